@@ -1,0 +1,84 @@
+/**
+ * Weft wire protocol, version 1: every message name, attribute name and close code
+ * shared by the server (`@weft/server`) and the browser runtime (`@weft/client`).
+ *
+ * This is the only place these strings are written down. The client bundle imports
+ * it at build time (esbuild inlines the constants); the server imports it at run time.
+ * See docs/protocol.md for the meaning of every frame.
+ *
+ * Frames are JSON text frames holding arrays: `[type, viewRef, ...payload]`.
+ */
+
+/** Protocol version, sent by the client as the `v` query parameter of the socket URL. */
+export const PROTOCOL_VERSION = "1";
+
+/** Client → server message types (first element of a frame). */
+export const C_JOIN = "j";
+export const C_LEAVE = "l";
+export const C_EVENT = "e";
+export const C_PARAMS = "p";
+export const C_HEARTBEAT = "h";
+
+/** Server → client message types (first element of a frame). */
+export const S_RENDERED = "r";
+export const S_DELTA = "d";
+export const S_REPLY = "a";
+export const S_REDIRECT = "x";
+export const S_PATCH = "t";
+export const S_PUSH = "u";
+export const S_ERROR = "!";
+export const S_HEARTBEAT = "h";
+
+/** DOM attribute names. The prefix is `lv-`, as Phoenix's is `phx-`. */
+export const A_VIEW = "lv-view";
+export const A_TOKEN = "lv-token";
+export const A_CHILD = "lv-child";
+export const A_CLICK = "lv-click";
+export const A_SUBMIT = "lv-submit";
+export const A_CHANGE = "lv-change";
+export const A_KEYDOWN = "lv-keydown";
+export const A_KEYUP = "lv-keyup";
+export const A_KEY = "lv-key";
+export const A_BLUR = "lv-blur";
+export const A_FOCUS = "lv-focus";
+export const A_VALUE_PREFIX = "lv-value-";
+export const A_DEBOUNCE = "lv-debounce";
+export const A_THROTTLE = "lv-throttle";
+export const A_PATCH = "lv-patch";
+export const A_CONFIRM = "lv-confirm";
+export const A_HOOK = "lv-hook";
+export const A_IGNORE = "lv-ignore";
+export const A_SOCKET = "lv-socket";
+
+/** CSS classes the runtime toggles. */
+export const CLASS_LOADING = "lv-loading";
+export const CLASS_DISCONNECTED = "lv-disconnected";
+export const CLASS_ERROR = "lv-error";
+
+/** Error codes carried by `S_ERROR` frames: `["!", viewRef | 0, code, message]`. */
+export const E_BAD_FRAME = "bad_frame";
+export const E_UNKNOWN_VIEW = "unknown_view";
+export const E_UNKNOWN_EVENT = "unknown_event";
+export const E_INVALID_PAYLOAD = "invalid_payload";
+export const E_INVALID_TOKEN = "invalid_token";
+export const E_EXPIRED_TOKEN = "expired_token";
+export const E_UNAUTHORIZED = "unauthorized";
+export const E_TOO_MANY_VIEWS = "too_many_views";
+export const E_RATE_LIMITED = "rate_limited";
+export const E_SERVER = "server_error";
+
+/** WebSocket close codes (4000-4999 are application codes). */
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_TOO_LARGE = 1009;
+export const CLOSE_BAD_VERSION = 4400;
+export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_JOIN_TIMEOUT = 4408;
+export const CLOSE_RATE_LIMITED = 4429;
+export const CLOSE_IDLE = 4410;
+
+/**
+ * A delta: a flat list of splices `[gap, deleteCount, insert, gap, deleteCount, insert, …]`
+ * against the last HTML the server sent for that view. `gap` counts UTF-16 code units
+ * kept from the old HTML since the end of the previous splice (or since its start).
+ */
+export type Delta = Array<number | string>;
