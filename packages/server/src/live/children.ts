@@ -1,0 +1,73 @@
+import { A_CHILD, A_TOKEN, A_VIEW } from "@weft/client/protocol";
+import type { LiveServices } from "./services.js";
+import type { LiveViewClass } from "./view.js";
+import type { Session } from "./types.js";
+
+/** Props passed to a nested view; they reach its `mount` as params and travel signed in its token. */
+export type ChildProps = Record<string, string | number | boolean | null>;
+
+/** A nested view found while rendering disconnected, to be mounted and inlined by the page render. */
+export interface PendingChild {
+  domId: string;
+  cls: LiveViewClass;
+  props: ChildProps;
+  marker: string;
+}
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+
+/** The opening tag of a view root. */
+export function rootTag(domId: string, viewId: string, token: string, child: boolean): string {
+  return `<div id="${esc(domId)}" ${A_VIEW}="${esc(viewId)}" ${A_TOKEN}="${token}"${child ? ` ${A_CHILD}` : ""}>`;
+}
+
+/**
+ * The `liveRender(ChildView, props)` template helper of one parent view.
+ * Child DOM ids are `<parent id>-<key>` (key: `props.key`, else `props.id`, else the
+ * child's position in the template), so they are the same on every render and morphdom
+ * keeps the child's subtree. Tokens are cached per child, so re-renders do not change them.
+ */
+export class Children {
+  private tokens = new Map<string, string>();
+  private counter = 0;
+  /** children met in the current disconnected render */
+  pending: PendingChild[] = [];
+
+  constructor(
+    private services: LiveServices,
+    private parentDomId: string,
+    private session: Session,
+    private connected: boolean,
+  ) {}
+
+  /** Call before each render. */
+  reset(): void {
+    this.counter = 0;
+    this.pending = [];
+  }
+
+  /**
+   * Renders a nested view's root. Connected: an empty root that joins on its own.
+   * Disconnected: a root with a marker that the page render replaces with the child's HTML.
+   * @throws Error for a view id that is not registered
+   */
+  liveRender = (child: LiveViewClass | string, props: ChildProps = {}): string => {
+    const cls = typeof child === "string" ? this.services.registry.get(child) : child;
+    if (!cls) throw new Error(`weft: liveRender: no view registered as "${String(child)}"`);
+    const viewId = this.services.registry.register(cls);
+    const key = String(props.key ?? props.id ?? ++this.counter);
+    const domId = `${this.parentDomId}-${key.replace(/[^\w-]/g, "_")}`;
+    const cacheKey = `${domId}\n${viewId}\n${JSON.stringify(props)}`;
+    let token = this.tokens.get(cacheKey);
+    if (!token) {
+      token = this.services.signer.sign({ v: viewId, s: this.session.id, i: domId, p: props });
+      this.tokens.set(cacheKey, token);
+    }
+    let inner = "";
+    if (!this.connected) {
+      inner = `<!--lv-child:${domId}-->`;
+      this.pending.push({ domId, cls, props, marker: inner });
+    }
+    return `${rootTag(domId, viewId, token, true)}${inner}</div>`;
+  };
+}

@@ -1,0 +1,48 @@
+import type { LiveServices } from "./services.js";
+import type { Params, Session } from "./types.js";
+import { DRIVER, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
+
+/** The view's `authorize` refused the session. HTTP: 403; socket: `unauthorized`. */
+export class UnauthorizedError extends Error {
+  constructor(view: string) {
+    super(`weft: ${view} refused the session`);
+  }
+}
+
+/** What a mount needs to know. */
+export interface MountInput {
+  cls: LiveViewClass;
+  session: Session;
+  params: Params;
+  url: URL;
+  connected: boolean;
+}
+
+/**
+ * Builds `params` as Phoenix does: the query string (last value wins) overlaid with the
+ * route params or child props.
+ */
+export function paramsOf(url: URL, extra: Record<string, unknown> = {}): Params {
+  const p: Params = {};
+  for (const [k, v] of url.searchParams) p[k] = v;
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined && v !== null) p[k] = String(v);
+  return p;
+}
+
+/**
+ * Creates a view, checks `authorize`, runs `mount` and `handleParams`. The one path used
+ * by the HTTP render, the WebSocket join and the test harness.
+ * @throws UnauthorizedError when `authorize` returns false; whatever `mount` throws
+ */
+export async function mountView(services: LiveServices, input: MountInput, driver?: ViewDriver): Promise<LiveView<any, any>> {
+  const { cls, session, params, url, connected } = input;
+  const view = new cls();
+  view.session = session;
+  view.ctx = Object.assign(Object.create(services.context), { connected, url, pubsub: services.pubsub });
+  if (cls.authorize && !(await cls.authorize(session, view.ctx))) throw new UnauthorizedError(cls.name);
+  if (driver) view[DRIVER] = driver;
+  const assigns = await view.mount(params, session);
+  if (assigns) view.assigns = { ...view.assigns, ...assigns };
+  if (view.handleParams) await view.handleParams(params, url);
+  return view;
+}

@@ -1,0 +1,249 @@
+import {
+  E_INVALID_PAYLOAD,
+  E_SERVER,
+  E_UNKNOWN_EVENT,
+  S_DELTA,
+  S_ERROR,
+  S_PATCH,
+  S_PUSH,
+  S_REDIRECT,
+  S_RENDERED,
+  S_REPLY,
+} from "@weft/client/protocol";
+import { encodeUpdate } from "../render/diff.js";
+import { renderInner } from "../render/view-html.js";
+import { Children } from "./children.js";
+import { mountView, paramsOf } from "./mount.js";
+import type { LiveServices } from "./services.js";
+import type { Params, Payload, Session } from "./types.js";
+import type { LiveView, LiveViewClass, ViewDriver } from "./view.js";
+
+/** Where a connected view's frames go: a socket, or the test harness. @internal */
+export interface Outbox {
+  send(frame: unknown[]): void;
+  /** true while the socket's unsent bytes are over the bound: renders wait, the view stays dirty */
+  congested(): boolean;
+}
+
+/** Built-in event that clears flash messages, as Phoenix's `lv:clear-flash`. */
+const CLEAR_FLASH = "lv:clear-flash";
+
+/**
+ * Drives one connected view: mounts it, runs its events / params / infos strictly one at a
+ * time in arrival order, renders once after each (or once per tick for changes outside
+ * handlers), and sends the delta against the last HTML sent. While the outbox is congested
+ * renders are skipped and the view stays dirty; {@link flush} sends only the newest state.
+ */
+export class ViewRuntime implements ViewDriver {
+  view!: LiveView<any, any>;
+  /** last HTML sent to the client; null before the first render */
+  private sent: string | null = null;
+  private dirty = false;
+  private busy = true;
+  private scheduled = false;
+  private stopped = false;
+  private queue: Promise<void> = Promise.resolve();
+  private unsubs: Array<() => void> = [];
+  private timers = new Set<NodeJS.Timeout>();
+  private children!: Children;
+
+  constructor(
+    readonly ref: number,
+    private services: LiveServices,
+    private outbox: Outbox,
+  ) {}
+
+  /**
+   * Mounts the view (connected), replays recovered form events, and sends the first render.
+   * @throws UnauthorizedError, or whatever mount throws (the caller answers with an error frame)
+   */
+  async join(cls: LiveViewClass, session: Session, url: URL, props: Record<string, unknown>, domId: string, forms: Array<[string, Payload]>): Promise<void> {
+    this.children = new Children(this.services, domId, session, true);
+    this.view = await mountView(this.services, { cls, session, params: paramsOf(url, props), url, connected: true }, this);
+    for (const [name, payload] of forms) {
+      const h = this.view.events[name];
+      if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
+    }
+    this.busy = false;
+    const html = this.render();
+    this.sent = html;
+    this.dirty = false;
+    this.outbox.send([S_RENDERED, this.ref, html]);
+  }
+
+  /** Queues a browser event. The reply carries the render it caused. */
+  event(seq: number, name: string, payload: Payload): Promise<void> {
+    return this.enqueue(async () => {
+      if (name === CLEAR_FLASH) {
+        this.view.flash = {};
+        this.dirty = true;
+        return this.reply(seq);
+      }
+      const handler = this.view.events[name];
+      if (!handler || !Object.hasOwn(this.view.events, name)) {
+        return this.outbox.send([S_ERROR, this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq]);
+      }
+      try {
+        await this.call(handler, payload);
+      } catch (err) {
+        if (err instanceof PayloadError) return this.outbox.send([S_ERROR, this.ref, E_INVALID_PAYLOAD, err.message, seq]);
+        this.services.log.error({ err, event: name }, "weft: event handler failed");
+        this.outbox.send([S_ERROR, this.ref, E_SERVER, "something went wrong", seq]);
+        return;
+      }
+      this.reply(seq);
+    });
+  }
+
+  /** Queues a URL change from the browser (`lv-patch`, back/forward). */
+  params(url: URL): Promise<void> {
+    return this.enqueue(async () => {
+      this.view.ctx.url = url;
+      await this.view.handleParams?.(paramsOf(url), url);
+      this.flushNow();
+    });
+  }
+
+  /** Queues a message for `handleInfo`. */
+  info(msg: unknown): Promise<void> {
+    return this.enqueue(async () => {
+      await this.view.handleInfo?.(msg);
+      this.flushNow();
+    });
+  }
+
+  /** Sends the newest state if the view is dirty and the outbox has room (called on drain too). */
+  flush(): void {
+    if (!this.busy && !this.stopped) this.flushNow();
+  }
+
+  /** Resolves once every queued callback ran and any pending render was sent. */
+  async idle(): Promise<void> {
+    let q: Promise<void>;
+    do {
+      q = this.queue;
+      await q;
+      await new Promise((r) => setImmediate(r));
+    } while (q !== this.queue);
+  }
+
+  /** Forces a re-render (templates edited in development). */
+  rerender(): void {
+    this.dirty = true;
+    this.flush();
+  }
+
+  /** Terminates the view: unsubscribes, clears timers, calls `terminate`. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const u of this.unsubs) u();
+    for (const t of this.timers) clearTimeout(t);
+    this.unsubs = [];
+    this.timers.clear();
+    try {
+      await this.view?.terminate?.();
+    } catch (err) {
+      this.services.log.error({ err }, "weft: terminate failed");
+    }
+  }
+
+  // ---- ViewDriver: called by the view ----
+
+  changed(): void {
+    this.dirty = true;
+    if (this.busy || this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  subscribe(topic: string): void {
+    if (this.stopped) return;
+    this.unsubs.push(this.services.pubsub.subscribe(topic, (msg) => void this.info(msg)));
+  }
+
+  sendInfo(msg: unknown, afterMs: number): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      void this.info(msg);
+    }, afterMs);
+    this.timers.add(t);
+  }
+
+  pushEvent(name: string, payload: Payload): void {
+    this.outbox.send([S_PUSH, this.ref, name, payload]);
+  }
+
+  pushPatch(url: string, replace: boolean): void {
+    const next = new URL(url, this.view.ctx.url);
+    void this.enqueue(async () => {
+      this.view.ctx.url = next;
+      await this.view.handleParams?.(paramsOf(next), next);
+      this.flushNow();
+      this.outbox.send([S_PATCH, this.ref, next.pathname + next.search + next.hash, replace ? 1 : 0]);
+    });
+  }
+
+  redirect(url: string): void {
+    this.outbox.send([S_REDIRECT, this.ref, url]);
+  }
+
+  // ---- internals ----
+
+  private enqueue(task: () => Promise<void> | void): Promise<void> {
+    const run = async () => {
+      if (this.stopped) return;
+      this.busy = true;
+      try {
+        await task();
+      } catch (err) {
+        this.services.log.error({ err }, "weft: view callback failed");
+        this.outbox.send([S_ERROR, this.ref, E_SERVER, "something went wrong"]);
+      } finally {
+        this.busy = false;
+      }
+      if (this.dirty) this.flushNow();
+    };
+    return (this.queue = this.queue.then(run));
+  }
+
+  private async call(handler: LiveView["events"][string], payload: Payload): Promise<void> {
+    if (typeof handler === "function") return void (await handler(payload));
+    let result = handler.schema["~standard"].validate(payload);
+    if (result instanceof Promise) result = await result;
+    if (result.issues) throw new PayloadError(result.issues.map((i) => i.message).join("; ").slice(0, 500));
+    await handler.handle(result.value);
+  }
+
+  private reply(seq: number): void {
+    const update = this.dirty && !this.outbox.congested() ? this.update() : undefined;
+    this.outbox.send(update === undefined ? [S_REPLY, this.ref, seq] : [S_REPLY, this.ref, seq, update]);
+  }
+
+  private flushNow(): void {
+    if (!this.dirty || this.stopped || this.outbox.congested()) return;
+    const update = this.update();
+    if (update !== undefined) this.outbox.send(typeof update === "string" ? [S_RENDERED, this.ref, update] : [S_DELTA, this.ref, update]);
+  }
+
+  /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */
+  private update(): ReturnType<typeof encodeUpdate> | undefined {
+    this.dirty = false;
+    const html = this.render();
+    const old = this.sent;
+    if (html === old) return undefined;
+    this.sent = html;
+    return old === null ? html : encodeUpdate(old, html);
+  }
+
+  private render(): string {
+    return renderInner(this.services, this.view, this.children);
+  }
+}
+
+/** A payload rejected by an event's schema. */
+class PayloadError extends Error {}

@@ -1,0 +1,132 @@
+import type { Events, Params, Payload, Session, WeftContext } from "./types.js";
+
+/** The hooks a running view calls on its driver (the socket or the test harness). @internal */
+export interface ViewDriver {
+  changed(): void;
+  subscribe(topic: string): void;
+  sendInfo(msg: unknown, afterMs: number): void;
+  pushEvent(name: string, payload: Payload): void;
+  pushPatch(url: string, replace: boolean): void;
+  redirect(url: string): void;
+}
+
+/** @internal */
+export const DRIVER = Symbol("weft.driver");
+
+/** A view class as the framework sees it. */
+export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>> {
+  new (): V;
+  /** Registered id (used in tokens). Defaults to the class name in kebab-case. */
+  id?: string;
+  /** The Eta template: a path relative to the plugin's `views` directory, an absolute path, or a file URL. */
+  template?: string | URL;
+  /** Page title for routes rendering this view. */
+  title?: string;
+  /**
+   * Authorization, checked on the HTTP render AND on every WebSocket join (one dispatch path).
+   * Return false to refuse (HTTP 403 / `unauthorized` error frame).
+   */
+  authorize?(session: Session, ctx: any): boolean | Promise<boolean>;
+}
+
+/**
+ * A LiveView: a class that holds state (`assigns`), renders an Eta template, and
+ * reacts to browser events, URL changes and pubsub messages. As Phoenix.LiveView.
+ *
+ * Lifecycle: `mount` runs twice — disconnected for the HTTP render, connected after the
+ * browser joins — then `handleParams`; afterwards `events[name]`, `handleParams` and
+ * `handleInfo` run one at a time, in arrival order. After each of them the view renders
+ * once (if its assigns changed) and the browser receives a delta.
+ *
+ * @typeParam A - the assigns (the template's `it`)
+ * @typeParam C - the application context passed as `context` to the plugin (db, services)
+ *
+ * @example
+ * class Counter extends LiveView<{ count: number }> {
+ *   static template = "counter.eta";
+ *   mount() { return { count: 0 }; }
+ *   events = { inc: () => this.assign({ count: this.assigns.count + 1 }) };
+ * }
+ */
+export abstract class LiveView<A extends object = Record<string, unknown>, C extends object = {}> {
+  /** Current assigns. Read-only: change them with {@link assign}. */
+  assigns: Readonly<A> = {} as A;
+  /** Application context (`context` option of the plugin) plus `connected`, `url` and `pubsub`. */
+  ctx!: WeftContext & C;
+  /** The session this view was mounted for. */
+  session!: Session;
+  /** Flash messages by kind (`info`, `error`, …), shown by templates as `it.flash`. */
+  flash: Record<string, string> = {};
+  /**
+   * The events the browser may send: only these names are callable.
+   * Handlers are arrow functions (so `this` is the view) or {@link on}(schema, fn).
+   */
+  events: Events = {};
+  /** @internal */
+  [DRIVER]?: ViewDriver;
+
+  /**
+   * Called on the HTTP render (`ctx.connected` false) and again after join (true).
+   * @param params - route params and query string
+   * @param session - the session (its `id` binds the view token)
+   * @returns the initial assigns (or call `assign` and return nothing)
+   */
+  abstract mount(params: Params, session: Session): A | void | Promise<A | void>;
+
+  /** Called after mount and whenever the URL changes without a reload (`lv-patch`, back/forward, `pushPatch`). */
+  handleParams?(params: Params, url: URL): void | Promise<void>;
+
+  /** Called with messages from subscribed topics and from {@link sendInfo}. */
+  handleInfo?(msg: unknown): void | Promise<void>;
+
+  /** Called once when the view goes away (leave, socket closed, page left). */
+  terminate?(): void | Promise<void>;
+
+  /**
+   * Renders the view's inner HTML. Defaults to the class's Eta template with the assigns as `it`.
+   * Override for views without a template.
+   */
+  render?(assigns: Readonly<A>): string;
+
+  /** Merges `partial` into the assigns. Several assigns in one handler or tick render once. */
+  assign(partial: Partial<A>): void {
+    this.assigns = { ...this.assigns, ...partial };
+    this[DRIVER]?.changed();
+  }
+
+  /** Routes messages published to `topic` to {@link handleInfo}; unsubscribed when the view leaves. No-op while disconnected. */
+  subscribe(topic: string): void {
+    if (this.ctx?.connected) this[DRIVER]?.subscribe(topic);
+  }
+
+  /** Delivers `msg` to this view's {@link handleInfo} after `afterMs` ms (timers, as Phoenix's `send_after`). */
+  sendInfo(msg: unknown, afterMs = 0): void {
+    this[DRIVER]?.sendInfo(msg, afterMs);
+  }
+
+  /** Sends an event to this view's client hooks (`handleEvent(name, cb)` in the browser). */
+  pushEvent(name: string, payload: Payload = {}): void {
+    this[DRIVER]?.pushEvent(name, payload);
+  }
+
+  /** Changes the URL without a reload: runs `handleParams` now, then updates the address bar. */
+  pushPatch(url: string, opts: { replace?: boolean } = {}): void {
+    this[DRIVER]?.pushPatch(url, !!opts.replace);
+  }
+
+  /** Navigates the browser to another page (a live route or any URL). */
+  pushNavigate(url: string): void {
+    this[DRIVER]?.redirect(url);
+  }
+
+  /** Redirects the browser with a full page load. */
+  redirect(url: string): void {
+    this[DRIVER]?.redirect(url);
+  }
+
+  /** Shows a flash message of `kind` (`info`, `error`, …); cleared by the built-in `lv:clear-flash` event. */
+  putFlash(kind: string, text: string): void {
+    this.flash = { ...this.flash, [kind]: text };
+    this[DRIVER]?.changed();
+  }
+}

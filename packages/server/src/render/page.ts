@@ -1,0 +1,46 @@
+import { randomBytes } from "node:crypto";
+import { Children, rootTag, type ChildProps } from "../live/children.js";
+import { mountView, paramsOf, UnauthorizedError } from "../live/mount.js";
+import type { LiveServices } from "../live/services.js";
+import type { Session } from "../live/types.js";
+import type { LiveViewClass } from "../live/view.js";
+import { renderInner } from "./view-html.js";
+
+/** A fresh DOM id for a page's top-level view. */
+export function newDomId(): string {
+  return `lv-${randomBytes(6).toString("base64url")}`;
+}
+
+/**
+ * The disconnected (HTTP) render of a view and, recursively, of its nested views:
+ * the view root with its signed token and the full HTML inside, readable without JavaScript.
+ * A nested view whose `authorize` refuses the session renders as nothing at all.
+ *
+ * @param props - route params (page view) or child props (nested view); they go into the token
+ * @throws UnauthorizedError when a page view's `authorize` refuses; whatever `mount` throws
+ */
+export async function renderDisconnected(
+  services: LiveServices,
+  cls: LiveViewClass,
+  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean },
+): Promise<string> {
+  const { session, url, domId, props } = opts;
+  const viewId = services.registry.register(cls);
+  const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
+  const children = new Children(services, domId, session, false);
+  let inner = renderInner(services, view, children);
+  for (const c of children.pending) {
+    let html = "";
+    try {
+      html = await renderDisconnected(services, c.cls, { session, url, domId: c.domId, props: c.props, child: true });
+    } catch (err) {
+      if (!(err instanceof UnauthorizedError)) throw err;
+    }
+    // the child's own root replaces the placeholder root the parent template emitted
+    const start = inner.lastIndexOf("<div", inner.indexOf(c.marker));
+    const end = inner.indexOf("</div>", inner.indexOf(c.marker)) + 6;
+    inner = inner.slice(0, start) + html + inner.slice(end);
+  }
+  const token = services.signer.sign({ v: viewId, s: session.id, i: domId, p: props });
+  return `${rootTag(domId, viewId, token, !!opts.child)}${inner}</div>`;
+}

@@ -1,0 +1,90 @@
+import { watch, type FSWatcher } from "node:fs";
+import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Eta } from "eta";
+
+/** A template located on disk: the Eta instance for its views directory and its name there. */
+interface Located {
+  eta: Eta;
+  name: string;
+  file: string;
+}
+
+/**
+ * Eta templates, with `autoEscape` on (raw output is the greppable `<%~ %>` tag).
+ * Layouts (`<% layout("./layout") %>`) and partials (`<%~ include("./row", it) %>`) resolve
+ * relative to the including file, within its views directory.
+ *
+ * In development (`dev: true`) template files are watched; an edit drops the compiled
+ * template and calls the change listeners (the plugin re-renders connected views).
+ */
+export class Templates {
+  private etas = new Map<string, Eta>();
+  private located = new Map<string, Located>();
+  private watchers: FSWatcher[] = [];
+  private listeners = new Set<() => void>();
+
+  /**
+   * @param views - default directory for relative template paths (absolute path)
+   * @param dev - watch template files and re-render on change
+   */
+  constructor(
+    private views?: string,
+    private dev = false,
+  ) {}
+
+  /**
+   * Renders a template with `data` as `it`.
+   * @param template - path relative to `views`, an absolute path, or a file URL
+   * @throws Error when the template cannot be found or throws while rendering
+   */
+  render(template: string | URL, data: object): string {
+    const t = this.locate(template);
+    return t.eta.render(t.name, data);
+  }
+
+  /** Calls `fn` after a template file changed (dev only). Returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Stops watching files. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
+
+  private locate(template: string | URL): Located {
+    const key = String(template);
+    const hit = this.located.get(key);
+    if (hit) return hit;
+    let file: string;
+    if (template instanceof URL || key.startsWith("file:")) file = fileURLToPath(template);
+    else if (isAbsolute(key)) file = key;
+    else if (this.views) file = resolve(this.views, key);
+    else throw new Error(`weft: template "${key}" is relative but no \`views\` directory is configured`);
+    const inViews = this.views && !relative(this.views, file).startsWith("..");
+    const dir = inViews ? this.views! : dirname(file);
+    const loc = { eta: this.etaFor(dir), name: inViews ? relative(dir, file) : basename(file), file };
+    this.located.set(key, loc);
+    return loc;
+  }
+
+  private etaFor(dir: string): Eta {
+    let eta = this.etas.get(dir);
+    if (eta) return eta;
+    eta = new Eta({ views: dir, autoEscape: true, cache: true, autoTrim: [false, "nl"] });
+    this.etas.set(dir, eta);
+    if (this.dev) {
+      const w = watch(dir, { recursive: true }, () => {
+        eta!.templatesSync.reset();
+        eta!.filepathCache = {};
+        for (const fn of this.listeners) fn();
+      });
+      w.on("error", () => {});
+      this.watchers.push(w);
+    }
+    return eta;
+  }
+}

@@ -1,0 +1,184 @@
+import {
+  CLOSE_IDLE,
+  CLOSE_JOIN_TIMEOUT,
+  CLOSE_RATE_LIMITED,
+  C_EVENT,
+  C_HEARTBEAT,
+  C_JOIN,
+  C_LEAVE,
+  C_PARAMS,
+  E_BAD_FRAME,
+  E_RATE_LIMITED,
+  E_SERVER,
+  E_TOO_MANY_VIEWS,
+  E_UNAUTHORIZED,
+  E_UNKNOWN_VIEW,
+  S_ERROR,
+  S_HEARTBEAT,
+} from "@weft/client/protocol";
+import type { WebSocket } from "ws";
+import { UnauthorizedError } from "../live/mount.js";
+import { ViewRuntime, type Outbox } from "../live/runtime.js";
+import type { LiveServices } from "../live/services.js";
+import type { Session } from "../live/types.js";
+import { decodeFrame, FrameError, type ClientFrame } from "./codec.js";
+import { RateLimiter, type Limits } from "./limits.js";
+import { TokenError } from "./token.js";
+
+/**
+ * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
+ * coalesces renders while the socket is slow to read.
+ */
+export class LiveSocket implements Outbox {
+  private views = new Map<number, ViewRuntime>();
+  private limiter: RateLimiter;
+  private joinTimer: NodeJS.Timeout;
+  private idleTimer: NodeJS.Timeout;
+  private heldBack = false;
+  private closed = false;
+
+  constructor(
+    private ws: WebSocket,
+    private session: Session,
+    /** the page origin, base for the URLs the client sends */
+    private origin: string,
+    private services: LiveServices,
+    private limits: Limits,
+    private live: Set<ViewRuntime>,
+  ) {
+    this.limiter = new RateLimiter(limits.maxEventsPerSecond);
+    this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
+    this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
+    ws.on("message", (data, isBinary) => this.receive(data as Buffer, isBinary));
+    ws.on("close", () => void this.teardown());
+    ws.on("error", (err) => services.log.debug({ err }, "weft: socket error"));
+  }
+
+  // ---- Outbox ----
+
+  send(frame: unknown[]): void {
+    if (this.closed) return;
+    this.ws.send(JSON.stringify(frame), () => this.drained());
+  }
+
+  congested(): boolean {
+    if (this.ws.bufferedAmount <= this.limits.maxBufferedBytes) return false;
+    this.heldBack = true;
+    return true;
+  }
+
+  // ---- receiving ----
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    this.idleTimer.refresh();
+    if (isBinary) return this.error(0, E_BAD_FRAME, "binary frames are not part of the protocol");
+    let frame: ClientFrame;
+    try {
+      frame = decodeFrame(data.toString("utf8"));
+    } catch (err) {
+      const e = err as FrameError;
+      return this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq);
+    }
+    if (frame.type === C_HEARTBEAT) return this.send([S_HEARTBEAT]);
+    if (!this.limiter.take()) {
+      if (this.limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
+      return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
+    }
+    switch (frame.type) {
+      case C_JOIN:
+        return void this.join(frame);
+      case C_LEAVE: {
+        const v = this.views.get(frame.ref);
+        if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
+        this.views.delete(frame.ref);
+        this.live.delete(v);
+        return void v.stop();
+      }
+      case C_EVENT: {
+        const v = this.views.get(frame.ref);
+        if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view", frame.seq);
+        return void v.event(frame.seq, frame.name, frame.payload);
+      }
+      case C_PARAMS: {
+        const v = this.views.get(frame.ref);
+        const url = this.url(frame.url);
+        if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
+        if (!url) return this.error(frame.ref, E_BAD_FRAME, "url must be a URL of this site");
+        return void v.params(url);
+      }
+    }
+  }
+
+  private async join(f: Extract<ClientFrame, { type: typeof C_JOIN }>): Promise<void> {
+    if (this.views.has(f.ref)) return this.error(f.ref, E_UNKNOWN_VIEW, "view ref already joined");
+    if (this.views.size >= this.limits.maxViewsPerSocket) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.limits.maxViewsPerSocket} views per socket`);
+    const url = this.url(f.url);
+    if (!url) return this.error(f.ref, E_BAD_FRAME, "url must be a URL of this site");
+    let claims;
+    try {
+      claims = this.services.signer.verify(f.token);
+      if (claims.s !== this.session.id) throw new TokenError("invalid_token");
+    } catch (err) {
+      const code = err instanceof TokenError ? err.code : "invalid_token";
+      return this.error(f.ref, code, code === "expired_token" ? "token expired: reload" : "token refused");
+    }
+    const cls = this.services.registry.get(claims.v);
+    if (!cls) return this.error(f.ref, "invalid_token", "token refused");
+    const rt = new ViewRuntime(f.ref, this.services, this);
+    this.views.set(f.ref, rt);
+    try {
+      await rt.join(cls, this.session, url, claims.p ?? {}, claims.i, f.forms);
+      if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
+      this.live.add(rt);
+    } catch (err) {
+      this.views.delete(f.ref);
+      void rt.stop();
+      if (err instanceof UnauthorizedError) return this.error(f.ref, E_UNAUTHORIZED, "not allowed");
+      this.services.log.error({ err, view: claims.v }, "weft: mount failed");
+      this.error(f.ref, E_SERVER, "something went wrong");
+    }
+  }
+
+  // ---- helpers ----
+
+  /** Parses a URL sent by the client; only this site's URLs are accepted. */
+  private url(raw: string): URL | null {
+    try {
+      const u = new URL(raw, this.origin);
+      return u.origin === this.origin ? u : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private error(ref: number, code: string, message: string, seq?: number): void {
+    this.send(seq === undefined ? [S_ERROR, ref, code, message] : [S_ERROR, ref, code, message, seq]);
+  }
+
+  /** Send callback: once the buffer is under its bound again, send held-back renders. */
+  private drained(): void {
+    if (!this.heldBack || this.ws.bufferedAmount > this.limits.maxBufferedBytes) return;
+    this.heldBack = false;
+    for (const v of this.views.values()) v.flush();
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason);
+    void this.teardown();
+  }
+
+  private async teardown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.joinTimer);
+    clearTimeout(this.idleTimer);
+    const views = [...this.views.values()];
+    this.views.clear();
+    for (const v of views) {
+      this.live.delete(v);
+      await v.stop();
+    }
+  }
+}
+

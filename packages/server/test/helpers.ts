@@ -1,0 +1,114 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import WebSocket from "ws";
+import { applyDelta } from "../../client/src/apply.js";
+import { weft, type WeftOptions } from "../src/index.js";
+import type { LiveViewClass } from "../src/live/view.js";
+
+export const SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+/** A real fastify server with weft on an ephemeral port. */
+export async function startServer(routes: Record<string, LiveViewClass>, opts: Partial<WeftOptions> = {}) {
+  const app: FastifyInstance = Fastify({ logger: false });
+  await app.register(weft, { secret: SECRET, ...opts });
+  for (const [path, cls] of Object.entries(routes)) app.live(path, cls);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as { port: number };
+  return { app, base: `http://127.0.0.1:${port}`, port };
+}
+
+/** GETs a live page: its HTML, the session cookie, and the tokens of its view roots (in order). */
+export async function getPage(base: string, path: string, cookie?: string) {
+  const res = await fetch(base + path, { headers: cookie ? { cookie } : {} });
+  const html = await res.text();
+  const setCookie = res.headers.get("set-cookie");
+  const roots = [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
+  return { res, html, cookie: cookie ?? setCookie?.split(";")[0] ?? "", roots };
+}
+
+type Frame = unknown[];
+
+/** A protocol-speaking WebSocket client, as the browser runtime would be. */
+export class Client {
+  frames: Frame[] = [];
+  raw: string[] = [];
+  html = new Map<number, string>();
+  closed?: { code: number; reason: string };
+  private waiters: Array<() => void> = [];
+  private seq = 0;
+
+  constructor(readonly ws: WebSocket) {
+    ws.on("message", (data) => {
+      const text = data.toString();
+      this.raw.push(text);
+      const f = JSON.parse(text) as Frame;
+      this.frames.push(f);
+      const ref = f[1] as number;
+      const update = f[0] === "a" ? f[3] : f[0] === "r" || f[0] === "d" ? f[2] : undefined;
+      if (typeof update === "string") this.html.set(ref, update);
+      else if (Array.isArray(update)) this.html.set(ref, applyDelta(this.html.get(ref) ?? "", update as never));
+      this.wake();
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  static async open(base: string, cookie: string, opts: { origin?: string; version?: string } = {}): Promise<Client> {
+    const url = base.replace("http", "ws") + `/live/websocket?v=${opts.version ?? "1"}`;
+    const ws = new WebSocket(url, { headers: { cookie, origin: opts.origin ?? base } });
+    const c = new Client(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => resolve());
+      ws.once("error", reject);
+      ws.once("close", () => resolve());
+    });
+    return c;
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
+  }
+
+  join(ref: number, token: string, url = "http://127.0.0.1/", forms?: unknown): void {
+    this.send(forms ? ["j", ref, token, url, forms] : ["j", ref, token, url]);
+  }
+
+  event(ref: number, name: string, payload: object = {}): number {
+    const seq = ++this.seq;
+    this.send(["e", ref, seq, name, payload]);
+    return seq;
+  }
+
+  /** Waits until `pred` holds over the frames received so far (no timing assumptions). */
+  async until<T>(pred: () => T | undefined | false, what = "condition", timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = pred();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(-800)}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  find(pred: (f: Frame) => boolean): Frame | undefined {
+    return this.frames.find(pred);
+  }
+
+  reply(seq: number) {
+    return this.until(() => this.find((f) => (f[0] === "a" || f[0] === "!") && (f[0] === "a" ? f[2] : f[4]) === seq), `reply ${seq}`);
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
+  }
+}
