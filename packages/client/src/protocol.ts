@@ -12,6 +12,9 @@
 /** Protocol version, sent by the client as the `v` query parameter of the socket URL. */
 export const PROTOCOL_VERSION = "1";
 
+/** Default socket path, used when the page has no `<meta name="lv-socket" content="…">`. */
+export const SOCKET_PATH = "/live/websocket";
+
 /** Client → server message types (first element of a frame). */
 export const C_JOIN = "j";
 export const C_LEAVE = "l";

@@ -1,0 +1,91 @@
+import {
+  A_BLUR, A_CHANGE, A_CHILD, A_CLICK, A_CONFIRM, A_DEBOUNCE, A_FOCUS, A_KEY, A_KEYDOWN,
+  A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX, C_PARAMS,
+} from "./protocol.js";
+import { d, refs, viewOf, attr, type Payload } from "./state.js";
+import { vals } from "./forms.js";
+import { push, send } from "./socket.js";
+
+const timers = new WeakMap<Element, any>();
+const last = new WeakMap<Element, string>();
+
+/**
+ * Runs `f` now (`ms` < 0, or 0 without `lv-debounce`), after `lv-debounce` (default `ms`)
+ * ms of quiet, or at most once per `lv-throttle` ms (the last call of a burst still runs).
+ */
+const rate = (el: Element, ms: number, f: () => void) => {
+  const th = +attr(el, A_THROTTLE)!;
+  const db = +(attr(el, A_DEBOUNCE) ?? ms);
+  let s = timers.get(el);
+  if (ms < 0) f();
+  else if (th) {
+    if (s) return void (s.f = f);
+    f();
+    timers.set(el, (s = {}));
+    const tick = () => (s.f ? (s.f(), (s.f = 0), setTimeout(tick, th)) : timers.delete(el));
+    setTimeout(tick, th);
+  } else if (db) clearTimeout(s), timers.set(el, setTimeout(f, db));
+  else f();
+};
+
+/** `lv-value-*` attributes as an object. */
+const lvv = (el: Element): Payload => {
+  const o: Payload = {};
+  for (const { name, value } of el.attributes)
+    if (name.startsWith(A_VALUE_PREFIX)) o[name.slice(A_VALUE_PREFIX.length)] = value;
+  return o;
+};
+
+/** `lv-confirm` (if any) accepted. */
+const ok = (el: Element) => {
+  const c = attr(el, A_CONFIRM);
+  return !c || confirm(c);
+};
+
+/** Delegates `type` events to the closest `[a]` element inside a joined view; `pay` builds the payload (or vetoes). */
+const on = (type: string, a: string, pay: (el: any, e: any) => Payload | false | void, ms = 0) =>
+  d.addEventListener(type, (e: any) => {
+    const el: Element | null = e.target.closest?.(`[${a}]`);
+    const v = el && viewOf(el);
+    const p = v && pay(el, e);
+    if (p) rate(el!, ms, () => push(v, el, attr(el!, a)!, p));
+  });
+
+const key = (el: Element, e: any) => {
+  const k = attr(el, A_KEY);
+  return (!k || k.toLowerCase() == e.key?.toLowerCase()) && { ...lvv(el), key: e.key, value: e.target.value };
+};
+const focus = (el: any) => ({ ...lvv(el), value: el.value });
+const change = (el: Element, e: any) => {
+  const t = e.target;
+  const p: Payload = t.form ? vals(t.form) : { [t.name]: t.value };
+  p._target = t.name;
+  const j = JSON.stringify(p);
+  // a text field fires `change` on blur after its `input` events already sent the same values
+  if (e.type == "change" && last.get(el) == j) return;
+  last.set(el, j);
+  return p;
+};
+
+/** Sends `params` to every joined top-level view: the URL changed without a reload. */
+const params = () => refs.forEach((v) => v.el.hasAttribute(A_CHILD) || send([C_PARAMS, v.r, location.href]));
+
+/** Installs the document-level listeners for every `lv-*` binding. */
+export const listen = () => {
+  on("click", A_CLICK, (el, e) => (el.tagName == "A" && e.preventDefault(), ok(el) && lvv(el)));
+  on("submit", A_SUBMIT, (el, e) => (e.preventDefault(), clearTimeout(timers.get(el)), ok(el) && vals(el, e.submitter)), -1);
+  on("input", A_CHANGE, change, 300);
+  on("change", A_CHANGE, change, 300);
+  on("keydown", A_KEYDOWN, key);
+  on("keyup", A_KEYUP, key);
+  on("focusin", A_FOCUS, focus);
+  on("focusout", A_BLUR, focus);
+  d.addEventListener("click", (e) => {
+    const a = (e.target as Element).closest?.<HTMLAnchorElement>(`[${A_PATCH}]`);
+    if (!a || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    history.pushState(null, "", attr(a, A_PATCH) || a.href);
+    params();
+  });
+  addEventListener("popstate", params);
+};

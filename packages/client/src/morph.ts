@@ -1,0 +1,42 @@
+import morphdom from "morphdom";
+import { A_IGNORE, A_VIEW, CLASS_DISCONNECTED, CLASS_LOADING } from "./protocol.js";
+import { d, views, refs, roots, type View } from "./state.js";
+import { hooks, scanHooks, call } from "./hooks.js";
+import { join, send } from "./socket.js";
+import { C_LEAVE } from "./protocol.js";
+
+const FIELD = /^(INPUT|TEXTAREA|SELECT)$/;
+
+/** Leaves views whose root left the page, joins new roots, then (un)mounts hooks. */
+export const scan = () => {
+  views.forEach((v, el) => {
+    if (!el.isConnected) views.delete(el), refs.delete(v.r), send([C_LEAVE, v.r]);
+  });
+  roots().forEach((el) => views.has(el) || join(el));
+  scanHooks();
+};
+
+/**
+ * Makes the root's children match `html` (the view's new inner HTML). Child roots and
+ * `[lv-ignore]` subtrees are left alone; the focused field keeps its value (and caret);
+ * elements with an event in flight keep their loading class.
+ */
+export const render = (v: View, html: string) => {
+  const el = v.el;
+  const to = el.cloneNode() as Element;
+  const changed: Element[] = [];
+  v.h = to.innerHTML = html;
+  el.classList.remove(CLASS_DISCONNECTED);
+  morphdom(el, to, {
+    childrenOnly: true,
+    onBeforeElUpdated(f, t) {
+      if (f.hasAttribute(A_IGNORE) || f.hasAttribute(A_VIEW)) return false;
+      if (f == d.activeElement && FIELD.test(f.tagName)) (t as HTMLInputElement).value = (f as HTMLInputElement).value;
+      if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
+      if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);
+      return true;
+    },
+  });
+  scan();
+  changed.forEach((f) => hooks.has(f) && call(hooks.get(f)!, "updated"));
+};
