@@ -1,0 +1,340 @@
+// The browser runtime in real Chromium against a scripted fake server (test/server.ts).
+// Every wait is a condition poll; nothing asserts on timing.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import {
+  C_EVENT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
+  CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, PROTOCOL_VERSION, S_ERROR, S_PATCH, S_PUSH,
+  S_REDIRECT, S_RENDERED, S_REPLY,
+} from "../src/protocol.js";
+import { FakeServer, root, until, delta, type Conn } from "./server.js";
+
+let server: FakeServer;
+let base: string;
+let browser: Browser;
+let ctx: BrowserContext;
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [fileURLToPath(new URL("../build.mjs", import.meta.url))], { stdio: "pipe" });
+  server = new FakeServer();
+  base = await server.listen();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run"],
+  });
+});
+
+afterEach(async () => {
+  await ctx?.close();
+  server.reset();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Serves `body` at `path`, opens it in a fresh context and returns the page. */
+async function open(path: string, body: string, opts: { head?: string; module?: boolean } = {}): Promise<Page> {
+  server.pages.set(path, { body, ...opts });
+  ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + path);
+  return page;
+}
+
+/** The join frame for `token` (waits for it), on whichever connection sent it last. */
+async function joined(token: string, after = 0): Promise<{ c: Conn; ref: number; frame: unknown[] }> {
+  const [c, frame] = await until(
+    () => server.all().filter(([c, f]) => f[0] === C_JOIN && f[2] === token && server.conns.indexOf(c) >= after).at(-1),
+    `join of ${token}`,
+  );
+  return { c, ref: frame[1] as number, frame };
+}
+
+/** The first event frame named `name` (waits for it). */
+async function event(name: string, c?: Conn): Promise<unknown[]> {
+  return until(() => server.all().find(([k, f]) => f[0] === C_EVENT && f[3] === name && (!c || k === c))?.[1], `event ${name}`);
+}
+
+const has = (page: Page, sel: string, cls: string) => page.$eval(sel, (el, c) => el.classList.contains(c), cls);
+const waitClass = (page: Page, sel: string, cls: string, on = true) =>
+  page.waitForFunction(([s, c, o]) => document.querySelector(s as string)?.classList.contains(c as string) === o, [sel, cls, on]);
+const waitText = (page: Page, sel: string, text: string) =>
+  page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent === t, [sel, text]);
+
+describe("weft runtime", () => {
+  it("connects to /live/websocket?v=1 and joins every root with its token and the URL", async () => {
+    server.views.set("tA", "<p>a</p>").set("tB", "<p>b</p>");
+    const page = await open("/p/join", root("a", "tA", "<p>a</p>") + root("b", "tB", "<p>b</p>"));
+    const a = await joined("tA");
+    const b = await joined("tB");
+    expect(a.c.url).toBe(`/live/websocket?v=${PROTOCOL_VERSION}`);
+    expect(a.c).toBe(b.c);
+    expect(a.frame).toEqual([C_JOIN, a.ref, "tA", base + "/p/join"]);
+    expect(b.ref).not.toBe(a.ref);
+    expect(server.conns).toHaveLength(1);
+    expect(page.url()).toBe(base + "/p/join");
+  });
+
+  it("uses the socket path from <meta name=lv-socket> (ESM build)", async () => {
+    server.views.set("tA", "<p>a</p>");
+    await open("/p/meta", root("a", "tA", "<p>a</p>"), { head: `<meta name="lv-socket" content="/custom/ws">`, module: true });
+    const { c } = await joined("tA");
+    expect(c.url).toBe(`/custom/ws?v=${PROTOCOL_VERSION}`);
+  });
+
+  it("click sends lv-value-* and shows the loading class until the reply's delta is applied", async () => {
+    const html = (n: number) => `<p id="n">${n}</p><button id="inc" lv-click="inc" lv-value-by="1" lv-value-user-id="7">+</button>`;
+    server.views.set("tC", html(5));
+    const page = await open("/p/click", root("c", "tC", html(5)));
+    const { c, ref } = await joined("tC");
+    await page.click("#inc");
+    const e = await event("inc");
+    expect(e).toEqual([C_EVENT, ref, e[2], "inc", { by: "1", "user-id": "7" }]);
+    expect(await has(page, "#inc", CLASS_LOADING)).toBe(true);
+    server.send(c, [S_REPLY, ref, e[2], delta(html(5), html(6))]);
+    await waitText(page, "#n", "6");
+    await waitClass(page, "#inc", CLASS_LOADING, false);
+  });
+
+  it("a rendered or delta frame while an event is in flight keeps the loading class", async () => {
+    const html = (n: number) => `<p id="n">${n}</p><button id="inc" lv-click="inc">+</button>`;
+    server.views.set("tC", html(1));
+    const page = await open("/p/inflight", root("c", "tC", html(1)));
+    const { c, ref } = await joined("tC");
+    await page.click("#inc");
+    const e = await event("inc");
+    server.render(c, ref, html(2)); // a broadcast render, not the reply
+    await waitText(page, "#n", "2");
+    expect(await has(page, "#inc", CLASS_LOADING)).toBe(true);
+    server.send(c, [S_REPLY, ref, e[2]]);
+    await waitClass(page, "#inc", CLASS_LOADING, false);
+  });
+
+  it("lv-confirm: a dismissed confirm sends nothing, an accepted one sends the event", async () => {
+    const html = `<button id="del" lv-click="delete" lv-confirm="Sure?">x</button><button id="ok" lv-click="other">o</button>`;
+    server.views.set("tK", html);
+    const page = await open("/p/confirm", root("k", "tK", html));
+    await joined("tK");
+    page.once("dialog", (d) => void d.dismiss());
+    await page.click("#del");
+    await page.click("#ok");
+    await event("other");
+    expect(server.all().some(([, f]) => f[3] === "delete")).toBe(false);
+    page.once("dialog", (d) => void d.accept());
+    await page.click("#del");
+    await event("delete");
+  });
+
+  it("lv-change is debounced and sends the form values with _target", async () => {
+    const html =
+      `<form id="f" lv-change="validate"><input name="title" id="title">` +
+      `<input type="checkbox" name="tags" value="a" checked><input type="checkbox" name="tags" value="b" checked></form>`;
+    server.views.set("tF", html);
+    const page = await open("/p/change", root("f1", "tF", html));
+    const { ref } = await joined("tF");
+    await page.type("#title", "abc");
+    const e = await event("validate");
+    // one frame for the whole burst: the first one already carries every keystroke
+    expect(e).toEqual([C_EVENT, ref, e[2], "validate", { title: "abc", tags: ["a", "b"], _target: "title" }]);
+  });
+
+  it("lv-submit prevents the navigation and sends the form values (repeated names as arrays)", async () => {
+    const html =
+      `<form id="s" lv-submit="save"><input name="name" value="Ada"><select name="role" multiple>` +
+      `<option selected>x</option><option selected>y</option></select><button id="go" name="act" value="go">Save</button></form>`;
+    server.views.set("tS", html);
+    const page = await open("/p/submit", root("s1", "tS", html));
+    const { c, ref } = await joined("tS");
+    await page.click("#go");
+    const e = await event("save");
+    expect(e).toEqual([C_EVENT, ref, e[2], "save", { name: "Ada", role: ["x", "y"], act: "go" }]);
+    expect(await has(page, "#s", CLASS_LOADING)).toBe(true);
+    server.send(c, [S_REPLY, ref, e[2], `<p id="done">saved</p>`]);
+    await waitText(page, "#done", "saved");
+    expect(page.url()).toBe(base + "/p/submit");
+  });
+
+  it("lv-keydown with lv-key sends only that key, with the input's value; lv-blur sends the value", async () => {
+    const html = `<input id="q" name="q" lv-keydown="search" lv-key="Enter" lv-blur="left" lv-value-k="1"><button id="b">b</button>`;
+    server.views.set("tQ", html);
+    const page = await open("/p/keys", root("q1", "tQ", html));
+    const { ref } = await joined("tQ");
+    await page.type("#q", "ab");
+    await page.keyboard.press("Enter");
+    const e = await event("search");
+    expect(e).toEqual([C_EVENT, ref, e[2], "search", { k: "1", key: "Enter", value: "ab" }]);
+    await page.click("#b");
+    const b = await event("left");
+    expect(b[4]).toEqual({ k: "1", value: "ab" });
+  });
+
+  it("a patch never overwrites the focused input's value or caret, but updates the others", async () => {
+    const html = (v: string, t: string) => `<input id="q" name="q" value="${v}"><input id="o" value="${v}"><p id="t">${t}</p>`;
+    server.views.set("tI", html("", "0"));
+    const page = await open("/p/focus", root("i", "tI", html("", "0")));
+    const { c, ref } = await joined("tI");
+    await page.type("#q", "hello");
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    server.render(c, ref, html("server", "1"));
+    await waitText(page, "#t", "1");
+    expect(await page.$eval("#q", (el) => [(el as HTMLInputElement).value, (el as HTMLInputElement).selectionStart])).toEqual(["hello", 3]);
+    expect(await page.$eval("#o", (el) => (el as HTMLInputElement).value)).toBe("server");
+  });
+
+  it("a parent's morph never enters a child root or an lv-ignore subtree; new roots join, removed ones leave", async () => {
+    const child = (inner: string) => root("p-c", "tChild", inner, " lv-child");
+    const parent = (t: string, extra = "") => `<p id="pt">${t}</p>${child("<i>stale</i>")}<div id="ig" lv-ignore>server</div>${extra}`;
+    server.views.set("tP", parent("0")).set("tChild", "<i>live</i>").set("tNew", "<b>new live</b>");
+    const page = await open("/p/nested", root("p", "tP", parent("0")));
+    const p = await joined("tP");
+    await joined("tChild");
+    await waitText(page, "#p-c", "live");
+    await page.$eval("#ig", (el) => (el.textContent = "client"));
+    server.render(p.c, p.ref, parent("1", root("p-n", "tNew", "<b>new</b>", " lv-child")));
+    await waitText(page, "#pt", "1");
+    expect(await page.textContent("#p-c")).toBe("live");
+    expect(await page.textContent("#ig")).toBe("client");
+    const n = await joined("tNew");
+    await waitText(page, "#p-n", "new live");
+    server.render(p.c, p.ref, parent("2"));
+    await until(() => p.c.frames.find((f) => f[0] === C_LEAVE && f[1] === n.ref), "leave");
+    expect(await page.$("#p-n")).toBeNull();
+  });
+
+  it("lv-patch pushes the URL and sends params to top-level views; back sends params again; a patch frame updates the URL", async () => {
+    const html = `<a id="l" href="/p/patch?page=2" lv-patch>2</a>` + root("t-c", "tPc", "c", " lv-child");
+    server.views.set("tPa", html).set("tPc", "c");
+    const page = await open("/p/patch", root("t", "tPa", html));
+    const { c, ref } = await joined("tPa");
+    await joined("tPc");
+    await page.click("#l");
+    const p = await until(() => c.frames.find((f) => f[0] === C_PARAMS), "params");
+    expect(p).toEqual([C_PARAMS, ref, base + "/p/patch?page=2"]);
+    expect(page.url()).toBe(base + "/p/patch?page=2");
+    expect(server.hits).toHaveLength(1);
+    await page.goBack();
+    const back = await until(() => c.frames.filter((f) => f[0] === C_PARAMS)[1], "params after back");
+    expect(back).toEqual([C_PARAMS, ref, base + "/p/patch"]);
+    expect(c.frames.filter((f) => f[0] === C_PARAMS)).toHaveLength(2); // never for the child
+    server.send(c, [S_PATCH, ref, "/p/patch?sort=name", 0]);
+    await page.waitForURL(base + "/p/patch?sort=name");
+    expect(server.hits).toHaveLength(1);
+  });
+
+  it("a redirect frame navigates", async () => {
+    server.views.set("tR", "r");
+    const page = await open("/p/redir", root("r", "tR", "r"));
+    server.pages.set("/p/there", { body: "<p id=there>there</p>" });
+    const { c, ref } = await joined("tR");
+    server.send(c, [S_REDIRECT, ref, "/p/there"]);
+    await page.waitForURL(base + "/p/there");
+  });
+
+  it("reconnects after the server drops the socket, rejoins with the typed form values, never resends events", async () => {
+    const html = `<form id="f" lv-change="validate"><input name="title" id="title"></form><button id="b" lv-click="slow">s</button>`;
+    server.views.set("tRc", html);
+    const page = await open("/p/reconnect", root("rc", "tRc", html));
+    const first = await joined("tRc");
+    expect(first.frame).toHaveLength(4); // no forms on the first join
+    await page.type("#title", "typed");
+    await event("validate");
+    await page.click("#b");
+    await event("slow");
+    expect(await has(page, "#b", CLASS_LOADING)).toBe(true);
+    server.autoJoin = false; // hold the rejoin's render so the disconnected state is observable
+    first.c.ws.close(1001);
+    const again = await joined("tRc", 1);
+    expect(again.frame).toEqual([C_JOIN, again.ref, "tRc", base + "/p/reconnect", [["validate", { title: "typed" }]]]);
+    expect(await has(page, "#rc", CLASS_DISCONNECTED)).toBe(true);
+    expect(await has(page, "#b", CLASS_LOADING)).toBe(false);
+    // the real server applies the recovered forms before rendering
+    server.send(again.c, [S_RENDERED, again.ref, html.replace('id="title"', 'id="title" value="typed"')]);
+    await waitClass(page, "#rc", CLASS_DISCONNECTED, false);
+    expect(await page.inputValue("#title")).toBe("typed");
+    expect(again.c.frames.some((f) => f[0] === C_EVENT)).toBe(false);
+  });
+
+  it("keeps retrying while the server is away", async () => {
+    server.views.set("tW", "w");
+    const page = await open("/p/away", root("w", "tW", "w"));
+    const first = await joined("tW");
+    server.autoJoin = false;
+    server.onFrame = (c, f) => f[0] === C_JOIN && c.ws.close(1011);
+    first.c.ws.close(1012);
+    await until(() => server.conns.length >= 3, "retries");
+    expect(await has(page, "#w", CLASS_DISCONNECTED)).toBe(true);
+    server.autoJoin = true;
+    server.onFrame = () => {};
+    await waitClass(page, "#w", CLASS_DISCONNECTED, false);
+  });
+
+  it("hooks: mounted after join, handleEvent via push, pushEvent, updated, disconnected/reconnected, destroyed", async () => {
+    const html = (t: string, hook = true) => (hook ? `<div id="chart" lv-hook="Chart">${t}</div>` : "") + `<p id="x">${t}</p>`;
+    server.views.set("tH", html("0"));
+    const page = await open("/p/hooks", root("h", "tH", html("0")));
+    const { c, ref } = await joined("tH");
+    const log = () => page.evaluate(() => (window as unknown as { hookLog: string[] }).hookLog);
+    await page.waitForFunction(() => (window as any).hookLog?.includes("mounted:chart"));
+    server.send(c, [S_PUSH, ref, "ping", { n: 4 }]);
+    const pong = await event("pong");
+    expect(pong).toEqual([C_EVENT, ref, pong[2], "pong", { n: 4 }]);
+    server.render(c, ref, html("1"));
+    await page.waitForFunction(() => (window as any).hookLog.includes("updated:chart"));
+    server.views.set("tH", html("1"));
+    c.ws.close(1001);
+    const again = await joined("tH", 1);
+    await page.waitForFunction(() => (window as any).hookLog.includes("reconnected:chart"));
+    server.render(again.c, again.ref, html("2", false));
+    await page.waitForFunction(() => (window as any).hookLog.includes("destroyed:chart"));
+    expect(await log()).toEqual(["mounted:chart", "ping:4", "updated:chart", "disconnected:chart", "reconnected:chart", "destroyed:chart"]);
+  });
+
+  it("an error frame releases the loading class and warns; a token error marks the root", async () => {
+    const html = `<button id="b" lv-click="boom">b</button>`;
+    server.views.set("tE", html).set("tBad", "bad");
+    const page = await open("/p/error", root("e", "tE", html) + root("bad", "tBad", "bad"));
+    const warnings: string[] = [];
+    page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+    const { c, ref } = await joined("tE");
+    const bad = await joined("tBad");
+    await page.click("#b");
+    const e = await event("boom");
+    expect(await has(page, "#b", CLASS_LOADING)).toBe(true);
+    server.send(c, [S_ERROR, ref, E_SERVER, "Something went wrong", e[2]]);
+    await waitClass(page, "#b", CLASS_LOADING, false);
+    await until(() => warnings.some((w) => w.includes(E_SERVER)), "console.warn");
+    server.send(c, [S_ERROR, bad.ref, E_INVALID_TOKEN, "Invalid token"]);
+    await waitClass(page, "#bad", CLASS_ERROR);
+    expect(await has(page, "#e", CLASS_ERROR)).toBe(false);
+  });
+
+  it("close code 4401 reloads the page once, then shows the error class instead of looping", async () => {
+    server.views.set("tU", "u");
+    const page = await open("/p/unauth", root("u", "tU", "u"));
+    const first = await joined("tU");
+    first.c.ws.close(CLOSE_UNAUTHORIZED);
+    await until(() => server.hits.length === 2, "reload");
+    const second = await joined("tU", 1);
+    await page.waitForFunction(() => document.querySelector("#u")?.textContent === "u");
+    second.c.ws.close(CLOSE_UNAUTHORIZED);
+    await waitClass(page, "#u", CLASS_ERROR);
+    expect(server.hits).toHaveLength(2);
+  });
+
+  it("rendered frames replace the view's HTML and later deltas apply to it", async () => {
+    server.views.set("tD", "<p id=a>1</p>");
+    const page = await open("/p/rendered", root("d", "tD", "<p id=a>1</p>"));
+    const { c, ref } = await joined("tD");
+    server.send(c, [S_RENDERED, ref, `<p id="a">full</p><p id="b">x</p>`]);
+    c.last.set(ref, `<p id="a">full</p><p id="b">x</p>`);
+    await waitText(page, "#a", "full");
+    server.render(c, ref, `<p id="a">full</p><p id="b">y</p>`);
+    await waitText(page, "#b", "y");
+  });
+});
