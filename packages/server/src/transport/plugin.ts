@@ -13,7 +13,7 @@ import { MemoryChannelLayer } from "../pubsub/memory.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
 import { newDomId, renderDisconnected } from "../render/page.js";
 import { Templates } from "../render/templates.js";
-import { clientAsset } from "./assets.js";
+import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
@@ -29,8 +29,10 @@ export interface WeftOptions {
   context?: object;
   /** the channel layer (default: a new {@link MemoryChannelLayer}, one process only) */
   pubsub?: ChannelLayer;
-  /** page layout template (gets `it.title`, `it.head`, `it.body`); default: a bare HTML5 page */
+  /** page layout template (gets `it.title`, `it.head`, `it.body` and `layoutData`); default: a bare HTML5 page */
   layout?: string | URL;
+  /** extra data for the layout template (site name…); more can be added later through `app.weft.layoutData` */
+  layoutData?: Record<string, unknown>;
   /** where sessions come from (default: anonymous signed-cookie sessions) */
   sessions?: SessionProvider;
   /** per-socket limits; see docs/protocol.md */
@@ -57,10 +59,18 @@ export interface LiveRouteOptions {
 export interface WeftServer {
   services: LiveServices;
   limits: Limits;
+  /** data merged into every layout render (e.g. stylesheet URLs from {@link WeftServer.asset}) */
+  layoutData: Record<string, unknown>;
   /** registers a view class (for `liveRender("id")` by id); returns its id */
   register(cls: LiveViewClass): string;
   /** renders a full page around a view, for custom routes */
   renderPage(req: FastifyRequest, reply: FastifyReply, cls: LiveViewClass, opts?: LiveRouteOptions & { props?: Record<string, string> }): Promise<string>;
+  /**
+   * Serves `body` under a content-hashed URL below the prefix with immutable caching
+   * (stylesheets, images). Call before the server starts listening.
+   * @returns the URL path to link to
+   */
+  asset(fileName: string, body: Buffer | string, type: string): string;
   /** views currently connected in this process */
   connectedViews(): number;
 }
@@ -93,6 +103,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   };
   const sessions = opts.sessions ?? cookieSessions;
   const live = new Set<ViewRuntime>();
+  const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
 
@@ -107,9 +118,11 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     if (!opts.pubsub) await services.pubsub.close();
   });
 
-  app.get(asset.url, (_req, reply) => {
-    reply.header("cache-control", "public, max-age=31536000, immutable").type(asset.type).send(asset.body);
-  });
+  const serve = (a: Asset) =>
+    app.get(a.url, (_req, reply) => {
+      reply.header("cache-control", "public, max-age=31536000, immutable").type(a.type).send(a.body);
+    });
+  serve(asset);
 
   const originAllowed = (req: FastifyRequest): boolean => {
     const origin = req.headers.origin;
@@ -141,14 +154,20 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
     const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {} });
-    return templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, { title: ro.title ?? cls.title ?? "Weft", head, body });
+    return templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, { ...layoutData, title: ro.title ?? cls.title ?? "Weft", head, body });
   };
 
   app.decorate("weft", {
     services,
     limits,
+    layoutData,
     register: (cls: LiveViewClass) => services.registry.register(cls),
     renderPage,
+    asset: (fileName: string, body: Buffer | string, type: string) => {
+      const a = hashedAsset(prefix, fileName, Buffer.from(body), type);
+      serve(a);
+      return a.url;
+    },
     connectedViews: () => live.size,
   } satisfies WeftServer);
 
