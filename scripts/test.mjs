@@ -5,8 +5,8 @@ import { readFileSync, rmSync } from "node:fs";
 
 const out = ".vitest-results.json";
 rmSync(out, { force: true });
-const args = ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${out}`, ...process.argv.slice(2)];
-const run = spawnSync("pnpm", ["exec", ...args], { stdio: "inherit" });
+const args = ["run", "--reporter=default", "--reporter=json", `--outputFile=${out}`, ...process.argv.slice(2)];
+const run = spawnSync("vitest", args, { stdio: "inherit" });
 let passed = 0;
 let failed = 0;
 try {
