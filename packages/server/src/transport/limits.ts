@@ -29,15 +29,16 @@ export const defaultLimits: Limits = {
  */
 export class RateLimiter {
   private tokens: number;
-  private last = Date.now();
+  private last = -1;
   private refused = 0;
-  private refusedSince = Date.now();
+  private refusedSince = 0;
 
   constructor(private rate: number) {
     this.tokens = rate * 2;
   }
 
   take(now = Date.now()): boolean {
+    if (this.last < 0) this.last = this.refusedSince = now;
     this.tokens = Math.min(this.rate * 2, this.tokens + ((now - this.last) * this.rate) / 1000);
     this.last = now;
     if (this.tokens >= 1) {
