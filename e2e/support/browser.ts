@@ -1,0 +1,79 @@
+// One headless Chromium per spec file, plus small helpers for what the specs look at.
+import { chromium, type Browser, type Page, type WebSocket } from "playwright-core";
+
+/** Launches the system Chromium headless. Close it in afterAll. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** A frame seen on the page's live socket. */
+export interface Frame {
+  dir: "sent" | "received";
+  /** the raw text as it went over the wire */
+  raw: string;
+  /** the decoded JSON array */
+  data: unknown[];
+  /** UTF-8 bytes of the frame's payload */
+  bytes: number;
+}
+
+/**
+ * Records every text frame of every WebSocket the page opens (call before `goto`).
+ * The returned array fills up as frames pass.
+ */
+export function recordFrames(page: Page): Frame[] {
+  const frames: Frame[] = [];
+  const add = (dir: Frame["dir"]) => ({ payload }: { payload: string | Buffer }) => {
+    const raw = typeof payload === "string" ? payload : payload.toString("utf8");
+    let data: unknown[] = [];
+    try {
+      data = JSON.parse(raw) as unknown[];
+    } catch {}
+    frames.push({ dir, raw, data, bytes: Buffer.byteLength(raw, "utf8") });
+  };
+  page.on("websocket", (ws: WebSocket) => {
+    ws.on("framesent", add("sent"));
+    ws.on("framereceived", add("received"));
+  });
+  return frames;
+}
+
+/** Polls `fn` until it returns a value other than undefined/false/null (or throws after `timeout`). */
+export async function until<T>(fn: () => T | undefined | null | false, what: string, timeout = 15_000): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The integer shown in the element matching `selector` (digits only, separators dropped). */
+export async function numberIn(page: Page, selector: string): Promise<number> {
+  const text = await page.locator(selector).innerText();
+  return Number(text.replace(/[^\d]/g, ""));
+}
+
+/** Waits until the integer shown in `selector` is greater than `than`; returns it. */
+export async function waitForNumberAbove(page: Page, selector: string, than: number, timeout = 15_000): Promise<number> {
+  await page.waitForFunction(
+    ([sel, n]) => {
+      const el = document.querySelector(sel as string);
+      return !!el && Number(el.textContent!.replace(/[^\d]/g, "")) > (n as number);
+    },
+    [selector, than] as const,
+    { timeout, polling: 50 },
+  );
+  return numberIn(page, selector);
+}

@@ -1,0 +1,49 @@
+// Helpers that know the Weft wire protocol (names from the one shared protocol module).
+import type { Page } from "playwright-core";
+import {
+  A_VIEW, C_EVENT, CLASS_DISCONNECTED, CLASS_ERROR, S_RENDERED, S_REPLY,
+} from "../../packages/client/src/protocol.js";
+import { until, type Frame } from "./browser.js";
+
+export { A_VIEW, CLASS_DISCONNECTED, CLASS_ERROR };
+
+/** The refs the server answered a join for (`rendered` frames), in arrival order, deduplicated. */
+export function renderedRefs(frames: Frame[]): number[] {
+  const refs: number[] = [];
+  for (const f of frames) {
+    if (f.dir === "received" && f.data[0] === S_RENDERED && !refs.includes(f.data[1] as number)) refs.push(f.data[1] as number);
+  }
+  return refs;
+}
+
+/**
+ * Waits until `count` views have their first render from the server (i.e. they joined), after
+ * frame index `from` (use the frame count before a reconnect to wait for the rejoin).
+ */
+export function joined(frames: Frame[], count = 1, from = 0): Promise<number[]> {
+  return until(() => {
+    const refs = renderedRefs(frames.slice(from));
+    return refs.length >= count && refs;
+  }, `${count} joined view(s)`);
+}
+
+/** The `event` frame the page sent for handler `name` (the last one), and the reply to it. */
+export async function eventAndReply(frames: Frame[], name: string, from = 0): Promise<{ event: Frame; reply: Frame }> {
+  const event = await until(
+    () => frames.slice(from).findLast((f) => f.dir === "sent" && f.data[0] === C_EVENT && f.data[3] === name),
+    `an "${name}" event frame`,
+  );
+  const [, ref, seq] = event.data;
+  const reply = await until(
+    () => frames.find((f) => f.dir === "received" && f.data[0] === S_REPLY && f.data[1] === ref && f.data[2] === seq),
+    `the reply to "${name}" #${String(seq)}`,
+  );
+  return { event, reply };
+}
+
+/** Every view root on the page: its id and class list. */
+export function viewRoots(page: Page): Promise<Array<{ id: string; child: boolean; classes: string[] }>> {
+  return page.$$eval(`[${A_VIEW}]`, (els) =>
+    els.map((el) => ({ id: el.id, child: el.hasAttribute("lv-child"), classes: [...el.classList] })),
+  );
+}
