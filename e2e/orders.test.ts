@@ -1,0 +1,158 @@
+// Live order search on /orders against the real demo server (400k seeded orders), in Chromium:
+// debounced lv-change search, the URL kept by pushPatch, lv-patch pagination, back, reload, and
+// typing while the view's own deltas land on the focused input.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { S_PATCH } from "../packages/client/src/protocol.js";
+import { startDemo, type Demo } from "./support/demo.js";
+import { launchBrowser, numberIn, recordFrames, until, type Frame } from "./support/browser.js";
+import { eventAndReply, joined } from "./support/live.js";
+
+let demo: Demo;
+let browser: Browser;
+let ctx: BrowserContext;
+
+beforeAll(async () => {
+  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
+  ctx = await browser.newContext();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.dispose();
+});
+
+async function open(path: string): Promise<{ page: Page; frames: Frame[] }> {
+  const page = await ctx.newPage();
+  const frames = recordFrames(page);
+  await page.goto(demo.url + path);
+  await joined(frames);
+  return { page, frames };
+}
+
+const search = (page: Page) => page.getByRole("searchbox", { name: "Search orders" });
+/** The visible rows as [order number, customer name]. */
+const rows = (page: Page) =>
+  page.$$eval("#order-rows tbody tr", (trs) => trs.map((tr) => [tr.cells[0]!.textContent!, tr.cells[1]!.textContent!]));
+const numbers = async (page: Page) => (await rows(page)).map(([n]) => n);
+const totalText = (page: Page) => page.locator("#order-total").innerText();
+
+/** Waits until the total line says the results are for `q`. */
+function waitForResults(page: Page, q: string) {
+  return page.waitForFunction((q) => document.querySelector("#order-total")?.textContent?.includes(`matching “${q}”`), q);
+}
+
+/** Waits until the visible order numbers differ from / equal `list`. */
+function waitForNumbers(page: Page, list: string[], equal: boolean) {
+  return page.waitForFunction(
+    ([list, equal]) => {
+      const now = [...document.querySelectorAll("#order-rows tbody tr")].map((tr) => (tr as HTMLTableRowElement).cells[0]!.textContent);
+      return (JSON.stringify(now) === JSON.stringify(list)) === equal;
+    },
+    [list, equal] as const,
+  );
+}
+
+describe("order search", () => {
+  it("finds a customer's orders by surname; URL, total, paging, back and reload follow", async () => {
+    const { page } = await open("/orders");
+    const allTotal = await numberIn(page, "#order-total");
+    expect(allTotal).toBeGreaterThanOrEqual(400_000);
+    expect(await totalText(page)).not.toContain("matching");
+
+    // a surname seen on the first page of all orders
+    const names = (await rows(page)).map(([, name]) => name.split(" ").at(-1)!);
+    const term = names.find((n) => /^[A-Za-z]{5,}$/.test(n));
+    expect(term, `a plain surname among ${names.join(", ")}`).toBeTruthy();
+    const q = term!;
+
+    await search(page).click();
+    await search(page).pressSequentially(q);
+    await waitForResults(page, q);
+    await page.waitForURL((u) => u.pathname === "/orders" && u.searchParams.get("q") === q);
+
+    const total = await numberIn(page, "#order-total");
+    expect(total).toBeGreaterThan(50); // enough for a second page
+    expect(total).toBeLessThan(allTotal);
+    const page1 = await rows(page);
+    expect(page1).toHaveLength(50);
+    for (const [number, name] of page1) expect(`${number} ${name}`.toLowerCase()).toContain(q.toLowerCase());
+    await expect.poll(() => page.locator(".pager").innerText()).toMatch(/Page 1 of \d+/);
+    const page1Numbers = page1.map(([n]) => n);
+
+    // Next page: page=2 in the URL, other rows, still matching
+    await page.getByRole("link", { name: "Next →" }).click();
+    await page.waitForURL((u) => u.searchParams.get("q") === q && u.searchParams.get("page") === "2");
+    await waitForNumbers(page, page1Numbers, false);
+    const page2 = await rows(page);
+    expect(page2.length).toBeGreaterThan(0);
+    for (const [number] of page2) expect(page1Numbers).not.toContain(number);
+    for (const [number, name] of page2) expect(`${number} ${name}`.toLowerCase()).toContain(q.toLowerCase());
+    expect(await page.locator(".pager").innerText()).toMatch(/Page 2 of/);
+
+    // Back: page 1 again
+    await page.goBack();
+    await page.waitForURL((u) => u.searchParams.get("q") === q && !u.searchParams.has("page"));
+    await waitForNumbers(page, page1Numbers, true);
+    expect(await page.locator(".pager").innerText()).toMatch(/Page 1 of/);
+
+    // Reload keeps the search (the server renders it from the URL)
+    const frames = recordFrames(page);
+    await page.reload();
+    expect(await search(page).inputValue()).toBe(q);
+    expect(await numbers(page)).toEqual(page1Numbers);
+    expect(await numberIn(page, "#order-total")).toBe(total);
+    await joined(frames);
+    expect(await search(page).inputValue()).toBe(q);
+    expect(await numbers(page)).toEqual(page1Numbers);
+    await page.close();
+  });
+
+  it("finds orders by number prefix", async () => {
+    const { page } = await open("/orders");
+    await search(page).click();
+    await search(page).pressSequentially("ORD-00012");
+    await waitForResults(page, "ORD-00012");
+    await page.waitForURL((u) => u.searchParams.get("q") === "ORD-00012");
+    // ORD-000120 … ORD-000129
+    expect(await totalText(page)).toContain("10 orders matching");
+    const found = (await numbers(page)).sort();
+    expect(found).toEqual(Array.from({ length: 10 }, (_, i) => `ORD-00012${i}`));
+    expect(await page.getByRole("link", { name: "Next →" }).count()).toBe(0);
+    await page.close();
+  });
+
+  it("typing while the search's own deltas land keeps focus and every typed character", async () => {
+    const { page, frames } = await open("/orders");
+    const input = search(page);
+    await input.click();
+    // A full customer name, typed key by key; after each key we wait for the server's answer to
+    // exactly that text (its render rewrites the input's value attribute) before the next key.
+    // The space matters: the server trims q, so its render says value="Tate" while the box
+    // holds "Tate " — the focused box must keep the space.
+    const [first, last] = (await rows(page))[0]![1].split(" ");
+    const text = `${first} ${last}`;
+    let typed = "";
+    let patches = 0;
+    for (const ch of text) {
+      const from = frames.length;
+      await page.keyboard.type(ch);
+      typed += ch;
+      const { event } = await eventAndReply(frames, "search", from);
+      expect(event.data[4]).toMatchObject({ q: typed });
+      // the pushPatch that follows the search (the render is sent before it)
+      await until(() => frames.slice(from).some((f) => f.dir === "received" && f.data[0] === S_PATCH), "the patch");
+      patches++;
+      expect(await input.inputValue()).toBe(typed);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("q");
+    }
+    expect(patches).toBe(text.length);
+    await waitForResults(page, text);
+    expect(await input.inputValue()).toBe(text);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("q");
+    const found = await rows(page);
+    expect(found.length).toBeGreaterThan(0);
+    for (const [, name] of found) expect(name.toLowerCase()).toContain(text.toLowerCase());
+    await page.close();
+  });
+});
