@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { openDatabase } from "./open.js";
-import { seed, type SeedOptions, type SeedProgress, type SeedResult, type SeedTable } from "./seed.js";
+import { seed, type SeedOptions, type SeedProgress, type SeedResult } from "./seed.js";
 
 /** The demo database file used when none is given: `examples/admin-demo/demo.db`. */
 export const DEFAULT_DATABASE_FILE = fileURLToPath(new URL("../../demo.db", import.meta.url));
@@ -37,12 +37,13 @@ export interface EnsureSeededResult {
   result?: SeedResult;
 }
 
-const TABLE_LABELS: Record<SeedTable, string> = {
+const TABLE_LABELS: Record<SeedProgress["table"], string> = {
   customers: "customers",
   products: "products",
   orders: "orders+items",
   order_items: "order items",
   support_tickets: "tickets",
+  indexes: "indexes",
 };
 
 /**
@@ -74,7 +75,7 @@ export function createSeedProgressPrinter(stream: NodeJS.WriteStream = process.s
     },
     cliProgress.Presets.shades_classic,
   );
-  const bars = new Map<SeedTable, cliProgress.SingleBar>();
+  const bars = new Map<SeedProgress["table"], cliProgress.SingleBar>();
   let lastDraw = 0;
   return {
     onProgress: ({ table, done, total }) => {
