@@ -1,0 +1,400 @@
+/**
+ * Admin users, groups and permissions over drizzle, after Django's `django.contrib.auth`:
+ * `ModelBackend.authenticate`, `User.has_perm`, `Group`, and `app.codename` permission strings.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, type ScryptParams } from "./passwords.js";
+import { weftGroupPermissions, weftGroups, weftUserGroups, weftUserPermissions, weftUsers, type AdminDb } from "./schema.js";
+
+/** An admin user as the stores hand it out: a `weft_users` row without its password hash. */
+export interface AdminUser {
+  id: number;
+  username: string;
+  email: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+/** A group of users, as Django's `auth.Group`. */
+export interface Group {
+  id: number;
+  name: string;
+}
+
+/** What {@link UserStore.createUser} takes. */
+export interface NewUser {
+  /** 1–150 characters of letters, digits and `@ . + - _` (Django's username rule), NFKC-normalised */
+  username: string;
+  /** the plaintext password; null or omitted gives an unusable password (no password login) */
+  password?: string | null;
+  email?: string;
+  /** may log into the admin (default false) */
+  isStaff?: boolean;
+  /** has every permission (default false) */
+  isSuperuser?: boolean;
+  /** default true */
+  isActive?: boolean;
+}
+
+/** The fields {@link UserStore.update} may change. */
+export interface UserPatch {
+  email?: string;
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+}
+
+/** Something whose permissions are known in memory: an {@link AdminUser} plus its permission set, or a session's user. */
+export interface PermissionHolder {
+  isSuperuser: boolean;
+  /** absent means active (a session's user is only loaded when active) */
+  isActive?: boolean;
+  permissions: Iterable<string> | ReadonlySet<string>;
+}
+
+/** Thrown by {@link UserStore} for invalid input (bad username, taken username, bad permission string, unknown user). */
+export class UserStoreError extends Error {
+  override name = "UserStoreError";
+}
+
+const USERNAME = /^[\w.@+-]{1,150}$/u;
+const PERMISSION = /^[\w-]{1,100}\.[\w-]{1,150}$/;
+
+/** The columns of `weft_users` that make an {@link AdminUser} (never the password hash). */
+export const adminUserColumns = {
+  id: weftUsers.id,
+  username: weftUsers.username,
+  email: weftUsers.email,
+  isActive: weftUsers.isActive,
+  isStaff: weftUsers.isStaff,
+  isSuperuser: weftUsers.isSuperuser,
+  lastLoginAt: weftUsers.lastLoginAt,
+  createdAt: weftUsers.createdAt,
+};
+
+/**
+ * Normalises a username as Django's `AbstractBaseUser.normalize_username` (Unicode NFKC).
+ *
+ * @param username - raw input
+ * @returns the normalised username (not validated)
+ */
+export function normalizeUsername(username: string): string {
+  return String(username).normalize("NFKC");
+}
+
+/**
+ * Checks a permission string has the `app.codename` shape (e.g. `orders.refund_order`).
+ *
+ * @param perm - the string to check
+ * @returns the same string
+ * @throws UserStoreError when it is not of that shape
+ */
+export function checkPermission(perm: string): string {
+  if (typeof perm !== "string" || !PERMISSION.test(perm)) throw new UserStoreError(`invalid permission "${String(perm)}": expected "app.codename"`);
+  return perm;
+}
+
+/**
+ * Whether a user whose permissions are already loaded has `perm`, as Django's `has_perm`:
+ * false for no user or an inactive one, true for an active superuser, else membership.
+ *
+ * @param user - an {@link AdminUser} with its permissions, a session's user, or null (anonymous)
+ * @param perm - an `app.codename` permission string
+ * @returns whether the permission is held
+ */
+export function hasPermission(user: PermissionHolder | null | undefined, perm: string): boolean {
+  if (!user || user.isActive === false) return false;
+  if (user.isSuperuser) return true;
+  const perms = user.permissions;
+  if (perms instanceof Set) return perms.has(perm);
+  for (const p of perms) if (p === perm) return true;
+  return false;
+}
+
+/**
+ * The SQL expression (a JSON array text) of every permission of the `weft_users` row of the
+ * enclosing query, direct and through groups, without duplicates; `[]` when that row is null
+ * (a LEFT JOIN miss). The enclosing query must have `weft_users` in its FROM clause, unaliased.
+ * The session loader uses it to fetch a session, its user and the permissions in one statement.
+ *
+ * @returns an SQL fragment evaluating to e.g. `["orders.refund_order"]`
+ */
+export function permissionsJsonSql() {
+  return sql<string>`(select json_group_array(p) from (
+    select up.permission as p from weft_user_permissions up where up.user_id = "weft_users"."id"
+    union
+    select gp.permission from weft_group_permissions gp
+      join weft_user_groups ug on ug.group_id = gp.group_id
+      where ug.user_id = "weft_users"."id"
+  ))`;
+}
+
+/**
+ * Users, groups and permissions in the `weft_*` tables (create them with `ensureAdminTables`).
+ * Every method is async and issues a small, fixed number of statements.
+ */
+export class UserStore {
+  private readonly scrypt: ScryptParams;
+
+  /**
+   * @param db - a drizzle SQLite handle on the database holding the `weft_*` tables
+   * @param opts.scrypt - password hashing parameters (default {@link DEFAULT_SCRYPT}); existing
+   *   hashes with weaker parameters are upgraded on the next successful login
+   */
+  constructor(
+    readonly db: AdminDb,
+    opts: { scrypt?: ScryptParams } = {},
+  ) {
+    this.scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
+  }
+
+  /**
+   * Creates a user, as Django's `UserManager.create_user`.
+   *
+   * @param input - see {@link NewUser}
+   * @returns the new user
+   * @throws UserStoreError when the username is invalid or taken; RangeError when the password is too long
+   */
+  async createUser(input: NewUser): Promise<AdminUser> {
+    const username = normalizeUsername(input.username);
+    if (!USERNAME.test(username)) throw new UserStoreError("invalid username: use 1-150 letters, digits and @ . + - _");
+    const passwordHash = input.password == null ? unusablePassword() : await hashPassword(input.password, this.scrypt);
+    if (await this.getUserByUsername(username)) throw new UserStoreError(`username "${username}" is taken`);
+    const rows = await this.db
+      .insert(weftUsers)
+      .values({
+        username,
+        email: (input.email ?? "").trim(),
+        passwordHash,
+        isActive: input.isActive ?? true,
+        isStaff: input.isStaff ?? false,
+        isSuperuser: input.isSuperuser ?? false,
+        createdAt: new Date(),
+      })
+      .onConflictDoNothing()
+      .returning(adminUserColumns);
+    if (!rows[0]) throw new UserStoreError(`username "${username}" is taken`);
+    return rows[0];
+  }
+
+  /**
+   * @param id - a user id
+   * @returns the user, or null when there is none with that id
+   */
+  async getUser(id: number): Promise<AdminUser | null> {
+    const row = await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, id)).get();
+    return row ?? null;
+  }
+
+  /**
+   * @param username - a username (NFKC-normalised before lookup; matching is exact, as Django's)
+   * @returns the user, or null
+   */
+  async getUserByUsername(username: string): Promise<AdminUser | null> {
+    const row = await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.username, normalizeUsername(username))).get();
+    return row ?? null;
+  }
+
+  /**
+   * Checks a username and password, as Django's `ModelBackend.authenticate`: an unknown
+   * username still costs one scrypt run (against a dummy hash) so response time does not tell
+   * which usernames exist; a correct password of an inactive user is refused
+   * (`user_can_authenticate`). A hash with outdated parameters is upgraded on success.
+   * Staff status is not checked here (the admin login route does that).
+   *
+   * @param username - the submitted username
+   * @param password - the submitted password
+   * @returns the user, or null for any failure (never says which part was wrong)
+   */
+  async authenticate(username: unknown, password: unknown): Promise<AdminUser | null> {
+    if (typeof username !== "string" || typeof password !== "string" || username.length > 150 * 4 || password.length > MAX_PASSWORD_LENGTH) {
+      await verifyPassword("", await dummyHash(this.scrypt));
+      return null;
+    }
+    const row = await this.db
+      .select({ ...adminUserColumns, passwordHash: weftUsers.passwordHash })
+      .from(weftUsers)
+      .where(eq(weftUsers.username, normalizeUsername(username)))
+      .get();
+    if (!row) {
+      await verifyPassword(password, await dummyHash(this.scrypt));
+      return null;
+    }
+    const { passwordHash, ...user } = row;
+    if (!(await verifyPassword(password, passwordHash))) return null;
+    if (!user.isActive) return null;
+    if (needsRehash(passwordHash, this.scrypt)) {
+      await this.db.update(weftUsers).set({ passwordHash: await hashPassword(password, this.scrypt) }).where(eq(weftUsers.id, user.id));
+    }
+    return user;
+  }
+
+  /**
+   * Sets (or, with null, makes unusable) a user's password, as Django's `set_password`.
+   * Existing sessions are not ended here; call `AdminSessions.endSessionsOf` for that.
+   *
+   * @param userId - the user
+   * @param password - the new plaintext password, or null for an unusable password
+   * @throws UserStoreError when the user does not exist; RangeError when the password is too long
+   */
+  async setPassword(userId: number, password: string | null): Promise<void> {
+    const passwordHash = password == null ? unusablePassword() : await hashPassword(password, this.scrypt);
+    const rows = await this.db.update(weftUsers).set({ passwordHash }).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
+    if (!rows.length) throw new UserStoreError(`no user with id ${userId}`);
+  }
+
+  /**
+   * Changes a user's email or flags. Deactivating a user refuses its sessions and tokens from
+   * the next request on (they are checked on every load).
+   *
+   * @param userId - the user
+   * @param patch - fields to change
+   * @returns the updated user
+   * @throws UserStoreError when the user does not exist
+   */
+  async update(userId: number, patch: UserPatch): Promise<AdminUser> {
+    const set: UserPatch = {};
+    if (patch.email !== undefined) set.email = patch.email.trim();
+    if (patch.isActive !== undefined) set.isActive = patch.isActive;
+    if (patch.isStaff !== undefined) set.isStaff = patch.isStaff;
+    if (patch.isSuperuser !== undefined) set.isSuperuser = patch.isSuperuser;
+    const rows = Object.keys(set).length
+      ? await this.db.update(weftUsers).set(set).where(eq(weftUsers.id, userId)).returning(adminUserColumns)
+      : await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, userId)).all();
+    if (!rows[0]) throw new UserStoreError(`no user with id ${userId}`);
+    return rows[0];
+  }
+
+  /**
+   * Deletes a user; their sessions, tokens, memberships and permissions go with them
+   * (foreign keys cascade), their audit entries stay with a null user.
+   *
+   * @param userId - the user
+   * @returns whether a user was deleted
+   */
+  async deleteUser(userId: number): Promise<boolean> {
+    const rows = await this.db.delete(weftUsers).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
+    return rows.length > 0;
+  }
+
+  /**
+   * Creates a group, or returns the existing one of that name.
+   *
+   * @param name - 1–150 characters
+   * @returns the group
+   * @throws UserStoreError when the name is empty or too long
+   */
+  async createGroup(name: string): Promise<Group> {
+    const n = String(name).trim();
+    if (!n || n.length > 150) throw new UserStoreError("invalid group name");
+    await this.db.insert(weftGroups).values({ name: n }).onConflictDoNothing();
+    const g = await this.getGroup(n);
+    if (!g) throw new UserStoreError(`group "${n}" could not be created`);
+    return g;
+  }
+
+  /**
+   * @param name - a group name
+   * @returns the group, or null
+   */
+  async getGroup(name: string): Promise<Group | null> {
+    const row = await this.db.select().from(weftGroups).where(eq(weftGroups.name, String(name).trim())).get();
+    return row ?? null;
+  }
+
+  /**
+   * Adds a user to a group (no-op when already a member).
+   *
+   * @param user - the user or its id
+   * @param group - the group or its id
+   * @throws the driver's foreign-key error when either does not exist
+   */
+  async addToGroup(user: AdminUser | number, group: Group | number): Promise<void> {
+    await this.db.insert(weftUserGroups).values({ userId: idOf(user), groupId: idOf(group) }).onConflictDoNothing();
+  }
+
+  /**
+   * Removes a user from a group (no-op when not a member).
+   *
+   * @param user - the user or its id
+   * @param group - the group or its id
+   */
+  async removeFromGroup(user: AdminUser | number, group: Group | number): Promise<void> {
+    await this.db.delete(weftUserGroups).where(and(eq(weftUserGroups.userId, idOf(user)), eq(weftUserGroups.groupId, idOf(group))));
+  }
+
+  /**
+   * Grants a permission to a user or a group (no-op when already granted).
+   *
+   * @param target - an {@link AdminUser} (has `username`) or a {@link Group} (has `name`)
+   * @param perm - an `app.codename` string such as `orders.refund_order`
+   * @throws UserStoreError for a malformed permission string
+   */
+  async grant(target: AdminUser | Group, perm: string): Promise<void> {
+    checkPermission(perm);
+    if (isUser(target)) await this.db.insert(weftUserPermissions).values({ userId: target.id, permission: perm }).onConflictDoNothing();
+    else await this.db.insert(weftGroupPermissions).values({ groupId: target.id, permission: perm }).onConflictDoNothing();
+  }
+
+  /**
+   * Takes back a permission granted directly to a user or to a group.
+   *
+   * @param target - an {@link AdminUser} or a {@link Group}
+   * @param perm - the permission string
+   */
+  async revoke(target: AdminUser | Group, perm: string): Promise<void> {
+    if (isUser(target)) {
+      await this.db.delete(weftUserPermissions).where(and(eq(weftUserPermissions.userId, target.id), eq(weftUserPermissions.permission, perm)));
+    } else {
+      await this.db.delete(weftGroupPermissions).where(and(eq(weftGroupPermissions.groupId, target.id), eq(weftGroupPermissions.permission, perm)));
+    }
+  }
+
+  /**
+   * Every permission a user holds, direct and through groups, as Django's
+   * `get_all_permissions`: empty for an inactive or unknown user. A superuser gets only what was
+   * granted explicitly (there is no registry of all permissions here); use {@link hasPerm},
+   * which treats superusers as holding everything.
+   *
+   * @param userId - the user
+   * @returns the set of `app.codename` strings (one statement)
+   */
+  async permissions(userId: number): Promise<Set<string>> {
+    const row = await this.db
+      .select({ perms: permissionsJsonSql() })
+      .from(weftUsers)
+      .where(and(eq(weftUsers.id, userId), eq(weftUsers.isActive, true)))
+      .get();
+    return new Set(row ? (JSON.parse(row.perms) as string[]) : []);
+  }
+
+  /**
+   * Whether a user has a permission, as Django's `User.has_perm`: false for an inactive or
+   * unknown user, true for an active superuser, else whether the user or one of their groups
+   * was granted it.
+   *
+   * @param user - the user or its id (the flags are re-read from the database)
+   * @param perm - an `app.codename` string
+   * @returns whether the permission is held
+   */
+  async hasPerm(user: AdminUser | number, perm: string): Promise<boolean> {
+    const row = await this.db
+      .select({ isActive: weftUsers.isActive, isSuperuser: weftUsers.isSuperuser, perms: permissionsJsonSql() })
+      .from(weftUsers)
+      .where(eq(weftUsers.id, idOf(user)))
+      .get();
+    if (!row) return false;
+    return hasPermission({ isActive: row.isActive, isSuperuser: row.isSuperuser, permissions: JSON.parse(row.perms) as string[] }, perm);
+  }
+}
+
+function idOf(x: { id: number } | number): number {
+  return typeof x === "number" ? x : x.id;
+}
+
+function isUser(x: AdminUser | Group): x is AdminUser {
+  return "username" in x;
+}
