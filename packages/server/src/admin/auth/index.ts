@@ -1,0 +1,54 @@
+/**
+ * The admin's authentication layer: users, groups and permissions (as Django's
+ * `django.contrib.auth`), server-side sessions for the weft plugin, API tokens, the login /
+ * logout routes, and `createsuperuser`.
+ */
+export {
+  adminSchema,
+  ensureAdminTables,
+  ADMIN_TABLES_SQL,
+  weftApiTokens,
+  weftAuditLog,
+  weftGroupPermissions,
+  weftGroups,
+  weftSessions,
+  weftUserGroups,
+  weftUserPermissions,
+  weftUsers,
+  type AdminDb,
+  type ApiTokenRow,
+  type AuditAction,
+  type AuditLogRow,
+  type GroupRow,
+  type SessionRow,
+  type SqlExec,
+  type UserRow,
+} from "./schema.js";
+export { DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, hashPassword, needsRehash, unusablePassword, verifyPassword, type ScryptParams } from "./passwords.js";
+export {
+  UserStore,
+  UserStoreError,
+  checkPermission,
+  hasPermission,
+  normalizeUsername,
+  type AdminUser,
+  type Group,
+  type NewUser,
+  type PermissionHolder,
+  type UserPatch,
+} from "./users.js";
+export { AdminSessions, ADMIN_SESSION_COOKIE, DEFAULT_SESSION_TTL_MS, type AdminSession, type AdminSessionsOptions, type SessionUser } from "./sessions.js";
+export { ApiTokens, TOKEN_PREFIX, type ApiTokenInfo, type ApiTokensOptions } from "./tokens.js";
+export {
+  adminAuthRoutes,
+  adminCsrfToken,
+  defaultAuthRender,
+  safeNext,
+  LOGIN_FAILED_MESSAGE,
+  LOGIN_TEMPLATE,
+  type AdminAuthRender,
+  type AdminAuthRoutesOptions,
+  type LoginRateLimit,
+  type LoginTemplateData,
+} from "./routes.js";
+export { createSuperuser, runCli, type CreateSuperuserInput } from "./cli.js";
