@@ -1,0 +1,84 @@
+/**
+ * The bench's server process: the demo app exactly as `buildApp` builds it, on a seeded
+ * database, listening on 127.0.0.1 (ephemeral port), run as a child of the load generator
+ * so the two never share an event loop.
+ *
+ * The parent talks to it over the IPC channel of `child_process.fork` (never over the
+ * network, so measuring does not add HTTP routes to the app):
+ *
+ * - `{ id, cmd: "cpu" }` → `process.cpuUsage()` and event-loop utilization so far;
+ * - `{ id, cmd: "mem" }` → `gc()` (the process runs with `--expose-gc`) a few times, then
+ *   `process.memoryUsage()` and the number of connected views;
+ * - `{ id, cmd: "publish", topic, msg }` → `app.weft.services.pubsub.publish(topic, msg)`,
+ *   as the demo's order simulator does when an order is inserted;
+ * - `{ id, cmd: "views" }` → connected views;
+ * - `{ id, cmd: "stop" }` → closes the app and exits.
+ *
+ * Usage: `node --expose-gc server.js <dbFile> <secret> <limits JSON>`. The limits JSON is
+ * merged into `app.weft.limits` before listening (buildApp has no `limits` option; every
+ * socket reads that object when it is created). The bench passes `{}` unless a figure would
+ * trip a limit itself (see run.ts).
+ */
+import { performance } from "node:perf_hooks";
+import { buildApp } from "@weft/admin-demo/dist/app.js";
+
+/** Requests the parent sends. */
+export type ServerRequest =
+  | { id: number; cmd: "cpu" }
+  | { id: number; cmd: "mem" }
+  | { id: number; cmd: "views" }
+  | { id: number; cmd: "publish"; topic: string; msg: unknown }
+  | { id: number; cmd: "stop" };
+
+/** Answers (always carrying the request id), and the one unsolicited `ready` message. */
+export type ServerMessage =
+  | { type: "ready"; port: number; limits: Record<string, number> }
+  | { type: "reply"; id: number; cpu?: NodeJS.CpuUsage; elu?: { idle: number; active: number }; mem?: NodeJS.MemoryUsage; views?: number; error?: string };
+
+const [dbFile, secret, limitsJson] = process.argv.slice(2);
+if (!dbFile || !secret || !process.send) {
+  console.error("usage: fork(server.js, [dbFile, secret, limitsJson]) with an IPC channel");
+  process.exit(2);
+}
+const send = (m: ServerMessage) => process.send!(m);
+
+const app = await buildApp({ dbFile, secret, simulateMs: 0, logger: false });
+Object.assign(app.weft.limits, JSON.parse(limitsJson ?? "{}"));
+await app.listen({ host: "127.0.0.1", port: 0 });
+const { port } = app.server.address() as { port: number };
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+process.on("message", async (req: ServerRequest) => {
+  try {
+    switch (req.cmd) {
+      case "cpu":
+        return send({ type: "reply", id: req.id, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
+      case "mem":
+        if (!gc) throw new Error("run the server with --expose-gc");
+        // Twice with a pause between: the first pass runs finalizers / weak callbacks
+        // (sockets, timers), the second collects what they released.
+        for (let i = 0; i < 3; i++) {
+          gc();
+          await settle();
+        }
+        return send({ type: "reply", id: req.id, mem: process.memoryUsage(), views: app.weft.connectedViews() });
+      case "views":
+        return send({ type: "reply", id: req.id, views: app.weft.connectedViews() });
+      case "publish":
+        await app.weft.services.pubsub.publish(req.topic, req.msg);
+        return send({ type: "reply", id: req.id });
+      case "stop":
+        await app.close();
+        send({ type: "reply", id: req.id });
+        return process.disconnect();
+    }
+  } catch (err) {
+    send({ type: "reply", id: req.id, error: err instanceof Error ? err.message : String(err) });
+  }
+});
+// The parent died or hung up: do not outlive it.
+process.on("disconnect", () => process.exit(0));
+
+send({ type: "ready", port, limits: { ...app.weft.limits } });

@@ -1,0 +1,139 @@
+/**
+ * A protocol-speaking WebSocket client for the load generator: what the browser runtime
+ * does on the wire (join a view root with its token, send events, read replies), without a
+ * DOM. Frames are the exact text frames the server sent, kept as strings so their size can
+ * be measured.
+ */
+import { performance } from "node:perf_hooks";
+import WebSocket from "ws";
+
+/** A server frame: the parsed array and the exact text it came in. */
+export interface Received {
+  frame: unknown[];
+  text: string;
+}
+
+type Waiter = { pred: (f: unknown[]) => boolean; resolve: (r: Received) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+
+/** One WebSocket, as one browser tab holds it. */
+export class BenchSocket {
+  /** events sent and not yet answered: seq → performance.now() just before `ws.send` */
+  readonly pending = new Map<number, number>();
+  /** called for every reply (`a`) or error (`!` naming a seq) to an event sent with {@link event} */
+  onReply?: (latencyMs: number, ok: boolean, sentAt: number, r: Received) => void;
+  /** error frames received (`["!", …]`), whatever they answer */
+  errors: unknown[][] = [];
+  closed?: { code: number; reason: string };
+  private seq = 0;
+  private waiters: Waiter[] = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on("message", (data: Buffer, isBinary: boolean) => {
+      const now = performance.now();
+      const text = isBinary ? "" : data.toString("utf8");
+      const frame = JSON.parse(text) as unknown[];
+      const r: Received = { frame, text };
+      if (frame[0] === "!") this.errors.push(frame);
+      const seq = frame[0] === "a" ? frame[2] : frame[0] === "!" ? frame[4] : undefined;
+      if (typeof seq === "number") {
+        const t0 = this.pending.get(seq);
+        if (t0 !== undefined) {
+          this.pending.delete(seq);
+          this.onReply?.(now - t0, frame[0] === "a", t0, r);
+        }
+      }
+      if (this.waiters.length) {
+        const keep: Waiter[] = [];
+        for (const w of this.waiters) {
+          if (w.pred(frame)) {
+            clearTimeout(w.timer);
+            w.resolve(r);
+          } else keep.push(w);
+        }
+        this.waiters = keep;
+      }
+    });
+    ws.on("close", (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      for (const w of this.waiters) {
+        clearTimeout(w.timer);
+        w.reject(new Error(`socket closed (${code} ${reason.toString()})`));
+      }
+      this.waiters = [];
+    });
+    ws.on("error", () => {});
+  }
+
+  /**
+   * Opens the live socket of the server at `base` with the page's session cookie and an
+   * `Origin` of the page (as a browser would). No permessage-deflate, so the frames measured
+   * are the text the server wrote.
+   */
+  static open(base: string, cookie: string): Promise<BenchSocket> {
+    const ws = new WebSocket(`${base.replace(/^http/, "ws")}/live/websocket?v=1`, {
+      headers: { cookie, origin: base },
+      perMessageDeflate: false,
+    });
+    return new Promise((resolve, reject) => {
+      ws.once("open", () => resolve(new BenchSocket(ws)));
+      ws.once("error", reject);
+    });
+  }
+
+  /** Resolves with the first frame from now on that satisfies `pred`. */
+  next(pred: (f: unknown[]) => boolean, what = "frame", timeoutMs = 10_000): Promise<Received> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error(`socket closed before ${what}`));
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.timer !== timer);
+        reject(new Error(`timed out waiting for ${what}; errors: ${JSON.stringify(this.errors).slice(0, 300)}`));
+      }, timeoutMs);
+      this.waiters.push({ pred, resolve, reject, timer });
+    });
+  }
+
+  /** Joins the view root with `token` as `ref` and resolves with its first render (`r`). */
+  async join(ref: number, token: string, url: string): Promise<Received> {
+    const got = this.next((f) => (f[0] === "r" || f[0] === "!") && f[1] === ref, `join of ref ${ref}`);
+    this.ws.send(JSON.stringify(["j", ref, token, url]));
+    const r = await got;
+    if (r.frame[0] !== "r") throw new Error(`join refused: ${r.text}`);
+    return r;
+  }
+
+  /**
+   * Sends the event frame `["e", ref, seq, name, payload]`, recording the send time in
+   * {@link pending}. Returns the seq.
+   */
+  event(ref: number, name: string, payload: object): number {
+    const seq = ++this.seq;
+    const text = JSON.stringify(["e", ref, seq, name, payload]);
+    this.pending.set(seq, performance.now());
+    this.ws.send(text);
+    return seq;
+  }
+
+  /** Sends an event and resolves with its reply frame (`a`, or `!` naming its seq). */
+  request(ref: number, name: string, payload: object): Promise<Received> {
+    const seq = this.seq + 1;
+    const got = this.next((f) => (f[0] === "a" && f[2] === seq) || (f[0] === "!" && f[4] === seq), `reply to ${name} #${seq}`);
+    this.event(ref, name, payload);
+    return got;
+  }
+
+  /** Closes the socket and resolves once the close handshake is done (or after 2 s). */
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 2000);
+      this.ws.once("close", () => {
+        clearTimeout(t);
+        resolve();
+      });
+      this.ws.close(1000);
+    });
+  }
+}
