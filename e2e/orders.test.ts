@@ -1,12 +1,12 @@
 // Live order search on /orders against the real demo server (400k seeded orders), in Chromium:
 // debounced lv-change search, the URL kept by pushPatch, lv-patch pagination, back, reload, and
-// typing while the view's own deltas land on the focused input.
+// an older render landing on the focused input while the user keeps typing.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { S_PATCH } from "../packages/client/src/protocol.js";
 import { startDemo, type Demo } from "./support/demo.js";
 import { launchBrowser, numberIn, recordFrames, until, type Frame } from "./support/browser.js";
-import { eventAndReply, joined } from "./support/live.js";
+import { joined } from "./support/live.js";
 
 let demo: Demo;
 let browser: Browser;
@@ -122,31 +122,59 @@ describe("order search", () => {
     await page.close();
   });
 
-  it("typing while the search's own deltas land keeps focus and every typed character", async () => {
-    const { page, frames } = await open("/orders");
+  it("a render of an older query landing while the user types keeps focus, caret and every typed character", async () => {
+    // The socket is routed through the test so the server's answers can be held back: the
+    // render for "First L" is delivered only after the user typed "First Last…". That render
+    // sets the input's value attribute to the older text while the focused box holds more.
+    let holding = false;
+    let held: string[] = [];
+    let toPage: ((m: string) => void) | undefined;
+    const page = await ctx.newPage();
+    await page.routeWebSocket(/\/live\/websocket/, (ws) => {
+      const server = ws.connectToServer();
+      toPage = (m) => ws.send(m);
+      ws.onMessage((m) => server.send(m));
+      server.onMessage((m) => (holding ? held.push(String(m)) : ws.send(m)));
+    });
+    const frames = recordFrames(page);
+    await page.goto(`${demo.url}/orders`);
+    await joined(frames);
+    const [first, last] = (await rows(page))[0]![1].split(" ") as [string, string];
+    const stale = `${first} ${last[0]}`;
+    const text = `${first} ${last}`;
+    expect(last.length).toBeGreaterThan(1);
+
     const input = search(page);
     await input.click();
-    // A full customer name, typed key by key; after each key we wait for the server's answer to
-    // exactly that text (its render rewrites the input's value attribute) before the next key.
-    // The space matters: the server trims q, so its render says value="Tate" while the box
-    // holds "Tate " — the focused box must keep the space.
-    const [first, last] = (await rows(page))[0]![1].split(" ");
-    const text = `${first} ${last}`;
-    let typed = "";
-    let patches = 0;
-    for (const ch of text) {
-      const from = frames.length;
-      await page.keyboard.type(ch);
-      typed += ch;
-      const { event } = await eventAndReply(frames, "search", from);
-      expect(event.data[4]).toMatchObject({ q: typed });
-      // the pushPatch that follows the search (the render is sent before it)
-      await until(() => frames.slice(from).some((f) => f.dir === "received" && f.data[0] === S_PATCH), "the patch");
-      patches++;
-      expect(await input.inputValue()).toBe(typed);
-      expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("q");
-    }
-    expect(patches).toBe(text.length);
+    await input.pressSequentially(`${first} `);
+    await waitForResults(page, first);
+
+    holding = true;
+    await page.keyboard.type(last[0]!);
+    // the server answered "First L" (reply, render, patch), all held
+    await until(
+      () => held.some((m) => {
+        const f = JSON.parse(m) as unknown[];
+        return f[0] === S_PATCH && new URL(String(f[2]), demo.url).searchParams.get("q") === stale;
+      }),
+      `the held answer to "${stale}"`,
+    );
+    const older = held;
+    held = [];
+    await page.keyboard.type(last.slice(1));
+    expect(await input.inputValue()).toBe(text);
+
+    for (const m of older) toPage!(m);
+    // the older render landed: the attribute says what the server saw, the box what the user typed
+    await page.waitForFunction((v) => document.querySelector("input[name=q]")?.getAttribute("value") === v, stale);
+    expect(await input.inputValue()).toBe(text);
+    expect(await page.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement;
+      return { name: el.name, caret: el.selectionStart, end: el.selectionEnd };
+    })).toEqual({ name: "q", caret: text.length, end: text.length });
+
+    holding = false;
+    for (const m of held.splice(0)) toPage!(m);
     await waitForResults(page, text);
     expect(await input.inputValue()).toBe(text);
     expect(await page.evaluate(() => document.activeElement?.getAttribute("name"))).toBe("q");
