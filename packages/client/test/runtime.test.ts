@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
-  C_EVENT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
+  C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
   CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, PROTOCOL_VERSION, S_ERROR, S_PATCH, S_PUSH,
   S_REDIRECT, S_RENDERED, S_REPLY,
 } from "../src/protocol.js";
@@ -38,11 +38,14 @@ afterAll(async () => {
 });
 
 /** Serves `body` at `path`, opens it in a fresh context and returns the page. */
-async function open(path: string, body: string, opts: { head?: string; module?: boolean } = {}): Promise<Page> {
+async function open(path: string, body: string, opts: { head?: string; module?: boolean; clock?: boolean } = {}): Promise<Page> {
   server.pages.set(path, { body, ...opts });
   ctx = await browser.newContext();
+  if (opts.clock) await ctx.clock.install();
   const page = await ctx.newPage();
   await page.goto(base + path);
+  // the installed clock flows with real time until paused; from here on only runFor moves it
+  if (opts.clock) await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
   return page;
 }
 
@@ -130,14 +133,15 @@ describe("weft runtime", () => {
     await event("delete");
   });
 
-  it("lv-change is debounced and sends the form values with _target", async () => {
+  it("lv-change is debounced (300 ms by default) and sends the form values with _target (fake clock)", async () => {
     const html =
       `<form id="f" lv-change="validate"><input name="title" id="title">` +
       `<input type="checkbox" name="tags" value="a" checked><input type="checkbox" name="tags" value="b" checked></form>`;
     server.views.set("tF", html);
-    const page = await open("/p/change", root("f1", "tF", html));
+    const page = await open("/p/change", root("f1", "tF", html), { clock: true });
     const { ref } = await joined("tF");
     await page.type("#title", "abc");
+    await page.clock.runFor(300);
     const e = await event("validate");
     // one frame for the whole burst: the first one already carries every keystroke
     expect(e).toEqual([C_EVENT, ref, e[2], "validate", { title: "abc", tags: ["a", "b"], _target: "title" }]);
@@ -336,5 +340,55 @@ describe("weft runtime", () => {
     await waitText(page, "#a", "full");
     server.render(c, ref, `<p id="a">full</p><p id="b">y</p>`);
     await waitText(page, "#b", "y");
+  });
+
+  it("lv-debounce waits for quiet, lv-throttle sends the first and the last of a burst (fake clock)", async () => {
+    const html =
+      `<input id="i" name="i" lv-change="typed" lv-debounce="1000">` +
+      `<button id="t" lv-click="tick" lv-throttle="1000">t</button><button id="probe" lv-click="probe">p</button>`;
+    server.views.set("tT", html);
+    const page = await open("/p/rate", root("r", "tT", html), { clock: true });
+    const { c } = await joined("tT");
+    const names = () => c.frames.filter((f) => f[0] === C_EVENT).map((f) => f[3]);
+    const probe = async (n: number) => {
+      await page.click("#probe");
+      await until(() => names().filter((x) => x === "probe").length === n, "probe");
+    };
+    await page.type("#i", "abc");
+    await page.click("#t");
+    await page.click("#t");
+    await page.click("#t");
+    await page.clock.runFor(900);
+    await probe(1); // frames arrive in order: whatever was sent before the probe is here now
+    expect(names()).toEqual(["tick", "probe"]);
+    await page.clock.runFor(200);
+    await until(() => names().length === 4, "debounced and trailing events");
+    expect(names().slice(2).sort()).toEqual(["tick", "typed"]);
+    expect(c.frames.find((f) => f[3] === "typed")![4]).toEqual({ i: "abc", _target: "i" });
+    await page.clock.runFor(5000);
+    await probe(2);
+    expect(names()).toHaveLength(5);
+  });
+
+  it("sends a heartbeat every 30 s and reconnects when none is answered within 10 s (fake clock)", async () => {
+    server.views.set("tHb", `<p id="s">0</p>`);
+    const page = await open("/p/heartbeat", root("hb", "tHb", `<p id="s">0</p>`), { clock: true });
+    const first = await joined("tHb");
+    const beats = () => first.c.frames.filter((f) => f[0] === C_HEARTBEAT).length;
+    await page.clock.runFor(30_000);
+    await until(() => beats() === 1, "heartbeat");
+    server.render(first.c, first.ref, `<p id="s">1</p>`); // after the answer: once shown, the answer was read
+    await waitText(page, "#s", "1");
+    await page.clock.runFor(10_000);
+    server.answerHeartbeats = false;
+    await page.clock.runFor(20_000);
+    await until(() => beats() === 2, "second heartbeat");
+    expect(server.conns).toHaveLength(1);
+    server.autoJoin = false; // hold the rejoin's render so the disconnected state is observable
+    await page.clock.runFor(11_000); // the answer's deadline, then the first backoff (at most 250 ms)
+    const again = await joined("tHb", 1);
+    expect(await has(page, "#hb", CLASS_DISCONNECTED)).toBe(true);
+    server.send(again.c, [S_RENDERED, again.ref, `<p id="s">2</p>`]);
+    await waitClass(page, "#hb", CLASS_DISCONNECTED, false);
   });
 });

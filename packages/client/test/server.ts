@@ -62,6 +62,8 @@ export class FakeServer {
   onFrame: (c: Conn, f: unknown[]) => void = () => {};
   /** when false, joins are recorded but not answered */
   autoJoin = true;
+  /** when false, heartbeats are recorded but not answered */
+  answerHeartbeats = true;
 
   constructor() {
     this.http = createServer((req, res) => {
@@ -91,7 +93,7 @@ export class FakeServer {
       ws.on("message", (data) => {
         const f = JSON.parse(String(data)) as unknown[];
         c.frames.push(f);
-        if (f[0] === C_HEARTBEAT) ws.send(JSON.stringify([S_HEARTBEAT]));
+        if (f[0] === C_HEARTBEAT && this.answerHeartbeats) ws.send(JSON.stringify([S_HEARTBEAT]));
         if (f[0] === C_JOIN && this.autoJoin) {
           const html = this.views.get(f[2] as string);
           if (html !== undefined) this.send(c, [S_RENDERED, f[1], html]), c.last.set(f[1] as number, html);
@@ -114,6 +116,7 @@ export class FakeServer {
     this.hits = [];
     this.onFrame = () => {};
     this.autoJoin = true;
+    this.answerHeartbeats = true;
   }
 
   send(c: Conn, f: unknown[]) {
