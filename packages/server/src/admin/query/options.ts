@@ -48,6 +48,9 @@ export interface RelationOptions<TRel extends SQLiteTable = SQLiteTable> {
 /** The `relations` option: relation name → its join. */
 export type Relations = Record<string, RelationOptions>;
 
+/** No relations: what `R` is when an admin declares none, so every name must be an own column. */
+export type NoRelations = Record<never, RelationOptions>;
+
 /**
  * A related path: a relation name (meaning its `display` column) or `"relation.column"`
  * with a column key of the related table, e.g. `"customer"` or `"customer.email"`.
@@ -336,7 +339,7 @@ function list(values: Iterable<string>): string {
  *   `sortableBy` without an `ordering`; a `listPerPage` outside 1…10,000; a table without a
  *   single-column primary key.
  */
-export function resolveChangeListOptions<T extends SQLiteTable, R extends Relations>(
+export function resolveChangeListOptions<T extends SQLiteTable, R extends Relations = NoRelations>(
   table: T,
   options: ChangeListOptions<T, R>,
 ): ResolvedChangeList {

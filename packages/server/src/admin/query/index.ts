@@ -1,0 +1,49 @@
+/**
+ * The change-list data layer of the admin: options, URL state, page queries.
+ */
+export {
+  ChangeListQuery,
+  DATE_RANGES,
+  EMPTY_STATE,
+  dateRange,
+  type ChangeListPage,
+  type ChangeListQueryOptions,
+  type ChangeListRow,
+  type ChangeListState,
+  type DateRangeName,
+  type FilterChoiceView,
+  type FilterSelection,
+  type FilterView,
+  type ParseStateOptions,
+  type SortKey,
+} from "./changelist.js";
+export { ChangeListOptionsError, ChangeListParamError } from "./errors.js";
+export {
+  humanize,
+  resolveChangeListOptions,
+  type ChangeListOptions,
+  type ChangeListRecord,
+  type ColumnKey,
+  type ComputedColumn,
+  type FieldPath,
+  type FilterChoiceOption,
+  type ListDisplayItem,
+  type ListFilterItem,
+  type ListFilterKind,
+  type ListFilterSpec,
+  type NoRelations,
+  type OrderingItem,
+  type RelatedPath,
+  type RelationOptions,
+  type Relations,
+  type ResolvedChangeList,
+  type ResolvedColumn,
+  type ResolvedField,
+  type ResolvedFilter,
+  type ResolvedRelation,
+  type ResolvedSearchField,
+  type ResolvedSort,
+  type SearchFieldItem,
+} from "./options.js";
+export { escapeLike, splitSearchTerms, LIKE_ESCAPE } from "./search.js";
+export { countStatements, type StatementCounter } from "./stats.js";

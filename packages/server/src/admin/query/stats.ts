@@ -1,0 +1,50 @@
+/**
+ * Counting the SQL statements a piece of code runs, at the driver: the check behind
+ * "constant query count per page" (Django's `assertNumQueries`).
+ */
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+
+/** A live statement counter over one better-sqlite3 connection. */
+export interface StatementCounter {
+  /** Statements prepared since the counter was made or last reset. */
+  readonly count: number;
+  /** The SQL text of those statements, in order. */
+  readonly statements: readonly string[];
+  /** Starts counting from zero again. */
+  reset(): void;
+  /** Puts the connection's original `prepare` back. */
+  restore(): void;
+}
+
+/**
+ * Wraps the `prepare` of the better-sqlite3 connection under a drizzle database so that every
+ * statement is counted. drizzle's better-sqlite3 session prepares one statement per executed
+ * query, so the count is the number of statements run (Django's `assertNumQueries`). Meant for
+ * tests and diagnostics: it patches the connection object until `restore()`.
+ *
+ * @param db - a drizzle better-sqlite3 database (its `$client` is patched)
+ * @returns the counter
+ * @throws Error when the database has no better-sqlite3 client
+ */
+export function countStatements(db: BetterSQLite3Database<any>): StatementCounter {
+  const client = (db as unknown as { $client?: { prepare: (source: string) => unknown } }).$client;
+  if (!client || typeof client.prepare !== "function") throw new Error("countStatements: not a better-sqlite3 drizzle database");
+  const original = client.prepare;
+  const statements: string[] = [];
+  client.prepare = function (this: unknown, source: string) {
+    statements.push(source);
+    return original.call(this, source);
+  };
+  return {
+    get count() {
+      return statements.length;
+    },
+    statements,
+    reset() {
+      statements.length = 0;
+    },
+    restore() {
+      client.prepare = original;
+    },
+  };
+}
