@@ -33,7 +33,9 @@ async function open(path: string): Promise<{ page: Page; frames: Frame[] }> {
 const search = (page: Page) => page.getByRole("searchbox", { name: "Search orders" });
 /** The visible rows as [order number, customer name]. */
 const rows = (page: Page) =>
-  page.$$eval("#order-rows tbody tr", (trs) => trs.map((tr) => [tr.cells[0]!.textContent!, tr.cells[1]!.textContent!]));
+  page.$$eval("#order-rows tbody tr", (trs) =>
+    trs.map((tr) => [(tr as HTMLTableRowElement).cells[0]!.textContent!, (tr as HTMLTableRowElement).cells[1]!.textContent!]),
+  );
 const numbers = async (page: Page) => (await rows(page)).map(([n]) => n);
 const totalText = (page: Page) => page.locator("#order-total").innerText();
 
