@@ -6,7 +6,7 @@ import { applyDelta } from "./apply.js";
 import { refs } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch } from "./hooks.js";
-import { release, reload } from "./socket.js";
+import { fail, release, reload } from "./socket.js";
 
 /** Handles one server frame (see docs/protocol.md, "Server → client"). */
 export const onFrame = ([t, r, a, b, c]: any[]) => {
@@ -14,7 +14,8 @@ export const onFrame = ([t, r, a, b, c]: any[]) => {
   if (t == S_ERROR) {
     release(c);
     console.warn("weft:", a, b);
-    if (v && [E_INVALID_TOKEN, E_EXPIRED_TOKEN, E_UNAUTHORIZED].includes(a)) v.el.classList.add(CLASS_ERROR);
+    // a token/auth error marks its root, or every root when it is socket-level (ref 0)
+    if ([E_INVALID_TOKEN, E_EXPIRED_TOKEN, E_UNAUTHORIZED].includes(a)) v ? v.el.classList.add(CLASS_ERROR) : fail();
     if (a == E_EXPIRED_TOKEN) reload();
   }
   if (!v) return;

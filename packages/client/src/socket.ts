@@ -1,6 +1,6 @@
 import {
   A_SOCKET, A_TOKEN, C_EVENT, C_HEARTBEAT, C_JOIN, CLASS_DISCONNECTED, CLASS_ERROR,
-  CLASS_LOADING, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, SOCKET_PATH,
+  CLASS_LOADING, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH,
 } from "./protocol.js";
 import { d, views, refs, pending, roots, attr, type Payload, type View } from "./state.js";
 import { recover } from "./forms.js";
@@ -79,9 +79,11 @@ export const connect = () => {
     callAll("reconnected");
   };
   s.onmessage = (e) => {
+    const f = JSON.parse(e.data);
     clearTimeout(beat);
-    attempt = 0;
-    onFrame(JSON.parse(e.data));
+    // the server is talking: back off from scratch next time, unless all it says is errors
+    if (f[0] != S_ERROR) attempt = 0;
+    onFrame(f);
   };
   s.onclose = (e) => down(e.code);
 };

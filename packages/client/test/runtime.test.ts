@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
   C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
-  CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, PROTOCOL_VERSION, S_ERROR, S_PATCH, S_PUSH,
+  CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, S_PATCH, S_PUSH,
   S_REDIRECT, S_RENDERED, S_REPLY,
 } from "../src/protocol.js";
 import { FakeServer, root, until, delta, type Conn } from "./server.js";
@@ -316,6 +316,8 @@ describe("weft runtime", () => {
     server.send(c, [S_ERROR, bad.ref, E_INVALID_TOKEN, "Invalid token"]);
     await waitClass(page, "#bad", CLASS_ERROR);
     expect(await has(page, "#e", CLASS_ERROR)).toBe(false);
+    server.send(c, [S_ERROR, 0, E_UNAUTHORIZED, "Unauthorized"]); // socket-level: every root
+    await waitClass(page, "#e", CLASS_ERROR);
   });
 
   it("close code 4401 reloads the page once, then shows the error class instead of looping", async () => {
