@@ -263,3 +263,16 @@ describe("bad input and limits", () => {
     expect(renders).toBeLessThan(N / 2);
   });
 });
+
+describe("form recovery", () => {
+  it("replays recovered forms before the first render; a pushPatch they cause arrives as a patch, not a second full render", async () => {
+    const page = await getPage(srv.base, "/nav");
+    const c = await Client.open(srv.base, page.cookie);
+    open.push(c);
+    c.join(1, page.roots[0].token, srv.base + "/nav", [["next", {}]]);
+    await c.until(() => c.find((f) => f[0] === "t"), "patch");
+    await c.until(() => c.html.get(1) === "<p>page 2</p>", "patched render");
+    expect(c.frames.filter((f) => f[0] === "r")).toHaveLength(1);
+    expect(c.frames.map((f) => f[0])).toEqual(["r", "d", "t"]);
+  });
+});

@@ -9,6 +9,13 @@ export class UnauthorizedError extends Error {
   }
 }
 
+/** The thing a view was asked to show does not exist. HTTP: 404; socket: `unauthorized`. Throw it from `mount`. */
+export class NotFoundError extends Error {
+  constructor(what = "not found") {
+    super(what);
+  }
+}
+
 /** What a mount needs to know. */
 export interface MountInput {
   cls: LiveViewClass;
@@ -39,7 +46,7 @@ export async function mountView(services: LiveServices, input: MountInput, drive
   const view = new cls();
   view.session = session;
   view.ctx = Object.assign(Object.create(services.context), { connected, url, pubsub: services.pubsub });
-  if (cls.authorize && !(await cls.authorize(session, view.ctx))) throw new UnauthorizedError(cls.name);
+  if (cls.authorize && !(await cls.authorize(session, view.ctx, params))) throw new UnauthorizedError(cls.name);
   if (driver) view[DRIVER] = driver;
   const assigns = await view.mount(params, session);
   if (assigns) view.assigns = { ...view.assigns, ...assigns };

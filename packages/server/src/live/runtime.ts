@@ -58,17 +58,25 @@ export class ViewRuntime implements ViewDriver {
    * @throws UnauthorizedError, or whatever mount throws (the caller answers with an error frame)
    */
   async join(cls: LiveViewClass, session: Session, url: URL, props: Record<string, unknown>, domId: string, forms: Array<[string, Payload]>): Promise<void> {
-    this.children = new Children(this.services, domId, session, true);
-    this.view = await mountView(this.services, { cls, session, params: paramsOf(url, props), url, connected: true }, this);
-    for (const [name, payload] of forms) {
-      const h = this.view.events[name];
-      if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
+    // anything queued while joining (a pushPatch from a recovered form, a pubsub message)
+    // runs after the first render, as a delta
+    let joined!: () => void;
+    this.queue = new Promise<void>((r) => (joined = r));
+    try {
+      this.children = new Children(this.services, domId, session, true);
+      this.view = await mountView(this.services, { cls, session, params: paramsOf(url, props), url, connected: true }, this);
+      for (const [name, payload] of forms) {
+        const h = this.view.events[name];
+        if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
+      }
+      const html = this.render();
+      this.sent = html;
+      this.dirty = false;
+      this.outbox.send([S_RENDERED, this.ref, html]);
+    } finally {
+      this.busy = false;
+      joined();
     }
-    this.busy = false;
-    const html = this.render();
-    this.sent = html;
-    this.dirty = false;
-    this.outbox.send([S_RENDERED, this.ref, html]);
   }
 
   /** Queues a browser event. The reply carries the render it caused. */

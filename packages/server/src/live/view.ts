@@ -24,9 +24,10 @@ export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>
   title?: string;
   /**
    * Authorization, checked on the HTTP render AND on every WebSocket join (one dispatch path).
-   * Return false to refuse (HTTP 403 / `unauthorized` error frame).
+   * Return false to refuse (HTTP 403 / `unauthorized` error frame). `params` are the route
+   * params and query (a nested view: its props).
    */
-  authorize?(session: Session, ctx: any): boolean | Promise<boolean>;
+  authorize?(session: Session, ctx: any, params: Params): boolean | Promise<boolean>;
 }
 
 /**
