@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { MemoryChannelLayer, weft, type ChannelLayer } from "@weft/server";
+import { adminPlugin, MemoryChannelLayer, weft, type ChannelLayer } from "@weft/server";
 import Fastify, { type FastifyInstance } from "fastify";
+import { buildAdmin, ensureDemoUsers } from "./admin.js";
 import type { DemoContext } from "./context.js";
 import { openDatabase } from "./db/open.js";
 import { startOrderSimulator } from "./simulator.js";
@@ -44,7 +45,10 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const { db, sqlite } = openDatabase(opts.dbFile);
   const pubsub = opts.pubsub ?? new MemoryChannelLayer((err) => app.log.error({ err }, "subscriber failed"));
   const context: DemoContext = { db, sqlite };
+  const site = buildAdmin(db, sqlite);
+  await ensureDemoUsers(site);
   await app.register(weft, {
+    sessions: site.sessions,
     secret: opts.secret ?? demoSecret(opts.dbFile),
     views: TEMPLATES,
     layout: "layout.eta",
@@ -52,6 +56,7 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
     pubsub,
   });
   app.weft.layoutData.css = app.weft.asset("demo.css", readFileSync(CSS), "text/css; charset=utf-8");
+  await app.register(adminPlugin, { site });
   app.live("/", Home);
   app.live("/counter", Counter);
   app.live("/orders", OrderSearch);

@@ -3,7 +3,7 @@
  */
 export { LiveView, type LiveViewClass } from "./live/view.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
-export { UnauthorizedError } from "./live/mount.js";
+export { NotFoundError, UnauthorizedError } from "./live/mount.js";
 export type { ChildProps } from "./live/children.js";
 export type { Logger } from "./live/services.js";
 export { weft, randomSecret, type WeftOptions, type WeftServer, type LiveRouteOptions } from "./transport/plugin.js";
@@ -13,3 +13,4 @@ export { TokenSigner, TokenError, type ViewClaims } from "./transport/token.js";
 export type { ChannelLayer, MessageHandler } from "./pubsub/channel-layer.js";
 export { MemoryChannelLayer } from "./pubsub/memory.js";
 export { diff, encodeUpdate } from "./render/diff.js";
+export * from "./admin/index.js";

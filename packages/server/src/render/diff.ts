@@ -8,7 +8,7 @@
  * 1. Trim the common prefix and suffix. While what is left is large, split it at an
  *    anchor: a 32-unit probe from the old side found in the new side (`indexOf`, nearest
  *    to where it is expected) whose common run, extended both ways, is long. Equal text is
- *    compared 64 units at a time (string equality is a memcmp), never tokenized.
+ *    compared in blocks of up to 1024 units (string equality is a memcmp), never tokenized.
  * 2. Split each remaining piece into tokens (tags, whitespace runs, text runs), hash them,
  *    and run Myers' O(ND) diff over the hashes, with a cap on the edit distance and a work
  *    budget shared by the whole call. Over the cap, the piece is one splice.
@@ -21,13 +21,16 @@
  */
 import type { Delta } from "@weft/client/protocol";
 
-/** Largest token edit distance Myers explores before giving up on the middle. */
+/** Largest token edit distance Myers explores before giving up on a piece. */
 const MAX_EDITS = 256;
-/** Work budget for Myers: this many steps per (estimated) token, plus a constant. */
+/**
+ * Work budget of one `diff` call, in Myers steps (a diagonal visited or a token matched,
+ * roughly 10 ns each): this many per estimated token (4 code units), plus a constant.
+ */
 const WORK_PER_TOKEN = 1;
 const WORK_BASE = 10_000;
 /** Pieces with more code units than this (both sides together) are split at anchors. */
-const SPLIT_ABOVE = 2048;
+const SPLIT_ABOVE = 256;
 /** Length of an anchor probe, and the shortest common run accepted as an anchor. */
 const PROBE = 32;
 const MIN_ANCHOR = 64;
@@ -92,7 +95,11 @@ export function diff(oldHtml: string, newHtml: string): Delta {
 export function encodeUpdate(oldHtml: string, newHtml: string): Delta | string {
   const delta = diff(oldHtml, newHtml);
   if (delta.length === 0) return delta;
-  return JSON.stringify(delta).length < JSON.stringify(newHtml).length ? delta : newHtml;
+  const size = JSON.stringify(delta).length;
+  // The HTML's JSON is at least its length plus the quotes: skip stringifying it when that
+  // already decides.
+  if (size < newHtml.length + 2) return delta;
+  return size < JSON.stringify(newHtml).length ? delta : newHtml;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -133,8 +140,8 @@ function piece(out: Splices, aStart: number, aEnd: number, bStart: number, bEnd:
 const ANCHOR: [number, number, number] = [0, 0, 0];
 
 /**
- * Looks for a long common run inside the piece: probes the old side at 1/2, 1/4 and 3/4,
- * finds each probe in the new side nearest to where it is expected, and extends the match
+ * Looks for a long common run inside the piece: probes the old side at 1/2, 1/4 and 3/4
+ * (then a probe length after and before each), finds each probe in the new side nearest to where it is expected, and extends the match
  * both ways. The search is limited to the band of diagonals between the piece's start and
  * end diagonals, widened by {@link BAND_SLACK} (so it costs in proportion to the size
  * change, not to the piece). Markup repeats (table rows), so a match can be misaligned by
@@ -152,9 +159,12 @@ function anchor(out: Splices, aStart: number, aEnd: number, bStart: number, bEnd
   const d2 = bEnd - aEnd;
   const lo = d1 < d2 ? d1 : d2;
   const hi = d1 < d2 ? d2 : d1;
-  for (let q = 0; q < 3; q++) {
-    const f = q === 0 ? 0.5 : q === 1 ? 0.25 : 0.75;
-    const pa = aStart + Math.floor((aLen - PROBE) * f);
+  for (let q = 0; q < 9; q++) {
+    // At 1/2, 1/4 and 3/4, then a probe length after and before each (changes are often
+    // periodic, like a column of a table, and could hide under all three).
+    const f = q % 3 === 0 ? 0.5 : q % 3 === 1 ? 0.25 : 0.75;
+    const shift = q < 3 ? 0 : q < 6 ? PROBE : -PROBE;
+    const pa = aStart + Math.min(Math.max(Math.floor((aLen - PROBE) * f) + shift, 0), aLen - PROBE);
     const from = Math.max(bStart, pa + lo - BAND_SLACK);
     const to = Math.min(bEnd, pa + hi + BAND_SLACK + PROBE);
     if (to - from < PROBE) continue;
@@ -163,9 +173,11 @@ function anchor(out: Splices, aStart: number, aEnd: number, bStart: number, bEnd
     const win = b.substring(from, to); // a slice: no copy
     const expected = Math.min(Math.max(pa + Math.round(d1 + (d2 - d1) * f) - from, 0), to - from);
     let best = 0;
+    let seen = -1;
     for (let side = 0; side < 2; side++) {
       const at = side === 0 ? win.indexOf(probe, expected) : win.lastIndexOf(probe, expected);
-      if (at < 0) continue;
+      if (at < 0 || at === seen) continue;
+      seen = at;
       const pb = from + at;
       const back = commonSuffix(a, b, pa, pb, Math.min(pa - aStart, pb - bStart));
       const fwd = commonPrefix(a, b, pa, pb, Math.min(aEnd - pa, bEnd - pb));

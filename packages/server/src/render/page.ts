@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Children, rootTag, type ChildProps } from "../live/children.js";
-import { mountView, paramsOf, UnauthorizedError } from "../live/mount.js";
+import { mountView, NotFoundError, paramsOf, UnauthorizedError } from "../live/mount.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
 import type { LiveViewClass } from "../live/view.js";
@@ -34,7 +34,7 @@ export async function renderDisconnected(
     try {
       html = await renderDisconnected(services, c.cls, { session, url, domId: c.domId, props: c.props, child: true });
     } catch (err) {
-      if (!(err instanceof UnauthorizedError)) throw err;
+      if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
     }
     // the child's own root replaces the placeholder root the parent template emitted
     const start = inner.lastIndexOf("<div", inner.indexOf(c.marker));

@@ -4,11 +4,12 @@ import fastifyWebsocket from "@fastify/websocket";
 import { A_SOCKET, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { UnauthorizedError } from "../live/mount.js";
+import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRegistry } from "../live/registry.js";
 import type { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices } from "../live/services.js";
 import type { LiveViewClass } from "../live/view.js";
+import type { Session } from "../live/types.js";
 import { MemoryChannelLayer } from "../pubsub/memory.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
 import { newDomId, renderDisconnected } from "../render/page.js";
@@ -53,6 +54,8 @@ export interface LiveRouteOptions {
   title?: string;
   /** layout template for this route (default: the plugin's) */
   layout?: string | URL;
+  /** per-request layout data (the user, navigation…), merged over the plugin's `layoutData` */
+  layoutData?: (req: FastifyRequest, reply: FastifyReply, session: Session) => Record<string, unknown> | Promise<Record<string, unknown>>;
 }
 
 /** What the plugin adds to the fastify instance as `app.weft`. */
@@ -154,7 +157,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
     const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {} });
-    return templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, { ...layoutData, title: ro.title ?? cls.title ?? "Weft", head, body });
+    const extra = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
+    return templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, { ...layoutData, title: ro.title ?? cls.title ?? "Weft", ...extra, head, body });
   };
 
   app.decorate("weft", {
@@ -179,6 +183,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
         return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(html);
       } catch (err) {
         if (err instanceof UnauthorizedError) return reply.code(403).type("text/plain").send("Forbidden");
+        if (err instanceof NotFoundError) return reply.code(404).type("text/plain").send("Not found");
         throw err;
       }
     });

@@ -17,7 +17,7 @@ import {
   S_HEARTBEAT,
 } from "@weft/client/protocol";
 import type { WebSocket } from "ws";
-import { UnauthorizedError } from "../live/mount.js";
+import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRuntime, type Outbox } from "../live/runtime.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
@@ -133,7 +133,7 @@ export class LiveSocket implements Outbox {
     } catch (err) {
       this.views.delete(f.ref);
       void rt.stop();
-      if (err instanceof UnauthorizedError) return this.error(f.ref, E_UNAUTHORIZED, "not allowed");
+      if (err instanceof UnauthorizedError || err instanceof NotFoundError) return this.error(f.ref, E_UNAUTHORIZED, "not allowed");
       this.services.log.error({ err, view: claims.v }, "weft: mount failed");
       this.error(f.ref, E_SERVER, "something went wrong");
     }

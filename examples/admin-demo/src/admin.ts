@@ -1,0 +1,86 @@
+import { AdminSite } from "@weft/server";
+import type Database from "better-sqlite3";
+import type { DemoDb } from "./db/open.js";
+import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";
+
+/** The demo's logins, printed at start-up (password = username). */
+export const DEMO_USERS = [
+  { username: "admin", isSuperuser: true, note: "superuser" },
+  { username: "manager", isSuperuser: false, note: "shop managers: change orders, refund, view low stock" },
+  { username: "viewer", isSuperuser: false, note: "view-only staff" },
+] as const;
+
+/** The shop's back office: every table of the demo registered with its list options. */
+export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
+  const site = new AdminSite({ db, sqlite, title: "Shop admin" });
+
+  site.register(orders, {
+    app: "shop",
+    relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
+    listDisplay: ["number", "customer", "status", "totalCents", "createdAt"],
+    searchFields: ["^number", "customer.name", "customer.email"],
+    listFilter: ["status", "createdAt"],
+    ordering: ["-createdAt"],
+    listPerPage: 50,
+    labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
+    readonlyFields: ["number", "createdAt", "updatedAt"],
+  });
+  site.register(customers, {
+    app: "shop",
+    listDisplay: ["name", "email", "city", "country", "isVip", "createdAt"],
+    searchFields: ["name", "^email"],
+    listFilter: ["isVip", "country", "createdAt"],
+    ordering: ["name"],
+    listPerPage: 50,
+  });
+  site.register(products, {
+    app: "inventory",
+    listDisplay: ["sku", "name", "category", "priceCents", "stock", "active"],
+    searchFields: ["^sku", "name"],
+    listFilter: ["active", "category"],
+    ordering: ["sku"],
+    listPerPage: 50,
+  });
+  site.register(orderItems, {
+    app: "shop",
+    name: "orderitem",
+    verboseName: "Order item",
+    relations: {
+      order: { column: orderItems.orderId, table: orders, display: orders.number },
+      product: { column: orderItems.productId, table: products, display: products.name },
+    },
+    listDisplay: ["order", "product", "quantity", "unitPriceCents"],
+    searchFields: ["^order.number", "product.name"],
+    listPerPage: 50,
+  });
+  site.register(supportTickets, {
+    app: "support",
+    name: "ticket",
+    relations: { customer: { column: supportTickets.customerId, table: customers, display: customers.name } },
+    listDisplay: ["subject", "customer", "status", "priority", "createdAt"],
+    searchFields: ["subject", "customer.name"],
+    listFilter: ["status", "priority", "createdAt"],
+    ordering: ["-createdAt"],
+    listPerPage: 50,
+  });
+  return site;
+}
+
+/** Creates the demo users and groups when the admin has no users yet. */
+export async function ensureDemoUsers(site: AdminSite): Promise<boolean> {
+  if (await site.users.getUserByUsername("admin")) return false;
+  const managers = await site.users.createGroup("Shop managers");
+  for (const perm of ["shop.view_order", "shop.change_order", "shop.view_customer", "shop.view_orderitem", "support.view_ticket", "support.change_ticket", "inventory.view_product", "orders.refund_order", "inventory.view_low_stock"]) {
+    await site.users.grant(managers, perm);
+  }
+  const viewers = await site.users.createGroup("Viewers");
+  for (const perm of ["shop.view_order", "shop.view_customer", "inventory.view_product", "support.view_ticket"]) {
+    await site.users.grant(viewers, perm);
+  }
+  for (const u of DEMO_USERS) {
+    const user = await site.users.createUser({ username: u.username, password: u.username, email: `${u.username}@example.com`, isStaff: true, isSuperuser: u.isSuperuser });
+    if (u.username === "manager") await site.users.addToGroup(user, managers);
+    if (u.username === "viewer") await site.users.addToGroup(user, viewers);
+  }
+  return true;
+}

@@ -1,0 +1,139 @@
+import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQL } from "drizzle-orm";
+import type { LiveViewClass } from "../live/view.js";
+import { hasPermission, type SessionUser } from "./auth/index.js";
+import type { ChangeListOptions, Relations } from "./query/index.js";
+
+/** The four model permissions, as Django's default permissions. */
+export type ModelAction = "view" | "add" | "change" | "delete";
+
+/**
+ * An admin action on selected rows, as Django admin's `actions`: shown in the change list's
+ * action menu to users holding every permission in `permissions`.
+ */
+export interface AdminAction {
+  /** identifier used by the browser to pick the action (letters, digits, `_`) */
+  name: string;
+  /** menu label, e.g. "Delete selected orders" */
+  label: string;
+  /** permission strings required to see and run it (default: the model's change permission) */
+  permissions?: string[];
+  /** asks "Are you sure?" with this text before running */
+  confirm?: string;
+  /**
+   * Runs the action. `ids` are the primary keys of the selected rows (for "all N matching",
+   * every matching row's key). Returns a message for the flash, or nothing.
+   * @throws anything: the user sees a generic error, the stack goes to the server log
+   */
+  run(ctx: ActionContext): Promise<string | void> | string | void;
+}
+
+/** What an action's `run` receives. */
+export interface ActionContext {
+  admin: ModelAdmin<any, any>;
+  user: SessionUser;
+  /** primary keys of the selected rows */
+  ids: unknown[];
+  /** the WHERE clause of the selection (page selection: `pk IN ids`; all matching: the filter) */
+  where: SQL | undefined;
+}
+
+/**
+ * The options of one registered model, camelCase of Django's `ModelAdmin` attributes.
+ * The change-list part (`listDisplay`, `searchFields`, `listFilter`, `ordering`, `relations`,
+ * `listPerPage`, …) is {@link ChangeListOptions}.
+ */
+export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> extends ChangeListOptions<T, R> {
+  /** app label: the first part of URLs and permission strings (`orders` in `orders.view_order`) */
+  app: string;
+  /** model name, singular, lower case (default: the table name without a trailing "s") */
+  name?: string;
+  /** human names (default: the model name capitalised, plus "s") */
+  verboseName?: string;
+  verboseNamePlural?: string;
+  /** Django's `fields`: the change form's fields, in order (default: every column but the primary key) */
+  fields?: readonly string[];
+  /** Django's `fieldsets`: `[title, fields[]]` groups for the change form */
+  fieldsets?: ReadonlyArray<readonly [string | null, readonly string[]]>;
+  /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */
+  readonlyFields?: readonly string[];
+  /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
+  actions?: readonly AdminAction[];
+  /** dashboard widgets attached to this model (their `url` defaults to its change list) */
+  dashboardWidgets?: readonly unknown[];
+  /** LiveView classes rendered above the change list as nested views */
+  changeListWidgets?: readonly LiveViewClass[];
+  /** LiveView classes rendered above the change form as nested views (props: `objectId`) */
+  changeFormWidgets?: readonly LiveViewClass[];
+  /** Django's `get_queryset`: a WHERE clause scoping which rows `user` may see, or undefined for all */
+  getQueryset?(user: SessionUser): SQL | undefined;
+  /** the icon of the model in the navigation (inline SVG markup, trusted) */
+  icon?: string;
+  /** permission overrides (Django's `has_view_permission` …); default: the user's permission strings */
+  hasViewPermission?(user: SessionUser): boolean;
+  hasAddPermission?(user: SessionUser): boolean;
+  hasChangePermission?(user: SessionUser): boolean;
+  hasDeletePermission?(user: SessionUser): boolean;
+}
+
+/**
+ * One model registered with an {@link AdminSite}, as Django's `ModelAdmin`: its options, its
+ * names and URLs, and its permission checks (run on every page render AND every event).
+ */
+export class ModelAdmin<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> {
+  readonly app: string;
+  readonly name: string;
+  readonly verboseName: string;
+  readonly verboseNamePlural: string;
+  readonly tableName: string;
+
+  /**
+   * @throws Error when `app` or `name` is not a lower-case identifier
+   */
+  constructor(
+    readonly table: T,
+    readonly options: ModelAdminOptions<T, R>,
+    readonly prefix: string,
+  ) {
+    this.tableName = getTableConfig(table).name;
+    this.app = options.app;
+    this.name = options.name ?? this.tableName.replace(/_/g, "").replace(/s$/, "");
+    for (const [what, v] of [["app", this.app], ["name", this.name]] as const) {
+      if (!/^[a-z][a-z0-9_]*$/.test(v)) throw new Error(`weft admin: ${what} "${v}" of ${this.tableName} must be a lower-case identifier`);
+    }
+    this.verboseName = options.verboseName ?? humanize(this.name);
+    this.verboseNamePlural = options.verboseNamePlural ?? `${this.verboseName}s`;
+  }
+
+  /** `app.action_name`, e.g. `orders.change_order` (Django's permission codename). */
+  perm(action: ModelAction | string): string {
+    return `${this.app}.${action}_${this.name}`;
+  }
+
+  /** URL of the change list, e.g. `/admin/orders/order/`. */
+  get url(): string {
+    return `${this.prefix}/${this.app}/${this.name}/`;
+  }
+
+  /** URL of one object's page: `change/`, `delete/`, `history/`. */
+  objectUrl(id: unknown, page: "change" | "delete" | "history" = "change"): string {
+    return `${this.url}${encodeURIComponent(String(id))}/${page}/`;
+  }
+
+  /** Whether `user` may do `action` on this model: the override if given, else the permission string. */
+  has(user: SessionUser | null | undefined, action: ModelAction): boolean {
+    if (!user?.isStaff) return false;
+    const o = this.options;
+    const override = { view: o.hasViewPermission, add: o.hasAddPermission, change: o.hasChangePermission, delete: o.hasDeletePermission }[action];
+    if (override) return override.call(o, user);
+    // as Django: the change permission implies view
+    if (action === "view" && hasPermission(user, this.perm("change"))) return true;
+    return hasPermission(user, this.perm(action));
+  }
+}
+
+/** `order_item` → `Order item`. */
+export function humanize(name: string): string {
+  const s = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").trim().toLowerCase();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

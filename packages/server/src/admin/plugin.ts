@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { Session } from "../live/types.js";
+import type { LiveRouteOptions } from "../transport/plugin.js";
+import { adminAuthRoutes, adminCsrfToken, type AdminSession } from "./auth/index.js";
+import type { AdminSite } from "./site.js";
+import { bindView, staffUser } from "./views/base.js";
+import { DashboardView } from "./views/dashboard.js";
+
+const SHELL = new URL("../../src/admin/templates/shell.eta", import.meta.url);
+const CSS = new URL("../../src/admin/static/admin.css", import.meta.url);
+
+/** What the shell layout gets beside title/head/body. */
+async function shellData(site: AdminSite, req: FastifyRequest, reply: FastifyReply, session: Session) {
+  const user = staffUser(session)!;
+  return {
+    siteTitle: site.title,
+    prefix: site.prefix,
+    user,
+    nav: site.nav(user),
+    badges: [] as Array<{ label: string; value: string | number; url: string; status?: string }>,
+    csrfToken: await adminCsrfToken(site.sessions, req, reply),
+  };
+}
+
+async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Promise<void> {
+  const { site } = opts;
+  if (!app.hasDecorator("weft")) throw new Error("weft admin: register the weft plugin (with `sessions: site.sessions`) before the admin");
+  const p = site.prefix;
+  await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}` });
+  app.weft.layoutData.css ??= app.weft.asset("admin.css", readFileSync(CSS), "text/css; charset=utf-8");
+
+  await app.register(async (scope) => {
+    // every admin page needs a staff user; anonymous visitors go to the login page (as Django's)
+    scope.addHook("preHandler", async (req, reply) => {
+      const session = (await site.sessions.load(req)) as AdminSession | null;
+      if (!session || !staffUser(session)) {
+        return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
+      }
+    });
+    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, req, reply, session) };
+    const dashboard = bindView(DashboardView, site, "dashboard");
+    scope.live(`${p}/`, dashboard, ro);
+    scope.live(`${p}/:app/`, dashboard, ro);
+  });
+}
+
+/**
+ * The admin's routes under the site's prefix: login / logout, the dashboard, and the pages
+ * of every registered model. Register after the weft plugin:
+ * `await app.register(adminPlugin, { site })`.
+ */
+export const adminPlugin = fp(adminRoutes, { name: "weft-admin", fastify: "5.x", dependencies: ["weft"] });
