@@ -3,7 +3,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ServerMessage, ServerRequest } from "./server.js";
+import type { GcStats, ServerMessage, ServerRequest } from "./server.js";
 
 type Reply = Extract<ServerMessage, { type: "reply" }>;
 type Without<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
@@ -65,10 +65,10 @@ export class ServerHandle {
     });
   }
 
-  /** CPU time (user + system, µs) the server process has used so far, and its event-loop utilization. */
-  async cpu(): Promise<{ user: number; system: number; elu: { idle: number; active: number } }> {
+  /** CPU time (user + system, µs) the server process has used so far, its event-loop utilization and GC pauses. */
+  async cpu(): Promise<{ user: number; system: number; elu: { idle: number; active: number }; gc: GcStats }> {
     const r = await this.request({ cmd: "cpu" });
-    return { user: r.cpu!.user, system: r.cpu!.system, elu: r.elu! };
+    return { user: r.cpu!.user, system: r.cpu!.system, elu: r.elu!, gc: r.gc! };
   }
 
   /** Memory after forced full GCs, and the number of connected views. */

@@ -6,7 +6,7 @@
  * The parent talks to it over the IPC channel of `child_process.fork` (never over the
  * network, so measuring does not add HTTP routes to the app):
  *
- * - `{ id, cmd: "cpu" }` → `process.cpuUsage()` and event-loop utilization so far;
+ * - `{ id, cmd: "cpu" }` → `process.cpuUsage()`, event-loop utilization and GC pauses so far;
  * - `{ id, cmd: "mem" }` → `gc()` (the process runs with `--expose-gc`) a few times, then
  *   `process.memoryUsage()` and the number of connected views;
  * - `{ id, cmd: "publish", topic, msg }` → `app.weft.services.pubsub.publish(topic, msg)`,
@@ -19,7 +19,7 @@
  * socket reads that object when it is created). The bench passes `{}` unless a figure would
  * trip a limit itself (see run.ts).
  */
-import { performance } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { buildApp } from "@weft/admin-demo/dist/app.js";
 
 /** Requests the parent sends. */
@@ -33,7 +33,26 @@ export type ServerRequest =
 /** Answers (always carrying the request id), and the one unsolicited `ready` message. */
 export type ServerMessage =
   | { type: "ready"; port: number; limits: Record<string, number> }
-  | { type: "reply"; id: number; cpu?: NodeJS.CpuUsage; elu?: { idle: number; active: number }; mem?: NodeJS.MemoryUsage; views?: number; error?: string };
+  | {
+      type: "reply";
+      id: number;
+      cpu?: NodeJS.CpuUsage;
+      elu?: { idle: number; active: number };
+      gc?: GcStats;
+      mem?: NodeJS.MemoryUsage;
+      views?: number;
+      error?: string;
+    };
+
+/** Garbage collections (from `PerformanceObserver("gc")`; each entry is one GC pause on the main thread). */
+export interface GcStats {
+  /** collections since the server started */
+  count: number;
+  /** their total duration, ms */
+  totalMs: number;
+  /** the longest one since the previous `cpu` request, ms */
+  maxMsSinceLast: number;
+}
 
 const [dbFile, secret, limitsJson] = process.argv.slice(2);
 if (!dbFile || !secret || !process.send) {
@@ -48,13 +67,24 @@ await app.listen({ host: "127.0.0.1", port: 0 });
 const { port } = app.server.address() as { port: number };
 
 const gc = (globalThis as { gc?: () => void }).gc;
+const gcStats: GcStats = { count: 0, totalMs: 0, maxMsSinceLast: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcStats.count++;
+    gcStats.totalMs += e.duration;
+    gcStats.maxMsSinceLast = Math.max(gcStats.maxMsSinceLast, e.duration);
+  }
+}).observe({ entryTypes: ["gc"] });
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 process.on("message", async (req: ServerRequest) => {
   try {
     switch (req.cmd) {
-      case "cpu":
-        return send({ type: "reply", id: req.id, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization() });
+      case "cpu": {
+        const gcNow = { ...gcStats };
+        gcStats.maxMsSinceLast = 0;
+        return send({ type: "reply", id: req.id, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), gc: gcNow });
+      }
       case "mem":
         if (!gc) throw new Error("run the server with --expose-gc");
         // Twice with a pause between: the first pass runs finalizers / weak callbacks
