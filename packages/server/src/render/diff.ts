@@ -30,7 +30,7 @@ const MAX_EDITS = 256;
 const WORK_PER_TOKEN = 1;
 const WORK_BASE = 10_000;
 /** Pieces with more code units than this (both sides together) are split at anchors. */
-const SPLIT_ABOVE = 256;
+const SPLIT_ABOVE = 512;
 /** Length of an anchor probe, and the shortest common run accepted as an anchor. */
 const PROBE = 32;
 const MIN_ANCHOR = 64;
