@@ -29,7 +29,7 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     app: "shop",
     listDisplay: ["name", "email", "city", "country", "isVip", "createdAt"],
     searchFields: ["name", "^email"],
-    listFilter: ["isVip", "country", "createdAt"],
+    listFilter: ["isVip", "createdAt"],
     ordering: ["name"],
     listPerPage: 50,
   });
@@ -37,7 +37,7 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     app: "inventory",
     listDisplay: ["sku", "name", "category", "priceCents", "stock", "active"],
     searchFields: ["^sku", "name"],
-    listFilter: ["active", "category"],
+    listFilter: ["active"],
     ordering: ["sku"],
     listPerPage: 50,
   });

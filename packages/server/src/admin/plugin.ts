@@ -12,9 +12,10 @@ const SHELL = new URL("../../src/admin/templates/shell.eta", import.meta.url);
 const CSS = new URL("../../src/admin/static/admin.css", import.meta.url);
 
 /** What the shell layout gets beside title/head/body. */
-async function shellData(site: AdminSite, req: FastifyRequest, reply: FastifyReply, session: Session) {
+async function shellData(site: AdminSite, css: string, req: FastifyRequest, reply: FastifyReply, session: Session) {
   const user = staffUser(session)!;
   return {
+    css,
     siteTitle: site.title,
     prefix: site.prefix,
     user,
@@ -29,7 +30,7 @@ async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Pro
   if (!app.hasDecorator("weft")) throw new Error("weft admin: register the weft plugin (with `sessions: site.sessions`) before the admin");
   const p = site.prefix;
   await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}` });
-  app.weft.layoutData.css ??= app.weft.asset("admin.css", readFileSync(CSS), "text/css; charset=utf-8");
+  const css = app.weft.asset("admin.css", readFileSync(CSS), "text/css; charset=utf-8");
 
   await app.register(async (scope) => {
     // every admin page needs a staff user; anonymous visitors go to the login page (as Django's)
@@ -39,7 +40,7 @@ async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Pro
         return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
       }
     });
-    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, req, reply, session) };
+    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, req, reply, session) };
     const dashboard = bindView(DashboardView, site, "dashboard");
     scope.live(`${p}/`, dashboard, ro);
     scope.live(`${p}/:app/`, dashboard, ro);
