@@ -1,15 +1,24 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Session } from "../live/types.js";
 import type { LiveRouteOptions } from "../transport/plugin.js";
 import { adminAuthRoutes, adminCsrfToken, type AdminSession } from "./auth/index.js";
 import type { AdminSite } from "./site.js";
-import { bindView, staffUser } from "./views/base.js";
-import { DashboardView } from "./views/dashboard.js";
+import { staffUser } from "./views/base.js";
+import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
+import { changeListRoutes } from "./views/changelist.js";
+import { changeFormRoutes } from "./views/changeform.js";
 
 const SHELL = new URL("../../src/admin/templates/shell.eta", import.meta.url);
-const CSS = new URL("../../src/admin/static/admin.css", import.meta.url);
+const STATIC = fileURLToPath(new URL("../../src/admin/static/", import.meta.url));
+
+/** The admin stylesheet: admin.css, then every other static/*.css (one per page kind), in name order. */
+function adminCss(): string {
+  const files = readdirSync(STATIC).filter((f) => f.endsWith(".css") && f !== "admin.css").sort();
+  return ["admin.css", ...files].map((f) => readFileSync(STATIC + f, "utf8")).join("\n");
+}
 
 /** What the shell layout gets beside title/head/body. */
 async function shellData(site: AdminSite, css: string, req: FastifyRequest, reply: FastifyReply, session: Session) {
@@ -30,7 +39,8 @@ async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Pro
   if (!app.hasDecorator("weft")) throw new Error("weft admin: register the weft plugin (with `sessions: site.sessions`) before the admin");
   const p = site.prefix;
   await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}` });
-  const css = app.weft.asset("admin.css", readFileSync(CSS), "text/css; charset=utf-8");
+  const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
+  await dashboardApi(app, site);
 
   await app.register(async (scope) => {
     // every admin page needs a staff user; anonymous visitors go to the login page (as Django's)
@@ -41,9 +51,9 @@ async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Pro
       }
     });
     const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, req, reply, session) };
-    const dashboard = bindView(DashboardView, site, "dashboard");
-    scope.live(`${p}/`, dashboard, ro);
-    scope.live(`${p}/:app/`, dashboard, ro);
+    dashboardRoutes(scope, site, ro);
+    changeListRoutes(scope, site, ro);
+    changeFormRoutes(scope, site, ro);
   });
 }
 

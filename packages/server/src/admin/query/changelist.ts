@@ -108,6 +108,22 @@ export interface FilterView {
   readonly choices: readonly FilterChoiceView[];
 }
 
+/** A `listDisplay` column header for a state (Django's `result_headers`). */
+export interface ColumnHeader {
+  /** The `listDisplay` name. */
+  readonly name: string;
+  readonly label: string;
+  /** Whether the cell links to the change form (`listDisplayLinks`). */
+  readonly link: boolean;
+  readonly sortable: boolean;
+  /** The column's direction in the effective sort (explicit or default), if it is part of it. */
+  readonly sorted: "asc" | "desc" | undefined;
+  /** 1-based position in the effective sort, if part of it. */
+  readonly sortPriority: number | undefined;
+  /** The query string (without `?`) after a click on the header (see `toggleSort`); undefined if not sortable. */
+  readonly toggleQuery: string | undefined;
+}
+
 /** Run-time knobs of a `ChangeListQuery` (not ModelAdmin options). */
 export interface ChangeListQueryOptions {
   /** The clock for date ranges (default `() => new Date()`); ranges use the process's local time zone. */
@@ -521,7 +537,7 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
     return conds.length === 0 ? undefined : and(...conds);
   }
 
-  private orderBy(state: ChangeListState, avoidIndex = false): { order: SQL[]; joins: Set<ResolvedRelation> } {
+  private orderBy(state: ChangeListState, avoidIndex = false, reverse = false): { order: SQL[]; joins: Set<ResolvedRelation> } {
     const keys: { field: ResolvedField; desc: boolean }[] =
       state.sort.length > 0
         ? state.sort.map((s) => {
@@ -538,13 +554,13 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
       else if (k.field.key === this.config.pk.key) hasPk = true;
       // `+column` is the same value, but SQLite will not walk an index to produce the order
       const expr = avoidIndex && !k.field.relation ? sql`+${col(k.field)}` : col(k.field);
-      order.push(k.desc ? desc(expr) : asc(expr));
+      order.push(k.desc !== reverse ? desc(expr) : asc(expr));
     }
     // a stable tiebreak, in the direction of the last key so an index on that key (which
     // carries the rowid) serves the whole ORDER BY
     if (!hasPk) {
       const last = keys[keys.length - 1];
-      order.push(last?.desc ? desc(this.config.pk.column) : asc(this.config.pk.column));
+      order.push(Boolean(last?.desc) !== reverse ? desc(this.config.pk.column) : asc(this.config.pk.column));
     }
     return { order, joins };
   }
@@ -562,15 +578,26 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
    * The statement that returns a page: a "deferred join". The inner query finds the page's
    * primary keys (joining only the relations the sort needs, usually none, so it can walk a
    * covering index and skip `offset` entries without reading rows); the outer query reads just
-   * those rows with their related columns. Without it, `OFFSET 200000` reads and joins 200,000
-   * rows to throw them away.
+   * those rows with their related columns, in order. Without it, `OFFSET 200000` reads and
+   * joins 200,000 rows to throw them away.
+   *
+   * Pages in the second half are found from the other end: the inner query runs the exact
+   * reverse order (the primary-key tiebreak makes the order total, so reversing is exact) with
+   * the offset counted from the end, so the last page costs what the first does.
    */
-  private pageQuery(where: SQL | undefined, state: ChangeListState, limit: number, offset: number, avoidIndex: boolean): Builder {
-    const inner = this.orderBy(state, avoidIndex);
+  private pageQuery(where: SQL | undefined, state: ChangeListState, total: number, offset: number, avoidIndex: boolean): Builder {
+    let limit = this.config.listPerPage;
+    let skip = offset;
+    const reverse = offset * 2 + limit > total;
+    if (reverse) {
+      limit = Math.min(limit, total - offset);
+      skip = total - offset - limit;
+    }
+    const inner = this.orderBy(state, avoidIndex, reverse);
     const pk = this.config.pk.column;
     let ids: Builder = this.joined((this.db as Builder).select({ k: pk }).from(this.config.table).$dynamic(), inner.joins);
     if (where) ids = ids.where(where);
-    ids = ids.orderBy(...inner.order).limit(limit).offset(offset);
+    ids = ids.orderBy(...inner.order).limit(limit).offset(skip);
     return this.rowsQuery(inArray(pk, ids), state);
   }
 
@@ -619,14 +646,15 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
    * end, so a page number from an old link still lands somewhere useful; `page` says which
    * page was returned) and the paginator figures. Rows carry the `listDisplay` values (related
    * ones through `LEFT JOIN`s) and the primary key; order is the state's sort (or the admin's
-   * `ordering`) with the primary key as final tiebreak, so pages never overlap or skip rows.
+   * `ordering`) with the primary key as final tiebreak, so pages never overlap or skip rows
+   * (while the rows do not change between two fetches: this is OFFSET paging, as Django's).
    *
    * Statements: exactly 2 — an exact `count(*)` over the admin's table alone (SQLite answers an
    * unfiltered one from its smallest index), then the page's rows (one "deferred join"
    * statement) — or 1 when nothing matches. Page size and related columns do not change that.
    *
    * With a search, the count tells how selective it is: when the page is deep relative to the
-   * number of matches (`(offset + perPage) × 8 > total`), the rows statement sorts the matches
+   * number of matches (`(skipped + perPage) × 8 > total`), the rows statement sorts the matches
    * instead of walking the sort column's index, which would read most of the table in random
    * order to find a few rare matches.
    *
@@ -641,8 +669,10 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
     const pages = Math.max(1, Math.ceil(total / perPage));
     const page = Math.min(pages, Math.max(1, Math.floor(state.page) || 1));
     const offset = (page - 1) * perPage;
-    const avoidIndex = state.q !== "" && (offset + perPage) * RANDOM_READ_COST > total;
-    const raw: Record<string, unknown>[] = total === 0 ? [] : this.exec(this.pageQuery(where, state, perPage, offset, avoidIndex));
+    // rows the page statement skips: counted from whichever end is nearer (see pageQuery)
+    const skipped = Math.min(offset, Math.max(0, total - offset - perPage));
+    const avoidIndex = state.q !== "" && (skipped + perPage) * RANDOM_READ_COST > total;
+    const raw: Record<string, unknown>[] = total === 0 ? [] : this.exec(this.pageQuery(where, state, total, offset, avoidIndex));
     return { rows: this.toRows(raw), total, page, pages, perPage };
   }
 
@@ -782,15 +812,7 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
    * @param state - a validated state
    * @returns one header per `listDisplay` column, in order
    */
-  headers(state: ChangeListState): {
-    name: string;
-    label: string;
-    link: boolean;
-    sortable: boolean;
-    sorted: "asc" | "desc" | undefined;
-    sortPriority: number | undefined;
-    toggleQuery: string | undefined;
-  }[] {
+  headers(state: ChangeListState): ColumnHeader[] {
     const effective = state.sort.length > 0 ? state.sort : this.defaultSortKeys();
     return this.config.listDisplay.map((c) => {
       const sortable = this.config.sortable.has(c.name);

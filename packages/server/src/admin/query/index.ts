@@ -10,6 +10,7 @@ export {
   type ChangeListQueryOptions,
   type ChangeListRow,
   type ChangeListState,
+  type ColumnHeader,
   type DateRangeName,
   type FilterChoiceView,
   type FilterSelection,
