@@ -654,6 +654,17 @@ describe("statement count", () => {
     }
   });
 
+  it("pages in the second half are found from the end (reversed inner order, small offset)", () => {
+    const seen: [string, readonly unknown[]][] = [];
+    const list = new ChangeListQuery(db, orders, OPTIONS, { now: () => NOW, onStatement: (s, p) => seen.push([s, p]) });
+    const last = list.fetchPage({ ...EMPTY_STATE, page: 80 });
+    expect(last.rows.map((r) => r.pk)).toEqual(sortOracle(os, [{ field: "createdAt", desc: true }]).slice(-50));
+    const [sqlText, params] = seen[1];
+    // drizzle leaves out "offset 0"
+    expect(sqlText).toMatch(/order by "orders"\."created_at" asc, "orders"\."id" asc limit \?\) order by "orders"\."created_at" desc/);
+    expect(params).toEqual([50]);
+  });
+
   it("onStatement sees each statement with its bound parameters", () => {
     const seen: [string, readonly unknown[]][] = [];
     const list = new ChangeListQuery(db, orders, OPTIONS, { now: () => NOW, onStatement: (s, p) => seen.push([s, p]) });
