@@ -603,6 +603,8 @@ describe("refused parameters", () => {
     expect(() => cl.fetchPage({ ...EMPTY_STATE, sort: [{ field: "note", desc: false }] })).toThrow(ChangeListParamError);
     expect(() => cl.fetchPage({ ...EMPTY_STATE, filters: { note: { lookup: "exact", value: "x" } } })).toThrow(ChangeListParamError);
     expect(() => cl.withFilter(EMPTY_STATE, "status", { lookup: "exact", value: "bogus" })).toThrow(ChangeListParamError);
+    expect(() => cl.fetchPage({ ...EMPTY_STATE, filters: { customerId: { lookup: "exact", value: "abc" } } })).toThrow(/integer id/);
+    expect(() => cl.selectionFilter({ ...EMPTY_STATE, filters: { status: { lookup: "range", value: "today" } } })).toThrow(ChangeListParamError);
   });
 });
 

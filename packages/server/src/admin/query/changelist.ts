@@ -188,8 +188,8 @@ function labelOf(v: unknown): string {
 }
 
 /**
- * The change list of one ModelAdmin over a drizzle table: parses and writes its URL state,
- * and fetches its pages, filter choices and selections.
+ * The change list of one ModelAdmin over a drizzle table (Django's `ChangeList`): parses and
+ * writes its URL state, and fetches its pages, filter choices and selections.
  *
  * Statements per `fetchPage`: 2 (one `count(*)`, one rows statement), or 1 when nothing
  * matches. Independent of page size and of related columns: related values come from
@@ -499,6 +499,9 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
   private filterCondition(field: string, sel: FilterSelection): SQL {
     const filter = this.filtersByField.get(field);
     if (!filter) throw new ChangeListParamError(`${field}__exact`, "unknown filter");
+    // hand-built states get the same checks as URL parameters
+    const raw = sel.lookup === "isnull" ? (sel.value ? "1" : "0") : String(sel.value);
+    sel = this.parseFilter(`${field}__${sel.lookup}`, filter, sel.lookup, raw);
     const column = filter.column;
     if (sel.lookup === "isnull") return sel.value ? isNull(column) : isNotNull(column);
     if (sel.lookup === "range") {
