@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { adminPlugin, MemoryChannelLayer, weft, type ChannelLayer } from "@weft/server";
+import fastifyCompress from "@fastify/compress";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildAdmin, ensureDemoUsers } from "./admin.js";
 import type { DemoContext } from "./context.js";
@@ -42,6 +43,8 @@ export function demoSecret(dbFile: string): string {
 /** Builds the demo server (not listening yet). */
 export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false });
+  // gzip/brotli for pages and assets (the admin's first load stays a few KB)
+  await app.register(fastifyCompress, { threshold: 1024 });
   const { db, sqlite } = openDatabase(opts.dbFile);
   const pubsub = opts.pubsub ?? new MemoryChannelLayer((err) => app.log.error({ err }, "subscriber failed"));
   const context: DemoContext = { db, sqlite };
