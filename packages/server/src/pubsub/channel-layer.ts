@@ -21,8 +21,47 @@ export interface ChannelLayer {
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   /** Deletes a key; resolves whether or not it existed. */
   delete(key: string): Promise<void>;
+  /** Reads several keys at once, in order; `undefined` for each missing or expired one. */
+  mget<T = unknown>(keys: string[]): Promise<Array<T | undefined>>;
+  /**
+   * Atomically stores `value` (with `ttlMs`, ms, when given) if the key still holds `expected`
+   * (compared as JSON text; `undefined` means "the key must not exist"). Resolves whether it stored.
+   * `expected` must be a value read back from this layer (its JSON text round-trips exactly).
+   */
+  compareAndSet(key: string, expected: unknown, value: unknown, ttlMs?: number): Promise<boolean>;
+  /** Sorted index (as a Redis sorted set): adds or re-scores `member` with `score`. */
+  zadd(key: string, score: number, member: string): Promise<void>;
+  /** Removes members from a sorted index; missing ones are ignored. */
+  zrem(key: string, members: string[]): Promise<void>;
+  /**
+   * Members of a sorted index by score (ties by member text), lowest first or, with `reverse`,
+   * highest first; skips `offset` (default 0) and returns at most `count` (default all).
+   */
+  zrange(key: string, opts?: { reverse?: boolean; offset?: number; count?: number }): Promise<string[]>;
+  /** Number of members in a sorted index (0 when missing). */
+  zcard(key: string): Promise<number>;
+  /**
+   * Whether the transport is reachable now (always `true` in process). While `false`,
+   * `publish` and the key/value calls reject with {@link ChannelLayerUnavailableError} and
+   * subscribers receive nothing; it recovers on its own.
+   */
+  readonly healthy: boolean;
+  /** Calls `listener` with the new value each time {@link ChannelLayer.healthy} changes. Returns the function that removes it. */
+  onHealthChange(listener: (healthy: boolean) => void): () => void;
   /** Releases connections and timers. */
   close(): Promise<void>;
+}
+
+/**
+ * Thrown (as a rejection) by {@link ChannelLayer} calls while the transport is unreachable,
+ * closed, or does not answer in time. `code` is `"WEFT_CHANNEL_UNAVAILABLE"`.
+ */
+export class ChannelLayerUnavailableError extends Error {
+  readonly code = "WEFT_CHANNEL_UNAVAILABLE";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "ChannelLayerUnavailableError";
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { type ChannelLayer, LocalFanout, type MessageHandler } from "./channel-l
 export class MemoryChannelLayer implements ChannelLayer {
   private fanout: LocalFanout;
   private store = new Map<string, { value: string; expires: number }>();
+  private indexes = new Map<string, Map<string, number>>();
 
   /** @param onError - called with errors thrown by subscribers (default: ignore) */
   constructor(onError?: (err: unknown) => void) {
@@ -25,14 +26,69 @@ export class MemoryChannelLayer implements ChannelLayer {
     return this.fanout.add(topic, handler)[0];
   }
 
-  async get<T>(key: string): Promise<T | undefined> {
+  /** Always `true`: the in-process layer cannot become unreachable. */
+  get healthy(): boolean {
+    return true;
+  }
+
+  /** Never calls `listener` (the layer is always healthy). */
+  onHealthChange(_listener: (healthy: boolean) => void): () => void {
+    return () => {};
+  }
+
+  private raw(key: string): string | undefined {
     const e = this.store.get(key);
     if (!e) return undefined;
     if (e.expires && e.expires <= Date.now()) {
       this.store.delete(key);
       return undefined;
     }
-    return JSON.parse(e.value) as T;
+    return e.value;
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const raw = this.raw(key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async mget<T>(keys: string[]): Promise<Array<T | undefined>> {
+    return keys.map((k) => {
+      const raw = this.raw(k);
+      return raw === undefined ? undefined : (JSON.parse(raw) as T);
+    });
+  }
+
+  async compareAndSet(key: string, expected: unknown, value: unknown, ttlMs?: number): Promise<boolean> {
+    const raw = this.raw(key);
+    if (expected === undefined ? raw !== undefined : raw !== JSON.stringify(expected)) return false;
+    await this.set(key, value, ttlMs);
+    return true;
+  }
+
+  async zadd(key: string, score: number, member: string): Promise<void> {
+    let index = this.indexes.get(key);
+    if (!index) this.indexes.set(key, (index = new Map()));
+    index.set(member, score);
+  }
+
+  async zrem(key: string, members: string[]): Promise<void> {
+    const index = this.indexes.get(key);
+    if (!index) return;
+    for (const m of members) index.delete(m);
+    if (!index.size) this.indexes.delete(key);
+  }
+
+  async zrange(key: string, opts: { reverse?: boolean; offset?: number; count?: number } = {}): Promise<string[]> {
+    const index = this.indexes.get(key);
+    if (!index) return [];
+    const sorted = [...index].sort(([a, sa], [b, sb]) => sa - sb || (a < b ? -1 : a > b ? 1 : 0)).map(([m]) => m);
+    if (opts.reverse) sorted.reverse();
+    const offset = opts.offset ?? 0;
+    return sorted.slice(offset, opts.count === undefined ? undefined : offset + opts.count);
+  }
+
+  async zcard(key: string): Promise<number> {
+    return this.indexes.get(key)?.size ?? 0;
   }
 
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
@@ -45,5 +101,6 @@ export class MemoryChannelLayer implements ChannelLayer {
 
   async close(): Promise<void> {
     this.store.clear();
+    this.indexes.clear();
   }
 }
