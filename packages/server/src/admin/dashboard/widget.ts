@@ -1,0 +1,248 @@
+/**
+ * The dashboard widget contract, after SmallStack's (`title`, `icon`, `order`, `url`,
+ * `onDashboard`, `span`, `group`, `get_data() → { headline, detail, status, …extras }`), made
+ * live: a widget also names the channel-layer topics that change it and, optionally, a
+ * refresh interval for data that changes outside the app.
+ */
+import { checkPermission, hasPermission, type SessionUser } from "../auth/index.js";
+import type { ModelAdmin } from "../model-admin.js";
+import type { AdminSite } from "../site.js";
+
+/** The status colour of a card: `tile-ok`, `tile-warning`, `tile-danger`, `tile-info`. */
+export type WidgetStatus = "ok" | "warning" | "danger" | "info";
+
+/** The statuses a widget may return, in the order the API documents them. */
+export const WIDGET_STATUSES: readonly WidgetStatus[] = ["ok", "warning", "danger", "info"];
+
+/**
+ * What a widget's `getData` returns, as SmallStack's `get_data()`: the big number or word of
+ * the card, one line of detail, an optional status colour, and any extras (e.g. `currency`,
+ * a series for a chart) that the JSON API passes through as they are. Extras must be
+ * JSON-serialisable.
+ */
+export interface WidgetData {
+  /** the big value of the card, e.g. `128` or `"€1,204.50"` */
+  headline: string | number;
+  /** one line under it, e.g. "since midnight" */
+  detail: string;
+  /** the card's colour (default: none) */
+  status?: WidgetStatus;
+  /** anything else, passed through by the JSON API */
+  [extra: string]: unknown;
+}
+
+/** What `getData` receives: who is looking, the site and, for attached widgets, the ModelAdmin. */
+export interface WidgetContext {
+  /** the staff user the data is for (the session's user, or the API token's user) */
+  user: SessionUser;
+  /** the admin site the widget is registered with */
+  site: AdminSite;
+  /** the ModelAdmin a `dashboardWidgets` entry is attached to (its `table` is the model); undefined for standalone widgets */
+  admin?: ModelAdmin<any, any>;
+}
+
+/**
+ * A dashboard widget (SmallStack's widget contract, made live). Register it on a ModelAdmin
+ * (`dashboardWidgets: [widget]`, it then receives the model as `ctx.admin`) or standalone
+ * (`site.dashboard.register(widget)`). Checked when registered; see {@link resolveWidget}.
+ *
+ * @example
+ * const ordersToday: DashboardWidget = {
+ *   title: "Orders today",
+ *   icon: CART_SVG,
+ *   order: 10,
+ *   topics: ["orders"],
+ *   getData: () => ({ headline: countOrdersToday(db), detail: "since midnight" }),
+ * };
+ */
+export interface DashboardWidget {
+  /**
+   * Stable identifier (lower-case letters, digits, `-`, `_`), used in view tokens, DOM ids and
+   * the API's `key`. Default: the title in kebab-case. Attached widgets are keyed
+   * `<app>.<model>.<key>`.
+   */
+  key?: string;
+  /** the card's title (plain text) */
+  title: string;
+  /** an inline SVG icon, written as-is (trusted markup: never build it from user input) */
+  icon?: string;
+  /** position: lower comes first (default 50; first-party widgets leave gaps: 10, 20, …) */
+  order?: number;
+  /** where the card links to (default: the attached model's change list; none for standalone widgets) */
+  url?: string | null;
+  /** false: shown only on scoped pages (its group's or app's dashboard), not on the main dashboard (default true) */
+  onDashboard?: boolean;
+  /** width in grid columns (default 1) */
+  span?: 1 | 2;
+  /** the group whose page (`/admin/dashboard/<group>/`) shows it */
+  group?: string;
+  /** the app whose index (`/admin/<app>/`) shows it; attached widgets take their model's app */
+  app?: string;
+  /** channel-layer topics whose messages change the data (e.g. `["orders"]`): each one re-runs `getData`, throttled */
+  topics?: readonly string[];
+  /** re-run `getData` this often (ms, at least 250), for data that changes outside the app */
+  refreshMs?: number;
+  /** permission string(s) a user must hold (all of them) to get the widget at all */
+  permissionRequired?: string | readonly string[];
+  /**
+   * The card's data, for `ctx.user`. Runs on every page render, join, throttled topic message,
+   * refresh tick and API call; keep it to one cheap query.
+   * @throws anything: the card (and the API item) shows "unavailable"; the stack goes to the server log
+   */
+  getData(ctx: WidgetContext): WidgetData | Promise<WidgetData>;
+}
+
+/** A widget as registered: every default filled in, checked, and keyed. */
+export interface RegisteredWidget {
+  /** unique within the site: `key` (standalone) or `<app>.<model>.<key>` (attached) */
+  readonly key: string;
+  readonly title: string;
+  /** trusted SVG markup, or "" */
+  readonly icon: string;
+  readonly order: number;
+  readonly url: string | null;
+  readonly onDashboard: boolean;
+  readonly span: 1 | 2;
+  readonly group: string | null;
+  readonly app: string | null;
+  readonly topics: readonly string[];
+  readonly refreshMs: number | null;
+  /** every permission the user must hold (the attached model's view permission is checked too) */
+  readonly permissions: readonly string[];
+  /** the ModelAdmin it is attached to, or null for a standalone widget */
+  readonly admin: ModelAdmin<any, any> | null;
+  /** position in registration order, to keep equal `order`s stable */
+  readonly seq: number;
+  /** the widget as given */
+  readonly widget: DashboardWidget;
+}
+
+/** The smallest `refreshMs` a widget may ask for. */
+export const MIN_REFRESH_MS = 250;
+
+const KEY = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const TOPIC = /^[\w.:*/-]{1,200}$/;
+
+/** `"Orders today"` → `"orders-today"`. */
+export function widgetSlug(title: string): string {
+  return title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 64);
+}
+
+/**
+ * Checks a widget and fills in its defaults. Called by `site.dashboard.register` and by
+ * `site.register` for `dashboardWidgets`, so mistakes fail at start-up with the widget and
+ * its ModelAdmin named.
+ *
+ * @param widget - the widget as given
+ * @param admin - the ModelAdmin it is attached to, or null for a standalone widget
+ * @param seq - its registration position
+ * @returns the registered form
+ * @throws TypeError naming the widget and the offending option
+ */
+export function resolveWidget(widget: DashboardWidget, admin: ModelAdmin<any, any> | null, seq: number): RegisteredWidget {
+  const owner = admin ? ` of ModelAdmin(${admin.app}.${admin.name})` : "";
+  const w = widget as Partial<DashboardWidget> | null | undefined;
+  if (!w || typeof w !== "object") throw new TypeError(`weft admin: a dashboard widget${owner} must be an object, got ${w === null ? "null" : typeof w}`);
+  const title = typeof w.title === "string" ? w.title.trim() : "";
+  const name = title ? `"${title}"` : "(untitled)";
+  const fail = (msg: string): never => {
+    throw new TypeError(`weft admin: dashboard widget ${name}${owner}: ${msg}`);
+  };
+  if (!title) fail("`title` must be a non-empty string");
+  if (typeof w.getData !== "function") fail("`getData` must be a function returning { headline, detail, status? }");
+  if (w.icon !== undefined && typeof w.icon !== "string") fail("`icon` must be inline SVG markup (a string)");
+  const order = w.order ?? 50;
+  if (typeof order !== "number" || !Number.isFinite(order)) fail("`order` must be a finite number");
+  const span = w.span ?? 1;
+  if (span !== 1 && span !== 2) fail("`span` must be 1 or 2");
+  if (w.onDashboard !== undefined && typeof w.onDashboard !== "boolean") fail("`onDashboard` must be a boolean");
+  if (w.url !== undefined && w.url !== null && (typeof w.url !== "string" || !w.url)) fail("`url` must be a non-empty string");
+  if (typeof w.url === "string" && /^\s*(javascript|data|vbscript):/i.test(w.url)) fail("`url` must be an http(s) or relative URL");
+  const local = w.key ?? widgetSlug(title);
+  if (typeof local !== "string" || !KEY.test(local)) fail(`\`key\` "${String(local)}" must be 1-64 lower-case letters, digits, "-" or "_" starting with a letter or digit`);
+  for (const [opt, v] of [["group", w.group], ["app", w.app]] as const) {
+    if (v !== undefined && (typeof v !== "string" || !NAME.test(v))) fail(`\`${opt}\` "${String(v)}" must be 1-64 lower-case letters, digits, "-" or "_"`);
+  }
+  if (admin && w.app !== undefined && w.app !== admin.app) fail(`\`app\` "${w.app}" differs from its ModelAdmin's app "${admin.app}"`);
+  const topics = w.topics ?? [];
+  if (!Array.isArray(topics)) fail("`topics` must be an array of topic names");
+  for (const t of topics) if (typeof t !== "string" || !TOPIC.test(t)) fail(`topic ${JSON.stringify(t)} must be 1-200 characters of letters, digits and _ . : * / -`);
+  const refreshMs = w.refreshMs ?? null;
+  if (refreshMs !== null && (typeof refreshMs !== "number" || !Number.isInteger(refreshMs) || refreshMs < MIN_REFRESH_MS)) fail(`\`refreshMs\` must be an integer >= ${MIN_REFRESH_MS}`);
+  const perms = w.permissionRequired === undefined ? [] : typeof w.permissionRequired === "string" ? [w.permissionRequired] : w.permissionRequired;
+  if (!Array.isArray(perms)) fail("`permissionRequired` must be a permission string or an array of them");
+  for (const p of perms) {
+    try {
+      checkPermission(p);
+    } catch {
+      fail(`\`permissionRequired\` ${JSON.stringify(p)} is not an "app.codename" permission string`);
+    }
+  }
+  return Object.freeze({
+    key: admin ? `${admin.app}.${admin.name}.${local}` : local,
+    title,
+    icon: w.icon ?? "",
+    order,
+    url: w.url === undefined ? (admin ? admin.url : null) : w.url,
+    onDashboard: w.onDashboard ?? true,
+    span,
+    group: w.group ?? null,
+    app: admin ? admin.app : (w.app ?? null),
+    topics: Object.freeze([...new Set(topics)]),
+    refreshMs,
+    permissions: Object.freeze([...perms]),
+    admin,
+    seq,
+    widget,
+  });
+}
+
+/**
+ * Whether `user` gets the widget at all: an active staff user holding every permission of
+ * `permissionRequired` and, for an attached widget, the model's view permission.
+ *
+ * @param w - a registered widget
+ * @param user - the session's or token's user, or null
+ * @returns true when the widget may be shown to (and its data computed for) `user`
+ */
+export function widgetVisibleTo(w: RegisteredWidget, user: SessionUser | null | undefined): boolean {
+  if (!user?.isStaff) return false;
+  if (w.admin && !w.admin.has(user, "view")) return false;
+  return w.permissions.every((p) => hasPermission(user, p));
+}
+
+/**
+ * Checks what a `getData` returned and normalises it (missing detail → "", unknown status →
+ * none).
+ *
+ * @param value - the resolved return value
+ * @returns the data, with `headline`, `detail` and `status` checked
+ * @throws TypeError when it is not an object with a string or finite-number `headline`
+ */
+export function checkWidgetData(value: unknown): WidgetData {
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new TypeError("getData must return an object { headline, detail, status? }");
+  const d = value as Record<string, unknown>;
+  const h = d.headline;
+  if (!(typeof h === "string" || (typeof h === "number" && Number.isFinite(h)))) throw new TypeError("getData: `headline` must be a string or a finite number");
+  const status = WIDGET_STATUSES.includes(d.status as WidgetStatus) ? (d.status as WidgetStatus) : undefined;
+  if (d.status !== undefined && status === undefined) throw new TypeError(`getData: \`status\` must be one of ${WIDGET_STATUSES.join(", ")}`);
+  return { ...d, headline: h, detail: d.detail === undefined || d.detail === null ? "" : String(d.detail), ...(status ? { status } : {}) } as WidgetData;
+}
+
+/** A headline as shown on a card: numbers grouped (`12,345`), strings as given. */
+export function formatHeadline(h: string | number): string {
+  return typeof h === "number" ? h.toLocaleString("en-US", { maximumFractionDigits: 2 }) : h;
+}
+
+/** `"support-desk"` → `"Support desk"`. */
+export function humanizeGroup(group: string): string {
+  const s = group.replace(/[_-]+/g, " ").trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
