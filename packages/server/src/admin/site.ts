@@ -3,6 +3,8 @@ import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model-admin.js";
 import { ChangeListQuery, type Relations } from "./query/index.js";
+import { SiteContext } from "./dashboard/context.js";
+import { DashboardRegistry } from "./dashboard/registry.js";
 
 /** Options of an {@link AdminSite}. */
 export interface AdminSiteOptions {
@@ -50,6 +52,10 @@ export class AdminSite {
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
+  /** the dashboard widgets (standalone ones: `site.dashboard.register(widget)`) and dashboard pages */
+  readonly dashboard: DashboardRegistry;
+  /** cached site-wide context providers and the top bar's badges (`site.context.provide(…)`, `.badge(…)`) */
+  readonly context: SiteContext;
   private models = new Map<string, ModelAdmin<any, any>>();
   private queries = new Map<ModelAdmin<any, any>, ChangeListQuery<any, any>>();
 
@@ -62,19 +68,26 @@ export class AdminSite {
     this.users = new UserStore(opts.db);
     this.sessions = new AdminSessions({ db: opts.db });
     this.tokens = new ApiTokens(opts.db);
+    this.dashboard = new DashboardRegistry(this);
+    this.context = new SiteContext(this);
   }
 
   /**
    * Registers a model, as Django's `admin.site.register(Model, ModelAdmin)`.
    * @returns the ModelAdmin
-   * @throws Error when the same app/name is registered twice, or an option names an unknown column
+   * @throws Error when the same app/name is registered twice, or an option names an unknown column;
+   *   TypeError for an invalid `dashboardWidgets` entry (or Error for a widget key used twice)
    */
   register<T extends SQLiteTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
     const admin = new ModelAdmin<T, R>(table, options, this.prefix);
     const key = `${admin.app}.${admin.name}`;
     if (this.models.has(key)) throw new Error(`weft admin: ${key} is registered twice`);
+    if (admin.app === "dashboard" || admin.app === "api") throw new Error(`weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs`);
     // resolves and checks every change-list option now, so mistakes fail at start-up
-    this.queries.set(admin, new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options }));
+    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options });
+    // checks every widget now too; nothing is kept when anything fails
+    this.dashboard.attach(admin, options.dashboardWidgets ?? []);
+    this.queries.set(admin, query);
     this.models.set(key, admin);
     return admin;
   }
