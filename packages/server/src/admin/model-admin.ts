@@ -1,6 +1,7 @@
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
 import type { LiveViewClass } from "../live/view.js";
+import type { DashboardWidget } from "./dashboard/widget.js";
 import { hasPermission, type SessionUser } from "./auth/index.js";
 import type { ChangeListOptions, Relations } from "./query/index.js";
 
@@ -59,8 +60,13 @@ export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extend
   readonlyFields?: readonly string[];
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
   actions?: readonly AdminAction[];
-  /** dashboard widgets attached to this model (their `url` defaults to its change list) */
-  dashboardWidgets?: readonly unknown[];
+  /**
+   * SmallStack-style dashboard widgets attached to this model: their `getData` receives this
+   * ModelAdmin as `ctx.admin`, their `url` defaults to its change list, their `app` is its app,
+   * and users need its view permission (besides `permissionRequired`) to get them.
+   * Checked by `site.register`.
+   */
+  dashboardWidgets?: readonly DashboardWidget[];
   /** LiveView classes rendered above the change list as nested views */
   changeListWidgets?: readonly LiveViewClass[];
   /** LiveView classes rendered above the change form as nested views (props: `objectId`) */
