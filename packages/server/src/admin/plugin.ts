@@ -29,7 +29,8 @@ async function shellData(site: AdminSite, css: string, req: FastifyRequest, repl
     prefix: site.prefix,
     user,
     nav: site.nav(user),
-    badges: [] as Array<{ label: string; value: string | number; url: string; status?: string }>,
+    // from site.context's badge providers, cached per their TTL
+    badges: await site.context.badges(user),
     csrfToken: await adminCsrfToken(site.sessions, req, reply),
   };
 }
