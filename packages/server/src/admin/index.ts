@@ -7,3 +7,7 @@ export { adminPlugin } from "./plugin.js";
 export { AdminView, bindView, staffUser } from "./views/base.js";
 export * from "./auth/index.js";
 export * from "./query/index.js";
+export { DashboardRegistry, type DashboardPage, type DashboardPageOptions, type WidgetScope } from "./dashboard/registry.js";
+export { SiteContext, type Badge, type BadgeProvider, type ContextProvider, type SiteContextOptions } from "./dashboard/context.js";
+export { MIN_REFRESH_MS, WIDGET_STATUSES, type DashboardWidget, type RegisteredWidget, type WidgetContext, type WidgetData, type WidgetStatus } from "./dashboard/widget.js";
+export type { WidgetApiItem } from "./dashboard/routes.js";
