@@ -1,0 +1,25 @@
+/**
+ * Background jobs with live progress, shared by every process through the channel layer.
+ * See docs/jobs.md.
+ */
+export {
+  type JobStatus,
+  type JobRecord,
+  type NewJob,
+  type JobPatch,
+  JOB_TEXT_MAX,
+  JOB_LOG_LINES,
+  JOB_FAILED_TEXT,
+  JOB_LOST_TEXT,
+  isFinished,
+  isLost,
+  isJobId,
+  canAccessJob,
+  truncateText,
+  JobLimitError,
+  JobCancelledError,
+} from "./types.js";
+export { JobStore, type JobStoreOptions, type JobListEvent } from "./store.js";
+export type { Progress } from "./progress.js";
+export { startJob, runJob, cancelJob, type JobSpec, type JobBody, type StartedJob } from "./runner.js";
+export { watchJob, type WatchJobOptions } from "./watch.js";

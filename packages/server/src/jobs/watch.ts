@@ -1,0 +1,79 @@
+import type { JobStore } from "./store.js";
+import { isFinished, type JobRecord } from "./types.js";
+
+/** Options of {@link watchJob}. */
+export interface WatchJobOptions {
+  /** shortest interval between two calls of `onRecord` (ms; default 50: at most 20 a second) */
+  minIntervalMs?: number;
+  /** called when a read fails (the store is unreachable); the watch retries on its own */
+  onError?: (err: unknown) => void;
+}
+
+/**
+ * Follows one job for a page: reads it, then calls `onRecord` with every newer record
+ * published on `job:<id>` (highest `rev` wins; calls coalesced to one per `minIntervalMs`,
+ * the latest always delivered). When an unfinished job's lease expires without news, it
+ * re-reads the record, which stores and returns it as `lost`; when the channel layer becomes
+ * healthy again after an outage, it re-reads what it may have missed.
+ *
+ * `onRecord(undefined)` means the job does not exist (or expired): answer 404.
+ * @returns the function that stops watching (call it from the view's unmount)
+ */
+export function watchJob(store: JobStore, id: string, onRecord: (record: JobRecord | undefined) => void, options: WatchJobOptions = {}): () => void {
+  const minInterval = options.minIntervalMs ?? 50;
+  let latest: JobRecord | undefined;
+  let delivered: JobRecord | undefined | null = null; // null: nothing yet
+  let lastDelivery = 0;
+  let deliverTimer: NodeJS.Timeout | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const deliver = () => {
+    deliverTimer = undefined;
+    if (stopped || delivered === latest) return;
+    delivered = latest;
+    lastDelivery = Date.now();
+    onRecord(latest);
+  };
+  const schedule = () => {
+    if (deliverTimer) return;
+    deliverTimer = setTimeout(deliver, Math.max(0, lastDelivery + minInterval - Date.now()));
+  };
+  const accept = (rec: JobRecord | undefined, fromRead: boolean) => {
+    if (stopped) return;
+    if (rec ? latest && rec.rev <= latest.rev : !fromRead || latest) return;
+    latest = rec;
+    armLease();
+    if (!rec) onRecord(undefined);
+    else schedule();
+  };
+  const refresh = () => {
+    if (stopped) return;
+    store.read(id).then(
+      (rec) => accept(rec, true),
+      (err: unknown) => {
+        options.onError?.(err);
+        if (!stopped) {
+          clearTimeout(leaseTimer);
+          leaseTimer = setTimeout(refresh, 1_000);
+        }
+      },
+    );
+  };
+  const armLease = () => {
+    clearTimeout(leaseTimer);
+    leaseTimer = undefined;
+    if (latest && !isFinished(latest.status)) leaseTimer = setTimeout(refresh, Math.max(0, latest.leaseUntil - Date.now()) + 50);
+  };
+
+  const unsubscribe = store.subscribe(id, (rec) => accept(rec, false));
+  const unhealth = store.layer.onHealthChange((healthy) => healthy && refresh());
+  refresh();
+  return () => {
+    stopped = true;
+    unsubscribe();
+    unhealth();
+    clearTimeout(deliverTimer);
+    clearTimeout(leaseTimer);
+  };
+}
