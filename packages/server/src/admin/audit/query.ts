@@ -1,0 +1,91 @@
+/**
+ * Reading the audit log: one object's history and one user's timeline, newest first.
+ */
+import { and, desc, eq, gte, lt } from "drizzle-orm";
+import { weftAuditLog, weftUsers, type AuditAction } from "../auth/schema.js";
+import type { SyncDb } from "./record.js";
+
+/** An audit entry as the history pages show it. */
+export interface AuditEntry {
+  id: number;
+  at: Date;
+  userId: number | null;
+  /** the user's name, or null when the user was deleted (or for the system) */
+  username: string | null;
+  action: AuditAction;
+  model: string;
+  objectId: string;
+  objectRepr: string;
+  changes: Record<string, [unknown, unknown]>;
+}
+
+/** Parses the `changes` JSON of an entry (anything malformed reads as no changes). */
+export function parseChanges(json: string): Record<string, [unknown, unknown]> {
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (!v || typeof v !== "object" || Array.isArray(v)) return {};
+    const out: Record<string, [unknown, unknown]> = {};
+    for (const [k, pair] of Object.entries(v)) if (Array.isArray(pair) && pair.length === 2) out[k] = [pair[0], pair[1]];
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+const columns = {
+  id: weftAuditLog.id,
+  at: weftAuditLog.at,
+  userId: weftAuditLog.userId,
+  username: weftUsers.username,
+  action: weftAuditLog.action,
+  model: weftAuditLog.model,
+  objectId: weftAuditLog.objectId,
+  objectRepr: weftAuditLog.objectRepr,
+  changes: weftAuditLog.changes,
+};
+
+type Raw = Omit<AuditEntry, "changes"> & { changes: string };
+const toEntry = (r: Raw): AuditEntry => ({ ...r, changes: parseChanges(r.changes) });
+
+/** The entries of one object (by `app.name` and key), newest first; at most `limit`. One statement. */
+export function objectHistory(db: SyncDb, model: string, objectId: string | number, limit = 200): AuditEntry[] {
+  const rows = db
+    .select(columns)
+    .from(weftAuditLog)
+    .leftJoin(weftUsers, eq(weftUsers.id, weftAuditLog.userId))
+    .where(and(eq(weftAuditLog.model, model), eq(weftAuditLog.objectId, String(objectId))))
+    .orderBy(desc(weftAuditLog.at), desc(weftAuditLog.id))
+    .limit(limit)
+    .all() as Raw[];
+  return rows.map(toEntry);
+}
+
+/**
+ * One user's entries, newest first, `limit` per page; `before` (an entry id) continues after
+ * the last entry of the previous page. One statement.
+ */
+export function userTimeline(db: SyncDb, userId: number, opts: { before?: number; limit?: number } = {}): AuditEntry[] {
+  const where = opts.before ? and(eq(weftAuditLog.userId, userId), lt(weftAuditLog.id, opts.before)) : eq(weftAuditLog.userId, userId);
+  const rows = db
+    .select(columns)
+    .from(weftAuditLog)
+    .leftJoin(weftUsers, eq(weftUsers.id, weftAuditLog.userId))
+    .where(where)
+    .orderBy(desc(weftAuditLog.id))
+    .limit(opts.limit ?? 50)
+    .all() as Raw[];
+  return rows.map(toEntry);
+}
+
+/** The newest entry for one object by one user since `since`, if any (for "saved" notices). */
+export function latestEntry(db: SyncDb, model: string, objectId: string, userId: number, since: Date): AuditEntry | undefined {
+  const rows = db
+    .select(columns)
+    .from(weftAuditLog)
+    .leftJoin(weftUsers, eq(weftUsers.id, weftAuditLog.userId))
+    .where(and(eq(weftAuditLog.model, model), eq(weftAuditLog.objectId, objectId), eq(weftAuditLog.userId, userId), gte(weftAuditLog.at, since)))
+    .orderBy(desc(weftAuditLog.id))
+    .limit(1)
+    .all() as Raw[];
+  return rows[0] && toEntry(rows[0]);
+}
