@@ -1,0 +1,98 @@
+/**
+ * Form strings ↔ column values. Browsers send strings (and leave unchecked checkboxes out);
+ * columns hold numbers, booleans, Dates, NULL. Times are shown and read in UTC
+ * (`datetime-local` carries no zone; the form says "UTC" beside the input).
+ */
+import type { FormField } from "./fields.js";
+
+/** The result of reading one input. */
+export type Coerced =
+  | { ok: true; value: unknown }
+  /** leave the column out of the INSERT (empty input, the column has a default) */
+  | { ok: true; omit: true }
+  | { ok: false; error: string };
+
+export const REQUIRED = "This field is required.";
+
+const INT = /^[+-]?\d+$/;
+const REAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `2024-05-01T09:30:05` (UTC) for a Date; seconds always present so nothing is lost silently. */
+export function formatDatetime(d: Date): string {
+  return d.toISOString().slice(0, 19);
+}
+
+/** Reads a `datetime-local` value (or a bare date) as UTC. */
+export function parseDatetime(s: string): Date | undefined {
+  let m = DATETIME.exec(s);
+  let parts: number[];
+  if (m) parts = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0", (m[7] ?? "0").padEnd(3, "0")].map(Number);
+  else if ((m = DATE.exec(s))) parts = [m[1], m[2], m[3], "0", "0", "0", "0"].map(Number);
+  else return undefined;
+  const [y, mo, d, h, mi, se, ms] = parts;
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se, ms));
+  // Date.UTC rolls over (Feb 30 → Mar 2): refuse instead
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined;
+  return date;
+}
+
+/** The string an input shows for a column value. */
+export function toFormValue(f: FormField, value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (f.kind === "datetime") {
+    const d = value instanceof Date ? value : new Date(value as number);
+    return Number.isNaN(d.getTime()) ? "" : formatDatetime(d);
+  }
+  if (f.kind === "boolean") return value ? "1" : "";
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+/**
+ * Reads one input of the form.
+ * @param raw - the submitted string; undefined when the browser sent nothing (unchecked box)
+ * @param mode - on the add form an empty input of a column with a default means "the default"
+ */
+export function fromFormValue(f: FormField, raw: string | undefined, mode: "add" | "change"): Coerced {
+  if (f.kind === "boolean") return { ok: true, value: raw !== undefined && raw !== "" && raw !== "0" && raw !== "false" && raw !== "off" };
+  const s = (raw ?? "").trim();
+  if (s === "") {
+    if (mode === "add" && f.hasDefault) return { ok: true, omit: true };
+    if (f.nullable) return { ok: true, value: null };
+    return { ok: false, error: REQUIRED };
+  }
+  switch (f.kind) {
+    case "integer":
+    case "foreignKey": {
+      if (f.kind === "foreignKey" && f.fk?.references.dataType !== "number") return { ok: true, value: s };
+      if (!INT.test(s)) return { ok: false, error: f.kind === "foreignKey" ? "Select a valid choice." : "Enter a whole number." };
+      const n = Number(s);
+      if (!Number.isSafeInteger(n)) return { ok: false, error: "Enter a whole number between -9007199254740991 and 9007199254740991." };
+      return { ok: true, value: n };
+    }
+    case "real": {
+      if (!REAL.test(s)) return { ok: false, error: "Enter a number." };
+      const n = Number(s);
+      return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, error: "Enter a number." };
+    }
+    case "datetime": {
+      const d = parseDatetime(s);
+      return d ? { ok: true, value: d } : { ok: false, error: "Enter a valid date/time." };
+    }
+    default:
+      return { ok: true, value: raw === undefined ? "" : f.kind === "textarea" ? raw.replace(/\r\n/g, "\n").trim() : s };
+  }
+}
+
+/** Two column values are the same for the audit diff (Dates by time, the rest by identity). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date || b instanceof Date) {
+    const ta = a instanceof Date ? a.getTime() : a;
+    const tb = b instanceof Date ? b.getTime() : b;
+    return ta === tb;
+  }
+  return a === b || (a == null && b == null);
+}
