@@ -1,0 +1,34 @@
+/**
+ * The success message after a redirect. Weft's flash lives in one view and does not survive
+ * a redirect, so after "Save" the form redirects to `<change list>?saved=<id>` (after a delete:
+ * `?deleted=<id>`; after "Save and add another": `<add page>?saved=<id>`), and the page shown
+ * next calls {@link savedNotice} to phrase Django's message from the audit log:
+ * "The order “ORD-000123” was changed successfully." The message is only shown to the user
+ * who made that entry, within {@link NOTICE_WINDOW_MS}: a crafted link shows nothing.
+ */
+import type { SessionUser } from "../auth/index.js";
+import { latestEntry } from "../audit/query.js";
+import type { SyncDb } from "../audit/record.js";
+import type { ModelAdmin } from "../model-admin.js";
+
+/** How long after the write the notice is shown. */
+export const NOTICE_WINDOW_MS = 10 * 60_000;
+
+/** The query parameters the notice reads; a change list should ignore them when parsing its state. */
+export const NOTICE_PARAMS = ["saved", "deleted"] as const;
+
+const PAST = { add: "added", change: "changed", delete: "deleted" } as const;
+
+/**
+ * The success message for `params.saved` / `params.deleted`, or null.
+ * @param params - the page's query parameters
+ * @param suffix - appended, e.g. " You may edit it again below."
+ */
+export function savedNotice(db: SyncDb, admin: ModelAdmin<any, any>, user: SessionUser | null, params: Record<string, string | undefined>, suffix = ""): string | null {
+  const id = params.deleted ?? params.saved;
+  if (!user || !id || id.length > 100) return null;
+  const e = latestEntry(db, `${admin.app}.${admin.name}`, id, user.id, new Date(Date.now() - NOTICE_WINDOW_MS));
+  if (!e) return null;
+  if (params.deleted !== undefined ? e.action !== "delete" : e.action === "delete") return null;
+  return `The ${admin.verboseName.toLowerCase()} “${e.objectRepr}” was ${PAST[e.action]} successfully.${suffix}`;
+}

@@ -1,0 +1,131 @@
+/**
+ * The change form's writes: insert, update and delete of one row, each in one IMMEDIATE
+ * transaction together with its audit entry, so a failure leaves nothing half-written and an
+ * audit entry exists exactly for the writes that committed.
+ */
+import { and, eq, type SQL } from "drizzle-orm";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { recordAudit, type AuditChanges } from "../audit/record.js";
+import { sameValue } from "./coerce.js";
+import type { FormSpec } from "./fields.js";
+import { reprOf } from "./repr.js";
+
+/** Who writes, where, and which rows they may touch. */
+export interface WriteContext {
+  db: BetterSQLite3Database<any>;
+  spec: FormSpec;
+  /** the acting user (audit) */
+  userId: number | null;
+  /** the ModelAdmin's `getQueryset(user)`: rows outside it cannot be changed or deleted */
+  scope?: SQL;
+}
+
+/** A written row. */
+export interface Written {
+  id: unknown;
+  repr: string;
+  row: Record<string, unknown>;
+  changes: AuditChanges;
+  auditId: number;
+}
+
+type Row = Record<string, unknown>;
+
+function pkColumn(spec: FormSpec): SQLiteColumn {
+  return spec.pk.column;
+}
+
+/** The WHERE clause selecting object `id` within the user's scope. */
+export function objectWhere(spec: FormSpec, id: unknown, scope?: SQL): SQL {
+  const byId = eq(pkColumn(spec), id);
+  return scope ? and(byId, scope)! : byId;
+}
+
+/** Reads object `id` (within `scope`), or undefined. One statement. */
+export function loadObject(db: BetterSQLite3Database<any>, spec: FormSpec, id: unknown, scope?: SQL): Row | undefined {
+  return db.select().from(spec.admin.table).where(objectWhere(spec, id, scope)).limit(1).get() as Row | undefined;
+}
+
+/** `[before, after]` for every column whose value differs (primary key excluded). */
+export function diffRows(spec: FormSpec, before: Row | null, after: Row | null): AuditChanges {
+  const out: AuditChanges = {};
+  for (const key of Object.keys(spec.columns)) {
+    if (key === spec.pk.key) continue;
+    const b = before ? before[key] ?? null : null;
+    const a = after ? after[key] ?? null : null;
+    if (!sameValue(b, a)) out[key] = [b, a];
+  }
+  return out;
+}
+
+/**
+ * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`).
+ * @throws the driver's error (busy, constraint…): nothing is written
+ */
+export function insertObject(ctx: WriteContext, data: Row): Written {
+  const { db, spec } = ctx;
+  return db.transaction(
+    (tx) => {
+      const row = tx.insert(spec.admin.table).values(data).returning().get() as Row;
+      const id = row[spec.pk.key];
+      const repr = reprOf(spec.admin, row);
+      const changes = diffRows(spec, null, row);
+      const auditId = recordAudit(tx, { userId: ctx.userId, action: "add", model: spec.model, objectId: String(id), objectRepr: repr, changes });
+      return { id, repr, row, changes, auditId };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Updates object `id` with `data` (only the columns whose value changed) and writes its
+ * "change" audit entry with `[before, after]` of the changed fields — an empty `{}` when
+ * nothing changed (no UPDATE is run then), as Django logs "No fields changed.".
+ * @returns undefined when the object is gone (or outside the scope); nothing is written then
+ * @throws the driver's error (busy, constraint…): nothing is written
+ */
+export function updateObject(ctx: WriteContext, id: unknown, data: Row): Written | undefined {
+  const { db, spec } = ctx;
+  return db.transaction(
+    (tx) => {
+      const where = objectWhere(spec, id, ctx.scope);
+      const before = tx.select().from(spec.admin.table).where(where).limit(1).get() as Row | undefined;
+      if (!before) return undefined;
+      const set: Row = {};
+      for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
+      let after = before;
+      if (Object.keys(set).length > 0) {
+        after = tx.update(spec.admin.table).set(set).where(where).returning().get() as Row;
+      }
+      const repr = reprOf(spec.admin, after);
+      const changes = diffRows(spec, before, after);
+      const auditId = recordAudit(tx, { userId: ctx.userId, action: "change", model: spec.model, objectId: String(id), objectRepr: repr, changes });
+      return { id, repr, row: after, changes, auditId };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+/**
+ * Deletes object `id` and writes its "delete" audit entry (every non-null field as
+ * `[value, null]`).
+ * @returns undefined when the object is gone (or outside the scope)
+ * @throws the driver's error (busy, a foreign key still pointing at it…): nothing is deleted
+ */
+export function deleteObject(ctx: WriteContext, id: unknown): Written | undefined {
+  const { db, spec } = ctx;
+  return db.transaction(
+    (tx) => {
+      const where = objectWhere(spec, id, ctx.scope);
+      const before = tx.select().from(spec.admin.table).where(where).limit(1).get() as Row | undefined;
+      if (!before) return undefined;
+      tx.delete(spec.admin.table).where(where).run();
+      const repr = reprOf(spec.admin, before);
+      const changes = diffRows(spec, before, null);
+      const auditId = recordAudit(tx, { userId: ctx.userId, action: "delete", model: spec.model, objectId: String(id), objectRepr: repr, changes });
+      return { id, repr, row: before, changes, auditId };
+    },
+    { behavior: "immediate" },
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * The change form's fields as the template sees them: widget, value, options, errors,
+ * read-only text. Pure functions of the spec and the form's state.
+ */
+import { is, SQL } from "drizzle-orm";
+import type { SessionUser } from "../auth/index.js";
+import type { Choice } from "./choices.js";
+import { formatDatetime, toFormValue } from "./coerce.js";
+import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
+import type { FieldErrors } from "./schema.js";
+
+/** One `<option>`. */
+export interface OptionView {
+  value: string;
+  label: string;
+  selected: boolean;
+}
+
+/** One row of the form, ready for the template. */
+export interface FieldView {
+  key: string;
+  /** the input's id (`id_<key>`) */
+  id: string;
+  label: string;
+  kind: FieldKind;
+  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "datetime" | "readonly";
+  value: string;
+  checked: boolean;
+  options: OptionView[];
+  required: boolean;
+  errors: string[];
+  step: string;
+  min: string;
+  max: string;
+  /** read-only text (readonly widget) */
+  display: string;
+  /** a link for the read-only text or the chosen related object */
+  link: string;
+  /** a short note under the input ("UTC", the chosen related object's label) */
+  hint: string;
+}
+
+/** A fieldset, ready for the template. */
+export interface FieldsetView {
+  title: string | null;
+  fields: FieldView[];
+}
+
+/** What the presenter needs beside the spec. */
+export interface PresentInput {
+  mode: "add" | "change";
+  /** false for a view-only user: every field read-only */
+  editable: boolean;
+  /** the form's strings by field key */
+  values: Record<string, string>;
+  /** the stored row (change form), for read-only fields */
+  row: Record<string, unknown> | undefined;
+  /** errors to show, by field key */
+  errors: FieldErrors;
+  /** select choices of foreign keys (null: too many, a number input is shown) */
+  fkChoices: Map<string, Choice[] | null>;
+  /** labels of the chosen related objects, by field key */
+  fkLabels: Map<string, string | undefined>;
+  user: SessionUser;
+}
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+/** "Yes" / "No", UTC times, "—" for NULL: how a value reads when it cannot be edited. */
+export function displayValue(f: FormField | undefined, v: unknown): string {
+  if (v === null || v === undefined || v === "") return "—";
+  if (typeof v === "boolean" || f?.kind === "boolean") return v ? "Yes" : "No";
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "—" : `${formatDatetime(v).replace("T", " ")} UTC`;
+  // audit values: Dates were stored as ISO strings
+  if ((f === undefined || f.kind === "datetime") && typeof v === "string" && ISO.test(v)) return `${v.slice(0, 19).replace("T", " ")} UTC`;
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/** The initial strings of the add form: the columns' static defaults. */
+export function initialValues(spec: FormSpec, mode: "add" | "change", row: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of writableFields(spec, mode)) {
+    if (row) out[f.key] = toFormValue(f, row[f.key]);
+    else {
+      const d = (f.column as { default?: unknown }).default;
+      out[f.key] = d === undefined || is(d, SQL) || typeof d === "function" ? "" : toFormValue(f, d);
+    }
+  }
+  return out;
+}
+
+function relatedLink(f: FormField, value: unknown, user: SessionUser): string {
+  const a = f.fk?.admin;
+  return a && value !== null && value !== undefined && value !== "" && a.has(user, "view") ? a.objectUrl(value) : "";
+}
+
+function present(spec: FormSpec, f: FormField, input: PresentInput, writable: Set<string>): FieldView {
+  const { mode, values, row, errors } = input;
+  const base: FieldView = {
+    key: f.key,
+    id: `id_${f.key}`,
+    label: f.label,
+    kind: f.kind,
+    widget: "readonly",
+    value: "",
+    checked: false,
+    options: [],
+    required: false,
+    errors: errors[f.key] ?? [],
+    step: "",
+    min: "",
+    max: "",
+    display: "",
+    link: "",
+    hint: "",
+  };
+  if (!input.editable || !writable.has(f.key)) {
+    const v = row?.[f.key];
+    if (f.kind === "foreignKey" && v !== null && v !== undefined) {
+      const label = input.fkLabels.get(f.key);
+      base.display = label && label !== String(v) ? `${label} (#${String(v)})` : `#${String(v)}`;
+      base.link = relatedLink(f, v, input.user);
+    } else {
+      base.display = mode === "add" && row === undefined ? "—" : displayValue(f, v);
+    }
+    return base;
+  }
+  const value = values[f.key] ?? "";
+  base.value = value;
+  base.required = isRequired(f, mode);
+  switch (f.kind) {
+    case "boolean":
+      base.widget = "checkbox";
+      base.checked = value !== "" && value !== "0" && value !== "false";
+      break;
+    case "textarea":
+      base.widget = "textarea";
+      break;
+    case "integer":
+    case "real":
+      base.widget = "number";
+      base.step = f.kind === "integer" ? "1" : "any";
+      if (f.bounds.min !== undefined) base.min = String(f.kind === "integer" && f.bounds.minExclusive ? f.bounds.min + 1 : f.bounds.min);
+      if (f.bounds.max !== undefined) base.max = String(f.kind === "integer" && f.bounds.maxExclusive ? f.bounds.max - 1 : f.bounds.max);
+      break;
+    case "datetime":
+      base.widget = "datetime";
+      base.hint = "UTC";
+      break;
+    case "choice": {
+      base.widget = "select";
+      const known = f.choices.includes(value);
+      base.options = [
+        ...(f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
+        ...f.choices.map((c) => ({ value: c, label: c, selected: c === value })),
+      ];
+      break;
+    }
+    case "foreignKey": {
+      const choices = input.fkChoices.get(f.key);
+      if (choices) {
+        base.widget = "select";
+        const known = choices.some((c) => c.value === value);
+        base.options = [
+          ...(f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
+          ...choices.map((c) => ({ value: c.value, label: c.label, selected: c.value === value })),
+        ];
+      } else {
+        base.widget = f.fk?.references.dataType === "number" ? "number" : "text";
+        base.step = "1";
+        const label = input.fkLabels.get(f.key);
+        base.hint = value === "" ? "" : label === undefined ? "No such object." : label;
+      }
+      base.link = relatedLink(f, value, input.user);
+      break;
+    }
+    default:
+      base.widget = "text";
+  }
+  return base;
+}
+
+/** The fieldsets of the form, ready for the template. */
+export function presentFieldsets(spec: FormSpec, input: PresentInput): FieldsetView[] {
+  const writable = new Set(writableFields(spec, input.mode).map((f) => f.key));
+  const out = spec.fieldsets.map((fs) => ({ title: fs.title, fields: fs.fields.map((f) => present(spec, f, input, writable)) }));
+  // a primary key the add form must ask for (not an integer) but the fieldsets do not list
+  if (writable.has(spec.pk.key) && !spec.fieldsets.some((fs) => fs.fields.includes(spec.pk)) && out.length > 0) {
+    out[0] = { ...out[0], fields: [present(spec, spec.pk, input, writable), ...out[0].fields] };
+  }
+  return out;
+}
