@@ -16,7 +16,8 @@ export interface WatchJobOptions {
  * re-reads the record, which stores and returns it as `lost`; when the channel layer becomes
  * healthy again after an outage, it re-reads what it may have missed.
  *
- * `onRecord(undefined)` means the job does not exist (or expired): answer 404.
+ * `onRecord(undefined)` means the job does not exist (or no longer does): answer 404, or show
+ * "no longer available" when a record was shown before.
  * @returns the function that stops watching (call it from the view's unmount)
  */
 export function watchJob(store: JobStore, id: string, onRecord: (record: JobRecord | undefined) => void, options: WatchJobOptions = {}): () => void {
@@ -40,12 +41,14 @@ export function watchJob(store: JobStore, id: string, onRecord: (record: JobReco
     deliverTimer = setTimeout(deliver, Math.max(0, lastDelivery + minInterval - Date.now()));
   };
   const accept = (rec: JobRecord | undefined, fromRead: boolean) => {
-    if (stopped) return;
-    if (rec ? latest && rec.rev <= latest.rev : !fromRead || latest) return;
+    if (stopped || (rec ? latest && rec.rev <= latest.rev : !fromRead)) return;
     latest = rec;
     armLease();
-    if (!rec) onRecord(undefined);
-    else schedule();
+    if (rec) schedule();
+    else if (delivered !== undefined) {
+      delivered = undefined; // gone (expired, evicted, or lost with Redis's data): a later publish brings it back
+      onRecord(undefined);
+    }
   };
   const refresh = () => {
     if (stopped) return;
