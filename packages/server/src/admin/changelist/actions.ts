@@ -1,0 +1,69 @@
+/**
+ * The change list's actions: the built-in "Delete selected <models>" and the ModelAdmin's
+ * `actions`, filtered by the user's permissions — looked up again, with the permission check,
+ * every time one is about to run.
+ */
+import type { SQL } from "drizzle-orm";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { SessionUser } from "../auth/index.js";
+import type { AdminAction, ModelAdmin } from "../model-admin.js";
+import type { AdminSite } from "../site.js";
+
+/** The name of the built-in delete action (as Django's). */
+export const DELETE_SELECTED = "delete_selected";
+
+/** An action the user may run: the built-in delete or one of the admin's. */
+export type RunnableAction =
+  | { readonly kind: "delete"; readonly name: string; readonly label: string }
+  | { readonly kind: "custom"; readonly name: string; readonly label: string; readonly action: AdminAction };
+
+/** Whether `user` holds what `action` needs (default: the model's change permission). */
+export function mayRun(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser, action: AdminAction): boolean {
+  if (!action.permissions) return admin.has(user, "change");
+  return action.permissions.every((p) => site.hasPerm(user, p));
+}
+
+/**
+ * The actions `user` may run on `admin`'s rows, in menu order: the built-in delete first
+ * (when the user may delete and the admin does not define its own `delete_selected`), then
+ * the admin's actions whose permissions the user holds. Nothing without the view permission.
+ */
+export function availableActions(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser): RunnableAction[] {
+  if (!admin.has(user, "view")) return [];
+  const custom = admin.options.actions ?? [];
+  const out: RunnableAction[] = [];
+  if (!custom.some((a) => a.name === DELETE_SELECTED) && admin.has(user, "delete")) {
+    out.push({ kind: "delete", name: DELETE_SELECTED, label: `Delete selected ${admin.verboseNamePlural.toLowerCase()}` });
+  }
+  for (const action of custom) {
+    if (mayRun(site, admin, user, action)) out.push({ kind: "custom", name: action.name, label: action.label, action });
+  }
+  return out;
+}
+
+/** The action named `name` if `user` may run it now, else undefined. */
+export function findAction(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser, name: string): RunnableAction | undefined {
+  return availableActions(site, admin, user).find((a) => a.name === name);
+}
+
+/**
+ * Deletes the rows of `table` matching `where` in one transaction.
+ * @returns how many rows were deleted
+ * @throws the driver's error (e.g. `SQLITE_CONSTRAINT_FOREIGNKEY`); nothing is deleted then
+ */
+export function deleteRows(db: BetterSQLite3Database<any>, admin: ModelAdmin<any, any>, where: SQL | undefined): number {
+  return db.transaction((tx) => {
+    const q = tx.delete(admin.table);
+    const res = where ? q.where(where).run() : q.run();
+    // (the audit log hook goes here, in the same transaction — see the change form)
+    return res.changes;
+  });
+}
+
+/** Whether `err` is SQLite refusing a delete because other rows still refer to these. */
+export function isForeignKeyError(err: unknown): boolean {
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") return true;
+  }
+  return false;
+}

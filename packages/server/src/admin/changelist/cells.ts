@@ -1,0 +1,87 @@
+/**
+ * How the change list shows a value: booleans as ✓/✗, dates formatted, empty as "—",
+ * status-like enum values as badges, numbers right-aligned. Produces plain data for the
+ * template (which escapes it), never HTML.
+ */
+import { is } from "drizzle-orm";
+import { SQLiteTimestamp, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { ResolvedChangeList, ResolvedColumn } from "../query/index.js";
+
+/** What a column holds, decided once per admin from its drizzle column. */
+export type ColumnKind = "text" | "number" | "boolean" | "date" | "enum" | "computed";
+
+/** One cell, ready for the template. */
+export interface Cell {
+  /** what to print (already formatted; the template escapes it) */
+  text: string;
+  /** CSS class of the `<td>` (`num` right-aligns) */
+  cls: string;
+  /** `yes` / `no` for booleans (shown as an icon with `text` as its label) */
+  bool?: "yes" | "no";
+  /** badge colour for status-like values: `ok`, `warning`, `danger`, `info` or `""` (neutral) */
+  badge?: string;
+  /** machine-readable date (`<time datetime>`) */
+  datetime?: string;
+  /** true for null / empty values (shown as "—") */
+  empty?: boolean;
+  /** the change-form URL when the column is in `listDisplayLinks` */
+  href?: string;
+}
+
+/** Status words and the badge colour they get (admin.css: badge-ok / -warning / -danger / -info). */
+const BADGES: Record<string, string> = {
+  ok: "ok", paid: "ok", delivered: "ok", done: "ok", complete: "ok", completed: "ok", active: "ok", approved: "ok",
+  resolved: "ok", success: "ok", succeeded: "ok", published: "ok", enabled: "ok", closed: "ok", yes: "ok",
+  pending: "warning", open: "warning", processing: "warning", waiting: "warning", on_hold: "warning", hold: "warning",
+  draft: "warning", review: "warning", in_review: "warning", high: "warning", partial: "warning", expiring: "warning",
+  cancelled: "danger", canceled: "danger", refunded: "danger", failed: "danger", rejected: "danger", error: "danger",
+  overdue: "danger", urgent: "danger", critical: "danger", blocked: "danger", disabled: "danger", lost: "danger",
+  shipped: "info", new: "info", sent: "info", in_progress: "info", scheduled: "info", running: "info", queued: "info",
+};
+
+/** The badge colour of a status-like value (`""`: a neutral badge). */
+export function badgeFor(value: string): string {
+  return BADGES[value.toLowerCase().replace(/[\s-]+/g, "_")] ?? "";
+}
+
+const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+
+/** `15 Jun 2025, 14:05` (server time zone). */
+export function formatDate(d: Date): string {
+  return DATE.format(d);
+}
+
+function kindOfColumn(column: SQLiteColumn): ColumnKind {
+  if (is(column, SQLiteTimestamp) || column.dataType === "date") return "date";
+  if (column.dataType === "boolean") return "boolean";
+  const enumValues = (column as { enumValues?: readonly string[] }).enumValues;
+  if (enumValues && enumValues.length > 0) return "enum";
+  if (column.dataType === "number" || column.dataType === "bigint") return "number";
+  return "text";
+}
+
+/** The kind of each `listDisplay` column, by name. */
+export function columnKinds(config: ResolvedChangeList): Map<string, ColumnKind> {
+  return new Map(config.listDisplay.map((c: ResolvedColumn) => [c.name, c.kind === "computed" ? "computed" : kindOfColumn(c.field.column)]));
+}
+
+/**
+ * Formats one value for a column of `kind`. Computed columns are formatted by the value's
+ * run-time type (a boolean gets the icons, a Date is formatted, …).
+ */
+export function formatCell(value: unknown, kind: ColumnKind): Cell {
+  if (value === null || value === undefined || value === "") return { text: "—", cls: "empty", empty: true };
+  if (typeof value === "boolean") return value ? { text: "Yes", cls: "bool", bool: "yes" } : { text: "No", cls: "bool", bool: "no" };
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return { text: "—", cls: "empty", empty: true };
+    return { text: formatDate(value), cls: "date", datetime: value.toISOString() };
+  }
+  if (kind === "enum") return { text: String(value).replace(/_/g, " "), cls: "", badge: badgeFor(String(value)) };
+  if (typeof value === "number" || typeof value === "bigint") return { text: String(value), cls: "num" };
+  return { text: typeof value === "object" ? JSON.stringify(value) : String(value), cls: "" };
+}
+
+/** The header/cell alignment class of a column kind. */
+export function alignOf(kind: ColumnKind | undefined): string {
+  return kind === "number" ? "num" : "";
+}

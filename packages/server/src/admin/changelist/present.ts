@@ -1,0 +1,230 @@
+/**
+ * Turns a fetched change-list page into the template's assigns: header links, formatted
+ * cells, filter links, the pager, the selection bar and the confirmation panel. Pure: no
+ * queries, no permissions (the view decides what the user may see and passes it in).
+ */
+import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
+import type { ModelAdmin } from "../model-admin.js";
+import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
+import { pageLinks, type PageLink } from "./pagination.js";
+import { isSelected, type Selection } from "./selection.js";
+import type { WidgetClass } from "./widgets.js";
+
+/** A column header. */
+export interface HeaderModel {
+  name: string;
+  label: string;
+  /** link of a click (toggles the sort); undefined: not sortable */
+  href: string | undefined;
+  sorted: "asc" | "desc" | undefined;
+  /** shown when the list is sorted by more than one column */
+  priority: number | undefined;
+  cls: string;
+}
+
+/** A row. */
+export interface RowModel {
+  pk: string;
+  /** the text standing for the row (first link column), for labels and the confirmation */
+  repr: string;
+  selected: boolean;
+  cells: Cell[];
+}
+
+/** A filter of the sidebar with its links. */
+export interface FilterModel {
+  field: string;
+  title: string;
+  active: boolean;
+  choices: { label: string; selected: boolean; href: string }[];
+}
+
+/** The "are you sure?" panel of an action waiting for confirmation. */
+export interface ConfirmModel {
+  action: string;
+  label: string;
+  /** the question, e.g. "Delete 3 orders?" */
+  question: string;
+  detail: string;
+  count: number;
+  sample: string[];
+  more: number;
+  danger: boolean;
+}
+
+/** The selection bar. */
+export interface SelectionModel {
+  count: number;
+  all: boolean;
+  allOnPage: boolean;
+  /** offer "Select all N matching" (the whole page is picked and there is more) */
+  offerAll: boolean;
+  text: string;
+}
+
+/** Everything the change-list template reads. */
+export interface ChangeListAssigns {
+  title: string;
+  /** lower-case names for sentences: "order", "orders" */
+  one: string;
+  many: string;
+  url: string;
+  addUrl: string | null;
+  searchable: boolean;
+  q: string;
+  searchHint: string;
+  /** the state's other parameters, as hidden inputs of the search form (works without JavaScript) */
+  hidden: [string, string][];
+  filtered: boolean;
+  total: number;
+  fullTotal: number;
+  countText: string;
+  /** "400,000 total" */
+  fullText: string;
+  headers: HeaderModel[];
+  rows: RowModel[];
+  filters: FilterModel[];
+  activeFilters: number;
+  /** the list with the search kept and every filter removed */
+  clearFiltersUrl: string;
+  pager: PageLink[];
+  page: number;
+  pages: number;
+  /** checkboxes and the action bar are shown (the user has at least one action) */
+  selecting: boolean;
+  selection: Selection;
+  sel: SelectionModel;
+  actions: { name: string; label: string }[];
+  confirm: ConfirmModel | null;
+  widgets: WidgetClass[];
+  widgetProps: { app: string; model: string };
+}
+
+/** What {@link present} needs. */
+export interface PresentInput {
+  admin: ModelAdmin<any, any>;
+  query: ChangeListQuery<any, any>;
+  state: ChangeListState;
+  page: ChangeListPage;
+  headers: ColumnHeader[];
+  filters: FilterView[];
+  fullTotal: number;
+  selection: Selection;
+  actions: { name: string; label: string }[];
+  confirm: ConfirmModel | null;
+  addAllowed: boolean;
+  widgets: WidgetClass[];
+}
+
+const kindsCache = new WeakMap<ChangeListQuery<any, any>, Map<string, ColumnKind>>();
+
+/** `1,234` */
+export const fmt = (n: number): string => n.toLocaleString("en-US");
+
+/** "1 order" / "3 orders" */
+export function counted(n: number, admin: ModelAdmin<any, any>): string {
+  return `${fmt(n)} ${n === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase()}`;
+}
+
+/** The URL of the change list in `state` (an absolute path; the bare list has no `?`). */
+export function listUrl(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, state: ChangeListState): string {
+  return withQuery(admin.url, query.toSearchParams(state).toString());
+}
+
+function withQuery(path: string, qs: string): string {
+  return qs ? `${path}?${qs}` : path;
+}
+
+/** The text standing for a row: its first link column, else its first column. */
+export function reprOf(query: ChangeListQuery<any, any>, row: ChangeListRow): string {
+  const name = query.config.listDisplayLinks[0] ?? query.config.listDisplay[0].name;
+  const v = row.values[name];
+  return v === null || v === undefined || v === "" ? String(row.pk) : v instanceof Date ? v.toISOString() : String(v);
+}
+
+/** Builds the assigns of the change-list template. */
+export function present(input: PresentInput): ChangeListAssigns {
+  const { admin, query, state, page, selection } = input;
+  let kinds = kindsCache.get(query);
+  if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config)));
+  const links = new Set(query.config.listDisplayLinks);
+  const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
+  const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
+
+  const headers: HeaderModel[] = input.headers.map((h) => ({
+    name: h.name,
+    label: h.label,
+    href: h.toggleQuery === undefined ? undefined : withQuery(admin.url, h.toggleQuery),
+    sorted: h.sorted,
+    priority: multiSort ? h.sortPriority : undefined,
+    cls: alignOf(kinds!.get(h.name)),
+  }));
+
+  const rows: RowModel[] = page.rows.map((r) => {
+    const pk = String(r.pk);
+    return {
+      pk,
+      repr: reprOf(query, r),
+      selected: isSelected(selection, pk),
+      cells: query.config.listDisplay.map((c) => {
+        const cell = formatCell(r.values[c.name], kinds!.get(c.name)!);
+        return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;
+      }),
+    };
+  });
+
+  const filters: FilterModel[] = input.filters.map((f) => ({
+    field: f.field,
+    title: f.title,
+    active: state.filters[f.field] !== undefined,
+    choices: f.choices.map((c) => ({ label: c.label, selected: c.selected, href: withQuery(admin.url, c.query) })),
+  }));
+
+  const pageState = (n: number) => ({ ...state, page: n });
+  const pagePks = rows.map((r) => r.pk);
+  const all = selection.mode === "all";
+  const picked = selection.mode === "ids" ? selection.ids.size : page.total;
+  const allOnPage = pagePks.length > 0 && pagePks.every((pk) => isSelected(selection, pk));
+  const sel: SelectionModel = {
+    count: picked,
+    all,
+    allOnPage,
+    offerAll: !all && allOnPage && page.total > pagePks.length,
+    text: all ? `All ${counted(page.total, admin)} selected` : `${fmt(picked)} of ${fmt(pagePks.length)} selected`,
+  };
+
+  // the search form carries the rest of the state for browsers without JavaScript
+  const hidden = [...query.toSearchParams({ ...state, q: "", page: 1 })] as [string, string][];
+
+  return {
+    title: admin.verboseNamePlural,
+    one: admin.verboseName.toLowerCase(),
+    many: admin.verboseNamePlural.toLowerCase(),
+    url: admin.url,
+    addUrl: input.addAllowed ? `${admin.url}add/` : null,
+    searchable: query.config.searchFields.length > 0,
+    q: state.q,
+    searchHint: query.config.searchFields.map((s) => query.config.listDisplay.find((c) => c.name === s.field.path)?.label ?? humanize(s.field.path)).join(", "),
+    hidden,
+    filtered,
+    total: page.total,
+    fullTotal: input.fullTotal,
+    fullText: `${fmt(input.fullTotal)} total`,
+    countText: filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : counted(page.total, admin),
+    headers,
+    rows,
+    filters,
+    activeFilters: filters.filter((f) => f.active).length,
+    clearFiltersUrl: listUrl(admin, query, { ...state, filters: {}, page: 1 }),
+    pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n))),
+    page: page.page,
+    pages: page.pages,
+    selecting: input.actions.length > 0,
+    selection,
+    sel,
+    actions: input.actions,
+    confirm: input.confirm,
+    widgets: input.widgets,
+    widgetProps: { app: admin.app, model: admin.name },
+  };
+}
