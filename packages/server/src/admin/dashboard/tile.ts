@@ -16,6 +16,8 @@ export interface TileAssigns {
   /** false: getData failed; the card says "unavailable" */
   ok: boolean;
   headline: string;
+  /** "", "m", "l" or "xl": longer headlines get a smaller type, so they fit a phone's card */
+  size: string;
   detail: string;
   status: string | null;
 }
@@ -91,11 +93,18 @@ export class DashboardTile extends AdminView<TileAssigns> {
     this.assign(await this.load());
   }
 
-  private async load(): Promise<Pick<TileAssigns, "ok" | "headline" | "detail" | "status">> {
+  private async load(): Promise<Pick<TileAssigns, "ok" | "headline" | "size" | "detail" | "status">> {
     this.lastRun = Date.now();
     const data: WidgetData | null = await this.site.dashboard.safeData(this.widget, this.user);
     this.lastRun = Date.now();
-    if (!data) return { ok: false, headline: "—", detail: "Unavailable right now", status: null };
-    return { ok: true, headline: formatHeadline(data.headline), detail: data.detail, status: data.status ?? null };
+    if (!data) return { ok: false, headline: "—", size: "", detail: "Unavailable right now", status: null };
+    const headline = formatHeadline(data.headline);
+    return { ok: true, headline, size: headlineSize(headline), detail: data.detail, status: data.status ?? null };
   }
+}
+
+/** The type size class of a headline by its length (CSS sizes each class relative to the card's width). */
+function headlineSize(h: string): string {
+  const n = [...h].length;
+  return n <= 7 ? "" : n <= 10 ? "m" : n <= 13 ? "l" : "xl";
 }
