@@ -1,0 +1,160 @@
+/**
+ * The shop's dashboard: live KPI cards (SmallStack's widget contract, made live) and the
+ * open-tickets badge of the top bar.
+ *
+ * - "Orders today" and "Revenue today" are attached to the orders admin and move on every
+ *   publish on the `orders` topic (the order simulator and admin saves publish there).
+ * - "Open tickets" is standalone, in the `support` group (and on the support app's page); it
+ *   turns to a warning above {@link OPEN_TICKETS_WARNING} and also refreshes every 30 s, since
+ *   tickets arrive by mail, outside the app.
+ * - "Low stock" is attached to the products admin, shown only to users holding
+ *   `inventory.view_low_stock`, and is red whenever any active product is at or below its
+ *   reorder level.
+ */
+import type { AdminSite, DashboardWidget } from "@weft/server";
+import { sql } from "drizzle-orm";
+import { ORDERS_TOPIC } from "./context.js";
+import type { DemoDb } from "./db/open.js";
+import { countOrdersToday, dayRange, openTicketCount } from "./db/queries.js";
+
+/** Open tickets above this count make the card and the badge a warning. */
+export const OPEN_TICKETS_WARNING = 1000;
+/** Topic the admin's change form publishes on when a support ticket is saved (its table name). */
+export const TICKETS_TOPIC = "support_tickets";
+/** Topic the admin's change form publishes on when a product is saved (its table name). */
+export const PRODUCTS_TOPIC = "products";
+
+const svg = (body: string) =>
+  `<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`;
+
+/** Inline icons (trusted markup, written as-is into the cards). */
+export const ICONS = {
+  cart: svg('<circle cx="9" cy="21" r="1"/><circle cx="20" cy="21" r="1"/><path d="M1 1h4l2.7 13.4a2 2 0 0 0 2 1.6h9.7a2 2 0 0 0 2-1.6L23 6H6"/>'),
+  trend: svg('<polyline points="23 6 13.5 15.5 8.5 10.5 1 18"/><polyline points="17 6 23 6 23 12"/>'),
+  ticket: svg('<path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z"/>'),
+  alert: svg('<path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z"/><line x1="12" y1="9" x2="12" y2="13"/><line x1="12" y1="17" x2="12" y2="17"/>'),
+} as const;
+
+const euro = new Intl.NumberFormat("en-IE", { style: "currency", currency: "EUR" });
+
+/**
+ * Today's takings: orders not cancelled or refunded, their count and total (one range scan of
+ * `orders_created_at_idx`).
+ *
+ * @param db - the demo database
+ * @param now - a moment of the day (default: now)
+ * @returns the count and the sum in cents
+ */
+export function takingsToday(db: DemoDb, now: Date = new Date()): { orders: number; cents: number } {
+  const { start, end } = dayRange(now);
+  return db.get<{ orders: number; cents: number }>(
+    sql`SELECT count(*) AS orders, coalesce(sum(total_cents), 0) AS cents FROM orders
+        WHERE created_at >= ${start} AND created_at < ${end} AND status NOT IN ('cancelled', 'refunded')`,
+  );
+}
+
+/**
+ * Active products at or below their reorder level, the lowest first.
+ *
+ * @param db - the demo database
+ * @param limit - how many SKUs to list (the count is of all of them)
+ * @returns how many there are and the first `limit` SKUs
+ */
+export function lowStock(db: DemoDb, limit = 5): { count: number; skus: string[] } {
+  const rows = db.all<{ sku: string; n: number }>(
+    sql`SELECT sku, count(*) OVER () AS n FROM products WHERE active = 1 AND stock <= low_stock_threshold
+        ORDER BY stock, sku LIMIT ${limit}`,
+  );
+  return { count: rows[0]?.n ?? 0, skus: rows.map((r) => r.sku) };
+}
+
+/**
+ * The widgets attached to the orders admin (`dashboardWidgets`).
+ * @param db - the demo database
+ */
+export function orderWidgets(db: DemoDb): DashboardWidget[] {
+  return [
+    {
+      key: "orders-today",
+      title: "Orders today",
+      icon: ICONS.cart,
+      order: 10,
+      topics: [ORDERS_TOPIC],
+      getData: () => ({ headline: countOrdersToday(db), detail: "placed since midnight" }),
+    },
+    {
+      key: "revenue-today",
+      title: "Revenue today",
+      icon: ICONS.trend,
+      order: 20,
+      topics: [ORDERS_TOPIC],
+      getData: () => {
+        const { orders, cents } = takingsToday(db);
+        const average = orders ? euro.format(cents / orders / 100) : "–";
+        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders };
+      },
+    },
+  ];
+}
+
+/**
+ * The widgets attached to the products admin.
+ * @param db - the demo database
+ */
+export function productWidgets(db: DemoDb): DashboardWidget[] {
+  return [
+    {
+      key: "low-stock",
+      title: "Low stock",
+      icon: ICONS.alert,
+      order: 40,
+      topics: [ORDERS_TOPIC, PRODUCTS_TOPIC],
+      permissionRequired: "inventory.view_low_stock",
+      getData: () => {
+        const { count, skus } = lowStock(db);
+        return {
+          headline: count,
+          detail: count ? "at or below reorder level" : "every product is stocked",
+          status: count ? "danger" : "ok",
+          skus,
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * Registers the standalone widgets, the cached open-tickets count and the top bar's badge.
+ *
+ * @param site - the demo's admin site (the support ticket admin registered)
+ * @param db - the demo database
+ * @throws Error when called twice on one site (names already registered)
+ */
+export function registerDashboard(site: AdminSite, db: DemoDb): void {
+  const openTickets = `${site.prefix}/support/ticket/?status__exact=open`;
+  site.dashboard.register({
+    key: "open-tickets",
+    title: "Open tickets",
+    icon: ICONS.ticket,
+    order: 30,
+    group: "support",
+    app: "support",
+    url: openTickets,
+    topics: [TICKETS_TOPIC],
+    refreshMs: 30_000,
+    permissionRequired: "support.view_ticket",
+    getData: () => {
+      const n = openTicketCount(db);
+      return { headline: n, detail: n > OPEN_TICKETS_WARNING ? "more than usual: all hands" : "waiting for an answer", status: n > OPEN_TICKETS_WARNING ? "warning" : "info" };
+    },
+  });
+  // the top bar shows it on every page: cached, so staff clicking around do not each count
+  site.context.provide("openTickets", { ttlMs: 30_000, compute: () => openTicketCount(db) });
+  site.context.badge({
+    label: "Open tickets",
+    context: "openTickets",
+    url: openTickets,
+    status: (n: number) => (n > OPEN_TICKETS_WARNING ? "warning" : "info"),
+    permissionRequired: "support.view_ticket",
+  });
+}
