@@ -2,6 +2,7 @@ import { AdminSite } from "@weft/server";
 import type Database from "better-sqlite3";
 import type { DemoDb } from "./db/open.js";
 import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";
+import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
 
 /** The demo's logins, printed at start-up (password = username). */
 export const DEMO_USERS = [
@@ -24,6 +25,7 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     listPerPage: 50,
     labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
     readonlyFields: ["number", "createdAt", "updatedAt"],
+    dashboardWidgets: orderWidgets(db),
   });
   site.register(customers, {
     app: "shop",
@@ -40,6 +42,7 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     listFilter: ["active"],
     ordering: ["sku"],
     listPerPage: 50,
+    dashboardWidgets: productWidgets(db),
   });
   site.register(orderItems, {
     app: "shop",
@@ -63,6 +66,7 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     ordering: ["-createdAt"],
     listPerPage: 50,
   });
+  registerDashboard(site, db);
   return site;
 }
 
