@@ -65,6 +65,7 @@ function rows(r: Results): Row[] {
   frame("table", "one changed cell of the 50-row table", 60, "LiveViewJS: 2,094 B");
   frame("kpi", "one KPI push", 40, "LiveViewJS: 71 B");
   const at = r.load.find((l) => l.mode === "open" && l.clients === r.targetClients);
+  const hot = r.load.find((l) => l.mode === "closed" && l.clients === 1);
   out.push({
     figure: `Event round trip p99, table, ${int(r.targetClients)} clients × 1 event/s`,
     measured: at ? `${ms(at.p99)} ms (p50 ${ms(at.p50)} ms)` : "not run",
@@ -75,7 +76,10 @@ function rows(r: Results): Row[] {
   });
   out.push({
     figure: `Server CPU per table event (at ${int(r.targetClients)} clients × 1 event/s)`,
-    measured: at ? `${int(at.cpuUsPerEvent)} µs` : "not run",
+    measured: at
+      ? `${int(at.cpuUsPerEvent)} µs (user ${int(at.cpuUserUsPerEvent)} + system ${int(at.cpuSysUsPerEvent)})` +
+        (hot ? `; ${int(hot.cpuUsPerEvent)} µs in the 1-client closed loop` : "")
+      : "not run",
     target: "≤ 150 µs",
     value: at?.cpuUsPerEvent ?? Number.NaN,
     limit: 150,
@@ -83,9 +87,13 @@ function rows(r: Results): Row[] {
   });
   const mem = (view: MemoryResult["view"], limitKiB: number, comparison: string) => {
     const m = r.memory.find((x) => x.view === view && x.viewsPerSocket === 1);
+    const shared = r.memory.find((x) => x.view === view && x.viewsPerSocket > 1);
     out.push({
       figure: `RSS per connected ${view} view after GC (one socket per view)`,
-      measured: m ? `${kib(m.rssPerView)} (heap ${kib(m.heapPerView)})` : "not run",
+      measured: m
+        ? `${kib(m.rssPerView)} (heap ${kib(m.heapPerView)})` +
+          (shared ? `; ${shared.viewsPerSocket} views per socket: ${kib(shared.rssPerView)} (heap ${kib(shared.heapPerView)})` : "")
+        : "not run",
       target: `≤ ${limitKiB} KiB`,
       value: m ? m.rssPerView / 1024 : Number.NaN,
       limit: limitKiB,
@@ -189,12 +197,12 @@ export function markdown(r: Results): string {
       `it waited ${(waited / 1000).toFixed(0)} s in all; the machine was busy at ${busy} % of one core in the last sample before each run.`,
   );
   lines.push("");
-  lines.push("| Load | Window | Replies | p50 | p99 | max | Throughput (events/s) | Server CPU µs/event | Server CPU % | Server ELU | Server GC (count, total, longest) | Generator CPU % | Generator lag p99 | Other processes CPU % | Load avg | Errors |");
+  lines.push("| Load | Window | Replies | p50 | p99 | max | Throughput (events/s) | Server CPU µs/event (user + system) | Server CPU % | Server ELU | Server GC (count, total, longest) | Generator CPU % | Generator lag p99 | Other processes CPU % | Load avg | Errors |");
   lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const l of r.load) {
     const load = l.mode === "open" ? `open loop, ${int(l.clients)} × 1 event/s` : `closed loop, ${int(l.clients)} client${l.clients > 1 ? "s" : ""}`;
     lines.push(
-      `| ${load} | ${l.seconds} s | ${int(l.events)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${int(l.throughput)} | ${int(l.cpuUsPerEvent)} | ${l.serverCpuPct.toFixed(0)} | ${l.serverElu.toFixed(2)} | ${l.gcCount}, ${ms(l.gcMs)} ms, ${ms(l.gcMaxMs)} ms | ${l.generatorCpuPct.toFixed(0)} | ${l.schedLagP99 === undefined ? "—" : ms(l.schedLagP99)} | ${Number.isNaN(l.otherCpuPct) ? "n/a" : l.otherCpuPct.toFixed(0)} | ${l.loadavg.toFixed(1)} | ${l.errors + l.lost} |`,
+      `| ${load} | ${l.seconds} s | ${int(l.events)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${int(l.throughput)} | ${int(l.cpuUsPerEvent)} (${int(l.cpuUserUsPerEvent)} + ${int(l.cpuSysUsPerEvent)}) | ${l.serverCpuPct.toFixed(0)} | ${l.serverElu.toFixed(2)} | ${l.gcCount}, ${ms(l.gcMs)} ms, ${ms(l.gcMaxMs)} ms | ${l.generatorCpuPct.toFixed(0)} | ${l.schedLagP99 === undefined ? "—" : ms(l.schedLagP99)} | ${Number.isNaN(l.otherCpuPct) ? "n/a" : l.otherCpuPct.toFixed(0)} | ${l.loadavg.toFixed(1)} | ${l.errors + l.lost} |`,
     );
   }
   lines.push("");
@@ -209,7 +217,12 @@ export function markdown(r: Results): string {
 
   lines.push("## Memory per connected view");
   lines.push("");
-  lines.push("Fresh server per line, default limits. Per view = (after − before) / views, after `gc()`.");
+  lines.push(
+    "Fresh server per line, default limits. Per view = (after − before) / views, after `gc()`. " +
+      "RSS differences move by a few KiB per view from run to run (pages V8 and the allocator keep or return); " +
+      "heapUsed repeats within about 0.1 KiB. The one-socket-per-view lines charge each view its socket " +
+      "(the WebSocket, its TCP socket, the HTTP upgrade request, timers); the 25-per-socket lines spread that over 25 views.",
+  );
   lines.push("");
   lines.push("| View | Layout | Views | RSS / view | heapUsed / view | external / view | RSS before → after | heapUsed before → after |");
   lines.push("|---|---|---:|---:|---:|---:|---:|---:|");

@@ -52,6 +52,10 @@ export interface LoadResult {
   throughput: number;
   /** server CPU µs per event sent in the window (user + system) */
   cpuUsPerEvent: number;
+  /** the same, user time only (JavaScript, V8, libuv in user space) */
+  cpuUserUsPerEvent: number;
+  /** the same, system time only (the kernel: socket reads and writes, epoll) */
+  cpuSysUsPerEvent: number;
   /** server CPU over the window, % of one core */
   serverCpuPct: number;
   /** server event-loop utilization over the window, 0–1 */
@@ -153,6 +157,8 @@ async function measure(
     max: lat[lat.length - 1] ?? Number.NaN,
     throughput: lat.length / ((w.end - w.start) / 1000),
     cpuUsPerEvent: serverUs / w.sent,
+    cpuUserUsPerEvent: (cpu1.user - cpu0.user) / w.sent,
+    cpuSysUsPerEvent: (cpu1.system - cpu0.system) / w.sent,
     serverCpuPct: (100 * serverUs) / wall,
     gcCount: cpu1.gc.count - cpu0.gc.count,
     gcMs: cpu1.gc.totalMs - cpu0.gc.totalMs,
