@@ -220,7 +220,11 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     if (!admin || !this.editable(admin)) return;
     const target = typeof p._target === "string" ? p._target : undefined;
     if (target && this.spec.byKey.has(target)) this.touched.add(target);
+    // lv-change is debounced: one event can carry several edits but names only the last
+    // target, so every field whose value changed counts as touched too
+    const previous = { ...this.values };
     this.takeValues(p);
+    for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = this.check(p).errors;
     if (Object.keys(this.errors).length === 0) this.formError = null;
     this.assign(this.view(admin));
