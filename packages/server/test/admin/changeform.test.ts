@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customers, orderItems, orders, supportTickets } from "../../../../examples/admin-demo/src/db/schema.js";
 import { openDatabase } from "../../../../examples/admin-demo/src/db/open.js";
 import { seed } from "../../../../examples/admin-demo/src/db/seed.js";
-import { adminPlugin, AdminSite, MemoryChannelLayer, weft, weftAuditLog, type AdminUser } from "../../src/index.js";
+import { adminPlugin, AdminSite, LiveView, MemoryChannelLayer, weft, weftAuditLog, type AdminUser, type Params } from "../../src/index.js";
+import { recordAudit } from "../../src/admin/audit/index.js";
 import { Client, getPage, SECRET } from "../helpers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-changeform-"));
@@ -33,7 +34,17 @@ site.register(orders, {
   labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
   readonlyFields: ["number", "createdAt", "updatedAt"],
 });
-site.register(customers, { app: "shop", listDisplay: ["name", "email", "isVip"] });
+/** a `changeFormWidgets` slot: rendered above the form as a nested view with `objectId` */
+class CustomerBadge extends LiveView<{ objectId: string }> {
+  static id = "test-customer-badge";
+  mount(params: Params) {
+    return { objectId: params.objectId ?? "" };
+  }
+  render(it: { objectId: string }) {
+    return `<p class="badge-widget">Customer widget for ${Number(it.objectId)}</p>`;
+  }
+}
+site.register(customers, { app: "shop", listDisplay: ["name", "email", "isVip"], changeFormWidgets: [CustomerBadge] });
 site.register(orderItems, {
   app: "shop",
   name: "orderitem",
@@ -227,6 +238,9 @@ describe("rendering", () => {
     const cust = await (await jar.fetch("/admin/shop/customer/1/change/")).text();
     expect(cust).toMatch(/<input type="checkbox" id="id_isVip" name="isVip" value="1"/);
     expect(cust).toMatch(/<input type="datetime-local" id="id_createdAt" name="createdAt" value="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d" step="1"/);
+    // the model's changeFormWidgets, as nested views with the object's id
+    expect(cust).toContain('<p class="badge-widget">Customer widget for 1</p>');
+    expect(cust).toMatch(/lv-view="test-customer-badge"/);
   });
 
   it("answers 404 for an unknown object or model, and 403 without the permission", async () => {
@@ -250,11 +264,14 @@ describe("live validation", () => {
     const before = orderRow(4);
     const audits = auditCount();
     const lv = await open("admin", "/admin/shop/order/4/change/");
-    await lv.event("validate", formOf(4, { totalCents: "-5", currency: "", _target: "totalCents" }));
+    await lv.event("validate", formOf(4, { totalCents: "-5", _target: "totalCents" }));
     expect(fieldErrors(lv.html(), "totalCents")).toEqual(["Ensure this value is greater than or equal to 0."]);
     expect(lv.html()).toContain('aria-invalid="true"');
-    // currency is empty too, but the user has not touched it yet
-    expect(fieldErrors(lv.html(), "currency")).toEqual([]);
+    // on the add form, the empty required number is not reported before the user touches it
+    const add = await open("admin", "/admin/shop/order/add/");
+    await add.event("validate", { number: "", customerId: "1", status: "pending", totalCents: "-1", currency: "EUR", note: "", _target: "totalCents" });
+    expect(fieldErrors(add.html(), "totalCents")).toEqual(["Ensure this value is greater than or equal to 0."]);
+    expect(fieldErrors(add.html(), "number")).toEqual([]);
     await lv.event("validate", formOf(4, { totalCents: "-5", currency: "", _target: "currency" }));
     expect(fieldErrors(lv.html(), "currency")).toEqual(["This field is required."]);
     await lv.event("validate", formOf(4, { totalCents: "12.5", status: "lost", _target: "status" }));
@@ -262,6 +279,12 @@ describe("live validation", () => {
     expect(fieldErrors(lv.html(), "status")).toEqual(["Select a valid choice. lost is not one of the available choices."]);
     await lv.event("validate", formOf(4, { customerId: "99999", _target: "customerId" }));
     expect(fieldErrors(lv.html(), "customerId")).toEqual(["Select a valid choice. That choice is not one of the available choices."]);
+    // one debounced event carrying two edits names only the last target: both count as touched
+    const lv2 = await open("admin", "/admin/shop/order/4/change/");
+    await lv2.event("validate", formOf(4, { totalCents: "-7", currency: "", _target: "currency" }));
+    expect(fieldErrors(lv2.html(), "totalCents")).toEqual(["Ensure this value is greater than or equal to 0."]);
+    expect(fieldErrors(lv2.html(), "currency")).toEqual(["This field is required."]);
+    expect(fieldErrors(lv2.html(), "status")).toEqual([]);
     // fixed: the errors go away
     await lv.event("validate", formOf(4, { totalCents: "100", _target: "totalCents" }));
     expect(lv.html()).not.toContain('class="errorlist"');
@@ -570,5 +593,22 @@ describe("history", () => {
     expect((await admin.fetch("/admin/history/user/999999/")).status).toBe(404);
     // the shell's user menu links there
     expect(own).toContain(`href="/admin/history/user/${users.admin.id}/">My actions</a>`);
+  });
+
+  it("pages a long timeline 50 entries at a time, newest first", async () => {
+    const u = await site.users.createUser({ username: "busy", password: "busy-pass", isStaff: true });
+    users.busy = u;
+    for (let i = 1; i <= 57; i++) {
+      recordAudit(db, { userId: u.id, action: "change", model: "shop.order", objectId: i, objectRepr: `Entry ${i}`, changes: { note: [null, `n${i}`] } });
+    }
+    const lv = await open("busy", `/admin/history/user/${u.id}/`);
+    const reprs = (html: string) => [...html.matchAll(/Entry (\d+)</g)].map((m) => Number(m[1]));
+    expect(reprs(lv.html())).toEqual(Array.from({ length: 50 }, (_, i) => 57 - i));
+    const older = /<a lv-patch href="(\?before=\d+)">Older/.exec(lv.html())![1];
+    const jar = await login("busy");
+    const page2 = await (await jar.fetch(`/admin/history/user/${u.id}/${older}`)).text();
+    expect(reprs(page2)).toEqual([7, 6, 5, 4, 3, 2, 1]);
+    expect(page2).not.toContain("Older");
+    expect(page2).toContain("Newest");
   });
 });
