@@ -1,0 +1,156 @@
+// The admin's change form against the real demo server (seeded shop database), in Chromium:
+// live validation while typing, saving with the success message, the history with before → after,
+// delete with its confirmation page, and a view-only user's read-only form.
+// Every wait is a condition (Playwright auto-waiting, waitForURL, waitForFunction).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startDemo, type Demo } from "./support/demo.js";
+import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
+import { joined } from "./support/live.js";
+
+let demo: Demo;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.dispose();
+});
+
+/** A fresh browser context logged in through the login form as `username` (password = username). */
+async function loginAs(username: string): Promise<BrowserContext> {
+  const ctx = await browser.newContext();
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  await page.goto(`${demo.url}/admin/login/`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(username);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((u) => u.pathname === "/admin/");
+  await page.close();
+  return ctx;
+}
+
+/** Opens `path` in a new page of `ctx`, recording socket frames; waits for the view to join. */
+async function open(ctx: BrowserContext, path: string): Promise<{ page: Page; frames: Frame[] }> {
+  const page = await ctx.newPage();
+  const frames = recordFrames(page);
+  const res = await page.goto(demo.url + path);
+  expect(res?.status(), path).toBe(200);
+  await joined(frames);
+  return { page, frames };
+}
+
+const errorsOf = (page: Page, field: string) => page.locator(`#id_${field}_errors`);
+
+describe("change form", () => {
+  it("shows an error while typing an invalid total, saves the fixed value, and the history shows before → after", async () => {
+    const ctx = await loginAs("admin");
+    const { page } = await open(ctx, "/admin/shop/order/100/change/");
+    await expect(page.locator("h1").innerText()).resolves.toBe("Change order");
+    const number = await page.locator(".cf-repr").innerText();
+    expect(number).toMatch(/^ORD-\d{6}$/);
+    const total = page.getByLabel("Total (cents)");
+    const before = await total.inputValue();
+    const fixed = String(Number(before) + 1234);
+
+    // invalid: a negative total (the table's CHECK), shown under the input while typing
+    await total.fill("-5");
+    await expect(errorsOf(page, "totalCents").innerText()).resolves.toBe("Ensure this value is greater than or equal to 0.");
+    expect(await total.getAttribute("aria-invalid")).toBe("true");
+    // a required field emptied
+    await page.getByLabel("Currency").fill("");
+    await page.waitForFunction(() => document.querySelector("#id_currency_errors")?.textContent === "This field is required.");
+
+    // fixed: the errors go away while typing
+    await page.getByLabel("Currency").fill("EUR");
+    await total.fill(fixed);
+    await page.waitForFunction(() => !document.querySelector("#changeform .errorlist"));
+
+    await page.getByRole("button", { name: "Save and continue editing" }).click();
+    const flash = page.locator(".flash-success");
+    await expect(flash.innerText()).resolves.toContain(`The order “${number}” was changed successfully.`);
+    expect(await total.inputValue()).toBe(fixed);
+
+    // the history, linked from the form
+    await page.getByRole("link", { name: "History" }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/shop/order/100/history/");
+    const row = page.locator("table.cf-history tbody tr").first();
+    await expect(row.innerText()).resolves.toContain("admin");
+    await expect(row.locator(".cf-action-change").innerText()).resolves.toBe("Changed");
+    const change = await row.locator(".cf-change-list li").filter({ hasText: "Total (cents)" }).innerText();
+    expect(change.replace(/\s+/g, " ")).toBe(`Total (cents): ${before} → ${fixed}`);
+    await page.close();
+  });
+
+  it("Save goes to the change list; an invalid save is refused with the errors", async () => {
+    const ctx = await loginAs("admin");
+    const { page } = await open(ctx, "/admin/shop/order/101/change/");
+    const note = page.getByLabel("Note");
+    await page.getByLabel("Total (cents)").fill("");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(page.locator(".cf-form-error").innerText()).resolves.toContain("Please correct the error");
+    await expect(errorsOf(page, "totalCents").innerText()).resolves.toBe("This field is required.");
+    await page.getByLabel("Total (cents)").fill("4200");
+    await note.fill("Customer asked for a gift wrap");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/shop/order/" && u.searchParams.get("saved") === "101");
+    // the stored values, on a fresh load
+    const again = await open(ctx, "/admin/shop/order/101/change/");
+    expect(await again.page.getByLabel("Total (cents)").inputValue()).toBe("4200");
+    expect(await again.page.getByLabel("Note").inputValue()).toBe("Customer asked for a gift wrap");
+    await page.close();
+    await again.page.close();
+  });
+
+  it("deletes an order after the confirmation page, and it is gone", async () => {
+    const ctx = await loginAs("admin");
+    const { page, frames } = await open(ctx, "/admin/shop/order/102/change/");
+    const number = await page.locator(".cf-repr").innerText();
+    await page.getByRole("link", { name: "Delete" }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/shop/order/102/delete/");
+    await expect(page.locator(".cf-delete-card").innerText()).resolves.toContain(`Are you sure you want to delete the order “${number}”?`);
+    // "No, take me back" goes back without deleting
+    await page.getByRole("link", { name: "No, take me back" }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/shop/order/102/change/");
+    const seen = frames.length;
+    await page.getByRole("link", { name: "Delete" }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/shop/order/102/delete/");
+    await joined(frames, 1, seen); // the confirm button sends an event: wait for the socket
+    await page.getByRole("button", { name: "Yes, I'm sure" }).click();
+    await page.waitForURL((u) => u.pathname === "/admin/shop/order/" && u.searchParams.get("deleted") === "102");
+    const gone = await page.goto(`${demo.url}/admin/shop/order/102/change/`);
+    expect(gone?.status()).toBe(404);
+    // its history outlives it
+    const history = await open(ctx, "/admin/shop/order/102/history/");
+    await expect(history.page.locator("h1").innerText()).resolves.toBe(`History: ${number}`);
+    await expect(history.page.locator(".cf-action-delete").first().innerText()).resolves.toBe("Deleted");
+    // and the user's timeline lists it
+    await history.page.locator(".user-menu summary").click();
+    await history.page.getByRole("link", { name: "My actions" }).click();
+    await history.page.waitForURL((u) => /^\/admin\/history\/user\/\d+\/$/.test(u.pathname));
+    await expect(history.page.locator("table.cf-timeline").innerText()).resolves.toContain(number);
+    await page.close();
+    await history.page.close();
+  });
+});
+
+describe("view-only user", () => {
+  it("sees the order read-only, with no save button, no inputs and no delete", async () => {
+    const ctx = await loginAs("viewer");
+    const { page } = await open(ctx, "/admin/shop/order/103/change/");
+    await expect(page.locator("h1").innerText()).resolves.toBe("View order");
+    expect(await page.locator("main form").count()).toBe(0);
+    expect(await page.getByRole("button", { name: /Save/ }).count()).toBe(0);
+    expect(await page.locator("main input, main select, main textarea").count()).toBe(0);
+    expect(await page.getByRole("link", { name: "Delete" }).count()).toBe(0);
+    await expect(page.locator(".cf-row[data-field=totalCents] .cf-readonly-value").innerText()).resolves.toMatch(/^\d+$/);
+    const add = await page.goto(`${demo.url}/admin/shop/order/add/`);
+    expect(add?.status()).toBe(403);
+    await page.close();
+  });
+});
