@@ -552,7 +552,7 @@ describe("empty states", () => {
 });
 
 describe("statements per page", () => {
-  it("is constant: 2 per page (plain, searched, sorted by a related column, filtered, deep pages), +1 for a cold full count", async () => {
+  it("is constant: 2 per page (plain, searched, sorted by a related column, filtered, deep pages), +1 for a cold full count, 0 to select", async () => {
     const l = await openList("admin");
     const pages = [
       `${LIST}?p=2`,
@@ -573,6 +573,12 @@ describe("statements per page", () => {
         await l.patch(p === pages[0] ? LIST : p);
         expect(counter.count, `${p}\n${counter.statements.join("\n")}`).toBe(2);
       }
+      // selecting rows re-renders from the last fetch: no statement
+      counter.reset();
+      await l.event("selectPage");
+      await l.event("select", { pk: String(pksIn(l.html())[0]) });
+      await l.event("clearSelection");
+      expect(counter.count).toBe(0);
       // the unfiltered total of a filtered list is cached per admin, briefly
       const { forgetFullCount } = await import("../../src/admin/changelist/totals.js");
       forgetFullCount(site.query(site.get("shop", "order")!));

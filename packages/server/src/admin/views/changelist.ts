@@ -10,7 +10,7 @@ import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSel
 import { forgetFullCount, fullCount } from "../changelist/totals.js";
 import { visibleWidgets } from "../changelist/widgets.js";
 import type { ModelAction, ModelAdmin } from "../model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState } from "../query/index.js";
+import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSite } from "../site.js";
 import { AdminView, bindView } from "./base.js";
 
@@ -39,6 +39,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private modelName = "";
   private state: ChangeListState = EMPTY_STATE;
   private page: ChangeListPage | undefined;
+  private filters: FilterView[] = [];
+  private fullTotal = 0;
   private pending: { action: string } | null = null;
   /** the URL the last search keystroke patched to: further keystrokes replace it */
   private typedUrl: string | undefined;
@@ -241,19 +243,24 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     };
   }
 
-  /** Fetches the page (2 statements), the filter choices (cached) and the headers, then renders. */
+  /**
+   * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
+   * filtered list, the unfiltered total (cached briefly), then renders.
+   */
   private refresh(admin: ModelAdmin<any, any>): void {
     const query = this.site.query(admin);
     this.page = query.fetchPage(this.state);
+    this.filters = query.filterChoices(this.state);
+    const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
+    this.fullTotal = filtered ? fullCount(this.site.db, query) : this.page.total;
     this.show();
   }
 
-  /** Re-renders from the last fetched page (no query), with the confirmation panel if any. */
+  /** Re-renders from the last fetch (no statement), with the confirmation panel if any. */
   private show(confirm: ConfirmModel | null = null): void {
     const admin = this.site.get(this.appLabel, this.modelName)!;
     const query = this.site.query(admin);
     const page = this.page!;
-    const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
     const user = this.user;
     const actions = availableActions(this.site, admin, user).map((a) => ({ name: a.name, label: a.label }));
     this.assign(
@@ -263,8 +270,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         state: this.state,
         page,
         headers: query.headers(this.state),
-        filters: query.filterChoices(this.state),
-        fullTotal: filtered ? fullCount(this.site.db, query) : page.total,
+        filters: this.filters,
+        fullTotal: this.fullTotal,
         selection: this.assigns.selection ?? NO_SELECTION,
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
