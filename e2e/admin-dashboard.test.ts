@@ -66,7 +66,7 @@ describe("admin dashboard", () => {
     admin = await loggedIn("admin");
   });
 
-  it("shows the cards before JavaScript runs, then every card joins as its own view", async () => {
+  it("shows the cards in order, with status, link and the top-bar badge; every card joins as its own view", async () => {
     const { page } = await dashboard(admin, ADMIN_VIEWS);
     const titles = await page.locator(".dash-tile .tile-name").allInnerTexts();
     expect(titles).toEqual(["Orders today", "Revenue today", "Open tickets", "Low stock"]);
