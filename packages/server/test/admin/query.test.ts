@@ -4,7 +4,7 @@
  * JavaScript oracle over the same generated rows.
  */
 import Database from "better-sqlite3";
-import { count } from "drizzle-orm";
+import { count, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import fc from "fast-check";
@@ -787,5 +787,16 @@ describe("rows, selection, fetchByIds", () => {
     expect(() => cl.fetchByIds(["1; drop table orders"])).toThrow(ChangeListParamError);
     expect(() => cl.fetchByIds([1.5])).toThrow(ChangeListParamError);
     expect(() => cl.fetchByIds([{}])).toThrow(ChangeListParamError);
+  });
+
+  it("scopes every count, page and selection to state.scope (getQueryset), which never reaches the URL", () => {
+    const scope = lt(orders.id, 101);
+    const s = { ...state("status__exact=paid"), scope };
+    const page = cl.fetchPage(s);
+    expect(page.total).toBe(os.filter((o) => o.id < 101 && o.status === "paid").length);
+    expect(page.rows.every((r) => (r.pk as number) < 101)).toBe(true);
+    const [{ n }] = db.select({ n: count() }).from(orders).where(cl.selectionFilter(s)).all();
+    expect(n).toBe(page.total);
+    expect(cl.toSearchParams(s).toString()).toBe("status__exact=paid");
   });
 });

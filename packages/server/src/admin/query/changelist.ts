@@ -66,6 +66,11 @@ export interface ChangeListState {
   readonly filters: Readonly<Record<string, FilterSelection>>;
   /** The requested page, 1-based (Django's `p`). */
   readonly page: number;
+  /**
+   * Row scoping from the ModelAdmin's `getQueryset(user)` (Django's `get_queryset`): ANDed into
+   * every count, page and selection. Set by the server, never read from or written to the URL.
+   */
+  readonly scope?: SQL;
 }
 
 /** A row of the list: its primary key, the `listDisplay` values, and the record they came from. */
@@ -533,7 +538,7 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
    * @throws ChangeListParamError when a filter in a hand-built state is not allow-listed
    */
   selectionFilter(state: ChangeListState): SQL | undefined {
-    const conds: SQL[] = [];
+    const conds: SQL[] = state.scope ? [state.scope] : [];
     for (const [field, sel] of Object.entries(state.filters)) conds.push(this.filterCondition(field, sel));
     const search = this.searchCondition(state.q);
     if (search) conds.push(search);
