@@ -99,6 +99,8 @@ describe("change form", () => {
     await note.fill("Customer asked for a gift wrap");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.waitForURL((u) => u.pathname === "/admin/shop/order/" && u.searchParams.get("saved") === "101");
+    // the change list says what was saved (as Django's "The order … was changed successfully.")
+    await page.locator(".flash-success").filter({ hasText: "was changed successfully" }).waitFor();
     // the stored values, on a fresh load
     const again = await open(ctx, "/admin/shop/order/101/change/");
     expect(await again.page.getByLabel("Total (cents)").inputValue()).toBe("4200");

@@ -11,3 +11,5 @@ export { DashboardRegistry, type DashboardPage, type DashboardPageOptions, type 
 export { SiteContext, type Badge, type BadgeProvider, type ContextProvider, type SiteContextOptions } from "./dashboard/context.js";
 export { MIN_REFRESH_MS, WIDGET_STATUSES, type DashboardWidget, type RegisteredWidget, type WidgetContext, type WidgetData, type WidgetStatus } from "./dashboard/widget.js";
 export type { WidgetApiItem } from "./dashboard/routes.js";
+export * from "./audit/index.js";
+export { formSpec, validateForm, reprOf as objectRepr, savedNotice, NOTICE_PARAMS, modelTopic, publishModelEvent, type ModelEvent, type FormSpec } from "./changeform/index.js";

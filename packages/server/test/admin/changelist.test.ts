@@ -445,6 +445,9 @@ describe("selection and actions", () => {
     html = await l.event("confirm", { action: "delete_selected" });
     expect(flashes(html)).toEqual([["success", "Deleted 2 orders."]]);
     expect(db.select().from(orders).where(inArray(orders.id, pks)).all()).toEqual([]);
+    // one audit entry per deleted object, as Django's delete_selected
+    const audit = sqlite.prepare("select action, model, object_id as id, object_repr as repr from weft_audit_log where action = 'delete' and object_id in (?, ?)").all(String(pks[0]), String(pks[1]));
+    expect(audit).toEqual(expect.arrayContaining([{ action: "delete", model: "shop.order", id: String(pks[0]), repr: a }, { action: "delete", model: "shop.order", id: String(pks[1]), repr: b }]));
     expect(pksIn(html)).not.toContain(pks[0]);
     expect(html).toContain(`0 of ${PER_PAGE} selected`);
     // a confirm with nothing pending does nothing

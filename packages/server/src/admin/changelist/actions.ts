@@ -4,10 +4,13 @@
  * every time one is about to run.
  */
 import type { SQL } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { SessionUser } from "../auth/index.js";
 import type { AdminAction, ModelAdmin } from "../model-admin.js";
 import type { AdminSite } from "../site.js";
+import { recordAudit } from "../audit/record.js";
+import { diffRows } from "../changeform/persist.js";
+import { formSpec } from "../changeform/fields.js";
+import { reprOf } from "../changeform/repr.js";
 
 /** The name of the built-in delete action (as Django's). */
 export const DELETE_SELECTED = "delete_selected";
@@ -47,17 +50,27 @@ export function findAction(site: AdminSite, admin: ModelAdmin<any, any>, user: S
 }
 
 /**
- * Deletes the rows of `table` matching `where` in one transaction.
- * @returns how many rows were deleted
+ * Deletes the rows matching `where` in one transaction, writing a "delete" audit entry for
+ * each (as Django's `delete_selected` writes a LogEntry per object).
+ * @returns the primary keys of the deleted rows
  * @throws the driver's error (e.g. `SQLITE_CONSTRAINT_FOREIGNKEY`); nothing is deleted then
  */
-export function deleteRows(db: BetterSQLite3Database<any>, admin: ModelAdmin<any, any>, where: SQL | undefined): number {
-  return db.transaction((tx) => {
-    const q = tx.delete(admin.table);
-    const res = where ? q.where(where).run() : q.run();
-    // (the audit log hook goes here, in the same transaction — see the change form)
-    return res.changes;
-  });
+export function deleteRows(site: AdminSite, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number): unknown[] {
+  const spec = formSpec(site, admin);
+  return site.db.transaction(
+    (tx) => {
+      const rows = (where ? tx.select().from(admin.table).where(where) : tx.select().from(admin.table)).all() as Record<string, unknown>[];
+      const q = tx.delete(admin.table);
+      if (where) q.where(where).run();
+      else q.run();
+      for (const row of rows) {
+        const id = row[spec.pk.key];
+        recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(id), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
+      }
+      return rows.map((r) => r[spec.pk.key]);
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** Whether `err` is SQLite refusing a delete because other rows still refer to these. */

@@ -4,6 +4,8 @@ import { NotFoundError, UnauthorizedError } from "../../live/mount.js";
 import type { Params } from "../../live/types.js";
 import { on } from "../../live/types.js";
 import type { LiveRouteOptions } from "../../transport/plugin.js";
+import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
+import { publishModelEvent } from "../changeform/publish.js";
 import { availableActions, deleteRows, findAction, isForeignKeyError, type RunnableAction } from "../changelist/actions.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "../changelist/present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "../changelist/selection.js";
@@ -58,12 +60,15 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     let state: ChangeListState;
     this.flash = {};
     try {
-      state = query.parseState(url.searchParams);
+      state = query.parseState(url.searchParams, { ignore: NOTICE_PARAMS });
     } catch (err) {
       if (!(err instanceof ChangeListParamError)) throw err;
       state = EMPTY_STATE;
       this.putFlash("error", `${err.message}. Showing the whole list instead.`);
     }
+    // "The order … was changed successfully." after the change form's Save (?saved=<id>)
+    const notice = savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
+    if (notice) this.putFlash("success", notice);
     // rows outside getQueryset(user) are never counted, listed or selected
     const scope = admin.options.getQueryset?.(this.user);
     if (scope) state = { ...state, scope };
@@ -177,9 +182,9 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 
   private deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): void {
-    let n: number;
+    let ids: unknown[];
     try {
-      n = deleteRows(this.site.db, admin, sel.where);
+      ids = deleteRows(this.site, admin, sel.where, this.user.id);
     } catch (err) {
       if (!isForeignKeyError(err)) throw err;
       this.refresh(admin);
@@ -188,7 +193,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     this.afterWrite(query);
     this.assign({ selection: NO_SELECTION });
     this.refresh(admin);
-    this.putFlash("success", `Deleted ${counted(n, admin)}.`);
+    for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id);
+    this.putFlash("success", `Deleted ${counted(ids.length, admin)}.`);
   }
 
   private async runCustom(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: Extract<RunnableAction, { kind: "custom" }>, sel: ResolvedSelection): Promise<void> {
