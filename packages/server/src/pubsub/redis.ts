@@ -12,7 +12,8 @@ export interface RedisChannelLayerOptions {
   keyPrefix?: string;
   /**
    * Longest wait (ms) for one command's reply, and for the first connection when a command is
-   * issued before the layer ever connected (default 2,000). Past it the command rejects.
+   * issued before the layer ever connected (default 5,000). Past it the command rejects. (While
+   * Redis is known to be down, commands reject at once, without waiting.)
    */
   commandTimeoutMs?: number;
   /** Longest pause (ms) between reconnection attempts (default 1,000). */
@@ -79,7 +80,7 @@ export class RedisChannelLayer implements ChannelLayer {
     this.onError = options.onError ?? (() => {});
     this.fanout = new LocalFanout(this.onError);
     this.prefix = options.keyPrefix ?? "weft:";
-    this.timeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.timeoutMs = options.commandTimeoutMs ?? 5_000;
     const maxDelay = options.maxReconnectDelayMs ?? 1_000;
     const ours: RedisOptions = {
       enableOfflineQueue: false,
