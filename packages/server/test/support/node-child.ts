@@ -43,7 +43,7 @@ export function spawnChild(role: string, config: Record<string, unknown>): Child
   return {
     proc,
     messages,
-    next: (pred, what, timeoutMs = 15_000) => waitFor(() => messages.find(pred), `child ${role}: ${what}`, timeoutMs),
+    next: (pred, what, timeoutMs = 30_000) => waitFor(() => messages.find(pred), `child ${role}: ${what}`, timeoutMs),
     kill: (signal = "SIGTERM") =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
