@@ -10,7 +10,9 @@ export { weft, randomSecret, type WeftOptions, type WeftServer, type LiveRouteOp
 export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./transport/session.js";
 export { defaultLimits, type Limits } from "./transport/limits.js";
 export { TokenSigner, TokenError, type ViewClaims } from "./transport/token.js";
-export type { ChannelLayer, MessageHandler } from "./pubsub/channel-layer.js";
+export { ChannelLayerUnavailableError, type ChannelLayer, type MessageHandler } from "./pubsub/channel-layer.js";
 export { MemoryChannelLayer } from "./pubsub/memory.js";
+export { RedisChannelLayer, type RedisChannelLayerOptions, type RedisLayerStatus } from "./pubsub/redis.js";
+export * from "./jobs/index.js";
 export { diff, encodeUpdate } from "./render/diff.js";
 export * from "./admin/index.js";
