@@ -38,7 +38,15 @@ export interface StartedJob {
  */
 export async function startJob(store: JobStore, spec: JobSpec, body: JobBody): Promise<StartedJob> {
   const record = await store.create(spec);
-  return { id: record.id, record, finished: run(store, record, spec, body) };
+  const finished = run(store, record, spec, body).catch((err: unknown) => {
+    try {
+      spec.logger?.error({ err, jobId: record.id }, "weft: job runner failed");
+    } catch {
+      // nothing left to tell
+    }
+    return "failed" as const;
+  });
+  return { id: record.id, record, finished };
 }
 
 /** {@link startJob}, returning only the job id (for the redirect to `/admin/jobs/<id>/`). */
@@ -94,8 +102,12 @@ async function run(store: JobStore, created: JobRecord, spec: JobSpec, body: Job
     },
     spec.coalesceMs ?? 50,
     (err, failures, givingUp) => {
-      if (givingUp) log?.error({ err, jobId: id }, "weft: job state could not be stored; giving up");
-      else if (failures === 1) log?.warn({ err, jobId: id }, "weft: job state not stored; retrying until the store is back");
+      try {
+        if (givingUp) log?.error({ err, jobId: id }, "weft: job state could not be stored; giving up");
+        else if (failures === 1) log?.warn({ err, jobId: id }, "weft: job state not stored; retrying until the store is back");
+      } catch {
+        // a failing logger must not stop the writes
+      }
     },
   );
   const unsubscribe = store.subscribe(id, (rec) => {

@@ -46,11 +46,13 @@ export class MemoryChannelLayer implements ChannelLayer {
     return e.value;
   }
 
+  /** See {@link ChannelLayer.get}. */
   async get<T>(key: string): Promise<T | undefined> {
     const raw = this.raw(key);
     return raw === undefined ? undefined : (JSON.parse(raw) as T);
   }
 
+  /** See {@link ChannelLayer.mget}. */
   async mget<T>(keys: string[]): Promise<Array<T | undefined>> {
     return keys.map((k) => {
       const raw = this.raw(k);
@@ -58,6 +60,7 @@ export class MemoryChannelLayer implements ChannelLayer {
     });
   }
 
+  /** See {@link ChannelLayer.compareAndSet}. */
   async compareAndSet(key: string, expected: unknown, value: unknown, ttlMs?: number): Promise<boolean> {
     const raw = this.raw(key);
     if (expected === undefined ? raw !== undefined : raw !== JSON.stringify(expected)) return false;
@@ -65,12 +68,14 @@ export class MemoryChannelLayer implements ChannelLayer {
     return true;
   }
 
+  /** See {@link ChannelLayer.zadd}. */
   async zadd(key: string, score: number, member: string): Promise<void> {
     let index = this.indexes.get(key);
     if (!index) this.indexes.set(key, (index = new Map()));
     index.set(member, score);
   }
 
+  /** See {@link ChannelLayer.zrem}. */
   async zrem(key: string, members: string[]): Promise<void> {
     const index = this.indexes.get(key);
     if (!index) return;
@@ -78,6 +83,7 @@ export class MemoryChannelLayer implements ChannelLayer {
     if (!index.size) this.indexes.delete(key);
   }
 
+  /** See {@link ChannelLayer.zrange}. */
   async zrange(key: string, opts: { reverse?: boolean; offset?: number; count?: number } = {}): Promise<string[]> {
     const index = this.indexes.get(key);
     if (!index) return [];
@@ -87,6 +93,7 @@ export class MemoryChannelLayer implements ChannelLayer {
     return sorted.slice(offset, opts.count === undefined ? undefined : offset + opts.count);
   }
 
+  /** See {@link ChannelLayer.zcard}. */
   async zcard(key: string): Promise<number> {
     return this.indexes.get(key)?.size ?? 0;
   }

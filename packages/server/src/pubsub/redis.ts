@@ -154,17 +154,20 @@ export class RedisChannelLayer implements ChannelLayer {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
+  /** Reads a JSON value (`undefined` when missing or expired). @throws (rejects) {@link ChannelLayerUnavailableError} */
   async get<T = unknown>(key: string): Promise<T | undefined> {
     const text = await this.exec(`get "${key}"`, (r) => r.get(this.prefix + key));
     return text === null ? undefined : (JSON.parse(text) as T);
   }
 
+  /** Reads several keys in one `MGET`. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async mget<T = unknown>(keys: string[]): Promise<Array<T | undefined>> {
     if (!keys.length) return [];
     const texts = await this.exec(`mget ${keys.length} keys`, (r) => r.mget(keys.map((k) => this.prefix + k)));
     return texts.map((t) => (t === null ? undefined : (JSON.parse(t) as T)));
   }
 
+  /** Stores a JSON value, expiring after `ttlMs` (ms, `PX`) when given. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
     const text = JSON.stringify(value);
     await this.exec(`set "${key}"`, (r) =>
@@ -172,10 +175,12 @@ export class RedisChannelLayer implements ChannelLayer {
     );
   }
 
+  /** Deletes a key. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async delete(key: string): Promise<void> {
     await this.exec(`delete "${key}"`, (r) => r.del(this.prefix + key));
   }
 
+  /** Atomic compare-and-set (one Lua script). @throws (rejects) {@link ChannelLayerUnavailableError} */
   async compareAndSet(key: string, expected: unknown, value: unknown, ttlMs?: number): Promise<boolean> {
     const text = JSON.stringify(value);
     const exp = expected === undefined ? "" : JSON.stringify(expected);
@@ -186,15 +191,18 @@ export class RedisChannelLayer implements ChannelLayer {
     return done === 1;
   }
 
+  /** `ZADD`. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async zadd(key: string, score: number, member: string): Promise<void> {
     await this.exec(`zadd "${key}"`, (r) => r.zadd(this.prefix + key, score, member));
   }
 
+  /** `ZREM`. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async zrem(key: string, members: string[]): Promise<void> {
     if (!members.length) return;
     await this.exec(`zrem "${key}"`, (r) => r.zrem(this.prefix + key, ...members));
   }
 
+  /** `ZRANGE` / `ZREVRANGE` by rank. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async zrange(key: string, opts: { reverse?: boolean; offset?: number; count?: number } = {}): Promise<string[]> {
     const start = opts.offset ?? 0;
     if (opts.count !== undefined && opts.count <= 0) return [];
@@ -204,6 +212,7 @@ export class RedisChannelLayer implements ChannelLayer {
     );
   }
 
+  /** `ZCARD`. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async zcard(key: string): Promise<number> {
     return this.exec(`zcard "${key}"`, (r) => r.zcard(this.prefix + key));
   }
