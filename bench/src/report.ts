@@ -117,7 +117,9 @@ run the bench again. The bench prints figures; it never fails on a timing.
   127.0.0.1, port 0. It runs in a **child process** (\`bench/src/server.ts\`), so the load
   generator (the parent, \`bench/src/run.ts\`) never shares its event loop. Both run on the
   same machine: on a 2-core machine the generator takes CPU from the server, so the latency
-  figures are pessimistic compared with a server that has the machine to itself. The server
+  figures are pessimistic compared with a server that has the machine to itself. The machine
+  may also be running unrelated work; the round-trip table says how much (*Other processes
+  CPU %*), and a run that shared its cores says more about the machine than about Weft. The server
   reports its own CPU time and memory over the \`child_process\` IPC channel; no route is
   added to the app.
 - **Clients behave like browser tabs.** Each client GETs the page (which sets the session
@@ -202,7 +204,7 @@ export function markdown(r: Results): string {
   for (const l of r.load) {
     const load = l.mode === "open" ? `open loop, ${int(l.clients)} × 1 event/s` : `closed loop, ${int(l.clients)} client${l.clients > 1 ? "s" : ""}`;
     lines.push(
-      `| ${load} | ${l.seconds} s | ${int(l.events)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${int(l.throughput)} | ${int(l.cpuUsPerEvent)} (${int(l.cpuUserUsPerEvent)} + ${int(l.cpuSysUsPerEvent)}) | ${l.serverCpuPct.toFixed(0)} | ${l.serverElu.toFixed(2)} | ${l.gcCount}, ${ms(l.gcMs)} ms, ${ms(l.gcMaxMs)} ms | ${l.generatorCpuPct.toFixed(0)} | ${l.schedLagP99 === undefined ? "—" : ms(l.schedLagP99)} | ${Number.isNaN(l.otherCpuPct) ? "n/a" : l.otherCpuPct.toFixed(0)} | ${l.loadavg.toFixed(1)} | ${l.errors + l.lost} |`,
+      `| ${load} | ${l.seconds} s | ${int(l.events)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${int(l.throughput)} | ${int(l.cpuUsPerEvent)} (${int(l.cpuUserUsPerEvent)} + ${int(l.cpuSysUsPerEvent)}) | ${l.serverCpuPct.toFixed(0)} | ${l.serverElu.toFixed(2)} | ${l.gcCount}, ${ms(l.gcMs)} ms (${int((1000 * l.gcMs) / Math.max(1, l.events))} µs/event), ${ms(l.gcMaxMs)} ms | ${l.generatorCpuPct.toFixed(0)} | ${l.schedLagP99 === undefined ? "—" : ms(l.schedLagP99)} | ${Number.isNaN(l.otherCpuPct) ? "n/a" : l.otherCpuPct.toFixed(0)} | ${l.loadavg.toFixed(1)} | ${l.errors + l.lost} |`,
     );
   }
   lines.push("");
