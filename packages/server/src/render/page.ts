@@ -28,19 +28,29 @@ export async function renderDisconnected(
   const viewId = services.registry.register(cls);
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
   const children = new Children(services, domId, session, false);
-  let inner = renderInner(services, view, children);
+  const inner = await inlineChildren(services, renderInner(services, view, children), children, { session, url });
+  const token = services.signer.sign({ v: viewId, s: session.id, i: domId, p: props });
+  return `${rootTag(domId, viewId, token, !!opts.child)}${inner}</div>`;
+}
+
+/**
+ * Replaces the placeholders `liveRender` left in `html` (a disconnected render) with the
+ * nested views' own disconnected renders. A child whose `authorize` refuses the session (or
+ * whose object is gone) becomes nothing at all.
+ */
+export async function inlineChildren(services: LiveServices, html: string, children: Children, opts: { session: Session; url: URL }): Promise<string> {
   for (const c of children.pending) {
-    let html = "";
+    let child = "";
     try {
-      html = await renderDisconnected(services, c.cls, { session, url, domId: c.domId, props: c.props, child: true });
+      child = await renderDisconnected(services, c.cls, { ...opts, domId: c.domId, props: c.props, child: true });
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
     }
     // the child's own root replaces the placeholder root the parent template emitted
-    const start = inner.lastIndexOf("<div", inner.indexOf(c.marker));
-    const end = inner.indexOf("</div>", inner.indexOf(c.marker)) + 6;
-    inner = inner.slice(0, start) + html + inner.slice(end);
+    const at = html.indexOf(c.marker);
+    const start = html.lastIndexOf("<div", at);
+    const end = html.indexOf("</div>", at) + 6;
+    html = html.slice(0, start) + child + html.slice(end);
   }
-  const token = services.signer.sign({ v: viewId, s: session.id, i: domId, p: props });
-  return `${rootTag(domId, viewId, token, !!opts.child)}${inner}</div>`;
+  return html;
 }

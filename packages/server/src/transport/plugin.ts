@@ -12,7 +12,8 @@ import type { LiveViewClass } from "../live/view.js";
 import type { Session } from "../live/types.js";
 import { MemoryChannelLayer } from "../pubsub/memory.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
-import { newDomId, renderDisconnected } from "../render/page.js";
+import { inlineChildren, newDomId, renderDisconnected } from "../render/page.js";
+import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { LiveSocket } from "./socket.js";
@@ -30,7 +31,7 @@ export interface WeftOptions {
   context?: object;
   /** the channel layer (default: a new {@link MemoryChannelLayer}, one process only) */
   pubsub?: ChannelLayer;
-  /** page layout template (gets `it.title`, `it.head`, `it.body` and `layoutData`); default: a bare HTML5 page */
+  /** page layout template (gets `it.title`, `it.head`, `it.body`, `it.liveRender` and `layoutData`); default: a bare HTML5 page */
   layout?: string | URL;
   /** extra data for the layout template (site name…); more can be added later through `app.weft.layoutData` */
   layoutData?: Record<string, unknown>;
@@ -158,7 +159,17 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
     const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {} });
     const extra = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
-    return templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, { ...layoutData, title: ro.title ?? cls.title ?? "Weft", ...extra, head, body });
+    // layouts may hold nested views too (a status banner, a notifications bell)
+    const inLayout = new Children(services, "lv-layout", session, false);
+    const html = templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, {
+      ...layoutData,
+      title: ro.title ?? cls.title ?? "Weft",
+      ...extra,
+      head,
+      body,
+      liveRender: inLayout.liveRender,
+    });
+    return inlineChildren(services, html, inLayout, { session, url });
   };
 
   app.decorate("weft", {
