@@ -77,7 +77,7 @@ function rows(r: Results): Row[] {
   out.push({
     figure: `Server CPU per table event (at ${int(r.targetClients)} clients × 1 event/s)`,
     measured: at
-      ? `${int(at.cpuUsPerEvent)} µs (user ${int(at.cpuUserUsPerEvent)} + system ${int(at.cpuSysUsPerEvent)})` +
+      ? `${at.cpuUsPerEvent.toFixed(1)} µs (user ${int(at.cpuUserUsPerEvent)} + system ${int(at.cpuSysUsPerEvent)})` +
         (hot ? `; ${int(hot.cpuUsPerEvent)} µs in the 1-client closed loop` : "")
       : "not run",
     target: "≤ 150 µs",
