@@ -4,6 +4,7 @@ import type { LiveViewClass } from "../live/view.js";
 import type { DashboardWidget } from "./dashboard/widget.js";
 import { hasPermission, type SessionUser } from "./auth/index.js";
 import type { ChangeListOptions, Relations } from "./query/index.js";
+import type { AdminSite } from "./site.js";
 
 /** The four model permissions, as Django's default permissions. */
 export type ModelAction = "view" | "add" | "change" | "delete";
@@ -23,10 +24,28 @@ export interface AdminAction {
   confirm?: string;
   /**
    * Runs the action. `ids` are the primary keys of the selected rows (for "all N matching",
-   * every matching row's key). Returns a message for the flash, or nothing.
-   * @throws anything: the user sees a generic error, the stack goes to the server log
+   * every matching row's key). Returns a message for the flash, an {@link ActionResult} (e.g.
+   * `{ redirect }` to a job's progress page, as `withProgress` actions do), or nothing.
+   * @throws {@link ActionRefusedError} to refuse with a message the user may read (HTTP: its
+   *   `status`); anything else: the user sees a generic error, the stack goes to the server log
    */
-  run(ctx: ActionContext): Promise<string | void> | string | void;
+  run(ctx: ActionContext): Promise<string | void | ActionResult> | string | void | ActionResult;
+}
+
+/** What an action's `run` may return instead of a flash message. */
+export interface ActionResult {
+  /** where to send the browser next (a same-site path), e.g. `/admin/jobs/<id>/` */
+  redirect: string;
+}
+
+/** How the rows of an action were selected, in a form that can be re-derived later. */
+export interface ActionSelection {
+  /** `true` for "select all N matching" (the filter is kept, not ids); `false` for picked rows */
+  all: boolean;
+  /** the change list's search and filters as a query string (`q=…&status__exact=…`), without page or sort */
+  query: string;
+  /** how many rows were selected when the action was started */
+  count: number;
 }
 
 /** What an action's `run` receives. */
@@ -37,6 +56,29 @@ export interface ActionContext {
   ids: unknown[];
   /** the WHERE clause of the selection (page selection: `pk IN ids`; all matching: the filter) */
   where: SQL | undefined;
+  /** the site (set by the change list and by the action endpoint) */
+  site?: AdminSite;
+  /** how the rows were selected (set by the change list and by the action endpoint) */
+  selection?: ActionSelection;
+}
+
+/**
+ * Thrown by an action's `run` to refuse with a message the user may read: the change list
+ * shows it as an error flash; the action endpoint answers with `status` (403 missing
+ * permission, 503 the job store is unreachable or full, …) and the message.
+ */
+export class ActionRefusedError extends Error {
+  /**
+   * @param status - the HTTP status of the refusal (403, 400, 503…)
+   * @param message - shown to the user as is: no internal details
+   */
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ActionRefusedError";
+  }
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import type { AdminAction, ModelAdmin } from "../model-admin.js";
+import type { ActionContext, ActionResult, AdminAction, ModelAdmin } from "../model-admin.js";
+import type { ChangeListQuery, ChangeListState } from "../query/index.js";
+import type { ResolvedSelection } from "./selection.js";
 import type { AdminSite } from "../site.js";
 import { recordAudit } from "../audit/record.js";
 import { diffRows } from "../changeform/persist.js";
@@ -47,6 +49,37 @@ export function availableActions(site: AdminSite, admin: ModelAdmin<any, any>, u
 /** The action named `name` if `user` may run it now, else undefined. */
 export function findAction(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser, name: string): RunnableAction | undefined {
   return availableActions(site, admin, user).find((a) => a.name === name);
+}
+
+/** A state's search and filters as a query string (no sort, no page): the "all N matching" selection, re-derivable later. */
+export function selectionQuery(query: ChangeListQuery<any, any>, state: ChangeListState): string {
+  return query.toSearchParams({ ...state, sort: [], page: 1 }).toString();
+}
+
+/**
+ * What a custom action's `run` receives for a resolved selection — built here for both the
+ * change list's events and the action endpoint (`POST <prefix>/<app>/<model>/action/`), so
+ * both run an action the same way. `ids` are fetched on first use ("all matching": one statement).
+ *
+ * @param all - whether the selection is "all N matching" (else: picked rows)
+ */
+export function actionContext(
+  site: AdminSite,
+  admin: ModelAdmin<any, any>,
+  user: SessionUser,
+  query: ChangeListQuery<any, any>,
+  sel: ResolvedSelection,
+  state: ChangeListState,
+  all: boolean,
+): ActionContext {
+  const ctx: ActionContext = { admin, user, where: sel.where, ids: [], site, selection: { all, query: selectionQuery(query, state), count: sel.count } };
+  Object.defineProperty(ctx, "ids", { get: sel.ids, enumerable: true });
+  return ctx;
+}
+
+/** Whether an action's result asks for a redirect (see {@link ActionResult}). */
+export function isRedirectResult(result: unknown): result is ActionResult {
+  return typeof result === "object" && result !== null && typeof (result as ActionResult).redirect === "string";
 }
 
 /**

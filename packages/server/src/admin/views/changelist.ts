@@ -6,12 +6,12 @@ import { on } from "../../live/types.js";
 import type { LiveRouteOptions } from "../../transport/plugin.js";
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
 import { publishModelEvent } from "../changeform/publish.js";
-import { availableActions, deleteRows, findAction, isForeignKeyError, type RunnableAction } from "../changelist/actions.js";
+import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "../changelist/actions.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "../changelist/present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "../changelist/selection.js";
 import { forgetFullCount, fullCount } from "../changelist/totals.js";
 import { visibleWidgets } from "../changelist/widgets.js";
-import type { ModelAction, ModelAdmin } from "../model-admin.js";
+import { ActionRefusedError, type ActionResult, type ModelAction, type ModelAdmin } from "../model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSite } from "../site.js";
 import { AdminView, bindView } from "./base.js";
@@ -198,18 +198,21 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 
   private async runCustom(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: Extract<RunnableAction, { kind: "custom" }>, sel: ResolvedSelection): Promise<void> {
-    const ctx = { admin, user: this.user, where: sel.where, ids: [] as unknown[] };
-    Object.defineProperty(ctx, "ids", { get: sel.ids, enumerable: true });
-    let message: string | void;
+    const ctx = actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all");
+    let message: string | void | ActionResult;
     try {
       message = await action.action.run(ctx);
     } catch (err) {
+      // a refusal the user may read (a permission, the job store unreachable or full): nothing ran
+      if (err instanceof ActionRefusedError) return this.putFlash("error", err.message);
       // generic message here; the runtime logs the stack with the app's logger
       this.afterWrite(query);
       this.revalidate(admin, query);
       this.putFlash("error", `The action “${action.label}” failed. Details were logged for the administrators.`);
       throw err;
     }
+    // e.g. a progress action's job page: the browser leaves this list
+    if (isRedirectResult(message)) return this.redirect(message.redirect);
     this.afterWrite(query);
     this.revalidate(admin, query);
     if (message) this.putFlash("success", String(message).slice(0, 1000));
