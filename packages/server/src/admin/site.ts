@@ -5,6 +5,8 @@ import { ModelAdmin, type ModelAdminOptions } from "./model-admin.js";
 import { ChangeListQuery, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
+import type { JobStore, JobStoreOptions } from "../jobs/index.js";
+import type { Logger } from "../live/services.js";
 
 /** Options of an {@link AdminSite}. */
 export interface AdminSiteOptions {
@@ -18,6 +20,8 @@ export interface AdminSiteOptions {
   title?: string;
   /** distinguishes several sites in one app (default "admin"); used in view ids */
   id?: string;
+  /** the job store of the progress actions (retention, records kept, lease); see {@link AdminSite.jobs} */
+  jobs?: Omit<JobStoreOptions, "logger">;
 }
 
 /** A model the navigation shows. */
@@ -56,6 +60,10 @@ export class AdminSite {
   readonly dashboard: DashboardRegistry;
   /** cached site-wide context providers and the top bar's badges (`site.context.provide(…)`, `.badge(…)`) */
   readonly context: SiteContext;
+  /** options of the job store made at install (see {@link AdminSite.jobs}) */
+  readonly jobOptions: Omit<JobStoreOptions, "logger">;
+  private jobStore: JobStore | undefined;
+  private jobLogger: Logger | undefined;
   private models = new Map<string, ModelAdmin<any, any>>();
   private queries = new Map<ModelAdmin<any, any>, ChangeListQuery<any, any>>();
 
@@ -70,6 +78,32 @@ export class AdminSite {
     this.tokens = new ApiTokens(opts.db);
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
+    this.jobOptions = { ...opts.jobs };
+  }
+
+  /**
+   * The background jobs of the site's progress actions (`withProgress`), in the channel layer
+   * of the app the admin is installed in: `adminPlugin` creates it at install time from
+   * `app.weft.services.pubsub` and {@link AdminSiteOptions.jobs}.
+   * @throws Error before the admin is installed
+   */
+  get jobs(): JobStore {
+    if (!this.jobStore) throw new Error("weft admin: site.jobs exists once adminPlugin is registered");
+    return this.jobStore;
+  }
+
+  /** Where job failures (with their stacks) are logged: the app's logger once installed. */
+  get jobLog(): Logger | undefined {
+    return this.jobLogger;
+  }
+
+  /**
+   * Sets the job store and its logger; called by `adminPlugin` at install (the last install wins).
+   * @internal
+   */
+  attachJobs(store: JobStore, log: Logger): void {
+    this.jobStore = store;
+    this.jobLogger = log;
   }
 
   /**
@@ -82,7 +116,7 @@ export class AdminSite {
     const admin = new ModelAdmin<T, R>(table, options, this.prefix);
     const key = `${admin.app}.${admin.name}`;
     if (this.models.has(key)) throw new Error(`weft admin: ${key} is registered twice`);
-    if (admin.app === "dashboard" || admin.app === "api") throw new Error(`weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs`);
+    if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw new Error(`weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs`);
     // resolves and checks every change-list option now, so mistakes fail at start-up
     const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options });
     // checks every widget now too; nothing is kept when anything fails
