@@ -204,7 +204,7 @@ export function markdown(r: Results): string {
   for (const l of r.load) {
     const load = l.mode === "open" ? `open loop, ${int(l.clients)} × 1 event/s` : `closed loop, ${int(l.clients)} client${l.clients > 1 ? "s" : ""}`;
     lines.push(
-      `| ${load} | ${l.seconds} s | ${int(l.events)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${int(l.throughput)} | ${int(l.cpuUsPerEvent)} (${int(l.cpuUserUsPerEvent)} + ${int(l.cpuSysUsPerEvent)}) | ${l.serverCpuPct.toFixed(0)} | ${l.serverElu.toFixed(2)} | ${l.gcCount}, ${ms(l.gcMs)} ms (${int((1000 * l.gcMs) / Math.max(1, l.events))} µs/event), ${ms(l.gcMaxMs)} ms | ${l.generatorCpuPct.toFixed(0)} | ${l.schedLagP99 === undefined ? "—" : ms(l.schedLagP99)} | ${Number.isNaN(l.otherCpuPct) ? "n/a" : l.otherCpuPct.toFixed(0)} | ${l.loadavg.toFixed(1)} | ${l.errors + l.lost} |`,
+      `| ${load} | ${Math.round(l.seconds)} s | ${int(l.events)} | ${ms(l.p50)} | ${ms(l.p99)} | ${ms(l.max)} | ${int(l.throughput)} | ${int(l.cpuUsPerEvent)} (${int(l.cpuUserUsPerEvent)} + ${int(l.cpuSysUsPerEvent)}) | ${l.serverCpuPct.toFixed(0)} | ${l.serverElu.toFixed(2)} | ${l.gcCount}, ${ms(l.gcMs)} ms (${int((1000 * l.gcMs) / Math.max(1, l.events))} µs/event), ${ms(l.gcMaxMs)} ms | ${l.generatorCpuPct.toFixed(0)} | ${l.schedLagP99 === undefined ? "—" : ms(l.schedLagP99)} | ${Number.isNaN(l.otherCpuPct) ? "n/a" : l.otherCpuPct.toFixed(0)} | ${l.loadavg.toFixed(1)} | ${l.errors + l.lost} |`,
     );
   }
   lines.push("");
