@@ -23,6 +23,11 @@ export interface AdminAction {
   /** asks "Are you sure?" with this text before running */
   confirm?: string;
   /**
+   * Set by `withProgress` (`true` or the details): the action runs as a background job with a live progress page
+   * (start-up checks refuse such actions on an in-process channel layer with several workers).
+   */
+  readonly progress?: ProgressActionInfo | true;
+  /**
    * Runs the action. `ids` are the primary keys of the selected rows (for "all N matching",
    * every matching row's key). Returns a message for the flash, an {@link ActionResult} (e.g.
    * `{ redirect }` to a job's progress page, as `withProgress` actions do), or nothing.
@@ -30,6 +35,12 @@ export interface AdminAction {
    *   `status`); anything else: the user sees a generic error, the stack goes to the server log
    */
   run(ctx: ActionContext): Promise<string | void | ActionResult> | string | void | ActionResult;
+}
+
+/** What a progress action (see `withProgress`) declares about its jobs. */
+export interface ProgressActionInfo {
+  /** whether its jobs may be cancelled by their owner (or a superuser) */
+  readonly cancellable: boolean;
 }
 
 /** What an action's `run` may return instead of a flash message. */
