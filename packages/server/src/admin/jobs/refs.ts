@@ -1,0 +1,31 @@
+/**
+ * Names and URLs of the jobs progress actions start: a job's `action` is the qualified name
+ * `<app>.<model>.<action>`, so its page can name the action and link back to the change list
+ * on any worker.
+ */
+import type { AdminAction, ModelAdmin } from "../model-admin.js";
+import type { AdminSite } from "../site.js";
+
+/** The `action` stored on a job: `<app>.<model>.<action name>`, e.g. `shop.order.refund_selected`. */
+export function jobActionRef(admin: ModelAdmin<any, any>, name: string): string {
+  return `${admin.app}.${admin.name}.${name}`;
+}
+
+/** The admin and action a job's `action` names, when they are (still) registered. */
+export function resolveJobAction(site: AdminSite, ref: string): { admin: ModelAdmin<any, any>; action: AdminAction | undefined } | undefined {
+  const [app, model, name] = ref.split(".");
+  if (!app || !model || !name) return undefined;
+  const admin = site.get(app, model);
+  if (!admin) return undefined;
+  return { admin, action: admin.options.actions?.find((a) => a.name === name) };
+}
+
+/** A job's progress page: `<prefix>/jobs/<id>/`. */
+export function jobUrl(site: Pick<AdminSite, "prefix">, id: string): string {
+  return `${site.prefix}/jobs/${encodeURIComponent(id)}/`;
+}
+
+/** The "My jobs" page: `<prefix>/jobs/`. */
+export function jobsUrl(site: Pick<AdminSite, "prefix">): string {
+  return `${site.prefix}/jobs/`;
+}
