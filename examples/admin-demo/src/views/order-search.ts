@@ -4,6 +4,8 @@ import type { DemoContext } from "../context.js";
 import { searchOrders, type OrderSearchRow } from "../db/queries.js";
 
 const PER_PAGE = 50;
+/** Payload of the search form; module-level so each view does not build its own schema. */
+const Search = z.object({ q: z.string().max(100).default("") });
 
 interface Assigns {
   q: string;
@@ -33,7 +35,7 @@ export class OrderSearch extends LiveView<Assigns, DemoContext> {
   }
 
   events = {
-    search: on(z.object({ q: z.string().max(100).default("") }), ({ q }) => {
+    search: on(Search, ({ q }) => {
       const query = q.trim() ? `?q=${encodeURIComponent(q.trim())}` : "";
       this.pushPatch(`/orders${query}`, { replace: true });
     }),

@@ -1,13 +1,16 @@
 import { watch, type FSWatcher } from "node:fs";
-import { basename, dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { Eta } from "eta";
 
-/** A template located on disk: the Eta instance for its views directory and its name there. */
+type TemplateFn = ReturnType<Eta["compile"]>;
+
+/** A template located on disk: the Eta instance for its views directory, its file, its compiled function. */
 interface Located {
   eta: Eta;
-  name: string;
   file: string;
+  fn: TemplateFn;
 }
 
 /**
@@ -40,7 +43,8 @@ export class Templates {
    */
   render(template: string | URL, data: object): string {
     const t = this.locate(template);
-    return t.eta.render(t.name, data);
+    // the compiled function is kept: no path resolution or cache lookup per render
+    return t.eta.render(t.fn, data, { filepath: t.file });
   }
 
   /** Calls `fn` after a template file changed (dev only). Returns the unsubscribe function. */
@@ -65,8 +69,14 @@ export class Templates {
     else if (this.views) file = resolve(this.views, key);
     else throw new Error(`weft: template "${key}" is relative but no \`views\` directory is configured`);
     const inViews = this.views && !relative(this.views, file).startsWith("..");
-    const dir = inViews ? this.views! : dirname(file);
-    const loc = { eta: this.etaFor(dir), name: inViews ? relative(dir, file) : basename(file), file };
+    const eta = this.etaFor(inViews ? this.views! : dirname(file));
+    let source: string;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch {
+      throw new Error(`weft: template not found: ${file}`);
+    }
+    const loc = { eta, file, fn: eta.compile(source, { filepath: file }) };
     this.located.set(key, loc);
     return loc;
   }
@@ -80,6 +90,7 @@ export class Templates {
       const w = watch(dir, { recursive: true }, () => {
         eta!.templatesSync.reset();
         eta!.filepathCache = {};
+        this.located.clear();
         for (const fn of this.listeners) fn();
       });
       w.on("error", () => {});

@@ -130,6 +130,7 @@ export class LiveSocket implements Outbox {
       await rt.join(cls, this.session, url, claims.p ?? {}, claims.i, f.forms);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
+      clearTimeout(this.joinTimer);
     } catch (err) {
       this.views.delete(f.ref);
       void rt.stop();
