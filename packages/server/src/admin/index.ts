@@ -3,7 +3,9 @@
  */
 export { AdminSite, type AdminSiteOptions, type NavApp, type NavModel } from "./site.js";
 export { ModelAdmin, humanize, type AdminAction, type ActionContext, type ModelAction, type ModelAdminOptions } from "./model-admin.js";
-export { adminPlugin } from "./plugin.js";
+export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
+export { runChecks, formatCheck, formatReport, isLiveViewClass, isProgressAction, isInProcessLayer, SystemCheckError, WIDGET_SLOT_SIZES, WIDGET_SLOTS, type CheckLevel, type CheckMessage, type CheckOptions } from "./checks/index.js";
+export { HealthBanner, describeHealth, type HealthAssigns } from "./health/index.js";
 export { AdminView, bindView, staffUser } from "./views/base.js";
 export * from "./auth/index.js";
 export * from "./query/index.js";

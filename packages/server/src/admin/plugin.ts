@@ -6,10 +6,13 @@ import type { Session } from "../live/types.js";
 import type { LiveRouteOptions } from "../transport/plugin.js";
 import { adminAuthRoutes, adminCsrfToken, type AdminSession } from "./auth/index.js";
 import type { AdminSite } from "./site.js";
-import { staffUser } from "./views/base.js";
+import { bindView, staffUser } from "./views/base.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./views/changelist.js";
 import { changeFormRoutes } from "./views/changeform.js";
+import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
+import { HealthBanner } from "./health/index.js";
+import type { LiveViewClass } from "../live/view.js";
 
 const SHELL = new URL("../../src/admin/templates/shell.eta", import.meta.url);
 const STATIC = fileURLToPath(new URL("../../src/admin/static/", import.meta.url));
@@ -21,7 +24,7 @@ function adminCss(): string {
 }
 
 /** What the shell layout gets beside title/head/body. */
-async function shellData(site: AdminSite, css: string, req: FastifyRequest, reply: FastifyReply, session: Session) {
+async function shellData(site: AdminSite, css: string, healthView: LiveViewClass, req: FastifyRequest, reply: FastifyReply, session: Session) {
   const user = staffUser(session)!;
   return {
     css,
@@ -32,12 +35,39 @@ async function shellData(site: AdminSite, css: string, req: FastifyRequest, repl
     // from site.context's badge providers, cached per their TTL
     badges: await site.context.badges(user),
     csrfToken: await adminCsrfToken(site.sessions, req, reply),
+    // the "live updates are paused" banner, a nested view of the shell
+    healthView,
   };
 }
 
-async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Promise<void> {
+/** Options of {@link adminPlugin}. */
+export interface AdminPluginOptions {
+  /** the site, with every model registered */
+  site: AdminSite;
+  /**
+   * The start-up checks run at install (see `runChecks`): errors stop the install with a
+   * {@link SystemCheckError}, warnings go to the app's log. `workers` (default 1) is how many
+   * processes serve the site; the channel layer is the weft plugin's. `false` skips them (e.g.
+   * when a cluster's primary process has run them already).
+   */
+  checks?: false | Omit<CheckOptions, "pubsub">;
+}
+
+async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
   const { site } = opts;
   if (!app.hasDecorator("weft")) throw new Error("weft admin: register the weft plugin (with `sessions: site.sessions`) before the admin");
+  if (opts.checks !== false) {
+    const messages = runChecks(site, { ...opts.checks, pubsub: app.weft.services.pubsub });
+    if (messages.some((m) => m.level === "error")) throw new SystemCheckError(messages);
+    for (const m of messages) app.log.warn({ check: m.id, hint: m.hint }, `weft admin: ${m.message}`);
+  }
+  // every view a page of this site may nest is known to every worker before any page is served,
+  // so a socket can join it on whichever worker it lands, whatever page that worker rendered
+  const healthView = bindView(HealthBanner, site, "health");
+  app.weft.register(healthView);
+  for (const admin of site.all()) {
+    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(cls);
+  }
   const p = site.prefix;
   await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}` });
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
@@ -51,7 +81,7 @@ async function adminRoutes(app: FastifyInstance, opts: { site: AdminSite }): Pro
         return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
       }
     });
-    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, req, reply, session) };
+    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) };
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     changeFormRoutes(scope, site, ro);
