@@ -18,6 +18,7 @@ import { initialValues, presentFieldsets, type FieldsetView } from "../changefor
 import { publishModelEvent } from "../changeform/publish.js";
 import { reprOf } from "../changeform/repr.js";
 import { validateForm, type FieldErrors, type FormInput } from "../changeform/schema.js";
+import { allowedWidgets } from "../changelist/widgets.js";
 import type { ModelAdmin } from "../model-admin.js";
 import type { AdminSite } from "../site.js";
 import { AdminView, bindView } from "./base.js";
@@ -185,7 +186,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         history: objectId === null ? "" : admin.objectUrl(objectId, "history"),
         delete: objectId === null ? "" : admin.objectUrl(objectId, "delete"),
       },
-      widgets: this.mode === "change" ? (admin.options.changeFormWidgets ?? []).map((cls, i) => ({ cls, key: `w${i}` })) : [],
+      // as the change list's slot: users lacking a widget's permissionRequired do not get it at all
+      widgets: this.mode === "change" ? allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user).map((cls, i) => ({ cls, key: `w${i}` })) : [],
     };
   }
 
