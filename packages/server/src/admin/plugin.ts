@@ -13,6 +13,8 @@ import { changeFormRoutes } from "./views/changeform.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
 import { HealthBanner } from "./health/index.js";
 import type { LiveViewClass } from "../live/view.js";
+import { JobStore } from "../jobs/index.js";
+import { jobRoutes } from "./jobs/routes.js";
 
 const SHELL = new URL("../../src/admin/templates/shell.eta", import.meta.url);
 const STATIC = fileURLToPath(new URL("../../src/admin/static/", import.meta.url));
@@ -71,6 +73,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   const p = site.prefix;
   await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}` });
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
+  // the progress actions' jobs live in this app's channel layer (shared by its workers)
+  site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);
   await dashboardApi(app, site);
 
   await app.register(async (scope) => {
@@ -85,6 +89,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     changeFormRoutes(scope, site, ro);
+    await jobRoutes(scope, site, ro);
   });
 }
 
