@@ -2,7 +2,7 @@
  * The live admin: AdminSite / ModelAdmin over drizzle tables (see docs/admin.md).
  */
 export { AdminSite, type AdminSiteOptions, type NavApp, type NavModel } from "./site.js";
-export { ModelAdmin, humanize, type AdminAction, type ActionContext, type ModelAction, type ModelAdminOptions } from "./model-admin.js";
+export { ModelAdmin, humanize, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions, type ProgressActionInfo } from "./model-admin.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { runChecks, formatCheck, formatReport, isLiveViewClass, isProgressAction, isInProcessLayer, SystemCheckError, WIDGET_SLOT_SIZES, WIDGET_SLOTS, type CheckLevel, type CheckMessage, type CheckOptions } from "./checks/index.js";
 export { HealthBanner, describeHealth, type HealthAssigns } from "./health/index.js";
@@ -15,3 +15,4 @@ export { MIN_REFRESH_MS, WIDGET_STATUSES, type DashboardWidget, type RegisteredW
 export type { WidgetApiItem } from "./dashboard/routes.js";
 export * from "./audit/index.js";
 export { formSpec, validateForm, reprOf as objectRepr, savedNotice, NOTICE_PARAMS, modelTopic, publishModelEvent, type ModelEvent, type FormSpec } from "./changeform/index.js";
+export * from "./jobs/index.js";
