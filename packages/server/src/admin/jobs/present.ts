@@ -33,7 +33,7 @@ export interface JobModel {
   total: number | null;
   /** 0–100, or null while the total is unknown (an indeterminate bar) */
   percent: number | null;
-  /** "12 of 40", or "12" while the total is unknown */
+  /** "12 of 40", or "12 done" while the total is unknown */
   countText: string;
   message: string;
   log: string[];
@@ -94,7 +94,7 @@ export function presentJob(site: AdminSite, rec: JobRecord, now = Date.now()): J
     current: rec.current,
     total: rec.total,
     percent: rec.status === "done" && rec.total === null ? 100 : percent,
-    countText: rec.total === null ? fmt(rec.current) : `${fmt(rec.current)} of ${fmt(rec.total)}`,
+    countText: rec.total === null ? `${fmt(rec.current)} done` : `${fmt(rec.current)} of ${fmt(rec.total)}`,
     message: rec.message,
     log: rec.log,
     error: rec.status === "failed" ? FAILED_TEXT : rec.status === "lost" ? LOST_TEXT : null,
