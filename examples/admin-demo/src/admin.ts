@@ -2,6 +2,7 @@ import { AdminSite } from "@weft/server";
 import type Database from "better-sqlite3";
 import type { DemoDb } from "./db/open.js";
 import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";
+import { SLOTS } from "./slots.js";
 import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
 
 /** The demo's logins, printed at start-up (password = username). */
@@ -26,6 +27,9 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
     readonlyFields: ["number", "createdAt", "updatedAt"],
     dashboardWidgets: orderWidgets(db),
+    // live widget slots (slots.ts): revenue and open tickets above the list, activity above the form
+    changeListWidgets: SLOTS.orderList,
+    changeFormWidgets: SLOTS.orderForm,
   });
   site.register(customers, {
     app: "shop",
@@ -43,6 +47,8 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     ordering: ["sku"],
     listPerPage: 50,
     dashboardWidgets: productWidgets(db),
+    // only for users holding inventory.view_low_stock (managers, not viewers)
+    changeListWidgets: SLOTS.productList,
   });
   site.register(orderItems, {
     app: "shop",
