@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { adminPlugin, MemoryChannelLayer, weft, type ChannelLayer } from "@weft/server";
+import { adminPlugin, ChannelLayerUnavailableError, MemoryChannelLayer, RedisChannelLayer, weft, type AdminSite, type ChannelLayer } from "@weft/server";
 import fastifyCompress from "@fastify/compress";
 import Fastify, { type FastifyInstance } from "fastify";
-import { buildAdmin, ensureDemoUsers } from "./admin.js";
+import { buildAdmin, DEMO_USERS, ensureDemoUsers } from "./admin.js";
 import type { DemoContext } from "./context.js";
 import { openDatabase } from "./db/open.js";
 import { startOrderSimulator } from "./simulator.js";
@@ -27,17 +27,67 @@ export interface DemoOptions {
   simulateMs?: number;
   /** fastify logger (default off) */
   logger?: boolean | object;
+  /** the channel layer (default: {@link demoChannelLayer} of `redisUrl`); the caller closes one it passes */
   pubsub?: ChannelLayer;
+  /** Redis for the channel layer when `pubsub` is not given (default: none, the in-memory layer) */
+  redisUrl?: string;
+  /** how many processes serve the demo, for the admin's start-up checks (default 1) */
+  workers?: number;
+  /** run the admin's start-up checks at install (default true; a cluster's primary ran them already) */
+  checks?: boolean;
 }
 
-/** The secret from the environment, or one generated once and kept beside the database. */
+/**
+ * The demo's channel layer: a {@link RedisChannelLayer} (one publisher and one subscriber
+ * connection for the whole process) when `redisUrl` is given, else the in-memory layer.
+ *
+ * @param redisUrl - `redis://…` / `rediss://…`, or undefined
+ * @param onError - where subscriber and connection errors go (the first of each outage only)
+ */
+export function demoChannelLayer(redisUrl: string | undefined, onError: (err: unknown) => void): ChannelLayer {
+  return redisUrl ? new RedisChannelLayer(redisUrl, { onError }) : new MemoryChannelLayer(onError);
+}
+
+/**
+ * The secret from the environment, or one generated once and kept beside the database. Every
+ * process sharing the database reads the same file (the first one to start writes it, with
+ * `O_EXCL`, so two processes starting together cannot each make their own).
+ */
 export function demoSecret(dbFile: string): string {
   if (process.env.WEFT_SECRET) return process.env.WEFT_SECRET;
   const file = `${dbFile}.secret`;
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  const secret = randomBytes(36).toString("base64url");
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  if (!existsSync(file)) {
+    try {
+      writeFileSync(file, randomBytes(36).toString("base64url"), { mode: 0o600, flag: "wx" });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  // read back even after writing: a process that lost the race uses the winner's
+  for (let i = 0; ; i++) {
+    const secret = readFileSync(file, "utf8").trim();
+    if (secret || i === 50) return secret;
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10); // the winner is between open and write
+  }
+}
+
+/**
+ * {@link ensureDemoUsers}, safe when several processes sharing the database start together: the
+ * one that loses the race waits for the winner's users instead of failing.
+ *
+ * @throws what `ensureDemoUsers` threw, when the users still do not exist 10 s later
+ */
+export async function ensureDemoUsersShared(site: AdminSite): Promise<void> {
+  try {
+    await ensureDemoUsers(site);
+  } catch (err) {
+    const last = DEMO_USERS[DEMO_USERS.length - 1].username;
+    for (let i = 0; i < 100; i++) {
+      if (await site.users.getUserByUsername(last)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw err;
+  }
 }
 
 /** Builds the demo server (not listening yet). */
@@ -46,10 +96,11 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   // gzip/brotli for pages and assets (the admin's first load stays a few KB)
   await app.register(fastifyCompress, { threshold: 1024 });
   const { db, sqlite } = openDatabase(opts.dbFile);
-  const pubsub = opts.pubsub ?? new MemoryChannelLayer((err) => app.log.error({ err }, "subscriber failed"));
+  const ownLayer = !opts.pubsub;
+  const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   const context: DemoContext = { db, sqlite };
   const site = buildAdmin(db, sqlite);
-  await ensureDemoUsers(site);
+  await ensureDemoUsersShared(site);
   await app.register(weft, {
     sessions: site.sessions,
     secret: opts.secret ?? demoSecret(opts.dbFile),
@@ -59,17 +110,28 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
     pubsub,
   });
   app.weft.layoutData.css = app.weft.asset("demo.css", readFileSync(CSS), "text/css; charset=utf-8");
-  await app.register(adminPlugin, { site });
+  await app.register(adminPlugin, { site, checks: opts.checks === false ? false : { workers: opts.workers ?? 1 } });
   app.live("/", Home);
   app.live("/counter", Counter);
   app.live("/orders", OrderSearch);
   app.live("/kpi", OrdersToday);
   app.live("/table", StockTable);
   let stop = () => {};
-  if (opts.simulateMs) stop = startOrderSimulator(db, pubsub, opts.simulateMs, (err) => app.log.error({ err }, "simulator failed"));
+  if (opts.simulateMs) {
+    // while the channel layer is down the simulator keeps inserting (SQLite is the truth) and
+    // its publishes fail: one log line per outage, not one per order
+    let outage = false;
+    pubsub.onHealthChange((healthy) => void (outage = outage && !healthy));
+    stop = startOrderSimulator(db, pubsub, opts.simulateMs, (err) => {
+      if (!(err instanceof ChannelLayerUnavailableError)) return app.log.error({ err }, "simulator failed");
+      if (!outage) app.log.error(`simulator: orders are still saved, but publishing them fails until the channel layer is back (${err.message})`);
+      outage = true;
+    });
+  }
   app.addHook("onClose", async () => {
     stop();
     sqlite.close();
+    if (ownLayer) await pubsub.close();
   });
   return app;
 }

@@ -1,25 +1,30 @@
 #!/usr/bin/env node
 /**
  * `pnpm demo`: seeds the shop database when missing, then serves the demo.
+ *
+ * ```
+ * node examples/admin-demo/dist/main.js [serve] [--workers N]   # N > 1: N workers on one port (node:cluster)
+ * node examples/admin-demo/dist/main.js check [--workers N]     # the admin's start-up checks; exit 1 on errors
+ * ```
+ *
  * Environment: PORT (3000), HOST (127.0.0.1), DEMO_DB (examples/admin-demo/demo.db),
- * SIMULATE_MS (an order every 3,000 ms; 0 turns the simulator off), WEFT_SECRET.
+ * SIMULATE_MS (an order every 3,000 ms; 0 turns the simulator off), WORKERS (1; as --workers),
+ * REDIS_URL (unset: the in-memory channel layer, one process; set: the Redis channel layer,
+ * needed by several workers or processes), WEFT_SECRET (default: kept in `<DEMO_DB>.secret`),
+ * LOG_LEVEL (warn). See cluster.ts.
  */
-import { DEMO_USERS } from "./admin.js";
-import { buildApp } from "./app.js";
-import { DEFAULT_DATABASE_FILE, ensureSeeded } from "./db/seed-cli.js";
+import cluster from "node:cluster";
+import { checkCommand, DemoConfigError, readConfig, runPrimary, serve } from "./cluster.js";
 
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? "127.0.0.1";
-const dbFile = process.env.DEMO_DB ?? DEFAULT_DATABASE_FILE;
-const simulateMs = Number(process.env.SIMULATE_MS ?? 3000);
-
-ensureSeeded(dbFile);
-const app = await buildApp({ dbFile, simulateMs, logger: { level: process.env.LOG_LEVEL ?? "warn" } });
-await app.listen({ port, host });
-console.log(`Weft demo: http://localhost:${port}/`);
-console.log(`Admin:     http://localhost:${port}/admin/  (log in as ${DEMO_USERS.map((u) => `${u.username}/${u.username}`).join(", ")})`);
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.once(sig, () => {
-    void app.close().then(() => process.exit(0));
-  });
+let config;
+try {
+  config = readConfig(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof DemoConfigError)) throw err;
+  console.error(`weft demo: ${err.message}\nusage: main.js [serve|check] [--workers N]`);
+  process.exit(2);
 }
+
+if (config.command === "check") process.exit(await checkCommand(config));
+else if (config.workers > 1 && cluster.isPrimary) await runPrimary(config);
+else await serve(config);
