@@ -172,7 +172,7 @@ export function runChecks(site: AdminSite, opts: CheckOptions = {}): CheckMessag
       id: "weft.W001",
       level: "warning",
       obj: null,
-      message: `${workers} workers use the in-memory channel layer: a publish only reaches pages served by the worker that made it, so live updates are lost on the other ${workers - 1}.`,
+      message: `${workers} workers use the in-memory channel layer: a publish only reaches pages served by the worker that made it, so live updates are lost on the other ${workers === 2 ? "worker" : `${workers - 1} workers`}.`,
       hint: "Use RedisChannelLayer for several workers (the demo: set REDIS_URL=redis://…), or run a single worker.",
     });
   }
