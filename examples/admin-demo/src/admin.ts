@@ -2,6 +2,7 @@ import { AdminSite } from "@weft/server";
 import type Database from "better-sqlite3";
 import type { DemoDb } from "./db/open.js";
 import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";
+import { orderActions } from "./actions.js";
 import { SLOTS } from "./slots.js";
 import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
 
@@ -26,6 +27,8 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     listPerPage: 50,
     labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
     readonlyFields: ["number", "createdAt", "updatedAt"],
+    // refund / sync with vendor / finalize (actions.ts): background jobs with a live progress page
+    actions: orderActions,
     dashboardWidgets: orderWidgets(db),
     // live widget slots (slots.ts): revenue and open tickets above the list, activity above the form
     changeListWidgets: SLOTS.orderList,
