@@ -62,15 +62,16 @@ export function isLiveViewClass(value: unknown): boolean {
   if (!proto || typeof proto !== "object") return false;
   if (proto instanceof LiveView) return true;
   const p = proto as Record<string, unknown>;
-  return ["assign", "subscribe", "sendInfo", "pushPatch", "putFlash"].every((m) => typeof p[m] === "function");
+  // `mount` is abstract on LiveView: only a (concrete) subclass has it
+  return ["mount", "assign", "subscribe", "sendInfo", "pushPatch", "putFlash"].every((m) => typeof p[m] === "function");
 }
 
 /**
- * Whether an admin action runs as a background job with a progress page (made with
- * `withProgress`): such actions carry `progress` (`true`, or their progress options).
+ * Whether an admin action runs as a background job with a progress page: `withProgress` marks
+ * its actions with `progress` (`true`, or what it declares about its jobs).
  */
 export function isProgressAction(action: AdminAction): boolean {
-  const marker = (action as AdminAction & { progress?: unknown }).progress;
+  const marker: unknown = action.progress;
   return marker === true || (typeof marker === "object" && marker !== null);
 }
 
