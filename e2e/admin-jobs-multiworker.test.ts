@@ -1,0 +1,226 @@
+// Bulk actions across worker processes, in real Chromium: two real demo processes on different
+// ports share one SQLite file and a private Redis (REDIS_URL; started for this file on a free
+// port unless REDIS_URL is set). A refund started on worker A is watched live and cancelled on
+// worker B, and the job on A stops as cancelled; a view-only user gets 403 from the action
+// endpoint and 404 for the job's URL; when worker A is killed (SIGKILL) mid-job, the page on B
+// turns to "lost" once the job's lease expires (15 s by default). Waits are condition polls.
+import { type ChildProcess, spawn } from "node:child_process";
+import { constants as fsc } from "node:fs";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
+import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
+import { freePort, MAIN, seededTemplate } from "./support/demo.js";
+import { eventAndReply, joined } from "./support/live.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const LIST = "/admin/shop/order/";
+
+/** One demo process. */
+interface Worker {
+  name: string;
+  url: string;
+  proc: ChildProcess;
+  output(): string;
+  /** resolves when the process has exited */
+  exited: Promise<void>;
+}
+
+const procs = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const p of procs) p.kill("SIGKILL");
+});
+
+/** Starts `node examples/admin-demo/dist/main.js` on a free port; resolves once it listens. */
+async function startWorker(name: string, dbFile: string, redisUrl: string): Promise<Worker> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    DEMO_DB: dbFile,
+    REDIS_URL: redisUrl,
+    SIMULATE_MS: "0",
+    ACTION_ROW_DELAY_MS: "250",
+    LOG_LEVEL: "warn",
+  };
+  delete env.WEFT_SECRET; // both read <DEMO_DB>.secret: the first one writes it
+  delete env.WORKERS;
+  const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  procs.add(proc);
+  let out = "";
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => (procs.delete(proc), resolve())));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error("no \"Weft demo:\" line within 60 s")), 60_000);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      proc.kill("SIGKILL");
+      reject(new Error(`${name}: ${err.message}\n--- output ---\n${out}`));
+    };
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("Weft demo:")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.stderr!.on("data", (d: Buffer) => void (out += d.toString()));
+    proc.once("exit", (code, signal) => fail(new Error(`exited (code ${code}, signal ${signal}) before listening`)));
+  });
+  return { name, url: `http://127.0.0.1:${port}`, proc, output: () => out, exited };
+}
+
+async function stopWorker(w: Worker | undefined): Promise<void> {
+  if (!w || w.proc.exitCode !== null || w.proc.signalCode !== null) return;
+  w.proc.kill("SIGTERM");
+  const timer = setTimeout(() => w.proc.kill("SIGKILL"), 10_000);
+  await w.exited;
+  clearTimeout(timer);
+}
+
+let redis: TestRedis;
+let dir = "";
+let A: Worker;
+let B: Worker;
+let browser: Browser;
+
+beforeAll(async () => {
+  const [template, r, b] = await Promise.all([seededTemplate(), startTestRedis(), launchBrowser()]);
+  redis = r;
+  browser = b;
+  dir = await mkdtemp(join(tmpdir(), "weft-e2e-jobs-"));
+  const dbFile = join(dir, "demo.db");
+  await copyFile(template, dbFile, fsc.COPYFILE_FICLONE);
+  A = await startWorker("A", dbFile, redis.url); // first: it writes the secret and the demo users
+  B = await startWorker("B", dbFile, redis.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([stopWorker(A), stopWorker(B)]);
+  await redis?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** A browser context logged in on worker A (the session lives in the shared database: it works on B too). */
+async function loggedIn(username: string): Promise<BrowserContext> {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${A.url}/admin/login/`);
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', username);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/admin/login/")), page.click('button[type="submit"]')]);
+  await page.close();
+  return ctx;
+}
+
+async function open(ctx: BrowserContext, url: string): Promise<{ page: Page; frames: Frame[] }> {
+  const page = await ctx.newPage();
+  const frames = recordFrames(page);
+  await page.goto(url);
+  await joined(frames);
+  return { page, frames };
+}
+
+/** On worker A's change list (paid orders): picks `n` rows (or the whole page), runs `action`; returns the job's path. */
+async function startOnA(ctx: BrowserContext, action: string, n: number | "page"): Promise<{ page: Page; path: string }> {
+  const { page, frames } = await open(ctx, `${A.url}${LIST}?status__exact=paid`);
+  if (n === "page") {
+    const from = frames.length;
+    await page.locator("#result-list thead input[type=checkbox]").check();
+    await eventAndReply(frames, "selectPage", from);
+  } else {
+    for (const pk of (await page.$$eval("#result-list tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-pk")!))).slice(0, n)) {
+      const from = frames.length;
+      await page.locator(`tr[data-pk="${pk}"] input[type=checkbox]`).check();
+      await eventAndReply(frames, "select", from);
+    }
+  }
+  await page.selectOption('select[name="action"]', action);
+  const from = frames.length;
+  await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), page.click("button.cl-go")]);
+  await joined(frames, 1, from);
+  return { page, path: new URL(page.url()).pathname };
+}
+
+async function status(page: Page): Promise<string> {
+  return ((await page.locator("#job-status").textContent()) ?? "").trim();
+}
+
+async function current(page: Page): Promise<number> {
+  return Number(((await page.locator("#job-counts").textContent()) ?? "").trim().split(" ")[0]!.replace(/,/g, ""));
+}
+
+/** Waits until the page's "current" is above `n`. */
+function advancesPast(page: Page, n: number, timeout = 20_000): Promise<unknown> {
+  return page.waitForFunction((n) => Number(document.querySelector("#job-counts")?.textContent?.trim().split(" ")[0]?.replace(/,/g, "")) > n, n, { timeout, polling: 50 });
+}
+
+describe("bulk actions across two worker processes (Redis + one SQLite file)", () => {
+  it("starts on A, advances live on B, Cancel on B stops the job on A as cancelled", async () => {
+    const ctx = await loggedIn("manager");
+    const { page: onA, path } = await startOnA(ctx, "refund_selected", 12);
+    const { page: onB } = await open(ctx, `${B.url}${path}`);
+    expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
+    await advancesPast(onB, 1);
+    const seen = await current(onB);
+    await advancesPast(onB, seen); // live: it keeps moving on B, pushed from A through Redis
+    expect(await status(onB)).toBe("running");
+
+    onB.once("dialog", (d) => void d.accept());
+    await onB.click("#job-cancel");
+    await onB.locator("#job-status", { hasText: "cancelled" }).waitFor();
+    // "cancelled" is stored by A's runner once the body has stopped: A's own page says so too
+    await onA.locator("#job-status", { hasText: "cancelled" }).waitFor();
+    const done = await current(onB);
+    expect(done).toBeLessThan(12);
+    await onB.waitForTimeout(600);
+    expect(await current(onB)).toBe(done);
+    expect(await current(onA)).toBe(done);
+    expect(await onA.locator("#job-log li").last().innerText()).toBe(`Cancelled after ${done} orders.`);
+    await ctx.close();
+  });
+
+  it("a view-only user gets 403 from the action endpoint and 404 for a job's URL, on either worker", async () => {
+    const manager = await loggedIn("manager");
+    const { page, path } = await startOnA(manager, "finalize_orders", 1);
+    await page.locator("#job-status", { hasText: "done" }).waitFor();
+    const viewer = await loggedIn("viewer");
+    const vp = await viewer.newPage();
+    for (const w of [A, B]) {
+      expect((await vp.goto(`${w.url}${path}`))?.status(), w.name).toBe(404);
+      await vp.goto(`${w.url}/admin/`);
+      const csrf = (await vp.locator('input[name="_csrf"]').first().getAttribute("value"))!;
+      const res = await viewer.request.post(`${w.url}${LIST}action/`, { form: { _csrf: csrf, action: "refund_selected", _selected_action: "1" }, maxRedirects: 0 });
+      expect(res.status(), w.name).toBe(403);
+      expect(await res.text()).toBe("You don't have permission to do that.");
+    }
+    // the viewer has no jobs: nothing was created
+    await vp.goto(`${B.url}/admin/jobs/`);
+    expect(await vp.locator("#jobs-empty").count()).toBe(1);
+    await viewer.close();
+    await manager.close();
+  });
+
+  it("when worker A dies mid-job (SIGKILL), the page on B turns to lost", async () => {
+    const ctx = await loggedIn("manager");
+    const { page: onA, path } = await startOnA(ctx, "refund_selected", "page");
+    await onA.close();
+    const { page: onB } = await open(ctx, `${B.url}${path}`);
+    await advancesPast(onB, 1);
+    A.proc.kill("SIGKILL");
+    await A.exited;
+    const stoppedAt = await current(onB);
+    // the lease (15 s) runs out with nobody renewing it; B's page re-reads and shows "lost"
+    await onB.locator("#job-status", { hasText: "lost" }).waitFor({ timeout: 40_000 });
+    expect(await onB.locator("#job-error").innerText()).toBe("The worker running this job stopped responding.");
+    expect(await onB.locator("#job-cancel").count()).toBe(0);
+    expect(await current(onB)).toBeGreaterThanOrEqual(stoppedAt);
+    expect(await current(onB)).toBeLessThan(50);
+    await ctx.close();
+  }, 90_000);
+});
