@@ -78,7 +78,7 @@ export class DeleteView extends AdminView<DeleteAssigns> {
       this.assign({ error: `This ${admin.verboseName.toLowerCase()} no longer exists; it may have been deleted already.` });
       return;
     }
-    await publishModelEvent(this.ctx.pubsub, admin, "deleted", done.id);
+    await publishModelEvent(this.ctx.pubsub, admin, "deleted", done.id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
     const id = encodeURIComponent(String(done.id));
     this.redirect(admin.has(this.user, "view") ? `${admin.url}?deleted=${id}` : `${this.site.prefix}/`);
   }

@@ -268,7 +268,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.assign(this.view(admin));
       return;
     }
-    await publishModelEvent(this.ctx.pubsub, admin, this.mode === "add" ? "created" : "changed", written.id);
+    await publishModelEvent(this.ctx.pubsub, admin, this.mode === "add" ? "created" : "changed", written.id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
     const id = encodeURIComponent(String(written.id));
     const action = submitAction(p);
     if (action === "addanother") return this.redirect(`${admin.url}add/?saved=${id}`);

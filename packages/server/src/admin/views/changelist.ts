@@ -193,7 +193,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     this.afterWrite(query);
     this.assign({ selection: NO_SELECTION });
     this.refresh(admin);
-    for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id);
+    for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
     this.putFlash("success", `Deleted ${counted(ids.length, admin)}.`);
   }
 
