@@ -493,6 +493,19 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       expect(env.runs.get(id)!.rows).toBe(0);
     });
 
+    it("a job whose worker stops renewing its lease turns to lost on the page, with the generic text", async () => {
+      // a record nobody runs: as if its worker died right after the last renewal
+      const rec = await A.site.jobs.create({ owner: String(ids.manager), ownerName: "manager", action: "shop.order.refund_selected", description: "Orphaned refund", total: 10 });
+      await A.site.jobs.update(rec.id, { status: "running", startedAt: Date.now(), current: 4, leaseUntil: Date.now() + 400 });
+      const job = await openLive(B, "manager", `/admin/jobs/${rec.id}/`, "job");
+      expect(statusOf(job.html())).toBe("running");
+      await job.c.until(() => statusOf(job.html()) === "lost", "status lost");
+      expect(job.html()).toContain('<span>The worker running this job stopped responding.</span>');
+      expect(job.html()).toContain(">4 of 10<");
+      expect(job.html()).not.toContain('id="job-cancel"');
+      expect((await A.site.jobs.get(rec.id))!.status).toBe("lost");
+    });
+
     it("My jobs lists the user's recent jobs with live status; a superuser sees everyone's", async () => {
       const page = await openLive(B, "manager2", "/admin/jobs/", "jobs");
       expect(page.html()).toContain("You have no recent jobs.");
