@@ -23,19 +23,27 @@ const BADGES: Record<JobStatus, string> = {
 
 /** A job as its page shows it. */
 export interface JobModel {
+  /** the job's id */
   id: string;
+  /** its progress page */
   url: string;
+  /** queued, running, done, failed, cancelled or lost */
   status: JobStatus;
   /** the badge class suffix (`ok`, `info`, `warning`, `danger`) or "" */
   badge: string;
+  /** whether the status is final */
   finished: boolean;
+  /** units done */
   current: number;
+  /** units in all, or null while unknown */
   total: number | null;
   /** 0–100, or null while the total is unknown (an indeterminate bar) */
   percent: number | null;
   /** "12 of 40", or "12 done" while the total is unknown */
   countText: string;
+  /** the latest progress message */
   message: string;
+  /** the last log lines, oldest first */
   log: string[];
   /** the generic text of a failed or lost job, else null */
   error: string | null;
@@ -43,16 +51,19 @@ export interface JobModel {
   canCancel: boolean;
   /** cancellation asked for, the body has not stopped yet */
   cancelling: boolean;
+  /** whether the action was declared cancellable */
   cancellable: boolean;
   /** "1 min 05 s" from start (or creation) to finish (or `now`) */
   elapsed: string;
   /** the action's label ("Refund selected orders"), or its name when no longer registered */
   actionLabel: string;
+  /** what the job does, as the action described it */
   description: string;
   /** the change list the action ran on, when still registered */
   backUrl: string | null;
   /** "orders" */
   backLabel: string;
+  /** who started it */
   ownerName: string;
   /** creation time, ISO 8601 */
   created: string;

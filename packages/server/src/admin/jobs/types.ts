@@ -76,7 +76,9 @@ export interface JobDescriptionInput {
   count: number;
   /** whether they were selected as "all N matching" */
   all: boolean;
+  /** the model's admin (e.g. for `verboseNamePlural`) */
   admin: ModelAdmin<any, any>;
+  /** who is starting the job */
   user: SessionUser;
 }
 
