@@ -216,6 +216,8 @@ export async function serve(config: DemoConfig): Promise<FastifyInstance> {
     }
     throw err;
   }
+  // which worker answered (to see the round-robin at work: `curl -sI …/admin/login/`)
+  if (worker) app.addHook("onSend", async (_req, reply) => void reply.header("x-weft-worker", String(worker)));
   await app.listen({ port: config.port, host: config.host });
   if (!worker) printUrls(config.port);
   let closing = false;

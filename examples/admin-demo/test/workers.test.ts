@@ -1,0 +1,278 @@
+/**
+ * The built demo (dist/main.js) as real processes sharing one SQLite file and a private Redis:
+ *
+ * - two processes on different ports: a login on A is a login on B (sessions in SQLite), a page
+ *   rendered by A joins over a WebSocket on B (HMAC tokens, every nested view registered at
+ *   start-up), and an admin save on A moves live widgets joined on B (pubsub through Redis);
+ * - the widget slots: the order change form's activity for that order, the low-stock alert for
+ *   managers only (viewers get no placeholder either);
+ * - `--workers 2`: node:cluster on one port, requests spread over both workers, a killed worker
+ *   is replaced, SIGTERM stops everything.
+ *
+ * Needs `pnpm exec tsc -b` first (it runs dist/). No timing assertions: every wait is a poll.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "../../../packages/server/test/helpers.js";
+import { startTestRedis, type TestRedis } from "../../../packages/server/test/support/redis.js";
+import { openDatabase } from "../src/db/open.js";
+import { dayRange } from "../src/db/queries.js";
+import { seed } from "../src/db/seed.js";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+
+const dir = mkdtempSync(join(tmpdir(), "weft-workers-"));
+const dbFile = join(dir, "demo.db");
+let redis: TestRedis;
+const procs: Proc[] = [];
+const sockets: Client[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** One demo process (a single server, or a cluster's primary). */
+interface Proc {
+  child: ChildProcess;
+  base: string;
+  port: number;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts dist/main.js with the shared database and Redis; resolves once it printed "Weft demo:". */
+async function startDemo(args: string[] = [], env: Record<string, string> = {}): Promise<Proc> {
+  const port = await freePort();
+  const e: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: "0", REDIS_URL: redis.url, LOG_LEVEL: "warn", ...env };
+  delete e.WEFT_SECRET; // the processes must agree through <DEMO_DB>.secret
+  delete e.WORKERS;
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => void (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => void (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  let done = false;
+  void exited.then(() => void (done = true));
+  const p: Proc = {
+    child,
+    port,
+    base: `http://127.0.0.1:${port}`,
+    output: () => out,
+    exited,
+    stop: async () => {
+      if (!done) child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const r = await exited;
+      clearTimeout(timer);
+      return r;
+    },
+  };
+  procs.push(p);
+  await until(() => out.includes("Weft demo:") || done, "the demo to listen", 60_000);
+  if (done) throw new Error(`the demo exited before listening:\n${out}`);
+  return p;
+}
+
+/** A cookie jar over fetch, for one browser. */
+class Jar {
+  cookies = new Map<string, string>();
+  get header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const res = await fetch(url, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(";")[0];
+      const i = pair.indexOf("=");
+      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+    }
+    return res;
+  }
+}
+
+/** Logs in on `base` through the real form. */
+async function login(base: string, username: string): Promise<Jar> {
+  const jar = new Jar();
+  const form = await (await jar.fetch(`${base}/admin/login/`)).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1];
+  const res = await jar.fetch(`${base}/admin/login/`, {
+    method: "POST",
+    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }),
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+  });
+  expect(res.status, `login ${username}`).toBe(302);
+  return jar;
+}
+
+/** An admin page: status, HTML, and its view roots (id, view id, token). */
+async function page(jar: Jar, url: string) {
+  const res = await jar.fetch(url);
+  const html = await res.text();
+  const roots = [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
+  return { res, html, roots };
+}
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  const { sqlite } = openDatabase(dbFile);
+  seed(sqlite, { customers: 300, products: 40, orders: 2_000, tickets: 60, ordersToday: 20 });
+  sqlite.close();
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await Promise.all(procs.map((p) => p.stop()));
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("two demo processes on different ports, one database, one Redis", () => {
+  let a: Proc;
+  let b: Proc;
+  beforeAll(async () => {
+    a = await startDemo();
+    b = await startDemo();
+  });
+
+  it("each says which channel layer and how many workers", () => {
+    expect(a.output()).toContain(`Channel layer: Redis at ${redis.url}`);
+    expect(a.output()).toMatch(/Workers: +1 /);
+  });
+
+  it("a login on A is a login on B; a page from A joins over B's socket; a save on A moves B's live widgets", async () => {
+    const jar = await login(a.base, "admin");
+    // sessions live in SQLite: B knows the cookie
+    const onB = await page(jar, `${b.base}/admin/shop/order/`);
+    expect(onB.res.status).toBe(200);
+    expect(onB.html).toContain("Today&#39;s revenue");
+
+    // an order of today that still counts towards revenue
+    const ro = new Database(dbFile, { readonly: true });
+    const { start } = dayRange();
+    const order = ro.prepare("SELECT id, number, status FROM orders WHERE created_at >= ? AND status NOT IN ('cancelled', 'refunded') ORDER BY id DESC LIMIT 1").get(start) as { id: number; number: string; status: string };
+    ro.close();
+    expect(order).toBeDefined();
+
+    // pages rendered by A ...
+    const list = await page(jar, `${a.base}/admin/shop/order/`);
+    const form = await page(jar, `${a.base}/admin/shop/order/${order.id}/change/`);
+    const revenueRoot = list.roots.find((r) => r.view === "slot-todays-revenue")!;
+    const activityRoot = form.roots.find((r) => r.view === "slot-order-activity")!;
+    expect(revenueRoot && activityRoot).toBeTruthy();
+    expect(form.html).toContain(`data-order="${order.number}"`);
+
+    // ... joined over a socket on B, as behind a proxy that sent the page to A and the socket to B
+    // (tokens are HMAC with the shared secret; B never rendered a change form, yet knows
+    // OrderActivity: every widget-slot class is registered at start-up)
+    const onBSocket = await Client.open(b.base, jar.header);
+    sockets.push(onBSocket);
+    onBSocket.join(1, list.roots[0].token, `${b.base}/admin/shop/order/`);
+    onBSocket.join(2, revenueRoot.token, `${b.base}/admin/shop/order/`);
+    onBSocket.join(3, activityRoot.token, `${b.base}/admin/shop/order/${order.id}/change/`);
+    await onBSocket.until(() => [1, 2, 3].every((r) => onBSocket.html.has(r)), "three views joined on B");
+    expect(onBSocket.frames.filter((f) => f[0] === "!")).toEqual([]);
+    const revenueBefore = /data-revenue>([^<]+)</.exec(onBSocket.html.get(2)!)![1];
+    expect(onBSocket.html.get(3)).not.toContain("changed");
+
+    // the change form on A saves the order as cancelled: A publishes on `orders` through Redis
+    const onASocket = await Client.open(a.base, jar.header);
+    sockets.push(onASocket);
+    onASocket.join(1, form.roots[0].token, `${a.base}/admin/shop/order/${order.id}/change/`);
+    await onASocket.until(() => onASocket.html.has(1), "change form joined on A");
+    const saved = await onASocket.reply(onASocket.event(1, "save", { status: "cancelled", _continue: "" }));
+    expect(saved[0]).toBe("a");
+
+    // B's widgets re-read SQLite when the publish arrives
+    await onBSocket.until(() => onBSocket.html.get(3)?.includes(`status: ${order.status} → cancelled`), "the activity on B shows the change");
+    expect(onBSocket.html.get(3)).toContain("<strong>admin</strong> changed");
+    await onBSocket.until(() => !onBSocket.html.get(2)!.includes(`data-revenue>${revenueBefore}<`), "today's revenue on B moves");
+  });
+
+  it("widget slots: viewers get no low-stock alert (nor a placeholder), managers do", async () => {
+    const viewer = await login(a.base, "viewer");
+    const manager = await login(b.base, "manager");
+    const v = await page(viewer, `${b.base}/admin/inventory/product/`);
+    const m = await page(manager, `${a.base}/admin/inventory/product/`);
+    expect(v.res.status).toBe(200);
+    expect(m.res.status).toBe(200);
+    expect(m.roots.some((r) => r.view === "slot-low-stock-alert")).toBe(true);
+    expect(m.html).toContain('aria-label="Low stock"');
+    expect(v.roots.some((r) => r.view === "slot-low-stock-alert")).toBe(false);
+    expect(v.html).not.toContain("Low stock");
+    expect(v.html).not.toContain("cl-widgets"); // no empty slot either
+    // the token a manager got is useless to a viewer: bound to the manager's session
+    const c = await Client.open(b.base, viewer.header);
+    sockets.push(c);
+    c.join(1, m.roots.find((r) => r.view === "slot-low-stock-alert")!.token, `${b.base}/admin/inventory/product/`);
+    await c.until(() => c.frames.some((f) => f[0] === "!"), "the join refused");
+  });
+});
+
+describe("--workers 2: node:cluster on one port", () => {
+  it("starts two workers, spreads requests over them, replaces a killed one, and stops on SIGTERM", async () => {
+    const p = await startDemo(["--workers", "2"], { SIMULATE_MS: "0" });
+    expect(p.output()).toMatch(/Workers: +2 \(node:cluster, sharing port \d+/);
+    const seen = new Set<string>();
+    await until(async () => {
+      const res = await fetch(`${p.base}/admin/login/`, { headers: { connection: "close" } });
+      expect(res.status).toBe(200);
+      seen.add(res.headers.get("x-weft-worker") ?? "?");
+      return seen.has("1") && seen.has("2");
+    }, "answers from both workers");
+    expect([...seen].sort()).toEqual(["1", "2"]);
+
+    // a login through one worker works on whichever answers next
+    const jar = await login(p.base, "manager");
+    for (let i = 0; i < 4; i++) expect((await jar.fetch(`${p.base}/admin/shop/order/`, { headers: { connection: "close" } })).status).toBe(200);
+
+    // kill a worker: the primary forks a replacement, the port keeps serving
+    const { stdout } = await promisify(execFile)("pgrep", ["-P", String(p.child.pid)]);
+    const workers = stdout.trim().split(/\s+/).map(Number);
+    expect(workers).toHaveLength(2);
+    process.kill(workers[0], "SIGKILL");
+    await until(() => /Worker \d \(pid \d+\) is back\./.test(p.output()), "the replacement worker");
+    expect((await jar.fetch(`${p.base}/admin/`, { headers: { connection: "close" } })).status).toBe(200);
+
+    const now = (await promisify(execFile)("pgrep", ["-P", String(p.child.pid)])).stdout.trim().split(/\s+/).map(Number);
+    expect(now).toHaveLength(2);
+    expect(now).not.toContain(workers[0]);
+    const { code } = await p.stop();
+    expect(code).toBe(0);
+    // every worker is gone too
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => now.every((pid) => !alive(pid)), "the workers to exit");
+  });
+});
