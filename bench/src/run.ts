@@ -14,7 +14,7 @@
  * Everything runs on loopback: one seeded temp database, server children on 127.0.0.1 port 0.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,7 @@ import { closedLoop, openLoop, withTables, type LoadResult } from "./figures/lat
 import { memoryPerView, type MemoryResult } from "./figures/memory.js";
 import { clientSize } from "./figures/size.js";
 import { waitForQuiet } from "./machine.js";
+import { writeSection } from "./doc.js";
 import { markdown, summary, type Results } from "./report.js";
 import { ServerHandle } from "./server-handle.js";
 
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${summary(results)}\n`);
     if (write) {
       const file = join(REPO, "docs", "benchmarks.md");
-      writeFileSync(file, markdown(results));
+      writeSection(file, "core", markdown(results));
       log(`wrote ${file}`);
     }
     log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
