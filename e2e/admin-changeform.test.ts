@@ -77,7 +77,7 @@ describe("change form", () => {
     expect(await total.inputValue()).toBe(fixed);
 
     // the history, linked from the form
-    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("link", { name: "History", exact: true }).click();
     await page.waitForURL((u) => u.pathname === "/admin/shop/order/100/history/");
     const row = page.locator("table.cf-history tbody tr").first();
     await expect(row.innerText()).resolves.toContain("admin");
