@@ -26,8 +26,11 @@ import { DEFAULT_DATABASE_FILE, ensureSeeded } from "./db/seed-cli.js";
 export interface DemoConfig {
   /** `serve` (default) or `check` */
   command: "serve" | "check";
+  /** PORT (default 3000; 0 picks a free one) */
   port: number;
+  /** HOST (default 127.0.0.1) */
   host: string;
+  /** DEMO_DB: the SQLite file every process shares */
   dbFile: string;
   /** an order every this many ms in one process (0: off) */
   simulateMs: number;
@@ -35,11 +38,13 @@ export interface DemoConfig {
   workers: number;
   /** the Redis of the channel layer, or undefined for the in-memory layer */
   redisUrl: string | undefined;
+  /** LOG_LEVEL of the fastify logger (default warn) */
   logLevel: string;
 }
 
 /** Thrown for a command line or environment the demo cannot start with. */
 export class DemoConfigError extends Error {
+  /** @param message - what is wrong, shown with the usage line */
   constructor(message: string) {
     super(message);
     this.name = "DemoConfigError";

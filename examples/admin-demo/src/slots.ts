@@ -23,7 +23,7 @@ import { OPEN_TICKETS_WARNING, PRODUCTS_TOPIC, takingsToday, TICKETS_TOPIC } fro
 
 /** The admin's URL prefix in the demo. */
 const ADMIN = "/admin";
-/** Published on every topic a widget listens to, throttled to one re-read per this many ms. */
+/** A widget re-reads at most once per this many ms, however many publishes arrive meanwhile. */
 const REFRESH_MS = 250;
 const REFRESH = Object.freeze({ type: "slot.refresh" });
 const TICK = Object.freeze({ type: "slot.tick" });
@@ -76,6 +76,7 @@ export abstract class SlotWidget<A extends object> extends LiveView<A, DemoConte
     this.sendInfo(TICK, ms);
   }
 
+  /** Throttled and periodic re-reads; anything else is a pubsub message for {@link SlotWidget.onMessage}. */
   handleInfo(msg: unknown): void {
     if (msg === REFRESH) {
       this.refreshPending = false;
