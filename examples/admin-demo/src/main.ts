@@ -11,7 +11,8 @@
  * SIMULATE_MS (an order every 3,000 ms; 0 turns the simulator off), WORKERS (1; as --workers),
  * REDIS_URL (unset: the in-memory channel layer, one process; set: the Redis channel layer,
  * needed by several workers or processes), WEFT_SECRET (default: kept in `<DEMO_DB>.secret`),
- * LOG_LEVEL (warn). See cluster.ts.
+ * ACTION_ROW_DELAY_MS (100: the pause per order of the demo's progress actions), LOG_LEVEL (warn).
+ * See cluster.ts.
  */
 import cluster from "node:cluster";
 import { checkCommand, DemoConfigError, readConfig, runPrimary, serve } from "./cluster.js";
