@@ -2,44 +2,23 @@
 // live validation while typing, saving with the success message, the history with before → after,
 // delete with its confirmation page, and a view-only user's read-only form.
 // Every wait is a condition (Playwright auto-waiting, waitForURL, waitForFunction).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startDemo, type Demo } from "./support/demo.js";
-import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { useDemo } from "./support/demo.js";
+import { loggedIn } from "./support/admin.js";
+import { recordFrames, type Frame } from "./support/browser.js";
 import { joined } from "./support/live.js";
 
-let demo: Demo;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
-});
+const e2e = useDemo({ simulateMs: 0 });
 
 /** A fresh browser context logged in through the login form as `username` (password = username). */
-async function loginAs(username: string): Promise<BrowserContext> {
-  const ctx = await browser.newContext();
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${demo.url}/admin/login/`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(username);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL((u) => u.pathname === "/admin/");
-  await page.close();
-  return ctx;
-}
+const loginAs = (username: string) => loggedIn(e2e.browser, e2e.demo.url, username);
 
 /** Opens `path` in a new page of `ctx`, recording socket frames; waits for the view to join. */
 async function open(ctx: BrowserContext, path: string): Promise<{ page: Page; frames: Frame[] }> {
   const page = await ctx.newPage();
   const frames = recordFrames(page);
-  const res = await page.goto(demo.url + path);
+  const res = await page.goto(e2e.demo.url + path);
   expect(res?.status(), path).toBe(200);
   await joined(frames);
   return { page, frames };
@@ -125,7 +104,7 @@ describe("change form", () => {
     await joined(frames, 1, seen); // the confirm button sends an event: wait for the socket
     await page.getByRole("button", { name: "Yes, I'm sure" }).click();
     await page.waitForURL((u) => u.pathname === "/admin/shop/order/" && u.searchParams.get("deleted") === "102");
-    const gone = await page.goto(`${demo.url}/admin/shop/order/102/change/`);
+    const gone = await page.goto(`${e2e.demo.url}/admin/shop/order/102/change/`);
     expect(gone?.status()).toBe(404);
     // its history outlives it
     const history = await open(ctx, "/admin/shop/order/102/history/");
@@ -151,7 +130,7 @@ describe("view-only user", () => {
     expect(await page.locator("main input, main select, main textarea").count()).toBe(0);
     expect(await page.getByRole("link", { name: "Delete" }).count()).toBe(0);
     await expect(page.locator(".cf-row[data-field=totalCents] .cf-readonly-value").innerText()).resolves.toMatch(/^\d+$/);
-    const add = await page.goto(`${demo.url}/admin/shop/order/add/`);
+    const add = await page.goto(`${e2e.demo.url}/admin/shop/order/add/`);
     expect(add?.status()).toBe(403);
     await page.close();
   });

@@ -5,48 +5,22 @@
 // screenshots (e2e/screenshots/, gitignored). Waits are condition polls.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
-import { startDemo, type Demo } from "./support/demo.js";
-import { eventAndReply, joined } from "./support/live.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { loggedIn, type ContextOptions } from "./support/admin.js";
+import { recordFrames } from "./support/browser.js";
+import { useDemo } from "./support/demo.js";
+import { eventAndReply, joined, openLive } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const LIST = "/admin/shop/order/";
 
-let demo: Demo;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
-});
+const e2e = useDemo({ simulateMs: 0 });
 
 /** A browser context (its own session) logged in through the login form. */
-async function loggedIn(username: string, opts: Parameters<Browser["newContext"]>[0] = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext(opts);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${demo.url}/admin/login/`);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', username);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/admin/login/")), page.click('button[type="submit"]')]);
-  await page.close();
-  return ctx;
-}
+const loginAs = (username: string, opts?: ContextOptions) => loggedIn(e2e.browser, e2e.demo.url, username, opts);
 
-async function open(ctx: BrowserContext, path = LIST): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(demo.url + path);
-  await joined(frames);
-  return { page, frames };
-}
+const open = (ctx: BrowserContext, path = LIST) => openLive(ctx, e2e.demo.url + path);
 
 interface Row {
   pk: string;
@@ -83,7 +57,7 @@ const sortedBy = (list: string[]) => list.every((v, i) => i === 0 || list[i - 1]
 
 describe("the orders change list", () => {
   it("search, sort by customer, page, filter by status: the URL follows; Back and reload restore", async () => {
-    const ctx = await loggedIn("admin");
+    const ctx = await loginAs("admin");
     const { page } = await open(ctx);
     expect(await countText(page)).toMatch(/^[\d,]{7,} orders$/);
     const start = await pks(page);
@@ -161,7 +135,7 @@ describe("the orders change list", () => {
   });
 
   it("selects rows and deletes them after an in-page confirmation", async () => {
-    const ctx = await loggedIn("admin");
+    const ctx = await loginAs("admin");
     const { page, frames } = await open(ctx, `${LIST}?status__exact=cancelled`);
     const before = await rows(page);
     const total = Number((await countText(page)).replace(/ results.*/, "").replace(/,/g, ""));
@@ -188,7 +162,7 @@ describe("the orders change list", () => {
   });
 
   it("a view-only user gets neither checkboxes nor actions nor an Add button", async () => {
-    const ctx = await loggedIn("viewer");
+    const ctx = await loginAs("viewer");
     const { page } = await open(ctx);
     expect((await rows(page)).length).toBe(50);
     expect(await page.locator("#cl-actions").count()).toBe(0);
@@ -199,7 +173,7 @@ describe("the orders change list", () => {
 
   it("phone-sized screenshots: filters collapse above the list, the table scrolls sideways", async () => {
     mkdirSync(SHOTS, { recursive: true });
-    const ctx = await loggedIn("admin", { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const ctx = await loginAs("admin", { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const { page } = await open(ctx, `${LIST}?status__exact=paid`);
     // no horizontal scroll for the page itself; the table's wrapper scrolls instead
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);

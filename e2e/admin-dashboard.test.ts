@@ -5,11 +5,12 @@
 // a phone-sized screenshot (e2e/screenshots/, gitignored). Waits are condition polls.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, numberIn, recordFrames, waitForNumberAbove, type Frame } from "./support/browser.js";
-import { startDemo, type Demo } from "./support/demo.js";
-import { joined } from "./support/live.js";
+import type { BrowserContext } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loggedIn, type ContextOptions } from "./support/admin.js";
+import { markDocument, numberIn, recordFrames, waitForNumberAbove } from "./support/browser.js";
+import { useDemo } from "./support/demo.js";
+import { joined, openLive } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const ORDERS = '[data-widget="shop.order.orders-today"] .tile-headline';
@@ -18,52 +19,18 @@ const LOW_STOCK = '[data-widget="inventory.product.low-stock"]';
 /** the page's root, plus one nested view per card the admin gets */
 const ADMIN_VIEWS = 5;
 
-let demo: Demo;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 1000 }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
-});
+const e2e = useDemo({ simulateMs: 1000 });
 
 /** A new browser context (its own cookies: another session) logged in through the login form. */
-async function loggedIn(username: string, opts: Parameters<Browser["newContext"]>[0] = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext(opts);
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${demo.url}/admin/login/`);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', username);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/admin/login/")), page.click('button[type="submit"]')]);
-  await page.close();
-  return ctx;
-}
+const loginAs = (username: string, opts?: ContextOptions) => loggedIn(e2e.browser, e2e.demo.url, username, opts);
 
-async function dashboard(ctx: BrowserContext, views: number): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(`${demo.url}/admin/`);
-  await joined(frames, views);
-  return { page, frames };
-}
-
-/** Marks the current document; `same()` is true while no reload/navigation replaced it. */
-async function markDocument(page: Page): Promise<() => Promise<boolean>> {
-  const mark = Math.random().toString(36).slice(2);
-  await page.evaluate((m) => ((window as any).__e2eMark = m), mark);
-  return async () => (await page.evaluate(() => (window as any).__e2eMark)) === mark;
-}
+const dashboard = (ctx: BrowserContext, views: number) => openLive(ctx, `${e2e.demo.url}/admin/`, views);
 
 describe("admin dashboard", () => {
   let admin: BrowserContext;
 
   beforeAll(async () => {
-    admin = await loggedIn("admin");
+    admin = await loginAs("admin");
   });
 
   it("shows the cards in order, with status, link and the top-bar badge; every card joins as its own view", async () => {
@@ -91,10 +58,10 @@ describe("admin dashboard", () => {
     const { page } = await dashboard(admin, ADMIN_VIEWS);
     const same = await markDocument(page);
 
-    const clerk = await loggedIn("admin");
+    const clerk = await loginAs("admin");
     const form = await clerk.newPage();
     const formFrames = recordFrames(form);
-    const res = await form.goto(`${demo.url}/admin/shop/order/add/`);
+    const res = await form.goto(`${e2e.demo.url}/admin/shop/order/add/`);
     if (res?.status() === 404) return ctx.skip(); // the admin's add form is not there (yet)
     expect(res?.status()).toBe(200);
     await joined(formFrames, 1);
@@ -116,16 +83,16 @@ describe("admin dashboard", () => {
   });
 
   it("cards follow permissions: the viewer gets no Low stock card, the manager does", async () => {
-    const viewer = await dashboard(await loggedIn("viewer"), 4);
+    const viewer = await dashboard(await loginAs("viewer"), 4);
     expect(await viewer.page.locator(".dash-tile .tile-name").allInnerTexts()).toEqual(["Orders today", "Revenue today", "Open tickets"]);
     expect(await viewer.page.locator(LOW_STOCK).count()).toBe(0);
     expect(await viewer.page.content()).not.toContain("low-stock");
-    const manager = await dashboard(await loggedIn("manager"), ADMIN_VIEWS);
+    const manager = await dashboard(await loginAs("manager"), ADMIN_VIEWS);
     expect(await manager.page.locator(LOW_STOCK).count()).toBe(1);
   });
 
   it("phone-sized screenshot: two cards a row, no horizontal scrolling", async () => {
-    const phone = await loggedIn("admin", { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await loginAs("admin", { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const { page } = await dashboard(phone, ADMIN_VIEWS);
     const boxes = await page.locator(".dash-cell").evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width })));
     expect(boxes).toHaveLength(4);

@@ -13,9 +13,10 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
-import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
+import { loggedIn } from "./support/admin.js";
+import { launchBrowser } from "./support/browser.js";
 import { freePort, MAIN, seededTemplate } from "./support/demo.js";
-import { eventAndReply, joined } from "./support/live.js";
+import { eventAndReply, joined, openLive } from "./support/live.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LIST = "/admin/shop/order/";
@@ -107,24 +108,9 @@ afterAll(async () => {
 });
 
 /** A browser context logged in on worker A (the session lives in the shared database: it works on B too). */
-async function loggedIn(username: string): Promise<BrowserContext> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${A.url}/admin/login/`);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', username);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/admin/login/")), page.click('button[type="submit"]')]);
-  await page.close();
-  return ctx;
-}
+const loginAs = (username: string) => loggedIn(browser, A.url, username);
 
-async function open(ctx: BrowserContext, url: string): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(url);
-  await joined(frames);
-  return { page, frames };
-}
+const open = (ctx: BrowserContext, url: string) => openLive(ctx, url);
 
 /** On worker A's change list (paid orders): picks `n` rows (or the whole page), runs `action`; returns the job's path. */
 async function startOnA(ctx: BrowserContext, action: string, n: number | "page"): Promise<{ page: Page; path: string }> {
@@ -162,7 +148,7 @@ function advancesPast(page: Page, n: number, timeout = 20_000): Promise<unknown>
 
 describe("bulk actions across two worker processes (Redis + one SQLite file)", () => {
   it("starts on A, advances live on B, Cancel on B stops the job on A as cancelled", async () => {
-    const ctx = await loggedIn("manager");
+    const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", 12);
     const { page: onB } = await open(ctx, `${B.url}${path}`);
     expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
@@ -186,10 +172,10 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
   });
 
   it("a view-only user gets 403 from the action endpoint and 404 for a job's URL, on either worker", async () => {
-    const manager = await loggedIn("manager");
+    const manager = await loginAs("manager");
     const { page, path } = await startOnA(manager, "finalize_orders", 1);
     await page.locator("#job-status", { hasText: "done" }).waitFor();
-    const viewer = await loggedIn("viewer");
+    const viewer = await loginAs("viewer");
     const vp = await viewer.newPage();
     for (const w of [A, B]) {
       expect((await vp.goto(`${w.url}${path}`))?.status(), w.name).toBe(404);
@@ -207,7 +193,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
   });
 
   it("when worker A dies mid-job (SIGKILL), the page on B turns to lost", async () => {
-    const ctx = await loggedIn("manager");
+    const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", "page");
     await onA.close();
     const { page: onB } = await open(ctx, `${B.url}${path}`);

@@ -3,50 +3,23 @@
 // page, watch it advance, press Cancel (confirm dialog) and see the job stop as cancelled; a
 // failing action ("Sync with vendor" on an order whose note holds FAIL-SYNC) shows the generic
 // error and never the error text or its stack. Waits are condition polls.
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
-import { startDemo, type Demo } from "./support/demo.js";
-import { eventAndReply, joined } from "./support/live.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { loggedIn } from "./support/admin.js";
+import type { Frame } from "./support/browser.js";
+import { useDemo } from "./support/demo.js";
+import { eventAndReply, joined, openLive } from "./support/live.js";
 
 const LIST = "/admin/shop/order/";
 /** The demo's failure trigger (examples/admin-demo/src/actions.ts). */
 const FAIL_SYNC = "FAIL-SYNC";
 
-let demo: Demo;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+// ACTION_ROW_DELAY_MS: slow enough to watch and to cancel mid-way, fast enough for a test
+const e2e = useDemo({ simulateMs: 0, env: { ACTION_ROW_DELAY_MS: "250" } });
 
-beforeAll(async () => {
-  // slow enough to watch and to cancel mid-way, fast enough for a test
-  process.env.ACTION_ROW_DELAY_MS = "250";
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
-});
+const loginAs = (username: string) => loggedIn(e2e.browser, e2e.demo.url, username);
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
-});
-
-async function loggedIn(username: string): Promise<BrowserContext> {
-  const ctx = await browser.newContext();
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  await page.goto(`${demo.url}/admin/login/`);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', username);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/admin/login/")), page.click('button[type="submit"]')]);
-  await page.close();
-  return ctx;
-}
-
-async function open(ctx: BrowserContext, path: string): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(demo.url + path);
-  await joined(frames);
-  return { page, frames };
-}
+const open = (ctx: BrowserContext, path: string) => openLive(ctx, e2e.demo.url + path);
 
 /** Picks the first `n` rows of the list, runs `action` with Go, and waits for the job page to join. */
 async function runAction(page: Page, frames: Frame[], action: string, n: number): Promise<string[]> {
@@ -76,7 +49,7 @@ async function counts(page: Page): Promise<[number, number]> {
 
 describe("bulk actions with a progress page (one worker)", () => {
   it("refund selected orders: the page advances live, Cancel (confirmed) stops it as cancelled", async () => {
-    const ctx = await loggedIn("manager");
+    const ctx = await loginAs("manager");
     const { page, frames } = await open(ctx, `${LIST}?status__exact=paid`);
     const pks = await runAction(page, frames, "refund_selected", 12);
     expect(await page.title()).toContain("Job");
@@ -133,7 +106,7 @@ describe("bulk actions with a progress page (one worker)", () => {
   });
 
   it("a failing action shows the generic error and no stack", async () => {
-    const ctx = await loggedIn("manager");
+    const ctx = await loginAs("manager");
     // mark one order to fail the (fake) vendor sync, through the change form
     const { page: list } = await open(ctx, `${LIST}?status__exact=pending`);
     const victim = (await list.$$eval("#result-list tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-pk")!)))[0]!;
@@ -161,14 +134,14 @@ describe("bulk actions with a progress page (one worker)", () => {
   });
 
   it("an action declared not cancellable has no Cancel; a view-only user gets 404 for another user's job", async () => {
-    const manager = await loggedIn("manager");
+    const manager = await loginAs("manager");
     const { page, frames } = await open(manager, `${LIST}?status__exact=shipped`);
     await runAction(page, frames, "finalize_orders", 2);
     const url = page.url();
     expect(await page.locator("#job-cancel").count()).toBe(0); // declared not cancellable
     await page.locator("#job-status", { hasText: "done" }).waitFor();
     await page.close();
-    const viewer = await loggedIn("viewer");
+    const viewer = await loginAs("viewer");
     const vp = await viewer.newPage();
     const res = await vp.goto(url);
     expect(res?.status()).toBe(404);

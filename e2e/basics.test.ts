@@ -1,37 +1,23 @@
 // Counter and 50-row table against the real demo server, in real Chromium.
 // Waits are condition polls (Playwright auto-waiting, waitForFunction); nothing asserts on timing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startDemo, type Demo } from "./support/demo.js";
-import { launchBrowser, recordFrames, type Frame } from "./support/browser.js";
-import { CLASS_DISCONNECTED, CLASS_ERROR, eventAndReply, joined, viewRoots } from "./support/live.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext } from "playwright-core";
+import { useDemo } from "./support/demo.js";
+import { CLASS_DISCONNECTED, CLASS_ERROR, eventAndReply, openLive, viewRoots } from "./support/live.js";
 
-let demo: Demo;
-let browser: Browser;
+const e2e = useDemo({ simulateMs: 0 });
 let ctx: BrowserContext;
 
 beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
-  ctx = await browser.newContext();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
+  ctx = await e2e.browser.newContext();
 });
 
 /** Opens `path` in a new page of the shared context, recording socket frames; waits for the join. */
-async function open(path: string): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(demo.url + path);
-  await joined(frames);
-  return { page, frames };
-}
+const open = (path: string) => openLive(ctx, e2e.demo.url + path);
 
 describe("counter", () => {
   it("is readable before JavaScript: the HTML already shows 0", async () => {
-    const res = await fetch(`${demo.url}/counter`);
+    const res = await fetch(`${e2e.demo.url}/counter`);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toMatch(/<p class="big" id="count">0<\/p>/);
@@ -39,10 +25,10 @@ describe("counter", () => {
   });
 
   it("shows 0 with JavaScript disabled", async () => {
-    const noJs = await browser.newContext({ javaScriptEnabled: false });
+    const noJs = await e2e.browser.newContext({ javaScriptEnabled: false });
     try {
       const page = await noJs.newPage();
-      await page.goto(`${demo.url}/counter`);
+      await page.goto(`${e2e.demo.url}/counter`);
       expect(await page.locator("#count").innerText()).toBe("0");
     } finally {
       await noJs.close();

@@ -1,44 +1,23 @@
 // Pushed updates against the real demo server with the order simulator on (an order every
 // 300 ms): the KPI tile on /kpi and nested in /, the nested view's subtree across a parent
 // re-render, and focus/typing while the tile is being patched. Waits are condition polls.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page, WebSocketRoute } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, WebSocketRoute } from "playwright-core";
 import { S_RENDERED } from "../packages/client/src/protocol.js";
-import { startDemo, type Demo } from "./support/demo.js";
-import { launchBrowser, numberIn, recordFrames, until, waitForNumberAbove, type Frame } from "./support/browser.js";
-import { CLASS_DISCONNECTED, CLASS_ERROR, joined, viewRoots } from "./support/live.js";
+import { useDemo } from "./support/demo.js";
+import { markDocument, numberIn, until, waitForNumberAbove } from "./support/browser.js";
+import { CLASS_DISCONNECTED, CLASS_ERROR, openLive, viewRoots } from "./support/live.js";
 
-let demo: Demo;
-let browser: Browser;
+const e2e = useDemo({ simulateMs: 300 });
 let ctx: BrowserContext;
 
 beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 300 }), launchBrowser()]);
-  ctx = await browser.newContext();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
+  ctx = await e2e.browser.newContext();
 });
 
 const TILE = "#orders-today";
 
-async function open(path: string, views: number, route?: (ws: WebSocketRoute) => void): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  if (route) await page.routeWebSocket(/\/live\/websocket/, route);
-  const frames = recordFrames(page);
-  await page.goto(demo.url + path);
-  await joined(frames, views);
-  return { page, frames };
-}
-
-/** Marks the current document; `same()` is true while no reload/navigation replaced it. */
-async function markDocument(page: Page): Promise<() => Promise<boolean>> {
-  const mark = Math.random().toString(36).slice(2);
-  await page.evaluate((m) => ((window as any).__e2eMark = m), mark);
-  return async () => (await page.evaluate(() => (window as any).__e2eMark)) === mark;
-}
+const open = (path: string, views: number, route?: (ws: WebSocketRoute) => void) => openLive(ctx, e2e.demo.url + path, views, route);
 
 describe("KPI tile", () => {
   it("on /kpi, orders today goes up without a reload", async () => {
@@ -53,7 +32,7 @@ describe("KPI tile", () => {
 
   it("on / (nested in the home view), both roots join and the tile goes up without a reload", async () => {
     // before JavaScript, the home page already shows the tile with a number
-    const html = await (await fetch(`${demo.url}/`)).text();
+    const html = await (await fetch(`${e2e.demo.url}/`)).text();
     expect(html).toMatch(/lv-child><div class="kpi">.*id="orders-today">\d+<\/strong>/);
     const { page } = await open("/", 2);
     const same = await markDocument(page);

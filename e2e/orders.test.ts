@@ -1,34 +1,21 @@
 // Live order search on /orders against the real demo server (400k seeded orders), in Chromium:
 // debounced lv-change search, the URL kept by pushPatch, lv-patch pagination, back, reload, and
 // an older render landing on the focused input while the user keeps typing.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
 import { S_PATCH } from "../packages/client/src/protocol.js";
-import { startDemo, type Demo } from "./support/demo.js";
-import { launchBrowser, numberIn, recordFrames, until, type Frame } from "./support/browser.js";
-import { joined } from "./support/live.js";
+import { useDemo } from "./support/demo.js";
+import { numberIn, recordFrames, until } from "./support/browser.js";
+import { joined, openLive } from "./support/live.js";
 
-let demo: Demo;
-let browser: Browser;
+const e2e = useDemo({ simulateMs: 0 });
 let ctx: BrowserContext;
 
 beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
-  ctx = await browser.newContext();
+  ctx = await e2e.browser.newContext();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
-});
-
-async function open(path: string): Promise<{ page: Page; frames: Frame[] }> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(demo.url + path);
-  await joined(frames);
-  return { page, frames };
-}
+const open = (path: string) => openLive(ctx, e2e.demo.url + path);
 
 const search = (page: Page) => page.getByRole("searchbox", { name: "Search orders" });
 /** The visible rows as [order number, customer name]. */
@@ -139,7 +126,7 @@ describe("order search", () => {
       server.onMessage((m) => (holding ? held.push(String(m)) : ws.send(m)));
     });
     const frames = recordFrames(page);
-    await page.goto(`${demo.url}/orders`);
+    await page.goto(`${e2e.demo.url}/orders`);
     await joined(frames);
     const [first, last] = (await rows(page))[0]![1].split(" ") as [string, string];
     const stale = `${first} ${last[0]}`;
@@ -157,7 +144,7 @@ describe("order search", () => {
     await until(
       () => held.some((m) => {
         const f = JSON.parse(m) as unknown[];
-        return f[0] === S_PATCH && new URL(String(f[2]), demo.url).searchParams.get("q") === stale;
+        return f[0] === S_PATCH && new URL(String(f[2]), e2e.demo.url).searchParams.get("q") === stale;
       }),
       `the held answer to "${stale}"`,
     );

@@ -1,23 +1,13 @@
 // The server goes away and comes back (SIGTERM, then a new process on the same port and
 // database, so the same secret): the page shows it is disconnected, keeps what the user typed
 // meanwhile, rejoins by itself and the search follows the recovered input (form recovery).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { startDemo, type Demo } from "./support/demo.js";
-import { launchBrowser, recordFrames } from "./support/browser.js";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { useDemo } from "./support/demo.js";
+import { recordFrames } from "./support/browser.js";
 import { A_VIEW, CLASS_DISCONNECTED, CLASS_ERROR, joined, viewRoots } from "./support/live.js";
 
-let demo: Demo;
-let browser: Browser;
-
-beforeAll(async () => {
-  [demo, browser] = await Promise.all([startDemo({ simulateMs: 0 }), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.dispose();
-});
+const e2e = useDemo({ simulateMs: 0 });
 
 const ROOT = `[${A_VIEW}]`;
 const hasClass = (page: Page, cls: string, yes: boolean) =>
@@ -41,6 +31,7 @@ const numbers = (page: Page) =>
 
 describe("server restart", () => {
   it("marks the view disconnected, keeps the typed search, and recovers it after the restart", async () => {
+    const { demo, browser } = e2e;
     const ctx = await browser.newContext();
     try {
       const page = await ctx.newPage();

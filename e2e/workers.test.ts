@@ -21,9 +21,10 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { externalRedis, startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
-import { launchBrowser, recordFrames, until } from "./support/browser.js";
+import { loggedIn } from "./support/admin.js";
+import { launchBrowser, until } from "./support/browser.js";
 import { freePort, MAIN, seededTemplate } from "./support/demo.js";
-import { joined } from "./support/live.js";
+import { openLive } from "./support/live.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
@@ -93,25 +94,9 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** A browser context logged in on `url` (cookies are per host, so every port of 127.0.0.1 shares them). */
-async function loggedIn(url: string, username: string, opts: Parameters<Browser["newContext"]>[0] = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext(opts);
-  const page = await ctx.newPage();
-  await page.goto(`${url}/admin/login/`);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', username);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/admin/login/")), page.click('button[type="submit"]')]);
-  await page.close();
-  return ctx;
-}
-
 /** Opens `url` and waits until `views` views joined over the socket. */
 async function open(ctx: BrowserContext, url: string, views: number): Promise<Page> {
-  const page = await ctx.newPage();
-  const frames = recordFrames(page);
-  await page.goto(url);
-  await joined(frames, views);
-  return page;
+  return (await openLive(ctx, url, views)).page;
 }
 
 /** The newest order placed today that still counts towards today's revenue, found through the admin's own filters. */
@@ -139,7 +124,7 @@ describe("two demo processes on different ports", () => {
   beforeAll(async () => {
     a = await startServer();
     b = await startServer();
-    admin = await loggedIn(a.url, "admin", { viewport: { width: 1280, height: 900 } });
+    admin = await loggedIn(browser, a.url, "admin", { viewport: { width: 1280, height: 900 } });
   });
 
   it("a save on worker A moves the order activity and today's revenue open on worker B", async () => {
@@ -166,8 +151,8 @@ describe("two demo processes on different ports", () => {
   });
 
   it("slot sizes lay out as declared; the low-stock alert only for users holding inventory.view_low_stock", async () => {
-    const manager = await loggedIn(a.url, "manager", { viewport: { width: 1280, height: 900 } });
-    const viewer = await loggedIn(a.url, "viewer", { viewport: { width: 1280, height: 900 } });
+    const manager = await loggedIn(browser, a.url, "manager", { viewport: { width: 1280, height: 900 } });
+    const viewer = await loggedIn(browser, a.url, "viewer", { viewport: { width: 1280, height: 900 } });
 
     const orders = await open(manager, `${a.url}/admin/shop/order/`, 4);
     const grid = (await orders.locator(".cl-widgets").boundingBox())!;
@@ -238,7 +223,7 @@ describe("--workers 2 (node:cluster, one port)", () => {
   it("serves the admin and its live slots whichever worker gets the page and the socket", async () => {
     const c = await startServer(["--workers", "2"]);
     expect(c.output()).toMatch(/Workers: +2 \(node:cluster/);
-    const ctx = await loggedIn(c.url, "admin");
+    const ctx = await loggedIn(browser, c.url, "admin");
     const order = await todaysOrder(ctx, c.url);
     const form = await open(ctx, `${c.url}/admin/shop/order/${order.id}/change/`, 3);
     const list = await open(ctx, `${c.url}/admin/shop/order/`, 4);

@@ -77,3 +77,10 @@ export async function waitForNumberAbove(page: Page, selector: string, than: num
   );
   return numberIn(page, selector);
 }
+
+/** Marks the current document; `same()` is true while no reload/navigation replaced it. */
+export async function markDocument(page: Page): Promise<() => Promise<boolean>> {
+  const mark = Math.random().toString(36).slice(2);
+  await page.evaluate((m) => ((window as any).__e2eMark = m), mark);
+  return async () => (await page.evaluate(() => (window as any).__e2eMark)) === mark;
+}

@@ -16,6 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { launchBrowser } from "./browser.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const DEMO = join(ROOT, "examples/admin-demo");
@@ -104,6 +107,8 @@ export function freePort(): Promise<number> {
 export interface DemoOptions {
   /** SIMULATE_MS: an order every this many ms; 0 (default) turns the simulator off */
   simulateMs?: number;
+  /** more environment for the server process (e.g. `ACTION_ROW_DELAY_MS`) */
+  env?: Record<string, string>;
 }
 
 /** How a server process ended. */
@@ -149,7 +154,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const start = async () => {
     if (child) throw new Error("demo server already running");
     out = "";
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: String(opts.simulateMs ?? 0) };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: String(opts.simulateMs ?? 0) };
     delete env.WEFT_SECRET; // the secret must come from <DEMO_DB>.secret, as in a real restart
     delete env.REDIS_URL;
     const c = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -211,6 +216,43 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     dispose: async () => {
       await stop();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** What {@link useDemo} gives a spec file; read it in hooks and tests (it is set in beforeAll). */
+export interface DemoSession {
+  /** the file's demo server */
+  readonly demo: Demo;
+  /** the file's headless Chromium */
+  readonly browser: Browser;
+}
+
+/**
+ * One demo server and one Chromium for the calling spec file: registers a beforeAll that starts
+ * both (in parallel) and an afterAll that closes the browser and disposes of the server. Call it
+ * at the top level of the file, before the file's own hooks that use it.
+ */
+export function useDemo(opts: DemoOptions = {}): DemoSession {
+  let demo: Demo | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [demo, browser] = await Promise.all([startDemo(opts), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.dispose();
+  });
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useDemo: no ${what} yet (read it in a hook or a test)`);
+    return value;
+  };
+  return {
+    get demo() {
+      return started(demo, "demo server");
+    },
+    get browser() {
+      return started(browser, "browser");
     },
   };
 }

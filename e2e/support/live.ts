@@ -1,9 +1,9 @@
 // Helpers that know the Weft wire protocol (names from the one shared protocol module).
-import type { Page } from "playwright-core";
+import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import {
   A_VIEW, C_EVENT, CLASS_DISCONNECTED, CLASS_ERROR, S_RENDERED, S_REPLY,
 } from "../../packages/client/src/protocol.js";
-import { until, type Frame } from "./browser.js";
+import { recordFrames, until, type Frame } from "./browser.js";
 
 export { A_VIEW, CLASS_DISCONNECTED, CLASS_ERROR };
 
@@ -25,6 +25,24 @@ export function joined(frames: Frame[], count = 1, from = 0): Promise<number[]> 
     const refs = renderedRefs(frames.slice(from));
     return refs.length >= count && refs;
   }, `${count} joined view(s)`);
+}
+
+/**
+ * Opens `url` in a new page of `ctx`, recording its socket frames (and routing its socket
+ * through `route` when given), and waits until `views` views joined.
+ */
+export async function openLive(
+  ctx: BrowserContext,
+  url: string,
+  views = 1,
+  route?: (ws: WebSocketRoute) => void,
+): Promise<{ page: Page; frames: Frame[] }> {
+  const page = await ctx.newPage();
+  if (route) await page.routeWebSocket(/\/live\/websocket/, route);
+  const frames = recordFrames(page);
+  await page.goto(url);
+  await joined(frames, views);
+  return { page, frames };
 }
 
 /** The `event` frame the page sent for handler `name` (the last one), and the reply to it. */
