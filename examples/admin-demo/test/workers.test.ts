@@ -21,6 +21,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../../../packages/server/test/helpers.js";
+import { joinView, login as loginThroughForm, type Jar } from "../../../packages/server/test/admin/support.js";
 import { startTestRedis, type TestRedis } from "../../../packages/server/test/support/redis.js";
 import { openDatabase } from "../src/db/open.js";
 import { dayRange } from "../src/db/queries.js";
@@ -99,44 +100,11 @@ async function startDemo(args: string[] = [], env: Record<string, string> = {}):
   return p;
 }
 
-/** A cookie jar over fetch, for one browser. */
-class Jar {
-  cookies = new Map<string, string>();
-  get header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(";")[0];
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-    return res;
-  }
-}
-
-/** Logs in on `base` through the real form. */
-async function login(base: string, username: string): Promise<Jar> {
-  const jar = new Jar();
-  const form = await (await jar.fetch(`${base}/admin/login/`)).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1];
-  const res = await jar.fetch(`${base}/admin/login/`, {
-    method: "POST",
-    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-  expect(res.status, `login ${username}`).toBe(302);
-  return jar;
-}
+/** Logs in on `base` through the real form (the demo's users have their name as password). */
+const login = (base: string, username: string) => loginThroughForm(base, username, { password: username, next: "/admin/" });
 
 /** An admin page: status, HTML, and its view roots (id, view id, token). */
-async function page(jar: Jar, url: string) {
-  const res = await jar.fetch(url);
-  const html = await res.text();
-  const roots = [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
-  return { res, html, roots };
-}
+const page = (jar: Jar, url: string) => jar.html(url);
 
 beforeAll(async () => {
   redis = await startTestRedis();
@@ -201,10 +169,7 @@ describe("two demo processes on different ports, one database, one Redis", () =>
     expect(onBSocket.html.get(3)).not.toContain("changed");
 
     // the change form on A saves the order as cancelled: A publishes on `orders` through Redis
-    const onASocket = await Client.open(a.base, jar.header);
-    sockets.push(onASocket);
-    onASocket.join(1, form.roots[0].token, `${a.base}/admin/shop/order/${order.id}/change/`);
-    await onASocket.until(() => onASocket.html.has(1), "change form joined on A");
+    const onASocket = await joinView({ base: a.base, cookie: jar.header, token: form.roots[0].token, url: `${a.base}/admin/shop/order/${order.id}/change/`, sockets });
     const saved = await onASocket.reply(onASocket.event(1, "save", { status: "cancelled", _continue: "" }));
     expect(saved[0]).toBe("a");
 

@@ -16,13 +16,24 @@ export async function startServer(routes: Record<string, LiveViewClass>, opts: P
   return { app, base: `http://127.0.0.1:${port}`, port };
 }
 
+/** A view root of a rendered page: its element id, view id and signed join token. */
+export interface ViewRoot {
+  id: string;
+  view: string;
+  token: string;
+}
+
+/** The view roots of a rendered page, in document order. */
+export function viewRoots(html: string): ViewRoot[] {
+  return [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
+}
+
 /** GETs a live page: its HTML, the session cookie, and the tokens of its view roots (in order). */
 export async function getPage(base: string, path: string, cookie?: string) {
   const res = await fetch(base + path, { headers: cookie ? { cookie } : {} });
   const html = await res.text();
   const setCookie = res.headers.get("set-cookie");
-  const roots = [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
-  return { res, html, cookie: cookie ?? setCookie?.split(";")[0] ?? "", roots };
+  return { res, html, cookie: cookie ?? setCookie?.split(";")[0] ?? "", roots: viewRoots(html) };
 }
 
 type Frame = unknown[];

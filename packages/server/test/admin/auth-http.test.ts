@@ -22,6 +22,7 @@ import {
 } from "../../src/admin/auth/index.js";
 import { Counter } from "../fixtures/views.js";
 import { Client, SECRET } from "../helpers.js";
+import { Jar as CookieJar, joinView, loginPage, submitLogin as login } from "./support.js";
 
 const FAST = { N: 16384, r: 8, p: 1 };
 const dir = mkdtempSync(join(tmpdir(), "weft-auth-http-"));
@@ -70,29 +71,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A browser's cookie jar, enough for these tests. */
-class Jar {
-  cookies = new Map<string, string>();
-  get header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(";");
-      const i = pair.indexOf("=");
-      const name = pair.slice(0, i).trim();
-      const cleared = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]) < Date.now()));
-      if (cleared) this.cookies.delete(name);
-      else this.cookies.set(name, pair.slice(i + 1).trim());
-    }
-  }
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(base + path, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
-    this.take(res);
-    return res;
-  }
-  async post(path: string, form: Record<string, string>): Promise<Response> {
-    return this.fetch(path, { method: "POST", body: new URLSearchParams(form), headers: { "content-type": "application/x-www-form-urlencoded" } });
+/** A browser's cookie jar on this file's server. */
+class Jar extends CookieJar {
+  constructor() {
+    super(base);
   }
   /** the raw (unsigned) session cookie value */
   get rawSession(): string {
@@ -102,18 +84,6 @@ class Jar {
 
 async function whoami(jar: Jar): Promise<AdminSession | null> {
   return ((await (await jar.fetch("/whoami")).json()) as { session: AdminSession | null }).session;
-}
-
-async function loginPage(jar: Jar, next?: string): Promise<{ res: Response; html: string; csrf: string }> {
-  const res = await jar.fetch("/admin/login/" + (next === undefined ? "" : `?next=${encodeURIComponent(next)}`));
-  const html = await res.text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
-  return { res, html, csrf };
-}
-
-async function login(jar: Jar, username: string, password: string, next?: string): Promise<Response> {
-  const { csrf } = await loginPage(jar);
-  return jar.post("/admin/login/", { _csrf: csrf, username, password, ...(next === undefined ? {} : { next }) });
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
@@ -274,10 +244,7 @@ describe("admin sessions", () => {
     const page = await jar.fetch("/counter");
     const html = await page.text();
     const token = /lv-token="([^"]+)"/.exec(html)![1];
-    const c = await Client.open(base, jar.header);
-    sockets.push(c);
-    c.join(1, token, base + "/counter");
-    await c.until(() => c.html.has(1), "first render");
+    const c = await joinView({ base, cookie: jar.header, token, url: base + "/counter", sockets });
     expect(c.html.get(1)).toContain("Count:");
     // a tampered session cookie gets no socket
     const bad = await Client.open(base, "weft_admin=forged.sig");

@@ -9,14 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { and, count, eq } from "drizzle-orm";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customers, orderItems, orders, supportTickets } from "../../../../examples/admin-demo/src/db/schema.js";
 import { openDatabase } from "../../../../examples/admin-demo/src/db/open.js";
 import { seed } from "../../../../examples/admin-demo/src/db/seed.js";
-import { adminPlugin, AdminSite, LiveView, MemoryChannelLayer, weft, weftAuditLog, type AdminUser, type Params } from "../../src/index.js";
+import { AdminSite, LiveView, MemoryChannelLayer, weftAuditLog, type AdminUser, type Params } from "../../src/index.js";
 import { recordAudit } from "../../src/admin/audit/index.js";
-import { Client, getPage, SECRET } from "../helpers.js";
+import { getPage, type Client } from "../helpers.js";
+import { joinView, loginOnce, startAdmin } from "./support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-changeform-"));
 const file = join(dir, "shop.db");
@@ -76,11 +77,7 @@ beforeAll(async () => {
   await make("manager", ["shop.view_order", "shop.change_order", "shop.view_customer"]);
   await make("viewer", ["shop.view_order", "shop.view_customer"]);
   await make("clerk", ["shop.add_order"]);
-  app = Fastify({ logger: false });
-  await app.register(weft, { secret: SECRET, sessions: site.sessions, pubsub });
-  await app.register(adminPlugin, { site });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await startAdmin(site, { pubsub }));
 });
 
 afterAll(async () => {
@@ -93,44 +90,8 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-/** A browser's cookie jar, enough for these tests. */
-class Jar {
-  cookies = new Map<string, string>();
-  get header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(";")[0];
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-  }
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(base + path, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
-    this.take(res);
-    return res;
-  }
-}
-
-const jars = new Map<string, Jar>();
-/** Logs in through the real login form (GET for the CSRF token, POST the credentials). */
-async function login(username: string): Promise<Jar> {
-  const hit = jars.get(username);
-  if (hit) return hit;
-  const jar = new Jar();
-  const page = await (await jar.fetch("/admin/login/")).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
-  expect(csrf).toBeTruthy();
-  const res = await jar.fetch("/admin/login/", {
-    method: "POST",
-    body: new URLSearchParams({ _csrf: csrf!, username, password: `${username}-pass` }),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-  expect(res.status).toBe(302);
-  jars.set(username, jar);
-  return jar;
-}
+/** Logs in through the real login form (GET for the CSRF token, POST the credentials), once per user. */
+const login = loginOnce(() => base);
 
 /** An admin page joined over the socket, as the browser runtime would. */
 interface Live {
@@ -150,11 +111,8 @@ async function open(username: string, path: string): Promise<Live> {
   const jar = await login(username);
   const { res, html, roots } = await getPage(base, path, jar.header);
   expect(res.status, `${path}: ${html.slice(0, 200)}`).toBe(200);
-  const c = await Client.open(base, jar.header);
-  sockets.push(c);
   const ref = 1;
-  c.join(ref, roots[0].token, base + path);
-  await c.until(() => c.html.get(ref), "first render");
+  const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref, sockets });
   return {
     c,
     ref,

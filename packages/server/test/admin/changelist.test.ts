@@ -9,13 +9,14 @@ import Database from "better-sqlite3";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminSite, adminPlugin, countStatements, LiveView, weft, type AdminAction } from "../../src/index.js";
-import { Client, SECRET } from "../helpers.js";
+import { AdminSite, countStatements, LiveView, type AdminAction } from "../../src/index.js";
+import type { Client } from "../helpers.js";
+import { loginOnce, openView, startAdmin } from "./support.js";
 
 // ---------------------------------------------------------------------------------------------
 // schema + data
@@ -138,11 +139,7 @@ beforeAll(async () => {
   for (const p of ["shop.change_order", "shop.annotate_order"]) await u.grant(clerk, p);
   await u.createUser({ username: "nobody", password: "nobody-pass", isStaff: true });
 
-  app = Fastify({ logger: false });
-  await app.register(weft, { secret: SECRET, sessions: site.sessions });
-  await app.register(adminPlugin, { site });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  ({ app, base } = await startAdmin(site));
 });
 
 afterAll(async () => {
@@ -155,41 +152,8 @@ afterAll(async () => {
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-/** A browser's cookie jar, enough for these tests. */
-class Jar {
-  cookies = new Map<string, string>();
-  get header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(base + path, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(";")[0];
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-    return res;
-  }
-}
-
-const jars = new Map<string, Jar>();
-
-/** Logs in through the real form (GET for the CSRF token, POST the credentials). */
-async function login(username: string): Promise<Jar> {
-  const hit = jars.get(username);
-  if (hit) return hit;
-  const jar = new Jar();
-  const page = await (await jar.fetch("/admin/login/")).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
-  const res = await jar.fetch("/admin/login/", {
-    method: "POST",
-    body: new URLSearchParams({ _csrf: csrf, username, password: `${username}-pass` }),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-  expect(res.status).toBe(302);
-  jars.set(username, jar);
-  return jar;
-}
+/** Logs in through the real form (GET for the CSRF token, POST the credentials), once per user. */
+const login = loginOnce(() => base);
 
 const LIST = "/admin/shop/order/";
 
@@ -212,15 +176,8 @@ let nextRef = 1;
 
 async function openList(username: string, path = LIST): Promise<Live & { first: string }> {
   const jar = await login(username);
-  const res = await jar.fetch(path);
-  expect(res.status).toBe(200);
-  const first = await res.text();
-  const root = /<div id="([^"]+)" lv-view="admin-changelist" lv-token="([^"]+)">/.exec(first)!;
-  const c = await Client.open(base, jar.header);
-  sockets.push(c);
   const ref = nextRef++;
-  c.join(ref, root[2], base + path);
-  await c.until(() => c.html.has(ref), "the join render");
+  const { c, first } = await openView(jar, base + path, "admin-changelist", { ref, sockets });
   const live: Live & { first: string } = {
     c,
     ref,

@@ -8,10 +8,11 @@ import Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminPlugin, AdminSite, MemoryChannelLayer, SiteContext, TokenSigner, weft, type AdminSession, type DashboardWidget, type SessionUser } from "../../src/index.js";
+import { AdminSite, MemoryChannelLayer, SiteContext, TokenSigner, type AdminSession, type DashboardWidget, type SessionUser } from "../../src/index.js";
 import { Client, SECRET } from "../helpers.js";
+import { Jar as CookieJar, login, startAdmin } from "./support.js";
 
 const orders = sqliteTable("orders", { id: integer("id").primaryKey(), totalCents: integer("total_cents").notNull() });
 const tickets = sqliteTable("tickets", { id: integer("id").primaryKey(), status: text("status").notNull() });
@@ -90,44 +91,14 @@ let base = "";
 const sockets: Client[] = [];
 const tokens: Record<string, string> = {};
 
-/** A browser's cookie jar. */
-class Jar {
-  cookies = new Map<string, string>();
-  get header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  async fetch(path: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(base + path, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-    return res;
-  }
-  async html(path: string): Promise<{ status: number; html: string; roots: Array<{ id: string; view: string; token: string }> }> {
-    const res = await this.fetch(path);
-    const html = await res.text();
-    const roots = [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
-    return { status: res.status, html, roots };
+/** A browser's cookie jar on this file's server (a new one: not logged in). */
+class Jar extends CookieJar {
+  constructor() {
+    super(base);
   }
 }
 
-/** Logs in through the real form: GET for the CSRF token and cookie, POST the credentials. */
-async function login(username: string): Promise<Jar> {
-  const jar = new Jar();
-  const page = await (await jar.fetch("/admin/login/")).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
-  const res = await jar.fetch("/admin/login/", {
-    method: "POST",
-    body: new URLSearchParams({ _csrf: csrf, username, password: `${username}-pass` }),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-  });
-  expect(res.status).toBe(302);
-  return jar;
-}
-
-async function socket(jar: Jar): Promise<Client> {
+async function socket(jar: CookieJar): Promise<Client> {
   const c = await Client.open(base, jar.header);
   sockets.push(c);
   return c;
@@ -136,7 +107,7 @@ async function socket(jar: Jar): Promise<Client> {
 /** the data-widget keys of a page, in document order */
 const tileKeys = (html: string) => [...html.matchAll(/data-widget="([^"]+)"/g)].map((m) => m[1]);
 
-let admin: Jar, clerk: Jar, ops: Jar;
+let admin: CookieJar, clerk: CookieJar, ops: CookieJar;
 
 beforeAll(async () => {
   site.register(orders, { app: "shop", listDisplay: ["id", "totalCents"], dashboardWidgets: orderWidgets });
@@ -165,14 +136,15 @@ beforeAll(async () => {
   for (let i = 1; i <= 3; i++) addOrder(i * 1000);
   db.insert(tickets).values([{ status: "open" }, { status: "closed" }]).run();
 
-  app = Fastify({ logger: false });
-  await app.register(weft, { secret: SECRET, sessions: site.sessions, pubsub });
-  await app.register(adminPlugin, { site });
-  app.live("/board/support", site.dashboard.page("support"));
-  site.dashboard.log = { error: (obj, msg) => void logged.push({ obj, msg }), warn: () => {}, info: () => {}, debug: () => {} };
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  [admin, clerk, ops] = await Promise.all([login("admin"), login("clerk"), login("ops")]);
+  ({ app, base } = await startAdmin(site, {
+    pubsub,
+    setup: (app) => {
+      app.live("/board/support", site.dashboard.page("support"));
+      site.dashboard.log = { error: (obj, msg) => void logged.push({ obj, msg }), warn: () => {}, info: () => {}, debug: () => {} };
+    },
+  }));
+  // users log in through the real form: GET for the CSRF token and cookie, POST the credentials
+  [admin, clerk, ops] = await Promise.all([login(base, "admin"), login(base, "clerk"), login(base, "ops")]);
 });
 
 afterAll(async () => {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, adminPlugin, ChannelLayerUnavailableError, describeHealth, MemoryChannelLayer, RedisChannelLayer, weft } from "../../src/index.js";
 import { Client, getPage, SECRET } from "../helpers.js";
 import { externalRedis, startTestRedis, uniquePrefix, type TestRedis } from "../support/redis.js";
+import { login } from "./support.js";
 
 const PAUSED = "Live updates are paused: reconnecting to Redis…";
 
@@ -51,17 +52,7 @@ beforeAll(async () => {
   await app.listen({ port: 0, host: "127.0.0.1" });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   // log in through the real form
-  const form = await fetch(`${base}/admin/login/`);
-  const jar = form.headers.getSetCookie().map((c) => c.split(";")[0]);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-  const res = await fetch(`${base}/admin/login/`, {
-    method: "POST",
-    redirect: "manual",
-    body: new URLSearchParams({ _csrf: csrf, username: "staff", password: "staff-pass" }),
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
-  });
-  expect(res.status).toBe(302);
-  cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  cookie = (await login(base, "staff")).header;
   await layer.whenSubscribed();
 });
 

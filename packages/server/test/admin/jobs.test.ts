@@ -13,15 +13,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, count, eq, inArray } from "drizzle-orm";
-import Fastify, { type FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../../../examples/admin-demo/src/db/open.js";
 import { customers, orders, type Order } from "../../../../examples/admin-demo/src/db/schema.js";
 import { seed } from "../../../../examples/admin-demo/src/db/seed.js";
-import { AdminSite, adminPlugin, cancelJob, isJobId, weft, withProgress, type AdminAction, type ChannelLayer, type PinnedSelection } from "../../src/index.js";
-import { Client, SECRET } from "../helpers.js";
+import { AdminSite, cancelJob, isJobId, withProgress, type AdminAction, type ChannelLayer, type PinnedSelection } from "../../src/index.js";
+import type { Client } from "../helpers.js";
 import { type LayerKind, memoryKind, redisKind } from "../support/layers.js";
 import { waitFor } from "../support/wait.js";
+import { loginOnce, openView, startAdmin } from "./support.js";
 
 // ---------------------------------------------------------------------------------------------
 // the test's actions
@@ -139,11 +140,7 @@ async function startWorker(dbFile: string, layer: ChannelLayer): Promise<Worker>
   });
   site.register(customers, { app: "shop", listDisplay: ["name"] });
   const logs: string[] = [];
-  const app = Fastify({ logger: { level: "warn", stream: { write: (line: string) => void logs.push(line) } } });
-  await app.register(weft, { secret: SECRET, sessions: site.sessions, pubsub: layer });
-  await app.register(adminPlugin, { site });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { app, base } = await startAdmin(site, { pubsub: layer, logger: { level: "warn", stream: { write: (line: string) => void logs.push(line) } } });
   return {
     app,
     site,
@@ -154,23 +151,6 @@ async function startWorker(dbFile: string, layer: ChannelLayer): Promise<Worker>
       sqlite.close();
     },
   };
-}
-
-/** A browser's cookie jar (cookies are per host, not per port: one jar works on both workers). */
-class Jar {
-  cookies = new Map<string, string>();
-  get header(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
-  }
-  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(";")[0]!;
-      const i = pair.indexOf("=");
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-    return res;
-  }
 }
 
 const LIST = "/admin/shop/order/";
@@ -196,7 +176,6 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
     let B: Worker;
     let closeLayers: () => Promise<void>;
     const ids = {} as Record<Username, number>;
-    const jars = new Map<string, Jar>();
     const sockets: Client[] = [];
     let nextRef = 1;
 
@@ -230,22 +209,11 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       env.stepper = new Stepper();
     });
 
-    /** Logs in through the real form (on worker A; the session row is shared). */
-    async function login(username: Username): Promise<Jar> {
-      const hit = jars.get(username);
-      if (hit) return hit;
-      const jar = new Jar();
-      const page = await (await jar.fetch(`${A.base}/admin/login/`)).text();
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-      const res = await jar.fetch(`${A.base}/admin/login/`, {
-        method: "POST",
-        body: new URLSearchParams({ _csrf: csrf, username, password: PASSWORD }),
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-      });
-      expect(res.status).toBe(302);
-      jars.set(username, jar);
-      return jar;
-    }
+    /**
+     * Logs in through the real form (on worker A; the session row is shared, and cookies are per
+     * host, not per port: one jar works on both workers), once per user.
+     */
+    const login = loginOnce(() => A.base, { password: PASSWORD });
 
     /** The shell's CSRF token (its logout form) for `username`. */
     async function csrfFor(username: Username): Promise<string> {
@@ -276,15 +244,8 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
 
     async function openLive(w: Worker, username: Username, path: string, view: string): Promise<Live> {
       const jar = await login(username);
-      const res = await jar.fetch(w.base + path);
-      expect(res.status).toBe(200);
-      const first = await res.text();
-      const root = new RegExp(`<div id="([^"]+)" lv-view="admin-${view}" lv-token="([^"]+)">`).exec(first)!;
-      const c = await Client.open(w.base, jar.header);
-      sockets.push(c);
       const ref = nextRef++;
-      c.join(ref, root[2]!, w.base + path);
-      await c.until(() => c.html.has(ref), "the join render");
+      const { c, first } = await openView(jar, w.base + path, `admin-${view}`, { ref, sockets });
       return {
         c,
         ref,
