@@ -1,4 +1,4 @@
-import { integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { integer, primaryKey, sqliteTable } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
 import {
   ChangeListOptionsError,
@@ -8,23 +8,9 @@ import {
   splitSearchTerms,
   type ChangeListOptions,
 } from "../../src/admin/query/index.js";
+import { shopTables } from "./query-schema.js";
 
-const customers = sqliteTable("customers", {
-  id: integer("id").primaryKey(),
-  name: text("name").notNull(),
-  email: text("email").notNull(),
-  isVip: integer("is_vip", { mode: "boolean" }).notNull(),
-});
-const orders = sqliteTable("orders", {
-  id: integer("id").primaryKey(),
-  number: text("number").notNull(),
-  customerId: integer("customer_id"),
-  status: text("status", { enum: ["pending", "paid", "shipped"] }).notNull(),
-  totalCents: integer("total_cents").notNull(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-  isGift: integer("is_gift", { mode: "boolean" }).notNull(),
-  note: text("note"),
-});
+const { customers, orders } = shopTables(["pending", "paid", "shipped"]);
 const pairs = sqliteTable("pairs", { a: integer("a"), b: integer("b") }, (t) => [primaryKey({ columns: [t.a, t.b] })]);
 
 const relations = { customer: { column: orders.customerId, table: customers, display: customers.name } };

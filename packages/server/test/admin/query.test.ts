@@ -6,7 +6,6 @@
 import Database from "better-sqlite3";
 import { count, lt } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import fc from "fast-check";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,28 +21,14 @@ import {
   type ChangeListState,
   type FilterSelection,
 } from "../../src/admin/query/index.js";
+import { shopTables } from "./query-schema.js";
 
 // ---------------------------------------------------------------------------------------------
 // schema + data
 
 const STATUSES = ["pending", "paid", "shipped", "delivered", "cancelled"] as const;
 
-const customers = sqliteTable("customers", {
-  id: integer("id").primaryKey(),
-  name: text("name").notNull(),
-  email: text("email").notNull(),
-  isVip: integer("is_vip", { mode: "boolean" }).notNull(),
-});
-const orders = sqliteTable("orders", {
-  id: integer("id").primaryKey(),
-  number: text("number").notNull(),
-  customerId: integer("customer_id"),
-  status: text("status", { enum: STATUSES }).notNull(),
-  totalCents: integer("total_cents").notNull(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-  isGift: integer("is_gift", { mode: "boolean" }).notNull(),
-  note: text("note"),
-});
+const { customers, orders } = shopTables(STATUSES);
 const DDL = `
   create table customers (id integer primary key, name text not null, email text not null, is_vip integer not null);
   create index customers_name_idx on customers(name);
