@@ -6,7 +6,8 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { recordAudit, type AuditChanges } from "../audit/record.js";
+import { recordAudit, type AuditChanges, type SyncDb } from "../audit/record.js";
+import type { AuditAction } from "../auth/schema.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
 import { reprOf } from "./repr.js";
@@ -42,8 +43,8 @@ export function objectWhere(spec: FormSpec, id: unknown, scope?: SQL): SQL {
   return scope ? and(byId, scope)! : byId;
 }
 
-/** Reads object `id` (within `scope`), or undefined. One statement. */
-export function loadObject(db: BetterSQLite3Database<any>, spec: FormSpec, id: unknown, scope?: SQL): Row | undefined {
+/** Reads object `id` (within `scope`), or undefined. One statement, on `db` or a transaction of it. */
+export function loadObject(db: SyncDb, spec: FormSpec, id: unknown, scope?: SQL): Row | undefined {
   return db.select().from(spec.admin.table).where(objectWhere(spec, id, scope)).limit(1).get() as Row | undefined;
 }
 
@@ -59,23 +60,35 @@ export function diffRows(spec: FormSpec, before: Row | null, after: Row | null):
   return out;
 }
 
+/** Runs `write` in one IMMEDIATE transaction: the row and its audit entry commit together or not at all. */
+function inTransaction<T>(ctx: WriteContext, write: (tx: SyncDb) => T): T {
+  return ctx.db.transaction((tx) => write(tx), { behavior: "immediate" });
+}
+
+/**
+ * Records the audit entry of a write of object `id` from `before` to `after` (null: added or
+ * deleted), in the write's transaction, and returns the write as {@link Written} (its row: `after`,
+ * or `before` for a delete).
+ */
+function audited(tx: SyncDb, ctx: WriteContext, action: AuditAction, id: unknown, before: Row | null, after: Row | null): Written {
+  const { spec } = ctx;
+  const row = (after ?? before)!;
+  const repr = reprOf(spec.admin, row);
+  const changes = diffRows(spec, before, after);
+  const auditId = recordAudit(tx, { userId: ctx.userId, action, model: spec.model, objectId: String(id), objectRepr: repr, changes });
+  return { id, repr, row, changes, auditId };
+}
+
 /**
  * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`).
  * @throws the driver's error (busy, constraint…): nothing is written
  */
 export function insertObject(ctx: WriteContext, data: Row): Written {
-  const { db, spec } = ctx;
-  return db.transaction(
-    (tx) => {
-      const row = tx.insert(spec.admin.table).values(data).returning().get() as Row;
-      const id = row[spec.pk.key];
-      const repr = reprOf(spec.admin, row);
-      const changes = diffRows(spec, null, row);
-      const auditId = recordAudit(tx, { userId: ctx.userId, action: "add", model: spec.model, objectId: String(id), objectRepr: repr, changes });
-      return { id, repr, row, changes, auditId };
-    },
-    { behavior: "immediate" },
-  );
+  const { spec } = ctx;
+  return inTransaction(ctx, (tx) => {
+    const row = tx.insert(spec.admin.table).values(data).returning().get() as Row;
+    return audited(tx, ctx, "add", row[spec.pk.key], null, row);
+  });
 }
 
 /**
@@ -86,25 +99,18 @@ export function insertObject(ctx: WriteContext, data: Row): Written {
  * @throws the driver's error (busy, constraint…): nothing is written
  */
 export function updateObject(ctx: WriteContext, id: unknown, data: Row): Written | undefined {
-  const { db, spec } = ctx;
-  return db.transaction(
-    (tx) => {
-      const where = objectWhere(spec, id, ctx.scope);
-      const before = tx.select().from(spec.admin.table).where(where).limit(1).get() as Row | undefined;
-      if (!before) return undefined;
-      const set: Row = {};
-      for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
-      let after = before;
-      if (Object.keys(set).length > 0) {
-        after = tx.update(spec.admin.table).set(set).where(where).returning().get() as Row;
-      }
-      const repr = reprOf(spec.admin, after);
-      const changes = diffRows(spec, before, after);
-      const auditId = recordAudit(tx, { userId: ctx.userId, action: "change", model: spec.model, objectId: String(id), objectRepr: repr, changes });
-      return { id, repr, row: after, changes, auditId };
-    },
-    { behavior: "immediate" },
-  );
+  const { spec } = ctx;
+  return inTransaction(ctx, (tx) => {
+    const before = loadObject(tx, spec, id, ctx.scope);
+    if (!before) return undefined;
+    const set: Row = {};
+    for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
+    let after = before;
+    if (Object.keys(set).length > 0) {
+      after = tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning().get() as Row;
+    }
+    return audited(tx, ctx, "change", id, before, after);
+  });
 }
 
 /**
@@ -114,18 +120,11 @@ export function updateObject(ctx: WriteContext, id: unknown, data: Row): Written
  * @throws the driver's error (busy, a foreign key still pointing at it…): nothing is deleted
  */
 export function deleteObject(ctx: WriteContext, id: unknown): Written | undefined {
-  const { db, spec } = ctx;
-  return db.transaction(
-    (tx) => {
-      const where = objectWhere(spec, id, ctx.scope);
-      const before = tx.select().from(spec.admin.table).where(where).limit(1).get() as Row | undefined;
-      if (!before) return undefined;
-      tx.delete(spec.admin.table).where(where).run();
-      const repr = reprOf(spec.admin, before);
-      const changes = diffRows(spec, before, null);
-      const auditId = recordAudit(tx, { userId: ctx.userId, action: "delete", model: spec.model, objectId: String(id), objectRepr: repr, changes });
-      return { id, repr, row: before, changes, auditId };
-    },
-    { behavior: "immediate" },
-  );
+  const { spec } = ctx;
+  return inTransaction(ctx, (tx) => {
+    const before = loadObject(tx, spec, id, ctx.scope);
+    if (!before) return undefined;
+    tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope)).run();
+    return audited(tx, ctx, "delete", id, before, null);
+  });
 }
