@@ -20,7 +20,8 @@ import type { FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS } from "./admin.js";
 import { buildApp, demoSecret, ensureDemoUsersShared } from "./app.js";
 import { openDatabase } from "./db/open.js";
-import { DEFAULT_DATABASE_FILE, ensureSeeded } from "./db/seed-cli.js";
+import { DEFAULT_DATABASE_FILE } from "./db/cli.js";
+import { ensureSeeded } from "./db/seed-cli.js";
 
 /** How the demo is started: from the command line and the environment. */
 export interface DemoConfig {

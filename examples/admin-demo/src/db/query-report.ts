@@ -8,13 +8,11 @@
  * It prints figures; it asserts nothing. Use it on the full-size seed to check that a change
  * to the schema or the queries keeps them on their indexes.
  */
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { databaseFile, isMain } from "./cli.js";
 import { openDatabase } from "./open.js";
 import { countOrdersToday, openTicketCount, revenueToday, searchOrders, type SearchOrdersOptions } from "./queries.js";
 import * as schema from "./schema.js";
-import { DEFAULT_DATABASE_FILE } from "./seed-cli.js";
 
 /** One measured query: median and worst wall time over the runs, a summary, its plans. */
 export interface QueryTiming {
@@ -102,19 +100,9 @@ export function runQueryReport(file: string, runs = 15): QueryTiming[] {
   }
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith("--")) ?? process.env.DEMO_DB ?? DEFAULT_DATABASE_FILE;
+  const file = databaseFile(args.find((a) => !a.startsWith("--")));
   const showPlans = args.includes("--plans");
   for (const t of runQueryReport(file)) {
     process.stdout.write(

@@ -9,15 +9,12 @@
  * alone unless `--fresh` deletes it first. On a terminal each table gets a progress bar; the
  * last line gives the row counts and the seconds taken.
  */
-import { realpathSync, rmSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
+import { databaseFile, isMain } from "./cli.js";
 import { openDatabase } from "./open.js";
 import { seed, type SeedOptions, type SeedProgress, type SeedResult } from "./seed.js";
-
-/** The demo database file used when none is given: `examples/admin-demo/demo.db`. */
-export const DEFAULT_DATABASE_FILE = fileURLToPath(new URL("../../demo.db", import.meta.url));
 
 /** Options for {@link ensureSeeded}. */
 export interface EnsureSeededOptions {
@@ -160,7 +157,7 @@ export function runSeedCli(argv: string[]): number {
     );
     return 0;
   }
-  const file = positionals[0] ?? process.env.DEMO_DB ?? DEFAULT_DATABASE_FILE;
+  const file = databaseFile(positionals[0]);
   if (values.fresh) for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
   const seedOptions: Omit<SeedOptions, "onProgress"> = {};
   const customers = parseCount(values.customers, "customers");
@@ -176,17 +173,7 @@ export function runSeedCli(argv: string[]): number {
   return 0;
 }
 
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isMain(import.meta.url)) {
   try {
     process.exitCode = runSeedCli(process.argv.slice(2));
   } catch (err) {
