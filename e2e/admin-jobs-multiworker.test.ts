@@ -13,10 +13,10 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
-import { loggedIn } from "./support/admin.js";
+import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { launchBrowser } from "./support/browser.js";
 import { freePort, MAIN, seededTemplate } from "./support/demo.js";
-import { eventAndReply, joined, openLive } from "./support/live.js";
+import { eventAndReply, openLive } from "./support/live.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LIST = "/admin/shop/order/";
@@ -120,16 +120,9 @@ async function startOnA(ctx: BrowserContext, action: string, n: number | "page")
     await page.locator("#result-list thead input[type=checkbox]").check();
     await eventAndReply(frames, "selectPage", from);
   } else {
-    for (const pk of (await page.$$eval("#result-list tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-pk")!))).slice(0, n)) {
-      const from = frames.length;
-      await page.locator(`tr[data-pk="${pk}"] input[type=checkbox]`).check();
-      await eventAndReply(frames, "select", from);
-    }
+    await selectRows(page, frames, (await rowPks(page)).slice(0, n));
   }
-  await page.selectOption('select[name="action"]', action);
-  const from = frames.length;
-  await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), page.click("button.cl-go")]);
-  await joined(frames, 1, from);
+  await startJob(page, frames, action);
   return { page, path: new URL(page.url()).pathname };
 }
 

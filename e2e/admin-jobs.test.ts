@@ -5,10 +5,10 @@
 // error and never the error text or its stack. Waits are condition polls.
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { loggedIn } from "./support/admin.js";
+import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import type { Frame } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
-import { eventAndReply, joined, openLive } from "./support/live.js";
+import { openLive } from "./support/live.js";
 
 const LIST = "/admin/shop/order/";
 /** The demo's failure trigger (examples/admin-demo/src/actions.ts). */
@@ -23,16 +23,9 @@ const open = (ctx: BrowserContext, path: string) => openLive(ctx, e2e.demo.url +
 
 /** Picks the first `n` rows of the list, runs `action` with Go, and waits for the job page to join. */
 async function runAction(page: Page, frames: Frame[], action: string, n: number): Promise<string[]> {
-  const pks = (await page.$$eval("#result-list tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-pk")!))).slice(0, n);
-  for (const pk of pks) {
-    const from = frames.length;
-    await page.locator(`tr[data-pk="${pk}"] input[type=checkbox]`).check();
-    await eventAndReply(frames, "select", from);
-  }
-  await page.selectOption('select[name="action"]', action);
-  const from = frames.length;
-  await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), page.click("button.cl-go")]);
-  await joined(frames, 1, from);
+  const pks = (await rowPks(page)).slice(0, n);
+  await selectRows(page, frames, pks);
+  await startJob(page, frames, action);
   return pks;
 }
 

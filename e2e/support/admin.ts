@@ -1,5 +1,7 @@
 // The demo's admin, as a user sees it in the browser.
-import type { Browser, BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Frame } from "./browser.js";
+import { eventAndReply, joined } from "./live.js";
 
 /** Options of a new browser context (viewport, device, JavaScript…). */
 export type ContextOptions = Parameters<Browser["newContext"]>[0];
@@ -18,4 +20,26 @@ export async function loggedIn(browser: Browser, url: string, username: string, 
   await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
   await page.close();
   return ctx;
+}
+
+/** The `data-pk` of every row of the change list open on `page`, top to bottom. */
+export function rowPks(page: Page): Promise<string[]> {
+  return page.$$eval("#result-list tbody tr", (trs) => trs.map((tr) => tr.getAttribute("data-pk")!));
+}
+
+/** Ticks the rows `pks` of the change list open on `page`, each after the server answered the previous "select" event. */
+export async function selectRows(page: Page, frames: Frame[], pks: readonly string[]): Promise<void> {
+  for (const pk of pks) {
+    const from = frames.length;
+    await page.locator(`tr[data-pk="${pk}"] input[type=checkbox]`).check();
+    await eventAndReply(frames, "select", from);
+  }
+}
+
+/** Runs `action` on the change list's selection (Go), lands on the job's progress page and waits until it joined. */
+export async function startJob(page: Page, frames: Frame[], action: string): Promise<void> {
+  await page.selectOption('select[name="action"]', action);
+  const from = frames.length;
+  await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), page.click("button.cl-go")]);
+  await joined(frames, 1, from);
 }
