@@ -44,6 +44,12 @@ export function watchJob(store: JobStore, id: string, onRecord: (record: JobReco
     if (stopped || (rec ? latest && rec.rev <= latest.rev : !fromRead)) return;
     latest = rec;
     armLease();
+    // a lease renewal changes nothing a page shows: keep it (for the lease) without a render,
+    // so it neither costs a frame nor holds back the next real update
+    if (rec && !deliverTimer && delivered && sameShown(delivered, rec)) {
+      delivered = rec;
+      return;
+    }
     if (rec) schedule();
     else if (delivered !== undefined) {
       delivered = undefined; // gone (expired, evicted, or lost with Redis's data): a later publish brings it back
@@ -79,4 +85,13 @@ export function watchJob(store: JobStore, id: string, onRecord: (record: JobReco
     clearTimeout(deliverTimer);
     clearTimeout(leaseTimer);
   };
+}
+
+/** Whether two records of a job differ only in what a lease renewal writes (`rev`, `leaseUntil`). */
+function sameShown(a: JobRecord, b: JobRecord): boolean {
+  for (const k of Object.keys(b) as Array<keyof JobRecord>) {
+    if (k === "rev" || k === "leaseUntil") continue;
+    if (JSON.stringify(a[k]) !== JSON.stringify(b[k])) return false;
+  }
+  return true;
 }

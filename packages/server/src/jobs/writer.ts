@@ -47,9 +47,12 @@ export class CoalescingWriter {
           ? 0
           : Math.max(0, this.lastStart + this.minIntervalMs - Date.now());
       if (wait > 0) await this.sleep(wait);
+      const urgent = this.urgent;
       this.dirty = false;
       this.urgent = false;
-      this.lastStart = Date.now();
+      // an urgent write (a lease renewal, the final state) does not hold back the next
+      // ordinary one: only ordinary writes are spaced `minIntervalMs` apart
+      if (!urgent) this.lastStart = Date.now();
       try {
         await this.write();
         this.failures = 0;
