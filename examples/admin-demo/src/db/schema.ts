@@ -91,6 +91,8 @@ export const orders = sqliteTable(
   },
   (t) => [
     uniqueIndex("orders_number_unique").on(t.number),
+    // case-insensitive prefix search (the admin's `^number`: LIKE 'ord-0001%') uses this one
+    index("orders_number_nocase_idx").on(sql`${t.number} collate nocase`),
     index("orders_created_at_idx").on(t.createdAt),
     index("orders_status_created_at_idx").on(t.status, t.createdAt),
     index("orders_customer_id_idx").on(t.customerId),

@@ -1,0 +1,1 @@
+CREATE INDEX `orders_number_nocase_idx` ON `orders` ("number" collate nocase);
