@@ -9,7 +9,7 @@
  * ```
  *
  * Processes, all on 127.0.0.1:
- * - a private `redis-server` (free port, no persistence; see jobs/redis.ts);
+ * - a private `redis-server` (free port, no persistence: `startRedisServer` of @weft/server/testing);
  * - worker A (jobs/worker-a.ts): a `RedisChannelLayer` and the admin's `JobStore` on it,
  *   running bench job bodies with `startJob` (what `withProgress` runs);
  * - worker B (jobs/worker-b.ts): the demo app (`buildApp`) on its own `RedisChannelLayer`,
@@ -35,7 +35,7 @@ import { writeSection } from "./doc.js";
 import { getPage } from "./http.js";
 import { machineCpu, machineCpuPct, waitForQuiet, type MachineCpu } from "./machine.js";
 import { Child, marker, now, type JobEvent } from "./jobs/protocol.js";
-import { startRedis, type BenchRedis } from "./jobs/redis.js";
+import { startRedisServer, type RedisServer } from "@weft/server/testing";
 import { int, ms, percentile, sleep, sorted } from "./stats.js";
 import { BenchSocket } from "./wsclient.js";
 
@@ -64,7 +64,7 @@ const SEED = { customers: 200, products: 50, orders: 1_000, tickets: 50 };
 
 const children: Child[] = [];
 const closers: Array<() => Promise<void>> = [];
-let redis: BenchRedis | undefined;
+let redis: RedisServer | undefined;
 const watchdog = setTimeout(() => {
   log("watchdog: still running after 3 minutes, giving up");
   for (const c of children) c.kill();
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     const dbFile = join(tmp, "demo.db");
     log(`seeding a small temp database (${int(SEED.orders)} orders)…`);
     ensureSeeded(dbFile, { quiet: true, seed: SEED });
-    redis = await startRedis();
+    redis = await startRedisServer();
     log(`private redis-server at ${redis.url}`);
     const secret = randomSecret();
     const [a, b] = await Promise.all([

@@ -12,6 +12,8 @@ import { Templates } from "../render/templates.js";
 import { randomSecret } from "../transport/plugin.js";
 import { TokenSigner } from "../transport/token.js";
 
+export { startRedisServer, type RedisServer } from "./redis.js";
+
 /** Options of {@link mountLive}. */
 export interface MountLiveOptions {
   /** page URL (default `http://localhost/`); its query string reaches `mount` as params */

@@ -1,8 +1,5 @@
 /**
- * A private Redis for the jobs bench: `redis-server` on a free loopback port, no persistence
- * (`--save "" --appendonly no`), its working directory a temporary one removed afterwards.
- * The same approach as the server's integration tests (packages/server/test/support/redis.ts),
- * copied so the bench does not import test files. The system Redis is never used.
+ * A private Redis server for tests and benchmarks.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,12 +7,16 @@ import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** A running private Redis. */
-export interface BenchRedis {
+/** A private Redis server started by {@link startRedisServer}. */
+export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
   url: string;
-  /** the server's pid (for its CPU time in /proc) */
-  pid: number;
+  /** the server's pid, while it runs */
+  readonly pid: number | undefined;
+  /** SIGKILLs the server (an outage: clients see it gone). */
+  kill(): Promise<void>;
+  /** Starts the private server again on the same port (empty: nothing was saved). */
+  restart(): Promise<void>;
   /** Kills the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -50,16 +51,23 @@ function ping(port: number): Promise<boolean> {
 }
 
 /**
- * Starts `redis-server` on a free port of 127.0.0.1 and resolves once it answers PING.
- * @throws when `redis-server` is missing or does not start after 5 attempts
+ * Starts a private `redis-server` (it must be on the PATH; Debian: `apt-get install
+ * redis-server`) on a free port of 127.0.0.1, with no persistence (`--save "" --appendonly no`)
+ * and a temporary working directory removed by `stop`. For testing code that uses
+ * `RedisChannelLayer` — several processes, Redis outages (`kill` / `restart`) — without
+ * touching any Redis the machine already runs.
+ *
+ * @returns once the server answers PING
+ * @throws Error when `redis-server` is missing or does not start after 5 attempts
  */
-export async function startRedis(): Promise<BenchRedis> {
-  const dir = mkdtempSync(join(tmpdir(), "weft-bench-redis-"));
+export async function startRedisServer(): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), "weft-redis-"));
   let child: ChildProcess | undefined;
+  let port = 0;
   const killOnExit = () => child?.kill("SIGKILL");
   process.on("exit", killOnExit);
 
-  async function launch(port: number): Promise<boolean> {
+  async function launch(): Promise<boolean> {
     const c = spawn(
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--protected-mode", "no", "--loglevel", "warning"],
@@ -84,28 +92,40 @@ export async function startRedis(): Promise<BenchRedis> {
     return false;
   }
 
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    if (await launch(port)) {
-      const c = child!;
-      return {
-        url: `redis://127.0.0.1:${port}`,
-        pid: c.pid!,
-        async stop() {
-          if (c.exitCode === null && c.signalCode === null) {
-            await new Promise<void>((resolve) => {
-              c.once("exit", () => resolve());
-              c.kill("SIGKILL");
-            });
-          }
-          process.off("exit", killOnExit);
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    }
-    if (attempt === 4) {
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error("redis-server did not start on a free port after 5 attempts");
-    }
+  async function kill(): Promise<void> {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once("exit", () => resolve());
+      c.kill("SIGKILL");
+    });
   }
+
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    if (await launch()) break;
+    if (attempt === 4) throw new Error("redis-server did not start on a free port after 5 attempts");
+  }
+
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child?.pid;
+    },
+    kill,
+    async restart() {
+      await kill();
+      for (let attempt = 0; ; attempt++) {
+        if (await launch()) return;
+        if (attempt === 20) throw new Error(`redis-server did not restart on port ${port}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      await kill();
+      process.off("exit", killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
