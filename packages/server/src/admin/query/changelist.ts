@@ -217,6 +217,8 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
   private readonly displayIndex: Map<string, number>;
   private readonly fkChoices = new Map<string, CachedChoices>();
   private readonly fkLabels = new Map<string, string>();
+  /** relations joined with INNER JOIN (see `RelationOptions.required`) */
+  private readonly inner = new Set<ResolvedRelation>();
 
   /**
    * @param db - a drizzle better-sqlite3 database
@@ -228,6 +230,11 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
   constructor(db: BetterSQLite3Database<any>, table: T, options: ChangeListOptions<T, R>, runtime: ChangeListQueryOptions = {}) {
     this.db = db as AnyDb;
     this.config = resolveChangeListOptions(table, options);
+    const client = (db as unknown as { $client?: { pragma?(source: string, o: { simple: true }): unknown } }).$client;
+    const enforced = client?.pragma?.("foreign_keys", { simple: true }) === 1;
+    for (const rel of this.config.relations.values()) {
+      if (rel.required ?? (rel.declaredForeignKey && enforced)) this.inner.add(rel);
+    }
     this.now = runtime.now ?? (() => new Date());
     this.choicesTtlMs = runtime.choicesTtlMs ?? 60_000;
     this.maxSearchLength = runtime.maxSearchLength ?? 500;
@@ -577,7 +584,9 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
     for (const rel of this.config.relations.values()) {
       if (!joins.has(rel)) continue;
       const ref = (rel.aliased as unknown as Record<string, SQLiteColumn>)[rel.referencesKey];
-      q = q.leftJoin(rel.aliased, eq(ref, rel.column));
+      // a related row every row has (enforced NOT NULL foreign key): an inner join lets SQLite
+      // walk the related table's index for a related sort instead of sorting every row
+      q = this.inner.has(rel) ? q.innerJoin(rel.aliased, eq(ref, rel.column)) : q.leftJoin(rel.aliased, eq(ref, rel.column));
     }
     return q;
   }
