@@ -15,7 +15,7 @@ import { renderInner } from "../render/view-html.js";
 import { Children } from "./children.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
-import type { Params, Payload, Session } from "./types.js";
+import type { Payload, Session } from "./types.js";
 import type { LiveView, LiveViewClass, ViewDriver } from "./view.js";
 
 /** Where a connected view's frames go: a socket, or the test harness. @internal */

@@ -95,7 +95,7 @@ function relatedLink(f: FormField, value: unknown, user: SessionUser): string {
   return a && value !== null && value !== undefined && value !== "" && a.has(user, "view") ? a.objectUrl(value) : "";
 }
 
-function present(spec: FormSpec, f: FormField, input: PresentInput, writable: Set<string>): FieldView {
+function present(f: FormField, input: PresentInput, writable: Set<string>): FieldView {
   const { mode, values, row, errors } = input;
   const base: FieldView = {
     key: f.key,
@@ -184,10 +184,10 @@ function present(spec: FormSpec, f: FormField, input: PresentInput, writable: Se
 /** The fieldsets of the form, ready for the template. */
 export function presentFieldsets(spec: FormSpec, input: PresentInput): FieldsetView[] {
   const writable = new Set(writableFields(spec, input.mode).map((f) => f.key));
-  const out = spec.fieldsets.map((fs) => ({ title: fs.title, fields: fs.fields.map((f) => present(spec, f, input, writable)) }));
+  const out = spec.fieldsets.map((fs) => ({ title: fs.title, fields: fs.fields.map((f) => present(f, input, writable)) }));
   // a primary key the add form must ask for (not an integer) but the fieldsets do not list
   if (writable.has(spec.pk.key) && !spec.fieldsets.some((fs) => fs.fields.includes(spec.pk)) && out.length > 0) {
-    out[0] = { ...out[0], fields: [present(spec, spec.pk, input, writable), ...out[0].fields] };
+    out[0] = { ...out[0], fields: [present(spec.pk, input, writable), ...out[0].fields] };
   }
   return out;
 }

@@ -85,7 +85,6 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   /** which page this class serves; the add page is a subclass, so a URL cannot switch it */
   static mode: Mode = "change";
 
-  private params: Params = {};
   private spec!: FormSpec;
   private id: unknown;
   private row: Row | undefined;
@@ -107,7 +106,6 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   };
 
   mount(params: Params) {
-    this.params = params;
     const admin = this.modelAdmin(params, this.mode === "add" ? "add" : "view");
     this.spec = formSpec(this.site, admin);
     if (this.mode === "change") {
