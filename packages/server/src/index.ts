@@ -6,7 +6,7 @@ export { on, type EventHandler, type Events, type Params, type Payload, type Ses
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
 export type { ChildProps } from "./live/children.js";
 export type { Logger } from "./live/services.js";
-export { weft, randomSecret, type WeftOptions, type WeftServer, type LiveRouteOptions } from "./transport/plugin.js";
+export { weft, randomSecret, WEFT_CSP_DIRECTIVES, type WeftOptions, type WeftServer, type LiveRouteOptions } from "./transport/plugin.js";
 export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./transport/session.js";
 export { defaultLimits, type Limits } from "./transport/limits.js";
 export { TokenSigner, TokenError, type ViewClaims } from "./transport/token.js";

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import fastifyCookie from "@fastify/cookie";
+import fastifyHelmet, { type FastifyHelmetOptions } from "@fastify/helmet";
 import fastifyWebsocket from "@fastify/websocket";
 import { A_SOCKET, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -47,6 +48,44 @@ export interface WeftOptions {
   dev?: boolean;
   /** view token lifetime in ms (default 12 h) */
   tokenTtlMs?: number;
+  /**
+   * Security headers through @fastify/helmet, for every route of the app (default on, with
+   * {@link WEFT_CSP_DIRECTIVES}: no inline script or style, same-origin socket, never framed).
+   * `false` leaves headers to the app; an object is merged over weft's helmet options (give
+   * `contentSecurityPolicy.directives` to change the policy).
+   */
+  helmet?: false | FastifyHelmetOptions;
+}
+
+/**
+ * The Content-Security-Policy weft sets by default. The browser runtime needs no inline script,
+ * no inline style, no eval; its socket is same-origin (`'self'` covers `ws:`/`wss:` on the page's
+ * own host in CSP Level 3 browsers).
+ */
+export const WEFT_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  "default-src": ["'self'"],
+  "script-src": ["'self'"],
+  "script-src-attr": ["'none'"],
+  "style-src": ["'self'"],
+  "img-src": ["'self'", "data:"],
+  "font-src": ["'self'", "data:"],
+  "connect-src": ["'self'"],
+  "object-src": ["'none'"],
+  "frame-ancestors": ["'none'"],
+  "form-action": ["'self'"],
+  "base-uri": ["'self'"],
+});
+
+/** weft's helmet options: {@link WEFT_CSP_DIRECTIVES}, never framed, no referrer off-site. */
+function helmetOptions(extra: FastifyHelmetOptions | undefined): FastifyHelmetOptions {
+  const directives = Object.fromEntries(Object.entries(WEFT_CSP_DIRECTIVES).map(([k, v]) => [k, [...v]]));
+  return {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives },
+    frameguard: { action: "deny" },
+    referrerPolicy: { policy: "same-origin" },
+    ...extra,
+  } as FastifyHelmetOptions;
 }
 
 /** Options of one live route. */
@@ -112,6 +151,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
 
   if (!app.hasDecorator("parseCookie")) await app.register(fastifyCookie, { secret: opts.secret });
+  if (opts.helmet !== false && !app.hasReplyDecorator("helmet")) await app.register(fastifyHelmet, helmetOptions(opts.helmet));
   await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxFrameBytes } });
 
   templates.onChange(() => {

@@ -14,7 +14,9 @@ import csrfProtection from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
 import rateLimit, { type RateLimitPluginOptions } from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { readFileSync } from "node:fs";
 import fp from "fastify-plugin";
+import { hashedAsset } from "../../transport/assets.js";
 import { Templates } from "../../render/templates.js";
 import type { AdminSessions } from "./sessions.js";
 import { normalizeUsername, type UserStore } from "./users.js";
@@ -35,6 +37,8 @@ export interface LoginTemplateData {
   username: string;
   /** a message to show, or null */
   error: string | null;
+  /** URL of the login page's stylesheet (a hashed asset; no inline style under weft's CSP) */
+  stylesheet?: string;
 }
 
 /** Renders one of the auth pages to HTML; the admin's shell may supply its own. Must escape `data`. */
@@ -87,6 +91,9 @@ export function defaultAuthRender(): AdminAuthRender {
     return templates.render(LOGIN_TEMPLATE, data);
   };
 }
+
+/** The shipped login page's stylesheet. */
+const LOGIN_CSS = new URL("../../../src/admin/auth/static/login.css", import.meta.url);
 
 const NEXT_BASE = "http://weft.invalid";
 
@@ -147,6 +154,15 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
   const logoutPath = `${prefix}/logout/`;
   const home = `${prefix}/`;
   const limits = { max: 10, ipMax: 100, timeWindowMs: 60_000, ...opts.rateLimit };
+  // the stylesheet as a hashed asset: through weft when it is registered, else on its own route
+  const cssBody = readFileSync(LOGIN_CSS);
+  let stylesheet: string;
+  if (app.hasDecorator("weft")) stylesheet = app.weft.asset("admin-login.css", cssBody, "text/css; charset=utf-8");
+  else {
+    const a = hashedAsset(prefix, "login.css", cssBody, "text/css; charset=utf-8");
+    app.get(a.url, (_req, reply) => reply.header("cache-control", "public, max-age=31536000, immutable").type(a.type).send(a.body));
+    stylesheet = a.url;
+  }
 
   if (!app.hasRequestDecorator("unsignCookie")) {
     throw new Error("weft admin: register the weft plugin (or @fastify/cookie with a secret) before adminAuthRoutes");
@@ -177,14 +193,11 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
 
     const page = async (req: FastifyRequest, reply: FastifyReply, status: number, next: string, username: string, error: string | null) => {
       await sessions.ensure(req, reply);
-      const html = await render("login", { title, prefix, action: loginPath, next, csrfToken: reply.generateCsrf(), username, error });
-      return reply
-        .code(status)
-        .type("text/html; charset=utf-8")
-        .header("cache-control", "no-store")
-        .header("x-frame-options", "DENY")
-        .header("content-security-policy", "frame-ancestors 'none'")
-        .send(html);
+      const html = await render("login", { title, prefix, action: loginPath, next, csrfToken: reply.generateCsrf(), username, error, stylesheet });
+      reply.code(status).type("text/html; charset=utf-8").header("cache-control", "no-store").header("x-frame-options", "DENY");
+      // never framed, also without weft's helmet (whose policy, when on, says so already)
+      if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", "frame-ancestors 'none'; style-src 'self'");
+      return reply.send(html);
     };
 
     scope.setErrorHandler(async (err: FastifyError, req, reply) => {
