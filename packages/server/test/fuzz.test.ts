@@ -10,7 +10,7 @@
  * ever sees the other's secret, nothing went unhandled, and views do not pile up; at the
  * end the heap after GC is about where it started.
  *
- * Bounded: FUZZ_RUNS batches (default 100) of 20-60 frames; FUZZ_SEED replays a run.
+ * Bounded: FUZZ_RUNS batches (default 80) of 20-60 frames; FUZZ_SEED replays a run.
  */
 import { randomUUID } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
@@ -70,6 +70,7 @@ const stats = {
   socketsOpened: 0,
   closes: {} as Record<string, number>,
   errors: {} as Record<string, number>,
+  received: {} as Record<string, number>,
 };
 const violations: string[] = [];
 const violate = (what: string) => violations.length < 50 && violations.push(what);
@@ -125,6 +126,7 @@ class FuzzSocket {
       const bad = badShape(f);
       if (bad) violate(`${bad}: ${text.slice(0, 200)}`);
       const frame = f as unknown[];
+      stats.received[String(frame[0])] = (stats.received[String(frame[0])] ?? 0) + 1;
       if (frame[0] === "!") stats.errors[frame[2] as string] = (stats.errors[frame[2] as string] ?? 0) + 1;
       if (frame[0] === "h") this.wake();
       if ((frame[0] === "r" || frame[0] === "d" || frame[0] === "a") && (frame[1] as number) >= BAD_REF) {
@@ -323,6 +325,21 @@ function arbitraries(): fc.Arbitrary<Send> {
   );
 }
 
+/** Now and then: a flood of events (rate limit, 4429) or joins past maxViewsPerSocket. */
+function bursts(): fc.Arbitrary<Send | undefined> {
+  return fc.oneof(
+    { weight: 28, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.integer({ min: 250, max: 600 }).map((n): Send => ({
+      kind: `flood:${n}`,
+      make: ({ sock }) => Array.from({ length: n }, () => JSON.stringify(["e", 1, ++sock.seq, "note", { text: "f" }])),
+    })) },
+    { weight: 1, arbitrary: fc.constant<Send>({
+      kind: "join-many",
+      make: ({ who }) => Array.from({ length: 34 }, (_, i) => JSON.stringify(["j", 100 + i, sessions[who].vault, srv.base + "/vault"])),
+    }) },
+  );
+}
+
 function send(c: Ctx, s: Send): void {
   if (s.kind === "binary") return c.sock.send(Buffer.from(s.bytes!), true);
   if (s.kind === "invalid-utf8") return c.sock.send(Buffer.from(s.bytes!), false);
@@ -382,7 +399,7 @@ describe("protocol fuzz", () => {
   });
 
   it("answers random and mutated frames with documented errors or closes, never crashes or leaks", async () => {
-    const runs = Number(process.env.FUZZ_RUNS ?? 100);
+    const runs = Number(process.env.FUZZ_RUNS ?? 80);
     const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
     const socks: Record<string, FuzzSocket | undefined> = {};
     const baselineViews = srv.app.weft.connectedViews();
@@ -391,9 +408,10 @@ describe("protocol fuzz", () => {
     const started = Date.now();
 
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("A", "B"), fc.array(arbitraries(), { minLength: 20, maxLength: 60 }), async (who, sends) => {
+      fc.asyncProperty(fc.constantFrom("A", "B"), fc.array(arbitraries(), { minLength: 20, maxLength: 50 }), bursts(), async (who, sends, burst) => {
         let sock = socks[who];
         if (!sock || !sock.open) sock = socks[who] = await FuzzSocket.open(srv.base, sessions[who].cookie, who);
+        if (burst) sends = [...sends.slice(0, 10), burst, ...sends.slice(10)];
         for (const s of sends) {
           if (!sock.open) sock = socks[who] = await FuzzSocket.open(srv.base, sessions[who].cookie, who);
           send({ who, sock }, s);
@@ -416,7 +434,7 @@ describe("protocol fuzz", () => {
     const growth = heapAfterGc() - heapStart;
     console.log(
       `fuzz: ${stats.framesSent} frames sent, ${stats.framesReceived} received, ${stats.socketsOpened} sockets opened, ` +
-        `closes ${JSON.stringify(stats.closes)}, errors ${JSON.stringify(stats.errors)}, ` +
+        `by type ${JSON.stringify(stats.received)}, closes ${JSON.stringify(stats.closes)}, errors ${JSON.stringify(stats.errors)}, ` +
         `heap growth after GC ${(growth / 1e6).toFixed(1)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     if (runs >= 20) expect(growth).toBeLessThan(32 * 1024 * 1024);
