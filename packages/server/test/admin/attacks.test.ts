@@ -14,13 +14,13 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import type { FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AdminSite, type DashboardWidget } from "../../src/index.js";
+import { AdminSite, weft, type DashboardWidget } from "../../src/index.js";
 import { splitSearchTerms } from "../../src/admin/query/index.js";
 import { TokenSigner } from "../../src/transport/token.js";
 import { Client, SECRET, getPage, viewRoots } from "../helpers.js";
-import { Jar, joinView, loginOnce, loginPage, startAdmin } from "./support.js";
+import { Jar, joinView, login as loginFresh, loginOnce, loginPage, startAdmin } from "./support.js";
 
 // ---------------------------------------------------------------------------------------------
 // the corpus
@@ -116,7 +116,7 @@ const login = loginOnce(() => base);
 beforeAll(async () => {
   await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
   // two users for the login POSTs (the limit is 10 a minute per IP and username)
-  for (const u of ["other0", "other1"]) await site.users.createUser({ username: u, password: `${u}-pass`, isStaff: true });
+  for (const u of ["other0", "other1"]) await site.users.createUser({ username: u, password: `${u}-pass`, isStaff: true, isSuperuser: true });
   ({ app, base } = await startAdmin(site));
 });
 afterAll(async () => {
@@ -410,5 +410,79 @@ describe("security headers and cookies", () => {
     const jar = await login("admin");
     const page = await (await jar.fetch(LIST)).text();
     expect(page).not.toMatch(/<style|<script(?! defer src)| style="/);
+  });
+});
+
+describe("the weft plugin's own headers and cookie", () => {
+  it("the anonymous session cookie: HttpOnly, SameSite=Lax, Secure behind a TLS proxy (trustProxy); helmet: false turns headers off", async () => {
+    const { Counter } = await import("../fixtures/views.js");
+    const a = Fastify({ logger: false, trustProxy: true });
+    await a.register(weft, { secret: SECRET });
+    a.live("/counter", Counter);
+    const plain = await a.inject({ url: "/counter" });
+    expect(plain.statusCode).toBe(200);
+    const c1 = String(plain.headers["set-cookie"]);
+    expect(c1).toMatch(/HttpOnly/i);
+    expect(c1).toMatch(/SameSite=Lax/i);
+    expect(c1).not.toMatch(/Secure/i);
+    expect(String(plain.headers["content-security-policy"])).toContain("script-src 'self'");
+    const tls = await a.inject({ url: "/counter", headers: { "x-forwarded-proto": "https" } });
+    expect(String(tls.headers["set-cookie"])).toMatch(/; Secure/i);
+    // a spoofed header without trustProxy does not count
+    const b = Fastify({ logger: false });
+    await b.register(weft, { secret: SECRET, helmet: false });
+    b.live("/counter", Counter);
+    const spoofed = await b.inject({ url: "/counter", headers: { "x-forwarded-proto": "https" } });
+    expect(String(spoofed.headers["set-cookie"])).not.toMatch(/Secure/i);
+    expect(spoofed.headers["content-security-policy"]).toBeUndefined();
+    await a.close();
+    await b.close();
+  });
+});
+
+describe("view tokens are bound to their session", () => {
+  /** A fresh login of `username` (its own session) and the change list's token and logout CSRF token. */
+  async function session(username: string) {
+    const jar = await loginFresh(base, username);
+    const { html, roots } = await jar.html(LIST);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    return { jar, token: roots[0].token, csrf };
+  }
+  const refusal = async (cookie: string, token: string): Promise<unknown> => {
+    const c = await Client.open(base, cookie);
+    sockets.push(c);
+    c.join(1, token, base + LIST);
+    await c.until(() => c.closed || c.frames.length, "the refusal");
+    expect(c.html.size).toBe(0);
+    return c.closed ? c.closed.code : c.frames[0].slice(0, 3);
+  };
+
+  it("is refused after logout: the old cookie gets 4401, a new session's cookie gets invalid_token", async () => {
+    const s = await session("admin");
+    const cookie = s.jar.header;
+    // works before logout
+    const ok = await joinView({ base, cookie, token: s.token, url: base + LIST, sockets });
+    expect(ok.html.get(1)).toContain("data-pk");
+    const out = await s.jar.post("/admin/logout/", { _csrf: s.csrf });
+    expect(out.status).toBe(302);
+    expect(await refusal(cookie, s.token)).toBe(4401);
+    // the same browser, now with a new anonymous session
+    await loginPage(s.jar);
+    expect(await refusal(s.jar.header, s.token)).toEqual(["!", 1, "invalid_token"]);
+    // and logged in again: a new session, the old page's token is still refused
+    const again = await loginFresh(base, "admin");
+    expect(await refusal(again.header, s.token)).toEqual(["!", 1, "invalid_token"]);
+  });
+
+  it("is refused from another session: another user's, or the same user's other login", async () => {
+    const a = await session("admin");
+    const b = await session("other0");
+    const a2 = await session("admin");
+    expect(await refusal(b.jar.header, a.token)).toEqual(["!", 1, "invalid_token"]);
+    expect(await refusal(a2.jar.header, a.token)).toEqual(["!", 1, "invalid_token"]);
+    expect(await refusal(a.jar.header, b.token)).toEqual(["!", 1, "invalid_token"]);
+    // each in its own session still joins
+    await joinView({ base, cookie: a.jar.header, token: a.token, url: base + LIST, sockets });
+    tried += 4;
   });
 });
