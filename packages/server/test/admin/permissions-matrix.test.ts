@@ -308,7 +308,17 @@ const ROUTES: RouteCell[] = [
   { name: "history", req: (r) => get(r, "/admin/shop/item/1/history/"), expect: (r) => page(r, "view") },
   { name: "own timeline", req: (r) => get(r, `/admin/history/user/${ids[r]}/`), expect: (r) => page(r, null) },
   { name: "another user's timeline", req: (r) => get(r, `/admin/history/user/${ids.owner}/`), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 403 : "login") },
-  { name: "jobs list", req: (r) => get(r, "/admin/jobs/"), expect: (r) => page(r, null) },
+  {
+    name: "jobs list",
+    req: (r) => get(r, "/admin/jobs/"),
+    expect: (r) => page(r, null),
+    // the user's own jobs; a superuser's list has everyone's
+    after: (r, body) => {
+      if (!staff(r)) return;
+      expect(body.includes(ownJob[r]), `${r}'s own job listed`).toBe(true);
+      expect(body.includes(otherJob.id), `another user's job listed for ${r}`).toBe(r === "superuser");
+    },
+  },
   { name: "own job", req: (r) => get(r, `/admin/jobs/${ownJob[r]}/`), expect: (r) => page(r, null) },
   { name: "another user's job", req: (r) => get(r, `/admin/jobs/${otherJob.id}/`), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 404 : "login") },
   {
