@@ -193,6 +193,19 @@ describe("tokens and sessions", () => {
     expect(c.frames[0].slice(0, 3)).toEqual(["!", 1, "unauthorized"]);
   });
 
+  it("answers an event queued behind a join that is then refused", async () => {
+    const page = await getPage(srv.base, "/gated");
+    gate.open = false;
+    const c = await Client.open(srv.base, page.cookie);
+    open.push(c);
+    c.join(1, page.roots[0].token, srv.base + "/gated");
+    const seq = c.event(1, "anything");
+    const err = await c.reply(seq);
+    gate.open = true;
+    expect(err.slice(0, 3)).toEqual(["!", 1, "unknown_view"]);
+    expect(c.find((f) => f[2] === "unauthorized")).toBeTruthy();
+  });
+
   it("closes sockets without a session (4401), with a wrong version (4400), and refuses foreign origins (403)", async () => {
     const noSession = await Client.open(srv.base, "");
     await noSession.until(() => noSession.closed, "close");

@@ -30,6 +30,17 @@ describe("view tokens", () => {
     expect(() => signer.verify(42 as unknown, now)).toThrow(TokenError);
   });
 
+  it("accepts only the exact spelling of the MAC (no other base64url spelling of the same bytes)", () => {
+    const t = signer.sign(claims);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = alphabet.indexOf(t.at(-1)!);
+    // the last of 43 characters carries 4 bits; its 2 low bits are padding
+    const twin = alphabet[(last & ~3) | ((last + 1) & 3)];
+    expect(Buffer.from(t.slice(t.indexOf(".") + 1, -1) + twin, "base64url")).toEqual(Buffer.from(t.slice(t.indexOf(".") + 1), "base64url"));
+    expect(() => signer.verify(t.slice(0, -1) + twin)).toThrow(new TokenError("invalid_token"));
+    expect(signer.verify(t).v).toBe("counter");
+  });
+
   it("requires a secret of at least 32 characters", () => {
     expect(() => new TokenSigner("short")).toThrow(/32 characters/);
   });

@@ -2,6 +2,7 @@ import {
   E_INVALID_PAYLOAD,
   E_SERVER,
   E_UNKNOWN_EVENT,
+  E_UNKNOWN_VIEW,
   S_DELTA,
   S_ERROR,
   S_PATCH,
@@ -73,6 +74,10 @@ export class ViewRuntime implements ViewDriver {
       this.sent = html;
       this.dirty = false;
       this.outbox.send([S_RENDERED, this.ref, html]);
+    } catch (err) {
+      // refused or failed: what was queued behind the join is answered as "gone"
+      void this.stop();
+      throw err;
     } finally {
       this.busy = false;
       joined();
@@ -81,6 +86,8 @@ export class ViewRuntime implements ViewDriver {
 
   /** Queues a browser event. The reply carries the render it caused. */
   event(seq: number, name: string, payload: Payload): Promise<void> {
+    // an event queued behind a join that failed (or a leave) still gets its answer
+    const gone = () => this.outbox.send([S_ERROR, this.ref, E_UNKNOWN_VIEW, "the view is gone", seq]);
     return this.enqueue(async () => {
       if (name === CLEAR_FLASH) {
         this.view.flash = {};
@@ -100,7 +107,7 @@ export class ViewRuntime implements ViewDriver {
         return;
       }
       this.reply(seq);
-    });
+    }, gone);
   }
 
   /** Queues a URL change from the browser (`lv-patch`, back/forward). */
@@ -202,9 +209,9 @@ export class ViewRuntime implements ViewDriver {
 
   // ---- internals ----
 
-  private enqueue(task: () => Promise<void> | void): Promise<void> {
+  private enqueue(task: () => Promise<void> | void, ifStopped?: () => void): Promise<void> {
     const run = async () => {
-      if (this.stopped) return;
+      if (this.stopped) return ifStopped?.();
       this.busy = true;
       try {
         await task();

@@ -55,8 +55,9 @@ export class TokenSigner {
     const dot = token.indexOf(".");
     if (dot < 1) throw new TokenError("invalid_token");
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), "base64url");
-    const want = Buffer.from(this.mac(body), "base64url");
+    // compare the MAC as text: decoding first would accept other spellings of the same bytes
+    const given = Buffer.from(token.slice(dot + 1), "utf8");
+    const want = Buffer.from(this.mac(body), "utf8");
     if (given.length !== want.length || !timingSafeEqual(given, want)) throw new TokenError("invalid_token");
     let claims: ViewClaims;
     try {
