@@ -12,6 +12,12 @@
  * - `{ id, cmd: "publish", topic, msg }` → `app.weft.services.pubsub.publish(topic, msg)`,
  *   as the demo's order simulator does when an order is inserted;
  * - `{ id, cmd: "views" }` → connected views;
+ * - `{ id, cmd: "ticker", topic, ms }` → from now on publishes an `order.created` message on
+ *   `topic` every `ms` ms (0 stops it), in this process, so the push rate does not depend on
+ *   the IPC channel (the soak's KPI pushes);
+ * - `{ id, cmd: "fds" }` → open file descriptors of this process (`/proc/self/fd`, Linux);
+ * - `{ id, cmd: "buffered" }` → the WebSocket server's sockets: count, max and sum of
+ *   `bufferedAmount` (bytes the server has queued and the kernel has not taken yet);
  * - `{ id, cmd: "stop" }` → closes the app and exits.
  *
  * Usage: `node --expose-gc server.js <dbFile> <secret> <limits JSON>`. The limits JSON is
@@ -19,6 +25,7 @@
  * socket reads that object when it is created). The bench passes `{}` unless a figure would
  * trip a limit itself (see run.ts).
  */
+import { readdirSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { buildApp } from "@weft/admin-demo/dist/app.js";
 
@@ -28,6 +35,9 @@ export type ServerRequest =
   | { id: number; cmd: "mem" }
   | { id: number; cmd: "views" }
   | { id: number; cmd: "publish"; topic: string; msg: unknown }
+  | { id: number; cmd: "ticker"; topic: string; ms: number }
+  | { id: number; cmd: "fds" }
+  | { id: number; cmd: "buffered" }
   | { id: number; cmd: "stop" };
 
 /** Answers (always carrying the request id), and the one unsolicited `ready` message. */
@@ -41,6 +51,9 @@ export type ServerMessage =
       gc?: GcStats;
       mem?: NodeJS.MemoryUsage;
       views?: number;
+      fds?: number;
+      buffered?: { sockets: number; max: number; sum: number };
+      published?: number;
       error?: string;
     };
 
@@ -75,6 +88,8 @@ new PerformanceObserver((list) => {
     gcStats.maxMsSinceLast = Math.max(gcStats.maxMsSinceLast, e.duration);
   }
 }).observe({ entryTypes: ["gc"] });
+let ticker: NodeJS.Timeout | undefined;
+let published = 0;
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 process.on("message", async (req: ServerRequest) => {
@@ -99,7 +114,31 @@ process.on("message", async (req: ServerRequest) => {
       case "publish":
         await app.weft.services.pubsub.publish(req.topic, req.msg);
         return send({ type: "reply", id: req.id });
+      case "ticker":
+        clearInterval(ticker);
+        ticker = undefined;
+        if (req.ms > 0) {
+          ticker = setInterval(() => {
+            published++;
+            void app.weft.services.pubsub.publish(req.topic, { type: "order.created", id: published, totalCents: 1234 });
+          }, req.ms);
+        }
+        return send({ type: "reply", id: req.id, published });
+      case "fds":
+        return send({ type: "reply", id: req.id, fds: readdirSync("/proc/self/fd").length });
+      case "buffered": {
+        const b = { sockets: 0, max: 0, sum: 0 };
+        // @fastify/websocket decorates the app with the `ws` server (clientTracking on by default).
+        const wss = (app as unknown as { websocketServer: { clients: Set<{ bufferedAmount: number }> } }).websocketServer;
+        for (const ws of wss.clients) {
+          b.sockets++;
+          b.max = Math.max(b.max, ws.bufferedAmount);
+          b.sum += ws.bufferedAmount;
+        }
+        return send({ type: "reply", id: req.id, buffered: b });
+      }
       case "stop":
+        clearInterval(ticker);
         await app.close();
         send({ type: "reply", id: req.id });
         return process.disconnect();
