@@ -241,8 +241,9 @@ async function slowReader(): Promise<SlowResult> {
   }
   let pushesRead = 0;
   slow.ws.on("message", () => pushesRead++);
-  const raw = (slow.ws as unknown as { _socket: import("node:net").Socket })._socket;
-  raw.pause();
+  // ws.pause() pauses the TCP socket and keeps ws from resuming it (a bare socket.pause()
+  // is undone by ws's receiver once it drains).
+  slow.ws.pause();
   const pub0 = (await s.request({ cmd: "ticker", topic: "orders", ms: 1000 })).published!;
   let maxBufferedSlow = 0;
   let maxBufferedOthers = 0;
@@ -261,7 +262,7 @@ async function slowReader(): Promise<SlowResult> {
   const lost = socks.reduce((n, k) => n + k.lost(), 0);
   alone.lost = withSlow.lost = lost; // over both windows together
   const slowClosed = slow.closed ? `${slow.closed.code} ${slow.closed.reason}` : "no";
-  raw.resume();
+  slow.ws.resume();
   await slow.close();
   await pool(socks, 50, (k) => k.close());
   return {
@@ -310,7 +311,7 @@ function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: s
     "  to 10 s for the count to come back).",
     `- **Slow reader**: ${sr.clients} clients, one view each (counter / table), one event per second, KPI`,
     `  pushes every second. ${sr.seconds} s alone, then ${sr.seconds} s next to one more client that joins ${SLOW_VIEWS}`,
-    "  KPI views and pauses its TCP socket (`socket.pause()`: the kernel buffers fill, then",
+    "  KPI views and stops reading (`ws.pause()`, which pauses its TCP socket: the kernel buffers fill, then",
     "  the server's `ws` queue). Every second the bench asks the server for the `bufferedAmount`",
     "  of all its sockets (max and sum). p99 of the others' round trips in each window.",
     "",
