@@ -51,7 +51,16 @@ export class FaultClient {
   private stopped = false;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly base: string, readonly path: string) {}
+  /** the server the current (or last) socket went to */
+  at = "";
+  /** bases the client connected to, one per opened socket */
+  servers: string[] = [];
+
+  /**
+   * `route` picks the server of each (re)connect, as a proxy in front of several workers would
+   * (default: `base`); the Origin header follows it, as the proxy's public host would.
+   */
+  constructor(readonly base: string, readonly path: string, readonly route?: () => string) {}
 
   /** GET the page: session cookie and the view's token. */
   async load(): Promise<void> {
@@ -66,8 +75,9 @@ export class FaultClient {
   /** Opens the socket (and keeps reopening it after drops until `close()`). */
   connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.base.replace("http", "ws") + "/live/websocket?v=1", {
-      headers: { cookie: this.cookie, origin: this.base },
+    const base = (this.at = this.route?.() ?? this.base);
+    const ws = new WebSocket(base.replace("http", "ws") + "/live/websocket?v=1", {
+      headers: { cookie: this.cookie, origin: base },
     });
     this.ws = ws;
     let gone = false;
@@ -84,8 +94,9 @@ export class FaultClient {
     };
     ws.on("open", () => {
       this.opens++;
+      this.servers.push(base);
       this.ref++;
-      ws.send(JSON.stringify(["j", this.ref, this.token, this.base + this.path]));
+      ws.send(JSON.stringify(["j", this.ref, this.token, base + this.path]));
     });
     ws.on("message", (data) => {
       const f = JSON.parse(data.toString()) as Frame;
