@@ -126,7 +126,7 @@ async function soak(): Promise<SoakResult> {
     });
   });
   const tally = new Tally();
-  log(`soak: opening ${int(totalViews)} views on ${sockets} sockets…`);
+  log(`opening ${int(totalViews)} views on ${sockets} sockets…`);
   const c0 = Date.now();
   const socks = await pool(plans, 16, (p) => SoakSocket.open(s.base, p, tally));
   const connectS = (Date.now() - c0) / 1000;
@@ -152,21 +152,23 @@ async function soak(): Promise<SoakResult> {
     const m = Math.floor((Date.now() - w0) / 60_000);
     if (m > minute || Date.now() >= end) {
       const lat = sorted(tally.perMinute[minute] ?? []);
-      log(`  minute ${minute + 1}: ${int(lat.length)} replies, p99 ${ms(percentile(lat, 99))} ms, sent ${int(tally.sent)}, lost so far ${int(tally.sent - tally.replies)} in flight, load ${load()}`);
+      log(`  minute ${minute + 1}: ${int(lat.length)} replies, p99 ${ms(percentile(lat, 99))} ms, sent ${int(tally.sent)}, ${int(tally.sent - tally.replies)} in flight, load ${load()}`);
       minute = m;
     }
   }
-  const memEnd = (await s.memory()).mem;
+  // End of load: stop the pushes and the events, let the last replies arrive, then measure
+  // with every view still connected (the forced GCs stall the server; measuring after the
+  // events stop keeps that stall out of the round trips).
   const cpu1 = await s.cpu();
   const wallUs = (Date.now() - w0) * 1000;
   const loadEnd = load();
   const published = (await s.request({ cmd: "ticker", topic: "orders", ms: 0 })).published! - pub0;
   for (const k of socks) k.stop();
-  // Let the last replies and pushes arrive.
   const drainEnd = Date.now() + 10_000;
   while (socks.some((k) => k.lost() > 0) && Date.now() < drainEnd) await sleep(100);
   await sleep(1500);
   const lost = socks.reduce((n, k) => n + k.lost(), 0);
+  const memEnd = (await s.memory()).mem;
   log(`  end: RSS ${mb(memEnd.rss)}, heapUsed ${mb(memEnd.heapUsed)}; sent ${int(tally.sent)}, replies ${int(tally.replies)}, lost ${lost}, reordered ${tally.reordered}`);
   await pool(socks, 50, (k) => k.close());
   const fdAfter = await fdsSettle(fdBase, 10_000);
@@ -315,8 +317,9 @@ function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: s
     "  stranger), and the oldest one (else *reordered*). After the load stops the client waits",
     "  up to 10 s; seqs still waiting are *lost*.",
     "- **Memory**: `gc()` three times in the server, then `process.memoryUsage()`: *start* is",
-    "  10 s into the load (every socket sending), *end* is the last moment of the load, with",
-    "  the same views connected.",
+    "  10 s into the load (every socket sending; its GC stall shows in minute 1's max), *end*",
+    "  right after the load stops (events and pushes stopped, last replies in), with the same",
+    "  views still connected.",
     "- **File descriptors**: entries of the server's `/proc/self/fd` before any client, the",
     "  maximum seen under load (sampled every 5 s), and after every client closed (polled up",
     "  to 10 s for the count to come back).",
@@ -331,9 +334,9 @@ function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: s
     "",
     `${meta.date}, commit ${meta.commit}, ${meta.cpus}, Node ${process.version}. Load average (1 / 5 / 15 min)`,
     `at the start of the soak load ${r.loadStart}, at its end ${r.loadEnd}; after the slow-reader windows`,
-    `${sr.alone.load}, ${sr.withSlow.load} and ${sr.after.load}. The machine is shared: another session ran end-to-end fault`,
-    "tests at the same time, and the load generator shares the 2 cores with the server, so the",
-    "round trips are pessimistic.",
+    `${sr.alone.load}, ${sr.withSlow.load} and ${sr.after.load}. The machine is shared with another session running end-to-end`,
+    "fault tests (the load averages say how busy it was), and the load generator shares the cores",
+    "with the server, so the round trips are pessimistic.",
     "",
     "### Soak",
     "",
