@@ -4,84 +4,22 @@
 // worker B, and the job on A stops as cancelled; a view-only user gets 403 from the action
 // endpoint and 404 for the job's URL; when worker A is killed (SIGKILL) mid-job, the page on B
 // turns to "lost" once the job's lease expires (15 s by default). Waits are condition polls.
-import { type ChildProcess, spawn } from "node:child_process";
 import { constants as fsc } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { launchBrowser } from "./support/browser.js";
-import { freePort, MAIN, seededTemplate } from "./support/demo.js";
+import { seededTemplate } from "./support/demo.js";
+import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LIST = "/admin/shop/order/";
-
-/** One demo process. */
-interface Worker {
-  name: string;
-  url: string;
-  proc: ChildProcess;
-  output(): string;
-  /** resolves when the process has exited */
-  exited: Promise<void>;
-}
-
-const procs = new Set<ChildProcess>();
-process.on("exit", () => {
-  for (const p of procs) p.kill("SIGKILL");
-});
-
-/** Starts `node examples/admin-demo/dist/main.js` on a free port; resolves once it listens. */
-async function startWorker(name: string, dbFile: string, redisUrl: string): Promise<Worker> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    DEMO_DB: dbFile,
-    REDIS_URL: redisUrl,
-    SIMULATE_MS: "0",
-    ACTION_ROW_DELAY_MS: "250",
-    LOG_LEVEL: "warn",
-  };
-  delete env.WEFT_SECRET; // both read <DEMO_DB>.secret: the first one writes it
-  delete env.WORKERS;
-  const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  procs.add(proc);
-  let out = "";
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => (procs.delete(proc), resolve())));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error("no \"Weft demo:\" line within 60 s")), 60_000);
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      proc.kill("SIGKILL");
-      reject(new Error(`${name}: ${err.message}\n--- output ---\n${out}`));
-    };
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("Weft demo:")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.stderr!.on("data", (d: Buffer) => void (out += d.toString()));
-    proc.once("exit", (code, signal) => fail(new Error(`exited (code ${code}, signal ${signal}) before listening`)));
-  });
-  return { name, url: `http://127.0.0.1:${port}`, proc, output: () => out, exited };
-}
-
-async function stopWorker(w: Worker | undefined): Promise<void> {
-  if (!w || w.proc.exitCode !== null || w.proc.signalCode !== null) return;
-  w.proc.kill("SIGTERM");
-  const timer = setTimeout(() => w.proc.kill("SIGKILL"), 10_000);
-  await w.exited;
-  clearTimeout(timer);
-}
+/** slow enough to watch, cancel and kill mid-job */
+const ROW_DELAY = { ACTION_ROW_DELAY_MS: "250" };
 
 let redis: TestRedis;
 let dir = "";
@@ -96,8 +34,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "weft-e2e-jobs-"));
   const dbFile = join(dir, "demo.db");
   await copyFile(template, dbFile, fsc.COPYFILE_FICLONE);
-  A = await startWorker("A", dbFile, redis.url); // first: it writes the secret and the demo users
-  B = await startWorker("B", dbFile, redis.url);
+  A = await startWorker("A", dbFile, redis.url, ROW_DELAY); // first: it writes the secret and the demo users
+  B = await startWorker("B", dbFile, redis.url, ROW_DELAY);
 });
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 // Demo worker processes for the fault tests: `node examples/admin-demo/dist/main.js` on free
-// ports, all on one SQLite file and one Redis (as in e2e/admin-jobs-multiworker.test.ts).
+// ports, all on one SQLite file and one Redis (the fault tests and the multi-worker jobs test).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort, MAIN } from "./demo.js";
