@@ -2,6 +2,7 @@
  * How busy the whole machine was during a run, to tell a slow server from a crowded machine.
  * Reads the aggregate line of `/proc/stat` (Linux only; elsewhere every figure is NaN).
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 
@@ -44,5 +45,18 @@ export async function waitForQuiet(maxMs: number, thresholdPct = 25): Promise<{ 
     await new Promise((r) => setTimeout(r, 1000));
     const busyPct = machineCpuPct(a, machineCpu());
     if (busyPct < thresholdPct || Date.now() - start >= maxMs) return { waitedMs: Date.now() - start, busyPct };
+  }
+}
+
+const REPO = new URL("../../", import.meta.url);
+
+/** The checked-out commit, for the figures' provenance: `abc1234`, `abc1234 + uncommitted changes` or `unknown`. */
+export function commit(): string {
+  try {
+    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO, encoding: "utf8" }).trim();
+    return dirty ? `${sha} + uncommitted changes` : sha;
+  } catch {
+    return "unknown";
   }
 }

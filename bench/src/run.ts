@@ -13,7 +13,6 @@
  *
  * Everything runs on loopback: one seeded temp database, server children on 127.0.0.1 port 0.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -24,7 +23,7 @@ import { frameSizes } from "./figures/frames.js";
 import { closedLoop, openLoop, withTables, type LoadResult } from "./figures/latency.js";
 import { memoryPerView, type MemoryResult } from "./figures/memory.js";
 import { clientSize } from "./figures/size.js";
-import { waitForQuiet } from "./machine.js";
+import { waitForQuiet, commit } from "./machine.js";
 import { writeSection } from "./doc.js";
 import { markdown, summary, type Results } from "./report.js";
 import { ServerHandle } from "./server-handle.js";
@@ -54,16 +53,6 @@ const watchdog = setTimeout(() => {
   process.exit(1);
 }, 15 * 60_000);
 watchdog.unref();
-
-function commit(): string {
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO, encoding: "utf8" }).trim();
-    return dirty ? `${sha} + uncommitted changes` : sha;
-  } catch {
-    return "unknown";
-  }
-}
 
 async function main(): Promise<void> {
   const started = Date.now();

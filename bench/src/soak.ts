@@ -20,7 +20,6 @@
  * prints figures and writes the `soak` section of docs/benchmarks.md (unless `--no-write`); it
  * exits non-zero only when something broke, and a watchdog stops it whatever happens.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
@@ -28,6 +27,7 @@ import { fileURLToPath } from "node:url";
 import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
 import { randomSecret } from "@weft/server";
 import { writeSection } from "./doc.js";
+import { commit } from "./machine.js";
 import { ServerHandle } from "./server-handle.js";
 import { KINDS, SoakSocket, Tally } from "./soak/clients.js";
 import { int, ms, percentile, pool, sleep, sorted } from "./stats.js";
@@ -79,16 +79,6 @@ async function fdsSettle(baseline: number, maxMs: number): Promise<number> {
     n = await fds();
   }
   return n;
-}
-
-function commit(): string {
-  try {
-    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: REPO, encoding: "utf8" }).trim();
-    return dirty ? `${sha} + uncommitted changes` : sha;
-  } catch {
-    return "unknown";
-  }
 }
 
 interface SoakResult {
