@@ -277,6 +277,42 @@ describe("bad input and limits", () => {
   });
 });
 
+describe("a client that keeps sending but stops reading", () => {
+  it("is dropped once its unsent replies pass dropBufferedBytes; the server serves everyone else", async () => {
+    const tight = await startServer(
+      { "/firehose": Firehose, "/counter": Counter },
+      { limits: { maxBufferedBytes: 16 * 1024, dropBufferedBytes: 256 * 1024, maxViewsPerSocket: 100_000, maxEventsPerSecond: 1_000_000 } },
+    );
+    try {
+      const wss = (tight.app as unknown as { websocketServer: { clients: Set<unknown> } }).websocketServer;
+      const page = await getPage(tight.base, "/firehose");
+      const c = await Client.open(tight.base, page.cookie);
+      c.ws.pause();
+      // Join renders (64 KB each) cannot be held back: they pile up until the server gives up.
+      let joins = 0;
+      while (wss.clients.size > 0 && joins < 5_000) {
+        for (let i = 0; i < 8; i++) c.join(++joins, page.roots[0].token, tight.base + "/firehose");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(wss.clients.size).toBe(0);
+      expect(joins).toBeLessThan(5_000);
+      c.ws.resume();
+      await c.until(() => c.closed, "the dropped socket to close at the client", 30_000);
+      expect(c.closed?.code).toBe(1006);
+      await c.until(() => tight.app.weft.connectedViews() === 0, "its views stopped");
+      // Everyone else is served as before.
+      const other = await getPage(tight.base, "/counter");
+      const d = await Client.open(tight.base, other.cookie);
+      d.join(1, other.roots[0].token, tight.base + "/counter");
+      await d.until(() => d.html.get(1)?.includes("Count"), "a fresh client's render");
+      await d.reply(d.event(1, "inc"));
+      d.close();
+    } finally {
+      await tight.app.close();
+    }
+  });
+});
+
 describe("form recovery", () => {
   it("replays recovered forms before the first render; a pushPatch they cause arrives as a patch, not a second full render", async () => {
     const page = await getPage(srv.base, "/nav");

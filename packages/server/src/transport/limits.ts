@@ -12,6 +12,14 @@ export interface Limits {
   idleTimeoutMs: number;
   /** unsent bytes per socket before renders are held back and coalesced (default 262,144) */
   maxBufferedBytes: number;
+  /**
+   * unsent bytes per socket at which the server gives up on a client that does not read
+   * (default 4,194,304): the socket is destroyed (the client sees 1006). Renders never get it
+   * there (they are held back at `maxBufferedBytes`); only frames that cannot wait (event
+   * replies, join renders, errors) from a client that keeps sending but stops reading. As
+   * Redis's `client-output-buffer-limit`.
+   */
+  dropBufferedBytes: number;
 }
 
 export const defaultLimits: Limits = {
@@ -21,6 +29,7 @@ export const defaultLimits: Limits = {
   joinTimeoutMs: 10_000,
   idleTimeoutMs: 75_000,
   maxBufferedBytes: 262_144,
+  dropBufferedBytes: 4_194_304,
 };
 
 /**

@@ -59,6 +59,7 @@ export class LiveSocket implements Outbox {
   send(frame: unknown[]): void {
     if (this.closed) return;
     this.ws.send(JSON.stringify(frame), () => this.drained());
+    if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
   congested(): boolean {
@@ -161,6 +162,13 @@ export class LiveSocket implements Outbox {
     if (!this.heldBack || this.ws.bufferedAmount > this.limits.maxBufferedBytes) return;
     this.heldBack = false;
     for (const v of this.views.values()) v.flush();
+  }
+
+  /** The client stopped reading and the unsent bytes passed `dropBufferedBytes`: no close frame could reach it. */
+  private drop(): void {
+    this.services.log.warn({ buffered: this.ws.bufferedAmount, views: this.views.size }, "weft: dropping a socket that stopped reading");
+    this.ws.terminate();
+    void this.teardown();
   }
 
   private close(code: number, reason: string): void {
