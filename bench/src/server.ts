@@ -3,6 +3,9 @@
  * database, listening on 127.0.0.1 (ephemeral port), run as a child of the load generator
  * so the two never share an event loop.
  *
+ * Besides the demo's routes it mounts one bench-only view, the slow reader's {@link Feed}
+ * (soak/feed.ts), whose pushes are big enough to fill a paused socket within a window.
+ *
  * The parent talks to it over the IPC channel of `child_process.fork` (never over the
  * network, so measuring does not add HTTP routes to the app):
  *
@@ -28,6 +31,7 @@
 import { readdirSync } from "node:fs";
 import { PerformanceObserver, performance } from "node:perf_hooks";
 import { buildApp } from "@weft/admin-demo/dist/app.js";
+import { FEED_PATH, Feed } from "./soak/feed.js";
 
 /** Requests the parent sends. */
 export type ServerRequest =
@@ -75,6 +79,7 @@ if (!dbFile || !secret || !process.send) {
 const send = (m: ServerMessage) => process.send!(m);
 
 const app = await buildApp({ dbFile, secret, simulateMs: 0, logger: false });
+app.live(FEED_PATH, Feed);
 Object.assign(app.weft.limits, JSON.parse(limitsJson ?? "{}"));
 await app.listen({ host: "127.0.0.1", port: 0 });
 const { port } = app.server.address() as { port: number };
