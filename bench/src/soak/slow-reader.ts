@@ -7,7 +7,8 @@
  *
  * 1. *alone*: the normal clients only;
  * 2. *reading*: the feed client reads everything (the load its pushes cost the server);
- * 3. *slow*: the feed client's TCP socket stops reading (`ws.pause()`); the window starts once
+ * 3. *slow*: a new feed client joins the same views and its TCP socket stops reading
+ *    (`ws.pause()`); the window starts once
  *    the server's `bufferedAmount` for it is over `maxBufferedBytes` (the kernel buffers are
  *    full and renders are being held back), so it measures the congested state;
  * 4. *alone again*: after the feed client read again, caught up and left.
@@ -16,6 +17,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { applyDelta } from "@weft/client/apply";
+import { C_HEARTBEAT } from "@weft/client/protocol";
 import { getPage } from "../http.js";
 import type { ServerHandle } from "../server-handle.js";
 import { int, ms, percentile, pool, sleep, sorted } from "../stats.js";
@@ -92,9 +94,15 @@ class FeedClient {
     });
   }
 
+  /**
+   * Joins the views, then sends a heartbeat every 30 s as the browser runtime does, reading or
+   * not (a paused socket still writes): otherwise the server's idle timeout (75 s) would close it.
+   */
   static async open(base: string): Promise<FeedClient> {
     const first = await getPage(base, FEED_PATH);
     const c = new FeedClient(await BenchSocket.open(base, first.cookie));
+    const beat = setInterval(() => c.sock.ws.send(JSON.stringify([C_HEARTBEAT])), 30_000);
+    c.sock.ws.once("close", () => clearInterval(beat));
     for (let ref = 1; ref <= SLOW_VIEWS; ref++) {
       const page = ref === 1 ? first : await getPage(base, FEED_PATH, first.cookie);
       await c.sock.join(ref, page.roots[0]!.token, base + FEED_PATH);
@@ -142,11 +150,15 @@ export async function slowReader(ctx: SlowContext): Promise<SlowResult> {
   };
 
   const alone = await window("without the feed client");
-  const feed = await FeedClient.open(s.base);
+  const reader = await FeedClient.open(s.base);
   const reading = await window(`next to the feed client reading (${SLOW_VIEWS} feed views)`);
+  await reader.sock.close();
 
-  // ws.pause() pauses the TCP socket and keeps ws from resuming it (a bare socket.pause()
-  // is undone by ws's receiver once it drains).
+  // A fresh connection for the slow reader: a socket that has been reading at ~0.5 MB/s has
+  // had its receive buffer grown by TCP autotuning (up to net.ipv4.tcp_rmem's max, 32 MB here),
+  // which would only postpone the moment its queue reaches the bound. ws.pause() pauses the TCP
+  // socket and keeps ws from resuming it (a bare socket.pause() is undone by ws's receiver).
+  const feed = await FeedClient.open(s.base);
   feed.sock.ws.pause();
   const paused = Date.now();
   const pub0 = (await s.request({ cmd: "ticker", topic: "orders", ms: 1000 })).published!;
@@ -167,11 +179,12 @@ export async function slowReader(ctx: SlowContext): Promise<SlowResult> {
   });
   // Freeze the newest state: stop publishing, then let it read again.
   const lastId = (await s.request({ cmd: "ticker", topic: "orders", ms: 0 })).published!;
-  const slowClosed = feed.sock.closed ? `${feed.sock.closed.code} ${feed.sock.closed.reason}` : "no";
   const framesBefore = feed.frames;
   feed.sock.ws.resume();
   const by = Date.now() + 60_000;
-  while (feed.showing(lastId) < SLOW_VIEWS && Date.now() < by) await sleep(200);
+  while (feed.showing(lastId) < SLOW_VIEWS && !feed.sock.closed && Date.now() < by) await sleep(200);
+  // a close frame the server sent while it was paused arrives only now
+  const slowClosed = feed.sock.closed ? `${feed.sock.closed.code} ${feed.sock.closed.reason}` : "no";
   const caughtUp = feed.showing(lastId);
   const framesAfterResume = feed.frames - framesBefore;
   log(`  read again: ${caughtUp}/${SLOW_VIEWS} views show the newest publish after ${int(framesAfterResume)} frames`);
@@ -201,7 +214,7 @@ export function slowMethod(sr: SlowResult): string[] {
     "  (`bench/src/soak/feed.ts`: 100 lines that all change on every publish, ~16 KB per push; the",
     "  demo's KPI pushes are ~20 B, which the loopback kernel buffers, ~4 MB, absorb for hours).",
     `  Four windows of ${sr.seconds} s: the normal clients *alone*; next to the feed client *reading*;`,
-    "  next to it *not reading* (`ws.pause()` pauses its TCP socket; the window starts once the",
+    "  next to a fresh one *not reading* (`ws.pause()` pauses its TCP socket; the window starts once the",
     "  server's queue for it is over `maxBufferedBytes`, i.e. the kernel buffers are full and renders",
     "  are held back); *alone again*, after it read again, caught up and left. The server's",
     "  `bufferedAmount` of every socket is sampled every second. p99 of the normal clients' round trips per window.",
