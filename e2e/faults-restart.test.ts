@@ -6,7 +6,10 @@
 // its old token; the spread of the rejoins after the restart is logged. Every view re-mounts,
 // the page's typed search comes back by form recovery, and no event is applied twice: a view's
 // number always equals the events acknowledged on it, and events in flight at the stop are
-// dropped, not re-sent. All waits are condition polls; no timing is asserted.
+// dropped, not re-sent. SIGTERM answers what it has read before it exits, so the test then
+// crashes the server with events certainly in flight (SIGSTOP, one event per client, SIGKILL)
+// and restarts it: none of them is re-sent or applied. All waits are condition polls; no
+// timing is asserted.
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useDemo } from "./support/demo.js";
@@ -35,7 +38,7 @@ const results = (page: Page, q: string) =>
 const acked = (c: FaultClient) => c.sent.filter((s) => c.replies.has(s)).length;
 
 describe("faults: server restart with 200 protocol clients and a half-typed form", () => {
-  it("every client reconnects with jitter, every view re-mounts, the form comes back, nothing applied twice", async () => {
+  it("every client reconnects with jitter, every view re-mounts, the form comes back, nothing applied twice, also after a crash", async () => {
     const { demo, browser } = e2e;
     const clients = Array.from({ length: N }, (_, i) => new FaultClient(demo.url, i % 2 ? "/table" : "/counter"));
     try {
@@ -110,15 +113,45 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
         if (c.renders.length >= 2) remounted++;
       }
       expect(remounted).toBe(N);
+
+      // A crash with events in flight: the server is frozen (SIGSTOP: sockets open, nothing
+      // read), every client sends one event, then SIGKILL. Those events are never answered,
+      // never re-sent, and the restarted server's fresh mounts apply none of them.
+      demo.signal("SIGSTOP");
+      const lost0 = clients.map((c) => c.lostInFlight.length);
+      for (const c of clients) expect(c.event()).toBeDefined();
+      const crash = await demo.stop(0);
+      expect(crash).toMatchObject({ killed: true, signal: "SIGKILL" });
+      await Promise.all(clients.map((c) => c.until(() => !c.joined, "the drop after SIGKILL")));
+      await disconnected(page, true);
+      const sentAtCrash = clients.map((c) => c.sent.length);
+      for (const [i, c] of clients.entries()) {
+        expect(c.lostInFlight.length - lost0[i]!).toBe(1);
+        expect(c.value()).toBe(AFTER);
+      }
+      await demo.start();
+      await Promise.all(clients.map((c) => c.until(() => c.joined, "the rejoin after the crash", 45_000)));
+      await disconnected(page, false);
+      for (const [i, c] of clients.entries()) {
+        expect(c.sent.length).toBe(sentAtCrash[i]);
+        expect(c.value()).toBe(0);
+      }
+      await pool(clients, 25, async (c) => {
+        await c.eventAndReply();
+        expect(c.value()).toBe(1);
+        expect(c.lostInFlight.every((s) => !c.replies.has(s))).toBe(true);
+        expect([...c.replies.values()].every((n) => n === 1)).toBe(true);
+      });
+      const crashLost = clients.reduce((n, c, i) => n + c.lostInFlight.length - lost0[i]!, 0);
       console.log(
         `faults-restart: ${N} protocol clients + 1 Chromium page; views re-mounted ${remounted + 1}/${N + 1}; ` +
           `rejoin after restart first ${s.first} ms, p50 ${s.p50} ms, last ${s.last} ms; ` +
           `${attempts} dropped/failed connection attempts; ${inFlight} events in flight at the stop (not re-sent); ` +
-          `form recovered "ORD-00015"`,
+          `form recovered "ORD-00015"; after a SIGKILL with ${crashLost} events in flight: all ${N} re-mounted at 0, none re-sent or applied`,
       );
       await ctx.close();
     } finally {
       for (const c of clients) c.close();
     }
-  }, 120_000);
+  }, 180_000);
 });

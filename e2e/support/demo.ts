@@ -134,6 +134,8 @@ export interface Demo {
   stop(graceMs?: number): Promise<Exit | undefined>;
   /** Starts the server again on the same port and database. */
   start(): Promise<void>;
+  /** Sends `sig` to the running server (`SIGSTOP` freezes it with its sockets open). No-op when stopped. */
+  signal(sig: NodeJS.Signals): void;
   /** stop() and delete the temp dir. */
   dispose(): Promise<void>;
 }
@@ -213,6 +215,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     output: () => out,
     stop,
     start,
+    signal: (sig) => void child?.kill(sig),
     dispose: async () => {
       await stop();
       await rm(dir, { recursive: true, force: true });
