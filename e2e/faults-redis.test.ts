@@ -1,8 +1,8 @@
 // Fault: Redis stops during a running job and a live dashboard. Two demo processes share a
 // private Redis and one SQLite file: W1 runs the order simulator and a refund job (8 orders,
 // 500 ms each: it finishes while Redis is down), W2 shows the live dashboard and the job's page
-// in Chromium. Redis is killed for OUTAGE_MS (12 s rather than the issue's 30 s, to keep the file
-// well under a minute; override with FAULTS_REDIS_OUTAGE_MS) and restarted empty on the same
+// in Chromium. Redis is killed for OUTAGE_MS (30 s, as the issue asks; shorter for a quick local
+// run with FAULTS_REDIS_OUTAGE_MS) and restarted empty on the same
 // port. Neither process exits or logs an unhandled rejection, both pages show the degraded banner
 // and clear it by themselves, the dashboard moves again and the job's page ends on "done" with
 // every order refunded. Waits are condition polls (the outage itself is a fixed duration).
@@ -19,7 +19,7 @@ import { seededTemplate } from "./support/demo.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
 import { openLive } from "./support/live.js";
 
-const OUTAGE_MS = Number(process.env.FAULTS_REDIS_OUTAGE_MS ?? 12_000);
+const OUTAGE_MS = Number(process.env.FAULTS_REDIS_OUTAGE_MS ?? 30_000);
 const ROWS = 8;
 const ORDERS = '[data-widget="shop.order.orders-today"] .tile-headline';
 const PAUSED = "Live updates are paused";
