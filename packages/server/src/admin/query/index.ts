@@ -1,23 +1,19 @@
 /**
  * The change-list data layer of the admin: options, URL state, page queries.
  */
+export { type FilterChoiceView, type FilterView } from "./choices.js";
+export { ChangeListQuery, type ChangeListPage, type ChangeListQueryOptions, type ColumnHeader } from "./changelist.js";
+export { dateRange } from "./conditions.js";
+export { type ChangeListRow } from "./rows.js";
 export {
-  ChangeListQuery,
   DATE_RANGES,
   EMPTY_STATE,
-  dateRange,
-  type ChangeListPage,
-  type ChangeListQueryOptions,
-  type ChangeListRow,
   type ChangeListState,
-  type ColumnHeader,
   type DateRangeName,
-  type FilterChoiceView,
   type FilterSelection,
-  type FilterView,
   type ParseStateOptions,
   type SortKey,
-} from "./changelist.js";
+} from "./state.js";
 export { ChangeListOptionsError, ChangeListParamError } from "./errors.js";
 export {
   humanize,

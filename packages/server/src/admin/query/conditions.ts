@@ -1,0 +1,126 @@
+/**
+ * The WHERE conditions of a change-list state, over the admin's own table only: the search
+ * (words × search fields, related fields as `IN (SELECT …)` subqueries), the filters, the
+ * optional scope, and the bounds of the named date ranges.
+ */
+import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { AnyDb, Builder } from "./db.js";
+import { ChangeListParamError } from "./errors.js";
+import type { ResolvedChangeList, ResolvedRelation } from "./options.js";
+import { escapeLike, splitSearchTerms } from "./search.js";
+import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
+
+/**
+ * The WHERE clause of a state's search and filters, over the admin's own table only
+ * (related search fields are `IN (SELECT …)` subqueries, no joins), so it can drive an
+ * `UPDATE` / `DELETE` / `SELECT` of the "select all N matching" actions. Sort and page are
+ * ignored.
+ *
+ * @param db - the database (builds the subqueries of related search fields; runs nothing)
+ * @param rules - the admin's allow-lists
+ * @param now - the clock for date ranges
+ * @param state - a validated state
+ * @returns the condition, or `undefined` when the state matches every row
+ * @throws ChangeListParamError when a filter in a hand-built state is not allow-listed
+ */
+export function selectionFilter(db: AnyDb, rules: StateRules, now: () => Date, state: ChangeListState): SQL | undefined {
+  const conds: SQL[] = state.scope ? [state.scope] : [];
+  for (const [field, sel] of Object.entries(state.filters)) conds.push(filterCondition(rules, now, field, sel));
+  const search = searchCondition(db, rules.config, state.q);
+  if (search) conds.push(search);
+  return conds.length === 0 ? undefined : and(...conds);
+}
+
+function searchCondition(db: AnyDb, config: ResolvedChangeList, q: string): SQL | undefined {
+  if (q === "" || config.searchFields.length === 0) return undefined;
+  const words = splitSearchTerms(q);
+  const perWord: SQL[] = [];
+  for (const word of words) {
+    const own: SQL[] = [];
+    const related = new Map<ResolvedRelation, SQL[]>();
+    for (const { field, match } of config.searchFields) {
+      const cond = wordCondition(field.column, match, word);
+      if (!cond) continue;
+      if (!field.relation) own.push(cond);
+      else {
+        const list = related.get(field.relation) ?? [];
+        list.push(cond);
+        related.set(field.relation, list);
+      }
+    }
+    for (const [rel, conds] of related) {
+      // an uncorrelated subquery, evaluated once per statement: no join, no per-row lookup
+      const sub = (db as Builder).select({ k: rel.references }).from(rel.table).where(or(...conds));
+      own.push(inArray(rel.column, sub));
+    }
+    perWord.push(own.length === 0 ? sql`0` : own.length === 1 ? own[0] : or(...own)!);
+  }
+  return perWord.length === 0 ? undefined : and(...perWord);
+}
+
+function filterCondition(rules: StateRules, now: () => Date, field: string, sel: FilterSelection): SQL {
+  const filter = rules.filtersByField.get(field);
+  if (!filter) throw new ChangeListParamError(`${field}__exact`, "unknown filter");
+  // hand-built states get the same checks as URL parameters
+  const raw = sel.lookup === "isnull" ? (sel.value ? "1" : "0") : String(sel.value);
+  sel = parseFilter(`${field}__${sel.lookup}`, filter, sel.lookup, raw);
+  const column = filter.column;
+  if (sel.lookup === "isnull") return sel.value ? isNull(column) : isNotNull(column);
+  if (sel.lookup === "range") {
+    if (filter.kind !== "dateRange") throw new ChangeListParamError(`${field}__range`, "not a date filter");
+    const [from, to] = dateRange(sel.value, now());
+    return and(gte(column, from), lt(column, to))!;
+  }
+  switch (filter.kind) {
+    case "boolean":
+      return eq(column, column.dataType === "boolean" ? sel.value === "1" : Number(sel.value));
+    case "choices":
+      if (!filter.choices.some((c) => c.value === sel.value)) throw new ChangeListParamError(`${field}__exact`, "not one of the choices");
+      return eq(column, column.dataType === "number" ? Number(sel.value) : sel.value);
+    case "foreignKey":
+      return eq(column, filter.relation!.references.dataType === "number" ? Number(sel.value) : sel.value);
+    default:
+      throw new ChangeListParamError(`${field}__exact`, "not an exact filter");
+  }
+}
+
+/**
+ * One search field's condition for one word, or `undefined` when the word can never match it
+ * (a non-number word against `=` on a number column).
+ */
+function wordCondition(column: SQLiteColumn, match: "contains" | "startsWith" | "exact", word: string): SQL | undefined {
+  if (match === "exact" && column.dataType === "number") {
+    // `=id` with a number: an indexable equality rather than a LIKE over the text form
+    return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(column, Number(word)) : undefined;
+  }
+  const e = escapeLike(word);
+  const pattern = match === "contains" ? `%${e}%` : match === "startsWith" ? `${e}%` : e;
+  // bound parameter; ESCAPE makes %, _ and \ in the word literal
+  return sql`${column} like ${pattern} escape '\\'`;
+}
+
+/**
+ * The `[from, to)` bounds of a named range in the process's local time zone, as Django's
+ * `DateFieldListFilter`: today; the past 7 days (7 days before today's midnight up to
+ * tomorrow's); this month; this year.
+ *
+ * @param range - the range name
+ * @param now - the current time
+ * @returns `[from, to)` as Dates
+ */
+export function dateRange(range: DateRangeName, now: Date): [Date, Date] {
+  const y = now.getFullYear();
+  const m = now.getMonth();
+  const d = now.getDate();
+  switch (range) {
+    case "today":
+      return [new Date(y, m, d), new Date(y, m, d + 1)];
+    case "past_7_days":
+      return [new Date(y, m, d - 7), new Date(y, m, d + 1)];
+    case "this_month":
+      return [new Date(y, m, 1), new Date(y, m + 1, 1)];
+    case "this_year":
+      return [new Date(y, 0, 1), new Date(y + 1, 0, 1)];
+  }
+}

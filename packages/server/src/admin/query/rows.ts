@@ -1,0 +1,161 @@
+/**
+ * The statements that read a change list's rows: the ORDER BY of a state (with the
+ * primary-key tiebreak), the joins of related columns, the count, the "deferred join" page
+ * statement, rows by condition; and the shaping of raw rows into `ChangeListRow`s.
+ */
+import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { AnyDb, Builder } from "./db.js";
+import { ChangeListParamError } from "./errors.js";
+import type { ChangeListRecord, ResolvedChangeList, ResolvedField, ResolvedRelation } from "./options.js";
+import { SORT, type ChangeListState } from "./state.js";
+
+/** A row of the list: its primary key, the `listDisplay` values, and the record they came from. */
+export interface ChangeListRow {
+  /** The primary-key value (what row selection and the change-form URL use). */
+  readonly pk: unknown;
+  /** `listDisplay` name → value (drizzle-mapped: `Date` for timestamps, booleans, …; `null`
+   *  for a related column whose row is missing). */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Own columns by key plus the selected related paths; what computed columns receive. */
+  readonly record: ChangeListRecord;
+}
+
+/** What the row statements are built from: one admin's table, options and join kinds. */
+export interface RowSource {
+  readonly db: AnyDb;
+  /** The resolved, checked options. */
+  readonly config: ResolvedChangeList;
+  /** relations joined with INNER JOIN (see `RelationOptions.required`) */
+  readonly inner: ReadonlySet<ResolvedRelation>;
+}
+
+/**
+ * The row source of an admin: its relations joined with INNER JOIN are the `required` ones
+ * and, when the connection enforces foreign keys, the declared foreign keys.
+ *
+ * @param db - a drizzle better-sqlite3 database
+ * @param config - the resolved options
+ * @returns the row source
+ */
+export function rowSource(db: AnyDb, config: ResolvedChangeList): RowSource {
+  const inner = new Set<ResolvedRelation>();
+  const client = (db as unknown as { $client?: { pragma?(source: string, o: { simple: true }): unknown } }).$client;
+  const enforced = client?.pragma?.("foreign_keys", { simple: true }) === 1;
+  for (const rel of config.relations.values()) {
+    if (rel.required ?? (rel.declaredForeignKey && enforced)) inner.add(rel);
+  }
+  return { db, config, inner };
+}
+
+function col(field: ResolvedField): SQLiteColumn {
+  return field.relation ? ((field.relation.aliased as unknown as Record<string, SQLiteColumn>)[field.key]) : field.column;
+}
+
+/** The exact `count(*)` of the rows matching `where`, over the admin's table alone. */
+export function countQuery(src: RowSource, where: SQL | undefined): Builder {
+  let q: Builder = (src.db as Builder).select({ n: sql<number>`count(*)` }).from(src.config.table).$dynamic();
+  if (where) q = q.where(where);
+  return q;
+}
+
+/**
+ * The statement that returns a page: a "deferred join". The inner query finds the page's
+ * primary keys (joining only the relations the sort needs, usually none, so it can walk a
+ * covering index and skip `offset` entries without reading rows); the outer query reads just
+ * those rows with their related columns, in order. Without it, `OFFSET 200000` reads and
+ * joins 200,000 rows to throw them away.
+ *
+ * Pages in the second half are found from the other end: the inner query runs the exact
+ * reverse order (the primary-key tiebreak makes the order total, so reversing is exact) with
+ * the offset counted from the end, so the last page costs what the first does.
+ */
+export function pageQuery(src: RowSource, where: SQL | undefined, state: ChangeListState, total: number, offset: number, avoidIndex: boolean): Builder {
+  let limit = src.config.listPerPage;
+  let skip = offset;
+  const reverse = offset * 2 + limit > total;
+  if (reverse) {
+    limit = Math.min(limit, total - offset);
+    skip = total - offset - limit;
+  }
+  const inner = orderBy(src, state, avoidIndex, reverse);
+  const pk = src.config.pk.column;
+  let ids: Builder = joined(src, (src.db as Builder).select({ k: pk }).from(src.config.table).$dynamic(), inner.joins);
+  if (where) ids = ids.where(where);
+  ids = ids.orderBy(...inner.order).limit(limit).offset(skip);
+  return rowsQuery(src, inArray(pk, ids), state);
+}
+
+/** Own columns + selected related columns, rows restricted by `where`, in the state's order. */
+export function rowsQuery(src: RowSource, where: SQL, state: ChangeListState): Builder {
+  const { order, joins } = orderBy(src, state);
+  const selection: Record<string, SQLiteColumn> = {};
+  for (const [key, c] of Object.entries(src.config.columns)) selection[`o:${key}`] = c;
+  for (const [path, field] of src.config.relatedSelect) {
+    selection[`r:${path}`] = col(field);
+    joins.add(field.relation!);
+  }
+  const q: Builder = joined(src, (src.db as Builder).select(selection).from(src.config.table).$dynamic(), joins);
+  return q.where(where).orderBy(...order);
+}
+
+function orderBy(src: RowSource, state: ChangeListState, avoidIndex = false, reverse = false): { order: SQL[]; joins: Set<ResolvedRelation> } {
+  const keys: { field: ResolvedField; desc: boolean }[] =
+    state.sort.length > 0
+      ? state.sort.map((s) => {
+          const sortable = src.config.sortable.get(s.field);
+          if (!sortable) throw new ChangeListParamError(SORT, `"${s.field}" is not sortable`);
+          return { field: sortable.field, desc: s.desc };
+        })
+      : [...src.config.ordering];
+  const joins = new Set<ResolvedRelation>();
+  const order: SQL[] = [];
+  let hasPk = false;
+  for (const k of keys) {
+    if (k.field.relation) joins.add(k.field.relation);
+    else if (k.field.key === src.config.pk.key) hasPk = true;
+    // `+column` is the same value, but SQLite will not walk an index to produce the order
+    const expr = avoidIndex && !k.field.relation ? sql`+${col(k.field)}` : col(k.field);
+    order.push(k.desc !== reverse ? desc(expr) : asc(expr));
+  }
+  // a stable tiebreak, in the direction of the last key so an index on that key (which
+  // carries the rowid) serves the whole ORDER BY
+  if (!hasPk) {
+    const last = keys[keys.length - 1];
+    order.push(Boolean(last?.desc) !== reverse ? desc(src.config.pk.column) : asc(src.config.pk.column));
+  }
+  return { order, joins };
+}
+
+function joined(src: RowSource, q: Builder, joins: Set<ResolvedRelation>): Builder {
+  for (const rel of src.config.relations.values()) {
+    if (!joins.has(rel)) continue;
+    const ref = (rel.aliased as unknown as Record<string, SQLiteColumn>)[rel.referencesKey];
+    // a related row every row has (enforced NOT NULL foreign key): an inner join lets SQLite
+    // walk the related table's index for a related sort instead of sorting every row
+    q = src.inner.has(rel) ? q.innerJoin(rel.aliased, eq(ref, rel.column)) : q.leftJoin(rel.aliased, eq(ref, rel.column));
+  }
+  return q;
+}
+
+/** Shapes raw rows (`o:`-prefixed own columns, `r:`-prefixed related paths) as `ChangeListRow`s. */
+export function toRows(config: ResolvedChangeList, raw: Record<string, unknown>[]): ChangeListRow[] {
+  const { columns, relatedSelect, listDisplay, pk, adminName } = config;
+  return raw.map((r) => {
+    const record: ChangeListRecord = {};
+    for (const key of Object.keys(columns)) record[key] = r[`o:${key}`];
+    for (const path of relatedSelect.keys()) record[path] = r[`r:${path}`] ?? null;
+    const values: Record<string, unknown> = {};
+    for (const c of listDisplay) {
+      if (c.kind === "field") values[c.name] = c.field.relation ? record[c.field.path] : record[c.field.key];
+      else {
+        try {
+          values[c.name] = c.computed.value(record);
+        } catch (err) {
+          throw new Error(`${adminName}.listDisplay "${c.name}": value() threw`, { cause: err });
+        }
+      }
+    }
+    return { pk: record[pk.key], values, record };
+  });
+}
