@@ -15,9 +15,8 @@ export {
   type SortKey,
 } from "./state.js";
 export { ChangeListOptionsError, ChangeListParamError } from "./errors.js";
+export { humanize } from "./names.js";
 export {
-  humanize,
-  resolveChangeListOptions,
   type ChangeListOptions,
   type ChangeListRecord,
   type ColumnKey,
@@ -33,6 +32,10 @@ export {
   type RelatedPath,
   type RelationOptions,
   type Relations,
+  type SearchFieldItem,
+} from "./options.js";
+export { resolveChangeListOptions } from "./resolve.js";
+export {
   type ResolvedChangeList,
   type ResolvedColumn,
   type ResolvedField,
@@ -40,7 +43,6 @@ export {
   type ResolvedRelation,
   type ResolvedSearchField,
   type ResolvedSort,
-  type SearchFieldItem,
-} from "./options.js";
+} from "./resolved.js";
 export { escapeLike, splitSearchTerms, LIKE_ESCAPE } from "./search.js";
 export { countStatements, type StatementCounter } from "./stats.js";

@@ -1,0 +1,32 @@
+/**
+ * Names in the change-list options, made readable: column headers from keys (`humanize`) and
+ * the name lists of error messages; plus the identifier rule that relation and computed-column
+ * names follow.
+ */
+
+/** What a relation name or a computed column's name must look like: a JavaScript identifier. */
+export const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Turns a name into a header: `"createdAt"` → `"Created at"`, `"customer.name"` →
+ * `"Customer name"`, `"total_cents"` → `"Total cents"` (Django's `label_for_field` on the
+ * field's verbose name, capitalized).
+ *
+ * @param name - a column key, relation name or related path
+ * @returns the human label
+ */
+export function humanize(name: string): string {
+  const words = name
+    .replace(/[._]+/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Joins names for an error message, at most 20 of them (then `, …`). */
+export function listNames(values: Iterable<string>): string {
+  const all = [...values];
+  const shown = all.slice(0, 20).join(", ");
+  return all.length > 20 ? `${shown}, …` : shown;
+}
