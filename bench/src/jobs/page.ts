@@ -1,0 +1,92 @@
+/**
+ * The client side of the jobs bench: logging in on worker B as the demo's superuser, and a
+ * job's progress page as the bench holds it — the first render, its socket, every later frame
+ * with its arrival time, and the page's HTML with those frames applied.
+ */
+import { applyDelta } from "@weft/client/apply";
+import { getPage } from "../http.js";
+import { sleep } from "../stats.js";
+import { BenchSocket } from "../wsclient.js";
+import { now } from "./protocol.js";
+
+/** One frame as this process received it. */
+export interface Arrival {
+  /** `now()` in the socket's message handler */
+  t: number;
+  frame: unknown[];
+}
+
+/** A progress page open on B: its socket and every frame received after the join. */
+export interface JobPage {
+  sock: BenchSocket;
+  html: string;
+  arrivals: Arrival[];
+}
+
+/** Logs in as the demo's superuser through the real form; returns the cookies to send. */
+export async function login(base: string): Promise<string> {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(";");
+      const eq = pair!.indexOf("=");
+      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+    }
+  };
+  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const form = await fetch(`${base}/admin/login/`);
+  keep(form);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!csrf) throw new Error("no CSRF token in the login form");
+  const res = await fetch(`${base}/admin/login/`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: header(), "content-type": "application/x-www-form-urlencoded", origin: base },
+    body: new URLSearchParams({ _csrf: csrf, username: "admin", password: "admin", next: "/admin/" }).toString(),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 302) throw new Error(`login failed: HTTP ${res.status}`);
+  keep(res);
+  return header();
+}
+
+/** GETs the job's progress page on B, opens a socket and joins its view; records every later frame with its arrival time. */
+export async function openJobPage(base: string, cookie: string, jobId: string): Promise<JobPage> {
+  const path = `/admin/jobs/${jobId}/`;
+  const page = await getPage(base, path, cookie);
+  const root = page.roots.find((r) => r.view.toLowerCase().includes("job")) ?? page.roots[0]!;
+  const sock = await BenchSocket.open(base, cookie);
+  const joined = await sock.join(1, root.token, base + path);
+  const arrivals: Arrival[] = [];
+  sock.ws.on("message", (data: Buffer) => {
+    const t = now();
+    arrivals.push({ t, frame: JSON.parse(data.toString("utf8")) as unknown[] });
+  });
+  return { sock, html: joined.frame[2] as string, arrivals };
+}
+
+/** Waits until the page, with the frames received so far applied, satisfies `pred`. */
+export async function until(page: JobPage, pred: (html: string) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let html = page.html;
+    for (const { frame } of page.arrivals) html = applied(html, frame);
+    if (pred(html)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** The page's HTML after `frame` (a reply with an update, a delta, a render of ref 1); unchanged otherwise. */
+export function applied(html: string, frame: unknown[]): string {
+  if (frame[1] !== 1) return html;
+  const update = frame[0] === "a" ? frame[3] : frame[0] === "d" || frame[0] === "r" ? frame[2] : undefined;
+  if (typeof update === "string") return update;
+  if (Array.isArray(update)) return applyDelta(html, update as never);
+  return html;
+}
+
+/** The "12 of 40" the page shows. */
+export function countsOf(html: string): string {
+  return /id="job-counts" class="job-counts">([^<]*)</.exec(html)?.[1] ?? "";
+}
