@@ -2,7 +2,8 @@
  * The live admin: AdminSite / ModelAdmin over drizzle tables (see docs/admin.md).
  */
 export { AdminSite, type AdminSiteOptions, type NavApp, type NavModel } from "./site.js";
-export { ModelAdmin, humanize, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions, type ProgressActionInfo } from "./model-admin.js";
+export { humanize } from "./query/names.js";
+export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions, type ProgressActionInfo } from "./model-admin.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { runChecks, formatCheck, formatReport, isLiveViewClass, isProgressAction, isInProcessLayer, SystemCheckError, WIDGET_SLOT_SIZES, WIDGET_SLOTS, type CheckLevel, type CheckMessage, type CheckOptions } from "./checks/index.js";
 export { HealthBanner, describeHealth, type HealthAssigns } from "./health/index.js";

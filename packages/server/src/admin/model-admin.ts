@@ -4,6 +4,7 @@ import type { LiveViewClass } from "../live/view.js";
 import type { DashboardWidget } from "./dashboard/widget.js";
 import { hasPermission, type SessionUser } from "./auth/index.js";
 import type { ChangeListOptions, Relations } from "./query/index.js";
+import { humanize } from "./query/names.js";
 import type { AdminSite } from "./site.js";
 
 /** The four model permissions, as Django's default permissions. */
@@ -191,8 +192,3 @@ export class ModelAdmin<T extends SQLiteTable = SQLiteTable, R extends Relations
   }
 }
 
-/** `order_item` → `Order item`. */
-export function humanize(name: string): string {
-  const s = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").trim().toLowerCase();
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}

@@ -12,7 +12,9 @@ import { FilterChoices, type FilterView } from "./choices.js";
 import { selectionFilter } from "./conditions.js";
 import type { AnyDb, Runnable } from "./db.js";
 import { ChangeListParamError } from "./errors.js";
-import { resolveChangeListOptions, type ChangeListOptions, type NoRelations, type Relations, type ResolvedChangeList } from "./options.js";
+import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
+import { resolveChangeListOptions } from "./resolve.js";
+import type { ResolvedChangeList } from "./resolved.js";
 import { countQuery, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
 import {
   EMPTY_STATE,

@@ -6,7 +6,7 @@
 import { asc, eq, getTableColumns, inArray, or } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder, Exec } from "./db.js";
-import type { ResolvedFilter } from "./options.js";
+import type { ResolvedFilter } from "./resolved.js";
 import { DATE_RANGES, toSearchParams, withFilter, type ChangeListState, type FilterSelection, type StateRules } from "./state.js";
 
 /** One choice of a filter, ready for the sidebar. */

@@ -7,7 +7,7 @@ import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder } from "./db.js";
 import { ChangeListParamError } from "./errors.js";
-import type { ResolvedChangeList, ResolvedRelation } from "./options.js";
+import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
 import { escapeLike, splitSearchTerms } from "./search.js";
 import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
 

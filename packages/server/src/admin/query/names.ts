@@ -9,15 +9,15 @@ export const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
  * Turns a name into a header: `"createdAt"` → `"Created at"`, `"customer.name"` →
- * `"Customer name"`, `"total_cents"` → `"Total cents"` (Django's `label_for_field` on the
- * field's verbose name, capitalized).
+ * `"Customer name"`, `"total_cents"` → `"Total cents"`, `"order-item"` → `"Order item"` (Django's
+ * `label_for_field` on the field's verbose name, capitalized). Also model names and form labels.
  *
- * @param name - a column key, relation name or related path
+ * @param name - a column key, relation name, related path, model or choice name
  * @returns the human label
  */
 export function humanize(name: string): string {
   const words = name
-    .replace(/[._]+/g, " ")
+    .replace(/[._-]+/g, " ")
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .trim()
     .toLowerCase();

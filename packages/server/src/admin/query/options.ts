@@ -178,10 +178,3 @@ export interface ChangeListOptions<T extends SQLiteTable = SQLiteTable, R extend
   /** Header/title overrides by `listDisplay` name or filter field (Django's `verbose_name`). */
   labels?: Readonly<Record<string, string>>;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Transitional: `changelist.ts`, `state.ts`, `conditions.ts`, `choices.ts` and `rows.ts` still
-// import these names from here. Once they import them from `./resolve.js` and `./resolved.js`,
-// delete these two lines.
-export { resolveChangeListOptions } from "./resolve.js";
-export type { ResolvedChangeList, ResolvedField, ResolvedFilter, ResolvedRelation } from "./resolved.js";

@@ -7,7 +7,8 @@ import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder } from "./db.js";
 import { ChangeListParamError } from "./errors.js";
-import type { ChangeListRecord, ResolvedChangeList, ResolvedField, ResolvedRelation } from "./options.js";
+import type { ChangeListRecord } from "./options.js";
+import type { ResolvedChangeList, ResolvedField, ResolvedRelation } from "./resolved.js";
 import { SORT, type ChangeListState } from "./state.js";
 
 /** A row of the list: its primary key, the `listDisplay` values, and the record they came from. */

@@ -5,7 +5,7 @@
  */
 import type { SQL } from "drizzle-orm";
 import { ChangeListParamError } from "./errors.js";
-import type { ResolvedChangeList, ResolvedFilter } from "./options.js";
+import type { ResolvedChangeList, ResolvedFilter } from "./resolved.js";
 import { splitSearchTerms } from "./search.js";
 
 /** One sort key: a name allowed by `sortableBy`, ascending or descending. */
