@@ -10,11 +10,11 @@ import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { selectionFilter } from "./conditions.js";
-import type { AnyDb, Runnable } from "./db.js";
+import type { AnyDb, Builder, Runnable } from "./db.js";
 import { ChangeListParamError } from "./errors.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
-import type { ResolvedChangeList } from "./resolved.js";
+import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
 import { countQuery, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
 import {
   EMPTY_STATE,
@@ -209,6 +209,33 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
   }
 
   /**
+   * The page's WHERE clause and its count, with each related search field matched once per
+   * page: the count statement finds the matching related keys in a CTE (materialized, since it
+   * is used twice) and also returns them as a JSON array, which the rows statement takes as a
+   * parameter (`IN (SELECT value FROM json_each(?))`). Without it both statements scan the
+   * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements.
+   */
+  private matching(state: ChangeListState): { where: SQL | undefined; total: number } {
+    const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
+    const cte = (i: number) => sql.identifier(`weft_m${i}`);
+    const countWhere = selectionFilter(this.db, this.rules, this.now, state, (rel, cond) => {
+      const i = subs.push({ rel, cond }) - 1;
+      return sql`${rel.column} in (select "k" from ${cte(i)})`;
+    });
+    if (subs.length === 0) return { where: countWhere, total: this.count(countWhere) };
+    const db = this.db as Builder;
+    // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
+    // places; a select builder inside `sql` renders in parentheses
+    const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
+    const keys = sql.join(subs.map((_, i) => sql`, (select json_group_array("k") from ${cte(i)}) as ${sql.identifier(`m${i}`)}`));
+    const query = sql`with ${withs} select count(*) as "n"${keys} from ${this.config.table}${countWhere ? sql` where ${countWhere}` : sql``}`;
+    const row = this.exec<Record<string, unknown>>({ all: () => db.all(query), toSQL: () => db.dialect.sqlToQuery(query) })[0] ?? {};
+    let i = 0;
+    const where = selectionFilter(this.db, this.rules, this.now, state, (rel) => sql`${rel.column} in (select value from json_each(${String(row[`m${i++}`] ?? "[]")}))`);
+    return { where, total: Number(row.n ?? 0) };
+  }
+
+  /**
    * Fetches one page: the rows of the requested page (clamped to the last page when past the
    * end, so a page number from an old link still lands somewhere useful; `page` says which
    * page was returned) and the paginator figures. Rows carry the `listDisplay` values (related
@@ -231,8 +258,7 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
    */
   fetchPage(state: ChangeListState): ChangeListPage {
     const perPage = this.config.listPerPage;
-    const where = this.selectionFilter(state);
-    const total = this.count(where);
+    const { where, total } = this.matching(state);
     const pages = Math.max(1, Math.ceil(total / perPage));
     const page = Math.min(pages, Math.max(1, Math.floor(state.page) || 1));
     const offset = (page - 1) * perPage;

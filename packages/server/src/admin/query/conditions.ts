@@ -21,39 +21,48 @@ import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelec
  * @param rules - the admin's allow-lists
  * @param now - the clock for date ranges
  * @param state - a validated state
+ * @param related - how a related search field's words become a condition on the own table
+ *   (default {@link relatedSubquery}); called once per word and relation, in a fixed order
  * @returns the condition, or `undefined` when the state matches every row
  * @throws ChangeListParamError when a filter in a hand-built state is not allow-listed
  */
-export function selectionFilter(db: AnyDb, rules: StateRules, now: () => Date, state: ChangeListState): SQL | undefined {
+export function selectionFilter(db: AnyDb, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db)): SQL | undefined {
   const conds: SQL[] = state.scope ? [state.scope] : [];
   for (const [field, sel] of Object.entries(state.filters)) conds.push(filterCondition(rules, now, field, sel));
-  const search = searchCondition(db, rules.config, state.q);
+  const search = searchCondition(rules.config, state.q, related);
   if (search) conds.push(search);
   return conds.length === 0 ? undefined : and(...conds);
 }
 
-function searchCondition(db: AnyDb, config: ResolvedChangeList, q: string): SQL | undefined {
+/**
+ * Turns "the related row matches `cond`" (a condition on `rel.table`) into a condition on the
+ * admin's own table.
+ */
+export type RelatedMatch = (rel: ResolvedRelation, cond: SQL) => SQL;
+
+/** The default {@link RelatedMatch}: `column IN (SELECT key FROM related WHERE cond)`, an uncorrelated subquery evaluated once per statement. */
+export function relatedSubquery(db: AnyDb): RelatedMatch {
+  return (rel, cond) => inArray(rel.column, (db as Builder).select({ k: rel.references }).from(rel.table).where(cond));
+}
+
+function searchCondition(config: ResolvedChangeList, q: string, related: RelatedMatch): SQL | undefined {
   if (q === "" || config.searchFields.length === 0) return undefined;
   const words = splitSearchTerms(q);
   const perWord: SQL[] = [];
   for (const word of words) {
     const own: SQL[] = [];
-    const related = new Map<ResolvedRelation, SQL[]>();
+    const byRelation = new Map<ResolvedRelation, SQL[]>();
     for (const { field, match } of config.searchFields) {
       const cond = wordCondition(field.column, match, word);
       if (!cond) continue;
       if (!field.relation) own.push(cond);
       else {
-        const list = related.get(field.relation) ?? [];
+        const list = byRelation.get(field.relation) ?? [];
         list.push(cond);
-        related.set(field.relation, list);
+        byRelation.set(field.relation, list);
       }
     }
-    for (const [rel, conds] of related) {
-      // an uncorrelated subquery, evaluated once per statement: no join, no per-row lookup
-      const sub = (db as Builder).select({ k: rel.references }).from(rel.table).where(or(...conds));
-      own.push(inArray(rel.column, sub));
-    }
+    for (const [rel, conds] of byRelation) own.push(related(rel, or(...conds)!));
     perWord.push(own.length === 0 ? sql`0` : own.length === 1 ? own[0] : or(...own)!);
   }
   return perWord.length === 0 ? undefined : and(...perWord);
