@@ -3,7 +3,7 @@
 // REDIS_URL is set: then the Redis stop/start spec is skipped):
 //
 // - two demo processes on different ports: a save made on worker A moves the order activity and
-//   today's revenue open on worker B, without a reload;
+//   today's revenue open on worker B, without a reload; login attempts are counted across both;
 // - slot sizes lay out as declared (sm a third, md a half, lg the row) and permissions decide
 //   who gets the low-stock alert;
 // - Redis stopped: the open page shows "Live updates are paused…", and it goes by itself when
@@ -94,6 +94,20 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** GETs the login form (session cookie + CSRF token) and posts a wrong password for `username`; the status. */
+async function wrongLogin(base: string, username: string): Promise<number> {
+  const form = await fetch(`${base}/admin/login/`);
+  const cookie = form.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+  const res = await fetch(`${base}/admin/login/`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ _csrf: csrf, username, password: "wrong" }),
+  });
+  return res.status;
+}
+
 /** Opens `url` and waits until `views` views joined over the socket. */
 async function open(ctx: BrowserContext, url: string, views: number): Promise<Page> {
   return (await openLive(ctx, url, views)).page;
@@ -125,6 +139,15 @@ describe("two demo processes on different ports", () => {
     a = await startServer();
     b = await startServer();
     admin = await loggedIn(browser, a.url, "admin", { viewport: { width: 1280, height: 900 } });
+  });
+
+  it("counts login attempts across workers: the 11th wrong password for a username gets 429 on either", async () => {
+    const user = `intruder-${Date.now()}`;
+    for (let i = 0; i < 10; i++) expect(await wrongLogin(i % 2 ? b.url : a.url, user)).toBe(401);
+    expect(await wrongLogin(a.url, user)).toBe(429);
+    expect(await wrongLogin(b.url, user)).toBe(429);
+    // per IP and username: another username from the same address still gets its answer
+    expect(await wrongLogin(b.url, `${user}-2`)).toBe(401);
   });
 
   it("a save on worker A moves the order activity and today's revenue open on worker B", async () => {
@@ -210,6 +233,8 @@ describe("two demo processes on different ports", () => {
       await other.goto(`${a.url}/admin/`);
       await other.locator(".health-banner").filter({ hasText: PAUSED }).waitFor();
       await other.close();
+      // the login form still answers (attempts are not counted while Redis is away)
+      expect(await wrongLogin(a.url, `outage-${Date.now()}`)).toBe(401);
 
       await redis.restart();
       await banner.waitFor({ state: "detached", timeout: 30_000 });

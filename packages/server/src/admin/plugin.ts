@@ -4,7 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Session } from "../live/types.js";
 import type { LiveRouteOptions } from "../transport/plugin.js";
-import { adminAuthRoutes, adminCsrfToken, type AdminSession } from "./auth/index.js";
+import { RedisChannelLayer } from "../pubsub/redis.js";
+import { adminAuthRoutes, adminCsrfToken, type AdminSession, type LoginRateLimit } from "./auth/index.js";
 import type { AdminSite } from "./site.js";
 import { bindView, staffUser } from "./views/base.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
@@ -53,6 +54,13 @@ export interface AdminPluginOptions {
    * when a cluster's primary process has run them already).
    */
   checks?: false | Omit<CheckOptions, "pubsub">;
+  /**
+   * Login rate limits (see `LoginRateLimit`; default 10 attempts a minute per IP and username,
+   * 100 per IP). Counted in Redis when `redis` is given or when the weft plugin's channel layer
+   * is a `RedisChannelLayer` (its command connection), so every worker shares the counts;
+   * otherwise each process counts alone.
+   */
+  loginRateLimit?: LoginRateLimit;
 }
 
 async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
@@ -71,7 +79,9 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(cls);
   }
   const p = site.prefix;
-  await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}` });
+  const pubsub = app.weft.services.pubsub;
+  const redis = opts.loginRateLimit?.redis ?? (pubsub instanceof RedisChannelLayer ? pubsub.commandClient : undefined);
+  await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}`, rateLimit: { ...opts.loginRateLimit, redis } });
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
   // the progress actions' jobs live in this app's channel layer (shared by its workers)
   site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);

@@ -72,6 +72,16 @@ export class RedisChannelLayer implements ChannelLayer {
   private errorReported = false;
 
   /**
+   * The layer's command connection (not the subscriber one), for other per-process uses of the
+   * same Redis: the admin counts login attempts across workers with it. Its commands fail at
+   * once while Redis is unreachable (no offline queue). Closed by {@link close}; never close it
+   * yourself.
+   */
+  get commandClient(): Redis {
+    return this.pub;
+  }
+
+  /**
    * Connects (in the background) to Redis.
    * @param connection - a `redis://` / `rediss://` URL, or ioredis options (host, port, password, tls…)
    * @param options - see {@link RedisChannelLayerOptions}

@@ -52,7 +52,11 @@ export interface LoginRateLimit {
   ipMax?: number;
   /** window in ms (default 60 000) */
   timeWindowMs?: number;
-  /** an ioredis client, to count across workers (passed to @fastify/rate-limit) */
+  /**
+   * an ioredis client, to count across workers (passed to @fastify/rate-limit). While it cannot
+   * reach Redis, attempts are not counted and logins keep working (`skipOnError`), rather than
+   * every login failing; give it no offline queue so that is immediate.
+   */
   redis?: RateLimitPluginOptions["redis"];
 }
 
@@ -183,7 +187,7 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
   // Everything else stays encapsulated in a child scope.
   await app.register(async (scope) => {
     if (!scope.hasContentTypeParser("application/x-www-form-urlencoded")) await scope.register(formbody);
-    await scope.register(rateLimit, { global: false, ...(limits.redis ? { redis: limits.redis, nameSpace: "weft-admin-login:" } : {}) });
+    await scope.register(rateLimit, { global: false, ...(limits.redis ? { redis: limits.redis, nameSpace: "weft-admin-login:", skipOnError: true } : {}) });
     const perUser = scope.createRateLimit({
       max: limits.max,
       timeWindow: limits.timeWindowMs,
