@@ -2,7 +2,8 @@
  * `pnpm bench:soak`: the load figures of issue 5 ("Load"), against the demo app.
  *
  * ```
- * node bench/dist/soak.js [--minutes 10] [--views 2000] [--slow-seconds 60] [--slow-clients 500] [--no-write]
+ * node bench/dist/soak.js [--part all|soak|slow] [--minutes 10] [--views 2000]
+ *                         [--slow-clients 500] [--slow-rounds 4] [--slow-seconds 20] [--no-write]
  * ```
  *
  * 1. **Soak**: `--views` joined views (counter, table and KPI in turn, 10 views per socket, the
@@ -12,12 +13,13 @@
  *    p99 round trip per minute; server RSS and heapUsed after forced GCs at the start and end
  *    of the load; the server's open file descriptors before, during and after.
  * 2. **Slow reader** (soak/slow-reader.ts): 500 clients (one view each, counter / table,
- *    1 event/s) in four `--slow-seconds` windows: alone, next to a client with 32 live-feed
- *    views reading, next to it not reading (its TCP socket paused), alone again: the
- *    server-side `bufferedAmount` of its socket, its catch-up, and the others' p99.
+ *    1 event/s) in `--slow-rounds` rounds of three `--slow-seconds` segments: alone, next to
+ *    a client with 32 live-feed views reading, next to a fresh one not reading (its TCP socket
+ *    paused): the server-side `bufferedAmount` of its socket, its catch-up, and the others' p99.
  *
  * Loopback only, one seeded temp database, the server in a child process (server.ts). It
- * prints figures and writes the `soak` section of docs/benchmarks.md (unless `--no-write`); it
+ * prints figures and writes the `soak` and `soak-slow` sections of docs/benchmarks.md (the
+ * parts it ran; unless `--no-write`); it
  * exits non-zero only when something broke, and a watchdog stops it whatever happens.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -31,7 +33,7 @@ import { commit } from "./machine.js";
 import { ServerHandle } from "./server-handle.js";
 import { KINDS, SoakSocket, Tally } from "./soak/clients.js";
 import { int, ms, percentile, pool, sleep, sorted } from "./stats.js";
-import { slowMethod, slowReader, slowTable, type SlowResult } from "./soak/slow-reader.js";
+import { slowMarkdown, slowReader } from "./soak/slow-reader.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -40,8 +42,12 @@ const opt = (name: string, def: number) => {
 };
 const minutes = opt("minutes", 10);
 const totalViews = opt("views", 2000);
-const slowSeconds = opt("slow-seconds", 60);
+const slowSeconds = opt("slow-seconds", 20);
 const slowClients = opt("slow-clients", 500);
+const slowRounds = opt("slow-rounds", 4);
+const partArg = argv.indexOf("--part");
+const part = partArg >= 0 ? argv[partArg + 1] : "all";
+if (part !== "all" && part !== "soak" && part !== "slow") throw new Error(`--part must be all, soak or slow, not ${part}`);
 const write = !argv.includes("--no-write");
 const VIEWS_PER_SOCKET = 10;
 
@@ -49,7 +55,7 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const log = (msg: string) => process.stderr.write(`soak: ${msg}\n`);
 let server: ServerHandle | undefined;
 
-const budgetMs = (minutes * 60 + slowSeconds * 4 + 600) * 1000;
+const budgetMs = (minutes * 60 + slowRounds * (slowSeconds * 3 + 150) + 600) * 1000;
 const watchdog = setTimeout(() => {
   log(`watchdog: still running after ${Math.round(budgetMs / 60_000)} minutes, giving up`);
   server?.kill();
@@ -170,7 +176,7 @@ async function soak(): Promise<SoakResult> {
   };
 }
 
-function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: string; cpus: string; totalS: number }): string {
+function markdown(r: SoakResult, meta: { date: string; commit: string; cpus: string; totalS: number }): string {
   const growth = (a: number, b: number) => (100 * (b - a)) / a;
   const ok = (b: boolean) => (b ? "yes" : "**no**");
   const rssG = growth(r.memStart.rss, r.memEnd.rss);
@@ -181,11 +187,11 @@ function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: s
     "",
     "Written by `node bench/dist/soak.js` (sources `bench/src/soak.ts`, `bench/src/soak/`); the",
     "issue 5 targets are the full run: `pnpm bench:soak` (= `--minutes 10 --views 2000`, about",
-    "16 minutes with the slow-reader part).",
+    "12 minutes; the slow reader is part 2, in its own section).",
     "",
     short
-      ? `> **Short run**: ${minutes} minute(s), ${int(totalViews)} views, slow-reader windows of ${sr.seconds} s (\`node bench/dist/soak.js --minutes ${minutes} --views ${totalViews} --slow-seconds ${sr.seconds}\`). The figures below are from it, not from the 10-minute, 2,000-view run the targets are about.`
-      : `> Full run: ${minutes} minutes, ${int(totalViews)} views, slow-reader windows of ${sr.seconds} s.`,
+      ? `> **Short run**: ${minutes} minute(s), ${int(totalViews)} views (\`node bench/dist/soak.js --part soak --minutes ${minutes} --views ${totalViews}\`). The figures below are from it, not from the 10-minute, 2,000-view run the targets are about.`
+      : `> Full run: ${minutes} minutes, ${int(totalViews)} views.`,
     "",
     "### Method",
     "",
@@ -208,13 +214,11 @@ function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: s
     "- **File descriptors**: entries of the server's `/proc/self/fd` before any client, the",
     "  maximum seen under load (sampled every 5 s), and after every client closed (polled up",
     "  to 10 s for the count to come back).",
-    ...slowMethod(sr),
     "",
     "### Machine",
     "",
     `${meta.date}, commit ${meta.commit}, ${meta.cpus}, Node ${process.version}. Load average (1 / 5 / 15 min)`,
-    `at the start of the soak load ${r.loadStart}, at its end ${r.loadEnd}; after the slow-reader windows`,
-    `${[sr.alone, sr.reading, sr.slow, sr.after].map((w) => w.load).join(", ")}. The load generator shares the two cores`,
+    `at the start of the soak load ${r.loadStart}, at its end ${r.loadEnd}. The load generator shares the two cores`,
     "with the server, so the round trips are pessimistic.",
     "",
     "### Soak",
@@ -238,8 +242,6 @@ function markdown(r: SoakResult, sr: SlowResult, meta: { date: string; commit: s
     "|---|---|---|---|---|",
     ...r.perMinute.map((m) => `| ${m.minute} | ${int(m.n)} | ${ms(m.p50)} | ${ms(m.p99)} | ${ms(m.max)} |`),
     "",
-    ...slowTable(sr),
-    "",
     `Whole run: ${Math.round(meta.totalS)} s.`,
   ];
   return lines.join("\n") + "\n";
@@ -253,15 +255,22 @@ async function main(): Promise<void> {
     log("seeding a temp database (demo defaults)…");
     ensureSeeded(dbFile, { quiet: true });
     server = await ServerHandle.start(dbFile, randomSecret());
-    const r = await soak();
-    const sr = await slowReader({ server, clients: slowClients, seconds: slowSeconds, log, load });
-    await server.stop();
     const cpus = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown CPU"}`;
-    const md = markdown(r, sr, { date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC", commit: commit(), cpus, totalS: (Date.now() - started) / 1000 });
-    process.stdout.write(md);
-    if (write) {
-      writeSection(join(REPO, "docs", "benchmarks.md"), "soak", md);
-      log("wrote the soak section of docs/benchmarks.md");
+    const meta = (t0: number) => ({ date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC", commit: commit(), cpus, totalS: (Date.now() - t0) / 1000 });
+    const out: [string, string][] = [];
+    if (part !== "slow") out.push(["soak", markdown(await soak(), meta(started))]);
+    if (part !== "soak") {
+      const t0 = Date.now();
+      const sr = await slowReader({ server, clients: slowClients, seconds: slowSeconds, rounds: slowRounds, log, load });
+      out.push(["soak-slow", slowMarkdown(sr, meta(t0))]);
+    }
+    await server.stop();
+    for (const [name, md] of out) {
+      process.stdout.write(md + "\n");
+      if (write) {
+        writeSection(join(REPO, "docs", "benchmarks.md"), name, md);
+        log(`wrote the ${name} section of docs/benchmarks.md`);
+      }
     }
   } finally {
     server?.kill();
