@@ -11,7 +11,8 @@
  * 2. *reading*: a feed client reads everything (what its pushes cost the server);
  * 3. *slow*: a fresh feed client whose TCP socket stops reading (`ws.pause()`); the segment
  *    starts once the server's `bufferedAmount` for it is over `maxBufferedBytes` (the kernel
- *    buffers are full and renders are held back), so it measures the congested state. Then
+ *    buffers are full and renders are held back) and {@link SETTLE_MS} more, so it measures the
+ *    steady congested state. Then
  *    publishing stops, it reads again and must show the newest publish on every view.
  *
  * Round trips are pooled per condition. The server's `bufferedAmount` of every socket is
@@ -26,6 +27,13 @@ import { int, ms, percentile, pool, sleep, sorted } from "../stats.js";
 import { BenchSocket } from "../wsclient.js";
 import { KINDS, SoakSocket, Tally } from "./clients.js";
 import { FEED_PATH } from "./feed.js";
+
+/**
+ * Pause between the slow reader's queue reaching the bound and the measured segment: until
+ * then the server rendered its 32 views every second, as for a reading client, and the
+ * garbage of those renders is collected in the next seconds.
+ */
+const SETTLE_MS = 10_000;
 
 /** Views the feed client holds (the per-socket limit). */
 export const SLOW_VIEWS = 32;
@@ -195,6 +203,8 @@ export async function slowReader(ctx: SlowContext): Promise<SlowResult> {
       if ((await buffered()).max > bound) toBound = Math.round((Date.now() - paused) / 1000);
     }
     secondsToBound.push(toBound);
+    // the fill renders (a reading client's cost) and their garbage are not the slow reader's
+    await sleep(SETTLE_MS);
     await segment("slow", round, async () => {
       const b = await buffered();
       // The normal clients read everything; any queued bytes are the slow reader's (or a
@@ -258,8 +268,9 @@ export function slowMarkdown(sr: SlowResult, meta: { date: string; commit: strin
     `- ${sr.rounds} rounds of three ${sr.seconds} s segments, interleaved so drift over the run falls on every condition`,
     "  alike: the normal clients *alone*; next to a feed client *reading*; next to a fresh feed client",
     "  *not reading* (`ws.pause()` pauses its TCP socket; it still sends a heartbeat every 30 s, as the",
-    "  runtime does; the segment starts once the server's queue for it is over `maxBufferedBytes`, i.e.",
-    "  the kernel buffers are full and renders are held back). After each slow segment publishing",
+    "  runtime does; the segment starts " + `${SETTLE_MS / 1000} s after the server's queue for it went over \`maxBufferedBytes\`, i.e.`,
+    "  once the kernel buffers are full, renders are held back and the garbage of the renders before",
+    "  is collected: it measures the steady congested state). After each slow segment publishing",
     "  stops, the reader reads again and must show the newest publish on every view.",
     "- The others' round trips are pooled per condition. The noise floor is the p99 of the alone",
     "  segments of odd rounds against even rounds. The server's `bufferedAmount` of every socket is",
