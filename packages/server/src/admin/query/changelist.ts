@@ -80,8 +80,9 @@ const RANDOM_READ_COST = 8;
  *
  * Statements per `fetchPage`: 2 (one `count(*)`, one rows statement), or 1 when nothing
  * matches. Independent of page size and of related columns: related values come from
- * `LEFT JOIN`s in the rows statement; related search fields are `IN (SELECT …)` subqueries,
- * so the count never joins. Filter choices cost at most one statement per foreign-key filter,
+ * `LEFT JOIN`s in the rows statement; related search fields are matched in the count
+ * statement (a materialized CTE whose keys the rows statement gets as one JSON parameter), so
+ * the count never joins and the related table is scanned once per page. Filter choices cost at most one statement per foreign-key filter,
  * and are cached.
  */
 export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Relations = NoRelations> {
@@ -229,6 +230,7 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
     const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
     const keys = sql.join(subs.map((_, i) => sql`, (select json_group_array("k") from ${cte(i)}) as ${sql.identifier(`m${i}`)}`));
     const query = sql`with ${withs} select count(*) as "n"${keys} from ${this.config.table}${countWhere ? sql` where ${countWhere}` : sql``}`;
+    // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = this.exec<Record<string, unknown>>({ all: () => db.all(query), toSQL: () => db.dialect.sqlToQuery(query) })[0] ?? {};
     let i = 0;
     const where = selectionFilter(this.db, this.rules, this.now, state, (rel) => sql`${rel.column} in (select value from json_each(${String(row[`m${i++}`] ?? "[]")}))`);
