@@ -11,28 +11,15 @@
 // and restarts it: none of them is re-sent or applied. All waits are condition polls; no
 // timing is asserted.
 import { describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
 import { useDemo } from "./support/demo.js";
-import { recordFrames } from "./support/browser.js";
-import { CLASS_DISCONNECTED, joined } from "./support/live.js";
+import { CLASS_DISCONNECTED, joined, openLive, viewHasClass } from "./support/live.js";
+import { searchBox, waitForResults } from "./support/orders.js";
 import { FaultClient, pool, spread } from "./support/faults-client.js";
 
 const e2e = useDemo({ simulateMs: 0 });
 const N = 200;
 const BEFORE = 3;
 const AFTER = 2;
-
-const disconnected = (page: Page, yes: boolean) =>
-  page.waitForFunction(
-    ([cls, yes]) => {
-      const el = document.querySelector("[lv-view]");
-      return !!el && el.classList.contains(cls as string) === yes;
-    },
-    [CLASS_DISCONNECTED, yes] as const,
-    { timeout: 30_000 },
-  );
-const results = (page: Page, q: string) =>
-  page.waitForFunction((q) => document.querySelector("#order-total")?.textContent?.includes(`matching “${q}”`), q, { timeout: 30_000 });
 
 /** replies counted over every seq the client sent */
 const acked = (c: FaultClient) => c.sent.filter((s) => c.replies.has(s)).length;
@@ -52,21 +39,18 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
       });
 
       const ctx = await browser.newContext();
-      const page = await ctx.newPage();
-      const frames = recordFrames(page);
-      await page.goto(`${demo.url}/orders`);
-      await joined(frames);
-      const input = page.getByRole("searchbox", { name: "Search orders" });
+      const { page, frames } = await openLive(ctx, `${demo.url}/orders`);
+      const input = searchBox(page);
       await input.click();
       await input.pressSequentially("ORD-0001");
-      await results(page, "ORD-0001");
+      await waitForResults(page, "ORD-0001");
 
       // one more event each, not waited for: in flight when SIGTERM lands
       for (const c of clients) expect(c.event()).toBeDefined();
       const exit = await demo.stop();
       expect(exit, `SIGTERM ends the server by itself\n${demo.output()}`).toMatchObject({ killed: false, code: 0 });
       await Promise.all(clients.map((c) => c.until(() => !c.joined, "the drop")));
-      await disconnected(page, true);
+      await viewHasClass(page, CLASS_DISCONNECTED, true);
       for (const c of clients) {
         // what the view showed equals what was acknowledged; the rest was lost in flight
         expect(c.value()).toBe(acked(c));
@@ -90,9 +74,9 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
       const attempts = clients.reduce((n, c) => n + c.drops, 0);
 
       await joined(frames, 1, framesBefore);
-      await disconnected(page, false);
+      await viewHasClass(page, CLASS_DISCONNECTED, false);
       expect(await input.inputValue()).toBe("ORD-00015");
-      await results(page, "ORD-00015");
+      await waitForResults(page, "ORD-00015");
       expect(await page.locator("#order-total").innerText()).toContain("10 orders matching");
 
       for (const [i, c] of clients.entries()) {
@@ -123,7 +107,7 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
       const crash = await demo.stop(0);
       expect(crash).toMatchObject({ killed: true, signal: "SIGKILL" });
       await Promise.all(clients.map((c) => c.until(() => !c.joined, "the drop after SIGKILL")));
-      await disconnected(page, true);
+      await viewHasClass(page, CLASS_DISCONNECTED, true);
       const sentAtCrash = clients.map((c) => c.sent.length);
       for (const [i, c] of clients.entries()) {
         expect(c.lostInFlight.length - lost0[i]!).toBe(1);
@@ -131,7 +115,7 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
       }
       await demo.start();
       await Promise.all(clients.map((c) => c.until(() => c.joined, "the rejoin after the crash", 45_000)));
-      await disconnected(page, false);
+      await viewHasClass(page, CLASS_DISCONNECTED, false);
       for (const [i, c] of clients.entries()) {
         expect(c.sent.length).toBe(sentAtCrash[i]);
         expect(c.value()).toBe(0);

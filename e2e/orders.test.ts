@@ -7,6 +7,7 @@ import { S_PATCH } from "../packages/client/src/protocol.js";
 import { useDemo } from "./support/demo.js";
 import { numberIn, recordFrames, until } from "./support/browser.js";
 import { joined, openLive } from "./support/live.js";
+import { searchBox, waitForResults } from "./support/orders.js";
 
 const e2e = useDemo({ simulateMs: 0 });
 let ctx: BrowserContext;
@@ -17,7 +18,6 @@ beforeAll(async () => {
 
 const open = (path: string) => openLive(ctx, e2e.demo.url + path);
 
-const search = (page: Page) => page.getByRole("searchbox", { name: "Search orders" });
 /** The visible rows as [order number, customer name]. */
 const rows = (page: Page) =>
   page.$$eval("#order-rows tbody tr", (trs) =>
@@ -25,11 +25,6 @@ const rows = (page: Page) =>
   );
 const numbers = async (page: Page) => (await rows(page)).map(([n]) => n);
 const totalText = (page: Page) => page.locator("#order-total").innerText();
-
-/** Waits until the total line says the results are for `q`. */
-function waitForResults(page: Page, q: string) {
-  return page.waitForFunction((q) => document.querySelector("#order-total")?.textContent?.includes(`matching “${q}”`), q);
-}
 
 /** Waits until the visible order numbers differ from / equal `list`. */
 function waitForNumbers(page: Page, list: string[], equal: boolean) {
@@ -55,8 +50,8 @@ describe("order search", () => {
     expect(term, `a plain surname among ${names.join(", ")}`).toBeTruthy();
     const q = term!;
 
-    await search(page).click();
-    await search(page).pressSequentially(q);
+    await searchBox(page).click();
+    await searchBox(page).pressSequentially(q);
     await waitForResults(page, q);
     await page.waitForURL((u) => u.pathname === "/orders" && u.searchParams.get("q") === q);
 
@@ -88,19 +83,19 @@ describe("order search", () => {
     // Reload keeps the search (the server renders it from the URL)
     const frames = recordFrames(page);
     await page.reload();
-    expect(await search(page).inputValue()).toBe(q);
+    expect(await searchBox(page).inputValue()).toBe(q);
     expect(await numbers(page)).toEqual(page1Numbers);
     expect(await numberIn(page, "#order-total")).toBe(total);
     await joined(frames);
-    expect(await search(page).inputValue()).toBe(q);
+    expect(await searchBox(page).inputValue()).toBe(q);
     expect(await numbers(page)).toEqual(page1Numbers);
     await page.close();
   });
 
   it("finds orders by number prefix", async () => {
     const { page } = await open("/orders");
-    await search(page).click();
-    await search(page).pressSequentially("ORD-00012");
+    await searchBox(page).click();
+    await searchBox(page).pressSequentially("ORD-00012");
     await waitForResults(page, "ORD-00012");
     await page.waitForURL((u) => u.searchParams.get("q") === "ORD-00012");
     // ORD-000120 … ORD-000129
@@ -133,7 +128,7 @@ describe("order search", () => {
     const text = `${first} ${last}`;
     expect(last.length).toBeGreaterThan(1);
 
-    const input = search(page);
+    const input = searchBox(page);
     await input.click();
     await input.pressSequentially(`${first} `);
     await waitForResults(page, first);

@@ -4,27 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useDemo } from "./support/demo.js";
-import { recordFrames } from "./support/browser.js";
-import { A_VIEW, CLASS_DISCONNECTED, CLASS_ERROR, joined, viewRoots } from "./support/live.js";
+import { CLASS_DISCONNECTED, CLASS_ERROR, joined, openLive, viewHasClass, viewRoots } from "./support/live.js";
+import { searchBox, waitForResults } from "./support/orders.js";
 
 const e2e = useDemo({ simulateMs: 0 });
-
-const ROOT = `[${A_VIEW}]`;
-const hasClass = (page: Page, cls: string, yes: boolean) =>
-  page.waitForFunction(
-    ([sel, cls, yes]) => {
-      const el = document.querySelector(sel as string);
-      return !!el && el.classList.contains(cls as string) === yes;
-    },
-    [ROOT, cls, yes] as const,
-    { timeout: 30_000 },
-  );
-
-function waitForResults(page: Page, q: string) {
-  return page.waitForFunction((q) => document.querySelector("#order-total")?.textContent?.includes(`matching “${q}”`), q, {
-    timeout: 30_000,
-  });
-}
 
 const numbers = (page: Page) =>
   page.$$eval("#order-rows tbody tr", (trs) => trs.map((tr) => (tr as HTMLTableRowElement).cells[0]!.textContent!));
@@ -34,11 +17,8 @@ describe("server restart", () => {
     const { demo, browser } = e2e;
     const ctx = await browser.newContext();
     try {
-      const page = await ctx.newPage();
-      const frames = recordFrames(page);
-      await page.goto(`${demo.url}/orders`);
-      await joined(frames);
-      const input = page.getByRole("searchbox", { name: "Search orders" });
+      const { page, frames } = await openLive(ctx, `${demo.url}/orders`);
+      const input = searchBox(page);
       await input.click();
       await input.pressSequentially("ORD-0001");
       await waitForResults(page, "ORD-0001");
@@ -47,7 +27,7 @@ describe("server restart", () => {
 
       const exit = await demo.stop();
       expect(exit, `SIGTERM ends the server by itself\n${demo.output()}`).toMatchObject({ killed: false, code: 0 });
-      await hasClass(page, CLASS_DISCONNECTED, true);
+      await viewHasClass(page, CLASS_DISCONNECTED, true);
 
       // typed while the server is down
       await input.click();
@@ -64,7 +44,7 @@ describe("server restart", () => {
       const framesBefore = frames.length;
       await demo.start();
       await joined(frames, 1, framesBefore);
-      await hasClass(page, CLASS_DISCONNECTED, false);
+      await viewHasClass(page, CLASS_DISCONNECTED, false);
 
       expect(await input.inputValue()).toBe("ORD-00015");
       await waitForResults(page, "ORD-00015");

@@ -45,6 +45,18 @@ export async function openLive(
   return { page, frames };
 }
 
+/** Waits until the page's first view root has (`yes`) or has not the class `cls`, e.g. `CLASS_DISCONNECTED`. */
+export function viewHasClass(page: Page, cls: string, yes: boolean, timeout = 30_000) {
+  return page.waitForFunction(
+    ([sel, cls, yes]) => {
+      const el = document.querySelector(sel as string);
+      return !!el && el.classList.contains(cls as string) === yes;
+    },
+    [`[${A_VIEW}]`, cls, yes] as const,
+    { timeout },
+  );
+}
+
 /** The `event` frame the page sent for handler `name` (the last one), and the reply to it. */
 export async function eventAndReply(frames: Frame[], name: string, from = 0): Promise<{ event: Frame; reply: Frame }> {
   const event = await until(
