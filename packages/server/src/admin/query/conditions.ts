@@ -41,7 +41,7 @@ export function selectionFilter(db: AnyDb, rules: StateRules, now: () => Date, s
 export type RelatedMatch = (rel: ResolvedRelation, cond: SQL) => SQL;
 
 /** The default {@link RelatedMatch}: `column IN (SELECT key FROM related WHERE cond)`, an uncorrelated subquery evaluated once per statement. */
-export function relatedSubquery(db: AnyDb): RelatedMatch {
+function relatedSubquery(db: AnyDb): RelatedMatch {
   return (rel, cond) => inArray(rel.column, (db as Builder).select({ k: rel.references }).from(rel.table).where(cond));
 }
 
