@@ -3,7 +3,8 @@
  * progress page held by this process: progress-update latency, cancel latency, and the frames
  * a page receives under a flood of updates.
  */
-import type { JobStore, RedisChannelLayer } from "@weft/server";
+import type { RedisChannelLayer } from "@weft/server/pubsub";
+import type { JobStore } from "@weft/server/jobs";
 import { machineCpu, machineCpuPct } from "../machine.js";
 import { int, ms, percentile, sleep, sorted } from "../stats.js";
 import { log, PLAN, RENEWAL_SHADOW_MS, TARGETS, type Figures } from "./figures.js";

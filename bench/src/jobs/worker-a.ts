@@ -8,7 +8,8 @@
  * Usage: `fork(worker-a.js, [redisUrl])` with an IPC channel.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { JobStore, RedisChannelLayer, startJob, type JobBody, type JobStatus } from "@weft/server";
+import { RedisChannelLayer } from "@weft/server/pubsub";
+import { JobStore, startJob, type JobBody, type JobStatus } from "@weft/server/jobs";
 import { marker, now, type ChildMessage, type JobKind, type Request } from "./protocol.js";
 
 const [redisUrl] = process.argv.slice(2);

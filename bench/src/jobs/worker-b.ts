@@ -7,7 +7,7 @@
  * Usage: `fork(worker-b.js, [dbFile, secret, redisUrl])` with an IPC channel.
  */
 import { buildApp } from "@weft/admin-demo/dist/app.js";
-import { RedisChannelLayer } from "@weft/server";
+import { RedisChannelLayer } from "@weft/server/pubsub";
 import { now, type ChildMessage, type Request } from "./protocol.js";
 
 const [dbFile, secret, redisUrl] = process.argv.slice(2);

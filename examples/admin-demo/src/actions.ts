@@ -17,7 +17,8 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
-import { publishModelEvent, recordAudit, withProgress, type AdminAction, type JobSelection, type Progress, type ProgressActionContext } from "@weft/server";
+import { type Progress } from "@weft/server/jobs";
+import { publishModelEvent, recordAudit, withProgress, type AdminAction, type JobSelection, type ProgressActionContext } from "@weft/admin";
 import { orders, type Order, type OrderStatus } from "./db/schema.js";
 
 /** An order whose note contains this makes "Sync with vendor" fail (on purpose, for tests). */

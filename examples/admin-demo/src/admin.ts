@@ -1,4 +1,4 @@
-import { AdminSite } from "@weft/server";
+import { AdminSite } from "@weft/admin";
 import type Database from "better-sqlite3";
 import type { DemoDb } from "./db/open.js";
 import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";

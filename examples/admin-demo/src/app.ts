@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { adminPlugin, ChannelLayerUnavailableError, MemoryChannelLayer, RedisChannelLayer, weft, type AdminSite, type ChannelLayer } from "@weft/server";
+import { weft, type ChannelLayer } from "@weft/server";
+import { ChannelLayerUnavailableError, MemoryChannelLayer, RedisChannelLayer } from "@weft/server/pubsub";
+import { adminPlugin, type AdminSite } from "@weft/admin";
 import fastifyCompress from "@fastify/compress";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS, ensureDemoUsers } from "./admin.js";

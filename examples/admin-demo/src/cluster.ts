@@ -15,7 +15,9 @@
  */
 import cluster, { type Worker } from "node:cluster";
 import { parseArgs } from "node:util";
-import { formatCheck, formatReport, MemoryChannelLayer, RedisChannelLayer, runChecks, SystemCheckError, type ChannelLayer, type CheckMessage } from "@weft/server";
+import { type ChannelLayer } from "@weft/server";
+import { MemoryChannelLayer, RedisChannelLayer } from "@weft/server/pubsub";
+import { formatCheck, formatReport, runChecks, SystemCheckError, type CheckMessage } from "@weft/admin";
 import type { FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS } from "./admin.js";
 import { buildApp, demoSecret, ensureDemoUsersShared } from "./app.js";

@@ -15,7 +15,8 @@
  * the row, `md` a half, `lg` the row) and `static permissionRequired` (users lacking any of them
  * do not get the widget at all; the base class checks it again on every join).
  */
-import { hasPermission, LiveView, objectHistory, staffUser, type Params, type Session } from "@weft/server";
+import { LiveView, type Params, type Session } from "@weft/server";
+import { hasPermission, objectHistory, staffUser } from "@weft/admin";
 import { sql } from "drizzle-orm";
 import { ORDERS_TOPIC, type DemoContext } from "./context.js";
 import { openTicketCount } from "./db/queries.js";

@@ -11,7 +11,7 @@
  *   `inventory.view_low_stock`, and is red whenever any active product is at or below its
  *   reorder level.
  */
-import type { AdminSite, DashboardWidget } from "@weft/server";
+import type { AdminSite, DashboardWidget } from "@weft/admin";
 import { sql } from "drizzle-orm";
 import { ORDERS_TOPIC } from "./context.js";
 import type { DemoDb } from "./db/open.js";

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MemoryChannelLayer } from "@weft/server";
+import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { mountLive } from "@weft/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoContext } from "../src/context.js";

@@ -21,7 +21,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "../../../packages/server/test/helpers.js";
-import { joinView, login as loginThroughForm, type Jar } from "../../../packages/server/test/admin/support.js";
+import { joinView, login as loginThroughForm, type Jar } from "../../../packages/admin/test/support.js";
 import { startTestRedis, type TestRedis } from "../../../packages/server/test/support/redis.js";
 import { openDatabase } from "../src/db/open.js";
 import { dayRange } from "../src/db/queries.js";

@@ -1,18 +1,16 @@
 /**
- * @weft/server — server-side LiveViews for TypeScript. See docs/liveview.md.
+ * @weft/server — server-side LiveViews for TypeScript: what a user writing views needs.
+ * See docs/liveview.md. The rest is behind subpath exports: `@weft/server/pubsub` (channel
+ * layers), `/jobs` (background jobs with progress), `/transport` (security headers, limits,
+ * sessions, assets), `/render` (Eta templates), `/testing` (mountLive, a private Redis).
+ * @packageDocumentation
  */
 export { LiveView, type LiveViewClass } from "./live/view.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
 export type { ChildProps } from "./live/children.js";
 export type { Logger } from "./live/services.js";
-export { weft, randomSecret, WEFT_CSP_DIRECTIVES, type WeftOptions, type WeftServer, type LiveRouteOptions } from "./transport/plugin.js";
-export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./transport/session.js";
-export { defaultLimits, type Limits } from "./transport/limits.js";
-export { TokenSigner, TokenError, type ViewClaims } from "./transport/token.js";
-export { ChannelLayerUnavailableError, type ChannelLayer, type MessageHandler } from "./pubsub/channel-layer.js";
-export { MemoryChannelLayer } from "./pubsub/memory.js";
-export { RedisChannelLayer, type RedisChannelLayerOptions, type RedisLayerStatus } from "./pubsub/redis.js";
-export * from "./jobs/index.js";
-export { diff, encodeUpdate } from "./render/diff.js";
-export * from "./admin/index.js";
+export { weft, randomSecret, type WeftOptions, type WeftServer, type LiveRouteOptions } from "./transport/plugin.js";
+export type { SessionProvider } from "./transport/session.js";
+export type { Limits } from "./transport/limits.js";
+export type { ChannelLayer, MessageHandler } from "./pubsub/channel-layer.js";

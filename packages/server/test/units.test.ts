@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeFrame, FrameError } from "../src/transport/codec.js";
 import { RateLimiter } from "../src/transport/limits.js";
-import { TokenError, TokenSigner } from "../src/transport/token.js";
+import { TokenError, TokenSigner } from "../src/live/token.js";
 import { ViewRegistry } from "../src/live/registry.js";
 import { LiveView } from "../src/index.js";
 

@@ -4,6 +4,7 @@
  */
 export {
   type JobStatus,
+  type JobLogger,
   type JobRecord,
   type NewJob,
   type JobPatch,

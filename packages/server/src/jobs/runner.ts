@@ -1,13 +1,12 @@
-import type { Logger } from "../live/services.js";
 import { createProgress, type Progress } from "./progress.js";
 import type { JobStore } from "./store.js";
-import { isFinished, isLost, JOB_FAILED_TEXT, type JobRecord, type JobStatus, type NewJob } from "./types.js";
+import { isFinished, isLost, JOB_FAILED_TEXT, type JobRecord, type JobLogger, type JobStatus, type NewJob } from "./types.js";
 import { CoalescingWriter } from "./writer.js";
 
 /** What {@link runJob} needs besides the body. */
 export interface JobSpec extends NewJob {
   /** where failures (with their stack) and store outages are logged (default: nowhere) */
-  logger?: Pick<Logger, "error" | "warn">;
+  logger?: JobLogger;
   /** shortest interval between two writes of progress (ms; default 50, i.e. at most 20 a second) */
   coalesceMs?: number;
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type { Logger } from "../live/services.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
 import {
   isFinished,
@@ -10,6 +9,7 @@ import {
   JOB_LOST_TEXT,
   JOB_TEXT_MAX,
   JobLimitError,
+  type JobLogger,
   type JobPatch,
   type JobRecord,
   type NewJob,
@@ -26,7 +26,7 @@ export interface JobStoreOptions {
   /** lease of a running job (ms; default 15,000): its runner writes at least every `leaseMs / 3` */
   leaseMs?: number;
   /** where failed publishes are reported (default: nowhere) */
-  logger?: Pick<Logger, "warn">;
+  logger?: Pick<JobLogger, "warn">;
 }
 
 /** Published on {@link JobStore.listTopic} when a job is created or changes status. */
@@ -60,7 +60,7 @@ export class JobStore {
   readonly maxRecords: number;
   /** see {@link JobStoreOptions} */
   readonly leaseMs: number;
-  private readonly logger?: Pick<Logger, "warn">;
+  private readonly logger?: Pick<JobLogger, "warn">;
 
   constructor(
     readonly layer: ChannelLayer,

@@ -122,3 +122,13 @@ export class JobCancelledError extends Error {
     this.name = "AbortError";
   }
 }
+
+/**
+ * What the jobs code logs through (pino's and fastify's `app.log` fit): one object and a
+ * message per line. Jobs log only warnings (a record that could not be written) and errors (a
+ * body that threw).
+ */
+export interface JobLogger {
+  error(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+}

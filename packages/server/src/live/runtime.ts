@@ -12,7 +12,7 @@ import {
   S_REPLY,
 } from "@weft/client/protocol";
 import { encodeUpdate } from "../render/diff.js";
-import { renderInner } from "../render/view-html.js";
+import { renderInner } from "./view-html.js";
 import { Children } from "./children.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";

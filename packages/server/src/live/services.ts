@@ -1,6 +1,6 @@
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
 import type { Templates } from "../render/templates.js";
-import type { TokenSigner } from "../transport/token.js";
+import type { TokenSigner } from "./token.js";
 import type { ViewRegistry } from "./registry.js";
 
 /** The logging surface Weft uses (pino's, which fastify's `app.log` provides). */

@@ -6,6 +6,25 @@ import { Eta } from "eta";
 
 type TemplateFn = ReturnType<Eta["compile"]>;
 
+/** Directories whose templates may include one another across sub-folders (see {@link addTemplateRoot}). */
+const roots = new Set<string>();
+
+/**
+ * Declares `dir` (absolute path) a template root: a template file anywhere below it resolves its
+ * layouts and partials within the whole of `dir`, so `changelist/list.eta` may
+ * `include("../shell/crumbs")`. A package that ships templates in feature folders (as
+ * `@weft/admin` does) calls it once at import. Templates under the app's `views` directory
+ * always resolve within `views`; any other template file resolves within its own directory.
+ */
+export function addTemplateRoot(dir: string): void {
+  roots.add(resolve(dir));
+}
+
+function rootOf(file: string): string | undefined {
+  for (const r of roots) if (!relative(r, file).startsWith("..")) return r;
+  return undefined;
+}
+
 /** A template located on disk: the Eta instance for its views directory, its file, its compiled function. */
 interface Located {
   eta: Eta;
@@ -69,7 +88,7 @@ export class Templates {
     else if (this.views) file = resolve(this.views, key);
     else throw new Error(`weft: template "${key}" is relative but no \`views\` directory is configured`);
     const inViews = this.views && !relative(this.views, file).startsWith("..");
-    const eta = this.etaFor(inViews ? this.views! : dirname(file));
+    const eta = this.etaFor(inViews ? this.views! : (rootOf(file) ?? dirname(file)));
     let source: string;
     try {
       source = readFileSync(file, "utf8");

@@ -7,10 +7,10 @@ import type { Payload, Session } from "../live/types.js";
 import type { LiveView, LiveViewClass } from "../live/view.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
 import { MemoryChannelLayer } from "../pubsub/memory.js";
-import { newDomId } from "../render/page.js";
+import { newDomId } from "../live/page.js";
 import { Templates } from "../render/templates.js";
 import { randomSecret } from "../transport/plugin.js";
-import { TokenSigner } from "../transport/token.js";
+import { TokenSigner } from "../live/token.js";
 
 export { startRedisServer, type RedisServer } from "./redis.js";
 

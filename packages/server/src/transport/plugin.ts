@@ -13,14 +13,14 @@ import type { LiveViewClass } from "../live/view.js";
 import type { Session } from "../live/types.js";
 import { MemoryChannelLayer } from "../pubsub/memory.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
-import { inlineChildren, newDomId, renderDisconnected } from "../render/page.js";
+import { inlineChildren, newDomId, renderDisconnected } from "../live/page.js";
 import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
-import { TokenSigner } from "./token.js";
+import { TokenSigner } from "../live/token.js";
 
 /** Options of the Weft fastify plugin. */
 export interface WeftOptions {

@@ -23,7 +23,7 @@ import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
 import { decodeFrame, FrameError, type ClientFrame } from "./codec.js";
 import { RateLimiter, type Limits } from "./limits.js";
-import { TokenError } from "./token.js";
+import { TokenError } from "../live/token.js";
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and

@@ -1,0 +1,56 @@
+import { NotFoundError, type Params } from "@weft/server";
+import { formSpec } from "../changeform/fields.js";
+import { crumbsFor, parseObjectId, type Crumb } from "../changeform/page.js";
+import { loadObject } from "../changeform/persist.js";
+import { reprOf } from "../changeform/repr.js";
+import { AdminView } from "../shell/base.js";
+import { presentEntry, type EntryView } from "./present.js";
+import { objectHistory } from "./query.js";
+
+/** Most entries shown on one history page. */
+export const HISTORY_LIMIT = 200;
+
+/** What the history page's template gets. */
+export interface HistoryAssigns {
+  verboseName: string;
+  repr: string;
+  crumbs: Crumb[];
+  entries: EntryView[];
+  /** the object is gone (deleted): the page shows its past only */
+  deleted: boolean;
+  limited: boolean;
+  urls: { change: string | null; list: string };
+}
+
+/**
+ * One object's history, as Django admin's `history_view`: `<prefix>/<app>/<model>/<id>/history/`
+ * (view permission), newest first: when, who, what, and each changed field's before → after.
+ * The history of a deleted object stays readable (its entries outlive it).
+ */
+export class HistoryView extends AdminView<HistoryAssigns> {
+  static template = new URL("../../src/audit/history.eta", import.meta.url);
+  static title = "History";
+
+  mount(params: Params) {
+    const admin = this.modelAdmin(params, "view");
+    const spec = formSpec(this.site, admin);
+    const id = parseObjectId(spec, params.id);
+    if (id === undefined) throw new NotFoundError("no such object");
+    const scope = admin.options.getQueryset?.(this.user);
+    const row = loadObject(this.site.db, spec, id, scope);
+    // an object outside the user's rows (getQueryset) is not theirs to see, not even its past
+    if (!row && scope && loadObject(this.site.db, spec, id)) throw new NotFoundError("no such object");
+    const entries = objectHistory(this.site.db, spec.model, String(id), HISTORY_LIMIT + 1);
+    if (!row && entries.length === 0) throw new NotFoundError("no such object");
+    const repr = row ? reprOf(admin, row) : entries[0].objectRepr;
+    return {
+      verboseName: admin.verboseName,
+      repr,
+      crumbs: crumbsFor(this.site, admin, row ? { objectId: id, repr, last: "History" } : { last: `History of ${repr}` }),
+      entries: entries.slice(0, HISTORY_LIMIT).map((e) => presentEntry(this.site, e, this.user)),
+      deleted: !row,
+      limited: entries.length > HISTORY_LIMIT,
+      urls: { change: row ? admin.objectUrl(id) : null, list: admin.url },
+    };
+  }
+}

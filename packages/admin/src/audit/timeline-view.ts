@@ -1,0 +1,56 @@
+import { eq } from "drizzle-orm";
+import { NotFoundError, UnauthorizedError, type Params } from "@weft/server";
+import { weftUsers } from "../auth/schema.js";
+import { AdminView } from "../shell/base.js";
+import { presentEntry, type EntryView } from "./present.js";
+import { userTimeline } from "./query.js";
+
+/** Entries per timeline page. */
+export const TIMELINE_PAGE = 50;
+
+/** What the timeline's template gets. */
+export interface TimelineAssigns {
+  username: string;
+  own: boolean;
+  entries: EntryView[];
+  /** `?before=<id>` of the next (older) page, or null */
+  olderUrl: string | null;
+  /** the first page, when not on it */
+  newestUrl: string | null;
+  prefix: string;
+}
+
+/**
+ * A user's timeline: `<prefix>/history/user/<userId>/`, every add / change / delete they made
+ * through the admin, newest first, 50 a page (`?before=<entry id>`, kept in the URL), each
+ * linked to its object. Users see their own timeline ("My actions" in the user menu);
+ * superusers anyone's.
+ */
+export class UserHistoryView extends AdminView<TimelineAssigns> {
+  static template = new URL("../../src/audit/history-user.eta", import.meta.url);
+  static title = "Actions";
+
+  private userId = 0;
+
+  mount(params: Params) {
+    const id = /^\d{1,12}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
+    if (!Number.isSafeInteger(id)) throw new NotFoundError("no such user");
+    const me = this.user;
+    if (me.id !== id && !me.isSuperuser) throw new UnauthorizedError("another user's timeline");
+    const u = this.site.db.select({ username: weftUsers.username }).from(weftUsers).where(eq(weftUsers.id, id)).get() as { username: string } | undefined;
+    if (!u) throw new NotFoundError("no such user");
+    this.userId = id;
+    return { username: u.username, own: me.id === id, entries: [], olderUrl: null, newestUrl: null, prefix: this.site.prefix };
+  }
+
+  handleParams(params: Params) {
+    const before = /^\d{1,15}$/.test(params.before ?? "") ? Number(params.before) : undefined;
+    const rows = userTimeline(this.site.db, this.userId, { before, limit: TIMELINE_PAGE + 1 });
+    const page = rows.slice(0, TIMELINE_PAGE);
+    this.assign({
+      entries: page.map((e) => presentEntry(this.site, e, this.user)),
+      olderUrl: rows.length > TIMELINE_PAGE ? `?before=${page[page.length - 1].id}` : null,
+      newestUrl: before ? "?" : null,
+    });
+  }
+}

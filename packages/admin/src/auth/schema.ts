@@ -1,0 +1,243 @@
+/**
+ * The admin's own tables (users, groups, permissions, sessions, API tokens, audit log), as
+ * drizzle sqlite-core tables and as the `CREATE TABLE IF NOT EXISTS` SQL that
+ * {@link ensureAdminTables} runs. Both describe the same tables; `packages/admin/test/auth-schema.test.ts`
+ * checks that they agree (columns, types, nullability, keys, indexes).
+ *
+ * The shape follows Django's `django.contrib.auth` (users, groups, `app.codename` permission
+ * strings, staff / superuser flags) and `django.contrib.admin.LogEntry` (audit log), with
+ * Django's database sessions (`django.contrib.sessions`) replaced by rows keyed by the
+ * SHA-256 of the cookie value, so a leaked database does not leak live session cookies.
+ *
+ * Times are integers of milliseconds since the epoch (drizzle `timestamp_ms`, read as `Date`).
+ */
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Any drizzle SQLite database handle (better-sqlite3 in the demo; libsql and others work too,
+ * as every query is awaited). Its own schema does not matter: the admin uses its own tables.
+ */
+export type AdminDb = BaseSQLiteDatabase<"sync" | "async", any, any, any>;
+
+/** Admin users, as Django's `auth.User` (without first / last name). */
+export const weftUsers = sqliteTable("weft_users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  username: text("username").notNull().unique(),
+  email: text("email").notNull().default(""),
+  /** `scrypt$N$r$p$salt$hash` (see passwords.ts), or `!…` for an unusable password */
+  passwordHash: text("password_hash").notNull(),
+  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  isStaff: integer("is_staff", { mode: "boolean" }).notNull().default(false),
+  isSuperuser: integer("is_superuser", { mode: "boolean" }).notNull().default(false),
+  lastLoginAt: integer("last_login_at", { mode: "timestamp_ms" }),
+  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** Groups of users sharing permissions, as Django's `auth.Group`. */
+export const weftGroups = sqliteTable("weft_groups", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  name: text("name").notNull().unique(),
+});
+
+/** Group membership (many to many). */
+export const weftUserGroups = sqliteTable(
+  "weft_user_groups",
+  {
+    userId: integer("user_id").notNull().references(() => weftUsers.id, { onDelete: "cascade" }),
+    groupId: integer("group_id").notNull().references(() => weftGroups.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.groupId] }), index("weft_user_groups_group").on(t.groupId)],
+);
+
+/** Permissions granted to a group: strings such as `orders.refund_order` (`app.codename`). */
+export const weftGroupPermissions = sqliteTable(
+  "weft_group_permissions",
+  {
+    groupId: integer("group_id").notNull().references(() => weftGroups.id, { onDelete: "cascade" }),
+    permission: text("permission").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.permission] })],
+);
+
+/** Permissions granted to one user directly. */
+export const weftUserPermissions = sqliteTable(
+  "weft_user_permissions",
+  {
+    userId: integer("user_id").notNull().references(() => weftUsers.id, { onDelete: "cascade" }),
+    permission: text("permission").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.permission] })],
+);
+
+/**
+ * Server-side sessions. `id` is the hex SHA-256 of the random cookie value; `userId` is null
+ * for an anonymous session (one that has only been used for the login form's CSRF token).
+ */
+export const weftSessions = sqliteTable(
+  "weft_sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: integer("user_id").references(() => weftUsers.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+    lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("weft_sessions_expires").on(t.expiresAt), index("weft_sessions_user").on(t.userId)],
+);
+
+/** API bearer tokens: only the hex SHA-256 of the token is stored. */
+export const weftApiTokens = sqliteTable(
+  "weft_api_tokens",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").notNull().references(() => weftUsers.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("weft_api_tokens_user").on(t.userId)],
+);
+
+/** What an audit entry records, as Django's `LogEntry.action_flag` (ADDITION, CHANGE, DELETION). */
+export type AuditAction = "add" | "change" | "delete";
+
+/**
+ * The admin's audit log, as Django's `admin.LogEntry`. `changes` is JSON text of
+ * `{ field: [before, after] }`; `userId` becomes null when the user is deleted, the entry stays.
+ */
+export const weftAuditLog = sqliteTable(
+  "weft_audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    userId: integer("user_id").references(() => weftUsers.id, { onDelete: "set null" }),
+    action: text("action", { enum: ["add", "change", "delete"] }).notNull(),
+    model: text("model").notNull(),
+    objectId: text("object_id").notNull(),
+    objectRepr: text("object_repr").notNull().default(""),
+    changes: text("changes").notNull().default("{}"),
+    at: integer("at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("weft_audit_log_object").on(t.model, t.objectId), index("weft_audit_log_user_at").on(t.userId, t.at)],
+);
+
+/** A row of `weft_users` as drizzle reads it. */
+export type UserRow = typeof weftUsers.$inferSelect;
+/** A row of `weft_groups`. */
+export type GroupRow = typeof weftGroups.$inferSelect;
+/** A row of `weft_sessions`. */
+export type SessionRow = typeof weftSessions.$inferSelect;
+/** A row of `weft_api_tokens`. */
+export type ApiTokenRow = typeof weftApiTokens.$inferSelect;
+/** A row of `weft_audit_log`. */
+export type AuditLogRow = typeof weftAuditLog.$inferSelect;
+
+/** Every admin table, for `drizzle(sqlite, { schema: { ...adminSchema, ...yours } })`. */
+export const adminSchema = {
+  weftUsers,
+  weftGroups,
+  weftUserGroups,
+  weftGroupPermissions,
+  weftUserPermissions,
+  weftSessions,
+  weftApiTokens,
+  weftAuditLog,
+};
+
+/**
+ * The SQL that creates the admin tables and their indexes when missing (idempotent).
+ * It must describe exactly the drizzle tables above; the schema test enforces it.
+ */
+export const ADMIN_TABLES_SQL = `
+CREATE TABLE IF NOT EXISTS weft_users (
+  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+  username text NOT NULL,
+  email text DEFAULT '' NOT NULL,
+  password_hash text NOT NULL,
+  is_active integer DEFAULT 1 NOT NULL,
+  is_staff integer DEFAULT 0 NOT NULL,
+  is_superuser integer DEFAULT 0 NOT NULL,
+  last_login_at integer,
+  created_at integer NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS weft_users_username_unique ON weft_users (username);
+
+CREATE TABLE IF NOT EXISTS weft_groups (
+  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+  name text NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS weft_groups_name_unique ON weft_groups (name);
+
+CREATE TABLE IF NOT EXISTS weft_user_groups (
+  user_id integer NOT NULL REFERENCES weft_users(id) ON DELETE cascade,
+  group_id integer NOT NULL REFERENCES weft_groups(id) ON DELETE cascade,
+  PRIMARY KEY (user_id, group_id)
+);
+CREATE INDEX IF NOT EXISTS weft_user_groups_group ON weft_user_groups (group_id);
+
+CREATE TABLE IF NOT EXISTS weft_group_permissions (
+  group_id integer NOT NULL REFERENCES weft_groups(id) ON DELETE cascade,
+  permission text NOT NULL,
+  PRIMARY KEY (group_id, permission)
+);
+
+CREATE TABLE IF NOT EXISTS weft_user_permissions (
+  user_id integer NOT NULL REFERENCES weft_users(id) ON DELETE cascade,
+  permission text NOT NULL,
+  PRIMARY KEY (user_id, permission)
+);
+
+CREATE TABLE IF NOT EXISTS weft_sessions (
+  id text PRIMARY KEY NOT NULL,
+  user_id integer REFERENCES weft_users(id) ON DELETE cascade,
+  created_at integer NOT NULL,
+  expires_at integer NOT NULL,
+  last_seen_at integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS weft_sessions_expires ON weft_sessions (expires_at);
+CREATE INDEX IF NOT EXISTS weft_sessions_user ON weft_sessions (user_id);
+
+CREATE TABLE IF NOT EXISTS weft_api_tokens (
+  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+  user_id integer NOT NULL REFERENCES weft_users(id) ON DELETE cascade,
+  name text NOT NULL,
+  token_hash text NOT NULL,
+  created_at integer NOT NULL,
+  last_used_at integer
+);
+CREATE UNIQUE INDEX IF NOT EXISTS weft_api_tokens_token_hash_unique ON weft_api_tokens (token_hash);
+CREATE INDEX IF NOT EXISTS weft_api_tokens_user ON weft_api_tokens (user_id);
+
+CREATE TABLE IF NOT EXISTS weft_audit_log (
+  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+  user_id integer REFERENCES weft_users(id) ON DELETE set null,
+  action text NOT NULL,
+  model text NOT NULL,
+  object_id text NOT NULL,
+  object_repr text DEFAULT '' NOT NULL,
+  changes text DEFAULT '{}' NOT NULL,
+  at integer NOT NULL
+);
+CREATE INDEX IF NOT EXISTS weft_audit_log_object ON weft_audit_log (model, object_id);
+CREATE INDEX IF NOT EXISTS weft_audit_log_user_at ON weft_audit_log (user_id, at);
+`;
+
+/** The part of a better-sqlite3 (or node:sqlite) connection {@link ensureAdminTables} needs. */
+export interface SqlExec {
+  exec(sql: string): unknown;
+}
+
+/**
+ * Creates the admin tables and indexes when they are missing (`CREATE … IF NOT EXISTS`), as
+ * Django's `migrate` would for `auth`, `sessions` and `admin`. Safe to call on every start.
+ * Foreign keys (cascade on user / group deletion) are enforced when the connection has
+ * `PRAGMA foreign_keys = ON` (better-sqlite3's default).
+ *
+ * @param sqlite - a raw connection with `exec` (better-sqlite3 `Database`)
+ * @throws the driver's error when the SQL fails (e.g. a table of the same name with another shape
+ *   is not detected here; the statements only add what is missing)
+ */
+export function ensureAdminTables(sqlite: SqlExec): void {
+  sqlite.exec(ADMIN_TABLES_SQL);
+}

@@ -1,0 +1,313 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { NotFoundError, type Params, on, type LiveViewClass, type LiveRouteOptions } from "@weft/server";
+import { HistoryView } from "../audit/history-view.js";
+import { UserHistoryView } from "../audit/timeline-view.js";
+import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
+import { describeDbError } from "./db-errors.js";
+import { DeleteView } from "./delete-view.js";
+import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
+import { savedNotice } from "./notice.js";
+import { crumbsFor, parseObjectId, type Crumb } from "./page.js";
+import { insertObject, loadObject, updateObject, type Written } from "./persist.js";
+import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
+import { publishModelEvent } from "./publish.js";
+import { reprOf } from "./repr.js";
+import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
+import { allowedWidgets } from "../changelist/widgets.js";
+import type { ModelAdmin } from "../model-admin.js";
+import type { AdminSite } from "../site.js";
+import { AdminView, bindView } from "../shell/base.js";
+
+type Row = Record<string, unknown>;
+type Mode = "add" | "change";
+
+/** What the change form's template gets. */
+export interface ChangeFormAssigns {
+  mode: Mode;
+  heading: string;
+  verboseName: string;
+  /** the object's label (change form) */
+  repr: string | null;
+  /** the primary key as text (change form) */
+  objectId: string | null;
+  pkLabel: string;
+  crumbs: Crumb[];
+  fieldsets: FieldsetView[];
+  /** false for a view-only user: no form, no save buttons */
+  editable: boolean;
+  canDelete: boolean;
+  canAddAnother: boolean;
+  /** shown above the form */
+  formError: string | null;
+  urls: { list: string; add: string; history: string; delete: string };
+  /** `changeFormWidgets`, rendered as nested views (props: `objectId`) */
+  widgets: Array<{ cls: LiveViewClass; key: string }>;
+}
+
+/** The events' payload: the form's values as the browser sends them. */
+const FORM_PAYLOAD = z.record(z.string().max(200), z.union([z.string().max(100_000), z.array(z.string().max(100_000)).max(100)]));
+
+/** Which button submitted the form (Django's `_save`, `_continue`, `_addanother`). */
+function submitAction(p: FormInput): "save" | "continue" | "addanother" {
+  if (p._continue !== undefined) return "continue";
+  if (p._addanother !== undefined) return "addanother";
+  return "save";
+}
+
+/**
+ * The change form, as Django admin's `changeform_view`: `<prefix>/<app>/<model>/<id>/change/`
+ * (view permission to see it, change permission to save) and, as {@link AddFormView},
+ * `<prefix>/<app>/<model>/add/` (add permission).
+ *
+ * - Inputs are derived from the drizzle columns (see changeform/fields.ts); `lv-change`
+ *   validates as the user types and shows errors for the fields they touched; submit
+ *   validates everything, writes in one transaction with the audit entry, publishes
+ *   `<model>.created|changed` on the table's topic, then, by button:
+ *   Save → the change list with `?saved=<id>`; Save and continue editing → stays (change) or
+ *   goes to the new object's page (add), with the success message; Save and add another →
+ *   the add page with `?saved=<id>`. The message after a redirect comes from the audit log
+ *   (see changeform/notice.ts).
+ * - Readonly fields and the primary key are never written: only the form's writable fields
+ *   are read from a payload, and only they reach the UPDATE.
+ * - The permission is checked on mount (HTTP render and join) and again in every event.
+ * - Transport: events travel over the LiveView socket, which is CSRF-safe by construction
+ *   (the upgrade checks Origin, the session cookie authenticates, and every view joins with
+ *   an HMAC-signed token bound to that session), so the form carries no CSRF token.
+ */
+export class ChangeFormView extends AdminView<ChangeFormAssigns> {
+  static template = new URL("../../src/changeform/changeform.eta", import.meta.url);
+  static title = "Change";
+  /** which page this class serves; the add page is a subclass, so a URL cannot switch it */
+  static mode: Mode = "change";
+
+  private spec!: FormSpec;
+  private id: unknown;
+  private row: Row | undefined;
+  private values: Record<string, string> = {};
+  private errors: FieldErrors = {};
+  private touched = new Set<string>();
+  private submitted = false;
+  private formError: string | null = null;
+  private fkChoices = new Map<string, Choice[] | null>();
+  private fkLabels = new Map<string, string | undefined>();
+
+  get mode(): Mode {
+    return (this.constructor as typeof ChangeFormView).mode;
+  }
+
+  events = {
+    validate: on(FORM_PAYLOAD, (p) => this.validate(p)),
+    save: on(FORM_PAYLOAD, (p) => this.save(p)),
+  };
+
+  mount(params: Params) {
+    const admin = this.modelAdmin(params, this.mode === "add" ? "add" : "view");
+    this.spec = formSpec(this.site, admin);
+    if (this.mode === "change") {
+      this.id = parseObjectId(this.spec, params.id);
+      this.row = this.id === undefined ? undefined : loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
+      if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
+    }
+    this.values = initialValues(this.spec, this.mode, this.row);
+    this.loadChoices();
+    const notice = savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
+    if (notice) this.flash = { success: notice };
+    return this.view(admin);
+  }
+
+  private get admin(): ModelAdmin<any, any> {
+    return this.spec.admin;
+  }
+
+  /** May the user write through this form? (add: add permission; change: change permission) */
+  private editable(admin = this.admin): boolean {
+    return admin.has(this.user, this.mode === "add" ? "add" : "change");
+  }
+
+  private loadChoices(): void {
+    const db = this.site.db;
+    for (const f of shownFields(this.spec)) {
+      if (f.kind !== "foreignKey" || !f.fk) continue;
+      const writable = this.editable() && writableFields(this.spec, this.mode).includes(f);
+      if (writable && !this.fkChoices.has(f.key)) this.fkChoices.set(f.key, foreignKeyChoices(db, f.fk));
+      this.updateLabel(f.key, writable ? this.values[f.key] : this.row?.[f.key]);
+    }
+  }
+
+  /** The label of the related object chosen in foreign-key field `key`. */
+  private updateLabel(key: string, value: unknown): void {
+    const f = this.spec.byKey.get(key);
+    if (!f?.fk) return;
+    if (value === null || value === undefined || value === "") return void this.fkLabels.set(key, undefined);
+    const choice = this.fkChoices.get(key)?.find((c) => c.value === String(value));
+    this.fkLabels.set(key, choice ? choice.label : relatedLabel(this.site.db, f.fk, value));
+  }
+
+  private view(admin = this.admin): ChangeFormAssigns {
+    const user = this.user;
+    const editable = this.editable(admin);
+    const shownErrors: FieldErrors = {};
+    for (const [k, v] of Object.entries(this.errors)) if (this.submitted || this.touched.has(k)) shownErrors[k] = v;
+    const repr = this.row ? reprOf(admin, this.row) : null;
+    const objectId = this.id === undefined ? null : String(this.id);
+    const name = admin.verboseName.toLowerCase();
+    return {
+      mode: this.mode,
+      heading: this.mode === "add" ? `Add ${name}` : editable ? `Change ${name}` : `View ${name}`,
+      verboseName: admin.verboseName,
+      repr,
+      objectId,
+      pkLabel: this.spec.pk.label,
+      crumbs: crumbsFor(this.site, admin, this.mode === "add" ? { last: `Add ${name}` } : { objectId: this.id, repr: repr!, last: null }),
+      fieldsets: presentFieldsets(this.spec, {
+        mode: this.mode,
+        editable,
+        values: this.values,
+        row: this.row,
+        errors: shownErrors,
+        fkChoices: this.fkChoices,
+        fkLabels: this.fkLabels,
+        user,
+      }),
+      editable,
+      canDelete: this.mode === "change" && admin.has(user, "delete"),
+      canAddAnother: admin.has(user, "add"),
+      formError: this.formError,
+      urls: {
+        list: admin.url,
+        add: `${admin.url}add/`,
+        history: objectId === null ? "" : admin.objectUrl(objectId, "history"),
+        delete: objectId === null ? "" : admin.objectUrl(objectId, "delete"),
+      },
+      // as the change list's slot: users lacking a widget's permissionRequired do not get it at all
+      widgets: this.mode === "change" ? allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user).map((cls, i) => ({ cls, key: `w${i}` })) : [],
+    };
+  }
+
+  /** Reads the writable fields' strings from a payload (unchecked boxes are absent: ""). */
+  private takeValues(p: FormInput): void {
+    for (const f of writableFields(this.spec, this.mode)) {
+      const v = p[f.key];
+      const s = Array.isArray(v) ? v[v.length - 1] : v;
+      this.values[f.key] = s ?? (f.kind === "boolean" ? "" : this.values[f.key] ?? "");
+    }
+  }
+
+  /** Validates the form and checks that chosen related objects exist. */
+  private check(p: FormInput): { data: Row; errors: FieldErrors } {
+    const { data, errors } = validateForm(this.spec, this.mode, p, this.row);
+    for (const f of writableFields(this.spec, this.mode)) {
+      if (f.kind !== "foreignKey") continue;
+      this.updateLabel(f.key, this.values[f.key]);
+      const v = data[f.key];
+      if (v === null || v === undefined || errors[f.key]) continue;
+      if (this.fkLabels.get(f.key) === undefined) {
+        errors[f.key] = ["Select a valid choice. That choice is not one of the available choices."];
+        delete data[f.key];
+      }
+    }
+    return { data, errors };
+  }
+
+  /** `lv-change`: validate without saving; errors for the fields the user touched. */
+  private validate(p: FormInput): void {
+    const admin = this.site.get(this.admin.app, this.admin.name);
+    if (!admin || !this.editable(admin)) return;
+    const target = typeof p._target === "string" ? p._target : undefined;
+    if (target && this.spec.byKey.has(target)) this.touched.add(target);
+    // lv-change is debounced: one event can carry several edits but names only the last
+    // target, so every field whose value changed counts as touched too
+    const previous = { ...this.values };
+    this.takeValues(p);
+    for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
+    this.errors = this.check(p).errors;
+    if (Object.keys(this.errors).length === 0) this.formError = null;
+    this.assign(this.view(admin));
+  }
+
+  /** `lv-submit`: validate everything, write, publish, navigate. */
+  private async save(p: FormInput): Promise<void> {
+    const admin = this.site.get(this.admin.app, this.admin.name);
+    this.flash = {};
+    if (!admin || !this.editable(admin)) {
+      this.formError = `You don't have permission to ${this.mode === "add" ? "add" : "change"} this ${this.admin.verboseName.toLowerCase()}.`;
+      this.assign(this.view());
+      return;
+    }
+    this.submitted = true;
+    this.takeValues(p);
+    const { data, errors } = this.check(p);
+    this.errors = errors;
+    const n = Object.keys(errors).length;
+    if (n > 0) {
+      this.formError = n === 1 ? "Please correct the error below." : "Please correct the errors below.";
+      this.assign(this.view(admin));
+      return;
+    }
+    let written: Written | undefined;
+    const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) };
+    try {
+      written = this.mode === "add" ? insertObject(ctx, data) : updateObject(ctx, this.id, data);
+    } catch (err) {
+      const failure = describeDbError(err, this.spec, "save");
+      if (!failure) throw err;
+      this.formError = failure.message;
+      this.errors = { ...this.errors, ...failure.fieldErrors };
+      this.assign(this.view(admin));
+      return;
+    }
+    if (!written) {
+      this.formError = `This ${admin.verboseName.toLowerCase()} no longer exists; it may have been deleted.`;
+      this.assign(this.view(admin));
+      return;
+    }
+    await publishModelEvent(this.ctx.pubsub, admin, this.mode === "add" ? "created" : "changed", written.id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
+    const id = encodeURIComponent(String(written.id));
+    const action = submitAction(p);
+    if (action === "addanother") return this.redirect(`${admin.url}add/?saved=${id}`);
+    if (action === "save") return this.redirect(admin.has(this.user, "view") ? `${admin.url}?saved=${id}` : `${this.site.prefix}/`);
+    if (this.mode === "add") return this.redirect(admin.has(this.user, "view") ? `${admin.objectUrl(written.id)}?saved=${id}` : `${admin.url}add/?saved=${id}`);
+    // save and continue editing, on the change form: stay, with the stored values
+    this.row = written.row;
+    this.values = initialValues(this.spec, this.mode, this.row);
+    this.errors = {};
+    this.touched.clear();
+    this.submitted = false;
+    this.formError = null;
+    this.loadChoices();
+    this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved; no fields changed"}. You may edit it again below.`);
+    this.assign(this.view(admin));
+  }
+}
+
+/** The add page: `<prefix>/<app>/<model>/add/` (add permission). */
+export class AddFormView extends ChangeFormView {
+  static title = "Add";
+  static mode: Mode = "add";
+}
+
+/** Route options whose page title is computed from the route params. */
+function titled(site: AdminSite, ro: LiveRouteOptions, title: (admin: ModelAdmin<any, any> | undefined, params: Record<string, string>) => string): LiveRouteOptions {
+  return {
+    ...ro,
+    layoutData: async (req: FastifyRequest, reply, session) => {
+      const params = (req.params ?? {}) as Record<string, string>;
+      const base = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
+      return { ...base, title: title(site.get(params.app ?? "", params.model ?? ""), params) };
+    },
+  };
+}
+
+/** The add / change / delete / history pages of a model, and the users' timelines. Staff-guarded scope. */
+export function changeFormRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+  const p = site.prefix;
+  // as Django's system checks: a form option naming an unknown column fails at start-up
+  for (const admin of site.all()) formSpec(site, admin);
+  const name = (a: ModelAdmin<any, any> | undefined) => a?.verboseName.toLowerCase() ?? "object";
+  scope.live(`${p}/history/user/:userId/`, bindView(UserHistoryView, site, "history-user"), { ...ro, title: "Actions" });
+  scope.live(`${p}/:app/:model/add/`, bindView(AddFormView, site, "changeform-add"), titled(site, ro, (a) => `Add ${name(a)}`));
+  scope.live(`${p}/:app/:model/:id/change/`, bindView(ChangeFormView, site, "changeform"), titled(site, ro, (a) => `Change ${name(a)}`));
+  scope.live(`${p}/:app/:model/:id/delete/`, bindView(DeleteView, site, "delete"), titled(site, ro, (a) => `Delete ${name(a)}`));
+  scope.live(`${p}/:app/:model/:id/history/`, bindView(HistoryView, site, "history"), titled(site, ro, (a) => `History of ${name(a)}`));
+}

@@ -1,0 +1,303 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
+import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
+import { publishModelEvent } from "../changeform/publish.js";
+import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
+import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
+import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
+import { forgetFullCount, fullCount } from "./totals.js";
+import { visibleWidgets } from "./widgets.js";
+import { ActionRefusedError, type ActionResult, type ModelAction, type ModelAdmin } from "../model-admin.js";
+import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
+import type { AdminSite } from "../site.js";
+import { AdminView, bindView } from "../shell/base.js";
+
+const DENIED = "You don't have permission to do that.";
+const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
+
+/** Whether two states select the same rows (same search and filters; sort and page aside). */
+function sameRows(a: ChangeListState, b: ChangeListState): boolean {
+  return a.q === b.q && JSON.stringify(a.filters) === JSON.stringify(b.filters);
+}
+
+/**
+ * The change list of one model, `/admin/<app>/<model>/`, as Django's `changelist_view`: search,
+ * sort, filters and page live in the URL (`handleParams`); row selection and a pending
+ * confirmation live in the view. Every event checks the user's permission again: view to read
+ * or select, the action's permissions (delete for the built-in delete) to run.
+ *
+ * A URL parameter the admin does not allow-list (an unknown sort, filter, page…) is not an
+ * error page: the list is shown unfiltered with an error flash naming the parameter.
+ */
+export class ChangeListView extends AdminView<ChangeListAssigns> {
+  static template = new URL("../../src/changelist/changelist.eta", import.meta.url);
+  static title = "Change list";
+
+  private appLabel = "";
+  private modelName = "";
+  private state: ChangeListState = EMPTY_STATE;
+  private page: ChangeListPage | undefined;
+  private filters: FilterView[] = [];
+  private fullTotal = 0;
+  private pending: { action: string } | null = null;
+  /** the URL the last search keystroke patched to: further keystrokes replace it */
+  private typedUrl: string | undefined;
+
+  mount(params: Params) {
+    const admin = this.modelAdmin(params, "view");
+    this.appLabel = admin.app;
+    this.modelName = admin.name;
+    this.assign({ selection: NO_SELECTION });
+  }
+
+  handleParams(_params: Params, url: URL) {
+    const admin = this.modelAdmin({ app: this.appLabel, model: this.modelName }, "view");
+    const query = this.site.query(admin);
+    let state: ChangeListState;
+    this.flash = {};
+    try {
+      state = query.parseState(url.searchParams, { ignore: NOTICE_PARAMS });
+    } catch (err) {
+      if (!(err instanceof ChangeListParamError)) throw err;
+      state = EMPTY_STATE;
+      this.putFlash("error", `${err.message}. Showing the whole list instead.`);
+    }
+    // "The order … was changed successfully." after the change form's Save (?saved=<id>)
+    const notice = savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
+    if (notice) this.putFlash("success", notice);
+    // rows outside getQueryset(user) are never counted, listed or selected
+    const scope = admin.options.getQueryset?.(this.user);
+    if (scope) state = { ...state, scope };
+    if (!sameRows(this.state, state)) this.assign({ selection: NO_SELECTION });
+    this.state = state;
+    this.pending = null;
+    this.refresh(admin);
+  }
+
+  events = {
+    /** The search box (debounced lv-change, and Enter): patches the URL. */
+    search: on(z.object({ q: z.string().max(1000) }), ({ q }) => {
+      const admin = this.allowed("view");
+      if (!admin) return;
+      const next = { ...this.state, q: q.trim() === "" ? "" : q, page: 1 };
+      if (next.q === this.state.q) return;
+      const query = this.site.query(admin);
+      try {
+        query.parseState(query.toSearchParams(next));
+      } catch (err) {
+        if (!(err instanceof ChangeListParamError)) throw err;
+        return this.putFlash("error", err.message);
+      }
+      const url = listUrl(admin, query, next);
+      const here = this.ctx.url.pathname + this.ctx.url.search;
+      // one history entry per search: the first keystroke pushes, the next ones replace it
+      const replace = this.typedUrl !== undefined && this.typedUrl === here;
+      this.typedUrl = url;
+      this.pushPatch(url, { replace });
+    }),
+    /** Toggles one row of the current page. */
+    select: on(z.object({ pk: z.string().min(1).max(256) }), ({ pk }) => {
+      if (!this.allowed("view")) return;
+      this.select(toggleRow(this.assigns.selection, pk, this.pagePks()));
+    }),
+    /** Selects (or unselects) every row of the current page. */
+    selectPage: () => {
+      if (!this.allowed("view")) return;
+      this.select(togglePage(this.assigns.selection, this.pagePks()));
+    },
+    /** Selects every row matching the search and filters: the filter is kept, not ids. */
+    selectAll: () => {
+      if (!this.allowed("view")) return;
+      this.select({ mode: "all" });
+    },
+    clearSelection: () => {
+      if (!this.allowed("view")) return;
+      this.select(NO_SELECTION);
+    },
+    /** The action bar's Go: runs the action, or asks for confirmation first. */
+    action: on(z.object({ action: z.string().max(100) }), ({ action }) => this.runAction(action, false)),
+    /** Yes on the confirmation panel. */
+    confirm: on(z.object({ action: z.string().max(100) }), ({ action }) => this.runAction(action, true)),
+    /** No on the confirmation panel. */
+    cancel: () => {
+      this.pending = null;
+      this.show();
+    },
+  };
+
+  // ---- internals ----
+
+  /** The ModelAdmin if the user (still) has `action`, else an error flash and null. */
+  private allowed(action: ModelAction): ModelAdmin<any, any> | null {
+    try {
+      return this.modelAdmin({ app: this.appLabel, model: this.modelName }, action);
+    } catch (err) {
+      if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
+      this.putFlash("error", DENIED);
+      return null;
+    }
+  }
+
+  private pagePks(): string[] {
+    return (this.page?.rows ?? []).map((r) => String(r.pk));
+  }
+
+  private select(selection: Selection): void {
+    this.pending = null;
+    this.assign({ selection });
+    this.show();
+  }
+
+  private async runAction(name: string, confirmed: boolean): Promise<void> {
+    this.flash = {};
+    const admin = this.allowed("view");
+    if (!admin) return;
+    if (name === "") return this.putFlash("warning", "No action selected.");
+    const action = findAction(this.site, admin, this.user, name);
+    if (!action) {
+      this.pending = null;
+      this.show();
+      return this.putFlash("error", DENIED);
+    }
+    if (confirmed && this.pending?.action !== name) return this.putFlash("error", "That confirmation is no longer current; nothing was changed.");
+    const query = this.site.query(admin);
+    const sel = resolveSelection(this.site.db, query, this.assigns.selection, this.state);
+    if (sel.count === 0) {
+      this.pending = null;
+      this.show();
+      return this.putFlash("warning", NOTHING_SELECTED);
+    }
+    const asks = action.kind === "delete" || !!action.action.confirm;
+    if (asks && !confirmed) {
+      this.pending = { action: name };
+      return this.show(this.confirmModel(admin, query, action, sel));
+    }
+    this.pending = null;
+    if (action.kind === "delete") this.deleteSelected(admin, query, sel);
+    else await this.runCustom(admin, query, action, sel);
+  }
+
+  private deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): void {
+    let ids: unknown[];
+    try {
+      ids = deleteRows(this.site, admin, sel.where, this.user.id);
+    } catch (err) {
+      if (!isForeignKeyError(err)) throw err;
+      this.refresh(admin);
+      return this.putFlash("error", `Cannot delete the selected ${admin.verboseNamePlural.toLowerCase()}: other records refer to them. Nothing was deleted.`);
+    }
+    this.afterWrite(query);
+    this.assign({ selection: NO_SELECTION });
+    this.refresh(admin);
+    for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
+    this.putFlash("success", `Deleted ${counted(ids.length, admin)}.`);
+  }
+
+  private async runCustom(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: Extract<RunnableAction, { kind: "custom" }>, sel: ResolvedSelection): Promise<void> {
+    const ctx = actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all");
+    let message: string | void | ActionResult;
+    try {
+      message = await action.action.run(ctx);
+    } catch (err) {
+      // a refusal the user may read (a permission, the job store unreachable or full): nothing ran
+      if (err instanceof ActionRefusedError) return this.putFlash("error", err.message);
+      // generic message here; the runtime logs the stack with the app's logger
+      this.afterWrite(query);
+      this.revalidate(admin, query);
+      this.putFlash("error", `The action “${action.label}” failed. Details were logged for the administrators.`);
+      throw err;
+    }
+    // e.g. a progress action's job page: the browser leaves this list
+    if (isRedirectResult(message)) return this.redirect(message.redirect);
+    this.afterWrite(query);
+    this.revalidate(admin, query);
+    if (message) this.putFlash("success", String(message).slice(0, 1000));
+  }
+
+  /** Caches that a write through the admin makes stale. */
+  private afterWrite(query: ChangeListQuery<any, any>): void {
+    forgetFullCount(query);
+    for (const a of this.site.all()) this.site.query(a).invalidateChoices();
+  }
+
+  /** Keeps only the picked rows that still exist, then re-fetches the page. */
+  private revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): void {
+    const sel = this.assigns.selection;
+    if (sel.mode === "ids" && sel.ids.size > 0) {
+      this.assign({ selection: { mode: "ids", ids: new Set(resolveSelection(this.site.db, query, sel, this.state).valid) } });
+    }
+    this.refresh(admin);
+  }
+
+  private confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): ConfirmModel {
+    const what = counted(sel.count, admin);
+    const sample = sel.sample().map((r) => reprOf(query, r));
+    const del = action.kind === "delete";
+    return {
+      action: action.name,
+      label: action.label,
+      question: del ? `Delete ${what}?` : `${action.label}: ${what}?`,
+      detail: del
+        ? `The following ${sel.count === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase()} will be deleted. This cannot be undone.`
+        : String(action.action.confirm),
+      count: sel.count,
+      sample,
+      more: Math.max(0, sel.count - sample.length),
+      danger: del,
+    };
+  }
+
+  /**
+   * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
+   * filtered list, the unfiltered total (cached briefly), then renders.
+   */
+  private refresh(admin: ModelAdmin<any, any>): void {
+    const query = this.site.query(admin);
+    this.page = query.fetchPage(this.state);
+    this.filters = query.filterChoices(this.state);
+    const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
+    this.fullTotal = filtered ? fullCount(this.site.db, query) : this.page.total;
+    this.show();
+  }
+
+  /** Re-renders from the last fetch (no statement), with the confirmation panel if any. */
+  private show(confirm: ConfirmModel | null = null): void {
+    const admin = this.site.get(this.appLabel, this.modelName)!;
+    const query = this.site.query(admin);
+    const page = this.page!;
+    const user = this.user;
+    const actions = availableActions(this.site, admin, user).map((a) => ({ name: a.name, label: a.label }));
+    this.assign(
+      present({
+        admin,
+        query,
+        state: this.state,
+        page,
+        headers: query.headers(this.state),
+        filters: this.filters,
+        fullTotal: this.fullTotal,
+        selection: this.assigns.selection ?? NO_SELECTION,
+        actions,
+        confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
+        addAllowed: admin.has(user, "add"),
+        widgets: visibleWidgets(this.site, admin, user),
+      }),
+    );
+  }
+}
+
+/** The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope. */
+export function changeListRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+  const view = bindView(ChangeListView, site, "changelist");
+  scope.live(`${site.prefix}/:app/:model/`, view, {
+    ...ro,
+    // the page title names the model (the route serves every model)
+    layoutData: async (req, reply, session) => {
+      const base = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
+      const p = req.params as { app?: string; model?: string };
+      const admin = site.get(String(p.app ?? ""), String(p.model ?? ""));
+      return admin ? { ...base, title: admin.verboseNamePlural } : base;
+    },
+  });
+}

@@ -1,0 +1,32 @@
+/**
+ * The change list's widget slot: `changeListWidgets` (LiveView classes) rendered above the
+ * list as nested views, only for users holding their static `permissionRequired`.
+ */
+import type { LiveViewClass } from "@weft/server";
+import type { SessionUser } from "../auth/index.js";
+import type { ModelAdmin } from "../model-admin.js";
+import type { AdminSite } from "../site.js";
+
+/**
+ * A widget-slot class may declare the permissions (all required) a user needs to see it, a
+ * `label` (the slot's heading) and a `size` (grid span: `sm` a third of the row, the default;
+ * `md` a half; `lg` the whole row). Checked at start-up (`weft.E002`).
+ */
+export type WidgetClass = LiveViewClass & { permissionRequired?: string | readonly string[]; label?: string; size?: "sm" | "md" | "lg" };
+
+/** The permissions a widget class requires (empty: none). */
+export function requiredPermissions(cls: WidgetClass): string[] {
+  const p = cls.permissionRequired;
+  if (p === undefined || p === null) return [];
+  return typeof p === "string" ? [p] : [...p];
+}
+
+/** The classes of a widget slot that `user` may see (holding every `permissionRequired`), in declared order. */
+export function allowedWidgets(site: AdminSite, classes: readonly LiveViewClass[], user: SessionUser): WidgetClass[] {
+  return (classes as readonly WidgetClass[]).filter((cls) => requiredPermissions(cls).every((p) => site.hasPerm(user, p)));
+}
+
+/** The `changeListWidgets` of `admin` that `user` may see, in declared order. */
+export function visibleWidgets(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser): WidgetClass[] {
+  return allowedWidgets(site, admin.options.changeListWidgets ?? [], user);
+}

@@ -1,0 +1,163 @@
+/**
+ * The progress page of one job, `<prefix>/jobs/<id>/`: a LiveView that follows the record on
+ * whichever worker it landed (watchJob: every publish on `job:<id>`, at most 20 renders a
+ * second, no polling) and offers Cancel to the owner or a superuser.
+ */
+import { cancelJob, canAccessJob, isFinished, isJobId, watchJob, type JobRecord } from "@weft/server/jobs";
+import { NotFoundError, type Params } from "@weft/server";
+import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
+import { AdminView } from "../shell/base.js";
+import { presentJob, type JobModel } from "./present.js";
+import { jobsUrl } from "./refs.js";
+
+/** What the page shows: the job, or why it cannot. */
+export type JobPageState = "ok" | "gone" | "unavailable";
+
+/** The progress page's assigns (the template's `it`). */
+export interface JobAssigns {
+  state: JobPageState;
+  job: JobModel | null;
+  /** the "My jobs" page */
+  jobsUrl: string;
+  prefix: string;
+}
+
+/** Shown when the job is gone (expired, evicted) or no longer the user's to see. */
+export const JOB_GONE_TEXT = "This job is no longer available.";
+/** Shown while the channel layer cannot be read. */
+export const JOB_UNAVAILABLE_TEXT = "The job service is unreachable right now. This page updates by itself when it is back.";
+/** The refusal of a crafted cancel of a job declared not cancellable. */
+export const NOT_CANCELLABLE_TEXT = "This action cannot be cancelled.";
+
+/** Messages the view sends itself. @internal */
+type JobInfo = { kind: "job"; record: JobRecord | null } | { kind: "tick" };
+
+/**
+ * The progress page. 404 (NotFoundError, on the HTTP render and on every join) unless the id has
+ * a job id's shape, the record exists and the user may access it (its owner or a superuser;
+ * anyone else gets the same 404 as a missing job, never a 403). Shows the status, a progress bar
+ * (indeterminate while the total is unknown), "current of total", percent, message, elapsed
+ * time, the log, and Cancel for cancellable unfinished jobs (checked again when clicked).
+ */
+export class JobView extends AdminView<JobAssigns> {
+  static template = new URL("../../src/jobs/job.eta", import.meta.url);
+  static title = "Job";
+
+  private jobId = "";
+  private record: JobRecord | undefined;
+  private stopWatch: (() => void) | undefined;
+  private ticking = false;
+  /** when a render last showed the elapsed time (ms) */
+  private renderedAt = 0;
+
+  async mount(params: Params): Promise<JobAssigns> {
+    const id = String(params.id ?? "");
+    if (!isJobId(id)) throw new NotFoundError("no such job");
+    this.jobId = id;
+    let state: JobPageState = "ok";
+    try {
+      const rec = await this.site.jobs.read(id);
+      if (!rec || !this.mayAccess(rec)) throw new NotFoundError("no such job");
+      this.record = rec;
+    } catch (err) {
+      // nothing about the job is known (not even whose it is): say only that the store is away
+      if (!(err instanceof ChannelLayerUnavailableError)) throw err;
+      state = "unavailable";
+    }
+    if (this.ctx.connected) {
+      this.stopWatch = watchJob(this.site.jobs, id, (record) => this.sendInfo({ kind: "job", record: record ?? null } satisfies JobInfo));
+      this.tick();
+    }
+    return this.model(state);
+  }
+
+  handleInfo(msg: unknown): void {
+    const info = msg as JobInfo;
+    if (info?.kind === "tick") {
+      this.ticking = false;
+      if (this.assigns.state !== "ok") return;
+      // a job update rendered the elapsed time less than a second ago: no extra frame (the
+      // page stays within the 20 frames/s of watchJob)
+      if (Date.now() - this.renderedAt >= 1_000) this.render_();
+      return this.tick();
+    }
+    if (info?.kind !== "job") return;
+    const rec = info.record;
+    if (!rec || !this.mayAccess(rec)) {
+      // expired, evicted, or (after an outage at mount) never this user's: say as little as a 404
+      this.record = undefined;
+      if (rec) this.stop();
+      return this.assign(this.model("gone"));
+    }
+    this.record = rec;
+    this.render_();
+    this.tick();
+  }
+
+  /** Renders the job as it is now (elapsed time included). */
+  private render_(): void {
+    this.renderedAt = Date.now();
+    this.assign(this.model("ok"));
+  }
+
+  events = {
+    /** Cancel (with lv-confirm): access and cancellability are checked again, on a fresh read. */
+    cancel: async () => {
+      this.flash = {};
+      const store = this.site.jobs;
+      let rec: JobRecord | undefined;
+      try {
+        rec = await store.read(this.jobId);
+      } catch (err) {
+        if (!(err instanceof ChannelLayerUnavailableError)) throw err;
+        return this.putFlash("error", "The job service is unreachable right now; the job was not cancelled. Try again in a moment.");
+      }
+      if (!rec || !this.mayAccess(rec)) {
+        this.record = undefined;
+        return this.assign(this.model("gone"));
+      }
+      this.record = rec;
+      if (!rec.cancellable) {
+        this.assign(this.model("ok"));
+        return this.putFlash("error", NOT_CANCELLABLE_TEXT);
+      }
+      if (isFinished(rec.status)) {
+        this.assign(this.model("ok"));
+        return this.putFlash("info", "The job has already finished.");
+      }
+      if (await cancelJob(store, this.jobId, String(this.user.id))) {
+        // the publish follows through watchJob; show "Cancelling…" now
+        if (!this.record.cancelRequested) this.record = { ...this.record, cancelRequested: true, cancelledBy: String(this.user.id) };
+      }
+      this.assign(this.model("ok"));
+    },
+  };
+
+  terminate(): void {
+    this.stop();
+  }
+
+  // ---- internals ----
+
+  private mayAccess(rec: JobRecord): boolean {
+    const user = this.user;
+    return canAccessJob(rec, { id: String(user.id), isSuperuser: user.isSuperuser });
+  }
+
+  private model(state: JobPageState): JobAssigns {
+    const job = state === "ok" && this.record ? presentJob(this.site, this.record) : null;
+    return { state: job || state !== "ok" ? state : "gone", job, jobsUrl: jobsUrl(this.site), prefix: this.site.prefix };
+  }
+
+  /** Re-renders the elapsed time once a second while the job is unfinished (a local clock; the job itself is pushed). */
+  private tick(): void {
+    if (this.ticking || !this.record || isFinished(this.record.status)) return;
+    this.ticking = true;
+    this.sendInfo({ kind: "tick" } satisfies JobInfo, 1_000);
+  }
+
+  private stop(): void {
+    this.stopWatch?.();
+    this.stopWatch = undefined;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * What the progress page and "My jobs" show of a job record: status label and badge, counts,
+ * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's text).
+ */
+import { isFinished, type JobRecord, type JobStatus } from "@weft/server/jobs";
+import type { AdminSite } from "../site.js";
+import { jobUrl, resolveJobAction } from "./refs.js";
+
+/** Shown for a failed job: the error and its stack went to the server log only. */
+export const FAILED_TEXT = "The action failed. The error was logged.";
+/** Shown for a lost job (its worker stopped renewing the lease). */
+export const LOST_TEXT = "The worker running this job stopped responding.";
+
+/** The badge class (see admin.css) of each status. */
+const BADGES: Record<JobStatus, string> = {
+  queued: "",
+  running: "info",
+  done: "ok",
+  failed: "danger",
+  cancelled: "warning",
+  lost: "danger",
+};
+
+/** A job as its page shows it. */
+export interface JobModel {
+  /** the job's id */
+  id: string;
+  /** its progress page */
+  url: string;
+  /** queued, running, done, failed, cancelled or lost */
+  status: JobStatus;
+  /** the badge class suffix (`ok`, `info`, `warning`, `danger`) or "" */
+  badge: string;
+  /** whether the status is final */
+  finished: boolean;
+  /** units done */
+  current: number;
+  /** units in all, or null while unknown */
+  total: number | null;
+  /** 0–100, or null while the total is unknown (an indeterminate bar) */
+  percent: number | null;
+  /** "12 of 40", or "12 done" while the total is unknown */
+  countText: string;
+  /** the latest progress message */
+  message: string;
+  /** the last log lines, oldest first */
+  log: string[];
+  /** the generic text of a failed or lost job, else null */
+  error: string | null;
+  /** whether to offer Cancel: cancellable, not finished, not already asked */
+  canCancel: boolean;
+  /** cancellation asked for, the body has not stopped yet */
+  cancelling: boolean;
+  /** whether the action was declared cancellable */
+  cancellable: boolean;
+  /** "1 min 05 s" from start (or creation) to finish (or `now`) */
+  elapsed: string;
+  /** the action's label ("Refund selected orders"), or its name when no longer registered */
+  actionLabel: string;
+  /** what the job does, as the action described it */
+  description: string;
+  /** the change list the action ran on, when still registered */
+  backUrl: string | null;
+  /** "orders" */
+  backLabel: string;
+  /** who started it */
+  ownerName: string;
+  /** creation time, ISO 8601 */
+  created: string;
+}
+
+/** Elapsed time, compact: "0 s", "42 s", "3 min 05 s", "1 h 02 min". */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+}
+
+/** The integer percent of `current` of `total`, clamped to 0–100; null when the total is unknown. */
+export function percentOf(current: number, total: number | null): number | null {
+  if (total === null) return null;
+  if (total <= 0) return 100;
+  return Math.max(0, Math.min(100, Math.floor((current / total) * 100)));
+}
+
+/**
+ * The page model of a record.
+ * @param now - the clock for the elapsed time of an unfinished job
+ */
+export function presentJob(site: AdminSite, rec: JobRecord, now = Date.now()): JobModel {
+  const finished = isFinished(rec.status);
+  const ref = resolveJobAction(site, rec.action);
+  const start = rec.startedAt ?? rec.createdAt;
+  const end = finished ? (rec.finishedAt ?? now) : now;
+  const fmt = (n: number) => n.toLocaleString("en-US");
+  const percent = percentOf(rec.current, rec.total);
+  return {
+    id: rec.id,
+    url: jobUrl(site, rec.id),
+    status: rec.status,
+    badge: BADGES[rec.status] ?? "",
+    finished,
+    current: rec.current,
+    total: rec.total,
+    percent: rec.status === "done" && rec.total === null ? 100 : percent,
+    countText: rec.total === null ? `${fmt(rec.current)} done` : `${fmt(rec.current)} of ${fmt(rec.total)}`,
+    message: rec.message,
+    log: rec.log,
+    error: rec.status === "failed" ? FAILED_TEXT : rec.status === "lost" ? LOST_TEXT : null,
+    canCancel: rec.cancellable && !finished && !rec.cancelRequested,
+    cancelling: rec.cancelRequested && !finished,
+    cancellable: rec.cancellable,
+    elapsed: formatElapsed(end - start),
+    actionLabel: ref?.action?.label ?? rec.action.split(".").pop() ?? rec.action,
+    description: rec.description,
+    backUrl: ref ? ref.admin.url : null,
+    backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
+    ownerName: rec.ownerName,
+    created: new Date(rec.createdAt).toISOString(),
+  };
+}

@@ -1,0 +1,18 @@
+import type { FastifyInstance } from "fastify";
+import type { LiveRouteOptions } from "@weft/server";
+import type { AdminSite } from "../site.js";
+import { bindView } from "../shell/base.js";
+import { actionEndpoint } from "./action-endpoint.js";
+import { JobView } from "./job-view.js";
+import { JobsView } from "./jobs-view.js";
+
+/**
+ * The jobs' routes, in the admin's staff-guarded scope: "My jobs" (`<prefix>/jobs/`), a job's
+ * progress page (`<prefix>/jobs/<id>/`) and the action endpoint
+ * (`POST <prefix>/<app>/<model>/action/`).
+ */
+export async function jobRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): Promise<void> {
+  scope.live(`${site.prefix}/jobs/`, bindView(JobsView, site, "jobs"), ro);
+  scope.live(`${site.prefix}/jobs/:id/`, bindView(JobView, site, "job"), ro);
+  await actionEndpoint(scope, site);
+}

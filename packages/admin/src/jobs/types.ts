@@ -1,0 +1,105 @@
+import type { SQL } from "drizzle-orm";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { Progress } from "@weft/server/jobs";
+import type { Logger } from "@weft/server";
+import type { ChannelLayer } from "@weft/server/pubsub";
+import type { SessionUser } from "../auth/index.js";
+import type { ModelAdmin } from "../model-admin.js";
+import type { AdminSite } from "../site.js";
+
+/**
+ * A selection pinned when a progress action starts, in a form that survives the request (plain
+ * JSON, no SQL objects): the primary keys of picked rows, or the change list's search and
+ * filters for "select all N matching" (the rows matching them are re-read when the body asks).
+ */
+export type PinnedSelection =
+  | { readonly kind: "ids"; readonly ids: readonly unknown[] }
+  | { readonly kind: "filter"; readonly query: string };
+
+/**
+ * The rows a progress action runs on, as its body sees them: every method re-reads the database,
+ * so the body works on fresh rows (an order refunded meanwhile by someone else shows as such).
+ * Rows outside the user's `getQueryset` scope are never included.
+ *
+ * @typeParam Row - the table's row type (`typeof orders.$inferSelect`)
+ */
+export interface JobSelection<Row = Record<string, unknown>> {
+  /** what was pinned when the action started */
+  readonly pinned: PinnedSelection;
+  /** how many rows were selected when the action started (the job's initial total) */
+  readonly size: number;
+  /** the WHERE clause over the admin's table (derived from {@link JobSelection.pinned} when the job started) */
+  readonly where: SQL | undefined;
+  /** the primary keys of the rows still selected, in key order (one statement) */
+  ids(): unknown[];
+  /** the rows still selected, in key order; with `ids`, only those of them (one statement) */
+  rows(ids?: readonly unknown[]): Row[];
+  /** how many rows are still selected (one statement) */
+  count(): number;
+  /** the rows still selected, `size` at a time (default 100), each batch read fresh when reached */
+  batches(size?: number): Generator<Row[], void, undefined>;
+}
+
+/** What a progress action's body gets besides the selection and the progress handle. */
+export interface ProgressActionContext {
+  /** the site the action runs in */
+  readonly site: AdminSite;
+  /** the model's admin */
+  readonly admin: ModelAdmin<any, any>;
+  /** who started the job (as they were when they started it) */
+  readonly user: SessionUser;
+  /** the site's database */
+  readonly db: BetterSQLite3Database<any>;
+  /** the channel layer (e.g. to publish model events so live cards move) */
+  readonly pubsub: ChannelLayer;
+  /** the job's id */
+  readonly jobId: string;
+  /** the app's logger */
+  readonly log: Logger;
+}
+
+/**
+ * The body of a progress action: runs in the background of the worker that started it. Report
+ * with `progress.update` / `progress.log`; check `progress.cancelled` between rows (or pass
+ * `progress.signal` to `fetch` and timers) when the action is cancellable. A throw marks the
+ * job failed: the user sees a generic message, the error and its stack go to the server log.
+ */
+export type ProgressActionBody<Row = Record<string, unknown>> = (
+  ctx: ProgressActionContext,
+  selection: JobSelection<Row>,
+  progress: Progress,
+) => Promise<unknown> | unknown;
+
+/** What the description of a job may be computed from. */
+export interface JobDescriptionInput {
+  /** how many rows were selected */
+  count: number;
+  /** whether they were selected as "all N matching" */
+  all: boolean;
+  /** the model's admin (e.g. for `verboseNamePlural`) */
+  admin: ModelAdmin<any, any>;
+  /** who is starting the job */
+  user: SessionUser;
+}
+
+/** Options of {@link withProgress}. */
+export interface ProgressActionOptions {
+  /** identifier the browser picks the action by (letters, digits, `_`) */
+  name: string;
+  /** menu label, e.g. "Refund selected orders" */
+  label: string;
+  /**
+   * shown on the progress page and in "My jobs" (at most 4,096 characters), e.g.
+   * `({ count }) => \`Refund ${count} orders\``; default: the label and the row count
+   */
+  description?: string | ((input: JobDescriptionInput) => string);
+  /**
+   * permission strings ALL required to see and start it, checked on the server every time
+   * (default: the model's change permission)
+   */
+  permissions?: readonly string[];
+  /** whether the owner (or a superuser) may cancel it (default `true`) */
+  cancellable?: boolean;
+  /** asks "Are you sure?" with this text in the change list before starting */
+  confirm?: string;
+}

@@ -1,0 +1,112 @@
+/**
+ * `withProgress`: a ModelAdmin action that runs as a background job with a live progress page.
+ */
+import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
+import { JobLimitError, runJob } from "@weft/server/jobs";
+import type { Logger } from "@weft/server";
+import { counted } from "../changelist/present.js";
+import { forgetFullCount } from "../changelist/totals.js";
+import { ActionRefusedError, type AdminAction } from "../model-admin.js";
+import { jobActionRef, jobUrl } from "./refs.js";
+import { jobSelection } from "./selection.js";
+import type { PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";
+
+/** The refusal a user lacking one of the action's permissions gets (HTTP 403; no job is created). */
+export const ACTION_DENIED = "You don't have permission to do that.";
+/** The refusal when the site keeps its maximum of unfinished jobs (HTTP 503). */
+export const TOO_MANY_JOBS = "Too many jobs are running right now; nothing was started. Try again when some have finished.";
+/** The refusal when the channel layer is unreachable (HTTP 503). */
+export const JOBS_UNAVAILABLE = "The job service is unreachable right now; nothing was started. Try again in a moment.";
+
+const NAME = /^[A-Za-z0-9_]{1,100}$/;
+const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
+
+/**
+ * Turns a body into a ModelAdmin action that runs as a background job, as DESIGN.md's
+ * "Channel layer and jobs" describes. When the user starts it (change list, or
+ * `POST <prefix>/<app>/<model>/action/`), its `run`:
+ *
+ * 1. checks on the server that the user holds ALL `permissions` (default: the model's change
+ *    permission) — missing any, it refuses (HTTP 403) and no job is created;
+ * 2. pins the selection: the primary keys of picked rows, or the search and filters of "all N
+ *    matching" (the body's {@link JobSelection} re-reads fresh rows from them);
+ * 3. creates the job record (owner, action, description, cancellable, total = rows selected)
+ *    in the site's job store and runs `body` in the background of this worker with a
+ *    `Progress` handle (see `runJob`);
+ * 4. answers `{ redirect: "<prefix>/jobs/<id>/" }`: the browser goes to the progress page.
+ *
+ * @example
+ * site.register(orders, {
+ *   app: "shop",
+ *   actions: [withProgress({ name: "refund", label: "Refund selected orders", permissions: ["orders.refund_order"] },
+ *     async (ctx, selection, progress) => {
+ *       let done = 0;
+ *       for (const order of selection.rows()) {
+ *         if (progress.cancelled) break;
+ *         refund(order);
+ *         progress.update({ current: ++done, message: `Refunded ${order.number}` });
+ *       }
+ *     })],
+ * });
+ *
+ * @typeParam Row - the table's row type, as the body's selection returns rows
+ * @throws TypeError when `name` is not 1–100 letters, digits or `_`, `label` is empty, or a permission is not a non-empty string
+ */
+export function withProgress<Row = Record<string, unknown>>(options: ProgressActionOptions, body: ProgressActionBody<Row>): AdminAction {
+  const { name, label } = options;
+  if (typeof name !== "string" || !NAME.test(name)) throw new TypeError(`weft admin: withProgress: name "${String(name)}" must be 1–100 letters, digits or _`);
+  if (typeof label !== "string" || label.trim() === "") throw new TypeError(`weft admin: withProgress(${name}): label is required`);
+  if (typeof body !== "function") throw new TypeError(`weft admin: withProgress(${name}): the body must be a function`);
+  const permissions = options.permissions === undefined ? undefined : [...options.permissions];
+  if (permissions?.some((p) => typeof p !== "string" || p === "")) throw new TypeError(`weft admin: withProgress(${name}): permissions must be non-empty strings`);
+  const cancellable = options.cancellable ?? true;
+
+  return {
+    name,
+    label,
+    permissions,
+    confirm: options.confirm,
+    progress: Object.freeze({ cancellable }),
+    async run(ctx) {
+      const { site, admin, user, selection } = ctx;
+      if (!site || !selection) throw new Error(`weft admin: progress action "${name}" runs from the change list or the action endpoint (it needs ctx.site and ctx.selection)`);
+      // 1. every permission, on the server, whatever the page showed
+      const needed = permissions ?? [admin.perm("change")];
+      if (!admin.has(user, "view") || !needed.every((p) => site.hasPerm(user, p))) throw new ActionRefusedError(403, ACTION_DENIED);
+      // 2. the selection, pinned before anything starts
+      const pinned: PinnedSelection = selection.all ? { kind: "filter", query: selection.query } : { kind: "ids", ids: [...ctx.ids] };
+      const size = pinned.kind === "ids" ? pinned.ids.length : selection.count;
+      const rows = jobSelection<Row>(site, admin, user, pinned, size);
+      const description =
+        typeof options.description === "function"
+          ? options.description({ count: size, all: selection.all, admin, user })
+          : (options.description ?? `${label}: ${counted(size, admin)}`);
+      const log = site.jobLog ?? SILENT;
+      // 3. the record, then the body in this worker's background
+      let id: string;
+      try {
+        id = await runJob(
+          site.jobs,
+          { owner: String(user.id), ownerName: user.username, action: jobActionRef(admin, name), description: String(description), cancellable, total: size, logger: log },
+          async (progress) => {
+            const jobCtx: ProgressActionContext = { site, admin, user, db: site.db, pubsub: site.jobs.layer, jobId: progress.jobId, log };
+            try {
+              await body(jobCtx, rows, progress);
+            } finally {
+              // rows may have changed: this worker's cached counts and filter choices are stale
+              const query = site.query(admin);
+              forgetFullCount(query);
+              for (const a of site.all()) site.query(a).invalidateChoices();
+            }
+          },
+        );
+      } catch (err) {
+        if (err instanceof JobLimitError) throw new ActionRefusedError(503, TOO_MANY_JOBS);
+        if (err instanceof ChannelLayerUnavailableError) throw new ActionRefusedError(503, JOBS_UNAVAILABLE);
+        throw err;
+      }
+      // 4. the progress page
+      return { redirect: jobUrl(site, id) };
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { sep } from "node:path";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { ADMIN_SRC } from "./paths.js";
+import type { Session, LiveRouteOptions, LiveViewClass } from "@weft/server";
+import { RedisChannelLayer } from "@weft/server/pubsub";
+import { adminAuthRoutes, adminCsrfToken, type AdminSession, type LoginRateLimit } from "./auth/index.js";
+import type { AdminSite } from "./site.js";
+import { bindView, staffUser } from "./shell/base.js";
+import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
+import { changeListRoutes } from "./changelist/view.js";
+import { changeFormRoutes } from "./changeform/view.js";
+import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
+import { HealthBanner } from "./health/index.js";
+import { JobStore } from "@weft/server/jobs";
+import { jobRoutes } from "./jobs/routes.js";
+
+const SHELL = new URL("../src/shell/shell.eta", import.meta.url);
+
+/**
+ * The admin stylesheet: shell/admin.css, then every other feature folder's CSS (one per page
+ * kind), in path order. The login page's own stylesheet (auth/) is served on its own.
+ */
+function adminCss(): string {
+  const files = (readdirSync(ADMIN_SRC, { recursive: true }) as string[])
+    .map((f) => f.split(sep).join("/"))
+    .filter((f) => f.endsWith(".css") && f !== "shell/admin.css" && !f.startsWith("auth/"))
+    .sort();
+  return ["shell/admin.css", ...files].map((f) => readFileSync(ADMIN_SRC + f, "utf8")).join("\n");
+}
+
+/** What the shell layout gets beside title/head/body. */
+async function shellData(site: AdminSite, css: string, healthView: LiveViewClass, req: FastifyRequest, reply: FastifyReply, session: Session) {
+  const user = staffUser(session)!;
+  return {
+    css,
+    siteTitle: site.title,
+    prefix: site.prefix,
+    user,
+    nav: site.nav(user),
+    // from site.context's badge providers, cached per their TTL
+    badges: await site.context.badges(user),
+    csrfToken: await adminCsrfToken(site.sessions, req, reply),
+    // the "live updates are paused" banner, a nested view of the shell
+    healthView,
+  };
+}
+
+/** Options of {@link adminPlugin}. */
+export interface AdminPluginOptions {
+  /** the site, with every model registered */
+  site: AdminSite;
+  /**
+   * The start-up checks run at install (see `runChecks`): errors stop the install with a
+   * {@link SystemCheckError}, warnings go to the app's log. `workers` (default 1) is how many
+   * processes serve the site; the channel layer is the weft plugin's. `false` skips them (e.g.
+   * when a cluster's primary process has run them already).
+   */
+  checks?: false | Omit<CheckOptions, "pubsub">;
+  /**
+   * Login rate limits (see `LoginRateLimit`; default 10 attempts a minute per IP and username,
+   * 100 per IP). Counted in Redis when `redis` is given or when the weft plugin's channel layer
+   * is a `RedisChannelLayer` (its command connection), so every worker shares the counts;
+   * otherwise each process counts alone.
+   */
+  loginRateLimit?: LoginRateLimit;
+}
+
+async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
+  const { site } = opts;
+  if (!app.hasDecorator("weft")) throw new Error("weft admin: register the weft plugin (with `sessions: site.sessions`) before the admin");
+  if (opts.checks !== false) {
+    const messages = runChecks(site, { ...opts.checks, pubsub: app.weft.services.pubsub });
+    if (messages.some((m) => m.level === "error")) throw new SystemCheckError(messages);
+    for (const m of messages) app.log.warn({ check: m.id, hint: m.hint }, `weft admin: ${m.message}`);
+  }
+  // every view a page of this site may nest is known to every worker before any page is served,
+  // so a socket can join it on whichever worker it lands, whatever page that worker rendered
+  const healthView = bindView(HealthBanner, site, "health");
+  app.weft.register(healthView);
+  for (const admin of site.all()) {
+    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(cls);
+  }
+  const p = site.prefix;
+  const pubsub = app.weft.services.pubsub;
+  const redis = opts.loginRateLimit?.redis ?? (pubsub instanceof RedisChannelLayer ? pubsub.commandClient : undefined);
+  await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}`, rateLimit: { ...opts.loginRateLimit, redis } });
+  const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
+  // the progress actions' jobs live in this app's channel layer (shared by its workers)
+  site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);
+  await dashboardApi(app, site);
+
+  await app.register(async (scope) => {
+    // every admin page needs a staff user; anonymous visitors go to the login page (as Django's)
+    scope.addHook("preHandler", async (req, reply) => {
+      const session = (await site.sessions.load(req)) as AdminSession | null;
+      if (!session || !staffUser(session)) {
+        return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
+      }
+    });
+    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) };
+    dashboardRoutes(scope, site, ro);
+    changeListRoutes(scope, site, ro);
+    changeFormRoutes(scope, site, ro);
+    await jobRoutes(scope, site, ro);
+  });
+}
+
+/**
+ * The admin's routes under the site's prefix: login / logout, the dashboard, and the pages
+ * of every registered model. Register after the weft plugin:
+ * `await app.register(adminPlugin, { site })`.
+ */
+export const adminPlugin = fp(adminRoutes, { name: "weft-admin", fastify: "5.x", dependencies: ["weft"] });

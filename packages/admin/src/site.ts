@@ -1,0 +1,160 @@
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
+import { ModelAdmin, type ModelAdminOptions } from "./model-admin.js";
+import { ChangeListQuery, type Relations } from "./query/index.js";
+import { SiteContext } from "./dashboard/context.js";
+import { DashboardRegistry } from "./dashboard/registry.js";
+import type { JobStore, JobStoreOptions } from "@weft/server/jobs";
+import type { Logger } from "@weft/server";
+
+/** Options of an {@link AdminSite}. */
+export interface AdminSiteOptions {
+  /** the drizzle database holding the models and the admin's `weft_*` tables */
+  db: BetterSQLite3Database<any>;
+  /** the raw connection, to create the admin tables when missing */
+  sqlite: SqlExec;
+  /** URL prefix (default `/admin`) */
+  prefix?: string;
+  /** site title in the top bar and `<title>` (default "Weft admin"), as Django's `site_header` */
+  title?: string;
+  /** distinguishes several sites in one app (default "admin"); used in view ids */
+  id?: string;
+  /** the job store of the progress actions (retention, records kept, lease); see {@link AdminSite.jobs} */
+  jobs?: Omit<JobStoreOptions, "logger">;
+}
+
+/** A model the navigation shows. */
+export interface NavModel {
+  label: string;
+  url: string;
+  icon?: string;
+}
+
+/** An app of the navigation, with the models the user may view. */
+export interface NavApp {
+  app: string;
+  label: string;
+  models: NavModel[];
+}
+
+/**
+ * The admin site, as Django's `AdminSite`: the registry of {@link ModelAdmin}s, the users,
+ * sessions and API tokens of the admin, and (through `install`) its routes under the prefix.
+ *
+ * @example
+ * const site = new AdminSite({ db, sqlite });
+ * site.register(orders, { app: "shop", listDisplay: ["number", "customer", "status"], … });
+ * await app.register(weft, { secret, sessions: site.sessions });
+ * await app.register(site.plugin);
+ */
+export class AdminSite {
+  readonly prefix: string;
+  readonly title: string;
+  readonly id: string;
+  readonly db: BetterSQLite3Database<any>;
+  readonly users: UserStore;
+  readonly sessions: AdminSessions;
+  readonly tokens: ApiTokens;
+  /** the dashboard widgets (standalone ones: `site.dashboard.register(widget)`) and dashboard pages */
+  readonly dashboard: DashboardRegistry;
+  /** cached site-wide context providers and the top bar's badges (`site.context.provide(…)`, `.badge(…)`) */
+  readonly context: SiteContext;
+  /** options of the job store made at install (see {@link AdminSite.jobs}) */
+  readonly jobOptions: Omit<JobStoreOptions, "logger">;
+  private jobStore: JobStore | undefined;
+  private jobLogger: Logger | undefined;
+  private models = new Map<string, ModelAdmin<any, any>>();
+  private queries = new Map<ModelAdmin<any, any>, ChangeListQuery<any, any>>();
+
+  constructor(opts: AdminSiteOptions) {
+    this.prefix = (opts.prefix ?? "/admin").replace(/\/+$/, "");
+    this.title = opts.title ?? "Weft admin";
+    this.id = opts.id ?? "admin";
+    this.db = opts.db;
+    ensureAdminTables(opts.sqlite);
+    this.users = new UserStore(opts.db);
+    this.sessions = new AdminSessions({ db: opts.db });
+    this.tokens = new ApiTokens(opts.db);
+    this.dashboard = new DashboardRegistry(this);
+    this.context = new SiteContext(this);
+    this.jobOptions = { ...opts.jobs };
+  }
+
+  /**
+   * The background jobs of the site's progress actions (`withProgress`), in the channel layer
+   * of the app the admin is installed in: `adminPlugin` creates it at install time from
+   * `app.weft.services.pubsub` and {@link AdminSiteOptions.jobs}.
+   * @throws Error before the admin is installed
+   */
+  get jobs(): JobStore {
+    if (!this.jobStore) throw new Error("weft admin: site.jobs exists once adminPlugin is registered");
+    return this.jobStore;
+  }
+
+  /** Where job failures (with their stacks) are logged: the app's logger once installed. */
+  get jobLog(): Logger | undefined {
+    return this.jobLogger;
+  }
+
+  /**
+   * Sets the job store and its logger; called by `adminPlugin` at install (the last install wins).
+   * @internal
+   */
+  attachJobs(store: JobStore, log: Logger): void {
+    this.jobStore = store;
+    this.jobLogger = log;
+  }
+
+  /**
+   * Registers a model, as Django's `admin.site.register(Model, ModelAdmin)`.
+   * @returns the ModelAdmin
+   * @throws Error when the same app/name is registered twice, or an option names an unknown column;
+   *   TypeError for an invalid `dashboardWidgets` entry (or Error for a widget key used twice)
+   */
+  register<T extends SQLiteTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
+    const admin = new ModelAdmin<T, R>(table, options, this.prefix);
+    const key = `${admin.app}.${admin.name}`;
+    if (this.models.has(key)) throw new Error(`weft admin: ${key} is registered twice`);
+    if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw new Error(`weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs`);
+    // resolves and checks every change-list option now, so mistakes fail at start-up
+    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options });
+    // checks every widget now too; nothing is kept when anything fails
+    this.dashboard.attach(admin, options.dashboardWidgets ?? []);
+    this.queries.set(admin, query);
+    this.models.set(key, admin);
+    return admin;
+  }
+
+  /** The ModelAdmin registered as `app`/`name`, or undefined. */
+  get(app: string, name: string): ModelAdmin<any, any> | undefined {
+    return this.models.get(`${app}.${name}`);
+  }
+
+  /** Every registered ModelAdmin, in registration order. */
+  all(): ModelAdmin<any, any>[] {
+    return [...this.models.values()];
+  }
+
+  /** The change-list query of a ModelAdmin. */
+  query(admin: ModelAdmin<any, any>): ChangeListQuery<any, any> {
+    return this.queries.get(admin)!;
+  }
+
+  /** Whether `user` holds `perm` (superusers hold all), as Django's `has_perm`. */
+  hasPerm(user: SessionUser | null | undefined, perm: string): boolean {
+    return hasPermission(user, perm);
+  }
+
+  /** The navigation for `user`: apps with the models they may view (as Django's `get_app_list`). */
+  nav(user: SessionUser | null): NavApp[] {
+    const apps = new Map<string, NavApp>();
+    for (const m of this.models.values()) {
+      if (!m.has(user, "view")) continue;
+      let a = apps.get(m.app);
+      if (!a) apps.set(m.app, (a = { app: m.app, label: m.app.charAt(0).toUpperCase() + m.app.slice(1), models: [] }));
+      a.models.push({ label: m.verboseNamePlural, url: m.url, icon: m.options.icon });
+    }
+    return [...apps.values()];
+  }
+}

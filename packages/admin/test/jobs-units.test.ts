@@ -1,0 +1,189 @@
+/**
+ * Units of the admin's progress actions: the page model of a record, withProgress's checks and
+ * refusals (nothing is created when it refuses), and the pinned selection the body reads.
+ */
+import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { ActionRefusedError, AdminSite, type ActionContext, FAILED_TEXT, formatElapsed, jobSelection, LOST_TEXT, percentOf, presentJob, type SessionUser, withProgress } from "../src/index.js";
+import { type ChannelLayer, ChannelLayerUnavailableError, MemoryChannelLayer } from "@weft/server/pubsub";
+import { type JobRecord, JobStore } from "@weft/server/jobs";
+
+const items = sqliteTable("items", { id: integer("id").primaryKey(), name: text("name").notNull(), owner: text("owner", { enum: ["ann", "bob"] }).notNull() });
+const sqlite = new Database(":memory:");
+sqlite.exec("create table items (id integer primary key, name text not null, owner text not null)");
+const ins = sqlite.prepare("insert into items (id, name, owner) values (?, ?, ?)");
+for (let i = 1; i <= 30; i++) ins.run(i, `item ${i}`, i % 3 === 0 ? "ann" : "bob");
+const db = drizzle(sqlite);
+const site = new AdminSite({ db, sqlite });
+const admin = site.register(items, {
+  app: "stock",
+  listDisplay: ["name", "owner"],
+  searchFields: ["name"],
+  listFilter: ["owner"],
+  // non-superusers only see their own items
+  getQueryset: (user) => (user.isSuperuser ? undefined : eq(items.owner, user.username)),
+});
+const layer = new MemoryChannelLayer();
+site.attachJobs(new JobStore(layer), { error() {}, warn() {}, info() {}, debug() {} });
+afterAll(async () => {
+  await layer.close();
+  sqlite.close();
+});
+
+const user = (over: Partial<SessionUser> = {}): SessionUser => ({ id: 7, username: "ann", isStaff: true, isSuperuser: false, permissions: ["stock.view_item", "stock.change_item"], ...over });
+
+function record(over: Partial<JobRecord> = {}): JobRecord {
+  const now = Date.now();
+  return {
+    id: "A".repeat(24), rev: 3, owner: "7", ownerName: "ann", action: "stock.item.count", description: "Count 3 items", status: "running",
+    current: 1, total: 4, message: "", log: [], error: null, cancellable: true, cancelRequested: false, cancelledBy: null,
+    createdAt: now - 5_000, startedAt: now - 4_000, finishedAt: null, leaseUntil: now + 15_000, worker: "h:1", ...over,
+  };
+}
+
+/** The context the change list builds for picked ids (or all matching). */
+function ctxFor(u: SessionUser, ids: number[], all = false, query = ""): ActionContext {
+  return { admin, user: u, ids, where: undefined, site, selection: { all, query, count: ids.length } };
+}
+
+describe("the page model", () => {
+  it("formats elapsed time and percent", () => {
+    expect([0, 999, 42_000, 65_000, 3_599_000, 3_600_000, 7_380_000].map(formatElapsed)).toEqual(["0 s", "0 s", "42 s", "1 min 05 s", "59 min 59 s", "1 h 00 min", "2 h 03 min"]);
+    expect(formatElapsed(-5)).toBe("0 s");
+    expect([percentOf(0, 4), percentOf(1, 3), percentOf(4, 4), percentOf(9, 4), percentOf(3, 0), percentOf(3, null)]).toEqual([0, 33, 100, 100, 100, null]);
+  });
+
+  it("shows generic texts for failed and lost jobs, never the stored error", () => {
+    const failed = presentJob(site, record({ status: "failed", error: "TypeError: secret at x.js:1:2", finishedAt: Date.now() }));
+    expect(failed).toMatchObject({ error: FAILED_TEXT, finished: true, canCancel: false, badge: "danger" });
+    expect(presentJob(site, record({ status: "lost", error: "whatever" }))).toMatchObject({ error: LOST_TEXT, canCancel: false });
+    expect(presentJob(site, record())).toMatchObject({ error: null, canCancel: true, cancelling: false, percent: 25, countText: "1 of 4", elapsed: "4 s", badge: "info" });
+  });
+
+  it("offers Cancel only for cancellable unfinished jobs not already cancelling", () => {
+    expect(presentJob(site, record({ cancellable: false })).canCancel).toBe(false);
+    expect(presentJob(site, record({ cancelRequested: true }))).toMatchObject({ canCancel: false, cancelling: true });
+    expect(presentJob(site, record({ status: "done", finishedAt: Date.now() })).canCancel).toBe(false);
+  });
+
+  it("an unknown total is an indeterminate bar; a done job without one is full", () => {
+    expect(presentJob(site, record({ total: null, current: 12 }))).toMatchObject({ percent: null, countText: "12 done" });
+    expect(presentJob(site, record({ total: null, status: "done", finishedAt: Date.now() })).percent).toBe(100);
+  });
+
+  it("names the action and links back while it is registered", () => {
+    const action = withProgress({ name: "count", label: "Count items" }, () => {});
+    (admin.options as { actions?: unknown }).actions = [action];
+    expect(presentJob(site, record())).toMatchObject({ actionLabel: "Count items", backUrl: "/admin/stock/item/", backLabel: "items" });
+    expect(presentJob(site, record({ action: "gone.thing.do_it" }))).toMatchObject({ actionLabel: "do_it", backUrl: null });
+    (admin.options as { actions?: unknown }).actions = undefined;
+  });
+});
+
+describe("withProgress", () => {
+  it("checks its declaration", () => {
+    expect(() => withProgress({ name: "bad name", label: "x" }, () => {})).toThrow(TypeError);
+    expect(() => withProgress({ name: "", label: "x" }, () => {})).toThrow(TypeError);
+    expect(() => withProgress({ name: "ok", label: " " }, () => {})).toThrow(TypeError);
+    expect(() => withProgress({ name: "ok", label: "x", permissions: ["a.b", ""] }, () => {})).toThrow(TypeError);
+    expect(() => withProgress({ name: "ok", label: "x" }, "nope" as never)).toThrow(TypeError);
+    const a = withProgress({ name: "ok", label: "OK", permissions: ["stock.ok_item"], confirm: "Sure?", cancellable: false }, () => {});
+    expect(a).toMatchObject({ name: "ok", label: "OK", permissions: ["stock.ok_item"], confirm: "Sure?", progress: { cancellable: false } });
+  });
+
+  it("refuses (403) a user lacking ANY of its permissions, before creating anything", async () => {
+    let ran = false;
+    const a = withProgress({ name: "p", label: "P", permissions: ["stock.view_item", "stock.special_item"] }, () => void (ran = true));
+    const before = (await site.jobs.list({ limit: 500 })).length;
+    const err = await Promise.resolve(a.run(ctxFor(user(), [3, 6]))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ActionRefusedError);
+    expect(err).toMatchObject({ status: 403, message: "You don't have permission to do that." });
+    // the default is the change permission
+    const d = withProgress({ name: "d", label: "D" }, () => void (ran = true));
+    await expect(Promise.resolve(d.run(ctxFor(user({ permissions: ["stock.view_item"] }), [3])))).rejects.toMatchObject({ status: 403 });
+    expect((await site.jobs.list({ limit: 500 })).length).toBe(before);
+    expect(ran).toBe(false);
+    // with all of them it starts and redirects to the job page
+    const ok = await a.run(ctxFor(user({ permissions: ["stock.view_item", "stock.special_item"] }), [3, 6]));
+    expect(ok).toMatchObject({ redirect: expect.stringMatching(/^\/admin\/jobs\/[A-Za-z0-9_-]{24}\/$/) });
+  });
+
+  it("needs the change list's context", async () => {
+    const a = withProgress({ name: "x", label: "X" }, () => {});
+    await expect(Promise.resolve(a.run({ admin, user: user(), ids: [], where: undefined }))).rejects.toThrow(/ctx\.site/);
+  });
+
+  it("answers 503 when the job store is full of unfinished jobs or unreachable", async () => {
+    const full = new AdminSite({ db, sqlite, id: "full" });
+    full.register(items, { app: "stock", listDisplay: ["name"] });
+    const fullLayer = new MemoryChannelLayer();
+    const store = new JobStore(fullLayer, { maxRecords: 1 });
+    await store.create({ owner: "1", action: "x", description: "blocking" });
+    full.attachJobs(store, { error() {}, warn() {}, info() {}, debug() {} });
+    const a = withProgress({ name: "x", label: "X" }, () => {});
+    const c = { ...ctxFor(user({ isSuperuser: true }), [1]), site: full, admin: full.get("stock", "item")! };
+    await expect(Promise.resolve(a.run(c))).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/^Too many jobs/) });
+    const down = new Proxy(fullLayer, {
+      get: (t, k) => (["get", "set", "compareAndSet", "zadd", "zcard", "zrange", "mget"].includes(String(k)) ? () => Promise.reject(new ChannelLayerUnavailableError("down")) : Reflect.get(t, k)),
+    }) as ChannelLayer;
+    full.attachJobs(new JobStore(down), { error() {}, warn() {}, info() {}, debug() {} });
+    await expect(Promise.resolve(a.run(c))).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/unreachable/) });
+    await fullLayer.close();
+  });
+
+  it("runs the body with the pinned selection, this worker's context and a progress handle", async () => {
+    let seen: { ids: unknown[]; size: number; user: string; jobId: string } | undefined;
+    const a = withProgress<{ id: number; name: string }>({ name: "see", label: "See", description: ({ count, all }) => `See ${count} (${all ? "all" : "picked"})` }, (ctx, sel, progress) => {
+      seen = { ids: sel.ids(), size: sel.size, user: ctx.user.username, jobId: progress.jobId };
+      progress.update({ current: sel.size });
+    });
+    const res = (await a.run(ctxFor(user(), [3, 6, 9]))) as { redirect: string };
+    const id = res.redirect.split("/")[3]!;
+    const rec = await waitDone(id);
+    expect(rec).toMatchObject({ status: "done", owner: "7", ownerName: "ann", action: "stock.item.see", description: "See 3 (picked)", total: 3, current: 3, cancellable: true });
+    expect(seen).toEqual({ ids: [3, 6, 9], size: 3, user: "ann", jobId: id });
+  });
+});
+
+async function waitDone(id: string): Promise<JobRecord> {
+  for (let i = 0; i < 200; i++) {
+    const rec = await site.jobs.get(id);
+    if (rec && rec.status !== "running" && rec.status !== "queued") return rec;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("job did not finish");
+}
+
+describe("the pinned selection", () => {
+  const ann = user();
+
+  it("picked keys: fresh rows, in key order, within the user's scope", () => {
+    const sel = jobSelection<{ id: number; name: string; owner: string }>(site, admin, ann, { kind: "ids", ids: [9, 3, 4, 6] }, 4);
+    // 4 belongs to bob: outside ann's getQueryset, never read
+    expect(sel.ids()).toEqual([3, 6, 9]);
+    expect(sel.count()).toBe(3);
+    sqlite.prepare("update items set name = 'renamed' where id = 6").run();
+    expect(sel.rows().map((r) => r.name)).toEqual(["item 3", "renamed", "item 9"]);
+    expect(sel.rows([9, 4]).map((r) => r.id)).toEqual([9]);
+    expect(sel.rows([])).toEqual([]);
+    expect([...sel.batches(2)].map((b) => b.map((r) => r.id))).toEqual([[3, 6], [9]]);
+    sqlite.prepare("delete from items where id = 9").run();
+    expect(sel.ids()).toEqual([3, 6]);
+    sqlite.prepare("insert into items (id, name, owner) values (9, 'item 9', 'ann')").run();
+  });
+
+  it("all matching: the filter, re-derived from the query string, ANDed with the scope", () => {
+    const sup = user({ isSuperuser: true, username: "root" });
+    const byFilter = jobSelection(site, admin, sup, { kind: "filter", query: "owner__exact=bob&q=item+1" }, 0);
+    expect(byFilter.ids()).toEqual([1, 10, 11, 13, 14, 16, 17, 19]);
+    const scoped = jobSelection(site, admin, ann, { kind: "filter", query: "q=item+1" }, 0);
+    expect(scoped.ids()).toEqual([12, 15, 18, 21]); // each word matches: "21" holds a 1
+    // rows added later that match are included: the filter is pinned, not the ids
+    sqlite.prepare("insert into items (id, name, owner) values (100, 'item 1000', 'ann')").run();
+    expect(scoped.ids()).toEqual([12, 15, 18, 21, 100]);
+    expect(() => jobSelection(site, admin, ann, { kind: "filter", query: "nope=1" }, 0)).toThrow(/nope/);
+  });
+});

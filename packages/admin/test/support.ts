@@ -1,0 +1,177 @@
+/**
+ * The admin's HTTP tests: a server with the admin on it, and what a browser does there (a cookie
+ * jar over fetch, logging in through the real login form, joining a page's view over the
+ * protocol client of ../helpers.ts).
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { expect } from "vitest";
+import { adminPlugin, type AdminSite } from "../src/index.js";
+import { weft } from "@weft/server";
+import { type ChannelLayer } from "@weft/server/pubsub";
+import { Client, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
+
+/** Options of {@link startAdmin}. */
+export interface AdminServerOptions {
+  /** weft's channel layer (default: weft's own) */
+  pubsub?: ChannelLayer;
+  /** fastify's logger (default: none) */
+  logger?: FastifyServerOptions["logger"];
+  /** more routes (or set-up) once the admin is registered, before listening */
+  setup?: (app: FastifyInstance) => void;
+}
+
+/**
+ * A real fastify server with weft (on the site's sessions) and the admin plugin for `site`,
+ * listening on an ephemeral port of 127.0.0.1.
+ */
+export async function startAdmin(site: AdminSite, o: AdminServerOptions = {}): Promise<{ app: FastifyInstance; base: string }> {
+  const app = Fastify({ logger: o.logger ?? false });
+  await app.register(weft, { secret: SECRET, sessions: site.sessions, ...(o.pubsub ? { pubsub: o.pubsub } : {}) });
+  await app.register(adminPlugin, { site });
+  o.setup?.(app);
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  return { app, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
+/**
+ * A browser's cookie jar over fetch: sends its cookies, keeps what Set-Cookie sets and drops
+ * what it clears, and never follows redirects.
+ */
+export class Jar {
+  cookies = new Map<string, string>();
+
+  /** @param base - prefix of the relative paths given to {@link Jar.fetch} (absolute URLs are fetched as they are) */
+  constructor(readonly base = "") {}
+
+  /** the Cookie header */
+  get header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  /** Takes the response's Set-Cookie lines. */
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const i = pair.indexOf("=");
+      const name = pair.slice(0, i).trim();
+      const cleared = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split("=")[1]) < Date.now()));
+      if (cleared) this.cookies.delete(name);
+      else this.cookies.set(name, pair.slice(i + 1).trim());
+    }
+  }
+
+  async fetch(pathOrUrl: string, init: RequestInit = {}): Promise<Response> {
+    const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : this.base + pathOrUrl;
+    const res = await fetch(url, { redirect: "manual", ...init, headers: { ...(this.cookies.size ? { cookie: this.header } : {}), ...(init.headers as Record<string, string>) } });
+    this.take(res);
+    return res;
+  }
+
+  /** POSTs `form` url-encoded. */
+  async post(pathOrUrl: string, form: Record<string, string>): Promise<Response> {
+    return this.fetch(pathOrUrl, { method: "POST", body: new URLSearchParams(form), headers: { "content-type": "application/x-www-form-urlencoded" } });
+  }
+
+  /** GETs a page: the response, its status, its HTML and its view roots. */
+  async html(pathOrUrl: string): Promise<{ res: Response; status: number; html: string; roots: ViewRoot[] }> {
+    const res = await this.fetch(pathOrUrl);
+    const html = await res.text();
+    return { res, status: res.status, html, roots: viewRoots(html) };
+  }
+}
+
+/** The login form, GET with `jar` (with `?next=` when given): the response, its HTML and its CSRF token ("" when it has none). */
+export async function loginPage(jar: Jar, next?: string): Promise<{ res: Response; html: string; csrf: string }> {
+  const res = await jar.fetch("/admin/login/" + (next === undefined ? "" : `?next=${encodeURIComponent(next)}`));
+  const html = await res.text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
+  return { res, html, csrf };
+}
+
+/** POSTs the login form's fields: the CSRF token, the credentials and `next` when given. */
+function postLogin(jar: Jar, csrf: string, username: string, password: string, next?: string): Promise<Response> {
+  return jar.post("/admin/login/", { _csrf: csrf, username, password, ...(next === undefined ? {} : { next }) });
+}
+
+/** Submits the login form as a browser: GETs it for its CSRF token, POSTs the credentials. Returns the POST's response, whatever it is. */
+export async function submitLogin(jar: Jar, username: string, password: string, next?: string): Promise<Response> {
+  const { csrf } = await loginPage(jar);
+  return postLogin(jar, csrf, username, password, next);
+}
+
+/** Options of {@link login}. */
+export interface LoginOptions {
+  /** default: `<username>-pass` */
+  password?: string;
+  /** the form's `next` field (none by default) */
+  next?: string;
+}
+
+/**
+ * Logs `username` in on `base` through the real login form (GET for the CSRF token and the
+ * session cookie, POST the credentials) in a new jar, expecting the redirect that means success.
+ */
+export async function login(base: string, username: string, opts: LoginOptions = {}): Promise<Jar> {
+  const jar = new Jar(base);
+  const { csrf } = await loginPage(jar);
+  expect(csrf, "the login form's CSRF token").toBeTruthy();
+  const res = await postLogin(jar, csrf, username, opts.password ?? `${username}-pass`, opts.next);
+  expect(res.status, `login ${username}`).toBe(302);
+  return jar;
+}
+
+/**
+ * {@link login}, once per username: later calls get the same jar (one browser per user).
+ * @param base - read at the first login of each user (the server may start after this call)
+ */
+export function loginOnce(base: () => string, opts: LoginOptions = {}): (username: string) => Promise<Jar> {
+  const jars = new Map<string, Jar>();
+  return async (username) => {
+    const hit = jars.get(username);
+    if (hit) return hit;
+    const jar = await login(base(), username, opts);
+    jars.set(username, jar);
+    return jar;
+  };
+}
+
+/** What {@link joinView} joins. */
+export interface JoinOptions {
+  /** the server (`http://host:port`) to open the socket on */
+  base: string;
+  /** the Cookie header to open it with */
+  cookie: string;
+  /** the view root's join token */
+  token: string;
+  /** the page's URL, sent with the join */
+  url: string;
+  /** the view's ref on the socket (default 1) */
+  ref?: number;
+  /** where the client goes, for the file's afterAll to close it */
+  sockets: Client[];
+}
+
+/** Opens a protocol client, joins one view on it, and waits for the view's first render. */
+export async function joinView(o: JoinOptions): Promise<Client> {
+  const ref = o.ref ?? 1;
+  const c = await Client.open(o.base, o.cookie);
+  o.sockets.push(c);
+  c.join(ref, o.token, o.url);
+  await c.until(() => c.html.has(ref), "the join render");
+  return c;
+}
+
+/**
+ * GETs the page at `url` (absolute) with `jar`, expecting 200, and joins its root view
+ * `view` (its `lv-view` id) on a new client on the same server, as `ref`.
+ * @returns the client and the page's first (HTTP) render
+ */
+export async function openView(jar: Jar, url: string, view: string, o: { ref: number; sockets: Client[] }): Promise<{ c: Client; first: string }> {
+  const res = await jar.fetch(url);
+  expect(res.status).toBe(200);
+  const first = await res.text();
+  const root = viewRoots(first).find((r) => r.view === view);
+  expect(root, `the ${view} view on ${url}`).toBeDefined();
+  const c = await joinView({ base: new URL(url).origin, cookie: jar.header, token: root!.token, url, ref: o.ref, sockets: o.sockets });
+  return { c, first };
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from "node:crypto";
+import { Children, rootTag, type ChildProps } from "./children.js";
+import { mountView, NotFoundError, paramsOf, UnauthorizedError } from "./mount.js";
+import type { LiveServices } from "./services.js";
+import type { Session } from "./types.js";
+import type { LiveViewClass } from "./view.js";
+import { renderInner } from "./view-html.js";
+
+/** A fresh DOM id for a page's top-level view. */
+export function newDomId(): string {
+  return `lv-${randomBytes(6).toString("base64url")}`;
+}
+
+/**
+ * The disconnected (HTTP) render of a view and, recursively, of its nested views:
+ * the view root with its signed token and the full HTML inside, readable without JavaScript.
+ * A nested view whose `authorize` refuses the session renders as nothing at all.
+ *
+ * @param props - route params (page view) or child props (nested view); they go into the token
+ * @throws UnauthorizedError when a page view's `authorize` refuses; whatever `mount` throws
+ */
+export async function renderDisconnected(
+  services: LiveServices,
+  cls: LiveViewClass,
+  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean },
+): Promise<string> {
+  const { session, url, domId, props } = opts;
+  const viewId = services.registry.register(cls);
+  const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
+  const children = new Children(services, domId, session, false);
+  const inner = await inlineChildren(services, renderInner(services, view, children), children, { session, url });
+  const token = services.signer.sign({ v: viewId, s: session.id, i: domId, p: props });
+  return `${rootTag(domId, viewId, token, !!opts.child)}${inner}</div>`;
+}
+
+/**
+ * Replaces the placeholders `liveRender` left in `html` (a disconnected render) with the
+ * nested views' own disconnected renders. A child whose `authorize` refuses the session (or
+ * whose object is gone) becomes nothing at all.
+ */
+export async function inlineChildren(services: LiveServices, html: string, children: Children, opts: { session: Session; url: URL }): Promise<string> {
+  for (const c of children.pending) {
+    let child = "";
+    try {
+      child = await renderDisconnected(services, c.cls, { ...opts, domId: c.domId, props: c.props, child: true });
+    } catch (err) {
+      if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
+    }
+    // the child's own root replaces the placeholder root the parent template emitted
+    const at = html.indexOf(c.marker);
+    const start = html.lastIndexOf("<div", at);
+    const end = html.indexOf("</div>", at) + 6;
+    html = html.slice(0, start) + child + html.slice(end);
+  }
+  return html;
+}

@@ -1,0 +1,9 @@
+/**
+ * The transport's settings and building blocks for apps that tune them: the default security
+ * policy and limits, the default cookie sessions, and content-hashed assets.
+ * @packageDocumentation
+ */
+export { WEFT_CSP_DIRECTIVES } from "./plugin.js";
+export { defaultLimits, type Limits } from "./limits.js";
+export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./session.js";
+export { hashedAsset, type Asset } from "./assets.js";
