@@ -1,16 +1,25 @@
 // Runs every test (vitest: unit, integration, real-Chromium e2e) and ends with the
 // plain closing line "tests: N passed, M failed" that CI reads.
-//   1. vitest, from this checkout's node_modules (so `node scripts/test.mjs` works outside pnpm)
-//   2. scripts/vitest-count.mjs: counts failed tests, failed files and unhandled errors
+//   1. scripts/ensure-tools.mjs: Chromium, redis-server, PostgreSQL's server binaries
+//      (installs them as root with apt-get, or stops with the command to run)
+//   2. vitest, from this checkout's node_modules (so `node scripts/test.mjs` works outside pnpm)
+//   3. scripts/vitest-count.mjs: counts failed tests, failed files and unhandled errors
 // Arguments are passed to vitest (e.g. `node scripts/test.mjs packages/client`).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureTools } from "./ensure-tools.mjs";
 import { countResults, summaryLines } from "./vitest-count.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
+
+const toolsExit = await ensureTools();
+if (toolsExit !== 0) {
+  console.log("tests: 0 passed, 1 failed");
+  process.exit(toolsExit);
+}
 
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
 if (!existsSync(vitest)) {
