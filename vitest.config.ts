@@ -18,6 +18,7 @@ export default defineConfig({
       "packages/*/test/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
       "e2e/**/*.test.ts",
+      "scripts/test/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 180_000,

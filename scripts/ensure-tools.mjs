@@ -1,0 +1,182 @@
+// Makes sure the programs the tests start are installed, before scripts/test.mjs runs
+// vitest, so the README's test command works on a fresh Debian machine:
+//   /usr/bin/chromium          the e2e tests drive Debian's Chromium (playwright-core)
+//   redis-server               the multi-worker and fault tests start their own Redis
+//   initdb, pg_ctl             the PostgreSQL tests start their own server; only needed when
+//                              no server answers on 127.0.0.1:5432 and neither PGHOST nor
+//                              DATABASE_URL is set
+// When something is missing: as root with apt-get, installs it (apt-get update once, then
+// one apt-get install); otherwise stops with exit code 1 and the command to run.
+// WEFT_NO_INSTALL=1 never installs: it reports what is missing and carries on.
+//
+// Also runnable alone: node scripts/ensure-tools.mjs
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, readdirSync } from "node:fs";
+import { connect } from "node:net";
+import { delimiter, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const TOOLS = [
+  { name: "chromium", pkg: "chromium", why: "the browser tests launch /usr/bin/chromium" },
+  { name: "redis-server", pkg: "redis-server", why: "the multi-worker tests start redis-server" },
+  { name: "postgresql", pkg: "postgresql", why: "the PostgreSQL tests start a server with initdb/pg_ctl" },
+];
+
+/**
+ * What to do, from what was found. Pure, so it is unit-tested without apt-get.
+ * @param {{ has: Record<string, boolean>, isRoot: boolean, hasApt: boolean, noInstall?: boolean }} s
+ * @returns {{ action: "none" } |
+ *           { action: "install", packages: string[], tools: typeof TOOLS } |
+ *           { action: "report" | "stop", packages: string[], tools: typeof TOOLS, message: string }}
+ */
+export function plan({ has, isRoot, hasApt, noInstall = false }) {
+  const tools = TOOLS.filter((t) => !has[t.name]);
+  if (tools.length === 0) return { action: "none" };
+  const packages = tools.map((t) => t.pkg);
+  const command = `sudo apt-get install ${packages.join(" ")}`;
+  const missing = tools.map((t) => `  ${t.name}: ${t.why}`).join("\n");
+  if (noInstall) {
+    return {
+      action: "report",
+      packages,
+      tools,
+      message:
+        `ensure-tools: missing (WEFT_NO_INSTALL is set, so not installing; the tests that need them will fail):\n` +
+        `${missing}\nTo install them: ${command}`,
+    };
+  }
+  if (isRoot && hasApt) return { action: "install", packages, tools };
+  const why = hasApt ? "not running as root" : "no apt-get on this machine";
+  return {
+    action: "stop",
+    packages,
+    tools,
+    message:
+      `ensure-tools: the tests need programs that are not installed (${why}, so not installing them):\n` +
+      `${missing}\nInstall them, then run the tests again:\n  ${command}\n` +
+      `(WEFT_NO_INSTALL=1 runs the tests without them; those that need them fail.)`,
+  };
+}
+
+function isExecutable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The first executable `name` on PATH, or null. */
+export function which(name, pathVar = process.env.PATH ?? "") {
+  for (const dir of pathVar.split(delimiter)) {
+    if (dir && isExecutable(join(dir, name))) return join(dir, name);
+  }
+  return null;
+}
+
+/** A directory holding both initdb and pg_ctl (on PATH, or Debian's /usr/lib/postgresql/<v>/bin), or null. */
+export function findPostgresBin(pathVar = process.env.PATH ?? "", libDir = "/usr/lib/postgresql") {
+  const initdb = which("initdb", pathVar);
+  if (initdb && which("pg_ctl", pathVar)) return initdb.slice(0, -"/initdb".length);
+  let versions = [];
+  try {
+    versions = readdirSync(libDir).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
+  } catch {
+    return null;
+  }
+  for (const v of versions) {
+    const bin = join(libDir, v, "bin");
+    if (isExecutable(join(bin, "initdb")) && isExecutable(join(bin, "pg_ctl"))) return bin;
+  }
+  return null;
+}
+
+/** Whether something accepts TCP connections on host:port within timeoutMs. */
+export function answers(host, port, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once("connect", () => done(true));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** Looks at this machine. */
+export async function probe(env = process.env) {
+  const pathVar = env.PATH ?? "";
+  const postgresElsewhere = Boolean(env.PGHOST || env.DATABASE_URL) || (await answers("127.0.0.1", 5432));
+  return {
+    has: {
+      chromium: isExecutable("/usr/bin/chromium"),
+      "redis-server": which("redis-server", pathVar) !== null,
+      postgresql: postgresElsewhere || findPostgresBin(pathVar) !== null,
+    },
+    isRoot: typeof process.getuid === "function" && process.getuid() === 0,
+    hasApt: which("apt-get", pathVar) !== null,
+  };
+}
+
+/** Runs a command with no stdin, capturing its output (printed only if it fails). */
+export function runCommand(cmd, args, env) {
+  const r = spawnSync(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.error ? -1 : r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? r.error.message : ""}` };
+}
+
+function isSet(v) {
+  return v !== undefined && v !== "" && v !== "0" && v.toLowerCase() !== "false";
+}
+
+/**
+ * Checks, installs if it may, and says what it did. Returns the exit code: 0 to go on
+ * with the tests, 1 to stop. probe/run/log/warn are parameters so tests can fake them.
+ */
+export async function ensureTools({
+  env = process.env,
+  probe: look = probe,
+  run = runCommand,
+  log = (line) => console.log(line),
+  warn = (line) => console.error(line),
+} = {}) {
+  const found = await look(env);
+  const p = plan({ ...found, noInstall: isSet(env.WEFT_NO_INSTALL) });
+  if (p.action === "none") return 0;
+  if (p.action === "report") {
+    warn(p.message);
+    return 0;
+  }
+  if (p.action === "stop") {
+    warn(p.message);
+    return 1;
+  }
+
+  for (const t of p.tools) log(`ensure-tools: installing ${t.pkg} with apt-get (${t.why})`);
+  const aptEnv = { ...env, DEBIAN_FRONTEND: "noninteractive" };
+  const steps = [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", ...p.packages],
+  ];
+  for (const args of steps) {
+    const r = run("apt-get", args, aptEnv);
+    if (r.status !== 0) {
+      if (r.output.trim()) warn(r.output.trimEnd());
+      warn(`ensure-tools: apt-get ${args.join(" ")} failed (exit ${r.status}); install by hand: sudo apt-get install ${p.packages.join(" ")}`);
+      return 1;
+    }
+  }
+  const after = await look(env);
+  const still = p.tools.filter((t) => !after.has[t.name]);
+  if (still.length > 0) {
+    warn(`ensure-tools: apt-get installed ${p.packages.join(" ")} but still missing: ${still.map((t) => t.name).join(", ")}`);
+    return 1;
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await ensureTools();
+}
