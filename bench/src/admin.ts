@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { buildApp } from "@weft/admin-demo/dist/app.js";
 import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
-import { countStatements } from "@weft/admin";
+import { countStatements } from "@weft/admin/query";
 import { writeSection } from "./doc.js";
 import { int, ms, percentile, sorted } from "./stats.js";
 

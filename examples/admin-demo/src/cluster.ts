@@ -17,7 +17,7 @@ import cluster, { type Worker } from "node:cluster";
 import { parseArgs } from "node:util";
 import { type ChannelLayer } from "@weft/server";
 import { MemoryChannelLayer, RedisChannelLayer } from "@weft/server/pubsub";
-import { formatCheck, formatReport, runChecks, SystemCheckError, type CheckMessage } from "@weft/admin";
+import { formatCheck, formatReport, runChecks, SystemCheckError, type CheckMessage } from "@weft/admin/checks";
 import type { FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS } from "./admin.js";
 import { buildApp, demoSecret, ensureDemoUsersShared } from "./app.js";

@@ -1,19 +1,20 @@
 /**
- * The live admin: AdminSite / ModelAdmin over drizzle tables (see docs/admin.md).
+ * @weft/admin — the live admin: an {@link AdminSite} of {@link ModelAdmin}s over drizzle tables,
+ * mounted on a fastify app with {@link adminPlugin} (see docs/admin.md). The root exports what an
+ * app configuring its admin needs; the rest is behind subpath exports: `@weft/admin/auth`
+ * (users, groups, sessions, API tokens, the admin's tables, the `weft` CLI), `/audit` (the
+ * audit log), `/checks` (start-up checks), `/dashboard` (the dashboard's registry and context),
+ * `/jobs` (the job pages), `/query` (the change list's query layer).
+ * @packageDocumentation
  */
-export { AdminSite, type AdminSiteOptions, type NavApp, type NavModel } from "./site.js";
-export { humanize } from "./query/names.js";
-export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions, type ProgressActionInfo } from "./model-admin.js";
+export { AdminSite, type AdminSiteOptions } from "./site.js";
+export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions } from "./model-admin.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
-export { runChecks, formatCheck, formatReport, isLiveViewClass, isProgressAction, isInProcessLayer, SystemCheckError, WIDGET_SLOT_SIZES, WIDGET_SLOTS, type CheckLevel, type CheckMessage, type CheckOptions } from "./checks/index.js";
-export { HealthBanner, describeHealth, type HealthAssigns } from "./health/index.js";
-export { AdminView, bindView, staffUser } from "./shell/base.js";
-export * from "./auth/index.js";
-export * from "./query/index.js";
-export { DashboardRegistry, type DashboardPage, type DashboardPageOptions, type WidgetScope } from "./dashboard/registry.js";
-export { SiteContext, type Badge, type BadgeProvider, type ContextProvider, type SiteContextOptions } from "./dashboard/context.js";
-export { MIN_REFRESH_MS, WIDGET_STATUSES, type DashboardWidget, type RegisteredWidget, type WidgetContext, type WidgetData, type WidgetStatus } from "./dashboard/widget.js";
-export type { WidgetApiItem } from "./dashboard/routes.js";
-export * from "./audit/index.js";
-export { formSpec, validateForm, reprOf as objectRepr, savedNotice, NOTICE_PARAMS, modelTopic, publishModelEvent, type ModelEvent, type FormSpec } from "./changeform/index.js";
-export * from "./jobs/index.js";
+export { AdminView, staffUser } from "./shell/base.js";
+export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
+export { recordAudit, objectHistory } from "./audit/index.js";
+export { modelTopic, publishModelEvent, type ModelEvent } from "./changeform/publish.js";
+export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./dashboard/widget.js";
+export type { DashboardPageOptions } from "./dashboard/registry.js";
+export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
+export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";

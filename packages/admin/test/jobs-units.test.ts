@@ -7,7 +7,8 @@ import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { ActionRefusedError, AdminSite, type ActionContext, FAILED_TEXT, formatElapsed, jobSelection, LOST_TEXT, percentOf, presentJob, type SessionUser, withProgress } from "../src/index.js";
+import { ActionRefusedError, AdminSite, type ActionContext, type SessionUser, withProgress } from "../src/index.js";
+import { FAILED_TEXT, formatElapsed, jobSelection, LOST_TEXT, percentOf, presentJob } from "../src/jobs/index.js";
 import { type ChannelLayer, ChannelLayerUnavailableError, MemoryChannelLayer } from "@weft/server/pubsub";
 import { type JobRecord, JobStore } from "@weft/server/jobs";
 
