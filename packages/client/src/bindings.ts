@@ -1,10 +1,12 @@
+/** The `lv-*` bindings: document-level listeners that turn DOM events into view events. */
 import {
   A_BLUR, A_CHANGE, A_CHILD, A_CLICK, A_CONFIRM, A_DEBOUNCE, A_FOCUS, A_KEY, A_KEYDOWN,
   A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX, C_PARAMS,
 } from "./protocol.js";
 import { d, refs, viewOf, attr, type Payload } from "./state.js";
 import { vals } from "./forms.js";
-import { push, send } from "./socket.js";
+import { send } from "./socket.js";
+import { push } from "./views.js";
 
 const timers = new WeakMap<Element, any>();
 const last = new WeakMap<Element, string>();

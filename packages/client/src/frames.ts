@@ -1,3 +1,4 @@
+/** What the server's frames do to the page: the top of the client, above views, hooks and morphing. */
 import {
   CLASS_ERROR, E_EXPIRED_TOKEN, E_INVALID_TOKEN, E_UNAUTHORIZED, S_DELTA, S_ERROR,
   S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY,
@@ -6,10 +7,10 @@ import { applyDelta } from "./apply.js";
 import { refs } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch } from "./hooks.js";
-import { fail, release, reload } from "./socket.js";
+import { fail, release, reload } from "./views.js";
 
 /** Handles one server frame (see docs/protocol.md, "Server → client"). */
-export const onFrame = ([t, r, a, b, c]: any[]) => {
+export const handleFrame = ([t, r, a, b, c]: any[]) => {
   const v = refs.get(r);
   if (t == S_ERROR) {
     release(c);

@@ -1,6 +1,7 @@
+/** Client hooks (`lv-hook`), on top of views: mounting, lifecycle callbacks, pushed events. */
 import { A_HOOK } from "./protocol.js";
 import { d, viewOf, attr, type Payload, type View } from "./state.js";
-import { push } from "./socket.js";
+import { push } from "./views.js";
 
 /**
  * What a hook's callbacks see as `this`: the hook object you registered (its own
