@@ -2,6 +2,7 @@
 // Every wait is a condition poll; nothing asserts on timing.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
@@ -70,6 +71,13 @@ const waitText = (page: Page, sel: string, text: string) =>
   page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent === t, [sel, text]);
 
 describe("weft runtime", () => {
+  it("both bundles start with morphdom's license notice", () => {
+    for (const file of ["weft.js", "weft.mjs"]) {
+      const head = readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8").slice(0, 200);
+      expect(head).toMatch(/^\/\*! morphdom \d+\.\d+\.\d+ \| Copyright \(c\) Patrick Steele-Idem .* \| MIT License \*\/\n/);
+    }
+  });
+
   it("connects to /live/websocket?v=1 and joins every root with its token and the URL", async () => {
     server.views.set("tA", "<p>a</p>").set("tB", "<p>b</p>");
     const page = await open("/p/join", root("a", "tA", "<p>a</p>") + root("b", "tB", "<p>b</p>"));
