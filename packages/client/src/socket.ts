@@ -4,7 +4,8 @@
  * arrives and when it goes down is registered by the layers above ({@link onOpen},
  * {@link onFrame}, {@link onClose}; wired in index.ts).
  */
-import { A_SOCKET, C_HEARTBEAT, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH } from "./protocol.js";
+import { A_SOCKET, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH } from "./protocol.js";
+import { encodeFrame, heartbeatFrame, type ClientFrame, type ServerFrame } from "./codec.js";
 import { d } from "./state.js";
 
 let ws: WebSocket | undefined;
@@ -12,18 +13,18 @@ let attempt = 0;
 let beat: ReturnType<typeof setTimeout> | undefined;
 // set once by index.ts, before the first connect
 let opened: () => void;
-let framed: (frame: any[]) => void;
+let framed: (frame: ServerFrame) => void;
 let closed: (code: number) => void;
 
 /** Registers what runs every time the socket opens (before any frame arrives). */
 export const onOpen = (f: () => void) => (opened = f);
-/** Registers the handler of every server frame (parsed JSON). */
-export const onFrame = (f: (frame: any[]) => void) => (framed = f);
+/** Registers the handler of every server frame (parsed JSON; the server is trusted to send only documented frames). */
+export const onFrame = (f: (frame: ServerFrame) => void) => (framed = f);
 /** Registers what runs when the socket goes down (close code, 0 when the heartbeat timed out), before the reconnect is scheduled. */
 export const onClose = (f: (code: number) => void) => (closed = f);
 
 /** Sends a frame if the socket is open; returns whether it did. */
-export const send = (f: unknown[]) => ws?.readyState == 1 && (ws.send(JSON.stringify(f)), true);
+export const send = (f: ClientFrame) => ws?.readyState == 1 && (ws.send(encodeFrame(f)), true);
 
 const down = (code: number) => {
   clearTimeout(beat);
@@ -40,7 +41,7 @@ export const connect = () => {
   const s = (ws = new WebSocket(u));
   s.onopen = opened;
   s.onmessage = (e) => {
-    const f = JSON.parse(e.data);
+    const f: ServerFrame = JSON.parse(e.data);
     clearTimeout(beat);
     // the server is talking: back off from scratch next time, unless all it says is errors
     if (f[0] != S_ERROR) attempt = 0;
@@ -51,7 +52,7 @@ export const connect = () => {
 
 setInterval(() => {
   const s = ws;
-  if (send([C_HEARTBEAT]))
+  if (send(heartbeatFrame()))
     beat = setTimeout(() => {
       s!.onclose = s!.onmessage = null;
       s!.close();

@@ -1,7 +1,7 @@
 import { A_VIEW } from "./protocol.js";
+import type { Payload } from "./codec.js";
 
-/** A JSON object sent as an event payload. */
-export type Payload = Record<string, unknown>;
+export type { Payload };
 
 /** One view root on the page: its element, its ref on the current socket, its last HTML. */
 export interface View {

@@ -3,7 +3,8 @@
  * and releasing their loading class, and what the socket going down means for them.
  * Knows nothing of morphing or hooks.
  */
-import { A_TOKEN, C_EVENT, C_JOIN, C_LEAVE, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING } from "./protocol.js";
+import { A_TOKEN, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING } from "./protocol.js";
+import { eventFrame, joinFrame, leaveFrame } from "./codec.js";
 import { views, refs, pending, roots, attr, type Payload, type View } from "./state.js";
 import { recover } from "./forms.js";
 import { send } from "./socket.js";
@@ -16,7 +17,7 @@ export const join = (el: Element, rejoin?: boolean) => {
   const v: View = views.get(el) || { el, r: 0 };
   views.set(el, v);
   // sent only while the socket is open; the ref is taken once it was
-  if (send([C_JOIN, ref + 1, attr(el, A_TOKEN), location.href, ...(rejoin ? [recover(el)] : [])])) refs.set((v.r = ++ref), v);
+  if (send(joinFrame(ref + 1, attr(el, A_TOKEN)!, location.href, rejoin ? recover(el) : undefined))) refs.set((v.r = ++ref), v);
 };
 
 /** Rejoins every root still on the page (the socket just opened); forgets the others. */
@@ -24,12 +25,12 @@ export const rejoin = () => views.forEach((v, el) => (el.isConnected ? join(el, 
 
 /** The view's root left the page: forget it and tell the server. */
 export const leave = (v: View) => {
-  views.delete(v.el), refs.delete(v.r), send([C_LEAVE, v.r]);
+  views.delete(v.el), refs.delete(v.r), send(leaveFrame(v.r));
 };
 
 /** Sends an event for a joined view; `el` carries the loading class until the reply. */
 export const push = (v: View, el: Element | null, name: string, payload: Payload) => {
-  if (!refs.has(v.r) || !send([C_EVENT, v.r, ++seq, name, payload])) return;
+  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload))) return;
   if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el);
 };
 
