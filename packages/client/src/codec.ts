@@ -19,7 +19,7 @@
 import type { Delta } from "./protocol.js";
 import {
   C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, S_DELTA, S_ERROR, S_HEARTBEAT, S_PATCH, S_PUSH,
-  S_REDIRECT, S_RENDERED, S_REPLY,
+  S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED,
 } from "./protocol.js";
 import { applyDelta } from "./apply.js";
 
@@ -32,7 +32,8 @@ export type FormState = [event: string, values: Payload];
 /**
  * What a render sends, as the server's renderer returns it: the view's new inner HTML
  * (a string) or a delta against the last HTML sent (an array). The frame constructors
- * turn it into the matching frame type.
+ * turn it into a frame whose type says which it is (`r` / `d`, `ar` / `ad`); the wire
+ * never leaves it to the reader to tell them apart.
  */
 export type Update = string | Delta;
 
@@ -100,8 +101,12 @@ export const heartbeatFrame = (): HeartbeatFrame => [C_HEARTBEAT];
 export type RenderedFrame = [type: typeof S_RENDERED, ref: number, html: string];
 /** `delta`: splices against the last HTML sent for the view. */
 export type DeltaFrame = [type: typeof S_DELTA, ref: number, delta: Delta];
-/** `reply`: event `seq` is done; `update` is the render it caused, if any (HTML or delta). */
-export type ReplyFrame = [type: typeof S_REPLY, ref: number, seq: number, update?: Update];
+/** `reply`: event `seq` is done and caused no render (or its render is held back). */
+export type ReplyFrame = [type: typeof S_REPLY, ref: number, seq: number];
+/** `reply` with a render: event `seq` is done; `html` is the view's new inner HTML. */
+export type ReplyRenderedFrame = [type: typeof S_REPLY_RENDERED, ref: number, seq: number, html: string];
+/** `reply` with a delta: event `seq` is done; `delta` is the render it caused. */
+export type ReplyDeltaFrame = [type: typeof S_REPLY_DELTA, ref: number, seq: number, delta: Delta];
 /** `patch`: the server ran `handleParams` for `url`; the client only updates the address bar. */
 export type PatchFrame = [type: typeof S_PATCH, ref: number, url: string, replace: 0 | 1];
 /** `redirect`: full page navigation. */
@@ -113,7 +118,16 @@ export type ErrorFrame = [type: typeof S_ERROR, ref: number, code: string, messa
 
 /** Every frame the server sends, as it is on the wire. */
 export type ServerFrame =
-  | RenderedFrame | DeltaFrame | ReplyFrame | PatchFrame | RedirectFrame | PushFrame | ErrorFrame | HeartbeatFrame;
+  | RenderedFrame
+  | DeltaFrame
+  | ReplyFrame
+  | ReplyRenderedFrame
+  | ReplyDeltaFrame
+  | PatchFrame
+  | RedirectFrame
+  | PushFrame
+  | ErrorFrame
+  | HeartbeatFrame;
 
 /**
  * Builds a `rendered` frame (the answer to a join).
@@ -133,15 +147,20 @@ export const updateFrame = (ref: number, update: Update): RenderedFrame | DeltaF
   typeof update == "string" ? [S_RENDERED, ref, update] : [S_DELTA, ref, update];
 
 /**
- * Builds a `reply` frame: the event is done, with the render it caused if any.
+ * Builds a reply: the event is done, with the render it caused if any; the frame type says
+ * which kind of render it carries.
  * @param ref - the view
  * @param seq - the event's seq
  * @param update - the render the event caused (HTML or delta), or undefined when nothing changed
  *   or the render is held back
- * @returns `["a", ref, seq]` or `["a", ref, seq, update]`
+ * @returns `["a", ref, seq]`, `["ar", ref, seq, html]` or `["ad", ref, seq, delta]`
  */
-export const replyFrame = (ref: number, seq: number, update?: Update): ReplyFrame =>
-  update === undefined ? [S_REPLY, ref, seq] : [S_REPLY, ref, seq, update];
+export const replyFrame = (ref: number, seq: number, update?: Update): ReplyFrame | ReplyRenderedFrame | ReplyDeltaFrame =>
+  update === undefined
+    ? [S_REPLY, ref, seq]
+    : typeof update == "string"
+      ? [S_REPLY_RENDERED, ref, seq, update]
+      : [S_REPLY_DELTA, ref, seq, update];
 
 /**
  * Builds a `patch` frame.
@@ -291,7 +310,9 @@ export function decodeClientFrame(text: string): ClientMessage {
 export type ServerMessage =
   | { type: typeof S_RENDERED; ref: number; html: string }
   | { type: typeof S_DELTA; ref: number; delta: Delta }
-  | { type: typeof S_REPLY; ref: number; seq: number; update?: Update }
+  | { type: typeof S_REPLY; ref: number; seq: number }
+  | { type: typeof S_REPLY_RENDERED; ref: number; seq: number; html: string }
+  | { type: typeof S_REPLY_DELTA; ref: number; seq: number; delta: Delta }
   | { type: typeof S_PATCH; ref: number; url: string; replace: boolean }
   | { type: typeof S_REDIRECT; ref: number; url: string }
   | { type: typeof S_PUSH; ref: number; event: string; payload: Payload }
@@ -331,9 +352,11 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
     case S_DELTA:
       return n === 3 && isDelta(a) ? { type, ref: r, delta: a } : bad("delta");
     case S_REPLY:
-      if (!isRef(a)) return bad("reply");
-      if (n === 3) return { type, ref: r, seq: a };
-      return n === 4 && (typeof b === "string" || isDelta(b)) ? { type, ref: r, seq: a, update: b } : bad("reply");
+      return n === 3 && isRef(a) ? { type, ref: r, seq: a } : bad("reply");
+    case S_REPLY_RENDERED:
+      return n === 4 && isRef(a) && typeof b === "string" ? { type, ref: r, seq: a, html: b } : bad("reply");
+    case S_REPLY_DELTA:
+      return n === 4 && isRef(a) && isDelta(b) ? { type, ref: r, seq: a, delta: b } : bad("reply");
     case S_PATCH:
       return n === 4 && typeof a === "string" && (b === 0 || b === 1) ? { type, ref: r, url: a, replace: b === 1 } : bad("patch");
     case S_REDIRECT:
@@ -359,12 +382,40 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
 export function htmlAfter(message: ServerMessage, old: string): string | undefined {
   switch (message.type) {
     case S_RENDERED:
+    case S_REPLY_RENDERED:
       return message.html;
     case S_DELTA:
+    case S_REPLY_DELTA:
       return applyDelta(old, message.delta);
-    case S_REPLY:
-      return message.update === undefined ? undefined : typeof message.update === "string" ? message.update : applyDelta(old, message.update);
     default:
       return undefined;
   }
 }
+
+/**
+ * The event a server frame answers: the seq of a reply (with or without a render), or of an
+ * error that names the event it refused.
+ * @param message - a decoded server frame
+ * @returns the event's seq, or undefined for every other frame
+ */
+export function answeredSeq(message: ServerMessage): number | undefined {
+  switch (message.type) {
+    case S_REPLY:
+    case S_REPLY_RENDERED:
+    case S_REPLY_DELTA:
+    case S_ERROR:
+      return message.seq;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether a server frame is a reply (the event was handled), with or without a render.
+ * @param message - a decoded server frame
+ * @returns true for `a`, `ar` and `ad` frames
+ */
+export const isReply = (
+  message: ServerMessage,
+): message is Extract<ServerMessage, { type: typeof S_REPLY | typeof S_REPLY_RENDERED | typeof S_REPLY_DELTA }> =>
+  message.type === S_REPLY || message.type === S_REPLY_RENDERED || message.type === S_REPLY_DELTA;

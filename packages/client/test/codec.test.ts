@@ -2,8 +2,8 @@
 // same fields, and the decoders refuse what is not a documented frame.
 import { describe, expect, it } from "vitest";
 import {
-  decodeClientFrame, decodeServerFrame, encodeFrame, errorFrame, eventFrame, FrameError, heartbeatFrame,
-  htmlAfter, joinFrame, leaveFrame, paramsFrame, patchFrame, pushFrame, redirectFrame, renderedFrame,
+  answeredSeq, decodeClientFrame, decodeServerFrame, encodeFrame, errorFrame, eventFrame, FrameError, heartbeatFrame,
+  htmlAfter, isReply, joinFrame, leaveFrame, paramsFrame, patchFrame, pushFrame, redirectFrame, renderedFrame,
   replyFrame, updateFrame,
 } from "../src/codec.js";
 
@@ -50,8 +50,8 @@ describe("server frames", () => {
       [updateFrame(1, "<p>b</p>"), '["r",1,"<p>b</p>"]', { type: "r", ref: 1, html: "<p>b</p>" }],
       [updateFrame(1, [3, 1, "c"]), '["d",1,[3,1,"c"]]', { type: "d", ref: 1, delta: [3, 1, "c"] }],
       [replyFrame(1, 3), '["a",1,3]', { type: "a", ref: 1, seq: 3 }],
-      [replyFrame(1, 3, [57, 1, "6"]), '["a",1,3,[57,1,"6"]]', { type: "a", ref: 1, seq: 3, update: [57, 1, "6"] }],
-      [replyFrame(1, 3, "<p>6</p>"), '["a",1,3,"<p>6</p>"]', { type: "a", ref: 1, seq: 3, update: "<p>6</p>" }],
+      [replyFrame(1, 3, [57, 1, "6"]), '["ad",1,3,[57,1,"6"]]', { type: "ad", ref: 1, seq: 3, delta: [57, 1, "6"] }],
+      [replyFrame(1, 3, "<p>6</p>"), '["ar",1,3,"<p>6</p>"]', { type: "ar", ref: 1, seq: 3, html: "<p>6</p>" }],
       [patchFrame(2, "/x?q=1", false), '["t",2,"/x?q=1",0]', { type: "t", ref: 2, url: "/x?q=1", replace: false }],
       [patchFrame(2, "/x", true), '["t",2,"/x",1]', { type: "t", ref: 2, url: "/x", replace: true }],
       [redirectFrame(2, "/login"), '["x",2,"/login"]', { type: "x", ref: 2, url: "/login" }],
@@ -70,7 +70,8 @@ describe("server frames", () => {
   it("decodeServerFrame refuses undocumented layouts", () => {
     for (const bad of [
       "nope", "{}", '["h",1]', '["r",0,"x"]', '["r",1]', '["r",1,"x",2]', '["d",1,"x"]', '["d",1,[{}]]',
-      '["a",1]', '["a",1,0]', '["a",1,2,3]', '["t",1,"/x",2]', '["x",1]', '["u",1,"e",[]]',
+      '["a",1]', '["a",1,0]', '["a",1,2,"<p>"]', '["a",1,2,[1,0,"x"]]', '["ar",1,2]', '["ar",1,2,[1,0,"x"]]',
+      '["ad",1,2,"<p>"]', '["ad",0,2,[]]', '["t",1,"/x",2]', '["x",1]', '["u",1,"e",[]]',
       '["!",1,"code"]', '["!",1,"code","message",0]', '["?",1]', '["!",-1,"c","m"]',
     ]) {
       expect(() => decodeServerFrame(bad), bad).toThrow(FrameError);
@@ -85,5 +86,20 @@ describe("server frames", () => {
     expect(htmlAfter(decodeServerFrame(replyFrame(1, 1, "<b>8</b>")), old)).toBe("<b>8</b>");
     expect(htmlAfter(decodeServerFrame(replyFrame(1, 1)), old)).toBeUndefined();
     expect(htmlAfter(decodeServerFrame(patchFrame(1, "/", false)), old)).toBeUndefined();
+  });
+
+  it("answeredSeq and isReply tell which event a frame answers", () => {
+    const seqOf = (f: Parameters<typeof decodeServerFrame>[0]) => answeredSeq(decodeServerFrame(f));
+    expect([replyFrame(1, 4), replyFrame(1, 5, "x"), replyFrame(1, 6, [0, 1, ""])].map(seqOf)).toEqual([4, 5, 6]);
+    expect(seqOf(errorFrame(1, "unknown_event", "no", 7))).toBe(7);
+    expect(seqOf(errorFrame(1, "unknown_view", "no"))).toBeUndefined();
+    expect(seqOf(updateFrame(1, "x"))).toBeUndefined();
+    expect(isReply(decodeServerFrame(replyFrame(1, 5, "x")))).toBe(true);
+    expect(isReply(decodeServerFrame(errorFrame(1, "server_error", "no", 5)))).toBe(false);
+  });
+
+  it("a counter's reply is at most 26 bytes", () => {
+    expect(encodeFrame(replyFrame(1, 3, [57, 1, "6"]))).toBe('["ad",1,3,[57,1,"6"]]');
+    expect(encodeFrame(replyFrame(1, 99, [57, 1, "6"])).length).toBeLessThanOrEqual(26);
   });
 });
