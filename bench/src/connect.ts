@@ -2,7 +2,7 @@
  * Connecting a view like a browser tab: GET the page (session cookie + view token), open
  * the live socket with that cookie, join the root, wait for its first render.
  */
-import { applyDelta } from "@weft/client/apply";
+import { htmlAfter } from "@weft/client/codec";
 import { getPage, type Page } from "./http.js";
 import { BenchSocket, type Received } from "./wsclient.js";
 
@@ -24,14 +24,12 @@ export async function openView(base: string, path: string): Promise<OpenView> {
 }
 
 /**
- * Applies the update a frame carries for `v` (reply `a` with an update, delta `d`, render
- * `r`) to `v.html`, as the browser runtime does before morphing. Returns true if it carried one.
+ * Applies the update a frame carries for `v` (reply `ar` / `ad`, render `r`, delta `d`) to
+ * `v.html`, as the browser runtime does before morphing. Returns true if it carried one.
  */
 export function track(v: OpenView, r: Received): boolean {
-  const f = r.frame;
-  const update = f[0] === "a" ? f[3] : f[0] === "d" || f[0] === "r" ? f[2] : undefined;
-  if (typeof update === "string") v.html = update;
-  else if (Array.isArray(update)) v.html = applyDelta(v.html, update as never);
-  else return false;
+  const html = htmlAfter(r.message, v.html);
+  if (html === undefined) return false;
+  v.html = html;
   return true;
 }

@@ -2,24 +2,31 @@
  * A protocol-speaking WebSocket client for the load generator: what the browser runtime
  * does on the wire (join a view root with its token, send events, read replies), without a
  * DOM. Frames are the exact text frames the server sent, kept as strings so their size can
- * be measured.
+ * be measured, and read with the shared codec (`@weft/client/codec`).
  */
 import { performance } from "node:perf_hooks";
+import { answeredSeq, decodeServerFrame, isReply, type ServerMessage } from "@weft/client/codec";
 import WebSocket from "ws";
 
-/** A server frame: the parsed array and the exact text it came in. */
+/** A server frame: the parsed array, the exact text it came in, and the frame decoded. */
 export interface Received {
   frame: unknown[];
   text: string;
+  message: ServerMessage;
 }
 
-type Waiter = { pred: (f: unknown[]) => boolean; resolve: (r: Received) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };
+type Waiter = {
+  pred: (f: unknown[], m: ServerMessage) => boolean;
+  resolve: (r: Received) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+};
 
 /** One WebSocket, as one browser tab holds it. */
 export class BenchSocket {
   /** events sent and not yet answered: seq → performance.now() just before `ws.send` */
   readonly pending = new Map<number, number>();
-  /** called for every reply (`a`) or error (`!` naming a seq) to an event sent with {@link event} */
+  /** called for every reply (`a`, `ar`, `ad`) or error (`!` naming a seq) to an event sent with {@link event} */
   onReply?: (latencyMs: number, ok: boolean, sentAt: number, r: Received) => void;
   /** error frames received (`["!", …]`), whatever they answer */
   errors: unknown[][] = [];
@@ -32,20 +39,21 @@ export class BenchSocket {
       const now = performance.now();
       const text = isBinary ? "" : data.toString("utf8");
       const frame = JSON.parse(text) as unknown[];
-      const r: Received = { frame, text };
+      const message = decodeServerFrame(frame);
+      const r: Received = { frame, text, message };
       if (frame[0] === "!") this.errors.push(frame);
-      const seq = frame[0] === "a" ? frame[2] : frame[0] === "!" ? frame[4] : undefined;
-      if (typeof seq === "number") {
+      const seq = answeredSeq(message);
+      if (seq !== undefined) {
         const t0 = this.pending.get(seq);
         if (t0 !== undefined) {
           this.pending.delete(seq);
-          this.onReply?.(now - t0, frame[0] === "a", t0, r);
+          this.onReply?.(now - t0, isReply(message), t0, r);
         }
       }
       if (this.waiters.length) {
         const keep: Waiter[] = [];
         for (const w of this.waiters) {
-          if (w.pred(frame)) {
+          if (w.pred(frame, message)) {
             clearTimeout(w.timer);
             w.resolve(r);
           } else keep.push(w);
@@ -80,8 +88,8 @@ export class BenchSocket {
     });
   }
 
-  /** Resolves with the first frame from now on that satisfies `pred`. */
-  next(pred: (f: unknown[]) => boolean, what = "frame", timeoutMs = 10_000): Promise<Received> {
+  /** Resolves with the first frame from now on that satisfies `pred` (given the parsed array and the decoded frame). */
+  next(pred: (f: unknown[], m: ServerMessage) => boolean, what = "frame", timeoutMs = 10_000): Promise<Received> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new Error(`socket closed before ${what}`));
       const timer = setTimeout(() => {
@@ -113,10 +121,10 @@ export class BenchSocket {
     return seq;
   }
 
-  /** Sends an event and resolves with its reply frame (`a`, or `!` naming its seq). */
+  /** Sends an event and resolves with its reply frame (`a`, `ar`, `ad`, or `!` naming its seq). */
   request(ref: number, name: string, payload: object): Promise<Received> {
     const seq = this.seq + 1;
-    const got = this.next((f) => (f[0] === "a" && f[2] === seq) || (f[0] === "!" && f[4] === seq), `reply to ${name} #${seq}`);
+    const got = this.next((_f, m) => answeredSeq(m) === seq, `reply to ${name} #${seq}`);
     this.event(ref, name, payload);
     return got;
   }

@@ -5,7 +5,8 @@
 // says anything but an error; on reconnect it rejoins with the same token, and events that were
 // in flight when the socket dropped are dropped (never re-sent).
 import WebSocket from "ws";
-import { applyDelta } from "../../packages/client/src/apply.js";
+import { answeredSeq, decodeServerFrame, htmlAfter } from "../../packages/client/src/codec.js";
+import { S_ERROR, S_RENDERED } from "../../packages/client/src/protocol.js";
 
 type Frame = unknown[];
 
@@ -100,21 +101,18 @@ export class FaultClient {
     });
     ws.on("message", (data) => {
       const f = JSON.parse(data.toString()) as Frame;
-      if (f[0] !== "!") this.attempt = 0;
+      const m = decodeServerFrame(f);
+      if (m.type !== S_ERROR) this.attempt = 0;
       if (f[1] !== this.ref) return;
-      if (f[0] === "r") {
-        this.html = f[2] as string;
+      if (m.type === S_RENDERED) {
         this.renderedRef = this.ref;
         this.renders.push(Date.now());
-      } else if (f[0] === "a" || f[0] === "d") {
-        const update = f[0] === "a" ? f[3] : f[2];
-        if (typeof update === "string") this.html = update;
-        else if (Array.isArray(update)) this.html = applyDelta(this.html, update as never);
-        if (f[0] === "a") this.replies.set(f[2] as number, (this.replies.get(f[2] as number) ?? 0) + 1);
-      } else if (f[0] === "!") {
-        this.errors.push(f);
-        if (typeof f[4] === "number") this.replies.set(f[4], (this.replies.get(f[4]) ?? 0) + 1);
       }
+      this.html = htmlAfter(m, this.html) ?? this.html;
+      if (m.type === S_ERROR) this.errors.push(f);
+      // a reply of any kind, or an error naming the event: the seq was answered
+      const seq = answeredSeq(m);
+      if (seq !== undefined) this.replies.set(seq, (this.replies.get(seq) ?? 0) + 1);
       this.wake();
     });
     ws.on("error", () => {});

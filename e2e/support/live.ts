@@ -1,8 +1,9 @@
 // Helpers that know the Weft wire protocol (names from the one shared protocol module).
 import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import {
-  A_VIEW, C_EVENT, CLASS_DISCONNECTED, CLASS_ERROR, S_RENDERED, S_REPLY,
+  A_VIEW, C_EVENT, CLASS_DISCONNECTED, CLASS_ERROR, S_RENDERED,
 } from "../../packages/client/src/protocol.js";
+import { decodeServerFrame, isReply } from "../../packages/client/src/codec.js";
 import { recordFrames, until, type Frame } from "./browser.js";
 
 export { A_VIEW, CLASS_DISCONNECTED, CLASS_ERROR };
@@ -57,7 +58,7 @@ export function viewHasClass(page: Page, cls: string, yes: boolean, timeout = 30
   );
 }
 
-/** The `event` frame the page sent for handler `name` (the last one), and the reply to it. */
+/** The `event` frame the page sent for handler `name` (the last one), and the reply to it (`a`, `ar` or `ad`). */
 export async function eventAndReply(frames: Frame[], name: string, from = 0): Promise<{ event: Frame; reply: Frame }> {
   const event = await until(
     () => frames.slice(from).findLast((f) => f.dir === "sent" && f.data[0] === C_EVENT && f.data[3] === name),
@@ -65,7 +66,12 @@ export async function eventAndReply(frames: Frame[], name: string, from = 0): Pr
   );
   const [, ref, seq] = event.data;
   const reply = await until(
-    () => frames.find((f) => f.dir === "received" && f.data[0] === S_REPLY && f.data[1] === ref && f.data[2] === seq),
+    () =>
+      frames.find((f) => {
+        if (f.dir !== "received") return false;
+        const m = decodeServerFrame(f.data);
+        return isReply(m) && m.ref === ref && m.seq === seq;
+      }),
     `the reply to "${name}" #${String(seq)}`,
   );
   return { event, reply };

@@ -3,7 +3,7 @@
  * length; the WebSocket header adds 2 bytes server → client) that the server sends for
  *
  * - a counter increment: the reply to `["e",1,seq,"inc",{}]` on /counter, which carries the
- *   render the event caused (`["a",ref,seq,delta]`), measured over 100 increments;
+ *   render the event caused (`["ad",ref,seq,delta]`), measured over 100 increments;
  * - one changed cell of the 50-row table: the reply to `restock` on /table, once for each of
  *   the 50 rows (the cell's position in the HTML, hence the delta's numbers, varies);
  * - one KPI push: the delta frame (`["d",ref,delta]`) that /kpi receives when the server

@@ -3,7 +3,7 @@
  *
  * Round trip: from just before the client's `ws.send` of `["e",1,seq,"restock",{"id":"n"}]`
  * to the arrival (first line of the `message` handler) of the reply frame
- * `["a",1,seq,delta]`, which the server sends after the handler ran, the view re-rendered
+ * `["ad",1,seq,delta]`, which the server sends after the handler ran, the view re-rendered
  * and the delta was computed. So it covers: client send, loopback, frame decode, payload
  * validation (zod), handler, Eta render of the whole table, diff, encode, send, loopback.
  *

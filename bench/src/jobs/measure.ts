@@ -3,6 +3,8 @@
  * progress page held by this process: progress-update latency, cancel latency, and the frames
  * a page receives under a flood of updates.
  */
+import { isReply } from "@weft/client/codec";
+import { S_ERROR } from "@weft/client/protocol";
 import type { RedisChannelLayer } from "@weft/server/pubsub";
 import type { JobStore } from "@weft/server/jobs";
 import { machineCpu, machineCpuPct } from "../machine.js";
@@ -105,12 +107,12 @@ export async function cancelOnce(a: Child, base: string, cookie: string, fromA: 
   await until(page, (html) => html.includes(">running</span>"), "the page to show the job running");
   await sleep(20);
   const aborted = a.event(isEvent("aborted", jobId!), "the job's abort");
-  const replied = page.sock.next((f) => f[0] === "a" || f[0] === "!", "the reply to cancel");
+  const replied = page.sock.next((_f, m) => isReply(m) || m.type === S_ERROR, "the reply to cancel");
   const seq = page.sock.event(1, "cancel", {});
   const sentAt = performance.timeOrigin + page.sock.pending.get(seq)!; // just before ws.send
   const reply = await replied;
   const repliedAt = now();
-  if (reply.frame[0] !== "a") throw new Error(`cancel refused: ${reply.text.slice(0, 200)}`);
+  if (!isReply(reply.message)) throw new Error(`cancel refused: ${reply.text.slice(0, 200)}`);
   const { at } = await aborted;
   const { status } = await a.request({ cmd: "finished", jobId: jobId! });
   await page.sock.close();

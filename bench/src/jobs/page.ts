@@ -3,7 +3,7 @@
  * job's progress page as the bench holds it — the first render, its socket, every later frame
  * with its arrival time, and the page's HTML with those frames applied.
  */
-import { applyDelta } from "@weft/client/apply";
+import { decodeServerFrame, htmlAfter } from "@weft/client/codec";
 import { getPage } from "../http.js";
 import { sleep } from "../stats.js";
 import { BenchSocket } from "../wsclient.js";
@@ -80,10 +80,7 @@ export async function until(page: JobPage, pred: (html: string) => boolean, what
 /** The page's HTML after `frame` (a reply with an update, a delta, a render of ref 1); unchanged otherwise. */
 export function applied(html: string, frame: unknown[]): string {
   if (frame[1] !== 1) return html;
-  const update = frame[0] === "a" ? frame[3] : frame[0] === "d" || frame[0] === "r" ? frame[2] : undefined;
-  if (typeof update === "string") return update;
-  if (Array.isArray(update)) return applyDelta(html, update as never);
-  return html;
+  return htmlAfter(decodeServerFrame(frame), html) ?? html;
 }
 
 /** The "12 of 40" the page shows. */

@@ -3,6 +3,7 @@
  * interactive view, and checking that every event gets exactly one reply, in order.
  */
 import { performance } from "node:perf_hooks";
+import { answeredSeq, decodeServerFrame } from "@weft/client/codec";
 import { getPage } from "../http.js";
 import { BenchSocket } from "../wsclient.js";
 
@@ -111,7 +112,7 @@ export class SoakSocket {
   }
 
   private onFrame(f: unknown[]): void {
-    const seq = f[0] === "a" ? f[2] : f[0] === "!" ? f[4] : undefined;
+    const seq = answeredSeq(decodeServerFrame(f));
     const v = this.views.get(f[1] as number);
     if (typeof seq !== "number") {
       if ((f[0] === "d" || f[0] === "r") && v?.kind.kind === "kpi") this.tally.pushes++;

@@ -77,7 +77,7 @@ describe("demo views (driven through @weft/server/testing)", () => {
     await lv.event("restock", { id: 7 });
     expect(lv.html()).toMatch(/<tr id="row-7"><td>SKU-1006<\/td><td>Product 7<\/td><td class="num stock">23<\/td>/);
     const frame = lv.frames.at(-1)!;
-    expect(frame.startsWith('["a",1,1,[')).toBe(true);
+    expect(frame.startsWith('["ad",1,1,[')).toBe(true); // the reply, carrying a delta
     expect(frame.length).toBeLessThanOrEqual(60);
   });
 });

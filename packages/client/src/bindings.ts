@@ -1,10 +1,13 @@
+/** The `lv-*` bindings: document-level listeners that turn DOM events into view events. */
 import {
   A_BLUR, A_CHANGE, A_CHILD, A_CLICK, A_CONFIRM, A_DEBOUNCE, A_FOCUS, A_KEY, A_KEYDOWN,
-  A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX, C_PARAMS,
+  A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX,
 } from "./protocol.js";
+import { paramsFrame } from "./codec.js";
 import { d, refs, viewOf, attr, type Payload } from "./state.js";
 import { vals } from "./forms.js";
-import { push, send } from "./socket.js";
+import { send } from "./socket.js";
+import { push } from "./views.js";
 
 const timers = new WeakMap<Element, any>();
 const last = new WeakMap<Element, string>();
@@ -68,7 +71,7 @@ const change = (el: Element, e: any) => {
 };
 
 /** Sends `params` to every joined top-level view: the URL changed without a reload. */
-const params = () => refs.forEach((v) => v.el.hasAttribute(A_CHILD) || send([C_PARAMS, v.r, location.href]));
+const params = () => refs.forEach((v) => v.el.hasAttribute(A_CHILD) || send(paramsFrame(v.r, location.href)));
 
 /** Installs the document-level listeners for every `lv-*` binding. */
 export const listen = () => {

@@ -1,5 +1,6 @@
 import { A_CHANGE } from "./protocol.js";
-import { attr, ROOT, type Payload } from "./state.js";
+import type { FormState, Payload } from "./codec.js";
+import { attr, ROOT } from "./state.js";
 
 /** A form's values as an object; a name that repeats becomes an array. Files are left out. */
 export const vals = (f: HTMLFormElement, submitter?: HTMLElement | null): Payload => {
@@ -14,4 +15,4 @@ export const vals = (f: HTMLFormElement, submitter?: HTMLElement | null): Payloa
 export const recover = (root: Element) =>
   [...root.querySelectorAll<HTMLFormElement>(`form[id][${A_CHANGE}]`)]
     .filter((f) => f.closest(ROOT) == root)
-    .map((f) => [attr(f, A_CHANGE), vals(f)]);
+    .map((f): FormState => [attr(f, A_CHANGE)!, vals(f)]);

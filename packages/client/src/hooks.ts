@@ -1,6 +1,7 @@
+/** Client hooks (`lv-hook`), on top of views: mounting, lifecycle callbacks, pushed events. */
 import { A_HOOK } from "./protocol.js";
 import { d, viewOf, attr, type Payload, type View } from "./state.js";
-import { push } from "./socket.js";
+import { push } from "./views.js";
 
 /**
  * What a hook's callbacks see as `this`: the hook object you registered (its own
@@ -46,10 +47,13 @@ declare global {
 type Cbs = Record<string, Array<(p: unknown) => void>>;
 /** A mounted hook: instance, its view, its `handleEvent` callbacks. */
 type Mounted = [Hook & HookInstance, View, Cbs];
+/** Mounted hooks, by their element. */
 export const hooks = new Map<Element, Mounted>();
 
 type Life = "mounted" | "updated" | "destroyed" | "disconnected" | "reconnected";
+/** Calls lifecycle callback `n` of one mounted hook, if it has one. */
 export const call = (h: Mounted, n: Life) => h[0][n]?.();
+/** Calls lifecycle callback `n` of every mounted hook (socket down / back). */
 export const callAll = (n: Life) => hooks.forEach((h) => call(h, n));
 
 /** Destroys hooks whose element left, mounts new ones in rendered views. */

@@ -6,14 +6,40 @@
  *
  * Client hooks are registered by the page's own script on `window.weftHooks`
  * (see {@link Hook}); the runtime itself has no API to call.
+ *
+ * Layers, each importing only from those below it (test/cycles.test.ts checks there is no
+ * cycle): protocol / state / forms / apply ← socket ← views ← hooks ← morph ← frames,
+ * bindings ← index. This module wires the socket's callbacks to the layers above it.
  * @packageDocumentation
  */
+import { CLOSE_UNAUTHORIZED } from "./protocol.js";
 import { listen } from "./bindings.js";
-import { connect } from "./socket.js";
+import { handleFrame } from "./frames.js";
+import { callAll } from "./hooks.js";
+import { scan } from "./morph.js";
+import { connect, onClose, onFrame, onOpen } from "./socket.js";
 import { d, roots } from "./state.js";
+import { detach, rejoin, reload } from "./views.js";
 
 export type { Hook, HookInstance } from "./hooks.js";
 export type { Payload } from "./state.js";
+
+/** whether the socket has opened since it last went down */
+let up = false;
+
+onOpen(() => {
+  up = true;
+  rejoin();
+  scan();
+  callAll("reconnected");
+});
+onFrame(handleFrame);
+onClose((code) => {
+  detach();
+  if (up) callAll("disconnected");
+  up = false;
+  if (code == CLOSE_UNAUTHORIZED) reload();
+});
 
 const start = () => {
   listen();

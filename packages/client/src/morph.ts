@@ -1,17 +1,18 @@
+/**
+ * Patching, on top of views and hooks: morphs a view root to its new HTML, then joins the
+ * roots that appeared, leaves the ones that went, and (un)mounts hooks.
+ */
 import morphdom from "morphdom";
 import { A_IGNORE, A_VIEW, CLASS_DISCONNECTED, CLASS_LOADING } from "./protocol.js";
-import { d, views, refs, roots, type View } from "./state.js";
+import { d, views, roots, type View } from "./state.js";
 import { hooks, scanHooks, call } from "./hooks.js";
-import { join, send } from "./socket.js";
-import { C_LEAVE } from "./protocol.js";
+import { join, leave } from "./views.js";
 
 const FIELD = /^(INPUT|TEXTAREA|SELECT)$/;
 
 /** Leaves views whose root left the page, joins new roots, then (un)mounts hooks. */
 export const scan = () => {
-  views.forEach((v, el) => {
-    if (!el.isConnected) views.delete(el), refs.delete(v.r), send([C_LEAVE, v.r]);
-  });
+  views.forEach((v, el) => el.isConnected || leave(v));
   roots().forEach((el) => views.has(el) || join(el));
   scanHooks();
 };

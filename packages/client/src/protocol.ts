@@ -25,7 +25,10 @@ export const C_HEARTBEAT = "h";
 /** Server → client message types (first element of a frame). */
 export const S_RENDERED = "r";
 export const S_DELTA = "d";
+/** Replies: `a` releases the event only; `ar` / `ad` also carry the render it caused, as `r` / `d` do. */
 export const S_REPLY = "a";
+export const S_REPLY_RENDERED = "ar";
+export const S_REPLY_DELTA = "ad";
 export const S_REDIRECT = "x";
 export const S_PATCH = "t";
 export const S_PUSH = "u";

@@ -2,13 +2,14 @@
 // Every wait is a condition poll; nothing asserts on timing.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
   C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
-  CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, S_PATCH, S_PUSH,
-  S_REDIRECT, S_RENDERED, S_REPLY,
+  CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION,
 } from "../src/protocol.js";
+import { errorFrame, patchFrame, pushFrame, redirectFrame, renderedFrame, replyFrame } from "../src/codec.js";
 import { FakeServer, root, until, delta, type Conn } from "./server.js";
 
 let server: FakeServer;
@@ -70,6 +71,13 @@ const waitText = (page: Page, sel: string, text: string) =>
   page.waitForFunction(([s, t]) => document.querySelector(s)?.textContent === t, [sel, text]);
 
 describe("weft runtime", () => {
+  it("both bundles start with morphdom's license notice", () => {
+    for (const file of ["weft.js", "weft.mjs"]) {
+      const head = readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8").slice(0, 200);
+      expect(head).toMatch(/^\/\*! morphdom \d+\.\d+\.\d+ \| Copyright \(c\) Patrick Steele-Idem .* \| MIT License \*\/\n/);
+    }
+  });
+
   it("connects to /live/websocket?v=1 and joins every root with its token and the URL", async () => {
     server.views.set("tA", "<p>a</p>").set("tB", "<p>b</p>");
     const page = await open("/p/join", root("a", "tA", "<p>a</p>") + root("b", "tB", "<p>b</p>"));
@@ -99,7 +107,7 @@ describe("weft runtime", () => {
     const e = await event("inc");
     expect(e).toEqual([C_EVENT, ref, e[2], "inc", { by: "1", "user-id": "7" }]);
     expect(await has(page, "#inc", CLASS_LOADING)).toBe(true);
-    server.send(c, [S_REPLY, ref, e[2], delta(html(5), html(6))]);
+    server.send(c, replyFrame(ref, e[2] as number, delta(html(5), html(6))));
     await waitText(page, "#n", "6");
     await waitClass(page, "#inc", CLASS_LOADING, false);
   });
@@ -114,7 +122,7 @@ describe("weft runtime", () => {
     server.render(c, ref, html(2)); // a broadcast render, not the reply
     await waitText(page, "#n", "2");
     expect(await has(page, "#inc", CLASS_LOADING)).toBe(true);
-    server.send(c, [S_REPLY, ref, e[2]]);
+    server.send(c, replyFrame(ref, e[2] as number));
     await waitClass(page, "#inc", CLASS_LOADING, false);
   });
 
@@ -158,7 +166,7 @@ describe("weft runtime", () => {
     const e = await event("save");
     expect(e).toEqual([C_EVENT, ref, e[2], "save", { name: "Ada", role: ["x", "y"], act: "go" }]);
     expect(await has(page, "#s", CLASS_LOADING)).toBe(true);
-    server.send(c, [S_REPLY, ref, e[2], `<p id="done">saved</p>`]);
+    server.send(c, replyFrame(ref, e[2] as number, `<p id="done">saved</p>`));
     await waitText(page, "#done", "saved");
     expect(page.url()).toBe(base + "/p/submit");
   });
@@ -226,7 +234,7 @@ describe("weft runtime", () => {
     const back = await until(() => c.frames.filter((f) => f[0] === C_PARAMS)[1], "params after back");
     expect(back).toEqual([C_PARAMS, ref, base + "/p/patch"]);
     expect(c.frames.filter((f) => f[0] === C_PARAMS)).toHaveLength(2); // never for the child
-    server.send(c, [S_PATCH, ref, "/p/patch?sort=name", 0]);
+    server.send(c, patchFrame(ref, "/p/patch?sort=name", false));
     await page.waitForURL(base + "/p/patch?sort=name");
     expect(server.hits).toHaveLength(1);
   });
@@ -236,7 +244,7 @@ describe("weft runtime", () => {
     const page = await open("/p/redir", root("r", "tR", "r"));
     server.pages.set("/p/there", { body: "<p id=there>there</p>" });
     const { c, ref } = await joined("tR");
-    server.send(c, [S_REDIRECT, ref, "/p/there"]);
+    server.send(c, redirectFrame(ref, "/p/there"));
     await page.waitForURL(base + "/p/there");
   });
 
@@ -258,7 +266,7 @@ describe("weft runtime", () => {
     expect(await has(page, "#rc", CLASS_DISCONNECTED)).toBe(true);
     expect(await has(page, "#b", CLASS_LOADING)).toBe(false);
     // the real server applies the recovered forms before rendering
-    server.send(again.c, [S_RENDERED, again.ref, html.replace('id="title"', 'id="title" value="typed"')]);
+    server.send(again.c, renderedFrame(again.ref, html.replace('id="title"', 'id="title" value="typed"')));
     await waitClass(page, "#rc", CLASS_DISCONNECTED, false);
     expect(await page.inputValue("#title")).toBe("typed");
     expect(again.c.frames.some((f) => f[0] === C_EVENT)).toBe(false);
@@ -285,7 +293,7 @@ describe("weft runtime", () => {
     const { c, ref } = await joined("tH");
     const log = () => page.evaluate(() => (window as unknown as { hookLog: string[] }).hookLog);
     await page.waitForFunction(() => (window as any).hookLog?.includes("mounted:chart"));
-    server.send(c, [S_PUSH, ref, "ping", { n: 4 }]);
+    server.send(c, pushFrame(ref, "ping", { n: 4 }));
     const pong = await event("pong");
     expect(pong).toEqual([C_EVENT, ref, pong[2], "pong", { n: 4 }]);
     server.render(c, ref, html("1"));
@@ -310,13 +318,13 @@ describe("weft runtime", () => {
     await page.click("#b");
     const e = await event("boom");
     expect(await has(page, "#b", CLASS_LOADING)).toBe(true);
-    server.send(c, [S_ERROR, ref, E_SERVER, "Something went wrong", e[2]]);
+    server.send(c, errorFrame(ref, E_SERVER, "Something went wrong", e[2] as number));
     await waitClass(page, "#b", CLASS_LOADING, false);
     await until(() => warnings.some((w) => w.includes(E_SERVER)), "console.warn");
-    server.send(c, [S_ERROR, bad.ref, E_INVALID_TOKEN, "Invalid token"]);
+    server.send(c, errorFrame(bad.ref, E_INVALID_TOKEN, "Invalid token"));
     await waitClass(page, "#bad", CLASS_ERROR);
     expect(await has(page, "#e", CLASS_ERROR)).toBe(false);
-    server.send(c, [S_ERROR, 0, E_UNAUTHORIZED, "Unauthorized"]); // socket-level: every root
+    server.send(c, errorFrame(0, E_UNAUTHORIZED, "Unauthorized")); // socket-level: every root
     await waitClass(page, "#e", CLASS_ERROR);
   });
 
@@ -337,7 +345,7 @@ describe("weft runtime", () => {
     server.views.set("tD", "<p id=a>1</p>");
     const page = await open("/p/rendered", root("d", "tD", "<p id=a>1</p>"));
     const { c, ref } = await joined("tD");
-    server.send(c, [S_RENDERED, ref, `<p id="a">full</p><p id="b">x</p>`]);
+    server.send(c, renderedFrame(ref, `<p id="a">full</p><p id="b">x</p>`));
     c.last.set(ref, `<p id="a">full</p><p id="b">x</p>`);
     await waitText(page, "#a", "full");
     server.render(c, ref, `<p id="a">full</p><p id="b">y</p>`);
@@ -390,7 +398,7 @@ describe("weft runtime", () => {
     await page.clock.runFor(11_000); // the answer's deadline, then the first backoff (at most 250 ms)
     const again = await joined("tHb", 1);
     expect(await has(page, "#hb", CLASS_DISCONNECTED)).toBe(true);
-    server.send(again.c, [S_RENDERED, again.ref, `<p id="s">2</p>`]);
+    server.send(again.c, renderedFrame(again.ref, `<p id="s">2</p>`));
     await waitClass(page, "#hb", CLASS_DISCONNECTED, false);
   });
 });

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
-import { C_HEARTBEAT, C_JOIN, S_DELTA, S_HEARTBEAT, S_RENDERED, type Delta } from "../src/protocol.js";
+import { C_HEARTBEAT, C_JOIN, type Delta } from "../src/protocol.js";
+import { encodeFrame, heartbeatFrame, renderedFrame, updateFrame, type ServerFrame } from "../src/codec.js";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 
@@ -93,10 +94,10 @@ export class FakeServer {
       ws.on("message", (data) => {
         const f = JSON.parse(String(data)) as unknown[];
         c.frames.push(f);
-        if (f[0] === C_HEARTBEAT && this.answerHeartbeats) ws.send(JSON.stringify([S_HEARTBEAT]));
+        if (f[0] === C_HEARTBEAT && this.answerHeartbeats) ws.send(encodeFrame(heartbeatFrame()));
         if (f[0] === C_JOIN && this.autoJoin) {
           const html = this.views.get(f[2] as string);
-          if (html !== undefined) this.send(c, [S_RENDERED, f[1], html]), c.last.set(f[1] as number, html);
+          if (html !== undefined) this.send(c, renderedFrame(f[1] as number, html)), c.last.set(f[1] as number, html);
         }
         this.onFrame(c, f);
       });
@@ -119,13 +120,13 @@ export class FakeServer {
     this.answerHeartbeats = true;
   }
 
-  send(c: Conn, f: unknown[]) {
-    c.ws.send(JSON.stringify(f));
+  send(c: Conn, f: ServerFrame) {
+    c.ws.send(encodeFrame(f));
   }
 
   /** Sends the delta from the last HTML of `ref` on `c` to `html`. */
   render(c: Conn, ref: number, html: string) {
-    this.send(c, [S_DELTA, ref, delta(c.last.get(ref)!, html)]);
+    this.send(c, updateFrame(ref, delta(c.last.get(ref)!, html)));
     c.last.set(ref, html);
   }
 

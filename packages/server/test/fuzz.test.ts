@@ -55,7 +55,7 @@ class Vault extends LiveView<{ secret: string; note: number; q: number }> {
 
 // ---------------------------------------------------------------- the oracle
 
-const FRAME_TYPES = new Set(["r", "d", "a", "t", "x", "u", "!", "h"]);
+const FRAME_TYPES = new Set(["r", "d", "a", "ar", "ad", "t", "x", "u", "!", "h"]);
 const ERROR_CODES = new Set([
   "bad_frame", "unknown_view", "unknown_event", "invalid_payload", "invalid_token",
   "expired_token", "unauthorized", "too_many_views", "rate_limited", "server_error",
@@ -89,7 +89,11 @@ function badShape(f: unknown): string | undefined {
     case "d":
       return Array.isArray(f[2]) && f.length === 3 ? undefined : "bad delta";
     case "a":
-      return isInt(f[2], 1) && (f.length === 3 || (f.length === 4 && (typeof f[3] === "string" || Array.isArray(f[3])))) ? undefined : "bad reply";
+      return isInt(f[2], 1) && f.length === 3 ? undefined : "bad reply";
+    case "ar":
+      return isInt(f[2], 1) && f.length === 4 && typeof f[3] === "string" ? undefined : "bad reply with HTML";
+    case "ad":
+      return isInt(f[2], 1) && f.length === 4 && Array.isArray(f[3]) ? undefined : "bad reply with a delta";
     case "t":
       return typeof f[2] === "string" && (f[3] === 0 || f[3] === 1) ? undefined : "bad patch";
     case "x":
@@ -130,7 +134,7 @@ class FuzzSocket {
       stats.received[String(frame[0])] = (stats.received[String(frame[0])] ?? 0) + 1;
       if (frame[0] === "!") stats.errors[frame[2] as string] = (stats.errors[frame[2] as string] ?? 0) + 1;
       if (frame[0] === "h") this.wake();
-      if ((frame[0] === "r" || frame[0] === "d" || frame[0] === "a") && (frame[1] as number) >= BAD_REF) {
+      if (["r", "d", "a", "ar", "ad"].includes(frame[0] as string) && (frame[1] as number) >= BAD_REF) {
         violate(`a join with a bad token was accepted: ${text.slice(0, 200)}`);
       }
     });

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import WebSocket from "ws";
-import { applyDelta } from "../../client/src/apply.js";
+import { answeredSeq, decodeServerFrame, htmlAfter, type ServerMessage } from "../../client/src/codec.js";
+import { S_HEARTBEAT } from "../../client/src/protocol.js";
 import { weft, type WeftOptions } from "../src/index.js";
 import type { LiveViewClass } from "../src/live/view.js";
 
@@ -38,9 +39,15 @@ export async function getPage(base: string, path: string, cookie?: string) {
 
 type Frame = unknown[];
 
-/** A protocol-speaking WebSocket client, as the browser runtime would be. */
+/**
+ * A protocol-speaking WebSocket client, as the browser runtime would be. It reads every
+ * frame with the shared codec (`decodeServerFrame`, which throws on an undocumented frame)
+ * and keeps the raw arrays in {@link frames} for assertions on the wire.
+ */
 export class Client {
   frames: Frame[] = [];
+  /** the frames, decoded (same order as {@link frames}) */
+  messages: ServerMessage[] = [];
   raw: string[] = [];
   html = new Map<number, string>();
   closed?: { code: number; reason: string };
@@ -52,11 +59,13 @@ export class Client {
       const text = data.toString();
       this.raw.push(text);
       const f = JSON.parse(text) as Frame;
+      const m = decodeServerFrame(f);
       this.frames.push(f);
-      const ref = f[1] as number;
-      const update = f[0] === "a" ? f[3] : f[0] === "r" || f[0] === "d" ? f[2] : undefined;
-      if (typeof update === "string") this.html.set(ref, update);
-      else if (Array.isArray(update)) this.html.set(ref, applyDelta(this.html.get(ref) ?? "", update as never));
+      this.messages.push(m);
+      if (m.type !== S_HEARTBEAT) {
+        const html = htmlAfter(m, this.html.get(m.ref) ?? "");
+        if (html !== undefined) this.html.set(m.ref, html);
+      }
       this.wake();
     });
     ws.on("close", (code, reason) => {
@@ -109,8 +118,9 @@ export class Client {
     return this.frames.find(pred);
   }
 
+  /** Waits for the answer to event `seq`: its reply (`a`, `ar`, `ad`) or the error naming it; resolves to the raw frame. */
   reply(seq: number) {
-    return this.until(() => this.find((f) => (f[0] === "a" || f[0] === "!") && (f[0] === "a" ? f[2] : f[4]) === seq), `reply ${seq}`);
+    return this.until(() => this.frames[this.messages.findIndex((m) => answeredSeq(m) === seq)], `reply ${seq}`);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isReply } from "../../client/src/codec.js";
 import { TokenSigner } from "../src/live/token.js";
 import { Client, getPage, SECRET, startServer } from "./helpers.js";
 import { Counter, Firehose, gate, Gated, Navigator, Parent, Sequencer } from "./fixtures/views.js";
@@ -67,7 +68,7 @@ describe("join and events", () => {
     expect(c.html.get(1)).toContain('<b id="count">0</b>');
     const seq = c.event(1, "inc", {});
     const reply = await c.reply(seq);
-    expect(reply[0]).toBe("a");
+    expect(reply[0]).toBe("ad"); // a reply carrying a delta
     expect(Array.isArray(reply[3])).toBe(true);
     expect(c.html.get(1)).toContain('<b id="count">1</b>');
     expect(c.raw[c.raw.length - 1].length).toBeLessThanOrEqual(40);
@@ -112,7 +113,7 @@ describe("join and events", () => {
     const { c } = await joined("/seq");
     const seqs = Array.from({ length: 30 }, (_, i) => c.event(1, "add", { n: i }));
     await c.reply(seqs[seqs.length - 1]);
-    const replies = c.frames.filter((f) => f[0] === "a").map((f) => f[2]);
+    const replies = c.messages.filter(isReply).map((m) => m.seq);
     expect(replies).toEqual(seqs);
     expect(c.html.get(1)).toBe(`<ol>${seqs.map((_, i) => `<li>${i}</li>`).join("")}</ol>`);
   });

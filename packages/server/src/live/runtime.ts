@@ -1,16 +1,14 @@
 import {
-  E_INVALID_PAYLOAD,
-  E_SERVER,
-  E_UNKNOWN_EVENT,
-  E_UNKNOWN_VIEW,
-  S_DELTA,
-  S_ERROR,
-  S_PATCH,
-  S_PUSH,
-  S_REDIRECT,
-  S_RENDERED,
-  S_REPLY,
-} from "@weft/client/protocol";
+  errorFrame,
+  patchFrame,
+  pushFrame,
+  redirectFrame,
+  renderedFrame,
+  replyFrame,
+  updateFrame,
+  type ServerFrame,
+} from "@weft/client/codec";
+import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_VIEW } from "@weft/client/protocol";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { Children } from "./children.js";
@@ -21,7 +19,8 @@ import type { LiveView, LiveViewClass, ViewDriver } from "./view.js";
 
 /** Where a connected view's frames go: a socket, or the test harness. @internal */
 export interface Outbox {
-  send(frame: unknown[]): void;
+  /** sends a frame built by `@weft/client/codec`'s constructors */
+  send(frame: ServerFrame): void;
   /** true while the socket's unsent bytes are over the bound: renders wait, the view stays dirty */
   congested(): boolean;
 }
@@ -73,7 +72,7 @@ export class ViewRuntime implements ViewDriver {
       const html = this.render();
       this.sent = html;
       this.dirty = false;
-      this.outbox.send([S_RENDERED, this.ref, html]);
+      this.outbox.send(renderedFrame(this.ref, html));
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
       void this.stop();
@@ -87,7 +86,7 @@ export class ViewRuntime implements ViewDriver {
   /** Queues a browser event. The reply carries the render it caused. */
   event(seq: number, name: string, payload: Payload): Promise<void> {
     // an event queued behind a join that failed (or a leave) still gets its answer
-    const gone = () => this.outbox.send([S_ERROR, this.ref, E_UNKNOWN_VIEW, "the view is gone", seq]);
+    const gone = () => this.outbox.send(errorFrame(this.ref, E_UNKNOWN_VIEW, "the view is gone", seq));
     return this.enqueue(async () => {
       if (name === CLEAR_FLASH) {
         this.view.flash = {};
@@ -96,14 +95,14 @@ export class ViewRuntime implements ViewDriver {
       }
       const handler = this.view.events[name];
       if (!handler || !Object.hasOwn(this.view.events, name)) {
-        return this.outbox.send([S_ERROR, this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq]);
+        return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
       try {
         await this.call(handler, payload);
       } catch (err) {
-        if (err instanceof PayloadError) return this.outbox.send([S_ERROR, this.ref, E_INVALID_PAYLOAD, err.message, seq]);
+        if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
         this.services.log.error({ err, event: name }, "weft: event handler failed");
-        this.outbox.send([S_ERROR, this.ref, E_SERVER, "something went wrong", seq]);
+        this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
         return;
       }
       this.reply(seq);
@@ -190,7 +189,7 @@ export class ViewRuntime implements ViewDriver {
   }
 
   pushEvent(name: string, payload: Payload): void {
-    this.outbox.send([S_PUSH, this.ref, name, payload]);
+    this.outbox.send(pushFrame(this.ref, name, payload));
   }
 
   pushPatch(url: string, replace: boolean): void {
@@ -199,12 +198,12 @@ export class ViewRuntime implements ViewDriver {
       this.view.ctx.url = next;
       await this.view.handleParams?.(paramsOf(next), next);
       this.flushNow();
-      this.outbox.send([S_PATCH, this.ref, next.pathname + next.search + next.hash, replace ? 1 : 0]);
+      this.outbox.send(patchFrame(this.ref, next.pathname + next.search + next.hash, replace));
     });
   }
 
   redirect(url: string): void {
-    this.outbox.send([S_REDIRECT, this.ref, url]);
+    this.outbox.send(redirectFrame(this.ref, url));
   }
 
   // ---- internals ----
@@ -217,7 +216,7 @@ export class ViewRuntime implements ViewDriver {
         await task();
       } catch (err) {
         this.services.log.error({ err }, "weft: view callback failed");
-        this.outbox.send([S_ERROR, this.ref, E_SERVER, "something went wrong"]);
+        this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong"));
       } finally {
         this.busy = false;
       }
@@ -236,13 +235,13 @@ export class ViewRuntime implements ViewDriver {
 
   private reply(seq: number): void {
     const update = this.dirty && !this.outbox.congested() ? this.update() : undefined;
-    this.outbox.send(update === undefined ? [S_REPLY, this.ref, seq] : [S_REPLY, this.ref, seq, update]);
+    this.outbox.send(replyFrame(this.ref, seq, update));
   }
 
   private flushNow(): void {
     if (!this.dirty || this.stopped || this.outbox.congested()) return;
     const update = this.update();
-    if (update !== undefined) this.outbox.send(typeof update === "string" ? [S_RENDERED, this.ref, update] : [S_DELTA, this.ref, update]);
+    if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */

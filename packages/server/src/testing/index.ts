@@ -1,5 +1,5 @@
-import { applyDelta } from "@weft/client/apply";
-import { S_DELTA, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY } from "@weft/client/protocol";
+import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
+import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -105,16 +105,14 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   }
 
   /** @internal */
-  receive(frame: unknown[]): void {
-    this.frames.push(JSON.stringify(frame));
-    const [type] = frame;
-    const update = type === S_REPLY ? frame[3] : type === S_RENDERED || type === S_DELTA ? frame[2] : undefined;
-    if (typeof update === "string") this.current = update;
-    else if (Array.isArray(update)) this.current = applyDelta(this.current, update);
-    if (type === S_PUSH) this.pushed.push({ event: frame[2] as string, payload: frame[3] as Payload });
-    if (type === S_PATCH) this.patches.push(frame[2] as string);
-    if (type === S_REDIRECT) this.redirectedTo = frame[2] as string;
-    if (type === S_ERROR) this.errors.push({ code: frame[2] as string, message: frame[3] as string });
+  receive(frame: ServerFrame): void {
+    this.frames.push(encodeFrame(frame));
+    const m = decodeServerFrame(frame);
+    this.current = htmlAfter(m, this.current) ?? this.current;
+    if (m.type === S_PUSH) this.pushed.push({ event: m.event, payload: m.payload });
+    if (m.type === S_PATCH) this.patches.push(m.url);
+    if (m.type === S_REDIRECT) this.redirectedTo = m.url;
+    if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
   }
 }
 

@@ -1,3 +1,4 @@
+import { encodeFrame, errorFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
 import {
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
@@ -13,15 +14,13 @@ import {
   E_TOO_MANY_VIEWS,
   E_UNAUTHORIZED,
   E_UNKNOWN_VIEW,
-  S_ERROR,
-  S_HEARTBEAT,
 } from "@weft/client/protocol";
 import type { WebSocket } from "ws";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRuntime, type Outbox } from "../live/runtime.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
-import { decodeFrame, FrameError, type ClientFrame } from "./codec.js";
+import { decodeFrame, FrameError, type ClientMessage } from "./codec.js";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
 
@@ -56,9 +55,9 @@ export class LiveSocket implements Outbox {
 
   // ---- Outbox ----
 
-  send(frame: unknown[]): void {
+  send(frame: ServerFrame): void {
     if (this.closed) return;
-    this.ws.send(JSON.stringify(frame), () => this.drained());
+    this.ws.send(encodeFrame(frame), () => this.drained());
     if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
@@ -73,14 +72,14 @@ export class LiveSocket implements Outbox {
   private receive(data: Buffer, isBinary: boolean): void {
     this.idleTimer.refresh();
     if (isBinary) return this.error(0, E_BAD_FRAME, "binary frames are not part of the protocol");
-    let frame: ClientFrame;
+    let frame: ClientMessage;
     try {
       frame = decodeFrame(data.toString("utf8"));
     } catch (err) {
       const e = err as FrameError;
       return this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq);
     }
-    if (frame.type === C_HEARTBEAT) return this.send([S_HEARTBEAT]);
+    if (frame.type === C_HEARTBEAT) return this.send(heartbeatFrame());
     if (!this.limiter.take()) {
       if (this.limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
       return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
@@ -110,7 +109,7 @@ export class LiveSocket implements Outbox {
     }
   }
 
-  private async join(f: Extract<ClientFrame, { type: typeof C_JOIN }>): Promise<void> {
+  private async join(f: Extract<ClientMessage, { type: typeof C_JOIN }>): Promise<void> {
     if (this.views.has(f.ref)) return this.error(f.ref, E_UNKNOWN_VIEW, "view ref already joined");
     if (this.views.size >= this.limits.maxViewsPerSocket) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.limits.maxViewsPerSocket} views per socket`);
     const url = this.url(f.url);
@@ -154,7 +153,7 @@ export class LiveSocket implements Outbox {
   }
 
   private error(ref: number, code: string, message: string, seq?: number): void {
-    this.send(seq === undefined ? [S_ERROR, ref, code, message] : [S_ERROR, ref, code, message, seq]);
+    this.send(errorFrame(ref, code, message, seq));
   }
 
   /** Send callback: once the buffer is under its bound again, send held-back renders. */

@@ -1,0 +1,421 @@
+/**
+ * The Weft wire codec (protocol v1): the one module that knows the layout of every frame,
+ * in both directions. docs/protocol.md says what each frame means.
+ *
+ * - On the wire a frame is a JSON array `[type, ...fields]`. Its TypeScript type here is a
+ *   labelled tuple ({@link ClientFrame}, {@link ServerFrame}); the constructors below
+ *   (`joinFrame(…)`, `replyFrame(…)`, …) are the only code that builds one, and
+ *   {@link encodeFrame} writes it.
+ * - Reading turns a frame into an object with named fields ({@link ClientMessage},
+ *   {@link ServerMessage}). {@link decodeClientFrame} is the server's strict reader (limits
+ *   on names, URLs, nesting); {@link decodeServerFrame} reads what a server sends, for code
+ *   outside the browser (tests, benchmarks, the testing helper).
+ * - The browser runtime imports only the client-frame constructors and, for its frame
+ *   handler, the {@link ServerFrame} type; esbuild drops the rest of this module from the
+ *   bundle.
+ *
+ * The type names (`S_…`, `C_…`) are constants of `./protocol.js`.
+ */
+import type { Delta } from "./protocol.js";
+import {
+  C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, S_DELTA, S_ERROR, S_HEARTBEAT, S_PATCH, S_PUSH,
+  S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED,
+} from "./protocol.js";
+import { applyDelta } from "./apply.js";
+
+/** A JSON object sent as an event payload (`lv-value-*`, form values, hook payloads). */
+export type Payload = Record<string, unknown>;
+
+/** Form recovery on a rejoin: one `form[id][lv-change]`'s change event name and its values. */
+export type FormState = [event: string, values: Payload];
+
+/**
+ * What a render sends, as the server's renderer returns it: the view's new inner HTML
+ * (a string) or a delta against the last HTML sent (an array). The frame constructors
+ * turn it into a frame whose type says which it is (`r` / `d`, `ar` / `ad`); the wire
+ * never leaves it to the reader to tell them apart.
+ */
+export type Update = string | Delta;
+
+// ------------------------------------------------------------------ client → server
+
+/** `join`: mount the view named by `token` as `ref`; `forms` only on a rejoin. */
+export type JoinFrame = [type: typeof C_JOIN, ref: number, token: string, url: string, forms?: FormState[]];
+/** `leave`: the view's root left the page. */
+export type LeaveFrame = [type: typeof C_LEAVE, ref: number];
+/** `event`: call the view's handler `name`; `seq` is increasing per socket. */
+export type EventFrame = [type: typeof C_EVENT, ref: number, seq: number, name: string, payload: Payload];
+/** `params`: the URL changed without a reload. */
+export type ParamsFrame = [type: typeof C_PARAMS, ref: number, url: string];
+/** `heartbeat`, both ways (`C_HEARTBEAT` and `S_HEARTBEAT` are the same string). */
+export type HeartbeatFrame = [type: typeof C_HEARTBEAT & typeof S_HEARTBEAT];
+
+/** Every frame the browser sends, as it is on the wire. */
+export type ClientFrame = JoinFrame | LeaveFrame | EventFrame | ParamsFrame | HeartbeatFrame;
+
+/**
+ * Builds a `join` frame.
+ * @param ref - the view's ref on this socket (positive integer, chosen by the client)
+ * @param token - the root's signed `lv-token`
+ * @param url - the page's URL (`location.href`)
+ * @param forms - on a rejoin only: the root's forms for recovery (an empty list is still sent)
+ * @returns `["j", ref, token, url]`, or `["j", ref, token, url, forms]`
+ */
+export const joinFrame = (ref: number, token: string, url: string, forms?: FormState[]): JoinFrame =>
+  forms ? [C_JOIN, ref, token, url, forms] : [C_JOIN, ref, token, url];
+
+/**
+ * Builds a `leave` frame.
+ * @param ref - the view that left
+ * @returns `["l", ref]`
+ */
+export const leaveFrame = (ref: number): LeaveFrame => [C_LEAVE, ref];
+
+/**
+ * Builds an `event` frame.
+ * @param ref - the view the event is for
+ * @param seq - the event's number (positive, increasing per socket); the reply names it
+ * @param name - the handler to call
+ * @param payload - the event's data (a JSON object)
+ * @returns `["e", ref, seq, name, payload]`
+ */
+export const eventFrame = (ref: number, seq: number, name: string, payload: Payload): EventFrame => [C_EVENT, ref, seq, name, payload];
+
+/**
+ * Builds a `params` frame.
+ * @param ref - a top-level view
+ * @param url - the page's new URL
+ * @returns `["p", ref, url]`
+ */
+export const paramsFrame = (ref: number, url: string): ParamsFrame => [C_PARAMS, ref, url];
+
+/**
+ * Builds a heartbeat (sent by the client, answered by the server with the same frame).
+ * @returns `["h"]`
+ */
+export const heartbeatFrame = (): HeartbeatFrame => [C_HEARTBEAT];
+
+// ------------------------------------------------------------------ server → client
+
+/** `rendered`: the view's full inner HTML. */
+export type RenderedFrame = [type: typeof S_RENDERED, ref: number, html: string];
+/** `delta`: splices against the last HTML sent for the view. */
+export type DeltaFrame = [type: typeof S_DELTA, ref: number, delta: Delta];
+/** `reply`: event `seq` is done and caused no render (or its render is held back). */
+export type ReplyFrame = [type: typeof S_REPLY, ref: number, seq: number];
+/** `reply` with a render: event `seq` is done; `html` is the view's new inner HTML. */
+export type ReplyRenderedFrame = [type: typeof S_REPLY_RENDERED, ref: number, seq: number, html: string];
+/** `reply` with a delta: event `seq` is done; `delta` is the render it caused. */
+export type ReplyDeltaFrame = [type: typeof S_REPLY_DELTA, ref: number, seq: number, delta: Delta];
+/** `patch`: the server ran `handleParams` for `url`; the client only updates the address bar. */
+export type PatchFrame = [type: typeof S_PATCH, ref: number, url: string, replace: 0 | 1];
+/** `redirect`: full page navigation. */
+export type RedirectFrame = [type: typeof S_REDIRECT, ref: number, url: string];
+/** `push`: an event for the view's client hooks. */
+export type PushFrame = [type: typeof S_PUSH, ref: number, event: string, payload: Payload];
+/** `error`: `ref` 0 for socket-level errors; `seq` names the event that failed. */
+export type ErrorFrame = [type: typeof S_ERROR, ref: number, code: string, message: string, seq?: number];
+
+/** Every frame the server sends, as it is on the wire. */
+export type ServerFrame =
+  | RenderedFrame
+  | DeltaFrame
+  | ReplyFrame
+  | ReplyRenderedFrame
+  | ReplyDeltaFrame
+  | PatchFrame
+  | RedirectFrame
+  | PushFrame
+  | ErrorFrame
+  | HeartbeatFrame;
+
+/**
+ * Builds a `rendered` frame (the answer to a join).
+ * @param ref - the view
+ * @param html - its full inner HTML
+ * @returns `["r", ref, html]`
+ */
+export const renderedFrame = (ref: number, html: string): RenderedFrame => [S_RENDERED, ref, html];
+
+/**
+ * Builds the frame for a render outside an event: `rendered` for HTML, `delta` for a delta.
+ * @param ref - the view
+ * @param update - what the renderer returned
+ * @returns `["r", ref, html]` or `["d", ref, delta]`
+ */
+export const updateFrame = (ref: number, update: Update): RenderedFrame | DeltaFrame =>
+  typeof update == "string" ? [S_RENDERED, ref, update] : [S_DELTA, ref, update];
+
+/**
+ * Builds a reply: the event is done, with the render it caused if any; the frame type says
+ * which kind of render it carries.
+ * @param ref - the view
+ * @param seq - the event's seq
+ * @param update - the render the event caused (HTML or delta), or undefined when nothing changed
+ *   or the render is held back
+ * @returns `["a", ref, seq]`, `["ar", ref, seq, html]` or `["ad", ref, seq, delta]`
+ */
+export const replyFrame = (ref: number, seq: number, update?: Update): ReplyFrame | ReplyRenderedFrame | ReplyDeltaFrame =>
+  update === undefined
+    ? [S_REPLY, ref, seq]
+    : typeof update == "string"
+      ? [S_REPLY_RENDERED, ref, seq, update]
+      : [S_REPLY_DELTA, ref, seq, update];
+
+/**
+ * Builds a `patch` frame.
+ * @param ref - the view
+ * @param url - the new path, query and hash
+ * @param replace - replace the history entry instead of pushing one
+ * @returns `["t", ref, url, 0 | 1]`
+ */
+export const patchFrame = (ref: number, url: string, replace: boolean): PatchFrame => [S_PATCH, ref, url, replace ? 1 : 0];
+
+/**
+ * Builds a `redirect` frame.
+ * @param ref - the view
+ * @param url - where the page goes
+ * @returns `["x", ref, url]`
+ */
+export const redirectFrame = (ref: number, url: string): RedirectFrame => [S_REDIRECT, ref, url];
+
+/**
+ * Builds a `push` frame.
+ * @param ref - the view
+ * @param event - the event name the view's hooks listen to (`handleEvent`)
+ * @param payload - its data
+ * @returns `["u", ref, event, payload]`
+ */
+export const pushFrame = (ref: number, event: string, payload: Payload): PushFrame => [S_PUSH, ref, event, payload];
+
+/**
+ * Builds an `error` frame.
+ * @param ref - the view, or 0 for a socket-level error
+ * @param code - one of the `E_…` codes of `./protocol.js`
+ * @param message - a generic message (details stay in the server log)
+ * @param seq - the event that failed, if the error answers one
+ * @returns `["!", ref, code, message]` or `["!", ref, code, message, seq]`
+ */
+export const errorFrame = (ref: number, code: string, message: string, seq?: number): ErrorFrame =>
+  seq === undefined ? [S_ERROR, ref, code, message] : [S_ERROR, ref, code, message, seq];
+
+/**
+ * Writes a frame as the text sent over the socket.
+ * @param frame - a frame built by one of the constructors of this module
+ * @returns its JSON text
+ */
+export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.stringify(frame);
+
+// ------------------------------------------------------------------ reading frames
+
+/** A frame that is not valid v1 protocol. On the server it becomes a `bad_frame` error. */
+export class FrameError extends Error {
+  /**
+   * @param message - what is wrong, for the error frame or the test failure
+   * @param ref - the view ref, when the frame named one (0 otherwise)
+   * @param seq - the event seq, when the frame was an event that named one
+   */
+  constructor(
+    message: string,
+    readonly ref = 0,
+    readonly seq?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A client frame after validation, with named fields. See docs/protocol.md. */
+export type ClientMessage =
+  | { type: typeof C_JOIN; ref: number; token: string; url: string; forms: FormState[] }
+  | { type: typeof C_LEAVE; ref: number }
+  | { type: typeof C_EVENT; ref: number; seq: number; name: string; payload: Payload }
+  | { type: typeof C_PARAMS; ref: number; url: string }
+  | { type: typeof C_HEARTBEAT };
+
+const MAX_NAME = 128;
+const MAX_URL = 4096;
+const MAX_TOKEN = 8192;
+const MAX_FORMS = 16;
+const MAX_DEPTH = 8;
+
+const isRef = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) > 0;
+const isObject = (x: unknown): x is Payload => typeof x === "object" && x !== null && !Array.isArray(x);
+
+function shallow(x: unknown, depth: number): boolean {
+  if (typeof x !== "object" || x === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  for (const v of Object.values(x)) if (!shallow(v, depth + 1)) return false;
+  return true;
+}
+
+function payload(x: unknown, ref: number, seq?: number): Payload {
+  if (x === undefined || x === null) return {};
+  if (!isObject(x) || !shallow(x, 0)) throw new FrameError("payload must be an object nested at most 8 deep", ref, seq);
+  return x;
+}
+
+function str(x: unknown, max: number, what: string, ref: number, seq?: number): string {
+  if (typeof x !== "string" || x.length > max) throw new FrameError(`${what} must be a string of at most ${max} characters`, ref, seq);
+  return x;
+}
+
+/**
+ * Parses and validates one client text frame, strictly: names up to 128 characters, URLs
+ * up to 4,096, tokens up to 8,192, at most 16 recovered forms, payloads nested at most 8
+ * deep. A missing payload is `{}`, missing forms are `[]`.
+ * @param text - the text frame as received
+ * @returns the frame with named fields
+ * @throws FrameError for anything that is not a well-formed v1 client frame (the message
+ *   says what; `ref` and `seq` say which view and event, when the frame named them)
+ */
+export function decodeClientFrame(text: string): ClientMessage {
+  let f: unknown;
+  try {
+    f = JSON.parse(text);
+  } catch {
+    throw new FrameError("frame is not JSON");
+  }
+  if (!Array.isArray(f) || typeof f[0] !== "string") throw new FrameError("frame must be an array starting with its type");
+  const type = f[0];
+  if (type === C_HEARTBEAT) return { type };
+  const ref = f[1];
+  if (!isRef(ref)) throw new FrameError("frame must name a view ref (positive integer)");
+  switch (type) {
+    case C_JOIN: {
+      const forms: FormState[] = [];
+      if (f[4] !== undefined && f[4] !== null) {
+        if (!Array.isArray(f[4]) || f[4].length > MAX_FORMS) throw new FrameError("join forms must be an array", ref);
+        for (const e of f[4]) {
+          if (!Array.isArray(e)) throw new FrameError("join forms must hold [event, payload] pairs", ref);
+          forms.push([str(e[0], MAX_NAME, "form event", ref), payload(e[1], ref)]);
+        }
+      }
+      return { type, ref, token: str(f[2], MAX_TOKEN, "token", ref), url: str(f[3], MAX_URL, "url", ref), forms };
+    }
+    case C_LEAVE:
+      return { type, ref };
+    case C_EVENT: {
+      const seq = f[2];
+      if (!isRef(seq)) throw new FrameError("event must carry a seq (positive integer)", ref);
+      return { type, ref, seq, name: str(f[3], MAX_NAME, "event name", ref, seq), payload: payload(f[4], ref, seq) };
+    }
+    case C_PARAMS:
+      return { type, ref, url: str(f[2], MAX_URL, "url", ref) };
+    default:
+      throw new FrameError(`unknown frame type ${JSON.stringify(type).slice(0, 16)}`, ref);
+  }
+}
+
+/** A server frame after {@link decodeServerFrame}, with named fields. See docs/protocol.md. */
+export type ServerMessage =
+  | { type: typeof S_RENDERED; ref: number; html: string }
+  | { type: typeof S_DELTA; ref: number; delta: Delta }
+  | { type: typeof S_REPLY; ref: number; seq: number }
+  | { type: typeof S_REPLY_RENDERED; ref: number; seq: number; html: string }
+  | { type: typeof S_REPLY_DELTA; ref: number; seq: number; delta: Delta }
+  | { type: typeof S_PATCH; ref: number; url: string; replace: boolean }
+  | { type: typeof S_REDIRECT; ref: number; url: string }
+  | { type: typeof S_PUSH; ref: number; event: string; payload: Payload }
+  | { type: typeof S_ERROR; ref: number; code: string; message: string; seq?: number }
+  | { type: typeof S_HEARTBEAT };
+
+const isDelta = (x: unknown): x is Delta => Array.isArray(x) && x.every((s) => typeof s === "number" || typeof s === "string");
+
+/**
+ * Reads one server frame and checks it has the documented layout (no extra fields).
+ * @param frame - the text frame as received, or the frame already parsed from JSON
+ * @returns the frame with named fields
+ * @throws FrameError when it is not JSON or not one of the documented server frames
+ */
+export function decodeServerFrame(frame: string | readonly unknown[]): ServerMessage {
+  let f: unknown = frame;
+  if (typeof frame === "string") {
+    try {
+      f = JSON.parse(frame);
+    } catch {
+      throw new FrameError("frame is not JSON");
+    }
+  }
+  if (!Array.isArray(f) || typeof f[0] !== "string") throw new FrameError("frame must be an array starting with its type");
+  const [type, ref, a, b, c] = f as unknown[];
+  const n = f.length;
+  const bad = (what: string): never => {
+    throw new FrameError(`bad ${what} frame: ${JSON.stringify(f).slice(0, 120)}`, typeof ref === "number" ? ref : 0);
+  };
+  if (type === S_HEARTBEAT) return n === 1 ? { type } : bad("heartbeat");
+  // error frames may be socket-level (ref 0); every other frame names a view
+  if (!(Number.isSafeInteger(ref) && ((ref as number) > 0 || (type === S_ERROR && ref === 0)))) bad(`ref of a ${JSON.stringify(type).slice(0, 16)}`);
+  const r = ref as number;
+  switch (type) {
+    case S_RENDERED:
+      return n === 3 && typeof a === "string" ? { type, ref: r, html: a } : bad("rendered");
+    case S_DELTA:
+      return n === 3 && isDelta(a) ? { type, ref: r, delta: a } : bad("delta");
+    case S_REPLY:
+      return n === 3 && isRef(a) ? { type, ref: r, seq: a } : bad("reply");
+    case S_REPLY_RENDERED:
+      return n === 4 && isRef(a) && typeof b === "string" ? { type, ref: r, seq: a, html: b } : bad("reply");
+    case S_REPLY_DELTA:
+      return n === 4 && isRef(a) && isDelta(b) ? { type, ref: r, seq: a, delta: b } : bad("reply");
+    case S_PATCH:
+      return n === 4 && typeof a === "string" && (b === 0 || b === 1) ? { type, ref: r, url: a, replace: b === 1 } : bad("patch");
+    case S_REDIRECT:
+      return n === 3 && typeof a === "string" ? { type, ref: r, url: a } : bad("redirect");
+    case S_PUSH:
+      return n === 4 && typeof a === "string" && isObject(b) ? { type, ref: r, event: a, payload: b } : bad("push");
+    case S_ERROR:
+      if (typeof a !== "string" || typeof b !== "string") return bad("error");
+      if (n === 4) return { type, ref: r, code: a, message: b };
+      return n === 5 && isRef(c) ? { type, ref: r, code: a, message: b, seq: c } : bad("error");
+    default:
+      return bad(`unknown type ${JSON.stringify(type).slice(0, 16)}`);
+  }
+}
+
+/**
+ * The view's HTML after a server frame, as the browser runtime rebuilds it: the frame's
+ * HTML, or `old` with the frame's delta applied.
+ * @param message - a decoded server frame
+ * @param old - the view's HTML before it (what the last render left)
+ * @returns the new HTML, or undefined when the frame carries no render
+ */
+export function htmlAfter(message: ServerMessage, old: string): string | undefined {
+  switch (message.type) {
+    case S_RENDERED:
+    case S_REPLY_RENDERED:
+      return message.html;
+    case S_DELTA:
+    case S_REPLY_DELTA:
+      return applyDelta(old, message.delta);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The event a server frame answers: the seq of a reply (with or without a render), or of an
+ * error that names the event it refused.
+ * @param message - a decoded server frame
+ * @returns the event's seq, or undefined for every other frame
+ */
+export function answeredSeq(message: ServerMessage): number | undefined {
+  switch (message.type) {
+    case S_REPLY:
+    case S_REPLY_RENDERED:
+    case S_REPLY_DELTA:
+    case S_ERROR:
+      return message.seq;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether a server frame is a reply (the event was handled), with or without a render.
+ * @param message - a decoded server frame
+ * @returns true for `a`, `ar` and `ad` frames
+ */
+export const isReply = (
+  message: ServerMessage,
+): message is Extract<ServerMessage, { type: typeof S_REPLY | typeof S_REPLY_RENDERED | typeof S_REPLY_DELTA }> =>
+  message.type === S_REPLY || message.type === S_REPLY_RENDERED || message.type === S_REPLY_DELTA;

@@ -1,0 +1,64 @@
+/**
+ * The views on the page, on top of the socket: joining and leaving roots, sending events
+ * and releasing their loading class, and what the socket going down means for them.
+ * Knows nothing of morphing or hooks.
+ */
+import { A_TOKEN, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING } from "./protocol.js";
+import { eventFrame, joinFrame, leaveFrame } from "./codec.js";
+import { views, refs, pending, roots, attr, type Payload, type View } from "./state.js";
+import { recover } from "./forms.js";
+import { send } from "./socket.js";
+
+let ref = 0;
+let seq = 0;
+
+/** Joins a root (a rejoin sends its forms for recovery). Off line it only registers the root. */
+export const join = (el: Element, rejoin?: boolean) => {
+  const v: View = views.get(el) || { el, r: 0 };
+  views.set(el, v);
+  // sent only while the socket is open; the ref is taken once it was
+  if (send(joinFrame(ref + 1, attr(el, A_TOKEN)!, location.href, rejoin ? recover(el) : undefined))) refs.set((v.r = ++ref), v);
+};
+
+/** Rejoins every root still on the page (the socket just opened); forgets the others. */
+export const rejoin = () => views.forEach((v, el) => (el.isConnected ? join(el, true) : views.delete(el)));
+
+/** The view's root left the page: forget it and tell the server. */
+export const leave = (v: View) => {
+  views.delete(v.el), refs.delete(v.r), send(leaveFrame(v.r));
+};
+
+/** Sends an event for a joined view; `el` carries the loading class until the reply. */
+export const push = (v: View, el: Element | null, name: string, payload: Payload) => {
+  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload))) return;
+  if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el);
+};
+
+/** The reply (or error) for event `s` arrived: drop the loading class unless the element has another event in flight. */
+export const release = (s: number) => {
+  const el = pending.get(s);
+  pending.delete(s);
+  if (el && ![...pending.values()].includes(el)) el.classList.remove(CLASS_LOADING);
+};
+
+/** The socket went down: nothing is in flight or joined any more, every root shows it. */
+export const detach = () => {
+  pending.forEach((el) => el.classList.remove(CLASS_LOADING));
+  pending.clear();
+  refs.clear();
+  roots().forEach((el) => el.classList.add(CLASS_DISCONNECTED));
+};
+
+/** Every root shows the error class. */
+export const fail = () => roots().forEach((el) => el.classList.add(CLASS_ERROR));
+
+/** Reloads the page for a fresh token/session, at most once in 30 s (else shows the error class). */
+export const reload = () => {
+  const k = "lv-reload";
+  const n = Date.now();
+  try {
+    if (n - +(sessionStorage.getItem(k) || 0) < 3e4) return fail();
+    sessionStorage.setItem(k, "" + n);
+  } catch {}
+  location.reload();
+};
