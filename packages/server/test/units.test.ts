@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeFrame, FrameError } from "../src/transport/codec.js";
+import { decodeClientFrame as decodeFrame, FrameError } from "../../client/src/codec.js";
 import { RateLimiter } from "../src/transport/limits.js";
 import { TokenError, TokenSigner } from "../src/live/token.js";
 import { ViewRegistry } from "../src/live/registry.js";

@@ -1,4 +1,4 @@
-import type { Payload } from "../transport/codec.js";
+import type { Payload } from "@weft/client/codec";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
 
 export type { Payload };

@@ -20,7 +20,7 @@ import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRuntime, type Outbox } from "../live/runtime.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
-import { decodeFrame, FrameError, type ClientMessage } from "./codec.js";
+import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from "@weft/client/codec";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
 
