@@ -11,6 +11,7 @@ import {
   S_RENDERED,
   S_REPLY,
 } from "@weft/client/protocol";
+import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { Children } from "./children.js";
@@ -260,5 +261,9 @@ export class ViewRuntime implements ViewDriver {
   }
 }
 
-/** A payload rejected by an event's schema. */
-class PayloadError extends Error {}
+/** `WEFT_ERR_INVALID_PAYLOAD`: a payload rejected by an event's schema (answered `invalid_payload`). */
+class PayloadError extends WeftError {
+  constructor(message: string) {
+    super("WEFT_ERR_INVALID_PAYLOAD", message);
+  }
+}

@@ -5,6 +5,7 @@ import {
   C_LEAVE,
   C_PARAMS,
 } from "@weft/client/protocol";
+import { WeftError } from "../errors.js";
 
 /** A JSON object sent as an event payload (`lv-value-*`, form values, hook payloads). */
 export type Payload = Record<string, unknown>;
@@ -17,8 +18,8 @@ export type ClientFrame =
   | { type: typeof C_PARAMS; ref: number; url: string }
   | { type: typeof C_HEARTBEAT };
 
-/** A frame that is not valid v1 protocol; becomes a `bad_frame` error. */
-export class FrameError extends Error {
+/** `WEFT_ERR_BAD_FRAME`: thrown by {@link decodeFrame} for a frame that is not valid v1 protocol; the socket answers `bad_frame`. */
+export class FrameError extends WeftError {
   constructor(
     message: string,
     /** the view ref, when the frame named one */
@@ -26,7 +27,7 @@ export class FrameError extends Error {
     /** the event seq, when the frame was an event */
     readonly seq?: number,
   ) {
-    super(message);
+    super("WEFT_ERR_BAD_FRAME", message);
   }
 }
 

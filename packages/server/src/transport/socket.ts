@@ -120,7 +120,7 @@ export class LiveSocket implements Outbox {
       claims = this.services.signer.verify(f.token);
       if (claims.s !== this.session.id) throw new TokenError("invalid_token");
     } catch (err) {
-      const code = err instanceof TokenError ? err.code : "invalid_token";
+      const code = err instanceof TokenError ? err.reason : "invalid_token";
       return this.error(f.ref, code, code === "expired_token" ? "token expired: reload" : "token refused");
     }
     const cls = this.services.registry.get(claims.v);
