@@ -1,10 +1,14 @@
 /**
- * The live admin: AdminSite / ModelAdmin over drizzle tables (see docs/admin.md).
+ * The live admin: AdminSite / ModelAdmin over drizzle tables (see docs/admin.md). Every error it
+ * throws at a developer is a {@link WeftAdminError} (a `WeftError` of @weft/server) with a code
+ * from {@link adminErrorCodes}.
  */
 export { AdminSite, type AdminSiteOptions, type NavApp, type NavModel } from "./site.js";
 export { humanize } from "./query/names.js";
 export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions, type ProgressActionInfo } from "./model-admin.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
+export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
+export { FormOptionsError } from "./changeform/fields.js";
 export { runChecks, formatCheck, formatReport, isLiveViewClass, isProgressAction, isInProcessLayer, SystemCheckError, WIDGET_SLOT_SIZES, WIDGET_SLOTS, type CheckLevel, type CheckMessage, type CheckOptions } from "./checks/index.js";
 export { HealthBanner, describeHealth, type HealthAssigns } from "./health/index.js";
 export { AdminView, bindView, staffUser } from "./shell/base.js";
