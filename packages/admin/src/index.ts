@@ -5,11 +5,15 @@
  * (users, groups, sessions, API tokens, the admin's tables, the `weft` CLI), `/audit` (the
  * audit log), `/checks` (start-up checks), `/dashboard` (the dashboard's registry and context),
  * `/jobs` (the job pages), `/query` (the change list's query layer).
+ * Every error it throws at a developer is a {@link WeftAdminError} (a `WeftError` of
+ * @weft/server) with a code from {@link adminErrorCodes}.
  * @packageDocumentation
  */
 export { AdminSite, type AdminSiteOptions } from "./site.js";
 export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions } from "./model-admin.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
+export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
+export { FormOptionsError } from "./changeform/fields.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";

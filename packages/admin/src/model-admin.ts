@@ -6,6 +6,7 @@ import { hasPermission, type SessionUser } from "./auth/index.js";
 import type { ChangeListOptions, Relations } from "./query/index.js";
 import { humanize } from "./query/names.js";
 import type { AdminSite } from "./site.js";
+import { adminError, WeftAdminError } from "./errors.js";
 
 /** The four model permissions, as Django's default permissions. */
 export type ModelAction = "view" | "add" | "change" | "delete";
@@ -75,11 +76,11 @@ export interface ActionContext {
 }
 
 /**
- * Thrown by an action's `run` to refuse with a message the user may read: the change list
+ * `WEFT_ADMIN_ERR_ACTION_REFUSED`: thrown by an action's `run` to refuse with a message the user may read: the change list
  * shows it as an error flash; the action endpoint answers with `status` (403 missing
  * permission, 503 the job store is unreachable or full, …) and the message.
  */
-export class ActionRefusedError extends Error {
+export class ActionRefusedError extends WeftAdminError {
   /**
    * @param status - the HTTP status of the refusal (403, 400, 503…)
    * @param message - shown to the user as is: no internal details
@@ -88,8 +89,7 @@ export class ActionRefusedError extends Error {
     readonly status: number,
     message: string,
   ) {
-    super(message);
-    this.name = "ActionRefusedError";
+    super("WEFT_ADMIN_ERR_ACTION_REFUSED", message);
   }
 }
 
@@ -148,7 +148,7 @@ export class ModelAdmin<T extends SQLiteTable = SQLiteTable, R extends Relations
   readonly tableName: string;
 
   /**
-   * @throws Error when `app` or `name` is not a lower-case identifier
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_BAD_IDENTIFIER` when `app` or `name` is not a lower-case identifier
    */
   constructor(
     readonly table: T,
@@ -159,7 +159,7 @@ export class ModelAdmin<T extends SQLiteTable = SQLiteTable, R extends Relations
     this.app = options.app;
     this.name = options.name ?? this.tableName.replace(/_/g, "").replace(/s$/, "");
     for (const [what, v] of [["app", this.app], ["name", this.name]] as const) {
-      if (!/^[a-z][a-z0-9_]*$/.test(v)) throw new Error(`weft admin: ${what} "${v}" of ${this.tableName} must be a lower-case identifier`);
+      if (!/^[a-z][a-z0-9_]*$/.test(v)) throw adminError("WEFT_ADMIN_ERR_BAD_IDENTIFIER", `weft admin: ${what} "${v}" of ${this.tableName} must be a lower-case identifier (a-z, then a-z, 0-9 or _): set \`${what}\` in the ModelAdmin options`);
     }
     this.verboseName = options.verboseName ?? humanize(this.name);
     this.verboseNamePlural = options.verboseNamePlural ?? `${this.verboseName}s`;

@@ -15,6 +15,7 @@ import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckO
 import { HealthBanner } from "./health/index.js";
 import { JobStore } from "@weft/server/jobs";
 import { jobRoutes } from "./jobs/routes.js";
+import { adminError, sessionsMismatch } from "./errors.js";
 
 const SHELL = new URL("../src/shell/shell.eta", import.meta.url);
 
@@ -69,7 +70,11 @@ export interface AdminPluginOptions {
 
 async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
   const { site } = opts;
-  if (!app.hasDecorator("weft")) throw new Error("weft admin: register the weft plugin (with `sessions: site.sessions`) before the admin");
+  if (!app.hasDecorator("weft")) {
+    throw adminError("WEFT_ADMIN_ERR_WEFT_MISSING", "weft admin: register the weft plugin before the admin: `await app.register(weft, { secret, sessions: site.sessions })`, then `await app.register(adminPlugin, { site })`");
+  }
+  // weft on other sessions than the site's never sees an admin login: the login page would loop
+  if (app.weft.sessions !== site.sessions) throw sessionsMismatch();
   if (opts.checks !== false) {
     const messages = runChecks(site, { ...opts.checks, pubsub: app.weft.services.pubsub });
     if (messages.some((m) => m.level === "error")) throw new SystemCheckError(messages);
@@ -89,9 +94,14 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
   // the progress actions' jobs live in this app's channel layer (shared by its workers)
   site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);
-  await dashboardApi(app, site);
+  // security headers (weft's policy) on the admin's own routes, the host app's other routes untouched
+  await app.register(async (scope) => {
+    app.weft.secureRoutes(scope);
+    await dashboardApi(scope, site);
+  });
 
   await app.register(async (scope) => {
+    app.weft.secureRoutes(scope);
     // every admin page needs a staff user; anonymous visitors go to the login page (as Django's)
     scope.addHook("preHandler", async (req, reply) => {
       const session = (await site.sessions.load(req)) as AdminSession | null;
@@ -109,7 +119,16 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
 
 /**
  * The admin's routes under the site's prefix: login / logout, the dashboard, and the pages
- * of every registered model. Register after the weft plugin:
- * `await app.register(adminPlugin, { site })`.
+ * of every registered model. Register after the weft plugin, which must use the site's sessions:
+ *
+ * @example
+ * await app.register(weft, { secret: process.env.WEFT_SECRET!, sessions: site.sessions });
+ * await app.register(adminPlugin, { site });
+ *
+ * Weft's security headers go on the admin's routes only (unless weft's `helmet` says app-wide).
+ *
+ * @throws at registration, a WeftAdminError: `WEFT_ADMIN_ERR_WEFT_MISSING` (weft not registered
+ *   before), `WEFT_ADMIN_ERR_SESSIONS_MISMATCH` (weft registered without `sessions: site.sessions`),
+ *   `WEFT_ADMIN_ERR_SYSTEM_CHECK` (a {@link SystemCheckError}: the start-up checks found errors)
  */
-export const adminPlugin = fp(adminRoutes, { name: "weft-admin", fastify: "5.x", dependencies: ["weft"] });
+export const adminPlugin = fp(adminRoutes, { name: "weft-admin", fastify: "5.x" });

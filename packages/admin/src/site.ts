@@ -7,6 +7,7 @@ import { SiteContext } from "./dashboard/context.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
 import type { JobStore, JobStoreOptions } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
+import { adminError } from "./errors.js";
 
 /** Options of an {@link AdminSite}. */
 export interface AdminSiteOptions {
@@ -85,10 +86,10 @@ export class AdminSite {
    * The background jobs of the site's progress actions (`withProgress`), in the channel layer
    * of the app the admin is installed in: `adminPlugin` creates it at install time from
    * `app.weft.services.pubsub` and {@link AdminSiteOptions.jobs}.
-   * @throws Error before the admin is installed
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
    */
   get jobs(): JobStore {
-    if (!this.jobStore) throw new Error("weft admin: site.jobs exists once adminPlugin is registered");
+    if (!this.jobStore) throw adminError("WEFT_ADMIN_ERR_NOT_INSTALLED", "weft admin: site.jobs exists once adminPlugin is registered: `await app.register(adminPlugin, { site })` first (or read it in a route or an action)");
     return this.jobStore;
   }
 
@@ -109,14 +110,16 @@ export class AdminSite {
   /**
    * Registers a model, as Django's `admin.site.register(Model, ModelAdmin)`.
    * @returns the ModelAdmin
-   * @throws Error when the same app/name is registered twice, or an option names an unknown column;
-   *   TypeError for an invalid `dashboardWidgets` entry (or Error for a widget key used twice)
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_MODEL_TWICE` / `WEFT_ADMIN_ERR_RESERVED_APP` /
+   *   `WEFT_ADMIN_ERR_BAD_IDENTIFIER`, ChangeListOptionsError / FormOptionsError when an option
+   *   names an unknown column; TypeError for an invalid `dashboardWidgets` entry
+   *   (`WEFT_ADMIN_ERR_WIDGET_KEY_TWICE` for a widget key used twice)
    */
   register<T extends SQLiteTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
     const admin = new ModelAdmin<T, R>(table, options, this.prefix);
     const key = `${admin.app}.${admin.name}`;
-    if (this.models.has(key)) throw new Error(`weft admin: ${key} is registered twice`);
-    if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw new Error(`weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs`);
+    if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);
+    if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw adminError("WEFT_ADMIN_ERR_RESERVED_APP", `weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs (dashboard, api, jobs): choose another \`app\``);
     // resolves and checks every change-list option now, so mistakes fail at start-up
     const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options });
     // checks every widget now too; nothing is kept when anything fails

@@ -210,6 +210,8 @@ export const encodeFrame = (frame: ClientFrame | ServerFrame): string => JSON.st
 
 /** A frame that is not valid v1 protocol. On the server it becomes a `bad_frame` error. */
 export class FrameError extends Error {
+  /** the error code (as `WeftError`'s of @weft/server; the protocol module imports nothing) */
+  readonly code = "WEFT_ERR_BAD_FRAME";
   /**
    * @param message - what is wrong, for the error frame or the test failure
    * @param ref - the view ref, when the frame named one (0 otherwise)

@@ -3,11 +3,15 @@
  * See docs/liveview.md. The rest is behind subpath exports: `@weft/server/pubsub` (channel
  * layers), `/jobs` (background jobs with progress), `/transport` (security headers, limits,
  * sessions, assets), `/render` (Eta templates), `/testing` (mountLive, a private Redis).
+ * Every error thrown at a developer is a {@link WeftError} with a `code` from
+ * {@link weftErrorCodes}; the channel layer's and the jobs' own error classes are exported by
+ * `/pubsub` and `/jobs`.
  * @packageDocumentation
  */
 export { LiveView, type LiveViewClass } from "./live/view.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
+export { WeftError, weftErrorCodes, type WeftErrorCode } from "./errors.js";
 export type { ChildProps } from "./live/children.js";
 export type { Logger } from "./live/services.js";
 export { weft, randomSecret, type WeftOptions, type WeftServer, type LiveRouteOptions } from "./transport/plugin.js";

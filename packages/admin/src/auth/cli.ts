@@ -13,6 +13,7 @@ import type Database from "better-sqlite3";
 import type { ScryptParams } from "./passwords.js";
 import { ensureAdminTables, type AdminDb } from "./schema.js";
 import { UserStore, type AdminUser } from "./users.js";
+import { adminError } from "../errors.js";
 
 /** What {@link createSuperuser} takes. */
 export interface CreateSuperuserInput {
@@ -31,10 +32,10 @@ export interface CreateSuperuserInput {
  *
  * @param input - see {@link CreateSuperuserInput}
  * @returns the new user
- * @throws UserStoreError when the username is invalid or taken; Error when the password is empty
+ * @throws UserStoreError when the username is invalid or taken; WeftAdminError `WEFT_ADMIN_ERR_EMPTY_PASSWORD` when the password is empty
  */
 export async function createSuperuser(input: CreateSuperuserInput): Promise<AdminUser> {
-  if (!input.password) throw new Error("the password must not be empty");
+  if (!input.password) throw adminError("WEFT_ADMIN_ERR_EMPTY_PASSWORD", "the password must not be empty: pass --password, set WEFT_PASSWORD, or type one at the prompt");
   const users = new UserStore(input.db, input.scrypt ? { scrypt: input.scrypt } : {});
   return users.createUser({ username: input.username, email: input.email ?? "", password: input.password, isStaff: true, isSuperuser: true });
 }

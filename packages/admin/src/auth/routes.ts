@@ -20,6 +20,7 @@ import { hashedAsset } from "@weft/server/transport";
 import { Templates } from "@weft/server/render";
 import type { AdminSessions } from "./sessions.js";
 import { normalizeUsername, type UserStore } from "./users.js";
+import { adminError, sessionsMismatch } from "../errors.js";
 
 /** What the login template gets as `it`. */
 export interface LoginTemplateData {
@@ -91,7 +92,7 @@ export const LOGIN_TEMPLATE = new URL("../../src/auth/login.eta", import.meta.ur
 export function defaultAuthRender(): AdminAuthRender {
   const templates = new Templates();
   return (template, data) => {
-    if (template !== "login") throw new Error(`weft admin: unknown auth template "${String(template)}"`);
+    if (template !== "login") throw adminError("WEFT_ADMIN_ERR_UNKNOWN_TEMPLATE", `weft admin: unknown auth template "${String(template)}" (the default renderer has "login" only; pass your own \`render\` for others)`);
     return templates.render(LOGIN_TEMPLATE, data);
   };
 }
@@ -169,10 +170,12 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
   }
 
   if (!app.hasRequestDecorator("unsignCookie")) {
-    throw new Error("weft admin: register the weft plugin (or @fastify/cookie with a secret) before adminAuthRoutes");
+    throw adminError("WEFT_ADMIN_ERR_COOKIE_MISSING", "weft admin: adminAuthRoutes signs its session cookie through @fastify/cookie: register the weft plugin (or @fastify/cookie with a secret) before adminAuthRoutes");
   }
+  // weft on other sessions than these never sees the login: the login page would loop
+  if (app.hasDecorator("weft") && app.weft.sessions !== sessions) throw sessionsMismatch();
   if (app.hasReplyDecorator("generateCsrf") || app.hasRequestDecorator("session")) {
-    throw new Error("weft admin: adminAuthRoutes brings its own @fastify/csrf-protection and request.session; remove the other registration");
+    throw adminError("WEFT_ADMIN_ERR_CSRF_CONFLICT", "weft admin: adminAuthRoutes brings its own @fastify/csrf-protection and request.session; remove the other registration (or register it in a scope the admin is not in)");
   }
 
   // @fastify/csrf-protection in session mode reads `req.session._csrf`: ours is derived from the
@@ -186,6 +189,8 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
 
   // Everything else stays encapsulated in a child scope.
   await app.register(async (scope) => {
+    // weft's security headers on the login and logout pages, when weft is there
+    if (scope.hasDecorator("weft")) scope.weft.secureRoutes(scope);
     if (!scope.hasContentTypeParser("application/x-www-form-urlencoded")) await scope.register(formbody);
     await scope.register(rateLimit, { global: false, ...(limits.redis ? { redis: limits.redis, nameSpace: "weft-admin-login:", skipOnError: true } : {}) });
     const perUser = scope.createRateLimit({
@@ -293,6 +298,9 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
  * POST forms. Everything else (form parsing, rate limiting, the 403 page) stays inside.
  * Rate limits key on `req.ip`: behind a proxy, set fastify's `trustProxy`.
  *
- * @throws at registration, Error when @fastify/cookie is missing or csrf-protection / `request.session` already exist
+ * @throws at registration, a WeftAdminError: `WEFT_ADMIN_ERR_COOKIE_MISSING` when neither weft nor
+ *   @fastify/cookie with a secret is registered, `WEFT_ADMIN_ERR_SESSIONS_MISMATCH` when weft uses
+ *   other sessions than `sessions`, `WEFT_ADMIN_ERR_CSRF_CONFLICT` when csrf-protection /
+ *   `request.session` already exist
  */
 export const adminAuthRoutes = fp(authRoutes, { name: "weft-admin-auth", fastify: "5.x" });

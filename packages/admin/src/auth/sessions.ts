@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Session, SessionProvider } from "@weft/server";
 import { weftSessions, weftUsers, type AdminDb } from "./schema.js";
 import { permissionsJsonSql } from "./users.js";
+import { adminError } from "../errors.js";
 
 /** Name of the admin session cookie. */
 export const ADMIN_SESSION_COOKIE = "weft_admin";
@@ -156,7 +157,7 @@ export class AdminSessions implements SessionProvider {
    * @param reply - the reply (gets the new cookie)
    * @param user - the authenticated user (only its `id` is used)
    * @returns the new, logged-in session
-   * @throws Error when the user does not exist or is inactive
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_LOGIN_INACTIVE_USER` when the user does not exist or is inactive
    */
   async login(req: FastifyRequest, reply: FastifyReply, user: { id: number }): Promise<AdminSession> {
     const now = this.now();
@@ -165,12 +166,12 @@ export class AdminSessions implements SessionProvider {
       .set({ lastLoginAt: new Date(now) })
       .where(and(eq(weftUsers.id, user.id), eq(weftUsers.isActive, true)))
       .returning({ id: weftUsers.id });
-    if (!ok.length) throw new Error("weft admin: cannot log in an unknown or inactive user");
+    if (!ok.length) throw adminError("WEFT_ADMIN_ERR_LOGIN_INACTIVE_USER", "weft admin: cannot log in an unknown or inactive user: check the credentials with users.authenticate() (which refuses inactive users) before sessions.login()");
     const old = await this.current(req);
     if (old) await this.db.delete(weftSessions).where(eq(weftSessions.id, old.session.id));
     const created = await this.create(req, reply, user.id);
     const loaded = await this.fetch(created.id);
-    if (!loaded?.session.user) throw new Error("weft admin: the new session did not load");
+    if (!loaded?.session.user) throw adminError("WEFT_ADMIN_ERR_SESSION_NOT_LOADED", "weft admin: the new session did not load: is the weft_sessions table in the database given to AdminSessions, and is nothing deleting its rows?");
     this.cache.get(req)!.session = loaded.session;
     return loaded.session;
   }

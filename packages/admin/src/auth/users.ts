@@ -5,6 +5,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, type ScryptParams } from "./passwords.js";
 import { weftGroupPermissions, weftGroups, weftUserGroups, weftUserPermissions, weftUsers, type AdminDb } from "./schema.js";
+import { WeftAdminError } from "../errors.js";
 
 /** An admin user as the stores hand it out: a `weft_users` row without its password hash. */
 export interface AdminUser {
@@ -55,9 +56,11 @@ export interface PermissionHolder {
   permissions: Iterable<string> | ReadonlySet<string>;
 }
 
-/** Thrown by {@link UserStore} for invalid input (bad username, taken username, bad permission string, unknown user). */
-export class UserStoreError extends Error {
-  override name = "UserStoreError";
+/** `WEFT_ADMIN_ERR_USER_STORE`: thrown by {@link UserStore} for invalid input (bad username, taken username, bad permission string, unknown user). */
+export class UserStoreError extends WeftAdminError {
+  constructor(message: string) {
+    super("WEFT_ADMIN_ERR_USER_STORE", message);
+  }
 }
 
 const USERNAME = /^[\w.@+-]{1,150}$/u;

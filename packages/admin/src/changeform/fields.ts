@@ -10,6 +10,7 @@ import type { ModelAdmin } from "../model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSite } from "../site.js";
 import { checkBounds, type Bounds } from "./checks.js";
+import { WeftAdminError } from "../errors.js";
 
 /** How a field is edited. */
 export type FieldKind =
@@ -80,11 +81,10 @@ export interface FormSpec {
   columns: Record<string, SQLiteColumn>;
 }
 
-/** A ModelAdmin's form options do not fit its table. Thrown at start-up. */
-export class FormOptionsError extends Error {
+/** `WEFT_ADMIN_ERR_FORM_OPTIONS`: a ModelAdmin's form options do not fit its table. Thrown by `site.register`. */
+export class FormOptionsError extends WeftAdminError {
   constructor(admin: ModelAdmin<any, any>, option: string, detail: string) {
-    super(`weft admin: ModelAdmin(${admin.app}.${admin.name}) ${option}: ${detail}`);
-    this.name = "FormOptionsError";
+    super("WEFT_ADMIN_ERR_FORM_OPTIONS", `weft admin: ModelAdmin(${admin.app}.${admin.name}) ${option}: ${detail}`);
   }
 }
 

@@ -17,6 +17,7 @@ import { LiveView } from "@weft/server";
 import { type ChannelLayer, MemoryChannelLayer } from "@weft/server/pubsub";
 import type { AdminAction, ModelAdmin } from "../model-admin.js";
 import type { AdminSite } from "../site.js";
+import { WeftAdminError } from "../errors.js";
 
 /** How serious a {@link CheckMessage} is: errors stop the start, warnings are logged. */
 export type CheckLevel = "error" | "warning";
@@ -204,15 +205,14 @@ export function formatReport(messages: readonly CheckMessage[]): string {
   return lines.join("\n");
 }
 
-/** Thrown when {@link runChecks} found errors where the site must not start (the admin plugin's install). */
-export class SystemCheckError extends Error {
+/** `WEFT_ADMIN_ERR_SYSTEM_CHECK`: thrown by `adminPlugin` at install when {@link runChecks} found errors (the site must not start). */
+export class SystemCheckError extends WeftAdminError {
   /** every finding, errors and warnings */
   readonly messages: readonly CheckMessage[];
 
   /** @param messages - the findings; the error's message is their {@link formatReport} */
   constructor(messages: readonly CheckMessage[]) {
-    super(`weft admin: system check found errors; the site does not start.\n${formatReport(messages)}`);
-    this.name = "SystemCheckError";
+    super("WEFT_ADMIN_ERR_SYSTEM_CHECK", `weft admin: system check found errors; the site does not start.\n${formatReport(messages)}`);
     this.messages = messages;
   }
 }

@@ -8,6 +8,7 @@ import type { Logger } from "@weft/server";
 import { checkPermission, hasPermission, type SessionUser } from "../auth/index.js";
 import type { AdminSite } from "../site.js";
 import type { WidgetStatus } from "./widget.js";
+import { adminError } from "../errors.js";
 
 /** A site-wide value: how to compute it and how long a computed value stays fresh. */
 export interface ContextProvider<T = unknown> {
@@ -95,11 +96,11 @@ export class SiteContext {
    *
    * @param name - its name (letters, digits, `_ . -`; starts with a letter)
    * @param provider - see {@link ContextProvider}
-   * @throws TypeError for a malformed name, TTL or compute; Error when the name is taken
+   * @throws TypeError for a malformed name, TTL or compute; WeftAdminError `WEFT_ADMIN_ERR_CONTEXT_PROVIDER_TWICE` when the name is taken
    */
   provide<T>(name: string, provider: ContextProvider<T>): void {
     if (typeof name !== "string" || !NAME.test(name)) throw new TypeError(`weft admin: context provider name "${String(name)}" must be a letter then up to 63 letters, digits, "_", "." or "-"`);
-    if (this.providers.has(name)) throw new Error(`weft admin: context provider "${name}" is registered twice`);
+    if (this.providers.has(name)) throw adminError("WEFT_ADMIN_ERR_CONTEXT_PROVIDER_TWICE", `weft admin: context provider "${name}" is registered twice: provide each name once`);
     if (!provider || typeof provider.compute !== "function") throw new TypeError(`weft admin: context provider "${name}" needs a compute(site) function`);
     if (typeof provider.ttlMs !== "number" || !(provider.ttlMs > 0) || !Number.isFinite(provider.ttlMs)) throw new TypeError(`weft admin: context provider "${name}": ttlMs must be a positive number of milliseconds`);
     this.providers.set(name, provider as ContextProvider);
@@ -116,11 +117,11 @@ export class SiteContext {
    *
    * @param name - a registered provider
    * @returns its value
-   * @throws Error for an unknown name; whatever `compute` throws
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_UNKNOWN_CONTEXT_PROVIDER` for an unknown name; whatever `compute` throws
    */
   async get<T = unknown>(name: string): Promise<T> {
     const provider = this.providers.get(name);
-    if (!provider) throw new Error(`weft admin: no context provider "${name}"`);
+    if (!provider) throw adminError("WEFT_ADMIN_ERR_UNKNOWN_CONTEXT_PROVIDER", `weft admin: no context provider "${name}": site.context.provide("${name}", …) first (known: ${[...this.providers.keys()].join(", ") || "none"})`);
     const hit = this.cache.get(name);
     if (hit && "value" in hit && hit.expires > this.now()) return hit.value as T;
     if (hit?.inflight) return hit.inflight as Promise<T>;

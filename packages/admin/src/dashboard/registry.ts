@@ -10,6 +10,7 @@ import { bindView } from "../shell/base.js";
 import { DashboardView } from "../dashboard/view.js";
 import { DashboardTile } from "./tile.js";
 import { checkWidgetData, humanizeGroup, resolveWidget, widgetVisibleTo, type DashboardWidget, type RegisteredWidget, type WidgetData } from "./widget.js";
+import { adminError } from "../errors.js";
 
 /** Which widgets a page or an API call wants; every given condition must hold. */
 export interface WidgetScope {
@@ -208,7 +209,7 @@ export class DashboardRegistry {
    * @param group - a group name widgets use (it may get its widgets later)
    * @param opts - see {@link DashboardPageOptions}
    * @returns the view class, registered as `<site id>-dashboard-page-<group>`
-   * @throws TypeError for a malformed group or path; Error when the group's page was made with another path or title
+   * @throws TypeError for a malformed group or path; WeftAdminError `WEFT_ADMIN_ERR_DASHBOARD_PAGE_CONFLICT` when the group's page was made with another path or title
    */
   page(group: string, opts: DashboardPageOptions = {}): LiveViewClass {
     if (typeof group !== "string" || !GROUP.test(group)) throw new TypeError(`weft admin: dashboard page group "${String(group)}" must be 1-64 lower-case letters, digits, "-" or "_"`);
@@ -217,7 +218,7 @@ export class DashboardRegistry {
     const known = this.pages.get(group);
     if (known) {
       if ((path !== null && path !== known.path) || (opts.title !== undefined && opts.title !== (known.view as typeof DashboardView).heading)) {
-        throw new Error(`weft admin: the dashboard page of group "${group}" was already made with other options`);
+        throw adminError("WEFT_ADMIN_ERR_DASHBOARD_PAGE_CONFLICT", `weft admin: the dashboard page of group "${group}" was already made with other options: call site.dashboard.page("${group}", …) once, or with the same path and title`);
       }
       return known.view;
     }
@@ -236,7 +237,7 @@ export class DashboardRegistry {
     const seen = new Set<string>();
     for (const w of ws) {
       if (this.widgets.has(w.key) || seen.has(w.key)) {
-        throw new Error(`weft admin: dashboard widget key "${w.key}" ("${w.title}") is registered twice; give one of them a distinct \`key\``);
+        throw adminError("WEFT_ADMIN_ERR_WIDGET_KEY_TWICE", `weft admin: dashboard widget key "${w.key}" ("${w.title}") is registered twice; give one of them a distinct \`key\``);
       }
       seen.add(w.key);
     }

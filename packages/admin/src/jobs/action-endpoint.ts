@@ -25,6 +25,7 @@ import { ActionRefusedError } from "../model-admin.js";
 import { ChangeListParamError, type ChangeListState } from "../query/index.js";
 import type { AdminSite } from "../site.js";
 import { ACTION_DENIED } from "./with-progress.js";
+import { adminError } from "../errors.js";
 
 const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
 
@@ -43,7 +44,7 @@ function answer(reply: FastifyReply, status: number, text: string): FastifyReply
 async function endpoint(scope: FastifyInstance, opts: { site: AdminSite }): Promise<void> {
   const { site } = opts;
   if (!scope.hasContentTypeParser("application/x-www-form-urlencoded")) await scope.register(formbody, { bodyLimit: 1 << 20 });
-  if (!scope.hasDecorator("csrfProtection")) throw new Error("weft admin: the action endpoint needs adminAuthRoutes (csrfProtection) registered first");
+  if (!scope.hasDecorator("csrfProtection")) throw adminError("WEFT_ADMIN_ERR_CSRF_MISSING", "weft admin: the action endpoint needs adminAuthRoutes (csrfProtection) registered first: register adminPlugin (which brings both) rather than the endpoint alone");
 
   scope.setErrorHandler(async (err: FastifyError, req, reply) => {
     if (err.code === "FST_CSRF_MISSING_SECRET" || err.code === "FST_CSRF_INVALID_TOKEN") {

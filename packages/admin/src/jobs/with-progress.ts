@@ -10,6 +10,7 @@ import { ActionRefusedError, type AdminAction } from "../model-admin.js";
 import { jobActionRef, jobUrl } from "./refs.js";
 import { jobSelection } from "./selection.js";
 import type { PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";
+import { adminError } from "../errors.js";
 
 /** The refusal a user lacking one of the action's permissions gets (HTTP 403; no job is created). */
 export const ACTION_DENIED = "You don't have permission to do that.";
@@ -69,7 +70,7 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
     progress: Object.freeze({ cancellable }),
     async run(ctx) {
       const { site, admin, user, selection } = ctx;
-      if (!site || !selection) throw new Error(`weft admin: progress action "${name}" runs from the change list or the action endpoint (it needs ctx.site and ctx.selection)`);
+      if (!site || !selection) throw adminError("WEFT_ADMIN_ERR_PROGRESS_CONTEXT", `weft admin: progress action "${name}" runs from the change list or the action endpoint (it needs ctx.site and ctx.selection): list it in the ModelAdmin's \`actions\` instead of calling run() yourself`);
       // 1. every permission, on the server, whatever the page showed
       const needed = permissions ?? [admin.perm("change")];
       if (!admin.has(user, "view") || !needed.every((p) => site.hasPerm(user, p))) throw new ActionRefusedError(403, ACTION_DENIED);

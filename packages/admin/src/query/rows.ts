@@ -10,6 +10,7 @@ import { ChangeListParamError } from "./errors.js";
 import type { ChangeListRecord } from "./options.js";
 import type { ResolvedChangeList, ResolvedField, ResolvedRelation } from "./resolved.js";
 import { SORT, type ChangeListState } from "./state.js";
+import { adminError } from "../errors.js";
 
 /** A row of the list: its primary key, the `listDisplay` values, and the record they came from. */
 export interface ChangeListRow {
@@ -153,7 +154,7 @@ export function toRows(config: ResolvedChangeList, raw: Record<string, unknown>[
         try {
           values[c.name] = c.computed.value(record);
         } catch (err) {
-          throw new Error(`${adminName}.listDisplay "${c.name}": value() threw`, { cause: err });
+          throw adminError("WEFT_ADMIN_ERR_LIST_DISPLAY_VALUE", `${adminName}.listDisplay "${c.name}": value() threw (see the cause); a computed column must not throw for any row`, { cause: err });
         }
       }
     }

@@ -3,6 +3,7 @@
  * "constant query count per page" (Django's `assertNumQueries`).
  */
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { adminError } from "../errors.js";
 
 /** A live statement counter over one better-sqlite3 connection. */
 export interface StatementCounter {
@@ -24,11 +25,11 @@ export interface StatementCounter {
  *
  * @param db - a drizzle better-sqlite3 database (its `$client` is patched)
  * @returns the counter
- * @throws Error when the database has no better-sqlite3 client
+ * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_SQLITE` when the database has no better-sqlite3 client
  */
 export function countStatements(db: BetterSQLite3Database<any>): StatementCounter {
   const client = (db as unknown as { $client?: { prepare: (source: string) => unknown } }).$client;
-  if (!client || typeof client.prepare !== "function") throw new Error("countStatements: not a better-sqlite3 drizzle database");
+  if (!client || typeof client.prepare !== "function") throw adminError("WEFT_ADMIN_ERR_NOT_SQLITE", "countStatements: not a better-sqlite3 drizzle database: pass the drizzle(new Database(…)) of drizzle-orm/better-sqlite3");
   const original = client.prepare;
   const statements: string[] = [];
   client.prepare = function (this: unknown, source: string) {

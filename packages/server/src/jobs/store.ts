@@ -16,6 +16,7 @@ import {
   truncateText,
   validCount,
 } from "./types.js";
+import { weftError } from "../errors.js";
 
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
@@ -112,7 +113,7 @@ export class JobStore {
       worker: input.worker ?? `${hostname()}:${process.pid}`,
     };
     const created = await this.mutate(record.id, (cur) => (cur ? undefined : record));
-    if (!created || created.createdAt !== now || created.owner !== input.owner) throw new Error("job id collision");
+    if (!created || created.createdAt !== now || created.owner !== input.owner) throw weftError("WEFT_ERR_JOB_ID_COLLISION", `job ${record.id}: the id is taken by another job; start the job again`);
     return created;
   }
 
@@ -133,7 +134,7 @@ export class JobStore {
    * or `undefined` to leave it as is. Applied atomically (re-run on a concurrent change), then
    * normalised (truncation, `rev` + 1), stored with its TTL and published.
    * @returns the stored record, or the current one when `fn` declined (`undefined` when missing)
-   * @throws (rejects) the layer's error when unreachable; an Error after 20 conflicting attempts
+   * @throws (rejects) the layer's error when unreachable; a WeftError `WEFT_ERR_JOB_WRITE_CONFLICT` after 20 conflicting attempts
    */
   async mutate(id: string, fn: (current: JobRecord | undefined) => JobRecord | undefined): Promise<JobRecord | undefined> {
     if (!isJobId(id)) return undefined;
@@ -149,7 +150,7 @@ export class JobStore {
       await this.announce(next, !cur || cur.status !== next.status);
       return next;
     }
-    throw new Error(`job ${id}: ${CAS_ATTEMPTS} conflicting writes in a row`);
+    throw weftError("WEFT_ERR_JOB_WRITE_CONFLICT", `job ${id}: ${CAS_ATTEMPTS} conflicting writes in a row; something rewrites the record in a loop (retry the write later)`);
   }
 
   /** Patches a record (see {@link JobStore.mutate}); `undefined` when it does not exist. */

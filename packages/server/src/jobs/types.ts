@@ -1,3 +1,5 @@
+import { WeftError } from "../errors.js";
+
 /** Where a job is. `done`, `failed`, `cancelled` and `lost` are final (see {@link isFinished}). */
 export type JobStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "lost";
 
@@ -107,18 +109,17 @@ export function validCount(n: unknown): number | undefined {
   return typeof n === "number" && Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** Thrown by {@link JobStore.create} when the site holds `maxRecords` jobs and none is finished. */
-export class JobLimitError extends Error {
+/** `WEFT_ERR_JOB_LIMIT`: thrown by {@link JobStore.create} when the site holds `maxRecords` jobs and none is finished. */
+export class JobLimitError extends WeftError {
   constructor(max: number) {
-    super(`too many jobs: ${max} job records are kept and none of them is finished`);
-    this.name = "JobLimitError";
+    super("WEFT_ERR_JOB_LIMIT", `too many jobs: ${max} job records are kept and none of them is finished`);
   }
 }
 
-/** The reason of a cancelled job's `signal` (`name` is `"AbortError"`, as `fetch` expects). */
-export class JobCancelledError extends Error {
+/** `WEFT_ERR_JOB_CANCELLED`: the reason of a cancelled job's `signal` (`name` is `"AbortError"`, as `fetch` expects). */
+export class JobCancelledError extends WeftError {
   constructor() {
-    super("the job was cancelled");
+    super("WEFT_ERR_JOB_CANCELLED", "the job was cancelled");
     this.name = "AbortError";
   }
 }

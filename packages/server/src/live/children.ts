@@ -2,6 +2,7 @@ import { A_CHILD, A_TOKEN, A_VIEW } from "@weft/client/protocol";
 import type { LiveServices } from "./services.js";
 import type { LiveViewClass } from "./view.js";
 import type { Session } from "./types.js";
+import { weftError } from "../errors.js";
 
 /** Props passed to a nested view; they reach its `mount` as params and travel signed in its token. */
 export type ChildProps = Record<string, string | number | boolean | null>;
@@ -49,11 +50,11 @@ export class Children {
   /**
    * Renders a nested view's root. Connected: an empty root that joins on its own.
    * Disconnected: a root with a marker that the page render replaces with the child's HTML.
-   * @throws Error for a view id that is not registered
+   * @throws WeftError `WEFT_ERR_VIEW_NOT_REGISTERED` for a view id that is not registered
    */
   liveRender = (child: LiveViewClass | string, props: ChildProps = {}): string => {
     const cls = typeof child === "string" ? this.services.registry.get(child) : child;
-    if (!cls) throw new Error(`weft: liveRender: no view registered as "${String(child)}"`);
+    if (!cls) throw weftError("WEFT_ERR_VIEW_NOT_REGISTERED", `weft: liveRender: no view registered as "${String(child)}": pass the class itself, or register it first (app.weft.register(View))`);
     const viewId = this.services.registry.register(cls);
     const key = String(props.key ?? props.id ?? ++this.counter);
     const domId = `${this.parentDomId}-${key.replace(/[^\w-]/g, "_")}`;

@@ -1,18 +1,25 @@
+import { WeftError } from "../errors.js";
 import type { LiveServices } from "./services.js";
 import type { Params, Session } from "./types.js";
 import { DRIVER, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 
-/** The view's `authorize` refused the session. HTTP: 403; socket: `unauthorized`. */
-export class UnauthorizedError extends Error {
+/**
+ * `WEFT_ERR_UNAUTHORIZED`: thrown by the mount when the view's `authorize` refused the session
+ * (also yours to throw from `mount` or a handler). HTTP: 403; socket: `unauthorized`.
+ */
+export class UnauthorizedError extends WeftError {
   constructor(view: string) {
-    super(`weft: ${view} refused the session`);
+    super("WEFT_ERR_UNAUTHORIZED", `weft: ${view} refused the session`);
   }
 }
 
-/** The thing a view was asked to show does not exist. HTTP: 404; socket: `unauthorized`. Throw it from `mount`. */
-export class NotFoundError extends Error {
+/**
+ * `WEFT_ERR_NOT_FOUND`: the thing a view was asked to show does not exist. Throw it from
+ * `mount`. HTTP: 404; socket: `unauthorized`.
+ */
+export class NotFoundError extends WeftError {
   constructor(what = "not found") {
-    super(what);
+    super("WEFT_ERR_NOT_FOUND", what);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { LiveViewClass } from "./view.js";
+import { weftError } from "../errors.js";
 
 /**
  * Maps registered view ids to classes. Tokens name views by these ids, so the browser
@@ -11,14 +12,14 @@ export class ViewRegistry {
   /**
    * Registers a view class (idempotent) and returns its id: `static id`, or the class
    * name in kebab-case.
-   * @throws Error when another class already uses the id
+   * @throws WeftError `WEFT_ERR_VIEW_ID_TAKEN` when another class already uses the id
    */
   register(cls: LiveViewClass): string {
     const known = this.ids.get(cls);
     if (known) return known;
     const id = cls.id ?? kebab(cls.name || "view");
     const other = this.byId.get(id);
-    if (other && other !== cls) throw new Error(`weft: two views registered as "${id}" (${other.name}, ${cls.name}); set a distinct static id`);
+    if (other && other !== cls) throw weftError("WEFT_ERR_VIEW_ID_TAKEN", `weft: two views registered as "${id}" (${other.name}, ${cls.name}); set a distinct static id`);
     this.byId.set(id, cls);
     this.ids.set(cls, id);
     return id;

@@ -9,6 +9,7 @@ import {
   type ServerFrame,
 } from "@weft/client/codec";
 import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_VIEW } from "@weft/client/protocol";
+import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { Children } from "./children.js";
@@ -259,5 +260,9 @@ export class ViewRuntime implements ViewDriver {
   }
 }
 
-/** A payload rejected by an event's schema. */
-class PayloadError extends Error {}
+/** `WEFT_ERR_INVALID_PAYLOAD`: a payload rejected by an event's schema (answered `invalid_payload`). */
+class PayloadError extends WeftError {
+  constructor(message: string) {
+    super("WEFT_ERR_INVALID_PAYLOAD", message);
+  }
+}

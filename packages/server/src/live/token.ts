@@ -1,4 +1,20 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { WeftError, weftError } from "../errors.js";
+
+/**
+ * Checks the secret that signs view tokens and the session cookie.
+ * @throws WeftError `WEFT_ERR_SECRET_MISSING` / `WEFT_ERR_SECRET_TOO_SHORT`
+ * @internal
+ */
+export function checkSecret(secret: unknown): asserts secret is string {
+  const how = "at least 32 characters, the same on every worker and stable across restarts (e.g. from process.env.WEFT_SECRET; `randomSecret()` makes one for development)";
+  if (typeof secret !== "string" || secret === "") {
+    throw weftError("WEFT_ERR_SECRET_MISSING", `weft: the plugin needs \`secret\`: pass \`secret\`, ${how}`);
+  }
+  if (secret.length < 32) {
+    throw weftError("WEFT_ERR_SECRET_TOO_SHORT", `weft: \`secret\` must be at least 32 characters (got ${secret.length}): pass \`secret\`, ${how}`);
+  }
+}
 
 /** What a view token carries. Signed, so the browser can read it but never change it. */
 export interface ViewClaims {
@@ -14,10 +30,17 @@ export interface ViewClaims {
   e: number;
 }
 
-/** Why a token was refused; maps to the `invalid_token` / `expired_token` error codes. */
-export class TokenError extends Error {
-  constructor(readonly code: "invalid_token" | "expired_token") {
-    super(code === "expired_token" ? "view token expired" : "view token invalid");
+/**
+ * Why a token was refused (`WEFT_ERR_TOKEN_INVALID` / `WEFT_ERR_TOKEN_EXPIRED`); `reason` is the
+ * wire's `invalid_token` / `expired_token` error code. Thrown by {@link TokenSigner.verify};
+ * the socket answers the join with `reason`.
+ */
+export class TokenError extends WeftError {
+  constructor(readonly reason: "invalid_token" | "expired_token") {
+    super(
+      reason === "expired_token" ? "WEFT_ERR_TOKEN_EXPIRED" : "WEFT_ERR_TOKEN_INVALID",
+      reason === "expired_token" ? "view token expired" : "view token invalid",
+    );
   }
 }
 
@@ -32,10 +55,11 @@ export class TokenSigner {
    * @param secret - at least 32 characters; the same on every worker, stable across restarts
    *   (a restarted server must accept the tokens of pages still open)
    * @param ttlMs - token lifetime in ms (default 12 h)
-   * @throws Error when the secret is shorter than 32 characters
+   * @throws WeftError `WEFT_ERR_SECRET_MISSING` without a string, `WEFT_ERR_SECRET_TOO_SHORT` when
+   *   it is shorter than 32 characters
    */
   constructor(secret: string, readonly ttlMs = 12 * 3600_000) {
-    if (secret.length < 32) throw new Error("weft: `secret` must be at least 32 characters");
+    checkSecret(secret);
     this.key = Buffer.from(secret, "utf8");
   }
 

@@ -1,3 +1,5 @@
+import { WeftError } from "../errors.js";
+
 /** A message handler for {@link ChannelLayer.subscribe}. */
 export type MessageHandler = (message: unknown, topic: string) => void;
 
@@ -53,14 +55,12 @@ export interface ChannelLayer {
 }
 
 /**
- * Thrown (as a rejection) by {@link ChannelLayer} calls while the transport is unreachable,
- * closed, or does not answer in time. `code` is `"WEFT_CHANNEL_UNAVAILABLE"`.
+ * `WEFT_ERR_CHANNEL_UNAVAILABLE`: thrown (as a rejection) by {@link ChannelLayer} calls while
+ * the transport is unreachable, closed, or does not answer in time.
  */
-export class ChannelLayerUnavailableError extends Error {
-  readonly code = "WEFT_CHANNEL_UNAVAILABLE";
+export class ChannelLayerUnavailableError extends WeftError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ChannelLayerUnavailableError";
+    super("WEFT_ERR_CHANNEL_UNAVAILABLE", message, options);
   }
 }
 

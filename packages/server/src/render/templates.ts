@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { Eta } from "eta";
+import { weftError } from "../errors.js";
 
 type TemplateFn = ReturnType<Eta["compile"]>;
 
@@ -86,14 +87,14 @@ export class Templates {
     if (template instanceof URL || key.startsWith("file:")) file = fileURLToPath(template);
     else if (isAbsolute(key)) file = key;
     else if (this.views) file = resolve(this.views, key);
-    else throw new Error(`weft: template "${key}" is relative but no \`views\` directory is configured`);
+    else throw weftError("WEFT_ERR_TEMPLATE_NO_VIEWS_DIR", `weft: template "${key}" is relative but no \`views\` directory is configured: pass \`views\` (an absolute path) to the weft plugin, or give the template as a URL (new URL("./x.eta", import.meta.url))`);
     const inViews = this.views && !relative(this.views, file).startsWith("..");
     const eta = this.etaFor(inViews ? this.views! : (rootOf(file) ?? dirname(file)));
     let source: string;
     try {
       source = readFileSync(file, "utf8");
     } catch {
-      throw new Error(`weft: template not found: ${file}`);
+      throw weftError("WEFT_ERR_TEMPLATE_NOT_FOUND", `weft: template not found: ${file} (check the path, and the plugin's \`views\` directory for relative ones)`);
     }
     const loc = { eta, file, fn: eta.compile(source, { filepath: file }) };
     this.located.set(key, loc);

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { weftError } from "../errors.js";
 
 /** A private Redis server started by {@link startRedisServer}. */
 export interface RedisServer {
@@ -88,7 +89,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       await new Promise((r) => setTimeout(r, 20));
     }
     c.kill("SIGKILL");
-    if (spawnError) throw new Error(`cannot start redis-server (is it installed? Debian: apt-get install redis-server): ${String(spawnError)}`);
+    if (spawnError) throw weftError("WEFT_ERR_TEST_REDIS", `cannot start redis-server (is it installed? Debian: apt-get install redis-server): ${String(spawnError)}`);
     return false;
   }
 
@@ -105,7 +106,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   for (let attempt = 0; ; attempt++) {
     port = await freePort();
     if (await launch()) break;
-    if (attempt === 4) throw new Error("redis-server did not start on a free port after 5 attempts");
+    if (attempt === 4) throw weftError("WEFT_ERR_TEST_REDIS", "redis-server did not start on a free port after 5 attempts (is another test holding many ports? see its log)");
   }
 
   return {
@@ -118,7 +119,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       await kill();
       for (let attempt = 0; ; attempt++) {
         if (await launch()) return;
-        if (attempt === 20) throw new Error(`redis-server did not restart on port ${port}`);
+        if (attempt === 20) throw weftError("WEFT_ERR_TEST_REDIS", `redis-server did not restart on port ${port} (another process may have taken the port)`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { weftError } from "../errors.js";
 
 /** A file served under a content-hashed URL, cached forever (`immutable`). */
 export interface Asset {
@@ -21,7 +22,7 @@ export function hashedAsset(prefix: string, fileName: string, body: Buffer, type
 
 /**
  * The browser runtime built by `@weft/client` (dist/weft.js, IIFE) as a hashed asset.
- * @throws Error when the client has not been built (`pnpm build`)
+ * @throws WeftError `WEFT_ERR_CLIENT_NOT_BUILT` when the client has not been built (`pnpm build`)
  */
 export function clientAsset(prefix: string): Asset {
   const file = join(dirname(createRequire(import.meta.url).resolve("@weft/client/package.json")), "dist", "weft.js");
@@ -29,7 +30,7 @@ export function clientAsset(prefix: string): Asset {
   try {
     body = readFileSync(file);
   } catch {
-    throw new Error(`weft: the browser runtime is not built (${file} missing): run \`pnpm build\``);
+    throw weftError("WEFT_ERR_CLIENT_NOT_BUILT", `weft: the browser runtime is not built (${file} missing): run \`pnpm build\``);
   }
   return hashedAsset(prefix, "weft.js", body, "text/javascript; charset=utf-8");
 }

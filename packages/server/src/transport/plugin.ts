@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import fastifyCookie from "@fastify/cookie";
+import fastifyCookie, { Signer } from "@fastify/cookie";
 import fastifyHelmet, { type FastifyHelmetOptions } from "@fastify/helmet";
 import fastifyWebsocket from "@fastify/websocket";
 import { A_SOCKET, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRegistry } from "../live/registry.js";
@@ -20,11 +20,28 @@ import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
-import { TokenSigner } from "../live/token.js";
+import { checkSecret, TokenSigner } from "../live/token.js";
+import { weftError } from "../errors.js";
 
-/** Options of the Weft fastify plugin. */
+/**
+ * Options of the Weft fastify plugin. They are checked when the plugin registers: a missing or
+ * short `secret` and an option of the wrong type stop the registration with a {@link WeftError}
+ * (`WEFT_ERR_SECRET_MISSING`, `WEFT_ERR_SECRET_TOO_SHORT`, `WEFT_ERR_INVALID_OPTION`) whose
+ * message names the fix.
+ *
+ * Registering in an existing app: weft brings @fastify/cookie, @fastify/websocket and
+ * @fastify/helmet, and reuses any of them the app registered before it (register them first,
+ * or not at all). With the app's @fastify/cookie weft's session cookie is signed by the app's
+ * cookie secret when it has one, else weft signs it with `secret`; with the app's
+ * @fastify/websocket weft still enforces `limits.maxFrameBytes` itself. Security headers go on
+ * weft's own routes only (see {@link WeftOptions.helmet}).
+ */
 export interface WeftOptions {
-  /** HMAC key for view tokens and the session cookie: >= 32 characters, the same on every worker. */
+  /**
+   * HMAC key for view tokens and the session cookie: at least 32 characters, the same on every
+   * worker and stable across restarts (e.g. `process.env.WEFT_SECRET`; {@link randomSecret}
+   * makes one for development).
+   */
   secret: string;
   /** directory for relative template paths (absolute path) */
   views?: string;
@@ -49,10 +66,15 @@ export interface WeftOptions {
   /** view token lifetime in ms (default 12 h) */
   tokenTtlMs?: number;
   /**
-   * Security headers through @fastify/helmet, for every route of the app (default on, with
-   * {@link WEFT_CSP_DIRECTIVES}: no inline script or style, same-origin socket, never framed).
-   * `false` leaves headers to the app; an object is merged over weft's helmet options (give
-   * `contentSecurityPolicy.directives` to change the policy).
+   * Security headers through @fastify/helmet (default on, with {@link WEFT_CSP_DIRECTIVES}: no
+   * inline script or style, same-origin socket, never framed), on weft's routes only: live
+   * routes (`app.live`), pages from `app.weft.renderPage`, the socket, the assets, the routes of
+   * scopes given to `app.weft.secureRoutes` (the admin's). The app's other routes keep their
+   * own headers. `{ global: true }` puts weft's headers on every route of the app instead (then
+   * weft must be the one registering @fastify/helmet). `false` leaves headers to the app; an
+   * object is merged over weft's helmet options (give `contentSecurityPolicy.directives` to
+   * change the policy). When the app registered @fastify/helmet itself, weft's routes get the
+   * app's helmet options with weft's merged over them.
    */
   helmet?: false | FastifyHelmetOptions;
 }
@@ -76,16 +98,72 @@ export const WEFT_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = 
   "base-uri": ["'self'"],
 });
 
-/** weft's helmet options: {@link WEFT_CSP_DIRECTIVES}, never framed, no referrer off-site. */
-function helmetOptions(extra: FastifyHelmetOptions | undefined): FastifyHelmetOptions {
+/**
+ * weft's helmet options for its routes: {@link WEFT_CSP_DIRECTIVES}, never framed, no referrer
+ * off-site, with the user's `helmet` object merged over them (its `global` taken out).
+ */
+function helmetOptions(extra: FastifyHelmetOptions | undefined): RouteHelmet {
   const directives = Object.fromEntries(Object.entries(WEFT_CSP_DIRECTIVES).map(([k, v]) => [k, [...v]]));
+  const { global: _global, ...rest } = extra ?? {};
   return {
-    global: true,
     contentSecurityPolicy: { useDefaults: false, directives },
     frameguard: { action: "deny" },
     referrerPolicy: { policy: "same-origin" },
-    ...extra,
-  } as FastifyHelmetOptions;
+    ...rest,
+  } as RouteHelmet;
+}
+
+/** @fastify/helmet's per-route options (`config.helmet` of a route). */
+type RouteHelmet = Omit<FastifyHelmetOptions, "global">;
+
+/** The fastify servers weft is registered on (once per server, whatever the scope). */
+const registeredOn = new WeakSet<object>();
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/**
+ * Checks the options' types at registration, so a mistake stops the start with a message that
+ * names the fix instead of failing on the first request.
+ * @throws WeftError `WEFT_ERR_SECRET_MISSING`, `WEFT_ERR_SECRET_TOO_SHORT`, `WEFT_ERR_INVALID_OPTION`
+ */
+function checkOptions(opts: WeftOptions): void {
+  if (!isObject(opts)) throw invalid("the options", "an object `{ secret, … }`", opts);
+  checkSecret(opts.secret);
+  const o = opts as unknown as Record<string, unknown>;
+  const optional = (key: keyof WeftOptions, ok: (v: unknown) => boolean, want: string) => {
+    if (o[key] !== undefined && !ok(o[key])) throw invalid(`\`${key}\``, want, o[key]);
+  };
+  const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
+  optional("views", (v) => typeof v === "string" && v !== "", "the absolute path of the templates directory (a string)");
+  optional("context", (v) => typeof v === "object" && v !== null, "an object (it becomes `this.ctx` of every view)");
+  optional("pubsub", (v) => isObject(v) && typeof v.publish === "function" && typeof v.subscribe === "function", "a ChannelLayer (e.g. `new RedisChannelLayer(url)` from @weft/server/pubsub)");
+  optional("layout", (v) => typeof v === "string" || v instanceof URL, "a template path or a file URL");
+  optional("layoutData", isObject, "an object");
+  optional("sessions", (v) => isObject(v) && typeof v.ensure === "function" && typeof v.load === "function", "a SessionProvider `{ ensure(req, reply), load(req) }` (the admin's: `site.sessions`)");
+  optional("limits", isObject, "an object of limits (see `Limits`)");
+  for (const [k, v] of Object.entries(isObject(o.limits) ? o.limits : {})) {
+    if (!(k in defaultLimits)) throw invalid(`\`limits.${k}\``, `one of ${Object.keys(defaultLimits).join(", ")}`, k, "an unknown limit");
+    if (v !== undefined && !positive(v)) throw invalid(`\`limits.${k}\``, "a positive number", v);
+  }
+  optional("prefix", (v) => typeof v === "string" && v.startsWith("/"), "a URL path starting with `/` (default `/live`)");
+  optional("allowedOrigins", (v) => Array.isArray(v) && v.every((x) => typeof x === "string"), "an array of origins like `https://admin.example.com`");
+  for (const origin of (o.allowedOrigins as string[] | undefined) ?? []) {
+    let parsed: string | undefined;
+    try {
+      parsed = new URL(origin).origin;
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed !== origin) throw invalid("`allowedOrigins`", `origins only, scheme://host[:port] without a path or a trailing slash${parsed && parsed !== "null" ? ` (\`${parsed}\`)` : ""}`, origin);
+  }
+  optional("dev", (v) => typeof v === "boolean", "true or false");
+  optional("tokenTtlMs", positive, "a positive number of milliseconds");
+  optional("helmet", (v) => v === false || isObject(v), "`false` (no headers from weft) or an object of @fastify/helmet options; leave it out for weft's defaults");
+}
+
+function invalid(what: string, want: string, got: unknown, gotWhat?: string) {
+  const shown = gotWhat ?? (typeof got === "string" ? JSON.stringify(got) : got === null ? "null" : Array.isArray(got) ? "an array" : typeof got);
+  return weftError("WEFT_ERR_INVALID_OPTION", `weft: ${what} must be ${want}; got ${shown}`);
 }
 
 /** Options of one live route. */
@@ -102,6 +180,8 @@ export interface LiveRouteOptions {
 export interface WeftServer {
   services: LiveServices;
   limits: Limits;
+  /** where this app's sessions come from: the `sessions` option, or the default cookie sessions */
+  readonly sessions: SessionProvider;
   /** data merged into every layout render (e.g. stylesheet URLs from {@link WeftServer.asset}) */
   layoutData: Record<string, unknown>;
   /** registers a view class (for `liveRender("id")` by id); returns its id */
@@ -116,6 +196,12 @@ export interface WeftServer {
   asset(fileName: string, body: Buffer | string, type: string): string;
   /** views currently connected in this process */
   connectedViews(): number;
+  /**
+   * Gives every route registered in `scope` from now on weft's security headers, as weft's own
+   * routes have them (nothing when `helmet: false`). For a plugin of yours whose pages are
+   * weft's (the admin calls it for its scopes); on the app itself it means every later route.
+   */
+  secureRoutes(scope: FastifyInstance): void;
 }
 
 declare module "fastify" {
@@ -132,6 +218,14 @@ declare module "fastify" {
 const DEFAULT_LAYOUT = new URL("../../src/render/layout.eta", import.meta.url);
 
 async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void> {
+  if (app.hasDecorator("weft") || registeredOn.has(app.server)) {
+    throw weftError(
+      "WEFT_ERR_ALREADY_REGISTERED",
+      "weft: the weft plugin is registered twice on this server: register it once, at the top level before your routes (every scope below it can use `app.live` and `app.weft`), and remove the other `app.register(weft, …)`",
+    );
+  }
+  checkOptions(opts);
+  registeredOn.add(app.server);
   const prefix = (opts.prefix ?? "/live").replace(/\/$/, "");
   const limits: Limits = { ...defaultLimits, ...opts.limits };
   const dev = opts.dev ?? process.env.NODE_ENV === "development";
@@ -150,9 +244,33 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const asset = clientAsset(prefix);
   const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
 
+  // @fastify/cookie: the app's when it registered one (before weft), else weft's with `secret`.
+  // The app's without a secret cannot sign: weft then signs (its session cookie and any signed
+  // cookie) with `secret`, so `reply.setCookie(…, { signed: true })` and `req.unsignCookie` work.
   if (!app.hasDecorator("parseCookie")) await app.register(fastifyCookie, { secret: opts.secret });
-  if (opts.helmet !== false && !app.hasReplyDecorator("helmet")) await app.register(fastifyHelmet, helmetOptions(opts.helmet));
-  await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxFrameBytes } });
+  else if (!app.hasRequestDecorator("unsignCookie") || !app.hasReplyDecorator("signCookie")) {
+    const signer = new Signer(opts.secret);
+    const sign = (value: string) => signer.sign(value);
+    const unsign = (value: string) => signer.unsign(value);
+    app.decorateRequest("signCookie", sign);
+    app.decorateRequest("unsignCookie", unsign);
+    app.decorateReply("signCookie", sign);
+    app.decorateReply("unsignCookie", unsign);
+  }
+  // @fastify/helmet: on weft's routes (route config), unless the user asks for it app-wide
+  const routeHelmet = opts.helmet === false ? undefined : helmetOptions(opts.helmet);
+  const global = opts.helmet !== false && opts.helmet?.global === true;
+  if (routeHelmet && !app.hasReplyDecorator("helmet")) await app.register(fastifyHelmet, { ...routeHelmet, global } as FastifyHelmetOptions);
+  else if (global) {
+    throw weftError(
+      "WEFT_ERR_HELMET_CONFLICT",
+      "weft: `helmet: { global: true }` asks weft to put its headers on every route, but the app registered @fastify/helmet itself: configure app-wide headers in your @fastify/helmet registration and leave `global` out of weft's `helmet` (weft's routes still get weft's policy)",
+    );
+  }
+  const routeConfig: FastifyContextConfig = routeHelmet ? ({ helmet: routeHelmet } as FastifyContextConfig) : {};
+  // @fastify/websocket: the app's when it registered one; its maxPayload may be larger than
+  // `limits.maxFrameBytes`, so LiveSocket checks every frame's size too
+  if (!app.hasDecorator("websocketServer")) await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxFrameBytes } });
 
   templates.onChange(() => {
     for (const v of live) v.rerender();
@@ -163,7 +281,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   });
 
   const serve = (a: Asset) =>
-    app.get(a.url, (_req, reply) => {
+    app.get(a.url, { config: routeConfig }, (_req, reply) => {
       reply.header("cache-control", "public, max-age=31536000, immutable").type(a.type).send(a.body);
     });
   serve(asset);
@@ -181,6 +299,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
 
   app.get(`${prefix}/websocket`, {
     websocket: true,
+    config: routeConfig,
     preValidation: async (req, reply) => {
       if (!originAllowed(req)) return reply.code(403).send({ error: "origin not allowed" });
     },
@@ -195,6 +314,11 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   });
 
   const renderPage: WeftServer["renderPage"] = async (req, reply, cls, ro = {}) => {
+    // a page of the app's own route gets weft's headers too (helmet's reply decorator applies them)
+    if (routeHelmet && (req.routeOptions.config as { helmet?: unknown } | undefined)?.helmet === undefined && typeof reply.helmet === "function") {
+      const { enableCSPNonces: _nonces, ...headers } = routeHelmet;
+      reply.helmet(headers as Parameters<FastifyReply["helmet"]>[0]);
+    }
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
     const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {} });
@@ -215,6 +339,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   app.decorate("weft", {
     services,
     limits,
+    sessions,
     layoutData,
     register: (cls: LiveViewClass) => services.registry.register(cls),
     renderPage,
@@ -224,11 +349,17 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       return a.url;
     },
     connectedViews: () => live.size,
+    secureRoutes: (scope: FastifyInstance) => {
+      if (!routeHelmet) return;
+      scope.addHook("onRoute", (route) => {
+        if ((route.config as { helmet?: unknown } | undefined)?.helmet === undefined) route.config = { ...route.config, helmet: routeHelmet } as typeof route.config;
+      });
+    },
   } satisfies WeftServer);
 
   app.decorate("live", function (this: FastifyInstance, path: string, cls: LiveViewClass, ro: LiveRouteOptions = {}) {
     services.registry.register(cls);
-    this.get(path, async (req, reply) => {
+    this.get(path, { config: routeConfig }, async (req, reply) => {
       try {
         const html = await renderPage(req, reply, cls, { ...ro, props: req.params as Record<string, string> });
         return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(html);
@@ -243,11 +374,17 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
 
 /**
  * The Weft fastify plugin: LiveView routes (`app.live`), the WebSocket endpoint and the
- * browser runtime. Register it once, at the top level:
+ * browser runtime. Register it once, at the top level, after any @fastify/cookie,
+ * @fastify/websocket or @fastify/helmet of the app's (weft reuses them):
  *
  * @example
  * await app.register(weft, { secret: process.env.WEFT_SECRET!, views: join(here, "views") });
  * app.live("/counter", Counter);
+ *
+ * @throws at registration, a {@link WeftError}: `WEFT_ERR_SECRET_MISSING`,
+ *   `WEFT_ERR_SECRET_TOO_SHORT`, `WEFT_ERR_INVALID_OPTION` (see {@link WeftOptions}),
+ *   `WEFT_ERR_ALREADY_REGISTERED` (a second registration on the same server),
+ *   `WEFT_ERR_HELMET_CONFLICT`, `WEFT_ERR_CLIENT_NOT_BUILT`
  */
 export const weft = fp(weftPlugin, { name: "weft", fastify: "5.x" });
 

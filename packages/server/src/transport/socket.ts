@@ -3,6 +3,7 @@ import {
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
   CLOSE_RATE_LIMITED,
+  CLOSE_TOO_LARGE,
   C_EVENT,
   C_HEARTBEAT,
   C_JOIN,
@@ -48,7 +49,7 @@ export class LiveSocket implements Outbox {
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
-    ws.on("message", (data, isBinary) => this.receive(data as Buffer, isBinary));
+    ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", () => void this.teardown());
     ws.on("error", (err) => services.log.debug({ err }, "weft: socket error"));
   }
@@ -69,8 +70,13 @@ export class LiveSocket implements Outbox {
 
   // ---- receiving ----
 
-  private receive(data: Buffer, isBinary: boolean): void {
+  private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     this.idleTimer.refresh();
+    // ws's maxPayload already refuses these when weft registered @fastify/websocket; an app's own
+    // registration may allow more, so the limit is enforced here either way
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+    if (size > this.limits.maxFrameBytes) return this.close(CLOSE_TOO_LARGE, "frame too large");
+    if (!Buffer.isBuffer(data)) data = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (isBinary) return this.error(0, E_BAD_FRAME, "binary frames are not part of the protocol");
     let frame: ClientMessage;
     try {
@@ -119,7 +125,7 @@ export class LiveSocket implements Outbox {
       claims = this.services.signer.verify(f.token);
       if (claims.s !== this.session.id) throw new TokenError("invalid_token");
     } catch (err) {
-      const code = err instanceof TokenError ? err.code : "invalid_token";
+      const code = err instanceof TokenError ? err.reason : "invalid_token";
       return this.error(f.ref, code, code === "expired_token" ? "token expired: reload" : "token refused");
     }
     const cls = this.services.registry.get(claims.v);

@@ -1,0 +1,107 @@
+/**
+ * Every error @weft/admin throws at a developer: a {@link WeftAdminError} (a `WeftError` of
+ * @weft/server, so one `instanceof WeftError` catches both packages' errors) with a stable
+ * `code` (`WEFT_ADMIN_ERR_…`, listed in {@link adminErrorCodes}) and a message that says what
+ * to do. Match on `err.code`, never on the wording.
+ * @packageDocumentation
+ */
+import { WeftError } from "@weft/server";
+
+/**
+ * Every code @weft/admin throws, with when it is thrown. The codes are stable; the messages
+ * may change.
+ */
+export const adminErrorCodes = Object.freeze({
+  /** `adminPlugin`: the weft plugin is not registered before it */
+  WEFT_ADMIN_ERR_WEFT_MISSING: "adminPlugin was registered before (or without) the weft plugin",
+  /** `adminPlugin` / `adminAuthRoutes`: weft was registered without the site's sessions (`sessions: site.sessions`) */
+  WEFT_ADMIN_ERR_SESSIONS_MISMATCH: "the weft plugin uses other sessions than the admin's",
+  /** `adminAuthRoutes`: neither weft nor @fastify/cookie with a secret is registered before it */
+  WEFT_ADMIN_ERR_COOKIE_MISSING: "adminAuthRoutes has no way to sign its session cookie",
+  /** `adminAuthRoutes`: @fastify/csrf-protection or a `request.session` is registered already */
+  WEFT_ADMIN_ERR_CSRF_CONFLICT: "adminAuthRoutes found another CSRF / session plugin",
+  /** the action endpoint: `adminAuthRoutes` (its csrfProtection) is not registered first */
+  WEFT_ADMIN_ERR_CSRF_MISSING: "the action endpoint needs adminAuthRoutes first",
+  /** `adminPlugin`: the start-up checks found errors ({@link SystemCheckError}) */
+  WEFT_ADMIN_ERR_SYSTEM_CHECK: "the start-up checks found errors",
+  /** `site.register` / `new ModelAdmin`: `app` or `name` is not a lower-case identifier */
+  WEFT_ADMIN_ERR_BAD_IDENTIFIER: "a ModelAdmin's app or name is not a lower-case identifier",
+  /** `site.register`: the same app and model name are registered twice */
+  WEFT_ADMIN_ERR_MODEL_TWICE: "a model is registered twice",
+  /** `site.register`: the app label is one of the admin's own URLs (dashboard, api, jobs) */
+  WEFT_ADMIN_ERR_RESERVED_APP: "a reserved app label",
+  /** `site.register` / `new ChangeListQuery`: a change-list option does not fit the table ({@link ChangeListOptionsError}) */
+  WEFT_ADMIN_ERR_CHANGELIST_OPTIONS: "a change-list option does not fit the table",
+  /** a change-list URL parameter is not allow-listed ({@link ChangeListParamError}; user input, answered 400 or with a flash) */
+  WEFT_ADMIN_ERR_CHANGELIST_PARAM: "a change-list parameter is refused",
+  /** a change list's computed `listDisplay` column's `value()` threw (the cause is attached) */
+  WEFT_ADMIN_ERR_LIST_DISPLAY_VALUE: "a computed listDisplay column threw",
+  /** `site.register`: a form option does not fit the table ({@link FormOptionsError}) */
+  WEFT_ADMIN_ERR_FORM_OPTIONS: "a form option does not fit the table",
+  /** an action's `run` refused, with a message for the user and an HTTP status ({@link ActionRefusedError}) */
+  WEFT_ADMIN_ERR_ACTION_REFUSED: "an action refused to run",
+  /** a `withProgress` action ran without `ctx.site` / `ctx.selection` (not from the change list or the action endpoint) */
+  WEFT_ADMIN_ERR_PROGRESS_CONTEXT: "a progress action ran outside the change list",
+  /** `site.jobs` was read before `adminPlugin` was registered */
+  WEFT_ADMIN_ERR_NOT_INSTALLED: "site.jobs before adminPlugin",
+  /** {@link UserStore}: a bad or taken username, a bad permission string, an unknown user ({@link UserStoreError}) */
+  WEFT_ADMIN_ERR_USER_STORE: "the user store refused the input",
+  /** `createSuperuser`: the password is empty */
+  WEFT_ADMIN_ERR_EMPTY_PASSWORD: "an empty password",
+  /** `AdminSessions.login`: the user is unknown or inactive */
+  WEFT_ADMIN_ERR_LOGIN_INACTIVE_USER: "login of an unknown or inactive user",
+  /** `AdminSessions.login`: the session just created could not be read back (the database lost it) */
+  WEFT_ADMIN_ERR_SESSION_NOT_LOADED: "a new session did not load",
+  /** the default auth renderer was asked for a template it does not have */
+  WEFT_ADMIN_ERR_UNKNOWN_TEMPLATE: "an unknown auth template",
+  /** `site.context.provide`: the name is taken */
+  WEFT_ADMIN_ERR_CONTEXT_PROVIDER_TWICE: "a context provider is registered twice",
+  /** `site.context.get`: no provider has that name */
+  WEFT_ADMIN_ERR_UNKNOWN_CONTEXT_PROVIDER: "an unknown context provider",
+  /** `site.dashboard.page`: the group's page was made already, with another path or title */
+  WEFT_ADMIN_ERR_DASHBOARD_PAGE_CONFLICT: "a dashboard page made twice with other options",
+  /** dashboard widgets: two widgets share one key */
+  WEFT_ADMIN_ERR_WIDGET_KEY_TWICE: "a dashboard widget key is used twice",
+  /** `countStatements`: the database is not a drizzle better-sqlite3 one */
+  WEFT_ADMIN_ERR_NOT_SQLITE: "countStatements needs a better-sqlite3 database",
+});
+
+/** A code of {@link adminErrorCodes}. */
+export type AdminErrorCode = keyof typeof adminErrorCodes;
+
+/**
+ * The base of @weft/admin's errors (a `WeftError`): `code` is one of {@link adminErrorCodes}.
+ * The admin's own classes (`SystemCheckError`, `ChangeListOptionsError`, `UserStoreError`…)
+ * extend it and keep their names.
+ */
+export class WeftAdminError extends WeftError {
+  declare readonly code: AdminErrorCode;
+
+  /**
+   * @param code - the stable code
+   * @param message - what went wrong and what to do
+   * @param options - `cause`, when another error is behind this one
+   */
+  constructor(code: AdminErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * Makes a {@link WeftAdminError}: the one factory every bare error of @weft/admin goes through.
+ * @internal
+ */
+export function adminError(code: AdminErrorCode, message: string, options?: ErrorOptions): WeftAdminError {
+  return new WeftAdminError(code, message, options);
+}
+
+/**
+ * The coded error for weft registered on other sessions than the admin's.
+ * @internal
+ */
+export function sessionsMismatch(): WeftAdminError {
+  return adminError(
+    "WEFT_ADMIN_ERR_SESSIONS_MISMATCH",
+    "weft admin: the weft plugin was registered without the admin's sessions, so it would never see an admin login (the login page would loop): register weft with `sessions: site.sessions` — `await app.register(weft, { secret, sessions: site.sessions })`",
+  );
+}
