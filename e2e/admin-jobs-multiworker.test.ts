@@ -134,7 +134,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     const stoppedAt = await current(onB);
     // the lease (15 s) runs out with nobody renewing it; B's page re-reads and shows "lost"
     await onB.locator("#job-status", { hasText: "lost" }).waitFor({ timeout: 40_000 });
-    expect(await onB.locator("#job-error").innerText()).toBe("The worker running this job stopped responding.");
+    expect(await onB.locator("#job-error").innerText()).toBe("The worker running this job stopped responding; its outcome is unknown.");
     expect(await onB.locator("#job-cancel").count()).toBe(0);
     expect(await current(onB)).toBeGreaterThanOrEqual(stoppedAt);
     expect(await current(onB)).toBeLessThan(50);

@@ -112,7 +112,7 @@ describe("bulk actions with a progress page (one worker)", () => {
     const { page, frames } = await open(ctx, `${LIST}?status__exact=pending`);
     await runAction(page, frames, "sync_with_vendor", 1);
     await page.locator("#job-status", { hasText: "failed" }).waitFor();
-    expect(await page.locator("#job-error").innerText()).toBe("The action failed. The error was logged.");
+    expect(await page.locator("#job-error").innerText()).toBe("The job failed. The details are in the server log.");
     expect(await page.locator("#job-cancel").count()).toBe(0);
     const html = await page.content();
     for (const text of [html, ...frames.map((f) => f.raw)]) {
@@ -122,7 +122,7 @@ describe("bulk actions with a progress page (one worker)", () => {
     }
     // reloading shows the same generic text
     await page.reload();
-    expect(await page.locator("#job-error").innerText()).toBe("The action failed. The error was logged.");
+    expect(await page.locator("#job-error").innerText()).toBe("The job failed. The details are in the server log.");
     await page.close();
   });
 

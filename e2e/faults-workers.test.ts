@@ -114,7 +114,7 @@ describe("faults: kill -9 of one of three workers", () => {
 
       // the job: nobody renews its lease; W2's page shows it lost
       await job.page.locator("#job-status", { hasText: "lost" }).waitFor({ timeout: 40_000 });
-      expect(await job.page.locator("#job-error").innerText()).toBe("The worker running this job stopped responding.");
+      expect(await job.page.locator("#job-error").innerText()).toBe("The worker running this job stopped responding; its outcome is unknown.");
 
       for (const c of others) {
         expect(c.drops).toBe(0);

@@ -8,7 +8,8 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ActionRefusedError, AdminSite, type ActionContext, type SessionUser, withProgress } from "../src/index.js";
-import { FAILED_TEXT, formatElapsed, jobSelection, LOST_TEXT, percentOf, presentJob } from "../src/jobs/index.js";
+import { JOB_FAILED_TEXT, JOB_LOST_TEXT } from "@weft/server/jobs";
+import { formatElapsed, jobSelection, percentOf, presentJob } from "../src/jobs/index.js";
 import { type ChannelLayer, ChannelLayerUnavailableError, MemoryChannelLayer } from "@weft/server/pubsub";
 import { type JobRecord, JobStore } from "@weft/server/jobs";
 
@@ -59,8 +60,8 @@ describe("the page model", () => {
 
   it("shows generic texts for failed and lost jobs, never the stored error", () => {
     const failed = presentJob(site, record({ status: "failed", error: "TypeError: secret at x.js:1:2", finishedAt: Date.now() }));
-    expect(failed).toMatchObject({ error: FAILED_TEXT, finished: true, canCancel: false, badge: "danger" });
-    expect(presentJob(site, record({ status: "lost", error: "whatever" }))).toMatchObject({ error: LOST_TEXT, canCancel: false });
+    expect(failed).toMatchObject({ error: JOB_FAILED_TEXT, finished: true, canCancel: false, badge: "danger" });
+    expect(presentJob(site, record({ status: "lost", error: "whatever" }))).toMatchObject({ error: JOB_LOST_TEXT, canCancel: false });
     expect(presentJob(site, record())).toMatchObject({ error: null, canCancel: true, cancelling: false, percent: 25, countText: "1 of 4", elapsed: "4 s", badge: "info" });
   });
 

@@ -413,7 +413,7 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       const { url, id, list } = await startFromList("manager", "explode", 2);
       const job = await openLive(B, "manager", url, "job");
       await job.c.until(() => statusOf(job.html()) === "failed", "status failed");
-      expect(job.html()).toContain('<div class="flash flash-error job-error" id="job-error" role="alert"><span>The action failed. The error was logged.</span></div>');
+      expect(job.html()).toContain('<div class="flash flash-error job-error" id="job-error" role="alert"><span>The job failed. The details are in the server log.</span></div>');
       expect(job.html()).not.toContain('id="job-cancel"');
       const page = await (await (await login("manager")).fetch(A.base + url)).text();
       for (const text of [...job.c.raw, ...list.c.raw, page, JSON.stringify(await A.site.jobs.get(id))]) {
@@ -463,7 +463,7 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       const job = await openLive(B, "manager", `/admin/jobs/${rec.id}/`, "job");
       expect(statusOf(job.html())).toBe("running");
       await job.c.until(() => statusOf(job.html()) === "lost", "status lost");
-      expect(job.html()).toContain('<span>The worker running this job stopped responding.</span>');
+      expect(job.html()).toContain('<span>The worker running this job stopped responding; its outcome is unknown.</span>');
       expect(job.html()).toContain(">4 of 10<");
       expect(job.html()).not.toContain('id="job-cancel"');
       expect((await A.site.jobs.get(rec.id))!.status).toBe("lost");

@@ -5,7 +5,7 @@
 export { withProgress, ACTION_DENIED, TOO_MANY_JOBS, JOBS_UNAVAILABLE } from "./with-progress.js";
 export { jobSelection } from "./selection.js";
 export { jobActionRef, resolveJobAction, jobUrl, jobsUrl } from "./refs.js";
-export { presentJob, formatElapsed, percentOf, FAILED_TEXT, LOST_TEXT, type JobModel } from "./present.js";
+export { presentJob, formatElapsed, percentOf, type JobModel } from "./present.js";
 export { JobView, JOB_GONE_TEXT, JOB_UNAVAILABLE_TEXT, NOT_CANCELLABLE_TEXT, type JobAssigns, type JobPageState } from "./job-view.js";
 export { JobsView, JOBS_PAGE_SIZE, type JobsAssigns } from "./jobs-view.js";
 export type { JobDescriptionInput, JobSelection, PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";

@@ -2,14 +2,9 @@
  * What the progress page and "My jobs" show of a job record: status label and badge, counts,
  * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's text).
  */
-import { isFinished, type JobRecord, type JobStatus } from "@weft/server/jobs";
+import { isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSite } from "../site.js";
 import { jobUrl, resolveJobAction } from "./refs.js";
-
-/** Shown for a failed job: the error and its stack went to the server log only. */
-export const FAILED_TEXT = "The action failed. The error was logged.";
-/** Shown for a lost job (its worker stopped renewing the lease). */
-export const LOST_TEXT = "The worker running this job stopped responding.";
 
 /** The badge class (see admin.css) of each status. */
 const BADGES: Record<JobStatus, string> = {
@@ -108,7 +103,7 @@ export function presentJob(site: AdminSite, rec: JobRecord, now = Date.now()): J
     countText: rec.total === null ? `${fmt(rec.current)} done` : `${fmt(rec.current)} of ${fmt(rec.total)}`,
     message: rec.message,
     log: rec.log,
-    error: rec.status === "failed" ? FAILED_TEXT : rec.status === "lost" ? LOST_TEXT : null,
+    error: rec.status === "failed" ? JOB_FAILED_TEXT : rec.status === "lost" ? JOB_LOST_TEXT : null,
     canCancel: rec.cancellable && !finished && !rec.cancelRequested,
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
