@@ -23,6 +23,15 @@ export function rootTag(domId: string, viewId: string, token: string, child: boo
 }
 
 /**
+ * Issues a view's join token: its registered id, the session it is for, its DOM id and its
+ * props, signed (HMAC) with an expiry. The one place a view token is made, for page views and
+ * nested views alike; the socket verifies it on join.
+ */
+export function issueToken(services: LiveServices, session: Session, viewId: string, domId: string, props: ChildProps): string {
+  return services.signer.sign({ v: viewId, s: session.id, i: domId, p: props });
+}
+
+/**
  * The `liveRender(ChildView, props)` template helper of one parent view.
  * Child DOM ids are `<parent id>-<key>` (key: `props.key`, else `props.id`, else the
  * child's position in the template), so they are the same on every render and morphdom
@@ -61,7 +70,7 @@ export class Children {
     const cacheKey = `${domId}\n${viewId}\n${JSON.stringify(props)}`;
     let token = this.tokens.get(cacheKey);
     if (!token) {
-      token = this.services.signer.sign({ v: viewId, s: this.session.id, i: domId, p: props });
+      token = issueToken(this.services, this.session, viewId, domId, props);
       this.tokens.set(cacheKey, token);
     }
     let inner = "";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { Children, rootTag, type ChildProps } from "./children.js";
+import { Children, issueToken, rootTag, type ChildProps } from "./children.js";
 import { mountView, NotFoundError, paramsOf, UnauthorizedError } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Session } from "./types.js";
@@ -29,8 +29,7 @@ export async function renderDisconnected(
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
   const children = new Children(services, domId, session, false);
   const inner = await inlineChildren(services, renderInner(services, view, children), children, { session, url });
-  const token = services.signer.sign({ v: viewId, s: session.id, i: domId, p: props });
-  return `${rootTag(domId, viewId, token, !!opts.child)}${inner}</div>`;
+  return `${rootTag(domId, viewId, issueToken(services, session, viewId, domId, props), !!opts.child)}${inner}</div>`;
 }
 
 /**
