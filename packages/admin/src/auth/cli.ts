@@ -1,7 +1,8 @@
+#!/usr/bin/env node
 /**
  * `createsuperuser`, as Django's `manage.py createsuperuser`:
  *
- *     node packages/server/dist/admin/auth/cli.js createsuperuser --db file.db --username u [--email e]
+ *     weft createsuperuser --db file.db --username u [--email e]
  *          [--password p | WEFT_PASSWORD=p | prompted twice on a terminal]
  *
  * The admin tables are created in the database file when missing.
@@ -48,7 +49,7 @@ export interface CliIO {
   stderr: NodeJS.WritableStream;
 }
 
-const USAGE = `usage: cli.js createsuperuser --db FILE --username NAME [--email EMAIL] [--password PASSWORD]
+const USAGE = `usage: weft createsuperuser --db FILE --username NAME [--email EMAIL] [--password PASSWORD]
 
 The password comes from --password, else the WEFT_PASSWORD environment variable, else it is
 asked twice on the terminal. (--password is visible to other local users and in shell history.)
