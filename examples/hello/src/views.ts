@@ -1,0 +1,43 @@
+import { LiveView, on } from "@weft/server";
+import { z } from "zod";
+
+/** A number and two buttons: the count lives on the server, the page gets only what changed. */
+export class Counter extends LiveView<{ count: number }> {
+  static template = "counter.eta";
+  static title = "Counter";
+  mount() { return { count: 0 }; }
+  events = {
+    inc: () => this.assign({ count: this.assigns.count + 1 }),
+    dec: () => this.assign({ count: this.assigns.count - 1 }),
+  };
+}
+
+// What the browser may send at all (anything else is refused before the handler runs)...
+const Form = z.object({ name: z.string().max(500), message: z.string().max(5000) });
+// ...and what makes an entry, with the messages the person typing sees.
+const Entry = z.object({
+  name: z.string().trim().min(1, "Tell us your name").max(40, "At most 40 characters"),
+  message: z.string().trim().min(3, "Say a little more").max(280, "At most 280 characters"),
+});
+type Assigns = { entries: z.infer<typeof Entry>[]; form: z.infer<typeof Form>; errors: { name?: string[]; message?: string[] } };
+const entries: Assigns["entries"] = []; // newest first; one process only (a real app keeps them in a database)
+
+/** Sign the guestbook: errors show beside the fields, and every open guestbook page gets the new entry. */
+export class Guestbook extends LiveView<Assigns> {
+  static template = "guestbook.eta";
+  static title = "Guestbook";
+  mount() {
+    this.subscribe("guestbook"); // messages published on "guestbook" reach handleInfo (once joined)
+    return { entries: [...entries], form: { name: "", message: "" }, errors: {} };
+  }
+  handleInfo() { this.assign({ entries: [...entries] }); }
+  events = {
+    sign: on(Form, async (form) => {
+      const result = Entry.safeParse(form);
+      if (!result.success) return this.assign({ form, errors: z.flattenError(result.error).fieldErrors });
+      if (entries.unshift(result.data) > 50) entries.pop();
+      this.assign({ form: { name: "", message: "" }, errors: {} });
+      await this.ctx.pubsub.publish("guestbook", "signed");
+    }),
+  };
+}
