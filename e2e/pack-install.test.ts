@@ -164,7 +164,7 @@ describe.skipIf(process.env.WEFT_SKIP_PACK_INSTALL === "1")("the packed packages
   }, 300_000);
 
   afterAll(async () => {
-    if (server && server.exitCode === null) {
+    if (server && server.exitCode === null && server.signalCode === null) {
       const exited = new Promise((r) => server!.once("exit", r));
       server.kill();
       await exited;
