@@ -10,8 +10,8 @@
  * - a small app (a LiveView counter with an Eta template on `app.live`, an AdminSite with one
  *   sqliteTable registered through `adminPlugin`) type-checks with tsc (strict, NodeNext);
  * - started with node on port 0, it serves the live page (view root with `lv-view` and
- *   `lv-token`) and the runtime script, the counter counts over a real WebSocket, and
- *   `/admin/login/` answers 200.
+ *   `lv-token`) and the runtime script, the counter counts over a real WebSocket, the admin's
+ *   login form logs a superuser in, and its change list and change form show the table's row.
  *
  * Needs the npm registry (npm's cache is enough with --prefer-offline once warm).
  * `WEFT_SKIP_PACK_INSTALL=1` skips it. better-sqlite3's prebuilt binaries are downloaded from
@@ -85,6 +85,8 @@ const sqlite = new Database(":memory:");
 sqlite.exec("create table notes (id integer primary key autoincrement, title text not null)");
 const site = new AdminSite({ db: drizzle(sqlite), sqlite });
 site.register(notes, { app: "notes", listDisplay: ["id", "title"], searchFields: ["title"] });
+sqlite.exec("insert into notes (title) values ('first note')");
+await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
 
 const app = Fastify();
 await app.register(weft, { secret: "pack-install-secret-0123456789-abcdef", views: new URL("../views", import.meta.url).pathname, sessions: site.sessions });
@@ -200,7 +202,7 @@ describe.skipIf(process.env.WEFT_SKIP_PACK_INSTALL === "1")("the packed packages
     expect(existsSync(join(project, "dist", "app.js"))).toBe(true);
   }, 120_000);
 
-  it("serves the live page, counts over the WebSocket and serves the admin login", async () => {
+  it("serves the live page, counts over the WebSocket, and serves the admin over the app's table", async () => {
     expect(existsSync(join(project, "dist", "app.js")), "the type-check emitted dist/app.js").toBe(true);
     const started = Date.now();
     server = spawn(process.execPath, [join(project, "dist", "app.js")], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
@@ -241,8 +243,33 @@ describe.skipIf(process.env.WEFT_SKIP_PACK_INSTALL === "1")("the packed packages
       client.close();
     }
 
-    const login = await fetch(base + "/admin/login/");
-    expect(login.status).toBe(200);
-    expect(await login.text()).toContain("<form");
+    // the admin: its login form, then (logged in) drizzle queries on the app's table
+    const jar = new Map<string, string>();
+    const keep = (res: Response) => {
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(";");
+        jar.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+      }
+      return res;
+    };
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const form = keep(await fetch(base + "/admin/login/"));
+    expect(form.status).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+    expect(csrf, "the login form's CSRF token").toBeTruthy();
+    const login = keep(
+      await fetch(base + "/admin/login/", {
+        method: "POST",
+        redirect: "manual",
+        headers: { cookie: cookie(), origin: base, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ _csrf: csrf!, username: "admin", password: "admin-pass" }),
+      }),
+    );
+    expect(login.status).toBe(302);
+    for (const path of ["/admin/notes/note/", "/admin/notes/note/1/change/"]) {
+      const res = await fetch(base + path, { headers: { cookie: cookie() } });
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toContain("first note");
+    }
   }, 60_000);
 });
