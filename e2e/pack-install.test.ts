@@ -11,7 +11,8 @@
  *   sqliteTable registered through `adminPlugin`) type-checks with tsc (strict, NodeNext);
  * - started with node on port 0, it serves the live page (view root with `lv-view` and
  *   `lv-token`) and the runtime script, the counter counts over a real WebSocket, the admin's
- *   login form logs a superuser in, and its change list and change form show the table's row.
+ *   login form logs a superuser in, and its change list and change form show the table's row;
+ * - the admin's `weft` bin creates a superuser.
  *
  * Needs the npm registry (npm's cache is enough with --prefer-offline once warm).
  * `WEFT_SKIP_PACK_INSTALL=1` skips it. better-sqlite3's prebuilt binaries are downloaded from
@@ -201,6 +202,12 @@ describe.skipIf(process.env.WEFT_SKIP_PACK_INSTALL === "1")("the packed packages
     expect(result.stdout).toBe("");
     expect(existsSync(join(project, "dist", "app.js"))).toBe(true);
   }, 120_000);
+
+  it("creates a superuser with the admin's `weft` bin", async () => {
+    const bin = join(project, "node_modules", ".bin", "weft");
+    const { stdout } = await run(bin, ["createsuperuser", "--db", join(dir, "cli.db"), "--username", "root", "--password", "root-pass"], { cwd: project });
+    expect(stdout).toMatch(/Superuser "root" created/);
+  });
 
   it("serves the live page, counts over the WebSocket, and serves the admin over the app's table", async () => {
     expect(existsSync(join(project, "dist", "app.js")), "the type-check emitted dist/app.js").toBe(true);
