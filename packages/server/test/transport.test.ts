@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TokenSigner } from "../src/index.js";
+import { TokenSigner } from "../src/live/token.js";
 import { Client, getPage, SECRET, startServer } from "./helpers.js";
 import { Counter, Firehose, gate, Gated, Navigator, Parent, Sequencer } from "./fixtures/views.js";
 import { Child, SecretChild } from "./fixtures/views.js";
