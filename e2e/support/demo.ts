@@ -32,6 +32,14 @@ process.on("exit", () => {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * How long `stop()` lets a server close after SIGTERM before it SIGKILLs it (ms). A bound, not a
+ * wait: `stop()` returns as soon as the process exits. A graceful close of a few hundred sockets
+ * takes 2-3 s on a loaded machine (two CPU hogs beside the suite) and once passed the old
+ * 10 s, so "SIGTERM ends the server by itself" failed with a SIGKILL.
+ */
+export const STOP_GRACE_MS = 60_000;
+
 /** Hash of everything that decides what a seeded file holds. */
 function seedKey(): string {
   const h = createHash("sha256");
@@ -130,7 +138,10 @@ export interface Demo {
   readonly running: boolean;
   /** everything the current process printed (stdout + stderr) */
   output(): string;
-  /** SIGTERM, waits for the exit (SIGKILL after `graceMs`). No-op when stopped. */
+  /**
+   * SIGTERM, waits for the exit (SIGKILL after `graceMs`, default {@link STOP_GRACE_MS}). No-op
+   * when stopped.
+   */
   stop(graceMs?: number): Promise<Exit | undefined>;
   /** Starts the server again on the same port and database. */
   start(): Promise<void>;
@@ -190,7 +201,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     });
   };
 
-  const stop = async (graceMs = 10_000): Promise<Exit | undefined> => {
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<Exit | undefined> => {
     const c = child;
     if (!c) return undefined;
     const exited = new Promise<Exit>((resolve) =>
