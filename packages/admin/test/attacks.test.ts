@@ -416,7 +416,7 @@ describe("security headers and cookies", () => {
 
 describe("the weft plugin's own headers and cookie", () => {
   it("the anonymous session cookie: HttpOnly, SameSite=Lax, Secure behind a TLS proxy (trustProxy); helmet: false turns headers off", async () => {
-    const { Counter } = await import("../fixtures/views.js");
+    const { Counter } = await import("../../server/test/fixtures/views.js");
     const a = Fastify({ logger: false, trustProxy: true });
     await a.register(weft, { secret: SECRET });
     a.live("/counter", Counter);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryChannelLayer } from "../src/index.js";
+import { MemoryChannelLayer } from "../src/pubsub/index.js";
 import { mountLive } from "../src/testing/index.js";
 import { Counter, Navigator, Sequencer } from "./fixtures/views.js";
 
