@@ -49,7 +49,8 @@ export default defineConfig({
       "e2e/**/*.test.ts",
       "scripts/test/**/*.test.ts",
     ],
-    testTimeout: 60_000,
+    // bounds, not waits: under two CPU hogs the e2e tests took up to 50 s of the old 60 s
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",
     maxWorkers: 2,
