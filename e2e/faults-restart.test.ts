@@ -12,7 +12,7 @@
 // timing is asserted.
 import { describe, expect, it } from "vitest";
 import { useDemo } from "./support/demo.js";
-import { CLASS_DISCONNECTED, joined, openLive, viewHasClass } from "./support/live.js";
+import { CLASS_DISCONNECTED, joined, openLive, REJOIN_MS, viewHasClass } from "./support/live.js";
 import { searchBox, waitForResults } from "./support/orders.js";
 import { FaultClient, pool, spread } from "./support/faults-client.js";
 
@@ -68,12 +68,12 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
       const sentBefore = clients.map((c) => c.sent.length);
       await demo.start();
       const up = Date.now();
-      await Promise.all(clients.map((c) => c.until(() => c.joined, "the rejoin", 45_000)));
+      await Promise.all(clients.map((c) => c.until(() => c.joined, "the rejoin", REJOIN_MS)));
       const rejoinMs = clients.map((c) => c.renders[c.renders.length - 1]! - up);
       const s = spread(rejoinMs);
       const attempts = clients.reduce((n, c) => n + c.drops, 0);
 
-      await joined(frames, 1, framesBefore);
+      await joined(frames, 1, framesBefore, REJOIN_MS);
       await viewHasClass(page, CLASS_DISCONNECTED, false);
       expect(await input.inputValue()).toBe("ORD-00015");
       await waitForResults(page, "ORD-00015");
@@ -114,7 +114,7 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
         expect(c.value()).toBe(AFTER);
       }
       await demo.start();
-      await Promise.all(clients.map((c) => c.until(() => c.joined, "the rejoin after the crash", 45_000)));
+      await Promise.all(clients.map((c) => c.until(() => c.joined, "the rejoin after the crash", REJOIN_MS)));
       await viewHasClass(page, CLASS_DISCONNECTED, false);
       for (const [i, c] of clients.entries()) {
         expect(c.sent.length).toBe(sentAtCrash[i]);

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { useDemo } from "./support/demo.js";
-import { CLASS_DISCONNECTED, CLASS_ERROR, joined, openLive, viewHasClass, viewRoots } from "./support/live.js";
+import { CLASS_DISCONNECTED, CLASS_ERROR, joined, openLive, REJOIN_MS, viewHasClass, viewRoots } from "./support/live.js";
 import { searchBox, waitForResults } from "./support/orders.js";
 
 const e2e = useDemo({ simulateMs: 0 });
@@ -43,7 +43,7 @@ describe("server restart", () => {
 
       const framesBefore = frames.length;
       await demo.start();
-      await joined(frames, 1, framesBefore);
+      await joined(frames, 1, framesBefore, REJOIN_MS);
       await viewHasClass(page, CLASS_DISCONNECTED, false);
 
       expect(await input.inputValue()).toBe("ORD-00015");
