@@ -125,6 +125,8 @@ export interface Exit {
   signal: NodeJS.Signals | null;
   /** true when it ignored SIGTERM and had to be killed */
   killed: boolean;
+  /** ms from the signal to the exit (a failure message's clue: the demo exits 1 after 10 s) */
+  ms: number;
 }
 
 /** A running (or stopped, restartable) demo server. */
@@ -204,9 +206,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const stop = async (graceMs = STOP_GRACE_MS): Promise<Exit | undefined> => {
     const c = child;
     if (!c) return undefined;
+    let sent = 0;
     const exited = new Promise<Exit>((resolve) =>
-      c.once("exit", (code, signal) => resolve({ code, signal, killed: false })),
+      c.once("exit", (code, signal) => resolve({ code, signal, killed: false, ms: Date.now() - sent })),
     );
+    sent = Date.now();
     c.kill("SIGTERM");
     const timer = sleep(graceMs).then(() => "timeout" as const);
     const first = await Promise.race([exited, timer]);
