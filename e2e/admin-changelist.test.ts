@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn, type ContextOptions } from "./support/admin.js";
-import { recordFrames } from "./support/browser.js";
+import { historyGo, recordFrames } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { eventAndReply, joined, openLive } from "./support/live.js";
 
@@ -103,26 +103,22 @@ describe("the orders change list", () => {
     expect(await page.locator('.cl-filter[data-filter="status"] li.selected').innerText()).toBe("Paid");
 
     // Back: page 2 of the sorted search; Back again: page 1; again: the unsorted search
-    await page.goBack();
-    await page.waitForURL((u) => u.searchParams.get("p") === "2" && !u.searchParams.has("status__exact"));
+    // (each step waits for the URL and the rows it leads to, not for a navigation event)
+    await historyGo(page, -1, (u) => u.searchParams.get("p") === "2" && !u.searchParams.has("status__exact"));
     await waitForRows(page, sorted2.map((r) => r.pk), true);
-    await page.goBack();
-    await page.waitForURL((u) => !u.searchParams.has("p") && u.searchParams.get("sort") === "customer,-createdAt");
+    await historyGo(page, -1, (u) => !u.searchParams.has("p") && u.searchParams.get("sort") === "customer,-createdAt");
     await waitForRows(page, sorted1.map((r) => r.pk), true);
-    await page.goBack();
-    await page.waitForURL((u) => u.searchParams.get("q") === "ORD-3999" && !u.searchParams.has("sort"));
+    await historyGo(page, -1, (u) => u.searchParams.get("q") === "ORD-3999" && !u.searchParams.has("sort"));
     await waitForRows(page, found.map((r) => r.pk), true);
     // the search was one history entry: one more Back is the bare list
-    await page.goBack();
-    await page.waitForURL((u) => u.pathname === LIST && u.search === "");
+    await historyGo(page, -1, (u) => u.pathname === LIST && u.search === "");
     await waitForRows(page, start, true);
     expect(await search(page).inputValue()).toBe("");
 
     // Forward to the sorted page 2 and reload: the server renders the same state from the URL
-    await page.goForward();
-    await page.goForward();
-    await page.goForward();
-    await page.waitForURL((u) => u.searchParams.get("p") === "2");
+    await historyGo(page, 1, (u) => u.searchParams.get("q") === "ORD-3999" && !u.searchParams.has("sort"));
+    await historyGo(page, 1, (u) => !u.searchParams.has("p") && u.searchParams.get("sort") === "customer,-createdAt");
+    await historyGo(page, 1, (u) => u.searchParams.get("p") === "2");
     await waitForRows(page, sorted2.map((r) => r.pk), true);
     const frames = recordFrames(page);
     await page.reload();

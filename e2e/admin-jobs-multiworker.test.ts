@@ -18,8 +18,12 @@ import { startWorker, stopWorker, type Worker } from "./support/faults-workers.j
 import { eventAndReply, openLive } from "./support/live.js";
 
 const LIST = "/admin/shop/order/";
-/** slow enough to watch, cancel and kill mid-job */
-const ROW_DELAY = { ACTION_ROW_DELAY_MS: "250" };
+/**
+ * The jobs' pace, set here: slow enough to watch, cancel and kill mid-job however loaded the
+ * machine (12 rows take 12 s; at 250 ms a row the job could finish before the cancel landed).
+ */
+const ROW_DELAY_MS = 1_000;
+const ROW_DELAY = { ACTION_ROW_DELAY_MS: String(ROW_DELAY_MS) };
 
 let redis: TestRedis;
 let dir = "";
@@ -95,7 +99,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     await onA.locator("#job-status", { hasText: "cancelled" }).waitFor();
     const done = await current(onB);
     expect(done).toBeLessThan(12);
-    await onB.waitForTimeout(600);
+    await onB.waitForTimeout(ROW_DELAY_MS + 500); // longer than a row takes
     expect(await current(onB)).toBe(done);
     expect(await current(onA)).toBe(done);
     expect(await onA.locator("#job-log li").last().innerText()).toBe(`Cancelled after ${done} orders.`);
@@ -139,5 +143,5 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     expect(await current(onB)).toBeGreaterThanOrEqual(stoppedAt);
     expect(await current(onB)).toBeLessThan(50);
     await ctx.close();
-  }, 90_000);
+  }, 180_000); // a bound (the lease alone is 15 s)
 });

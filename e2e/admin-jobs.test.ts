@@ -14,8 +14,11 @@ const LIST = "/admin/shop/order/";
 /** The demo's failure trigger (examples/admin-demo/src/actions.ts). */
 const FAIL_SYNC = "FAIL-SYNC";
 
-// ACTION_ROW_DELAY_MS: slow enough to watch and to cancel mid-way, fast enough for a test
-const e2e = useDemo({ simulateMs: 0, env: { ACTION_ROW_DELAY_MS: "250" } });
+// ACTION_ROW_DELAY_MS: the job's pace, set here. 12 rows take 12 s, so the cancel (two clicks
+// and a dialog after 2 rows are done) lands mid-job however loaded the machine; at 250 ms a
+// row the job could finish before the click.
+const ROW_DELAY_MS = 1_000;
+const e2e = useDemo({ simulateMs: 0, env: { ACTION_ROW_DELAY_MS: String(ROW_DELAY_MS) } });
 
 const loginAs = (username: string) => loggedIn(e2e.browser, e2e.demo.url, username);
 
@@ -77,8 +80,8 @@ describe("bulk actions with a progress page (one worker)", () => {
     expect(total).toBe(12);
     expect(done).toBeGreaterThanOrEqual(2);
     expect(done).toBeLessThan(12);
-    // stopped: nothing moves any more, and the log says so
-    await page.waitForTimeout(600);
+    // stopped: nothing moves any more (for longer than a row takes), and the log says so
+    await page.waitForTimeout(ROW_DELAY_MS + 500);
     expect((await counts(page))[0]).toBe(done);
     expect(await page.locator("#job-log li").last().innerText()).toBe(`Cancelled after ${done} orders.`);
     expect(navigations).toEqual([]);

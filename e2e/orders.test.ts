@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { S_PATCH } from "../packages/client/src/protocol.js";
 import { useDemo } from "./support/demo.js";
-import { numberIn, recordFrames, until } from "./support/browser.js";
+import { historyGo, numberIn, recordFrames, until } from "./support/browser.js";
 import { joined, openLive } from "./support/live.js";
 import { searchBox, waitForResults } from "./support/orders.js";
 
@@ -75,8 +75,8 @@ describe("order search", () => {
     expect(await page.locator(".pager").innerText()).toMatch(/Page 2 of/);
 
     // Back: page 1 again
-    await page.goBack();
-    await page.waitForURL((u) => u.searchParams.get("q") === q && !u.searchParams.has("page"));
+    // (waits for the URL and the rows, not for a navigation event that may already have fired)
+    await historyGo(page, -1, (u) => u.searchParams.get("q") === q && !u.searchParams.has("page"));
     await waitForNumbers(page, page1Numbers, true);
     expect(await page.locator(".pager").innerText()).toMatch(/Page 1 of/);
 

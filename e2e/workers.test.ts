@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { externalRedis, startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { loggedIn } from "./support/admin.js";
 import { launchBrowser, until } from "./support/browser.js";
-import { freePort, MAIN, seededTemplate } from "./support/demo.js";
+import { freePort, MAIN, seededTemplate, STOP_GRACE_MS } from "./support/demo.js";
 import { openLive } from "./support/live.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -73,7 +73,7 @@ async function stopServer(s: Server): Promise<void> {
   if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => s.proc.once("exit", () => resolve()));
   s.proc.kill("SIGTERM");
-  const timer = setTimeout(() => s.proc.kill("SIGKILL"), 15_000);
+  const timer = setTimeout(() => s.proc.kill("SIGKILL"), STOP_GRACE_MS); // a bound: the test expects exit code 0
   await exited;
   clearTimeout(timer);
 }

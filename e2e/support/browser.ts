@@ -48,6 +48,18 @@ export function recordFrames(page: Page): Frame[] {
   return frames;
 }
 
+/**
+ * Goes `delta` entries through the page's session history (as Back / Forward do) and waits until
+ * the URL satisfies `url`. The wait is for that condition, not for a navigation event: awaiting
+ * `page.goBack()` waits for one, and under load it hung for its 30 s when the event it waited
+ * for had already fired. Wait for the content the entry shows too (it follows the URL).
+ */
+export async function historyGo(page: Page, delta: number, url: (u: URL) => boolean): Promise<void> {
+  // deferred to a task of its own, so the evaluate returns before any navigation starts
+  await page.evaluate((d) => void setTimeout(() => history.go(d)), delta);
+  await page.waitForURL(url);
+}
+
 /** Polls `fn` until it returns a value other than undefined/false/null (or throws after `timeout`). */
 export async function until<T>(fn: () => T | undefined | null | false, what: string, timeout = 15_000): Promise<T> {
   const end = Date.now() + timeout;

@@ -32,6 +32,14 @@ process.on("exit", () => {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * How long `stop()` lets a server close after SIGTERM before it SIGKILLs it (ms). A bound, not a
+ * wait: `stop()` returns as soon as the process exits. A graceful close of a few hundred sockets
+ * takes 2-3 s on a loaded machine (two CPU hogs beside the suite) and once passed the old
+ * 10 s, so "SIGTERM ends the server by itself" failed with a SIGKILL.
+ */
+export const STOP_GRACE_MS = 60_000;
+
 /** Hash of everything that decides what a seeded file holds. */
 function seedKey(): string {
   const h = createHash("sha256");
@@ -117,6 +125,8 @@ export interface Exit {
   signal: NodeJS.Signals | null;
   /** true when it ignored SIGTERM and had to be killed */
   killed: boolean;
+  /** ms from the signal to the exit (a failure message's clue: the demo exits 1 after 10 s) */
+  ms: number;
 }
 
 /** A running (or stopped, restartable) demo server. */
@@ -130,7 +140,10 @@ export interface Demo {
   readonly running: boolean;
   /** everything the current process printed (stdout + stderr) */
   output(): string;
-  /** SIGTERM, waits for the exit (SIGKILL after `graceMs`). No-op when stopped. */
+  /**
+   * SIGTERM, waits for the exit (SIGKILL after `graceMs`, default {@link STOP_GRACE_MS}). No-op
+   * when stopped.
+   */
   stop(graceMs?: number): Promise<Exit | undefined>;
   /** Starts the server again on the same port and database. */
   start(): Promise<void>;
@@ -190,12 +203,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     });
   };
 
-  const stop = async (graceMs = 10_000): Promise<Exit | undefined> => {
+  const stop = async (graceMs = STOP_GRACE_MS): Promise<Exit | undefined> => {
     const c = child;
     if (!c) return undefined;
+    let sent = 0;
     const exited = new Promise<Exit>((resolve) =>
-      c.once("exit", (code, signal) => resolve({ code, signal, killed: false })),
+      c.once("exit", (code, signal) => resolve({ code, signal, killed: false, ms: Date.now() - sent })),
     );
+    sent = Date.now();
     c.kill("SIGTERM");
     const timer = sleep(graceMs).then(() => "timeout" as const);
     const first = await Promise.race([exited, timer]);

@@ -2,7 +2,7 @@
 // ports, all on one SQLite file and one Redis (the fault tests and the multi-worker jobs test).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort, MAIN } from "./demo.js";
+import { freePort, MAIN, STOP_GRACE_MS } from "./demo.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -70,11 +70,11 @@ export async function startWorker(name: string, dbFile: string, redisUrl: string
   return { name, url: `http://127.0.0.1:${port}`, proc, output: () => out, exited, alive: () => running };
 }
 
-/** SIGTERM (SIGKILL after 10 s); no-op when it already exited. */
+/** SIGTERM (SIGKILL after {@link STOP_GRACE_MS}, a bound); no-op when it already exited. */
 export async function stopWorker(w: Worker | undefined): Promise<void> {
   if (!w || !w.alive()) return;
   w.proc.kill("SIGTERM");
-  const timer = setTimeout(() => w.proc.kill("SIGKILL"), 10_000);
+  const timer = setTimeout(() => w.proc.kill("SIGKILL"), STOP_GRACE_MS);
   await w.exited;
   clearTimeout(timer);
 }

@@ -19,14 +19,22 @@ export function renderedRefs(frames: Frame[]): number[] {
 
 /**
  * Waits until `count` views have their first render from the server (i.e. they joined), after
- * frame index `from` (use the frame count before a reconnect to wait for the rejoin).
+ * frame index `from` (use the frame count before a reconnect to wait for the rejoin, with
+ * {@link REJOIN_MS} as `timeoutMs`).
  */
-export function joined(frames: Frame[], count = 1, from = 0): Promise<number[]> {
+export function joined(frames: Frame[], count = 1, from = 0, timeoutMs?: number): Promise<number[]> {
   return until(() => {
     const refs = renderedRefs(frames.slice(from));
     return refs.length >= count && refs;
-  }, `${count} joined view(s)`);
+  }, `${count} joined view(s)`, timeoutMs);
 }
+
+/**
+ * A bound for a rejoin after the server came back (ms): the runtime's reconnect backoff alone
+ * may wait up to 10 s (full jitter, capped), then the join; on a loaded machine the default
+ * 15 s bound was too tight.
+ */
+export const REJOIN_MS = 45_000;
 
 /**
  * Opens `url` in a new page of `ctx`, recording its socket frames (and routing its socket

@@ -62,10 +62,15 @@ describe("demo views (driven through @weft/server/testing)", () => {
     const stop = startOrderSimulator(context.db, pubsub, 10, (e) => {
       throw e;
     });
-    await new Promise((r) => setTimeout(r, 60));
+    // until the tile shows a new order (a condition with a 10 s bound, not a 60 ms sleep)
+    const shown = async () => Number((await lv.settle()).match(/id="orders-today">(\d+)</)![1]);
+    const end = Date.now() + 10_000;
+    let after = await shown();
+    while (after <= before && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 10));
+      after = await shown();
+    }
     stop();
-    await new Promise((r) => setTimeout(r, 20));
-    const after = Number((await lv.settle()).match(/id="orders-today">(\d+)</)![1]);
     expect(after).toBeGreaterThan(before);
     const pushed = lv.frames.filter((f) => f.startsWith('["d"'));
     expect(pushed.length).toBeGreaterThan(0);

@@ -29,7 +29,9 @@ const admin = site.register(items, {
   getQueryset: (user) => (user.isSuperuser ? undefined : eq(items.owner, user.username)),
 });
 const layer = new MemoryChannelLayer();
-site.attachJobs(new JobStore(layer), { error() {}, warn() {}, info() {}, debug() {} });
+/** a lease no slow run outlasts: no job here turns lost by waiting */
+const LEASE = { leaseMs: 3_600_000 };
+site.attachJobs(new JobStore(layer, LEASE), { error() {}, warn() {}, info() {}, debug() {} });
 afterAll(async () => {
   await layer.close();
   sqlite.close();
@@ -122,7 +124,7 @@ describe("withProgress", () => {
     const full = new AdminSite({ db, sqlite, id: "full" });
     full.register(items, { app: "stock", listDisplay: ["name"] });
     const fullLayer = new MemoryChannelLayer();
-    const store = new JobStore(fullLayer, { maxRecords: 1 });
+    const store = new JobStore(fullLayer, { ...LEASE, maxRecords: 1 });
     await store.create({ owner: "1", action: "x", description: "blocking" });
     full.attachJobs(store, { error() {}, warn() {}, info() {}, debug() {} });
     const a = withProgress({ name: "x", label: "X" }, () => {});
@@ -131,7 +133,7 @@ describe("withProgress", () => {
     const down = new Proxy(fullLayer, {
       get: (t, k) => (["get", "set", "compareAndSet", "zadd", "zcard", "zrange", "mget"].includes(String(k)) ? () => Promise.reject(new ChannelLayerUnavailableError("down")) : Reflect.get(t, k)),
     }) as ChannelLayer;
-    full.attachJobs(new JobStore(down), { error() {}, warn() {}, info() {}, debug() {} });
+    full.attachJobs(new JobStore(down, LEASE), { error() {}, warn() {}, info() {}, debug() {} });
     await expect(Promise.resolve(a.run(c))).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/unreachable/) });
     await fullLayer.close();
   });
@@ -150,13 +152,15 @@ describe("withProgress", () => {
   });
 });
 
+/** Polls until job `id` finished (a 10 s bound, not a timing assertion). */
 async function waitDone(id: string): Promise<JobRecord> {
-  for (let i = 0; i < 200; i++) {
+  const end = Date.now() + 10_000;
+  for (;;) {
     const rec = await site.jobs.get(id);
     if (rec && rec.status !== "running" && rec.status !== "queued") return rec;
+    if (Date.now() > end) throw new Error("job did not finish within 10 s");
     await new Promise((r) => setTimeout(r, 10));
   }
-  throw new Error("job did not finish");
 }
 
 describe("the pinned selection", () => {

@@ -70,7 +70,10 @@ const annotate: AdminAction = {
   },
 };
 
-const site = new AdminSite({ db, sqlite, title: "Perm" });
+// The matrix's jobs are queued records nobody runs: with the default 15 s lease they turned
+// lost half-way through a slow run (and "no job changed" then saw the lost write). An hour's
+// lease cannot expire during the test.
+const site = new AdminSite({ db, sqlite, title: "Perm", jobs: { leaseMs: 3_600_000 } });
 site.register(items, {
   app: "shop",
   listDisplay: ["name", "qty"],

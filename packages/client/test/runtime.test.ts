@@ -228,9 +228,13 @@ describe("weft runtime", () => {
     await page.click("#l");
     const p = await until(() => c.frames.find((f) => f[0] === C_PARAMS), "params");
     expect(p).toEqual([C_PARAMS, ref, base + "/p/patch?page=2"]);
-    expect(page.url()).toBe(base + "/p/patch?page=2");
+    // the URL as Playwright knows it follows by its own channel: wait for it, do not read it
+    await page.waitForURL(base + "/p/patch?page=2");
     expect(server.hits).toHaveLength(1);
-    await page.goBack();
+    // Back, started in the page; the wait is for its result (the params frame), not for a
+    // navigation event that may already have fired (page.goBack() waits for one)
+    await page.evaluate(() => void setTimeout(() => history.back()));
+    await page.waitForURL(base + "/p/patch");
     const back = await until(() => c.frames.filter((f) => f[0] === C_PARAMS)[1], "params after back");
     expect(back).toEqual([C_PARAMS, ref, base + "/p/patch"]);
     expect(c.frames.filter((f) => f[0] === C_PARAMS)).toHaveLength(2); // never for the child

@@ -38,10 +38,11 @@ function layer(prefix: string): RedisChannelLayer {
 describe("jobs across processes on Redis", () => {
   it("cancels a job running in another process: its signal aborts and it ends cancelled", async () => {
     const prefix = uniquePrefix();
-    const child = spawnChild("job", { url: server.url, prefix });
+    // a lease no slow run outlasts: this job ends by its cancellation, never as lost
+    const child = spawnChild("job", { url: server.url, prefix, leaseMs: 3_600_000 });
     children.push(child);
     const { id } = (await child.next((m) => typeof m.id === "string", "job id")) as { id: string };
-    const store = new JobStore(layer(prefix));
+    const store = new JobStore(layer(prefix), { leaseMs: 3_600_000 });
     const frames: JobRecord[] = [];
     stops.push(watchJob(store, id, (r) => r && frames.push(r)));
     await waitFor(() => (frames.at(-1)?.current ?? 0) > 5, "progress from the child");
@@ -78,8 +79,10 @@ describe.skipIf(externalRedis)("jobs while Redis goes away", () => {
     const warnings: unknown[] = [];
     const logger = { warn: (o: unknown) => warnings.push(o), error: (o: unknown) => warnings.push(o) };
     const runnerLayer = layer(prefix);
-    const store = new JobStore(runnerLayer, { leaseMs: 300, logger });
-    const page = new JobStore(layer(prefix), { leaseMs: 300 });
+    // a lease no outage or slow run outlasts: the page must see the final state through the
+    // layer's health (its re-read once Redis is back), never through a lease that expired
+    const store = new JobStore(runnerLayer, { leaseMs: 3_600_000, logger });
+    const page = new JobStore(layer(prefix), { leaseMs: 3_600_000 });
     let count = 0;
     let finishNow = false;
     let bodyDone = false;

@@ -98,11 +98,16 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       expect(await b.compareAndSet("c", undefined, { v: 9 })).toBe(false);
       const read = await b.get("c");
       expect(await b.compareAndSet("c", { v: 0, s: "a" }, { v: 9 })).toBe(false);
-      expect(await b.compareAndSet("c", read, { v: 2 }, 50)).toBe(true);
+      // a TTL that cannot pass while the test reads the value back, however loaded the machine
+      expect(await b.compareAndSet("c", read, { v: 2 }, 3_600_000)).toBe(true);
       expect(await a.compareAndSet("c", read, { v: 3 })).toBe(false);
       expect(await a.get("c")).toEqual({ v: 2 });
-      await waitFor(async () => (await a.get("c")) === undefined, "CAS TTL expiry");
-      expect(await a.compareAndSet("c", undefined, "back")).toBe(true);
+      // the TTL of a compare-and-set: a separate key with a short one, its expiry waited for
+      expect(await a.compareAndSet("short", undefined, 1)).toBe(true);
+      expect(await b.compareAndSet("short", 1, 2, 50)).toBe(true);
+      await waitFor(async () => (await a.get("short")) === undefined, "CAS TTL expiry");
+      expect(await a.compareAndSet("short", undefined, "back")).toBe(true);
+      expect(await a.get("short")).toBe("back");
     });
 
     it("keeps sorted indexes: by score then member, reversed, paged, removable", async () => {

@@ -28,7 +28,7 @@ export interface StartedJob {
 
 /**
  * Creates a job record and runs `body` in the background of this process: marks it running,
- * renews its lease every `leaseMs / 3` ms, writes progress (coalesced, see {@link JobSpec.coalesceMs}),
+ * renews its lease every `renewMs` ms (default `leaseMs / 3`), writes progress (coalesced, see {@link JobSpec.coalesceMs}),
  * aborts `progress.signal` as soon as a cancellation is published (or seen on a lease renewal),
  * and finally stores `done`, `failed` (generic error text; the error itself goes to
  * `spec.logger`) or `cancelled` (whenever cancellation was requested, however the body ended).
@@ -115,7 +115,7 @@ async function run(store: JobStore, created: JobRecord, spec: JobSpec, body: Job
   const lease = setInterval(() => {
     local.leaseUntil = Date.now() + store.leaseMs;
     writer.mark(true);
-  }, Math.max(1, Math.floor(store.leaseMs / 3)));
+  }, store.renewMs);
   lease.unref();
   writer.mark(true);
 

@@ -24,8 +24,14 @@ export interface JobStoreOptions {
   retentionMs?: number;
   /** job records kept per site (default 500); the oldest finished ones are evicted first */
   maxRecords?: number;
-  /** lease of a running job (ms; default 15,000): its runner writes at least every `leaseMs / 3` */
+  /** lease of a running job (ms; default 15,000): its runner writes at least every `renewMs` */
   leaseMs?: number;
+  /**
+   * how often a runner renews its job's lease (ms; default `leaseMs / 3`, at least 1); when set,
+   * at least 1 and shorter than `leaseMs` (else the constructor throws a RangeError). A test
+   * sets a lease that cannot expire during the test and a short `renewMs` to see renewals.
+   */
+  renewMs?: number;
   /** where failed publishes are reported (default: nowhere) */
   logger?: Pick<JobLogger, "warn">;
 }
@@ -61,6 +67,8 @@ export class JobStore {
   readonly maxRecords: number;
   /** see {@link JobStoreOptions} */
   readonly leaseMs: number;
+  /** see {@link JobStoreOptions} */
+  readonly renewMs: number;
   private readonly logger?: Pick<JobLogger, "warn">;
 
   constructor(
@@ -70,6 +78,10 @@ export class JobStore {
     this.retentionMs = options.retentionMs ?? 3_600_000;
     this.maxRecords = options.maxRecords ?? 500;
     this.leaseMs = options.leaseMs ?? 15_000;
+    if (options.renewMs !== undefined && !(options.renewMs >= 1 && options.renewMs < this.leaseMs)) {
+      throw new RangeError(`JobStore: renewMs (${options.renewMs}) must be at least 1 and shorter than leaseMs (${this.leaseMs})`);
+    }
+    this.renewMs = options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.logger = options.logger;
   }
 
