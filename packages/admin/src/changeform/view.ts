@@ -14,7 +14,7 @@ import { initialValues, presentFieldsets, type FieldsetView } from "./present.js
 import { publishModelEvent } from "./publish.js";
 import { reprOf } from "./repr.js";
 import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
-import { allowedWidgets } from "../changelist/widgets.js";
+import { allowedWidgets } from "../shell/slots.js";
 import type { ModelAdmin } from "../model-admin.js";
 import type { AdminSite } from "../site.js";
 import { AdminView, bindView } from "../shell/base.js";

@@ -8,7 +8,7 @@ import type { ModelAdmin } from "../model-admin.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
 import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
-import type { WidgetClass } from "./widgets.js";
+import type { WidgetClass } from "../shell/slots.js";
 
 /** A column header. */
 export interface HeaderModel {

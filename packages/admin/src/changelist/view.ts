@@ -7,7 +7,7 @@ import { actionContext, availableActions, deleteRows, findAction, isForeignKeyEr
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
-import { visibleWidgets } from "./widgets.js";
+import { visibleWidgets } from "../shell/slots.js";
 import { ActionRefusedError, type ActionResult, type ModelAction, type ModelAdmin } from "../model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSite } from "../site.js";

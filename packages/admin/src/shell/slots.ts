@@ -1,6 +1,7 @@
 /**
- * The change list's widget slot: `changeListWidgets` (LiveView classes) rendered above the
- * list as nested views, only for users holding their static `permissionRequired`.
+ * The widget slots of the admin's pages: `changeListWidgets` above the change list and
+ * `changeFormWidgets` above the change form (LiveView classes rendered as nested views, laid
+ * out by widget-slot.eta and slots.css), only for users holding their static `permissionRequired`.
  */
 import type { LiveViewClass } from "@weft/server";
 import type { SessionUser } from "../auth/index.js";
