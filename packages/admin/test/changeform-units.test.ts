@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { check, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { auditValue } from "../src/audit/record.js";
+import { auditValue } from "../src/auditlog/record.js";
 import { checkBounds } from "../src/changeform/checks.js";
 import { fromFormValue, parseDatetime, toFormValue } from "../src/changeform/coerce.js";
 import { formSpec, writableFields } from "../src/changeform/fields.js";

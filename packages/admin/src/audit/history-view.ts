@@ -5,7 +5,7 @@ import { loadObject } from "../changeform/persist.js";
 import { reprOf } from "../changeform/repr.js";
 import { AdminView } from "../shell/base.js";
 import { presentEntry, type EntryView } from "./present.js";
-import { objectHistory } from "./query.js";
+import { objectHistory } from "../auditlog/query.js";
 
 /** Most entries shown on one history page. */
 export const HISTORY_LIMIT = 200;

@@ -8,7 +8,7 @@ import { displayValue } from "../changeform/present.js";
 import type { ModelAdmin } from "../model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSite } from "../site.js";
-import type { AuditEntry } from "./query.js";
+import type { AuditEntry } from "../auditlog/query.js";
 
 /** One changed field. */
 export interface ChangeView {

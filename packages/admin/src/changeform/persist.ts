@@ -6,7 +6,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { recordAudit, type AuditChanges, type SyncDb } from "../audit/record.js";
+import { recordAudit, type AuditChanges, type SyncDb } from "../auditlog/record.js";
 import type { AuditAction } from "../auth/schema.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";

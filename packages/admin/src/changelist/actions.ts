@@ -9,7 +9,7 @@ import type { ActionContext, ActionResult, AdminAction, ModelAdmin } from "../mo
 import type { ChangeListQuery, ChangeListState } from "../query/index.js";
 import type { ResolvedSelection } from "./selection.js";
 import type { AdminSite } from "../site.js";
-import { recordAudit } from "../audit/record.js";
+import { recordAudit } from "../auditlog/record.js";
 import { diffRows } from "../changeform/persist.js";
 import { formSpec } from "../changeform/fields.js";
 import { reprOf } from "../changeform/repr.js";
