@@ -10,15 +10,16 @@
  * @packageDocumentation
  */
 export { AdminSite, type AdminSiteOptions } from "./site.js";
-export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions } from "./model-admin.js";
+export { ModelAdmin, type ModelAction, type ModelAdminOptions } from "./model/model-admin.js";
+export { ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection } from "./model/actions.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
-export { modelTopic, publishModelEvent, type ModelEvent } from "./changeform/publish.js";
-export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./dashboard/widget.js";
+export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
+export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
 export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";

@@ -1,7 +1,7 @@
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
-import { ModelAdmin, type ModelAdminOptions } from "./model-admin.js";
+import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { ChangeListQuery, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import { DashboardRegistry } from "./dashboard/registry.js";

@@ -11,7 +11,7 @@ import { auditValue } from "../src/auditlog/record.js";
 import { checkBounds } from "../src/changeform/checks.js";
 import { fromFormValue, parseDatetime, toFormValue } from "../src/changeform/coerce.js";
 import { formSpec, writableFields } from "../src/changeform/fields.js";
-import { reprOf } from "../src/changeform/repr.js";
+import { reprOf } from "../src/model/repr.js";
 import { validateForm } from "../src/changeform/schema.js";
 import { AdminSite } from "../src/index.js";
 

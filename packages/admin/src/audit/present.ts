@@ -5,7 +5,7 @@
 import type { SessionUser } from "../auth/index.js";
 import { formSpec } from "../changeform/fields.js";
 import { displayValue } from "../changeform/present.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSite } from "../site.js";
 import type { AuditEntry } from "../auditlog/query.js";

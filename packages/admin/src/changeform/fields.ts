@@ -6,7 +6,7 @@
  */
 import { getTableColumns, getTableName } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSite } from "../site.js";
 import { checkBounds, type Bounds } from "./checks.js";

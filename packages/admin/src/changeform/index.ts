@@ -9,8 +9,8 @@ export { fromFormValue, toFormValue, parseDatetime, formatDatetime } from "./coe
 export { foreignKeyChoices, relatedLabel, FK_CHOICE_LIMIT, type Choice } from "./choices.js";
 export { insertObject, updateObject, deleteObject, loadObject, diffRows, type WriteContext, type Written } from "./persist.js";
 export { describeDbError, sqliteCode, type SaveFailure } from "./db-errors.js";
-export { reprOf } from "./repr.js";
-export { modelTopic, publishModelEvent, type ModelEvent, type ModelEventKind } from "./publish.js";
+export { reprOf } from "../model/repr.js";
+export { modelTopic, publishModelEvent, type ModelEvent, type ModelEventKind } from "../model/publish.js";
 export { savedNotice, NOTICE_PARAMS, NOTICE_WINDOW_MS } from "./notice.js";
 export { relatedRows, type RelatedRows } from "./related.js";
 export { DeleteView } from "./delete-view.js";

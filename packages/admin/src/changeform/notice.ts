@@ -9,7 +9,7 @@
 import type { SessionUser } from "../auth/index.js";
 import { latestEntry } from "../auditlog/query.js";
 import type { SyncDb } from "../auditlog/record.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 
 /** How long after the write the notice is shown. */
 export const NOTICE_WINDOW_MS = 10 * 60_000;

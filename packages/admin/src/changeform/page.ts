@@ -4,7 +4,7 @@
  */
 import type { FastifyRequest } from "fastify";
 import type { LiveRouteOptions } from "@weft/server";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 import type { FormSpec } from "./fields.js";
 

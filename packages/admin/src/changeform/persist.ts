@@ -10,7 +10,7 @@ import { recordAudit, type AuditChanges, type SyncDb } from "../auditlog/record.
 import type { AuditAction } from "../auth/schema.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
-import { reprOf } from "./repr.js";
+import { reprOf } from "../model/repr.js";
 
 /** Who writes, where, and which rows they may touch. */
 export interface WriteContext {

@@ -8,7 +8,7 @@
 import { count, eq, getTableColumns } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 
 /** Rows of one related model that refer to the object. */

@@ -9,11 +9,11 @@ import { savedNotice } from "./notice.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
 import { insertObject, loadObject, updateObject, type Written } from "./persist.js";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
-import { publishModelEvent } from "./publish.js";
-import { reprOf } from "./repr.js";
+import { publishModelEvent } from "../model/publish.js";
+import { reprOf } from "../model/repr.js";
 import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import { allowedWidgets } from "../shell/slots.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 import { AdminView, bindView } from "../shell/base.js";
 

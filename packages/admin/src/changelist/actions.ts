@@ -5,14 +5,15 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import type { ActionContext, ActionResult, AdminAction, ModelAdmin } from "../model-admin.js";
+import type { ActionContext, ActionResult, AdminAction } from "../model/actions.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { ChangeListQuery, ChangeListState } from "../query/index.js";
 import type { ResolvedSelection } from "./selection.js";
 import type { AdminSite } from "../site.js";
 import { recordAudit } from "../auditlog/record.js";
 import { diffRows } from "../changeform/persist.js";
 import { formSpec } from "../changeform/fields.js";
-import { reprOf } from "../changeform/repr.js";
+import { reprOf } from "../model/repr.js";
 
 /** The name of the built-in delete action (as Django's). */
 export const DELETE_SELECTED = "delete_selected";

@@ -15,7 +15,8 @@
  */
 import { LiveView } from "@weft/server";
 import { type ChannelLayer, MemoryChannelLayer } from "@weft/server/pubsub";
-import type { AdminAction, ModelAdmin } from "../model-admin.js";
+import type { AdminAction } from "../model/actions.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 import { WeftAdminError } from "../errors.js";
 

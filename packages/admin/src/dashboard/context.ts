@@ -7,7 +7,7 @@
 import type { Logger } from "@weft/server";
 import { checkPermission, hasPermission, type SessionUser } from "../auth/index.js";
 import type { AdminSite } from "../site.js";
-import type { WidgetStatus } from "./widget.js";
+import type { WidgetStatus } from "../model/dashboard-widget.js";
 import { adminError } from "../errors.js";
 
 /** A site-wide value: how to compute it and how long a computed value stays fresh. */

@@ -4,7 +4,8 @@
  */
 import type { Params, Session } from "@weft/server";
 import { staffUser, AdminView } from "../shell/base.js";
-import { formatHeadline, type RegisteredWidget, type WidgetData } from "./widget.js";
+import { formatHeadline, type RegisteredWidget } from "./widget.js";
+import type { WidgetData } from "../model/dashboard-widget.js";
 
 /** What the tile template gets. */
 export interface TileAssigns {

@@ -21,7 +21,7 @@ import { NOTICE_PARAMS } from "../changeform/notice.js";
 import { actionContext, DELETE_SELECTED, findAction, isRedirectResult } from "../changelist/actions.js";
 import { listUrl } from "../changelist/present.js";
 import { MAX_PICKED, resolveSelection, type Selection } from "../changelist/selection.js";
-import { ActionRefusedError } from "../model-admin.js";
+import { ActionRefusedError } from "../model/actions.js";
 import { ChangeListParamError, type ChangeListState } from "../query/index.js";
 import type { AdminSite } from "../site.js";
 import { ACTION_DENIED } from "./with-progress.js";

@@ -3,7 +3,8 @@
  * `<app>.<model>.<action>`, so its page can name the action and link back to the change list
  * on any worker.
  */
-import type { AdminAction, ModelAdmin } from "../model-admin.js";
+import type { AdminAction } from "../model/actions.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 
 /** The `action` stored on a job: `<app>.<model>.<action name>`, e.g. `shop.order.refund_selected`. */

@@ -4,7 +4,7 @@
  */
 import { and, count, sql, type SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 import type { JobSelection, PinnedSelection } from "./types.js";
 

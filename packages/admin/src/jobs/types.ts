@@ -4,7 +4,7 @@ import type { Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 
 /**

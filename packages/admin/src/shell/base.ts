@@ -1,7 +1,7 @@
 import "../paths.js";
 import { LiveView, type LiveViewClass, NotFoundError, UnauthorizedError, type Params, type Session } from "@weft/server";
 import type { AdminSession, SessionUser } from "../auth/index.js";
-import type { ModelAction, ModelAdmin } from "../model-admin.js";
+import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 
 /** The user of an admin session, or null (anonymous, or not staff). */

@@ -5,7 +5,7 @@
  */
 import type { LiveViewClass } from "@weft/server";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSite } from "../site.js";
 
 /**
