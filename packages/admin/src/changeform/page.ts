@@ -5,7 +5,7 @@
 import type { FastifyRequest } from "fastify";
 import type { LiveRouteOptions } from "@weft/server";
 import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import type { FormSpec } from "./fields.js";
 
 /** One breadcrumb; the last has no URL. */
@@ -32,7 +32,7 @@ export function parseObjectId(spec: FormSpec, raw: string | undefined): unknown 
  * Home › App › Models › <object> › <last>, as Django's breadcrumbs.
  * @param at - the object (its id and label) and the last crumb's text; `last: null` ends at the object
  */
-export function crumbsFor(site: AdminSite, admin: ModelAdmin<any, any>, at: { objectId?: unknown; repr?: string; last: string | null }): Crumb[] {
+export function crumbsFor(site: AdminSiteLike, admin: ModelAdmin<any, any>, at: { objectId?: unknown; repr?: string; last: string | null }): Crumb[] {
   const app = admin.app.charAt(0).toUpperCase() + admin.app.slice(1);
   const out: Crumb[] = [
     { label: "Home", url: `${site.prefix}/` },
@@ -45,7 +45,7 @@ export function crumbsFor(site: AdminSite, admin: ModelAdmin<any, any>, at: { ob
 }
 
 /** Route options whose page title is computed from the route params. */
-export function titled(site: AdminSite, ro: LiveRouteOptions, title: (admin: ModelAdmin<any, any> | undefined, params: Record<string, string>) => string): LiveRouteOptions {
+export function titled(site: AdminSiteLike, ro: LiveRouteOptions, title: (admin: ModelAdmin<any, any> | undefined, params: Record<string, string>) => string): LiveRouteOptions {
   return {
     ...ro,
     layoutData: async (req: FastifyRequest, reply, session) => {

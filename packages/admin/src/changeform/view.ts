@@ -14,7 +14,7 @@ import { reprOf } from "../model/repr.js";
 import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import { allowedWidgets } from "../shell/slots.js";
 import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
 type Row = Record<string, unknown>;
@@ -286,7 +286,7 @@ export class AddFormView extends ChangeFormView {
 }
 
 /** The add / change / delete pages of a model (its history pages: audit/routes.ts). Staff-guarded scope. */
-export function changeFormRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+export function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
   const p = site.prefix;
   // as Django's system checks: a form option naming an unknown column fails at start-up
   for (const admin of site.all()) formSpec(site, admin);

@@ -11,7 +11,7 @@ import { visibleWidgets } from "../shell/slots.js";
 import { ActionRefusedError, type ActionResult } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
 const DENIED = "You don't have permission to do that.";
@@ -289,7 +289,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
 }
 
 /** The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope. */
-export function changeListRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
   const view = bindView(ChangeListView, site, "changelist");
   scope.live(`${site.prefix}/:app/:model/`, view, {
     ...ro,

@@ -5,7 +5,7 @@
 import type { LiveViewClass, Logger } from "@weft/server";
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { DashboardSite } from "./dashboard-site.js";
 import { bindView } from "../shell/base.js";
 import { DashboardView } from "../dashboard/view.js";
 import { DashboardTile } from "./tile.js";
@@ -73,7 +73,7 @@ export class DashboardRegistry {
   private pages = new Map<string, { view: LiveViewClass; path: string | null }>();
 
   /** @param site - the site this dashboard belongs to (created by `AdminSite`'s constructor) */
-  constructor(private readonly site: AdminSite) {}
+  constructor(private readonly site: DashboardSite) {}
 
   /**
    * Registers a standalone widget (SmallStack's `register_widget`).

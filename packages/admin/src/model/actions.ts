@@ -4,7 +4,7 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "./site-like.js";
 import { WeftAdminError } from "../errors.js";
 import type { ModelAdmin } from "./model-admin.js";
 
@@ -67,7 +67,7 @@ export interface ActionContext {
   /** the WHERE clause of the selection (page selection: `pk IN ids`; all matching: the filter) */
   where: SQL | undefined;
   /** the site (set by the change list and by the action endpoint) */
-  site?: AdminSite;
+  site?: AdminSiteLike;
   /** how the rows were selected (set by the change list and by the action endpoint) */
   selection?: ActionSelection;
 }

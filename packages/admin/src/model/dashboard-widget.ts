@@ -7,7 +7,7 @@
  * dashboard/ registers and shows them.
  */
 import type { SessionUser } from "../auth/index.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "./site-like.js";
 import type { ModelAdmin } from "./model-admin.js";
 
 /** The status colour of a card: `tile-ok`, `tile-warning`, `tile-danger`, `tile-info`. */
@@ -35,7 +35,7 @@ export interface WidgetContext {
   /** the staff user the data is for (the session's user, or the API token's user) */
   user: SessionUser;
   /** the admin site the widget is registered with */
-  site: AdminSite;
+  site: AdminSiteLike;
   /** the ModelAdmin a `dashboardWidgets` entry is attached to (its `table` is the model); undefined for standalone widgets */
   admin?: ModelAdmin<any, any>;
 }
