@@ -5,6 +5,15 @@
  * (users, groups, sessions, API tokens, the admin's tables, the `weft` CLI), `/audit` (the
  * audit log), `/checks` (start-up checks), `/dashboard` (the dashboard's registry and context),
  * `/jobs` (the job pages), `/query` (the change list's query layer).
+ *
+ * Inside, one folder per feature, importing one way (test/layers.test.ts holds the table):
+ * `query` (data layer) ← `auth` ← `auditlog` (the log's statements) ← `model` (ModelAdmin, the
+ * action and widget contracts, `AdminSiteLike`, model events and labels) ← `shell` (layout,
+ * `AdminView`, navigation, widget slots) ← `dashboard`, `health`, `checks` ← `changeform` ←
+ * `changelist`, `audit` (history pages) ← `jobs` ← `site.ts` ← `plugin.ts` ← this index. Below
+ * the site, parts see it as an `AdminSiteLike` (the dashboard: a `DashboardSite`), which
+ * `AdminSite` implements.
+ *
  * Every error it throws at a developer is a {@link WeftAdminError} (a `WeftError` of
  * @weft/server) with a code from {@link adminErrorCodes}.
  * @packageDocumentation
