@@ -1,7 +1,8 @@
 /**
  * The change form's parts: fields derived from drizzle columns, validation derived with
- * drizzle-zod, the transactional writes with their audit entries, object labels, the
- * published events and the "saved" notice shown after a redirect.
+ * drizzle-zod, the transactional writes with their audit entries, object labels and the
+ * published events (both from model/, shared with the change list and the history pages) and
+ * the "saved" notice shown after a redirect.
  */
 export { formSpec, shownFields, writableFields, isRequired, FormOptionsError, type FormSpec, type FormField, type FormFieldset, type FieldKind, type ForeignKeyInfo } from "./fields.js";
 export { validateForm, formSchemas, type FieldErrors, type FormInput, type Validated } from "./schema.js";

@@ -1,3 +1,8 @@
+/**
+ * One registered model, as Django's `ModelAdmin`: its options, names, URLs and permission
+ * checks. What the options declare beyond the change list (actions, dashboard widgets) is
+ * specified beside it, in actions.ts and dashboard-widget.ts.
+ */
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
 import type { LiveViewClass } from "@weft/server";
