@@ -5,20 +5,30 @@
  * (users, groups, sessions, API tokens, the admin's tables, the `weft` CLI), `/audit` (the
  * audit log), `/checks` (start-up checks), `/dashboard` (the dashboard's registry and context),
  * `/jobs` (the job pages), `/query` (the change list's query layer).
+ *
+ * Inside, one folder per feature, importing one way (test/layers.test.ts holds the table):
+ * `query` (data layer) ← `auth` ← `auditlog` (the log's statements) ← `model` (ModelAdmin, the
+ * action and widget contracts, `AdminSiteLike`, model events and labels) ← `shell` (layout,
+ * `AdminView`, navigation, widget slots) ← `dashboard`, `health`, `checks` ← `changeform` ←
+ * `changelist`, `audit` (history pages) ← `jobs` ← `site.ts` ← `plugin.ts` ← this index. Below
+ * the site, parts see it as an `AdminSiteLike` (the dashboard: a `DashboardSite`), which
+ * `AdminSite` implements.
+ *
  * Every error it throws at a developer is a {@link WeftAdminError} (a `WeftError` of
  * @weft/server) with a code from {@link adminErrorCodes}.
  * @packageDocumentation
  */
 export { AdminSite, type AdminSiteOptions } from "./site.js";
-export { ModelAdmin, ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection, type ModelAction, type ModelAdminOptions } from "./model-admin.js";
+export { ModelAdmin, type ModelAction, type ModelAdminOptions } from "./model/model-admin.js";
+export { ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection } from "./model/actions.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
-export { modelTopic, publishModelEvent, type ModelEvent } from "./changeform/publish.js";
-export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./dashboard/widget.js";
+export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
+export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
 export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";

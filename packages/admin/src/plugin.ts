@@ -11,6 +11,7 @@ import { bindView, staffUser } from "./shell/base.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./changelist/view.js";
 import { changeFormRoutes } from "./changeform/view.js";
+import { auditRoutes } from "./audit/routes.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
 import { HealthBanner } from "./health/index.js";
 import { JobStore } from "@weft/server/jobs";
@@ -113,6 +114,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     changeFormRoutes(scope, site, ro);
+    auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);
   });
 }

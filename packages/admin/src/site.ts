@@ -1,9 +1,11 @@
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
-import { ModelAdmin, type ModelAdminOptions } from "./model-admin.js";
+import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
+import type { NavApp } from "./shell/nav.js";
 import { ChangeListQuery, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
+import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
 import type { JobStore, JobStoreOptions } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
@@ -25,20 +27,6 @@ export interface AdminSiteOptions {
   jobs?: Omit<JobStoreOptions, "logger">;
 }
 
-/** A model the navigation shows. */
-export interface NavModel {
-  label: string;
-  url: string;
-  icon?: string;
-}
-
-/** An app of the navigation, with the models the user may view. */
-export interface NavApp {
-  app: string;
-  label: string;
-  models: NavModel[];
-}
-
 /**
  * The admin site, as Django's `AdminSite`: the registry of {@link ModelAdmin}s, the users,
  * sessions and API tokens of the admin, and (through `install`) its routes under the prefix.
@@ -48,8 +36,11 @@ export interface NavApp {
  * site.register(orders, { app: "shop", listDisplay: ["number", "customer", "status"], … });
  * await app.register(weft, { secret, sessions: site.sessions });
  * await app.register(site.plugin);
+ *
+ * It sits on top of the admin's parts (below the plugin only): they see it as an
+ * `AdminSiteLike` (models, actions, widgets, views) or, in the dashboard, a `DashboardSite`.
  */
-export class AdminSite {
+export class AdminSite implements DashboardSite {
   readonly prefix: string;
   readonly title: string;
   readonly id: string;

@@ -7,11 +7,11 @@ import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { check, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { auditValue } from "../src/audit/record.js";
+import { auditValue } from "../src/auditlog/record.js";
 import { checkBounds } from "../src/changeform/checks.js";
 import { fromFormValue, parseDatetime, toFormValue } from "../src/changeform/coerce.js";
 import { formSpec, writableFields } from "../src/changeform/fields.js";
-import { reprOf } from "../src/changeform/repr.js";
+import { reprOf } from "../src/model/repr.js";
 import { validateForm } from "../src/changeform/schema.js";
 import { AdminSite } from "../src/index.js";
 

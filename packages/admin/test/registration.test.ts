@@ -9,7 +9,8 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
 import { weft, WeftError } from "@weft/server";
-import { AdminSessions, AdminSite, adminAuthRoutes, adminErrorCodes, adminPlugin, WeftAdminError } from "../src/index.js";
+import { AdminSite, adminErrorCodes, adminPlugin, WeftAdminError } from "../src/index.js";
+import { AdminSessions, adminAuthRoutes } from "../src/auth/index.js";
 import { SECRET } from "../../server/test/helpers.js";
 import { startAdmin } from "./support.js";
 

@@ -2,10 +2,10 @@ import { NotFoundError, type Params } from "@weft/server";
 import { formSpec } from "../changeform/fields.js";
 import { crumbsFor, parseObjectId, type Crumb } from "../changeform/page.js";
 import { loadObject } from "../changeform/persist.js";
-import { reprOf } from "../changeform/repr.js";
+import { reprOf } from "../model/repr.js";
 import { AdminView } from "../shell/base.js";
 import { presentEntry, type EntryView } from "./present.js";
-import { objectHistory } from "./query.js";
+import { objectHistory } from "../auditlog/query.js";
 
 /** Most entries shown on one history page. */
 export const HISTORY_LIMIT = 200;

@@ -5,10 +5,10 @@
 import type { SessionUser } from "../auth/index.js";
 import { formSpec } from "../changeform/fields.js";
 import { displayValue } from "../changeform/present.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
-import type { AdminSite } from "../site.js";
-import type { AuditEntry } from "./query.js";
+import type { AdminSiteLike } from "../model/site-like.js";
+import type { AuditEntry } from "../auditlog/query.js";
 
 /** One changed field. */
 export interface ChangeView {
@@ -42,13 +42,13 @@ export interface EntryView {
 const ACTIONS = { add: "Added", change: "Changed", delete: "Deleted" } as const;
 
 /** The ModelAdmin of an entry's `app.name`, if still registered. */
-export function adminOf(site: AdminSite, model: string): ModelAdmin<any, any> | undefined {
+export function adminOf(site: AdminSiteLike, model: string): ModelAdmin<any, any> | undefined {
   const [app, name] = model.split(".");
   return app && name ? site.get(app, name) : undefined;
 }
 
 /** Presents `entry` for `viewer`. */
-export function presentEntry(site: AdminSite, entry: AuditEntry, viewer: SessionUser): EntryView {
+export function presentEntry(site: AdminSiteLike, entry: AuditEntry, viewer: SessionUser): EntryView {
   const admin = adminOf(site, entry.model);
   const spec = admin ? formSpec(site, admin) : undefined;
   const changes = Object.entries(entry.changes).map(([key, [before, after]]) => {

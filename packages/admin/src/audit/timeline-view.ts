@@ -3,7 +3,7 @@ import { NotFoundError, UnauthorizedError, type Params } from "@weft/server";
 import { weftUsers } from "../auth/schema.js";
 import { AdminView } from "../shell/base.js";
 import { presentEntry, type EntryView } from "./present.js";
-import { userTimeline } from "./query.js";
+import { userTimeline } from "../auditlog/query.js";
 
 /** Entries per timeline page. */
 export const TIMELINE_PAGE = 50;

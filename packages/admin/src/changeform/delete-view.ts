@@ -1,13 +1,13 @@
 import { NotFoundError, type Params } from "@weft/server";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { AdminView } from "../shell/base.js";
 import { describeDbError } from "./db-errors.js";
 import { formSpec, type FormSpec } from "./fields.js";
 import { crumbsFor, parseObjectId, type Crumb } from "./page.js";
 import { deleteObject, loadObject } from "./persist.js";
-import { publishModelEvent } from "./publish.js";
+import { publishModelEvent } from "../model/publish.js";
 import { relatedRows, type RelatedRows } from "./related.js";
-import { reprOf } from "./repr.js";
+import { reprOf } from "../model/repr.js";
 
 /** What the delete confirmation's template gets. */
 export interface DeleteAssigns {

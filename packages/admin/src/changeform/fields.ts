@@ -6,9 +6,9 @@
  */
 import { getTableColumns, getTableName } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { checkBounds, type Bounds } from "./checks.js";
 import { WeftAdminError } from "../errors.js";
 
@@ -124,13 +124,13 @@ const specs = new WeakMap<ModelAdmin<any, any>, FormSpec>();
  * @throws FormOptionsError when `fields` / `fieldsets` / `readonlyFields` name an unknown
  *   column, a field is listed twice, or the table has no single-column primary key
  */
-export function formSpec(site: AdminSite, admin: ModelAdmin<any, any>): FormSpec {
+export function formSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
   let spec = specs.get(admin);
   if (!spec) specs.set(admin, (spec = buildSpec(site, admin)));
   return spec;
 }
 
-function buildSpec(site: AdminSite, admin: ModelAdmin<any, any>): FormSpec {
+function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
   const table = admin.table as SQLiteTable;
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
   const keyOf = new Map<SQLiteColumn, string>(Object.entries(columns).map(([k, c]) => [c, k]));

@@ -7,9 +7,9 @@
  * who made that entry, within {@link NOTICE_WINDOW_MS}: a crafted link shows nothing.
  */
 import type { SessionUser } from "../auth/index.js";
-import { latestEntry } from "../audit/query.js";
-import type { SyncDb } from "../audit/record.js";
-import type { ModelAdmin } from "../model-admin.js";
+import { latestEntry } from "../auditlog/query.js";
+import type { SyncDb } from "../auditlog/record.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 
 /** How long after the write the notice is shown. */
 export const NOTICE_WINDOW_MS = 10 * 60_000;

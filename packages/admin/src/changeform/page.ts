@@ -1,9 +1,11 @@
 /**
  * Small helpers shared by the object pages (change form, delete, history): the primary key
- * from the URL and the breadcrumbs.
+ * from the URL, the breadcrumbs and the page titles.
  */
-import type { ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { FastifyRequest } from "fastify";
+import type { LiveRouteOptions } from "@weft/server";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import type { FormSpec } from "./fields.js";
 
 /** One breadcrumb; the last has no URL. */
@@ -30,7 +32,7 @@ export function parseObjectId(spec: FormSpec, raw: string | undefined): unknown 
  * Home › App › Models › <object> › <last>, as Django's breadcrumbs.
  * @param at - the object (its id and label) and the last crumb's text; `last: null` ends at the object
  */
-export function crumbsFor(site: AdminSite, admin: ModelAdmin<any, any>, at: { objectId?: unknown; repr?: string; last: string | null }): Crumb[] {
+export function crumbsFor(site: AdminSiteLike, admin: ModelAdmin<any, any>, at: { objectId?: unknown; repr?: string; last: string | null }): Crumb[] {
   const app = admin.app.charAt(0).toUpperCase() + admin.app.slice(1);
   const out: Crumb[] = [
     { label: "Home", url: `${site.prefix}/` },
@@ -40,4 +42,21 @@ export function crumbsFor(site: AdminSite, admin: ModelAdmin<any, any>, at: { ob
   if (at.objectId !== undefined && at.repr !== undefined) out.push({ label: at.repr, url: at.last === null ? null : admin.objectUrl(at.objectId) });
   if (at.last !== null) out.push({ label: at.last, url: null });
   return out;
+}
+
+/** Route options whose page title is computed from the route params. */
+export function titled(site: AdminSiteLike, ro: LiveRouteOptions, title: (admin: ModelAdmin<any, any> | undefined, params: Record<string, string>) => string): LiveRouteOptions {
+  return {
+    ...ro,
+    layoutData: async (req: FastifyRequest, reply, session) => {
+      const params = (req.params ?? {}) as Record<string, string>;
+      const base = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
+      return { ...base, title: title(site.get(params.app ?? "", params.model ?? ""), params) };
+    },
+  };
+}
+
+/** How a page title names the model of the URL: its verbose name in lower case ("order"), or "object". */
+export function objectName(admin: ModelAdmin<any, any> | undefined): string {
+  return admin?.verboseName.toLowerCase() ?? "object";
 }

@@ -6,11 +6,11 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { recordAudit, type AuditChanges, type SyncDb } from "../audit/record.js";
+import { recordAudit, type AuditChanges, type SyncDb } from "../auditlog/record.js";
 import type { AuditAction } from "../auth/schema.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
-import { reprOf } from "./repr.js";
+import { reprOf } from "../model/repr.js";
 
 /** Who writes, where, and which rows they may touch. */
 export interface WriteContext {

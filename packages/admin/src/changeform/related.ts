@@ -8,8 +8,8 @@
 import { count, eq, getTableColumns } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 
 /** Rows of one related model that refer to the object. */
 export interface RelatedRows {
@@ -22,7 +22,7 @@ export interface RelatedRows {
 }
 
 /** One statement per foreign key pointing at the object. */
-export function relatedRows(site: AdminSite, admin: ModelAdmin<any, any>, row: Record<string, unknown>, user: SessionUser): RelatedRows[] {
+export function relatedRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, row: Record<string, unknown>, user: SessionUser): RelatedRows[] {
   const out: RelatedRows[] = [];
   const ownColumns = getTableColumns(admin.table) as Record<string, SQLiteColumn>;
   for (const other of site.all()) {

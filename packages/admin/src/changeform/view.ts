@@ -1,22 +1,20 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { NotFoundError, type Params, on, type LiveViewClass, type LiveRouteOptions } from "@weft/server";
-import { HistoryView } from "../audit/history-view.js";
-import { UserHistoryView } from "../audit/timeline-view.js";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
 import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
 import { savedNotice } from "./notice.js";
-import { crumbsFor, parseObjectId, type Crumb } from "./page.js";
+import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
 import { insertObject, loadObject, updateObject, type Written } from "./persist.js";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
-import { publishModelEvent } from "./publish.js";
-import { reprOf } from "./repr.js";
+import { publishModelEvent } from "../model/publish.js";
+import { reprOf } from "../model/repr.js";
 import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
-import { allowedWidgets } from "../changelist/widgets.js";
-import type { ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import { allowedWidgets } from "../shell/slots.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
 type Row = Record<string, unknown>;
@@ -287,27 +285,12 @@ export class AddFormView extends ChangeFormView {
   static mode: Mode = "add";
 }
 
-/** Route options whose page title is computed from the route params. */
-function titled(site: AdminSite, ro: LiveRouteOptions, title: (admin: ModelAdmin<any, any> | undefined, params: Record<string, string>) => string): LiveRouteOptions {
-  return {
-    ...ro,
-    layoutData: async (req: FastifyRequest, reply, session) => {
-      const params = (req.params ?? {}) as Record<string, string>;
-      const base = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
-      return { ...base, title: title(site.get(params.app ?? "", params.model ?? ""), params) };
-    },
-  };
-}
-
-/** The add / change / delete / history pages of a model, and the users' timelines. Staff-guarded scope. */
-export function changeFormRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+/** The add / change / delete pages of a model (its history pages: audit/routes.ts). Staff-guarded scope. */
+export function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
   const p = site.prefix;
   // as Django's system checks: a form option naming an unknown column fails at start-up
   for (const admin of site.all()) formSpec(site, admin);
-  const name = (a: ModelAdmin<any, any> | undefined) => a?.verboseName.toLowerCase() ?? "object";
-  scope.live(`${p}/history/user/:userId/`, bindView(UserHistoryView, site, "history-user"), { ...ro, title: "Actions" });
-  scope.live(`${p}/:app/:model/add/`, bindView(AddFormView, site, "changeform-add"), titled(site, ro, (a) => `Add ${name(a)}`));
-  scope.live(`${p}/:app/:model/:id/change/`, bindView(ChangeFormView, site, "changeform"), titled(site, ro, (a) => `Change ${name(a)}`));
-  scope.live(`${p}/:app/:model/:id/delete/`, bindView(DeleteView, site, "delete"), titled(site, ro, (a) => `Delete ${name(a)}`));
-  scope.live(`${p}/:app/:model/:id/history/`, bindView(HistoryView, site, "history"), titled(site, ro, (a) => `History of ${name(a)}`));
+  scope.live(`${p}/:app/:model/add/`, bindView(AddFormView, site, "changeform-add"), titled(site, ro, (a) => `Add ${objectName(a)}`));
+  scope.live(`${p}/:app/:model/:id/change/`, bindView(ChangeFormView, site, "changeform"), titled(site, ro, (a) => `Change ${objectName(a)}`));
+  scope.live(`${p}/:app/:model/:id/delete/`, bindView(DeleteView, site, "delete"), titled(site, ro, (a) => `Delete ${objectName(a)}`));
 }

@@ -5,14 +5,15 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import type { ActionContext, ActionResult, AdminAction, ModelAdmin } from "../model-admin.js";
+import type { ActionContext, ActionResult, AdminAction } from "../model/actions.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import type { ChangeListQuery, ChangeListState } from "../query/index.js";
 import type { ResolvedSelection } from "./selection.js";
-import type { AdminSite } from "../site.js";
-import { recordAudit } from "../audit/record.js";
+import type { AdminSiteLike } from "../model/site-like.js";
+import { recordAudit } from "../auditlog/record.js";
 import { diffRows } from "../changeform/persist.js";
 import { formSpec } from "../changeform/fields.js";
-import { reprOf } from "../changeform/repr.js";
+import { reprOf } from "../model/repr.js";
 
 /** The name of the built-in delete action (as Django's). */
 export const DELETE_SELECTED = "delete_selected";
@@ -23,7 +24,7 @@ export type RunnableAction =
   | { readonly kind: "custom"; readonly name: string; readonly label: string; readonly action: AdminAction };
 
 /** Whether `user` holds what `action` needs (default: the model's change permission). */
-export function mayRun(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser, action: AdminAction): boolean {
+export function mayRun(site: AdminSiteLike, admin: ModelAdmin<any, any>, user: SessionUser, action: AdminAction): boolean {
   if (!action.permissions) return admin.has(user, "change");
   return action.permissions.every((p) => site.hasPerm(user, p));
 }
@@ -33,7 +34,7 @@ export function mayRun(site: AdminSite, admin: ModelAdmin<any, any>, user: Sessi
  * (when the user may delete and the admin does not define its own `delete_selected`), then
  * the admin's actions whose permissions the user holds. Nothing without the view permission.
  */
-export function availableActions(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser): RunnableAction[] {
+export function availableActions(site: AdminSiteLike, admin: ModelAdmin<any, any>, user: SessionUser): RunnableAction[] {
   if (!admin.has(user, "view")) return [];
   const custom = admin.options.actions ?? [];
   const out: RunnableAction[] = [];
@@ -47,7 +48,7 @@ export function availableActions(site: AdminSite, admin: ModelAdmin<any, any>, u
 }
 
 /** The action named `name` if `user` may run it now, else undefined. */
-export function findAction(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser, name: string): RunnableAction | undefined {
+export function findAction(site: AdminSiteLike, admin: ModelAdmin<any, any>, user: SessionUser, name: string): RunnableAction | undefined {
   return availableActions(site, admin, user).find((a) => a.name === name);
 }
 
@@ -64,7 +65,7 @@ export function selectionQuery(query: ChangeListQuery<any, any>, state: ChangeLi
  * @param all - whether the selection is "all N matching" (else: picked rows)
  */
 export function actionContext(
-  site: AdminSite,
+  site: AdminSiteLike,
   admin: ModelAdmin<any, any>,
   user: SessionUser,
   query: ChangeListQuery<any, any>,
@@ -88,7 +89,7 @@ export function isRedirectResult(result: unknown): result is ActionResult {
  * @returns the primary keys of the deleted rows
  * @throws the driver's error (e.g. `SQLITE_CONSTRAINT_FOREIGNKEY`); nothing is deleted then
  */
-export function deleteRows(site: AdminSite, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number): unknown[] {
+export function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number): unknown[] {
   const spec = formSpec(site, admin);
   return site.db.transaction(
     (tx) => {

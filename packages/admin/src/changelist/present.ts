@@ -4,11 +4,11 @@
  * queries, no permissions (the view decides what the user may see and passes it in).
  */
 import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
 import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
-import type { WidgetClass } from "./widgets.js";
+import type { WidgetClass } from "../shell/slots.js";
 
 /** A column header. */
 export interface HeaderModel {

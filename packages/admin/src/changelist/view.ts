@@ -2,15 +2,16 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
-import { publishModelEvent } from "../changeform/publish.js";
+import { publishModelEvent } from "../model/publish.js";
 import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
-import { visibleWidgets } from "./widgets.js";
-import { ActionRefusedError, type ActionResult, type ModelAction, type ModelAdmin } from "../model-admin.js";
+import { visibleWidgets } from "../shell/slots.js";
+import { ActionRefusedError, type ActionResult } from "../model/actions.js";
+import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
 const DENIED = "You don't have permission to do that.";
@@ -288,7 +289,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
 }
 
 /** The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope. */
-export function changeListRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
   const view = bindView(ChangeListView, site, "changelist");
   scope.live(`${site.prefix}/:app/:model/`, view, {
     ...ro,

@@ -15,8 +15,9 @@
  */
 import { LiveView } from "@weft/server";
 import { type ChannelLayer, MemoryChannelLayer } from "@weft/server/pubsub";
-import type { AdminAction, ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { AdminAction } from "../model/actions.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { WeftAdminError } from "../errors.js";
 
 /** How serious a {@link CheckMessage} is: errors stop the start, warnings are logged. */
@@ -122,7 +123,7 @@ function metadataProblems(cls: Function): string[] {
  * const messages = runChecks(site, { workers: 4, pubsub });
  * if (messages.some((m) => m.level === "error")) throw new SystemCheckError(messages);
  */
-export function runChecks(site: AdminSite, opts: CheckOptions = {}): CheckMessage[] {
+export function runChecks(site: AdminSiteLike, opts: CheckOptions = {}): CheckMessage[] {
   const workers = Math.max(1, Math.floor(opts.workers ?? 1));
   const inProcess = isInProcessLayer(opts.pubsub);
   const out: CheckMessage[] = [];

@@ -6,8 +6,8 @@
  */
 import type { Logger } from "@weft/server";
 import { checkPermission, hasPermission, type SessionUser } from "../auth/index.js";
-import type { AdminSite } from "../site.js";
-import type { WidgetStatus } from "./widget.js";
+import type { DashboardSite } from "./dashboard-site.js";
+import type { WidgetStatus } from "../model/dashboard-widget.js";
 import { adminError } from "../errors.js";
 
 /** A site-wide value: how to compute it and how long a computed value stays fresh. */
@@ -18,7 +18,7 @@ export interface ContextProvider<T = unknown> {
    * Computes the value (one cheap query, typically).
    * @throws anything: nothing is cached, the caller sees the error (a badge is left out and logged)
    */
-  compute(site: AdminSite): T | Promise<T>;
+  compute(site: DashboardSite): T | Promise<T>;
 }
 
 /** A badge of the top bar, made from a context value (see {@link SiteContext.badge}). */
@@ -85,7 +85,7 @@ export class SiteContext {
    * @param opts - see {@link SiteContextOptions}
    */
   constructor(
-    private readonly site: AdminSite,
+    private readonly site: DashboardSite,
     opts: SiteContextOptions = {},
   ) {
     this.now = opts.now ?? Date.now;

@@ -5,5 +5,6 @@
  */
 export { DashboardRegistry, type DashboardPage, type DashboardPageOptions, type WidgetScope } from "./registry.js";
 export { SiteContext, type Badge, type BadgeProvider, type ContextProvider, type SiteContextOptions } from "./context.js";
-export { MIN_REFRESH_MS, WIDGET_STATUSES, type DashboardWidget, type RegisteredWidget, type WidgetContext, type WidgetData, type WidgetStatus } from "./widget.js";
+export { MIN_REFRESH_MS, WIDGET_STATUSES, type RegisteredWidget } from "./widget.js";
+export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "../model/dashboard-widget.js";
 export type { WidgetApiItem } from "./routes.js";

@@ -4,12 +4,13 @@
  */
 import type { LiveViewClass, Logger } from "@weft/server";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { DashboardSite } from "./dashboard-site.js";
 import { bindView } from "../shell/base.js";
 import { DashboardView } from "../dashboard/view.js";
 import { DashboardTile } from "./tile.js";
-import { checkWidgetData, humanizeGroup, resolveWidget, widgetVisibleTo, type DashboardWidget, type RegisteredWidget, type WidgetData } from "./widget.js";
+import { checkWidgetData, humanizeGroup, resolveWidget, widgetVisibleTo, type RegisteredWidget } from "./widget.js";
+import type { DashboardWidget, WidgetData } from "../model/dashboard-widget.js";
 import { adminError } from "../errors.js";
 
 /** Which widgets a page or an API call wants; every given condition must hold. */
@@ -72,7 +73,7 @@ export class DashboardRegistry {
   private pages = new Map<string, { view: LiveViewClass; path: string | null }>();
 
   /** @param site - the site this dashboard belongs to (created by `AdminSite`'s constructor) */
-  constructor(private readonly site: AdminSite) {}
+  constructor(private readonly site: DashboardSite) {}
 
   /**
    * Registers a standalone widget (SmallStack's `register_widget`).

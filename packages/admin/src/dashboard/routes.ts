@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { LiveRouteOptions } from "@weft/server";
 import type { SessionUser } from "../auth/index.js";
-import type { AdminSite } from "../site.js";
+import type { DashboardSite } from "./dashboard-site.js";
 import type { WidgetScope } from "./registry.js";
 
 /**
@@ -15,7 +15,7 @@ import type { WidgetScope } from "./registry.js";
  * @param ro - the shell layout options
  * @throws Error from fastify when a custom page's path collides with another route
  */
-export function dashboardRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): void {
+export function dashboardRoutes(scope: FastifyInstance, site: DashboardSite, ro: LiveRouteOptions): void {
   const p = site.prefix;
   const dashboard = site.dashboard.indexView;
   scope.weft.register(site.dashboard.tileView);
@@ -65,7 +65,7 @@ function unauthorized(reply: FastifyReply, invalid: boolean) {
  * @param app - the fastify instance (the admin plugin's scope)
  * @param site - the admin site
  */
-export async function dashboardApi(app: FastifyInstance, site: AdminSite): Promise<void> {
+export async function dashboardApi(app: FastifyInstance, site: DashboardSite): Promise<void> {
   site.dashboard.log = app.log;
   site.context.log = app.log;
   app.get(`${site.prefix}/api/dashboard/widgets/`, async (req, reply) => {

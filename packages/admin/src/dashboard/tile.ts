@@ -4,7 +4,9 @@
  */
 import type { Params, Session } from "@weft/server";
 import { staffUser, AdminView } from "../shell/base.js";
-import { formatHeadline, type RegisteredWidget, type WidgetData } from "./widget.js";
+import type { DashboardSite } from "./dashboard-site.js";
+import { formatHeadline, type RegisteredWidget } from "./widget.js";
+import type { WidgetData } from "../model/dashboard-widget.js";
 
 /** What the tile template gets. */
 export interface TileAssigns {
@@ -39,8 +41,10 @@ const POLL = Object.freeze({ dashboard: "poll" });
  * - A failing `getData` shows "unavailable" (the stack goes to the server log); the card
  *   recovers on the next successful run.
  */
-export class DashboardTile extends AdminView<TileAssigns> {
+export class DashboardTile extends AdminView<TileAssigns, DashboardSite> {
   static template = new URL("../../src/dashboard/widget-tile.eta", import.meta.url);
+  /** set by the registry that binds the tile (read by {@link authorize}) */
+  declare static site: DashboardSite;
 
   /**
    * @param session - the page's session

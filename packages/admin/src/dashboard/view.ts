@@ -1,6 +1,7 @@
 import { NotFoundError, type LiveViewClass, type Params } from "@weft/server";
 import { humanizeGroup } from "./widget.js";
-import type { NavApp } from "../site.js";
+import type { DashboardSite } from "./dashboard-site.js";
+import type { NavApp } from "../shell/nav.js";
 import { AdminView } from "../shell/base.js";
 
 /** A card slot of a dashboard page: which widget, how wide. */
@@ -37,7 +38,7 @@ export interface DashboardAssigns {
  * Each card is a nested {@link DashboardTile} (it.liveRender with the widget's key as a
  * signed prop); widgets the user lacks permissions for are not rendered at all.
  */
-export class DashboardView extends AdminView<DashboardAssigns> {
+export class DashboardView extends AdminView<DashboardAssigns, DashboardSite> {
   static template = new URL("../../src/dashboard/dashboard.eta", import.meta.url);
   static title = "Dashboard";
   /** set on the classes `site.dashboard.page(group)` makes: the group they show */

@@ -21,9 +21,9 @@ import { NOTICE_PARAMS } from "../changeform/notice.js";
 import { actionContext, DELETE_SELECTED, findAction, isRedirectResult } from "../changelist/actions.js";
 import { listUrl } from "../changelist/present.js";
 import { MAX_PICKED, resolveSelection, type Selection } from "../changelist/selection.js";
-import { ActionRefusedError } from "../model-admin.js";
+import { ActionRefusedError } from "../model/actions.js";
 import { ChangeListParamError, type ChangeListState } from "../query/index.js";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { ACTION_DENIED } from "./with-progress.js";
 import { adminError } from "../errors.js";
 
@@ -41,7 +41,7 @@ function answer(reply: FastifyReply, status: number, text: string): FastifyReply
   return reply.code(status).type("text/plain; charset=utf-8").header("cache-control", "no-store").send(text);
 }
 
-async function endpoint(scope: FastifyInstance, opts: { site: AdminSite }): Promise<void> {
+async function endpoint(scope: FastifyInstance, opts: { site: AdminSiteLike }): Promise<void> {
   const { site } = opts;
   if (!scope.hasContentTypeParser("application/x-www-form-urlencoded")) await scope.register(formbody, { bodyLimit: 1 << 20 });
   if (!scope.hasDecorator("csrfProtection")) throw adminError("WEFT_ADMIN_ERR_CSRF_MISSING", "weft admin: the action endpoint needs adminAuthRoutes (csrfProtection) registered first: register adminPlugin (which brings both) rather than the endpoint alone");
@@ -110,6 +110,6 @@ async function endpoint(scope: FastifyInstance, opts: { site: AdminSite }): Prom
 }
 
 /** Registers the action endpoint in its own scope (form parsing, CSRF answers). Needs the staff guard and csrfProtection of the admin's scope. */
-export async function actionEndpoint(scope: FastifyInstance, site: AdminSite): Promise<void> {
+export async function actionEndpoint(scope: FastifyInstance, site: AdminSiteLike): Promise<void> {
   await scope.register(endpoint, { site });
 }

@@ -3,7 +3,7 @@
  * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's text).
  */
 import { isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { jobUrl, resolveJobAction } from "./refs.js";
 
 /** The badge class (see admin.css) of each status. */
@@ -84,7 +84,7 @@ export function percentOf(current: number, total: number | null): number | null 
  * The page model of a record.
  * @param now - the clock for the elapsed time of an unfinished job
  */
-export function presentJob(site: AdminSite, rec: JobRecord, now = Date.now()): JobModel {
+export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()): JobModel {
   const finished = isFinished(rec.status);
   const ref = resolveJobAction(site, rec.action);
   const start = rec.startedAt ?? rec.createdAt;

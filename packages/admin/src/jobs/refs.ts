@@ -3,8 +3,9 @@
  * `<app>.<model>.<action>`, so its page can name the action and link back to the change list
  * on any worker.
  */
-import type { AdminAction, ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { AdminAction } from "../model/actions.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 
 /** The `action` stored on a job: `<app>.<model>.<action name>`, e.g. `shop.order.refund_selected`. */
 export function jobActionRef(admin: ModelAdmin<any, any>, name: string): string {
@@ -12,7 +13,7 @@ export function jobActionRef(admin: ModelAdmin<any, any>, name: string): string 
 }
 
 /** The admin and action a job's `action` names, when they are (still) registered. */
-export function resolveJobAction(site: AdminSite, ref: string): { admin: ModelAdmin<any, any>; action: AdminAction | undefined } | undefined {
+export function resolveJobAction(site: AdminSiteLike, ref: string): { admin: ModelAdmin<any, any>; action: AdminAction | undefined } | undefined {
   const [app, model, name] = ref.split(".");
   if (!app || !model || !name) return undefined;
   const admin = site.get(app, model);
@@ -21,11 +22,11 @@ export function resolveJobAction(site: AdminSite, ref: string): { admin: ModelAd
 }
 
 /** A job's progress page: `<prefix>/jobs/<id>/`. */
-export function jobUrl(site: Pick<AdminSite, "prefix">, id: string): string {
+export function jobUrl(site: Pick<AdminSiteLike, "prefix">, id: string): string {
   return `${site.prefix}/jobs/${encodeURIComponent(id)}/`;
 }
 
 /** The "My jobs" page: `<prefix>/jobs/`. */
-export function jobsUrl(site: Pick<AdminSite, "prefix">): string {
+export function jobsUrl(site: Pick<AdminSiteLike, "prefix">): string {
   return `${site.prefix}/jobs/`;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { LiveRouteOptions } from "@weft/server";
-import type { AdminSite } from "../site.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import { bindView } from "../shell/base.js";
 import { actionEndpoint } from "./action-endpoint.js";
 import { JobView } from "./job-view.js";
@@ -11,7 +11,7 @@ import { JobsView } from "./jobs-view.js";
  * progress page (`<prefix>/jobs/<id>/`) and the action endpoint
  * (`POST <prefix>/<app>/<model>/action/`).
  */
-export async function jobRoutes(scope: FastifyInstance, site: AdminSite, ro: LiveRouteOptions): Promise<void> {
+export async function jobRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): Promise<void> {
   scope.live(`${site.prefix}/jobs/`, bindView(JobsView, site, "jobs"), ro);
   scope.live(`${site.prefix}/jobs/:id/`, bindView(JobView, site, "job"), ro);
   await actionEndpoint(scope, site);

@@ -4,8 +4,8 @@
  */
 import { and, count, sql, type SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 import type { JobSelection, PinnedSelection } from "./types.js";
 
 /**
@@ -17,7 +17,7 @@ import type { JobSelection, PinnedSelection } from "./types.js";
  * @param size - how many rows were selected when pinned
  * @throws ChangeListParamError when a pinned query string no longer validates (e.g. a filter was removed)
  */
-export function jobSelection<Row = Record<string, unknown>>(site: AdminSite, admin: ModelAdmin<any, any>, user: SessionUser, pinned: PinnedSelection, size: number): JobSelection<Row> {
+export function jobSelection<Row = Record<string, unknown>>(site: AdminSiteLike, admin: ModelAdmin<any, any>, user: SessionUser, pinned: PinnedSelection, size: number): JobSelection<Row> {
   const query = site.query(admin);
   const { pk, table } = query.config;
   const scope = admin.options.getQueryset?.(user);

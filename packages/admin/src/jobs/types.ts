@@ -4,8 +4,8 @@ import type { Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { SessionUser } from "../auth/index.js";
-import type { ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 
 /**
  * A selection pinned when a progress action starts, in a form that survives the request (plain
@@ -43,7 +43,7 @@ export interface JobSelection<Row = Record<string, unknown>> {
 /** What a progress action's body gets besides the selection and the progress handle. */
 export interface ProgressActionContext {
   /** the site the action runs in */
-  readonly site: AdminSite;
+  readonly site: AdminSiteLike;
   /** the model's admin */
   readonly admin: ModelAdmin<any, any>;
   /** who started the job (as they were when they started it) */

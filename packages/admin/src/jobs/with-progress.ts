@@ -6,7 +6,7 @@ import { JobLimitError, runJob } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import { counted } from "../changelist/present.js";
 import { forgetFullCount } from "../changelist/totals.js";
-import { ActionRefusedError, type AdminAction } from "../model-admin.js";
+import { ActionRefusedError, type AdminAction } from "../model/actions.js";
 import { jobActionRef, jobUrl } from "./refs.js";
 import { jobSelection } from "./selection.js";
 import type { PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";

@@ -1,8 +1,8 @@
 import "../paths.js";
 import { LiveView, type LiveViewClass, NotFoundError, UnauthorizedError, type Params, type Session } from "@weft/server";
 import type { AdminSession, SessionUser } from "../auth/index.js";
-import type { ModelAction, ModelAdmin } from "../model-admin.js";
-import type { AdminSite } from "../site.js";
+import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 
 /** The user of an admin session, or null (anonymous, or not staff). */
 export function staffUser(session: Session): SessionUser | null {
@@ -14,18 +14,22 @@ export function staffUser(session: Session): SessionUser | null {
  * Base of the admin's LiveViews. Each site binds its own subclasses (see {@link bindView}),
  * so a view knows its site without globals. Every admin view requires a staff user, on the
  * HTTP render and on every join.
+ *
+ * `S` is what the view uses of its site: {@link AdminSiteLike} (the default) or a wider
+ * interface an `AdminSite` also implements, e.g. the dashboard's `DashboardSite`;
+ * {@link bindView} only binds the view to a site of that type.
  */
-export abstract class AdminView<A extends object = Record<string, unknown>> extends LiveView<A> {
+export abstract class AdminView<A extends object = Record<string, unknown>, S extends AdminSiteLike = AdminSiteLike> extends LiveView<A> {
   /** set on the subclasses a site binds */
-  static site: AdminSite;
+  static site: AdminSiteLike;
 
   static authorize(session: Session): boolean {
     return staffUser(session) !== null;
   }
 
   /** The site this view belongs to. */
-  get site(): AdminSite {
-    return (this.constructor as typeof AdminView).site;
+  get site(): S {
+    return (this.constructor as typeof AdminView).site as S;
   }
 
   /** The logged-in staff user. @throws UnauthorizedError when there is none */
@@ -48,8 +52,8 @@ export abstract class AdminView<A extends object = Record<string, unknown>> exte
   }
 }
 
-/** A subclass of `cls` bound to `site`, registered under `<site id>-<view id>`. */
-export function bindView<C extends LiveViewClass<AdminView<any>>>(cls: C, site: AdminSite, id: string): C {
+/** A subclass of `cls` bound to `site` (a site of the type the view uses), registered under `<site id>-<view id>`. */
+export function bindView<C extends LiveViewClass<AdminView<any, any>>>(cls: C, site: InstanceType<C>["site"], id: string): C {
   const Base = cls as unknown as new () => { mount(): void };
   const bound = class extends Base {} as unknown as C;
   Object.defineProperty(bound, "name", { value: cls.name });

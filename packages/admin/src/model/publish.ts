@@ -5,7 +5,7 @@
  * The demo's order simulator publishes `order.created` on `orders` too.
  */
 import type { ChannelLayer } from "@weft/server/pubsub";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "./model-admin.js";
 
 /** The kinds of write published. */
 export type ModelEventKind = "created" | "changed" | "deleted";

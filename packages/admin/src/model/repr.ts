@@ -3,7 +3,7 @@
  */
 import { getTableColumns } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { ModelAdmin } from "../model-admin.js";
+import type { ModelAdmin } from "./model-admin.js";
 
 const MAX_REPR = 200;
 

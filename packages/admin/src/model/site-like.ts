@@ -1,0 +1,46 @@
+/**
+ * The site as the admin's parts see it. `AdminSite` (site.ts) builds the dashboard and is
+ * built on top of everything else, so what sits below it — a ModelAdmin's actions and
+ * widgets, the admin's views, presenters and routes — is typed against this interface, which
+ * `AdminSite` implements.
+ */
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { Logger } from "@weft/server";
+import type { JobStore } from "@weft/server/jobs";
+import type { AdminSessions, ApiTokens, SessionUser, UserStore } from "../auth/index.js";
+import type { ChangeListQuery } from "../query/index.js";
+import type { ModelAdmin } from "./model-admin.js";
+
+/**
+ * An admin site's registered models and services: what actions (`ctx.site`), dashboard
+ * widgets (`ctx.site`), context providers and admin views (`this.site`) may use. The site
+ * itself (`AdminSite`) adds registration, the dashboard and the navigation.
+ */
+export interface AdminSiteLike {
+  /** URL prefix, e.g. `/admin` */
+  readonly prefix: string;
+  /** site title in the top bar and `<title>` */
+  readonly title: string;
+  /** distinguishes several sites in one app; used in view ids */
+  readonly id: string;
+  /** the drizzle database holding the models and the admin's `weft_*` tables */
+  readonly db: BetterSQLite3Database<any>;
+  readonly users: UserStore;
+  readonly sessions: AdminSessions;
+  readonly tokens: ApiTokens;
+  /**
+   * The background jobs of the site's progress actions.
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
+   */
+  readonly jobs: JobStore;
+  /** where job failures (with their stacks) are logged: the app's logger once installed */
+  readonly jobLog: Logger | undefined;
+  /** The ModelAdmin registered as `app`/`name`, or undefined. */
+  get(app: string, name: string): ModelAdmin<any, any> | undefined;
+  /** Every registered ModelAdmin, in registration order. */
+  all(): ModelAdmin<any, any>[];
+  /** The change-list query of a registered ModelAdmin. */
+  query(admin: ModelAdmin<any, any>): ChangeListQuery<any, any>;
+  /** Whether `user` holds `perm` (superusers hold all), as Django's `has_perm`. */
+  hasPerm(user: SessionUser | null | undefined, perm: string): boolean;
+}
