@@ -172,7 +172,7 @@ describe("two demo processes on different ports, one database, one Redis", () =>
     // the change form on A saves the order as cancelled: A publishes on `orders` through Redis
     const onASocket = await joinView({ base: a.base, cookie: jar.header, token: form.roots[0].token, url: `${a.base}/admin/shop/order/${order.id}/change/`, sockets });
     const saved = await onASocket.reply(onASocket.event(1, "save", { status: "cancelled", _continue: "" }));
-    expect(saved[0]).toBe("a");
+    expect(["a", "ar", "ad"]).toContain(saved[0]); // a reply, with or without the render it caused
 
     // B's widgets re-read SQLite when the publish arrives
     await onBSocket.until(() => onBSocket.html.get(3)?.includes(`status: ${order.status} → cancelled`), "the activity on B shows the change");
