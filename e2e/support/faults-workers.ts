@@ -33,6 +33,7 @@ export async function startWorker(name: string, dbFile: string, redisUrl: string
     REDIS_URL: redisUrl,
     SIMULATE_MS: "0",
     LOG_LEVEL: "warn",
+    STOP_GRACE_MS: "60000", // a bound for a loaded machine, not a wait
     ...env,
   };
   delete e.WEFT_SECRET; // every worker reads <DEMO_DB>.secret: the first one writes it

@@ -43,6 +43,8 @@ export interface DemoConfig {
   redisUrl: string | undefined;
   /** LOG_LEVEL of the fastify logger (default warn) */
   logLevel: string;
+  /** STOP_GRACE_MS: after SIGTERM / SIGINT, how long a close may take before the process exits with 1 (ms, default 10,000) */
+  stopGraceMs: number;
 }
 
 /** Thrown for a command line or environment the demo cannot start with. */
@@ -62,7 +64,7 @@ function positiveInt(what: string, text: string, min: number): number {
 
 /**
  * Reads the demo's configuration: `[check] [--workers N]` and PORT, HOST, DEMO_DB,
- * SIMULATE_MS, WORKERS, REDIS_URL, LOG_LEVEL.
+ * SIMULATE_MS, WORKERS, REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
  *
  * @param argv - the arguments after the script (`process.argv.slice(2)`)
  * @param env - the environment
@@ -88,6 +90,7 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): DemoConfig {
     workers: positiveInt("--workers / WORKERS", workersText, 1),
     redisUrl: env.REDIS_URL || undefined,
     logLevel: env.LOG_LEVEL ?? "warn",
+    stopGraceMs: positiveInt("STOP_GRACE_MS", env.STOP_GRACE_MS ?? "10000", 1),
   };
 }
 
@@ -233,7 +236,7 @@ export async function serve(config: DemoConfig): Promise<FastifyInstance> {
     if (closing) return;
     closing = true;
     // a hung close must not keep the process: the primary (or the shell) is waiting
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), config.stopGraceMs).unref();
     void app.close().then(
       () => process.exit(0),
       () => process.exit(1),
