@@ -120,6 +120,15 @@ describe("session authority", () => {
     expect(u.c.closed).toBeUndefined();
   });
 
+  it("an event reads the current session even without a notice: the reload before it re-checks the views first", async () => {
+    const u = await twoViews();
+    rows.get(u.id)!.role = "viewer";
+    const seq = u.c.event(2, "inc");
+    await u.c.reply(seq);
+    expect(u.c.html.get(2)).toContain("anyone 1 viewer");
+    await u.c.until(() => u.c.frames.find((f) => f[0] === "!" && f[1] === 1 && f[2] === E_UNAUTHORIZED), "unauthorized on view 1");
+  });
+
   it("sessionsChanged for a user whose session row is gone closes the socket", async () => {
     const u = await twoViews();
     rows.delete(u.id);

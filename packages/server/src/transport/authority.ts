@@ -146,20 +146,32 @@ export class SocketSession {
     this.armExpiry();
   }
 
-  /** Runs `fn` (a frame's dispatch) once the session is known current; never when it ended. In arrival order. */
+  /**
+   * Runs `fn` (a frame's dispatch) once the session is known current; never when it ended. In
+   * arrival order. A reload that finds the session changed has the views re-checked first, so
+   * the frame's handler reads the new session.
+   */
   run(fn: () => void): void {
     this.tail = this.tail.then(async () => {
       if (this.done) return;
-      if (Date.now() - this.checkedAt >= this.authority.options.cacheMs && !(await this.refresh())) return;
+      if (Date.now() - this.checkedAt >= this.authority.options.cacheMs && !(await this.check())) return;
       if (!this.done) fn();
     });
   }
 
-  /** Reloads the session and, when it is still valid, has the socket re-check its views. */
+  /** Reloads the session now (a notice, the expiry, the backstop). */
   recheck(): void {
     this.tail = this.tail.then(async () => {
-      if (!this.done && (await this.refresh())) this.target.changed(this.session);
+      if (!this.done) await this.check();
     });
+  }
+
+  /** Reloads; when the session still holds but changed, the socket re-checks its views. False when it ended. */
+  private async check(): Promise<boolean> {
+    const before = JSON.stringify(this.session);
+    if (!(await this.refresh())) return false;
+    if (JSON.stringify(this.session) !== before) this.target.changed(this.session);
+    return true;
   }
 
   /** The session ended: the socket closes (4403). */
