@@ -180,6 +180,31 @@ describe("two demo processes on different ports, one database, one Redis", () =>
     await onBSocket.until(() => !onBSocket.html.get(2)!.includes(`data-revenue>${revenueBefore}<`), "today's revenue on B moves");
   });
 
+  it("session authority: a logout on A closes the user's socket on B within 1 s, and the save sent after it is never run", async () => {
+    const jar = await login(a.base, "manager");
+    const ro = new Database(dbFile, { readonly: true });
+    const order = ro.prepare("SELECT id, status FROM orders WHERE status NOT IN ('cancelled', 'refunded') ORDER BY id LIMIT 1").get() as { id: number; status: string };
+    ro.close();
+    const url = `${a.base}/admin/shop/order/${order.id}/change/`;
+    const form = await page(jar, url);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.html)![1];
+    // the change form rendered by A, joined on B, as a tab open since before the logout
+    const onB = await joinView({ base: b.base, cookie: jar.header, token: form.roots[0].token, url: `${b.base}/admin/shop/order/${order.id}/change/`, sockets });
+    const t0 = performance.now();
+    expect((await jar.post("/admin/logout/", { _csrf: csrf })).status).toBe(302);
+    // the issue's attack: the tab saves right after the logout
+    onB.event(1, "save", { status: "cancelled", _continue: "" });
+    await onB.until(() => onB.closed, "B's socket closed", 10_000);
+    const ms = performance.now() - t0;
+    console.log(`session authority across processes: logout on A → socket on B closed in ${ms.toFixed(1)} ms (Redis channel layer, logout request included)`);
+    expect(onB.closed).toEqual({ code: 4403, reason: "/admin/login/" });
+    expect(ms).toBeLessThan(1_000);
+    expect(onB.frames.some((f) => f[0] === "a" || f[0] === "ar" || f[0] === "ad")).toBe(false);
+    const after = new Database(dbFile, { readonly: true });
+    expect(after.prepare("SELECT status FROM orders WHERE id = ?").get(order.id)).toEqual({ status: order.status });
+    after.close();
+  });
+
   it("widget slots: viewers get no low-stock alert (nor a placeholder), managers do", async () => {
     const viewer = await login(a.base, "viewer");
     const manager = await login(b.base, "manager");
