@@ -44,7 +44,7 @@ onClose((code, reason) => {
     const n = d.createElement("div"), a = d.createElement("a");
     n.className = "lv-signed-out";
     n.setAttribute("role", "alert");
-    a.href = /^\/(?!\/)/.test(reason) ? reason : location.href;
+    a.href = /^\/(?![/\\])/.test(reason) ? reason : location.href;
     a.textContent = "Log in";
     n.append("You have been signed out. ", a);
     d.body.prepend(n);
