@@ -167,6 +167,18 @@ describe("session authority in the admin", () => {
     expect(pb.list.closed!.code).toBe(4403);
   });
 
+  it("session expiry: the socket learns the row's expiry on a reload and closes when it passes (4403), without traffic", async () => {
+    const a = await editor();
+    const { list } = await pages(a.jar);
+    const expiresAt = Date.now() + 400;
+    sqlite.prepare("update weft_sessions set expires_at = ? where user_id = ?").run(expiresAt, a.user.id);
+    await app.weft.sessionsChanged({ userId: a.user.id });
+    await list.until(() => list.closed, "closed at expiry", 30_000);
+    expect(list.closed!.code).toBe(4403);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt);
+    expect(db.select().from(weftSessions).where(eq(weftSessions.userId, a.user.id)).all()).toEqual([]);
+  });
+
   it("endSessionsOf (a password change elsewhere) closes the other sessions' sockets and keeps the current one", async () => {
     const a = await editor();
     const other = await login(base, a.user.username);

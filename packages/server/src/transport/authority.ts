@@ -107,11 +107,6 @@ export class SessionAuthority {
     return this.pubsub.publish(AUTHORITY_TOPIC, notice);
   }
 
-  /** Sockets of this process registered under a session. */
-  socketsOf(sessionId: string): number {
-    return this.bySession.get(sessionId)?.size ?? 0;
-  }
-
   close(): void {
     this.unsubscribe();
   }
