@@ -147,7 +147,7 @@ export class SocketSession {
    * the frame's handler reads the new session.
    */
   run(fn: () => void): void {
-    this.tail = this.tail.then(async () => {
+    this.chain(async () => {
       if (this.done) return;
       if (Date.now() - this.checkedAt >= this.authority.options.cacheMs && !(await this.check())) return;
       if (!this.done) fn();
@@ -156,9 +156,14 @@ export class SocketSession {
 
   /** Reloads the session now (a notice, the expiry, the backstop). */
   recheck(): void {
-    this.tail = this.tail.then(async () => {
+    this.chain(async () => {
       if (!this.done) await this.check();
     });
+  }
+
+  /** Queues a task behind the others; a failing one is logged and never stops the queue. */
+  private chain(task: () => Promise<void>): void {
+    this.tail = this.tail.then(task).catch((err) => this.authority.log.error({ err }, "weft: a socket's frame or session check failed"));
   }
 
   /** Reloads; when the session still holds but changed, the socket re-checks its views. False when it ended. */
