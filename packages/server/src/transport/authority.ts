@@ -13,7 +13,7 @@ import type { SessionProvider } from "./session.js";
 export interface AuthorityOptions {
   /** how long a socket trusts its copy of the session before a join or an event reloads it, ms (default 1,000) */
   cacheMs: number;
-  /** the backstop: every socket reloads its session this often, for changes made straight in the database, ms (default 30,000) */
+  /** the backstop: every socket reloads its session this often (±10 %, per socket), for changes made straight in the database, ms (default 30,000) */
   recheckMs: number;
 }
 
@@ -137,7 +137,8 @@ export class SocketSession {
     public session: Session,
     private target: AuthorityTarget,
   ) {
-    this.backstop = setInterval(() => this.recheck(), authority.options.recheckMs).unref();
+    // ±10 % per socket, so sockets opened together (a restart's reconnects) do not reload in step
+    this.backstop = setInterval(() => this.recheck(), authority.options.recheckMs * (0.9 + Math.random() * 0.2)).unref();
     this.armExpiry();
   }
 
