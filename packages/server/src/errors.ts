@@ -72,6 +72,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_TEST_NO_FIELD: "a form value names a field the form does not have",
   /** `@weft/server/testing`: `followRedirect` without a redirect, or a redirect that leaves the site */
   WEFT_ERR_TEST_NO_REDIRECT: "followRedirect found no redirect to follow",
+  /** `@weft/server/testing`: `renderAsync(timeoutMs)` found an async task still running after the bound */
+  WEFT_ERR_TEST_ASYNC_TIMEOUT: "an async task did not end within renderAsync's bound",
   /** `@weft/server/testing`: the private redis-server could not be started or restarted */
   WEFT_ERR_TEST_REDIS: "the test helper could not start redis-server",
 });
