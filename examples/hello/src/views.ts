@@ -1,4 +1,4 @@
-import { LiveView, on } from "@weft/server";
+import { LiveComponent, LiveView, on } from "@weft/server";
 import { z } from "zod";
 
 /** A number and two buttons: the count lives on the server, the page gets only what changed. */
@@ -39,5 +39,26 @@ export class Guestbook extends LiveView<Assigns> {
       this.assign({ form: { name: "", message: "" }, errors: {} });
       await this.ctx.pubsub.publish("guestbook", "signed");
     }),
+  };
+}
+
+/**
+ * A tally: a LiveComponent with its own count and its own button. `lv-target` in its template
+ * sends the click to this component, not to the page; it lives in the page's view process.
+ */
+export class Tally extends LiveComponent<{ id: string; label: string; count: number }> {
+  static template = "tally.eta";
+  mount() { this.assign({ count: 0 }); }
+  events = { add: () => this.assign({ count: this.assigns.count + 1 }) };
+}
+
+/** A page of tallies: each keeps its count while the page passes it new props (a new label). */
+export class Tallies extends LiveView<{ labels: string[] }> {
+  static template = "tallies.eta";
+  static title = "Tallies";
+  static components = { Tally }; // the names its template may render
+  mount() { return { labels: ["apples", "pears"] }; }
+  events = {
+    shout: () => this.assign({ labels: this.assigns.labels.map((l, i) => (i === 0 ? l.toUpperCase() : l)) }),
   };
 }

@@ -1,0 +1,67 @@
+// LiveComponents in real Chromium, through examples/hello's /tallies page: a component's own
+// button (lv-target) changes only that component, the event frame carries the target, and a
+// component keeps its state when the page passes it new props. The app runs in-process.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser } from "playwright-core";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../examples/hello/src/app.js";
+import { launchBrowser, markDocument } from "./support/browser.js";
+import { openLive } from "./support/live.js";
+import { until } from "./support/browser.js";
+
+let app: FastifyInstance;
+let base = "";
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await buildApp("components-e2e-secret-0123456789-abcdef");
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe("LiveComponents in the browser", () => {
+  it("renders components before JavaScript runs", async () => {
+    const html = await (await fetch(`${base}/tallies`)).text();
+    expect(html).toContain('<p id="tally-apples"><span class="label">apples</span>: <b>0</b>');
+    expect(html).toContain('<button type="button" lv-click="add" lv-target="pears">+1</button>');
+  });
+
+  it("a click with lv-target reaches that component only; it keeps its count through a props update", async () => {
+    const ctx = await browser.newContext();
+    const { page, frames } = await openLive(ctx, `${base}/tallies`);
+    const same = await markDocument(page);
+    const apples = page.locator("#tally-apples");
+    const pears = page.locator("#tally-pears");
+
+    await apples.getByRole("button").click();
+    await expect.poll(() => apples.locator("b").innerText()).toBe("1");
+    await apples.getByRole("button").click();
+    await expect.poll(() => apples.locator("b").innerText()).toBe("2");
+    expect(await pears.locator("b").innerText()).toBe("0");
+
+    // the event frames named the component: ["e", ref, seq, "add", {}, "apples"]
+    const sent = frames.filter((f) => f.dir === "sent" && f.data[0] === "e").map((f) => f.data);
+    expect(sent).toHaveLength(2);
+    for (const f of sent) expect([f[3], f[5]]).toEqual(["add", "apples"]);
+
+    // the page passes the first tally a new label: update(props) runs, its count stays
+    await page.locator("#shout").click();
+    await expect.poll(() => apples.locator(".label").innerText()).toBe("APPLES");
+    expect(await apples.locator("b").innerText()).toBe("2");
+    await pears.getByRole("button").click();
+    await expect.poll(() => pears.locator("b").innerText()).toBe("1");
+    expect(await apples.locator("b").innerText()).toBe("2");
+
+    // the replies carried small deltas, not the page
+    await until(() => frames.filter((f) => f.dir === "received" && f.data[0] === "ad").length >= 4, "4 replies with deltas");
+    expect(await same()).toBe(true);
+    await ctx.close();
+  });
+});
+
