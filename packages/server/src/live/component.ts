@@ -194,9 +194,14 @@ export class Components {
   }
 }
 
+/** Same own keys, and `Object.is` the same value under each (no arrays allocated: it runs once per component per parent render). */
 function shallowEqual(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!Object.hasOwn(b, k) || !Object.is(a[k], b[k])) return false;
+  let n = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    if (!Object.hasOwn(b, k) || !Object.is(a[k], b[k])) return false;
+    n++;
+  }
+  for (const k in b) if (Object.hasOwn(b, k) && --n < 0) return false;
   return true;
 }
