@@ -74,6 +74,26 @@ describe("LiveComponent lifecycle", () => {
     expect(lv.html()).toContain("<b>2 items</b><ul><li>apple</li><li>pear</li></ul>");
   });
 
+  it("a development re-render (a template edited) renders every component again", async () => {
+    const { LiveComponent, LiveView } = await import("../src/index.js");
+    const look = { word: "old" };
+    class Word extends LiveComponent<{ id: string }> {
+      render() {
+        return `<em>${look.word}</em>`;
+      }
+    }
+    class Page extends LiveView {
+      mount() {}
+      render(it: any) {
+        return it.component(Word, { id: "w" });
+      }
+    }
+    const lv = await mountLive(Page);
+    look.word = "new";
+    lv.runtime.rerender();
+    expect(await lv.settle()).toBe("<em>new</em>");
+  });
+
   it("refuses a missing id, a duplicate id and an undeclared name with coded errors", async () => {
     await expect(mountLive(Twins)).rejects.toMatchObject({ code: "WEFT_ERR_COMPONENT_ID_DUPLICATE" });
     await expect(mountLive(Nameless)).rejects.toMatchObject({ code: "WEFT_ERR_COMPONENT_ID_MISSING" });

@@ -124,6 +124,11 @@ export class Components {
     this.seen.clear();
   }
 
+  /** Makes every component render its template again on the next parent render (templates edited in development). */
+  invalidate(): void {
+    for (const c of this.live.values()) c[STATE].dirty = true;
+  }
+
   /** Call after each render of the parent: drops the components it did not show. */
   sweep(): void {
     for (const id of this.live.keys()) if (!this.seen.has(id)) this.live.delete(id);

@@ -152,6 +152,7 @@ export class ViewRuntime implements ViewDriver {
 
   /** Forces a re-render (templates edited in development). */
   rerender(): void {
+    this.components?.invalidate();
     this.dirty = true;
     this.flush();
   }
