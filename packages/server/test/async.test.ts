@@ -1,7 +1,7 @@
 // Async assigns (assignAsync → AsyncResult loading / ok / failed) and startAsync/handleAsync:
 // loaders run outside the view's event queue, and are aborted when the view leaves.
 import { describe, expect, it } from "vitest";
-import { AsyncCancelledError } from "../src/index.js";
+import { AsyncCancelledError, LiveComponent, LiveView, type AsyncResult } from "../src/index.js";
 import { mountLive } from "../src/testing/index.js";
 import { gate, Profile } from "./fixtures/components.js";
 
@@ -78,5 +78,41 @@ describe("startAsync", () => {
     const lv = await mountLive(Profile);
     await expect(lv.renderAsync(50)).rejects.toMatchObject({ code: "WEFT_ERR_TEST_ASYNC_TIMEOUT" });
     await lv.close();
+  });
+});
+
+describe("assignAsync in a LiveComponent", () => {
+  const loads: Array<{ signal: AbortSignal; open: (v: string) => void }> = [];
+  class Stats extends LiveComponent<{ id: string; total: AsyncResult<string> }> {
+    mount() {
+      this.assignAsync("total", (signal) => new Promise((open) => loads.push({ signal, open: (v) => open({ total: v }) })));
+    }
+    render(it: this["assigns"]) {
+      return `<b>${it.total.loading ? "…" : it.total.result}</b>`;
+    }
+  }
+  class Dash extends LiveView<{ show: boolean }> {
+    mount() {
+      return { show: true };
+    }
+    events = { hide: () => this.assign({ show: false }) };
+    render(it: any) {
+      return it.show ? it.component(Stats, { id: "stats" }) : "<p>none</p>";
+    }
+  }
+
+  it("loads in the component once connected; dropping the component aborts its loader", async () => {
+    loads.length = 0;
+    const lv = await mountLive(Dash);
+    expect(lv.staticHtml).toContain("<b>…</b>");
+    expect(loads).toHaveLength(1); // the disconnected render started nothing
+    loads[0]!.open("42");
+    expect(await lv.renderAsync()).toBe("<b>42</b>");
+
+    const again = await mountLive(Dash);
+    const pending = loads[1]!;
+    await again.event("hide");
+    expect(pending.signal.aborted).toBe(true);
+    expect(await again.renderAsync()).toBe("<p>none</p>");
   });
 });

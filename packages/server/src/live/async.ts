@@ -37,6 +37,32 @@ function resultOf<T>(prev: unknown): T | undefined {
   return prev && typeof prev === "object" && "result" in prev ? (prev as AsyncResult<T>).result : undefined;
 }
 
+/**
+ * The `assignAsync` of views and components: sets each key to a loading {@link AsyncResult}
+ * at once, and, when `start` is given (connected), runs `fn` through it and assigns the
+ * outcome: `ok` for each key the result holds, `failed` otherwise.
+ * @internal
+ */
+export function assignAsyncTo(
+  target: { readonly assigns: object; assign(partial: never): void },
+  keys: string[],
+  fn: (signal: AbortSignal) => Promise<object>,
+  start: ((fn: (signal: AbortSignal) => Promise<object>, settle: (o: AsyncOutcome<object>) => void) => void) | undefined,
+): void {
+  const now = () => target.assigns as Record<string, unknown>;
+  const loading: Record<string, unknown> = {};
+  for (const k of keys) loading[k] = AsyncResult.loading(now()[k]);
+  target.assign(loading as never);
+  start?.(fn, (o) => {
+    const next: Record<string, unknown> = {};
+    for (const k of keys) {
+      if (o.ok && o.value && typeof o.value === "object" && Object.hasOwn(o.value, k)) next[k] = AsyncResult.ok((o.value as Record<string, unknown>)[k]);
+      else next[k] = AsyncResult.failed(o.ok ? `assignAsync: the loader returned no "${k}"` : o.reason, now()[k]);
+    }
+    target.assign(next as never);
+  });
+}
+
 /** How a `startAsync` task ended, as `handleAsync` receives it (as Phoenix's `{:ok, value}` / `{:exit, reason}`). */
 export type AsyncOutcome<T = unknown> = { ok: true; value: T } | { ok: false; reason: unknown };
 

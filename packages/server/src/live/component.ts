@@ -1,4 +1,5 @@
 import { weftError } from "../errors.js";
+import { assignAsyncTo, type AsyncValue } from "./async.js";
 import type { LiveServices } from "./services.js";
 import type { Events, Session, WeftContext } from "./types.js";
 import { DRIVER, type LiveView } from "./view.js";
@@ -25,6 +26,8 @@ interface State {
   html: string;
   /** inside the parent's render (mount / update): an assign needs no new render */
   quiet: boolean;
+  /** names of its async tasks, cancelled when it is dropped */
+  tasks: Set<string>;
 }
 
 /**
@@ -40,7 +43,7 @@ interface State {
  * after `update` or its own `assign`; a component whose props did not change and that assigned
  * nothing costs no template render (its last HTML is reused). A component the parent no longer
  * renders is dropped. `mount`, `update` and `render` are synchronous (they run inside the
- * parent's render); slow work goes through the parent (`this.parent.assignAsync`, `startAsync`).
+ * parent's render); slow work goes through {@link assignAsync}.
  *
  * @typeParam A - the assigns (the template's `it`, beside `myself`)
  * @typeParam P - the props the parent passes (by default merged into the assigns by `update`)
@@ -63,7 +66,7 @@ export abstract class LiveComponent<A extends object = Record<string, unknown>, 
   /** The events its elements may send with `lv-target`: only these names are callable. As {@link LiveView.events}. */
   events: Events = {};
   /** @internal */
-  [STATE]: State = { dirty: true, props: {}, html: "", quiet: false };
+  [STATE]: State = { dirty: true, props: {}, html: "", quiet: false, tasks: new Set() };
 
   /** The parent's context (`connected`, `url`, `pubsub` and the application context). */
   get ctx(): WeftContext & Record<string, any> {
@@ -88,6 +91,20 @@ export abstract class LiveComponent<A extends object = Record<string, unknown>, 
 
   /** Renders the inner HTML. Defaults to the class's Eta template with the assigns (plus `myself`) as `it`. */
   render?(assigns: Readonly<A> & { myself: string }): string;
+
+  /**
+   * Loads assigns without blocking the view, as the view's {@link LiveView.assignAsync} (and
+   * Phoenix's `assign_async` in a component): loading at once, `ok` / `failed` when `fn` ends.
+   * Runs in the parent's task set once connected; aborted when the component is dropped or the
+   * view leaves.
+   */
+  assignAsync<K extends keyof A & string>(keys: K | K[], fn: (signal: AbortSignal) => Promise<{ [Q in K]: AsyncValue<A[Q]> }>): void {
+    const ks = Array.isArray(keys) ? keys : [keys];
+    const driver = this.parent.ctx?.connected ? this.parent[DRIVER] : undefined;
+    const name = `component:${this.id}:assign:${ks.join(",")}`;
+    if (driver) this[STATE].tasks.add(name);
+    assignAsyncTo(this, ks, fn, driver && ((f, settle) => driver.runAsync(name, f, settle)));
+  }
 
   /** Merges `partial` into the assigns; the component re-renders on the parent's next render, which this schedules. */
   assign(partial: Partial<A>): void {
@@ -131,7 +148,11 @@ export class Components {
 
   /** Call after each render of the parent: drops the components it did not show. */
   sweep(): void {
-    for (const id of this.live.keys()) if (!this.seen.has(id)) this.live.delete(id);
+    for (const [id, c] of this.live) {
+      if (this.seen.has(id)) continue;
+      this.live.delete(id);
+      for (const t of c[STATE].tasks) this.parent[DRIVER]?.cancelAsync(t);
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import { AsyncResult, type AsyncOutcome, type AsyncValue } from "./async.js";
+import { assignAsyncTo, type AsyncOutcome, type AsyncValue } from "./async.js";
 import type { LiveComponentClass } from "./component.js";
 import type { Events, Params, Payload, Session, WeftContext } from "./types.js";
 
@@ -158,19 +158,8 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
    */
   assignAsync<K extends keyof A & string>(keys: K | K[], fn: (signal: AbortSignal) => Promise<{ [P in K]: AsyncValue<A[P]> }>): void {
     const ks = Array.isArray(keys) ? keys : [keys];
-    const loading: Record<string, unknown> = {};
-    for (const k of ks) loading[k] = AsyncResult.loading((this.assigns as Record<string, unknown>)[k]);
-    this.assign(loading as Partial<A>);
-    if (!this.ctx?.connected) return;
-    this[DRIVER]?.runAsync(`assign:${ks.join(",")}`, fn, (o) => {
-      const next: Record<string, unknown> = {};
-      const now = this.assigns as Record<string, unknown>;
-      for (const k of ks) {
-        if (o.ok && o.value && typeof o.value === "object" && Object.hasOwn(o.value, k)) next[k] = AsyncResult.ok((o.value as Record<string, unknown>)[k]);
-        else next[k] = AsyncResult.failed(o.ok ? `assignAsync: the loader returned no "${k}"` : o.reason, now[k]);
-      }
-      this.assign(next as Partial<A>);
-    });
+    const driver = this.ctx?.connected ? this[DRIVER] : undefined;
+    assignAsyncTo(this, ks, fn, driver && ((f, settle) => driver.runAsync(`assign:${ks.join(",")}`, f, settle)));
   }
 
   /**
