@@ -1,6 +1,8 @@
-// LiveComponents in real Chromium, through examples/hello's /tallies page: a component's own
-// button (lv-target) changes only that component, the event frame carries the target, and a
-// component keeps its state when the page passes it new props. The app runs in-process.
+// LiveComponents and async assigns in real Chromium, through examples/hello's /tallies page: a
+// component's own button (lv-target) changes only that component, the event frame carries the
+// target, a component keeps its state when the page passes it new props; the page's forecast
+// (assignAsync) shows its loading state, does not hold up events, and is aborted when the page
+// is left. The app runs in-process, with a forecast lookup the test controls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import type { FastifyInstance } from "fastify";
@@ -13,8 +15,15 @@ let app: FastifyInstance;
 let base = "";
 let browser: Browser;
 
+/** Every forecast lookup the app started: the test answers it (or sees it aborted). */
+const lookups: Array<{ signal: AbortSignal; answer: (text: string) => void }> = [];
+const forecast = (signal: AbortSignal) => new Promise<string>((answer, fail) => {
+  lookups.push({ signal, answer });
+  signal.addEventListener("abort", () => fail(signal.reason));
+});
+
 beforeAll(async () => {
-  app = await buildApp("components-e2e-secret-0123456789-abcdef");
+  app = await buildApp("components-e2e-secret-0123456789-abcdef", { forecast });
   await app.listen({ port: 0, host: "127.0.0.1" });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   browser = await launchBrowser();
@@ -35,6 +44,8 @@ describe("LiveComponents in the browser", () => {
   it("a click with lv-target reaches that component only; it keeps its count through a props update", async () => {
     const ctx = await browser.newContext();
     const { page, frames } = await openLive(ctx, `${base}/tallies`);
+    await until(() => lookups.length > 0, "the forecast lookup");
+    lookups.at(-1)!.answer("cloudy");
     const same = await markDocument(page);
     const apples = page.locator("#tally-apples");
     const pears = page.locator("#tally-pears");
@@ -63,5 +74,35 @@ describe("LiveComponents in the browser", () => {
     expect(await same()).toBe(true);
     await ctx.close();
   });
-});
 
+  it("async: loading in the page and the join render, events answered while loading, then the result", async () => {
+    expect(await (await fetch(`${base}/tallies`)).text()).toContain('<p id="forecast">Loading the forecast…</p>');
+    const ctx = await browser.newContext();
+    const before = lookups.length;
+    const { page, frames } = await openLive(ctx, `${base}/tallies`);
+    const join = frames.find((f) => f.dir === "received" && f.data[0] === "r")!;
+    expect(join.raw).toContain("Loading the forecast…");
+    await until(() => lookups.length > before, "the forecast lookup");
+    const lookup = lookups.at(-1)!;
+    // the lookup is pending: a tally still answers
+    await page.locator("#tally-pears").getByRole("button").click();
+    await expect.poll(() => page.locator("#tally-pears b").innerText()).toBe("1");
+    expect(await page.locator("#forecast").innerText()).toBe("Loading the forecast…");
+    lookup.answer("rain, 9 °C");
+    await expect.poll(() => page.locator("#forecast").innerText()).toBe("Forecast: rain, 9 °C");
+    await ctx.close();
+  });
+
+  it("async: leaving the page aborts a pending lookup", async () => {
+    const ctx = await browser.newContext();
+    const before = lookups.length;
+    const { page } = await openLive(ctx, `${base}/tallies`);
+    await until(() => lookups.length > before, "the forecast lookup");
+    const lookup = lookups.at(-1)!;
+    expect(lookup.signal.aborted).toBe(false);
+    await page.close();
+    await until(() => lookup.signal.aborted, "the lookup's signal to abort");
+    expect(lookup.signal.reason).toMatchObject({ code: "WEFT_ERR_ASYNC_CANCELLED" });
+    await ctx.close();
+  });
+});
