@@ -3,6 +3,7 @@ import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_ERROR
 import { weftError } from "../errors.js";
 import { findAll, findOne, lvValues, ownerView, withChanges } from "./dom.js";
 import { renderDisconnected } from "../live/page.js";
+import { EMPTY_CHILD_ROOT, emptyChildRoots } from "../live/children.js";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -50,8 +51,6 @@ interface Harness {
   ref: number;
 }
 
-/** A nested view's empty root, as a connected parent renders it (see live/children.ts `rootTag`). */
-const CHILD_ROOT = /<div id="([^"]+)" lv-view="[^"]*" lv-token="([^"]+)" lv-child><\/div>/g;
 
 /**
  * A connected view without a browser, as Phoenix's LiveViewTest: it speaks the real
@@ -95,7 +94,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
 
   /** The view's current inner HTML, as the browser would have it: nested views' HTML inside their roots. */
   html(): string {
-    return this.current.replace(CHILD_ROOT, (root, domId: string) => {
+    return this.current.replace(EMPTY_CHILD_ROOT, (root, domId: string) => {
       const child = this.children.get(domId);
       return child ? root.slice(0, -6) + child.html() + "</div>" : root;
     });
@@ -103,7 +102,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
 
   /** The nested views joined so far, in the order their roots appear (each a LiveTest to drive or inspect). */
   liveChildren(): LiveTest[] {
-    return [...this.current.matchAll(CHILD_ROOT)].map((m) => this.children.get(m[1]!)).filter((c): c is LiveTest => !!c);
+    return emptyChildRoots(this.current).map((r) => this.children.get(r.domId)).filter((c): c is LiveTest => !!c);
   }
 
   /**
@@ -230,9 +229,9 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   /** Joins nested roots that appeared, leaves those that went, as the browser's morph does. */
   private syncChildren(): void {
     const seen = new Set<string>();
-    for (const [, domId, token] of this.current.matchAll(CHILD_ROOT)) {
-      seen.add(domId!);
-      if (!this.children.has(domId!)) this.joinChild(domId!, token!);
+    for (const { domId, token } of emptyChildRoots(this.current)) {
+      seen.add(domId);
+      if (!this.children.has(domId)) this.joinChild(domId, token);
     }
     for (const [id, c] of this.children) {
       if (!seen.has(id)) {
