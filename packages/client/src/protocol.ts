@@ -52,6 +52,8 @@ export const A_DEBOUNCE = "lv-debounce";
 export const A_THROTTLE = "lv-throttle";
 export const A_PATCH = "lv-patch";
 export const A_CONFIRM = "lv-confirm";
+/** the component an element's events go to (on the element carrying the binding: the button, the form), as Phoenix's `phx-target` */
+export const A_TARGET = "lv-target";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
 export const A_SOCKET = "lv-socket";
@@ -65,6 +67,8 @@ export const CLASS_ERROR = "lv-error";
 export const E_BAD_FRAME = "bad_frame";
 export const E_UNKNOWN_VIEW = "unknown_view";
 export const E_UNKNOWN_EVENT = "unknown_event";
+/** an event's `target` names no component the view rendered */
+export const E_UNKNOWN_TARGET = "unknown_target";
 export const E_INVALID_PAYLOAD = "invalid_payload";
 export const E_INVALID_TOKEN = "invalid_token";
 export const E_EXPIRED_TOKEN = "expired_token";

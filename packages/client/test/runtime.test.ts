@@ -112,6 +112,26 @@ describe("weft runtime", () => {
     await waitClass(page, "#inc", CLASS_LOADING, false);
   });
 
+  it("lv-target on the bound element (button, form) adds the component id to the event frame; none, none", async () => {
+    const html =
+      `<button id="t" lv-click="add" lv-target="cart">+</button><div lv-target="outer"><button id="plain" lv-click="add">+</button></div>` +
+      `<form id="f" lv-submit="save" lv-target="signup"><input name="a" value="1"><button id="go">Go</button></form>`;
+    server.views.set("tT", html);
+    const page = await open("/p/target", root("tt", "tT", html));
+    const { ref } = await joined("tT");
+    await page.click("#t");
+    await page.click("#plain");
+    await page.click("#go");
+    const sent = await until(() => {
+      const es = server.all().filter(([, f]) => f[0] === C_EVENT).map(([, f]) => f);
+      return es.length >= 3 && es;
+    }, "three events");
+    expect(sent[0]).toEqual([C_EVENT, ref, sent[0]![2], "add", {}, "cart"]);
+    // an lv-target on an ancestor is not the bound element's: the event goes to the view
+    expect(sent[1]).toEqual([C_EVENT, ref, sent[1]![2], "add", {}]);
+    expect(sent[2]).toEqual([C_EVENT, ref, sent[2]![2], "save", { a: "1" }, "signup"]);
+  });
+
   it("a rendered or delta frame while an event is in flight keeps the loading class", async () => {
     const html = (n: number) => `<p id="n">${n}</p><button id="inc" lv-click="inc">+</button>`;
     server.views.set("tC", html(1));

@@ -114,7 +114,7 @@ export class LiveSocket implements Outbox {
       case C_EVENT: {
         const v = this.views.get(frame.ref);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view", frame.seq);
-        return void v.event(frame.seq, frame.name, frame.payload);
+        return void v.event(frame.seq, frame.name, frame.payload, frame.target);
       }
       case C_PARAMS: {
         const v = this.views.get(frame.ref);
