@@ -10,6 +10,7 @@
  * accepts an entry declaring more than `maxFileSize`, so a client lying about a file's size is
  * cut off at `maxFileSize` at the latest.
  */
+import { rmSync } from "node:fs";
 import { mkdtemp, rm, appendFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -148,7 +149,7 @@ export class UploadSet {
     }
     const list = any ? [] : (accept as string[]).map((a) => a.toLowerCase());
     const old = this.configs.get(name);
-    for (const e of old?.entries ?? []) void this.remove(e);
+    for (const e of old?.entries ?? []) this.remove(e);
     this.configs.set(name, {
       name,
       any,
@@ -202,7 +203,7 @@ export class UploadSet {
       taken.add(ref);
     }
     // as Phoenix: with one entry allowed, a new choice replaces the current one
-    for (const e of c.entries) if (e.errors.length || (c.maxEntries === 1 && files.length)) void this.remove(e);
+    for (const e of c.entries) if (e.errors.length || (c.maxEntries === 1 && files.length)) this.remove(e);
     c.entries = c.entries.filter((e) => !e.errors.length && !(c.maxEntries === 1 && files.length));
     const asks: ChunkRequest[] = [];
     for (const [ref, fileName, size, type] of files) {
@@ -235,7 +236,7 @@ export class UploadSet {
     if (e.errors.length || e.received === e.size) return undefined;
     const fail = async (code: UploadErrorCode, message: string): Promise<ChunkRequest> => {
       e.errors.push({ code, message });
-      await this.remove(e);
+      this.remove(e);
       this.emit();
       return [ref, e.received, 0];
     };
@@ -251,7 +252,7 @@ export class UploadSet {
     } catch {
       return fail("bad_chunk", "The upload failed");
     }
-    if (this.disposed) return void (await this.remove(e)); // the view left while writing
+    if (this.disposed) return void this.remove(e); // the view left while writing
     e.received += bytes.length;
     const progress = Math.floor((e.received * 100) / e.size);
     if (progress !== e.progress) {
@@ -267,7 +268,7 @@ export class UploadSet {
     const e = c?.entries.find((x) => x.ref === ref);
     if (!c || !e) return false;
     c.entries = c.entries.filter((x) => x !== e);
-    void this.remove(e);
+    this.remove(e);
     this.emit();
     return true;
   }
@@ -291,7 +292,7 @@ export class UploadSet {
       }
       out.push(await fn(entry, e.path));
       c.entries = c.entries.filter((x) => x !== e);
-      await this.remove(e);
+      this.remove(e);
     }
     this.emit();
     return out;
@@ -312,11 +313,13 @@ export class UploadSet {
     return undefined;
   }
 
-  /** Deletes the entry's temporary file, if it has one. */
-  private async remove(e: Entry): Promise<void> {
+  /** Deletes the entry's temporary file, if it has one: at once, so it is gone when the handler that cancelled it returns. */
+  private remove(e: Entry): void {
     const path = e.path;
     e.path = undefined;
-    if (path) await rm(path, { force: true }).catch(() => {});
+    try {
+      if (path) rmSync(path, { force: true });
+    } catch {}
   }
 
   private emit(): void {
