@@ -4,14 +4,13 @@
 // many files show their errors; cancel removes an entry; a dropped file uploads too.
 // Waits are condition polls; nothing asserts on timing.
 import { createHash } from "node:crypto";
-import type { FastifyInstance } from "fastify";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../examples/hello/src/app.js";
 import { launchBrowser } from "./support/browser.js";
 import { openLive } from "./support/live.js";
 
-let app: FastifyInstance;
+let app: Awaited<ReturnType<typeof buildApp>>;
 let base = "";
 let browser: Browser;
 let ctx: BrowserContext;
