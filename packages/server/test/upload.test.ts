@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveView, WeftError, type Payload } from "../src/index.js";
 import { UploadSet } from "../src/live/upload.js";
+import { mountLive } from "../src/testing/index.js";
 import { Client, getPage, startServer } from "./helpers.js";
 
 const TMP = mkdtempSync(join(tmpdir(), "weft-upload-test-"));
@@ -224,5 +225,20 @@ describe("progress, consume, cancel, leave", () => {
       else c.close();
       await until(() => readdirSync(TMP).length === 0, `the directory gone after ${how}`);
     }
+  });
+});
+
+describe("mountLive's upload helper", () => {
+  it("chooses files, sends every chunk asked for, and the submit consumes them", async () => {
+    const t = await mountLive(Doc);
+    const html = JSON.parse(await t.upload("doc", [{ name: "n.txt", content: "0123456789", type: "text/plain" }, { name: "x.exe", content: "MZ" }]));
+    expect(html.uploads.doc.entries.map((e: any) => [e.name, e.progress, e.done, e.errors.map((x: any) => x.code)])).toEqual([
+      ["n.txt", 100, true, []],
+      ["x.exe", 0, false, ["not_accepted"]],
+    ]);
+    expect(JSON.parse(await t.event("save")).saved).toEqual(["n.txt=0123456789"]);
+    await t.upload("nope", [{ name: "a.txt", content: "a" }]);
+    expect(t.errors).toEqual([{ code: "invalid_payload", message: 'no upload "nope" is allowed' }]);
+    await t.close();
   });
 });

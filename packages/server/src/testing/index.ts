@@ -1,5 +1,5 @@
 import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
-import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
+import { S_CHUNK_NEXT, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -55,6 +55,9 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly frames: string[] = [];
   private current = "";
   private seq = 0;
+  /** upload entries made by {@link upload}, and the chunks the view asked for */
+  private entries = 0;
+  private asks: Array<[entry: number, offset: number, length: number]> = [];
 
   /** @internal */
   constructor(readonly runtime: ViewRuntime) {}
@@ -99,6 +102,30 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     return this.current;
   }
 
+  /**
+   * Chooses files for the view's upload `name`, as a browser's `<input lv-upload>` would, and
+   * sends every chunk the view asks for (as Phoenix's `file_input` + `render_upload`). Refused
+   * files end up as entries with errors; an upload the view did not allow, in {@link errors}.
+   * @param files - each file's name, content and MIME type (default "")
+   * @returns the HTML once every accepted file arrived
+   */
+  async upload(name: string, files: ReadonlyArray<{ name: string; content: Buffer | string; type?: string }>): Promise<string> {
+    const bytes = new Map<number, Buffer>();
+    const list = files.map((f): [number, string, number, string] => {
+      const b = Buffer.from(f.content);
+      bytes.set(++this.entries, b);
+      return [this.entries, f.name, b.length, f.type ?? ""];
+    });
+    await this.runtime.upload(name, list);
+    for (let ask; (ask = this.asks.shift()); ) {
+      const [entry, offset, length] = ask;
+      const b = bytes.get(entry);
+      if (b && length) await this.runtime.chunk(entry, b.subarray(offset, offset + length).toString("base64"));
+    }
+    await this.runtime.idle();
+    return this.current;
+  }
+
   /** Leaves: runs `terminate` and unsubscribes. */
   async close(): Promise<void> {
     await this.runtime.stop();
@@ -113,6 +140,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     if (m.type === S_PATCH) this.patches.push(m.url);
     if (m.type === S_REDIRECT) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
+    if (m.type === S_CHUNK_NEXT) this.asks.push([m.entry, m.offset, m.length]);
   }
 }
 
