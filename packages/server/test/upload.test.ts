@@ -242,3 +242,41 @@ describe("mountLive's upload helper", () => {
     await t.close();
   });
 });
+
+describe("the upload chunks' own rate limit", () => {
+  it("chunks never take the events' budget, and a chunk flood is refused on its own budget", async () => {
+    // events: burst 6; chunks: burst 2000 — 20 chunks would be far over the events' burst
+    const s = await startServer({ "/doc": Doc }, { limits: { joinTimeoutMs: 60_000, maxEventsPerSecond: 3, maxChunksPerSecond: 1000 } });
+    try {
+      const page = await getPage(s.base, "/doc");
+      const c = await Client.open(s.base, page.cookie);
+      c.join(1, page.roots[0].token, s.base + "/doc");
+      await c.until(() => c.html.has(1), "first render");
+      c.send(["f", 1, "doc", [[1, "a.txt", 10, "text/plain"]]]);
+      await c.until(() => c.frames.find((f) => f[0] === "k" && f[2] === 1), "first ask");
+      for (let i = 0; i < 20; i++) c.send(["c", 1, 99, b64("x")]); // dropped unread, but counted
+      c.send(["c", 1, 1, b64("0123")]);
+      await c.until(() => c.frames.find((f) => f[0] === "k" && f[3] === 4), "the next ask");
+      const reply = await c.reply(c.event(1, "noop-probe"));
+      expect(reply.slice(0, 3)).toEqual(["!", 1, "unknown_event"]);
+      expect(c.frames.filter((f) => f[2] === "rate_limited")).toEqual([]);
+      c.close();
+    } finally {
+      await s.app.close();
+    }
+    const t = await startServer({ "/doc": Doc }, { limits: { joinTimeoutMs: 60_000, maxChunksPerSecond: 1 } });
+    try {
+      const page = await getPage(t.base, "/doc");
+      const c = await Client.open(t.base, page.cookie);
+      c.join(1, page.roots[0].token, t.base + "/doc");
+      await c.until(() => c.html.has(1), "first render");
+      for (let i = 0; i < 4; i++) c.send(["c", 1, 99, b64("x")]);
+      await c.until(() => c.frames.find((f) => f[0] === "!" && f[2] === "rate_limited" && f[3] === "too many upload chunks"), "the chunks' rate limit");
+      // the events' budget is untouched
+      expect((await c.reply(c.event(1, "noop-probe")))[2]).toBe("unknown_event");
+      c.close();
+    } finally {
+      await t.app.close();
+    }
+  });
+});

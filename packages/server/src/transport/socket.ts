@@ -94,7 +94,7 @@ export class LiveSocket implements Outbox {
     const limiter = frame.type === C_CHUNK ? this.chunks : this.limiter;
     if (!limiter.take()) {
       if (limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
-      return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
+      return this.error(frame.ref, E_RATE_LIMITED, limiter === this.chunks ? "too many upload chunks" : "too many events", frame.type === C_EVENT ? frame.seq : undefined);
     }
     switch (frame.type) {
       case C_JOIN:
