@@ -209,6 +209,22 @@ describe("progress, consume, cancel, leave", () => {
     await u.dispose();
   });
 
+  it("consume keeps the entry whose callback threw, and the ones after it", async () => {
+    const u = new UploadSet(() => {});
+    u.allow("a", { accept: "any", maxEntries: 3 });
+    u.preflight("a", [[1, "1", 1, ""], [2, "2", 1, ""], [3, "3", 1, ""]]);
+    for (const ref of [1, 2, 3]) expect(await u.chunk(ref, b64(String(ref)))).toEqual([ref, 1, 0]);
+    const seen: string[] = [];
+    await expect(u.consume("a", (e, path) => {
+      if (e.ref === 2) throw new Error("disk full");
+      seen.push(readFileSync(path, "latin1"));
+    })).rejects.toThrow("disk full");
+    expect(seen).toEqual(["1"]);
+    expect(u.state().a!.entries.map((e) => e.ref)).toEqual([2, 3]);
+    expect(await u.consume("a", (_e, path) => readFileSync(path, "latin1"))).toEqual(["2", "3"]);
+    await u.dispose();
+  });
+
   it("deletes the temporary files when the view leaves, and when the socket closes", async () => {
     // the views of the tests above leave first, so TMP holds only this test's directory
     for (const c of clients.splice(0)) c.close();

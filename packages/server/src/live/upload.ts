@@ -234,7 +234,7 @@ export class UploadSet {
     if (!found || this.disposed) return undefined;
     const [c, e] = found;
     if (e.errors.length || e.received === e.size) return undefined;
-    const fail = async (code: UploadErrorCode, message: string): Promise<ChunkRequest> => {
+    const fail = (code: UploadErrorCode, message: string): ChunkRequest => {
       e.errors.push({ code, message });
       this.remove(e);
       this.emit();
@@ -247,8 +247,7 @@ export class UploadSet {
     if (!data || !BASE64.test(data)) return fail("bad_chunk", "The upload failed");
     const bytes = Buffer.from(data, "base64");
     try {
-      e.path ??= join(await (this.dir ??= mkdtemp(join(tmpdir(), "weft-upload-"))), String(ref));
-      await appendFile(e.path, bytes);
+      await appendFile(await this.file(e), bytes);
     } catch {
       return fail("bad_chunk", "The upload failed");
     }
@@ -282,19 +281,20 @@ export class UploadSet {
     const c = this.configs.get(name);
     if (!c) return [];
     const out: T[] = [];
-    for (const entry of this.state()[name]!.entries) {
-      const e = c.entries.find((x) => x.ref === entry.ref);
-      if (!entry.done || !e) continue;
-      // an empty file never got a chunk: it is an empty file all the same
-      if (!e.path) {
-        e.path = join(await (this.dir ??= mkdtemp(join(tmpdir(), "weft-upload-"))), String(e.ref));
-        await appendFile(e.path, Buffer.alloc(0));
+    try {
+      for (const entry of this.state()[name]!.entries) {
+        const e = c.entries.find((x) => x.ref === entry.ref);
+        if (!entry.done || !e) continue;
+        // an empty file never got a chunk: it is an empty file all the same
+        const path = await this.file(e);
+        if (!e.size) await appendFile(path, Buffer.alloc(0));
+        out.push(await fn(entry, path));
+        c.entries = c.entries.filter((x) => x !== e);
+        this.remove(e);
       }
-      out.push(await fn(entry, e.path));
-      c.entries = c.entries.filter((x) => x !== e);
-      this.remove(e);
+    } finally {
+      this.emit();
     }
-    this.emit();
     return out;
   }
 
@@ -303,6 +303,11 @@ export class UploadSet {
     this.disposed = true;
     const dir = this.dir;
     if (dir) await rm(await dir.catch(() => ""), { recursive: true, force: true }).catch(() => {});
+  }
+
+  /** The entry's temporary file (in this view's directory, made on first use). */
+  private async file(e: Entry): Promise<string> {
+    return (e.path ??= join(await (this.dir ??= mkdtemp(join(tmpdir(), "weft-upload-"))), String(e.ref)));
   }
 
   private find(ref: number): [Config, Entry] | undefined {
