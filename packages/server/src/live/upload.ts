@@ -246,6 +246,7 @@ export class UploadSet {
     }
     if (!data || !BASE64.test(data)) return fail("bad_chunk", "The upload failed");
     const bytes = Buffer.from(data, "base64");
+    if (bytes.length > e.size - e.received) return fail("too_large", `Too large: more bytes than the ${mb(e.size)} declared`);
     try {
       await appendFile(await this.file(e), bytes);
     } catch {
