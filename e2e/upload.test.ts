@@ -38,6 +38,18 @@ const open = (path: string) => openLive(ctx, base + path, 1);
 const entries = (page: Page, n: number) => page.waitForFunction((n) => document.querySelectorAll("#entries .entry").length === n, n);
 
 describe("uploads in Chromium", () => {
+  it("renders the form before JavaScript, names the chunk in the head, and serves it immutable", async () => {
+    const html = await (await fetch(base + "/upload")).text();
+    expect(html).toContain('<input type="file" id="photos" name="photos" lv-upload="photos" accept=".png,.jpg,.jpeg,.txt" multiple>');
+    const chunk = /<meta name="lv-upload" content="(\/live\/upload\.[0-9a-f]{10}\.js)">/.exec(html)?.[1];
+    expect(chunk).toBeTruthy();
+    const res = await fetch(base + chunk);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(res.headers.get("cache-control")).toContain("immutable");
+    expect(await res.text()).toMatch(/export\s*\{\s*\w+ as default\s*\}/);
+  });
+
   it("loads the upload chunk only on a page with an lv-upload input", async () => {
     const loads: string[] = [];
     const page = await ctx.newPage();
