@@ -34,6 +34,8 @@ export const S_PATCH = "t";
 export const S_PUSH = "u";
 export const S_ERROR = "!";
 export const S_HEARTBEAT = "h";
+/** Stream operations (`reset`, deletes, inserts) for one `lv-stream` container, as Phoenix's streams. */
+export const S_STREAM = "s";
 
 /** DOM attribute names. The prefix is `lv-`, as Phoenix's is `phx-`. */
 export const A_VIEW = "lv-view";
@@ -55,6 +57,8 @@ export const A_CONFIRM = "lv-confirm";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
 export const A_SOCKET = "lv-socket";
+/** Marks a stream container: `lv-stream="name"`; its children are the stream's items, keyed by their `id`. */
+export const A_STREAM = "lv-stream";
 
 /** CSS classes the runtime toggles. */
 export const CLASS_LOADING = "lv-loading";
