@@ -12,6 +12,7 @@ import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_VIEW } from "@w
 import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
+import { STREAMS, streamFrames } from "./streams.js";
 import { Children } from "./children.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
@@ -70,10 +71,13 @@ export class ViewRuntime implements ViewDriver {
         const h = this.view.events[name];
         if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
       }
+      // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
+      this.view[STREAMS]?.resetAll();
       const html = this.render();
       this.sent = html;
       this.dirty = false;
       this.outbox.send(renderedFrame(this.ref, html));
+      this.sendStreams();
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
       void this.stop();
@@ -235,14 +239,22 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private reply(seq: number): void {
-    const update = this.dirty && !this.outbox.congested() ? this.update() : undefined;
+    const congested = this.outbox.congested();
+    const update = this.dirty && !congested ? this.update() : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update));
+    if (!congested) this.sendStreams();
   }
 
   private flushNow(): void {
     if (!this.dirty || this.stopped || this.outbox.congested()) return;
     const update = this.update();
     if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
+    this.sendStreams();
+  }
+
+  /** Sends the streams' operations since the last render, after the render (which may have made their containers). */
+  private sendStreams(): void {
+    for (const f of streamFrames(this.services, this.view[STREAMS], this.view.assigns, this.ref)) this.outbox.send(f);
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */

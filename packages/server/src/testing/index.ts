@@ -1,5 +1,6 @@
 import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
-import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
+import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT, S_STREAM } from "@weft/client/protocol";
+import { applyStreamOps, fillContainers, type StreamItems } from "../live/streams.js";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -53,6 +54,8 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly errors: TestError[] = [];
   /** every frame received, encoded as the socket would send it */
   readonly frames: string[] = [];
+  /** every stream's items as the browser holds them (`[domId, html]`), by stream name */
+  readonly streams = new Map<string, StreamItems>();
   private current = "";
   private seq = 0;
 
@@ -64,9 +67,9 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     return this.runtime.view as V;
   }
 
-  /** The view's current inner HTML, as the browser would have it. */
+  /** The view's current inner HTML, as the browser would have it (stream items in their containers). */
   html(): string {
-    return this.current;
+    return fillContainers(this.current, this.streams);
   }
 
   /**
@@ -76,27 +79,27 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   async event(name: string, payload: Payload = {}): Promise<string> {
     await this.runtime.event(++this.seq, name, JSON.parse(JSON.stringify(payload)));
     await this.runtime.idle();
-    return this.current;
+    return this.html();
   }
 
   /** Simulates an `lv-patch` navigation / back button: `handleParams` with the new URL. */
   async patch(url: string): Promise<string> {
     await this.runtime.params(new URL(url, this.view.ctx.url));
     await this.runtime.idle();
-    return this.current;
+    return this.html();
   }
 
   /** Delivers a message to `handleInfo` and waits for the render. */
   async info(msg: unknown): Promise<string> {
     await this.runtime.info(msg);
     await this.runtime.idle();
-    return this.current;
+    return this.html();
   }
 
   /** Waits until queued work (pubsub messages, timers that fired) is rendered. */
   async settle(): Promise<string> {
     await this.runtime.idle();
-    return this.current;
+    return this.html();
   }
 
   /** Leaves: runs `terminate` and unsubscribes. */
@@ -113,6 +116,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     if (m.type === S_PATCH) this.patches.push(m.url);
     if (m.type === S_REDIRECT) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
+    if (m.type === S_STREAM) this.streams.set(m.name, applyStreamOps(this.streams.get(m.name) ?? [], m.reset, m.deletes, m.inserts));
   }
 }
 
