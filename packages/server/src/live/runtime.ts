@@ -13,6 +13,7 @@ import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { STREAMS, streamFrames } from "./streams.js";
+import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
@@ -103,7 +104,7 @@ export class ViewRuntime implements ViewDriver {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
       try {
-        await this.call(handler, payload);
+        await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => this.call(handler, payload));
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
         this.services.log.error({ err, event: name }, "weft: event handler failed");
@@ -118,7 +119,7 @@ export class ViewRuntime implements ViewDriver {
   params(url: URL): Promise<void> {
     return this.enqueue(async () => {
       this.view.ctx.url = url;
-      await this.view.handleParams?.(paramsOf(url), url);
+      await this.handleParams(url);
       this.flushNow();
     });
   }
@@ -126,7 +127,7 @@ export class ViewRuntime implements ViewDriver {
   /** Queues a message for `handleInfo`. */
   info(msg: unknown): Promise<void> {
     return this.enqueue(async () => {
-      await this.view.handleInfo?.(msg);
+      if (this.view.handleInfo) await traceAsync(weftChannels.handleInfo, () => this.trace(), () => this.view.handleInfo!(msg));
       this.flushNow();
     });
   }
@@ -201,7 +202,7 @@ export class ViewRuntime implements ViewDriver {
     const next = new URL(url, this.view.ctx.url);
     void this.enqueue(async () => {
       this.view.ctx.url = next;
-      await this.view.handleParams?.(paramsOf(next), next);
+      await this.handleParams(next);
       this.flushNow();
       this.outbox.send(patchFrame(this.ref, next.pathname + next.search + next.hash, replace));
     });
@@ -212,6 +213,15 @@ export class ViewRuntime implements ViewDriver {
   }
 
   // ---- internals ----
+
+  /** What this view's telemetry events carry. */
+  private trace(): WeftTraceContext {
+    return { view: this.services.registry.register(this.view.constructor as LiveViewClass), connected: true, ref: this.ref };
+  }
+
+  private async handleParams(url: URL): Promise<void> {
+    if (this.view.handleParams) await traceAsync(weftChannels.handleParams, () => this.trace(), () => this.view.handleParams!(paramsOf(url), url));
+  }
 
   private enqueue(task: () => Promise<void> | void, ifStopped?: () => void): Promise<void> {
     const run = async () => {
@@ -264,7 +274,7 @@ export class ViewRuntime implements ViewDriver {
     const old = this.sent;
     if (html === old) return undefined;
     this.sent = html;
-    return old === null ? html : encodeUpdate(old, html);
+    return old === null ? html : traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
   }
 
   private render(): string {

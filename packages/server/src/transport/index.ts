@@ -7,3 +7,4 @@ export { WEFT_CSP_DIRECTIVES } from "./plugin.js";
 export { defaultLimits, type Limits } from "./limits.js";
 export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./session.js";
 export { hashedAsset, type Asset } from "./assets.js";
+export type { HealthReport } from "./health.js";

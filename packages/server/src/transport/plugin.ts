@@ -17,6 +17,7 @@ import { inlineChildren, newDomId, renderDisconnected } from "../live/page.js";
 import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
+import { healthRoute } from "./health.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
@@ -77,6 +78,11 @@ export interface WeftOptions {
    * app's helmet options with weft's merged over them.
    */
   helmet?: false | FastifyHelmetOptions;
+  /**
+   * Serves the readiness route `GET <prefix>/health` (default false): this worker's pid,
+   * uptime, open sockets and connected views by view id, as JSON. Counts only, no user data.
+   */
+  health?: boolean;
 }
 
 /**
@@ -158,6 +164,7 @@ function checkOptions(opts: WeftOptions): void {
   }
   optional("dev", (v) => typeof v === "boolean", "true or false");
   optional("tokenTtlMs", positive, "a positive number of milliseconds");
+  optional("health", (v) => typeof v === "boolean", "true or false");
   optional("helmet", (v) => v === false || isObject(v), "`false` (no headers from weft) or an object of @fastify/helmet options; leave it out for weft's defaults");
 }
 
@@ -296,6 +303,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       return false;
     }
   };
+
+  if (opts.health) healthRoute(app, `${prefix}/health`, live, services.registry, routeConfig);
 
   app.get(`${prefix}/websocket`, {
     websocket: true,
