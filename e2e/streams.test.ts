@@ -1,0 +1,87 @@
+// A 10,000-item stream (examples/hello's /feed) in real Chromium against the hello app on a
+// real port: the items arrive once, a later render of other parts of the view keeps them,
+// and inserting one item sends one small frame. Waits are condition polls.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../examples/hello/src/app.js";
+import { S_STREAM } from "../packages/client/src/protocol.js";
+import { launchBrowser, until, type Frame } from "./support/browser.js";
+import { eventAndReply, openLive } from "./support/live.js";
+
+let app: FastifyInstance;
+let base = "";
+let browser: Browser;
+let ctx: BrowserContext;
+
+beforeAll(async () => {
+  app = await buildApp("streams-e2e-secret-0123456789-abcdefgh");
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  browser = await launchBrowser();
+  ctx = await browser.newContext();
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await browser?.close();
+  await app?.close();
+});
+
+const count = (page: Page) => page.$$eval("#rows > li", (els) => els.length);
+const waitCount = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll("#rows > li").length === k, n, { timeout: 60_000 });
+const ends = (page: Page) => page.$$eval("#rows > li", (els) => [els[0]?.id, els[1]?.id, els.at(-1)?.id, els.at(-1)?.textContent]);
+const streamFrames = (frames: Frame[], from = 0) => frames.slice(from).filter((f) => f.dir === "received" && f.data[0] === S_STREAM);
+
+describe("a 10,000-item stream (examples/hello /feed)", () => {
+  it("is in the HTML page before JavaScript runs", async () => {
+    const html = await (await fetch(`${base}/feed`)).text();
+    expect(html.match(/<li id="rows-\d+">/g)).toHaveLength(10_000);
+    expect(html).toContain('<li id="rows-10000">Row 10000 · 0</li>');
+  });
+
+  it("joins with one stream frame, keeps the items across a render of other parts, and one inserted row is one small frame", async () => {
+    const { page, frames } = await openLive(ctx, `${base}/feed`);
+    // the join's stream frame resets the container and brings the 10,000 rows again
+    const join = await until(() => streamFrames(frames)[0], "the join's stream frame");
+    expect(join.data[3]).toBe(1);
+    expect((join.data[5] as unknown[]).length).toBe(10_000);
+    await waitCount(page, 10_000);
+    expect(await ends(page)).toEqual(["rows-1", "rows-2", "rows-10000", "Row 10000 · 0"]);
+
+    // a render of another part of the view: a small delta, no stream frame, the rows stay
+    let from = frames.length;
+    await page.getByRole("button", { name: "tick" }).click();
+    const tick = await eventAndReply(frames, "tick", from);
+    await page.waitForFunction(() => document.querySelector("#ticks")?.textContent === "1");
+    expect(tick.reply.data[0]).toBe("ad");
+    expect(tick.reply.bytes).toBeLessThan(40);
+    expect(await count(page)).toBe(10_000);
+    expect(await ends(page)).toEqual(["rows-1", "rows-2", "rows-10000", "Row 10000 · 0"]);
+
+    // one row: the reply carries no render, and the row comes in one stream frame of a few dozen bytes
+    from = frames.length;
+    await page.getByRole("button", { name: "add a row", exact: true }).click();
+    await waitCount(page, 10_001);
+    const add = await eventAndReply(frames, "add", from);
+    expect(add.reply.data[0]).toBe("a");
+    const [insert, ...more] = streamFrames(frames, from);
+    expect(more).toEqual([]);
+    const ref = insert!.data[1];
+    const expected = JSON.stringify(["s", ref, "rows", 0, [], [["rows-10001", -1, '<li id="rows-10001">Row 10001 · 7</li>\n']]]);
+    expect(insert!.raw).toBe(expected);
+    expect(insert!.bytes).toBe(Buffer.byteLength(expected));
+    expect(insert!.bytes).toBeLessThanOrEqual(90);
+    expect(await ends(page)).toEqual(["rows-1", "rows-2", "rows-10001", "Row 10001 · 7"]);
+
+    // at 0 and delete, then another render: still all there, in order
+    await page.getByRole("button", { name: "add a row on top" }).click();
+    await waitCount(page, 10_002);
+    await page.getByRole("button", { name: "remove row 1" }).click();
+    await waitCount(page, 10_001);
+    await page.getByRole("button", { name: "tick" }).click();
+    await page.waitForFunction(() => document.querySelector("#ticks")?.textContent === "2");
+    expect(await ends(page)).toEqual(["rows-10002", "rows-2", "rows-10001", "Row 10001 · 7"]);
+    await page.close();
+  });
+});
