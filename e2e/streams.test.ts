@@ -84,4 +84,20 @@ describe("a 10,000-item stream (examples/hello /feed)", () => {
     expect(await ends(page)).toEqual(["rows-10002", "rows-2", "rows-10001", "Row 10001 · 7"]);
     await page.close();
   });
+
+  it("after a reconnect the mount's stream replaces the page's items: no duplicates, no leftovers", async () => {
+    const { page, frames } = await openLive(ctx, `${base}/feed`);
+    await waitCount(page, 10_000);
+    await page.getByRole("button", { name: "add a row", exact: true }).click();
+    await waitCount(page, 10_001);
+    const from = frames.length;
+    // the server drops every socket (as a restart would); the runtime reconnects and rejoins
+    for (const ws of (app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer.clients) ws.terminate();
+    const again = await until(() => streamFrames(frames, from)[0], "the rejoin's stream frame", 60_000);
+    expect(again.data[3]).toBe(1);
+    await waitCount(page, 10_000);
+    expect(await ends(page)).toEqual(["rows-1", "rows-2", "rows-10000", "Row 10000 · 0"]);
+    expect(await page.$$eval("#rows > li", (els) => new Set(els.map((e) => e.id)).size)).toBe(10_000);
+    await page.close();
+  });
 });

@@ -35,7 +35,7 @@ class Feed extends LiveView<{ title: string; count: number }> {
 
 /** Keyed by `slug`, rendered with a template-less render; used for the refusals. */
 class Keyed extends LiveView {
-  static streams = { tags: { domId: (t: { slug: string }) => t.slug, render: (t: { slug: string }) => `<b>${t.slug}</b>` }, bare: {} };
+  static streams = { tags: { domId: (t: { slug: string }) => t.slug, render: (t: { slug: string }) => `<b>${t.slug}</b>` }, bare: {}, 'a"b': { render: () => "<i></i>" } };
   mount() {}
   render() {
     return `<p>tags</p><div lv-stream="tags"></div>`;
@@ -135,6 +135,8 @@ describe("streams (mountLive)", () => {
     expect(code(() => v.stream("nope", []))).toBe("WEFT_ERR_STREAM_NOT_CONFIGURED");
     expect(code(() => v.stream("bare", []))).toBe("WEFT_ERR_STREAM_NOT_CONFIGURED");
     expect(code(() => v.stream("toString", []))).toBe("WEFT_ERR_STREAM_NOT_CONFIGURED");
+    // a name that could not be written into the container's attribute and selector
+    expect(code(() => v.stream('a"b', []))).toBe("WEFT_ERR_STREAM_NOT_CONFIGURED");
     expect(code(() => v.stream("tags", [{ slug: "a" }], { at: -2 }))).toBe("WEFT_ERR_STREAM_OPTION");
     expect(code(() => v.stream("tags", [{ slug: "a" }], { at: 1.5 }))).toBe("WEFT_ERR_STREAM_OPTION");
     expect(code(() => v.stream("tags", [{ slug: "a" }], { limit: 0 }))).toBe("WEFT_ERR_STREAM_OPTION");

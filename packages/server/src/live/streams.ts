@@ -38,6 +38,8 @@ interface Pending {
 export const STREAMS = Symbol("weft.streams");
 
 const MAX_DOM_ID = 256;
+/** a stream name: it is written into the container's attribute and the client's selector */
+const NAME = /^[A-Za-z_][\w-]{0,63}$/;
 
 /**
  * One view's pending stream operations. The server keeps only what was asked since the
@@ -104,9 +106,9 @@ export class StreamBuffer {
   }
 
   private config(name: string): StreamConfig {
-    const cfg = typeof name === "string" && Object.hasOwn(this.configs, name) ? this.configs[name] : undefined;
+    const cfg = typeof name === "string" && NAME.test(name) && Object.hasOwn(this.configs, name) ? this.configs[name] : undefined;
     if (!cfg || (!cfg.template && typeof cfg.render !== "function")) {
-      throw weftError("WEFT_ERR_STREAM_NOT_CONFIGURED", `weft: ${this.view}: no stream "${String(name).slice(0, 64)}": declare it in \`static streams = { ${String(name).slice(0, 64)}: { template: "item.eta" } }\` (or give it a render(item, domId) function)`);
+      throw weftError("WEFT_ERR_STREAM_NOT_CONFIGURED", `weft: ${this.view}: no stream "${String(name).slice(0, 64)}": a stream's name is a letter or _ then up to 63 letters, digits, _ or -; declare it in \`static streams = { ${String(name).slice(0, 64)}: { template: "item.eta" } }\` (or give it a render(item, domId) function)`);
     }
     return cfg;
   }
@@ -182,7 +184,8 @@ export function applyStreamOps(items: StreamItems, reset: boolean, deletes: stri
  */
 export function fillContainers(html: string, streams: ReadonlyMap<string, StreamItems>): string {
   for (const [name, items] of streams) {
-    const m = new RegExp(`\\s${A_STREAM}="${name.replace(/[^\w-]/g, "")}"[^>]*>`).exec(html);
+    if (!NAME.test(name)) continue;
+    const m = new RegExp(`\\s${A_STREAM}="${name}"[^>]*>`).exec(html);
     if (!m || !items.length) continue;
     const at = m.index + m[0].length;
     html = html.slice(0, at) + items.map(([, h]) => h).join("") + html.slice(at);
