@@ -27,7 +27,8 @@ export const stream = (v: View, name: string, reset: number, deletes: string[], 
     if (!e) return;
     e.id = k;
     const o = own(k);
-    o ? morphdom(o, e) : c.insertBefore(e, at < 0 ? null : kids[at] || null);
+    // kids[-1] and kids past the end are undefined: insertBefore appends
+    o ? morphdom(o, e) : c.insertBefore(e, kids[at]);
     if (limit) while (kids.length > Math.abs(limit)) kids[limit > 0 ? kids.length - 1 : 0].remove();
   });
   scan();

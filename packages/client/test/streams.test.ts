@@ -64,6 +64,10 @@ describe("streams in the runtime", () => {
     server.send(c, streamFrame(ref, "rows", true, [], [["n1", -1, li("n1", "new")]]));
     await waitCount(page, 1);
     expect(await items(page)).toEqual(["n1:new"]);
+    // an index past the end appends
+    server.send(c, streamFrame(ref, "rows", false, [], [["n2", 7, li("n2", "past")]]));
+    await waitCount(page, 2);
+    expect(await items(page)).toEqual(["n1:new", "n2:past"]);
   });
 
   it("limit trims from the other end: n keeps the first n, -n the last n", async () => {
