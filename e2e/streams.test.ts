@@ -3,13 +3,12 @@
 // and inserting one item sends one small frame. Waits are condition polls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { FastifyInstance } from "fastify";
 import { buildApp } from "../examples/hello/src/app.js";
 import { S_STREAM } from "../packages/client/src/protocol.js";
 import { launchBrowser, until, type Frame } from "./support/browser.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
-let app: FastifyInstance;
+let app: Awaited<ReturnType<typeof buildApp>>;
 let base = "";
 let browser: Browser;
 let ctx: BrowserContext;

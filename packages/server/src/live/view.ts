@@ -146,7 +146,7 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
    *   queues nothing.
    */
   stream(name: string, items: Iterable<object>, opts: StreamOptions = {}): void {
-    this.streamBuffer().insert(name, items, opts);
+    bufferOf(this).insert(name, items, opts);
     this[DRIVER]?.changed();
   }
 
@@ -156,7 +156,7 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
    * @throws WeftError as {@link stream}
    */
   streamInsert(name: string, item: object, opts: Omit<StreamOptions, "reset"> = {}): void {
-    this.streamBuffer().insert(name, [item], { at: opts.at, limit: opts.limit });
+    bufferOf(this).insert(name, [item], { at: opts.at, limit: opts.limit });
     this[DRIVER]?.changed();
   }
 
@@ -167,13 +167,8 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
    * @throws WeftError `WEFT_ERR_STREAM_NOT_CONFIGURED`, `WEFT_ERR_STREAM_ITEM_ID`
    */
   streamDelete(name: string, item: object | string): void {
-    this.streamBuffer().delete(name, item);
+    bufferOf(this).delete(name, item);
     this[DRIVER]?.changed();
-  }
-
-  private streamBuffer(): StreamBuffer {
-    const cls = this.constructor as LiveViewClass;
-    return (this[STREAMS] ??= new StreamBuffer(cls.streams ?? {}, cls.name));
   }
 
   /** Shows a flash message of `kind` (`info`, `error`, …); cleared by the built-in `lv:clear-flash` event. */
@@ -181,4 +176,10 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
     this.flash = { ...this.flash, [kind]: text };
     this[DRIVER]?.changed();
   }
+}
+
+/** A view's stream buffer, made on first use (a function, not a private method: a private member would make LiveView nominal, and two copies of the package, src and dist, incompatible). */
+function bufferOf(view: LiveView<any, any>): StreamBuffer {
+  const cls = view.constructor as LiveViewClass;
+  return (view[STREAMS] ??= new StreamBuffer(cls.streams ?? {}, cls.name));
 }
