@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildApp } from "../examples/hello/src/app.js";
 import { S_STREAM } from "../packages/client/src/protocol.js";
-import { launchBrowser, until, type Frame } from "./support/browser.js";
-import { eventAndReply, openLive } from "./support/live.js";
+import { launchBrowser, recordFrames, until, type Frame } from "./support/browser.js";
+import { eventAndReply, joined } from "./support/live.js";
 
 let app: Awaited<ReturnType<typeof buildApp>>;
 let base = "";
@@ -28,8 +28,22 @@ afterAll(async () => {
 });
 
 const count = (page: Page) => page.$$eval("#rows > li", (els) => els.length);
-const waitCount = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll("#rows > li").length === k, n, { timeout: 60_000 });
+/**
+ * A bound for the waits on a 10,000-row frame (ms): rendering, sending and applying it takes a
+ * second or two on an idle machine, but the machine may be shared and loaded.
+ */
+const BIG_MS = 120_000;
+const waitCount = (page: Page, n: number) => page.waitForFunction((k) => document.querySelectorAll("#rows > li").length === k, n, { timeout: BIG_MS });
 const ends = (page: Page) => page.$$eval("#rows > li", (els) => [els[0]?.id, els[1]?.id, els.at(-1)?.id, els.at(-1)?.textContent]);
+/** Opens /feed recording its frames, with the bounds of {@link BIG_MS}, and waits for the join. */
+async function openFeed(): Promise<{ page: Page; frames: Frame[] }> {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(BIG_MS);
+  const frames = recordFrames(page);
+  await page.goto(`${base}/feed`);
+  await joined(frames, 1, 0, BIG_MS);
+  return { page, frames };
+}
 const streamFrames = (frames: Frame[], from = 0) => frames.slice(from).filter((f) => f.dir === "received" && f.data[0] === S_STREAM);
 
 describe("a 10,000-item stream (examples/hello /feed)", () => {
@@ -40,9 +54,9 @@ describe("a 10,000-item stream (examples/hello /feed)", () => {
   });
 
   it("joins with one stream frame, keeps the items across a render of other parts, and one inserted row is one small frame", async () => {
-    const { page, frames } = await openLive(ctx, `${base}/feed`);
+    const { page, frames } = await openFeed();
     // the join's stream frame resets the container and brings the 10,000 rows again
-    const join = await until(() => streamFrames(frames)[0], "the join's stream frame");
+    const join = await until(() => streamFrames(frames)[0], "the join's stream frame", BIG_MS);
     expect(join.data[3]).toBe(1);
     expect((join.data[5] as unknown[]).length).toBe(10_000);
     await waitCount(page, 10_000);
@@ -85,14 +99,14 @@ describe("a 10,000-item stream (examples/hello /feed)", () => {
   });
 
   it("after a reconnect the mount's stream replaces the page's items: no duplicates, no leftovers", async () => {
-    const { page, frames } = await openLive(ctx, `${base}/feed`);
+    const { page, frames } = await openFeed();
     await waitCount(page, 10_000);
     await page.getByRole("button", { name: "add a row", exact: true }).click();
     await waitCount(page, 10_001);
     const from = frames.length;
     // the server drops every socket (as a restart would); the runtime reconnects and rejoins
     for (const ws of (app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer.clients) ws.terminate();
-    const again = await until(() => streamFrames(frames, from)[0], "the rejoin's stream frame", 60_000);
+    const again = await until(() => streamFrames(frames, from)[0], "the rejoin's stream frame", BIG_MS);
     expect(again.data[3]).toBe(1);
     await waitCount(page, 10_000);
     expect(await ends(page)).toEqual(["rows-1", "rows-2", "rows-10000", "Row 10000 · 0"]);

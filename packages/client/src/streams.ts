@@ -27,8 +27,9 @@ export const stream = (v: View, name: string, reset: number, deletes: string[], 
     if (!e) return;
     e.id = k;
     const o = own(k);
-    // kids[-1] and kids past the end are undefined: insertBefore appends
-    o ? morphdom(o, e) : c.insertBefore(e, kids[at]);
+    // never kids[-1]: "-1" is no index, so the HTMLCollection looks it up as a name among all
+    // children (10,000 appends took a minute); an index past the end is undefined → null → append
+    o ? morphdom(o, e) : c.insertBefore(e, at < 0 ? null : kids[at] || null);
     if (limit) while (kids.length > Math.abs(limit)) kids[limit > 0 ? kids.length - 1 : 0].remove();
   });
   scan();
