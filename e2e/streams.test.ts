@@ -81,7 +81,7 @@ describe("a 10,000-item stream (examples/hello /feed)", () => {
     const [insert, ...more] = streamFrames(frames, from);
     expect(more).toEqual([]);
     const ref = insert!.data[1];
-    const expected = JSON.stringify(["s", ref, "rows", 0, [], [["rows-10001", -1, '<li id="rows-10001">Row 10001 · 7</li>\n']]]);
+    const expected = JSON.stringify(["s", ref, "rows", 0, [], [["rows-10001", -1, '<li id="rows-10001">Row 10001 · 7</li>']]]);
     expect(insert!.raw).toBe(expected);
     expect(insert!.bytes).toBe(Buffer.byteLength(expected));
     expect(insert!.bytes).toBeLessThanOrEqual(90);

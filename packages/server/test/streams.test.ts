@@ -35,7 +35,7 @@ class Feed extends LiveView<{ title: string; count: number }> {
 
 /** Keyed by `slug`, rendered with a template-less render; used for the refusals. */
 class Keyed extends LiveView {
-  static streams = { tags: { domId: (t: { slug: string }) => t.slug, render: (t: { slug: string }) => `<b>${t.slug}</b>` }, bare: {}, 'a"b': { render: () => "<i></i>" } };
+  static streams = { tags: { domId: (t: { slug: string }) => t.slug, render: (t: { slug: string }) => ` <b>${t.slug}</b>\n` /* trimmed when sent */ }, bare: {}, 'a"b': { render: () => "<i></i>" } };
   mount() {}
   render() {
     return `<p>tags</p><div lv-stream="tags"></div>`;

@@ -139,10 +139,11 @@ function checkId(id: unknown, view: string, name: string): string {
 
 /**
  * Renders one stream item with its stream's config: `render(item, domId)`, else the template
- * with `it = { item, id, assigns }`.
+ * with `it = { item, id, assigns }`; trimmed, as the browser keeps only the element (so the
+ * HTTP render and the browser's DOM hold the same nodes, and a template's last newline is not sent).
  */
 export function renderItem(services: LiveServices, cfg: StreamConfig, item: unknown, domId: string, assigns: object): string {
-  return cfg.render ? cfg.render(item, domId) : services.templates.render(cfg.template!, { item, id: domId, assigns });
+  return (cfg.render ? cfg.render(item, domId) : services.templates.render(cfg.template!, { item, id: domId, assigns })).trim();
 }
 
 /**
