@@ -141,11 +141,22 @@ interface Result {
   cpuPerInsertMs: number;
 }
 
-/** Joins one view and waits for everything its join sends (its `r`, and for a stream its `s`). */
+/** Joins one view and waits for everything its join sends (its `r`, and for a stream its `s` frames up to the last row). */
 async function joinView(s: BenchSocket, ref: number, token: string, url: string, kind: Result["kind"]): Promise<number> {
-  const stream = kind === "stream" ? s.next((f) => f[0] === "s" && f[1] === ref, `stream of ref ${ref}`, 60_000) : undefined;
+  let rows = 0;
+  let streamBytes = 0;
+  const stream =
+    kind === "stream"
+      ? s.next((f, m) => {
+          if (f[0] !== "s" || f[1] !== ref || m.type !== "s") return false;
+          rows += m.inserts.length;
+          streamBytes += Buffer.byteLength(JSON.stringify(f));
+          return rows >= ROWS;
+        }, `stream of ref ${ref}`, 60_000)
+      : undefined;
   const r = await s.join(ref, token, url);
-  return Buffer.byteLength(r.text) + (stream ? Buffer.byteLength((await stream).text) : 0);
+  await stream;
+  return Buffer.byteLength(r.text) + streamBytes;
 }
 
 async function measureKind(child: Child, kind: Result["kind"]): Promise<Result> {

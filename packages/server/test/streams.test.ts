@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveView, WeftError } from "../src/index.js";
 import { mountLive, type LiveTest } from "../src/testing/index.js";
 import { Client, getPage, startServer } from "./helpers.js";
+import { STREAM_FRAME_CHARS } from "../src/live/streams.js";
+import type { Outbox } from "../src/live/runtime.js";
+import type { ServerFrame } from "../../client/src/codec.js";
 
 type Row = { id: number; name: string };
 const rows = (from: number, n: number): Row[] => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `row ${from + i}` }));
@@ -118,6 +121,43 @@ describe("streams (mountLive)", () => {
     expect(frames[1]).toBe('["s",1,"rows",0,[],[["rows-10001",-1,"<li id=\\"rows-10001\\">row 10001</li>"]]]');
     expect(Buffer.byteLength(frames[1]!)).toBe(78);
     expect(base(lv)).toBe(before);
+  });
+
+  it("a long stream goes in frames of at most 64 Ki characters of HTML; held frames go first on drain, renders never overtake them", async () => {
+    const lv = await mountLive(Feed, { props: { n: 0 } });
+    const rt = lv.runtime as unknown as { outbox: Outbox; flush(): void };
+    const real = rt.outbox;
+    let room = Infinity; // frames the socket takes before it is congested
+    rt.outbox = { send: (f: ServerFrame) => (room--, real.send(f)), congested: () => room <= 0 };
+    const types = (from: number) => lv.frames.slice(from).map((f) => JSON.parse(f)[0] as string);
+    const html = (f: string) => (JSON.parse(f)[5] as Array<[string, number, string]>).reduce((n, i) => n + i[2].length, 0);
+
+    let n = lv.frames.length;
+    await lv.event("bulk", { from: 1, n: 10_000 });
+    const chunks = lv.frames.slice(n).filter((f) => f.startsWith('["s"'));
+    expect(chunks.length).toBeGreaterThanOrEqual(4);
+    for (const f of chunks) expect(html(f)).toBeLessThanOrEqual(STREAM_FRAME_CHARS);
+    expect(ids(lv)).toEqual(Array.from({ length: 10_000 }, (_, i) => `rows-${i + 1}`));
+
+    // the socket takes the reply and one chunk, then is congested: the other chunks wait
+    n = lv.frames.length;
+    room = 2;
+    await lv.event("bulk", { from: 20_001, n: 10_000 });
+    expect(types(n)).toEqual(["a", "s"]);
+    // an event meanwhile: answered, its render held behind the chunks
+    await lv.event("inc");
+    expect(types(n)).toEqual(["a", "s", "a"]);
+    // drained: the held chunks, then the render
+    room = Infinity;
+    rt.flush();
+    await lv.settle();
+    const after = types(n);
+    expect(after.slice(0, 3)).toEqual(["a", "s", "a"]);
+    expect(after.at(-1)).toBe("d");
+    expect(after.slice(3, -1).every((t) => t === "s")).toBe(true);
+    expect(ids(lv)).toHaveLength(20_000);
+    expect(ids(lv).at(-1)).toBe("rows-30000");
+    expect(lv.html()).toContain("<h1>Feed 1</h1>");
   });
 
   it("refuses bad streams, options and items with a WeftError code, and queues nothing", async () => {

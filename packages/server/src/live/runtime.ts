@@ -49,6 +49,8 @@ export class ViewRuntime implements ViewDriver {
   private unsubs: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private children!: Children;
+  /** stream frames held while the outbox is congested, in order; renders wait behind them */
+  private backlog: ServerFrame[] = [];
 
   constructor(
     readonly ref: number,
@@ -161,6 +163,7 @@ export class ViewRuntime implements ViewDriver {
     for (const t of this.timers) clearTimeout(t);
     this.unsubs = [];
     this.timers.clear();
+    this.backlog = [];
     try {
       await this.view?.terminate?.();
     } catch (err) {
@@ -235,7 +238,7 @@ export class ViewRuntime implements ViewDriver {
       } finally {
         this.busy = false;
       }
-      if (this.dirty) this.flushNow();
+      if (this.dirty || this.backlog.length) this.flushNow();
     };
     return (this.queue = this.queue.then(run));
   }
@@ -249,14 +252,16 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private reply(seq: number): void {
-    const congested = this.outbox.congested();
-    const update = this.dirty && !congested ? this.update() : undefined;
+    const held = !this.drainBacklog() || this.outbox.congested();
+    const update = this.dirty && !held ? this.update() : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update));
-    if (!congested) this.sendStreams();
+    if (!held) this.sendStreams();
   }
 
   private flushNow(): void {
-    if (!this.dirty || this.stopped || this.outbox.congested()) return;
+    // held stream frames go first; a render never overtakes them
+    if (this.stopped || !this.drainBacklog()) return;
+    if (!this.dirty || this.outbox.congested()) return;
     const update = this.update();
     if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
     this.sendStreams();
@@ -264,7 +269,14 @@ export class ViewRuntime implements ViewDriver {
 
   /** Sends the streams' operations since the last render, after the render (which may have made their containers). */
   private sendStreams(): void {
-    for (const f of streamFrames(this.services, this.view[STREAMS], this.view.assigns, this.ref)) this.outbox.send(f);
+    this.backlog.push(...streamFrames(this.services, this.view[STREAMS], this.view.assigns, this.ref));
+    this.drainBacklog();
+  }
+
+  /** Sends held stream frames while the outbox has room (the rest go on drain, see {@link flush}); true when none is left. */
+  private drainBacklog(): boolean {
+    while (this.backlog.length && !this.outbox.congested()) this.outbox.send(this.backlog.shift()!);
+    return !this.backlog.length;
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */

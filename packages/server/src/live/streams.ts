@@ -147,12 +147,40 @@ export function renderItem(services: LiveServices, cfg: StreamConfig, item: unkn
 }
 
 /**
+ * How much item HTML one `stream` frame carries at most (UTF-16 code units, about bytes for
+ * ASCII): a long stream goes in several frames, so the socket's back-pressure (`maxBufferedBytes`)
+ * can hold the rest instead of one frame passing `dropBufferedBytes`. A single larger item still
+ * goes alone in its frame.
+ */
+export const STREAM_FRAME_CHARS = 64 * 1024;
+
+/**
  * The `stream` frames of a connected view's pending operations (rendered now, then forgotten).
+ * A stream whose items are more than {@link STREAM_FRAME_CHARS} of HTML is split: the first
+ * frame carries its reset and deletes, each frame a run of its inserts, in order.
  * @param buffer - the view's buffer, if it ever streamed
  */
-export function streamFrames(services: LiveServices, buffer: StreamBuffer | undefined, assigns: object, ref: number): StreamFrame[] {
+export function streamFrames(services: LiveServices, buffer: StreamBuffer | undefined, assigns: object, ref: number, maxChars = STREAM_FRAME_CHARS): StreamFrame[] {
   if (!buffer?.size) return [];
-  return buffer.take((name, item, id) => renderItem(services, buffer.configs[name]!, item, id, assigns)).map(([name, reset, dels, ins]) => streamFrame(ref, name, reset, dels, ins));
+  const frames: StreamFrame[] = [];
+  for (const [name, reset, dels, ins] of buffer.take((name, item, id) => renderItem(services, buffer.configs[name]!, item, id, assigns))) {
+    let run: StreamInsert[] = [];
+    let chars = 0;
+    let first = true;
+    const cut = () => {
+      frames.push(first ? streamFrame(ref, name, reset, dels, run) : streamFrame(ref, name, false, [], run));
+      first = false;
+      run = [];
+      chars = 0;
+    };
+    for (const i of ins) {
+      if (run.length && chars + i[2].length > maxChars) cut();
+      run.push(i);
+      chars += i[2].length;
+    }
+    if (run.length || first) cut();
+  }
+  return frames;
 }
 
 /** A stream's items as the browser holds them: `[domId, html]` in order. */
@@ -197,6 +225,6 @@ export function fillContainers(html: string, streams: ReadonlyMap<string, Stream
 /** The disconnected render's streams: the mount's pending operations, rendered into their containers. */
 export function fillStreams(services: LiveServices, buffer: StreamBuffer | undefined, assigns: object, html: string): string {
   const streams = new Map<string, StreamItems>();
-  for (const f of streamFrames(services, buffer, assigns, 1)) streams.set(f[2], applyStreamOps([], f[3] === 1, f[4], f[5]));
+  for (const f of streamFrames(services, buffer, assigns, 1, Infinity)) streams.set(f[2], applyStreamOps(streams.get(f[2]) ?? [], f[3] === 1, f[4], f[5]));
   return fillContainers(html, streams);
 }
