@@ -43,7 +43,7 @@ const NAME = /^[A-Za-z_][\w-]{0,63}$/;
 
 /**
  * One view's pending stream operations. The server keeps only what was asked since the
- * last render; the items themselves live in the browser (and, rendered, in one frame).
+ * last render; the items themselves live in the browser (and, rendered, in their frames until sent).
  * @internal
  */
 export class StreamBuffer {
