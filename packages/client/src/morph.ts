@@ -7,6 +7,7 @@ import { A_IGNORE, A_VIEW, CLASS_DISCONNECTED, CLASS_LOADING } from "./protocol.
 import { d, views, roots, type View } from "./state.js";
 import { hooks, scanHooks, call } from "./hooks.js";
 import { join, leave } from "./views.js";
+import { keep, mounted, removed } from "./js.js";
 
 const FIELD = /^(INPUT|TEXTAREA|SELECT)$/;
 
@@ -15,12 +16,14 @@ export const scan = () => {
   views.forEach((v, el) => el.isConnected || leave(v));
   roots().forEach((el) => views.has(el) || join(el));
   scanHooks();
+  mounted();
 };
 
 /**
  * Makes the root's children match `html` (the view's new inner HTML). Child roots and
  * `[lv-ignore]` subtrees are left alone; the focused field keeps its value (and caret);
- * elements with an event in flight keep their loading class.
+ * elements with an event in flight keep their loading class, and JS commands' changes stick
+ * (js.ts); `lv-remove` runs before an element goes.
  */
 export const render = (v: View, html: string) => {
   const el = v.el;
@@ -34,9 +37,11 @@ export const render = (v: View, html: string) => {
       if (f.hasAttribute(A_IGNORE) || f.hasAttribute(A_VIEW)) return false;
       if (f == d.activeElement && FIELD.test(f.tagName)) (t as HTMLInputElement).value = (f as HTMLInputElement).value;
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
+      keep(f, t);
       if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);
       return true;
     },
+    onBeforeNodeDiscarded: (n) => (removed(v, n), true),
   });
   scan();
   changed.forEach((f) => hooks.has(f) && call(hooks.get(f)!, "updated"));

@@ -46,6 +46,10 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_BAD_FRAME: "a frame is not valid protocol",
   /** event: a payload refused by the handler's schema (internal; the client gets `invalid_payload`) */
   WEFT_ERR_INVALID_PAYLOAD: "an event payload failed its schema",
+  /** event: a handler returned `{ reply }` whose value is not a plain object (internal; the client gets `server_error`) */
+  WEFT_ERR_INVALID_REPLY: "an event handler's reply is not a plain object",
+  /** render: a JS command (`JS.show(…)`, …) was given a bad argument; the message names it */
+  WEFT_ERR_INVALID_JS: "a JS command has a bad argument",
   /** channel layer: the transport (Redis) is unreachable, closed or too slow (`ChannelLayerUnavailableError`) */
   WEFT_ERR_CHANNEL_UNAVAILABLE: "the channel layer is unavailable",
   /** jobs: the store holds `maxRecords` jobs and none is finished (`JobLimitError`) */

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 export { LiveView, type LiveViewClass } from "./live/view.js";
+export { JS, type JSOp, type JSShow, type JSTarget, type JSTransition } from "./live/js.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
 export { WeftError, weftErrorCodes, type WeftErrorCode } from "./errors.js";
