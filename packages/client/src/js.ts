@@ -20,7 +20,8 @@ const ap = (el: any, k: string, v: any) =>
 /** Applies a change to `el` and remembers it for later morphs. */
 const put = (el: Element, k: string, v: any) => {
   const s = sticky.get(el) || {};
-  sticky.set(el, s)[k] = v;
+  sticky.set(el, s);
+  s[k] = v;
   ap(el, k, v);
 };
 
@@ -47,7 +48,7 @@ const ops: Record<string, Op> = {
   add: (t, a) => tr(t, a, () => a.names.split(" ").forEach((c: string) => put(t, "." + c, 1))),
   remove: (t, a) => tr(t, a, () => a.names.split(" ").forEach((c: string) => put(t, "." + c, 0))),
   set: (t, a) => put(t, a.attr, a.value),
-  transition: tr,
+  transition: (t, a) => tr(t, a),
   dispatch: (t, a) => t.dispatchEvent(new CustomEvent(a.event, a)),
   focus: (t) => t.focus(),
   push: (t, a, v, p) => v && push(v, t, a.event, { ...p, ...a.value }),
