@@ -39,12 +39,12 @@ const tr = (el: Element, a: Args, f = () => {}) => {
   setTimeout(() => (el.classList.remove(...c), f()), a.time);
 };
 
-type Op = (t: any, a: Args, v: View | undefined, p: Payload) => unknown;
+type Op = (t: any, a: Args, v?: View, p?: Payload) => unknown;
 /** The operations by kind; the server fills in every default (display, time, bubbles). */
 const ops: Record<string, Op> = {
   show: (t, a) => (put(t, ":", a.display), tr(t, a)),
   hide: (t, a) => tr(t, a, () => put(t, ":", "none")),
-  toggle: (t, a, v, p) => ops[t.getClientRects().length ? "hide" : "show"]!(t, a, v, p),
+  toggle: (t, a) => ops[t.getClientRects().length ? "hide" : "show"]!(t, a),
   add: (t, a) => tr(t, a, () => a.names.split(" ").forEach((c: string) => put(t, "." + c, 1))),
   remove: (t, a) => tr(t, a, () => a.names.split(" ").forEach((c: string) => put(t, "." + c, 0))),
   set: (t, a) => put(t, a.attr, a.value),
@@ -69,16 +69,16 @@ export const exec = (v: View | undefined, el: Element, js: string, p: Payload) =
 /** A binding fired: a value starting with `[` is a JS command, anything else the event name to push. */
 export const run = (v: View, el: Element, s: string, p: Payload) => (s[0] == "[" ? exec(v, el, s, p) : push(v, el, s, p));
 
-/** Runs the command in attribute `a` of `el`, once per element (a mark on the element). */
-const once = (v: View | undefined, el: any, a: string) => el[a] || exec(v, el, attr(el, (el[a] = a))!, {});
-
-/** Runs `lv-mounted` of the elements of rendered views that have not run it yet. */
+/** Runs `lv-mounted` of the elements of rendered views that have not run it yet (marked on the element). */
 export const mounted = () =>
-  d.querySelectorAll(`[${A_MOUNTED}]`).forEach((el) => {
+  d.querySelectorAll(`[${A_MOUNTED}]`).forEach((el: any) => {
     const v = viewOf(el);
-    if (v?.h != null) once(v, el, A_MOUNTED);
+    if (v?.h != null && !el[A_MOUNTED]) exec(v, el, attr(el, (el[A_MOUNTED] = A_MOUNTED))!, {});
   });
 
-/** `n` is about to leave `v`'s DOM: runs `lv-remove` of it and of its descendants. */
-export const removed = (v: View, n: any) =>
-  n.querySelectorAll && [n, ...n.querySelectorAll(`[${A_REMOVE}]`)].forEach((el) => el.hasAttribute(A_REMOVE) && once(v, el, A_REMOVE));
+/**
+ * A morph is about to discard `n` from `v`'s DOM: runs its `lv-remove`, as Phoenix's
+ * `phx-remove` (morphdom asks once per discarded node: the removed subtree's root, and each
+ * element with an id inside it).
+ */
+export const removed = (v: View, n: any) => n.getAttribute?.(A_REMOVE) && exec(v, n, attr(n, A_REMOVE)!, {});

@@ -52,6 +52,8 @@ async function open(path: string, token: string, html: string, opts: { clock?: b
 }
 
 const events = (c: Conn, name?: string) => c.frames.filter((f) => f[0] === C_EVENT && (!name || f[3] === name));
+/** The first event frame named `name` (waits for it). */
+const first = (c: Conn, name: string) => until(() => events(c, name)[0], `event ${name}`);
 const display = (page: Page, sel: string) => page.$eval(sel, (el) => getComputedStyle(el).display);
 const waitDisplay = (page: Page, sel: string, d: string) =>
   page.waitForFunction(([s, d]) => { const el = document.querySelector(s!); return !!el && getComputedStyle(el).display === d; }, [sel, d]);
@@ -146,17 +148,17 @@ describe("JS commands", () => {
       `<form id="f" lv-submit="${js(["push", { event: "save" }], ["hide", { to: "#f" }])}"><input name="title" value="x"><button id="s">s</button></form>`;
     const { page, c, ref } = await open("/j/push", "tP", html);
     await page.click("#b");
-    const [e] = await until(() => events(c, "inc").length && events(c, "inc"), "inc");
-    expect(e).toEqual([C_EVENT, ref, e![2], "inc", { id: "7", by: 2 }]);
+    const e = await first(c, "inc");
+    expect(e).toEqual([C_EVENT, ref, e[2], "inc", { id: "7", by: 2 }]);
     expect(await page.$eval("#b", (el, l) => el.classList.contains(l), CLASS_LOADING)).toBe(true);
     expect(await classes(page, "#box")).toBe("busy");
-    server.send(c, replyFrame(ref, e![2] as number));
+    server.send(c, replyFrame(ref, e[2] as number));
     await page.waitForFunction((l) => !document.querySelector("#b")!.classList.contains(l), CLASS_LOADING);
     await page.click("#plain");
     await until(() => events(c, "plain").length, "plain");
     await page.click("#s");
-    const [s] = await until(() => events(c, "save").length && events(c, "save"), "save");
-    expect(s![4]).toEqual({ title: "x" });
+    const s = await first(c, "save");
+    expect(s[4]).toEqual({ title: "x" });
     await waitDisplay(page, "#f", "none");
   });
 
@@ -168,7 +170,7 @@ describe("JS commands", () => {
     const { page, c, ref } = await open("/j/nav", "tN", html);
     await page.click("#p");
     await page.waitForURL(/page=2/);
-    const [p] = await until(() => c.frames.filter((f) => f[0] === C_PARAMS), "params");
+    const p = await until(() => c.frames.find((f) => f[0] === C_PARAMS), "params");
     expect(p).toEqual([C_PARAMS, ref, base + "/j/nav?page=2"]);
     await page.click("#n");
     await page.waitForURL(/\/j\/other$/);
@@ -188,8 +190,8 @@ describe("JS commands", () => {
     expect(await display(page, "#a")).toBe("block");
     expect(events(c)).toEqual([]);
     await patch(page, c, ref, html("", "3"), "3");
-    const [g] = await until(() => events(c, "gone").length && events(c, "gone"), "gone");
-    expect(g).toEqual([C_EVENT, ref, g![2], "gone", { id: "late" }]);
+    const g = await first(c, "gone");
+    expect(g).toEqual([C_EVENT, ref, g[2], "gone", { id: "late" }]);
   });
 });
 
@@ -219,14 +221,14 @@ describe("hooks", () => {
       w.rep.pushEvent("plain", {}, (r: unknown) => w.replies.push([r]));
       w.rep.pushEvent("fails", {}, (r: unknown) => w.replies.push(["fails", r]));
     });
-    const [save] = await until(() => events(c, "save").length && events(c, "save"), "save");
-    const [plain] = await until(() => events(c, "plain").length && events(c, "plain"), "plain");
-    const [fails] = await until(() => events(c, "fails").length && events(c, "fails"), "fails");
-    expect(save![4]).toEqual({ a: 1 });
-    server.send(c, errorFrame(ref, E_SERVER, "no", fails![2] as number));
-    server.send(c, replyFrame(ref, save![2] as number, delta(html("0"), html("1")), { id: 9 }));
+    const save = await first(c, "save");
+    const plain = await first(c, "plain");
+    const fails = await first(c, "fails");
+    expect(save[4]).toEqual({ a: 1 });
+    server.send(c, errorFrame(ref, E_SERVER, "no", fails[2] as number));
+    server.send(c, replyFrame(ref, save[2] as number, delta(html("0"), html("1")), { id: 9 }));
     c.last.set(ref, html("1"));
-    server.send(c, replyFrame(ref, plain![2] as number));
+    server.send(c, replyFrame(ref, plain[2] as number));
     await page.waitForFunction(() => (window as any).replies.length === 2);
     expect(await page.evaluate(() => (window as any).replies)).toEqual([[{ id: 9 }, "1"], [{}]]);
   });
@@ -241,11 +243,11 @@ describe("hooks", () => {
     await withHook(page, c, ref, html);
     await page.evaluate(() => (window as any).rep.pushEventTo(".t", "ping", { n: 1 }));
     await page.evaluate(() => (window as any).rep.pushEventTo(document.querySelector("#v"), "pong"));
-    const [ping] = await until(() => events(c, "ping").length && events(c, "ping"), "ping");
-    const [pong] = await until(() => events(c, "pong").length && events(c, "pong"), "pong");
+    const ping = await first(c, "ping");
+    const pong = await first(c, "pong");
     expect(events(c, "ping")).toHaveLength(1);
-    expect(ping).toEqual([C_EVENT, jo[1], ping![2], "ping", { n: 1 }]);
-    expect(pong).toEqual([C_EVENT, ref, pong![2], "pong", {}]);
+    expect(ping).toEqual([C_EVENT, jo[1], ping[2], "ping", { n: 1 }]);
+    expect(pong).toEqual([C_EVENT, ref, pong[2], "pong", {}]);
     await page.evaluate((cmd) => (window as any).rep.execJS(cmd), JSON.stringify([["add", { to: "#box", names: "lit" }]]));
     expect(await classes(page, "#box")).toBe("lit");
   });
