@@ -18,12 +18,7 @@ const ap = (el: any, k: string, v: any) =>
   k == ":" ? (el.style.display = v) : k[0] == "." ? el.classList.toggle(k.slice(1), !!v) : v == null ? el.removeAttribute(k) : el.setAttribute(k, v);
 
 /** Applies a change to `el` and remembers it for later morphs. */
-const put = (el: Element, k: string, v: any) => {
-  const s = sticky.get(el) || {};
-  sticky.set(el, s);
-  s[k] = v;
-  ap(el, k, v);
-};
+const put = (el: Element, k: string, v: any) => (sticky.set(el, { ...sticky.get(el), [k]: v }), ap(el, k, v));
 
 /** Re-applies the sticky changes of `from` to its new version `to` (morph's onBeforeElUpdated). */
 export const keep = (from: Element, to: Element) => {
@@ -32,11 +27,9 @@ export const keep = (from: Element, to: Element) => {
 };
 
 /** Runs `f` after `a.transition`'s classes (the server sends them single-spaced) were on `el` for `a.time` ms, or now without a transition. */
-const tr = (el: Element, a: Args, f = () => {}) => {
+const tr = (el: Element, a: Args, f?: () => void) => {
   const c = a.transition?.split(" ");
-  if (!c) return f();
-  el.classList.add(...c);
-  setTimeout(() => (el.classList.remove(...c), f()), a.time);
+  c ? (el.classList.add(...c), setTimeout(() => (el.classList.remove(...c), f?.()), a.time)) : f?.();
 };
 
 type Op = (t: any, a: Args, v?: View, p?: Payload) => unknown;
