@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { JS, LiveView, WeftError } from "../src/index.js";
+import { mountLive } from "../src/testing/index.js";
 import { Client, getPage, startServer } from "./helpers.js";
 
 const apps: FastifyInstance[] = [];
@@ -134,5 +135,23 @@ describe("an event's reply value", () => {
     expect(err.slice(0, 3)).toEqual(["!", 1, "server_error"]);
     // the view still works
     expect((await c.reply(c.event(1, "save", { id: 8 }))).at(-1)).toEqual({ saved: 8, n: 1 });
+  });
+});
+
+describe("mountLive", () => {
+  it("lists the reply values of events", async () => {
+    class R extends LiveView<{ n: number }> {
+      mount() {
+        return { n: 0 };
+      }
+      render() {
+        return `<p>${this.assigns.n}</p>`;
+      }
+      events = { save: () => (this.assign({ n: 1 }), { reply: { id: 3 } }), plain: () => {} };
+    }
+    const lv = await mountLive(R);
+    expect(await lv.event("save")).toBe("<p>1</p>");
+    await lv.event("plain");
+    expect(lv.replies).toEqual([{ id: 3 }]);
   });
 });

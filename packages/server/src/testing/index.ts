@@ -1,4 +1,4 @@
-import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
+import { decodeServerFrame, encodeFrame, htmlAfter, isReply, type ServerFrame } from "@weft/client/codec";
 import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
@@ -49,6 +49,8 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly patches: string[] = [];
   /** `redirect` / `pushNavigate` URL, if any */
   redirectedTo?: string;
+  /** reply values of events whose handler returned `{ reply: {…} }`, in order */
+  readonly replies: Payload[] = [];
   /** error frames received */
   readonly errors: TestError[] = [];
   /** every frame received, encoded as the socket would send it */
@@ -113,6 +115,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     if (m.type === S_PATCH) this.patches.push(m.url);
     if (m.type === S_REDIRECT) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
+    if (isReply(m) && m.reply) this.replies.push(m.reply);
   }
 }
 
