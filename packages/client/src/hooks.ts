@@ -19,9 +19,9 @@ export interface HookInstance {
    */
   pushEvent(name: string, payload?: Payload, onReply?: (reply: any) => void): void;
   /**
-   * As {@link pushEvent}, to the view of each element `target` matches (a CSS selector) or
-   * of the element itself: once per view, `onReply` once per view's reply. As Phoenix's
-   * `pushEventTo`.
+   * As {@link pushEvent}, to the view of each element `target` matches (a CSS selector), or
+   * of the element itself: one event per matched element, `onReply` once per reply. As
+   * Phoenix's `pushEventTo` (which also sends one event per matched element).
    */
   pushEventTo(target: string | Element, name: string, payload?: Payload, onReply?: (reply: any) => void): void;
   /** Runs a JS command (the attribute value `JS` renders) as if the hook's element fired it, as Phoenix's `liveSocket.execJS`. */
@@ -95,7 +95,7 @@ export const scanHooks = () => {
       el,
       pushEvent: (n: string, p?: Payload, f?: (r: unknown) => void) => pe(v, n, p, f),
       pushEventTo: (t: string | Element, n: string, p?: Payload, f?: (r: unknown) => void) =>
-        new Set([...(typeof t == "string" ? d.querySelectorAll(t) : [t])].map(viewOf)).forEach((w) => pe(w, n, p, f)),
+        (typeof t == "string" ? d.querySelectorAll(t) : [t]).forEach((e) => pe(viewOf(e), n, p, f)),
       execJS: (js: string) => exec(v, el, js, {}),
       handleEvent: (n: string, f: (p: unknown) => void) => (cbs[n] ||= []).push(f),
     });

@@ -233,7 +233,7 @@ describe("hooks", () => {
     expect(await page.evaluate(() => (window as any).replies)).toEqual([[{ id: 9 }, "1"], [{}]]);
   });
 
-  it("pushEventTo sends to the view of each matched element, once per view; execJS runs a command", async () => {
+  it("pushEventTo sends to the view of each matched element (one event per element); execJS runs a command", async () => {
     const html = `<p id="mark">0</p><div id="h" lv-hook="Rep"></div><div id="box"></div>`;
     server.views.set("tO", `<i class="t">o1</i><i class="t">o2</i>`);
     const { page, c, ref } = await open("/j/to", "tQ", `<p id="mark">0</p>`, {
@@ -245,7 +245,8 @@ describe("hooks", () => {
     await page.evaluate(() => (window as any).rep.pushEventTo(document.querySelector("#v"), "pong"));
     const ping = await first(c, "ping");
     const pong = await first(c, "pong");
-    expect(events(c, "ping")).toHaveLength(1);
+    await until(() => events(c, "ping").length === 2, "a ping per matched element");
+    expect(events(c, "ping").map((f) => [f[1], f[4]])).toEqual([[jo[1], { n: 1 }], [jo[1], { n: 1 }]]);
     expect(ping).toEqual([C_EVENT, jo[1], ping[2], "ping", { n: 1 }]);
     expect(pong).toEqual([C_EVENT, ref, pong[2], "pong", {}]);
     await page.evaluate((cmd) => (window as any).rep.execJS(cmd), JSON.stringify([["add", { to: "#box", names: "lit" }]]));
