@@ -7,7 +7,7 @@ import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
 import { refs } from "./state.js";
 import { render } from "./morph.js";
-import { dispatch } from "./hooks.js";
+import { dispatch, replied } from "./hooks.js";
 import { stream } from "./streams.js";
 import { fail, release, reload } from "./views.js";
 
@@ -16,6 +16,7 @@ export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
   const v = refs.get(r!);
   if (t == S_ERROR) {
     release(c!);
+    replied(c!);
     console.warn("weft:", a, b);
     // a token/auth error marks its root, or every root when it is socket-level (ref 0)
     if ([E_INVALID_TOKEN, E_EXPIRED_TOKEN, E_UNAUTHORIZED].includes(a)) v ? v.el.classList.add(CLASS_ERROR) : fail();
@@ -28,6 +29,8 @@ export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
   if (t == S_DELTA || t == S_REPLY_DELTA) render(v, applyDelta(v.h!, t == S_DELTA ? a : b));
   if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);
   if (t == S_REDIRECT) location.assign(a);
+  // a reply's last field is the handler's reply value (`{}` when none), for a hook's onReply, after the render
+  if (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) replied(a, (t == S_REPLY ? b : c) || {});
   if (t == S_PUSH) dispatch(v, a, b);
   if (t == S_STREAM) stream(v, a, b, c, e);
 };

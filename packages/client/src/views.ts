@@ -28,10 +28,11 @@ export const leave = (v: View) => {
   views.delete(v.el), refs.delete(v.r), send(leaveFrame(v.r));
 };
 
-/** Sends an event for a joined view (to component `t`, if given); `el` carries the loading class until the reply. */
+/** Sends an event for a joined view (to component `t`, if given); `el` carries the loading class until the reply. Returns the event's seq (0: not sent). */
 export const push = (v: View, el: Element | null, name: string, payload: Payload, t?: string | null) => {
-  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return;
+  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return 0;
   if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el);
+  return seq;
 };
 
 /** The reply (or error) for event `s` arrived: drop the loading class unless the element has another event in flight. */
