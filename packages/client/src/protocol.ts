@@ -79,6 +79,8 @@ export const CLOSE_TOO_LARGE = 1009;
 export const CLOSE_BAD_VERSION = 4400;
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_JOIN_TIMEOUT = 4408;
+/** the session already has `maxSocketsPerSession` sockets open on this worker */
+export const CLOSE_TOO_MANY_SOCKETS = 4409;
 export const CLOSE_RATE_LIMITED = 4429;
 export const CLOSE_IDLE = 4410;
 

@@ -2,9 +2,20 @@
 export interface Limits {
   /** largest accepted frame, bytes (default 65,536); over it the socket closes with 1009 */
   maxFrameBytes: number;
-  /** joined views per socket (default 32); over it the join gets `too_many_views` */
+  /** joined views per socket (default 64); over it the join gets `too_many_views` */
   maxViewsPerSocket: number;
-  /** sustained frames per second per socket (default 50, burst twice that); over it `rate_limited` */
+  /**
+   * joined views per session over all its sockets on one worker (default 64); over it the join
+   * gets `too_many_views`
+   */
+  maxViewsPerSession: number;
+  /** open sockets per session on one worker (default 8); over it the new socket is closed with 4409 */
+  maxSocketsPerSession: number;
+  /**
+   * sustained frames per second per socket (default 50, burst twice that). Every frame counts:
+   * events, joins, heartbeats, malformed frames. Over it an event gets `rate_limited`; more
+   * than 4 × the rate refused within a second closes the socket with 4429 and stops reading it.
+   */
   maxEventsPerSecond: number;
   /** ms a socket may stay open without joining a view (default 10,000); then close 4408 */
   joinTimeoutMs: number;
@@ -24,7 +35,9 @@ export interface Limits {
 
 export const defaultLimits: Limits = {
   maxFrameBytes: 65_536,
-  maxViewsPerSocket: 32,
+  maxViewsPerSocket: 64,
+  maxViewsPerSession: 64,
+  maxSocketsPerSession: 8,
   maxEventsPerSecond: 50,
   joinTimeoutMs: 10_000,
   idleTimeoutMs: 75_000,

@@ -18,6 +18,7 @@ import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { LiveSocket } from "./socket.js";
+import { KeyedCap } from "./caps.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
 import { checkSecret, TokenSigner } from "../live/token.js";
@@ -240,6 +241,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   };
   const sessions = opts.sessions ?? cookieSessions;
   const live = new Set<ViewRuntime>();
+  const caps = { sockets: new KeyedCap(limits.maxSocketsPerSession), views: new KeyedCap(limits.maxViewsPerSession) };
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
@@ -310,7 +312,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = await sessions.load(req).catch(() => null);
     if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
     const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
-    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live);
+    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, caps);
   });
 
   const renderPage: WeftServer["renderPage"] = async (req, reply, cls, ro = {}) => {

@@ -4,6 +4,7 @@ import {
   CLOSE_JOIN_TIMEOUT,
   CLOSE_RATE_LIMITED,
   CLOSE_TOO_LARGE,
+  CLOSE_TOO_MANY_SOCKETS,
   C_EVENT,
   C_HEARTBEAT,
   C_JOIN,
@@ -24,6 +25,9 @@ import type { Session } from "../live/types.js";
 import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from "@weft/client/codec";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
+import type { SessionCaps } from "./caps.js";
+import { logRefusal, socketErrorLogger } from "./refusals.js";
+import { shut } from "./shut.js";
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
@@ -36,6 +40,10 @@ export class LiveSocket implements Outbox {
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
   private closed = false;
+  /** whether this socket holds one of its session's socket slots */
+  private counted = false;
+  /** whether a malformed frame from this socket was logged (one line per socket) */
+  private loggedBad = false;
 
   constructor(
     private ws: WebSocket,
@@ -45,13 +53,18 @@ export class LiveSocket implements Outbox {
     private services: LiveServices,
     private limits: Limits,
     private live: Set<ViewRuntime>,
+    private caps: SessionCaps,
   ) {
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", () => void this.teardown());
-    ws.on("error", (err) => services.log.debug({ err }, "weft: socket error"));
+    // replaces @fastify/websocket's listener, which logs every refused frame with a stack
+    ws.removeAllListeners("error");
+    ws.on("error", socketErrorLogger(services.log, limits.maxFrameBytes));
+    this.counted = caps.sockets.claim(session.id);
+    if (!this.counted) this.refuse(CLOSE_TOO_MANY_SOCKETS, `at most ${caps.sockets.max} sockets per session`);
   }
 
   // ---- Outbox ----
@@ -71,32 +84,43 @@ export class LiveSocket implements Outbox {
   // ---- receiving ----
 
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.closed) return;
     this.idleTimer.refresh();
     // ws's maxPayload already refuses these when weft registered @fastify/websocket; an app's own
     // registration may allow more, so the limit is enforced here either way
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
-    if (size > this.limits.maxFrameBytes) return this.close(CLOSE_TOO_LARGE, "frame too large");
+    if (size > this.limits.maxFrameBytes) {
+      logRefusal(this.services.log, { code: "frame_too_large", bytes: size, limit: this.limits.maxFrameBytes }, "frame too large");
+      return this.refuse(CLOSE_TOO_LARGE, "frame too large");
+    }
+    // every frame counts, heartbeats and malformed ones included; a refused one is still read
+    // (an event's refusal names its seq) until the refusals make the socket abusive
+    const allowed = this.limiter.take();
+    if (!allowed && this.limiter.abusive()) {
+      logRefusal(this.services.log, { code: "rate_limited", limit: this.limits.maxEventsPerSecond }, "socket closed: rate limit exceeded");
+      return this.refuse(CLOSE_RATE_LIMITED, "rate limit exceeded");
+    }
     if (!Buffer.isBuffer(data)) data = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    if (isBinary) return this.error(0, E_BAD_FRAME, "binary frames are not part of the protocol");
     let frame: ClientMessage;
     try {
+      if (isBinary) throw new FrameError("binary frames are not part of the protocol");
       frame = decodeFrame(data.toString("utf8"));
     } catch (err) {
       const e = err as FrameError;
-      return this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq);
+      if (!this.loggedBad) logRefusal(this.services.log, { code: "bad_frame", bytes: size }, `malformed frame (${e.message}); later ones from this socket are not logged`);
+      this.loggedBad = true;
+      return allowed ? this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq) : undefined;
     }
+    // a heartbeat is answered even when refused (the client's liveness check waits for it); it counted
     if (frame.type === C_HEARTBEAT) return this.send(heartbeatFrame());
-    if (!this.limiter.take()) {
-      if (this.limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
-      return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
-    }
+    if (!allowed) return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
     switch (frame.type) {
       case C_JOIN:
         return void this.join(frame);
       case C_LEAVE: {
         const v = this.views.get(frame.ref);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
-        this.views.delete(frame.ref);
+        this.forget(frame.ref);
         this.live.delete(v);
         return void v.stop();
       }
@@ -130,6 +154,7 @@ export class LiveSocket implements Outbox {
     }
     const cls = this.services.registry.get(claims.v);
     if (!cls) return this.error(f.ref, "invalid_token", "token refused");
+    if (!this.caps.views.claim(this.session.id)) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.caps.views.max} views per session`);
     const rt = new ViewRuntime(f.ref, this.services, this);
     this.views.set(f.ref, rt);
     try {
@@ -138,7 +163,7 @@ export class LiveSocket implements Outbox {
       this.live.add(rt);
       clearTimeout(this.joinTimer);
     } catch (err) {
-      this.views.delete(f.ref);
+      if (this.views.get(f.ref) === rt) this.forget(f.ref);
       void rt.stop();
       if (err instanceof UnauthorizedError || err instanceof NotFoundError) return this.error(f.ref, E_UNAUTHORIZED, "not allowed");
       this.services.log.error({ err, view: claims.v }, "weft: mount failed");
@@ -182,13 +207,26 @@ export class LiveSocket implements Outbox {
     void this.teardown();
   }
 
+  /** Closes a socket the server refuses and stops reading it (see {@link shut}). */
+  private refuse(code: number, reason: string): void {
+    if (this.closed) return;
+    shut(this.ws, code, reason);
+    void this.teardown();
+  }
+
+  /** Removes a joined (or joining) view and gives back its session slot. */
+  private forget(ref: number): void {
+    if (this.views.delete(ref)) this.caps.views.release(this.session.id);
+  }
+
   private async teardown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
+    if (this.counted) this.caps.sockets.release(this.session.id);
     const views = [...this.views.values()];
-    this.views.clear();
+    for (const ref of [...this.views.keys()]) this.forget(ref);
     for (const v of views) {
       this.live.delete(v);
       await v.stop();
