@@ -8,6 +8,7 @@ import { RedisChannelLayer } from "@weft/server/pubsub";
 import { adminAuthRoutes, adminCsrfToken, type AdminSession, type LoginRateLimit } from "./auth/index.js";
 import type { AdminSite } from "./site.js";
 import { bindView, staffUser } from "./shell/base.js";
+import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./changelist/view.js";
 import { changeFormRoutes } from "./changeform/view.js";
@@ -86,7 +87,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   const healthView = bindView(HealthBanner, site, "health");
   app.weft.register(healthView);
   for (const admin of site.all()) {
-    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(cls);
+    // each checks its permissionRequired on every join too, not only when the page renders
+    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(guardWidget(cls));
   }
   const p = site.prefix;
   const pubsub = app.weft.services.pubsub;
