@@ -78,7 +78,9 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   // weft on other sessions than the site's never sees an admin login: the login page would loop
   if (app.weft.sessions !== site.sessions) throw sessionsMismatch();
   if (opts.checks !== false) {
-    const messages = runChecks(site, { ...opts.checks, pubsub: app.weft.services.pubsub });
+    const { maxViewsPerSocket, maxViewsPerSession } = app.weft.limits;
+    const maxViewsPerPage = Math.min(maxViewsPerSocket, maxViewsPerSession);
+    const messages = runChecks(site, { maxViewsPerPage, widgets: site.dashboard.all(), ...opts.checks, pubsub: app.weft.services.pubsub });
     if (messages.some((m) => m.level === "error")) throw new SystemCheckError(messages);
     for (const m of messages) app.log.warn({ check: m.id, hint: m.hint }, `weft admin: ${m.message}`);
   }
