@@ -60,6 +60,9 @@ export class LiveSocket implements Outbox {
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", () => void this.teardown());
+    // the session's socket slot is free once the socket is gone, not when it is refused: a
+    // refused socket keeps it for its close grace, so closing and reopening is no faster
+    ws.on("close", () => this.counted && caps.sockets.release(session.id));
     // replaces @fastify/websocket's listener, which logs every refused frame with a stack
     ws.removeAllListeners("error");
     ws.on("error", socketErrorLogger(services.log, limits.maxFrameBytes));
@@ -95,7 +98,7 @@ export class LiveSocket implements Outbox {
     }
     // every frame counts, heartbeats and malformed ones included; a refused one is still read
     // (an event's refusal names its seq) until the refusals make the socket abusive
-    const allowed = this.limiter.take();
+    const allowed = this.limiter.take(Date.now(), size);
     if (!allowed && this.limiter.abusive()) {
       logRefusal(this.services.log, { code: "rate_limited", limit: this.limits.maxEventsPerSecond }, "socket closed: rate limit exceeded");
       return this.refuse(CLOSE_RATE_LIMITED, "rate limit exceeded");
@@ -224,7 +227,6 @@ export class LiveSocket implements Outbox {
     this.closed = true;
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
-    if (this.counted) this.caps.sockets.release(this.session.id);
     const views = [...this.views.values()];
     for (const ref of [...this.views.keys()]) this.forget(ref);
     for (const v of views) {
