@@ -2,8 +2,11 @@
  * `pnpm bench:flood`: what a junk-frame flood from one visitor costs everybody else (issue 10).
  *
  * ```
- * node bench/dist/flood.js [--clients 20] [--rounds 3] [--seconds 10] [--frame 60000] [--parallel 4]
+ * node bench/dist/flood.js [--clients 20] [--rounds 3] [--seconds 10] [--frame 60000] [--parallel 4] [--unlimited]
  * ```
+ *
+ * `--unlimited` runs the server with the frame budget out of the way (`maxEventsPerSecond`
+ * 10^9), as before every frame was counted: the figure to compare with.
  *
  * The demo app with weft's default limits (50 frames/s per socket, burst 100; 8 sockets per
  * session), in a child process (server.ts). `--clients` other visitors, each with its own
@@ -42,6 +45,7 @@ const rounds = opt("rounds", 3);
 const seconds = opt("seconds", 10);
 const frameBytes = opt("frame", 60_000);
 const parallel = opt("parallel", 4);
+const unlimited = argv.includes("--unlimited");
 const PATH = "/counter";
 const PAUSE_MS = 50;
 
@@ -114,7 +118,7 @@ function stopAttacker(child: ChildProcess): Promise<AttackStats> {
 function addStats(a: AttackStats, b: AttackStats): AttackStats {
   const closes = { ...a.closes };
   for (const [k, n] of Object.entries(b.closes)) closes[k] = (closes[k] ?? 0) + n;
-  return { bytesSent: a.bytesSent + b.bytesSent, framesSent: a.framesSent + b.framesSent, socketsOpened: a.socketsOpened + b.socketsOpened, closes };
+  return { bytesSent: a.bytesSent + b.bytesSent, framesSent: a.framesSent + b.framesSent, socketsOpened: a.socketsOpened + b.socketsOpened, closes, cpuMicros: a.cpuMicros + b.cpuMicros };
 }
 
 async function main(): Promise<void> {
@@ -123,7 +127,7 @@ async function main(): Promise<void> {
     const dbFile = join(tmp, "demo.db");
     log("seeding a temp database…");
     ensureSeeded(dbFile, { quiet: true });
-    server = await ServerHandle.start(dbFile, randomSecret(), {});
+    server = await ServerHandle.start(dbFile, randomSecret(), unlimited ? { maxEventsPerSecond: 1e9 } : {});
     log(`server ${server.base}, limits ${JSON.stringify(server.limits)}`);
     const views = await pool(Array.from({ length: clients }), 10, () => openView(server!.base, PATH));
     const others = new Others(views);
@@ -134,8 +138,9 @@ async function main(): Promise<void> {
 
     const quiet: number[] = [];
     const flood: number[] = [];
-    let sent: AttackStats = { bytesSent: 0, framesSent: 0, socketsOpened: 0, closes: {} };
+    let sent: AttackStats = { bytesSent: 0, framesSent: 0, socketsOpened: 0, closes: {}, cpuMicros: 0 };
     const cpu = { quiet: 0, flood: 0 };
+    let floodRead = 0;
     for (let r = 1; r <= rounds; r++) {
       log(`round ${r}/${rounds}: ${seconds} s without a flood`);
       let c0 = await server.cpu();
@@ -148,12 +153,14 @@ async function main(): Promise<void> {
       log(`round ${r}/${rounds}: ${seconds} s with a junk flood`);
       attacker = await startAttacker(server.base);
       c0 = await server.cpu();
+      const r0 = await server.read();
       attacker.send("start");
       others.start(flood);
       await sleep(seconds * 1000);
       await others.stop();
       c1 = await server.cpu();
       cpu.flood += c1.user + c1.system - c0.user - c0.system;
+      floodRead += (await server.read()).bytes - r0.bytes;
       sent = addStats(sent, await stopAttacker(attacker));
       attacker = undefined;
       await sleep(500);
@@ -163,12 +170,13 @@ async function main(): Promise<void> {
     const f = sorted(flood);
     const total = rounds * seconds;
     const lines = [
-      `flood bench: ${clients} other clients on ${PATH} (event → reply → ${PAUSE_MS} ms pause), ${rounds} rounds of ${seconds} s without / ${seconds} s with a flood`,
+      `flood bench${unlimited ? " (--unlimited: no frame budget)" : ""}: ${clients} other clients on ${PATH} (event → reply → ${PAUSE_MS} ms pause), ${rounds} rounds of ${seconds} s without / ${seconds} s with a flood`,
       `  attacker: junk frames of ${int(frameBytes)} B on unjoined sockets of one session, ${parallel} at a time, reconnecting at once`,
       `  without flood: ${int(q.length)} round trips, p50 ${ms(percentile(q, 50))} ms, p99 ${ms(percentile(q, 99))} ms; server CPU ${((cpu.quiet / 1e6 / total) * 100).toFixed(0)} %`,
       `  with flood:    ${int(f.length)} round trips, p50 ${ms(percentile(f, 50))} ms, p99 ${ms(percentile(f, 99))} ms; server CPU ${((cpu.flood / 1e6 / total) * 100).toFixed(0)} %`,
       `  p99 with / without: ${(percentile(f, 99) / percentile(q, 99)).toFixed(2)}x; p50 ${(percentile(f, 50) / percentile(q, 50)).toFixed(2)}x; refused events of the others: ${others.errors}`,
-      `  attacker sent ${int(sent.framesSent)} frames, ${(sent.bytesSent / 1e6).toFixed(0)} MB handed to its sockets (${(sent.bytesSent / 1e6 / total).toFixed(0)} MB/s), on ${int(sent.socketsOpened)} sockets; closes ${JSON.stringify(sent.closes)}`,
+      `  attacker: ${int(sent.socketsOpened)} sockets opened, closes ${JSON.stringify(sent.closes)}; ${int(sent.framesSent)} frames (${(sent.bytesSent / 1e6).toFixed(0)} MB) handed to its sockets, of which the server read ${(floodRead / 1e6).toFixed(0)} MB (${(floodRead / 1e6 / total).toFixed(1)} MB/s, the others' traffic included); attacker CPU ${((sent.cpuMicros / 1e6 / total) * 100).toFixed(0)} %`,
+      `  machine load average (1 min) at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
     ];
     process.stdout.write(lines.join("\n") + "\n");
     await Promise.all(views.map((v) => v.sock.close()));

@@ -18,13 +18,16 @@ export interface AttackStats {
   socketsOpened: number;
   /** close codes the attacker's sockets saw, with counts */
   closes: Record<string, number>;
+  /** CPU time this process used while flooding (user + system), µs */
+  cpuMicros: number;
 }
 
 const [base, path, frameArg, parallelArg] = process.argv.slice(2);
 const frame = "x".repeat(Number(frameArg ?? 60_000));
 const parallel = Number(parallelArg ?? 4);
 const IN_FLIGHT = 16;
-const stats: AttackStats = { bytesSent: 0, framesSent: 0, socketsOpened: 0, closes: {} };
+const stats: AttackStats = { bytesSent: 0, framesSent: 0, socketsOpened: 0, closes: {}, cpuMicros: 0 };
+let cpu0 = process.cpuUsage();
 let running = false;
 const page = await getPage(base!, path!);
 
@@ -60,10 +63,13 @@ function lane(): void {
 
 process.on("message", (m: string) => {
   if (m === "start") {
+    cpu0 = process.cpuUsage();
     running = true;
     for (let i = 0; i < parallel; i++) lane();
   } else if (m === "stop") {
     running = false;
+    const cpu = process.cpuUsage(cpu0);
+    stats.cpuMicros = cpu.user + cpu.system;
     process.send!(stats, undefined, {}, () => process.exit(0));
   }
 });

@@ -55,6 +55,7 @@ describe("every frame counts in the rate limit", () => {
     expect(answered).toBeGreaterThan(0);
     // burst 100, then 4 × 50 refused (still answered) close it, plus what the bucket refilled meanwhile
     expect(answered).toBeLessThan(400);
+    console.log(`limits: 20,000 heartbeats → ${answered} answered, then close ${c.closed?.code}`);
   });
 
   it("20,000 junk frames on one socket end in 4429; refused ones are not answered", async () => {
@@ -64,6 +65,7 @@ describe("every frame counts in the rate limit", () => {
     expect(c.closed?.code).toBe(4429);
     expect(errors(c, "bad_frame")).toBeGreaterThan(0);
     expect(errors(c, "bad_frame")).toBeLessThan(200);
+    console.log(`limits: 20,000 junk frames → ${errors(c, "bad_frame")} answered with bad_frame, then close ${c.closed?.code}`);
   });
 
   it("a socket closed with 4429 is not read any more: bytes sent after it stay unread", async () => {
@@ -82,6 +84,7 @@ describe("every frame counts in the rate limit", () => {
     for (let i = 0; i < 140; i++) c.send(junk);
     const readAtEnd = await closedRead;
     expect(readAtEnd - readAtRefusal).toBeLessThan(128 * 1024);
+    console.log(`limits: after the 4429, ${readAtEnd - readAtRefusal} B read of the 8.4 MB sent`);
     c.ws.resume();
     await c.until(() => c.closed, "close");
   });
