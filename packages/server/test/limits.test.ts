@@ -190,6 +190,20 @@ describe("refused frames in the log", () => {
     expect(JSON.stringify(mine[0])).not.toMatch(/stack|\n\s+at /);
   });
 
+  it("a socket that sent an oversized frame is not read any more and is gone within the close grace, answered or not", async () => {
+    const before = srv.sockets.length;
+    const { c } = await client();
+    const server = await waitFor(() => srv.sockets[before], "the server side of the socket");
+    // the client does not read: it never answers the server's close frame
+    c.ws.pause();
+    c.send(["e", 1, 1, "inc", { big: "x".repeat(70_000) }]);
+    // ws alone would keep reading until the peer's close or its 30 s close timer
+    await waitFor(() => server.readyState === server.CLOSED, "the server to drop the socket", 10_000);
+    c.ws.resume();
+    await c.until(() => c.closed, "close");
+    expect(c.closed?.code).toBe(1009);
+  });
+
   it("malformed frames write one warn line per socket, no stack", async () => {
     const { c } = await client();
     const from = srv.lines.length;

@@ -65,7 +65,13 @@ export class LiveSocket implements Outbox {
     ws.on("close", () => this.counted && caps.sockets.release(session.id));
     // replaces @fastify/websocket's listener, which logs every refused frame with a stack
     ws.removeAllListeners("error");
-    ws.on("error", socketErrorLogger(services.log, limits.maxFrameBytes));
+    const logError = socketErrorLogger(services.log, limits.maxFrameBytes);
+    ws.on("error", (err: Error & { code?: string }) => {
+      logError(err);
+      // ws refused a frame (over maxPayload, invalid UTF-8), sent its close and stopped parsing,
+      // but reads on (and resumes the socket on the next tick) until the peer's close or 30 s
+      if (err.code?.startsWith("WS_ERR_")) setImmediate(() => this.refuse(CLOSE_TOO_LARGE, "frame refused"));
+    });
     this.counted = caps.sockets.claim(session.id);
     if (!this.counted) this.refuse(CLOSE_TOO_MANY_SOCKETS, `at most ${caps.sockets.max} sockets per session`);
   }
