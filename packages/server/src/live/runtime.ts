@@ -47,6 +47,7 @@ export class ViewRuntime implements ViewDriver {
   private unsubs: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private children!: Children;
+  private props: Record<string, unknown> = {};
 
   constructor(
     readonly ref: number,
@@ -63,6 +64,7 @@ export class ViewRuntime implements ViewDriver {
     // runs after the first render, as a delta
     let joined!: () => void;
     this.queue = new Promise<void>((r) => (joined = r));
+    this.props = props;
     try {
       this.children = new Children(this.services, domId, session, true);
       this.view = await mountView(this.services, { cls, session, params: paramsOf(url, props), url, connected: true }, this);
@@ -117,6 +119,21 @@ export class ViewRuntime implements ViewDriver {
       await this.view.handleParams?.(paramsOf(url), url);
       this.flushNow();
     });
+  }
+
+  /**
+   * Queues a re-check of the view's `authorize` against the session's current state (session
+   * authority: a permission change, a backstop re-check); the view's `this.session` becomes it,
+   * so later handlers read the new permissions. Resolves false when `authorize` refused (the
+   * caller stops the view) or the view is gone.
+   */
+  reauthorize(session: Session): Promise<boolean> {
+    let allowed = false;
+    return this.enqueue(async () => {
+      this.view.session = session;
+      const cls = this.view.constructor as LiveViewClass;
+      allowed = !cls.authorize || (await cls.authorize(session, this.view.ctx, paramsOf(this.view.ctx.url, this.props)));
+    }).then(() => allowed);
   }
 
   /** Queues a message for `handleInfo`. */

@@ -3,6 +3,7 @@ import {
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
   CLOSE_RATE_LIMITED,
+  CLOSE_SESSION_ENDED,
   CLOSE_TOO_LARGE,
   CLOSE_TOO_MANY_SOCKETS,
   C_EVENT,
@@ -25,6 +26,7 @@ import type { Session } from "../live/types.js";
 import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from "@weft/client/codec";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
+import type { SessionAuthority, SocketSession } from "./authority.js";
 import type { SessionCaps } from "./caps.js";
 import { logRefusal, socketErrorLogger } from "./refusals.js";
 import { shut } from "./shut.js";
@@ -40,6 +42,10 @@ export class LiveSocket implements Outbox {
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
   private closed = false;
+  /** the session as session authority last loaded it; gates every frame but heartbeats */
+  private guard: SocketSession;
+  /** the session's id, the key of its caps (a reload keeps the id) */
+  private readonly sid: string;
   /** whether this socket holds one of its session's socket slots */
   private counted = false;
   /** whether a malformed frame from this socket was logged (one line per socket) */
@@ -47,14 +53,17 @@ export class LiveSocket implements Outbox {
 
   constructor(
     private ws: WebSocket,
-    private session: Session,
+    session: Session,
     /** the page origin, base for the URLs the client sends */
     private origin: string,
     private services: LiveServices,
     private limits: Limits,
     private live: Set<ViewRuntime>,
+    authority: SessionAuthority,
     private caps: SessionCaps,
   ) {
+    this.sid = session.id;
+    this.guard = authority.attach(session, { ended: (url) => this.close(CLOSE_SESSION_ENDED, url), changed: (s) => void this.reauthorize(s) });
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
@@ -123,6 +132,11 @@ export class LiveSocket implements Outbox {
     // a heartbeat is answered even when refused (the client's liveness check waits for it); it counted
     if (frame.type === C_HEARTBEAT) return this.send(heartbeatFrame());
     if (!allowed) return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
+    this.guard.run(() => this.dispatch(frame));
+  }
+
+  /** A frame, once session authority knows the session is current. */
+  private dispatch(frame: ClientMessage): void {
     switch (frame.type) {
       case C_JOIN:
         return void this.join(frame);
@@ -156,18 +170,18 @@ export class LiveSocket implements Outbox {
     let claims;
     try {
       claims = this.services.signer.verify(f.token);
-      if (claims.s !== this.session.id) throw new TokenError("invalid_token");
+      if (claims.s !== this.guard.session.id) throw new TokenError("invalid_token");
     } catch (err) {
       const code = err instanceof TokenError ? err.reason : "invalid_token";
       return this.error(f.ref, code, code === "expired_token" ? "token expired: reload" : "token refused");
     }
     const cls = this.services.registry.get(claims.v);
     if (!cls) return this.error(f.ref, "invalid_token", "token refused");
-    if (!this.caps.views.claim(this.session.id)) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.caps.views.max} views per session`);
+    if (!this.caps.views.claim(this.sid)) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.caps.views.max} views per session`);
     const rt = new ViewRuntime(f.ref, this.services, this);
     this.views.set(f.ref, rt);
     try {
-      await rt.join(cls, this.session, url, claims.p ?? {}, claims.i, f.forms);
+      await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
       clearTimeout(this.joinTimer);
@@ -178,6 +192,18 @@ export class LiveSocket implements Outbox {
       this.services.log.error({ err, view: claims.v }, "weft: mount failed");
       this.error(f.ref, E_SERVER, "something went wrong");
     }
+  }
+
+  /** Session authority: the session changed; views whose `authorize` now refuses it are stopped with `unauthorized`. */
+  private async reauthorize(session: Session): Promise<void> {
+    const check = async ([ref, v]: [number, ViewRuntime]) => {
+      if ((await v.reauthorize(session)) || this.views.get(ref) !== v) return;
+      this.forget(ref);
+      this.live.delete(v);
+      void v.stop();
+      this.error(ref, E_UNAUTHORIZED, "not allowed");
+    };
+    await Promise.all([...this.views].map(check));
   }
 
   // ---- helpers ----
@@ -225,12 +251,13 @@ export class LiveSocket implements Outbox {
 
   /** Removes a joined (or joining) view and gives back its session slot. */
   private forget(ref: number): void {
-    if (this.views.delete(ref)) this.caps.views.release(this.session.id);
+    if (this.views.delete(ref)) this.caps.views.release(this.sid);
   }
 
   private async teardown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.guard.detach();
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
     const views = [...this.views.values()];
