@@ -57,7 +57,7 @@ export interface WeftOptions {
   layoutData?: Record<string, unknown>;
   /** where sessions come from (default: anonymous signed-cookie sessions) */
   sessions?: SessionProvider;
-  /** per-socket limits; see docs/protocol.md */
+  /** per-socket and per-session limits (caps per session are counted in each worker); see docs/protocol.md */
   limits?: Partial<Limits>;
   /** URL prefix of the socket and the client script (default `/live`) */
   prefix?: string;
