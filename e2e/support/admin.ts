@@ -36,10 +36,16 @@ export async function selectRows(page: Page, frames: Frame[], pks: readonly stri
   }
 }
 
-/** Runs `action` on the change list's selection (Go), lands on the job's progress page and waits until it joined. */
+/**
+ * Runs `action` on the change list's selection (Go, then Confirm on the panel that names the
+ * count), lands on the job's progress page and waits until it joined.
+ */
 export async function startJob(page: Page, frames: Frame[], action: string): Promise<void> {
   await page.selectOption('select[name="action"]', action);
+  await page.click("button.cl-go");
+  const yes = page.locator("#cl-confirm").getByRole("button", { name: "Confirm" });
+  await yes.waitFor();
   const from = frames.length;
-  await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), page.click("button.cl-go")]);
+  await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), yes.click()]);
   await joined(frames, 1, from);
 }

@@ -97,6 +97,8 @@ const markShipped: AdminAction = {
 const explode: AdminAction = {
   name: "explode",
   label: "Explode",
+  // read-only: runs without a confirmation
+  changesData: false,
   run: () => {
     throw new Error("secret detail of a failing action");
   },
@@ -482,7 +484,12 @@ describe("selection and actions", () => {
     expect(clerk.html()).not.toContain("widget says"); // no shop.see_widget
     const pks = pksIn(clerk.html()).slice(0, 3);
     for (const pk of pks) await clerk.event("select", { pk: String(pk) });
+    // an action that changes data asks first, naming the count; nothing runs before Confirm
     let html = await clerk.event("action", { action: "mark_shipped" });
+    expect(html).toContain("Mark 3 orders as shipped?");
+    expect(html).toContain(">Confirm</button>");
+    expect(db.select().from(orders).where(inArray(orders.id, pks)).all().map((o) => o.status)).toEqual(["pending", "pending", "pending"]);
+    html = await clerk.event("confirm", { action: "mark_shipped" });
     expect(flashes(html)).toEqual([["success", "Marked 3 orders as shipped."]]);
     expect(db.select().from(orders).where(inArray(orders.id, pks)).all().map((o) => o.status)).toEqual(["shipped", "shipped", "shipped"]);
     // the rows left the filter: the list is re-fetched

@@ -269,7 +269,9 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
     async function startFromList(username: Username, action: string, n: number, path = LIST): Promise<{ url: string; id: string; list: Live }> {
       const list = await openLive(A, username, path, "changelist");
       for (const pk of pksIn(list.html()).slice(0, n)) await list.event("select", { pk: String(pk) });
-      await list.event("action", { action });
+      // a job that changes data asks first (Confirm), naming the count
+      expect(await list.event("action", { action })).toContain(`${n} orders?</h2>`);
+      await list.event("confirm", { action });
       const url = await list.c.until(() => list.redirect(), "the redirect to the job page");
       const m = /^\/admin\/jobs\/([^/]+)\/$/.exec(url);
       expect(m, url).not.toBeNull();
@@ -330,7 +332,10 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       await list.event("selectAll");
       const delivered = A.site.db.select({ id: orders.id }).from(orders).where(eq(orders.status, "delivered")).orderBy(orders.id).all().map((r) => r.id);
       expect(delivered.length).toBeGreaterThan(20); // more than one page
-      await list.event("action", { action: "inspect" });
+      const confirm = await list.event("action", { action: "inspect" });
+      expect(confirm).toContain(`Inspect: ${delivered.length} orders?`);
+      expect(confirm).toContain(`All ${delivered.length} orders matching the search and filters are selected.`);
+      await list.event("confirm", { action: "inspect" });
       const url = await list.c.until(() => list.redirect(), "redirect");
       const id = url.split("/")[3]!;
       await waitFor(async () => (await A.site.jobs.get(id))?.status === "done", "inspect done");

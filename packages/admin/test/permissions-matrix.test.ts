@@ -541,7 +541,7 @@ const EVENTS: EventCell[] = [
     effect: (_l, id) => row(id) === undefined,
   },
   {
-    name: "change list: action touch (change permission)",
+    name: "change list: action + confirm touch (change permission)",
     path: (id) => list(id),
     view: "changelist",
     joins: listJoin,
@@ -549,6 +549,7 @@ const EVENTS: EventCell[] = [
     async act(l, id) {
       await selectRow(l, id);
       await l.event("action", { action: "touch" });
+      await l.event("confirm", { action: "touch" });
     },
     effect: (_l, id) => row(id)!.qty === id + 1000,
   },

@@ -50,6 +50,9 @@ export interface ConfirmModel {
   sample: string[];
   more: number;
   danger: boolean;
+  /** the buttons' words: "Confirm" / "Cancel" ("Yes, I'm sure" / "No, take me back" for delete, as Django's) */
+  yes: string;
+  no: string;
 }
 
 /** The selection bar. */

@@ -4,6 +4,7 @@ import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOption
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
 import { publishModelEvent } from "../model/publish.js";
 import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
+import { asksFirst, confirmDetail, confirmQuestion } from "./confirm.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
@@ -169,8 +170,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.show();
       return this.putFlash("warning", NOTHING_SELECTED);
     }
-    const asks = action.kind === "delete" || !!action.action.confirm;
-    if (asks && !confirmed) {
+    if (asksFirst(action) && !confirmed) {
       this.pending = { action: name };
       return this.show(this.confirmModel(admin, query, action, sel));
     }
@@ -232,20 +232,19 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 
   private confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): ConfirmModel {
-    const what = counted(sel.count, admin);
     const sample = sel.sample().map((r) => reprOf(query, r));
     const del = action.kind === "delete";
     return {
       action: action.name,
       label: action.label,
-      question: del ? `Delete ${what}?` : `${action.label}: ${what}?`,
-      detail: del
-        ? `The following ${sel.count === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase()} will be deleted. This cannot be undone.`
-        : String(action.action.confirm),
+      question: confirmQuestion(action, sel.count, admin),
+      detail: confirmDetail(action, sel.count, this.assigns.selection.mode === "all", admin),
       count: sel.count,
       sample,
       more: Math.max(0, sel.count - sample.length),
       danger: del,
+      yes: del ? "Yes, I'm sure" : "Confirm",
+      no: del ? "No, take me back" : "Cancel",
     };
   }
 

@@ -100,6 +100,8 @@ export interface ProgressActionOptions {
   permissions?: readonly string[];
   /** whether the owner (or a superuser) may cancel it (default `true`) */
   cancellable?: boolean;
-  /** asks "Are you sure?" with this text in the change list before starting */
+  /** the change list's confirmation text (see `AdminAction.confirm`) */
   confirm?: string;
+  /** whether the job changes data (default `true`: the change list asks first; see `AdminAction.changesData`) */
+  changesData?: boolean;
 }

@@ -67,6 +67,7 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
     label,
     permissions,
     confirm: options.confirm,
+    changesData: options.changesData ?? true,
     progress: Object.freeze({ cancellable }),
     async run(ctx) {
       const { site, admin, user, selection } = ctx;

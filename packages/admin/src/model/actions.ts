@@ -19,8 +19,14 @@ export interface AdminAction {
   label: string;
   /** permission strings required to see and run it (default: the model's change permission) */
   permissions?: string[];
-  /** asks "Are you sure?" with this text before running */
+  /** the confirmation's explanation ("Refund 856 orders?" then this text); default: a generic one */
   confirm?: string;
+  /**
+   * Whether the action changes data (default `true`): the change list then asks
+   * "‹Verb› ‹N› ‹models›?" with Confirm / Cancel before running, as Django admin's intermediate
+   * confirmation page for delete. Read-only actions (an export) set `false` and run at once.
+   */
+  changesData?: boolean;
   /**
    * Set by `withProgress` (`true` or the details): the action runs as a background job with a live progress page
    * (start-up checks refuse such actions on an in-process channel layer with several workers).
