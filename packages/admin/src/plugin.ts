@@ -17,6 +17,7 @@ import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckO
 import { HealthBanner } from "./health/index.js";
 import { JobStore } from "@weft/server/jobs";
 import { jobRoutes } from "./jobs/routes.js";
+import { errorPages } from "./shell/error-page.js";
 import { adminError, sessionsMismatch } from "./errors.js";
 
 const SHELL = new URL("../src/shell/shell.eta", import.meta.url);
@@ -118,7 +119,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
         return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
       }
     });
-    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) };
+    // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
+    const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     changeFormRoutes(scope, site, ro);

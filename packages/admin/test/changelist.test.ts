@@ -236,10 +236,28 @@ describe("access", () => {
     expect(res.headers.get("location")).toBe(`/admin/login/?next=${encodeURIComponent(LIST + "?q=ORD")}`);
   });
 
-  it("answers 403 to staff without the view permission, 404 for an unknown model", async () => {
+  it("answers 403 to staff without the view permission, 404 for an unknown model: pages in the shell; the API keeps JSON", async () => {
     const jar = await login("nobody");
-    expect((await jar.fetch(LIST)).status).toBe(403);
-    expect((await (await login("admin")).fetch("/admin/shop/nothing/")).status).toBe(404);
+    const denied = await jar.fetch(LIST);
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get("content-type")).toContain("text/html");
+    const deniedHtml = await denied.text();
+    expect(deniedHtml).toContain('<nav class="sidebar"');
+    expect(deniedHtml).toContain("<title>Permission denied | ");
+    expect(deniedHtml).toContain("have permission to view this page.");
+    expect(deniedHtml).toContain('href="/admin/">Back to the dashboard</a>');
+    const admin = await login("admin");
+    for (const path of ["/admin/shop/nothing/", "/admin/no/such/page/at/all/", "/admin/shop/order/999999999/change/"]) {
+      const res = await admin.fetch(path);
+      expect(res.status, path).toBe(404);
+      const html = await res.text();
+      expect(html, path).toContain('<nav class="sidebar"');
+      expect(html, path).toContain("<h1 id=\"error-heading\">Page not found</h1>");
+    }
+    const api = await admin.fetch("/admin/api/nothing/");
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toContain("application/json");
+    expect(await api.json()).toEqual({ error: "not found" });
   });
 
   it("renders the list without JavaScript: title, count, rows, links, cells", async () => {

@@ -194,6 +194,12 @@ export interface LiveRouteOptions {
   layout?: string | URL;
   /** per-request layout data (the user, navigation…), merged over the plugin's `layoutData` */
   layoutData?: (req: FastifyRequest, reply: FastifyReply, session: Session) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Answers a page whose view refused (`authorize` false or {@link UnauthorizedError}: 403) or
+   * whose object is gone ({@link NotFoundError}: 404), e.g. an error page in the app's layout;
+   * it sets the status. Default: plain "Forbidden" / "Not found".
+   */
+  errorPage?: (status: 403 | 404, req: FastifyRequest, reply: FastifyReply) => Promise<unknown> | unknown;
 }
 
 /** What the plugin adds to the fastify instance as `app.weft`. */
@@ -414,6 +420,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
         const html = await renderPage(req, reply, cls, { ...ro, props: req.params as Record<string, string> });
         return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(html);
       } catch (err) {
+        const status = err instanceof UnauthorizedError ? 403 : err instanceof NotFoundError ? 404 : 0;
+        if (status && ro.errorPage) return ro.errorPage(status as 403 | 404, req, reply);
         if (err instanceof UnauthorizedError) return reply.code(403).type("text/plain").send("Forbidden");
         if (err instanceof NotFoundError) return reply.code(404).type("text/plain").send("Not found");
         throw err;
