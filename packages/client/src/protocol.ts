@@ -77,6 +77,11 @@ export const A_STREAM = "lv-stream";
 export const CLASS_LOADING = "lv-loading";
 export const CLASS_DISCONNECTED = "lv-disconnected";
 export const CLASS_ERROR = "lv-error";
+/**
+ * A click on an `lv-retry` element (the layout's "Reconnecting…" notice, shown by CSS while a
+ * root has {@link CLASS_DISCONNECTED}) reconnects at once instead of after the backoff.
+ */
+export const A_RETRY = "lv-retry";
 
 /** Error codes carried by `S_ERROR` frames: `["!", viewRef | 0, code, message]`. */
 export const E_BAD_FRAME = "bad_frame";
