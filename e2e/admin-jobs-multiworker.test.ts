@@ -102,7 +102,8 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     await onB.waitForTimeout(ROW_DELAY_MS + 500); // longer than a row takes
     expect(await current(onB)).toBe(done);
     expect(await current(onA)).toBe(done);
-    expect(await onA.locator("#job-log li").last().innerText()).toBe(`Cancelled after ${done} orders.`);
+    expect(await onA.locator("#job-log li").first().innerText()).toBe(`Cancelled after ${done} orders.`);
+    expect(await onA.locator("#job-summary").innerText()).toBe(`Cancelled after ${done} of 12 orders.`);
     await ctx.close();
   });
 

@@ -83,7 +83,9 @@ describe("bulk actions with a progress page (one worker)", () => {
     // stopped: nothing moves any more (for longer than a row takes), and the log says so
     await page.waitForTimeout(ROW_DELAY_MS + 500);
     expect((await counts(page))[0]).toBe(done);
-    expect(await page.locator("#job-log li").last().innerText()).toBe(`Cancelled after ${done} orders.`);
+    // newest first, and the closing summary line names the count
+    expect(await page.locator("#job-log li").first().innerText()).toBe(`Cancelled after ${done} orders.`);
+    expect(await page.locator("#job-summary").innerText()).toBe(`Cancelled after ${done} of 12 orders.`);
     expect(navigations).toEqual([]);
 
     // the change list agrees: exactly the processed orders are refunded

@@ -78,6 +78,15 @@ describe("the page model", () => {
     expect(presentJob(site, record({ total: null, status: "done", finishedAt: Date.now() })).percent).toBe(100);
   });
 
+  it("shows the log newest first, and a finished job's summary line naming the count", () => {
+    expect(presentJob(site, record({ log: ["one", "two", "three"] }))).toMatchObject({ log: ["three", "two", "one"], summary: null });
+    const at = Date.now();
+    expect(presentJob(site, record({ status: "cancelled", current: 84, total: 856, finishedAt: at })).summary).toBe("Cancelled after 84 of 856 items.");
+    expect(presentJob(site, record({ status: "done", current: 4, total: 4, startedAt: at - 65_000, finishedAt: at })).summary).toBe("Done: 4 of 4 items in 1 min 05 s.");
+    expect(presentJob(site, record({ status: "failed", current: 2, total: null, finishedAt: at })).summary).toBe("Failed after 2 items.");
+    expect(presentJob(site, record({ status: "lost", current: 1, total: 1_945 })).summary).toBe("Stopped after 1 of 1,945 items.");
+  });
+
   it("names the action and links back while it is registered", () => {
     const action = withProgress({ name: "count", label: "Count items" }, () => {});
     (admin.options as { actions?: unknown }).actions = [action];

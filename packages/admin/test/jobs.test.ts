@@ -307,7 +307,7 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       env.stepper.release(1);
       // the body's update (the count) and its log line are two progress calls, so two writes
       // may land apart: wait for both, not for the count and then read the log
-      const twoLines = /<ol id="job-log" class="job-log">\s*<li>Refunded ORD-\d+<\/li>\s*<li>Refunded ORD-\d+<\/li>/;
+      const twoLines = /<ul id="job-log" class="job-log">\s*<li>Refunded ORD-\d+<\/li>\s*<li>Refunded ORD-\d+<\/li>/;
       await job.c.until(() => job.html().includes(">2 of 5<") && twoLines.test(job.html()), "2 of 5 and its log line");
       expect(job.deltas()).toBeGreaterThan(before); // pushed as deltas, not re-renders or polls
       expect(statusOf(job.html())).toBe("running");

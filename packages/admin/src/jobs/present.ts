@@ -38,8 +38,10 @@ export interface JobModel {
   countText: string;
   /** the latest progress message */
   message: string;
-  /** the last log lines, oldest first */
+  /** the last log lines, newest first */
   log: string[];
+  /** a finished job's closing line ("Cancelled after 84 of 856 orders."), else null */
+  summary: string | null;
   /** the generic text of a failed or lost job, else null */
   error: string | null;
   /** whether to offer Cancel: cancellable, not finished, not already asked */
@@ -80,6 +82,22 @@ export function percentOf(current: number, total: number | null): number | null 
   return Math.max(0, Math.min(100, Math.floor((current / total) * 100)));
 }
 
+/** What a finished job's summary starts with, by status. */
+const ENDED: Partial<Record<JobStatus, string>> = { done: "Done:", cancelled: "Cancelled after", failed: "Failed after", lost: "Stopped after" };
+
+/**
+ * A finished job's closing line: "Done: 856 of 856 orders in 1 min 05 s.", "Cancelled after 84
+ * of 856 orders.", "Failed after…", "Stopped after…" (lost); null while it runs.
+ * @param noun - what the units are ("orders"), plural
+ */
+export function jobSummary(rec: Pick<JobRecord, "status" | "current" | "total">, noun: string, elapsed: string): string | null {
+  const head = ENDED[rec.status];
+  if (!head) return null;
+  const fmt = (n: number) => n.toLocaleString("en-US");
+  const count = rec.total === null ? `${fmt(rec.current)} ${noun}` : `${fmt(rec.current)} of ${fmt(rec.total)} ${noun}`;
+  return rec.status === "done" ? `${head} ${count} in ${elapsed}.` : `${head} ${count}.`;
+}
+
 /**
  * The page model of a record.
  * @param now - the clock for the elapsed time of an unfinished job
@@ -91,6 +109,7 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
   const end = finished ? (rec.finishedAt ?? now) : now;
   const fmt = (n: number) => n.toLocaleString("en-US");
   const percent = percentOf(rec.current, rec.total);
+  const elapsed = formatElapsed(end - start);
   return {
     id: rec.id,
     url: jobUrl(site, rec.id),
@@ -102,12 +121,13 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     percent: rec.status === "done" && rec.total === null ? 100 : percent,
     countText: rec.total === null ? `${fmt(rec.current)} done` : `${fmt(rec.current)} of ${fmt(rec.total)}`,
     message: rec.message,
-    log: rec.log,
+    log: [...rec.log].reverse(),
+    summary: jobSummary(rec, ref ? ref.admin.verboseNamePlural.toLowerCase() : "items", elapsed),
     error: rec.status === "failed" ? JOB_FAILED_TEXT : rec.status === "lost" ? JOB_LOST_TEXT : null,
     canCancel: rec.cancellable && !finished && !rec.cancelRequested,
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
-    elapsed: formatElapsed(end - start),
+    elapsed,
     actionLabel: ref?.action?.label ?? rec.action.split(".").pop() ?? rec.action,
     description: rec.description,
     backUrl: ref ? ref.admin.url : null,
