@@ -123,7 +123,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
-    changeFormRoutes(scope, site, ro);
+    await changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);
   });

@@ -6,7 +6,7 @@
  * primary key and anything else the browser sends are dropped before any of this runs.
  */
 import { createInsertSchema, createUpdateSchema } from "drizzle-zod";
-import type { z } from "zod";
+import { z } from "zod";
 import { fromFormValue, REQUIRED, toFormValue } from "./coerce.js";
 import { writableFields, type FormField, type FormSpec } from "./fields.js";
 
@@ -15,6 +15,9 @@ export type FieldErrors = Record<string, string[]>;
 
 /** What the browser sent: field name → string (a repeated name → array). */
 export type FormInput = Record<string, string | string[] | undefined>;
+
+/** A form's values as the browser sends them (the live events' payload and a POST's body). */
+export const FORM_PAYLOAD = z.record(z.string().max(200), z.union([z.string().max(100_000), z.array(z.string().max(100_000)).max(100)]));
 
 /** The outcome of validating a form. */
 export interface Validated {

@@ -1,17 +1,17 @@
 import type { FastifyInstance } from "fastify";
-import { z } from "zod";
-import { NotFoundError, type Params, on, type LiveViewClass, type LiveRouteOptions } from "@weft/server";
+import { NotFoundError, UnauthorizedError, type Params, on, type LiveViewClass, type LiveRouteOptions } from "@weft/server";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
 import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
 import { savedNotice } from "./notice.js";
+import { formPostRoute, withFormCsrf } from "./post.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
 import { insertObject, loadObject, updateObject, type Written } from "./persist.js";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
-import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
+import { FORM_PAYLOAD, validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import { allowedWidgets } from "../shell/slots.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
@@ -38,13 +38,12 @@ export interface ChangeFormAssigns {
   canAddAnother: boolean;
   /** shown above the form */
   formError: string | null;
-  urls: { list: string; add: string; history: string; delete: string };
+  /** `self`: where the form POSTs without JavaScript (this page's own URL) */
+  urls: { self: string; list: string; add: string; history: string; delete: string };
   /** `changeFormWidgets`, rendered as nested views (props: `objectId`) */
   widgets: Array<{ cls: LiveViewClass; key: string }>;
 }
 
-/** The events' payload: the form's values as the browser sends them. */
-const FORM_PAYLOAD = z.record(z.string().max(200), z.union([z.string().max(100_000), z.array(z.string().max(100_000)).max(100)]));
 
 /** Which button submitted the form (Django's `_save`, `_continue`, `_addanother`). */
 function submitAction(p: FormInput): "save" | "continue" | "addanother" {
@@ -89,6 +88,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private formError: string | null = null;
   private fkChoices = new Map<string, Choice[] | null>();
   private fkLabels = new Map<string, string | undefined>();
+  /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
+  private postedTo: string | null | undefined;
 
   get mode(): Mode {
     return (this.constructor as typeof ChangeFormView).mode;
@@ -112,6 +113,28 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const notice = savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
     if (notice) this.flash = { success: notice };
     return this.view(admin);
+  }
+
+  /**
+   * Saves a form POSTed without JavaScript through the same `save` as the `save` event (same
+   * validation, permission check, transaction with audit entry, publish), as Django's
+   * `changeform_view` handles POST.
+   * @param p - the form body (see {@link FORM_PAYLOAD})
+   * @returns where to redirect after a successful save (303), or null: the form has errors;
+   *   render this view again (its assigns hold the posted values and the errors)
+   * @throws UnauthorizedError (HTTP 403) when the user may not add / change here
+   */
+  async submit(p: FormInput): Promise<string | null> {
+    if (!this.editable()) throw new UnauthorizedError(`${this.mode} ${this.admin.name}`);
+    this.postedTo = null;
+    await this.save(p);
+    return this.postedTo;
+  }
+
+  /** Navigates away (the live page), or records where to (a POST without JavaScript). */
+  override redirect(url: string): void {
+    if (this.postedTo !== undefined) this.postedTo = url;
+    else super.redirect(url);
   }
 
   private get admin(): ModelAdmin<any, any> {
@@ -173,6 +196,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
       urls: {
+        self: this.mode === "add" ? `${admin.url}add/` : admin.objectUrl(objectId),
         list: admin.url,
         add: `${admin.url}add/`,
         history: objectId === null ? "" : admin.objectUrl(objectId, "history"),
@@ -266,7 +290,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     if (action === "addanother") return this.redirect(`${admin.url}add/?saved=${id}`);
     if (action === "save") return this.redirect(admin.has(this.user, "view") ? `${admin.url}?saved=${id}` : `${this.site.prefix}/`);
     if (this.mode === "add") return this.redirect(admin.has(this.user, "view") ? `${admin.objectUrl(written.id)}?saved=${id}` : `${admin.url}add/?saved=${id}`);
-    // save and continue editing, on the change form: stay, with the stored values
+    // save and continue editing, on the change form: stay, with the stored values (a POST: load it again)
+    if (this.postedTo !== undefined) return this.redirect(`${admin.objectUrl(written.id)}?saved=${id}`);
     this.row = written.row;
     this.values = initialValues(this.spec, this.mode, this.row);
     this.errors = {};
@@ -285,12 +310,21 @@ export class AddFormView extends ChangeFormView {
   static mode: Mode = "add";
 }
 
-/** The add / change / delete pages of a model (its history pages: audit/routes.ts). Staff-guarded scope. */
-export function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
+/**
+ * The add / change / delete pages of a model (its history pages: audit/routes.ts), and the add
+ * and change forms' POST for browsers without JavaScript (changeform/post.ts). Staff-guarded scope.
+ */
+export async function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): Promise<void> {
   const p = site.prefix;
   // as Django's system checks: a form option naming an unknown column fails at start-up
   for (const admin of site.all()) formSpec(site, admin);
-  scope.live(`${p}/:app/:model/add/`, bindView(AddFormView, site, "changeform-add"), titled(site, ro, (a) => `Add ${objectName(a)}`));
-  scope.live(`${p}/:app/:model/:id/change/`, bindView(ChangeFormView, site, "changeform"), titled(site, ro, (a) => `Change ${objectName(a)}`));
+  const add = bindView(AddFormView, site, "changeform-add");
+  const change = bindView(ChangeFormView, site, "changeform");
+  const addRo = withFormCsrf(titled(site, ro, (a) => `Add ${objectName(a)}`));
+  const changeRo = withFormCsrf(titled(site, ro, (a) => `Change ${objectName(a)}`));
+  scope.live(`${p}/:app/:model/add/`, add, addRo);
+  scope.live(`${p}/:app/:model/:id/change/`, change, changeRo);
   scope.live(`${p}/:app/:model/:id/delete/`, bindView(DeleteView, site, "delete"), titled(site, ro, (a) => `Delete ${objectName(a)}`));
+  await formPostRoute(scope, `${p}/:app/:model/add/`, add, addRo);
+  await formPostRoute(scope, `${p}/:app/:model/:id/change/`, change, changeRo);
 }

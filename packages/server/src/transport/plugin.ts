@@ -9,7 +9,7 @@ import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRegistry } from "../live/registry.js";
 import type { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices } from "../live/services.js";
-import type { LiveViewClass } from "../live/view.js";
+import type { LiveView, LiveViewClass } from "../live/view.js";
 import type { Session } from "../live/types.js";
 import { MemoryChannelLayer } from "../pubsub/memory.js";
 import type { ChannelLayer } from "../pubsub/channel-layer.js";
@@ -212,8 +212,12 @@ export interface WeftServer {
   layoutData: Record<string, unknown>;
   /** registers a view class (for `liveRender("id")` by id); returns its id */
   register(cls: LiveViewClass): string;
-  /** renders a full page around a view, for custom routes */
-  renderPage(req: FastifyRequest, reply: FastifyReply, cls: LiveViewClass, opts?: LiveRouteOptions & { props?: Record<string, string> }): Promise<string>;
+  /**
+   * Renders a full page around a view, for custom routes. `prepare` runs on the mounted view
+   * before its render (e.g. a form POST handled by the view for browsers without JavaScript,
+   * as Django's views handle POST); what it throws is thrown here.
+   */
+  renderPage(req: FastifyRequest, reply: FastifyReply, cls: LiveViewClass, opts?: LiveRouteOptions & { props?: Record<string, string>; prepare?: (view: LiveView) => Promise<void> | void }): Promise<string>;
   /**
    * Serves `body` under a content-hashed URL below the prefix with immutable caching
    * (stylesheets, images). Call before the server starts listening.
@@ -375,7 +379,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     }
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
-    const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {} });
+    const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {}, prepare: ro.prepare });
     const extra = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
     // layouts may hold nested views too (a status banner, a notifications bell)
     const inLayout = new Children(services, "lv-layout", session, false);
