@@ -60,6 +60,14 @@ describe("bulk actions ask before changing data", () => {
     await panel.waitFor();
     expect(await panel.locator("h2").innerText()).toBe("Refund 2 orders?");
     await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), panel.getByRole("button", { name: "Confirm" }).click()]);
+
+    // the job page: once done, a summary line above the log, whose newest line comes first
+    await page.locator("#job-summary").waitFor();
+    expect(await page.locator("#job-summary").innerText()).toMatch(/^Done: 2 of 2 orders in \d+ s\.$/);
+    const lines = await page.locator("#job-log li").allInnerTexts();
+    expect(lines).toHaveLength(2);
+    const numbers = lines.map((l) => /ORD-\d+/.exec(l)![0]);
+    expect(numbers).toEqual([...numbers].sort().reverse()); // the job walks the rows by key: newest = the last one
     await ctx.close();
   });
 });
@@ -94,11 +102,39 @@ describe("error pages inside the shell", () => {
   });
 });
 
+describe("the change form without JavaScript", () => {
+  it("posts, saves and lands on the list with the message; errors re-render the form with the values", async () => {
+    const ctx = await loginAs("manager", { javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    const path = `${LIST}7/change/`;
+    await page.goto(e2e.demo.url + path);
+    expect(await page.locator("form#changeform").getAttribute("method")).toBe("post");
+
+    // an error first: the required total left empty; the note typed stays in the form
+    await page.locator("#id_note").fill("typed without JavaScript");
+    await page.locator("#id_totalCents").fill("");
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Save", exact: true }).click()]);
+    expect(new URL(page.url()).pathname).toBe(path);
+    await page.locator(".cf-form-error", { hasText: "Please correct the error below." }).waitFor();
+    expect(await page.locator("#id_totalCents_errors").innerText()).toContain("This field is required.");
+    expect(await page.locator("#id_note").inputValue()).toBe("typed without JavaScript");
+
+    // fixed and saved: the list, with Django's message
+    await page.locator("#id_totalCents").fill("1234");
+    await Promise.all([page.waitForURL((u) => u.pathname === LIST && u.searchParams.get("saved") === "7"), page.getByRole("button", { name: "Save", exact: true }).click()]);
+    await page.locator(".flash-success", { hasText: "was changed successfully." }).waitFor();
+    await page.goto(e2e.demo.url + path);
+    expect(await page.locator("#id_note").inputValue()).toBe("typed without JavaScript");
+    expect(await page.locator("#id_totalCents").inputValue()).toBe("1234");
+    await ctx.close();
+  });
+});
+
 describe("a dropped connection", () => {
   it("shows 'Reconnecting…' with Retry; Retry reconnects at once; the notice goes when the view is back", async () => {
     const ctx = await loginAs("admin");
     const page = await ctx.newPage();
-    // frozen timers: the backoff never fires by itself, so every attempt below is Retry's
+    // fake timers, paused below: the backoff never fires by itself, so every attempt is Retry's
     await page.clock.install();
     let allow = true;
     let attempts = 0;
@@ -113,6 +149,8 @@ describe("a dropped connection", () => {
     await joined(frames);
     const notice = page.locator(".lv-reconnecting");
     expect(await notice.isVisible()).toBe(false);
+    // time stops: no timer fires from here on unless the test says so
+    await page.clock.pauseAt(Date.now() + 1_000);
 
     // the connection drops, and the server refuses for now
     allow = false;
