@@ -21,6 +21,8 @@ export const C_LEAVE = "l";
 export const C_EVENT = "e";
 export const C_PARAMS = "p";
 export const C_HEARTBEAT = "h";
+/** Live navigation: replace the top-level view with the live route of a URL, over the same socket. */
+export const C_NAVIGATE = "n";
 
 /** Server → client message types (first element of a frame). */
 export const S_RENDERED = "r";
@@ -34,6 +36,12 @@ export const S_PATCH = "t";
 export const S_PUSH = "u";
 export const S_ERROR = "!";
 export const S_HEARTBEAT = "h";
+/** Live navigation: the client should navigate to a URL (`pushNavigate`, or a patch to another route). */
+export const S_NAVIGATE = "g";
+/** Live navigation's answer: the new top-level view, mounted (its root's attributes, title and HTML). */
+export const S_MOUNTED = "m";
+/** The document title changed (`pageTitle` assign). */
+export const S_TITLE = "ti";
 
 /** DOM attribute names. The prefix is `lv-`, as Phoenix's is `phx-`. */
 export const A_VIEW = "lv-view";
@@ -55,6 +63,13 @@ export const A_CONFIRM = "lv-confirm";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
 export const A_SOCKET = "lv-socket";
+/** `<a lv-navigate href>`: a live navigation (as Phoenix's `<.link navigate>`). */
+export const A_NAVIGATE = "lv-navigate";
+/** On a container of links (a sidebar): the link matching the URL gets `aria-current="page"` after every navigation. */
+export const A_NAV = "lv-nav";
+export const A_CLICK_AWAY = "lv-click-away";
+export const A_WINDOW_KEYDOWN = "lv-window-keydown";
+export const A_WINDOW_KEYUP = "lv-window-keyup";
 
 /** CSS classes the runtime toggles. */
 export const CLASS_LOADING = "lv-loading";
