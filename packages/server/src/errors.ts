@@ -34,6 +34,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_VIEW_ID_TAKEN: "two view classes are registered under one id",
   /** render: `liveRender("id")` names a view id no class was registered under */
   WEFT_ERR_VIEW_NOT_REGISTERED: "liveRender names a view id that is not registered",
+  /** `app.liveSession` / `app.live`: a live session declared twice or named before it is declared, or a view class put in two live sessions */
+  WEFT_ERR_LIVE_SESSION: "a live session is declared twice or not at all, or a view is in two live sessions",
   /** mount: a view's `authorize` refused the session ({@link UnauthorizedError}; HTTP 403) */
   WEFT_ERR_UNAUTHORIZED: "a view refused the session",
   /** mount: thrown by a view's `mount` when what it shows does not exist ({@link NotFoundError}; HTTP 404) */

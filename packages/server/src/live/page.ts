@@ -3,7 +3,7 @@ import { Children, issueToken, rootTag, type ChildProps } from "./children.js";
 import { mountView, NotFoundError, paramsOf, UnauthorizedError } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Session } from "./types.js";
-import type { LiveViewClass } from "./view.js";
+import type { LiveView, LiveViewClass } from "./view.js";
 import { renderInner } from "./view-html.js";
 
 /** A fresh DOM id for a page's top-level view. */
@@ -22,11 +22,12 @@ export function newDomId(): string {
 export async function renderDisconnected(
   services: LiveServices,
   cls: LiveViewClass,
-  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean },
+  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean; onView?: (view: LiveView<any, any>) => void },
 ): Promise<string> {
   const { session, url, domId, props } = opts;
   const viewId = services.registry.register(cls);
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
+  opts.onView?.(view);
   const children = new Children(services, domId, session, false);
   const inner = await inlineChildren(services, renderInner(services, view, children), children, { session, url });
   return `${rootTag(domId, viewId, issueToken(services, session, viewId, domId, props), !!opts.child)}${inner}</div>`;
@@ -41,7 +42,7 @@ export async function inlineChildren(services: LiveServices, html: string, child
   for (const c of children.pending) {
     let child = "";
     try {
-      child = await renderDisconnected(services, c.cls, { ...opts, domId: c.domId, props: c.props, child: true });
+      child = await renderDisconnected(services, c.cls, { session: opts.session, url: opts.url, domId: c.domId, props: c.props, child: true });
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
     }

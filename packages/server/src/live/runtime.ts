@@ -1,10 +1,12 @@
 import {
   errorFrame,
+  goFrame,
   patchFrame,
   pushFrame,
   redirectFrame,
   renderedFrame,
   replyFrame,
+  titleFrame,
   updateFrame,
   type ServerFrame,
 } from "@weft/client/codec";
@@ -47,6 +49,8 @@ export class ViewRuntime implements ViewDriver {
   private unsubs: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private children!: Children;
+  /** the `pageTitle` the client shows (undefined: none sent) */
+  private title?: unknown;
 
   constructor(
     readonly ref: number,
@@ -55,10 +59,19 @@ export class ViewRuntime implements ViewDriver {
   ) {}
 
   /**
-   * Mounts the view (connected), replays recovered form events, and sends the first render.
+   * Mounts the view (connected), replays recovered form events, and sends the first render:
+   * a `rendered` frame, or the frame `answer` builds from the HTML (live navigation's `mounted`).
    * @throws UnauthorizedError, or whatever mount throws (the caller answers with an error frame)
    */
-  async join(cls: LiveViewClass, session: Session, url: URL, props: Record<string, unknown>, domId: string, forms: Array<[string, Payload]>): Promise<void> {
+  async join(
+    cls: LiveViewClass,
+    session: Session,
+    url: URL,
+    props: Record<string, unknown>,
+    domId: string,
+    forms: Array<[string, Payload]>,
+    answer?: (html: string, view: LiveView<any, any>) => ServerFrame,
+  ): Promise<void> {
     // anything queued while joining (a pushPatch from a recovered form, a pubsub message)
     // runs after the first render, as a delta
     let joined!: () => void;
@@ -73,7 +86,9 @@ export class ViewRuntime implements ViewDriver {
       const html = this.render();
       this.sent = html;
       this.dirty = false;
-      this.outbox.send(renderedFrame(this.ref, html));
+      if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
+      this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
+      this.sendTitle();
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
       void this.stop();
@@ -207,6 +222,10 @@ export class ViewRuntime implements ViewDriver {
     this.outbox.send(redirectFrame(this.ref, url));
   }
 
+  navigate(url: string, replace: boolean): void {
+    this.outbox.send(goFrame(this.ref, url, replace));
+  }
+
   // ---- internals ----
 
   private enqueue(task: () => Promise<void> | void, ifStopped?: () => void): Promise<void> {
@@ -237,12 +256,20 @@ export class ViewRuntime implements ViewDriver {
   private reply(seq: number): void {
     const update = this.dirty && !this.outbox.congested() ? this.update() : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update));
+    this.sendTitle();
+  }
+
+  /** Sends the `pageTitle` assign when it changed since the client last got it. */
+  private sendTitle(): void {
+    const t = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
+    if (typeof t === "string" && t !== this.title) this.outbox.send(titleFrame(this.ref, (this.title = t)));
   }
 
   private flushNow(): void {
     if (!this.dirty || this.stopped || this.outbox.congested()) return;
     const update = this.update();
     if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
+    this.sendTitle();
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */

@@ -1,5 +1,5 @@
 import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
-import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
+import { S_ERROR, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -47,7 +47,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly pushed: Array<{ event: string; payload: Payload }> = [];
   /** `pushPatch` URLs, in order */
   readonly patches: string[] = [];
-  /** `redirect` / `pushNavigate` URL, if any */
+  /** `redirect` / `pushNavigate` URL, if any (a live navigation or a full load) */
   redirectedTo?: string;
   /** error frames received */
   readonly errors: TestError[] = [];
@@ -111,7 +111,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     this.current = htmlAfter(m, this.current) ?? this.current;
     if (m.type === S_PUSH) this.pushed.push({ event: m.event, payload: m.payload });
     if (m.type === S_PATCH) this.patches.push(m.url);
-    if (m.type === S_REDIRECT) this.redirectedTo = m.url;
+    if (m.type === S_REDIRECT || m.type === S_NAVIGATE) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
   }
 }
