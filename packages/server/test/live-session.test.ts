@@ -172,6 +172,10 @@ describe("live sessions", () => {
     c.send(["p", 1, base + "/"]);
     await c.until(() => c.frames.some((f) => f[0] === "g"), "navigate instruction");
     expect(c.frames.at(-1)).toEqual(["g", 1, base + "/", 1]);
+    // the same view class on other route params is another page too
+    c.send(["p", 1, base + "/items/2?tab=c"]);
+    await c.until(() => c.frames.filter((f) => f[0] === "g").length === 2, "second navigate instruction");
+    expect(c.frames.at(-1)).toEqual(["g", 1, base + "/items/2?tab=c", 1]);
     expect(c.html.get(1)).toBe("<p>item 1 b for ada</p>");
   });
 

@@ -49,6 +49,8 @@ export class ViewRuntime implements ViewDriver {
   private unsubs: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private children!: Children;
+  /** the props (route params) the view was mounted with */
+  props: Record<string, unknown> = {};
   /** the `pageTitle` the client shows (undefined: none sent) */
   private title?: unknown;
 
@@ -74,6 +76,7 @@ export class ViewRuntime implements ViewDriver {
   ): Promise<void> {
     // anything queued while joining (a pushPatch from a recovered form, a pubsub message)
     // runs after the first render, as a delta
+    this.props = props;
     let joined!: () => void;
     this.queue = new Promise<void>((r) => (joined = r));
     try {

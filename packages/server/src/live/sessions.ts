@@ -100,6 +100,17 @@ export class LiveRoutes {
   }
 
   /**
+   * Whether a URL change (`lv-patch`, back / forward) can stay with a view mounted with `props`
+   * (running its `handleParams`): true for a view that is not routed, or when `url` is its own
+   * route with the same route params; false when it is another route's (then it is a navigation).
+   */
+  patchable(cls: LiveViewClass, props: Record<string, unknown>, url: URL): boolean {
+    if (!this.byClass.has(cls)) return true;
+    const m = this.match(url);
+    return !!m && m.cls === cls && Object.entries(m.params).every(([k, v]) => String(props[k]) === v);
+  }
+
+  /**
    * Where a live navigation from a view of class `from` to `url` goes: the route, when it is
    * a live route of the same live session; null when the browser must load the page instead.
    */

@@ -113,10 +113,9 @@ export class LiveSocket implements Outbox {
         const url = this.url(frame.url);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
         if (!url) return this.error(frame.ref, E_BAD_FRAME, "url must be a URL of this site");
-        // a URL of another route is a navigation, never the wrong view's handleParams
+        // a URL of another route (or other route params) is a navigation, never the wrong view's handleParams
         const cls = v.view?.constructor as LiveViewClass | undefined;
-        const routes = this.services.routes;
-        if (cls && routes?.sessionOf(cls) && routes.match(url)?.cls !== cls) return this.send(goFrame(frame.ref, frame.url, true));
+        if (cls && this.services.routes?.patchable(cls, v.props, url) === false) return this.send(goFrame(frame.ref, frame.url, true));
         return void v.params(url);
       }
       case C_NAVIGATE: {
