@@ -24,6 +24,7 @@ class Home extends LiveView<{ user: string; n: number }> {
   events = {
     inc: () => this.assign({ n: this.assigns.n + 1 }),
     go: () => this.pushNavigate("/items/7?tab=x"),
+    patchAway: () => this.pushPatch("/items/8"),
   };
 }
 
@@ -150,6 +151,10 @@ describe("live sessions", () => {
     const { c } = await joined("/");
     await c.reply(c.event(1, "go"));
     expect(c.frames.find((f) => f[0] === "g")).toEqual(["g", 1, "/items/7?tab=x", 0]);
+    // a pushPatch to another route navigates too, and runs no handleParams
+    await c.reply(c.event(1, "patchAway"));
+    expect(c.frames.filter((f) => f[0] === "g").at(-1)).toEqual(["g", 1, "/items/8", 0]);
+    expect(c.frames.some((f) => f[0] === "t")).toBe(false);
     // the page's pageTitle assign wins over the route's title
     expect((await getPage(base, "/items/9")).html).toContain("<title>Item 9</title>");
   });
@@ -167,6 +172,8 @@ describe("live sessions", () => {
 
   it("an lv-patch (params) to another route becomes a navigation, never the wrong view's handleParams", async () => {
     const { c } = await joined("/items/1");
+    // the pageTitle assign reaches the client on the join
+    expect(await c.until(() => c.frames.find((f) => f[0] === "ti"), "title on join")).toEqual(["ti", 1, "Item 1"]);
     c.send(["p", 1, base + "/items/1?tab=b"]);
     await c.until(() => c.html.get(1)?.includes(" b for"), "same route: handleParams");
     c.send(["p", 1, base + "/"]);

@@ -213,6 +213,10 @@ export class ViewRuntime implements ViewDriver {
 
   pushPatch(url: string, replace: boolean): void {
     const next = new URL(url, this.view.ctx.url);
+    // a patch to another route is a navigation, as the browser's own patches are
+    if (this.services.routes?.patchable(this.view.constructor as LiveViewClass, this.props, next) === false) {
+      return this.navigate(next.pathname + next.search + next.hash, replace);
+    }
     void this.enqueue(async () => {
       this.view.ctx.url = next;
       await this.view.handleParams?.(paramsOf(next), next);
