@@ -55,6 +55,14 @@ class Plain extends LiveView {
   }
 }
 
+class PlainOtherLayout extends Plain {}
+class Plain2 extends LiveView {
+  mount() {}
+  render() {
+    return "<p>plain 2</p>";
+  }
+}
+
 let app: ReturnType<typeof Fastify>;
 let base: string;
 const open: Client[] = [];
@@ -78,6 +86,9 @@ beforeAll(async () => {
   );
   app.liveSession("other", {}, (s) => s.live("/other", Other));
   app.live("/plain", Plain);
+  app.live("/plain2", Plain2);
+  // same session, another layout: the layout would stay, so it is a full load
+  app.live("/plain-other-layout", PlainOtherLayout, { layout: new URL("../src/render/layout.eta", import.meta.url) });
   await app.listen({ port: 0, host: "127.0.0.1" });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });
@@ -157,6 +168,20 @@ describe("live sessions", () => {
     expect(c.frames.some((f) => f[0] === "t")).toBe(false);
     // the page's pageTitle assign wins over the route's title
     expect((await getPage(base, "/items/9")).html).toContain("<title>Item 9</title>");
+  });
+
+  it("between plain routes of the same layout a navigation is live (the implicit session); another layout is a full load", async () => {
+    const page = await getPage(base, "/plain");
+    const c = await Client.open(base, page.cookie);
+    open.push(c);
+    c.join(1, page.roots[0].token, base + "/plain");
+    await c.until(() => c.html.has(1), "join");
+    c.send(["n", 1, 2, base + "/plain2"]);
+    await c.until(() => c.html.get(2) === "<p>plain 2</p>", "live navigation");
+    expect(c.frames.at(-1)![0]).toBe("m");
+    c.send(["n", 2, 3, base + "/plain-other-layout"]);
+    await c.until(() => c.frames.some((f) => f[0] === "x"), "full load");
+    expect(c.frames.at(-1)).toEqual(["x", 3, "/plain-other-layout"]);
   });
 
   it("crossing live sessions, a plain route or an unknown path is a full load (redirect), and the hooks do not run", async () => {

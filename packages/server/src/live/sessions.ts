@@ -35,6 +35,8 @@ export interface LiveRoute {
   cls: LiveViewClass;
   session: LiveSessionDef;
   title?: RouteTitle;
+  /** the route's layout (a navigation keeps the layout, so it only goes to routes with the same one) */
+  layout?: string;
 }
 
 /** A URL matched to a live route, with its route params. */
@@ -46,7 +48,8 @@ export interface RouteMatch extends LiveRoute {
 export class LiveRoutes {
   private router = FindMyWay<FindMyWay.HTTPVersion.V1>();
   private sessions = new Map<string, LiveSessionDef>();
-  private byClass = new Map<LiveViewClass, LiveSessionDef>();
+  /** each routed class's live session, and the layout of its first route */
+  private byClass = new Map<LiveViewClass, { session: LiveSessionDef; layout?: string }>();
 
   /**
    * Declares a live session.
@@ -79,17 +82,18 @@ export class LiveRoutes {
    * @throws WeftError `WEFT_ERR_LIVE_SESSION` when the view class is in another live session already
    */
   add(path: string, route: LiveRoute): void {
-    const other = this.byClass.get(route.cls);
+    const other = this.byClass.get(route.cls)?.session;
     if (other && other !== route.session) {
-      throw weftError("WEFT_ERR_LIVE_SESSION", `weft: ${route.cls.name} is in the live sessions "${other.name}" and "${route.session.name}": a view class belongs to one live session (make a subclass for the other)`);
+      const name = (s: LiveSessionDef) => (s.name.startsWith("\0") ? "(none)" : `"${s.name}"`);
+      throw weftError("WEFT_ERR_LIVE_SESSION", `weft: ${route.cls.name} is in the live sessions ${name(other)} and ${name(route.session)}: a view class belongs to one live session, whose onMount hooks run on its joins (make a subclass for the other)`);
     }
-    this.byClass.set(route.cls, route.session);
+    if (!other) this.byClass.set(route.cls, { session: route.session, layout: route.layout });
     this.router.on("GET", path, () => {}, route);
   }
 
   /** The live session of a routed view class, if any (its hooks run on every mount of it). */
   sessionOf(cls: LiveViewClass): LiveSessionDef | undefined {
-    return this.byClass.get(cls);
+    return this.byClass.get(cls)?.session;
   }
 
   /** The live route `url` leads to, or null when it is not a live route. */
@@ -112,12 +116,13 @@ export class LiveRoutes {
 
   /**
    * Where a live navigation from a view of class `from` to `url` goes: the route, when it is
-   * a live route of the same live session; null when the browser must load the page instead.
+   * a live route of the same live session with the same layout; null when the browser must
+   * load the page instead.
    */
   navigable(from: LiveViewClass, url: URL): RouteMatch | null {
     const m = this.match(url);
     const s = this.byClass.get(from);
-    return m && s && m.session === s ? m : null;
+    return m && s && m.session === s.session && m.layout === s.layout ? m : null;
   }
 }
 

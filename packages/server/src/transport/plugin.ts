@@ -402,8 +402,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
 
   app.decorate("live", function (this: FastifyInstance, path: string, cls: LiveViewClass, ro: LiveRouteOptions = {}) {
     services.registry.register(cls);
-    const session = ro.liveSession === undefined ? routes.implicit(`\0default ${String(ro.layout ?? "")}`) : routes.sessionNamed(ro.liveSession);
-    routes.add(this.prefix + path, { cls, session, title: ro.title });
+    const session = ro.liveSession === undefined ? routes.implicit("\0default") : routes.sessionNamed(ro.liveSession);
+    routes.add(this.prefix + path, { cls, session, title: ro.title, layout: ro.layout === undefined ? undefined : String(ro.layout) });
     this.get(path, { config: routeConfig }, async (req, reply) => {
       try {
         const html = await renderPage(req, reply, cls, { ...ro, props: req.params as Record<string, string> });
