@@ -357,8 +357,18 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
     let title: string | undefined;
+    let assigned = false;
     const props = ro.props ?? {};
-    const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props, onView: (v) => (title = pageTitleOf(v, ro, props)) });
+    const body = await renderDisconnected(services, cls, {
+      session,
+      url,
+      domId: newDomId(),
+      props,
+      onView: (v) => {
+        title = pageTitleOf(v, ro, props);
+        assigned = typeof (v.assigns as { pageTitle?: unknown }).pageTitle === "string";
+      },
+    });
     const extra = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
     // layouts may hold nested views too (a status banner, a notifications bell)
     const inLayout = new Children(services, "lv-layout", session, false);
@@ -366,6 +376,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       ...layoutData,
       title,
       ...extra,
+      // the view's pageTitle assign wins over the layout data's title too
+      ...(assigned ? { title } : {}),
       head,
       body,
       liveRender: inLayout.liveRender,
