@@ -31,9 +31,9 @@ export const leave = (v: View) => {
   views.delete(v.el), refs.delete(v.r), send(leaveFrame(v.r));
 };
 
-/** Sends an event for a joined view; `el` carries the loading class until the reply. */
-export const push = (v: View, el: Element | null, name: string, payload: Payload) => {
-  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload))) return;
+/** Sends an event for a joined view (to component `t`, if given); `el` carries the loading class until the reply. */
+export const push = (v: View, el: Element | null, name: string, payload: Payload, t?: string | null) => {
+  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return;
   if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el);
 };
 

@@ -10,11 +10,13 @@ import {
   updateFrame,
   type ServerFrame,
 } from "@weft/client/codec";
-import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_VIEW } from "@weft/client/protocol";
+import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNOWN_VIEW } from "@weft/client/protocol";
 import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { Children } from "./children.js";
+import { AsyncCancelledError, AsyncTasks, type AsyncOutcome } from "./async.js";
+import { Components } from "./component.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
@@ -53,6 +55,9 @@ export class ViewRuntime implements ViewDriver {
   props: Record<string, unknown> = {};
   /** the `pageTitle` the client shows (undefined: none sent) */
   private title?: unknown;
+  /** the view's LiveComponents (by id), set once mounted */
+  components?: Components;
+  private tasks = new AsyncTasks((fn) => this.enqueue(fn));
 
   constructor(
     readonly ref: number,
@@ -76,12 +81,13 @@ export class ViewRuntime implements ViewDriver {
   ): Promise<void> {
     // anything queued while joining (a pushPatch from a recovered form, a pubsub message)
     // runs after the first render, as a delta
-    this.props = props;
     let joined!: () => void;
     this.queue = new Promise<void>((r) => (joined = r));
+    this.props = props;
     try {
       this.children = new Children(this.services, domId, session, true);
       this.view = await mountView(this.services, { cls, session, params: paramsOf(url, props), url, connected: true }, this);
+      this.components = new Components(this.services, this.view);
       for (const [name, payload] of forms) {
         const h = this.view.events[name];
         if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
@@ -102,8 +108,8 @@ export class ViewRuntime implements ViewDriver {
     }
   }
 
-  /** Queues a browser event. The reply carries the render it caused. */
-  event(seq: number, name: string, payload: Payload): Promise<void> {
+  /** Queues a browser event (for component `target`, if given). The reply carries the render it caused. */
+  event(seq: number, name: string, payload: Payload, target?: string): Promise<void> {
     // an event queued behind a join that failed (or a leave) still gets its answer
     const gone = () => this.outbox.send(errorFrame(this.ref, E_UNKNOWN_VIEW, "the view is gone", seq));
     return this.enqueue(async () => {
@@ -112,15 +118,17 @@ export class ViewRuntime implements ViewDriver {
         this.dirty = true;
         return this.reply(seq);
       }
-      const handler = this.view.events[name];
-      if (!handler || !Object.hasOwn(this.view.events, name)) {
+      const on = target === undefined ? this.view : this.components?.get(target);
+      if (!on) return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_TARGET, `no component "${target!.slice(0, 64)}" in this view`, seq));
+      const handler = on.events[name];
+      if (!handler || !Object.hasOwn(on.events, name)) {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
       try {
         await this.call(handler, payload);
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
-        this.services.log.error({ err, event: name }, "weft: event handler failed");
+        this.services.log.error({ err, event: name, target }, "weft: event handler failed");
         this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
         return;
       }
@@ -135,6 +143,21 @@ export class ViewRuntime implements ViewDriver {
       await this.view.handleParams?.(paramsOf(url), url);
       this.flushNow();
     });
+  }
+
+  /**
+   * Queues a re-check of the view's `authorize` against the session's current state (session
+   * authority: a permission change, a backstop re-check); the view's `this.session` becomes it,
+   * so later handlers read the new permissions. Resolves false when `authorize` refused (the
+   * caller stops the view) or the view is gone.
+   */
+  reauthorize(session: Session): Promise<boolean> {
+    let allowed = false;
+    return this.enqueue(async () => {
+      this.view.session = session;
+      const cls = this.view.constructor as LiveViewClass;
+      allowed = !cls.authorize || (await cls.authorize(session, this.view.ctx, paramsOf(this.view.ctx.url, this.props)));
+    }).then(() => allowed);
   }
 
   /** Queues a message for `handleInfo`. */
@@ -162,14 +185,22 @@ export class ViewRuntime implements ViewDriver {
 
   /** Forces a re-render (templates edited in development). */
   rerender(): void {
+    this.components?.invalidate();
     this.dirty = true;
     this.flush();
   }
 
-  /** Terminates the view: unsubscribes, clears timers, calls `terminate`. Idempotent. */
+  /** Resolves once every async task (`assignAsync`, `startAsync`) ended and its render was sent. */
+  async asyncIdle(): Promise<void> {
+    await this.tasks.idle();
+    await this.idle();
+  }
+
+  /** Terminates the view: aborts its async tasks, unsubscribes, clears timers, calls `terminate`. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.tasks.close();
     for (const u of this.unsubs) u();
     for (const t of this.timers) clearTimeout(t);
     this.unsubs = [];
@@ -233,9 +264,20 @@ export class ViewRuntime implements ViewDriver {
     this.outbox.send(goFrame(this.ref, url, replace));
   }
 
+  runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void {
+    this.tasks.run(name, fn, (o) => {
+      if (!o.ok && !(o.reason instanceof AsyncCancelledError)) this.services.log.warn({ err: o.reason, task: name }, "weft: async task failed");
+      return settle(o);
+    });
+  }
+
+  cancelAsync(name: string): boolean {
+    return this.tasks.cancel(name);
+  }
+
   // ---- internals ----
 
-  private enqueue(task: () => Promise<void> | void, ifStopped?: () => void): Promise<void> {
+  private enqueue(task: () => unknown, ifStopped?: () => void): Promise<void> {
     const run = async () => {
       if (this.stopped) return ifStopped?.();
       this.busy = true;
@@ -290,7 +332,7 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private render(): string {
-    return renderInner(this.services, this.view, this.children);
+    return renderInner(this.services, this.view, this.children, this.components!);
   }
 }
 

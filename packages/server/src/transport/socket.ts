@@ -3,6 +3,7 @@ import {
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
   CLOSE_RATE_LIMITED,
+  CLOSE_SESSION_ENDED,
   CLOSE_TOO_LARGE,
   C_EVENT,
   C_HEARTBEAT,
@@ -27,6 +28,7 @@ import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
 import { navigate } from "./navigate.js";
+import type { SessionAuthority, SocketSession } from "./authority.js";
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
@@ -39,16 +41,20 @@ export class LiveSocket implements Outbox {
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
   private closed = false;
+  /** the session as session authority last loaded it; gates every frame but heartbeats */
+  private guard: SocketSession;
 
   constructor(
     private ws: WebSocket,
-    private session: Session,
+    session: Session,
     /** the page origin, base for the URLs the client sends */
     private origin: string,
     private services: LiveServices,
     private limits: Limits,
     private live: Set<ViewRuntime>,
+    authority: SessionAuthority,
   ) {
+    this.guard = authority.attach(session, { ended: (url) => this.close(CLOSE_SESSION_ENDED, url), changed: (s) => void this.reauthorize(s) });
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
@@ -93,6 +99,11 @@ export class LiveSocket implements Outbox {
       if (this.limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
       return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
     }
+    this.guard.run(() => this.dispatch(frame));
+  }
+
+  /** A frame, once session authority knows the session is current. */
+  private dispatch(frame: ClientMessage): void {
     switch (frame.type) {
       case C_JOIN:
         return void this.join(frame);
@@ -106,7 +117,7 @@ export class LiveSocket implements Outbox {
       case C_EVENT: {
         const v = this.views.get(frame.ref);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view", frame.seq);
-        return void v.event(frame.seq, frame.name, frame.payload);
+        return void v.event(frame.seq, frame.name, frame.payload, frame.target);
       }
       case C_PARAMS: {
         const v = this.views.get(frame.ref);
@@ -129,7 +140,7 @@ export class LiveSocket implements Outbox {
         void v.stop();
         const rt = new ViewRuntime(frame.next, this.services, this);
         this.views.set(frame.next, rt);
-        return void this.navigated(rt, navigate(this.services, this, v, rt, url, this.session));
+        return void this.navigated(rt, navigate(this.services, this, v, rt, url, this.guard.session));
       }
     }
   }
@@ -142,7 +153,7 @@ export class LiveSocket implements Outbox {
     let claims;
     try {
       claims = this.services.signer.verify(f.token);
-      if (claims.s !== this.session.id) throw new TokenError("invalid_token");
+      if (claims.s !== this.guard.session.id) throw new TokenError("invalid_token");
     } catch (err) {
       const code = err instanceof TokenError ? err.reason : "invalid_token";
       return this.error(f.ref, code, code === "expired_token" ? "token expired: reload" : "token refused");
@@ -152,7 +163,7 @@ export class LiveSocket implements Outbox {
     const rt = new ViewRuntime(f.ref, this.services, this);
     this.views.set(f.ref, rt);
     try {
-      await rt.join(cls, this.session, url, claims.p ?? {}, claims.i, f.forms);
+      await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
       clearTimeout(this.joinTimer);
@@ -171,6 +182,18 @@ export class LiveSocket implements Outbox {
     if (mounted && !this.closed && this.views.get(rt.ref) === rt) return void this.live.add(rt);
     if (this.views.get(rt.ref) === rt) this.views.delete(rt.ref);
     void rt.stop();
+  }
+
+  /** Session authority: the session changed; views whose `authorize` now refuses it are stopped with `unauthorized`. */
+  private async reauthorize(session: Session): Promise<void> {
+    const check = async ([ref, v]: [number, ViewRuntime]) => {
+      if ((await v.reauthorize(session)) || this.views.get(ref) !== v) return;
+      this.views.delete(ref);
+      this.live.delete(v);
+      void v.stop();
+      this.error(ref, E_UNAUTHORIZED, "not allowed");
+    };
+    await Promise.all([...this.views].map(check));
   }
 
   // ---- helpers ----
@@ -212,6 +235,7 @@ export class LiveSocket implements Outbox {
   private async teardown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.guard.detach();
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
     const views = [...this.views.values()];
