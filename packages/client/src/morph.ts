@@ -32,7 +32,8 @@ export const render = (v: View, html: string) => {
     childrenOnly: true,
     onBeforeElUpdated(f, t) {
       if (f.hasAttribute(A_IGNORE) || f.hasAttribute(A_VIEW)) return false;
-      if (f == d.activeElement && FIELD.test(f.tagName)) (t as HTMLInputElement).value = (f as HTMLInputElement).value;
+      // (a file input's value cannot be set: it keeps none)
+      if (f == d.activeElement && FIELD.test(f.tagName) && (f as HTMLInputElement).type != "file") (t as HTMLInputElement).value = (f as HTMLInputElement).value;
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
       if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);
       return true;

@@ -23,6 +23,9 @@ export const C_PARAMS = "p";
 export const C_HEARTBEAT = "h";
 /** Live navigation: replace the top-level view with the live route of a URL, over the same socket. */
 export const C_NAVIGATE = "n";
+/** Uploads (see docs/protocol.md, "Uploads"): the files chosen for an `lv-upload` input, then their chunks. */
+export const C_UPLOAD = "f";
+export const C_CHUNK = "c";
 
 /** Server → client message types (first element of a frame). */
 export const S_RENDERED = "r";
@@ -42,6 +45,8 @@ export const S_NAVIGATE = "g";
 export const S_MOUNTED = "m";
 /** The document title changed (`pageTitle` assign). */
 export const S_TITLE = "ti";
+/** Uploads: the server asks for the next slice of an entry's file (length 0: stop sending it). */
+export const S_CHUNK_NEXT = "k";
 
 /** DOM attribute names. The prefix is `lv-`, as Phoenix's is `phx-`. */
 export const A_VIEW = "lv-view";
@@ -72,6 +77,9 @@ export const A_NAV = "lv-nav";
 export const A_CLICK_AWAY = "lv-click-away";
 export const A_WINDOW_KEYDOWN = "lv-window-keydown";
 export const A_WINDOW_KEYUP = "lv-window-keyup";
+/** `<input type=file lv-upload="name">`, `lv-drop-target="name"`; `<meta name="lv-upload">` holds the upload chunk's URL. */
+export const A_UPLOAD = "lv-upload";
+export const A_DROP_TARGET = "lv-drop-target";
 
 /** CSS classes the runtime toggles. */
 export const CLASS_LOADING = "lv-loading";

@@ -56,6 +56,10 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_BAD_FRAME: "a frame is not valid protocol",
   /** event: a payload refused by the handler's schema (internal; the client gets `invalid_payload`) */
   WEFT_ERR_INVALID_PAYLOAD: "an event payload failed its schema",
+  /** `allowUpload`: an upload option has the wrong type or range; the message names it */
+  WEFT_ERR_UPLOAD_OPTION: "an option of allowUpload has the wrong type or value",
+  /** upload: a frame names an upload the view did not allow, or an entry twice (`UploadRefusedError`; the client gets `invalid_payload`) */
+  WEFT_ERR_UPLOAD_REFUSED: "an upload frame was refused",
   /** channel layer: the transport (Redis) is unreachable, closed or too slow (`ChannelLayerUnavailableError`) */
   WEFT_ERR_CHANNEL_UNAVAILABLE: "the channel layer is unavailable",
   /** jobs: the store holds `maxRecords` jobs and none is finished (`JobLimitError`) */

@@ -1,4 +1,5 @@
 import {
+  chunkNextFrame,
   errorFrame,
   goFrame,
   patchFrame,
@@ -9,6 +10,7 @@ import {
   titleFrame,
   updateFrame,
   type ServerFrame,
+  type UploadFile,
 } from "@weft/client/codec";
 import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNOWN_VIEW } from "@weft/client/protocol";
 import { WeftError } from "../errors.js";
@@ -20,7 +22,8 @@ import { Components } from "./component.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
-import type { LiveView, LiveViewClass, ViewDriver } from "./view.js";
+import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
+import { UploadRefusedError, type ChunkRequest } from "./upload.js";
 
 /** Where a connected view's frames go: a socket, or the test harness. @internal */
 export interface Outbox {
@@ -168,6 +171,26 @@ export class ViewRuntime implements ViewDriver {
     });
   }
 
+  /** Queues files chosen for upload `name`: checks them and asks for the accepted ones' first chunks. */
+  upload(name: string, files: UploadFile[]): Promise<void> {
+    return this.enqueue(() => {
+      try {
+        this.ask(this.uploads(name).preflight(name, files));
+      } catch (err) {
+        if (!(err instanceof UploadRefusedError)) throw err;
+        this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message));
+      }
+    });
+  }
+
+  /** Queues a chunk of upload entry `entry`: stores it and asks for the next one. */
+  chunk(entry: number, data: string): Promise<void> {
+    return this.enqueue(async () => {
+      const next = await this.view[UPLOADS]?.chunk(entry, data);
+      if (next) this.ask([next]);
+    });
+  }
+
   /** Sends the newest state if the view is dirty and the outbox has room (called on drain too). */
   flush(): void {
     if (!this.busy && !this.stopped) this.flushNow();
@@ -210,6 +233,7 @@ export class ViewRuntime implements ViewDriver {
     } catch (err) {
       this.services.log.error({ err }, "weft: terminate failed");
     }
+    await this.view?.[UPLOADS]?.dispose();
   }
 
   // ---- ViewDriver: called by the view ----
@@ -292,6 +316,16 @@ export class ViewRuntime implements ViewDriver {
       if (this.dirty) this.flushNow();
     };
     return (this.queue = this.queue.then(run));
+  }
+
+  private uploads(name: string) {
+    const u = this.view[UPLOADS];
+    if (!u) throw new UploadRefusedError(`no upload "${name.slice(0, 64)}" is allowed`);
+    return u;
+  }
+
+  private ask(requests: ChunkRequest[]): void {
+    for (const [entry, offset, length] of requests) this.outbox.send(chunkNextFrame(this.ref, entry, offset, length));
   }
 
   private async call(handler: LiveView["events"][string], payload: Payload): Promise<void> {

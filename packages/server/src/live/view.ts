@@ -1,6 +1,7 @@
 import { assignAsyncTo, type AsyncOutcome, type AsyncValue } from "./async.js";
 import type { LiveComponentClass } from "./component.js";
 import type { Events, Params, Payload, Session, WeftContext } from "./types.js";
+import { UploadSet, type UploadEntry, type UploadOptions } from "./upload.js";
 
 /** The hooks a running view calls on its driver (the socket or the test harness). @internal */
 export interface ViewDriver {
@@ -20,6 +21,8 @@ export interface ViewDriver {
 
 /** @internal */
 export const DRIVER = Symbol("weft.driver");
+/** The view's uploads, once it allowed one. @internal */
+export const UPLOADS = Symbol("weft.uploads");
 
 /** A view class as the framework sees it. */
 export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>> {
@@ -78,6 +81,8 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
   events: Events = {};
   /** @internal */
   [DRIVER]?: ViewDriver;
+  /** @internal */
+  [UPLOADS]?: UploadSet;
 
   /**
    * Called on the HTTP render (`ctx.connected` false) and again after join (true).
@@ -196,5 +201,47 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
   putFlash(kind: string, text: string): void {
     this.flash = { ...this.flash, [kind]: text };
     this[DRIVER]?.changed();
+  }
+
+  /**
+   * Allows file uploads named `name` (as Phoenix's `allow_upload/3`); call it in `mount`. The
+   * template then has `it.uploads[name]` (an {@link UploadState}: entries with name, size,
+   * type, progress %, errors) and renders `<input type="file" lv-upload="name">` inside an
+   * `lv-change` / `lv-submit` form (an element with `lv-drop-target="name"` takes dropped
+   * files). The limits are checked on the server before any byte is stored; refused files
+   * are entries with `errors`. Calling it again for `name` drops that upload's entries.
+   * @param name - the upload's name (1 to 128 characters)
+   * @param opts - `accept` (extensions / MIME types, or "any"), `maxEntries` (default 1),
+   *   `maxFileSize` (bytes, default 8,000,000), `chunkSize` (bytes per socket frame, default 32,768, at most 48,000)
+   * @throws WeftError `WEFT_ERR_UPLOAD_OPTION` when an option has the wrong type or range
+   */
+  allowUpload(name: string, opts: UploadOptions): void {
+    (this[UPLOADS] ??= new UploadSet((uploads) => {
+      this.assigns = { ...this.assigns, uploads };
+      this[DRIVER]?.changed();
+    })).allow(name, opts);
+  }
+
+  /**
+   * Removes entry `ref` of upload `name` and its bytes (as Phoenix's `cancel_upload/3`), e.g.
+   * from an `lv-click="cancel-upload" lv-value-ref="<%= entry.ref %>"` handler. The browser
+   * stops sending it.
+   * @param ref - the entry's ref (a number, or its text from `lv-value-ref`)
+   * @returns whether there was such an entry
+   */
+  cancelUpload(name: string, ref: number | string): boolean {
+    return this[UPLOADS]?.cancel(name, Number(ref)) ?? false;
+  }
+
+  /**
+   * Hands every complete entry of upload `name` to `fn(entry, path)` (`path`: its temporary
+   * file, deleted once `fn` returns or its promise settles), then removes the entry; as
+   * Phoenix's `consume_uploaded_entries/3`. Entries still uploading stay. Copy or move the
+   * file inside `fn`: it does not outlive the call.
+   * @returns what `fn` returned for each entry, in order
+   * @throws whatever `fn` throws (that entry and the following ones stay)
+   */
+  consumeUploadedEntries<T>(name: string, fn: (entry: UploadEntry, path: string) => T | Promise<T>): Promise<T[]> {
+    return this[UPLOADS]?.consume(name, fn) ?? Promise.resolve([]);
   }
 }

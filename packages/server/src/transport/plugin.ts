@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fastifyCookie, { Signer } from "@fastify/cookie";
 import fastifyHelmet, { type FastifyHelmetOptions } from "@fastify/helmet";
 import fastifyWebsocket from "@fastify/websocket";
-import { A_SOCKET, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
+import { A_SOCKET, A_UPLOAD, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
@@ -310,7 +310,9 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
-  const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
+  // the upload chunk: the runtime imports it from this meta's URL on pages with an lv-upload input
+  const uploadChunk = clientAsset(prefix, "upload.js");
+  const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<meta name="${A_UPLOAD}" content="${uploadChunk.url}">\n<script defer src="${asset.url}"></script>`;
 
   // @fastify/cookie: the app's when it registered one (before weft), else weft's with `secret`.
   // The app's without a secret cannot sign: weft then signs (its session cookie and any signed
@@ -354,6 +356,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       reply.header("cache-control", "public, max-age=31536000, immutable").type(a.type).send(a.body);
     });
   serve(asset);
+  serve(uploadChunk);
 
   const originAllowed = (req: FastifyRequest): boolean => {
     const origin = req.headers.origin;
