@@ -19,7 +19,7 @@
 import type { Delta } from "./protocol.js";
 import {
   C_CHUNK, C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_NAVIGATE, C_PARAMS, C_UPLOAD, S_CHUNK_NEXT, S_DELTA, S_ERROR, S_HEARTBEAT,
-  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_TITLE,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
 } from "./protocol.js";
 import { applyDelta } from "./apply.js";
 
@@ -168,9 +168,18 @@ export type GoFrame = [type: typeof S_NAVIGATE, ref: number, url: string, replac
 export type MountedFrame = [type: typeof S_MOUNTED, ref: number, html: string, title: string, id: string, view: string, token: string];
 /** `title`: the document title is now `title` (the view's `pageTitle` assign changed). */
 export type TitleFrame = [type: typeof S_TITLE, ref: number, title: string];
+/**
+ * One insert of a stream frame: the item's DOM id, where it goes (`-1` the end, `0` the start,
+ * `n` before the n-th child), its HTML (one element), and an optional limit (as Phoenix's:
+ * `n > 0` keeps the first n children, `n < 0` the last -n).
+ */
+export type StreamInsert = [domId: string, at: number, html: string, limit?: number];
+/** `stream`: for the container `[lv-stream=name]`: clear it if `reset`, delete `deletes` by DOM id, then apply `inserts` in order. */
+export type StreamFrame = [type: typeof S_STREAM, ref: number, name: string, reset: 0 | 1, deletes: string[], inserts: StreamInsert[]];
 
 /** Every frame the server sends, as it is on the wire. */
 export type ServerFrame =
+  | StreamFrame
   | RenderedFrame
   | DeltaFrame
   | ReplyFrame
@@ -284,6 +293,19 @@ export const titleFrame = (ref: number, title: string): TitleFrame => [S_TITLE, 
  * @returns `["k", ref, entry, offset, length]`
  */
 export const chunkNextFrame = (ref: number, entry: number, offset: number, length: number): ChunkNextFrame => [S_CHUNK_NEXT, ref, entry, offset, length];
+
+/**
+ * Builds a `stream` frame: one stream's operations since the last render.
+ * @param ref - the view
+ * @param name - the stream (its container is `[lv-stream=name]` in the view)
+ * @param reset - clear the container first
+ * @param deletes - DOM ids to remove
+ * @param inserts - items to insert or update in place, in order
+ * @returns `["s", ref, name, 0 | 1, deletes, inserts]`
+ */
+export const streamFrame = (ref: number, name: string, reset: boolean, deletes: string[], inserts: StreamInsert[]): StreamFrame => [
+  S_STREAM, ref, name, reset ? 1 : 0, deletes, inserts,
+];
 
 /**
  * Builds an `error` frame.
@@ -449,7 +471,14 @@ export type ServerMessage =
   | { type: typeof S_NAVIGATE; ref: number; url: string; replace: boolean }
   | { type: typeof S_MOUNTED; ref: number; html: string; title: string; id: string; view: string; token: string }
   | { type: typeof S_TITLE; ref: number; title: string }
+  | { type: typeof S_STREAM; ref: number; name: string; reset: boolean; deletes: string[]; inserts: StreamInsert[] }
   | { type: typeof S_HEARTBEAT };
+
+const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
+const isInsert = (x: unknown): x is StreamInsert =>
+  Array.isArray(x) && typeof x[0] === "string" && x[0] !== "" && isInt(x[1]) && x[1] >= -1 && typeof x[2] === "string" &&
+  (x.length === 3 || (x.length === 4 && isInt(x[3]) && x[3] !== 0));
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string" && s !== "");
 
 const isDelta = (x: unknown): x is Delta => Array.isArray(x) && x.every((s) => typeof s === "number" || typeof s === "string");
 
@@ -512,6 +541,10 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
         : bad("mounted");
     case S_TITLE:
       return n === 3 && typeof a === "string" ? { type, ref: r, title: a } : bad("title");
+    case S_STREAM:
+      return n === 6 && typeof a === "string" && a !== "" && (b === 0 || b === 1) && isStrings(c) && Array.isArray(d) && d.every(isInsert)
+        ? { type, ref: r, name: a, reset: b === 1, deletes: c, inserts: d as StreamInsert[] }
+        : bad("stream");
     default:
       return bad(`unknown type ${JSON.stringify(type).slice(0, 16)}`);
   }

@@ -1,13 +1,14 @@
 /** What the server's frames do to the page: the top of the client, above views, hooks and morphing. */
 import {
   CLASS_ERROR, E_EXPIRED_TOKEN, E_INVALID_TOKEN, E_UNAUTHORIZED, S_DELTA, S_ERROR,
-  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_TITLE,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
 import { refs } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch } from "./hooks.js";
+import { stream } from "./streams.js";
 import { fail, release, reload } from "./views.js";
 import { go, mounted, title } from "./nav.js";
 
@@ -32,4 +33,5 @@ export const handleFrame = ([t, r, a, b, c, e, f]: ServerFrame) => {
   if (t == S_MOUNTED) mounted(v, a, b, c, e, f);
   if (t == S_TITLE) title(a);
   if (t == S_PUSH) dispatch(v, a, b);
+  if (t == S_STREAM) stream(v, a, b, c, e);
 };

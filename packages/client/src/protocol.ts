@@ -47,6 +47,8 @@ export const S_MOUNTED = "m";
 export const S_TITLE = "ti";
 /** Uploads: the server asks for the next slice of an entry's file (length 0: stop sending it). */
 export const S_CHUNK_NEXT = "k";
+/** Stream operations (`reset`, deletes, inserts) for one `lv-stream` container, as Phoenix's streams. */
+export const S_STREAM = "s";
 
 /** DOM attribute names. The prefix is `lv-`, as Phoenix's is `phx-`. */
 export const A_VIEW = "lv-view";
@@ -80,6 +82,8 @@ export const A_WINDOW_KEYUP = "lv-window-keyup";
 /** `<input type=file lv-upload="name">`, `lv-drop-target="name"`; `<meta name="lv-upload">` holds the upload chunk's URL. */
 export const A_UPLOAD = "lv-upload";
 export const A_DROP_TARGET = "lv-drop-target";
+/** Marks a stream container: `lv-stream="name"`; its children are the stream's items, keyed by their `id`. */
+export const A_STREAM = "lv-stream";
 
 /** CSS classes the runtime toggles. */
 export const CLASS_LOADING = "lv-loading";

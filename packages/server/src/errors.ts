@@ -44,6 +44,12 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_COMPONENT_ID_DUPLICATE: "two components of one view share an id",
   /** async: the reason of an `assignAsync` / `startAsync` task's AbortSignal (`AsyncCancelledError`, name `AbortError`): the view left, `cancelAsync`, or a newer task of the same name */
   WEFT_ERR_ASYNC_CANCELLED: "an async task was cancelled",
+  /** `stream`, `streamInsert`, `streamDelete`: the view's `static streams` has no such stream (with a template or render) */
+  WEFT_ERR_STREAM_NOT_CONFIGURED: "a stream is not declared in the view's static streams",
+  /** `stream`, `streamInsert`: `at` is not an integer ≥ -1, `limit` not a non-zero integer, or the items are not iterable */
+  WEFT_ERR_STREAM_OPTION: "a stream option has the wrong type or value",
+  /** `stream`, `streamInsert`, `streamDelete`: an item is not an object, or has no usable DOM id */
+  WEFT_ERR_STREAM_ITEM_ID: "a stream item has no usable DOM id",
   /** mount: a view's `authorize` refused the session ({@link UnauthorizedError}; HTTP 403) */
   WEFT_ERR_UNAUTHORIZED: "a view refused the session",
   /** mount: thrown by a view's `mount` when what it shows does not exist ({@link NotFoundError}; HTTP 404) */

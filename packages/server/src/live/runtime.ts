@@ -16,6 +16,8 @@ import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNO
 import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
+import { STREAMS, streamFrames } from "./streams.js";
+import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
 import { AsyncCancelledError, AsyncTasks, type AsyncOutcome } from "./async.js";
 import { Components } from "./component.js";
@@ -61,6 +63,8 @@ export class ViewRuntime implements ViewDriver {
   /** the view's LiveComponents (by id), set once mounted */
   components?: Components;
   private tasks = new AsyncTasks((fn) => this.enqueue(fn));
+  /** stream frames held while the outbox is congested, in order; renders wait behind them */
+  private backlog: ServerFrame[] = [];
 
   constructor(
     readonly ref: number,
@@ -95,11 +99,14 @@ export class ViewRuntime implements ViewDriver {
         const h = this.view.events[name];
         if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
       }
+      // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
+      this.view[STREAMS]?.resetAll();
       const html = this.render();
       this.sent = html;
       this.dirty = false;
       if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
       this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
+      this.sendStreams();
       this.sendTitle();
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
@@ -128,7 +135,7 @@ export class ViewRuntime implements ViewDriver {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
       try {
-        await this.call(handler, payload);
+        await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => this.call(handler, payload));
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
         this.services.log.error({ err, event: name, target }, "weft: event handler failed");
@@ -143,7 +150,7 @@ export class ViewRuntime implements ViewDriver {
   params(url: URL): Promise<void> {
     return this.enqueue(async () => {
       this.view.ctx.url = url;
-      await this.view.handleParams?.(paramsOf(url), url);
+      await this.handleParams(url);
       this.flushNow();
     });
   }
@@ -166,7 +173,7 @@ export class ViewRuntime implements ViewDriver {
   /** Queues a message for `handleInfo`. */
   info(msg: unknown): Promise<void> {
     return this.enqueue(async () => {
-      await this.view.handleInfo?.(msg);
+      if (this.view.handleInfo) await traceAsync(weftChannels.handleInfo, () => this.trace(), () => this.view.handleInfo!(msg));
       this.flushNow();
     });
   }
@@ -228,6 +235,7 @@ export class ViewRuntime implements ViewDriver {
     for (const t of this.timers) clearTimeout(t);
     this.unsubs = [];
     this.timers.clear();
+    this.backlog = [];
     try {
       await this.view?.terminate?.();
     } catch (err) {
@@ -274,7 +282,7 @@ export class ViewRuntime implements ViewDriver {
     }
     void this.enqueue(async () => {
       this.view.ctx.url = next;
-      await this.view.handleParams?.(paramsOf(next), next);
+      await this.handleParams(next);
       this.flushNow();
       this.outbox.send(patchFrame(this.ref, next.pathname + next.search + next.hash, replace));
     });
@@ -301,6 +309,15 @@ export class ViewRuntime implements ViewDriver {
 
   // ---- internals ----
 
+  /** What this view's telemetry events carry. */
+  private trace(): WeftTraceContext {
+    return { view: this.services.registry.register(this.view.constructor as LiveViewClass), connected: true, ref: this.ref };
+  }
+
+  private async handleParams(url: URL): Promise<void> {
+    if (this.view.handleParams) await traceAsync(weftChannels.handleParams, () => this.trace(), () => this.view.handleParams!(paramsOf(url), url));
+  }
+
   private enqueue(task: () => unknown, ifStopped?: () => void): Promise<void> {
     const run = async () => {
       if (this.stopped) return ifStopped?.();
@@ -313,7 +330,7 @@ export class ViewRuntime implements ViewDriver {
       } finally {
         this.busy = false;
       }
-      if (this.dirty) this.flushNow();
+      if (this.dirty || this.backlog.length) this.flushNow();
     };
     return (this.queue = this.queue.then(run));
   }
@@ -337,8 +354,10 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private reply(seq: number): void {
-    const update = this.dirty && !this.outbox.congested() ? this.update() : undefined;
+    const held = !this.drainBacklog() || this.outbox.congested();
+    const update = this.dirty && !held ? this.update() : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update));
+    if (!held) this.sendStreams();
     this.sendTitle();
   }
 
@@ -349,10 +368,25 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private flushNow(): void {
-    if (!this.dirty || this.stopped || this.outbox.congested()) return;
+    // held stream frames go first; a render never overtakes them
+    if (this.stopped || !this.drainBacklog()) return;
+    if (!this.dirty || this.outbox.congested()) return;
     const update = this.update();
     if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
     this.sendTitle();
+    this.sendStreams();
+  }
+
+  /** Sends the streams' operations since the last render, after the render (which may have made their containers). */
+  private sendStreams(): void {
+    this.backlog.push(...streamFrames(this.services, this.view[STREAMS], this.view.assigns, this.ref));
+    this.drainBacklog();
+  }
+
+  /** Sends held stream frames while the outbox has room (the rest go on drain, see {@link flush}); true when none is left. */
+  private drainBacklog(): boolean {
+    while (this.backlog.length && !this.outbox.congested()) this.outbox.send(this.backlog.shift()!);
+    return !this.backlog.length;
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */
@@ -362,7 +396,7 @@ export class ViewRuntime implements ViewDriver {
     const old = this.sent;
     if (html === old) return undefined;
     this.sent = html;
-    return old === null ? html : encodeUpdate(old, html);
+    return old === null ? html : traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
   }
 
   private render(): string {

@@ -17,6 +17,7 @@ import { inlineChildren, newDomId, renderDisconnected } from "../live/page.js";
 import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
+import { healthRoute } from "./health.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
@@ -85,6 +86,11 @@ export interface WeftOptions {
    * `recheckMs`, the backstop reload of every socket's session (default 30,000 ms).
    */
   authority?: Partial<AuthorityOptions>;
+  /**
+   * Serves the readiness route `GET <prefix>/health` (default false): this worker's pid,
+   * uptime, open sockets and connected views by view id, as JSON. Counts only, no user data.
+   */
+  health?: boolean;
 }
 
 /**
@@ -171,6 +177,7 @@ function checkOptions(opts: WeftOptions): void {
     if (!(k in defaultAuthority)) throw invalid(`\`authority.${k}\``, `one of ${Object.keys(defaultAuthority).join(", ")}`, k, "an unknown option");
     if (v !== undefined && !(k === "cacheMs" ? typeof v === "number" && v >= 0 && Number.isFinite(v) : positive(v))) throw invalid(`\`authority.${k}\``, k === "cacheMs" ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds", v);
   }
+  optional("health", (v) => typeof v === "boolean", "true or false");
   optional("helmet", (v) => v === false || isObject(v), "`false` (no headers from weft) or an object of @fastify/helmet options; leave it out for weft's defaults");
 }
 
@@ -368,6 +375,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       return false;
     }
   };
+
+  if (opts.health) healthRoute(app, `${prefix}/health`, live, services.registry, routeConfig);
 
   app.get(`${prefix}/websocket`, {
     websocket: true,
