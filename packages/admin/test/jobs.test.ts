@@ -290,7 +290,7 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
 
       // the page, on worker B
       const job = await openLive(B, "manager", url, "job");
-      expect(job.first).toContain("<title>Job | Jobs test</title>");
+      expect(job.first).toContain("<title data-suffix=\" | Jobs test\">Job | Jobs test</title>");
       expect(job.html()).toContain("Refund selected orders");
       expect(job.html()).toContain("Refund 5 orders");
       expect(job.html()).toContain('id="job-counts" class="job-counts">0 of 5<');

@@ -1,7 +1,7 @@
 /** What the server's frames do to the page: the top of the client, above views, hooks and morphing. */
 import {
   CLASS_ERROR, E_EXPIRED_TOKEN, E_INVALID_TOKEN, E_UNAUTHORIZED, S_DELTA, S_ERROR,
-  S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
@@ -10,9 +10,10 @@ import { render } from "./morph.js";
 import { dispatch, replied } from "./hooks.js";
 import { stream } from "./streams.js";
 import { fail, release, reload } from "./views.js";
+import { go, mounted, title } from "./nav.js";
 
 /** Handles one server frame (see docs/protocol.md, "Server → client"). */
-export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
+export const handleFrame = ([t, r, a, b, c, e, f]: ServerFrame) => {
   const v = refs.get(r!);
   if (t == S_ERROR) {
     release(c!);
@@ -31,6 +32,9 @@ export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
   if (t == S_REDIRECT) location.assign(a);
   // a reply's last field is the handler's reply value (`{}` when none), for a hook's onReply, after the render
   if (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) replied(a, (t == S_REPLY ? b : c) || {});
+  if (t == S_NAVIGATE) go(a, b);
+  if (t == S_MOUNTED) mounted(v, a, b, c, e, f);
+  if (t == S_TITLE) title(a);
   if (t == S_PUSH) dispatch(v, a, b);
   if (t == S_STREAM) stream(v, a, b, c, e);
 };

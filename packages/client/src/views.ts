@@ -12,6 +12,9 @@ import { send } from "./socket.js";
 let ref = 0;
 let seq = 0;
 
+/** A fresh view ref on this socket (a live navigation's new view). */
+export const next = () => ++ref;
+
 /** Joins a root (a rejoin sends its forms for recovery). Off line it only registers the root. */
 export const join = (el: Element, rejoin?: boolean) => {
   const v: View = views.get(el) || { el, r: 0 };

@@ -34,6 +34,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_VIEW_ID_TAKEN: "two view classes are registered under one id",
   /** render: `liveRender("id")` names a view id no class was registered under */
   WEFT_ERR_VIEW_NOT_REGISTERED: "liveRender names a view id that is not registered",
+  /** `app.liveSession` / `app.live`: a live session declared twice or named before it is declared, or a view class put in two live sessions */
+  WEFT_ERR_LIVE_SESSION: "a live session is declared twice or not at all, or a view is in two live sessions",
   /** render: `it.component(Cls, props)` without an `id` prop (a non-empty string or number of at most 128 characters) */
   WEFT_ERR_COMPONENT_ID_MISSING: "a component was rendered without an id",
   /** render: `it.component("Name", props)` names a component the view's `static components` does not declare */
