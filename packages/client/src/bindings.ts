@@ -8,6 +8,7 @@ import { d, refs, viewOf, attr, type Payload } from "./state.js";
 import { vals } from "./forms.js";
 import { send } from "./socket.js";
 import { push } from "./views.js";
+import { locked } from "./lock.js";
 
 const timers = new WeakMap<Element, any>();
 const last = new WeakMap<Element, string>();
@@ -51,7 +52,7 @@ const on = (type: string, a: string, pay: (el: any, e: any) => Payload | false |
     const el: Element | null = e.target.closest?.(`[${a}]`);
     const v = el && viewOf(el);
     const p = v && pay(el, e);
-    if (p) rate(el!, ms, () => push(v, el, attr(el!, a)!, p));
+    if (p && !locked(el!)) rate(el!, ms, () => push(v, el, attr(el!, a)!, p, a));
   });
 
 const key = (el: Element, e: any) => {

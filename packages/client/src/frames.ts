@@ -5,7 +5,7 @@ import {
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
-import { refs } from "./state.js";
+import { pending, refs } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch } from "./hooks.js";
 import { fail, release, reload } from "./views.js";
@@ -26,6 +26,7 @@ export const handleFrame = ([t, r, a, b, c]: ServerFrame) => {
   if (t == S_RENDERED || t == S_REPLY_RENDERED) render(v, t == S_RENDERED ? a : b);
   if (t == S_DELTA || t == S_REPLY_DELTA) render(v, applyDelta(v.h!, t == S_DELTA ? a : b));
   if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);
-  if (t == S_REDIRECT) location.assign(a);
+  // the page is going: what is in flight stays loading and locked (lock.ts) until it is gone
+  if (t == S_REDIRECT) pending.clear(), location.assign(a);
   if (t == S_PUSH) dispatch(v, a, b);
 };

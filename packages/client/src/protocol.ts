@@ -52,6 +52,8 @@ export const A_DEBOUNCE = "lv-debounce";
 export const A_THROTTLE = "lv-throttle";
 export const A_PATCH = "lv-patch";
 export const A_CONFIRM = "lv-confirm";
+/** Text a submit button (or an `lv-click` button) shows while its event is in flight, as Phoenix's `phx-disable-with`. */
+export const A_DISABLE_WITH = "lv-disable-with";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
 export const A_SOCKET = "lv-socket";
