@@ -21,7 +21,8 @@ export const TOO_MANY_JOBS = "Too many jobs are running right now; nothing was s
  * change list shows it as an error flash): in all, or of this action (`label`).
  */
 export function tooManyOfYourJobs(err: JobQuotaError, label: string): string {
-  const what = err.scope === "owner" ? `${err.limit} jobs` : `${err.limit} “${label}” jobs`;
+  const jobs = err.limit === 1 ? "job" : "jobs";
+  const what = err.scope === "owner" ? `${err.limit} ${jobs}` : `${err.limit} “${label}” ${jobs}`;
   return `You already have ${what} running or queued; nothing was started. Wait for one of them to finish (see My jobs), then try again.`;
 }
 /** The refusal when the channel layer is unreachable (HTTP 503). */
