@@ -211,6 +211,14 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       await Promise.all(started.map((j) => j.finished));
     });
 
+    it("one owner cannot exhaust the site's maxRecords: the per-owner cap refuses first, another owner still gets a record", async () => {
+      site = kind.newSite();
+      const store = new JobStore(site.open(), { ...LEASE, maxRecords: 4 });
+      for (const action of ["a", "a", "b"]) await store.create(spec({ action }));
+      await expect(store.create(spec({ action: "c" }))).rejects.toBeInstanceOf(JobQuotaError);
+      await expect(store.create(spec({ owner: "u2" }))).resolves.toMatchObject({ owner: "u2", status: "queued" });
+    });
+
     it("refuses bad caps", () => {
       site = kind.newSite();
       const layer = site.open();
