@@ -180,6 +180,34 @@ describe("two demo processes on different ports, one database, one Redis", () =>
     await onBSocket.until(() => !onBSocket.html.get(2)!.includes(`data-revenue>${revenueBefore}<`), "today's revenue on B moves");
   });
 
+  it("session authority: a logout on A closes the user's socket on B within 1 s, and the save sent after it is never run", async () => {
+    const ro = new Database(dbFile, { readonly: true });
+    const order = ro.prepare("SELECT id, status FROM orders WHERE status NOT IN ('cancelled', 'refunded') ORDER BY id LIMIT 1").get() as { id: number; status: string };
+    ro.close();
+    const times: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const jar = await login(a.base, "manager");
+      const form = await page(jar, `${a.base}/admin/shop/order/${order.id}/change/`);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.html)![1];
+      // the change form rendered by A, joined on B, as a tab open since before the logout
+      const onB = await joinView({ base: b.base, cookie: jar.header, token: form.roots[0].token, url: `${b.base}/admin/shop/order/${order.id}/change/`, sockets });
+      const t0 = performance.now();
+      expect((await jar.post("/admin/logout/", { _csrf: csrf })).status).toBe(302);
+      // the issue's attack: the tab saves right after the logout
+      onB.event(1, "save", { status: "cancelled", _continue: "" });
+      await onB.until(() => onB.closed, "B's socket closed", 10_000);
+      times.push(performance.now() - t0);
+      expect(onB.closed).toEqual({ code: 4403, reason: "/admin/login/" });
+      expect(onB.frames.some((f) => f[0] === "a" || f[0] === "ar" || f[0] === "ad")).toBe(false);
+    }
+    const sorted = [...times].sort((x, y) => x - y);
+    console.log(`session authority across processes: logout on A → socket on B closed, 5 rounds (Redis channel layer, logout request included): ${times.map((t) => t.toFixed(1)).join(", ")} ms; median ${sorted[2].toFixed(1)} ms, max ${sorted[4].toFixed(1)} ms`);
+    expect(sorted[4]).toBeLessThan(1_000);
+    const after = new Database(dbFile, { readonly: true });
+    expect(after.prepare("SELECT status FROM orders WHERE id = ?").get(order.id)).toEqual({ status: order.status });
+    after.close();
+  });
+
   it("widget slots: viewers get no low-stock alert (nor a placeholder), managers do", async () => {
     const viewer = await login(a.base, "viewer");
     const manager = await login(b.base, "manager");

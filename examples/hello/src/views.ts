@@ -1,4 +1,4 @@
-import { LiveView, on } from "@weft/server";
+import { LiveComponent, LiveView, on, type AsyncResult } from "@weft/server";
 import { z } from "zod";
 
 /** A number and two buttons: the count lives on the server, the page gets only what changed. */
@@ -39,5 +39,46 @@ export class Guestbook extends LiveView<Assigns> {
       this.assign({ form: { name: "", message: "" }, errors: {} });
       await this.ctx.pubsub.publish("guestbook", "signed");
     }),
+  };
+}
+
+/**
+ * A tally: a LiveComponent with its own count and its own button. `lv-target` in its template
+ * sends the click to this component, not to the page; it lives in the page's view process.
+ */
+export class Tally extends LiveComponent<{ id: string; label: string; count: number }> {
+  static template = "tally.eta";
+  mount() { this.assign({ count: 0 }); }
+  events = { add: () => this.assign({ count: this.assigns.count + 1 }) };
+}
+
+/** The app's services, as views see them in `this.ctx`. */
+export interface Services {
+  /** a slow lookup (a stand-in for a remote API); aborts with `signal` */
+  forecast(signal: AbortSignal): Promise<string>;
+}
+
+/** The default forecast: answers after 800 ms, unless the page was left first. */
+export const slowForecast: Services["forecast"] = (signal) =>
+  new Promise((resolve, reject) => {
+    const t = setTimeout(() => resolve("sunny, 21 °C"), 800);
+    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)));
+  });
+
+/**
+ * A page of tallies: each keeps its count while the page passes it new props (a new label).
+ * The forecast loads with assignAsync: the page shows "loading" at once, the tallies work
+ * meanwhile, and leaving the page aborts the lookup.
+ */
+export class Tallies extends LiveView<{ labels: string[]; forecast: AsyncResult<string> }, Services> {
+  static template = "tallies.eta";
+  static title = "Tallies";
+  static components = { Tally }; // the names its template may render
+  mount() {
+    this.assign({ labels: ["apples", "pears"] });
+    this.assignAsync("forecast", async (signal) => ({ forecast: await this.ctx.forecast(signal) }));
+  }
+  events = {
+    shout: () => this.assign({ labels: this.assigns.labels.map((l, i) => (i === 0 ? l.toUpperCase() : l)) }),
   };
 }

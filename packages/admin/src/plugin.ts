@@ -88,6 +88,10 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   for (const admin of site.all()) {
     for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(cls);
   }
+  // session authority: logout, session ends and user / group / permission writes reach open sockets on every worker
+  const published = (err: unknown) => app.log.warn({ err }, "weft admin: a session-authority notice was not published; sockets find out at their next event or re-check");
+  site.sessions.authority.attach(app.weft, published);
+  site.users.authority.attach(app.weft, published);
   const p = site.prefix;
   const pubsub = app.weft.services.pubsub;
   const redis = opts.loginRateLimit?.redis ?? (pubsub instanceof RedisChannelLayer ? pubsub.commandClient : undefined);

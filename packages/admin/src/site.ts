@@ -69,7 +69,7 @@ export class AdminSite implements DashboardSite {
     this.db = opts.db;
     ensureAdminTables(opts.sqlite);
     this.users = new UserStore(opts.db);
-    this.sessions = new AdminSessions({ db: opts.db });
+    this.sessions = new AdminSessions({ db: opts.db, loginUrl: `${this.prefix}/login/` });
     this.tokens = new ApiTokens(opts.db);
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, type AdminAction, type AdminSession } from "../src/index.js";
 import { TokenSigner } from "../../server/src/live/token.js";
 import { Client, SECRET, viewRoots } from "../../server/test/helpers.js";
-import { Jar, login, loginPage, startAdmin } from "./support.js";
+import { Jar, login, loginPage, openView, startAdmin } from "./support.js";
 
 // ---------------------------------------------------------------------------------------------
 // schema, data, site
@@ -114,6 +114,7 @@ const ids = {} as Record<Role | "owner", number>;
 const bearer = {} as Record<Role, string | undefined>;
 let routeCells = 0;
 let eventCells = 0;
+let revocationCells = 0;
 const eventNames = new Set<string>();
 const routeNames = new Set<string>();
 
@@ -163,7 +164,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.log(
-    `permission cells checked: ${routeCells + eventCells} (routes ${routeNames.size} × ${ROLES.length} roles = ${routeCells}, events ${eventNames.size} × ${ROLES.length} roles = ${eventCells})`,
+    `permission cells checked: ${routeCells + eventCells} (routes ${routeNames.size} × ${ROLES.length} roles = ${routeCells}, events ${eventNames.size} × ${ROLES.length} roles = ${eventCells}); open sockets when access ends: ${revocationCells}`,
   );
   for (const s of sockets) s.close();
   await app?.close();
@@ -690,4 +691,28 @@ describe("LiveView events × roles", () => {
     const deleted = 2 * ROLES.filter((r) => may(r, "delete")).length;
     expect(countItems()).toBe(N_ITEMS + added - deleted);
   });
+});
+
+// Session authority (issue 10): a socket opened while the role had access loses it with the
+// access. Fresh users with each staff role's permissions, so the shared users above stay as they are.
+describe("open sockets when access ends × staff roles", () => {
+  for (const role of ROLES.filter(staff)) {
+    it(`${role}: logout closes the change list's socket (4403); is_staff = 0 stops the view (unauthorized)`, async () => {
+      const user = await site.users.createUser({ username: `${role}late`, password: "late-pass-123", isStaff: true, isSuperuser: role === "superuser" });
+      if (role !== "superuser") for (const p of PERMS[role] ?? []) await site.users.grant(user, `shop.${p}_item`);
+      const open = async () => {
+        const jar = await login(base, user.username, { password: "late-pass-123" });
+        return { jar, c: (await openView(jar, `${base}/admin/shop/item/`, "admin-changelist", { ref: 1, sockets })).c };
+      };
+      const a = await open();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await a.jar.fetch("/admin/")).text())![1];
+      expect((await a.jar.post("/admin/logout/", { _csrf: csrf })).status).toBe(302);
+      await a.c.until(() => a.c.closed, "the socket closed");
+      expect(a.c.closed!.code).toBe(4403);
+      const b = await open();
+      await site.users.update(user.id, { isStaff: false });
+      await b.c.until(() => b.c.frames.find((f) => f[0] === "!" && f[1] === 1 && f[2] === "unauthorized"), "the view stopped");
+      revocationCells += 2;
+    });
+  }
 });

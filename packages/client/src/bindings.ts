@@ -1,14 +1,13 @@
 /** The `lv-*` bindings: document-level listeners that turn DOM events into view events. */
 import {
   A_BLUR, A_CHANGE, A_CHILD, A_CLICK, A_CONFIRM, A_DEBOUNCE, A_FOCUS, A_KEY, A_KEYDOWN,
-  A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX,
+  A_KEYUP, A_PATCH, A_SUBMIT, A_TARGET, A_THROTTLE, A_VALUE_PREFIX,
 } from "./protocol.js";
 import { paramsFrame } from "./codec.js";
 import { d, refs, viewOf, attr, type Payload } from "./state.js";
 import { vals } from "./forms.js";
 import { send } from "./socket.js";
 import { push } from "./views.js";
-import { locked } from "./lock.js";
 
 const timers = new WeakMap<Element, any>();
 const last = new WeakMap<Element, string>();
@@ -46,13 +45,14 @@ const ok = (el: Element) => {
   return !c || confirm(c);
 };
 
-/** Delegates `type` events to the closest `[a]` element inside a joined view; `pay` builds the payload (or vetoes). */
+/** Delegates `type` events to the closest `[a]` element inside a joined view (to the component its `lv-target` names, as Phoenix's `phx-target`); `pay` builds the payload (or vetoes). */
 const on = (type: string, a: string, pay: (el: any, e: any) => Payload | false | void, ms = 0) =>
   d.addEventListener(type, (e: any) => {
     const el: Element | null = e.target.closest?.(`[${a}]`);
     const v = el && viewOf(el);
     const p = v && pay(el, e);
-    if (p && !locked(el!)) rate(el!, ms, () => push(v, el, attr(el!, a)!, p, a));
+    // a form or button locked by its event in flight (lock.ts) drops the next one
+    if (p && !(el as any).lv) rate(el!, ms, () => push(v, el, attr(el!, a)!, p, attr(el!, A_TARGET), a));
   });
 
 const key = (el: Element, e: any) => {

@@ -43,8 +43,8 @@ export type Update = string | Delta;
 export type JoinFrame = [type: typeof C_JOIN, ref: number, token: string, url: string, forms?: FormState[]];
 /** `leave`: the view's root left the page. */
 export type LeaveFrame = [type: typeof C_LEAVE, ref: number];
-/** `event`: call the view's handler `name`; `seq` is increasing per socket. */
-export type EventFrame = [type: typeof C_EVENT, ref: number, seq: number, name: string, payload: Payload];
+/** `event`: call the view's handler `name`; `seq` is increasing per socket; `target` names a component of the view (`lv-target`). */
+export type EventFrame = [type: typeof C_EVENT, ref: number, seq: number, name: string, payload: Payload, target?: string];
 /** `params`: the URL changed without a reload. */
 export type ParamsFrame = [type: typeof C_PARAMS, ref: number, url: string];
 /** `heartbeat`, both ways (`C_HEARTBEAT` and `S_HEARTBEAT` are the same string). */
@@ -77,9 +77,11 @@ export const leaveFrame = (ref: number): LeaveFrame => [C_LEAVE, ref];
  * @param seq - the event's number (positive, increasing per socket); the reply names it
  * @param name - the handler to call
  * @param payload - the event's data (a JSON object)
- * @returns `["e", ref, seq, name, payload]`
+ * @param target - the component the event is for (the `lv-target` of the element that carries the binding); omitted for the view itself
+ * @returns `["e", ref, seq, name, payload]` or `["e", ref, seq, name, payload, target]`
  */
-export const eventFrame = (ref: number, seq: number, name: string, payload: Payload): EventFrame => [C_EVENT, ref, seq, name, payload];
+export const eventFrame = (ref: number, seq: number, name: string, payload: Payload, target?: string | null): EventFrame =>
+  target ? [C_EVENT, ref, seq, name, payload, target] : [C_EVENT, ref, seq, name, payload];
 
 /**
  * Builds a `params` frame.
@@ -230,7 +232,7 @@ export class FrameError extends Error {
 export type ClientMessage =
   | { type: typeof C_JOIN; ref: number; token: string; url: string; forms: FormState[] }
   | { type: typeof C_LEAVE; ref: number }
-  | { type: typeof C_EVENT; ref: number; seq: number; name: string; payload: Payload }
+  | { type: typeof C_EVENT; ref: number; seq: number; name: string; payload: Payload; target?: string }
   | { type: typeof C_PARAMS; ref: number; url: string }
   | { type: typeof C_HEARTBEAT };
 
@@ -262,7 +264,7 @@ function str(x: unknown, max: number, what: string, ref: number, seq?: number): 
 }
 
 /**
- * Parses and validates one client text frame, strictly: names up to 128 characters, URLs
+ * Parses and validates one client text frame, strictly: names (and event targets) up to 128 characters, URLs
  * up to 4,096, tokens up to 8,192, at most 16 recovered forms, payloads nested at most 8
  * deep. A missing payload is `{}`, missing forms are `[]`.
  * @param text - the text frame as received
@@ -299,7 +301,13 @@ export function decodeClientFrame(text: string): ClientMessage {
     case C_EVENT: {
       const seq = f[2];
       if (!isRef(seq)) throw new FrameError("event must carry a seq (positive integer)", ref);
-      return { type, ref, seq, name: str(f[3], MAX_NAME, "event name", ref, seq), payload: payload(f[4], ref, seq) };
+      const e = { type, ref, seq, name: str(f[3], MAX_NAME, "event name", ref, seq), payload: payload(f[4], ref, seq) };
+      if (f.length > 6) throw new FrameError("event frame has too many fields", ref, seq);
+      // a target is a component id: a non-empty string; absent (or null) means the view itself
+      if (f[5] === undefined || f[5] === null) return e;
+      const target = str(f[5], MAX_NAME, "event target", ref, seq);
+      if (!target) throw new FrameError("event target must not be empty", ref, seq);
+      return { ...e, target };
     }
     case C_PARAMS:
       return { type, ref, url: str(f[2], MAX_URL, "url", ref) };

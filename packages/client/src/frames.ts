@@ -13,16 +13,16 @@ import { fail, release, reload } from "./views.js";
 /** Handles one server frame (see docs/protocol.md, "Server → client"). */
 export const handleFrame = ([t, r, a, b, c]: ServerFrame) => {
   const v = refs.get(r!);
+  // a reply (or error) releases its event's loading class before the render it carries is
+  // applied; a form or button it unlocks (lock.ts) is morphed back to the view's HTML
+  if ((t == S_ERROR ? release(c!) : (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) && release(a)) && v) render(v, v.h!);
   if (t == S_ERROR) {
-    release(c!);
     console.warn("weft:", a, b);
     // a token/auth error marks its root, or every root when it is socket-level (ref 0)
     if ([E_INVALID_TOKEN, E_EXPIRED_TOKEN, E_UNAUTHORIZED].includes(a)) v ? v.el.classList.add(CLASS_ERROR) : fail();
     if (a == E_EXPIRED_TOKEN) reload();
   }
   if (!v) return;
-  // a reply releases its event's loading class before the render it carries is applied
-  if (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) release(a);
   if (t == S_RENDERED || t == S_REPLY_RENDERED) render(v, t == S_RENDERED ? a : b);
   if (t == S_DELTA || t == S_REPLY_DELTA) render(v, applyDelta(v.h!, t == S_DELTA ? a : b));
   if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);

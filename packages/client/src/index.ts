@@ -12,7 +12,7 @@
  * bindings ← index. This module wires the socket's callbacks to the layers above it.
  * @packageDocumentation
  */
-import { CLOSE_UNAUTHORIZED } from "./protocol.js";
+import { CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED } from "./protocol.js";
 import { listen } from "./bindings.js";
 import { handleFrame } from "./frames.js";
 import { callAll } from "./hooks.js";
@@ -34,11 +34,21 @@ onOpen(() => {
   callAll("reconnected");
 });
 onFrame(handleFrame);
-onClose((code) => {
+onClose((code, reason) => {
   detach();
   if (up) callAll("disconnected");
   up = false;
   if (code == CLOSE_UNAUTHORIZED) reload();
+  // the session ended (logout elsewhere, expiry, deactivation): say so, link to the login page (the reason)
+  if (code == CLOSE_SESSION_ENDED) {
+    const n = d.createElement("div"), a = d.createElement("a");
+    n.className = "lv-signed-out";
+    n.setAttribute("role", "alert");
+    a.href = /^\/(?![/\\])/.test(reason) ? reason : location.href;
+    a.textContent = "Log in";
+    n.append("You have been signed out. ", a);
+    d.body.prepend(n);
+  }
 });
 
 const start = () => {

@@ -54,6 +54,8 @@ export const A_PATCH = "lv-patch";
 export const A_CONFIRM = "lv-confirm";
 /** Text a submit button (or an `lv-click` button) shows while its event is in flight, as Phoenix's `phx-disable-with`. */
 export const A_DISABLE_WITH = "lv-disable-with";
+/** the component an element's events go to (on the element carrying the binding: the button, the form), as Phoenix's `phx-target` */
+export const A_TARGET = "lv-target";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
 export const A_SOCKET = "lv-socket";
@@ -67,6 +69,8 @@ export const CLASS_ERROR = "lv-error";
 export const E_BAD_FRAME = "bad_frame";
 export const E_UNKNOWN_VIEW = "unknown_view";
 export const E_UNKNOWN_EVENT = "unknown_event";
+/** an event's `target` names no component the view rendered */
+export const E_UNKNOWN_TARGET = "unknown_target";
 export const E_INVALID_PAYLOAD = "invalid_payload";
 export const E_INVALID_TOKEN = "invalid_token";
 export const E_EXPIRED_TOKEN = "expired_token";
@@ -80,6 +84,8 @@ export const CLOSE_NORMAL = 1000;
 export const CLOSE_TOO_LARGE = 1009;
 export const CLOSE_BAD_VERSION = 4400;
 export const CLOSE_UNAUTHORIZED = 4401;
+/** the socket's session ended (logout, expiry, deactivation): the page says so and does not reconnect; the reason is the login URL */
+export const CLOSE_SESSION_ENDED = 4403;
 export const CLOSE_JOIN_TIMEOUT = 4408;
 export const CLOSE_RATE_LIMITED = 4429;
 export const CLOSE_IDLE = 4410;

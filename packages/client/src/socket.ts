@@ -4,7 +4,7 @@
  * arrives and when it goes down is registered by the layers above ({@link onOpen},
  * {@link onFrame}, {@link onClose}; wired in index.ts).
  */
-import { A_SOCKET, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH } from "./protocol.js";
+import { A_SOCKET, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH } from "./protocol.js";
 import { encodeFrame, heartbeatFrame, type ClientFrame, type ServerFrame } from "./codec.js";
 import { d } from "./state.js";
 
@@ -14,23 +14,23 @@ let beat: ReturnType<typeof setTimeout> | undefined;
 // set once by index.ts, before the first connect
 let opened: () => void;
 let framed: (frame: ServerFrame) => void;
-let closed: (code: number) => void;
+let closed: (code: number, reason: string) => void;
 
 /** Registers what runs every time the socket opens (before any frame arrives). */
 export const onOpen = (f: () => void) => (opened = f);
 /** Registers the handler of every server frame (parsed JSON; the server is trusted to send only documented frames). */
 export const onFrame = (f: (frame: ServerFrame) => void) => (framed = f);
-/** Registers what runs when the socket goes down (close code, 0 when the heartbeat timed out), before the reconnect is scheduled. */
-export const onClose = (f: (code: number) => void) => (closed = f);
+/** Registers what runs when the socket goes down (close code, 0 when the heartbeat timed out; close reason), before the reconnect is scheduled. */
+export const onClose = (f: (code: number, reason: string) => void) => (closed = f);
 
 /** Sends a frame if the socket is open; returns whether it did. */
 export const send = (f: ClientFrame) => ws?.readyState == 1 && (ws.send(encodeFrame(f)), true);
 
-const down = (code: number) => {
+const down = (code: number, reason = "") => {
   clearTimeout(beat);
-  closed(code);
-  // 4401: the session is gone; the close handler reloads the page instead
-  if (code != CLOSE_UNAUTHORIZED) setTimeout(connect, Math.random() * Math.min(1e4, 250 * 2 ** attempt++));
+  closed(code, reason);
+  // 4401: no session, the close handler reloads the page; 4403: signed out, the page says so
+  if (code != CLOSE_UNAUTHORIZED && code != CLOSE_SESSION_ENDED) setTimeout(connect, Math.random() * Math.min(1e4, 250 * 2 ** attempt++));
 };
 
 /** Opens the page's one socket (again, after a reconnect delay). */
@@ -47,7 +47,7 @@ export const connect = () => {
     if (f[0] != S_ERROR) attempt = 0;
     framed(f);
   };
-  s.onclose = (e) => down(e.code);
+  s.onclose = (e) => down(e.code, e.reason);
 };
 
 setInterval(() => {

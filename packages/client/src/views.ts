@@ -29,18 +29,26 @@ export const leave = (v: View) => {
   views.delete(v.el), refs.delete(v.r), send(leaveFrame(v.r));
 };
 
-/** Sends an event for a joined view; `el` carries the loading class until the reply, and the lock of its binding `a` (lock.ts). */
-export const push = (v: View, el: Element | null, name: string, payload: Payload, a?: string) => {
-  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload))) return;
+/**
+ * Sends an event for a joined view (to component `t`, if given); `el` carries the loading class
+ * until the reply, and the lock of its binding `a` (lock.ts).
+ */
+export const push = (v: View, el: Element | null, name: string, payload: Payload, t?: string | null, a?: string) => {
+  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return;
   if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el), lock(seq, el, a);
 };
 
-/** The reply (or error) for event `s` arrived: drop the loading class unless the element has another event in flight. */
+/**
+ * The reply (or error) for event `s` arrived: drop the loading class unless the element has
+ * another event in flight. Returns whether it unlocked a form or button (lock.ts): then the
+ * view must be morphed to the server's HTML.
+ */
 export const release = (s: number) => {
   const el = pending.get(s);
-  unlock(s, el);
+  const u = unlock(s, el);
   pending.delete(s);
   if (el && ![...pending.values()].includes(el)) el.classList.remove(CLASS_LOADING);
+  return u;
 };
 
 /** The socket went down: nothing is in flight or joined any more, every root shows it. */

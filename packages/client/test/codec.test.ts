@@ -15,6 +15,8 @@ describe("client frames", () => {
       [joinFrame(3, "tok", "/", []), '["j",3,"tok","/",[]]', { type: "j", ref: 3, token: "tok", url: "/", forms: [] }],
       [leaveFrame(3), '["l",3]', { type: "l", ref: 3 }],
       [eventFrame(1, 9, "inc", { by: 2 }), '["e",1,9,"inc",{"by":2}]', { type: "e", ref: 1, seq: 9, name: "inc", payload: { by: 2 } }],
+      [eventFrame(1, 10, "add", {}, "cart"), '["e",1,10,"add",{},"cart"]', { type: "e", ref: 1, seq: 10, name: "add", payload: {}, target: "cart" }],
+      [eventFrame(1, 11, "add", {}, null), '["e",1,11,"add",{}]', { type: "e", ref: 1, seq: 11, name: "add", payload: {} }],
       [paramsFrame(1, "/x?page=2"), '["p",1,"/x?page=2"]', { type: "p", ref: 1, url: "/x?page=2" }],
       [heartbeatFrame(), '["h"]', { type: "h" }],
     ] as const;
@@ -40,6 +42,11 @@ describe("client frames", () => {
     expect(refused('["z",4]')).toMatchObject({ ref: 4 });
     expect(refused(`["e",2,7,"${"x".repeat(129)}",{}]`)).toMatchObject({ ref: 2, seq: 7 });
     expect(refused('["e",2,7,"x",[1]]')).toMatchObject({ ref: 2, seq: 7 });
+    // the event target (a component id): a non-empty string of at most 128 characters, nothing after it
+    expect(refused('["e",2,7,"x",{},5]')).toMatchObject({ ref: 2, seq: 7, message: expect.stringMatching(/target/) });
+    expect(refused('["e",2,7,"x",{},""]')).toMatchObject({ ref: 2, seq: 7, message: expect.stringMatching(/target/) });
+    expect(refused(`["e",2,7,"x",{},"${"c".repeat(129)}"]`)).toMatchObject({ ref: 2, seq: 7, message: expect.stringMatching(/target/) });
+    expect(refused('["e",2,7,"x",{},"c",1]')).toMatchObject({ ref: 2, seq: 7, message: expect.stringMatching(/too many/) });
   });
 });
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
   C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
-  CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION,
+  CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION,
 } from "../src/protocol.js";
 import { errorFrame, patchFrame, pushFrame, redirectFrame, renderedFrame, replyFrame } from "../src/codec.js";
 import { FakeServer, root, until, delta, type Conn } from "./server.js";
@@ -111,6 +111,26 @@ describe("weft runtime", () => {
     server.send(c, replyFrame(ref, e[2] as number, delta(html(5), html(6))));
     await waitText(page, "#n", "6");
     await waitClass(page, "#inc", CLASS_LOADING, false);
+  });
+
+  it("lv-target on the bound element (button, form) adds the component id to the event frame; none, none", async () => {
+    const html =
+      `<button id="t" lv-click="add" lv-target="cart">+</button><div lv-target="outer"><button id="plain" lv-click="add">+</button></div>` +
+      `<form id="f" lv-submit="save" lv-target="signup"><input name="a" value="1"><button id="go">Go</button></form>`;
+    server.views.set("tT", html);
+    const page = await open("/p/target", root("tt", "tT", html));
+    const { ref } = await joined("tT");
+    await page.click("#t");
+    await page.click("#plain");
+    await page.click("#go");
+    const sent = await until(() => {
+      const es = server.all().filter(([, f]) => f[0] === C_EVENT).map(([, f]) => f);
+      return es.length >= 3 && es;
+    }, "three events");
+    expect(sent[0]).toEqual([C_EVENT, ref, sent[0]![2], "add", {}, "cart"]);
+    // an lv-target on an ancestor is not the bound element's: the event goes to the view
+    expect(sent[1]).toEqual([C_EVENT, ref, sent[1]![2], "add", {}]);
+    expect(sent[2]).toEqual([C_EVENT, ref, sent[2]![2], "save", { a: "1" }, "signup"]);
   });
 
   it("a rendered or delta frame while an event is in flight keeps the loading class", async () => {
@@ -421,6 +441,29 @@ describe("weft runtime", () => {
     second.c.ws.close(CLOSE_UNAUTHORIZED);
     await waitClass(page, "#u", CLASS_ERROR);
     expect(server.hits).toHaveLength(2);
+  });
+
+  it("close code 4403 says \"You have been signed out\" with a login link (an on-site path only) and never reconnects (fake clock)", async () => {
+    server.views.set("tS", "s");
+    for (const [reason, href] of [["/login/?next=x", "/login/?next=x"], ["//evil.example/", "/p/signed-out"], ["/\\evil.example/", "/p/signed-out"]]) {
+      const page = await open("/p/signed-out", root("s", "tS", "s"), { clock: true });
+      const first = await joined("tS", server.conns.length ? server.conns.length - 1 : 0);
+      const sockets = server.conns.length;
+      const hits = server.hits.length;
+      first.c.ws.close(CLOSE_SESSION_ENDED, reason);
+      await page.locator(".lv-signed-out").waitFor();
+      expect(await page.locator(".lv-signed-out").textContent()).toBe("You have been signed out. Log in");
+      expect(await page.locator(".lv-signed-out").getAttribute("role")).toBe("alert");
+      const link = new URL(await page.locator(".lv-signed-out a").evaluate((a) => (a as HTMLAnchorElement).href));
+      expect(link.origin + link.pathname + link.search).toBe(base + href);
+      expect(await page.locator("#s").textContent()).toBe("s");
+      await waitClass(page, "#s", CLASS_DISCONNECTED);
+      // a minute of backoff and heartbeat timers: no new connection, no reload
+      await page.clock.runFor(60_000);
+      expect(server.conns.length).toBe(sockets);
+      expect(server.hits.length).toBe(hits);
+      await ctx.close();
+    }
   });
 
   it("rendered frames replace the view's HTML and later deltas apply to it", async () => {

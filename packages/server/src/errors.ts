@@ -34,6 +34,14 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_VIEW_ID_TAKEN: "two view classes are registered under one id",
   /** render: `liveRender("id")` names a view id no class was registered under */
   WEFT_ERR_VIEW_NOT_REGISTERED: "liveRender names a view id that is not registered",
+  /** render: `it.component(Cls, props)` without an `id` prop (a non-empty string or number of at most 128 characters) */
+  WEFT_ERR_COMPONENT_ID_MISSING: "a component was rendered without an id",
+  /** render: `it.component("Name", props)` names a component the view's `static components` does not declare */
+  WEFT_ERR_COMPONENT_NOT_DECLARED: "a template names a component its view does not declare",
+  /** render: one render of a view shows two components with the same id */
+  WEFT_ERR_COMPONENT_ID_DUPLICATE: "two components of one view share an id",
+  /** async: the reason of an `assignAsync` / `startAsync` task's AbortSignal (`AsyncCancelledError`, name `AbortError`): the view left, `cancelAsync`, or a newer task of the same name */
+  WEFT_ERR_ASYNC_CANCELLED: "an async task was cancelled",
   /** mount: a view's `authorize` refused the session ({@link UnauthorizedError}; HTTP 403) */
   WEFT_ERR_UNAUTHORIZED: "a view refused the session",
   /** mount: thrown by a view's `mount` when what it shows does not exist ({@link NotFoundError}; HTTP 404) */
@@ -58,6 +66,16 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_JOB_ID_COLLISION: "a new job id is already taken",
   /** jobs: a record kept changing under a write (20 compare-and-set attempts failed) */
   WEFT_ERR_JOB_WRITE_CONFLICT: "a job record kept changing under a write",
+  /** `@weft/server/testing`: `element(selector)` / `form(selector)` matched no element, or more than one */
+  WEFT_ERR_TEST_NO_ELEMENT: "a test helper's selector matched no element, or several",
+  /** `@weft/server/testing`: `click()` on an element without `lv-click`, `change()` / `submit()` on a form without `lv-change` / `lv-submit` */
+  WEFT_ERR_TEST_NO_BINDING: "the element has no binding for that action",
+  /** `@weft/server/testing`: `change(values)` / `submit(values)` names a field the form does not have */
+  WEFT_ERR_TEST_NO_FIELD: "a form value names a field the form does not have",
+  /** `@weft/server/testing`: `followRedirect` without a redirect, or a redirect that leaves the site */
+  WEFT_ERR_TEST_NO_REDIRECT: "followRedirect found no redirect to follow",
+  /** `@weft/server/testing`: `renderAsync(timeoutMs)` found an async task still running after the bound */
+  WEFT_ERR_TEST_ASYNC_TIMEOUT: "an async task did not end within renderAsync's bound",
   /** `@weft/server/testing`: the private redis-server could not be started or restarted */
   WEFT_ERR_TEST_REDIS: "the test helper could not start redis-server",
 });

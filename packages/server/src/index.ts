@@ -9,6 +9,8 @@
  * @packageDocumentation
  */
 export { LiveView, type LiveViewClass } from "./live/view.js";
+export { LiveComponent, type LiveComponentClass, type ComponentProps } from "./live/component.js";
+export { AsyncResult, AsyncCancelledError, type AsyncOutcome, type AsyncValue } from "./live/async.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
 export { WeftError, weftErrorCodes, type WeftErrorCode } from "./errors.js";

@@ -37,6 +37,7 @@ export {
   type PermissionHolder,
   type UserPatch,
 } from "./users.js";
+export { AuthorityNotifier, type SessionAuthorityLink } from "./authority.js";
 export { AdminSessions, ADMIN_SESSION_COOKIE, DEFAULT_SESSION_TTL_MS, type AdminSession, type AdminSessionsOptions, type SessionUser } from "./sessions.js";
 export { ApiTokens, TOKEN_PREFIX, type ApiTokenInfo, type ApiTokensOptions } from "./tokens.js";
 export {

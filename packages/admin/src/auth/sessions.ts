@@ -6,6 +6,10 @@
  * The cookie (`weft_admin`, signed by @fastify/cookie, HttpOnly, SameSite=Lax, Secure over
  * https, path `/`) holds 32 random bytes; the `weft_sessions` row is keyed by their SHA-256, so
  * neither the database nor a view token (which carries `Session.id`, the hash) reveals a cookie.
+ *
+ * An anonymous visitor costs no row: its cookie holds `a` + 32 random bytes and its session
+ * (`id` `anon:` + their SHA-256, no user) lives in that signed cookie alone, until a login
+ * stores something, as Django's sessions are saved only once modified.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, lte, ne } from "drizzle-orm";
@@ -14,6 +18,7 @@ import type { Session, SessionProvider } from "@weft/server";
 import { weftSessions, weftUsers, type AdminDb } from "./schema.js";
 import { permissionsJsonSql } from "./users.js";
 import { adminError } from "../errors.js";
+import { AuthorityNotifier } from "./authority.js";
 
 /** Name of the admin session cookie. */
 export const ADMIN_SESSION_COOKIE = "weft_admin";
@@ -35,6 +40,10 @@ export interface SessionUser {
 export interface AdminSession extends Session {
   id: string;
   user: SessionUser | null;
+  /** the user's id (session authority reaches the user's sockets by it); absent when anonymous */
+  userId?: number;
+  /** when the session expires unless used again, ms since the epoch; absent for an anonymous cookie session */
+  expiresAt?: number;
 }
 
 /** Options of {@link AdminSessions}. */
@@ -46,9 +55,9 @@ export interface AdminSessionsOptions {
   /** sliding lifetime in ms: a logged-in session unused for this long expires (default 2 weeks) */
   ttlMs?: number;
   /**
-   * sliding lifetime of an anonymous session (one made for a login form or a public page),
-   * so that cookie-less visitors and bots do not leave rows behind for weeks (default 1 day,
-   * at most `ttlMs`)
+   * lifetime (the cookie's Max-Age) of an anonymous session, one made for a login form or a
+   * public page; it lives in the signed cookie only, no row is written (default 1 day, at most
+   * `ttlMs`)
    */
   anonymousTtlMs?: number;
   /**
@@ -60,6 +69,8 @@ export interface AdminSessionsOptions {
   purgeIntervalMs?: number;
   /** the clock, in ms since the epoch (for tests; default `Date.now`) */
   now?: () => number;
+  /** the login page, where a live page's "You have been signed out" notice links to (the site sets `<prefix>/login/`) */
+  loginUrl?: string;
 }
 
 interface Current {
@@ -73,6 +84,9 @@ interface Current {
 }
 
 const RAW_ID = /^[A-Za-z0-9_-]{43}$/;
+/** an anonymous cookie: `a` and 32 random bytes, base64url; no row behind it */
+const ANON_ID = /^a[A-Za-z0-9_-]{43}$/;
+const ANON_PREFIX = "anon:";
 
 function sha256(raw: string): string {
   return createHash("sha256").update(raw).digest("hex");
@@ -93,6 +107,13 @@ export class AdminSessions implements SessionProvider {
   readonly ttlMs: number;
   /** sliding lifetime of an anonymous session, in ms */
   readonly anonymousTtlMs: number;
+  /** where the "You have been signed out" notice of a live page links to */
+  readonly loginUrl?: string;
+  /**
+   * Session authority: logout, a login replacing a session, and {@link endSessionsOf} close the
+   * ended sessions' live sockets on every worker. `adminPlugin` links it to `app.weft`.
+   */
+  readonly authority = new AuthorityNotifier();
   private readonly db: AdminDb;
   private readonly touchIntervalMs: number;
   private readonly purgeIntervalMs: number;
@@ -114,11 +135,13 @@ export class AdminSessions implements SessionProvider {
     this.touchIntervalMs = Math.min(opts.touchIntervalMs ?? 60_000, this.anonymousTtlMs / 10);
     this.purgeIntervalMs = opts.purgeIntervalMs ?? 3_600_000;
     this.now = opts.now ?? Date.now;
+    this.loginUrl = opts.loginUrl;
   }
 
   /**
-   * The request's session, created when missing (an anonymous row and a new cookie), as the
-   * weft plugin calls it before an HTTP render. Refreshes the cookie's Max-Age when the
+   * The request's session, created when missing (an anonymous session in a new cookie, no
+   * row: nothing is written for a visitor who does not log in), as the weft plugin calls it
+   * before an HTTP render. Refreshes the cookie's Max-Age when the
    * session's expiry moved.
    *
    * @param req - the request (its signed cookie is read)
@@ -132,8 +155,28 @@ export class AdminSessions implements SessionProvider {
       if (cur.touched) this.setCookie(req, reply, cur.raw, cur.ttl);
       return cur.session;
     }
-    await this.maybePurge();
-    return this.create(req, reply, null);
+    const raw = "a" + randomBytes(32).toString("base64url");
+    this.setCookie(req, reply, raw, this.anonymousTtlMs);
+    const session: AdminSession = { id: ANON_PREFIX + sha256(raw), user: null };
+    this.cache.set(req, { raw, session, touched: false, ttl: this.anonymousTtlMs });
+    return session;
+  }
+
+  /**
+   * The current state of a session a live socket holds, for weft's session authority: null when
+   * its row is gone or expired, or its user was deactivated or deleted; else the session with the
+   * user's current flags and permissions. Does not extend the session (a socket's re-checks are
+   * not use). An anonymous cookie session has nothing stored that could change: it is returned as is.
+   *
+   * @param session - the session as the socket last had it
+   * @returns the current session, or null when it ended
+   * @throws the driver's error when the database fails (the socket keeps its copy until the next check)
+   */
+  async reload(session: Session): Promise<AdminSession | null> {
+    if (session.id.startsWith(ANON_PREFIX)) return session as AdminSession;
+    const found = await this.fetch(session.id, false);
+    if (!found || ((session as AdminSession).user && !found.session.user)) return null;
+    return found.session;
   }
 
   /**
@@ -167,8 +210,12 @@ export class AdminSessions implements SessionProvider {
       .where(and(eq(weftUsers.id, user.id), eq(weftUsers.isActive, true)))
       .returning({ id: weftUsers.id });
     if (!ok.length) throw adminError("WEFT_ADMIN_ERR_LOGIN_INACTIVE_USER", "weft admin: cannot log in an unknown or inactive user: check the credentials with users.authenticate() (which refuses inactive users) before sessions.login()");
+    await this.maybePurge();
     const old = await this.current(req);
-    if (old) await this.db.delete(weftSessions).where(eq(weftSessions.id, old.session.id));
+    if (old && !old.session.id.startsWith(ANON_PREFIX)) {
+      await this.db.delete(weftSessions).where(eq(weftSessions.id, old.session.id));
+      await this.authority.ended([old.session.id]);
+    }
     const created = await this.create(req, reply, user.id);
     const loaded = await this.fetch(created.id);
     if (!loaded?.session.user) throw adminError("WEFT_ADMIN_ERR_SESSION_NOT_LOADED", "weft admin: the new session did not load: is the weft_sessions table in the database given to AdminSessions, and is nothing deleting its rows?");
@@ -185,7 +232,10 @@ export class AdminSessions implements SessionProvider {
    */
   async logout(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const cur = await this.current(req);
-    if (cur) await this.db.delete(weftSessions).where(eq(weftSessions.id, cur.session.id));
+    if (cur && !cur.session.id.startsWith(ANON_PREFIX)) {
+      await this.db.delete(weftSessions).where(eq(weftSessions.id, cur.session.id));
+      await this.authority.ended([cur.session.id]);
+    }
     reply.clearCookie(this.cookieName, { path: "/", httpOnly: true, sameSite: "lax", secure: req.protocol === "https" });
     this.cache.set(req, null);
   }
@@ -201,6 +251,7 @@ export class AdminSessions implements SessionProvider {
   async endSessionsOf(userId: number, exceptSessionId?: string): Promise<number> {
     const where = exceptSessionId ? and(eq(weftSessions.userId, userId), ne(weftSessions.id, exceptSessionId)) : eq(weftSessions.userId, userId);
     const rows = await this.db.delete(weftSessions).where(where).returning({ id: weftSessions.id });
+    await this.authority.ended(rows.map((r) => r.id));
     return rows.length;
   }
 
@@ -236,7 +287,9 @@ export class AdminSessions implements SessionProvider {
     const cookie = req.cookies?.[this.cookieName];
     if (cookie) {
       const u = req.unsignCookie(cookie);
-      if (u.valid && u.value && RAW_ID.test(u.value)) {
+      if (u.valid && u.value && ANON_ID.test(u.value)) {
+        result = { raw: u.value, session: { id: ANON_PREFIX + sha256(u.value), user: null }, touched: false, ttl: this.anonymousTtlMs };
+      } else if (u.valid && u.value && RAW_ID.test(u.value)) {
         const found = await this.fetch(sha256(u.value));
         if (found) result = { raw: u.value, ...found };
       }
@@ -245,8 +298,8 @@ export class AdminSessions implements SessionProvider {
     return result;
   }
 
-  /** One SELECT (+ one UPDATE to slide, or one DELETE when expired). */
-  private async fetch(id: string): Promise<{ session: AdminSession; touched: boolean; ttl: number } | null> {
+  /** One SELECT (+ one UPDATE to slide when `touch`, or one DELETE when expired). */
+  private async fetch(id: string, touch = true): Promise<{ session: AdminSession; touched: boolean; ttl: number } | null> {
     const row = await this.db
       .select({
         id: weftSessions.id,
@@ -271,7 +324,9 @@ export class AdminSessions implements SessionProvider {
     }
     const ttl = row.userId != null ? this.ttlMs : this.anonymousTtlMs;
     let touched = false;
-    if (now - row.lastSeenAt.getTime() >= this.touchIntervalMs) {
+    let expiresAt = row.expiresAt.getTime();
+    if (touch && now - row.lastSeenAt.getTime() >= this.touchIntervalMs) {
+      expiresAt = now + ttl;
       await this.db.update(weftSessions).set({ lastSeenAt: new Date(now), expiresAt: new Date(now + ttl) }).where(eq(weftSessions.id, id));
       touched = true;
     }
@@ -279,14 +334,14 @@ export class AdminSessions implements SessionProvider {
       row.userId != null && row.isActive
         ? { id: row.userId, username: row.username!, isStaff: !!row.isStaff, isSuperuser: !!row.isSuperuser, permissions: (JSON.parse(row.perms ?? "[]") as string[]).sort() }
         : null;
-    return { session: { id: row.id, user }, touched, ttl };
+    return { session: user ? { id: row.id, user, userId: user.id, expiresAt } : { id: row.id, user, expiresAt }, touched, ttl };
   }
 
-  private async create(req: FastifyRequest, reply: FastifyReply, userId: number | null): Promise<AdminSession> {
+  private async create(req: FastifyRequest, reply: FastifyReply, userId: number): Promise<AdminSession> {
     const raw = randomBytes(32).toString("base64url");
     const id = sha256(raw);
     const now = this.now();
-    const ttl = userId != null ? this.ttlMs : this.anonymousTtlMs;
+    const ttl = this.ttlMs;
     await this.db.insert(weftSessions).values({ id, userId, createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt: new Date(now + ttl) });
     this.setCookie(req, reply, raw, ttl);
     const session: AdminSession = { id, user: null };

@@ -6,6 +6,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, type ScryptParams } from "./passwords.js";
 import { weftGroupPermissions, weftGroups, weftUserGroups, weftUserPermissions, weftUsers, type AdminDb } from "./schema.js";
 import { WeftAdminError } from "../errors.js";
+import { AuthorityNotifier } from "./authority.js";
 
 /** An admin user as the stores hand it out: a `weft_users` row without its password hash. */
 export interface AdminUser {
@@ -141,6 +142,12 @@ export function permissionsJsonSql() {
  */
 export class UserStore {
   private readonly scrypt: ScryptParams;
+  /**
+   * Session authority: every write below that changes what a user may do (password, flags,
+   * deletion, groups, permissions) has that user's open live sockets reload their session and
+   * re-check their views, on every worker. `adminPlugin` links it to `app.weft`.
+   */
+  readonly authority = new AuthorityNotifier();
 
   /**
    * @param db - a drizzle SQLite handle on the database holding the `weft_*` tables
@@ -247,6 +254,7 @@ export class UserStore {
     const passwordHash = password == null ? unusablePassword() : await hashPassword(password, this.scrypt);
     const rows = await this.db.update(weftUsers).set({ passwordHash }).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
     if (!rows.length) throw new UserStoreError(`no user with id ${userId}`);
+    await this.authority.changed([userId]);
   }
 
   /**
@@ -268,6 +276,7 @@ export class UserStore {
       ? await this.db.update(weftUsers).set(set).where(eq(weftUsers.id, userId)).returning(adminUserColumns)
       : await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, userId)).all();
     if (!rows[0]) throw new UserStoreError(`no user with id ${userId}`);
+    if (Object.keys(set).length) await this.authority.changed([userId]);
     return rows[0];
   }
 
@@ -280,6 +289,7 @@ export class UserStore {
    */
   async deleteUser(userId: number): Promise<boolean> {
     const rows = await this.db.delete(weftUsers).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
+    if (rows.length) await this.authority.changed([userId]);
     return rows.length > 0;
   }
 
@@ -317,6 +327,7 @@ export class UserStore {
    */
   async addToGroup(user: AdminUser | number, group: Group | number): Promise<void> {
     await this.db.insert(weftUserGroups).values({ userId: idOf(user), groupId: idOf(group) }).onConflictDoNothing();
+    await this.authority.changed([idOf(user)]);
   }
 
   /**
@@ -327,6 +338,7 @@ export class UserStore {
    */
   async removeFromGroup(user: AdminUser | number, group: Group | number): Promise<void> {
     await this.db.delete(weftUserGroups).where(and(eq(weftUserGroups.userId, idOf(user)), eq(weftUserGroups.groupId, idOf(group))));
+    await this.authority.changed([idOf(user)]);
   }
 
   /**
@@ -340,6 +352,7 @@ export class UserStore {
     checkPermission(perm);
     if (isUser(target)) await this.db.insert(weftUserPermissions).values({ userId: target.id, permission: perm }).onConflictDoNothing();
     else await this.db.insert(weftGroupPermissions).values({ groupId: target.id, permission: perm }).onConflictDoNothing();
+    await this.holdersChanged(target);
   }
 
   /**
@@ -354,6 +367,15 @@ export class UserStore {
     } else {
       await this.db.delete(weftGroupPermissions).where(and(eq(weftGroupPermissions.groupId, target.id), eq(weftGroupPermissions.permission, perm)));
     }
+    await this.holdersChanged(target);
+  }
+
+  /** Session authority after a grant or revoke: the user, or every member of the group. */
+  private async holdersChanged(target: AdminUser | Group): Promise<void> {
+    if (isUser(target)) return this.authority.changed([target.id]);
+    if (!this.authority.linked) return;
+    const members = await this.db.select({ id: weftUserGroups.userId }).from(weftUserGroups).where(eq(weftUserGroups.groupId, target.id)).all();
+    await this.authority.changed(members.map((m) => m.id));
   }
 
   /**

@@ -23,8 +23,21 @@ export abstract class AdminView<A extends object = Record<string, unknown>, S ex
   /** set on the subclasses a site binds */
   static site: AdminSiteLike;
 
-  static authorize(session: Session): boolean {
-    return staffUser(session) !== null;
+  /**
+   * A staff user, and, on a model's page (`params.app` / `params.model`), some permission on
+   * that model, as Django admin's `has_module_permission`. Run on the HTTP render, on every join,
+   * and again whenever session authority finds the session changed (a view refused then is
+   * stopped); each action's own permission is checked by {@link modelAdmin} in mount and handlers.
+   * @param session - the current session
+   * @param _ctx - the view context (unused)
+   * @param params - the route params and props
+   * @returns whether the session may see the view
+   */
+  static authorize(this: { site?: AdminSiteLike }, session: Session, _ctx?: unknown, params?: Params): boolean {
+    const user = staffUser(session);
+    if (!user) return false;
+    const admin = params?.app && params.model ? this.site?.get(String(params.app), String(params.model)) : undefined;
+    return !admin || (["view", "add", "change", "delete"] as const).some((a) => admin.has(user, a));
   }
 
   /** The site this view belongs to. */

@@ -23,6 +23,18 @@ export function rootTag(domId: string, viewId: string, token: string, child: boo
 }
 
 /**
+ * The empty nested-view roots a connected render holds (as {@link rootTag} writes them, with
+ * nothing inside): each root's full text, DOM id and token, in document order. What the browser
+ * joins after a render; the test helper joins them the same way.
+ */
+export function emptyChildRoots(html: string): Array<{ root: string; domId: string; token: string }> {
+  return [...html.matchAll(EMPTY_CHILD_ROOT)].map((m) => ({ root: m[0], domId: m[1]!, token: m[2]! }));
+}
+
+/** @internal the pattern of {@link emptyChildRoots}, for replacing them in place */
+export const EMPTY_CHILD_ROOT = new RegExp(`<div id="([^"]+)" ${A_VIEW}="[^"]*" ${A_TOKEN}="([^"]+)" ${A_CHILD}></div>`, "g");
+
+/**
  * Issues a view's join token: its registered id, the session it is for, its DOM id and its
  * props, signed (HMAC) with an expiry. The one place a view token is made, for page views and
  * nested views alike; the socket verifies it on join.

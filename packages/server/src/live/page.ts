@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Children, issueToken, rootTag, type ChildProps } from "./children.js";
+import { Components } from "./component.js";
 import { mountView, NotFoundError, paramsOf, UnauthorizedError } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Session } from "./types.js";
@@ -28,7 +29,7 @@ export async function renderDisconnected(
   const viewId = services.registry.register(cls);
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
   const children = new Children(services, domId, session, false);
-  const inner = await inlineChildren(services, renderInner(services, view, children), children, { session, url });
+  const inner = await inlineChildren(services, renderInner(services, view, children, new Components(services, view)), children, { session, url });
   return `${rootTag(domId, viewId, issueToken(services, session, viewId, domId, props), !!opts.child)}${inner}</div>`;
 }
 

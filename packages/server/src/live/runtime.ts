@@ -8,11 +8,13 @@ import {
   updateFrame,
   type ServerFrame,
 } from "@weft/client/codec";
-import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_VIEW } from "@weft/client/protocol";
+import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNOWN_VIEW } from "@weft/client/protocol";
 import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { Children } from "./children.js";
+import { AsyncCancelledError, AsyncTasks, type AsyncOutcome } from "./async.js";
+import { Components } from "./component.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
@@ -47,6 +49,10 @@ export class ViewRuntime implements ViewDriver {
   private unsubs: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private children!: Children;
+  private props: Record<string, unknown> = {};
+  /** the view's LiveComponents (by id), set once mounted */
+  components?: Components;
+  private tasks = new AsyncTasks((fn) => this.enqueue(fn));
 
   constructor(
     readonly ref: number,
@@ -63,9 +69,11 @@ export class ViewRuntime implements ViewDriver {
     // runs after the first render, as a delta
     let joined!: () => void;
     this.queue = new Promise<void>((r) => (joined = r));
+    this.props = props;
     try {
       this.children = new Children(this.services, domId, session, true);
       this.view = await mountView(this.services, { cls, session, params: paramsOf(url, props), url, connected: true }, this);
+      this.components = new Components(this.services, this.view);
       for (const [name, payload] of forms) {
         const h = this.view.events[name];
         if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
@@ -84,8 +92,8 @@ export class ViewRuntime implements ViewDriver {
     }
   }
 
-  /** Queues a browser event. The reply carries the render it caused. */
-  event(seq: number, name: string, payload: Payload): Promise<void> {
+  /** Queues a browser event (for component `target`, if given). The reply carries the render it caused. */
+  event(seq: number, name: string, payload: Payload, target?: string): Promise<void> {
     // an event queued behind a join that failed (or a leave) still gets its answer
     const gone = () => this.outbox.send(errorFrame(this.ref, E_UNKNOWN_VIEW, "the view is gone", seq));
     return this.enqueue(async () => {
@@ -94,15 +102,17 @@ export class ViewRuntime implements ViewDriver {
         this.dirty = true;
         return this.reply(seq);
       }
-      const handler = this.view.events[name];
-      if (!handler || !Object.hasOwn(this.view.events, name)) {
+      const on = target === undefined ? this.view : this.components?.get(target);
+      if (!on) return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_TARGET, `no component "${target!.slice(0, 64)}" in this view`, seq));
+      const handler = on.events[name];
+      if (!handler || !Object.hasOwn(on.events, name)) {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
       try {
         await this.call(handler, payload);
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
-        this.services.log.error({ err, event: name }, "weft: event handler failed");
+        this.services.log.error({ err, event: name, target }, "weft: event handler failed");
         this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
         return;
       }
@@ -117,6 +127,21 @@ export class ViewRuntime implements ViewDriver {
       await this.view.handleParams?.(paramsOf(url), url);
       this.flushNow();
     });
+  }
+
+  /**
+   * Queues a re-check of the view's `authorize` against the session's current state (session
+   * authority: a permission change, a backstop re-check); the view's `this.session` becomes it,
+   * so later handlers read the new permissions. Resolves false when `authorize` refused (the
+   * caller stops the view) or the view is gone.
+   */
+  reauthorize(session: Session): Promise<boolean> {
+    let allowed = false;
+    return this.enqueue(async () => {
+      this.view.session = session;
+      const cls = this.view.constructor as LiveViewClass;
+      allowed = !cls.authorize || (await cls.authorize(session, this.view.ctx, paramsOf(this.view.ctx.url, this.props)));
+    }).then(() => allowed);
   }
 
   /** Queues a message for `handleInfo`. */
@@ -144,14 +169,22 @@ export class ViewRuntime implements ViewDriver {
 
   /** Forces a re-render (templates edited in development). */
   rerender(): void {
+    this.components?.invalidate();
     this.dirty = true;
     this.flush();
   }
 
-  /** Terminates the view: unsubscribes, clears timers, calls `terminate`. Idempotent. */
+  /** Resolves once every async task (`assignAsync`, `startAsync`) ended and its render was sent. */
+  async asyncIdle(): Promise<void> {
+    await this.tasks.idle();
+    await this.idle();
+  }
+
+  /** Terminates the view: aborts its async tasks, unsubscribes, clears timers, calls `terminate`. Idempotent. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.tasks.close();
     for (const u of this.unsubs) u();
     for (const t of this.timers) clearTimeout(t);
     this.unsubs = [];
@@ -207,9 +240,20 @@ export class ViewRuntime implements ViewDriver {
     this.outbox.send(redirectFrame(this.ref, url));
   }
 
+  runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void {
+    this.tasks.run(name, fn, (o) => {
+      if (!o.ok && !(o.reason instanceof AsyncCancelledError)) this.services.log.warn({ err: o.reason, task: name }, "weft: async task failed");
+      return settle(o);
+    });
+  }
+
+  cancelAsync(name: string): boolean {
+    return this.tasks.cancel(name);
+  }
+
   // ---- internals ----
 
-  private enqueue(task: () => Promise<void> | void, ifStopped?: () => void): Promise<void> {
+  private enqueue(task: () => unknown, ifStopped?: () => void): Promise<void> {
     const run = async () => {
       if (this.stopped) return ifStopped?.();
       this.busy = true;
@@ -256,7 +300,7 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private render(): string {
-    return renderInner(this.services, this.view, this.children);
+    return renderInner(this.services, this.view, this.children, this.components!);
   }
 }
 

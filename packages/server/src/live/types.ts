@@ -9,6 +9,13 @@ export type Params = Record<string, string>;
 /** The session a view is mounted for. `id` is what view tokens are bound to. */
 export interface Session {
   id: string;
+  /**
+   * The user the session is logged in as, if any: session authority reaches every socket of a
+   * user by it (`app.weft.sessionsChanged({ userId })`).
+   */
+  userId?: string | number;
+  /** When the session ends, ms since the epoch: a socket holding it re-checks it then (and closes with 4403 when it ended). */
+  expiresAt?: number;
   [key: string]: unknown;
 }
 

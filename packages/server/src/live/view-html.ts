@@ -1,18 +1,22 @@
 import type { Children } from "./children.js";
+import type { Components } from "./component.js";
 import type { LiveServices } from "./services.js";
 import type { LiveView, LiveViewClass } from "./view.js";
 import { weftError } from "../errors.js";
 
 /**
  * Renders a view's inner HTML: its `render()` if it has one, else its Eta template, with
- * `it` = the assigns plus `flash` and the `liveRender` helper.
+ * `it` = the assigns plus `flash` and the `liveRender` and `component` helpers. Components the
+ * render did not show are dropped afterwards.
  * @throws WeftError `WEFT_ERR_VIEW_NO_TEMPLATE` when the view has neither, or the template fails
  */
-export function renderInner(services: LiveServices, view: LiveView<any, any>, children: Children): string {
+export function renderInner(services: LiveServices, view: LiveView<any, any>, children: Children, components: Components): string {
   children.reset();
-  const it = { ...view.assigns, flash: view.flash, liveRender: children.liveRender };
-  if (view.render) return view.render(it);
+  components.reset();
+  const it = { ...view.assigns, flash: view.flash, liveRender: children.liveRender, component: components.render };
   const cls = view.constructor as LiveViewClass;
-  if (!cls.template) throw weftError("WEFT_ERR_VIEW_NO_TEMPLATE", `weft: ${cls.name} has no static template and no render(): give it \`static template = "file.eta"\` or a render(it) method`);
-  return services.templates.render(cls.template, it);
+  if (!view.render && !cls.template) throw weftError("WEFT_ERR_VIEW_NO_TEMPLATE", `weft: ${cls.name} has no static template and no render(): give it \`static template = "file.eta"\` or a render(it) method`);
+  const html = view.render ? view.render(it) : services.templates.render(cls.template!, it);
+  components.sweep();
+  return html;
 }

@@ -1,3 +1,5 @@
+import { assignAsyncTo, type AsyncOutcome, type AsyncValue } from "./async.js";
+import type { LiveComponentClass } from "./component.js";
 import type { Events, Params, Payload, Session, WeftContext } from "./types.js";
 
 /** The hooks a running view calls on its driver (the socket or the test harness). @internal */
@@ -8,6 +10,10 @@ export interface ViewDriver {
   pushEvent(name: string, payload: Payload): void;
   pushPatch(url: string, replace: boolean): void;
   redirect(url: string): void;
+  /** runs `fn` outside the event queue under `name`; `settle` runs in the queue with its outcome */
+  runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void;
+  /** cancels the task `name`; whether one was running */
+  cancelAsync(name: string): boolean;
 }
 
 /** @internal */
@@ -20,6 +26,11 @@ export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>
   id?: string;
   /** The Eta template: a path relative to the plugin's `views` directory, an absolute path, or a file URL. */
   template?: string | URL;
+  /**
+   * The LiveComponents its template names as strings: `it.component("Cart", props)` renders
+   * `components.Cart` (a template cannot see the module's imports). A class can be passed too.
+   */
+  components?: Record<string, LiveComponentClass<any>>;
   /** Page title for routes rendering this view. */
   title?: string;
   /**
@@ -80,6 +91,13 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
   /** Called with messages from subscribed topics and from {@link sendInfo}. */
   handleInfo?(msg: unknown): void | Promise<void>;
 
+  /**
+   * Called in the view's queue when a {@link startAsync} task ends: `{ ok: true, value }` or
+   * `{ ok: false, reason }` (what it threw; an `AsyncCancelledError` after {@link cancelAsync}).
+   * As Phoenix's `handle_async/3`.
+   */
+  handleAsync?(name: string, outcome: AsyncOutcome): void | Promise<void>;
+
   /** Called once when the view goes away (leave, socket closed, page left). */
   terminate?(): void | Promise<void>;
 
@@ -123,6 +141,45 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
   /** Redirects the browser with a full page load. */
   redirect(url: string): void {
     this[DRIVER]?.redirect(url);
+  }
+
+  /**
+   * Loads assigns without blocking the view, as Phoenix's `assign_async/3`: each key is set at
+   * once to an {@link AsyncResult} that is `loading` (keeping its previous `result`), and, once
+   * the view is connected, `fn` runs outside the event queue (events keep being handled
+   * meanwhile). When it resolves with an object holding every key, each becomes `ok` with its
+   * value; when it throws (or lacks a key), each becomes `failed`. During the disconnected HTTP
+   * render `fn` does not run: the page shows the loading state. `fn`'s `signal` aborts when the
+   * view leaves, or when `assignAsync` is called again for the same keys (the older outcome is
+   * then dropped).
+   * @param keys - the assign (or assigns) `fn` loads; their type is `AsyncResult<T>`
+   * @param fn - the loader: resolves to `{ [key]: value }`
+   * @example this.assignAsync("org", async (signal) => ({ org: await fetchOrg(id, { signal }) }));
+   */
+  assignAsync<K extends keyof A & string>(keys: K | K[], fn: (signal: AbortSignal) => Promise<{ [P in K]: AsyncValue<A[P]> }>): void {
+    const ks = Array.isArray(keys) ? keys : [keys];
+    const driver = this.ctx?.connected ? this[DRIVER] : undefined;
+    assignAsyncTo(this, ks, fn, driver && ((f, settle) => driver.runAsync(`assign:${ks.join(",")}`, f, settle)));
+  }
+
+  /**
+   * Runs `fn` outside the event queue, as Phoenix's `start_async/3`; its outcome goes to
+   * {@link handleAsync}(name, outcome) in the queue. A second task under the same name replaces
+   * the first (whose signal aborts and whose outcome is dropped). Runs only once connected;
+   * aborted when the view leaves.
+   */
+  startAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T): void {
+    if (!this.ctx?.connected) return;
+    this[DRIVER]?.runAsync(`start:${name}`, fn, (o) => this.handleAsync?.(name, o));
+  }
+
+  /**
+   * Cancels the {@link startAsync} task `name`: its signal aborts and `handleAsync` receives
+   * `{ ok: false, reason: AsyncCancelledError }`, as Phoenix's `cancel_async/3`.
+   * @returns whether such a task was running
+   */
+  cancelAsync(name: string): boolean {
+    return this[DRIVER]?.cancelAsync(`start:${name}`) ?? false;
   }
 
   /** Shows a flash message of `kind` (`info`, `error`, …); cleared by the built-in `lv:clear-flash` event. */

@@ -1,5 +1,9 @@
 import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
-import { S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
+import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
+import { weftError } from "../errors.js";
+import { findAll, findOne, lvValues, ownerView, withChanges } from "./dom.js";
+import { renderDisconnected } from "../live/page.js";
+import { EMPTY_CHILD_ROOT, emptyChildRoots } from "../live/children.js";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -27,6 +31,8 @@ export interface MountLiveOptions {
   views?: string;
   /** channel layer (default: a fresh MemoryChannelLayer) */
   pubsub?: ChannelLayer;
+  /** view classes nested views name by id (`liveRender("child")`); classes passed to `liveRender` need not be listed */
+  register?: LiveViewClass[];
 }
 
 /** An error frame the view sent, as {@link LiveTest.errors} lists them. */
@@ -37,10 +43,21 @@ export interface TestError {
 
 const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
+/** What the views of one mountLive share: the server's services, the session, the refs. */
+interface Harness {
+  services: LiveServices;
+  session: Session;
+  opts: MountLiveOptions;
+  ref: number;
+}
+
+
 /**
  * A connected view without a browser, as Phoenix's LiveViewTest: it speaks the real
  * protocol to the real runtime and rebuilds the HTML from the frames it receives, so what
- * `html()` returns is what a browser would show.
+ * `html()` returns is what a browser would show. Nested views are joined as the browser
+ * joins them (each its own runtime, token verified) and appear inside their roots in `html()`;
+ * LiveComponents render inside their parent's HTML.
  */
 export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   /** events pushed to client hooks (`pushEvent`) */
@@ -53,54 +70,136 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly errors: TestError[] = [];
   /** every frame received, encoded as the socket would send it */
   readonly frames: string[] = [];
+  /**
+   * The disconnected (HTTP) render of the page view: its root with the signed token and the
+   * full HTML inside, nested views included, as a browser gets it before any script runs.
+   * Undefined for nested views (their parent's holds them).
+   */
+  staticHtml?: string;
   private current = "";
   private seq = 0;
+  private children = new Map<string, LiveTest>();
+  private joins = new Set<Promise<void>>();
 
   /** @internal */
-  constructor(readonly runtime: ViewRuntime) {}
+  constructor(
+    readonly runtime: ViewRuntime,
+    private harness: Harness,
+  ) {}
 
   /** The view instance (read its assigns in assertions). */
   get view(): V {
     return this.runtime.view as V;
   }
 
-  /** The view's current inner HTML, as the browser would have it. */
+  /** The view's current inner HTML, as the browser would have it: nested views' HTML inside their roots. */
   html(): string {
-    return this.current;
+    return this.current.replace(EMPTY_CHILD_ROOT, (root, domId: string) => {
+      const child = this.children.get(domId);
+      return child ? root.slice(0, -6) + child.html() + "</div>" : root;
+    });
+  }
+
+  /** The nested views joined so far, in the order their roots appear (each a LiveTest to drive or inspect). */
+  liveChildren(): LiveTest[] {
+    return emptyChildRoots(this.current).map((r) => this.children.get(r.domId)).filter((c): c is LiveTest => !!c);
   }
 
   /**
    * Sends an event as the browser would (`lv-click="name"` with `lv-value-*` as payload)
    * and waits for its reply. Resolves to the HTML afterwards.
+   * @param target - a component id: the event goes to that LiveComponent (as `lv-target`)
    */
-  async event(name: string, payload: Payload = {}): Promise<string> {
-    await this.runtime.event(++this.seq, name, JSON.parse(JSON.stringify(payload)));
-    await this.runtime.idle();
-    return this.current;
+  async event(name: string, payload: Payload = {}, target?: string): Promise<string> {
+    await this.runtime.event(++this.seq, name, JSON.parse(JSON.stringify(payload)), target);
+    return this.settle();
+  }
+
+  /**
+   * One element of the view's HTML (nested views included), by CSS selector, as Phoenix's
+   * `element/3`. It is looked up when an action runs, in the HTML of that moment.
+   * @param selector - a CSS selector (node-html-parser's engine: tags, ids, classes, attributes, combinators)
+   * @param text - only elements whose text contains it (or matches the RegExp)
+   */
+  element(selector: string, text?: string | RegExp): LiveElement {
+    return new LiveElement(this, selector, text);
+  }
+
+  /** A form of the view's HTML, by CSS selector, to `change` or `submit`, as Phoenix's `form/3`. */
+  form(selector: string): LiveForm {
+    return new LiveForm(this, selector);
+  }
+
+  /** Whether some element matches `selector` (and contains `text`), as Phoenix's `has_element?/3`. */
+  has(selector: string, text?: string | RegExp): boolean {
+    return findAll(this.html(), selector, text).length > 0;
   }
 
   /** Simulates an `lv-patch` navigation / back button: `handleParams` with the new URL. */
   async patch(url: string): Promise<string> {
     await this.runtime.params(new URL(url, this.view.ctx.url));
-    await this.runtime.idle();
-    return this.current;
+    return this.settle();
   }
 
   /** Delivers a message to `handleInfo` and waits for the render. */
   async info(msg: unknown): Promise<string> {
     await this.runtime.info(msg);
-    await this.runtime.idle();
-    return this.current;
+    return this.settle();
   }
 
-  /** Waits until queued work (pubsub messages, timers that fired) is rendered. */
+  /** Waits until queued work (pubsub messages, timers that fired, nested views' joins) is rendered. */
   async settle(): Promise<string> {
-    await this.runtime.idle();
-    return this.current;
+    for (;;) {
+      await this.runtime.idle();
+      if (!this.joins.size) break;
+      await Promise.all([...this.joins]);
+    }
+    for (const c of this.children.values()) await c.settle();
+    return this.html();
   }
 
-  /** Leaves: runs `terminate` and unsubscribes. */
+  /**
+   * Waits for every `assignAsync` / `startAsync` task of the view (and of its nested views)
+   * to end and its render to arrive, as Phoenix's `render_async/2`.
+   * @param timeoutMs - the bound on the wait (ms; default 10,000), so a loader that never ends fails the test with a clear error instead of hanging it
+   * @returns the HTML afterwards
+   * @throws WeftError `WEFT_ERR_TEST_ASYNC_TIMEOUT` when a task is still running after `timeoutMs`
+   */
+  async renderAsync(timeoutMs = 10_000): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(weftError("WEFT_ERR_TEST_ASYNC_TIMEOUT", `weft testing: renderAsync: an async task of ${this.view.constructor.name} is still running after ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.runtime.asyncIdle(), bound]);
+      await this.settle();
+      for (const c of this.children.values()) await c.renderAsync(timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.html();
+  }
+
+  /**
+   * Mounts the view the last `redirect` / `pushNavigate` went to, as Phoenix's
+   * `follow_redirect/3`: same session, context and channel layer, the redirect's URL (its query
+   * string reaches `mount`).
+   * @param cls - the view the redirect's route renders
+   * @param props - its route params
+   * @throws WeftError `WEFT_ERR_TEST_NO_REDIRECT` when the view did not redirect, or redirected off the site
+   */
+  async followRedirect<W extends LiveView<any, any>>(cls: LiveViewClass<W>, props: Record<string, unknown> = {}): Promise<LiveTest<W>> {
+    if (this.redirectedTo === undefined) throw weftError("WEFT_ERR_TEST_NO_REDIRECT", "weft testing: followRedirect: the view did not redirect (no redirect or pushNavigate frame arrived)");
+    const base = this.view.ctx.url;
+    const url = new URL(this.redirectedTo, base);
+    if (url.origin !== base.origin) throw weftError("WEFT_ERR_TEST_NO_REDIRECT", `weft testing: followRedirect: ${url.href} leaves the site (${base.origin})`);
+    const { opts, session, services } = this.harness;
+    return mountWith(cls, { ...opts, url: url.href, props, session }, services);
+  }
+
+  /** Leaves: runs `terminate` and unsubscribes (nested views too). */
   async close(): Promise<void> {
+    for (const c of this.children.values()) await c.close();
     await this.runtime.stop();
   }
 
@@ -113,12 +212,134 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     if (m.type === S_PATCH) this.patches.push(m.url);
     if (m.type === S_REDIRECT) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
+    this.syncChildren();
+  }
+
+  /** The test of the view that owns `domId` (this one, or a nested one at any depth). @internal */
+  owner(domId: string | undefined): LiveTest {
+    if (domId === undefined) return this;
+    for (const [id, c] of this.children) {
+      if (id === domId) return c;
+      const deeper = c.owner(domId);
+      if (deeper !== c) return deeper;
+    }
+    return this;
+  }
+
+  /** Joins nested roots that appeared, leaves those that went, as the browser's morph does. */
+  private syncChildren(): void {
+    const seen = new Set<string>();
+    for (const { domId, token } of emptyChildRoots(this.current)) {
+      seen.add(domId);
+      if (!this.children.has(domId)) this.joinChild(domId, token);
+    }
+    for (const [id, c] of this.children) {
+      if (!seen.has(id)) {
+        this.children.delete(id);
+        void c.close();
+      }
+    }
+  }
+
+  private joinChild(domId: string, token: string): void {
+    const h = this.harness;
+    let child!: LiveTest;
+    const rt = new ViewRuntime(++h.ref, h.services, { send: (f) => child.receive(f), congested: () => false });
+    child = new LiveTest(rt, h);
+    this.children.set(domId, child);
+    const claims = h.services.signer.verify(token);
+    const cls = h.services.registry.get(claims.v)!;
+    const p = rt
+      .join(cls, h.session, this.view.ctx.url, claims.p ?? {}, claims.i, [])
+      .catch((err) => child.errors.push({ code: E_UNAUTHORIZED, message: String((err as Error).message) }))
+      .then(() => void this.joins.delete(p));
+    this.joins.add(p);
+  }
+}
+
+/** One element of a view's HTML, found by {@link LiveTest.element}. */
+export class LiveElement {
+  /** @internal */
+  constructor(
+    private test: LiveTest,
+    private selector: string,
+    private text?: string | RegExp,
+  ) {}
+
+  /** Its outer HTML now, as Phoenix's `render(element(…))`. @throws WeftError `WEFT_ERR_TEST_NO_ELEMENT` unless exactly one element matches */
+  render(): string {
+    return findOne(this.test.html(), this.selector, this.text).toString();
+  }
+
+  /**
+   * Clicks it, as the browser would: an `lv-click` element sends its event (payload: its
+   * `lv-value-*` plus `value`) to its view, or to the component its `lv-target` names; an
+   * `lv-patch` link patches the URL. Waits for the reply.
+   * @returns the view's HTML afterwards (of the top view)
+   * @throws WeftError `WEFT_ERR_TEST_NO_ELEMENT` unless exactly one element matches;
+   *   `WEFT_ERR_TEST_NO_BINDING` when it has neither `lv-click` nor `lv-patch`
+   */
+  async click(value: Payload = {}): Promise<string> {
+    const el = findOne(this.test.html(), this.selector, this.text);
+    const view = this.test.owner(ownerView(el));
+    const name = el.getAttribute(A_CLICK);
+    if (name) {
+      await view.event(name, { ...lvValues(el), ...value }, el.getAttribute(A_TARGET) || undefined);
+      return this.test.settle();
+    }
+    const to = el.getAttribute(A_PATCH);
+    if (to !== undefined) {
+      await view.patch(to || el.getAttribute("href") || "");
+      return this.test.settle();
+    }
+    throw weftError("WEFT_ERR_TEST_NO_BINDING", `weft testing: ${JSON.stringify(this.selector)} has no ${A_CLICK} (nor ${A_PATCH}): ${el.toString().slice(0, 200)}`);
+  }
+}
+
+/** A form of a view's HTML, found by {@link LiveTest.form}. */
+export class LiveForm {
+  /** @internal */
+  constructor(
+    private test: LiveTest,
+    private selector: string,
+  ) {}
+
+  /**
+   * Changes fields, as typing into them would: sends the form's `lv-change` event with every
+   * field's value (as `FormData` collects them) after `values`, and `_target` naming the first
+   * changed field, as the browser does. Waits for the reply.
+   * @param values - field name (as in the HTML: `"user[name]"`) → new value
+   * @throws WeftError `WEFT_ERR_TEST_NO_ELEMENT`, `WEFT_ERR_TEST_NO_BINDING` (no `lv-change`), `WEFT_ERR_TEST_NO_FIELD` (a name the form lacks)
+   */
+  change(values: Record<string, unknown> = {}): Promise<string> {
+    const first = Object.keys(values)[0];
+    return this.send(A_CHANGE, values, first === undefined ? {} : { _target: first });
+  }
+
+  /**
+   * Submits it: sends its `lv-submit` event with every field's value after `values`. Waits for the reply.
+   * @throws WeftError `WEFT_ERR_TEST_NO_ELEMENT`, `WEFT_ERR_TEST_NO_BINDING` (no `lv-submit`), `WEFT_ERR_TEST_NO_FIELD`
+   */
+  submit(values: Record<string, unknown> = {}): Promise<string> {
+    return this.send(A_SUBMIT, values, {});
+  }
+
+  private async send(binding: string, values: Record<string, unknown>, extra: Payload): Promise<string> {
+    const form = findOne(this.test.html(), this.selector);
+    const name = form.getAttribute(binding);
+    if (!name) throw weftError("WEFT_ERR_TEST_NO_BINDING", `weft testing: ${JSON.stringify(this.selector)} has no ${binding}: ${form.toString().slice(0, 200)}`);
+    const payload = { ...withChanges(form, values), ...extra };
+    await this.test.owner(ownerView(form)).event(name, payload, form.getAttribute(A_TARGET) || undefined);
+    return this.test.settle();
   }
 }
 
 /**
- * Mounts a view connected, as after a browser join, and returns a {@link LiveTest} to drive it.
- * @throws whatever `mount` throws; UnauthorizedError when `authorize` refuses
+ * Mounts a view as a browser would meet it, and returns a {@link LiveTest} to drive it:
+ * first the disconnected HTTP render (mount with `connected` false, nested views inlined; kept
+ * as {@link LiveTest.staticHtml}), then the join with the token that render signed (mount
+ * again, connected), then the joins of its nested views.
+ * @throws whatever `mount` throws (or the render: e.g. WeftError `WEFT_ERR_COMPONENT_ID_DUPLICATE`); UnauthorizedError when `authorize` refuses
  */
 export async function mountLive<V extends LiveView<any, any>>(cls: LiveViewClass<V>, opts: MountLiveOptions = {}): Promise<LiveTest<V>> {
   const services: LiveServices = {
@@ -129,10 +350,23 @@ export async function mountLive<V extends LiveView<any, any>>(cls: LiveViewClass
     context: opts.context ?? {},
     log: quiet,
   };
+  for (const c of opts.register ?? []) services.registry.register(c);
+  return mountWith(cls, opts, services);
+}
+
+async function mountWith<V extends LiveView<any, any>>(cls: LiveViewClass<V>, opts: MountLiveOptions, services: LiveServices): Promise<LiveTest<V>> {
   services.registry.register(cls);
+  const session = opts.session ?? { id: "test-session" };
+  const url = new URL(opts.url ?? "http://localhost/");
+  const harness: Harness = { services, session, opts, ref: 0 };
+  const staticHtml = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: (opts.props ?? {}) as never });
+  // the join, as the socket does it: the token the page render signed names the view, its DOM id and props
+  const claims = services.signer.verify(/lv-token="([^"]+)"/.exec(staticHtml)![1]!);
   let test!: LiveTest<V>;
-  const runtime = new ViewRuntime(1, services, { send: (f) => test.receive(f), congested: () => false });
-  test = new LiveTest<V>(runtime);
-  await runtime.join(cls, opts.session ?? { id: "test-session" }, new URL(opts.url ?? "http://localhost/"), opts.props ?? {}, newDomId(), []);
+  const runtime = new ViewRuntime(++harness.ref, services, { send: (f) => test.receive(f), congested: () => false });
+  test = new LiveTest<V>(runtime, harness);
+  test.staticHtml = staticHtml;
+  await runtime.join(cls, session, url, claims.p ?? {}, claims.i, []);
+  await test.settle();
   return test;
 }

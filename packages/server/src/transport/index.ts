@@ -6,4 +6,5 @@
 export { WEFT_CSP_DIRECTIVES } from "./plugin.js";
 export { defaultLimits, type Limits } from "./limits.js";
 export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./session.js";
+export { defaultAuthority, type AuthorityOptions } from "./authority.js";
 export { hashedAsset, type Asset } from "./assets.js";

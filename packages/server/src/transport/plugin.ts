@@ -20,6 +20,7 @@ import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
+import { defaultAuthority, SessionAuthority, type AuthorityOptions } from "./authority.js";
 import { checkSecret, TokenSigner } from "../live/token.js";
 import { weftError } from "../errors.js";
 
@@ -77,6 +78,12 @@ export interface WeftOptions {
    * app's helmet options with weft's merged over them.
    */
   helmet?: false | FastifyHelmetOptions;
+  /**
+   * Session authority's timing (see docs/reliability.md, "Session authority"): `cacheMs`, how long
+   * a socket trusts its copy of the session before a join or an event reloads it (default 1,000 ms);
+   * `recheckMs`, the backstop reload of every socket's session (default 30,000 ms).
+   */
+  authority?: Partial<AuthorityOptions>;
 }
 
 /**
@@ -158,6 +165,11 @@ function checkOptions(opts: WeftOptions): void {
   }
   optional("dev", (v) => typeof v === "boolean", "true or false");
   optional("tokenTtlMs", positive, "a positive number of milliseconds");
+  optional("authority", isObject, "an object `{ cacheMs?, recheckMs? }`");
+  for (const [k, v] of Object.entries(isObject(o.authority) ? o.authority : {})) {
+    if (!(k in defaultAuthority)) throw invalid(`\`authority.${k}\``, `one of ${Object.keys(defaultAuthority).join(", ")}`, k, "an unknown option");
+    if (v !== undefined && !(k === "cacheMs" ? typeof v === "number" && v >= 0 && Number.isFinite(v) : positive(v))) throw invalid(`\`authority.${k}\``, k === "cacheMs" ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds", v);
+  }
   optional("helmet", (v) => v === false || isObject(v), "`false` (no headers from weft) or an object of @fastify/helmet options; leave it out for weft's defaults");
 }
 
@@ -196,6 +208,26 @@ export interface WeftServer {
   asset(fileName: string, body: Buffer | string, type: string): string;
   /** views currently connected in this process */
   connectedViews(): number;
+  /**
+   * Session authority, as Phoenix's `live_socket_id` disconnect broadcast: closes every live
+   * socket of the session, on every worker (through the channel layer, within a second), with
+   * close code 4403; the page says "You have been signed out" and does not reconnect. Call it
+   * after ending the session where it is stored (e.g. on logout).
+   * @param sessionId - the ended session's `Session.id`
+   * @throws ChannelLayerUnavailableError (a rejection, `WEFT_ERR_CHANNEL_UNAVAILABLE`) when the channel layer is down;
+   *   sockets then still find out at their next join or event, or the backstop re-check
+   */
+  endSession(sessionId: string): Promise<void>;
+  /**
+   * Session authority: every live socket of the user (or of the session), on every worker, reloads
+   * its session through `SessionProvider.reload`: an ended session closes the socket (4403); else
+   * every mounted view re-runs its `authorize` with the new session and is stopped with an
+   * `unauthorized` error when refused, the others keep running with the new permissions. Call it
+   * after writing the change (password, deactivation, groups, permissions).
+   * @param who - `userId` (as `Session.userId`) and/or `sessionId`
+   * @throws ChannelLayerUnavailableError (a rejection, `WEFT_ERR_CHANNEL_UNAVAILABLE`) when the channel layer is down
+   */
+  sessionsChanged(who: { userId?: string | number; sessionId?: string }): Promise<void>;
   /**
    * Gives every route registered in `scope` from now on weft's security headers, as weft's own
    * routes have them (nothing when `helmet: false`). For a plugin of yours whose pages are
@@ -240,6 +272,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   };
   const sessions = opts.sessions ?? cookieSessions;
   const live = new Set<ViewRuntime>();
+  const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
@@ -277,6 +310,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   });
   app.addHook("onClose", async () => {
     templates.close();
+    authority.close();
     if (!opts.pubsub) await services.pubsub.close();
   });
 
@@ -310,7 +344,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = await sessions.load(req).catch(() => null);
     if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
     const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
-    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live);
+    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority);
   });
 
   const renderPage: WeftServer["renderPage"] = async (req, reply, cls, ro = {}) => {
@@ -349,6 +383,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       return a.url;
     },
     connectedViews: () => live.size,
+    endSession: (id: string) => authority.endSession(id),
+    sessionsChanged: (who: { userId?: string | number; sessionId?: string }) => authority.sessionsChanged(who),
     secureRoutes: (scope: FastifyInstance) => {
       if (!routeHelmet) return;
       scope.addHook("onRoute", (route) => {

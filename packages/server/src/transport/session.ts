@@ -11,6 +11,16 @@ export interface SessionProvider {
   ensure(req: FastifyRequest, reply: FastifyReply): Promise<Session>;
   /** For a WebSocket upgrade: the request's session, or null (the socket is closed with 4401). */
   load(req: FastifyRequest): Promise<Session | null>;
+  /**
+   * The current state of a session a live socket holds (its user, permissions, expiry), or null
+   * when it ended (logout, expiry, row deleted, user deactivated). Called by session authority on
+   * joins and events (at most once per `authority.cacheMs`), on `sessionsChanged`, at
+   * `expiresAt` and every `authority.recheckMs`; it should not extend the session. Without it a
+   * socket keeps the copy taken at upgrade (it still closes on `app.weft.endSession`).
+   */
+  reload?(session: Session): Promise<Session | null>;
+  /** Where the "You have been signed out" notice links to (a path on this site; default: the page itself). */
+  loginUrl?: string;
 }
 
 /** Name of the default session cookie. */
@@ -40,5 +50,9 @@ export const cookieSessions: SessionProvider = {
     if (!raw) return null;
     const u = req.unsignCookie(raw);
     return u.valid && u.value ? { id: u.value } : null;
+  },
+  // an anonymous cookie session has nothing that could change on the server
+  async reload(session) {
+    return session;
   },
 };

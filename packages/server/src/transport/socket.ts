@@ -3,6 +3,7 @@ import {
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
   CLOSE_RATE_LIMITED,
+  CLOSE_SESSION_ENDED,
   CLOSE_TOO_LARGE,
   C_EVENT,
   C_HEARTBEAT,
@@ -24,6 +25,7 @@ import type { Session } from "../live/types.js";
 import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from "@weft/client/codec";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
+import type { SessionAuthority, SocketSession } from "./authority.js";
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
@@ -36,16 +38,20 @@ export class LiveSocket implements Outbox {
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
   private closed = false;
+  /** the session as session authority last loaded it; gates every frame but heartbeats */
+  private guard: SocketSession;
 
   constructor(
     private ws: WebSocket,
-    private session: Session,
+    session: Session,
     /** the page origin, base for the URLs the client sends */
     private origin: string,
     private services: LiveServices,
     private limits: Limits,
     private live: Set<ViewRuntime>,
+    authority: SessionAuthority,
   ) {
+    this.guard = authority.attach(session, { ended: (url) => this.close(CLOSE_SESSION_ENDED, url), changed: (s) => void this.reauthorize(s) });
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
@@ -90,6 +96,11 @@ export class LiveSocket implements Outbox {
       if (this.limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
       return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
     }
+    this.guard.run(() => this.dispatch(frame));
+  }
+
+  /** A frame, once session authority knows the session is current. */
+  private dispatch(frame: ClientMessage): void {
     switch (frame.type) {
       case C_JOIN:
         return void this.join(frame);
@@ -103,7 +114,7 @@ export class LiveSocket implements Outbox {
       case C_EVENT: {
         const v = this.views.get(frame.ref);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view", frame.seq);
-        return void v.event(frame.seq, frame.name, frame.payload);
+        return void v.event(frame.seq, frame.name, frame.payload, frame.target);
       }
       case C_PARAMS: {
         const v = this.views.get(frame.ref);
@@ -123,7 +134,7 @@ export class LiveSocket implements Outbox {
     let claims;
     try {
       claims = this.services.signer.verify(f.token);
-      if (claims.s !== this.session.id) throw new TokenError("invalid_token");
+      if (claims.s !== this.guard.session.id) throw new TokenError("invalid_token");
     } catch (err) {
       const code = err instanceof TokenError ? err.reason : "invalid_token";
       return this.error(f.ref, code, code === "expired_token" ? "token expired: reload" : "token refused");
@@ -133,7 +144,7 @@ export class LiveSocket implements Outbox {
     const rt = new ViewRuntime(f.ref, this.services, this);
     this.views.set(f.ref, rt);
     try {
-      await rt.join(cls, this.session, url, claims.p ?? {}, claims.i, f.forms);
+      await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
       clearTimeout(this.joinTimer);
@@ -144,6 +155,18 @@ export class LiveSocket implements Outbox {
       this.services.log.error({ err, view: claims.v }, "weft: mount failed");
       this.error(f.ref, E_SERVER, "something went wrong");
     }
+  }
+
+  /** Session authority: the session changed; views whose `authorize` now refuses it are stopped with `unauthorized`. */
+  private async reauthorize(session: Session): Promise<void> {
+    const check = async ([ref, v]: [number, ViewRuntime]) => {
+      if ((await v.reauthorize(session)) || this.views.get(ref) !== v) return;
+      this.views.delete(ref);
+      this.live.delete(v);
+      void v.stop();
+      this.error(ref, E_UNAUTHORIZED, "not allowed");
+    };
+    await Promise.all([...this.views].map(check));
   }
 
   // ---- helpers ----
@@ -185,6 +208,7 @@ export class LiveSocket implements Outbox {
   private async teardown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.guard.detach();
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
     const views = [...this.views.values()];
