@@ -2,6 +2,8 @@ import { fileURLToPath } from "node:url";
 import Fastify from "fastify";
 import { randomSecret, weft } from "@weft/server";
 import { Counter, Guestbook, slowForecast, Tallies, type Services } from "./views.js";
+import { Upload } from "./upload.js";
+import { Feed } from "./feed.js";
 
 /**
  * The app, not listening yet. In production give WEFT_SECRET (>= 32 chars), so pages survive restarts.
@@ -13,5 +15,7 @@ export async function buildApp(secret = process.env.WEFT_SECRET ?? randomSecret(
   app.live("/", Counter);
   app.live("/guestbook", Guestbook);
   app.live("/tallies", Tallies);
+  app.live("/upload", Upload);
+  app.live("/feed", Feed);
   return app;
 }

@@ -18,8 +18,8 @@
  */
 import type { Delta } from "./protocol.js";
 import {
-  C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, S_DELTA, S_ERROR, S_HEARTBEAT, S_PATCH, S_PUSH,
-  S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED,
+  C_CHUNK, C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, C_UPLOAD, S_CHUNK_NEXT, S_DELTA, S_ERROR, S_HEARTBEAT, S_PATCH, S_PUSH,
+  S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM,
 } from "./protocol.js";
 import { applyDelta } from "./apply.js";
 
@@ -50,8 +50,15 @@ export type ParamsFrame = [type: typeof C_PARAMS, ref: number, url: string];
 /** `heartbeat`, both ways (`C_HEARTBEAT` and `S_HEARTBEAT` are the same string). */
 export type HeartbeatFrame = [type: typeof C_HEARTBEAT & typeof S_HEARTBEAT];
 
+/** One file chosen for an upload: the entry's ref (chosen by the client, unique per page), file name, size in bytes, MIME type. */
+export type UploadFile = [entry: number, name: string, size: number, type: string];
+/** `upload`: files chosen (or dropped) for the view's upload `name`. */
+export type UploadFrame = [type: typeof C_UPLOAD, ref: number, name: string, files: UploadFile[]];
+/** `chunk`: the slice of entry `entry` the server asked for, base64. */
+export type ChunkFrame = [type: typeof C_CHUNK, ref: number, entry: number, data: string];
+
 /** Every frame the browser sends, as it is on the wire. */
-export type ClientFrame = JoinFrame | LeaveFrame | EventFrame | ParamsFrame | HeartbeatFrame;
+export type ClientFrame = JoinFrame | LeaveFrame | EventFrame | ParamsFrame | HeartbeatFrame | UploadFrame | ChunkFrame;
 
 /**
  * Builds a `join` frame.
@@ -92,6 +99,24 @@ export const eventFrame = (ref: number, seq: number, name: string, payload: Payl
 export const paramsFrame = (ref: number, url: string): ParamsFrame => [C_PARAMS, ref, url];
 
 /**
+ * Builds an `upload` frame.
+ * @param ref - the view
+ * @param name - the upload's name (the input's `lv-upload`)
+ * @param files - one `[entry, name, size, type]` per file
+ * @returns `["f", ref, name, files]`
+ */
+export const uploadFrame = (ref: number, name: string, files: UploadFile[]): UploadFrame => [C_UPLOAD, ref, name, files];
+
+/**
+ * Builds a `chunk` frame.
+ * @param ref - the view
+ * @param entry - the entry's ref
+ * @param data - the slice's bytes, base64
+ * @returns `["c", ref, entry, data]`
+ */
+export const chunkFrame = (ref: number, entry: number, data: string): ChunkFrame => [C_CHUNK, ref, entry, data];
+
+/**
  * Builds a heartbeat (sent by the client, answered by the server with the same frame).
  * @returns `["h"]`
  */
@@ -115,11 +140,23 @@ export type PatchFrame = [type: typeof S_PATCH, ref: number, url: string, replac
 export type RedirectFrame = [type: typeof S_REDIRECT, ref: number, url: string];
 /** `push`: an event for the view's client hooks. */
 export type PushFrame = [type: typeof S_PUSH, ref: number, event: string, payload: Payload];
+/** `next chunk`: send `length` bytes of entry `entry` from byte `offset`; length 0: send no more of it. */
+export type ChunkNextFrame = [type: typeof S_CHUNK_NEXT, ref: number, entry: number, offset: number, length: number];
 /** `error`: `ref` 0 for socket-level errors; `seq` names the event that failed. */
 export type ErrorFrame = [type: typeof S_ERROR, ref: number, code: string, message: string, seq?: number];
 
+/**
+ * One insert of a stream frame: the item's DOM id, where it goes (`-1` the end, `0` the start,
+ * `n` before the n-th child), its HTML (one element), and an optional limit (as Phoenix's:
+ * `n > 0` keeps the first n children, `n < 0` the last -n).
+ */
+export type StreamInsert = [domId: string, at: number, html: string, limit?: number];
+/** `stream`: for the container `[lv-stream=name]`: clear it if `reset`, delete `deletes` by DOM id, then apply `inserts` in order. */
+export type StreamFrame = [type: typeof S_STREAM, ref: number, name: string, reset: 0 | 1, deletes: string[], inserts: StreamInsert[]];
+
 /** Every frame the server sends, as it is on the wire. */
 export type ServerFrame =
+  | StreamFrame
   | RenderedFrame
   | DeltaFrame
   | ReplyFrame
@@ -128,6 +165,7 @@ export type ServerFrame =
   | PatchFrame
   | RedirectFrame
   | PushFrame
+  | ChunkNextFrame
   | ErrorFrame
   | HeartbeatFrame;
 
@@ -191,6 +229,29 @@ export const redirectFrame = (ref: number, url: string): RedirectFrame => [S_RED
 export const pushFrame = (ref: number, event: string, payload: Payload): PushFrame => [S_PUSH, ref, event, payload];
 
 /**
+ * Builds a `next chunk` frame.
+ * @param ref - the view
+ * @param entry - the upload entry's ref
+ * @param offset - the first byte wanted
+ * @param length - how many bytes (0: the entry is done, cancelled or refused; send no more)
+ * @returns `["k", ref, entry, offset, length]`
+ */
+export const chunkNextFrame = (ref: number, entry: number, offset: number, length: number): ChunkNextFrame => [S_CHUNK_NEXT, ref, entry, offset, length];
+
+/**
+ * Builds a `stream` frame: one stream's operations since the last render.
+ * @param ref - the view
+ * @param name - the stream (its container is `[lv-stream=name]` in the view)
+ * @param reset - clear the container first
+ * @param deletes - DOM ids to remove
+ * @param inserts - items to insert or update in place, in order
+ * @returns `["s", ref, name, 0 | 1, deletes, inserts]`
+ */
+export const streamFrame = (ref: number, name: string, reset: boolean, deletes: string[], inserts: StreamInsert[]): StreamFrame => [
+  S_STREAM, ref, name, reset ? 1 : 0, deletes, inserts,
+];
+
+/**
  * Builds an `error` frame.
  * @param ref - the view, or 0 for a socket-level error
  * @param code - one of the `E_…` codes of `./protocol.js`
@@ -234,6 +295,8 @@ export type ClientMessage =
   | { type: typeof C_LEAVE; ref: number }
   | { type: typeof C_EVENT; ref: number; seq: number; name: string; payload: Payload; target?: string }
   | { type: typeof C_PARAMS; ref: number; url: string }
+  | { type: typeof C_UPLOAD; ref: number; name: string; files: UploadFile[] }
+  | { type: typeof C_CHUNK; ref: number; entry: number; data: string }
   | { type: typeof C_HEARTBEAT };
 
 const MAX_NAME = 128;
@@ -241,6 +304,8 @@ const MAX_URL = 4096;
 const MAX_TOKEN = 8192;
 const MAX_FORMS = 16;
 const MAX_DEPTH = 8;
+const MAX_FILES = 64;
+const MAX_FILE_NAME = 255;
 
 const isRef = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) > 0;
 const isObject = (x: unknown): x is Payload => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -266,7 +331,8 @@ function str(x: unknown, max: number, what: string, ref: number, seq?: number): 
 /**
  * Parses and validates one client text frame, strictly: names (and event targets) up to 128 characters, URLs
  * up to 4,096, tokens up to 8,192, at most 16 recovered forms, payloads nested at most 8
- * deep. A missing payload is `{}`, missing forms are `[]`.
+ * deep; an upload names at most 64 files (names up to 255 characters, sizes safe integers). A
+ * missing payload is `{}`, missing forms are `[]`.
  * @param text - the text frame as received
  * @returns the frame with named fields
  * @throws FrameError for anything that is not a well-formed v1 client frame (the message
@@ -311,6 +377,17 @@ export function decodeClientFrame(text: string): ClientMessage {
     }
     case C_PARAMS:
       return { type, ref, url: str(f[2], MAX_URL, "url", ref) };
+    case C_UPLOAD: {
+      if (!Array.isArray(f[3]) || f[3].length > MAX_FILES) throw new FrameError(`upload files must be an array of at most ${MAX_FILES}`, ref);
+      const files = f[3].map((e): UploadFile => {
+        if (!Array.isArray(e) || !isRef(e[0]) || !(Number.isSafeInteger(e[2]) && e[2] >= 0)) throw new FrameError("upload files must be [entry, name, size, type]", ref);
+        return [e[0], str(e[1], MAX_FILE_NAME, "file name", ref), e[2], str(e[3], MAX_NAME, "file type", ref)];
+      });
+      return { type, ref, name: str(f[2], MAX_NAME, "upload name", ref), files };
+    }
+    case C_CHUNK:
+      if (!isRef(f[2]) || typeof f[3] !== "string") throw new FrameError("chunk must be [\"c\", ref, entry, base64]", ref);
+      return { type, ref, entry: f[2], data: f[3] };
     default:
       throw new FrameError(`unknown frame type ${JSON.stringify(type).slice(0, 16)}`, ref);
   }
@@ -326,8 +403,16 @@ export type ServerMessage =
   | { type: typeof S_PATCH; ref: number; url: string; replace: boolean }
   | { type: typeof S_REDIRECT; ref: number; url: string }
   | { type: typeof S_PUSH; ref: number; event: string; payload: Payload }
+  | { type: typeof S_CHUNK_NEXT; ref: number; entry: number; offset: number; length: number }
   | { type: typeof S_ERROR; ref: number; code: string; message: string; seq?: number }
+  | { type: typeof S_STREAM; ref: number; name: string; reset: boolean; deletes: string[]; inserts: StreamInsert[] }
   | { type: typeof S_HEARTBEAT };
+
+const isInt = (x: unknown): x is number => Number.isSafeInteger(x);
+const isInsert = (x: unknown): x is StreamInsert =>
+  Array.isArray(x) && typeof x[0] === "string" && x[0] !== "" && isInt(x[1]) && x[1] >= -1 && typeof x[2] === "string" &&
+  (x.length === 3 || (x.length === 4 && isInt(x[3]) && x[3] !== 0));
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string" && s !== "");
 
 const isDelta = (x: unknown): x is Delta => Array.isArray(x) && x.every((s) => typeof s === "number" || typeof s === "string");
 
@@ -347,7 +432,7 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
     }
   }
   if (!Array.isArray(f) || typeof f[0] !== "string") throw new FrameError("frame must be an array starting with its type");
-  const [type, ref, a, b, c] = f as unknown[];
+  const [type, ref, a, b, c, e] = f as unknown[];
   const n = f.length;
   const bad = (what: string): never => {
     throw new FrameError(`bad ${what} frame: ${JSON.stringify(f).slice(0, 120)}`, typeof ref === "number" ? ref : 0);
@@ -373,10 +458,19 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
       return n === 3 && typeof a === "string" ? { type, ref: r, url: a } : bad("redirect");
     case S_PUSH:
       return n === 4 && typeof a === "string" && isObject(b) ? { type, ref: r, event: a, payload: b } : bad("push");
+    case S_CHUNK_NEXT: {
+      const len = f[4];
+      const count = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+      return n === 5 && isRef(a) && count(b) && count(len) ? { type, ref: r, entry: a, offset: b, length: len } : bad("next chunk");
+    }
     case S_ERROR:
       if (typeof a !== "string" || typeof b !== "string") return bad("error");
       if (n === 4) return { type, ref: r, code: a, message: b };
       return n === 5 && isRef(c) ? { type, ref: r, code: a, message: b, seq: c } : bad("error");
+    case S_STREAM:
+      return n === 6 && typeof a === "string" && a !== "" && (b === 0 || b === 1) && isStrings(c) && Array.isArray(e) && e.every(isInsert)
+        ? { type, ref: r, name: a, reset: b === 1, deletes: c, inserts: e }
+        : bad("stream");
     default:
       return bad(`unknown type ${JSON.stringify(type).slice(0, 16)}`);
   }

@@ -1,17 +1,18 @@
 /** What the server's frames do to the page: the top of the client, above views, hooks and morphing. */
 import {
   CLASS_ERROR, E_EXPIRED_TOKEN, E_INVALID_TOKEN, E_UNAUTHORIZED, S_DELTA, S_ERROR,
-  S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED,
+  S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM,
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
 import { pending, refs } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch } from "./hooks.js";
+import { stream } from "./streams.js";
 import { fail, release, reload } from "./views.js";
 
 /** Handles one server frame (see docs/protocol.md, "Server → client"). */
-export const handleFrame = ([t, r, a, b, c]: ServerFrame) => {
+export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
   const v = refs.get(r!);
   // a reply (or error) releases its event's loading class before the render it carries is
   // applied; a form or button it unlocks (lock.ts) is morphed back to the view's HTML
@@ -29,4 +30,5 @@ export const handleFrame = ([t, r, a, b, c]: ServerFrame) => {
   // the page is going: what is in flight stays loading and locked (lock.ts) until it is gone
   if (t == S_REDIRECT) pending.clear(), location.assign(a);
   if (t == S_PUSH) dispatch(v, a, b);
+  if (t == S_STREAM) stream(v, a, b, c, e);
 };

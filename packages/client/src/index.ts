@@ -8,17 +8,17 @@
  * (see {@link Hook}); the runtime itself has no API to call.
  *
  * Layers, each importing only from those below it (test/cycles.test.ts checks there is no
- * cycle): protocol / state / forms / apply ← socket ← views ← hooks ← morph ← frames,
+ * cycle): protocol / state / forms / apply ← socket ← views ← hooks ← morph ← streams ← frames,
  * bindings ← index. This module wires the socket's callbacks to the layers above it.
  * @packageDocumentation
  */
-import { CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED } from "./protocol.js";
+import { A_UPLOAD, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED } from "./protocol.js";
 import { listen } from "./bindings.js";
 import { handleFrame } from "./frames.js";
 import { callAll } from "./hooks.js";
 import { scan } from "./morph.js";
-import { connect, onClose, onFrame, onOpen } from "./socket.js";
-import { d, roots } from "./state.js";
+import { connect, onClose, onFrame, onOpen, send } from "./socket.js";
+import { d, roots, viewOf } from "./state.js";
 import { detach, rejoin, reload } from "./views.js";
 
 export type { Hook, HookInstance } from "./hooks.js";
@@ -33,7 +33,13 @@ onOpen(() => {
   scan();
   callAll("reconnected");
 });
-onFrame(handleFrame);
+/** the upload chunk's import, once started */
+let chunk: unknown;
+onFrame((f) => {
+  handleFrame(f);
+  // the upload chunk (upload.ts), once the page shows an lv-upload input; it takes over onFrame
+  chunk ||= d.querySelector(`[${A_UPLOAD}]`) && import(d.querySelector<HTMLMetaElement>(`meta[name=${A_UPLOAD}]`)!.content).then((m) => m.default(send, viewOf, onFrame, handleFrame));
+});
 onClose((code, reason) => {
   detach();
   if (up) callAll("disconnected");

@@ -3,7 +3,7 @@
  * roots that appeared, leaves the ones that went, and (un)mounts hooks.
  */
 import morphdom from "morphdom";
-import { A_IGNORE, A_VIEW, CLASS_DISCONNECTED, CLASS_LOADING } from "./protocol.js";
+import { A_IGNORE, A_STREAM, A_VIEW, CLASS_DISCONNECTED, CLASS_LOADING } from "./protocol.js";
 import { d, views, roots, type View } from "./state.js";
 import { hooks, scanHooks, call } from "./hooks.js";
 import { join, leave } from "./views.js";
@@ -19,7 +19,7 @@ export const scan = () => {
 
 /**
  * Makes the root's children match `html` (the view's new inner HTML). Child roots and
- * `[lv-ignore]` subtrees are left alone; the focused field keeps its value (and caret);
+ * `[lv-ignore]` subtrees are left alone, as are the children of `[lv-stream]` containers (streams.ts owns them); the focused field keeps its value (and caret);
  * elements with an event in flight keep their loading class.
  */
 export const render = (v: View, html: string) => {
@@ -32,11 +32,13 @@ export const render = (v: View, html: string) => {
     childrenOnly: true,
     onBeforeElUpdated(f, t) {
       if (f.hasAttribute(A_IGNORE) || f.hasAttribute(A_VIEW)) return false;
-      if (f == d.activeElement && FIELD.test(f.tagName)) (t as HTMLInputElement).value = (f as HTMLInputElement).value;
+      // (a file input's value cannot be set: it keeps none)
+      if (f == d.activeElement && FIELD.test(f.tagName) && (f as HTMLInputElement).type != "file") (t as HTMLInputElement).value = (f as HTMLInputElement).value;
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
       if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);
       return true;
     },
+    onBeforeElChildrenUpdated: (f) => !f.hasAttribute(A_STREAM),
   });
   scan();
   changed.forEach((f) => hooks.has(f) && call(hooks.get(f)!, "updated"));

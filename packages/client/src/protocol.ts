@@ -21,6 +21,9 @@ export const C_LEAVE = "l";
 export const C_EVENT = "e";
 export const C_PARAMS = "p";
 export const C_HEARTBEAT = "h";
+/** Uploads (see docs/protocol.md, "Uploads"): the files chosen for an `lv-upload` input, then their chunks. */
+export const C_UPLOAD = "f";
+export const C_CHUNK = "c";
 
 /** Server → client message types (first element of a frame). */
 export const S_RENDERED = "r";
@@ -34,6 +37,10 @@ export const S_PATCH = "t";
 export const S_PUSH = "u";
 export const S_ERROR = "!";
 export const S_HEARTBEAT = "h";
+/** Uploads: the server asks for the next slice of an entry's file (length 0: stop sending it). */
+export const S_CHUNK_NEXT = "k";
+/** Stream operations (`reset`, deletes, inserts) for one `lv-stream` container, as Phoenix's streams. */
+export const S_STREAM = "s";
 
 /** DOM attribute names. The prefix is `lv-`, as Phoenix's is `phx-`. */
 export const A_VIEW = "lv-view";
@@ -59,6 +66,11 @@ export const A_TARGET = "lv-target";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
 export const A_SOCKET = "lv-socket";
+/** `<input type=file lv-upload="name">`, `lv-drop-target="name"`; `<meta name="lv-upload">` holds the upload chunk's URL. */
+export const A_UPLOAD = "lv-upload";
+export const A_DROP_TARGET = "lv-drop-target";
+/** Marks a stream container: `lv-stream="name"`; its children are the stream's items, keyed by their `id`. */
+export const A_STREAM = "lv-stream";
 
 /** CSS classes the runtime toggles. */
 export const CLASS_LOADING = "lv-loading";

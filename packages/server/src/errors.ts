@@ -42,6 +42,12 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_COMPONENT_ID_DUPLICATE: "two components of one view share an id",
   /** async: the reason of an `assignAsync` / `startAsync` task's AbortSignal (`AsyncCancelledError`, name `AbortError`): the view left, `cancelAsync`, or a newer task of the same name */
   WEFT_ERR_ASYNC_CANCELLED: "an async task was cancelled",
+  /** `stream`, `streamInsert`, `streamDelete`: the view's `static streams` has no such stream (with a template or render) */
+  WEFT_ERR_STREAM_NOT_CONFIGURED: "a stream is not declared in the view's static streams",
+  /** `stream`, `streamInsert`: `at` is not an integer ≥ -1, `limit` not a non-zero integer, or the items are not iterable */
+  WEFT_ERR_STREAM_OPTION: "a stream option has the wrong type or value",
+  /** `stream`, `streamInsert`, `streamDelete`: an item is not an object, or has no usable DOM id */
+  WEFT_ERR_STREAM_ITEM_ID: "a stream item has no usable DOM id",
   /** mount: a view's `authorize` refused the session ({@link UnauthorizedError}; HTTP 403) */
   WEFT_ERR_UNAUTHORIZED: "a view refused the session",
   /** mount: thrown by a view's `mount` when what it shows does not exist ({@link NotFoundError}; HTTP 404) */
@@ -54,6 +60,10 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_BAD_FRAME: "a frame is not valid protocol",
   /** event: a payload refused by the handler's schema (internal; the client gets `invalid_payload`) */
   WEFT_ERR_INVALID_PAYLOAD: "an event payload failed its schema",
+  /** `allowUpload`: an upload option has the wrong type or range; the message names it */
+  WEFT_ERR_UPLOAD_OPTION: "an option of allowUpload has the wrong type or value",
+  /** upload: a frame names an upload the view did not allow, or an entry twice (`UploadRefusedError`; the client gets `invalid_payload`) */
+  WEFT_ERR_UPLOAD_REFUSED: "an upload frame was refused",
   /** channel layer: the transport (Redis) is unreachable, closed or too slow (`ChannelLayerUnavailableError`) */
   WEFT_ERR_CHANNEL_UNAVAILABLE: "the channel layer is unavailable",
   /** jobs: the store holds `maxRecords` jobs and none is finished (`JobLimitError`) */

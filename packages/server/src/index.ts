@@ -13,6 +13,9 @@ export { LiveComponent, type LiveComponentClass, type ComponentProps } from "./l
 export { AsyncResult, AsyncCancelledError, type AsyncOutcome, type AsyncValue } from "./live/async.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
+export type { UploadEntry, UploadError, UploadErrorCode, UploadOptions, UploadState } from "./live/upload.js";
+export type { StreamConfig, StreamOptions } from "./live/streams.js";
+export { weftChannels, type WeftTraceContext } from "./live/telemetry.js";
 export { WeftError, weftErrorCodes, type WeftErrorCode } from "./errors.js";
 export type { ChildProps } from "./live/children.js";
 export type { Logger } from "./live/services.js";

@@ -1,6 +1,7 @@
 import { WeftError } from "../errors.js";
 import type { LiveServices } from "./services.js";
 import type { Params, Session } from "./types.js";
+import { traceAsync, weftChannels } from "./telemetry.js";
 import { DRIVER, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 
 /**
@@ -55,8 +56,9 @@ export async function mountView(services: LiveServices, input: MountInput, drive
   view.ctx = Object.assign(Object.create(services.context), { connected, url, pubsub: services.pubsub });
   if (cls.authorize && !(await cls.authorize(session, view.ctx, params))) throw new UnauthorizedError(cls.name);
   if (driver) view[DRIVER] = driver;
-  const assigns = await view.mount(params, session);
+  const ctx = () => ({ view: services.registry.register(cls), connected });
+  const assigns = await traceAsync(weftChannels.mount, ctx, () => view.mount(params, session));
   if (assigns) view.assigns = { ...view.assigns, ...assigns };
-  if (view.handleParams) await view.handleParams(params, url);
+  if (view.handleParams) await traceAsync(weftChannels.handleParams, ctx, () => view.handleParams!(params, url));
   return view;
 }

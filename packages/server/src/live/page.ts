@@ -6,6 +6,7 @@ import type { LiveServices } from "./services.js";
 import type { Session } from "./types.js";
 import type { LiveViewClass } from "./view.js";
 import { renderInner } from "./view-html.js";
+import { fillStreams, STREAMS } from "./streams.js";
 
 /** A fresh DOM id for a page's top-level view. */
 export function newDomId(): string {
@@ -29,7 +30,9 @@ export async function renderDisconnected(
   const viewId = services.registry.register(cls);
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
   const children = new Children(services, domId, session, false);
-  const inner = await inlineChildren(services, renderInner(services, view, children, new Components(services, view)), children, { session, url });
+  // stream items are part of the page (readable without JavaScript); the join re-sends them
+  const html = fillStreams(services, view[STREAMS], view.assigns, renderInner(services, view, children, new Components(services, view)));
+  const inner = await inlineChildren(services, html, children, { session, url });
   return `${rootTag(domId, viewId, issueToken(services, session, viewId, domId, props), !!opts.child)}${inner}</div>`;
 }
 

@@ -1,4 +1,5 @@
 import {
+  chunkNextFrame,
   errorFrame,
   patchFrame,
   pushFrame,
@@ -7,18 +8,22 @@ import {
   replyFrame,
   updateFrame,
   type ServerFrame,
+  type UploadFile,
 } from "@weft/client/codec";
 import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNOWN_VIEW } from "@weft/client/protocol";
 import { WeftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
+import { STREAMS, streamFrames } from "./streams.js";
+import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
 import { AsyncCancelledError, AsyncTasks, type AsyncOutcome } from "./async.js";
 import { Components } from "./component.js";
 import { mountView, paramsOf } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
-import type { LiveView, LiveViewClass, ViewDriver } from "./view.js";
+import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
+import { UploadRefusedError, type ChunkRequest } from "./upload.js";
 
 /** Where a connected view's frames go: a socket, or the test harness. @internal */
 export interface Outbox {
@@ -53,6 +58,8 @@ export class ViewRuntime implements ViewDriver {
   /** the view's LiveComponents (by id), set once mounted */
   components?: Components;
   private tasks = new AsyncTasks((fn) => this.enqueue(fn));
+  /** stream frames held while the outbox is congested, in order; renders wait behind them */
+  private backlog: ServerFrame[] = [];
 
   constructor(
     readonly ref: number,
@@ -78,10 +85,13 @@ export class ViewRuntime implements ViewDriver {
         const h = this.view.events[name];
         if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
       }
+      // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
+      this.view[STREAMS]?.resetAll();
       const html = this.render();
       this.sent = html;
       this.dirty = false;
       this.outbox.send(renderedFrame(this.ref, html));
+      this.sendStreams();
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
       void this.stop();
@@ -109,7 +119,7 @@ export class ViewRuntime implements ViewDriver {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
       try {
-        await this.call(handler, payload);
+        await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => this.call(handler, payload));
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
         this.services.log.error({ err, event: name, target }, "weft: event handler failed");
@@ -124,7 +134,7 @@ export class ViewRuntime implements ViewDriver {
   params(url: URL): Promise<void> {
     return this.enqueue(async () => {
       this.view.ctx.url = url;
-      await this.view.handleParams?.(paramsOf(url), url);
+      await this.handleParams(url);
       this.flushNow();
     });
   }
@@ -147,8 +157,28 @@ export class ViewRuntime implements ViewDriver {
   /** Queues a message for `handleInfo`. */
   info(msg: unknown): Promise<void> {
     return this.enqueue(async () => {
-      await this.view.handleInfo?.(msg);
+      if (this.view.handleInfo) await traceAsync(weftChannels.handleInfo, () => this.trace(), () => this.view.handleInfo!(msg));
       this.flushNow();
+    });
+  }
+
+  /** Queues files chosen for upload `name`: checks them and asks for the accepted ones' first chunks. */
+  upload(name: string, files: UploadFile[]): Promise<void> {
+    return this.enqueue(() => {
+      try {
+        this.ask(this.uploads(name).preflight(name, files));
+      } catch (err) {
+        if (!(err instanceof UploadRefusedError)) throw err;
+        this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message));
+      }
+    });
+  }
+
+  /** Queues a chunk of upload entry `entry`: stores it and asks for the next one. */
+  chunk(entry: number, data: string): Promise<void> {
+    return this.enqueue(async () => {
+      const next = await this.view[UPLOADS]?.chunk(entry, data);
+      if (next) this.ask([next]);
     });
   }
 
@@ -189,11 +219,13 @@ export class ViewRuntime implements ViewDriver {
     for (const t of this.timers) clearTimeout(t);
     this.unsubs = [];
     this.timers.clear();
+    this.backlog = [];
     try {
       await this.view?.terminate?.();
     } catch (err) {
       this.services.log.error({ err }, "weft: terminate failed");
     }
+    await this.view?.[UPLOADS]?.dispose();
   }
 
   // ---- ViewDriver: called by the view ----
@@ -230,7 +262,7 @@ export class ViewRuntime implements ViewDriver {
     const next = new URL(url, this.view.ctx.url);
     void this.enqueue(async () => {
       this.view.ctx.url = next;
-      await this.view.handleParams?.(paramsOf(next), next);
+      await this.handleParams(next);
       this.flushNow();
       this.outbox.send(patchFrame(this.ref, next.pathname + next.search + next.hash, replace));
     });
@@ -253,6 +285,15 @@ export class ViewRuntime implements ViewDriver {
 
   // ---- internals ----
 
+  /** What this view's telemetry events carry. */
+  private trace(): WeftTraceContext {
+    return { view: this.services.registry.register(this.view.constructor as LiveViewClass), connected: true, ref: this.ref };
+  }
+
+  private async handleParams(url: URL): Promise<void> {
+    if (this.view.handleParams) await traceAsync(weftChannels.handleParams, () => this.trace(), () => this.view.handleParams!(paramsOf(url), url));
+  }
+
   private enqueue(task: () => unknown, ifStopped?: () => void): Promise<void> {
     const run = async () => {
       if (this.stopped) return ifStopped?.();
@@ -265,9 +306,19 @@ export class ViewRuntime implements ViewDriver {
       } finally {
         this.busy = false;
       }
-      if (this.dirty) this.flushNow();
+      if (this.dirty || this.backlog.length) this.flushNow();
     };
     return (this.queue = this.queue.then(run));
+  }
+
+  private uploads(name: string) {
+    const u = this.view[UPLOADS];
+    if (!u) throw new UploadRefusedError(`no upload "${name.slice(0, 64)}" is allowed`);
+    return u;
+  }
+
+  private ask(requests: ChunkRequest[]): void {
+    for (const [entry, offset, length] of requests) this.outbox.send(chunkNextFrame(this.ref, entry, offset, length));
   }
 
   private async call(handler: LiveView["events"][string], payload: Payload): Promise<void> {
@@ -279,14 +330,31 @@ export class ViewRuntime implements ViewDriver {
   }
 
   private reply(seq: number): void {
-    const update = this.dirty && !this.outbox.congested() ? this.update() : undefined;
+    const held = !this.drainBacklog() || this.outbox.congested();
+    const update = this.dirty && !held ? this.update() : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update));
+    if (!held) this.sendStreams();
   }
 
   private flushNow(): void {
-    if (!this.dirty || this.stopped || this.outbox.congested()) return;
+    // held stream frames go first; a render never overtakes them
+    if (this.stopped || !this.drainBacklog()) return;
+    if (!this.dirty || this.outbox.congested()) return;
     const update = this.update();
     if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
+    this.sendStreams();
+  }
+
+  /** Sends the streams' operations since the last render, after the render (which may have made their containers). */
+  private sendStreams(): void {
+    this.backlog.push(...streamFrames(this.services, this.view[STREAMS], this.view.assigns, this.ref));
+    this.drainBacklog();
+  }
+
+  /** Sends held stream frames while the outbox has room (the rest go on drain, see {@link flush}); true when none is left. */
+  private drainBacklog(): boolean {
+    while (this.backlog.length && !this.outbox.congested()) this.outbox.send(this.backlog.shift()!);
+    return !this.backlog.length;
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */
@@ -296,7 +364,7 @@ export class ViewRuntime implements ViewDriver {
     const old = this.sent;
     if (html === old) return undefined;
     this.sent = html;
-    return old === null ? html : encodeUpdate(old, html);
+    return old === null ? html : traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
   }
 
   private render(): string {

@@ -3,6 +3,7 @@ import type { Components } from "./component.js";
 import type { LiveServices } from "./services.js";
 import type { LiveView, LiveViewClass } from "./view.js";
 import { weftError } from "../errors.js";
+import { traceSync, weftChannels } from "./telemetry.js";
 
 /**
  * Renders a view's inner HTML: its `render()` if it has one, else its Eta template, with
@@ -11,6 +12,11 @@ import { weftError } from "../errors.js";
  * @throws WeftError `WEFT_ERR_VIEW_NO_TEMPLATE` when the view has neither, or the template fails
  */
 export function renderInner(services: LiveServices, view: LiveView<any, any>, children: Children, components: Components): string {
+  const cls = view.constructor as LiveViewClass;
+  return traceSync(weftChannels.render, () => ({ view: services.registry.register(cls), connected: !!view.ctx?.connected }), () => renderTemplate(services, view, children, components));
+}
+
+function renderTemplate(services: LiveServices, view: LiveView<any, any>, children: Children, components: Components): string {
   children.reset();
   components.reset();
   const it = { ...view.assigns, flash: view.flash, liveRender: children.liveRender, component: components.render };

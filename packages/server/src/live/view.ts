@@ -1,6 +1,8 @@
 import { assignAsyncTo, type AsyncOutcome, type AsyncValue } from "./async.js";
 import type { LiveComponentClass } from "./component.js";
 import type { Events, Params, Payload, Session, WeftContext } from "./types.js";
+import { UploadSet, type UploadEntry, type UploadOptions } from "./upload.js";
+import { STREAMS, StreamBuffer, type StreamConfig, type StreamOptions } from "./streams.js";
 
 /** The hooks a running view calls on its driver (the socket or the test harness). @internal */
 export interface ViewDriver {
@@ -18,6 +20,8 @@ export interface ViewDriver {
 
 /** @internal */
 export const DRIVER = Symbol("weft.driver");
+/** The view's uploads, once it allowed one. @internal */
+export const UPLOADS = Symbol("weft.uploads");
 
 /** A view class as the framework sees it. */
 export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>> {
@@ -33,6 +37,8 @@ export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>
   components?: Record<string, LiveComponentClass<any>>;
   /** Page title for routes rendering this view. */
   title?: string;
+  /** The view's streams by name: how an item renders and is keyed (see {@link LiveView.stream}). */
+  streams?: Record<string, StreamConfig>;
   /**
    * Authorization, checked on the HTTP render AND on every WebSocket join (one dispatch path).
    * Return false to refuse (HTTP 403 / `unauthorized` error frame). `params` are the route
@@ -76,6 +82,9 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
   events: Events = {};
   /** @internal */
   [DRIVER]?: ViewDriver;
+  /** @internal */
+  [UPLOADS]?: UploadSet;
+  [STREAMS]?: StreamBuffer;
 
   /**
    * Called on the HTTP render (`ctx.connected` false) and again after join (true).
@@ -182,9 +191,98 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
     return this[DRIVER]?.cancelAsync(`start:${name}`) ?? false;
   }
 
+  /**
+   * Sends `items` to the stream `name`, as Phoenix's `stream/4`: each is rendered once (with the
+   * stream's config in `static streams`), sent to the browser, and not kept by the server. The
+   * template renders the container empty: `<ul id="rows" lv-stream="rows"></ul>`; the browser
+   * keeps its children, keyed by DOM id (`${name}-${item.id}`, or the config's `domId(item)`),
+   * across renders. An item whose DOM id is already there is updated in place. Call it in
+   * `mount` to fill the stream: on a (re)join the mount's streams replace what the page had.
+   * @param items - objects (an array or any iterable)
+   * @param opts - `at` (-1 appends, the default; 0 prepends; n inserts before the n-th),
+   *   `limit` (n keeps the first n, -n the last n), `reset` (clear the container first)
+   * @throws WeftError `WEFT_ERR_STREAM_NOT_CONFIGURED` when `static streams` has no `name` with a
+   *   template or render; `WEFT_ERR_STREAM_OPTION` for a bad `at`/`limit` or items that are not
+   *   iterable; `WEFT_ERR_STREAM_ITEM_ID` for an item without a usable DOM id. A refused call
+   *   queues nothing.
+   */
+  stream(name: string, items: Iterable<object>, opts: StreamOptions = {}): void {
+    bufferOf(this).insert(name, items, opts);
+    this[DRIVER]?.changed();
+  }
+
+  /**
+   * Inserts (or updates in place) one item of stream `name`, as Phoenix's `stream_insert/4`.
+   * @param opts - `at` and `limit` as in {@link stream}
+   * @throws WeftError as {@link stream}
+   */
+  streamInsert(name: string, item: object, opts: Omit<StreamOptions, "reset"> = {}): void {
+    bufferOf(this).insert(name, [item], { at: opts.at, limit: opts.limit });
+    this[DRIVER]?.changed();
+  }
+
+  /**
+   * Removes an item from stream `name` in the browser, as Phoenix's `stream_delete/3` (and,
+   * given a string, `stream_delete_by_dom_id/3`).
+   * @param item - the item (its DOM id is computed as on insert) or its DOM id
+   * @throws WeftError `WEFT_ERR_STREAM_NOT_CONFIGURED`, `WEFT_ERR_STREAM_ITEM_ID`
+   */
+  streamDelete(name: string, item: object | string): void {
+    bufferOf(this).delete(name, item);
+    this[DRIVER]?.changed();
+  }
+
   /** Shows a flash message of `kind` (`info`, `error`, …); cleared by the built-in `lv:clear-flash` event. */
   putFlash(kind: string, text: string): void {
     this.flash = { ...this.flash, [kind]: text };
     this[DRIVER]?.changed();
   }
+
+  /**
+   * Allows file uploads named `name` (as Phoenix's `allow_upload/3`); call it in `mount`. The
+   * template then has `it.uploads[name]` (an {@link UploadState}: entries with name, size,
+   * type, progress %, errors) and renders `<input type="file" lv-upload="name">` inside an
+   * `lv-change` / `lv-submit` form (an element with `lv-drop-target="name"` takes dropped
+   * files). The limits are checked on the server before any byte is stored; refused files
+   * are entries with `errors`. Calling it again for `name` drops that upload's entries.
+   * @param name - the upload's name (1 to 128 characters)
+   * @param opts - `accept` (extensions / MIME types, or "any"), `maxEntries` (default 1),
+   *   `maxFileSize` (bytes, default 8,000,000), `chunkSize` (bytes per socket frame, default 32,768, at most 48,000)
+   * @throws WeftError `WEFT_ERR_UPLOAD_OPTION` when an option has the wrong type or range
+   */
+  allowUpload(name: string, opts: UploadOptions): void {
+    (this[UPLOADS] ??= new UploadSet((uploads) => {
+      this.assigns = { ...this.assigns, uploads };
+      this[DRIVER]?.changed();
+    })).allow(name, opts);
+  }
+
+  /**
+   * Removes entry `ref` of upload `name` and its bytes (as Phoenix's `cancel_upload/3`), e.g.
+   * from an `lv-click="cancel-upload" lv-value-ref="<%= entry.ref %>"` handler. The browser
+   * stops sending it.
+   * @param ref - the entry's ref (a number, or its text from `lv-value-ref`)
+   * @returns whether there was such an entry
+   */
+  cancelUpload(name: string, ref: number | string): boolean {
+    return this[UPLOADS]?.cancel(name, Number(ref)) ?? false;
+  }
+
+  /**
+   * Hands every complete entry of upload `name` to `fn(entry, path)` (`path`: its temporary
+   * file, deleted once `fn` returns or its promise settles), then removes the entry; as
+   * Phoenix's `consume_uploaded_entries/3`. Entries still uploading stay. Copy or move the
+   * file inside `fn`: it does not outlive the call.
+   * @returns what `fn` returned for each entry, in order
+   * @throws whatever `fn` throws (that entry and the following ones stay)
+   */
+  consumeUploadedEntries<T>(name: string, fn: (entry: UploadEntry, path: string) => T | Promise<T>): Promise<T[]> {
+    return this[UPLOADS]?.consume(name, fn) ?? Promise.resolve([]);
+  }
+}
+
+/** A view's stream buffer, made on first use (a function, not a private method: a private member would make LiveView nominal, and two copies of the package, src and dist, incompatible). */
+function bufferOf(view: LiveView<any, any>): StreamBuffer {
+  const cls = view.constructor as LiveViewClass;
+  return (view[STREAMS] ??= new StreamBuffer(cls.streams ?? {}, cls.name));
 }

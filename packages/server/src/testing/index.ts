@@ -1,9 +1,10 @@
 import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
-import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT } from "@weft/client/protocol";
+import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_CHUNK_NEXT, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT, S_STREAM } from "@weft/client/protocol";
 import { weftError } from "../errors.js";
 import { findAll, findOne, lvValues, ownerView, withChanges } from "./dom.js";
 import { renderDisconnected } from "../live/page.js";
 import { EMPTY_CHILD_ROOT, emptyChildRoots } from "../live/children.js";
+import { applyStreamOps, fillContainers, type StreamItems } from "../live/streams.js";
 import { ViewRegistry } from "../live/registry.js";
 import { ViewRuntime } from "../live/runtime.js";
 import type { LiveServices, Logger } from "../live/services.js";
@@ -76,10 +77,15 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
    * Undefined for nested views (their parent's holds them).
    */
   staticHtml?: string;
+  /** every stream's items as the browser holds them (`[domId, html]`), by stream name */
+  readonly streams = new Map<string, StreamItems>();
   private current = "";
   private seq = 0;
   private children = new Map<string, LiveTest>();
   private joins = new Set<Promise<void>>();
+  /** upload entries made by {@link upload}, and the chunks the view asked for */
+  private entries = 0;
+  private asks: Array<[entry: number, offset: number, length: number]> = [];
 
   /** @internal */
   constructor(
@@ -92,9 +98,9 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     return this.runtime.view as V;
   }
 
-  /** The view's current inner HTML, as the browser would have it: nested views' HTML inside their roots. */
+  /** The view's current inner HTML, as the browser would have it: stream items in their containers, nested views' HTML inside their roots. */
   html(): string {
-    return this.current.replace(EMPTY_CHILD_ROOT, (root, domId: string) => {
+    return fillContainers(this.current, this.streams).replace(EMPTY_CHILD_ROOT, (root, domId: string) => {
       const child = this.children.get(domId);
       return child ? root.slice(0, -6) + child.html() + "</div>" : root;
     });
@@ -197,6 +203,30 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     return mountWith(cls, { ...opts, url: url.href, props, session }, services);
   }
 
+  /**
+   * Chooses files for the view's upload `name`, as a browser's `<input lv-upload>` would, and
+   * sends every chunk the view asks for (as Phoenix's `file_input` + `render_upload`). Refused
+   * files end up as entries with errors; an upload the view did not allow, in {@link errors}.
+   * @param files - each file's name, content and MIME type (default "")
+   * @returns the HTML once every accepted file arrived
+   */
+  async upload(name: string, files: ReadonlyArray<{ name: string; content: Buffer | string; type?: string }>): Promise<string> {
+    const bytes = new Map<number, Buffer>();
+    const list = files.map((f): [number, string, number, string] => {
+      const b = Buffer.from(f.content);
+      bytes.set(++this.entries, b);
+      return [this.entries, f.name, b.length, f.type ?? ""];
+    });
+    await this.runtime.upload(name, list);
+    for (let ask; (ask = this.asks.shift()); ) {
+      const [entry, offset, length] = ask;
+      const b = bytes.get(entry);
+      if (b && length) await this.runtime.chunk(entry, b.subarray(offset, offset + length).toString("base64"));
+    }
+    await this.runtime.idle();
+    return this.html();
+  }
+
   /** Leaves: runs `terminate` and unsubscribes (nested views too). */
   async close(): Promise<void> {
     for (const c of this.children.values()) await c.close();
@@ -212,6 +242,8 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     if (m.type === S_PATCH) this.patches.push(m.url);
     if (m.type === S_REDIRECT) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
+    if (m.type === S_STREAM) this.streams.set(m.name, applyStreamOps(this.streams.get(m.name) ?? [], m.reset, m.deletes, m.inserts));
+    if (m.type === S_CHUNK_NEXT) this.asks.push([m.entry, m.offset, m.length]);
     this.syncChildren();
   }
 

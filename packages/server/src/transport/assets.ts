@@ -21,16 +21,19 @@ export function hashedAsset(prefix: string, fileName: string, body: Buffer, type
 }
 
 /**
- * The browser runtime built by `@weft/client` (dist/weft.js, IIFE) as a hashed asset.
+ * A file built by `@weft/client` as a hashed asset: the browser runtime (dist/weft.js, IIFE)
+ * or the upload chunk it imports on pages with an `lv-upload` input (dist/upload.js, ESM).
+ * @param prefix - the URL prefix (default `/live`)
+ * @param name - the file in @weft/client's dist/
  * @throws WeftError `WEFT_ERR_CLIENT_NOT_BUILT` when the client has not been built (`pnpm build`)
  */
-export function clientAsset(prefix: string): Asset {
-  const file = join(dirname(createRequire(import.meta.url).resolve("@weft/client/package.json")), "dist", "weft.js");
+export function clientAsset(prefix: string, name: "weft.js" | "upload.js" = "weft.js"): Asset {
+  const file = join(dirname(createRequire(import.meta.url).resolve("@weft/client/package.json")), "dist", name);
   let body: Buffer;
   try {
     body = readFileSync(file);
   } catch {
     throw weftError("WEFT_ERR_CLIENT_NOT_BUILT", `weft: the browser runtime is not built (${file} missing): run \`pnpm build\``);
   }
-  return hashedAsset(prefix, "weft.js", body, "text/javascript; charset=utf-8");
+  return hashedAsset(prefix, name, body, "text/javascript; charset=utf-8");
 }

@@ -8,3 +8,4 @@ export { defaultLimits, type Limits } from "./limits.js";
 export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./session.js";
 export { defaultAuthority, type AuthorityOptions } from "./authority.js";
 export { hashedAsset, type Asset } from "./assets.js";
+export type { HealthReport } from "./health.js";

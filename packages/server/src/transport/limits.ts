@@ -6,6 +6,12 @@ export interface Limits {
   maxViewsPerSocket: number;
   /** sustained frames per second per socket (default 50, burst twice that); over it `rate_limited` */
   maxEventsPerSecond: number;
+  /**
+   * upload chunk frames per second per socket (default 100, burst twice that; about 3 MB/s
+   * with 32 KiB chunks), counted apart from `maxEventsPerSecond`; over it `rate_limited`.
+   * The server asks for each chunk, so a browser never sends faster than its answers.
+   */
+  maxChunksPerSecond: number;
   /** ms a socket may stay open without joining a view (default 10,000); then close 4408 */
   joinTimeoutMs: number;
   /** ms without any frame, heartbeats included (default 75,000); then close 4410 */
@@ -26,6 +32,7 @@ export const defaultLimits: Limits = {
   maxFrameBytes: 65_536,
   maxViewsPerSocket: 32,
   maxEventsPerSecond: 50,
+  maxChunksPerSecond: 100,
   joinTimeoutMs: 10_000,
   idleTimeoutMs: 75_000,
   maxBufferedBytes: 262_144,

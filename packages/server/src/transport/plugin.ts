@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fastifyCookie, { Signer } from "@fastify/cookie";
 import fastifyHelmet, { type FastifyHelmetOptions } from "@fastify/helmet";
 import fastifyWebsocket from "@fastify/websocket";
-import { A_SOCKET, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
+import { A_SOCKET, A_UPLOAD, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
@@ -17,6 +17,7 @@ import { inlineChildren, newDomId, renderDisconnected } from "../live/page.js";
 import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
+import { healthRoute } from "./health.js";
 import { LiveSocket } from "./socket.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
@@ -84,6 +85,11 @@ export interface WeftOptions {
    * `recheckMs`, the backstop reload of every socket's session (default 30,000 ms).
    */
   authority?: Partial<AuthorityOptions>;
+  /**
+   * Serves the readiness route `GET <prefix>/health` (default false): this worker's pid,
+   * uptime, open sockets and connected views by view id, as JSON. Counts only, no user data.
+   */
+  health?: boolean;
 }
 
 /**
@@ -170,6 +176,7 @@ function checkOptions(opts: WeftOptions): void {
     if (!(k in defaultAuthority)) throw invalid(`\`authority.${k}\``, `one of ${Object.keys(defaultAuthority).join(", ")}`, k, "an unknown option");
     if (v !== undefined && !(k === "cacheMs" ? typeof v === "number" && v >= 0 && Number.isFinite(v) : positive(v))) throw invalid(`\`authority.${k}\``, k === "cacheMs" ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds", v);
   }
+  optional("health", (v) => typeof v === "boolean", "true or false");
   optional("helmet", (v) => v === false || isObject(v), "`false` (no headers from weft) or an object of @fastify/helmet options; leave it out for weft's defaults");
 }
 
@@ -275,7 +282,9 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
-  const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<script defer src="${asset.url}"></script>`;
+  // the upload chunk: the runtime imports it from this meta's URL on pages with an lv-upload input
+  const uploadChunk = clientAsset(prefix, "upload.js");
+  const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<meta name="${A_UPLOAD}" content="${uploadChunk.url}">\n<script defer src="${asset.url}"></script>`;
 
   // @fastify/cookie: the app's when it registered one (before weft), else weft's with `secret`.
   // The app's without a secret cannot sign: weft then signs (its session cookie and any signed
@@ -319,6 +328,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       reply.header("cache-control", "public, max-age=31536000, immutable").type(a.type).send(a.body);
     });
   serve(asset);
+  serve(uploadChunk);
 
   const originAllowed = (req: FastifyRequest): boolean => {
     const origin = req.headers.origin;
@@ -330,6 +340,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       return false;
     }
   };
+
+  if (opts.health) healthRoute(app, `${prefix}/health`, live, services.registry, routeConfig);
 
   app.get(`${prefix}/websocket`, {
     websocket: true,

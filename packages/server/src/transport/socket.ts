@@ -5,11 +5,13 @@ import {
   CLOSE_RATE_LIMITED,
   CLOSE_SESSION_ENDED,
   CLOSE_TOO_LARGE,
+  C_CHUNK,
   C_EVENT,
   C_HEARTBEAT,
   C_JOIN,
   C_LEAVE,
   C_PARAMS,
+  C_UPLOAD,
   E_BAD_FRAME,
   E_RATE_LIMITED,
   E_SERVER,
@@ -34,6 +36,8 @@ import type { SessionAuthority, SocketSession } from "./authority.js";
 export class LiveSocket implements Outbox {
   private views = new Map<number, ViewRuntime>();
   private limiter: RateLimiter;
+  /** upload chunks have their own budget: they never eat the events' */
+  private chunks: RateLimiter;
   private joinTimer: NodeJS.Timeout;
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
@@ -53,6 +57,7 @@ export class LiveSocket implements Outbox {
   ) {
     this.guard = authority.attach(session, { ended: (url) => this.close(CLOSE_SESSION_ENDED, url), changed: (s) => void this.reauthorize(s) });
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
+    this.chunks = new RateLimiter(limits.maxChunksPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
@@ -92,9 +97,10 @@ export class LiveSocket implements Outbox {
       return this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq);
     }
     if (frame.type === C_HEARTBEAT) return this.send(heartbeatFrame());
-    if (!this.limiter.take()) {
-      if (this.limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
-      return this.error(frame.ref, E_RATE_LIMITED, "too many events", frame.type === C_EVENT ? frame.seq : undefined);
+    const limiter = frame.type === C_CHUNK ? this.chunks : this.limiter;
+    if (!limiter.take()) {
+      if (limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
+      return this.error(frame.ref, E_RATE_LIMITED, limiter === this.chunks ? "too many upload chunks" : "too many events", frame.type === C_EVENT ? frame.seq : undefined);
     }
     this.guard.run(() => this.dispatch(frame));
   }
@@ -122,6 +128,12 @@ export class LiveSocket implements Outbox {
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
         if (!url) return this.error(frame.ref, E_BAD_FRAME, "url must be a URL of this site");
         return void v.params(url);
+      }
+      case C_UPLOAD:
+      case C_CHUNK: {
+        const v = this.views.get(frame.ref);
+        if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
+        return void (frame.type === C_UPLOAD ? v.upload(frame.name, frame.files) : v.chunk(frame.entry, frame.data));
       }
     }
   }
