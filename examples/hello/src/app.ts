@@ -4,6 +4,7 @@ import { randomSecret, weft } from "@weft/server";
 import { Counter, Guestbook, slowForecast, Tallies, type Services } from "./views.js";
 import { Upload } from "./upload.js";
 import { Feed } from "./feed.js";
+import { Modal } from "./modal.js";
 
 /**
  * The app, not listening yet. In production give WEFT_SECRET (>= 32 chars), so pages survive restarts.
@@ -17,5 +18,6 @@ export async function buildApp(secret = process.env.WEFT_SECRET ?? randomSecret(
   app.live("/tallies", Tallies);
   app.live("/upload", Upload);
   app.live("/feed", Feed);
+  app.live("/modal", Modal);
   return app;
 }

@@ -7,7 +7,7 @@ import { paramsFrame } from "./codec.js";
 import { d, refs, viewOf, attr, type Payload } from "./state.js";
 import { vals } from "./forms.js";
 import { send } from "./socket.js";
-import { push } from "./views.js";
+import { run } from "./js.js";
 
 const timers = new WeakMap<Element, any>();
 const last = new WeakMap<Element, string>();
@@ -45,14 +45,14 @@ const ok = (el: Element) => {
   return !c || confirm(c);
 };
 
-/** Delegates `type` events to the closest `[a]` element inside a joined view (to the component its `lv-target` names, as Phoenix's `phx-target`); `pay` builds the payload (or vetoes). */
+/** Delegates `type` events to the closest `[a]` element inside a joined view (to the component its `lv-target` names, as Phoenix's `phx-target`); `pay` builds the payload (or vetoes); the value is an event name or a JS command. */
 const on = (type: string, a: string, pay: (el: any, e: any) => Payload | false | void, ms = 0) =>
   d.addEventListener(type, (e: any) => {
     const el: Element | null = e.target.closest?.(`[${a}]`);
     const v = el && viewOf(el);
     const p = v && pay(el, e);
     // a form or button locked by its event in flight (lock.ts) drops the next one
-    if (p && !(el as any).lv) rate(el!, ms, () => push(v, el, attr(el!, a)!, p, attr(el!, A_TARGET), a));
+    if (p && !(el as any).lv) rate(el!, ms, () => run(v, el!, attr(el!, a)!, p, a));
   });
 
 const key = (el: Element, e: any) => {

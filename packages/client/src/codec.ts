@@ -128,12 +128,16 @@ export const heartbeatFrame = (): HeartbeatFrame => [C_HEARTBEAT];
 export type RenderedFrame = [type: typeof S_RENDERED, ref: number, html: string];
 /** `delta`: splices against the last HTML sent for the view. */
 export type DeltaFrame = [type: typeof S_DELTA, ref: number, delta: Delta];
-/** `reply`: event `seq` is done and caused no render (or its render is held back). */
-export type ReplyFrame = [type: typeof S_REPLY, ref: number, seq: number];
+/**
+ * `reply`: event `seq` is done and caused no render (or its render is held back). Every reply
+ * ends with the handler's reply value when it returned one (`{ reply: {…} }`), for the hook
+ * that pushed the event (`pushEvent(name, payload, onReply)`), as Phoenix's `{:reply, map, socket}`.
+ */
+export type ReplyFrame = [type: typeof S_REPLY, ref: number, seq: number, reply?: Payload];
 /** `reply` with a render: event `seq` is done; `html` is the view's new inner HTML. */
-export type ReplyRenderedFrame = [type: typeof S_REPLY_RENDERED, ref: number, seq: number, html: string];
+export type ReplyRenderedFrame = [type: typeof S_REPLY_RENDERED, ref: number, seq: number, html: string, reply?: Payload];
 /** `reply` with a delta: event `seq` is done; `delta` is the render it caused. */
-export type ReplyDeltaFrame = [type: typeof S_REPLY_DELTA, ref: number, seq: number, delta: Delta];
+export type ReplyDeltaFrame = [type: typeof S_REPLY_DELTA, ref: number, seq: number, delta: Delta, reply?: Payload];
 /** `patch`: the server ran `handleParams` for `url`; the client only updates the address bar. */
 export type PatchFrame = [type: typeof S_PATCH, ref: number, url: string, replace: 0 | 1];
 /** `redirect`: full page navigation. */
@@ -193,14 +197,20 @@ export const updateFrame = (ref: number, update: Update): RenderedFrame | DeltaF
  * @param seq - the event's seq
  * @param update - the render the event caused (HTML or delta), or undefined when nothing changed
  *   or the render is held back
- * @returns `["a", ref, seq]`, `["ar", ref, seq, html]` or `["ad", ref, seq, delta]`
+ * @param reply - the handler's reply value, if it returned one (appended as the last field)
+ * @returns `["a", ref, seq]`, `["ar", ref, seq, html]` or `["ad", ref, seq, delta]`, each
+ *   followed by `reply` when given
  */
-export const replyFrame = (ref: number, seq: number, update?: Update): ReplyFrame | ReplyRenderedFrame | ReplyDeltaFrame =>
-  update === undefined
-    ? [S_REPLY, ref, seq]
-    : typeof update == "string"
-      ? [S_REPLY_RENDERED, ref, seq, update]
-      : [S_REPLY_DELTA, ref, seq, update];
+export const replyFrame = (ref: number, seq: number, update?: Update, reply?: Payload): ReplyFrame | ReplyRenderedFrame | ReplyDeltaFrame => {
+  const f: ReplyFrame | ReplyRenderedFrame | ReplyDeltaFrame =
+    update === undefined
+      ? [S_REPLY, ref, seq]
+      : typeof update == "string"
+        ? [S_REPLY_RENDERED, ref, seq, update]
+        : [S_REPLY_DELTA, ref, seq, update];
+  if (reply) (f as unknown[]).push(reply);
+  return f;
+};
 
 /**
  * Builds a `patch` frame.
@@ -397,9 +407,9 @@ export function decodeClientFrame(text: string): ClientMessage {
 export type ServerMessage =
   | { type: typeof S_RENDERED; ref: number; html: string }
   | { type: typeof S_DELTA; ref: number; delta: Delta }
-  | { type: typeof S_REPLY; ref: number; seq: number }
-  | { type: typeof S_REPLY_RENDERED; ref: number; seq: number; html: string }
-  | { type: typeof S_REPLY_DELTA; ref: number; seq: number; delta: Delta }
+  | { type: typeof S_REPLY; ref: number; seq: number; reply?: Payload }
+  | { type: typeof S_REPLY_RENDERED; ref: number; seq: number; html: string; reply?: Payload }
+  | { type: typeof S_REPLY_DELTA; ref: number; seq: number; delta: Delta; reply?: Payload }
   | { type: typeof S_PATCH; ref: number; url: string; replace: boolean }
   | { type: typeof S_REDIRECT; ref: number; url: string }
   | { type: typeof S_PUSH; ref: number; event: string; payload: Payload }
@@ -434,6 +444,9 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
   if (!Array.isArray(f) || typeof f[0] !== "string") throw new FrameError("frame must be an array starting with its type");
   const [type, ref, a, b, c, e] = f as unknown[];
   const n = f.length;
+  // a reply's optional last field: the handler's reply value (an object)
+  const withReply = (m: ServerMessage, at: number): ServerMessage =>
+    n === at ? m : n === at + 1 && isObject(f[at]) ? ({ ...m, reply: f[at] } as ServerMessage) : bad("reply");
   const bad = (what: string): never => {
     throw new FrameError(`bad ${what} frame: ${JSON.stringify(f).slice(0, 120)}`, typeof ref === "number" ? ref : 0);
   };
@@ -447,11 +460,11 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
     case S_DELTA:
       return n === 3 && isDelta(a) ? { type, ref: r, delta: a } : bad("delta");
     case S_REPLY:
-      return n === 3 && isRef(a) ? { type, ref: r, seq: a } : bad("reply");
+      return isRef(a) ? withReply({ type, ref: r, seq: a }, 3) : bad("reply");
     case S_REPLY_RENDERED:
-      return n === 4 && isRef(a) && typeof b === "string" ? { type, ref: r, seq: a, html: b } : bad("reply");
+      return isRef(a) && typeof b === "string" ? withReply({ type, ref: r, seq: a, html: b }, 4) : bad("reply");
     case S_REPLY_DELTA:
-      return n === 4 && isRef(a) && isDelta(b) ? { type, ref: r, seq: a, delta: b } : bad("reply");
+      return isRef(a) && isDelta(b) ? withReply({ type, ref: r, seq: a, delta: b }, 4) : bad("reply");
     case S_PATCH:
       return n === 4 && typeof a === "string" && (b === 0 || b === 1) ? { type, ref: r, url: a, replace: b === 1 } : bad("patch");
     case S_REDIRECT:

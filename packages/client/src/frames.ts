@@ -7,7 +7,7 @@ import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
 import { pending, refs } from "./state.js";
 import { render } from "./morph.js";
-import { dispatch } from "./hooks.js";
+import { dispatch, replied } from "./hooks.js";
 import { stream } from "./streams.js";
 import { fail, release, reload } from "./views.js";
 
@@ -18,6 +18,7 @@ export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
   // applied; a form or button it unlocks (lock.ts) is morphed back to the view's HTML
   if ((t == S_ERROR ? release(c!) : (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) && release(a)) && v) render(v, v.h!);
   if (t == S_ERROR) {
+    replied(c!);
     console.warn("weft:", a, b);
     // a token/auth error marks its root, or every root when it is socket-level (ref 0)
     if ([E_INVALID_TOKEN, E_EXPIRED_TOKEN, E_UNAUTHORIZED].includes(a)) v ? v.el.classList.add(CLASS_ERROR) : fail();
@@ -29,6 +30,8 @@ export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
   if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);
   // the page is going: what is in flight stays loading and locked (lock.ts) until it is gone
   if (t == S_REDIRECT) pending.clear(), location.assign(a);
+  // a reply's last field is the handler's reply value (`{}` when none), for a hook's onReply, after the render
+  if (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) replied(a, (t == S_REPLY ? b : c) || {});
   if (t == S_PUSH) dispatch(v, a, b);
   if (t == S_STREAM) stream(v, a, b, c, e);
 };

@@ -2,6 +2,7 @@
 import { A_HOOK } from "./protocol.js";
 import { d, viewOf, attr, type Payload, type View } from "./state.js";
 import { push } from "./views.js";
+import { exec } from "./js.js";
 
 /**
  * What a hook's callbacks see as `this`: the hook object you registered (its own
@@ -10,8 +11,21 @@ import { push } from "./views.js";
 export interface HookInstance {
   /** The element carrying `lv-hook`. */
   readonly el: HTMLElement;
-  /** Sends an event to the hook's view, as `lv-click` would: `handler name`, JSON payload. */
-  pushEvent(name: string, payload?: Payload): void;
+  /**
+   * Sends an event to the hook's view, as `lv-click` would: handler `name`, JSON payload.
+   * `onReply` gets the handler's reply value (`{ reply: {…} }` returned on the server; `{}`
+   * when it returned none) once the event's reply arrives; not called when the event failed
+   * or the socket went down first. As Phoenix's `pushEvent(event, payload, (reply, ref) => …)`.
+   */
+  pushEvent(name: string, payload?: Payload, onReply?: (reply: any) => void): void;
+  /**
+   * As {@link pushEvent}, to the view of each element `target` matches (a CSS selector), or
+   * of the element itself: one event per matched element, `onReply` once per reply. As
+   * Phoenix's `pushEventTo` (which also sends one event per matched element).
+   */
+  pushEventTo(target: string | Element, name: string, payload?: Payload, onReply?: (reply: any) => void): void;
+  /** Runs a JS command (the attribute value `JS` renders) as if the hook's element fired it, as Phoenix's `liveSocket.execJS`. */
+  execJS(js: string): void;
   /** Calls `callback(payload)` whenever the server pushes `event` to this view (`pushEvent` on the server). */
   handleEvent(event: string, callback: (payload: any) => void): void;
 }
@@ -45,6 +59,19 @@ declare global {
 }
 
 type Cbs = Record<string, Array<(p: unknown) => void>>;
+/** Hooks' reply callbacks, by event seq. */
+const replies = new Map<number, (r: unknown) => void>();
+/** Pushes `n` to `v` (if any) and keeps `f` for its reply. */
+const pe = (v: View | undefined, n: string, p?: Payload, f?: (r: unknown) => void) => {
+  const s = v && push(v, null, n, p || {});
+  if (s && f) replies.set(s, f);
+};
+/** Event `s` was answered: its hook's reply callback gets `r` (a reply) or is dropped (`r` undefined: an error). */
+export const replied = (s: number, r?: unknown) => {
+  const f = replies.get(s);
+  replies.delete(s);
+  if (r) f?.(r);
+};
 /** A mounted hook: instance, its view, its `handleEvent` callbacks. */
 type Mounted = [Hook & HookInstance, View, Cbs];
 /** Mounted hooks, by their element. */
@@ -66,7 +93,10 @@ export const scanHooks = () => {
     const cbs: Cbs = {};
     const i = Object.assign(Object.create(def), {
       el,
-      pushEvent: (n: string, p?: Payload) => push(v, null, n, p || {}),
+      pushEvent: (n: string, p?: Payload, f?: (r: unknown) => void) => pe(v, n, p, f),
+      pushEventTo: (t: string | Element, n: string, p?: Payload, f?: (r: unknown) => void) =>
+        (typeof t == "string" ? d.querySelectorAll(t) : [t]).forEach((e) => pe(viewOf(e), n, p, f)),
+      execJS: (js: string) => exec(v, el, js, {}),
       handleEvent: (n: string, f: (p: unknown) => void) => (cbs[n] ||= []).push(f),
     });
     const h: Mounted = [i, v, cbs];

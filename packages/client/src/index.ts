@@ -8,7 +8,7 @@
  * (see {@link Hook}); the runtime itself has no API to call.
  *
  * Layers, each importing only from those below it (test/cycles.test.ts checks there is no
- * cycle): protocol / state / forms / apply ← socket ← views ← hooks ← morph ← streams ← frames,
+ * cycle): protocol / state / forms / apply ← socket ← views ← js ← hooks ← morph ← streams ← frames,
  * bindings ← index. This module wires the socket's callbacks to the layers above it.
  * @packageDocumentation
  */

@@ -7,6 +7,7 @@ import { A_IGNORE, A_STREAM, A_VIEW, CLASS_DISCONNECTED, CLASS_LOADING } from ".
 import { d, views, roots, type View } from "./state.js";
 import { hooks, scanHooks, call } from "./hooks.js";
 import { join, leave } from "./views.js";
+import { keep, mounted, removed } from "./js.js";
 
 const FIELD = /^(INPUT|TEXTAREA|SELECT)$/;
 
@@ -15,12 +16,14 @@ export const scan = () => {
   views.forEach((v, el) => el.isConnected || leave(v));
   roots().forEach((el) => views.has(el) || join(el));
   scanHooks();
+  mounted();
 };
 
 /**
  * Makes the root's children match `html` (the view's new inner HTML). Child roots and
  * `[lv-ignore]` subtrees are left alone, as are the children of `[lv-stream]` containers (streams.ts owns them); the focused field keeps its value (and caret);
- * elements with an event in flight keep their loading class.
+ * elements with an event in flight keep their loading class, and JS commands' changes stick
+ * (js.ts); `lv-remove` runs before an element goes.
  */
 export const render = (v: View, html: string) => {
   const el = v.el;
@@ -35,10 +38,12 @@ export const render = (v: View, html: string) => {
       // (a file input's value cannot be set: it keeps none)
       if (f == d.activeElement && FIELD.test(f.tagName) && (f as HTMLInputElement).type != "file") (t as HTMLInputElement).value = (f as HTMLInputElement).value;
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
+      keep(f, t);
       if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);
       return true;
     },
     onBeforeElChildrenUpdated: (f) => !f.hasAttribute(A_STREAM),
+    onBeforeNodeDiscarded: (n) => (removed(v, n), true),
   });
   scan();
   changed.forEach((f) => hooks.has(f) && call(hooks.get(f)!, "updated"));

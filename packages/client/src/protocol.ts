@@ -65,6 +65,9 @@ export const A_DISABLE_WITH = "lv-disable-with";
 export const A_TARGET = "lv-target";
 export const A_HOOK = "lv-hook";
 export const A_IGNORE = "lv-ignore";
+/** JS commands run when the element appears in a rendered view / is removed by a render. */
+export const A_MOUNTED = "lv-mounted";
+export const A_REMOVE = "lv-remove";
 export const A_SOCKET = "lv-socket";
 /** `<input type=file lv-upload="name">`, `lv-drop-target="name"`; `<meta name="lv-upload">` holds the upload chunk's URL. */
 export const A_UPLOAD = "lv-upload";

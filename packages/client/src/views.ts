@@ -31,11 +31,12 @@ export const leave = (v: View) => {
 
 /**
  * Sends an event for a joined view (to component `t`, if given); `el` carries the loading class
- * until the reply, and the lock of its binding `a` (lock.ts).
+ * until the reply, and the lock of its binding `a` (lock.ts). Returns the event's seq (0: not sent).
  */
 export const push = (v: View, el: Element | null, name: string, payload: Payload, t?: string | null, a?: string) => {
-  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return;
+  if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return 0;
   if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el), lock(seq, el, a);
+  return seq;
 };
 
 /**

@@ -59,6 +59,9 @@ describe("server frames", () => {
       [replyFrame(1, 3), '["a",1,3]', { type: "a", ref: 1, seq: 3 }],
       [replyFrame(1, 3, [57, 1, "6"]), '["ad",1,3,[57,1,"6"]]', { type: "ad", ref: 1, seq: 3, delta: [57, 1, "6"] }],
       [replyFrame(1, 3, "<p>6</p>"), '["ar",1,3,"<p>6</p>"]', { type: "ar", ref: 1, seq: 3, html: "<p>6</p>" }],
+      [replyFrame(1, 3, undefined, { ok: 1 }), '["a",1,3,{"ok":1}]', { type: "a", ref: 1, seq: 3, reply: { ok: 1 } }],
+      [replyFrame(1, 3, "<p>6</p>", { id: "x" }), '["ar",1,3,"<p>6</p>",{"id":"x"}]', { type: "ar", ref: 1, seq: 3, html: "<p>6</p>", reply: { id: "x" } }],
+      [replyFrame(1, 3, [57, 1, "6"], {}), '["ad",1,3,[57,1,"6"],{}]', { type: "ad", ref: 1, seq: 3, delta: [57, 1, "6"], reply: {} }],
       [patchFrame(2, "/x?q=1", false), '["t",2,"/x?q=1",0]', { type: "t", ref: 2, url: "/x?q=1", replace: false }],
       [patchFrame(2, "/x", true), '["t",2,"/x",1]', { type: "t", ref: 2, url: "/x", replace: true }],
       [redirectFrame(2, "/login"), '["x",2,"/login"]', { type: "x", ref: 2, url: "/login" }],
@@ -80,6 +83,7 @@ describe("server frames", () => {
       '["a",1]', '["a",1,0]', '["a",1,2,"<p>"]', '["a",1,2,[1,0,"x"]]', '["ar",1,2]', '["ar",1,2,[1,0,"x"]]',
       '["ad",1,2,"<p>"]', '["ad",0,2,[]]', '["t",1,"/x",2]', '["x",1]', '["u",1,"e",[]]',
       '["!",1,"code"]', '["!",1,"code","message",0]', '["?",1]', '["!",-1,"c","m"]',
+      '["a",1,2,{},1]', '["a",1,2,null]', '["ar",1,2,"x",[]]', '["ar",1,2,"x","y"]', '["ad",1,2,[],{},{}]',
     ]) {
       expect(() => decodeServerFrame(bad), bad).toThrow(FrameError);
     }

@@ -64,6 +64,10 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_UPLOAD_OPTION: "an option of allowUpload has the wrong type or value",
   /** upload: a frame names an upload the view did not allow, or an entry twice (`UploadRefusedError`; the client gets `invalid_payload`) */
   WEFT_ERR_UPLOAD_REFUSED: "an upload frame was refused",
+  /** event: a handler returned `{ reply }` whose value is not a plain object (internal; the client gets `server_error`) */
+  WEFT_ERR_INVALID_REPLY: "an event handler's reply is not a plain object",
+  /** render: a JS command (`JS.show(…)`, …) was given a bad argument; the message names it */
+  WEFT_ERR_INVALID_JS: "a JS command has a bad argument",
   /** channel layer: the transport (Redis) is unreachable, closed or too slow (`ChannelLayerUnavailableError`) */
   WEFT_ERR_CHANNEL_UNAVAILABLE: "the channel layer is unavailable",
   /** jobs: the store holds `maxRecords` jobs and none is finished (`JobLimitError`) */

@@ -11,6 +11,7 @@
 export { LiveView, type LiveViewClass } from "./live/view.js";
 export { LiveComponent, type LiveComponentClass, type ComponentProps } from "./live/component.js";
 export { AsyncResult, AsyncCancelledError, type AsyncOutcome, type AsyncValue } from "./live/async.js";
+export { JS, type JSOp, type JSShow, type JSTarget, type JSTransition } from "./live/js.js";
 export { on, type EventHandler, type Events, type Params, type Payload, type Session, type StandardSchema, type ValidatedHandler, type WeftContext } from "./live/types.js";
 export { NotFoundError, UnauthorizedError } from "./live/mount.js";
 export type { UploadEntry, UploadError, UploadErrorCode, UploadOptions, UploadState } from "./live/upload.js";

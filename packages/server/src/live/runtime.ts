@@ -11,7 +11,7 @@ import {
   type UploadFile,
 } from "@weft/client/codec";
 import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNOWN_VIEW } from "@weft/client/protocol";
-import { WeftError } from "../errors.js";
+import { WeftError, weftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
 import { STREAMS, streamFrames } from "./streams.js";
@@ -118,15 +118,16 @@ export class ViewRuntime implements ViewDriver {
       if (!handler || !Object.hasOwn(on.events, name)) {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
+      let reply: Payload | undefined;
       try {
-        await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => this.call(handler, payload));
+        reply = replyOf(await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => this.call(handler, payload)), name);
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
         this.services.log.error({ err, event: name, target }, "weft: event handler failed");
         this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
         return;
       }
-      this.reply(seq);
+      this.reply(seq, reply);
     }, gone);
   }
 
@@ -321,18 +322,19 @@ export class ViewRuntime implements ViewDriver {
     for (const [entry, offset, length] of requests) this.outbox.send(chunkNextFrame(this.ref, entry, offset, length));
   }
 
-  private async call(handler: LiveView["events"][string], payload: Payload): Promise<void> {
-    if (typeof handler === "function") return void (await handler(payload));
+  /** Runs a handler (validating its payload first) and returns what it returned. */
+  private async call(handler: LiveView["events"][string], payload: Payload): Promise<unknown> {
+    if (typeof handler === "function") return await handler(payload);
     let result = handler.schema["~standard"].validate(payload);
     if (result instanceof Promise) result = await result;
     if (result.issues) throw new PayloadError(result.issues.map((i) => i.message).join("; ").slice(0, 500));
-    await handler.handle(result.value);
+    return await handler.handle(result.value);
   }
 
-  private reply(seq: number): void {
+  private reply(seq: number, reply?: Payload): void {
     const held = !this.drainBacklog() || this.outbox.congested();
     const update = this.dirty && !held ? this.update() : undefined;
-    this.outbox.send(replyFrame(this.ref, seq, update));
+    this.outbox.send(replyFrame(this.ref, seq, update, reply));
     if (!held) this.sendStreams();
   }
 
@@ -377,4 +379,17 @@ class PayloadError extends WeftError {
   constructor(message: string) {
     super("WEFT_ERR_INVALID_PAYLOAD", message);
   }
+}
+
+/**
+ * The reply value of a handler's result: `{ reply: {…} }` gives the object to the hook that
+ * pushed the event (as Phoenix's `{:reply, map, socket}`); any other result gives none.
+ * @throws WeftError `WEFT_ERR_INVALID_REPLY` when `reply` is not a plain JSON object (the
+ *   client gets `server_error`; the log says which event)
+ */
+function replyOf(result: unknown, event: string): Payload | undefined {
+  if (typeof result !== "object" || result === null || !Object.hasOwn(result, "reply")) return undefined;
+  const r = (result as { reply: unknown }).reply;
+  if (typeof r === "object" && r !== null && !Array.isArray(r) && Object.getPrototypeOf(r) === Object.prototype) return r as Payload;
+  throw weftError("WEFT_ERR_INVALID_REPLY", `weft: the handler of "${event.slice(0, 64)}" returned { reply } that is not a plain object: reply with an object, as { reply: { id: 1 } }`);
 }

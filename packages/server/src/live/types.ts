@@ -48,7 +48,13 @@ export interface ValidatedHandler<T = unknown> {
   readonly handle: (payload: T) => unknown;
 }
 
-/** One entry of a view's `events`: a function of the raw payload, or a validated handler. */
+/**
+ * One entry of a view's `events`: a function of the raw payload, or a validated handler.
+ * A handler that returns `{ reply: { … } }` (a plain object) sends that object back with the
+ * event's reply frame, to the client hook's `pushEvent(name, payload, onReply)`, as Phoenix's
+ * `{:reply, map, socket}`; any other return value is ignored. A `reply` that is not a plain
+ * object fails the event (`WEFT_ERR_INVALID_REPLY`, logged; the browser gets `server_error`).
+ */
 export type EventHandler = ((payload: Payload) => unknown) | ValidatedHandler<any>;
 
 /** The events a view declares; nothing else can be called from the browser. */

@@ -4,10 +4,11 @@ import type { LiveServices } from "./services.js";
 import type { LiveView, LiveViewClass } from "./view.js";
 import { weftError } from "../errors.js";
 import { traceSync, weftChannels } from "./telemetry.js";
+import { JS } from "./js.js";
 
 /**
  * Renders a view's inner HTML: its `render()` if it has one, else its Eta template, with
- * `it` = the assigns plus `flash` and the `liveRender` and `component` helpers. Components the
+ * `it` = the assigns plus `flash` and the `liveRender` and `component` helpers and `JS` (JS commands). Components the
  * render did not show are dropped afterwards.
  * @throws WeftError `WEFT_ERR_VIEW_NO_TEMPLATE` when the view has neither, or the template fails
  */
@@ -19,7 +20,7 @@ export function renderInner(services: LiveServices, view: LiveView<any, any>, ch
 function renderTemplate(services: LiveServices, view: LiveView<any, any>, children: Children, components: Components): string {
   children.reset();
   components.reset();
-  const it = { ...view.assigns, flash: view.flash, liveRender: children.liveRender, component: components.render };
+  const it = { ...view.assigns, flash: view.flash, liveRender: children.liveRender, component: components.render, JS };
   const cls = view.constructor as LiveViewClass;
   if (!view.render && !cls.template) throw weftError("WEFT_ERR_VIEW_NO_TEMPLATE", `weft: ${cls.name} has no static template and no render(): give it \`static template = "file.eta"\` or a render(it) method`);
   const html = view.render ? view.render(it) : services.templates.render(cls.template!, it);

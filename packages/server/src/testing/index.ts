@@ -1,4 +1,4 @@
-import { decodeServerFrame, encodeFrame, htmlAfter, type ServerFrame } from "@weft/client/codec";
+import { decodeServerFrame, encodeFrame, htmlAfter, isReply, type ServerFrame } from "@weft/client/codec";
 import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_CHUNK_NEXT, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT, S_STREAM } from "@weft/client/protocol";
 import { weftError } from "../errors.js";
 import { findAll, findOne, lvValues, ownerView, withChanges } from "./dom.js";
@@ -67,6 +67,8 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly patches: string[] = [];
   /** `redirect` / `pushNavigate` URL, if any */
   redirectedTo?: string;
+  /** reply values of events whose handler returned `{ reply: {…} }`, in order */
+  readonly replies: Payload[] = [];
   /** error frames received */
   readonly errors: TestError[] = [];
   /** every frame received, encoded as the socket would send it */
@@ -242,6 +244,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     if (m.type === S_PATCH) this.patches.push(m.url);
     if (m.type === S_REDIRECT) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
+    if (isReply(m) && m.reply) this.replies.push(m.reply);
     if (m.type === S_STREAM) this.streams.set(m.name, applyStreamOps(this.streams.get(m.name) ?? [], m.reset, m.deletes, m.inserts));
     if (m.type === S_CHUNK_NEXT) this.asks.push([m.entry, m.offset, m.length]);
     this.syncChildren();
