@@ -77,6 +77,11 @@ export class ServerHandle {
     return { mem: r.mem!, views: r.views! };
   }
 
+  /** Bytes the server has read from all its TCP connections so far, and how many it accepted. */
+  async read(): Promise<{ bytes: number; connections: number }> {
+    return (await this.request({ cmd: "read" })).read!;
+  }
+
   async views(): Promise<number> {
     return (await this.request({ cmd: "views" })).views!;
   }

@@ -21,6 +21,8 @@
  * - `{ id, cmd: "fds" }` → open file descriptors of this process (`/proc/self/fd`, Linux);
  * - `{ id, cmd: "buffered" }` → the WebSocket server's sockets: count, max and sum of
  *   `bufferedAmount` (bytes the server has queued and the kernel has not taken yet);
+ * - `{ id, cmd: "read" }` → bytes the server has read from all its TCP connections so far
+ *   (closed ones included), and how many it accepted;
  * - `{ id, cmd: "stop" }` → closes the app and exits.
  *
  * Usage: `node --expose-gc server.js <dbFile> <secret> <limits JSON>`. The limits JSON is
@@ -42,6 +44,7 @@ export type ServerRequest =
   | { id: number; cmd: "ticker"; topic: string; ms: number }
   | { id: number; cmd: "fds" }
   | { id: number; cmd: "buffered" }
+  | { id: number; cmd: "read" }
   | { id: number; cmd: "stop" };
 
 /** Answers (always carrying the request id), and the one unsolicited `ready` message. */
@@ -58,6 +61,7 @@ export type ServerMessage =
       fds?: number;
       buffered?: { sockets: number; max: number; sum: number };
       published?: number;
+      read?: { bytes: number; connections: number };
       error?: string;
     };
 
@@ -81,6 +85,15 @@ const send = (m: ServerMessage) => process.send!(m);
 const app = await buildApp({ dbFile, secret, simulateMs: 0, logger: false });
 app.live(FEED_PATH, Feed);
 Object.assign(app.weft.limits, JSON.parse(limitsJson ?? "{}"));
+const read = { closedBytes: 0, connections: 0, open: new Set<import("node:net").Socket>() };
+app.server.on("connection", (sock: import("node:net").Socket) => {
+  read.connections++;
+  read.open.add(sock);
+  sock.once("close", () => {
+    read.open.delete(sock);
+    read.closedBytes += sock.bytesRead;
+  });
+});
 await app.listen({ host: "127.0.0.1", port: 0 });
 const { port } = app.server.address() as { port: number };
 
@@ -141,6 +154,11 @@ process.on("message", async (req: ServerRequest) => {
           b.sum += ws.bufferedAmount;
         }
         return send({ type: "reply", id: req.id, buffered: b });
+      }
+      case "read": {
+        let bytes = read.closedBytes;
+        for (const s of read.open) bytes += s.bytesRead;
+        return send({ type: "reply", id: req.id, read: { bytes, connections: read.connections } });
       }
       case "stop":
         clearInterval(ticker);

@@ -7,7 +7,7 @@
  * ```
  *
  * 1. **Soak**: `--views` joined views (counter, table and KPI in turn, 10 views per socket, the
- *    limit is 32) for `--minutes`; every counter and table view gets one event per second, the
+ *    limit is 64) for `--minutes`; every counter and table view gets one event per second, the
  *    server publishes an order on the `orders` topic every second (each KPI view re-renders).
  *    Every reply is matched to its event (exactly one reply per event, in send order per view);
  *    p99 round trip per minute; server RSS and heapUsed after forced GCs at the start and end

@@ -8,6 +8,7 @@ import { RedisChannelLayer } from "@weft/server/pubsub";
 import { adminAuthRoutes, adminCsrfToken, type AdminSession, type LoginRateLimit } from "./auth/index.js";
 import type { AdminSite } from "./site.js";
 import { bindView, staffUser } from "./shell/base.js";
+import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./changelist/view.js";
 import { changeFormRoutes } from "./changeform/view.js";
@@ -77,7 +78,9 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   // weft on other sessions than the site's never sees an admin login: the login page would loop
   if (app.weft.sessions !== site.sessions) throw sessionsMismatch();
   if (opts.checks !== false) {
-    const messages = runChecks(site, { ...opts.checks, pubsub: app.weft.services.pubsub });
+    const { maxViewsPerSocket, maxViewsPerSession } = app.weft.limits;
+    const maxViewsPerPage = Math.min(maxViewsPerSocket, maxViewsPerSession);
+    const messages = runChecks(site, { maxViewsPerPage, widgets: site.dashboard.all(), ...opts.checks, pubsub: app.weft.services.pubsub });
     if (messages.some((m) => m.level === "error")) throw new SystemCheckError(messages);
     for (const m of messages) app.log.warn({ check: m.id, hint: m.hint }, `weft admin: ${m.message}`);
   }
@@ -86,7 +89,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   const healthView = bindView(HealthBanner, site, "health");
   app.weft.register(healthView);
   for (const admin of site.all()) {
-    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(cls);
+    // each checks its permissionRequired on every join too, not only when the page renders
+    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(guardWidget(cls));
   }
   // session authority: logout, session ends and user / group / permission writes reach open sockets on every worker
   const published = (err: unknown) => app.log.warn({ err }, "weft admin: a session-authority notice was not published; sockets find out at their next event or re-check");

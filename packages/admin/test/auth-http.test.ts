@@ -24,14 +24,13 @@ import { Counter } from "../../server/test/fixtures/views.js";
 import { Client, SECRET } from "../../server/test/helpers.js";
 import { Jar as CookieJar, joinView, loginPage, submitLogin as login } from "./support.js";
 
-const FAST = { N: 16384, r: 8, p: 1 };
 const dir = mkdtempSync(join(tmpdir(), "weft-auth-http-"));
 const sqlite = new Database(join(dir, "admin.db"));
 ensureAdminTables(sqlite);
 /** statements run through drizzle, to check what a session load costs */
 let statements = 0;
 const db = drizzle(sqlite, { logger: { logQuery: () => void statements++ } });
-const users = new UserStore(db, { scrypt: FAST });
+const users = new UserStore(db);
 /** shifts the sessions' clock */
 let skew = 0;
 const sessions = new AdminSessions({ db, now: () => Date.now() + skew, touchIntervalMs: 60_000 });

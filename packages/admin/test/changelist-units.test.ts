@@ -60,6 +60,8 @@ describe("formatCell", () => {
   });
   it("status words get colours", () => {
     expect([badgeFor("Paid"), badgeFor("pending"), badgeFor("cancelled"), badgeFor("shipped"), badgeFor("in progress")]).toEqual(["ok", "warning", "danger", "info", "info"]);
+    // a value naming an Object.prototype member is no badge colour
+    expect(["constructor", "__proto__", "toString", "hasOwnProperty"].map(badgeFor)).toEqual(["", "", "", ""]);
   });
 });
 

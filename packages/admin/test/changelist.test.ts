@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, type AdminAction } from "../src/index.js";
 import { countStatements } from "../src/query/index.js";
 import { LiveView } from "@weft/server";
-import type { Client } from "../../server/test/helpers.js";
+import { Client, SECRET, viewRoots } from "../../server/test/helpers.js";
+import { TokenSigner } from "../../server/src/live/token.js";
 import { loginOnce, openView, startAdmin } from "./support.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +257,34 @@ describe("access", () => {
     expect(html).toMatch(/<span class="badge badge-danger">cancelled<\/span>/);
     // the widget slot, for a superuser
     expect(html).toContain("widget says 42");
+  });
+
+  it("a slot widget checks its permissionRequired on join: a crafted join by a user lacking it is refused", async () => {
+    const adminPage = await (await login("admin")).fetch(LIST).then((r) => r.text());
+    const widget = viewRoots(adminPage).find((r) => !["admin-changelist", "admin-health"].includes(r.view))!;
+    expect(widget, "the slot widget's root").toBeDefined();
+    const clerkJar = await login("clerk");
+    const clerkPage = await clerkJar.fetch(LIST).then((r) => r.text());
+    expect(clerkPage).not.toContain("widget says");
+    // a validly signed token naming the widget, bound to the clerk's session (as a leaked or
+    // replayed page would give), with the admin's props
+    const signer = new TokenSigner(SECRET);
+    const claims = signer.verify(widget.token);
+    const clerkSid = signer.verify(viewRoots(clerkPage)[0].token).s;
+    const forged = signer.sign({ v: claims.v, s: clerkSid, i: claims.i, p: claims.p });
+    const c = await Client.open(base, clerkJar.header);
+    sockets.push(c);
+    c.join(1, forged, base + LIST);
+    const err = await c.until(() => c.find((f) => f[0] === "!" && f[1] === 1), "an error frame");
+    expect(err[2]).toBe("unauthorized");
+    expect(c.html.get(1)).toBeUndefined();
+    // the same token for the admin's own session joins (the refusal is the permission's)
+    const ok = await Client.open(base, (await login("admin")).header);
+    sockets.push(ok);
+    ok.join(1, widget.token, base + LIST);
+    await ok.until(() => ok.html.get(1)?.includes("widget says 42"), "the widget's render for a superuser");
+    // and the guard refuses without a staff user, whatever the class's own authorize says
+    expect(await OrderWidget.authorize!({ id: "s" }, {}, {})).toBe(false);
   });
 });
 

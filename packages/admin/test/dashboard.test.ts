@@ -380,6 +380,12 @@ describe("GET /admin/api/dashboard/widgets/", () => {
     const bad = await api("?dashboard_only=maybe", `Bearer ${tokens.admin}`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/dashboard_only/);
+    // names of Object.prototype's members are not flags (a plain-object lookup read them as true)
+    for (const v of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"]) {
+      const res = await api(`?dashboard_only=${v}`, `Bearer ${tokens.admin}`);
+      expect(res.status, v).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/dashboard_only must be 1 or 0/);
+    }
     expect((await api("?group=a&group=b", `Bearer ${tokens.admin}`)).status).toBe(400);
   });
 

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { expect } from "vitest";
 import { adminPlugin, type AdminSite } from "../src/index.js";
 import { weft } from "@weft/server";
+import type { Limits } from "@weft/server/transport";
 import { type ChannelLayer } from "@weft/server/pubsub";
 import { Client, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
 
@@ -18,7 +19,22 @@ export interface AdminServerOptions {
   logger?: FastifyServerOptions["logger"];
   /** more routes (or set-up) once the admin is registered, before listening */
   setup?: (app: FastifyInstance) => void;
+  /**
+   * weft's limits, over {@link TEST_SESSION_CAPS}; `{}` with `defaults: true` for weft's own
+   * defaults (the caps' tests)
+   */
+  limits?: Partial<Limits>;
+  /** start from weft's default limits rather than {@link TEST_SESSION_CAPS} */
+  defaults?: boolean;
 }
+
+/**
+ * The per-session caps of the test servers: the test files log each user in once and open a
+ * socket per test on that login, closed at the end of the file, so one session holds dozens of
+ * sockets. The caps themselves are tested with weft's defaults (server/test/limits.test.ts, the
+ * 40-widget dashboard in dashboard.test.ts).
+ */
+export const TEST_SESSION_CAPS: Partial<Limits> = { maxSocketsPerSession: 1_000, maxViewsPerSession: 10_000 };
 
 /**
  * A real fastify server with weft (on the site's sessions) and the admin plugin for `site`,
@@ -26,7 +42,8 @@ export interface AdminServerOptions {
  */
 export async function startAdmin(site: AdminSite, o: AdminServerOptions = {}): Promise<{ app: FastifyInstance; base: string }> {
   const app = Fastify({ logger: o.logger ?? false });
-  await app.register(weft, { secret: SECRET, sessions: site.sessions, ...(o.pubsub ? { pubsub: o.pubsub } : {}) });
+  const limits = { ...(o.defaults ? {} : TEST_SESSION_CAPS), ...o.limits };
+  await app.register(weft, { secret: SECRET, sessions: site.sessions, limits, ...(o.pubsub ? { pubsub: o.pubsub } : {}) });
   await app.register(adminPlugin, { site });
   o.setup?.(app);
   await app.listen({ port: 0, host: "127.0.0.1" });

@@ -102,6 +102,8 @@ export const CLOSE_UNAUTHORIZED = 4401;
 /** the socket's session ended (logout, expiry, deactivation): the page says so and does not reconnect; the reason is the login URL */
 export const CLOSE_SESSION_ENDED = 4403;
 export const CLOSE_JOIN_TIMEOUT = 4408;
+/** the session already has `maxSocketsPerSession` sockets open on this worker */
+export const CLOSE_TOO_MANY_SOCKETS = 4409;
 export const CLOSE_RATE_LIMITED = 4429;
 export const CLOSE_IDLE = 4410;
 

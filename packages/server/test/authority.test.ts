@@ -216,3 +216,29 @@ describe("session authority's timers", () => {
     await expect(startServer({}, { authority: { every: 5 } as never })).rejects.toThrow(/`authority.every` must be one of cacheMs, recheckMs/);
   });
 });
+
+describe("session authority and the per-session view cap", () => {
+  it("a view stopped by a re-check gives back its session slot", async () => {
+    const capped = await startServer(
+      { "/admin-only": AdminOnly, "/anyone": Anyone },
+      { sessions: provider, authority: { cacheMs: 0, recheckMs: 3_600_000 }, limits: { joinTimeoutMs: 60_000, maxViewsPerSession: 2 } },
+    );
+    try {
+      const u = await twoViews(capped.base);
+      // the session holds its 2 views: a third join is refused
+      u.c.join(3, u.b.roots[0].token, capped.base + "/anyone");
+      await u.c.until(() => u.c.frames.find((f) => f[0] === "!" && f[1] === 3), "the third join's refusal");
+      expect(u.c.frames.find((f) => f[0] === "!" && f[1] === 3)?.[2]).toBe("too_many_views");
+      // demoted: view 1 is stopped, and its slot is free again
+      rows.get(u.id)!.role = "viewer";
+      await capped.app.weft.sessionsChanged({ userId: u.userId });
+      await u.c.until(() => u.c.frames.find((f) => f[0] === "!" && f[1] === 1 && f[2] === E_UNAUTHORIZED), "unauthorized on view 1");
+      u.c.join(4, u.b.roots[0].token, capped.base + "/anyone");
+      await u.c.until(() => u.c.html.has(4) || u.c.frames.find((f) => f[0] === "!" && f[1] === 4), "the fourth join's answer");
+      expect(u.c.html.get(4)).toContain("anyone 0 viewer");
+      u.c.close();
+    } finally {
+      await capped.app.close();
+    }
+  });
+});

@@ -61,7 +61,7 @@ const ERROR_CODES = new Set([
   "expired_token", "unauthorized", "too_many_views", "rate_limited", "server_error",
 ]);
 /** docs/protocol.md's close codes, plus 1007 (ws: invalid UTF-8 in a text frame) */
-const CLOSE_CODES = new Set([1000, 1007, 1009, 4400, 4401, 4408, 4410, 4429]);
+const CLOSE_CODES = new Set([1000, 1007, 1009, 4400, 4401, 4408, 4409, 4410, 4429]);
 /** refs used only by joins with a bad token: the server must never render them */
 const BAD_REF = 1000;
 

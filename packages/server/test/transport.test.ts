@@ -257,9 +257,9 @@ describe("bad input and limits", () => {
     const page = await getPage(srv.base, "/counter");
     const c = await Client.open(srv.base, page.cookie);
     open.push(c);
-    for (let i = 1; i <= 33; i++) c.join(i, page.roots[0].token, srv.base + "/counter");
-    await c.until(() => c.html.size === 32 && c.find((f) => f[2] === "too_many_views"), "32 views and one refusal");
-    expect(c.find((f) => f[2] === "too_many_views")?.[1]).toBe(33);
+    for (let i = 1; i <= 65; i++) c.join(i, page.roots[0].token, srv.base + "/counter");
+    await c.until(() => c.html.size === 64 && c.find((f) => f[2] === "too_many_views"), "64 views and one refusal");
+    expect(c.find((f) => f[2] === "too_many_views")?.[1]).toBe(65);
   });
 
   it("rate-limits a flood of events, then closes persistent abusers with 4429", async () => {
@@ -289,7 +289,7 @@ describe("a client that keeps sending but stops reading", () => {
   it("is dropped once its unsent replies pass dropBufferedBytes; the server serves everyone else", async () => {
     const tight = await startServer(
       { "/firehose": Firehose, "/counter": Counter },
-      { limits: { maxBufferedBytes: 16 * 1024, dropBufferedBytes: 256 * 1024, maxViewsPerSocket: 100_000, maxEventsPerSecond: 1_000_000 } },
+      { limits: { maxBufferedBytes: 16 * 1024, dropBufferedBytes: 256 * 1024, maxViewsPerSocket: 100_000, maxViewsPerSession: 100_000, maxEventsPerSecond: 1_000_000 } },
     );
     try {
       const wss = (tight.app as unknown as { websocketServer: { clients: Set<unknown> } }).websocketServer;

@@ -107,6 +107,33 @@ describe("rate limiter", () => {
     for (let i = 0; i < 50; i++) r.take(t0 + 100);
     expect(r.abusive()).toBe(true);
   });
+
+  it("counts a large frame as one token per started 8 KiB", () => {
+    const r = new RateLimiter(10);
+    const t0 = 1_000_000;
+    expect(r.take(t0, 8_192)).toBe(true); // 1 token
+    expect(r.take(t0, 8_193)).toBe(true); // 2 tokens
+    expect(r.take(t0, 60_000)).toBe(true); // 8 tokens: 11 of 20 taken
+    expect(r.take(t0, 65_536)).toBe(true); // 8 more: 19 taken
+    expect(r.take(t0, 8_193)).toBe(false); // 2 do not fit in the 1 left
+    expect(r.take(t0, 1)).toBe(true);
+  });
+
+  it("closes a client that keeps sending twice the rate within seconds, never one at the rate", () => {
+    const at = (rate: number, perSecond: number, seconds: number) => {
+      const r = new RateLimiter(rate);
+      for (let i = 0; i < perSecond * seconds; i++) {
+        r.take(1_000_000 + (i * 1000) / perSecond);
+        if (r.abusive()) return (i * 1000) / perSecond;
+      }
+      return undefined;
+    };
+    expect(at(50, 50, 600)).toBeUndefined();
+    expect(at(50, 65, 600)).toBeUndefined();
+    const t = at(50, 100, 60)!;
+    expect(t).toBeGreaterThan(2_000);
+    expect(t).toBeLessThan(15_000);
+  });
 });
 
 describe("view registry", () => {

@@ -11,7 +11,7 @@ import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import type Database from "better-sqlite3";
-import type { ScryptParams } from "./passwords.js";
+import type { Argon2Params } from "./passwords.js";
 import { ensureAdminTables, type AdminDb } from "./schema.js";
 import { UserStore, type AdminUser } from "./users.js";
 import { adminError } from "../errors.js";
@@ -24,8 +24,8 @@ export interface CreateSuperuserInput {
   /** default "" */
   email?: string;
   password: string;
-  /** password hashing parameters (default: passwords.ts's) */
-  scrypt?: ScryptParams;
+  /** argon2id parameters (default: passwords.ts's `DEFAULT_ARGON2`) */
+  hashing?: Argon2Params;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface CreateSuperuserInput {
  */
 export async function createSuperuser(input: CreateSuperuserInput): Promise<AdminUser> {
   if (!input.password) throw adminError("WEFT_ADMIN_ERR_EMPTY_PASSWORD", "the password must not be empty: pass --password, set WEFT_PASSWORD, or type one at the prompt");
-  const users = new UserStore(input.db, input.scrypt ? { scrypt: input.scrypt } : {});
+  const users = new UserStore(input.db, input.hashing ? { hashing: input.hashing } : {});
   return users.createUser({ username: input.username, email: input.email ?? "", password: input.password, isStaff: true, isSuperuser: true });
 }
 

@@ -24,7 +24,7 @@ export {
   type SqlExec,
   type UserRow,
 } from "./schema.js";
-export { DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, hashPassword, needsRehash, unusablePassword, verifyPassword, type ScryptParams } from "./passwords.js";
+export { DEFAULT_ARGON2, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, hashPassword, hashScrypt, needsRehash, unusablePassword, verifyPassword, type Argon2Params, type ScryptParams } from "./passwords.js";
 export {
   UserStore,
   UserStoreError,

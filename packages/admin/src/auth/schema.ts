@@ -25,7 +25,7 @@ export const weftUsers = sqliteTable("weft_users", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   username: text("username").notNull().unique(),
   email: text("email").notNull().default(""),
-  /** `scrypt$N$r$p$salt$hash` (see passwords.ts), or `!…` for an unusable password */
+  /** `$argon2id$v=19$m=…,t=…,p=…$salt$hash`, an older `scrypt$N$r$p$salt$hash` (upgraded at the next login; see passwords.ts), or `!…` for an unusable password */
   passwordHash: text("password_hash").notNull(),
   isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
   isStaff: integer("is_staff", { mode: "boolean" }).notNull().default(false),

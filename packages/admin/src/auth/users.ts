@@ -3,7 +3,7 @@
  * `ModelBackend.authenticate`, `User.has_perm`, `Group`, and `app.codename` permission strings.
  */
 import { and, eq, sql } from "drizzle-orm";
-import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, type ScryptParams } from "./passwords.js";
+import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_ARGON2, MAX_PASSWORD_LENGTH, type Argon2Params } from "./passwords.js";
 import { weftGroupPermissions, weftGroups, weftUserGroups, weftUserPermissions, weftUsers, type AdminDb } from "./schema.js";
 import { WeftAdminError } from "../errors.js";
 import { AuthorityNotifier } from "./authority.js";
@@ -141,7 +141,7 @@ export function permissionsJsonSql() {
  * Every method is async and issues a small, fixed number of statements.
  */
 export class UserStore {
-  private readonly scrypt: ScryptParams;
+  private readonly hashing: Argon2Params;
   /**
    * Session authority: every write below that changes what a user may do (password, flags,
    * deletion, groups, permissions) has that user's open live sockets reload their session and
@@ -151,14 +151,15 @@ export class UserStore {
 
   /**
    * @param db - a drizzle SQLite handle on the database holding the `weft_*` tables
-   * @param opts.scrypt - password hashing parameters (default {@link DEFAULT_SCRYPT}); existing
-   *   hashes with weaker parameters are upgraded on the next successful login
+   * @param opts.hashing - argon2id parameters (default and floor {@link DEFAULT_ARGON2});
+   *   existing hashes with weaker parameters, and scrypt hashes, are upgraded on the next
+   *   successful login
    */
   constructor(
     readonly db: AdminDb,
-    opts: { scrypt?: ScryptParams } = {},
+    opts: { hashing?: Argon2Params } = {},
   ) {
-    this.scrypt = opts.scrypt ?? DEFAULT_SCRYPT;
+    this.hashing = opts.hashing ?? DEFAULT_ARGON2;
   }
 
   /**
@@ -171,7 +172,7 @@ export class UserStore {
   async createUser(input: NewUser): Promise<AdminUser> {
     const username = normalizeUsername(input.username);
     if (!USERNAME.test(username)) throw new UserStoreError("invalid username: use 1-150 letters, digits and @ . + - _");
-    const passwordHash = input.password == null ? unusablePassword() : await hashPassword(input.password, this.scrypt);
+    const passwordHash = input.password == null ? unusablePassword() : await hashPassword(input.password, this.hashing);
     if (await this.getUserByUsername(username)) throw new UserStoreError(`username "${username}" is taken`);
     const rows = await this.db
       .insert(weftUsers)
@@ -210,9 +211,9 @@ export class UserStore {
 
   /**
    * Checks a username and password, as Django's `ModelBackend.authenticate`: an unknown
-   * username still costs one scrypt run (against a dummy hash) so response time does not tell
+   * username still costs one argon2 run (against a dummy hash) so response time does not tell
    * which usernames exist; a correct password of an inactive user is refused
-   * (`user_can_authenticate`). A hash with outdated parameters is upgraded on success.
+   * (`user_can_authenticate`). A hash with outdated parameters (or an scrypt hash) is upgraded on success.
    * Staff status is not checked here (the admin login route does that).
    *
    * @param username - the submitted username
@@ -221,7 +222,7 @@ export class UserStore {
    */
   async authenticate(username: unknown, password: unknown): Promise<AdminUser | null> {
     if (typeof username !== "string" || typeof password !== "string" || username.length > 150 * 4 || password.length > MAX_PASSWORD_LENGTH) {
-      await verifyPassword("", await dummyHash(this.scrypt));
+      await verifyPassword("", await dummyHash(this.hashing));
       return null;
     }
     const row = await this.db
@@ -230,14 +231,14 @@ export class UserStore {
       .where(eq(weftUsers.username, normalizeUsername(username)))
       .get();
     if (!row) {
-      await verifyPassword(password, await dummyHash(this.scrypt));
+      await verifyPassword(password, await dummyHash(this.hashing));
       return null;
     }
     const { passwordHash, ...user } = row;
     if (!(await verifyPassword(password, passwordHash))) return null;
     if (!user.isActive) return null;
-    if (needsRehash(passwordHash, this.scrypt)) {
-      await this.db.update(weftUsers).set({ passwordHash: await hashPassword(password, this.scrypt) }).where(eq(weftUsers.id, user.id));
+    if (needsRehash(passwordHash, this.hashing)) {
+      await this.db.update(weftUsers).set({ passwordHash: await hashPassword(password, this.hashing) }).where(eq(weftUsers.id, user.id));
     }
     return user;
   }
@@ -251,7 +252,7 @@ export class UserStore {
    * @throws UserStoreError when the user does not exist; RangeError when the password is too long
    */
   async setPassword(userId: number, password: string | null): Promise<void> {
-    const passwordHash = password == null ? unusablePassword() : await hashPassword(password, this.scrypt);
+    const passwordHash = password == null ? unusablePassword() : await hashPassword(password, this.hashing);
     const rows = await this.db.update(weftUsers).set({ passwordHash }).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
     if (!rows.length) throw new UserStoreError(`no user with id ${userId}`);
     await this.authority.changed([userId]);

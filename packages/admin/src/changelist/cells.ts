@@ -41,7 +41,9 @@ const BADGES: Record<string, string> = {
 
 /** The badge colour of a status-like value (`""`: a neutral badge). */
 export function badgeFor(value: string): string {
-  return BADGES[value.toLowerCase().replace(/[\s-]+/g, "_")] ?? "";
+  const key = value.toLowerCase().replace(/[\s-]+/g, "_");
+  // own keys only: a cell reading "constructor" is not a badge colour
+  return Object.hasOwn(BADGES, key) ? BADGES[key] : "";
 }
 
 const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });

@@ -12,6 +12,7 @@
  * | `weft.E002` | error | a widget-slot class declares an invalid `size`, `label` or `permissionRequired` |
  * | `weft.E003` | error | a progress action while several workers share the in-memory channel layer |
  * | `weft.W001` | warning | several workers on the in-memory channel layer |
+ * | `weft.W002` | warning | a page could show more live views than one socket may join (weft's view limits) |
  */
 import { LiveView } from "@weft/server";
 import { type ChannelLayer, MemoryChannelLayer } from "@weft/server/pubsub";
@@ -19,6 +20,9 @@ import type { AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { WeftAdminError } from "../errors.js";
+import { viewsPerPageWarnings, type WidgetPlacement } from "./views-per-page.js";
+
+export { PAGE_VIEWS, type WidgetPlacement } from "./views-per-page.js";
 
 /** How serious a {@link CheckMessage} is: errors stop the start, warnings are logged. */
 export type CheckLevel = "error" | "warning";
@@ -44,6 +48,13 @@ export interface CheckOptions {
   pubsub?: ChannelLayer;
   /** check ids to leave out (as Django's `SILENCED_SYSTEM_CHECKS`) */
   silenced?: readonly string[];
+  /**
+   * the views one page may join: the lower of weft's `maxViewsPerSocket` and
+   * `maxViewsPerSession` (the admin plugin passes weft's; default 64)
+   */
+  maxViewsPerPage?: number;
+  /** the dashboard's widgets (the admin plugin passes `site.dashboard.all()`; default none) */
+  widgets?: readonly WidgetPlacement[];
 }
 
 /** The sizes a widget-slot class may declare as `static size` (grid span: a third, a half, the whole row). */
@@ -178,6 +189,8 @@ export function runChecks(site: AdminSiteLike, opts: CheckOptions = {}): CheckMe
       hint: "Use RedisChannelLayer for several workers (the demo: set REDIS_URL=redis://…), or run a single worker.",
     });
   }
+
+  out.push(...viewsPerPageWarnings(site, opts.widgets ?? [], opts.maxViewsPerPage ?? 64));
 
   const silenced = new Set(opts.silenced ?? []);
   return out.filter((m) => !silenced.has(m.id)).sort((a, b) => (a.level === b.level ? 0 : a.level === "error" ? -1 : 1));

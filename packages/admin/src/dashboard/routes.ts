@@ -39,7 +39,8 @@ export interface WidgetApiItem {
   data: Record<string, unknown>;
 }
 
-const FLAGS: Record<string, boolean> = { "": false, "0": false, false: false, "1": true, true: true };
+/** The spellings of a query flag; a Map, so `constructor` or `__proto__` is not a flag (a plain object would answer with its prototype's members). */
+const FLAGS = new Map<string, boolean>([["", false], ["0", false], ["false", false], ["1", true], ["true", true]]);
 
 function unauthorized(reply: FastifyReply, invalid: boolean) {
   return reply
@@ -81,7 +82,7 @@ export async function dashboardApi(app: FastifyInstance, site: DashboardSite): P
       if (v) scope[opt] = v;
     }
     if (q.dashboard_only !== undefined) {
-      const flag = typeof q.dashboard_only === "string" ? FLAGS[q.dashboard_only.toLowerCase()] : undefined;
+      const flag = typeof q.dashboard_only === "string" ? FLAGS.get(q.dashboard_only.toLowerCase()) : undefined;
       if (flag === undefined) return reply.code(400).send({ error: "dashboard_only must be 1 or 0" });
       scope.dashboardOnly = flag;
     }

@@ -2,7 +2,8 @@
  * Registering a dashboard widget (see model/dashboard-widget.ts for the contract a widget
  * fulfils): its checks and defaults, who gets it, and what its data may be.
  */
-import { checkPermission, hasPermission, type SessionUser } from "../auth/index.js";
+import { checkPermission, type SessionUser } from "../auth/index.js";
+import { staffHoldsAll } from "../shell/slots.js";
 import type { DashboardWidget, WidgetData, WidgetStatus } from "../model/dashboard-widget.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 
@@ -130,9 +131,8 @@ export function resolveWidget(widget: DashboardWidget, admin: ModelAdmin<any, an
  * @returns true when the widget may be shown to (and its data computed for) `user`
  */
 export function widgetVisibleTo(w: RegisteredWidget, user: SessionUser | null | undefined): boolean {
-  if (!user?.isStaff) return false;
-  if (w.admin && !w.admin.has(user, "view")) return false;
-  return w.permissions.every((p) => hasPermission(user, p));
+  if (!staffHoldsAll(user, w.permissions)) return false;
+  return !w.admin || w.admin.has(user!, "view");
 }
 
 /**

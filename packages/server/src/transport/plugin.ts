@@ -19,6 +19,7 @@ import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { healthRoute } from "./health.js";
 import { LiveSocket } from "./socket.js";
+import { KeyedCap } from "./caps.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
 import { defaultAuthority, SessionAuthority, type AuthorityOptions } from "./authority.js";
@@ -57,7 +58,7 @@ export interface WeftOptions {
   layoutData?: Record<string, unknown>;
   /** where sessions come from (default: anonymous signed-cookie sessions) */
   sessions?: SessionProvider;
-  /** per-socket limits; see docs/protocol.md */
+  /** per-socket and per-session limits (caps per session are counted in each worker); see docs/protocol.md */
   limits?: Partial<Limits>;
   /** URL prefix of the socket and the client script (default `/live`) */
   prefix?: string;
@@ -280,6 +281,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const sessions = opts.sessions ?? cookieSessions;
   const live = new Set<ViewRuntime>();
   const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
+  const caps = { sockets: new KeyedCap(limits.maxSocketsPerSession), views: new KeyedCap(limits.maxViewsPerSession) };
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   // the upload chunk: the runtime imports it from this meta's URL on pages with an lv-upload input
@@ -356,7 +358,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = await sessions.load(req).catch(() => null);
     if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
     const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
-    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority);
+    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority, caps);
   });
 
   const renderPage: WeftServer["renderPage"] = async (req, reply, cls, ro = {}) => {

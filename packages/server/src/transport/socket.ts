@@ -6,6 +6,7 @@ import {
   CLOSE_SESSION_ENDED,
   CLOSE_TOO_LARGE,
   C_CHUNK,
+  CLOSE_TOO_MANY_SOCKETS,
   C_EVENT,
   C_HEARTBEAT,
   C_JOIN,
@@ -28,6 +29,9 @@ import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
 import type { SessionAuthority, SocketSession } from "./authority.js";
+import type { SessionCaps } from "./caps.js";
+import { logRefusal, socketErrorLogger } from "./refusals.js";
+import { shut } from "./shut.js";
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
@@ -44,6 +48,12 @@ export class LiveSocket implements Outbox {
   private closed = false;
   /** the session as session authority last loaded it; gates every frame but heartbeats */
   private guard: SocketSession;
+  /** the session's id, the key of its caps (a reload keeps the id) */
+  private readonly sid: string;
+  /** whether this socket holds one of its session's socket slots */
+  private counted = false;
+  /** whether a malformed frame from this socket was logged (one line per socket) */
+  private loggedBad = false;
 
   constructor(
     private ws: WebSocket,
@@ -54,7 +64,9 @@ export class LiveSocket implements Outbox {
     private limits: Limits,
     private live: Set<ViewRuntime>,
     authority: SessionAuthority,
+    private caps: SessionCaps,
   ) {
+    this.sid = session.id;
     this.guard = authority.attach(session, { ended: (url) => this.close(CLOSE_SESSION_ENDED, url), changed: (s) => void this.reauthorize(s) });
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.chunks = new RateLimiter(limits.maxChunksPerSecond);
@@ -62,7 +74,20 @@ export class LiveSocket implements Outbox {
     this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
     ws.on("close", () => void this.teardown());
-    ws.on("error", (err) => services.log.debug({ err }, "weft: socket error"));
+    // the session's socket slot is free once the socket is gone, not when it is refused: a
+    // refused socket keeps it for its close grace, so closing and reopening is no faster
+    ws.on("close", () => this.counted && caps.sockets.release(session.id));
+    // replaces @fastify/websocket's listener, which logs every refused frame with a stack
+    ws.removeAllListeners("error");
+    const logError = socketErrorLogger(services.log, limits.maxFrameBytes);
+    ws.on("error", (err: Error & { code?: string }) => {
+      logError(err);
+      // ws refused a frame (over maxPayload, invalid UTF-8), sent its close and stopped parsing,
+      // but reads on (and resumes the socket on the next tick) until the peer's close or 30 s
+      if (err.code?.startsWith("WS_ERR_")) setImmediate(() => this.refuse(CLOSE_TOO_LARGE, "frame refused"));
+    });
+    this.counted = caps.sockets.claim(session.id);
+    if (!this.counted) this.refuse(CLOSE_TOO_MANY_SOCKETS, `at most ${caps.sockets.max} sockets per session`);
   }
 
   // ---- Outbox ----
@@ -82,26 +107,39 @@ export class LiveSocket implements Outbox {
   // ---- receiving ----
 
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    if (this.closed) return;
     this.idleTimer.refresh();
     // ws's maxPayload already refuses these when weft registered @fastify/websocket; an app's own
     // registration may allow more, so the limit is enforced here either way
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
-    if (size > this.limits.maxFrameBytes) return this.close(CLOSE_TOO_LARGE, "frame too large");
+    if (size > this.limits.maxFrameBytes) {
+      logRefusal(this.services.log, { code: "frame_too_large", bytes: size, limit: this.limits.maxFrameBytes }, "frame too large");
+      return this.refuse(CLOSE_TOO_LARGE, "frame too large");
+    }
+    // every frame counts, heartbeats and malformed ones included; a refused one is still read
+    // (an event's refusal names its seq) until the refusals make the socket abusive
     if (!Buffer.isBuffer(data)) data = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    if (isBinary) return this.error(0, E_BAD_FRAME, "binary frames are not part of the protocol");
+    // upload chunks (`["c",…`) have their own budget, a token per frame: they never eat the events'
+    const chunk = !isBinary && isChunk(data);
+    const limiter = chunk ? this.chunks : this.limiter;
+    const allowed = limiter.take(Date.now(), chunk ? 0 : size);
+    if (!allowed && limiter.abusive()) {
+      logRefusal(this.services.log, { code: "rate_limited", limit: this.limits.maxEventsPerSecond }, "socket closed: rate limit exceeded");
+      return this.refuse(CLOSE_RATE_LIMITED, "rate limit exceeded");
+    }
     let frame: ClientMessage;
     try {
+      if (isBinary) throw new FrameError("binary frames are not part of the protocol");
       frame = decodeFrame(data.toString("utf8"));
     } catch (err) {
       const e = err as FrameError;
-      return this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq);
+      if (!this.loggedBad) logRefusal(this.services.log, { code: "bad_frame", bytes: size }, `malformed frame (${e.message}); later ones from this socket are not logged`);
+      this.loggedBad = true;
+      return allowed ? this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq) : undefined;
     }
+    // a heartbeat is answered even when refused (the client's liveness check waits for it); it counted
     if (frame.type === C_HEARTBEAT) return this.send(heartbeatFrame());
-    const limiter = frame.type === C_CHUNK ? this.chunks : this.limiter;
-    if (!limiter.take()) {
-      if (limiter.abusive()) return this.close(CLOSE_RATE_LIMITED, "rate limit exceeded");
-      return this.error(frame.ref, E_RATE_LIMITED, limiter === this.chunks ? "too many upload chunks" : "too many events", frame.type === C_EVENT ? frame.seq : undefined);
-    }
+    if (!allowed) return this.error(frame.ref, E_RATE_LIMITED, chunk ? "too many upload chunks" : "too many events", frame.type === C_EVENT ? frame.seq : undefined);
     this.guard.run(() => this.dispatch(frame));
   }
 
@@ -113,7 +151,7 @@ export class LiveSocket implements Outbox {
       case C_LEAVE: {
         const v = this.views.get(frame.ref);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
-        this.views.delete(frame.ref);
+        this.forget(frame.ref);
         this.live.delete(v);
         return void v.stop();
       }
@@ -153,6 +191,7 @@ export class LiveSocket implements Outbox {
     }
     const cls = this.services.registry.get(claims.v);
     if (!cls) return this.error(f.ref, "invalid_token", "token refused");
+    if (!this.caps.views.claim(this.sid)) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.caps.views.max} views per session`);
     const rt = new ViewRuntime(f.ref, this.services, this);
     this.views.set(f.ref, rt);
     try {
@@ -161,7 +200,7 @@ export class LiveSocket implements Outbox {
       this.live.add(rt);
       clearTimeout(this.joinTimer);
     } catch (err) {
-      this.views.delete(f.ref);
+      if (this.views.get(f.ref) === rt) this.forget(f.ref);
       void rt.stop();
       if (err instanceof UnauthorizedError || err instanceof NotFoundError) return this.error(f.ref, E_UNAUTHORIZED, "not allowed");
       this.services.log.error({ err, view: claims.v }, "weft: mount failed");
@@ -173,7 +212,7 @@ export class LiveSocket implements Outbox {
   private async reauthorize(session: Session): Promise<void> {
     const check = async ([ref, v]: [number, ViewRuntime]) => {
       if ((await v.reauthorize(session)) || this.views.get(ref) !== v) return;
-      this.views.delete(ref);
+      this.forget(ref);
       this.live.delete(v);
       void v.stop();
       this.error(ref, E_UNAUTHORIZED, "not allowed");
@@ -217,6 +256,18 @@ export class LiveSocket implements Outbox {
     void this.teardown();
   }
 
+  /** Closes a socket the server refuses and stops reading it (see {@link shut}). */
+  private refuse(code: number, reason: string): void {
+    if (this.closed) return;
+    shut(this.ws, code, reason);
+    void this.teardown();
+  }
+
+  /** Removes a joined (or joining) view and gives back its session slot. */
+  private forget(ref: number): void {
+    if (this.views.delete(ref)) this.caps.views.release(this.sid);
+  }
+
   private async teardown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -224,7 +275,7 @@ export class LiveSocket implements Outbox {
     clearTimeout(this.joinTimer);
     clearTimeout(this.idleTimer);
     const views = [...this.views.values()];
-    this.views.clear();
+    for (const ref of [...this.views.keys()]) this.forget(ref);
     for (const v of views) {
       this.live.delete(v);
       await v.stop();
@@ -232,3 +283,5 @@ export class LiveSocket implements Outbox {
   }
 }
 
+/** Whether a text frame is an upload chunk: it starts `["c",` (the codec writes no spaces). */
+const isChunk = (b: Buffer) => b[0] === 0x5b && b[1] === 0x22 && b[2] === 0x63 && b[3] === 0x22 && b[4] === 0x2c;
