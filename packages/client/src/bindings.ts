@@ -56,7 +56,8 @@ const on = (type: string, a: string, pay: (el: any, e: any) => Payload | false |
     const el: Element | null = e.target.closest?.(`[${a}]`);
     const v = el && viewOf(el);
     const p = v && pay(el, e);
-    if (p) rate(el!, ms, () => run(v, el!, attr(el!, a)!, p));
+    // a form or button locked by its event in flight (lock.ts) drops the next one
+    if (p && !(el as any).lv) rate(el!, ms, () => run(v, el!, attr(el!, a)!, p, a));
   });
 
 export const key = (el: Element, e: any) => {

@@ -67,6 +67,8 @@ export const A_DEBOUNCE = "lv-debounce";
 export const A_THROTTLE = "lv-throttle";
 export const A_PATCH = "lv-patch";
 export const A_CONFIRM = "lv-confirm";
+/** Text a submit button (or an `lv-click` button) shows while its event is in flight, as Phoenix's `phx-disable-with`. */
+export const A_DISABLE_WITH = "lv-disable-with";
 /** the component an element's events go to (on the element carrying the binding: the button, the form), as Phoenix's `phx-target` */
 export const A_TARGET = "lv-target";
 export const A_HOOK = "lv-hook";

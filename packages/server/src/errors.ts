@@ -74,6 +74,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_CHANNEL_UNAVAILABLE: "the channel layer is unavailable",
   /** jobs: the store holds `maxRecords` jobs and none is finished (`JobLimitError`) */
   WEFT_ERR_JOB_LIMIT: "too many job records",
+  /** jobs: the owner holds their cap of unfinished jobs, overall or of that action (`JobQuotaError`; the admin answers 429) */
+  WEFT_ERR_JOB_QUOTA: "a user holds their cap of running or queued jobs",
   /** jobs: the reason of a cancelled job's signal (`JobCancelledError`, name `AbortError`) */
   WEFT_ERR_JOB_CANCELLED: "the job was cancelled",
   /** jobs: a new job's id is taken (practically never: ids are random) */
