@@ -119,8 +119,13 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
         return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
       }
     });
+    // one live session: every admin page reaches every other by live navigation (the socket and
+    // the shell stay); its hook refuses a session without a staff user on the join and on every
+    // navigation too, as the preHandler above does for the HTTP request
+    const liveSession = `weft-admin:${site.id}`;
+    scope.liveSession(liveSession, { onMount: (_view, _params, session) => staffUser(session) !== null });
     // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
-    const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) });
+    const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     await changeFormRoutes(scope, site, ro);

@@ -24,13 +24,14 @@ export function newDomId(): string {
 export async function renderDisconnected(
   services: LiveServices,
   cls: LiveViewClass,
-  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean; prepare?: (view: LiveView) => Promise<void> | void },
+  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean; onView?: (view: LiveView<any, any>) => void; prepare?: (view: LiveView) => Promise<void> | void },
 ): Promise<string> {
   const { session, url, domId, props } = opts;
   const viewId = services.registry.register(cls);
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
   // e.g. a form POST without JavaScript handled by the view before the render (see renderPage)
   await opts.prepare?.(view);
+  opts.onView?.(view);
   const children = new Children(services, domId, session, false);
   // stream items are part of the page (readable without JavaScript); the join re-sends them
   const html = fillStreams(services, view[STREAMS], view.assigns, renderInner(services, view, children, new Components(services, view)));
@@ -47,7 +48,7 @@ export async function inlineChildren(services: LiveServices, html: string, child
   for (const c of children.pending) {
     let child = "";
     try {
-      child = await renderDisconnected(services, c.cls, { ...opts, domId: c.domId, props: c.props, child: true });
+      child = await renderDisconnected(services, c.cls, { session: opts.session, url: opts.url, domId: c.domId, props: c.props, child: true });
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
     }
