@@ -130,6 +130,33 @@ describe("the change form without JavaScript", () => {
   });
 });
 
+describe("the smaller ones", () => {
+  it("a favicon (no 404), a skip link first in the tab order, and 'You have been logged out'", async () => {
+    const ctx = await e2e.browser.newContext();
+    const page = await ctx.newPage();
+    const missing: string[] = [];
+    page.on("response", (r) => r.status() === 404 && missing.push(r.url()));
+    await page.goto(`${e2e.demo.url}/admin/login/`);
+    expect(await page.locator('link[rel="icon"]').getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
+    await page.getByLabel("Username").fill("admin");
+    await page.getByLabel("Password").fill("admin");
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
+    expect(await page.locator('link[rel="icon"]').getAttribute("href")).toMatch(/^data:image\/svg\+xml,/);
+    // Tab from the top: the skip link comes first, and it leads to the content
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    expect(await page.locator(".skip-link").isVisible()).toBe(true);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => document.activeElement?.id === "content");
+    // logout: the login page says so
+    await page.locator(".user-menu summary").click();
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/login/"), page.getByRole("button", { name: "Log out" }).click()]);
+    expect(await page.getByRole("status").innerText()).toBe("You have been logged out.");
+    expect(missing).toEqual([]);
+    await ctx.close();
+  });
+});
+
 describe("a dropped connection", () => {
   it("shows 'Reconnecting…' with Retry; Retry reconnects at once; the notice goes when the view is back", async () => {
     const ctx = await loginAs("admin");

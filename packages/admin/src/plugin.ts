@@ -17,6 +17,7 @@ import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckO
 import { HealthBanner } from "./health/index.js";
 import { JobStore } from "@weft/server/jobs";
 import { jobRoutes } from "./jobs/routes.js";
+import { FAVICON } from "./auth/favicon.js";
 import { errorPages } from "./shell/error-page.js";
 import { adminError, sessionsMismatch } from "./errors.js";
 
@@ -40,6 +41,7 @@ async function shellData(site: AdminSite, css: string, healthView: LiveViewClass
   return {
     css,
     siteTitle: site.title,
+    favicon: FAVICON,
     prefix: site.prefix,
     user,
     nav: site.nav(user),

@@ -244,10 +244,15 @@ describe("admin sessions", () => {
     const { csrf } = (await (await jar.fetch("/admin/logout-form")).json()) as { csrf: string };
     const res = await jar.post("/admin/logout/", { _csrf: csrf });
     expect(res.status).toBe(302);
-    expect(res.headers.get("location")).toBe("/admin/login/");
+    expect(res.headers.get("location")).toBe("/admin/login/?logged_out=1");
     expect(res.headers.getSetCookie().some((c) => /^weft_admin=;/.test(c))).toBe(true);
     expect(jar.cookies.has("weft_admin")).toBe(false);
     expect(db.select().from(weftSessions).where(eq(weftSessions.id, s.id)).get()).toBeUndefined();
+    // the login page says so (and has a favicon, not a 404)
+    const after = await (await jar.fetch("/admin/login/?logged_out=1")).text();
+    expect(after).toContain('<p class="notice" role="status">You have been logged out.</p>');
+    expect(after).toMatch(/<link rel="icon" href="data:image\/svg\+xml,/);
+    expect(await (await jar.fetch("/admin/login/")).text()).not.toContain("logged out");
     const replay = new Jar();
     replay.cookies.set("weft_admin", cookie);
     expect(await whoami(replay)).toBeNull();

@@ -139,7 +139,7 @@ function formOf(id: number, extra: Record<string, string> = {}): Record<string, 
   return { customerId: String(o.customerId), status: o.status, totalCents: String(o.totalCents), currency: o.currency, note: o.note ?? "", ...extra };
 }
 /** The page's main content (the view), without the shell (whose user menu has a logout form). */
-const main = (page: string) => page.slice(page.indexOf('<main class="content">'), page.indexOf("</main>"));
+const main = (page: string) => page.slice(page.indexOf('<main class="content"'), page.indexOf("</main>"));
 /** Error list items of field `key` in the html. */
 function fieldErrors(html: string, key: string): string[] {
   const m = new RegExp(`<ul class="errorlist" id="id_${key}_errors">(.*?)</ul>`, "s").exec(html);

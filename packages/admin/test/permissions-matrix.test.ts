@@ -418,7 +418,7 @@ const ROUTES: RouteCell[] = [
       const csrf = staff(r) ? /name="_csrf" value="([^"]+)"/.exec(await (await jar.fetch("/admin/")).text())![1] : (await loginPage(jar)).csrf;
       const res = await jar.post("/admin/logout/", { _csrf: csrf });
       const body = await res.text();
-      expect(res.headers.get("location")).toBe("/admin/login/");
+      expect(res.headers.get("location")).toBe("/admin/login/?logged_out=1");
       expect(((await (await jar.fetch("/test/sid")).json()) as { sid: string | null }).sid, `${r}'s session ended`).toBeNull();
       return { res, body, path: "/admin/logout/" };
     },

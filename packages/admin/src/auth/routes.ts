@@ -21,6 +21,7 @@ import { Templates } from "@weft/server/render";
 import type { AdminSessions } from "./sessions.js";
 import { normalizeUsername, type UserStore } from "./users.js";
 import { adminError, sessionsMismatch } from "../errors.js";
+import { FAVICON } from "./favicon.js";
 
 /** What the login template gets as `it`. */
 export interface LoginTemplateData {
@@ -38,6 +39,10 @@ export interface LoginTemplateData {
   username: string;
   /** a message to show, or null */
   error: string | null;
+  /** a confirmation to show (after logout: "You have been logged out."), or null */
+  notice?: string | null;
+  /** the favicon's URL (an inline SVG data URL) */
+  favicon?: string;
   /** URL of the login page's stylesheet (a hashed asset; no inline style under weft's CSP) */
   stylesheet?: string;
 }
@@ -78,6 +83,9 @@ export interface AdminAuthRoutesOptions {
 }
 
 /** The generic failure message: it never says whether the username or the password was wrong. */
+/** What the login page says after logout (`?logged_out=1`), as Django admin's "Logged out" page. */
+export const LOGGED_OUT_MESSAGE = "You have been logged out.";
+
 export const LOGIN_FAILED_MESSAGE = "Wrong username or password. Note that both fields may be case-sensitive.";
 
 /** The shipped login template (autoEscape on); the admin's shell may replace it through `render`. */
@@ -157,6 +165,7 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
   const title = opts.title ?? "Log in | Weft admin";
   const loginPath = `${prefix}/login/`;
   const logoutPath = `${prefix}/logout/`;
+  const loggedOutPath = `${loginPath}?logged_out=1`;
   const home = `${prefix}/`;
   const limits = { max: 10, ipMax: 100, timeWindowMs: 60_000, ...opts.rateLimit };
   // the stylesheet as a hashed asset: through weft when it is registered, else on its own route
@@ -200,9 +209,9 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
     });
     const perIp = scope.createRateLimit({ max: limits.ipMax, timeWindow: limits.timeWindowMs, keyGenerator: (req) => `ip|${req.ip}` });
 
-    const page = async (req: FastifyRequest, reply: FastifyReply, status: number, next: string, username: string, error: string | null) => {
+    const page = async (req: FastifyRequest, reply: FastifyReply, status: number, next: string, username: string, error: string | null, notice: string | null = null) => {
       await sessions.ensure(req, reply);
-      const html = await render("login", { title, prefix, action: loginPath, next, csrfToken: reply.generateCsrf(), username, error, stylesheet });
+      const html = await render("login", { title, prefix, action: loginPath, next, csrfToken: reply.generateCsrf(), username, error, notice, favicon: FAVICON, stylesheet });
       reply.code(status).type("text/html; charset=utf-8").header("cache-control", "no-store").header("x-frame-options", "DENY");
       // never framed, also without weft's helmet (whose policy, when on, says so already)
       if (!reply.hasHeader("content-security-policy")) reply.header("content-security-policy", "frame-ancestors 'none'; style-src 'self'");
@@ -225,7 +234,9 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
       const next = safeNext((req.query as Record<string, unknown>).next, home);
       const session = await sessions.ensure(req, reply);
       if (session.user?.isStaff) return reply.header("cache-control", "no-store").redirect(next, 302);
-      return page(req, reply, 200, next, "", null);
+      // after logout (as Django admin's "Logged out" page): say so above the form
+      const loggedOut = (req.query as Record<string, unknown>).logged_out === "1";
+      return page(req, reply, 200, next, "", null, loggedOut ? LOGGED_OUT_MESSAGE : null);
     });
 
     scope.post(loginPath, {
@@ -271,14 +282,14 @@ async function authRoutes(app: FastifyInstance, opts: AdminAuthRoutesOptions): P
           // no session: nothing to protect, the user is logged out already
           if (!(await sessions.load(req))) {
             await sessions.logout(req, reply);
-            return reply.header("cache-control", "no-store").redirect(loginPath, 302);
+            return reply.header("cache-control", "no-store").redirect(loggedOutPath, 302);
           }
         },
         scope.csrfProtection,
       ],
     }, async (req, reply) => {
       await sessions.logout(req, reply);
-      return reply.header("cache-control", "no-store").redirect(loginPath, 302);
+      return reply.header("cache-control", "no-store").redirect(loggedOutPath, 302);
     });
   });
 }
