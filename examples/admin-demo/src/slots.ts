@@ -245,6 +245,10 @@ const short = (v: unknown) => {
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 };
 const ACTIONS: Record<string, string> = { add: "added it", change: "changed", delete: "deleted it" };
+/** How the activity names an order's columns (as the order admin's labels): never the column's code name. */
+const FIELD_WORDS: Record<string, string> = { customerId: "customer", totalCents: "total", isGift: "gift", createdAt: "placed", updatedAt: "updated" };
+/** "totalCents" → "total"; other names in words ("shippingNote" → "shipping note"). */
+const fieldWords = (key: string) => FIELD_WORDS[key] ?? key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
 
 /**
  * The last {@link ACTIVITY_EVENTS} events of one order, newest first: its audit entries
@@ -285,12 +289,13 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
       iso: e.at.toISOString(),
       when: utc(e.at),
       who: e.username ?? (e.userId === null ? "system" : `user #${e.userId}`),
-      what: ACTIONS[e.action] ?? e.action,
+      // "changed status: paid → refunded"; a save that changed nothing says so in words
+      what: e.action === "change" && Object.keys(e.changes).length === 0 ? "saved it without changes" : (ACTIONS[e.action] ?? e.action),
       changes:
         e.action === "change"
           ? Object.entries(e.changes)
-              .map(([field, [before, after]]) => `${field}: ${short(before)} → ${short(after)}`)
-              .join("; ") || "no fields changed"
+              .map(([field, [before, after]]) => `${fieldWords(field)}: ${short(before)} → ${short(after)}`)
+              .join("; ")
           : "",
     }));
     if (order && items.length < ACTIVITY_EVENTS) {

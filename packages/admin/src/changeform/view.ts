@@ -299,7 +299,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.submitted = false;
     this.formError = null;
     this.loadChoices();
-    this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved; no fields changed"}. You may edit it again below.`);
+    this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
 }
