@@ -88,3 +88,68 @@ describe("site.page: the demo's sales report", () => {
     await ctx.close();
   });
 });
+
+describe("change my password", () => {
+  const fieldError = (page: Page, name: string) => page.locator(`#id_${name}_errors`).textContent();
+  async function submit(page: Page, values: { old?: string; p1?: string; p2?: string }) {
+    await page.fill("#id_old_password", values.old ?? "");
+    await page.fill("#id_new_password1", values.p1 ?? "");
+    await page.fill("#id_new_password2", values.p2 ?? "");
+    await page.getByRole("button", { name: "Change my password" }).click();
+    // the submit lock is released when the event's reply arrives
+    await page.waitForFunction(() => !document.querySelector("button.primary[disabled]"));
+  }
+
+  it("refuses each mistake with a field error; then changes it, signing out the other session only", async () => {
+    const other = await loggedIn(e2e.browser, e2e.demo.url, "viewer");
+    const { page: otherPage } = await openLive(other, e2e.demo.url + "/admin/");
+    const ctx = await loggedIn(e2e.browser, e2e.demo.url, "viewer");
+    const page = await ctx.newPage();
+    await page.goto(e2e.demo.url + "/admin/");
+    // from the user menu
+    await page.locator(".user-menu summary").click();
+    await page.getByRole("link", { name: "Change password" }).click();
+    await page.waitForFunction(() => document.querySelector("main h1")?.textContent === "Password change");
+    expect(new URL(page.url()).pathname).toBe("/admin/password_change/");
+
+    await submit(page, { old: "wrong-password", p1: "a-new-secret-1", p2: "a-new-secret-1" });
+    await page.locator("#id_old_password_errors").waitFor();
+    expect(await fieldError(page, "old_password")).toBe("Your old password was entered incorrectly. Please enter it again.");
+
+    await submit(page, { old: "viewer", p1: "short", p2: "short" });
+    await page.waitForFunction(() => !document.querySelector("#id_old_password_errors") && !!document.querySelector("#id_new_password1_errors"));
+    expect(await fieldError(page, "new_password1")).toBe("This password is too short. It must contain at least 8 characters.");
+
+    await submit(page, { old: "viewer", p1: "a-new-secret-1", p2: "a-new-secret-2" });
+    await page.waitForFunction(() => !document.querySelector("#id_new_password1_errors") && !!document.querySelector("#id_new_password2_errors"));
+    expect(await fieldError(page, "new_password2")).toBe("The two password fields didn’t match.");
+
+    await submit(page, {});
+    await page.waitForFunction(() => document.querySelectorAll("ul.errorlist").length === 3);
+    expect(await page.locator("[aria-invalid=true]").count()).toBe(3);
+
+    await submit(page, { old: "viewer", p1: "a-new-secret-1", p2: "a-new-secret-1" });
+    await page.locator(".pw-done").waitFor();
+    expect(await page.locator("ul.errorlist").count()).toBe(0);
+    expect(await page.inputValue("#id_new_password1")).toBe("");
+    // the other session: its page says it was signed out; its cookie is no good any more
+    await otherPage.waitForFunction(() => /signed out/i.test(document.body.textContent ?? ""));
+    expect((await otherPage.goto(e2e.demo.url + "/admin/"))!.url()).toContain("/admin/login/");
+    // this one stays
+    expect((await page.goto(e2e.demo.url + "/admin/"))!.url()).toBe(e2e.demo.url + "/admin/");
+    // the new password logs in
+    await (await loggedInWith(e2e.browser, e2e.demo.url, "viewer", "a-new-secret-1")).close();
+    await other.close();
+    await ctx.close();
+  });
+});
+
+async function loggedInWith(browser: typeof e2e.browser, url: string, username: string, password: string) {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(`${url}/admin/login/`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
+  return ctx;
+}
