@@ -30,7 +30,7 @@ export interface SalesReportAssigns {
   error: string | null;
   bars: Bar[];
   /** axis labels: first, middle and last day */
-  ticks: Array<{ x: number; label: string }>;
+  ticks: Array<{ x: number; anchor: string; label: string }>;
   width: number;
   height: number;
   totalOrders: string;
@@ -89,7 +89,9 @@ export class SalesReport extends LiveView<SalesReportAssigns, DemoContext> {
       const h = Math.round((d.cents / max) * (H - 20));
       return { x: +(i * slot + slot * 0.1).toFixed(1), y: H - h, w: +(slot * 0.8).toFixed(1), h, label: d.day, title: `${d.day}: ${euro.format(d.cents / 100)} · ${d.orders} orders` };
     });
-    const tickAt = (i: number) => ({ x: +(i * slot + slot / 2).toFixed(1), label: days[i]!.day.slice(5) });
+    // the first and last labels hang inwards from the chart's edges, so they are not cut off
+    const last = days.length - 1;
+    const tickAt = (i: number) => ({ x: i === 0 ? 0 : i === last ? W : +(i * slot + slot / 2).toFixed(1), anchor: i === 0 ? "start" : i === last ? "end" : "middle", label: days[i]!.day.slice(5) });
     const ticks = [...new Set([0, Math.floor((days.length - 1) / 2), days.length - 1])].map(tickAt);
     const orders = days.reduce((n, d) => n + d.orders, 0);
     const cents = days.reduce((n, d) => n + d.cents, 0);
