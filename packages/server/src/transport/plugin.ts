@@ -83,7 +83,9 @@ export interface WeftOptions {
   helmet?: false | FastifyHelmetOptions;
   /**
    * Session authority's timing (see docs/reliability.md, "Session authority"): `cacheMs`, how long
-   * a socket trusts its copy of the session before a join or an event reloads it (default 1,000 ms);
+   * a socket trusts its copy of the session before a join or an event reloads it (default 0: every
+   * join and event reads the current session, as every Django request does, so an event sent after a
+   * logout on another worker is never run; raise it only for a `reload` that is expensive);
    * `recheckMs`, the backstop reload of every socket's session (default 30,000 ms).
    */
   authority?: Partial<AuthorityOptions>;
