@@ -95,6 +95,7 @@ describe("site.page: registration", () => {
   s.register(items, { app: "shop", listDisplay: ["name"] });
   s.dashboard.page("ops", { path: "ops/" });
   s.page("ok/", Plain, { title: "Ok" });
+  s.page("o/k/", Plain, { title: "Ok too" });
 
   it.each([
     ["no trailing slash", "reports"],
@@ -112,6 +113,7 @@ describe("site.page: registration", () => {
 
   it.each([
     ["another page's path", "ok/"],
+    ["a path whose view id is another page's", "o-k/"],
     ["a dashboard page's path", "ops/"],
     ["a registered app's URLs", "shop/report/"],
   ])("refuses a taken path: %s", (_what, path) => {
@@ -134,7 +136,7 @@ describe("site.page: registration", () => {
   });
 
   it("nothing refused was kept", () => {
-    expect(s.pages.all().map((p) => p.path)).toEqual(["ok/"]);
+    expect(s.pages.all().map((p) => p.path)).toEqual(["ok/", "o/k/"]);
   });
 
   it("refuses at install a page whose path an app registered later owns", async () => {

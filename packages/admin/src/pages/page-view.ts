@@ -15,6 +15,11 @@ const HEAD = new URL("../../src/pages/page-head.eta", import.meta.url);
 /** A page class: the view's subclass, with the templates to render with once installed. */
 export type PageViewClass = LiveViewClass & { permissionRequired: string[]; adminTemplates?: Templates };
 
+/** The view id suffix of a page path: its segments joined with "-" (`reports/sales/` → `reports-sales`). */
+export function pageViewId(path: string): string {
+  return path.slice(0, -1).replace(/\//g, "-");
+}
+
 /**
  * Makes the page class of `View` for `page` on `site`.
  * @param View - the developer's LiveView class (checked by `resolvePageOptions`)
@@ -35,6 +40,6 @@ export function pageView(View: LiveViewClass, site: AdminSiteLike, page: Resolve
     }
   };
   Object.defineProperty(cls, "name", { value: View.name });
-  Object.assign(cls, { id: `${site.id}-page-${page.path.slice(0, -1).replace(/\//g, "-")}`, title: page.title, permissionRequired: page.permissions });
+  Object.assign(cls, { id: `${site.id}-page-${pageViewId(page.path)}`, title: page.title, permissionRequired: page.permissions });
   return guardWidget(cls as unknown as PageViewClass);
 }

@@ -8,7 +8,7 @@ import { staffHoldsAll } from "../shell/slots.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { adminError } from "../errors.js";
 import { checkPagePath, resolvePageOptions, type AdminPageOptions, type ResolvedPage } from "./options.js";
-import { pageView, type PageViewClass } from "./page-view.js";
+import { pageView, pageViewId, type PageViewClass } from "./page-view.js";
 
 /** A sidebar entry of a page. */
 export interface NavPage {
@@ -43,7 +43,9 @@ export class PageRegistry {
   add(path: string, View: LiveViewClass, opts: AdminPageOptions, taken: (path: string) => string | null): PageViewClass {
     const p = checkPagePath(path);
     const resolved = resolvePageOptions(View, opts);
-    const clash = this.pages.has(p) ? "another site.page" : taken(p);
+    // view ids spell "/" as "-": "a-b/" and "a/b/" would share one
+    const twin = this.all().find((q) => pageViewId(q.path) === pageViewId(p));
+    const clash = twin ? (twin.path === p ? "another site.page" : `the site.page "${twin.path}" (their view ids would be the same)`) : taken(p);
     if (clash) throw adminError("WEFT_ADMIN_ERR_PAGE_TWICE", `weft admin: site.page path "${p}" is taken by ${clash}: give the page another path`);
     const page: ResolvedPage = { ...resolved, path: p, seq: this.pages.size };
     const view = pageView(View, this.site, page);
