@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveView, on, type Session } from "@weft/server";
 import { z } from "zod";
 import { AdminSite, WeftAdminError, type AdminSession } from "../src/index.js";
-import { PASSWORD_ERRORS } from "../src/account/index.js";
+import { PASSWORD_ERRORS, PasswordChangeView } from "../src/account/index.js";
 import { TokenSigner } from "../../server/src/live/token.js";
 import { Client, SECRET, viewRoots } from "../../server/test/helpers.js";
 import { Jar, login, openView, startAdmin } from "./support.js";
@@ -255,6 +255,28 @@ describe("password change", () => {
     const seq = c.event(1, "change", { old_password: "x".repeat(5000) });
     await c.until(() => c.find((f) => f[0] === "!" && f[1] === 1) || c.find((f) => f[0] === "a" && f[2] === seq), "an answer");
     expect(await canLogIn("pw1", "pw1-pass-old")).toBe(true);
+  });
+
+  it("is rate-limited per user: past the limit, even the right old password is refused unchecked", async () => {
+    const saved = PasswordChangeView.limit;
+    // a window longer than the test: nothing expires while it runs
+    PasswordChangeView.limit = { max: 3, windowMs: 3_600_000 };
+    try {
+      const { submit } = await open("pw3");
+      // attempts without an old password do not count
+      expect(fieldError(await submit({ new_password1: "x" }), "old_password")).toBe(PASSWORD_ERRORS.required);
+      for (let i = 0; i < 3; i++) expect(fieldError(await submit({ old_password: `guess-${i}`, new_password1: "brand-new-pw", new_password2: "brand-new-pw" }), "old_password")).toBe(PASSWORD_ERRORS.wrongOld);
+      const html = await submit({ old_password: "pw3-pass-old", new_password1: "brand-new-pw", new_password2: "brand-new-pw" });
+      expect(fieldError(html, "old_password")).toBe(PASSWORD_ERRORS.tooMany);
+      expect(html).not.toContain("Your password was changed");
+      expect(await canLogIn("pw3", "pw3-pass-old")).toBe(true);
+      // another user's window is their own
+      await site.users.createUser({ username: "pw4", password: "pw4-pass-old", isStaff: true });
+      const other = await open("pw4");
+      expect(fieldError(await other.submit({ old_password: "nope-nope", new_password1: "brand-new-pw", new_password2: "brand-new-pw" }), "old_password")).toBe(PASSWORD_ERRORS.wrongOld);
+    } finally {
+      PasswordChangeView.limit = saved;
+    }
   });
 
   it("success: the password changes, the other sessions end, this one stays, it is audited", async () => {

@@ -5,7 +5,7 @@ import { bindView } from "../shell/base.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { PasswordChangeView } from "./password-change.js";
 
-export { PasswordChangeView, checkNewPassword, MIN_PASSWORD_LENGTH, PASSWORD_ERRORS, type PasswordChangeAssigns } from "./password-change.js";
+export { PasswordChangeView, checkNewPassword, MIN_PASSWORD_LENGTH, PASSWORD_ERRORS, type PasswordChangeAssigns, type PasswordChangeLimit } from "./password-change.js";
 
 /**
  * Mounts `<prefix>/password_change/` in the admin's staff-guarded scope and live session

@@ -4,6 +4,7 @@
  * the password is set, every other session of the user ends (their sockets close, 4403) and
  * this one stays, and the change is audited (`auth.user`, "password": changed).
  */
+import { randomUUID } from "node:crypto";
 import { on } from "@weft/server";
 import { z } from "zod";
 import { MAX_PASSWORD_LENGTH } from "../auth/index.js";
@@ -21,7 +22,16 @@ export const PASSWORD_ERRORS = Object.freeze({
   tooLong: `This password is too long. It must contain at most ${MAX_PASSWORD_LENGTH} characters.`,
   mismatch: "The two password fields didn’t match.",
   likeUsername: "The password is too similar to the username.",
+  tooMany: "Too many attempts. Please wait a minute, then try again.",
 });
+
+/** How many attempts (with an old password) a user may make per window, across workers. */
+export interface PasswordChangeLimit {
+  /** attempts per window (default 10, as the login form's per-username limit) */
+  max: number;
+  /** the window, in ms (default 60,000) */
+  windowMs: number;
+}
 
 type FieldName = "old_password" | "new_password1" | "new_password2";
 
@@ -77,6 +87,13 @@ export function checkNewPassword(username: string, p1: string, p2: string): Part
 export class PasswordChangeView extends AdminView<PasswordChangeAssigns> {
   static template = new URL("../../src/account/password-change.eta", import.meta.url);
   static title = "Password change";
+  /**
+   * The form is a password oracle for whoever holds the session, so it is rate-limited as the
+   * login form is: every attempt with an old password takes a slot of the user's slot set in the
+   * channel layer (`claim`, shared by every worker), for `windowMs`; past `max`, the attempt is
+   * refused before any verification.
+   */
+  static limit: PasswordChangeLimit = { max: 10, windowMs: 60_000 };
 
   mount(): PasswordChangeAssigns {
     return { crumbs: [{ label: "Dashboard", url: `${this.site.prefix}/` }, { label: "Password change" }], fields: FIELDS.map((f) => ({ ...f })), done: false, attempt: 0 };
@@ -90,6 +107,7 @@ export class PasswordChangeView extends AdminView<PasswordChangeAssigns> {
     const user = this.user;
     const errors = checkNewPassword(user.username, p1, p2);
     if (!old) errors.old_password = PASSWORD_ERRORS.required;
+    else if (!(await this.attempt(user.id))) errors.old_password = PASSWORD_ERRORS.tooMany;
     else {
       // always an argon2 verification, whatever else is wrong (the same cost for every answer)
       const ok = await this.site.users.authenticate(user.username, old);
@@ -104,5 +122,11 @@ export class PasswordChangeView extends AdminView<PasswordChangeAssigns> {
     await this.site.sessions.endSessionsOf(user.id, this.session.id);
     recordAudit(this.site.db, { userId: user.id, action: "change", model: "auth.user", objectId: user.id, objectRepr: user.username, changes: { password: ["(hidden)", "(changed)"] } });
     this.assign({ done: true, attempt: this.assigns.attempt + 1, fields: FIELDS.map((f) => ({ ...f })) });
+  }
+
+  /** Takes one attempt of the user's window; false when they are used up. */
+  private attempt(userId: number): Promise<boolean> {
+    const { max, windowMs } = (this.constructor as typeof PasswordChangeView).limit;
+    return this.ctx.pubsub.claim(`weft-admin:password-change:${this.site.id}:${userId}`, randomUUID(), max, windowMs);
   }
 }
