@@ -58,6 +58,31 @@ const inlineProtocol = {
   },
 };
 /**
+ * morphdom turns a string `toNode` into elements (`toElement`: template, range or wrapper
+ * parsing); the runtime always passes elements (morph.ts, streams.ts), so the bundle leaves
+ * that path out: the string test becomes `false` and esbuild drops the branch and the
+ * helpers only it used (about 170 B).
+ * @throws when morphdom's source no longer has the test (a new morphdom version: check it)
+ */
+const noStrings = {
+  name: "morphdom-elements-only",
+  setup(b) {
+    b.onLoad({ filter: /morphdom-esm\.js$/ }, ({ path }) => {
+      let out = readFileSync(path, "utf8");
+      for (const [from, to] of [
+        ["typeof toNode === 'string'", "false"],
+        ["!!doc && 'content' in doc.createElement('template')", "0"],
+        ["!!doc && doc.createRange && 'createContextualFragment' in doc.createRange()", "0"],
+      ]) {
+        if (!out.includes(from)) throw new Error("morphdom's source changed: check the morphdom-elements-only plugin in build.mjs");
+        out = out.replace(from, to);
+      }
+      return { contents: out, loader: "js" };
+    });
+  },
+};
+
+/**
  * morphdom's option names, which only the runtime's `morphdom(…, options)` calls and morphdom's
  * own code (both in the bundle) use: esbuild shortens them on both sides (about 50 B). No
  * DOM, wire or hook name is in the list.
@@ -83,7 +108,7 @@ for (const [format, outfile, entry, limit, banner] of outputs) {
     target: "es2020",
     platform: "browser",
     legalComments: "none",
-    plugins: [inlineProtocol],
+    plugins: [inlineProtocol, noStrings],
     mangleProps: MORPHDOM_OPTIONS,
     banner: { js: banner },
     outfile,
