@@ -58,12 +58,16 @@ const inlineProtocol = {
   },
 };
 /**
- * morphdom turns a string `toNode` into elements (`toElement`: template, range or wrapper
- * parsing); the runtime always passes elements (morph.ts, streams.ts), so the bundle leaves
- * that path out: the string test becomes `false` and esbuild drops the branch and the
- * helpers only it used (about 170 B).
- * @throws when morphdom's source no longer has the test (a new morphdom version: check it)
+ * morphdom handles more than the runtime gives it: it turns a string `toNode` into elements
+ * (`toElement`: template, range or wrapper parsing), takes a fragment's first element,
+ * `actualize`s virtual nodes (marko's), morphs from a text or comment node, and reads eleven
+ * options. The runtime always morphs a DOM element to a DOM element (morph.ts, streams.ts) and
+ * sets four options, so the bundle leaves the rest out: those tests become `false`, the unset
+ * options their defaults, and esbuild drops the dead branches and the helpers only they used
+ * (about 230 B gzip -9).
+ * @throws when morphdom's source no longer has one of the pieces (a new morphdom version: check them)
  */
+const CHANGED = "morphdom's source changed: check the morphdom-elements-only plugin in build.mjs";
 const noStrings = {
   name: "morphdom-elements-only",
   setup(b) {
@@ -71,12 +75,21 @@ const noStrings = {
       let out = readFileSync(path, "utf8");
       for (const [from, to] of [
         ["typeof toNode === 'string'", "false"],
+        ["toNode.nodeType === DOCUMENT_FRAGMENT_NODE$1", "false"],
+        ["if (curToNodeChild.actualize)", "if (false)"],
+        ["if (morphedNode.actualize)", "if (false)"],
+        // a stream item's morph starts from an element, never a text or comment node
+        ["morphedNodeType === TEXT_NODE || morphedNodeType === COMMENT_NODE", "false"],
         ["!!doc && 'content' in doc.createElement('template')", "0"],
         ["!!doc && doc.createRange && 'createContextualFragment' in doc.createRange()", "0"],
       ]) {
-        if (!out.includes(from)) throw new Error("morphdom's source changed: check the morphdom-elements-only plugin in build.mjs");
+        if (!out.includes(from)) throw new Error(CHANGED);
         out = out.replace(from, to);
       }
+      // the options the runtime never sets: their defaults, unread
+      let n = 0;
+      out = out.replace(/options\.(getNodeKey|onBeforeNodeAdded|onNodeAdded|onElUpdated|onNodeDiscarded|skipFromChildren|addChild) \|\| /g, () => (n++, ""));
+      if (n != 7) throw new Error(CHANGED);
       return { contents: out, loader: "js" };
     });
   },
@@ -87,7 +100,7 @@ const noStrings = {
  * own code (both in the bundle) use: esbuild shortens them on both sides (about 50 B). No
  * DOM, wire or hook name is in the list.
  */
-const MORPHDOM_OPTIONS = /^(getNodeKey|onBeforeNodeAdded|onNodeAdded|onBeforeElUpdated|onElUpdated|onBeforeNodeDiscarded|onNodeDiscarded|onBeforeElChildrenUpdated|skipFromChildren|addChild|childrenOnly)$/;
+const MORPHDOM_OPTIONS = /^(onBeforeElUpdated|onBeforeNodeDiscarded|onBeforeElChildrenUpdated|childrenOnly)$/;
 // issue 12 sets 6,144 B; navigation + JS commands + streams + uploads loader put the runtime over it for now (being cut back)
 const LIMIT = 7168;
 const UPLOAD_LIMIT = 2048;
