@@ -60,11 +60,12 @@ const inlineProtocol = {
 /**
  * morphdom handles more than the runtime gives it: it turns a string `toNode` into elements
  * (`toElement`: template, range or wrapper parsing), takes a fragment's first element,
- * `actualize`s virtual nodes (marko's), morphs from a text or comment node, and reads eleven
- * options. The runtime always morphs a DOM element to a DOM element (morph.ts, streams.ts) and
- * sets four options, so the bundle leaves the rest out: those tests become `false`, the unset
- * options their defaults, and esbuild drops the dead branches and the helpers only they used
- * (about 230 B gzip -9).
+ * `actualize`s virtual nodes (marko's) and checks they have `isSameNode`, morphs from a text
+ * or comment node, compares tag names case-insensitively (for virtual nodes), and reads eleven
+ * options. The runtime always morphs a DOM element to a DOM element that this document's HTML
+ * parser made (morph.ts, streams.ts) and sets four options, so the bundle leaves the rest out:
+ * those tests become `false`, the unset options their defaults, and esbuild drops the dead
+ * branches and the helpers only they used (about 320 B gzip -9).
  * @throws when morphdom's source no longer has one of the pieces (a new morphdom version: check them)
  */
 const CHANGED = "morphdom's source changed: check the morphdom-elements-only plugin in build.mjs";
@@ -76,6 +77,12 @@ const noStrings = {
       for (const [from, to] of [
         ["typeof toNode === 'string'", "false"],
         ["toNode.nodeType === DOCUMENT_FRAGMENT_NODE$1", "false"],
+        ["var toNodeHtml = toNode;", ""],
+        // both trees come from this document's HTML parser: the same element has the same nodeName
+        ["if (fromNodeName === toNodeName) {\n        return true;\n    }", "return fromNodeName === toNodeName;"],
+        // virtual nodes may lack isSameNode, DOM nodes have it
+        ["toNode.isSameNode && ", ""],
+        ["curToNodeChild.isSameNode && ", ""],
         ["if (curToNodeChild.actualize)", "if (false)"],
         ["if (morphedNode.actualize)", "if (false)"],
         // a stream item's morph starts from an element, never a text or comment node
@@ -101,8 +108,7 @@ const noStrings = {
  * DOM, wire or hook name is in the list.
  */
 const MORPHDOM_OPTIONS = /^(onBeforeElUpdated|onBeforeNodeDiscarded|onBeforeElChildrenUpdated|childrenOnly)$/;
-// issue 12 sets 6,144 B; navigation + JS commands + streams + uploads loader put the runtime over it for now (being cut back)
-const LIMIT = 7168;
+const LIMIT = 6144;
 const UPLOAD_LIMIT = 2048;
 const outputs = [
   ["iife", "dist/weft.js", "src/index.ts", LIMIT, banner],
