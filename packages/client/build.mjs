@@ -87,6 +87,8 @@ const noStrings = {
         ["if (morphedNode.actualize)", "if (false)"],
         // a stream item's morph starts from an element, never a text or comment node
         ["morphedNodeType === TEXT_NODE || morphedNodeType === COMMENT_NODE", "false"],
+        // a browser bundle: the document is there
+        ["typeof document === 'undefined' ? undefined : document", "document"],
         ["!!doc && 'content' in doc.createElement('template')", "0"],
         ["!!doc && doc.createRange && 'createContextualFragment' in doc.createRange()", "0"],
       ]) {
