@@ -12,8 +12,8 @@ import { next } from "./views.js";
 import { render } from "./morph.js";
 import { onNavigate } from "./js.js";
 
-/** the navigation in flight: its URL and history mode (0 push, 1 replace) */
-let pending: [string, unknown] | undefined;
+/** the navigation in flight: what records its history entry (pushed, or replacing) once its view is mounted */
+let pending: (() => void) | undefined;
 /** where the next navigation's page scrolls to (a history entry's saved scroll on back / forward) */
 let want = 0;
 const h = history;
@@ -33,7 +33,7 @@ export const go = (url: string, replace?: unknown) => {
   if (!v || new URL(url, origin).origin != origin || !send(navigateFrame(v.r, n, url))) return location[replace ? "replace" : "assign"](url);
   if (!replace) save(), (want = 0);
   refs.delete(v.r), refs.set((v.r = n), v);
-  pending = [url, replace];
+  pending = () => h[replace ? "replaceState" : "pushState"](replace ? h.state : null, "", url);
 };
 
 /** Sets the document title, followed by the `<title>`'s `data-suffix` (as Phoenix's live_title). */
@@ -56,7 +56,7 @@ export const mounted = (v: View, html: string, t: string, id: string, view: stri
   el.id = id;
   el.setAttribute(A_VIEW, view);
   el.setAttribute(A_TOKEN, token);
-  if (pending) h[pending[1] ? "replaceState" : "pushState"](pending[1] ? h.state : null, "", pending[0]);
+  pending?.();
   pending = undefined;
   render(v, html);
   title(t);
