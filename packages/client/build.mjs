@@ -69,7 +69,7 @@ const inlineProtocol = {
  * @throws when morphdom's source no longer has one of the pieces (a new morphdom version: check them)
  */
 const CHANGED = "morphdom's source changed: check the morphdom-elements-only plugin in build.mjs";
-const noStrings = {
+const morphdomTrim = {
   name: "morphdom-elements-only",
   setup(b) {
     b.onLoad({ filter: /morphdom-esm\.js$/ }, ({ path }) => {
@@ -129,7 +129,7 @@ for (const [format, outfile, entry, limit, banner] of outputs) {
     target: "es2020",
     platform: "browser",
     legalComments: "none",
-    plugins: [inlineProtocol, noStrings],
+    plugins: [inlineProtocol, morphdomTrim],
     mangleProps: MORPHDOM_OPTIONS,
     banner: { js: banner },
     outfile,
