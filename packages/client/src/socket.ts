@@ -35,7 +35,7 @@ const down = (code: number, reason = "") => {
 
 /** Opens the page's one socket (again, after a reconnect delay). */
 export const connect = () => {
-  const u = new URL(d.querySelector(`meta[name=${A_SOCKET}]`)?.getAttribute("content") || SOCKET_PATH, location.href);
+  const u = new URL(d.querySelector<HTMLMetaElement>(`meta[name=${A_SOCKET}]`)?.content || SOCKET_PATH, location.href);
   u.protocol = u.protocol.replace("http", "ws");
   u.searchParams.set("v", PROTOCOL_VERSION);
   const s = (ws = new WebSocket(u));
