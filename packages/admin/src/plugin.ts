@@ -19,6 +19,8 @@ import { JobStore } from "@weft/server/jobs";
 import { jobRoutes } from "./jobs/routes.js";
 import { FAVICON } from "./auth/favicon.js";
 import { errorPages } from "./shell/error-page.js";
+import { pageRoutes } from "./pages/routes.js";
+import { accountRoutes } from "./account/index.js";
 import { adminError, sessionsMismatch } from "./errors.js";
 
 const SHELL = new URL("../src/shell/shell.eta", import.meta.url);
@@ -45,6 +47,8 @@ async function shellData(site: AdminSite, css: string, healthView: LiveViewClass
     prefix: site.prefix,
     user,
     nav: site.nav(user),
+    // the site's own pages (site.page) the user may see
+    pageNav: site.pageNav(user),
     // from site.context's badge providers, cached per their TTL
     badges: await site.context.badges(user),
     csrfToken: await adminCsrfToken(site.sessions, req, reply),
@@ -133,6 +137,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     await changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);
+    accountRoutes(scope, site, ro);
+    pageRoutes(scope, site.pages, p, (path) => site.pathOwner(path), ro);
   });
 }
 

@@ -51,7 +51,7 @@ onClose((code, reason) => {
   if (code == CLOSE_SESSION_ENDED) {
     const n = d.createElement("div"), a = d.createElement("a");
     n.className = "lv-signed-out";
-    n.setAttribute("role", "alert");
+    n.role = "alert";
     a.href = /^\/(?![/\\])/.test(reason) ? reason : location.href;
     a.textContent = "Log in";
     n.append("You have been signed out. ", a);

@@ -32,6 +32,14 @@ const tr = (el: Element, a: Args, f?: () => void) => {
   c ? (el.classList.add(...c), setTimeout(() => (el.classList.remove(...c), f?.()), a.time)) : f?.();
 };
 
+/**
+ * Live navigation (nav.ts's `go`, registered by nav.ts, which sits above this layer):
+ * `navigate` moves as an `lv-navigate` link does.
+ */
+let nav: (url: string, replace?: unknown) => void;
+/** Registers live navigation for `JS.navigate` (nav.ts, on start). */
+export const onNavigate = (f: typeof nav) => (nav = f);
+
 type Op = (t: any, a: Args, v?: View, p?: Payload) => unknown;
 /** The operations by kind; the server fills in every default (display, time, bubbles). */
 const ops: Record<string, Op> = {
@@ -45,7 +53,8 @@ const ops: Record<string, Op> = {
   dispatch: (t, a) => t.dispatchEvent(new CustomEvent(a.event, a)),
   focus: (t) => t.focus(),
   push: (t, a, v, p) => v && push(v, t, a.event, { ...p, ...a.value }),
-  navigate: (_, a) => location[a.replace ? "replace" : "assign"](a.href),
+  // a live navigation (nav.ts falls back to a page load off-site, or when the route is not live)
+  navigate: (_, a) => nav(a.href, a.replace),
   // as an lv-patch link: the URL changes, the bindings' popstate listener sends `params`
   patch: (_, a) => (history[a.replace ? "replaceState" : "pushState"](null, "", a.href), dispatchEvent(new PopStateEvent("popstate"))),
 };

@@ -10,9 +10,10 @@ import { d, refs, attr, type View } from "./state.js";
 import { send } from "./socket.js";
 import { next } from "./views.js";
 import { render } from "./morph.js";
+import { onNavigate } from "./js.js";
 
-/** the navigation in flight: its URL and history mode (0 push, 1 replace) */
-let pending: [string, number] | undefined;
+/** the navigation in flight: what records its history entry (pushed, or replacing) once its view is mounted */
+let pending: (() => void) | undefined;
 /** where the next navigation's page scrolls to (a history entry's saved scroll on back / forward) */
 let want = 0;
 const h = history;
@@ -21,16 +22,18 @@ const h = history;
 export const save = () => h.replaceState({ y: scrollY }, "");
 
 /**
- * Live-navigates to `url`: pushes (`replace` 0) or replaces (1) a history entry once the new
- * view is mounted. Without a joined view or an open socket the browser loads the page.
+ * Live-navigates to `url`: pushes (`replace` falsy) or replaces a history entry once the new
+ * view is mounted. Without a joined view or an open socket, or to another site, the browser
+ * loads the page (a route that is not live, or of another live session: the server answers
+ * with a redirect).
  */
-export const go = (url: string, replace: number) => {
+export const go = (url: string, replace?: unknown) => {
   const v = [...refs.values()].find((v) => !v.el.hasAttribute(A_CHILD));
   const n = next();
-  if (!v || !send(navigateFrame(v.r, n, url))) return location[replace ? "replace" : "assign"](url);
+  if (!v || new URL(url, origin).origin != origin || !send(navigateFrame(v.r, n, url))) return location[replace ? "replace" : "assign"](url);
   if (!replace) save(), (want = 0);
   refs.delete(v.r), refs.set((v.r = n), v);
-  pending = [url, replace];
+  pending = () => h[replace ? "replaceState" : "pushState"](replace ? h.state : null, "", url);
 };
 
 /** Sets the document title, followed by the `<title>`'s `data-suffix` (as Phoenix's live_title). */
@@ -53,7 +56,7 @@ export const mounted = (v: View, html: string, t: string, id: string, view: stri
   el.id = id;
   el.setAttribute(A_VIEW, view);
   el.setAttribute(A_TOKEN, token);
-  if (pending) h[pending[1] ? "replaceState" : "pushState"](pending[1] ? h.state : null, "", pending[0]);
+  pending?.();
   pending = undefined;
   render(v, html);
   title(t);
@@ -65,6 +68,7 @@ export const mounted = (v: View, html: string, t: string, id: string, view: stri
 /** Installs the `lv-navigate` links and back / forward's scroll restoration. */
 export const listenNav = () => {
   h.scrollRestoration = "manual";
+  onNavigate(go);
   active();
   d.addEventListener("click", (e) => {
     const a = (e.target as Element).closest?.<HTMLAnchorElement>(`a[${A_NAVIGATE}]`);

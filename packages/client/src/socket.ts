@@ -4,15 +4,13 @@
  * arrives and when it goes down is registered by the layers above ({@link onOpen},
  * {@link onFrame}, {@link onClose}; wired in index.ts).
  */
-import { A_RETRY, A_SOCKET, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH } from "./protocol.js";
+import { A_SOCKET, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION, S_ERROR, SOCKET_PATH } from "./protocol.js";
 import { encodeFrame, heartbeatFrame, type ClientFrame, type ServerFrame } from "./codec.js";
 import { d } from "./state.js";
 
 let ws: WebSocket | undefined;
 let attempt = 0;
 let beat: ReturnType<typeof setTimeout> | undefined;
-/** the scheduled reconnect */
-let later: ReturnType<typeof setTimeout> | undefined;
 // set once by index.ts, before the first connect
 let opened: () => void;
 let framed: (frame: ServerFrame) => void;
@@ -32,13 +30,13 @@ const down = (code: number, reason = "") => {
   clearTimeout(beat);
   closed(code, reason);
   // 4401: no session, the close handler reloads the page; 4403: signed out, the page says so
-  if (code != CLOSE_UNAUTHORIZED && code != CLOSE_SESSION_ENDED) later = setTimeout(connect, Math.random() * Math.min(1e4, 250 * 2 ** attempt++));
+  if (code != CLOSE_UNAUTHORIZED && code != CLOSE_SESSION_ENDED) setTimeout(connect, Math.random() * Math.min(1e4, 250 * 2 ** attempt++));
 };
 
-/** Opens the page's one socket (again, after a reconnect delay). */
+/** Opens the page's one socket (again, after a reconnect delay, or on Retry), unless one is open or opening. */
 export const connect = () => {
-  clearTimeout(later);
-  const u = new URL(d.querySelector(`meta[name=${A_SOCKET}]`)?.getAttribute("content") || SOCKET_PATH, location.href);
+  if (ws?.readyState! < 2) return;
+  const u = new URL(d.querySelector<HTMLMetaElement>(`meta[name=${A_SOCKET}]`)?.content || SOCKET_PATH, location.href);
   u.protocol = u.protocol.replace("http", "ws");
   u.searchParams.set("v", PROTOCOL_VERSION);
   const s = (ws = new WebSocket(u));
@@ -52,9 +50,6 @@ export const connect = () => {
   };
   s.onclose = (e) => down(e.code, e.reason);
 };
-
-// "Retry" on the layout's notice: reconnects now, unless a socket is open or opening
-d.addEventListener("click", (e) => (e.target as Element).closest(`[${A_RETRY}]`) && ws!.readyState > 1 && connect());
 
 setInterval(() => {
   const s = ws;

@@ -71,7 +71,8 @@ export const reload = () => {
   const k = "lv-reload";
   const n = Date.now();
   try {
-    if (n - +(sessionStorage.getItem(k) || 0) < 3e4) return fail();
+    // (no reload yet: +null is 0)
+    if (n - +sessionStorage.getItem(k)! < 3e4) return fail();
     sessionStorage.setItem(k, "" + n);
   } catch {}
   location.reload();

@@ -1,5 +1,6 @@
 /** `lv-window-keydown` / `lv-window-keyup` (with `lv-key`) and `lv-click-away`, as Phoenix's `phx-window-*` and `phx-click-away`. */
-import { A_CLICK_AWAY, A_WINDOW_KEYDOWN, A_WINDOW_KEYUP } from "./protocol.js";
+import { A_CLICK_AWAY, A_RETRY, A_WINDOW_KEYDOWN, A_WINDOW_KEYUP } from "./protocol.js";
+import { connect } from "./socket.js";
 import { d, viewOf, attr, type Payload } from "./state.js";
 import { push } from "./views.js";
 import { key, lvv } from "./bindings.js";
@@ -16,5 +17,9 @@ const each = (a: string, pay: (el: Element) => Payload | false | void) =>
 export const listenWindow = () => {
   addEventListener("keydown", (e) => each(A_WINDOW_KEYDOWN, (el) => key(el, e)));
   addEventListener("keyup", (e) => each(A_WINDOW_KEYUP, (el) => key(el, e)));
-  d.addEventListener("click", (e) => each(A_CLICK_AWAY, (el) => !el.contains(e.target as Node) && lvv(el)));
+  d.addEventListener("click", (e) => {
+    // "Retry" on the layout's "Reconnecting…" notice: reconnects now (the backoff's own attempt then finds the socket open or opening)
+    if ((e.target as Element).closest?.(`[${A_RETRY}]`)) connect();
+    each(A_CLICK_AWAY, (el) => !el.contains(e.target as Node) && lvv(el));
+  });
 };

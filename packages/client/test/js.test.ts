@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { C_EVENT, C_JOIN, C_PARAMS, CLASS_LOADING, E_SERVER } from "../src/protocol.js";
-import { errorFrame, replyFrame } from "../src/codec.js";
+import { C_EVENT, C_JOIN, C_NAVIGATE, C_PARAMS, CLASS_LOADING, E_SERVER } from "../src/protocol.js";
+import { errorFrame, mountedFrame, replyFrame } from "../src/codec.js";
 import { FakeServer, root, until, delta, type Conn } from "./server.js";
 
 let server: FakeServer;
@@ -162,19 +162,43 @@ describe("JS commands", () => {
     await waitDisplay(page, "#f", "none");
   });
 
-  it("patch changes the URL and sends params; navigate loads the page", async () => {
+  it("patch changes the URL and sends params; navigate is a live navigation (push or replace), a page load off-site", async () => {
     const html = `<p id="mark">0</p>` +
       `<a id="p" href="#" lv-click="${js(["patch", { href: "/j/nav?page=2" }])}">p</a>` +
       `<a id="n" href="#" lv-click="${js(["navigate", { href: "/j/other" }])}">n</a>`;
-    server.pages.set("/j/other", { body: "<p id=other>other</p>" });
+    const other = `<p id="other">other</p><a id="r" href="#" lv-click="${js(["navigate", { href: "/j/third", replace: true }])}">r</a>` +
+      `<a id="off" href="#" lv-click="${js(["navigate", { href: base.replace("127.0.0.1", "localhost") + "/j/off" }])}">off</a>`;
+    server.pages.set("/j/off", { body: "<p id=off-site>off</p>" });
     const { page, c, ref } = await open("/j/nav", "tN", html);
     await page.click("#p");
     await page.waitForURL(/page=2/);
     const p = await until(() => c.frames.find((f) => f[0] === C_PARAMS), "params");
     expect(p).toEqual([C_PARAMS, ref, base + "/j/nav?page=2"]);
+    const hits = server.hits.length;
+    const entries = await page.evaluate(() => history.length);
+    // navigate: over the socket, the server mounts the next view (as an lv-navigate link)
     await page.click("#n");
-    await page.waitForURL(/\/j\/other$/);
+    const n = await until(() => c.frames.find((f) => f[0] === C_NAVIGATE), "navigate");
+    expect(n).toEqual([C_NAVIGATE, ref, ref + 1, "/j/other"]);
+    server.send(c, mountedFrame(ref + 1, other, "Other", "lv-o", "vo", "tO"));
     await page.waitForSelector("#other");
+    expect(page.url()).toBe(base + "/j/other");
+    expect(await page.evaluate(() => history.length)).toBe(entries + 1);
+    // replace: the next view takes the history entry's place
+    await page.click("#r");
+    const r = await until(() => c.frames.filter((f) => f[0] === C_NAVIGATE)[1], "second navigate");
+    expect(r).toEqual([C_NAVIGATE, ref + 1, ref + 2, "/j/third"]);
+    server.send(c, mountedFrame(ref + 2, `<p id="third">third</p>` + other.replace(`<p id="other">other</p>`, ""), "Third", "lv-t", "vt", "tT"));
+    await page.waitForSelector("#third");
+    expect(page.url()).toBe(base + "/j/third");
+    expect(await page.evaluate(() => history.length)).toBe(entries + 1);
+    expect(server.hits.length).toBe(hits);
+    expect(server.conns).toHaveLength(1);
+    // another site (another origin): a page load, no navigate frame
+    await page.click("#off");
+    await page.waitForSelector("#off-site");
+    expect(c.frames.filter((f) => f[0] === C_NAVIGATE)).toHaveLength(2);
+    expect(server.hits.at(-1)).toBe("/j/off");
   });
 
   it("lv-mounted runs once when an element appears (join included); lv-remove runs before it goes", async () => {

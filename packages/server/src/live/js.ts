@@ -171,7 +171,7 @@ export class JS {
   /** @see {@link JS.focus} */
   focus(o?: JSTarget): JS { return this.add("focus", opts(o, "to")); }
 
-  /** Goes to `href` (a page load; replaces the history entry with `replace`), as Phoenix's `JS.navigate`. */
+  /** Goes to `href` as an `lv-navigate` link does (a live navigation over the socket; a page load when the route is not live, is of another live session or site), replacing the history entry with `replace`, as Phoenix's `JS.navigate`. */
   static navigate(href: string, o?: { replace?: boolean }): JS { return new JS().navigate(href, o); }
   /** @see {@link JS.navigate} */
   navigate(href: string, o?: { replace?: boolean }): JS { return this.add("navigate", { href: text(href, "href"), ...opts(o, "replace") }); }
