@@ -4,6 +4,7 @@
  * (`datetime-local` carries no zone; the form says "UTC" beside the input).
  */
 import type { FormField } from "./fields.js";
+import { parseTyped, typedInput } from "../model/field-types.js";
 
 /** The result of reading one input. */
 export type Coerced =
@@ -38,9 +39,13 @@ export function parseDatetime(s: string): Date | undefined {
   return date;
 }
 
-/** The string an input shows for a column value. */
-export function toFormValue(f: FormField, value: unknown): string {
+/**
+ * The string an input shows for a column value.
+ * @param row - the row (a money field's `currencyField`), if known
+ */
+export function toFormValue(f: FormField, value: unknown, row?: Readonly<Record<string, unknown>>): string {
   if (value === null || value === undefined) return "";
+  if (f.type) return typedInput(f.type, value, row, f.display);
   if (f.kind === "datetime") {
     const d = value instanceof Date ? value : new Date(value as number);
     return Number.isNaN(d.getTime()) ? "" : formatDatetime(d);
@@ -55,14 +60,23 @@ export function toFormValue(f: FormField, value: unknown): string {
  * Reads one input of the form.
  * @param raw - the submitted string; undefined when the browser sent nothing (unchecked box)
  * @param mode - on the add form an empty input of a column with a default means "the default"
+ * @param row - the row (a money field's `currencyField`: the submitted or the stored code), if known
  */
-export function fromFormValue(f: FormField, raw: string | undefined, mode: "add" | "change"): Coerced {
-  if (f.kind === "boolean") return { ok: true, value: raw !== undefined && raw !== "" && raw !== "0" && raw !== "false" && raw !== "off" };
+export function fromFormValue(f: FormField, raw: string | undefined, mode: "add" | "change", row?: Readonly<Record<string, unknown>>): Coerced {
+  if (f.kind === "boolean") {
+    const on = raw !== undefined && raw !== "" && raw !== "0" && raw !== "false" && raw !== "off";
+    // a boolean field type over an integer column stores 1 / 0
+    return { ok: true, value: f.column.columnType === "SQLiteBoolean" ? on : on ? 1 : 0 };
+  }
   const s = (raw ?? "").trim();
   if (s === "") {
     if (mode === "add" && f.hasDefault) return { ok: true, omit: true };
     if (f.nullable) return { ok: true, value: null };
     return { ok: false, error: REQUIRED };
+  }
+  if (f.type && f.type.type !== "boolean") {
+    const t = parseTyped(f.type, s, row, f.display);
+    return t.ok ? { ok: true, value: t.value } : t;
   }
   switch (f.kind) {
     case "integer":
