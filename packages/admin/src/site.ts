@@ -122,7 +122,7 @@ export class AdminSite implements DashboardSite {
     if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);
     if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw adminError("WEFT_ADMIN_ERR_RESERVED_APP", `weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs (dashboard, api, jobs): choose another \`app\``);
     // resolves and checks every change-list option now, so mistakes fail at start-up
-    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options });
+    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
     checkFieldTypes(`ModelAdmin(${key})`, options.fieldTypes ?? {}, Object.keys(query.config.columns), this.display);
     // checks every widget now too; nothing is kept when anything fails
     this.dashboard.attach(admin, options.dashboardWidgets ?? []);

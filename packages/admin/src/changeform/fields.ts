@@ -21,7 +21,7 @@ export type FieldKind =
   | "real" // <input type="number" step="any">
   | "boolean" // checkbox
   | "choice" // text enum → <select>
-  | "datetime" // timestamp → <input type="datetime-local"> (UTC)
+  | "datetime" // timestamp → <input type="datetime-local"> (in the site's display.timeZone)
   | "foreignKey" // <select> of related rows, or a number input beyond the choice limit
   | "other"; // a type the form cannot edit (JSON, blobs): always shown read-only
 

@@ -5,7 +5,8 @@
 import { is, SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
 import type { Choice } from "./choices.js";
-import { formatDatetime, toFormValue } from "./coerce.js";
+import { toFormValue } from "./coerce.js";
+import { formatInZone } from "../query/time-zone.js";
 import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
 import type { FieldErrors } from "./schema.js";
 import { formatTyped, typedInput, typedStep } from "../model/field-types.js";
@@ -37,7 +38,7 @@ export interface FieldView {
   display: string;
   /** a link for the read-only text or the chosen related object */
   link: string;
-  /** a short note under the input ("UTC", the chosen related object's label) */
+  /** a short note under the input (the time zone, the currency, the chosen related object's label) */
   hint: string;
 }
 
@@ -68,7 +69,7 @@ export interface PresentInput {
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 /**
- * "Yes" / "No", UTC times, "—" for NULL, typed fields as the list shows them ("€822.45"): how a
+ * "Yes" / "No", times in the site's zone ("2024-05-01 11:30:05 Europe/Paris"), "—" for NULL, typed fields as the list shows them ("€822.45"): how a
  * value reads when it cannot be edited (read-only fields, history).
  * @param row - the row (a money field's `currencyField`), if known
  */
@@ -76,9 +77,10 @@ export function displayValue(f: FormField | undefined, v: unknown, row?: Readonl
   if (v === null || v === undefined || v === "") return "—";
   if (f?.type) return formatTyped(f.type, v, row, f.display) || "—";
   if (typeof v === "boolean" || f?.kind === "boolean") return v ? "Yes" : "No";
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "—" : `${formatDatetime(v).replace("T", " ")} UTC`;
+  const zone = f?.display.timeZone ?? "UTC";
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "—" : formatInZone(v, zone);
   // audit values: Dates were stored as ISO strings
-  if ((f === undefined || f.kind === "datetime") && typeof v === "string" && ISO.test(v)) return `${v.slice(0, 19).replace("T", " ")} UTC`;
+  if ((f === undefined || f.kind === "datetime") && typeof v === "string" && ISO.test(v)) return formatInZone(new Date(v), zone);
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
@@ -164,7 +166,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       break;
     case "datetime":
       base.widget = "datetime";
-      base.hint = "UTC";
+      base.hint = f.display.timeZone;
       break;
     case "choice": {
       base.widget = "select";
