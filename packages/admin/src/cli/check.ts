@@ -1,5 +1,5 @@
 /** `weft check`: the admin's start-up checks (`checks/`), as Django's `manage.py check`. */
-import { formatReport, runChecks } from "../checks/index.js";
+import { formatReport, runChecks, type WidgetPlacement } from "../checks/index.js";
 import { adminError } from "../errors.js";
 import type { CliCommand } from "./command.js";
 
@@ -27,7 +27,9 @@ or no config with a site; 2 bad usage.
     }
     const site = await config.site();
     const base = typeof config.checks === "function" ? await config.checks() : (config.checks ?? {});
-    const messages = runChecks(site, { ...base, ...(workers ? { workers } : {}) });
+    // as adminPlugin does: the dashboard's widgets count towards weft.W002
+    const widgets = (site as { dashboard?: { all?(): readonly WidgetPlacement[] } }).dashboard?.all?.();
+    const messages = runChecks(site, { ...(widgets ? { widgets } : {}), ...base, ...(workers ? { workers } : {}) });
     const failed = messages.some((m) => m.level === "error");
     (failed ? io.stderr : io.stdout).write(`${formatReport(messages)}\n`);
     return failed ? 1 : 0;
