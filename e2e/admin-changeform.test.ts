@@ -1,6 +1,7 @@
 // The admin's change form against the real demo server (seeded shop database), in Chromium:
 // live validation while typing, saving with the success message, the history with before → after,
-// delete with its confirmation page, and a view-only user's read-only form.
+// delete with its confirmation page, a view-only user's read-only form, and the submit lock (a
+// double click on Save creates one object).
 // Every wait is a condition (Playwright auto-waiting, waitForURL, waitForFunction).
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
@@ -135,6 +136,26 @@ describe("change form", () => {
     await expect(history.page.locator("table.cf-timeline").innerText()).resolves.toContain(number);
     await page.close();
     await history.page.close();
+  });
+});
+
+describe("submit lock", () => {
+  it("a real double click on Save in the add form creates ONE object", async () => {
+    const ctx = await loginAs("admin");
+    const { page, frames } = await open(ctx, "/admin/support/ticket/add/");
+    const subject = `Double click ${Date.now()}`;
+    await page.getByLabel("Subject").fill(subject);
+    await page.locator('input[name="customerId"]').fill("1");
+    const from = frames.length;
+    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/add/")), page.locator('button[name="_save"]').dblclick()]);
+    // one save event left the page, whatever the double click did
+    const saves = frames.slice(from).filter((f) => f.dir === "sent" && Array.isArray(f.data) && f.data[0] === "e" && f.data[3] === "save");
+    expect(saves).toHaveLength(1);
+    // and one ticket exists, on a fresh load of the change list searching for it
+    const list = await open(ctx, `/admin/support/ticket/?q=${encodeURIComponent(subject)}`);
+    expect(await list.page.locator("#result-list tbody tr").count()).toBe(1);
+    await page.close();
+    await list.page.close();
   });
 });
 

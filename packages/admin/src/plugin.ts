@@ -118,7 +118,12 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
         return reply.redirect(`${p}/login/?next=${encodeURIComponent(req.url)}`);
       }
     });
-    const ro: LiveRouteOptions = { layout: SHELL, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) };
+    // one live session: every admin page reaches every other by live navigation (the socket and
+    // the shell stay); its hook refuses a session without a staff user on the join and on every
+    // navigation too, as the preHandler above does for the HTTP request
+    const liveSession = `weft-admin:${site.id}`;
+    scope.liveSession(liveSession, { onMount: (_view, _params, session) => staffUser(session) !== null });
+    const ro: LiveRouteOptions = { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) };
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     changeFormRoutes(scope, site, ro);

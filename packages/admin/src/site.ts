@@ -24,7 +24,10 @@ export interface AdminSiteOptions {
   title?: string;
   /** distinguishes several sites in one app (default "admin"); used in view ids */
   id?: string;
-  /** the job store of the progress actions (retention, records kept, lease); see {@link AdminSite.jobs} */
+  /**
+   * the job store of the progress actions (retention, records kept, lease, and the per-user caps
+   * `maxPerOwner`, default 3, and `maxPerAction`, default 2); see {@link AdminSite.jobs}
+   */
   jobs?: Omit<JobStoreOptions, "logger">;
   /**
    * how numbers, money and dates read: `locale` (default "en-GB"), the `currency` of money

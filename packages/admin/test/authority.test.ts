@@ -35,7 +35,7 @@ let n = 0;
 
 beforeAll(async () => {
   app = Fastify({ logger: false });
-  // cacheMs 0: every join and event reloads the session (the default trusts a copy for 1 s);
+  // cacheMs 0: every join and event reloads the session (the default too);
   // no backstop during the test, so what closes a socket here is a notice or that reload
   await app.register(weft, { secret: SECRET, sessions: site.sessions, authority: { cacheMs: 0, recheckMs: 3_600_000 } });
   await app.register(adminPlugin, { site });

@@ -155,7 +155,7 @@ describe("rendering", () => {
     const res = await jar.fetch("/admin/shop/order/3/change/");
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toContain("<title>Change order | Test shop</title>");
+    expect(html).toContain("<title data-suffix=\" | Test shop\">Change order | Test shop</title>");
     expect(html).toContain("<h1>Change order</h1>");
     expect(html).toContain(o.number);
     // enum → select with the current value selected
@@ -190,7 +190,7 @@ describe("rendering", () => {
   it("renders the add form with defaults, and a boolean checkbox / datetime input on other models", async () => {
     const jar = await login("admin");
     const html = await (await jar.fetch("/admin/shop/order/add/")).text();
-    expect(html).toContain("<title>Add order | Test shop</title>");
+    expect(html).toContain("<title data-suffix=\" | Test shop\">Add order | Test shop</title>");
     // the order number has no default: editable on the add form only
     expect(html).toMatch(/<input type="text" id="id_number" name="number" value="" required/);
     expect(html).toMatch(/<option value="pending" selected>pending<\/option>/);
@@ -462,7 +462,7 @@ describe("delete", () => {
     expect(t).toContain(`Order items: ${items} will be deleted`);
     expect(lv.page).toContain("Yes, I'm sure");
     expect(lv.page).toContain(`href="/admin/shop/order/${id}/change/">No, take me back</a>`);
-    expect(lv.page).toContain("<title>Delete order | Test shop</title>");
+    expect(lv.page).toContain("<title data-suffix=\" | Test shop\">Delete order | Test shop</title>");
     await lv.event("confirm", {});
     await lv.c.until(() => lv.redirect(), "redirect");
     expect(lv.redirect()).toBe(`/admin/shop/order/?deleted=${id}`);
@@ -517,7 +517,7 @@ describe("history", () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     const t = text(html);
-    expect(html).toContain("<title>History of order | Test shop</title>");
+    expect(html).toContain("<title data-suffix=\" | Test shop\">History of order | Test shop</title>");
     expect(t).toContain(`History: ${before.number}`);
     expect(t).toContain("manager");
     expect(t).toContain("Changed");

@@ -215,7 +215,7 @@ async function openList(username: string, path = LIST): Promise<Live & { first: 
 
 const decode = (s: string) => s.replace(/&amp;/g, "&").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">");
 /** Order numbers of the rows, in order. */
-const numbersIn = (html: string) => [...html.matchAll(/<a href="\/admin\/shop\/order\/\d+\/change\/">(ORD-\d+)<\/a>/g)].map((m) => m[1]);
+const numbersIn = (html: string) => [...html.matchAll(/<a lv-navigate href="\/admin\/shop\/order\/\d+\/change\/">(ORD-\d+)<\/a>/g)].map((m) => m[1]);
 /** pks of the rows, in order. */
 const pksIn = (html: string) => [...html.matchAll(/<tr data-pk="(\d+)"/g)].map((m) => Number(m[1]));
 const statusesIn = (html: string) => [...html.matchAll(/<span class="badge[^"]*">([a-z ]+)<\/span>/g)].map((m) => m[1]);
@@ -243,7 +243,7 @@ describe("access", () => {
   it("renders the list without JavaScript: title, count, rows, links, cells", async () => {
     const res = await (await login("admin")).fetch(LIST);
     const html = await res.text();
-    expect(html).toContain("<title>Orders | Test shop</title>");
+    expect(html).toContain("<title data-suffix=\" | Test shop\">Orders | Test shop</title>");
     expect(html).toContain(`${N_ORDERS} orders`);
     expect(numbersIn(html)).toHaveLength(PER_PAGE);
     expect(numbersIn(html)[0]).toBe(`ORD-0${N_ORDERS}`); // ordering -createdAt

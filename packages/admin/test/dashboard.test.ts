@@ -173,7 +173,7 @@ describe("dashboard pages", () => {
     expect(html).toMatch(/<div class="tile dash-tile tile-unavailable" data-widget="broken">[\s\S]*?Unavailable right now/);
     expect(logged.some((l) => (l.obj as { err?: unknown }).err === boom)).toBe(true);
     // the app index is still there, after the tiles
-    expect(html.indexOf('<h2><a href="/admin/shop/">Shop</a></h2>')).toBeGreaterThan(html.lastIndexOf("data-widget"));
+    expect(html.indexOf('<h2><a lv-navigate href="/admin/shop/">Shop</a></h2>')).toBeGreaterThan(html.lastIndexOf("data-widget"));
     expect(html).toContain('href="/admin/support/ticket/"');
     // links to the group dashboards
     expect(html).toContain('href="/admin/dashboard/ops/"');
@@ -185,7 +185,7 @@ describe("dashboard pages", () => {
     const grp = await admin.html("/admin/dashboard/ops/");
     expect(tileKeys(grp.html)).toEqual(["secret", "broken"]);
     expect(grp.html).toContain("Ops dashboard");
-    expect(grp.html).not.toContain('<h2><a href="/admin/shop/">');
+    expect(grp.html).not.toContain('<h2><a lv-navigate href="/admin/shop/">');
     expect(tileKeys((await admin.html("/admin/dashboard/timing/")).html)).toEqual(["clock"]);
     expect((await admin.html("/admin/dashboard/nope/")).status).toBe(404);
     expect((await admin.html("/admin/nope/")).status).toBe(404);

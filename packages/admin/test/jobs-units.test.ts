@@ -11,7 +11,7 @@ import { ActionRefusedError, AdminSite, type ActionContext, type SessionUser, wi
 import { JOB_FAILED_TEXT, JOB_LOST_TEXT } from "@weft/server/jobs";
 import { formatElapsed, jobSelection, percentOf, presentJob } from "../src/jobs/index.js";
 import { type ChannelLayer, ChannelLayerUnavailableError, MemoryChannelLayer } from "@weft/server/pubsub";
-import { type JobRecord, JobStore } from "@weft/server/jobs";
+import { type JobRecord, JobQuotaError, JobStore } from "@weft/server/jobs";
 
 const items = sqliteTable("items", { id: integer("id").primaryKey(), name: text("name").notNull(), owner: text("owner", { enum: ["ann", "bob"] }).notNull() });
 const sqlite = new Database(":memory:");
@@ -131,11 +131,33 @@ describe("withProgress", () => {
     const c = { ...ctxFor(user({ isSuperuser: true }), [1]), site: full, admin: full.get("stock", "item")! };
     await expect(Promise.resolve(a.run(c))).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/^Too many jobs/) });
     const down = new Proxy(fullLayer, {
-      get: (t, k) => (["get", "set", "compareAndSet", "zadd", "zcard", "zrange", "mget"].includes(String(k)) ? () => Promise.reject(new ChannelLayerUnavailableError("down")) : Reflect.get(t, k)),
+      get: (t, k) => (["get", "set", "compareAndSet", "zadd", "zcard", "zrange", "mget", "claim", "release"].includes(String(k)) ? () => Promise.reject(new ChannelLayerUnavailableError("down")) : Reflect.get(t, k)),
     }) as ChannelLayer;
     full.attachJobs(new JobStore(down, LEASE), { error() {}, warn() {}, info() {}, debug() {} });
     await expect(Promise.resolve(a.run(c))).rejects.toMatchObject({ status: 503, message: expect.stringMatching(/unreachable/) });
     await fullLayer.close();
+  });
+
+  it("refuses (429) a user at their cap, naming the cap; the refusal carries the JobQuotaError", async () => {
+    const capped = new AdminSite({ db, sqlite, id: "capped" });
+    capped.register(items, { app: "stock", listDisplay: ["name"] });
+    const capLayer = new MemoryChannelLayer();
+    capped.attachJobs(new JobStore(capLayer, { ...LEASE, maxPerOwner: 2, maxPerAction: 1 }), { error() {}, warn() {}, info() {}, debug() {} });
+    const gate = new Promise<void>(() => {}); // the bodies never end during the test
+    const a = withProgress({ name: "slow", label: "Slow things" }, () => gate);
+    const b = withProgress({ name: "other", label: "Other" }, () => gate);
+    const c = { ...ctxFor(user({ isSuperuser: true }), [1]), site: capped, admin: capped.get("stock", "item")! };
+    await a.run(c);
+    const perAction = await Promise.resolve(a.run(c)).catch((e: unknown) => e);
+    expect(perAction).toBeInstanceOf(ActionRefusedError);
+    expect(perAction).toMatchObject({ status: 429, message: "You already have 1 “Slow things” job running or queued; nothing was started. Wait for one of them to finish (see My jobs), then try again." });
+    expect((perAction as Error).cause).toBeInstanceOf(JobQuotaError);
+    await b.run(c);
+    await expect(Promise.resolve(b.run(c))).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/^You already have 2 jobs running or queued/) });
+    expect(await capped.jobs.list()).toHaveLength(2);
+    // another user is not capped by them
+    await a.run({ ...c, user: user({ id: 8, username: "bob", isSuperuser: true }) });
+    await capLayer.close();
   });
 
   it("runs the body with the pinned selection, this worker's context and a progress handle", async () => {

@@ -163,6 +163,8 @@ const USERS = {
   admin: { isSuperuser: true, perms: [] },
   manager: { isSuperuser: false, perms: ["shop.view_order", "shop.change_order", "orders.refund_order"] },
   manager2: { isSuperuser: false, perms: ["shop.view_order", "shop.change_order", "orders.refund_order"] },
+  heavy: { isSuperuser: false, perms: ["shop.view_order", "shop.change_order", "orders.refund_order"] },
+  light: { isSuperuser: false, perms: ["shop.view_order", "shop.change_order", "orders.refund_order"] },
   clerk: { isSuperuser: false, perms: ["shop.view_order", "shop.change_order"] },
   viewer: { isSuperuser: false, perms: ["shop.view_order"] },
 } as const;
@@ -290,7 +292,7 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
 
       // the page, on worker B
       const job = await openLive(B, "manager", url, "job");
-      expect(job.first).toContain("<title>Job | Jobs test</title>");
+      expect(job.first).toContain("<title data-suffix=\" | Jobs test\">Job | Jobs test</title>");
       expect(job.html()).toContain("Refund selected orders");
       expect(job.html()).toContain("Refund 5 orders");
       expect(job.html()).toContain('id="job-counts" class="job-counts">0 of 5<');
@@ -473,6 +475,56 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       expect(job.html()).toContain(">4 of 10<");
       expect(job.html()).not.toContain('id="job-cancel"');
       expect((await A.site.jobs.get(rec.id))!.status).toBe("lost");
+    });
+
+    it("per-user caps: 20 concurrent starts by one user on two workers → exactly 3 started, 17 refused (429 JSON, change-list flash); another user still starts one", async () => {
+      const owner = String(ids.heavy);
+      const csrf = await csrfFor("heavy");
+      const rows = ["110", "111"];
+      // half refunds, half finalizes, half through each worker, all at once
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => post(i % 2 ? A : B, "heavy", { action: i % 4 < 2 ? "refund_selected" : "finalize", _selected_action: rows }, "", { csrf })),
+      );
+      const started = responses.filter((r) => r.status === 303).map((r) => jobIdOf(r)!);
+      const refused = responses.filter((r) => r.status === 429);
+      expect(started).toHaveLength(3);
+      expect(refused).toHaveLength(17);
+      for (const r of refused) {
+        expect(r.headers.get("content-type")).toMatch(/^application\/json/);
+        const body = (await r.json()) as { code: string; message: string; scope: string; limit: number };
+        expect(body.code).toBe("WEFT_ERR_JOB_QUOTA");
+        expect(body.message).toMatch(/^You already have (3 jobs|2 “(Refund selected orders|Finalize orders)” jobs) running or queued; nothing was started\./);
+        expect(body).toMatchObject(body.scope === "owner" ? { limit: 3 } : { scope: "action", limit: 2 });
+      }
+      const mine = await A.site.jobs.list({ owner });
+      expect(mine.map((j) => j.id).sort()).toEqual([...started].sort());
+      const perAction = (name: string) => mine.filter((j) => j.action === `shop.order.${name}`).length;
+      expect(perAction("refund_selected")).toBeLessThanOrEqual(2);
+      expect(perAction("finalize")).toBeLessThanOrEqual(2);
+
+      // another user is not starved: their job starts, on either worker
+      const other = await post(B, "light", { action: "finalize", _selected_action: ["112"] });
+      expect(other.status).toBe(303);
+
+      // the change list shows the refusal as an error flash, and starts nothing
+      const list = await openLive(A, "heavy", LIST, "changelist");
+      await list.event("select", { pk: String(pksIn(list.html())[0]) });
+      await list.event("action", { action: "inspect" });
+      expect(flashes(list.html())).toContainEqual(["error", "You already have 3 jobs running or queued; nothing was started. Wait for one of them to finish (see My jobs), then try again."]);
+      expect(list.redirect()).toBeUndefined();
+      expect(await A.site.jobs.list({ owner })).toHaveLength(3);
+
+      // an ended job gives its slot back, on every worker: cancel one refund (or let a finalize finish)
+      const refunds = mine.filter((j) => j.action === "shop.order.refund_selected");
+      if (refunds.length) {
+        expect(await cancelJob(B.site.jobs, refunds[0]!.id, owner)).toBe(true);
+        await waitFor(async () => (await A.site.jobs.get(refunds[0]!.id))?.status === "cancelled", "the refund cancelled");
+      } else {
+        env.stepper.release(2 * rows.length); // both finalizes, every row
+        await waitFor(async () => (await A.site.jobs.list({ owner })).some((j) => j.status === "done"), "a finalize done");
+      }
+      const again = await post(B, "heavy", { action: "inspect", _selected_action: rows }, "", { csrf });
+      expect(again.status).toBe(303);
     });
 
     it("My jobs lists the user's recent jobs with live status; a superuser sees everyone's", async () => {

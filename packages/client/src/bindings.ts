@@ -8,6 +8,7 @@ import { d, refs, viewOf, attr, type Payload } from "./state.js";
 import { vals } from "./forms.js";
 import { send } from "./socket.js";
 import { run } from "./js.js";
+import { save } from "./nav.js";
 
 const timers = new WeakMap<Element, any>();
 const last = new WeakMap<Element, string>();
@@ -21,7 +22,11 @@ const rate = (el: Element, ms: number, f: () => void) => {
   const db = +(attr(el, A_DEBOUNCE) ?? ms);
   let s = timers.get(el);
   if (ms < 0) f();
-  else if (th) {
+  // "blur": sent when the focus leaves the element (the latest call only)
+  else if (attr(el, A_DEBOUNCE) == "blur") {
+    if (!timers.has(el)) el.addEventListener("focusout", () => (timers.get(el)(), timers.delete(el)), { once: true });
+    timers.set(el, f);
+  } else if (th) {
     if (s) return void (s.f = f);
     f();
     timers.set(el, (s = {}));
@@ -32,7 +37,7 @@ const rate = (el: Element, ms: number, f: () => void) => {
 };
 
 /** `lv-value-*` attributes as an object. */
-const lvv = (el: Element): Payload => {
+export const lvv = (el: Element): Payload => {
   const o: Payload = {};
   for (const { name, value } of el.attributes)
     if (name.startsWith(A_VALUE_PREFIX)) o[name.slice(A_VALUE_PREFIX.length)] = value;
@@ -51,10 +56,11 @@ const on = (type: string, a: string, pay: (el: any, e: any) => Payload | false |
     const el: Element | null = e.target.closest?.(`[${a}]`);
     const v = el && viewOf(el);
     const p = v && pay(el, e);
-    if (p) rate(el!, ms, () => run(v, el!, attr(el!, a)!, p));
+    // a form or button locked by its event in flight (lock.ts) drops the next one
+    if (p && !(el as any).lv) rate(el!, ms, () => run(v, el!, attr(el!, a)!, p, a));
   });
 
-const key = (el: Element, e: any) => {
+export const key = (el: Element, e: any) => {
   const k = attr(el, A_KEY);
   return (!k || k.toLowerCase() == e.key?.toLowerCase()) && { ...lvv(el), key: e.key, value: e.target.value };
 };
@@ -87,6 +93,7 @@ export const listen = () => {
     const a = (e.target as Element).closest?.<HTMLAnchorElement>(`[${A_PATCH}]`);
     if (!a || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
+    save();
     history.pushState(null, "", attr(a, A_PATCH) || a.href);
     params();
   });

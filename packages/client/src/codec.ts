@@ -18,8 +18,8 @@
  */
 import type { Delta } from "./protocol.js";
 import {
-  C_CHUNK, C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, C_UPLOAD, S_CHUNK_NEXT, S_DELTA, S_ERROR, S_HEARTBEAT, S_PATCH, S_PUSH,
-  S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM,
+  C_CHUNK, C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_NAVIGATE, C_PARAMS, C_UPLOAD, S_CHUNK_NEXT, S_DELTA, S_ERROR, S_HEARTBEAT,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
 } from "./protocol.js";
 import { applyDelta } from "./apply.js";
 
@@ -47,6 +47,11 @@ export type LeaveFrame = [type: typeof C_LEAVE, ref: number];
 export type EventFrame = [type: typeof C_EVENT, ref: number, seq: number, name: string, payload: Payload, target?: string];
 /** `params`: the URL changed without a reload. */
 export type ParamsFrame = [type: typeof C_PARAMS, ref: number, url: string];
+/**
+ * `navigate`: replace top-level view `ref` with the live route of `url`, mounted as view `next`
+ * (a fresh ref, so late frames of the old view never reach the new one).
+ */
+export type NavigateFrame = [type: typeof C_NAVIGATE, ref: number, next: number, url: string];
 /** `heartbeat`, both ways (`C_HEARTBEAT` and `S_HEARTBEAT` are the same string). */
 export type HeartbeatFrame = [type: typeof C_HEARTBEAT & typeof S_HEARTBEAT];
 
@@ -58,7 +63,7 @@ export type UploadFrame = [type: typeof C_UPLOAD, ref: number, name: string, fil
 export type ChunkFrame = [type: typeof C_CHUNK, ref: number, entry: number, data: string];
 
 /** Every frame the browser sends, as it is on the wire. */
-export type ClientFrame = JoinFrame | LeaveFrame | EventFrame | ParamsFrame | HeartbeatFrame | UploadFrame | ChunkFrame;
+export type ClientFrame = JoinFrame | LeaveFrame | EventFrame | ParamsFrame | NavigateFrame | HeartbeatFrame | UploadFrame | ChunkFrame;
 
 /**
  * Builds a `join` frame.
@@ -97,6 +102,15 @@ export const eventFrame = (ref: number, seq: number, name: string, payload: Payl
  * @returns `["p", ref, url]`
  */
 export const paramsFrame = (ref: number, url: string): ParamsFrame => [C_PARAMS, ref, url];
+
+/**
+ * Builds a `navigate` frame (live navigation, as Phoenix's `live_redirect`).
+ * @param ref - the top-level view to leave
+ * @param next - the ref of the view that replaces it (positive, unused on this socket)
+ * @param url - the URL to navigate to (same origin)
+ * @returns `["n", ref, next, url]`
+ */
+export const navigateFrame = (ref: number, next: number, url: string): NavigateFrame => [C_NAVIGATE, ref, next, url];
 
 /**
  * Builds an `upload` frame.
@@ -149,6 +163,15 @@ export type ChunkNextFrame = [type: typeof S_CHUNK_NEXT, ref: number, entry: num
 /** `error`: `ref` 0 for socket-level errors; `seq` names the event that failed. */
 export type ErrorFrame = [type: typeof S_ERROR, ref: number, code: string, message: string, seq?: number];
 
+/** `navigate` instruction: the client live-navigates to `url` (pushing, or replacing, a history entry). */
+export type GoFrame = [type: typeof S_NAVIGATE, ref: number, url: string, replace: 0 | 1];
+/**
+ * `mounted`: the answer to a `navigate` frame: the new top-level view `ref`, its document title,
+ * its root's DOM id, view id and token (set on the kept root element), and its full inner HTML.
+ */
+export type MountedFrame = [type: typeof S_MOUNTED, ref: number, html: string, title: string, id: string, view: string, token: string];
+/** `title`: the document title is now `title` (the view's `pageTitle` assign changed). */
+export type TitleFrame = [type: typeof S_TITLE, ref: number, title: string];
 /**
  * One insert of a stream frame: the item's DOM id, where it goes (`-1` the end, `0` the start,
  * `n` before the n-th child), its HTML (one element), and an optional limit (as Phoenix's:
@@ -171,6 +194,9 @@ export type ServerFrame =
   | PushFrame
   | ChunkNextFrame
   | ErrorFrame
+  | GoFrame
+  | MountedFrame
+  | TitleFrame
   | HeartbeatFrame;
 
 /**
@@ -239,6 +265,36 @@ export const redirectFrame = (ref: number, url: string): RedirectFrame => [S_RED
 export const pushFrame = (ref: number, event: string, payload: Payload): PushFrame => [S_PUSH, ref, event, payload];
 
 /**
+ * Builds a `navigate` instruction (`pushNavigate`, or a patch whose URL is another route's).
+ * @param ref - the view
+ * @param url - where the client navigates (path, query and hash)
+ * @param replace - replace the history entry instead of pushing one
+ * @returns `["g", ref, url, 0 | 1]`
+ */
+export const goFrame = (ref: number, url: string, replace: boolean): GoFrame => [S_NAVIGATE, ref, url, replace ? 1 : 0];
+
+/**
+ * Builds a `mounted` frame: live navigation's answer.
+ * @param ref - the new view's ref (the `next` of the `navigate` frame)
+ * @param html - its full inner HTML
+ * @param title - the document title (the client adds the `<title>`'s `data-prefix` / `data-suffix`)
+ * @param id - the root's new DOM id
+ * @param view - the root's new `lv-view` (registered view id)
+ * @param token - the root's new `lv-token` (for rejoins)
+ * @returns `["m", ref, html, title, id, view, token]`
+ */
+export const mountedFrame = (ref: number, html: string, title: string, id: string, view: string, token: string): MountedFrame =>
+  [S_MOUNTED, ref, html, title, id, view, token];
+
+/**
+ * Builds a `title` frame.
+ * @param ref - the view whose `pageTitle` changed
+ * @param title - the new title (without the layout's prefix / suffix)
+ * @returns `["ti", ref, title]`
+ */
+export const titleFrame = (ref: number, title: string): TitleFrame => [S_TITLE, ref, title];
+
+/**
  * Builds a `next chunk` frame.
  * @param ref - the view
  * @param entry - the upload entry's ref
@@ -305,6 +361,7 @@ export type ClientMessage =
   | { type: typeof C_LEAVE; ref: number }
   | { type: typeof C_EVENT; ref: number; seq: number; name: string; payload: Payload; target?: string }
   | { type: typeof C_PARAMS; ref: number; url: string }
+  | { type: typeof C_NAVIGATE; ref: number; next: number; url: string }
   | { type: typeof C_UPLOAD; ref: number; name: string; files: UploadFile[] }
   | { type: typeof C_CHUNK; ref: number; entry: number; data: string }
   | { type: typeof C_HEARTBEAT };
@@ -387,6 +444,12 @@ export function decodeClientFrame(text: string): ClientMessage {
     }
     case C_PARAMS:
       return { type, ref, url: str(f[2], MAX_URL, "url", ref) };
+    case C_NAVIGATE: {
+      const next = f[2];
+      if (!isRef(next) || next === ref) throw new FrameError("navigate must carry the new view's ref (positive integer, not the old one)", ref);
+      if (f.length !== 4) throw new FrameError("navigate is [\"n\", ref, next, url]", ref);
+      return { type, ref, next, url: str(f[3], MAX_URL, "url", ref) };
+    }
     case C_UPLOAD: {
       if (!Array.isArray(f[3]) || f[3].length > MAX_FILES) throw new FrameError(`upload files must be an array of at most ${MAX_FILES}`, ref);
       const files = f[3].map((e): UploadFile => {
@@ -415,6 +478,9 @@ export type ServerMessage =
   | { type: typeof S_PUSH; ref: number; event: string; payload: Payload }
   | { type: typeof S_CHUNK_NEXT; ref: number; entry: number; offset: number; length: number }
   | { type: typeof S_ERROR; ref: number; code: string; message: string; seq?: number }
+  | { type: typeof S_NAVIGATE; ref: number; url: string; replace: boolean }
+  | { type: typeof S_MOUNTED; ref: number; html: string; title: string; id: string; view: string; token: string }
+  | { type: typeof S_TITLE; ref: number; title: string }
   | { type: typeof S_STREAM; ref: number; name: string; reset: boolean; deletes: string[]; inserts: StreamInsert[] }
   | { type: typeof S_HEARTBEAT };
 
@@ -442,7 +508,7 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
     }
   }
   if (!Array.isArray(f) || typeof f[0] !== "string") throw new FrameError("frame must be an array starting with its type");
-  const [type, ref, a, b, c, e] = f as unknown[];
+  const [type, ref, a, b, c, d, e] = f as unknown[];
   const n = f.length;
   // a reply's optional last field: the handler's reply value (an object)
   const withReply = (m: ServerMessage, at: number): ServerMessage =>
@@ -480,9 +546,17 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
       if (typeof a !== "string" || typeof b !== "string") return bad("error");
       if (n === 4) return { type, ref: r, code: a, message: b };
       return n === 5 && isRef(c) ? { type, ref: r, code: a, message: b, seq: c } : bad("error");
+    case S_NAVIGATE:
+      return n === 4 && typeof a === "string" && (b === 0 || b === 1) ? { type, ref: r, url: a, replace: b === 1 } : bad("navigate");
+    case S_MOUNTED:
+      return n === 7 && [a, b, c, d, e].every((x) => typeof x === "string")
+        ? { type, ref: r, html: a as string, title: b as string, id: c as string, view: d as string, token: e as string }
+        : bad("mounted");
+    case S_TITLE:
+      return n === 3 && typeof a === "string" ? { type, ref: r, title: a } : bad("title");
     case S_STREAM:
-      return n === 6 && typeof a === "string" && a !== "" && (b === 0 || b === 1) && isStrings(c) && Array.isArray(e) && e.every(isInsert)
-        ? { type, ref: r, name: a, reset: b === 1, deletes: c, inserts: e }
+      return n === 6 && typeof a === "string" && a !== "" && (b === 0 || b === 1) && isStrings(c) && Array.isArray(d) && d.every(isInsert)
+        ? { type, ref: r, name: a, reset: b === 1, deletes: c, inserts: d as StreamInsert[] }
         : bad("stream");
     default:
       return bad(`unknown type ${JSON.stringify(type).slice(0, 16)}`);
@@ -500,6 +574,7 @@ export function htmlAfter(message: ServerMessage, old: string): string | undefin
   switch (message.type) {
     case S_RENDERED:
     case S_REPLY_RENDERED:
+    case S_MOUNTED:
       return message.html;
     case S_DELTA:
     case S_REPLY_DELTA:

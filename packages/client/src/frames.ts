@@ -1,21 +1,24 @@
 /** What the server's frames do to the page: the top of the client, above views, hooks and morphing. */
 import {
   CLASS_ERROR, E_EXPIRED_TOKEN, E_INVALID_TOKEN, E_UNAUTHORIZED, S_DELTA, S_ERROR,
-  S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
-import { refs } from "./state.js";
+import { pending, refs } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch, replied } from "./hooks.js";
 import { stream } from "./streams.js";
 import { fail, release, reload } from "./views.js";
+import { go, mounted, title } from "./nav.js";
 
 /** Handles one server frame (see docs/protocol.md, "Server → client"). */
-export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
+export const handleFrame = ([t, r, a, b, c, e, f]: ServerFrame) => {
   const v = refs.get(r!);
+  // a reply (or error) releases its event's loading class before the render it carries is
+  // applied; a form or button it unlocks (lock.ts) is morphed back to the view's HTML
+  if ((t == S_ERROR ? release(c!) : (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) && release(a)) && v) render(v, v.h!);
   if (t == S_ERROR) {
-    release(c!);
     replied(c!);
     console.warn("weft:", a, b);
     // a token/auth error marks its root, or every root when it is socket-level (ref 0)
@@ -23,14 +26,16 @@ export const handleFrame = ([t, r, a, b, c, e]: ServerFrame) => {
     if (a == E_EXPIRED_TOKEN) reload();
   }
   if (!v) return;
-  // a reply releases its event's loading class before the render it carries is applied
-  if (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) release(a);
   if (t == S_RENDERED || t == S_REPLY_RENDERED) render(v, t == S_RENDERED ? a : b);
   if (t == S_DELTA || t == S_REPLY_DELTA) render(v, applyDelta(v.h!, t == S_DELTA ? a : b));
   if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);
-  if (t == S_REDIRECT) location.assign(a);
+  // the page is going: what is in flight stays loading and locked (lock.ts) until it is gone
+  if (t == S_REDIRECT) pending.clear(), location.assign(a);
   // a reply's last field is the handler's reply value (`{}` when none), for a hook's onReply, after the render
   if (t == S_REPLY || t == S_REPLY_RENDERED || t == S_REPLY_DELTA) replied(a, (t == S_REPLY ? b : c) || {});
+  if (t == S_NAVIGATE) go(a, b);
+  if (t == S_MOUNTED) mounted(v, a, b, c, e, f);
+  if (t == S_TITLE) title(a);
   if (t == S_PUSH) dispatch(v, a, b);
   if (t == S_STREAM) stream(v, a, b, c, e);
 };

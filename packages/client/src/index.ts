@@ -8,12 +8,14 @@
  * (see {@link Hook}); the runtime itself has no API to call.
  *
  * Layers, each importing only from those below it (test/cycles.test.ts checks there is no
- * cycle): protocol / state / forms / apply ← socket ← views ← js ← hooks ← morph ← streams ← frames,
- * bindings ← index. This module wires the socket's callbacks to the layers above it.
+ * cycle): protocol / state / forms / apply ← socket ← views ← js ← hooks ← morph ← streams, nav ← frames,
+ * bindings ← window ← index. This module wires the socket's callbacks to the layers above it.
  * @packageDocumentation
  */
 import { A_UPLOAD, CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED } from "./protocol.js";
 import { listen } from "./bindings.js";
+import { listenNav } from "./nav.js";
+import { listenWindow } from "./window.js";
 import { handleFrame } from "./frames.js";
 import { callAll } from "./hooks.js";
 import { scan } from "./morph.js";
@@ -59,6 +61,8 @@ onClose((code, reason) => {
 
 const start = () => {
   listen();
+  listenNav();
+  listenWindow();
   if (roots().length) connect();
 };
 

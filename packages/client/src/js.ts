@@ -59,8 +59,11 @@ export const exec = (v: View | undefined, el: Element, js: string, p: Payload) =
   for (const [k, a] of JSON.parse(js) as [string, Args][]) (a.to ? d.querySelectorAll(a.to) : [el]).forEach((t) => ops[k]?.(t, a, v, p));
 };
 
-/** A binding fired: a value starting with `[` is a JS command, anything else the event name to push. */
-export const run = (v: View, el: Element, s: string, p: Payload) => (s[0] == "[" ? exec(v, el, s, p) : push(v, el, s, p, attr(el, A_TARGET)));
+/**
+ * A binding fired: a value starting with `[` is a JS command, anything else the event name to
+ * push; `b`, the binding's attribute, says whether the event takes the submit lock (lock.ts).
+ */
+export const run = (v: View, el: Element, s: string, p: Payload, b?: string) => (s[0] == "[" ? exec(v, el, s, p) : push(v, el, s, p, attr(el, A_TARGET), b));
 
 /** Runs `lv-mounted` of the elements of rendered views that have not run it yet (marked on the element). */
 export const mounted = () =>

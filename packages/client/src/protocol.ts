@@ -21,6 +21,8 @@ export const C_LEAVE = "l";
 export const C_EVENT = "e";
 export const C_PARAMS = "p";
 export const C_HEARTBEAT = "h";
+/** Live navigation: replace the top-level view with the live route of a URL, over the same socket. */
+export const C_NAVIGATE = "n";
 /** Uploads (see docs/protocol.md, "Uploads"): the files chosen for an `lv-upload` input, then their chunks. */
 export const C_UPLOAD = "f";
 export const C_CHUNK = "c";
@@ -37,6 +39,12 @@ export const S_PATCH = "t";
 export const S_PUSH = "u";
 export const S_ERROR = "!";
 export const S_HEARTBEAT = "h";
+/** Live navigation: the client should navigate to a URL (`pushNavigate`, or a patch to another route). */
+export const S_NAVIGATE = "g";
+/** Live navigation's answer: the new top-level view, mounted (its root's attributes, title and HTML). */
+export const S_MOUNTED = "m";
+/** The document title changed (`pageTitle` assign). */
+export const S_TITLE = "ti";
 /** Uploads: the server asks for the next slice of an entry's file (length 0: stop sending it). */
 export const S_CHUNK_NEXT = "k";
 /** Stream operations (`reset`, deletes, inserts) for one `lv-stream` container, as Phoenix's streams. */
@@ -59,6 +67,8 @@ export const A_DEBOUNCE = "lv-debounce";
 export const A_THROTTLE = "lv-throttle";
 export const A_PATCH = "lv-patch";
 export const A_CONFIRM = "lv-confirm";
+/** Text a submit button (or an `lv-click` button) shows while its event is in flight, as Phoenix's `phx-disable-with`. */
+export const A_DISABLE_WITH = "lv-disable-with";
 /** the component an element's events go to (on the element carrying the binding: the button, the form), as Phoenix's `phx-target` */
 export const A_TARGET = "lv-target";
 export const A_HOOK = "lv-hook";
@@ -67,6 +77,13 @@ export const A_IGNORE = "lv-ignore";
 export const A_MOUNTED = "lv-mounted";
 export const A_REMOVE = "lv-remove";
 export const A_SOCKET = "lv-socket";
+/** `<a lv-navigate href>`: a live navigation (as Phoenix's `<.link navigate>`). */
+export const A_NAVIGATE = "lv-navigate";
+/** On a container of links (a sidebar): the link matching the URL gets `aria-current="page"` after every navigation. */
+export const A_NAV = "lv-nav";
+export const A_CLICK_AWAY = "lv-click-away";
+export const A_WINDOW_KEYDOWN = "lv-window-keydown";
+export const A_WINDOW_KEYUP = "lv-window-keyup";
 /** `<input type=file lv-upload="name">`, `lv-drop-target="name"`; `<meta name="lv-upload">` holds the upload chunk's URL. */
 export const A_UPLOAD = "lv-upload";
 export const A_DROP_TARGET = "lv-drop-target";

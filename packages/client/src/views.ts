@@ -8,9 +8,13 @@ import { eventFrame, joinFrame, leaveFrame } from "./codec.js";
 import { views, refs, pending, roots, attr, type Payload, type View } from "./state.js";
 import { recover } from "./forms.js";
 import { send } from "./socket.js";
+import { lock, unlock } from "./lock.js";
 
 let ref = 0;
 let seq = 0;
+
+/** A fresh view ref on this socket (a live navigation's new view). */
+export const next = () => ++ref;
 
 /** Joins a root (a rejoin sends its forms for recovery). Off line it only registers the root. */
 export const join = (el: Element, rejoin?: boolean) => {
@@ -28,23 +32,32 @@ export const leave = (v: View) => {
   views.delete(v.el), refs.delete(v.r), send(leaveFrame(v.r));
 };
 
-/** Sends an event for a joined view (to component `t`, if given); `el` carries the loading class until the reply. Returns the event's seq (0: not sent). */
-export const push = (v: View, el: Element | null, name: string, payload: Payload, t?: string | null) => {
+/**
+ * Sends an event for a joined view (to component `t`, if given); `el` carries the loading class
+ * until the reply, and the lock of its binding `a` (lock.ts). Returns the event's seq (0: not sent).
+ */
+export const push = (v: View, el: Element | null, name: string, payload: Payload, t?: string | null, a?: string) => {
   if (!refs.has(v.r) || !send(eventFrame(v.r, ++seq, name, payload, t))) return 0;
-  if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el);
+  if (el) el.classList.add(CLASS_LOADING), pending.set(seq, el), lock(seq, el, a);
   return seq;
 };
 
-/** The reply (or error) for event `s` arrived: drop the loading class unless the element has another event in flight. */
+/**
+ * The reply (or error) for event `s` arrived: drop the loading class unless the element has
+ * another event in flight. Returns whether it unlocked a form or button (lock.ts): then the
+ * view must be morphed to the server's HTML.
+ */
 export const release = (s: number) => {
   const el = pending.get(s);
+  const u = unlock(s, el);
   pending.delete(s);
   if (el && ![...pending.values()].includes(el)) el.classList.remove(CLASS_LOADING);
+  return u;
 };
 
 /** The socket went down: nothing is in flight or joined any more, every root shows it. */
 export const detach = () => {
-  pending.forEach((el) => el.classList.remove(CLASS_LOADING));
+  pending.forEach((el, s) => (el.classList.remove(CLASS_LOADING), unlock(s, el)));
   pending.clear();
   refs.clear();
   roots().forEach((el) => el.classList.add(CLASS_DISCONNECTED));

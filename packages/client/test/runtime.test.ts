@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import {
@@ -189,6 +190,83 @@ describe("weft runtime", () => {
     server.send(c, replyFrame(ref, e[2] as number, `<p id="done">saved</p>`));
     await waitText(page, "#done", "saved");
     expect(page.url()).toBe(base + "/p/submit");
+  });
+
+  it("submit lock: while lv-submit is in flight the fields are read-only, submit buttons disabled with lv-disable-with text, resubmits dropped; the reply releases it", async () => {
+    const html =
+      `<form id="s" lv-submit="save"><input id="name" name="name" value="Ada"><input id="fixed" name="fixed" value="x" readonly>` +
+      `<textarea id="note" name="note"></textarea><button id="go" lv-disable-with="Saving…">Save</button>` +
+      `<button id="other" type="button">Other</button></form><span id="probe" lv-click="probe">p</span>`;
+    server.views.set("tL", html);
+    const page = await open("/p/lock", root("l", "tL", html));
+    const { c, ref } = await joined("tL");
+    const state = () =>
+      page.evaluate(() => {
+        const q = (id: string) => document.getElementById(id) as HTMLInputElement & HTMLButtonElement;
+        return { name: q("name").readOnly, fixed: q("fixed").readOnly, note: q("note").readOnly, go: [q("go").disabled, q("go").textContent], other: q("other").disabled };
+      });
+    await page.dblclick("#go");
+    const e = await event("save");
+    expect(await state()).toEqual({ name: true, fixed: true, note: true, go: [true, "Saving…"], other: false });
+    // typing changes nothing; Enter in a field and a scripted submit are dropped
+    await page.press("#name", "Z");
+    await page.press("#name", "Enter");
+    expect(await page.inputValue("#name")).toBe("Ada");
+    await page.evaluate(() => (document.getElementById("s") as HTMLFormElement).requestSubmit());
+    await page.click("#probe"); // frames arrive in order: a save sent before the probe is here once the probe is
+    await event("probe");
+    server.send(c, replyFrame(ref, e[2] as number));
+    await page.waitForFunction(() => !(document.getElementById("go") as HTMLButtonElement).disabled);
+    // exactly one save was sent for the double click, the Enter and the scripted submit
+    expect(server.all().filter(([, f]) => f[0] === C_EVENT && f[3] === "save")).toHaveLength(1);
+    // released: as before, the field that was read-only before stays so
+    expect(await state()).toEqual({ name: false, fixed: true, note: false, go: [false, "Save"], other: false });
+    await page.click("#go");
+    await until(() => server.all().filter(([, f]) => f[0] === C_EVENT && f[3] === "save").length === 2 || undefined, "a second save after the release");
+  });
+
+  it("click lock: a second click on an lv-click button in flight is dropped; other elements are not locked; an error frame releases", async () => {
+    const html = `<button id="b" lv-click="inc" lv-disable-with="…">+</button><span id="t" lv-click="tap">t</span>`;
+    server.views.set("tB", html);
+    const page = await open("/p/clicklock", root("cl", "tB", html));
+    const { c, ref } = await joined("tB");
+    const count = (name: string) => server.all().filter(([, f]) => f[0] === C_EVENT && f[3] === name).length;
+    await page.dblclick("#b");
+    const e = await event("inc");
+    expect(await page.$eval("#b", (b) => [(b as HTMLButtonElement).disabled, b.textContent])).toEqual([true, "…"]);
+    await page.dblclick("#t");
+    await until(() => count("tap") === 2 || undefined, "both taps on a span");
+    expect(count("inc")).toBe(1);
+    server.send(c, errorFrame(ref, E_SERVER, "Something went wrong", e[2] as number));
+    await page.waitForFunction(() => !(document.getElementById("b") as HTMLButtonElement).disabled);
+    expect(await page.textContent("#b")).toBe("+");
+    await page.click("#b");
+    await until(() => count("inc") === 2 || undefined, "a click after the release");
+  });
+
+  it("a redirect keeps the submit lock until the page is gone, though the reply arrives", async () => {
+    const html = `<form id="s" lv-submit="save"><input id="name" name="name"><button id="go">Save</button></form>`;
+    const probe = `<p id="on">0</p><span id="probe" lv-click="probe">p</span>`;
+    server.views.set("tG", html).set("tO", probe);
+    const page = await open("/p/going", root("g", "tG", html) + root("o", "tO", probe));
+    const { c, ref } = await joined("tG");
+    const other = await joined("tO");
+    // the next page answers 204 No Content: the browser stays on this page, as while a slow next page loads
+    const silent = createNetServer((sock) => sock.end("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const later = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/later`;
+    await page.click("#go");
+    const e = await event("save");
+    server.send(c, redirectFrame(ref, later));
+    server.send(c, replyFrame(ref, e[2] as number));
+    server.render(other.c, other.ref, probe.replace(">0<", ">1<")); // sent after the reply: once shown, the reply was handled
+    await waitText(page, "#on", "1");
+    expect(await page.$eval("#go", (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    await page.evaluate(() => (document.getElementById("s") as HTMLFormElement).requestSubmit());
+    await page.click("#probe"); // frames arrive in order: a save sent before the probe is here once the probe is
+    await event("probe");
+    expect(server.all().filter(([, f]) => f[0] === C_EVENT && f[3] === "save")).toHaveLength(1);
+    silent.close();
   });
 
   it("lv-keydown with lv-key sends only that key, with the input's value; lv-blur sends the value", async () => {
@@ -405,11 +483,13 @@ describe("weft runtime", () => {
       `<button id="t" lv-click="tick" lv-throttle="1000">t</button><button id="probe" lv-click="probe">p</button>`;
     server.views.set("tT", html);
     const page = await open("/p/rate", root("r", "tT", html), { clock: true });
-    const { c } = await joined("tT");
+    const { c, ref } = await joined("tT");
     const names = () => c.frames.filter((f) => f[0] === C_EVENT).map((f) => f[3]);
     const probe = async (n: number) => {
       await page.click("#probe");
       await until(() => names().filter((x) => x === "probe").length === n, "probe");
+      // answered: the probe button's click lock is released for the next probe
+      server.send(c, replyFrame(ref, c.frames.filter((f) => f[0] === C_EVENT && f[3] === "probe").at(-1)![2] as number));
     };
     await page.type("#i", "abc");
     await page.click("#t");

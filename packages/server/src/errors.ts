@@ -34,6 +34,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_VIEW_ID_TAKEN: "two view classes are registered under one id",
   /** render: `liveRender("id")` names a view id no class was registered under */
   WEFT_ERR_VIEW_NOT_REGISTERED: "liveRender names a view id that is not registered",
+  /** `app.liveSession` / `app.live`: a live session declared twice or named before it is declared, or a view class put in two live sessions */
+  WEFT_ERR_LIVE_SESSION: "a live session is declared twice or not at all, or a view is in two live sessions",
   /** render: `it.component(Cls, props)` without an `id` prop (a non-empty string or number of at most 128 characters) */
   WEFT_ERR_COMPONENT_ID_MISSING: "a component was rendered without an id",
   /** render: `it.component("Name", props)` names a component the view's `static components` does not declare */
@@ -72,6 +74,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_CHANNEL_UNAVAILABLE: "the channel layer is unavailable",
   /** jobs: the store holds `maxRecords` jobs and none is finished (`JobLimitError`) */
   WEFT_ERR_JOB_LIMIT: "too many job records",
+  /** jobs: the owner holds their cap of unfinished jobs, overall or of that action (`JobQuotaError`; the admin answers 429) */
+  WEFT_ERR_JOB_QUOTA: "a user holds their cap of running or queued jobs",
   /** jobs: the reason of a cancelled job's signal (`JobCancelledError`, name `AbortError`) */
   WEFT_ERR_JOB_CANCELLED: "the job was cancelled",
   /** jobs: a new job's id is taken (practically never: ids are random) */

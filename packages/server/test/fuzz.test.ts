@@ -55,7 +55,7 @@ class Vault extends LiveView<{ secret: string; note: number; q: number }> {
 
 // ---------------------------------------------------------------- the oracle
 
-const FRAME_TYPES = new Set(["r", "d", "a", "ar", "ad", "t", "x", "u", "!", "h"]);
+const FRAME_TYPES = new Set(["r", "d", "a", "ar", "ad", "t", "x", "u", "!", "h", "g", "m", "ti"]);
 const ERROR_CODES = new Set([
   "bad_frame", "unknown_view", "unknown_event", "invalid_payload", "invalid_token",
   "expired_token", "unauthorized", "too_many_views", "rate_limited", "server_error",
@@ -100,6 +100,12 @@ function badShape(f: unknown): string | undefined {
       return typeof f[2] === "string" ? undefined : "bad redirect";
     case "u":
       return typeof f[2] === "string" ? undefined : "bad push";
+    case "g":
+      return typeof f[2] === "string" && (f[3] === 0 || f[3] === 1) && f.length === 4 ? undefined : "bad navigate";
+    case "m":
+      return f.length === 7 && f.slice(2).every((x) => typeof x === "string") ? undefined : "bad mounted";
+    case "ti":
+      return typeof f[2] === "string" && f.length === 3 ? undefined : "bad title";
     case "!":
       if (!ERROR_CODES.has(f[2] as string)) return `undocumented error code ${String(f[2])}`;
       return typeof f[3] === "string" && (f.length === 4 || (f.length === 5 && isInt(f[4], 1))) ? undefined : "bad error";
@@ -134,7 +140,7 @@ class FuzzSocket {
       stats.received[String(frame[0])] = (stats.received[String(frame[0])] ?? 0) + 1;
       if (frame[0] === "!") stats.errors[frame[2] as string] = (stats.errors[frame[2] as string] ?? 0) + 1;
       if (frame[0] === "h") this.wake();
-      if (["r", "d", "a", "ar", "ad"].includes(frame[0] as string) && (frame[1] as number) >= BAD_REF) {
+      if (["r", "d", "a", "ar", "ad", "m"].includes(frame[0] as string) && (frame[1] as number) >= BAD_REF) {
         violate(`a join with a bad token was accepted: ${text.slice(0, 200)}`);
       }
     });
@@ -304,11 +310,12 @@ function arbitraries(): fc.Arbitrary<Send> {
     })) },
     { weight: 8, arbitrary: ref.map((r): Send => ({ kind: "leave-twice", make: () => [JSON.stringify(["l", r]), JSON.stringify(["l", r])] })) },
     { weight: 8, arbitrary: fc.tuple(ref, siteUrl).map(([r, u]): Send => ({ kind: "params", text: JSON.stringify(["p", r, u]) })) },
+    { weight: 8, arbitrary: fc.tuple(ref, fc.integer({ min: 1, max: 40 }), siteUrl).map(([r, next, u]): Send => ({ kind: "navigate", text: JSON.stringify(["n", r, next, u]) })) },
     { weight: 12, arbitrary: badJoin },
     // garbage
     { weight: 12, arbitrary: raw("json", fc.jsonValue().map((v) => JSON.stringify(v) ?? "null")) },
     { weight: 8, arbitrary: raw("text", fc.string({ unit: "binary", maxLength: 100 })) },
-    { weight: 24, arbitrary: raw("frame-shaped", fc.tuple(fc.constantFrom("j", "l", "e", "p", "h", "zz", "", "J", "!", "r"), fc.array(slot, { maxLength: 5 })).map(([t, rest]) => JSON.stringify([t, ...rest]))) },
+    { weight: 24, arbitrary: raw("frame-shaped", fc.tuple(fc.constantFrom("j", "l", "e", "p", "n", "h", "zz", "", "J", "!", "r"), fc.array(slot, { maxLength: 5 })).map(([t, rest]) => JSON.stringify([t, ...rest]))) },
     { weight: 12, arbitrary: raw("huge-number", fc.tuple(fc.constantFrom(...hugeNumbers), fc.integer({ min: 0, max: 4 })).map(([n, i]) => {
       const slots = ['"e"', "1", "1", '"note"', '{"text":"x"}'];
       slots[i] = n;

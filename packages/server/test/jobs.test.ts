@@ -9,6 +9,7 @@ import {
   JOB_FAILED_TEXT,
   JOB_LOST_TEXT,
   JobLimitError,
+  JobQuotaError,
   type JobRecord,
   JobStore,
   type Progress,
@@ -130,7 +131,8 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
 
     it("keeps at most maxRecords, evicting the oldest finished first; refuses when none is finished", async () => {
       site = kind.newSite();
-      const store = new JobStore(site.open(), { ...LEASE, maxRecords: 4 });
+      // no per-owner caps: one owner fills the site here
+      const store = new JobStore(site.open(), { ...LEASE, maxRecords: 4, maxPerOwner: Infinity, maxPerAction: Infinity });
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) {
         ids.push((await store.create(spec({ description: `job ${i}` }))).id);
@@ -153,6 +155,77 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       await store.update(ids[0], { leaseUntil: Date.now() - 1 });
       const g = (await store.create(spec())).id;
       expect((await store.list()).map((r) => r.id)).toEqual([g, f, e, ids[2]]);
+    });
+
+    it("caps one owner's running or queued jobs (3 in all, 2 per action) atomically across processes; an ended job gives its slot back", async () => {
+      site = kind.newSite();
+      const a = new JobStore(site.open(), LEASE);
+      const b = new JobStore(site.open(), LEASE); // another process on the same layer
+      await Promise.all([a.list(), b.list()]); // both connected before the burst
+      expect([a.maxPerOwner, a.maxPerAction]).toEqual([3, 2]);
+      const gates = Array.from({ length: 20 }, () => gate());
+      // 20 at once from one owner, two actions, half through each process
+      const tries = await Promise.allSettled(
+        gates.map((g, i) => startJob(i % 2 ? a : b, spec({ action: i % 4 < 2 ? "refund" : "export" }), () => g.p)),
+      );
+      const started = tries.flatMap((t) => (t.status === "fulfilled" ? [t.value] : []));
+      const refused = tries.flatMap((t) => (t.status === "rejected" ? [t.reason as JobQuotaError] : []));
+      expect(started).toHaveLength(3);
+      expect(refused).toHaveLength(17);
+      for (const err of refused) {
+        expect(err).toBeInstanceOf(JobQuotaError);
+        expect(err.code).toBe("WEFT_ERR_JOB_QUOTA");
+      }
+      const byAction = started.map((j) => j.record.action);
+      expect(byAction.filter((x) => x === "refund").length).toBeLessThanOrEqual(2);
+      expect(byAction.filter((x) => x === "export").length).toBeLessThanOrEqual(2);
+      // refusals created nothing
+      expect(await a.list({ owner: "u1" })).toHaveLength(3);
+      // another owner is not affected
+      const other = await b.create(spec({ owner: "u2" }));
+      // the per-action cap alone: u2's third "refund" is refused, an "export" is not
+      await a.create(spec({ owner: "u2" }));
+      await expect(a.create(spec({ owner: "u2" }))).rejects.toMatchObject({ code: "WEFT_ERR_JOB_QUOTA", scope: "action", limit: 2 });
+      await a.create(spec({ owner: "u2", action: "export" }));
+      await expect(b.create(spec({ owner: "u2", action: "x" }))).rejects.toMatchObject({ scope: "owner", limit: 3 });
+
+      // done, failed, cancelled and lost each give the slot back
+      const next = () => a.create(spec({ action: "other" }));
+      await expect(next()).rejects.toBeInstanceOf(JobQuotaError);
+      const done = started[0]!;
+      gates[tries.findIndex((t) => t.status === "fulfilled" && t.value === done)]!.open();
+      expect(await done.finished).toBe("done");
+      const x = await next(); // a queued record holds its slot too
+      await expect(next()).rejects.toBeInstanceOf(JobQuotaError);
+      await b.update(x.id, { status: "failed", finishedAt: Date.now() });
+      const y = await next();
+      expect(await cancelJob(a, started[1]!.id, "u1")).toBe(true);
+      await b.update(started[1]!.id, { status: "cancelled", finishedAt: Date.now() });
+      const z = await next();
+      await expect(next()).rejects.toBeInstanceOf(JobQuotaError);
+      await b.update(other.id, { leaseUntil: Date.now() - 1 }); // u2's worker died: read as lost
+      expect((await a.read(other.id))!.status).toBe("lost");
+      await a.create(spec({ owner: "u2", action: "x" }));
+      expect(new Set([x.id, y.id, z.id]).size).toBe(3);
+      for (const g of gates) g.open();
+      await Promise.all(started.map((j) => j.finished));
+    });
+
+    it("one owner cannot exhaust the site's maxRecords: the per-owner cap refuses first, another owner still gets a record", async () => {
+      site = kind.newSite();
+      const store = new JobStore(site.open(), { ...LEASE, maxRecords: 4 });
+      for (const action of ["a", "a", "b"]) await store.create(spec({ action }));
+      await expect(store.create(spec({ action: "c" }))).rejects.toBeInstanceOf(JobQuotaError);
+      await expect(store.create(spec({ owner: "u2" }))).resolves.toMatchObject({ owner: "u2", status: "queued" });
+    });
+
+    it("refuses bad caps", () => {
+      site = kind.newSite();
+      const layer = site.open();
+      for (const bad of [0, -1, 1.5, Number.NaN]) {
+        expect(() => new JobStore(layer, { maxPerOwner: bad })).toThrow(RangeError);
+        expect(() => new JobStore(layer, { maxPerAction: bad })).toThrow(RangeError);
+      }
     });
 
     it("coalesces 10,000 progress updates into few writes and publishes, and stores the exact final state", async () => {

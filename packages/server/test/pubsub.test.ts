@@ -110,6 +110,39 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       expect(await a.get("short")).toBe("back");
     });
 
+    it("claims slots atomically: 20 concurrent claims from two instances on a limit of 3 → exactly 3; renew, release, lease end", async () => {
+      site = kind.newSite();
+      const a = site.open();
+      const b = site.open();
+      const LONG = 3_600_000; // a lease that cannot end during the test
+      await Promise.all([a.get("warm"), b.get("warm")]); // connected: the burst races on Redis, not on the connection
+      const got = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).claim("slots", `m${i}`, 3, LONG)));
+      const holders = got.flatMap((ok, i) => (ok ? [`m${i}`] : []));
+      expect(holders).toHaveLength(3);
+      // a holder claiming again renews and keeps its slot; a newcomer is still refused
+      expect(await a.claim("slots", holders[0]!, 3, LONG)).toBe(true);
+      expect(await b.claim("slots", "newcomer", 3, LONG)).toBe(false);
+      // a release frees exactly one slot, in every instance; releasing twice (or a stranger) is harmless
+      await b.release("slots", holders[1]!);
+      await b.release("slots", holders[1]!);
+      await a.release("slots", "stranger");
+      expect(await a.claim("slots", "newcomer", 3, LONG)).toBe(true);
+      expect(await b.claim("slots", "late", 3, LONG)).toBe(false);
+      // other keys are other sets; limit 0 refuses everybody
+      expect(await b.claim("other", "late", 1, LONG)).toBe(true);
+      expect(await b.claim("zero", "x", 0, LONG)).toBe(false);
+      // a lease that ends frees its slot without a release (the holder died)
+      expect(await a.claim("short", "dies", 1, 50)).toBe(true);
+      expect(await b.claim("short", "waits", 1, LONG)).toBe(false);
+      await waitFor(async () => b.claim("short", "waits", 1, LONG), "the short lease to end");
+      // bad numbers are refused before anything is stored
+      await expect(a.claim("bad", "m", -1, LONG)).rejects.toThrow(RangeError);
+      await expect(a.claim("bad", "m", 1.5, LONG)).rejects.toThrow(RangeError);
+      await expect(a.claim("bad", "m", 1, 0)).rejects.toThrow(RangeError);
+      await expect(a.claim("bad", "m", 1, Number.NaN)).rejects.toThrow(RangeError);
+      expect(await a.claim("bad", "m", 1, LONG)).toBe(true);
+    });
+
     it("keeps sorted indexes: by score then member, reversed, paged, removable", async () => {
       site = kind.newSite();
       const a = site.open();

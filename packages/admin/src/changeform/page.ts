@@ -2,7 +2,6 @@
  * Small helpers shared by the object pages (change form, delete, history): the primary key
  * from the URL, the breadcrumbs and the page titles.
  */
-import type { FastifyRequest } from "fastify";
 import type { LiveRouteOptions } from "@weft/server";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
@@ -44,16 +43,9 @@ export function crumbsFor(site: AdminSiteLike, admin: ModelAdmin<any, any>, at: 
   return out;
 }
 
-/** Route options whose page title is computed from the route params. */
+/** Route options whose page title is computed from the route params (on the HTTP render and on live navigation). */
 export function titled(site: AdminSiteLike, ro: LiveRouteOptions, title: (admin: ModelAdmin<any, any> | undefined, params: Record<string, string>) => string): LiveRouteOptions {
-  return {
-    ...ro,
-    layoutData: async (req: FastifyRequest, reply, session) => {
-      const params = (req.params ?? {}) as Record<string, string>;
-      const base = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
-      return { ...base, title: title(site.get(params.app ?? "", params.model ?? ""), params) };
-    },
-  };
+  return { ...ro, title: (params) => title(site.get(params.app ?? "", params.model ?? ""), params) };
 }
 
 /** How a page title names the model of the URL: its verbose name in lower case ("order"), or "object". */

@@ -295,11 +295,6 @@ export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro
   scope.live(`${site.prefix}/:app/:model/`, view, {
     ...ro,
     // the page title names the model (the route serves every model)
-    layoutData: async (req, reply, session) => {
-      const base = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
-      const p = req.params as { app?: string; model?: string };
-      const admin = site.get(String(p.app ?? ""), String(p.model ?? ""));
-      return admin ? { ...base, title: admin.verboseNamePlural } : base;
-    },
+    title: (p) => site.get(p.app ?? "", p.model ?? "")?.verboseNamePlural ?? ChangeListView.title ?? "Weft",
   });
 }

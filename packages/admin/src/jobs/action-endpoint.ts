@@ -10,7 +10,9 @@
  * `_changelist_filters`). Answers: 303 to the job's page (progress actions) or back to the
  * change list (other actions); 400 bad input (no action, unknown action, nothing selected, a
  * refused filter); 403 missing permission (nothing runs, no job is created) or a bad CSRF
- * token; 404 unknown model; 503 job service unreachable or full.
+ * token; 404 unknown model; 429 the user holds their cap of running or queued jobs, as JSON
+ * `{ code: "WEFT_ERR_JOB_QUOTA", message, scope: "owner" | "action", limit }` (nothing is
+ * created; as an HTTP API's rate limit answer); 503 job service unreachable or full.
  */
 import formbody from "@fastify/formbody";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -22,6 +24,7 @@ import { actionContext, DELETE_SELECTED, findAction, isRedirectResult } from "..
 import { listUrl } from "../changelist/present.js";
 import { MAX_PICKED, resolveSelection, type Selection } from "../changelist/selection.js";
 import { ActionRefusedError } from "../model/actions.js";
+import { JobQuotaError } from "@weft/server/jobs";
 import { ChangeListParamError, type ChangeListState } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { ACTION_DENIED } from "./with-progress.js";
@@ -100,6 +103,10 @@ async function endpoint(scope: FastifyInstance, opts: { site: AdminSiteLike }): 
     try {
       result = await action.action.run(actionContext(site, admin, user, query, sel, state, all));
     } catch (err) {
+      if (err instanceof ActionRefusedError && err.cause instanceof JobQuotaError) {
+        const { code, scope, limit } = err.cause;
+        return reply.code(429).header("cache-control", "no-store").send({ code, message: err.message, scope, limit });
+      }
       if (err instanceof ActionRefusedError) return answer(reply, err.status, err.message);
       req.log.error({ err, action: name }, "weft admin: action failed");
       return answer(reply, 500, `The action “${action.label}” failed. Details were logged for the administrators.`);

@@ -2,7 +2,7 @@
  * Bulk actions that run as background jobs with a live, cancellable progress page
  * (see DESIGN.md, "Channel layer and jobs").
  */
-export { withProgress, ACTION_DENIED, TOO_MANY_JOBS, JOBS_UNAVAILABLE } from "./with-progress.js";
+export { withProgress, ACTION_DENIED, TOO_MANY_JOBS, JOBS_UNAVAILABLE, tooManyOfYourJobs } from "./with-progress.js";
 export { jobSelection } from "./selection.js";
 export { jobActionRef, resolveJobAction, jobUrl, jobsUrl } from "./refs.js";
 export { presentJob, formatElapsed, percentOf, type JobModel } from "./present.js";

@@ -2,7 +2,7 @@
  * `withProgress`: a ModelAdmin action that runs as a background job with a live progress page.
  */
 import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
-import { JobLimitError, runJob } from "@weft/server/jobs";
+import { JobLimitError, JobQuotaError, runJob } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import { counted } from "../changelist/present.js";
 import { forgetFullCount } from "../changelist/totals.js";
@@ -16,6 +16,15 @@ import { adminError } from "../errors.js";
 export const ACTION_DENIED = "You don't have permission to do that.";
 /** The refusal when the site keeps its maximum of unfinished jobs (HTTP 503). */
 export const TOO_MANY_JOBS = "Too many jobs are running right now; nothing was started. Try again when some have finished.";
+/**
+ * The refusal when the user already holds their cap of running or queued jobs (HTTP 429; the
+ * change list shows it as an error flash): in all, or of this action (`label`).
+ */
+export function tooManyOfYourJobs(err: JobQuotaError, label: string): string {
+  const jobs = err.limit === 1 ? "job" : "jobs";
+  const what = err.scope === "owner" ? `${err.limit} ${jobs}` : `${err.limit} “${label}” ${jobs}`;
+  return `You already have ${what} running or queued; nothing was started. Wait for one of them to finish (see My jobs), then try again.`;
+}
 /** The refusal when the channel layer is unreachable (HTTP 503). */
 export const JOBS_UNAVAILABLE = "The job service is unreachable right now; nothing was started. Try again in a moment.";
 
@@ -33,7 +42,9 @@ const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
  *    matching" (the body's {@link JobSelection} re-reads fresh rows from them);
  * 3. creates the job record (owner, action, description, cancellable, total = rows selected)
  *    in the site's job store and runs `body` in the background of this worker with a
- *    `Progress` handle (see `runJob`);
+ *    `Progress` handle (see `runJob`) — unless the user already holds their cap of running or
+ *    queued jobs (the store's `maxPerOwner`, default 3, and `maxPerAction`, default 2; set them
+ *    in `new AdminSite({ jobs })`): then it refuses with HTTP 429 and {@link tooManyOfYourJobs};
  * 4. answers `{ redirect: "<prefix>/jobs/<id>/" }`: the browser goes to the progress page.
  *
  * @example
@@ -102,6 +113,7 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
           },
         );
       } catch (err) {
+        if (err instanceof JobQuotaError) throw new ActionRefusedError(429, tooManyOfYourJobs(err, label), { cause: err });
         if (err instanceof JobLimitError) throw new ActionRefusedError(503, TOO_MANY_JOBS);
         if (err instanceof ChannelLayerUnavailableError) throw new ActionRefusedError(503, JOBS_UNAVAILABLE);
         throw err;

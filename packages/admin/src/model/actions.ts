@@ -81,11 +81,13 @@ export class ActionRefusedError extends WeftAdminError {
   /**
    * @param status - the HTTP status of the refusal (403, 400, 503…)
    * @param message - shown to the user as is: no internal details
+   * @param options - `cause`: the error behind the refusal (e.g. a `JobQuotaError`: the action endpoint answers it as JSON)
    */
   constructor(
     readonly status: number,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super("WEFT_ADMIN_ERR_ACTION_REFUSED", message);
+    super("WEFT_ADMIN_ERR_ACTION_REFUSED", message, options);
   }
 }

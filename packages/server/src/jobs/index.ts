@@ -18,6 +18,7 @@ export {
   canAccessJob,
   truncateText,
   JobLimitError,
+  JobQuotaError,
   JobCancelledError,
 } from "./types.js";
 export { JobStore, type JobStoreOptions, type JobListEvent } from "./store.js";

@@ -33,7 +33,8 @@ export interface StartedJob {
  * and finally stores `done`, `failed` (generic error text; the error itself goes to
  * `spec.logger`) or `cancelled` (whenever cancellation was requested, however the body ended).
  * Store outages never reach the body: writes are retried until the store is back.
- * @throws (rejects) when the record cannot be created: store unreachable, or {@link JobLimitError}
+ * @throws (rejects) when the record cannot be created: store unreachable, {@link JobQuotaError}
+ *   (the owner holds their cap of running or queued jobs) or {@link JobLimitError}
  */
 export async function startJob(store: JobStore, spec: JobSpec, body: JobBody): Promise<StartedJob> {
   const record = await store.create(spec);

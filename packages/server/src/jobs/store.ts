@@ -17,6 +17,7 @@ import {
   validCount,
 } from "./types.js";
 import { weftError } from "../errors.js";
+import { JobSlots } from "./slots.js";
 
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
@@ -32,6 +33,14 @@ export interface JobStoreOptions {
    * sets a lease that cannot expire during the test and a short `renewMs` to see renewals.
    */
   renewMs?: number;
+  /**
+   * running or queued jobs one owner may hold at once (default 3; `Infinity`: no cap); the next
+   * {@link JobStore.create} is refused with {@link JobQuotaError}. Counted atomically across
+   * every process sharing the layer (see {@link ChannelLayer.claim}).
+   */
+  maxPerOwner?: number;
+  /** running or queued jobs of one action one owner may hold at once (default 2; `Infinity`: no cap) */
+  maxPerAction?: number;
   /** where failed publishes are reported (default: nowhere) */
   logger?: Pick<JobLogger, "warn">;
 }
@@ -69,6 +78,11 @@ export class JobStore {
   readonly leaseMs: number;
   /** see {@link JobStoreOptions} */
   readonly renewMs: number;
+  /** see {@link JobStoreOptions} */
+  readonly maxPerOwner: number;
+  /** see {@link JobStoreOptions} */
+  readonly maxPerAction: number;
+  private readonly slots: JobSlots;
   private readonly logger?: Pick<JobLogger, "warn">;
 
   constructor(
@@ -83,6 +97,9 @@ export class JobStore {
     }
     this.renewMs = options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.logger = options.logger;
+    this.maxPerOwner = options.maxPerOwner ?? 3;
+    this.maxPerAction = options.maxPerAction ?? 2;
+    this.slots = new JobSlots(layer, { perOwner: this.maxPerOwner, perAction: this.maxPerAction }, this.leaseMs);
   }
 
   /** The topic a job's records are published on: `job:<id>`. */
@@ -96,14 +113,29 @@ export class JobStore {
   }
 
   /**
-   * Creates a `queued` record with a fresh random id, making room first (see {@link JobStoreOptions.maxRecords}).
-   * @throws (rejects) {@link JobLimitError} when the site holds `maxRecords` unfinished jobs
+   * Creates a `queued` record with a fresh random id: takes one of the owner's slots first (see
+   * {@link JobStoreOptions.maxPerOwner}, {@link JobStoreOptions.maxPerAction}), then makes room
+   * (see {@link JobStoreOptions.maxRecords}). The slots are given back when the job ends (done,
+   * failed, cancelled or lost), or when the creation fails.
+   * @throws (rejects) {@link JobQuotaError} when the owner holds their cap of running or queued
+   *   jobs; {@link JobLimitError} when the site holds `maxRecords` unfinished jobs
    */
   async create(input: NewJob): Promise<JobRecord> {
+    const id = randomBytes(18).toString("base64url");
+    await this.slots.take(input.owner, input.action, id);
+    try {
+      return await this.insert(id, input);
+    } catch (err) {
+      await this.slots.give({ id, owner: input.owner, action: input.action }).catch(() => {});
+      throw err;
+    }
+  }
+
+  private async insert(id: string, input: NewJob): Promise<JobRecord> {
     await this.makeRoom();
     const now = Date.now();
     const record: JobRecord = {
-      id: randomBytes(18).toString("base64url"),
+      id,
       rev: 0,
       owner: input.owner,
       ownerName: input.ownerName ?? input.owner,
@@ -159,6 +191,7 @@ export class JobStore {
       const ttl = isFinished(next.status) ? this.retentionMs : this.retentionMs + this.leaseMs;
       if (!(await this.layer.compareAndSet(key, cur, next, ttl))) continue;
       if (!cur) await this.index(next);
+      await this.keepSlots(cur, next);
       await this.announce(next, !cur || cur.status !== next.status);
       return next;
     }
@@ -205,6 +238,17 @@ export class JobStore {
       const now = Date.now();
       return cur && isLost(cur, now) ? { ...cur, status: "lost", finishedAt: now, error: JOB_LOST_TEXT } : undefined;
     });
+  }
+
+  /** An ended job gives its slots back; a renewed lease renews theirs. A failure only logs: the slot's own lease ends it. */
+  private async keepSlots(cur: JobRecord | undefined, next: JobRecord): Promise<void> {
+    try {
+      if (isFinished(next.status)) {
+        if (cur && !isFinished(cur.status)) await this.slots.give(next);
+      } else if (cur && next.leaseUntil > cur.leaseUntil) await this.slots.renew(next);
+    } catch (err) {
+      this.logger?.warn({ err, jobId: next.id }, "weft: job slot not renewed or released");
+    }
   }
 
   private async index(rec: JobRecord): Promise<void> {

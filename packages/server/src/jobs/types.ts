@@ -116,6 +116,29 @@ export class JobLimitError extends WeftError {
   }
 }
 
+/**
+ * `WEFT_ERR_JOB_QUOTA`: thrown by {@link JobStore.create} when the owner already holds `limit`
+ * running or queued jobs: in all (`scope` `"owner"`, {@link JobStoreOptions.maxPerOwner}) or of
+ * this action (`scope` `"action"`, {@link JobStoreOptions.maxPerAction}). Nothing was created.
+ */
+export class JobQuotaError extends WeftError {
+  constructor(
+    /** which cap was reached */
+    readonly scope: "owner" | "action",
+    /** the cap (jobs) */
+    readonly limit: number,
+    /** the action's name, as given to `create` */
+    readonly action: string,
+  ) {
+    super(
+      "WEFT_ERR_JOB_QUOTA",
+      scope === "owner"
+        ? `too many jobs: the owner already has ${limit} running or queued; wait for one to finish`
+        : `too many jobs: the owner already has ${limit} "${action}" jobs running or queued; wait for one to finish`,
+    );
+  }
+}
+
 /** `WEFT_ERR_JOB_CANCELLED`: the reason of a cancelled job's `signal` (`name` is `"AbortError"`, as `fetch` expects). */
 export class JobCancelledError extends WeftError {
   constructor() {

@@ -1,6 +1,7 @@
 import { WeftError } from "../errors.js";
 import type { LiveServices } from "./services.js";
 import type { Params, Session } from "./types.js";
+import { runOnMount } from "./sessions.js";
 import { traceAsync, weftChannels } from "./telemetry.js";
 import { DRIVER, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 
@@ -45,15 +46,19 @@ export function paramsOf(url: URL, extra: Record<string, unknown> = {}): Params 
 }
 
 /**
- * Creates a view, checks `authorize`, runs `mount` and `handleParams`. The one path used
- * by the HTTP render, the WebSocket join and the test harness.
- * @throws UnauthorizedError when `authorize` returns false; whatever `mount` throws
+ * Creates a view, runs its live session's `onMount` hooks, checks `authorize`, runs `mount`
+ * and `handleParams`. The one path used by the HTTP render, the WebSocket join, live
+ * navigation and the test harness.
+ * @throws UnauthorizedError when an `onMount` hook or `authorize` returns false; whatever a
+ *   hook or `mount` throws
  */
 export async function mountView(services: LiveServices, input: MountInput, driver?: ViewDriver): Promise<LiveView<any, any>> {
   const { cls, session, params, url, connected } = input;
   const view = new cls();
   view.session = session;
   view.ctx = Object.assign(Object.create(services.context), { connected, url, pubsub: services.pubsub });
+  const hooks = services.routes?.sessionOf(cls)?.onMount;
+  if (hooks?.length && !(await runOnMount(hooks, view, params, session))) throw new UnauthorizedError(cls.name);
   if (cls.authorize && !(await cls.authorize(session, view.ctx, params))) throw new UnauthorizedError(cls.name);
   if (driver) view[DRIVER] = driver;
   const ctx = () => ({ view: services.registry.register(cls), connected });

@@ -4,7 +4,7 @@ import { Components } from "./component.js";
 import { mountView, NotFoundError, paramsOf, UnauthorizedError } from "./mount.js";
 import type { LiveServices } from "./services.js";
 import type { Session } from "./types.js";
-import type { LiveViewClass } from "./view.js";
+import type { LiveView, LiveViewClass } from "./view.js";
 import { renderInner } from "./view-html.js";
 import { fillStreams, STREAMS } from "./streams.js";
 
@@ -24,11 +24,12 @@ export function newDomId(): string {
 export async function renderDisconnected(
   services: LiveServices,
   cls: LiveViewClass,
-  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean },
+  opts: { session: Session; url: URL; domId: string; props: ChildProps; child?: boolean; onView?: (view: LiveView<any, any>) => void },
 ): Promise<string> {
   const { session, url, domId, props } = opts;
   const viewId = services.registry.register(cls);
   const view = await mountView(services, { cls, session, params: paramsOf(url, props), url, connected: false });
+  opts.onView?.(view);
   const children = new Children(services, domId, session, false);
   // stream items are part of the page (readable without JavaScript); the join re-sends them
   const html = fillStreams(services, view[STREAMS], view.assigns, renderInner(services, view, children, new Components(services, view)));
@@ -45,7 +46,7 @@ export async function inlineChildren(services: LiveServices, html: string, child
   for (const c of children.pending) {
     let child = "";
     try {
-      child = await renderDisconnected(services, c.cls, { ...opts, domId: c.domId, props: c.props, child: true });
+      child = await renderDisconnected(services, c.cls, { session: opts.session, url: opts.url, domId: c.domId, props: c.props, child: true });
     } catch (err) {
       if (!(err instanceof UnauthorizedError || err instanceof NotFoundError)) throw err;
     }

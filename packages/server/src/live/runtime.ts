@@ -1,11 +1,13 @@
 import {
   chunkNextFrame,
   errorFrame,
+  goFrame,
   patchFrame,
   pushFrame,
   redirectFrame,
   renderedFrame,
   replyFrame,
+  titleFrame,
   updateFrame,
   type ServerFrame,
   type UploadFile,
@@ -54,7 +56,10 @@ export class ViewRuntime implements ViewDriver {
   private unsubs: Array<() => void> = [];
   private timers = new Set<NodeJS.Timeout>();
   private children!: Children;
-  private props: Record<string, unknown> = {};
+  /** the props (route params) the view was mounted with */
+  props: Record<string, unknown> = {};
+  /** the `pageTitle` the client shows (undefined: none sent) */
+  private title?: unknown;
   /** the view's LiveComponents (by id), set once mounted */
   components?: Components;
   private tasks = new AsyncTasks((fn) => this.enqueue(fn));
@@ -68,10 +73,19 @@ export class ViewRuntime implements ViewDriver {
   ) {}
 
   /**
-   * Mounts the view (connected), replays recovered form events, and sends the first render.
+   * Mounts the view (connected), replays recovered form events, and sends the first render:
+   * a `rendered` frame, or the frame `answer` builds from the HTML (live navigation's `mounted`).
    * @throws UnauthorizedError, or whatever mount throws (the caller answers with an error frame)
    */
-  async join(cls: LiveViewClass, session: Session, url: URL, props: Record<string, unknown>, domId: string, forms: Array<[string, Payload]>): Promise<void> {
+  async join(
+    cls: LiveViewClass,
+    session: Session,
+    url: URL,
+    props: Record<string, unknown>,
+    domId: string,
+    forms: Array<[string, Payload]>,
+    answer?: (html: string, view: LiveView<any, any>) => ServerFrame,
+  ): Promise<void> {
     // anything queued while joining (a pushPatch from a recovered form, a pubsub message)
     // runs after the first render, as a delta
     let joined!: () => void;
@@ -90,8 +104,10 @@ export class ViewRuntime implements ViewDriver {
       const html = this.render();
       this.sent = html;
       this.dirty = false;
-      this.outbox.send(renderedFrame(this.ref, html));
+      if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
+      this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
       this.sendStreams();
+      this.sendTitle();
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
       void this.stop();
@@ -261,6 +277,10 @@ export class ViewRuntime implements ViewDriver {
 
   pushPatch(url: string, replace: boolean): void {
     const next = new URL(url, this.view.ctx.url);
+    // a patch to another route is a navigation, as the browser's own patches are
+    if (this.services.routes?.patchable(this.view.constructor as LiveViewClass, this.props, next) === false) {
+      return this.navigate(next.pathname + next.search + next.hash, replace);
+    }
     void this.enqueue(async () => {
       this.view.ctx.url = next;
       await this.handleParams(next);
@@ -271,6 +291,10 @@ export class ViewRuntime implements ViewDriver {
 
   redirect(url: string): void {
     this.outbox.send(redirectFrame(this.ref, url));
+  }
+
+  navigate(url: string, replace: boolean): void {
+    this.outbox.send(goFrame(this.ref, url, replace));
   }
 
   runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void {
@@ -336,6 +360,13 @@ export class ViewRuntime implements ViewDriver {
     const update = this.dirty && !held ? this.update() : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update, reply));
     if (!held) this.sendStreams();
+    this.sendTitle();
+  }
+
+  /** Sends the `pageTitle` assign when it changed since the client last got it. */
+  private sendTitle(): void {
+    const t = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
+    if (typeof t === "string" && t !== this.title) this.outbox.send(titleFrame(this.ref, (this.title = t)));
   }
 
   private flushNow(): void {
@@ -344,6 +375,7 @@ export class ViewRuntime implements ViewDriver {
     if (!this.dirty || this.outbox.congested()) return;
     const update = this.update();
     if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
+    this.sendTitle();
     this.sendStreams();
   }
 

@@ -12,6 +12,8 @@ export interface ViewDriver {
   pushEvent(name: string, payload: Payload): void;
   pushPatch(url: string, replace: boolean): void;
   redirect(url: string): void;
+  /** live navigation (absent in drivers without it: they redirect) */
+  navigate?(url: string, replace: boolean): void;
   /** runs `fn` outside the event queue under `name`; `settle` runs in the queue with its outcome */
   runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void;
   /** cancels the task `name`; whether one was running */
@@ -142,9 +144,17 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
     this[DRIVER]?.pushPatch(url, !!opts.replace);
   }
 
-  /** Navigates the browser to another page (a live route or any URL). */
-  pushNavigate(url: string): void {
-    this[DRIVER]?.redirect(url);
+  /**
+   * Navigates the browser to `url`, as Phoenix's `push_navigate`: a live route of this view's
+   * live session is mounted over the same socket (no page load; the layout stays); any other
+   * URL is loaded as a full page.
+   * @param url - a path (with query and hash) or a URL of this site
+   * @param opts - `replace`: replace the history entry instead of pushing one
+   */
+  pushNavigate(url: string, opts: { replace?: boolean } = {}): void {
+    const d = this[DRIVER];
+    if (d?.navigate) d.navigate(url, !!opts.replace);
+    else d?.redirect(url);
   }
 
   /** Redirects the browser with a full page load. */

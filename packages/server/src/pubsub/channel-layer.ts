@@ -43,6 +43,21 @@ export interface ChannelLayer {
   /** Number of members in a sorted index (0 when missing). */
   zcard(key: string): Promise<number>;
   /**
+   * Atomically takes one of `limit` slots of the slot set `key` for `member`, as a counting
+   * semaphore whose slots are leases (in the manner of Redis's "fair semaphore" recipe): slots
+   * whose lease ended are dropped first; a `member` that already holds a slot renews its lease
+   * and keeps it; otherwise it gets one when fewer than `limit` are held. The slot's lease ends
+   * `ttlMs` (ms) after this call unless claimed again or {@link ChannelLayer.release}d. One
+   * atomic step in every process sharing the layer (never read-then-write).
+   * @param limit - slots in the set (an integer ≥ 0; 0 refuses every new member)
+   * @returns whether `member` holds a slot now
+   * @throws (rejects) RangeError when `limit` is not an integer ≥ 0 or `ttlMs` not a finite number ≥ 1;
+   *   {@link ChannelLayerUnavailableError} when the transport is unreachable
+   */
+  claim(key: string, member: string, limit: number, ttlMs: number): Promise<boolean>;
+  /** Gives back `member`'s slot of the slot set `key` (see {@link ChannelLayer.claim}); a missing one is ignored. */
+  release(key: string, member: string): Promise<void>;
+  /**
    * Whether the transport is reachable now (always `true` in process). While `false`,
    * `publish` and the key/value calls reject with {@link ChannelLayerUnavailableError} and
    * subscribers receive nothing; it recovers on its own.
@@ -62,6 +77,16 @@ export class ChannelLayerUnavailableError extends WeftError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("WEFT_ERR_CHANNEL_UNAVAILABLE", message, options);
   }
+}
+
+/**
+ * Checks the numbers of a {@link ChannelLayer.claim}.
+ * @throws RangeError when `limit` is not an integer ≥ 0 or `ttlMs` is not a finite number ≥ 1
+ * @internal
+ */
+export function checkClaim(limit: number, ttlMs: number): void {
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`claim: limit (${limit}) must be an integer ≥ 0`);
+  if (!Number.isFinite(ttlMs) || ttlMs < 1) throw new RangeError(`claim: ttlMs (${ttlMs}) must be a finite number of ms ≥ 1`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type ChannelLayer, LocalFanout, type MessageHandler } from "./channel-layer.js";
+import { type ChannelLayer, checkClaim, LocalFanout, type MessageHandler } from "./channel-layer.js";
 
 /**
  * The in-process channel layer: the default, for one process (`pnpm demo`, tests).
@@ -11,6 +11,8 @@ export class MemoryChannelLayer implements ChannelLayer {
   private fanout: LocalFanout;
   private store = new Map<string, { value: string; expires: number }>();
   private indexes = new Map<string, Map<string, number>>();
+  /** slot sets of {@link MemoryChannelLayer.claim}: member → end of its lease (ms epoch) */
+  private slots = new Map<string, Map<string, number>>();
 
   /** @param onError - called with errors thrown by subscribers (default: ignore) */
   constructor(onError?: (err: unknown) => void) {
@@ -98,6 +100,25 @@ export class MemoryChannelLayer implements ChannelLayer {
     return this.indexes.get(key)?.size ?? 0;
   }
 
+  /** See {@link ChannelLayer.claim}: one synchronous step, so atomic within the process. */
+  async claim(key: string, member: string, limit: number, ttlMs: number): Promise<boolean> {
+    checkClaim(limit, ttlMs);
+    const now = Date.now();
+    let set = this.slots.get(key);
+    if (!set) this.slots.set(key, (set = new Map()));
+    for (const [m, until] of set) if (until <= now) set.delete(m);
+    const ok = set.has(member) || set.size < limit;
+    if (ok) set.set(member, now + ttlMs);
+    if (!set.size) this.slots.delete(key);
+    return ok;
+  }
+
+  /** See {@link ChannelLayer.release}. */
+  async release(key: string, member: string): Promise<void> {
+    const set = this.slots.get(key);
+    if (set?.delete(member) && !set.size) this.slots.delete(key);
+  }
+
   async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
     this.store.set(key, { value: JSON.stringify(value), expires: ttlMs ? Date.now() + ttlMs : 0 });
   }
@@ -109,5 +130,6 @@ export class MemoryChannelLayer implements ChannelLayer {
   async close(): Promise<void> {
     this.store.clear();
     this.indexes.clear();
+    this.slots.clear();
   }
 }

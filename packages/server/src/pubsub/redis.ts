@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from "ioredis";
-import { type ChannelLayer, ChannelLayerUnavailableError, LocalFanout, type MessageHandler } from "./channel-layer.js";
+import { type ChannelLayer, ChannelLayerUnavailableError, checkClaim, LocalFanout, type MessageHandler } from "./channel-layer.js";
 
 /** Options of {@link RedisChannelLayer}. */
 export interface RedisChannelLayerOptions {
@@ -41,7 +41,25 @@ end
 return 1
 `;
 
-type CasRedis = Redis & { weftCas(key: string, hasExpected: string, expected: string, value: string, ttlMs: string): Promise<number> };
+// A slot set is a sorted set scored by the end of each member's lease, on Redis's own clock
+// (TIME), so workers' clocks never matter; the key itself lives as long as its longest lease.
+const CLAIM_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1
+`;
+
+type CasRedis = Redis & {
+  weftCas(key: string, hasExpected: string, expected: string, value: string, ttlMs: string): Promise<number>;
+  weftClaim(key: string, member: string, limit: string, ttlMs: string): Promise<number>;
+};
 
 /**
  * The channel layer for several processes and machines, on Redis (ioredis).
@@ -108,6 +126,7 @@ export class RedisChannelLayer implements ChannelLayer {
     this.pub = make("weft-pub") as CasRedis;
     this.sub = make("weft-sub");
     this.pub.defineCommand("weftCas", { numberOfKeys: 1, lua: CAS_SCRIPT });
+    this.pub.defineCommand("weftClaim", { numberOfKeys: 1, lua: CLAIM_SCRIPT });
     for (const conn of [this.pub, this.sub]) {
       conn.on("error", (err: unknown) => this.connectionError(err));
       for (const ev of ["ready", "close", "end", "reconnecting"]) conn.on(ev, () => this.statusChanged());
@@ -225,6 +244,22 @@ export class RedisChannelLayer implements ChannelLayer {
   /** `ZCARD`. @throws (rejects) {@link ChannelLayerUnavailableError} */
   async zcard(key: string): Promise<number> {
     return this.exec(`zcard "${key}"`, (r) => r.zcard(this.prefix + key));
+  }
+
+  /**
+   * Atomic claim of a slot (one Lua script on Redis's clock; see {@link ChannelLayer.claim}).
+   * @throws (rejects) RangeError for a bad `limit` / `ttlMs`; {@link ChannelLayerUnavailableError}
+   */
+  async claim(key: string, member: string, limit: number, ttlMs: number): Promise<boolean> {
+    checkClaim(limit, ttlMs);
+    const ttl = String(Math.ceil(ttlMs));
+    const done = await this.exec(`claim "${key}"`, (r) => (r as CasRedis).weftClaim(this.prefix + key, member, String(limit), ttl));
+    return done === 1;
+  }
+
+  /** Releases a slot (`ZREM`). @throws (rejects) {@link ChannelLayerUnavailableError} */
+  async release(key: string, member: string): Promise<void> {
+    await this.exec(`release "${key}"`, (r) => r.zrem(this.prefix + key, member));
   }
 
   /** Closes both connections (gracefully when possible); later calls reject. Idempotent. */

@@ -1,5 +1,5 @@
 import { decodeServerFrame, encodeFrame, htmlAfter, isReply, type ServerFrame } from "@weft/client/codec";
-import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_CHUNK_NEXT, S_ERROR, S_PATCH, S_PUSH, S_REDIRECT, S_STREAM } from "@weft/client/protocol";
+import { A_CHANGE, A_CLICK, A_PATCH, A_SUBMIT, A_TARGET, E_UNAUTHORIZED, S_CHUNK_NEXT, S_ERROR, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_STREAM } from "@weft/client/protocol";
 import { weftError } from "../errors.js";
 import { findAll, findOne, lvValues, ownerView, withChanges } from "./dom.js";
 import { renderDisconnected } from "../live/page.js";
@@ -65,7 +65,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
   readonly pushed: Array<{ event: string; payload: Payload }> = [];
   /** `pushPatch` URLs, in order */
   readonly patches: string[] = [];
-  /** `redirect` / `pushNavigate` URL, if any */
+  /** `redirect` / `pushNavigate` URL, if any (a live navigation or a full load) */
   redirectedTo?: string;
   /** reply values of events whose handler returned `{ reply: {…} }`, in order */
   readonly replies: Payload[] = [];
@@ -242,7 +242,7 @@ export class LiveTest<V extends LiveView<any, any> = LiveView<any, any>> {
     this.current = htmlAfter(m, this.current) ?? this.current;
     if (m.type === S_PUSH) this.pushed.push({ event: m.event, payload: m.payload });
     if (m.type === S_PATCH) this.patches.push(m.url);
-    if (m.type === S_REDIRECT) this.redirectedTo = m.url;
+    if (m.type === S_REDIRECT || m.type === S_NAVIGATE) this.redirectedTo = m.url;
     if (m.type === S_ERROR) this.errors.push({ code: m.code, message: m.message });
     if (isReply(m) && m.reply) this.replies.push(m.reply);
     if (m.type === S_STREAM) this.streams.set(m.name, applyStreamOps(this.streams.get(m.name) ?? [], m.reset, m.deletes, m.inserts));

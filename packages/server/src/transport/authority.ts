@@ -17,7 +17,7 @@ export interface AuthorityOptions {
   recheckMs: number;
 }
 
-export const defaultAuthority: AuthorityOptions = { cacheMs: 1_000, recheckMs: 30_000 };
+export const defaultAuthority: AuthorityOptions = { cacheMs: 0, recheckMs: 30_000 };
 
 /** The channel-layer topic authority's messages travel on (one subscription per process). */
 export const AUTHORITY_TOPIC = "weft:session-authority";

@@ -24,6 +24,7 @@ import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
 import { defaultAuthority, SessionAuthority, type AuthorityOptions } from "./authority.js";
 import { checkSecret, TokenSigner } from "../live/token.js";
+import { LiveRoutes, pageTitleOf, type OnMount, type RouteTitle } from "../live/sessions.js";
 import { weftError } from "../errors.js";
 
 /**
@@ -82,7 +83,9 @@ export interface WeftOptions {
   helmet?: false | FastifyHelmetOptions;
   /**
    * Session authority's timing (see docs/reliability.md, "Session authority"): `cacheMs`, how long
-   * a socket trusts its copy of the session before a join or an event reloads it (default 1,000 ms);
+   * a socket trusts its copy of the session before a join or an event reloads it (default 0: every
+   * join and event reads the current session, as every Django request does, so an event sent after a
+   * logout on another worker is never run; raise it only for a `reload` that is expensive);
    * `recheckMs`, the backstop reload of every socket's session (default 30,000 ms).
    */
   authority?: Partial<AuthorityOptions>;
@@ -188,12 +191,31 @@ function invalid(what: string, want: string, got: unknown, gotWhat?: string) {
 
 /** Options of one live route. */
 export interface LiveRouteOptions {
-  /** page title (default: the view's `static title`, else "Weft") */
-  title?: string;
+  /**
+   * page title, or a function of the route params (default: the view's `static title`, else
+   * "Weft"); a view's `pageTitle` assign wins over both
+   */
+  title?: RouteTitle;
+  /**
+   * the live session the route belongs to (declared with `app.liveSession`); routes without one
+   * share an implicit session per layout, as Phoenix's default session
+   */
+  liveSession?: string;
   /** layout template for this route (default: the plugin's) */
   layout?: string | URL;
   /** per-request layout data (the user, navigation…), merged over the plugin's `layoutData` */
   layoutData?: (req: FastifyRequest, reply: FastifyReply, session: Session) => Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+/** Options of a live session (`app.liveSession`); `layout` and `layoutData` are its routes' defaults. */
+export interface LiveSessionOptions extends Pick<LiveRouteOptions, "layout" | "layoutData"> {
+  /** hooks run before every mount of its routes' views: HTTP render, join, live navigation (see {@link OnMount}) */
+  onMount?: OnMount | OnMount[];
+}
+
+/** What `app.liveSession`'s callback gets: `live` registers a route of the session. */
+export interface LiveSessionScope {
+  live(path: string, cls: LiveViewClass, opts?: LiveRouteOptions): void;
 }
 
 /** What the plugin adds to the fastify instance as `app.weft`. */
@@ -252,6 +274,19 @@ declare module "fastify" {
      * gets the full page, the browser then joins over the WebSocket.
      */
     live(path: string, cls: LiveViewClass, opts?: LiveRouteOptions): void;
+    /**
+     * Declares a live session, as Phoenix's `live_session`: the routes `fn` registers share
+     * `onMount` hooks, run on the HTTP render, the join and every live navigation, and live
+     * navigation (`<a lv-navigate>`, `pushNavigate`) between them keeps the socket and the
+     * layout. Navigating out of the session is a full page load. A route may also name its
+     * session with the `liveSession` route option.
+     * @param name - unique per app
+     * @param opts - `onMount` hooks, the routes' default `layout` and `layoutData`
+     * @param fn - registers the routes: `(s) => { s.live("/a", A); s.live("/b", B); }`
+     * @throws WeftError `WEFT_ERR_LIVE_SESSION` when `name` was declared already, or a view
+     *   class is in two live sessions
+     */
+    liveSession(name: string, opts: LiveSessionOptions, fn?: (s: LiveSessionScope) => void): void;
   }
 }
 
@@ -270,8 +305,10 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const limits: Limits = { ...defaultLimits, ...opts.limits };
   const dev = opts.dev ?? process.env.NODE_ENV === "development";
   const templates = new Templates(opts.views, dev);
+  const routes = new LiveRoutes();
   const services: LiveServices = {
     registry: new ViewRegistry(),
+    routes,
     templates,
     signer: new TokenSigner(opts.secret, opts.tokenTtlMs),
     pubsub: opts.pubsub ?? new MemoryChannelLayer((err) => app.log.error({ err }, "weft: subscriber failed")),
@@ -369,14 +406,28 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     }
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
-    const body = await renderDisconnected(services, cls, { session, url, domId: newDomId(), props: ro.props ?? {} });
+    let title: string | undefined;
+    let assigned = false;
+    const props = ro.props ?? {};
+    const body = await renderDisconnected(services, cls, {
+      session,
+      url,
+      domId: newDomId(),
+      props,
+      onView: (v) => {
+        title = pageTitleOf(v, ro, props);
+        assigned = typeof (v.assigns as { pageTitle?: unknown }).pageTitle === "string";
+      },
+    });
     const extra = ro.layoutData ? await ro.layoutData(req, reply, session) : {};
     // layouts may hold nested views too (a status banner, a notifications bell)
     const inLayout = new Children(services, "lv-layout", session, false);
     const html = templates.render(ro.layout ?? opts.layout ?? DEFAULT_LAYOUT, {
       ...layoutData,
-      title: ro.title ?? cls.title ?? "Weft",
+      title,
       ...extra,
+      // the view's pageTitle assign wins over the layout data's title too
+      ...(assigned ? { title } : {}),
       head,
       body,
       liveRender: inLayout.liveRender,
@@ -407,8 +458,16 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     },
   } satisfies WeftServer);
 
+  app.decorate("liveSession", function (this: FastifyInstance, name: string, so: LiveSessionOptions, fn?: (s: LiveSessionScope) => void) {
+    routes.declare(name, so.onMount === undefined ? [] : [so.onMount].flat());
+    const defaults: LiveRouteOptions = { layout: so.layout, layoutData: so.layoutData, liveSession: name };
+    fn?.({ live: (path, cls, ro = {}) => this.live(path, cls, { ...defaults, ...ro, liveSession: name }) });
+  });
+
   app.decorate("live", function (this: FastifyInstance, path: string, cls: LiveViewClass, ro: LiveRouteOptions = {}) {
     services.registry.register(cls);
+    const session = ro.liveSession === undefined ? routes.implicit("\0default") : routes.sessionNamed(ro.liveSession);
+    routes.add(this.prefix + path, { cls, session, title: ro.title, layout: ro.layout === undefined ? undefined : String(ro.layout) });
     this.get(path, { config: routeConfig }, async (req, reply) => {
       try {
         const html = await renderPage(req, reply, cls, { ...ro, props: req.params as Record<string, string> });

@@ -1,4 +1,4 @@
-import { encodeFrame, errorFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
+import { encodeFrame, errorFrame, goFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
 import {
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
@@ -11,6 +11,7 @@ import {
   C_HEARTBEAT,
   C_JOIN,
   C_LEAVE,
+  C_NAVIGATE,
   C_PARAMS,
   C_UPLOAD,
   E_BAD_FRAME,
@@ -25,9 +26,11 @@ import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRuntime, type Outbox } from "../live/runtime.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
+import type { LiveViewClass } from "../live/view.js";
 import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from "@weft/client/codec";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
+import { navigate } from "./navigate.js";
 import type { SessionAuthority, SocketSession } from "./authority.js";
 import type { SessionCaps } from "./caps.js";
 import { logRefusal, socketErrorLogger } from "./refusals.js";
@@ -165,7 +168,23 @@ export class LiveSocket implements Outbox {
         const url = this.url(frame.url);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
         if (!url) return this.error(frame.ref, E_BAD_FRAME, "url must be a URL of this site");
+        // a URL of another route (or other route params) is a navigation, never the wrong view's handleParams
+        const cls = v.view?.constructor as LiveViewClass | undefined;
+        if (cls && this.services.routes?.patchable(cls, v.props, url) === false) return this.send(goFrame(frame.ref, frame.url, true));
         return void v.params(url);
+      }
+      case C_NAVIGATE: {
+        const v = this.views.get(frame.ref);
+        const url = this.url(frame.url);
+        if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
+        if (!url) return this.error(frame.ref, E_BAD_FRAME, "url must be a URL of this site");
+        if (this.views.has(frame.next)) return this.error(frame.ref, E_UNKNOWN_VIEW, "view ref already joined");
+        this.views.delete(frame.ref);
+        this.live.delete(v);
+        void v.stop();
+        const rt = new ViewRuntime(frame.next, this.services, this);
+        this.views.set(frame.next, rt);
+        return void this.navigated(rt, navigate(this.services, this, v, rt, url, this.guard.session));
       }
       case C_UPLOAD:
       case C_CHUNK: {
@@ -206,6 +225,14 @@ export class LiveSocket implements Outbox {
       this.services.log.error({ err, view: claims.v }, "weft: mount failed");
       this.error(f.ref, E_SERVER, "something went wrong");
     }
+  }
+
+  /** A live navigation's view: tracked like a joined one once mounted, forgotten when it was not. */
+  private async navigated(rt: ViewRuntime, ok: Promise<boolean>): Promise<void> {
+    const mounted = await ok;
+    if (mounted && !this.closed && this.views.get(rt.ref) === rt) return void this.live.add(rt);
+    if (this.views.get(rt.ref) === rt) this.views.delete(rt.ref);
+    void rt.stop();
   }
 
   /** Session authority: the session changed; views whose `authorize` now refuses it are stopped with `unauthorized`. */

@@ -1,0 +1,87 @@
+// Per-user job caps across worker processes: two real demo processes on different ports share
+// one SQLite file and a private Redis. One user fires 20 job starts at once at the HTTP action
+// endpoint, alternating the two workers and two actions: the caps (3 running or queued per user,
+// 2 per action) are counted atomically in Redis, so exactly 3 start and 17 get 429 JSON; another
+// user still starts one. The actions' pace is set to an hour a row: no job ends during the test,
+// so no slot frees itself meanwhile, however loaded the machine.
+import { constants as fsc } from "node:fs";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
+import { loggedIn } from "./support/admin.js";
+import { launchBrowser } from "./support/browser.js";
+import { seededTemplate } from "./support/demo.js";
+import { startWorker, type Worker } from "./support/faults-workers.js";
+
+const LIST = "/admin/shop/order/";
+const HOUR_A_ROW = { ACTION_ROW_DELAY_MS: "3600000" };
+
+let redis: TestRedis;
+let dir = "";
+let A: Worker;
+let B: Worker;
+let browser: Browser;
+
+beforeAll(async () => {
+  const [template, r, b] = await Promise.all([seededTemplate(), startTestRedis(), launchBrowser()]);
+  redis = r;
+  browser = b;
+  dir = await mkdtemp(join(tmpdir(), "weft-e2e-caps-"));
+  const dbFile = join(dir, "demo.db");
+  await copyFile(template, dbFile, fsc.COPYFILE_FICLONE);
+  A = await startWorker("A", dbFile, redis.url, HOUR_A_ROW); // first: it writes the secret and the demo users
+  B = await startWorker("B", dbFile, redis.url, HOUR_A_ROW);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  // the jobs never end (an hour a row): no graceful stop to wait for
+  for (const w of [A, B]) if (w?.alive()) w.proc.kill("SIGKILL");
+  await Promise.all([A?.exited, B?.exited]);
+  await redis?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The CSRF token of `ctx`'s session (the shell's logout form). */
+async function csrfOf(ctx: BrowserContext, w: Worker): Promise<string> {
+  const html = await (await ctx.request.get(`${w.url}/admin/`)).text();
+  return /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+}
+
+describe("per-user job caps across two worker processes", () => {
+  it("20 concurrent starts by one user → exactly 3 started, 17 refused with 429 JSON; another user still starts one", async () => {
+    const manager = await loggedIn(browser, A.url, "manager");
+    const csrf = await csrfOf(manager, A);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        manager.request.post(`${(i % 2 ? A : B).url}${LIST}action/`, {
+          form: { _csrf: csrf, action: i % 4 < 2 ? "refund_selected" : "sync_with_vendor", _selected_action: String(1 + i) },
+          maxRedirects: 0,
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status());
+    expect(statuses.filter((s) => s === 303)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+    for (const r of responses.filter((x) => x.status() === 429)) {
+      const body = (await r.json()) as { code: string; message: string; scope: string; limit: number };
+      expect(body.code).toBe("WEFT_ERR_JOB_QUOTA");
+      expect(body.message).toMatch(/^You already have (3 jobs|2 “(Refund selected orders|Sync with vendor)” jobs) running or queued; nothing was started\./);
+    }
+    // the 3 are the manager's only jobs, on either worker's "My jobs"
+    const page = await manager.newPage();
+    for (const w of [A, B]) {
+      await page.goto(`${w.url}/admin/jobs/`);
+      expect(await page.locator("[data-job]").count(), w.name).toBe(3);
+    }
+    // another user is not starved
+    const admin = await loggedIn(browser, A.url, "admin");
+    const other = await admin.request.post(`${B.url}${LIST}action/`, { form: { _csrf: await csrfOf(admin, B), action: "sync_with_vendor", _selected_action: "30" }, maxRedirects: 0 });
+    expect(other.status()).toBe(303);
+    await admin.close();
+    await manager.close();
+  });
+});
