@@ -6,7 +6,7 @@
  * through a config file, and each refusal.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
@@ -148,6 +148,44 @@ describe("createsuperuser and changepassword", () => {
     const missing = await weft(["changepassword", "ops", "--db", join(dir, "missing.db"), "--password-stdin"], { input: "x\n" });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("does not exist");
+  });
+});
+
+/**
+ * Runs the bin on a pseudo-terminal (util-linux `script`), answering each prompt in `answers`
+ * once it appears; resolves with everything the terminal showed and the exit code.
+ */
+function onTerminal(args: string[], answers: string[]): Promise<{ code: number | null; screen: string }> {
+  return new Promise((resolve, reject) => {
+    const cmd = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+    const env: Record<string, string | undefined> = { ...process.env };
+    delete env.WEFT_PASSWORD;
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], { cwd: dir, env, stdio: ["pipe", "pipe", "pipe"] });
+    let screen = "";
+    let prompts = 0;
+    child.stdout.on("data", (d: Buffer) => {
+      screen += String(d);
+      // answer a prompt only once it is on the screen (a condition, not a delay)
+      const seen = screen.split("Password").length - 1;
+      while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\r`);
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, screen }));
+  });
+}
+
+describe("the password prompt on a terminal", () => {
+  it.skipIf(!existsSync("/usr/bin/script"))("asks twice without echoing; different answers are exit 1 and create nothing", async () => {
+    const ok = await onTerminal(["createsuperuser", "--db", dbFile, "--username", "tty"], ["tty-secret", "tty-secret"]);
+    expect(ok.code, ok.screen).toBe(0);
+    expect(ok.screen).toContain("Password (again): ");
+    expect(ok.screen).toContain('Superuser "tty" created');
+    expect(ok.screen).not.toContain("tty-secret");
+    await login(base, "tty", { password: "tty-secret" });
+    const differ = await onTerminal(["createsuperuser", "--db", dbFile, "--username", "tty2"], ["one", "two"]);
+    expect(differ.code).toBe(1);
+    expect(differ.screen).toContain("the two passwords differ");
+    expect(sqlite.prepare("select count(*) as n from weft_users where username = 'tty2'").get()).toEqual({ n: 0 });
   });
 });
 
