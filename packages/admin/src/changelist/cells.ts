@@ -78,9 +78,17 @@ function kindOfColumn(column: SQLiteColumn): ColumnKind {
   return "text";
 }
 
-/** The kind of each `listDisplay` column, by name. */
-export function columnKinds(config: ResolvedChangeList): Map<string, ColumnKind> {
-  return new Map(config.listDisplay.map((c: ResolvedColumn) => [c.name, c.kind === "computed" ? "computed" : kindOfColumn(c.field.column)]));
+/**
+ * The kind of each `listDisplay` column, by name.
+ * @param types - the ModelAdmin's `fieldTypes`: a boolean type makes a 0/1 column "boolean", the others "number"
+ */
+export function columnKinds(config: ResolvedChangeList, types: Readonly<Record<string, FieldType>> = {}): Map<string, ColumnKind> {
+  const kind = (c: ResolvedColumn): ColumnKind => {
+    if (c.kind === "computed") return "computed";
+    const t = c.field.relation ? undefined : types[c.field.key];
+    return t ? (t.type === "boolean" ? "boolean" : "number") : kindOfColumn(c.field.column);
+  };
+  return new Map(config.listDisplay.map((c: ResolvedColumn) => [c.name, kind(c)]));
 }
 
 /**

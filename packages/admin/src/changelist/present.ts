@@ -149,7 +149,7 @@ export function reprOf(query: ChangeListQuery<any, any>, row: ChangeListRow): st
 export function present(input: PresentInput): ChangeListAssigns {
   const { admin, query, state, page, selection } = input;
   let kinds = kindsCache.get(query);
-  if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config)));
+  if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config, admin.options.fieldTypes)));
   const links = new Set(query.config.listDisplayLinks);
   const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
   const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
