@@ -11,7 +11,7 @@ import { check, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core
 import { describe, expect, it } from "vitest";
 import { AdminSite, formatTyped, parseTyped, typedInput, type FieldType, WeftAdminError } from "../src/index.js";
 import { resolveDisplay } from "../src/model/field-types.js";
-import { formatCell, formatDate } from "../src/changelist/cells.js";
+import { columnKinds, formatCell, formatDate } from "../src/changelist/cells.js";
 import { formSpec } from "../src/changeform/fields.js";
 import { fromFormValue, toFormValue } from "../src/changeform/coerce.js";
 import { displayValue } from "../src/changeform/present.js";
@@ -133,6 +133,12 @@ describe("the change form", () => {
     const many = validateForm(spec, "change", { totalCents: "1.005", currency: "EUR" }, row);
     expect(many.errors).toEqual({ totalCents: ["Enter an amount with at most 2 decimal places."] });
     expect(many.data.totalCents).toBeUndefined();
+  });
+
+  it("the list's column kinds follow the types: money right-aligned as a number, a 0/1 boolean as a boolean", () => {
+    const listed = s.register(orders, { app: "shop", name: "listed", listDisplay: ["totalCents", "gift", "currency"], fieldTypes: { totalCents: money, gift: { type: "boolean" } } });
+    expect(Object.fromEntries(columnKinds(s.query(listed).config, listed.options.fieldTypes))).toEqual({ totalCents: "number", gift: "boolean", currency: "text" });
+    expect(columnKinds(s.query(listed).config).get("gift")).toBe("number");
   });
 
   it("read-only values and the history read as the list does", () => {
