@@ -5,11 +5,14 @@ import { customers, orderItems, orders, products, supportTickets } from "./db/sc
 import { orderActions } from "./actions.js";
 import { SLOTS } from "./slots.js";
 import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
+import { SalesReport } from "./views/sales-report.js";
+
+const CHART_ICON = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M2 14h12M4 12V8m4 4V4m4 8V6" stroke="currentColor" stroke-width="2" fill="none"/></svg>';
 
 /** The demo's logins, printed at start-up (password = username). */
 export const DEMO_USERS = [
   { username: "admin", isSuperuser: true, note: "superuser" },
-  { username: "manager", isSuperuser: false, note: "shop managers: change orders, refund, view low stock" },
+  { username: "manager", isSuperuser: false, note: "shop managers: change orders, refund, view low stock, the sales report" },
   { username: "viewer", isSuperuser: false, note: "view-only staff" },
 ] as const;
 
@@ -82,6 +85,8 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     listPerPage: 50,
   });
   registerDashboard(site, db);
+  // the shop's own admin page: revenue per day, filtered, live as orders arrive (views/sales-report.ts)
+  site.page("reports/sales/", SalesReport, { title: "Sales report", icon: CHART_ICON, nav: { group: "Reports", order: 10 }, permissionRequired: "shop.view_sales_report" });
   return site;
 }
 
@@ -89,7 +94,7 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
 export async function ensureDemoUsers(site: AdminSite): Promise<boolean> {
   if (await site.users.getUserByUsername("admin")) return false;
   const managers = await site.users.createGroup("Shop managers");
-  for (const perm of ["shop.view_order", "shop.change_order", "shop.view_customer", "shop.view_orderitem", "support.view_ticket", "support.change_ticket", "inventory.view_product", "orders.refund_order", "inventory.view_low_stock"]) {
+  for (const perm of ["shop.view_order", "shop.change_order", "shop.view_customer", "shop.view_orderitem", "support.view_ticket", "support.change_ticket", "inventory.view_product", "orders.refund_order", "inventory.view_low_stock", "shop.view_sales_report"]) {
     await site.users.grant(managers, perm);
   }
   const viewers = await site.users.createGroup("Viewers");

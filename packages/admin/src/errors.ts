@@ -60,6 +60,12 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_UNKNOWN_CONTEXT_PROVIDER: "an unknown context provider",
   /** `site.dashboard.page`: the group's page was made already, with another path or title */
   WEFT_ADMIN_ERR_DASHBOARD_PAGE_CONFLICT: "a dashboard page made twice with other options",
+  /** `site.page`: the path is malformed or starts with one of the admin's own URLs */
+  WEFT_ADMIN_ERR_PAGE_PATH: "a malformed or reserved site.page path",
+  /** `site.page` / `adminPlugin`: the path is taken (another page, a dashboard page, a model's app) */
+  WEFT_ADMIN_ERR_PAGE_TWICE: "a site.page path is taken",
+  /** `site.page`: the view is not a LiveView class, or an option is unknown or malformed */
+  WEFT_ADMIN_ERR_PAGE_OPTIONS: "a bad site.page view or option",
   /** dashboard widgets: two widgets share one key */
   WEFT_ADMIN_ERR_WIDGET_KEY_TWICE: "a dashboard widget key is used twice",
   /** `countStatements`: the database is not a drizzle better-sqlite3 one */

@@ -10,7 +10,8 @@
  * `query` (data layer) ← `auth` ← `auditlog` (the log's statements) ← `model` (ModelAdmin, the
  * action and widget contracts, `AdminSiteLike`, model events and labels) ← `shell` (layout,
  * `AdminView`, navigation, widget slots) ← `dashboard`, `health`, `checks` ← `changeform` ←
- * `changelist`, `audit` (history pages) ← `jobs` ← `site.ts` ← `plugin.ts` ← this index. Below
+ * `changelist`, `audit` (history pages) ← `jobs`; `pages` (`site.page`) and `account` (password
+ * change) above the shell ← `site.ts` ← `plugin.ts` ← this index. Below
  * the site, parts see it as an `AdminSiteLike` (the dashboard: a `DashboardSite`), which
  * `AdminSite` implements.
  *
@@ -31,5 +32,6 @@ export { recordAudit, objectHistory } from "./audit/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
 export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
+export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
 export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";

@@ -17,6 +17,8 @@ import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckO
 import { HealthBanner } from "./health/index.js";
 import { JobStore } from "@weft/server/jobs";
 import { jobRoutes } from "./jobs/routes.js";
+import { pageRoutes } from "./pages/routes.js";
+import { accountRoutes } from "./account/index.js";
 import { adminError, sessionsMismatch } from "./errors.js";
 
 const SHELL = new URL("../src/shell/shell.eta", import.meta.url);
@@ -42,6 +44,8 @@ async function shellData(site: AdminSite, css: string, healthView: LiveViewClass
     prefix: site.prefix,
     user,
     nav: site.nav(user),
+    // the site's own pages (site.page) the user may see
+    pageNav: site.pageNav(user),
     // from site.context's badge providers, cached per their TTL
     badges: await site.context.badges(user),
     csrfToken: await adminCsrfToken(site.sessions, req, reply),
@@ -129,6 +133,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);
+    accountRoutes(scope, site, ro);
+    pageRoutes(scope, site.pages, p, (path) => site.pathOwner(path), ro);
   });
 }
 

@@ -11,6 +11,8 @@ import { DashboardRegistry } from "./dashboard/registry.js";
 import type { JobStore, JobStoreOptions } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
+import { PageRegistry, type AdminPageOptions, type NavPageGroup, type PageViewClass } from "./pages/index.js";
+import type { LiveViewClass } from "@weft/server";
 
 /** Options of an {@link AdminSite}. */
 export interface AdminSiteOptions {
@@ -62,6 +64,8 @@ export class AdminSite implements DashboardSite {
   readonly tokens: ApiTokens;
   /** the dashboard widgets (standalone ones: `site.dashboard.register(widget)`) and dashboard pages */
   readonly dashboard: DashboardRegistry;
+  /** the site's own pages inside the admin shell (see {@link AdminSite.page}) */
+  readonly pages: PageRegistry;
   /** cached site-wide context providers and the top bar's badges (`site.context.provide(…)`, `.badge(…)`) */
   readonly context: SiteContext;
   /** options of the job store made at install (see {@link AdminSite.jobs}) */
@@ -83,6 +87,7 @@ export class AdminSite implements DashboardSite {
     this.tokens = new ApiTokens(opts.db);
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
+    this.pages = new PageRegistry(this);
     this.jobOptions = { ...opts.jobs };
   }
 
@@ -132,6 +137,43 @@ export class AdminSite implements DashboardSite {
     this.queries.set(admin, query);
     this.models.set(key, admin);
     return admin;
+  }
+
+  /**
+   * Mounts your own LiveView inside the admin, as Django admin's custom views in
+   * `AdminSite.get_urls` and Filament's custom pages: at `<prefix>/<path>` in the admin shell
+   * (layout, top bar, sidebar), with breadcrumbs and the `title` as heading above the view's
+   * HTML, in the admin's live session (links with `lv-navigate` reach it over the socket), staff
+   * only, and with `permissionRequired` checked on the HTTP render (403) and on every join
+   * (refused), before the view's own `authorize`. Its sidebar entry (`nav`) is shown only to
+   * users who may see the page. Call it before `app.register(adminPlugin, { site })`.
+   *
+   * @example
+   * site.page("reports/sales/", SalesReport, { title: "Sales report", nav: { group: "Reports", order: 10 }, permissionRequired: "shop.view_order" });
+   *
+   * @param path - below the prefix: 1-4 lower-case segments each ending with "/" (`reports/sales/`)
+   * @param View - any LiveView class (its template, `mount`, events and `authorize` work as anywhere)
+   * @param options - see {@link AdminPageOptions}
+   * @returns the class the admin mounts (a subclass of `View`, registered as `<site id>-page-<path>`)
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_PAGE_PATH` (a malformed path, or one starting with the
+   *   admin's own URLs: login, jobs, history, dashboard, password_change…), `WEFT_ADMIN_ERR_PAGE_TWICE`
+   *   (the path is another page's, a dashboard page's, or starts with a registered app label),
+   *   `WEFT_ADMIN_ERR_PAGE_OPTIONS` (not a LiveView class, an unknown or malformed option)
+   */
+  page(path: string, View: LiveViewClass, options: AdminPageOptions): PageViewClass {
+    return this.pages.add(path, View, options, (p) => this.pathOwner(p));
+  }
+
+  /** Who serves `path` (below the prefix) already, besides pages: a dashboard page or a model's app; null if nobody. @internal */
+  pathOwner(path: string): string | null {
+    if (this.dashboard.customPages().some((d) => d.path === path)) return "a dashboard page";
+    const first = path.slice(0, path.indexOf("/"));
+    return this.all().some((m) => m.app === first) ? `the app "${first}" (its models' pages)` : null;
+  }
+
+  /** The sidebar's page entries for `user` (only pages they may see), grouped and ordered. */
+  pageNav(user: SessionUser | null): NavPageGroup[] {
+    return this.pages.nav(user);
   }
 
   /** The ModelAdmin registered as `app`/`name`, or undefined. */

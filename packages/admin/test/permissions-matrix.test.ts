@@ -20,6 +20,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LiveView, on } from "@weft/server";
+import { z } from "zod";
 import { AdminSite, type AdminAction, type AdminSession } from "../src/index.js";
 import { TokenSigner } from "../../server/src/live/token.js";
 import { Client, SECRET, viewRoots } from "../../server/test/helpers.js";
@@ -84,6 +86,17 @@ site.register(items, {
   actions: [touch, annotate],
   dashboardWidgets: [{ title: "Items", getData: () => ({ headline: "n", detail: "items" }) }],
 });
+/** a page of the site's own (site.page), for those who may view items */
+class ItemsReport extends LiveView<{ bumped: number }> {
+  mount() {
+    return { bumped: 0 };
+  }
+  events = { bump: on(z.object({}), () => this.assign({ bumped: this.assigns.bumped + 1 })) };
+  render(it: { bumped: number }) {
+    return `<p class="report">bumped ${it.bumped}</p>`;
+  }
+}
+site.page("reports/items/", ItemsReport, { title: "Items report", nav: { group: "Reports" }, permissionRequired: "shop.view_item" });
 site.dashboard.register({ title: "Ops secret", group: "ops", onDashboard: true, permissionRequired: "shop.see_ops", getData: () => ({ headline: "s", detail: "ops" }) });
 
 // ---------------------------------------------------------------------------------------------
@@ -325,6 +338,17 @@ const ROUTES: RouteCell[] = [
       expect(body.includes(otherJob.id), `another user's job listed for ${r}`).toBe(r === "superuser");
     },
   },
+  {
+    name: "custom page (site.page, permissionRequired view)",
+    req: (r) => get(r, "/admin/reports/items/"),
+    expect: (r) => page(r, "view"),
+    // its sidebar entry is on the dashboard of those who may see it, only
+    after: async (r) => {
+      if (!staff(r)) return;
+      expect((await (await jars[r].fetch("/admin/")).text()).includes('href="/admin/reports/items/"'), `${r}'s sidebar entry`).toBe(may(r, "view"));
+    },
+  },
+  { name: "password change page", req: (r) => get(r, "/admin/password_change/"), expect: (r) => page(r, null) },
   { name: "own job", req: (r) => get(r, `/admin/jobs/${ownJob[r]}/`), expect: (r) => page(r, null) },
   { name: "another user's job", req: (r) => get(r, `/admin/jobs/${otherJob.id}/`), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 404 : "login") },
   {
@@ -619,6 +643,24 @@ const EVENTS: EventCell[] = [
     allowed: (r) => may(r, "delete"),
     act: async (l) => void (await l.event("confirm")),
     effect: (_l, id) => row(id) === undefined,
+  },
+  {
+    name: "custom page (site.page): an event",
+    path: () => "/admin/reports/items/",
+    view: "page-reports-items",
+    joins: listJoin,
+    allowed: listJoin,
+    act: async (l) => void (await l.event("bump")),
+    effect: (l) => l.html().includes("bumped 1"),
+  },
+  {
+    name: "password change: change (a refused attempt: its field errors)",
+    path: () => "/admin/password_change/",
+    view: "password-change",
+    joins: staff,
+    allowed: staff,
+    act: async (l) => void (await l.event("change", { old_password: "wrong-old-password", new_password1: "x", new_password2: "y" })),
+    effect: (l) => l.html().includes("Your old password was entered incorrectly"),
   },
   {
     name: "own job page: cancel",
