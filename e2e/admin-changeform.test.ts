@@ -27,21 +27,30 @@ async function open(ctx: BrowserContext, path: string): Promise<{ page: Page; fr
 
 const errorsOf = (page: Page, field: string) => page.locator(`#id_${field}_errors`);
 
+/** "822.45" → "€822.45", as the admin shows euros (the demo's `fieldTypes` money, site currency EUR, en-GB). */
+const euros = (amount: string) => new Intl.NumberFormat("en-GB", { style: "currency", currency: "EUR" }).format(Number(amount));
+
 describe("change form", () => {
-  it("shows an error while typing an invalid total, saves the fixed value, and the history shows before → after", async () => {
+  it("edits the total in euros: an error while typing an invalid one, saves the fixed value as cents, and the history shows € before → after", async () => {
     const ctx = await loginAs("admin");
     const { page } = await open(ctx, "/admin/shop/order/100/change/");
     await expect(page.locator("h1").innerText()).resolves.toBe("Change order");
     const number = await page.locator(".cf-repr").innerText();
     expect(number).toMatch(/^ORD-\d{6}$/);
-    const total = page.getByLabel("Total (cents)");
+    const total = page.getByLabel("Total");
+    // money in cents is edited as euros with two decimals ("822.45"), the currency beside it
     const before = await total.inputValue();
-    const fixed = String(Number(before) + 1234);
+    expect(before).toMatch(/^\d+\.\d\d$/);
+    await expect(page.locator("#id_totalCents_hint").innerText()).resolves.toBe("€");
+    const fixed = (Number(before) + 12.34).toFixed(2);
 
-    // invalid: a negative total (the table's CHECK), shown under the input while typing
+    // invalid: a negative total (the table's CHECK, in euros), shown under the input while typing
     await total.fill("-5");
-    await expect(errorsOf(page, "totalCents").innerText()).resolves.toBe("Ensure this value is greater than or equal to 0.");
+    await expect(errorsOf(page, "totalCents").innerText()).resolves.toBe("Ensure this value is greater than or equal to 0.00.");
     expect(await total.getAttribute("aria-invalid")).toBe("true");
+    // invalid: more than 2 decimals
+    await total.fill("12.345");
+    await page.waitForFunction(() => document.querySelector("#id_totalCents_errors")?.textContent === "Enter an amount with at most 2 decimal places.");
     // a required field emptied
     await page.getByLabel("Currency").fill("");
     await page.waitForFunction(() => document.querySelector("#id_currency_errors")?.textContent === "This field is required.");
@@ -62,8 +71,17 @@ describe("change form", () => {
     const row = page.locator("table.cf-history tbody tr").first();
     await expect(row.innerText()).resolves.toContain("admin");
     await expect(row.locator(".cf-action-change").innerText()).resolves.toBe("Changed");
-    const change = await row.locator(".cf-change-list li").filter({ hasText: "Total (cents)" }).innerText();
-    expect(change.replace(/\s+/g, " ")).toBe(`Total (cents): ${before} → ${fixed}`);
+    const change = await row.locator(".cf-change-list li").filter({ hasText: "Total" }).innerText();
+    expect(change.replace(/\s+/g, " ")).toBe(`Total: ${euros(before)} → ${euros(fixed)}`);
+
+    // the change list shows the stored cents as the same euros
+    const list = await open(ctx, `/admin/shop/order/?q=${number}`);
+    const cell = list.page.locator("table tbody tr", { hasText: number }).locator("td.num").filter({ hasText: "€" });
+    await expect(cell.innerText()).resolves.toBe(euros(fixed));
+    const header = (await list.page.locator("#result-list thead").textContent()) ?? "";
+    expect(header).toContain("Total");
+    expect(header).not.toContain("cents");
+    await list.page.close();
     await page.close();
   });
 
@@ -71,11 +89,11 @@ describe("change form", () => {
     const ctx = await loginAs("admin");
     const { page } = await open(ctx, "/admin/shop/order/101/change/");
     const note = page.getByLabel("Note");
-    await page.getByLabel("Total (cents)").fill("");
+    await page.getByLabel("Total").fill("");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await expect(page.locator(".cf-form-error").innerText()).resolves.toContain("Please correct the error");
     await expect(errorsOf(page, "totalCents").innerText()).resolves.toBe("This field is required.");
-    await page.getByLabel("Total (cents)").fill("4200");
+    await page.getByLabel("Total").fill("42.5");
     await note.fill("Customer asked for a gift wrap");
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.waitForURL((u) => u.pathname === "/admin/shop/order/" && u.searchParams.get("saved") === "101");
@@ -83,7 +101,7 @@ describe("change form", () => {
     await page.locator(".flash-success").filter({ hasText: "was changed successfully" }).waitFor();
     // the stored values, on a fresh load
     const again = await open(ctx, "/admin/shop/order/101/change/");
-    expect(await again.page.getByLabel("Total (cents)").inputValue()).toBe("4200");
+    expect(await again.page.getByLabel("Total").inputValue()).toBe("42.50");
     expect(await again.page.getByLabel("Note").inputValue()).toBe("Customer asked for a gift wrap");
     await page.close();
     await again.page.close();
@@ -150,7 +168,7 @@ describe("view-only user", () => {
     expect(await page.getByRole("button", { name: /Save/ }).count()).toBe(0);
     expect(await page.locator("main input, main select, main textarea").count()).toBe(0);
     expect(await page.getByRole("link", { name: "Delete" }).count()).toBe(0);
-    await expect(page.locator(".cf-row[data-field=totalCents] .cf-readonly-value").innerText()).resolves.toMatch(/^\d+$/);
+    await expect(page.locator(".cf-row[data-field=totalCents] .cf-readonly-value").innerText()).resolves.toMatch(/^€[\d,]+\.\d\d$/);
     const add = await page.goto(`${e2e.demo.url}/admin/shop/order/add/`);
     expect(add?.status()).toBe(403);
     await page.close();

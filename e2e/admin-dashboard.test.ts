@@ -72,7 +72,8 @@ describe("admin dashboard", () => {
     const n0 = await numberIn(page, ORDERS);
     await form.fill('input[name="number"]', `ORD-E2E-${Date.now()}`);
     await form.fill('input[name="customerId"]', "1");
-    await form.fill('input[name="totalCents"]', String(TOTAL));
+    // the form takes euros; the order stores cents
+    await form.fill('input[name="totalCents"]', String(TOTAL / 100));
     await Promise.all([form.waitForURL((u) => !u.pathname.endsWith("/add/"), { timeout: 15_000 }), form.click('button[name="_save"]')]);
 
     const r1 = await waitForNumberAbove(page, REVENUE, r0 + TOTAL - 1);

@@ -18,7 +18,8 @@ export const DEMO_USERS = [
 
 /** The shop's back office: every table of the demo registered with its list options. */
 export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
-  const site = new AdminSite({ db, sqlite, title: "Shop admin" });
+  // money columns hold cents: shown as "€822.45", typed as "822.45"
+  const site = new AdminSite({ db, sqlite, title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" } });
 
   site.register(orders, {
     app: "shop",
@@ -28,7 +29,8 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
     listFilter: ["status", "createdAt"],
     ordering: ["-createdAt"],
     listPerPage: 50,
-    labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
+    labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },
+    fieldTypes: { totalCents: { type: "money", currencyField: "currency" } },
     readonlyFields: ["number", "createdAt", "updatedAt"],
     // refund / sync with vendor / finalize (actions.ts): background jobs with a live progress page
     actions: orderActions,
@@ -48,6 +50,8 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
   site.register(products, {
     app: "inventory",
     listDisplay: ["sku", "name", "category", "priceCents", "stock", "active"],
+    labels: { priceCents: "Price" },
+    fieldTypes: { priceCents: { type: "money" } },
     searchFields: ["^sku", "name"],
     listFilter: ["active"],
     ordering: ["sku"],
@@ -65,6 +69,8 @@ export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
       product: { column: orderItems.productId, table: products, display: products.name },
     },
     listDisplay: ["order", "product", "quantity", "unitPriceCents"],
+    labels: { unitPriceCents: "Unit price" },
+    fieldTypes: { unitPriceCents: { type: "money" } },
     searchFields: ["^order.number", "product.name"],
     listPerPage: 50,
   });

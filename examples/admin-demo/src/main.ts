@@ -17,12 +17,29 @@
 import cluster from "node:cluster";
 import { checkCommand, DemoConfigError, readConfig, runPrimary, serve } from "./cluster.js";
 
+const USAGE = `usage: main.js [serve|check] [--workers N]
+
+serve (default)  seeds the shop database when missing, then serves the demo
+check            runs the admin's start-up checks; exit 1 on errors
+--workers N      N > 1: N worker processes on one port (also WORKERS=N)
+
+Environment: PORT, HOST, DEMO_DB, SIMULATE_MS, WORKERS, REDIS_URL, WEFT_SECRET,
+ACTION_ROW_DELAY_MS, LOG_LEVEL (see the top of src/main.ts). The admin's own commands
+(createsuperuser, tokens, seed, check, …): \`pnpm weft --help\` in examples/admin-demo.
+`;
+
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
 let config;
 try {
-  config = readConfig(process.argv.slice(2), process.env);
+  config = readConfig(args, process.env);
 } catch (err) {
   if (!(err instanceof DemoConfigError)) throw err;
-  console.error(`weft demo: ${err.message}\nusage: main.js [serve|check] [--workers N]`);
+  console.error(`weft demo: ${err.message}\n${USAGE}`);
   process.exit(2);
 }
 

@@ -70,6 +70,12 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_WIDGET_KEY_TWICE: "a dashboard widget key is used twice",
   /** `countStatements`: the database is not a drizzle better-sqlite3 one */
   WEFT_ADMIN_ERR_NOT_SQLITE: "countStatements needs a better-sqlite3 database",
+  /** the `weft` command: an unknown subcommand or option, a missing argument (exit code 2) */
+  WEFT_ADMIN_ERR_CLI_USAGE: "the weft command was called wrongly",
+  /** the `weft` command: the config file is missing, fails to load, or lacks what the subcommand needs */
+  WEFT_ADMIN_ERR_CLI_CONFIG: "the weft command's config file is missing or incomplete",
+  /** `site.register`: a `fieldTypes` entry names no column or has an unknown `type` / bad options */
+  WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
 });
 
 /** A code of {@link adminErrorCodes}. */

@@ -2,6 +2,7 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
+import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
 import { ChangeListQuery, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
@@ -30,6 +31,12 @@ export interface AdminSiteOptions {
    * `maxPerOwner`, default 3, and `maxPerAction`, default 2); see {@link AdminSite.jobs}
    */
   jobs?: Omit<JobStoreOptions, "logger">;
+  /**
+   * how numbers, money and dates read: `locale` (default "en-GB"), the `currency` of money
+   * fields that name none (ISO 4217, e.g. "EUR"), and the `timeZone` every date of the admin is
+   * shown and typed in (IANA, default "UTC")
+   */
+  display?: DisplayOptions;
 }
 
 /**
@@ -49,6 +56,8 @@ export class AdminSite implements DashboardSite {
   readonly prefix: string;
   readonly title: string;
   readonly id: string;
+  /** locale, default currency and time zone (see {@link AdminSiteOptions.display}) */
+  readonly display: Display;
   readonly db: BetterSQLite3Database<any>;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
@@ -70,6 +79,7 @@ export class AdminSite implements DashboardSite {
     this.prefix = (opts.prefix ?? "/admin").replace(/\/+$/, "");
     this.title = opts.title ?? "Weft admin";
     this.id = opts.id ?? "admin";
+    this.display = resolveDisplay(opts.display);
     this.db = opts.db;
     ensureAdminTables(opts.sqlite);
     this.users = new UserStore(opts.db);
@@ -111,7 +121,7 @@ export class AdminSite implements DashboardSite {
    * @returns the ModelAdmin
    * @throws WeftAdminError `WEFT_ADMIN_ERR_MODEL_TWICE` / `WEFT_ADMIN_ERR_RESERVED_APP` /
    *   `WEFT_ADMIN_ERR_BAD_IDENTIFIER`, ChangeListOptionsError / FormOptionsError when an option
-   *   names an unknown column; TypeError for an invalid `dashboardWidgets` entry
+   *   names an unknown column; `WEFT_ADMIN_ERR_FIELD_TYPE` for a bad `fieldTypes` entry; TypeError for an invalid `dashboardWidgets` entry
    *   (`WEFT_ADMIN_ERR_WIDGET_KEY_TWICE` for a widget key used twice)
    */
   register<T extends SQLiteTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
@@ -120,7 +130,8 @@ export class AdminSite implements DashboardSite {
     if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);
     if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw adminError("WEFT_ADMIN_ERR_RESERVED_APP", `weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs (dashboard, api, jobs): choose another \`app\``);
     // resolves and checks every change-list option now, so mistakes fail at start-up
-    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options });
+    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
+    checkFieldTypes(`ModelAdmin(${key})`, options.fieldTypes ?? {}, Object.keys(query.config.columns), this.display);
     // checks every widget now too; nothing is kept when anything fails
     this.dashboard.attach(admin, options.dashboardWidgets ?? []);
     this.queries.set(admin, query);

@@ -16,7 +16,6 @@ import {
   hashPassword,
   hashScrypt,
   needsRehash,
-  runCli,
   unusablePassword,
   UserStore,
   UserStoreError,
@@ -30,6 +29,7 @@ import {
   weftUserPermissions,
   weftUsers,
 } from "../src/auth/index.js";
+import { runCli } from "../src/cli/index.js";
 
 const dirs: string[] = [];
 function openDb(name = "admin.db") {

@@ -133,6 +133,12 @@ function parseCount(value: string | undefined, name: string): number | undefined
   return n;
 }
 
+/** The seed's arguments (also shown by `weft seed --help` in the demo). */
+export const SEED_USAGE = `[file] [--fresh] [--customers N] [--products N] [--orders N] [--tickets N]
+
+file defaults to $DEMO_DB, else examples/admin-demo/demo.db; --fresh deletes it first.
+`;
+
 /**
  * The CLI: parses `argv` (without node and script), seeds the file, returns the exit code.
  *
@@ -152,9 +158,7 @@ export function runSeedCli(argv: string[]): number {
     },
   });
   if (values.help) {
-    process.stdout.write(
-      "usage: node dist/db/seed-cli.js [file] [--fresh] [--customers N] [--products N] [--orders N] [--tickets N]\n",
-    );
+    process.stdout.write(`usage: node dist/db/seed-cli.js ${SEED_USAGE}`);
     return 0;
   }
   const file = databaseFile(positionals[0]);

@@ -9,6 +9,7 @@ import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import type { AuditEntry } from "../auditlog/query.js";
+import { formatInZone } from "../query/time-zone.js";
 
 /** One changed field. */
 export interface ChangeView {
@@ -20,7 +21,7 @@ export interface ChangeView {
 /** One entry, ready for a template. */
 export interface EntryView {
   id: number;
-  /** ISO time (for `<time datetime>`) and its UTC text */
+  /** ISO time (for `<time datetime>`) and its text in the site's time zone */
   iso: string;
   when: string;
   user: string;
@@ -62,7 +63,7 @@ export function presentEntry(site: AdminSiteLike, entry: AuditEntry, viewer: Ses
   return {
     id: entry.id,
     iso: entry.at.toISOString(),
-    when: `${entry.at.toISOString().slice(0, 16).replace("T", " ")} UTC`,
+    when: formatInZone(entry.at, site.display.timeZone, true),
     user: entry.username ?? (entry.userId === null ? "system" : `user #${entry.userId}`),
     userUrl: canSeeUser ? `${site.prefix}/history/user/${entry.userId}/` : null,
     action: entry.action,

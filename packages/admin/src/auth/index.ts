@@ -1,7 +1,7 @@
 /**
  * The admin's authentication layer: users, groups and permissions (as Django's
  * `django.contrib.auth`), server-side sessions for the weft plugin, API tokens, the login /
- * logout routes, and `createsuperuser`.
+ * logout routes, and `createSuperuser` (the `weft` command itself is in `cli/`).
  */
 export {
   adminSchema,
@@ -52,4 +52,4 @@ export {
   type LoginRateLimit,
   type LoginTemplateData,
 } from "./routes.js";
-export { createSuperuser, runCli, type CreateSuperuserInput } from "./cli.js";
+export { createSuperuser, type CreateSuperuserInput } from "./superuser.js";

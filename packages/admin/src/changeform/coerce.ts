@@ -1,9 +1,12 @@
 /**
  * Form strings ↔ column values. Browsers send strings (and leave unchecked checkboxes out);
- * columns hold numbers, booleans, Dates, NULL. Times are shown and read in UTC
- * (`datetime-local` carries no zone; the form says "UTC" beside the input).
+ * columns hold numbers, booleans, Dates, NULL. Times are shown and read in the site's time
+ * zone (`display.timeZone`, default UTC; `datetime-local` carries no zone, so the form names it
+ * beside the input).
  */
 import type { FormField } from "./fields.js";
+import { parseTyped, typedInput } from "../model/field-types.js";
+import { fromWallTime, wallTime } from "../query/time-zone.js";
 
 /** The result of reading one input. */
 export type Coerced =
@@ -19,13 +22,16 @@ const REAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** `2024-05-01T09:30:05` (UTC) for a Date; seconds always present so nothing is lost silently. */
-export function formatDatetime(d: Date): string {
-  return d.toISOString().slice(0, 19);
+/**
+ * `2024-05-01T09:30:05` for a Date, in `timeZone` (default UTC); seconds always present so
+ * nothing is lost silently.
+ */
+export function formatDatetime(d: Date, timeZone = "UTC"): string {
+  return wallTime(d, timeZone);
 }
 
-/** Reads a `datetime-local` value (or a bare date) as UTC. */
-export function parseDatetime(s: string): Date | undefined {
+/** Reads a `datetime-local` value (or a bare date) as a wall-clock time in `timeZone` (default UTC). */
+export function parseDatetime(s: string, timeZone = "UTC"): Date | undefined {
   let m = DATETIME.exec(s);
   let parts: number[];
   if (m) parts = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0", (m[7] ?? "0").padEnd(3, "0")].map(Number);
@@ -35,15 +41,19 @@ export function parseDatetime(s: string): Date | undefined {
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, se, ms));
   // Date.UTC rolls over (Feb 30 → Mar 2): refuse instead
   if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined;
-  return date;
+  return fromWallTime(parts, timeZone);
 }
 
-/** The string an input shows for a column value. */
-export function toFormValue(f: FormField, value: unknown): string {
+/**
+ * The string an input shows for a column value.
+ * @param row - the row (a money field's `currencyField`), if known
+ */
+export function toFormValue(f: FormField, value: unknown, row?: Readonly<Record<string, unknown>>): string {
   if (value === null || value === undefined) return "";
+  if (f.type) return typedInput(f.type, value, row, f.display);
   if (f.kind === "datetime") {
     const d = value instanceof Date ? value : new Date(value as number);
-    return Number.isNaN(d.getTime()) ? "" : formatDatetime(d);
+    return Number.isNaN(d.getTime()) ? "" : formatDatetime(d, f.display.timeZone);
   }
   if (f.kind === "boolean") return value ? "1" : "";
   if (value instanceof Date) return value.toISOString();
@@ -55,14 +65,23 @@ export function toFormValue(f: FormField, value: unknown): string {
  * Reads one input of the form.
  * @param raw - the submitted string; undefined when the browser sent nothing (unchecked box)
  * @param mode - on the add form an empty input of a column with a default means "the default"
+ * @param row - the row (a money field's `currencyField`: the submitted or the stored code), if known
  */
-export function fromFormValue(f: FormField, raw: string | undefined, mode: "add" | "change"): Coerced {
-  if (f.kind === "boolean") return { ok: true, value: raw !== undefined && raw !== "" && raw !== "0" && raw !== "false" && raw !== "off" };
+export function fromFormValue(f: FormField, raw: string | undefined, mode: "add" | "change", row?: Readonly<Record<string, unknown>>): Coerced {
+  if (f.kind === "boolean") {
+    const on = raw !== undefined && raw !== "" && raw !== "0" && raw !== "false" && raw !== "off";
+    // a boolean field type over an integer column stores 1 / 0
+    return { ok: true, value: f.column.columnType === "SQLiteBoolean" ? on : on ? 1 : 0 };
+  }
   const s = (raw ?? "").trim();
   if (s === "") {
     if (mode === "add" && f.hasDefault) return { ok: true, omit: true };
     if (f.nullable) return { ok: true, value: null };
     return { ok: false, error: REQUIRED };
+  }
+  if (f.type && f.type.type !== "boolean") {
+    const t = parseTyped(f.type, s, row, f.display);
+    return t.ok ? { ok: true, value: t.value } : t;
   }
   switch (f.kind) {
     case "integer":
@@ -79,7 +98,7 @@ export function fromFormValue(f: FormField, raw: string | undefined, mode: "add"
       return Number.isFinite(n) ? { ok: true, value: n } : { ok: false, error: "Enter a number." };
     }
     case "datetime": {
-      const d = parseDatetime(s);
+      const d = parseDatetime(s, f.display.timeZone);
       return d ? { ok: true, value: d } : { ok: false, error: "Enter a valid date/time." };
     }
     default:

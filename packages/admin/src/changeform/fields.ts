@@ -9,6 +9,7 @@ import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm
 import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSiteLike } from "../model/site-like.js";
+import type { Display, FieldType } from "../model/field-types.js";
 import { checkBounds, type Bounds } from "./checks.js";
 import { WeftAdminError } from "../errors.js";
 
@@ -20,7 +21,7 @@ export type FieldKind =
   | "real" // <input type="number" step="any">
   | "boolean" // checkbox
   | "choice" // text enum → <select>
-  | "datetime" // timestamp → <input type="datetime-local"> (UTC)
+  | "datetime" // timestamp → <input type="datetime-local"> (in the site's display.timeZone)
   | "foreignKey" // <select> of related rows, or a number input beyond the choice limit
   | "other"; // a type the form cannot edit (JSON, blobs): always shown read-only
 
@@ -60,6 +61,10 @@ export interface FormField {
   bounds: Bounds;
   /** for `datetime`: how the column stores it */
   timestampMode: "timestamp" | "timestamp_ms" | undefined;
+  /** the ModelAdmin's `fieldTypes` entry (money, decimal, percent, boolean), if any */
+  type: FieldType | undefined;
+  /** the site's locale, currency and time zone */
+  display: Display;
 }
 
 /** A titled group of fields (Django's fieldset). */
@@ -175,6 +180,8 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
     const fk = fks.get(key);
     let kind = kindOf(column, key);
     if (fk && (kind === "integer" || kind === "text")) kind = "foreignKey";
+    const type = o.fieldTypes?.[key];
+    if (type?.type === "boolean" && kind === "integer") kind = "boolean";
     const c = column as SQLiteColumn & { enumValues?: readonly string[]; mode?: string };
     const label = labels[key] ?? (fk?.relationName ? labels[fk.relationName] ?? humanize(fk.relationName) : labelOf(key, fk !== undefined));
     f = {
@@ -190,6 +197,8 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
       fk: kind === "foreignKey" ? fk : undefined,
       bounds: bounds.get(key) ?? {},
       timestampMode: kind === "datetime" ? (c.mode === "timestamp" ? "timestamp" : "timestamp_ms") : undefined,
+      type,
+      display: site.display,
     };
     byKey.set(key, f);
     return f;

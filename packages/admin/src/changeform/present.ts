@@ -5,9 +5,11 @@
 import { is, SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
 import type { Choice } from "./choices.js";
-import { formatDatetime, toFormValue } from "./coerce.js";
+import { toFormValue } from "./coerce.js";
+import { formatInZone } from "../query/time-zone.js";
 import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
 import type { FieldErrors } from "./schema.js";
+import { formatTyped, typedInput, typedStep } from "../model/field-types.js";
 
 /** One `<option>`. */
 export interface OptionView {
@@ -36,7 +38,7 @@ export interface FieldView {
   display: string;
   /** a link for the read-only text or the chosen related object */
   link: string;
-  /** a short note under the input ("UTC", the chosen related object's label) */
+  /** a short note under the input (the time zone, the currency, the chosen related object's label) */
   hint: string;
 }
 
@@ -66,13 +68,19 @@ export interface PresentInput {
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
-/** "Yes" / "No", UTC times, "—" for NULL: how a value reads when it cannot be edited. */
-export function displayValue(f: FormField | undefined, v: unknown): string {
+/**
+ * "Yes" / "No", times in the site's zone ("2024-05-01 11:30:05 Europe/Paris"), "—" for NULL, typed fields as the list shows them ("€822.45"): how a
+ * value reads when it cannot be edited (read-only fields, history).
+ * @param row - the row (a money field's `currencyField`), if known
+ */
+export function displayValue(f: FormField | undefined, v: unknown, row?: Readonly<Record<string, unknown>>): string {
   if (v === null || v === undefined || v === "") return "—";
+  if (f?.type) return formatTyped(f.type, v, row, f.display) || "—";
   if (typeof v === "boolean" || f?.kind === "boolean") return v ? "Yes" : "No";
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "—" : `${formatDatetime(v).replace("T", " ")} UTC`;
+  const zone = f?.display.timeZone ?? "UTC";
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? "—" : formatInZone(v, zone);
   // audit values: Dates were stored as ISO strings
-  if ((f === undefined || f.kind === "datetime") && typeof v === "string" && ISO.test(v)) return `${v.slice(0, 19).replace("T", " ")} UTC`;
+  if ((f === undefined || f.kind === "datetime") && typeof v === "string" && ISO.test(v)) return formatInZone(new Date(v), zone);
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
 }
@@ -81,7 +89,7 @@ export function displayValue(f: FormField | undefined, v: unknown): string {
 export function initialValues(spec: FormSpec, mode: "add" | "change", row: Record<string, unknown> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of writableFields(spec, mode)) {
-    if (row) out[f.key] = toFormValue(f, row[f.key]);
+    if (row) out[f.key] = toFormValue(f, row[f.key], row);
     else {
       const d = (f.column as { default?: unknown }).default;
       out[f.key] = d === undefined || is(d, SQL) || typeof d === "function" ? "" : toFormValue(f, d);
@@ -122,13 +130,25 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       base.display = label && label !== String(v) ? `${label} (#${String(v)})` : `#${String(v)}`;
       base.link = relatedLink(f, v, input.user);
     } else {
-      base.display = mode === "add" && row === undefined ? "—" : displayValue(f, v);
+      base.display = mode === "add" && row === undefined ? "—" : displayValue(f, v, row);
     }
     return base;
   }
   const value = values[f.key] ?? "";
   base.value = value;
   base.required = isRequired(f, mode);
+  if (f.type && f.type.type !== "boolean") {
+    // money "822.45", percentages "12.5": a number input in the unit the user reads
+    const t = f.type;
+    const ctx = { ...row, ...values };
+    base.widget = "number";
+    base.step = typedStep(t, ctx, f.display);
+    if (f.bounds.min !== undefined) base.min = typedInput(t, f.bounds.min, ctx, f.display);
+    if (f.bounds.max !== undefined) base.max = typedInput(t, f.bounds.max, ctx, f.display);
+    if (t.type === "money") base.hint = formatTyped(t, 0, ctx, f.display).replace(/[\d.,\s\u00a0]+/g, " ").trim();
+    else if (t.type === "percent") base.hint = "%";
+    return base;
+  }
   switch (f.kind) {
     case "boolean":
       base.widget = "checkbox";
@@ -146,7 +166,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       break;
     case "datetime":
       base.widget = "datetime";
-      base.hint = "UTC";
+      base.hint = f.display.timeZone;
       break;
     case "choice": {
       base.widget = "select";

@@ -8,6 +8,7 @@
 import { createInsertSchema, createUpdateSchema } from "drizzle-zod";
 import { z } from "zod";
 import { fromFormValue, REQUIRED, toFormValue } from "./coerce.js";
+import { typedInput } from "../model/field-types.js";
 import { writableFields, type FormField, type FormSpec } from "./fields.js";
 
 /** Field errors by field key (Django's `form.errors`). */
@@ -61,17 +62,19 @@ function single(v: string | string[] | undefined): string | undefined {
 
 /** A zod issue in the words of Django's form errors. */
 function message(f: FormField | undefined, issue: z.core.$ZodIssue, input: unknown): string {
+  // a bound of a typed field reads in its unit: "0.00", not cents
+  const unit = (n: unknown) => (f?.type && f.type.type !== "boolean" ? typedInput(f.type, Number(n), undefined, f.display) : String(n));
   switch (issue.code) {
     case "invalid_value":
       return `Select a valid choice. ${String(input)} is not one of the available choices.`;
     case "too_small":
       if (issue.origin === "number") {
-        return issue.inclusive ? `Ensure this value is greater than or equal to ${issue.minimum}.` : `Ensure this value is greater than ${issue.minimum}.`;
+        return issue.inclusive ? `Ensure this value is greater than or equal to ${unit(issue.minimum)}.` : `Ensure this value is greater than ${unit(issue.minimum)}.`;
       }
       return issue.origin === "string" ? `Ensure this value has at least ${issue.minimum} characters.` : "Enter a valid value.";
     case "too_big":
       if (issue.origin === "number") {
-        return issue.inclusive ? `Ensure this value is less than or equal to ${issue.maximum}.` : `Ensure this value is less than ${issue.maximum}.`;
+        return issue.inclusive ? `Ensure this value is less than or equal to ${unit(issue.maximum)}.` : `Ensure this value is less than ${unit(issue.maximum)}.`;
       }
       return issue.origin === "string" ? `Ensure this value has at most ${issue.maximum} characters.` : "Enter a valid value.";
     case "invalid_type":
@@ -95,9 +98,20 @@ function message(f: FormField | undefined, issue: z.core.$ZodIssue, input: unkno
  *
  * @param current - the row being changed (change form)
  */
+/** The row a typed field reads its currency from: the submitted values over the stored row. */
+function rowOf(input: FormInput, current: Record<string, unknown> | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...current };
+  for (const [k, v] of Object.entries(input)) {
+    const s = single(v);
+    if (s !== undefined) out[k] = s;
+  }
+  return out;
+}
+
 export function validateForm(spec: FormSpec, mode: "add" | "change", input: FormInput, current?: Record<string, unknown>): Validated {
   const data: Record<string, unknown> = {};
   const errors: FieldErrors = {};
+  const row = rowOf(input, current);
   for (const f of writableFields(spec, mode)) {
     const raw = single(input[f.key]);
     if (current && mode === "change") {
@@ -105,12 +119,12 @@ export function validateForm(spec: FormSpec, mode: "add" | "change", input: Form
         data[f.key] = current[f.key];
         continue;
       }
-      if (raw !== undefined && raw === toFormValue(f, current[f.key])) {
+      if (raw !== undefined && raw === toFormValue(f, current[f.key], current)) {
         data[f.key] = current[f.key];
         continue;
       }
     }
-    const c = fromFormValue(f, raw, mode);
+    const c = fromFormValue(f, raw, mode, row);
     if (!c.ok) errors[f.key] = [c.error];
     else if (!("omit" in c)) data[f.key] = c.value;
   }

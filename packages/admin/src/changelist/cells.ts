@@ -6,6 +6,7 @@
 import { is } from "drizzle-orm";
 import { SQLiteTimestamp, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ResolvedChangeList, ResolvedColumn } from "../query/index.js";
+import { formatTyped, type Display, type FieldType } from "../model/field-types.js";
 
 /** What a column holds, decided once per admin from its drizzle column. */
 export type ColumnKind = "text" | "number" | "boolean" | "date" | "enum" | "computed";
@@ -46,11 +47,26 @@ export function badgeFor(value: string): string {
   return Object.hasOwn(BADGES, key) ? BADGES[key] : "";
 }
 
-const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** `15 Jun 2025, 14:05` (server time zone). */
-export function formatDate(d: Date): string {
-  return DATE.format(d);
+/**
+ * `15 Jun 2025, 14:05` in the site's time zone and locale (default: en-GB, UTC).
+ * @param display - the site's display settings (`site.display`)
+ */
+export function formatDate(d: Date, display?: Pick<Display, "locale" | "timeZone">): string {
+  const locale = display?.locale ?? "en-GB";
+  const timeZone = display?.timeZone ?? "UTC";
+  const key = `${locale}|${timeZone}`;
+  let f = dateFormats.get(key);
+  if (!f) dateFormats.set(key, (f = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone })));
+  return f.format(d);
+}
+
+/** A column's field type and what formatting it needs: the site's settings and the row. */
+export interface Typed {
+  type: FieldType | undefined;
+  display: Display;
+  row?: Readonly<Record<string, unknown>>;
 }
 
 function kindOfColumn(column: SQLiteColumn): ColumnKind {
@@ -62,21 +78,35 @@ function kindOfColumn(column: SQLiteColumn): ColumnKind {
   return "text";
 }
 
-/** The kind of each `listDisplay` column, by name. */
-export function columnKinds(config: ResolvedChangeList): Map<string, ColumnKind> {
-  return new Map(config.listDisplay.map((c: ResolvedColumn) => [c.name, c.kind === "computed" ? "computed" : kindOfColumn(c.field.column)]));
+/**
+ * The kind of each `listDisplay` column, by name.
+ * @param types - the ModelAdmin's `fieldTypes`: a boolean type makes a 0/1 column "boolean", the others "number"
+ */
+export function columnKinds(config: ResolvedChangeList, types: Readonly<Record<string, FieldType>> = {}): Map<string, ColumnKind> {
+  const kind = (c: ResolvedColumn): ColumnKind => {
+    if (c.kind === "computed") return "computed";
+    const t = c.field.relation ? undefined : types[c.field.key];
+    return t ? (t.type === "boolean" ? "boolean" : "number") : kindOfColumn(c.field.column);
+  };
+  return new Map(config.listDisplay.map((c: ResolvedColumn) => [c.name, kind(c)]));
 }
 
 /**
  * Formats one value for a column of `kind`. Computed columns are formatted by the value's
- * run-time type (a boolean gets the icons, a Date is formatted, …).
+ * run-time type (a boolean gets the icons, a Date is formatted, …). A column with a field type
+ * (`fieldTypes`) reads as that type says ("€822.45", "12.5%", ✓ / ✗).
+ *
+ * @param typed - the column's field type, the site's display settings and the row
  */
-export function formatCell(value: unknown, kind: ColumnKind): Cell {
+export function formatCell(value: unknown, kind: ColumnKind, typed?: Typed): Cell {
   if (value === null || value === undefined || value === "") return { text: "—", cls: "empty", empty: true };
+  const type = typed?.type;
+  if (type?.type === "boolean") value = value === true || value === 1 || value === "1";
+  else if (type) return { text: formatTyped(type, value, typed!.row, typed!.display), cls: "num" };
   if (typeof value === "boolean") return value ? { text: "Yes", cls: "bool", bool: "yes" } : { text: "No", cls: "bool", bool: "no" };
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return { text: "—", cls: "empty", empty: true };
-    return { text: formatDate(value), cls: "date", datetime: value.toISOString() };
+    return { text: formatDate(value, typed?.display), cls: "date", datetime: value.toISOString() };
   }
   if (kind === "enum") return { text: String(value).replace(/_/g, " "), cls: "", badge: badgeFor(String(value)) };
   if (typeof value === "number" || typeof value === "bigint") return { text: String(value), cls: "num" };

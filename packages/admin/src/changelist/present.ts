@@ -6,6 +6,7 @@
 import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
+import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
 import type { WidgetClass } from "../shell/slots.js";
@@ -117,6 +118,8 @@ export interface PresentInput {
   confirm: ConfirmModel | null;
   addAllowed: boolean;
   widgets: WidgetClass[];
+  /** the site's locale, currency and time zone */
+  display: Display;
 }
 
 const kindsCache = new WeakMap<ChangeListQuery<any, any>, Map<string, ColumnKind>>();
@@ -149,7 +152,7 @@ export function reprOf(query: ChangeListQuery<any, any>, row: ChangeListRow): st
 export function present(input: PresentInput): ChangeListAssigns {
   const { admin, query, state, page, selection } = input;
   let kinds = kindsCache.get(query);
-  if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config)));
+  if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config, admin.options.fieldTypes)));
   const links = new Set(query.config.listDisplayLinks);
   const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
   const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
@@ -170,7 +173,8 @@ export function present(input: PresentInput): ChangeListAssigns {
       repr: reprOf(query, r),
       selected: isSelected(selection, pk),
       cells: query.config.listDisplay.map((c) => {
-        const cell = formatCell(r.values[c.name], kinds!.get(c.name)!);
+        const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
+        const cell = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
         return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;
       }),
     };

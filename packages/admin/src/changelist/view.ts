@@ -277,6 +277,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         headers: query.headers(this.state),
         filters: this.filters,
         fullTotal: this.fullTotal,
+        display: this.site.display,
         selection: this.assigns.selection ?? NO_SELECTION,
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,

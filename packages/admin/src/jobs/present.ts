@@ -5,6 +5,7 @@
 import { isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { jobUrl, resolveJobAction } from "./refs.js";
+import { formatInZone } from "../query/time-zone.js";
 
 /** The badge class (see admin.css) of each status. */
 const BADGES: Record<JobStatus, string> = {
@@ -64,6 +65,8 @@ export interface JobModel {
   ownerName: string;
   /** creation time, ISO 8601 */
   created: string;
+  /** creation time in the site's time zone: `2024-05-01 11:30:05 Europe/Paris` */
+  createdText: string;
 }
 
 /** Elapsed time, compact: "0 s", "42 s", "3 min 05 s", "1 h 02 min". */
@@ -134,5 +137,6 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,
     created: new Date(rec.createdAt).toISOString(),
+    createdText: formatInZone(new Date(rec.createdAt), site.display.timeZone),
   };
 }

@@ -12,6 +12,7 @@ import { humanize } from "../query/names.js";
 import { adminError } from "../errors.js";
 import type { AdminAction } from "./actions.js";
 import type { DashboardWidget } from "./dashboard-widget.js";
+import type { FieldType } from "./field-types.js";
 
 /** The four model permissions, as Django's default permissions. */
 export type ModelAction = "view" | "add" | "change" | "delete";
@@ -33,6 +34,13 @@ export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extend
   fields?: readonly string[];
   /** Django's `fieldsets`: `[title, fields[]]` groups for the change form */
   fieldsets?: ReadonlyArray<readonly [string | null, readonly string[]]>;
+  /**
+   * How columns are shown and edited, by column key: money in cents (`{ type: "money" }` shows
+   * 82245 as "€822.45" and is typed as "822.45"), `decimal`, `percent`, `boolean` (see
+   * `FieldType`). Applies to the change list, the change form and the history. Checked by
+   * `site.register` (`WEFT_ADMIN_ERR_FIELD_TYPE`).
+   */
+  fieldTypes?: Readonly<Record<string, FieldType>>;
   /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */
   readonlyFields?: readonly string[];
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */

@@ -10,6 +10,7 @@ import type { JobStore } from "@weft/server/jobs";
 import type { AdminSessions, ApiTokens, SessionUser, UserStore } from "../auth/index.js";
 import type { ChangeListQuery } from "../query/index.js";
 import type { ModelAdmin } from "./model-admin.js";
+import type { Display } from "./field-types.js";
 
 /**
  * An admin site's registered models and services: what actions (`ctx.site`), dashboard
@@ -23,6 +24,8 @@ export interface AdminSiteLike {
   readonly title: string;
   /** distinguishes several sites in one app; used in view ids */
   readonly id: string;
+  /** locale, default currency and the time zone every date is shown and typed in */
+  readonly display: Display;
   /** the drizzle database holding the models and the admin's `weft_*` tables */
   readonly db: BetterSQLite3Database<any>;
   readonly users: UserStore;

@@ -59,8 +59,10 @@ export interface ColumnHeader {
 
 /** Run-time knobs of a `ChangeListQuery` (not ModelAdmin options). */
 export interface ChangeListQueryOptions {
-  /** The clock for date ranges (default `() => new Date()`); ranges use the process's local time zone. */
+  /** The clock for date ranges (default `() => new Date()`). */
   now?: () => Date;
+  /** The IANA time zone date ranges ("today", "this month") are counted in (default: the process's local zone; the site passes its `display.timeZone`). */
+  timeZone?: string;
   /** How long loaded foreign-key filter choices stay cached, in ms (default 60,000; 0 = no cache). */
   choicesTtlMs?: number;
   /** Longest `q` accepted, in characters (default 500); longer is a `ChangeListParamError`. */
@@ -119,6 +121,7 @@ export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Rela
       filtersByField: new Map(this.config.listFilter.map((f) => [f.field, f])),
       maxSearchLength: runtime.maxSearchLength ?? 500,
       maxSearchWords: runtime.maxSearchWords ?? 20,
+      timeZone: runtime.timeZone,
     };
     this.choices = new FilterChoices(this.db, this.rules, this.exec.bind(this), runtime.choicesTtlMs ?? 60_000);
     this.displayIndex = new Map(this.config.listDisplay.map((c, i) => [c.name, i]));

@@ -10,6 +10,7 @@ import { ChangeListParamError } from "./errors.js";
 import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
 import { escapeLike, splitSearchTerms } from "./search.js";
 import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
+import { fromWallTime, wallTime } from "./time-zone.js";
 
 /**
  * The WHERE clause of a state's search and filters, over the admin's own table only
@@ -78,7 +79,7 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
   if (sel.lookup === "isnull") return sel.value ? isNull(column) : isNotNull(column);
   if (sel.lookup === "range") {
     if (filter.kind !== "dateRange") throw new ChangeListParamError(`${field}__range`, "not a date filter");
-    const [from, to] = dateRange(sel.value, now());
+    const [from, to] = dateRange(sel.value, now(), rules.timeZone);
     return and(gte(column, from), lt(column, to))!;
   }
   switch (filter.kind) {
@@ -110,15 +111,33 @@ function wordCondition(column: SQLiteColumn, match: "contains" | "startsWith" | 
 }
 
 /**
- * The `[from, to)` bounds of a named range in the process's local time zone, as Django's
- * `DateFieldListFilter`: today; the past 7 days (7 days before today's midnight up to
- * tomorrow's); this month; this year.
+ * The `[from, to)` bounds of a named range, as Django's `DateFieldListFilter`: today; the past
+ * 7 days (7 days before today's midnight up to tomorrow's); this month; this year.
  *
  * @param range - the range name
  * @param now - the current time
+ * @param timeZone - the IANA zone whose midnights bound the range (default: the process's local zone)
  * @returns `[from, to)` as Dates
  */
-export function dateRange(range: DateRangeName, now: Date): [Date, Date] {
+export function dateRange(range: DateRangeName, now: Date, timeZone?: string): [Date, Date] {
+  if (timeZone !== undefined) {
+    // the same calendar arithmetic on the zone's wall clock, then back to instants
+    const [y, m, d] = wallTime(now, timeZone).split(/[-T]/).map(Number) as [number, number, number];
+    const at = (yy: number, mm: number, dd: number) => {
+      const n = new Date(Date.UTC(yy, mm - 1, dd));
+      return fromWallTime([n.getUTCFullYear(), n.getUTCMonth() + 1, n.getUTCDate()], timeZone);
+    };
+    switch (range) {
+      case "today":
+        return [at(y, m, d), at(y, m, d + 1)];
+      case "past_7_days":
+        return [at(y, m, d - 7), at(y, m, d + 1)];
+      case "this_month":
+        return [at(y, m, 1), at(y, m + 1, 1)];
+      case "this_year":
+        return [at(y, 1, 1), at(y + 1, 1, 1)];
+    }
+  }
   const y = now.getFullYear();
   const m = now.getMonth();
   const d = now.getDate();

@@ -76,6 +76,8 @@ export interface StateRules {
   readonly maxSearchLength: number;
   /** Most search words accepted. */
   readonly maxSearchWords: number;
+  /** The IANA zone date ranges ("today") are counted in; undefined: the process's local zone. */
+  readonly timeZone?: string | undefined;
 }
 
 /** URL parameter names, as Django's `SEARCH_VAR`, `ORDER_VAR`, `PAGE_VAR` (+ named `sort`). */

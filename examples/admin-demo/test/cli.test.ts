@@ -1,0 +1,72 @@
+/**
+ * The demo's command lines as a user runs them (built dist/, `pnpm build` first): `main.js
+ * --help` answers instead of refusing, and `weft` in the demo's folder picks up its
+ * weft.config.js (seed, check, createsuperuser, tokens) on the file `DEMO_DB` names.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+
+const DEMO = fileURLToPath(new URL("..", import.meta.url));
+const MAIN = join(DEMO, "dist/main.js");
+const WEFT = join(DEMO, "node_modules/.bin/weft");
+const dir = mkdtempSync(join(tmpdir(), "weft-demo-cli-"));
+const dbFile = join(dir, "demo.db");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[], input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, DEMO_DB: dbFile };
+    delete env.WEFT_CONFIG;
+    delete env.WEFT_PASSWORD;
+    const child = spawn(cmd, args, { cwd: DEMO, env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += String(d)));
+    child.stderr.on("data", (d: Buffer) => (stderr += String(d)));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe("the demo's commands", () => {
+  it("main.js --help prints the usage and exits 0; an unknown option is still exit 2", async () => {
+    const help = await run(process.execPath, [MAIN, "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("usage: main.js [serve|check] [--workers N]");
+    expect(help.stdout).toContain("pnpm weft --help");
+    const bad = await run(process.execPath, [MAIN, "--nope"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("usage: main.js");
+  });
+
+  it("weft seed, check, createsuperuser and tokens work on DEMO_DB through weft.config.js", async () => {
+    const help = await run(WEFT, ["seed", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("--customers N");
+    const seeded = await run(WEFT, ["seed", "--customers", "3", "--products", "3", "--orders", "5", "--tickets", "1"]);
+    expect(seeded, seeded.stderr).toMatchObject({ code: 0 });
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare("select count(*) as n from orders").get()).toEqual({ n: 5 });
+    } finally {
+      db.close();
+    }
+    const check = await run(WEFT, ["check"]);
+    expect(check, check.stderr).toMatchObject({ code: 0 });
+    expect(check.stdout).toContain("System check identified no issues.");
+    // several workers on the in-memory layer: the demo's progress actions are errors (weft.E003)
+    const two = await run(WEFT, ["check", "--workers", "2"]);
+    expect(two.code).toBe(1);
+    expect(two.stderr).toContain("(weft.E003)");
+    expect((await run(WEFT, ["createsuperuser", "--username", "ops", "--password-stdin"], "ops-pass\n")).code).toBe(0);
+    const token = await run(WEFT, ["tokens", "create", "--username", "ops", "--name", "ci"]);
+    expect(token.stdout).toMatch(/^weft_\S{43}\n$/);
+    expect((await run(WEFT, ["tokens", "list"])).stdout).toMatch(/\n\d+\tops\tci\t/);
+  });
+});
