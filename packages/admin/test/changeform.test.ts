@@ -193,7 +193,7 @@ describe("rendering", () => {
     expect(html).toContain("<title data-suffix=\" | Test shop\">Add order | Test shop</title>");
     // the order number has no default: editable on the add form only
     expect(html).toMatch(/<input type="text" id="id_number" name="number" value="" required/);
-    expect(html).toMatch(/<option value="pending" selected>pending<\/option>/);
+    expect(html).toMatch(/<option value="pending" selected>Pending<\/option>/); // the stored value, the label in words
     expect(html).toMatch(/<input type="text" id="id_currency" name="currency" value="EUR"/);
     expect(html).not.toContain('href="/admin/shop/order/undefined');
     const cust = await (await jar.fetch("/admin/shop/customer/1/change/")).text();

@@ -7,6 +7,7 @@ import type { SessionUser } from "../auth/index.js";
 import type { Choice } from "./choices.js";
 import { toFormValue } from "./coerce.js";
 import { formatInZone } from "../query/time-zone.js";
+import { humanize } from "../query/names.js";
 import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
 import type { FieldErrors } from "./schema.js";
 import { formatTyped, typedInput, typedStep } from "../model/field-types.js";
@@ -173,7 +174,8 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       const known = f.choices.includes(value);
       base.options = [
         ...(f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
-        ...f.choices.map((c) => ({ value: c, label: c, selected: c === value })),
+        // the stored value stays; the label is in words ("refunded" → "Refunded"), as the change list's badges
+        ...f.choices.map((c) => ({ value: c, label: humanize(c), selected: c === value })),
       ];
       break;
     }
