@@ -1,7 +1,7 @@
 /** The `lv-*` bindings: document-level listeners that turn DOM events into view events. */
 import {
   A_BLUR, A_CHANGE, A_CHILD, A_CLICK, A_CONFIRM, A_DEBOUNCE, A_FOCUS, A_KEY, A_KEYDOWN,
-  A_KEYUP, A_PATCH, A_SUBMIT, A_TARGET, A_THROTTLE, A_VALUE_PREFIX,
+  A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX,
 } from "./protocol.js";
 import { paramsFrame } from "./codec.js";
 import { d, refs, viewOf, attr, type Payload } from "./state.js";

@@ -1,39 +1,15 @@
 // JS commands and the hook additions in real Chromium against the scripted fake server
 // (test/server.ts): each operation, that its DOM changes survive a server patch, lv-mounted /
 // lv-remove, and hooks' pushEvent reply callback / pushEventTo / execJS. Waits are condition polls.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { base, newContext, server, useChromium } from "./chromium.js";
 import { C_EVENT, C_JOIN, C_NAVIGATE, C_PARAMS, CLASS_LOADING, E_SERVER } from "../src/protocol.js";
 import { errorFrame, mountedFrame, replyFrame } from "../src/codec.js";
-import { FakeServer, root, until, delta, type Conn } from "./server.js";
+import { root, until, delta, type Conn } from "./server.js";
 
-let server: FakeServer;
-let base: string;
-let browser: Browser;
+useChromium();
 let ctx: BrowserContext;
-
-beforeAll(async () => {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../build.mjs", import.meta.url))], { stdio: "pipe" });
-  server = new FakeServer();
-  base = await server.listen();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run"],
-  });
-});
-
-afterEach(async () => {
-  await ctx?.close();
-  server.reset();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** A JS command as `@weft/server`'s `JS` renders it into a double-quoted attribute. */
 const js = (...ops: Array<[string, Record<string, unknown>]>) => JSON.stringify(ops).replace(/&/g, "&amp;").replace(/"/g, "&quot;");
@@ -42,7 +18,7 @@ const js = (...ops: Array<[string, Record<string, unknown>]>) => JSON.stringify(
 async function open(path: string, token: string, html: string, opts: { clock?: boolean; extra?: string } = {}) {
   server.views.set(token, html);
   server.pages.set(path, { body: root("v", token, html) + (opts.extra ?? "") });
-  ctx = await browser.newContext();
+  ctx = await newContext();
   if (opts.clock) await ctx.clock.install();
   const page = await ctx.newPage();
   await page.goto(base + path);

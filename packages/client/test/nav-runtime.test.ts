@@ -2,40 +2,19 @@
 // fake server (test/server.ts): lv-navigate, the server's g / m / ti frames, back / forward
 // with scroll restoration, lv-debounce="blur", lv-window-keydown / keyup, lv-click-away.
 // Every wait is a condition poll; nothing asserts on timing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { base, newContext, server, useChromium } from "./chromium.js";
 import { C_EVENT, C_JOIN, C_NAVIGATE, C_PARAMS } from "../src/protocol.js";
 import { goFrame, mountedFrame, redirectFrame, titleFrame } from "../src/codec.js";
-import { FakeServer, root, until } from "./server.js";
+import { root, until } from "./server.js";
 
-let server: FakeServer;
-let base: string;
-let browser: Browser;
+useChromium();
 let ctx: BrowserContext;
-
-beforeAll(async () => {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../build.mjs", import.meta.url))], { stdio: "pipe" });
-  server = new FakeServer();
-  base = await server.listen();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-});
-afterEach(async () => {
-  await ctx?.close();
-  server.reset();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 async function open(path: string, body: string, head = ""): Promise<Page> {
   server.pages.set(path, { body, head });
-  ctx = await browser.newContext();
+  ctx = await newContext();
   const page = await ctx.newPage();
   await page.goto(base + path);
   return page;

@@ -1,48 +1,24 @@
 // The browser runtime in real Chromium against a scripted fake server (test/server.ts).
 // Every wait is a condition poll; nothing asserts on timing.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
+import { base, newContext, server, useChromium } from "./chromium.js";
 import {
   C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
   CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION,
 } from "../src/protocol.js";
 import { errorFrame, patchFrame, pushFrame, redirectFrame, renderedFrame, replyFrame } from "../src/codec.js";
-import { FakeServer, root, until, delta, type Conn } from "./server.js";
+import { root, until, delta, type Conn } from "./server.js";
 
-let server: FakeServer;
-let base: string;
-let browser: Browser;
+useChromium();
 let ctx: BrowserContext;
-
-beforeAll(async () => {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../build.mjs", import.meta.url))], { stdio: "pipe" });
-  server = new FakeServer();
-  base = await server.listen();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run"],
-  });
-});
-
-afterEach(async () => {
-  await ctx?.close();
-  server.reset();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** Serves `body` at `path`, opens it in a fresh context and returns the page. */
 async function open(path: string, body: string, opts: { head?: string; module?: boolean; clock?: boolean } = {}): Promise<Page> {
   server.pages.set(path, { body, ...opts });
-  ctx = await browser.newContext();
+  ctx = await newContext();
   if (opts.clock) await ctx.clock.install();
   const page = await ctx.newPage();
   await page.goto(base + path);

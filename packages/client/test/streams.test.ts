@@ -1,36 +1,15 @@
 // Streams in the browser runtime, in real Chromium against the scripted fake server
 // (test/server.ts): `s` frames insert / update / delete / reset / limit a container's
 // children, and the view's later morphs keep them. Every wait is a condition poll.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { base, newContext, server, useChromium } from "./chromium.js";
 import { C_JOIN } from "../src/protocol.js";
 import { streamFrame } from "../src/codec.js";
-import { FakeServer, root, until } from "./server.js";
+import { root, until } from "./server.js";
 
-let server: FakeServer;
-let base: string;
-let browser: Browser;
+useChromium();
 let ctx: BrowserContext;
-
-beforeAll(async () => {
-  execFileSync(process.execPath, [fileURLToPath(new URL("../build.mjs", import.meta.url))], { stdio: "pipe" });
-  server = new FakeServer();
-  base = await server.listen();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-  });
-});
-afterEach(async () => {
-  await ctx?.close();
-  server.reset();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const view = (title: string) => `<h1 id="t">${title}</h1><ul id="rows" lv-stream="rows"></ul>`;
 const li = (id: string, text: string) => `<li id="${id}">${text}</li>`;
@@ -41,7 +20,7 @@ const waitCount = (page: Page, n: number) => page.waitForFunction((k) => documen
 async function start(path: string) {
   server.views.set("tS", view("0"));
   server.pages.set(path, { body: root("s", "tS", view("0")) });
-  ctx = await browser.newContext();
+  ctx = await newContext();
   const page = await ctx.newPage();
   await page.goto(base + path);
   const [c, f] = await until(() => server.all().find(([, f]) => f[0] === C_JOIN && f[2] === "tS"), "join");
