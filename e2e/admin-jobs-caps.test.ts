@@ -4,17 +4,13 @@
 // 2 per action) are counted atomically in Redis, so exactly 3 start and 17 get 429 JSON; another
 // user still starts one. The actions' pace is set to an hour a row: no job ends during the test,
 // so no slot frees itself meanwhile, however loaded the machine.
-import { constants as fsc } from "node:fs";
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
+import type { TestRedis } from "../packages/server/test/support/redis.js";
 import { loggedIn } from "./support/admin.js";
-import { launchBrowser } from "./support/browser.js";
-import { seededTemplate } from "./support/demo.js";
-import { startWorker, type Worker } from "./support/faults-workers.js";
+import type { Worker } from "./support/faults-workers.js";
+import { startTwoWorkers } from "./support/two-workers.js";
 
 const LIST = "/admin/shop/order/";
 const HOUR_A_ROW = { ACTION_ROW_DELAY_MS: "3600000" };
@@ -26,14 +22,7 @@ let B: Worker;
 let browser: Browser;
 
 beforeAll(async () => {
-  const [template, r, b] = await Promise.all([seededTemplate(), startTestRedis(), launchBrowser()]);
-  redis = r;
-  browser = b;
-  dir = await mkdtemp(join(tmpdir(), "weft-e2e-caps-"));
-  const dbFile = join(dir, "demo.db");
-  await copyFile(template, dbFile, fsc.COPYFILE_FICLONE);
-  A = await startWorker("A", dbFile, redis.url, HOUR_A_ROW); // first: it writes the secret and the demo users
-  B = await startWorker("B", dbFile, redis.url, HOUR_A_ROW);
+  ({ redis, dir, A, B, browser } = await startTwoWorkers("weft-e2e-caps-", HOUR_A_ROW));
 });
 
 afterAll(async () => {

@@ -4,17 +4,13 @@
 // worker B, and the job on A stops as cancelled; a view-only user gets 403 from the action
 // endpoint and 404 for the job's URL; when worker A is killed (SIGKILL) mid-job, the page on B
 // turns to "lost" once the job's lease expires (15 s by default). Waits are condition polls.
-import { constants as fsc } from "node:fs";
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
+import type { TestRedis } from "../packages/server/test/support/redis.js";
 import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
-import { launchBrowser } from "./support/browser.js";
-import { seededTemplate } from "./support/demo.js";
-import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
+import { stopWorker, type Worker } from "./support/faults-workers.js";
+import { startTwoWorkers } from "./support/two-workers.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
 const LIST = "/admin/shop/order/";
@@ -32,14 +28,7 @@ let B: Worker;
 let browser: Browser;
 
 beforeAll(async () => {
-  const [template, r, b] = await Promise.all([seededTemplate(), startTestRedis(), launchBrowser()]);
-  redis = r;
-  browser = b;
-  dir = await mkdtemp(join(tmpdir(), "weft-e2e-jobs-"));
-  const dbFile = join(dir, "demo.db");
-  await copyFile(template, dbFile, fsc.COPYFILE_FICLONE);
-  A = await startWorker("A", dbFile, redis.url, ROW_DELAY); // first: it writes the secret and the demo users
-  B = await startWorker("B", dbFile, redis.url, ROW_DELAY);
+  ({ redis, dir, A, B, browser } = await startTwoWorkers("weft-e2e-jobs-", ROW_DELAY));
 });
 
 afterAll(async () => {
