@@ -136,6 +136,14 @@ describe("abuse cooldown", () => {
     }
   });
 
+  it("refuses a cooldown that is not a positive number of ms at registration", async () => {
+    for (const bad of [0, -1, "10s"]) {
+      const app = Fastify();
+      await expect(app.register(weft, { secret: SECRET, limits: { abuseCooldownMs: bad as number } })).rejects.toMatchObject({ code: "WEFT_ERR_INVALID_OPTION", message: expect.stringMatching(/limits\.abuseCooldownMs.*positive number/) });
+      await app.close().catch(() => {});
+    }
+  });
+
   it("counts per key, from the latest mark, and forgets a key once its time is over (injected clock)", () => {
     let now = 1_000;
     const cd = new AbuseCooldown(10_000, () => now);
