@@ -2,8 +2,12 @@
  * `pnpm bench:flood`: what a junk-frame flood from one visitor costs everybody else (issue 10).
  *
  * ```
- * node bench/dist/flood.js [--clients 20] [--rounds 3] [--seconds 10] [--frame 60000] [--parallel 4] [--unlimited]
+ * node bench/dist/flood.js [--clients 20] [--rounds 3] [--seconds 10] [--frame 60000] [--parallel 4] [--unlimited] [--heartbeat-first]
  * ```
+ *
+ * `--heartbeat-first`: each attacker socket sends a heartbeat before its junk, so it is not
+ * closed at its first frame (4400) but by the rate limit (4429), and then its session's abuse
+ * cooldown refuses its upgrades (HTTP 429).
  *
  * `--unlimited` runs the server with the frame budget out of the way (`maxEventsPerSecond`
  * 10^9), as before every frame was counted: the figure to compare with.
@@ -15,8 +19,9 @@
  * rounds, `--seconds` without a flood, then `--seconds` with one: an attacker process (its
  * own event loop, flood/attacker.ts) holding one visitor's cookie opens sockets that never join
  * a view and sends junk frames of `--frame` bytes as fast as they drain, `--parallel` sockets
- * at a time, a new one as soon as the server closes one (4429 after the burst and 4 × the
- * rate refused; 4409 past 8 sockets of the session).
+ * at a time, a new one as soon as the server closes one or refuses its upgrade (4400 at the
+ * first junk frame; with `--heartbeat-first` 4429 after the burst and 4 × the rate refused;
+ * 4409 past 8 sockets of the session; then HTTP 429, seen as 1006, while the session cools down).
  *
  * Prints the others' pooled p50 / p99 round trip without and with the flood, the ratio, what
  * the attacker sent and how its sockets were closed, and the server's CPU. Loopback only; it
@@ -46,6 +51,7 @@ const seconds = opt("seconds", 10);
 const frameBytes = opt("frame", 60_000);
 const parallel = opt("parallel", 4);
 const unlimited = argv.includes("--unlimited");
+const heartbeatFirst = argv.includes("--heartbeat-first");
 const PATH = "/counter";
 const PAUSE_MS = 50;
 
@@ -99,7 +105,7 @@ class Others {
 /** Starts the attacker process and resolves once it has its cookie. */
 function startAttacker(base: string): Promise<ChildProcess> {
   const script = fileURLToPath(new URL("./flood/attacker.js", import.meta.url));
-  const child = fork(script, [base, PATH, String(frameBytes), String(parallel)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(script, [base, PATH, String(frameBytes), String(parallel), heartbeatFirst ? "1" : "0"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`attacker exited with ${code}`)));
     child.once("message", (m) => (m === "ready" ? resolve(child) : reject(new Error(`attacker said ${String(m)}`))));
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
     const total = rounds * seconds;
     const lines = [
       `flood bench${unlimited ? " (--unlimited: no frame budget)" : ""}: ${clients} other clients on ${PATH} (event → reply → ${PAUSE_MS} ms pause), ${rounds} rounds of ${seconds} s without / ${seconds} s with a flood`,
-      `  attacker: junk frames of ${int(frameBytes)} B on unjoined sockets of one session, ${parallel} at a time, reconnecting at once`,
+      `  attacker: junk frames of ${int(frameBytes)} B on unjoined sockets of one session${heartbeatFirst ? " (a heartbeat first)" : ""}, ${parallel} at a time, reconnecting at once`,
       `  without flood: ${int(q.length)} round trips, p50 ${ms(percentile(q, 50))} ms, p99 ${ms(percentile(q, 99))} ms; server CPU ${((cpu.quiet / 1e6 / total) * 100).toFixed(0)} %`,
       `  with flood:    ${int(f.length)} round trips, p50 ${ms(percentile(f, 50))} ms, p99 ${ms(percentile(f, 99))} ms; server CPU ${((cpu.flood / 1e6 / total) * 100).toFixed(0)} %`,
       `  p99 with / without: ${(percentile(f, 99) / percentile(q, 99)).toFixed(2)}x; p50 ${(percentile(f, 50) / percentile(q, 50)).toFixed(2)}x; refused events of the others: ${others.errors}`,

@@ -4,7 +4,11 @@
  * that never join a view, each sending junk frames (not JSON, `--frame` bytes) as fast as its
  * socket drains until the server closes it, then a new socket, `--parallel` at a time.
  *
- * Usage: `fork(attacker.js, [base, path, frameBytes, parallel])`. The parent sends "start"
+ * With `heartbeatFirst` ("1") each socket sends a well-formed heartbeat before its junk, so the
+ * server's junk-first close (4400) does not apply and the rate limit (4429) and the session's
+ * abuse cooldown (HTTP 429 on the upgrade) are what stop it.
+ *
+ * Usage: `fork(attacker.js, [base, path, frameBytes, parallel, heartbeatFirst?])`. The parent sends "start"
  * and "stop" over IPC; on "stop" it answers with its {@link AttackStats} and exits.
  */
 import WebSocket from "ws";
@@ -22,7 +26,8 @@ export interface AttackStats {
   cpuMicros: number;
 }
 
-const [base, path, frameArg, parallelArg] = process.argv.slice(2);
+const [base, path, frameArg, parallelArg, heartbeatFirstArg] = process.argv.slice(2);
+const heartbeatFirst = heartbeatFirstArg === "1";
 const frame = "x".repeat(Number(frameArg ?? 60_000));
 const parallel = Number(parallelArg ?? 4);
 const IN_FLIGHT = 16;
@@ -52,6 +57,7 @@ function lane(): void {
     ws.send(frame, (err) => (err ? undefined : one()));
   };
   ws.on("open", () => {
+    if (heartbeatFirst) ws.send('["h"]');
     for (let i = 0; i < IN_FLIGHT; i++) one();
   });
   ws.on("error", () => {});

@@ -29,10 +29,14 @@ export class KeyedCap {
   }
 }
 
+import type { AbuseCooldown } from "./cooldown.js";
+
 /** The per-session caps of one worker, shared by all its sockets. */
 export interface SessionCaps {
   /** open sockets per session (`maxSocketsPerSession`) */
   sockets: KeyedCap;
   /** joined views per session, over all its sockets (`maxViewsPerSession`) */
   views: KeyedCap;
+  /** sessions refused new sockets after one was closed for abuse (`abuseCooldownMs`) */
+  cooldown: AbuseCooldown;
 }

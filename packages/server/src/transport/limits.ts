@@ -23,6 +23,13 @@ export interface Limits {
    * The server asks for each chunk, so a browser never sends faster than its answers.
    */
   maxChunksPerSecond: number;
+  /**
+   * ms a session is refused new sockets after one of its sockets was closed for abuse (default
+   * 10,000): 4429, or a first frame that is not a weft frame (close 4400). Its socket upgrades
+   * get HTTP 429 with `Retry-After`, answered after at most 1 s, before any frame is read.
+   * Counted per worker. As fail2ban's ban time.
+   */
+  abuseCooldownMs: number;
   /** ms a socket may stay open without joining a view (default 10,000); then close 4408 */
   joinTimeoutMs: number;
   /** ms without any frame, heartbeats included (default 75,000); then close 4410 */
@@ -46,6 +53,7 @@ export const defaultLimits: Limits = {
   maxSocketsPerSession: 8,
   maxEventsPerSecond: 50,
   maxChunksPerSecond: 100,
+  abuseCooldownMs: 10_000,
   joinTimeoutMs: 10_000,
   idleTimeoutMs: 75_000,
   maxBufferedBytes: 262_144,

@@ -20,6 +20,8 @@ import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { healthRoute } from "./health.js";
 import { LiveSocket } from "./socket.js";
 import { KeyedCap } from "./caps.js";
+import { AbuseCooldown } from "./cooldown.js";
+import { SHUT_GRACE_MS } from "./shut.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
 import { defaultAuthority, SessionAuthority, type AuthorityOptions } from "./authority.js";
@@ -328,7 +330,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const sessions = opts.sessions ?? cookieSessions;
   const live = new Set<ViewRuntime>();
   const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
-  const caps = { sockets: new KeyedCap(limits.maxSocketsPerSession), views: new KeyedCap(limits.maxViewsPerSession) };
+  const caps = { sockets: new KeyedCap(limits.maxSocketsPerSession), views: new KeyedCap(limits.maxViewsPerSession), cooldown: new AbuseCooldown(limits.abuseCooldownMs) };
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   // the upload chunk: the runtime imports it from this meta's URL on pages with an lv-upload input
@@ -390,6 +392,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     }
   };
 
+  /** the session each socket upgrade loaded in its preValidation */
+  const upgrading = new WeakMap<FastifyRequest, Session | null>();
   if (opts.health) healthRoute(app, `${prefix}/health`, live, services.registry, routeConfig);
 
   app.get(`${prefix}/websocket`, {
@@ -397,12 +401,21 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     config: routeConfig,
     preValidation: async (req, reply) => {
       if (!originAllowed(req)) return reply.code(403).send({ error: "origin not allowed" });
+      const session = await sessions.load(req).catch(() => null);
+      upgrading.set(req, session);
+      // a session cooling down after abuse is refused before the upgrade: no frame of it is read.
+      // The answer waits (at most a close grace) so a client reconnecting at once is no faster
+      // than one whose socket was refused after the upgrade
+      const left = session ? caps.cooldown.left(session.id) : 0;
+      if (!left) return;
+      await new Promise((r) => setTimeout(r, Math.min(left, SHUT_GRACE_MS)));
+      return reply.code(429).header("retry-after", Math.ceil(left / 1000)).send({ error: "too many refused frames: retry later" });
     },
   }, async (socket, req) => {
     if ((req.query as Record<string, string>).v !== PROTOCOL_VERSION) {
       return socket.close(CLOSE_BAD_VERSION, `protocol version ${PROTOCOL_VERSION} required`);
     }
-    const session = await sessions.load(req).catch(() => null);
+    const session = upgrading.get(req);
     if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
     const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
     new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority, caps);

@@ -1,5 +1,6 @@
 import { encodeFrame, errorFrame, goFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
 import {
+  CLOSE_BAD_VERSION,
   CLOSE_IDLE,
   CLOSE_JOIN_TIMEOUT,
   CLOSE_RATE_LIMITED,
@@ -57,6 +58,8 @@ export class LiveSocket implements Outbox {
   private counted = false;
   /** whether a malformed frame from this socket was logged (one line per socket) */
   private loggedBad = false;
+  /** whether this socket sent a well-formed frame yet (a real client's first is a join or heartbeat) */
+  private spoke = false;
 
   constructor(
     private ws: WebSocket,
@@ -128,7 +131,7 @@ export class LiveSocket implements Outbox {
     const allowed = limiter.take(Date.now(), chunk ? 0 : size);
     if (!allowed && limiter.abusive()) {
       logRefusal(this.services.log, { code: "rate_limited", limit: this.limits.maxEventsPerSecond }, "socket closed: rate limit exceeded");
-      return this.refuse(CLOSE_RATE_LIMITED, "rate limit exceeded");
+      return this.refuse(CLOSE_RATE_LIMITED, "rate limit exceeded", true);
     }
     let frame: ClientMessage;
     try {
@@ -136,10 +139,16 @@ export class LiveSocket implements Outbox {
       frame = decodeFrame(data.toString("utf8"));
     } catch (err) {
       const e = err as FrameError;
+      // junk before any weft frame is no client of ours: closed at once, its session cooled down
+      if (!this.spoke) {
+        logRefusal(this.services.log, { code: "bad_first_frame", bytes: size }, `socket closed: its first frame is not a weft frame (${e.message})`);
+        return this.refuse(CLOSE_BAD_VERSION, "not a weft frame", true);
+      }
       if (!this.loggedBad) logRefusal(this.services.log, { code: "bad_frame", bytes: size }, `malformed frame (${e.message}); later ones from this socket are not logged`);
       this.loggedBad = true;
       return allowed ? this.error(e.ref ?? 0, E_BAD_FRAME, e.message, e.seq) : undefined;
     }
+    this.spoke = true;
     // a heartbeat is answered even when refused (the client's liveness check waits for it); it counted
     if (frame.type === C_HEARTBEAT) return this.send(heartbeatFrame());
     if (!allowed) return this.error(frame.ref, E_RATE_LIMITED, chunk ? "too many upload chunks" : "too many events", frame.type === C_EVENT ? frame.seq : undefined);
@@ -283,9 +292,13 @@ export class LiveSocket implements Outbox {
     void this.teardown();
   }
 
-  /** Closes a socket the server refuses and stops reading it (see {@link shut}). */
-  private refuse(code: number, reason: string): void {
+  /**
+   * Closes a socket the server refuses and stops reading it (see {@link shut}); `abuse` also
+   * refuses the session new sockets for `abuseCooldownMs`.
+   */
+  private refuse(code: number, reason: string, abuse = false): void {
     if (this.closed) return;
+    if (abuse) this.caps.cooldown.mark(this.sid);
     shut(this.ws, code, reason);
     void this.teardown();
   }
