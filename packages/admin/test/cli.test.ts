@@ -1,5 +1,5 @@
 /**
- * The `weft` command as a user runs it: the real bin of @weft/admin (`dist/cli/main.js`, from
+ * The `weft` command as a user runs it: the real bin of @weft/admin (`bin/weft.js`, which runs `dist/cli/main.js`; from
  * package.json's "bin"; `pnpm build` first) spawned with node, on a real SQLite file: exit
  * codes, `--help` of every subcommand, createsuperuser then a real login, tokens
  * create / list / revoke (and the token against the API), changepassword, check and seed
