@@ -76,6 +76,8 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_CLI_CONFIG: "the weft command's config file is missing or incomplete",
   /** `site.register`: a `fieldTypes` entry names no column or has an unknown `type` / bad options */
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
+  /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */
+  WEFT_ADMIN_ERR_LIST_PRIORITY: "a listDisplayPriority entry does not fit listDisplay",
 });
 
 /** A code of {@link adminErrorCodes}. */

@@ -2,6 +2,7 @@ import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
+import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
 import { ChangeListQuery, type Relations } from "./query/index.js";
@@ -121,7 +122,8 @@ export class AdminSite implements DashboardSite {
    * @returns the ModelAdmin
    * @throws WeftAdminError `WEFT_ADMIN_ERR_MODEL_TWICE` / `WEFT_ADMIN_ERR_RESERVED_APP` /
    *   `WEFT_ADMIN_ERR_BAD_IDENTIFIER`, ChangeListOptionsError / FormOptionsError when an option
-   *   names an unknown column; `WEFT_ADMIN_ERR_FIELD_TYPE` for a bad `fieldTypes` entry; TypeError for an invalid `dashboardWidgets` entry
+   *   names an unknown column; `WEFT_ADMIN_ERR_FIELD_TYPE` for a bad `fieldTypes` entry;
+   *   `WEFT_ADMIN_ERR_LIST_PRIORITY` for a bad `listDisplayPriority` entry; TypeError for an invalid `dashboardWidgets` entry
    *   (`WEFT_ADMIN_ERR_WIDGET_KEY_TWICE` for a widget key used twice)
    */
   register<T extends SQLiteTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
@@ -132,6 +134,7 @@ export class AdminSite implements DashboardSite {
     // resolves and checks every change-list option now, so mistakes fail at start-up
     const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
     checkFieldTypes(`ModelAdmin(${key})`, options.fieldTypes ?? {}, Object.keys(query.config.columns), this.display);
+    checkListPriority(`ModelAdmin(${key})`, options.listDisplayPriority, query.config.listDisplay.map((c) => c.name));
     // checks every widget now too; nothing is kept when anything fails
     this.dashboard.attach(admin, options.dashboardWidgets ?? []);
     this.queries.set(admin, query);

@@ -5,6 +5,7 @@
  */
 import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
+import { priorityClass } from "../model/list-priority.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
 import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
@@ -29,7 +30,8 @@ export interface RowModel {
   /** the text standing for the row (first link column), for labels and the confirmation */
   repr: string;
   selected: boolean;
-  cells: Cell[];
+  /** cells with their column's label (the phone card shows `label: value`) */
+  cells: Array<Cell & { label: string }>;
 }
 
 /** A filter of the sidebar with its links. */
@@ -148,6 +150,10 @@ export function reprOf(query: ChangeListQuery<any, any>, row: ChangeListRow): st
   return v === null || v === undefined || v === "" ? String(row.pk) : v instanceof Date ? v.toISOString() : String(v);
 }
 
+function withClass(a: string, b: string): string {
+  return a && b ? `${a} ${b}` : a || b;
+}
+
 /** Builds the assigns of the change-list template. */
 export function present(input: PresentInput): ChangeListAssigns {
   const { admin, query, state, page, selection } = input;
@@ -155,6 +161,7 @@ export function present(input: PresentInput): ChangeListAssigns {
   if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config, admin.options.fieldTypes)));
   const links = new Set(query.config.listDisplayLinks);
   const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
+  const priority = admin.options.listDisplayPriority;
   const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
 
   const headers: HeaderModel[] = input.headers.map((h) => ({
@@ -163,7 +170,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     href: h.toggleQuery === undefined ? undefined : withQuery(admin.url, h.toggleQuery),
     sorted: h.sorted,
     priority: multiSort ? h.sortPriority : undefined,
-    cls: alignOf(kinds!.get(h.name)),
+    cls: withClass(alignOf(kinds!.get(h.name)), priorityClass(priority?.[h.name])),
   }));
 
   const rows: RowModel[] = page.rows.map((r) => {
@@ -172,9 +179,11 @@ export function present(input: PresentInput): ChangeListAssigns {
       pk,
       repr: reprOf(query, r),
       selected: isSelected(selection, pk),
-      cells: query.config.listDisplay.map((c) => {
+      cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
-        const cell = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
+        const formatted = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
+        // the label of the phone card's "label: value" pair; the first column is the card's title
+        const cell = { ...formatted, cls: withClass(formatted.cls, i === 0 ? "cl-title" : priorityClass(priority?.[c.name])), label: c.label };
         return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;
       }),
     };

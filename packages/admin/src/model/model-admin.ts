@@ -13,6 +13,7 @@ import { adminError } from "../errors.js";
 import type { AdminAction } from "./actions.js";
 import type { DashboardWidget } from "./dashboard-widget.js";
 import type { FieldType } from "./field-types.js";
+import type { ListPriority } from "./list-priority.js";
 
 /** The four model permissions, as Django's default permissions. */
 export type ModelAction = "view" | "add" | "change" | "delete";
@@ -41,6 +42,16 @@ export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extend
    * `site.register` (`WEFT_ADMIN_ERR_FIELD_TYPE`).
    */
   fieldTypes?: Readonly<Record<string, FieldType>>;
+  /**
+   * Which change-list columns give way on narrower screens, by `listDisplay` name (Django admin
+   * has none; as Filament's `visibleFrom`, but by priority): `1` always shown (the default),
+   * `2` hidden when the viewport is under 1024 px (still shown in the phone cards),
+   * `3` hidden under 1440 px and in the phone cards. Pure CSS (classes `cl-p2` / `cl-p3`): the
+   * HTML keeps every column for screen readers and the no-JS page. The first column (the card
+   * title and link) cannot be demoted. Checked by `site.register` (`WEFT_ADMIN_ERR_LIST_PRIORITY`).
+   * @example listDisplayPriority: { email: 2, createdAt: 3 }
+   */
+  listDisplayPriority?: Readonly<Record<string, ListPriority>>;
   /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */
   readonlyFields?: readonly string[];
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
