@@ -12,7 +12,7 @@ import { useDemo } from "./support/demo.js";
 import { joined } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
-const LISTS = ["/admin/shop/order/", "/admin/shop/customer/", "/admin/inventory/product/"];
+const LISTS = ["/admin/shop/order/", "/admin/shop/customer/", "/admin/inventory/product/", "/admin/support/ticket/"];
 const SIZES = [
   { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
   { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
@@ -41,6 +41,11 @@ describe("change-list tables at 1366 px and as cards on a phone", () => {
         expect(w.page, `${list} at ${size.name} scrolls the page sideways`).toBeLessThanOrEqual(w.inner);
         expect(w.table, `${list} at ${size.name} scrolls its table`).toBeLessThanOrEqual(w.box);
       }
+      // the demo's customers: country and placed are priority 3, hidden under 1440 px and in cards
+      const shown = () => page.$$eval("#result-list tbody tr:first-child td[data-label]", (tds) => tds.filter((td) => td.getBoundingClientRect().width > 0).map((td) => td.dataset.label));
+      await page.goto(`${e2e.demo.url}${LISTS[1]}`);
+      await page.locator("#result-list tbody tr").first().waitFor();
+      expect(await shown()).toEqual(["Name", "Email", "City", "Is vip"]);
 
       await page.goto(`${e2e.demo.url}${LISTS[0]}`);
       await page.locator("#result-list tbody tr").first().waitFor();
@@ -58,6 +63,8 @@ describe("change-list tables at 1366 px and as cards on a phone", () => {
             statusVisible: box.width > 0 && box.left >= 0 && box.right <= window.innerWidth,
             checkbox: tr.querySelector<HTMLElement>("td.cl-check input")!.getBoundingClientRect().width > 0,
             rowRight: tr.getBoundingClientRect().right,
+            // "Placed" is priority 2: kept at 1366 px and in the phone cards
+            placed: tr.querySelector<HTMLElement>('td[data-label="Placed"]')!.getBoundingClientRect().width > 0,
           };
         }),
       );
@@ -66,6 +73,7 @@ describe("change-list tables at 1366 px and as cards on a phone", () => {
         expect(c.statusVisible, `status of ${c.title} in view`).toBe(true);
         expect(c.status).not.toBe("");
         expect(c.checkbox).toBe(true);
+        expect(c.placed).toBe(true);
         if (size.name === "390") {
           expect(c.display).toBe("block");
           expect(c.statusLabel).toBe('"Status"');
