@@ -126,7 +126,7 @@ site.register(orders, {
   actions: [markShipped, explode, addNote],
   changeListWidgets: [OrderWidget],
 });
-site.register(customers, { app: "shop", listDisplay: ["name", "email"], searchFields: ["name"], ordering: ["name"], listPerPage: PER_PAGE });
+site.register(customers, { app: "shop", listDisplay: ["name", "email"], listDisplayPriority: { email: 2 }, searchFields: ["name"], ordering: ["name"], listPerPage: PER_PAGE });
 site.register(notes, { app: "shop", listDisplay: ["body"] });
 
 let app: FastifyInstance;
@@ -258,6 +258,13 @@ describe("access", () => {
     expect(api.status).toBe(404);
     expect(api.headers.get("content-type")).toContain("application/json");
     expect(await api.json()).toEqual({ error: "not found" });
+  });
+
+  it("marks columns for narrow screens: the title cell, labels, listDisplayPriority classes", async () => {
+    const html = await (await (await login("admin")).fetch("/admin/shop/customer/")).text();
+    expect(html).toMatch(/<th scope="col" class="cl-p2"><a lv-patch href="[^"]*" class="cl-sort">Email<\/a><\/th>/);
+    expect(html).toMatch(/<td class="cl-title" data-label="Name"><a lv-navigate href="\/admin\/shop\/customer\/\d+\/change\/">/);
+    expect(html).toMatch(/<td class="cl-p2" data-label="Email">[^<]+@/);
   });
 
   it("renders the list without JavaScript: title, count, rows, links, cells", async () => {
