@@ -12,6 +12,7 @@ import { DashboardTile } from "./tile.js";
 import { checkWidgetData, humanizeGroup, resolveWidget, widgetVisibleTo, type RegisteredWidget } from "./widget.js";
 import type { DashboardWidget, WidgetData } from "../model/dashboard-widget.js";
 import { adminError } from "../errors.js";
+import { Coalescer } from "./coalesce.js";
 
 /** Which widgets a page or an API call wants; every given condition must hold. */
 export interface WidgetScope {
@@ -71,6 +72,7 @@ export class DashboardRegistry {
   private tile?: LiveViewClass;
   private index?: LiveViewClass;
   private pages = new Map<string, { view: LiveViewClass; path: string | null }>();
+  private runs = new Coalescer();
 
   /** @param site - the site this dashboard belongs to (created by `AdminSite`'s constructor) */
   constructor(private readonly site: DashboardSite) {}
@@ -166,6 +168,27 @@ export class DashboardRegistry {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The data a tile shows: {@link safeData}, run once per worker for the concurrent callers of
+   * a `shared` widget (one in-flight run per widget, dropped when it settles; a failure is
+   * logged once and every caller gets null), once per call for any other widget.
+   *
+   * @param w - a registered widget
+   * @param user - the tile's user (for a shared widget, only the first caller's is used)
+   * @returns the data, or null when `getData` failed
+   */
+  tileData(w: RegisteredWidget, user: SessionUser): Promise<WidgetData | null> {
+    return w.shared ? this.runs.run(w.key, () => this.safeData(w, user)) : this.safeData(w, user);
+  }
+
+  /**
+   * How many tiles wait for the shared `getData` run of widget `key` in flight now (0: none
+   * runs, or the widget is not `shared`). For tests and metrics.
+   */
+  sharing(key: string): number {
+    return this.runs.callers(key);
   }
 
   /**

@@ -40,6 +40,8 @@ const POLL = Object.freeze({ dashboard: "poll" });
  * - With `refreshMs`, it also re-runs `getData` on that interval.
  * - A failing `getData` shows "unavailable" (the stack goes to the server log); the card
  *   recovers on the next successful run.
+ * - A `shared` widget's tiles on this worker share one in-flight `getData` run (see
+ *   {@link DashboardRegistry.tileData}).
  */
 export class DashboardTile extends AdminView<TileAssigns, DashboardSite> {
   static template = new URL("../../src/dashboard/widget-tile.eta", import.meta.url);
@@ -99,7 +101,7 @@ export class DashboardTile extends AdminView<TileAssigns, DashboardSite> {
 
   private async load(): Promise<Pick<TileAssigns, "ok" | "headline" | "size" | "detail" | "status">> {
     this.lastRun = Date.now();
-    const data: WidgetData | null = await this.site.dashboard.safeData(this.widget, this.user);
+    const data: WidgetData | null = await this.site.dashboard.tileData(this.widget, this.user);
     this.lastRun = Date.now();
     if (!data) return { ok: false, headline: "—", size: "", detail: "Unavailable right now", status: null };
     const headline = formatHeadline(data.headline);

@@ -27,6 +27,8 @@ export interface RegisteredWidget {
   readonly refreshMs: number | null;
   /** every permission the user must hold (the attached model's view permission is checked too) */
   readonly permissions: readonly string[];
+  /** the tiles showing it share one `getData` run (see {@link DashboardWidget.shared}) */
+  readonly shared: boolean;
   /** the ModelAdmin it is attached to, or null for a standalone widget */
   readonly admin: ModelAdmin<any, any> | null;
   /** position in registration order, to keep equal `order`s stable */
@@ -81,6 +83,7 @@ export function resolveWidget(widget: DashboardWidget, admin: ModelAdmin<any, an
   const span = w.span ?? 1;
   if (span !== 1 && span !== 2) fail("`span` must be 1 or 2");
   if (w.onDashboard !== undefined && typeof w.onDashboard !== "boolean") fail("`onDashboard` must be a boolean");
+  if (w.shared !== undefined && typeof w.shared !== "boolean") fail("`shared` must be a boolean (true: one getData run shared by every viewer)");
   if (w.url !== undefined && w.url !== null && (typeof w.url !== "string" || !w.url)) fail("`url` must be a non-empty string");
   if (typeof w.url === "string" && /^\s*(javascript|data|vbscript):/i.test(w.url)) fail("`url` must be an http(s) or relative URL");
   const local = w.key ?? widgetSlug(title);
@@ -116,6 +119,7 @@ export function resolveWidget(widget: DashboardWidget, admin: ModelAdmin<any, an
     topics: Object.freeze([...new Set(topics)]),
     refreshMs,
     permissions: Object.freeze([...perms]),
+    shared: w.shared ?? false,
     admin,
     seq,
     widget,

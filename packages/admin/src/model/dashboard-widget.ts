@@ -84,6 +84,15 @@ export interface DashboardWidget {
   /** permission string(s) a user must hold (all of them) to get the widget at all */
   permissionRequired?: string | readonly string[];
   /**
+   * true: the data is the same for every user, so the tiles showing it on a worker share one
+   * `getData` run: while one runs, every other tile (page render, join, publish, refresh tick)
+   * waits for it instead of starting its own; the next change starts a new run. `ctx.user`
+   * is then the user of whichever tile started the run: a shared widget must not read it.
+   * Default false: one run per tile, for its own user (safe for per-user data). Visibility
+   * (`permissionRequired`) is still checked per user. The JSON API is not shared.
+   */
+  shared?: boolean;
+  /**
    * The card's data, for `ctx.user`. Runs on every page render, join, throttled topic message,
    * refresh tick and API call; keep it to one cheap query.
    * @throws anything: the card (and the API item) shows "unavailable"; the stack goes to the server log
