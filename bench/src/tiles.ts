@@ -9,9 +9,10 @@
  * Prints a Markdown table; docs/benchmarks.md has it by hand.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
 import Fastify from "fastify";
 import { adminPlugin, AdminSite, type DashboardWidget } from "@weft/admin";
 import { weft } from "@weft/server";
@@ -19,10 +20,6 @@ import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { BenchSocket } from "./wsclient.js";
 import { percentile, sorted } from "./stats.js";
 
-// the admin's own SQLite driver and ORM (not dependencies of the bench package)
-const adminRequire = createRequire(new URL("../../packages/admin/package.json", import.meta.url));
-const Database = adminRequire("better-sqlite3") as new (file: string) => { exec(sql: string): void; prepare(sql: string): { run(...a: unknown[]): void; get(): unknown }; close(): void };
-const { drizzle } = adminRequire("drizzle-orm/better-sqlite3") as { drizzle: (db: unknown) => unknown };
 
 const VIEWERS = Number(process.env.TILES_VIEWERS ?? 1_000);
 const ROUNDS = Number(process.env.TILES_ROUNDS ?? 10);
