@@ -10,6 +10,8 @@
  *   - demo (fastify defaults): keepAliveTimeout 72 s, @fastify/compress threshold 1 KiB,
  *   - demo (as shipped): its own options (see examples/admin-demo/src/app.ts).
  *
+ * `IDLE_SNAPSHOTS=<dir>` also writes a heap snapshot at each measurement, to diff by constructor.
+ *
  * Usage: node bench/dist/idle.js [--n 1000] [--path /counter] [--accept-encoding "gzip, deflate, br"] (a browser's, by default)
  */
 import { fork } from "node:child_process";
@@ -64,6 +66,7 @@ async function serve(mode: Mode): Promise<void> {
       gc();
       await settle(50);
     }
+    if (process.env.IDLE_SNAPSHOTS) (await import("node:v8")).writeHeapSnapshot(`${process.env.IDLE_SNAPSHOTS}/${mode.kind}-${Date.now()}.heapsnapshot`);
     process.send!({ mem: process.memoryUsage() });
   });
   process.send!({ port });
@@ -78,6 +81,8 @@ interface Page {
 let acceptEncoding = "gzip";
 /** page loads in flight at once */
 const BATCH = 10;
+/** page loads before the first measurement */
+const WARM_UP = 1000;
 
 function get(agent: http.Agent, port: number, path: string): Promise<Page> {
   return new Promise((resolve, reject) => {
@@ -103,10 +108,11 @@ async function measure(mode: Mode, n: number, path: string): Promise<{ perConn: 
     return (await next()).mem!;
   };
   try {
-    // warm up (JIT, template caches, the first session) on connections closed afterwards
+    // warm up (JIT: fewer and the optimised code compiled during the run counts as ~0.5 KiB per
+    // connection; template caches; the first session) on connections closed afterwards
     const warm = new http.Agent({ keepAlive: false });
     let page!: Page;
-    for (let i = 0; i < 50; i++) page = await get(warm, port, path);
+    for (let i = 0; i < WARM_UP; i++) page = await get(warm, port, path);
     if (page.status !== 200) throw new Error(`GET ${path}: ${page.status}`);
     await settle(200);
     const before = await mem();
