@@ -110,8 +110,15 @@ export async function ensureDemoUsersShared(site: AdminSite): Promise<void> {
   }
 }
 
-/** Builds the demo server (not listening yet). */
+/**
+ * Builds the demo server (not listening yet).
+ * @throws TypeError when `keepAliveTimeoutMs` is not a positive number of ms (Node reads 0 as "never close")
+ */
 export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
+  const ka = opts.keepAliveTimeoutMs;
+  if (ka !== undefined && !(typeof ka === "number" && Number.isFinite(ka) && ka > 0)) {
+    throw new TypeError(`demo: keepAliveTimeoutMs must be a positive number of milliseconds (got ${JSON.stringify(ka)}); 0 would keep idle connections open forever`);
+  }
   const app = Fastify({ logger: opts.logger ?? false, keepAliveTimeout: opts.keepAliveTimeoutMs ?? DEMO_KEEP_ALIVE_MS });
   // gzip/brotli for pages and assets (the admin's first load stays a few KB)
   if (opts.compress !== false) await app.register(fastifyCompress, opts.compress ?? DEMO_COMPRESS);

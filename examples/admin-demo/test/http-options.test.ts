@@ -36,6 +36,12 @@ describe("demo HTTP options", () => {
     expect((await build({ keepAliveTimeoutMs: 65_000 })).server.keepAliveTimeout).toBe(65_000);
   });
 
+  it("refuses a keepAliveTimeoutMs that is not a positive number of ms", async () => {
+    for (const bad of [0, -1, Number.NaN, Infinity, "5000"]) {
+      await expect(build({ keepAliveTimeoutMs: bad as number })).rejects.toThrow(/keepAliveTimeoutMs must be a positive number of milliseconds/);
+    }
+  });
+
   it("gzips a page for a browser that also accepts brotli; sends it plain with compress: false", async () => {
     const app = await build();
     const res = await app.inject({ url: "/table", headers: { "accept-encoding": "gzip, deflate, br" } });
