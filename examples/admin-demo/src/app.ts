@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { weft, type ChannelLayer } from "@weft/server";
 import { ChannelLayerUnavailableError, MemoryChannelLayer, RedisChannelLayer } from "@weft/server/pubsub";
 import { adminPlugin, type AdminSite } from "@weft/admin";
-import fastifyCompress from "@fastify/compress";
+import fastifyCompress, { type FastifyCompressOptions } from "@fastify/compress";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS, ensureDemoUsers } from "./admin.js";
 import type { DemoContext } from "./context.js";
@@ -37,7 +37,25 @@ export interface DemoOptions {
   workers?: number;
   /** run the admin's start-up checks at install (default true; a cluster's primary ran them already) */
   checks?: boolean;
+  /**
+   * How long an idle keep-alive HTTP connection stays open, ms (default {@link DEMO_KEEP_ALIVE_MS},
+   * Node's own default; fastify's is 72 s). Behind a proxy or load balancer that reuses
+   * connections, set it above the proxy's idle timeout (see docs/deployment.md).
+   */
+  keepAliveTimeoutMs?: number;
+  /** options of @fastify/compress (default {@link DEMO_COMPRESS}); false: no compression (e.g. a proxy compresses) */
+  compress?: FastifyCompressOptions | false;
 }
+
+/** The demo's keep-alive timeout, ms: Node's default (fastify's 72 s keeps every recent visitor's socket open). */
+export const DEMO_KEEP_ALIVE_MS = 5_000;
+
+/** The demo's compression: pages and assets of 1 KiB and more, gzip/brotli as the browser asks. */
+export const DEMO_COMPRESS: FastifyCompressOptions = {
+  threshold: 1024,
+  encodings: ["gzip", "deflate"],
+  zlibOptions: { level: 6, memLevel: 7, windowBits: 14 },
+};
 
 /**
  * The demo's channel layer: a {@link RedisChannelLayer} (one publisher and one subscriber
@@ -92,11 +110,18 @@ export async function ensureDemoUsersShared(site: AdminSite): Promise<void> {
   }
 }
 
-/** Builds the demo server (not listening yet). */
+/**
+ * Builds the demo server (not listening yet).
+ * @throws TypeError when `keepAliveTimeoutMs` is not a positive number of ms (Node reads 0 as "never close")
+ */
 export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  const ka = opts.keepAliveTimeoutMs;
+  if (ka !== undefined && !(typeof ka === "number" && Number.isFinite(ka) && ka > 0)) {
+    throw new TypeError(`demo: keepAliveTimeoutMs must be a positive number of milliseconds (got ${JSON.stringify(ka)}); 0 would keep idle connections open forever`);
+  }
+  const app = Fastify({ logger: opts.logger ?? false, keepAliveTimeout: opts.keepAliveTimeoutMs ?? DEMO_KEEP_ALIVE_MS });
   // gzip/brotli for pages and assets (the admin's first load stays a few KB)
-  await app.register(fastifyCompress, { threshold: 1024 });
+  if (opts.compress !== false) await app.register(fastifyCompress, opts.compress ?? DEMO_COMPRESS);
   const { db, sqlite } = openDatabase(opts.dbFile);
   const ownLayer = !opts.pubsub;
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
