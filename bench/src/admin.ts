@@ -24,6 +24,7 @@ import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
 import { countStatements } from "@weft/admin/query";
 import { writeSection } from "./doc.js";
 import { int, ms, percentile, sorted } from "./stats.js";
+import { adminLogin } from "./login.js";
 
 const write = !process.argv.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -60,17 +61,7 @@ async function main(): Promise<void> {
     const db = (app.weft.services.context as { db: Parameters<typeof countStatements>[0] }).db;
 
     // log in through the real form, as a browser would
-    const form = await app.inject({ url: "/admin/login/" });
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-    let cookie = cookies(form.headers["set-cookie"]);
-    const login = await app.inject({
-      method: "POST",
-      url: "/admin/login/",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({ _csrf: csrf, username: "admin", password: "admin", next: "/admin/" }).toString(),
-    });
-    if (login.statusCode !== 302) throw new Error(`login failed: ${login.statusCode}`);
-    cookie = cookies(login.headers["set-cookie"]) || cookie;
+    const cookie = await adminLogin(app, "admin", "admin");
 
     const figures: PageFigure[] = [];
     for (const [label, url] of PAGES) {
@@ -120,10 +111,6 @@ async function main(): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-function cookies(set: string | string[] | undefined): string {
-  return (Array.isArray(set) ? set : set ? [set] : []).map((c) => c.split(";")[0]).join("; ");
 }
 
 function markdownOf(figures: PageFigure[], parts: Array<[string, number]>, total: number): string {

@@ -18,11 +18,11 @@ import { buildApp } from "@weft/admin-demo/dist/app.js";
 import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
 import WebSocket from "ws";
 import { percentile, sorted } from "./stats.js";
+import { adminLogin } from "./login.js";
 
 const PAGES = ["/admin/shop/customer/", "/admin/shop/order/"];
 const RUNS = 20;
 const log = (msg: string) => process.stderr.write(`bench:nav: ${msg}\n`);
-const cookies = (set: string | string[] | undefined) => (Array.isArray(set) ? set : set ? [set] : []).map((c) => c.split(";")[0]).join("; ");
 
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(os.tmpdir(), "weft-bench-nav-"));
@@ -33,17 +33,7 @@ async function main(): Promise<void> {
     const app = await buildApp({ dbFile, simulateMs: 0 });
     await app.listen({ port: 0, host: "127.0.0.1" });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    const form = await app.inject({ url: "/admin/login/" });
-    let cookie = cookies(form.headers["set-cookie"]);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? "";
-    const login = await app.inject({
-      method: "POST",
-      url: "/admin/login/",
-      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({ username: "admin", password: "admin", _csrf: csrf }).toString(),
-    });
-    if (login.statusCode !== 302) throw new Error(`login failed: ${login.statusCode}`);
-    cookie = cookies(login.headers["set-cookie"]) || cookie;
+    const cookie = await adminLogin(app, "admin", "admin");
 
     // what a full load of the customers' list costs instead: its HTML, gzip, and the rejoin of its views
     const full = await app.inject({ url: PAGES[0], headers: { cookie } });

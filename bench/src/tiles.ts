@@ -19,6 +19,7 @@ import { weft } from "@weft/server";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { BenchSocket } from "./wsclient.js";
 import { percentile, sorted } from "./stats.js";
+import { adminLogin } from "./login.js";
 
 
 const VIEWERS = Number(process.env.TILES_VIEWERS ?? 1_000);
@@ -59,17 +60,7 @@ async function main(): Promise<void> {
     await app.listen({ port: 0, host: "127.0.0.1" });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     try {
-      const form = await app.inject({ url: "/admin/login/" });
-      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
-      let cookie = cookies(form.headers["set-cookie"]);
-      const login = await app.inject({
-        method: "POST",
-        url: "/admin/login/",
-        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-        payload: new URLSearchParams({ _csrf: csrf, username: "admin", password: "admin-pass", next: "/admin/" }).toString(),
-      });
-      if (login.statusCode !== 302) throw new Error(`login failed: ${login.statusCode}`);
-      cookie = cookies(login.headers["set-cookie"]) || cookie;
+      const cookie = await adminLogin(app, "admin", "admin-pass");
       const page = (await app.inject({ url: "/admin/", headers: { cookie } })).body;
       const token = (key: string) => new RegExp(`id="[^"]+-${key}" lv-view="admin-dashboard-tile" lv-token="([^"]+)"`).exec(page)![1];
       const tokens = { "per-viewer": token("per-viewer"), shared: token("shared") };
@@ -130,10 +121,6 @@ async function main(): Promise<void> {
     sqlite.close();
     rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-function cookies(set: string | string[] | undefined): string {
-  return (Array.isArray(set) ? set : set ? [set] : []).map((c) => c.split(";")[0]).join("; ");
 }
 
 await main();
