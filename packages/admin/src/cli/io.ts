@@ -35,7 +35,6 @@ export function usageError(message: string): WeftAdminError {
  */
 export function promptHidden(prompt: string, io: Pick<CliIO, "stdin" | "stdout">): Promise<string> {
   const { stdin, stdout } = io;
-  stdout.write(prompt);
   return new Promise((resolve, reject) => {
     let line = "";
     const done = (err: Error | null) => {
@@ -60,11 +59,13 @@ export function promptHidden(prompt: string, io: Pick<CliIO, "stdin" | "stdout">
         else if (ch >= " ") line += ch;
       }
     };
+    // raw (no echo) before the prompt shows: what is typed as soon as it appears is never echoed
     stdin.setRawMode?.(true);
     stdin.setEncoding?.("utf8");
     stdin.on("data", onData);
     stdin.on("end", onEnd);
     stdin.resume();
+    stdout.write(prompt);
   });
 }
 
