@@ -47,6 +47,8 @@ export interface BellAssigns {
 
 type BellInfo = { kind: "relist" } | { kind: "dismiss"; id: string };
 
+/** A bell outline (inline SVG: no icon font, no image request). */
+const BELL_ICON = `<svg class="bell-icon" aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9"/><path d="M10.3 21a1.94 1.94 0 0 0 3.4 0"/></svg>`;
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 const words = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -135,6 +137,6 @@ export class JobBell extends AdminView<BellAssigns> {
         return `<div class="bell-toast" id="${id}" role="status"><span>${esc(t.label)}: ${esc(t.status.toLowerCase())} — <a href="${esc(t.url)}">view</a></span><button type="button" class="link" aria-label="Close" lv-click="${esc(JS.hide({ to: "#" + id }).toString())}">×</button></div>`;
       })
       .join("");
-    return `<details class="bell"><summary title="${title}" aria-label="${title}"><span class="bell-icon" aria-hidden="true">🔔</span>${count}</summary><div class="bell-panel"><ul class="bell-list">${items}</ul><a class="bell-all" href="${esc(this.site.prefix)}/jobs/">All my jobs</a></div></details><div class="bell-toasts" aria-live="polite">${toasts}</div>`;
+    return `<details class="bell"><summary title="${title}" aria-label="${title}">${BELL_ICON}${count}</summary><div class="bell-panel"><ul class="bell-list">${items}</ul><a class="bell-all" href="${esc(this.site.prefix)}/jobs/">All my jobs</a></div></details><div class="bell-toasts" aria-live="polite">${toasts}</div>`;
   }
 }
