@@ -15,6 +15,7 @@ import { changeFormRoutes } from "./changeform/view.js";
 import { auditRoutes } from "./audit/routes.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
 import { HealthBanner } from "./health/index.js";
+import { JobBell } from "./notify/index.js";
 import { JobStore } from "@weft/server/jobs";
 import { jobRoutes } from "./jobs/routes.js";
 import { FAVICON } from "./auth/favicon.js";
@@ -38,7 +39,7 @@ function adminCss(): string {
 }
 
 /** What the shell layout gets beside title/head/body. */
-async function shellData(site: AdminSite, css: string, healthView: LiveViewClass, req: FastifyRequest, reply: FastifyReply, session: Session) {
+async function shellData(site: AdminSite, css: string, healthView: LiveViewClass, bellView: LiveViewClass, req: FastifyRequest, reply: FastifyReply, session: Session) {
   const user = staffUser(session)!;
   return {
     css,
@@ -54,6 +55,8 @@ async function shellData(site: AdminSite, css: string, healthView: LiveViewClass
     csrfToken: await adminCsrfToken(site.sessions, req, reply),
     // the "live updates are paused" banner, a nested view of the shell
     healthView,
+    // the job bell and its toasts, a nested view of the shell
+    bellView,
   };
 }
 
@@ -95,6 +98,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   // so a socket can join it on whichever worker it lands, whatever page that worker rendered
   const healthView = bindView(HealthBanner, site, "health");
   app.weft.register(healthView);
+  const bellView = bindView(JobBell, site, "bell");
+  app.weft.register(bellView);
   for (const admin of site.all()) {
     // each checks its permissionRequired on every join too, not only when the page renders
     for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(guardWidget(cls));
@@ -131,7 +136,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     const liveSession = `weft-admin:${site.id}`;
     scope.liveSession(liveSession, { onMount: (_view, _params, session) => staffUser(session) !== null });
     // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
-    const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, req, reply, session) });
+    const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, bellView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
     changeListRoutes(scope, site, ro);
     await changeFormRoutes(scope, site, ro);

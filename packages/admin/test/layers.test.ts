@@ -37,13 +37,15 @@ const ALLOWED: Record<string, string[]> = {
   changelist: ["changeform", "shell", "model", "auditlog", "auth", "query", "errors"],
   audit: ["changeform", "shell", "model", "auditlog", "auth", "query", "errors"],
   jobs: ["changelist", "changeform", "shell", "model", "auth", "query", "errors"],
+  // the top bar's job bell and its toasts (the user's jobs, live)
+  notify: ["jobs", "shell", "errors"],
   // the signed-in user's own account: the password-change page
   account: ["shell", "model", "auditlog", "auth", "errors"],
   // AdminSite: registers models, builds the dashboard; nothing below imports it
   // the site's own pages (site.page): checked options, the page class, sidebar entries
   pages: ["shell", "checks", "model", "auth", "errors"],
   site: ["pages", "dashboard", "shell", "model", "auth", "query", "errors"],
-  plugin: ["site", "pages", "account", "jobs", "audit", "changelist", "changeform", "dashboard", "health", "checks", "shell", "auth", "paths", "errors"],
+  plugin: ["site", "pages", "account", "notify", "jobs", "audit", "changelist", "changeform", "dashboard", "health", "checks", "shell", "auth", "paths", "errors"],
   index: ["plugin", "site", "pages", "jobs", "audit", "changeform", "dashboard", "shell", "model", "auth", "query", "errors"],
 };
 

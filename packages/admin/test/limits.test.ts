@@ -56,9 +56,9 @@ describe("a dashboard of 40 live widgets, with weft's default limits", () => {
     const jar = await login(base, "admin");
     const html = await (await jar.fetch("/admin/")).text();
     const roots = viewRoots(html);
-    // the page, the health banner, 40 tiles (nested roots are listed too)
+    // the page, the health banner, the job bell, 40 tiles (nested roots are listed too)
     expect(roots.filter((r) => r.view === "admin-dashboard-tile")).toHaveLength(WIDGETS);
-    expect(roots.length).toBe(WIDGETS + 2);
+    expect(roots.length).toBe(WIDGETS + 3);
     const c = await Client.open(base, jar.header);
     sockets.push(c);
     roots.forEach((r, i) => c.join(i + 1, r.token, base + "/admin/"));
@@ -90,17 +90,17 @@ describe("weft.W002: a page that could pass the view limit", () => {
   it("warns for the main dashboard, a group, an app page, a change list and a change form past the limit, naming the counts", () => {
     const s = new AdminSite({ db, sqlite, title: "Crowded" });
     const many = Array.from({ length: 63 }, () => Slot);
-    s.register(items, { app: "shop", listDisplay: ["id"], changeListWidgets: many, changeFormWidgets: many.slice(0, 62) });
+    s.register(items, { app: "shop", listDisplay: ["id"], changeListWidgets: many, changeFormWidgets: many.slice(0, 61) });
     for (let i = 1; i <= 63; i++) s.dashboard.register({ key: `k${i}`, title: `K${i}`, group: "ops", getData: () => ({ headline: 1 }) });
     const found = runChecks(s, { widgets: s.dashboard.all(), maxViewsPerPage: 64 }).filter((m) => m.id === "weft.W002");
     expect(found.map((m) => m.message)).toEqual([
-      'the main dashboard has 65 live views (63 dashboard widgets (onDashboard) + 2), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.',
-      'the dashboard group page "ops" has 65 live views (63 dashboard widgets of group "ops" + 2), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.',
-      "the change list of ModelAdmin(shop.item) has 65 live views (63 changeListWidgets + 2), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.",
+      'the main dashboard has 66 live views (63 dashboard widgets (onDashboard) + 3), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.',
+      'the dashboard group page "ops" has 66 live views (63 dashboard widgets of group "ops" + 3), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.',
+      "the change list of ModelAdmin(shop.item) has 66 live views (63 changeListWidgets + 3), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.",
     ]);
     expect(found.every((m) => m.level === "warning" && /maxViewsPerSocket/.test(m.hint))).toBe(true);
     // at the limit: nothing
-    expect(runChecks(s, { widgets: s.dashboard.all().slice(0, 62), maxViewsPerPage: 64 }).filter((m) => m.id === "weft.W002" && m.obj === null)).toEqual([]);
+    expect(runChecks(s, { widgets: s.dashboard.all().slice(0, 61), maxViewsPerPage: 64 }).filter((m) => m.id === "weft.W002" && m.obj === null)).toEqual([]);
   });
 
   it("is logged by the plugin at install, with weft's limits", async () => {
@@ -115,7 +115,7 @@ describe("weft.W002: a page that could pass the view limit", () => {
     try {
       const w = lines.filter((l) => l.check === "weft.W002");
       expect(w).toHaveLength(1);
-      expect(w[0].msg).toMatch(/change list of ModelAdmin\(shop\.item\) has 5 live views .* more than the 4/);
+      expect(w[0].msg).toMatch(/change list of ModelAdmin\(shop\.item\) has 6 live views .* more than the 4/);
     } finally {
       await tight.close();
     }

@@ -10,8 +10,8 @@ export interface WidgetPlacement {
   readonly app: string | null;
 }
 
-/** Views of every admin page besides its widgets: the page's own view and the shell's health banner. */
-export const PAGE_VIEWS = 2;
+/** Views of every admin page besides its widgets: the page's own view, the shell's health banner and its job bell. */
+export const PAGE_VIEWS = 3;
 
 /**
  * `weft.W002`: the pages whose views could pass what one socket may join (weft's
