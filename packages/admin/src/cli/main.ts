@@ -1,14 +1,11 @@
-#!/usr/bin/env node
 /**
- * The `weft` command (the `bin` of `@weft/admin`), as Django's `manage.py`:
+ * The `weft` command (run by `bin/weft.js`, the `bin` of `@weft/admin`), as Django's `manage.py`:
  *
  *     weft [--config FILE] COMMAND [OPTIONS]      weft COMMAND --help
  *
  * One file per subcommand in this folder. Exit codes: 0 success, 1 failure (message on
  * stderr), 2 bad usage (message and the subcommand's usage on stderr).
  */
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { WeftAdminError } from "../errors.js";
 import { changepasswordCommand } from "./changepassword.js";
@@ -100,18 +97,4 @@ export async function runCli(argv: string[], io: CliIO = processIO(), cwd = proc
     if (usage) io.stderr.write(command ? command.usage : USAGE);
     return usage ? 2 : 1;
   }
-}
-
-function isMain(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
-  process.exitCode = await runCli(process.argv.slice(2));
 }
