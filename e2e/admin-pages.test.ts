@@ -60,6 +60,8 @@ describe("site.page: the demo's sales report", () => {
     const weekAgo = new Date(Date.parse(to) - 6 * 86_400_000).toISOString().slice(0, 10);
     await page.fill("input[name=from]", weekAgo);
     await page.waitForFunction(() => document.querySelectorAll("[data-report-chart] rect").length === 7);
+    // the URL follows in its own frame after the render: wait for it, as for the status above
+    await page.waitForURL((u) => u.searchParams.get("from") === weekAgo);
     expect(new URL(page.url()).searchParams.get("from")).toBe(weekAgo);
 
     // a range the report refuses: a clear message, the chart stays
