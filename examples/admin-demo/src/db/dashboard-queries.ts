@@ -1,0 +1,92 @@
+/**
+ * The figures behind the dashboard's charts: revenue per hour over the last 24 h, takings of
+ * a time range (for the trend against yesterday), today's orders by status and the
+ * best-selling products of the last 24 h. Awaited drizzle queries, one statement each, using
+ * only SQL that SQLite and PostgreSQL share (times are epoch milliseconds in integer columns,
+ * so `/ 3600000` is an integer division on both).
+ */
+import { and, count, desc, eq, gte, lt, notInArray, sql, sum } from "drizzle-orm";
+import type { DemoDb } from "./open.js";
+import { orderItems, orders, products } from "./schema.js";
+
+const HOUR_MS = 3_600_000;
+/** Orders in these statuses are not takings. */
+const NOT_TAKINGS: Array<"cancelled" | "refunded"> = ["cancelled", "refunded"];
+
+/**
+ * Takings per hour over the 24 hours before `now`, oldest first: bucket `i` covers
+ * `[now − 24 h + i h, now − 23 h + i h)`. One range scan of `orders_created_at_idx`.
+ *
+ * @param db - the demo database
+ * @param now - the end of the window (epoch ms)
+ * @returns 24 sums in cents (0 for an hour without orders)
+ */
+export async function revenueByHour(db: DemoDb, now: number): Promise<number[]> {
+  const start = now - 24 * HOUR_MS;
+  const bucket = sql<number>`(${orders.createdAt} - ${start}) / ${HOUR_MS}`;
+  const rows = await db
+    .select({ hour: bucket, cents: sum(orders.totalCents) })
+    .from(orders)
+    .where(and(gte(orders.createdAt, new Date(start)), lt(orders.createdAt, new Date(now)), notInArray(orders.status, NOT_TAKINGS)))
+    .groupBy(bucket);
+  const series = new Array<number>(24).fill(0);
+  for (const r of rows) if (r.hour >= 0 && r.hour < 24) series[Number(r.hour)] = Number(r.cents ?? 0);
+  return series;
+}
+
+/**
+ * Takings (orders not cancelled or refunded) created in `[start, end)`.
+ *
+ * @param db - the demo database
+ * @param start - epoch ms, inclusive
+ * @param end - epoch ms, exclusive
+ * @returns the sum in cents
+ */
+export async function takingsBetween(db: DemoDb, start: number, end: number): Promise<number> {
+  const [row] = await db
+    .select({ cents: sum(orders.totalCents) })
+    .from(orders)
+    .where(and(gte(orders.createdAt, new Date(start)), lt(orders.createdAt, new Date(end)), notInArray(orders.status, NOT_TAKINGS)));
+  return Number(row?.cents ?? 0);
+}
+
+/**
+ * Orders created in `[start, end)` by status, the most frequent first.
+ *
+ * @param db - the demo database
+ * @param start - epoch ms, inclusive
+ * @param end - epoch ms, exclusive
+ * @returns one row per status present
+ */
+export async function ordersByStatus(db: DemoDb, start: number, end: number): Promise<Array<{ status: string; n: number }>> {
+  const n = count();
+  const rows = await db
+    .select({ status: orders.status, n })
+    .from(orders)
+    .where(and(gte(orders.createdAt, new Date(start)), lt(orders.createdAt, new Date(end))))
+    .groupBy(orders.status)
+    .orderBy(desc(n), orders.status);
+  return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+}
+
+/**
+ * The products sold most (by units) in orders of the 24 hours before `now` that are takings.
+ *
+ * @param db - the demo database
+ * @param now - the end of the window (epoch ms)
+ * @param limit - how many products
+ * @returns id, name and units, best first
+ */
+export async function topProducts(db: DemoDb, now: number, limit = 5): Promise<Array<{ id: number; name: string; units: number }>> {
+  const units = sum(orderItems.quantity);
+  const rows = await db
+    .select({ id: products.id, name: products.name, units })
+    .from(orderItems)
+    .innerJoin(orders, eq(orders.id, orderItems.orderId))
+    .innerJoin(products, eq(products.id, orderItems.productId))
+    .where(and(gte(orders.createdAt, new Date(now - 24 * HOUR_MS)), lt(orders.createdAt, new Date(now)), notInArray(orders.status, NOT_TAKINGS)))
+    .groupBy(products.id, products.name)
+    .orderBy(desc(units), products.name)
+    .limit(limit);
+  return rows.map((r) => ({ id: r.id, name: r.name, units: Number(r.units ?? 0) }));
+}
