@@ -105,7 +105,7 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
         const y = dayRange(new Date(start - 1)).start;
         const trend = { current: cents, previous: await takingsBetween(db, y, y + (now - start)) };
         const series = (await revenueByHour(db, now)).map((c) => Math.round(c / 100));
-        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders, trend, series, seriesLabel: "Revenue per hour in euros, last 24 h" };
+        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders, trend, series, seriesLabel: "Revenue per hour in euros, last 24 hours" };
       },
     },
   ];
