@@ -1,7 +1,7 @@
 // Screenshots of the admin pages issue 14's defects changed, at 1366×900 and 390×844, saved under
 // docs/screenshots/ (committed; regenerate with `pnpm exec vitest run e2e/admin-screenshots.test.ts`):
 // the bulk-action confirmation, the 404 page in the shell, a finished job's page, the change
-// form, the "Reconnecting…" notice and the login page after logout. Each shot waits for the
+// form, the "Reconnecting…" notice, the dashboard with its charts and the login page after logout. Each shot waits for the
 // state it shows; the test fails if a page scrolls sideways.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -80,8 +80,14 @@ describe("screenshots of the pages the defects changed", () => {
       await shot(p2, "reconnecting", size.name);
       await p2.close();
 
-      // logged out
+      // the dashboard: live cards with their server-drawn charts
+      frames = recordFrames(page);
       await page.goto(`${e2e.demo.url}/admin/`);
+      await joined(frames, 6);
+      await page.locator('[data-widget="shop.order.revenue-today"] svg.spark').waitFor();
+      await shot(page, "dashboard", size.name);
+
+      // logged out
       await page.locator(".user-menu summary").click();
       await Promise.all([page.waitForURL((u) => u.pathname === "/admin/login/"), page.getByRole("button", { name: "Log out" }).click()]);
       await page.getByRole("status").waitFor();

@@ -103,7 +103,7 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
         // yesterday from midnight to this time of day
         const { start } = dayRange(new Date(now));
         const y = dayRange(new Date(start - 1)).start;
-        const trend = { current: cents, previous: await takingsBetween(db, y, y + (now - start)) };
+        const trend = { current: cents / 100, previous: (await takingsBetween(db, y, y + (now - start))) / 100 };
         const series = (await revenueByHour(db, now)).map((c) => Math.round(c / 100));
         return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders, trend, series, seriesLabel: "Revenue per hour in euros, last 24 hours" };
       },
@@ -144,8 +144,8 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
       getData: async ({ admin }) => {
         const top = await topProducts(db, Date.now());
         return {
-          headline: top[0]?.name ?? "—",
-          detail: top.length ? "units sold in the last 24 h" : "nothing sold in the last 24 h",
+          headline: top[0]?.total ?? 0,
+          detail: "units sold in the last 24 h; best sellers:",
           top: top.map((p) => ({ label: p.name, value: p.units, url: admin!.objectUrl(p.id) })),
         };
       },

@@ -3,7 +3,7 @@
 // closed in order, every attribute quoted, no raw < or stray & in text), labels escaped,
 // empty / one-point / flat / negative series, trend wording, and clear errors for bad extras.
 import { describe, expect, it } from "vitest";
-import { barChart, escapeHtml, sparkline, topList, trendBadge } from "../src/dashboard/charts.js";
+import { barChart, escapeHtml, niceCeil, sparkline, topList, trendBadge } from "../src/dashboard/charts.js";
 import { MAX_ROWS, MAX_SERIES, readChartExtras } from "../src/dashboard/extras.js";
 import { checkWidgetData } from "../src/dashboard/widget.js";
 
@@ -37,28 +37,36 @@ const points = (svg: string) =>
     .map((p) => p.split(",").map(Number) as [number, number]);
 
 describe("sparkline", () => {
-  it("draws one well-formed, named SVG polyline over the series, scaled into the view box", () => {
-    const svg = sparkline([3, 9, 6], "Revenue per hour");
+  it("draws one well-formed, named SVG polyline over the series, scaled from 0 to a rounded-up max", () => {
+    const svg = sparkline([3, 10, 0], "Revenue per hour");
     assertWellFormed(svg);
-    expect(svg).toMatch(/^<svg class="spark" viewBox="0 0 100 28" preserveAspectRatio="none" role="img" aria-label="Revenue per hour: 3 values from 3 to 9, latest 6">/);
-    expect(svg).toContain("<title>Revenue per hour: 3 values from 3 to 9, latest 6</title>");
+    expect(svg).toMatch(/^<svg class="spark" viewBox="0 0 100 28" preserveAspectRatio="none" role="img" aria-label="Revenue per hour: 3 values from 0 to 10, latest 0">/);
     const pts = points(svg);
     expect(pts.map((p) => p[0])).toEqual([0, 50, 100]);
-    // max at the top (y = pad), min at the bottom (y = height - pad)
+    // 10 at the top (y = pad), 0 at the bottom (y = height - pad)
     expect(pts[1]![1]).toBe(2);
-    expect(pts[0]![1]).toBe(26);
+    expect(pts[2]![1]).toBe(26);
+    expect(pts[0]![1]).toBe(18.8);
+  });
+
+  it("keeps its scale while a new latest value stays under the rounded-up max: one point changes", () => {
+    const a = points(sparkline([120, 340, 210], "x"));
+    const b = points(sparkline([120, 340, 480], "x"));
+    expect(a.slice(0, 2)).toEqual(b.slice(0, 2));
+    expect([7, 9.5, 12, 20, 25, 30, 99, 100, 101, 0.3].map(niceCeil)).toEqual([10, 10, 20, 20, 25, 50, 100, 100, 200, 0.5]);
   });
 
   it("draws nothing for an empty series, a flat line for one point or a constant series", () => {
     expect(sparkline([], "x")).toBe("");
-    const one = sparkline([42], "Orders");
+    const one = sparkline([50], "Orders");
     assertWellFormed(one);
     expect(points(one)).toEqual([
-      [0, 14],
-      [100, 14],
+      [0, 2],
+      [100, 2],
     ]);
-    expect(one).toContain('aria-label="Orders: 1 value, latest 42"');
-    expect(points(sparkline([5, 5, 5], "x")).every((p) => p[1] === 14)).toBe(true);
+    expect(points(sparkline([0, 0], "x")).every((p) => p[1] === 14)).toBe(true);
+    expect(one).toContain('aria-label="Orders: 1 value, latest 50"');
+    expect(new Set(points(sparkline([5, 5, 5], "x")).map((p) => p[1])).size).toBe(1);
   });
 
   it("scales negative values and draws a zero line when the series crosses zero", () => {
@@ -66,6 +74,11 @@ describe("sparkline", () => {
     assertWellFormed(svg);
     expect(svg).toContain('<line class="spark-zero" x1="0" x2="100" y1="14" y2="14"/>');
     expect(points(svg)).toEqual([
+      [0, 26],
+      [100, 2],
+    ]);
+    // all negative: from the rounded-down min up to zero
+    expect(points(sparkline([-5, 0], "x"))).toEqual([
       [0, 26],
       [100, 2],
     ]);
@@ -135,7 +148,7 @@ describe("trendBadge", () => {
   it("says up/down with a rounded percentage against the reference, both values for screen readers", () => {
     const up = trendBadge({ current: 112, previous: 100 });
     assertWellFormed(up);
-    expect(up).toMatch(/^<span class="tile-trend up" title="112 against 100">/);
+    expect(up).toMatch(/^<span class="tile-trend up">/);
     expect(up.replace(/<[^>]+>/g, "")).toBe("▲ up 12% vs yesterday (112 against 100)");
     const down = trendBadge({ current: 90, previous: 120, label: "vs last week" });
     expect(down.replace(/<[^>]+>/g, "")).toBe("▼ down 25% vs last week (90 against 120)");

@@ -78,12 +78,14 @@ export async function ordersByStatus(db: DemoDb, start: number, end: number): Pr
  * @param db - the demo database
  * @param now - the end of the window (epoch ms)
  * @param limit - how many products
- * @returns id, name and units, best first
+ * @returns id, name and units, best first, and the units of every product sold in the window (`total`, the same on each row)
  */
-export async function topProducts(db: DemoDb, now: number, limit = 5): Promise<Array<{ id: number; name: string; units: number }>> {
+export async function topProducts(db: DemoDb, now: number, limit = 5): Promise<Array<{ id: number; name: string; units: number; total: number }>> {
   const units = sum(orderItems.quantity);
+  // a window over the groups: the window's total comes with the top rows, in the same statement
+  const total = sql<number>`sum(sum(${orderItems.quantity})) over ()`;
   const rows = await db
-    .select({ id: products.id, name: products.name, units })
+    .select({ id: products.id, name: products.name, units, total })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))
     .innerJoin(products, eq(products.id, orderItems.productId))
@@ -91,5 +93,5 @@ export async function topProducts(db: DemoDb, now: number, limit = 5): Promise<A
     .groupBy(products.id, products.name)
     .orderBy(desc(units), products.name)
     .limit(limit);
-  return rows.map((r) => ({ id: r.id, name: r.name, units: Number(r.units ?? 0) }));
+  return rows.map((r) => ({ id: r.id, name: r.name, units: Number(r.units ?? 0), total: Number(r.total ?? 0) }));
 }

@@ -27,8 +27,20 @@ const SPARK_W = 100;
 const SPARK_H = 28;
 
 /**
- * A sparkline: one polyline over the series (oldest first), scaled between its min and max,
- * with a dashed zero line when the series crosses zero. One point draws a flat line.
+ * The smallest of 1, 2, 2.5, 5 × 10^k at or above `v` (> 0): a scale bound that moves rarely,
+ * so a new value seldom redraws every point.
+ */
+export function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v * (1 - 1e-12)) return m * p;
+  return 10 * p;
+}
+
+/**
+ * A sparkline: one polyline over the series (oldest first) on a scale from zero (or the
+ * series' rounded-down minimum, when negative) to its rounded-up maximum ({@link niceCeil}),
+ * with a dashed zero line when the series crosses zero. A stable scale keeps pushes small:
+ * a new latest value changes one point, not all. One point draws a flat line.
  *
  * @param series - finite numbers (see {@link readChartExtras})
  * @param label - its accessible name, e.g. "Revenue per hour, last 24 h"
@@ -38,16 +50,15 @@ export function sparkline(series: readonly number[], label: string): string {
   if (series.length === 0) return "";
   const min = Math.min(...series);
   const max = Math.max(...series);
+  const hi = max > 0 ? niceCeil(max) : 0;
+  const lo = min < 0 ? -niceCeil(-min) : 0;
   const pad = 2;
-  const y = (v: number) => (max === min ? SPARK_H / 2 : pad + ((SPARK_H - 2 * pad) * (max - v)) / (max - min));
+  const y = (v: number) => (hi === lo ? SPARK_H / 2 : pad + ((SPARK_H - 2 * pad) * (hi - v)) / (hi - lo));
   const step = series.length > 1 ? SPARK_W / (series.length - 1) : 0;
   const pts = series.length === 1 ? [`0,${r1(y(series[0]!))}`, `${SPARK_W},${r1(y(series[0]!))}`] : series.map((v, i) => `${r1(i * step)},${r1(y(v))}`);
-  const zero = min < 0 && max > 0 ? `<line class="spark-zero" x1="0" x2="${SPARK_W}" y1="${r1(y(0))}" y2="${r1(y(0))}"/>` : "";
+  const zero = lo < 0 && hi > 0 ? `<line class="spark-zero" x1="0" x2="${SPARK_W}" y1="${r1(y(0))}" y2="${r1(y(0))}"/>` : "";
   const name = escapeHtml(`${label}: ${series.length} ${series.length === 1 ? "value" : "values"}${series.length > 1 ? ` from ${formatNumber(min)} to ${formatNumber(max)}` : ""}, latest ${formatNumber(series[series.length - 1]!)}`);
-  return (
-    `<svg class="spark" viewBox="0 0 ${SPARK_W} ${SPARK_H}" preserveAspectRatio="none" role="img" aria-label="${name}"><title>${name}</title>` +
-    `${zero}<polyline points="${pts.join(" ")}" vector-effect="non-scaling-stroke"/></svg>`
-  );
+  return `<svg class="spark" viewBox="0 0 ${SPARK_W} ${SPARK_H}" preserveAspectRatio="none" role="img" aria-label="${name}">${zero}<polyline points="${pts.join(" ")}" vector-effect="non-scaling-stroke"/></svg>`;
 }
 
 /**
@@ -80,7 +91,7 @@ export function barChart(bars: readonly ChartBar[], label: string): string {
 /**
  * A trend against a reference: "▲ 12% vs yesterday", "▼ 3% vs yesterday", "no change vs
  * yesterday", or "▲ from 0 vs yesterday". The arrow is hidden from screen readers, which read
- * "up"/"down" and both values (also the tooltip).
+ * "up"/"down" and both values.
  *
  * @param t - the two values and the reference's label
  * @returns `<span class="tile-trend up|down|flat">` markup
@@ -90,6 +101,7 @@ export function trendBadge(t: Trend): string {
   const diff = t.current - t.previous;
   const dir = diff > 0 ? "up" : diff < 0 ? "down" : "flat";
   const values = escapeHtml(`${formatNumber(t.current)} against ${formatNumber(t.previous)}`);
+  // the values are read out (visually hidden), not repeated in a tooltip: each push carries them once
   let amount: string;
   if (dir === "flat") amount = "no change";
   else if (t.previous === 0) amount = "from 0";
@@ -99,7 +111,7 @@ export function trendBadge(t: Trend): string {
   }
   const arrow = dir === "up" ? "▲" : dir === "down" ? "▼" : "";
   const spoken = dir === "flat" ? "" : `<span class="vh">${dir} </span>`;
-  return `<span class="tile-trend ${dir}" title="${values}">${arrow ? `<span aria-hidden="true">${arrow}</span> ` : ""}${spoken}${escapeHtml(amount)} ${ref}<span class="vh"> (${values})</span></span>`;
+  return `<span class="tile-trend ${dir}">${arrow ? `<span aria-hidden="true">${arrow}</span> ` : ""}${spoken}${escapeHtml(amount)} ${ref}<span class="vh"> (${values})</span></span>`;
 }
 
 /**
