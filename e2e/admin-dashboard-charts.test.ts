@@ -46,7 +46,8 @@ describe("dashboard charts on tiles", () => {
     expect(await spark.getAttribute("role")).toBe("img");
     expect(await spark.getAttribute("aria-label")).toMatch(/^Revenue per hour in euros, last 24 hours: 24 values from -?[\d,.]+ to [\d,.]+, latest [\d,.]+$/);
     expect(await page.$$eval(`${REVENUE} svg.spark polyline`, (p) => p[0]!.getAttribute("points")!.split(" ").length)).toBe(24);
-    expect(await page.locator(`${REVENUE} .tile-trend`).innerText()).toMatch(/^(▲ \S+%|▼ \S+%|▲ from 0|no change) vs yesterday$/);
+    // what a screen reader gets: direction in words and both values (the arrow is aria-hidden)
+    expect((await page.locator(`${REVENUE} .tile-trend`).textContent())!.replace(/\s+/g, " ")).toMatch(/^(▲ up \S+%|▼ down \S+%|▲ up from 0|no change) vs yesterday \([\d,.]+ against [\d,.]+\)$/);
     expect(await svgParses(page, REVENUE)).toBe(true);
 
     const bars = page.locator(`${ORDERS} .tile-bars li`);
