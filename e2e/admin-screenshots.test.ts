@@ -85,6 +85,7 @@ describe("screenshots of the pages the defects changed", () => {
       await page.goto(`${e2e.demo.url}/admin/`);
       await joined(frames, 6);
       await page.locator('[data-widget="shop.order.revenue-today"] svg.spark').waitFor();
+      await page.mouse.move(0, 0); // no hover left over from the clicks above
       await shot(page, "dashboard", size.name);
 
       // logged out
