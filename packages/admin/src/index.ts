@@ -31,7 +31,7 @@ export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
-export type { ChartBar, ChartExtras, DashboardWidget, TopItem, Trend, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
+export type { ChartExtras, DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
