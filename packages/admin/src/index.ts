@@ -27,6 +27,8 @@ export { ActionRefusedError, type AdminAction, type ActionContext, type ActionRe
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
+export type { FormWidgetProps } from "./changeform/view.js";
+export type { ListWidgetProps } from "./changelist/widget-props.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { NotFoundError, UnauthorizedError, type Params, on, type LiveViewClass, type LiveRouteOptions } from "@weft/server";
+import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
@@ -12,7 +12,8 @@ import { initialValues, presentFieldsets, type FieldsetView } from "./present.js
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
 import { FORM_PAYLOAD, validateForm, type FieldErrors, type FormInput } from "./schema.js";
-import { allowedWidgets } from "../shell/slots.js";
+import { allowedWidgets, slotLayout, type SlotEntry, type SlotPosition } from "../shell/slots.js";
+import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
@@ -40,8 +41,20 @@ export interface ChangeFormAssigns {
   formError: string | null;
   /** `self`: where the form POSTs without JavaScript (this page's own URL) */
   urls: { self: string; list: string; add: string; history: string; delete: string };
-  /** `changeFormWidgets`, rendered as nested views (props: `objectId`) */
-  widgets: Array<{ cls: LiveViewClass; key: string }>;
+  /** the visible `changeFormWidgets` by position; nested views get `objectId` (null on the add form), LiveComponents {@link FormWidgetProps} */
+  slots: Record<SlotPosition, SlotEntry[]>;
+  /** the props of each LiveComponent slot widget, by its key */
+  componentProps: Record<string, FormWidgetProps>;
+}
+
+/** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */
+export interface FormWidgetProps {
+  /** the component's id within the form's view (`w0`, `w1`, … by declared order) */
+  id: string;
+  app: string;
+  model: string;
+  /** the object's primary key as text, or null on the add form */
+  objectId: string | null;
 }
 
 
@@ -86,6 +99,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
+  /** the LiveComponent slot widgets' props, by key (see formSlots) */
+  private widgetProps = new Map<string, FormWidgetProps>();
   private fkChoices = new Map<string, Choice[] | null>();
   private fkLabels = new Map<string, string | undefined>();
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
@@ -202,9 +217,23 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         history: objectId === null ? "" : admin.objectUrl(objectId, "history"),
         delete: objectId === null ? "" : admin.objectUrl(objectId, "delete"),
       },
-      // as the change list's slot: users lacking a widget's permissionRequired do not get it at all
-      widgets: this.mode === "change" ? allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user).map((cls, i) => ({ cls, key: `w${i}` })) : [],
+      // as the change list's slot: users lacking a widget's permissionRequired do not get it at
+      // all; on the add form too (objectId null)
+      ...this.formSlots(admin, user, objectId),
     };
+  }
+
+  /** The visible slot widgets by position and the LiveComponents' props (the same objects while the object stays, so their `update` runs once). */
+  private formSlots(admin: ModelAdmin<any, any>, user: SessionUser, objectId: string | null): Pick<ChangeFormAssigns, "slots" | "componentProps"> {
+    const slots = slotLayout(allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user));
+    const componentProps: Record<string, FormWidgetProps> = {};
+    for (const e of [...slots.above, ...slots.beside, ...slots.below]) {
+      if (!e.component) continue;
+      const known = this.widgetProps.get(e.key);
+      componentProps[e.key] = known && known.objectId === objectId ? known : { id: e.key, app: admin.app, model: admin.name, objectId };
+      this.widgetProps.set(e.key, componentProps[e.key]!);
+    }
+    return { slots, componentProps };
   }
 
   /** Reads the writable fields' strings from a payload (unchecked boxes are absent: ""). */
