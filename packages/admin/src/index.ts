@@ -27,11 +27,11 @@ export { ActionRefusedError, type AdminAction, type ActionContext, type ActionRe
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
-export type { FormWidgetProps } from "./changeform/view.js";
 export type { ListWidgetProps } from "./changelist/widget-props.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
+export { withTransaction, type AdminDatabase } from "./query/dialect/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
 export type { ChartExtras, DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
