@@ -33,7 +33,7 @@ export { hasPermission, type AdminUser, type AdminSession, type SessionUser } fr
 export { recordAudit, objectHistory } from "./audit/index.js";
 export { withTransaction, type AdminDatabase } from "./query/dialect/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
-export type { ChartExtras, DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
+export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
