@@ -7,7 +7,9 @@ import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.j
 import { savedNotice } from "./notice.js";
 import { formPostRoute, withFormCsrf } from "./post.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
-import { insertObject, loadObject, updateObject, type Written } from "./persist.js";
+import { diffRows, insertObject, loadObject, updateObject, type Written } from "./persist.js";
+import { describeChanges, StaleObjectError, VERSION_FIELD, versionOf } from "./concurrency.js";
+import { objectHistory } from "../auditlog/query.js";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
@@ -41,6 +43,8 @@ export interface ChangeFormAssigns {
   formError: string | null;
   /** `self`: where the form POSTs without JavaScript (this page's own URL) */
   urls: { self: string; list: string; add: string; history: string; delete: string };
+  /** the version of the object as shown (hidden field `_version`), null on the add form */
+  version: string | null;
   /** the visible `changeFormWidgets` by position; nested views get `objectId` (null on the add form), LiveComponents {@link FormWidgetProps} */
   slots: Record<SlotPosition, SlotEntry[]>;
   /** the props of each LiveComponent slot widget, by its key */
@@ -99,6 +103,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
+  /** when the row shown was read (ms): audit entries before it are not "the other save" */
+  private loadedAt = Date.now();
   /** the LiveComponent slot widgets' props, by key (see formSlots) */
   private widgetProps = new Map<string, FormWidgetProps>();
   private fkChoices = new Map<string, Choice[] | null>();
@@ -210,6 +216,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       canDelete: this.mode === "change" && admin.has(user, "delete"),
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
+      version: this.row && this.mode === "change" ? versionOf(this.spec, this.row) : null,
       urls: {
         self: this.mode === "add" ? `${admin.url}add/` : admin.objectUrl(objectId),
         list: admin.url,
@@ -234,6 +241,18 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.widgetProps.set(e.key, componentProps[e.key]!);
     }
     return { slots, componentProps };
+  }
+
+  /**
+   * A save over a newer version: nothing written; the form keeps what the user typed, says what
+   * the other save changed, and compares with the row as it is now (saving again goes through).
+   */
+  private async refuseStale(admin: ModelAdmin<any, any>, err: StaleObjectError): Promise<void> {
+    const changed = describeChanges(this.spec, diffRows(this.spec, this.row ?? null, err.current));
+    this.row = err.current;
+    this.formError = await staleMessage(this, admin, this.spec.model, this.id, changed, this.loadedAt);
+    this.loadedAt = Date.now();
+    this.assign(this.view(admin));
   }
 
   /** Reads the writable fields' strings from a payload (unchecked boxes are absent: ""). */
@@ -298,9 +317,13 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     }
     let written: Written | undefined;
     const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) };
+    // optimistic concurrency: the version the user saw (a POST without JavaScript carries it in its hidden field)
+    const posted = p[VERSION_FIELD];
+    const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
     try {
-      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data);
+      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data, expected);
     } catch (err) {
+      if (err instanceof StaleObjectError) return this.refuseStale(admin, err);
       const failure = describeDbError(err, this.spec, "save");
       if (!failure) throw err;
       this.formError = failure.message;
@@ -322,6 +345,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     // save and continue editing, on the change form: stay, with the stored values (a POST: load it again)
     if (this.postedTo !== undefined) return this.redirect(`${admin.objectUrl(written.id)}?saved=${id}`);
     this.row = written.row;
+    this.loadedAt = Date.now();
     this.values = initialValues(this.spec, this.mode, this.row);
     this.errors = {};
     this.touched.clear();
@@ -331,6 +355,19 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
+}
+
+/**
+ * The message of a save refused by optimistic concurrency: who saved last and when (from the
+ * audit log) and what they changed since this form was loaded, e.g. "manager saved this order
+ * at 14:02 UTC: total 82245 → 90000. Review and save again."
+ */
+async function staleMessage(view: { site: AdminSiteLike }, admin: ModelAdmin<any, any>, model: string, id: unknown, changed: string, since: number): Promise<string> {
+  // the last audit entry names the other save only if it came after this form loaded (a write outside the admin leaves none)
+  const [last] = (await objectHistory(view.site.db, model, String(id), 1)).filter((e) => e.at.getTime() >= since - 1000);
+  const who = last ? (last.username ?? "Someone else") : "Someone else";
+  const when = last ? ` at ${last.at.toISOString().slice(11, 16)} UTC` : "";
+  return `${who} saved this ${admin.verboseName.toLowerCase()}${when}${changed ? `: ${changed}` : " since you opened it"}. Review and save again.`;
 }
 
 /** The add page: `<prefix>/<app>/<model>/add/` (add permission). */
