@@ -10,6 +10,8 @@ import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page
 import { diffRows, insertObject, loadObject, updateObject, type Written } from "./persist.js";
 import { describeChanges, StaleObjectError, VERSION_FIELD, versionOf } from "./concurrency.js";
 import { objectHistory } from "../auditlog/query.js";
+import { isPresenceMessage, PRESENCE_TIMING, presenceText, presenceTopic, PresenceRoster, type PresenceMessage } from "./presence.js";
+import { randomUUID } from "node:crypto";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
@@ -41,6 +43,8 @@ export interface ChangeFormAssigns {
   canAddAnother: boolean;
   /** shown above the form */
   formError: string | null;
+  /** "manager is also editing this order" (presence), or "" */
+  presence: string;
   /** `self`: where the form POSTs without JavaScript (this page's own URL) */
   urls: { self: string; list: string; add: string; history: string; delete: string };
   /** the version of the object as shown (hidden field `_version`), null on the add form */
@@ -61,6 +65,9 @@ export interface FormWidgetProps {
   objectId: string | null;
 }
 
+
+/** The heartbeat timer's message (told apart from channel-layer messages by identity). */
+const HEARTBEAT = Object.freeze({ presence: "tick" });
 
 /** Which button submitted the form (Django's `_save`, `_continue`, `_addanother`). */
 function submitAction(p: FormInput): "save" | "continue" | "addanother" {
@@ -103,6 +110,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
+  /** the other open forms of this object (change mode, connected), or null */
+  private roster: PresenceRoster | null = null;
   /** when the row shown was read (ms): audit entries before it are not "the other save" */
   private loadedAt = Date.now();
   /** the LiveComponent slot widgets' props, by key (see formSlots) */
@@ -130,6 +139,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     }
     this.values = initialValues(this.spec, this.mode, this.row);
+    if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
     await this.loadChoices();
     const notice = await savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
     if (notice) this.flash = { success: notice };
@@ -216,6 +226,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       canDelete: this.mode === "change" && admin.has(user, "delete"),
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
+      presence: this.roster ? presenceText(this.roster.names(), admin.verboseName.toLowerCase()) : "",
       version: this.row && this.mode === "change" ? versionOf(this.spec, this.row) : null,
       urls: {
         self: this.mode === "add" ? `${admin.url}add/` : admin.objectUrl(objectId),
@@ -241,6 +252,42 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.widgetProps.set(e.key, componentProps[e.key]!);
     }
     return { slots, componentProps };
+  }
+
+  /** Joins the object's presence topic: subscribes, says it is here, and starts its heartbeat. */
+  private joinPresence(admin: ModelAdmin<any, any>): void {
+    this.roster = new PresenceRoster(randomUUID(), PRESENCE_TIMING.ttlMs);
+    this.subscribe(presenceTopic(admin, this.id));
+    this.announce("join");
+    this.sendInfo(HEARTBEAT, PRESENCE_TIMING.heartbeatMs);
+  }
+
+  /** Publishes this form's presence (a failed publish is only logged: presence is best effort). */
+  private announce(presence: PresenceMessage["presence"]): void {
+    if (!this.roster) return;
+    const msg: PresenceMessage = { presence, pid: this.roster.self, user: this.user.username };
+    this.ctx.pubsub.publish(presenceTopic(this.admin, this.id), msg).catch((err: unknown) => this.site.jobLog?.error({ err }, "weft admin: presence publish failed"));
+  }
+
+  /** Heartbeats, and the other forms' presence messages. */
+  async handleInfo(msg: unknown): Promise<void> {
+    if (!this.roster) return;
+    const now = Date.now();
+    if (msg === HEARTBEAT) {
+      this.announce("beat");
+      this.sendInfo(HEARTBEAT, PRESENCE_TIMING.heartbeatMs);
+      if (this.roster.prune(now)) this.assign(this.view());
+      return;
+    }
+    if (!isPresenceMessage(msg)) return;
+    const { changed, answer } = this.roster.receive(msg, now);
+    if (answer) this.announce("beat");
+    if (changed) this.assign(this.view());
+  }
+
+  /** Says it left, so the others drop it at once (a crash instead: they drop it after the TTL). */
+  terminate(): void {
+    this.announce("leave");
   }
 
   /**
