@@ -291,11 +291,16 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 
   /**
-   * A save over a newer version: nothing written; the form keeps what the user typed, says what
-   * the other save changed, and compares with the row as it is now (saving again goes through).
+   * A save over a newer version: nothing written; the form keeps what the user typed (fields
+   * left as loaded take the other save's values), says what the other save changed, and compares
+   * with the row as it is now (saving again goes through).
    */
   private async refuseStale(admin: ModelAdmin<any, any>, err: StaleObjectError): Promise<void> {
     const changed = describeChanges(this.spec, diffRows(this.spec, this.row ?? null, err.current));
+    // fields the user left as loaded take the other save's values; what they typed stays
+    const loaded = initialValues(this.spec, this.mode, this.row);
+    const now = initialValues(this.spec, this.mode, err.current);
+    for (const [k, v] of Object.entries(now)) if (this.values[k] === loaded[k]) this.values[k] = v;
     this.row = err.current;
     this.formError = await staleMessage(this, admin, this.spec.model, this.id, changed, this.loadedAt);
     this.loadedAt = Date.now();
