@@ -92,3 +92,61 @@ export function presenceText(names: readonly string[], noun: string): string {
   const who = names.length === 1 ? names[0]! : names.length === 2 ? `${names[0]} and ${names[1]}` : `${names[0]}, ${names[1]} and ${names.length - 2} ${names.length === 3 ? "other" : "others"}`;
   return `${who} ${names.length === 1 ? "is" : "are"} also editing this ${noun}`;
 }
+
+/** The heartbeat timer's message (told apart from channel-layer messages by identity). */
+export const HEARTBEAT = Object.freeze({ presence: "tick" });
+
+/** What a form's presence needs from its view. */
+export interface PresenceIO {
+  /** the object's topic ({@link presenceTopic}) */
+  topic: string;
+  /** this form's username */
+  user: string;
+  publish(topic: string, msg: PresenceMessage): Promise<unknown>;
+  /** the view's timer (`sendInfo`): delivers {@link HEARTBEAT} back to {@link FormPresence.handle} */
+  sendInfo(msg: unknown, afterMs: number): void;
+  /** a failed publish (presence is best effort: logged only) */
+  onError(err: unknown): void;
+}
+
+/** One open change form's presence: its roster, heartbeat and messages (the view subscribes it to `io.topic`). */
+export class FormPresence {
+  readonly roster: PresenceRoster;
+
+  constructor(
+    private readonly io: PresenceIO,
+    pid: string,
+  ) {
+    this.roster = new PresenceRoster(pid, PRESENCE_TIMING.ttlMs);
+  }
+
+  /** Says it is here and starts the heartbeat. */
+  start(): void {
+    this.announce("join");
+    this.io.sendInfo(HEARTBEAT, PRESENCE_TIMING.heartbeatMs);
+  }
+
+  /** Publishes this form's presence. */
+  announce(presence: PresenceMessage["presence"]): void {
+    this.io.publish(this.io.topic, { presence, pid: this.roster.self, user: this.io.user }).catch((err: unknown) => this.io.onError(err));
+  }
+
+  /**
+   * Takes a heartbeat tick or a message from the topic.
+   *
+   * @param msg - what the view's `handleInfo` got
+   * @param now - the clock (ms)
+   * @returns whether the names shown changed (the view re-renders)
+   */
+  handle(msg: unknown, now: number): boolean {
+    if (msg === HEARTBEAT) {
+      this.announce("beat");
+      this.io.sendInfo(HEARTBEAT, PRESENCE_TIMING.heartbeatMs);
+      return this.roster.prune(now);
+    }
+    if (!isPresenceMessage(msg)) return false;
+    const { changed, answer } = this.roster.receive(msg, now);
+    if (answer) this.announce("beat");
+    return changed;
+  }
+}

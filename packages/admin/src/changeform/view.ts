@@ -8,9 +8,8 @@ import { savedNotice } from "./notice.js";
 import { formPostRoute, withFormCsrf } from "./post.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
 import { diffRows, insertObject, loadObject, updateObject, type Written } from "./persist.js";
-import { describeChanges, StaleObjectError, VERSION_FIELD, versionOf } from "./concurrency.js";
-import { objectHistory } from "../auditlog/query.js";
-import { isPresenceMessage, PRESENCE_TIMING, presenceText, presenceTopic, PresenceRoster, type PresenceMessage } from "./presence.js";
+import { describeChanges, StaleObjectError, staleMessage, VERSION_FIELD, versionOf } from "./concurrency.js";
+import { FormPresence, presenceText, presenceTopic } from "./presence.js";
 import { randomUUID } from "node:crypto";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
@@ -66,9 +65,6 @@ export interface FormWidgetProps {
 }
 
 
-/** The heartbeat timer's message (told apart from channel-layer messages by identity). */
-const HEARTBEAT = Object.freeze({ presence: "tick" });
-
 /** Which button submitted the form (Django's `_save`, `_continue`, `_addanother`). */
 function submitAction(p: FormInput): "save" | "continue" | "addanother" {
   if (p._continue !== undefined) return "continue";
@@ -110,8 +106,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
-  /** the other open forms of this object (change mode, connected), or null */
-  private roster: PresenceRoster | null = null;
+  /** this form's presence on its object's topic (change mode, connected), or null */
+  private presence: FormPresence | null = null;
   /** when the row shown was read (ms): audit entries before it are not "the other save" */
   private loadedAt = Date.now();
   /** the LiveComponent slot widgets' props, by key (see formSlots) */
@@ -226,7 +222,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       canDelete: this.mode === "change" && admin.has(user, "delete"),
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
-      presence: this.roster ? presenceText(this.roster.names(), admin.verboseName.toLowerCase()) : "",
+      presence: this.presence ? presenceText(this.presence.roster.names(), admin.verboseName.toLowerCase()) : "",
       version: this.row && this.mode === "change" ? versionOf(this.spec, this.row) : null,
       urls: {
         self: this.mode === "add" ? `${admin.url}add/` : admin.objectUrl(objectId),
@@ -254,40 +250,23 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     return { slots, componentProps };
   }
 
-  /** Joins the object's presence topic: subscribes, says it is here, and starts its heartbeat. */
+  /** Joins the object's presence topic: subscribes, says it is here, starts its heartbeat. */
   private joinPresence(admin: ModelAdmin<any, any>): void {
-    this.roster = new PresenceRoster(randomUUID(), PRESENCE_TIMING.ttlMs);
-    this.subscribe(presenceTopic(admin, this.id));
-    this.announce("join");
-    this.sendInfo(HEARTBEAT, PRESENCE_TIMING.heartbeatMs);
+    const topic = presenceTopic(admin, this.id);
+    this.subscribe(topic);
+    const io = { topic, user: this.user.username, publish: (t: string, m: unknown) => this.ctx.pubsub.publish(t, m), sendInfo: (m: unknown, ms: number) => this.sendInfo(m, ms), onError: (err: unknown) => this.site.jobLog?.error({ err }, "weft admin: presence publish failed") };
+    this.presence = new FormPresence(io, randomUUID());
+    this.presence.start();
   }
 
-  /** Publishes this form's presence (a failed publish is only logged: presence is best effort). */
-  private announce(presence: PresenceMessage["presence"]): void {
-    if (!this.roster) return;
-    const msg: PresenceMessage = { presence, pid: this.roster.self, user: this.user.username };
-    this.ctx.pubsub.publish(presenceTopic(this.admin, this.id), msg).catch((err: unknown) => this.site.jobLog?.error({ err }, "weft admin: presence publish failed"));
-  }
-
-  /** Heartbeats, and the other forms' presence messages. */
+  /** Heartbeats and the other forms' presence messages. */
   async handleInfo(msg: unknown): Promise<void> {
-    if (!this.roster) return;
-    const now = Date.now();
-    if (msg === HEARTBEAT) {
-      this.announce("beat");
-      this.sendInfo(HEARTBEAT, PRESENCE_TIMING.heartbeatMs);
-      if (this.roster.prune(now)) this.assign(this.view());
-      return;
-    }
-    if (!isPresenceMessage(msg)) return;
-    const { changed, answer } = this.roster.receive(msg, now);
-    if (answer) this.announce("beat");
-    if (changed) this.assign(this.view());
+    if (this.presence?.handle(msg, Date.now())) this.assign(this.view());
   }
 
   /** Says it left, so the others drop it at once (a crash instead: they drop it after the TTL). */
   terminate(): void {
-    this.announce("leave");
+    this.presence?.announce("leave");
   }
 
   /**
@@ -407,19 +386,6 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
-}
-
-/**
- * The message of a save refused by optimistic concurrency: who saved last and when (from the
- * audit log) and what they changed since this form was loaded, e.g. "manager saved this order
- * at 14:02 UTC: total 82245 → 90000. Review and save again."
- */
-async function staleMessage(view: { site: AdminSiteLike }, admin: ModelAdmin<any, any>, model: string, id: unknown, changed: string, since: number): Promise<string> {
-  // the last audit entry names the other save only if it came after this form loaded (a write outside the admin leaves none)
-  const [last] = (await objectHistory(view.site.db, model, String(id), 1)).filter((e) => e.at.getTime() >= since - 1000);
-  const who = last ? (last.username ?? "Someone else") : "Someone else";
-  const when = last ? ` at ${last.at.toISOString().slice(11, 16)} UTC` : "";
-  return `${who} saved this ${admin.verboseName.toLowerCase()}${when}${changed ? `: ${changed}` : " since you opened it"}. Review and save again.`;
 }
 
 /** The add page: `<prefix>/<app>/<model>/add/` (add permission). */
