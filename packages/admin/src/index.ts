@@ -27,7 +27,7 @@ export { ActionRefusedError, type AdminAction, type ActionContext, type ActionRe
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
-export type { ListWidgetProps } from "./changelist/widget-props.js";
+export type { ListWidgetProps } from "./model/slot-position.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
