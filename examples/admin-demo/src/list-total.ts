@@ -43,7 +43,7 @@ async function figures(ctx: DemoContext, where: SQL | undefined): Promise<Figure
 export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> {
   static template = "slot-list-total.eta";
   static label = "Total";
-  static size = "md" as const;
+  static size = "sm" as const;
 
   update(p: ListWidgetProps): void {
     const ctx = this.ctx as unknown as DemoContext;
