@@ -48,7 +48,7 @@ export interface ChangeFormAssigns {
   urls: { self: string; list: string; add: string; history: string; delete: string };
   /** the version of the object as shown (hidden field `_version`), null on the add form */
   version: string | null;
-  /** the visible `changeFormWidgets` by position; nested views get `objectId` (null on the add form), LiveComponents {@link FormWidgetProps} */
+  /** the visible `changeFormWidgets` by position; nested views get `objectId` (none on the add form), LiveComponents {@link FormWidgetProps} */
   slots: Record<SlotPosition, SlotEntry[]>;
   /** the props of each LiveComponent slot widget, by its key */
   componentProps: Record<string, FormWidgetProps>;

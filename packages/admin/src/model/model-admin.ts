@@ -71,7 +71,7 @@ export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extend
   changeListWidgets?: readonly (LiveViewClass | LiveComponentClass)[];
   /**
    * Widgets around the change form, on the add form too: LiveView classes (nested views, props
-   * `objectId`, null when adding) or LiveComponent classes ({@link FormWidgetProps})
+   * `objectId`, absent when adding) or LiveComponent classes ({@link FormWidgetProps})
    */
   changeFormWidgets?: readonly (LiveViewClass | LiveComponentClass)[];
   /** Django's `get_queryset`: a WHERE clause scoping which rows `user` may see, or undefined for all */
