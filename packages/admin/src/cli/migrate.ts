@@ -22,6 +22,8 @@ async function migratePg(url: string): Promise<MigrateResult> {
   }
   const Pool = pg.default?.Pool ?? pg.Pool;
   const pool = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 10_000 });
+  // an idle connection dropped by the server is not an error of the command (a query's error is)
+  pool.on("error", () => {});
   try {
     const { drizzle } = await import("drizzle-orm/node-postgres");
     return await migrateAdminPg(drizzle({ client: pool }));
