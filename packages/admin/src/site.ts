@@ -1,6 +1,7 @@
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
+import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
+import { migrateAdminSqlite } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
@@ -19,8 +20,11 @@ import type { LiveViewClass } from "@weft/server";
 export interface AdminSiteOptions {
   /** the drizzle database holding the models and the admin's `weft_*` tables */
   db: BetterSQLite3Database<any>;
-  /** the raw connection, to create the admin tables when missing */
-  sqlite: SqlExec;
+  /**
+   * @deprecated not needed: the site applies the admin's migrations to `db` itself
+   * (`migrateAdmin`); kept so existing `new AdminSite({ db, sqlite })` calls compile
+   */
+  sqlite?: unknown;
   /** URL prefix (default `/admin`) */
   prefix?: string;
   /** site title in the top bar and `<title>` (default "Weft admin"), as Django's `site_header` */
@@ -82,7 +86,8 @@ export class AdminSite implements DashboardSite {
     this.id = opts.id ?? "admin";
     this.display = resolveDisplay(opts.display);
     this.db = opts.db;
-    ensureAdminTables(opts.sqlite);
+    // the admin's tables: applies pending migrations (a no-op once up to date; `weft migrate` does the same)
+    migrateAdminSqlite(opts.db);
     this.users = new UserStore(opts.db);
     this.sessions = new AdminSessions({ db: opts.db, loginUrl: `${this.prefix}/login/` });
     this.tokens = new ApiTokens(opts.db);
