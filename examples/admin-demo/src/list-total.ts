@@ -6,7 +6,7 @@
  * render (`assignAsync`), keeping the last figures on screen while the next ones load.
  */
 import { AsyncResult, LiveComponent } from "@weft/server";
-import type { ListWidgetProps } from "@weft/admin";
+import type { ListWidgetProps } from "@weft/admin/query";
 import { and, count, inArray, sum, type SQL } from "drizzle-orm";
 import type { DemoContext } from "./context.js";
 import { orders } from "./db/schema.js";

@@ -13,7 +13,8 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LiveComponent, LiveView, type Params } from "@weft/server";
-import { AdminSite, type ListWidgetProps } from "../src/index.js";
+import { AdminSite } from "../src/index.js";
+import type { ListWidgetProps } from "../src/query/index.js";
 import type { FormWidgetProps } from "../src/changeform/view.js";
 import { login, startAdmin, type Jar } from "./support.js";
 

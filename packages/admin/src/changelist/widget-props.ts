@@ -6,8 +6,7 @@
  * object and the widget's `update` is not called again.
  */
 import type { SQL } from "drizzle-orm";
-import type { ChangeListQuery, ChangeListState } from "../query/index.js";
-import type { ListWidgetProps } from "../model/slot-position.js";
+import type { ChangeListQuery, ChangeListState, ListWidgetProps } from "../query/index.js";
 import type { Selection } from "./selection.js";
 
 export type { ListWidgetProps };
