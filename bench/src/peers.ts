@@ -11,14 +11,13 @@
  * child; every figure is the median over the runs. See peers/measure.ts for what one run
  * measures. The seeded demo database is kept in the temp directory between invocations.
  */
-import { mkdirSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
 import { randomSecret } from "@weft/server";
 import { writeSection } from "./doc.js";
 import { commit } from "./machine.js";
+import { benchDatabase } from "./peers/db.js";
 import { peerRun, type Plan, type PeerRun } from "./peers/measure.js";
 import { liveviewjs, weft } from "./peers/peer.js";
 import { peersMarkdown } from "./peers/report.js";
@@ -33,15 +32,6 @@ const plan: Plan = quick
   : { loadViews: 1000, tableViews: 300, openS: 8, closedS: 5, pushS: 4, warmS: 1 };
 const log = (m: string) => process.stderr.write(`bench:peers: ${m}\n`);
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
-
-/** The demo database, seeded once and kept between invocations (seeding takes ~30 s here). */
-export function benchDatabase(): string {
-  const dir = join(os.tmpdir(), "weft-bench-peers");
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, "demo.db");
-  ensureSeeded(file, { quiet: true });
-  return file;
-}
 
 async function main(): Promise<void> {
   const started = Date.now();

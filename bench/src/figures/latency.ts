@@ -97,6 +97,9 @@ export interface LoadView {
   sock: LoadSocket;
 }
 
+/** What the loops read of the server: its CPU so far (a {@link ServerHandle}, or the processes of a cluster). */
+export type CpuSource = Pick<ServerHandle, "cpu">;
+
 /** The event the loops send: a name and a payload maker (default: `restock` on the rows in turn). */
 export interface LoadEvent {
   name: string;
@@ -147,7 +150,7 @@ const payload = () => ({ id: String((counter++ % 50) + 1) });
 const RESTOCK: LoadEvent = { name: "restock", payload };
 
 async function measure(
-  server: ServerHandle,
+  server: CpuSource,
   views: LoadView[],
   w: Window,
   run: () => Promise<void>,
@@ -198,13 +201,13 @@ async function measure(
 }
 
 /**
- * Open loop: each of `views` sends 1 event/s, evenly spread; `warmupS` unrecorded seconds,
- * then `seconds` recorded.
+ * Open loop: `ratePerS` events/s (default: 1 per view), evenly spread, sent by `views` in
+ * turn; `warmupS` unrecorded seconds, then `seconds` recorded.
  */
-export async function openLoop(server: ServerHandle, views: LoadView[], seconds: number, warmupS: number, ev: LoadEvent = RESTOCK): Promise<LoadResult> {
+export async function openLoop(server: CpuSource, views: LoadView[], seconds: number, warmupS: number, ev: LoadEvent = RESTOCK, ratePerS = views.length): Promise<LoadResult> {
   for (const v of views) v.sock.errors = [];
   const n = views.length;
-  const period = 1000 / n;
+  const period = 1000 / ratePerS;
   const t0 = performance.now() + 20;
   const w: Window = { start: t0 + warmupS * 1000, end: t0 + (warmupS + seconds) * 1000, lat: [], errors: 0, sent: 0 };
   recorder(views, w);
@@ -228,7 +231,7 @@ export async function openLoop(server: ServerHandle, views: LoadView[], seconds:
       setTimeout(tick, Math.max(0, t0 - performance.now()));
     });
   // w.sent counts what the scheduler sent in the window; the recorder keys on send time.
-  const r = await measure(server, views, w, run, "open", { offered: n });
+  const r = await measure(server, views, w, run, "open", { offered: ratePerS });
   r.schedLagP99 = percentile(sorted(lags), 99);
   return r;
 }
@@ -237,7 +240,7 @@ export async function openLoop(server: ServerHandle, views: LoadView[], seconds:
  * Closed loop: every client keeps exactly one event in flight; `warmupS` unrecorded seconds,
  * then `seconds` recorded.
  */
-export async function closedLoop(server: ServerHandle, views: LoadView[], seconds: number, warmupS: number, ev: LoadEvent = RESTOCK): Promise<LoadResult> {
+export async function closedLoop(server: CpuSource, views: LoadView[], seconds: number, warmupS: number, ev: LoadEvent = RESTOCK): Promise<LoadResult> {
   for (const v of views) v.sock.errors = [];
   const t0 = performance.now();
   const w: Window = { start: t0 + warmupS * 1000, end: t0 + (warmupS + seconds) * 1000, lat: [], errors: 0, sent: 0 };
