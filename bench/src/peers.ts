@@ -5,14 +5,17 @@
  *
  * ```
  * node bench/dist/peers.js [--quick] [--runs N] [--no-write]
+ * node bench/dist/peers.js --report FILE   # rewrites the section from a previous run's results
  * ```
  *
  * Runs are interleaved (Weft, LiveViewJS, then LiveViewJS, Weft, …), each on a fresh server
  * child; every figure is the median over the runs. See peers/measure.ts for what one run
- * measures. The seeded demo database is kept in the temp directory between invocations.
+ * measures. The seeded demo database is kept in the temp directory between invocations, and
+ * the raw results of the last run go to `$TMPDIR/weft-bench-peers/results.json`.
  */
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomSecret } from "@weft/server";
 import { writeSection } from "./doc.js";
@@ -20,7 +23,7 @@ import { commit } from "./machine.js";
 import { benchDatabase } from "./peers/db.js";
 import { peerRun, type Plan, type PeerRun } from "./peers/measure.js";
 import { liveviewjs, weft } from "./peers/peer.js";
-import { peersMarkdown } from "./peers/report.js";
+import { peersMarkdown, type PeersEnv } from "./peers/report.js";
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
@@ -33,8 +36,7 @@ const plan: Plan = quick
 const log = (m: string) => process.stderr.write(`bench:peers: ${m}\n`);
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
-async function main(): Promise<void> {
-  const started = Date.now();
+async function measureAll(): Promise<{ results: PeerRun[]; env: PeersEnv }> {
   const dbFile = benchDatabase();
   const secret = randomSecret();
   const results: PeerRun[] = [];
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
       results.push(await peerRun(peer as never, dbFile, secret, plan, log));
     }
   }
-  const md = peersMarkdown(results, {
+  const env = {
     date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
     commit: commit(),
     node: process.version,
@@ -53,7 +55,16 @@ async function main(): Promise<void> {
     plan,
     runs,
     quick,
-  });
+  };
+  writeFileSync(join(dirname(dbFile), "results.json"), JSON.stringify({ results, env }));
+  return { results, env };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const from = argv.indexOf("--report");
+  const { results, env } = from >= 0 ? (JSON.parse(readFileSync(argv[from + 1]!, "utf8")) as { results: PeerRun[]; env: PeersEnv }) : await measureAll();
+  const md = peersMarkdown(results, env);
   process.stdout.write(`${md}\n`);
   if (write) {
     const file = join(REPO, "docs", "benchmarks.md");
