@@ -11,7 +11,7 @@
  * socket and one new session each: the primary hands each TCP connection to the next worker,
  * round-robin), runs figures/latency.ts's closed loop, and reads the CPU of every process of
  * the cluster from /proc (Linux), so the share of each worker shows how the sockets spread.
- * Runs alternate 1, 2, 2, 1, … workers; figures are medians.
+ * Runs alternate 1, 2, then 2, 1, … workers (3 of each by default); figures are medians.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -33,7 +33,7 @@ const opt = (name: string, dflt: number) => {
 };
 const VIEWS = opt("--views", 1000);
 const SECONDS = opt("--seconds", 8);
-const RUNS = opt("--runs", 2);
+const RUNS = opt("--runs", 3);
 const write = !argv.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = join(REPO, "examples/admin-demo/dist/main.js");
@@ -147,14 +147,16 @@ async function main(): Promise<void> {
   const one = med(1, (w) => w.result.throughput);
   const two = med(2, (w) => w.result.throughput);
   const row = (n: number) =>
-    `| ${n} | ${int(med(n, (w) => w.result.throughput))} | ${med(n, (w) => w.result.p50).toFixed(1)} / ${med(n, (w) => w.result.p99).toFixed(1)} ms | ${med(n, (w) => w.result.cpuUsPerEvent).toFixed(0)} µs | ${med(n, (w) => w.result.serverCpuPct).toFixed(0)} % | ${runs.filter((w) => w.workers === n).map((w) => w.shares.map((s) => s.toFixed(0)).join("/")).join("; ")} | ${med(n, (w) => w.result.generatorCpuPct).toFixed(0)} % | ${med(n, (w) => w.result.otherCpuPct).toFixed(0)} % |`;
+    `| ${n} | ${int(med(n, (w) => w.result.throughput))} (${runs.filter((w) => w.workers === n).map((w) => int(w.result.throughput)).join(", ")}) | ${med(n, (w) => w.result.p50).toFixed(1)} / ${med(n, (w) => w.result.p99).toFixed(1)} ms | ${med(n, (w) => w.result.cpuUsPerEvent).toFixed(0)} µs | ${med(n, (w) => w.result.serverCpuPct).toFixed(0)} % | ${runs.filter((w) => w.workers === n).map((w) => w.shares.map((s) => s.toFixed(0)).join("/")).join("; ")} | ${med(n, (w) => w.result.generatorCpuPct).toFixed(0)} % | ${med(n, (w) => w.result.otherCpuPct).toFixed(0)} % |`;
   const md = [
     "## Many cores: `pnpm demo --workers N`",
     "",
     `\`pnpm bench:workers\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, commit ${commit()}, Node ${process.version}, ${os.cpus().length} cores shared with other work (load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(" / ")}). ` +
-      `${int(VIEWS)} counter views, one socket and session each, closed loop (each keeps one \`inc\` in flight) for ${SECONDS} s after 1 s of warm-up; the load generator is one process on the same 2 cores. Medians of ${RUNS} run(s) per setting, alternated.`,
+      `${int(VIEWS)} counter views, one socket and session each, closed loop (each keeps one \`inc\` in flight) for ${SECONDS} s after 1 s of warm-up; the load generator is one process on the same 2 cores. Medians of ${RUNS} run(s) per setting (nearest rank: the lower of two), alternated.`,
     "",
-    "| workers | events/s | round trip p50 / p99 | cluster CPU per event | cluster CPU (% of one core) | CPU share per run, % (primary / workers) | generator CPU | other processes' CPU |",
+    "How the sockets spread: node:cluster's primary accepts each TCP connection and hands it to the next worker in turn (round-robin, the default off Windows); a view's state lives in its socket's worker and its page token is signed with the shared secret, so no sticky sessions are needed. The CPU share per worker (from /proc over the window) shows the spread. On this machine the cluster competes with the load generator and with the other processes for the 2 cores (last column): a second worker can only help as far as the machine has a core to give it.",
+    "",
+    "| workers | events/s (each run) | round trip p50 / p99 | cluster CPU per event | cluster CPU (% of one core) | CPU share per run, % (primary / workers) | generator CPU | other processes' CPU |",
     "|---:|---:|---:|---:|---:|---|---:|---:|",
     row(1),
     row(2),
