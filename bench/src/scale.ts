@@ -120,6 +120,9 @@ async function main(): Promise<void> {
     const lost = outstanding();
     const expectedPushes = (p1 - p0.n) * kpis.length;
     const end = await server.memory();
+    const closed = new Map<string, number>();
+    for (const v of views) if (v.sock.closed) closed.set(`${v.sock.closed.code} ${v.sock.closed.reason}`.trim(), (closed.get(`${v.sock.closed.code} ${v.sock.closed.reason}`.trim()) ?? 0) + 1);
+    const closedText = closed.size ? [...closed].map(([why, n]) => `${int(n)} (${why})`).join(", ") : "none";
     const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
     const md = [
       "## 10,000 views on one process",
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
       "|---|---:|---:|",
       `| round trip p50 / p99 / max | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} / ${r.max.toFixed(0)} ms | p99 ≤ 50 ms |`,
       `| replies to the ${int(r.events + r.lost)} events of the window | ${int(r.events)} answered within 10 s of the window's end, ${int(late0 - lost)} later, ${int(lost)} never (70 s after it); ${r.errors} errors | 0 lost |`,
+      `| sockets the server closed during the run | ${closedText} | none |`,
       `| KPI push frames | ${int(pushes)} of ${int(expectedPushes)} expected (${p1 - p0.n} publishes × ${int(kpis.length)} tiles) | all |`,
       `| server RSS after GC: before / with ${int(VIEWS)} views joined / at the end | ${mb(base.mem.rss)} / ${mb(joined.mem.rss)} / ${mb(end.mem.rss)} | ≤ 250 MB |`,
       `| server RSS per view (joined − before) | ${((joined.mem.rss - base.mem.rss) / VIEWS / 1024).toFixed(1)} KiB (heap ${((joined.mem.heapUsed - base.mem.heapUsed) / VIEWS / 1024).toFixed(1)} KiB) | |`,
