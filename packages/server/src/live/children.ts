@@ -62,6 +62,11 @@ export class Children {
     private connected: boolean,
   ) {}
 
+  /** Whether a render ever showed a child (its HTML then carries session-bound tokens). */
+  get used(): boolean {
+    return this.tokens.size > 0;
+  }
+
   /** Call before each render. */
   reset(): void {
     this.counter = 0;

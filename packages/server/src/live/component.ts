@@ -136,6 +136,11 @@ export class Components {
     return this.live.get(id);
   }
 
+  /** How many components the view's last render showed. */
+  get size(): number {
+    return this.live.size;
+  }
+
   /** Call before each render of the parent. */
   reset(): void {
     this.seen.clear();

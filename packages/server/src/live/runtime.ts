@@ -8,7 +8,6 @@ import {
   renderedFrame,
   replyFrame,
   titleFrame,
-  updateFrame,
   type ServerFrame,
   type UploadFile,
 } from "@weft/client/codec";
@@ -16,6 +15,7 @@ import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNO
 import { WeftError, weftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
+import { fanoutOf } from "./fanout.js";
 import { STREAMS, streamFrames } from "./streams.js";
 import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
@@ -174,7 +174,10 @@ export class ViewRuntime implements ViewDriver {
   /** Queues a message for `handleInfo`. */
   info(msg: unknown): Promise<void> {
     return this.enqueue(async () => {
-      if (this.view.handleInfo) await traceAsync(weftChannels.handleInfo, () => this.trace(), () => this.view.handleInfo!(msg));
+      const view = this.view;
+      if (view.handleInfo && (await fanoutOf(this.services).info(view, msg, async () => void (await traceAsync(weftChannels.handleInfo, () => this.trace(), () => view.handleInfo!(msg)))))) {
+        this.dirty = true;
+      }
       this.flushNow();
     });
   }
@@ -373,8 +376,11 @@ export class ViewRuntime implements ViewDriver {
     // held stream frames go first; a render never overtakes them
     if (this.stopped || !this.drainBacklog()) return;
     if (!this.dirty || this.outbox.congested()) return;
-    const update = this.update();
-    if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
+    this.dirty = false;
+    const fan = fanoutOf(this.services);
+    const { html, update, entry } = fan.render(this.view, this.sent, () => this.solo(), () => this.render(), (old, html) => this.delta(old, html));
+    this.sent = html;
+    if (update !== undefined) this.outbox.send(fan.frame(entry, this.ref, update));
     this.sendTitle();
     this.sendStreams();
   }
@@ -398,7 +404,16 @@ export class ViewRuntime implements ViewDriver {
     const old = this.sent;
     if (html === old) return undefined;
     this.sent = html;
-    return old === null ? html : traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
+    return old === null ? html : this.delta(old, html);
+  }
+
+  private delta(old: string, html: string): ReturnType<typeof encodeUpdate> {
+    return traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
+  }
+
+  /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
+  private solo(): boolean {
+    return this.children.used || this.components!.size > 0 || this.view[STREAMS] !== undefined;
   }
 
   private render(): string {

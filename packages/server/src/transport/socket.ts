@@ -1,4 +1,4 @@
-import { encodeFrame, errorFrame, goFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
+import { errorFrame, goFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
 import {
   CLOSE_BAD_VERSION,
   CLOSE_IDLE,
@@ -25,6 +25,7 @@ import {
 import type { WebSocket } from "ws";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRuntime, type Outbox } from "../live/runtime.js";
+import { encodeOnce } from "../live/fanout.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
 import type { LiveViewClass } from "../live/view.js";
@@ -36,6 +37,8 @@ import type { SessionAuthority, SocketSession } from "./authority.js";
 import type { SessionCaps } from "./caps.js";
 import { logRefusal, socketErrorLogger } from "./refusals.js";
 import { shut } from "./shut.js";
+
+const TEXT = { binary: false } as const;
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
@@ -100,7 +103,8 @@ export class LiveSocket implements Outbox {
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
-    this.ws.send(encodeFrame(frame), () => this.drained());
+    // a shared frame's bytes go out as text (ws would send a Buffer as binary)
+    this.ws.send(encodeOnce(frame), TEXT, () => this.drained());
     if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
