@@ -126,6 +126,8 @@ process.on("message", async (req: ServerRequest) => {
           gc();
           await settle();
         }
+        // BENCH_SNAPSHOTS=<dir>: also a heap snapshot per measurement, to diff by constructor
+        if (process.env.BENCH_SNAPSHOTS) (await import("node:v8")).writeHeapSnapshot(`${process.env.BENCH_SNAPSHOTS}/mem-${Date.now()}.heapsnapshot`);
         return send({ type: "reply", id: req.id, mem: process.memoryUsage(), views: app.weft.connectedViews() });
       case "views":
         return send({ type: "reply", id: req.id, views: app.weft.connectedViews() });
