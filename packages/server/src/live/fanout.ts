@@ -60,8 +60,13 @@ function shareable(view: LiveView<any, any>): boolean {
   return cls.shared === true || (!view.render && cls.template !== undefined);
 }
 
-/** The per-turn memo of one server (one per {@link LiveServices}). @internal */
+/** HTML kept per class by {@link Fanout.intern}: at most this many strings, each at most this long. */
+const INTERNED = 32;
+const INTERN_MAX_LENGTH = 64 * 1024;
+
+/** The per-turn memo of one server (one per {@link LiveServices}), and its interned HTML. @internal */
 export class Fanout {
+  private interned = new Map<LiveViewClass, Map<string, string>>();
   private renders = new Map<LiveViewClass, Map<string, RenderEntry[]>>();
   private infos = new Map<LiveViewClass, Map<unknown, InfoEntry[]>>();
   private clearing = false;
@@ -137,6 +142,22 @@ export class Fanout {
       throw err;
     }
     return false;
+  }
+
+  /**
+   * The last HTML sent to a view, stored compactly: views of one class showing the same HTML
+   * (a dashboard, a list every viewer sees the same) keep one string between them instead of
+   * a copy each. Bounded: the newest {@link INTERNED} strings per class, each under 64 KiB.
+   */
+  intern(cls: LiveViewClass, html: string): string {
+    if (html.length > INTERN_MAX_LENGTH) return html;
+    let seen = this.interned.get(cls);
+    if (!seen) this.interned.set(cls, (seen = new Map()));
+    const kept = seen.get(html);
+    if (kept !== undefined) return kept;
+    if (seen.size >= INTERNED) seen.delete(seen.keys().next().value!);
+    seen.set(html, html);
+    return html;
   }
 
   private pool<K, E>(maps: Map<LiveViewClass, Map<K, E[]>>, cls: LiveViewClass, key: K): E[] {

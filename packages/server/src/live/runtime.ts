@@ -102,7 +102,7 @@ export class ViewRuntime implements ViewDriver {
       // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
       this.view[STREAMS]?.resetAll();
       const html = this.render();
-      this.sent = html;
+      this.sent = this.intern(html);
       this.dirty = false;
       if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
       this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
@@ -379,7 +379,7 @@ export class ViewRuntime implements ViewDriver {
     this.dirty = false;
     const fan = fanoutOf(this.services);
     const { html, update, entry } = fan.render(this.view, this.sent, () => this.solo(), () => this.render(), (old, html) => this.delta(old, html));
-    this.sent = html;
+    this.sent = this.intern(html);
     if (update !== undefined) this.outbox.send(fan.frame(entry, this.ref, update));
     this.sendTitle();
     this.sendStreams();
@@ -403,12 +403,16 @@ export class ViewRuntime implements ViewDriver {
     const html = this.render();
     const old = this.sent;
     if (html === old) return undefined;
-    this.sent = html;
+    this.sent = this.intern(html);
     return old === null ? html : this.delta(old, html);
   }
 
   private delta(old: string, html: string): ReturnType<typeof encodeUpdate> {
     return traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
+  }
+
+  private intern(html: string): string {
+    return fanoutOf(this.services).intern(this.view.constructor as LiveViewClass, html);
   }
 
   /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
