@@ -54,7 +54,8 @@ export class ViewRuntime implements ViewDriver {
   private stopped = false;
   private queue: Promise<void> = Promise.resolve();
   private unsubs: Array<() => void> = [];
-  private timers = new Set<NodeJS.Timeout>();
+  /** `sendInfo` timers pending (made on first use: most views have none) */
+  private timers?: Set<NodeJS.Timeout>;
   private children!: Children;
   /** the props (route params) the view was mounted with */
   props: Record<string, unknown> = {};
@@ -236,9 +237,9 @@ export class ViewRuntime implements ViewDriver {
     this.stopped = true;
     this.tasks.close();
     for (const u of this.unsubs) u();
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers ?? []) clearTimeout(t);
     this.unsubs = [];
-    this.timers.clear();
+    this.timers = undefined;
     this.backlog = [];
     try {
       await this.view?.terminate?.();
@@ -268,10 +269,10 @@ export class ViewRuntime implements ViewDriver {
   sendInfo(msg: unknown, afterMs: number): void {
     if (this.stopped) return;
     const t = setTimeout(() => {
-      this.timers.delete(t);
+      this.timers?.delete(t);
       void this.info(msg);
     }, afterMs);
-    this.timers.add(t);
+    (this.timers ??= new Set()).add(t);
   }
 
   pushEvent(name: string, payload: Payload): void {

@@ -49,7 +49,8 @@ export class LiveSocket implements Outbox {
   private limiter: RateLimiter;
   /** upload chunks have their own budget: they never eat the events' */
   private chunks: RateLimiter;
-  private joinTimer: NodeJS.Timeout;
+  /** until the first join (dropped then: a Timeout kept per socket costs ~250 B) */
+  private joinTimer?: NodeJS.Timeout;
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
   private closed = false;
@@ -231,6 +232,7 @@ export class LiveSocket implements Outbox {
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
       clearTimeout(this.joinTimer);
+      this.joinTimer = undefined;
     } catch (err) {
       if (this.views.get(f.ref) === rt) this.forget(f.ref);
       void rt.stop();
