@@ -81,6 +81,9 @@ describe("render once for many viewers", () => {
   it("a shared view's handleInfo and render run once per state; every viewer gets the same bytes", async () => {
     const zero = await viewers("/shared", 6);
     const ten = await viewers("/shared?start=10", 4);
+    // the shared frame's bytes go out as text frames, as every other frame
+    const binary: boolean[] = [];
+    zero[0].ws.on("message", (_d, isBinary) => binary.push(isBinary));
     infoRuns = 0;
     renders = 0;
     await srv.app.weft.services.pubsub.publish("tile", { by: 2 });
@@ -92,6 +95,7 @@ describe("render once for many viewers", () => {
     expect(renders).toBe(2);
     expect(new Set(zero.map((c) => c.raw.at(-1))).size).toBe(1);
     expect(zero[0].raw.at(-1)!.length).toBeLessThanOrEqual(24);
+    expect(binary).toEqual([false]);
     // a second publish: each group still right
     await srv.app.weft.services.pubsub.publish("tile", { by: 1 });
     await Promise.all(zero.map((c) => c.until(() => c.html.get(1) === "<b>3</b>", "second push")));
