@@ -15,7 +15,7 @@ import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNO
 import { WeftError, weftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
-import { fanoutOf } from "./fanout.js";
+import { fanoutOf, type Fanout } from "./fanout.js";
 import { STREAMS, streamFrames } from "./streams.js";
 import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
@@ -103,7 +103,7 @@ export class ViewRuntime implements ViewDriver {
       // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
       this.view[STREAMS]?.resetAll();
       const html = this.render();
-      this.sent = this.intern(html);
+      this.sent = fanoutOf(this.services).intern(cls, html);
       this.dirty = false;
       if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
       this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
@@ -361,7 +361,7 @@ export class ViewRuntime implements ViewDriver {
 
   private reply(seq: number, reply?: Payload): void {
     const held = !this.drainBacklog() || this.outbox.congested();
-    const update = this.dirty && !held ? this.update() : undefined;
+    const update = this.dirty && !held ? this.update().update : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update, reply));
     if (!held) this.sendStreams();
     this.sendTitle();
@@ -377,11 +377,8 @@ export class ViewRuntime implements ViewDriver {
     // held stream frames go first; a render never overtakes them
     if (this.stopped || !this.drainBacklog()) return;
     if (!this.dirty || this.outbox.congested()) return;
-    this.dirty = false;
-    const fan = fanoutOf(this.services);
-    const { html, update, entry } = fan.render(this.view, this.sent, () => this.solo(), () => this.render(), (old, html) => this.delta(old, html));
-    this.sent = this.intern(html);
-    if (update !== undefined) this.outbox.send(fan.frame(entry, this.ref, update));
+    const { update, entry } = this.update();
+    if (update !== undefined) this.outbox.send(fanoutOf(this.services).frame(entry, this.ref, update));
     this.sendTitle();
     this.sendStreams();
   }
@@ -399,21 +396,14 @@ export class ViewRuntime implements ViewDriver {
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */
-  private update(): ReturnType<typeof encodeUpdate> | undefined {
+  // (shared with the views of the same class in the same state this turn, see fanout.ts)
+  private update(): ReturnType<Fanout["render"]> {
     this.dirty = false;
-    const html = this.render();
-    const old = this.sent;
-    if (html === old) return undefined;
-    this.sent = this.intern(html);
-    return old === null ? html : this.delta(old, html);
-  }
-
-  private delta(old: string, html: string): ReturnType<typeof encodeUpdate> {
-    return traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
-  }
-
-  private intern(html: string): string {
-    return fanoutOf(this.services).intern(this.view.constructor as LiveViewClass, html);
+    const fan = fanoutOf(this.services);
+    const diff = (old: string, html: string) => traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
+    const r = fan.render(this.view, this.sent, () => this.solo(), () => this.render(), diff);
+    this.sent = fan.intern(this.view.constructor as LiveViewClass, r.html);
+    return r;
   }
 
   /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
