@@ -4,6 +4,7 @@
  * as @weft/admin's `query/dialect`. Everything else is written once, as awaited drizzle
  * statements valid on both.
  */
+import { withTransaction } from "@weft/admin";
 import { is, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
@@ -41,19 +42,24 @@ export interface DemoEngine {
   unindexed(expr: SQLWrapper): SQL;
   /** The UTC day of a timestamp column as `YYYY-MM-DD` text. */
   utcDay(expr: SQLWrapper): SQL;
+  /** The id the next row of `table` gets: SQLite `max(id) + 1` (call it inside a write transaction), PostgreSQL the table's identity sequence. */
+  nextId(tx: DemoQueryBuilder, table: "orders"): Promise<number>;
   /** `max(a, b)` of two numbers. */
   greatest(a: SQLWrapper, b: SQLWrapper | number): SQL;
-  /** Runs `fn` in one write transaction (SQLite: `BEGIN IMMEDIATE`, so it never fails half-way on a lock upgrade). */
+  /**
+   * Runs `fn` in one write transaction, as the admin's own writes do (@weft/admin's
+   * `withTransaction`: on SQLite `BEGIN IMMEDIATE` under the connection's lock, which the
+   * admin's writes take too, so nothing of theirs lands inside it).
+   */
   transaction<T>(fn: (tx: DemoQueryBuilder) => Promise<T>): Promise<T>;
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function sqliteEngine(db: BetterSQLite3Database<typeof sqliteSchema>): DemoEngine {
-  const q = db as unknown as DemoQueryBuilder;
   return {
     name: "sqlite",
-    q,
+    q: db as unknown as DemoQueryBuilder,
     t: sqliteSchema,
     rows: async <R>(query: SQL) => db.all<R>(query),
     like: (expr, pattern) => sql`${expr} LIKE ${pattern} ESCAPE '\\'`,
@@ -61,19 +67,9 @@ function sqliteEngine(db: BetterSQLite3Database<typeof sqliteSchema>): DemoEngin
     startsWith: (expr, prefix) => sql`(${expr} >= ${prefix} AND ${expr} < ${`${prefix}\uffff`})`,
     unindexed: (expr) => sql`+${expr}`,
     utcDay: (expr) => sql`strftime('%Y-%m-%d', ${expr} / 1000, 'unixepoch')`,
+    nextId: async (tx, table) => (tx as unknown as BetterSQLite3Database).get<{ id: number }>(sql`SELECT coalesce(max(id), 0) + 1 AS id FROM ${sql.identifier(table)}`).id,
     greatest: (a, b) => sql`max(${a}, ${b})`,
-    // better-sqlite3's transactions are synchronous: an async body runs between BEGIN and COMMIT by hand
-    async transaction(fn) {
-      db.run(sql`BEGIN IMMEDIATE`);
-      try {
-        const result = await fn(q);
-        db.run(sql`COMMIT`);
-        return result;
-      } catch (err) {
-        db.run(sql`ROLLBACK`);
-        throw err;
-      }
-    },
+    transaction: (fn) => withTransaction(db, (tx) => fn(tx as unknown as DemoQueryBuilder)),
   };
 }
 
@@ -87,8 +83,12 @@ function pgEngine(db: NodePgDatabase<typeof pgSchema>): DemoEngine {
     startsWith: (expr, prefix) => sql`lower(${expr}) LIKE ${`${escapeLike(prefix.toLowerCase())}%`}`,
     unindexed: (expr) => sql`${expr}`,
     utcDay: (expr) => sql`to_char(${expr} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+    nextId: async (tx, table) => {
+      const { rows } = await (tx as unknown as NodePgDatabase).execute<{ id: number }>(sql`SELECT nextval(pg_get_serial_sequence(${table}, 'id'))::int AS id`);
+      return rows[0]!.id;
+    },
     greatest: (a, b) => sql`greatest(${a}, ${b})`,
-    transaction: (fn) => db.transaction((tx) => fn(tx as unknown as DemoQueryBuilder)),
+    transaction: (fn) => withTransaction(db, (tx) => fn(tx as unknown as DemoQueryBuilder)),
   };
 }
 

@@ -7,9 +7,9 @@ export class OrdersToday extends LiveView<{ count: number }, DemoContext> {
   static template = "orders-today.eta";
   static title = "Orders today";
 
-  mount() {
+  async mount() {
     this.subscribe(ORDERS_TOPIC);
-    return { count: countOrdersToday(this.ctx.db) };
+    return { count: await countOrdersToday(this.ctx.db) };
   }
 
   handleInfo(msg: unknown) {
