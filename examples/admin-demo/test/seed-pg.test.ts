@@ -11,6 +11,7 @@ import { ensureSeededPostgres } from "../src/db/seed-cli.js";
 import { seed, type SeedOptions } from "../src/db/seed.js";
 import { seedPostgres } from "../src/db/seed-pg.js";
 import { isPostgresUrl, openPostgres, postgresSecret } from "../src/db/open-pg.js";
+import { DemoConfigError, describeDeployment, readConfig } from "../src/cluster.js";
 
 const OPTIONS: SeedOptions = { customers: 800, products: 60, orders: 1_500, tickets: 120, ordersToday: 30, now: new Date(2026, 10, 20, 15, 30, 0) };
 const TABLES = ["customers", "products", "orders", "order_items", "support_tickets"] as const;
@@ -124,5 +125,23 @@ describe("the PostgreSQL seed", () => {
 
   it("refuses a server that does not answer with pg's error and closes its pool", async () => {
     await expect(openPostgres("postgres://postgres@127.0.0.1:1/nowhere")).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe("DATABASE_URL in the demo's configuration", () => {
+  it("switches to PostgreSQL with the pool's size and statement timeout, and says so at start-up", () => {
+    const config = readConfig([], { DATABASE_URL: "postgres://shop:pw@db:5432/shop", DATABASE_POOL_SIZE: "4", DATABASE_STATEMENT_TIMEOUT_MS: "0" });
+    expect(config.databaseUrl).toBe("postgres://shop:pw@db:5432/shop");
+    expect(config.pool).toEqual({ max: 4, statementTimeoutMs: 0 });
+    expect(describeDeployment(config)).toMatch(/^Database: +PostgreSQL at postgres:\/\/shop:\*\*\*@db:5432\/shop\n/);
+    const sqlite = readConfig([], {});
+    expect([sqlite.databaseUrl, sqlite.pool]).toEqual([undefined, { max: 10, statementTimeoutMs: 2_000 }]);
+    expect(describeDeployment(sqlite)).toMatch(/^Database: +SQLite file .*demo\.db\n/);
+  });
+
+  it("refuses a URL that is not PostgreSQL's and a pool size below 1, with what to do", () => {
+    expect(() => readConfig([], { DATABASE_URL: "mysql://u:secret@h/db" })).toThrow(DemoConfigError);
+    expect(() => readConfig([], { DATABASE_URL: "mysql://u:secret@h/db" })).toThrow(/postgres:\/\/ or postgresql:\/\/ URL \(got "mysql:\/\/u:\*\*\*@h\/db"\); for SQLite set DEMO_DB/);
+    expect(() => readConfig([], { DATABASE_URL: "postgres://h/db", DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE must be an integer >= 1/);
   });
 });

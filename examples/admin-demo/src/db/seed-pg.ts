@@ -9,6 +9,7 @@
  * catalog first, as the SQLite seed reads sqlite_master), then each table is copied, then the
  * indexes and constraints are made again (which checks them), the identity sequences move
  * past the ids written, and ANALYZE runs after the commit. All or nothing, like the SQLite seed.
+ * The tables are truncated in the transaction (they are empty) so that COPY can FREEZE the rows.
  */
 import { once } from "node:events";
 import { Worker } from "node:worker_threads";
@@ -65,7 +66,9 @@ class ChunkQueues {
 /** Streams one table's chunks through `COPY table (columns) FROM STDIN` as the worker makes them. */
 async function copyTable(client: pg.PoolClient, table: SeedTable, queues: ChunkQueues, total: number, report: (p: SeedProgress) => void): Promise<void> {
   const columns = COPY_COLUMNS[table].map(([name]) => `"${name}"`).join(", ");
-  const stream = client.query(copyFrom(`COPY "${table}" (${columns}) FROM STDIN`));
+  // FREEZE: the rows are written as already visible to all (the table was emptied in this
+  // transaction), so no later read or VACUUM rewrites every page to set hint bits
+  const stream = client.query(copyFrom(`COPY "${table}" (${columns}) FROM STDIN WITH (FREEZE)`));
   const finished = once(stream, "finish");
   let done = 0;
   try {
@@ -140,9 +143,12 @@ export async function seedPostgres(pool: pg.Pool, options: SeedOptions = {}): Pr
     await client.query("BEGIN");
     try {
       await client.query("SET LOCAL maintenance_work_mem = '256MB'");
+      await client.query("SET LOCAL max_parallel_maintenance_workers = 4");
       const { indexes, primaryKeys, foreignKeys } = await rebuildables(client, tables);
       for (const k of [...foreignKeys, ...primaryKeys]) await client.query(`ALTER TABLE "${k.table}" DROP CONSTRAINT "${k.name}"`);
       for (const ix of indexes) await client.query(`DROP INDEX "${ix.name}"`);
+      // empty already (checked above); truncated in this transaction so that COPY may FREEZE
+      await client.query(`TRUNCATE ${tables.map((t) => `"${t}"`).join(", ")}`);
 
       for (const table of SEED_TABLES) await copyTable(client, table, queues, expected[table], report);
       await queues.whenDone();
