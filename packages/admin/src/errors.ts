@@ -82,6 +82,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
   /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */
   WEFT_ADMIN_ERR_LIST_PRIORITY: "a listDisplayPriority entry does not fit listDisplay",
+  /** `adminTables` / `migrateAdmin`: the database or dialect is neither SQLite (better-sqlite3) nor PostgreSQL (node-postgres) */
+  WEFT_ADMIN_ERR_DIALECT: "an unsupported database or SQL dialect",
+  /** `migrateAdmin` / `weft migrate`: a migration failed (the cause is attached), or the admin's tables exist only in part */
+  WEFT_ADMIN_ERR_MIGRATE: "the admin's migrations could not be applied",
 });
 
 /** A code of {@link adminErrorCodes}. */
