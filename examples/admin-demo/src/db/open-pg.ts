@@ -1,9 +1,11 @@
 /**
  * Opening the demo database on PostgreSQL (`DATABASE_URL=postgres://…`): a `pg.Pool` wrapped in
- * drizzle's node-postgres driver, with the committed migrations (drizzle-pg/) applied.
+ * drizzle's node-postgres driver, with the shop's committed migrations (drizzle-pg/) and the
+ * admin's own (`migrateAdminPg`: users, sessions, audit log, jobs…) applied.
  */
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { migrateAdminPg } from "@weft/admin/migrate";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
@@ -46,12 +48,14 @@ const START_LOCK = 0x5eed_2026;
 export async function withStartLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
+    // waiting for another process's migrations or seed is not a stalled statement
     await client.query("SET statement_timeout = 0");
     await client.query("SELECT pg_advisory_lock($1)", [START_LOCK]);
     try {
       return await fn(client);
     } finally {
       await client.query("SELECT pg_advisory_unlock($1)", [START_LOCK]);
+      await client.query("RESET statement_timeout");
     }
   } finally {
     client.release();
@@ -59,25 +63,30 @@ export async function withStartLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient
 }
 
 /**
- * Connects to PostgreSQL and applies pending migrations (under the start lock).
+ * Connects to PostgreSQL and applies pending migrations: the shop's (under the demo's start
+ * lock) and the admin's (under the admin's own lock).
  *
  * @param url - `postgres://user:password@host:port/database`
  * @param options - pool size and statement timeout
  * @returns the pool and the drizzle handle; close with `pool.end()`
- * @throws pg's error when the server cannot be reached or a migration fails (the pool is closed)
+ * @throws pg's error when the server cannot be reached or a migration fails
  */
 export async function openPostgres(url: string, options: PostgresPoolOptions = {}): Promise<OpenPostgres> {
+  // migrations on a connection of their own, without the statement timeout: waiting for another
+  // process's lock, or a long ALTER, is not a stalled request
+  const setup = new pg.Pool({ connectionString: url, max: 1 });
+  setup.on("error", () => {});
+  try {
+    await withStartLock(setup, (client) => migrate(drizzle({ client, schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER }));
+    await migrateAdminPg(drizzle({ client: setup, schema }));
+  } finally {
+    await setup.end();
+  }
   const timeout = options.statementTimeoutMs ?? 2_000;
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, ...(timeout > 0 ? { statement_timeout: timeout } : {}) });
   // an idle connection the server drops (restart, failover) must not crash the process
   pool.on("error", () => {});
-  try {
-    await withStartLock(pool, (client) => migrate(drizzle({ client, schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER }));
-    return { pool, db: drizzle({ client: pool, schema }) };
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
+  return { pool, db: drizzle({ client: pool, schema }) };
 }
 
 /**
