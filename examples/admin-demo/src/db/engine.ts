@@ -54,7 +54,8 @@ export interface DemoEngine {
   transaction<T>(fn: (tx: DemoQueryBuilder) => Promise<T>): Promise<T>;
 }
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+/** `text` with LIKE's wildcards (and the escape character) escaped by a backslash. */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function sqliteEngine(db: BetterSQLite3Database<typeof sqliteSchema>): DemoEngine {
   return {
@@ -107,5 +108,3 @@ export function engineOf(db: AnyDemoDb): DemoEngine {
   }
   return e;
 }
-
-export { escapeLike };
