@@ -30,6 +30,7 @@ export async function startWorker(name: string, dbFile: string, redisUrl: string
   const port = await freePort();
   const e: NodeJS.ProcessEnv = {
     ...process.env,
+    DATABASE_URL: "", // SQLite (DEMO_DB) unless `env` says otherwise, even when the tests run with DATABASE_URL set
     PORT: String(port),
     HOST: "127.0.0.1",
     DEMO_DB: dbFile,
