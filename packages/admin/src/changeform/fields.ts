@@ -99,17 +99,17 @@ const LONG_TEXT = /(^|_|[a-z])(note|notes|description|body|content|comment|comme
 
 function kindOf(column: SQLiteColumn, key: string): FieldKind {
   const c = column as SQLiteColumn & { enumValues?: readonly string[]; mode?: string };
-  switch (column.columnType) {
-    case "SQLiteText":
+  // by drizzle's dataType, so that SQLite's and PostgreSQL's column classes read alike
+  switch (column.dataType) {
+    case "string":
       if (c.enumValues && c.enumValues.length > 0) return "choice";
       return LONG_TEXT.test(key) ? "textarea" : "text";
-    case "SQLiteInteger":
-      return "integer";
-    case "SQLiteReal":
-      return "real";
-    case "SQLiteBoolean":
+    case "number":
+      // SQLiteInteger, PgInteger, PgSmallInt, PgSerial, PgBigInt53… vs SQLiteReal, PgReal, PgDoublePrecision
+      return /Int|Serial/.test(column.columnType) ? "integer" : "real";
+    case "boolean":
       return "boolean";
-    case "SQLiteTimestamp":
+    case "date":
       return "datetime";
     default:
       return "other";
