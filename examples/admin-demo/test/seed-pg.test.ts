@@ -145,3 +145,18 @@ describe("DATABASE_URL in the demo's configuration", () => {
     expect(() => readConfig([], { DATABASE_URL: "postgres://h/db", DATABASE_POOL_SIZE: "0" })).toThrow(/DATABASE_POOL_SIZE must be an integer >= 1/);
   });
 });
+
+describe("COPY's text", () => {
+  it("writes timestamps as toISOString does, to the millisecond, for any instant of the seed's years", async () => {
+    const { utcTimestamp, copyText } = await import("../src/db/seed/copy.js");
+    const start = Date.UTC(2023, 0, 1);
+    for (let i = 0; i < 20_000; i++) {
+      const ms = start + Math.floor(Math.random() * 4 * 365 * 86_400_000);
+      expect(utcTimestamp(ms)).toBe(new Date(ms).toISOString().replace("T", " ").replace("Z", "+00"));
+    }
+    expect(utcTimestamp(Date.UTC(2026, 10, 1))).toBe("2026-11-01 00:00:00.000+00");
+    expect(utcTimestamp(Date.UTC(2026, 10, 1) - 1)).toBe("2026-10-31 23:59:59.999+00");
+    expect(copyText("a\\b\tc\nd\re", "value")).toBe("a\\\\b\\tc\\nd\\re");
+    expect([copyText(null, "value"), copyText(1, "bool"), copyText(0, "bool")]).toEqual(["\\N", "t", "f"]);
+  });
+});

@@ -70,17 +70,18 @@ async function copyTable(client: pg.PoolClient, table: SeedTable, queues: ChunkQ
   // transaction), so no later read or VACUUM rewrites every page to set hint bits
   const stream = client.query(copyFrom(`COPY "${table}" (${columns}) FROM STDIN WITH (FREEZE)`));
   const finished = once(stream, "finish");
+  finished.catch(() => {}); // a failed COPY is seen below (errored, or awaited)
   let done = 0;
   try {
     for (let chunk = await queues.next(table); chunk; chunk = await queues.next(table)) {
+      if (stream.errored) throw stream.errored;
       if (!stream.write(chunk.text)) await once(stream, "drain");
       done += chunk.rows;
       // the items' total is only known at the end (1–4 per order)
       report({ table, done, total: Math.max(done, total) });
     }
   } catch (err) {
-    finished.catch(() => {}); // the COPY fails with err; the transaction is rolled back by the caller
-    stream.destroy(err as Error);
+    stream.destroy(err as Error); // the transaction is rolled back by the caller
     throw err;
   }
   stream.end();
@@ -142,6 +143,8 @@ export async function seedPostgres(pool: pg.Pool, options: SeedOptions = {}): Pr
     let steps = 1; // rebuilds, then ANALYZE
     await client.query("BEGIN");
     try {
+      // a pool's statement timeout is for requests: the load and the index builds take longer
+      await client.query("SET LOCAL statement_timeout = 0");
       await client.query("SET LOCAL maintenance_work_mem = '256MB'");
       await client.query("SET LOCAL max_parallel_maintenance_workers = 4");
       const { indexes, primaryKeys, foreignKeys } = await rebuildables(client, tables);

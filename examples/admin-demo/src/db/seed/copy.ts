@@ -21,11 +21,34 @@ export const COPY_COLUMNS: Record<SeedTable, ReadonlyArray<readonly [string, Col
 export const CHUNK_ROWS = 10_000;
 
 const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const DAY_MS = 86_400_000;
+const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"));
+const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+const dates = new Map<number, string>();
+
+/**
+ * Epoch milliseconds as a UTC timestamp COPY reads (`2026-11-01 13:05:09.042+00`), as
+ * `toISOString` gives it but several times faster (the date part is cached per day): the seed
+ * writes nearly a million of them.
+ */
+export function utcTimestamp(epochMs: number): string {
+  const ms = Math.floor(epochMs);
+  const day = Math.floor(ms / DAY_MS);
+  let date = dates.get(day);
+  if (date === undefined) dates.set(day, (date = new Date(day * DAY_MS).toISOString().slice(0, 10)));
+  let rest = ms - day * DAY_MS;
+  const milli = rest % 1000;
+  rest = (rest - milli) / 1000;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  return `${date} ${PAD2[(rest - min) / 60]}:${PAD2[min]}:${PAD2[sec]}.${PAD3[milli]}+00`;
+}
 
 /** COPY's text format for one value: `\N` for null, backslash escapes for `\`, tab, newline, CR. */
 export function copyText(value: unknown, kind: ColumnKind): string {
   if (value === null || value === undefined) return "\\N";
-  if (kind === "ms") return new Date(value as number).toISOString();
+  if (kind === "ms") return utcTimestamp(value as number);
   if (kind === "bool") return value ? "t" : "f";
   return typeof value === "string" ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : String(value);
 }
