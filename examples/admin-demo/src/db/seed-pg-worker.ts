@@ -4,7 +4,7 @@
  * finished chunks into PostgreSQL, so making and loading overlap.
  *
  * Messages to the main thread ({@link SeedWorkerMessage}): `chunk` (COPY text of one table),
- * `finished` (these tables have all their rows), `done` (the row counts), `error`.
+ * `finished` (these tables have all their rows; the counts so far), `done` (the row counts), `error`.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { planSeed, SEED_TABLES, writeAllRows, type SeedOptions, type SeedTable } from "./seed.js";
@@ -13,7 +13,7 @@ import { COPY_COLUMNS, CopyChunker } from "./seed/copy.js";
 /** What the seed worker posts. */
 export type SeedWorkerMessage =
   | { type: "chunk"; table: SeedTable; text: string; rows: number }
-  | { type: "finished"; tables: SeedTable[] }
+  | { type: "finished"; tables: SeedTable[]; counts: Record<SeedTable, number> }
   | { type: "done"; counts: Record<SeedTable, number> }
   | { type: "error"; message: string };
 
@@ -27,7 +27,7 @@ if (parentPort) {
     ) as Record<SeedTable, CopyChunker>;
     writeAllRows(plan, { customers: sinks.customers, products: sinks.products, orders: sinks.orders, orderItems: sinks.order_items, tickets: sinks.support_tickets }, (tables) => {
       for (const t of tables) sinks[t].flush();
-      post({ type: "finished", tables });
+      post({ type: "finished", tables, counts: { ...plan.ctx.counts } });
     });
     post({ type: "done", counts: plan.ctx.counts });
   } catch (err) {

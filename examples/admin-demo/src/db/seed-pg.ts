@@ -26,13 +26,20 @@ const WORKER = new URL("../../dist/db/seed-pg-worker.js", import.meta.url);
 class ChunkQueues {
   private readonly chunks = new Map<SeedTable, { text: string; rows: number }[]>(SEED_TABLES.map((t) => [t, []]));
   private readonly finished = new Set<SeedTable>();
+  /** rows per table, once the table is finished */
+  readonly totals = new Map<SeedTable, number>();
   private wake: () => void = () => {};
   private failure: Error | undefined;
   counts: Record<SeedTable, number> | undefined;
 
   take(m: SeedWorkerMessage): void {
     if (m.type === "chunk") this.chunks.get(m.table)!.push({ text: m.text, rows: m.rows });
-    else if (m.type === "finished") for (const t of m.tables) this.finished.add(t);
+    else if (m.type === "finished") {
+      for (const t of m.tables) {
+        this.finished.add(t);
+        this.totals.set(t, m.counts[t]);
+      }
+    }
     else if (m.type === "done") this.counts = m.counts;
     else this.failure = new Error(m.message);
     this.wake();
@@ -77,8 +84,8 @@ async function copyTable(client: pg.PoolClient, table: SeedTable, queues: ChunkQ
       if (stream.errored) throw stream.errored;
       if (!stream.write(chunk.text)) await once(stream, "drain");
       done += chunk.rows;
-      // the items' total is only known at the end (1–4 per order)
-      report({ table, done, total: Math.max(done, total) });
+      // the items' count (1–4 per order) is known once the worker has made them all
+      report({ table, done, total: Math.max(done, queues.totals.get(table) ?? total) });
     }
   } catch (err) {
     stream.destroy(err as Error); // the transaction is rolled back by the caller
