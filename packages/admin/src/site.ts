@@ -1,5 +1,5 @@
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { dialectOf, qb, type AdminDatabase, type Dialect } from "./query/dialect/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
 import { migrateAdminSqlite } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
@@ -18,10 +18,14 @@ import type { LiveViewClass } from "@weft/server";
 
 /** Options of an {@link AdminSite}. */
 export interface AdminSiteOptions {
-  /** the drizzle database holding the models and the admin's `weft_*` tables */
-  db: BetterSQLite3Database<any>;
   /**
-   * @deprecated not needed: the site applies the admin's migrations to `db` itself
+   * the drizzle database holding the models and the admin's `weft_*` tables: SQLite
+   * (`drizzle(new Database(file))` of `drizzle-orm/better-sqlite3`) or PostgreSQL
+   * (`drizzle(pool)` of `drizzle-orm/node-postgres`)
+   */
+  db: AdminDatabase;
+  /**
+   * @deprecated not needed: the site applies the admin's migrations to a SQLite `db` itself
    * (`migrateAdmin`); kept so existing `new AdminSite({ db, sqlite })` calls compile
    */
   sqlite?: unknown;
@@ -63,7 +67,10 @@ export class AdminSite implements DashboardSite {
   readonly id: string;
   /** locale, default currency and time zone (see {@link AdminSiteOptions.display}) */
   readonly display: Display;
-  readonly db: BetterSQLite3Database<any>;
+  /** the database (SQLite: wrapped so that the admin's writes wait for its open transactions; see `query/dialect/sqlite.ts`) */
+  readonly db: AdminDatabase;
+  /** what differs between SQLite and PostgreSQL */
+  readonly dialect: Dialect;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
@@ -85,12 +92,14 @@ export class AdminSite implements DashboardSite {
     this.title = opts.title ?? "Weft admin";
     this.id = opts.id ?? "admin";
     this.display = resolveDisplay(opts.display);
-    this.db = opts.db;
-    // the admin's tables: applies pending migrations (a no-op once up to date; `weft migrate` does the same)
-    migrateAdminSqlite(opts.db);
-    this.users = new UserStore(opts.db);
-    this.sessions = new AdminSessions({ db: opts.db, loginUrl: `${this.prefix}/login/` });
-    this.tokens = new ApiTokens(opts.db);
+    this.dialect = dialectOf(opts.db);
+    this.db = this.dialect.adopt(opts.db);
+    // the admin's tables: SQLite applies pending migrations here (a no-op once up to date; `weft migrate`
+    // does the same); PostgreSQL's are applied by `await migrateAdmin(db)` (or `weft migrate`) before
+    if (this.dialect.name === "sqlite") migrateAdminSqlite(opts.db as Parameters<typeof migrateAdminSqlite>[0]);
+    this.users = new UserStore(qb(this.db));
+    this.sessions = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
+    this.tokens = new ApiTokens(qb(this.db));
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
     this.pages = new PageRegistry(this);
