@@ -11,14 +11,16 @@ import { PgDatabase } from "drizzle-orm/pg-core";
 import { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { adminError } from "../errors.js";
 import { migrateAdminPg, withMigrationLock } from "./pg.js";
-import { migrateSearchIndexesPg, migrateSearchIndexesSqlite, type TrigramIndexSpec } from "./search-index.js";
+import type { TrigramIndexSpec } from "../query/search-index.js";
+import { migrateSearchIndexesPg, migrateSearchIndexesSqlite } from "./search-index.js";
 import { migrateAdminSqlite } from "./sqlite.js";
 import type { MigrateResult } from "./journal.js";
 
 export { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrationsFolder, type JournalEntry, type MigrateResult } from "./journal.js";
 export { migrateAdminPg } from "./pg.js";
 export { migrateAdminSqlite } from "./sqlite.js";
-export { migrateSearchIndexesSqlite, trigramIndexName, type TrigramIndexSpec } from "./search-index.js";
+export { migrateSearchIndexesSqlite } from "./search-index.js";
+export { trigramIndexName, type TrigramIndexSpec } from "../query/search-index.js";
 
 type AnyDb = BetterSQLite3Database<any> | NodePgDatabase<any>;
 

@@ -11,30 +11,9 @@
  * Both are named {@link trigramIndexName}. Idempotent: existing indexes are kept (an SQLite one
  * missing a trigger gets its triggers back and is rebuilt).
  */
-import { createHash } from "node:crypto";
 import type Database from "better-sqlite3";
 import { adminError } from "../errors.js";
-
-/** One column to index: plain SQL names, as a ModelAdmin's resolved search fields give them. */
-export interface TrigramIndexSpec {
-  /** the table's name */
-  table: string;
-  /** the PostgreSQL schema of the table (default: the search path's) */
-  schema?: string | undefined;
-  /** the text column searched */
-  column: string;
-  /** the table's integer primary key (SQLite: the rowid alias the FTS5 table follows) */
-  key: string;
-}
-
-/**
- * The index's name: `weft_trgm_<table>_<column>`, or `weft_trgm_<hash>` when that is longer than
- * PostgreSQL's 63-byte identifiers. On SQLite it is the FTS5 table; on PostgreSQL the GIN index.
- */
-export function trigramIndexName(spec: Pick<TrigramIndexSpec, "table" | "column">): string {
-  const plain = `weft_trgm_${spec.table}_${spec.column}`;
-  return Buffer.byteLength(plain) <= 63 ? plain : `weft_trgm_${createHash("sha256").update(`${spec.table}\0${spec.column}`).digest("hex").slice(0, 16)}`;
-}
+import { trigramIndexName, type TrigramIndexSpec } from "../query/search-index.js";
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -69,11 +48,13 @@ export function migrateSearchIndexesSqlite(client: Database.Database, specs: rea
   for (const spec of dedupe(specs)) {
     const name = trigramIndexName(spec);
     const ddl = sqliteDdl(spec);
+    const complete = () => exists.get(name) !== undefined && ["ai", "ad", "au"].every((s) => exists.get(`${name}_${s}`) !== undefined);
+    // read first: processes starting together take the write lock only when something is missing
+    if (complete()) continue;
     try {
       client.transaction(() => {
+        if (complete()) return;
         const hasTable = exists.get(name) !== undefined;
-        const hasTriggers = ["ai", "ad", "au"].every((s) => exists.get(`${name}_${s}`) !== undefined);
-        if (hasTable && hasTriggers) return;
         if (!hasTable) client.exec(ddl.table);
         for (const t of ddl.triggers) client.exec(t);
         client.prepare(`INSERT INTO ${q(name)}(${q(name)}) VALUES ('rebuild')`).run();

@@ -13,6 +13,7 @@ import type { ChangeListOptions, ComputedColumn, NoRelations, Relations } from "
 import type { ResolvedChangeList, ResolvedColumn, ResolvedField, ResolvedSearchField, ResolvedSort } from "./resolved.js";
 import { fieldResolver, resolveRelations, singlePk } from "./resolve-fields.js";
 import { resolveListFilter } from "./resolve-filters.js";
+import { withTrigramIndexes } from "./search-index.js";
 
 const MAX_PER_PAGE = 10_000;
 const DEFAULT_PER_PAGE = 100;
@@ -111,6 +112,10 @@ export function resolveChangeListOptions<T extends SQLiteTable, R extends Relati
     return { field, match };
   });
 
+  const indexed = options.searchIndex === undefined ? { fields: searchFields, specs: [] } : options.searchIndex === "trigram" ? withTrigramIndexes(searchFields, (t) => (t === table ? pk : singlePk(t)), fail) : fail("searchIndex", `unknown index kind "${String(options.searchIndex)}" (use "trigram")`);
+  const estimateTotalAbove = options.estimateTotalAbove;
+  if (estimateTotalAbove !== undefined && !(Number.isSafeInteger(estimateTotalAbove) && estimateTotalAbove >= 0)) fail("estimateTotalAbove", `must be a row count (an integer >= 0), got ${String(estimateTotalAbove)}`);
+
   // listFilter
   const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, fail);
 
@@ -169,7 +174,9 @@ export function resolveChangeListOptions<T extends SQLiteTable, R extends Relati
     relations,
     listDisplay,
     listDisplayLinks,
-    searchFields,
+    searchFields: indexed.fields,
+    searchIndexes: indexed.specs,
+    estimateTotalAbove,
     listFilter,
     ordering,
     sortable,
