@@ -9,7 +9,9 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { sqliteTable, text } from "drizzle-orm/sqlite-core";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runChecks } from "../src/checks/index.js";
 import { migrateSearchIndexes } from "../src/migrate/index.js";
+import { AdminSite } from "../src/site.js";
 import { ChangeListOptionsError, ChangeListQuery, type ChangeListOptions } from "../src/query/index.js";
 import { shopTables } from "./query-schema.js";
 
@@ -102,6 +104,18 @@ describe('searchIndex: "trigram" on SQLite', () => {
     sqlite.prepare("update customers set name = 'Zebulon Other' where id = 900").run();
     expect((await both("quux")).b.total).toBe(0);
     expect((await both("zebulon")).b.total).toBe(1);
+  });
+
+  it("start-up check weft.E004 names a declared index the database lacks, until migrateSearchIndexes builds it", async () => {
+    const site = new AdminSite({ db: drizzle(new Database(":memory:")) });
+    (site.db as unknown as { $client: Database.Database }).$client.exec("create table customers (id integer primary key, name text not null, email text not null, is_vip integer not null)");
+    site.register(customers, { app: "shop", searchFields: ["name", "email"], searchIndex: "trigram" });
+    expect(runChecks(site).map((m) => `${m.id} ${m.message}`)).toEqual([
+      'weft.E004 searchIndex "trigram" needs the search index weft_trgm_customers_name, which the database does not have.',
+      'weft.E004 searchIndex "trigram" needs the search index weft_trgm_customers_email, which the database does not have.',
+    ]);
+    expect(await site.migrateSearchIndexes()).toEqual(["weft_trgm_customers_name", "weft_trgm_customers_email"]);
+    expect(runChecks(site)).toEqual([]);
   });
 
   it("refuses a table without an integer primary key, and an unknown index kind, with clear errors", () => {
