@@ -6,6 +6,8 @@ import { countOrdersToday } from "../db/queries.js";
 export class OrdersToday extends LiveView<{ count: number }, DemoContext> {
   static template = "orders-today.eta";
   static title = "Orders today";
+  /** the same count for every viewer: handleInfo runs once per worker per publish (docs/liveview.md) */
+  static shared = true;
 
   mount() {
     this.subscribe(ORDERS_TOPIC);
