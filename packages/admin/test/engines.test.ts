@@ -8,7 +8,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, type AdminUser } from "../src/index.js";
 import { objectHistory } from "../src/audit/index.js";
-import { deleteObject, formSpec, insertObject, updateObject } from "../src/changeform/index.js";
+import { deleteObject, describeDbError, formSpec, insertObject, updateObject } from "../src/changeform/index.js";
 import { isForeignKeyError } from "../src/changelist/actions.js";
 import { qb } from "../src/query/dialect/index.js";
 import { ChangeListQuery, EMPTY_STATE } from "../src/query/index.js";
@@ -142,7 +142,20 @@ describe.each(ENGINES)("the admin on %s", (engine) => {
       expect(await qb(shop.db).select().from(shop.orders).where(eq(shop.orders.id, Number(added.id)))).toEqual([]);
     });
 
-    it("a refused write (foreign key) leaves neither the row nor an audit entry", async () => {
+    it("a refused write (unique, not null, foreign key) is explained on the form and leaves nothing", async () => {
+      const spec = formSpec(site, site.get("shop", "order")!);
+      const ctx = { db: site.db, spec, userId: null };
+      const base = { customerId: 2, status: "pending", totalCents: 1, isGift: false, createdAt: NOW, note: null };
+      const dup = await insertObject(ctx, { ...base, number: "ORD-0001" }).catch((e: unknown) => e);
+      expect(describeDbError(dup, spec, "save")).toMatchObject({ fieldErrors: { number: ["Order with this Number already exists."] } });
+      const noNumber = await insertObject(ctx, { ...base, number: null }).catch((e: unknown) => e);
+      expect(describeDbError(noNumber, spec, "save")?.message).toMatch(/Number is required/);
+      const noCustomer = await insertObject(ctx, { ...base, number: "ORD-X", customerId: 999 }).catch((e: unknown) => e);
+      expect(describeDbError(noCustomer, spec, "save")?.message).toMatch(/related object does not exist/);
+      expect(await qb(shop.db).select().from(shop.orders)).toHaveLength(N_ORDERS);
+    });
+
+    it("a refused delete (foreign key) leaves neither the row nor an audit entry", async () => {
       const spec = formSpec(site, site.get("shop", "customer")!);
       const before = (await objectHistory(site.db, "shop.customer", "1")).length;
       const err = await deleteObject({ db: site.db, spec, userId: null }, 1).catch((e: unknown) => e);
