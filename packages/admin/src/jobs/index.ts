@@ -11,3 +11,4 @@ export { JobsView, JOBS_PAGE_SIZE, type JobsAssigns } from "./jobs-view.js";
 export type { ActionJobData, JobDescriptionInput, JobSelection, PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";
 export { BullJobQueue, type BullJobQueueOptions } from "./bullmq-queue.js";
 export { installJobs, type SiteJobOptions, type JobsHost } from "./install.js";
+export { startJobWorker, type JobWorker } from "./worker.js";

@@ -31,12 +31,14 @@ export interface JobsHost extends AdminSiteLike {
  * else in-process), registers every progress action of every registered model as a kind of
  * job, and attaches them to the site. `adminPlugin` calls it at install; a job worker
  * (`weft worker`, `startJobWorker`) calls it with `runJobs: true`.
+ * @param overrides - BullMQ options over the site's `jobs.bullmq` (a `url` turns BullMQ on)
  * @returns the queue (close it when the process stops)
  */
 export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, overrides: Partial<BullJobQueueOptions> = {}): JobQueue {
   const { bullmq, ...storeOptions } = site.jobOptions;
   const store = new JobStore(layer, { ...storeOptions, logger: log });
-  const queue: JobQueue = bullmq ? new BullJobQueue(store, { ...bullmq, ...overrides, logger: log }) : new InProcessJobQueue(store, { logger: log });
+  const url = overrides.url ?? bullmq?.url;
+  const queue: JobQueue = url ? new BullJobQueue(store, { ...bullmq, ...overrides, url, logger: log }) : new InProcessJobQueue(store, { logger: log });
   for (const admin of site.all()) {
     for (const action of admin.options.actions ?? []) {
       if (!isProgressAction(action) || action.progress === true) continue;
