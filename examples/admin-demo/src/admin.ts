@@ -1,4 +1,4 @@
-import { AdminSite } from "@weft/admin";
+import { AdminSite, type SiteJobOptions } from "@weft/admin";
 import type Database from "better-sqlite3";
 import type { DemoDb } from "./db/open.js";
 import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";
@@ -17,9 +17,9 @@ export const DEMO_USERS = [
 ] as const;
 
 /** The shop's back office: every table of the demo registered with its list options. */
-export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
+export function buildAdmin(db: DemoDb, sqlite: Database.Database, jobs?: SiteJobOptions): AdminSite {
   // money columns hold cents: shown as "€822.45", typed as "822.45"
-  const site = new AdminSite({ db, sqlite, title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" } });
+  const site = new AdminSite({ db, sqlite, title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}) });
 
   site.register(orders, {
     app: "shop",

@@ -33,6 +33,8 @@ export interface DemoOptions {
   pubsub?: ChannelLayer;
   /** Redis for the channel layer when `pubsub` is not given (default: none, the in-memory layer) */
   redisUrl?: string;
+  /** job worker processes of the deployment (with `redisUrl`: progress jobs are enqueued on BullMQ for them; default 0: run here) */
+  jobWorkers?: number;
   /** how many processes serve the demo, for the admin's start-up checks (default 1) */
   workers?: number;
   /** run the admin's start-up checks at install (default true; a cluster's primary ran them already) */
@@ -126,7 +128,8 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const ownLayer = !opts.pubsub;
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   const context: DemoContext = { db, sqlite };
-  const site = buildAdmin(db, sqlite);
+  // with job workers (--job-workers), jobs go through BullMQ and run there, not in this process
+  const site = buildAdmin(db, sqlite, opts.jobWorkers && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined);
   await ensureDemoUsersShared(site);
   await app.register(weft, {
     sessions: site.sessions,

@@ -39,6 +39,8 @@ export interface DemoConfig {
   simulateMs: number;
   /** processes serving the port (1: no cluster) */
   workers: number;
+  /** processes that only run jobs (BullMQ; needs `redisUrl`); 0: jobs run in the web workers */
+  jobWorkers: number;
   /** the Redis of the channel layer, or undefined for the in-memory layer */
   redisUrl: string | undefined;
   /** LOG_LEVEL of the fastify logger (default warn) */
@@ -63,8 +65,8 @@ function positiveInt(what: string, text: string, min: number): number {
 }
 
 /**
- * Reads the demo's configuration: `[check] [--workers N]` and PORT, HOST, DEMO_DB,
- * SIMULATE_MS, WORKERS, REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
+ * Reads the demo's configuration: `[check] [--workers N] [--job-workers M]` and PORT, HOST,
+ * DEMO_DB, SIMULATE_MS, WORKERS, JOB_WORKERS, REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
  *
  * @param argv - the arguments after the script (`process.argv.slice(2)`)
  * @param env - the environment
@@ -74,14 +76,17 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): DemoConfig {
   let parsed;
   try {
     // `pnpm check -- --workers 2` passes the "--" along
-    parsed = parseArgs({ args: argv.filter((a) => a !== "--"), allowPositionals: true, options: { workers: { type: "string", short: "w" } } });
+    parsed = parseArgs({ args: argv.filter((a) => a !== "--"), allowPositionals: true, options: { workers: { type: "string", short: "w" }, "job-workers": { type: "string" } } });
   } catch (err) {
     throw new DemoConfigError((err as Error).message);
   }
   const [command = "serve", ...rest] = parsed.positionals;
   if ((command !== "serve" && command !== "check") || rest.length) throw new DemoConfigError(`unknown command "${parsed.positionals.join(" ")}" (commands: serve, check)`);
   const workersText = parsed.values.workers ?? env.WORKERS ?? "1";
+  const jobWorkers = positiveInt("--job-workers / JOB_WORKERS", parsed.values["job-workers"] ?? env.JOB_WORKERS ?? "0", 0);
+  if (jobWorkers > 0 && !env.REDIS_URL) throw new DemoConfigError("--job-workers needs REDIS_URL (jobs go through BullMQ on Redis)");
   return {
+    jobWorkers,
     command,
     port: positiveInt("PORT", env.PORT ?? "3000", 0),
     host: env.HOST ?? "127.0.0.1",
@@ -106,13 +111,14 @@ export function redactUrl(url: string): string {
 }
 
 /** The "Channel layer: … / Workers: …" lines printed at start-up. */
-export function describeDeployment(config: Pick<DemoConfig, "redisUrl" | "workers" | "port" | "simulateMs">): string {
+export function describeDeployment(config: Pick<DemoConfig, "redisUrl" | "workers" | "port" | "simulateMs"> & { jobWorkers?: number }): string {
   const layer = config.redisUrl
     ? `Redis at ${redactUrl(config.redisUrl)} (one publisher + one subscriber connection per process)`
     : "in-memory (this process only; set REDIS_URL for several processes)";
   const sim = config.simulateMs ? `the order simulator runs in ${config.workers > 1 ? "worker 1" : "this process"}, every ${config.simulateMs} ms` : "order simulator off";
   const workers = config.workers > 1 ? `${config.workers} (node:cluster, sharing port ${config.port}; ${sim})` : `1 (${sim})`;
-  return `Channel layer: ${layer}\nWorkers:       ${workers}`;
+  const jobs = config.jobWorkers ? `\nJob workers:   ${config.jobWorkers} (BullMQ on the same Redis; web workers only enqueue)` : "";
+  return `Channel layer: ${layer}\nWorkers:       ${workers}${jobs}`;
 }
 
 /** Waits (at most `ms`) for `layer` to be healthy; resolves whether it is. */
@@ -218,6 +224,7 @@ export async function serve(config: DemoConfig): Promise<FastifyInstance> {
       simulateMs: config.simulateMs,
       redisUrl: config.redisUrl,
       workers: config.workers,
+      jobWorkers: config.jobWorkers,
       checks: !worker,
       logger: { level: config.logLevel, ...(worker ? { base: { worker } } : {}) },
     });
@@ -273,7 +280,9 @@ export async function runPrimary(config: DemoConfig): Promise<void> {
   let stopCode = 0;
 
   const fork = (slot: number) => {
+    // slots past the web workers are job workers: they run jobs and never listen
     const w = cluster.fork({
+      ...(slot > config.workers ? { WEFT_JOB_WORKER: String(slot - config.workers) } : {}),
       WEFT_WORKER: String(slot),
       // one simulator for the whole cluster, or orders would multiply
       SIMULATE_MS: slot === 1 ? String(config.simulateMs) : "0",
@@ -323,5 +332,5 @@ export async function runPrimary(config: DemoConfig): Promise<void> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => stopAll(0));
 
-  for (let slot = 1; slot <= config.workers; slot++) fork(slot);
+  for (let slot = 1; slot <= config.workers + config.jobWorkers; slot++) fork(slot);
 }
