@@ -9,8 +9,8 @@ import { ChangeListQuery, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
-import type { JobQueue, JobStore } from "@weft/server/jobs";
-import type { SiteJobOptions } from "./jobs/install.js";
+import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
+import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
 import { PageRegistry, type AdminPageOptions, type NavPageGroup, type PageViewClass } from "./pages/index.js";
@@ -122,12 +122,15 @@ export class AdminSite implements DashboardSite {
   }
 
   /**
-   * Sets the job store, its logger and queue; called by `installJobs` (`adminPlugin` at install, or a job worker; the last install wins).
+   * Sets the job store, its logger and queue (default: an in-process queue running every
+   * progress action); called by `installJobs` (`adminPlugin` at install, or a job worker; the
+   * last install wins).
    * @internal
    */
   attachJobs(store: JobStore, log: Logger, queue?: JobQueue): void {
     this.jobStore = store;
     this.jobLogger = log;
+    if (!queue) registerActionJobs(this, (queue = new InProcessJobQueue(store, { logger: log })));
     this.queue = queue;
   }
 

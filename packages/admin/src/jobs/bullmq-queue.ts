@@ -135,7 +135,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   async enqueue(job: EnqueueJob): Promise<JobRecord> {
-    const { kind, data, ...spec } = job;
+    const { kind, data, local: _local, ...spec } = job;
     const q = this.queue(kind);
     await this.ready.get(kind);
     const record = await this.store.create({ ...spec, leaseMs: this.options.queuedLeaseMs ?? 86_400_000 });

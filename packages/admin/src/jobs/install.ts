@@ -39,6 +39,13 @@ export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, ov
   const store = new JobStore(layer, { ...storeOptions, logger: log });
   const url = overrides.url ?? bullmq?.url;
   const queue: JobQueue = url ? new BullJobQueue(store, { ...bullmq, ...overrides, url, logger: log }) : new InProcessJobQueue(store, { logger: log });
+  registerActionJobs(site, queue);
+  site.attachJobs(store, log, queue);
+  return queue;
+}
+
+/** Registers every progress action of every model registered in `site` with `queue`, under its qualified name (`<app>.<model>.<action>`). */
+export function registerActionJobs(site: AdminSiteLike, queue: JobQueue): void {
   for (const admin of site.all()) {
     for (const action of admin.options.actions ?? []) {
       if (!isProgressAction(action) || action.progress === true) continue;
@@ -48,6 +55,4 @@ export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, ov
       queue.handle(jobActionRef(admin, action.name), (data, progress) => execute(site, admin, data, progress), { concurrency: info.concurrency ?? 2 });
     }
   }
-  site.attachJobs(store, log, queue);
-  return queue;
 }

@@ -119,7 +119,8 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
       const data: ActionJobData = { user, pinned, size };
       let id: string;
       try {
-        const record = await site.jobQueue.enqueue({ kind: ref, data, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size });
+        const local = (d: unknown, progress: Progress) => execute(site, admin, d, progress);
+        const record = await site.jobQueue.enqueue({ kind: ref, data, local, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size });
         id = record.id;
       } catch (err) {
         if (err instanceof JobQuotaError) throw new ActionRefusedError(429, tooManyOfYourJobs(err, label), { cause: err });

@@ -22,6 +22,11 @@ export interface EnqueueJob extends Omit<JobSpec, "logger" | "coalesceMs"> {
   kind: string;
   /** plain JSON for the handler (kept small: large selections live elsewhere, see docs/jobs.md) */
   data: unknown;
+  /**
+   * the handler to use when this process has none registered for `kind` — in-process engine
+   * only (a queue that crosses processes needs `handle` in the worker)
+   */
+  local?: JobHandler;
 }
 
 /**
@@ -76,9 +81,9 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   async enqueue(job: EnqueueJob): Promise<JobRecord> {
-    const handler = this.handlers.get(job.kind);
+    const handler = this.handlers.get(job.kind) ?? job.local;
     if (!handler) throw weftError("WEFT_ERR_JOB_KIND", `no job handler named "${job.kind}" is registered (queue.handle)`);
-    const { kind: _kind, data, ...spec } = job;
+    const { kind: _kind, data, local: _local, ...spec } = job;
     const started = await startJob(this.store, { ...spec, ...this.options }, (progress) => handler(data, progress));
     return started.record;
   }
