@@ -61,6 +61,8 @@ export interface JobModel {
   actionLabel: string;
   /** what the job does, as the action described it */
   description: string;
+  /** what "all N matching" was pinned to at the click ("856 orders as of 2026-12-06 14:02 UTC"), else null */
+  selection: string | null;
   /** the change list the action ran on, when still registered */
   backUrl: string | null;
   /** "orders" */
@@ -139,6 +141,7 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     elapsed,
     actionLabel: ref?.action?.label ?? rec.action.split(".").pop() ?? rec.action,
     description: rec.description,
+    selection: rec.selection ?? null,
     backUrl: ref ? ref.admin.url : null,
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,

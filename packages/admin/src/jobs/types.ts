@@ -4,6 +4,7 @@ import type { Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { SessionUser } from "../auth/index.js";
+import type { KeySnapshot } from "./snapshot.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 
@@ -74,7 +75,8 @@ export type ProgressActionBody<Row = Record<string, unknown>> = (
 export interface ActionJobData {
   /** who started it, as they were then */
   user: SessionUser;
-  pinned: PinnedSelection;
+  /** picked keys, or the keys of "all N matching" as stored at the click */
+  pinned: PinnedSelection | KeySnapshot;
   /** rows selected at the start */
   size: number;
 }

@@ -9,6 +9,11 @@ import { forgetFullCount } from "../changelist/totals.js";
 import { ActionRefusedError, type AdminAction } from "../model/actions.js";
 import { jobActionRef, jobUrl } from "./refs.js";
 import { jobSelection } from "./selection.js";
+import { dropKeys, loadKeys, storeKeys, type KeySnapshot } from "./snapshot.js";
+import { formatInZone } from "../query/time-zone.js";
+
+/** How long an "all matching" snapshot outlives the job's retention, for a job still queued (ms). */
+const SNAPSHOT_QUEUED_MS = 86_400_000;
 import type { ActionJobData, PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -81,12 +86,15 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
   /** Runs the body for one job, in whichever process the queue runs it. */
   const execute = async (site: AdminSiteLike, admin: ModelAdmin<any, any>, data: unknown, progress: Progress): Promise<void> => {
     const { user, pinned, size } = data as ActionJobData;
-    const rows = jobSelection<Row>(site, admin, user, pinned, size);
+    const layer = site.jobs.layer;
+    const keys = pinned.kind === "snapshot" ? await loadKeys(layer, pinned) : undefined;
+    const rows = jobSelection<Row>(site, admin, user, pinned.kind === "snapshot" ? { kind: "ids", ids: keys! } : pinned, size);
     const log = site.jobLog ?? SILENT;
     const jobCtx: ProgressActionContext = { site, admin, user, db: site.db, pubsub: site.jobs.layer, jobId: progress.jobId, log };
     try {
       await body(jobCtx, rows, progress);
     } finally {
+      if (pinned.kind === "snapshot") await dropKeys(layer, pinned);
       // rows may have changed: this worker's cached counts and filter choices are stale
       forgetFullCount(site.query(admin));
       for (const a of site.all()) site.query(a).invalidateChoices();
@@ -106,10 +114,22 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
       // 1. every permission, on the server, whatever the page showed
       const needed = permissions ?? [admin.perm("change")];
       if (!admin.has(user, "view") || !needed.every((p) => site.hasPerm(user, p))) throw new ActionRefusedError(403, ACTION_DENIED);
-      // 2. the selection, pinned before anything starts
-      const pinned: PinnedSelection = selection.all ? { kind: "filter", query: selection.query } : { kind: "ids", ids: [...ctx.ids] };
-      const size = pinned.kind === "ids" ? pinned.ids.length : selection.count;
-      jobSelection(site, admin, user, pinned, size); // a pinned filter that no longer parses throws here, before any job exists
+      // 2. the selection, pinned before anything starts: picked keys, or every matching key now
+      //    (stored in chunks beside the job: rows inserted after the click are not touched)
+      const keys = [...ctx.ids];
+      const size = keys.length;
+      const at = Date.now();
+      let pinned: PinnedSelection | KeySnapshot = { kind: "ids", ids: keys };
+      let pinnedText: string | null = null;
+      if (selection.all) {
+        try {
+          pinned = await storeKeys(site.jobs.layer, keys, site.jobs.retentionMs + SNAPSHOT_QUEUED_MS, at);
+        } catch (err) {
+          if (err instanceof ChannelLayerUnavailableError) throw new ActionRefusedError(503, JOBS_UNAVAILABLE);
+          throw err;
+        }
+        pinnedText = `${counted(size, admin)} as of ${formatInZone(new Date(at), site.display.timeZone, true)}`;
+      }
       const description =
         typeof options.description === "function"
           ? options.description({ count: size, all: selection.all, admin, user })
@@ -120,9 +140,10 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
       let id: string;
       try {
         const local = (d: unknown, progress: Progress) => execute(site, admin, d, progress);
-        const record = await site.jobQueue.enqueue({ kind: ref, data, local, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size });
+        const record = await site.jobQueue.enqueue({ kind: ref, data, local, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size, selection: pinnedText });
         id = record.id;
       } catch (err) {
+        if (pinned.kind === "snapshot") await dropKeys(site.jobs.layer, pinned);
         if (err instanceof JobQuotaError) throw new ActionRefusedError(429, tooManyOfYourJobs(err, label), { cause: err });
         if (err instanceof JobLimitError) throw new ActionRefusedError(503, TOO_MANY_JOBS);
         if (err instanceof ChannelLayerUnavailableError) throw new ActionRefusedError(503, JOBS_UNAVAILABLE);

@@ -156,6 +156,7 @@ export class JobStore {
       leaseUntil: now + (input.leaseMs ?? this.leaseMs),
       worker: input.worker ?? `${hostname()}:${process.pid}`,
       resumable: input.resumable ?? false,
+      selection: input.selection == null ? null : truncateText(String(input.selection)),
       checkpoint: null,
       resumes: 0,
       resumedFrom: null,

@@ -46,6 +46,8 @@ export interface JobRecord {
   worker: string;
   /** whether a crashed run is resumed on another worker from its last checkpoint (else it turns `lost`) */
   resumable?: boolean;
+  /** what the job was pinned to, for its page ("856 orders as of 2026-12-06 14:02 UTC"), or `null` */
+  selection?: string | null;
   /** the last value the body gave `progress.checkpoint` (JSON), or `null` */
   checkpoint?: unknown;
   /** how many times the job was resumed after its worker crashed (0 or absent: never) */
@@ -68,6 +70,8 @@ export interface NewJob {
   worker?: string;
   /** see {@link JobRecord.resumable} (default `false`) */
   resumable?: boolean;
+  /** see {@link JobRecord.selection} (at most 4,096 characters) */
+  selection?: string | null;
   /**
    * the first lease of the record and of its owner's slots (ms; default the store's `leaseMs`):
    * a queue that holds jobs until a worker is free gives a longer one, as nobody renews a
