@@ -33,8 +33,8 @@ export interface DemoOptions {
   pubsub?: ChannelLayer;
   /** Redis for the channel layer when `pubsub` is not given (default: none, the in-memory layer) */
   redisUrl?: string;
-  /** job worker processes of the deployment (with `redisUrl`: progress jobs are enqueued on BullMQ for them; default 0: run here) */
-  jobWorkers?: number;
+  /** enqueue the progress jobs on BullMQ (on `redisUrl`) for job workers instead of running them here (default false) */
+  bullmq?: boolean;
   /** how many processes serve the demo, for the admin's start-up checks (default 1) */
   workers?: number;
   /** run the admin's start-up checks at install (default true; a cluster's primary ran them already) */
@@ -129,7 +129,7 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   const context: DemoContext = { db, sqlite };
   // with job workers (--job-workers), jobs go through BullMQ and run there, not in this process
-  const site = buildAdmin(db, sqlite, opts.jobWorkers && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined);
+  const site = buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined);
   await ensureDemoUsersShared(site);
   await app.register(weft, {
     sessions: site.sessions,

@@ -41,6 +41,8 @@ export interface DemoConfig {
   workers: number;
   /** processes that only run jobs (BullMQ; needs `redisUrl`); 0: jobs run in the web workers */
   jobWorkers: number;
+  /** whether web workers enqueue jobs on BullMQ for job workers (`--job-workers` > 0, or `JOB_QUEUE=bullmq` with job workers started apart, e.g. `weft worker`) */
+  bullmq: boolean;
   /** the Redis of the channel layer, or undefined for the in-memory layer */
   redisUrl: string | undefined;
   /** LOG_LEVEL of the fastify logger (default warn) */
@@ -84,9 +86,11 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): DemoConfig {
   if ((command !== "serve" && command !== "check") || rest.length) throw new DemoConfigError(`unknown command "${parsed.positionals.join(" ")}" (commands: serve, check)`);
   const workersText = parsed.values.workers ?? env.WORKERS ?? "1";
   const jobWorkers = positiveInt("--job-workers / JOB_WORKERS", parsed.values["job-workers"] ?? env.JOB_WORKERS ?? "0", 0);
-  if (jobWorkers > 0 && !env.REDIS_URL) throw new DemoConfigError("--job-workers needs REDIS_URL (jobs go through BullMQ on Redis)");
+  const bullmq = jobWorkers > 0 || env.JOB_QUEUE === "bullmq";
+  if (bullmq && !env.REDIS_URL) throw new DemoConfigError("--job-workers / JOB_QUEUE=bullmq needs REDIS_URL (jobs go through BullMQ on Redis)");
   return {
     jobWorkers,
+    bullmq,
     command,
     port: positiveInt("PORT", env.PORT ?? "3000", 0),
     host: env.HOST ?? "127.0.0.1",
@@ -224,7 +228,7 @@ export async function serve(config: DemoConfig): Promise<FastifyInstance> {
       simulateMs: config.simulateMs,
       redisUrl: config.redisUrl,
       workers: config.workers,
-      jobWorkers: config.jobWorkers,
+      bullmq: config.bullmq,
       checks: !worker,
       logger: { level: config.logLevel, ...(worker ? { base: { worker } } : {}) },
     });

@@ -11,7 +11,9 @@
  * SIMULATE_MS (an order every 3,000 ms; 0 turns the simulator off), WORKERS (1; as --workers),
  * REDIS_URL (unset: the in-memory channel layer, one process; set: the Redis channel layer,
  * needed by several workers or processes), WEFT_SECRET (default: kept in `<DEMO_DB>.secret`),
- * ACTION_ROW_DELAY_MS (100: the pause per order of the demo's progress actions), LOG_LEVEL (warn).
+ * ACTION_ROW_DELAY_MS (100: the pause per order of the demo's progress actions), LOG_LEVEL (warn),
+ * JOB_WORKERS (0; as --job-workers), JOB_QUEUE=bullmq (enqueue on BullMQ for job workers
+ * started apart, e.g. `pnpm weft worker`).
  * See cluster.ts.
  */
 import cluster from "node:cluster";
