@@ -4,7 +4,7 @@
  * through the Redis channel layer. SIGTERM / SIGINT (or the primary going away): stops taking
  * jobs, waits for the running ones, exits.
  */
-import { startJobWorker } from "@weft/admin";
+import { startJobWorker } from "@weft/admin/jobs";
 import { buildAdmin } from "./admin.js";
 import type { DemoConfig } from "./cluster.js";
 import { openDatabase } from "./db/open.js";
