@@ -72,6 +72,8 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_PAGE_OPTIONS: "a bad site.page view or option",
   /** dashboard widgets: two widgets share one key */
   WEFT_ADMIN_ERR_WIDGET_KEY_TWICE: "a dashboard widget key is used twice",
+  /** `AdminSite` / `dialectOf`: the database is neither a drizzle better-sqlite3 nor a node-postgres one */
+  WEFT_ADMIN_ERR_DATABASE: "the database is not a drizzle SQLite or PostgreSQL database",
   /** `countStatements`: the database is not a drizzle better-sqlite3 one */
   WEFT_ADMIN_ERR_NOT_SQLITE: "countStatements needs a better-sqlite3 database",
   /** the `weft` command: an unknown subcommand or option, a missing argument (exit code 2) */

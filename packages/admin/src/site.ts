@@ -1,5 +1,5 @@
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { dialectOf, qb, type AdminDatabase, type Dialect } from "./query/dialect/index.js";
 import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
@@ -18,10 +18,14 @@ import type { LiveViewClass } from "@weft/server";
 
 /** Options of an {@link AdminSite}. */
 export interface AdminSiteOptions {
-  /** the drizzle database holding the models and the admin's `weft_*` tables */
-  db: BetterSQLite3Database<any>;
-  /** the raw connection, to create the admin tables when missing */
-  sqlite: SqlExec;
+  /**
+   * the drizzle database holding the models and the admin's `weft_*` tables: SQLite
+   * (`drizzle(new Database(file))` of `drizzle-orm/better-sqlite3`) or PostgreSQL
+   * (`drizzle(pool)` of `drizzle-orm/node-postgres`)
+   */
+  db: AdminDatabase;
+  /** SQLite: the raw connection, to create the admin tables when missing (default: the better-sqlite3 client under `db`) */
+  sqlite?: SqlExec;
   /** URL prefix (default `/admin`) */
   prefix?: string;
   /** site title in the top bar and `<title>` (default "Weft admin"), as Django's `site_header` */
@@ -61,7 +65,10 @@ export class AdminSite implements DashboardSite {
   readonly id: string;
   /** locale, default currency and time zone (see {@link AdminSiteOptions.display}) */
   readonly display: Display;
-  readonly db: BetterSQLite3Database<any>;
+  /** the database (SQLite: wrapped so that the admin's writes wait for its open transactions; see `query/dialect/sqlite.ts`) */
+  readonly db: AdminDatabase;
+  /** what differs between SQLite and PostgreSQL */
+  readonly dialect: Dialect;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
@@ -84,11 +91,12 @@ export class AdminSite implements DashboardSite {
     this.title = opts.title ?? "Weft admin";
     this.id = opts.id ?? "admin";
     this.display = resolveDisplay(opts.display);
-    this.db = opts.db;
-    ensureAdminTables(opts.sqlite);
-    this.users = new UserStore(opts.db);
-    this.sessions = new AdminSessions({ db: opts.db, loginUrl: `${this.prefix}/login/` });
-    this.tokens = new ApiTokens(opts.db);
+    this.dialect = dialectOf(opts.db);
+    this.db = this.dialect.adopt(opts.db);
+    if (this.dialect.name === "sqlite") ensureAdminTables(opts.sqlite ?? (opts.db as unknown as { $client: SqlExec }).$client);
+    this.users = new UserStore(qb(this.db));
+    this.sessions = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
+    this.tokens = new ApiTokens(qb(this.db));
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
     this.pages = new PageRegistry(this);

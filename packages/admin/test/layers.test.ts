@@ -21,9 +21,9 @@ const ALLOWED: Record<string, string[]> = {
   // the data layer: change-list state, conditions, choices, row statements
   query: ["errors"],
   // users, groups, sessions, API tokens, the admin's tables, login routes, CLI
-  auth: ["errors"],
+  auth: ["query", "errors"],
   // the audit log's statements (write an entry, read a history or a timeline)
-  auditlog: ["auth", "errors"],
+  auditlog: ["auth", "query", "errors"],
   // ModelAdmin, what its options declare (actions, dashboard widgets), AdminSiteLike, model events, object labels
   model: ["auth", "query", "errors"],
   // layout, AdminView, navigation, widget slots, shared partials

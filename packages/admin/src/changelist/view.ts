@@ -53,7 +53,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     this.assign({ selection: NO_SELECTION });
   }
 
-  handleParams(_params: Params, url: URL) {
+  async handleParams(_params: Params, url: URL) {
     const admin = this.modelAdmin({ app: this.appLabel, model: this.modelName }, "view");
     const query = this.site.query(admin);
     let state: ChangeListState;
@@ -66,7 +66,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.putFlash("error", `${err.message}. Showing the whole list instead.`);
     }
     // "The order … was changed successfully." after the change form's Save (?saved=<id>)
-    const notice = savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
+    const notice = await savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
     if (notice) this.putFlash("success", notice);
     // rows outside getQueryset(user) are never counted, listed or selected
     const scope = admin.options.getQueryset?.(this.user);
@@ -74,7 +74,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     if (!sameRows(this.state, state)) this.assign({ selection: NO_SELECTION });
     this.state = state;
     this.pending = null;
-    this.refresh(admin);
+    await this.refresh(admin);
   }
 
   events = {
@@ -164,7 +164,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
     if (confirmed && this.pending?.action !== name) return this.putFlash("error", "That confirmation is no longer current; nothing was changed.");
     const query = this.site.query(admin);
-    const sel = resolveSelection(this.site.db, query, this.assigns.selection, this.state);
+    const sel = await resolveSelection(this.site.db, query, this.assigns.selection, this.state);
     if (sel.count === 0) {
       this.pending = null;
       this.show();
@@ -172,31 +172,31 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
     if (asksFirst(action) && !confirmed) {
       this.pending = { action: name };
-      return this.show(this.confirmModel(admin, query, action, sel));
+      return this.show(await this.confirmModel(admin, query, action, sel));
     }
     this.pending = null;
-    if (action.kind === "delete") this.deleteSelected(admin, query, sel);
+    if (action.kind === "delete") await this.deleteSelected(admin, query, sel);
     else await this.runCustom(admin, query, action, sel);
   }
 
-  private deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): void {
+  private async deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): Promise<void> {
     let ids: unknown[];
     try {
-      ids = deleteRows(this.site, admin, sel.where, this.user.id);
+      ids = await deleteRows(this.site, admin, sel.where, this.user.id);
     } catch (err) {
       if (!isForeignKeyError(err)) throw err;
-      this.refresh(admin);
+      await this.refresh(admin);
       return this.putFlash("error", `Cannot delete the selected ${admin.verboseNamePlural.toLowerCase()}: other records refer to them. Nothing was deleted.`);
     }
     this.afterWrite(query);
     this.assign({ selection: NO_SELECTION });
-    this.refresh(admin);
+    await this.refresh(admin);
     for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
     this.putFlash("success", `Deleted ${counted(ids.length, admin)}.`);
   }
 
   private async runCustom(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: Extract<RunnableAction, { kind: "custom" }>, sel: ResolvedSelection): Promise<void> {
-    const ctx = actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all");
+    const ctx = await actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all", action.action);
     let message: string | void | ActionResult;
     try {
       message = await action.action.run(ctx);
@@ -205,14 +205,14 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       if (err instanceof ActionRefusedError) return this.putFlash("error", err.message);
       // generic message here; the runtime logs the stack with the app's logger
       this.afterWrite(query);
-      this.revalidate(admin, query);
+      await this.revalidate(admin, query);
       this.putFlash("error", `The action “${action.label}” failed. Details were logged for the administrators.`);
       throw err;
     }
     // e.g. a progress action's job page: the browser leaves this list
     if (isRedirectResult(message)) return this.redirect(message.redirect);
     this.afterWrite(query);
-    this.revalidate(admin, query);
+    await this.revalidate(admin, query);
     if (message) this.putFlash("success", String(message).slice(0, 1000));
   }
 
@@ -223,16 +223,16 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 
   /** Keeps only the picked rows that still exist, then re-fetches the page. */
-  private revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): void {
+  private async revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): Promise<void> {
     const sel = this.assigns.selection;
     if (sel.mode === "ids" && sel.ids.size > 0) {
-      this.assign({ selection: { mode: "ids", ids: new Set(resolveSelection(this.site.db, query, sel, this.state).valid) } });
+      this.assign({ selection: { mode: "ids", ids: new Set((await resolveSelection(this.site.db, query, sel, this.state)).valid) } });
     }
-    this.refresh(admin);
+    await this.refresh(admin);
   }
 
-  private confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): ConfirmModel {
-    const sample = sel.sample().map((r) => reprOf(query, r));
+  private async confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): Promise<ConfirmModel> {
+    const sample = (await sel.sample()).map((r) => reprOf(query, r));
     const del = action.kind === "delete";
     return {
       action: action.name,
@@ -252,12 +252,12 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
    * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
    * filtered list, the unfiltered total (cached briefly), then renders.
    */
-  private refresh(admin: ModelAdmin<any, any>): void {
+  private async refresh(admin: ModelAdmin<any, any>): Promise<void> {
     const query = this.site.query(admin);
-    this.page = query.fetchPage(this.state);
-    this.filters = query.filterChoices(this.state);
+    this.page = await query.fetchPage(this.state);
+    this.filters = await query.filterChoices(this.state);
     const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
-    this.fullTotal = filtered ? fullCount(this.site.db, query) : this.page.total;
+    this.fullTotal = filtered ? await fullCount(this.site.db, query) : this.page.total;
     this.show();
   }
 

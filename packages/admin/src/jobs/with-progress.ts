@@ -60,7 +60,7 @@ const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
  *   actions: [withProgress({ name: "refund", label: "Refund selected orders", permissions: ["orders.refund_order"] },
  *     async (ctx, selection, progress) => {
  *       let done = 0;
- *       for (const order of selection.rows()) {
+ *       for (const order of await selection.rows()) {
  *         if (progress.cancelled) break;
  *         refund(order);
  *         progress.update({ current: ++done, message: `Refunded ${order.number}` });
@@ -116,7 +116,8 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
       if (!admin.has(user, "view") || !needed.every((p) => site.hasPerm(user, p))) throw new ActionRefusedError(403, ACTION_DENIED);
       // 2. the selection, pinned before anything starts: picked keys, or every matching key now
       //    (stored in chunks beside the job: rows inserted after the click are not touched)
-      const keys = [...ctx.ids];
+      //    (the change list leaves `ids` empty for "all matching": the filter is read here, once)
+      const keys = selection.all && ctx.ids.length === 0 ? await jobSelection(site, admin, user, { kind: "filter", query: selection.query }, selection.count).ids() : [...ctx.ids];
       const size = keys.length;
       const at = Date.now();
       let pinned: PinnedSelection | KeySnapshot = { kind: "ids", ids: keys };

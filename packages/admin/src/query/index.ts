@@ -46,3 +46,4 @@ export {
 } from "./resolved.js";
 export { escapeLike, splitSearchTerms, LIKE_ESCAPE } from "./search.js";
 export { countStatements, type StatementCounter } from "./stats.js";
+export { dialectOf, withTransaction, type AdminDatabase, type AnyColumn, type AnyTable, type DbOrTx, type Dialect, type QueryBuilder } from "./dialect/index.js";
