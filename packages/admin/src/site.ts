@@ -1,6 +1,7 @@
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { dialectOf, qb, type AdminDatabase, type Dialect } from "./query/dialect/index.js";
-import { AdminSessions, ApiTokens, ensureAdminTables, hasPermission, UserStore, type SessionUser, type SqlExec } from "./auth/index.js";
+import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
+import { migrateAdminSqlite } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
@@ -24,8 +25,11 @@ export interface AdminSiteOptions {
    * (`drizzle(pool)` of `drizzle-orm/node-postgres`)
    */
   db: AdminDatabase;
-  /** SQLite: the raw connection, to create the admin tables when missing (default: the better-sqlite3 client under `db`) */
-  sqlite?: SqlExec;
+  /**
+   * @deprecated not needed: the site applies the admin's migrations to a SQLite `db` itself
+   * (`migrateAdmin`); kept so existing `new AdminSite({ db, sqlite })` calls compile
+   */
+  sqlite?: unknown;
   /** URL prefix (default `/admin`) */
   prefix?: string;
   /** site title in the top bar and `<title>` (default "Weft admin"), as Django's `site_header` */
@@ -93,7 +97,9 @@ export class AdminSite implements DashboardSite {
     this.display = resolveDisplay(opts.display);
     this.dialect = dialectOf(opts.db);
     this.db = this.dialect.adopt(opts.db);
-    if (this.dialect.name === "sqlite") ensureAdminTables(opts.sqlite ?? (opts.db as unknown as { $client: SqlExec }).$client);
+    // the admin's tables: SQLite applies pending migrations here (a no-op once up to date; `weft migrate`
+    // does the same); PostgreSQL's are applied by `await migrateAdmin(db)` (or `weft migrate`) before
+    if (this.dialect.name === "sqlite") migrateAdminSqlite(opts.db as Parameters<typeof migrateAdminSqlite>[0]);
     this.users = new UserStore(qb(this.db));
     this.sessions = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
     this.tokens = new ApiTokens(qb(this.db));
