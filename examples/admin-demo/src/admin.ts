@@ -1,4 +1,5 @@
-import { AdminSite, type SiteJobOptions } from "@weft/admin";
+import { AdminSite } from "@weft/admin";
+import type { SiteJobOptions } from "@weft/admin/jobs";
 import type Database from "better-sqlite3";
 import type { DemoDb } from "./db/open.js";
 import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";

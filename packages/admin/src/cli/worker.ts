@@ -33,8 +33,8 @@ Exit codes: 0 stopped by a signal, 1 the site failed to build or no Redis, 2 bad
   positionals: [0, 0],
   async run({ io, values, loaded }) {
     const { config, file } = loaded;
-    if (!config.site) throw adminError("WEFT_ADMIN_ERR_CLI_CONFIG", `weft worker needs a config file whose default export has site() (${file ? `${file} has none` : "no weft.config.js here; pass --config FILE"})`);
     const workerConcurrency = int("concurrency", values.concurrency);
+    if (!config.site) throw adminError("WEFT_ADMIN_ERR_CLI_CONFIG", `weft worker needs a config file whose default export has site() (${file ? `${file} has none` : "no weft.config.js here; pass --config FILE"})`);
     const site = (await config.site()) as JobsHost;
     if (typeof site.attachJobs !== "function") throw adminError("WEFT_ADMIN_ERR_CLI_CONFIG", "weft worker: site() must return an AdminSite");
     const say = (line: string) => io.stderr.write(`weft worker: ${line}\n`);
