@@ -183,6 +183,17 @@ describe("withProgress", () => {
   });
 });
 
+describe("the page model of a resumed or lost job", () => {
+  it("says where a resumed job went on from, and a lost job's last checkpoint", () => {
+    expect(presentJob(site, record({ resumes: 1, resumedFrom: { current: 412, total: 856 } })).resumed).toBe("Resumed on another worker after a crash (412 of 856 done).");
+    expect(presentJob(site, record({ resumes: 2, resumedFrom: { current: 500, total: null } })).resumed).toBe("Resumed on another worker after a crash (2 times; last at 500 done).");
+    expect(presentJob(site, record()).resumed).toBeNull();
+    const lost = presentJob(site, record({ status: "lost", checkpoint: { lastId: 412 } }));
+    expect(lost.checkpoint).toBe('Last checkpoint: {"lastId":412}.');
+    expect(presentJob(site, record({ checkpoint: { lastId: 412 } })).checkpoint).toBeNull(); // only once lost
+  });
+});
+
 describe("all N matching, pinned at the click", () => {
   it("stores the matching keys at the click: rows inserted after it are not touched; the page says how many, as of when", async () => {
     const root = user({ id: 9, username: "root", isSuperuser: true });
