@@ -305,10 +305,11 @@ export default {
 
 describe("weft worker", () => {
   it("refuses without a config's site (exit 1) and a bad --concurrency (exit 2), starting nothing", async () => {
-    const none = await weft(["worker", "--redis", "redis://127.0.0.1:1"]);
+    const empty = mkdtempSync(join(dir, "no-config-")); // no weft.config.js here, whatever other tests left in dir
+    const none = await weft(["worker", "--redis", "redis://127.0.0.1:1"], { cwd: empty });
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/weft worker needs a config file whose default export has site\(\)/);
-    const bad = await weft(["worker", "--concurrency", "0"]);
+    const bad = await weft(["worker", "--concurrency", "0"], { cwd: empty });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--concurrency must be an integer >= 1 \(got "0"\)/);
   });
