@@ -78,6 +78,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
   /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */
   WEFT_ADMIN_ERR_LIST_PRIORITY: "a listDisplayPriority entry does not fit listDisplay",
+  /** a database read outlived its time budget (`AdminSite({ queryTimeoutMs })`, default 2,000 ms) and was stopped ({@link QueryTimeoutError}; the user reads "This search took too long; narrow it down.") */
+  WEFT_ADMIN_ERR_QUERY_TIMEOUT: "a query outlived its time budget",
+  /** {@link SqliteReadPool}: no database file, a write sent to it, a reader that stopped, or the pool closed */
+  WEFT_ADMIN_ERR_READ_POOL: "the SQLite read pool refused or lost a statement",
 });
 
 /** A code of {@link adminErrorCodes}. */

@@ -46,3 +46,12 @@ export {
 } from "./resolved.js";
 export { escapeLike, splitSearchTerms, LIKE_ESCAPE } from "./search.js";
 export { countStatements, type StatementCounter } from "./stats.js";
+export {
+  DEFAULT_QUERY_TIMEOUT_MS,
+  QUERY_TOO_SLOW,
+  QueryTimeoutError,
+  asQueryTimeout,
+  isQueryTimeout,
+  pgBudget,
+} from "./budget.js";
+export { SqliteReadPool, type SqliteReadPoolOptions } from "./read-pool/index.js";

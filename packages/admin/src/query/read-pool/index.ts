@@ -1,0 +1,4 @@
+/**
+ * The admin's SQLite reads in reader processes, under a time budget.
+ */
+export { SqliteReadPool, type SqliteReadPoolOptions } from "./pool.js";
