@@ -47,27 +47,31 @@ export function queryBudget(ms: number | undefined, where = "queryTimeoutMs"): n
   return ms;
 }
 
-/** Whether `err` (or an error it wraps) is PostgreSQL cancelling a statement (SQLSTATE 57014). */
-export function isPgCancel(err: unknown): boolean {
-  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === PG_QUERY_CANCELED) return true;
-  }
-  return false;
+/** The errors `err` wraps (`cause` chain; drizzle wraps a driver's error in `DrizzleQueryError`), itself first. */
+function* causes(err: unknown): Generator<object> {
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;
 }
 
 /**
- * `err` as the admin reports it: PostgreSQL's cancel (57014) becomes a {@link QueryTimeoutError}
- * of `budgetMs` (the cause attached); anything else is returned as is.
+ * The budget overrun behind `err`, if that is what it is: a {@link QueryTimeoutError} itself or
+ * wrapped (drizzle's `DrizzleQueryError`), or PostgreSQL's cancel (SQLSTATE 57014) turned into
+ * one of `budgetMs` (the cause attached). Undefined for any other error.
+ * @param budgetMs - the budget to report for a PostgreSQL cancel, in milliseconds
  */
-export function asQueryTimeout(err: unknown, budgetMs: number): unknown {
-  if (err instanceof QueryTimeoutError || !isPgCancel(err)) return err;
-  const sql = String((err as { query?: unknown }).query ?? (err as { cause?: { query?: unknown } }).cause?.query ?? "");
-  return new QueryTimeoutError(budgetMs, sql, { cause: err });
+export function queryTimeoutOf(err: unknown, budgetMs = DEFAULT_QUERY_TIMEOUT_MS): QueryTimeoutError | undefined {
+  for (const e of causes(err)) {
+    if (e instanceof QueryTimeoutError) return e;
+    if ((e as { code?: unknown }).code === PG_QUERY_CANCELED) {
+      const sql = (err as { query?: unknown }).query ?? (e as { query?: unknown }).query ?? "";
+      return new QueryTimeoutError(budgetMs, String(sql), { cause: err });
+    }
+  }
+  return undefined;
 }
 
-/** Whether `err` is a statement stopped by its budget (either engine). */
+/** Whether `err` is a statement stopped by its budget, on either engine (see {@link queryTimeoutOf}). */
 export function isQueryTimeout(err: unknown): boolean {
-  return err instanceof QueryTimeoutError || isPgCancel(err);
+  return queryTimeoutOf(err) !== undefined;
 }
 
 /**

@@ -50,8 +50,8 @@ export {
   DEFAULT_QUERY_TIMEOUT_MS,
   QUERY_TOO_SLOW,
   QueryTimeoutError,
-  asQueryTimeout,
   isQueryTimeout,
   pgBudget,
+  queryTimeoutOf,
 } from "./budget.js";
 export { SqliteReadPool, type SqliteReadPoolOptions } from "./read-pool/index.js";
