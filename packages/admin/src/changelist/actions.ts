@@ -3,7 +3,7 @@
  * `actions`, filtered by the user's permissions — looked up again, with the permission check,
  * every time one is about to run.
  */
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
 import type { ActionContext, ActionResult, AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -85,23 +85,28 @@ export function isRedirectResult(result: unknown): result is ActionResult {
 
 /**
  * Deletes the rows matching `where` in one transaction, writing a "delete" audit entry for
- * each (as Django's `delete_selected` writes a LogEntry per object).
+ * each (as Django's `delete_selected` writes a LogEntry per object). With `limit`, only the
+ * first `limit` of them in key order: one short batch of a bulk delete (the job of "all N
+ * matching" calls it until it deletes nothing).
  * @returns the primary keys of the deleted rows
  * @throws the driver's error (e.g. `SQLITE_CONSTRAINT_FOREIGNKEY`); nothing is deleted then
  */
-export function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number): unknown[] {
+export function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number, limit?: number): unknown[] {
   const spec = formSpec(site, admin);
+  const pk = site.query(admin).config.pk.column;
   return site.db.transaction(
     (tx) => {
-      const rows = (where ? tx.select().from(admin.table).where(where) : tx.select().from(admin.table)).all() as Record<string, unknown>[];
-      const q = tx.delete(admin.table);
-      if (where) q.where(where).run();
-      else q.run();
+      let pick = tx.select().from(admin.table).$dynamic();
+      if (where) pick = pick.where(where);
+      if (limit !== undefined) pick = pick.orderBy(pk).limit(limit);
+      const rows = pick.all() as Record<string, unknown>[];
+      if (rows.length === 0) return [];
+      const keys = rows.map((r) => r[spec.pk.key]);
+      tx.delete(admin.table).where(sql`${pk} in (select value from json_each(${JSON.stringify(keys)}))`).run();
       for (const row of rows) {
-        const id = row[spec.pk.key];
-        recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(id), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
+        recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(row[spec.pk.key]), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
       }
-      return rows.map((r) => r[spec.pk.key]);
+      return keys;
     },
     { behavior: "immediate" },
   );

@@ -9,13 +9,15 @@ import { counted, listUrl, present, reprOf, type ChangeListAssigns, type Confirm
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
 import { visibleWidgets } from "../shell/slots.js";
-import { ActionRefusedError, type ActionResult } from "../model/actions.js";
+import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
 const DENIED = "You don't have permission to do that.";
+/** The largest selection the built-in delete removes inside the event handler (one transaction); more runs as a job. */
+export const INLINE_DELETE_MAX = 1000;
 const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
 
 /** Whether two states select the same rows (same search and filters; sort and page aside). */
@@ -35,6 +37,11 @@ function sameRows(a: ChangeListState, b: ChangeListState): boolean {
 export class ChangeListView extends AdminView<ChangeListAssigns> {
   static template = new URL("../../src/changelist/changelist.eta", import.meta.url);
   static title = "Change list";
+  /**
+   * The built-in delete of a selection larger than {@link INLINE_DELETE_MAX} rows, as a progress
+   * job (the plugin sets it: `jobs/bulk-delete.ts`); without it every delete runs inline.
+   */
+  static bulkDelete: ((admin: ModelAdmin<any, any>) => AdminAction) | undefined;
 
   private appLabel = "";
   private modelName = "";
@@ -175,7 +182,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       return this.show(this.confirmModel(admin, query, action, sel));
     }
     this.pending = null;
-    if (action.kind === "delete") this.deleteSelected(admin, query, sel);
+    const bulk = (this.constructor as typeof ChangeListView).bulkDelete;
+    if (action.kind === "delete" && bulk && sel.count > INLINE_DELETE_MAX) {
+      // a large delete runs as a job in short batches, not inside this handler
+      await this.runCustom(admin, query, { kind: "custom", name: action.name, label: action.label, action: bulk(admin) }, sel);
+    } else if (action.kind === "delete") this.deleteSelected(admin, query, sel);
     else await this.runCustom(admin, query, action, sel);
   }
 
@@ -288,9 +299,13 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 }
 
-/** The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope. */
-export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
+/**
+ * The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope.
+ * @param bulkDelete - the built-in delete of more than {@link INLINE_DELETE_MAX} rows as a progress job (the plugin passes `bulkDeleteAction`)
+ */
+export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions, bulkDelete?: (admin: ModelAdmin<any, any>) => AdminAction): void {
   const view = bindView(ChangeListView, site, "changelist");
+  view.bulkDelete = bulkDelete;
   scope.live(`${site.prefix}/:app/:model/`, view, {
     ...ro,
     // the page title names the model (the route serves every model)
