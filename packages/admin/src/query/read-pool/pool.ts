@@ -4,12 +4,15 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { sql, type SQLWrapper } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { drizzle, type SqliteRemoteDatabase } from "drizzle-orm/sqlite-proxy";
 import { adminError } from "../../errors.js";
 import { QueryTimeoutError, queryBudget } from "../budget.js";
 import type { ReaderReply, ReaderRequest, ReadMethod } from "./protocol.js";
 
 // the compiled reader, from src/ (tests) and dist/ alike: packages/admin/dist/query/read-pool/reader.js
+const SQLITE = new SQLiteAsyncDialect();
 const READER = fileURLToPath(new URL("../../../dist/query/read-pool/reader.js", import.meta.url));
 
 /** Options of a {@link SqliteReadPool}. */
@@ -20,6 +23,11 @@ export interface SqliteReadPoolOptions {
   size?: number;
   /** the budget of one statement in milliseconds, queueing included (default 2,000) */
   timeoutMs?: number;
+  /**
+   * the site's own better-sqlite3 connection, answering what the query code asks the connection
+   * rather than the data (`$client.pragma("foreign_keys")`); default: none
+   */
+  client?: object;
   /** where stopped statements are reported (budget, SQL); default: nowhere */
   onTimeout?: (err: QueryTimeoutError) => void;
 }
@@ -89,10 +97,21 @@ export class SqliteReadPool {
     this.size = size;
     this.timeoutMs = queryBudget(opts.timeoutMs, "SqliteReadPool timeoutMs");
     this.onTimeout = opts.onTimeout;
-    this.db = drizzle(async (sql, params, method) => {
+    const db = drizzle(async (sql, params, method) => {
       if (method === "run") throw adminError("WEFT_ADMIN_ERR_READ_POOL", "weft admin: the read pool only reads: run writes on the site's own database (`site.db`)");
       return { rows: (await this.query(sql, params, method)) as unknown[] };
     });
+    // raw SQL reads as better-sqlite3's `db.all(sql)` does: objects keyed by column name
+    // (sqlite-proxy would hand back the callback's arrays as they are)
+    Object.defineProperty(db, "all", {
+      value: (query: SQLWrapper | string) => {
+        const built = SQLITE.sqlToQuery(typeof query === "string" ? sql.raw(query) : query.getSQL());
+        return this.query(built.sql, built.params, "objects");
+      },
+    });
+    // what the query code asks the connection (e.g. `PRAGMA foreign_keys`) is answered by the site's own
+    if (opts.client) Object.defineProperty(db, "$client", { value: opts.client });
+    this.db = db;
   }
 
   /**

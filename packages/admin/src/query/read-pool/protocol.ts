@@ -3,8 +3,11 @@
  * @internal
  */
 
-/** How drizzle wants the rows back (sqlite-proxy's `method`). */
-export type ReadMethod = "all" | "values" | "get";
+/**
+ * How the rows come back: "all" / "values" as arrays of values (sqlite-proxy's builders), "get"
+ * the first such row, "objects" as objects keyed by column name (raw SQL, as better-sqlite3's `db.all(sql)`).
+ */
+export type ReadMethod = "all" | "values" | "get" | "objects";
 
 /** A statement for a reader. */
 export interface ReaderRequest {

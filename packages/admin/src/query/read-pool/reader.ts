@@ -35,7 +35,7 @@ function prepared(sql: string): Database.Statement {
 function run(req: ReaderRequest): unknown {
   const stmt = prepared(req.sql);
   if (!stmt.reader) throw Object.assign(new Error("the read pool only runs statements that return rows"), { code: "SQLITE_READONLY" });
-  stmt.raw(true);
+  stmt.raw(req.method !== "objects");
   // blobs cross the channel as Uint8Array; better-sqlite3 binds Buffers
   const params = req.params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p.buffer, p.byteOffset, p.byteLength) : p));
   return req.method === "get" ? stmt.get(...params) : stmt.all(...params);
