@@ -35,12 +35,12 @@ const opt = (name: string, dflt: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
 };
 const CLIENTS = Number(opt("clients", "4"));
-const SECONDS = Number(opt("seconds", "15"));
+const SECONDS = Number(opt("seconds", "20"));
 const DB = opt("db", join(os.tmpdir(), "weft-bench-stall.db"));
 const write = !args.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const LIST = "/admin/shop/order/";
-const CLICK_EVERY_MS = 100;
+const CLICK_EVERY_MS = 500;
 const TOO_SLOW = "This search took too long";
 const log = (msg: string) => process.stderr.write(`bench:stall: ${msg}\n`);
 
@@ -94,7 +94,7 @@ function slowSearches(tab: Tab): { stop: () => Promise<{ searches: number; tooSl
   const loop = (async () => {
     for (let i = 0; running; i++) {
       const t0 = performance.now();
-      const r = await tab.sock.request(1, "search", { q: i % 2 === 0 ? "a" : "a " });
+      const r = await tab.sock.request(1, "search", { q: i % 2 === 0 ? "a" : "a " }, 300_000);
       times.push(performance.now() - t0);
       if (r.text.includes(TOO_SLOW)) tooSlow++;
     }
