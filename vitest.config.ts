@@ -11,7 +11,7 @@ export default defineConfig({
       { find: /^@weft\/server$/, replacement: src("./packages/server/src/index.ts") },
       { find: /^@weft\/server\/(pubsub|jobs|render|transport|testing)$/, replacement: src("./packages/server/src/$1/index.ts") },
       { find: /^@weft\/admin$/, replacement: src("./packages/admin/src/index.ts") },
-      { find: /^@weft\/admin\/(auth|audit|checks|dashboard|jobs|query)$/, replacement: src("./packages/admin/src/$1/index.ts") },
+      { find: /^@weft\/admin\/(auth|audit|checks|dashboard|jobs|migrate|query|testing)$/, replacement: src("./packages/admin/src/$1/index.ts") },
     ],
   },
   test: {

@@ -11,10 +11,11 @@
 //
 // Also runnable alone: node scripts/ensure-tools.mjs
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, readdirSync } from "node:fs";
-import { connect } from "node:net";
-import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
+// the one copy of these, shared with @weft/admin/testing's private PostgreSQL cluster
+import { answers, findPostgresBin, isExecutable, which } from "../packages/admin/tools/postgres-bin.mjs";
+
+export { answers, findPostgresBin, which };
 
 export const TOOLS = [
   { name: "chromium", pkg: "chromium", why: "the browser tests launch /usr/bin/chromium" },
@@ -56,54 +57,6 @@ export function plan({ has, isRoot, hasApt, noInstall = false }) {
       `${missing}\nInstall them, then run the tests again:\n  ${command}\n` +
       `(WEFT_NO_INSTALL=1 runs the tests without them; those that need them fail.)`,
   };
-}
-
-function isExecutable(file) {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The first executable `name` on PATH, or null. */
-export function which(name, pathVar = process.env.PATH ?? "") {
-  for (const dir of pathVar.split(delimiter)) {
-    if (dir && isExecutable(join(dir, name))) return join(dir, name);
-  }
-  return null;
-}
-
-/** A directory holding both initdb and pg_ctl (on PATH, or Debian's /usr/lib/postgresql/<v>/bin), or null. */
-export function findPostgresBin(pathVar = process.env.PATH ?? "", libDir = "/usr/lib/postgresql") {
-  const initdb = which("initdb", pathVar);
-  if (initdb && which("pg_ctl", pathVar)) return initdb.slice(0, -"/initdb".length);
-  let versions = [];
-  try {
-    versions = readdirSync(libDir).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
-  } catch {
-    return null;
-  }
-  for (const v of versions) {
-    const bin = join(libDir, v, "bin");
-    if (isExecutable(join(bin, "initdb")) && isExecutable(join(bin, "pg_ctl"))) return bin;
-  }
-  return null;
-}
-
-/** Whether something accepts TCP connections on host:port within timeoutMs. */
-export function answers(host, port, timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    const done = (ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
 }
 
 /** Looks at this machine. */

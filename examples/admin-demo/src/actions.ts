@@ -18,7 +18,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { type Progress } from "@weft/server/jobs";
-import { publishModelEvent, recordAudit, withProgress, type AdminAction, type JobSelection, type ProgressActionContext } from "@weft/admin";
+import { publishModelEvent, recordAudit, withProgress, withTransaction, type AdminAction, type JobSelection, type ProgressActionContext } from "@weft/admin";
 import { orders, type Order, type OrderStatus } from "./db/schema.js";
 
 /** An order whose note contains this makes "Sync with vendor" fail (on purpose, for tests). */
@@ -37,21 +37,18 @@ const plural = (n: number, one: string) => `${n.toLocaleString("en-US")} ${one}$
 const euros = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
 /** Sets an order's status in one transaction with its audit entry, then tells live pages. */
-function setStatus(ctx: ProgressActionContext, order: Order, status: OrderStatus): void {
-  ctx.db.transaction(
-    (tx) => {
-      tx.update(orders).set({ status, updatedAt: new Date() }).where(eq(orders.id, order.id)).run();
-      recordAudit(tx, {
-        userId: ctx.user.id,
-        action: "change",
-        model: `${ctx.admin.app}.${ctx.admin.name}`,
-        objectId: order.id,
-        objectRepr: order.number,
-        changes: { status: [order.status, status] },
-      });
-    },
-    { behavior: "immediate" },
-  );
+async function setStatus(ctx: ProgressActionContext, order: Order, status: OrderStatus): Promise<void> {
+  await withTransaction(ctx.db, async (tx) => {
+    await tx.update(orders).set({ status, updatedAt: new Date() }).where(eq(orders.id, order.id));
+    await recordAudit(tx, {
+      userId: ctx.user.id,
+      action: "change",
+      model: `${ctx.admin.app}.${ctx.admin.name}`,
+      objectId: order.id,
+      objectRepr: order.number,
+      changes: { status: [order.status, status] },
+    });
+  });
   void publishModelEvent(ctx.pubsub, ctx.admin, "changed", order.id, (err) => ctx.log.warn({ err }, "demo: order change not published"));
 }
 
@@ -65,7 +62,7 @@ async function eachOrder(
   opts: { cancellable: boolean; delayMs: number; signal?: AbortSignal },
   each: (order: Order) => Promise<string> | string,
 ): Promise<number> {
-  const ids = selection.ids();
+  const ids = await selection.ids();
   progress.update({ current: 0, total: ids.length });
   let done = 0;
   for (const id of ids) {
@@ -73,7 +70,7 @@ async function eachOrder(
       progress.log(`Cancelled after ${plural(done, "order")}.`);
       break;
     }
-    const [order] = selection.rows([id]); // fresh: someone may have changed it meanwhile
+    const [order] = await selection.rows([id]); // fresh: someone may have changed it meanwhile
     const line = order ? await each(order) : `Order #${String(id)} is gone; skipped.`;
     progress.log(line);
     done++;
@@ -93,9 +90,9 @@ export const refundSelected: AdminAction = withProgress<Order>(
   },
   async (ctx, selection, progress) => {
     let refunded = 0;
-    const done = await eachOrder(selection, progress, { cancellable: true, delayMs: rowDelayMs() }, (order) => {
+    const done = await eachOrder(selection, progress, { cancellable: true, delayMs: rowDelayMs() }, async (order) => {
       if (!REFUNDABLE.has(order.status)) return `Skipped ${order.number}: it is ${order.status}.`;
-      setStatus(ctx, order, "refunded");
+      await setStatus(ctx, order, "refunded");
       refunded++;
       return `Refunded ${order.number} (${euros(order.totalCents, order.currency)}).`;
     });
@@ -143,9 +140,9 @@ export const finalizeOrders: AdminAction = withProgress<Order>(
   },
   async (ctx, selection, progress) => {
     let finalized = 0;
-    await eachOrder(selection, progress, { cancellable: false, delayMs: rowDelayMs() }, (order) => {
+    await eachOrder(selection, progress, { cancellable: false, delayMs: rowDelayMs() }, async (order) => {
       if (order.status !== "shipped") return `Left ${order.number} as it is (${order.status}).`;
-      setStatus(ctx, order, "delivered");
+      await setStatus(ctx, order, "delivered");
       finalized++;
       return `Finalized ${order.number}: delivered.`;
     });

@@ -61,7 +61,7 @@ export abstract class SlotWidget<A extends object> extends LiveView<A, DemoConte
   private tickMs = 0;
 
   /** Re-reads the widget's data (from SQLite: the source of truth on every worker). */
-  protected abstract load(): A;
+  protected abstract load(): A | Promise<A>;
 
   /** Re-reads at most once per {@link REFRESH_MS}, however many publishes arrive meanwhile. */
   protected refreshSoon(): void {
@@ -78,12 +78,12 @@ export abstract class SlotWidget<A extends object> extends LiveView<A, DemoConte
   }
 
   /** Throttled and periodic re-reads; anything else is a pubsub message for {@link SlotWidget.onMessage}. */
-  handleInfo(msg: unknown): void {
+  async handleInfo(msg: unknown): Promise<void> {
     if (msg === REFRESH) {
       this.refreshPending = false;
-      this.assign(this.load());
+      this.assign(await this.load());
     } else if (msg === TICK) {
-      this.assign(this.load());
+      this.assign(await this.load());
       this.sendInfo(TICK, this.tickMs);
     } else {
       this.onMessage(msg);
@@ -269,7 +269,7 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
 
   private objectId = "";
 
-  mount(params: Params): ActivityAssigns {
+  mount(params: Params): Promise<ActivityAssigns> {
     this.objectId = String(params.objectId ?? "");
     this.subscribe(ORDERS_TOPIC);
     return this.load();
@@ -280,12 +280,12 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
     if (id !== undefined && String(id) === this.objectId) this.refreshSoon();
   }
 
-  protected load(): ActivityAssigns {
+  protected async load(): Promise<ActivityAssigns> {
     const db = this.ctx.db;
     const order = db.get<{ number: string; createdAt: number } | undefined>(
       sql`SELECT number, created_at AS createdAt FROM orders WHERE id = ${Number(this.objectId)}`,
     );
-    const items: ActivityItem[] = objectHistory(db, ORDER_MODEL, this.objectId, ACTIVITY_EVENTS).map((e) => ({
+    const items: ActivityItem[] = (await objectHistory(db, ORDER_MODEL, this.objectId, ACTIVITY_EVENTS)).map((e) => ({
       iso: e.at.toISOString(),
       when: utc(e.at),
       who: e.username ?? (e.userId === null ? "system" : `user #${e.userId}`),

@@ -68,12 +68,16 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_PAGE_OPTIONS: "a bad site.page view or option",
   /** dashboard widgets: two widgets share one key */
   WEFT_ADMIN_ERR_WIDGET_KEY_TWICE: "a dashboard widget key is used twice",
+  /** `AdminSite` / `dialectOf`: the database is neither a drizzle better-sqlite3 nor a node-postgres one */
+  WEFT_ADMIN_ERR_DATABASE: "the database is not a drizzle SQLite or PostgreSQL database",
   /** `countStatements`: the database is not a drizzle better-sqlite3 one */
   WEFT_ADMIN_ERR_NOT_SQLITE: "countStatements needs a better-sqlite3 database",
   /** the `weft` command: an unknown subcommand or option, a missing argument (exit code 2) */
   WEFT_ADMIN_ERR_CLI_USAGE: "the weft command was called wrongly",
   /** the `weft` command: the config file is missing, fails to load, or lacks what the subcommand needs */
   WEFT_ADMIN_ERR_CLI_CONFIG: "the weft command's config file is missing or incomplete",
+  /** `@weft/admin/testing`: no PostgreSQL answers and a private cluster cannot be started (initdb/pg_ctl missing or failing) */
+  WEFT_ADMIN_ERR_TEST_POSTGRES: "the tests' PostgreSQL cannot be found or started",
   /** `site.register`: a `fieldTypes` entry names no column or has an unknown `type` / bad options */
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
   /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */
@@ -82,6 +86,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_QUERY_TIMEOUT: "a query outlived its time budget",
   /** {@link SqliteReadPool}: no database file, a write sent to it, a reader that stopped, or the pool closed */
   WEFT_ADMIN_ERR_READ_POOL: "the SQLite read pool refused or lost a statement",
+  /** `adminTables` / `migrateAdmin`: the database or dialect is neither SQLite (better-sqlite3) nor PostgreSQL (node-postgres) */
+  WEFT_ADMIN_ERR_DIALECT: "an unsupported database or SQL dialect",
+  /** `migrateAdmin` / `weft migrate`: a migration failed (the cause is attached), or the admin's tables exist only in part */
+  WEFT_ADMIN_ERR_MIGRATE: "the admin's migrations could not be applied",
 });
 
 /** A code of {@link adminErrorCodes}. */

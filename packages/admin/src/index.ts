@@ -4,7 +4,7 @@
  * app configuring its admin needs; the rest is behind subpath exports: `@weft/admin/auth`
  * (users, groups, sessions, API tokens, the admin's tables, the `weft` CLI), `/audit` (the
  * audit log), `/checks` (start-up checks), `/dashboard` (the dashboard's registry and context),
- * `/jobs` (the job pages), `/query` (the change list's query layer).
+ * `/jobs` (the job pages), `/migrate` (the admin's migrations), `/query` (the change list's query layer).
  *
  * Inside, one folder per feature, importing one way (test/layers.test.ts holds the table):
  * `query` (data layer) ← `auth` ← `auditlog` (the log's statements) ← `model` (ModelAdmin, the
@@ -25,11 +25,13 @@ export type { ListPriority } from "./model/list-priority.js";
 export { formatTyped, parseTyped, typedInput, type BooleanType, type DecimalType, type Display, type DisplayOptions, type FieldType, type MoneyType, type PercentType } from "./model/field-types.js";
 export { ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection } from "./model/actions.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
+export { migrateAdmin, type MigrateResult } from "./migrate/index.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
+export { withTransaction, type AdminDatabase } from "./query/dialect/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
 export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";

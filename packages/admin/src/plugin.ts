@@ -116,6 +116,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
   // the progress actions' jobs live in this app's channel layer (shared by its workers)
   site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);
+  // the SQLite read pool's reader processes end with the app (a later read starts them again)
+  app.addHook("onClose", async () => site.readPool?.close());
   // security headers (weft's policy) on the admin's own routes, the host app's other routes untouched
   await app.register(async (scope) => {
     app.weft.secureRoutes(scope);

@@ -12,7 +12,6 @@ import {
   adminAuthRoutes,
   adminCsrfToken,
   AdminSessions,
-  ensureAdminTables,
   LOGIN_FAILED_MESSAGE,
   safeNext,
   UserStore,
@@ -20,13 +19,14 @@ import {
   weftUsers,
   type AdminSession,
 } from "../src/auth/index.js";
+import { migrateAdminSqlite } from "../src/migrate/index.js";
 import { Counter } from "../../server/test/fixtures/views.js";
 import { Client, SECRET } from "../../server/test/helpers.js";
 import { Jar as CookieJar, joinView, loginPage, submitLogin as login } from "./support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "weft-auth-http-"));
 const sqlite = new Database(join(dir, "admin.db"));
-ensureAdminTables(sqlite);
+migrateAdminSqlite(drizzle(sqlite));
 /** statements run through drizzle, to check what a session load costs */
 let statements = 0;
 const db = drizzle(sqlite, { logger: { logQuery: () => void statements++ } });

@@ -11,7 +11,6 @@ import {
   adminSchema,
   ApiTokens,
   createSuperuser,
-  ensureAdminTables,
   hasPermission,
   hashPassword,
   hashScrypt,
@@ -30,6 +29,7 @@ import {
   weftUsers,
 } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
+import { migrateAdminSqlite } from "../src/migrate/index.js";
 
 const dirs: string[] = [];
 function openDb(name = "admin.db") {
@@ -37,8 +37,9 @@ function openDb(name = "admin.db") {
   dirs.push(dir);
   const file = join(dir, name);
   const sqlite = new Database(file);
-  ensureAdminTables(sqlite);
-  return { sqlite, db: drizzle(sqlite), file };
+  const db = drizzle(sqlite);
+  migrateAdminSqlite(db);
+  return { sqlite, db, file };
 }
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -48,13 +49,13 @@ describe("schema", () => {
   const { sqlite, db } = openDb();
   const tables = Object.values(adminSchema) as SQLiteTable[];
 
-  it("ensureAdminTables is idempotent and creates exactly the drizzle tables", () => {
-    ensureAdminTables(sqlite);
+  it("the migrations are idempotent and create exactly the drizzle tables", () => {
+    expect(migrateAdminSqlite(db).applied).toEqual([]);
     const inDb = (sqlite.prepare("select name from sqlite_master where type = 'table' and name like 'weft_%' order by name").all() as { name: string }[]).map((r) => r.name);
     expect(inDb).toEqual(tables.map((t) => getTableConfig(t).name).sort());
   });
 
-  it.each(tables.map((t) => [getTableConfig(t).name, t] as const))("%s: the SQL agrees with the drizzle table", (name, table) => {
+  it.each(tables.map((t) => [getTableConfig(t).name, t] as const))("%s: the migrated table agrees with the drizzle table (db:generate is up to date)", (name, table) => {
     const cfg = getTableConfig(table);
     const info = sqlite.prepare(`pragma table_info(${name})`).all() as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[];
     expect(info.map((c) => c.name)).toEqual(cfg.columns.map((c) => c.name));
@@ -66,7 +67,7 @@ describe("schema", () => {
       const expectedPk = col.primary ? 1 : compositePk.indexOf(col.name) + 1;
       expect(c.pk, `${name}.${col.name} pk`).toBe(expectedPk);
       const d = col.default;
-      const expectedDefault = d === undefined ? null : typeof d === "boolean" ? (d ? "1" : "0") : typeof d === "number" ? String(d) : `'${String(d)}'`;
+      const expectedDefault = d === undefined ? null : typeof d === "boolean" ? String(d) : typeof d === "number" ? String(d) : `'${String(d)}'`;
       expect(c.dflt_value, `${name}.${col.name} default`).toBe(expectedDefault);
     }
     // indexes: drizzle's named indexes and unique columns, against sqlite's (ignoring autoindexes of PKs)

@@ -58,8 +58,9 @@ function fill(n: number, kind: (i: number) => string): void {
 async function start(kind: string, batch: number): Promise<string> {
   const query = site.query(admin);
   const state = query.parseState(new URLSearchParams({ kind__exact: kind }));
-  const sel = resolveSelection(site.db, query, { mode: "all" }, state);
-  const result = (await bulkDeleteAction(admin, batch).run(actionContext(site, admin, user, query, sel, state, true))) as { redirect: string };
+  const sel = await resolveSelection(site.db, query, { mode: "all" }, state);
+  const action = bulkDeleteAction(admin, batch);
+  const result = (await action.run(await actionContext(site, admin, user, query, sel, state, true, action))) as { redirect: string };
   expect(result.redirect).toMatch(/^\/admin\/jobs\/[^/]+\/$/);
   return decodeURIComponent(result.redirect.split("/")[3]!);
 }
@@ -69,8 +70,8 @@ const finished = (id: string) => waitFor(async () => {
   return rec && ["done", "failed", "cancelled"].includes(rec.status) ? rec : undefined;
 }, "job end", 60_000) as Promise<JobRecord>;
 
-const left = (kind: string) => site.db.select({ n: count() }).from(notes).where(eq(notes.kind, kind)).get()!.n;
-const audited = () => site.db.select({ n: count() }).from(weftAuditLog).where(eq(weftAuditLog.action, "delete")).get()!.n;
+const left = (kind: string) => drizzle(sqlite).select({ n: count() }).from(notes).where(eq(notes.kind, kind)).get()!.n;
+const audited = () => drizzle(sqlite).select({ n: count() }).from(weftAuditLog).where(eq(weftAuditLog.action, "delete")).get()!.n;
 
 describe("bulk delete as a progress job", () => {
   it("deletes every matching row in batches, one audit entry per row, and leaves the others", async () => {

@@ -336,11 +336,11 @@ describe("saving", () => {
     const { savedNotice } = await import("../src/changeform/notice.js");
     const admin = site.get("shop", "order")!;
     const sessionUser = { id: users.admin.id, username: "admin", isStaff: true, isSuperuser: true, permissions: [] };
-    expect(savedNotice(db, admin, sessionUser, { saved: "8" })).toBe(`The order “${orderRow(8).number}” was changed successfully.`);
+    expect((await savedNotice(db, admin, sessionUser, { saved: "8" }))).toBe(`The order “${orderRow(8).number}” was changed successfully.`);
     // another user, or a crafted id: nothing
-    expect(savedNotice(db, admin, { ...sessionUser, id: users.manager.id }, { saved: "8" })).toBeNull();
-    expect(savedNotice(db, admin, sessionUser, { saved: "9" })).toBeNull();
-    expect(savedNotice(db, admin, sessionUser, { deleted: "8" })).toBeNull();
+    expect((await savedNotice(db, admin, { ...sessionUser, id: users.manager.id }, { saved: "8" }))).toBeNull();
+    expect((await savedNotice(db, admin, sessionUser, { saved: "9" }))).toBeNull();
+    expect((await savedNotice(db, admin, sessionUser, { deleted: "8" }))).toBeNull();
   });
 
   it("adds an order (audit [null, value]), then Save and add another lands on the add page with the message", async () => {
@@ -547,7 +547,7 @@ describe("delete", () => {
     expect((await jar.fetch(`/admin/shop/order/${id}/change/`)).status).toBe(404);
     const { savedNotice } = await import("../src/changeform/notice.js");
     const sessionUser = { id: users.admin.id, username: "admin", isStaff: true, isSuperuser: true, permissions: [] };
-    expect(savedNotice(db, site.get("shop", "order")!, sessionUser, { deleted: String(id) })).toBe(`The order “${before.number}” was deleted successfully.`);
+    expect((await savedNotice(db, site.get("shop", "order")!, sessionUser, { deleted: String(id) }))).toBe(`The order “${before.number}” was deleted successfully.`);
   });
 
   it("lists protected related objects instead of deleting, and a crafted confirm is refused by the database", async () => {
@@ -631,7 +631,7 @@ describe("history", () => {
     const u = await site.users.createUser({ username: "busy", password: "busy-pass", isStaff: true });
     users.busy = u;
     for (let i = 1; i <= 57; i++) {
-      recordAudit(db, { userId: u.id, action: "change", model: "shop.order", objectId: i, objectRepr: `Entry ${i}`, changes: { note: [null, `n${i}`] } });
+      (await recordAudit(db, { userId: u.id, action: "change", model: "shop.order", objectId: i, objectRepr: `Entry ${i}`, changes: { note: [null, `n${i}`] } }));
     }
     const lv = await open("busy", `/admin/history/user/${u.id}/`);
     const reprs = (html: string) => [...html.matchAll(/Entry (\d+)</g)].map((m) => Number(m[1]));

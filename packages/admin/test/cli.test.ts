@@ -69,7 +69,7 @@ describe("weft --help", () => {
     const top = await weft(["--help"]);
     expect(top.code).toBe(0);
     for (const c of COMMANDS) expect(top.stdout).toContain(`  ${c.name} `);
-    expect(COMMANDS.map((c) => c.name)).toEqual(["createsuperuser", "changepassword", "tokens", "check", "seed"]);
+    expect(COMMANDS.map((c) => c.name)).toEqual(["migrate", "createsuperuser", "changepassword", "tokens", "check", "seed"]);
     for (const c of COMMANDS) {
       const r = await weft([c.name, "--help"]);
       expect(r.code, c.name).toBe(0);

@@ -171,8 +171,8 @@ describe("withProgress", () => {
 
   it("runs the body with the pinned selection, this worker's context and a progress handle", async () => {
     let seen: { ids: unknown[]; size: number; user: string; jobId: string } | undefined;
-    const a = withProgress<{ id: number; name: string }>({ name: "see", label: "See", description: ({ count, all }) => `See ${count} (${all ? "all" : "picked"})` }, (ctx, sel, progress) => {
-      seen = { ids: sel.ids(), size: sel.size, user: ctx.user.username, jobId: progress.jobId };
+    const a = withProgress<{ id: number; name: string }>({ name: "see", label: "See", description: ({ count, all }) => `See ${count} (${all ? "all" : "picked"})` }, async (ctx, sel, progress) => {
+      seen = { ids: await sel.ids(), size: sel.size, user: ctx.user.username, jobId: progress.jobId };
       progress.update({ current: sel.size });
     });
     const res = (await a.run(ctxFor(user(), [3, 6, 9]))) as { redirect: string };
@@ -197,30 +197,32 @@ async function waitDone(id: string): Promise<JobRecord> {
 describe("the pinned selection", () => {
   const ann = user();
 
-  it("picked keys: fresh rows, in key order, within the user's scope", () => {
+  it("picked keys: fresh rows, in key order, within the user's scope", async () => {
     const sel = jobSelection<{ id: number; name: string; owner: string }>(site, admin, ann, { kind: "ids", ids: [9, 3, 4, 6] }, 4);
     // 4 belongs to bob: outside ann's getQueryset, never read
-    expect(sel.ids()).toEqual([3, 6, 9]);
-    expect(sel.count()).toBe(3);
+    expect(await sel.ids()).toEqual([3, 6, 9]);
+    expect(await sel.count()).toBe(3);
     sqlite.prepare("update items set name = 'renamed' where id = 6").run();
-    expect(sel.rows().map((r) => r.name)).toEqual(["item 3", "renamed", "item 9"]);
-    expect(sel.rows([9, 4]).map((r) => r.id)).toEqual([9]);
-    expect(sel.rows([])).toEqual([]);
-    expect([...sel.batches(2)].map((b) => b.map((r) => r.id))).toEqual([[3, 6], [9]]);
+    expect((await sel.rows()).map((r) => r.name)).toEqual(["item 3", "renamed", "item 9"]);
+    expect((await sel.rows([9, 4])).map((r) => r.id)).toEqual([9]);
+    expect(await sel.rows([])).toEqual([]);
+    const batches: number[][] = [];
+    for await (const b of sel.batches(2)) batches.push(b.map((r) => r.id));
+    expect(batches).toEqual([[3, 6], [9]]);
     sqlite.prepare("delete from items where id = 9").run();
-    expect(sel.ids()).toEqual([3, 6]);
+    expect(await sel.ids()).toEqual([3, 6]);
     sqlite.prepare("insert into items (id, name, owner) values (9, 'item 9', 'ann')").run();
   });
 
-  it("all matching: the filter, re-derived from the query string, ANDed with the scope", () => {
+  it("all matching: the filter, re-derived from the query string, ANDed with the scope", async () => {
     const sup = user({ isSuperuser: true, username: "root" });
     const byFilter = jobSelection(site, admin, sup, { kind: "filter", query: "owner__exact=bob&q=item+1" }, 0);
-    expect(byFilter.ids()).toEqual([1, 10, 11, 13, 14, 16, 17, 19]);
+    expect(await byFilter.ids()).toEqual([1, 10, 11, 13, 14, 16, 17, 19]);
     const scoped = jobSelection(site, admin, ann, { kind: "filter", query: "q=item+1" }, 0);
-    expect(scoped.ids()).toEqual([12, 15, 18, 21]); // each word matches: "21" holds a 1
+    expect(await scoped.ids()).toEqual([12, 15, 18, 21]); // each word matches: "21" holds a 1
     // rows added later that match are included: the filter is pinned, not the ids
     sqlite.prepare("insert into items (id, name, owner) values (100, 'item 1000', 'ann')").run();
-    expect(scoped.ids()).toEqual([12, 15, 18, 21, 100]);
+    expect(await scoped.ids()).toEqual([12, 15, 18, 21, 100]);
     expect(() => jobSelection(site, admin, ann, { kind: "filter", query: "nope=1" }, 0)).toThrow(/nope/);
   });
 });

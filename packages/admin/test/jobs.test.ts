@@ -19,6 +19,7 @@ import { openDatabase } from "../../../examples/admin-demo/src/db/open.js";
 import { customers, orders, type Order } from "../../../examples/admin-demo/src/db/schema.js";
 import { seed } from "../../../examples/admin-demo/src/db/seed.js";
 import { AdminSite, withProgress, type AdminAction, type PinnedSelection } from "../src/index.js";
+import { qb } from "../src/query/dialect/index.js";
 import { cancelJob, isJobId } from "@weft/server/jobs";
 import { type ChannelLayer } from "@weft/server/pubsub";
 import type { Client } from "../../server/test/helpers.js";
@@ -76,14 +77,14 @@ const env = { stepper: new Stepper(), runs: new Map<string, Run>() };
 const refund = withProgress<Order>(
   { name: "refund_selected", label: "Refund selected orders", permissions: ["orders.refund_order"], description: ({ count }) => `Refund ${count} orders` },
   async (ctx, selection, progress) => {
-    const run: Run = { rows: 0, exited: false, ids: selection.ids() };
+    const run: Run = { rows: 0, exited: false, ids: await selection.ids() };
     env.runs.set(ctx.jobId, run);
     try {
       for (const id of run.ids!) {
         if (progress.cancelled) break;
         await env.stepper.take(progress.signal);
-        const [order] = selection.rows([id]);
-        ctx.db.update(orders).set({ status: "refunded" }).where(eq(orders.id, id as number)).run();
+        const [order] = await selection.rows([id]);
+        await qb(ctx.db).update(orders).set({ status: "refunded" }).where(eq(orders.id, id as number));
         run.rows++;
         progress.update({ current: run.rows, message: `Refunded ${order!.number}` });
         progress.log(`Refunded ${order!.number}`);
@@ -103,7 +104,7 @@ const finalize = withProgress({ name: "finalize", label: "Finalize orders", canc
   const run: Run = { rows: 0, exited: false };
   env.runs.set(ctx.jobId, run);
   try {
-    for (const _id of selection.ids()) {
+    for (const _id of await selection.ids()) {
       await env.stepper.take(); // not cancellable: no signal
       progress.update({ current: ++run.rows });
     }
@@ -112,7 +113,9 @@ const finalize = withProgress({ name: "finalize", label: "Finalize orders", canc
   }
 });
 const inspect = withProgress<Order>({ name: "inspect", label: "Inspect" }, async (ctx, selection) => {
-  env.runs.set(ctx.jobId, { rows: 0, exited: true, pinned: selection.pinned, size: selection.size, ids: selection.ids(), count: selection.count(), rowCount: [...selection.batches(7)].flat().length });
+  let rowCount = 0;
+  for await (const batch of selection.batches(7)) rowCount += batch.length;
+  env.runs.set(ctx.jobId, { rows: 0, exited: true, pinned: selection.pinned, size: selection.size, ids: await selection.ids(), count: await selection.count(), rowCount });
 });
 const plain: AdminAction = { name: "touch", label: "Touch", run: () => "touched" };
 

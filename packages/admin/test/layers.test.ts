@@ -1,7 +1,7 @@
 // @weft/admin: one folder per feature, and imports go one way (files at the root of src/ — the
 // site, the plugin, the index, errors, paths — are one node each, named after the file). The
 // layering, bottom up (packages/admin/src/index.ts says it too):
-//   errors, paths ← query ← auth ← auditlog ← model ← shell ← dashboard, health, checks
+//   errors, paths ← query ← auth ← migrate, auditlog ← model ← shell ← dashboard, health, checks
 //   ← changeform ← changelist, audit ← jobs ← site ← plugin ← index
 import { readdirSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -21,16 +21,18 @@ const ALLOWED: Record<string, string[]> = {
   // the data layer: change-list state, conditions, choices, row statements
   query: ["errors"],
   // users, groups, sessions, API tokens, the admin's tables, login routes, CLI
-  auth: ["errors"],
+  auth: ["query", "errors"],
   // the audit log's statements (write an entry, read a history or a timeline)
-  auditlog: ["auth", "errors"],
+  auditlog: ["auth", "query", "errors"],
+  // the admin's own migrations: migrateAdmin (both dialects), the generated SQL's journal
+  migrate: ["auth", "errors"],
   // ModelAdmin, what its options declare (actions, dashboard widgets), AdminSiteLike, model events, object labels
   model: ["auth", "query", "errors"],
   // layout, AdminView, navigation, widget slots, shared partials
   shell: ["model", "auth", "paths", "errors"],
   checks: ["model", "errors"],
   // the `weft` command: one file per subcommand; nothing imports it
-  cli: ["checks", "model", "auth", "errors"],
+  cli: ["checks", "model", "migrate", "auth", "errors"],
   health: ["shell", "errors"],
   dashboard: ["shell", "model", "auth", "errors"],
   changeform: ["shell", "model", "auditlog", "auth", "query", "errors"],
@@ -44,9 +46,11 @@ const ALLOWED: Record<string, string[]> = {
   // AdminSite: registers models, builds the dashboard; nothing below imports it
   // the site's own pages (site.page): checked options, the page class, sidebar entries
   pages: ["shell", "checks", "model", "auth", "errors"],
-  site: ["pages", "dashboard", "shell", "model", "auth", "query", "errors"],
+  site: ["pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
   plugin: ["site", "pages", "account", "notify", "jobs", "audit", "changelist", "changeform", "dashboard", "health", "checks", "shell", "auth", "paths", "errors"],
-  index: ["plugin", "site", "pages", "jobs", "audit", "changeform", "dashboard", "shell", "model", "auth", "query", "errors"],
+  // helpers for tests (a PostgreSQL server, a database per test); nothing imports it
+  testing: ["errors"],
+  index: ["plugin", "site", "pages", "jobs", "audit", "changeform", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
 };
 
 describe("@weft/admin import graph", () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { migrateAdminSqlite } from "@weft/admin/migrate";
 import * as schema from "./schema.js";
 
 /** The drizzle handle over the demo schema. */
@@ -28,7 +29,8 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle", import.m
 
 /**
  * Opens (creating if needed) the SQLite file, sets WAL journaling, `synchronous=NORMAL`,
- * foreign keys and a 5 s busy timeout, and applies any pending migrations.
+ * foreign keys and a 5 s busy timeout, and applies any pending migrations (the demo's, then the
+ * admin's own tables').
  *
  * @param file - path of the database file (`":memory:"` works too, without WAL).
  * @returns the raw connection and the drizzle handle; close with `sqlite.close()`.
@@ -42,6 +44,7 @@ export function openDatabase(file: string): OpenDatabase {
     sqlite.pragma("busy_timeout = 5000");
     const db = drizzle(sqlite, { schema });
     migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    migrateAdminSqlite(db);
     return { sqlite, db };
   } catch (err) {
     sqlite.close();

@@ -120,7 +120,7 @@ export class PasswordChangeView extends AdminView<PasswordChangeAssigns> {
     await this.site.users.setPassword(user.id, p1);
     // as Django's update_session_auth_hash: this session stays, every other one ends
     await this.site.sessions.endSessionsOf(user.id, this.session.id);
-    recordAudit(this.site.db, { userId: user.id, action: "change", model: "auth.user", objectId: user.id, objectRepr: user.username, changes: { password: ["(hidden)", "(changed)"] } });
+    await recordAudit(this.site.db, { userId: user.id, action: "change", model: "auth.user", objectId: user.id, objectRepr: user.username, changes: { password: ["(hidden)", "(changed)"] } });
     this.assign({ done: true, attempt: this.assigns.attempt + 1, fields: FIELDS.map((f) => ({ ...f })) });
   }
 

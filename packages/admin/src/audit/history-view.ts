@@ -31,16 +31,16 @@ export class HistoryView extends AdminView<HistoryAssigns> {
   static template = new URL("../../src/audit/history.eta", import.meta.url);
   static title = "History";
 
-  mount(params: Params) {
+  async mount(params: Params) {
     const admin = this.modelAdmin(params, "view");
     const spec = formSpec(this.site, admin);
     const id = parseObjectId(spec, params.id);
     if (id === undefined) throw new NotFoundError("no such object");
     const scope = admin.options.getQueryset?.(this.user);
-    const row = loadObject(this.site.db, spec, id, scope);
+    const row = await loadObject(this.site.db, spec, id, scope);
     // an object outside the user's rows (getQueryset) is not theirs to see, not even its past
-    if (!row && scope && loadObject(this.site.db, spec, id)) throw new NotFoundError("no such object");
-    const entries = objectHistory(this.site.db, spec.model, String(id), HISTORY_LIMIT + 1);
+    if (!row && scope && (await loadObject(this.site.db, spec, id))) throw new NotFoundError("no such object");
+    const entries = await objectHistory(this.site.db, spec.model, String(id), HISTORY_LIMIT + 1);
     if (!row && entries.length === 0) throw new NotFoundError("no such object");
     const repr = row ? reprOf(admin, row) : entries[0].objectRepr;
     return {

@@ -4,7 +4,7 @@
  * and the change list that write entries), and the pages that show them (here, above the
  * change form whose fields they label).
  */
-export { recordAudit, auditValue, MAX_AUDIT_VALUE, type AuditChanges, type AuditInput, type SyncDb } from "../auditlog/record.js";
+export { recordAudit, auditValue, MAX_AUDIT_VALUE, type AuditChanges, type AuditInput, type AuditDb } from "../auditlog/record.js";
 export { objectHistory, userTimeline, latestEntry, parseChanges, type AuditEntry } from "../auditlog/query.js";
 export { presentEntry, type EntryView, type ChangeView } from "./present.js";
 export { HistoryView, HISTORY_LIMIT } from "./history-view.js";

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { NotFoundError, UnauthorizedError, type Params } from "@weft/server";
 import { weftUsers } from "../auth/schema.js";
+import { qb } from "../query/dialect/index.js";
 import { AdminView } from "../shell/base.js";
 import { presentEntry, type EntryView } from "./present.js";
 import { userTimeline } from "../auditlog/query.js";
@@ -32,20 +33,20 @@ export class UserHistoryView extends AdminView<TimelineAssigns> {
 
   private userId = 0;
 
-  mount(params: Params) {
+  async mount(params: Params) {
     const id = /^\d{1,12}$/.test(params.userId ?? "") ? Number(params.userId) : NaN;
     if (!Number.isSafeInteger(id)) throw new NotFoundError("no such user");
     const me = this.user;
     if (me.id !== id && !me.isSuperuser) throw new UnauthorizedError("another user's timeline");
-    const u = this.site.db.select({ username: weftUsers.username }).from(weftUsers).where(eq(weftUsers.id, id)).get() as { username: string } | undefined;
+    const [u] = await qb(this.site.db).select({ username: weftUsers.username }).from(weftUsers).where(eq(weftUsers.id, id)).limit(1);
     if (!u) throw new NotFoundError("no such user");
     this.userId = id;
     return { username: u.username, own: me.id === id, entries: [], olderUrl: null, newestUrl: null, prefix: this.site.prefix };
   }
 
-  handleParams(params: Params) {
+  async handleParams(params: Params) {
     const before = /^\d{1,15}$/.test(params.before ?? "") ? Number(params.before) : undefined;
-    const rows = userTimeline(this.site.db, this.userId, { before, limit: TIMELINE_PAGE + 1 });
+    const rows = await userTimeline(this.site.db, this.userId, { before, limit: TIMELINE_PAGE + 1 });
     const page = rows.slice(0, TIMELINE_PAGE);
     this.assign({
       entries: page.map((e) => presentEntry(this.site, e, this.user)),

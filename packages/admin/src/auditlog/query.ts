@@ -3,7 +3,7 @@
  */
 import { and, desc, eq, gte, lt } from "drizzle-orm";
 import { weftAuditLog, weftUsers, type AuditAction } from "../auth/schema.js";
-import type { SyncDb } from "./record.js";
+import { qb, type DbOrTx } from "../query/dialect/index.js";
 
 /** An audit entry as the history pages show it. */
 export interface AuditEntry {
@@ -48,15 +48,15 @@ type Raw = Omit<AuditEntry, "changes"> & { changes: string };
 const toEntry = (r: Raw): AuditEntry => ({ ...r, changes: parseChanges(r.changes) });
 
 /** The entries of one object (by `app.name` and key), newest first; at most `limit`. One statement. */
-export function objectHistory(db: SyncDb, model: string, objectId: string | number, limit = 200): AuditEntry[] {
-  const rows = db
+export async function objectHistory(db: DbOrTx, model: string, objectId: string | number, limit = 200): Promise<AuditEntry[]> {
+  const rows = (await qb(db)
     .select(columns)
     .from(weftAuditLog)
     .leftJoin(weftUsers, eq(weftUsers.id, weftAuditLog.userId))
     .where(and(eq(weftAuditLog.model, model), eq(weftAuditLog.objectId, String(objectId))))
     .orderBy(desc(weftAuditLog.at), desc(weftAuditLog.id))
     .limit(limit)
-    .all() as Raw[];
+    ) as Raw[];
   return rows.map(toEntry);
 }
 
@@ -64,28 +64,28 @@ export function objectHistory(db: SyncDb, model: string, objectId: string | numb
  * One user's entries, newest first, `limit` per page; `before` (an entry id) continues after
  * the last entry of the previous page. One statement.
  */
-export function userTimeline(db: SyncDb, userId: number, opts: { before?: number; limit?: number } = {}): AuditEntry[] {
+export async function userTimeline(db: DbOrTx, userId: number, opts: { before?: number; limit?: number } = {}): Promise<AuditEntry[]> {
   const where = opts.before ? and(eq(weftAuditLog.userId, userId), lt(weftAuditLog.id, opts.before)) : eq(weftAuditLog.userId, userId);
-  const rows = db
+  const rows = (await qb(db)
     .select(columns)
     .from(weftAuditLog)
     .leftJoin(weftUsers, eq(weftUsers.id, weftAuditLog.userId))
     .where(where)
     .orderBy(desc(weftAuditLog.id))
     .limit(opts.limit ?? 50)
-    .all() as Raw[];
+    ) as Raw[];
   return rows.map(toEntry);
 }
 
 /** The newest entry for one object by one user since `since`, if any (for "saved" notices). */
-export function latestEntry(db: SyncDb, model: string, objectId: string, userId: number, since: Date): AuditEntry | undefined {
-  const rows = db
+export async function latestEntry(db: DbOrTx, model: string, objectId: string, userId: number, since: Date): Promise<AuditEntry | undefined> {
+  const rows = (await qb(db)
     .select(columns)
     .from(weftAuditLog)
     .leftJoin(weftUsers, eq(weftUsers.id, weftAuditLog.userId))
     .where(and(eq(weftAuditLog.model, model), eq(weftAuditLog.objectId, objectId), eq(weftAuditLog.userId, userId), gte(weftAuditLog.at, since)))
     .orderBy(desc(weftAuditLog.id))
     .limit(1)
-    .all() as Raw[];
+    ) as Raw[];
   return rows[0] && toEntry(rows[0]);
 }

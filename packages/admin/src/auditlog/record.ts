@@ -2,11 +2,11 @@
  * Writing the admin's audit log (`weft_audit_log`), as Django's `LogEntry.objects.log_action`.
  * Call it with the transaction of the write it records, so both commit or neither does.
  */
-import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import { weftAuditLog, type AuditAction } from "../auth/schema.js";
+import { qb, type DbOrTx } from "../query/dialect/index.js";
 
-/** A synchronous drizzle SQLite handle (better-sqlite3) or one of its transactions. */
-export type SyncDb = BaseSQLiteDatabase<"sync", any, any, any>;
+/** The site's database or one of its transactions (`Dialect.transaction`), SQLite or PostgreSQL. */
+export type AuditDb = DbOrTx;
 
 /** `{ field: [before, after] }`: `[null, value]` for an add, `[value, null]` for a delete. */
 export type AuditChanges = Record<string, [unknown, unknown]>;
@@ -42,14 +42,14 @@ export function auditValue(v: unknown): unknown {
 }
 
 /**
- * Writes one audit entry (synchronously, on `db`, which may be a transaction).
+ * Writes one audit entry on `db` (pass the write's transaction).
  * @returns the new entry's id
  * @throws the driver's error (the caller's transaction rolls back with it)
  */
-export function recordAudit(db: SyncDb, entry: AuditInput): number {
+export async function recordAudit(db: AuditDb, entry: AuditInput): Promise<number> {
   const changes: Record<string, [unknown, unknown]> = {};
   for (const [k, [before, after]] of Object.entries(entry.changes ?? {})) changes[k] = [auditValue(before), auditValue(after)];
-  const row = db
+  const [row] = await qb(db)
     .insert(weftAuditLog)
     .values({
       userId: entry.userId,
@@ -60,7 +60,6 @@ export function recordAudit(db: SyncDb, entry: AuditInput): number {
       changes: JSON.stringify(changes),
       at: entry.at ?? new Date(),
     })
-    .returning({ id: weftAuditLog.id })
-    .get();
-  return row.id;
+    .returning({ id: weftAuditLog.id });
+  return row!.id;
 }

@@ -5,8 +5,6 @@
  */
 export {
   adminSchema,
-  ensureAdminTables,
-  ADMIN_TABLES_SQL,
   weftApiTokens,
   weftAuditLog,
   weftGroupPermissions,
@@ -21,9 +19,10 @@ export {
   type AuditLogRow,
   type GroupRow,
   type SessionRow,
-  type SqlExec,
   type UserRow,
 } from "./schema.js";
+export { adminSchemaPg, weftApiTokensPg, weftAuditLogPg, weftGroupPermissionsPg, weftGroupsPg, weftSessionsPg, weftUserGroupsPg, weftUserPermissionsPg, weftUsersPg } from "./schema-pg.js";
+export { adminTables, type AdminDialect, type AdminTableSets } from "./tables.js";
 export { DEFAULT_ARGON2, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, hashPassword, hashScrypt, needsRehash, unusablePassword, verifyPassword, type Argon2Params, type ScryptParams } from "./passwords.js";
 export {
   UserStore,

@@ -1,8 +1,9 @@
 /**
- * The admin's own tables (users, groups, permissions, sessions, API tokens, audit log), as
- * drizzle sqlite-core tables and as the `CREATE TABLE IF NOT EXISTS` SQL that
- * {@link ensureAdminTables} runs. Both describe the same tables; `packages/admin/test/auth-schema.test.ts`
- * checks that they agree (columns, types, nullability, keys, indexes).
+ * The admin's own tables (users, groups, permissions, sessions, API tokens, audit log) as
+ * drizzle sqlite-core tables; `schema-pg.ts` has their PostgreSQL twins and `tables.ts` picks a
+ * set by dialect. They are created and upgraded by drizzle-kit migrations generated from these
+ * files (`pnpm --filter @weft/admin db:generate`, into `packages/admin/drizzle/`), applied by
+ * `migrateAdmin` / `weft migrate` (`src/migrate/`).
  *
  * The shape follows Django's `django.contrib.auth` (users, groups, `app.codename` permission
  * strings, staff / superuser flags) and `django.contrib.admin.LogEntry` (audit log), with
@@ -144,100 +145,3 @@ export const adminSchema = {
   weftApiTokens,
   weftAuditLog,
 };
-
-/**
- * The SQL that creates the admin tables and their indexes when missing (idempotent).
- * It must describe exactly the drizzle tables above; the schema test enforces it.
- */
-export const ADMIN_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS weft_users (
-  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-  username text NOT NULL,
-  email text DEFAULT '' NOT NULL,
-  password_hash text NOT NULL,
-  is_active integer DEFAULT 1 NOT NULL,
-  is_staff integer DEFAULT 0 NOT NULL,
-  is_superuser integer DEFAULT 0 NOT NULL,
-  last_login_at integer,
-  created_at integer NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS weft_users_username_unique ON weft_users (username);
-
-CREATE TABLE IF NOT EXISTS weft_groups (
-  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-  name text NOT NULL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS weft_groups_name_unique ON weft_groups (name);
-
-CREATE TABLE IF NOT EXISTS weft_user_groups (
-  user_id integer NOT NULL REFERENCES weft_users(id) ON DELETE cascade,
-  group_id integer NOT NULL REFERENCES weft_groups(id) ON DELETE cascade,
-  PRIMARY KEY (user_id, group_id)
-);
-CREATE INDEX IF NOT EXISTS weft_user_groups_group ON weft_user_groups (group_id);
-
-CREATE TABLE IF NOT EXISTS weft_group_permissions (
-  group_id integer NOT NULL REFERENCES weft_groups(id) ON DELETE cascade,
-  permission text NOT NULL,
-  PRIMARY KEY (group_id, permission)
-);
-
-CREATE TABLE IF NOT EXISTS weft_user_permissions (
-  user_id integer NOT NULL REFERENCES weft_users(id) ON DELETE cascade,
-  permission text NOT NULL,
-  PRIMARY KEY (user_id, permission)
-);
-
-CREATE TABLE IF NOT EXISTS weft_sessions (
-  id text PRIMARY KEY NOT NULL,
-  user_id integer REFERENCES weft_users(id) ON DELETE cascade,
-  created_at integer NOT NULL,
-  expires_at integer NOT NULL,
-  last_seen_at integer NOT NULL
-);
-CREATE INDEX IF NOT EXISTS weft_sessions_expires ON weft_sessions (expires_at);
-CREATE INDEX IF NOT EXISTS weft_sessions_user ON weft_sessions (user_id);
-
-CREATE TABLE IF NOT EXISTS weft_api_tokens (
-  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-  user_id integer NOT NULL REFERENCES weft_users(id) ON DELETE cascade,
-  name text NOT NULL,
-  token_hash text NOT NULL,
-  created_at integer NOT NULL,
-  last_used_at integer
-);
-CREATE UNIQUE INDEX IF NOT EXISTS weft_api_tokens_token_hash_unique ON weft_api_tokens (token_hash);
-CREATE INDEX IF NOT EXISTS weft_api_tokens_user ON weft_api_tokens (user_id);
-
-CREATE TABLE IF NOT EXISTS weft_audit_log (
-  id integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-  user_id integer REFERENCES weft_users(id) ON DELETE set null,
-  action text NOT NULL,
-  model text NOT NULL,
-  object_id text NOT NULL,
-  object_repr text DEFAULT '' NOT NULL,
-  changes text DEFAULT '{}' NOT NULL,
-  at integer NOT NULL
-);
-CREATE INDEX IF NOT EXISTS weft_audit_log_object ON weft_audit_log (model, object_id);
-CREATE INDEX IF NOT EXISTS weft_audit_log_user_at ON weft_audit_log (user_id, at);
-`;
-
-/** The part of a better-sqlite3 (or node:sqlite) connection {@link ensureAdminTables} needs. */
-export interface SqlExec {
-  exec(sql: string): unknown;
-}
-
-/**
- * Creates the admin tables and indexes when they are missing (`CREATE … IF NOT EXISTS`), as
- * Django's `migrate` would for `auth`, `sessions` and `admin`. Safe to call on every start.
- * Foreign keys (cascade on user / group deletion) are enforced when the connection has
- * `PRAGMA foreign_keys = ON` (better-sqlite3's default).
- *
- * @param sqlite - a raw connection with `exec` (better-sqlite3 `Database`)
- * @throws the driver's error when the SQL fails (e.g. a table of the same name with another shape
- *   is not detected here; the statements only add what is missing)
- */
-export function ensureAdminTables(sqlite: SqlExec): void {
-  sqlite.exec(ADMIN_TABLES_SQL);
-}

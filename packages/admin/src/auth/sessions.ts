@@ -300,7 +300,7 @@ export class AdminSessions implements SessionProvider {
 
   /** One SELECT (+ one UPDATE to slide when `touch`, or one DELETE when expired). */
   private async fetch(id: string, touch = true): Promise<{ session: AdminSession; touched: boolean; ttl: number } | null> {
-    const row = await this.db
+    const [row] = await this.db
       .select({
         id: weftSessions.id,
         expiresAt: weftSessions.expiresAt,
@@ -315,7 +315,7 @@ export class AdminSessions implements SessionProvider {
       .from(weftSessions)
       .leftJoin(weftUsers, eq(weftUsers.id, weftSessions.userId))
       .where(eq(weftSessions.id, id))
-      .get();
+      .limit(1);
     if (!row) return null;
     const now = this.now();
     if (row.expiresAt.getTime() <= now) {

@@ -83,12 +83,12 @@ export class ApiTokens {
     if (typeof authorization !== "string") return null;
     const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
     if (!m || !TOKEN.test(m[1])) return null;
-    const row = await this.db
+    const row = (await this.db
       .select({ user: adminUserColumns, tokenId: weftApiTokens.id, lastUsedAt: weftApiTokens.lastUsedAt })
       .from(weftApiTokens)
       .innerJoin(weftUsers, eq(weftUsers.id, weftApiTokens.userId))
       .where(and(eq(weftApiTokens.tokenHash, hashToken(m[1])), eq(weftUsers.isActive, true), eq(weftUsers.isStaff, true)))
-      .get();
+      .limit(1))[0];
     if (!row) return null;
     const now = this.now();
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= this.touchIntervalMs) {
@@ -106,8 +106,7 @@ export class ApiTokens {
       .select({ id: weftApiTokens.id, userId: weftApiTokens.userId, name: weftApiTokens.name, createdAt: weftApiTokens.createdAt, lastUsedAt: weftApiTokens.lastUsedAt })
       .from(weftApiTokens)
       .where(eq(weftApiTokens.userId, userId))
-      .orderBy(desc(weftApiTokens.id))
-      .all();
+      .orderBy(desc(weftApiTokens.id));
   }
 
   /**

@@ -156,7 +156,7 @@ export class UserStore {
    * @returns the user, or null when there is none with that id
    */
   async getUser(id: number): Promise<AdminUser | null> {
-    const row = await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, id)).get();
+    const row = (await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, id)).limit(1))[0];
     return row ?? null;
   }
 
@@ -165,7 +165,7 @@ export class UserStore {
    * @returns the user, or null
    */
   async getUserByUsername(username: string): Promise<AdminUser | null> {
-    const row = await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.username, normalizeUsername(username))).get();
+    const row = (await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.username, normalizeUsername(username))).limit(1))[0];
     return row ?? null;
   }
 
@@ -185,11 +185,11 @@ export class UserStore {
       await verifyPassword("", await dummyHash(this.hashing));
       return null;
     }
-    const row = await this.db
+    const row = (await this.db
       .select({ ...adminUserColumns, passwordHash: weftUsers.passwordHash })
       .from(weftUsers)
       .where(eq(weftUsers.username, normalizeUsername(username)))
-      .get();
+      .limit(1))[0];
     if (!row) {
       await verifyPassword(password, await dummyHash(this.hashing));
       return null;
@@ -235,7 +235,7 @@ export class UserStore {
     if (patch.isSuperuser !== undefined) set.isSuperuser = patch.isSuperuser;
     const rows = Object.keys(set).length
       ? await this.db.update(weftUsers).set(set).where(eq(weftUsers.id, userId)).returning(adminUserColumns)
-      : await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, userId)).all();
+      : await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, userId));
     if (!rows[0]) throw new UserStoreError(`no user with id ${userId}`);
     if (Object.keys(set).length) await this.authority.changed([userId]);
     return rows[0];
@@ -275,7 +275,7 @@ export class UserStore {
    * @returns the group, or null
    */
   async getGroup(name: string): Promise<Group | null> {
-    const row = await this.db.select().from(weftGroups).where(eq(weftGroups.name, String(name).trim())).get();
+    const row = (await this.db.select().from(weftGroups).where(eq(weftGroups.name, String(name).trim())).limit(1))[0];
     return row ?? null;
   }
 
@@ -335,7 +335,7 @@ export class UserStore {
   private async holdersChanged(target: AdminUser | Group): Promise<void> {
     if (isUser(target)) return this.authority.changed([target.id]);
     if (!this.authority.linked) return;
-    const members = await this.db.select({ id: weftUserGroups.userId }).from(weftUserGroups).where(eq(weftUserGroups.groupId, target.id)).all();
+    const members = await this.db.select({ id: weftUserGroups.userId }).from(weftUserGroups).where(eq(weftUserGroups.groupId, target.id));
     await this.authority.changed(members.map((m) => m.id));
   }
 
@@ -349,11 +349,11 @@ export class UserStore {
    * @returns the set of `app.codename` strings (one statement)
    */
   async permissions(userId: number): Promise<Set<string>> {
-    const row = await this.db
+    const row = (await this.db
       .select({ perms: permissionsJsonSql() })
       .from(weftUsers)
       .where(and(eq(weftUsers.id, userId), eq(weftUsers.isActive, true)))
-      .get();
+      .limit(1))[0];
     return new Set(row ? (JSON.parse(row.perms) as string[]) : []);
   }
 
@@ -367,11 +367,11 @@ export class UserStore {
    * @returns whether the permission is held
    */
   async hasPerm(user: AdminUser | number, perm: string): Promise<boolean> {
-    const row = await this.db
+    const row = (await this.db
       .select({ isActive: weftUsers.isActive, isSuperuser: weftUsers.isSuperuser, perms: permissionsJsonSql() })
       .from(weftUsers)
       .where(eq(weftUsers.id, idOf(user)))
-      .get();
+      .limit(1))[0];
     if (!row) return false;
     return hasPermission({ isActive: row.isActive, isSuperuser: row.isSuperuser, permissions: JSON.parse(row.perms) as string[] }, perm);
   }

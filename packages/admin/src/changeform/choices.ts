@@ -4,7 +4,7 @@
  * back to a number input and shows the chosen row's label beside it.
  */
 import { asc, eq } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { qb, type AdminDatabase } from "../query/dialect/index.js";
 import type { ForeignKeyInfo } from "./fields.js";
 
 /** Most related rows offered in a select. */
@@ -20,27 +20,25 @@ export interface Choice {
  * The related rows as choices, ordered by label; `null` when there are more than `limit`
  * (one statement either way).
  */
-export function foreignKeyChoices(db: BetterSQLite3Database<any>, fk: ForeignKeyInfo, limit = FK_CHOICE_LIMIT): Choice[] | null {
+export async function foreignKeyChoices(db: AdminDatabase, fk: ForeignKeyInfo, limit = FK_CHOICE_LIMIT): Promise<Choice[] | null> {
   const label = fk.display ?? fk.references;
-  const rows = db
+  const rows = (await qb(db)
     .select({ value: fk.references, label })
     .from(fk.table)
     .orderBy(asc(label), asc(fk.references))
-    .limit(limit + 1)
-    .all() as Array<{ value: unknown; label: unknown }>;
+    .limit(limit + 1)) as Array<{ value: unknown; label: unknown }>;
   if (rows.length > limit) return null;
   return rows.map((r) => ({ value: String(r.value), label: labelOf(r.label) }));
 }
 
 /** The label of the related row whose key is `value`, or undefined when there is none. */
-export function relatedLabel(db: BetterSQLite3Database<any>, fk: ForeignKeyInfo, value: unknown): string | undefined {
+export async function relatedLabel(db: AdminDatabase, fk: ForeignKeyInfo, value: unknown): Promise<string | undefined> {
   if (value === null || value === undefined || value === "") return undefined;
-  const row = db
+  const [row] = (await qb(db)
     .select({ label: fk.display ?? fk.references })
     .from(fk.table)
     .where(eq(fk.references, value))
-    .limit(1)
-    .get() as { label: unknown } | undefined;
+    .limit(1)) as Array<{ label: unknown }>;
   return row ? labelOf(row.label) : undefined;
 }
 

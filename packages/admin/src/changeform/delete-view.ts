@@ -39,14 +39,14 @@ export class DeleteView extends AdminView<DeleteAssigns> {
     confirm: () => this.confirm(),
   };
 
-  mount(params: Params) {
+  async mount(params: Params) {
     const admin = this.modelAdmin(params, "delete");
     this.spec = formSpec(this.site, admin);
     this.id = parseObjectId(this.spec, params.id);
-    const row = this.id === undefined ? undefined : loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
+    const row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
     if (!row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     const repr = reprOf(admin, row);
-    const related = relatedRows(this.site, admin, row, this.user);
+    const related = await relatedRows(this.site, admin, row, this.user);
     return {
       verboseName: admin.verboseName,
       repr,
@@ -66,7 +66,7 @@ export class DeleteView extends AdminView<DeleteAssigns> {
     }
     let done;
     try {
-      done = deleteObject({ db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) }, this.id);
+      done = await deleteObject({ db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) }, this.id);
     } catch (err) {
       const failure = describeDbError(err, this.spec, "delete");
       if (!failure) throw err;

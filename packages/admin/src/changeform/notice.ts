@@ -8,7 +8,7 @@
  */
 import type { SessionUser } from "../auth/index.js";
 import { latestEntry } from "../auditlog/query.js";
-import type { SyncDb } from "../auditlog/record.js";
+import type { DbOrTx } from "../query/dialect/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 
 /** How long after the write the notice is shown. */
@@ -24,10 +24,10 @@ const PAST = { add: "added", change: "changed", delete: "deleted" } as const;
  * @param params - the page's query parameters
  * @param suffix - appended, e.g. " You may edit it again below."
  */
-export function savedNotice(db: SyncDb, admin: ModelAdmin<any, any>, user: SessionUser | null, params: Record<string, string | undefined>, suffix = ""): string | null {
+export async function savedNotice(db: DbOrTx, admin: ModelAdmin<any, any>, user: SessionUser | null, params: Record<string, string | undefined>, suffix = ""): Promise<string | null> {
   const id = params.deleted ?? params.saved;
   if (!user || !id || id.length > 100) return null;
-  const e = latestEntry(db, `${admin.app}.${admin.name}`, id, user.id, new Date(Date.now() - NOTICE_WINDOW_MS));
+  const e = await latestEntry(db, `${admin.app}.${admin.name}`, id, user.id, new Date(Date.now() - NOTICE_WINDOW_MS));
   if (!e) return null;
   if (params.deleted !== undefined ? e.action !== "delete" : e.action === "delete") return null;
   return `The ${admin.verboseName.toLowerCase()} “${e.objectRepr}” was ${PAST[e.action]} successfully.${suffix}`;

@@ -4,9 +4,9 @@
  * audit entry exists exactly for the writes that committed.
  */
 import { and, eq, type SQL } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { recordAudit, type AuditChanges, type SyncDb } from "../auditlog/record.js";
+import { recordAudit, type AuditChanges } from "../auditlog/record.js";
+import { dialectOf, qb, type AdminDatabase, type DbOrTx, type QueryBuilder } from "../query/dialect/index.js";
 import type { AuditAction } from "../auth/schema.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
@@ -14,7 +14,7 @@ import { reprOf } from "../model/repr.js";
 
 /** Who writes, where, and which rows they may touch. */
 export interface WriteContext {
-  db: BetterSQLite3Database<any>;
+  db: AdminDatabase;
   spec: FormSpec;
   /** the acting user (audit) */
   userId: number | null;
@@ -44,8 +44,8 @@ export function objectWhere(spec: FormSpec, id: unknown, scope?: SQL): SQL {
 }
 
 /** Reads object `id` (within `scope`), or undefined. One statement, on `db` or a transaction of it. */
-export function loadObject(db: SyncDb, spec: FormSpec, id: unknown, scope?: SQL): Row | undefined {
-  return db.select().from(spec.admin.table).where(objectWhere(spec, id, scope)).limit(1).get() as Row | undefined;
+export async function loadObject(db: DbOrTx, spec: FormSpec, id: unknown, scope?: SQL): Promise<Row | undefined> {
+  return (await qb(db).select().from(spec.admin.table).where(objectWhere(spec, id, scope)).limit(1))[0] as Row | undefined;
 }
 
 /** `[before, after]` for every column whose value differs (primary key excluded). */
@@ -60,9 +60,9 @@ export function diffRows(spec: FormSpec, before: Row | null, after: Row | null):
   return out;
 }
 
-/** Runs `write` in one IMMEDIATE transaction: the row and its audit entry commit together or not at all. */
-function inTransaction<T>(ctx: WriteContext, write: (tx: SyncDb) => T): T {
-  return ctx.db.transaction((tx) => write(tx), { behavior: "immediate" });
+/** Runs `write` in one transaction (SQLite: IMMEDIATE): the row and its audit entry commit together or not at all. */
+function inTransaction<T>(ctx: WriteContext, write: (tx: QueryBuilder) => Promise<T>): Promise<T> {
+  return dialectOf(ctx.db).transaction(ctx.db, write);
 }
 
 /**
@@ -70,12 +70,12 @@ function inTransaction<T>(ctx: WriteContext, write: (tx: SyncDb) => T): T {
  * deleted), in the write's transaction, and returns the write as {@link Written} (its row: `after`,
  * or `before` for a delete).
  */
-function audited(tx: SyncDb, ctx: WriteContext, action: AuditAction, id: unknown, before: Row | null, after: Row | null): Written {
+async function audited(tx: QueryBuilder, ctx: WriteContext, action: AuditAction, id: unknown, before: Row | null, after: Row | null): Promise<Written> {
   const { spec } = ctx;
   const row = (after ?? before)!;
   const repr = reprOf(spec.admin, row);
   const changes = diffRows(spec, before, after);
-  const auditId = recordAudit(tx, { userId: ctx.userId, action, model: spec.model, objectId: String(id), objectRepr: repr, changes });
+  const auditId = await recordAudit(tx, { userId: ctx.userId, action, model: spec.model, objectId: String(id), objectRepr: repr, changes });
   return { id, repr, row, changes, auditId };
 }
 
@@ -83,10 +83,11 @@ function audited(tx: SyncDb, ctx: WriteContext, action: AuditAction, id: unknown
  * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`).
  * @throws the driver's error (busy, constraint…): nothing is written
  */
-export function insertObject(ctx: WriteContext, data: Row): Written {
+export function insertObject(ctx: WriteContext, data: Row): Promise<Written> {
   const { spec } = ctx;
-  return inTransaction(ctx, (tx) => {
-    const row = tx.insert(spec.admin.table).values(data).returning().get() as Row;
+  return inTransaction(ctx, async (tx) => {
+    const [row] = (await tx.insert(spec.admin.table).values(data).returning()) as Row[];
+    if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
     return audited(tx, ctx, "add", row[spec.pk.key], null, row);
   });
 }
@@ -98,16 +99,16 @@ export function insertObject(ctx: WriteContext, data: Row): Written {
  * @returns undefined when the object is gone (or outside the scope); nothing is written then
  * @throws the driver's error (busy, constraint…): nothing is written
  */
-export function updateObject(ctx: WriteContext, id: unknown, data: Row): Written | undefined {
+export function updateObject(ctx: WriteContext, id: unknown, data: Row): Promise<Written | undefined> {
   const { spec } = ctx;
-  return inTransaction(ctx, (tx) => {
-    const before = loadObject(tx, spec, id, ctx.scope);
+  return inTransaction(ctx, async (tx) => {
+    const before = await loadObject(tx, spec, id, ctx.scope);
     if (!before) return undefined;
     const set: Row = {};
     for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
     let after = before;
     if (Object.keys(set).length > 0) {
-      after = tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning().get() as Row;
+      after = ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
     }
     return audited(tx, ctx, "change", id, before, after);
   });
@@ -119,12 +120,12 @@ export function updateObject(ctx: WriteContext, id: unknown, data: Row): Written
  * @returns undefined when the object is gone (or outside the scope)
  * @throws the driver's error (busy, a foreign key still pointing at it…): nothing is deleted
  */
-export function deleteObject(ctx: WriteContext, id: unknown): Written | undefined {
+export function deleteObject(ctx: WriteContext, id: unknown): Promise<Written | undefined> {
   const { spec } = ctx;
-  return inTransaction(ctx, (tx) => {
-    const before = loadObject(tx, spec, id, ctx.scope);
+  return inTransaction(ctx, async (tx) => {
+    const before = await loadObject(tx, spec, id, ctx.scope);
     if (!before) return undefined;
-    tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope)).run();
+    await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope));
     return audited(tx, ctx, "delete", id, before, null);
   });
 }

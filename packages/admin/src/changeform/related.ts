@@ -8,6 +8,7 @@
 import { count, eq, getTableColumns } from "drizzle-orm";
 import { getTableConfig, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
+import { qb } from "../query/dialect/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 
@@ -22,7 +23,7 @@ export interface RelatedRows {
 }
 
 /** One statement per foreign key pointing at the object. */
-export function relatedRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, row: Record<string, unknown>, user: SessionUser): RelatedRows[] {
+export async function relatedRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, row: Record<string, unknown>, user: SessionUser): Promise<RelatedRows[]> {
   const out: RelatedRows[] = [];
   const ownColumns = getTableColumns(admin.table) as Record<string, SQLiteColumn>;
   for (const other of site.all()) {
@@ -33,7 +34,7 @@ export function relatedRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, ro
       if (!refKey) continue;
       const value = row[refKey];
       if (value === null || value === undefined) continue;
-      const n = (site.db.select({ n: count() }).from(other.table).where(eq(ref.columns[0], value)).get() as { n: number } | undefined)?.n ?? 0;
+      const n = Number((await qb(site.db).select({ n: count() }).from(other.table).where(eq(ref.columns[0], value)))[0]?.n ?? 0);
       if (n === 0) continue;
       const action = (fk.onDelete ?? "no action").toLowerCase();
       const effect = action === "cascade" ? "delete" : action === "set null" || action === "set default" ? "unlink" : "protect";

@@ -100,17 +100,17 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     save: on(FORM_PAYLOAD, (p) => this.save(p)),
   };
 
-  mount(params: Params) {
+  async mount(params: Params) {
     const admin = this.modelAdmin(params, this.mode === "add" ? "add" : "view");
     this.spec = formSpec(this.site, admin);
     if (this.mode === "change") {
       this.id = parseObjectId(this.spec, params.id);
-      this.row = this.id === undefined ? undefined : loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
+      this.row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
       if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     }
     this.values = initialValues(this.spec, this.mode, this.row);
-    this.loadChoices();
-    const notice = savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
+    await this.loadChoices();
+    const notice = await savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
     if (notice) this.flash = { success: notice };
     return this.view(admin);
   }
@@ -146,23 +146,23 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     return admin.has(this.user, this.mode === "add" ? "add" : "change");
   }
 
-  private loadChoices(): void {
+  private async loadChoices(): Promise<void> {
     const db = this.site.db;
     for (const f of shownFields(this.spec)) {
       if (f.kind !== "foreignKey" || !f.fk) continue;
       const writable = this.editable() && writableFields(this.spec, this.mode).includes(f);
-      if (writable && !this.fkChoices.has(f.key)) this.fkChoices.set(f.key, foreignKeyChoices(db, f.fk));
-      this.updateLabel(f.key, writable ? this.values[f.key] : this.row?.[f.key]);
+      if (writable && !this.fkChoices.has(f.key)) this.fkChoices.set(f.key, await foreignKeyChoices(db, f.fk));
+      await this.updateLabel(f.key, writable ? this.values[f.key] : this.row?.[f.key]);
     }
   }
 
   /** The label of the related object chosen in foreign-key field `key`. */
-  private updateLabel(key: string, value: unknown): void {
+  private async updateLabel(key: string, value: unknown): Promise<void> {
     const f = this.spec.byKey.get(key);
     if (!f?.fk) return;
     if (value === null || value === undefined || value === "") return void this.fkLabels.set(key, undefined);
     const choice = this.fkChoices.get(key)?.find((c) => c.value === String(value));
-    this.fkLabels.set(key, choice ? choice.label : relatedLabel(this.site.db, f.fk, value));
+    this.fkLabels.set(key, choice ? choice.label : await relatedLabel(this.site.db, f.fk, value));
   }
 
   private view(admin = this.admin): ChangeFormAssigns {
@@ -217,11 +217,11 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 
   /** Validates the form and checks that chosen related objects exist. */
-  private check(p: FormInput): { data: Row; errors: FieldErrors } {
+  private async check(p: FormInput): Promise<{ data: Row; errors: FieldErrors }> {
     const { data, errors } = validateForm(this.spec, this.mode, p, this.row);
     for (const f of writableFields(this.spec, this.mode)) {
       if (f.kind !== "foreignKey") continue;
-      this.updateLabel(f.key, this.values[f.key]);
+      await this.updateLabel(f.key, this.values[f.key]);
       const v = data[f.key];
       if (v === null || v === undefined || errors[f.key]) continue;
       if (this.fkLabels.get(f.key) === undefined) {
@@ -233,7 +233,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 
   /** `lv-change`: validate without saving; errors for the fields the user touched. */
-  private validate(p: FormInput): void {
+  private async validate(p: FormInput): Promise<void> {
     const admin = this.site.get(this.admin.app, this.admin.name);
     if (!admin || !this.editable(admin)) return;
     const target = typeof p._target === "string" ? p._target : undefined;
@@ -243,7 +243,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const previous = { ...this.values };
     this.takeValues(p);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
-    this.errors = this.check(p).errors;
+    this.errors = (await this.check(p)).errors;
     if (Object.keys(this.errors).length === 0) this.formError = null;
     this.assign(this.view(admin));
   }
@@ -259,7 +259,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     }
     this.submitted = true;
     this.takeValues(p);
-    const { data, errors } = this.check(p);
+    const { data, errors } = await this.check(p);
     this.errors = errors;
     const n = Object.keys(errors).length;
     if (n > 0) {
@@ -270,7 +270,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     let written: Written | undefined;
     const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) };
     try {
-      written = this.mode === "add" ? insertObject(ctx, data) : updateObject(ctx, this.id, data);
+      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data);
     } catch (err) {
       const failure = describeDbError(err, this.spec, "save");
       if (!failure) throw err;
@@ -298,7 +298,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.touched.clear();
     this.submitted = false;
     this.formError = null;
-    this.loadChoices();
+    await this.loadChoices();
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }

@@ -3,7 +3,7 @@
  * `actions`, filtered by the user's permissions — looked up again, with the permission check,
  * every time one is about to run.
  */
-import { sql, type SQL } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
 import type { ActionContext, ActionResult, AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -14,6 +14,7 @@ import { recordAudit } from "../auditlog/record.js";
 import { diffRows } from "../changeform/persist.js";
 import { formSpec } from "../changeform/fields.js";
 import { reprOf } from "../model/repr.js";
+import { dialectOf, hasErrorCode } from "../query/dialect/index.js";
 
 /** The name of the built-in delete action (as Django's). */
 export const DELETE_SELECTED = "delete_selected";
@@ -60,11 +61,12 @@ export function selectionQuery(query: ChangeListQuery<any, any>, state: ChangeLi
 /**
  * What a custom action's `run` receives for a resolved selection — built here for both the
  * change list's events and the action endpoint (`POST <prefix>/<app>/<model>/action/`), so
- * both run an action the same way. `ids` are fetched on first use ("all matching": one statement).
+ * both run an action the same way. `ids` are fetched first ("all matching": one statement), except
+ * for a progress action on "all matching", which works on `selection` (its `ids` are empty).
  *
  * @param all - whether the selection is "all N matching" (else: picked rows)
  */
-export function actionContext(
+export async function actionContext(
   site: AdminSiteLike,
   admin: ModelAdmin<any, any>,
   user: SessionUser,
@@ -72,10 +74,11 @@ export function actionContext(
   sel: ResolvedSelection,
   state: ChangeListState,
   all: boolean,
-): ActionContext {
-  const ctx: ActionContext = { admin, user, where: sel.where, ids: [], site, selection: { all, query: selectionQuery(query, state), count: sel.count } };
-  Object.defineProperty(ctx, "ids", { get: sel.ids, enumerable: true });
-  return ctx;
+  action: AdminAction,
+): Promise<ActionContext> {
+  // a progress action on "all matching" pins the filter, never the keys (see withProgress)
+  const ids = all && action.progress ? [] : await sel.ids();
+  return { admin, user, where: sel.where, ids, site, selection: { all, query: selectionQuery(query, state), count: sel.count } };
 }
 
 /** Whether an action's result asks for a redirect (see {@link ActionResult}). */
@@ -91,31 +94,27 @@ export function isRedirectResult(result: unknown): result is ActionResult {
  * @returns the primary keys of the deleted rows
  * @throws the driver's error (e.g. `SQLITE_CONSTRAINT_FOREIGNKEY`); nothing is deleted then
  */
-export function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number, limit?: number): unknown[] {
+export async function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number, limit?: number): Promise<unknown[]> {
   const spec = formSpec(site, admin);
-  const pk = site.query(admin).config.pk.column;
-  return site.db.transaction(
-    (tx) => {
-      let pick = tx.select().from(admin.table).$dynamic();
-      if (where) pick = pick.where(where);
-      if (limit !== undefined) pick = pick.orderBy(pk).limit(limit);
-      const rows = pick.all() as Record<string, unknown>[];
-      if (rows.length === 0) return [];
-      const keys = rows.map((r) => r[spec.pk.key]);
-      tx.delete(admin.table).where(sql`${pk} in (select value from json_each(${JSON.stringify(keys)}))`).run();
-      for (const row of rows) {
-        recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(row[spec.pk.key]), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
-      }
-      return keys;
-    },
-    { behavior: "immediate" },
-  );
+  const query = site.query(admin);
+  const pk = query.config.pk.column;
+  const dialect = dialectOf(site.db);
+  return dialect.transaction(site.db, async (tx) => {
+    let pick = tx.select().from(admin.table).$dynamic();
+    if (where) pick = pick.where(where);
+    if (limit !== undefined) pick = pick.orderBy(pk).limit(limit);
+    const rows = (await pick) as Record<string, unknown>[];
+    if (rows.length === 0) return [];
+    const keys = rows.map((r) => r[spec.pk.key]);
+    await tx.delete(admin.table).where(dialect.inList(pk, keys));
+    for (const row of rows) {
+      await recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(row[spec.pk.key]), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
+    }
+    return keys;
+  });
 }
 
-/** Whether `err` is SQLite refusing a delete because other rows still refer to these. */
+/** Whether `err` is the database refusing a delete because other rows still refer to these (SQLite or PostgreSQL). */
 export function isForeignKeyError(err: unknown): boolean {
-  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if ((e as { code?: unknown }).code === "SQLITE_CONSTRAINT_FOREIGNKEY") return true;
-  }
-  return false;
+  return hasErrorCode(err, ["SQLITE_CONSTRAINT_FOREIGNKEY", "23503"]);
 }

@@ -5,7 +5,7 @@
  * query whenever an action runs. The browser never receives or sends a list of ids.
  */
 import { and, sql, type SQL } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { qb, type AdminDatabase } from "../query/dialect/index.js";
 import type { ChangeListQuery, ChangeListRow, ChangeListState } from "../query/index.js";
 
 /** Rows picked one by one (or a page at a time), or every row matching the filter. */
@@ -48,11 +48,11 @@ export interface ResolvedSelection {
   /** how many rows (for "all matching": the filter's count when it was resolved) */
   readonly count: number;
   /** the first few rows, for the confirmation panel (one statement for picked rows) */
-  readonly sample: () => readonly ChangeListRow[];
+  readonly sample: () => Promise<readonly ChangeListRow[]>;
   /** the WHERE clause over the admin's table (`undefined`: every row) */
   readonly where: SQL | undefined;
   /** the primary keys (for "all matching", fetched on first use: one statement) */
-  readonly ids: () => unknown[];
+  readonly ids: () => Promise<unknown[]>;
   /** the picked keys that are still valid, as strings (empty for "all") */
   readonly valid: ReadonlySet<string>;
 }
@@ -66,14 +66,14 @@ export interface ResolvedSelection {
  * @param sample - how many rows to show in a confirmation
  * @throws ChangeListParamError when the state does not validate (never for states from parseState)
  */
-export function resolveSelection(db: BetterSQLite3Database<any>, query: ChangeListQuery<any, any>, sel: Selection, state: ChangeListState, sample = 5): ResolvedSelection {
+export async function resolveSelection(db: AdminDatabase, query: ChangeListQuery<any, any>, sel: Selection, state: ChangeListState, sample = 5): Promise<ResolvedSelection> {
   const filter = query.selectionFilter(state);
   if (sel.mode === "all") {
-    const first = query.fetchPage({ ...state, page: 1 });
-    let ids: unknown[] | undefined;
+    const first = await query.fetchPage({ ...state, page: 1 });
+    let ids: Promise<unknown[]> | undefined;
     return {
       count: first.total,
-      sample: () => first.rows.slice(0, sample),
+      sample: async () => first.rows.slice(0, sample),
       where: filter,
       valid: new Set(),
       ids: () => (ids ??= matchingKeys(db, query, filter)),
@@ -85,26 +85,26 @@ export function resolveSelection(db: BetterSQLite3Database<any>, query: ChangeLi
     if (!numeric) clean.push(id);
     else if (/^-?(0|[1-9][0-9]{0,15})$/.test(id) && Number.isSafeInteger(Number(id))) clean.push(Number(id));
   }
-  const keys = clean.length === 0 ? [] : matchingKeys(db, query, and(filter, inKeys(query, clean)));
-  let rows: ChangeListRow[] | undefined;
+  const keys = clean.length === 0 ? [] : await matchingKeys(db, query, and(filter, inKeys(query, clean)));
+  let rows: Promise<ChangeListRow[]> | undefined;
   return {
     count: keys.length,
-    sample: () => (rows ??= keys.length === 0 ? [] : query.fetchByIds(keys.slice(0, sample))),
-    where: keys.length === 0 ? sql`0` : inKeys(query, keys),
+    sample: () => (rows ??= keys.length === 0 ? Promise.resolve([]) : query.fetchByIds(keys.slice(0, sample))),
+    where: keys.length === 0 ? sql`1 = 0` : inKeys(query, keys),
     valid: new Set(keys.map(String)),
-    ids: () => keys,
+    ids: async () => keys,
   };
 }
 
-/** `pk IN (…)` with the keys as one JSON parameter (as `fetchByIds` does). */
+/** `pk IN (…)` with the keys as one parameter (as `fetchByIds` does). */
 function inKeys(query: ChangeListQuery<any, any>, keys: readonly unknown[]): SQL {
-  return sql`${query.config.pk.column} in (select value from json_each(${JSON.stringify(keys)}))`;
+  return query.dialect.inList(query.config.pk.column, keys);
 }
 
 /** Every primary key matching `where`, in key order (one statement). */
-function matchingKeys(db: BetterSQLite3Database<any>, query: ChangeListQuery<any, any>, where: SQL | undefined): unknown[] {
+async function matchingKeys(db: AdminDatabase, query: ChangeListQuery<any, any>, where: SQL | undefined): Promise<unknown[]> {
   const { pk, table } = query.config;
-  let q = db.select({ k: pk.column }).from(table).$dynamic();
+  let q = qb(db).select({ k: pk.column }).from(table).$dynamic();
   if (where) q = q.where(where);
-  return q.orderBy(pk.column).all().map((r) => r.k);
+  return (await q.orderBy(pk.column)).map((r) => r.k);
 }

@@ -4,7 +4,7 @@
  * costs no extra statement.
  */
 import { count } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { qb, type AdminDatabase } from "../query/dialect/index.js";
 import type { ChangeListQuery } from "../query/index.js";
 
 /** How long a full count is reused, in ms. */
@@ -16,10 +16,10 @@ const cache = new WeakMap<ChangeListQuery<any, any>, { at: number; n: number }>(
  * The number of rows of the admin's table (one `count(*)`, or none when cached).
  * @param now - the clock (tests)
  */
-export function fullCount(db: BetterSQLite3Database<any>, query: ChangeListQuery<any, any>, now = Date.now()): number {
+export async function fullCount(db: AdminDatabase, query: ChangeListQuery<any, any>, now = Date.now()): Promise<number> {
   const hit = cache.get(query);
   if (hit && now - hit.at < FULL_COUNT_TTL_MS) return hit.n;
-  const n = Number(db.select({ n: count() }).from(query.config.table).get()?.n ?? 0);
+  const n = Number((await qb(db).select({ n: count() }).from(query.config.table))[0]?.n ?? 0);
   cache.set(query, { at: now, n });
   return n;
 }

@@ -11,7 +11,7 @@ import { forgetFullCount, fullCount } from "./totals.js";
 import { visibleWidgets } from "../shell/slots.js";
 import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
+import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
@@ -60,7 +60,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     this.assign({ selection: NO_SELECTION });
   }
 
-  handleParams(_params: Params, url: URL) {
+  async handleParams(_params: Params, url: URL) {
     const admin = this.modelAdmin({ app: this.appLabel, model: this.modelName }, "view");
     const query = this.site.query(admin);
     let state: ChangeListState;
@@ -73,15 +73,22 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.putFlash("error", `${err.message}. Showing the whole list instead.`);
     }
     // "The order … was changed successfully." after the change form's Save (?saved=<id>)
-    const notice = savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
+    const notice = await savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
     if (notice) this.putFlash("success", notice);
     // rows outside getQueryset(user) are never counted, listed or selected
     const scope = admin.options.getQueryset?.(this.user);
     if (scope) state = { ...state, scope };
+    const before = { state: this.state, selection: this.assigns.selection };
     if (!sameRows(this.state, state)) this.assign({ selection: NO_SELECTION });
     this.state = state;
     this.pending = null;
-    this.refresh(admin);
+    if (await this.refresh(admin)) return;
+    // too slow (the flash says so): what was shown stays, with the state it was shown for
+    if (this.page) {
+      this.state = before.state;
+      this.assign({ selection: before.selection });
+    } else this.page = { rows: [], total: 0, page: 1, pages: 1, perPage: query.config.listPerPage };
+    this.show();
   }
 
   events = {
@@ -171,7 +178,13 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
     if (confirmed && this.pending?.action !== name) return this.putFlash("error", "That confirmation is no longer current; nothing was changed.");
     const query = this.site.query(admin);
-    const sel = resolveSelection(this.site.db, query, this.assigns.selection, this.state);
+    let sel: ResolvedSelection;
+    try {
+      sel = await resolveSelection(this.site.reads, query, this.assigns.selection, this.state);
+    } catch (err) {
+      if (this.tooSlow(err)) return;
+      throw err;
+    }
     if (sel.count === 0) {
       this.pending = null;
       this.show();
@@ -179,35 +192,35 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
     if (asksFirst(action) && !confirmed) {
       this.pending = { action: name };
-      return this.show(this.confirmModel(admin, query, action, sel));
+      return this.show(await this.confirmModel(admin, query, action, sel));
     }
     this.pending = null;
     const bulk = (this.constructor as typeof ChangeListView).bulkDelete;
     if (action.kind === "delete" && bulk && sel.count > INLINE_DELETE_MAX) {
       // a large delete runs as a job in short batches, not inside this handler
       await this.runCustom(admin, query, { kind: "custom", name: action.name, label: action.label, action: bulk(admin) }, sel);
-    } else if (action.kind === "delete") this.deleteSelected(admin, query, sel);
+    } else if (action.kind === "delete") await this.deleteSelected(admin, query, sel);
     else await this.runCustom(admin, query, action, sel);
   }
 
-  private deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): void {
+  private async deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): Promise<void> {
     let ids: unknown[];
     try {
-      ids = deleteRows(this.site, admin, sel.where, this.user.id);
+      ids = await deleteRows(this.site, admin, sel.where, this.user.id);
     } catch (err) {
       if (!isForeignKeyError(err)) throw err;
-      this.refresh(admin);
+      await this.refresh(admin);
       return this.putFlash("error", `Cannot delete the selected ${admin.verboseNamePlural.toLowerCase()}: other records refer to them. Nothing was deleted.`);
     }
     this.afterWrite(query);
     this.assign({ selection: NO_SELECTION });
-    this.refresh(admin);
+    await this.refresh(admin);
     for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
     this.putFlash("success", `Deleted ${counted(ids.length, admin)}.`);
   }
 
   private async runCustom(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: Extract<RunnableAction, { kind: "custom" }>, sel: ResolvedSelection): Promise<void> {
-    const ctx = actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all");
+    const ctx = await actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all", action.action);
     let message: string | void | ActionResult;
     try {
       message = await action.action.run(ctx);
@@ -216,14 +229,14 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       if (err instanceof ActionRefusedError) return this.putFlash("error", err.message);
       // generic message here; the runtime logs the stack with the app's logger
       this.afterWrite(query);
-      this.revalidate(admin, query);
+      await this.revalidate(admin, query);
       this.putFlash("error", `The action “${action.label}” failed. Details were logged for the administrators.`);
       throw err;
     }
     // e.g. a progress action's job page: the browser leaves this list
     if (isRedirectResult(message)) return this.redirect(message.redirect);
     this.afterWrite(query);
-    this.revalidate(admin, query);
+    await this.revalidate(admin, query);
     if (message) this.putFlash("success", String(message).slice(0, 1000));
   }
 
@@ -234,16 +247,16 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 
   /** Keeps only the picked rows that still exist, then re-fetches the page. */
-  private revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): void {
+  private async revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): Promise<void> {
     const sel = this.assigns.selection;
     if (sel.mode === "ids" && sel.ids.size > 0) {
-      this.assign({ selection: { mode: "ids", ids: new Set(resolveSelection(this.site.db, query, sel, this.state).valid) } });
+      this.assign({ selection: { mode: "ids", ids: new Set((await resolveSelection(this.site.reads, query, sel, this.state)).valid) } });
     }
-    this.refresh(admin);
+    await this.refresh(admin);
   }
 
-  private confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): ConfirmModel {
-    const sample = sel.sample().map((r) => reprOf(query, r));
+  private async confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): Promise<ConfirmModel> {
+    const sample = (await sel.sample()).map((r) => reprOf(query, r));
     const del = action.kind === "delete";
     return {
       action: action.name,
@@ -263,13 +276,34 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
    * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
    * filtered list, the unfiltered total (cached briefly), then renders.
    */
-  private refresh(admin: ModelAdmin<any, any>): void {
+  private async refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
     const query = this.site.query(admin);
-    this.page = query.fetchPage(this.state);
-    this.filters = query.filterChoices(this.state);
-    const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
-    this.fullTotal = filtered ? fullCount(this.site.db, query) : this.page.total;
+    try {
+      const page = await query.fetchPage(this.state);
+      const filters = await query.filterChoices(this.state);
+      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
+      this.fullTotal = filtered ? await fullCount(this.site.reads, query) : page.total;
+      this.page = page;
+      this.filters = filters;
+    } catch (err) {
+      if (!this.tooSlow(err)) throw err;
+      return false;
+    }
     this.show();
+    return true;
+  }
+
+  /**
+   * Whether `err` is a statement past the site's budget (SQLite's read pool or PostgreSQL's
+   * `statement_timeout`): then it is logged with its SQL and the user reads {@link QUERY_TOO_SLOW}
+   * in an error flash — the list is not replaced by an error page.
+   */
+  private tooSlow(err: unknown): boolean {
+    const timeout = queryTimeoutOf(err, this.site.queryTimeoutMs);
+    if (!timeout) return false;
+    this.site.jobLog?.warn({ err: timeout, budgetMs: timeout.budgetMs, sql: timeout.sql, user: this.user.id }, "weft admin: a change-list query outlived its budget and was stopped");
+    this.putFlash("error", QUERY_TOO_SLOW);
+    return true;
   }
 
   /** Re-renders from the last fetch (no statement), with the confirmation panel if any. */

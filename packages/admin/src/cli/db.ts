@@ -3,7 +3,8 @@
  */
 import { existsSync } from "node:fs";
 import type Database from "better-sqlite3";
-import { ensureAdminTables, type AdminDb } from "../auth/schema.js";
+import type { AdminDb } from "../auth/schema.js";
+import { migrateAdminSqlite, type MigrateResult } from "../migrate/index.js";
 import { adminError } from "../errors.js";
 import { usageError } from "./io.js";
 
@@ -12,12 +13,14 @@ export interface CliDb {
   db: AdminDb;
   sqlite: Database.Database;
   file: string;
+  /** what opening it applied of the admin's migrations */
+  migrated: MigrateResult;
   close(): void;
 }
 
 /**
- * Opens the admin database (creating the `weft_*` tables when missing, as `createsuperuser`
- * needs on a new file).
+ * Opens the admin database and applies the admin's pending migrations (creating the `weft_*`
+ * tables on a new file, as `createsuperuser` needs).
  *
  * @param file - the `--db` value or the config's `db`
  * @param create - whether a missing file may be created (only `createsuperuser`)
@@ -34,10 +37,11 @@ export async function openCliDb(file: string | undefined, create: boolean): Prom
   try {
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    ensureAdminTables(sqlite);
+    const db = drizzle(sqlite);
+    const migrated = migrateAdminSqlite(db);
+    return { db, sqlite, file, migrated, close: () => sqlite.close() };
   } catch (err) {
     sqlite.close();
     throw err;
   }
-  return { db: drizzle(sqlite), sqlite, file, close: () => sqlite.close() };
 }

@@ -14,11 +14,12 @@ import { COMMON_OPTIONS, type CliCommand } from "./command.js";
 import { loadConfig } from "./config.js";
 import { createsuperuserCommand } from "./createsuperuser.js";
 import { processIO, usageError, type CliIO } from "./io.js";
+import { migrateCommand } from "./migrate.js";
 import { seedCommand } from "./seed.js";
 import { tokensCommand } from "./tokens.js";
 
 /** Every subcommand, in the order `weft --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [createsuperuserCommand, changepasswordCommand, tokensCommand, checkCommand, seedCommand];
+export const COMMANDS: readonly CliCommand[] = [migrateCommand, createsuperuserCommand, changepasswordCommand, tokensCommand, checkCommand, seedCommand];
 
 const USAGE = `usage: weft [--config FILE] COMMAND [OPTIONS]
 
@@ -27,8 +28,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(18)}${c.summary}`).join("\n")}
 
 Every command takes --help. The database is --db FILE, else the "db" of the config file
 (./weft.config.js, $WEFT_CONFIG or --config FILE), which may also export site() for
-"weft check" and seed(argv) for "weft seed". Database migrations are the application's
-own (e.g. drizzle-kit); weft has no migrate command yet.
+"weft check" and seed(argv) for "weft seed". "weft migrate" creates or upgrades the admin's
+own tables (DATABASE_URL=postgres://… selects PostgreSQL); your tables' migrations are yours.
 
 Exit codes: 0 success, 1 failure, 2 bad usage.
 `;

@@ -70,7 +70,7 @@ Exit codes: 0 done, 1 failed (unknown user or token), 2 bad usage.
         .select({ id: weftApiTokens.id, user: weftUsers.username, name: weftApiTokens.name, createdAt: weftApiTokens.createdAt, lastUsedAt: weftApiTokens.lastUsedAt })
         .from(weftApiTokens)
         .innerJoin(weftUsers, eq(weftUsers.id, weftApiTokens.userId));
-      const rows = await (uid === undefined ? q : q.where(eq(weftApiTokens.userId, uid))).orderBy(desc(weftApiTokens.id)).all();
+      const rows = await (uid === undefined ? q : q.where(eq(weftApiTokens.userId, uid))).orderBy(desc(weftApiTokens.id));
       io.stdout.write("id\tuser\tname\tcreated\tlast used\n");
       for (const r of rows) io.stdout.write(`${r.id}\t${r.user}\t${r.name}\t${iso(r.createdAt)}\t${iso(r.lastUsedAt)}\n`);
       return 0;

@@ -38,7 +38,7 @@ export function bulkDeleteAction(admin: ModelAdmin<any, any>, batch = DELETE_BAT
       while (!progress.cancelled) {
         let ids: unknown[];
         try {
-          ids = deleteRows(ctx.site, ctx.admin, selection.where, ctx.user.id, batch);
+          ids = await deleteRows(ctx.site, ctx.admin, selection.where, ctx.user.id, batch);
         } catch (err) {
           if (isForeignKeyError(err)) progress.log(`Stopped: other records refer to some of these ${plural}. ${counted(done, admin)} were deleted before.`);
           throw err;

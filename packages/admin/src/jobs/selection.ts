@@ -2,7 +2,8 @@
  * The selection a progress action's body works on: pinned when the job starts, re-read from
  * the database whenever the body asks.
  */
-import { and, count, sql, type SQL } from "drizzle-orm";
+import { and, count, type SQL } from "drizzle-orm";
+import { qb } from "../query/dialect/index.js";
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
@@ -21,22 +22,22 @@ export function jobSelection<Row = Record<string, unknown>>(site: AdminSiteLike,
   const query = site.query(admin);
   const { pk, table } = query.config;
   const scope = admin.options.getQueryset?.(user);
-  const inKeys = (keys: readonly unknown[]): SQL => sql`${pk.column} in (select value from json_each(${JSON.stringify(keys)}))`;
+  const inKeys = (keys: readonly unknown[]): SQL => query.dialect.inList(pk.column, keys);
   const where: SQL | undefined =
     pinned.kind === "ids" ? and(scope, inKeys(pinned.ids)) : query.selectionFilter({ ...query.parseState(pinned.query), scope });
-  const db = site.db;
+  const db = qb(site.db);
 
-  const ids = (): unknown[] => {
+  const ids = async (): Promise<unknown[]> => {
     let q = db.select({ k: pk.column }).from(table).$dynamic();
     if (where) q = q.where(where);
-    return q.orderBy(pk.column).all().map((r) => r.k);
+    return (await q.orderBy(pk.column)).map((r) => r.k);
   };
-  const rows = (only?: readonly unknown[]): Row[] => {
+  const rows = async (only?: readonly unknown[]): Promise<Row[]> => {
     if (only && only.length === 0) return [];
     const cond = only ? and(where, inKeys(only)) : where;
     let q = db.select().from(table).$dynamic();
     if (cond) q = q.where(cond);
-    return q.orderBy(pk.column).all() as Row[];
+    return (await q.orderBy(pk.column)) as Row[];
   };
   return {
     pinned,
@@ -44,16 +45,16 @@ export function jobSelection<Row = Record<string, unknown>>(site: AdminSiteLike,
     where,
     ids,
     rows,
-    count() {
+    async count() {
       let q = db.select({ n: count() }).from(table).$dynamic();
       if (where) q = q.where(where);
-      return q.get()?.n ?? 0;
+      return Number((await q)[0]?.n ?? 0);
     },
-    *batches(batchSize = 100) {
-      const keys = ids();
+    async *batches(batchSize = 100) {
+      const keys = await ids();
       const n = Math.max(1, Math.floor(batchSize));
       for (let i = 0; i < keys.length; i += n) {
-        const batch = rows(keys.slice(i, i + n));
+        const batch = await rows(keys.slice(i, i + n));
         if (batch.length > 0) yield batch;
       }
     },

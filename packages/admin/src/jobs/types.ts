@@ -1,5 +1,5 @@
 import type { SQL } from "drizzle-orm";
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { AdminDatabase } from "../query/dialect/index.js";
 import type { Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import type { ChannelLayer } from "@weft/server/pubsub";
@@ -31,13 +31,13 @@ export interface JobSelection<Row = Record<string, unknown>> {
   /** the WHERE clause over the admin's table (derived from {@link JobSelection.pinned} when the job started) */
   readonly where: SQL | undefined;
   /** the primary keys of the rows still selected, in key order (one statement) */
-  ids(): unknown[];
+  ids(): Promise<unknown[]>;
   /** the rows still selected, in key order; with `ids`, only those of them (one statement) */
-  rows(ids?: readonly unknown[]): Row[];
+  rows(ids?: readonly unknown[]): Promise<Row[]>;
   /** how many rows are still selected (one statement) */
-  count(): number;
+  count(): Promise<number>;
   /** the rows still selected, `size` at a time (default 100), each batch read fresh when reached */
-  batches(size?: number): Generator<Row[], void, undefined>;
+  batches(size?: number): AsyncGenerator<Row[], void, undefined>;
 }
 
 /** What a progress action's body gets besides the selection and the progress handle. */
@@ -49,7 +49,7 @@ export interface ProgressActionContext {
   /** who started the job (as they were when they started it) */
   readonly user: SessionUser;
   /** the site's database */
-  readonly db: BetterSQLite3Database<any>;
+  readonly db: AdminDatabase;
   /** the channel layer (e.g. to publish model events so live cards move) */
   readonly pubsub: ChannelLayer;
   /** the job's id */

@@ -53,7 +53,7 @@ const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
  *   actions: [withProgress({ name: "refund", label: "Refund selected orders", permissions: ["orders.refund_order"] },
  *     async (ctx, selection, progress) => {
  *       let done = 0;
- *       for (const order of selection.rows()) {
+ *       for (const order of await selection.rows()) {
  *         if (progress.cancelled) break;
  *         refund(order);
  *         progress.update({ current: ++done, message: `Refunded ${order.number}` });

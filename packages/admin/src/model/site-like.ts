@@ -4,7 +4,7 @@
  * widgets, the admin's views, presenters and routes — is typed against this interface, which
  * `AdminSite` implements.
  */
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { AdminDatabase } from "../query/dialect/index.js";
 import type { Logger } from "@weft/server";
 import type { JobStore } from "@weft/server/jobs";
 import type { AdminSessions, ApiTokens, SessionUser, UserStore } from "../auth/index.js";
@@ -27,7 +27,11 @@ export interface AdminSiteLike {
   /** locale, default currency and the time zone every date is shown and typed in */
   readonly display: Display;
   /** the drizzle database holding the models and the admin's `weft_*` tables */
-  readonly db: BetterSQLite3Database<any>;
+  readonly db: AdminDatabase;
+  /** the database the change list reads through (the SQLite read pool's, else `db`); never written */
+  readonly reads: AdminDatabase;
+  /** the budget of one admin statement, ms */
+  readonly queryTimeoutMs: number;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;

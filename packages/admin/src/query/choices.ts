@@ -72,8 +72,9 @@ export class FilterChoices {
    * @param state - a validated state
    * @returns one `FilterView` per `listFilter` entry, in order
    */
-  forState(state: ChangeListState): FilterView[] {
-    return this.rules.config.listFilter.map((f) => {
+  async forState(state: ChangeListState): Promise<FilterView[]> {
+    const out: FilterView[] = [];
+    for (const f of this.rules.config.listFilter) {
       const current = state.filters[f.field];
       const query = (sel: FilterSelection | null) => toSearchParams(this.rules, withFilter(this.rules, state, f.field, sel)).toString();
       const choices: FilterChoiceView[] = [{ label: "All", selected: !current, query: query(null) }];
@@ -85,7 +86,7 @@ export class FilterChoices {
           for (const c of f.choices) exact(c.value, c.label);
           break;
         case "foreignKey":
-          for (const c of this.foreignKey(f, current?.lookup === "exact" ? current.value : undefined)) exact(c.value, c.label);
+          for (const c of await this.foreignKey(f, current?.lookup === "exact" ? current.value : undefined)) exact(c.value, c.label);
           break;
         case "dateRange":
           for (const r of DATE_RANGES) {
@@ -101,8 +102,9 @@ export class FilterChoices {
           isnull(false, "Has date");
         } else isnull(true, f.kind === "boolean" ? "Unknown" : "(None)");
       }
-      return { field: f.field, title: f.title, kind: f.kind, choices };
-    });
+      out.push({ field: f.field, title: f.title, kind: f.kind, choices });
+    }
+    return out;
   }
 
   /** Drops cached foreign-key choices (after related rows were added, renamed or deleted). */
@@ -111,7 +113,7 @@ export class FilterChoices {
     this.fkLabels.clear();
   }
 
-  private foreignKey(f: ResolvedFilter, selected: string | undefined): { value: string; label: string }[] {
+  private async foreignKey(f: ResolvedFilter, selected: string | undefined): Promise<{ value: string; label: string }[]> {
     const rel = f.relation!;
     const relColumns = getTableColumns(rel.table) as Record<string, SQLiteColumn>;
     const ref = rel.references;
@@ -125,7 +127,7 @@ export class FilterChoices {
       const top = (this.db as Builder).select({ k: ref }).from(rel.table).orderBy(asc(display), asc(ref)).limit(f.limit);
       const where = selValue === undefined ? inArray(ref, top) : or(inArray(ref, top), eq(ref, selValue));
       const q = (this.db as Builder).select({ k: ref, label: display }).from(rel.table).where(where).orderBy(asc(display), asc(ref));
-      const rows = this.exec<{ k: unknown; label: unknown }>(q);
+      const rows = await this.exec<{ k: unknown; label: unknown }>(q);
       let list = rows.map((r) => ({ value: String(r.k), label: labelOf(r.label) }));
       // more rows than the limit ⇒ the selected row is outside the list (see the TSDoc above)
       if (list.length > f.limit && selected !== undefined) {
@@ -141,7 +143,7 @@ export class FilterChoices {
       let label = this.fkLabels.get(labelKey(selected));
       if (label === undefined) {
         const q = (this.db as Builder).select({ label: display }).from(rel.table).where(eq(ref, selValue)).limit(1);
-        const row = this.exec<{ label: unknown }>(q)[0];
+        const row = (await this.exec<{ label: unknown }>(q))[0];
         label = row ? labelOf(row.label) : `${selected} (missing)`;
         this.rememberLabel(labelKey(selected), label);
       }

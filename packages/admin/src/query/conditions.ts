@@ -6,6 +6,7 @@
 import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder } from "./db.js";
+import type { Dialect } from "./dialect/index.js";
 import { ChangeListParamError } from "./errors.js";
 import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
 import { escapeLike, splitSearchTerms } from "./search.js";
@@ -19,6 +20,7 @@ import { fromWallTime, wallTime } from "./time-zone.js";
  * ignored.
  *
  * @param db - the database (builds the subqueries of related search fields; runs nothing)
+ * @param dialect - its dialect (case-insensitive LIKE)
  * @param rules - the admin's allow-lists
  * @param now - the clock for date ranges
  * @param state - a validated state
@@ -27,10 +29,10 @@ import { fromWallTime, wallTime } from "./time-zone.js";
  * @returns the condition, or `undefined` when the state matches every row
  * @throws ChangeListParamError when a filter in a hand-built state is not allow-listed
  */
-export function selectionFilter(db: AnyDb, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db)): SQL | undefined {
+export function selectionFilter(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db)): SQL | undefined {
   const conds: SQL[] = state.scope ? [state.scope] : [];
   for (const [field, sel] of Object.entries(state.filters)) conds.push(filterCondition(rules, now, field, sel));
-  const search = searchCondition(rules.config, state.q, related);
+  const search = searchCondition(dialect, rules.config, state.q, related);
   if (search) conds.push(search);
   return conds.length === 0 ? undefined : and(...conds);
 }
@@ -46,7 +48,7 @@ function relatedSubquery(db: AnyDb): RelatedMatch {
   return (rel, cond) => inArray(rel.column, (db as Builder).select({ k: rel.references }).from(rel.table).where(cond));
 }
 
-function searchCondition(config: ResolvedChangeList, q: string, related: RelatedMatch): SQL | undefined {
+function searchCondition(dialect: Dialect, config: ResolvedChangeList, q: string, related: RelatedMatch): SQL | undefined {
   if (q === "" || config.searchFields.length === 0) return undefined;
   const words = splitSearchTerms(q);
   const perWord: SQL[] = [];
@@ -54,7 +56,7 @@ function searchCondition(config: ResolvedChangeList, q: string, related: Related
     const own: SQL[] = [];
     const byRelation = new Map<ResolvedRelation, SQL[]>();
     for (const { field, match } of config.searchFields) {
-      const cond = wordCondition(field.column, match, word);
+      const cond = wordCondition(dialect, field.column, match, word);
       if (!cond) continue;
       if (!field.relation) own.push(cond);
       else {
@@ -64,7 +66,7 @@ function searchCondition(config: ResolvedChangeList, q: string, related: Related
       }
     }
     for (const [rel, conds] of byRelation) own.push(related(rel, or(...conds)!));
-    perWord.push(own.length === 0 ? sql`0` : own.length === 1 ? own[0] : or(...own)!);
+    perWord.push(own.length === 0 ? sql`1 = 0` : own.length === 1 ? own[0] : or(...own)!);
   }
   return perWord.length === 0 ? undefined : and(...perWord);
 }
@@ -99,7 +101,7 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
  * One search field's condition for one word, or `undefined` when the word can never match it
  * (a non-number word against `=` on a number column).
  */
-function wordCondition(column: SQLiteColumn, match: "contains" | "startsWith" | "exact", word: string): SQL | undefined {
+function wordCondition(dialect: Dialect, column: SQLiteColumn, match: "contains" | "startsWith" | "exact", word: string): SQL | undefined {
   if (match === "exact" && column.dataType === "number") {
     // `=id` with a number: an indexable equality rather than a LIKE over the text form
     return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(column, Number(word)) : undefined;
@@ -107,7 +109,7 @@ function wordCondition(column: SQLiteColumn, match: "contains" | "startsWith" | 
   const e = escapeLike(word);
   const pattern = match === "contains" ? `%${e}%` : match === "startsWith" ? `${e}%` : e;
   // bound parameter; ESCAPE makes %, _ and \ in the word literal
-  return sql`${column} like ${pattern} escape '\\'`;
+  return dialect.like(column, pattern);
 }
 
 /**

@@ -2,18 +2,18 @@
  * The drizzle types the change-list modules share: the database they query, the dynamic
  * builder, and the hook that runs (and counts) a built statement.
  */
-import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { AdminDatabase } from "./dialect/index.js";
 
-export type AnyDb = BetterSQLite3Database<Record<string, unknown>>;
+export type AnyDb = AdminDatabase;
 // drizzle's dynamic builder types are too deep to spell; the query shape is checked by tests.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Builder = any;
 
 /** A built drizzle statement that can be run and shown. */
 export interface Runnable<R> {
-  all(): R;
+  execute(): Promise<R>;
   toSQL(): { sql: string; params: unknown[] };
 }
 
 /** Runs a statement and returns its rows (`ChangeListQuery` counts and reports each one). */
-export type Exec = <Row>(q: Runnable<Row[]>) => Row[];
+export type Exec = <Row>(q: Runnable<Row[]>) => Promise<Row[]>;

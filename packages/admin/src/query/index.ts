@@ -52,6 +52,8 @@ export {
   QueryTimeoutError,
   isQueryTimeout,
   pgBudget,
+  queryBudget,
   queryTimeoutOf,
 } from "./budget.js";
-export { SqliteReadPool, type SqliteReadPoolOptions } from "./read-pool/index.js";
+export { SqliteReadPool, siteReads, type ReadPoolOption, type SiteReads, type SqliteReadPoolOptions } from "./read-pool/index.js";
+export { dialectOf, withTransaction, type AdminDatabase, type AnyColumn, type AnyTable, type DbOrTx, type Dialect, type QueryBuilder } from "./dialect/index.js";

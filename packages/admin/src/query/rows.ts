@@ -6,6 +6,7 @@
 import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder } from "./db.js";
+import type { Dialect } from "./dialect/index.js";
 import { ChangeListParamError } from "./errors.js";
 import type { ChangeListRecord } from "./options.js";
 import type { ResolvedChangeList, ResolvedField, ResolvedRelation } from "./resolved.js";
@@ -26,6 +27,7 @@ export interface ChangeListRow {
 /** What the row statements are built from: one admin's table, options and join kinds. */
 export interface RowSource {
   readonly db: AnyDb;
+  readonly dialect: Dialect;
   /** The resolved, checked options. */
   readonly config: ResolvedChangeList;
   /** relations joined with INNER JOIN (see `RelationOptions.required`) */
@@ -36,18 +38,18 @@ export interface RowSource {
  * The row source of an admin: its relations joined with INNER JOIN are the `required` ones
  * and, when the connection enforces foreign keys, the declared foreign keys.
  *
- * @param db - a drizzle better-sqlite3 database
+ * @param db - a drizzle better-sqlite3 or node-postgres database
+ * @param dialect - its dialect
  * @param config - the resolved options
  * @returns the row source
  */
-export function rowSource(db: AnyDb, config: ResolvedChangeList): RowSource {
+export function rowSource(db: AnyDb, dialect: Dialect, config: ResolvedChangeList): RowSource {
   const inner = new Set<ResolvedRelation>();
-  const client = (db as unknown as { $client?: { pragma?(source: string, o: { simple: true }): unknown } }).$client;
-  const enforced = client?.pragma?.("foreign_keys", { simple: true }) === 1;
+  const enforced = dialect.foreignKeysEnforced(db);
   for (const rel of config.relations.values()) {
     if (rel.required ?? (rel.declaredForeignKey && enforced)) inner.add(rel);
   }
-  return { db, config, inner };
+  return { db, dialect, config, inner };
 }
 
 function col(field: ResolvedField): SQLiteColumn {

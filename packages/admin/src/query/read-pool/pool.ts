@@ -21,7 +21,10 @@ export interface SqliteReadPoolOptions {
   file: string;
   /** reader processes, at most (default 2); started on demand, kept while the pool lives */
   size?: number;
-  /** the budget of one statement in milliseconds, queueing included (default 2,000) */
+  /**
+   * the budget of one statement in milliseconds, from the moment a reader takes it (default
+   * 2,000); a statement waiting for a reader waits at most for the running ones' budgets
+   */
   timeoutMs?: number;
   /**
    * the site's own better-sqlite3 connection, answering what the query code asks the connection
@@ -30,6 +33,18 @@ export interface SqliteReadPoolOptions {
   client?: object;
   /** where stopped statements are reported (budget, SQL); default: nowhere */
   onTimeout?: (err: QueryTimeoutError) => void;
+}
+
+/** The pools reading through each site connection (`client`), for {@link readPoolsOf}. */
+const byClient = new WeakMap<object, Set<SqliteReadPool>>();
+
+/**
+ * The read pools made for a better-sqlite3 connection (`SqliteReadPoolOptions.client`), so that
+ * `countStatements` on that connection counts their statements too.
+ * @internal
+ */
+export function readPoolsOf(client: object): ReadonlySet<SqliteReadPool> {
+  return byClient.get(client) ?? new Set();
 }
 
 interface Task {
@@ -54,8 +69,8 @@ interface Slot {
  * reader while the event loop keeps serving everyone else (as the issue's "No query stalls a
  * worker" asks). Writes stay on the site's own connection, as short transactions.
  *
- * Every statement has a budget ({@link SqliteReadPoolOptions.timeoutMs}, counted from the call,
- * queueing included). Past it the statement's reader is killed (SIGKILL: the only way to stop
+ * Every statement has a budget ({@link SqliteReadPoolOptions.timeoutMs}, counted from the moment
+ * a reader takes it). Past it the statement's reader is killed (SIGKILL: the only way to stop
  * SQLite mid-statement from outside, better-sqlite3 having no `sqlite3_interrupt` and a worker
  * thread's `terminate()` waiting for the native call to return) and replaced, and the call
  * rejects with {@link QueryTimeoutError} (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`).
@@ -79,9 +94,10 @@ export class SqliteReadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
-  private closed = false;
   /** readers killed for outliving a budget, since the pool started */
   killed = 0;
+  /** called with the SQL of every statement sent to the pool (see `countStatements`) */
+  readonly observers = new Set<(sql: string) => void>();
 
   /**
    * @throws WeftAdminError `WEFT_ADMIN_ERR_READ_POOL` when `file` does not exist; TypeError for a
@@ -110,7 +126,11 @@ export class SqliteReadPool {
       },
     });
     // what the query code asks the connection (e.g. `PRAGMA foreign_keys`) is answered by the site's own
-    if (opts.client) Object.defineProperty(db, "$client", { value: opts.client });
+    if (opts.client) {
+      Object.defineProperty(db, "$client", { value: opts.client });
+      if (!byClient.has(opts.client)) byClient.set(opts.client, new Set());
+      byClient.get(opts.client)!.add(this);
+    }
     this.db = db;
   }
 
@@ -118,14 +138,13 @@ export class SqliteReadPool {
    * Runs one statement in a reader.
    * @param method - "all" / "values": every row, as arrays of values; "get": the first row or undefined
    * @param budgetMs - this statement's budget (default the pool's)
-   * @throws QueryTimeoutError past the budget; WeftAdminError `WEFT_ADMIN_ERR_READ_POOL` once closed;
+   * @throws QueryTimeoutError past the budget; WeftAdminError `WEFT_ADMIN_ERR_READ_POOL` when the pool is closed under it;
    *   SQLite's error (with its `code`) for a bad statement
    */
   query(sql: string, params: unknown[], method: ReadMethod, budgetMs = this.timeoutMs): Promise<unknown> {
-    if (this.closed) return Promise.reject(adminError("WEFT_ADMIN_ERR_READ_POOL", "weft admin: the read pool is closed"));
+    for (const observe of this.observers) observe(sql);
     return new Promise((resolve, reject) => {
       const task: Task = { req: { id: this.nextId++, sql, params, method }, budgetMs, resolve, reject };
-      task.timer = setTimeout(() => this.expire(task), budgetMs);
       this.queue.push(task);
       this.dispatch();
     });
@@ -136,9 +155,8 @@ export class SqliteReadPool {
     return { readers: this.slots.length, busy: this.slots.filter((s) => s.task).length, queued: this.queue.length, killed: this.killed };
   }
 
-  /** Stops every reader; waiting and running statements reject. */
+  /** Stops every reader; waiting and running statements reject. A later query starts readers again. */
   async close(): Promise<void> {
-    this.closed = true;
     const gone = adminError("WEFT_ADMIN_ERR_READ_POOL", "weft admin: the read pool was closed");
     for (const task of this.queue.splice(0)) this.settle(task, gone);
     await Promise.all(
@@ -148,6 +166,7 @@ export class SqliteReadPool {
       }),
     );
   }
+
 
   // ---- internals ----
 
@@ -161,6 +180,8 @@ export class SqliteReadPool {
       const task = this.queue.shift()!;
       slot.task = task;
       task.slot = slot;
+      // the budget runs from here: starting a reader (slow on a loaded machine) is not the statement's
+      task.timer = setTimeout(() => this.expire(task), task.budgetMs);
       slot.child.send(task.req);
     }
   }
@@ -196,14 +217,12 @@ export class SqliteReadPool {
     if (slot.task) this.settle(slot.task, err);
     // a reader that never started (the file vanished, no permission…): fail what waits instead of looping
     if (!slot.ready) for (const task of this.queue.splice(0)) this.settle(task, err);
-    if (!this.closed) this.dispatch();
+    this.dispatch();
   }
 
-  /** A budget ran out: waiting, the statement is dropped; running, its reader is killed. */
+  /** A budget ran out: the statement's reader is killed (a new one starts on demand). */
   private expire(task: Task): void {
     const err = new QueryTimeoutError(task.budgetMs, task.req.sql);
-    const waiting = this.queue.indexOf(task);
-    if (waiting >= 0) this.queue.splice(waiting, 1);
     const slot = task.slot;
     if (slot && slot.task === task) {
       slot.task = null;

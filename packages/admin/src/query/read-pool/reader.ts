@@ -15,7 +15,12 @@ if (!file || !process.send) {
   process.stderr.write("weft admin: read-pool reader: run by SqliteReadPool (a database file argument and an IPC channel)\n");
   process.exit(2);
 }
-const send = process.send.bind(process);
+const channel = process.send.bind(process);
+// the pool went away (its process ended or closed the channel): nothing to answer any more
+const send = (msg: ReaderReply) => {
+  if (!process.connected) process.exit(0);
+  channel(msg, undefined, undefined, (err: Error | null) => err && process.exit(0));
+};
 
 const db = new Database(file, { readonly: true, fileMustExist: true });
 db.pragma("query_only = ON");
@@ -51,6 +56,5 @@ process.on("message", (req: ReaderRequest) => {
   }
   send(reply);
 });
-send({ id: 0, ready: true } satisfies ReaderReply);
-// the pool went away: nothing to answer any more
 process.on("disconnect", () => process.exit(0));
+send({ id: 0, ready: true });

@@ -1,0 +1,60 @@
+/**
+ * The admin's migrations on PostgreSQL (node-postgres), applied with drizzle's node-postgres
+ * migrator under a session advisory lock, so processes starting together apply them once.
+ */
+import type { NodePgDatabase } from "drizzle-orm/node-postgres";
+import { adminError } from "../errors.js";
+import { ADMIN_MIGRATIONS_TABLE, journal, migrationsFolder, pendingAfter, type MigrateResult } from "./journal.js";
+
+/** The advisory lock key the admin's migrations hold (an arbitrary constant: "weftmigr"). */
+const LOCK_KEY = 0x7765_6674_6d69_6772n;
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
+}
+interface PoolLike extends Queryable {
+  connect(): Promise<Queryable & { release(): void }>;
+}
+
+async function lastApplied(client: Queryable): Promise<number> {
+  const { rows } = await client.query(`select to_regclass('drizzle."${ADMIN_MIGRATIONS_TABLE}"') is not null as present`);
+  if (!rows[0]?.present) return 0;
+  const res = await client.query(`select max(created_at) as last from drizzle."${ADMIN_MIGRATIONS_TABLE}"`);
+  return Number(res.rows[0]?.last ?? 0);
+}
+
+/**
+ * Applies the admin's pending migrations to a node-postgres database (see `migrateAdmin`).
+ * Idempotent; cheap when up to date.
+ *
+ * @param db - a drizzle node-postgres database over a `pg.Pool` or `pg.Client`
+ * @returns what was applied
+ * @throws WeftAdminError `WEFT_ADMIN_ERR_MIGRATE` when a migration fails (cause attached; the
+ *   migrations run in one transaction, rolled back on failure); the driver's error when the
+ *   server cannot be reached
+ */
+export async function migrateAdminPg(db: NodePgDatabase<any>): Promise<MigrateResult> {
+  const entries = journal("pg");
+  const raw = (db as unknown as { $client: Queryable | PoolLike }).$client;
+  const pooled = "connect" in raw && typeof (raw as { totalCount?: unknown }).totalCount === "number";
+  const client = pooled ? await (raw as PoolLike).connect() : raw;
+  try {
+    await client.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+    try {
+      const pending = pendingAfter(entries, await lastApplied(client));
+      if (pending.length === 0) return { dialect: "pg", applied: [], baselined: false };
+      const { drizzle } = await import("drizzle-orm/node-postgres");
+      const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+      try {
+        await migrate(drizzle({ client: client as never }), { migrationsFolder: migrationsFolder("pg"), migrationsTable: ADMIN_MIGRATIONS_TABLE });
+      } catch (err) {
+        throw adminError("WEFT_ADMIN_ERR_MIGRATE", `weft migrate: applying the admin's PostgreSQL migrations (${pending.map((p) => p.tag).join(", ")}) failed: ${(err as Error).message}`, { cause: err });
+      }
+      return { dialect: "pg", applied: pending.map((p) => p.tag), baselined: false };
+    } finally {
+      await client.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+    }
+  } finally {
+    if (pooled) (client as unknown as { release(): void }).release();
+  }
+}

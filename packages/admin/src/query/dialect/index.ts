@@ -1,0 +1,101 @@
+/**
+ * The one place where the admin's SQL differs between engines: a {@link Dialect} per drizzle
+ * database kind (better-sqlite3 SQLite in `sqlite.ts`, node-postgres PostgreSQL in `pg.ts`),
+ * picked by {@link dialectOf}. Everything else builds statements with drizzle forms valid on
+ * both (`await db.select()…`, `.limit(1)` then `[0]`, `await db.insert(t).values(v).returning()`).
+ */
+import { is, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type { NodePgDatabase } from "drizzle-orm/node-postgres";
+import { PgDatabase, type PgColumn, type PgTable } from "drizzle-orm/pg-core";
+import { BaseSQLiteDatabase, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { adminError } from "../../errors.js";
+import { sqliteDialect } from "./sqlite.js";
+import { pgDialect } from "./pg.js";
+
+/** A database the admin runs on: drizzle over better-sqlite3, or over node-postgres (`pg`). */
+export type AdminDatabase = BetterSQLite3Database<any> | NodePgDatabase<any>;
+/** A table a ModelAdmin lists: a `sqliteTable` or a `pgTable`. */
+export type AnyTable = SQLiteTable | PgTable;
+/** A column of an {@link AnyTable}. */
+export type AnyColumn = SQLiteColumn | PgColumn;
+
+/**
+ * The builder surface both dialects share. drizzle's union of database types makes builder
+ * calls untypeable, so the admin builds statements on this one type (SQLite's async database:
+ * every call is awaited) and {@link qb} is the only cast; the forms used are valid on both.
+ */
+export type QueryBuilder = BaseSQLiteDatabase<"async", unknown, any>;
+
+/** What differs between SQLite and PostgreSQL, for the statements the admin builds. */
+export interface Dialect {
+  readonly name: "sqlite" | "postgres";
+  /** Runs a raw statement and returns its rows. */
+  all<R = Record<string, unknown>>(db: AdminDatabase, query: SQL): Promise<R[]>;
+  /** `expr IN (the keys)`, the keys travelling as ONE parameter whatever their number. */
+  inList(expr: SQLWrapper, keys: readonly unknown[]): SQL;
+  /** An aggregate of `expr` as a JSON array (empty array for no rows), read back by {@link Dialect.parseKeys}. */
+  jsonArrayAgg(expr: SQL): SQL;
+  /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */
+  parseKeys(value: unknown): unknown[];
+  /** Case-insensitive `LIKE` with `\` as escape character (SQLite's LIKE; PostgreSQL's ILIKE). */
+  like(expr: SQLWrapper, pattern: string): SQL;
+  /** Whether the engine rejects rows whose foreign keys point nowhere (SQLite: `PRAGMA foreign_keys`). */
+  foreignKeysEnforced(db: AdminDatabase): boolean;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * SQLite: `BEGIN IMMEDIATE` under a process-wide lock per connection (see `sqlite.ts`);
+   * PostgreSQL: drizzle's `db.transaction`.
+   */
+  transaction<T>(db: AdminDatabase, fn: (tx: QueryBuilder) => Promise<T>): Promise<T>;
+  /**
+   * The database as the admin keeps it: SQLite wraps it so that the admin's writes take the
+   * connection's transaction lock (`guardWrites` in `sqlite.ts`); PostgreSQL keeps it as is.
+   */
+  adopt<D extends AdminDatabase>(db: D): D;
+  /** Whether `err` is the engine refusing a write because of a foreign key. */
+  isForeignKeyError(err: unknown): boolean;
+}
+
+/**
+ * The dialect of a drizzle database, told apart with drizzle's `is()`.
+ * @throws WeftAdminError `WEFT_ADMIN_ERR_DATABASE` for anything but a better-sqlite3 or node-postgres drizzle database
+ */
+export function dialectOf(db: unknown): Dialect {
+  if (is(db, BaseSQLiteDatabase)) return sqliteDialect;
+  if (is(db, PgDatabase)) return pgDialect;
+  throw adminError("WEFT_ADMIN_ERR_DATABASE", "weft admin: db must be a drizzle database: drizzle(new Database(file)) of drizzle-orm/better-sqlite3, or drizzle(pool) of drizzle-orm/node-postgres");
+}
+
+/** A database or a transaction of it (what `Dialect.transaction` passes its callback). */
+export type DbOrTx = AdminDatabase | QueryBuilder;
+
+/** The database (or transaction) as the shared builder type (see {@link QueryBuilder}): the adapter's one cast. */
+export function qb(db: DbOrTx): QueryBuilder {
+  return db as unknown as QueryBuilder;
+}
+
+/**
+ * Runs `fn` in one transaction of `db` (SQLite or PostgreSQL), as the admin's own writes do:
+ * committed when `fn` resolves, rolled back when it throws (see {@link Dialect.transaction}).
+ * Use it for writes that must commit together with an audit entry (`recordAudit(tx, …)`).
+ *
+ * @example
+ * await withTransaction(site.db, async (tx) => {
+ *   await tx.update(orders).set({ status }).where(eq(orders.id, id));
+ *   await recordAudit(tx, { userId, action: "change", model: "shop.order", objectId: id, objectRepr, changes });
+ * });
+ * @returns what `fn` resolves to
+ * @throws what `fn` or the driver throws (nothing is written then); WeftAdminError `WEFT_ADMIN_ERR_DATABASE` for an unsupported `db`
+ */
+export function withTransaction<T>(db: AdminDatabase, fn: (tx: QueryBuilder) => Promise<T>): Promise<T> {
+  return dialectOf(db).transaction(db, fn);
+}
+
+/** Whether `err` (or one of its causes) carries `code`. */
+export function hasErrorCode(err: unknown, codes: readonly string[]): boolean {
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (codes.includes(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
+}

@@ -1,0 +1,189 @@
+// migrateAdmin and `weft migrate` on real engines: a fresh SQLite file, a fresh PostgreSQL
+// database (weft_t_<random> on the local server, dropped after), running twice, processes
+// starting together, and upgrading a SQLite file made by the old hand-written SQL.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminTables, UserStore, weftUsers } from "../src/auth/index.js";
+import { runCli } from "../src/cli/index.js";
+import { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrateAdmin } from "../src/migrate/index.js";
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), "weft-migrate-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tags = journal("sqlite").map((e) => e.tag);
+const tablesIn = (s: Database.Database) => (s.prepare("select name from sqlite_master where type = 'table' and name like 'weft_%' order by name").all() as { name: string }[]).map((r) => r.name);
+
+function cliIO(env: Record<string, string | undefined> = {}) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let stdout = "";
+  let stderr = "";
+  out.on("data", (c) => (stdout += String(c)));
+  err.on("data", (c) => (stderr += String(c)));
+  return { io: { env, stdin: new PassThrough(), stdout: out, stderr: err }, text: () => ({ stdout, stderr }) };
+}
+
+describe("migrateAdmin on SQLite", () => {
+  it("creates every admin table on a fresh file, then applies nothing", async () => {
+    const sqlite = new Database(join(tmp(), "fresh.db"));
+    const db = drizzle(sqlite);
+    expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: tags, baselined: false });
+    expect(tablesIn(sqlite)).toEqual([...BASELINE_TABLES].sort());
+    expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: [], baselined: false });
+    expect(sqlite.prepare(`select count(*) as n from ${ADMIN_MIGRATIONS_TABLE}`).get()).toEqual({ n: tags.length });
+    // the application's own drizzle migrations table is not touched
+    expect(sqlite.prepare("select name from sqlite_master where name = '__drizzle_migrations'").get()).toBeUndefined();
+    sqlite.close();
+  });
+
+  it("upgrades a file made by the old ensureAdminTables SQL in place, keeping its rows", async () => {
+    const file = join(tmp(), "old.db");
+    const old = new Database(file);
+    old.exec(readFileSync(new URL("./fixtures/admin-tables-pre-migrations.sql", import.meta.url), "utf8"));
+    await new UserStore(drizzle(old)).createUser({ username: "kept", password: "pw-kept-1234" });
+    old.close();
+
+    const sqlite = new Database(file);
+    const db = drizzle(sqlite);
+    expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: tags.slice(1), baselined: true });
+    expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: [], baselined: false });
+    expect((await db.select().from(weftUsers)).map((u) => u.username)).toEqual(["kept"]);
+    expect(await new UserStore(db).authenticate("kept", "pw-kept-1234")).not.toBeNull();
+    // the upgraded tables and fresh ones have the same columns and indexes
+    const fresh = new Database(":memory:");
+    await migrateAdmin(drizzle(fresh));
+    const shape = (s: Database.Database) =>
+      BASELINE_TABLES.map((t) => ({
+        t,
+        cols: (s.prepare(`pragma table_info(${t})`).all() as { name: string; notnull: number; pk: number }[]).map((c) => `${c.name}:${c.notnull}:${c.pk}`),
+        idx: (s.prepare(`pragma index_list(${t})`).all() as { name: string; unique: number }[]).map((i) => `${i.name}:${i.unique}`).sort(),
+      }));
+    expect(shape(sqlite)).toEqual(shape(fresh));
+    sqlite.close();
+    fresh.close();
+  });
+
+  it("refuses a database holding only some of the admin's tables, changing nothing", async () => {
+    const sqlite = new Database(":memory:");
+    sqlite.exec("create table weft_users (id integer primary key, username text)");
+    await expect(migrateAdmin(drizzle(sqlite))).rejects.toMatchObject({ code: "WEFT_ADMIN_ERR_MIGRATE", message: expect.stringContaining("weft_groups") });
+    expect(tablesIn(sqlite)).toEqual(["weft_users"]);
+    sqlite.close();
+  });
+
+  it("refuses a database of another driver", async () => {
+    await expect(migrateAdmin({} as never)).rejects.toMatchObject({ code: "WEFT_ADMIN_ERR_DIALECT" });
+  });
+});
+
+const base = process.env.DATABASE_URL?.startsWith("postgres") ? process.env.DATABASE_URL : `postgres://${process.env.PGUSER ?? "postgres"}@${process.env.PGHOST ?? "127.0.0.1"}:${process.env.PGPORT ?? "5432"}/postgres`;
+const urlOf = (name: string) => {
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+describe("migrateAdmin on PostgreSQL", () => {
+  const name = `weft_t_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Pool({ connectionString: base, max: 1 });
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    await admin.query(`create database ${name}`);
+    pool = new pg.Pool({ connectionString: urlOf(name), max: 4 });
+    // the drop below ends idle connections the pool may still be closing
+    pool.on("error", () => {});
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+
+  it("creates every admin table in a fresh database from processes starting together, once", async () => {
+    const results = await Promise.all([0, 1, 2].map(() => migrateAdmin(drizzlePg({ client: pool }))));
+    expect(results.map((r) => r.applied).sort((a, b) => b.length - a.length)).toEqual([journal("pg").map((e) => e.tag), [], []]);
+    const { rows } = await pool.query("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'weft_%' order by 1");
+    expect(rows.map((r) => r.table_name)).toEqual([...BASELINE_TABLES].sort());
+    expect(await migrateAdmin(drizzlePg({ client: pool }))).toEqual({ dialect: "pg", applied: [], baselined: false });
+  });
+
+  it("reads rows of the same shape as SQLite through the pgTable twins", async () => {
+    const db = drizzlePg({ client: pool });
+    const t = adminTables("pg");
+    const at = new Date(1_700_000_000_123);
+    const [u] = await db.insert(t.weftUsers).values({ username: "pg-user", passwordHash: "x", createdAt: at }).returning();
+    const sqlite = new Database(":memory:");
+    const sdb = drizzle(sqlite);
+    await migrateAdmin(sdb);
+    const [s] = await sdb.insert(adminTables("sqlite").weftUsers).values({ username: "pg-user", passwordHash: "x", createdAt: at }).returning();
+    expect(u).toEqual(s);
+    sqlite.close();
+  });
+});
+
+describe("weft migrate", () => {
+  it("migrates the --db file, then says it is up to date (exit 0)", async () => {
+    const file = join(tmp(), "cli.db");
+    const first = cliIO();
+    expect(await runCli(["migrate", "--db", file], first.io)).toBe(0);
+    expect(first.text().stdout).toContain(`applied ${tags[0]}`);
+    const again = cliIO();
+    expect(await runCli(["migrate", "--db", file], again.io)).toBe(0);
+    expect(again.text().stdout).toContain("no migrations to apply");
+  });
+
+  it("uses PostgreSQL when DATABASE_URL is a postgres:// URL, without printing its password", async () => {
+    const name = `weft_t_${randomBytes(6).toString("hex")}`;
+    const admin = new pg.Pool({ connectionString: base, max: 1 });
+    await admin.query(`create database ${name}`);
+    try {
+      const url = new URL(urlOf(name));
+      url.password = "s3cret-pw";
+      const run = cliIO({ DATABASE_URL: url.toString() });
+      // trust auth: the password is ignored by the server
+      expect(await runCli(["migrate"], run.io), run.text().stderr).toBe(0);
+      expect(run.text().stdout).toContain(`applied ${journal("pg")[0]!.tag}`);
+      expect(run.text().stdout).not.toContain("s3cret-pw");
+      const again = cliIO({ DATABASE_URL: url.toString() });
+      expect(await runCli(["migrate"], again.io)).toBe(0);
+      expect(again.text().stdout).toContain("no migrations to apply");
+    } finally {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    }
+  });
+
+  it("answers --help with 0, bad usage with 2 and an unreachable server with 1", async () => {
+    const help = cliIO();
+    expect(await runCli(["migrate", "--help"], help.io)).toBe(0);
+    expect(help.text().stdout).toContain("usage: weft migrate");
+    const extra = cliIO();
+    expect(await runCli(["migrate", "now", "--db", join(tmp(), "x.db")], extra.io)).toBe(2);
+    const both = cliIO({ DATABASE_URL: base });
+    expect(await runCli(["migrate", "--db", join(tmp(), "x.db")], both.io)).toBe(2);
+    expect(both.text().stderr).toContain("not both");
+    const notPg = cliIO({ DATABASE_URL: "mysql://x@localhost/db" });
+    expect(await runCli(["migrate"], notPg.io)).toBe(2);
+    const nowhere = cliIO();
+    expect(await runCli(["migrate"], nowhere.io, tmp())).toBe(2);
+    expect(nowhere.text().stderr).toContain("no database");
+    // a closed port: connection refused, exit 1 with the driver's message
+    const down = cliIO({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
+    expect(await runCli(["migrate"], down.io)).toBe(1);
+    expect(down.text().stderr).toMatch(/weft migrate: error: .*ECONNREFUSED/);
+  });
+});
