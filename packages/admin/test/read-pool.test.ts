@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { count, eq, like, sql } from "drizzle-orm";
@@ -77,6 +77,8 @@ describe("SqliteReadPool", () => {
       // both readers started, so the budget below is spent running, not starting a process
       await Promise.all([pool.query("SELECT 1", [], "all"), pool.query("SELECT 2", [], "all")]);
       expect(pool.stats().readers).toBe(2);
+      // the readers yield the CPU to this process (nice +10)
+      for (const slot of pool["slots"]) expect(getPriority(slot.child.pid!)).toBe(Math.min(19, getPriority() + 10));
       const pidsBefore = new Set(pool["slots"].map((s) => s.child.pid!));
 
       let ticks = 0;
@@ -154,6 +156,7 @@ describe("SqliteReadPool", () => {
     expect(() => new SqliteReadPool({ file: join(dir, "missing.db") })).toThrow(/is none/);
     expect(() => new SqliteReadPool({ file: ":memory:" })).toThrow(/not ":memory:"/);
     expect(() => new SqliteReadPool({ file, size: 0 })).toThrow(TypeError);
+    expect(() => new SqliteReadPool({ file, nice: 20 })).toThrow(/nice/);
     expect(() => new SqliteReadPool({ file, timeoutMs: -5 })).toThrow(/queryTimeoutMs|timeoutMs/);
   });
 });

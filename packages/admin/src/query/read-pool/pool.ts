@@ -3,6 +3,7 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { sql, type SQLWrapper } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
@@ -26,6 +27,11 @@ export interface SqliteReadPoolOptions {
    * 2,000); a statement waiting for a reader waits at most for the running ones' budgets
    */
   timeoutMs?: number;
+  /**
+   * how much lower the readers' CPU priority is than the web process's (Unix `nice`, 0–19;
+   * default 10): a long search yields the CPU to the clicks of everyone else
+   */
+  nice?: number;
   /**
    * the site's own better-sqlite3 connection, answering what the query code asks the connection
    * rather than the data (`$client.pragma("foreign_keys")`); default: none
@@ -90,6 +96,7 @@ export class SqliteReadPool {
   readonly timeoutMs: number;
   readonly file: string;
   private readonly size: number;
+  private readonly nice: number;
   private readonly onTimeout: ((err: QueryTimeoutError) => void) | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
@@ -111,6 +118,8 @@ export class SqliteReadPool {
     if (!Number.isInteger(size) || size < 1 || size > 64) throw new TypeError(`weft admin: SqliteReadPool size must be a whole number from 1 to 64 (got ${String(size)})`);
     this.file = opts.file;
     this.size = size;
+    this.nice = opts.nice ?? 10;
+    if (!Number.isInteger(this.nice) || this.nice < 0 || this.nice > 19) throw new TypeError(`weft admin: SqliteReadPool nice must be a whole number from 0 to 19 (got ${String(opts.nice)})`);
     this.timeoutMs = queryBudget(opts.timeoutMs, "SqliteReadPool timeoutMs");
     this.onTimeout = opts.onTimeout;
     const db = drizzle(async (sql, params, method) => {
@@ -189,6 +198,12 @@ export class SqliteReadPool {
   private spawn(): Slot {
     const child = fork(READER, [this.file], { serialization: "advanced", execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const slot: Slot = { child, ready: false, task: null };
+    // a long read competes for the CPU with the web process it serves: the web process goes first
+    try {
+      if (child.pid !== undefined && this.nice !== 0) setPriority(child.pid, Math.min(19, getPriority() + this.nice));
+    } catch {
+      // not permitted here (a container without CAP_SYS_NICE lowers only): the readers keep the parent's priority
+    }
     child.unref();
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
     child.on("message", (msg: ReaderReply) => {
