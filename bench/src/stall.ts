@@ -7,7 +7,7 @@
  * figures, never fails on a timing.
  *
  * ```
- * node bench/dist/stall.js [--clients N] [--seconds S] [--db FILE] [--no-write]
+ * node bench/dist/stall.js [--clients N] [--seconds S] [--rounds R] [--db FILE] [--no-write]
  * ```
  *
  * Method: the demo runs in a child process (bench/dist/stall/server.js) on a seeded SQLite
@@ -35,7 +35,8 @@ const opt = (name: string, dflt: string) => {
   return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
 };
 const CLIENTS = Number(opt("clients", "4"));
-const SECONDS = Number(opt("seconds", "20"));
+const SECONDS = Number(opt("seconds", "10"));
+const ROUNDS = Number(opt("rounds", "3"));
 const DB = opt("db", join(os.tmpdir(), "weft-bench-stall.db"));
 const write = !args.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -92,9 +93,10 @@ function slowSearches(tab: Tab): { stop: () => Promise<{ searches: number; tooSl
   const times: number[] = [];
   let tooSlow = 0;
   // the message comes in the search's render, which may follow the event's reply
-  tab.sock.ws.on("message", (data: Buffer) => {
+  const onFrame = (data: Buffer) => {
     if (data.toString("utf8").includes(TOO_SLOW)) tooSlow++;
-  });
+  };
+  tab.sock.ws.on("message", onFrame);
   const loop = (async () => {
     for (let i = 0; running; i++) {
       const t0 = performance.now();
@@ -106,6 +108,7 @@ function slowSearches(tab: Tab): { stop: () => Promise<{ searches: number; tooSl
     async stop() {
       running = false;
       await loop;
+      tab.sock.ws.off("message", onFrame);
       return { searches: times.length, tooSlow, times };
     },
   };
@@ -125,14 +128,27 @@ async function main(): Promise<void> {
     const tabs = await Promise.all(Array.from({ length: CLIENTS }, () => openTab(base, cookie)));
     const slowTab = await openTab(base, cookie);
 
-    log(`warm-up, then ${SECONDS} s of ${CLIENTS} clients clicking alone…`);
-    await clicks(tabs, 2);
-    const alone = await clicks(tabs, SECONDS);
-    log(`${SECONDS} s of the same next to a client repeating the search "a"…`);
-    const slow = slowSearches(slowTab);
-    await sleep(500);
-    const beside = await clicks(tabs, SECONDS);
-    const searched = await slow.stop();
+    await clicks(tabs, 2); // warm-up
+    // alternating rounds, so that the machine's other load (it is shared) weighs on both figures alike
+    const alone = { latencies: [] as number[], errors: 0, unanswered: 0 };
+    const beside = { latencies: [] as number[], errors: 0, unanswered: 0 };
+    const searched = { searches: 0, tooSlow: 0, times: [] as number[] };
+    const add = (to: typeof alone, r: typeof alone) => {
+      to.latencies.push(...r.latencies);
+      to.errors += r.errors;
+      to.unanswered += r.unanswered;
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round}/${ROUNDS}: ${SECONDS} s of ${CLIENTS} clients clicking alone, then ${SECONDS} s next to a client repeating the search "a"…`);
+      add(alone, await clicks(tabs, SECONDS));
+      const slow = slowSearches(slowTab);
+      await sleep(500);
+      add(beside, await clicks(tabs, SECONDS));
+      const s = await slow.stop();
+      searched.searches += s.searches;
+      searched.tooSlow += s.tooSlow;
+      searched.times.push(...s.times);
+    }
 
     const a = sorted(alone.latencies);
     const b = sorted(beside.latencies);
@@ -145,7 +161,7 @@ async function main(): Promise<void> {
     const lines = [
       "## A slow search next to normal clients (`pnpm bench:stall`)",
       "",
-      `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail). One demo process, SQLite. ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (shared, loaded).`,
+      `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail); ${ROUNDS} such rounds, alternating. One demo process, SQLite. ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (shared, loaded).`,
       "",
       "| clicks | n | p50 | p99 | max | errors / unanswered |",
       "|---|---:|---:|---:|---:|---:|",
