@@ -13,7 +13,7 @@ import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { JobStore, cancelJob, type JobRecord } from "@weft/server/jobs";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite, type ModelAdmin, type SessionUser } from "../src/index.js";
-import { bulkDeleteAction, DELETE_BATCH } from "../src/jobs/index.js";
+import { bulkDeleteAction, DELETE_BATCH, presentJob } from "../src/jobs/index.js";
 import { actionContext } from "../src/changelist/actions.js";
 import { resolveSelection } from "../src/changelist/selection.js";
 import { weftAuditLog } from "../src/auth/schema.js";
@@ -93,6 +93,8 @@ describe("bulk delete as a progress job", () => {
     expect(audited() - before).toBe(200);
     // it reported between batches (multiples of the batch size), not only at the end
     expect(seen.some((n) => n > 0 && n < 200)).toBe(true);
+    // its page names it as the change list did
+    expect(presentJob(site, rec).actionLabel).toBe("Delete selected notes");
   });
 
   it("stops between batches when cancelled: what it deleted is deleted and audited, the rest stays", async () => {
