@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-import { QueryTimeoutError, isQueryTimeout, pgBudget, queryTimeoutOf } from "../src/query/index.js";
+import { QueryTimeoutError, dialectOf, isQueryTimeout, pgBudget, queryTimeoutOf, siteReads } from "../src/query/index.js";
 
 const HOST = { host: process.env.PGHOST ?? "127.0.0.1", port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? "postgres" };
 const DB = `weft_budget_${process.pid}_${Date.now()}`;
@@ -46,6 +46,20 @@ describe("PostgreSQL query budget", () => {
       expect((await db.execute(sql`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
     } finally {
       await pool.end();
+    }
+  });
+
+  it("an AdminSite's budget goes to a pg pool that has none (siteReads); a pool's own setting is kept", async () => {
+    const bare = new pg.Pool({ ...HOST, database: DB, max: 1 });
+    const own = new pg.Pool({ ...HOST, database: DB, max: 1, ...pgBudget(1234) });
+    try {
+      const reads = siteReads(drizzle(bare), dialectOf(drizzle(bare)), 300, undefined);
+      expect(reads.pool).toBeUndefined();
+      expect((await bare.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "300ms" });
+      siteReads(drizzle(own), dialectOf(drizzle(own)), 300, undefined);
+      expect((await own.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "1234ms" });
+    } finally {
+      await Promise.all([bare.end(), own.end()]);
     }
   });
 
