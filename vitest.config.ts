@@ -20,6 +20,7 @@ export default defineConfig({
       "examples/*/test/**/*.test.ts",
       "e2e/**/*.test.ts",
       "scripts/test/**/*.test.ts",
+      "bench/test/**/*.test.ts",
     ],
     // bounds, not waits: under two CPU hogs the e2e tests took up to 50 s of the old 60 s
     testTimeout: 180_000,

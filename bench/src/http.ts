@@ -24,14 +24,20 @@ export interface Page {
 
 const ROOT = /<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g;
 
+/** A plain GET's answer. */
+export interface Fetched {
+  status: number;
+  html: string;
+  /** `name=value` of the first `Set-Cookie`, if any */
+  setCookie?: string;
+}
+
 /**
  * GETs `base + path` (sending `cookie` when given) over a fresh connection that is closed
  * afterwards (`Connection: close`), so no idle keep-alive socket lingers in the server
  * while memory is measured.
- *
- * @throws Error on a non-200 answer or a page without view roots
  */
-export function getPage(base: string, path: string, cookie?: string): Promise<Page> {
+export function fetchHtml(base: string, path: string, cookie?: string): Promise<Fetched> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { connection: "close", accept: "text/html" };
     if (cookie) headers.cookie = cookie;
@@ -40,14 +46,23 @@ export function getPage(base: string, path: string, cookie?: string): Promise<Pa
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
-        const html = Buffer.concat(chunks).toString("utf8");
-        if (res.statusCode !== 200) return reject(new Error(`GET ${path}: HTTP ${res.statusCode}`));
-        const set = res.headers["set-cookie"]?.[0];
-        const roots = [...html.matchAll(ROOT)].map((m) => ({ id: m[1]!, view: m[2]!, token: m[3]! }));
-        if (!roots.length) return reject(new Error(`GET ${path}: no view root in the page`));
-        resolve({ html, cookie: cookie ?? set?.split(";")[0] ?? "", roots });
+        const setCookie = res.headers["set-cookie"]?.[0]?.split(";")[0];
+        resolve({ status: res.statusCode ?? 0, html: Buffer.concat(chunks).toString("utf8"), ...(setCookie ? { setCookie } : {}) });
       });
     });
     req.on("error", reject);
   });
+}
+
+/**
+ * GETs a Weft page as {@link fetchHtml} does and finds its view roots.
+ *
+ * @throws Error on a non-200 answer or a page without view roots
+ */
+export async function getPage(base: string, path: string, cookie?: string): Promise<Page> {
+  const { status, html, setCookie } = await fetchHtml(base, path, cookie);
+  if (status !== 200) throw new Error(`GET ${path}: HTTP ${status}`);
+  const roots = [...html.matchAll(ROOT)].map((m) => ({ id: m[1]!, view: m[2]!, token: m[3]! }));
+  if (!roots.length) throw new Error(`GET ${path}: no view root in the page`);
+  return { html, cookie: cookie ?? setCookie ?? "", roots };
 }

@@ -31,10 +31,11 @@ export class ServerHandle {
   /**
    * Forks the server on `dbFile` with `--expose-gc` and resolves once it listens.
    * @param limits - overrides merged into the server's per-socket limits
+   * @param script - the child to fork (default the Weft demo, `server.js`; the peer bench
+   *   forks LiveViewJS, `peers/lvjs-server.js`, which answers the same requests)
    */
-  static start(dbFile: string, secret: string, limits: Record<string, number> = {}): Promise<ServerHandle> {
-    const script = fileURLToPath(new URL("./server.js", import.meta.url));
-    const child = fork(script, [dbFile, secret, JSON.stringify(limits)], {
+  static start(dbFile: string, secret: string, limits: Record<string, number> = {}, script = new URL("./server.js", import.meta.url)): Promise<ServerHandle> {
+    const child = fork(fileURLToPath(script), [dbFile, secret, JSON.stringify(limits)], {
       execArgv: ["--expose-gc"],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

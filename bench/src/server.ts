@@ -31,9 +31,11 @@
  * trip a limit itself (see run.ts).
  */
 import { readdirSync } from "node:fs";
-import { PerformanceObserver, performance } from "node:perf_hooks";
 import { buildApp } from "@weft/admin-demo/dist/app.js";
 import { FEED_PATH, Feed } from "./soak/feed.js";
+import { cpuReader, memoryAfterGc, type GcStats } from "./child-stats.js";
+
+export type { GcStats };
 
 /** Requests the parent sends. */
 export type ServerRequest =
@@ -65,16 +67,6 @@ export type ServerMessage =
       error?: string;
     };
 
-/** Garbage collections (from `PerformanceObserver("gc")`; each entry is one GC pause on the main thread). */
-export interface GcStats {
-  /** collections since the server started */
-  count: number;
-  /** their total duration, ms */
-  totalMs: number;
-  /** the longest one since the previous `cpu` request, ms */
-  maxMsSinceLast: number;
-}
-
 const [dbFile, secret, limitsJson] = process.argv.slice(2);
 if (!dbFile || !secret || !process.send) {
   console.error("usage: fork(server.js, [dbFile, secret, limitsJson]) with an IPC channel");
@@ -97,36 +89,19 @@ app.server.on("connection", (sock: import("node:net").Socket) => {
 await app.listen({ host: "127.0.0.1", port: 0 });
 const { port } = app.server.address() as { port: number };
 
-const gc = (globalThis as { gc?: () => void }).gc;
-const gcStats: GcStats = { count: 0, totalMs: 0, maxMsSinceLast: 0 };
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    gcStats.count++;
-    gcStats.totalMs += e.duration;
-    gcStats.maxMsSinceLast = Math.max(gcStats.maxMsSinceLast, e.duration);
-  }
-}).observe({ entryTypes: ["gc"] });
+const readCpu = cpuReader();
 let ticker: NodeJS.Timeout | undefined;
 let published = 0;
-const settle = () => new Promise((r) => setTimeout(r, 20));
 
 process.on("message", async (req: ServerRequest) => {
   try {
     switch (req.cmd) {
       case "cpu": {
-        const gcNow = { ...gcStats };
-        gcStats.maxMsSinceLast = 0;
-        return send({ type: "reply", id: req.id, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), gc: gcNow });
+        const r = readCpu();
+        return send({ type: "reply", id: req.id, ...r });
       }
       case "mem":
-        if (!gc) throw new Error("run the server with --expose-gc");
-        // Twice with a pause between: the first pass runs finalizers / weak callbacks
-        // (sockets, timers), the second collects what they released.
-        for (let i = 0; i < 3; i++) {
-          gc();
-          await settle();
-        }
-        return send({ type: "reply", id: req.id, mem: process.memoryUsage(), views: app.weft.connectedViews() });
+        return send({ type: "reply", id: req.id, mem: await memoryAfterGc(), views: app.weft.connectedViews() });
       case "views":
         return send({ type: "reply", id: req.id, views: app.weft.connectedViews() });
       case "publish":

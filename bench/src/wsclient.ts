@@ -5,7 +5,7 @@
  * be measured, and read with the shared codec (`@weft/client/codec`).
  */
 import { performance } from "node:perf_hooks";
-import { answeredSeq, decodeServerFrame, isReply, type ServerMessage } from "@weft/client/codec";
+import { answeredSeq, decodeServerFrame, heartbeatFrame, isReply, type ServerMessage } from "@weft/client/codec";
 import WebSocket from "ws";
 
 /** A server frame: the parsed array, the exact text it came in, and the frame decoded. */
@@ -33,6 +33,10 @@ export class BenchSocket {
   closed?: { code: number; reason: string };
   private seq = 0;
   private waiters: Waiter[] = [];
+  /** a heartbeat every 30 s, as the browser runtime sends (the server closes a socket silent for 75 s) */
+  private heartbeat = setInterval(() => {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(heartbeatFrame()));
+  }, 30_000).unref();
 
   private constructor(readonly ws: WebSocket) {
     ws.on("message", (data: Buffer, isBinary: boolean) => {
@@ -62,6 +66,7 @@ export class BenchSocket {
       }
     });
     ws.on("close", (code, reason) => {
+      clearInterval(this.heartbeat);
       this.closed = { code, reason: reason.toString() };
       for (const w of this.waiters) {
         clearTimeout(w.timer);

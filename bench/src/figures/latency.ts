@@ -78,6 +78,34 @@ export interface LoadResult {
   schedLagP99?: number;
 }
 
+/**
+ * What the loops need of a client socket: {@link BenchSocket} (Weft) and the peer bench's
+ * LiveViewJS socket (peers/lvjs-client.ts) both have it.
+ */
+export interface LoadSocket {
+  /** events sent and not yet answered: seq → send time (performance.now()) */
+  readonly pending: Map<number, number>;
+  onReply?(latencyMs: number, ok: boolean, sentAt: number, frame: never): void;
+  /** error frames received */
+  errors: unknown[];
+  /** sends event `name` with `payload` to view `ref`; returns its seq */
+  event(ref: number, name: string, payload: object): number;
+}
+
+/** A joined view the loops drive (its view is ref 1 on its socket). */
+export interface LoadView {
+  sock: LoadSocket;
+}
+
+/** What the loops read of the server: its CPU so far (a {@link ServerHandle}, or the processes of a cluster). */
+export type CpuSource = Pick<ServerHandle, "cpu">;
+
+/** The event the loops send: a name and a payload maker (default: `restock` on the rows in turn). */
+export interface LoadEvent {
+  name: string;
+  payload: () => object;
+}
+
 /** Opens `n` table views, each on its own socket with its own session (50 connects at a time). */
 export function connectTables(base: string, n: number): Promise<OpenView[]> {
   return pool(Array.from({ length: n }, (_, i) => i), 50, () => openView(base, "/table"));
@@ -97,7 +125,7 @@ interface Window {
 }
 
 /** Records replies to events sent inside the window. */
-function recorder(views: OpenView[], w: Window, onEach?: (v: OpenView) => void): void {
+function recorder<V extends LoadView>(views: V[], w: Window, onEach?: (v: V) => void): void {
   for (const v of views) {
     v.sock.onReply = (latency, ok, sentAt) => {
       if (sentAt >= w.start && sentAt < w.end) {
@@ -109,7 +137,7 @@ function recorder(views: OpenView[], w: Window, onEach?: (v: OpenView) => void):
   }
 }
 
-async function drain(views: OpenView[]): Promise<number> {
+async function drain(views: LoadView[]): Promise<number> {
   const deadline = Date.now() + 10_000;
   const outstanding = () => views.reduce((s, v) => s + v.sock.pending.size, 0);
   while (outstanding() > 0 && Date.now() < deadline) await sleep(5);
@@ -119,10 +147,11 @@ async function drain(views: OpenView[]): Promise<number> {
 let counter = 0;
 /** The next restock payload: rows in turn, ids as strings as the browser sends them. */
 const payload = () => ({ id: String((counter++ % 50) + 1) });
+const RESTOCK: LoadEvent = { name: "restock", payload };
 
 async function measure(
-  server: ServerHandle,
-  views: OpenView[],
+  server: CpuSource,
+  views: LoadView[],
   w: Window,
   run: () => Promise<void>,
   mode: LoadResult["mode"],
@@ -172,13 +201,13 @@ async function measure(
 }
 
 /**
- * Open loop: each of `views` sends 1 event/s, evenly spread; `warmupS` unrecorded seconds,
- * then `seconds` recorded.
+ * Open loop: `ratePerS` events/s (default: 1 per view), evenly spread, sent by `views` in
+ * turn; `warmupS` unrecorded seconds, then `seconds` recorded.
  */
-export async function openLoop(server: ServerHandle, views: OpenView[], seconds: number, warmupS: number): Promise<LoadResult> {
+export async function openLoop(server: CpuSource, views: LoadView[], seconds: number, warmupS: number, ev: LoadEvent = RESTOCK, ratePerS = views.length): Promise<LoadResult> {
   for (const v of views) v.sock.errors = [];
   const n = views.length;
-  const period = 1000 / n;
+  const period = 1000 / ratePerS;
   const t0 = performance.now() + 20;
   const w: Window = { start: t0 + warmupS * 1000, end: t0 + (warmupS + seconds) * 1000, lat: [], errors: 0, sent: 0 };
   recorder(views, w);
@@ -193,7 +222,7 @@ export async function openLoop(server: ServerHandle, views: OpenView[], seconds:
             lags.push(now - due);
             w.sent++;
           }
-          views[j % n]!.sock.event(1, "restock", payload());
+          views[j % n]!.sock.event(1, ev.name, ev.payload());
         }
         const next = t0 + j * period;
         if (next >= w.end) return resolve();
@@ -202,7 +231,7 @@ export async function openLoop(server: ServerHandle, views: OpenView[], seconds:
       setTimeout(tick, Math.max(0, t0 - performance.now()));
     });
   // w.sent counts what the scheduler sent in the window; the recorder keys on send time.
-  const r = await measure(server, views, w, run, "open", { offered: n });
+  const r = await measure(server, views, w, run, "open", { offered: ratePerS });
   r.schedLagP99 = percentile(sorted(lags), 99);
   return r;
 }
@@ -211,15 +240,15 @@ export async function openLoop(server: ServerHandle, views: OpenView[], seconds:
  * Closed loop: every client keeps exactly one event in flight; `warmupS` unrecorded seconds,
  * then `seconds` recorded.
  */
-export async function closedLoop(server: ServerHandle, views: OpenView[], seconds: number, warmupS: number): Promise<LoadResult> {
+export async function closedLoop(server: CpuSource, views: LoadView[], seconds: number, warmupS: number, ev: LoadEvent = RESTOCK): Promise<LoadResult> {
   for (const v of views) v.sock.errors = [];
   const t0 = performance.now();
   const w: Window = { start: t0 + warmupS * 1000, end: t0 + (warmupS + seconds) * 1000, lat: [], errors: 0, sent: 0 };
-  const send = (v: OpenView) => {
+  const send = (v: LoadView) => {
     const now = performance.now();
     if (now >= w.end) return;
     if (now >= w.start) w.sent++;
-    v.sock.event(1, "restock", payload());
+    v.sock.event(1, ev.name, ev.payload());
   };
   recorder(views, w, send);
   const run = async () => {
