@@ -3,6 +3,7 @@
  * is killed and replaced, the event loop keeps ticking), writes refused, bad input.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -127,6 +128,15 @@ describe("SqliteReadPool", () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it("keeps a script alive while a statement waits for a new reader, and lets it end once idle", () => {
+    const dist = new URL("../dist/query/index.js", import.meta.url).href;
+    const script = `import { SqliteReadPool } from ${JSON.stringify(dist)};
+      const pool = new SqliteReadPool({ file: ${JSON.stringify(file)} });
+      console.log(JSON.stringify(await pool.query("SELECT 41 + 1", [], "get")));`;
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    expect(out.trim()).toBe("[42]");
   });
 
   it("refuses writes: drizzle's run, and a writing statement sent as a read", async () => {

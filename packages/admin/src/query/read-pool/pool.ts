@@ -101,6 +101,7 @@ export class SqliteReadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
+  private keepAlive: NodeJS.Timeout | undefined;
   /** readers killed for outliving a budget, since the pool started */
   killed = 0;
   /** called with the SQL of every statement sent to the pool (see `countStatements`) */
@@ -152,6 +153,8 @@ export class SqliteReadPool {
    */
   query(sql: string, params: unknown[], method: ReadMethod, budgetMs = this.timeoutMs): Promise<unknown> {
     for (const observe of this.observers) observe(sql);
+    // the readers do not keep the process alive; a statement waiting for its answer does
+    this.keepAlive ??= setInterval(() => {}, 2 ** 30);
     return new Promise((resolve, reject) => {
       const task: Task = { req: { id: this.nextId++, sql, params, method }, budgetMs, resolve, reject };
       this.queue.push(task);
@@ -260,6 +263,10 @@ export class SqliteReadPool {
 
   private settle(task: Task, err: unknown, rows?: unknown): void {
     clearTimeout(task.timer);
+    if (this.keepAlive && this.queue.length === 0 && !this.slots.some((s) => s.task && s.task !== task)) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
     if (err) task.reject(err);
     else task.resolve(rows);
   }
