@@ -130,11 +130,13 @@ describe("SqliteReadPool", () => {
     }
   });
 
-  it("keeps a script alive while a statement waits for a new reader, and lets it end once idle", () => {
+  it("keeps a script alive while a statement waits for a new reader or a close for its readers' exit, and lets it end once idle", () => {
     const dist = new URL("../dist/query/index.js", import.meta.url).href;
     const script = `import { SqliteReadPool } from ${JSON.stringify(dist)};
       const pool = new SqliteReadPool({ file: ${JSON.stringify(file)} });
-      console.log(JSON.stringify(await pool.query("SELECT 41 + 1", [], "get")));`;
+      const answer = await pool.query("SELECT 41 + 1", [], "get");
+      await pool.close();
+      console.log(JSON.stringify(answer));`;
     const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
     expect(out.trim()).toBe("[42]");
   });

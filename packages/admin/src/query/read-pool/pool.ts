@@ -257,6 +257,7 @@ export class SqliteReadPool {
     return new Promise((resolve) => {
       if (slot.child.exitCode !== null || slot.child.signalCode !== null) return resolve();
       slot.child.once("exit", () => resolve());
+      slot.child.ref(); // whoever awaits this waits for the exit
       slot.child.kill("SIGKILL");
     });
   }
