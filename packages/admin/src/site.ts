@@ -54,8 +54,8 @@ export interface AdminSiteOptions {
    */
   queryTimeoutMs?: number;
   /**
-   * SQLite on a file: the change list's reads run in this many reader processes (default
-   * `{ size: 2 }`), each with a read-only connection on the file of `db` (see `SqliteReadPool`),
+   * SQLite on a file: the change list's reads run in `size` reader processes at a CPU priority
+   * `nice` lower than the web process's (default `{ size: 2, nice: 10 }`), each with a read-only connection on the file of `db` (see `SqliteReadPool`),
    * so a slow search never blocks the event loop; `false` keeps every read on `db`'s connection.
    * An in-memory database and PostgreSQL never get one.
    */

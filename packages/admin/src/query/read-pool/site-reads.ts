@@ -7,8 +7,8 @@ import type { AdminDatabase, Dialect } from "../dialect/index.js";
 import type { QueryTimeoutError } from "../budget.js";
 import { SqliteReadPool } from "./pool.js";
 
-/** The `readPool` option of `AdminSite`: reader processes (default 2), or `false` for none. */
-export type ReadPoolOption = false | { size?: number };
+/** The `readPool` option of `AdminSite`: reader processes (default 2) and their `nice` (default 10), or `false` for none. */
+export type ReadPoolOption = false | { size?: number; nice?: number };
 
 /** A site's reads: the database to build them on, and the pool behind it (SQLite on a file). */
 export interface SiteReads {
@@ -34,6 +34,6 @@ export function siteReads(db: AdminDatabase, dialect: Dialect, budgetMs: number,
   }
   const { name, memory } = (client ?? {}) as SqliteClient;
   if (option === false || memory || typeof name !== "string" || name === "" || !existsSync(name)) return { reads: db, pool: undefined };
-  const pool = new SqliteReadPool({ file: name, size: option?.size, timeoutMs: budgetMs, client: client as object, onTimeout });
+  const pool = new SqliteReadPool({ file: name, size: option?.size, nice: option?.nice, timeoutMs: budgetMs, client: client as object, onTimeout });
   return { reads: pool.db as unknown as AdminDatabase, pool };
 }
