@@ -7,15 +7,19 @@
  * - "Open tickets" is standalone, in the `support` group (and on the support app's page); it
  *   turns to a warning above {@link OPEN_TICKETS_WARNING} and also refreshes every 30 s, since
  *   tickets arrive by mail, outside the app.
+ * - Charts are drawn on the server from `getData`'s chart extras: "Revenue today" has a
+ *   sparkline of the last 24 h by hour and a trend against yesterday at the same time of day;
+ *   "Orders today" has bars by status; "Top products" lists the best sellers of the last 24 h.
  * - "Low stock" is attached to the products admin, shown only to users holding
  *   `inventory.view_low_stock`, and is red whenever any active product is at or below its
  *   reorder level.
  */
 import type { AdminSite, DashboardWidget } from "@weft/admin";
-import { sql } from "drizzle-orm";
+import { and, eq, lte, sql } from "drizzle-orm";
 import { ORDERS_TOPIC } from "./context.js";
-import type { DemoDb } from "./db/open.js";
-import { countOrdersToday, dayRange, openTicketCount } from "./db/queries.js";
+import { engineOf, type AnyDemoDb } from "./db/engine.js";
+import { countOrdersToday, dayRange, openTicketCount, takingsToday } from "./db/queries.js";
+import { ordersByStatus, revenueByHour, takingsBetween, topProducts } from "./db/dashboard-queries.js";
 
 /** Open tickets above this count make the card and the badge a warning. */
 export const OPEN_TICKETS_WARNING = 1000;
@@ -38,41 +42,29 @@ export const ICONS = {
 const euro = new Intl.NumberFormat("en-IE", { style: "currency", currency: "EUR" });
 
 /**
- * Today's takings: orders not cancelled or refunded, their count and total (one range scan of
- * `orders_created_at_idx`).
- *
- * @param db - the demo database
- * @param now - a moment of the day (default: now)
- * @returns the count and the sum in cents
- */
-export function takingsToday(db: DemoDb, now: Date = new Date()): { orders: number; cents: number } {
-  const { start, end } = dayRange(now);
-  return db.get<{ orders: number; cents: number }>(
-    sql`SELECT count(*) AS orders, coalesce(sum(total_cents), 0) AS cents FROM orders
-        WHERE created_at >= ${start} AND created_at < ${end} AND status NOT IN ('cancelled', 'refunded')`,
-  );
-}
-
-/**
  * Active products at or below their reorder level, the lowest first.
  *
  * @param db - the demo database
- * @param limit - how many SKUs to list (the count is of all of them)
- * @returns how many there are and the first `limit` SKUs
+ * @param limit - how many to list (the count is of all of them)
+ * @returns how many there are and the first `limit` of them
  */
-export function lowStock(db: DemoDb, limit = 5): { count: number; skus: string[] } {
-  const rows = db.all<{ sku: string; n: number }>(
-    sql`SELECT sku, count(*) OVER () AS n FROM products WHERE active = 1 AND stock <= low_stock_threshold
-        ORDER BY stock, sku LIMIT ${limit}`,
-  );
-  return { count: rows[0]?.n ?? 0, skus: rows.map((r) => r.sku) };
+export async function lowStock(db: AnyDemoDb, limit = 5): Promise<{ count: number; items: { id: number; sku: string; name: string; stock: number; threshold: number }[] }> {
+  const { q, t } = engineOf(db);
+  const p = t.products;
+  const rows = await q
+    .select({ id: p.id, sku: p.sku, name: p.name, stock: p.stock, threshold: p.lowStockThreshold, n: sql<number>`count(*) OVER ()`.mapWith(Number) })
+    .from(p)
+    .where(and(eq(p.active, true), lte(p.stock, p.lowStockThreshold)))
+    .orderBy(p.stock, p.sku)
+    .limit(limit);
+  return { count: rows[0]?.n ?? 0, items: rows.map(({ n: _n, ...item }) => item) };
 }
 
 /**
  * The widgets attached to the orders admin (`dashboardWidgets`).
  * @param db - the demo database
  */
-export function orderWidgets(db: DemoDb): DashboardWidget[] {
+export function orderWidgets(db: AnyDemoDb): DashboardWidget[] {
   return [
     {
       key: "orders-today",
@@ -80,7 +72,11 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
       icon: ICONS.cart,
       order: 10,
       topics: [ORDERS_TOPIC],
-      getData: () => ({ headline: countOrdersToday(db), detail: "placed since midnight" }),
+      getData: async () => {
+        const { start, end } = dayRange();
+        const bars = (await ordersByStatus(db, start, end)).map((r) => ({ label: humanize(r.status), value: r.n }));
+        return { headline: await countOrdersToday(db), detail: "placed since midnight", bars };
+      },
     },
     {
       key: "revenue-today",
@@ -88,10 +84,16 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
       icon: ICONS.trend,
       order: 20,
       topics: [ORDERS_TOPIC],
-      getData: () => {
-        const { orders, cents } = takingsToday(db);
+      getData: async () => {
+        const now = Date.now();
+        const { orders, cents } = await takingsToday(db, new Date(now));
         const average = orders ? euro.format(cents / orders / 100) : "–";
-        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders };
+        // yesterday from midnight to this time of day
+        const { start } = dayRange(new Date(now));
+        const y = dayRange(new Date(start - 1)).start;
+        const trend = { current: cents / 100, previous: (await takingsBetween(db, y, y + (now - start))) / 100 };
+        const series = (await revenueByHour(db, now)).map((c) => Math.round(c / 100));
+        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders, trend, series, seriesLabel: "Revenue per hour in euros, last 24 hours" };
       },
     },
   ];
@@ -101,7 +103,7 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
  * The widgets attached to the products admin.
  * @param db - the demo database
  */
-export function productWidgets(db: DemoDb): DashboardWidget[] {
+export function productWidgets(db: AnyDemoDb): DashboardWidget[] {
   return [
     {
       key: "low-stock",
@@ -110,8 +112,9 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
       order: 40,
       topics: [ORDERS_TOPIC, PRODUCTS_TOPIC],
       permissionRequired: "inventory.view_low_stock",
-      getData: () => {
-        const { count, skus } = lowStock(db);
+      getData: async () => {
+        const { count, items } = await lowStock(db);
+        const skus = items.map((i) => i.sku);
         return {
           headline: count,
           detail: count ? "at or below reorder level" : "every product is stocked",
@@ -120,7 +123,29 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
         };
       },
     },
+    {
+      key: "top-products",
+      title: "Top products",
+      order: 45,
+      topics: [ORDERS_TOPIC],
+      // the same figures for everyone: one getData per change, shared by the tiles on a worker
+      shared: true,
+      getData: async ({ admin }) => {
+        const top = await topProducts(db, Date.now());
+        return {
+          headline: top[0]?.total ?? 0,
+          detail: "units sold in the last 24 h; best sellers:",
+          top: top.map((p) => ({ label: p.name, value: p.units, url: admin!.objectUrl(p.id) })),
+        };
+      },
+    },
   ];
+}
+
+
+/** `"shipped"` → `"Shipped"`. */
+function humanize(status: string): string {
+  return status.charAt(0).toUpperCase() + status.slice(1);
 }
 
 /**
@@ -130,7 +155,7 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
  * @param db - the demo database
  * @throws Error when called twice on one site (names already registered)
  */
-export function registerDashboard(site: AdminSite, db: DemoDb): void {
+export function registerDashboard(site: AdminSite, db: AnyDemoDb): void {
   const openTickets = `${site.prefix}/support/ticket/?status__exact=open`;
   site.dashboard.register({
     key: "open-tickets",
@@ -143,8 +168,8 @@ export function registerDashboard(site: AdminSite, db: DemoDb): void {
     topics: [TICKETS_TOPIC],
     refreshMs: 30_000,
     permissionRequired: "support.view_ticket",
-    getData: () => {
-      const n = openTicketCount(db);
+    getData: async () => {
+      const n = await openTicketCount(db);
       return { headline: n, detail: n > OPEN_TICKETS_WARNING ? "more than usual: all hands" : "waiting for an answer", status: n > OPEN_TICKETS_WARNING ? "warning" : "info" };
     },
   });

@@ -10,7 +10,8 @@ import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./
 import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
-import type { WidgetClass } from "../shell/slots.js";
+import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
+import type { ListWidgetProps } from "./widget-props.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -104,6 +105,10 @@ export interface ChangeListAssigns {
   confirm: ConfirmModel | null;
   widgets: WidgetClass[];
   widgetProps: { app: string; model: string };
+  /** the visible slot widgets by position (above, beside, below the list) */
+  slots: Record<SlotPosition, SlotEntry[]>;
+  /** the props of each LiveComponent slot widget, by its key */
+  componentProps: Record<string, ListWidgetProps>;
 }
 
 /** What {@link present} needs. */
@@ -120,6 +125,8 @@ export interface PresentInput {
   confirm: ConfirmModel | null;
   addAllowed: boolean;
   widgets: WidgetClass[];
+  /** the props of the LiveComponent slot widgets, by key (see widget-props.ts) */
+  componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
 }
@@ -242,5 +249,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     confirm: input.confirm,
     widgets: input.widgets,
     widgetProps: { app: admin.app, model: admin.name },
+    slots: slotLayout(input.widgets),
+    componentProps: input.componentProps ?? {},
   };
 }
