@@ -11,6 +11,7 @@ import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
 import type { WidgetClass } from "../shell/slots.js";
+import type { LiveMarks } from "./live.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -30,6 +31,8 @@ export interface RowModel {
   /** the text standing for the row (first link column), for labels and the confirmation */
   repr: string;
   selected: boolean;
+  /** the row's classes: `selected`, the live list's highlight (`cl-hl0`/`cl-hl1`) or `cl-gone` (fading out) */
+  cls: string;
   /** cells with their column's label (the phone card shows `label: value`) */
   cells: Array<Cell & { label: string }>;
 }
@@ -104,6 +107,8 @@ export interface ChangeListAssigns {
   confirm: ConfirmModel | null;
   widgets: WidgetClass[];
   widgetProps: { app: string; model: string };
+  /** the live list's notice, e.g. "3 new orders", or null */
+  fresh: string | null;
 }
 
 /** What {@link present} needs. */
@@ -122,6 +127,8 @@ export interface PresentInput {
   widgets: WidgetClass[];
   /** the site's locale, currency and time zone */
   display: Display;
+  /** the live list's marks (none on the HTTP render) */
+  live?: LiveMarks;
 }
 
 const kindsCache = new WeakMap<ChangeListQuery<any, any>, Map<string, ColumnKind>>();
@@ -173,12 +180,16 @@ export function present(input: PresentInput): ChangeListAssigns {
     cls: withClass(alignOf(kinds!.get(h.name)), priorityClass(priority?.[h.name])),
   }));
 
+  const live = input.live;
   const rows: RowModel[] = page.rows.map((r) => {
     const pk = String(r.pk);
+    const selected = isSelected(selection, pk);
+    const mark = live?.gone.has(pk) ? "cl-gone" : live?.flash.has(pk) ? live.flashClass : "";
     return {
       pk,
       repr: reprOf(query, r),
-      selected: isSelected(selection, pk),
+      selected,
+      cls: withClass(selected ? "selected" : "", mark),
       cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
         const formatted = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
@@ -242,5 +253,13 @@ export function present(input: PresentInput): ChangeListAssigns {
     confirm: input.confirm,
     widgets: input.widgets,
     widgetProps: { app: admin.app, model: admin.name },
+    fresh: freshText(admin, live),
   };
+}
+
+/** "3 new orders" / "1 new order" / "New orders" (more than counted), or null. */
+function freshText(admin: ModelAdmin<any, any>, live: LiveMarks | undefined): string | null {
+  if (!live || (live.newCount === 0 && !live.more)) return null;
+  if (live.more) return `New ${admin.verboseNamePlural.toLowerCase()}`;
+  return `${fmt(live.newCount)} new ${live.newCount === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase()}`;
 }
