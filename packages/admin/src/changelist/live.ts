@@ -97,10 +97,15 @@ export class LiveList {
     return true;
   }
 
-  /** Ms until the next aligned tick (1 … throttleMs). */
+  /** the index of the scheduled tick (ticks are numbered from the epoch) */
+  due = 0;
+
+  /** Schedules the next aligned tick. @returns ms until it (1 … throttleMs) */
   delay(): number {
     const t = this.options.throttleMs;
-    return t - (this.options.now() % t);
+    const now = this.options.now();
+    this.due = Math.floor(now / t) + 1;
+    return this.due * t - now;
   }
 
   /**
@@ -168,21 +173,33 @@ export class LiveList {
   }
 }
 
-/** Re-reads in flight, per query: views with the same state, page and pending ids share one. */
-const inflight = new WeakMap<ChangeListQuery<any, any>, Map<string, Promise<ChangeListRow[]>>>();
+/**
+ * Re-reads per query, kept for their tick: the views of a worker with the same state, page and
+ * pending ids share one statement. Any publish on the topic forgets them ({@link forgetReads}),
+ * so a view never gets a read older than a publish it has seen.
+ */
+const reads = new WeakMap<ChangeListQuery<any, any>, { tick: number; runs: Map<string, Promise<ChangeListRow[]>> }>();
 
 /**
- * `query.fetchByIds(ids, state)`, shared with every caller asking the same while it runs.
+ * `query.fetchByIds(ids, state)`, shared with every caller asking the same for the same tick.
+ * @param tick - the tick's index (see {@link LiveList.due})
  * @param owner - part of the key when the state has a per-user scope (`getQueryset(user)`)
  */
-export function sharedRead(query: ChangeListQuery<any, any>, state: ChangeListState, ids: readonly string[], owner: string): Promise<ChangeListRow[]> {
-  let runs = inflight.get(query);
-  if (!runs) inflight.set(query, (runs = new Map()));
+export function sharedRead(query: ChangeListQuery<any, any>, state: ChangeListState, ids: readonly string[], owner: string, tick: number): Promise<ChangeListRow[]> {
+  let entry = reads.get(query);
+  if (!entry || entry.tick !== tick) reads.set(query, (entry = { tick, runs: new Map() }));
   const key = JSON.stringify([state.q, state.filters, state.scope ? owner : "", [...ids].sort()]);
-  let run = runs.get(key);
+  let run = entry.runs.get(key);
   if (!run) {
-    run = query.fetchByIds(ids, state).finally(() => runs!.delete(key));
+    const runs = entry.runs;
+    run = query.fetchByIds(ids, state);
+    run.catch(() => runs.delete(key));
     runs.set(key, run);
   }
   return run;
+}
+
+/** Forgets the shared re-reads of `query` (a publish arrived: they may predate its write). */
+export function forgetReads(query: ChangeListQuery<any, any>): void {
+  reads.delete(query);
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
 import { modelTopic, publishModelEvent } from "../model/publish.js";
-import { DROP, LIVE_LIST, LiveList, sharedRead, TICK, type LiveListOptions } from "./live.js";
+import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TICK, type LiveListOptions } from "./live.js";
 import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
 import { asksFirst, confirmDetail, confirmQuestion } from "./confirm.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
@@ -69,6 +69,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       return this.show();
     }
     if (msg === TICK) return this.tick();
+    if (parseModelEvent(msg)) forgetReads(this.site.query(this.site.get(this.appLabel, this.modelName)!));
     if (this.live.note(msg, new Set(this.pagePks()))) this.schedule();
   }
 
@@ -84,7 +85,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     const admin = this.allowed("view");
     const job = admin && this.page ? this.live.take(this.pagePks()) : null;
     if (!admin || !job) return;
-    const fetched = await sharedRead(this.site.query(admin), this.state, job.ids, String(this.user.id));
+    const fetched = await sharedRead(this.site.query(admin), this.state, job.ids, String(this.user.id), this.live.due);
     this.page = { ...this.page!, rows: this.live.apply(this.page!.rows, fetched, job.created) };
     if (this.live.marks().gone.size > 0) this.sendInfo(DROP, this.live.options.fadeMs);
     if (this.live.pending) this.schedule();
