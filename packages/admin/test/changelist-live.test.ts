@@ -169,3 +169,32 @@ describe("live change list", () => {
     }
   });
 });
+
+describe("LiveList bookkeeping", () => {
+  it("ticks are aligned on the injected clock; only relevant publishes ask for a re-read", async () => {
+    const { LiveList, parseModelEvent } = await import("../src/changelist/live.js");
+    let now = 1_000_030;
+    const live = new LiveList((id) => /^\d+$/.test(id), { ...LIVE_LIST, throttleMs: 400, now: () => now });
+    expect(live.delay()).toBe(370);
+    now += 10;
+    expect(live.delay()).toBe(360);
+    expect(live.due).toBe(Math.floor(1_000_040 / 400) + 1);
+    expect(parseModelEvent({ type: "order.created", id: 7 })).toEqual({ kind: "created", id: "7" });
+    expect(parseModelEvent({ type: "order.renamed", id: 7 })).toBeNull();
+    expect(parseModelEvent({ type: "order.deleted", id: { x: 1 } })).toEqual({ kind: "deleted", id: null });
+    const shown = new Set(["1", "2"]);
+    expect(live.note({ type: "order.changed", id: 9 }, shown)).toBe(false);
+    expect(live.note({ type: "order.created", id: "x" }, shown)).toBe(false);
+    expect(live.take(["1", "2"])).toBeNull();
+    expect(live.note({ type: "order.changed", id: 2 }, shown)).toBe(true);
+    expect(live.note({ type: "order.created", id: 3 }, shown)).toBe(true);
+    expect(live.take(["1", "2"])).toEqual({ ids: ["1", "2", "3"], created: new Set(["3"]) });
+    const row = (pk: number, status: string) => ({ pk, values: { status }, record: {} }) as never;
+    const rows = live.apply([row(1, "paid"), row(2, "paid")], [row(2, "shipped"), row(3, "paid")], new Set(["3"]));
+    expect(rows.map((r: { values: { status: string } }) => r.values.status)).toEqual(["paid", "shipped"]);
+    expect(live.marks()).toMatchObject({ newCount: 1, more: false });
+    expect([...live.marks().flash]).toEqual(["2"]);
+    expect([...live.marks().gone]).toEqual(["1"]);
+    expect(live.drop(rows)!.map((r: { pk: number }) => r.pk)).toEqual([2]);
+  });
+});
