@@ -17,7 +17,7 @@ const ORDERS = '[data-widget="shop.order.orders-today"] .tile-headline';
 const REVENUE = '[data-widget="shop.order.revenue-today"] .tile-headline';
 const LOW_STOCK = '[data-widget="inventory.product.low-stock"]';
 /** the page's root, plus one nested view per card the admin gets */
-const ADMIN_VIEWS = 5;
+const ADMIN_VIEWS = 6;
 
 const e2e = useDemo({ simulateMs: 1000 });
 
@@ -36,7 +36,7 @@ describe("admin dashboard", () => {
   it("shows the cards in order, with status, link and the top-bar badge; every card joins as its own view", async () => {
     const { page } = await dashboard(admin, ADMIN_VIEWS);
     const titles = await page.locator(".dash-tile .tile-name").allInnerTexts();
-    expect(titles).toEqual(["Orders today", "Revenue today", "Open tickets", "Low stock"]);
+    expect(titles).toEqual(["Orders today", "Revenue today", "Open tickets", "Low stock", "Top products"]);
     expect(await page.locator(`${LOW_STOCK}.tile-danger`).count()).toBe(1);
     expect(await page.getAttribute('[data-widget="shop.order.orders-today"]', "href")).toBe("/admin/shop/order/");
     // the top bar's badge comes from the cached site context
@@ -84,8 +84,8 @@ describe("admin dashboard", () => {
   });
 
   it("cards follow permissions: the viewer gets no Low stock card, the manager does", async () => {
-    const viewer = await dashboard(await loginAs("viewer"), 4);
-    expect(await viewer.page.locator(".dash-tile .tile-name").allInnerTexts()).toEqual(["Orders today", "Revenue today", "Open tickets"]);
+    const viewer = await dashboard(await loginAs("viewer"), 5);
+    expect(await viewer.page.locator(".dash-tile .tile-name").allInnerTexts()).toEqual(["Orders today", "Revenue today", "Open tickets", "Top products"]);
     expect(await viewer.page.locator(LOW_STOCK).count()).toBe(0);
     expect(await viewer.page.content()).not.toContain("low-stock");
     const manager = await dashboard(await loginAs("manager"), ADMIN_VIEWS);
@@ -96,7 +96,7 @@ describe("admin dashboard", () => {
     const phone = await loginAs("admin", { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     const { page } = await dashboard(phone, ADMIN_VIEWS);
     const boxes = await page.locator(".dash-cell").evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width })));
-    expect(boxes).toHaveLength(4);
+    expect(boxes).toHaveLength(5);
     expect(boxes[0].y).toBe(boxes[1].y);
     expect(boxes[1].x).toBeGreaterThan(boxes[0].x);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);

@@ -1,7 +1,7 @@
 // Screenshots of the admin pages issue 14's defects changed, at 1366×900 and 390×844, saved under
 // docs/screenshots/ (committed; regenerate with `pnpm exec vitest run e2e/admin-screenshots.test.ts`):
-// the bulk-action confirmation, the 404 page in the shell, a finished job's page, the change
-// form, the "Reconnecting…" notice and the login page after logout. Each shot waits for the
+// the paid orders with their total widget, the bulk-action confirmation, the 404 page in the shell, a finished job's page, the change
+// form, the "Reconnecting…" notice, the dashboard with its charts and the login page after logout. Each shot waits for the
 // state it shows; the test fails if a page scrolls sideways.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,13 @@ describe("screenshots of the pages the defects changed", () => {
       let frames = recordFrames(page);
       await page.goto(`${e2e.demo.url}${LIST}?status__exact=paid`);
       await joined(frames);
+
+      // the paid orders with the total widget that follows the list
+      await page.waitForFunction(() => {
+        const el = document.querySelector('[data-slot="list-total"] [data-matching]');
+        return !!el && !el.classList.contains("muted") && /matching orders/.test(el.textContent ?? "");
+      });
+      await shot(page, "orders-list-total", size.name);
 
       // the confirmation naming the count
       const pks = await page.$$eval("#result-list tbody tr", (trs) => trs.slice(0, 3).map((tr) => tr.getAttribute("data-pk")!));
@@ -80,8 +87,15 @@ describe("screenshots of the pages the defects changed", () => {
       await shot(p2, "reconnecting", size.name);
       await p2.close();
 
-      // logged out
+      // the dashboard: live cards with their server-drawn charts
+      frames = recordFrames(page);
       await page.goto(`${e2e.demo.url}/admin/`);
+      await joined(frames, 6);
+      await page.locator('[data-widget="shop.order.revenue-today"] svg.spark').waitFor();
+      await page.mouse.move(0, 0); // no hover left over from the clicks above
+      await shot(page, "dashboard", size.name);
+
+      // logged out
       await page.locator(".user-menu summary").click();
       await Promise.all([page.waitForURL((u) => u.pathname === "/admin/login/"), page.getByRole("button", { name: "Log out" }).click()]);
       await page.getByRole("status").waitFor();

@@ -7,6 +7,7 @@
  * | widget | slot | live on |
  * |---|---|---|
  * | {@link OrderActivity} | order change form | `orders` (when that order changes) |
+ * | {@link ListTotal} (a LiveComponent: follows the list's search, filters and selection) | order change list | the list's changes |
  * | {@link TodaysRevenue} | order change list | `orders` |
  * | {@link OpenTickets} | order change list | `support_tickets`, and every 30 s |
  * | {@link LowStockAlert} | product change list, `inventory.view_low_stock` only | `orders`, `products` |
@@ -20,6 +21,7 @@ import { hasPermission, objectHistory, staffUser } from "@weft/admin";
 import { sql } from "drizzle-orm";
 import { ORDERS_TOPIC, type DemoContext } from "./context.js";
 import { openTicketCount } from "./db/queries.js";
+import { ListTotal } from "./list-total.js";
 import { OPEN_TICKETS_WARNING, PRODUCTS_TOPIC, takingsToday, TICKETS_TOPIC } from "./widgets.js";
 
 /** The admin's URL prefix in the demo. */
@@ -270,7 +272,7 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
   private objectId = "";
 
   mount(params: Params): Promise<ActivityAssigns> {
-    this.objectId = String(params.objectId ?? "");
+    this.objectId = params.objectId == null ? "" : String(params.objectId);
     this.subscribe(ORDERS_TOPIC);
     return this.load();
   }
@@ -281,6 +283,8 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
   }
 
   protected async load(): Promise<ActivityAssigns> {
+    // the add form: no order yet (change-form widgets show there too, with objectId null)
+    if (!this.objectId) return { number: "", items: [], historyUrl: "" };
     const db = this.ctx.db;
     const order = db.get<{ number: string; createdAt: number } | undefined>(
       sql`SELECT number, created_at AS createdAt FROM orders WHERE id = ${Number(this.objectId)}`,
@@ -308,7 +312,7 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
 
 /** The widget slots of the demo's admin, by model (see `buildAdmin`). */
 export const SLOTS = {
-  orderList: [TodaysRevenue, OpenTickets],
+  orderList: [ListTotal, TodaysRevenue, OpenTickets],
   orderForm: [OrderActivity],
   productList: [LowStockAlert],
 } as const;

@@ -7,6 +7,9 @@
  * - "Open tickets" is standalone, in the `support` group (and on the support app's page); it
  *   turns to a warning above {@link OPEN_TICKETS_WARNING} and also refreshes every 30 s, since
  *   tickets arrive by mail, outside the app.
+ * - Charts are drawn on the server from `getData`'s chart extras: "Revenue today" has a
+ *   sparkline of the last 24 h by hour and a trend against yesterday at the same time of day;
+ *   "Orders today" has bars by status; "Top products" lists the best sellers of the last 24 h.
  * - "Low stock" is attached to the products admin, shown only to users holding
  *   `inventory.view_low_stock`, and is red whenever any active product is at or below its
  *   reorder level.
@@ -16,6 +19,7 @@ import { sql } from "drizzle-orm";
 import { ORDERS_TOPIC } from "./context.js";
 import type { DemoDb } from "./db/open.js";
 import { countOrdersToday, dayRange, openTicketCount } from "./db/queries.js";
+import { ordersByStatus, revenueByHour, takingsBetween, topProducts } from "./db/dashboard-queries.js";
 
 /** Open tickets above this count make the card and the badge a warning. */
 export const OPEN_TICKETS_WARNING = 1000;
@@ -80,7 +84,11 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
       icon: ICONS.cart,
       order: 10,
       topics: [ORDERS_TOPIC],
-      getData: () => ({ headline: countOrdersToday(db), detail: "placed since midnight" }),
+      getData: async () => {
+        const { start, end } = dayRange();
+        const bars = (await ordersByStatus(db, start, end)).map((r) => ({ label: humanize(r.status), value: r.n }));
+        return { headline: countOrdersToday(db), detail: "placed since midnight", bars };
+      },
     },
     {
       key: "revenue-today",
@@ -88,10 +96,16 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
       icon: ICONS.trend,
       order: 20,
       topics: [ORDERS_TOPIC],
-      getData: () => {
-        const { orders, cents } = takingsToday(db);
+      getData: async () => {
+        const now = Date.now();
+        const { orders, cents } = takingsToday(db, new Date(now));
         const average = orders ? euro.format(cents / orders / 100) : "–";
-        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders };
+        // yesterday from midnight to this time of day
+        const { start } = dayRange(new Date(now));
+        const y = dayRange(new Date(start - 1)).start;
+        const trend = { current: cents / 100, previous: (await takingsBetween(db, y, y + (now - start))) / 100 };
+        const series = (await revenueByHour(db, now)).map((c) => Math.round(c / 100));
+        return { headline: euro.format(cents / 100), detail: `avg ${average} per order`, status: "ok", currency: "EUR", cents, orders, trend, series, seriesLabel: "Revenue per hour in euros, last 24 hours" };
       },
     },
   ];
@@ -120,7 +134,28 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
         };
       },
     },
+    {
+      key: "top-products",
+      title: "Top products",
+      order: 45,
+      topics: [ORDERS_TOPIC],
+      // the same figures for everyone: one getData per change, shared by the tiles on a worker
+      shared: true,
+      getData: async ({ admin }) => {
+        const top = await topProducts(db, Date.now());
+        return {
+          headline: top[0]?.total ?? 0,
+          detail: "units sold in the last 24 h; best sellers:",
+          top: top.map((p) => ({ label: p.name, value: p.units, url: admin!.objectUrl(p.id) })),
+        };
+      },
+    },
   ];
+}
+
+/** `"shipped"` → `"Shipped"`. */
+function humanize(status: string): string {
+  return status.charAt(0).toUpperCase() + status.slice(1);
 }
 
 /**

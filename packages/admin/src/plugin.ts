@@ -102,7 +102,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   app.weft.register(bellView);
   for (const admin of site.all()) {
     // each checks its permissionRequired on every join too, not only when the page renders
-    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(guardWidget(cls));
+    for (const slot of WIDGET_SLOTS) for (const cls of admin.options[slot] ?? []) if (isLiveViewClass(cls)) app.weft.register(guardWidget(cls as LiveViewClass));
   }
   // session authority: logout, session ends and user / group / permission writes reach open sockets on every worker
   const published = (err: unknown) => app.log.warn({ err }, "weft admin: a session-authority notice was not published; sockets find out at their next event or re-check");

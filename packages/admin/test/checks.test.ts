@@ -74,7 +74,7 @@ describe("runChecks", () => {
     const [m, ...rest] = runChecks(site);
     expect(rest).toEqual([]);
     expect(m).toMatchObject({ id: "weft.E001", level: "error", obj: "ModelAdmin(shop.order)" });
-    expect(m.message).toBe("changeListWidgets[1] of ModelAdmin(shop.order) is NotAView, which is not a LiveView subclass.");
+    expect(m.message).toBe("changeListWidgets[1] of ModelAdmin(shop.order) is NotAView, which is not a LiveView or LiveComponent subclass.");
     expect(m.hint).toContain("class NotAView extends LiveView");
     expect(formatCheck(m)).toBe(`ModelAdmin(shop.order): (weft.E001) ${m.message}\n\tHINT: ${m.hint}`);
   });
@@ -89,9 +89,9 @@ describe("runChecks", () => {
     const found = runChecks(site);
     expect(ids(found)).toEqual(["weft.E001", "weft.E001", "weft.E001"]);
     expect(found.map((m) => m.message)).toEqual([
-      "changeFormWidgets[0] of ModelAdmin(inventory.product) is an object, which is not a LiveView subclass.",
-      'changeFormWidgets[1] of ModelAdmin(inventory.product) is the string "Activity", which is not a LiveView subclass.',
-      "changeFormWidgets[2] of ModelAdmin(inventory.product) is an anonymous function, which is not a LiveView subclass.",
+      "changeFormWidgets[0] of ModelAdmin(inventory.product) is an object, which is not a LiveView or LiveComponent subclass.",
+      'changeFormWidgets[1] of ModelAdmin(inventory.product) is the string "Activity", which is not a LiveView or LiveComponent subclass.',
+      "changeFormWidgets[2] of ModelAdmin(inventory.product) is an anonymous function, which is not a LiveView or LiveComponent subclass.",
     ]);
     for (const m of found) expect(m.hint).toContain("params.objectId");
   });

@@ -11,6 +11,7 @@ import type { AuditAction } from "../auth/schema.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
 import { reprOf } from "../model/repr.js";
+import { checkVersion, nextVersion } from "./concurrency.js";
 
 /** Who writes, where, and which rows they may touch. */
 export interface WriteContext {
@@ -96,16 +97,20 @@ export function insertObject(ctx: WriteContext, data: Row): Promise<Written> {
  * Updates object `id` with `data` (only the columns whose value changed) and writes its
  * "change" audit entry with `[before, after]` of the changed fields — an empty `{}` when
  * nothing changed (no UPDATE is run then), as Django logs "No fields changed.".
+ * With `expectedVersion` (optimistic concurrency, concurrency.ts), the row read in the
+ * transaction must still have that version, and a model with a `version` column gets it bumped.
  * @returns undefined when the object is gone (or outside the scope); nothing is written then
- * @throws the driver's error (busy, constraint…): nothing is written
+ * @throws StaleObjectError when the row's version is not `expectedVersion`: nothing is written; the driver's error (busy, constraint…): nothing is written
  */
-export function updateObject(ctx: WriteContext, id: unknown, data: Row): Promise<Written | undefined> {
+export function updateObject(ctx: WriteContext, id: unknown, data: Row, expectedVersion?: string): Promise<Written | undefined> {
   const { spec } = ctx;
   return inTransaction(ctx, async (tx) => {
     const before = await loadObject(tx, spec, id, ctx.scope);
     if (!before) return undefined;
+    if (expectedVersion !== undefined) checkVersion(spec, before, expectedVersion);
     const set: Row = {};
     for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
+    if (Object.keys(set).length > 0) Object.assign(set, nextVersion(spec, before));
     let after = before;
     if (Object.keys(set).length > 0) {
       after = ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { NotFoundError, UnauthorizedError, type Params, on, type LiveViewClass, type LiveRouteOptions } from "@weft/server";
+import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
@@ -7,12 +7,16 @@ import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.j
 import { savedNotice } from "./notice.js";
 import { formPostRoute, withFormCsrf } from "./post.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
-import { insertObject, loadObject, updateObject, type Written } from "./persist.js";
+import { diffRows, insertObject, loadObject, updateObject, type Written } from "./persist.js";
+import { describeChanges, StaleObjectError, staleMessage, VERSION_FIELD, versionOf } from "./concurrency.js";
+import { FormPresence, presenceText, presenceTopic } from "./presence.js";
+import { randomUUID } from "node:crypto";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
 import { FORM_PAYLOAD, validateForm, type FieldErrors, type FormInput } from "./schema.js";
-import { allowedWidgets } from "../shell/slots.js";
+import { allowedWidgets, slotLayout, type SlotEntry, type SlotPosition } from "../shell/slots.js";
+import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
@@ -38,10 +42,26 @@ export interface ChangeFormAssigns {
   canAddAnother: boolean;
   /** shown above the form */
   formError: string | null;
+  /** "manager is also editing this order" (presence), or "" */
+  presence: string;
   /** `self`: where the form POSTs without JavaScript (this page's own URL) */
   urls: { self: string; list: string; add: string; history: string; delete: string };
-  /** `changeFormWidgets`, rendered as nested views (props: `objectId`) */
-  widgets: Array<{ cls: LiveViewClass; key: string }>;
+  /** the version of the object as shown (hidden field `_version`), null on the add form */
+  version: string | null;
+  /** the visible `changeFormWidgets` by position; nested views get `objectId` (none on the add form), LiveComponents {@link FormWidgetProps} */
+  slots: Record<SlotPosition, SlotEntry[]>;
+  /** the props of each LiveComponent slot widget, by its key */
+  componentProps: Record<string, FormWidgetProps>;
+}
+
+/** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */
+export interface FormWidgetProps {
+  /** the component's id within the form's view (`w0`, `w1`, … by declared order) */
+  id: string;
+  app: string;
+  model: string;
+  /** the object's primary key as text, or null on the add form */
+  objectId: string | null;
 }
 
 
@@ -86,6 +106,12 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
+  /** this form's presence on its object's topic (change mode, connected), or null */
+  private presence: FormPresence | null = null;
+  /** when the row shown was read (ms): audit entries before it are not "the other save" */
+  private loadedAt = Date.now();
+  /** the LiveComponent slot widgets' props, by key (see formSlots) */
+  private widgetProps = new Map<string, FormWidgetProps>();
   private fkChoices = new Map<string, Choice[] | null>();
   private fkLabels = new Map<string, string | undefined>();
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
@@ -109,6 +135,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     }
     this.values = initialValues(this.spec, this.mode, this.row);
+    if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
     await this.loadChoices();
     const notice = await savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
     if (notice) this.flash = { success: notice };
@@ -195,6 +222,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       canDelete: this.mode === "change" && admin.has(user, "delete"),
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
+      presence: this.presence ? presenceText(this.presence.roster.names(), admin.verboseName.toLowerCase()) : "",
+      version: this.row && this.mode === "change" ? versionOf(this.spec, this.row) : null,
       urls: {
         self: this.mode === "add" ? `${admin.url}add/` : admin.objectUrl(objectId),
         list: admin.url,
@@ -202,9 +231,59 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         history: objectId === null ? "" : admin.objectUrl(objectId, "history"),
         delete: objectId === null ? "" : admin.objectUrl(objectId, "delete"),
       },
-      // as the change list's slot: users lacking a widget's permissionRequired do not get it at all
-      widgets: this.mode === "change" ? allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user).map((cls, i) => ({ cls, key: `w${i}` })) : [],
+      // as the change list's slot: users lacking a widget's permissionRequired do not get it at
+      // all; on the add form too (objectId null)
+      ...this.formSlots(admin, user, objectId),
     };
+  }
+
+  /** The visible slot widgets by position and the LiveComponents' props (the same objects while the object stays, so their `update` runs once). */
+  private formSlots(admin: ModelAdmin<any, any>, user: SessionUser, objectId: string | null): Pick<ChangeFormAssigns, "slots" | "componentProps"> {
+    const slots = slotLayout(allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user));
+    const componentProps: Record<string, FormWidgetProps> = {};
+    for (const e of [...slots.above, ...slots.beside, ...slots.below]) {
+      if (!e.component) continue;
+      const known = this.widgetProps.get(e.key);
+      componentProps[e.key] = known && known.objectId === objectId ? known : { id: e.key, app: admin.app, model: admin.name, objectId };
+      this.widgetProps.set(e.key, componentProps[e.key]!);
+    }
+    return { slots, componentProps };
+  }
+
+  /** Joins the object's presence topic: subscribes, says it is here, starts its heartbeat. */
+  private joinPresence(admin: ModelAdmin<any, any>): void {
+    const topic = presenceTopic(admin, this.id);
+    this.subscribe(topic);
+    const io = { topic, user: this.user.username, publish: (t: string, m: unknown) => this.ctx.pubsub.publish(t, m), sendInfo: (m: unknown, ms: number) => this.sendInfo(m, ms), onError: (err: unknown) => this.site.jobLog?.error({ err }, "weft admin: presence publish failed") };
+    this.presence = new FormPresence(io, randomUUID());
+    this.presence.start();
+  }
+
+  /** Heartbeats and the other forms' presence messages. */
+  async handleInfo(msg: unknown): Promise<void> {
+    if (this.presence?.handle(msg, Date.now())) this.assign(this.view());
+  }
+
+  /** Says it left, so the others drop it at once (a crash instead: they drop it after the TTL). */
+  terminate(): void {
+    this.presence?.announce("leave");
+  }
+
+  /**
+   * A save over a newer version: nothing written; the form keeps what the user typed (fields
+   * left as loaded take the other save's values), says what the other save changed, and compares
+   * with the row as it is now (saving again goes through).
+   */
+  private async refuseStale(admin: ModelAdmin<any, any>, err: StaleObjectError): Promise<void> {
+    const changed = describeChanges(this.spec, diffRows(this.spec, this.row ?? null, err.current));
+    // fields the user left as loaded take the other save's values; what they typed stays
+    const loaded = initialValues(this.spec, this.mode, this.row);
+    const now = initialValues(this.spec, this.mode, err.current);
+    for (const [k, v] of Object.entries(now)) if (this.values[k] === loaded[k]) this.values[k] = v;
+    this.row = err.current;
+    this.formError = await staleMessage(this, admin, this.spec.model, this.id, changed, this.loadedAt);
+    this.loadedAt = Date.now();
+    this.assign(this.view(admin));
   }
 
   /** Reads the writable fields' strings from a payload (unchecked boxes are absent: ""). */
@@ -269,9 +348,13 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     }
     let written: Written | undefined;
     const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) };
+    // optimistic concurrency: the version the user saw (a POST without JavaScript carries it in its hidden field)
+    const posted = p[VERSION_FIELD];
+    const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
     try {
-      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data);
+      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data, expected);
     } catch (err) {
+      if (err instanceof StaleObjectError) return this.refuseStale(admin, err);
       const failure = describeDbError(err, this.spec, "save");
       if (!failure) throw err;
       this.formError = failure.message;
@@ -293,6 +376,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     // save and continue editing, on the change form: stay, with the stored values (a POST: load it again)
     if (this.postedTo !== undefined) return this.redirect(`${admin.objectUrl(written.id)}?saved=${id}`);
     this.row = written.row;
+    this.loadedAt = Date.now();
     this.values = initialValues(this.spec, this.mode, this.row);
     this.errors = {};
     this.touched.clear();

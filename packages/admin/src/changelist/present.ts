@@ -10,7 +10,8 @@ import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./
 import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
-import type { WidgetClass } from "../shell/slots.js";
+import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
+import type { ListWidgetProps } from "./widget-props.js";
 import type { LiveMarks } from "./live.js";
 
 /** A column header. */
@@ -107,6 +108,10 @@ export interface ChangeListAssigns {
   confirm: ConfirmModel | null;
   widgets: WidgetClass[];
   widgetProps: { app: string; model: string };
+  /** the visible slot widgets by position (above, beside, below the list) */
+  slots: Record<SlotPosition, SlotEntry[]>;
+  /** the props of each LiveComponent slot widget, by its key */
+  componentProps: Record<string, ListWidgetProps>;
   /** the live list's notice, e.g. "3 new orders", or null */
   fresh: string | null;
 }
@@ -125,6 +130,8 @@ export interface PresentInput {
   confirm: ConfirmModel | null;
   addAllowed: boolean;
   widgets: WidgetClass[];
+  /** the props of the LiveComponent slot widgets, by key (see widget-props.ts) */
+  componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
   /** the live list's marks (none on the HTTP render) */
@@ -253,6 +260,8 @@ export function present(input: PresentInput): ChangeListAssigns {
     confirm: input.confirm,
     widgets: input.widgets,
     widgetProps: { app: admin.app, model: admin.name },
+    slots: slotLayout(input.widgets),
+    componentProps: input.componentProps ?? {},
     fresh: freshText(admin, live),
   };
 }

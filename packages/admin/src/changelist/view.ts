@@ -9,7 +9,8 @@ import { asksFirst, confirmDetail, confirmQuestion } from "./confirm.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
-import { visibleWidgets } from "../shell/slots.js";
+import { isComponentClass, visibleWidgets } from "../shell/slots.js";
+import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
 import { ActionRefusedError, type ActionResult } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
@@ -48,6 +49,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private pending: { action: string } | null = null;
   /** the URL the last search keystroke patched to: further keystrokes replace it */
   private typedUrl: string | undefined;
+  /** the props of the LiveComponent slot widgets, the same objects while the list's rows and selection stay */
+  private widgetProps = new ListWidgetPropsCache();
   private live!: LiveList;
 
   mount(params: Params) {
@@ -313,6 +316,12 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     const page = this.page!;
     const user = this.user;
     const actions = availableActions(this.site, admin, user).map((a) => ({ name: a.name, label: a.label }));
+    const widgets = visibleWidgets(this.site, admin, user);
+    // LiveComponent widgets follow the list: its search, filters, selection and matching rows
+    const componentProps: Record<string, ListWidgetProps> = {};
+    widgets.forEach((cls, i) => {
+      if (isComponentClass(cls)) componentProps[`w${i}`] = this.widgetProps.props(`w${i}`, { app: admin.app, model: admin.name, query, state: this.state, selection: this.assigns.selection ?? NO_SELECTION, count: page.total });
+    });
     this.assign(
       present({
         admin,
@@ -327,7 +336,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
         addAllowed: admin.has(user, "add"),
-        widgets: visibleWidgets(this.site, admin, user),
+        widgets,
+        componentProps,
         live: this.live.marks(),
       }),
     );

@@ -14,10 +14,11 @@
  * | `weft.W001` | warning | several workers on the in-memory channel layer |
  * | `weft.W002` | warning | a page could show more live views than one socket may join (weft's view limits) |
  */
-import { LiveView } from "@weft/server";
+import { LiveComponent, LiveView } from "@weft/server";
 import { type ChannelLayer, MemoryChannelLayer } from "@weft/server/pubsub";
 import type { AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
+import { SLOT_POSITIONS } from "../model/slot-position.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { WeftAdminError } from "../errors.js";
 import { viewsPerPageWarnings, type WidgetPlacement } from "./views-per-page.js";
@@ -107,8 +108,11 @@ const className = (cls: unknown) => (typeof cls === "function" && cls.name ? cls
 
 /** The E002 problems of one widget-slot class (its static `size`, `label`, `permissionRequired`). */
 function metadataProblems(cls: Function): string[] {
-  const c = cls as Function & { size?: unknown; label?: unknown; permissionRequired?: unknown };
+  const c = cls as Function & { size?: unknown; label?: unknown; permissionRequired?: unknown; position?: unknown };
   const out: string[] = [];
+  if (c.position !== undefined && !(SLOT_POSITIONS as readonly unknown[]).includes(c.position)) {
+    out.push(`static position is ${JSON.stringify(c.position)}, not one of ${SLOT_POSITIONS.map((s) => `"${s}"`).join(", ")}`);
+  }
   if (c.size !== undefined && !(WIDGET_SLOT_SIZES as readonly unknown[]).includes(c.size)) {
     out.push(`static size is ${JSON.stringify(c.size)}, not one of ${WIDGET_SLOT_SIZES.map((s) => `"${s}"`).join(", ")}`);
   }
@@ -145,13 +149,13 @@ export function runChecks(site: AdminSiteLike, opts: CheckOptions = {}): CheckMe
       const entries: readonly unknown[] = admin.options[slot] ?? [];
       entries.forEach((cls, i) => {
         const where = `${slot}[${i}] of ${obj}`;
-        if (!isLiveViewClass(cls)) {
+        if (!isLiveViewClass(cls) && !(typeof cls === "function" && cls.prototype instanceof LiveComponent)) {
           out.push({
             id: "weft.E001",
             level: "error",
             obj,
-            message: `${where} is ${describe(cls)}, which is not a LiveView subclass.`,
-            hint: `Widget slots take LiveView classes (class ${typeof cls === "function" && cls.name ? cls.name : "MyWidget"} extends LiveView { … }); ${slot === "changeFormWidgets" ? "each gets the object's id as params.objectId" : "each is rendered above the list as a nested view"}.`,
+            message: `${where} is ${describe(cls)}, which is not a LiveView or LiveComponent subclass.`,
+            hint: `Widget slots take LiveView classes (nested views) or LiveComponent classes (following the page's state) (class ${typeof cls === "function" && cls.name ? cls.name : "MyWidget"} extends LiveView { … }); ${slot === "changeFormWidgets" ? "each gets the object's id as params.objectId" : "each is rendered above the list as a nested view"}.`,
           });
           return;
         }
@@ -161,7 +165,7 @@ export function runChecks(site: AdminSiteLike, opts: CheckOptions = {}): CheckMe
             level: "error",
             obj,
             message: `${where} (${className(cls)}): ${problem}.`,
-            hint: 'A widget class may declare static label (text), static size ("sm" | "md" | "lg") and static permissionRequired ("app.codename" or a list of them).',
+            hint: 'A widget class may declare static label (text), static size ("sm" | "md" | "lg"), static position ("above" | "beside" | "below") and static permissionRequired ("app.codename" or a list of them).',
           });
         }
       });

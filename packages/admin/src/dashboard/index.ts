@@ -8,3 +8,4 @@ export { SiteContext, type Badge, type BadgeProvider, type ContextProvider, type
 export { MIN_REFRESH_MS, WIDGET_STATUSES, type RegisteredWidget } from "./widget.js";
 export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "../model/dashboard-widget.js";
 export type { WidgetApiItem } from "./routes.js";
+export type { ChartBar, ChartExtras, TopItem, Trend } from "../model/chart-extras.js";

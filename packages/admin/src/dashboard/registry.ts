@@ -70,6 +70,7 @@ export class DashboardRegistry {
   private widgets = new Map<string, RegisteredWidget>();
   private seq = 0;
   private tile?: LiveViewClass;
+  private templated = new Map<string, LiveViewClass>();
   private index?: LiveViewClass;
   private pages = new Map<string, { view: LiveViewClass; path: string | null }>();
   private runs = new Coalescer();
@@ -212,6 +213,30 @@ export class DashboardRegistry {
    */
   get tileView(): LiveViewClass {
     return (this.tile ??= bindView(DashboardTile, this.site, "dashboard-tile"));
+  }
+
+  /**
+   * The tile view showing widget `w`: {@link tileView}, or for a widget with its own
+   * `template`, a subclass rendering that template (registered as
+   * `<site id>-dashboard-tile-<widget key>`, the same on every worker).
+   *
+   * @param w - a registered widget
+   * @returns the LiveView class the dashboard pages render for it
+   */
+  tileViewFor(w: RegisteredWidget): LiveViewClass {
+    if (!w.template) return this.tileView;
+    let view = this.templated.get(w.key);
+    if (!view) {
+      view = bindView(DashboardTile, this.site, `dashboard-tile-${w.key}`);
+      Object.assign(view, { template: w.template });
+      this.templated.set(w.key, view);
+    }
+    return view;
+  }
+
+  /** Every tile view the widgets registered so far need (registered by the dashboard routes on each worker). */
+  tileViews(): LiveViewClass[] {
+    return [this.tileView, ...this.all().flatMap((w) => (w.template ? [this.tileViewFor(w)] : []))];
   }
 
   /** The admin index view: `/admin/`, `/admin/<app>/`, `/admin/dashboard/<group>/`. */

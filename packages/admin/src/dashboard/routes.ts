@@ -18,7 +18,7 @@ import type { WidgetScope } from "./registry.js";
 export function dashboardRoutes(scope: FastifyInstance, site: DashboardSite, ro: LiveRouteOptions): void {
   const p = site.prefix;
   const dashboard = site.dashboard.indexView;
-  scope.weft.register(site.dashboard.tileView);
+  for (const tile of site.dashboard.tileViews()) scope.weft.register(tile);
   scope.live(`${p}/`, dashboard, ro);
   scope.live(`${p}/dashboard/:group/`, dashboard, ro);
   scope.live(`${p}/:app/`, dashboard, ro);

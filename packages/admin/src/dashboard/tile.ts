@@ -7,6 +7,8 @@ import { staffUser, AdminView } from "../shell/base.js";
 import type { DashboardSite } from "./dashboard-site.js";
 import { formatHeadline, type RegisteredWidget } from "./widget.js";
 import type { WidgetData } from "../model/dashboard-widget.js";
+import { readChartExtras } from "./extras.js";
+import { barChart, sparkline, topList, trendBadge } from "./charts.js";
 
 /** What the tile template gets. */
 export interface TileAssigns {
@@ -22,7 +24,19 @@ export interface TileAssigns {
   size: string;
   detail: string;
   status: string | null;
+  /** drawn trend badge markup ("▲ 12% vs yesterday"), or "" */
+  trend: string;
+  /** drawn sparkline and/or bar chart markup, or "" */
+  chart: string;
+  /** drawn top-N list markup, or "" */
+  top: string;
+  /** the card is a `<div>` whose title is the link (its top-N rows have links of their own: links do not nest) */
+  titleLink: boolean;
+  /** what `getData` returned (for a widget's own template), or null when it failed */
+  data: WidgetData | null;
 }
+
+type Loaded = Pick<TileAssigns, "ok" | "headline" | "size" | "detail" | "status" | "trend" | "chart" | "top" | "titleLink" | "data">;
 
 /** Timer messages, told apart from topic messages by identity (topic messages are JSON). */
 const REFRESH = Object.freeze({ dashboard: "refresh" });
@@ -40,6 +54,10 @@ const POLL = Object.freeze({ dashboard: "poll" });
  * - With `refreshMs`, it also re-runs `getData` on that interval.
  * - A failing `getData` shows "unavailable" (the stack goes to the server log); the card
  *   recovers on the next successful run.
+ * - Chart extras (`series`, `bars`, `trend`, `top`) are drawn here, on the server, as inline
+ *   SVG/HTML (charts.ts), and pushed like the headline: only the changed characters travel.
+ * - A widget with its own `template` renders through a subclass made by
+ *   {@link DashboardRegistry.tileViewFor}.
  * - A `shared` widget's tiles on this worker share one in-flight `getData` run (see
  *   {@link DashboardRegistry.tileData}).
  */
@@ -99,13 +117,18 @@ export class DashboardTile extends AdminView<TileAssigns, DashboardSite> {
     this.assign(await this.load());
   }
 
-  private async load(): Promise<Pick<TileAssigns, "ok" | "headline" | "size" | "detail" | "status">> {
+  private async load(): Promise<Loaded> {
     this.lastRun = Date.now();
     const data: WidgetData | null = await this.site.dashboard.tileData(this.widget, this.user);
     this.lastRun = Date.now();
-    if (!data) return { ok: false, headline: "—", size: "", detail: "Unavailable right now", status: null };
+    if (!data) return { ok: false, headline: "—", size: "", detail: "Unavailable right now", status: null, trend: "", chart: "", top: "", titleLink: false, data: null };
     const headline = formatHeadline(data.headline);
-    return { ok: true, headline, size: headlineSize(headline), detail: data.detail, status: data.status ?? null };
+    const title = this.widget.title;
+    // checked already by the registry (checkWidgetData): this only picks them out
+    const x = readChartExtras(data);
+    const chart = (x.series ? sparkline(x.series, x.seriesLabel ?? title) : "") + (x.bars ? barChart(x.bars, title) : "");
+    const titleLink = !!this.widget.url && !!x.top?.some((t) => t.url);
+    return { ok: true, headline, size: headlineSize(headline), detail: data.detail, status: data.status ?? null, trend: x.trend ? trendBadge(x.trend) : "", chart, top: x.top ? topList(x.top, title) : "", titleLink, data };
   }
 }
 

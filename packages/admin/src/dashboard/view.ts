@@ -8,6 +8,8 @@ import { AdminView } from "../shell/base.js";
 export interface DashboardSlot {
   key: string;
   span: 1 | 2;
+  /** the nested view class of its card ({@link DashboardRegistry.tileViewFor}) */
+  tile: LiveViewClass;
 }
 
 /** What the dashboard template gets. */
@@ -15,8 +17,6 @@ export interface DashboardAssigns {
   heading: string;
   /** the cards, in order; each is a nested {@link DashboardAssigns.tile} view */
   widgets: DashboardSlot[];
-  /** the nested view class of a card */
-  tile: LiveViewClass;
   /** the app/model index below the cards (main and app pages) */
   apps: NavApp[];
   showApps: boolean;
@@ -63,8 +63,7 @@ export class DashboardView extends AdminView<DashboardAssigns, DashboardSite> {
         : dash.groups().flatMap((g) => (dash.visible(this.user, { group: g }).length ? [{ name: g, label: humanizeGroup(g), url: `${site.prefix}/dashboard/${g}/` }] : []));
     return {
       heading,
-      widgets: widgets.map((w) => ({ key: w.key, span: w.span })),
-      tile: dash.tileView,
+      widgets: widgets.map((w) => ({ key: w.key, span: w.span, tile: dash.tileViewFor(w) })),
       apps,
       showApps: !group,
       groups,

@@ -4,8 +4,10 @@
  */
 import { checkPermission, type SessionUser } from "../auth/index.js";
 import { staffHoldsAll } from "../shell/slots.js";
+import type { ChartExtras } from "../model/chart-extras.js";
 import type { DashboardWidget, WidgetData, WidgetStatus } from "../model/dashboard-widget.js";
 import type { ModelAdmin } from "../model/model-admin.js";
+import { readChartExtras } from "./extras.js";
 
 /** The statuses a widget may return, in the order the API documents them. */
 export const WIDGET_STATUSES: readonly WidgetStatus[] = ["ok", "warning", "danger", "info"];
@@ -33,6 +35,8 @@ export interface RegisteredWidget {
   readonly admin: ModelAdmin<any, any> | null;
   /** position in registration order, to keep equal `order`s stable */
   readonly seq: number;
+  /** the card's own Eta template (see {@link DashboardWidget.template}), or null for the default card */
+  readonly template: string | URL | null;
   /** the widget as given */
   readonly widget: DashboardWidget;
 }
@@ -97,6 +101,7 @@ export function resolveWidget(widget: DashboardWidget, admin: ModelAdmin<any, an
   for (const t of topics) if (typeof t !== "string" || !TOPIC.test(t)) fail(`topic ${JSON.stringify(t)} must be 1-200 characters of letters, digits and _ . : * / -`);
   const refreshMs = w.refreshMs ?? null;
   if (refreshMs !== null && (typeof refreshMs !== "number" || !Number.isInteger(refreshMs) || refreshMs < MIN_REFRESH_MS)) fail(`\`refreshMs\` must be an integer >= ${MIN_REFRESH_MS}`);
+  if (w.template !== undefined && !(w.template instanceof URL) && (typeof w.template !== "string" || !w.template.trim())) fail("`template` must be an Eta template path (relative to the app's views directory, absolute, or a file URL)");
   const perms = w.permissionRequired === undefined ? [] : typeof w.permissionRequired === "string" ? [w.permissionRequired] : w.permissionRequired;
   if (!Array.isArray(perms)) fail("`permissionRequired` must be a permission string or an array of them");
   for (const p of perms) {
@@ -122,6 +127,7 @@ export function resolveWidget(widget: DashboardWidget, admin: ModelAdmin<any, an
     shared: w.shared ?? false,
     admin,
     seq,
+    template: w.template ?? null,
     widget,
   });
 }
@@ -141,11 +147,11 @@ export function widgetVisibleTo(w: RegisteredWidget, user: SessionUser | null | 
 
 /**
  * Checks what a `getData` returned and normalises it (missing detail → "", unknown status →
- * none).
+ * none), including its chart extras (`series`, `bars`, `trend`, `top`: see {@link ChartExtras}).
  *
  * @param value - the resolved return value
  * @returns the data, with `headline`, `detail` and `status` checked
- * @throws TypeError when it is not an object with a string or finite-number `headline`
+ * @throws TypeError when it is not an object with a string or finite-number `headline`, or a chart extra is malformed
  */
 export function checkWidgetData(value: unknown): WidgetData {
   if (!value || typeof value !== "object" || Array.isArray(value)) throw new TypeError("getData must return an object { headline, detail, status? }");
@@ -154,6 +160,7 @@ export function checkWidgetData(value: unknown): WidgetData {
   if (!(typeof h === "string" || (typeof h === "number" && Number.isFinite(h)))) throw new TypeError("getData: `headline` must be a string or a finite number");
   const status = WIDGET_STATUSES.includes(d.status as WidgetStatus) ? (d.status as WidgetStatus) : undefined;
   if (d.status !== undefined && status === undefined) throw new TypeError(`getData: \`status\` must be one of ${WIDGET_STATUSES.join(", ")}`);
+  readChartExtras(d);
   return { ...d, headline: h, detail: d.detail === undefined || d.detail === null ? "" : String(d.detail), ...(status ? { status } : {}) } as WidgetData;
 }
 

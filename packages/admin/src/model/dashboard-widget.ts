@@ -9,17 +9,21 @@
 import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "./site-like.js";
 import type { ModelAdmin } from "./model-admin.js";
+import type { ChartExtras } from "./chart-extras.js";
+
+export type { ChartBar, ChartExtras, TopItem, Trend } from "./chart-extras.js";
 
 /** The status colour of a card: `tile-ok`, `tile-warning`, `tile-danger`, `tile-info`. */
 export type WidgetStatus = "ok" | "warning" | "danger" | "info";
 
 /**
  * What a widget's `getData` returns, as SmallStack's `get_data()`: the big number or word of
- * the card, one line of detail, an optional status colour, and any extras (e.g. `currency`,
- * a series for a chart) that the JSON API passes through as they are. Extras must be
- * JSON-serialisable.
+ * the card, one line of detail, an optional status colour, and any extras (e.g. `currency`)
+ * that the JSON API passes through as they are. Extras must be JSON-serialisable. The chart
+ * extras ({@link ChartExtras}: `series`, `seriesLabel`, `bars`, `trend`, `top`) are also drawn
+ * on the card, on the server, and pushed live with the headline.
  */
-export interface WidgetData {
+export interface WidgetData extends ChartExtras {
   /** the big value of the card, e.g. `128` or `"€1,204.50"` */
   headline: string | number;
   /** one line under it, e.g. "since midnight" */
@@ -81,6 +85,15 @@ export interface DashboardWidget {
   topics?: readonly string[];
   /** re-run `getData` this often (ms, at least 250), for data that changes outside the app */
   refreshMs?: number;
+  /**
+   * The card's own Eta template, for anything the default card (headline, detail, chart
+   * extras) does not draw: a path relative to the app's `views` directory, an absolute path or
+   * a file URL (as a LiveView's `static template`). `it` holds `title`, `icon`, `url`, `ok`,
+   * `headline`, `detail`, `status`, the drawn `trend`, `chart` and `top` markup, and `data`
+   * (what `getData` returned, null when it failed). Escape what you write (`<%= %>`). The
+   * template's root should carry `data-widget="<%= it.key %>"`. Default: the built-in card.
+   */
+  template?: string | URL;
   /** permission string(s) a user must hold (all of them) to get the widget at all */
   permissionRequired?: string | readonly string[];
   /**

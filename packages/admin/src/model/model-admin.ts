@@ -5,7 +5,7 @@
  */
 import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
-import type { LiveViewClass } from "@weft/server";
+import type { LiveComponentClass, LiveViewClass } from "@weft/server";
 import { hasPermission, type SessionUser } from "../auth/index.js";
 import type { ChangeListOptions, Relations } from "../query/index.js";
 import { humanize } from "../query/names.js";
@@ -63,10 +63,17 @@ export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extend
    * Checked by `site.register`.
    */
   dashboardWidgets?: readonly DashboardWidget[];
-  /** LiveView classes rendered above the change list as nested views */
-  changeListWidgets?: readonly LiveViewClass[];
-  /** LiveView classes rendered above the change form as nested views (props: `objectId`) */
-  changeFormWidgets?: readonly LiveViewClass[];
+  /**
+   * Widgets around the change list (static `position`: above, the default; beside; below): LiveView
+   * classes (nested views, props `app`, `model`) or LiveComponent classes, which follow the list:
+   * they get its search, filters, selection and matching rows' WHERE as props ({@link ListWidgetProps})
+   */
+  changeListWidgets?: readonly (LiveViewClass | LiveComponentClass)[];
+  /**
+   * Widgets around the change form, on the add form too: LiveView classes (nested views, props
+   * `objectId`, absent when adding) or LiveComponent classes ({@link FormWidgetProps})
+   */
+  changeFormWidgets?: readonly (LiveViewClass | LiveComponentClass)[];
   /** Django's `get_queryset`: a WHERE clause scoping which rows `user` may see, or undefined for all */
   getQueryset?(user: SessionUser): SQL | undefined;
   /** the icon of the model in the navigation (inline SVG markup, trusted) */

@@ -47,3 +47,4 @@ export {
 export { escapeLike, splitSearchTerms, LIKE_ESCAPE } from "./search.js";
 export { countStatements, type StatementCounter } from "./stats.js";
 export { dialectOf, withTransaction, type AdminDatabase, type AnyColumn, type AnyTable, type DbOrTx, type Dialect, type QueryBuilder } from "./dialect/index.js";
+export type { ListWidgetProps } from "./list-widget-props.js";

@@ -1,20 +1,59 @@
 /**
- * The widget slots of the admin's pages: `changeListWidgets` above the change list and
- * `changeFormWidgets` above the change form (LiveView classes rendered as nested views, laid
- * out by widget-slot.eta and slots.css), only for users holding their static `permissionRequired`.
+ * The widget slots of the admin's pages: `changeListWidgets` around the change list and
+ * `changeFormWidgets` around the change form (LiveView classes rendered as nested views, or
+ * LiveComponents rendered in the page's own view so they follow its state; laid out by
+ * widget-slot.eta and slots.css above, beside or below the page's content), only for users
+ * holding their static `permissionRequired`.
  */
-import type { LiveViewClass, Params, Session } from "@weft/server";
+import { LiveComponent, type LiveComponentClass, type LiveViewClass, type Params, type Session } from "@weft/server";
 import { hasPermission, type SessionUser } from "../auth/index.js";
 import { staffUser } from "./base.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 
+import { SLOT_POSITIONS, type SlotPosition } from "../model/slot-position.js";
+
+export { SLOT_POSITIONS, type SlotPosition };
+
 /**
  * A widget-slot class may declare the permissions (all required) a user needs to see it, a
- * `label` (the slot's heading) and a `size` (grid span: `sm` a third of the row, the default;
- * `md` a half; `lg` the whole row). Checked at start-up (`weft.E002`).
+ * `label` (the slot's heading), a `size` (grid span: `sm` a third of the row, the default;
+ * `md` a half; `lg` the whole row) and a `position` (`above`, the default; `beside`; `below`).
+ * Checked at start-up (`weft.E002`).
+ *
+ * A LiveView class is a nested view (own socket stream; props: `app`, `model` on a list,
+ * `objectId` on a form). A LiveComponent class lives in the page's view and gets the page's
+ * state as props on every render where it changed (`update(props)`): on a change list
+ * {@link ListWidgetProps} (search, filters, selection, the matching rows' WHERE), on a change
+ * form {@link FormWidgetProps}.
  */
-export type WidgetClass = LiveViewClass & { permissionRequired?: string | readonly string[]; label?: string; size?: "sm" | "md" | "lg" };
+export type WidgetClass = (LiveViewClass | LiveComponentClass) & { permissionRequired?: string | readonly string[]; label?: string; size?: "sm" | "md" | "lg"; position?: SlotPosition };
+
+/** Whether a slot class is a LiveComponent (rendered in the page's view) rather than a nested LiveView. */
+export function isComponentClass(cls: unknown): cls is LiveComponentClass {
+  return typeof cls === "function" && cls.prototype instanceof LiveComponent;
+}
+
+/** One widget of a page's slot, as the templates lay it out. */
+export interface SlotEntry {
+  cls: WidgetClass;
+  /** its nested view key / component id, stable across renders */
+  key: string;
+  /** true: render with `it.component`, else `it.liveRender` */
+  component: boolean;
+}
+
+/**
+ * A page's visible slot widgets grouped by position (declared order kept within each).
+ *
+ * @param classes - the visible classes ({@link allowedWidgets})
+ * @returns `{ above, beside, below }`
+ */
+export function slotLayout(classes: readonly WidgetClass[]): Record<SlotPosition, SlotEntry[]> {
+  const out: Record<SlotPosition, SlotEntry[]> = { above: [], beside: [], below: [] };
+  classes.forEach((cls, i) => out[SLOT_POSITIONS.includes(cls.position!) ? cls.position! : "above"].push({ cls, key: `w${i}`, component: isComponentClass(cls) }));
+  return out;
+}
 
 /** The permissions a widget class requires (empty: none). */
 export function requiredPermissions(cls: WidgetClass): string[] {
@@ -32,7 +71,7 @@ export function staffHoldsAll(user: SessionUser | null | undefined, perms: reado
 }
 
 /** The classes of a widget slot that `user` may see (holding every `permissionRequired`), in declared order. */
-export function allowedWidgets(_site: AdminSiteLike, classes: readonly LiveViewClass[], user: SessionUser): WidgetClass[] {
+export function allowedWidgets(_site: AdminSiteLike, classes: readonly WidgetClass[], user: SessionUser): WidgetClass[] {
   return (classes as readonly WidgetClass[]).filter((cls) => staffHoldsAll(user, requiredPermissions(cls)));
 }
 

@@ -1,0 +1,58 @@
+/**
+ * "Total of the 1,945 matching orders: €412,003.10": a change-list widget that follows the
+ * list. It is a LiveComponent, so it lives in the list's own view and gets the list's search,
+ * filters, selection and matching rows' WHERE as props on every change (`update`); it sums
+ * those orders (and the selected ones) with one awaited drizzle statement each, off the
+ * render (`assignAsync`), keeping the last figures on screen while the next ones load.
+ */
+import { AsyncResult, LiveComponent } from "@weft/server";
+import type { ListWidgetProps } from "@weft/admin/query";
+import { and, count, inArray, sum, type SQL } from "drizzle-orm";
+import type { DemoContext } from "./context.js";
+import { orders } from "./db/schema.js";
+
+const euro = new Intl.NumberFormat("en-IE", { style: "currency", currency: "EUR" });
+const whole = new Intl.NumberFormat("en-IE");
+
+/** One line of figures: how many orders and their total. */
+export interface Figures {
+  orders: string;
+  total: string;
+  /** "order" or "orders" */
+  noun: string;
+}
+
+/** What {@link ListTotal} shows. */
+export interface ListTotalAssigns {
+  /** the matching orders' figures (loading while the list changed) */
+  matching: AsyncResult<Figures>;
+  /** the selected orders' figures, or null without a selection (or with every matching row selected) */
+  selected: AsyncResult<Figures> | null;
+  /** the list has a search or a filter */
+  filtered: boolean;
+}
+
+/** Sums the orders matching `where` (all of them when undefined). */
+async function figures(ctx: DemoContext, where: SQL | undefined): Promise<Figures> {
+  const [row] = await ctx.db.select({ n: count(), cents: sum(orders.totalCents) }).from(orders).where(where);
+  const n = Number(row?.n ?? 0);
+  return { orders: whole.format(n), total: euro.format(Number(row?.cents ?? 0) / 100), noun: n === 1 ? "order" : "orders" };
+}
+
+/** The order change list's "Total of the N matching orders" widget (position: above the list). */
+export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> {
+  static template = "slot-list-total.eta";
+  static label = "Total";
+  static size = "sm" as const;
+
+  update(p: ListWidgetProps): void {
+    const ctx = this.ctx as unknown as DemoContext;
+    this.assign({ filtered: p.q !== "" || Object.keys(p.filters).length > 0 });
+    this.assignAsync("matching", async () => ({ matching: await figures(ctx, p.where) }));
+    if (p.selection.mode === "ids" && p.selection.ids.length > 0) {
+      // the picked primary keys, within the matching rows
+      const ids = p.selection.ids.map(Number).filter(Number.isSafeInteger);
+      this.assignAsync("selected", async () => ({ selected: await figures(ctx, and(p.where, inArray(orders.id, ids))) }));
+    } else this.assign({ selected: null });
+  }
+}

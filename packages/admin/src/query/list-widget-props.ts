@@ -1,0 +1,30 @@
+/**
+ * The props a change list gives its LiveComponent slot widgets (built by
+ * changelist/widget-props.ts): the list's state as the data layer sees it.
+ */
+import type { SQL } from "drizzle-orm";
+import type { FilterSelection } from "./state.js";
+
+/** What a change list's LiveComponent slot widget receives (besides its `id`) on every change. */
+export interface ListWidgetProps {
+  /** the component's id within the list's view (`w0`, `w1`, … by declared order) */
+  id: string;
+  /** the model's app label and name, e.g. `shop`, `order` */
+  app: string;
+  model: string;
+  /** the search as typed (`""`: none) */
+  q: string;
+  /** the active filters by field, as in the URL (`status__exact=paid` → `{ status: { lookup: "exact", value: "paid" } }`) */
+  filters: Readonly<Record<string, FilterSelection>>;
+  /** how many rows match the search and filters (within the user's `getQueryset`) */
+  count: number;
+  /**
+   * The WHERE clause of the matching rows over the model's own table (search, filters and the
+   * user's `getQueryset`), undefined when every row matches: `db.select(...).from(table).where(props.where)`.
+   */
+  where: SQL | undefined;
+  /** the selection: `all` (every matching row), or the picked primary keys (empty: none) */
+  selection: { mode: "all" } | { mode: "ids"; ids: readonly string[] };
+  /** how many rows are selected (`count` when all matching rows are) */
+  selected: number;
+}
