@@ -7,14 +7,15 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { loggedIn, rowPks } from "./support/admin.js";
+import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { useDemo } from "./support/demo.js";
 import { openLive } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const LIST = "/admin/shop/order/";
 
-const e2e = useDemo({ simulateMs: 700 });
+// a bulk job takes 2 s per order, so its effects can be seen arriving one by one
+const e2e = useDemo({ simulateMs: 700, env: { ACTION_ROW_DELAY_MS: "2000" } });
 
 const notice = (page: Page) => page.locator("#cl-fresh button");
 
@@ -50,6 +51,25 @@ describe("the live orders list", () => {
       [pk, next] as const,
       { timeout: 30_000 },
     );
+    await ctx.close();
+  });
+
+  it("a bulk refund running in a job shows up in an open list as it runs", async () => {
+    const ctx = await loggedIn(e2e.browser, e2e.demo.url, "admin", { viewport: { width: 1366, height: 900 } });
+    const paid = `${e2e.demo.url}${LIST}?status__exact=paid`;
+    const { page } = await openLive(ctx, paid);
+    const pks = (await rowPks(page)).slice(0, 3);
+    const { page: other, frames } = await openLive(ctx, paid);
+    await selectRows(other, frames, pks);
+    await startJob(other, frames, "refund_selected");
+    // refunded orders no longer match "paid": they fade out of the open list one by one
+    const gone = (pk: string) => page.waitForFunction((pk) => !document.querySelector(`#result-list tr[data-pk="${pk}"]`) || document.querySelector(`#result-list tr[data-pk="${pk}"]`)!.classList.contains("cl-gone"), pk, { timeout: 60_000 });
+    await gone(pks[0]!);
+    const lastStillThere = await page.locator(`#result-list tr[data-pk="${pks[2]}"]:not(.cl-gone)`).count();
+    await gone(pks[2]!);
+    await page.waitForFunction((pk) => !document.querySelector(`#result-list tr[data-pk="${pk}"]`), pks[2]!, { timeout: 10_000 });
+    // the first one left while the job was still running (2 s per order)
+    expect(lastStillThere).toBe(1);
     await ctx.close();
   });
 
