@@ -62,6 +62,8 @@ describe("the live orders list", () => {
     const { page: other, frames } = await openLive(ctx, paid);
     await selectRows(other, frames, pks);
     await startJob(other, frames, "refund_selected");
+    // the job walks the selection in key order
+    pks.sort((a, b) => Number(a) - Number(b));
     // refunded orders no longer match "paid": they fade out of the open list one by one
     const gone = (pk: string) => page.waitForFunction((pk) => !document.querySelector(`#result-list tr[data-pk="${pk}"]`) || document.querySelector(`#result-list tr[data-pk="${pk}"]`)!.classList.contains("cl-gone"), pk, { timeout: 60_000 });
     await gone(pks[0]!);
