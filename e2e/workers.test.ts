@@ -53,7 +53,7 @@ const servers: Server[] = [];
 /** Starts dist/main.js on a free port with the shared database and Redis; resolves once it listens. */
 async function startServer(args: string[] = []): Promise<Server> {
   const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, REDIS_URL: redis.url, SIMULATE_MS: "0", LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: "", PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, REDIS_URL: redis.url, SIMULATE_MS: "0", LOG_LEVEL: "warn" };
   delete env.WEFT_SECRET; // every process reads <DEMO_DB>.secret
   delete env.WORKERS;
   const proc = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -36,7 +36,8 @@ export class ServerHandle {
    */
   static start(dbFile: string, secret: string, limits: Record<string, number> = {}, script = new URL("./server.js", import.meta.url)): Promise<ServerHandle> {
     const child = fork(fileURLToPath(script), [dbFile, secret, JSON.stringify(limits)], {
-      execArgv: ["--expose-gc"],
+      // BENCH_SERVER_FLAGS: extra node flags for the server child, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+      execArgv: ["--expose-gc", ...(process.env.BENCH_SERVER_FLAGS?.split(" ").filter(Boolean) ?? [])],
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     return new Promise((resolve, reject) => {

@@ -101,7 +101,12 @@ process.on("message", async (req: ServerRequest) => {
         return send({ type: "reply", id: req.id, ...r });
       }
       case "mem":
-        return send({ type: "reply", id: req.id, mem: await memoryAfterGc(), views: app.weft.connectedViews() });
+      {
+        const mem = await memoryAfterGc();
+        // BENCH_SNAPSHOTS=<dir>: also a heap snapshot per measurement, to diff by constructor
+        if (process.env.BENCH_SNAPSHOTS) (await import("node:v8")).writeHeapSnapshot(`${process.env.BENCH_SNAPSHOTS}/mem-${Date.now()}.heapsnapshot`);
+        return send({ type: "reply", id: req.id, mem, views: app.weft.connectedViews() });
+      }
       case "views":
         return send({ type: "reply", id: req.id, views: app.weft.connectedViews() });
       case "publish":

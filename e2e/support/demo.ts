@@ -169,7 +169,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const start = async () => {
     if (child) throw new Error("demo server already running");
     out = "";
-    const env: NodeJS.ProcessEnv = { ...process.env, STOP_GRACE_MS: "60000", ...opts.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: String(opts.simulateMs ?? 0) };
+    const env: NodeJS.ProcessEnv = { ...process.env, STOP_GRACE_MS: "60000", DATABASE_URL: "", ...opts.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: String(opts.simulateMs ?? 0) };
     delete env.WEFT_SECRET; // the secret must come from <DEMO_DB>.secret, as in a real restart
     delete env.REDIS_URL;
     const c = spawn(process.execPath, [MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });

@@ -22,11 +22,15 @@ process.on("exit", () => {
   for (const p of procs) p.kill("SIGKILL");
 });
 
-/** Starts a demo worker; resolves once it printed its "Weft demo:" line. */
-export async function startWorker(name: string, dbFile: string, redisUrl: string, env: Record<string, string> = {}): Promise<Worker> {
+/**
+ * Starts a demo worker; resolves once it printed its "Weft demo:" line.
+ * @param cwd - its working directory (default the repository; a machine of its own: an empty temp dir)
+ */
+export async function startWorker(name: string, dbFile: string, redisUrl: string, env: Record<string, string> = {}, cwd = ROOT): Promise<Worker> {
   const port = await freePort();
   const e: NodeJS.ProcessEnv = {
     ...process.env,
+    DATABASE_URL: "", // SQLite (DEMO_DB) unless `env` says otherwise, even when the tests run with DATABASE_URL set
     PORT: String(port),
     HOST: "127.0.0.1",
     DEMO_DB: dbFile,
@@ -38,7 +42,7 @@ export async function startWorker(name: string, dbFile: string, redisUrl: string
   };
   delete e.WEFT_SECRET; // every worker reads <DEMO_DB>.secret: the first one writes it
   delete e.WORKERS;
-  const proc = spawn(process.execPath, [MAIN], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [MAIN], { cwd, env: e, stdio: ["ignore", "pipe", "pipe"] });
   procs.add(proc);
   let out = "";
   let running = true;

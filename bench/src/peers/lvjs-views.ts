@@ -77,12 +77,12 @@ ${ctx.rows.map(
 });
 
 /** The KPI tile: `initial` is today's order count, read once from the demo database. */
-export function kpi(initial: () => number): LiveView {
+export function kpi(initial: () => number | Promise<number>): LiveView {
   return createLiveView<{ count: number }, never, { type: "order.created" }>({
     mount: async (socket) => {
       track(socket);
       if (socket.connected) await socket.subscribe("orders");
-      socket.assign({ count: initial() });
+      socket.assign({ count: await initial() });
     },
     handleInfo: (info, socket) => {
       if (info.type === "order.created") socket.assign({ count: socket.context.count + 1 });

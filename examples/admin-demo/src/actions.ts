@@ -19,7 +19,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { eq } from "drizzle-orm";
 import { type Progress } from "@weft/server/jobs";
 import { publishModelEvent, recordAudit, withProgress, withTransaction, type AdminAction, type JobSelection, type ProgressActionContext } from "@weft/admin";
-import { orders, type Order, type OrderStatus } from "./db/schema.js";
+import { engineOf, type AnyDemoDb } from "./db/engine.js";
+import type { Order, OrderStatus } from "./db/schema.js";
 
 /** An order whose note contains this makes "Sync with vendor" fail (on purpose, for tests). */
 export const FAIL_SYNC_MARKER = "FAIL-SYNC";
@@ -38,6 +39,7 @@ const euros = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} 
 
 /** Sets an order's status in one transaction with its audit entry, then tells live pages. */
 async function setStatus(ctx: ProgressActionContext, order: Order, status: OrderStatus): Promise<void> {
+  const { orders } = engineOf(ctx.db as AnyDemoDb).t;
   await withTransaction(ctx.db, async (tx) => {
     await tx.update(orders).set({ status, updatedAt: new Date() }).where(eq(orders.id, order.id));
     await recordAudit(tx, {

@@ -1,7 +1,6 @@
 import { AdminSite } from "@weft/admin";
 import type Database from "better-sqlite3";
-import type { DemoDb } from "./db/open.js";
-import { customers, orderItems, orders, products, supportTickets } from "./db/schema.js";
+import { engineOf, type AnyDemoDb } from "./db/engine.js";
 import { orderActions } from "./actions.js";
 import { SLOTS } from "./slots.js";
 import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
@@ -16,10 +15,17 @@ export const DEMO_USERS = [
   { username: "viewer", isSuperuser: false, note: "view-only staff" },
 ] as const;
 
-/** The shop's back office: every table of the demo registered with its list options. */
-export function buildAdmin(db: DemoDb, sqlite: Database.Database): AdminSite {
+/**
+ * The shop's back office: every table of the demo registered with its list options, on the
+ * engine's tables (SQLite's, or their PostgreSQL twins).
+ *
+ * @param db - the demo database (db/engine.ts)
+ * @param sqlite - SQLite only: the raw connection (default: the one under `db`)
+ */
+export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database): AdminSite {
+  const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
   // money columns hold cents: shown as "€822.45", typed as "822.45"
-  const site = new AdminSite({ db, sqlite, title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" } });
+  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" } });
 
   site.register(orders, {
     app: "shop",

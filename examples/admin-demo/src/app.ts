@@ -8,7 +8,8 @@ import fastifyCompress, { type FastifyCompressOptions } from "@fastify/compress"
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS, ensureDemoUsers } from "./admin.js";
 import type { DemoContext } from "./context.js";
-import { openDatabase } from "./db/open.js";
+import { openDemoDatabase } from "./db/connect.js";
+import type { PostgresPoolOptions } from "./db/open-pg.js";
 import { startOrderSimulator } from "./simulator.js";
 import { Counter } from "./views/counter.js";
 import { Home } from "./views/home.js";
@@ -21,9 +22,13 @@ const CSS = fileURLToPath(new URL("../public/demo.css", import.meta.url));
 
 /** Options of {@link buildApp}. */
 export interface DemoOptions {
-  /** SQLite file (already seeded, see ensureSeeded) */
+  /** SQLite file (already seeded, see ensureSeeded); not used when `databaseUrl` is set */
   dbFile: string;
-  /** token/cookie secret; default: WEFT_SECRET, else one kept in `<dbFile>.secret` so restarts keep pages valid */
+  /** a `postgres://` URL: the shop's data (and the admin's) in PostgreSQL instead of `dbFile` (already seeded, see ensureSeededPostgres) */
+  databaseUrl?: string;
+  /** PostgreSQL's pool: size and statement timeout (see openPostgres) */
+  pool?: PostgresPoolOptions;
+  /** token/cookie secret; default: WEFT_SECRET, else one kept in `<dbFile>.secret` (PostgreSQL: in the database) so restarts keep pages valid */
   secret?: string;
   /** insert a random order every this many ms (0: off) */
   simulateMs?: number;
@@ -122,15 +127,16 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, keepAliveTimeout: opts.keepAliveTimeoutMs ?? DEMO_KEEP_ALIVE_MS });
   // gzip/brotli for pages and assets (the admin's first load stays a few KB)
   if (opts.compress !== false) await app.register(fastifyCompress, opts.compress ?? DEMO_COMPRESS);
-  const { db, sqlite } = openDatabase(opts.dbFile);
+  const database = await openDemoDatabase({ dbFile: opts.dbFile, databaseUrl: opts.databaseUrl, ...(opts.pool ? { pool: opts.pool } : {}) }, demoSecret);
+  const { db, sqlite } = database;
   const ownLayer = !opts.pubsub;
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
-  const context: DemoContext = { db, sqlite };
+  const context: DemoContext = { db };
   const site = buildAdmin(db, sqlite);
   await ensureDemoUsersShared(site);
   await app.register(weft, {
     sessions: site.sessions,
-    secret: opts.secret ?? demoSecret(opts.dbFile),
+    secret: opts.secret ?? (await database.secret()),
     views: TEMPLATES,
     layout: "layout.eta",
     context,
@@ -145,7 +151,7 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   app.live("/table", StockTable);
   let stop = () => {};
   if (opts.simulateMs) {
-    // while the channel layer is down the simulator keeps inserting (SQLite is the truth) and
+    // while the channel layer is down the simulator keeps inserting (the database is the truth) and
     // its publishes fail: one log line per outage, not one per order
     let outage = false;
     pubsub.onHealthChange((healthy) => void (outage = outage && !healthy));
@@ -157,7 +163,7 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   }
   app.addHook("onClose", async () => {
     stop();
-    sqlite.close();
+    await database.close();
     if (ownLayer) await pubsub.close();
   });
   return app;

@@ -21,9 +21,10 @@ import { formatCheck, formatReport, runChecks, SystemCheckError, type CheckMessa
 import type { FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS } from "./admin.js";
 import { buildApp, demoSecret, ensureDemoUsersShared } from "./app.js";
-import { openDatabase } from "./db/open.js";
+import { openDemoDatabase } from "./db/connect.js";
 import { DEFAULT_DATABASE_FILE } from "./db/cli.js";
-import { ensureSeeded } from "./db/seed-cli.js";
+import { isPostgresUrl, type PostgresPoolOptions } from "./db/open-pg.js";
+import { ensureSeeded, ensureSeededPostgres } from "./db/seed-cli.js";
 
 /** How the demo is started: from the command line and the environment. */
 export interface DemoConfig {
@@ -33,8 +34,12 @@ export interface DemoConfig {
   port: number;
   /** HOST (default 127.0.0.1) */
   host: string;
-  /** DEMO_DB: the SQLite file every process shares */
+  /** DEMO_DB: the SQLite file every process shares (when `databaseUrl` is not set) */
   dbFile: string;
+  /** DATABASE_URL: a `postgres://` URL, the database every process (on any machine) shares instead of the file */
+  databaseUrl: string | undefined;
+  /** DATABASE_POOL_SIZE (10) and DATABASE_STATEMENT_TIMEOUT_MS (2,000; 0: none), for PostgreSQL */
+  pool: Required<PostgresPoolOptions>;
   /** an order every this many ms in one process (0: off) */
   simulateMs: number;
   /** processes serving the port (1: no cluster) */
@@ -64,7 +69,8 @@ function positiveInt(what: string, text: string, min: number): number {
 
 /**
  * Reads the demo's configuration: `[check] [--workers N]` and PORT, HOST, DEMO_DB,
- * SIMULATE_MS, WORKERS, REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
+ * DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, SIMULATE_MS, WORKERS,
+ * REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
  *
  * @param argv - the arguments after the script (`process.argv.slice(2)`)
  * @param env - the environment
@@ -81,11 +87,18 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): DemoConfig {
   const [command = "serve", ...rest] = parsed.positionals;
   if ((command !== "serve" && command !== "check") || rest.length) throw new DemoConfigError(`unknown command "${parsed.positionals.join(" ")}" (commands: serve, check)`);
   const workersText = parsed.values.workers ?? env.WORKERS ?? "1";
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !isPostgresUrl(databaseUrl)) throw new DemoConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL (got "${redactUrl(databaseUrl)}"); for SQLite set DEMO_DB to a file instead`);
   return {
     command,
     port: positiveInt("PORT", env.PORT ?? "3000", 0),
     host: env.HOST ?? "127.0.0.1",
     dbFile: env.DEMO_DB ?? DEFAULT_DATABASE_FILE,
+    databaseUrl,
+    pool: {
+      max: positiveInt("DATABASE_POOL_SIZE", env.DATABASE_POOL_SIZE ?? "10", 1),
+      statementTimeoutMs: positiveInt("DATABASE_STATEMENT_TIMEOUT_MS", env.DATABASE_STATEMENT_TIMEOUT_MS ?? "2000", 0),
+    },
     simulateMs: positiveInt("SIMULATE_MS", env.SIMULATE_MS ?? "3000", 0),
     workers: positiveInt("--workers / WORKERS", workersText, 1),
     redisUrl: env.REDIS_URL || undefined,
@@ -105,14 +118,21 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** The "Channel layer: … / Workers: …" lines printed at start-up. */
-export function describeDeployment(config: Pick<DemoConfig, "redisUrl" | "workers" | "port" | "simulateMs">): string {
+/** Seeds the configured database when it has no orders (PostgreSQL: with COPY, once for all processes). */
+export async function ensureDemoSeeded(config: Pick<DemoConfig, "dbFile" | "databaseUrl">): Promise<void> {
+  if (config.databaseUrl) await ensureSeededPostgres(config.databaseUrl);
+  else ensureSeeded(config.dbFile);
+}
+
+/** The "Database: … / Channel layer: … / Workers: …" lines printed at start-up. */
+export function describeDeployment(config: Pick<DemoConfig, "redisUrl" | "workers" | "port" | "simulateMs"> & Partial<Pick<DemoConfig, "databaseUrl" | "dbFile">>): string {
   const layer = config.redisUrl
     ? `Redis at ${redactUrl(config.redisUrl)} (one publisher + one subscriber connection per process)`
     : "in-memory (this process only; set REDIS_URL for several processes)";
   const sim = config.simulateMs ? `the order simulator runs in ${config.workers > 1 ? "worker 1" : "this process"}, every ${config.simulateMs} ms` : "order simulator off";
   const workers = config.workers > 1 ? `${config.workers} (node:cluster, sharing port ${config.port}; ${sim})` : `1 (${sim})`;
-  return `Channel layer: ${layer}\nWorkers:       ${workers}`;
+  const database = config.databaseUrl ? `PostgreSQL at ${redactUrl(config.databaseUrl)}` : config.dbFile ? `SQLite file ${config.dbFile}` : undefined;
+  return `${database ? `Database:      ${database}\n` : ""}Channel layer: ${layer}\nWorkers:       ${workers}`;
 }
 
 /** Waits (at most `ms`) for `layer` to be healthy; resolves whether it is. */
@@ -139,11 +159,10 @@ function whenHealthy(layer: ChannelLayer, ms: number): Promise<boolean> {
  *   (the cluster primary); the `check` command only reads
  */
 export async function deploymentChecks(config: DemoConfig, prepare: boolean): Promise<CheckMessage[]> {
-  if (prepare) {
-    ensureSeeded(config.dbFile);
-    demoSecret(config.dbFile);
-  }
-  const { db, sqlite } = openDatabase(config.dbFile);
+  if (prepare) await ensureDemoSeeded(config);
+  const database = await openDemoDatabase(config, demoSecret);
+  if (prepare) await database.secret();
+  const { db, sqlite } = database;
   const layer = config.redisUrl ? new RedisChannelLayer(config.redisUrl, { commandTimeoutMs: 2_000 }) : new MemoryChannelLayer();
   try {
     const site = buildAdmin(db, sqlite);
@@ -162,7 +181,7 @@ export async function deploymentChecks(config: DemoConfig, prepare: boolean): Pr
     return messages;
   } finally {
     await layer.close();
-    sqlite.close();
+    await database.close();
   }
 }
 
@@ -208,13 +227,14 @@ function reportChecks(messages: CheckMessage[]): boolean {
 export async function serve(config: DemoConfig): Promise<FastifyInstance> {
   const worker = cluster.isWorker ? Number(process.env.WEFT_WORKER ?? cluster.worker?.id ?? 0) : 0;
   if (!worker) {
-    ensureSeeded(config.dbFile);
+    await ensureDemoSeeded(config);
     console.log(describeDeployment(config));
   }
   let app: FastifyInstance;
   try {
     app = await buildApp({
       dbFile: config.dbFile,
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl, pool: config.pool } : {}),
       simulateMs: config.simulateMs,
       redisUrl: config.redisUrl,
       workers: config.workers,

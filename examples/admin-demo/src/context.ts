@@ -1,10 +1,9 @@
-import type Database from "better-sqlite3";
-import type { DemoDb } from "./db/open.js";
+import type { AnyDemoDb } from "./db/engine.js";
 
 /** What every demo view gets in `this.ctx` besides Weft's own (`connected`, `url`, `pubsub`). */
 export interface DemoContext {
-  db: DemoDb;
-  sqlite: Database.Database;
+  /** the shop's database: SQLite (better-sqlite3) or PostgreSQL (node-postgres), see db/engine.ts */
+  db: AnyDemoDb;
 }
 
 /** Pubsub topic for order events; messages are {@link OrderEvent}. */

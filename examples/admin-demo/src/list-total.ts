@@ -9,7 +9,7 @@ import { AsyncResult, LiveComponent } from "@weft/server";
 import type { ListWidgetProps } from "@weft/admin/query";
 import { and, count, inArray, sum, type SQL } from "drizzle-orm";
 import type { DemoContext } from "./context.js";
-import { orders } from "./db/schema.js";
+import { engineOf } from "./db/engine.js";
 
 const euro = new Intl.NumberFormat("en-IE", { style: "currency", currency: "EUR" });
 const whole = new Intl.NumberFormat("en-IE");
@@ -34,7 +34,8 @@ export interface ListTotalAssigns {
 
 /** Sums the orders matching `where` (all of them when undefined). */
 async function figures(ctx: DemoContext, where: SQL | undefined): Promise<Figures> {
-  const [row] = await ctx.db.select({ n: count(), cents: sum(orders.totalCents) }).from(orders).where(where);
+  const { q, t } = engineOf(ctx.db);
+  const [row] = await q.select({ n: count(), cents: sum(t.orders.totalCents) }).from(t.orders).where(where);
   const n = Number(row?.n ?? 0);
   return { orders: whole.format(n), total: euro.format(Number(row?.cents ?? 0) / 100), noun: n === 1 ? "order" : "orders" };
 }
@@ -52,7 +53,7 @@ export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> 
     if (p.selection.mode === "ids" && p.selection.ids.length > 0) {
       // the picked primary keys, within the matching rows
       const ids = p.selection.ids.map(Number).filter(Number.isSafeInteger);
-      this.assignAsync("selected", async () => ({ selected: await figures(ctx, and(p.where, inArray(orders.id, ids))) }));
+      this.assignAsync("selected", async () => ({ selected: await figures(ctx, and(p.where, inArray(engineOf(ctx.db).t.orders.id, ids))) }));
     } else this.assign({ selected: null });
   }
 }

@@ -18,11 +18,12 @@
  */
 import { LiveView, type Params, type Session } from "@weft/server";
 import { hasPermission, objectHistory, staffUser } from "@weft/admin";
-import { sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { ORDERS_TOPIC, type DemoContext } from "./context.js";
-import { openTicketCount } from "./db/queries.js";
+import { engineOf } from "./db/engine.js";
+import { openTicketCount, takingsToday } from "./db/queries.js";
 import { ListTotal } from "./list-total.js";
-import { OPEN_TICKETS_WARNING, PRODUCTS_TOPIC, takingsToday, TICKETS_TOPIC } from "./widgets.js";
+import { lowStock, OPEN_TICKETS_WARNING, PRODUCTS_TOPIC, TICKETS_TOPIC } from "./widgets.js";
 
 /** The admin's URL prefix in the demo. */
 const ADMIN = "/admin";
@@ -115,15 +116,15 @@ export class TodaysRevenue extends SlotWidget<RevenueAssigns> {
   static label = "Today's revenue";
   static size = "sm" as const;
 
-  mount(): RevenueAssigns {
+  mount(): Promise<RevenueAssigns> {
     this.subscribe(ORDERS_TOPIC);
     // the day rolls over at midnight without any publish
     this.every(60_000);
     return this.load();
   }
 
-  protected load(): RevenueAssigns {
-    const { orders, cents } = takingsToday(this.ctx.db);
+  protected async load(): Promise<RevenueAssigns> {
+    const { orders, cents } = await takingsToday(this.ctx.db);
     return { revenue: euro.format(cents / 100), orders: whole.format(orders), average: orders ? euro.format(cents / orders / 100) : "–" };
   }
 }
@@ -149,14 +150,14 @@ export class OpenTickets extends SlotWidget<TicketsAssigns> {
   static size = "sm" as const;
   static permissionRequired = "support.view_ticket";
 
-  mount(): TicketsAssigns {
+  mount(): Promise<TicketsAssigns> {
     this.subscribe(TICKETS_TOPIC);
     this.every(30_000);
     return this.load();
   }
 
-  protected load(): TicketsAssigns {
-    const n = openTicketCount(this.ctx.db);
+  protected async load(): Promise<TicketsAssigns> {
+    const n = await openTicketCount(this.ctx.db);
     return { count: whole.format(n), busy: n > OPEN_TICKETS_WARNING, url: `${ADMIN}/support/ticket/?status__exact=open` };
   }
 }
@@ -194,21 +195,15 @@ export class LowStockAlert extends SlotWidget<LowStockAssigns> {
   static size = "md" as const;
   static permissionRequired = "inventory.view_low_stock";
 
-  mount(): LowStockAssigns {
+  mount(): Promise<LowStockAssigns> {
     this.subscribe(ORDERS_TOPIC);
     this.subscribe(PRODUCTS_TOPIC);
     return this.load();
   }
 
-  protected load(): LowStockAssigns {
-    const rows = this.ctx.db.all<{ id: number; sku: string; name: string; stock: number; threshold: number; n: number }>(
-      sql`SELECT id, sku, name, stock, low_stock_threshold AS threshold, count(*) OVER () AS n FROM products
-          WHERE active = 1 AND stock <= low_stock_threshold ORDER BY stock, sku LIMIT ${LOW_STOCK_LISTED}`,
-    );
-    return {
-      count: rows[0]?.n ?? 0,
-      items: rows.map((r) => ({ sku: r.sku, name: r.name, stock: r.stock, threshold: r.threshold, url: `${ADMIN}/inventory/product/${r.id}/change/` })),
-    };
+  protected async load(): Promise<LowStockAssigns> {
+    const { count, items } = await lowStock(this.ctx.db, LOW_STOCK_LISTED);
+    return { count, items: items.map(({ id, ...item }) => ({ ...item, url: `${ADMIN}/inventory/product/${id}/change/` })) };
   }
 }
 
@@ -286,9 +281,9 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
     // the add form: no order yet (change-form widgets show there too, with objectId null)
     if (!this.objectId) return { number: "", items: [], historyUrl: "" };
     const db = this.ctx.db;
-    const order = db.get<{ number: string; createdAt: number } | undefined>(
-      sql`SELECT number, created_at AS createdAt FROM orders WHERE id = ${Number(this.objectId)}`,
-    );
+    const { q, t } = engineOf(db);
+    const id = Number(this.objectId);
+    const [order] = Number.isSafeInteger(id) ? await q.select({ number: t.orders.number, createdAt: t.orders.createdAt }).from(t.orders).where(eq(t.orders.id, id)) : [];
     const items: ActivityItem[] = (await objectHistory(db, ORDER_MODEL, this.objectId, ACTIVITY_EVENTS)).map((e) => ({
       iso: e.at.toISOString(),
       when: utc(e.at),
@@ -303,7 +298,7 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
           : "",
     }));
     if (order && items.length < ACTIVITY_EVENTS) {
-      const at = new Date(order.createdAt);
+      const at = order.createdAt;
       items.push({ iso: at.toISOString(), when: utc(at), who: "", what: "Order placed", changes: "" });
     }
     return { number: order?.number ?? `#${this.objectId}`, items, historyUrl: `${ADMIN}/shop/order/${encodeURIComponent(this.objectId)}/history/` };

@@ -15,10 +15,10 @@
  *   reorder level.
  */
 import type { AdminSite, DashboardWidget } from "@weft/admin";
-import { sql } from "drizzle-orm";
+import { and, eq, lte, sql } from "drizzle-orm";
 import { ORDERS_TOPIC } from "./context.js";
-import type { DemoDb } from "./db/open.js";
-import { countOrdersToday, dayRange, openTicketCount } from "./db/queries.js";
+import { engineOf, type AnyDemoDb } from "./db/engine.js";
+import { countOrdersToday, dayRange, openTicketCount, takingsToday } from "./db/queries.js";
 import { ordersByStatus, revenueByHour, takingsBetween, topProducts } from "./db/dashboard-queries.js";
 
 /** Open tickets above this count make the card and the badge a warning. */
@@ -42,41 +42,29 @@ export const ICONS = {
 const euro = new Intl.NumberFormat("en-IE", { style: "currency", currency: "EUR" });
 
 /**
- * Today's takings: orders not cancelled or refunded, their count and total (one range scan of
- * `orders_created_at_idx`).
- *
- * @param db - the demo database
- * @param now - a moment of the day (default: now)
- * @returns the count and the sum in cents
- */
-export function takingsToday(db: DemoDb, now: Date = new Date()): { orders: number; cents: number } {
-  const { start, end } = dayRange(now);
-  return db.get<{ orders: number; cents: number }>(
-    sql`SELECT count(*) AS orders, coalesce(sum(total_cents), 0) AS cents FROM orders
-        WHERE created_at >= ${start} AND created_at < ${end} AND status NOT IN ('cancelled', 'refunded')`,
-  );
-}
-
-/**
  * Active products at or below their reorder level, the lowest first.
  *
  * @param db - the demo database
- * @param limit - how many SKUs to list (the count is of all of them)
- * @returns how many there are and the first `limit` SKUs
+ * @param limit - how many to list (the count is of all of them)
+ * @returns how many there are and the first `limit` of them
  */
-export function lowStock(db: DemoDb, limit = 5): { count: number; skus: string[] } {
-  const rows = db.all<{ sku: string; n: number }>(
-    sql`SELECT sku, count(*) OVER () AS n FROM products WHERE active = 1 AND stock <= low_stock_threshold
-        ORDER BY stock, sku LIMIT ${limit}`,
-  );
-  return { count: rows[0]?.n ?? 0, skus: rows.map((r) => r.sku) };
+export async function lowStock(db: AnyDemoDb, limit = 5): Promise<{ count: number; items: { id: number; sku: string; name: string; stock: number; threshold: number }[] }> {
+  const { q, t } = engineOf(db);
+  const p = t.products;
+  const rows = await q
+    .select({ id: p.id, sku: p.sku, name: p.name, stock: p.stock, threshold: p.lowStockThreshold, n: sql<number>`count(*) OVER ()`.mapWith(Number) })
+    .from(p)
+    .where(and(eq(p.active, true), lte(p.stock, p.lowStockThreshold)))
+    .orderBy(p.stock, p.sku)
+    .limit(limit);
+  return { count: rows[0]?.n ?? 0, items: rows.map(({ n: _n, ...item }) => item) };
 }
 
 /**
  * The widgets attached to the orders admin (`dashboardWidgets`).
  * @param db - the demo database
  */
-export function orderWidgets(db: DemoDb): DashboardWidget[] {
+export function orderWidgets(db: AnyDemoDb): DashboardWidget[] {
   return [
     {
       key: "orders-today",
@@ -87,7 +75,7 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
       getData: async () => {
         const { start, end } = dayRange();
         const bars = (await ordersByStatus(db, start, end)).map((r) => ({ label: humanize(r.status), value: r.n }));
-        return { headline: countOrdersToday(db), detail: "placed since midnight", bars };
+        return { headline: await countOrdersToday(db), detail: "placed since midnight", bars };
       },
     },
     {
@@ -98,7 +86,7 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
       topics: [ORDERS_TOPIC],
       getData: async () => {
         const now = Date.now();
-        const { orders, cents } = takingsToday(db, new Date(now));
+        const { orders, cents } = await takingsToday(db, new Date(now));
         const average = orders ? euro.format(cents / orders / 100) : "–";
         // yesterday from midnight to this time of day
         const { start } = dayRange(new Date(now));
@@ -115,7 +103,7 @@ export function orderWidgets(db: DemoDb): DashboardWidget[] {
  * The widgets attached to the products admin.
  * @param db - the demo database
  */
-export function productWidgets(db: DemoDb): DashboardWidget[] {
+export function productWidgets(db: AnyDemoDb): DashboardWidget[] {
   return [
     {
       key: "low-stock",
@@ -124,8 +112,9 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
       order: 40,
       topics: [ORDERS_TOPIC, PRODUCTS_TOPIC],
       permissionRequired: "inventory.view_low_stock",
-      getData: () => {
-        const { count, skus } = lowStock(db);
+      getData: async () => {
+        const { count, items } = await lowStock(db);
+        const skus = items.map((i) => i.sku);
         return {
           headline: count,
           detail: count ? "at or below reorder level" : "every product is stocked",
@@ -153,6 +142,7 @@ export function productWidgets(db: DemoDb): DashboardWidget[] {
   ];
 }
 
+
 /** `"shipped"` → `"Shipped"`. */
 function humanize(status: string): string {
   return status.charAt(0).toUpperCase() + status.slice(1);
@@ -165,7 +155,7 @@ function humanize(status: string): string {
  * @param db - the demo database
  * @throws Error when called twice on one site (names already registered)
  */
-export function registerDashboard(site: AdminSite, db: DemoDb): void {
+export function registerDashboard(site: AdminSite, db: AnyDemoDb): void {
   const openTickets = `${site.prefix}/support/ticket/?status__exact=open`;
   site.dashboard.register({
     key: "open-tickets",
@@ -178,8 +168,8 @@ export function registerDashboard(site: AdminSite, db: DemoDb): void {
     topics: [TICKETS_TOPIC],
     refreshMs: 30_000,
     permissionRequired: "support.view_ticket",
-    getData: () => {
-      const n = openTicketCount(db);
+    getData: async () => {
+      const n = await openTicketCount(db);
       return { headline: n, detail: n > OPEN_TICKETS_WARNING ? "more than usual: all hands" : "waiting for an answer", status: n > OPEN_TICKETS_WARNING ? "warning" : "info" };
     },
   });

@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[], input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, DEMO_DB: dbFile };
+    const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: "", DEMO_DB: dbFile };
     delete env.WEFT_CONFIG;
     delete env.WEFT_PASSWORD;
     const child = spawn(cmd, args, { cwd: DEMO, env, stdio: ["pipe", "pipe", "pipe"] });

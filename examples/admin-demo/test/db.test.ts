@@ -1,11 +1,16 @@
 // The demo database on real SQLite files: migrations, deterministic seeding, the example
-// queries (against brute-force answers), and their query plans.
+// queries (against brute-force answers) on SQLite and on PostgreSQL (the same seeded rows, in a
+// database of its own), and their query plans on SQLite.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { createTestDatabase } from "@weft/admin/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AnyDemoDb } from "../src/db/engine.js";
+import { openPostgres } from "../src/db/open-pg.js";
+import { seedPostgres } from "../src/db/seed-pg.js";
 import { MIGRATIONS_FOLDER, openDatabase, type OpenDatabase } from "../src/db/open.js";
 import {
   countOrdersToday,
@@ -174,14 +179,14 @@ describe("seed", () => {
     expect(first(b.sqlite)).toEqual(first(a.sqlite));
   });
 
-  it("keeps history before the fixed end and puts only the newest orders today", () => {
+  it("keeps history before the fixed end and puts only the newest orders today", async () => {
     const c = open("c.db");
     seed(c.sqlite, { ...OPTIONS, now: new Date(NOW.getTime() + 3 * 86_400_000) });
     // Everything but the "today" slice is independent of `now`.
     const history = (s: Database.Database) =>
       s.prepare(`SELECT * FROM orders WHERE id <= ${SIZES.orders - SIZES.ordersToday} ORDER BY id`).raw().all();
     expect(history(c.sqlite)).toEqual(history(a.sqlite));
-    expect(countOrdersToday(a.db, NOW)).toBe(SIZES.ordersToday);
+    expect(await countOrdersToday(a.db, NOW)).toBe(SIZES.ordersToday);
   });
 
   it("refuses a database that already has rows", () => {
@@ -189,60 +194,73 @@ describe("seed", () => {
   });
 });
 
-describe("queries", () => {
-  let h: OpenDatabase;
+describe.each(["sqlite", "postgres"] as const)("queries on %s", (engine) => {
+  /** the SQLite seed: the brute-force answers (PostgreSQL holds the very same rows) */
+  let ref: OpenDatabase;
+  let h: { db: AnyDemoDb };
   let all: BruteOrder[];
+  let closePostgres = async () => {};
 
-  beforeAll(() => {
-    h = open("queries.db");
-    seed(h.sqlite, OPTIONS);
-    all = allOrders(h.sqlite);
+  beforeAll(async () => {
+    ref = open(`queries-${engine}.db`);
+    seed(ref.sqlite, OPTIONS);
+    all = allOrders(ref.sqlite);
+    if (engine === "sqlite") return void (h = ref);
+    const test = await createTestDatabase({ prefix: "demo_queries" });
+    const { pool, db } = await openPostgres(test.url);
+    await seedPostgres(pool, OPTIONS);
+    h = { db };
+    closePostgres = async () => {
+      await pool.end();
+      await test.drop();
+    };
   });
+  afterAll(() => closePostgres());
 
-  it("lists all orders newest first with an exact total when q is empty", () => {
+  it("lists all orders newest first with an exact total when q is empty", async () => {
     const expected = bruteSearch(all, "");
-    const page1 = searchOrders(h.db, {});
+    const page1 = await searchOrders(h.db, {});
     expect(page1.total).toBe(SIZES.orders);
     expect(page1.totalCapped).toBe(false);
     expect(ids(page1.rows)).toEqual(ids(expected.slice(0, 50)));
     const row = page1.rows[0]!;
     expect(row.createdAt).toBeInstanceOf(Date);
     expect(Object.keys(row).sort()).toEqual(["createdAt", "customerName", "id", "number", "status", "totalCents"]);
-    const paid = searchOrders(h.db, { status: "paid", perPage: 500 });
+    const paid = await searchOrders(h.db, { status: "paid", perPage: 500 });
     expect(ids(paid.rows)).toEqual(ids(bruteSearch(all, "", "paid").slice(0, 500)));
   });
 
-  it("finds orders by number prefix, digits, and exact id", () => {
-    const prefix = searchOrders(h.db, { q: "ORD-0001", perPage: 500 });
+  it("finds orders by number prefix, digits, and exact id", async () => {
+    const prefix = await searchOrders(h.db, { q: "ORD-0001", perPage: 500 });
     expect(prefix.total).toBe(100); // ORD-000100 … ORD-000199
     expect(prefix.rows.every((r) => r.number.startsWith("ORD-0001"))).toBe(true);
-    expect(searchOrders(h.db, { q: "ord-000123" }).rows.map((r) => r.number)).toEqual(["ORD-000123"]);
-    expect(searchOrders(h.db, { q: "123" }).rows.map((r) => r.number)).toEqual(["ORD-000123"]);
-    expect(searchOrders(h.db, { q: "ORD-9" }).total).toBe(0);
+    expect((await searchOrders(h.db, { q: "ord-000123" })).rows.map((r) => r.number)).toEqual(["ORD-000123"]);
+    expect((await searchOrders(h.db, { q: "123" })).rows.map((r) => r.number)).toEqual(["ORD-000123"]);
+    expect((await searchOrders(h.db, { q: "ORD-9" })).total).toBe(0);
   });
 
-  it("finds orders by customer name and email substring, case-insensitively", () => {
+  it("finds orders by customer name and email substring, case-insensitively", async () => {
     const someone = all[Math.floor(all.length / 2)]!;
     const lastName = someone.customerName.split(" ").at(-1)!;
     for (const q of [lastName, lastName.toUpperCase(), someone.email, someone.email.split("@")[0]!]) {
       const expected = bruteSearch(all, q);
-      const result = searchOrders(h.db, { q, perPage: 500 });
+      const result = await searchOrders(h.db, { q, perPage: 500 });
       expect(result.total, q).toBe(expected.length);
       expect(ids(result.rows), q).toEqual(ids(expected.slice(0, 500)));
     }
-    expect(searchOrders(h.db, { q: someone.email }).rows.some((r) => r.id === someone.id)).toBe(true);
+    expect((await searchOrders(h.db, { q: someone.email })).rows.some((r) => r.id === someone.id)).toBe(true);
     // LIKE wildcards in q are literal.
-    expect(searchOrders(h.db, { q: "%" }).total).toBe(0);
-    expect(searchOrders(h.db, { q: "_" }).total).toBe(0);
+    expect((await searchOrders(h.db, { q: "%" })).total).toBe(0);
+    expect((await searchOrders(h.db, { q: "_" })).total).toBe(0);
   });
 
-  it("paginates without gaps or repeats", () => {
+  it("paginates without gaps or repeats", async () => {
     const q = "a";
     const expected = bruteSearch(all, q);
     expect(expected.length).toBeGreaterThan(100);
     const seen: number[] = [];
     for (let page = 1; ; page++) {
-      const result = searchOrders(h.db, { q, page, perPage: 37 });
+      const result = await searchOrders(h.db, { q, page, perPage: 37 });
       expect(result.total).toBe(expected.length);
       if (result.rows.length === 0) break;
       seen.push(...ids(result.rows));
@@ -250,7 +268,7 @@ describe("queries", () => {
     expect(seen).toEqual(ids(expected));
   });
 
-  it("gives the same rows on the dense plan, with a capped total", () => {
+  it("gives the same rows on the dense plan, with a capped total", async () => {
     for (const [q, status] of [
       ["a", undefined],
       ["e", "delivered"],
@@ -260,7 +278,7 @@ describe("queries", () => {
       const expected = bruteSearch(all, q, status);
       expect(expected.length, q).toBeGreaterThan(20);
       for (const page of [1, 3]) {
-        const result = searchOrders(h.db, { q, status, page, perPage: 10, countCap: 20 });
+        const result = await searchOrders(h.db, { q, status, page, perPage: 10, countCap: 20 });
         expect(result.totalCapped, q).toBe(true);
         expect(result.total, q).toBe(20);
         expect(ids(result.rows), `${q} page ${page}`).toEqual(ids(expected.slice((page - 1) * 10, page * 10)));
@@ -268,21 +286,21 @@ describe("queries", () => {
     }
   });
 
-  it("filters search results by status", () => {
+  it("filters search results by status", async () => {
     for (const status of ["pending", "delivered", "cancelled"] as const) {
       const expected = bruteSearch(all, "e", status);
-      const result = searchOrders(h.db, { q: "e", status, perPage: 500 });
+      const result = await searchOrders(h.db, { q: "e", status, perPage: 500 });
       expect(result.total).toBe(expected.length);
       expect(ids(result.rows)).toEqual(ids(expected.slice(0, 500)));
     }
   });
 
-  it("counts today's orders and revenue, and insertRandomOrder adds to them", () => {
-    const before = countOrdersToday(h.db, NOW);
-    const revenueBefore = revenueToday(h.db, NOW);
+  it("counts today's orders and revenue, and insertRandomOrder adds to them", async () => {
+    const before = await countOrdersToday(h.db, NOW);
+    const revenueBefore = await revenueToday(h.db, NOW);
     expect(before).toBe(SIZES.ordersToday);
     expect(revenueBefore).toBeGreaterThan(0);
-    const order = insertRandomOrder(h.db, createRng(7), NOW);
+    const order = await insertRandomOrder(h.db, createRng(7), NOW);
     expect(order.number).toBe(`ORD-00${SIZES.orders + 1}`);
     expect(["pending", "paid"]).toContain(order.status);
     expect(order.createdAt.getTime()).toBe(NOW.getTime());
@@ -290,57 +308,57 @@ describe("queries", () => {
     expect(order.items.length).toBeLessThanOrEqual(4);
     expect(order.totalCents).toBe(order.items.reduce((s, i) => s + i.quantity * i.unitPriceCents, 0));
     expect(order.customerName.length).toBeGreaterThan(0);
-    expect(countOrdersToday(h.db, NOW)).toBe(before + 1);
-    expect(revenueToday(h.db, NOW)).toBe(revenueBefore + order.totalCents);
-    expect(searchOrders(h.db, {}).rows[0]!.id).toBe(order.id);
+    expect(await countOrdersToday(h.db, NOW)).toBe(before + 1);
+    expect(await revenueToday(h.db, NOW)).toBe(revenueBefore + order.totalCents);
+    expect((await searchOrders(h.db, {})).rows[0]!.id).toBe(order.id);
     // Yesterday and tomorrow do not see it.
-    expect(countOrdersToday(h.db, new Date(NOW.getTime() + 86_400_000))).toBe(0);
-    const second = insertRandomOrder(h.db);
+    expect(await countOrdersToday(h.db, new Date(NOW.getTime() + 86_400_000))).toBe(0);
+    const second = await insertRandomOrder(h.db);
     expect(second.id).toBe(order.id + 1);
-    expect(countOrdersToday(h.db)).toBeGreaterThanOrEqual(1);
+    expect(await countOrdersToday(h.db)).toBeGreaterThanOrEqual(1);
   });
 
-  it("counts open tickets", () => {
-    const expected = h.sqlite.prepare("SELECT count(*) FROM support_tickets WHERE status = 'open'").pluck().get();
-    expect(openTicketCount(h.db)).toBe(expected);
-    expect(openTicketCount(h.db)).toBeGreaterThan(0);
+  it("counts open tickets", async () => {
+    const expected = ref.sqlite.prepare("SELECT count(*) FROM support_tickets WHERE status = 'open'").pluck().get();
+    expect(await openTicketCount(h.db)).toBe(expected);
+    expect(await openTicketCount(h.db)).toBeGreaterThan(0);
   });
 
-  it("serves every statement from an index (EXPLAIN QUERY PLAN)", () => {
+  it.runIf(engine === "sqlite")("serves every statement from an index (EXPLAIN QUERY PLAN)", async () => {
     const statements: Array<{ sql: string; params: unknown[] }> = [];
-    const logged = drizzle(h.sqlite, {
+    const logged = drizzle(ref.sqlite, {
       schema,
       logger: { logQuery: (sql, params) => statements.push({ sql, params }) },
     });
     const plan = () =>
       statements
         .map(({ sql, params }) =>
-          (h.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
+          (ref.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
             .map((r) => r.detail)
             .join(" | "),
         )
         .join("\n");
-    const check = (run: () => unknown, expectIndexes: string[]) => {
+    const check = async (run: () => Promise<unknown>, expectIndexes: string[]) => {
       statements.length = 0;
-      run();
+      await run();
       const p = plan();
       for (const index of expectIndexes) expect(p).toContain(index);
       expect(p).not.toMatch(/SCAN (orders|o)\b(?! USING)/);
     };
-    check(() => countOrdersToday(logged, NOW), ["orders_created_at_idx"]);
-    check(() => revenueToday(logged, NOW), ["orders_created_at_idx"]);
-    check(() => openTicketCount(logged), ["support_tickets_status_created_at_idx"]);
-    check(() => searchOrders(logged, {}), ["orders_created_at_idx"]);
-    check(() => searchOrders(logged, { status: "paid" }), ["orders_status_created_at_idx"]);
-    check(() => searchOrders(logged, { q: "ORD-0001" }), ["orders_number_unique"]);
+    await check(() => countOrdersToday(logged, NOW), ["orders_created_at_idx"]);
+    await check(() => revenueToday(logged, NOW), ["orders_created_at_idx"]);
+    await check(() => openTicketCount(logged), ["support_tickets_status_created_at_idx"]);
+    await check(() => searchOrders(logged, {}), ["orders_created_at_idx"]);
+    await check(() => searchOrders(logged, { status: "paid" }), ["orders_status_created_at_idx"]);
+    await check(() => searchOrders(logged, { q: "ORD-0001" }), ["orders_number_unique"]);
     const lastName = all[0]!.customerName.split(" ").at(-1)!;
-    check(() => searchOrders(logged, { q: lastName }), ["orders_customer_id_idx", "json_each"]);
-    check(() => searchOrders(logged, { q: "a", countCap: 20 }), ["orders_created_at_idx"]);
+    await check(() => searchOrders(logged, { q: lastName }), ["orders_customer_id_idx"]);
+    await check(() => searchOrders(logged, { q: "a", countCap: 20 }), ["orders_created_at_idx"]);
   });
 });
 
 describe("ensureSeeded", () => {
-  it("seeds an empty file once", () => {
+  it("seeds an empty file once", async () => {
     const file = join(dir, "ensure.db");
     const first = ensureSeeded(file, { quiet: true, seed: { customers: 50, products: 10, orders: 100, tickets: 10 } });
     expect(first.seeded).toBe(true);
@@ -348,6 +366,6 @@ describe("ensureSeeded", () => {
     const second = ensureSeeded(file, { quiet: true });
     expect(second.seeded).toBe(false);
     const { db } = open("ensure.db");
-    expect(countOrdersToday(db)).toBeGreaterThan(0);
+    expect(await countOrdersToday(db)).toBeGreaterThan(0);
   });
 });

@@ -70,7 +70,7 @@ interface Proc {
 /** Starts dist/main.js with the shared database and Redis; resolves once it printed "Weft demo:". */
 async function startDemo(args: string[] = [], env: Record<string, string> = {}): Promise<Proc> {
   const port = await freePort();
-  const e: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: "0", REDIS_URL: redis.url, LOG_LEVEL: "warn", STOP_GRACE_MS: "60000", ...env };
+  const e: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: "", PORT: String(port), HOST: "127.0.0.1", DEMO_DB: dbFile, SIMULATE_MS: "0", REDIS_URL: redis.url, LOG_LEVEL: "warn", STOP_GRACE_MS: "60000", ...env };
   delete e.WEFT_SECRET; // the processes must agree through <DEMO_DB>.secret
   delete e.WORKERS;
   const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: e, stdio: ["ignore", "pipe", "pipe"] });

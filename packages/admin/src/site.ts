@@ -1,5 +1,4 @@
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { dialectOf, qb, type AdminDatabase, type Dialect } from "./query/dialect/index.js";
+import { dialectOf, qb, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
 import { migrateAdminSqlite } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
@@ -140,7 +139,7 @@ export class AdminSite implements DashboardSite {
    *   `WEFT_ADMIN_ERR_LIST_PRIORITY` for a bad `listDisplayPriority` entry; TypeError for an invalid `dashboardWidgets` entry
    *   (`WEFT_ADMIN_ERR_WIDGET_KEY_TWICE` for a widget key used twice)
    */
-  register<T extends SQLiteTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
+  register<T extends AnyTable, R extends Relations = {}>(table: T, options: ModelAdminOptions<T, R>): ModelAdmin<T, R> {
     const admin = new ModelAdmin<T, R>(table, options, this.prefix);
     const key = `${admin.app}.${admin.name}`;
     if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);

@@ -2,12 +2,12 @@
  * The figures behind the dashboard's charts: revenue per hour over the last 24 h, takings of
  * a time range (for the trend against yesterday), today's orders by status and the
  * best-selling products of the last 24 h. Awaited drizzle queries, one statement each, using
- * only SQL that SQLite and PostgreSQL share (times are epoch milliseconds in integer columns,
- * so `/ 3600000` with integer literals is an integer division on both).
+ * SQL that SQLite and PostgreSQL share; the hour bucket reads the timestamp as epoch
+ * milliseconds through the engine adapter (`epochMs`), and `/ 3600000` with integer literals is an
+ * integer division on both.
  */
 import { and, count, desc, eq, gte, lt, notInArray, sql, sum } from "drizzle-orm";
-import type { DemoDb } from "./open.js";
-import { orderItems, orders, products } from "./schema.js";
+import { engineOf, type AnyDemoDb } from "./engine.js";
 
 const HOUR_MS = 3_600_000;
 /** Orders in these statuses are not takings. */
@@ -22,12 +22,14 @@ const NOT_TAKINGS: Array<"cancelled" | "refunded"> = ["cancelled", "refunded"];
  * @param now - a moment of the last hour (epoch ms)
  * @returns 24 sums in cents (0 for an hour without orders)
  */
-export async function revenueByHour(db: DemoDb, now: number): Promise<number[]> {
+export async function revenueByHour(db: AnyDemoDb, now: number): Promise<number[]> {
+  const { q, t, epochMs } = engineOf(db);
+  const { orders } = t;
   const end = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
   const start = end - 24 * HOUR_MS;
   // integer literals (not bound parameters, which SQLite may bind as REAL) keep `/` an integer division
-  const bucket = sql<number>`(${orders.createdAt} - ${sql.raw(String(Math.trunc(start)))}) / ${sql.raw(String(HOUR_MS))}`;
-  const rows = await db
+  const bucket = sql<number>`(${epochMs(orders.createdAt)} - ${sql.raw(String(Math.trunc(start)))}) / ${sql.raw(String(HOUR_MS))}`;
+  const rows = await q
     .select({ hour: bucket, cents: sum(orders.totalCents) })
     .from(orders)
     .where(and(gte(orders.createdAt, new Date(start)), lt(orders.createdAt, new Date(end)), notInArray(orders.status, NOT_TAKINGS)))
@@ -45,8 +47,10 @@ export async function revenueByHour(db: DemoDb, now: number): Promise<number[]> 
  * @param end - epoch ms, exclusive
  * @returns the sum in cents
  */
-export async function takingsBetween(db: DemoDb, start: number, end: number): Promise<number> {
-  const [row] = await db
+export async function takingsBetween(db: AnyDemoDb, start: number, end: number): Promise<number> {
+  const { q, t } = engineOf(db);
+  const { orders } = t;
+  const [row] = await q
     .select({ cents: sum(orders.totalCents) })
     .from(orders)
     .where(and(gte(orders.createdAt, new Date(start)), lt(orders.createdAt, new Date(end)), notInArray(orders.status, NOT_TAKINGS)));
@@ -61,9 +65,11 @@ export async function takingsBetween(db: DemoDb, start: number, end: number): Pr
  * @param end - epoch ms, exclusive
  * @returns one row per status present
  */
-export async function ordersByStatus(db: DemoDb, start: number, end: number): Promise<Array<{ status: string; n: number }>> {
+export async function ordersByStatus(db: AnyDemoDb, start: number, end: number): Promise<Array<{ status: string; n: number }>> {
+  const { q, t } = engineOf(db);
+  const { orders } = t;
   const n = count();
-  const rows = await db
+  const rows = await q
     .select({ status: orders.status, n })
     .from(orders)
     .where(and(gte(orders.createdAt, new Date(start)), lt(orders.createdAt, new Date(end))))
@@ -80,11 +86,13 @@ export async function ordersByStatus(db: DemoDb, start: number, end: number): Pr
  * @param limit - how many products
  * @returns id, name and units, best first, and the units of every product sold in the window (`total`, the same on each row)
  */
-export async function topProducts(db: DemoDb, now: number, limit = 5): Promise<Array<{ id: number; name: string; units: number; total: number }>> {
+export async function topProducts(db: AnyDemoDb, now: number, limit = 5): Promise<Array<{ id: number; name: string; units: number; total: number }>> {
+  const { q, t } = engineOf(db);
+  const { orders, orderItems, products } = t;
   const units = sum(orderItems.quantity);
   // a window over the groups: the window's total comes with the top rows, in the same statement
   const total = sql<number>`sum(sum(${orderItems.quantity})) over ()`;
-  const rows = await db
+  const rows = await q
     .select({ id: products.id, name: products.name, units, total })
     .from(orderItems)
     .innerJoin(orders, eq(orders.id, orderItems.orderId))

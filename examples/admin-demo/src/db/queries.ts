@@ -2,15 +2,17 @@
  * The queries behind the example LiveViews: order search for the change list and the order
  * browser, today's KPIs for dashboard tiles, and the order simulator's insert.
  *
- * Every read is a single statement that an index serves (checked with EXPLAIN QUERY PLAN on
- * the full 400k-order seed; `node dist/db/query-report.js` prints timings and plans).
+ * Each is written once, as awaited drizzle statements valid on SQLite and PostgreSQL; what
+ * differs (LIKE vs ILIKE, SQLite's planner hints, prefix ranges) comes from engine.ts. Every
+ * read is a single statement that an index serves (checked with EXPLAIN QUERY PLAN on the full
+ * 400k-order seed on SQLite; `node dist/db/query-report.js` prints timings and plans).
  * `searchOrders` is the exception: a few statements (a customer lookup, a capped count that
  * picks the plan, the page, sometimes a count), explained there.
  */
-import { sql, type SQL } from "drizzle-orm";
-import type { DemoDb } from "./open.js";
+import { and, count, desc, eq, gte, inArray, lt, notInArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { engineOf, escapeLike, type AnyDemoDb } from "./engine.js";
 import { createRng, pickWeighted, randInt, type Rng } from "./rng.js";
-import { orderItems, orderNumber, orders, type Order, type OrderItem, type OrderStatus } from "./schema.js";
+import { orderNumber, type Order, type OrderItem, type OrderStatus } from "./schema.js";
 
 /** One row of an order search result. */
 export interface OrderSearchRow {
@@ -59,10 +61,6 @@ export const SEARCH_COUNT_CAP = 10_000;
 /** Up to this many matching customers, a search passes their ids on instead of re-running the LIKE. */
 const FEW_CUSTOMERS = 1_000;
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 /**
  * The order-number reading of `q`, or null when `q` does not look like an order number:
  * a prefix range on `orders.number` and, for plain digits, the exact number of that id.
@@ -74,19 +72,6 @@ export function parseOrderNumberQuery(q: string): { prefix: string; exact: strin
   const id = Number(q);
   return { prefix: `ORD-${q}`, exact: Number.isSafeInteger(id) && id > 0 ? orderNumber(id) : null };
 }
-
-interface RawSearchRow {
-  id: number;
-  number: string;
-  customerName: string;
-  status: OrderStatus;
-  totalCents: number;
-  createdAt: number;
-}
-
-const SELECT_ROWS = sql`SELECT o.id AS id, o.number AS number, c.name AS customerName, o.status AS status,
-  o.total_cents AS totalCents, o.created_at AS createdAt
-  FROM orders o JOIN customers c ON c.id = o.customer_id`;
 
 /**
  * Searches orders, newest first (`created_at DESC, id DESC`), one page at a time, with the
@@ -119,25 +104,33 @@ const SELECT_ROWS = sql`SELECT o.id AS id, o.number AS number, c.name AS custome
  * @param options - search text, status filter, page, page size, count cap.
  * @returns the page's rows and the (possibly capped) total.
  */
-export function searchOrders(db: DemoDb, options: SearchOrdersOptions = {}): OrderSearchResult {
+export async function searchOrders(db: AnyDemoDb, options: SearchOrdersOptions = {}): Promise<OrderSearchResult> {
+  const e = engineOf(db);
+  const { q: qb, t } = e;
+  const { orders: o, customers: c } = t;
   const q = (options.q ?? "").trim().slice(0, 200);
   const perPage = Math.min(500, Math.max(1, Math.floor(options.perPage ?? 50)));
   const page = Math.max(1, Math.floor(options.page ?? 1));
   const offset = (page - 1) * perPage;
   const cap = Math.max(1, Math.floor(options.countCap ?? SEARCH_COUNT_CAP));
   const status = options.status;
-  const pageSql = sql`LIMIT ${perPage} OFFSET ${offset}`;
-  const toResult = (raw: RawSearchRow[], total: number, totalCapped: boolean): OrderSearchResult => ({
-    rows: raw.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })),
-    total,
-    totalCapped,
-  });
+  const pageRows = (where: SQL | undefined, newestFirst: SQL[]): Promise<OrderSearchRow[]> =>
+    qb
+      .select({ id: o.id, number: o.number, customerName: c.name, status: o.status, totalCents: o.totalCents, createdAt: o.createdAt })
+      .from(o)
+      .innerJoin(c, eq(c.id, o.customerId))
+      .where(where)
+      .orderBy(...newestFirst)
+      .limit(perPage)
+      .offset(offset);
+  const byDate = [desc(o.createdAt), desc(o.id)];
+  const first = async (query: Promise<{ n: number }[]>) => (await query)[0]!.n;
 
   if (q === "") {
-    const where = status ? sql`WHERE o.status = ${status}` : sql``;
-    const total = db.get<{ n: number }>(sql`SELECT count(*) AS n FROM orders o ${where}`).n;
-    const raw = offset >= total ? [] : db.all<RawSearchRow>(sql`${SELECT_ROWS} ${where} ORDER BY o.created_at DESC, o.id DESC ${pageSql}`);
-    return toResult(raw, total, false);
+    const where = status ? eq(o.status, status) : undefined;
+    const total = await first(qb.select({ n: count() }).from(o).where(where));
+    const rows = offset >= total ? [] : await pageRows(where, byDate);
+    return { rows, total, totalCapped: false };
   }
 
   // The match, in an index-driven form and in a per-row form for walking the date index.
@@ -145,54 +138,37 @@ export function searchOrders(db: DemoDb, options: SearchOrdersOptions = {}): Ord
   let perRow: SQL;
   const num = parseOrderNumberQuery(q);
   if (num) {
-    const hi = `${num.prefix}\uffff`; // numbers are ASCII: everything with the prefix sorts below this
-    indexed = sql`(o.number >= ${num.prefix} AND o.number < ${hi} OR o.number = ${num.exact})`;
-    perRow = sql`(+o.number >= ${num.prefix} AND +o.number < ${hi} OR +o.number = ${num.exact})`;
+    const plain = e.unindexed(o.number);
+    indexed = or(e.startsWith(o.number, num.prefix), num.exact ? eq(o.number, num.exact) : undefined)!;
+    perRow = or(e.startsWith(plain, num.prefix), num.exact ? sql`${plain} = ${num.exact}` : undefined)!;
   } else {
     const like = `%${escapeLike(q)}%`;
-    perRow = sql`(c.name LIKE ${like} ESCAPE '\\' OR c.email LIKE ${like} ESCAPE '\\')`;
+    const customerMatch = or(e.like(c.name, like), e.like(c.email, like))!;
+    perRow = customerMatch;
     // One LIKE scan of customers. Few matches: later statements use their ids, not the scan again.
-    const customerIds = db
-      .all<{ id: number }>(
-        sql`SELECT id FROM customers WHERE name LIKE ${like} ESCAPE '\\' OR email LIKE ${like} ESCAPE '\\'
-            LIMIT ${FEW_CUSTOMERS + 1}`,
-      )
-      .map((r) => r.id);
-    if (customerIds.length === 0) return toResult([], 0, false);
-    indexed =
-      customerIds.length <= FEW_CUSTOMERS
-        ? sql`o.customer_id IN (SELECT value FROM json_each(${JSON.stringify(customerIds)}))`
-        : sql`o.customer_id IN (SELECT id FROM customers WHERE name LIKE ${like} ESCAPE '\\' OR email LIKE ${like} ESCAPE '\\')`;
+    const customerIds = (await qb.select({ id: c.id }).from(c).where(customerMatch).limit(FEW_CUSTOMERS + 1)).map((r) => r.id);
+    if (customerIds.length === 0) return { rows: [], total: 0, totalCapped: false };
+    indexed = customerIds.length <= FEW_CUSTOMERS ? inArray(o.customerId, customerIds) : inArray(o.customerId, qb.select({ id: c.id }).from(c).where(customerMatch));
   }
 
-  const candidates = db.get<{ n: number }>(
-    sql`SELECT count(*) AS n FROM (SELECT 1 FROM orders o WHERE ${indexed} LIMIT ${cap})`,
-  ).n;
+  const capped = (where: SQL, joined: boolean) => {
+    const inner = qb.select({ one: sql<number>`1`.as("one") }).from(o);
+    return first(qb.select({ n: count() }).from((joined ? inner.innerJoin(c, eq(c.id, o.customerId)) : inner).where(where).limit(cap).as("capped")));
+  };
+  const candidates = await capped(indexed, false);
 
   if (candidates < cap) {
-    const statusTerm = status ? sql`AND +o.status = ${status}` : sql``;
-    const total = status
-      ? db.get<{ n: number }>(sql`SELECT count(*) AS n FROM orders o WHERE ${indexed} ${statusTerm}`).n
-      : candidates;
-    const raw =
-      offset >= total
-        ? []
-        : db.all<RawSearchRow>(
-            sql`${SELECT_ROWS} WHERE ${indexed} ${statusTerm} ORDER BY o.created_at + 0 DESC, o.id DESC ${pageSql}`,
-          );
-    return toResult(raw, total, false);
+    const where = status ? and(indexed, sql`${e.unindexed(o.status)} = ${status}`)! : indexed;
+    const total = status ? await first(qb.select({ n: count() }).from(o).where(where)) : candidates;
+    const rows = offset >= total ? [] : await pageRows(where, [sql`${e.unindexed(o.createdAt)} DESC`, desc(o.id)]);
+    return { rows, total, totalCapped: false };
   }
 
-  const statusTerm = status ? sql`AND o.status = ${status}` : sql``;
-  const raw = db.all<RawSearchRow>(
-    sql`${SELECT_ROWS} WHERE ${perRow} ${statusTerm} ORDER BY o.created_at DESC, o.id DESC ${pageSql}`,
-  );
-  if (!status) return toResult(raw, cap, true);
-  const total = db.get<{ n: number }>(
-    sql`SELECT count(*) AS n FROM (SELECT 1 FROM orders o JOIN customers c ON c.id = o.customer_id
-        WHERE o.status = ${status} AND ${perRow} LIMIT ${cap})`,
-  ).n;
-  return toResult(raw, total, total >= cap);
+  const where = status ? and(perRow, eq(o.status, status))! : perRow;
+  const rows = await pageRows(where, byDate);
+  if (!status) return { rows, total: cap, totalCapped: true };
+  const total = await capped(where, true);
+  return { rows, total, totalCapped: total >= cap };
 }
 
 /**
@@ -215,12 +191,15 @@ export function dayRange(now: Date = new Date()): { start: number; end: number }
  * @param db - the demo database.
  * @param now - a moment of the day to count (default: now).
  */
-export function countOrdersToday(db: DemoDb, now: Date = new Date()): number {
+export async function countOrdersToday(db: AnyDemoDb, now: Date = new Date()): Promise<number> {
+  const { q, t } = engineOf(db);
   const { start, end } = dayRange(now);
-  return db.get<{ n: number }>(
-    sql`SELECT count(*) AS n FROM orders WHERE created_at >= ${start} AND created_at < ${end}`,
-  ).n;
+  const [row] = await q.select({ n: count() }).from(t.orders).where(and(gte(t.orders.createdAt, new Date(start)), lt(t.orders.createdAt, new Date(end))));
+  return row!.n;
 }
+
+/** `coalesce(sum(column), 0)` as a number on both engines (PostgreSQL sums integers as bigint text). */
+export const sumOf = (column: SQLWrapper) => sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number);
 
 /**
  * Sums today's order totals in cents (local day of `now`), leaving out cancelled and refunded
@@ -229,12 +208,27 @@ export function countOrdersToday(db: DemoDb, now: Date = new Date()): number {
  * @param db - the demo database.
  * @param now - a moment of the day to sum (default: now).
  */
-export function revenueToday(db: DemoDb, now: Date = new Date()): number {
+export async function revenueToday(db: AnyDemoDb, now: Date = new Date()): Promise<number> {
+  return (await takingsToday(db, now)).cents;
+}
+
+/**
+ * Today's takings: orders not cancelled or refunded, their count and total (one range scan of
+ * `orders_created_at_idx`).
+ *
+ * @param db - the demo database
+ * @param now - a moment of the day (default: now)
+ * @returns the count and the sum in cents
+ */
+export async function takingsToday(db: AnyDemoDb, now: Date = new Date()): Promise<{ orders: number; cents: number }> {
+  const { q, t } = engineOf(db);
+  const o = t.orders;
   const { start, end } = dayRange(now);
-  return db.get<{ cents: number }>(
-    sql`SELECT coalesce(sum(total_cents), 0) AS cents FROM orders
-        WHERE created_at >= ${start} AND created_at < ${end} AND status NOT IN ('cancelled', 'refunded')`,
-  ).cents;
+  const [row] = await q
+    .select({ orders: count(), cents: sumOf(o.totalCents) })
+    .from(o)
+    .where(and(gte(o.createdAt, new Date(start)), lt(o.createdAt, new Date(end)), notInArray(o.status, ["cancelled", "refunded"])));
+  return row!;
 }
 
 /**
@@ -243,8 +237,10 @@ export function revenueToday(db: DemoDb, now: Date = new Date()): number {
  *
  * @param db - the demo database.
  */
-export function openTicketCount(db: DemoDb): number {
-  return db.get<{ n: number }>(sql`SELECT count(*) AS n FROM support_tickets WHERE status = 'open'`).n;
+export async function openTicketCount(db: AnyDemoDb): Promise<number> {
+  const { q, t } = engineOf(db);
+  const [row] = await q.select({ n: count() }).from(t.supportTickets).where(eq(t.supportTickets.status, "open"));
+  return row!.n;
 }
 
 /** An order made by {@link insertRandomOrder}, with its items and its customer's name. */
@@ -254,87 +250,69 @@ let defaultRng: Rng | undefined;
 
 /**
  * Places a random order now, for the order simulator: a random existing customer, 1–4 distinct
- * active products, quantities 1–3, status `pending` or `paid`, the next `ORD-` number. Order
- * and items are written in one IMMEDIATE transaction (safe with other writers on the file), and
- * the products' stock goes down by the quantities (not below zero).
+ * active products, quantities 1–3, status `pending` or `paid`, the next order id and `ORD-`
+ * number. Order and items are written in one transaction (engine.ts: on SQLite `BEGIN
+ * IMMEDIATE` under the admin's lock; on PostgreSQL the id comes from the orders sequence, so
+ * processes on several machines never pick the same one), and the products' stock goes down
+ * by the quantities (not below zero).
  *
  * @param db - the demo database; needs at least one customer and one active product.
  * @param rng - random source (default: a PRNG seeded from the clock).
  * @param now - the order's timestamp (default: now).
  * @returns the new order row with its items and the customer's name.
+ * @throws Error when there are no customers or no active products (nothing is written)
  */
-export function insertRandomOrder(db: DemoDb, rng?: Rng, now: Date = new Date()): InsertedOrder {
+export async function insertRandomOrder(db: AnyDemoDb, rng?: Rng, now: Date = new Date()): Promise<InsertedOrder> {
   const random = rng ?? (defaultRng ??= createRng(Date.now()));
-  return db.transaction(
-    (tx) => {
-      const bounds = tx.get<{ maxCustomer: number | null; maxProduct: number | null; maxOrder: number | null }>(
-        sql`SELECT (SELECT max(id) FROM customers) AS maxCustomer, (SELECT max(id) FROM products) AS maxProduct,
-            (SELECT max(id) FROM orders) AS maxOrder`,
-      );
-      if (bounds.maxCustomer === null || bounds.maxProduct === null) {
-        throw new Error("insertRandomOrder: no customers or products");
-      }
-      // Probe a random id and take the next existing row, so gaps from deletes do not matter.
-      const customer =
-        tx.get<{ id: number; name: string } | undefined>(
-          sql`SELECT id, name FROM customers WHERE id >= ${randInt(random, 1, bounds.maxCustomer)} ORDER BY id LIMIT 1`,
-        ) ?? tx.get<{ id: number; name: string }>(sql`SELECT id, name FROM customers ORDER BY id LIMIT 1`);
+  const e = engineOf(db);
+  const { customers: c, products: p, orders: o, orderItems: oi } = e.t;
+  return e.transaction(async (tx) => {
+    const [bounds] = await e.rows<{ maxCustomer: number | null; maxProduct: number | null }>(
+      sql`SELECT (SELECT max(id) FROM customers) AS "maxCustomer", (SELECT max(id) FROM products) AS "maxProduct"`,
+    );
+    if (!bounds || bounds.maxCustomer === null || bounds.maxProduct === null) throw new Error("insertRandomOrder: no customers or products");
+    // Probe a random id and take the next existing row, so gaps from deletes do not matter.
+    const customerFrom = (from: number) => tx.select({ id: c.id, name: c.name }).from(c).where(gte(c.id, from)).orderBy(c.id).limit(1);
+    const [customer] = (await customerFrom(randInt(random, 1, bounds.maxCustomer))).concat(await customerFrom(0));
 
-      const wanted = pickWeighted(random, [
-        [1, 45],
-        [2, 30],
-        [3, 15],
-        [4, 10],
-      ] as const);
-      const picked = new Map<number, number>();
-      for (let attempt = 0; picked.size < wanted && attempt < wanted * 4; attempt++) {
-        const product =
-          tx.get<{ id: number; priceCents: number } | undefined>(
-            sql`SELECT id, price_cents AS priceCents FROM products
-                WHERE active = 1 AND id >= ${randInt(random, 1, bounds.maxProduct)} ORDER BY id LIMIT 1`,
-          ) ??
-          tx.get<{ id: number; priceCents: number } | undefined>(
-            sql`SELECT id, price_cents AS priceCents FROM products WHERE active = 1 ORDER BY id LIMIT 1`,
-          );
-        if (!product) throw new Error("insertRandomOrder: no active products");
-        picked.set(product.id, product.priceCents);
-      }
+    const wanted = pickWeighted(random, [
+      [1, 45],
+      [2, 30],
+      [3, 15],
+      [4, 10],
+    ] as const);
+    const productFrom = (from: number) =>
+      tx.select({ id: p.id, priceCents: p.priceCents }).from(p).where(and(eq(p.active, true), gte(p.id, from))).orderBy(p.id).limit(1);
+    const picked = new Map<number, number>();
+    for (let attempt = 0; picked.size < wanted && attempt < wanted * 4; attempt++) {
+      const [product] = (await productFrom(randInt(random, 1, bounds.maxProduct))).concat(await productFrom(0));
+      if (!product) throw new Error("insertRandomOrder: no active products");
+      picked.set(product.id, product.priceCents);
+    }
 
-      const id = (bounds.maxOrder ?? 0) + 1;
-      const items = [...picked].map(([productId, unitPriceCents]) => ({
-        orderId: id,
-        productId,
-        quantity: pickWeighted(random, [
-          [1, 75],
-          [2, 18],
-          [3, 7],
-        ] as const),
-        unitPriceCents,
-      }));
-      const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-      const order = tx
-        .insert(orders)
-        .values({
-          id,
-          number: orderNumber(id),
-          customerId: customer.id,
-          status: random() < 0.5 ? "pending" : "paid",
-          totalCents,
-          currency: "EUR",
-          createdAt: now,
-          updatedAt: now,
-          note: null,
-        })
-        .returning()
-        .get();
-      const insertedItems = tx.insert(orderItems).values(items).returning().all();
-      for (const item of items) {
-        tx.run(
-          sql`UPDATE products SET stock = max(stock - ${item.quantity}, 0) WHERE id = ${item.productId}`,
-        );
-      }
-      return { ...order, items: insertedItems, customerName: customer.name };
-    },
-    { behavior: "immediate" },
-  );
+    const id = await e.nextId(tx, "orders");
+    const items = [...picked].map(([productId, unitPriceCents]) => ({
+      orderId: id,
+      productId,
+      quantity: pickWeighted(random, [
+        [1, 75],
+        [2, 18],
+        [3, 7],
+      ] as const),
+      unitPriceCents,
+    }));
+    const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+    const [order] = await tx
+      .insert(o)
+      .values({ id, number: orderNumber(id), customerId: customer!.id, status: random() < 0.5 ? "pending" : "paid", totalCents, currency: "EUR", createdAt: now, updatedAt: now, note: null })
+      .returning();
+    const insertedItems = await tx.insert(oi).values(items).returning();
+    for (const item of items) {
+      await tx
+        .update(p)
+        .set({ stock: e.greatest(sql`${p.stock} - ${item.quantity}`, 0) })
+        .where(eq(p.id, item.productId));
+    }
+    return { ...order!, items: insertedItems, customerName: customer!.name };
+  });
 }

@@ -5,6 +5,8 @@
  * node dist/db/query-report.js [file] [--plans]
  * ```
  *
+ * SQLite only (its plans come from EXPLAIN QUERY PLAN).
+ *
  * It prints figures; it asserts nothing. Use it on the full-size seed to check that a change
  * to the schema or the queries keeps them on their indexes.
  */
@@ -50,14 +52,14 @@ export const REPORT_SEARCHES: ReadonlyArray<readonly [string, SearchOrdersOption
  * @param file - a seeded demo database.
  * @param runs - repetitions per query (the first, warming run is not counted).
  */
-export function runQueryReport(file: string, runs = 15): QueryTiming[] {
+export async function runQueryReport(file: string, runs = 15): Promise<QueryTiming[]> {
   const { sqlite } = openDatabase(file);
   try {
     const statements: Array<{ sql: string; params: unknown[] }> = [];
     const db = drizzle(sqlite, { schema, logger: { logQuery: (sql, params) => statements.push({ sql, params }) } });
-    const measure = (label: string, run: () => unknown, describe: (r: unknown) => string): QueryTiming => {
+    const measure = async (label: string, run: () => Promise<unknown>, describe: (r: unknown) => string): Promise<QueryTiming> => {
       statements.length = 0;
-      const result = run();
+      const result = await run();
       const plans = statements.map(({ sql, params }) =>
         (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
           .map((r) => r.detail)
@@ -66,7 +68,7 @@ export function runQueryReport(file: string, runs = 15): QueryTiming[] {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const start = performance.now();
-        run();
+        await run();
         times.push(performance.now() - start);
       }
       times.sort((a, b) => a - b);
@@ -81,19 +83,19 @@ export function runQueryReport(file: string, runs = 15): QueryTiming[] {
     const out: QueryTiming[] = [];
     for (const [label, options] of REPORT_SEARCHES) {
       out.push(
-        measure(
+        await measure(
           `searchOrders ${label}`,
           () => searchOrders(db, options),
           (r) => {
-            const { rows, total, totalCapped } = r as ReturnType<typeof searchOrders>;
+            const { rows, total, totalCapped } = r as Awaited<ReturnType<typeof searchOrders>>;
             return `${rows.length} rows, total ${total}${totalCapped ? "+" : ""}`;
           },
         ),
       );
     }
-    out.push(measure("countOrdersToday", () => countOrdersToday(db), String));
-    out.push(measure("revenueToday", () => revenueToday(db), (r) => `${r} cents`));
-    out.push(measure("openTicketCount", () => openTicketCount(db), String));
+    out.push(await measure("countOrdersToday", () => countOrdersToday(db), String));
+    out.push(await measure("revenueToday", () => revenueToday(db), (r) => `${r} cents`));
+    out.push(await measure("openTicketCount", () => openTicketCount(db), String));
     return out;
   } finally {
     sqlite.close();
@@ -104,7 +106,7 @@ if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   const file = databaseFile(args.find((a) => !a.startsWith("--")));
   const showPlans = args.includes("--plans");
-  for (const t of runQueryReport(file)) {
+  for (const t of await runQueryReport(file)) {
     process.stdout.write(
       `${t.label.padEnd(62)} median ${t.medianMs.toFixed(2).padStart(7)} ms  max ${t.maxMs.toFixed(2).padStart(7)} ms  ${t.summary}\n`,
     );

@@ -1,5 +1,6 @@
-import { sql } from "drizzle-orm";
-import type { DemoDb } from "./open.js";
+import { and, count, eq, gte, lt, max } from "drizzle-orm";
+import { engineOf, type AnyDemoDb } from "./engine.js";
+import { sumOf } from "./queries.js";
 import { ORDER_STATUSES, type OrderStatus } from "./schema.js";
 
 /** One day of the sales report. */
@@ -26,8 +27,10 @@ export const MAX_REPORT_DAYS = 92;
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** The last 30 days up to the newest order (today when there is none). */
-export function defaultFilter(db: DemoDb): SalesFilter {
-  const newest = db.get<{ t: number | null }>(sql`SELECT max(created_at) AS t FROM orders`).t ?? Date.now();
+export async function defaultFilter(db: AnyDemoDb): Promise<SalesFilter> {
+  const { q, t } = engineOf(db);
+  const [row] = await q.select({ t: max(t.orders.createdAt) }).from(t.orders);
+  const newest = row?.t?.getTime() ?? Date.now();
   return { from: isoDay(newest - 29 * DAY), to: isoDay(newest), status: null };
 }
 
@@ -50,14 +53,17 @@ export function parseFilter(params: Record<string, string | undefined>, fallback
  * Orders and their total per UTC day of the range (every day, zeros included), one range scan
  * of the created-at index.
  */
-export function salesByDay(db: DemoDb, f: SalesFilter): SalesDay[] {
+export async function salesByDay(db: AnyDemoDb, f: SalesFilter): Promise<SalesDay[]> {
+  const e = engineOf(db);
+  const o = e.t.orders;
   const start = Date.parse(f.from);
   const end = Date.parse(f.to) + DAY;
-  const status = f.status ? sql`AND status = ${f.status}` : sql``;
-  const rows = db.all<SalesDay>(
-    sql`SELECT strftime('%Y-%m-%d', created_at / 1000, 'unixepoch') AS day, count(*) AS orders, coalesce(sum(total_cents), 0) AS cents
-        FROM orders WHERE created_at >= ${start} AND created_at < ${end} ${status} GROUP BY day`,
-  );
+  const day = e.utcDay(o.createdAt);
+  const rows = await e.q
+    .select({ day: day.mapWith(String), orders: count(), cents: sumOf(o.totalCents) })
+    .from(o)
+    .where(and(gte(o.createdAt, new Date(start)), lt(o.createdAt, new Date(end)), f.status ? eq(o.status, f.status) : undefined))
+    .groupBy(day);
   const byDay = new Map(rows.map((r) => [r.day, r]));
   const days: SalesDay[] = [];
   for (let t = start; t < end; t += DAY) days.push(byDay.get(isoDay(t)) ?? { day: isoDay(t), orders: 0, cents: 0 });

@@ -2,19 +2,23 @@
  * Seeding from the command line, and {@link ensureSeeded} for `pnpm demo`.
  *
  * ```
- * node dist/db/seed-cli.js [file] [--fresh] [--customers N] [--products N] [--orders N] [--tickets N]
+ * node dist/db/seed-cli.js [file|postgres://…] [--fresh] [--customers N] [--products N] [--orders N] [--tickets N]
  * ```
  *
- * `file` defaults to `$DEMO_DB` or `examples/admin-demo/demo.db`. An already seeded file is left
- * alone unless `--fresh` deletes it first. On a terminal each table gets a progress bar; the
- * last line gives the row counts and the seconds taken.
+ * The target defaults to `$DATABASE_URL` (a `postgres://` URL: PostgreSQL, loaded with COPY),
+ * else `$DEMO_DB`, else `examples/admin-demo/demo.db`. An already seeded database is left alone
+ * unless `--fresh` deletes the file (SQLite) or empties the shop's tables (PostgreSQL) first.
+ * On a terminal each table gets a progress bar; the last line gives the row counts and the
+ * seconds taken.
  */
 import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { databaseFile, isMain } from "./cli.js";
 import { openDatabase } from "./open.js";
-import { seed, type SeedOptions, type SeedProgress, type SeedResult } from "./seed.js";
+import { isPostgresUrl, openPostgres, withStartLock } from "./open-pg.js";
+import { SEED_TABLES, seed, type SeedOptions, type SeedProgress, type SeedResult } from "./seed.js";
+import { seedPostgres } from "./seed-pg.js";
 
 /** Options for {@link ensureSeeded}. */
 export interface EnsureSeededOptions {
@@ -99,6 +103,13 @@ export function formatSeedSummary(result: SeedResult): string {
   return `seeded ${parts.join(" ")} in ${(result.ms / 1000).toFixed(1)} s`;
 }
 
+/** The progress printer `options` ask for (none when quiet), and the summary line after. */
+function seedPrinter(options: EnsureSeededOptions): { onProgress: (p: SeedProgress) => void; stop: () => void; summary: (r: SeedResult) => void } {
+  const stream = options.stream ?? process.stderr;
+  const printer = options.quiet ? { onProgress: () => {}, stop: () => {} } : createSeedProgressPrinter(stream);
+  return { ...printer, summary: (r) => void (options.quiet || stream.write(`${formatSeedSummary(r)}\n`)) };
+}
+
 /**
  * Opens the database file (creating it and applying migrations as needed) and seeds it when
  * its orders table is empty, printing progress. The connection is closed before returning.
@@ -111,18 +122,47 @@ export function ensureSeeded(file: string, options: EnsureSeededOptions = {}): E
   try {
     const hasOrders = sqlite.prepare("SELECT EXISTS (SELECT 1 FROM orders)").pluck().get() === 1;
     if (hasOrders) return { seeded: false };
-    const stream = options.stream ?? process.stderr;
-    const printer = options.quiet ? { onProgress: () => {}, stop: () => {} } : createSeedProgressPrinter(stream);
+    const printer = seedPrinter(options);
     let result: SeedResult;
     try {
       result = seed(sqlite, { ...options.seed, onProgress: printer.onProgress });
     } finally {
       printer.stop();
     }
-    if (!options.quiet) stream.write(`${formatSeedSummary(result)}\n`);
+    printer.summary(result);
     return { seeded: true, result };
   } finally {
     sqlite.close();
+  }
+}
+
+/**
+ * {@link ensureSeeded} on PostgreSQL: migrates, then seeds with COPY when the orders table is
+ * empty — under the demo's advisory lock, so processes starting together on several machines
+ * seed once. `fresh` empties the shop's tables first (`TRUNCATE … RESTART IDENTITY`).
+ *
+ * @param url - `postgres://…`
+ * @param options - seed sizes, output stream, quiet mode, `fresh`
+ */
+export async function ensureSeededPostgres(url: string, options: EnsureSeededOptions & { fresh?: boolean } = {}): Promise<EnsureSeededResult> {
+  const { pool } = await openPostgres(url, { max: 2, statementTimeoutMs: 0 });
+  try {
+    return await withStartLock(pool, async (client) => {
+      if (options.fresh) await client.query(`TRUNCATE ${SEED_TABLES.map((t) => `"${t}"`).join(", ")} RESTART IDENTITY CASCADE`);
+      const { rows } = await client.query<{ has: boolean }>("SELECT EXISTS (SELECT 1 FROM orders) AS has");
+      if (rows[0]!.has) return { seeded: false };
+      const printer = seedPrinter(options);
+      let result: SeedResult;
+      try {
+        result = await seedPostgres(pool, { ...options.seed, onProgress: printer.onProgress });
+      } finally {
+        printer.stop();
+      }
+      printer.summary(result);
+      return { seeded: true, result };
+    });
+  } finally {
+    await pool.end();
   }
 }
 
@@ -134,9 +174,10 @@ function parseCount(value: string | undefined, name: string): number | undefined
 }
 
 /** The seed's arguments (also shown by `weft seed --help` in the demo). */
-export const SEED_USAGE = `[file] [--fresh] [--customers N] [--products N] [--orders N] [--tickets N]
+export const SEED_USAGE = `[file|postgres://…] [--fresh] [--customers N] [--products N] [--orders N] [--tickets N]
 
-file defaults to $DEMO_DB, else examples/admin-demo/demo.db; --fresh deletes it first.
+The target defaults to $DATABASE_URL (PostgreSQL, loaded with COPY), else $DEMO_DB, else
+examples/admin-demo/demo.db; --fresh deletes the file (PostgreSQL: empties the shop's tables) first.
 `;
 
 /**
@@ -144,7 +185,7 @@ file defaults to $DEMO_DB, else examples/admin-demo/demo.db; --fresh deletes it 
  *
  * @param argv - e.g. `["demo.db", "--fresh"]`.
  */
-export function runSeedCli(argv: string[]): number {
+export async function runSeedCli(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -161,8 +202,10 @@ export function runSeedCli(argv: string[]): number {
     process.stdout.write(`usage: node dist/db/seed-cli.js ${SEED_USAGE}`);
     return 0;
   }
-  const file = databaseFile(positionals[0]);
-  if (values.fresh) for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+  const target = positionals[0] ?? (isPostgresUrl(process.env.DATABASE_URL) ? process.env.DATABASE_URL : undefined);
+  const postgres = isPostgresUrl(target);
+  const file = postgres ? target : databaseFile(target);
+  if (values.fresh && !postgres) for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
   const seedOptions: Omit<SeedOptions, "onProgress"> = {};
   const customers = parseCount(values.customers, "customers");
   const products = parseCount(values.products, "products");
@@ -172,14 +215,15 @@ export function runSeedCli(argv: string[]): number {
   if (products !== undefined) seedOptions.products = products;
   if (orders !== undefined) seedOptions.orders = orders;
   if (tickets !== undefined) seedOptions.tickets = tickets;
-  const { seeded } = ensureSeeded(file, { seed: seedOptions, stream: process.stdout });
-  if (!seeded) process.stdout.write(`${file} already has orders; nothing to do (use --fresh to reseed)\n`);
+  const options = { seed: seedOptions, stream: process.stdout };
+  const { seeded } = postgres ? await ensureSeededPostgres(file, { ...options, fresh: values.fresh }) : ensureSeeded(file, options);
+  if (!seeded) process.stdout.write(`${postgres ? "the PostgreSQL database" : file} already has orders; nothing to do (use --fresh to reseed)\n`);
   return 0;
 }
 
 if (isMain(import.meta.url)) {
   try {
-    process.exitCode = runSeedCli(process.argv.slice(2));
+    process.exitCode = await runSeedCli(process.argv.slice(2));
   } catch (err) {
     process.stderr.write(`seed failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = 1;

@@ -13,19 +13,23 @@
  * `options.now` (default: the real current time) so that "orders today" tiles show a number;
  * pass a fixed `now` to make the whole database reproducible.
  *
- * This file is the driver: options, the pools, the prepared statements and the transaction.
- * The rows are written by seed/tables.ts, from the word lists of seed/words.ts and the value
- * generators of seed/values.ts.
+ * This file is the SQLite driver (prepared statements in one transaction) and what both
+ * engines share ({@link planSeed}: options, the pools, the time layout; {@link writeAllRows}:
+ * the writers in their order). seed-pg.ts is the PostgreSQL driver (COPY). The rows are
+ * written by seed/tables.ts, from the word lists of seed/words.ts and the value generators of
+ * seed/values.ts.
  */
 import type Database from "better-sqlite3";
 import { faker } from "@faker-js/faker/locale/en";
 import { createRng, pickWeighted } from "./rng.js";
-import { writeCustomers, writeOrders, writeProducts, writeTickets, type SeedContext } from "./seed/tables.js";
+import { writeCustomers, writeOrders, writeProducts, writeTickets, type RowSink, type SeedContext } from "./seed/tables.js";
 import { DAY, startOfDay, uniquePool } from "./seed/values.js";
 import { COUNTRIES } from "./seed/words.js";
 
 /** The tables the seed fills, in the order it fills them. */
-export type SeedTable = "customers" | "products" | "orders" | "order_items" | "support_tickets";
+export const SEED_TABLES = ["customers", "products", "orders", "order_items", "support_tickets"] as const;
+/** A table the seed fills. */
+export type SeedTable = (typeof SEED_TABLES)[number];
 
 /**
  * A progress report: `done` of `total` rows of `table` are written; for `"indexes"`, `done`
@@ -78,28 +82,42 @@ function tableIsEmpty(sqlite: Database.Database, table: SeedTable): boolean {
   return sqlite.prepare(`SELECT NOT EXISTS (SELECT 1 FROM "${table}") AS empty`).pluck().get() === 1;
 }
 
+/** The seed's plan: the writers' context and the name pools, from {@link planSeed}. */
+export interface SeedPlan {
+  ctx: SeedContext;
+  pools: {
+    firstNames: string[];
+    lastNames: string[];
+    cityCountry: (readonly [string, string])[];
+    productNames: string[];
+  };
+}
+
+/** Where {@link writeAllRows} writes each table's rows (a prepared statement, a COPY buffer…). */
+export interface SeedSinks {
+  customers: RowSink;
+  products: RowSink;
+  orders: RowSink;
+  orderItems: RowSink;
+  tickets: RowSink;
+}
+
 /**
- * Fills an empty, migrated database with deterministic demo data, in one transaction (all or
- * nothing). Throws if any of the shop tables already has rows.
+ * Sizes, name pools (the only faker calls) and the time layout of a seed: what the SQLite and
+ * PostgreSQL drivers share, so both write the same rows.
  *
- * @param sqlite - an open better-sqlite3 connection (see `openDatabase`).
- * @param options - row counts, the "today" reference and a progress callback.
- * @returns rows written per table and the time taken.
+ * @param options - row counts, the "today" reference and a progress callback
+ * @param report - where the writers report (default `options.onProgress`)
+ * @throws Error when there are no customers or products to make
  */
-export function seed(sqlite: Database.Database, options: SeedOptions = {}): SeedResult {
-  const started = performance.now();
+export function planSeed(options: SeedOptions, report = options.onProgress ?? (() => {})): SeedPlan {
   const nCustomers = options.customers ?? 50_000;
   const nProducts = options.products ?? 2_000;
   const nOrders = options.orders ?? 400_000;
   const nTickets = options.tickets ?? 20_000;
   const nToday = Math.min(nOrders, options.ordersToday ?? Math.min(150, Math.max(1, Math.round(nOrders * 0.01))));
   const nowMs = (options.now ?? new Date()).getTime();
-  const report = options.onProgress ?? (() => {});
   if (nCustomers < 1 || nProducts < 1) throw new Error("seed: need at least one customer and one product");
-
-  for (const table of ["customers", "products", "orders", "order_items", "support_tickets"] as const) {
-    if (!tableIsEmpty(sqlite, table)) throw new Error(`seed: table ${table} is not empty`);
-  }
 
   // ---- pools (the only faker calls) ----
   faker.seed(FAKER_SEED);
@@ -112,34 +130,57 @@ export function seed(sqlite: Database.Database, options: SeedOptions = {}): Seed
 
   const historyStart = SEED_HISTORY_END - SEED_HISTORY_DAYS * DAY;
   const customersStart = historyStart - 365 * DAY;
-  const todayStart = Math.max(startOfDay(new Date(nowMs)), SEED_HISTORY_END);
-  const nHistory = nOrders - nToday;
-
-  const counts: Record<SeedTable, number> = {
-    customers: 0,
-    products: 0,
-    orders: 0,
-    order_items: 0,
-    support_tickets: 0,
-  };
-
   const ctx: SeedContext = {
     rng,
     report,
-    counts,
+    counts: { customers: 0, products: 0, orders: 0, order_items: 0, support_tickets: 0 },
     nCustomers,
     nProducts,
     nOrders,
     nTickets,
     nToday,
-    nHistory,
+    nHistory: nOrders - nToday,
     nowMs,
     historyStart,
     historyEnd: SEED_HISTORY_END,
     customersStart,
     customerSpan: SEED_HISTORY_END - customersStart,
-    todayStart,
+    todayStart: Math.max(startOfDay(new Date(nowMs)), SEED_HISTORY_END),
   };
+  return { ctx, pools: { firstNames, lastNames, cityCountry, productNames } };
+}
+
+/**
+ * Runs the writers in their order (the order is part of the data: one PRNG), into `sinks`;
+ * `finished` hears which tables have all their rows, as soon as they have.
+ */
+export function writeAllRows({ ctx, pools }: SeedPlan, sinks: SeedSinks, finished: (tables: SeedTable[]) => void = () => {}): void {
+  const customerCreated = writeCustomers(ctx, sinks.customers, pools.firstNames, pools.lastNames, pools.cityCountry);
+  finished(["customers"]);
+  const prices = writeProducts(ctx, sinks.products, pools.productNames);
+  finished(["products"]);
+  const orders = writeOrders(ctx, sinks.orders, sinks.orderItems, prices);
+  finished(["orders", "order_items"]);
+  writeTickets(ctx, sinks.tickets, customerCreated, orders);
+  finished(["support_tickets"]);
+}
+
+/**
+ * Fills an empty, migrated database with deterministic demo data, in one transaction (all or
+ * nothing). Throws if any of the shop tables already has rows.
+ *
+ * @param sqlite - an open better-sqlite3 connection (see `openDatabase`).
+ * @param options - row counts, the "today" reference and a progress callback.
+ * @returns rows written per table and the time taken.
+ */
+export function seed(sqlite: Database.Database, options: SeedOptions = {}): SeedResult {
+  const started = performance.now();
+  const report = options.onProgress ?? (() => {});
+  const plan = planSeed(options, report);
+
+  for (const table of SEED_TABLES) {
+    if (!tableIsEmpty(sqlite, table)) throw new Error(`seed: table ${table} is not empty`);
+  }
 
   const insertCustomer = sqlite.prepare(
     "INSERT INTO customers (id, name, email, city, country, created_at, is_vip) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -170,10 +211,7 @@ export function seed(sqlite: Database.Database, options: SeedOptions = {}): Seed
       .all() as Array<{ name: string; sql: string }>;
     for (const { name } of secondary) sqlite.exec(`DROP INDEX "${name}"`);
 
-    const customerCreated = writeCustomers(ctx, insertCustomer, firstNames, lastNames, cityCountry);
-    const prices = writeProducts(ctx, insertProduct, productNames);
-    const orders = writeOrders(ctx, insertOrder, insertItem, prices);
-    writeTickets(ctx, insertTicket, customerCreated, orders);
+    writeAllRows(plan, { customers: insertCustomer, products: insertProduct, orders: insertOrder, orderItems: insertItem, tickets: insertTicket });
 
     const steps = secondary.length + 1;
     report({ table: "indexes", done: 0, total: steps });
@@ -193,5 +231,5 @@ export function seed(sqlite: Database.Database, options: SeedOptions = {}): Seed
   } finally {
     sqlite.pragma(`cache_size = ${previousCache}`);
   }
-  return { counts, ms: performance.now() - started };
+  return { counts: plan.ctx.counts, ms: performance.now() - started };
 }

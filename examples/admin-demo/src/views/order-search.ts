@@ -27,10 +27,10 @@ export class OrderSearch extends LiveView<Assigns, DemoContext> {
     return { q: "", page: 1, pages: 0, total: 0, rows: [] };
   }
 
-  handleParams(params: Params) {
+  async handleParams(params: Params) {
     const q = (params.q ?? "").trim().slice(0, 100);
     const page = Math.max(1, Math.min(10_000, Number.parseInt(params.page ?? "1", 10) || 1));
-    const { rows, total } = searchOrders(this.ctx.db, { q, page, perPage: PER_PAGE });
+    const { rows, total } = await searchOrders(this.ctx.db, { q, page, perPage: PER_PAGE });
     this.assign({ q, page, rows, total, pages: Math.max(1, Math.ceil(total / PER_PAGE)) });
   }
 

@@ -6,10 +6,12 @@ import { countOrdersToday } from "../db/queries.js";
 export class OrdersToday extends LiveView<{ count: number }, DemoContext> {
   static template = "orders-today.eta";
   static title = "Orders today";
+  /** the same count for every viewer: handleInfo runs once per worker per publish (docs/liveview.md) */
+  static shared = true;
 
-  mount() {
+  async mount() {
     this.subscribe(ORDERS_TOPIC);
-    return { count: countOrdersToday(this.ctx.db) };
+    return { count: await countOrdersToday(this.ctx.db) };
   }
 
   handleInfo(msg: unknown) {

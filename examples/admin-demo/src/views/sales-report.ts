@@ -49,16 +49,16 @@ export class SalesReport extends LiveView<SalesReportAssigns, DemoContext> {
   private refreshPending = false;
   private fallback?: SalesFilter;
 
-  mount(): SalesReportAssigns {
+  async mount(): Promise<SalesReportAssigns> {
     this.subscribe(ORDERS_TOPIC);
-    this.fallback = defaultFilter(this.ctx.db);
+    this.fallback = await defaultFilter(this.ctx.db);
     return this.compute(this.fallback, null);
   }
 
-  handleParams(params: Params): void {
+  async handleParams(params: Params): Promise<void> {
     const f = parseFilter(params, this.fallback!);
     if (typeof f === "string") this.assign({ error: f });
-    else this.assign(this.compute(f, null));
+    else this.assign(await this.compute(f, null));
   }
 
   events = {
@@ -71,18 +71,18 @@ export class SalesReport extends LiveView<SalesReportAssigns, DemoContext> {
     }),
   };
 
-  handleInfo(msg: unknown): void {
+  async handleInfo(msg: unknown): Promise<void> {
     if (msg === REFRESH) {
       this.refreshPending = false;
-      this.assign(this.compute(this.assigns.filter, this.assigns.error));
+      this.assign(await this.compute(this.assigns.filter, this.assigns.error));
     } else if (!this.refreshPending) {
       this.refreshPending = true;
       this.sendInfo(REFRESH, REFRESH_MS);
     }
   }
 
-  private compute(filter: SalesFilter, error: string | null): SalesReportAssigns {
-    const days = salesByDay(this.ctx.db, filter);
+  private async compute(filter: SalesFilter, error: string | null): Promise<SalesReportAssigns> {
+    const days = await salesByDay(this.ctx.db, filter);
     const max = Math.max(1, ...days.map((d) => d.cents));
     const slot = W / days.length;
     const bars = days.map((d, i) => {

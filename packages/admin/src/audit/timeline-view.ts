@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { NotFoundError, UnauthorizedError, type Params } from "@weft/server";
-import { weftUsers } from "../auth/schema.js";
+import { adminTablesFor } from "../auth/tables.js";
 import { qb } from "../query/dialect/index.js";
 import { AdminView } from "../shell/base.js";
 import { presentEntry, type EntryView } from "./present.js";
@@ -38,6 +38,7 @@ export class UserHistoryView extends AdminView<TimelineAssigns> {
     if (!Number.isSafeInteger(id)) throw new NotFoundError("no such user");
     const me = this.user;
     if (me.id !== id && !me.isSuperuser) throw new UnauthorizedError("another user's timeline");
+    const { weftUsers } = adminTablesFor(this.site.db);
     const [u] = await qb(this.site.db).select({ username: weftUsers.username }).from(weftUsers).where(eq(weftUsers.id, id)).limit(1);
     if (!u) throw new NotFoundError("no such user");
     this.userId = id;

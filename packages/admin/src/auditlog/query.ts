@@ -2,7 +2,8 @@
  * Reading the audit log: one object's history and one user's timeline, newest first.
  */
 import { and, desc, eq, gte, lt } from "drizzle-orm";
-import { weftAuditLog, weftUsers, type AuditAction } from "../auth/schema.js";
+import type { AuditAction } from "../auth/schema.js";
+import { adminTablesFor } from "../auth/tables.js";
 import { qb, type DbOrTx } from "../query/dialect/index.js";
 
 /** An audit entry as the history pages show it. */
@@ -32,23 +33,20 @@ export function parseChanges(json: string): Record<string, [unknown, unknown]> {
   }
 }
 
-const columns = {
-  id: weftAuditLog.id,
-  at: weftAuditLog.at,
-  userId: weftAuditLog.userId,
-  username: weftUsers.username,
-  action: weftAuditLog.action,
-  model: weftAuditLog.model,
-  objectId: weftAuditLog.objectId,
-  objectRepr: weftAuditLog.objectRepr,
-  changes: weftAuditLog.changes,
-};
+/** The columns of an entry, over the admin's tables of `db`'s dialect. */
+function columnsOf(db: DbOrTx) {
+  const { weftAuditLog, weftUsers } = adminTablesFor(db);
+  const l = weftAuditLog;
+  const columns = { id: l.id, at: l.at, userId: l.userId, username: weftUsers.username, action: l.action, model: l.model, objectId: l.objectId, objectRepr: l.objectRepr, changes: l.changes };
+  return { weftAuditLog, weftUsers, columns };
+}
 
 type Raw = Omit<AuditEntry, "changes"> & { changes: string };
 const toEntry = (r: Raw): AuditEntry => ({ ...r, changes: parseChanges(r.changes) });
 
 /** The entries of one object (by `app.name` and key), newest first; at most `limit`. One statement. */
 export async function objectHistory(db: DbOrTx, model: string, objectId: string | number, limit = 200): Promise<AuditEntry[]> {
+  const { weftAuditLog, weftUsers, columns } = columnsOf(db);
   const rows = (await qb(db)
     .select(columns)
     .from(weftAuditLog)
@@ -65,6 +63,7 @@ export async function objectHistory(db: DbOrTx, model: string, objectId: string 
  * the last entry of the previous page. One statement.
  */
 export async function userTimeline(db: DbOrTx, userId: number, opts: { before?: number; limit?: number } = {}): Promise<AuditEntry[]> {
+  const { weftAuditLog, weftUsers, columns } = columnsOf(db);
   const where = opts.before ? and(eq(weftAuditLog.userId, userId), lt(weftAuditLog.id, opts.before)) : eq(weftAuditLog.userId, userId);
   const rows = (await qb(db)
     .select(columns)
@@ -79,6 +78,7 @@ export async function userTimeline(db: DbOrTx, userId: number, opts: { before?: 
 
 /** The newest entry for one object by one user since `since`, if any (for "saved" notices). */
 export async function latestEntry(db: DbOrTx, model: string, objectId: string, userId: number, since: Date): Promise<AuditEntry | undefined> {
+  const { weftAuditLog, weftUsers, columns } = columnsOf(db);
   const rows = (await qb(db)
     .select(columns)
     .from(weftAuditLog)

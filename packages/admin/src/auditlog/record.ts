@@ -2,7 +2,8 @@
  * Writing the admin's audit log (`weft_audit_log`), as Django's `LogEntry.objects.log_action`.
  * Call it with the transaction of the write it records, so both commit or neither does.
  */
-import { weftAuditLog, type AuditAction } from "../auth/schema.js";
+import type { AuditAction } from "../auth/schema.js";
+import { adminTablesFor } from "../auth/tables.js";
 import { qb, type DbOrTx } from "../query/dialect/index.js";
 
 /** The site's database or one of its transactions (`Dialect.transaction`), SQLite or PostgreSQL. */
@@ -49,6 +50,7 @@ export function auditValue(v: unknown): unknown {
 export async function recordAudit(db: AuditDb, entry: AuditInput): Promise<number> {
   const changes: Record<string, [unknown, unknown]> = {};
   for (const [k, [before, after]] of Object.entries(entry.changes ?? {})) changes[k] = [auditValue(before), auditValue(after)];
+  const { weftAuditLog } = adminTablesFor(db);
   const [row] = await qb(db)
     .insert(weftAuditLog)
     .values({

@@ -4,6 +4,8 @@
  * loads a user's permissions with its session in one statement.
  */
 import { sql } from "drizzle-orm";
+import { sqliteDialect } from "../query/dialect/sqlite.js";
+import type { Dialect } from "../query/dialect/index.js";
 
 /** Something whose permissions are known in memory: an {@link AdminUser} plus its permission set, or a session's user. */
 export interface PermissionHolder {
@@ -36,14 +38,21 @@ export function hasPermission(user: PermissionHolder | null | undefined, perm: s
  * (a LEFT JOIN miss). The enclosing query must have `weft_users` in its FROM clause, unaliased.
  * The session loader uses it to fetch a session, its user and the permissions in one statement.
  *
- * @returns an SQL fragment evaluating to e.g. `["orders.refund_order"]`
+ * @param dialect - the database's dialect (default SQLite): `json_group_array` or `json_agg`
+ * @returns an SQL fragment evaluating to e.g. `["orders.refund_order"]` (read it with {@link parsePermissions})
  */
-export function permissionsJsonSql() {
-  return sql<string>`(select json_group_array(p) from (
+export function permissionsJsonSql(dialect: Dialect = sqliteDialect) {
+  return sql<string>`(select ${dialect.jsonArrayAgg(sql`p`)} from (
     select up.permission as p from weft_user_permissions up where up.user_id = "weft_users"."id"
     union
     select gp.permission from weft_group_permissions gp
       join weft_user_groups ug on ug.group_id = gp.group_id
       where ug.user_id = "weft_users"."id"
-  ))`;
+  ) as weft_p)`;
+}
+
+/** The permissions a {@link permissionsJsonSql} value holds, as the driver returned it (SQLite: JSON text; PostgreSQL: an array). */
+export function parsePermissions(value: unknown): string[] {
+  if (Array.isArray(value)) return value as string[];
+  return typeof value === "string" ? (JSON.parse(value) as string[]) : [];
 }

@@ -15,8 +15,10 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, lte, ne } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Session, SessionProvider } from "@weft/server";
-import { weftSessions, weftUsers, type AdminDb } from "./schema.js";
-import { permissionsJsonSql } from "./users.js";
+import type { AdminDb } from "./schema.js";
+import { adminTablesFor, type AdminTables } from "./tables.js";
+import { parsePermissions, permissionsJsonSql } from "./users.js";
+import { dialectOf } from "../query/dialect/index.js";
 import { adminError } from "../errors.js";
 import { AuthorityNotifier } from "./authority.js";
 
@@ -115,6 +117,8 @@ export class AdminSessions implements SessionProvider {
    */
   readonly authority = new AuthorityNotifier();
   private readonly db: AdminDb;
+  /** the admin's tables of the database's dialect */
+  private readonly t: AdminTables;
   private readonly touchIntervalMs: number;
   private readonly purgeIntervalMs: number;
   private readonly now: () => number;
@@ -127,6 +131,7 @@ export class AdminSessions implements SessionProvider {
    */
   constructor(opts: AdminSessionsOptions) {
     this.db = opts.db;
+    this.t = adminTablesFor(opts.db);
     this.cookieName = opts.cookieName ?? ADMIN_SESSION_COOKIE;
     this.ttlMs = opts.ttlMs ?? DEFAULT_SESSION_TTL_MS;
     if (!(this.ttlMs > 0)) throw new RangeError("ttlMs must be positive");
@@ -205,15 +210,15 @@ export class AdminSessions implements SessionProvider {
   async login(req: FastifyRequest, reply: FastifyReply, user: { id: number }): Promise<AdminSession> {
     const now = this.now();
     const ok = await this.db
-      .update(weftUsers)
+      .update(this.t.weftUsers)
       .set({ lastLoginAt: new Date(now) })
-      .where(and(eq(weftUsers.id, user.id), eq(weftUsers.isActive, true)))
-      .returning({ id: weftUsers.id });
+      .where(and(eq(this.t.weftUsers.id, user.id), eq(this.t.weftUsers.isActive, true)))
+      .returning({ id: this.t.weftUsers.id });
     if (!ok.length) throw adminError("WEFT_ADMIN_ERR_LOGIN_INACTIVE_USER", "weft admin: cannot log in an unknown or inactive user: check the credentials with users.authenticate() (which refuses inactive users) before sessions.login()");
     await this.maybePurge();
     const old = await this.current(req);
     if (old && !old.session.id.startsWith(ANON_PREFIX)) {
-      await this.db.delete(weftSessions).where(eq(weftSessions.id, old.session.id));
+      await this.db.delete(this.t.weftSessions).where(eq(this.t.weftSessions.id, old.session.id));
       await this.authority.ended([old.session.id]);
     }
     const created = await this.create(req, reply, user.id);
@@ -233,7 +238,7 @@ export class AdminSessions implements SessionProvider {
   async logout(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     const cur = await this.current(req);
     if (cur && !cur.session.id.startsWith(ANON_PREFIX)) {
-      await this.db.delete(weftSessions).where(eq(weftSessions.id, cur.session.id));
+      await this.db.delete(this.t.weftSessions).where(eq(this.t.weftSessions.id, cur.session.id));
       await this.authority.ended([cur.session.id]);
     }
     reply.clearCookie(this.cookieName, { path: "/", httpOnly: true, sameSite: "lax", secure: req.protocol === "https" });
@@ -249,8 +254,8 @@ export class AdminSessions implements SessionProvider {
    * @returns how many sessions were ended
    */
   async endSessionsOf(userId: number, exceptSessionId?: string): Promise<number> {
-    const where = exceptSessionId ? and(eq(weftSessions.userId, userId), ne(weftSessions.id, exceptSessionId)) : eq(weftSessions.userId, userId);
-    const rows = await this.db.delete(weftSessions).where(where).returning({ id: weftSessions.id });
+    const where = exceptSessionId ? and(eq(this.t.weftSessions.userId, userId), ne(this.t.weftSessions.id, exceptSessionId)) : eq(this.t.weftSessions.userId, userId);
+    const rows = await this.db.delete(this.t.weftSessions).where(where).returning({ id: this.t.weftSessions.id });
     await this.authority.ended(rows.map((r) => r.id));
     return rows.length;
   }
@@ -263,7 +268,7 @@ export class AdminSessions implements SessionProvider {
    */
   async purgeExpired(): Promise<number> {
     this.lastPurge = this.now();
-    const rows = await this.db.delete(weftSessions).where(lte(weftSessions.expiresAt, new Date(this.lastPurge))).returning({ id: weftSessions.id });
+    const rows = await this.db.delete(this.t.weftSessions).where(lte(this.t.weftSessions.expiresAt, new Date(this.lastPurge))).returning({ id: this.t.weftSessions.id });
     return rows.length;
   }
 
@@ -302,24 +307,24 @@ export class AdminSessions implements SessionProvider {
   private async fetch(id: string, touch = true): Promise<{ session: AdminSession; touched: boolean; ttl: number } | null> {
     const [row] = await this.db
       .select({
-        id: weftSessions.id,
-        expiresAt: weftSessions.expiresAt,
-        lastSeenAt: weftSessions.lastSeenAt,
-        userId: weftUsers.id,
-        username: weftUsers.username,
-        isActive: weftUsers.isActive,
-        isStaff: weftUsers.isStaff,
-        isSuperuser: weftUsers.isSuperuser,
-        perms: permissionsJsonSql(),
+        id: this.t.weftSessions.id,
+        expiresAt: this.t.weftSessions.expiresAt,
+        lastSeenAt: this.t.weftSessions.lastSeenAt,
+        userId: this.t.weftUsers.id,
+        username: this.t.weftUsers.username,
+        isActive: this.t.weftUsers.isActive,
+        isStaff: this.t.weftUsers.isStaff,
+        isSuperuser: this.t.weftUsers.isSuperuser,
+        perms: permissionsJsonSql(dialectOf(this.db)),
       })
-      .from(weftSessions)
-      .leftJoin(weftUsers, eq(weftUsers.id, weftSessions.userId))
-      .where(eq(weftSessions.id, id))
+      .from(this.t.weftSessions)
+      .leftJoin(this.t.weftUsers, eq(this.t.weftUsers.id, this.t.weftSessions.userId))
+      .where(eq(this.t.weftSessions.id, id))
       .limit(1);
     if (!row) return null;
     const now = this.now();
     if (row.expiresAt.getTime() <= now) {
-      await this.db.delete(weftSessions).where(eq(weftSessions.id, id));
+      await this.db.delete(this.t.weftSessions).where(eq(this.t.weftSessions.id, id));
       return null;
     }
     const ttl = row.userId != null ? this.ttlMs : this.anonymousTtlMs;
@@ -327,12 +332,12 @@ export class AdminSessions implements SessionProvider {
     let expiresAt = row.expiresAt.getTime();
     if (touch && now - row.lastSeenAt.getTime() >= this.touchIntervalMs) {
       expiresAt = now + ttl;
-      await this.db.update(weftSessions).set({ lastSeenAt: new Date(now), expiresAt: new Date(now + ttl) }).where(eq(weftSessions.id, id));
+      await this.db.update(this.t.weftSessions).set({ lastSeenAt: new Date(now), expiresAt: new Date(now + ttl) }).where(eq(this.t.weftSessions.id, id));
       touched = true;
     }
     const user: SessionUser | null =
       row.userId != null && row.isActive
-        ? { id: row.userId, username: row.username!, isStaff: !!row.isStaff, isSuperuser: !!row.isSuperuser, permissions: (JSON.parse(row.perms ?? "[]") as string[]).sort() }
+        ? { id: row.userId, username: row.username!, isStaff: !!row.isStaff, isSuperuser: !!row.isSuperuser, permissions: parsePermissions(row.perms).sort() }
         : null;
     return { session: user ? { id: row.id, user, userId: user.id, expiresAt } : { id: row.id, user, expiresAt }, touched, ttl };
   }
@@ -342,7 +347,7 @@ export class AdminSessions implements SessionProvider {
     const id = sha256(raw);
     const now = this.now();
     const ttl = this.ttlMs;
-    await this.db.insert(weftSessions).values({ id, userId, createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt: new Date(now + ttl) });
+    await this.db.insert(this.t.weftSessions).values({ id, userId, createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt: new Date(now + ttl) });
     this.setCookie(req, reply, raw, ttl);
     const session: AdminSession = { id, user: null };
     this.cache.set(req, { raw, session, touched: false, ttl });

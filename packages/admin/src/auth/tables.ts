@@ -3,7 +3,8 @@
  * twins (`schema-pg.ts`). Both have the same names and read rows of the same shape.
  */
 import { adminError } from "../errors.js";
-import { adminSchema } from "./schema.js";
+import { dialectOf, type DbOrTx } from "../query/dialect/index.js";
+import { adminSchema, type AdminDb } from "./schema.js";
 import { adminSchemaPg } from "./schema-pg.js";
 
 /** The SQL dialects the admin's own tables exist in. */
@@ -28,3 +29,17 @@ export function adminTables<D extends AdminDialect>(dialect: D): AdminTableSets[
   if (dialect === "pg") return adminSchemaPg as AdminTableSets[D];
   throw adminError("WEFT_ADMIN_ERR_DIALECT", `weft admin: unknown SQL dialect "${String(dialect)}": use "sqlite" or "pg"`);
 }
+
+/**
+ * The admin's tables for the dialect of `db` (a database or a transaction of it), typed as the
+ * SQLite set: the PostgreSQL twins have the same keys, names and row shapes, and the admin builds
+ * its statements on the shared builder type (`qb`, see `query/dialect`).
+ *
+ * @throws WeftAdminError `WEFT_ADMIN_ERR_DATABASE` for anything but a drizzle better-sqlite3 or node-postgres database
+ */
+export function adminTablesFor(db: DbOrTx | AdminDb): typeof adminSchema {
+  return (dialectOf(db).name === "postgres" ? adminSchemaPg : adminSchema) as unknown as typeof adminSchema;
+}
+
+/** The admin's tables as {@link adminTablesFor} types them. */
+export type AdminTables = typeof adminSchema;

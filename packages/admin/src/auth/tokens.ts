@@ -5,8 +5,9 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
-import { weftApiTokens, weftUsers, type AdminDb } from "./schema.js";
-import { adminUserColumns, type AdminUser } from "./users.js";
+import type { AdminDb } from "./schema.js";
+import { adminTablesFor, type AdminTables } from "./tables.js";
+import { adminUserColumnsOf, type AdminUser } from "./users.js";
 
 /** Prefix of every token's plaintext, so leaked tokens are recognisable by secret scanners. */
 export const TOKEN_PREFIX = "weft_";
@@ -38,17 +39,20 @@ function hashToken(token: string): string {
  * Creates, verifies, lists and revokes API tokens in `weft_api_tokens`.
  */
 export class ApiTokens {
+  /** the admin's tables of the database's dialect */
+  private readonly t: AdminTables;
   private readonly touchIntervalMs: number;
   private readonly now: () => number;
 
   /**
-   * @param db - a drizzle SQLite handle on the database holding the `weft_*` tables
+   * @param db - a drizzle handle (SQLite or PostgreSQL, see `qb`) on the database holding the `weft_*` tables
    * @param opts - see {@link ApiTokensOptions}
    */
   constructor(
     private readonly db: AdminDb,
     opts: ApiTokensOptions = {},
   ) {
+    this.t = adminTablesFor(db);
     this.touchIntervalMs = opts.touchIntervalMs ?? 60_000;
     this.now = opts.now ?? Date.now;
   }
@@ -66,7 +70,7 @@ export class ApiTokens {
     const label = String(name).trim();
     if (!label || label.length > 100) throw new RangeError("token name must be 1-100 characters");
     const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-    await this.db.insert(weftApiTokens).values({ userId, name: label, tokenHash: hashToken(token), createdAt: new Date(this.now()) });
+    await this.db.insert(this.t.weftApiTokens).values({ userId, name: label, tokenHash: hashToken(token), createdAt: new Date(this.now()) });
     return token;
   }
 
@@ -84,15 +88,15 @@ export class ApiTokens {
     const m = /^Bearer[ ]+(\S+)[ ]*$/i.exec(authorization);
     if (!m || !TOKEN.test(m[1])) return null;
     const row = (await this.db
-      .select({ user: adminUserColumns, tokenId: weftApiTokens.id, lastUsedAt: weftApiTokens.lastUsedAt })
-      .from(weftApiTokens)
-      .innerJoin(weftUsers, eq(weftUsers.id, weftApiTokens.userId))
-      .where(and(eq(weftApiTokens.tokenHash, hashToken(m[1])), eq(weftUsers.isActive, true), eq(weftUsers.isStaff, true)))
+      .select({ user: adminUserColumnsOf(this.t), tokenId: this.t.weftApiTokens.id, lastUsedAt: this.t.weftApiTokens.lastUsedAt })
+      .from(this.t.weftApiTokens)
+      .innerJoin(this.t.weftUsers, eq(this.t.weftUsers.id, this.t.weftApiTokens.userId))
+      .where(and(eq(this.t.weftApiTokens.tokenHash, hashToken(m[1])), eq(this.t.weftUsers.isActive, true), eq(this.t.weftUsers.isStaff, true)))
       .limit(1))[0];
     if (!row) return null;
     const now = this.now();
     if (!row.lastUsedAt || now - row.lastUsedAt.getTime() >= this.touchIntervalMs) {
-      await this.db.update(weftApiTokens).set({ lastUsedAt: new Date(now) }).where(eq(weftApiTokens.id, row.tokenId));
+      await this.db.update(this.t.weftApiTokens).set({ lastUsedAt: new Date(now) }).where(eq(this.t.weftApiTokens.id, row.tokenId));
     }
     return row.user;
   }
@@ -103,10 +107,10 @@ export class ApiTokens {
    */
   async listTokens(userId: number): Promise<ApiTokenInfo[]> {
     return this.db
-      .select({ id: weftApiTokens.id, userId: weftApiTokens.userId, name: weftApiTokens.name, createdAt: weftApiTokens.createdAt, lastUsedAt: weftApiTokens.lastUsedAt })
-      .from(weftApiTokens)
-      .where(eq(weftApiTokens.userId, userId))
-      .orderBy(desc(weftApiTokens.id));
+      .select({ id: this.t.weftApiTokens.id, userId: this.t.weftApiTokens.userId, name: this.t.weftApiTokens.name, createdAt: this.t.weftApiTokens.createdAt, lastUsedAt: this.t.weftApiTokens.lastUsedAt })
+      .from(this.t.weftApiTokens)
+      .where(eq(this.t.weftApiTokens.userId, userId))
+      .orderBy(desc(this.t.weftApiTokens.id));
   }
 
   /**
@@ -117,8 +121,8 @@ export class ApiTokens {
    * @returns whether a token was deleted
    */
   async revokeToken(tokenId: number, userId?: number): Promise<boolean> {
-    const where = userId === undefined ? eq(weftApiTokens.id, tokenId) : and(eq(weftApiTokens.id, tokenId), eq(weftApiTokens.userId, userId));
-    const rows = await this.db.delete(weftApiTokens).where(where).returning({ id: weftApiTokens.id });
+    const where = userId === undefined ? eq(this.t.weftApiTokens.id, tokenId) : and(eq(this.t.weftApiTokens.id, tokenId), eq(this.t.weftApiTokens.userId, userId));
+    const rows = await this.db.delete(this.t.weftApiTokens).where(where).returning({ id: this.t.weftApiTokens.id });
     return rows.length > 0;
   }
 }

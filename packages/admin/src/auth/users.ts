@@ -4,12 +4,14 @@
  */
 import { and, eq } from "drizzle-orm";
 import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_ARGON2, MAX_PASSWORD_LENGTH, type Argon2Params } from "./passwords.js";
-import { weftGroupPermissions, weftGroups, weftUserGroups, weftUserPermissions, weftUsers, type AdminDb } from "./schema.js";
+import { weftUsers, type AdminDb } from "./schema.js";
+import { adminTablesFor, type AdminTables } from "./tables.js";
+import { dialectOf, type Dialect } from "../query/dialect/index.js";
 import { WeftAdminError } from "../errors.js";
 import { AuthorityNotifier } from "./authority.js";
-import { hasPermission, permissionsJsonSql } from "./permissions.js";
+import { hasPermission, parsePermissions, permissionsJsonSql } from "./permissions.js";
 
-export { hasPermission, permissionsJsonSql, type PermissionHolder } from "./permissions.js";
+export { hasPermission, parsePermissions, permissionsJsonSql, type PermissionHolder } from "./permissions.js";
 
 /** An admin user as the stores hand it out: a `weft_users` row without its password hash. */
 export interface AdminUser {
@@ -62,17 +64,14 @@ export class UserStoreError extends WeftAdminError {
 const USERNAME = /^[\w.@+-]{1,150}$/u;
 const PERMISSION = /^[\w-]{1,100}\.[\w-]{1,150}$/;
 
-/** The columns of `weft_users` that make an {@link AdminUser} (never the password hash). */
-export const adminUserColumns = {
-  id: weftUsers.id,
-  username: weftUsers.username,
-  email: weftUsers.email,
-  isActive: weftUsers.isActive,
-  isStaff: weftUsers.isStaff,
-  isSuperuser: weftUsers.isSuperuser,
-  lastLoginAt: weftUsers.lastLoginAt,
-  createdAt: weftUsers.createdAt,
-};
+/** The columns of `weft_users` (of the dialect of `t`, see `adminTablesFor`) that make an {@link AdminUser} (never the password hash). */
+export function adminUserColumnsOf(t: Pick<AdminTables, "weftUsers">) {
+  const u = t.weftUsers;
+  return { id: u.id, username: u.username, email: u.email, isActive: u.isActive, isStaff: u.isStaff, isSuperuser: u.isSuperuser, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt };
+}
+
+/** The columns of SQLite's `weft_users` that make an {@link AdminUser} (see {@link adminUserColumnsOf}). */
+export const adminUserColumns = adminUserColumnsOf({ weftUsers });
 
 /**
  * Normalises a username as Django's `AbstractBaseUser.normalize_username` (Unicode NFKC).
@@ -108,9 +107,13 @@ export class UserStore {
    * re-check their views, on every worker. `adminPlugin` links it to `app.weft`.
    */
   readonly authority = new AuthorityNotifier();
+  /** the admin's tables of the database's dialect */
+  private readonly t: AdminTables;
+  private readonly userColumns: typeof adminUserColumns;
+  private readonly dialect: Dialect;
 
   /**
-   * @param db - a drizzle SQLite handle on the database holding the `weft_*` tables
+   * @param db - a drizzle handle (SQLite or PostgreSQL, see `qb`) on the database holding the `weft_*` tables
    * @param opts.hashing - argon2id parameters (default and floor {@link DEFAULT_ARGON2});
    *   existing hashes with weaker parameters, and scrypt hashes, are upgraded on the next
    *   successful login
@@ -120,6 +123,9 @@ export class UserStore {
     opts: { hashing?: Argon2Params } = {},
   ) {
     this.hashing = opts.hashing ?? DEFAULT_ARGON2;
+    this.t = adminTablesFor(db);
+    this.userColumns = adminUserColumnsOf(this.t);
+    this.dialect = dialectOf(db);
   }
 
   /**
@@ -135,7 +141,7 @@ export class UserStore {
     const passwordHash = input.password == null ? unusablePassword() : await hashPassword(input.password, this.hashing);
     if (await this.getUserByUsername(username)) throw new UserStoreError(`username "${username}" is taken`);
     const rows = await this.db
-      .insert(weftUsers)
+      .insert(this.t.weftUsers)
       .values({
         username,
         email: (input.email ?? "").trim(),
@@ -146,7 +152,7 @@ export class UserStore {
         createdAt: new Date(),
       })
       .onConflictDoNothing()
-      .returning(adminUserColumns);
+      .returning(this.userColumns);
     if (!rows[0]) throw new UserStoreError(`username "${username}" is taken`);
     return rows[0];
   }
@@ -156,7 +162,7 @@ export class UserStore {
    * @returns the user, or null when there is none with that id
    */
   async getUser(id: number): Promise<AdminUser | null> {
-    const row = (await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, id)).limit(1))[0];
+    const row = (await this.db.select(this.userColumns).from(this.t.weftUsers).where(eq(this.t.weftUsers.id, id)).limit(1))[0];
     return row ?? null;
   }
 
@@ -165,7 +171,7 @@ export class UserStore {
    * @returns the user, or null
    */
   async getUserByUsername(username: string): Promise<AdminUser | null> {
-    const row = (await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.username, normalizeUsername(username))).limit(1))[0];
+    const row = (await this.db.select(this.userColumns).from(this.t.weftUsers).where(eq(this.t.weftUsers.username, normalizeUsername(username))).limit(1))[0];
     return row ?? null;
   }
 
@@ -186,9 +192,9 @@ export class UserStore {
       return null;
     }
     const row = (await this.db
-      .select({ ...adminUserColumns, passwordHash: weftUsers.passwordHash })
-      .from(weftUsers)
-      .where(eq(weftUsers.username, normalizeUsername(username)))
+      .select({ ...this.userColumns, passwordHash: this.t.weftUsers.passwordHash })
+      .from(this.t.weftUsers)
+      .where(eq(this.t.weftUsers.username, normalizeUsername(username)))
       .limit(1))[0];
     if (!row) {
       await verifyPassword(password, await dummyHash(this.hashing));
@@ -198,7 +204,7 @@ export class UserStore {
     if (!(await verifyPassword(password, passwordHash))) return null;
     if (!user.isActive) return null;
     if (needsRehash(passwordHash, this.hashing)) {
-      await this.db.update(weftUsers).set({ passwordHash: await hashPassword(password, this.hashing) }).where(eq(weftUsers.id, user.id));
+      await this.db.update(this.t.weftUsers).set({ passwordHash: await hashPassword(password, this.hashing) }).where(eq(this.t.weftUsers.id, user.id));
     }
     return user;
   }
@@ -213,7 +219,7 @@ export class UserStore {
    */
   async setPassword(userId: number, password: string | null): Promise<void> {
     const passwordHash = password == null ? unusablePassword() : await hashPassword(password, this.hashing);
-    const rows = await this.db.update(weftUsers).set({ passwordHash }).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
+    const rows = await this.db.update(this.t.weftUsers).set({ passwordHash }).where(eq(this.t.weftUsers.id, userId)).returning({ id: this.t.weftUsers.id });
     if (!rows.length) throw new UserStoreError(`no user with id ${userId}`);
     await this.authority.changed([userId]);
   }
@@ -234,8 +240,8 @@ export class UserStore {
     if (patch.isStaff !== undefined) set.isStaff = patch.isStaff;
     if (patch.isSuperuser !== undefined) set.isSuperuser = patch.isSuperuser;
     const rows = Object.keys(set).length
-      ? await this.db.update(weftUsers).set(set).where(eq(weftUsers.id, userId)).returning(adminUserColumns)
-      : await this.db.select(adminUserColumns).from(weftUsers).where(eq(weftUsers.id, userId));
+      ? await this.db.update(this.t.weftUsers).set(set).where(eq(this.t.weftUsers.id, userId)).returning(this.userColumns)
+      : await this.db.select(this.userColumns).from(this.t.weftUsers).where(eq(this.t.weftUsers.id, userId));
     if (!rows[0]) throw new UserStoreError(`no user with id ${userId}`);
     if (Object.keys(set).length) await this.authority.changed([userId]);
     return rows[0];
@@ -249,7 +255,7 @@ export class UserStore {
    * @returns whether a user was deleted
    */
   async deleteUser(userId: number): Promise<boolean> {
-    const rows = await this.db.delete(weftUsers).where(eq(weftUsers.id, userId)).returning({ id: weftUsers.id });
+    const rows = await this.db.delete(this.t.weftUsers).where(eq(this.t.weftUsers.id, userId)).returning({ id: this.t.weftUsers.id });
     if (rows.length) await this.authority.changed([userId]);
     return rows.length > 0;
   }
@@ -264,7 +270,7 @@ export class UserStore {
   async createGroup(name: string): Promise<Group> {
     const n = String(name).trim();
     if (!n || n.length > 150) throw new UserStoreError("invalid group name");
-    await this.db.insert(weftGroups).values({ name: n }).onConflictDoNothing();
+    await this.db.insert(this.t.weftGroups).values({ name: n }).onConflictDoNothing();
     const g = await this.getGroup(n);
     if (!g) throw new UserStoreError(`group "${n}" could not be created`);
     return g;
@@ -275,7 +281,7 @@ export class UserStore {
    * @returns the group, or null
    */
   async getGroup(name: string): Promise<Group | null> {
-    const row = (await this.db.select().from(weftGroups).where(eq(weftGroups.name, String(name).trim())).limit(1))[0];
+    const row = (await this.db.select().from(this.t.weftGroups).where(eq(this.t.weftGroups.name, String(name).trim())).limit(1))[0];
     return row ?? null;
   }
 
@@ -287,7 +293,7 @@ export class UserStore {
    * @throws the driver's foreign-key error when either does not exist
    */
   async addToGroup(user: AdminUser | number, group: Group | number): Promise<void> {
-    await this.db.insert(weftUserGroups).values({ userId: idOf(user), groupId: idOf(group) }).onConflictDoNothing();
+    await this.db.insert(this.t.weftUserGroups).values({ userId: idOf(user), groupId: idOf(group) }).onConflictDoNothing();
     await this.authority.changed([idOf(user)]);
   }
 
@@ -298,7 +304,7 @@ export class UserStore {
    * @param group - the group or its id
    */
   async removeFromGroup(user: AdminUser | number, group: Group | number): Promise<void> {
-    await this.db.delete(weftUserGroups).where(and(eq(weftUserGroups.userId, idOf(user)), eq(weftUserGroups.groupId, idOf(group))));
+    await this.db.delete(this.t.weftUserGroups).where(and(eq(this.t.weftUserGroups.userId, idOf(user)), eq(this.t.weftUserGroups.groupId, idOf(group))));
     await this.authority.changed([idOf(user)]);
   }
 
@@ -311,8 +317,8 @@ export class UserStore {
    */
   async grant(target: AdminUser | Group, perm: string): Promise<void> {
     checkPermission(perm);
-    if (isUser(target)) await this.db.insert(weftUserPermissions).values({ userId: target.id, permission: perm }).onConflictDoNothing();
-    else await this.db.insert(weftGroupPermissions).values({ groupId: target.id, permission: perm }).onConflictDoNothing();
+    if (isUser(target)) await this.db.insert(this.t.weftUserPermissions).values({ userId: target.id, permission: perm }).onConflictDoNothing();
+    else await this.db.insert(this.t.weftGroupPermissions).values({ groupId: target.id, permission: perm }).onConflictDoNothing();
     await this.holdersChanged(target);
   }
 
@@ -324,9 +330,9 @@ export class UserStore {
    */
   async revoke(target: AdminUser | Group, perm: string): Promise<void> {
     if (isUser(target)) {
-      await this.db.delete(weftUserPermissions).where(and(eq(weftUserPermissions.userId, target.id), eq(weftUserPermissions.permission, perm)));
+      await this.db.delete(this.t.weftUserPermissions).where(and(eq(this.t.weftUserPermissions.userId, target.id), eq(this.t.weftUserPermissions.permission, perm)));
     } else {
-      await this.db.delete(weftGroupPermissions).where(and(eq(weftGroupPermissions.groupId, target.id), eq(weftGroupPermissions.permission, perm)));
+      await this.db.delete(this.t.weftGroupPermissions).where(and(eq(this.t.weftGroupPermissions.groupId, target.id), eq(this.t.weftGroupPermissions.permission, perm)));
     }
     await this.holdersChanged(target);
   }
@@ -335,7 +341,7 @@ export class UserStore {
   private async holdersChanged(target: AdminUser | Group): Promise<void> {
     if (isUser(target)) return this.authority.changed([target.id]);
     if (!this.authority.linked) return;
-    const members = await this.db.select({ id: weftUserGroups.userId }).from(weftUserGroups).where(eq(weftUserGroups.groupId, target.id));
+    const members = await this.db.select({ id: this.t.weftUserGroups.userId }).from(this.t.weftUserGroups).where(eq(this.t.weftUserGroups.groupId, target.id));
     await this.authority.changed(members.map((m) => m.id));
   }
 
@@ -350,11 +356,11 @@ export class UserStore {
    */
   async permissions(userId: number): Promise<Set<string>> {
     const row = (await this.db
-      .select({ perms: permissionsJsonSql() })
-      .from(weftUsers)
-      .where(and(eq(weftUsers.id, userId), eq(weftUsers.isActive, true)))
+      .select({ perms: permissionsJsonSql(this.dialect) })
+      .from(this.t.weftUsers)
+      .where(and(eq(this.t.weftUsers.id, userId), eq(this.t.weftUsers.isActive, true)))
       .limit(1))[0];
-    return new Set(row ? (JSON.parse(row.perms) as string[]) : []);
+    return new Set(row ? (parsePermissions(row.perms)) : []);
   }
 
   /**
@@ -368,12 +374,12 @@ export class UserStore {
    */
   async hasPerm(user: AdminUser | number, perm: string): Promise<boolean> {
     const row = (await this.db
-      .select({ isActive: weftUsers.isActive, isSuperuser: weftUsers.isSuperuser, perms: permissionsJsonSql() })
-      .from(weftUsers)
-      .where(eq(weftUsers.id, idOf(user)))
+      .select({ isActive: this.t.weftUsers.isActive, isSuperuser: this.t.weftUsers.isSuperuser, perms: permissionsJsonSql(this.dialect) })
+      .from(this.t.weftUsers)
+      .where(eq(this.t.weftUsers.id, idOf(user)))
       .limit(1))[0];
     if (!row) return false;
-    return hasPermission({ isActive: row.isActive, isSuperuser: row.isSuperuser, permissions: JSON.parse(row.perms) as string[] }, perm);
+    return hasPermission({ isActive: row.isActive, isSuperuser: row.isSuperuser, permissions: parsePermissions(row.perms) }, perm);
   }
 }
 

@@ -5,8 +5,9 @@
  * mirrored `n <= <column>` …), each as the whole constraint. Anything else is left to the
  * database (its failure is reported on save).
  */
-import { getTableConfig, SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
-import { is, SQL, StringChunk } from "drizzle-orm";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import { is, SQL, StringChunk, Column } from "drizzle-orm";
+import { tableInfo } from "../query/dialect/tables.js";
 
 /** Bounds of one numeric column. */
 export interface Bounds {
@@ -27,8 +28,8 @@ function flatten(sql: SQL, columns: SQLiteColumn[]): string | undefined {
   let text = "";
   for (const chunk of sql.queryChunks) {
     if (is(chunk, StringChunk)) text += chunk.value.join("");
-    else if (is(chunk, SQLiteColumn)) {
-      columns.push(chunk);
+    else if (is(chunk, Column)) {
+      columns.push(chunk as SQLiteColumn);
       text += "\0";
     } else if (is(chunk, SQL)) {
       const inner = flatten(chunk, columns);
@@ -45,7 +46,7 @@ function flatten(sql: SQL, columns: SQLiteColumn[]): string | undefined {
  */
 export function checkBounds(table: SQLiteTable, keyOf: Map<SQLiteColumn, string>): Map<string, Bounds> {
   const out = new Map<string, Bounds>();
-  for (const check of getTableConfig(table).checks) {
+  for (const check of tableInfo(table).checks) {
     const cols: SQLiteColumn[] = [];
     const text = flatten(check.value, cols);
     if (text === undefined || cols.length !== 1) continue;
@@ -77,7 +78,7 @@ export function checkBounds(table: SQLiteTable, keyOf: Map<SQLiteColumn, string>
 /** The names of `table`'s CHECK constraints with the column keys they mention. */
 export function checkColumns(table: SQLiteTable, keyOf: Map<SQLiteColumn, string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const check of getTableConfig(table).checks) {
+  for (const check of tableInfo(table).checks) {
     const cols: SQLiteColumn[] = [];
     flatten(check.value, cols);
     out.set(check.name, cols.map((c) => keyOf.get(c)).filter((k): k is string => !!k));

@@ -71,7 +71,7 @@ export function fromFormValue(f: FormField, raw: string | undefined, mode: "add"
   if (f.kind === "boolean") {
     const on = raw !== undefined && raw !== "" && raw !== "0" && raw !== "false" && raw !== "off";
     // a boolean field type over an integer column stores 1 / 0
-    return { ok: true, value: f.column.columnType === "SQLiteBoolean" ? on : on ? 1 : 0 };
+    return { ok: true, value: f.column.dataType === "boolean" ? on : on ? 1 : 0 };
   }
   const s = (raw ?? "").trim();
   if (s === "") {

@@ -5,13 +5,14 @@
  * `ModelAdmin.get_form` derives a `ModelForm` from the model.
  */
 import { getTableColumns, getTableName } from "drizzle-orm";
-import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { humanize } from "../query/names.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import type { Display, FieldType } from "../model/field-types.js";
 import { checkBounds, type Bounds } from "./checks.js";
 import { WeftAdminError } from "../errors.js";
+import { tableInfo } from "../query/dialect/tables.js";
 
 /** How a field is edited. */
 export type FieldKind =
@@ -98,17 +99,17 @@ const LONG_TEXT = /(^|_|[a-z])(note|notes|description|body|content|comment|comme
 
 function kindOf(column: SQLiteColumn, key: string): FieldKind {
   const c = column as SQLiteColumn & { enumValues?: readonly string[]; mode?: string };
-  switch (column.columnType) {
-    case "SQLiteText":
+  // by drizzle's dataType, so that SQLite's and PostgreSQL's column classes read alike
+  switch (column.dataType) {
+    case "string":
       if (c.enumValues && c.enumValues.length > 0) return "choice";
       return LONG_TEXT.test(key) ? "textarea" : "text";
-    case "SQLiteInteger":
-      return "integer";
-    case "SQLiteReal":
-      return "real";
-    case "SQLiteBoolean":
+    case "number":
+      // SQLiteInteger, PgInteger, PgSmallInt, PgSerial, PgBigInt53… vs SQLiteReal, PgReal, PgDoublePrecision
+      return /Int|Serial/.test(column.columnType) ? "integer" : "real";
+    case "boolean":
       return "boolean";
-    case "SQLiteTimestamp":
+    case "date":
       return "datetime";
     default:
       return "other";
@@ -141,7 +142,7 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
   const keyOf = new Map<SQLiteColumn, string>(Object.entries(columns).map(([k, c]) => [c, k]));
   const o = admin.options;
   const pks = Object.entries(columns).filter(([, c]) => c.primary);
-  if (pks.length !== 1 || getTableConfig(table).primaryKeys.length > 0) {
+  if (pks.length !== 1 || tableInfo(table).primaryKeys.length > 0) {
     throw new FormOptionsError(admin, "table", `${getTableName(table)} needs exactly one primary-key column`);
   }
   const pkKey = pks[0][0];
@@ -152,7 +153,7 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
   // foreign keys: the table's references, labelled through the declared relations
   const relations = site.query(admin).config.relations;
   const fks = new Map<string, ForeignKeyInfo & { relationName?: string }>();
-  for (const fk of getTableConfig(table).foreignKeys) {
+  for (const fk of tableInfo(table).foreignKeys) {
     const ref = fk.reference();
     if (ref.columns.length !== 1) continue;
     const key = keyOf.get(ref.columns[0]);

@@ -6,11 +6,12 @@
  * site are not counted; the database still enforces their keys on delete.
  */
 import { count, eq, getTableColumns } from "drizzle-orm";
-import { getTableConfig, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
 import { qb } from "../query/dialect/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
+import { tableInfo } from "../query/dialect/tables.js";
 
 /** Rows of one related model that refer to the object. */
 export interface RelatedRows {
@@ -27,7 +28,7 @@ export async function relatedRows(site: AdminSiteLike, admin: ModelAdmin<any, an
   const out: RelatedRows[] = [];
   const ownColumns = getTableColumns(admin.table) as Record<string, SQLiteColumn>;
   for (const other of site.all()) {
-    for (const fk of getTableConfig(other.table).foreignKeys) {
+    for (const fk of tableInfo(other.table).foreignKeys) {
       const ref = fk.reference();
       if (ref.foreignTable !== admin.table || ref.columns.length !== 1) continue;
       const refKey = Object.entries(ownColumns).find(([, c]) => c === ref.foreignColumns[0])?.[0];

@@ -3,8 +3,7 @@
  * status-like enum values as badges, numbers right-aligned. Produces plain data for the
  * template (which escapes it), never HTML.
  */
-import { is } from "drizzle-orm";
-import { SQLiteTimestamp, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { ResolvedChangeList, ResolvedColumn } from "../query/index.js";
 import { formatTyped, type Display, type FieldType } from "../model/field-types.js";
 
@@ -70,7 +69,7 @@ export interface Typed {
 }
 
 function kindOfColumn(column: SQLiteColumn): ColumnKind {
-  if (is(column, SQLiteTimestamp) || column.dataType === "date") return "date";
+  if (column.dataType === "date") return "date";
   if (column.dataType === "boolean") return "boolean";
   const enumValues = (column as { enumValues?: readonly string[] }).enumValues;
   if (enumValues && enumValues.length > 0) return "enum";

@@ -3,7 +3,6 @@
  * checks. What the options declare beyond the change list (actions, dashboard widgets) is
  * specified beside it, in actions.ts and dashboard-widget.ts.
  */
-import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { SQL } from "drizzle-orm";
 import type { LiveComponentClass, LiveViewClass } from "@weft/server";
 import { hasPermission, type SessionUser } from "../auth/index.js";
@@ -14,6 +13,8 @@ import type { AdminAction } from "./actions.js";
 import type { DashboardWidget } from "./dashboard-widget.js";
 import type { FieldType } from "./field-types.js";
 import type { ListPriority } from "./list-priority.js";
+import { tableInfo } from "../query/dialect/tables.js";
+import type { AnyTable } from "../query/dialect/index.js";
 
 /** The four model permissions, as Django's default permissions. */
 export type ModelAction = "view" | "add" | "change" | "delete";
@@ -23,7 +24,7 @@ export type ModelAction = "view" | "add" | "change" | "delete";
  * The change-list part (`listDisplay`, `searchFields`, `listFilter`, `ordering`, `relations`,
  * `listPerPage`, …) is {@link ChangeListOptions}.
  */
-export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> extends ChangeListOptions<T, R> {
+export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Relations = Relations> extends ChangeListOptions<T, R> {
   /** app label: the first part of URLs and permission strings (`orders` in `orders.view_order`) */
   app: string;
   /** model name, singular, lower case (default: the table name without a trailing "s") */
@@ -89,7 +90,7 @@ export interface ModelAdminOptions<T extends SQLiteTable = SQLiteTable, R extend
  * One model registered with an {@link AdminSite}, as Django's `ModelAdmin`: its options, its
  * names and URLs, and its permission checks (run on every page render AND every event).
  */
-export class ModelAdmin<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> {
+export class ModelAdmin<T extends AnyTable = AnyTable, R extends Relations = Relations> {
   readonly app: string;
   readonly name: string;
   readonly verboseName: string;
@@ -104,7 +105,7 @@ export class ModelAdmin<T extends SQLiteTable = SQLiteTable, R extends Relations
     readonly options: ModelAdminOptions<T, R>,
     readonly prefix: string,
   ) {
-    this.tableName = getTableConfig(table).name;
+    this.tableName = tableInfo(table).name;
     this.app = options.app;
     this.name = options.name ?? this.tableName.replace(/_/g, "").replace(/s$/, "");
     for (const [what, v] of [["app", this.app], ["name", this.name]] as const) {

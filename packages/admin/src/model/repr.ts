@@ -20,7 +20,7 @@ export function reprOf(admin: ModelAdmin<any, any>, row: Record<string, unknown>
       pk = row[key];
       continue;
     }
-    if (c.columnType !== "SQLiteText" || (c.enumValues && c.enumValues.length > 0)) continue;
+    if (c.dataType !== "string" || (c.enumValues && c.enumValues.length > 0)) continue;
     const v = row[key];
     if (typeof v === "string" && v.trim() !== "") return v.length > MAX_REPR ? `${v.slice(0, MAX_REPR - 1)}…` : v;
   }

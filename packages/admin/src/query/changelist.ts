@@ -6,8 +6,7 @@
  * a state into a page of rows, column headers and selections.
  */
 import { and, sql, type SQL } from "drizzle-orm";
-import type { SQLiteTable } from "drizzle-orm/sqlite-core";
-import { dialectOf, type AdminDatabase, type Dialect } from "./dialect/index.js";
+import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { selectionFilter } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
@@ -87,7 +86,7 @@ const RANDOM_READ_COST = 8;
  * the count never joins and the related table is scanned once per page. Filter choices cost at most one statement per foreign-key filter,
  * and are cached.
  */
-export class ChangeListQuery<T extends SQLiteTable = SQLiteTable, R extends Relations = NoRelations> {
+export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations = NoRelations> {
   /** The resolved, checked options. */
   readonly config: ResolvedChangeList;
   /** Statements run by this object since construction (or the last `resetStatementCount`). */

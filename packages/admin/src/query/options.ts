@@ -6,10 +6,10 @@
  * against the drizzle table once, at construction, and turns every name into a column the
  * query builder can use (`resolved.ts`).
  */
-import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { AnyTable, AnyColumn } from "./dialect/index.js";
 
 /** The property names (not SQL names) of a drizzle table's columns, e.g. `"createdAt"`. */
-export type ColumnKey<T extends SQLiteTable> = Extract<keyof T["_"]["columns"], string>;
+export type ColumnKey<T extends AnyTable> = Extract<keyof T["_"]["columns"], string>;
 
 /**
  * One join the change list may use, declared under a name (`relations.customer`). The
@@ -19,19 +19,19 @@ export type ColumnKey<T extends SQLiteTable> = Extract<keyof T["_"]["columns"], 
  * Mirrors what Django derives from a `ForeignKey` for `list_display = ("customer__name",)`,
  * `list_select_related` and `search_fields = ("customer__email",)`.
  */
-export interface RelationOptions<TRel extends SQLiteTable = SQLiteTable> {
+export interface RelationOptions<TRel extends AnyTable = AnyTable> {
   /** The foreign-key column of the admin's own table, e.g. `orders.customerId`. */
-  column: SQLiteColumn;
+  column: AnyColumn;
   /** The related table, e.g. `customers`. */
   table: TRel;
   /** The column of `table` that `column` references; default: `table`'s primary key. */
-  references?: SQLiteColumn;
+  references?: AnyColumn;
   /**
    * The related column that stands for a related row (Django's `__str__`): shown for the
    * bare relation name in `listDisplay` (`"customer"`), searched for `"customer"` in
    * `searchFields`, and used as the label of foreign-key filter choices.
    */
-  display?: SQLiteColumn;
+  display?: AnyColumn;
   /**
    * Every row has its related row (a NOT NULL foreign key the database enforces), so sorting by
    * a related column may use an `INNER JOIN` that walks the related table's index instead of
@@ -57,7 +57,7 @@ export type RelatedPath<R extends Relations> = {
 }[keyof R & string];
 
 /** A field the change list can show, search, or sort on: an own column key or a related path. */
-export type FieldPath<T extends SQLiteTable, R extends Relations> = ColumnKey<T> | RelatedPath<R>;
+export type FieldPath<T extends AnyTable, R extends Relations> = ColumnKey<T> | RelatedPath<R>;
 
 /**
  * What a computed column's `value` receives: the row's own columns under their keys
@@ -71,7 +71,7 @@ export type ChangeListRecord = Record<string, unknown>;
  * `value` runs in process on each row of the page (never a query per row: whatever it needs
  * must be in the record — list related paths in `fields`).
  */
-export interface ComputedColumn<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> {
+export interface ComputedColumn<T extends AnyTable = AnyTable, R extends Relations = Relations> {
   /** Unique among `listDisplay` names; used in `sort=` and `sortableBy`. */
   name: string;
   /** Column header (Django's `@admin.display(description=…)`). */
@@ -85,7 +85,7 @@ export interface ComputedColumn<T extends SQLiteTable = SQLiteTable, R extends R
 }
 
 /** One `listDisplay` entry: a field path or a computed column. */
-export type ListDisplayItem<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> =
+export type ListDisplayItem<T extends AnyTable = AnyTable, R extends Relations = Relations> =
   | FieldPath<T, R>
   | ComputedColumn<T, R>;
 
@@ -110,7 +110,7 @@ export interface FilterChoiceOption {
 }
 
 /** A `listFilter` entry spelled out, for a title, explicit choices, or a choice limit. */
-export interface ListFilterSpec<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> {
+export interface ListFilterSpec<T extends AnyTable = AnyTable, R extends Relations = Relations> {
   /** An own column key, or a relation name (meaning its foreign-key column). */
   field: ColumnKey<T> | (keyof R & string);
   /** Default: inferred — the column of a relation → `foreignKey`, boolean mode → `boolean`,
@@ -125,25 +125,25 @@ export interface ListFilterSpec<T extends SQLiteTable = SQLiteTable, R extends R
 }
 
 /** One `listFilter` entry: a field name (kind inferred) or a spec. */
-export type ListFilterItem<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> =
+export type ListFilterItem<T extends AnyTable = AnyTable, R extends Relations = Relations> =
   | ColumnKey<T>
   | (keyof R & string)
   | ListFilterSpec<T, R>;
 
 /** A `searchFields` entry: a field path, optionally prefixed `^` (starts with) or `=` (exact). */
-export type SearchFieldItem<T extends SQLiteTable, R extends Relations> =
+export type SearchFieldItem<T extends AnyTable, R extends Relations> =
   | FieldPath<T, R>
   | `^${FieldPath<T, R>}`
   | `=${FieldPath<T, R>}`;
 
 /** An `ordering` entry: a field path, optionally prefixed `-` for descending. */
-export type OrderingItem<T extends SQLiteTable, R extends Relations> = FieldPath<T, R> | `-${FieldPath<T, R>}`;
+export type OrderingItem<T extends AnyTable, R extends Relations> = FieldPath<T, R> | `-${FieldPath<T, R>}`;
 
 /**
  * The change-list options of a ModelAdmin over drizzle table `T` with relations `R`.
  * Every name is checked against the table by `resolveChangeListOptions`.
  */
-export interface ChangeListOptions<T extends SQLiteTable = SQLiteTable, R extends Relations = Relations> {
+export interface ChangeListOptions<T extends AnyTable = AnyTable, R extends Relations = Relations> {
   /** Name used in error messages, e.g. `"OrderAdmin"`; default `ModelAdmin(<table name>)`. */
   adminName?: string;
   /** Declared joins, by relation name. See {@link RelationOptions}. */

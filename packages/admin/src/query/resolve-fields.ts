@@ -3,11 +3,12 @@
  * declared `relations` (checked, each given a private join alias), and the field paths
  * (`"total"`, `"customer"`, `"customer.email"`) that every other option is written in.
  */
-import { getTableColumns, getTableName, is } from "drizzle-orm";
-import { alias, getTableConfig, SQLiteTable, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { getTableColumns, getTableName } from "drizzle-orm";
+import type { SQLiteTable, SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { IDENT, listNames } from "./names.js";
 import type { Relations } from "./options.js";
 import type { ResolvedField, ResolvedRelation } from "./resolved.js";
+import { isAnyTable, tableInfo, aliasTable } from "./dialect/tables.js";
 
 /** Throws the `ChangeListOptionsError` of one option, e.g. `fail("listDisplay[2]", "unknown column …")`. */
 export type Fail = (option: string, detail: string) => never;
@@ -20,7 +21,7 @@ function keyOf(columns: Record<string, SQLiteColumn>, column: unknown): string |
 /** The single primary-key column of `table` and its key, or why the table has none usable. */
 export function singlePk(table: SQLiteTable): { key: string; column: SQLiteColumn } | string {
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
-  const config = getTableConfig(table);
+  const config = tableInfo(table);
   if (config.primaryKeys.length > 0) return "composite primary keys are not supported";
   const pks = Object.entries(columns).filter(([, c]) => c.primary);
   if (pks.length !== 1) return "the table needs exactly one primary-key column";
@@ -46,12 +47,12 @@ export function resolveRelations(
 ): Map<string, ResolvedRelation> {
   const relations = new Map<string, ResolvedRelation>();
   const aliasNames = new Set<string>([tableName]);
-  const foreignKeys = getTableConfig(table).foreignKeys;
+  const foreignKeys = tableInfo(table).foreignKeys;
   for (const [name, rel] of Object.entries(declared)) {
     const opt = `relations.${name}`;
     if (!IDENT.test(name)) fail(opt, "a relation name must be an identifier");
     if (name in columns) fail(opt, `"${name}" is also a column of "${tableName}"; pick another relation name`);
-    if (!rel || !is(rel.table, SQLiteTable)) fail(opt, "`table` is not a drizzle SQLite table");
+    if (!rel || !isAnyTable(rel.table)) fail(opt, "`table` is not a drizzle SQLite table");
     const columnKey = keyOf(columns, rel.column);
     if (columnKey === undefined) fail(opt, `\`column\` is not a column of "${tableName}"`);
     const relColumns = getTableColumns(rel.table) as Record<string, SQLiteColumn>;
@@ -61,7 +62,8 @@ export function resolveRelations(
     if (rel.references) {
       const k = keyOf(relColumns, rel.references);
       if (k === undefined) fail(opt, `\`references\` is not a column of "${relName}"`);
-      references = rel.references;
+      // a pgTable's columns are read through the SQLite-typed builder view (see query/dialect)
+      references = rel.references as SQLiteColumn;
       referencesKey = k!;
     } else {
       const relPk = singlePk(rel.table);
@@ -79,13 +81,13 @@ export function resolveRelations(
     aliasNames.add(aliasName);
     relations.set(name, {
       name,
-      column: rel.column,
+      column: rel.column as SQLiteColumn,
       columnKey: columnKey!,
       table: rel.table,
       references,
       referencesKey,
       displayKey,
-      aliased: alias(rel.table, aliasName) as unknown as SQLiteTable,
+      aliased: aliasTable(rel.table, aliasName) as unknown as SQLiteTable,
       required: rel.required,
       declaredForeignKey:
         rel.column.notNull &&

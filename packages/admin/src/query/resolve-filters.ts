@@ -3,12 +3,12 @@
  * (given, or inferred from the column), its sidebar title and its fixed choices — the part of
  * `resolveChangeListOptions` that mirrors Django's list filter classes.
  */
-import { is } from "drizzle-orm";
-import { SQLiteBoolean, SQLiteTimestamp, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { humanize, listNames } from "./names.js";
 import type { ListFilterItem, ListFilterSpec, Relations } from "./options.js";
 import type { ResolvedFilter, ResolvedRelation } from "./resolved.js";
 import type { Fail } from "./resolve-fields.js";
+import type { AnyTable } from "./dialect/index.js";
 
 const DEFAULT_FK_LIMIT = 100;
 
@@ -23,7 +23,7 @@ const DEFAULT_FK_LIMIT = 100;
  * @param fail - throws the error of one option
  * @returns the resolved filters in order, and the set of their fields
  */
-export function resolveListFilter<T extends SQLiteTable, R extends Relations>(
+export function resolveListFilter<T extends AnyTable, R extends Relations>(
   items: readonly ListFilterItem<T, R>[],
   tableName: string,
   columns: Record<string, SQLiteColumn>,
@@ -57,8 +57,8 @@ export function resolveListFilter<T extends SQLiteTable, R extends Relations>(
     if (kind === undefined) {
       if (spec.choices) kind = "choices";
       else if (fkRelation) kind = "foreignKey";
-      else if (is(column, SQLiteBoolean)) kind = "boolean";
-      else if (is(column, SQLiteTimestamp)) kind = "dateRange";
+      else if (column.dataType === "boolean") kind = "boolean";
+      else if (column.dataType === "date") kind = "dateRange";
       else if (enumValues && enumValues.length > 0) kind = "choices";
       else {
         fail(opt, `cannot infer a filter for "${field}" (not a relation column, boolean, timestamp or enum); give \`kind\` and \`choices\``);
@@ -100,7 +100,7 @@ export function resolveListFilter<T extends SQLiteTable, R extends Relations>(
         }
         break;
       case "dateRange":
-        if (!is(column, SQLiteTimestamp)) fail(opt, `"${field}" is not a timestamp column (integer with mode "timestamp" or "timestamp_ms")`);
+        if (column.dataType !== "date") fail(opt, `"${field}" is not a timestamp column (integer with mode "timestamp" or "timestamp_ms")`);
         break;
       default:
         fail(opt, `unknown filter kind "${String(kind)}"`);

@@ -5,14 +5,16 @@
  * list filters in `resolve-filters.ts`; the rest — columns, links, search, sorting, ordering,
  * page size, labels — here.
  */
-import { getTableColumns, getTableName, is } from "drizzle-orm";
-import { SQLiteTable, type SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { getTableColumns, getTableName } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { ChangeListOptionsError } from "./errors.js";
 import { humanize, IDENT, listNames } from "./names.js";
 import type { ChangeListOptions, ComputedColumn, NoRelations, Relations } from "./options.js";
 import type { ResolvedChangeList, ResolvedColumn, ResolvedField, ResolvedSearchField, ResolvedSort } from "./resolved.js";
 import { fieldResolver, resolveRelations, singlePk } from "./resolve-fields.js";
 import { resolveListFilter } from "./resolve-filters.js";
+import { isAnyTable } from "./dialect/tables.js";
+import type { AnyTable } from "./dialect/index.js";
 
 const MAX_PER_PAGE = 10_000;
 const DEFAULT_PER_PAGE = 100;
@@ -33,7 +35,7 @@ const DEFAULT_PER_PAGE = 100;
  *   `sortableBy` without an `ordering`; a `listPerPage` outside 1…10,000; a table without a
  *   single-column primary key.
  */
-export function resolveChangeListOptions<T extends SQLiteTable, R extends Relations = NoRelations>(
+export function resolveChangeListOptions<T extends AnyTable, R extends Relations = NoRelations>(
   table: T,
   options: ChangeListOptions<T, R>,
 ): ResolvedChangeList {
@@ -42,7 +44,7 @@ export function resolveChangeListOptions<T extends SQLiteTable, R extends Relati
   const fail = (option: string, detail: string): never => {
     throw new ChangeListOptionsError(adminName, option, detail);
   };
-  if (!is(table, SQLiteTable)) fail("table", "not a drizzle SQLite table");
+  if (!isAnyTable(table)) fail("table", "not a drizzle SQLite table");
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
   const pkOrWhy = singlePk(table);
   if (typeof pkOrWhy === "string") return fail("table", `${tableName}: ${pkOrWhy}`);

@@ -119,7 +119,7 @@ function orderBy(src: RowSource, state: ChangeListState, avoidIndex = false, rev
     if (k.field.relation) joins.add(k.field.relation);
     else if (k.field.key === src.config.pk.key) hasPk = true;
     // `+column` is the same value, but SQLite will not walk an index to produce the order
-    const expr = avoidIndex && !k.field.relation ? sql`+${col(k.field)}` : col(k.field);
+    const expr = avoidIndex && !k.field.relation ? src.dialect.unindexed(col(k.field)) : col(k.field);
     order.push(k.desc !== reverse ? desc(expr) : asc(expr));
   }
   // a stable tiebreak, in the direction of the last key so an index on that key (which

@@ -50,7 +50,8 @@ export function issueToken(services: LiveServices, session: Session, viewId: str
  * keeps the child's subtree. Tokens are cached per child, so re-renders do not change them.
  */
 export class Children {
-  private tokens = new Map<string, string>();
+  /** child tokens by (dom id, view, props), made on the first child */
+  private tokens?: Map<string, string>;
   private counter = 0;
   /** children met in the current disconnected render */
   pending: PendingChild[] = [];
@@ -61,6 +62,11 @@ export class Children {
     private session: Session,
     private connected: boolean,
   ) {}
+
+  /** Whether a render ever showed a child (its HTML then carries session-bound tokens). */
+  get used(): boolean {
+    return this.tokens !== undefined;
+  }
 
   /** Call before each render. */
   reset(): void {
@@ -80,10 +86,10 @@ export class Children {
     const key = String(props.key ?? props.id ?? ++this.counter);
     const domId = `${this.parentDomId}-${key.replace(/[^\w-]/g, "_")}`;
     const cacheKey = `${domId}\n${viewId}\n${JSON.stringify(props)}`;
-    let token = this.tokens.get(cacheKey);
+    let token = this.tokens?.get(cacheKey);
     if (!token) {
       token = issueToken(this.services, this.session, viewId, domId, props);
-      this.tokens.set(cacheKey, token);
+      (this.tokens ??= new Map()).set(cacheKey, token);
     }
     let inner = "";
     if (!this.connected) {

@@ -121,8 +121,9 @@ const MAX_ID = 128;
  * instances by id, and their cached HTML. One per view (page render, connected runtime).
  */
 export class Components {
-  private live = new Map<string, LiveComponent>();
-  private seen = new Set<string>();
+  /** made on the first component: most views have none */
+  private live?: Map<string, LiveComponent>;
+  private seen?: Set<string>;
   /** template renders of components so far (for tests and benchmarks) */
   renders = 0;
 
@@ -133,23 +134,29 @@ export class Components {
 
   /** The component `id`, if the view's last render showed it. */
   get(id: string): LiveComponent | undefined {
-    return this.live.get(id);
+    return this.live?.get(id);
+  }
+
+  /** How many components the view's last render showed. */
+  get size(): number {
+    return this.live?.size ?? 0;
   }
 
   /** Call before each render of the parent. */
   reset(): void {
-    this.seen.clear();
+    this.seen?.clear();
   }
 
   /** Makes every component render its template again on the next parent render (templates edited in development). */
   invalidate(): void {
-    for (const c of this.live.values()) c[STATE].dirty = true;
+    for (const c of this.live?.values() ?? []) c[STATE].dirty = true;
   }
 
   /** Call after each render of the parent: drops the components it did not show. */
   sweep(): void {
+    if (!this.live) return;
     for (const [id, c] of this.live) {
-      if (this.seen.has(id)) continue;
+      if (this.seen?.has(id)) continue;
       this.live.delete(id);
       for (const t of c[STATE].tasks) this.parent[DRIVER]?.cancelAsync(t);
     }
@@ -177,11 +184,11 @@ export class Components {
     if (typeof id !== "string" || !id || id.length > MAX_ID) {
       throw weftError("WEFT_ERR_COMPONENT_ID_MISSING", `weft: component ${cls?.name}: give it an \`id\` prop (a non-empty string or number, at most ${MAX_ID} characters) unique within the view: it.component(${cls?.name}, { id: "…" })`);
     }
-    if (this.seen.has(id)) {
+    if (this.seen?.has(id)) {
       throw weftError("WEFT_ERR_COMPONENT_ID_DUPLICATE", `weft: two components with the id "${id}" in one render of ${this.parent.constructor.name}: component ids must be unique within a view`);
     }
-    this.seen.add(id);
-    let c = this.live.get(id);
+    (this.seen ??= new Set()).add(id);
+    let c = this.live?.get(id);
     if (c && c.constructor !== cls) c = undefined; // another class under the same id: a new component, as Phoenix
     const fresh = !c;
     if (!c) {
@@ -201,7 +208,7 @@ export class Components {
       }
       st.props = props;
       st.dirty = true;
-      if (fresh) this.live.set(id, c);
+      if (fresh) (this.live ??= new Map()).set(id, c);
     }
     if (st.dirty) {
       st.dirty = false;

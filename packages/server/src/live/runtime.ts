@@ -8,7 +8,6 @@ import {
   renderedFrame,
   replyFrame,
   titleFrame,
-  updateFrame,
   type ServerFrame,
   type UploadFile,
 } from "@weft/client/codec";
@@ -16,6 +15,7 @@ import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNO
 import { WeftError, weftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
+import { fanoutOf, type Fanout } from "./fanout.js";
 import { STREAMS, streamFrames } from "./streams.js";
 import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
@@ -54,7 +54,8 @@ export class ViewRuntime implements ViewDriver {
   private stopped = false;
   private queue: Promise<void> = Promise.resolve();
   private unsubs: Array<() => void> = [];
-  private timers = new Set<NodeJS.Timeout>();
+  /** `sendInfo` timers pending (made on first use: most views have none) */
+  private timers?: Set<NodeJS.Timeout>;
   private children!: Children;
   /** the props (route params) the view was mounted with */
   props: Record<string, unknown> = {};
@@ -102,7 +103,7 @@ export class ViewRuntime implements ViewDriver {
       // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
       this.view[STREAMS]?.resetAll();
       const html = this.render();
-      this.sent = html;
+      this.sent = fanoutOf(this.services).intern(cls, html);
       this.dirty = false;
       if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
       this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
@@ -174,7 +175,10 @@ export class ViewRuntime implements ViewDriver {
   /** Queues a message for `handleInfo`. */
   info(msg: unknown): Promise<void> {
     return this.enqueue(async () => {
-      if (this.view.handleInfo) await traceAsync(weftChannels.handleInfo, () => this.trace(), () => this.view.handleInfo!(msg));
+      const view = this.view;
+      if (view.handleInfo && (await fanoutOf(this.services).info(view, msg, async () => void (await traceAsync(weftChannels.handleInfo, () => this.trace(), () => view.handleInfo!(msg)))))) {
+        this.dirty = true;
+      }
       this.flushNow();
     });
   }
@@ -233,9 +237,9 @@ export class ViewRuntime implements ViewDriver {
     this.stopped = true;
     this.tasks.close();
     for (const u of this.unsubs) u();
-    for (const t of this.timers) clearTimeout(t);
+    for (const t of this.timers ?? []) clearTimeout(t);
     this.unsubs = [];
-    this.timers.clear();
+    this.timers = undefined;
     this.backlog = [];
     try {
       await this.view?.terminate?.();
@@ -265,10 +269,10 @@ export class ViewRuntime implements ViewDriver {
   sendInfo(msg: unknown, afterMs: number): void {
     if (this.stopped) return;
     const t = setTimeout(() => {
-      this.timers.delete(t);
+      this.timers?.delete(t);
       void this.info(msg);
     }, afterMs);
-    this.timers.add(t);
+    (this.timers ??= new Set()).add(t);
   }
 
   pushEvent(name: string, payload: Payload): void {
@@ -357,7 +361,7 @@ export class ViewRuntime implements ViewDriver {
 
   private reply(seq: number, reply?: Payload): void {
     const held = !this.drainBacklog() || this.outbox.congested();
-    const update = this.dirty && !held ? this.update() : undefined;
+    const update = this.dirty && !held ? this.update().update : undefined;
     this.outbox.send(replyFrame(this.ref, seq, update, reply));
     if (!held) this.sendStreams();
     this.sendTitle();
@@ -373,8 +377,8 @@ export class ViewRuntime implements ViewDriver {
     // held stream frames go first; a render never overtakes them
     if (this.stopped || !this.drainBacklog()) return;
     if (!this.dirty || this.outbox.congested()) return;
-    const update = this.update();
-    if (update !== undefined) this.outbox.send(updateFrame(this.ref, update));
+    const { update, entry } = this.update();
+    if (update !== undefined) this.outbox.send(fanoutOf(this.services).frame(entry, this.ref, update));
     this.sendTitle();
     this.sendStreams();
   }
@@ -392,13 +396,19 @@ export class ViewRuntime implements ViewDriver {
   }
 
   /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */
-  private update(): ReturnType<typeof encodeUpdate> | undefined {
+  // (shared with the views of the same class in the same state this turn, see fanout.ts)
+  private update(): ReturnType<Fanout["render"]> {
     this.dirty = false;
-    const html = this.render();
-    const old = this.sent;
-    if (html === old) return undefined;
-    this.sent = html;
-    return old === null ? html : traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
+    const fan = fanoutOf(this.services);
+    const diff = (old: string, html: string) => traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
+    const r = fan.render(this.view, this.sent, () => this.solo(), () => this.render(), diff);
+    this.sent = fan.intern(this.view.constructor as LiveViewClass, r.html);
+    return r;
+  }
+
+  /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
+  private solo(): boolean {
+    return this.children.used || this.components!.size > 0 || this.view[STREAMS] !== undefined;
   }
 
   private render(): string {

@@ -39,6 +39,19 @@ export interface LiveViewClass<V extends LiveView<any, any> = LiveView<any, any>
   components?: Record<string, LiveComponentClass<any>>;
   /** Page title for routes rendering this view. */
   title?: string;
+  /**
+   * Declares that the view's state is the same for every viewer in the same state: on a
+   * message, `handleInfo` runs once per worker for all the connected instances whose assigns
+   * are equal (objects compared by identity), and the others adopt the assigns it produced;
+   * their render and delta are computed once and the same frame goes to all. Only for views
+   * whose `handleInfo` and `render` read nothing but the assigns and the message (not
+   * `this.session`, not per-user data), and act only through `assign` (a `pushEvent` or
+   * flash from `handleInfo` reaches only the instance that ran it). As a Phoenix PubSub
+   * broadcast rendered once, or LiveViewJS's per-socket work done once.
+   * Views without it still share the render and delta when their class renders an Eta
+   * template and their assigns are equal by value (primitives) — see docs/liveview.md.
+   */
+  shared?: boolean;
   /** The view's streams by name: how an item renders and is keyed (see {@link LiveView.stream}). */
   streams?: Record<string, StreamConfig>;
   /**

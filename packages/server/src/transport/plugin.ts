@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import fastifyCookie, { Signer } from "@fastify/cookie";
 import fastifyHelmet, { type FastifyHelmetOptions } from "@fastify/helmet";
@@ -392,8 +393,8 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     }
   };
 
-  /** the session each socket upgrade loaded in its preValidation */
-  const upgrading = new WeakMap<FastifyRequest, Session | null>();
+  /** the session each socket upgrade loaded in its preValidation, and the upgrade's reply */
+  const upgrading = new WeakMap<FastifyRequest, { session: Session | null; res: ServerResponse }>();
   if (opts.health) healthRoute(app, `${prefix}/health`, live, services.registry, routeConfig);
 
   app.get(`${prefix}/websocket`, {
@@ -402,7 +403,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     preValidation: async (req, reply) => {
       if (!originAllowed(req)) return reply.code(403).send({ error: "origin not allowed" });
       const session = await sessions.load(req).catch(() => null);
-      upgrading.set(req, session);
+      upgrading.set(req, { session, res: reply.raw });
       // a session cooling down after abuse is refused before the upgrade: no frame of it is read.
       // The answer waits (at most a close grace) so a client reconnecting at once is no faster
       // than one whose socket was refused after the upgrade
@@ -412,10 +413,16 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       return reply.code(429).header("retry-after", Math.ceil(left / 1000)).send({ error: "too many refused frames: retry later" });
     },
   }, async (socket, req) => {
+    const upgrade = upgrading.get(req);
+    // @fastify/websocket gave the TCP socket to the upgrade's HTTP reply (assignSocket), which
+    // keeps the request, the reply and fastify's closures for the socket's whole life (about
+    // 4 KiB per connection): once upgraded, the socket belongs to ws alone
+    if (upgrade?.res.socket) upgrade.res.detachSocket(upgrade.res.socket);
+    upgrading.delete(req);
     if ((req.query as Record<string, string>).v !== PROTOCOL_VERSION) {
       return socket.close(CLOSE_BAD_VERSION, `protocol version ${PROTOCOL_VERSION} required`);
     }
-    const session = upgrading.get(req);
+    const session = upgrade?.session;
     if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
     const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
     new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority, caps);

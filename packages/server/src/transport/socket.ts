@@ -1,4 +1,4 @@
-import { encodeFrame, errorFrame, goFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
+import { errorFrame, goFrame, heartbeatFrame, type ServerFrame } from "@weft/client/codec";
 import {
   CLOSE_BAD_VERSION,
   CLOSE_IDLE,
@@ -25,6 +25,7 @@ import {
 import type { WebSocket } from "ws";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
 import { ViewRuntime, type Outbox } from "../live/runtime.js";
+import { encodeOnce } from "../live/fanout.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
 import type { LiveViewClass } from "../live/view.js";
@@ -37,6 +38,8 @@ import type { SessionCaps } from "./caps.js";
 import { logRefusal, socketErrorLogger } from "./refusals.js";
 import { shut } from "./shut.js";
 
+const TEXT = { binary: false } as const;
+
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
  * coalesces renders while the socket is slow to read.
@@ -46,7 +49,8 @@ export class LiveSocket implements Outbox {
   private limiter: RateLimiter;
   /** upload chunks have their own budget: they never eat the events' */
   private chunks: RateLimiter;
-  private joinTimer: NodeJS.Timeout;
+  /** until the first join (dropped then: a Timeout kept per socket costs ~250 B) */
+  private joinTimer?: NodeJS.Timeout;
   private idleTimer: NodeJS.Timeout;
   private heldBack = false;
   private closed = false;
@@ -100,7 +104,8 @@ export class LiveSocket implements Outbox {
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
-    this.ws.send(encodeFrame(frame), () => this.drained());
+    // a shared frame's bytes go out as text (ws would send a Buffer as binary)
+    this.ws.send(encodeOnce(frame), TEXT, () => this.drained());
     if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
@@ -227,6 +232,7 @@ export class LiveSocket implements Outbox {
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
       clearTimeout(this.joinTimer);
+      this.joinTimer = undefined;
     } catch (err) {
       if (this.views.get(f.ref) === rt) this.forget(f.ref);
       void rt.stop();

@@ -1,9 +1,9 @@
 /**
- * The row writers of the demo seed, one per table, in the order `seed` calls them inside its
- * transaction: each draws from the one seeded PRNG (so the call order is part of the data),
- * inserts its rows through a prepared statement and reports progress.
+ * The row writers of the demo seed, one per table, in the order `writeAllRows` calls them:
+ * each draws from the one seeded PRNG (so the call order is part of the data), hands its rows
+ * to a {@link RowSink} (a better-sqlite3 prepared statement, or a PostgreSQL COPY buffer) and
+ * reports progress.
  */
-import type Database from "better-sqlite3";
 import type { SeedProgress, SeedTable } from "../seed.js";
 import { pick, pickWeighted, randInt, type Rng } from "../rng.js";
 import { orderNumber, type OrderStatus, type TicketPriority, type TicketStatus } from "../schema.js";
@@ -11,6 +11,14 @@ import { DAY, growingTimeline, historicalStatus, productPrice, slug, updatedAfte
 import { CATEGORIES, EMAIL_DOMAINS, GENERAL_SUBJECTS, NOTES, ORDER_SUBJECTS } from "./words.js";
 
 const PROGRESS_EVERY = 5_000;
+
+/**
+ * Where a writer puts a row: its values in the order of the table's insert (see seed.ts), with
+ * timestamps as epoch milliseconds and booleans as 1 / 0. A better-sqlite3 `Statement` is one.
+ */
+export interface RowSink {
+  run(...values: unknown[]): unknown;
+}
 
 /** What the writers share: the PRNG, the sizes, the time layout, the counts and the progress callback. */
 export interface SeedContext {
@@ -44,7 +52,7 @@ export interface SeedContext {
  */
 export function writeCustomers(
   ctx: SeedContext,
-  insertCustomer: Database.Statement,
+  insertCustomer: RowSink,
   firstNames: readonly string[],
   lastNames: readonly string[],
   cityCountry: readonly (readonly [string, string])[],
@@ -76,7 +84,7 @@ export function writeCustomers(
  *
  * @returns each product's price in cents, by id - 1
  */
-export function writeProducts(ctx: SeedContext, insertProduct: Database.Statement, productNames: readonly string[]): Int32Array {
+export function writeProducts(ctx: SeedContext, insertProduct: RowSink, productNames: readonly string[]): Int32Array {
   const { rng, report, counts, nProducts } = ctx;
   const prices = new Int32Array(nProducts);
   for (let i = 0; i < nProducts; i++) {
@@ -110,8 +118,8 @@ export function writeProducts(ctx: SeedContext, insertProduct: Database.Statemen
  */
 export function writeOrders(
   ctx: SeedContext,
-  insertOrder: Database.Statement,
-  insertItem: Database.Statement,
+  insertOrder: RowSink,
+  insertItem: RowSink,
   prices: Int32Array,
 ): { orderCustomer: Int32Array; orderCreated: Float64Array } {
   const { rng, report, counts, nCustomers, nProducts, nOrders, nToday, nHistory, nowMs, historyStart, historyEnd, customersStart, customerSpan, todayStart } = ctx;
@@ -186,7 +194,7 @@ export function writeOrders(
 /** Writes the support tickets: 70% about an order (after it), the rest general. */
 export function writeTickets(
   ctx: SeedContext,
-  insertTicket: Database.Statement,
+  insertTicket: RowSink,
   customerCreated: Float64Array,
   orders: { orderCustomer: Int32Array; orderCreated: Float64Array },
 ): void {

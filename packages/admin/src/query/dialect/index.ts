@@ -38,6 +38,8 @@ export interface Dialect {
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */
   parseKeys(value: unknown): unknown[];
+  /** `expr` in a form the planner will not answer from an index (SQLite: `+expr`; PostgreSQL: `expr`, its planner weighs both). */
+  unindexed(expr: SQLWrapper): SQL;
   /** Case-insensitive `LIKE` with `\` as escape character (SQLite's LIKE; PostgreSQL's ILIKE). */
   like(expr: SQLWrapper, pattern: string): SQL;
   /** Whether the engine rejects rows whose foreign keys point nowhere (SQLite: `PRAGMA foreign_keys`). */

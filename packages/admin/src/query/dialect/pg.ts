@@ -25,6 +25,9 @@ export const pgDialect: Dialect = {
     if (Array.isArray(value)) return value;
     return typeof value === "string" ? (JSON.parse(value) as unknown[]) : [];
   },
+  unindexed(expr: SQLWrapper): SQL {
+    return sql`${expr}`;
+  },
   like(expr: SQLWrapper, pattern: string): SQL {
     return sql`${expr} ilike ${pattern} escape '\\'`;
   },

@@ -98,6 +98,9 @@ export const sqliteDialect: Dialect = {
   parseKeys(value: unknown): unknown[] {
     return typeof value === "string" ? (JSON.parse(value) as unknown[]) : [];
   },
+  unindexed(expr: SQLWrapper): SQL {
+    return sql`+${expr}`;
+  },
   like(expr: SQLWrapper, pattern: string): SQL {
     return sql`${expr} like ${pattern} escape '\\'`;
   },

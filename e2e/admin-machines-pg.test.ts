@@ -1,0 +1,115 @@
+// Several machines for real, in real Chromium: two demo processes that share NOTHING but a
+// PostgreSQL database (DATABASE_URL: a database of its own, @weft/admin/testing) and a private
+// Redis (REDIS_URL) — each runs in its own empty working directory with its own DEMO_DB path
+// (never created: the data is in PostgreSQL), and no WEFT_SECRET: both read the token secret
+// the first one stored in the database. A refund started on A is watched live and cancelled
+// on B; a save on A moves the order's activity and today's revenue open on B without a reload.
+// Waits are condition polls.
+import { execFile } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createTestDatabase, type TestDatabase } from "@weft/admin/testing";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
+import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
+import { launchBrowser } from "./support/browser.js";
+import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
+import { openLive } from "./support/live.js";
+
+const SEED_CLI = fileURLToPath(new URL("../examples/admin-demo/dist/db/seed-cli.js", import.meta.url));
+const LIST = "/admin/shop/order/";
+/** The jobs' pace: slow enough to watch and cancel however loaded the machine. */
+const ROW_DELAY_MS = 1_000;
+
+let database: TestDatabase;
+let redis: TestRedis;
+let browser: Browser;
+const machines: { dir: string; worker?: Worker }[] = [];
+let A: Worker;
+let B: Worker;
+
+/** A "machine": an empty working directory of its own, with the demo started in it. */
+async function machine(name: string): Promise<Worker> {
+  const dir = await mkdtemp(join(tmpdir(), `weft-e2e-machine-${name}-`));
+  const m: { dir: string; worker?: Worker } = { dir };
+  machines.push(m);
+  m.worker = await startWorker(name, join(dir, "never-created.db"), redis.url, { DATABASE_URL: database.url, ACTION_ROW_DELAY_MS: String(ROW_DELAY_MS) }, dir);
+  return m.worker;
+}
+
+beforeAll(async () => {
+  [database, redis, browser] = await Promise.all([createTestDatabase({ prefix: "e2e_machines" }), startTestRedis(), launchBrowser()]);
+  // a small shop (the demo would seed 400k orders into an empty database)
+  await promisify(execFile)(process.execPath, [SEED_CLI, database.url, "--customers", "300", "--products", "40", "--orders", "2000", "--tickets", "40"], { maxBuffer: 1 << 24 });
+  A = await machine("A");
+  B = await machine("B");
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(machines.map((m) => stopWorker(m.worker)));
+  await redis?.stop();
+  await database?.drop();
+  for (const m of machines) await rm(m.dir, { recursive: true, force: true });
+});
+
+const status = async (page: Page) => ((await page.locator("#job-status").textContent()) ?? "").trim();
+const current = async (page: Page) => Number(((await page.locator("#job-counts").textContent()) ?? "").trim().split(" ")[0]!.replace(/,/g, ""));
+const advancesPast = (page: Page, n: number, timeout = 20_000) =>
+  page.waitForFunction((n) => Number(document.querySelector("#job-counts")?.textContent?.trim().split(" ")[0]?.replace(/,/g, "")) > n, n, { timeout, polling: 50 });
+
+describe("two machines sharing only PostgreSQL and Redis", () => {
+  it("each runs in its own empty directory and writes no file there", () => {
+    for (const m of machines) expect(readdirSync(m.dir), m.dir).toEqual([]);
+    expect(existsSync(join(machines[0]!.dir, "never-created.db"))).toBe(false);
+  });
+
+  it("a refund started on A advances live on B, and Cancel on B stops it on A", async () => {
+    const ctx = await loggedIn(browser, A.url, "manager");
+    const { page: onA, frames } = await openLive(ctx, `${A.url}${LIST}?status__exact=paid`);
+    await selectRows(onA, frames, (await rowPks(onA)).slice(0, 12));
+    await startJob(onA, frames, "refund_selected");
+    const path = new URL(onA.url()).pathname;
+    const { page: onB } = await openLive(ctx, `${B.url}${path}`);
+    expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
+    await advancesPast(onB, 1);
+    await advancesPast(onB, await current(onB));
+    expect(await status(onB)).toBe("running");
+    onB.once("dialog", (d) => void d.accept());
+    await onB.click("#job-cancel");
+    await onB.locator("#job-status", { hasText: "cancelled" }).waitFor();
+    await onA.locator("#job-status", { hasText: "cancelled" }).waitFor();
+    const done = await current(onB);
+    expect(done).toBeLessThan(12);
+    expect(await onA.locator("#job-summary").innerText()).toBe(`Cancelled after ${done} of 12 orders.`);
+    await ctx.close();
+  });
+
+  it("a save on A is seen live on B: the order's activity and today's revenue move without a reload", async () => {
+    const ctx: BrowserContext = await loggedIn(browser, A.url, "admin");
+    const res = await ctx.request.get(`${A.url}${LIST}?createdAt__range=today&status__exact=paid`);
+    const row = /<tr data-pk="(\d+)"[\s\S]*?(ORD-\d+)/.exec(await res.text());
+    expect(row, "a paid order placed today").not.toBeNull();
+    const [, id, number] = row!;
+    const form = (await openLive(ctx, `${B.url}${LIST}${id}/change/`, 3)).page;
+    const list = (await openLive(ctx, `${B.url}${LIST}`, 4)).page;
+    const before = await list.locator("[data-revenue]").innerText();
+    const stamp = await list.evaluate(() => ((window as { __mark?: number }).__mark = Math.random()));
+
+    const { page: edit } = await openLive(ctx, `${A.url}${LIST}${id}/change/`, 3);
+    await edit.selectOption('select[name="status"]', "cancelled");
+    await edit.getByRole("button", { name: "Save and continue editing" }).click();
+    await edit.locator(".flash-success").filter({ hasText: `The order “${number}” was changed successfully.` }).waitFor();
+
+    await form.locator('[data-slot="order-activity"]').filter({ hasText: "status: paid → cancelled" }).waitFor();
+    await list.waitForFunction((before) => document.querySelector("[data-revenue]")?.textContent !== before, before);
+    expect(await list.evaluate(() => (window as { __mark?: number }).__mark)).toBe(stamp);
+    await ctx.close();
+  });
+});
+
