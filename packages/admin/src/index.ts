@@ -25,7 +25,7 @@ export type { ListPriority } from "./model/list-priority.js";
 export { formatTyped, parseTyped, typedInput, type BooleanType, type DecimalType, type Display, type DisplayOptions, type FieldType, type MoneyType, type PercentType } from "./model/field-types.js";
 export { ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection } from "./model/actions.js";
 export { adminPlugin, type AdminPluginOptions } from "./plugin.js";
-export { migrateAdmin, type MigrateResult } from "./migrate/index.js";
+export { migrateAdmin } from "./migrate/index.js";
 export { WeftAdminError, adminErrorCodes, type AdminErrorCode } from "./errors.js";
 export { FormOptionsError } from "./changeform/fields.js";
 export { AdminView, staffUser } from "./shell/base.js";

@@ -2,9 +2,9 @@
  * PostgreSQL (drizzle over node-postgres): key lists as one array parameter (`= any($1)`),
  * `json_agg`, `ILIKE`, and drizzle's own async transactions.
  */
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { getTableName, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import type { AdminDatabase, Dialect, QueryBuilder } from "./index.js";
+import type { AdminDatabase, AnyTable, Dialect, QueryBuilder } from "./index.js";
 import { hasErrorCode } from "./index.js";
 
 type Pg = NodePgDatabase<any>;
@@ -30,6 +30,16 @@ export const pgDialect: Dialect = {
   },
   like(expr: SQLWrapper, pattern: string): SQL {
     return sql`${expr} ilike ${pattern} escape '\\'`;
+  },
+  trigramMatch(): undefined {
+    // the ILIKE of `like` is served by the pg_trgm GIN index itself
+    return undefined;
+  },
+  estimateRows(table: AnyTable, above: number): SQL {
+    const schema = (table as unknown as Record<symbol, string | undefined>)[Symbol.for("drizzle:Schema")];
+    const name = `${schema ? `"${schema.replace(/"/g, '""')}".` : ""}"${getTableName(table).replace(/"/g, '""')}"`;
+    const e = sql`coalesce((select reltuples::bigint from pg_class where oid = to_regclass(${name})), -1)`;
+    return sql`select case when ${e} >= ${above} then ${e} else (select count(*) from ${table}) end as "n", ${e} >= ${above} as "estimated"`;
   },
   foreignKeysEnforced(): boolean {
     return true;
