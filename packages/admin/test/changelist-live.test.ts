@@ -193,7 +193,16 @@ describe("LiveList bookkeeping", () => {
     const rows = live.apply([row(1, "paid"), row(2, "paid")], [row(2, "shipped"), row(3, "paid")], new Set(["3"]));
     expect(rows.map((r: { values: { status: string } }) => r.values.status)).toEqual(["paid", "shipped"]);
     expect(live.marks()).toMatchObject({ newCount: 1, more: false });
-    expect([...live.marks().flash]).toEqual(["2"]);
+    expect([...live.marks().flash]).toEqual([["2", "cl-hl0"]]);
+    // changed again while highlighted: the other class, so the animation replays
+    now += 100;
+    live.note({ type: "order.changed", id: 2 }, shown);
+    const again = live.apply(rows, [row(2, "paid")], new Set());
+    expect([...live.marks().flash]).toEqual([["2", "cl-hl1"]]);
+    // the highlight is dropped once its animation is over
+    now += LIVE_LIST.flashMs;
+    live.apply(again, [row(2, "paid")], new Set());
+    expect(live.marks().flash.size).toBe(0);
     expect([...live.marks().gone]).toEqual(["1"]);
     expect(live.drop(rows)!.map((r: { pk: number }) => r.pk)).toEqual([2]);
   });

@@ -23,11 +23,13 @@ export interface LiveListOptions {
   maxPerRead: number;
   /** how long a deleted row fades before it leaves the page, in ms (the CSS animation's length) */
   fadeMs: number;
+  /** how long a changed row keeps its highlight class, in ms (the CSS animation's length) */
+  flashMs: number;
   now: () => number;
 }
 
 /** The defaults. */
-export const LIVE_LIST: LiveListOptions = { throttleMs: 400, maxBuffered: 5000, maxPerRead: 500, fadeMs: 1200, now: () => Date.now() };
+export const LIVE_LIST: LiveListOptions = { throttleMs: 400, maxBuffered: 5000, maxPerRead: 500, fadeMs: 1200, flashMs: 1600, now: () => Date.now() };
 
 /** Timer messages of the view, told apart from topic messages by identity. */
 export const TICK = Object.freeze({ changelist: "tick" });
@@ -35,10 +37,9 @@ export const DROP = Object.freeze({ changelist: "drop" });
 
 /** What the template needs to mark rows and show the notice. */
 export interface LiveMarks {
-  /** pks whose values changed in the last re-read */
-  flash: ReadonlySet<string>;
-  /** the highlight's class alternates, so a row changed twice in a row flashes twice */
-  flashClass: string;
+  /** pk → highlight class of the rows changed in the last `flashMs` (`cl-hl0` / `cl-hl1`: it
+   *  alternates, so a row changed again while highlighted flashes again) */
+  flash: ReadonlyMap<string, string>;
   /** pks fading out */
   gone: ReadonlySet<string>;
   /** new matching rows not shown; `more`: possibly more than counted */
@@ -63,9 +64,8 @@ export class LiveList {
   private touched = false;
   private overflow = false;
   private newCount = 0;
-  private flash = new Set<string>();
+  private flash = new Map<string, { cls: string; at: number }>();
   private gone = new Set<string>();
-  private generation = 0;
   /** a tick is scheduled */
   scheduled = false;
 
@@ -133,8 +133,8 @@ export class LiveList {
    */
   apply(rows: readonly ChangeListRow[], fetched: readonly ChangeListRow[], created: ReadonlySet<string>): ChangeListRow[] {
     const byPk = new Map(fetched.map((r) => [String(r.pk), r]));
-    this.flash = new Set();
-    this.generation++;
+    const now = this.options.now();
+    for (const [pk, f] of this.flash) if (now - f.at >= this.options.flashMs) this.flash.delete(pk);
     const next = rows.map((r) => {
       const pk = String(r.pk);
       const fresh = byPk.get(pk);
@@ -142,7 +142,7 @@ export class LiveList {
         this.gone.add(pk);
         return r;
       }
-      if (JSON.stringify(fresh.values) !== JSON.stringify(r.values)) this.flash.add(pk);
+      if (JSON.stringify(fresh.values) !== JSON.stringify(r.values)) this.flash.set(pk, { cls: this.flash.get(pk)?.cls === "cl-hl0" ? "cl-hl1" : "cl-hl0", at: now });
       return fresh;
     });
     for (const pk of created) if (byPk.has(pk)) this.newCount++;
@@ -154,7 +154,6 @@ export class LiveList {
     if (this.gone.size === 0) return null;
     const left = rows.filter((r) => !this.gone.has(String(r.pk)));
     this.gone.clear();
-    this.flash.clear();
     return left;
   }
 
@@ -169,7 +168,7 @@ export class LiveList {
 
   /** What the template shows. */
   marks(): LiveMarks {
-    return { flash: this.flash, flashClass: `cl-hl${this.generation % 2}`, gone: this.gone, newCount: this.newCount, more: this.overflow };
+    return { flash: new Map([...this.flash].map(([pk, f]) => [pk, f.cls])), gone: this.gone, newCount: this.newCount, more: this.overflow };
   }
 }
 

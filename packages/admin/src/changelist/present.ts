@@ -191,7 +191,7 @@ export function present(input: PresentInput): ChangeListAssigns {
   const rows: RowModel[] = page.rows.map((r) => {
     const pk = String(r.pk);
     const selected = isSelected(selection, pk);
-    const mark = live?.gone.has(pk) ? "cl-gone" : live?.flash.has(pk) ? live.flashClass : "";
+    const mark = live?.gone.has(pk) ? "cl-gone" : (live?.flash.get(pk) ?? "");
     return {
       pk,
       repr: reprOf(query, r),
