@@ -31,7 +31,7 @@ export { FormOptionsError } from "./changeform/fields.js";
 export { AdminView, staffUser } from "./shell/base.js";
 export { hasPermission, type AdminUser, type AdminSession, type SessionUser } from "./auth/index.js";
 export { recordAudit, objectHistory } from "./audit/index.js";
-export { withTransaction, type AdminDatabase } from "./query/dialect/index.js";
+export { withTransaction } from "./query/dialect/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
 export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
