@@ -6,6 +6,7 @@ import { orderActions } from "./actions.js";
 import { SLOTS } from "./slots.js";
 import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
 import { SalesReport } from "./views/sales-report.js";
+import { bigOrdersFilter } from "./list-filters.js";
 
 const CHART_ICON = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M2 14h12M4 12V8m4 4V4m4 8V6" stroke="currentColor" stroke-width="2" fill="none"/></svg>';
 
@@ -40,7 +41,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     searchIndex: "trigram",
     // from a million orders (`--orders 4000000`), the unfiltered list shows SQLite's estimate
     estimateTotalAbove: 1_000_000,
-    listFilter: ["status", "createdAt"],
+    // "Big orders" (list-filters.ts): a custom filter, `?size=big`
+    listFilter: ["status", "createdAt", bigOrdersFilter(orders.totalCents)],
     ordering: ["-createdAt"],
     listPerPage: 50,
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },

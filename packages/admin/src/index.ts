@@ -37,4 +37,4 @@ export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from ".
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
-export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";
+export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterClass, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";
