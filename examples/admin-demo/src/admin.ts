@@ -40,6 +40,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database): AdminSite
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },
     fieldTypes: { totalCents: { type: "money", currencyField: "currency" } },
     readonlyFields: ["number", "createdAt", "updatedAt"],
+    // the customer is searched as you type (name, email) rather than picked from 10,000 options
+    autocompleteFields: ["customerId"],
     // refund / sync with vendor / finalize (actions.ts): background jobs with a live progress page
     actions: orderActions,
     dashboardWidgets: orderWidgets(db),
