@@ -3,6 +3,9 @@ import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOption
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { closedState, moveHighlight, resolveTyped, searchRelated, SEARCH_SUFFIX, usesAutocomplete, type AutocompleteState } from "./autocomplete.js";
 import { z } from "zod";
+import { InlineForms, type InlineView } from "./inlines.js";
+import { inlineSpecs } from "./inline-spec.js";
+import { InlineRowGoneError } from "./inline-persist.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
 import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
@@ -54,6 +57,8 @@ export interface ChangeFormAssigns {
   slots: Record<SlotPosition, SlotEntry[]>;
   /** the props of each LiveComponent slot widget, by its key */
   componentProps: Record<string, FormWidgetProps>;
+  /** the `inlines`' child rows (changeform/inlines.ts) */
+  inlines: InlineView[];
 }
 
 /** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */
@@ -118,6 +123,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private fkLabels = new Map<string, string | undefined>();
   /** the autocompleted foreign keys (changeform/autocomplete.ts), by field key */
   private ac = new Map<string, AutocompleteState>();
+  private inlines!: InlineForms;
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
   private postedTo: string | null | undefined;
 
@@ -130,6 +136,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     save: on(FORM_PAYLOAD, (p) => this.save(p)),
     ac_key: on(AC_KEY, (p) => this.acKey(p.field, p.key)),
     ac_pick: on(AC_PICK, (p) => this.acPick(p.field, p.value)),
+    inline_add: on(INLINE_ADD, (p) => this.editable() && this.inlines.add(p.prefix) && this.assign(this.view())),
   };
 
   async mount(params: Params) {
@@ -141,6 +148,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     }
     this.values = initialValues(this.spec, this.mode, this.row);
+    this.inlines = new InlineForms(this.site, admin, this.user);
+    await this.inlines.load(this.row);
     if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
     await this.loadChoices();
     const notice = await savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
@@ -242,6 +251,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       // as the change list's slot: users lacking a widget's permissionRequired do not get it at
       // all; on the add form too (objectId null)
       ...this.formSlots(admin, user, objectId),
+      inlines: this.inlines.present(editable),
     };
   }
 
@@ -329,6 +339,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     // target, so every field whose value changed counts as touched too
     const previous = { ...this.values };
     this.takeValues(p);
+    this.inlines.read(p);
     await this.acSearch(p);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = (await this.check(p)).errors;
@@ -351,10 +362,11 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const typed = await this.acResolve(p);
     p = typed.p;
     this.takeValues(p);
+    this.inlines.read(p);
     const { data, errors } = await this.check(p);
     for (const [k, e] of Object.entries(typed.errors)) errors[k] = [e];
     this.errors = errors;
-    const n = Object.keys(errors).length;
+    const n = Object.keys(errors).length + (this.inlines.validate() ? 0 : 1);
     if (n > 0) {
       this.formError = n === 1 ? "Please correct the error below." : "Please correct the errors below.";
       this.assign(this.view(admin));
@@ -366,9 +378,14 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const posted = p[VERSION_FIELD];
     const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
     try {
-      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data, expected);
+      written = this.mode === "add" ? await insertObject(ctx, data, this.inlines.write) : await updateObject(ctx, this.id, data, expected, this.inlines.write);
     } catch (err) {
       if (err instanceof StaleObjectError) return this.refuseStale(admin, err);
+      if (err instanceof InlineRowGoneError) {
+        this.formError = `${err.is.admin.verboseName} rows changed meanwhile; nothing was saved. Reload the page to see them.`;
+        this.assign(this.view(admin));
+        return;
+      }
       const failure = describeDbError(err, this.spec, "save");
       if (!failure) throw err;
       this.formError = failure.message;
@@ -397,6 +414,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.submitted = false;
     this.formError = null;
     await this.loadChoices();
+    await this.inlines.load(this.row);
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
@@ -454,6 +472,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
 
 /** `ac_key`: a key pressed in an autocomplete's input. */
 const AC_KEY = z.object({ field: z.string().max(200), key: z.string().max(40), value: z.string().max(10_000).optional() });
+/** `inline_add`: "Add another" in inline `prefix`. */
+const INLINE_ADD = z.object({ prefix: z.string().max(200) });
 /** `ac_pick`: a result clicked. */
 const AC_PICK = z.object({ field: z.string().max(200), value: z.string().max(10_000) });
 
@@ -470,7 +490,7 @@ export class AddFormView extends ChangeFormView {
 export async function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): Promise<void> {
   const p = site.prefix;
   // as Django's system checks: a form option naming an unknown column fails at start-up
-  for (const admin of site.all()) formSpec(site, admin);
+  for (const admin of site.all()) formSpec(site, admin), inlineSpecs(site, admin);
   const add = bindView(AddFormView, site, "changeform-add");
   const change = bindView(ChangeFormView, site, "changeform");
   const addRo = withFormCsrf(titled(site, ro, (a) => `Add ${objectName(a)}`));

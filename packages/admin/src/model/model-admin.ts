@@ -13,6 +13,7 @@ import type { AdminAction } from "./actions.js";
 import type { DashboardWidget } from "./dashboard-widget.js";
 import type { FieldType } from "./field-types.js";
 import type { ListPriority } from "./list-priority.js";
+import type { InlineAdmin } from "./inline.js";
 import { tableInfo } from "../query/dialect/tables.js";
 import type { AnyTable } from "../query/dialect/index.js";
 
@@ -64,6 +65,11 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
    * @example autocompleteFields: ["customerId"]
    */
   autocompleteFields?: readonly string[];
+  /**
+   * Django's `inlines`: child rows edited on this change form ({@link TabularInline}), validated
+   * with it and saved in its transaction. Checked at start-up (`WEFT_ADMIN_ERR_FORM_OPTIONS`).
+   */
+  inlines?: readonly InlineAdmin[];
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
   actions?: readonly AdminAction[];
   /**
