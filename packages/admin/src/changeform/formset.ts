@@ -7,7 +7,7 @@
 import { asc, eq } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
 import { qb, type AdminDatabase } from "../query/dialect/index.js";
-import { foreignKeyChoices, type Choice } from "./choices.js";
+import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { shownFields } from "./fields.js";
 import type { InlineSpec } from "./inline-spec.js";
 import { initialValues } from "./present.js";
@@ -24,6 +24,8 @@ export interface InlineRow {
   values: Record<string, string>;
   delete: boolean;
   errors: FieldErrors;
+  /** labels of the related objects of the row's foreign keys (as loaded; an edited key drops its label) */
+  labels: Map<string, string | undefined>;
 }
 
 /** An inline's state in a form. */
@@ -54,7 +56,7 @@ export function inlinePerms(is: InlineSpec, user: SessionUser): InlinePerms {
 }
 
 function blank(is: InlineSpec): InlineRow {
-  return { id: null, stored: undefined, values: initialValues(is.spec, "add", undefined), delete: false, errors: {} };
+  return { id: null, stored: undefined, values: initialValues(is.spec, "add", undefined), delete: false, errors: {}, labels: new Map() };
 }
 
 /** The stored children of parent `parentValue` (none on the add form) plus the `extra` blank rows the user may add (within `maxNum`). */
@@ -63,11 +65,17 @@ export async function loadFormset(db: AdminDatabase, is: InlineSpec, parentValue
     parentValue === undefined
       ? []
       : ((await qb(db).select().from(is.admin.table).where(eq(is.fkColumn, parentValue)).orderBy(asc(is.spec.pk.column))) as Row[]);
-  const rows: InlineRow[] = stored.map((r) => ({ id: String(r[is.spec.pk.key]), stored: r, values: initialValues(is.spec, "change", r), delete: false, errors: {} }));
+  const rows: InlineRow[] = stored.map((r) => ({ id: String(r[is.spec.pk.key]), stored: r, values: initialValues(is.spec, "change", r), delete: false, errors: {}, labels: new Map() }));
   const room = perms.add ? Math.max(0, Math.min(is.extra, is.maxNum - rows.length)) : 0;
   for (let i = 0; i < room; i++) rows.push(blank(is));
   const choices = new Map<string, Choice[] | null>();
-  for (const f of shownFields(is.spec)) if (f.kind === "foreignKey" && f.fk) choices.set(f.key, await foreignKeyChoices(db, f.fk));
+  for (const f of shownFields(is.spec)) {
+    if (f.kind !== "foreignKey" || !f.fk) continue;
+    const c = await foreignKeyChoices(db, f.fk);
+    choices.set(f.key, c);
+    // beyond the select's limit the key is a number input: its object's label goes beside it
+    if (c === null) for (const r of rows) if (r.stored) r.labels.set(f.key, await relatedLabel(db, f.fk, r.stored[f.key]));
+  }
   return { is, rows, choices, error: null };
 }
 
@@ -98,7 +106,9 @@ export function readFormset(fs: Formset, p: FormInput, canAdd: boolean): void {
     if (row.id === null && !next.includes(row)) next.push(row);
     for (const f of shownFields(fs.is.spec)) {
       const v = one(p[`${pre}-${i}-${f.key}`]);
-      row.values[f.key] = v ?? (f.kind === "boolean" ? "" : row.values[f.key] ?? "");
+      const next = v ?? (f.kind === "boolean" ? "" : row.values[f.key] ?? "");
+      if (next !== row.values[f.key]) row.labels.delete(f.key);
+      row.values[f.key] = next;
     }
     row.delete = one(p[`${pre}-${i}-DELETE`]) !== undefined;
   }

@@ -96,7 +96,7 @@ export class InlineForms {
       const name = fs.is.admin.verboseName;
       const rows = fs.rows.map((r, i): InlineRowView => {
         const rowEditable = editable && (r.id === null ? perms.add : perms.change);
-        const [set] = presentFieldsets(fs.is.spec, { mode: r.id === null ? "add" : "change", editable: rowEditable, values: r.values, row: r.stored, errors: r.errors, fkChoices: fs.choices, fkLabels: new Map(), autocomplete: new Map(), user: this.user });
+        const [set] = presentFieldsets(fs.is.spec, { mode: r.id === null ? "add" : "change", editable: rowEditable, values: r.values, row: r.stored, errors: r.errors, fkChoices: fs.choices, fkLabels: r.labels, autocomplete: new Map(), user: this.user });
         const fields = (set?.fields ?? []).map((f) => ({ ...f, key: `${pre}-${i}-${f.key}`, id: `id_${pre}-${i}-${f.key}` }));
         return {
           idName: `${pre}-${i}-id`,

@@ -218,7 +218,8 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
         base.widget = f.fk?.references.dataType === "number" ? "number" : "text";
         base.step = "1";
         const label = input.fkLabels.get(f.key);
-        base.hint = value === "" ? "" : label === undefined ? "No such object." : label;
+        // no entry: not looked up (an inline row's edited key); no hint rather than a wrong one
+        base.hint = value === "" || !input.fkLabels.has(f.key) ? "" : label === undefined ? "No such object." : label;
       }
       base.link = relatedLink(f, value, input.user);
       break;
