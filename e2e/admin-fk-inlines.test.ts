@@ -4,7 +4,7 @@
 // 390×844 (docs/screenshots/order-form-inline-*.png).
 // Every wait is a condition (Playwright auto-waiting, waitForURL, waitForFunction).
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { useDemo } from "./support/demo.js";
 import { loggedIn } from "./support/admin.js";
@@ -13,6 +13,8 @@ import { joined } from "./support/live.js";
 
 const e2e = useDemo({ simulateMs: 0 });
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
+// the demo's driver (not a dependency of the e2e package), to read its database file
+const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as typeof import("better-sqlite3");
 
 function query<T>(sql: string, ...args: unknown[]): T[] {
   const db = new Database(e2e.demo.dbFile, { readonly: true });
@@ -71,9 +73,13 @@ describe("order form: customer autocomplete and items inline", () => {
     await page.getByRole("button", { name: "+ Add another order item" }).click();
     await page.locator(`[name="orderitem-${n + 1}-quantity"]`).waitFor();
     await page.getByRole("checkbox", { name: `Delete Order item ${items[1].id}` }).check();
-    await page.screenshot({ path: `${SHOTS}order-form-inline-1366.png`, fullPage: true });
+    await page.locator("#inline-orderitem").evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: `${SHOTS}order-form-inline-1366.png` });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.locator("#inline-orderitem").scrollIntoViewIfNeeded();
+    await page.locator("#inline-orderitem").evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 60));
+    // the rows are cards that fit the phone: nothing wider than the viewport
+    const wide = await page.evaluate(() => [...document.querySelectorAll("#inline-orderitem *")].filter((e) => e.getBoundingClientRect().right > 391).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 5));
+    expect(wide).toEqual([]);
     await page.screenshot({ path: `${SHOTS}order-form-inline-390.png` });
     await page.setViewportSize({ width: 1366, height: 900 });
 

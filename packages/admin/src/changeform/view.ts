@@ -136,7 +136,6 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     save: on(FORM_PAYLOAD, (p) => this.save(p)),
     ac_key: on(AC_KEY, (p) => this.acKey(p.field, p.key)),
     ac_pick: on(AC_PICK, (p) => this.acPick(p.field, p.value)),
-    inline_add: on(INLINE_ADD, (p) => this.editable() && this.inlines.add(p.prefix) && this.assign(this.view())),
   };
 
   async mount(params: Params) {
@@ -358,6 +357,14 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     }
     // Enter in an autocomplete's input submits the form: it picks the highlighted result instead
     for (const [key, s] of this.ac) if (s.active >= 0 && s.results[s.active]) return this.acPick(key, s.results[s.active]!.value);
+    // "Add another …" is a submit button (the form's values travel with it, live or not): a blank row, no save
+    if (typeof p[INLINE_ADD] === "string") {
+      this.takeValues(p);
+      this.inlines.read(p);
+      this.inlines.add(p[INLINE_ADD]);
+      this.assign(this.view(admin));
+      return;
+    }
     this.submitted = true;
     const typed = await this.acResolve(p);
     p = typed.p;
@@ -470,10 +477,10 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 }
 
+/** The name of the inlines' "Add another" submit buttons; the value is the inline's prefix. */
+const INLINE_ADD = "_inline_add";
 /** `ac_key`: a key pressed in an autocomplete's input. */
 const AC_KEY = z.object({ field: z.string().max(200), key: z.string().max(40), value: z.string().max(10_000).optional() });
-/** `inline_add`: "Add another" in inline `prefix`. */
-const INLINE_ADD = z.object({ prefix: z.string().max(200) });
 /** `ac_pick`: a result clicked. */
 const AC_PICK = z.object({ field: z.string().max(200), value: z.string().max(10_000) });
 
