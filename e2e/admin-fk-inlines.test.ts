@@ -14,7 +14,7 @@ import { joined } from "./support/live.js";
 const e2e = useDemo({ simulateMs: 0 });
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 // the demo's driver (not a dependency of the e2e package), to read its database file
-const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as typeof import("better-sqlite3");
+const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as new (file: string, o: { readonly: boolean }) => { prepare(sql: string): { all(...a: unknown[]): unknown[] }; close(): void };
 
 function query<T>(sql: string, ...args: unknown[]): T[] {
   const db = new Database(e2e.demo.dbFile, { readonly: true });
