@@ -1,4 +1,4 @@
-import { AdminSite } from "@weft/admin";
+import { AdminSite, TabularInline } from "@weft/admin";
 import type { SiteJobOptions } from "@weft/admin/jobs";
 import type Database from "better-sqlite3";
 import { engineOf, type AnyDemoDb } from "./db/engine.js";
@@ -48,6 +48,10 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },
     fieldTypes: { totalCents: { type: "money", currencyField: "currency" } },
     readonlyFields: ["number", "createdAt", "updatedAt"],
+    // the customer is searched as you type (name, email) rather than picked from 10,000 options
+    autocompleteFields: ["customerId"],
+    // the order's items, edited on the order's page and saved with it in one transaction
+    inlines: [TabularInline(orderItems, { fields: ["productId", "quantity", "unitPriceCents"], extra: 1, maxNum: 50 })],
     // refund / sync with vendor / finalize (actions.ts): background jobs with a live progress page
     actions: orderActions,
     dashboardWidgets: orderWidgets(db),

@@ -13,6 +13,7 @@ import type { AdminAction } from "./actions.js";
 import type { DashboardWidget } from "./dashboard-widget.js";
 import type { FieldType } from "./field-types.js";
 import type { ListPriority } from "./list-priority.js";
+import type { InlineAdmin } from "./inline.js";
 import { tableInfo } from "../query/dialect/tables.js";
 import type { AnyTable } from "../query/dialect/index.js";
 
@@ -55,6 +56,20 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
   listDisplayPriority?: Readonly<Record<string, ListPriority>>;
   /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */
   readonlyFields?: readonly string[];
+  /**
+   * Django's `autocomplete_fields`: foreign-key column keys edited by search-as-you-type over
+   * the related ModelAdmin's `searchFields` (which must be registered and have `searchFields`;
+   * checked by `site.register`, `WEFT_ADMIN_ERR_FORM_OPTIONS`). Results need the view
+   * permission on the related model. A foreign key past 200 related rows whose related admin
+   * has `searchFields` is autocompleted even when not listed. See changeform/autocomplete.ts.
+   * @example autocompleteFields: ["customerId"]
+   */
+  autocompleteFields?: readonly string[];
+  /**
+   * Django's `inlines`: child rows edited on this change form ({@link TabularInline}), validated
+   * with it and saved in its transaction. Checked at start-up (`WEFT_ADMIN_ERR_FORM_OPTIONS`).
+   */
+  inlines?: readonly InlineAdmin[];
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
   actions?: readonly AdminAction[];
   /**
