@@ -21,9 +21,17 @@ export function resolveJobAction(site: AdminSiteLike, ref: string): { admin: Mod
   return { admin, action: admin.options.actions?.find((a) => a.name === name) };
 }
 
+/** Labels of the admin's built-in progress actions (not in a ModelAdmin's `actions`), by name. */
+export const BUILTIN_JOB_LABELS: Readonly<Record<string, string>> = { export_csv: "Export selected as CSV", import_csv: "Import CSV" };
+
 /** A job's progress page: `<prefix>/jobs/<id>/`. */
 export function jobUrl(site: Pick<AdminSiteLike, "prefix">, id: string): string {
   return `${site.prefix}/jobs/${encodeURIComponent(id)}/`;
+}
+
+/** An export job's file: `<prefix>/jobs/<id>/download` (the owner or a superuser only). */
+export function jobDownloadUrl(site: Pick<AdminSiteLike, "prefix">, id: string): string {
+  return `${jobUrl(site, id)}download`;
 }
 
 /** The "My jobs" page: `<prefix>/jobs/`. */
