@@ -182,4 +182,15 @@ describe("CSV import", () => {
     expect(written[0]!.n).toBe(50);
     expect((await site.jobs.read(id2))!.current).toBeLessThan(200);
   });
+
+  it("offers the import page to users with the add or change permission only", async () => {
+    const res = await (await login("clerk")).fetch(`${base}/admin/shop/product/import/`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain("Import products from CSV");
+    expect(html).toContain('lv-upload="csv"');
+    expect(await (await (await login("clerk")).fetch(`${base}/admin/shop/product/`)).text()).toContain('href="/admin/shop/product/import/"');
+    expect((await (await login("viewer")).fetch(`${base}/admin/shop/order/import/`)).status).toBe(403);
+    expect(await (await (await login("viewer")).fetch(`${base}/admin/shop/order/`)).text()).not.toContain("Import CSV");
+  });
 });

@@ -6,6 +6,7 @@ import { actionEndpoint } from "./action-endpoint.js";
 import { JobView } from "./job-view.js";
 import { JobsView } from "./jobs-view.js";
 import { downloadRoute } from "../csv/download.js";
+import { ImportView } from "../csv/import-view.js";
 
 /**
  * The jobs' routes, in the admin's staff-guarded scope: "My jobs" (`<prefix>/jobs/`), a job's
@@ -16,5 +17,6 @@ export async function jobRoutes(scope: FastifyInstance, site: AdminSiteLike, ro:
   scope.live(`${site.prefix}/jobs/`, bindView(JobsView, site, "jobs"), ro);
   scope.live(`${site.prefix}/jobs/:id/`, bindView(JobView, site, "job"), ro);
   downloadRoute(scope, site);
+  scope.live(`${site.prefix}/:app/:model/import/`, bindView(ImportView, site, "import"), ro);
   await actionEndpoint(scope, site);
 }

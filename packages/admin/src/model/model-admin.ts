@@ -63,6 +63,8 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
    * `bom` (UTF-8 byte order mark for Excel, default true) and `batchSize` (rows per statement, default 1,000).
    */
   exportCsv?: boolean | { readonly bom?: boolean; readonly batchSize?: number };
+  /** "Import CSV" on the change list (`<prefix>/<app>/<model>/import/`, add or change permission); `false` removes it (default true) */
+  importCsv?: boolean;
   /**
    * SmallStack-style dashboard widgets attached to this model: their `getData` receives this
    * ModelAdmin as `ctx.admin`, their `url` defaults to its change list, their `app` is its app,
