@@ -14,7 +14,9 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import type { ResolvedColumn } from "../query/index.js";
 import { qb } from "../query/dialect/index.js";
 import { withProgress } from "../jobs/with-progress.js";
-import { BOM, csvRecord } from "./format.js";
+import { BOM, CsvRaw, csvRecord } from "./format.js";
+import { formSpec, type FormSpec } from "../changeform/fields.js";
+import { toFormValue } from "../changeform/coerce.js";
 import { ensureExportDir, exportFile, sweepExports } from "./files.js";
 
 /** The built-in export action's name. */
@@ -26,12 +28,13 @@ export const EXPORT_BATCH = 1_000;
 export type ExportCsvOptions = Exclude<ModelAdmin<any, any>["options"]["exportCsv"], boolean | undefined>;
 
 /**
- * A column's cell for the file: the RAW stored value (not the list's formatting), so that an
- * exported file imports back unchanged — money stays in cents, dates are ISO 8601 UTC, booleans
- * `true`/`false`, a relation the foreign key's value. A computed column gets `value(row)` with
+ * A column's cell for the file: the value as the change form's input shows it, so that an
+ * exported file imports back unchanged — money as "822.45" (`fieldTypes`), dates and times in
+ * the site's time zone ("2024-05-01 11:30"), booleans `true` / `false`, a relation as the foreign
+ * key's value, text as stored (with the formula guard). A computed column gets `value(row)` with
  * the own columns only ("" if it throws).
  */
-function cellOf(c: ResolvedColumn, row: Record<string, unknown>): unknown {
+function cellOf(c: ResolvedColumn, row: Record<string, unknown>, spec: FormSpec): unknown {
   if (c.kind === "computed") {
     try {
       return c.computed.value(row as never);
@@ -39,7 +42,12 @@ function cellOf(c: ResolvedColumn, row: Record<string, unknown>): unknown {
       return "";
     }
   }
-  return c.field.relation ? row[c.field.relation.columnKey] : row[c.field.key];
+  const key = c.field.relation ? c.field.relation.columnKey : c.field.key;
+  const value = row[key];
+  const f = spec.byKey.get(key);
+  if (value === null || value === undefined || typeof value === "string" || !f) return value;
+  if (f.kind === "boolean") return value === true || value === 1 ? "true" : "false";
+  return new CsvRaw(toFormValue(f, value, row));
 }
 
 const actions = new WeakMap<ModelAdmin<any, any>, AdminAction>();
@@ -86,6 +94,7 @@ export async function exportRows(
   void sweepExports(site);
   const query = site.query(admin);
   const { pk, table, listDisplay } = query.config;
+  const spec = formSpec(site, admin);
   const file = exportFile(site, jobId);
   const part = `${file}.part`;
   const out = createWriteStream(part, { encoding: "utf8" });
@@ -106,7 +115,7 @@ export async function exportRows(
       const rows = (await q.orderBy(pk.column).limit(n)) as Record<string, unknown>[];
       if (rows.length === 0) break;
       let chunk = "";
-      for (const row of rows) chunk += csvRecord(listDisplay.map((c) => cellOf(c, row)));
+      for (const row of rows) chunk += csvRecord(listDisplay.map((c) => cellOf(c, row, spec)));
       await write(chunk);
       written += rows.length;
       last = rows[rows.length - 1]![pk.key];

@@ -10,13 +10,19 @@ export const BOM = "\uFEFF";
 /** Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** Text written as it is, without the formula guard (a number or date formatted by the admin). */
+export class CsvRaw {
+  constructor(readonly text: string) {}
+}
+
 /**
- * One cell as text: null/undefined → empty, Date → ISO 8601 (UTC), booleans → `true`/`false`,
+ * One cell as text: a {@link CsvRaw} as it is, null/undefined → empty, Date → ISO 8601 (UTC), booleans → `true`/`false`,
  * objects → JSON. A text cell starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so
  * that Excel and LibreOffice show it instead of running it (numbers are left alone: `-5` stays `-5`).
  */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return "";
+  if (value instanceof CsvRaw) return value.text;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? "" : value.toISOString();
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
   const s = typeof value === "object" ? JSON.stringify(value) : String(value);
