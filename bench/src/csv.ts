@@ -14,7 +14,8 @@ import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
 import { openDatabase } from "@weft/admin-demo/dist/db/open.js";
 import { customers, orders, products } from "@weft/admin-demo/dist/db/schema.js";
 import { weft, randomSecret } from "@weft/server";
-import { AdminSite, adminPlugin, exportRows, planImport, setExportDir, startImport } from "@weft/admin";
+import { AdminSite, adminPlugin } from "@weft/admin";
+import { exportRows, planImport, setExportDir, startImport } from "@weft/admin/csv";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const DOC = join(REPO, "docs/benchmarks.md");

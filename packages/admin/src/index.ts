@@ -37,5 +37,4 @@ export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from ".
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
-export { exportCsvAction, exportRows, planImport, startImport, autoMapping, parseCsv, csvRecord, setExportDir, ImportFileError, CsvSyntaxError, EXPORT_CSV, IMPORT_CSV, type ImportPlan, type ImportMapping, type RowError } from "./csv/index.js";
 export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";
