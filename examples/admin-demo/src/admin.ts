@@ -1,4 +1,5 @@
 import { AdminSite } from "@weft/admin";
+import type { SiteJobOptions } from "@weft/admin/jobs";
 import type Database from "better-sqlite3";
 import { engineOf, type AnyDemoDb } from "./db/engine.js";
 import { orderActions } from "./actions.js";
@@ -21,11 +22,12 @@ export const DEMO_USERS = [
  *
  * @param db - the demo database (db/engine.ts)
  * @param sqlite - SQLite only: the raw connection (default: the one under `db`)
+ * @param jobs - the job options (e.g. `bullmq` for job workers)
  */
-export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database): AdminSite {
+export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: SiteJobOptions): AdminSite {
   const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
   // money columns hold cents: shown as "€822.45", typed as "822.45"
-  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" } });
+  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}) });
 
   site.register(orders, {
     app: "shop",
@@ -34,6 +36,10 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database): AdminSite
     // "Placed" gives way on tablets (under 1024 px) but stays on the phone cards
     listDisplayPriority: { createdAt: 2 },
     searchFields: ["^number", "customer.name", "customer.email"],
+    // words of 3+ letters are looked up in trigram indexes (FTS5; created at start-up, app.ts)
+    searchIndex: "trigram",
+    // from a million orders (`--orders 4000000`), the unfiltered list shows SQLite's estimate
+    estimateTotalAbove: 1_000_000,
     listFilter: ["status", "createdAt"],
     ordering: ["-createdAt"],
     listPerPage: 50,
@@ -53,6 +59,7 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database): AdminSite
     // the first to go on narrower screens (hidden under 1440 px; on phones too)
     listDisplayPriority: { country: 3, createdAt: 3 },
     searchFields: ["name", "^email"],
+    searchIndex: "trigram",
     listFilter: ["isVip", "createdAt"],
     ordering: ["name"],
     listPerPage: 50,

@@ -42,6 +42,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_ACTION_REFUSED: "an action refused to run",
   /** a `withProgress` action ran without `ctx.site` / `ctx.selection` (not from the change list or the action endpoint) */
   WEFT_ADMIN_ERR_PROGRESS_CONTEXT: "a progress action ran outside the change list",
+  /** jobs: the keys a job was pinned to ("all N matching") are no longer stored */
+  WEFT_ADMIN_ERR_JOB_SELECTION: "a job's pinned selection is gone",
+  /** jobs: the BullMQ engine was given an unusable Redis URL */
+  WEFT_ADMIN_ERR_JOB_QUEUE: "the job queue cannot be set up",
   /** `site.jobs` was read before `adminPlugin` was registered */
   WEFT_ADMIN_ERR_NOT_INSTALLED: "site.jobs before adminPlugin",
   /** {@link UserStore}: a bad or taken username, a bad permission string, an unknown user ({@link UserStoreError}) */

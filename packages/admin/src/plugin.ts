@@ -16,7 +16,7 @@ import { auditRoutes } from "./audit/routes.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
 import { HealthBanner } from "./health/index.js";
 import { JobBell } from "./notify/index.js";
-import { JobStore } from "@weft/server/jobs";
+import { installJobs } from "./jobs/install.js";
 import { jobRoutes } from "./jobs/routes.js";
 import { FAVICON } from "./auth/favicon.js";
 import { errorPages } from "./shell/error-page.js";
@@ -114,7 +114,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}`, rateLimit: { ...opts.loginRateLimit, redis } });
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
   // the progress actions' jobs live in this app's channel layer (shared by its workers)
-  site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);
+  const jobQueue = installJobs(site, app.weft.services.pubsub, app.log);
+  app.addHook("onClose", async () => jobQueue.close());
   // security headers (weft's policy) on the admin's own routes, the host app's other routes untouched
   await app.register(async (scope) => {
     app.weft.secureRoutes(scope);

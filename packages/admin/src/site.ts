@@ -1,6 +1,6 @@
 import { dialectOf, qb, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
-import { migrateAdminSqlite } from "./migrate/index.js";
+import { migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
@@ -9,7 +9,8 @@ import { ChangeListQuery, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
-import type { JobStore, JobStoreOptions } from "@weft/server/jobs";
+import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
+import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
 import { PageRegistry, type AdminPageOptions, type NavPageGroup, type PageViewClass } from "./pages/index.js";
@@ -36,9 +37,10 @@ export interface AdminSiteOptions {
   id?: string;
   /**
    * the job store of the progress actions (retention, records kept, lease, and the per-user caps
-   * `maxPerOwner`, default 3, and `maxPerAction`, default 2); see {@link AdminSite.jobs}
+   * `maxPerOwner`, default 3, and `maxPerAction`, default 2), and `bullmq` to run them on
+   * BullMQ job workers instead of in-process; see {@link AdminSite.jobs} and docs/jobs.md
    */
-  jobs?: Omit<JobStoreOptions, "logger">;
+  jobs?: SiteJobOptions;
   /**
    * how numbers, money and dates read: `locale` (default "en-GB"), the `currency` of money
    * fields that name none (ISO 4217, e.g. "EUR"), and the `timeZone` every date of the admin is
@@ -80,8 +82,9 @@ export class AdminSite implements DashboardSite {
   /** cached site-wide context providers and the top bar's badges (`site.context.provide(…)`, `.badge(…)`) */
   readonly context: SiteContext;
   /** options of the job store made at install (see {@link AdminSite.jobs}) */
-  readonly jobOptions: Omit<JobStoreOptions, "logger">;
+  readonly jobOptions: SiteJobOptions;
   private jobStore: JobStore | undefined;
+  private queue: JobQueue | undefined;
   private jobLogger: Logger | undefined;
   private models = new Map<string, ModelAdmin<any, any>>();
   private queries = new Map<ModelAdmin<any, any>, ChangeListQuery<any, any>>();
@@ -116,18 +119,55 @@ export class AdminSite implements DashboardSite {
     return this.jobStore;
   }
 
+  /**
+   * Where the progress actions' jobs are queued and run (in-process, or BullMQ with
+   * `jobs.bullmq`): made at install with {@link AdminSite.jobs}.
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
+   */
+  get jobQueue(): JobQueue {
+    if (!this.queue) throw adminError("WEFT_ADMIN_ERR_NOT_INSTALLED", "weft admin: site.jobQueue exists once adminPlugin is registered (or installJobs ran, in a job worker)");
+    return this.queue;
+  }
+
   /** Where job failures (with their stacks) are logged: the app's logger once installed. */
   get jobLog(): Logger | undefined {
     return this.jobLogger;
   }
 
   /**
-   * Sets the job store and its logger; called by `adminPlugin` at install (the last install wins).
+   * Sets the job store, its logger and queue (default: an in-process queue running every
+   * progress action); called by `installJobs` (`adminPlugin` at install, or a job worker; the
+   * last install wins).
    * @internal
    */
-  attachJobs(store: JobStore, log: Logger): void {
+  attachJobs(store: JobStore, log: Logger, queue?: JobQueue): void {
     this.jobStore = store;
     this.jobLogger = log;
+    if (!queue) registerActionJobs(this, (queue = new InProcessJobQueue(store, { logger: log })));
+    this.queue = queue;
+  }
+
+  /**
+   * The trigram indexes the registered ModelAdmins' `searchIndex: "trigram"` needs (one per
+   * searched text column, own or related, without repeats).
+   */
+  searchIndexes(): TrigramIndexSpec[] {
+    const all = new Map<string, TrigramIndexSpec>();
+    for (const q of this.queries.values()) for (const spec of q.config.searchIndexes) all.set(`${spec.schema ?? ""}.${spec.table}.${spec.column}`, spec);
+    return [...all.values()];
+  }
+
+  /**
+   * Creates the missing trigram indexes of {@link AdminSite.searchIndexes} in the site's
+   * database (see `migrateSearchIndexes`), as `weft migrate` does: call it at start-up or in a
+   * release step, after registering the models. Building an index over a large table takes a
+   * while, once (the demo's 400,000 orders and 50,000 customers: ~15 s).
+   *
+   * @returns the names of the indexes created now
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_MIGRATE` when one cannot be created
+   */
+  migrateSearchIndexes(): Promise<string[]> {
+    return migrateSearchIndexes(this.db as Parameters<typeof migrateSearchIndexes>[0], this.searchIndexes());
   }
 
   /**

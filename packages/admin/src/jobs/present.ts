@@ -2,7 +2,7 @@
  * What the progress page and "My jobs" show of a job record: status label and badge, counts,
  * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's text).
  */
-import { isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
+import { describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { existsSync } from "node:fs";
 import { BUILTIN_JOB_LABELS, jobDownloadUrl, jobUrl, resolveJobAction } from "./refs.js";
@@ -47,6 +47,10 @@ export interface JobModel {
   summary: string | null;
   /** the generic text of a failed or lost job, else null */
   error: string | null;
+  /** "Resumed on another worker after a crash (412 of 856 done)." when a job worker's crash handed it over, else null */
+  resumed: string | null;
+  /** a lost job's last checkpoint ("Last checkpoint: {"lastId":412}."), else null */
+  checkpoint: string | null;
   /** whether to offer Cancel: cancellable, not finished, not already asked */
   canCancel: boolean;
   /** cancellation asked for, the body has not stopped yet */
@@ -59,6 +63,8 @@ export interface JobModel {
   actionLabel: string;
   /** what the job does, as the action described it */
   description: string;
+  /** what "all N matching" was pinned to at the click ("856 orders as of 2026-12-06 14:02 UTC"), else null */
+  selection: string | null;
   /** the change list the action ran on, when still registered */
   backUrl: string | null;
   /** "orders" */
@@ -132,12 +138,15 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     log: [...rec.log].reverse(),
     summary: jobSummary(rec, ref ? ref.admin.verboseNamePlural.toLowerCase() : "items", elapsed),
     error: rec.status === "failed" ? JOB_FAILED_TEXT : rec.status === "lost" ? JOB_LOST_TEXT : null,
+    resumed: rec.resumes && rec.resumedFrom ? `Resumed on another worker after a crash${rec.resumes > 1 ? ` (${rec.resumes} times; last at ` : " ("}${describeCounts(rec.resumedFrom)}).` : null,
+    checkpoint: rec.status === "lost" && rec.checkpoint != null ? `Last checkpoint: ${JSON.stringify(rec.checkpoint)}.` : null,
     canCancel: rec.cancellable && !finished && !rec.cancelRequested,
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
     elapsed,
     actionLabel: ref?.action?.label ?? BUILTIN_JOB_LABELS[name] ?? name,
     description: rec.description,
+    selection: rec.selection ?? null,
     backUrl: ref ? ref.admin.url : null,
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,

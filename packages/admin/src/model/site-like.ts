@@ -6,7 +6,7 @@
  */
 import type { AdminDatabase } from "../query/dialect/index.js";
 import type { Logger } from "@weft/server";
-import type { JobStore } from "@weft/server/jobs";
+import type { JobQueue, JobStore } from "@weft/server/jobs";
 import type { AdminSessions, ApiTokens, SessionUser, UserStore } from "../auth/index.js";
 import type { ChangeListQuery } from "../query/index.js";
 import type { ModelAdmin } from "./model-admin.js";
@@ -36,6 +36,11 @@ export interface AdminSiteLike {
    * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
    */
   readonly jobs: JobStore;
+  /**
+   * Where the progress actions' jobs are queued and run (see `installJobs`).
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
+   */
+  readonly jobQueue: JobQueue;
   /** where job failures (with their stacks) are logged: the app's logger once installed */
   readonly jobLog: Logger | undefined;
   /** The ModelAdmin registered as `app`/`name`, or undefined. */
