@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     let next = 100_000;
     global.gc?.();
     const exp = await sampled(() =>
-      exportRows(site, site.get("shop", "order")!, undefined, "bench-export-0000000000000", {
+      exportRows(site, site.get("shop", "order")!, { where: undefined }, "bench-export-0000000000000", {
         cancelled: false,
         update: ({ current }) => {
           if (current !== undefined && current >= next) {

@@ -7,7 +7,7 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
-import { and, gt } from "drizzle-orm";
+import { and, gt, type SQL } from "drizzle-orm";
 import type { AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
@@ -18,6 +18,16 @@ import { BOM, CsvRaw, csvRecord } from "./format.js";
 import { formSpec, type FormSpec } from "../changeform/fields.js";
 import { toFormValue } from "../changeform/coerce.js";
 import { ensureExportDir, exportFile, sweepExports } from "./files.js";
+
+/**
+ * The progress actions of `admin` a job may run: its `actions`, and the built-in export unless
+ * turned off (`exportCsv: false`) or replaced by an action of the same name.
+ */
+export function progressActionsOf(admin: ModelAdmin<any, any>): readonly AdminAction[] {
+  const own = admin.options.actions ?? [];
+  if (admin.options.exportCsv === false || own.some((a) => a.name === EXPORT_CSV)) return own;
+  return [...own, exportCsvAction(admin)];
+}
 
 /** The built-in export action's name. */
 export const EXPORT_CSV = "export_csv";
@@ -64,12 +74,19 @@ export function exportCsvAction(admin: ModelAdmin<any, any>): AdminAction {
   action = withProgress(
     { name: EXPORT_CSV, label: "Export selected as CSV", permissions: [admin.perm("view")], changesData: false },
     async (ctx, selection, progress) => {
-      await exportRows(ctx.site, ctx.admin, selection.where, ctx.jobId, progress, opts);
+      // the keys pinned at the click (in key order): read back 1,000 at a time
+      await exportRows(ctx.site, ctx.admin, { keys: await selection.ids() }, ctx.jobId, progress, opts);
     },
   );
   actions.set(admin, action);
   return action;
 }
+
+/**
+ * The rows to export: those matching `where` (read by keyset: `pk > last ORDER BY pk LIMIT n`),
+ * or the primary keys `keys` in key order (read `pk IN (n keys)` at a time).
+ */
+export type ExportSource = { readonly where: SQL | undefined } | { readonly keys: readonly unknown[] };
 
 /** What {@link exportRows} reports to (a `Progress`). */
 interface ExportProgress {
@@ -85,7 +102,7 @@ interface ExportProgress {
 export async function exportRows(
   site: AdminSiteLike,
   admin: ModelAdmin<any, any>,
-  where: ReturnType<typeof and>,
+  source: ExportSource,
   jobId: string,
   progress: ExportProgress,
   opts: ExportCsvOptions = {},
@@ -104,23 +121,31 @@ export async function exportRows(
   const n = Math.max(1, Math.floor(opts.batchSize ?? EXPORT_BATCH));
   const db = qb(site.db);
   let written = 0;
+  let offset = 0; // next key to read, with `keys`
   try {
     await write((opts.bom ?? true ? BOM : "") + csvRecord(listDisplay.map((c) => c.label)));
     let last: unknown = undefined;
     for (;;) {
       if (progress.cancelled) break;
-      const cond = last === undefined ? where : and(where, gt(pk.column, last));
+      let cond: SQL | undefined;
+      if ("keys" in source) {
+        const keys = source.keys.slice(offset, offset + n);
+        if (keys.length === 0) break;
+        cond = query.dialect.inList(pk.column, keys);
+        offset += keys.length;
+      } else cond = last === undefined ? source.where : and(source.where, gt(pk.column, last));
       let q = db.select().from(table).$dynamic();
       if (cond) q = q.where(cond);
       const rows = (await q.orderBy(pk.column).limit(n)) as Record<string, unknown>[];
-      if (rows.length === 0) break;
+      // (with keys, a row deleted since the click is skipped)
+      if (!("keys" in source) && rows.length === 0) break;
       let chunk = "";
       for (const row of rows) chunk += csvRecord(listDisplay.map((c) => cellOf(c, row, spec)));
-      await write(chunk);
+      if (chunk) await write(chunk);
       written += rows.length;
-      last = rows[rows.length - 1]![pk.key];
+      if (rows.length > 0) last = rows[rows.length - 1]![pk.key];
       progress.update({ current: written, message: `Exported ${written} rows` });
-      if (rows.length < n) break;
+      if (!("keys" in source) && rows.length < n) break;
     }
     out.end();
     await once(out, "finish");
