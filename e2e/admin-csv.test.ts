@@ -49,6 +49,10 @@ describe("CSV export and import", () => {
     expect(await page.locator("#col_3").inputValue()).toBe("priceCents");
     for (const [w, h, size] of [[1366, 900, "1366x900"], [390, 844, "390x844"]] as const) {
       await page.setViewportSize({ width: w, height: h });
+      // the shell's sidebar slides away below its breakpoint: wait for it to settle
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"), null, { polling: 50 });
+      await page.waitForTimeout(400); // CSS transitions without running animations (layout settle); a screenshot only
       await page.screenshot({ path: `${SHOTS}import-mapping-${size}.png`, fullPage: true });
     }
     await page.setViewportSize({ width: 1366, height: 900 });
