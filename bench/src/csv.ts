@@ -5,10 +5,11 @@
  * through the admin's own functions (`exportRows`, `planImport`, `startImport`) with the job
  * store of a real admin install. Writes its section of docs/benchmarks.md.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./doc.js";
 import Fastify from "fastify";
 import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
 import { openDatabase } from "@weft/admin-demo/dist/db/open.js";
@@ -137,10 +138,7 @@ async function main(): Promise<void> {
       "Both ran while other engineers' test suites shared the 2 cores, so times are pessimistic; memory is the figure to watch (flat). The import job writes each row in its own transaction with its audit entry (the change form's `insertObject`), the slow part: batching rows per transaction is the next speed-up.",
       "",
     ].join("\n");
-    const old = existsSync(DOC) ? readFileSync(DOC, "utf8") : "";
-    const section = `<!-- bench:csv -->\n${body}<!-- /bench:csv -->\n`;
-    const re = /<!-- bench:csv -->\n[\s\S]*?<!-- \/bench:csv -->\n/;
-    writeFileSync(DOC, re.test(old) ? old.replace(re, section) : `${old}\n${section}`);
+    writeSection(DOC, "csv", body);
     log(`wrote the csv section of ${DOC}`);
     await app.close();
     sqlite.close();

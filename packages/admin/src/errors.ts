@@ -86,6 +86,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
   /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */
   WEFT_ADMIN_ERR_LIST_PRIORITY: "a listDisplayPriority entry does not fit listDisplay",
+  /** a database read outlived its time budget (`AdminSite({ queryTimeoutMs })`, default 2,000 ms) and was stopped ({@link QueryTimeoutError}; the user reads "This search took too long; narrow it down.") */
+  WEFT_ADMIN_ERR_QUERY_TIMEOUT: "a query outlived its time budget",
+  /** {@link SqliteReadPool}: no database file, a write sent to it, a reader that stopped, or the pool closed */
+  WEFT_ADMIN_ERR_READ_POOL: "the SQLite read pool refused or lost a statement",
   /** `adminTables` / `migrateAdmin`: the database or dialect is neither SQLite (better-sqlite3) nor PostgreSQL (node-postgres) */
   WEFT_ADMIN_ERR_DIALECT: "an unsupported database or SQL dialect",
   /** `migrateAdmin` / `weft migrate`: a migration failed (the cause is attached), or the admin's tables exist only in part */

@@ -11,6 +11,7 @@ import { bindView, staffUser } from "./shell/base.js";
 import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./changelist/view.js";
+import { bulkDeleteAction } from "./jobs/bulk-delete.js";
 import { changeFormRoutes } from "./changeform/view.js";
 import { auditRoutes } from "./audit/routes.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
@@ -116,6 +117,8 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   // the progress actions' jobs live in this app's channel layer (shared by its workers)
   const jobQueue = installJobs(site, app.weft.services.pubsub, app.log);
   app.addHook("onClose", async () => jobQueue.close());
+  // the SQLite read pool's reader processes end with the app (a later read starts them again)
+  app.addHook("onClose", async () => site.readPool?.close());
   // security headers (weft's policy) on the admin's own routes, the host app's other routes untouched
   await app.register(async (scope) => {
     app.weft.secureRoutes(scope);
@@ -139,7 +142,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
     const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, bellView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
-    changeListRoutes(scope, site, ro);
+    changeListRoutes(scope, site, ro, bulkDeleteAction);
     await changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);

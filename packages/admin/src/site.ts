@@ -5,7 +5,7 @@ import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
-import { ChangeListQuery, type Relations } from "./query/index.js";
+import { ChangeListQuery, queryBudget, siteReads, type SqliteReadPool, type ReadPoolOption, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
@@ -47,6 +47,20 @@ export interface AdminSiteOptions {
    * shown and typed in (IANA, default "UTC")
    */
   display?: DisplayOptions;
+  /**
+   * the time budget of one admin statement, in milliseconds (default 2,000): past it a pooled
+   * SQLite read is stopped (its reader killed) and PostgreSQL cancels the statement
+   * (`statement_timeout`); the user reads "This search took too long; narrow it down."
+   * (see docs/admin.md, "Query budgets")
+   */
+  queryTimeoutMs?: number;
+  /**
+   * SQLite on a file: the change list's reads run in `size` reader processes at a CPU priority
+   * `nice` lower than the web process's (default `{ size: 2, nice: 10 }`), each with a read-only connection on the file of `db` (see `SqliteReadPool`),
+   * so a slow search never blocks the event loop; `false` keeps every read on `db`'s connection.
+   * An in-memory database and PostgreSQL never get one.
+   */
+  readPool?: ReadPoolOption;
 }
 
 /**
@@ -72,6 +86,15 @@ export class AdminSite implements DashboardSite {
   readonly db: AdminDatabase;
   /** what differs between SQLite and PostgreSQL */
   readonly dialect: Dialect;
+  /** the budget of one admin statement, ms (see {@link AdminSiteOptions.queryTimeoutMs}) */
+  readonly queryTimeoutMs: number;
+  /**
+   * the database the change list reads through: the read pool's (SQLite on a file, see
+   * {@link AdminSiteOptions.readPool}), else {@link AdminSite.db}. Writes always go to `db`.
+   */
+  readonly reads: AdminDatabase;
+  /** the SQLite read pool behind {@link AdminSite.reads}, if any (`adminPlugin` closes it with the app) */
+  readonly readPool: SqliteReadPool | undefined;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
@@ -99,6 +122,11 @@ export class AdminSite implements DashboardSite {
     // the admin's tables: SQLite applies pending migrations here (a no-op once up to date; `weft migrate`
     // does the same); PostgreSQL's are applied by `await migrateAdmin(db)` (or `weft migrate`) before
     if (this.dialect.name === "sqlite") migrateAdminSqlite(opts.db as Parameters<typeof migrateAdminSqlite>[0]);
+    this.queryTimeoutMs = queryBudget(opts.queryTimeoutMs);
+    // the views log a stopped statement (with the user); see ChangeListView's tooSlow
+    const reads = siteReads(this.db, this.dialect, this.queryTimeoutMs, opts.readPool);
+    this.reads = reads.reads;
+    this.readPool = reads.pool;
     this.users = new UserStore(qb(this.db));
     this.sessions = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
     this.tokens = new ApiTokens(qb(this.db));
@@ -185,7 +213,7 @@ export class AdminSite implements DashboardSite {
     if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);
     if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw adminError("WEFT_ADMIN_ERR_RESERVED_APP", `weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs (dashboard, api, jobs): choose another \`app\``);
     // resolves and checks every change-list option now, so mistakes fail at start-up
-    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
+    const query = new ChangeListQuery(this.reads, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
     checkFieldTypes(`ModelAdmin(${key})`, options.fieldTypes ?? {}, Object.keys(query.config.columns), this.display);
     checkListPriority(`ModelAdmin(${key})`, options.listDisplayPriority, query.config.listDisplay.map((c) => c.name));
     // checks every widget now too; nothing is kept when anything fails

@@ -4,6 +4,7 @@
  */
 export { withProgress, ACTION_DENIED, TOO_MANY_JOBS, JOBS_UNAVAILABLE, tooManyOfYourJobs } from "./with-progress.js";
 export { jobSelection } from "./selection.js";
+export { bulkDeleteAction, DELETE_BATCH } from "./bulk-delete.js";
 export { jobActionRef, resolveJobAction, jobUrl, jobsUrl } from "./refs.js";
 export { presentJob, formatElapsed, percentOf, type JobModel } from "./present.js";
 export { JobView, JOB_GONE_TEXT, JOB_UNAVAILABLE_TEXT, NOT_CANCELLABLE_TEXT, type JobAssigns, type JobPageState } from "./job-view.js";

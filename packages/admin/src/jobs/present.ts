@@ -6,6 +6,7 @@ import { describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRec
 import type { AdminSiteLike } from "../model/site-like.js";
 import { existsSync } from "node:fs";
 import { BUILTIN_JOB_LABELS, jobDownloadUrl, jobUrl, resolveJobAction } from "./refs.js";
+import { DELETE_SELECTED } from "../changelist/actions.js";
 import { exportFile } from "../csv/files.js";
 import { formatInZone } from "../query/time-zone.js";
 
@@ -111,6 +112,11 @@ export function jobSummary(rec: Pick<JobRecord, "status" | "current" | "total">,
   return rec.status === "done" ? `${head} ${count} in ${elapsed}.` : `${head} ${count}.`;
 }
 
+/** The label of the built-in delete's job (see `bulk-delete.ts`), which no ModelAdmin lists. */
+function builtInLabel(ref: ReturnType<typeof resolveJobAction>, action: string): string | undefined {
+  return ref && action.endsWith(`.${DELETE_SELECTED}`) ? `Delete selected ${ref.admin.verboseNamePlural.toLowerCase()}` : undefined;
+}
+
 /**
  * The page model of a record.
  * @param now - the clock for the elapsed time of an unfinished job
@@ -144,7 +150,7 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
     elapsed,
-    actionLabel: ref?.action?.label ?? BUILTIN_JOB_LABELS[name] ?? name,
+    actionLabel: ref?.action?.label ?? builtInLabel(ref, rec.action) ?? BUILTIN_JOB_LABELS[name] ?? name,
     description: rec.description,
     selection: rec.selection ?? null,
     backUrl: ref ? ref.admin.url : null,

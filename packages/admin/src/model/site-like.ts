@@ -28,6 +28,10 @@ export interface AdminSiteLike {
   readonly display: Display;
   /** the drizzle database holding the models and the admin's `weft_*` tables */
   readonly db: AdminDatabase;
+  /** the database the change list reads through (the SQLite read pool's, else `db`); never written */
+  readonly reads: AdminDatabase;
+  /** the budget of one admin statement, ms */
+  readonly queryTimeoutMs: number;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
