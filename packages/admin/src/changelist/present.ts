@@ -80,6 +80,8 @@ export interface ChangeListAssigns {
   many: string;
   url: string;
   addUrl: string | null;
+  /** the "Import CSV" page, or null */
+  importUrl: string | null;
   searchable: boolean;
   q: string;
   searchHint: string;
@@ -129,6 +131,8 @@ export interface PresentInput {
   actions: { name: string; label: string }[];
   confirm: ConfirmModel | null;
   addAllowed: boolean;
+  /** whether to offer "Import CSV" (the ModelAdmin's `importCsv` and the add or change permission) */
+  importAllowed?: boolean;
   widgets: WidgetClass[];
   /** the props of the LiveComponent slot widgets, by key (see widget-props.ts) */
   componentProps?: Record<string, ListWidgetProps>;
@@ -236,6 +240,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     many: admin.verboseNamePlural.toLowerCase(),
     url: admin.url,
     addUrl: input.addAllowed ? `${admin.url}add/` : null,
+    importUrl: input.importAllowed ? `${admin.url}import/` : null,
     searchable: query.config.searchFields.length > 0,
     q: state.q,
     searchHint: query.config.searchFields.map((s) => query.config.listDisplay.find((c) => c.name === s.field.path)?.label ?? humanize(s.field.path)).join(", "),

@@ -381,6 +381,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
         addAllowed: admin.has(user, "add"),
+        importAllowed: admin.options.importCsv !== false && (admin.has(user, "add") || admin.has(user, "change")),
         widgets,
         componentProps,
         live: this.live.marks(),

@@ -73,6 +73,14 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
   actions?: readonly AdminAction[];
   /**
+   * The built-in "Export selected as CSV" action (see docs/admin.md, "CSV export and import"):
+   * on by default for users with the view permission; `false` removes it; an object sets
+   * `bom` (UTF-8 byte order mark for Excel, default true) and `batchSize` (rows per statement, default 1,000).
+   */
+  exportCsv?: boolean | { readonly bom?: boolean; readonly batchSize?: number };
+  /** "Import CSV" on the change list (`<prefix>/<app>/<model>/import/`, add or change permission); `false` removes it (default true) */
+  importCsv?: boolean;
+  /**
    * SmallStack-style dashboard widgets attached to this model: their `getData` receives this
    * ModelAdmin as `ctx.admin`, their `url` defaults to its change list, their `app` is its app,
    * and users need its view permission (besides `permissionRequired`) to get them.
