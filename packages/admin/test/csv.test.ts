@@ -14,7 +14,7 @@ import { openDatabase } from "../../../examples/admin-demo/src/db/open.js";
 import { customers, orders, products } from "../../../examples/admin-demo/src/db/schema.js";
 import { seed } from "../../../examples/admin-demo/src/db/seed.js";
 import { AdminSite } from "../src/index.js";
-import { parseCsv, planImport, setExportDir, startImport } from "../src/csv/index.js";
+import { parseCsv, planImport, setExportDir, startImport } from "../src/jobs/csv/index.js";
 import { weftAuditLog } from "../src/auth/schema.js";
 import { qb } from "../src/query/dialect/index.js";
 import { waitFor } from "../../server/test/support/wait.js";
