@@ -78,6 +78,17 @@ describe.skipIf(externalRedis)("faults: Redis stopped during a running job and a
     await redis.kill();
     const down = Date.now();
     await Promise.all([banner(dash.page, true), banner(job.page, true)]);
+    // the banner floats below the top bar; the page moves down under it, so the heading stays visible
+    for (const p of [dash.page, job.page]) {
+      const boxes = await p.evaluate(() => [".health-banner", "main h1, .content h1"].map((sel) => {
+        const r = document.querySelector(sel)?.getBoundingClientRect();
+        return r ? { top: r.top, bottom: r.bottom, left: r.left, right: r.right } : null;
+      }));
+      const [b, h] = boxes;
+      expect(b && h, "banner and heading present").toBeTruthy();
+      const overlap = b!.left < h!.right && h!.left < b!.right && b!.top < h!.bottom && h!.top < b!.bottom;
+      expect(overlap, `banner ${JSON.stringify(b)} covers heading ${JSON.stringify(h)}`).toBe(false);
+    }
     // the outage lasts OUTAGE_MS whatever the pages do (the job's body runs out meanwhile)
     await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - down))));
     expect(w1.alive() && w2.alive()).toBe(true);
