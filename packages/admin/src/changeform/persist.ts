@@ -12,6 +12,7 @@ import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
 import { reprOf } from "../model/repr.js";
 import { checkVersion, nextVersion } from "./concurrency.js";
+import type { SessionUser } from "../auth/index.js";
 
 /** Who writes, where, and which rows they may touch. */
 export interface WriteContext {
@@ -19,6 +20,8 @@ export interface WriteContext {
   spec: FormSpec;
   /** the acting user (audit) */
   userId: number | null;
+  /** the acting user, for the ModelAdmin's `saveModel` / `deleteModel` hooks (default: null) */
+  user?: SessionUser | null;
   /** the ModelAdmin's `getQueryset(user)`: rows outside it cannot be changed or deleted */
   scope?: SQL;
 }
@@ -82,19 +85,26 @@ async function audited(tx: QueryBuilder, ctx: WriteContext, action: AuditAction,
 
 /**
  * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`).
+ * The ModelAdmin's `saveModel` hook, if any, does the write (in the same transaction).
  * @throws the driver's error (busy, constraint…): nothing is written
  */
 export function insertObject(ctx: WriteContext, data: Row): Promise<Written> {
   const { spec } = ctx;
   return inTransaction(ctx, async (tx) => {
-    const [row] = (await tx.insert(spec.admin.table).values(data).returning()) as Row[];
-    if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
+    const insert = async (obj: Row): Promise<Row> => {
+      const [row] = (await tx.insert(spec.admin.table).values(obj).returning()) as Row[];
+      if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
+      return row;
+    };
+    const hook = spec.admin.options.saveModel;
+    const row = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before: null, save: insert }, { ...data }, false) : await insert(data);
     return audited(tx, ctx, "add", row[spec.pk.key], null, row);
   });
 }
 
 /**
- * Updates object `id` with `data` (only the columns whose value changed) and writes its
+ * Updates object `id` with `data` (only the columns whose value changed; or the ModelAdmin's
+ * `saveModel` hook, given `{ ...before, ...data }`, in the same transaction) and writes its
  * "change" audit entry with `[before, after]` of the changed fields — an empty `{}` when
  * nothing changed (no UPDATE is run then), as Django logs "No fields changed.".
  * With `expectedVersion` (optimistic concurrency, concurrency.ts), the row read in the
@@ -108,19 +118,22 @@ export function updateObject(ctx: WriteContext, id: unknown, data: Row, expected
     const before = await loadObject(tx, spec, id, ctx.scope);
     if (!before) return undefined;
     if (expectedVersion !== undefined) checkVersion(spec, before, expectedVersion);
-    const set: Row = {};
-    for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
-    if (Object.keys(set).length > 0) Object.assign(set, nextVersion(spec, before));
-    let after = before;
-    if (Object.keys(set).length > 0) {
-      after = ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
-    }
+    const update = async (obj: Row): Promise<Row> => {
+      const set: Row = {};
+      for (const [k, v] of Object.entries(obj)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
+      if (Object.keys(set).length === 0) return before;
+      Object.assign(set, nextVersion(spec, before));
+      return ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
+    };
+    const hook = spec.admin.options.saveModel;
+    const after = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before, save: update }, { ...before, ...data }, true) : await update(data);
     return audited(tx, ctx, "change", id, before, after);
   });
 }
 
 /**
- * Deletes object `id` and writes its "delete" audit entry (every non-null field as
+ * Deletes object `id` (or the ModelAdmin's `deleteModel` hook does, in the same transaction)
+ * and writes its "delete" audit entry (every non-null field as
  * `[value, null]`).
  * @returns undefined when the object is gone (or outside the scope)
  * @throws the driver's error (busy, a foreign key still pointing at it…): nothing is deleted
@@ -130,7 +143,10 @@ export function deleteObject(ctx: WriteContext, id: unknown): Promise<Written | 
   return inTransaction(ctx, async (tx) => {
     const before = await loadObject(tx, spec, id, ctx.scope);
     if (!before) return undefined;
-    await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope));
+    const remove = async (): Promise<void> => void (await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope)));
+    const hook = spec.admin.options.deleteModel;
+    if (hook) await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, delete: remove }, before);
+    else await remove();
     return audited(tx, ctx, "delete", id, before, null);
   });
 }

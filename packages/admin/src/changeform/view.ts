@@ -4,6 +4,7 @@ import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
 import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
+import { formSpecFor, runCleanHooks } from "./hooks.js";
 import { savedNotice } from "./notice.js";
 import { formPostRoute, withFormCsrf } from "./post.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
@@ -106,6 +107,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
+  /** the form (non-field) errors of the last `clean` (model/form-hooks.ts) */
+  private cleanErrors: string[] = [];
   /** this form's presence on its object's topic (change mode, connected), or null */
   private presence: FormPresence | null = null;
   /** when the row shown was read (ms): audit entries before it are not "the other save" */
@@ -134,6 +137,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
       if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     }
+    this.refreshSpec(admin);
     this.values = initialValues(this.spec, this.mode, this.row);
     if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
     await this.loadChoices();
@@ -164,13 +168,18 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     else super.redirect(url);
   }
 
+  /** The form for this user on the object as stored (`getReadonlyFields(user, obj)`). */
+  private refreshSpec(admin = this.admin): void {
+    this.spec = formSpecFor(this.site, admin, this.user, this.row);
+  }
+
   private get admin(): ModelAdmin<any, any> {
     return this.spec.admin;
   }
 
   /** May the user write through this form? (add: add permission; change: change permission) */
   private editable(admin = this.admin): boolean {
-    return admin.has(this.user, this.mode === "add" ? "add" : "change");
+    return this.mode === "add" ? admin.has(this.user, "add") : admin.has(this.user, "change", this.row);
   }
 
   private async loadChoices(): Promise<void> {
@@ -219,7 +228,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         user,
       }),
       editable,
-      canDelete: this.mode === "change" && admin.has(user, "delete"),
+      canDelete: this.mode === "change" && admin.has(user, "delete", this.row),
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
       presence: this.presence ? presenceText(this.presence.roster.names(), admin.verboseName.toLowerCase()) : "",
@@ -281,6 +290,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const now = initialValues(this.spec, this.mode, err.current);
     for (const [k, v] of Object.entries(now)) if (this.values[k] === loaded[k]) this.values[k] = v;
     this.row = err.current;
+    this.refreshSpec(admin);
     this.formError = await staleMessage(this, admin, this.spec.model, this.id, changed, this.loadedAt);
     this.loadedAt = Date.now();
     this.assign(this.view(admin));
@@ -308,6 +318,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         delete data[f.key];
       }
     }
+    this.cleanErrors = await runCleanHooks(this.spec, this.mode, this.user, this.row, data, errors);
     return { data, errors };
   }
 
@@ -323,7 +334,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.takeValues(p);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = (await this.check(p)).errors;
-    if (Object.keys(this.errors).length === 0) this.formError = null;
+    if (this.cleanErrors.length > 0) this.formError = this.cleanErrors.join(" ");
+    else if (Object.keys(this.errors).length === 0) this.formError = null;
     this.assign(this.view(admin));
   }
 
@@ -341,13 +353,13 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const { data, errors } = await this.check(p);
     this.errors = errors;
     const n = Object.keys(errors).length;
-    if (n > 0) {
-      this.formError = n === 1 ? "Please correct the error below." : "Please correct the errors below.";
+    if (n > 0 || this.cleanErrors.length > 0) {
+      this.formError = this.cleanErrors.length > 0 ? this.cleanErrors.join(" ") : n === 1 ? "Please correct the error below." : "Please correct the errors below.";
       this.assign(this.view(admin));
       return;
     }
     let written: Written | undefined;
-    const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) };
+    const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, user: this.user, scope: admin.options.getQueryset?.(this.user) };
     // optimistic concurrency: the version the user saw (a POST without JavaScript carries it in its hidden field)
     const posted = p[VERSION_FIELD];
     const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
@@ -376,6 +388,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     // save and continue editing, on the change form: stay, with the stored values (a POST: load it again)
     if (this.postedTo !== undefined) return this.redirect(`${admin.objectUrl(written.id)}?saved=${id}`);
     this.row = written.row;
+    this.refreshSpec(admin);
     this.loadedAt = Date.now();
     this.values = initialValues(this.spec, this.mode, this.row);
     this.errors = {};
