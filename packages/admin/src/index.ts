@@ -34,7 +34,6 @@ export { recordAudit, objectHistory } from "./audit/index.js";
 export { withTransaction } from "./query/dialect/index.js";
 export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.js";
 export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
-export type { CleanContext, CleanResult, DeleteModelContext, FieldValidator, FormfieldOverride, FormHookOptions, SaveModelContext } from "./model/form-hooks.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
