@@ -38,7 +38,7 @@ site.register(orders, {
   },
   hasDeletePermission: (u, obj) => u.isSuperuser && obj?.status !== "delivered",
 });
-site.register(customers, { app: "shop", listDisplay: ["name"] });
+site.register(customers, { app: "shop", listDisplay: ["name", "city"], readonlyFields: ["city"], emptyValueDisplay: "(none)" });
 site.register(supportTickets, {
   app: "support",
   name: "ticket",
@@ -156,5 +156,16 @@ describe("object-level permissions and deleteModel", () => {
     expect(deleted).toEqual([2]);
     expect(db.select().from(supportTickets).where(eq(supportTickets.id, 2)).all()).toEqual([]);
     expect(auditOf("support.ticket", 2).at(-1)!.action).toBe("delete");
+  });
+});
+
+describe("emptyValueDisplay", () => {
+  it("shows the ModelAdmin's text for empty values in the list and read-only fields", async () => {
+    db.update(customers).set({ city: "" }).run();
+    const jar = await login("admin");
+    const form = await (await jar.fetch("/admin/shop/customer/1/change/")).text();
+    expect(form).toMatch(/id="id_city">\(none\)</);
+    const list = await (await jar.fetch("/admin/shop/customer/?o=-1")).text();
+    expect(list).toContain(`<span class="muted" title="empty">(none)</span>`);
   });
 });

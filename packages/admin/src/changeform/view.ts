@@ -226,6 +226,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         fkChoices: this.fkChoices,
         fkLabels: this.fkLabels,
         user,
+        emptyValueDisplay: admin.options.emptyValueDisplay,
       }),
       editable,
       canDelete: this.mode === "change" && admin.has(user, "delete", this.row),

@@ -73,6 +73,6 @@ export interface FormHookOptions {
   formfieldOverrides?: Readonly<Record<string, FormfieldOverride>>;
   /** Django's `get_readonly_fields(request, obj)`: extra read-only fields for `user` on `obj` (null: add form), added to `readonlyFields` */
   getReadonlyFields?(user: SessionUser, obj: Row | null): readonly string[];
-  /** Django's `empty_value_display` for this model (default: the site's, "—") */
+  /** Django's `empty_value_display` for this model: how empty values read in the change list and read-only form fields (default "—"; Django's is "-") */
   emptyValueDisplay?: string;
 }
