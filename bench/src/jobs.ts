@@ -10,8 +10,10 @@
  *
  * Processes, all on 127.0.0.1:
  * - a private `redis-server` (free port, no persistence: `startRedisServer` of @weft/server/testing);
- * - worker A (jobs/worker-a.ts): a `RedisChannelLayer` and the admin's `JobStore` on it,
- *   running bench job bodies with `startJob` (what `withProgress` runs);
+ * - worker A (jobs/worker-a.ts): a job worker — a `RedisChannelLayer`, the admin's `JobStore`
+ *   and the BullMQ engine (`BullJobQueue`) running bench job bodies (what `weft worker` runs);
+ * - two more job workers for the queue phases (jobs/queue-worker.ts, jobs/queue.ts): jobs/s,
+ *   the web p99 with a CPU-bound job on a job worker, crash → resumed;
  * - worker B (jobs/worker-b.ts): the demo app (`buildApp`) on its own `RedisChannelLayer`,
  *   serving the progress page `/admin/jobs/<id>/` — the real LiveView and transport;
  * - this process: logs in as the demo's superuser on B and holds the WebSocket clients of
@@ -44,6 +46,7 @@ import { cancelOnce, measureCancel, measureFlood, measureLatency } from "./jobs/
 import { login } from "./jobs/page.js";
 import { Child } from "./jobs/protocol.js";
 import { markdownOf, summaryOf } from "./jobs/report.js";
+import { measureQueue } from "./jobs/queue.js";
 
 const write = !process.argv.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -55,11 +58,11 @@ const children: Child[] = [];
 const closers: Array<() => Promise<void>> = [];
 let redis: RedisServer | undefined;
 const watchdog = setTimeout(() => {
-  log("watchdog: still running after 3 minutes, giving up");
+  log("watchdog: still running after 5 minutes, giving up");
   for (const c of children) c.kill();
   void redis?.stop();
   process.exit(1);
-}, 180_000);
+}, 300_000);
 watchdog.unref();
 
 async function main(): Promise<void> {
@@ -99,6 +102,7 @@ async function main(): Promise<void> {
     const latency = await measureLatency(a, base, cookie, fromA, plainStore);
     const cancel = await measureCancel(a, base, cookie, fromA);
     const flood = await measureFlood(a, b, base, cookie, fromA);
+    const queue = await measureQueue(redis.url, `${base}/admin/`, cookie);
 
     await Promise.all(children.map((c) => c.stop()));
     const figures: Figures = {
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
       latency,
       cancel,
       flood,
+      queue,
     };
     const md = markdownOf(figures);
     process.stdout.write(summaryOf(figures));

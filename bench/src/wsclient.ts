@@ -127,9 +127,9 @@ export class BenchSocket {
   }
 
   /** Sends an event and resolves with its reply frame (`a`, `ar`, `ad`, or `!` naming its seq). */
-  request(ref: number, name: string, payload: object): Promise<Received> {
+  request(ref: number, name: string, payload: object, timeoutMs = 10_000): Promise<Received> {
     const seq = this.seq + 1;
-    const got = this.next((_f, m) => answeredSeq(m) === seq, `reply to ${name} #${seq}`);
+    const got = this.next((_f, m) => answeredSeq(m) === seq, `reply to ${name} #${seq}`, timeoutMs);
     this.event(ref, name, payload);
     return got;
   }

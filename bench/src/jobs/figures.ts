@@ -23,6 +23,8 @@ export const PLAN = {
 export const RENEWAL_SHADOW_MS = 100;
 export const TARGETS = { latencyP99: 20, cancelP99: 50, framesPerSecond: 20 };
 
+import type { QueueFigures } from "./queue.js";
+
 /** Everything one run gathered: the machine, the clock offsets, and each phase's samples. */
 export interface Figures {
   env: { date: string; node: string; cpu: string; cores: number; os: string; loadStart: number[]; loadEnd: number[]; quiet: { waitedMs: number; busyPct: number } };
@@ -49,4 +51,6 @@ export interface Figures {
     cpuB: number;
     busyPct: number;
   };
+  /** the BullMQ phases (queue.ts) */
+  queue: QueueFigures;
 }

@@ -17,6 +17,10 @@ function rows(f: Figures): Array<[string, string, string, string]> {
     ["cancel frame to B → `signal.aborted` on A, p99", `${ms(percentile(c, 99))} ms`, `≤ ${TARGETS.cancelP99} ms`, ok(percentile(c, 99), TARGETS.cancelP99)],
     [`frames/s on a progress page, body at ${int(PLAN.floodRate)} updates/s`, `${fps.toFixed(1)} /s`, `≤ ${TARGETS.framesPerSecond} /s`, ok(fps, TARGETS.framesPerSecond)],
     ["… of which changed the progress shown", `${(f.flood.progressFrames / f.flood.seconds).toFixed(1)} /s`, "", ""],
+    [`jobs through BullMQ with empty bodies (enqueue → done, 2 job workers)`, `${f.queue.jobsPerSecond.toFixed(0)} /s`, "", ""],
+    ["web worker B's p99, idle", `${ms(f.queue.web.idle.p99)} ms`, "", ""],
+    ["web worker B's p99, a CPU-bound job running on a job worker", `${ms(f.queue.web.cpuJob.p99)} ms`, "", ""],
+    ["job worker killed (SIGKILL) → its job resumed on the other", `${f.queue.crash.resumedS.toFixed(2)} s`, `≤ ${((2 * f.queue.crash.stalledMs) / 1000).toFixed(1)} s`, ok(f.queue.crash.resumedS * 1000, 2 * f.queue.crash.stalledMs)],
   ];
 }
 
@@ -53,7 +57,7 @@ ${table}
 
 **Set-up.** Everything on 127.0.0.1: a private \`redis-server\` (free port, no persistence) and two worker processes, each with its own \`RedisChannelLayer\` (one publisher and one subscriber connection).
 
-- Worker **A** holds the admin's \`JobStore\` on its layer (the site's defaults) and runs the jobs with \`startJob\`, the runner \`withProgress\` uses (coalesced writes at most every 50 ms, the lease, cancellation through its subscription on \`job:<id>\`). The bench's job bodies take the timestamps.
+- Worker **A** is a job worker: the admin's \`JobStore\` on its layer (the site's defaults) and the BullMQ engine (\`BullJobQueue\`, \`runJobs\`) — it enqueues each job on BullMQ and its BullMQ worker runs it (\`executeJob\`: coalesced writes at most every 50 ms, the lease, a cancellation seen on \`job:<id>\` relayed to \`worker.cancelJob\`, which aborts BullMQ's processor signal and so \`progress.signal\`). The bench's job bodies take the timestamps.
 - Worker **B** is the demo app as \`buildApp\` builds it, on a small seeded SQLite file, serving the real progress page \`/admin/jobs/<id>/\` (the admin's \`JobView\` on \`watchJob\`: at most one render per 50 ms).
 - The bench process logs in on B as the demo's superuser and holds the page's WebSocket client: the join, events and frames as the browser runtime speaks them, deltas applied to the page's HTML.
 
@@ -69,7 +73,7 @@ Timestamps are \`performance.timeOrigin + performance.now()\` in each process: o
 **2. Cancel latency.** ${PLAN.cancelJobs} jobs, one after another: A starts a job whose body only waits for its signal; the client opens its page on B, waits until it shows *running*, and sends the event frame \`["e", 1, seq, "cancel", {}]\` (what the Cancel button sends once its confirmation is accepted), timed just before \`ws.send\`. The end is the \`'abort'\` listener on \`progress.signal\` in A.
 
 - p50 ${ms(percentile(c, 50))} ms, p90 ${ms(percentile(c, 90))} ms, p99 ${ms(percentile(c, 99))} ms (with fewer than 100 samples, p99 is the maximum). Final statuses: ${statuses}.
-- The path: B's cancel handler (a fresh read, then \`cancelJob\`: compare-and-set and \`PUBLISH\`), Redis, A's subscription, \`AbortController.abort()\`. B's reply to the event reached the client after p50 ${ms(percentile(rep, 50))} ms, p99 ${ms(percentile(rep, 99))} ms.
+- The path: B's cancel handler (a fresh read, then \`cancelJob\`: compare-and-set and \`PUBLISH\`), Redis, A's subscription, BullMQ's \`worker.cancelJob\` aborting the processor's signal, \`progress.signal\`. B's reply to the event reached the client after p50 ${ms(percentile(rep, 50))} ms, p99 ${ms(percentile(rep, 99))} ms.
 - Machine CPU while measuring: ${pct(f.cancel.busyPct)}.
 
 **3. Frames under a flood of updates.** A body calls \`update\` ${int(PLAN.floodRate)} times a second for ${PLAN.floodSeconds} s (as many calls as the clock asks for, then \`setImmediate\`); the client counts the frames it receives between the body's first and last call.
@@ -78,5 +82,11 @@ Timestamps are \`performance.timeOrigin + performance.now()\` in each process: o
 - The client received ${int(fl.frames)} frames: ${(fl.frames / fl.seconds).toFixed(1)} per second, at most ${fl.maxIn1s} in any 1 s. ${fl.progressFrames} of them changed the counts shown (${(fl.progressFrames / fl.seconds).toFixed(1)}/s, at most ${fl.progressMaxIn1s} in any 1 s, the closest two ${ms(fl.minGapMs)} ms apart as the client saw them: \`watchJob\`'s 50 ms interval plus or minus jitter). The others are the page's elapsed-time tick, a re-render once a second that this coalescing does not cover.
 - The page's last frame showed "${fl.lastShown}"; the body's last update set "${fl.expected}".
 - CPU during the flood: A ${pct(fl.cpuA)} (the body's loop), B ${pct(fl.cpuB)}, the whole machine ${pct(fl.busyPct)}.
+
+**4. The queue (BullMQ), two more job workers** (queue-worker.ts: their own BullMQ queues and keys, lock ${f.queue.crash.lockMs} ms, stalled interval ${f.queue.crash.stalledMs} ms, set by the bench).
+
+- ${f.queue.jobs} jobs with empty bodies enqueued one after another from the bench process, until the last is \`done\`: ${f.queue.jobsPerSecond.toFixed(0)} jobs/s (each: slots claimed, record created, BullMQ add; a worker's \`executeJob\` marks it running and done; every step a compare-and-set and a publish).
+- B answering \`${f.queue.web.url}\` (${f.queue.web.requests} requests one after another): p50 ${ms(f.queue.web.idle.p50)} / p99 ${ms(f.queue.web.idle.p99)} ms idle, p50 ${ms(f.queue.web.cpuJob.p50)} / p99 ${ms(f.queue.web.cpuJob.p99)} ms while a job burning the CPU runs on a job worker (its own process: B's event loop is untouched; on a loaded 2-core machine the CPU itself is shared).
+- A job of 3,000 resumable steps (a checkpoint after each) killed with SIGKILL on its job worker after ${f.queue.crash.resumedFrom > 0 ? "some" : "no"} progress; BullMQ's stalled-job check on the other worker moved it back and that worker resumed it ${f.queue.crash.resumedS.toFixed(2)} s after the kill, from step ${f.queue.crash.resumedFrom} of ${f.queue.crash.total} (at most the lock plus one stalled interval).
 `;
 }

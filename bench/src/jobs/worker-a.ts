@@ -1,15 +1,16 @@
 /**
- * Worker A of the jobs bench: the process that runs the jobs. It holds what a worker running a
- * progress action holds — a `RedisChannelLayer` (one publisher, one subscriber connection) and
- * the admin's `JobStore` on it with the site's defaults — and starts jobs with `startJob`, the
- * runner `withProgress` uses, with bench bodies that take timestamps where the figures start
+ * Worker A of the jobs bench: a job worker. It holds what `weft worker` holds — a
+ * `RedisChannelLayer` (one publisher, one subscriber connection), the admin's `JobStore` on it
+ * with the site's defaults and the BullMQ engine (`BullJobQueue`, `runJobs`) — and enqueues
+ * jobs on BullMQ, which hands them to its own BullMQ worker, with bench bodies that take timestamps where the figures start
  * or end (see protocol.ts). It serves no pages: the progress pages are worker B's.
  *
  * Usage: `fork(worker-a.js, [redisUrl])` with an IPC channel.
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { RedisChannelLayer } from "@weft/server/pubsub";
-import { JobStore, startJob, type JobBody, type JobStatus } from "@weft/server/jobs";
+import { isFinished, JobStore, type JobBody, type JobStatus } from "@weft/server/jobs";
+import { BullJobQueue } from "@weft/admin/jobs";
 import { marker, now, type ChildMessage, type JobKind, type Request } from "./protocol.js";
 
 const [redisUrl] = process.argv.slice(2);
@@ -21,8 +22,27 @@ const send = (m: ChildMessage) => process.send!(m);
 
 const layer = new RedisChannelLayer(redisUrl, { onError: (err) => console.error("worker A: channel layer:", err) });
 const store = new JobStore(layer);
-const go = new Map<string, () => void>();
-const finished = new Map<string, Promise<JobStatus>>();
+// the BullMQ engine, running jobs in this process (a job worker); the jobs are enqueued here too
+const queue = new BullJobQueue(store, { url: redisUrl, prefix: "bench-bull", runJobs: true, logger: { error: (o, m) => console.error("worker A:", m, o), warn: () => {} } });
+for (const kind of ["latency", "cancel", "flood"] as const) queue.handle(kind, (data, progress) => body(data as JobKind, readyFor(progress.jobId))(progress), { concurrency: 4 });
+const go = new Map<string, { ready: Promise<void>; release: () => void }>();
+function gate(jobId: string) {
+  let g = go.get(jobId);
+  if (!g) {
+    let release!: () => void;
+    const ready = new Promise<void>((r) => (release = r));
+    go.set(jobId, (g = { ready, release }));
+  }
+  return g;
+}
+const readyFor = (jobId: string) => gate(jobId).ready;
+async function finished(jobId: string): Promise<JobStatus | undefined> {
+  for (;;) {
+    const rec = await store.get(jobId);
+    if (!rec || isFinished(rec.status)) return rec?.status;
+    await sleep(20);
+  }
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,29 +98,21 @@ process.on("message", async (req: Request) => {
       case "clock":
         return send({ type: "reply", id: req.id, t: now() });
       case "start": {
-        let release!: () => void;
-        const ready = new Promise<void>((r) => (release = r));
-        const started = await startJob(
-          store,
-          { owner: "bench", ownerName: "bench", action: `bench.jobs.${req.job.kind}`, description: `jobs bench: ${req.job.kind}`, cancellable: true },
-          body(req.job, ready),
-        );
-        go.set(started.id, release);
-        finished.set(started.id, started.finished);
-        return send({ type: "reply", id: req.id, jobId: started.id });
+        const rec = await queue.enqueue({ kind: req.job.kind, data: req.job, owner: "bench", ownerName: "bench", action: `bench.jobs.${req.job.kind}`, description: `jobs bench: ${req.job.kind}`, cancellable: true });
+        return send({ type: "reply", id: req.id, jobId: rec.id });
       }
       case "go":
-        go.get(req.jobId)?.();
-        go.delete(req.jobId);
+        gate(req.jobId).release();
         return send({ type: "reply", id: req.id });
       case "finished": {
-        const status = await finished.get(req.jobId);
-        finished.delete(req.jobId);
+        const status = await finished(req.jobId);
+        go.delete(req.jobId);
         return send({ type: "reply", id: req.id, status });
       }
       case "cpu":
         return send({ type: "reply", id: req.id, cpu: process.cpuUsage() });
       case "stop":
+        await queue.close();
         await layer.close();
         send({ type: "reply", id: req.id });
         return process.exit(0);

@@ -4,13 +4,15 @@
  * browser lands on `/admin/jobs/<id>/`, which follows the job on whichever worker it runs.
  *
  * - "Refund selected orders" — needs `orders.refund_order` (the "manager" login has it);
- *   cancellable: checks `progress.cancelled` between rows; refunds paid / shipped / delivered
+ *   cancellable: checks `progress.cancelled` between rows; resumable: with job workers
+ *   (`--job-workers`), a worker's crash hands it to another, which goes on after the last
+ *   checkpoint (an order already refunded is skipped, so none is refunded twice); refunds paid / shipped / delivered
  *   orders (status → refunded, an audit entry each), skips the others, logs every order.
  * - "Sync with vendor" — cancellable through `progress.signal`: each order waits on a fake
  *   vendor call (a timer that honours the AbortSignal), so Cancel interrupts the call in flight.
  *   **Fails on purpose** when an order's note contains `FAIL-SYNC` (the tests use it to check
  *   that a failed job shows a generic message and never the error or its stack).
- * - "Finalize orders" — declared NOT cancellable (no Cancel button; a crafted cancel is
+ * - "Finalize orders" — declared NOT cancellable and NOT resumable (a crash shows it lost) (no Cancel button; a crafted cancel is
  *   refused): marks shipped orders as delivered.
  *
  * Each waits `ACTION_ROW_DELAY_MS` per order (default 100 ms) so a person can watch the bar.
@@ -65,9 +67,12 @@ async function eachOrder(
   each: (order: Order) => Promise<string> | string,
 ): Promise<number> {
   const ids = await selection.ids();
-  progress.update({ current: 0, total: ids.length });
-  let done = 0;
-  for (const id of ids) {
+  // a resumed job (its worker crashed) goes on after its last checkpoint: rows in key order
+  const after = (progress.lastCheckpoint as { lastId?: number } | undefined)?.lastId;
+  const todo = after === undefined ? ids : ids.filter((id) => (id as number) > after);
+  let done = ids.length - todo.length;
+  progress.update({ current: done, total: ids.length });
+  for (const id of todo) {
     if (opts.cancellable && progress.cancelled) {
       progress.log(`Cancelled after ${plural(done, "order")}.`);
       break;
@@ -76,6 +81,7 @@ async function eachOrder(
     const line = order ? await each(order) : `Order #${String(id)} is gone; skipped.`;
     progress.log(line);
     done++;
+    progress.checkpoint({ lastId: id });
     progress.update({ current: done, message: line });
     if (opts.delayMs > 0) await sleep(opts.delayMs, undefined, opts.signal ? { signal: opts.signal } : {});
   }
@@ -88,6 +94,8 @@ export const refundSelected: AdminAction = withProgress<Order>(
     name: "refund_selected",
     label: "Refund selected orders",
     permissions: ["orders.refund_order"],
+    // a crashed job worker's refund goes on on another one: an order already refunded is skipped
+    resumable: true,
     description: ({ count }) => `Refund ${plural(count, "order")} (paid, shipped or delivered ones; others are skipped)`,
   },
   async (ctx, selection, progress) => {

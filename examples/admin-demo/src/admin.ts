@@ -1,4 +1,5 @@
 import { AdminSite } from "@weft/admin";
+import type { SiteJobOptions } from "@weft/admin/jobs";
 import type Database from "better-sqlite3";
 import { engineOf, type AnyDemoDb } from "./db/engine.js";
 import { orderActions } from "./actions.js";
@@ -21,11 +22,12 @@ export const DEMO_USERS = [
  *
  * @param db - the demo database (db/engine.ts)
  * @param sqlite - SQLite only: the raw connection (default: the one under `db`)
+ * @param jobs - the job options (e.g. `bullmq` for job workers)
  */
-export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database): AdminSite {
+export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: SiteJobOptions): AdminSite {
   const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
   // money columns hold cents: shown as "€822.45", typed as "822.45"
-  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" } });
+  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}) });
 
   site.register(orders, {
     app: "shop",

@@ -38,6 +38,8 @@ export interface DemoOptions {
   pubsub?: ChannelLayer;
   /** Redis for the channel layer when `pubsub` is not given (default: none, the in-memory layer) */
   redisUrl?: string;
+  /** enqueue the progress jobs on BullMQ (on `redisUrl`) for job workers instead of running them here (default false) */
+  bullmq?: boolean;
   /** how many processes serve the demo, for the admin's start-up checks (default 1) */
   workers?: number;
   /** run the admin's start-up checks at install (default true; a cluster's primary ran them already) */
@@ -132,7 +134,8 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const ownLayer = !opts.pubsub;
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   const context: DemoContext = { db };
-  const site = buildAdmin(db, sqlite);
+  // with job workers (--job-workers), jobs go through BullMQ and run there, not in this process
+  const site = buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined);
   // the search indexes of the ModelAdmins' `searchIndex` (built once: ~15 s on the 400,000 orders)
   const built = await site.migrateSearchIndexes();
   if (built.length > 0) app.log.info({ indexes: built }, "built the admin's search indexes");

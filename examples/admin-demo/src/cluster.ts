@@ -44,6 +44,10 @@ export interface DemoConfig {
   simulateMs: number;
   /** processes serving the port (1: no cluster) */
   workers: number;
+  /** processes that only run jobs (BullMQ; needs `redisUrl`); 0: jobs run in the web workers */
+  jobWorkers: number;
+  /** whether web workers enqueue jobs on BullMQ for job workers (`--job-workers` > 0, or `JOB_QUEUE=bullmq` with job workers started apart, e.g. `weft worker`) */
+  bullmq: boolean;
   /** the Redis of the channel layer, or undefined for the in-memory layer */
   redisUrl: string | undefined;
   /** LOG_LEVEL of the fastify logger (default warn) */
@@ -68,9 +72,9 @@ function positiveInt(what: string, text: string, min: number): number {
 }
 
 /**
- * Reads the demo's configuration: `[check] [--workers N]` and PORT, HOST, DEMO_DB,
- * DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, SIMULATE_MS, WORKERS,
- * REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
+ * Reads the demo's configuration: `[check] [--workers N] [--job-workers M]` and PORT, HOST,
+ * DEMO_DB, DATABASE_URL, DATABASE_POOL_SIZE, DATABASE_STATEMENT_TIMEOUT_MS, SIMULATE_MS,
+ * WORKERS, JOB_WORKERS, JOB_QUEUE, REDIS_URL, LOG_LEVEL, STOP_GRACE_MS.
  *
  * @param argv - the arguments after the script (`process.argv.slice(2)`)
  * @param env - the environment
@@ -80,16 +84,21 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): DemoConfig {
   let parsed;
   try {
     // `pnpm check -- --workers 2` passes the "--" along
-    parsed = parseArgs({ args: argv.filter((a) => a !== "--"), allowPositionals: true, options: { workers: { type: "string", short: "w" } } });
+    parsed = parseArgs({ args: argv.filter((a) => a !== "--"), allowPositionals: true, options: { workers: { type: "string", short: "w" }, "job-workers": { type: "string" } } });
   } catch (err) {
     throw new DemoConfigError((err as Error).message);
   }
   const [command = "serve", ...rest] = parsed.positionals;
   if ((command !== "serve" && command !== "check") || rest.length) throw new DemoConfigError(`unknown command "${parsed.positionals.join(" ")}" (commands: serve, check)`);
   const workersText = parsed.values.workers ?? env.WORKERS ?? "1";
+  const jobWorkers = positiveInt("--job-workers / JOB_WORKERS", parsed.values["job-workers"] ?? env.JOB_WORKERS ?? "0", 0);
+  const bullmq = jobWorkers > 0 || env.JOB_QUEUE === "bullmq";
+  if (bullmq && !env.REDIS_URL) throw new DemoConfigError("--job-workers / JOB_QUEUE=bullmq needs REDIS_URL (jobs go through BullMQ on Redis)");
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !isPostgresUrl(databaseUrl)) throw new DemoConfigError(`DATABASE_URL must be a postgres:// or postgresql:// URL (got "${redactUrl(databaseUrl)}"); for SQLite set DEMO_DB to a file instead`);
   return {
+    jobWorkers,
+    bullmq,
     command,
     port: positiveInt("PORT", env.PORT ?? "3000", 0),
     host: env.HOST ?? "127.0.0.1",
@@ -125,14 +134,15 @@ export async function ensureDemoSeeded(config: Pick<DemoConfig, "dbFile" | "data
 }
 
 /** The "Database: … / Channel layer: … / Workers: …" lines printed at start-up. */
-export function describeDeployment(config: Pick<DemoConfig, "redisUrl" | "workers" | "port" | "simulateMs"> & Partial<Pick<DemoConfig, "databaseUrl" | "dbFile">>): string {
+export function describeDeployment(config: Pick<DemoConfig, "redisUrl" | "workers" | "port" | "simulateMs"> & Partial<Pick<DemoConfig, "databaseUrl" | "dbFile" | "jobWorkers">>): string {
   const layer = config.redisUrl
     ? `Redis at ${redactUrl(config.redisUrl)} (one publisher + one subscriber connection per process)`
     : "in-memory (this process only; set REDIS_URL for several processes)";
   const sim = config.simulateMs ? `the order simulator runs in ${config.workers > 1 ? "worker 1" : "this process"}, every ${config.simulateMs} ms` : "order simulator off";
   const workers = config.workers > 1 ? `${config.workers} (node:cluster, sharing port ${config.port}; ${sim})` : `1 (${sim})`;
   const database = config.databaseUrl ? `PostgreSQL at ${redactUrl(config.databaseUrl)}` : config.dbFile ? `SQLite file ${config.dbFile}` : undefined;
-  return `${database ? `Database:      ${database}\n` : ""}Channel layer: ${layer}\nWorkers:       ${workers}`;
+  const jobs = config.jobWorkers ? `\nJob workers:   ${config.jobWorkers} (BullMQ on the same Redis; web workers only enqueue)` : "";
+  return `${database ? `Database:      ${database}\n` : ""}Channel layer: ${layer}\nWorkers:       ${workers}${jobs}`;
 }
 
 /** Waits (at most `ms`) for `layer` to be healthy; resolves whether it is. */
@@ -240,6 +250,7 @@ export async function serve(config: DemoConfig): Promise<FastifyInstance> {
       simulateMs: config.simulateMs,
       redisUrl: config.redisUrl,
       workers: config.workers,
+      bullmq: config.bullmq,
       checks: !worker,
       logger: { level: config.logLevel, ...(worker ? { base: { worker } } : {}) },
     });
@@ -295,7 +306,9 @@ export async function runPrimary(config: DemoConfig): Promise<void> {
   let stopCode = 0;
 
   const fork = (slot: number) => {
+    // slots past the web workers are job workers: they run jobs and never listen
     const w = cluster.fork({
+      ...(slot > config.workers ? { WEFT_JOB_WORKER: String(slot - config.workers) } : {}),
       WEFT_WORKER: String(slot),
       // one simulator for the whole cluster, or orders would multiply
       SIMULATE_MS: slot === 1 ? String(config.simulateMs) : "0",
@@ -345,5 +358,5 @@ export async function runPrimary(config: DemoConfig): Promise<void> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => stopAll(0));
 
-  for (let slot = 1; slot <= config.workers; slot++) fork(slot);
+  for (let slot = 1; slot <= config.workers + config.jobWorkers; slot++) fork(slot);
 }

@@ -42,6 +42,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_ACTION_REFUSED: "an action refused to run",
   /** a `withProgress` action ran without `ctx.site` / `ctx.selection` (not from the change list or the action endpoint) */
   WEFT_ADMIN_ERR_PROGRESS_CONTEXT: "a progress action ran outside the change list",
+  /** jobs: the keys a job was pinned to ("all N matching") are no longer stored */
+  WEFT_ADMIN_ERR_JOB_SELECTION: "a job's pinned selection is gone",
+  /** jobs: the BullMQ engine was given an unusable Redis URL */
+  WEFT_ADMIN_ERR_JOB_QUEUE: "the job queue cannot be set up",
   /** `site.jobs` was read before `adminPlugin` was registered */
   WEFT_ADMIN_ERR_NOT_INSTALLED: "site.jobs before adminPlugin",
   /** {@link UserStore}: a bad or taken username, a bad permission string, an unknown user ({@link UserStoreError}) */
@@ -82,6 +86,10 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
   /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */
   WEFT_ADMIN_ERR_LIST_PRIORITY: "a listDisplayPriority entry does not fit listDisplay",
+  /** a database read outlived its time budget (`AdminSite({ queryTimeoutMs })`, default 2,000 ms) and was stopped ({@link QueryTimeoutError}; the user reads "This search took too long; narrow it down.") */
+  WEFT_ADMIN_ERR_QUERY_TIMEOUT: "a query outlived its time budget",
+  /** {@link SqliteReadPool}: no database file, a write sent to it, a reader that stopped, or the pool closed */
+  WEFT_ADMIN_ERR_READ_POOL: "the SQLite read pool refused or lost a statement",
   /** `adminTables` / `migrateAdmin`: the database or dialect is neither SQLite (better-sqlite3) nor PostgreSQL (node-postgres) */
   WEFT_ADMIN_ERR_DIALECT: "an unsupported database or SQL dialect",
   /** `migrateAdmin` / `weft migrate`: a migration failed (the cause is attached), or the admin's tables exist only in part */

@@ -11,12 +11,13 @@ import { bindView, staffUser } from "./shell/base.js";
 import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./changelist/view.js";
+import { bulkDeleteAction } from "./jobs/bulk-delete.js";
 import { changeFormRoutes } from "./changeform/view.js";
 import { auditRoutes } from "./audit/routes.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
 import { HealthBanner } from "./health/index.js";
 import { JobBell } from "./notify/index.js";
-import { JobStore } from "@weft/server/jobs";
+import { installJobs } from "./jobs/install.js";
 import { jobRoutes } from "./jobs/routes.js";
 import { FAVICON } from "./auth/favicon.js";
 import { errorPages } from "./shell/error-page.js";
@@ -114,7 +115,10 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
   await app.register(adminAuthRoutes, { prefix: p, sessions: site.sessions, users: site.users, title: `Log in | ${site.title}`, rateLimit: { ...opts.loginRateLimit, redis } });
   const css = app.weft.asset("admin.css", adminCss(), "text/css; charset=utf-8");
   // the progress actions' jobs live in this app's channel layer (shared by its workers)
-  site.attachJobs(new JobStore(app.weft.services.pubsub, { ...site.jobOptions, logger: app.log }), app.log);
+  const jobQueue = installJobs(site, app.weft.services.pubsub, app.log);
+  app.addHook("onClose", async () => jobQueue.close());
+  // the SQLite read pool's reader processes end with the app (a later read starts them again)
+  app.addHook("onClose", async () => site.readPool?.close());
   // security headers (weft's policy) on the admin's own routes, the host app's other routes untouched
   await app.register(async (scope) => {
     app.weft.secureRoutes(scope);
@@ -138,7 +142,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
     const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, bellView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
-    changeListRoutes(scope, site, ro);
+    changeListRoutes(scope, site, ro, bulkDeleteAction);
     await changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);

@@ -5,11 +5,12 @@ import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
-import { ChangeListQuery, type Relations } from "./query/index.js";
+import { ChangeListQuery, queryBudget, siteReads, type SqliteReadPool, type ReadPoolOption, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
-import type { JobStore, JobStoreOptions } from "@weft/server/jobs";
+import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
+import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
 import { PageRegistry, type AdminPageOptions, type NavPageGroup, type PageViewClass } from "./pages/index.js";
@@ -36,15 +37,30 @@ export interface AdminSiteOptions {
   id?: string;
   /**
    * the job store of the progress actions (retention, records kept, lease, and the per-user caps
-   * `maxPerOwner`, default 3, and `maxPerAction`, default 2); see {@link AdminSite.jobs}
+   * `maxPerOwner`, default 3, and `maxPerAction`, default 2), and `bullmq` to run them on
+   * BullMQ job workers instead of in-process; see {@link AdminSite.jobs} and docs/jobs.md
    */
-  jobs?: Omit<JobStoreOptions, "logger">;
+  jobs?: SiteJobOptions;
   /**
    * how numbers, money and dates read: `locale` (default "en-GB"), the `currency` of money
    * fields that name none (ISO 4217, e.g. "EUR"), and the `timeZone` every date of the admin is
    * shown and typed in (IANA, default "UTC")
    */
   display?: DisplayOptions;
+  /**
+   * the time budget of one admin statement, in milliseconds (default 2,000): past it a pooled
+   * SQLite read is stopped (its reader killed) and PostgreSQL cancels the statement
+   * (`statement_timeout`); the user reads "This search took too long; narrow it down."
+   * (see docs/admin.md, "Query budgets")
+   */
+  queryTimeoutMs?: number;
+  /**
+   * SQLite on a file: the change list's reads run in `size` reader processes at a CPU priority
+   * `nice` lower than the web process's (default `{ size: 2, nice: 10 }`), each with a read-only connection on the file of `db` (see `SqliteReadPool`),
+   * so a slow search never blocks the event loop; `false` keeps every read on `db`'s connection.
+   * An in-memory database and PostgreSQL never get one.
+   */
+  readPool?: ReadPoolOption;
 }
 
 /**
@@ -70,6 +86,15 @@ export class AdminSite implements DashboardSite {
   readonly db: AdminDatabase;
   /** what differs between SQLite and PostgreSQL */
   readonly dialect: Dialect;
+  /** the budget of one admin statement, ms (see {@link AdminSiteOptions.queryTimeoutMs}) */
+  readonly queryTimeoutMs: number;
+  /**
+   * the database the change list reads through: the read pool's (SQLite on a file, see
+   * {@link AdminSiteOptions.readPool}), else {@link AdminSite.db}. Writes always go to `db`.
+   */
+  readonly reads: AdminDatabase;
+  /** the SQLite read pool behind {@link AdminSite.reads}, if any (`adminPlugin` closes it with the app) */
+  readonly readPool: SqliteReadPool | undefined;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
@@ -80,8 +105,9 @@ export class AdminSite implements DashboardSite {
   /** cached site-wide context providers and the top bar's badges (`site.context.provide(…)`, `.badge(…)`) */
   readonly context: SiteContext;
   /** options of the job store made at install (see {@link AdminSite.jobs}) */
-  readonly jobOptions: Omit<JobStoreOptions, "logger">;
+  readonly jobOptions: SiteJobOptions;
   private jobStore: JobStore | undefined;
+  private queue: JobQueue | undefined;
   private jobLogger: Logger | undefined;
   private models = new Map<string, ModelAdmin<any, any>>();
   private queries = new Map<ModelAdmin<any, any>, ChangeListQuery<any, any>>();
@@ -96,6 +122,11 @@ export class AdminSite implements DashboardSite {
     // the admin's tables: SQLite applies pending migrations here (a no-op once up to date; `weft migrate`
     // does the same); PostgreSQL's are applied by `await migrateAdmin(db)` (or `weft migrate`) before
     if (this.dialect.name === "sqlite") migrateAdminSqlite(opts.db as Parameters<typeof migrateAdminSqlite>[0]);
+    this.queryTimeoutMs = queryBudget(opts.queryTimeoutMs);
+    // the views log a stopped statement (with the user); see ChangeListView's tooSlow
+    const reads = siteReads(this.db, this.dialect, this.queryTimeoutMs, opts.readPool);
+    this.reads = reads.reads;
+    this.readPool = reads.pool;
     this.users = new UserStore(qb(this.db));
     this.sessions = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
     this.tokens = new ApiTokens(qb(this.db));
@@ -116,18 +147,32 @@ export class AdminSite implements DashboardSite {
     return this.jobStore;
   }
 
+  /**
+   * Where the progress actions' jobs are queued and run (in-process, or BullMQ with
+   * `jobs.bullmq`): made at install with {@link AdminSite.jobs}.
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
+   */
+  get jobQueue(): JobQueue {
+    if (!this.queue) throw adminError("WEFT_ADMIN_ERR_NOT_INSTALLED", "weft admin: site.jobQueue exists once adminPlugin is registered (or installJobs ran, in a job worker)");
+    return this.queue;
+  }
+
   /** Where job failures (with their stacks) are logged: the app's logger once installed. */
   get jobLog(): Logger | undefined {
     return this.jobLogger;
   }
 
   /**
-   * Sets the job store and its logger; called by `adminPlugin` at install (the last install wins).
+   * Sets the job store, its logger and queue (default: an in-process queue running every
+   * progress action); called by `installJobs` (`adminPlugin` at install, or a job worker; the
+   * last install wins).
    * @internal
    */
-  attachJobs(store: JobStore, log: Logger): void {
+  attachJobs(store: JobStore, log: Logger, queue?: JobQueue): void {
     this.jobStore = store;
     this.jobLogger = log;
+    if (!queue) registerActionJobs(this, (queue = new InProcessJobQueue(store, { logger: log })));
+    this.queue = queue;
   }
 
   /**
@@ -168,7 +213,7 @@ export class AdminSite implements DashboardSite {
     if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);
     if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw adminError("WEFT_ADMIN_ERR_RESERVED_APP", `weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs (dashboard, api, jobs): choose another \`app\``);
     // resolves and checks every change-list option now, so mistakes fail at start-up
-    const query = new ChangeListQuery(this.db, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
+    const query = new ChangeListQuery(this.reads, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
     checkFieldTypes(`ModelAdmin(${key})`, options.fieldTypes ?? {}, Object.keys(query.config.columns), this.display);
     checkListPriority(`ModelAdmin(${key})`, options.listDisplayPriority, query.config.listDisplay.map((c) => c.name));
     // checks every widget now too; nothing is kept when anything fails

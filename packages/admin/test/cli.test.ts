@@ -69,7 +69,7 @@ describe("weft --help", () => {
     const top = await weft(["--help"]);
     expect(top.code).toBe(0);
     for (const c of COMMANDS) expect(top.stdout).toContain(`  ${c.name} `);
-    expect(COMMANDS.map((c) => c.name)).toEqual(["migrate", "createsuperuser", "changepassword", "tokens", "check", "seed"]);
+    expect(COMMANDS.map((c) => c.name)).toEqual(["migrate", "createsuperuser", "changepassword", "tokens", "check", "seed", "worker"]);
     for (const c of COMMANDS) {
       const r = await weft([c.name, "--help"]);
       expect(r.code, c.name).toBe(0);
@@ -300,5 +300,17 @@ export default {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("usage: weft seed");
     expect(help.stdout).toContain("seed options: --fail");
+  });
+});
+
+describe("weft worker", () => {
+  it("refuses without a config's site (exit 1) and a bad --concurrency (exit 2), starting nothing", async () => {
+    const empty = mkdtempSync(join(dir, "no-config-")); // no weft.config.js here, whatever other tests left in dir
+    const none = await weft(["worker", "--redis", "redis://127.0.0.1:1"], { cwd: empty });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/weft worker needs a config file whose default export has site\(\)/);
+    const bad = await weft(["worker", "--concurrency", "0"], { cwd: empty });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--concurrency must be an integer >= 1 \(got "0"\)/);
   });
 });

@@ -183,6 +183,43 @@ describe("withProgress", () => {
   });
 });
 
+describe("the page model of a resumed or lost job", () => {
+  it("says where a resumed job went on from, and a lost job's last checkpoint", () => {
+    expect(presentJob(site, record({ resumes: 1, resumedFrom: { current: 412, total: 856 } })).resumed).toBe("Resumed on another worker after a crash (412 of 856 done).");
+    expect(presentJob(site, record({ resumes: 2, resumedFrom: { current: 500, total: null } })).resumed).toBe("Resumed on another worker after a crash (2 times; last at 500 done).");
+    expect(presentJob(site, record()).resumed).toBeNull();
+    const lost = presentJob(site, record({ status: "lost", checkpoint: { lastId: 412 } }));
+    expect(lost.checkpoint).toBe('Last checkpoint: {"lastId":412}.');
+    expect(presentJob(site, record({ checkpoint: { lastId: 412 } })).checkpoint).toBeNull(); // only once lost
+  });
+});
+
+describe("all N matching, pinned at the click", () => {
+  it("stores the matching keys at the click: rows inserted after it are not touched; the page says how many, as of when", async () => {
+    const root = user({ id: 9, username: "root", isSuperuser: true });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let seen: unknown[] | undefined;
+    const a = withProgress({ name: "pin", label: "Pin" }, async (_ctx, sel) => {
+      await gate;
+      seen = await sel.ids();
+    });
+    const matching = [1, 2, 4, 5]; // as the change list resolved "all matching" at the click
+    const res = (await a.run(ctxFor(root, matching, true, "owner__exact=bob"))) as { redirect: string };
+    // a matching row inserted after the click
+    sqlite.prepare("insert into items (id, name, owner) values (300, 'late', 'bob')").run();
+    release();
+    const rec = await waitDone(res.redirect.split("/")[3]!);
+    expect(rec.status).toBe("done");
+    expect(seen).toEqual([1, 2, 4, 5]);
+    expect(rec.selection).toMatch(/^4 items as of \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    expect(presentJob(site, rec).selection).toBe(rec.selection);
+    // the snapshot is not in the job's record, and is removed once the job ended
+    expect(JSON.stringify(rec)).not.toContain("[1,2,4,5]");
+    sqlite.prepare("delete from items where id = 300").run();
+  });
+});
+
 /** Polls until job `id` finished (a 10 s bound, not a timing assertion). */
 async function waitDone(id: string): Promise<JobRecord> {
   const end = Date.now() + 10_000;

@@ -331,7 +331,7 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       expect(await A.site.jobs.get(id)).toMatchObject({ status: "cancelled", cancelRequested: true, cancelledBy: String(ids.manager), current: 2 });
     });
 
-    it("pins 'select all N matching' as the filter; the body re-reads fresh rows", async () => {
+    it("pins 'select all N matching' to the matching keys at the click; the body re-reads fresh rows", async () => {
       const path = `${LIST}?status__exact=delivered`;
       const list = await openLive(A, "manager", path, "changelist");
       await list.event("selectAll");
@@ -344,8 +344,9 @@ for (const kind of [memoryKind, redisKind()] as LayerKind[]) {
       const url = await list.c.until(() => list.redirect(), "redirect");
       const id = url.split("/")[3]!;
       await waitFor(async () => (await A.site.jobs.get(id))?.status === "done", "inspect done");
-      expect(env.runs.get(id)).toMatchObject({ pinned: { kind: "filter", query: "status__exact=delivered" }, size: delivered.length, ids: delivered, count: delivered.length, rowCount: delivered.length });
+      expect(env.runs.get(id)).toMatchObject({ pinned: { kind: "ids", ids: delivered }, size: delivered.length, ids: delivered, count: delivered.length, rowCount: delivered.length });
       expect((await A.site.jobs.get(id))!.total).toBe(delivered.length);
+      expect((await A.site.jobs.get(id))!.selection).toMatch(new RegExp(`^${delivered.length} orders as of \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC$`));
     });
 
     it("HTTP endpoint: 403 and no job for a user lacking the permission, 303 to the job for one who has it, 400 for bad input", async () => {

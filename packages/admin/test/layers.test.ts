@@ -32,13 +32,13 @@ const ALLOWED: Record<string, string[]> = {
   shell: ["model", "auth", "paths", "errors"],
   checks: ["model", "errors"],
   // the `weft` command: one file per subcommand; nothing imports it
-  cli: ["checks", "model", "migrate", "auth", "errors"],
+  cli: ["jobs", "checks", "model", "migrate", "auth", "errors"],
   health: ["shell", "errors"],
   dashboard: ["shell", "model", "auth", "errors"],
   changeform: ["shell", "model", "auditlog", "auth", "query", "errors"],
   changelist: ["changeform", "shell", "model", "auditlog", "auth", "query", "errors"],
   audit: ["changeform", "shell", "model", "auditlog", "auth", "query", "errors"],
-  jobs: ["changelist", "changeform", "shell", "model", "auth", "query", "errors"],
+  jobs: ["changelist", "changeform", "checks", "shell", "model", "auth", "query", "errors"],
   // the top bar's job bell and its toasts (the user's jobs, live)
   notify: ["jobs", "shell", "errors"],
   // the signed-in user's own account: the password-change page
@@ -46,7 +46,7 @@ const ALLOWED: Record<string, string[]> = {
   // AdminSite: registers models, builds the dashboard; nothing below imports it
   // the site's own pages (site.page): checked options, the page class, sidebar entries
   pages: ["shell", "checks", "model", "auth", "errors"],
-  site: ["pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
+  site: ["jobs", "pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
   plugin: ["site", "pages", "account", "notify", "jobs", "audit", "changelist", "changeform", "dashboard", "health", "checks", "shell", "auth", "paths", "errors"],
   // helpers for tests (a PostgreSQL server, a database per test); nothing imports it
   testing: ["errors"],

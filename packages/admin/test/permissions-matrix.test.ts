@@ -514,7 +514,12 @@ const EVENTS: EventCell[] = [
     view: "changelist",
     joins: listJoin,
     allowed: listJoin,
-    act: async (l, id) => void (await l.event("search", { q: name(id + 1) })),
+    act: async (l, id) => {
+      await l.event("search", { q: name(id + 1) });
+      // the patch's handleParams reads through the read pool after the reply: a second event of the
+      // view is queued behind it, so its reply means the patch (if any) was sent
+      await l.event("cancel");
+    },
     effect: (l, id) => l.c.frames.some((f) => f[0] === "t" && f[1] === l.ref && f[2] === list(id + 1)),
   },
   {

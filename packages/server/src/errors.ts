@@ -80,6 +80,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_JOB_CANCELLED: "the job was cancelled",
   /** jobs: a new job's id is taken (practically never: ids are random) */
   WEFT_ERR_JOB_ID_COLLISION: "a new job id is already taken",
+  /** jobs: a queue was given a kind of job no handler is registered for (`queue.handle`) */
+  WEFT_ERR_JOB_KIND: "no handler is registered for a kind of job",
   /** jobs: a record kept changing under a write (20 compare-and-set attempts failed) */
   WEFT_ERR_JOB_WRITE_CONFLICT: "a job record kept changing under a write",
   /** `@weft/server/testing`: `element(selector)` / `form(selector)` matched no element, or more than one */

@@ -88,21 +88,29 @@ export function isRedirectResult(result: unknown): result is ActionResult {
 
 /**
  * Deletes the rows matching `where` in one transaction, writing a "delete" audit entry for
- * each (as Django's `delete_selected` writes a LogEntry per object).
+ * each (as Django's `delete_selected` writes a LogEntry per object). With `limit`, only the
+ * first `limit` of them in key order: one short batch of a bulk delete (the job of "all N
+ * matching" calls it until it deletes nothing).
  * @returns the primary keys of the deleted rows
  * @throws the driver's error (e.g. `SQLITE_CONSTRAINT_FOREIGNKEY`); nothing is deleted then
  */
-export async function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number): Promise<unknown[]> {
+export async function deleteRows(site: AdminSiteLike, admin: ModelAdmin<any, any>, where: SQL | undefined, userId: number, limit?: number): Promise<unknown[]> {
   const spec = formSpec(site, admin);
+  const query = site.query(admin);
+  const pk = query.config.pk.column;
   const dialect = dialectOf(site.db);
   return dialect.transaction(site.db, async (tx) => {
-    const rows = (await (where ? tx.select().from(admin.table).where(where) : tx.select().from(admin.table))) as Record<string, unknown>[];
-    await (where ? tx.delete(admin.table).where(where) : tx.delete(admin.table));
+    let pick = tx.select().from(admin.table).$dynamic();
+    if (where) pick = pick.where(where);
+    if (limit !== undefined) pick = pick.orderBy(pk).limit(limit);
+    const rows = (await pick) as Record<string, unknown>[];
+    if (rows.length === 0) return [];
+    const keys = rows.map((r) => r[spec.pk.key]);
+    await tx.delete(admin.table).where(dialect.inList(pk, keys));
     for (const row of rows) {
-      const id = row[spec.pk.key];
-      await recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(id), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
+      await recordAudit(tx, { userId, action: "delete", model: spec.model, objectId: String(row[spec.pk.key]), objectRepr: reprOf(admin, row), changes: diffRows(spec, row, null) });
     }
-    return rows.map((r) => r[spec.pk.key]);
+    return keys;
   });
 }
 

@@ -10,13 +10,15 @@ import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSel
 import { forgetFullCount, fullCount } from "./totals.js";
 import { isComponentClass, visibleWidgets } from "../shell/slots.js";
 import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
-import { ActionRefusedError, type ActionResult } from "../model/actions.js";
+import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
+import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
 
 const DENIED = "You don't have permission to do that.";
+/** The largest selection the built-in delete removes inside the event handler (one transaction); more runs as a job. */
+export const INLINE_DELETE_MAX = 1000;
 const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
 
 /** Whether two states select the same rows (same search and filters; sort and page aside). */
@@ -36,6 +38,11 @@ function sameRows(a: ChangeListState, b: ChangeListState): boolean {
 export class ChangeListView extends AdminView<ChangeListAssigns> {
   static template = new URL("../../src/changelist/changelist.eta", import.meta.url);
   static title = "Change list";
+  /**
+   * The built-in delete of a selection larger than {@link INLINE_DELETE_MAX} rows, as a progress
+   * job (the plugin sets it: `jobs/bulk-delete.ts`); without it every delete runs inline.
+   */
+  static bulkDelete: ((admin: ModelAdmin<any, any>) => AdminAction) | undefined;
 
   private appLabel = "";
   private modelName = "";
@@ -74,10 +81,17 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     // rows outside getQueryset(user) are never counted, listed or selected
     const scope = admin.options.getQueryset?.(this.user);
     if (scope) state = { ...state, scope };
+    const before = { state: this.state, selection: this.assigns.selection };
     if (!sameRows(this.state, state)) this.assign({ selection: NO_SELECTION });
     this.state = state;
     this.pending = null;
-    await this.refresh(admin);
+    if (await this.refresh(admin)) return;
+    // too slow (the flash says so): what was shown stays, with the state it was shown for
+    if (this.page) {
+      this.state = before.state;
+      this.assign({ selection: before.selection });
+    } else this.page = { rows: [], total: 0, estimated: false, page: 1, pages: 1, perPage: query.config.listPerPage };
+    this.show();
   }
 
   events = {
@@ -167,7 +181,13 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
     if (confirmed && this.pending?.action !== name) return this.putFlash("error", "That confirmation is no longer current; nothing was changed.");
     const query = this.site.query(admin);
-    const sel = await resolveSelection(this.site.db, query, this.assigns.selection, this.state);
+    let sel: ResolvedSelection;
+    try {
+      sel = await resolveSelection(this.site.reads, query, this.assigns.selection, this.state);
+    } catch (err) {
+      if (this.tooSlow(err)) return;
+      throw err;
+    }
     if (sel.count === 0) {
       this.pending = null;
       this.show();
@@ -178,7 +198,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       return this.show(await this.confirmModel(admin, query, action, sel));
     }
     this.pending = null;
-    if (action.kind === "delete") await this.deleteSelected(admin, query, sel);
+    const bulk = (this.constructor as typeof ChangeListView).bulkDelete;
+    if (action.kind === "delete" && bulk && sel.count > INLINE_DELETE_MAX) {
+      // a large delete runs as a job in short batches, not inside this handler
+      await this.runCustom(admin, query, { kind: "custom", name: action.name, label: action.label, action: bulk(admin) }, sel);
+    } else if (action.kind === "delete") await this.deleteSelected(admin, query, sel);
     else await this.runCustom(admin, query, action, sel);
   }
 
@@ -229,7 +253,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private async revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): Promise<void> {
     const sel = this.assigns.selection;
     if (sel.mode === "ids" && sel.ids.size > 0) {
-      this.assign({ selection: { mode: "ids", ids: new Set((await resolveSelection(this.site.db, query, sel, this.state)).valid) } });
+      this.assign({ selection: { mode: "ids", ids: new Set((await resolveSelection(this.site.reads, query, sel, this.state)).valid) } });
     }
     await this.refresh(admin);
   }
@@ -255,13 +279,34 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
    * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
    * filtered list, the unfiltered total (cached briefly), then renders.
    */
-  private async refresh(admin: ModelAdmin<any, any>): Promise<void> {
+  private async refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
     const query = this.site.query(admin);
-    this.page = await query.fetchPage(this.state);
-    this.filters = await query.filterChoices(this.state);
-    const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
-    this.fullTotal = filtered ? await fullCount(this.site.db, query) : this.page.total;
+    try {
+      const page = await query.fetchPage(this.state);
+      const filters = await query.filterChoices(this.state);
+      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
+      this.fullTotal = filtered ? await fullCount(this.site.reads, query) : page.total;
+      this.page = page;
+      this.filters = filters;
+    } catch (err) {
+      if (!this.tooSlow(err)) throw err;
+      return false;
+    }
     this.show();
+    return true;
+  }
+
+  /**
+   * Whether `err` is a statement past the site's budget (SQLite's read pool or PostgreSQL's
+   * `statement_timeout`): then it is logged with its SQL and the user reads {@link QUERY_TOO_SLOW}
+   * in an error flash — the list is not replaced by an error page.
+   */
+  private tooSlow(err: unknown): boolean {
+    const timeout = queryTimeoutOf(err, this.site.queryTimeoutMs);
+    if (!timeout) return false;
+    this.site.jobLog?.warn({ err: timeout, budgetMs: timeout.budgetMs, sql: timeout.sql, user: this.user.id }, "weft admin: a change-list query outlived its budget and was stopped");
+    this.putFlash("error", QUERY_TOO_SLOW);
+    return true;
   }
 
   /** Re-renders from the last fetch (no statement), with the confirmation panel if any. */
@@ -298,9 +343,13 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 }
 
-/** The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope. */
-export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): void {
+/**
+ * The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope.
+ * @param bulkDelete - the built-in delete of more than {@link INLINE_DELETE_MAX} rows as a progress job (the plugin passes `bulkDeleteAction`)
+ */
+export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions, bulkDelete?: (admin: ModelAdmin<any, any>) => AdminAction): void {
   const view = bindView(ChangeListView, site, "changelist");
+  view.bulkDelete = bulkDelete;
   scope.live(`${site.prefix}/:app/:model/`, view, {
     ...ro,
     // the page title names the model (the route serves every model)

@@ -17,9 +17,10 @@ import { processIO, usageError, type CliIO } from "./io.js";
 import { migrateCommand } from "./migrate.js";
 import { seedCommand } from "./seed.js";
 import { tokensCommand } from "./tokens.js";
+import { workerCommand } from "./worker.js";
 
 /** Every subcommand, in the order `weft --help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [migrateCommand, createsuperuserCommand, changepasswordCommand, tokensCommand, checkCommand, seedCommand];
+export const COMMANDS: readonly CliCommand[] = [migrateCommand, createsuperuserCommand, changepasswordCommand, tokensCommand, checkCommand, seedCommand, workerCommand];
 
 const USAGE = `usage: weft [--config FILE] COMMAND [OPTIONS]
 

@@ -96,7 +96,7 @@ async function endpoint(scope: FastifyInstance, opts: { site: AdminSiteLike }): 
     const all = form.select_across === "1";
     if (all && picked.length > 0) return answer(reply, 400, "Give either _selected_action or select_across=1, not both.");
     const selection: Selection = all ? { mode: "all" } : { mode: "ids", ids: new Set(picked) };
-    const sel = await resolveSelection(site.db, query, selection, state);
+    const sel = await resolveSelection(site.reads, query, selection, state);
     if (sel.count === 0) return answer(reply, 400, NOTHING_SELECTED);
 
     let result: Awaited<ReturnType<typeof action.action.run>>;

@@ -3,7 +3,7 @@
  * whichever worker it landed (watchJob: every publish on `job:<id>`, at most 20 renders a
  * second, no polling) and offers Cancel to the owner or a superuser.
  */
-import { cancelJob, canAccessJob, isFinished, isJobId, watchJob, type JobRecord } from "@weft/server/jobs";
+import { canAccessJob, isFinished, isJobId, watchJob, type JobRecord } from "@weft/server/jobs";
 import { NotFoundError, type Params } from "@weft/server";
 import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
 import { AdminView } from "../shell/base.js";
@@ -125,7 +125,7 @@ export class JobView extends AdminView<JobAssigns> {
         this.assign(this.model("ok"));
         return this.putFlash("info", "The job has already finished.");
       }
-      if (await cancelJob(store, this.jobId, String(this.user.id))) {
+      if (await this.site.jobQueue.cancel(this.jobId, String(this.user.id))) {
         // the publish follows through watchJob; show "Cancelling…" now
         if (!this.record.cancelRequested) this.record = { ...this.record, cancelRequested: true, cancelledBy: String(this.user.id) };
       }

@@ -2,9 +2,10 @@
  * What the progress page and "My jobs" show of a job record: status label and badge, counts,
  * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's text).
  */
-import { isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
+import { describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { jobUrl, resolveJobAction } from "./refs.js";
+import { DELETE_SELECTED } from "../changelist/actions.js";
 import { formatInZone } from "../query/time-zone.js";
 
 /** The badge class (see admin.css) of each status. */
@@ -45,6 +46,10 @@ export interface JobModel {
   summary: string | null;
   /** the generic text of a failed or lost job, else null */
   error: string | null;
+  /** "Resumed on another worker after a crash (412 of 856 done)." when a job worker's crash handed it over, else null */
+  resumed: string | null;
+  /** a lost job's last checkpoint ("Last checkpoint: {"lastId":412}."), else null */
+  checkpoint: string | null;
   /** whether to offer Cancel: cancellable, not finished, not already asked */
   canCancel: boolean;
   /** cancellation asked for, the body has not stopped yet */
@@ -57,6 +62,8 @@ export interface JobModel {
   actionLabel: string;
   /** what the job does, as the action described it */
   description: string;
+  /** what "all N matching" was pinned to at the click ("856 orders as of 2026-12-06 14:02 UTC"), else null */
+  selection: string | null;
   /** the change list the action ran on, when still registered */
   backUrl: string | null;
   /** "orders" */
@@ -101,6 +108,11 @@ export function jobSummary(rec: Pick<JobRecord, "status" | "current" | "total">,
   return rec.status === "done" ? `${head} ${count} in ${elapsed}.` : `${head} ${count}.`;
 }
 
+/** The label of the built-in delete's job (see `bulk-delete.ts`), which no ModelAdmin lists. */
+function builtInLabel(ref: ReturnType<typeof resolveJobAction>, action: string): string | undefined {
+  return ref && action.endsWith(`.${DELETE_SELECTED}`) ? `Delete selected ${ref.admin.verboseNamePlural.toLowerCase()}` : undefined;
+}
+
 /**
  * The page model of a record.
  * @param now - the clock for the elapsed time of an unfinished job
@@ -127,12 +139,15 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     log: [...rec.log].reverse(),
     summary: jobSummary(rec, ref ? ref.admin.verboseNamePlural.toLowerCase() : "items", elapsed),
     error: rec.status === "failed" ? JOB_FAILED_TEXT : rec.status === "lost" ? JOB_LOST_TEXT : null,
+    resumed: rec.resumes && rec.resumedFrom ? `Resumed on another worker after a crash${rec.resumes > 1 ? ` (${rec.resumes} times; last at ` : " ("}${describeCounts(rec.resumedFrom)}).` : null,
+    checkpoint: rec.status === "lost" && rec.checkpoint != null ? `Last checkpoint: ${JSON.stringify(rec.checkpoint)}.` : null,
     canCancel: rec.cancellable && !finished && !rec.cancelRequested,
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
     elapsed,
-    actionLabel: ref?.action?.label ?? rec.action.split(".").pop() ?? rec.action,
+    actionLabel: ref?.action?.label ?? builtInLabel(ref, rec.action) ?? rec.action.split(".").pop() ?? rec.action,
     description: rec.description,
+    selection: rec.selection ?? null,
     backUrl: ref ? ref.admin.url : null,
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,

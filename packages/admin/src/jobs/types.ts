@@ -4,6 +4,7 @@ import type { Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { SessionUser } from "../auth/index.js";
+import type { KeySnapshot } from "./snapshot.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 
@@ -70,6 +71,16 @@ export type ProgressActionBody<Row = Record<string, unknown>> = (
   progress: Progress,
 ) => Promise<unknown> | unknown;
 
+/** What a progress action puts in its job (plain JSON, so a job worker can run it): who, and which rows. @internal */
+export interface ActionJobData {
+  /** who started it, as they were then */
+  user: SessionUser;
+  /** picked keys, or the keys of "all N matching" as stored at the click */
+  pinned: PinnedSelection | KeySnapshot;
+  /** rows selected at the start */
+  size: number;
+}
+
 /** What the description of a job may be computed from. */
 export interface JobDescriptionInput {
   /** how many rows were selected */
@@ -100,6 +111,15 @@ export interface ProgressActionOptions {
   permissions?: readonly string[];
   /** whether the owner (or a superuser) may cancel it (default `true`) */
   cancellable?: boolean;
+  /**
+   * whether a job whose worker crashed is resumed by another job worker (default `false`: it
+   * turns lost). A resumable body records `progress.checkpoint({ lastId })` as it goes and,
+   * when `progress.resumed`, continues after `progress.lastCheckpoint`; it must tolerate redoing
+   * the few rows after the last stored checkpoint (e.g. skip an order already refunded)
+   */
+  resumable?: boolean;
+  /** its jobs running at once across every job worker (BullMQ engine; default 2) */
+  concurrency?: number;
   /** the change list's confirmation text (see `AdminAction.confirm`) */
   confirm?: string;
   /** whether the job changes data (default `true`: the change list asks first; see `AdminAction.changesData`) */

@@ -2,14 +2,21 @@
  * `withProgress`: a ModelAdmin action that runs as a background job with a live progress page.
  */
 import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
-import { JobLimitError, JobQuotaError, runJob } from "@weft/server/jobs";
+import { JobLimitError, JobQuotaError, type Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import { counted } from "../changelist/present.js";
 import { forgetFullCount } from "../changelist/totals.js";
 import { ActionRefusedError, type AdminAction } from "../model/actions.js";
 import { jobActionRef, jobUrl } from "./refs.js";
 import { jobSelection } from "./selection.js";
-import type { PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";
+import { dropKeys, loadKeys, storeKeys, type KeySnapshot } from "./snapshot.js";
+import { formatInZone } from "../query/time-zone.js";
+
+/** How long an "all matching" snapshot outlives the job's retention, for a job still queued (ms). */
+const SNAPSHOT_QUEUED_MS = 86_400_000;
+import type { ActionJobData, PinnedSelection, ProgressActionBody, ProgressActionContext, ProgressActionOptions } from "./types.js";
+import type { AdminSiteLike } from "../model/site-like.js";
+import type { ModelAdmin } from "../model/model-admin.js";
 import { adminError } from "../errors.js";
 
 /** The refusal a user lacking one of the action's permissions gets (HTTP 403; no job is created). */
@@ -40,9 +47,9 @@ const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
  *    permission) — missing any, it refuses (HTTP 403) and no job is created;
  * 2. pins the selection: the primary keys of picked rows, or the search and filters of "all N
  *    matching" (the body's {@link JobSelection} re-reads fresh rows from them);
- * 3. creates the job record (owner, action, description, cancellable, total = rows selected)
- *    in the site's job store and runs `body` in the background of this worker with a
- *    `Progress` handle (see `runJob`) — unless the user already holds their cap of running or
+ * 3. enqueues the job on the site's queue (`site.jobQueue`: in this process, or on BullMQ job
+ *    workers), creating its record (owner, action, description, cancellable, resumable, total =
+ *    rows selected); whichever process runs it calls `body` with a `Progress` handle — unless the user already holds their cap of running or
  *    queued jobs (the store's `maxPerOwner`, default 3, and `maxPerAction`, default 2; set them
  *    in `new AdminSite({ jobs })`): then it refuses with HTTP 429 and {@link tooManyOfYourJobs};
  * 4. answers `{ redirect: "<prefix>/jobs/<id>/" }`: the browser goes to the progress page.
@@ -72,6 +79,27 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
   const permissions = options.permissions === undefined ? undefined : [...options.permissions];
   if (permissions?.some((p) => typeof p !== "string" || p === "")) throw new TypeError(`weft admin: withProgress(${name}): permissions must be non-empty strings`);
   const cancellable = options.cancellable ?? true;
+  const resumable = options.resumable ?? false;
+  const concurrency = options.concurrency ?? 2;
+  if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new TypeError(`weft admin: withProgress(${name}): concurrency must be an integer ≥ 1`);
+
+  /** Runs the body for one job, in whichever process the queue runs it. */
+  const execute = async (site: AdminSiteLike, admin: ModelAdmin<any, any>, data: unknown, progress: Progress): Promise<void> => {
+    const { user, pinned, size } = data as ActionJobData;
+    const layer = site.jobs.layer;
+    const keys = pinned.kind === "snapshot" ? await loadKeys(layer, pinned) : undefined;
+    const rows = jobSelection<Row>(site, admin, user, pinned.kind === "snapshot" ? { kind: "ids", ids: keys! } : pinned, size);
+    const log = site.jobLog ?? SILENT;
+    const jobCtx: ProgressActionContext = { site, admin, user, db: site.db, pubsub: site.jobs.layer, jobId: progress.jobId, log };
+    try {
+      await body(jobCtx, rows, progress);
+    } finally {
+      if (pinned.kind === "snapshot") await dropKeys(layer, pinned);
+      // rows may have changed: this worker's cached counts and filter choices are stale
+      forgetFullCount(site.query(admin));
+      for (const a of site.all()) site.query(a).invalidateChoices();
+    }
+  };
 
   return {
     name,
@@ -79,41 +107,44 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
     permissions,
     confirm: options.confirm,
     changesData: options.changesData ?? true,
-    progress: Object.freeze({ cancellable }),
+    progress: Object.freeze({ cancellable, resumable, concurrency, execute }),
     async run(ctx) {
       const { site, admin, user, selection } = ctx;
       if (!site || !selection) throw adminError("WEFT_ADMIN_ERR_PROGRESS_CONTEXT", `weft admin: progress action "${name}" runs from the change list or the action endpoint (it needs ctx.site and ctx.selection): list it in the ModelAdmin's \`actions\` instead of calling run() yourself`);
       // 1. every permission, on the server, whatever the page showed
       const needed = permissions ?? [admin.perm("change")];
       if (!admin.has(user, "view") || !needed.every((p) => site.hasPerm(user, p))) throw new ActionRefusedError(403, ACTION_DENIED);
-      // 2. the selection, pinned before anything starts
-      const pinned: PinnedSelection = selection.all ? { kind: "filter", query: selection.query } : { kind: "ids", ids: [...ctx.ids] };
-      const size = pinned.kind === "ids" ? pinned.ids.length : selection.count;
-      const rows = jobSelection<Row>(site, admin, user, pinned, size);
+      // 2. the selection, pinned before anything starts: picked keys, or every matching key now
+      //    (stored in chunks beside the job: rows inserted after the click are not touched)
+      //    (the change list leaves `ids` empty for "all matching": the filter is read here, once)
+      const keys = selection.all && ctx.ids.length === 0 ? await jobSelection(site, admin, user, { kind: "filter", query: selection.query }, selection.count).ids() : [...ctx.ids];
+      const size = keys.length;
+      const at = Date.now();
+      let pinned: PinnedSelection | KeySnapshot = { kind: "ids", ids: keys };
+      let pinnedText: string | null = null;
+      if (selection.all) {
+        try {
+          pinned = await storeKeys(site.jobs.layer, keys, site.jobs.retentionMs + SNAPSHOT_QUEUED_MS, at);
+        } catch (err) {
+          if (err instanceof ChannelLayerUnavailableError) throw new ActionRefusedError(503, JOBS_UNAVAILABLE);
+          throw err;
+        }
+        pinnedText = `${counted(size, admin)} as of ${formatInZone(new Date(at), site.display.timeZone, true)}`;
+      }
       const description =
         typeof options.description === "function"
           ? options.description({ count: size, all: selection.all, admin, user })
           : (options.description ?? `${label}: ${counted(size, admin)}`);
-      const log = site.jobLog ?? SILENT;
-      // 3. the record, then the body in this worker's background
+      // 3. the record, then the job on the site's queue (this process, or a job worker)
+      const ref = jobActionRef(admin, name);
+      const data: ActionJobData = { user, pinned, size };
       let id: string;
       try {
-        id = await runJob(
-          site.jobs,
-          { owner: String(user.id), ownerName: user.username, action: jobActionRef(admin, name), description: String(description), cancellable, total: size, logger: log },
-          async (progress) => {
-            const jobCtx: ProgressActionContext = { site, admin, user, db: site.db, pubsub: site.jobs.layer, jobId: progress.jobId, log };
-            try {
-              await body(jobCtx, rows, progress);
-            } finally {
-              // rows may have changed: this worker's cached counts and filter choices are stale
-              const query = site.query(admin);
-              forgetFullCount(query);
-              for (const a of site.all()) site.query(a).invalidateChoices();
-            }
-          },
-        );
+        const local = (d: unknown, progress: Progress) => execute(site, admin, d, progress);
+        const record = await site.jobQueue.enqueue({ kind: ref, data, local, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size, selection: pinnedText });
+        id = record.id;
       } catch (err) {
+        if (pinned.kind === "snapshot") await dropKeys(site.jobs.layer, pinned);
         if (err instanceof JobQuotaError) throw new ActionRefusedError(429, tooManyOfYourJobs(err, label), { cause: err });
         if (err instanceof JobLimitError) throw new ActionRefusedError(503, TOO_MANY_JOBS);
         if (err instanceof ChannelLayerUnavailableError) throw new ActionRefusedError(503, JOBS_UNAVAILABLE);

@@ -4,6 +4,7 @@
  */
 import type { SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
+import type { Progress } from "@weft/server/jobs";
 import type { AdminSiteLike } from "./site-like.js";
 import { WeftAdminError } from "../errors.js";
 import type { ModelAdmin } from "./model-admin.js";
@@ -46,6 +47,15 @@ export interface AdminAction {
 export interface ProgressActionInfo {
   /** whether its jobs may be cancelled by their owner (or a superuser) */
   readonly cancellable: boolean;
+  /** whether a job whose worker crashed resumes on another worker from its last checkpoint (else it turns lost) */
+  readonly resumable?: boolean;
+  /** its jobs running at once across every job worker (BullMQ engine; default 2) */
+  readonly concurrency?: number;
+  /**
+   * Runs one job's body in whichever process runs the job: `data` is what the action enqueued
+   * (plain JSON). Registered with the site's job queue by `installJobs`. @internal
+   */
+  readonly execute?: (site: AdminSiteLike, admin: ModelAdmin<any, any>, data: unknown, progress: Progress) => Promise<unknown>;
 }
 
 /** What an action's `run` may return instead of a flash message. */

@@ -6,7 +6,7 @@
  */
 import type { AdminDatabase } from "../query/dialect/index.js";
 import type { Logger } from "@weft/server";
-import type { JobStore } from "@weft/server/jobs";
+import type { JobQueue, JobStore } from "@weft/server/jobs";
 import type { AdminSessions, ApiTokens, SessionUser, UserStore } from "../auth/index.js";
 import type { ChangeListQuery } from "../query/index.js";
 import type { ModelAdmin } from "./model-admin.js";
@@ -28,6 +28,10 @@ export interface AdminSiteLike {
   readonly display: Display;
   /** the drizzle database holding the models and the admin's `weft_*` tables */
   readonly db: AdminDatabase;
+  /** the database the change list reads through (the SQLite read pool's, else `db`); never written */
+  readonly reads: AdminDatabase;
+  /** the budget of one admin statement, ms */
+  readonly queryTimeoutMs: number;
   readonly users: UserStore;
   readonly sessions: AdminSessions;
   readonly tokens: ApiTokens;
@@ -36,6 +40,11 @@ export interface AdminSiteLike {
    * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
    */
   readonly jobs: JobStore;
+  /**
+   * Where the progress actions' jobs are queued and run (see `installJobs`).
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
+   */
+  readonly jobQueue: JobQueue;
   /** where job failures (with their stacks) are logged: the app's logger once installed */
   readonly jobLog: Logger | undefined;
   /** The ModelAdmin registered as `app`/`name`, or undefined. */

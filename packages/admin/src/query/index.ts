@@ -46,5 +46,15 @@ export {
 } from "./resolved.js";
 export { escapeLike, splitSearchTerms, LIKE_ESCAPE } from "./search.js";
 export { countStatements, type StatementCounter } from "./stats.js";
+export {
+  DEFAULT_QUERY_TIMEOUT_MS,
+  QUERY_TOO_SLOW,
+  QueryTimeoutError,
+  isQueryTimeout,
+  pgBudget,
+  queryBudget,
+  queryTimeoutOf,
+} from "./budget.js";
+export { SqliteReadPool, siteReads, type ReadPoolOption, type SiteReads, type SqliteReadPoolOptions } from "./read-pool/index.js";
 export { dialectOf, withTransaction, type AdminDatabase, type AnyColumn, type AnyTable, type DbOrTx, type Dialect, type QueryBuilder } from "./dialect/index.js";
 export type { ListWidgetProps } from "./list-widget-props.js";

@@ -4,6 +4,7 @@
  */
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { adminError } from "../errors.js";
+import { readPoolsOf } from "./read-pool/pool.js";
 
 /** A live statement counter over one better-sqlite3 connection. */
 export interface StatementCounter {
@@ -20,7 +21,8 @@ export interface StatementCounter {
 /**
  * Wraps the `prepare` of the better-sqlite3 connection under a drizzle database so that every
  * statement is counted. drizzle's better-sqlite3 session prepares one statement per executed
- * query, so the count is the number of statements run (Django's `assertNumQueries`). Meant for
+ * query, so the count is the number of statements run (Django's `assertNumQueries`); the
+ * statements an `AdminSite` sends to its read pool on the same file (`site.readPool`) count too. Meant for
  * tests and diagnostics: it patches the connection object until `restore()`.
  *
  * @param db - a drizzle better-sqlite3 database (its `$client` is patched)
@@ -36,6 +38,10 @@ export function countStatements(db: BetterSQLite3Database<any>): StatementCounte
     statements.push(source);
     return original.call(this, source);
   };
+  // the reads an AdminSite sends to its read pool on this connection's file count too
+  const observe = (source: string) => void statements.push(source);
+  const pools = [...readPoolsOf(client)];
+  for (const pool of pools) pool.observers.add(observe);
   return {
     get count() {
       return statements.length;
@@ -46,6 +52,7 @@ export function countStatements(db: BetterSQLite3Database<any>): StatementCounte
     },
     restore() {
       client.prepare = original;
+      for (const pool of pools) pool.observers.delete(observe);
     },
   };
 }

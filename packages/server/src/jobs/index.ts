@@ -23,5 +23,6 @@ export {
 } from "./types.js";
 export { JobStore, type JobStoreOptions, type JobListEvent } from "./store.js";
 export type { Progress } from "./progress.js";
-export { startJob, runJob, cancelJob, type JobSpec, type JobBody, type StartedJob } from "./runner.js";
+export { startJob, runJob, cancelJob, executeJob, describeCounts, type JobSpec, type JobBody, type StartedJob, type ExecuteOptions } from "./runner.js";
+export { InProcessJobQueue, type JobQueue, type JobHandler, type HandlerOptions, type EnqueueJob, type InProcessJobQueueOptions } from "./queue.js";
 export { watchJob, type WatchJobOptions } from "./watch.js";

@@ -1,4 +1,4 @@
-import { JOB_LOG_LINES, JobCancelledError, truncateText, validCount } from "./types.js";
+import { JOB_LOG_LINES, JOB_TEXT_MAX, JobCancelledError, truncateText, validCount } from "./types.js";
 
 /**
  * What a job body gets to report progress and notice cancellation. Every call is cheap and
@@ -19,6 +19,20 @@ export interface Progress {
   readonly cancelled: boolean;
   /** Aborted (reason: {@link JobCancelledError}) when cancellation is requested; pass it to `fetch` and friends. */
   readonly signal: AbortSignal;
+  /**
+   * Records how far the body got (any JSON value, at most 4,096 characters as JSON, e.g.
+   * `{ lastId: 412 }`), stored with the job's record (coalesced like `update`). When the
+   * worker running a resumable job crashes, the worker that takes the job over starts the body
+   * again with {@link Progress.resumed} `true` and this value in {@link Progress.lastCheckpoint}.
+   * As the last checkpoint may be up to one write interval (50 ms) old, a resumed body must
+   * tolerate redoing the rows after it (e.g. skip an order already refunded).
+   * @throws TypeError when `value` is not JSON-serialisable or longer than 4,096 characters as JSON
+   */
+  checkpoint(value: unknown): void;
+  /** The last checkpoint stored for this job (`undefined` on a fresh run). */
+  readonly lastCheckpoint: unknown;
+  /** Whether this run resumes a job whose worker crashed (see {@link Progress.checkpoint}). */
+  readonly resumed: boolean;
 }
 
 /** The state a {@link Progress} handle accumulates. @internal */
@@ -27,13 +41,14 @@ export interface ProgressState {
   total: number | null;
   message: string;
   log: string[];
+  checkpoint?: unknown;
 }
 
 /**
  * A {@link Progress} handle and its controls, for the runner. `onChange` is called after every
  * accepted change; after `freeze()` further calls are ignored. @internal
  */
-export function createProgress(jobId: string, initial: ProgressState, onChange: () => void) {
+export function createProgress(jobId: string, initial: ProgressState, onChange: () => void, resumed = false) {
   const state: ProgressState = { ...initial, log: [...initial.log] };
   const controller = new AbortController();
   let frozen = false;
@@ -54,6 +69,17 @@ export function createProgress(jobId: string, initial: ProgressState, onChange: 
       if (state.log.length > JOB_LOG_LINES) state.log.splice(0, state.log.length - JOB_LOG_LINES);
       onChange();
     },
+    checkpoint(value) {
+      if (frozen) return;
+      const json = JSON.stringify(value);
+      if (json === undefined || json.length > JOB_TEXT_MAX) throw new TypeError(`progress.checkpoint: the value must be JSON of at most ${JOB_TEXT_MAX} characters`);
+      state.checkpoint = JSON.parse(json) as unknown;
+      onChange();
+    },
+    get lastCheckpoint() {
+      return state.checkpoint ?? undefined;
+    },
+    resumed,
     get cancelled() {
       return controller.signal.aborted;
     },

@@ -1,6 +1,7 @@
 import { createProgress, type Progress } from "./progress.js";
 import type { JobStore } from "./store.js";
-import { isFinished, isLost, JOB_FAILED_TEXT, type JobRecord, type JobLogger, type JobStatus, type NewJob } from "./types.js";
+import { hostname } from "node:os";
+import { isFinished, isLost, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobLogger, type JobStatus, type NewJob } from "./types.js";
 import { CoalescingWriter } from "./writer.js";
 
 /** What {@link runJob} needs besides the body. */
@@ -38,15 +39,72 @@ export interface StartedJob {
  */
 export async function startJob(store: JobStore, spec: JobSpec, body: JobBody): Promise<StartedJob> {
   const record = await store.create(spec);
-  const finished = run(store, record, spec, body).catch((err: unknown) => {
+  return { id: record.id, record, finished: guarded(record.id, spec, run(store, record, spec, body, {})) };
+}
+
+/** What {@link executeJob} takes besides the record's id and the body. */
+export interface ExecuteOptions {
+  /** an outside abort (e.g. BullMQ's processor signal): aborts `progress.signal` as a cancellation does */
+  signal?: AbortSignal;
+  /**
+   * called (once) when the record asks for cancellation, instead of aborting at once: a queue
+   * engine relays it to its own cancellation, which aborts `signal`; returning `false` (not
+   * relayed) aborts at once
+   */
+  onCancelRequested?: () => boolean;
+  /** the running process's name (default `host:pid`) */
+  worker?: string;
+}
+
+/**
+ * Runs `body` for a job whose record already exists (created by a queue's enqueue), in this
+ * process, as {@link startJob} does. A `queued` record starts afresh. A record already
+ * `running` (or `lost`) was started by a worker that crashed (a queue handed the job over):
+ * a resumable job ({@link JobRecord.resumable}) resumes — `progress.resumed`, the last
+ * checkpoint in `progress.lastCheckpoint`, the counts and log kept, `resumes` counted — and any
+ * other is stored as `lost` without running the body again. A finished or missing record runs
+ * nothing. A job cancelled while queued ends `cancelled` without running.
+ * @returns the final status (`undefined` when the record is missing); never rejects
+ */
+export async function executeJob(store: JobStore, id: string, spec: Pick<JobSpec, "logger" | "coalesceMs">, body: JobBody, opts: ExecuteOptions = {}): Promise<JobStatus | undefined> {
+  const worker = opts.worker ?? `${hostname()}:${process.pid}`;
+  let rec: JobRecord | undefined;
+  let resumed = false;
+  try {
+    rec = await store.mutate(id, (cur) => {
+      if (!cur || isFinished(cur.status) && !(cur.status === "lost" && cur.resumable)) return undefined;
+      const now = Date.now();
+      if (cur.status === "queued" && cur.cancelRequested) return { ...cur, status: "cancelled", finishedAt: now, leaseUntil: now };
+      if (cur.status === "queued") return undefined;
+      if (!cur.resumable) return { ...cur, status: "lost", finishedAt: now, leaseUntil: now, error: JOB_LOST_TEXT };
+      resumed = true;
+      const from = { current: cur.current, total: cur.total };
+      const line = `Resumed on another worker after a crash (${describeCounts(from)}).`;
+      return { ...cur, status: "running", worker, error: null, finishedAt: null, leaseUntil: now + store.leaseMs, resumes: (cur.resumes ?? 0) + 1, resumedFrom: from, log: [...cur.log, line] };
+    });
+  } catch (err) {
+    spec.logger?.error({ err, jobId: id }, "weft: job could not be started");
+    return "failed";
+  }
+  if (!rec) return undefined;
+  if (rec.status !== "queued" && !(resumed && rec.status === "running")) return rec.status;
+  return guarded(id, spec, run(store, rec, spec, body, { ...opts, worker, resumed }));
+}
+
+/** "412 of 856 done" / "412 done". @internal */
+export function describeCounts(c: { current: number; total: number | null }): string {
+  return c.total === null ? `${c.current} done` : `${c.current} of ${c.total} done`;
+}
+
+function guarded(id: string, spec: Pick<JobSpec, "logger">, finished: Promise<JobStatus>): Promise<JobStatus> {
+  return finished.catch((err: unknown) => {
     try {
-      spec.logger?.error({ err, jobId: record.id }, "weft: job runner failed");
+      spec.logger?.error({ err, jobId: id }, "weft: job runner failed");
     } catch {
       // nothing left to tell
     }
     return "failed" as const;
   });
-  return { id: record.id, record, finished };
 }
 
 /** {@link startJob}, returning only the job id (for the redirect to `/admin/jobs/<id>/`). */
@@ -71,25 +129,38 @@ export async function cancelJob(store: JobStore, id: string, by: string): Promis
   return !!rec && rec.cancelRequested && !isFinished(rec.status) && !isLost(rec);
 }
 
-async function run(store: JobStore, created: JobRecord, spec: JobSpec, body: JobBody): Promise<JobStatus> {
+async function run(store: JobStore, created: JobRecord, spec: Pick<JobSpec, "logger" | "coalesceMs">, body: JobBody, opts: ExecuteOptions & { resumed?: boolean }): Promise<JobStatus> {
   const { id } = created;
   const log = spec.logger;
   const now = Date.now();
   const local: Pick<JobRecord, "status" | "startedAt" | "finishedAt" | "error" | "leaseUntil" | "worker"> = {
     status: "running",
-    startedAt: now,
+    startedAt: created.startedAt ?? now,
     finishedAt: null,
     error: null,
     leaseUntil: now + store.leaseMs,
-    worker: created.worker,
+    worker: opts.worker ?? created.worker,
   };
   let lastRev = created.rev;
-  const ctl = createProgress(id, { current: 0, total: created.total, message: "", log: [] }, () => writer.mark());
+  const initial = opts.resumed
+    ? { current: created.current, total: created.total, message: created.message, log: created.log, checkpoint: created.checkpoint ?? null }
+    : { current: 0, total: created.total, message: "", log: [], checkpoint: null };
+  const ctl = createProgress(id, initial, () => writer.mark(), !!opts.resumed);
+  let relayed = false;
+  const cancelRequested = () => {
+    if (!opts.onCancelRequested) return ctl.cancel();
+    if (relayed) return;
+    relayed = true;
+    if (!opts.onCancelRequested()) ctl.cancel();
+  };
+  const onAbort = () => ctl.cancel();
+  if (opts.signal?.aborted) ctl.cancel();
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
   const writer = new CoalescingWriter(
     async () => {
       const mine = { ...local, ...ctl.snapshot() };
       const rec = await store.mutate(id, (cur) => {
-        if (cur?.cancelRequested) ctl.cancel();
+        if (cur?.cancelRequested) cancelRequested();
         return {
           ...(cur ?? created),
           ...mine,
@@ -111,7 +182,7 @@ async function run(store: JobStore, created: JobRecord, spec: JobSpec, body: Job
     },
   );
   const unsubscribe = store.subscribe(id, (rec) => {
-    if (rec.cancelRequested) ctl.cancel();
+    if (rec.cancelRequested) cancelRequested();
   });
   const lease = setInterval(() => {
     local.leaseUntil = Date.now() + store.leaseMs;
@@ -130,6 +201,7 @@ async function run(store: JobStore, created: JobRecord, spec: JobSpec, body: Job
   }
   ctl.freeze();
   clearInterval(lease);
+  opts.signal?.removeEventListener("abort", onAbort);
   const end = Date.now();
   local.status = ctl.progress.cancelled ? "cancelled" : failed ? "failed" : "done";
   if (local.status === "failed") local.error = JOB_FAILED_TEXT;

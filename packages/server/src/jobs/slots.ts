@@ -39,14 +39,14 @@ export class JobSlots {
   }
 
   /**
-   * Takes both slots for job `id`, or none.
+   * Takes both slots for job `id` for `leaseMs` (default the job lease), or none.
    * @throws (rejects) {@link JobQuotaError} when a cap is reached; the layer's error when unreachable (nothing is held then)
    */
-  async take(owner: string, action: string, id: string): Promise<void> {
+  async take(owner: string, action: string, id: string, leaseMs = this.leaseMs): Promise<void> {
     const taken: string[] = [];
     try {
       for (const [key, cap, scope] of this.keys(owner, action)) {
-        if (!(await this.layer.claim(key, id, cap, this.leaseMs))) throw new JobQuotaError(scope, cap, action);
+        if (!(await this.layer.claim(key, id, cap, leaseMs))) throw new JobQuotaError(scope, cap, action);
         taken.push(key);
       }
     } catch (err) {

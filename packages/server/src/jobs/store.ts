@@ -122,7 +122,7 @@ export class JobStore {
    */
   async create(input: NewJob): Promise<JobRecord> {
     const id = randomBytes(18).toString("base64url");
-    await this.slots.take(input.owner, input.action, id);
+    await this.slots.take(input.owner, input.action, id, input.leaseMs);
     try {
       return await this.insert(id, input);
     } catch (err) {
@@ -153,8 +153,13 @@ export class JobStore {
       createdAt: now,
       startedAt: null,
       finishedAt: null,
-      leaseUntil: now + this.leaseMs,
+      leaseUntil: now + (input.leaseMs ?? this.leaseMs),
       worker: input.worker ?? `${hostname()}:${process.pid}`,
+      resumable: input.resumable ?? false,
+      selection: input.selection == null ? null : truncateText(String(input.selection)),
+      checkpoint: null,
+      resumes: 0,
+      resumedFrom: null,
     };
     const created = await this.mutate(record.id, (cur) => (cur ? undefined : record));
     if (!created || created.createdAt !== now || created.owner !== input.owner) throw weftError("WEFT_ERR_JOB_ID_COLLISION", `job ${record.id}: the id is taken by another job; start the job again`);

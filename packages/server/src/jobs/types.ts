@@ -44,6 +44,16 @@ export interface JobRecord {
   leaseUntil: number;
   /** the process running it (`host:pid` unless given) */
   worker: string;
+  /** whether a crashed run is resumed on another worker from its last checkpoint (else it turns `lost`) */
+  resumable?: boolean;
+  /** what the job was pinned to, for its page ("856 orders as of 2026-12-06 14:02 UTC"), or `null` */
+  selection?: string | null;
+  /** the last value the body gave `progress.checkpoint` (JSON), or `null` */
+  checkpoint?: unknown;
+  /** how many times the job was resumed after its worker crashed (0 or absent: never) */
+  resumes?: number;
+  /** where the last resume started: the counts stored when the crashed worker stopped */
+  resumedFrom?: { current: number; total: number | null } | null;
 }
 
 /** What {@link JobStore.create} needs. */
@@ -58,6 +68,16 @@ export interface NewJob {
   total?: number | null;
   /** the running process's name (default `host:pid`) */
   worker?: string;
+  /** see {@link JobRecord.resumable} (default `false`) */
+  resumable?: boolean;
+  /** see {@link JobRecord.selection} (at most 4,096 characters) */
+  selection?: string | null;
+  /**
+   * the first lease of the record and of its owner's slots (ms; default the store's `leaseMs`):
+   * a queue that holds jobs until a worker is free gives a longer one, as nobody renews a
+   * queued job's lease
+   */
+  leaseMs?: number;
 }
 
 /** Fields anyone may patch with {@link JobStore.update}. */

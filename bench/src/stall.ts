@@ -1,0 +1,181 @@
+/**
+ * `pnpm bench:stall`: "a slow search next to normal clients" (issue 11). While one client
+ * repeats the worst search it can type (`q=a` on the 400,000 orders, whose search fields
+ * include the related customer's name and e-mail), N other clients click on their change
+ * lists (`selectPage`, a change-list event); their click latency p50/p99 is compared with the
+ * same figure without the slow client. Writes its section of docs/benchmarks.md; prints
+ * figures, never fails on a timing.
+ *
+ * ```
+ * node bench/dist/stall.js [--clients N] [--seconds S] [--rounds R] [--db FILE] [--no-write]
+ * ```
+ *
+ * Method: the demo runs in a child process (bench/dist/stall/server.js) on a seeded SQLite
+ * file (kept in the temp directory between runs: `--db` to choose it). The clients are
+ * open-loop: each sends a click every 100 ms whatever the answers, and the latency of a click
+ * is the time from its send to its reply — so a worker stalled for 5 s shows as 5 s on every
+ * click sent meanwhile, not as one slow sample. The slow client is closed-loop: it sends its
+ * next search as soon as the previous one is answered.
+ */
+import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
+import { writeSection } from "./doc.js";
+import { getPage } from "./http.js";
+import { login } from "./jobs/page.js";
+import { int, ms, percentile, sleep, sorted } from "./stats.js";
+import { BenchSocket } from "./wsclient.js";
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+};
+const CLIENTS = Number(opt("clients", "4"));
+const SECONDS = Number(opt("seconds", "10"));
+const ROUNDS = Number(opt("rounds", "3"));
+const DB = opt("db", join(os.tmpdir(), "weft-bench-stall.db"));
+const write = !args.includes("--no-write");
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const LIST = "/admin/shop/order/";
+const CLICK_EVERY_MS = 500;
+const TOO_SLOW = "This search took too long";
+const log = (msg: string) => process.stderr.write(`bench:stall: ${msg}\n`);
+
+interface Tab {
+  sock: BenchSocket;
+}
+
+async function openTab(base: string, cookie: string): Promise<Tab> {
+  const page = await getPage(base, LIST, cookie);
+  const sock = await BenchSocket.open(base, cookie);
+  await sock.join(1, page.roots[0]!.token, base + LIST);
+  return { sock };
+}
+
+/** Every client clicks every CLICK_EVERY_MS for `seconds`; resolves with every click's latency (ms). */
+async function clicks(tabs: Tab[], seconds: number): Promise<{ latencies: number[]; errors: number; unanswered: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  for (const t of tabs) {
+    t.sock.onReply = (latency, ok) => {
+      if (ok) latencies.push(latency);
+      else errors++;
+    };
+  }
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    tabs.map(async (t, i) => {
+      await sleep((i * CLICK_EVERY_MS) / tabs.length); // spread the clients over the period
+      while (Date.now() < end) {
+        t.sock.event(1, "selectPage", {});
+        await sleep(CLICK_EVERY_MS);
+      }
+    }),
+  );
+  // the clicks still in flight are answered (or counted as unanswered after 30 s)
+  const deadline = Date.now() + 30_000;
+  while (tabs.some((t) => t.sock.pending.size > 0) && Date.now() < deadline) await sleep(20);
+  const unanswered = tabs.reduce((n, t) => n + t.sock.pending.size, 0);
+  for (const t of tabs) {
+    t.sock.pending.clear();
+    t.sock.onReply = undefined;
+  }
+  return { latencies, errors, unanswered };
+}
+
+/** The slow client: searches `a` (then `a ` — the same terms, a new URL) until `stop()`. */
+function slowSearches(tab: Tab): { stop: () => Promise<{ searches: number; tooSlow: number; times: number[] }> } {
+  let running = true;
+  const times: number[] = [];
+  let tooSlow = 0;
+  // the message comes in the search's render, which may follow the event's reply
+  const onFrame = (data: Buffer) => {
+    if (data.toString("utf8").includes(TOO_SLOW)) tooSlow++;
+  };
+  tab.sock.ws.on("message", onFrame);
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const t0 = performance.now();
+      await tab.sock.request(1, "search", { q: i % 2 === 0 ? "a" : "a " }, 300_000);
+      times.push(performance.now() - t0);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      tab.sock.ws.off("message", onFrame);
+      return { searches: times.length, tooSlow, times };
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(DB)) log(`seeding ${DB} (demo defaults: 400,000 orders; kept for the next run)…`);
+  ensureSeeded(DB, { quiet: true });
+  const child = fork(fileURLToPath(new URL("./stall/server.js", import.meta.url)), [DB], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once("message", (m: { port: number }) => resolve(m.port));
+      child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const cookie = await login(base);
+    const tabs = await Promise.all(Array.from({ length: CLIENTS }, () => openTab(base, cookie)));
+    const slowTab = await openTab(base, cookie);
+
+    await clicks(tabs, 2); // warm-up
+    // alternating rounds, so that the machine's other load (it is shared) weighs on both figures alike
+    const alone = { latencies: [] as number[], errors: 0, unanswered: 0 };
+    const beside = { latencies: [] as number[], errors: 0, unanswered: 0 };
+    const searched = { searches: 0, tooSlow: 0, times: [] as number[] };
+    const add = (to: typeof alone, r: typeof alone) => {
+      to.latencies.push(...r.latencies);
+      to.errors += r.errors;
+      to.unanswered += r.unanswered;
+    };
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`round ${round}/${ROUNDS}: ${SECONDS} s of ${CLIENTS} clients clicking alone, then ${SECONDS} s next to a client repeating the search "a"…`);
+      add(alone, await clicks(tabs, SECONDS));
+      const slow = slowSearches(slowTab);
+      await sleep(500);
+      add(beside, await clicks(tabs, SECONDS));
+      const s = await slow.stop();
+      searched.searches += s.searches;
+      searched.tooSlow += s.tooSlow;
+      searched.times.push(...s.times);
+    }
+
+    const a = sorted(alone.latencies);
+    const b = sorted(beside.latencies);
+    const s = sorted(searched.times);
+    const rows = [
+      ["clicks alone (baseline)", a, alone],
+      ["clicks next to the slow search", b, beside],
+    ] as const;
+    const ratio = percentile(b, 99) / percentile(a, 99);
+    const lines = [
+      "## A slow search next to normal clients (`pnpm bench:stall`)",
+      "",
+      `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail); ${ROUNDS} such rounds, alternating. One demo process, SQLite. ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (shared, loaded).`,
+      "",
+      "| clicks | n | p50 | p99 | max | errors / unanswered |",
+      "|---|---:|---:|---:|---:|---:|",
+      ...rows.map(([label, xs, r]) => `| ${label} | ${int(xs.length)} | ${ms(percentile(xs, 50))} ms | ${ms(percentile(xs, 99))} ms | ${ms(xs[xs.length - 1] ?? NaN)} ms | ${r.errors} / ${r.unanswered} |`),
+      "",
+      `p99 next to the slow search: **${ratio.toFixed(1)}×** the baseline (target: within 2×). The slow client's searches: ${searched.searches}, answered in p50 ${ms(percentile(s, 50))} ms / max ${ms(s[s.length - 1] ?? NaN)} ms; ${searched.tooSlow} answered "This search took too long; narrow it down."`,
+      "",
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    if (write) writeSection(join(REPO, "docs", "benchmarks.md"), "stall", lines.join("\n"));
+    await Promise.all([...tabs, slowTab].map((t) => t.sock.close()));
+  } finally {
+    child.kill();
+  }
+}
+
+await main();

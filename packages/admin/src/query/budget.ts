@@ -1,0 +1,84 @@
+/**
+ * Query budgets: no admin statement may run for longer than the site's budget
+ * (`AdminSite({ queryTimeoutMs })`, default {@link DEFAULT_QUERY_TIMEOUT_MS}). On SQLite the
+ * read pool stops the reader running it; on PostgreSQL the server cancels it
+ * (`statement_timeout`, SQLSTATE 57014). Both surface as one {@link QueryTimeoutError}.
+ */
+import { WeftAdminError } from "../errors.js";
+
+/** The default budget of one admin statement, in milliseconds (as the issue's "default 2 s"). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 2000;
+
+/** What the user reads, inline, when a statement outlived its budget. */
+export const QUERY_TOO_SLOW = "This search took too long; narrow it down.";
+
+/** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` (or a cancel request). */
+export const PG_QUERY_CANCELED = "57014";
+
+/**
+ * `WEFT_ADMIN_ERR_QUERY_TIMEOUT`: a statement outlived its budget and was stopped (SQLite: its
+ * reader process was killed and replaced; PostgreSQL: the server cancelled it). Nothing was
+ * written. The admin's pages catch it and show {@link QUERY_TOO_SLOW} in place, keeping what
+ * they showed before; the details (`budgetMs`, the SQL) are for the server log only.
+ */
+export class QueryTimeoutError extends WeftAdminError {
+  /**
+   * @param budgetMs - the budget that ran out, in milliseconds
+   * @param sql - the statement (for the log; never shown to the user)
+   */
+  constructor(
+    readonly budgetMs: number,
+    readonly sql: string,
+    options?: ErrorOptions,
+  ) {
+    super("WEFT_ADMIN_ERR_QUERY_TIMEOUT", `weft admin: a statement outlived its ${budgetMs} ms budget and was stopped: ${sql.slice(0, 300)}`, options);
+  }
+}
+
+/**
+ * Checks a budget given by a developer.
+ * @param ms - milliseconds, an integer from 1 to 2^31-1; undefined for the default
+ * @returns the budget in milliseconds
+ * @throws TypeError naming `where` when it is not such an integer
+ */
+export function queryBudget(ms: number | undefined, where = "queryTimeoutMs"): number {
+  if (ms === undefined) return DEFAULT_QUERY_TIMEOUT_MS;
+  if (!Number.isInteger(ms) || ms < 1 || ms > 2 ** 31 - 1) throw new TypeError(`weft admin: ${where} must be a whole number of milliseconds from 1 to 2147483647 (got ${String(ms)})`);
+  return ms;
+}
+
+/** The errors `err` wraps (`cause` chain; drizzle wraps a driver's error in `DrizzleQueryError`), itself first. */
+function* causes(err: unknown): Generator<object> {
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) yield e;
+}
+
+/**
+ * The budget overrun behind `err`, if that is what it is: a {@link QueryTimeoutError} itself or
+ * wrapped (drizzle's `DrizzleQueryError`), or PostgreSQL's cancel (SQLSTATE 57014) turned into
+ * one of `budgetMs` (the cause attached). Undefined for any other error.
+ * @param budgetMs - the budget to report for a PostgreSQL cancel, in milliseconds
+ */
+export function queryTimeoutOf(err: unknown, budgetMs = DEFAULT_QUERY_TIMEOUT_MS): QueryTimeoutError | undefined {
+  for (const e of causes(err)) {
+    if (e instanceof QueryTimeoutError) return e;
+    if ((e as { code?: unknown }).code === PG_QUERY_CANCELED) {
+      const sql = (err as { query?: unknown }).query ?? (e as { query?: unknown }).query ?? "";
+      return new QueryTimeoutError(budgetMs, String(sql), { cause: err });
+    }
+  }
+  return undefined;
+}
+
+/** Whether `err` is a statement stopped by its budget, on either engine (see {@link queryTimeoutOf}). */
+export function isQueryTimeout(err: unknown): boolean {
+  return queryTimeoutOf(err) !== undefined;
+}
+
+/**
+ * node-postgres client settings that put every statement of a pool under `budgetMs`:
+ * `statement_timeout` (the server cancels with 57014) — merge them into `new pg.Pool({ … })`.
+ * @example new pg.Pool({ connectionString, ...pgBudget(site.queryTimeoutMs) })
+ */
+export function pgBudget(budgetMs: number): { statement_timeout: number } {
+  return { statement_timeout: queryBudget(budgetMs) };
+}

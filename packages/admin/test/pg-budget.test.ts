@@ -1,0 +1,79 @@
+/**
+ * PostgreSQL's query budget: `statement_timeout` on the pool's connections (pgBudget), and its
+ * cancel (SQLSTATE 57014) read as the same QueryTimeoutError as SQLite's read pool.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
+import { sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { QueryTimeoutError, dialectOf, isQueryTimeout, pgBudget, queryTimeoutOf, siteReads } from "../src/query/index.js";
+
+const HOST = { host: process.env.PGHOST ?? "127.0.0.1", port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? "postgres" };
+const DB = `weft_budget_${process.pid}_${Date.now()}`;
+let admin: pg.Client;
+
+beforeAll(async () => {
+  admin = new pg.Client({ ...HOST, database: "postgres" });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${DB}`);
+});
+
+afterAll(async () => {
+  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin.end();
+});
+
+describe("PostgreSQL query budget", () => {
+  it("cancels a statement past statement_timeout and reports it as QueryTimeoutError; fast ones are untouched", async () => {
+    const pool = new pg.Pool({ ...HOST, database: DB, max: 2, ...pgBudget(200) });
+    const db = drizzle(pool);
+    try {
+      expect((await pool.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "200ms" });
+      const started = Date.now();
+      const err = await db.execute(sql`SELECT pg_sleep(5)`).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      // the server stopped it: well before the 5 s sleep (no client-side timer involved)
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(isQueryTimeout(err)).toBe(true);
+      const timeout = queryTimeoutOf(err, 200)!;
+      expect(timeout).toBeInstanceOf(QueryTimeoutError);
+      expect(timeout.code).toBe("WEFT_ADMIN_ERR_QUERY_TIMEOUT");
+      expect(timeout.budgetMs).toBe(200);
+      expect(timeout.sql).toContain("pg_sleep");
+      // the connection is fine afterwards
+      expect((await db.execute(sql`SELECT 1 AS one`)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it("an AdminSite's budget goes to a pg pool that has none (siteReads); a pool's own setting is kept", async () => {
+    const bare = new pg.Pool({ ...HOST, database: DB, max: 1 });
+    const own = new pg.Pool({ ...HOST, database: DB, max: 1, ...pgBudget(1234) });
+    try {
+      const reads = siteReads(drizzle(bare), dialectOf(drizzle(bare)), 300, undefined);
+      expect(reads.pool).toBeUndefined();
+      expect((await bare.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "300ms" });
+      siteReads(drizzle(own), dialectOf(drizzle(own)), 300, undefined);
+      expect((await own.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "1234ms" });
+    } finally {
+      await Promise.all([bare.end(), own.end()]);
+    }
+  });
+
+  it("other errors are not budget overruns; a bad budget is refused", async () => {
+    const pool = new pg.Pool({ ...HOST, database: DB, max: 1, ...pgBudget(2000) });
+    try {
+      const err = await pool.query("SELECT nope").catch((e: unknown) => e);
+      expect((err as { code?: string }).code).toBe("42703");
+      expect(isQueryTimeout(err)).toBe(false);
+      expect(queryTimeoutOf(err)).toBeUndefined();
+    } finally {
+      await pool.end();
+    }
+    expect(() => pgBudget(0)).toThrow(TypeError);
+    expect(() => pgBudget(1.5)).toThrow(/whole number/);
+  });
+});
