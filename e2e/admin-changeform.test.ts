@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { useDemo } from "./support/demo.js";
-import { loggedIn } from "./support/admin.js";
+import { loggedIn, pickRelated } from "./support/admin.js";
 import { recordFrames, type Frame } from "./support/browser.js";
 import { joined } from "./support/live.js";
 
@@ -146,7 +146,7 @@ describe("submit lock", () => {
     const { page, frames } = await open(ctx, "/admin/support/ticket/add/");
     const subject = `Double click ${Date.now()}`;
     await page.getByLabel("Subject").fill(subject);
-    await page.locator('input[name="customerId"]').fill("1");
+    await pickRelated(page, "customerId", "a");
     const from = frames.length;
     await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/add/")), page.locator('button[name="_save"]').dblclick()]);
     // one save event left the page, whatever the double click did

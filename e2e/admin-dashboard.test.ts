@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { BrowserContext } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { loggedIn, type ContextOptions } from "./support/admin.js";
+import { loggedIn, pickRelated, type ContextOptions } from "./support/admin.js";
 import { markDocument, numberIn, recordFrames, waitForNumberAbove } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { joined, openLive } from "./support/live.js";
@@ -71,7 +71,7 @@ describe("admin dashboard", () => {
     const r0 = await numberIn(page, REVENUE);
     const n0 = await numberIn(page, ORDERS);
     await form.fill('input[name="number"]', `ORD-E2E-${Date.now()}`);
-    await form.fill('input[name="customerId"]', "1");
+    await pickRelated(form, "customerId", "a");
     // the form takes euros; the order stores cents
     await form.fill('input[name="totalCents"]', String(TOTAL / 100));
     await Promise.all([form.waitForURL((u) => !u.pathname.endsWith("/add/"), { timeout: 15_000 }), form.click('button[name="_save"]')]);

@@ -49,3 +49,18 @@ export async function startJob(page: Page, frames: Frame[], action: string): Pro
   await Promise.all([page.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), yes.click()]);
   await joined(frames, 1, from);
 }
+
+/**
+ * Picks a related object in a foreign-key autocomplete (`autocompleteFields`, or a key past 200
+ * related rows): types `text` into `<field>__search`, waits for the results, ↓ and Enter pick
+ * the first; resolves when the hidden `<field>` input holds a key.
+ */
+export async function pickRelated(page: import("playwright-core").Page, field: string, text: string): Promise<void> {
+  const input = page.locator(`input[name="${field}__search"]`);
+  await input.fill(text);
+  await page.locator(`[role="option"]`).first().waitFor();
+  await input.press("ArrowDown");
+  await page.waitForFunction(() => document.querySelector('[role="option"][aria-selected="true"]') !== null);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((f) => ((document.querySelector(`input[type="hidden"][name="${f}"]`) as HTMLInputElement | null)?.value ?? "") !== "", field);
+}

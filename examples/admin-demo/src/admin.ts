@@ -1,4 +1,4 @@
-import { AdminSite } from "@weft/admin";
+import { AdminSite, TabularInline } from "@weft/admin";
 import type { SiteJobOptions } from "@weft/admin/jobs";
 import type Database from "better-sqlite3";
 import { engineOf, type AnyDemoDb } from "./db/engine.js";
@@ -6,6 +6,7 @@ import { orderActions } from "./actions.js";
 import { SLOTS } from "./slots.js";
 import { orderWidgets, productWidgets, registerDashboard } from "./widgets.js";
 import { SalesReport } from "./views/sales-report.js";
+import { bigOrdersFilter } from "./list-filters.js";
 
 const CHART_ICON = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"><path d="M2 14h12M4 12V8m4 4V4m4 8V6" stroke="currentColor" stroke-width="2" fill="none"/></svg>';
 
@@ -40,12 +41,17 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     searchIndex: "trigram",
     // from a million orders (`--orders 4000000`), the unfiltered list shows SQLite's estimate
     estimateTotalAbove: 1_000_000,
-    listFilter: ["status", "createdAt"],
+    // "Big orders" (list-filters.ts): a custom filter, `?size=big`
+    listFilter: ["status", "createdAt", bigOrdersFilter(orders.totalCents)],
     ordering: ["-createdAt"],
     listPerPage: 50,
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },
     fieldTypes: { totalCents: { type: "money", currencyField: "currency" } },
     readonlyFields: ["number", "createdAt", "updatedAt"],
+    // the customer is searched as you type (name, email) rather than picked from 10,000 options
+    autocompleteFields: ["customerId"],
+    // the order's items, edited on the order's page and saved with it in one transaction
+    inlines: [TabularInline(orderItems, { fields: ["productId", "quantity", "unitPriceCents"], extra: 1, maxNum: 50 })],
     // refund / sync with vendor / finalize (actions.ts): background jobs with a live progress page
     actions: orderActions,
     dashboardWidgets: orderWidgets(db),

@@ -21,6 +21,7 @@
  */
 export { AdminSite, type AdminSiteOptions } from "./site.js";
 export { ModelAdmin, type ModelAction, type ModelAdminOptions } from "./model/model-admin.js";
+export { TabularInline } from "./model/inline.js";
 export type { ListPriority } from "./model/list-priority.js";
 export { formatTyped, parseTyped, typedInput, type BooleanType, type DecimalType, type Display, type DisplayOptions, type FieldType, type MoneyType, type PercentType } from "./model/field-types.js";
 export { ActionRefusedError, type AdminAction, type ActionContext, type ActionResult, type ActionSelection } from "./model/actions.js";
@@ -37,4 +38,4 @@ export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from ".
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
 export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
-export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";
+export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterClass, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";

@@ -351,6 +351,10 @@ const ROUTES: RouteCell[] = [
   { name: "password change page", req: (r) => get(r, "/admin/password_change/"), expect: (r) => page(r, null) },
   { name: "own job", req: (r) => get(r, `/admin/jobs/${ownJob[r]}/`), expect: (r) => page(r, null) },
   { name: "another user's job", req: (r) => get(r, `/admin/jobs/${otherJob.id}/`), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 404 : "login") },
+  // CSV: the import page needs add or change; a job's download is its owner's or a superuser's, and only an export's (none here: 404)
+  { name: "import page", req: (r) => get(r, "/admin/shop/item/import/"), expect: (r) => (!staff(r) ? "login" : may(r, "add") || may(r, "change") ? 200 : 403) },
+  { name: "own job's download (not an export)", req: (r) => get(r, `/admin/jobs/${ownJob[r]}/download`), expect: (r) => (staff(r) ? 404 : "login") },
+  { name: "another user's job's download", req: (r) => get(r, `/admin/jobs/${otherJob.id}/download`), expect: (r) => (staff(r) ? 404 : "login") },
   {
     name: "action endpoint: touch (change permission)",
     async req(r) {

@@ -58,6 +58,8 @@ export interface FormField {
   choices: readonly string[];
   /** for `foreignKey` */
   fk: ForeignKeyInfo | undefined;
+  /** for `foreignKey`: listed in `autocompleteFields` (search-as-you-type, never a select) */
+  autocomplete: boolean;
   /** bounds from simple CHECK constraints (`total_cents >= 0`) */
   bounds: Bounds;
   /** for `datetime`: how the column stores it */
@@ -172,6 +174,15 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
     });
   }
 
+  for (const k of o.autocompleteFields ?? []) {
+    const fk = fks.get(k);
+    if (!fk) throw new FormOptionsError(admin, "autocompleteFields", `"${k}" is not a foreign-key column of ${getTableName(table)}`);
+    if (!fk.admin || fk.admin.options.searchFields === undefined || fk.admin.options.searchFields.length === 0) {
+      throw new FormOptionsError(admin, "autocompleteFields", `"${k}": the related table ${getTableName(fk.table)} needs a registered ModelAdmin with searchFields`);
+    }
+  }
+  const autocomplete = new Set<string>(o.autocompleteFields ?? []);
+
   const bounds = checkBounds(table, keyOf);
   const byKey = new Map<string, FormField>();
   const field = (key: string): FormField => {
@@ -199,6 +210,7 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
       primary: column.primary,
       choices: kind === "choice" ? [...(c.enumValues ?? [])] : [],
       fk: kind === "foreignKey" ? fk : undefined,
+      autocomplete: kind === "foreignKey" && autocomplete.has(key),
       bounds: bounds.get(key) ?? {},
       timestampMode: kind === "datetime" ? (c.mode === "timestamp" ? "timestamp" : "timestamp_ms") : undefined,
       type,

@@ -83,23 +83,34 @@ async function audited(tx: QueryBuilder, ctx: WriteContext, action: AuditAction,
   return { id, repr, row, changes, auditId };
 }
 
+/** More writes in the same transaction, after the object's (inlines: changeform/inline-persist.ts); a throw rolls everything back. */
+export type AlsoWrite = (tx: QueryBuilder, written: Written) => Promise<void>;
+
 /**
- * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`).
- * The ModelAdmin's `saveModel` hook, if any, does the write (in the same transaction).
- * @throws the driver's error (busy, constraint…): nothing is written
+ * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`),
+ * then runs `also` in the same transaction. The ModelAdmin's `saveModel` hook, if any, does the
+ * write (in the same transaction; as do updateRow / deleteRow with `saveModel` / `deleteModel`).
+ * @throws the driver's error (busy, constraint…), or `also`'s: nothing is written
  */
-export function insertObject(ctx: WriteContext, data: Row): Promise<Written> {
-  const { spec } = ctx;
+export function insertObject(ctx: WriteContext, data: Row, also?: AlsoWrite): Promise<Written> {
   return inTransaction(ctx, async (tx) => {
-    const insert = async (obj: Row): Promise<Row> => {
-      const [row] = (await tx.insert(spec.admin.table).values(obj).returning()) as Row[];
-      if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
-      return row;
-    };
-    const hook = spec.admin.options.saveModel;
-    const row = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before: null, save: insert }, { ...data }, false) : await insert(data);
-    return audited(tx, ctx, "add", row[spec.pk.key], null, row);
+    const written = await insertRow(tx, ctx, data);
+    await also?.(tx, written);
+    return written;
   });
+}
+
+/** {@link insertObject}'s write, inside a transaction the caller holds. */
+export async function insertRow(tx: QueryBuilder, ctx: WriteContext, data: Row): Promise<Written> {
+  const { spec } = ctx;
+  const insert = async (obj: Row): Promise<Row> => {
+    const [row] = (await tx.insert(spec.admin.table).values(obj).returning()) as Row[];
+    if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
+    return row;
+  };
+  const hook = spec.admin.options.saveModel;
+  const row = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before: null, save: insert }, { ...data }, false) : await insert(data);
+  return audited(tx, ctx, "add", row[spec.pk.key], null, row);
 }
 
 /**
@@ -112,23 +123,30 @@ export function insertObject(ctx: WriteContext, data: Row): Promise<Written> {
  * @returns undefined when the object is gone (or outside the scope); nothing is written then
  * @throws StaleObjectError when the row's version is not `expectedVersion`: nothing is written; the driver's error (busy, constraint…): nothing is written
  */
-export function updateObject(ctx: WriteContext, id: unknown, data: Row, expectedVersion?: string): Promise<Written | undefined> {
-  const { spec } = ctx;
+export function updateObject(ctx: WriteContext, id: unknown, data: Row, expectedVersion?: string, also?: AlsoWrite): Promise<Written | undefined> {
   return inTransaction(ctx, async (tx) => {
-    const before = await loadObject(tx, spec, id, ctx.scope);
-    if (!before) return undefined;
-    if (expectedVersion !== undefined) checkVersion(spec, before, expectedVersion);
-    const update = async (obj: Row): Promise<Row> => {
-      const set: Row = {};
-      for (const [k, v] of Object.entries(obj)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
-      if (Object.keys(set).length === 0) return before;
-      Object.assign(set, nextVersion(spec, before));
-      return ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
-    };
-    const hook = spec.admin.options.saveModel;
-    const after = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before, save: update }, { ...before, ...data }, true) : await update(data);
-    return audited(tx, ctx, "change", id, before, after);
+    const written = await updateRow(tx, ctx, id, data, expectedVersion);
+    if (written) await also?.(tx, written);
+    return written;
   });
+}
+
+/** {@link updateObject}'s write, inside a transaction the caller holds. */
+export async function updateRow(tx: QueryBuilder, ctx: WriteContext, id: unknown, data: Row, expectedVersion?: string): Promise<Written | undefined> {
+  const { spec } = ctx;
+  const before = await loadObject(tx, spec, id, ctx.scope);
+  if (!before) return undefined;
+  if (expectedVersion !== undefined) checkVersion(spec, before, expectedVersion);
+  const update = async (obj: Row): Promise<Row> => {
+    const set: Row = {};
+    for (const [k, v] of Object.entries(obj)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
+    if (Object.keys(set).length === 0) return before;
+    Object.assign(set, nextVersion(spec, before));
+    return ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
+  };
+  const hook = spec.admin.options.saveModel;
+  const after = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before, save: update }, { ...before, ...data }, true) : await update(data);
+  return audited(tx, ctx, "change", id, before, after);
 }
 
 /**
@@ -139,14 +157,17 @@ export function updateObject(ctx: WriteContext, id: unknown, data: Row, expected
  * @throws the driver's error (busy, a foreign key still pointing at it…): nothing is deleted
  */
 export function deleteObject(ctx: WriteContext, id: unknown): Promise<Written | undefined> {
+  return inTransaction(ctx, (tx) => deleteRow(tx, ctx, id));
+}
+
+/** {@link deleteObject}'s write, inside a transaction the caller holds. */
+export async function deleteRow(tx: QueryBuilder, ctx: WriteContext, id: unknown): Promise<Written | undefined> {
   const { spec } = ctx;
-  return inTransaction(ctx, async (tx) => {
-    const before = await loadObject(tx, spec, id, ctx.scope);
-    if (!before) return undefined;
-    const remove = async (): Promise<void> => void (await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope)));
-    const hook = spec.admin.options.deleteModel;
-    if (hook) await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, delete: remove }, before);
-    else await remove();
-    return audited(tx, ctx, "delete", id, before, null);
-  });
+  const before = await loadObject(tx, spec, id, ctx.scope);
+  if (!before) return undefined;
+  const remove = async (): Promise<void> => void (await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope)));
+  const hook = spec.admin.options.deleteModel;
+  if (hook) await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, delete: remove }, before);
+  else await remove();
+  return audited(tx, ctx, "delete", id, before, null);
 }

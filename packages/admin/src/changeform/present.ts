@@ -4,7 +4,9 @@
  */
 import { is, SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
+import { JS } from "@weft/server";
 import type { Choice } from "./choices.js";
+import { SEARCH_SUFFIX, type AutocompleteState } from "./autocomplete.js";
 import { toFormValue } from "./coerce.js";
 import { formatInZone } from "../query/time-zone.js";
 import { humanize } from "../query/names.js";
@@ -26,7 +28,7 @@ export interface FieldView {
   id: string;
   label: string;
   kind: FieldKind;
-  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "datetime" | "readonly";
+  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "datetime" | "autocomplete" | "readonly";
   value: string;
   checked: boolean;
   options: OptionView[];
@@ -41,6 +43,23 @@ export interface FieldView {
   link: string;
   /** a short note under the input (the time zone, the currency, the chosen related object's label) */
   hint: string;
+  /** the `autocomplete` widget's combobox, else undefined */
+  ac: AutocompleteView | undefined;
+}
+
+/** An autocomplete combobox, ready for the template (WAI-ARIA combobox with a listbox). */
+export interface AutocompleteView {
+  /** the search input's name and id (the id changes with each pick, so the input is rendered afresh) */
+  name: string;
+  inputId: string;
+  listId: string;
+  q: string;
+  open: boolean;
+  /** the highlighted option's id, or "" */
+  activeId: string;
+  options: Array<{ id: string; value: string; label: string; active: boolean }>;
+  /** `lv-mounted` of a freshly rendered input: focus it (after a pick), else "" */
+  mounted: string;
 }
 
 /** A fieldset, ready for the template. */
@@ -66,6 +85,8 @@ export interface PresentInput {
   fkChoices: Map<string, Choice[] | null>;
   /** labels of the chosen related objects, by field key */
   fkLabels: Map<string, string | undefined>;
+  /** the autocompleted foreign keys' states, by field key */
+  autocomplete: Map<string, AutocompleteState>;
   user: SessionUser;
 }
 
@@ -125,6 +146,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
     display: "",
     link: "",
     hint: "",
+    ac: undefined,
   };
   if (!input.editable || !writable.has(f.key)) {
     const v = row?.[f.key];
@@ -184,7 +206,11 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
     }
     case "foreignKey": {
       const choices = input.fkChoices.get(f.key);
-      if (choices) {
+      const state = input.autocomplete.get(f.key);
+      if (state) {
+        base.widget = "autocomplete";
+        base.ac = autocompleteView(base.id, f.key, state);
+      } else if (choices) {
         base.widget = "select";
         const known = choices.some((c) => c.value === value);
         base.options = [
@@ -195,7 +221,8 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
         base.widget = f.fk?.references.dataType === "number" ? "number" : "text";
         base.step = "1";
         const label = input.fkLabels.get(f.key);
-        base.hint = value === "" ? "" : label === undefined ? "No such object." : label;
+        // no entry: not looked up (an inline row's edited key); no hint rather than a wrong one
+        base.hint = value === "" || !input.fkLabels.has(f.key) ? "" : label === undefined ? "No such object." : label;
       }
       base.link = relatedLink(f, value, input.user);
       break;
@@ -204,6 +231,20 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       base.widget = "text";
   }
   return base;
+}
+
+function autocompleteView(id: string, key: string, s: AutocompleteState): AutocompleteView {
+  const options = s.results.map((r, i) => ({ id: `${id}_opt${i}`, value: r.value, label: r.label, active: i === s.active }));
+  return {
+    name: key + SEARCH_SUFFIX,
+    inputId: s.generation === 0 ? id : `${id}_g${s.generation}`,
+    listId: `${id}_listbox`,
+    q: s.q,
+    open: options.length > 0,
+    activeId: options.find((o) => o.active)?.id ?? "",
+    options,
+    mounted: s.generation === 0 ? "" : String(JS.focus()),
+  };
 }
 
 /** The fieldsets of the form, ready for the template. */

@@ -1,6 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
+import { closedState, moveHighlight, resolveTyped, searchRelated, SEARCH_SUFFIX, usesAutocomplete, type AutocompleteState } from "./autocomplete.js";
+import { z } from "zod";
+import { InlineForms, type InlineView } from "./inlines.js";
+import { inlineSpecs } from "./inline-spec.js";
+import { InlineRowGoneError } from "./inline-persist.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
 import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
@@ -53,6 +58,8 @@ export interface ChangeFormAssigns {
   slots: Record<SlotPosition, SlotEntry[]>;
   /** the props of each LiveComponent slot widget, by its key */
   componentProps: Record<string, FormWidgetProps>;
+  /** the `inlines`' child rows (changeform/inlines.ts) */
+  inlines: InlineView[];
 }
 
 /** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */
@@ -117,6 +124,9 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private widgetProps = new Map<string, FormWidgetProps>();
   private fkChoices = new Map<string, Choice[] | null>();
   private fkLabels = new Map<string, string | undefined>();
+  /** the autocompleted foreign keys (changeform/autocomplete.ts), by field key */
+  private ac = new Map<string, AutocompleteState>();
+  private inlines!: InlineForms;
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
   private postedTo: string | null | undefined;
 
@@ -127,6 +137,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   events = {
     validate: on(FORM_PAYLOAD, (p) => this.validate(p)),
     save: on(FORM_PAYLOAD, (p) => this.save(p)),
+    ac_key: on(AC_KEY, (p) => this.acKey(p.field, p.key)),
+    ac_pick: on(AC_PICK, (p) => this.acPick(p.field, p.value)),
   };
 
   async mount(params: Params) {
@@ -139,6 +151,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     }
     this.refreshSpec(admin);
     this.values = initialValues(this.spec, this.mode, this.row);
+    this.inlines = new InlineForms(this.site, admin, this.user);
+    await this.inlines.load(this.row);
     if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
     await this.loadChoices();
     const notice = await savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
@@ -187,8 +201,9 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     for (const f of shownFields(this.spec)) {
       if (f.kind !== "foreignKey" || !f.fk) continue;
       const writable = this.editable() && writableFields(this.spec, this.mode).includes(f);
-      if (writable && !this.fkChoices.has(f.key)) this.fkChoices.set(f.key, await foreignKeyChoices(db, f.fk));
+      if (writable && !this.fkChoices.has(f.key)) this.fkChoices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(db, f.fk));
       await this.updateLabel(f.key, writable ? this.values[f.key] : this.row?.[f.key]);
+      if (writable && usesAutocomplete(f, this.fkChoices.get(f.key))) this.ac.set(f.key, closedState(this.fkLabels.get(f.key) ?? "", this.ac.get(f.key)?.generation));
     }
   }
 
@@ -225,6 +240,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         errors: shownErrors,
         fkChoices: this.fkChoices,
         fkLabels: this.fkLabels,
+        autocomplete: this.ac,
         user,
         emptyValueDisplay: admin.options.emptyValueDisplay,
       }),
@@ -244,6 +260,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       // as the change list's slot: users lacking a widget's permissionRequired do not get it at
       // all; on the add form too (objectId null)
       ...this.formSlots(admin, user, objectId),
+      inlines: this.inlines.present(editable),
     };
   }
 
@@ -333,6 +350,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     // target, so every field whose value changed counts as touched too
     const previous = { ...this.values };
     this.takeValues(p);
+    this.inlines.read(p);
+    await this.acSearch(p);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = (await this.check(p)).errors;
     if (this.cleanErrors.length > 0) this.formError = this.cleanErrors.join(" ");
@@ -349,11 +368,25 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.assign(this.view());
       return;
     }
+    // Enter in an autocomplete's input submits the form: it picks the highlighted result instead
+    for (const [key, s] of this.ac) if (s.active >= 0 && s.results[s.active]) return this.acPick(key, s.results[s.active]!.value);
+    // "Add another …" is a submit button (the form's values travel with it, live or not): a blank row, no save
+    if (typeof p[INLINE_ADD] === "string") {
+      this.takeValues(p);
+      this.inlines.read(p);
+      this.inlines.add(p[INLINE_ADD]);
+      this.assign(this.view(admin));
+      return;
+    }
     this.submitted = true;
+    const typed = await this.acResolve(p);
+    p = typed.p;
     this.takeValues(p);
+    this.inlines.read(p);
     const { data, errors } = await this.check(p);
+    for (const [k, e] of Object.entries(typed.errors)) errors[k] = [e];
     this.errors = errors;
-    const n = Object.keys(errors).length;
+    const n = Object.keys(errors).length + (this.inlines.validate() ? 0 : 1);
     if (n > 0 || this.cleanErrors.length > 0) {
       this.formError = this.cleanErrors.length > 0 ? this.cleanErrors.join(" ") : n === 1 ? "Please correct the error below." : "Please correct the errors below.";
       this.assign(this.view(admin));
@@ -365,9 +398,14 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const posted = p[VERSION_FIELD];
     const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
     try {
-      written = this.mode === "add" ? await insertObject(ctx, data) : await updateObject(ctx, this.id, data, expected);
+      written = this.mode === "add" ? await insertObject(ctx, data, this.inlines.write) : await updateObject(ctx, this.id, data, expected, this.inlines.write);
     } catch (err) {
       if (err instanceof StaleObjectError) return this.refuseStale(admin, err);
+      if (err instanceof InlineRowGoneError) {
+        this.formError = `${err.is.admin.verboseName} rows changed meanwhile; nothing was saved. Reload the page to see them.`;
+        this.assign(this.view(admin));
+        return;
+      }
       const failure = describeDbError(err, this.spec, "save");
       if (!failure) throw err;
       this.formError = failure.message;
@@ -397,10 +435,68 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.submitted = false;
     this.formError = null;
     await this.loadChoices();
+    await this.inlines.load(this.row);
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
+
+  /** Searches again for each autocomplete whose text changed (blank text clears the field). */
+  private async acSearch(p: FormInput): Promise<void> {
+    for (const [key, s] of this.ac) {
+      const q = p[key + SEARCH_SUFFIX];
+      if (typeof q !== "string" || q === s.q) continue;
+      s.q = q;
+      s.results = await searchRelated(this.site, this.spec.byKey.get(key)!, this.user, q);
+      s.active = -1;
+      if (q.trim() === "") this.values[key] = "";
+    }
+  }
+
+  /** The payload with each autocomplete's typed-but-not-picked text resolved to a key (see resolveTyped). */
+  private async acResolve(p: FormInput): Promise<{ p: FormInput; errors: Record<string, string> }> {
+    const out: FormInput = { ...p };
+    const errors: Record<string, string> = {};
+    for (const f of writableFields(this.spec, this.mode)) {
+      if (!usesAutocomplete(f, this.fkChoices.get(f.key))) continue;
+      const q = p[f.key + SEARCH_SUFFIX];
+      const current = typeof p[f.key] === "string" ? String(p[f.key]) : (this.values[f.key] ?? "");
+      const label = current === "" ? "" : this.fkLabels.get(f.key) ?? (await relatedLabel(this.site.db, f.fk!, current)) ?? "";
+      if (typeof q !== "string" || q.trim() === label.trim()) continue;
+      const r = await resolveTyped(this.site, f, this.user, q);
+      if ("value" in r) out[f.key] = r.value;
+      else errors[f.key] = r.error;
+    }
+    return { p: out, errors };
+  }
+
+  /** `ac_key`: ↑ / ↓ move the highlight, Escape closes the list (Enter submits: see save). */
+  private acKey(field: string, key: string): void {
+    const s = this.ac.get(field);
+    if (!s || !this.editable() || !moveHighlight(s, key)) return;
+    this.assign(this.view());
+  }
+
+  /** `ac_pick`: the result `value` becomes the field's value; the list closes. */
+  private async acPick(field: string, value: string): Promise<void> {
+    const s = this.ac.get(field);
+    if (!s || !this.editable()) return;
+    const picked = s.results.find((r) => r.value === value);
+    if (!picked) return;
+    this.values[field] = picked.value;
+    this.touched.add(field);
+    await this.updateLabel(field, picked.value);
+    this.ac.set(field, closedState(picked.label, s.generation + 1));
+    this.errors = (await this.check({ ...this.values })).errors;
+    this.assign(this.view());
+  }
 }
+
+/** The name of the inlines' "Add another" submit buttons; the value is the inline's prefix. */
+const INLINE_ADD = "_inline_add";
+/** `ac_key`: a key pressed in an autocomplete's input. */
+const AC_KEY = z.object({ field: z.string().max(200), key: z.string().max(40), value: z.string().max(10_000).optional() });
+/** `ac_pick`: a result clicked. */
+const AC_PICK = z.object({ field: z.string().max(200), value: z.string().max(10_000) });
 
 /** The add page: `<prefix>/<app>/<model>/add/` (add permission). */
 export class AddFormView extends ChangeFormView {
@@ -415,7 +511,7 @@ export class AddFormView extends ChangeFormView {
 export async function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): Promise<void> {
   const p = site.prefix;
   // as Django's system checks: a form option naming an unknown column fails at start-up
-  for (const admin of site.all()) formSpec(site, admin);
+  for (const admin of site.all()) formSpec(site, admin), inlineSpecs(site, admin);
   const add = bindView(AddFormView, site, "changeform-add");
   const change = bindView(ChangeFormView, site, "changeform");
   const addRo = withFormCsrf(titled(site, ro, (a) => `Add ${objectName(a)}`));

@@ -15,6 +15,7 @@ import { diffRows } from "../changeform/persist.js";
 import { formSpec } from "../changeform/fields.js";
 import { reprOf } from "../model/repr.js";
 import { dialectOf, hasErrorCode } from "../query/dialect/index.js";
+import { EXPORT_CSV, exportCsvAction } from "../csv/export.js";
 
 /** The name of the built-in delete action (as Django's). */
 export const DELETE_SELECTED = "delete_selected";
@@ -43,6 +44,11 @@ export function availableActions(site: AdminSiteLike, admin: ModelAdmin<any, any
     out.push({ kind: "delete", name: DELETE_SELECTED, label: `Delete selected ${admin.verboseNamePlural.toLowerCase()}` });
   }
   for (const action of custom) {
+    if (mayRun(site, admin, user, action)) out.push({ kind: "custom", name: action.name, label: action.label, action });
+  }
+  // the built-in CSV export (opt out with `exportCsv: false`; an admin's own `export_csv` wins)
+  if (admin.options.exportCsv !== false && !custom.some((a) => a.name === EXPORT_CSV)) {
+    const action = exportCsvAction(admin);
     if (mayRun(site, admin, user, action)) out.push({ kind: "custom", name: action.name, label: action.label, action });
   }
   return out;

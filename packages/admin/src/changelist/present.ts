@@ -12,6 +12,7 @@ import { pageLinks, type PageLink } from "./pagination.js";
 import { isSelected, type Selection } from "./selection.js";
 import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
 import type { ListWidgetProps } from "./widget-props.js";
+import type { LiveMarks } from "./live.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -31,6 +32,8 @@ export interface RowModel {
   /** the text standing for the row (first link column), for labels and the confirmation */
   repr: string;
   selected: boolean;
+  /** the row's classes: `selected`, the live list's highlight (`cl-hl0`/`cl-hl1`) or `cl-gone` (fading out) */
+  cls: string;
   /** cells with their column's label (the phone card shows `label: value`) */
   cells: Array<Cell & { label: string }>;
 }
@@ -77,6 +80,8 @@ export interface ChangeListAssigns {
   many: string;
   url: string;
   addUrl: string | null;
+  /** the "Import CSV" page, or null */
+  importUrl: string | null;
   searchable: boolean;
   q: string;
   searchHint: string;
@@ -109,6 +114,8 @@ export interface ChangeListAssigns {
   slots: Record<SlotPosition, SlotEntry[]>;
   /** the props of each LiveComponent slot widget, by its key */
   componentProps: Record<string, ListWidgetProps>;
+  /** the live list's notice, e.g. "3 new orders", or null */
+  fresh: string | null;
 }
 
 /** What {@link present} needs. */
@@ -124,11 +131,15 @@ export interface PresentInput {
   actions: { name: string; label: string }[];
   confirm: ConfirmModel | null;
   addAllowed: boolean;
+  /** whether to offer "Import CSV" (the ModelAdmin's `importCsv` and the add or change permission) */
+  importAllowed?: boolean;
   widgets: WidgetClass[];
   /** the props of the LiveComponent slot widgets, by key (see widget-props.ts) */
   componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
+  /** the live list's marks (none on the HTTP render) */
+  live?: LiveMarks;
 }
 
 const kindsCache = new WeakMap<ChangeListQuery<any, any>, Map<string, ColumnKind>>();
@@ -180,12 +191,16 @@ export function present(input: PresentInput): ChangeListAssigns {
     cls: withClass(alignOf(kinds!.get(h.name)), priorityClass(priority?.[h.name])),
   }));
 
+  const live = input.live;
   const rows: RowModel[] = page.rows.map((r) => {
     const pk = String(r.pk);
+    const selected = isSelected(selection, pk);
+    const mark = live?.gone.has(pk) ? "cl-gone" : (live?.flash.get(pk) ?? "");
     return {
       pk,
       repr: reprOf(query, r),
-      selected: isSelected(selection, pk),
+      selected,
+      cls: withClass(selected ? "selected" : "", mark),
       cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
         const raw = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
@@ -227,6 +242,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     many: admin.verboseNamePlural.toLowerCase(),
     url: admin.url,
     addUrl: input.addAllowed ? `${admin.url}add/` : null,
+    importUrl: input.importAllowed ? `${admin.url}import/` : null,
     searchable: query.config.searchFields.length > 0,
     q: state.q,
     searchHint: query.config.searchFields.map((s) => query.config.listDisplay.find((c) => c.name === s.field.path)?.label ?? humanize(s.field.path)).join(", "),
@@ -253,5 +269,13 @@ export function present(input: PresentInput): ChangeListAssigns {
     widgetProps: { app: admin.app, model: admin.name },
     slots: slotLayout(input.widgets),
     componentProps: input.componentProps ?? {},
+    fresh: freshText(admin, live),
   };
+}
+
+/** "3 new orders" / "1 new order" / "New orders" (more than counted), or null. */
+function freshText(admin: ModelAdmin<any, any>, live: LiveMarks | undefined): string | null {
+  if (!live || (live.newCount === 0 && !live.more)) return null;
+  if (live.more) return `New ${admin.verboseNamePlural.toLowerCase()}`;
+  return `${fmt(live.newCount)} new ${live.newCount === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase()}`;
 }

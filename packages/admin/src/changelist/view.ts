@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
-import { publishModelEvent } from "../model/publish.js";
+import { modelTopic, publishModelEvent } from "../model/publish.js";
+import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TICK, type LiveListOptions } from "./live.js";
 import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
 import { asksFirst, confirmDetail, confirmQuestion } from "./confirm.js";
 import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
@@ -43,6 +44,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
    * job (the plugin sets it: `jobs/bulk-delete.ts`); without it every delete runs inline.
    */
   static bulkDelete: ((admin: ModelAdmin<any, any>) => AdminAction) | undefined;
+  /** The live list's tuning (see {@link LiveListOptions}); tests shorten it. */
+  static live: LiveListOptions = LIVE_LIST;
 
   private appLabel = "";
   private modelName = "";
@@ -55,12 +58,48 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private typedUrl: string | undefined;
   /** the props of the LiveComponent slot widgets, the same objects while the list's rows and selection stay */
   private widgetProps = new ListWidgetPropsCache();
+  private live!: LiveList;
 
   mount(params: Params) {
     const admin = this.modelAdmin(params, "view");
     this.appLabel = admin.app;
     this.modelName = admin.name;
+    const numeric = this.site.query(admin).config.pk.column.dataType === "number";
+    this.live = new LiveList((id) => !numeric || /^-?(0|[1-9][0-9]{0,15})$/.test(id), (this.constructor as typeof ChangeListView).live);
+    // every write through the admin (and the demo's simulator, bulk jobs) publishes on this topic
+    if (this.ctx.connected) this.subscribe(modelTopic(admin));
     this.assign({ selection: NO_SELECTION });
+  }
+
+  /** A publish on the model's topic, or one of the live list's timers. */
+  async handleInfo(msg: unknown): Promise<void> {
+    if (msg === DROP) {
+      const left = this.page && this.live.drop(this.page.rows);
+      if (left) this.page = { ...this.page!, rows: left };
+      return this.show();
+    }
+    if (msg === TICK) return this.tick();
+    if (parseModelEvent(msg)) forgetReads(this.site.query(this.site.get(this.appLabel, this.modelName)!));
+    if (this.live.note(msg, new Set(this.pagePks()))) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.live.scheduled) return;
+    this.live.scheduled = true;
+    this.sendInfo(TICK, this.live.delay());
+  }
+
+  /** One re-read of the shown rows and the new ids (shared with same-state views), then a render. */
+  private async tick(): Promise<void> {
+    this.live.scheduled = false;
+    const admin = this.allowed("view");
+    const job = admin && this.page ? this.live.take(this.pagePks()) : null;
+    if (!admin || !job) return;
+    const fetched = await sharedRead(this.site.query(admin), this.state, job.ids, String(this.user.id), this.live.due);
+    this.page = { ...this.page!, rows: this.live.apply(this.page!.rows, fetched, job.created) };
+    if (this.live.marks().gone.size > 0) this.sendInfo(DROP, this.live.options.fadeMs);
+    if (this.live.pending) this.schedule();
+    this.show();
   }
 
   async handleParams(_params: Params, url: URL) {
@@ -133,6 +172,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     clearSelection: () => {
       if (!this.allowed("view")) return;
       this.select(NO_SELECTION);
+    },
+    /** "3 new orders — show": re-reads the page in its state (new rows take their place in the sort). */
+    showNew: async () => {
+      const admin = this.allowed("view");
+      if (admin) await this.refresh(admin);
     },
     /** The action bar's Go: runs the action, or asks for confirmation first. */
     action: on(z.object({ action: z.string().max(100) }), ({ action }) => this.runAction(action, false)),
@@ -282,6 +326,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private async refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
     const query = this.site.query(admin);
     try {
+      this.live.reset();
       const page = await query.fetchPage(this.state);
       const filters = await query.filterChoices(this.state);
       const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
@@ -336,8 +381,10 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
         addAllowed: admin.has(user, "add"),
+        importAllowed: admin.options.importCsv !== false && (admin.has(user, "add") || admin.has(user, "change")),
         widgets,
         componentProps,
+        live: this.live.marks(),
       }),
     );
   }

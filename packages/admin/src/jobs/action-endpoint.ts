@@ -29,6 +29,7 @@ import { ChangeListParamError, type ChangeListState } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { ACTION_DENIED } from "./with-progress.js";
 import { adminError } from "../errors.js";
+import { EXPORT_CSV } from "../csv/export.js";
 
 const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
 
@@ -73,7 +74,7 @@ async function endpoint(scope: FastifyInstance, opts: { site: AdminSiteLike }): 
     const name = form.action;
     if (name === "") return answer(reply, 400, "No action selected.");
     // an action that does not exist is bad input; one the user may not run is forbidden
-    const known = name === DELETE_SELECTED || (admin.options.actions ?? []).some((a) => a.name === name);
+    const known = name === DELETE_SELECTED || (name === EXPORT_CSV && admin.options.exportCsv !== false) || (admin.options.actions ?? []).some((a) => a.name === name);
     if (!known) return answer(reply, 400, `Unknown action "${name.slice(0, 100)}".`);
     const action = findAction(site, admin, user, name);
     if (!action) return answer(reply, 403, ACTION_DENIED);

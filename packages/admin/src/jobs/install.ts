@@ -10,6 +10,7 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import type { ProgressActionInfo } from "../model/actions.js";
 import { BullJobQueue, type BullJobQueueOptions } from "./bullmq-queue.js";
 import { jobActionRef } from "./refs.js";
+import { progressActionsOf } from "../csv/export.js";
 
 /** `new AdminSite({ jobs })`: the job store's options and, for BullMQ, `bullmq`. */
 export interface SiteJobOptions extends Omit<JobStoreOptions, "logger"> {
@@ -47,7 +48,7 @@ export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, ov
 /** Registers every progress action of every model registered in `site` with `queue`, under its qualified name (`<app>.<model>.<action>`). */
 export function registerActionJobs(site: AdminSiteLike, queue: JobQueue): void {
   for (const admin of site.all()) {
-    for (const action of admin.options.actions ?? []) {
+    for (const action of progressActionsOf(admin)) {
       if (!isProgressAction(action) || action.progress === true) continue;
       const info: ProgressActionInfo = action.progress!;
       const execute = info.execute;

@@ -4,8 +4,10 @@
  */
 import { describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSiteLike } from "../model/site-like.js";
-import { jobUrl, resolveJobAction } from "./refs.js";
+import { existsSync } from "node:fs";
+import { BUILTIN_JOB_LABELS, jobDownloadUrl, jobUrl, resolveJobAction } from "./refs.js";
 import { DELETE_SELECTED } from "../changelist/actions.js";
+import { exportFile } from "../csv/files.js";
 import { formatInZone } from "../query/time-zone.js";
 
 /** The badge class (see admin.css) of each status. */
@@ -70,6 +72,8 @@ export interface JobModel {
   backLabel: string;
   /** who started it */
   ownerName: string;
+  /** a finished export's file (`<prefix>/jobs/<id>/download`), else null */
+  download: string | null;
   /** creation time, ISO 8601 */
   created: string;
   /** creation time in the site's time zone: `2024-05-01 11:30:05 Europe/Paris` */
@@ -125,6 +129,7 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
   const fmt = (n: number) => n.toLocaleString("en-US");
   const percent = percentOf(rec.current, rec.total);
   const elapsed = formatElapsed(end - start);
+  const name = rec.action.split(".").pop() ?? rec.action;
   return {
     id: rec.id,
     url: jobUrl(site, rec.id),
@@ -145,12 +150,13 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
     elapsed,
-    actionLabel: ref?.action?.label ?? builtInLabel(ref, rec.action) ?? rec.action.split(".").pop() ?? rec.action,
+    actionLabel: ref?.action?.label ?? builtInLabel(ref, rec.action) ?? BUILTIN_JOB_LABELS[name] ?? name,
     description: rec.description,
     selection: rec.selection ?? null,
     backUrl: ref ? ref.admin.url : null,
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,
+    download: rec.status === "done" && name === "export_csv" && existsSync(exportFile(site, rec.id)) ? jobDownloadUrl(site, rec.id) : null,
     created: new Date(rec.createdAt).toISOString(),
     createdText: formatInZone(new Date(rec.createdAt), site.display.timeZone),
   };

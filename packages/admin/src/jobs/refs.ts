@@ -6,6 +6,7 @@
 import type { AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
+import { progressActionsOf } from "../csv/export.js";
 
 /** The `action` stored on a job: `<app>.<model>.<action name>`, e.g. `shop.order.refund_selected`. */
 export function jobActionRef(admin: ModelAdmin<any, any>, name: string): string {
@@ -18,12 +19,20 @@ export function resolveJobAction(site: AdminSiteLike, ref: string): { admin: Mod
   if (!app || !model || !name) return undefined;
   const admin = site.get(app, model);
   if (!admin) return undefined;
-  return { admin, action: admin.options.actions?.find((a) => a.name === name) };
+  return { admin, action: progressActionsOf(admin).find((a) => a.name === name) };
 }
+
+/** Labels of the admin's built-in progress actions (not in a ModelAdmin's `actions`), by name. */
+export const BUILTIN_JOB_LABELS: Readonly<Record<string, string>> = { export_csv: "Export selected as CSV", import_csv: "Import CSV" };
 
 /** A job's progress page: `<prefix>/jobs/<id>/`. */
 export function jobUrl(site: Pick<AdminSiteLike, "prefix">, id: string): string {
   return `${site.prefix}/jobs/${encodeURIComponent(id)}/`;
+}
+
+/** An export job's file: `<prefix>/jobs/<id>/download` (the owner or a superuser only). */
+export function jobDownloadUrl(site: Pick<AdminSiteLike, "prefix">, id: string): string {
+  return `${jobUrl(site, id)}download`;
 }
 
 /** The "My jobs" page: `<prefix>/jobs/`. */

@@ -8,6 +8,7 @@ import type { JobQueue } from "@weft/server/jobs";
 import { adminError } from "../errors.js";
 import type { BullJobQueueOptions } from "./bullmq-queue.js";
 import { installJobs, type JobsHost } from "./install.js";
+import { progressActionsOf } from "../csv/export.js";
 
 /** A running job worker (see {@link startJobWorker}). */
 export interface JobWorker {
@@ -29,7 +30,7 @@ export function startJobWorker(site: JobsHost, options: { redisUrl?: string; log
   if (!url) throw adminError("WEFT_ADMIN_ERR_JOB_QUEUE", "a job worker needs Redis: pass --redis URL (or set REDIS_URL, or the site's jobs.bullmq.url)");
   const layer = new RedisChannelLayer(url, { onError: (err) => options.logger.warn({ err }, "weft worker: channel layer error") });
   const queue = installJobs(site, layer, options.logger, { ...options.bullmq, url, runJobs: true });
-  const kinds = site.all().flatMap((a) => (a.options.actions ?? []).filter((x) => typeof x.progress === "object" && x.progress.execute).map((x) => `${a.app}.${a.name}.${x.name}`));
+  const kinds = site.all().flatMap((a) => progressActionsOf(a).filter((x) => typeof x.progress === "object" && x.progress.execute).map((x) => `${a.app}.${a.name}.${x.name}`));
   return {
     queue,
     kinds,

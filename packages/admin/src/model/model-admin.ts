@@ -14,6 +14,7 @@ import type { DashboardWidget } from "./dashboard-widget.js";
 import type { FormHookOptions } from "./form-hooks.js";
 import type { FieldType } from "./field-types.js";
 import type { ListPriority } from "./list-priority.js";
+import type { InlineAdmin } from "./inline.js";
 import { tableInfo } from "../query/dialect/tables.js";
 import type { AnyTable } from "../query/dialect/index.js";
 
@@ -56,8 +57,30 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
   listDisplayPriority?: Readonly<Record<string, ListPriority>>;
   /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */
   readonlyFields?: readonly string[];
+  /**
+   * Django's `autocomplete_fields`: foreign-key column keys edited by search-as-you-type over
+   * the related ModelAdmin's `searchFields` (which must be registered and have `searchFields`;
+   * checked by `site.register`, `WEFT_ADMIN_ERR_FORM_OPTIONS`). Results need the view
+   * permission on the related model. A foreign key past 200 related rows whose related admin
+   * has `searchFields` is autocompleted even when not listed. See changeform/autocomplete.ts.
+   * @example autocompleteFields: ["customerId"]
+   */
+  autocompleteFields?: readonly string[];
+  /**
+   * Django's `inlines`: child rows edited on this change form ({@link TabularInline}), validated
+   * with it and saved in its transaction. Checked at start-up (`WEFT_ADMIN_ERR_FORM_OPTIONS`).
+   */
+  inlines?: readonly InlineAdmin[];
   /** Django's `actions` (a built-in "delete selected" is added for users with the delete permission) */
   actions?: readonly AdminAction[];
+  /**
+   * The built-in "Export selected as CSV" action (see docs/admin.md, "CSV export and import"):
+   * on by default for users with the view permission; `false` removes it; an object sets
+   * `bom` (UTF-8 byte order mark for Excel, default true) and `batchSize` (rows per statement, default 1,000).
+   */
+  exportCsv?: boolean | { readonly bom?: boolean; readonly batchSize?: number };
+  /** "Import CSV" on the change list (`<prefix>/<app>/<model>/import/`, add or change permission); `false` removes it (default true) */
+  importCsv?: boolean;
   /**
    * SmallStack-style dashboard widgets attached to this model: their `getData` receives this
    * ModelAdmin as `ctx.admin`, their `url` defaults to its change list, their `app` is its app,

@@ -5,7 +5,7 @@
  * and the filter sidebar (`choices.ts`) together, runs and counts the statements, and turns
  * a state into a page of rows, column headers and selections.
  */
-import { sql, type SQL } from "drizzle-orm";
+import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { selectionFilter } from "./conditions.js";
@@ -310,10 +310,12 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * simply absent. For action confirmation pages and "selected rows" actions.
    *
    * @param ids - primary-key values (numbers or numeric strings for an integer key)
+   * @param within - only the rows that also match this state's search, filters and scope
+   *   (the live change list re-reads its page and new rows this way; still one statement)
    * @returns the rows, shaped as `fetchPage` rows
    * @throws ChangeListParamError when an id does not have the primary key's shape
    */
-  async fetchByIds(ids: readonly unknown[]): Promise<ChangeListRow[]> {
+  async fetchByIds(ids: readonly unknown[], within?: ChangeListState): Promise<ChangeListRow[]> {
     const numeric = this.config.pk.column.dataType === "number";
     const clean = ids.map((id) => {
       if (numeric) {
@@ -326,7 +328,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     });
     if (clean.length === 0) return [];
     const inIds = this.dialect.inList(this.config.pk.column, clean);
-    return toRows(this.config, await this.exec(rowsQuery(this.rows, inIds, EMPTY_STATE)));
+    const where = (within && and(this.selectionFilter(within), inIds)) || inIds;
+    return toRows(this.config, await this.exec(rowsQuery(this.rows, where, EMPTY_STATE)));
   }
 
   // -------------------------------------------------------------------------------------------

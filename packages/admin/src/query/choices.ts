@@ -83,6 +83,7 @@ export class FilterChoices {
       switch (f.kind) {
         case "boolean":
         case "choices":
+        case "custom":
           for (const c of f.choices) exact(c.value, c.label);
           break;
         case "foreignKey":

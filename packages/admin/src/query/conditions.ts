@@ -12,6 +12,7 @@ import { trigramUsable } from "./search-index.js";
 import { escapeLike, splitSearchTerms } from "./search.js";
 import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
 import { fromWallTime, wallTime } from "./time-zone.js";
+import { customCondition } from "./custom-filter.js";
 
 /**
  * The WHERE clause of a state's search and filters, over the admin's own table only
@@ -77,7 +78,8 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
   if (!filter) throw new ChangeListParamError(`${field}__exact`, "unknown filter");
   // hand-built states get the same checks as URL parameters
   const raw = sel.lookup === "isnull" ? (sel.value ? "1" : "0") : String(sel.value);
-  sel = parseFilter(`${field}__${sel.lookup}`, filter, sel.lookup, raw);
+  sel = parseFilter(filter.kind === "custom" ? field : `${field}__${sel.lookup}`, filter, sel.lookup, raw);
+  if (filter.kind === "custom") return customCondition(filter, { adminName: rules.config.adminName, now: now(), timeZone: rules.timeZone }, sel.value as string);
   const column = filter.column;
   if (sel.lookup === "isnull") return sel.value ? isNull(column) : isNotNull(column);
   if (sel.lookup === "range") {

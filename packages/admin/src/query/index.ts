@@ -24,6 +24,8 @@ export {
   type FieldPath,
   type FilterChoiceOption,
   type ListDisplayItem,
+  type ListFilterClass,
+  type ListFilterContext,
   type ListFilterItem,
   type ListFilterKind,
   type ListFilterSpec,

@@ -6,6 +6,7 @@
  * against the drizzle table once, at construction, and turns every name into a column the
  * query builder can use (`resolved.ts`).
  */
+import type { SQL } from "drizzle-orm";
 import type { AnyTable, AnyColumn } from "./dialect/index.js";
 import type { SearchIndexKind } from "./search-index.js";
 
@@ -100,7 +101,39 @@ export type ListDisplayItem<T extends AnyTable = AnyTable, R extends Relations =
  * - `dateRange` — `DateFieldListFilter`: `field__range=today|past_7_days|this_month|this_year`
  *   (and `field__isnull=1|0` — "No date" / "Has date" — if nullable).
  */
-export type ListFilterKind = "boolean" | "choices" | "foreignKey" | "dateRange";
+export type ListFilterKind = "boolean" | "choices" | "foreignKey" | "dateRange" | "custom";
+
+/** What a custom list filter's `lookups` and `queryset` receive. */
+export interface ListFilterContext {
+  /** The admin's name (`adminName`), e.g. `"OrderAdmin"`. */
+  readonly adminName: string;
+  /** The current time (the change list's injected clock); `undefined` when `lookups` runs at construction. */
+  readonly now: Date | undefined;
+  /** The site's IANA time zone (`site.display.timeZone`), if any. */
+  readonly timeZone: string | undefined;
+}
+
+/**
+ * A custom `listFilter` entry, as Django admin's `SimpleListFilter`: a sidebar section titled
+ * `title` whose choices are `lookups(ctx)` and whose selected value filters the list through
+ * `queryset(ctx, value)`. The URL parameter is the bare `parameterName` (`?big=1`), allow-listed
+ * like built-in filters: a value outside `lookups` is refused with `ChangeListParamError`.
+ * `lookups` runs once, when the admin is built (so it must not query: the page stays at two
+ * statements); `queryset` runs per statement and returns a drizzle condition over the admin's
+ * own table (no joins; use an `IN (SELECT …)` subquery for related rows), or `undefined` for
+ * "no filtering" (as Django's `queryset` returning `None`).
+ */
+export interface ListFilterClass {
+  /** Django's `SimpleListFilter.title`: the sidebar heading. */
+  readonly title: string;
+  /** Django's `SimpleListFilter.parameter_name`: the URL parameter, `[A-Za-z][A-Za-z0-9_]*`,
+   *  not `q`/`o`/`sort`/`p`, without `__`, unique among the filters. */
+  readonly parameterName: string;
+  /** Django's `SimpleListFilter.lookups`: the choices as `[value, label]`, values unique. */
+  lookups(ctx: ListFilterContext): readonly (readonly [string, string])[];
+  /** Django's `SimpleListFilter.queryset`: the condition for a chosen value (one of `lookups`). */
+  queryset(ctx: ListFilterContext, value: string): SQL | undefined;
+}
 
 /** One explicit filter choice. */
 export interface FilterChoiceOption {
@@ -129,7 +162,8 @@ export interface ListFilterSpec<T extends AnyTable = AnyTable, R extends Relatio
 export type ListFilterItem<T extends AnyTable = AnyTable, R extends Relations = Relations> =
   | ColumnKey<T>
   | (keyof R & string)
-  | ListFilterSpec<T, R>;
+  | ListFilterSpec<T, R>
+  | ListFilterClass;
 
 /** A `searchFields` entry: a field path, optionally prefixed `^` (starts with) or `=` (exact). */
 export type SearchFieldItem<T extends AnyTable, R extends Relations> =
@@ -182,7 +216,8 @@ export interface ChangeListOptions<T extends AnyTable = AnyTable, R extends Rela
    * when absent); PostgreSQL: `pg_class.reltuples`. Default: always exact.
    */
   estimateTotalAbove?: number;
-  /** Django's `list_filter`: own columns (or relation names) to filter on. See {@link ListFilterKind}. */
+  /** Django's `list_filter`: own columns (or relation names) to filter on, or custom filters
+   *  ({@link ListFilterClass}, Django's `SimpleListFilter`). See {@link ListFilterKind}. */
   listFilter?: readonly ListFilterItem<NoInfer<T>, NoInfer<R>>[];
   /** Django's `ordering`: the default sort, `-` prefix = descending. Default `["-<pk>"]`, as Django. */
   ordering?: readonly OrderingItem<NoInfer<T>, NoInfer<R>>[];

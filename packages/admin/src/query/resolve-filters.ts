@@ -9,6 +9,7 @@ import type { ListFilterItem, ListFilterSpec, Relations } from "./options.js";
 import type { ResolvedFilter, ResolvedRelation } from "./resolved.js";
 import type { Fail } from "./resolve-fields.js";
 import type { AnyTable } from "./dialect/index.js";
+import { isListFilterClass, resolveCustomFilter } from "./custom-filter.js";
 
 const DEFAULT_FK_LIMIT = 100;
 
@@ -20,6 +21,7 @@ const DEFAULT_FK_LIMIT = 100;
  * @param columns - the admin's own columns by key
  * @param relations - the resolved relations; a relation name filters on its foreign-key column
  * @param labels - the `labels` option (a title override by field)
+ * @param custom - for custom filters ({@link ListFilterClass}): the admin's name and primary-key column
  * @param fail - throws the error of one option
  * @returns the resolved filters in order, and the set of their fields
  */
@@ -29,12 +31,20 @@ export function resolveListFilter<T extends AnyTable, R extends Relations>(
   columns: Record<string, SQLiteColumn>,
   relations: ReadonlyMap<string, ResolvedRelation>,
   labels: Readonly<Record<string, string>>,
+  custom: { adminName: string; pk: SQLiteColumn },
   fail: Fail,
 ): { listFilter: ResolvedFilter[]; filterFields: Set<string> } {
   const listFilter: ResolvedFilter[] = [];
   const filterFields = new Set<string>();
   for (const [i, item] of items.entries()) {
     const opt = `listFilter[${i}]`;
+    if (isListFilterClass(item)) {
+      const f = resolveCustomFilter(item, opt, custom.adminName, custom.pk, fail);
+      if (filterFields.has(f.field)) fail(`${opt}.parameterName`, `duplicate filter on "${f.field}"`);
+      filterFields.add(f.field);
+      listFilter.push(f);
+      continue;
+    }
     const spec: ListFilterSpec = typeof item === "string" ? { field: item } : (item as ListFilterSpec);
     if (!spec || typeof spec.field !== "string") fail(opt, "expected a column name or { field, … }");
     let field = spec.field;

@@ -119,7 +119,7 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
   if (estimateTotalAbove !== undefined && !(Number.isSafeInteger(estimateTotalAbove) && estimateTotalAbove >= 0)) fail("estimateTotalAbove", `must be a row count (an integer >= 0), got ${String(estimateTotalAbove)}`);
 
   // listFilter
-  const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, fail);
+  const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, { adminName, pk: pk.column }, fail);
 
   // sortable
   const sortable = new Map<string, ResolvedSort>();

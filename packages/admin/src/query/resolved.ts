@@ -4,7 +4,7 @@
  * uses directly. Types only; read-only.
  */
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
-import type { ComputedColumn, ListFilterKind } from "./options.js";
+import type { ComputedColumn, ListFilterClass, ListFilterKind } from "./options.js";
 import type { TrigramIndexSpec } from "./search-index.js";
 
 /** A relation after resolution: its columns and the table alias it is joined under. */
@@ -75,6 +75,8 @@ export interface ResolvedFilter {
   readonly relation: ResolvedRelation | undefined;
   /** For `foreignKey`: how many choices are loaded at most. */
   readonly limit: number;
+  /** For `custom`: the filter object (`field` is its `parameterName`, `column` the primary key, unused). */
+  readonly custom?: ListFilterClass;
 }
 
 /** A sort field after resolution: what a `sort=` name orders by. */

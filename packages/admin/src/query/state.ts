@@ -142,11 +142,14 @@ export function parseState(rules: StateRules, params: URLSearchParams | string, 
         throw new ChangeListParamError(key, "expected a page number (1, 2, …)");
       }
       page = Number(value);
+    } else if (rules.filtersByField.get(key)?.kind === "custom") {
+      // a custom filter's bare parameter (Django's `SimpleListFilter.parameter_name`)
+      filters[key] = parseFilter(key, rules.filtersByField.get(key)!, "exact", value);
     } else {
       const m = FILTER_PARAM.exec(key);
       const filter = m ? rules.filtersByField.get(m[1]) : undefined;
-      if (!m || !filter) {
-        const allowed = [Q, O, SORT, P, ...rules.config.listFilter.map((f) => `${f.field}__…`)].join(", ");
+      if (!m || !filter || filter.kind === "custom") {
+        const allowed = [Q, O, SORT, P, ...rules.config.listFilter.map((f) => (f.kind === "custom" ? f.field : `${f.field}__…`))].join(", ");
         throw new ChangeListParamError(key, `unknown parameter (allowed: ${allowed})`);
       }
       if (filters[filter.field]) throw new ChangeListParamError(key, `more than one filter on "${filter.field}"`);
@@ -197,6 +200,7 @@ function parseSort(config: ResolvedChangeList, value: string): SortKey[] {
  * @throws ChangeListParamError when the lookup or value does not fit the filter
  */
 export function parseFilter(key: string, filter: ResolvedFilter, lookup: string, value: string): FilterSelection {
+  if (filter.kind === "custom" && lookup !== "exact") throw new ChangeListParamError(key, `"${filter.field}" is a custom filter; use ${filter.field}=<value>`);
   if (lookup === "isnull") {
     if (!filter.nullable) throw new ChangeListParamError(key, `"${filter.field}" is never empty`);
     if (value !== "1" && value !== "0") throw new ChangeListParamError(key, `expected 1 or 0`);
@@ -214,6 +218,7 @@ export function parseFilter(key: string, filter: ResolvedFilter, lookup: string,
       throw new ChangeListParamError(key, `"${filter.field}" is a date filter; use ${filter.field}__range`);
     case "boolean":
     case "choices":
+    case "custom":
       if (!filter.choices.some((c) => c.value === value)) {
         const shown = filter.choices.slice(0, 20).map((c) => c.value).join(", ");
         throw new ChangeListParamError(key, `expected one of ${shown}${filter.choices.length > 20 ? ", …" : ""}`);
@@ -256,7 +261,8 @@ export function toSearchParams(rules: StateRules, state: ChangeListState): URLSe
   for (const f of rules.config.listFilter) {
     const sel = state.filters[f.field];
     if (!sel) continue;
-    if (sel.lookup === "isnull") sp.set(`${f.field}__isnull`, sel.value ? "1" : "0");
+    if (f.kind === "custom") sp.set(f.field, String(sel.value));
+    else if (sel.lookup === "isnull") sp.set(`${f.field}__isnull`, sel.value ? "1" : "0");
     else sp.set(`${f.field}__${sel.lookup}`, sel.value);
   }
   if (state.sort.length > 0) sp.set(SORT, state.sort.map((s) => (s.desc ? "-" : "") + s.field).join(","));
@@ -301,7 +307,7 @@ export function withFilter(rules: StateRules, state: ChangeListState, field: str
   if (selection === null) delete filters[field];
   else {
     const raw = selection.lookup === "isnull" ? (selection.value ? "1" : "0") : selection.value;
-    filters[field] = parseFilter(`${field}__${selection.lookup}`, filter, selection.lookup, raw);
+    filters[field] = parseFilter(filter.kind === "custom" ? field : `${field}__${selection.lookup}`, filter, selection.lookup, raw);
   }
   return { ...state, filters: orderedFilters(rules.config, filters), page: 1 };
 }
