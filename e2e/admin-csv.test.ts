@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseCsv } from "../packages/admin/src/csv/format.js";
+import { parseCsv } from "../packages/admin/src/jobs/csv/format.js";
 import { loggedIn, rowPks, selectRows } from "./support/admin.js";
 import { useDemo } from "./support/demo.js";
 import { joined, openLive } from "./support/live.js";

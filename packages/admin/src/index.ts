@@ -37,5 +37,5 @@ export { modelTopic, publishModelEvent, type ModelEvent } from "./model/publish.
 export type { DashboardWidget, WidgetContext, WidgetData, WidgetStatus } from "./model/dashboard-widget.js";
 export type { DashboardPageOptions } from "./dashboard/registry.js";
 export type { AdminPageOptions, PageNavOptions } from "./pages/index.js";
-export { withProgress, type JobSelection, type PinnedSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
+export { withProgress, type JobSelection, type ProgressActionBody, type ProgressActionContext, type ProgressActionOptions } from "./jobs/index.js";
 export type { ChangeListOptions, ComputedColumn, ListDisplayItem, ListFilterClass, ListFilterItem, OrderingItem, SearchFieldItem } from "./query/index.js";

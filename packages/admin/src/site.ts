@@ -11,6 +11,8 @@ import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
 import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
 import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
+import { exportCsvAction } from "./jobs/csv/export.js";
+import type { AdminAction } from "./model/actions.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
 import { PageRegistry, type AdminPageOptions, type NavPageGroup, type PageViewClass } from "./pages/index.js";
@@ -271,6 +273,11 @@ export class AdminSite implements DashboardSite {
   }
 
   /** The change-list query of a ModelAdmin. */
+  /** {@inheritDoc AdminSiteLike.builtInActions} */
+  builtInActions(admin: ModelAdmin<any, any>): readonly AdminAction[] {
+    return admin.options.exportCsv === false ? [] : [exportCsvAction(admin)];
+  }
+
   query(admin: ModelAdmin<any, any>): ChangeListQuery<any, any> {
     return this.queries.get(admin)!;
   }

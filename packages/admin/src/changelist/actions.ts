@@ -15,7 +15,6 @@ import { diffRows } from "../changeform/persist.js";
 import { formSpec } from "../changeform/fields.js";
 import { reprOf } from "../model/repr.js";
 import { dialectOf, hasErrorCode } from "../query/dialect/index.js";
-import { EXPORT_CSV, exportCsvAction } from "../csv/export.js";
 
 /** The name of the built-in delete action (as Django's). */
 export const DELETE_SELECTED = "delete_selected";
@@ -46,9 +45,9 @@ export function availableActions(site: AdminSiteLike, admin: ModelAdmin<any, any
   for (const action of custom) {
     if (mayRun(site, admin, user, action)) out.push({ kind: "custom", name: action.name, label: action.label, action });
   }
-  // the built-in CSV export (opt out with `exportCsv: false`; an admin's own `export_csv` wins)
-  if (admin.options.exportCsv !== false && !custom.some((a) => a.name === EXPORT_CSV)) {
-    const action = exportCsvAction(admin);
+  // the site's built-in actions (the CSV export; an admin's own action of the same name wins)
+  for (const action of site.builtInActions?.(admin) ?? []) {
+    if (custom.some((a) => a.name === action.name)) continue;
     if (mayRun(site, admin, user, action)) out.push({ kind: "custom", name: action.name, label: action.label, action });
   }
   return out;

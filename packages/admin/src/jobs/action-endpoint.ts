@@ -29,7 +29,7 @@ import { ChangeListParamError, type ChangeListState } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { ACTION_DENIED } from "./with-progress.js";
 import { adminError } from "../errors.js";
-import { EXPORT_CSV } from "../csv/export.js";
+import { EXPORT_CSV } from "./csv/export.js";
 
 const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
 

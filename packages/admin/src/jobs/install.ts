@@ -10,7 +10,7 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import type { ProgressActionInfo } from "../model/actions.js";
 import { BullJobQueue, type BullJobQueueOptions } from "./bullmq-queue.js";
 import { jobActionRef } from "./refs.js";
-import { progressActionsOf } from "../csv/export.js";
+import { progressActionsOf } from "./csv/export.js";
 
 /** `new AdminSite({ jobs })`: the job store's options and, for BullMQ, `bullmq`. */
 export interface SiteJobOptions extends Omit<JobStoreOptions, "logger"> {

@@ -7,7 +7,7 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import { existsSync } from "node:fs";
 import { BUILTIN_JOB_LABELS, jobDownloadUrl, jobUrl, resolveJobAction } from "./refs.js";
 import { DELETE_SELECTED } from "../changelist/actions.js";
-import { exportFile } from "../csv/files.js";
+import { exportFile } from "./csv/files.js";
 import { formatInZone } from "../query/time-zone.js";
 
 /** The badge class (see admin.css) of each status. */

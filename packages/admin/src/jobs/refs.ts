@@ -6,7 +6,7 @@
 import type { AdminAction } from "../model/actions.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
-import { progressActionsOf } from "../csv/export.js";
+import { progressActionsOf } from "./csv/export.js";
 
 /** The `action` stored on a job: `<app>.<model>.<action name>`, e.g. `shop.order.refund_selected`. */
 export function jobActionRef(admin: ModelAdmin<any, any>, name: string): string {

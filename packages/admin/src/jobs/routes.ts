@@ -5,8 +5,8 @@ import { bindView } from "../shell/base.js";
 import { actionEndpoint } from "./action-endpoint.js";
 import { JobView } from "./job-view.js";
 import { JobsView } from "./jobs-view.js";
-import { downloadRoute } from "../csv/download.js";
-import { ImportView } from "../csv/import-view.js";
+import { downloadRoute } from "./csv/download.js";
+import { ImportView } from "./csv/import-view.js";
 
 /**
  * The jobs' routes, in the admin's staff-guarded scope: "My jobs" (`<prefix>/jobs/`), a job's

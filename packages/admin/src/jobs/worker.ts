@@ -8,7 +8,7 @@ import type { JobQueue } from "@weft/server/jobs";
 import { adminError } from "../errors.js";
 import type { BullJobQueueOptions } from "./bullmq-queue.js";
 import { installJobs, type JobsHost } from "./install.js";
-import { progressActionsOf } from "../csv/export.js";
+import { progressActionsOf } from "./csv/export.js";
 
 /** A running job worker (see {@link startJobWorker}). */
 export interface JobWorker {

@@ -10,6 +10,7 @@ import type { JobQueue, JobStore } from "@weft/server/jobs";
 import type { AdminSessions, ApiTokens, SessionUser, UserStore } from "../auth/index.js";
 import type { ChangeListQuery } from "../query/index.js";
 import type { ModelAdmin } from "./model-admin.js";
+import type { AdminAction } from "./actions.js";
 import type { Display } from "./field-types.js";
 
 /**
@@ -24,6 +25,12 @@ export interface AdminSiteLike {
   readonly title: string;
   /** distinguishes several sites in one app; used in view ids */
   readonly id: string;
+  /**
+   * The admin's built-in actions a ModelAdmin gets besides its own (today: "Export selected as
+   * CSV" unless `exportCsv: false`), after them in the menu; an admin's own action of the same
+   * name wins. Given by the site, so the change list does not import the jobs that run them.
+   */
+  builtInActions?(admin: ModelAdmin<any, any>): readonly AdminAction[];
   /** locale, default currency and the time zone every date is shown and typed in */
   readonly display: Display;
   /** the drizzle database holding the models and the admin's `weft_*` tables */

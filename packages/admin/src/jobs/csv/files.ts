@@ -6,7 +6,7 @@ import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isJobId } from "@weft/server/jobs";
-import type { AdminSiteLike } from "../model/site-like.js";
+import type { AdminSiteLike } from "../../model/site-like.js";
 
 let root = process.env.WEFT_EXPORT_DIR || join(tmpdir(), "weft-exports");
 

@@ -5,13 +5,13 @@
  */
 import { runJob } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
-import type { SessionUser } from "../auth/index.js";
-import { formSpec } from "../changeform/fields.js";
-import { insertObject, updateObject, type WriteContext } from "../changeform/persist.js";
-import { forgetFullCount } from "../changelist/totals.js";
-import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import { jobActionRef } from "../jobs/refs.js";
+import type { SessionUser } from "../../auth/index.js";
+import { formSpec } from "../../changeform/fields.js";
+import { insertObject, updateObject, type WriteContext } from "../../changeform/persist.js";
+import { forgetFullCount } from "../../changelist/totals.js";
+import type { ModelAdmin } from "../../model/model-admin.js";
+import type { AdminSiteLike } from "../../model/site-like.js";
+import { jobActionRef } from "../refs.js";
 import type { ImportPlan } from "./import-plan.js";
 
 /** The import job's action name (the job's `action` is `<app>.<model>.import_csv`). */

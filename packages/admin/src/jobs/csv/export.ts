@@ -8,15 +8,15 @@ import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { once } from "node:events";
 import { and, gt, type SQL } from "drizzle-orm";
-import type { AdminAction } from "../model/actions.js";
-import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import type { ResolvedColumn } from "../query/index.js";
-import { qb } from "../query/dialect/index.js";
-import { withProgress } from "../jobs/with-progress.js";
+import type { AdminAction } from "../../model/actions.js";
+import type { ModelAdmin } from "../../model/model-admin.js";
+import type { AdminSiteLike } from "../../model/site-like.js";
+import type { ResolvedColumn } from "../../query/index.js";
+import { qb } from "../../query/dialect/index.js";
+import { withProgress } from "../with-progress.js";
 import { BOM, CsvRaw, csvRecord } from "./format.js";
-import { formSpec, type FormSpec } from "../changeform/fields.js";
-import { toFormValue } from "../changeform/coerce.js";
+import { formSpec, type FormSpec } from "../../changeform/fields.js";
+import { toFormValue } from "../../changeform/coerce.js";
 import { ensureExportDir, exportFile, sweepExports } from "./files.js";
 
 /**

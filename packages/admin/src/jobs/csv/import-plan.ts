@@ -5,13 +5,13 @@
  * plan found valid.
  */
 import { eq, and } from "drizzle-orm";
-import type { SessionUser } from "../auth/index.js";
-import { formSpec, writableFields, type FormSpec } from "../changeform/fields.js";
-import { validateForm, type FormInput } from "../changeform/schema.js";
-import { toFormValue } from "../changeform/coerce.js";
-import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import { qb } from "../query/dialect/index.js";
+import type { SessionUser } from "../../auth/index.js";
+import { formSpec, writableFields, type FormSpec } from "../../changeform/fields.js";
+import { validateForm, type FormInput } from "../../changeform/schema.js";
+import { toFormValue } from "../../changeform/coerce.js";
+import type { ModelAdmin } from "../../model/model-admin.js";
+import type { AdminSiteLike } from "../../model/site-like.js";
+import { qb } from "../../query/dialect/index.js";
 import { parseCsv } from "./format.js";
 
 /** CSV column index → field key ("" or absent: the column is ignored). */

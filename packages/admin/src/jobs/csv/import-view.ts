@@ -8,12 +8,12 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { NotFoundError, on, UnauthorizedError, type Params } from "@weft/server";
 import { JobQuotaError } from "@weft/server/jobs";
-import { formSpec } from "../changeform/fields.js";
-import { crumbsFor, type Crumb } from "../changeform/page.js";
-import type { ModelAdmin } from "../model/model-admin.js";
-import { AdminView } from "../shell/base.js";
-import { jobUrl } from "../jobs/refs.js";
-import { tooManyOfYourJobs } from "../jobs/with-progress.js";
+import { formSpec } from "../../changeform/fields.js";
+import { crumbsFor, type Crumb } from "../../changeform/page.js";
+import type { ModelAdmin } from "../../model/model-admin.js";
+import { AdminView } from "../../shell/base.js";
+import { jobUrl } from "../refs.js";
+import { tooManyOfYourJobs } from "../with-progress.js";
 import { autoMapping, importableFields, ImportFileError, planImport, type ImportMapping, type ImportPlan } from "./import-plan.js";
 import { startImport } from "./import-job.js";
 import { parseCsv } from "./format.js";
@@ -43,7 +43,7 @@ export interface ImportAssigns {
 const MapForm = z.record(z.string().max(200), z.string().max(200));
 
 export class ImportView extends AdminView<ImportAssigns> {
-  static template = new URL("../../src/csv/import.eta", import.meta.url);
+  static template = new URL("../../../src/jobs/csv/import.eta", import.meta.url);
   static title = "Import CSV";
 
   private admin!: ModelAdmin<any, any>;

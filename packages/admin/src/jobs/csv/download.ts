@@ -7,9 +7,9 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import type { FastifyInstance } from "fastify";
 import { canAccessJob, isJobId } from "@weft/server/jobs";
-import type { AdminSession } from "../auth/index.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import { staffUser } from "../shell/base.js";
+import type { AdminSession } from "../../auth/index.js";
+import type { AdminSiteLike } from "../../model/site-like.js";
+import { staffUser } from "../../shell/base.js";
 import { exportFile, sweepExports } from "./files.js";
 
 /** Registers the download route in the admin's staff-guarded scope. */
