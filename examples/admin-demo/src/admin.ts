@@ -58,6 +58,15 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     // live widget slots (slots.ts): revenue and open tickets above the list, activity above the form
     changeListWidgets: SLOTS.orderList,
     changeFormWidgets: SLOTS.orderForm,
+    // business rules (docs/admin.md, "Hooks"): a refunded order keeps its total and status
+    clean: (values, { obj }) => (obj?.status === "refunded" && values.totalCents !== obj.totalCents ? { fieldErrors: { totalCents: "A refunded order's total cannot change." } } : undefined),
+    getReadonlyFields: (_user, obj) => (obj?.status === "refunded" ? ["status"] : []),
+    // a change saved through the admin stamps updatedAt (in the audit entry's transaction); a save with no changes writes nothing
+    saveModel: async (ctx, obj, change) => {
+      const row = await ctx.save(obj);
+      return change && row !== ctx.before ? ctx.save({ ...row, updatedAt: new Date() }) : row;
+    },
+    formfieldOverrides: { currency: { validators: [(v) => (typeof v === "string" && /^[A-Z]{3}$/.test(v) ? undefined : "Use a three-letter ISO code such as EUR.")] } },
   });
   site.register(customers, {
     app: "shop",

@@ -1,4 +1,4 @@
-import { NotFoundError, type Params } from "@weft/server";
+import { NotFoundError, UnauthorizedError, type Params } from "@weft/server";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { AdminView } from "../shell/base.js";
 import { describeDbError } from "./db-errors.js";
@@ -26,7 +26,8 @@ export interface DeleteAssigns {
  * asks "Are you sure you want to delete the order “ORD-000123”?", lists what the delete does
  * to related rows, and deletes on "Yes, I'm sure" (the `confirm` event) together with its
  * audit entry in one transaction, publishes `<model>.deleted`, then goes to the change list
- * with `?deleted=<id>`. The delete permission is checked on mount and again in the event.
+ * with `?deleted=<id>`. The delete permission (with the object: `hasDeletePermission(user, obj)`)
+ * is checked on mount and again in the event; the ModelAdmin's `deleteModel` hook does the write.
  */
 export class DeleteView extends AdminView<DeleteAssigns> {
   static template = new URL("../../src/changeform/delete.eta", import.meta.url);
@@ -34,6 +35,7 @@ export class DeleteView extends AdminView<DeleteAssigns> {
 
   private spec!: FormSpec;
   private id: unknown;
+  private row: Record<string, unknown> | undefined;
 
   events = {
     confirm: () => this.confirm(),
@@ -45,6 +47,9 @@ export class DeleteView extends AdminView<DeleteAssigns> {
     this.id = parseObjectId(this.spec, params.id);
     const row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
     if (!row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
+    // object-level permission, as Django's has_delete_permission(request, obj)
+    if (!admin.has(this.user, "delete", row)) throw new UnauthorizedError(`delete this ${admin.name}`);
+    this.row = row;
     const repr = reprOf(admin, row);
     const related = await relatedRows(this.site, admin, row, this.user);
     return {
@@ -60,13 +65,13 @@ export class DeleteView extends AdminView<DeleteAssigns> {
 
   private async confirm(): Promise<void> {
     const admin: ModelAdmin<any, any> | undefined = this.site.get(this.spec.admin.app, this.spec.admin.name);
-    if (!admin || !admin.has(this.user, "delete")) {
+    if (!admin || !admin.has(this.user, "delete", this.row)) {
       this.assign({ error: `You don't have permission to delete this ${this.spec.admin.verboseName.toLowerCase()}.` });
       return;
     }
     let done;
     try {
-      done = await deleteObject({ db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) }, this.id);
+      done = await deleteObject({ db: this.site.db, spec: this.spec, userId: this.user.id, user: this.user, scope: admin.options.getQueryset?.(this.user) }, this.id);
     } catch (err) {
       const failure = describeDbError(err, this.spec, "delete");
       if (!failure) throw err;

@@ -194,6 +194,9 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
     if (fk && (kind === "integer" || kind === "text")) kind = "foreignKey";
     const type = o.fieldTypes?.[key];
     if (type?.type === "boolean" && kind === "integer") kind = "boolean";
+    // formfieldOverrides: a text column's widget (Django's `formfield_overrides`)
+    const widget = o.formfieldOverrides?.[key]?.widget;
+    if (widget && (kind === "text" || kind === "textarea")) kind = widget;
     const c = column as SQLiteColumn & { enumValues?: readonly string[]; mode?: string };
     const label = labels[key] ?? (fk?.relationName ? labels[fk.relationName] ?? humanize(fk.relationName) : labelOf(key, fk !== undefined));
     f = {
@@ -264,4 +267,18 @@ export function requiredForInsert(f: FormField): boolean {
 export function isRequired(f: FormField, mode: "add" | "change"): boolean {
   if (f.kind === "boolean") return false;
   return mode === "add" ? requiredForInsert(f) || (f.primary && f.kind !== "integer") : !f.nullable;
+}
+
+/**
+ * `spec` with the fields `keys` made read-only too (the ModelAdmin's `getReadonlyFields(user, obj)`),
+ * or `spec` itself when there are none.
+ * @throws FormOptionsError when a key is not a column of the table
+ */
+export function withReadonly(spec: FormSpec, keys: readonly string[]): FormSpec {
+  const extra = keys.filter((k) => !spec.byKey.get(k)?.readonly);
+  if (extra.length === 0) return spec;
+  for (const k of extra) if (!spec.byKey.has(k)) throw new FormOptionsError(spec.admin, "getReadonlyFields", `"${k}" is not a field of the form`);
+  const byKey = new Map([...spec.byKey].map(([k, f]) => [k, extra.includes(k) ? { ...f, readonly: true } : f]));
+  const fieldsets = spec.fieldsets.map((fs) => ({ ...fs, fields: fs.fields.map((f) => byKey.get(f.key)!) }));
+  return { ...spec, pk: byKey.get(spec.pk.key)!, fieldsets, byKey };
 }

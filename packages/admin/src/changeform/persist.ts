@@ -12,6 +12,7 @@ import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
 import { reprOf } from "../model/repr.js";
 import { checkVersion, nextVersion } from "./concurrency.js";
+import type { SessionUser } from "../auth/index.js";
 
 /** Who writes, where, and which rows they may touch. */
 export interface WriteContext {
@@ -19,6 +20,8 @@ export interface WriteContext {
   spec: FormSpec;
   /** the acting user (audit) */
   userId: number | null;
+  /** the acting user, for the ModelAdmin's `saveModel` / `deleteModel` hooks (default: null) */
+  user?: SessionUser | null;
   /** the ModelAdmin's `getQueryset(user)`: rows outside it cannot be changed or deleted */
   scope?: SQL;
 }
@@ -85,7 +88,8 @@ export type AlsoWrite = (tx: QueryBuilder, written: Written) => Promise<void>;
 
 /**
  * Inserts a row with `data` and its "add" audit entry (every non-null field as `[null, value]`),
- * then runs `also` in the same transaction.
+ * then runs `also` in the same transaction. The ModelAdmin's `saveModel` hook, if any, does the
+ * write (in the same transaction; as do updateRow / deleteRow with `saveModel` / `deleteModel`).
  * @throws the driver's error (busy, constraint…), or `also`'s: nothing is written
  */
 export function insertObject(ctx: WriteContext, data: Row, also?: AlsoWrite): Promise<Written> {
@@ -99,13 +103,19 @@ export function insertObject(ctx: WriteContext, data: Row, also?: AlsoWrite): Pr
 /** {@link insertObject}'s write, inside a transaction the caller holds. */
 export async function insertRow(tx: QueryBuilder, ctx: WriteContext, data: Row): Promise<Written> {
   const { spec } = ctx;
-  const [row] = (await tx.insert(spec.admin.table).values(data).returning()) as Row[];
-  if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
+  const insert = async (obj: Row): Promise<Row> => {
+    const [row] = (await tx.insert(spec.admin.table).values(obj).returning()) as Row[];
+    if (!row) throw new Error("weft admin: INSERT … RETURNING returned no row");
+    return row;
+  };
+  const hook = spec.admin.options.saveModel;
+  const row = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before: null, save: insert }, { ...data }, false) : await insert(data);
   return audited(tx, ctx, "add", row[spec.pk.key], null, row);
 }
 
 /**
- * Updates object `id` with `data` (only the columns whose value changed) and writes its
+ * Updates object `id` with `data` (only the columns whose value changed; or the ModelAdmin's
+ * `saveModel` hook, given `{ ...before, ...data }`, in the same transaction) and writes its
  * "change" audit entry with `[before, after]` of the changed fields — an empty `{}` when
  * nothing changed (no UPDATE is run then), as Django logs "No fields changed.".
  * With `expectedVersion` (optimistic concurrency, concurrency.ts), the row read in the
@@ -127,18 +137,21 @@ export async function updateRow(tx: QueryBuilder, ctx: WriteContext, id: unknown
   const before = await loadObject(tx, spec, id, ctx.scope);
   if (!before) return undefined;
   if (expectedVersion !== undefined) checkVersion(spec, before, expectedVersion);
-  const set: Row = {};
-  for (const [k, v] of Object.entries(data)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
-  if (Object.keys(set).length > 0) Object.assign(set, nextVersion(spec, before));
-  let after = before;
-  if (Object.keys(set).length > 0) {
-    after = ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
-  }
+  const update = async (obj: Row): Promise<Row> => {
+    const set: Row = {};
+    for (const [k, v] of Object.entries(obj)) if (k !== spec.pk.key && k in spec.columns && !sameValue(before[k], v)) set[k] = v;
+    if (Object.keys(set).length === 0) return before;
+    Object.assign(set, nextVersion(spec, before));
+    return ((await tx.update(spec.admin.table).set(set).where(objectWhere(spec, id, ctx.scope)).returning()) as Row[])[0] ?? before;
+  };
+  const hook = spec.admin.options.saveModel;
+  const after = hook ? await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, before, save: update }, { ...before, ...data }, true) : await update(data);
   return audited(tx, ctx, "change", id, before, after);
 }
 
 /**
- * Deletes object `id` and writes its "delete" audit entry (every non-null field as
+ * Deletes object `id` (or the ModelAdmin's `deleteModel` hook does, in the same transaction)
+ * and writes its "delete" audit entry (every non-null field as
  * `[value, null]`).
  * @returns undefined when the object is gone (or outside the scope)
  * @throws the driver's error (busy, a foreign key still pointing at it…): nothing is deleted
@@ -152,6 +165,9 @@ export async function deleteRow(tx: QueryBuilder, ctx: WriteContext, id: unknown
   const { spec } = ctx;
   const before = await loadObject(tx, spec, id, ctx.scope);
   if (!before) return undefined;
-  await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope));
+  const remove = async (): Promise<void> => void (await tx.delete(spec.admin.table).where(objectWhere(spec, id, ctx.scope)));
+  const hook = spec.admin.options.deleteModel;
+  if (hook) await hook.call(spec.admin.options, { tx, user: ctx.user ?? null, delete: remove }, before);
+  else await remove();
   return audited(tx, ctx, "delete", id, before, null);
 }

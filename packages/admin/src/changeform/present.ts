@@ -70,6 +70,8 @@ export interface FieldsetView {
 
 /** What the presenter needs beside the spec. */
 export interface PresentInput {
+  /** the ModelAdmin\'s `emptyValueDisplay` (Django\'s `empty_value_display`) for empty read-only values (default "—") */
+  emptyValueDisplay?: string | undefined;
   mode: "add" | "change";
   /** false for a view-only user: every field read-only */
   editable: boolean;
@@ -153,7 +155,8 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       base.display = label && label !== String(v) ? `${label} (#${String(v)})` : `#${String(v)}`;
       base.link = relatedLink(f, v, input.user);
     } else {
-      base.display = mode === "add" && row === undefined ? "—" : displayValue(f, v, row);
+      const empty = v === null || v === undefined || v === "";
+      base.display = empty && input.emptyValueDisplay !== undefined ? input.emptyValueDisplay : mode === "add" && row === undefined ? "—" : displayValue(f, v, row);
     }
     return base;
   }

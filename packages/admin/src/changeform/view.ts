@@ -9,6 +9,7 @@ import { InlineRowGoneError } from "./inline-persist.js";
 import { describeDbError } from "./db-errors.js";
 import { DeleteView } from "./delete-view.js";
 import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
+import { formSpecFor, runCleanHooks } from "./hooks.js";
 import { savedNotice } from "./notice.js";
 import { formPostRoute, withFormCsrf } from "./post.js";
 import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
@@ -113,6 +114,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private touched = new Set<string>();
   private submitted = false;
   private formError: string | null = null;
+  /** the form (non-field) errors of the last `clean` (model/form-hooks.ts) */
+  private cleanErrors: string[] = [];
   /** this form's presence on its object's topic (change mode, connected), or null */
   private presence: FormPresence | null = null;
   /** when the row shown was read (ms): audit entries before it are not "the other save" */
@@ -146,6 +149,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
       if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     }
+    this.refreshSpec(admin);
     this.values = initialValues(this.spec, this.mode, this.row);
     this.inlines = new InlineForms(this.site, admin, this.user);
     await this.inlines.load(this.row);
@@ -178,13 +182,18 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     else super.redirect(url);
   }
 
+  /** The form for this user on the object as stored (`getReadonlyFields(user, obj)`). */
+  private refreshSpec(admin = this.admin): void {
+    this.spec = formSpecFor(this.site, admin, this.user, this.row);
+  }
+
   private get admin(): ModelAdmin<any, any> {
     return this.spec.admin;
   }
 
   /** May the user write through this form? (add: add permission; change: change permission) */
   private editable(admin = this.admin): boolean {
-    return admin.has(this.user, this.mode === "add" ? "add" : "change");
+    return this.mode === "add" ? admin.has(this.user, "add") : admin.has(this.user, "change", this.row);
   }
 
   private async loadChoices(): Promise<void> {
@@ -233,9 +242,10 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         fkLabels: this.fkLabels,
         autocomplete: this.ac,
         user,
+        emptyValueDisplay: admin.options.emptyValueDisplay,
       }),
       editable,
-      canDelete: this.mode === "change" && admin.has(user, "delete"),
+      canDelete: this.mode === "change" && admin.has(user, "delete", this.row),
       canAddAnother: admin.has(user, "add"),
       formError: this.formError,
       presence: this.presence ? presenceText(this.presence.roster.names(), admin.verboseName.toLowerCase()) : "",
@@ -298,6 +308,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const now = initialValues(this.spec, this.mode, err.current);
     for (const [k, v] of Object.entries(now)) if (this.values[k] === loaded[k]) this.values[k] = v;
     this.row = err.current;
+    this.refreshSpec(admin);
     this.formError = await staleMessage(this, admin, this.spec.model, this.id, changed, this.loadedAt);
     this.loadedAt = Date.now();
     this.assign(this.view(admin));
@@ -325,6 +336,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         delete data[f.key];
       }
     }
+    this.cleanErrors = await runCleanHooks(this.spec, this.mode, this.user, this.row, data, errors);
     return { data, errors };
   }
 
@@ -342,7 +354,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     await this.acSearch(p);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = (await this.check(p)).errors;
-    if (Object.keys(this.errors).length === 0) this.formError = null;
+    if (this.cleanErrors.length > 0) this.formError = this.cleanErrors.join(" ");
+    else if (Object.keys(this.errors).length === 0) this.formError = null;
     this.assign(this.view(admin));
   }
 
@@ -374,13 +387,13 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     for (const [k, e] of Object.entries(typed.errors)) errors[k] = [e];
     this.errors = errors;
     const n = Object.keys(errors).length + (this.inlines.validate() ? 0 : 1);
-    if (n > 0) {
-      this.formError = n === 1 ? "Please correct the error below." : "Please correct the errors below.";
+    if (n > 0 || this.cleanErrors.length > 0) {
+      this.formError = this.cleanErrors.length > 0 ? this.cleanErrors.join(" ") : n === 1 ? "Please correct the error below." : "Please correct the errors below.";
       this.assign(this.view(admin));
       return;
     }
     let written: Written | undefined;
-    const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, scope: admin.options.getQueryset?.(this.user) };
+    const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, user: this.user, scope: admin.options.getQueryset?.(this.user) };
     // optimistic concurrency: the version the user saw (a POST without JavaScript carries it in its hidden field)
     const posted = p[VERSION_FIELD];
     const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
@@ -414,6 +427,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     // save and continue editing, on the change form: stay, with the stored values (a POST: load it again)
     if (this.postedTo !== undefined) return this.redirect(`${admin.objectUrl(written.id)}?saved=${id}`);
     this.row = written.row;
+    this.refreshSpec(admin);
     this.loadedAt = Date.now();
     this.values = initialValues(this.spec, this.mode, this.row);
     this.errors = {};

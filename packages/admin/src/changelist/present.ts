@@ -203,7 +203,9 @@ export function present(input: PresentInput): ChangeListAssigns {
       cls: withClass(selected ? "selected" : "", mark),
       cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
-        const formatted = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
+        const raw = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
+        // Django's empty_value_display, per ModelAdmin (default "—")
+        const formatted = raw.empty && admin.options.emptyValueDisplay !== undefined ? { ...raw, text: admin.options.emptyValueDisplay } : raw;
         // the label of the phone card's "label: value" pair; the first column is the card's title
         const cell = { ...formatted, cls: withClass(formatted.cls, i === 0 ? "cl-title" : priorityClass(priority?.[c.name])), label: c.label };
         return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;

@@ -11,6 +11,7 @@ import { humanize } from "../query/names.js";
 import { adminError } from "../errors.js";
 import type { AdminAction } from "./actions.js";
 import type { DashboardWidget } from "./dashboard-widget.js";
+import type { FormHookOptions } from "./form-hooks.js";
 import type { FieldType } from "./field-types.js";
 import type { ListPriority } from "./list-priority.js";
 import type { InlineAdmin } from "./inline.js";
@@ -25,7 +26,7 @@ export type ModelAction = "view" | "add" | "change" | "delete";
  * The change-list part (`listDisplay`, `searchFields`, `listFilter`, `ordering`, `relations`,
  * `listPerPage`, …) is {@link ChangeListOptions}.
  */
-export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Relations = Relations> extends ChangeListOptions<T, R> {
+export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Relations = Relations> extends ChangeListOptions<T, R>, FormHookOptions {
   /** app label: the first part of URLs and permission strings (`orders` in `orders.view_order`) */
   app: string;
   /** model name, singular, lower case (default: the table name without a trailing "s") */
@@ -105,8 +106,14 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
   /** permission overrides (Django's `has_view_permission` …); default: the user's permission strings */
   hasViewPermission?(user: SessionUser): boolean;
   hasAddPermission?(user: SessionUser): boolean;
-  hasChangePermission?(user: SessionUser): boolean;
-  hasDeletePermission?(user: SessionUser): boolean;
+  /**
+   * Django's `has_change_permission(request, obj)`: with `obj` (the stored row) on the change
+   * form (render, join, every event and POST: refused → a read-only form, a 403 POST); without
+   * it for the model as a whole
+   */
+  hasChangePermission?(user: SessionUser, obj?: Record<string, unknown>): boolean;
+  /** Django's `has_delete_permission(request, obj)`: `obj` as for {@link hasChangePermission} (delete page and button) */
+  hasDeletePermission?(user: SessionUser, obj?: Record<string, unknown>): boolean;
 }
 
 /**
@@ -153,12 +160,16 @@ export class ModelAdmin<T extends AnyTable = AnyTable, R extends Relations = Rel
     return `${this.url}${encodeURIComponent(String(id))}/${page}/`;
   }
 
-  /** Whether `user` may do `action` on this model: the override if given, else the permission string. */
-  has(user: SessionUser | null | undefined, action: ModelAction): boolean {
+  /**
+   * Whether `user` may do `action` on this model: the override if given, else the permission
+   * string. With `obj` (change, delete), the override also judges that object, as Django's
+   * `has_change_permission(request, obj)`.
+   */
+  has(user: SessionUser | null | undefined, action: ModelAction, obj?: Record<string, unknown>): boolean {
     if (!user?.isStaff) return false;
     const o = this.options;
     const override = { view: o.hasViewPermission, add: o.hasAddPermission, change: o.hasChangePermission, delete: o.hasDeletePermission }[action];
-    if (override) return override.call(o, user);
+    if (override) return (override as (u: SessionUser, obj?: Record<string, unknown>) => boolean).call(o, user, obj);
     // as Django: the change permission implies view
     if (action === "view" && hasPermission(user, this.perm("change"))) return true;
     return hasPermission(user, this.perm(action));
