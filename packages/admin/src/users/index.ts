@@ -23,7 +23,8 @@ export const AUTH_SCREENS_PERMISSION = "auth.superuser_only";
  * constructor calls it; `page` is the site's `page`).
  */
 export function authPages(site: AdminSiteLike, page: (path: string, View: LiveViewClass, o: AdminPageOptions) => unknown): void {
+  // late in the sidebar (after the site's own page groups), as Django lists the auth app among the others
   const nav = (order: number) => ({ group: "Authentication", order });
-  page("auth/users/", usersView(site), { title: "Users", nav: nav(10), permissionRequired: AUTH_SCREENS_PERMISSION });
-  page("auth/groups/", groupsView(site), { title: "Groups", nav: nav(20), permissionRequired: AUTH_SCREENS_PERMISSION });
+  page("auth/users/", usersView(site), { title: "Users", nav: nav(900), permissionRequired: AUTH_SCREENS_PERMISSION });
+  page("auth/groups/", groupsView(site), { title: "Groups", nav: nav(910), permissionRequired: AUTH_SCREENS_PERMISSION });
 }
