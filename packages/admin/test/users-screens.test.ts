@@ -116,6 +116,10 @@ describe("users", () => {
       expect(html).toContain('name="perm:shop.view_item"');
       html = await ev("perm_filter", { q: "nothing" });
       expect(html).toMatch(/data-perm-row="shop › Items" hidden/);
+      // a box ticked before the filter changes stays ticked (the form's state is kept on the server)
+      await ev("pick", { id: String(u.id), "perm:shop.add_item": "on" });
+      html = await ev("perm_filter", { q: "" });
+      expect(html).toContain('name="perm:shop.add_item" checked');
       html = await ev("save", { id: String(u.id), email: "ed@example.com", is_active: "on", is_staff: "on", [`group:${group.id}`]: "on", "perm:shop.view_item": "on", "perm:shop.delete_item": "on" });
       expect(html).toContain("was changed");
       expect([...(await site.users.permissions(u.id))].sort()).toEqual(["shop.change_item", "shop.delete_item", "shop.view_item"]);

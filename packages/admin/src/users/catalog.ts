@@ -53,3 +53,12 @@ export function checkedKeys(payload: Record<string, unknown>, prefix: string): S
   for (const [k, v] of Object.entries(payload)) if (k.startsWith(prefix) && v !== undefined && v !== "" && v !== false && v !== "false") out.add(k.slice(prefix.length));
   return out;
 }
+
+/**
+ * The picker with the boxes of `checked` ticked (and no others): what the browser shows while
+ * the form is unsaved, so that re-rendering it (e.g. after filtering) keeps what was ticked.
+ * @returns new groups (`perms` is not changed)
+ */
+export function withChecks(perms: readonly PermissionGroup[], checked: ReadonlySet<string>): PermissionGroup[] {
+  return perms.map((g) => ({ ...g, choices: g.choices.map((c) => ({ ...c, checked: checked.has(c.perm) })) }));
+}

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { recordAudit } from "../auditlog/record.js";
 import { UserStoreError, type Group } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
-import { checkedKeys, permissionCatalog, type PermissionGroup } from "./catalog.js";
+import { checkedKeys, permissionCatalog, withChecks, type PermissionGroup } from "./catalog.js";
 import { requireSuperuser, superuserOf } from "./guard.js";
 import { applyPermissions, directPermissions, groupSizes, listGroups } from "./queries.js";
 
@@ -44,6 +44,11 @@ export function groupsView(site: AdminSiteLike): LiveViewClass {
       select: on(ID, ({ id }) => this.select(id)),
       create: on(z.object({ name: z.string().max(1000).optional() }), ({ name = "" }) => this.create(name)),
       save: on(z.record(z.string().max(300), z.unknown()), (p) => this.save(p)),
+      // the unsaved form's boxes, kept so that a re-render (the picker's filter) does not untick them
+      pick: on(z.record(z.string().max(300), z.unknown()), (p) => {
+        const e = this.assigns.edit;
+        if (e && String(p.id) === String(e.group.id)) this.assign({ edit: { ...e, perms: withChecks(e.perms, checkedKeys(p, "perm:")) } });
+      }),
     };
 
     private async load(q: string): Promise<GroupsAssigns["groups"]> {

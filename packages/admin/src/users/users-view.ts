@@ -11,7 +11,7 @@ import { recordAudit, type AuditChanges } from "../auditlog/record.js";
 import { UserStoreError, type AdminUser, type Group } from "../auth/index.js";
 import { checkNewPassword } from "../account/password-change.js";
 import type { AdminSiteLike } from "../model/site-like.js";
-import { checkedKeys, permissionCatalog, type PermissionGroup } from "./catalog.js";
+import { checkedKeys, permissionCatalog, withChecks, type PermissionGroup } from "./catalog.js";
 import { requireSuperuser, superuserOf } from "./guard.js";
 import { applyPermissions, directPermissions, groupIdsOf, listGroups, listUsers, USER_LIST_LIMIT, type UserFilters } from "./queries.js";
 
@@ -69,6 +69,13 @@ export function usersView(site: AdminSiteLike): LiveViewClass {
       close: on(z.object({}), () => this.assign({ edit: null, errors: {}, secret: null })),
       create: on(FORM, (p) => this.create(p)),
       save: on(FORM, (p) => this.save(p)),
+      // the unsaved form's boxes, kept so that a re-render (the picker's filter) does not untick them
+      pick: on(FORM, (p) => {
+        const e = this.assigns.edit;
+        if (!e || e === "new" || String(p.id) !== String(e.user.id)) return;
+        const groups = checkedKeys(p, "group:");
+        this.assign({ edit: { ...e, groups: e.groups.map((g) => ({ ...g, checked: groups.has(String(g.id)) })), perms: withChecks(e.perms, checkedKeys(p, "perm:")) } });
+      }),
       set_password: on(FORM, (p) => this.setPassword(p)),
       token_create: on(FORM, (p) => this.tokenCreate(p)),
       token_revoke: on(z.object({ id: z.coerce.number().int().positive(), token: z.coerce.number().int().positive() }), (p) => this.tokenRevoke(p.id, p.token)),
