@@ -104,7 +104,7 @@ describe("users, groups and tokens", () => {
       await page.locator('#user-edit[data-user="manager"]').waitFor();
       await page.locator("#user-edit").scrollIntoViewIfNeeded();
       expect(await fits(), "the form scrolls sideways").toBe(true);
-      await page.screenshot({ path: `${SHOTS}auth-users-form-${size.name}.png`, fullPage: size.isMobile ? false : true });
+      await page.screenshot({ path: `${SHOTS}auth-users-form-${size.name}.png`, });
       await ctx.close();
     });
   }
