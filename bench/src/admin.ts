@@ -1,7 +1,7 @@
 /**
  * `pnpm bench:admin`: the admin's figures on the demo's real-size database — server time and
- * SQL statements for a 50-row change-list page of the 400,000 orders (plain, searched, sorted
- * by a related column, filtered), and the bytes of a first load (HTML + CSS + JS, gzip).
+ * SQL statements for a 50-row change-list page of the 400,000 orders (plain, searched — a word,
+ * one letter, three letters —, sorted by a related column, filtered), and the bytes of a first load (HTML + CSS + JS, gzip).
  * Writes its section of docs/benchmarks.md; prints figures, never fails on a timing.
  *
  * ```
@@ -34,6 +34,9 @@ const log = (msg: string) => process.stderr.write(`bench:admin: ${msg}\n`);
 const PAGES: Array<[string, string]> = [
   ["plain (newest first)", "/admin/shop/order/"],
   ["searched (`smith`)", "/admin/shop/order/?q=smith"],
+  ["searched, one letter (`a`)", "/admin/shop/order/?q=a"],
+  ["searched, three letters (`ann`)", "/admin/shop/order/?q=ann"],
+  ["searched, three letters, page 100 (`ann`)", "/admin/shop/order/?q=ann&p=100"],
   ["sorted by a related column (customer)", "/admin/shop/order/?sort=customer"],
   ["filtered (status = paid)", "/admin/shop/order/?status__exact=paid"],
   ["filtered + page 100", "/admin/shop/order/?status__exact=paid&p=100"],

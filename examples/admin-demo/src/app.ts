@@ -133,6 +133,9 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   const context: DemoContext = { db };
   const site = buildAdmin(db, sqlite);
+  // the search indexes of the ModelAdmins' `searchIndex` (built once: ~15 s on the 400,000 orders)
+  const built = await site.migrateSearchIndexes();
+  if (built.length > 0) app.log.info({ indexes: built }, "built the admin's search indexes");
   await ensureDemoUsersShared(site);
   await app.register(weft, {
     sessions: site.sessions,

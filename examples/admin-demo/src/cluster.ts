@@ -166,6 +166,8 @@ export async function deploymentChecks(config: DemoConfig, prepare: boolean): Pr
   const layer = config.redisUrl ? new RedisChannelLayer(config.redisUrl, { commandTimeoutMs: 2_000 }) : new MemoryChannelLayer();
   try {
     const site = buildAdmin(db, sqlite);
+    // built once here, before the workers start (each would otherwise wait for the first)
+    if (prepare) await site.migrateSearchIndexes();
     if (prepare) await ensureDemoUsersShared(site);
     // weft's default view limits (the demo does not change them): weft.W002 counts against 64
     const messages = runChecks(site, { workers: config.workers, pubsub: layer, widgets: site.dashboard.all() });

@@ -1,7 +1,7 @@
 import { dialectOf, qb, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
 import { authPages } from "./users/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
-import { migrateAdminSqlite } from "./migrate/index.js";
+import { migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
@@ -131,6 +131,29 @@ export class AdminSite implements DashboardSite {
   attachJobs(store: JobStore, log: Logger): void {
     this.jobStore = store;
     this.jobLogger = log;
+  }
+
+  /**
+   * The trigram indexes the registered ModelAdmins' `searchIndex: "trigram"` needs (one per
+   * searched text column, own or related, without repeats).
+   */
+  searchIndexes(): TrigramIndexSpec[] {
+    const all = new Map<string, TrigramIndexSpec>();
+    for (const q of this.queries.values()) for (const spec of q.config.searchIndexes) all.set(`${spec.schema ?? ""}.${spec.table}.${spec.column}`, spec);
+    return [...all.values()];
+  }
+
+  /**
+   * Creates the missing trigram indexes of {@link AdminSite.searchIndexes} in the site's
+   * database (see `migrateSearchIndexes`), as `weft migrate` does: call it at start-up or in a
+   * release step, after registering the models. Building an index over a large table takes a
+   * while, once (the demo's 400,000 orders and 50,000 customers: ~15 s).
+   *
+   * @returns the names of the indexes created now
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_MIGRATE` when one cannot be created
+   */
+  migrateSearchIndexes(): Promise<string[]> {
+    return migrateSearchIndexes(this.db as Parameters<typeof migrateSearchIndexes>[0], this.searchIndexes());
   }
 
   /**

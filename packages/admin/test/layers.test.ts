@@ -24,8 +24,8 @@ const ALLOWED: Record<string, string[]> = {
   auth: ["query", "errors"],
   // the audit log's statements (write an entry, read a history or a timeline)
   auditlog: ["auth", "query", "errors"],
-  // the admin's own migrations: migrateAdmin (both dialects), the generated SQL's journal
-  migrate: ["auth", "errors"],
+  // the admin's own migrations: migrateAdmin (both dialects), the generated SQL's journal, search indexes
+  migrate: ["auth", "query", "errors"],
   // ModelAdmin, what its options declare (actions, dashboard widgets), AdminSiteLike, model events, object labels
   model: ["auth", "query", "errors"],
   // layout, AdminView, navigation, widget slots, shared partials

@@ -2,9 +2,10 @@
 // database (weft_t_<random> on the local server, dropped after), running twice, processes
 // starting together, and upgrading a SQLite file made by the old hand-written SQL.
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { PassThrough } from "node:stream";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
@@ -165,6 +166,42 @@ describe("weft migrate", () => {
       await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     }
+  });
+
+  it("builds the trigram search indexes the config's site declares, once", async () => {
+    const pkg = fileURLToPath(new URL("..", import.meta.url));
+    const dir = mkdtempSync(join(pkg, ".migrate-test-"));
+    dirs.push(dir);
+    const file = join(dir, "shop.db");
+    const seed = new Database(file);
+    seed.exec("create table notes (id integer primary key, body text not null); insert into notes (body) values ('alpha beta'), ('gamma')");
+    seed.close();
+    writeFileSync(
+      join(dir, "weft.config.js"),
+      `import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { AdminSite } from ${JSON.stringify(pathToFileURL(join(pkg, "dist/index.js")).href)};
+const notes = sqliteTable("notes", { id: integer("id").primaryKey(), body: text("body").notNull() });
+export default {
+  db: "shop.db",
+  site() {
+    const site = new AdminSite({ db: drizzle(new Database(${JSON.stringify(file)})) });
+    site.register(notes, { app: "shop", searchFields: ["body"], searchIndex: "trigram" });
+    return site;
+  },
+};
+`,
+    );
+    const run = cliIO();
+    expect(await runCli(["migrate"], run.io, dir), run.text().stderr).toBe(0);
+    expect(run.text().stdout).toContain("created search index weft_trgm_notes_body");
+    const sqlite = new Database(file);
+    expect(sqlite.prepare(`select rowid from weft_trgm_notes_body where weft_trgm_notes_body match '"beta"'`).pluck().all()).toEqual([1]);
+    sqlite.close();
+    const again = cliIO();
+    expect(await runCli(["migrate"], again.io, dir)).toBe(0);
+    expect(again.text().stdout).toContain("no migrations to apply");
   });
 
   it("answers --help with 0, bad usage with 2 and an unreachable server with 1", async () => {

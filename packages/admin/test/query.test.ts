@@ -524,7 +524,7 @@ describe("pagination", () => {
   it("an empty result is one empty page", async () => {
     for (const page of [1, 2, 1000]) {
       const r = (await cl.fetchPage({ ...EMPTY_STATE, q: "zzzz-nothing", page }));
-      expect(r).toEqual({ rows: [], total: 0, page: 1, pages: 1, perPage: 50 });
+      expect(r).toEqual({ rows: [], total: 0, estimated: false, page: 1, pages: 1, perPage: 50 });
     }
   });
 

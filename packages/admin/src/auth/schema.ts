@@ -17,7 +17,8 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
 
 /**
  * Any drizzle SQLite database handle (better-sqlite3 in the demo; libsql and others work too,
- * as every query is awaited). Its own schema does not matter: the admin uses its own tables.
+ * as every query is awaited), or a PostgreSQL one seen through the admin's shared builder type
+ * (`qb(db)`, see `query/dialect`). Its own schema does not matter: the admin uses its own tables.
  */
 export type AdminDb = BaseSQLiteDatabase<"sync" | "async", any, any, any>;
 

@@ -96,7 +96,8 @@ export function checkPermission(perm: string): string {
 }
 
 /**
- * Users, groups and permissions in the `weft_*` tables (create them with `ensureAdminTables`).
+ * Users, groups and permissions in the `weft_*` tables (created by `migrateAdmin`), on SQLite or
+ * PostgreSQL (the tables of the database's dialect, see `adminTablesFor`).
  * Every method is async and issues a small, fixed number of statements.
  */
 export class UserStore {

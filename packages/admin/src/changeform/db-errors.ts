@@ -1,11 +1,12 @@
 /**
- * SQLite failures on save, in words a user can act on (no stack, no SQL): a busy or locked
+ * SQLite and PostgreSQL failures on save (PostgreSQL's read as SQLite's, see `pgFailureAsSqlite`), in words a user can act on (no stack, no SQL): a busy or locked
  * database ("try again"), or a constraint the row violates, attributed to a field when the
  * constraint names one (`UNIQUE constraint failed: orders.number` → the Number field).
  */
 import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { checkColumns } from "./checks.js";
+import { pgFailureAsSqlite } from "../query/dialect/pg.js";
 import type { FormSpec } from "./fields.js";
 import type { FieldErrors } from "./schema.js";
 
@@ -19,6 +20,8 @@ export interface SaveFailure {
 
 /** The SQLite error code (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`, …) of `err` or its causes, if any. */
 export function sqliteCode(err: unknown): string | undefined {
+  const pg = pgFailureAsSqlite(err);
+  if (pg) return pg.code;
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === "string" && e.code.startsWith("SQLITE_")) return e.code;
   }
@@ -26,6 +29,8 @@ export function sqliteCode(err: unknown): string | undefined {
 }
 
 function sqliteMessage(err: unknown): string {
+  const pg = pgFailureAsSqlite(err);
+  if (pg) return pg.message;
   for (let e = err as { code?: unknown; cause?: unknown; message?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === "string" && e.code.startsWith("SQLITE_")) return String(e.message ?? "").split("\n")[0].slice(0, 300);
   }

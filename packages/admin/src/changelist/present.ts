@@ -213,7 +213,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     all,
     allOnPage,
     offerAll: !all && allOnPage && page.total > pagePks.length,
-    text: all ? `All ${counted(page.total, admin)} selected` : `${fmt(picked)} of ${fmt(pagePks.length)} selected`,
+    text: all ? `All ${page.estimated ? "about " : ""}${counted(page.total, admin)} selected` : `${fmt(picked)} of ${fmt(pagePks.length)} selected`,
   };
 
   // the search form carries the rest of the state for browsers without JavaScript
@@ -233,7 +233,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     total: page.total,
     fullTotal: input.fullTotal,
     fullText: `${fmt(input.fullTotal)} total`,
-    countText: filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : counted(page.total, admin),
+    countText: filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : `${page.estimated ? "about " : ""}${counted(page.total, admin)}`,
     headers,
     rows,
     filters,

@@ -11,6 +11,7 @@
  * | `weft.E001` | error | an entry of `changeListWidgets` / `changeFormWidgets` is not a LiveView subclass |
  * | `weft.E002` | error | a widget-slot class declares an invalid `size`, `label` or `permissionRequired` |
  * | `weft.E003` | error | a progress action while several workers share the in-memory channel layer |
+ * | `weft.E004` | error | SQLite: a ModelAdmin's `searchIndex` table is missing (run `weft migrate`) |
  * | `weft.W001` | warning | several workers on the in-memory channel layer |
  * | `weft.W002` | warning | a page could show more live views than one socket may join (weft's view limits) |
  */
@@ -21,6 +22,7 @@ import type { ModelAdmin } from "../model/model-admin.js";
 import { SLOT_POSITIONS } from "../model/slot-position.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { WeftAdminError } from "../errors.js";
+import { missingSearchIndexErrors } from "./search-indexes.js";
 import { viewsPerPageWarnings, type WidgetPlacement } from "./views-per-page.js";
 
 export { PAGE_VIEWS, type WidgetPlacement } from "./views-per-page.js";
@@ -194,6 +196,7 @@ export function runChecks(site: AdminSiteLike, opts: CheckOptions = {}): CheckMe
     });
   }
 
+  out.push(...missingSearchIndexErrors(site));
   out.push(...viewsPerPageWarnings(site, opts.widgets ?? [], opts.maxViewsPerPage ?? 64));
 
   const silenced = new Set(opts.silenced ?? []);

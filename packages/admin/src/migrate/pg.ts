@@ -9,7 +9,8 @@ import { ADMIN_MIGRATIONS_TABLE, journal, migrationsFolder, pendingAfter, type M
 /** The advisory lock key the admin's migrations hold (an arbitrary constant: "weftmigr"). */
 const LOCK_KEY = 0x7765_6674_6d69_6772n;
 
-interface Queryable {
+/** @internal */
+export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
 }
 interface PoolLike extends Queryable {
@@ -24,6 +25,27 @@ async function lastApplied(client: Queryable): Promise<number> {
 }
 
 /**
+ * Runs `fn` on one connection of `db` holding the admin's migration lock (a session advisory
+ * lock), so processes starting together migrate one after the other.
+ * @internal
+ */
+export async function withMigrationLock<T>(db: NodePgDatabase<any>, fn: (client: Queryable) => Promise<T>): Promise<T> {
+  const raw = (db as unknown as { $client: Queryable | PoolLike }).$client;
+  const pooled = "connect" in raw && typeof (raw as { totalCount?: unknown }).totalCount === "number";
+  const client = pooled ? await (raw as PoolLike).connect() : raw;
+  try {
+    await client.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+    try {
+      return await fn(client);
+    } finally {
+      await client.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+    }
+  } finally {
+    if (pooled) (client as unknown as { release(): void }).release();
+  }
+}
+
+/**
  * Applies the admin's pending migrations to a node-postgres database (see `migrateAdmin`).
  * Idempotent; cheap when up to date.
  *
@@ -35,26 +57,16 @@ async function lastApplied(client: Queryable): Promise<number> {
  */
 export async function migrateAdminPg(db: NodePgDatabase<any>): Promise<MigrateResult> {
   const entries = journal("pg");
-  const raw = (db as unknown as { $client: Queryable | PoolLike }).$client;
-  const pooled = "connect" in raw && typeof (raw as { totalCount?: unknown }).totalCount === "number";
-  const client = pooled ? await (raw as PoolLike).connect() : raw;
-  try {
-    await client.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+  return withMigrationLock(db, async (client) => {
+    const pending = pendingAfter(entries, await lastApplied(client));
+    if (pending.length === 0) return { dialect: "pg", applied: [], baselined: false };
+    const { drizzle } = await import("drizzle-orm/node-postgres");
+    const { migrate } = await import("drizzle-orm/node-postgres/migrator");
     try {
-      const pending = pendingAfter(entries, await lastApplied(client));
-      if (pending.length === 0) return { dialect: "pg", applied: [], baselined: false };
-      const { drizzle } = await import("drizzle-orm/node-postgres");
-      const { migrate } = await import("drizzle-orm/node-postgres/migrator");
-      try {
-        await migrate(drizzle({ client: client as never }), { migrationsFolder: migrationsFolder("pg"), migrationsTable: ADMIN_MIGRATIONS_TABLE });
-      } catch (err) {
-        throw adminError("WEFT_ADMIN_ERR_MIGRATE", `weft migrate: applying the admin's PostgreSQL migrations (${pending.map((p) => p.tag).join(", ")}) failed: ${(err as Error).message}`, { cause: err });
-      }
-      return { dialect: "pg", applied: pending.map((p) => p.tag), baselined: false };
-    } finally {
-      await client.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+      await migrate(drizzle({ client: client as never }), { migrationsFolder: migrationsFolder("pg"), migrationsTable: ADMIN_MIGRATIONS_TABLE });
+    } catch (err) {
+      throw adminError("WEFT_ADMIN_ERR_MIGRATE", `weft migrate: applying the admin's PostgreSQL migrations (${pending.map((p) => p.tag).join(", ")}) failed: ${(err as Error).message}`, { cause: err });
     }
-  } finally {
-    if (pooled) (client as unknown as { release(): void }).release();
-  }
+    return { dialect: "pg", applied: pending.map((p) => p.tag), baselined: false };
+  });
 }

@@ -31,8 +31,10 @@ import {
 /** One page of the change list, Django's `ChangeList.result_list` + paginator figures. */
 export interface ChangeListPage {
   readonly rows: readonly ChangeListRow[];
-  /** How many rows match the search and filters (exact; Django's `result_count`). */
+  /** How many rows match the search and filters (Django's `result_count`): exact unless `estimated`. */
   readonly total: number;
+  /** true when `total` is the engine's estimate of an unfiltered table's rows (`estimateTotalAbove`): shown as "about N" */
+  readonly estimated: boolean;
   /** The page actually returned, 1-based: the requested page, clamped to `1…pages`. */
   readonly page: number;
   /** Number of pages, at least 1 (an empty result is one empty page, as Django's paginator). */
@@ -210,6 +212,29 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     return selectionFilter(this.db, this.dialect, this.rules, this.now, state);
   }
 
+  /**
+   * The table's rows, as the engine estimates them when that is at least `estimateTotalAbove`
+   * (one statement; see `Dialect.estimateRows`), else exactly. On SQLite without
+   * `sqlite_stat1` (no `ANALYZE` yet) it counts, and tries the statistics again after a minute.
+   *
+   * @returns the total and whether it is an estimate
+   */
+  async estimatedTotal(): Promise<{ total: number; estimated: boolean }> {
+    const above = this.config.estimateTotalAbove;
+    if (above === undefined || this.now().getTime() < this.noStatsUntil) return { total: await this.count(undefined), estimated: false };
+    const query = this.dialect.estimateRows(this.config.table, above);
+    try {
+      const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
+      return { total: Number(row.n ?? 0), estimated: Boolean(Number(row.estimated)) || row.estimated === true };
+    } catch (err) {
+      if (!/no such table: sqlite_stat1/.test(String((err as Error).message))) throw err;
+      this.noStatsUntil = this.now().getTime() + 60_000;
+      return { total: await this.count(undefined), estimated: false };
+    }
+  }
+
+  private noStatsUntil = 0;
+
   private async count(where: SQL | undefined): Promise<number> {
     return Number((await this.exec<{ n: number }>(countQuery(this.rows, where)))[0]?.n ?? 0);
   }
@@ -221,14 +246,17 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements.
    */
-  private async matching(state: ChangeListState): Promise<{ where: SQL | undefined; total: number }> {
+  private async matching(state: ChangeListState): Promise<{ where: SQL | undefined; total: number; estimated?: boolean }> {
     const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
     const cte = (i: number) => sql.identifier(`weft_m${i}`);
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
       const i = subs.push({ rel, cond }) - 1;
       return sql`${rel.column} in (select "k" from ${cte(i)})`;
     });
-    if (subs.length === 0) return { where: countWhere, total: await this.count(countWhere) };
+    if (subs.length === 0) {
+      if (countWhere === undefined && this.config.estimateTotalAbove !== undefined) return { where: undefined, ...(await this.estimatedTotal()) };
+      return { where: countWhere, total: await this.count(countWhere) };
+    }
     const db = this.db as Builder;
     // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
     // places; a select builder inside `sql` renders in parentheses
@@ -265,7 +293,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    */
   async fetchPage(state: ChangeListState): Promise<ChangeListPage> {
     const perPage = this.config.listPerPage;
-    const { where, total } = await this.matching(state);
+    const { where, total, estimated = false } = await this.matching(state);
     const pages = Math.max(1, Math.ceil(total / perPage));
     const page = Math.min(pages, Math.max(1, Math.floor(state.page) || 1));
     const offset = (page - 1) * perPage;
@@ -273,7 +301,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const skipped = Math.min(offset, Math.max(0, total - offset - perPage));
     const avoidIndex = state.q !== "" && (skipped + perPage) * RANDOM_READ_COST > total;
     const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, total, offset, avoidIndex));
-    return { rows: toRows(this.config, raw), total, page, pages, perPage };
+    return { rows: toRows(this.config, raw), total, estimated, page, pages, perPage };
   }
 
   /**

@@ -4,11 +4,11 @@
  * optional scope, and the bounds of the named date ranges.
  */
 import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder } from "./db.js";
 import type { Dialect } from "./dialect/index.js";
 import { ChangeListParamError } from "./errors.js";
-import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
+import type { ResolvedChangeList, ResolvedRelation, ResolvedSearchField } from "./resolved.js";
+import { trigramUsable } from "./search-index.js";
 import { escapeLike, splitSearchTerms } from "./search.js";
 import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
 import { fromWallTime, wallTime } from "./time-zone.js";
@@ -55,14 +55,15 @@ function searchCondition(dialect: Dialect, config: ResolvedChangeList, q: string
   for (const word of words) {
     const own: SQL[] = [];
     const byRelation = new Map<ResolvedRelation, SQL[]>();
-    for (const { field, match } of config.searchFields) {
-      const cond = wordCondition(dialect, field.column, match, word);
+    for (const field of config.searchFields) {
+      const cond = wordCondition(dialect, field, word);
       if (!cond) continue;
-      if (!field.relation) own.push(cond);
+      const relation = field.field.relation;
+      if (!relation) own.push(cond);
       else {
-        const list = byRelation.get(field.relation) ?? [];
+        const list = byRelation.get(relation) ?? [];
         list.push(cond);
-        byRelation.set(field.relation, list);
+        byRelation.set(relation, list);
       }
     }
     for (const [rel, conds] of byRelation) own.push(related(rel, or(...conds)!));
@@ -101,7 +102,8 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
  * One search field's condition for one word, or `undefined` when the word can never match it
  * (a non-number word against `=` on a number column).
  */
-function wordCondition(dialect: Dialect, column: SQLiteColumn, match: "contains" | "startsWith" | "exact", word: string): SQL | undefined {
+function wordCondition(dialect: Dialect, search: ResolvedSearchField, word: string): SQL | undefined {
+  const { field: { column }, match, index } = search;
   if (match === "exact" && column.dataType === "number") {
     // `=id` with a number: an indexable equality rather than a LIKE over the text form
     return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(column, Number(word)) : undefined;
@@ -109,7 +111,10 @@ function wordCondition(dialect: Dialect, column: SQLiteColumn, match: "contains"
   const e = escapeLike(word);
   const pattern = match === "contains" ? `%${e}%` : match === "startsWith" ? `${e}%` : e;
   // bound parameter; ESCAPE makes %, _ and \ in the word literal
-  return dialect.like(column, pattern);
+  const like = dialect.like(column, pattern);
+  // an index lookup narrows the rows; the LIKE still decides, so results do not change
+  const lookup = index && trigramUsable(word) ? dialect.trigramMatch(index, word) : undefined;
+  return lookup ? and(lookup, like) : like;
 }
 
 /**

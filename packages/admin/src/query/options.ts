@@ -7,6 +7,7 @@
  * query builder can use (`resolved.ts`).
  */
 import type { AnyTable, AnyColumn } from "./dialect/index.js";
+import type { SearchIndexKind } from "./search-index.js";
 
 /** The property names (not SQL names) of a drizzle table's columns, e.g. `"createdAt"`. */
 export type ColumnKey<T extends AnyTable> = Extract<keyof T["_"]["columns"], string>;
@@ -163,6 +164,24 @@ export interface ChangeListOptions<T extends AnyTable = AnyTable, R extends Rela
    * (and a non-empty `q` is refused).
    */
   searchFields?: readonly SearchFieldItem<NoInfer<T>, NoInfer<R>>[];
+  /**
+   * As Django admin's `search_fields`, backed by an index: `"trigram"` gives every searched text
+   * column (own or related) a trigram index, created by `migrateSearchIndexes` / `weft migrate`.
+   * SQLite: an FTS5 table with the `trigram` tokenizer kept in sync by triggers; words of 3+
+   * characters are looked up in it (`MATCH`) and the rows found checked with the same `LIKE`, so
+   * results are those of the plain search; shorter words use `LIKE` alone. PostgreSQL: a
+   * `pg_trgm` GIN index that serves the `ILIKE` directly. Default: none (`LIKE` scans).
+   * SQLite needs integer primary keys on the searched tables.
+   */
+  searchIndex?: SearchIndexKind;
+  /**
+   * Estimated totals for very large tables, as Django's `show_full_result_count = False` spares
+   * the full count: when the list is unfiltered (no search, filter or scope) and the engine's
+   * estimate of the table's rows is at least this many, the estimate is shown ("about
+   * 4,000,000") instead of an exact `count(*)`. SQLite: `sqlite_stat1` (from `ANALYZE`; exact
+   * when absent); PostgreSQL: `pg_class.reltuples`. Default: always exact.
+   */
+  estimateTotalAbove?: number;
   /** Django's `list_filter`: own columns (or relation names) to filter on. See {@link ListFilterKind}. */
   listFilter?: readonly ListFilterItem<NoInfer<T>, NoInfer<R>>[];
   /** Django's `ordering`: the default sort, `-` prefix = descending. Default `["-<pk>"]`, as Django. */

@@ -15,6 +15,7 @@ import { fieldResolver, resolveRelations, singlePk } from "./resolve-fields.js";
 import { resolveListFilter } from "./resolve-filters.js";
 import { isAnyTable } from "./dialect/tables.js";
 import type { AnyTable } from "./dialect/index.js";
+import { withTrigramIndexes } from "./search-index.js";
 
 const MAX_PER_PAGE = 10_000;
 const DEFAULT_PER_PAGE = 100;
@@ -113,6 +114,10 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
     return { field, match };
   });
 
+  const indexed = options.searchIndex === undefined ? { fields: searchFields, specs: [] } : options.searchIndex === "trigram" ? withTrigramIndexes(searchFields, (t) => (t === table ? pk : singlePk(t)), fail) : fail("searchIndex", `unknown index kind "${String(options.searchIndex)}" (use "trigram")`);
+  const estimateTotalAbove = options.estimateTotalAbove;
+  if (estimateTotalAbove !== undefined && !(Number.isSafeInteger(estimateTotalAbove) && estimateTotalAbove >= 0)) fail("estimateTotalAbove", `must be a row count (an integer >= 0), got ${String(estimateTotalAbove)}`);
+
   // listFilter
   const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, fail);
 
@@ -171,7 +176,9 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
     relations,
     listDisplay,
     listDisplayLinks,
-    searchFields,
+    searchFields: indexed.fields,
+    searchIndexes: indexed.specs,
+    estimateTotalAbove,
     listFilter,
     ordering,
     sortable,

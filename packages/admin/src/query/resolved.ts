@@ -5,6 +5,7 @@
  */
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { ComputedColumn, ListFilterKind } from "./options.js";
+import type { TrigramIndexSpec } from "./search-index.js";
 
 /** A relation after resolution: its columns and the table alias it is joined under. */
 export interface ResolvedRelation {
@@ -55,6 +56,8 @@ export interface ResolvedSearchField {
   readonly field: ResolvedField;
   /** `contains` (no prefix), `startsWith` (`^`), `exact` (`=`). */
   readonly match: "contains" | "startsWith" | "exact";
+  /** With `searchIndex: "trigram"`, for text columns: the index's name and its table's key. */
+  readonly index?: { readonly name: string; readonly key: SQLiteColumn };
 }
 
 /** A `listFilter` entry after resolution. */
@@ -93,6 +96,10 @@ export interface ResolvedChangeList {
   readonly listDisplay: readonly ResolvedColumn[];
   readonly listDisplayLinks: readonly string[];
   readonly searchFields: readonly ResolvedSearchField[];
+  /** The trigram indexes `searchIndex: "trigram"` needs (created by `migrateSearchIndexes`); empty without it. */
+  readonly searchIndexes: readonly TrigramIndexSpec[];
+  /** `estimateTotalAbove`: unfiltered totals at or above it come from the engine's estimate; undefined: always exact. */
+  readonly estimateTotalAbove: number | undefined;
   readonly listFilter: readonly ResolvedFilter[];
   /** Default order (without the primary-key tiebreak). */
   readonly ordering: readonly { readonly field: ResolvedField; readonly desc: boolean }[];

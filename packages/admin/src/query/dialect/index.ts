@@ -42,6 +42,21 @@ export interface Dialect {
   unindexed(expr: SQLWrapper): SQL;
   /** Case-insensitive `LIKE` with `\` as escape character (SQLite's LIKE; PostgreSQL's ILIKE). */
   like(expr: SQLWrapper, pattern: string): SQL;
+  /**
+   * The lookup of `word` in a column's trigram index (`searchIndex: "trigram"`): a condition
+   * true for (at least) the rows whose column contains the word, to AND with the word's
+   * {@link Dialect.like}, or `undefined` when the `like` itself uses the index (PostgreSQL's
+   * `pg_trgm` GIN serves `ILIKE`). SQLite: `key IN (SELECT rowid FROM <fts5 table> WHERE … MATCH
+   * '"word"')`; the caller passes words of 3+ characters only.
+   */
+  trigramMatch(index: { readonly name: string; readonly key: SQLWrapper }, word: string): SQL | undefined;
+  /**
+   * One statement answering `{ n, estimated }` for a whole table: the engine's row estimate when
+   * it is at least `above` (`estimated` true), else the exact `count(*)` (SQLite: `sqlite_stat1`,
+   * which exists once `ANALYZE` ran, else the statement fails and the caller counts; PostgreSQL:
+   * `pg_class.reltuples`, -1 before the first `ANALYZE`).
+   */
+  estimateRows(table: AnyTable, above: number): SQL;
   /** Whether the engine rejects rows whose foreign keys point nowhere (SQLite: `PRAGMA foreign_keys`). */
   foreignKeysEnforced(db: AdminDatabase): boolean;
   /**

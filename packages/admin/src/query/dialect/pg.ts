@@ -2,9 +2,9 @@
  * PostgreSQL (drizzle over node-postgres): key lists as one array parameter (`= any($1)`),
  * `json_agg`, `ILIKE`, and drizzle's own async transactions.
  */
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { getTableName, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import type { AdminDatabase, Dialect, QueryBuilder } from "./index.js";
+import type { AdminDatabase, AnyTable, Dialect, QueryBuilder } from "./index.js";
 import { hasErrorCode } from "./index.js";
 
 type Pg = NodePgDatabase<any>;
@@ -31,6 +31,16 @@ export const pgDialect: Dialect = {
   like(expr: SQLWrapper, pattern: string): SQL {
     return sql`${expr} ilike ${pattern} escape '\\'`;
   },
+  trigramMatch(): undefined {
+    // the ILIKE of `like` is served by the pg_trgm GIN index itself
+    return undefined;
+  },
+  estimateRows(table: AnyTable, above: number): SQL {
+    const schema = (table as unknown as Record<symbol, string | undefined>)[Symbol.for("drizzle:Schema")];
+    const name = `${schema ? `"${schema.replace(/"/g, '""')}".` : ""}"${getTableName(table).replace(/"/g, '""')}"`;
+    const e = sql`coalesce((select reltuples::bigint from pg_class where oid = to_regclass(${name})), -1)`;
+    return sql`select case when ${e} >= ${above} then ${e} else (select count(*) from ${table}) end as "n", ${e} >= ${above} as "estimated"`;
+  },
   foreignKeysEnforced(): boolean {
     return true;
   },
@@ -45,3 +55,40 @@ export const pgDialect: Dialect = {
     return hasErrorCode(err, ["23503"]);
   },
 };
+
+/** PostgreSQL SQLSTATEs of the failures a form can explain, as SQLite's result codes (`describeDbError` speaks those). */
+const AS_SQLITE: Record<string, string> = {
+  "23505": "SQLITE_CONSTRAINT_UNIQUE",
+  "23502": "SQLITE_CONSTRAINT_NOTNULL",
+  "23514": "SQLITE_CONSTRAINT_CHECK",
+  "23503": "SQLITE_CONSTRAINT_FOREIGNKEY",
+  // serialization failure, deadlock, lock not available: try again
+  "40001": "SQLITE_BUSY",
+  "40P01": "SQLITE_BUSY",
+  "55P03": "SQLITE_BUSY",
+  "25006": "SQLITE_READONLY",
+  "53100": "SQLITE_FULL",
+};
+
+/**
+ * A node-postgres error (or one in its causes) as the SQLite code and message the admin's form
+ * errors read: `UNIQUE constraint failed: orders.number`, `NOT NULL constraint failed: orders.note`,
+ * `CHECK constraint failed: <name>`; undefined when `err` is no PostgreSQL data error.
+ */
+export function pgFailureAsSqlite(err: unknown): { code: string; message: string } | undefined {
+  type PgError = { code?: unknown; table?: string; column?: string; constraint?: string; detail?: string; message?: string; cause?: unknown };
+  for (let e = err as PgError | undefined, depth = 0; e && typeof e === "object" && depth < 5; e = e.cause as PgError, depth++) {
+    const code = typeof e.code === "string" ? AS_SQLITE[e.code] : undefined;
+    if (!code) continue;
+    const table = e.table ?? "";
+    if (code === "SQLITE_CONSTRAINT_UNIQUE") {
+      // detail: Key (number)=(ORD-1) already exists.  /  Key (a, b)=(…) …
+      const cols = /^Key \(([^)]*)\)=/.exec(e.detail ?? "")?.[1]?.split(",").map((c) => `${table}.${c.trim().replace(/^"|"$/g, "")}`) ?? [];
+      return { code, message: `UNIQUE constraint failed: ${cols.join(", ")}` };
+    }
+    if (code === "SQLITE_CONSTRAINT_NOTNULL") return { code, message: `NOT NULL constraint failed: ${table}.${e.column ?? ""}` };
+    if (code === "SQLITE_CONSTRAINT_CHECK") return { code, message: `CHECK constraint failed: ${e.constraint ?? ""}` };
+    return { code, message: String(e.message ?? "").split("\n")[0]!.slice(0, 300) };
+  }
+  return undefined;
+}

@@ -10,9 +10,10 @@
  * back with it.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { getTableName, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import type { AdminDatabase, Dialect, QueryBuilder } from "./index.js";
+import { ftsPhrase } from "../search-index.js";
+import type { AdminDatabase, AnyTable, Dialect, QueryBuilder } from "./index.js";
 import { hasErrorCode } from "./index.js";
 
 type Client = { inTransaction?: boolean; pragma?(source: string, o: { simple: true }): unknown };
@@ -103,6 +104,15 @@ export const sqliteDialect: Dialect = {
   },
   like(expr: SQLWrapper, pattern: string): SQL {
     return sql`${expr} like ${pattern} escape '\\'`;
+  },
+  trigramMatch(index: { readonly name: string; readonly key: SQLWrapper }, word: string): SQL {
+    const fts = sql.identifier(index.name);
+    return sql`${index.key} in (select rowid from ${fts} where ${fts} match ${ftsPhrase(word)})`;
+  },
+  estimateRows(table: AnyTable, above: number): SQL {
+    // each sqlite_stat1 row of the table starts with its row count at the last ANALYZE
+    const e = sql`(select coalesce(max(cast(stat as integer)), -1) from sqlite_stat1 where tbl = ${getTableName(table)})`;
+    return sql`select case when ${e} >= ${above} then ${e} else (select count(*) from ${table}) end as "n", ${e} >= ${above} as "estimated"`;
   },
   foreignKeysEnforced(db: AdminDatabase): boolean {
     return (db as Sqlite).$client?.pragma?.("foreign_keys", { simple: true }) === 1;
