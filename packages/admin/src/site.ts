@@ -1,4 +1,5 @@
 import { dialectOf, qb, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
+import { authPages } from "./users/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
 import { migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
@@ -135,6 +136,8 @@ export class AdminSite implements DashboardSite {
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
     this.pages = new PageRegistry(this);
+    // users, groups and API tokens for superusers (Django admin's auth app), under "Authentication"
+    authPages(this, (path, View, o) => this.page(path, View, o));
     this.jobOptions = { ...opts.jobs };
   }
 

@@ -136,7 +136,7 @@ describe("site.page: registration", () => {
   });
 
   it("nothing refused was kept", () => {
-    expect(s.pages.all().map((p) => p.path)).toEqual(["ok/", "o/k/"]);
+    expect(s.pages.all().map((p) => p.path)).toEqual(["auth/users/", "auth/groups/", "ok/", "o/k/"]);
   });
 
   it("refuses at install a page whose path an app registered later owns", async () => {

@@ -349,6 +349,9 @@ const ROUTES: RouteCell[] = [
     },
   },
   { name: "password change page", req: (r) => get(r, "/admin/password_change/"), expect: (r) => page(r, null) },
+  // the Authentication screens (users, groups, tokens): superusers only, as Django's auth app under default permissions
+  { name: "users screen", req: (r) => get(r, "/admin/auth/users/"), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 403 : "login") },
+  { name: "groups screen", req: (r) => get(r, "/admin/auth/groups/"), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 403 : "login") },
   { name: "own job", req: (r) => get(r, `/admin/jobs/${ownJob[r]}/`), expect: (r) => page(r, null) },
   { name: "another user's job", req: (r) => get(r, `/admin/jobs/${otherJob.id}/`), expect: (r) => (r === "superuser" ? 200 : staff(r) ? 404 : "login") },
   // CSV: the import page needs add or change; a job's download is its owner's or a superuser's, and only an export's (none here: 404)
@@ -662,6 +665,24 @@ const EVENTS: EventCell[] = [
     allowed: listJoin,
     act: async (l) => void (await l.event("bump")),
     effect: (l) => l.html().includes("bumped 1"),
+  },
+  {
+    name: "users screen: add a user",
+    path: () => "/admin/auth/users/",
+    view: "page-auth-users",
+    joins: (r) => r === "superuser",
+    allowed: (r) => r === "superuser",
+    act: async (l, _id, r) => void (await l.event("create", { username: `made-by-${r}`, password1: "made-pass-123", password2: "made-pass-123", is_staff: "on" })),
+    effect: async (_l, _id, r) => (await site.users.getUserByUsername(`made-by-${r}`)) !== null,
+  },
+  {
+    name: "groups screen: add a group",
+    path: () => "/admin/auth/groups/",
+    view: "page-auth-groups",
+    joins: (r) => r === "superuser",
+    allowed: (r) => r === "superuser",
+    act: async (l, _id, r) => void (await l.event("create", { name: `group-of-${r}` })),
+    effect: async (_l, _id, r) => (await site.users.getGroup(`group-of-${r}`)) !== null,
   },
   {
     name: "password change: change (a refused attempt: its field errors)",
