@@ -46,7 +46,9 @@ const ALLOWED: Record<string, string[]> = {
   // AdminSite: registers models, builds the dashboard; nothing below imports it
   // the site's own pages (site.page): checked options, the page class, sidebar entries
   pages: ["shell", "checks", "model", "auth", "errors"],
-  site: ["jobs", "pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
+  // the superusers' user, group and API-token screens (pages the site mounts itself)
+  users: ["pages", "account", "auditlog", "shell", "model", "auth", "errors"],
+  site: ["users", "jobs", "pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
   plugin: ["site", "pages", "account", "notify", "jobs", "audit", "changelist", "changeform", "dashboard", "health", "checks", "shell", "auth", "paths", "errors"],
   // helpers for tests (a PostgreSQL server, a database per test); nothing imports it
   testing: ["errors"],
