@@ -185,7 +185,10 @@ describe.skipIf(process.env.WEFT_SKIP_PACK_INSTALL === "1")("the packed packages
       expect(existsSync(join(installed, "LICENSE")), `@weft/${p} LICENSE`).toBe(true);
     }
     const admin = JSON.parse(readFileSync(join(project, "node_modules/@weft/admin/package.json"), "utf8")) as { peerDependencies: Record<string, string> };
-    expect(Object.keys(admin.peerDependencies).sort()).toEqual(["@weft/server", "better-sqlite3", "drizzle-orm", "fastify", "zod"]);
+    expect(Object.keys(admin.peerDependencies).sort()).toEqual(["@weft/server", "better-sqlite3", "drizzle-orm", "fastify", "pg", "zod"]);
+    // one database driver is enough: SQLite (better-sqlite3) or PostgreSQL (pg)
+    const meta = (admin as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta ?? {};
+    expect([meta["better-sqlite3"]?.optional, meta.pg?.optional]).toEqual([true, true]);
   });
 
   it("installs one copy of each framework the app shares with weft", () => {
