@@ -157,12 +157,13 @@ describe("the orders change list", () => {
     await page.close();
   });
 
-  it("a view-only user gets neither checkboxes nor actions nor an Add button", async () => {
+  it("a view-only user gets only the CSV export among the actions, and no Add button", async () => {
     const ctx = await loginAs("viewer");
     const { page } = await open(ctx);
     expect((await rows(page)).length).toBe(50);
-    expect(await page.locator("#cl-actions").count()).toBe(0);
-    expect(await page.locator("#result-list input[type=checkbox]").count()).toBe(0);
+    // viewing is enough to export (the built-in "Export selected as CSV"); nothing that changes data
+    const actions = await page.locator("#cl-actions select option").allTextContents();
+    expect(actions.filter((a) => a.trim() !== "" && !/^-+$/.test(a.trim()))).toEqual(["Export selected as CSV"]);
     expect(await page.getByRole("link", { name: "Add order" }).count()).toBe(0);
     await page.close();
   });
