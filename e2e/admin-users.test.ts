@@ -24,6 +24,15 @@ async function logInAs(browser: Browser, url: string, username: string, password
   await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
   return { ctx, page };
 }
+/** Ticks a checkbox until it stays ticked (a re-render of the filter may land between the click and Playwright's check). */
+async function tick(page: Page, sel: string): Promise<void> {
+  for (let i = 0; i < 10 && !(await page.isChecked(sel)); i++) {
+    await page.click(sel);
+    await page.waitForTimeout(200);
+  }
+  expect(await page.isChecked(sel)).toBe(true);
+}
+
 const modelLinks = (page: Page) => page.$$eval(".sidebar a.sidebar-model", (as) => as.map((a) => a.getAttribute("href")!).filter((h) => h.split("/").length === 5));
 
 describe("users, groups and tokens", () => {
@@ -51,10 +60,10 @@ describe("users, groups and tokens", () => {
     await page.locator('form[data-group="Catalogue readers"]').waitFor();
     await page.fill("#perm-filter input", "inventory");
     await page.waitForFunction(() => [...document.querySelectorAll("[data-perm-row]")].filter((r) => !(r as HTMLElement).hidden).length === 1);
-    await page.check('[name="perm:inventory.view_product"]');
+    await tick(page, '[name="perm:inventory.view_product"]');
     await page.fill("#perm-filter input", "");
     await page.waitForFunction(() => [...document.querySelectorAll("[data-perm-row]")].every((r) => !(r as HTMLElement).hidden));
-    await page.check('[name="perm:shop.view_customer"]');
+    await tick(page, '[name="perm:shop.view_customer"]');
     await page.click('form[data-group="Catalogue readers"] button[type=submit]');
     await page.getByText("The group “Catalogue readers” was changed.").waitFor();
 

@@ -31,8 +31,12 @@ export function rowPks(page: Page): Promise<string[]> {
 export async function selectRows(page: Page, frames: Frame[], pks: readonly string[]): Promise<void> {
   for (const pk of pks) {
     const from = frames.length;
-    await page.locator(`tr[data-pk="${pk}"] input[type=checkbox]`).check();
+    // click, not check(): a live re-render (the change list follows new orders) may land between
+    // the click and Playwright's own state check; the server's reply is what decides
+    const box = page.locator(`tr[data-pk="${pk}"] input[type=checkbox]`);
+    await box.click();
     await eventAndReply(frames, "select", from);
+    await page.waitForFunction((pk) => (document.querySelector(`tr[data-pk="${pk}"] input[type=checkbox]`) as HTMLInputElement | null)?.checked === true, pk, { timeout: 10_000 });
   }
 }
 
