@@ -1,13 +1,13 @@
 // estimateTotalAbove (as Django's show_full_result_count = False): an unfiltered change list of
 // a large table shows the engine's estimate ("about N"); SQLite via sqlite_stat1 (exact before
 // ANALYZE), PostgreSQL via pg_class.reltuples; filtered lists stay exact; still 2 statements.
-import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { ChangeListQuery, dialectOf, EMPTY_STATE } from "../src/query/index.js";
 import { shopTables } from "./query-schema.js";
 
@@ -50,25 +50,20 @@ describe("estimateTotalAbove on SQLite", () => {
   });
 });
 
-const base = process.env.DATABASE_URL?.startsWith("postgres") ? process.env.DATABASE_URL : `postgres://${process.env.PGUSER ?? "postgres"}@${process.env.PGHOST ?? "127.0.0.1"}:${process.env.PGPORT ?? "5432"}/postgres`;
 
 describe("the PostgreSQL estimate (pg_class.reltuples)", () => {
-  const name = `weft_t_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Pool({ connectionString: base, max: 1 });
+  let testDb: TestDatabase | undefined;
   let pool: pg.Pool;
   const items = pgTable("items", { id: pgInteger("id").primaryKey(), label: pgText("label") });
   beforeAll(async () => {
-    await admin.query(`create database ${name}`);
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    pool = new pg.Pool({ connectionString: u.toString(), max: 2 });
+    testDb = await createTestDatabase({ prefix: "estimate" });
+    pool = new pg.Pool({ connectionString: testDb.url, max: 2 });
     pool.on("error", () => {});
     await pool.query("create table items (id integer primary key, label text); insert into items select i, 'x' from generate_series(1, 3000) i");
   });
   afterAll(async () => {
     await pool?.end();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await testDb?.drop();
   });
 
   it("is exact before ANALYZE, the estimate after, exact below the threshold", async () => {

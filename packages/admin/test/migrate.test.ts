@@ -1,7 +1,6 @@
 // migrateAdmin and `weft migrate` on real engines: a fresh SQLite file, a fresh PostgreSQL
 // database (weft_t_<random> on the local server, dropped after), running twice, processes
 // starting together, and upgrading a SQLite file made by the old hand-written SQL.
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { adminTables, UserStore, weftUsers } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
 import { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrateAdmin } from "../src/migrate/index.js";
@@ -91,27 +91,19 @@ describe("migrateAdmin on SQLite", () => {
   });
 });
 
-const base = process.env.DATABASE_URL?.startsWith("postgres") ? process.env.DATABASE_URL : `postgres://${process.env.PGUSER ?? "postgres"}@${process.env.PGHOST ?? "127.0.0.1"}:${process.env.PGPORT ?? "5432"}/postgres`;
-const urlOf = (name: string) => {
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return u.toString();
-};
 
 describe("migrateAdmin on PostgreSQL", () => {
-  const name = `weft_t_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Pool({ connectionString: base, max: 1 });
+  let testDb: TestDatabase | undefined;
   let pool: pg.Pool;
   beforeAll(async () => {
-    await admin.query(`create database ${name}`);
-    pool = new pg.Pool({ connectionString: urlOf(name), max: 4 });
+    testDb = await createTestDatabase({ prefix: "migrate" });
+    pool = new pg.Pool({ connectionString: testDb.url, max: 4 });
     // the drop below ends idle connections the pool may still be closing
     pool.on("error", () => {});
   });
   afterAll(async () => {
     await pool?.end();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await testDb?.drop();
   });
 
   it("creates every admin table in a fresh database from processes starting together, once", async () => {
@@ -148,11 +140,9 @@ describe("weft migrate", () => {
   });
 
   it("uses PostgreSQL when DATABASE_URL is a postgres:// URL, without printing its password", async () => {
-    const name = `weft_t_${randomBytes(6).toString("hex")}`;
-    const admin = new pg.Pool({ connectionString: base, max: 1 });
-    await admin.query(`create database ${name}`);
+    const cliDb = await createTestDatabase({ prefix: "migrate_cli" });
     try {
-      const url = new URL(urlOf(name));
+      const url = new URL(cliDb.url);
       url.password = "s3cret-pw";
       const run = cliIO({ DATABASE_URL: url.toString() });
       // trust auth: the password is ignored by the server
@@ -163,8 +153,7 @@ describe("weft migrate", () => {
       expect(await runCli(["migrate"], again.io)).toBe(0);
       expect(again.text().stdout).toContain("no migrations to apply");
     } finally {
-      await admin.query(`drop database if exists ${name} with (force)`);
-      await admin.end();
+      await cliDb.drop();
     }
   });
 
@@ -210,7 +199,7 @@ export default {
     expect(help.text().stdout).toContain("usage: weft migrate");
     const extra = cliIO();
     expect(await runCli(["migrate", "now", "--db", join(tmp(), "x.db")], extra.io)).toBe(2);
-    const both = cliIO({ DATABASE_URL: base });
+    const both = cliIO({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/any" });
     expect(await runCli(["migrate", "--db", join(tmp(), "x.db")], both.io)).toBe(2);
     expect(both.text().stderr).toContain("not both");
     const notPg = cliIO({ DATABASE_URL: "mysql://x@localhost/db" });

@@ -7,25 +7,23 @@ import pg from "pg";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import { QueryTimeoutError, dialectOf, isQueryTimeout, pgBudget, queryTimeoutOf, siteReads } from "../src/query/index.js";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 
-const HOST = { host: process.env.PGHOST ?? "127.0.0.1", port: Number(process.env.PGPORT ?? 5432), user: process.env.PGUSER ?? "postgres" };
-const DB = `weft_budget_${process.pid}_${Date.now()}`;
-let admin: pg.Client;
+let testDb: TestDatabase;
+let HOST: { connectionString: string };
 
 beforeAll(async () => {
-  admin = new pg.Client({ ...HOST, database: "postgres" });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${DB}`);
+  testDb = await createTestDatabase({ prefix: "budget" });
+  HOST = { connectionString: testDb.url };
 });
 
 afterAll(async () => {
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.end();
+  await testDb?.drop();
 });
 
 describe("PostgreSQL query budget", () => {
   it("cancels a statement past statement_timeout and reports it as QueryTimeoutError; fast ones are untouched", async () => {
-    const pool = new pg.Pool({ ...HOST, database: DB, max: 2, ...pgBudget(200) });
+    const pool = new pg.Pool({ ...HOST, max: 2, ...pgBudget(200) });
     const db = drizzle(pool);
     try {
       expect((await pool.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "200ms" });
@@ -50,8 +48,8 @@ describe("PostgreSQL query budget", () => {
   });
 
   it("an AdminSite's budget goes to a pg pool that has none (siteReads); a pool's own setting is kept", async () => {
-    const bare = new pg.Pool({ ...HOST, database: DB, max: 1 });
-    const own = new pg.Pool({ ...HOST, database: DB, max: 1, ...pgBudget(1234) });
+    const bare = new pg.Pool({ ...HOST, max: 1 });
+    const own = new pg.Pool({ ...HOST, max: 1, ...pgBudget(1234) });
     try {
       const reads = siteReads(drizzle(bare), dialectOf(drizzle(bare)), 300, undefined);
       expect(reads.pool).toBeUndefined();
@@ -64,7 +62,7 @@ describe("PostgreSQL query budget", () => {
   });
 
   it("other errors are not budget overruns; a bad budget is refused", async () => {
-    const pool = new pg.Pool({ ...HOST, database: DB, max: 1, ...pgBudget(2000) });
+    const pool = new pg.Pool({ ...HOST, max: 1, ...pgBudget(2000) });
     try {
       const err = await pool.query("SELECT nope").catch((e: unknown) => e);
       expect((err as { code?: string }).code).toBe("42703");

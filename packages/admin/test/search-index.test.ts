@@ -1,11 +1,11 @@
 // migrateSearchIndexes on real engines: SQLite FTS5 trigram tables kept in sync by triggers,
 // PostgreSQL pg_trgm GIN indexes used by ILIKE; idempotent; clear errors.
-import { randomBytes } from "node:crypto";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { migrateSearchIndexes, trigramIndexName } from "../src/migrate/index.js";
 
 const spec = { table: "orders", column: "number", key: "id" };
@@ -64,17 +64,13 @@ describe("trigram indexes on SQLite", () => {
   });
 });
 
-const base = process.env.DATABASE_URL?.startsWith("postgres") ? process.env.DATABASE_URL : `postgres://${process.env.PGUSER ?? "postgres"}@${process.env.PGHOST ?? "127.0.0.1"}:${process.env.PGPORT ?? "5432"}/postgres`;
 
 describe("trigram indexes on PostgreSQL", () => {
-  const name = `weft_t_${randomBytes(6).toString("hex")}`;
-  const admin = new pg.Pool({ connectionString: base, max: 1 });
+  let testDb: TestDatabase | undefined;
   let pool: pg.Pool;
   beforeAll(async () => {
-    await admin.query(`create database ${name}`);
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    pool = new pg.Pool({ connectionString: u.toString(), max: 3 });
+    testDb = await createTestDatabase({ prefix: "trigram" });
+    pool = new pg.Pool({ connectionString: testDb.url, max: 3 });
     pool.on("error", () => {});
     await pool.query("create table orders (id integer primary key, number text)");
     await pool.query("insert into orders select i, 'ORD-' || lpad(i::text, 6, '0') from generate_series(1, 20000) i");
@@ -82,8 +78,7 @@ describe("trigram indexes on PostgreSQL", () => {
   });
   afterAll(async () => {
     await pool?.end();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await testDb?.drop();
   });
 
   it("creates pg_trgm and a GIN index that ILIKE uses, once, from processes starting together", async () => {

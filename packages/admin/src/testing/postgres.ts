@@ -213,10 +213,32 @@ export async function createTestDatabase(options: { prefix?: string; server?: Po
     name,
     async drop() {
       if (dropped) return;
-      await adminQuery(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropDatabase(server.url, name);
       dropped = true;
     },
   };
+}
+
+/**
+ * Drops `name` once its connections are gone, or forces them off after `graceMs`. pg's
+ * `pool.end()` resolves before its clients' sockets close, so a `WITH (FORCE)` right after it
+ * would terminate a backend whose client is still closing, and that client then reports
+ * "terminating connection due to administrator command" as an unhandled error.
+ */
+async function dropDatabase(url: string, name: string, graceMs = 5000): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + graceMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+      if (rows[0]!.n === 0 || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
