@@ -102,6 +102,8 @@ export interface ResolvedChangeList {
   readonly searchIndexes: readonly TrigramIndexSpec[];
   /** `estimateTotalAbove`: unfiltered totals at or above it come from the engine's estimate; undefined: always exact. */
   readonly estimateTotalAbove: number | undefined;
+  /** `countLimit`: searched and filtered lists count at most this many matches; undefined: always exact. */
+  readonly countLimit: number | undefined;
   readonly listFilter: readonly ResolvedFilter[];
   /** Default order (without the primary-key tiebreak). */
   readonly ordering: readonly { readonly field: ResolvedField; readonly desc: boolean }[];
