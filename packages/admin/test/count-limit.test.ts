@@ -74,6 +74,8 @@ describe.each(ENGINES)("countLimit on %s", (engine) => {
     const page = await capped.fetchPage(state);
     expect(page).toMatchObject({ total: 16, capped: true, pages: 9 });
     expect(seen).toHaveLength(2);
+    // dense matches are tested row by row along the sort (SQLite: `+column`, so no search index drives the plan)
+    if (engine === "sqlite") expect(seen[1]).toMatch(/\+"orders"\."number" like .* or \+"orders"\."customer_id" in/);
     expect(pks(page.rows)).toEqual(pks((await exact.fetchPage(state)).rows));
     expect(await exact.fetchPage(state)).toMatchObject({ total: N_ORDERS, capped: false });
   });

@@ -82,12 +82,10 @@ const RANDOM_READ_COST = 8;
  * The change list of one ModelAdmin over a drizzle table (Django's `ChangeList`): parses and
  * writes its URL state, and fetches its pages, filter choices and selections.
  *
- * Statements per `fetchPage`: 2 (one `count(*)`, one rows statement), or 1 when nothing
- * matches. Independent of page size and of related columns: related values come from
- * `LEFT JOIN`s in the rows statement; related search fields are matched in the count
- * statement (a materialized CTE whose keys the rows statement gets as one JSON parameter), so
- * the count never joins and the related table is scanned once per page. Filter choices cost at most one statement per foreign-key filter,
- * and are cached.
+ * Statements per `fetchPage`: 2 (a `count(*)`, bounded by `countLimit` for searches and filters;
+ * the rows), or 1 when nothing matches, whatever the page size and related columns (`LEFT JOIN`s
+ * in the rows statement; related search fields matched once, in the count's materialized CTE,
+ * whose keys the rows statement gets as one JSON parameter). Filter choices: at most one statement per foreign-key filter, cached.
  */
 export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations = NoRelations> {
   /** The resolved, checked options. */
@@ -133,9 +131,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   }
 
   /** Sets `statementCount` back to 0. */
-  resetStatementCount(): void {
-    this.statementCount = 0;
-  }
+  resetStatementCount(): void { this.statementCount = 0; }
 
   // -------------------------------------------------------------------------------------------
   // URL state
@@ -271,7 +267,10 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     if (subs.length === 0) {
       if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };
       const bound = countWhere && atMost;
-      return { where: countWhere, total: await this.count(countWhere, bound), bounded: bound !== undefined };
+      const total = await this.count(countWhere, bound);
+      // capped: the matches are dense, the rows statement tests them row by row along the sort's index
+      const where = bound !== undefined && total > bound ? selectionFilter(this.db, this.dialect, this.rules, this.now, state, undefined, true) : countWhere;
+      return { where, total, bounded: bound !== undefined };
     }
     const db = this.db as Builder;
     // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
@@ -282,8 +281,11 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => db.dialect.sqlToQuery(query) }))[0] ?? {};
     let i = 0;
-    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inList(rel.column, this.dialect.parseKeys(row[`m${i++}`])));
-    return { where, total: Number(row.n ?? 0), bounded: atMost !== undefined };
+    const total = Number(row.n ?? 0);
+    const dense = atMost !== undefined && total > atMost;
+    const inKeys = (rel: ResolvedRelation) => this.dialect.inList(dense ? this.dialect.unindexed(rel.column) : rel.column, this.dialect.parseKeys(row[`m${i++}`]));
+    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, inKeys, dense);
+    return { where, total, bounded: atMost !== undefined };
   }
 
   /**

@@ -27,13 +27,16 @@ import { customCondition } from "./custom-filter.js";
  * @param state - a validated state
  * @param related - how a related search field's words become a condition on the own table
  *   (default {@link relatedSubquery}); called once per word and relation, in a fixed order
+ * @param dense - the search matches many rows (a capped count): its words are tested row by
+ *   row on the own columns (`dialect.unindexed`, no trigram lookup), so that SQLite walks the
+ *   sort's index to the page instead of collecting every match through a search index and sorting them
  * @returns the condition, or `undefined` when the state matches every row
  * @throws ChangeListParamError when a filter in a hand-built state is not allow-listed
  */
-export function selectionFilter(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db)): SQL | undefined {
+export function selectionFilter(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db), dense = false): SQL | undefined {
   const conds: SQL[] = state.scope ? [state.scope] : [];
   for (const [field, sel] of Object.entries(state.filters)) conds.push(filterCondition(rules, now, field, sel));
-  const search = searchCondition(dialect, rules.config, state.q, related);
+  const search = searchCondition(dialect, rules.config, state.q, related, dense);
   if (search) conds.push(search);
   return conds.length === 0 ? undefined : and(...conds);
 }
@@ -49,7 +52,7 @@ function relatedSubquery(db: AnyDb): RelatedMatch {
   return (rel, cond) => inArray(rel.column, (db as Builder).select({ k: rel.references }).from(rel.table).where(cond));
 }
 
-function searchCondition(dialect: Dialect, config: ResolvedChangeList, q: string, related: RelatedMatch): SQL | undefined {
+function searchCondition(dialect: Dialect, config: ResolvedChangeList, q: string, related: RelatedMatch, dense: boolean): SQL | undefined {
   if (q === "" || config.searchFields.length === 0) return undefined;
   const words = splitSearchTerms(q);
   const perWord: SQL[] = [];
@@ -57,7 +60,7 @@ function searchCondition(dialect: Dialect, config: ResolvedChangeList, q: string
     const own: SQL[] = [];
     const byRelation = new Map<ResolvedRelation, SQL[]>();
     for (const field of config.searchFields) {
-      const cond = wordCondition(dialect, field, word);
+      const cond = wordCondition(dialect, field, word, dense && !field.field.relation);
       if (!cond) continue;
       const relation = field.field.relation;
       if (!relation) own.push(cond);
@@ -104,11 +107,13 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
  * One search field's condition for one word, or `undefined` when the word can never match it
  * (a non-number word against `=` on a number column).
  */
-function wordCondition(dialect: Dialect, search: ResolvedSearchField, word: string): SQL | undefined {
-  const { field: { column }, match, index } = search;
-  if (match === "exact" && column.dataType === "number") {
+function wordCondition(dialect: Dialect, search: ResolvedSearchField, word: string, rowByRow = false): SQL | undefined {
+  const { field, match } = search;
+  const column = rowByRow ? dialect.unindexed(field.column) : field.column;
+  const index = rowByRow ? undefined : search.index;
+  if (match === "exact" && field.column.dataType === "number") {
     // `=id` with a number: an indexable equality rather than a LIKE over the text form
-    return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(column, Number(word)) : undefined;
+    return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(field.column, Number(word)) : undefined;
   }
   const e = escapeLike(word);
   const pattern = match === "contains" ? `%${e}%` : match === "startsWith" ? `${e}%` : e;
