@@ -40,6 +40,20 @@ describe("estimateTotalAbove on SQLite", () => {
     expect(await query.fetchPage(query.parseState("q=N51"))).toMatchObject({ total: 11, estimated: false });
   });
 
+  it("the unfiltered total next to a filtered list (fullCount) is the estimate too, cached", async () => {
+    const { fullCount, forgetFullCount } = await import("../src/changelist/totals.js");
+    sql.length = 0;
+    expect(await fullCount(drizzle(sqlite), query, 5_000)).toMatchObject({ n: 500, estimated: true });
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).toMatch(/sqlite_stat1/);
+    expect(await fullCount(drizzle(sqlite), query, 6_000)).toMatchObject({ n: 500, estimated: true });
+    expect(sql).toHaveLength(1);
+    forgetFullCount(query);
+    // without estimateTotalAbove: exact
+    const exact = new ChangeListQuery(drizzle(sqlite), orders, { listFilter: ["status"] });
+    expect(await fullCount(drizzle(sqlite), exact)).toMatchObject({ n: 520, estimated: false });
+  });
+
   it("counts exactly below the threshold", async () => {
     const small = new ChangeListQuery(drizzle(sqlite), orders, { estimateTotalAbove: 10_000 });
     expect(await small.fetchPage(EMPTY_STATE)).toMatchObject({ total: 520, estimated: false });

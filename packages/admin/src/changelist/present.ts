@@ -131,6 +131,8 @@ export interface PresentInput {
   headers: ColumnHeader[];
   filters: FilterView[];
   fullTotal: number;
+  /** `fullTotal` is the engine's estimate (`estimateTotalAbove`): "about 4,000,000 total" */
+  fullEstimated?: boolean;
   selection: Selection;
   actions: { name: string; label: string }[];
   confirm: ConfirmModel | null;
@@ -256,7 +258,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     filtered,
     total: page.total,
     fullTotal: input.fullTotal,
-    fullText: `${fmt(input.fullTotal)} total`,
+    fullText: `${input.fullEstimated ? "about " : ""}${fmt(input.fullTotal)} total`,
     countText: page.capped ? `more than ${counted(page.total, admin)}` : filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : `${page.estimated ? "about " : ""}${counted(page.total, admin)}`,
     headers,
     rows,

@@ -52,7 +52,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private state: ChangeListState = EMPTY_STATE;
   private page: ChangeListPage | undefined;
   private filters: FilterView[] = [];
-  private fullTotal = 0;
+  private fullTotal = { n: 0, estimated: false };
   private pending: { action: string } | null = null;
   /** the URL the last search keystroke patched to: further keystrokes replace it */
   private typedUrl: string | undefined;
@@ -330,7 +330,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       const page = await query.fetchPage(this.state);
       const filters = await query.filterChoices(this.state);
       const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
-      this.fullTotal = filtered ? await fullCount(this.site.reads, query) : page.total;
+      this.fullTotal = filtered ? await fullCount(this.site.reads, query) : { n: page.total, estimated: page.estimated };
       this.page = page;
       this.filters = filters;
     } catch (err) {
@@ -375,7 +375,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         page,
         headers: query.headers(this.state),
         filters: this.filters,
-        fullTotal: this.fullTotal,
+        ...{ fullTotal: this.fullTotal.n, fullEstimated: this.fullTotal.estimated },
         display: this.site.display,
         selection: this.assigns.selection ?? NO_SELECTION,
         actions,
