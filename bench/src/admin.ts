@@ -155,26 +155,30 @@ function load(): Stored {
 }
 
 async function main(): Promise<void> {
-  const stored = load();
   for (const engine of ENGINES) {
     const demo = await openDemo(engine, ORDERS, log);
+    let run: EngineRun;
+    let bytes: Stored["bytes"];
     try {
       const pages = await measure(demo);
-      const run: EngineRun = { engine, orders: ORDERS, at: new Date().toISOString().slice(0, 16).replace("T", " "), node: process.version, cpu: `${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}`, seedSeconds: demo.seedSeconds, pages };
-      stored.runs = [...stored.runs.filter((r) => !(r.engine === engine && r.orders === ORDERS)), run];
-      if (engine === "sqlite" && ORDERS === 400_000) stored.bytes = await firstLoadBytes(demo.app);
+      run = { engine, orders: ORDERS, at: new Date().toISOString().slice(0, 16).replace("T", " "), node: process.version, cpu: `${os.cpus()[0]?.model ?? "?"} × ${os.cpus().length}`, seedSeconds: demo.seedSeconds, pages };
+      if (engine === "sqlite" && ORDERS === 400_000) bytes = await firstLoadBytes(demo.app);
     } finally {
       await demo.close();
     }
-  }
-  stored.runs.sort((a, b) => a.orders - b.orders || a.engine.localeCompare(b.engine));
-  const md = markdownOf(stored);
-  process.stdout.write(md);
-  if (write) {
-    mkdirSync(dirname(RESULTS), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(stored, null, 1)}\n`);
-    writeSection(join(REPO, "docs", "benchmarks.md"), "admin", md);
-    log("wrote docs/benchmarks.md (admin section) and bench/results/admin.json");
+    // saved after each engine, merged with what is on disk now (another run may have added its figures)
+    const stored = load();
+    stored.runs = [...stored.runs.filter((r) => !(r.engine === engine && r.orders === ORDERS)), run];
+    stored.runs.sort((a, b) => a.orders - b.orders || a.engine.localeCompare(b.engine));
+    if (bytes) stored.bytes = bytes;
+    const md = markdownOf(stored);
+    process.stdout.write(md);
+    if (write) {
+      mkdirSync(dirname(RESULTS), { recursive: true });
+      writeFileSync(RESULTS, `${JSON.stringify(stored, null, 1)}\n`);
+      writeSection(join(REPO, "docs", "benchmarks.md"), "admin", md);
+      log("wrote docs/benchmarks.md (admin section) and bench/results/admin.json");
+    }
   }
 }
 

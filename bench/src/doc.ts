@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
  * Replaces (or appends) section `name` of the markdown file with `body`.
  * @param order - section names in the order they appear in the file
  */
-export function writeSection(file: string, name: string, body: string, order: readonly string[] = ["core", "admin", "jobs", "soak", "soak-slow", "components", "streams", "tiles", "idle", "peers", "scale", "workers", "stall", "csv"]): void {
+export function writeSection(file: string, name: string, body: string, order: readonly string[] = ["core", "admin", "search", "jobs", "soak", "soak-slow", "components", "streams", "tiles", "idle", "peers", "scale", "workers", "fanout", "stall", "csv"]): void {
   const old = existsSync(file) ? readFileSync(file, "utf8") : "";
   const sections = new Map<string, string>();
   for (const n of order) {

@@ -89,4 +89,21 @@ describe("trigram indexes on PostgreSQL", () => {
     expect((await pool.query(`select id from orders where number ilike '%012345%'`)).rows).toEqual([{ id: 12345 }]);
     expect(await migrateSearchIndexes(drizzlePg({ client: pool }), [spec])).toEqual([]);
   });
+
+  it("builds an index that takes longer than the pool's statement_timeout (the admin's query budget), which still holds after", async () => {
+    await pool.query("create table big (id integer primary key, label text)");
+    await pool.query("insert into big select i, md5(i::text) from generate_series(1, 60000) i");
+    // a budget no GIN build over 60,000 rows fits in
+    const tight = new pg.Pool({ connectionString: testDb!.url, max: 1, statement_timeout: 5 });
+    tight.on("error", () => {});
+    try {
+      await expect(tight.query("create index big_probe on big using gin (label gin_trgm_ops)")).rejects.toThrow(/statement timeout/);
+      const big = { table: "big", column: "label", key: "id" };
+      expect(await migrateSearchIndexes(drizzlePg({ client: tight }), [big])).toEqual([trigramIndexName(big)]);
+      // the budget is back for every other statement on that connection
+      await expect(tight.query("select pg_sleep(0.2)")).rejects.toThrow(/statement timeout/);
+    } finally {
+      await tight.end();
+    }
+  });
 });

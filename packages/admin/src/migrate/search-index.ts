@@ -75,7 +75,8 @@ interface PgQueryable {
  * Creates the PostgreSQL trigram indexes that are missing, and the `pg_trgm` extension first
  * when any is (which needs a role that may create it; PostgreSQL ships it in contrib).
  *
- * @param client - one connection (or a pool), holding the admin's migration lock
+ * @param client - one connection, holding the admin's migration lock (each index is built in a
+ *   transaction of its own, without the connection's `statement_timeout`)
  * @param specs - the columns to index
  * @returns the names of the indexes created now
  * @throws WeftAdminError `WEFT_ADMIN_ERR_MIGRATE` when the extension or an index cannot be created (cause attached)
@@ -89,7 +90,17 @@ export async function migrateSearchIndexesPg(client: PgQueryable, specs: readonl
     if (rows[0]?.present) continue;
     try {
       await client.query("CREATE EXTENSION IF NOT EXISTS pg_trgm");
-      await client.query(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${qualified} USING gin (${q(spec.column)} gin_trgm_ops)`);
+      // building a GIN index over a large table takes longer than an admin statement's budget
+      // (a pool's `statement_timeout`): none for this transaction alone
+      await client.query("BEGIN");
+      try {
+        await client.query("SET LOCAL statement_timeout = 0");
+        await client.query(`CREATE INDEX IF NOT EXISTS ${q(name)} ON ${qualified} USING gin (${q(spec.column)} gin_trgm_ops)`);
+        await client.query("COMMIT");
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw err;
+      }
     } catch (err) {
       throw adminError("WEFT_ADMIN_ERR_MIGRATE", `weft migrate: creating the trigram index ${name} on ${spec.table}.${spec.column} failed: ${(err as Error).message}`, { cause: err });
     }
