@@ -262,7 +262,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const cte = (i: number) => sql.identifier(`weft_m${i}`);
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
       const i = subs.push({ rel, cond }) - 1;
-      return sql`${rel.column} in (select "k" from ${cte(i)})`;
+      return this.dialect.inCte(rel.column, cte(i));
     });
     if (subs.length === 0) {
       if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };

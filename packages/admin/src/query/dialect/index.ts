@@ -34,6 +34,12 @@ export interface Dialect {
   all<R = Record<string, unknown>>(db: AdminDatabase, query: SQL): Promise<R[]>;
   /** `expr IN (the keys)`, the keys travelling as ONE parameter whatever their number. */
   inList(expr: SQLWrapper, keys: readonly unknown[]): SQL;
+  /**
+   * `expr IN (SELECT "k" FROM cte)` over a CTE's key column, in the form the planner can answer
+   * from `expr`'s index (SQLite: `IN (SELECT …)`; PostgreSQL: `= ANY(ARRAY(SELECT …))`, which a
+   * bitmap index scan serves, where `IN (subquery)` becomes a hashed filter over a full scan).
+   */
+  inCte(expr: SQLWrapper, cte: SQLWrapper): SQL;
   /** An aggregate of `expr` as a JSON array (empty array for no rows), read back by {@link Dialect.parseKeys}. */
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */

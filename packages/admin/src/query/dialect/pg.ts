@@ -18,6 +18,9 @@ export const pgDialect: Dialect = {
     // node-postgres sends a JS array as a PostgreSQL array; its element type comes from `expr`
     return sql`${expr} = any(${sql.param([...keys])})`;
   },
+  inCte(expr: SQLWrapper, cte: SQLWrapper): SQL {
+    return sql`${expr} = any(array(select "k" from ${cte}))`;
+  },
   jsonArrayAgg(expr: SQL): SQL {
     return sql`coalesce(json_agg(${expr}), '[]'::json)`;
   },

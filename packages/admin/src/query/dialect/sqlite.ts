@@ -93,6 +93,9 @@ export const sqliteDialect: Dialect = {
   inList(expr: SQLWrapper, keys: readonly unknown[]): SQL {
     return sql`${expr} in (select value from json_each(${JSON.stringify(keys)}))`;
   },
+  inCte(expr: SQLWrapper, cte: SQLWrapper): SQL {
+    return sql`${expr} in (select "k" from ${cte})`;
+  },
   jsonArrayAgg(expr: SQL): SQL {
     return sql`json_group_array(${expr})`;
   },
