@@ -54,7 +54,8 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect(view.back).toEqual([]);
     expect(view.current).toBeNull();
     expect(n).toBe(2);
-    expect(sql[1]).toMatch(/sum\(case when/);
+    // one index range count per year
+    expect(sql[1]).toMatch(/^select \(select count\(\*\) from "orders" where/);
     // in UTC the first row is still in 2024
     const inUtc = (await utc.dateHierarchy(utc.parseState("")))!;
     expect(inUtc.choices.map((c) => [c.label, c.count])).toEqual([["2024", 1], ["2025", 4], ["2026", 1]]);
@@ -106,6 +107,8 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     const { view } = await bar(q);
     const paid = ROWS.filter(([id]) => orderOf(id).status === "paid" && id <= 5).length;
     expect(view.choices.reduce((s, c) => s + c.count, 0)).toBe(paid);
+    // with a search: one pass over the matches
+    expect((await bar(q)).sql[0]).toMatch(/sum\(case when/);
     for (const l of [...view.choices, ...view.back]) {
       const p = params(l.query);
       expect(p).toMatchObject({ q: "ORD", status__exact: "paid", sort: "-number" });

@@ -60,7 +60,8 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   } else buckets = childBuckets(state.date);
   let counts: number[] = [];
   if (buckets.length > 0) {
-    const row = await exec(bucketStatement(h, table, where, buckets, rules.timeZone));
+    // a search is matched in one pass; anything else is counted per bucket along the column's index
+    const row = await exec(bucketStatement(h, table, where, buckets, rules.timeZone, state.q === "" ? "ranges" : "pass"));
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
   }
   const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: counts[i]! }] : []));

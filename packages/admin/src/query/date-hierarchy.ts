@@ -162,8 +162,23 @@ export function minMaxStatement(h: ResolvedDateHierarchy, table: unknown, where:
   return sql`select (select min(${h.column}) from ${table}${w}) as "lo", (select max(${h.column}) from ${table}${w}) as "hi"`;
 }
 
-/** `select sum(case when col >= a and col < b then 1 else 0 end) as "b0", … from table where …`: every bucket's rows in one pass. */
-export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL | undefined, buckets: readonly DateBucket[], timeZone: string | undefined): SQL {
+/**
+ * Every bucket's rows in one statement, in one of two forms:
+ * - `ranges` — `select (select count(*) from t where … and col >= a and col < b) as "b0", …`:
+ *   one index range count per bucket (400,000 orders by year: ~40 ms on SQLite, against ~175 ms
+ *   for a pass over every row);
+ * - `pass` — `select sum(case when col >= a and col < b then 1 else 0 end) as "b0", … from t
+ *   where …`: one pass over the matching rows, for a WHERE that is costly to repeat per bucket
+ *   (a search, whose related subqueries would run once per bucket).
+ */
+export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL | undefined, buckets: readonly DateBucket[], timeZone: string | undefined, form: "ranges" | "pass"): SQL {
+  if (form === "ranges") {
+    const counts = buckets.map((b, i) => {
+      const cond = drillCondition(h, b.drill, timeZone);
+      return sql`(select count(*) from ${table} where ${where ? and(where, cond) : cond}) as ${sql.identifier(`b${i}`)}`;
+    });
+    return sql`select ${sql.join(counts, sql`, `)}`;
+  }
   const sums = sql.join(
     buckets.map((b, i) => sql`sum(case when ${drillCondition(h, b.drill, timeZone)} then 1 else 0 end) as ${sql.identifier(`b${i}`)}`),
     sql`, `,
