@@ -72,7 +72,7 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     const month = await bar("createdAt__year=2025&createdAt__month=3");
     expect(month.statements).toBe(1);
     // the 23:30 UTC order is on the 16th in Berlin
-    expect(month.view.choices.map((c) => [c.label, c.count])).toEqual([["March 15", 2], ["March 16", 1]]);
+    expect(month.view.choices.map((c) => [c.label, c.count])).toEqual([["Mar 15", 2], ["Mar 16", 1]]);
     expect(month.view.back.map((b) => b.label)).toEqual(["All dates", "2025"]);
     expect(month.view.current).toBe("March 2025");
 

@@ -60,8 +60,11 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   } else buckets = childBuckets(state.date);
   let counts: number[] = [];
   if (buckets.length > 0) {
-    // a search is matched in one pass; anything else is counted per bucket along the column's index
-    const row = await exec(bucketStatement(h, table, where, buckets, rules.timeZone, state.q === "" ? "ranges" : "pass"));
+    // a search is matched in one pass over the period; anything else is counted per bucket along
+    // the column's index, each bucket bounded by its own range only (the period's range beside it
+    // would make SQLite walk the whole period once per bucket)
+    const { date: _period, ...outside } = state;
+    const row = await exec(state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges") : bucketStatement(h, table, where, buckets, rules.timeZone, "pass"));
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
   }
   const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: counts[i]! }] : []));

@@ -113,7 +113,7 @@ export function drillCondition(h: ResolvedDateHierarchy, drill: DateDrill, timeZ
   return and(gte(h.column, from), lt(h.column, to))!;
 }
 
-/** One link of the bar: a period with its rows. */
+/** One link of the bar: a period and its label ("2024", "May", "May 3"; days abbreviated, "Sep 3"). */
 export interface DateBucket {
   readonly drill: DateDrill;
   readonly label: string;
@@ -143,7 +143,7 @@ export function childBuckets(drill: DateDrill): DateBucket[] {
   if (drill.day !== undefined) return [];
   if (drill.month === undefined) return MONTHS.map((name, i) => ({ drill: { year: drill.year, month: i + 1 }, label: name }));
   const days = new Date(Date.UTC(drill.year, drill.month, 0)).getUTCDate();
-  return Array.from({ length: days }, (_, i) => ({ drill: { year: drill.year, month: drill.month, day: i + 1 }, label: `${MONTHS[drill.month! - 1]} ${i + 1}` }));
+  return Array.from({ length: days }, (_, i) => ({ drill: { year: drill.year, month: drill.month, day: i + 1 }, label: `${MONTHS[drill.month! - 1]!.slice(0, 3)} ${i + 1}` }));
 }
 
 /** The year links from the first to the last row's year in the zone (the latest {@link MAX_YEARS}). */
