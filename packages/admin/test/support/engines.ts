@@ -16,7 +16,7 @@ import { boolean, integer as pgInteger, pgTable, text as pgText, timestamp } fro
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import pg from "pg";
 import { migrateAdmin } from "../../src/index.js";
-import { qb, type AdminDatabase } from "../../src/query/dialect/index.js";
+import { qb, type AdminDatabase, type AnyTable } from "../../src/query/dialect/index.js";
 import { createTestDatabase } from "../../src/testing/index.js";
 
 export type Engine = "sqlite" | "postgres";
@@ -90,14 +90,70 @@ export function orderOf(i: number) {
 }
 
 /** A shop on one engine: the database, its tables for that dialect, and `close()`. */
-export interface Shop {
-  engine: Engine;
-  db: AdminDatabase;
+export interface Shop extends EngineDb {
   customers: typeof customersLite;
   orders: typeof ordersLite;
+}
+
+/** A database of its own on one engine, with its DDL run and the admin's tables migrated. */
+export interface EngineDb {
+  engine: Engine;
+  db: AdminDatabase;
   /** runs raw SQL (setup and checks only) */
   exec(sql: string): Promise<void>;
+  /** closes the connection and drops the database (SQLite: removes its directory) */
   close(): Promise<void>;
+}
+
+/**
+ * Opens a fresh database on `engine`, runs that engine's `ddl`, then `migrateAdmin`. SQLite: a
+ * WAL file with foreign keys on, in a new temporary directory; PostgreSQL: a database of its own
+ * (`createTestDatabase`, named after `prefix`), dropped by `close()`.
+ */
+export async function openEngine(engine: Engine, ddl: { sqlite: string; postgres: string }, prefix = "admin_engine"): Promise<EngineDb> {
+  if (engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "weft-engine-"));
+    const sqlite = new Database(join(dir, "shop.db"));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.exec(ddl.sqlite);
+    const db = drizzleSqlite(sqlite);
+    await migrateAdmin(db);
+    return {
+      engine,
+      db,
+      exec: async (s) => void sqlite.exec(s),
+      close: async () => {
+        sqlite.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const tdb = await createTestDatabase({ prefix });
+  const pool = new pg.Pool({ connectionString: tdb.url, max: 4 });
+  try {
+    await pool.query(ddl.postgres);
+    const db = drizzlePg(pool);
+    await migrateAdmin(db);
+    return {
+      engine,
+      db,
+      exec: async (s) => void (await pool.query(s)),
+      close: async () => {
+        await pool.end();
+        await tdb.drop();
+      },
+    };
+  } catch (e) {
+    await pool.end();
+    await tdb.drop();
+    throw e;
+  }
+}
+
+/** Inserts `rows` into `table` in chunks of `size` (one statement each: PostgreSQL takes at most 65,535 parameters). */
+export async function insertChunked(db: AdminDatabase, table: AnyTable, rows: readonly Record<string, unknown>[], size = 1000): Promise<void> {
+  for (let i = 0; i < rows.length; i += size) await qb(db).insert(table as never).values(rows.slice(i, i + size) as never);
 }
 
 /**
@@ -105,45 +161,13 @@ export interface Shop {
  * admin's tables migrated. PostgreSQL: its own database, dropped by `close()`.
  */
 export async function openShop(engine: Engine): Promise<Shop> {
-  let shop: Shop;
-  if (engine === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "weft-engine-"));
-    const sqlite = new Database(join(dir, "shop.db"));
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("foreign_keys = ON");
-    sqlite.exec(SQLITE_DDL);
-    const db = drizzleSqlite(sqlite);
-    await migrateAdmin(db);
-    shop = {
-      engine,
-      db,
-      customers: customersLite,
-      orders: ordersLite,
-      exec: async (s) => void sqlite.exec(s),
-      close: async () => {
-        sqlite.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } else {
-    const tdb = await createTestDatabase({ prefix: "admin_engine" });
-    const pool = new pg.Pool({ connectionString: tdb.url, max: 4 });
-    await pool.query(PG_DDL);
-    const db = drizzlePg(pool);
-    await migrateAdmin(db);
-    shop = {
-      engine,
-      db,
-      // the twins have the same keys and row shapes; the admin reads both through one typed view
-      customers: customersPg as unknown as typeof customersLite,
-      orders: ordersPg as unknown as typeof ordersLite,
-      exec: async (s) => void (await pool.query(s)),
-      close: async () => {
-        await pool.end();
-        await tdb.drop();
-      },
-    };
-  }
+  const e = await openEngine(engine, { sqlite: SQLITE_DDL, postgres: PG_DDL });
+  const shop: Shop = {
+    ...e,
+    // the twins have the same keys and row shapes; the admin reads both through one typed view
+    customers: engine === "sqlite" ? customersLite : (customersPg as unknown as typeof customersLite),
+    orders: engine === "sqlite" ? ordersLite : (ordersPg as unknown as typeof ordersLite),
+  };
   const b = qb(shop.db);
   await b.insert(shop.customers).values(CUSTOMERS.map((name, i) => ({ id: i + 1, name, email: `${name.split(" ")[0]!.toLowerCase()}@example.com` })));
   await b.insert(shop.orders).values(Array.from({ length: N_ORDERS }, (_, i) => orderOf(i + 1)));
