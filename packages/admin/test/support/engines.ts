@@ -188,6 +188,15 @@ export async function openEngine(engine: Engine, ddl: { sqlite: string; postgres
   }
 }
 
+/**
+ * A second drizzle database on `e`'s connection (SQLite) or pool (PostgreSQL), with drizzle's
+ * `config` (a logger counting statements, a schema).
+ */
+export function drizzleOn(e: EngineDb, config: { logger?: { logQuery(query: string, params: unknown[]): void } }): AdminDatabase {
+  const client = (e.db as unknown as { $client: unknown }).$client;
+  return e.engine === "sqlite" ? drizzleSqlite(client as Database.Database, config) : drizzlePg(client as pg.Pool, config);
+}
+
 /** Inserts `rows` into `table` in chunks of `size` (one statement each: PostgreSQL takes at most 65,535 parameters). */
 export async function insertChunked(db: AdminDatabase, table: AnyTable, rows: readonly Record<string, unknown>[], size = 1000): Promise<void> {
   for (let i = 0; i < rows.length; i += size) await qb(db).insert(table as never).values(rows.slice(i, i + size) as never);
