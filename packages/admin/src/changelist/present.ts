@@ -13,6 +13,8 @@ import { isSelected, type Selection } from "./selection.js";
 import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
 import type { ListWidgetProps } from "./widget-props.js";
 import type { LiveMarks } from "./live.js";
+import { dateHierarchyModel, type DateHierarchyModel } from "./date-hierarchy.js";
+import type { DateHierarchyView } from "../query/index.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -96,6 +98,8 @@ export interface ChangeListAssigns {
   headers: HeaderModel[];
   rows: RowModel[];
   filters: FilterModel[];
+  /** the `dateHierarchy` bar, or null */
+  dateBar: DateHierarchyModel | null;
   activeFilters: number;
   /** the list with the search kept and every filter removed */
   clearFiltersUrl: string;
@@ -126,6 +130,8 @@ export interface PresentInput {
   page: ChangeListPage;
   headers: ColumnHeader[];
   filters: FilterView[];
+  /** the `dateHierarchy` bar (null or absent: none) */
+  dateBar?: DateHierarchyView | null;
   fullTotal: number;
   selection: Selection;
   actions: { name: string; label: string }[];
@@ -178,7 +184,7 @@ export function present(input: PresentInput): ChangeListAssigns {
   let kinds = kindsCache.get(query);
   if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config, admin.options.fieldTypes)));
   const links = new Set(query.config.listDisplayLinks);
-  const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
+  const filtered = state.q !== "" || Object.keys(state.filters).length > 0 || state.date !== undefined;
   const priority = admin.options.listDisplayPriority;
   const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
 
@@ -255,6 +261,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     headers,
     rows,
     filters,
+    dateBar: dateHierarchyModel(admin.url, input.dateBar ?? null),
     activeFilters: filters.filter((f) => f.active).length,
     clearFiltersUrl: listUrl(admin, query, { ...state, filters: {}, page: 1 }),
     pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n))),
