@@ -377,6 +377,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         filters: this.filters,
         fullTotal: this.fullTotal,
         display: this.site.display,
+        emptyValueDisplay: this.site.emptyValueDisplay,
         selection: this.assigns.selection ?? NO_SELECTION,
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
