@@ -4,6 +4,7 @@ import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } 
 import { migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
+import { EMPTY_VALUE_DISPLAY } from "./model/empty-value.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
 import { ChangeListQuery, queryBudget, siteReads, type SqliteReadPool, type ReadPoolOption, type Relations } from "./query/index.js";
@@ -51,6 +52,12 @@ export interface AdminSiteOptions {
    */
   display?: DisplayOptions;
   /**
+   * how empty values (NULL, "") read in every change list and read-only form field, as Django's
+   * `AdminSite.empty_value_display` (default "—"); a ModelAdmin's `emptyValueDisplay` and a
+   * field's (`formfieldOverrides[key].emptyValueDisplay`) win over it
+   */
+  emptyValueDisplay?: string;
+  /**
    * the time budget of one admin statement, in milliseconds (default 2,000): past it a pooled
    * SQLite read is stopped (its reader killed) and PostgreSQL cancels the statement
    * (`statement_timeout`); the user reads "This search took too long; narrow it down."
@@ -85,6 +92,8 @@ export class AdminSite implements DashboardSite {
   readonly id: string;
   /** locale, default currency and time zone (see {@link AdminSiteOptions.display}) */
   readonly display: Display;
+  /** how empty values read site-wide (see {@link AdminSiteOptions.emptyValueDisplay}) */
+  readonly emptyValueDisplay: string;
   /** the database (SQLite: wrapped so that the admin's writes wait for its open transactions; see `query/dialect/sqlite.ts`) */
   readonly db: AdminDatabase;
   /** what differs between SQLite and PostgreSQL */
@@ -120,6 +129,7 @@ export class AdminSite implements DashboardSite {
     this.title = opts.title ?? "Weft admin";
     this.id = opts.id ?? "admin";
     this.display = resolveDisplay(opts.display);
+    this.emptyValueDisplay = opts.emptyValueDisplay ?? EMPTY_VALUE_DISPLAY;
     this.dialect = dialectOf(opts.db);
     this.db = this.dialect.adopt(opts.db);
     // the admin's tables: SQLite applies pending migrations here (a no-op once up to date; `weft migrate`

@@ -6,6 +6,7 @@
 import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { priorityClass } from "../model/list-priority.js";
+import { emptyValueFor } from "../model/empty-value.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
 import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
@@ -144,6 +145,8 @@ export interface PresentInput {
   componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
+  /** the site's `emptyValueDisplay` (Django's `AdminSite.empty_value_display`), if set */
+  emptyValueDisplay?: string | undefined;
   /** the live list's marks (none on the HTTP render) */
   live?: LiveMarks;
 }
@@ -210,8 +213,8 @@ export function present(input: PresentInput): ChangeListAssigns {
       cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
         const raw = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
-        // Django's empty_value_display, per ModelAdmin (default "—")
-        const formatted = raw.empty && admin.options.emptyValueDisplay !== undefined ? { ...raw, text: admin.options.emptyValueDisplay } : raw;
+        // Django's empty_value_display: per field, per ModelAdmin, per site (default "—")
+        const formatted = raw.empty ? { ...raw, text: emptyValueFor({ emptyValueDisplay: input.emptyValueDisplay }, admin, c.kind === "field" && !c.field.relation ? c.field.key : c.name, c.kind === "computed" ? c.computed.emptyValue : undefined) } : raw;
         // the label of the phone card's "label: value" pair; the first column is the card's title
         const cell = { ...formatted, cls: withClass(formatted.cls, i === 0 ? "cl-title" : priorityClass(priority?.[c.name])), label: c.label };
         return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;

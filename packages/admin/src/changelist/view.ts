@@ -383,6 +383,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         dateBar: this.dateBar,
         fullTotal: this.fullTotal,
         display: this.site.display,
+        emptyValueDisplay: this.site.emptyValueDisplay,
         selection: this.assigns.selection ?? NO_SELECTION,
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,

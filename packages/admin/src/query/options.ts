@@ -84,6 +84,8 @@ export interface ComputedColumn<T extends AnyTable = AnyTable, R extends Relatio
   ordering?: FieldPath<T, R>;
   /** Related paths `value` reads, added to the record (own columns are always present). */
   fields?: readonly FieldPath<T, R>[];
+  /** How an empty value (null, undefined, "") reads in this column (Django's `@admin.display(empty_value=…)`); over the ModelAdmin's and the site's `emptyValueDisplay`. */
+  emptyValue?: string;
 }
 
 /** One `listDisplay` entry: a field path or a computed column. */
