@@ -14,6 +14,7 @@ import { DashboardRegistry } from "./dashboard/registry.js";
 import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
 import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
 import { exportCsvAction } from "./jobs/csv/export.js";
+import { JobHistory } from "./jobhistory/index.js";
 import type { AdminAction } from "./model/actions.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
@@ -118,6 +119,12 @@ export class AdminSite implements DashboardSite {
   readonly context: SiteContext;
   /** options of the job store made at install (see {@link AdminSite.jobs}) */
   readonly jobOptions: SiteJobOptions;
+  /**
+   * the job history in the database (`weft_jobs`): every job's record, kept
+   * `jobs.retentionDays` (default 30) after it finished; written as jobs change once the
+   * admin is installed (or a job worker runs), pruned every hour
+   */
+  readonly jobHistory: JobHistory;
   private jobStore: JobStore | undefined;
   private queue: JobQueue | undefined;
   private jobLogger: Logger | undefined;
@@ -149,6 +156,7 @@ export class AdminSite implements DashboardSite {
     // users, groups and API tokens for superusers (Django admin's auth app), under "Authentication"
     authPages(this, (path, View, o) => this.page(path, View, o));
     this.jobOptions = { ...opts.jobs };
+    this.jobHistory = new JobHistory(this.db, { ...(opts.jobs?.retentionDays !== undefined ? { retentionDays: opts.jobs.retentionDays } : {}), ...(opts.jobs?.now ? { now: opts.jobs.now } : {}) });
   }
 
   /**
