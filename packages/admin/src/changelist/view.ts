@@ -260,8 +260,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
    * Saves the `listEditable` formset POSTed without JavaScript (changeform/post.ts), as the Save
    * button does live.
    * @returns the list's URL to redirect to (303), or null: the page is rendered with the errors
+   * @throws UnauthorizedError without the change permission (a 403 page)
    */
   async submit(p: FormInput): Promise<string | null> {
+    // as Django's changelist_view: a formset POST without the change permission is a 403
+    if (!this.site.get(this.appLabel, this.modelName)?.has(this.user, "change")) throw new UnauthorizedError(`change ${this.modelName}`);
     return (await listSave(this.editHost, p)) ? this.ctx.url.pathname + this.ctx.url.search : null;
   }
 
