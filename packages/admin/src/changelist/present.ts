@@ -16,6 +16,7 @@ import type { ListWidgetProps } from "./widget-props.js";
 import type { LiveMarks } from "./live.js";
 import { dateHierarchyModel, type DateHierarchyModel } from "./date-hierarchy.js";
 import type { DateHierarchyView } from "../query/index.js";
+import type { EditCell, EditRow, ListEditableModel } from "./list-editable.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -37,8 +38,10 @@ export interface RowModel {
   selected: boolean;
   /** the row's classes: `selected`, the live list's highlight (`cl-hl0`/`cl-hl1`) or `cl-gone` (fading out) */
   cls: string;
-  /** cells with their column's label (the phone card shows `label: value`) */
-  cells: Array<Cell & { label: string }>;
+  /** cells with their column's label (the phone card shows `label: value`); `edit`: the cell's input (`listEditable`) */
+  cells: Array<Cell & { label: string; edit?: EditCell }>;
+  /** the row's part of the `listEditable` formset, when the user may change it */
+  edit?: EditRow;
 }
 
 /** A filter of the sidebar with its links. */
@@ -121,6 +124,8 @@ export interface ChangeListAssigns {
   componentProps: Record<string, ListWidgetProps>;
   /** the live list's notice, e.g. "3 new orders", or null */
   fresh: string | null;
+  /** the `listEditable` formset around the table, or null (see list-editable.ts) */
+  editable: ListEditableModel | null;
 }
 
 /** What {@link present} needs. */
@@ -280,6 +285,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     slots: slotLayout(input.widgets),
     componentProps: input.componentProps ?? {},
     fresh: freshText(admin, live),
+    editable: null,
   };
 }
 
