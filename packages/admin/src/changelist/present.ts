@@ -76,6 +76,8 @@ export interface SelectionModel {
   /** offer "Select all N matching" (the whole page is picked and there is more) */
   offerAll: boolean;
   text: string;
+  /** the label of the "select all matching" button: "Select all 1,234 orders", or "Select all matching orders (more than 10,000)" when the count was bounded */
+  allText: string;
 }
 
 /** Everything the change-list template reads. */
@@ -110,6 +112,8 @@ export interface ChangeListAssigns {
   pager: PageLink[];
   page: number;
   pages: number;
+  /** "Page 3 of 12", or "Page 3" when the count was bounded (`countLimit`: the last page is unknown) */
+  pageOf: string;
   /** checkboxes and the action bar are shown (the user has at least one action) */
   selecting: boolean;
   selection: Selection;
@@ -236,6 +240,7 @@ export function present(input: PresentInput): ChangeListAssigns {
 
   const pageState = (n: number) => ({ ...state, page: n });
   const pagePks = rows.map((r) => r.pk);
+  const many = admin.verboseNamePlural.toLowerCase();
   const all = selection.mode === "all";
   const picked = selection.mode === "ids" ? selection.ids.size : page.total;
   const allOnPage = pagePks.length > 0 && pagePks.every((pk) => isSelected(selection, pk));
@@ -244,7 +249,8 @@ export function present(input: PresentInput): ChangeListAssigns {
     all,
     allOnPage,
     offerAll: !all && allOnPage && page.total > pagePks.length,
-    text: all ? `All ${page.estimated ? "about " : ""}${counted(page.total, admin)} selected` : `${fmt(picked)} of ${fmt(pagePks.length)} selected`,
+    text: !all ? `${fmt(picked)} of ${fmt(pagePks.length)} selected` : page.capped ? `All matching ${many} selected (more than ${fmt(page.total)})` : `All ${page.estimated ? "about " : ""}${counted(page.total, admin)} selected`,
+    allText: page.capped ? `Select all matching ${many} (more than ${fmt(page.total)})` : `Select all ${counted(page.total, admin)}`,
   };
 
   // the search form carries the rest of the state for browsers without JavaScript
@@ -265,16 +271,17 @@ export function present(input: PresentInput): ChangeListAssigns {
     total: page.total,
     fullTotal: input.fullTotal,
     fullText: `${fmt(input.fullTotal)} total`,
-    countText: filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : `${page.estimated ? "about " : ""}${counted(page.total, admin)}`,
+    countText: page.capped ? `more than ${counted(page.total, admin)}` : filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : `${page.estimated ? "about " : ""}${counted(page.total, admin)}`,
     headers,
     rows,
     filters,
     dateBar: dateHierarchyModel(admin.url, input.dateBar ?? null),
     activeFilters: filters.filter((f) => f.active).length,
     clearFiltersUrl: listUrl(admin, query, { ...state, filters: {}, page: 1 }),
-    pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n))),
+    pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n)), page.capped),
     page: page.page,
     pages: page.pages,
+    pageOf: page.capped ? `Page ${fmt(page.page)}` : `Page ${fmt(page.page)} of ${fmt(page.pages)}`,
     selecting: input.actions.length > 0,
     selection,
     sel,

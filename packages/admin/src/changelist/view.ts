@@ -146,7 +146,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     if (this.page) {
       this.state = before.state;
       this.assign({ selection: before.selection });
-    } else this.page = { rows: [], total: 0, estimated: false, page: 1, pages: 1, perPage: query.config.listPerPage };
+    } else this.page = { rows: [], total: 0, estimated: false, capped: false, page: 1, pages: 1, perPage: query.config.listPerPage };
     this.show();
   }
 
