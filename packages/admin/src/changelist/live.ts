@@ -149,6 +149,15 @@ export class LiveList {
     return next;
   }
 
+  /**
+   * Counts the created rows a re-read found matching, leaving the shown rows as they are (the
+   * list has unsaved `listEditable` edits: it pauses, list-editable.ts).
+   */
+  countNew(fetched: readonly ChangeListRow[], created: ReadonlySet<string>): void {
+    const found = new Set(fetched.map((r) => String(r.pk)));
+    for (const pk of created) if (found.has(pk)) this.newCount++;
+  }
+
   /** Removes the faded rows. @returns the rows left, or null when none was fading */
   drop(rows: readonly ChangeListRow[]): ChangeListRow[] | null {
     if (this.gone.size === 0) return null;

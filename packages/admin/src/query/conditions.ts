@@ -5,7 +5,7 @@
  */
 import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyDb, Builder } from "./db.js";
-import type { Dialect } from "./dialect/index.js";
+import { fitsColumn, type Dialect } from "./dialect/index.js";
 import { ChangeListParamError } from "./errors.js";
 import type { ResolvedChangeList, ResolvedRelation, ResolvedSearchField } from "./resolved.js";
 import { trigramUsable } from "./search-index.js";
@@ -98,8 +98,12 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
     case "choices":
       if (!filter.choices.some((c) => c.value === sel.value)) throw new ChangeListParamError(`${field}__exact`, "not one of the choices");
       return eq(column, column.dataType === "number" ? Number(sel.value) : sel.value);
-    case "foreignKey":
-      return eq(column, filter.relation!.references.dataType === "number" ? Number(sel.value) : sel.value);
+    case "foreignKey": {
+      if (filter.relation!.references.dataType !== "number") return eq(column, sel.value);
+      // an id past the column's integer type is no row (PostgreSQL would refuse the comparison)
+      const id = Number(sel.value);
+      return fitsColumn(column, id) ? eq(column, id) : sql`1 = 0`;
+    }
     default:
       throw new ChangeListParamError(`${field}__exact`, "not an exact filter");
   }
@@ -113,7 +117,8 @@ function wordCondition(dialect: Dialect, search: ResolvedSearchField, word: stri
   const { field: { column }, match, index } = search;
   if (match === "exact" && column.dataType === "number") {
     // `=id` with a number: an indexable equality rather than a LIKE over the text form
-    return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(column, Number(word)) : undefined;
+    // (a number the column cannot hold matches nothing: PostgreSQL would refuse the comparison)
+    return /^-?\d+(\.\d+)?$/.test(word) && fitsColumn(column, Number(word)) ? eq(column, Number(word)) : undefined;
   }
   const e = escapeLike(word);
   const pattern = match === "contains" ? `%${e}%` : match === "startsWith" ? `${e}%` : e;

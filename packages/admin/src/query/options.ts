@@ -84,6 +84,8 @@ export interface ComputedColumn<T extends AnyTable = AnyTable, R extends Relatio
   ordering?: FieldPath<T, R>;
   /** Related paths `value` reads, added to the record (own columns are always present). */
   fields?: readonly FieldPath<T, R>[];
+  /** How an empty value (null, undefined, "") reads in this column (Django's `@admin.display(empty_value=…)`); over the ModelAdmin's and the site's `emptyValueDisplay`. */
+  emptyValue?: string;
 }
 
 /** One `listDisplay` entry: a field path or a computed column. */
@@ -216,6 +218,16 @@ export interface ChangeListOptions<T extends AnyTable = AnyTable, R extends Rela
    * when absent); PostgreSQL: `pg_class.reltuples`. Default: always exact.
    */
   estimateTotalAbove?: number;
+  /**
+   * Bounded counts for searched and filtered lists, in the spirit of Django's
+   * `show_full_result_count = False`: a search or filter counts at most this many matching rows
+   * (`select count(*) from (select 1 … limit N+1)`), and when more match the list says "more
+   * than 10,000 orders" and its pager has previous / next but no last page. Deep pages count a
+   * little further (to the end of the page asked for), so a page that exists is always shown.
+   * "Select all matching" still acts on every match: the action counts them exactly first.
+   * An integer >= 1; `null`: always count exactly. Default 10,000.
+   */
+  countLimit?: number | null;
   /** Django's `list_filter`: own columns (or relation names) to filter on, or custom filters
    *  ({@link ListFilterClass}, Django's `SimpleListFilter`). See {@link ListFilterKind}. */
   listFilter?: readonly ListFilterItem<NoInfer<T>, NoInfer<R>>[];

@@ -19,6 +19,8 @@ import { withTrigramIndexes } from "./search-index.js";
 
 const MAX_PER_PAGE = 10_000;
 const DEFAULT_PER_PAGE = 100;
+/** The default `countLimit`: searched and filtered lists count at most this many matches. */
+const DEFAULT_COUNT_LIMIT = 10_000;
 
 /**
  * Checks a ModelAdmin's change-list options against its drizzle table and resolves every
@@ -118,6 +120,9 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
   const estimateTotalAbove = options.estimateTotalAbove;
   if (estimateTotalAbove !== undefined && !(Number.isSafeInteger(estimateTotalAbove) && estimateTotalAbove >= 0)) fail("estimateTotalAbove", `must be a row count (an integer >= 0), got ${String(estimateTotalAbove)}`);
 
+  const countLimit = options.countLimit === null ? undefined : (options.countLimit ?? DEFAULT_COUNT_LIMIT);
+  if (countLimit !== undefined && !(Number.isSafeInteger(countLimit) && countLimit >= 1)) fail("countLimit", `must be a row count (an integer >= 1) or null, got ${String(options.countLimit)}`);
+
   // listFilter
   const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, { adminName, pk: pk.column }, fail);
 
@@ -189,6 +194,7 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
     searchFields: indexed.fields,
     searchIndexes: indexed.specs,
     estimateTotalAbove,
+    countLimit,
     listFilter,
     dateHierarchy,
     ordering,

@@ -103,6 +103,8 @@ export interface ResolvedChangeList {
   readonly searchIndexes: readonly TrigramIndexSpec[];
   /** `estimateTotalAbove`: unfiltered totals at or above it come from the engine's estimate; undefined: always exact. */
   readonly estimateTotalAbove: number | undefined;
+  /** `countLimit`: searched and filtered lists count at most this many matches; undefined: always exact. */
+  readonly countLimit: number | undefined;
   readonly listFilter: readonly ResolvedFilter[];
   /** `dateHierarchy`: the drill-down column, if any. */
   readonly dateHierarchy: ResolvedDateHierarchy | undefined;
