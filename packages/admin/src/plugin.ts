@@ -144,7 +144,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
     const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, bellView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
-    changeListRoutes(scope, site, ro, bulkDeleteAction);
+    await changeListRoutes(scope, site, ro, bulkDeleteAction);
     await changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);

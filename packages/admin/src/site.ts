@@ -5,6 +5,7 @@ import { migrateAdmin, migrateAdminSqlite, migrateSearchIndexes, type TrigramInd
 import { adminMigratedIn } from "./migrate/pg.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
+import { EMPTY_VALUE_DISPLAY } from "./model/empty-value.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
 import { ChangeListQuery, queryBudget, siteReads, type SqliteReadPool, type ReadPoolOption, type Relations } from "./query/index.js";
@@ -14,6 +15,7 @@ import { DashboardRegistry } from "./dashboard/registry.js";
 import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
 import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
 import { exportCsvAction } from "./jobs/csv/export.js";
+import { JobHistory } from "./jobhistory/index.js";
 import type { AdminAction } from "./model/actions.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
@@ -52,6 +54,12 @@ export interface AdminSiteOptions {
    */
   display?: DisplayOptions;
   /**
+   * how empty values (NULL, "") read in every change list and read-only form field, as Django's
+   * `AdminSite.empty_value_display` (default "—"); a ModelAdmin's `emptyValueDisplay` and a
+   * field's (`formfieldOverrides[key].emptyValueDisplay`) win over it
+   */
+  emptyValueDisplay?: string;
+  /**
    * the time budget of one admin statement, in milliseconds (default 2,000): past it a pooled
    * SQLite read is stopped (its reader killed) and PostgreSQL cancels the statement
    * (`statement_timeout`); the user reads "This search took too long; narrow it down."
@@ -86,6 +94,8 @@ export class AdminSite implements DashboardSite {
   readonly id: string;
   /** locale, default currency and time zone (see {@link AdminSiteOptions.display}) */
   readonly display: Display;
+  /** how empty values read site-wide (see {@link AdminSiteOptions.emptyValueDisplay}) */
+  readonly emptyValueDisplay: string;
   /** the database (SQLite: wrapped so that the admin's writes wait for its open transactions; see `query/dialect/sqlite.ts`) */
   readonly db: AdminDatabase;
   /** what differs between SQLite and PostgreSQL */
@@ -113,6 +123,12 @@ export class AdminSite implements DashboardSite {
   readonly context: SiteContext;
   /** options of the job store made at install (see {@link AdminSite.jobs}) */
   readonly jobOptions: SiteJobOptions;
+  /**
+   * the job history in the database (`weft_jobs`): every job's record, kept
+   * `jobs.retentionDays` (default 30) after it finished; written as jobs change once the
+   * admin is installed (or a job worker runs), pruned every hour
+   */
+  readonly jobHistory: JobHistory;
   private jobStore: JobStore | undefined;
   private queue: JobQueue | undefined;
   private jobLogger: Logger | undefined;
@@ -124,6 +140,7 @@ export class AdminSite implements DashboardSite {
     this.title = opts.title ?? "Weft admin";
     this.id = opts.id ?? "admin";
     this.display = resolveDisplay(opts.display);
+    this.emptyValueDisplay = opts.emptyValueDisplay ?? EMPTY_VALUE_DISPLAY;
     this.dialect = dialectOf(opts.db);
     this.db = this.dialect.adopt(opts.db);
     // the admin's tables: SQLite applies pending migrations here, synchronously (a no-op once up to
@@ -144,6 +161,7 @@ export class AdminSite implements DashboardSite {
     // users, groups and API tokens for superusers (Django admin's auth app), under "Authentication"
     authPages(this, (path, View, o) => this.page(path, View, o));
     this.jobOptions = { ...opts.jobs };
+    this.jobHistory = new JobHistory(this.db, { ...(opts.jobs?.retentionDays !== undefined ? { retentionDays: opts.jobs.retentionDays } : {}), ...(opts.jobs?.now ? { now: opts.jobs.now } : {}) });
   }
 
   /**
