@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { useDemo } from "./support/demo.js";
 import { openLive } from "./support/live.js";
+import { S_RENDERED } from "../packages/client/src/protocol.js";
 
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const LIST = "/admin/shop/order/";
@@ -22,7 +23,12 @@ const notice = (page: Page) => page.locator("#cl-fresh button");
 describe("the live orders list", () => {
   it("new orders show as a notice (the page does not jump); show brings them in; a save elsewhere updates the row in place", async () => {
     const ctx = await loggedIn(e2e.browser, e2e.demo.url, "admin", { viewport: { width: 1366, height: 900 } });
-    const { page } = await openLive(ctx, e2e.demo.url + LIST);
+    const { page, frames } = await openLive(ctx, e2e.demo.url + LIST);
+    // the socket's frame is recorded before the page applies it: wait for the join's rows (the
+    // HTTP page's may be older, the simulator inserts meanwhile)
+    const rendered = frames.find((f) => f.dir === "received" && f.data[0] === S_RENDERED && JSON.stringify(f.data).includes("result-list"))!;
+    const top = /data-pk=\\?"(\d+)/.exec(JSON.stringify(rendered.data))![1];
+    await page.waitForFunction((pk) => document.querySelector("#result-list tbody tr")?.getAttribute("data-pk") === pk, top);
     const before = await rowPks(page);
     await notice(page).waitFor({ timeout: 30_000 });
     expect(await notice(page).innerText()).toMatch(/^\d+ new orders? — show$/);
