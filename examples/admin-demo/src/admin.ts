@@ -45,6 +45,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     estimateTotalAbove: 1_000_000,
     // "Big orders" (list-filters.ts): a custom filter, `?size=big`
     listFilter: ["status", "createdAt", bigOrdersFilter(orders.totalCents)],
+    // the drill-down bar above the list (docs/admin.md, "dateHierarchy"): years → months → days
+    dateHierarchy: "createdAt",
     ordering: ["-createdAt"],
     listPerPage: 50,
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },

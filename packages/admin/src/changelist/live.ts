@@ -196,7 +196,7 @@ const reads = new WeakMap<ChangeListQuery<any, any>, { tick: number; runs: Map<s
 export function sharedRead(query: ChangeListQuery<any, any>, state: ChangeListState, ids: readonly string[], owner: string, tick: number): Promise<ChangeListRow[]> {
   let entry = reads.get(query);
   if (!entry || entry.tick !== tick) reads.set(query, (entry = { tick, runs: new Map() }));
-  const key = JSON.stringify([state.q, state.filters, state.scope ? owner : "", [...ids].sort()]);
+  const key = JSON.stringify([state.q, state.filters, state.date ?? null, state.scope ? owner : "", [...ids].sort()]);
   let run = entry.runs.get(key);
   if (!run) {
     const runs = entry.runs;

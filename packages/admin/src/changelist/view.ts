@@ -8,11 +8,12 @@ import { asksFirst, confirmModel } from "./confirm.js";
 import { counted, listUrl, present, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
+import { sameDate } from "./date-hierarchy.js";
 import { isComponentClass, visibleWidgets } from "../shell/slots.js";
 import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
 import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
+import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
 import { AdminView } from "../shell/base.js";
 import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
 import { ListEdits } from "./list-editable.js";
@@ -25,7 +26,7 @@ const NOTHING_SELECTED = "Items must be selected in order to perform actions on 
 
 /** Whether two states select the same rows (same search and filters; sort and page aside). */
 function sameRows(a: ChangeListState, b: ChangeListState): boolean {
-  return a.q === b.q && JSON.stringify(a.filters) === JSON.stringify(b.filters);
+  return a.q === b.q && JSON.stringify(a.filters) === JSON.stringify(b.filters) && sameDate(a, b);
 }
 
 /**
@@ -53,6 +54,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private state: ChangeListState = EMPTY_STATE;
   private page: ChangeListPage | undefined;
   private filters: FilterView[] = [];
+  private dateBar: DateHierarchyView | null = null;
   private fullTotal = 0;
   private pending: { action: string } | null = null;
   /** the URL the last search keystroke patched to: further keystrokes replace it */
@@ -141,7 +143,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     if (this.page) {
       this.state = before.state;
       this.assign({ selection: before.selection });
-    } else this.page = { rows: [], total: 0, estimated: false, page: 1, pages: 1, perPage: query.config.listPerPage };
+    } else this.page = { rows: [], total: 0, estimated: false, capped: false, page: 1, pages: 1, perPage: query.config.listPerPage };
     this.show();
   }
 
@@ -356,7 +358,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   }
 
   /**
-   * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
+   * Fetches the page (2 statements), the filter choices (cached by the query layer), the
+   * `dateHierarchy` bar (0–2 statements, see `ChangeListQuery.dateHierarchy`) and, for a
    * filtered list, the unfiltered total (cached briefly), then renders.
    */
   private async refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
@@ -365,10 +368,12 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.live.reset();
       const page = await query.fetchPage(this.state);
       const filters = await query.filterChoices(this.state);
-      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
+      const dateBar = await query.dateHierarchy(this.state);
+      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0 || this.state.date !== undefined;
       this.fullTotal = filtered ? await fullCount(this.site.reads, query) : page.total;
       this.page = page;
       this.filters = filters;
+      this.dateBar = dateBar;
     } catch (err) {
       if (!this.tooSlow(err)) throw err;
       return false;
@@ -410,8 +415,10 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       page,
       headers: query.headers(this.state),
       filters: this.filters,
+      dateBar: this.dateBar,
       fullTotal: this.fullTotal,
       display: this.site.display,
+      emptyValueDisplay: this.site.emptyValueDisplay,
       selection: this.assigns.selection ?? NO_SELECTION,
       actions,
       confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
