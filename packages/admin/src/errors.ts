@@ -50,6 +50,8 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_JOB_HISTORY: "the job history's options are invalid",
   /** `site.jobs` was read before `adminPlugin` was registered */
   WEFT_ADMIN_ERR_NOT_INSTALLED: "site.jobs before adminPlugin",
+  /** `site.users` / `.sessions` / `.tokens`, `adminPlugin`, a job worker: a PostgreSQL site used before `await site.ready()` (or `AdminSite.create`) */
+  WEFT_ADMIN_ERR_NOT_READY: "a PostgreSQL site used before site.ready()",
   /** {@link UserStore}: a bad or taken username, a bad permission string, an unknown user ({@link UserStoreError}) */
   WEFT_ADMIN_ERR_USER_STORE: "the user store refused the input",
   /** `createSuperuser`: the password is empty */

@@ -21,7 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), "weft-formhooks-"));
 const { db, sqlite } = openDatabase(join(dir, "shop.db"));
 seed(sqlite, { customers: 10, products: 5, orders: 20, tickets: 5, ordersToday: 1 });
 
-const site = new AdminSite({ db, sqlite, title: "Hooks shop" });
+const site = new AdminSite({ db, sqlite, title: "Hooks shop", emptyValueDisplay: "n/a" });
 site.register(orders, {
   app: "shop",
   relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
@@ -38,11 +38,11 @@ site.register(orders, {
   },
   hasDeletePermission: (u, obj) => u.isSuperuser && obj?.status !== "delivered",
 });
-site.register(customers, { app: "shop", listDisplay: ["name", "city"], readonlyFields: ["city"], emptyValueDisplay: "(none)" });
+site.register(customers, { app: "shop", listDisplay: ["name", "city", "country"], readonlyFields: ["city", "country"], emptyValueDisplay: "(none)", formfieldOverrides: { country: { emptyValueDisplay: "(no country)" } } });
 site.register(supportTickets, {
   app: "support",
   name: "ticket",
-  listDisplay: ["subject", "status"],
+  listDisplay: ["subject", "status", "orderId", { name: "nothing", label: "Nothing", value: () => null, emptyValue: "nil" }],
   hasChangePermission: (u, obj) => u.isSuperuser && obj?.status !== "closed",
   async deleteModel(ctx, obj) {
     // records the delete, then does the default one (a soft delete would UPDATE through ctx.tx instead)
@@ -167,5 +167,21 @@ describe("emptyValueDisplay", () => {
     expect(form).toMatch(/id="id_city">\(none\)</);
     const list = await (await jar.fetch("/admin/shop/customer/?o=-1")).text();
     expect(list).toContain(`<span class="muted" title="empty">(none)</span>`);
+  });
+
+  it("lets a field's own text win over the ModelAdmin's, and the site's apply where neither is set", async () => {
+    db.update(customers).set({ country: "" }).where(eq(customers.id, 1)).run();
+    db.update(supportTickets).set({ orderId: null }).run();
+    const jar = await login("admin");
+    const form = await (await jar.fetch("/admin/shop/customer/1/change/")).text();
+    expect(form).toMatch(/id="id_country">\(no country\)</);
+    expect(form).toMatch(/id="id_city">\(none\)</);
+    const list = await (await jar.fetch("/admin/shop/customer/")).text();
+    expect(list).toContain(`<span class="muted" title="empty">(no country)</span>`);
+    // the site's text (no ModelAdmin text on tickets); a computed column's emptyValue over it
+    const tickets = await (await jar.fetch("/admin/support/ticket/")).text();
+    expect(tickets).toContain(`<span class="muted" title="empty">n/a</span>`);
+    expect(tickets).toContain(`<span class="muted" title="empty">nil</span>`);
+    expect(tickets).not.toContain(`title="empty">—</span>`);
   });
 });

@@ -34,6 +34,8 @@ export interface AdminSiteLike {
   builtInActions?(admin: ModelAdmin<any, any>): readonly AdminAction[];
   /** locale, default currency and the time zone every date is shown and typed in */
   readonly display: Display;
+  /** how empty values read site-wide (Django's `AdminSite.empty_value_display`); undefined: "—" (see model/empty-value.ts) */
+  readonly emptyValueDisplay?: string | undefined;
   /** the drizzle database holding the models and the admin's `weft_*` tables */
   readonly db: AdminDatabase;
   /** the database the change list reads through (the SQLite read pool's, else `db`); never written */
