@@ -6,6 +6,7 @@
 import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { priorityClass } from "../model/list-priority.js";
+import { emptyValueFor } from "../model/empty-value.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
 import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
@@ -13,6 +14,9 @@ import { isSelected, type Selection } from "./selection.js";
 import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
 import type { ListWidgetProps } from "./widget-props.js";
 import type { LiveMarks } from "./live.js";
+import { dateHierarchyModel, type DateHierarchyModel } from "./date-hierarchy.js";
+import type { DateHierarchyView } from "../query/index.js";
+import type { EditCell, EditRow, ListEditableModel } from "./list-editable.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -34,8 +38,10 @@ export interface RowModel {
   selected: boolean;
   /** the row's classes: `selected`, the live list's highlight (`cl-hl0`/`cl-hl1`) or `cl-gone` (fading out) */
   cls: string;
-  /** cells with their column's label (the phone card shows `label: value`) */
-  cells: Array<Cell & { label: string }>;
+  /** cells with their column's label (the phone card shows `label: value`); `edit`: the cell's input (`listEditable`) */
+  cells: Array<Cell & { label: string; edit?: EditCell }>;
+  /** the row's part of the `listEditable` formset, when the user may change it */
+  edit?: EditRow;
 }
 
 /** A filter of the sidebar with its links. */
@@ -98,6 +104,8 @@ export interface ChangeListAssigns {
   headers: HeaderModel[];
   rows: RowModel[];
   filters: FilterModel[];
+  /** the `dateHierarchy` bar, or null */
+  dateBar: DateHierarchyModel | null;
   activeFilters: number;
   /** the list with the search kept and every filter removed */
   clearFiltersUrl: string;
@@ -120,6 +128,8 @@ export interface ChangeListAssigns {
   componentProps: Record<string, ListWidgetProps>;
   /** the live list's notice, e.g. "3 new orders", or null */
   fresh: string | null;
+  /** the `listEditable` formset around the table, or null (see list-editable.ts) */
+  editable: ListEditableModel | null;
 }
 
 /** What {@link present} needs. */
@@ -130,6 +140,8 @@ export interface PresentInput {
   page: ChangeListPage;
   headers: ColumnHeader[];
   filters: FilterView[];
+  /** the `dateHierarchy` bar (null or absent: none) */
+  dateBar?: DateHierarchyView | null;
   fullTotal: number;
   /** `fullTotal` is the engine's estimate (`estimateTotalAbove`): "about 4,000,000 total" */
   fullEstimated?: boolean;
@@ -144,6 +156,8 @@ export interface PresentInput {
   componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
+  /** the site's `emptyValueDisplay` (Django's `AdminSite.empty_value_display`), if set */
+  emptyValueDisplay?: string | undefined;
   /** the live list's marks (none on the HTTP render) */
   live?: LiveMarks;
 }
@@ -184,7 +198,7 @@ export function present(input: PresentInput): ChangeListAssigns {
   let kinds = kindsCache.get(query);
   if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config, admin.options.fieldTypes)));
   const links = new Set(query.config.listDisplayLinks);
-  const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
+  const filtered = state.q !== "" || Object.keys(state.filters).length > 0 || state.date !== undefined;
   const priority = admin.options.listDisplayPriority;
   const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
 
@@ -210,8 +224,8 @@ export function present(input: PresentInput): ChangeListAssigns {
       cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
         const raw = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
-        // Django's empty_value_display, per ModelAdmin (default "—")
-        const formatted = raw.empty && admin.options.emptyValueDisplay !== undefined ? { ...raw, text: admin.options.emptyValueDisplay } : raw;
+        // Django's empty_value_display: per field, per ModelAdmin, per site (default "—")
+        const formatted = raw.empty ? { ...raw, text: emptyValueFor({ emptyValueDisplay: input.emptyValueDisplay }, admin, c.kind === "field" && !c.field.relation ? c.field.key : c.name, c.kind === "computed" ? c.computed.emptyValue : undefined) } : raw;
         // the label of the phone card's "label: value" pair; the first column is the card's title
         const cell = { ...formatted, cls: withClass(formatted.cls, i === 0 ? "cl-title" : priorityClass(priority?.[c.name])), label: c.label };
         return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;
@@ -263,6 +277,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     headers,
     rows,
     filters,
+    dateBar: dateHierarchyModel(admin.url, input.dateBar ?? null),
     activeFilters: filters.filter((f) => f.active).length,
     clearFiltersUrl: listUrl(admin, query, { ...state, filters: {}, page: 1 }),
     pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n)), page.capped),
@@ -279,6 +294,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     slots: slotLayout(input.widgets),
     componentProps: input.componentProps ?? {},
     fresh: freshText(admin, live),
+    editable: null,
   };
 }
 

@@ -8,6 +8,7 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
+import { dateHierarchyBar, type DateHierarchyView } from "./date-hierarchy-bar.js";
 import { selectionFilter } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
@@ -361,6 +362,15 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    */
   filterChoices(state: ChangeListState): Promise<FilterView[]> {
     return this.choices.forState(state);
+  }
+
+  /**
+   * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
+   * (`min`/`max`, then every year's count; 1 when nothing matches), 1 under a year or a month, 0 under a day.
+   * @returns the bar, or null when the admin has no `dateHierarchy`
+   */
+  dateHierarchy(state: ChangeListState): Promise<DateHierarchyView | null> {
+    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state);
   }
 
   /** Drops cached foreign-key choices (after related rows were added, renamed or deleted). */

@@ -84,6 +84,8 @@ export interface ComputedColumn<T extends AnyTable = AnyTable, R extends Relatio
   ordering?: FieldPath<T, R>;
   /** Related paths `value` reads, added to the record (own columns are always present). */
   fields?: readonly FieldPath<T, R>[];
+  /** How an empty value (null, undefined, "") reads in this column (Django's `@admin.display(empty_value=…)`); over the ModelAdmin's and the site's `emptyValueDisplay`. */
+  emptyValue?: string;
 }
 
 /** One `listDisplay` entry: a field path or a computed column. */
@@ -229,6 +231,15 @@ export interface ChangeListOptions<T extends AnyTable = AnyTable, R extends Rela
   /** Django's `list_filter`: own columns (or relation names) to filter on, or custom filters
    *  ({@link ListFilterClass}, Django's `SimpleListFilter`). See {@link ListFilterKind}. */
   listFilter?: readonly ListFilterItem<NoInfer<T>, NoInfer<R>>[];
+  /**
+   * As Django admin's `date_hierarchy`: a date/timestamp column key (e.g. `"createdAt"`) whose
+   * drill-down bar sits above the list — the years with rows, then a year's months, then a
+   * month's days — each link keeping the search, filters and sort. URL parameters
+   * `<field>__year`, `<field>__month`, `<field>__day`; periods are bounded by midnights in the
+   * site's `display.timeZone` and filter with `col >= start and col < end` (index-friendly).
+   * Default: none. A column that is not a date is a `ChangeListOptionsError` at registration.
+   */
+  dateHierarchy?: ColumnKey<NoInfer<T>>;
   /** Django's `ordering`: the default sort, `-` prefix = descending. Default `["-<pk>"]`, as Django. */
   ordering?: readonly OrderingItem<NoInfer<T>, NoInfer<R>>[];
   /**

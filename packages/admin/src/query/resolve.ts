@@ -35,7 +35,7 @@ const DEFAULT_COUNT_LIMIT = 10_000;
  *   `display` is not a column of its table; a duplicate name; a `listDisplayLinks` name not in
  *   `listDisplay`; a search prefix other than `^` / `=`; a filter on a related path, or whose
  *   kind cannot be inferred, or whose choices do not fit the column; a computed column in
- *   `sortableBy` without an `ordering`; a `listPerPage` outside 1…10,000; a table without a
+ *   `sortableBy` without an `ordering`; a `dateHierarchy` that is not an own date column; a `listPerPage` outside 1…10,000; a table without a
  *   single-column primary key.
  */
 export function resolveChangeListOptions<T extends AnyTable, R extends Relations = NoRelations>(
@@ -126,6 +126,16 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
   // listFilter
   const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, { adminName, pk: pk.column }, fail);
 
+  // dateHierarchy: an own date/timestamp column
+  let dateHierarchy: ResolvedChangeList["dateHierarchy"];
+  if (options.dateHierarchy !== undefined) {
+    const key: unknown = options.dateHierarchy;
+    const column = typeof key === "string" && Object.hasOwn(columns, key) ? columns[key] : undefined;
+    if (!column) return fail("dateHierarchy", `unknown column "${String(key)}" on table "${tableName}" (columns: ${Object.keys(columns).join(", ")})`);
+    if (column.dataType !== "date") return fail("dateHierarchy", `"${String(key)}" is a ${column.dataType} column; dateHierarchy needs a date or timestamp column (mode "date" / "timestamp" / "timestamp_ms")`);
+    dateHierarchy = { field: String(key), column };
+  }
+
   // sortable
   const sortable = new Map<string, ResolvedSort>();
   const computedByName = new Map(
@@ -186,6 +196,7 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
     estimateTotalAbove,
     countLimit,
     listFilter,
+    dateHierarchy,
     ordering,
     sortable,
     listPerPage,
