@@ -106,6 +106,7 @@ async function measure(demo: BenchDemo): Promise<PageFigure[]> {
     let statements = 0;
     let requestStatements = 0;
     let count = "";
+    let timeouts = 0;
     const began = Date.now();
     for (let i = 0; i < WARM + RUNS && (i <= WARM || Date.now() - began < PAGE_BUDGET_MS); i++) {
       const counter = demo.count();
@@ -114,7 +115,11 @@ async function measure(demo: BenchDemo): Promise<PageFigure[]> {
       const dt = Number(process.hrtime.bigint() - t0) / 1e6;
       counter.stop();
       if (res.statusCode !== 200) throw new Error(`${url}: HTTP ${res.statusCode}`);
-      if (/took too long/.test(res.body)) throw new Error(`${demo.engine} ${url}: the page's query outlived the budget`);
+      // past the site's query budget (2 s): the user reads "This search took too long"; counted, not timed
+      if (/took too long/.test(res.body)) {
+        if (i >= WARM) timeouts++;
+        continue;
+      }
       if (i < WARM) continue;
       times.push(dt);
       requestStatements = counter.statements.length;
@@ -124,6 +129,7 @@ async function measure(demo: BenchDemo): Promise<PageFigure[]> {
       statements = counter.statements.filter((x) => CHANGE_LIST_SQL.test(x)).length;
       count = /id="cl-count">([^<]*)/.exec(res.body)?.[1]?.trim() ?? "";
     }
+    if (timeouts > 0) count = `${count} (${timeouts} of ${timeouts + times.length} past the 2 s budget)`;
     const s = sorted(times);
     const f: PageFigure = { label, url, p50: percentile(s, 50), p99: percentile(s, 99), runs: times.length, statements, requestStatements, count, load: os.loadavg()[0] };
     log(`${demo.engine} ${label}: p50 ${ms(f.p50)} ms, p99 ${ms(f.p99)} ms (${f.runs} runs), ${statements} statements, ${count}, load ${f.load.toFixed(1)}`);
