@@ -4,9 +4,8 @@
  */
 import { is, SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import { JS } from "@weft/server";
 import type { Choice } from "./choices.js";
-import { SEARCH_SUFFIX, type AutocompleteState } from "./autocomplete.js";
+import { comboboxView, type AutocompleteState, type AutocompleteView } from "./autocomplete.js";
 import { toFormValue } from "./coerce.js";
 import { formatInZone } from "../query/time-zone.js";
 import { humanize } from "../query/names.js";
@@ -45,21 +44,6 @@ export interface FieldView {
   hint: string;
   /** the `autocomplete` widget's combobox, else undefined */
   ac: AutocompleteView | undefined;
-}
-
-/** An autocomplete combobox, ready for the template (WAI-ARIA combobox with a listbox). */
-export interface AutocompleteView {
-  /** the search input's name and id (the id changes with each pick, so the input is rendered afresh) */
-  name: string;
-  inputId: string;
-  listId: string;
-  q: string;
-  open: boolean;
-  /** the highlighted option's id, or "" */
-  activeId: string;
-  options: Array<{ id: string; value: string; label: string; active: boolean }>;
-  /** `lv-mounted` of a freshly rendered input: focus it (after a pick), else "" */
-  mounted: string;
 }
 
 /** A fieldset, ready for the template. */
@@ -209,7 +193,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       const state = input.autocomplete.get(f.key);
       if (state) {
         base.widget = "autocomplete";
-        base.ac = autocompleteView(base.id, f.key, state);
+        base.ac = comboboxView(base.id, f.key, state);
       } else if (choices) {
         base.widget = "select";
         const known = choices.some((c) => c.value === value);
@@ -231,20 +215,6 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       base.widget = "text";
   }
   return base;
-}
-
-function autocompleteView(id: string, key: string, s: AutocompleteState): AutocompleteView {
-  const options = s.results.map((r, i) => ({ id: `${id}_opt${i}`, value: r.value, label: r.label, active: i === s.active }));
-  return {
-    name: key + SEARCH_SUFFIX,
-    inputId: s.generation === 0 ? id : `${id}_g${s.generation}`,
-    listId: `${id}_listbox`,
-    q: s.q,
-    open: options.length > 0,
-    activeId: options.find((o) => o.active)?.id ?? "",
-    options,
-    mounted: s.generation === 0 ? "" : String(JS.focus()),
-  };
 }
 
 /** The fieldsets of the form, ready for the template. */
