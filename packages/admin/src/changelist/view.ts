@@ -16,6 +16,7 @@ import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { AdminView, bindView } from "../shell/base.js";
+import { FilterAutocomplete, filterCombobox, readTypedFilters, type TypedFilters } from "./filter-autocomplete.js";
 
 const DENIED = "You don't have permission to do that.";
 /** The largest selection the built-in delete removes inside the event handler (one transaction); more runs as a job. */
@@ -59,6 +60,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   /** the props of the LiveComponent slot widgets, the same objects while the list's rows and selection stay */
   private widgetProps = new ListWidgetPropsCache();
   private live!: LiveList;
+  /** filter-box texts that matched no single row (no JavaScript), by filter field */
+  private typedFilters: TypedFilters = {};
 
   mount(params: Params) {
     const admin = this.modelAdmin(params, "view");
@@ -107,8 +110,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     const query = this.site.query(admin);
     let state: ChangeListState;
     this.flash = {};
+    // a filter's search box submitted without JavaScript (`<field>__search`): resolved to its row
+    const typed = await readTypedFilters(this.site, admin, this.user, url.searchParams);
+    this.typedFilters = typed.typed;
     try {
-      state = query.parseState(url.searchParams, { ignore: NOTICE_PARAMS });
+      state = query.parseState(typed.params, { ignore: NOTICE_PARAMS });
     } catch (err) {
       if (!(err instanceof ChangeListParamError)) throw err;
       state = EMPTY_STATE;
@@ -378,6 +384,10 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
         fullTotal: this.fullTotal,
         display: this.site.display,
         emptyValueDisplay: this.site.emptyValueDisplay,
+        filterCombobox: (f) => {
+          const props = filterCombobox(this.site, admin, user, f, this.typedFilters);
+          return props && { cls: FilterAutocomplete, props };
+        },
         selection: this.assigns.selection ?? NO_SELECTION,
         actions,
         confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,

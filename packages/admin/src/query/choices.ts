@@ -13,6 +13,8 @@ import { DATE_RANGES, toSearchParams, withFilter, type ChangeListState, type Fil
 export interface FilterChoiceView {
   readonly label: string;
   readonly selected: boolean;
+  /** What it applies: "all" (the filter removed), or the lookup of its selection. */
+  readonly lookup: "all" | FilterSelection["lookup"];
   /** The query string (without `?`) of the current state with this choice applied, page reset. */
   readonly query: string;
 }
@@ -90,10 +92,10 @@ export class FilterChoices {
     for (const f of this.rules.config.listFilter) {
       const current = state.filters[f.field];
       const query = (sel: FilterSelection | null) => toSearchParams(this.rules, withFilter(this.rules, state, f.field, sel)).toString();
-      const choices: FilterChoiceView[] = [{ label: "All", selected: !current, query: query(null) }];
+      const choices: FilterChoiceView[] = [{ label: "All", selected: !current, lookup: "all", query: query(null) }];
       let large = false;
       const exact = (value: string, label: string) =>
-        choices.push({ label, selected: current?.lookup === "exact" && current.value === value, query: query({ lookup: "exact", value }) });
+        choices.push({ label, selected: current?.lookup === "exact" && current.value === value, lookup: "exact", query: query({ lookup: "exact", value }) });
       switch (f.kind) {
         case "boolean":
         case "choices":
@@ -108,13 +110,13 @@ export class FilterChoices {
         }
         case "dateRange":
           for (const r of DATE_RANGES) {
-            choices.push({ label: r.label, selected: current?.lookup === "range" && current.value === r.value, query: query({ lookup: "range", value: r.value }) });
+            choices.push({ label: r.label, selected: current?.lookup === "range" && current.value === r.value, lookup: "range", query: query({ lookup: "range", value: r.value }) });
           }
           break;
       }
       if (f.nullable) {
         const isnull = (value: boolean, label: string) =>
-          choices.push({ label, selected: current?.lookup === "isnull" && current.value === value, query: query({ lookup: "isnull", value }) });
+          choices.push({ label, selected: current?.lookup === "isnull" && current.value === value, lookup: "isnull", query: query({ lookup: "isnull", value }) });
         if (f.kind === "dateRange") {
           isnull(true, "No date");
           isnull(false, "Has date");
