@@ -12,6 +12,7 @@ import { humanize } from "../query/names.js";
 import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
 import type { FieldErrors } from "./schema.js";
 import { formatTyped, typedInput, typedStep } from "../model/field-types.js";
+import { inputTypeOf } from "./widgets.js";
 
 /** One `<option>`. */
 export interface OptionView {
@@ -27,7 +28,9 @@ export interface FieldView {
   id: string;
   label: string;
   kind: FieldKind;
-  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "datetime" | "autocomplete" | "readonly";
+  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "radio" | "datetime" | "autocomplete" | "readonly";
+  /** the `<input type>` of a `text` widget: "email", "url", "color", "date" (formfieldOverrides), else "text" */
+  inputType: string;
   value: string;
   checked: boolean;
   options: OptionView[];
@@ -119,6 +122,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
     label: f.label,
     kind: f.kind,
     widget: "readonly",
+    inputType: "text",
     value: "",
     checked: false,
     options: [],
@@ -175,16 +179,21 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       if (f.bounds.max !== undefined) base.max = String(f.kind === "integer" && f.bounds.maxExclusive ? f.bounds.max - 1 : f.bounds.max);
       break;
     case "datetime":
-      base.widget = "datetime";
+      if (f.widget === "date") {
+        base.widget = "text";
+        base.inputType = "date";
+      } else base.widget = "datetime";
       base.hint = f.display.timeZone;
       break;
     case "choice": {
-      base.widget = "select";
+      const radio = f.widget === "radio";
+      base.widget = radio ? "radio" : "select";
       const known = f.choices.includes(value);
       base.options = [
-        ...(f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
-        // the stored value stays; the label is in words ("refunded" → "Refunded"), as the change list's badges
-        ...f.choices.map((c) => ({ value: c, label: humanize(c), selected: c === value })),
+        // radio buttons offer "None" only where the column may be empty (a required group starts unticked)
+        ...(radio ? (f.nullable ? [{ value: "", label: "None", selected: value === "" }] : []) : f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
+        // the stored value stays; the label is the widget's own, else in words ("refunded" → "Refunded"), as the change list's badges
+        ...f.choices.map((c) => ({ value: c, label: f.choiceLabels?.get(c) ?? humanize(c), selected: c === value })),
       ];
       break;
     }
@@ -212,7 +221,9 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       break;
     }
     default:
-      base.widget = "text";
+      base.widget = f.widget === "number" ? "number" : "text";
+      if (f.widget === "number") base.step = "any";
+      base.inputType = inputTypeOf(f.widget) || "text";
   }
   return base;
 }
