@@ -238,3 +238,12 @@ export function presentFieldsets(spec: FormSpec, input: PresentInput): FieldsetV
   }
   return out;
 }
+
+/**
+ * One editable field as the change form would show it (widget, value, options, step, bounds,
+ * hint), for the change list's `listEditable` cells (changelist/list-editable.ts).
+ * @param input - the form's state; `editable` must be true and `mode` "change"
+ */
+export function presentField(f: FormField, input: PresentInput): FieldView {
+  return present(f, input, new Set([f.key]));
+}

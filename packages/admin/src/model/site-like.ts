@@ -12,6 +12,7 @@ import type { ChangeListQuery } from "../query/index.js";
 import type { ModelAdmin } from "./model-admin.js";
 import type { AdminAction } from "./actions.js";
 import type { Display } from "./field-types.js";
+import type { JobHistory } from "../jobhistory/index.js";
 
 /**
  * An admin site's registered models and services: what actions (`ctx.site`), dashboard
@@ -54,6 +55,8 @@ export interface AdminSiteLike {
    * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
    */
   readonly jobQueue: JobQueue;
+  /** the jobs kept in the database for `jobs.retentionDays` ("My jobs", "All jobs", a job's page once the channel layer forgot it) */
+  readonly jobHistory: JobHistory;
   /** where job failures (with their stacks) are logged: the app's logger once installed */
   readonly jobLog: Logger | undefined;
   /** The ModelAdmin registered as `app`/`name`, or undefined. */
