@@ -121,6 +121,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     listFilter: ["status", "priority", "createdAt"],
     ordering: ["-createdAt"],
     listPerPage: 50,
+    // the four priorities side by side as radio buttons rather than a select (docs/admin.md, "Widgets")
+    formfieldOverrides: { priority: { widget: "radio" } },
   });
   registerDashboard(site, db);
   // the shop's own admin page: revenue per day, filtered, live as orders arrive (views/sales-report.ts)

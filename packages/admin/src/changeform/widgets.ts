@@ -40,14 +40,17 @@ export function applyWidget(column: SQLiteColumn, kind: FieldKind, o: FormfieldO
       const raw = o.choices ?? (column as { enumValues?: readonly string[] }).enumValues ?? [];
       if (raw.length === 0) return { error: `widget "${w}" needs \`choices\` (or an enum column)` };
       if (column.dataType !== "string" && column.dataType !== "number") return { error: `widget "${w}" needs a text or number column` };
+      const values: string[] = [];
+      // labels given with the choices; the others read in words ("in_stock" → "In stock")
       const labels = new Map<string, string>();
       for (const c of raw) {
         const value = String(typeof c === "object" ? c.value : c);
         if (column.dataType === "number" && !NUMBER.test(value)) return { error: `choice "${value}" is not a number, but the column is` };
-        if (labels.has(value)) return { error: `duplicate choice "${value}"` };
-        labels.set(value, typeof c === "object" ? c.label : value);
+        if (values.includes(value)) return { error: `duplicate choice "${value}"` };
+        values.push(value);
+        if (typeof c === "object") labels.set(value, c.label);
       }
-      return { kind: "choice", widget: w, choices: [...labels.keys()], choiceLabels: labels };
+      return { kind: "choice", widget: w, choices: values, choiceLabels: labels };
     }
     case "checkbox":
       return kind === "boolean" || kind === "integer" ? { kind: "boolean", widget: w } : { error: `widget "checkbox" needs a boolean or integer column` };
