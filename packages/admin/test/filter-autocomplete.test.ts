@@ -141,6 +141,14 @@ describe.each(ENGINES)("list filter autocomplete on %s", (engine) => {
     expect(flashOf(bad)).toMatch(/number__search/);
   });
 
+  it("a live pick on a page opened from a no-JavaScript search keeps the other parameters", async () => {
+    const v = await open("/admin/shop/order/?status__exact=paid&customerId__search=smith");
+    await v.send("search", { customerId__search: "Dan" });
+    await v.send("pick", { field: "customerId", value: "4" });
+    await v.c.until(() => v.html().includes(">Dan Brown</span>"), "Dan Brown chosen");
+    expect(v.c.raw.some((r) => r.includes("status__exact=paid&customerId__exact=4"))).toBe(true);
+  });
+
   it("keeps the links for a user who may not view the related model (no search over it)", async () => {
     const jar = await login("ordersonly");
     const html = await (await jar.fetch(`${base}/admin/shop/order/`)).text();

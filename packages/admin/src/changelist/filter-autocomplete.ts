@@ -196,7 +196,9 @@ export class FilterAutocomplete extends LiveComponent<Assigns, FilterComboProps>
   private go(query: ChangeListQuery<any, any>, value: string | null): void {
     let state = EMPTY_STATE;
     try {
-      state = query.parseState(this.ctx.url.searchParams, { ignore: [...NOTICE_PARAMS] });
+      // a filter box's text left in the URL by a submit without JavaScript is not part of the state
+      const params = new URLSearchParams([...this.ctx.url.searchParams].filter(([k]) => !k.endsWith(SEARCH_SUFFIX)));
+      state = query.parseState(params, { ignore: [...NOTICE_PARAMS] });
     } catch (err) {
       if (!(err instanceof ChangeListParamError)) throw err;
     }
