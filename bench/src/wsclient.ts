@@ -5,7 +5,7 @@
  * be measured, and read with the shared codec (`@weft/client/codec`).
  */
 import { performance } from "node:perf_hooks";
-import { answeredSeq, decodeServerFrame, heartbeatFrame, isReply, type ServerMessage } from "@weft/client/codec";
+import { answeredSeq, decodeServerFrame, heartbeatFrame, isReply, joinFrame, type ServerMessage } from "@weft/client/codec";
 import WebSocket from "ws";
 
 /** A server frame: the parsed array, the exact text it came in, and the frame decoded. */
@@ -105,12 +105,16 @@ export class BenchSocket {
     });
   }
 
-  /** Joins the view root with `token` as `ref` and resolves with its first render (`r`). */
-  async join(ref: number, token: string, url: string): Promise<Received> {
-    const got = this.next((f) => (f[0] === "r" || f[0] === "!") && f[1] === ref, `join of ref ${ref}`);
-    this.ws.send(JSON.stringify(["j", ref, token, url]));
+  /**
+   * Joins the view root with `token` as `ref` and resolves with the join's answer: its first
+   * render (`r`), or `unchanged` (`=`) when `html` (the root's inner HTML in the page, see
+   * `rootInner`) was given and is the server's render, as a browser's join is answered.
+   */
+  async join(ref: number, token: string, url: string, html?: string): Promise<Received> {
+    const got = this.next((f) => (f[0] === "r" || f[0] === "=" || f[0] === "!") && f[1] === ref, `join of ref ${ref}`);
+    this.ws.send(JSON.stringify(joinFrame(ref, token, url, undefined, html)));
     const r = await got;
-    if (r.frame[0] !== "r") throw new Error(`join refused: ${r.text}`);
+    if (r.frame[0] === "!") throw new Error(`join refused: ${r.text}`);
     return r;
   }
 

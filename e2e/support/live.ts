@@ -1,18 +1,21 @@
 // Helpers that know the Weft wire protocol (names from the one shared protocol module).
 import type { BrowserContext, Page, WebSocketRoute } from "playwright-core";
 import {
-  A_VIEW, C_EVENT, CLASS_DISCONNECTED, CLASS_ERROR, S_RENDERED,
+  A_VIEW, C_EVENT, CLASS_DISCONNECTED, CLASS_ERROR, S_RENDERED, S_UNCHANGED,
 } from "../../packages/client/src/protocol.js";
 import { decodeServerFrame, isReply } from "../../packages/client/src/codec.js";
 import { recordFrames, until, type Frame } from "./browser.js";
 
 export { A_VIEW, CLASS_DISCONNECTED, CLASS_ERROR };
 
-/** The refs the server answered a join for (`rendered` frames), in arrival order, deduplicated. */
+/**
+ * The refs the server answered a join for (`rendered` frames, or `unchanged` when the page
+ * already showed the render), in arrival order, deduplicated.
+ */
 export function renderedRefs(frames: Frame[]): number[] {
   const refs: number[] = [];
   for (const f of frames) {
-    if (f.dir === "received" && f.data[0] === S_RENDERED && !refs.includes(f.data[1] as number)) refs.push(f.data[1] as number);
+    if (f.dir === "received" && (f.data[0] === S_RENDERED || f.data[0] === S_UNCHANGED) && !refs.includes(f.data[1] as number)) refs.push(f.data[1] as number);
   }
   return refs;
 }

@@ -4,7 +4,7 @@
  * apart so memory can be measured around the socket and join only), and how to join it.
  */
 import { BenchSocket } from "../wsclient.js";
-import { getPage, type Page } from "../http.js";
+import { getPage, rootInner, type Page } from "../http.js";
 import type { LoadView } from "../figures/latency.js";
 import { getLvjsPage, LvjsSocket, type LvjsPage } from "./lvjs-client.js";
 
@@ -36,7 +36,8 @@ export const weft: Peer<{ page: Page; path: string }> = {
   page: async (base, path) => ({ page: await getPage(base, path), path }),
   async join(base, { page, path }) {
     const sock = await BenchSocket.open(base, page.cookie);
-    const r = await sock.join(1, page.roots[0]!.token, base + path);
+    // as a browser joins: with the hash of the root's HTML, so an unchanged render is not sent again
+    const r = await sock.join(1, page.roots[0]!.token, base + path, rootInner(page.html, page.roots[0]!.id));
     return {
       sock,
       joinText: r.text,

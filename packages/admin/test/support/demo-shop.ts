@@ -15,7 +15,10 @@ import { openDatabase } from "../../../../examples/admin-demo/src/db/open.js";
 import { openPostgres } from "../../../../examples/admin-demo/src/db/open-pg.js";
 import { seed, type SeedOptions } from "../../../../examples/admin-demo/src/db/seed.js";
 import { seedPostgres } from "../../../../examples/admin-demo/src/db/seed-pg.js";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import { migrateAdmin } from "../../src/index.js";
+import type { AdminDatabase } from "../../src/query/dialect/index.js";
 import { createTestDatabase } from "../../src/testing/index.js";
 import type { Engine, EngineDb } from "./engines.js";
 
@@ -27,6 +30,8 @@ export interface DemoShop extends EngineDb, DemoTables {
   /** SQLite only: the file and the raw connection (tests of SQLite's own locking) */
   file?: string;
   sqlite?: Database.Database;
+  /** Another connection (SQLite) or pool (PostgreSQL) on the same database, as a second worker process has. */
+  connect(): Promise<{ db: AdminDatabase; close(): Promise<void> }>;
 }
 
 /**
@@ -49,6 +54,10 @@ export async function openDemoShop(engine: Engine, sizes: SeedOptions, prefix = 
       ...tables(sqliteSchema),
       exec: async (s) => void sqlite.exec(s),
       rows: async <R>(s: string) => sqlite.prepare(s).all() as R[],
+      connect: async () => {
+        const other = openDatabase(file);
+        return { db: other.db, close: async () => void other.sqlite.close() };
+      },
       close: async () => {
         sqlite.close();
         rmSync(dir, { recursive: true, force: true });
@@ -72,6 +81,10 @@ export async function openDemoShop(engine: Engine, sizes: SeedOptions, prefix = 
     ...tables(pgSchema as unknown as DemoTables),
     exec: async (s) => void (await pool.query(s)),
     rows: async <R>(s: string) => (await pool.query(s)).rows as R[],
+    connect: async () => {
+      const other = new pg.Pool({ connectionString: tdb.url, max: 4 });
+      return { db: drizzlePg(other), close: () => other.end() };
+    },
     close: async () => {
       await pool.end();
       await tdb.drop();

@@ -11,9 +11,13 @@ import type { SessionProvider } from "./session.js";
 
 /** Options of session authority (the weft plugin's `authority` option). */
 export interface AuthorityOptions {
-  /** how long a socket trusts its copy of the session before a join or an event reloads it, ms (default 1,000) */
+  /** how long a socket trusts its copy of the session before a join or an event reloads it, ms (default 0: every one reloads) */
   cacheMs: number;
-  /** the backstop: every socket reloads its session this often (±10 %, per socket), for changes made straight in the database, ms (default 30,000) */
+  /**
+   * the backstop: every socket reloads its session this often (±10 %, per socket), for changes
+   * made straight in the database, ms (default 30,000). One timer per process walks the sockets
+   * (every tenth of this, at most every second) and reloads those that are due.
+   */
   recheckMs: number;
 }
 
@@ -56,11 +60,13 @@ function remove(index: Index, key: string, s: SocketSession): void {
 /**
  * The sockets of this process by session and by user, and the publisher of authority's
  * notices. One per weft plugin; `app.weft.endSession` / `app.weft.sessionsChanged` call it.
+ * Its one backstop timer (not one per socket) reloads the sessions of the sockets that are due.
  */
 export class SessionAuthority {
   private bySession: Index = new Map();
   private byUser: Index = new Map();
   private unsubscribe: () => void;
+  private backstop: NodeJS.Timeout;
 
   constructor(
     private pubsub: ChannelLayer,
@@ -69,6 +75,7 @@ export class SessionAuthority {
     readonly log: Logger,
   ) {
     this.unsubscribe = pubsub.subscribe(AUTHORITY_TOPIC, (msg) => this.receive(msg as Notice));
+    this.backstop = setInterval(() => this.sweep(), Math.min(options.recheckMs / 10, 1000)).unref();
   }
 
   /** Registers a socket's session; the returned handle gates its frames and is detached at close. */
@@ -109,6 +116,13 @@ export class SessionAuthority {
 
   close(): void {
     this.unsubscribe();
+    clearInterval(this.backstop);
+  }
+
+  /** The backstop: reloads the session of every socket whose re-check is due. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const set of this.bySession.values()) for (const s of set) if (s.dueAt <= now) s.recheck();
   }
 
   private receive(n: Notice): void {
@@ -119,16 +133,39 @@ export class SessionAuthority {
   }
 }
 
+const isPromise = <T>(x: T | Promise<T>): x is Promise<T> => typeof (x as { then?: unknown } | null)?.then === "function";
+
+/** A session's fields compared one by one (objects and arrays by their JSON): whether a reload changed anything. */
+function sameSession(a: Session, b: Session): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k as keyof Session], y = b[k as keyof Session];
+    if (x === y) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
 /**
  * One socket's view of its session: the current copy, reloaded when older than `cacheMs` before
- * a join or an event, at the session's `expiresAt`, every `recheckMs`, and on a notice. Frames
- * pass through {@link run} in arrival order.
+ * a join or an event, at the session's `expiresAt`, when its backstop re-check is due (the
+ * authority's shared timer), and on a notice. Frames pass through {@link run} in arrival order.
+ *
+ * A frame costs what the reload costs: nothing more when the copy is fresh (within `cacheMs`)
+ * or the provider's `reload` answers synchronously (the anonymous cookie session; a provider
+ * with a cache); the frame then runs at once, with no promise in between. A reload that returns
+ * a promise queues the frame, and the frames after it, behind it.
  */
 export class SocketSession {
   private checkedAt = Date.now();
+  /** when the backstop reloads this socket next (ms since the epoch; read by the authority's sweep) */
+  dueAt = 0;
   private tail: Promise<void> = Promise.resolve();
+  /** tasks in {@link tail} not yet run: a frame runs at once only when none is */
+  private queued = 0;
   private done = false;
-  private backstop: NodeJS.Timeout;
   private expiry?: NodeJS.Timeout;
 
   constructor(
@@ -137,8 +174,7 @@ export class SocketSession {
     public session: Session,
     private target: AuthorityTarget,
   ) {
-    // ±10 % per socket, so sockets opened together (a restart's reconnects) do not reload in step
-    this.backstop = setInterval(() => this.recheck(), authority.options.recheckMs * (0.9 + Math.random() * 0.2)).unref();
+    this.due(this.checkedAt);
     this.armExpiry();
   }
 
@@ -148,31 +184,25 @@ export class SocketSession {
    * the frame's handler reads the new session.
    */
   run(fn: () => void): void {
-    this.chain(async () => {
-      if (this.done) return;
-      if (Date.now() - this.checkedAt >= this.authority.options.cacheMs && !(await this.check())) return;
-      if (!this.done) fn();
-    });
+    if (this.done) return;
+    if (this.queued) {
+      return this.chain(async () => {
+        if (!this.done && (this.fresh() || (await this.check())) && !this.done) fn();
+      });
+    }
+    if (this.fresh()) return fn();
+    const ok = this.check();
+    if (ok === true) return fn();
+    if (ok !== false) this.chain(async () => void ((await ok) && !this.done && fn()));
   }
 
   /** Reloads the session now (a notice, the expiry, the backstop). */
   recheck(): void {
+    // not due again until this one is done (a slow reload is not queued twice)
+    this.dueAt = Infinity;
     this.chain(async () => {
       if (!this.done) await this.check();
     });
-  }
-
-  /** Queues a task behind the others; a failing one is logged and never stops the queue. */
-  private chain(task: () => Promise<void>): void {
-    this.tail = this.tail.then(task).catch((err) => this.authority.log.error({ err }, "weft: a socket's frame or session check failed"));
-  }
-
-  /** Reloads; when the session still holds but changed, the socket re-checks its views. False when it ended. */
-  private async check(): Promise<boolean> {
-    const before = JSON.stringify(this.session);
-    if (!(await this.refresh())) return false;
-    if (JSON.stringify(this.session) !== before) this.target.changed(this.session);
-    return true;
   }
 
   /** The session ended: the socket closes (4403). */
@@ -187,37 +217,71 @@ export class SocketSession {
   detach(): void {
     if (this.done) return;
     this.done = true;
-    clearInterval(this.backstop);
     clearTimeout(this.expiry);
     this.authority.detach(this);
   }
 
-  /** Reloads the session; false (and the socket closed) when it ended. A failing reload keeps the copy (logged). */
-  private async refresh(): Promise<boolean> {
+  /** Whether the copy may be used without a reload: loaded within `cacheMs` and not past its expiry. */
+  private fresh(): boolean {
+    const now = Date.now();
+    const at = this.session.expiresAt;
+    return now - this.checkedAt < this.authority.options.cacheMs && (at === undefined || at > now);
+  }
+
+  /** Queues a task behind the others; a failing one is logged and never stops the queue. */
+  private chain(task: () => Promise<void>): void {
+    this.queued++;
+    this.tail = this.tail.then(task).then(
+      () => void this.queued--,
+      (err) => {
+        this.queued--;
+        this.authority.log.error({ err }, "weft: a socket's frame or session check failed");
+      },
+    );
+  }
+
+  /**
+   * Reloads the session (synchronously when the provider's `reload` does); when it still holds
+   * but changed, the socket re-checks its views. False (and the socket closed) when it ended;
+   * a failing reload keeps the copy (logged).
+   */
+  private check(): boolean | Promise<boolean> {
     const started = Date.now();
     const { provider, log } = this.authority;
-    if (!provider.reload) {
-      this.checkedAt = started;
-      if (this.session.expiresAt === undefined || this.session.expiresAt > started) return true;
-      this.end();
-      return false;
-    }
-    let next: Session | null;
-    try {
-      next = await provider.reload(this.session);
-    } catch (err) {
+    this.due(started);
+    if (!provider.reload) return this.adopt(this.session, started);
+    const failed = (err: unknown) => {
       log.warn({ err }, "weft: reloading a socket's session failed; it keeps its copy until the next check");
       return !this.done;
+    };
+    let next: Session | null | Promise<Session | null>;
+    try {
+      next = provider.reload(this.session);
+    } catch (err) {
+      return failed(err);
     }
+    return isPromise(next) ? next.then((n) => this.adopt(n, started), failed) : this.adopt(next, started);
+  }
+
+  /** Takes a reloaded session: ended (null, another id, past its expiry), the same, or changed (the views re-check). */
+  private adopt(next: Session | null, started: number): boolean {
     if (this.done) return false;
     this.checkedAt = started;
-    if (!next || next.id !== this.session.id) {
+    if (!next || next.id !== this.session.id || (next.expiresAt !== undefined && next.expiresAt <= started)) {
       this.end();
       return false;
     }
+    const before = this.session;
+    if (next === before) return true;
     this.session = next;
-    this.armExpiry();
+    if (next.expiresAt !== before.expiresAt) this.armExpiry();
+    if (!sameSession(before, next)) this.target.changed(next);
     return true;
+  }
+
+  /** The next backstop re-check: `recheckMs` from `from`, ±10 % (sockets opened together, as a restart's reconnects, do not reload in step). */
+  private due(from: number): void {
+    this.dueAt = from + this.authority.options.recheckMs * (0.9 + Math.random() * 0.2);
   }
 
   private armExpiry(): void {

@@ -16,9 +16,11 @@ export interface SessionProvider {
    * when it ended (logout, expiry, row deleted, user deactivated). Called by session authority on
    * joins and events (at most once per `authority.cacheMs`), on `sessionsChanged`, at
    * `expiresAt` and every `authority.recheckMs`; it should not extend the session. Without it a
-   * socket keeps the copy taken at upgrade (it still closes on `app.weft.endSession`).
+   * socket keeps the copy taken at upgrade (it still closes on `app.weft.endSession`). May answer
+   * synchronously (a session that nothing stored can change, a cached copy): the frame it gates
+   * then runs at once, with no promise in between; return the same object when nothing changed.
    */
-  reload?(session: Session): Promise<Session | null>;
+  reload?(session: Session): Promise<Session | null> | Session | null;
   /** Where the "You have been signed out" notice links to (a path on this site; default: the page itself). */
   loginUrl?: string;
 }
@@ -51,8 +53,8 @@ export const cookieSessions: SessionProvider = {
     const u = req.unsignCookie(raw);
     return u.valid && u.value ? { id: u.value } : null;
   },
-  // an anonymous cookie session has nothing that could change on the server
-  async reload(session) {
+  // an anonymous cookie session has nothing on the server that could change: answered at once
+  reload(session) {
     return session;
   },
 };
