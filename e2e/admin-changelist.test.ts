@@ -33,7 +33,8 @@ interface Row {
 function rows(page: Page): Promise<Row[]> {
   return page.$$eval("#result-list tbody tr", (trs) =>
     trs.map((tr) => {
-      const cells = [...tr.querySelectorAll("td:not(.cl-check)")].map((td) => td.textContent!.trim());
+      // the status is a select for users who may change orders (listEditable): its value
+      const cells = [...tr.querySelectorAll("td:not(.cl-check)")].map((td) => td.querySelector("select")?.value ?? td.textContent!.trim());
       return { pk: tr.getAttribute("data-pk")!, number: cells[0]!, customer: cells[1]!, status: cells[2]! };
     }),
   );

@@ -99,6 +99,23 @@ const morphdomTrim = {
       let n = 0;
       out = out.replace(/options\.(getNodeKey|onBeforeNodeAdded|onNodeAdded|onElUpdated|onNodeDiscarded|skipFromChildren|addChild) \|\| /g, () => (n++, ""));
       if (n != 7) throw new Error(CHANGED);
+      // and the calls of the ones whose default does nothing (noop) or appends: gone, or inlined
+      for (const [re, to, count] of [
+        [/^\s*(onNodeDiscarded\((curChild|node|fromNode)\)|onNodeAdded\(el\)|onElUpdated\(fromEl\));$/gm, "", 6],
+        [/skipFromChildren\(fromEl, toEl\)/g, "false", 1],
+        [/addChild\(fromEl, (\w+)\)/g, "fromEl.appendChild($1)", 2],
+        [/^\s*var (onBeforeNodeAdded|onNodeAdded|onElUpdated|onNodeDiscarded|skipFromChildren|addChild) = .*$/gm, "", 6],
+        [/var skipFrom = false;|!skipFrom && |if\(!skipFrom\)/g, "", 3],
+        // the runtime's onBeforeElUpdated returns a boolean, never an element to morph instead
+        [/else if \(beforeUpdateResult instanceof HTMLElement\) \{[^}]*\}/g, "", 1],
+        // both nodes are elements, never fragments (which have no attributes)
+        [/toNode\.nodeType === DOCUMENT_FRAGMENT_NODE \|\| fromNode\.nodeType === DOCUMENT_FRAGMENT_NODE/g, "false", 1],
+        [/var onBeforeNodeAddedResult = onBeforeNodeAdded\(curToNodeChild\);\s*if \(onBeforeNodeAddedResult !== false\) \{\s*if \(onBeforeNodeAddedResult\) \{\s*curToNodeChild = onBeforeNodeAddedResult;\s*\}/g, "{", 1],
+      ]) {
+        let k = 0;
+        out = out.replace(re, (...m) => (k++, to.replace("$1", m[1])));
+        if (k != count) throw new Error(`${CHANGED} (${re})`);
+      }
       return { contents: out, loader: "js" };
     });
   },

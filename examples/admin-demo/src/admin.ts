@@ -36,6 +36,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     listDisplay: ["number", "customer", "status", "totalCents", "createdAt"],
     // "Placed" gives way on tablets (under 1024 px) but stays on the phone cards
     listDisplayPriority: { createdAt: 2 },
+    // the status is changed right in the list (a select per row, one Save for the page); a refunded order's stays read-only (getReadonlyFields)
+    listEditable: ["status"],
     searchFields: ["^number", "customer.name", "customer.email"],
     // words of 3+ letters are looked up in trigram indexes (FTS5; created at start-up, app.ts)
     searchIndex: "trigram",
@@ -43,6 +45,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     estimateTotalAbove: 1_000_000,
     // "Big orders" (list-filters.ts): a custom filter, `?size=big`
     listFilter: ["status", "createdAt", bigOrdersFilter(orders.totalCents)],
+    // the drill-down bar above the list (docs/admin.md, "dateHierarchy"): years → months → days
+    dateHierarchy: "createdAt",
     ordering: ["-createdAt"],
     listPerPage: 50,
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },

@@ -37,7 +37,7 @@ describe.each(ENGINES)("%s", (engine) => {
     // two customers the tests find by name
     await db.update(customers).set({ name: "Zelda Quartz" }).where(eq(customers.id, 7));
     await db.update(customers).set({ name: "Zelda Quince" }).where(eq(customers.id, 8));
-    site = new AdminSite({ db: shop.db, title: "Test shop" });
+    site = await AdminSite.create({ db: shop.db, title: "Test shop" });
     site.register(orders, {
       app: "shop",
       relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },

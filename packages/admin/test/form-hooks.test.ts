@@ -35,7 +35,7 @@ describe.each(ENGINES)("%s", (engine) => {
     ({ orders, customers, supportTickets } = shop);
     db = qb(shop.db);
     ({ weftAuditLog } = adminTablesFor(shop.db));
-    site = new AdminSite({ db: shop.db, title: "Hooks shop" });
+    site = await AdminSite.create({ db: shop.db, title: "Hooks shop", emptyValueDisplay: "n/a" });
     site.register(orders, {
       app: "shop",
       relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
@@ -52,11 +52,11 @@ describe.each(ENGINES)("%s", (engine) => {
       },
       hasDeletePermission: (u, obj) => u.isSuperuser && obj?.status !== "delivered",
     });
-    site.register(customers, { app: "shop", listDisplay: ["name", "city"], readonlyFields: ["city"], emptyValueDisplay: "(none)" });
+    site.register(customers, { app: "shop", listDisplay: ["name", "city", "country"], readonlyFields: ["city", "country"], emptyValueDisplay: "(none)", formfieldOverrides: { country: { emptyValueDisplay: "(no country)" } } });
     site.register(supportTickets, {
       app: "support",
       name: "ticket",
-      listDisplay: ["subject", "status"],
+      listDisplay: ["subject", "status", "orderId", { name: "nothing", label: "Nothing", value: () => null, emptyValue: "nil" }],
       hasChangePermission: (u, obj) => u.isSuperuser && obj?.status !== "closed",
       async deleteModel(ctx, obj) {
         // records the delete, then does the default one (a soft delete would UPDATE through ctx.tx instead)
@@ -172,6 +172,22 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(form).toMatch(/id="id_city">\(none\)</);
       const list = await (await jar.fetch("/admin/shop/customer/?o=-1")).text();
       expect(list).toContain(`<span class="muted" title="empty">(none)</span>`);
+    });
+
+    it("lets a field's own text win over the ModelAdmin's, and the site's apply where neither is set", async () => {
+      await db.update(customers).set({ country: "" }).where(eq(customers.id, 1));
+      await db.update(supportTickets).set({ orderId: null });
+      const jar = await login("admin");
+      const form = await (await jar.fetch("/admin/shop/customer/1/change/")).text();
+      expect(form).toMatch(/id="id_country">\(no country\)</);
+      expect(form).toMatch(/id="id_city">\(none\)</);
+      const list = await (await jar.fetch("/admin/shop/customer/")).text();
+      expect(list).toContain(`<span class="muted" title="empty">(no country)</span>`);
+      // the site's text (no ModelAdmin text on tickets); a computed column's emptyValue over it
+      const tickets = await (await jar.fetch("/admin/support/ticket/")).text();
+      expect(tickets).toContain(`<span class="muted" title="empty">n/a</span>`);
+      expect(tickets).toContain(`<span class="muted" title="empty">nil</span>`);
+      expect(tickets).not.toContain(`title="empty">—</span>`);
     });
   });
 });

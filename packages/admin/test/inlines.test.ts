@@ -37,7 +37,7 @@ describe.each(ENGINES)("%s", (engine) => {
     ({ orders, orderItems, products, customers } = shop);
     ({ weftAuditLog } = adminTablesFor(shop.db));
     db = qb(shop.db);
-    site = new AdminSite({ db: shop.db, title: "Test shop", display: { currency: "EUR" } });
+    site = await AdminSite.create({ db: shop.db, title: "Test shop", display: { currency: "EUR" } });
     site.register(orders, {
       app: "shop",
       relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },

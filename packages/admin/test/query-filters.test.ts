@@ -147,7 +147,7 @@ describe.each(ENGINES)("%s", (engine) => {
     it("an empty result is one empty page", async () => {
       for (const page of [1, 2, 1000]) {
         const r = (await cl.fetchPage({ ...EMPTY_STATE, q: "zzzz-nothing", page }));
-        expect(r).toEqual({ rows: [], total: 0, estimated: false, page: 1, pages: 1, perPage: 50 });
+        expect(r).toEqual({ rows: [], total: 0, estimated: false, capped: false, page: 1, pages: 1, perPage: 50 });
       }
     });
 

@@ -19,7 +19,7 @@
 import type { Delta } from "./protocol.js";
 import {
   C_CHUNK, C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_NAVIGATE, C_PARAMS, C_UPLOAD, S_CHUNK_NEXT, S_DELTA, S_ERROR, S_HEARTBEAT,
-  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE, S_UNCHANGED,
 } from "./protocol.js";
 import { applyDelta } from "./apply.js";
 
@@ -39,8 +39,11 @@ export type Update = string | Delta;
 
 // ------------------------------------------------------------------ client → server
 
-/** `join`: mount the view named by `token` as `ref`; `forms` only on a rejoin. */
-export type JoinFrame = [type: typeof C_JOIN, ref: number, token: string, url: string, forms?: FormState[]];
+/**
+ * `join`: mount the view named by `token` as `ref`; `forms` only on a rejoin (else null when a
+ * hash follows); `hash` is {@link htmlHash} of the HTML the root holds.
+ */
+export type JoinFrame = [type: typeof C_JOIN, ref: number, token: string, url: string, forms?: FormState[] | null, hash?: string];
 /** `leave`: the view's root left the page. */
 export type LeaveFrame = [type: typeof C_LEAVE, ref: number];
 /** `event`: call the view's handler `name`; `seq` is increasing per socket; `target` names a component of the view (`lv-target`). */
@@ -66,15 +69,37 @@ export type ChunkFrame = [type: typeof C_CHUNK, ref: number, entry: number, data
 export type ClientFrame = JoinFrame | LeaveFrame | EventFrame | ParamsFrame | NavigateFrame | HeartbeatFrame | UploadFrame | ChunkFrame;
 
 /**
+ * A short hash of a view's inner HTML, over its UTF-16 code units: a 32-bit FNV-1a lane and a
+ * 32-bit djb2 lane, as signed decimals joined by ".". What a join sends so the server can
+ * answer "unchanged" ({@link unchangedFrame}) when its connected render is the HTML the root
+ * already holds. Not a secret and not trusted: a hash that matches only spares the HTML, and
+ * the client's base for later deltas is then the HTML it hashed.
+ * @param html - the HTML, as the browser serializes the root's children (`innerHTML`), or as
+ *   the server rendered it
+ * @returns e.g. "-1223436233.1958402351" (at most 23 characters)
+ */
+export const htmlHash = (html: string) => {
+  let a = -2128831035, b = 5381;
+  for (let i = 0; i < html.length; i++) {
+    const c = html.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619);
+    b = (b * 33 + c) | 0;
+  }
+  return a + "." + b;
+};
+
+/**
  * Builds a `join` frame.
  * @param ref - the view's ref on this socket (positive integer, chosen by the client)
  * @param token - the root's signed `lv-token`
  * @param url - the page's URL (`location.href`)
  * @param forms - on a rejoin only: the root's forms for recovery (an empty list is still sent)
- * @returns `["j", ref, token, url]`, or `["j", ref, token, url, forms]`
+ * @param html - the root's inner HTML now: its {@link htmlHash} goes with the join
+ * @returns `["j", ref, token, url]`, `["j", ref, token, url, forms]`, or with `html`
+ *   `["j", ref, token, url, forms | null, hash]`
  */
-export const joinFrame = (ref: number, token: string, url: string, forms?: FormState[]): JoinFrame =>
-  forms ? [C_JOIN, ref, token, url, forms] : [C_JOIN, ref, token, url];
+export const joinFrame = (ref: number, token: string, url: string, forms?: FormState[], html?: string): JoinFrame =>
+  html != null ? [C_JOIN, ref, token, url, forms || null, htmlHash(html)] : forms ? [C_JOIN, ref, token, url, forms] : [C_JOIN, ref, token, url];
 
 /**
  * Builds a `leave` frame.
@@ -140,6 +165,8 @@ export const heartbeatFrame = (): HeartbeatFrame => [C_HEARTBEAT];
 
 /** `rendered`: the view's full inner HTML. */
 export type RenderedFrame = [type: typeof S_RENDERED, ref: number, html: string];
+/** `unchanged`: the answer to a join whose hash is the connected render's: the root keeps its HTML, which is the base of the next delta. */
+export type UnchangedFrame = [type: typeof S_UNCHANGED, ref: number];
 /** `delta`: splices against the last HTML sent for the view. */
 export type DeltaFrame = [type: typeof S_DELTA, ref: number, delta: Delta];
 /**
@@ -185,6 +212,7 @@ export type StreamFrame = [type: typeof S_STREAM, ref: number, name: string, res
 export type ServerFrame =
   | StreamFrame
   | RenderedFrame
+  | UnchangedFrame
   | DeltaFrame
   | ReplyFrame
   | ReplyRenderedFrame
@@ -206,6 +234,12 @@ export type ServerFrame =
  * @returns `["r", ref, html]`
  */
 export const renderedFrame = (ref: number, html: string): RenderedFrame => [S_RENDERED, ref, html];
+
+/**
+ * Builds an `unchanged` frame (the answer to a join whose hash matched the render).
+ * @returns `["=", ref]`
+ */
+export const unchangedFrame = (ref: number): UnchangedFrame => [S_UNCHANGED, ref];
 
 /**
  * Builds the frame for a render outside an event: `rendered` for HTML, `delta` for a delta.
@@ -357,7 +391,7 @@ export class FrameError extends Error {
 
 /** A client frame after validation, with named fields. See docs/protocol.md. */
 export type ClientMessage =
-  | { type: typeof C_JOIN; ref: number; token: string; url: string; forms: FormState[] }
+  | { type: typeof C_JOIN; ref: number; token: string; url: string; forms: FormState[]; hash?: string }
   | { type: typeof C_LEAVE; ref: number }
   | { type: typeof C_EVENT; ref: number; seq: number; name: string; payload: Payload; target?: string }
   | { type: typeof C_PARAMS; ref: number; url: string }
@@ -373,6 +407,8 @@ const MAX_FORMS = 16;
 const MAX_DEPTH = 8;
 const MAX_FILES = 64;
 const MAX_FILE_NAME = 255;
+/** the longest join hash read ({@link htmlHash} makes at most 23 characters) */
+const MAX_HASH = 32;
 
 const isRef = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) > 0;
 const isObject = (x: unknown): x is Payload => typeof x === "object" && x !== null && !Array.isArray(x);
@@ -427,7 +463,10 @@ export function decodeClientFrame(text: string): ClientMessage {
           forms.push([str(e[0], MAX_NAME, "form event", ref), payload(e[1], ref)]);
         }
       }
-      return { type, ref, token: str(f[2], MAX_TOKEN, "token", ref), url: str(f[3], MAX_URL, "url", ref), forms };
+      const j = { type, ref, token: str(f[2], MAX_TOKEN, "token", ref), url: str(f[3], MAX_URL, "url", ref), forms };
+      // the hash only ever spares the HTML when it matches: anything else (garbage, a number, too long) counts as "changed"
+      const hash = f[5];
+      return typeof hash === "string" && hash.length <= MAX_HASH ? { ...j, hash } : j;
     }
     case C_LEAVE:
       return { type, ref };
@@ -469,6 +508,7 @@ export function decodeClientFrame(text: string): ClientMessage {
 /** A server frame after {@link decodeServerFrame}, with named fields. See docs/protocol.md. */
 export type ServerMessage =
   | { type: typeof S_RENDERED; ref: number; html: string }
+  | { type: typeof S_UNCHANGED; ref: number }
   | { type: typeof S_DELTA; ref: number; delta: Delta }
   | { type: typeof S_REPLY; ref: number; seq: number; reply?: Payload }
   | { type: typeof S_REPLY_RENDERED; ref: number; seq: number; html: string; reply?: Payload }
@@ -523,6 +563,8 @@ export function decodeServerFrame(frame: string | readonly unknown[]): ServerMes
   switch (type) {
     case S_RENDERED:
       return n === 3 && typeof a === "string" ? { type, ref: r, html: a } : bad("rendered");
+    case S_UNCHANGED:
+      return n === 2 ? { type, ref: r } : bad("unchanged");
     case S_DELTA:
       return n === 3 && isDelta(a) ? { type, ref: r, delta: a } : bad("delta");
     case S_REPLY:
@@ -576,6 +618,8 @@ export function htmlAfter(message: ServerMessage, old: string): string | undefin
     case S_REPLY_RENDERED:
     case S_MOUNTED:
       return message.html;
+    case S_UNCHANGED:
+      return old;
     case S_DELTA:
     case S_REPLY_DELTA:
       return applyDelta(old, message.delta);

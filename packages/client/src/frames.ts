@@ -1,7 +1,7 @@
 /** What the server's frames do to the page: the top of the client, above views, hooks and morphing. */
 import {
   CLASS_ERROR, E_EXPIRED_TOKEN, E_INVALID_TOKEN, E_UNAUTHORIZED, S_DELTA, S_ERROR,
-  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE,
+  S_MOUNTED, S_NAVIGATE, S_PATCH, S_PUSH, S_REDIRECT, S_RENDERED, S_REPLY, S_REPLY_DELTA, S_REPLY_RENDERED, S_STREAM, S_TITLE, S_UNCHANGED,
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
@@ -27,6 +27,8 @@ export const handleFrame = ([t, r, a, b, c, e, f]: ServerFrame) => {
   }
   if (!v) return;
   if (t == S_RENDERED || t == S_REPLY_RENDERED) render(v, t == S_RENDERED ? a : b);
+  // a join's render is what the root holds (its hash matched): the DOM stays as it is, focus and caret too
+  if (t == S_UNCHANGED) render(v, v.b!, 1);
   if (t == S_DELTA || t == S_REPLY_DELTA) render(v, applyDelta(v.h!, t == S_DELTA ? a : b));
   if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);
   // the page is going: what is in flight stays loading and locked (lock.ts) until it is gone

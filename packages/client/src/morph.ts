@@ -23,15 +23,17 @@ export const scan = () => {
  * Makes the root's children match `html` (the view's new inner HTML). Child roots and
  * `[lv-ignore]` subtrees are left alone, as are the children of `[lv-stream]` containers (streams.ts owns them); the focused field keeps its value (and caret);
  * elements with an event in flight keep their loading class, and JS commands' changes stick
- * (js.ts); `lv-remove` runs before an element goes.
+ * (js.ts); `lv-remove` runs before an element goes. With `same` the root already shows `html`
+ * (a join answered "unchanged"): it becomes the view's HTML, unmorphed.
  */
-export const render = (v: View, html: string) => {
+export const render = (v: View, html: string, same?: 1) => {
   const el = v.el;
   const to = el.cloneNode() as Element;
   const changed: Element[] = [];
-  v.h = to.innerHTML = html;
+  v.h = html;
   el.classList.remove(CLASS_DISCONNECTED);
-  morphdom(el, to, {
+  // `same`: the root holds `html` already (a join answered "unchanged"): nothing to morph
+  same || (to.innerHTML = html, morphdom(el, to, {
     childrenOnly: true,
     onBeforeElUpdated(f, t) {
       if (f.hasAttribute(A_IGNORE) || f.hasAttribute(A_VIEW)) return false;
@@ -44,7 +46,7 @@ export const render = (v: View, html: string) => {
     },
     onBeforeElChildrenUpdated: (f) => !f.hasAttribute(A_STREAM),
     onBeforeNodeDiscarded: (n) => (removed(v, n), true),
-  });
+  }));
   scan();
   changed.forEach((f) => hooks.has(f) && call(hooks.get(f)!, "updated"));
 };

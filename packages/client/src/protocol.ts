@@ -30,6 +30,8 @@ export const C_CHUNK = "c";
 /** Server → client message types (first element of a frame). */
 export const S_RENDERED = "r";
 export const S_DELTA = "d";
+/** The answer to a join whose render is the HTML the page already shows (the join's hash matched): nothing to apply. */
+export const S_UNCHANGED = "=";
 /** Replies: `a` releases the event only; `ar` / `ad` also carry the render it caused, as `r` / `d` do. */
 export const S_REPLY = "a";
 export const S_REPLY_RENDERED = "ar";

@@ -12,6 +12,8 @@ export interface View {
   r: number;
   /** last HTML the server sent (undefined until the first render) */
   h?: string;
+  /** the root's HTML when the last join was sent (its hash went with it): the base after an "unchanged" answer */
+  b?: string;
 }
 
 /** The page's document (short, for the minified bundle). */

@@ -16,12 +16,16 @@ let seq = 0;
 /** A fresh view ref on this socket (a live navigation's new view). */
 export const next = () => ++ref;
 
-/** Joins a root (a rejoin sends its forms for recovery). Off line it only registers the root. */
+/**
+ * Joins a root (a rejoin sends its forms for recovery), with the hash of the HTML it holds: the
+ * server answers "unchanged" when its render is that HTML, which then (`v.b`) is the view's
+ * base for deltas (else the full HTML replaces it). Off line it only registers the root.
+ */
 export const join = (el: Element, rejoin?: boolean) => {
   const v: View = views.get(el) || { el, r: 0 };
   views.set(el, v);
   // sent only while the socket is open; the ref is taken once it was
-  if (send(joinFrame(ref + 1, attr(el, A_TOKEN)!, location.href, rejoin ? recover(el) : undefined))) refs.set((v.r = ++ref), v);
+  if (send(joinFrame(ref + 1, attr(el, A_TOKEN)!, location.href, rejoin ? recover(el) : undefined, (v.b = el.innerHTML)))) refs.set((v.r = ++ref), v);
 };
 
 /** Rejoins every root still on the page (the socket just opened); forgets the others. */

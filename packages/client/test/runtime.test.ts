@@ -9,7 +9,7 @@ import {
   C_EVENT, C_HEARTBEAT, C_JOIN, C_LEAVE, C_PARAMS, CLASS_DISCONNECTED, CLASS_ERROR, CLASS_LOADING,
   CLOSE_SESSION_ENDED, CLOSE_UNAUTHORIZED, E_INVALID_TOKEN, E_SERVER, E_UNAUTHORIZED, PROTOCOL_VERSION,
 } from "../src/protocol.js";
-import { errorFrame, patchFrame, pushFrame, redirectFrame, renderedFrame, replyFrame } from "../src/codec.js";
+import { errorFrame, htmlHash, patchFrame, pushFrame, redirectFrame, renderedFrame, replyFrame, unchangedFrame } from "../src/codec.js";
 import { root, until, delta, type Conn } from "./server.js";
 
 useChromium();
@@ -62,7 +62,8 @@ describe("weft runtime", () => {
     const b = await joined("tB");
     expect(a.c.url).toBe(`/live/websocket?v=${PROTOCOL_VERSION}`);
     expect(a.c).toBe(b.c);
-    expect(a.frame).toEqual([C_JOIN, a.ref, "tA", base + "/p/join"]);
+    // no forms on a first join; the hash of the root's HTML (the browser serializes it back as the server wrote it)
+    expect(a.frame).toEqual([C_JOIN, a.ref, "tA", base + "/p/join", null, htmlHash("<p>a</p>")]);
     expect(b.ref).not.toBe(a.ref);
     expect(server.conns).toHaveLength(1);
     expect(page.url()).toBe(base + "/p/join");
@@ -331,7 +332,7 @@ describe("weft runtime", () => {
     server.views.set("tRc", html);
     const page = await open("/p/reconnect", root("rc", "tRc", html));
     const first = await joined("tRc");
-    expect(first.frame).toHaveLength(4); // no forms on the first join
+    expect(first.frame[4]).toBeNull(); // no forms on the first join
     await page.type("#title", "typed");
     await event("validate");
     await page.click("#b");
@@ -340,7 +341,8 @@ describe("weft runtime", () => {
     server.autoJoin = false; // hold the rejoin's render so the disconnected state is observable
     first.c.ws.close(1001);
     const again = await joined("tRc", 1);
-    expect(again.frame).toEqual([C_JOIN, again.ref, "tRc", base + "/p/reconnect", [["validate", { title: "typed" }]]]);
+    expect(again.frame).toEqual([C_JOIN, again.ref, "tRc", base + "/p/reconnect", [["validate", { title: "typed" }]], expect.any(String)]);
+    // (the hash is of the DOM as it is now: the button kept an empty class attribute, so the server's HTML differs and is sent)
     expect(await has(page, "#rc", CLASS_DISCONNECTED)).toBe(true);
     expect(await has(page, "#b", CLASS_LOADING)).toBe(false);
     // the real server applies the recovered forms before rendering
@@ -453,6 +455,27 @@ describe("weft runtime", () => {
     await waitText(page, "#b", "y");
   });
 
+
+  it("a join answered unchanged keeps the DOM (nodes, focus, caret, typed text), mounts hooks only then, and later deltas apply to the HTML it hashed", async () => {
+    const html = `<p id="n">1</p><input id="q" name="q" value="abc"><div lv-hook="Chart" id="chart">c</div>`;
+    server.views.set("tU", html);
+    server.autoJoin = false; // the answer is sent by hand, after the page was touched
+    const page = await open("/p/unchanged", root("u", "tU", html));
+    const { c, ref, frame } = await joined("tU");
+    expect(frame[5]).toBe(htmlHash(html));
+    await page.focus("#q");
+    await page.$eval("#q", (el: HTMLInputElement) => ((el.value = "abcdef"), el.setSelectionRange(1, 3)));
+    await page.evaluate(() => ((window as any).before = document.querySelector("#n")));
+    expect(await page.evaluate(() => (window as any).hookLog.length)).toBe(0); // no hook before the answer
+    server.send(c, unchangedFrame(ref));
+    c.last.set(ref, html);
+    await page.waitForFunction(() => (window as any).hookLog.includes("mounted:chart"));
+    expect(await page.evaluate(() => [document.activeElement?.id, (document.querySelector("#q") as HTMLInputElement).value, (document.querySelector("#q") as HTMLInputElement).selectionStart, (document.querySelector("#q") as HTMLInputElement).selectionEnd])).toEqual(["q", "abcdef", 1, 3]);
+    expect(await page.evaluate(() => (window as any).before === document.querySelector("#n"))).toBe(true);
+    server.render(c, ref, html.replace(">1<", ">2<"));
+    await waitText(page, "#n", "2");
+    expect(await page.evaluate(() => (window as any).before === document.querySelector("#n"))).toBe(true);
+  });
   it("lv-debounce waits for quiet, lv-throttle sends the first and the last of a burst (fake clock)", async () => {
     const html =
       `<input id="i" name="i" lv-change="typed" lv-debounce="1000">` +

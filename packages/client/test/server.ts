@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer, type WebSocket } from "ws";
 import { C_HEARTBEAT, C_JOIN, type Delta } from "../src/protocol.js";
-import { encodeFrame, heartbeatFrame, renderedFrame, updateFrame, type ServerFrame } from "../src/codec.js";
+import { encodeFrame, heartbeatFrame, htmlHash, renderedFrame, unchangedFrame, updateFrame, type ServerFrame } from "../src/codec.js";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
 
@@ -97,7 +97,8 @@ export class FakeServer {
         if (f[0] === C_HEARTBEAT && this.answerHeartbeats) ws.send(encodeFrame(heartbeatFrame()));
         if (f[0] === C_JOIN && this.autoJoin) {
           const html = this.views.get(f[2] as string);
-          if (html !== undefined) this.send(c, renderedFrame(f[1] as number, html)), c.last.set(f[1] as number, html);
+          // as the real server: "unchanged" when the join's hash is the view's HTML
+          if (html !== undefined) this.send(c, f[5] === htmlHash(html) ? unchangedFrame(f[1] as number) : renderedFrame(f[1] as number, html)), c.last.set(f[1] as number, html);
         }
         this.onFrame(c, f);
       });

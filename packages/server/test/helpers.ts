@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import WebSocket from "ws";
-import { answeredSeq, decodeServerFrame, htmlAfter, type ServerMessage } from "../../client/src/codec.js";
+import { answeredSeq, decodeServerFrame, htmlAfter, htmlHash, type ServerMessage } from "../../client/src/codec.js";
 import { S_HEARTBEAT } from "../../client/src/protocol.js";
 import { weft, type WeftOptions } from "../src/index.js";
 import type { LiveViewClass } from "../src/live/view.js";
@@ -27,6 +27,22 @@ export interface ViewRoot {
 /** The view roots of a rendered page, in document order. */
 export function viewRoots(html: string): ViewRoot[] {
   return [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
+}
+
+/**
+ * The inner HTML of the view root `id` in a rendered page, exactly as the server wrote it
+ * (what a browser's root holds before JavaScript; its `innerHTML` is the same string when the
+ * markup serializes back unchanged). Counts nested `<div>`s to find the root's end.
+ * @throws Error when the page has no root with that id
+ */
+export function rootInner(html: string, id: string): string {
+  const open = html.indexOf(`<div id="${id}"`);
+  if (open < 0) throw new Error(`no view root ${id}`);
+  const start = html.indexOf(">", open) + 1;
+  const tags = /<div[\s>]|<\/div>/g;
+  tags.lastIndex = start;
+  for (let depth = 1, m; (m = tags.exec(html)); ) if ((depth += m[0] === "</div>" ? -1 : 1) === 0) return html.slice(start, m.index);
+  throw new Error(`view root ${id} is not closed`);
 }
 
 /** GETs a live page: its HTML, the session cookie, and the tokens of its view roots (in order). */
@@ -90,8 +106,15 @@ export class Client {
     this.ws.send(typeof frame === "string" ? frame : JSON.stringify(frame));
   }
 
-  join(ref: number, token: string, url = "http://127.0.0.1/", forms?: unknown): void {
-    this.send(forms ? ["j", ref, token, url, forms] : ["j", ref, token, url]);
+  /**
+   * Sends a join. With `html` (the root's inner HTML, see {@link rootInner}) the join carries its
+   * hash, as the browser runtime's does, and that HTML is the view's base until a render arrives
+   * (the server answers `unchanged` when its render is the same).
+   */
+  join(ref: number, token: string, url = "http://127.0.0.1/", forms?: unknown, html?: string): void {
+    if (html === undefined) return this.send(forms ? ["j", ref, token, url, forms] : ["j", ref, token, url]);
+    this.html.set(ref, html);
+    this.send(["j", ref, token, url, forms ?? null, htmlHash(html)]);
   }
 
   event(ref: number, name: string, payload: object = {}): number {

@@ -13,9 +13,10 @@ import { escapeLike, splitSearchTerms } from "./search.js";
 import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
 import { fromWallTime, wallTime } from "./time-zone.js";
 import { customCondition } from "./custom-filter.js";
+import { drillCondition } from "./date-hierarchy.js";
 
 /**
- * The WHERE clause of a state's search and filters, over the admin's own table only
+ * The WHERE clause of a state's search, filters and `dateHierarchy` period, over the admin's own table only
  * (related search fields are `IN (SELECT …)` subqueries, no joins), so it can drive an
  * `UPDATE` / `DELETE` / `SELECT` of the "select all N matching" actions. Sort and page are
  * ignored.
@@ -33,6 +34,10 @@ import { customCondition } from "./custom-filter.js";
 export function selectionFilter(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db)): SQL | undefined {
   const conds: SQL[] = state.scope ? [state.scope] : [];
   for (const [field, sel] of Object.entries(state.filters)) conds.push(filterCondition(rules, now, field, sel));
+  if (state.date) {
+    if (!rules.config.dateHierarchy) throw new ChangeListParamError("date", "this list has no dateHierarchy");
+    conds.push(drillCondition(rules.config.dateHierarchy, state.date, rules.timeZone));
+  }
   const search = searchCondition(dialect, rules.config, state.q, related);
   if (search) conds.push(search);
   return conds.length === 0 ? undefined : and(...conds);

@@ -8,6 +8,8 @@ import {
   renderedFrame,
   replyFrame,
   titleFrame,
+  htmlHash,
+  unchangedFrame,
   type ServerFrame,
   type UploadFile,
 } from "@weft/client/codec";
@@ -75,7 +77,10 @@ export class ViewRuntime implements ViewDriver {
 
   /**
    * Mounts the view (connected), replays recovered form events, and sends the first render:
-   * a `rendered` frame, or the frame `answer` builds from the HTML (live navigation's `mounted`).
+   * a `rendered` frame, `unchanged` when `hash` is the render's {@link htmlHash} (the root
+   * already holds that HTML: a few bytes instead of it), or the frame `answer` builds from the
+   * HTML (live navigation's `mounted`). Either way the render is the base of the next delta.
+   * @param hash - the join's hash of the root's HTML (from the client: matched, never trusted otherwise)
    * @throws UnauthorizedError, or whatever mount throws (the caller answers with an error frame)
    */
   async join(
@@ -86,6 +91,7 @@ export class ViewRuntime implements ViewDriver {
     domId: string,
     forms: Array<[string, Payload]>,
     answer?: (html: string, view: LiveView<any, any>) => ServerFrame,
+    hash?: string,
   ): Promise<void> {
     // anything queued while joining (a pushPatch from a recovered form, a pubsub message)
     // runs after the first render, as a delta
@@ -106,7 +112,7 @@ export class ViewRuntime implements ViewDriver {
       this.sent = fanoutOf(this.services).intern(cls, html);
       this.dirty = false;
       if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
-      this.outbox.send(answer ? answer(html, this.view) : renderedFrame(this.ref, html));
+      this.outbox.send(answer ? answer(html, this.view) : hash !== undefined && hash === htmlHash(html) ? unchangedFrame(this.ref) : renderedFrame(this.ref, html));
       this.sendStreams();
       this.sendTitle();
     } catch (err) {

@@ -228,7 +228,7 @@ export class LiveSocket implements Outbox {
     const rt = new ViewRuntime(f.ref, this.services, this);
     this.views.set(f.ref, rt);
     try {
-      await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms);
+      await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms, undefined, f.hash);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
       this.live.add(rt);
       clearTimeout(this.joinTimer);
