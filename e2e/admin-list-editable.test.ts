@@ -50,8 +50,8 @@ describe("listEditable on the orders list", () => {
     mkdirSync(SHOTS, { recursive: true });
     for (const [w, h, size] of [[1366, 900, "1366"], [390, 844, "390"]] as const) {
       await page.setViewportSize({ width: w, height: h });
-      // the table at the top of the viewport (on a phone the widgets above it fill the first screen)
-      await page.evaluate(() => window.scrollTo(0, document.querySelector("#cl-actions")!.getBoundingClientRect().top + window.scrollY - 64));
+      // on a phone the widgets above the table fill the first screen: the table at the top
+      await page.evaluate((phone) => window.scrollTo(0, phone ? document.querySelector("#cl-actions")!.getBoundingClientRect().top + window.scrollY - 64 : 0), w < 600);
       await page.waitForFunction(() => document.getAnimations().every((an) => an.playState !== "running"), null, { polling: 50 });
       await page.waitForTimeout(400); // CSS transitions without running animations (layout settle); a screenshot only
       // the inputs fit their cells: no horizontal overflow of the page

@@ -23,10 +23,14 @@ export const DEMO_USERS = [
  *
  * @param db - the demo database (db/engine.ts)
  * @param sqlite - SQLite only: the raw connection (default: the one under `db`)
- * @param jobs - the job options (e.g. `bullmq` for job workers)
+ * @param jobs - the job options (e.g. `bullmq` for job workers); `DEMO_JOB_RETENTION_MS` in the
+ *   environment sets how long the channel layer keeps a finished job (the e2e specs shorten it
+ *   to see the job history take over)
  */
 export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: SiteJobOptions): AdminSite {
   const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
+  const retentionMs = Number(process.env.DEMO_JOB_RETENTION_MS);
+  if (retentionMs > 0) jobs = { ...jobs, retentionMs };
   // money columns hold cents: shown as "€822.45", typed as "822.45"
   const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}) });
 

@@ -10,7 +10,7 @@ import type { AdminSite } from "./site.js";
 import { bindView, staffUser } from "./shell/base.js";
 import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
-import { changeListRoutes } from "./changelist/view.js";
+import { changeListRoutes } from "./changelist/routes.js";
 import { bulkDeleteAction } from "./jobs/bulk-delete.js";
 import { changeFormRoutes } from "./changeform/view.js";
 import { auditRoutes } from "./audit/routes.js";

@@ -165,10 +165,7 @@ export class AdminSite implements DashboardSite {
   }
 
   /**
-   * Creates a site and waits until it is {@link AdminSite.ready}: the one start-up path for both
-   * engines, as `new AdminSite(opts)` followed by `await site.ready()`.
-   *
-   * @param opts - see {@link AdminSiteOptions}
+   * `new AdminSite(opts)` then `await site.ready()`: the one start-up path of both engines.
    * @returns the site, its admin tables created or upgraded
    * @throws what the constructor and {@link AdminSite.ready} throw
    */
@@ -192,17 +189,14 @@ export class AdminSite implements DashboardSite {
    */
   ready(): Promise<this> {
     if (this.isReady) return Promise.resolve(this);
-    this.readying ??= migrateAdmin(this.db).then(
-      () => {
-        this.isReady = true;
-        return this;
-      },
-      (err: unknown) => {
-        this.readying = undefined;
-        throw err;
-      },
-    );
-    return this.readying;
+    const ready = (): this => {
+      this.isReady = true;
+      return this;
+    };
+    return (this.readying ??= migrateAdmin(this.db).then(ready, (err: unknown) => {
+      this.readying = undefined; // a later call tries again
+      throw err;
+    }));
   }
 
   /**

@@ -158,19 +158,22 @@ describe.each(ENGINES)("job history on %s", (engine) => {
       const rec = await web.jobQueue.enqueue({ kind: KIND, data: { n: 4 }, owner: "8", ownerName: "bob", action: KIND, description: "On a job worker" });
       expect((await waitFor(() => web.jobHistory.get(rec.id), "the queued row"))?.record.status).toBe("queued");
       stepper.release(2);
-      await waitFor(async () => (await web.jobHistory.get(rec.id))?.record.current === 2, "progress from the job worker");
+      // a job worker starting on a loaded machine may take a while to take its first job
+      await waitFor(async () => (await web.jobHistory.get(rec.id))?.record.current === 2, "progress from the job worker", 45_000);
       stepper.release(2);
       const done = await waitFor(async () => {
         const e = await web.jobHistory.get(rec.id);
         return e?.record.status === "done" ? e.record : undefined;
-      }, "the done row", 30_000);
+      }, "the done row", 45_000);
       expect(done).toMatchObject({ current: 4, ownerName: "bob", log: ["row 1 counted", "row 2 counted", "row 3 counted", "row 4 counted"] });
     } finally {
+      // a job still waiting for steps would hold the worker's close
+      stepper.release(100);
       await worker?.close();
       await webApp.close();
       await webLayer.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it("prunes with an injected clock: keeps 29-day-old finished jobs, deletes 31-day-old ones, never an unfinished one", async () => {
     const h = new JobHistory(shop.db, { now: () => now });

@@ -545,9 +545,9 @@ for (const [engine, kind] of MATRIX) {
       expect(again.status).toBe(303);
     });
 
-    it("My jobs lists the user's recent jobs with live status; a superuser sees everyone's", async () => {
+    it("My jobs lists the user's recent jobs with live status; a superuser sees everyone's on All jobs", async () => {
       const page = await openLive(B, "manager2", "/admin/jobs/", "jobs");
-      expect(page.html()).toContain("You have no recent jobs.");
+      expect(page.html()).toContain("You have no jobs yet.");
       const res = await post(A, "manager2", { action: "finalize", _selected_action: ["5"] });
       const id = jobIdOf(res)!;
       await page.c.until(() => page.html().includes(`data-job="${id}"`), "the new job listed");
@@ -558,7 +558,9 @@ for (const [engine, kind] of MATRIX) {
       expect(page.html()).not.toContain("Started by");
       const mgr = await (await (await login("manager")).fetch(`${A.base}/admin/jobs/`)).text();
       expect(mgr).not.toContain(id);
-      const sup = await (await (await login("admin")).fetch(`${A.base}/admin/jobs/`)).text();
+      // a superuser's My jobs is their own; All jobs has everyone's
+      expect(await (await (await login("admin")).fetch(`${A.base}/admin/jobs/`)).text()).not.toContain(id);
+      const sup = await (await (await login("admin")).fetch(`${A.base}/admin/jobs/all/`)).text();
       expect(sup).toContain(id);
       expect(sup).toContain("Started by");
       expect(sup).toContain("manager2");

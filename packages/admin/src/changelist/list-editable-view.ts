@@ -37,17 +37,20 @@ export interface ListEditHost {
  * a field the list does not edit is refused with an error flash.
  */
 export async function listEdit(h: ListEditHost, p: FormInput): Promise<void> {
+  // a change of an input outside the formset (the row-selection boxes sit in the form's table): nothing to note, no render
+  if (typeof p._target === "string" && !p._target.startsWith("form-")) return;
   const admin = h.allowed("change");
   const rows = h.rows();
   if (!admin || !rows) return;
   const parsed = parseFormset(admin, h.site, p);
   if ("refused" in parsed) return h.flash("error", parsed.refused);
   const shown = new Map(rows.map((r) => [String(r.pk), r]));
-  h.edits.note(parsed.rows, shown, (row) => initialStrings(editableFields(h.site, admin, h.user, row.record), row.record));
+  const changed = h.edits.note(parsed.rows, shown, (row) => initialStrings(editableFields(h.site, admin, h.user, row.record), row.record));
   if (!h.edits.dirty && h.edits.stale) {
     h.edits.stale = false;
     await h.refresh(admin);
-  } else h.show();
+    // no render when nothing changed: a re-render could undo a box ticked meanwhile
+  } else if (changed) h.show();
 }
 
 /**

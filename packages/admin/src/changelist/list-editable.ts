@@ -135,8 +135,10 @@ export class ListEdits {
    * Notes what the formset holds now (a `list_edit` event): the rows whose strings differ from
    * the stored row's are kept; the others are forgotten.
    * @param shown - the page's rows, by primary key
+   * @returns whether the edits changed
    */
-  note(rows: readonly FormsetRow[], shown: ReadonlyMap<string, ChangeListRow>, initial: (row: ChangeListRow) => Record<string, string>): void {
+  note(rows: readonly FormsetRow[], shown: ReadonlyMap<string, ChangeListRow>, initial: (row: ChangeListRow) => Record<string, string>): boolean {
+    const was = JSON.stringify([...this.values]);
     for (const r of rows) {
       const row = shown.get(r.pk);
       if (!row) continue;
@@ -150,6 +152,7 @@ export class ListEdits {
       if (Object.keys(start).some((k) => start[k] !== now[k])) this.values.set(r.pk, now);
       else this.values.delete(r.pk);
     }
+    return JSON.stringify([...this.values]) !== was;
   }
 
   /** Forgets every edit and error (saved, discarded, or the user left the page's state). */

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
+import { NotFoundError, UnauthorizedError, type Params, on } from "@weft/server";
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
 import { modelTopic, publishModelEvent } from "../model/publish.js";
 import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TICK, type LiveListOptions } from "./live.js";
@@ -15,11 +14,9 @@ import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
 import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import { AdminView, bindView } from "../shell/base.js";
+import { AdminView } from "../shell/base.js";
 import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
-import { formPostRoute, withFormCsrf } from "../changeform/post.js";
-import { LIST_FORM_ID, ListEdits } from "./list-editable.js";
+import { ListEdits } from "./list-editable.js";
 import { listEdit, listSave, withEditable, type ListEditHost } from "./list-editable-view.js";
 
 const DENIED = "You don't have permission to do that.";
@@ -433,21 +430,4 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     });
     this.assign(withEditable(this.editHost, admin, listUrl(admin, query, this.state), assigns));
   }
-}
-
-/**
- * The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope.
- * @param bulkDelete - the built-in delete of more than {@link INLINE_DELETE_MAX} rows as a progress job (the plugin passes `bulkDeleteAction`)
- */
-export async function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions, bulkDelete?: (admin: ModelAdmin<any, any>) => AdminAction): Promise<void> {
-  const view = bindView(ChangeListView, site, "changelist");
-  view.bulkDelete = bulkDelete;
-  // the listEditable formset (`form="cl-editable"` gets the CSRF input) POSTs to the list's URL without JavaScript
-  const withCsrf = withFormCsrf(ro, LIST_FORM_ID);
-  await formPostRoute(scope, `${site.prefix}/:app/:model/`, view, withCsrf);
-  scope.live(`${site.prefix}/:app/:model/`, view, {
-    ...withCsrf,
-    // the page title names the model (the route serves every model)
-    title: (p) => site.get(p.app ?? "", p.model ?? "")?.verboseNamePlural ?? ChangeListView.title ?? "Weft",
-  });
 }

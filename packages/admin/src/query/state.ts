@@ -112,7 +112,8 @@ const MAX_PAGE = 1_000_000_000;
  * @throws ChangeListParamError for an unknown parameter, a repeated parameter, an unknown or
  *   non-sortable sort field, a repeated sort field, an unknown filter field or lookup, a
  *   filter value that is not one of the choices / not the column's key shape / not a named
- *   range, a page that is not a positive integer, a too long search
+ *   range, a page that is not a positive integer, a too long search, a `dateHierarchy` period
+ *   that is not a calendar year / month / day (or a month without its year, a day without its month)
  */
 export function parseState(rules: StateRules, params: URLSearchParams | string, options: ParseStateOptions = {}): ChangeListState {
   const sp = typeof params === "string" ? new URLSearchParams(params) : params;

@@ -68,6 +68,8 @@ export async function openDemoShop(engine: Engine, sizes: SeedOptions, prefix = 
   const { pool, db } = await openPostgres(tdb.url, { max: 4, statementTimeoutMs: 0 });
   try {
     await seedPostgres(pool, sizes);
+    // the admin's tables (openPostgres applies the shop's only; an AdminSite over this pool is then ready at once)
+    await migrateAdmin(db);
   } catch (e) {
     await pool.end();
     await tdb.drop();
