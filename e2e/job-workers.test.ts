@@ -48,7 +48,8 @@ async function until<T>(cond: () => T | undefined | Promise<T | undefined>, what
 
 /** `weft worker` on the demo's config; resolves once it printed its start line. */
 async function startJobWorker(): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, [WEFT, "worker", "--config", CONFIG, "--redis", redis.url], { cwd: ROOT, env: { ...process.env, DEMO_DB: dbFile, ...ENV }, stdio: ["ignore", "pipe", "pipe"] });
+  // the SQLite file, as the web workers (the demo's config would open a PostgreSQL DATABASE_URL)
+  const proc = spawn(process.execPath, [WEFT, "worker", "--config", CONFIG, "--redis", redis.url], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "", DEMO_DB: dbFile, ...ENV }, stdio: ["ignore", "pipe", "pipe"] });
   jobWorkers.push(proc);
   let out = "";
   proc.stdout!.on("data", (d: Buffer) => void (out += d.toString()));

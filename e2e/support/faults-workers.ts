@@ -25,8 +25,9 @@ process.on("exit", () => {
 /**
  * Starts a demo worker; resolves once it printed its "Weft demo:" line.
  * @param cwd - its working directory (default the repository; a machine of its own: an empty temp dir)
+ * @param args - main.js's arguments (e.g. `--workers 2 --job-workers 2`: a cluster, whose primary prints the line once its web workers listen)
  */
-export async function startWorker(name: string, dbFile: string, redisUrl: string, env: Record<string, string> = {}, cwd = ROOT): Promise<Worker> {
+export async function startWorker(name: string, dbFile: string, redisUrl: string, env: Record<string, string> = {}, cwd = ROOT, args: string[] = []): Promise<Worker> {
   const port = await freePort();
   const e: NodeJS.ProcessEnv = {
     ...process.env,
@@ -42,7 +43,7 @@ export async function startWorker(name: string, dbFile: string, redisUrl: string
   };
   delete e.WEFT_SECRET; // every worker reads <DEMO_DB>.secret: the first one writes it
   delete e.WORKERS;
-  const proc = spawn(process.execPath, [MAIN], { cwd, env: e, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [MAIN, ...args], { cwd, env: e, stdio: ["ignore", "pipe", "pipe"] });
   procs.add(proc);
   let out = "";
   let running = true;

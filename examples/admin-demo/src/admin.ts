@@ -23,10 +23,14 @@ export const DEMO_USERS = [
  *
  * @param db - the demo database (db/engine.ts)
  * @param sqlite - SQLite only: the raw connection (default: the one under `db`)
- * @param jobs - the job options (e.g. `bullmq` for job workers)
+ * @param jobs - the job options (e.g. `bullmq` for job workers); `DEMO_JOB_RETENTION_MS` in the
+ *   environment sets how long the channel layer keeps a finished job (the e2e specs shorten it
+ *   to see the job history take over)
  */
 export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: SiteJobOptions): AdminSite {
   const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
+  const retentionMs = Number(process.env.DEMO_JOB_RETENTION_MS);
+  if (retentionMs > 0) jobs = { ...jobs, retentionMs };
   // money columns hold cents: shown as "€822.45", typed as "822.45"
   const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}) });
 
@@ -36,6 +40,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     listDisplay: ["number", "customer", "status", "totalCents", "createdAt"],
     // "Placed" gives way on tablets (under 1024 px) but stays on the phone cards
     listDisplayPriority: { createdAt: 2 },
+    // the status is changed right in the list (a select per row, one Save for the page); a refunded order's stays read-only (getReadonlyFields)
+    listEditable: ["status"],
     searchFields: ["^number", "customer.name", "customer.email"],
     // words of 3+ letters are looked up in trigram indexes (FTS5; created at start-up, app.ts)
     searchIndex: "trigram",
@@ -43,6 +49,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     estimateTotalAbove: 1_000_000,
     // "Big orders" (list-filters.ts): a custom filter, `?size=big`
     listFilter: ["status", "createdAt", bigOrdersFilter(orders.totalCents)],
+    // the drill-down bar above the list (docs/admin.md, "dateHierarchy"): years → months → days
+    dateHierarchy: "createdAt",
     ordering: ["-createdAt"],
     listPerPage: 50,
     labels: { totalCents: "Total", customer: "Customer", createdAt: "Placed" },

@@ -135,7 +135,8 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   const context: DemoContext = { db };
   // with job workers (--job-workers), jobs go through BullMQ and run there, not in this process
-  const site = buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined);
+  // ready(): the admin's own tables created or upgraded, on either engine (once for all processes)
+  const site = await buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined).ready();
   // the search indexes of the ModelAdmins' `searchIndex` (built once: ~15 s on the 400,000 orders)
   const built = await site.migrateSearchIndexes();
   if (built.length > 0) app.log.info({ indexes: built }, "built the admin's search indexes");

@@ -39,7 +39,7 @@ export interface DemoConfig {
   /** DATABASE_URL: a `postgres://` URL, the database every process (on any machine) shares instead of the file */
   databaseUrl: string | undefined;
   /** DATABASE_POOL_SIZE (10) and DATABASE_STATEMENT_TIMEOUT_MS (2,000; 0: none), for PostgreSQL */
-  pool: Required<PostgresPoolOptions>;
+  pool: Required<Pick<PostgresPoolOptions, "max" | "statementTimeoutMs">>;
   /** an order every this many ms in one process (0: off) */
   simulateMs: number;
   /** processes serving the port (1: no cluster) */
@@ -176,6 +176,8 @@ export async function deploymentChecks(config: DemoConfig, prepare: boolean): Pr
   const layer = config.redisUrl ? new RedisChannelLayer(config.redisUrl, { commandTimeoutMs: 2_000 }) : new MemoryChannelLayer();
   try {
     const site = buildAdmin(db, sqlite);
+    // the admin's tables, once here for the workers (`check` alone only reads)
+    if (prepare) await site.ready();
     // built once here, before the workers start (each would otherwise wait for the first)
     if (prepare) await site.migrateSearchIndexes();
     if (prepare) await ensureDemoUsersShared(site);

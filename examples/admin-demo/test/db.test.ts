@@ -1,6 +1,6 @@
 // The demo database on real SQLite files: migrations, deterministic seeding, the example
 // queries (against brute-force answers) on SQLite and on PostgreSQL (the same seeded rows, in a
-// database of its own), and their query plans on SQLite.
+// database of its own), their query plans on SQLite, and the query report on both engines.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ import {
 } from "../src/db/queries.js";
 import { createRng } from "../src/db/rng.js";
 import * as schema from "../src/db/schema.js";
+import { REPORT_SEARCHES, runQueryReport } from "../src/db/query-report.js";
 import { ensureSeeded } from "../src/db/seed-cli.js";
 import { seed, type SeedOptions } from "../src/db/seed.js";
 
@@ -200,13 +201,17 @@ describe.each(["sqlite", "postgres"] as const)("queries on %s", (engine) => {
   let h: { db: AnyDemoDb };
   let all: BruteOrder[];
   let closePostgres = async () => {};
+  /** the SQLite file, or PostgreSQL's URL (the query report opens it itself) */
+  let target = "";
 
   beforeAll(async () => {
     ref = open(`queries-${engine}.db`);
     seed(ref.sqlite, OPTIONS);
     all = allOrders(ref.sqlite);
+    target = join(dir, `queries-${engine}.db`);
     if (engine === "sqlite") return void (h = ref);
     const test = await createTestDatabase({ prefix: "demo_queries" });
+    target = test.url;
     const { pool, db } = await openPostgres(test.url);
     await seedPostgres(pool, OPTIONS);
     h = { db };
@@ -322,6 +327,19 @@ describe.each(["sqlite", "postgres"] as const)("queries on %s", (engine) => {
     const expected = ref.sqlite.prepare("SELECT count(*) FROM support_tickets WHERE status = 'open'").pluck().get();
     expect(await openTicketCount(h.db)).toBe(expected);
     expect(await openTicketCount(h.db)).toBeGreaterThan(0);
+  });
+
+  it("the query report (query-report.js) times every query and gives each statement's plan from the engine", async () => {
+    const report = await runQueryReport(target, 1);
+    expect(report.map((t) => t.label)).toEqual([...REPORT_SEARCHES.map(([label]) => `searchOrders ${label}`), "countOrdersToday", "revenueToday", "openTicketCount"]);
+    expect(report[0]!.summary).toMatch(/^50 rows, total 20\d\d$/); // the seed's 2,000 orders, and the ones an earlier test inserted
+    for (const t of report) {
+      expect(t.plans.length, t.label).toBeGreaterThan(0);
+      expect(t.medianMs, t.label).toBeGreaterThanOrEqual(0);
+    }
+    // SQLite's EXPLAIN QUERY PLAN ("SEARCH orders USING INDEX …"), PostgreSQL's EXPLAIN ("Index Scan … on orders")
+    const plans = report.flatMap((t) => t.plans).join("\n");
+    expect(plans).toMatch(engine === "sqlite" ? /SEARCH \w+ USING (COVERING )?INDEX/ : /Index (Only )?Scan (Backward )?using \w+ on orders/);
   });
 
   it.runIf(engine === "sqlite")("serves every statement from an index (EXPLAIN QUERY PLAN)", async () => {

@@ -46,8 +46,12 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_JOB_SELECTION: "a job's pinned selection is gone",
   /** jobs: the BullMQ engine was given an unusable Redis URL */
   WEFT_ADMIN_ERR_JOB_QUEUE: "the job queue cannot be set up",
+  /** `new AdminSite({ jobs })`: `retentionDays` of the job history is not a positive number of days */
+  WEFT_ADMIN_ERR_JOB_HISTORY: "the job history's options are invalid",
   /** `site.jobs` was read before `adminPlugin` was registered */
   WEFT_ADMIN_ERR_NOT_INSTALLED: "site.jobs before adminPlugin",
+  /** `site.users` / `.sessions` / `.tokens`, `adminPlugin`, a job worker: a PostgreSQL site used before `await site.ready()` (or `AdminSite.create`) */
+  WEFT_ADMIN_ERR_NOT_READY: "a PostgreSQL site used before site.ready()",
   /** {@link UserStore}: a bad or taken username, a bad permission string, an unknown user ({@link UserStoreError}) */
   WEFT_ADMIN_ERR_USER_STORE: "the user store refused the input",
   /** `createSuperuser`: the password is empty */

@@ -10,7 +10,7 @@ import type { AdminSite } from "./site.js";
 import { bindView, staffUser } from "./shell/base.js";
 import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
-import { changeListRoutes } from "./changelist/view.js";
+import { changeListRoutes } from "./changelist/routes.js";
 import { bulkDeleteAction } from "./jobs/bulk-delete.js";
 import { changeFormRoutes } from "./changeform/view.js";
 import { auditRoutes } from "./audit/routes.js";
@@ -83,6 +83,8 @@ export interface AdminPluginOptions {
 
 async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Promise<void> {
   const { site } = opts;
+  // a PostgreSQL site whose tables may not exist yet: a coded error now, not a failing login later
+  site.assertReady("adminPlugin");
   if (!app.hasDecorator("weft")) {
     throw adminError("WEFT_ADMIN_ERR_WEFT_MISSING", "weft admin: register the weft plugin before the admin: `await app.register(weft, { secret, sessions: site.sessions })`, then `await app.register(adminPlugin, { site })`");
   }
@@ -142,7 +144,7 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
     // 404 / 403 render in the shell (errorPage); unmatched GETs under the prefix too
     const ro: LiveRouteOptions = errorPages(scope, site, { layout: SHELL, liveSession, layoutData: (req, reply, session) => shellData(site, css, healthView, bellView, req, reply, session) });
     dashboardRoutes(scope, site, ro);
-    changeListRoutes(scope, site, ro, bulkDeleteAction);
+    await changeListRoutes(scope, site, ro, bulkDeleteAction);
     await changeFormRoutes(scope, site, ro);
     auditRoutes(scope, site, ro);
     await jobRoutes(scope, site, ro);
@@ -156,12 +158,14 @@ async function adminRoutes(app: FastifyInstance, opts: AdminPluginOptions): Prom
  * of every registered model. Register after the weft plugin, which must use the site's sessions:
  *
  * @example
+ * const site = await AdminSite.create({ db }); // the admin's tables migrated, on either engine
  * await app.register(weft, { secret: process.env.WEFT_SECRET!, sessions: site.sessions });
  * await app.register(adminPlugin, { site });
  *
  * Weft's security headers go on the admin's routes only (unless weft's `helmet` says app-wide).
  *
- * @throws at registration, a WeftAdminError: `WEFT_ADMIN_ERR_WEFT_MISSING` (weft not registered
+ * @throws at registration, a WeftAdminError: `WEFT_ADMIN_ERR_NOT_READY` (a PostgreSQL site before
+ *   `await site.ready()`), `WEFT_ADMIN_ERR_WEFT_MISSING` (weft not registered
  *   before), `WEFT_ADMIN_ERR_SESSIONS_MISMATCH` (weft registered without `sessions: site.sessions`),
  *   `WEFT_ADMIN_ERR_SYSTEM_CHECK` (a {@link SystemCheckError}: the start-up checks found errors)
  */

@@ -1,9 +1,11 @@
 import { dialectOf, qb, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
 import { authPages } from "./users/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
-import { migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
+import { migrateAdmin, migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
+import { adminMigratedIn } from "./migrate/pg.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
+import { EMPTY_VALUE_DISPLAY } from "./model/empty-value.js";
 import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
 import { ChangeListQuery, queryBudget, siteReads, type SqliteReadPool, type ReadPoolOption, type Relations } from "./query/index.js";
@@ -13,6 +15,7 @@ import { DashboardRegistry } from "./dashboard/registry.js";
 import { InProcessJobQueue, type JobQueue, type JobStore } from "@weft/server/jobs";
 import { registerActionJobs, type SiteJobOptions } from "./jobs/install.js";
 import { exportCsvAction } from "./jobs/csv/export.js";
+import { JobHistory } from "./jobhistory/index.js";
 import type { AdminAction } from "./model/actions.js";
 import type { Logger } from "@weft/server";
 import { adminError } from "./errors.js";
@@ -51,6 +54,12 @@ export interface AdminSiteOptions {
    */
   display?: DisplayOptions;
   /**
+   * how empty values (NULL, "") read in every change list and read-only form field, as Django's
+   * `AdminSite.empty_value_display` (default "—"); a ModelAdmin's `emptyValueDisplay` and a
+   * field's (`formfieldOverrides[key].emptyValueDisplay`) win over it
+   */
+  emptyValueDisplay?: string;
+  /**
    * the time budget of one admin statement, in milliseconds (default 2,000): past it a pooled
    * SQLite read is stopped (its reader killed) and PostgreSQL cancels the statement
    * (`statement_timeout`); the user reads "This search took too long; narrow it down."
@@ -71,7 +80,7 @@ export interface AdminSiteOptions {
  * sessions and API tokens of the admin, and (through `install`) its routes under the prefix.
  *
  * @example
- * const site = new AdminSite({ db, sqlite });
+ * const site = await AdminSite.create({ db }); // or new AdminSite({ db }) then await site.ready()
  * site.register(orders, { app: "shop", listDisplay: ["number", "customer", "status"], … });
  * await app.register(weft, { secret, sessions: site.sessions });
  * await app.register(site.plugin);
@@ -85,6 +94,8 @@ export class AdminSite implements DashboardSite {
   readonly id: string;
   /** locale, default currency and time zone (see {@link AdminSiteOptions.display}) */
   readonly display: Display;
+  /** how empty values read site-wide (see {@link AdminSiteOptions.emptyValueDisplay}) */
+  readonly emptyValueDisplay: string;
   /** the database (SQLite: wrapped so that the admin's writes wait for its open transactions; see `query/dialect/sqlite.ts`) */
   readonly db: AdminDatabase;
   /** what differs between SQLite and PostgreSQL */
@@ -98,9 +109,12 @@ export class AdminSite implements DashboardSite {
   readonly reads: AdminDatabase;
   /** the SQLite read pool behind {@link AdminSite.reads}, if any (`adminPlugin` closes it with the app) */
   readonly readPool: SqliteReadPool | undefined;
-  readonly users: UserStore;
-  readonly sessions: AdminSessions;
-  readonly tokens: ApiTokens;
+  private readonly userStore: UserStore;
+  private readonly sessionStore: AdminSessions;
+  private readonly tokenStore: ApiTokens;
+  /** SQLite, or PostgreSQL once {@link AdminSite.ready} resolved (or `migrateAdmin` ran on the same pool) */
+  private isReady: boolean;
+  private readying: Promise<this> | undefined;
   /** the dashboard widgets (standalone ones: `site.dashboard.register(widget)`) and dashboard pages */
   readonly dashboard: DashboardRegistry;
   /** the site's own pages inside the admin shell (see {@link AdminSite.page}) */
@@ -109,6 +123,12 @@ export class AdminSite implements DashboardSite {
   readonly context: SiteContext;
   /** options of the job store made at install (see {@link AdminSite.jobs}) */
   readonly jobOptions: SiteJobOptions;
+  /**
+   * the job history in the database (`weft_jobs`): every job's record, kept
+   * `jobs.retentionDays` (default 30) after it finished; written as jobs change once the
+   * admin is installed (or a job worker runs), pruned every hour
+   */
+  readonly jobHistory: JobHistory;
   private jobStore: JobStore | undefined;
   private queue: JobQueue | undefined;
   private jobLogger: Logger | undefined;
@@ -120,25 +140,95 @@ export class AdminSite implements DashboardSite {
     this.title = opts.title ?? "Weft admin";
     this.id = opts.id ?? "admin";
     this.display = resolveDisplay(opts.display);
+    this.emptyValueDisplay = opts.emptyValueDisplay ?? EMPTY_VALUE_DISPLAY;
     this.dialect = dialectOf(opts.db);
     this.db = this.dialect.adopt(opts.db);
-    // the admin's tables: SQLite applies pending migrations here (a no-op once up to date; `weft migrate`
-    // does the same); PostgreSQL's are applied by `await migrateAdmin(db)` (or `weft migrate`) before
+    // the admin's tables: SQLite applies pending migrations here, synchronously (a no-op once up to
+    // date; `weft migrate` does the same); PostgreSQL's by `await site.ready()` (or `AdminSite.create`)
     if (this.dialect.name === "sqlite") migrateAdminSqlite(opts.db as Parameters<typeof migrateAdminSqlite>[0]);
+    this.isReady = this.dialect.name === "sqlite" || adminMigratedIn(opts.db as Parameters<typeof adminMigratedIn>[0]);
     this.queryTimeoutMs = queryBudget(opts.queryTimeoutMs);
     // the views log a stopped statement (with the user); see ChangeListView's tooSlow
     const reads = siteReads(this.db, this.dialect, this.queryTimeoutMs, opts.readPool);
     this.reads = reads.reads;
     this.readPool = reads.pool;
-    this.users = new UserStore(qb(this.db));
-    this.sessions = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
-    this.tokens = new ApiTokens(qb(this.db));
+    this.userStore = new UserStore(qb(this.db));
+    this.sessionStore = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
+    this.tokenStore = new ApiTokens(qb(this.db));
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
     this.pages = new PageRegistry(this);
     // users, groups and API tokens for superusers (Django admin's auth app), under "Authentication"
     authPages(this, (path, View, o) => this.page(path, View, o));
     this.jobOptions = { ...opts.jobs };
+    this.jobHistory = new JobHistory(this.db, { ...(opts.jobs?.retentionDays !== undefined ? { retentionDays: opts.jobs.retentionDays } : {}), ...(opts.jobs?.now ? { now: opts.jobs.now } : {}) });
+  }
+
+  /**
+   * `new AdminSite(opts)` then `await site.ready()`: the one start-up path of both engines.
+   * @returns the site, its admin tables created or upgraded
+   * @throws what the constructor and {@link AdminSite.ready} throw
+   */
+  static async create(opts: AdminSiteOptions): Promise<AdminSite> {
+    return new AdminSite(opts).ready();
+  }
+
+  /**
+   * Creates or upgrades the admin's own tables (users, sessions, API tokens, audit log…) in the
+   * site's database, as `migrateAdmin(db)` does, and resolves when the site may serve. Call it
+   * (or use {@link AdminSite.create}) before `site.users`, `site.sessions`, `site.tokens` or
+   * `adminPlugin`, on either engine. Idempotent and cheap once up to date (one statement); the
+   * first call's promise is shared by later calls. On PostgreSQL the migrations run under an
+   * advisory lock, so any number of processes starting together on any machines apply them
+   * once; SQLite's constructor applied them already (kept for existing code), so there it
+   * resolves at once. The trigram search indexes are separate: {@link AdminSite.migrateSearchIndexes}.
+   *
+   * @returns this site
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_MIGRATE` when a migration fails (nothing of it is
+   *   kept; a later call tries again); the driver's error when the server cannot be reached
+   */
+  ready(): Promise<this> {
+    if (this.isReady) return Promise.resolve(this);
+    const ready = (): this => {
+      this.isReady = true;
+      return this;
+    };
+    return (this.readying ??= migrateAdmin(this.db).then(ready, (err: unknown) => {
+      this.readying = undefined; // a later call tries again
+      throw err;
+    }));
+  }
+
+  /**
+   * Throws unless the site is ready (see {@link AdminSite.ready}).
+   * @param what - what was used, for the message
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_READY` on PostgreSQL before `await site.ready()`
+   */
+  assertReady(what: string): void {
+    if (this.isReady) return;
+    throw adminError(
+      "WEFT_ADMIN_ERR_NOT_READY",
+      `weft admin: ${what} was used before the site was ready: on PostgreSQL the admin's tables may not exist yet. ` +
+        "`await site.ready()` after `new AdminSite(…)` (or `const site = await AdminSite.create(…)`) before using it; it applies the admin's migrations once, safely from many processes",
+    );
+  }
+
+  /** The admin's users, groups and permissions (`weft_users`…), as Django's `auth` models. @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_READY` on PostgreSQL before {@link AdminSite.ready} */
+  get users(): UserStore {
+    this.assertReady("site.users");
+    return this.userStore;
+  }
+
+  /** The admin's login sessions (give them to weft: `sessions: site.sessions`). @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_READY` on PostgreSQL before {@link AdminSite.ready} */
+  get sessions(): AdminSessions {
+    this.assertReady("site.sessions");
+    return this.sessionStore;
+  }
+
+  /** The admin's API bearer tokens. @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_READY` on PostgreSQL before {@link AdminSite.ready} */
+  get tokens(): ApiTokens {
+    this.assertReady("site.tokens");
+    return this.tokenStore;
   }
 
   /**

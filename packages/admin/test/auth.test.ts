@@ -1,3 +1,7 @@
+// Users, groups, permissions, passwords, API tokens and createsuperuser. The stores and the
+// tables' round trip run on SQLite and PostgreSQL (the describe.each at the end); the migrated
+// schema's agreement with drizzle (sqlite_master, PRAGMA table_info, EXPLAIN QUERY PLAN) and the
+// CLI's --db file are SQLite's by nature (PostgreSQL's schema: migrate.test.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +34,9 @@ import {
 } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
 import { migrateAdminSqlite } from "../src/migrate/index.js";
+import { adminTablesFor } from "../src/auth/tables.js";
+import { qb } from "../src/query/dialect/index.js";
+import { ENGINES, openEngine, type EngineDb } from "./support/engines.js";
 
 const dirs: string[] = [];
 function openDb(name = "admin.db") {
@@ -93,30 +100,6 @@ describe("schema", () => {
     expect(fks).toEqual(expectedFks);
   });
 
-  it("round-trips every table through drizzle", async () => {
-    const now = new Date(1_700_000_000_123);
-    const [u] = await db.insert(weftUsers).values({ username: "rt", passwordHash: "x", createdAt: now }).returning();
-    expect(u).toMatchObject({ email: "", isActive: true, isStaff: false, isSuperuser: false, lastLoginAt: null, createdAt: now });
-    const [g] = await db.insert(weftGroups).values({ name: "rt-group" }).returning();
-    await db.insert(weftUserGroups).values({ userId: u.id, groupId: g.id });
-    await db.insert(weftGroupPermissions).values({ groupId: g.id, permission: "orders.view_order" });
-    await db.insert(weftUserPermissions).values({ userId: u.id, permission: "orders.change_order" });
-    await db.insert(weftSessions).values({ id: "a".repeat(64), userId: u.id, createdAt: now, expiresAt: now, lastSeenAt: now });
-    await db.insert(weftApiTokens).values({ userId: u.id, name: "ci", tokenHash: "b".repeat(64), createdAt: now });
-    await db.insert(weftAuditLog).values({ userId: u.id, action: "change", model: "orders.order", objectId: "7", objectRepr: "ORD-7", changes: JSON.stringify({ status: ["new", "paid"] }), at: now });
-    expect(db.select().from(weftSessions).get()).toEqual({ id: "a".repeat(64), userId: u.id, createdAt: now, expiresAt: now, lastSeenAt: now });
-    expect(db.select().from(weftApiTokens).get()).toMatchObject({ name: "ci", lastUsedAt: null, createdAt: now });
-    expect(db.select().from(weftAuditLog).get()).toMatchObject({ action: "change", objectId: "7", at: now });
-    expect(() => db.insert(weftUsers).values({ username: "rt", passwordHash: "x", createdAt: now }).run()).toThrow(/UNIQUE/);
-    // deleting the user cascades to its rows and keeps the audit entry with a null user
-    db.delete(weftUsers).where(eq(weftUsers.id, u.id)).run();
-    expect(db.select().from(weftSessions).all()).toEqual([]);
-    expect(db.select().from(weftApiTokens).all()).toEqual([]);
-    expect(db.select().from(weftUserGroups).all()).toEqual([]);
-    expect(db.select().from(weftUserPermissions).all()).toEqual([]);
-    expect(db.select().from(weftAuditLog).get()?.userId).toBeNull();
-  });
-
   it("audit log lookups by object and by user use their indexes", () => {
     const plan = (q: string) => (sqlite.prepare(`explain query plan ${q}`).all() as { detail: string }[]).map((r) => r.detail).join("; ");
     expect(plan("select * from weft_audit_log where model = 'a' and object_id = '1'")).toContain("weft_audit_log_object");
@@ -166,163 +149,6 @@ describe("passwords", () => {
     expect(needsRehash(current, { memoryCost: 65_536, timeCost: 2, parallelism: 1 })).toBe(true);
   });
 
-  it("upgrades a user's scrypt hash to argon2id on the next successful login, not on a failed one", async () => {
-    const { db } = openDb();
-    const users = new UserStore(db);
-    const u = await users.createUser({ username: "legacy", password: "old-pass", isStaff: true });
-    const stored = () => db.select({ h: weftUsers.passwordHash }).from(weftUsers).where(eq(weftUsers.id, u.id)).get()!.h;
-    expect(stored()).toMatch(/^\$argon2id\$/);
-    // as a database written before argon2id: the same password, hashed with scrypt
-    const legacy = await hashScrypt("old-pass", { N: 1 << 15, r: 8, p: 1 });
-    db.update(weftUsers).set({ passwordHash: legacy }).where(eq(weftUsers.id, u.id)).run();
-    expect(await users.authenticate("legacy", "wrong")).toBeNull();
-    expect(stored()).toBe(legacy);
-    expect(await users.authenticate("legacy", "old-pass")).toMatchObject({ id: u.id });
-    const upgraded = stored();
-    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect(await verifyPassword("old-pass", upgraded)).toBe(true);
-    // the next login uses the new hash and leaves it as it is
-    expect(await users.authenticate("legacy", "old-pass")).toMatchObject({ id: u.id });
-    expect(stored()).toBe(upgraded);
-  });
-});
-
-describe("users and permissions", () => {
-  const { db } = openDb();
-  const users = new UserStore(db);
-
-  it("creates users and authenticates them; wrong password, unknown and inactive users get null", async () => {
-    const alice = await users.createUser({ username: "alice", password: "s3cret-pass", email: "a@example.com", isStaff: true });
-    expect(alice).toMatchObject({ username: "alice", email: "a@example.com", isStaff: true, isSuperuser: false, isActive: true, lastLoginAt: null });
-    expect(alice).not.toHaveProperty("passwordHash");
-    expect(await users.authenticate("alice", "s3cret-pass")).toMatchObject({ id: alice.id });
-    expect(await users.authenticate("alice", "wrong")).toBeNull();
-    expect(await users.authenticate("nobody", "s3cret-pass")).toBeNull();
-    expect(await users.authenticate("alice", undefined)).toBeNull();
-    await users.update(alice.id, { isActive: false });
-    expect(await users.authenticate("alice", "s3cret-pass")).toBeNull();
-    await users.update(alice.id, { isActive: true });
-    await users.setPassword(alice.id, "new-pass");
-    expect(await users.authenticate("alice", "s3cret-pass")).toBeNull();
-    expect(await users.authenticate("alice", "new-pass")).toMatchObject({ id: alice.id });
-    await users.setPassword(alice.id, null);
-    expect(await users.authenticate("alice", "new-pass")).toBeNull();
-  });
-
-  it("costs an unknown username about as much as a wrong password", async () => {
-    await users.createUser({ username: "timing", password: "pw" });
-    await users.authenticate("nobody-warmup", "x");
-    const time = async (u: string) => {
-      const t = performance.now();
-      await users.authenticate(u, "wrong");
-      return performance.now() - t;
-    };
-    // interleaved, and the fastest of each: a loaded machine slows single runs, not the fastest
-    // (without the dummy hash an unknown name costs ~0.1 ms against argon2's tens of ms)
-    const known: number[] = [], unknown: number[] = [];
-    for (let i = 0; i < 5; i++) known.push(await time("timing")), unknown.push(await time("nobody"));
-    expect(Math.min(...unknown)).toBeGreaterThan(Math.min(...known) * 0.4);
-  });
-
-  it("refuses invalid and taken usernames and malformed permissions", async () => {
-    await expect(users.createUser({ username: "bad name", password: "x" })).rejects.toThrow(UserStoreError);
-    await expect(users.createUser({ username: "", password: "x" })).rejects.toThrow(UserStoreError);
-    await users.createUser({ username: "dup", password: "x" });
-    await expect(users.createUser({ username: "dup", password: "y" })).rejects.toThrow(/taken/);
-    const u = (await users.getUserByUsername("dup"))!;
-    await expect(users.grant(u, "no-dot")).rejects.toThrow(UserStoreError);
-  });
-
-  it("unions permissions from the user and their groups, as Django's get_all_permissions", async () => {
-    const bob = await users.createUser({ username: "bob", password: "pw", isStaff: true });
-    const support = await users.createGroup("support");
-    const finance = await users.createGroup("finance");
-    expect(await users.createGroup("support")).toEqual(support);
-    await users.grant(support, "orders.view_order");
-    await users.grant(support, "orders.change_order");
-    await users.grant(finance, "orders.refund_order");
-    await users.grant(bob, "customers.view_customer");
-    await users.grant(bob, "orders.view_order");
-    await users.addToGroup(bob, support);
-    await users.addToGroup(bob, support);
-    expect([...(await users.permissions(bob.id))].sort()).toEqual(["customers.view_customer", "orders.change_order", "orders.view_order"]);
-    expect(await users.hasPerm(bob, "orders.change_order")).toBe(true);
-    expect(await users.hasPerm(bob, "orders.refund_order")).toBe(false);
-    await users.addToGroup(bob.id, finance.id);
-    expect(await users.hasPerm(bob, "orders.refund_order")).toBe(true);
-    await users.removeFromGroup(bob, finance);
-    await users.revoke(support, "orders.change_order");
-    expect(await users.hasPerm(bob, "orders.change_order")).toBe(false);
-    expect(await users.hasPerm(bob, "orders.refund_order")).toBe(false);
-    // inactive users have no permissions
-    await users.update(bob.id, { isActive: false });
-    expect(await users.hasPerm(bob, "orders.view_order")).toBe(false);
-    expect((await users.permissions(bob.id)).size).toBe(0);
-    expect(await users.hasPerm(999_999, "orders.view_order")).toBe(false);
-  });
-
-  it("gives an active superuser every permission, granted or not", async () => {
-    const root = await users.createUser({ username: "root", password: "pw", isStaff: true, isSuperuser: true });
-    expect(await users.hasPerm(root, "anything.at_all")).toBe(true);
-    expect(hasPermission({ isSuperuser: true, permissions: [] }, "x.y")).toBe(true);
-    expect(hasPermission({ isSuperuser: true, isActive: false, permissions: [] }, "x.y")).toBe(false);
-    expect(hasPermission({ isSuperuser: false, permissions: new Set(["x.y"]) }, "x.y")).toBe(true);
-    expect(hasPermission(null, "x.y")).toBe(false);
-    await users.update(root.id, { isActive: false });
-    expect(await users.hasPerm(root, "anything.at_all")).toBe(false);
-  });
-});
-
-describe("API tokens", () => {
-  const { db } = openDb();
-  const users = new UserStore(db);
-  const tokens = new ApiTokens(db, { touchIntervalMs: 0 });
-  let staff: Awaited<ReturnType<UserStore["createUser"]>>;
-  let token: string;
-
-  beforeAll(async () => {
-    staff = await users.createUser({ username: "api", password: null, isStaff: true });
-    token = await tokens.createToken(staff.id, "dashboard");
-  });
-
-  it("stores only a hash and verifies a good bearer token, updating lastUsedAt", async () => {
-    expect(token).toMatch(/^weft_[A-Za-z0-9_-]{43}$/);
-    const rows = db.select().from(weftApiTokens).all();
-    expect(JSON.stringify(rows)).not.toContain(token.slice(5));
-    expect(rows[0].lastUsedAt).toBeNull();
-    expect(await tokens.verifyBearer(`Bearer ${token}`)).toMatchObject({ id: staff.id, username: "api" });
-    expect(await tokens.verifyBearer(`bearer ${token}`)).toMatchObject({ id: staff.id });
-    expect((await tokens.listTokens(staff.id))[0]).toMatchObject({ name: "dashboard", lastUsedAt: expect.any(Date) });
-  });
-
-  it("refuses wrong, malformed and missing tokens", async () => {
-    expect(await tokens.verifyBearer(undefined)).toBeNull();
-    expect(await tokens.verifyBearer("")).toBeNull();
-    expect(await tokens.verifyBearer(token)).toBeNull();
-    expect(await tokens.verifyBearer(`Basic ${token}`)).toBeNull();
-    const mutated = token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
-    expect(await tokens.verifyBearer(`Bearer ${mutated}`)).toBeNull();
-    expect(await tokens.verifyBearer(`Bearer weft_${"x".repeat(43)}`)).toBeNull();
-  });
-
-  it("refuses a deactivated user's, a non-staff user's and a revoked token", async () => {
-    await users.update(staff.id, { isActive: false });
-    expect(await tokens.verifyBearer(`Bearer ${token}`)).toBeNull();
-    await users.update(staff.id, { isActive: true, isStaff: false });
-    expect(await tokens.verifyBearer(`Bearer ${token}`)).toBeNull();
-    await users.update(staff.id, { isStaff: true });
-    expect(await tokens.verifyBearer(`Bearer ${token}`)).not.toBeNull();
-    const [info] = await tokens.listTokens(staff.id);
-    expect(await tokens.revokeToken(info.id, staff.id + 1)).toBe(false);
-    expect(await tokens.revokeToken(info.id, staff.id)).toBe(true);
-    expect(await tokens.verifyBearer(`Bearer ${token}`)).toBeNull();
-  });
-
-  it("refuses a non-staff user's token", async () => {
-    const plain = await users.createUser({ username: "plain", password: null });
-    const t = await tokens.createToken(plain.id, "x");
-    expect(await tokens.verifyBearer(`Bearer ${t}`)).toBeNull();
-  });
 });
 
 describe("createsuperuser", () => {
@@ -332,14 +158,6 @@ describe("createsuperuser", () => {
     const sink = (into: string[]) => Object.assign(new PassThrough(), { write: (s: string) => (into.push(s), true) }) as unknown as NodeJS.WritableStream;
     return { io: { env, stdin: new PassThrough() as unknown as NodeJS.ReadableStream, stdout: sink(out), stderr: sink(err) }, out, err };
   };
-
-  it("createSuperuser makes an active staff superuser", async () => {
-    const { db } = openDb();
-    const u = await createSuperuser({ db, username: "boss", email: "b@example.com", password: "pw" });
-    expect(u).toMatchObject({ username: "boss", isStaff: true, isSuperuser: true, isActive: true });
-    expect(await new UserStore(db).authenticate("boss", "pw")).not.toBeNull();
-    await expect(createSuperuser({ db, username: "boss2", password: "" })).rejects.toThrow(/empty/);
-  });
 
   it("the command creates the tables and the user, with the password from a flag or WEFT_PASSWORD", async () => {
     const { sqlite, file } = openDb("cli.db");
@@ -361,5 +179,239 @@ describe("createsuperuser", () => {
     expect(await store.authenticate("u1", "p1")).toMatchObject({ isSuperuser: true, email: "e@x" });
     expect(await store.authenticate("u2", "p2")).toMatchObject({ isSuperuser: true, isStaff: true });
     check.close();
+  });
+});
+
+// The stores and tables on both engines: each describe block its own database (SQLite file or
+// PostgreSQL database of its own, support/engines.ts).
+const NO_TABLES = { sqlite: "", postgres: "" };
+describe.each(ENGINES)("%s", (engine) => {
+  let e: EngineDb;
+
+  describe("tables", () => {
+    beforeAll(async () => {
+      e = await openEngine(engine, NO_TABLES, "admin_auth");
+    }, 60_000);
+    afterAll(() => e?.close());
+
+    it("round-trips every table through drizzle", async () => {
+      const { weftUsers, weftGroups, weftUserGroups, weftGroupPermissions, weftUserPermissions, weftSessions, weftApiTokens, weftAuditLog } = adminTablesFor(e.db);
+      const db = qb(e.db);
+      const now = new Date(1_700_000_000_123);
+      const [u] = await db.insert(weftUsers).values({ username: "rt", passwordHash: "x", createdAt: now }).returning();
+      expect(u).toMatchObject({ email: "", isActive: true, isStaff: false, isSuperuser: false, lastLoginAt: null, createdAt: now });
+      const [g] = await db.insert(weftGroups).values({ name: "rt-group" }).returning();
+      await db.insert(weftUserGroups).values({ userId: u.id, groupId: g.id });
+      await db.insert(weftGroupPermissions).values({ groupId: g.id, permission: "orders.view_order" });
+      await db.insert(weftUserPermissions).values({ userId: u.id, permission: "orders.change_order" });
+      await db.insert(weftSessions).values({ id: "a".repeat(64), userId: u.id, createdAt: now, expiresAt: now, lastSeenAt: now });
+      await db.insert(weftApiTokens).values({ userId: u.id, name: "ci", tokenHash: "b".repeat(64), createdAt: now });
+      await db.insert(weftAuditLog).values({ userId: u.id, action: "change", model: "orders.order", objectId: "7", objectRepr: "ORD-7", changes: JSON.stringify({ status: ["new", "paid"] }), at: now });
+      expect((await db.select().from(weftSessions))[0]).toEqual({ id: "a".repeat(64), userId: u.id, createdAt: now, expiresAt: now, lastSeenAt: now });
+      expect((await db.select().from(weftApiTokens))[0]).toMatchObject({ name: "ci", lastUsedAt: null, createdAt: now });
+      expect((await db.select().from(weftAuditLog))[0]).toMatchObject({ action: "change", objectId: "7", at: now });
+      // the engine's own words: SQLite's "UNIQUE constraint failed", PostgreSQL's "duplicate key value violates unique constraint"
+      // (drizzle wraps pg's error as the cause of its "Failed query")
+      const dup = await db.insert(weftUsers).values({ username: "rt", passwordHash: "x", createdAt: now }).then(
+        () => undefined,
+        (err: Error & { cause?: Error }) => `${err.message} ${err.cause?.message ?? ""}`,
+      );
+      expect(dup).toMatch(engine === "sqlite" ? /UNIQUE/ : /duplicate key value violates unique constraint/);
+      // deleting the user cascades to its rows and keeps the audit entry with a null user
+      await db.delete(weftUsers).where(eq(weftUsers.id, u.id));
+      expect((await db.select().from(weftSessions))).toEqual([]);
+      expect((await db.select().from(weftApiTokens))).toEqual([]);
+      expect((await db.select().from(weftUserGroups))).toEqual([]);
+      expect((await db.select().from(weftUserPermissions))).toEqual([]);
+      expect((await db.select().from(weftAuditLog))[0]?.userId).toBeNull();
+    });
+  });
+
+  describe("password upgrade", () => {
+    beforeAll(async () => {
+      e = await openEngine(engine, NO_TABLES, "admin_auth");
+    }, 60_000);
+    afterAll(() => e?.close());
+
+    it("upgrades a user's scrypt hash to argon2id on the next successful login, not on a failed one", async () => {
+      const users = new UserStore(e.db);
+      const { weftUsers } = adminTablesFor(e.db);
+      const db = qb(e.db);
+      const u = await users.createUser({ username: "legacy", password: "old-pass", isStaff: true });
+      const stored = async () => (await db.select({ h: weftUsers.passwordHash }).from(weftUsers).where(eq(weftUsers.id, u.id)))[0]!.h;
+      expect((await stored())).toMatch(/^\$argon2id\$/);
+      // as a database written before argon2id: the same password, hashed with scrypt
+      const legacy = await hashScrypt("old-pass", { N: 1 << 15, r: 8, p: 1 });
+      await db.update(weftUsers).set({ passwordHash: legacy }).where(eq(weftUsers.id, u.id));
+      expect(await users.authenticate("legacy", "wrong")).toBeNull();
+      expect((await stored())).toBe(legacy);
+      expect(await users.authenticate("legacy", "old-pass")).toMatchObject({ id: u.id });
+      const upgraded = (await stored());
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(await verifyPassword("old-pass", upgraded)).toBe(true);
+      // the next login uses the new hash and leaves it as it is
+      expect(await users.authenticate("legacy", "old-pass")).toMatchObject({ id: u.id });
+      expect((await stored())).toBe(upgraded);
+    });
+  });
+
+  describe("users and permissions", () => {
+    let users: UserStore;
+    beforeAll(async () => {
+      e = await openEngine(engine, NO_TABLES, "admin_auth");
+      users = new UserStore(e.db);
+    }, 60_000);
+    afterAll(() => e?.close());
+
+    it("creates users and authenticates them; wrong password, unknown and inactive users get null", async () => {
+      const alice = await users.createUser({ username: "alice", password: "s3cret-pass", email: "a@example.com", isStaff: true });
+      expect(alice).toMatchObject({ username: "alice", email: "a@example.com", isStaff: true, isSuperuser: false, isActive: true, lastLoginAt: null });
+      expect(alice).not.toHaveProperty("passwordHash");
+      expect(await users.authenticate("alice", "s3cret-pass")).toMatchObject({ id: alice.id });
+      expect(await users.authenticate("alice", "wrong")).toBeNull();
+      expect(await users.authenticate("nobody", "s3cret-pass")).toBeNull();
+      expect(await users.authenticate("alice", undefined)).toBeNull();
+      await users.update(alice.id, { isActive: false });
+      expect(await users.authenticate("alice", "s3cret-pass")).toBeNull();
+      await users.update(alice.id, { isActive: true });
+      await users.setPassword(alice.id, "new-pass");
+      expect(await users.authenticate("alice", "s3cret-pass")).toBeNull();
+      expect(await users.authenticate("alice", "new-pass")).toMatchObject({ id: alice.id });
+      await users.setPassword(alice.id, null);
+      expect(await users.authenticate("alice", "new-pass")).toBeNull();
+    });
+
+    it("costs an unknown username about as much as a wrong password", async () => {
+      await users.createUser({ username: "timing", password: "pw" });
+      await users.authenticate("nobody-warmup", "x");
+      const time = async (u: string) => {
+        const t = performance.now();
+        await users.authenticate(u, "wrong");
+        return performance.now() - t;
+      };
+      // interleaved, and the fastest of each: a loaded machine slows single runs, not the fastest
+      // (without the dummy hash an unknown name costs ~0.1 ms against argon2's tens of ms)
+      const known: number[] = [], unknown: number[] = [];
+      for (let i = 0; i < 5; i++) known.push(await time("timing")), unknown.push(await time("nobody"));
+      expect(Math.min(...unknown)).toBeGreaterThan(Math.min(...known) * 0.4);
+    });
+
+    it("refuses invalid and taken usernames and malformed permissions", async () => {
+      await expect(users.createUser({ username: "bad name", password: "x" })).rejects.toThrow(UserStoreError);
+      await expect(users.createUser({ username: "", password: "x" })).rejects.toThrow(UserStoreError);
+      await users.createUser({ username: "dup", password: "x" });
+      await expect(users.createUser({ username: "dup", password: "y" })).rejects.toThrow(/taken/);
+      const u = (await users.getUserByUsername("dup"))!;
+      await expect(users.grant(u, "no-dot")).rejects.toThrow(UserStoreError);
+    });
+
+    it("unions permissions from the user and their groups, as Django's get_all_permissions", async () => {
+      const bob = await users.createUser({ username: "bob", password: "pw", isStaff: true });
+      const support = await users.createGroup("support");
+      const finance = await users.createGroup("finance");
+      expect(await users.createGroup("support")).toEqual(support);
+      await users.grant(support, "orders.view_order");
+      await users.grant(support, "orders.change_order");
+      await users.grant(finance, "orders.refund_order");
+      await users.grant(bob, "customers.view_customer");
+      await users.grant(bob, "orders.view_order");
+      await users.addToGroup(bob, support);
+      await users.addToGroup(bob, support);
+      expect([...(await users.permissions(bob.id))].sort()).toEqual(["customers.view_customer", "orders.change_order", "orders.view_order"]);
+      expect(await users.hasPerm(bob, "orders.change_order")).toBe(true);
+      expect(await users.hasPerm(bob, "orders.refund_order")).toBe(false);
+      await users.addToGroup(bob.id, finance.id);
+      expect(await users.hasPerm(bob, "orders.refund_order")).toBe(true);
+      await users.removeFromGroup(bob, finance);
+      await users.revoke(support, "orders.change_order");
+      expect(await users.hasPerm(bob, "orders.change_order")).toBe(false);
+      expect(await users.hasPerm(bob, "orders.refund_order")).toBe(false);
+      // inactive users have no permissions
+      await users.update(bob.id, { isActive: false });
+      expect(await users.hasPerm(bob, "orders.view_order")).toBe(false);
+      expect((await users.permissions(bob.id)).size).toBe(0);
+      expect(await users.hasPerm(999_999, "orders.view_order")).toBe(false);
+    });
+
+    it("gives an active superuser every permission, granted or not", async () => {
+      const root = await users.createUser({ username: "root", password: "pw", isStaff: true, isSuperuser: true });
+      expect(await users.hasPerm(root, "anything.at_all")).toBe(true);
+      expect(hasPermission({ isSuperuser: true, permissions: [] }, "x.y")).toBe(true);
+      expect(hasPermission({ isSuperuser: true, isActive: false, permissions: [] }, "x.y")).toBe(false);
+      expect(hasPermission({ isSuperuser: false, permissions: new Set(["x.y"]) }, "x.y")).toBe(true);
+      expect(hasPermission(null, "x.y")).toBe(false);
+      await users.update(root.id, { isActive: false });
+      expect(await users.hasPerm(root, "anything.at_all")).toBe(false);
+    });
+  });
+
+  describe("API tokens", () => {
+    let users: UserStore;
+    let tokens: ApiTokens;
+    let staff: Awaited<ReturnType<UserStore["createUser"]>>;
+    let token: string;
+
+    beforeAll(async () => {
+      e = await openEngine(engine, NO_TABLES, "admin_auth");
+      users = new UserStore(e.db);
+      tokens = new ApiTokens(e.db, { touchIntervalMs: 0 });
+      staff = await users.createUser({ username: "api", password: null, isStaff: true });
+      token = await tokens.createToken(staff.id, "dashboard");
+    }, 60_000);
+    afterAll(() => e?.close());
+
+    it("stores only a hash and verifies a good bearer token, updating lastUsedAt", async () => {
+      expect(token).toMatch(/^weft_[A-Za-z0-9_-]{43}$/);
+      const rows = await qb(e.db).select().from(adminTablesFor(e.db).weftApiTokens);
+      expect(JSON.stringify(rows)).not.toContain(token.slice(5));
+      expect(rows[0].lastUsedAt).toBeNull();
+      expect(await tokens.verifyBearer(`Bearer ${token}`)).toMatchObject({ id: staff.id, username: "api" });
+      expect(await tokens.verifyBearer(`bearer ${token}`)).toMatchObject({ id: staff.id });
+      expect((await tokens.listTokens(staff.id))[0]).toMatchObject({ name: "dashboard", lastUsedAt: expect.any(Date) });
+    });
+
+    it("refuses wrong, malformed and missing tokens", async () => {
+      expect(await tokens.verifyBearer(undefined)).toBeNull();
+      expect(await tokens.verifyBearer("")).toBeNull();
+      expect(await tokens.verifyBearer(token)).toBeNull();
+      expect(await tokens.verifyBearer(`Basic ${token}`)).toBeNull();
+      const mutated = token.slice(0, -1) + (token.endsWith("A") ? "B" : "A");
+      expect(await tokens.verifyBearer(`Bearer ${mutated}`)).toBeNull();
+      expect(await tokens.verifyBearer(`Bearer weft_${"x".repeat(43)}`)).toBeNull();
+    });
+
+    it("refuses a deactivated user's, a non-staff user's and a revoked token", async () => {
+      await users.update(staff.id, { isActive: false });
+      expect(await tokens.verifyBearer(`Bearer ${token}`)).toBeNull();
+      await users.update(staff.id, { isActive: true, isStaff: false });
+      expect(await tokens.verifyBearer(`Bearer ${token}`)).toBeNull();
+      await users.update(staff.id, { isStaff: true });
+      expect(await tokens.verifyBearer(`Bearer ${token}`)).not.toBeNull();
+      const [info] = await tokens.listTokens(staff.id);
+      expect(await tokens.revokeToken(info.id, staff.id + 1)).toBe(false);
+      expect(await tokens.revokeToken(info.id, staff.id)).toBe(true);
+      expect(await tokens.verifyBearer(`Bearer ${token}`)).toBeNull();
+    });
+
+    it("refuses a non-staff user's token", async () => {
+      const plain = await users.createUser({ username: "plain", password: null });
+      const t = await tokens.createToken(plain.id, "x");
+      expect(await tokens.verifyBearer(`Bearer ${t}`)).toBeNull();
+    });
+  });
+
+  describe("createSuperuser", () => {
+    beforeAll(async () => {
+      e = await openEngine(engine, NO_TABLES, "admin_auth");
+    }, 60_000);
+    afterAll(() => e?.close());
+
+    it("createSuperuser makes an active staff superuser", async () => {
+      const db = e.db;
+      const u = await createSuperuser({ db, username: "boss", email: "b@example.com", password: "pw" });
+      expect(u).toMatchObject({ username: "boss", isStaff: true, isSuperuser: true, isActive: true });
+      expect(await new UserStore(db).authenticate("boss", "pw")).not.toBeNull();
+      await expect(createSuperuser({ db, username: "boss2", password: "" })).rejects.toThrow(/empty/);
+    });
   });
 });

@@ -35,6 +35,8 @@ function weft(args: string[], o: { input?: string; env?: Record<string, string>;
     const env: Record<string, string | undefined> = { ...process.env, ...o.env };
     if (!o.env?.WEFT_PASSWORD) delete env.WEFT_PASSWORD;
     if (!o.env?.WEFT_CONFIG) delete env.WEFT_CONFIG;
+    // the SQLite file of --db / the config, even when the tests run with DATABASE_URL set (cli-pg.test.ts covers PostgreSQL)
+    if (!o.env?.DATABASE_URL) delete env.DATABASE_URL;
     const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd ?? dir, env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";

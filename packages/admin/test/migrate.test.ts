@@ -26,6 +26,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 const tags = journal("sqlite").map((e) => e.tag);
+/** Every admin table: the first migration's (BASELINE_TABLES) and the job history of 0001_job_history. */
+const ADMIN_TABLES = [...BASELINE_TABLES, "weft_jobs"].sort();
 const tablesIn = (s: Database.Database) => (s.prepare("select name from sqlite_master where type = 'table' and name like 'weft_%' order by name").all() as { name: string }[]).map((r) => r.name);
 
 function cliIO(env: Record<string, string | undefined> = {}) {
@@ -43,7 +45,7 @@ describe("migrateAdmin on SQLite", () => {
     const sqlite = new Database(join(tmp(), "fresh.db"));
     const db = drizzle(sqlite);
     expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: tags, baselined: false });
-    expect(tablesIn(sqlite)).toEqual([...BASELINE_TABLES].sort());
+    expect(tablesIn(sqlite)).toEqual(ADMIN_TABLES);
     expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: [], baselined: false });
     expect(sqlite.prepare(`select count(*) as n from ${ADMIN_MIGRATIONS_TABLE}`).get()).toEqual({ n: tags.length });
     // the application's own drizzle migrations table is not touched
@@ -60,7 +62,10 @@ describe("migrateAdmin on SQLite", () => {
 
     const sqlite = new Database(file);
     const db = drizzle(sqlite);
+    // the old SQL had the first migration's tables: it is recorded, the later ones (0001_job_history) run
+    expect(tags.slice(1)).toContain("0001_job_history");
     expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: tags.slice(1), baselined: true });
+    expect(tablesIn(sqlite)).toEqual(ADMIN_TABLES);
     expect(await migrateAdmin(db)).toEqual({ dialect: "sqlite", applied: [], baselined: false });
     expect((await db.select().from(weftUsers)).map((u) => u.username)).toEqual(["kept"]);
     expect(await new UserStore(db).authenticate("kept", "pw-kept-1234")).not.toBeNull();
@@ -110,7 +115,7 @@ describe("migrateAdmin on PostgreSQL", () => {
     const results = await Promise.all([0, 1, 2].map(() => migrateAdmin(drizzlePg({ client: pool }))));
     expect(results.map((r) => r.applied).sort((a, b) => b.length - a.length)).toEqual([journal("pg").map((e) => e.tag), [], []]);
     const { rows } = await pool.query("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'weft_%' order by 1");
-    expect(rows.map((r) => r.table_name)).toEqual([...BASELINE_TABLES].sort());
+    expect(rows.map((r) => r.table_name)).toEqual(ADMIN_TABLES);
     expect(await migrateAdmin(drizzlePg({ client: pool }))).toEqual({ dialect: "pg", applied: [], baselined: false });
   });
 

@@ -83,6 +83,8 @@ site.register(items, {
   searchFields: ["=name"],
   ordering: ["id"],
   listPerPage: 20,
+  // the qty cells are inputs for those who may change items (the list_edit / list_save cells, the formset POST)
+  listEditable: ["qty"],
   actions: [touch, annotate],
   dashboardWidgets: [{ title: "Items", getData: () => ({ headline: "n", detail: "items" }) }],
 });
@@ -293,6 +295,8 @@ interface RouteCell {
   expect(role: Role): Outcome;
   /** more to check (the DB, the body) */
   after?(role: Role, body: string): void | Promise<void>;
+  /** the route may write (its `after` checks what): no "wrote nothing" snapshot */
+  writes?: true;
 }
 
 const get = async (role: Role, path: string) => {
@@ -331,11 +335,19 @@ const ROUTES: RouteCell[] = [
     name: "jobs list",
     req: (r) => get(r, "/admin/jobs/"),
     expect: (r) => page(r, null),
-    // the user's own jobs; a superuser's list has everyone's
+    // the user's own jobs, a superuser's too (everyone's are on "All jobs")
     after: (r, body) => {
       if (!staff(r)) return;
       expect(body.includes(ownJob[r]), `${r}'s own job listed`).toBe(true);
-      expect(body.includes(otherJob.id), `another user's job listed for ${r}`).toBe(r === "superuser");
+      expect(body.includes(otherJob.id), `another user's job listed for ${r}`).toBe(false);
+    },
+  },
+  {
+    name: "all jobs list",
+    req: (r) => get(r, "/admin/jobs/all/"),
+    expect: (r) => (r === "superuser" ? 200 : staff(r) ? 403 : "login"),
+    after: (r, body) => {
+      if (r === "superuser") expect(body.includes(otherJob.id), "another user's job on All jobs").toBe(true);
     },
   },
   {
@@ -391,6 +403,19 @@ const ROUTES: RouteCell[] = [
     // those who may delete are told to confirm on the change list; the others are refused
     expect: (r) => (!staff(r) ? "login" : may(r, "delete") ? 400 : 403),
     after: () => expect(row(actionRow)).toBeDefined(),
+  },
+  {
+    name: "change list formset POST (listEditable, no JavaScript)",
+    writes: true,
+    async req(r) {
+      actionRow = freshRow();
+      const path = "/admin/shop/item/";
+      const res = await jars[r].post(path, { _csrf: await csrfOf(r), _save: "Save", "form-TOTAL_FORMS": "1", "form-0-id": String(actionRow), "form-0-qty": String(actionRow + 3000) });
+      return { res, body: await res.text(), path };
+    },
+    // as Django's changelist_view: saving the formset needs the change permission (else 403)
+    expect: (r) => (!staff(r) ? "login" : may(r, "change") ? 303 : 403),
+    after: (r) => expect(row(actionRow)!.qty, `saved by ${r}`).toBe(actionRow + (may(r, "change") ? 3000 : 0)),
   },
   {
     name: "action endpoint without CSRF",
@@ -458,7 +483,7 @@ const ROUTES: RouteCell[] = [
 ];
 
 async function checkRoute(cell: RouteCell, role: Role): Promise<void> {
-  const before = cell.name.startsWith("action endpoint") ? null : snapshot();
+  const before = cell.name.startsWith("action endpoint") || cell.writes ? null : snapshot();
   const { res, body, path } = await cell.req(role);
   const want = cell.expect(role);
   const where = `${cell.name} as ${role}`;
@@ -479,6 +504,10 @@ describe("HTTP routes × roles", () => {
   beforeAll(async () => {
     for (const r of ROLES) ownJob[r] = await job(ids[r]);
     otherJob.id = await job(ids.owner);
+    // the lists read the job history: wait for the rows (written just after the records)
+    for (const id of [...Object.values(ownJob), otherJob.id]) {
+      for (let i = 0; !(await site.jobHistory.get(id)) && i < 500; i++) await new Promise((r) => setTimeout(r, 20));
+    }
   });
   for (const cell of ROUTES) {
     it(cell.name, async () => {
@@ -602,6 +631,24 @@ const EVENTS: EventCell[] = [
       await l.event("confirm", { action: "annotate" });
     },
     effect: (_l, id) => row(id)!.name === "annotated",
+  },
+  {
+    name: "change list: list_edit (listEditable)",
+    path: (id) => list(id),
+    view: "changelist",
+    joins: listJoin,
+    allowed: (r) => may(r, "change"),
+    act: async (l, id) => void (await l.event("list_edit", { "form-TOTAL_FORMS": "1", "form-0-id": String(id), "form-0-qty": String(id + 1) })),
+    effect: (l) => l.html().includes("1 unsaved row"),
+  },
+  {
+    name: "change list: list_save (listEditable)",
+    path: (id) => list(id),
+    view: "changelist",
+    joins: listJoin,
+    allowed: (r) => may(r, "change"),
+    act: async (l, id) => void (await l.event("list_save", { "form-TOTAL_FORMS": "1", "form-0-id": String(id), "form-0-qty": String(id + 2000) })),
+    effect: (_l, id) => row(id)!.qty === id + 2000,
   },
   {
     name: "change form: validate",

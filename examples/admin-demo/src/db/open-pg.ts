@@ -1,11 +1,10 @@
 /**
  * Opening the demo database on PostgreSQL (`DATABASE_URL=postgres://…`): a `pg.Pool` wrapped in
- * drizzle's node-postgres driver, with the shop's committed migrations (drizzle-pg/) and the
- * admin's own (`migrateAdminPg`: users, sessions, audit log, jobs…) applied.
+ * drizzle's node-postgres driver, with the shop's committed migrations (drizzle-pg/) applied.
+ * The admin's own tables (users, sessions, audit log…) are the site's: `await site.ready()`.
  */
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { migrateAdminPg } from "@weft/admin/migrate";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
@@ -28,6 +27,8 @@ export interface PostgresPoolOptions {
   max?: number;
   /** every statement of the pool is cancelled past this many ms (default 2,000: `DATABASE_STATEMENT_TIMEOUT_MS`; 0: none) */
   statementTimeoutMs?: number;
+  /** let the process exit while the pool's connections are idle (pg's `allowExitOnIdle`; default false): for short commands that never close the pool */
+  allowExitOnIdle?: boolean;
 }
 
 /** The folder of generated PostgreSQL migrations (`examples/admin-demo/drizzle-pg`), as MIGRATIONS_FOLDER. */
@@ -63,8 +64,8 @@ export async function withStartLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient
 }
 
 /**
- * Connects to PostgreSQL and applies pending migrations: the shop's (under the demo's start
- * lock) and the admin's (under the admin's own lock).
+ * Connects to PostgreSQL and applies the shop's pending migrations (under the demo's start
+ * lock). The admin's are applied by the site: `await buildAdmin(db).ready()`.
  *
  * @param url - `postgres://user:password@host:port/database`
  * @param options - pool size and statement timeout
@@ -78,12 +79,11 @@ export async function openPostgres(url: string, options: PostgresPoolOptions = {
   setup.on("error", () => {});
   try {
     await withStartLock(setup, (client) => migrate(drizzle({ client, schema }), { migrationsFolder: PG_MIGRATIONS_FOLDER }));
-    await migrateAdminPg(drizzle({ client: setup, schema }));
   } finally {
     await setup.end();
   }
   const timeout = options.statementTimeoutMs ?? 2_000;
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, ...(timeout > 0 ? { statement_timeout: timeout } : {}) });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, ...(timeout > 0 ? { statement_timeout: timeout } : {}), ...(options.allowExitOnIdle ? { allowExitOnIdle: true } : {}) });
   // an idle connection the server drops (restart, failover) must not crash the process
   pool.on("error", () => {});
   return { pool, db: drizzle({ client: pool, schema }) };

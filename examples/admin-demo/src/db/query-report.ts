@@ -2,19 +2,25 @@
  * Times the example queries on a seeded database and prints each one's query plan:
  *
  * ```
- * node dist/db/query-report.js [file] [--plans]
+ * node dist/db/query-report.js [file | postgres://…] [--plans]
  * ```
  *
- * SQLite only (its plans come from EXPLAIN QUERY PLAN).
+ * The target is the argument, else `$DATABASE_URL` (a `postgres://` URL), else `$DEMO_DB`,
+ * else the demo's file. Plans come from SQLite's `EXPLAIN QUERY PLAN`, or PostgreSQL's
+ * `EXPLAIN` (estimated plans: the statements are not run twice).
  *
  * It prints figures; it asserts nothing. Use it on the full-size seed to check that a change
  * to the schema or the queries keeps them on their indexes.
  */
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { databaseFile, isMain } from "./cli.js";
+import type { AnyDemoDb } from "./engine.js";
 import { openDatabase } from "./open.js";
+import { isPostgresUrl, openPostgres } from "./open-pg.js";
 import { countOrdersToday, openTicketCount, revenueToday, searchOrders, type SearchOrdersOptions } from "./queries.js";
 import * as schema from "./schema.js";
+import * as pgSchema from "./schema-pg.js";
 
 /** One measured query: median and worst wall time over the runs, a summary, its plans. */
 export interface QueryTiming {
@@ -47,24 +53,35 @@ export const REPORT_SEARCHES: ReadonlyArray<readonly [string, SearchOrdersOption
 ];
 
 /**
- * Runs every report query `runs` times on the file and returns the timings and plans.
+ * Runs every report query `runs` times on the database and returns the timings and plans.
  *
- * @param file - a seeded demo database.
+ * @param target - a seeded demo database: a SQLite file, or a `postgres://` URL.
  * @param runs - repetitions per query (the first, warming run is not counted).
  */
-export async function runQueryReport(file: string, runs = 15): Promise<QueryTiming[]> {
-  const { sqlite } = openDatabase(file);
+export async function runQueryReport(target: string, runs = 15): Promise<QueryTiming[]> {
+  const statements: Array<{ sql: string; params: unknown[] }> = [];
+  const logger = { logQuery: (sql: string, params: unknown[]) => void statements.push({ sql, params }) };
+  let db: AnyDemoDb;
+  let explain: (sql: string, params: unknown[]) => Promise<string>;
+  let close: () => Promise<void>;
+  if (isPostgresUrl(target)) {
+    const { pool } = await openPostgres(target, { max: 1, statementTimeoutMs: 0 });
+    db = drizzlePg({ client: pool, schema: pgSchema, logger });
+    explain = async (sql, params) => (await pool.query<{ "QUERY PLAN": string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r["QUERY PLAN"]).join("\n      ");
+    close = () => pool.end();
+  } else {
+    const { sqlite } = openDatabase(target);
+    db = drizzle(sqlite, { schema, logger });
+    explain = async (sql, params) =>
+      (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join(" | ");
+    close = async () => void sqlite.close();
+  }
   try {
-    const statements: Array<{ sql: string; params: unknown[] }> = [];
-    const db = drizzle(sqlite, { schema, logger: { logQuery: (sql, params) => statements.push({ sql, params }) } });
     const measure = async (label: string, run: () => Promise<unknown>, describe: (r: unknown) => string): Promise<QueryTiming> => {
       statements.length = 0;
       const result = await run();
-      const plans = statements.map(({ sql, params }) =>
-        (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>)
-          .map((r) => r.detail)
-          .join(" | "),
-      );
+      const plans: string[] = [];
+      for (const { sql, params } of statements.splice(0)) plans.push(await explain(sql, params));
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const start = performance.now();
@@ -98,13 +115,14 @@ export async function runQueryReport(file: string, runs = 15): Promise<QueryTimi
     out.push(await measure("openTicketCount", () => openTicketCount(db), String));
     return out;
   } finally {
-    sqlite.close();
+    await close();
   }
 }
 
 if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
-  const file = databaseFile(args.find((a) => !a.startsWith("--")));
+  const named = args.find((a) => !a.startsWith("--")) ?? (isPostgresUrl(process.env.DATABASE_URL) ? process.env.DATABASE_URL : undefined);
+  const file = isPostgresUrl(named) ? named : databaseFile(named);
   const showPlans = args.includes("--plans");
   for (const t of await runQueryReport(file)) {
     process.stdout.write(

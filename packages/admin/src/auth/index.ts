@@ -13,15 +13,17 @@ export {
   weftUserGroups,
   weftUserPermissions,
   weftUsers,
+  weftJobs,
   type AdminDb,
   type ApiTokenRow,
   type AuditAction,
   type AuditLogRow,
   type GroupRow,
+  type JobHistoryRow,
   type SessionRow,
   type UserRow,
 } from "./schema.js";
-export { adminSchemaPg, weftApiTokensPg, weftAuditLogPg, weftGroupPermissionsPg, weftGroupsPg, weftSessionsPg, weftUserGroupsPg, weftUserPermissionsPg, weftUsersPg } from "./schema-pg.js";
+export { adminSchemaPg, weftApiTokensPg, weftAuditLogPg, weftGroupPermissionsPg, weftGroupsPg, weftSessionsPg, weftUserGroupsPg, weftUserPermissionsPg, weftUsersPg, weftJobsPg } from "./schema-pg.js";
 export { adminTables, type AdminDialect, type AdminTableSets } from "./tables.js";
 export { DEFAULT_ARGON2, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, hashPassword, hashScrypt, needsRehash, unusablePassword, verifyPassword, type Argon2Params, type ScryptParams } from "./passwords.js";
 export {

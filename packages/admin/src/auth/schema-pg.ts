@@ -103,6 +103,39 @@ export const weftAuditLogPg = pgTable(
   (t) => [index("weft_audit_log_object").on(t.model, t.objectId), index("weft_audit_log_user_at").on(t.userId, t.at)],
 );
 
+/** `weft_jobs` on PostgreSQL (see `weftJobs`). */
+export const weftJobsPg = pgTable(
+  "weft_jobs",
+  {
+    id: text("id").primaryKey(),
+    rev: integer("rev").notNull(),
+    owner: text("owner").notNull(),
+    ownerName: text("owner_name").notNull(),
+    action: text("action").notNull(),
+    description: text("description").notNull().default(""),
+    status: text("status", { enum: ["queued", "running", "done", "failed", "cancelled", "lost"] }).notNull(),
+    current: bigint("current", { mode: "number" }).notNull().default(0),
+    total: bigint("total", { mode: "number" }),
+    message: text("message").notNull().default(""),
+    error: text("error"),
+    log: text("log").notNull().default("[]"),
+    selection: text("selection"),
+    resultFile: text("result_file"),
+    cancellable: boolean("cancellable").notNull().default(true),
+    cancelledBy: text("cancelled_by"),
+    resumes: integer("resumes").notNull().default(0),
+    createdAt: at("created_at").notNull(),
+    startedAt: at("started_at"),
+    finishedAt: at("finished_at"),
+    updatedAt: at("updated_at").notNull(),
+  },
+  (t) => [
+    index("weft_jobs_owner_created").on(t.owner, t.createdAt),
+    index("weft_jobs_created").on(t.createdAt),
+    index("weft_jobs_status_finished").on(t.status, t.finishedAt),
+  ],
+);
+
 /** Every admin table on PostgreSQL, keyed as `adminSchema`'s SQLite tables are. */
 export const adminSchemaPg = {
   weftUsers: weftUsersPg,
@@ -113,4 +146,5 @@ export const adminSchemaPg = {
   weftSessions: weftSessionsPg,
   weftApiTokens: weftApiTokensPg,
   weftAuditLog: weftAuditLogPg,
+  weftJobs: weftJobsPg,
 };

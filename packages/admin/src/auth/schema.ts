@@ -124,6 +124,47 @@ export const weftAuditLog = sqliteTable(
   (t) => [index("weft_audit_log_object").on(t.model, t.objectId), index("weft_audit_log_user_at").on(t.userId, t.at)],
 );
 
+/**
+ * The job history: one row per background job (progress action), written by the admin when the
+ * job is created and whenever its status changes (and at most every few seconds of progress),
+ * kept `jobs.retentionDays` after it finished (default 30; see `jobhistory/`). The channel
+ * layer's record stays the live one; this is the durable one ("My jobs", "All jobs", a job's
+ * page once the channel record expired). `owner` is the user id as text, as job records hold
+ * it; `log` is JSON text of the last 20 lines; `rev` is the channel record's revision (a write
+ * never replaces a newer one).
+ */
+export const weftJobs = sqliteTable(
+  "weft_jobs",
+  {
+    id: text("id").primaryKey(),
+    rev: integer("rev").notNull(),
+    owner: text("owner").notNull(),
+    ownerName: text("owner_name").notNull(),
+    action: text("action").notNull(),
+    description: text("description").notNull().default(""),
+    status: text("status", { enum: ["queued", "running", "done", "failed", "cancelled", "lost"] }).notNull(),
+    current: integer("current").notNull().default(0),
+    total: integer("total"),
+    message: text("message").notNull().default(""),
+    error: text("error"),
+    log: text("log").notNull().default("[]"),
+    selection: text("selection"),
+    resultFile: text("result_file"),
+    cancellable: integer("cancellable", { mode: "boolean" }).notNull().default(true),
+    cancelledBy: text("cancelled_by"),
+    resumes: integer("resumes").notNull().default(0),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    index("weft_jobs_owner_created").on(t.owner, t.createdAt),
+    index("weft_jobs_created").on(t.createdAt),
+    index("weft_jobs_status_finished").on(t.status, t.finishedAt),
+  ],
+);
+
 /** A row of `weft_users` as drizzle reads it. */
 export type UserRow = typeof weftUsers.$inferSelect;
 /** A row of `weft_groups`. */
@@ -134,6 +175,8 @@ export type SessionRow = typeof weftSessions.$inferSelect;
 export type ApiTokenRow = typeof weftApiTokens.$inferSelect;
 /** A row of `weft_audit_log`. */
 export type AuditLogRow = typeof weftAuditLog.$inferSelect;
+/** A row of `weft_jobs`. */
+export type JobHistoryRow = typeof weftJobs.$inferSelect;
 
 /** Every admin table, for `drizzle(sqlite, { schema: { ...adminSchema, ...yours } })`. */
 export const adminSchema = {
@@ -145,4 +188,5 @@ export const adminSchema = {
   weftSessions,
   weftApiTokens,
   weftAuditLog,
+  weftJobs,
 };

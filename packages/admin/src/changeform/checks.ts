@@ -41,16 +41,27 @@ function flatten(sql: SQL, columns: SQLiteColumn[]): string | undefined {
 }
 
 /**
+ * `keyOf` looked up by column name as well: drizzle's PostgreSQL `getTableConfig` builds the
+ * checks over copies of the columns (its "extra config" columns), not the table's own objects,
+ * so an identity lookup finds nothing there (SQLite's passes the table's columns).
+ */
+function keysByName(keyOf: Map<SQLiteColumn, string>): (c: SQLiteColumn) => string | undefined {
+  const byName = new Map([...keyOf].map(([c, k]) => [c.name, k]));
+  return (c) => keyOf.get(c) ?? byName.get(c.name);
+}
+
+/**
  * The bounds per column key implied by `table`'s CHECK constraints.
  * @param keyOf - column → its key in the table
  */
 export function checkBounds(table: SQLiteTable, keyOf: Map<SQLiteColumn, string>): Map<string, Bounds> {
   const out = new Map<string, Bounds>();
+  const keyFor = keysByName(keyOf);
   for (const check of tableInfo(table).checks) {
     const cols: SQLiteColumn[] = [];
     const text = flatten(check.value, cols);
     if (text === undefined || cols.length !== 1) continue;
-    const key = keyOf.get(cols[0]);
+    const key = keyFor(cols[0]);
     if (!key) continue;
     const num = "(-?\\d+(?:\\.\\d+)?)";
     let m = new RegExp(`^\\s*\\(?\\s*\\0\\s*(>=|>|<=|<)\\s*${num}\\s*\\)?\\s*$`).exec(text);
@@ -78,10 +89,11 @@ export function checkBounds(table: SQLiteTable, keyOf: Map<SQLiteColumn, string>
 /** The names of `table`'s CHECK constraints with the column keys they mention. */
 export function checkColumns(table: SQLiteTable, keyOf: Map<SQLiteColumn, string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const keyFor = keysByName(keyOf);
   for (const check of tableInfo(table).checks) {
     const cols: SQLiteColumn[] = [];
     flatten(check.value, cols);
-    out.set(check.name, cols.map((c) => keyOf.get(c)).filter((k): k is string => !!k));
+    out.set(check.name, cols.map(keyFor).filter((k): k is string => !!k));
   }
   return out;
 }

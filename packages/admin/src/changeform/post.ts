@@ -10,8 +10,7 @@
 import formbody from "@fastify/formbody";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { NotFoundError, UnauthorizedError, type LiveRouteOptions, type LiveViewClass } from "@weft/server";
-import { FORM_PAYLOAD } from "./schema.js";
-import type { ChangeFormView } from "./view.js";
+import { FORM_PAYLOAD, type FormInput } from "./schema.js";
 
 /** The form that gets the shell's CSRF input (see shell.eta), the change form's id. */
 export const FORM_ID = "changeform";
@@ -21,9 +20,15 @@ class Saved {
   constructor(readonly url: string) {}
 }
 
-/** `ro` whose layout also renders the CSRF input for the change form (`form="changeform"`). */
-export function withFormCsrf(ro: LiveRouteOptions): LiveRouteOptions {
-  return { ...ro, layoutData: async (req, reply, session) => ({ ...(ro.layoutData ? await ro.layoutData(req, reply, session) : {}), csrfForm: FORM_ID }) };
+/** `ro` whose layout also renders the CSRF input for the form `formId` (default the change form's: `form="changeform"`). */
+export function withFormCsrf(ro: LiveRouteOptions, formId = FORM_ID): LiveRouteOptions {
+  return { ...ro, layoutData: async (req, reply, session) => ({ ...(ro.layoutData ? await ro.layoutData(req, reply, session) : {}), csrfForm: formId }) };
+}
+
+/** A view that saves a form POSTed without JavaScript (the change form; the change list's `listEditable` formset). */
+export interface SubmittableView {
+  /** @returns where to redirect after the save (303), or null: render the page (with its errors) */
+  submit(p: FormInput): Promise<string | null>;
 }
 
 /**
@@ -49,7 +54,7 @@ export async function formPostRoute(scope: FastifyInstance, path: string, cls: L
           ...ro,
           props: req.params as Record<string, string>,
           prepare: async (view) => {
-            const next = await (view as unknown as ChangeFormView).submit(body.data);
+            const next = await (view as unknown as SubmittableView).submit(body.data);
             if (next !== null) throw new Saved(next);
           },
         });

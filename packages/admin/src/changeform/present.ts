@@ -70,8 +70,8 @@ export interface FieldsetView {
 
 /** What the presenter needs beside the spec. */
 export interface PresentInput {
-  /** the ModelAdmin\'s `emptyValueDisplay` (Django\'s `empty_value_display`) for empty read-only values (default "—") */
-  emptyValueDisplay?: string | undefined;
+  /** how an empty read-only value of field `key` reads (Django's `empty_value_display`: per field, ModelAdmin, site; see model/empty-value.ts); default "—" */
+  emptyValue?: (key: string) => string;
   mode: "add" | "change";
   /** false for a view-only user: every field read-only */
   editable: boolean;
@@ -156,7 +156,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       base.link = relatedLink(f, v, input.user);
     } else {
       const empty = v === null || v === undefined || v === "";
-      base.display = empty && input.emptyValueDisplay !== undefined ? input.emptyValueDisplay : mode === "add" && row === undefined ? "—" : displayValue(f, v, row);
+      base.display = empty && input.emptyValue ? input.emptyValue(f.key) : mode === "add" && row === undefined ? "—" : displayValue(f, v, row);
     }
     return base;
   }
@@ -256,4 +256,13 @@ export function presentFieldsets(spec: FormSpec, input: PresentInput): FieldsetV
     out[0] = { ...out[0], fields: [present(spec.pk, input, writable), ...out[0].fields] };
   }
   return out;
+}
+
+/**
+ * One editable field as the change form would show it (widget, value, options, step, bounds,
+ * hint), for the change list's `listEditable` cells (changelist/list-editable.ts).
+ * @param input - the form's state; `editable` must be true and `mode` "change"
+ */
+export function presentField(f: FormField, input: PresentInput): FieldView {
+  return present(f, input, new Set([f.key]));
 }

@@ -20,6 +20,7 @@ import { randomUUID } from "node:crypto";
 import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
+import { emptyValueFor } from "../model/empty-value.js";
 import { FORM_PAYLOAD, validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import { allowedWidgets, slotLayout, type SlotEntry, type SlotPosition } from "../shell/slots.js";
 import type { SessionUser } from "../auth/index.js";
@@ -242,7 +243,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         fkLabels: this.fkLabels,
         autocomplete: this.ac,
         user,
-        emptyValueDisplay: admin.options.emptyValueDisplay,
+        emptyValue: (key) => emptyValueFor(this.site, admin, key),
       }),
       editable,
       canDelete: this.mode === "change" && admin.has(user, "delete", this.row),

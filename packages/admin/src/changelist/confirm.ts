@@ -1,11 +1,14 @@
 /**
  * Which change-list actions ask before running, and the question they ask: every action that
  * changes data (`changesData`, default true) shows "‹Verb› ‹N› ‹models›?" with Confirm / Cancel,
- * as Django admin's intermediate confirmation page for delete. Pure: no queries.
+ * as Django admin's intermediate confirmation page for delete. Pure but for the sample of
+ * {@link confirmModel} (one statement).
  */
 import type { ModelAdmin } from "../model/model-admin.js";
+import type { ChangeListQuery } from "../query/index.js";
 import type { RunnableAction } from "./actions.js";
-import { counted } from "./present.js";
+import { counted, reprOf, type ConfirmModel } from "./present.js";
+import type { ResolvedSelection } from "./selection.js";
 
 /** Whether `action` asks for confirmation first: the built-in delete, and any action that changes data. */
 export function asksFirst(action: RunnableAction): boolean {
@@ -36,4 +39,26 @@ export function confirmDetail(action: RunnableAction, count: number, all: boolea
     return `${picked} The following ${these} will be deleted. This cannot be undone.`.trim();
   }
   return `${picked} ${action.action.confirm ?? "This changes the selected records."}`.trim();
+}
+
+/**
+ * The confirmation panel of `action` on the selection `sel`: the question, the detail, a sample
+ * of the rows (one statement) and the buttons' words.
+ * @param all - the selection is "all matching" (not picked rows)
+ */
+export async function confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection, all: boolean): Promise<ConfirmModel> {
+  const sample = (await sel.sample()).map((r) => reprOf(query, r));
+  const del = action.kind === "delete";
+  return {
+    action: action.name,
+    label: action.label,
+    question: confirmQuestion(action, sel.count, admin),
+    detail: confirmDetail(action, sel.count, all, admin),
+    count: sel.count,
+    sample,
+    more: Math.max(0, sel.count - sample.length),
+    danger: del,
+    yes: del ? "Yes, I'm sure" : "Confirm",
+    no: del ? "No, take me back" : "Cancel",
+  };
 }

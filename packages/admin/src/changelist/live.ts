@@ -149,6 +149,15 @@ export class LiveList {
     return next;
   }
 
+  /**
+   * Counts the created rows a re-read found matching, leaving the shown rows as they are (the
+   * list has unsaved `listEditable` edits: it pauses, list-editable.ts).
+   */
+  countNew(fetched: readonly ChangeListRow[], created: ReadonlySet<string>): void {
+    const found = new Set(fetched.map((r) => String(r.pk)));
+    for (const pk of created) if (found.has(pk)) this.newCount++;
+  }
+
   /** Removes the faded rows. @returns the rows left, or null when none was fading */
   drop(rows: readonly ChangeListRow[]): ChangeListRow[] | null {
     if (this.gone.size === 0) return null;
@@ -187,7 +196,7 @@ const reads = new WeakMap<ChangeListQuery<any, any>, { tick: number; runs: Map<s
 export function sharedRead(query: ChangeListQuery<any, any>, state: ChangeListState, ids: readonly string[], owner: string, tick: number): Promise<ChangeListRow[]> {
   let entry = reads.get(query);
   if (!entry || entry.tick !== tick) reads.set(query, (entry = { tick, runs: new Map() }));
-  const key = JSON.stringify([state.q, state.filters, state.scope ? owner : "", [...ids].sort()]);
+  const key = JSON.stringify([state.q, state.filters, state.date ?? null, state.scope ? owner : "", [...ids].sort()]);
   let run = entry.runs.get(key);
   if (!run) {
     const runs = entry.runs;

@@ -6,6 +6,7 @@
 import { humanize, type ChangeListPage, type ChangeListQuery, type ChangeListRow, type ChangeListState, type ColumnHeader, type FilterView } from "../query/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { priorityClass } from "../model/list-priority.js";
+import { emptyValueFor } from "../model/empty-value.js";
 import { alignOf, columnKinds, formatCell, type Cell, type ColumnKind } from "./cells.js";
 import type { Display } from "../model/field-types.js";
 import { pageLinks, type PageLink } from "./pagination.js";
@@ -13,6 +14,9 @@ import { isSelected, type Selection } from "./selection.js";
 import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
 import type { ListWidgetProps } from "./widget-props.js";
 import type { LiveMarks } from "./live.js";
+import { dateHierarchyModel, type DateHierarchyModel } from "./date-hierarchy.js";
+import type { DateHierarchyView } from "../query/index.js";
+import type { EditCell, EditRow, ListEditableModel } from "./list-editable.js";
 
 /** A column header. */
 export interface HeaderModel {
@@ -34,8 +38,10 @@ export interface RowModel {
   selected: boolean;
   /** the row's classes: `selected`, the live list's highlight (`cl-hl0`/`cl-hl1`) or `cl-gone` (fading out) */
   cls: string;
-  /** cells with their column's label (the phone card shows `label: value`) */
-  cells: Array<Cell & { label: string }>;
+  /** cells with their column's label (the phone card shows `label: value`); `edit`: the cell's input (`listEditable`) */
+  cells: Array<Cell & { label: string; edit?: EditCell }>;
+  /** the row's part of the `listEditable` formset, when the user may change it */
+  edit?: EditRow;
 }
 
 /** A filter of the sidebar with its links. */
@@ -70,6 +76,8 @@ export interface SelectionModel {
   /** offer "Select all N matching" (the whole page is picked and there is more) */
   offerAll: boolean;
   text: string;
+  /** the label of the "select all matching" button: "Select all 1,234 orders", or "Select all matching orders (more than 10,000)" when the count was bounded */
+  allText: string;
 }
 
 /** Everything the change-list template reads. */
@@ -96,12 +104,16 @@ export interface ChangeListAssigns {
   headers: HeaderModel[];
   rows: RowModel[];
   filters: FilterModel[];
+  /** the `dateHierarchy` bar, or null */
+  dateBar: DateHierarchyModel | null;
   activeFilters: number;
   /** the list with the search kept and every filter removed */
   clearFiltersUrl: string;
   pager: PageLink[];
   page: number;
   pages: number;
+  /** "Page 3 of 12", or "Page 3" when the count was bounded (`countLimit`: the last page is unknown) */
+  pageOf: string;
   /** checkboxes and the action bar are shown (the user has at least one action) */
   selecting: boolean;
   selection: Selection;
@@ -116,6 +128,8 @@ export interface ChangeListAssigns {
   componentProps: Record<string, ListWidgetProps>;
   /** the live list's notice, e.g. "3 new orders", or null */
   fresh: string | null;
+  /** the `listEditable` formset around the table, or null (see list-editable.ts) */
+  editable: ListEditableModel | null;
 }
 
 /** What {@link present} needs. */
@@ -126,6 +140,8 @@ export interface PresentInput {
   page: ChangeListPage;
   headers: ColumnHeader[];
   filters: FilterView[];
+  /** the `dateHierarchy` bar (null or absent: none) */
+  dateBar?: DateHierarchyView | null;
   fullTotal: number;
   selection: Selection;
   actions: { name: string; label: string }[];
@@ -138,6 +154,8 @@ export interface PresentInput {
   componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
+  /** the site's `emptyValueDisplay` (Django's `AdminSite.empty_value_display`), if set */
+  emptyValueDisplay?: string | undefined;
   /** the live list's marks (none on the HTTP render) */
   live?: LiveMarks;
 }
@@ -178,7 +196,7 @@ export function present(input: PresentInput): ChangeListAssigns {
   let kinds = kindsCache.get(query);
   if (!kinds) kindsCache.set(query, (kinds = columnKinds(query.config, admin.options.fieldTypes)));
   const links = new Set(query.config.listDisplayLinks);
-  const filtered = state.q !== "" || Object.keys(state.filters).length > 0;
+  const filtered = state.q !== "" || Object.keys(state.filters).length > 0 || state.date !== undefined;
   const priority = admin.options.listDisplayPriority;
   const multiSort = input.headers.filter((h) => h.sortPriority !== undefined).length > 1;
 
@@ -204,8 +222,8 @@ export function present(input: PresentInput): ChangeListAssigns {
       cells: query.config.listDisplay.map((c, i) => {
         const type = c.kind === "field" && !c.field.relation ? admin.options.fieldTypes?.[c.field.key] : undefined;
         const raw = formatCell(r.values[c.name], kinds!.get(c.name)!, { type, display: input.display, row: r.record });
-        // Django's empty_value_display, per ModelAdmin (default "—")
-        const formatted = raw.empty && admin.options.emptyValueDisplay !== undefined ? { ...raw, text: admin.options.emptyValueDisplay } : raw;
+        // Django's empty_value_display: per field, per ModelAdmin, per site (default "—")
+        const formatted = raw.empty ? { ...raw, text: emptyValueFor({ emptyValueDisplay: input.emptyValueDisplay }, admin, c.kind === "field" && !c.field.relation ? c.field.key : c.name, c.kind === "computed" ? c.computed.emptyValue : undefined) } : raw;
         // the label of the phone card's "label: value" pair; the first column is the card's title
         const cell = { ...formatted, cls: withClass(formatted.cls, i === 0 ? "cl-title" : priorityClass(priority?.[c.name])), label: c.label };
         return links.has(c.name) ? { ...cell, href: admin.objectUrl(r.pk) } : cell;
@@ -222,6 +240,7 @@ export function present(input: PresentInput): ChangeListAssigns {
 
   const pageState = (n: number) => ({ ...state, page: n });
   const pagePks = rows.map((r) => r.pk);
+  const many = admin.verboseNamePlural.toLowerCase();
   const all = selection.mode === "all";
   const picked = selection.mode === "ids" ? selection.ids.size : page.total;
   const allOnPage = pagePks.length > 0 && pagePks.every((pk) => isSelected(selection, pk));
@@ -230,7 +249,8 @@ export function present(input: PresentInput): ChangeListAssigns {
     all,
     allOnPage,
     offerAll: !all && allOnPage && page.total > pagePks.length,
-    text: all ? `All ${page.estimated ? "about " : ""}${counted(page.total, admin)} selected` : `${fmt(picked)} of ${fmt(pagePks.length)} selected`,
+    text: !all ? `${fmt(picked)} of ${fmt(pagePks.length)} selected` : page.capped ? `All matching ${many} selected (more than ${fmt(page.total)})` : `All ${page.estimated ? "about " : ""}${counted(page.total, admin)} selected`,
+    allText: page.capped ? `Select all matching ${many} (more than ${fmt(page.total)})` : `Select all ${counted(page.total, admin)}`,
   };
 
   // the search form carries the rest of the state for browsers without JavaScript
@@ -251,15 +271,17 @@ export function present(input: PresentInput): ChangeListAssigns {
     total: page.total,
     fullTotal: input.fullTotal,
     fullText: `${fmt(input.fullTotal)} total`,
-    countText: filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : `${page.estimated ? "about " : ""}${counted(page.total, admin)}`,
+    countText: page.capped ? `more than ${counted(page.total, admin)}` : filtered ? `${fmt(page.total)} ${page.total === 1 ? "result" : "results"}` : `${page.estimated ? "about " : ""}${counted(page.total, admin)}`,
     headers,
     rows,
     filters,
+    dateBar: dateHierarchyModel(admin.url, input.dateBar ?? null),
     activeFilters: filters.filter((f) => f.active).length,
     clearFiltersUrl: listUrl(admin, query, { ...state, filters: {}, page: 1 }),
-    pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n))),
+    pager: pageLinks(page.page, page.pages, (n) => listUrl(admin, query, pageState(n)), page.capped),
     page: page.page,
     pages: page.pages,
+    pageOf: page.capped ? `Page ${fmt(page.page)}` : `Page ${fmt(page.page)} of ${fmt(page.pages)}`,
     selecting: input.actions.length > 0,
     selection,
     sel,
@@ -270,6 +292,7 @@ export function present(input: PresentInput): ChangeListAssigns {
     slots: slotLayout(input.widgets),
     componentProps: input.componentProps ?? {},
     fresh: freshText(admin, live),
+    editable: null,
   };
 }
 

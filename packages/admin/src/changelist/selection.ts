@@ -45,7 +45,7 @@ export function togglePage(sel: Selection, pagePks: readonly string[]): Selectio
 
 /** A selection checked against the database: what an action runs on. */
 export interface ResolvedSelection {
-  /** how many rows (for "all matching": the filter's count when it was resolved) */
+  /** how many rows (for "all matching": the filter's exact count when it was resolved, never bounded or estimated) */
   readonly count: number;
   /** the first few rows, for the confirmation panel (one statement for picked rows) */
   readonly sample: () => Promise<readonly ChangeListRow[]>;
@@ -60,7 +60,8 @@ export interface ResolvedSelection {
 /**
  * Re-validates a selection against the query: picked keys must have the key's shape, still
  * exist and still match the state's search and filters (`selectionFilter`), checked in one
- * statement; "all matching" becomes the state's filter, counted afresh (`fetchPage` of page 1).
+ * statement; "all matching" becomes the state's filter, counted afresh (`fetchPage` of page 1;
+ * when its count was bounded by `countLimit` or estimated, one more statement counts exactly).
  *
  * @param db - the site's database
  * @param sample - how many rows to show in a confirmation
@@ -70,9 +71,11 @@ export async function resolveSelection(db: AdminDatabase, query: ChangeListQuery
   const filter = query.selectionFilter(state);
   if (sel.mode === "all") {
     const first = await query.fetchPage({ ...state, page: 1 });
+    // the page's count may be bounded (countLimit) or estimated: an action is told the true number
+    const count = first.capped || first.estimated ? await query.countMatching(state) : first.total;
     let ids: Promise<unknown[]> | undefined;
     return {
-      count: first.total,
+      count,
       sample: async () => first.rows.slice(0, sample),
       where: filter,
       valid: new Set(),

@@ -1,21 +1,23 @@
-import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
+import { NotFoundError, UnauthorizedError, type Params, on } from "@weft/server";
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
 import { modelTopic, publishModelEvent } from "../model/publish.js";
 import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TICK, type LiveListOptions } from "./live.js";
 import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
-import { asksFirst, confirmDetail, confirmQuestion } from "./confirm.js";
-import { counted, listUrl, present, reprOf, type ChangeListAssigns, type ConfirmModel } from "./present.js";
+import { asksFirst, confirmModel } from "./confirm.js";
+import { counted, listUrl, present, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount, fullCount } from "./totals.js";
+import { sameDate } from "./date-hierarchy.js";
 import { isComponentClass, visibleWidgets } from "../shell/slots.js";
 import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
 import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type FilterView } from "../query/index.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import { AdminView, bindView } from "../shell/base.js";
+import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
+import { AdminView } from "../shell/base.js";
+import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
+import { ListEdits } from "./list-editable.js";
+import { listEdit, listSave, withEditable, type ListEditHost } from "./list-editable-view.js";
 
 const DENIED = "You don't have permission to do that.";
 /** The largest selection the built-in delete removes inside the event handler (one transaction); more runs as a job. */
@@ -24,7 +26,7 @@ const NOTHING_SELECTED = "Items must be selected in order to perform actions on 
 
 /** Whether two states select the same rows (same search and filters; sort and page aside). */
 function sameRows(a: ChangeListState, b: ChangeListState): boolean {
-  return a.q === b.q && JSON.stringify(a.filters) === JSON.stringify(b.filters);
+  return a.q === b.q && JSON.stringify(a.filters) === JSON.stringify(b.filters) && sameDate(a, b);
 }
 
 /**
@@ -52,6 +54,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   private state: ChangeListState = EMPTY_STATE;
   private page: ChangeListPage | undefined;
   private filters: FilterView[] = [];
+  private dateBar: DateHierarchyView | null = null;
   private fullTotal = 0;
   private pending: { action: string } | null = null;
   /** the URL the last search keystroke patched to: further keystrokes replace it */
@@ -59,6 +62,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   /** the props of the LiveComponent slot widgets, the same objects while the list's rows and selection stay */
   private widgetProps = new ListWidgetPropsCache();
   private live!: LiveList;
+  /** the `listEditable` formset's unsaved edits and errors (list-editable.ts) */
+  private edits = new ListEdits();
 
   mount(params: Params) {
     const admin = this.modelAdmin(params, "view");
@@ -96,6 +101,13 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     const job = admin && this.page ? this.live.take(this.pagePks()) : null;
     if (!admin || !job) return;
     const fetched = await sharedRead(this.site.query(admin), this.state, job.ids, String(this.user.id), this.live.due);
+    if (this.edits.dirty) {
+      // unsaved list edits: the rows stay as the user is editing them; new rows are only counted
+      this.live.countNew(fetched, job.created);
+      this.edits.stale = true;
+      if (this.live.pending) this.schedule();
+      return this.show();
+    }
     this.page = { ...this.page!, rows: this.live.apply(this.page!.rows, fetched, job.created) };
     if (this.live.marks().gone.size > 0) this.sendInfo(DROP, this.live.options.fadeMs);
     if (this.live.pending) this.schedule();
@@ -124,12 +136,14 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     if (!sameRows(this.state, state)) this.assign({ selection: NO_SELECTION });
     this.state = state;
     this.pending = null;
+    // another page, sort or filter: a new formset (as leaving Django's list page)
+    this.edits.clear();
     if (await this.refresh(admin)) return;
     // too slow (the flash says so): what was shown stays, with the state it was shown for
     if (this.page) {
       this.state = before.state;
       this.assign({ selection: before.selection });
-    } else this.page = { rows: [], total: 0, estimated: false, page: 1, pages: 1, perPage: query.config.listPerPage };
+    } else this.page = { rows: [], total: 0, estimated: false, capped: false, page: 1, pages: 1, perPage: query.config.listPerPage };
     this.show();
   }
 
@@ -176,6 +190,17 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     /** "3 new orders — show": re-reads the page in its state (new rows take their place in the sort). */
     showNew: async () => {
       const admin = this.allowed("view");
+      if (this.edits.dirty) return this.putFlash("warning", "Save or discard your changes first: showing the new rows would move the rows you are editing.");
+      if (admin) await this.refresh(admin);
+    },
+    /** `listEditable`: an input of the list's formset changed; the edits are kept (the live list pauses). */
+    list_edit: on(FORM_PAYLOAD, (p) => listEdit(this.editHost, p)),
+    /** `listEditable`: Save under the table. */
+    list_save: on(FORM_PAYLOAD, async (p) => void (await listSave(this.editHost, p))),
+    /** `listEditable`: forgets the unsaved edits and reads the page again. */
+    list_discard: async () => {
+      const admin = this.allowed("view");
+      this.edits.clear();
       if (admin) await this.refresh(admin);
     },
     /** The action bar's Go: runs the action, or asks for confirmation first. */
@@ -202,6 +227,24 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
   }
 
+  /** What the `listEditable` handlers use of this view (list-editable-view.ts). */
+  private get editHost(): ListEditHost {
+    return {
+      site: this.site,
+      user: this.user,
+      edits: this.edits,
+      rows: () => this.page?.rows,
+      allowed: (action) => this.allowed(action),
+      flash: (kind, text) => (kind === null ? void (this.flash = {}) : this.putFlash(kind, text ?? "")),
+      show: () => this.show(),
+      refresh: (admin) => this.refresh(admin),
+      saved: (admin, ids) => {
+        this.afterWrite(this.site.query(admin));
+        for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "changed", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
+      },
+    };
+  }
+
   private pagePks(): string[] {
     return (this.page?.rows ?? []).map((r) => String(r.pk));
   }
@@ -210,6 +253,18 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     this.pending = null;
     this.assign({ selection });
     this.show();
+  }
+
+  /**
+   * Saves the `listEditable` formset POSTed without JavaScript (changeform/post.ts), as the Save
+   * button does live.
+   * @returns the list's URL to redirect to (303), or null: the page is rendered with the errors
+   * @throws UnauthorizedError without the change permission (a 403 page)
+   */
+  async submit(p: FormInput): Promise<string | null> {
+    // as Django's changelist_view: a formset POST without the change permission is a 403
+    if (!this.site.get(this.appLabel, this.modelName)?.has(this.user, "change")) throw new UnauthorizedError(`change ${this.modelName}`);
+    return (await listSave(this.editHost, p)) ? this.ctx.url.pathname + this.ctx.url.search : null;
   }
 
   private async runAction(name: string, confirmed: boolean): Promise<void> {
@@ -239,7 +294,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
     if (asksFirst(action) && !confirmed) {
       this.pending = { action: name };
-      return this.show(await this.confirmModel(admin, query, action, sel));
+      return this.show(await confirmModel(admin, query, action, sel, this.assigns.selection.mode === "all"));
     }
     this.pending = null;
     const bulk = (this.constructor as typeof ChangeListView).bulkDelete;
@@ -302,25 +357,9 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     await this.refresh(admin);
   }
 
-  private async confirmModel(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: RunnableAction, sel: ResolvedSelection): Promise<ConfirmModel> {
-    const sample = (await sel.sample()).map((r) => reprOf(query, r));
-    const del = action.kind === "delete";
-    return {
-      action: action.name,
-      label: action.label,
-      question: confirmQuestion(action, sel.count, admin),
-      detail: confirmDetail(action, sel.count, this.assigns.selection.mode === "all", admin),
-      count: sel.count,
-      sample,
-      more: Math.max(0, sel.count - sample.length),
-      danger: del,
-      yes: del ? "Yes, I'm sure" : "Confirm",
-      no: del ? "No, take me back" : "Cancel",
-    };
-  }
-
   /**
-   * Fetches the page (2 statements), the filter choices (cached by the query layer) and, for a
+   * Fetches the page (2 statements), the filter choices (cached by the query layer), the
+   * `dateHierarchy` bar (0–2 statements, see `ChangeListQuery.dateHierarchy`) and, for a
    * filtered list, the unfiltered total (cached briefly), then renders.
    */
   private async refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
@@ -329,10 +368,12 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.live.reset();
       const page = await query.fetchPage(this.state);
       const filters = await query.filterChoices(this.state);
-      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0;
+      const dateBar = await query.dateHierarchy(this.state);
+      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0 || this.state.date !== undefined;
       this.fullTotal = filtered ? await fullCount(this.site.reads, query) : page.total;
       this.page = page;
       this.filters = filters;
+      this.dateBar = dateBar;
     } catch (err) {
       if (!this.tooSlow(err)) throw err;
       return false;
@@ -367,39 +408,26 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     widgets.forEach((cls, i) => {
       if (isComponentClass(cls)) componentProps[`w${i}`] = this.widgetProps.props(`w${i}`, { app: admin.app, model: admin.name, query, state: this.state, selection: this.assigns.selection ?? NO_SELECTION, count: page.total });
     });
-    this.assign(
-      present({
-        admin,
-        query,
-        state: this.state,
-        page,
-        headers: query.headers(this.state),
-        filters: this.filters,
-        fullTotal: this.fullTotal,
-        display: this.site.display,
-        selection: this.assigns.selection ?? NO_SELECTION,
-        actions,
-        confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
-        addAllowed: admin.has(user, "add"),
-        importAllowed: admin.options.importCsv !== false && (admin.has(user, "add") || admin.has(user, "change")),
-        widgets,
-        componentProps,
-        live: this.live.marks(),
-      }),
-    );
+    const assigns = present({
+      admin,
+      query,
+      state: this.state,
+      page,
+      headers: query.headers(this.state),
+      filters: this.filters,
+      dateBar: this.dateBar,
+      fullTotal: this.fullTotal,
+      display: this.site.display,
+      emptyValueDisplay: this.site.emptyValueDisplay,
+      selection: this.assigns.selection ?? NO_SELECTION,
+      actions,
+      confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,
+      addAllowed: admin.has(user, "add"),
+      importAllowed: admin.options.importCsv !== false && (admin.has(user, "add") || admin.has(user, "change")),
+      widgets,
+      componentProps,
+      live: this.live.marks(),
+    });
+    this.assign(withEditable(this.editHost, admin, listUrl(admin, query, this.state), assigns));
   }
-}
-
-/**
- * The change-list pages `/admin/<app>/<model>/`. Staff-guarded scope.
- * @param bulkDelete - the built-in delete of more than {@link INLINE_DELETE_MAX} rows as a progress job (the plugin passes `bulkDeleteAction`)
- */
-export function changeListRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions, bulkDelete?: (admin: ModelAdmin<any, any>) => AdminAction): void {
-  const view = bindView(ChangeListView, site, "changelist");
-  view.bulkDelete = bulkDelete;
-  scope.live(`${site.prefix}/:app/:model/`, view, {
-    ...ro,
-    // the page title names the model (the route serves every model)
-    title: (p) => site.get(p.app ?? "", p.model ?? "")?.verboseNamePlural ?? ChangeListView.title ?? "Weft",
-  });
 }

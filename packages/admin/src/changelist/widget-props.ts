@@ -29,7 +29,7 @@ export class ListWidgetPropsCache {
   props(id: string, input: { app: string; model: string; query: ChangeListQuery<any, any>; state: ChangeListState; selection: Selection; count: number }): ListWidgetProps {
     const { state, selection, count } = input;
     const ids = selection.mode === "ids" ? [...selection.ids].sort() : null;
-    const key = JSON.stringify([input.app, input.model, state.q, state.filters, count, ids ?? "all"]);
+    const key = JSON.stringify([input.app, input.model, state.q, state.filters, state.date ?? null, count, ids ?? "all"]);
     // a scope (getQueryset) is an SQL object, made anew per URL change: compared by identity
     if (key !== this.key || !this.base || state.scope !== this.scope) {
       this.key = key;

@@ -12,6 +12,7 @@
  * | `weft.E002` | error | a widget-slot class declares an invalid `size`, `label` or `permissionRequired` |
  * | `weft.E003` | error | a progress action while several workers share the in-memory channel layer |
  * | `weft.E004` | error | SQLite: a ModelAdmin's `searchIndex` table is missing (run `weft migrate`) |
+ * | `weft.E005` | error | a ModelAdmin's `listEditable` names a column the change list cannot edit (not in `listDisplay`, a link column, readonly, …) |
  * | `weft.W001` | warning | several workers on the in-memory channel layer |
  * | `weft.W002` | warning | a page could show more live views than one socket may join (weft's view limits) |
  */
@@ -23,6 +24,7 @@ import { SLOT_POSITIONS } from "../model/slot-position.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { WeftAdminError } from "../errors.js";
 import { missingSearchIndexErrors } from "./search-indexes.js";
+import { listEditableErrors } from "./list-editable.js";
 import { viewsPerPageWarnings, type WidgetPlacement } from "./views-per-page.js";
 
 export { PAGE_VIEWS, type WidgetPlacement } from "./views-per-page.js";
@@ -197,6 +199,7 @@ export function runChecks(site: AdminSiteLike, opts: CheckOptions = {}): CheckMe
   }
 
   out.push(...missingSearchIndexErrors(site));
+  out.push(...listEditableErrors(site));
   out.push(...viewsPerPageWarnings(site, opts.widgets ?? [], opts.maxViewsPerPage ?? 64));
 
   const silenced = new Set(opts.silenced ?? []);

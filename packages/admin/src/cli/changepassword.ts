@@ -12,13 +12,17 @@ export const changepasswordCommand: CliCommand = {
 Sets USERNAME's password. The password is read from the first line of stdin with
 --password-stdin, else from $WEFT_PASSWORD, else asked twice on the terminal without echo.
 
+The database: PostgreSQL when DATABASE_URL=postgres://… is set, else the SQLite file of
+--db FILE or of the config's "db" (--db and a PostgreSQL DATABASE_URL together are refused).
+
 Exit codes: 0 changed, 1 failed (unknown user, passwords differ), 2 bad usage.
 `,
   options: { password: { type: "string" }, "password-stdin": { type: "boolean" } },
   positionals: [1, 1],
-  async run({ io, values, positionals, dbFile }) {
+  async run(ctx) {
+    const { io, values, positionals } = ctx;
     const username = positionals[0]!;
-    const open = await openCliDb(dbFile, false);
+    const open = await openCliDb(ctx, false);
     try {
       const users = new UserStore(open.db);
       const user = await users.getUserByUsername(username);
@@ -31,7 +35,7 @@ Exit codes: 0 changed, 1 failed (unknown user, passwords differ), 2 bad usage.
       io.stdout.write(`Password changed for "${user.username}".\n`);
       return 0;
     } finally {
-      open.close();
+      await open.close();
     }
   },
 };

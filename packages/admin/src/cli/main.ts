@@ -27,10 +27,11 @@ const USAGE = `usage: weft [--config FILE] COMMAND [OPTIONS]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(18)}${c.summary}`).join("\n")}
 
-Every command takes --help. The database is --db FILE, else the "db" of the config file
-(./weft.config.js, $WEFT_CONFIG or --config FILE), which may also export site() for
-"weft check" and seed(argv) for "weft seed". "weft migrate" creates or upgrades the admin's
-own tables (DATABASE_URL=postgres://… selects PostgreSQL); your tables' migrations are yours.
+Every command takes --help. The database is PostgreSQL when DATABASE_URL=postgres://… is
+set, else the SQLite file of --db FILE, else the "db" of the config file (./weft.config.js,
+$WEFT_CONFIG or --config FILE), which may also export site() for "weft check" and "weft
+worker" and seed(argv) for "weft seed". Every command applies the admin's pending
+migrations to its database; your tables' migrations are yours.
 
 Exit codes: 0 success, 1 failure, 2 bad usage.
 `;

@@ -3,7 +3,7 @@
  * Django REST framework's `drf_create_token`, with list and revoke.
  */
 import { desc, eq } from "drizzle-orm";
-import { weftApiTokens, weftUsers } from "../auth/schema.js";
+import { adminTablesFor } from "../auth/tables.js";
 import { ApiTokens } from "../auth/tokens.js";
 import { UserStore } from "../auth/users.js";
 import type { CliCommand } from "./command.js";
@@ -29,11 +29,15 @@ create  prints a new bearer token for NAME on stdout. It is shown once: only its
 list    prints id, user, label, created and last used (never the tokens), newest first.
 revoke  deletes the token with that id (with --username: only if it is that user's).
 
+The database: PostgreSQL when DATABASE_URL=postgres://… is set, else the SQLite file of
+--db FILE or of the config's "db" (--db and a PostgreSQL DATABASE_URL together are refused).
+
 Exit codes: 0 done, 1 failed (unknown user or token), 2 bad usage.
 `,
   options: { username: { type: "string" }, name: { type: "string" } },
   positionals: [1, 2],
-  async run({ io, values, positionals, dbFile }) {
+  async run(ctx) {
+    const { io, values, positionals } = ctx;
     const [action, arg] = positionals;
     if (action !== "create" && action !== "list" && action !== "revoke") throw usageError(`unknown tokens action "${action}" (create, list or revoke)`);
     if (action !== "revoke" && arg !== undefined) throw usageError(`tokens ${action} takes no positional argument (got "${arg}")`);
@@ -44,7 +48,7 @@ Exit codes: 0 done, 1 failed (unknown user or token), 2 bad usage.
       id = Number(arg);
     }
     if (action === "create" && (!username || typeof values.name !== "string")) throw usageError("tokens create needs --username NAME and --name LABEL");
-    const open = await openCliDb(dbFile, false);
+    const open = await openCliDb(ctx, false);
     try {
       const uid = username === undefined ? undefined : await userId(open, username);
       if (uid === null) {
@@ -66,6 +70,7 @@ Exit codes: 0 done, 1 failed (unknown user or token), 2 bad usage.
         io.stdout.write(`Token ${id} revoked.\n`);
         return 0;
       }
+      const { weftApiTokens, weftUsers } = adminTablesFor(open.db);
       const q = open.db
         .select({ id: weftApiTokens.id, user: weftUsers.username, name: weftApiTokens.name, createdAt: weftApiTokens.createdAt, lastUsedAt: weftApiTokens.lastUsedAt })
         .from(weftApiTokens)
@@ -75,7 +80,7 @@ Exit codes: 0 done, 1 failed (unknown user or token), 2 bad usage.
       for (const r of rows) io.stdout.write(`${r.id}\t${r.user}\t${r.name}\t${iso(r.createdAt)}\t${iso(r.lastUsedAt)}\n`);
       return 0;
     } finally {
-      open.close();
+      await open.close();
     }
   },
 };

@@ -25,7 +25,9 @@ through the Redis channel layer; a worker that dies hands its jobs to another (r
 the action is resumable, else shown as lost). SIGTERM / SIGINT: stops taking jobs, waits for
 the running ones, exits 0.
 
-Redis: --redis URL, else $REDIS_URL, else the site's jobs.bullmq.url.
+Redis: --redis URL, else $REDIS_URL, else the site's jobs.bullmq.url. The database is the
+site's (a config whose site() opens DATABASE_URL when set runs on PostgreSQL); the worker
+applies the admin's pending migrations to it first (site.ready()).
 
 Exit codes: 0 stopped by a signal, 1 the site failed to build or no Redis, 2 bad usage.
 `,
@@ -37,6 +39,8 @@ Exit codes: 0 stopped by a signal, 1 the site failed to build or no Redis, 2 bad
     if (!config.site) throw adminError("WEFT_ADMIN_ERR_CLI_CONFIG", `weft worker needs a config file whose default export has site() (${file ? `${file} has none` : "no weft.config.js here; pass --config FILE"})`);
     const site = (await config.site()) as JobsHost;
     if (typeof site.attachJobs !== "function") throw adminError("WEFT_ADMIN_ERR_CLI_CONFIG", "weft worker: site() must return an AdminSite");
+    // the admin's tables (on PostgreSQL: applied now if site() did not; once for every process)
+    await (site as { ready?(): Promise<unknown> }).ready?.();
     const say = (line: string) => io.stderr.write(`weft worker: ${line}\n`);
     const logger = {
       error: (obj: unknown, msg?: string) => say(`error: ${msg ?? ""} ${(obj as { err?: Error })?.err?.stack ?? ""}`),

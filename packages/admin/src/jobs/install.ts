@@ -2,7 +2,9 @@
  * Wiring a site's progress actions to a job queue: the engine (in-process, or BullMQ with
  * `jobs.bullmq`) and one handler per progress action, registered under its qualified name.
  */
-import { InProcessJobQueue, JobStore, type JobQueue, type JobStoreOptions } from "@weft/server/jobs";
+import { basename } from "node:path";
+import { InProcessJobQueue, JobStore, type JobQueue, type JobRecord, type JobStoreOptions } from "@weft/server/jobs";
+import { exportFile } from "./csv/files.js";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { Logger } from "@weft/server";
 import { isProgressAction } from "../checks/index.js";
@@ -10,10 +12,27 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import type { ProgressActionInfo } from "../model/actions.js";
 import { BullJobQueue, type BullJobQueueOptions } from "./bullmq-queue.js";
 import { jobActionRef } from "./refs.js";
-import { progressActionsOf } from "./csv/export.js";
+import { EXPORT_CSV, progressActionsOf } from "./csv/export.js";
+import { JobHistoryRecorder, startHistoryPruner, type JobHistory } from "../jobhistory/index.js";
 
-/** `new AdminSite({ jobs })`: the job store's options and, for BullMQ, `bullmq`. */
-export interface SiteJobOptions extends Omit<JobStoreOptions, "logger"> {
+/**
+ * `new AdminSite({ jobs })`: the job store's options (`retentionMs` is how long the channel
+ * layer keeps a record), the job history's (`retentionDays`, `historyPruneEveryMs`,
+ * `historyProgressMs`, `now`) and, for BullMQ, `bullmq`.
+ */
+export interface SiteJobOptions extends Omit<JobStoreOptions, "logger" | "onWrite"> {
+  /**
+   * days a finished job is kept in the database's job history (`weft_jobs`) after it finished
+   * (default 30), as listed on "My jobs" and "All jobs"; older ones are pruned
+   * @throws WeftAdminError `WEFT_ADMIN_ERR_JOB_HISTORY` (from `new AdminSite`) unless a positive number
+   */
+  retentionDays?: number;
+  /** how often the history is pruned (ms; default 3,600,000 = one hour; one process of the site prunes per round) */
+  historyPruneEveryMs?: number;
+  /** shortest interval between two progress writes of a running job to the history (ms; default 5,000); status changes are written at once */
+  historyProgressMs?: number;
+  /** the job history's clock (ms epoch; default `Date.now`), for tests of the retention */
+  now?: () => number;
   /**
    * run the jobs on BullMQ (Redis) job workers (`weft worker`) instead of in the process that
    * enqueued them; web processes only enqueue unless `runJobs` is set
@@ -23,6 +42,7 @@ export interface SiteJobOptions extends Omit<JobStoreOptions, "logger"> {
 
 /** A site that can take its job store and queue (AdminSite). */
 export interface JobsHost extends AdminSiteLike {
+  readonly jobHistory: JobHistory;
   readonly jobOptions: SiteJobOptions;
   attachJobs(store: JobStore, log: Logger, queue?: JobQueue): void;
 }
@@ -36,13 +56,31 @@ export interface JobsHost extends AdminSiteLike {
  * @returns the queue (close it when the process stops)
  */
 export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, overrides: Partial<BullJobQueueOptions> = {}): JobQueue {
-  const { bullmq, ...storeOptions } = site.jobOptions;
-  const store = new JobStore(layer, { ...storeOptions, logger: log });
+  const { bullmq, retentionDays: _days, historyPruneEveryMs, historyProgressMs, now: _now, ...storeOptions } = site.jobOptions;
+  // every process writing job records (web workers, job workers) keeps the history in step
+  const recorder = new JobHistoryRecorder(site.jobHistory, { layer, logger: log, resultFile: exportResultFile, ...(historyProgressMs ? { progressIntervalMs: historyProgressMs } : {}) });
+  const store = new JobStore(layer, { ...storeOptions, logger: log, onWrite: (rec, prev) => recorder.observe(rec, prev) });
   const url = overrides.url ?? bullmq?.url;
   const queue: JobQueue = url ? new BullJobQueue(store, { ...bullmq, ...overrides, url, logger: log }) : new InProcessJobQueue(store, { logger: log });
   registerActionJobs(site, queue);
   site.attachJobs(store, log, queue);
+  const pruner = startHistoryPruner(site.jobHistory, layer, { logger: log, ...(historyPruneEveryMs ? { everyMs: historyPruneEveryMs } : {}) });
+  // closing the queue (the app's onClose, a job worker's close) also stops the pruner and stores the history's pending writes
+  const closeQueue = queue.close.bind(queue);
+  queue.close = async () => {
+    pruner.stop();
+    try {
+      await closeQueue();
+    } finally {
+      await recorder.close();
+    }
+  };
   return queue;
+}
+
+/** A finished CSV export's file name (`<id>.csv`, see `csv/files.ts`), the result file the history keeps; else null. */
+function exportResultFile(rec: JobRecord): string | null {
+  return rec.status === "done" && rec.action.endsWith(`.${EXPORT_CSV}`) ? basename(exportFile({ id: "" }, rec.id)) : null;
 }
 
 /** Registers every progress action of every model registered in `site` with `queue`, under its qualified name (`<app>.<model>.<action>`). */

@@ -3,7 +3,7 @@
  * whichever worker it landed (watchJob: every publish on `job:<id>`, at most 20 renders a
  * second, no polling) and offers Cancel to the owner or a superuser.
  */
-import { canAccessJob, isFinished, isJobId, watchJob, type JobRecord } from "@weft/server/jobs";
+import { canAccessJob, isFinished, isJobId, JOB_LOST_TEXT, watchJob, type JobRecord } from "@weft/server/jobs";
 import { NotFoundError, type Params } from "@weft/server";
 import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
 import { AdminView } from "../shell/base.js";
@@ -20,6 +20,8 @@ export interface JobAssigns {
   /** the "My jobs" page */
   jobsUrl: string;
   prefix: string;
+  /** whether the job is shown from the job history (the channel layer's live record expired) */
+  archived: boolean;
 }
 
 /** Shown when the job is gone (expired, evicted) or no longer the user's to see. */
@@ -47,6 +49,8 @@ export class JobView extends AdminView<JobAssigns> {
   private record: JobRecord | undefined;
   private stopWatch: (() => void) | undefined;
   private ticking = false;
+  /** the record comes from the job history (the database), not the channel layer */
+  private archived = false;
   /** when a render last showed the elapsed time (ms) */
   private renderedAt = 0;
 
@@ -56,22 +60,26 @@ export class JobView extends AdminView<JobAssigns> {
     this.jobId = id;
     let state: JobPageState = "ok";
     try {
-      const rec = await this.site.jobs.read(id);
+      const rec = (await this.site.jobs.read(id)) ?? (await this.fromHistory(id, true));
       if (!rec || !this.mayAccess(rec)) throw new NotFoundError("no such job");
       this.record = rec;
     } catch (err) {
-      // nothing about the job is known (not even whose it is): say only that the store is away
       if (!(err instanceof ChannelLayerUnavailableError)) throw err;
-      state = "unavailable";
+      // a finished job's stored record still shows; of any other nothing is known (not even
+      // whose it is): say only that the store is away
+      const rec = await this.fromHistory(id, false);
+      if (rec && !this.mayAccess(rec)) throw new NotFoundError("no such job");
+      if (rec) this.record = rec;
+      else state = "unavailable";
     }
-    if (this.ctx.connected) {
+    if (this.ctx.connected && !this.archived) {
       this.stopWatch = watchJob(this.site.jobs, id, (record) => this.sendInfo({ kind: "job", record: record ?? null } satisfies JobInfo));
       this.tick();
     }
     return this.model(state);
   }
 
-  handleInfo(msg: unknown): void {
+  async handleInfo(msg: unknown): Promise<void> {
     const info = msg as JobInfo;
     if (info?.kind === "tick") {
       this.ticking = false;
@@ -82,7 +90,12 @@ export class JobView extends AdminView<JobAssigns> {
       return this.tick();
     }
     if (info?.kind !== "job") return;
-    const rec = info.record;
+    let rec = info.record;
+    if (!rec && this.record) {
+      // the live record expired (or was evicted) while shown: the job history has the rest
+      rec = (await this.fromHistory(this.jobId, true).catch(() => undefined)) ?? null;
+      if (rec) this.stop();
+    }
     if (!rec || !this.mayAccess(rec)) {
       // expired, evicted, or (after an outage at mount) never this user's: say as little as a 404
       this.record = undefined;
@@ -104,6 +117,7 @@ export class JobView extends AdminView<JobAssigns> {
     /** Cancel (with lv-confirm): access and cancellability are checked again, on a fresh read. */
     cancel: async () => {
       this.flash = {};
+      if (this.archived) return this.putFlash("info", "The job has already finished.");
       const store = this.site.jobs;
       let rec: JobRecord | undefined;
       try {
@@ -139,6 +153,23 @@ export class JobView extends AdminView<JobAssigns> {
 
   // ---- internals ----
 
+  /**
+   * The job's record from the job history, when it has one: a finished job as stored; an
+   * unfinished one (its live record is gone, so its worker stopped) stored and shown as lost
+   * when `settle`, else not shown.
+   */
+  private async fromHistory(id: string, settle: boolean): Promise<JobRecord | undefined> {
+    const entry = await this.site.jobHistory.get(id);
+    if (!entry) return undefined;
+    let rec = entry.record;
+    if (!isFinished(rec.status)) {
+      if (!settle) return undefined;
+      rec = (await this.site.jobHistory.markLost(id, JOB_LOST_TEXT))?.record ?? rec;
+    }
+    this.archived = true;
+    return rec;
+  }
+
   private mayAccess(rec: JobRecord): boolean {
     const user = this.user;
     return canAccessJob(rec, { id: String(user.id), isSuperuser: user.isSuperuser });
@@ -146,7 +177,7 @@ export class JobView extends AdminView<JobAssigns> {
 
   private model(state: JobPageState): JobAssigns {
     const job = state === "ok" && this.record ? presentJob(this.site, this.record) : null;
-    return { state: job || state !== "ok" ? state : "gone", job, jobsUrl: jobsUrl(this.site), prefix: this.site.prefix };
+    return { state: job || state !== "ok" ? state : "gone", job, jobsUrl: jobsUrl(this.site), prefix: this.site.prefix, archived: this.archived };
   }
 
   /** Re-renders the elapsed time once a second while the job is unfinished (a local clock; the job itself is pushed). */

@@ -117,6 +117,13 @@ function builtInLabel(ref: ReturnType<typeof resolveJobAction>, action: string):
   return ref && action.endsWith(`.${DELETE_SELECTED}`) ? `Delete selected ${ref.admin.verboseNamePlural.toLowerCase()}` : undefined;
 }
 
+/** The label of a job's action (`<app>.<model>.<action>`): the action's own, or its name when no longer registered. */
+export function jobActionLabel(site: AdminSiteLike, action: string): string {
+  const ref = resolveJobAction(site, action);
+  const name = action.split(".").pop() ?? action;
+  return ref?.action?.label ?? builtInLabel(ref, action) ?? BUILTIN_JOB_LABELS[name] ?? name;
+}
+
 /**
  * The page model of a record.
  * @param now - the clock for the elapsed time of an unfinished job
@@ -150,7 +157,7 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     cancelling: rec.cancelRequested && !finished,
     cancellable: rec.cancellable,
     elapsed,
-    actionLabel: ref?.action?.label ?? builtInLabel(ref, rec.action) ?? BUILTIN_JOB_LABELS[name] ?? name,
+    actionLabel: jobActionLabel(site, rec.action),
     description: rec.description,
     selection: rec.selection ?? null,
     backUrl: ref ? ref.admin.url : null,

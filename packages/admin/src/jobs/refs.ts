@@ -39,3 +39,8 @@ export function jobDownloadUrl(site: Pick<AdminSiteLike, "prefix">, id: string):
 export function jobsUrl(site: Pick<AdminSiteLike, "prefix">): string {
   return `${site.prefix}/jobs/`;
 }
+
+/** The "All jobs" page (superusers): `<prefix>/jobs/all/`. */
+export function allJobsUrl(site: Pick<AdminSiteLike, "prefix">): string {
+  return `${site.prefix}/jobs/all/`;
+}

@@ -23,9 +23,12 @@ export interface JobWorker {
  * Runs `site`'s progress jobs in this process: a channel layer on `redisUrl` (progress reaches
  * every web worker's pages through it) and BullMQ workers for every progress action.
  * @param options - `redisUrl` (default the site's `jobs.bullmq.url`), BullMQ overrides, a logger
- * @throws WeftAdminError `WEFT_ADMIN_ERR_JOB_QUEUE` without a Redis URL, or when the site has no progress action
+ * @throws WeftAdminError `WEFT_ADMIN_ERR_JOB_QUEUE` without a Redis URL, or when the site has no progress action;
+ *   `WEFT_ADMIN_ERR_NOT_READY` for a PostgreSQL site before `await site.ready()`
  */
 export function startJobWorker(site: JobsHost, options: { redisUrl?: string; logger: Logger; bullmq?: Partial<BullJobQueueOptions> }): JobWorker {
+  // an AdminSite on PostgreSQL: its jobs write audit rows into tables that may not exist yet
+  (site as { assertReady?(what: string): void }).assertReady?.("startJobWorker");
   const url = options.redisUrl ?? site.jobOptions.bullmq?.url;
   if (!url) throw adminError("WEFT_ADMIN_ERR_JOB_QUEUE", "a job worker needs Redis: pass --redis URL (or set REDIS_URL, or the site's jobs.bullmq.url)");
   const layer = new RedisChannelLayer(url, { onError: (err) => options.logger.warn({ err }, "weft worker: channel layer error") });

@@ -17,6 +17,19 @@ interface PoolLike extends Queryable {
   connect(): Promise<Queryable & { release(): void }>;
 }
 
+/** The clients (pools) whose database had the admin's migrations applied by this process (see {@link adminMigratedIn}). */
+const migrated = new WeakSet<object>();
+const clientOf = (db: NodePgDatabase<any>): object => (db as unknown as { $client?: object }).$client ?? db;
+
+/**
+ * Whether {@link migrateAdminPg} (or `migrateAdmin`) completed in this process on `db` or on
+ * another drizzle handle over the same pool: then an `AdminSite` over it is ready at once.
+ * @internal
+ */
+export function adminMigratedIn(db: NodePgDatabase<any>): boolean {
+  return migrated.has(clientOf(db));
+}
+
 async function lastApplied(client: Queryable): Promise<number> {
   const { rows } = await client.query(`select to_regclass('drizzle."${ADMIN_MIGRATIONS_TABLE}"') is not null as present`);
   if (!rows[0]?.present) return 0;
@@ -57,7 +70,7 @@ export async function withMigrationLock<T>(db: NodePgDatabase<any>, fn: (client:
  */
 export async function migrateAdminPg(db: NodePgDatabase<any>): Promise<MigrateResult> {
   const entries = journal("pg");
-  return withMigrationLock(db, async (client) => {
+  const result = await withMigrationLock(db, async (client): Promise<MigrateResult> => {
     const pending = pendingAfter(entries, await lastApplied(client));
     if (pending.length === 0) return { dialect: "pg", applied: [], baselined: false };
     const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -69,4 +82,6 @@ export async function migrateAdminPg(db: NodePgDatabase<any>): Promise<MigrateRe
     }
     return { dialect: "pg", applied: pending.map((p) => p.tag), baselined: false };
   });
+  migrated.add(clientOf(db));
+  return result;
 }

@@ -51,6 +51,8 @@ export interface FormfieldOverride {
   validators?: readonly FieldValidator[];
   /** a text column's input instead of the one derived from its name: one line or a textarea */
   widget?: "text" | "textarea";
+  /** how this field reads when empty, in the change list and read-only form fields (Django's `@admin.display(empty_value=…)`); over the ModelAdmin's and the site's `emptyValueDisplay` */
+  emptyValueDisplay?: string;
 }
 
 /** The hooks of the ModelAdmin options (all optional). */
@@ -73,6 +75,10 @@ export interface FormHookOptions {
   formfieldOverrides?: Readonly<Record<string, FormfieldOverride>>;
   /** Django's `get_readonly_fields(request, obj)`: extra read-only fields for `user` on `obj` (null: add form), added to `readonlyFields` */
   getReadonlyFields?(user: SessionUser, obj: Row | null): readonly string[];
-  /** Django's `empty_value_display` for this model: how empty values read in the change list and read-only form fields (default "—"; Django's is "-") */
+  /**
+   * Django's `ModelAdmin.empty_value_display`: how empty values read in the change list and
+   * read-only form fields of this model, over the site's `emptyValueDisplay` (default "—";
+   * Django's is "-"); a field's own (`formfieldOverrides[key].emptyValueDisplay`) wins
+   */
   emptyValueDisplay?: string;
 }

@@ -55,6 +55,18 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
    * @example listDisplayPriority: { email: 2, createdAt: 3 }
    */
   listDisplayPriority?: Readonly<Record<string, ListPriority>>;
+  /**
+   * Django's `list_editable`: `listDisplay` columns edited in the change list's rows (the change
+   * form's widgets: a select for choices, a checkbox for booleans, number inputs for numbers and
+   * `fieldTypes`, text) and saved together by the "Save" button under the table, in one
+   * transaction, each changed row audited as a change and written through `saveModel`, `clean`,
+   * `formfieldOverrides` validators, `getReadonlyFields(user, row)` and
+   * `hasChangePermission(user, row)`. Each must be an own, editable column of the change form,
+   * in `listDisplay` and not a link column (not the first one without `listDisplayLinks`):
+   * checked at start-up (`weft.E005`). See changelist/list-editable.ts.
+   * @example listEditable: ["status"]
+   */
+  listEditable?: readonly string[];
   /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */
   readonlyFields?: readonly string[];
   /**

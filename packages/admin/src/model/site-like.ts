@@ -12,6 +12,7 @@ import type { ChangeListQuery } from "../query/index.js";
 import type { ModelAdmin } from "./model-admin.js";
 import type { AdminAction } from "./actions.js";
 import type { Display } from "./field-types.js";
+import type { JobHistory } from "../jobhistory/index.js";
 
 /**
  * An admin site's registered models and services: what actions (`ctx.site`), dashboard
@@ -33,6 +34,8 @@ export interface AdminSiteLike {
   builtInActions?(admin: ModelAdmin<any, any>): readonly AdminAction[];
   /** locale, default currency and the time zone every date is shown and typed in */
   readonly display: Display;
+  /** how empty values read site-wide (Django's `AdminSite.empty_value_display`); undefined: "—" (see model/empty-value.ts) */
+  readonly emptyValueDisplay?: string | undefined;
   /** the drizzle database holding the models and the admin's `weft_*` tables */
   readonly db: AdminDatabase;
   /** the database the change list reads through (the SQLite read pool's, else `db`); never written */
@@ -52,6 +55,8 @@ export interface AdminSiteLike {
    * @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_INSTALLED` before the admin is installed
    */
   readonly jobQueue: JobQueue;
+  /** the jobs kept in the database for `jobs.retentionDays` ("My jobs", "All jobs", a job's page once the channel layer forgot it) */
+  readonly jobHistory: JobHistory;
   /** where job failures (with their stacks) are logged: the app's logger once installed */
   readonly jobLog: Logger | undefined;
   /** The ModelAdmin registered as `app`/`name`, or undefined. */

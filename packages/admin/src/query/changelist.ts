@@ -8,13 +8,13 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
+import { dateHierarchyBar, type DateHierarchyView } from "./date-hierarchy-bar.js";
 import { selectionFilter } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
-import { ChangeListParamError } from "./errors.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
-import { countQuery, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
+import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
 import {
   EMPTY_STATE,
   defaultSortKeys,
@@ -31,13 +31,15 @@ import {
 /** One page of the change list, Django's `ChangeList.result_list` + paginator figures. */
 export interface ChangeListPage {
   readonly rows: readonly ChangeListRow[];
-  /** How many rows match the search and filters (Django's `result_count`): exact unless `estimated`. */
+  /** How many rows match the search and filters (Django's `result_count`): exact unless `estimated` or `capped`. */
   readonly total: number;
   /** true when `total` is the engine's estimate of an unfiltered table's rows (`estimateTotalAbove`): shown as "about N" */
   readonly estimated: boolean;
+  /** true when more than `total` rows match and counting stopped there (`countLimit`): shown as "more than N"; the last page is unknown */
+  readonly capped: boolean;
   /** The page actually returned, 1-based: the requested page, clamped to `1…pages`. */
   readonly page: number;
-  /** Number of pages, at least 1 (an empty result is one empty page, as Django's paginator). */
+  /** Number of pages, at least 1 (an empty result is one empty page, as Django's paginator); when `capped`, the pages known to exist (more follow). */
   readonly pages: number;
   readonly perPage: number;
 }
@@ -235,8 +237,22 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
 
   private noStatsUntil = 0;
 
-  private async count(where: SQL | undefined): Promise<number> {
-    return Number((await this.exec<{ n: number }>(countQuery(this.rows, where)))[0]?.n ?? 0);
+  private async count(where: SQL | undefined, atMost?: number): Promise<number> {
+    return Number((await this.exec<{ n: number }>(countQuery(this.rows, where, atMost)))[0]?.n ?? 0);
+  }
+
+  /**
+   * How many rows match a state's search, filters and scope, counted exactly (never bounded by
+   * `countLimit`, never estimated): what "select all N matching" tells before an action runs.
+   * One statement; on a broad search over a large table it can take a while (and past the
+   * site's query budget it fails with the budget's error, which the change list shows as
+   * "This search took too long").
+   *
+   * @param state - a validated state
+   * @returns the number of matching rows
+   */
+  async countMatching(state: ChangeListState): Promise<number> {
+    return (await this.matching(state, undefined, true)).total;
   }
 
   /**
@@ -246,7 +262,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements.
    */
-  private async matching(state: ChangeListState): Promise<{ where: SQL | undefined; total: number; estimated?: boolean }> {
+  private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<{ where: SQL | undefined; total: number; estimated?: boolean; bounded?: boolean }> {
     const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
     const cte = (i: number) => sql.identifier(`weft_m${i}`);
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
@@ -254,20 +270,21 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
       return sql`${rel.column} in (select "k" from ${cte(i)})`;
     });
     if (subs.length === 0) {
-      if (countWhere === undefined && this.config.estimateTotalAbove !== undefined) return { where: undefined, ...(await this.estimatedTotal()) };
-      return { where: countWhere, total: await this.count(countWhere) };
+      if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };
+      const bound = countWhere && atMost;
+      return { where: countWhere, total: await this.count(countWhere, bound), bounded: bound !== undefined };
     }
     const db = this.db as Builder;
     // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
     // places; a select builder inside `sql` renders in parentheses
     const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
     const keys = sql.join(subs.map((_, i) => sql`, (select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)}) as ${sql.identifier(`m${i}`)}`));
-    const query = sql`with ${withs} select count(*) as "n"${keys} from ${this.config.table}${countWhere ? sql` where ${countWhere}` : sql``}`;
+    const query = sql`with ${withs} select (${countSql(this.rows, countWhere, atMost)}) as "n"${keys}`;
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => db.dialect.sqlToQuery(query) }))[0] ?? {};
     let i = 0;
     const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inList(rel.column, this.dialect.parseKeys(row[`m${i++}`])));
-    return { where, total: Number(row.n ?? 0) };
+    return { where, total: Number(row.n ?? 0), bounded: atMost !== undefined };
   }
 
   /**
@@ -278,14 +295,16 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * `ordering`) with the primary key as final tiebreak, so pages never overlap or skip rows
    * (while the rows do not change between two fetches: this is OFFSET paging, as Django's).
    *
-   * Statements: exactly 2 — an exact `count(*)` over the admin's table alone (SQLite answers an
-   * unfiltered one from its smallest index), then the page's rows (one "deferred join"
-   * statement) — or 1 when nothing matches. Page size and related columns do not change that.
+   * Statements: exactly 2 — a `count(*)` over the admin's table alone, then the page's rows
+   * (one "deferred join" statement) — or 1 when nothing matches. A searched or filtered count is
+   * bounded by `countLimit` (at least to the end of the asked page; with a search 8× that):
+   * past it the page is `capped` (Django's `show_full_result_count = False` idea), so a broad
+   * search costs the rows it shows, not the rows it matches.
    *
    * With a search, the count tells how selective it is: when the page is deep relative to the
    * number of matches (`(skipped + perPage) × 8 > total`), the rows statement sorts the matches
-   * instead of walking the sort column's index, which would read most of the table in random
-   * order to find a few rare matches.
+   * instead of walking the sort column's index (which would read most of the table in random
+   * order to find a few rare matches); a capped count means the matches are dense: walk it.
    *
    * @param state - a validated state
    * @returns the page
@@ -293,15 +312,20 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    */
   async fetchPage(state: ChangeListState): Promise<ChangeListPage> {
     const perPage = this.config.listPerPage;
-    const { where, total, estimated = false } = await this.matching(state);
-    const pages = Math.max(1, Math.ceil(total / perPage));
-    const page = Math.min(pages, Math.max(1, Math.floor(state.page) || 1));
+    const asked = Math.max(1, Math.floor(state.page) || 1);
+    // count to the end of the asked page at least (8× that with a search: enough to choose the plan below)
+    const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, asked * perPage * (state.q !== "" ? RANDOM_READ_COST : 1));
+    const { where, total: counted, estimated = false, bounded = false } = await this.matching(state, ceiling);
+    const capped = bounded && ceiling !== undefined && counted > ceiling;
+    const total = capped ? ceiling : counted;
+    const pages = Math.max(1, Math.ceil((capped ? total + 1 : total) / perPage));
+    const page = Math.min(pages, asked);
     const offset = (page - 1) * perPage;
-    // rows the page statement skips: counted from whichever end is nearer (see pageQuery in rows.ts)
-    const skipped = Math.min(offset, Math.max(0, total - offset - perPage));
-    const avoidIndex = state.q !== "" && (skipped + perPage) * RANDOM_READ_COST > total;
-    const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, total, offset, avoidIndex));
-    return { rows: toRows(this.config, raw), total, estimated, page, pages, perPage };
+    // rows the page statement skips: counted from whichever end is nearer (see pageQuery in rows.ts); capped: from the start
+    const skipped = capped ? offset : Math.min(offset, Math.max(0, total - offset - perPage));
+    const avoidIndex = !capped && state.q !== "" && (skipped + perPage) * RANDOM_READ_COST > total;
+    const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, capped ? Number.POSITIVE_INFINITY : total, offset, avoidIndex));
+    return { rows: toRows(this.config, raw), total, estimated, capped, page, pages, perPage };
   }
 
   /**
@@ -316,16 +340,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * @throws ChangeListParamError when an id does not have the primary key's shape
    */
   async fetchByIds(ids: readonly unknown[], within?: ChangeListState): Promise<ChangeListRow[]> {
-    const numeric = this.config.pk.column.dataType === "number";
-    const clean = ids.map((id) => {
-      if (numeric) {
-        const n = typeof id === "string" && /^-?(0|[1-9][0-9]*)$/.test(id) ? Number(id) : id;
-        if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new ChangeListParamError("ids", "expected integer ids");
-        return n;
-      }
-      if (typeof id !== "string" || id.length > 256) throw new ChangeListParamError("ids", "expected string ids of at most 256 characters");
-      return id;
-    });
+    const clean = checkedIds(this.config, ids);
     if (clean.length === 0) return [];
     const inIds = this.dialect.inList(this.config.pk.column, clean);
     const where = (within && and(this.selectionFilter(within), inIds)) || inIds;
@@ -345,6 +360,15 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    */
   filterChoices(state: ChangeListState): Promise<FilterView[]> {
     return this.choices.forState(state);
+  }
+
+  /**
+   * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
+   * (`min`/`max`, then every year's count; 1 when nothing matches), 1 under a year or a month, 0 under a day.
+   * @returns the bar, or null when the admin has no `dateHierarchy`
+   */
+  dateHierarchy(state: ChangeListState): Promise<DateHierarchyView | null> {
+    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state);
   }
 
   /** Drops cached foreign-key choices (after related rows were added, renamed or deleted). */

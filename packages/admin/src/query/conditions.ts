@@ -5,7 +5,7 @@
  */
 import { and, eq, gte, inArray, isNotNull, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { AnyDb, Builder } from "./db.js";
-import type { Dialect } from "./dialect/index.js";
+import { fitsColumn, type Dialect } from "./dialect/index.js";
 import { ChangeListParamError } from "./errors.js";
 import type { ResolvedChangeList, ResolvedRelation, ResolvedSearchField } from "./resolved.js";
 import { trigramUsable } from "./search-index.js";
@@ -13,9 +13,10 @@ import { escapeLike, splitSearchTerms } from "./search.js";
 import { parseFilter, type ChangeListState, type DateRangeName, type FilterSelection, type StateRules } from "./state.js";
 import { fromWallTime, wallTime } from "./time-zone.js";
 import { customCondition } from "./custom-filter.js";
+import { drillCondition } from "./date-hierarchy.js";
 
 /**
- * The WHERE clause of a state's search and filters, over the admin's own table only
+ * The WHERE clause of a state's search, filters and `dateHierarchy` period, over the admin's own table only
  * (related search fields are `IN (SELECT …)` subqueries, no joins), so it can drive an
  * `UPDATE` / `DELETE` / `SELECT` of the "select all N matching" actions. Sort and page are
  * ignored.
@@ -33,6 +34,10 @@ import { customCondition } from "./custom-filter.js";
 export function selectionFilter(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, state: ChangeListState, related: RelatedMatch = relatedSubquery(db)): SQL | undefined {
   const conds: SQL[] = state.scope ? [state.scope] : [];
   for (const [field, sel] of Object.entries(state.filters)) conds.push(filterCondition(rules, now, field, sel));
+  if (state.date) {
+    if (!rules.config.dateHierarchy) throw new ChangeListParamError("date", "this list has no dateHierarchy");
+    conds.push(drillCondition(rules.config.dateHierarchy, state.date, rules.timeZone));
+  }
   const search = searchCondition(dialect, rules.config, state.q, related);
   if (search) conds.push(search);
   return conds.length === 0 ? undefined : and(...conds);
@@ -93,8 +98,12 @@ function filterCondition(rules: StateRules, now: () => Date, field: string, sel:
     case "choices":
       if (!filter.choices.some((c) => c.value === sel.value)) throw new ChangeListParamError(`${field}__exact`, "not one of the choices");
       return eq(column, column.dataType === "number" ? Number(sel.value) : sel.value);
-    case "foreignKey":
-      return eq(column, filter.relation!.references.dataType === "number" ? Number(sel.value) : sel.value);
+    case "foreignKey": {
+      if (filter.relation!.references.dataType !== "number") return eq(column, sel.value);
+      // an id past the column's integer type is no row (PostgreSQL would refuse the comparison)
+      const id = Number(sel.value);
+      return fitsColumn(column, id) ? eq(column, id) : sql`1 = 0`;
+    }
     default:
       throw new ChangeListParamError(`${field}__exact`, "not an exact filter");
   }
@@ -108,7 +117,8 @@ function wordCondition(dialect: Dialect, search: ResolvedSearchField, word: stri
   const { field: { column }, match, index } = search;
   if (match === "exact" && column.dataType === "number") {
     // `=id` with a number: an indexable equality rather than a LIKE over the text form
-    return /^-?\d+(\.\d+)?$/.test(word) && Number.isFinite(Number(word)) ? eq(column, Number(word)) : undefined;
+    // (a number the column cannot hold matches nothing: PostgreSQL would refuse the comparison)
+    return /^-?\d+(\.\d+)?$/.test(word) && fitsColumn(column, Number(word)) ? eq(column, Number(word)) : undefined;
   }
   const e = escapeLike(word);
   const pattern = match === "contains" ? `%${e}%` : match === "startsWith" ? `${e}%` : e;

@@ -4,6 +4,8 @@
 export { type FilterChoiceView, type FilterView } from "./choices.js";
 export { ChangeListQuery, type ChangeListPage, type ChangeListQueryOptions, type ColumnHeader } from "./changelist.js";
 export { dateRange } from "./conditions.js";
+export { type DateDrill } from "./date-hierarchy.js";
+export { type DateHierarchyLink, type DateHierarchyView } from "./date-hierarchy-bar.js";
 export { type ChangeListRow } from "./rows.js";
 export {
   DATE_RANGES,

@@ -16,7 +16,7 @@ export interface ListWidgetProps {
   q: string;
   /** the active filters by field, as in the URL (`status__exact=paid` → `{ status: { lookup: "exact", value: "paid" } }`) */
   filters: Readonly<Record<string, FilterSelection>>;
-  /** how many rows match the search and filters (within the user's `getQueryset`) */
+  /** how many rows match the search and filters (within the user's `getQueryset`); a searched or filtered list's count is bounded by the ModelAdmin's `countLimit` (more may match: count `where` yourself when you need the exact number) */
   count: number;
   /**
    * The WHERE clause of the matching rows over the model's own table (search, filters and the

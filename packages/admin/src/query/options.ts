@@ -84,6 +84,8 @@ export interface ComputedColumn<T extends AnyTable = AnyTable, R extends Relatio
   ordering?: FieldPath<T, R>;
   /** Related paths `value` reads, added to the record (own columns are always present). */
   fields?: readonly FieldPath<T, R>[];
+  /** How an empty value (null, undefined, "") reads in this column (Django's `@admin.display(empty_value=…)`); over the ModelAdmin's and the site's `emptyValueDisplay`. */
+  emptyValue?: string;
 }
 
 /** One `listDisplay` entry: a field path or a computed column. */
@@ -216,9 +218,28 @@ export interface ChangeListOptions<T extends AnyTable = AnyTable, R extends Rela
    * when absent); PostgreSQL: `pg_class.reltuples`. Default: always exact.
    */
   estimateTotalAbove?: number;
+  /**
+   * Bounded counts for searched and filtered lists, in the spirit of Django's
+   * `show_full_result_count = False`: a search or filter counts at most this many matching rows
+   * (`select count(*) from (select 1 … limit N+1)`), and when more match the list says "more
+   * than 10,000 orders" and its pager has previous / next but no last page. Deep pages count a
+   * little further (to the end of the page asked for), so a page that exists is always shown.
+   * "Select all matching" still acts on every match: the action counts them exactly first.
+   * An integer >= 1; `null`: always count exactly. Default 10,000.
+   */
+  countLimit?: number | null;
   /** Django's `list_filter`: own columns (or relation names) to filter on, or custom filters
    *  ({@link ListFilterClass}, Django's `SimpleListFilter`). See {@link ListFilterKind}. */
   listFilter?: readonly ListFilterItem<NoInfer<T>, NoInfer<R>>[];
+  /**
+   * As Django admin's `date_hierarchy`: a date/timestamp column key (e.g. `"createdAt"`) whose
+   * drill-down bar sits above the list — the years with rows, then a year's months, then a
+   * month's days — each link keeping the search, filters and sort. URL parameters
+   * `<field>__year`, `<field>__month`, `<field>__day`; periods are bounded by midnights in the
+   * site's `display.timeZone` and filter with `col >= start and col < end` (index-friendly).
+   * Default: none. A column that is not a date is a `ChangeListOptionsError` at registration.
+   */
+  dateHierarchy?: ColumnKey<NoInfer<T>>;
   /** Django's `ordering`: the default sort, `-` prefix = descending. Default `["-<pk>"]`, as Django. */
   ordering?: readonly OrderingItem<NoInfer<T>, NoInfer<R>>[];
   /**

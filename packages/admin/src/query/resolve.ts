@@ -19,6 +19,8 @@ import { withTrigramIndexes } from "./search-index.js";
 
 const MAX_PER_PAGE = 10_000;
 const DEFAULT_PER_PAGE = 100;
+/** The default `countLimit`: searched and filtered lists count at most this many matches. */
+const DEFAULT_COUNT_LIMIT = 10_000;
 
 /**
  * Checks a ModelAdmin's change-list options against its drizzle table and resolves every
@@ -33,7 +35,7 @@ const DEFAULT_PER_PAGE = 100;
  *   `display` is not a column of its table; a duplicate name; a `listDisplayLinks` name not in
  *   `listDisplay`; a search prefix other than `^` / `=`; a filter on a related path, or whose
  *   kind cannot be inferred, or whose choices do not fit the column; a computed column in
- *   `sortableBy` without an `ordering`; a `listPerPage` outside 1…10,000; a table without a
+ *   `sortableBy` without an `ordering`; a `dateHierarchy` that is not an own date column; a `listPerPage` outside 1…10,000; a table without a
  *   single-column primary key.
  */
 export function resolveChangeListOptions<T extends AnyTable, R extends Relations = NoRelations>(
@@ -118,8 +120,21 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
   const estimateTotalAbove = options.estimateTotalAbove;
   if (estimateTotalAbove !== undefined && !(Number.isSafeInteger(estimateTotalAbove) && estimateTotalAbove >= 0)) fail("estimateTotalAbove", `must be a row count (an integer >= 0), got ${String(estimateTotalAbove)}`);
 
+  const countLimit = options.countLimit === null ? undefined : (options.countLimit ?? DEFAULT_COUNT_LIMIT);
+  if (countLimit !== undefined && !(Number.isSafeInteger(countLimit) && countLimit >= 1)) fail("countLimit", `must be a row count (an integer >= 1) or null, got ${String(options.countLimit)}`);
+
   // listFilter
   const { listFilter, filterFields } = resolveListFilter(options.listFilter ?? [], tableName, columns, relations, labels, { adminName, pk: pk.column }, fail);
+
+  // dateHierarchy: an own date/timestamp column
+  let dateHierarchy: ResolvedChangeList["dateHierarchy"];
+  if (options.dateHierarchy !== undefined) {
+    const key: unknown = options.dateHierarchy;
+    const column = typeof key === "string" && Object.hasOwn(columns, key) ? columns[key] : undefined;
+    if (!column) return fail("dateHierarchy", `unknown column "${String(key)}" on table "${tableName}" (columns: ${Object.keys(columns).join(", ")})`);
+    if (column.dataType !== "date") return fail("dateHierarchy", `"${String(key)}" is a ${column.dataType} column; dateHierarchy needs a date or timestamp column (mode "date" / "timestamp" / "timestamp_ms")`);
+    dateHierarchy = { field: String(key), column };
+  }
 
   // sortable
   const sortable = new Map<string, ResolvedSort>();
@@ -179,7 +194,9 @@ export function resolveChangeListOptions<T extends AnyTable, R extends Relations
     searchFields: indexed.fields,
     searchIndexes: indexed.specs,
     estimateTotalAbove,
+    countLimit,
     listFilter,
+    dateHierarchy,
     ordering,
     sortable,
     listPerPage,

@@ -6,6 +6,7 @@
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { ComputedColumn, ListFilterClass, ListFilterKind } from "./options.js";
 import type { TrigramIndexSpec } from "./search-index.js";
+import type { ResolvedDateHierarchy } from "./date-hierarchy.js";
 
 /** A relation after resolution: its columns and the table alias it is joined under. */
 export interface ResolvedRelation {
@@ -102,7 +103,11 @@ export interface ResolvedChangeList {
   readonly searchIndexes: readonly TrigramIndexSpec[];
   /** `estimateTotalAbove`: unfiltered totals at or above it come from the engine's estimate; undefined: always exact. */
   readonly estimateTotalAbove: number | undefined;
+  /** `countLimit`: searched and filtered lists count at most this many matches; undefined: always exact. */
+  readonly countLimit: number | undefined;
   readonly listFilter: readonly ResolvedFilter[];
+  /** `dateHierarchy`: the drill-down column, if any. */
+  readonly dateHierarchy: ResolvedDateHierarchy | undefined;
   /** Default order (without the primary-key tiebreak). */
   readonly ordering: readonly { readonly field: ResolvedField; readonly desc: boolean }[];
   /** Allowed sort names → what they order by. */

@@ -56,11 +56,28 @@ function col(field: ResolvedField): SQLiteColumn {
   return field.relation ? ((field.relation.aliased as unknown as Record<string, SQLiteColumn>)[field.key]) : field.column;
 }
 
-/** The exact `count(*)` of the rows matching `where`, over the admin's table alone. */
-export function countQuery(src: RowSource, where: SQL | undefined): Builder {
-  let q: Builder = (src.db as Builder).select({ n: sql<number>`count(*)` }).from(src.config.table).$dynamic();
+/**
+ * The `count(*)` of the rows matching `where`, over the admin's table alone: exact, or with
+ * `atMost` bounded (`select count(*) from (select 1 … limit atMost + 1)`), so a broad search
+ * stops counting after `atMost + 1` matches (a result of `atMost + 1` means "more than `atMost`").
+ */
+export function countQuery(src: RowSource, where: SQL | undefined, atMost?: number): Builder {
+  const db = src.db as Builder;
+  if (atMost !== undefined) {
+    let inner: Builder = db.select({ one: sql<number>`1`.as("one") }).from(src.config.table).$dynamic();
+    if (where) inner = inner.where(where);
+    return db.select({ n: sql<number>`count(*)` }).from(inner.limit(atMost + 1).as("weft_c")).$dynamic();
+  }
+  let q: Builder = db.select({ n: sql<number>`count(*)` }).from(src.config.table).$dynamic();
   if (where) q = q.where(where);
   return q;
+}
+
+/** {@link countQuery} as raw SQL, for a statement that adds columns to it (the related search's keys). */
+export function countSql(src: RowSource, where: SQL | undefined, atMost?: number): SQL {
+  const filtered = where ? sql` where ${where}` : sql``;
+  if (atMost === undefined) return sql`select count(*) from ${src.config.table}${filtered}`;
+  return sql`select count(*) from (select 1 from ${src.config.table}${filtered} limit ${sql.raw(String(atMost + 1))}) as "weft_c"`;
 }
 
 /**
@@ -140,6 +157,24 @@ function joined(src: RowSource, q: Builder, joins: Set<ResolvedRelation>): Build
     q = src.inner.has(rel) ? q.innerJoin(rel.aliased, eq(ref, rel.column)) : q.leftJoin(rel.aliased, eq(ref, rel.column));
   }
   return q;
+}
+
+/**
+ * Primary-key values from a caller, checked against the key's shape: integers (or numeric
+ * strings) for an integer key, strings of at most 256 characters otherwise.
+ * @throws ChangeListParamError ("ids") for any other value
+ */
+export function checkedIds(config: ResolvedChangeList, ids: readonly unknown[]): unknown[] {
+  const numeric = config.pk.column.dataType === "number";
+  return ids.map((id) => {
+    if (numeric) {
+      const n = typeof id === "string" && /^-?(0|[1-9][0-9]*)$/.test(id) ? Number(id) : id;
+      if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new ChangeListParamError("ids", "expected integer ids");
+      return n;
+    }
+    if (typeof id !== "string" || id.length > 256) throw new ChangeListParamError("ids", "expected string ids of at most 256 characters");
+    return id;
+  });
 }
 
 /** Shapes raw rows (`o:`-prefixed own columns, `r:`-prefixed related paths) as `ChangeListRow`s. */

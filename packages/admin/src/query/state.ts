@@ -7,6 +7,7 @@ import type { SQL } from "drizzle-orm";
 import { ChangeListParamError } from "./errors.js";
 import type { ResolvedChangeList, ResolvedFilter } from "./resolved.js";
 import { splitSearchTerms } from "./search.js";
+import { dateParamLevel, parseDateDrill, writeDateDrill, type DateDrill } from "./date-hierarchy.js";
 
 /** One sort key: a name allowed by `sortableBy`, ascending or descending. */
 export interface SortKey {
@@ -50,6 +51,8 @@ export interface ChangeListState {
   readonly filters: Readonly<Record<string, FilterSelection>>;
   /** The requested page, 1-based (Django's `p`). */
   readonly page: number;
+  /** The `dateHierarchy` period (`<field>__year`, `__month`, `__day`); absent: all dates. */
+  readonly date?: DateDrill;
   /**
    * Row scoping from the ModelAdmin's `getQueryset(user)` (Django's `get_queryset`): ANDed into
    * every count, page and selection. Set by the server, never read from or written to the URL.
@@ -98,6 +101,8 @@ const MAX_PAGE = 1_000_000_000;
  *   e.g. `o=2.-1`; or `sort` — comma-separated sort names, e.g. `sort=-createdAt,customer.name`
  *   (not both);
  * - `<field>__exact`, `<field>__isnull`, `<field>__range` for each `listFilter` field;
+ * - `<field>__year`, `<field>__month`, `<field>__day` for the `dateHierarchy` field (a month
+ *   needs the year, a day the month; see `parseDateDrill`);
  * - `p` — the page, a positive integer.
  *
  * @param rules - the admin's allow-lists and limits
@@ -107,7 +112,8 @@ const MAX_PAGE = 1_000_000_000;
  * @throws ChangeListParamError for an unknown parameter, a repeated parameter, an unknown or
  *   non-sortable sort field, a repeated sort field, an unknown filter field or lookup, a
  *   filter value that is not one of the choices / not the column's key shape / not a named
- *   range, a page that is not a positive integer, a too long search
+ *   range, a page that is not a positive integer, a too long search, a `dateHierarchy` period
+ *   that is not a calendar year / month / day (or a month without its year, a day without its month)
  */
 export function parseState(rules: StateRules, params: URLSearchParams | string, options: ParseStateOptions = {}): ChangeListState {
   const sp = typeof params === "string" ? new URLSearchParams(params) : params;
@@ -118,6 +124,8 @@ export function parseState(rules: StateRules, params: URLSearchParams | string, 
   let sortParam: string | undefined;
   const filters: Record<string, FilterSelection> = {};
   let page = 1;
+  const hierarchy = rules.config.dateHierarchy?.field;
+  const dateRaw: Partial<Record<"year" | "month" | "day", string>> = {};
   for (const [key, value] of sp) {
     if (ignore.has(key)) continue;
     if (seen.has(key)) throw new ChangeListParamError(key, "given more than once");
@@ -142,6 +150,8 @@ export function parseState(rules: StateRules, params: URLSearchParams | string, 
         throw new ChangeListParamError(key, "expected a page number (1, 2, …)");
       }
       page = Number(value);
+    } else if (hierarchy !== undefined && dateParamLevel(hierarchy, key)) {
+      dateRaw[dateParamLevel(hierarchy, key)!] = value;
     } else if (rules.filtersByField.get(key)?.kind === "custom") {
       // a custom filter's bare parameter (Django's `SimpleListFilter.parameter_name`)
       filters[key] = parseFilter(key, rules.filtersByField.get(key)!, "exact", value);
@@ -149,14 +159,15 @@ export function parseState(rules: StateRules, params: URLSearchParams | string, 
       const m = FILTER_PARAM.exec(key);
       const filter = m ? rules.filtersByField.get(m[1]) : undefined;
       if (!m || !filter || filter.kind === "custom") {
-        const allowed = [Q, O, SORT, P, ...rules.config.listFilter.map((f) => (f.kind === "custom" ? f.field : `${f.field}__…`))].join(", ");
+        const allowed = [Q, O, SORT, P, ...rules.config.listFilter.map((f) => (f.kind === "custom" ? f.field : `${f.field}__…`)), ...(hierarchy ? [`${hierarchy}__year|month|day`] : [])].join(", ");
         throw new ChangeListParamError(key, `unknown parameter (allowed: ${allowed})`);
       }
       if (filters[filter.field]) throw new ChangeListParamError(key, `more than one filter on "${filter.field}"`);
       filters[filter.field] = parseFilter(key, filter, m[2], value);
     }
   }
-  return { q, sort, filters: orderedFilters(rules.config, filters), page };
+  const date = hierarchy === undefined ? undefined : parseDateDrill(hierarchy, dateRaw);
+  return { q, sort, filters: orderedFilters(rules.config, filters), page, ...(date ? { date } : {}) };
 }
 
 function parseO(config: ResolvedChangeList, value: string): SortKey[] {
@@ -248,7 +259,7 @@ function orderedFilters(config: ResolvedChangeList, filters: Record<string, Filt
 /**
  * Writes a state back as URL parameters, the inverse of `parseState`
  * (`parseState(toSearchParams(s))` equals `s` for any state `parseState` returned). Order:
- * `q`, filters in `listFilter` order, `sort` (named form), `p` (only when > 1). Defaults are
+ * `q`, filters in `listFilter` order, the `dateHierarchy` period, `sort` (named form), `p` (only when > 1). Defaults are
  * omitted, so the empty state is the empty query string.
  *
  * @param rules - the admin's allow-lists
@@ -265,6 +276,7 @@ export function toSearchParams(rules: StateRules, state: ChangeListState): URLSe
     else if (sel.lookup === "isnull") sp.set(`${f.field}__isnull`, sel.value ? "1" : "0");
     else sp.set(`${f.field}__${sel.lookup}`, sel.value);
   }
+  if (rules.config.dateHierarchy) writeDateDrill(rules.config.dateHierarchy.field, state.date, sp);
   if (state.sort.length > 0) sp.set(SORT, state.sort.map((s) => (s.desc ? "-" : "") + s.field).join(","));
   if (state.page > 1) sp.set(P, String(state.page));
   return sp;

@@ -1,5 +1,5 @@
 /**
- * The engine fixture of the dual-engine admin tests: the same small shop (customers, orders) as
+ * The engine fixture of the dual-engine admin tests: the same small shop (customers, orders, notes) as
  * `sqliteTable`s on a SQLite file and as `pgTable`s in a PostgreSQL database of its own (made by
  * `createTestDatabase` of @weft/admin/testing: DATABASE_URL / PGHOST / 127.0.0.1:5432, else a
  * private cluster), with the admin's tables migrated (`migrateAdmin`), and a way to drop it all.
@@ -16,58 +16,82 @@ import { boolean, integer as pgInteger, pgTable, text as pgText, timestamp } fro
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import pg from "pg";
 import { migrateAdmin } from "../../src/index.js";
-import { qb, type AdminDatabase } from "../../src/query/dialect/index.js";
+import { qb, type AdminDatabase, type AnyTable } from "../../src/query/dialect/index.js";
 import { createTestDatabase } from "../../src/testing/index.js";
 
 export type Engine = "sqlite" | "postgres";
 export const ENGINES: Engine[] = ["sqlite", "postgres"];
 
-export const customersLite = sqliteTable("customers", {
-  id: integer("id").primaryKey(),
-  name: text("name").notNull(),
-  email: text("email").notNull(),
-});
-export const ordersLite = sqliteTable("orders", {
-  id: integer("id").primaryKey(),
-  number: text("number").notNull(),
-  customerId: integer("customer_id").notNull().references(() => customersLite.id),
-  status: text("status", { enum: ["pending", "paid", "shipped"] }).notNull(),
-  totalCents: integer("total_cents").notNull(),
-  isGift: integer("is_gift", { mode: "boolean" }).notNull(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-  note: text("note"),
-});
+/**
+ * The shop's tables on `engine` (customers, orders with a required customer, notes), with
+ * `statuses` as the values of `orders.status`, typed as the SQLite ones: the PostgreSQL twins have
+ * the same keys and row shapes, and the admin reads both through one typed view.
+ */
+export function shopTables<const S extends readonly [string, ...string[]]>(engine: Engine, statuses: S) {
+  const customersLite = sqliteTable("customers", {
+    id: integer("id").primaryKey(),
+    name: text("name").notNull(),
+    email: text("email").notNull(),
+  });
+  const lite = {
+    customers: customersLite,
+    orders: sqliteTable("orders", {
+      id: integer("id").primaryKey(),
+      number: text("number").notNull(),
+      customerId: integer("customer_id").notNull().references(() => customersLite.id),
+      status: text("status", { enum: statuses }).notNull(),
+      totalCents: integer("total_cents").notNull(),
+      isGift: integer("is_gift", { mode: "boolean" }).notNull(),
+      createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+      note: text("note"),
+    }),
+    notes: sqliteTable("notes", { id: integer("id").primaryKey(), body: text("body").notNull() }),
+  };
+  if (engine === "sqlite") return lite;
+  const customersPg = pgTable("customers", {
+    id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(),
+    name: pgText("name").notNull(),
+    email: pgText("email").notNull(),
+  });
+  const pgTables = {
+    customers: customersPg,
+    orders: pgTable("orders", {
+      id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(),
+      number: pgText("number").notNull(),
+      customerId: pgInteger("customer_id").notNull().references(() => customersPg.id),
+      status: pgText("status", { enum: statuses }).notNull(),
+      totalCents: pgInteger("total_cents").notNull(),
+      isGift: boolean("is_gift").notNull(),
+      createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+      note: pgText("note"),
+    }),
+    notes: pgTable("notes", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), body: pgText("body").notNull() }),
+  };
+  return pgTables as unknown as typeof lite;
+}
 
-export const customersPg = pgTable("customers", {
-  id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(),
-  name: pgText("name").notNull(),
-  email: pgText("email").notNull(),
-});
-export const ordersPg = pgTable("orders", {
-  id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(),
-  number: pgText("number").notNull(),
-  customerId: pgInteger("customer_id").notNull().references(() => customersPg.id),
-  status: pgText("status", { enum: ["pending", "paid", "shipped"] }).notNull(),
-  totalCents: pgInteger("total_cents").notNull(),
-  isGift: boolean("is_gift").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
-  note: pgText("note"),
-});
-
-const SQLITE_DDL = `
+const SHOP_DDL = {
+  sqlite: `
 create table customers (id integer primary key, name text not null, email text not null);
 create table orders (id integer primary key, number text not null, customer_id integer not null references customers(id),
   status text not null, total_cents integer not null, is_gift integer not null, created_at integer not null, note text);
 create index orders_customer on orders(customer_id);
-create unique index orders_number on orders(number);`;
-const PG_DDL = `
+create unique index orders_number on orders(number);
+create index orders_created_at on orders(created_at);
+create index orders_status_created_at on orders(status, created_at);
+create table notes (id integer primary key, body text not null);`,
+  postgres: `
 create table customers (id integer generated by default as identity primary key, name text not null, email text not null);
 create table orders (id integer generated by default as identity primary key, number text not null, customer_id integer not null references customers(id),
   status text not null, total_cents integer not null, is_gift boolean not null, created_at timestamptz not null, note text);
 create index orders_customer on orders(customer_id);
 create unique index orders_number on orders(number);
+create index orders_created_at on orders(created_at);
+create index orders_status_created_at on orders(status, created_at);
+create table notes (id integer generated by default as identity primary key, body text not null);
 select setval(pg_get_serial_sequence('customers', 'id'), 1000);
-select setval(pg_get_serial_sequence('orders', 'id'), 1000);`;
+select setval(pg_get_serial_sequence('orders', 'id'), 1000);`,
+};
 
 /** The fixed "now" of the shop: orders are created in the days before it. */
 export const NOW = new Date("2026-06-15T12:00:00Z");
@@ -90,14 +114,92 @@ export function orderOf(i: number) {
 }
 
 /** A shop on one engine: the database, its tables for that dialect, and `close()`. */
-export interface Shop {
+export type Shop<S extends readonly [string, ...string[]] = typeof SHOP_STATUSES> = EngineDb & ReturnType<typeof shopTables<S>>;
+
+/** The statuses of {@link openShop}'s orders. */
+export const SHOP_STATUSES = ["pending", "paid", "shipped"] as const;
+
+/**
+ * Opens a database on `engine` with the shop's tables ({@link shopTables}), empty, the admin's
+ * tables migrated. PostgreSQL: its own database, dropped by `close()`.
+ */
+export async function openShopTables<const S extends readonly [string, ...string[]]>(engine: Engine, statuses: S, prefix = "admin_engine"): Promise<Shop<S>> {
+  const e = await openEngine(engine, SHOP_DDL, prefix);
+  return { ...e, ...shopTables(engine, statuses) };
+}
+
+/** A database of its own on one engine, with its DDL run and the admin's tables migrated. */
+export interface EngineDb {
   engine: Engine;
   db: AdminDatabase;
-  customers: typeof customersLite;
-  orders: typeof ordersLite;
   /** runs raw SQL (setup and checks only) */
   exec(sql: string): Promise<void>;
+  /** runs one raw statement and returns its rows (checks only; values inline, no parameters) */
+  rows<R = Record<string, unknown>>(sql: string): Promise<R[]>;
+  /** closes the connection and drops the database (SQLite: removes its directory) */
   close(): Promise<void>;
+}
+
+/**
+ * Opens a fresh database on `engine`, runs that engine's `ddl`, then `migrateAdmin`. SQLite: a
+ * WAL file with foreign keys on, in a new temporary directory; PostgreSQL: a database of its own
+ * (`createTestDatabase`, named after `prefix`), dropped by `close()`.
+ */
+export async function openEngine(engine: Engine, ddl: { sqlite: string; postgres: string }, prefix = "admin_engine"): Promise<EngineDb> {
+  if (engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "weft-engine-"));
+    const sqlite = new Database(join(dir, "shop.db"));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.exec(ddl.sqlite);
+    const db = drizzleSqlite(sqlite);
+    await migrateAdmin(db);
+    return {
+      engine,
+      db,
+      exec: async (s) => void sqlite.exec(s),
+      rows: async <R>(s: string) => sqlite.prepare(s).all() as R[],
+      close: async () => {
+        sqlite.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const tdb = await createTestDatabase({ prefix });
+  const pool = new pg.Pool({ connectionString: tdb.url, max: 4 });
+  try {
+    await pool.query(ddl.postgres);
+    const db = drizzlePg(pool);
+    await migrateAdmin(db);
+    return {
+      engine,
+      db,
+      exec: async (s) => void (await pool.query(s)),
+      rows: async <R>(s: string) => (await pool.query(s)).rows as R[],
+      close: async () => {
+        await pool.end();
+        await tdb.drop();
+      },
+    };
+  } catch (e) {
+    await pool.end();
+    await tdb.drop();
+    throw e;
+  }
+}
+
+/**
+ * A second drizzle database on `e`'s connection (SQLite) or pool (PostgreSQL), with drizzle's
+ * `config` (a logger counting statements, a schema).
+ */
+export function drizzleOn(e: EngineDb, config: { logger?: { logQuery(query: string, params: unknown[]): void } }): AdminDatabase {
+  const client = (e.db as unknown as { $client: unknown }).$client;
+  return e.engine === "sqlite" ? drizzleSqlite(client as Database.Database, config) : drizzlePg(client as pg.Pool, config);
+}
+
+/** Inserts `rows` into `table` in chunks of `size` (one statement each: PostgreSQL takes at most 65,535 parameters). */
+export async function insertChunked(db: AdminDatabase, table: AnyTable, rows: readonly Record<string, unknown>[], size = 1000): Promise<void> {
+  for (let i = 0; i < rows.length; i += size) await qb(db).insert(table as never).values(rows.slice(i, i + size) as never);
 }
 
 /**
@@ -105,45 +207,7 @@ export interface Shop {
  * admin's tables migrated. PostgreSQL: its own database, dropped by `close()`.
  */
 export async function openShop(engine: Engine): Promise<Shop> {
-  let shop: Shop;
-  if (engine === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "weft-engine-"));
-    const sqlite = new Database(join(dir, "shop.db"));
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("foreign_keys = ON");
-    sqlite.exec(SQLITE_DDL);
-    const db = drizzleSqlite(sqlite);
-    await migrateAdmin(db);
-    shop = {
-      engine,
-      db,
-      customers: customersLite,
-      orders: ordersLite,
-      exec: async (s) => void sqlite.exec(s),
-      close: async () => {
-        sqlite.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } else {
-    const tdb = await createTestDatabase({ prefix: "admin_engine" });
-    const pool = new pg.Pool({ connectionString: tdb.url, max: 4 });
-    await pool.query(PG_DDL);
-    const db = drizzlePg(pool);
-    await migrateAdmin(db);
-    shop = {
-      engine,
-      db,
-      // the twins have the same keys and row shapes; the admin reads both through one typed view
-      customers: customersPg as unknown as typeof customersLite,
-      orders: ordersPg as unknown as typeof ordersLite,
-      exec: async (s) => void (await pool.query(s)),
-      close: async () => {
-        await pool.end();
-        await tdb.drop();
-      },
-    };
-  }
+  const shop = await openShopTables(engine, SHOP_STATUSES);
   const b = qb(shop.db);
   await b.insert(shop.customers).values(CUSTOMERS.map((name, i) => ({ id: i + 1, name, email: `${name.split(" ")[0]!.toLowerCase()}@example.com` })));
   await b.insert(shop.orders).values(Array.from({ length: N_ORDERS }, (_, i) => orderOf(i + 1)));

@@ -43,6 +43,13 @@ export interface JobStoreOptions {
   maxPerAction?: number;
   /** where failed publishes are reported (default: nowhere) */
   logger?: Pick<JobLogger, "warn">;
+  /**
+   * called in this process after every write it stored, with the new record and the one it
+   * replaced (`undefined`: just created), before the record is published. It must return at
+   * once (do slow work, such as a database write, in the background); a throw is logged and
+   * ignored. `@weft/admin` keeps its job history in the database with it.
+   */
+  onWrite?: (record: JobRecord, previous: JobRecord | undefined) => void;
 }
 
 /** Published on {@link JobStore.listTopic} when a job is created or changes status. */
@@ -84,6 +91,7 @@ export class JobStore {
   readonly maxPerAction: number;
   private readonly slots: JobSlots;
   private readonly logger?: Pick<JobLogger, "warn">;
+  private readonly onWrite?: JobStoreOptions["onWrite"];
 
   constructor(
     readonly layer: ChannelLayer,
@@ -97,6 +105,7 @@ export class JobStore {
     }
     this.renewMs = options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.logger = options.logger;
+    this.onWrite = options.onWrite;
     this.maxPerOwner = options.maxPerOwner ?? 3;
     this.maxPerAction = options.maxPerAction ?? 2;
     this.slots = new JobSlots(layer, { perOwner: this.maxPerOwner, perAction: this.maxPerAction }, this.leaseMs);
@@ -197,6 +206,7 @@ export class JobStore {
       if (!(await this.layer.compareAndSet(key, cur, next, ttl))) continue;
       if (!cur) await this.index(next);
       await this.keepSlots(cur, next);
+      this.observe(next, cur);
       await this.announce(next, !cur || cur.status !== next.status);
       return next;
     }
@@ -243,6 +253,14 @@ export class JobStore {
       const now = Date.now();
       return cur && isLost(cur, now) ? { ...cur, status: "lost", finishedAt: now, error: JOB_LOST_TEXT } : undefined;
     });
+  }
+
+  private observe(next: JobRecord, cur: JobRecord | undefined): void {
+    try {
+      this.onWrite?.(next, cur);
+    } catch (err) {
+      this.logger?.warn({ err, jobId: next.id }, "weft: job write observer failed");
+    }
   }
 
   /** An ended job gives its slots back; a renewed lease renews theirs. A failure only logs: the slot's own lease ends it. */

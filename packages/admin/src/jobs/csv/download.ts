@@ -21,7 +21,8 @@ export function downloadRoute(scope: FastifyInstance, site: AdminSiteLike): void
     const id = String((req.params as { id?: string }).id ?? "");
     if (!user || !isJobId(id)) return notFound();
     void sweepExports(site);
-    const rec = await site.jobs.read(id);
+    // a job whose live record expired is still in the job history (the file may outlive it)
+    const rec = (await site.jobs.read(id)) ?? (await site.jobHistory.get(id))?.record;
     if (!rec || rec.status !== "done" || !canAccessJob(rec, { id: String(user.id), isSuperuser: user.isSuperuser })) return notFound();
     const file = exportFile(site, id);
     let size: number;

@@ -116,3 +116,27 @@ export function hasErrorCode(err: unknown, codes: readonly string[]): boolean {
   }
   return false;
 }
+
+/** The integers each PostgreSQL integer type holds (`bigint` in drizzle's number mode: JS's safe integers). */
+const PG_INTEGER_RANGES: Record<string, readonly [number, number]> = {
+  PgSmallInt: [-32_768, 32_767],
+  PgSmallSerial: [1, 32_767],
+  PgInteger: [-2_147_483_648, 2_147_483_647],
+  PgSerial: [1, 2_147_483_647],
+};
+
+/**
+ * Whether `value` is a number an integer column can hold: SQLite's integers and PostgreSQL's
+ * `bigint` (number mode) any safe integer, `integer`/`serial` 32 bits, `smallint` 16 bits.
+ * PostgreSQL refuses a comparison of an integer column with `22.5` or with a value past its type
+ * ("invalid input syntax for type integer", "out of range") where SQLite simply finds no row, so
+ * the admin leaves such values out of its statements (they match no row on either engine).
+ * Non-integer columns (`real`, `numeric`) hold any finite number.
+ */
+export function fitsColumn(column: AnyColumn, value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (!/Int|Serial/.test(column.columnType)) return true;
+  if (!Number.isSafeInteger(value)) return false;
+  const range = PG_INTEGER_RANGES[column.columnType];
+  return !range || (value >= range[0] && value <= range[1]);
+}

@@ -2,10 +2,10 @@
  * PostgreSQL (drizzle over node-postgres): key lists as one array parameter (`= any($1)`),
  * `json_agg`, `ILIKE`, and drizzle's own async transactions.
  */
-import { getTableName, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { Column, getTableName, is, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
-import type { AdminDatabase, AnyTable, Dialect, QueryBuilder } from "./index.js";
-import { hasErrorCode } from "./index.js";
+import type { AdminDatabase, AnyColumn, AnyTable, Dialect, QueryBuilder } from "./index.js";
+import { fitsColumn, hasErrorCode } from "./index.js";
 
 type Pg = NodePgDatabase<any>;
 
@@ -15,8 +15,10 @@ export const pgDialect: Dialect = {
     return (await (db as Pg).execute(query)).rows as R[];
   },
   inList(expr: SQLWrapper, keys: readonly unknown[]): SQL {
-    // node-postgres sends a JS array as a PostgreSQL array; its element type comes from `expr`
-    return sql`${expr} = any(${sql.param([...keys])})`;
+    // node-postgres sends a JS array as a PostgreSQL array; its element type comes from `expr`,
+    // which refuses the whole statement for one number it cannot hold: those keys are no rows
+    const held = is(expr, Column) ? keys.filter((k) => typeof k !== "number" || fitsColumn(expr as AnyColumn, k)) : keys;
+    return sql`${expr} = any(${sql.param([...held])})`;
   },
   jsonArrayAgg(expr: SQL): SQL {
     return sql`coalesce(json_agg(${expr}), '[]'::json)`;

@@ -1,0 +1,85 @@
+/**
+ * The `dateHierarchy` bar of a change-list state (Django's `date_hierarchy` template tag): the
+ * way back up (all dates, the year, the month), the period shown, and the periods under it that
+ * have rows, each with its count and the query string of its link. Statements: the years need
+ * one `min`/`max` statement, then one for every year's count (none when nothing matches); a
+ * year's months and a month's days one statement; a day none.
+ */
+import type { SQL } from "drizzle-orm";
+import type { AnyDb, Builder, Runnable } from "./db.js";
+import type { Dialect } from "./dialect/index.js";
+import { selectionFilter } from "./conditions.js";
+import { bucketStatement, childBuckets, drillLabel, minMaxStatement, parentDrill, readInstant, yearBuckets, type DateBucket, type DateDrill } from "./date-hierarchy.js";
+import { toSearchParams, type ChangeListState, type StateRules } from "./state.js";
+
+/** One link of the bar. */
+export interface DateHierarchyLink {
+  /** "2024", "May 2024", "May 3" */
+  readonly label: string;
+  /** The query string (without `?`) of the list in that period, page 1, the rest of the state kept. */
+  readonly query: string;
+}
+
+/** The bar of one state. */
+export interface DateHierarchyView {
+  /** The `dateHierarchy` field, e.g. `"createdAt"`. */
+  readonly field: string;
+  /** The way back up, outermost first: "All dates", then the year, then the month (empty on the top level). */
+  readonly back: readonly DateHierarchyLink[];
+  /** The period shown ("May 3, 2024"), or null on the top level. */
+  readonly current: string | null;
+  /** The periods under it that have rows, in calendar order, with their row counts. */
+  readonly choices: readonly (DateHierarchyLink & { readonly count: number })[];
+}
+
+/**
+ * Builds the bar for a state.
+ *
+ * @param db - the database the statements run on
+ * @param dialect - its dialect
+ * @param rules - the admin's allow-lists (with `config.dateHierarchy` set)
+ * @param now - the clock of date-range filters
+ * @param run - runs one statement (counted by the change list)
+ * @param state - a validated state
+ * @returns the bar, or null when the admin has no `dateHierarchy`
+ */
+export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, run: (q: Runnable<Record<string, unknown>[]>) => Promise<Record<string, unknown>[]>, state: ChangeListState): Promise<DateHierarchyView | null> {
+  const h = rules.config.dateHierarchy;
+  if (!h) return null;
+  const table = rules.config.table;
+  const exec = async (query: SQL) => (await run({ execute: () => dialect.all(db, query), toSQL: () => (db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
+  const where = selectionFilter(db, dialect, rules, now, state);
+  const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
+
+  let buckets: DateBucket[];
+  if (!state.date) {
+    const row = await exec(minMaxStatement(h, table, where));
+    const lo = readInstant(h.column, row.lo);
+    const hi = readInstant(h.column, row.hi);
+    buckets = lo && hi ? yearBuckets(lo, hi, h.column, rules.timeZone) : [];
+  } else buckets = childBuckets(state.date);
+  let counts: number[] = [];
+  if (buckets.length > 0) {
+    // a search is matched in one pass over the period; anything else is counted per bucket along
+    // the column's index, each bucket bounded by its own range only (the period's range beside it
+    // would make SQLite walk the whole period once per bucket)
+    const { date: _period, ...outside } = state;
+    const row = await exec(state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges") : bucketStatement(h, table, where, buckets, rules.timeZone, "pass"));
+    counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
+  }
+  const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: counts[i]! }] : []));
+
+  const back: DateHierarchyLink[] = [];
+  if (state.date) {
+    back.push(link(undefined, "All dates"));
+    const trail: DateDrill[] = [];
+    for (let p = parentDrill(state.date); p; p = parentDrill(p)) trail.unshift(p);
+    for (const p of trail) back.push(link(p, drillLabel(p)));
+  }
+  return { field: h.field, back, current: state.date ? drillLabel(state.date) : null, choices };
+}
+
+function withDate(state: ChangeListState, date: DateDrill | undefined): ChangeListState {
+  const { date: _drop, scope: _scope, ...rest } = state;
+  return { ...rest, ...(date ? { date } : {}), page: 1 };
+}

@@ -1,0 +1,164 @@
+/**
+ * `dateHierarchy` (Django admin's `date_hierarchy`) on both engines: buckets counted in the site's
+ * time zone (a row at 23:30 UTC is on the next day in Europe/Berlin), the drill's links keeping
+ * the other parameters, the list filtered by the period, the statements each level costs, and
+ * every malformed parameter refused with ChangeListParamError.
+ */
+import { count } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChangeListOptionsError, ChangeListParamError, ChangeListQuery, type ChangeListState } from "../src/query/index.js";
+import { qb } from "../src/query/dialect/index.js";
+import { ENGINES, openShop, orderOf, type Shop } from "./support/engines.js";
+
+/** id → created instant (UTC); Berlin is +01:00 in winter, +02:00 in summer. */
+const ROWS: [number, string][] = [
+  [1, "2024-12-31T23:30:00Z"], // Berlin: 2025-01-01 00:30
+  [2, "2025-03-15T10:00:00Z"], // Berlin: 2025-03-15 11:00
+  [3, "2025-03-15T22:59:59Z"], // Berlin: 2025-03-15 23:59:59
+  [4, "2025-03-15T23:30:00Z"], // Berlin: 2025-03-16 00:30
+  [5, "2025-06-30T23:30:00Z"], // Berlin: 2025-07-01 01:30
+  [6, "2026-01-05T12:00:00Z"],
+];
+
+const params = (q: string) => Object.fromEntries(new URLSearchParams(q));
+
+describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
+  let shop: Shop;
+  const statements: string[] = [];
+  let list: ChangeListQuery<any, any>;
+  let utc: ChangeListQuery<any, any>;
+
+  beforeAll(async () => {
+    shop = await openShop(engine);
+    await shop.exec("delete from orders");
+    await qb(shop.db)
+      .insert(shop.orders)
+      .values(ROWS.map(([id, at]) => ({ ...orderOf(id), createdAt: new Date(at) })));
+    const options = { adminName: "OrderAdmin", dateHierarchy: "createdAt" as const, listFilter: ["status" as const], searchFields: ["number" as const], listDisplay: ["number" as const, "createdAt" as const] };
+    list = new ChangeListQuery(shop.db, shop.orders, options, { timeZone: "Europe/Berlin", onStatement: (s) => statements.push(s) });
+    utc = new ChangeListQuery(shop.db, shop.orders, options, { timeZone: "UTC" });
+  }, 120_000);
+  afterAll(async () => shop?.close());
+
+  const bar = async (q: string) => {
+    list.resetStatementCount();
+    statements.length = 0;
+    const view = (await list.dateHierarchy(list.parseState(q)))!;
+    return { view, statements: list.statementCount, sql: [...statements] };
+  };
+  const ids = async (q: string) => (await list.fetchPage(list.parseState(q))).rows.map((r) => Number(r.pk)).sort((a, b) => a - b);
+
+  it("counts the years in the site's zone with two statements (min/max, then one sum per year)", async () => {
+    const { view, statements: n, sql } = await bar("");
+    expect(view.choices.map((c) => [c.label, c.count])).toEqual([["2025", 5], ["2026", 1]]);
+    expect(view.back).toEqual([]);
+    expect(view.current).toBeNull();
+    expect(n).toBe(2);
+    // one index range count per year
+    expect(sql[1]).toMatch(/^select \(select count\(\*\) from "orders" where/);
+    // in UTC the first row is still in 2024
+    const inUtc = (await utc.dateHierarchy(utc.parseState("")))!;
+    expect(inUtc.choices.map((c) => [c.label, c.count])).toEqual([["2024", 1], ["2025", 4], ["2026", 1]]);
+  });
+
+  it("drills year → month → day with one statement each (none for a day), only periods with rows", async () => {
+    const year = await bar("createdAt__year=2025");
+    expect(year.statements).toBe(1);
+    expect(year.view.choices.map((c) => [c.label, c.count])).toEqual([["January", 1], ["March", 3], ["July", 1]]);
+    expect(year.view.back.map((b) => [b.label, b.query])).toEqual([["All dates", ""]]);
+    expect(year.view.current).toBe("2025");
+    expect(params(year.view.choices[1]!.query)).toEqual({ createdAt__year: "2025", createdAt__month: "3" });
+
+    const month = await bar("createdAt__year=2025&createdAt__month=3");
+    expect(month.statements).toBe(1);
+    // the 23:30 UTC order is on the 16th in Berlin
+    expect(month.view.choices.map((c) => [c.label, c.count])).toEqual([["Mar 15", 2], ["Mar 16", 1]]);
+    expect(month.view.back.map((b) => b.label)).toEqual(["All dates", "2025"]);
+    expect(month.view.current).toBe("March 2025");
+
+    const day = await bar("createdAt__year=2025&createdAt__month=3&createdAt__day=16");
+    expect(day.statements).toBe(0);
+    expect(day.view.choices).toEqual([]);
+    expect(day.view.back.map((b) => b.label)).toEqual(["All dates", "2025", "March 2025"]);
+    expect(day.view.current).toBe("March 16, 2025");
+  });
+
+  it("filters the list, the selection and the statements by [start, end) of the period in the zone", async () => {
+    expect(await ids("createdAt__year=2025")).toEqual([1, 2, 3, 4, 5]);
+    expect(await ids("createdAt__year=2025&createdAt__month=3&createdAt__day=15")).toEqual([2, 3]);
+    expect(await ids("createdAt__year=2025&createdAt__month=3&createdAt__day=16")).toEqual([4]);
+    expect(await ids("createdAt__year=2025&createdAt__month=7")).toEqual([5]);
+    expect(await ids("createdAt__year=2025&createdAt__month=2")).toEqual([]);
+    expect((await utc.fetchPage(utc.parseState("createdAt__year=2024"))).rows.map((r) => Number(r.pk))).toEqual([1]);
+    // "select all N matching" and jobs use the same WHERE clause
+    const where = list.selectionFilter(list.parseState("createdAt__year=2025&createdAt__month=3"));
+    const [{ n }] = await qb(shop.db).select({ n: count() }).from(shop.orders).where(where);
+    expect(Number(n)).toBe(3);
+    // the live list re-reads ids within the state
+    expect((await list.fetchByIds([1, 2, 3, 4, 5, 6], list.parseState("createdAt__year=2026"))).map((r) => Number(r.pk))).toEqual([6]);
+    // a range on the bare column, so an index on it serves the statement
+    statements.length = 0;
+    await list.fetchPage(list.parseState("createdAt__year=2025"));
+    expect(statements[0]).toMatch(/"created_at" >= \S+ and "orders"."created_at" < /);
+  });
+
+  it("keeps search, filters and sort in every link, and resets the page", async () => {
+    const q = "q=ORD&status__exact=paid&createdAt__year=2025&sort=-number&p=2";
+    const { view } = await bar(q);
+    const paid = ROWS.filter(([id]) => orderOf(id).status === "paid" && id <= 5).length;
+    expect(view.choices.reduce((s, c) => s + c.count, 0)).toBe(paid);
+    // with a search: one pass over the matches
+    expect((await bar(q)).sql[0]).toMatch(/sum\(case when/);
+    for (const l of [...view.choices, ...view.back]) {
+      const p = params(l.query);
+      expect(p).toMatchObject({ q: "ORD", status__exact: "paid", sort: "-number" });
+      expect(p.p).toBeUndefined();
+    }
+    expect(params(view.back[0]!.query).createdAt__year).toBeUndefined();
+    // the filter sidebar's links keep the period
+    const filters = await list.filterChoices(list.parseState(q));
+    expect(params(filters[0]!.choices[0]!.query)).toMatchObject({ createdAt__year: "2025" });
+  });
+
+  it("round-trips through the URL and refuses malformed periods with ChangeListParamError", () => {
+    for (const q of ["createdAt__year=2025", "createdAt__year=2025&createdAt__month=3", "createdAt__year=2025&createdAt__month=3&createdAt__day=16&status__exact=paid"]) {
+      const s = list.parseState(q);
+      expect(list.parseState(list.toSearchParams(s))).toEqual(s);
+    }
+    const bad: [string, RegExp][] = [
+      ["createdAt__year=2025&createdAt__month=13", /createdAt__month.*1…12/],
+      ["createdAt__year=2025&createdAt__month=0", /createdAt__month/],
+      ["createdAt__year=2025&createdAt__day=3", /a day needs createdAt__month/],
+      ["createdAt__month=3", /a month needs createdAt__year/],
+      ["createdAt__year=abc", /createdAt__year.*year number/],
+      ["createdAt__year=2025.5", /createdAt__year/],
+      ["createdAt__year=-1", /createdAt__year/],
+      ["createdAt__year=2025&createdAt__month=2&createdAt__day=29", /createdAt__day.*1…28/],
+      ["createdAt__year=2025&createdAt__year=2024", /given more than once/],
+      ["createdAt__week=3", /unknown parameter.*createdAt__year\|month\|day/],
+      ["number__year=2025", /unknown parameter/],
+    ];
+    for (const [q, msg] of bad) {
+      expect(() => list.parseState(q), q).toThrow(ChangeListParamError);
+      expect(() => list.parseState(q), q).toThrow(msg);
+    }
+    // a hand-built state gets the same checks
+    const forged = { ...list.parseState(""), date: { year: 2025, month: 14 } } as ChangeListState;
+    expect(() => list.selectionFilter(forged)).toThrow(ChangeListParamError);
+    // a list without dateHierarchy refuses the parameters
+    const plain = new ChangeListQuery(shop.db, shop.orders, { listFilter: ["status"] });
+    expect(() => plain.parseState("createdAt__year=2025")).toThrow(/unknown parameter/);
+  });
+
+  it("refuses a dateHierarchy that is not an own date column at construction", () => {
+    expect(() => new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "number" })).toThrow(ChangeListOptionsError);
+    expect(() => new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "number" })).toThrow(/dateHierarchy: "number" is a string column/);
+    expect(() => new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "nope" as "number" })).toThrow(/unknown column "nope"/);
+  });
+
+  it("shows no years when nothing matches (one statement)", async () => {
+    const { view, statements: n } = await bar("q=nothing-like-this");
+    expect(view.choices).toEqual([]);
+    expect(n).toBe(1);
+  });
+});

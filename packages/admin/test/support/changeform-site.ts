@@ -1,0 +1,140 @@
+/**
+ * The change-form suite's site (changeform.test.ts): the demo's schema seeded small on either
+ * engine (support/demo-shop.ts), an AdminSite with orders, customers (with a changeFormWidgets
+ * slot), order items and tickets (whose permissions a test flips while a page is open), four
+ * users, a real server on a channel layer whose messages are kept, and a way to join a page.
+ */
+import type { FastifyInstance } from "fastify";
+import { expect } from "vitest";
+import { AdminSite, type AdminUser } from "../../src/index.js";
+import { LiveView, type Params } from "@weft/server";
+import { MemoryChannelLayer } from "@weft/server/pubsub";
+import { getPage, type Client } from "../../../server/test/helpers.js";
+import { joinView, loginOnce, startAdmin } from "../support.js";
+import type { Engine } from "./engines.js";
+import { openDemoShop, type DemoShop } from "./demo-shop.js";
+
+/** a `changeFormWidgets` slot: rendered above the form as a nested view with `objectId` */
+class CustomerBadge extends LiveView<{ objectId: string }> {
+  static id = "test-customer-badge";
+  mount(params: Params) {
+    return { objectId: params.objectId ?? "" };
+  }
+  render(it: { objectId: string }) {
+    return `<p class="badge-widget">Customer widget for ${Number(it.objectId)}</p>`;
+  }
+}
+
+/** An admin page joined over the socket, as the browser runtime would. */
+export interface Live {
+  c: Client;
+  ref: number;
+  status: number;
+  /** the first (HTTP) render */
+  page: string;
+  html(): string;
+  /** sends an event and waits for its reply (or error) */
+  event(name: string, payload?: object): Promise<unknown[]>;
+  redirect(): string | undefined;
+  errors(): unknown[][];
+}
+
+/** The change-form site on one engine. */
+export interface ChangeformSite {
+  shop: DemoShop;
+  site: AdminSite;
+  base: string;
+  users: Record<string, AdminUser>;
+  /** what the site published on "orders" and "customers" */
+  published: Array<{ topic: string; msg: any }>;
+  /** permission overrides the tests flip while a page is open, to see the events check again */
+  gate: { change: boolean; delete: boolean };
+  /** logs in through the real login form (GET for the CSRF token, POST the credentials), once per user */
+  login: ReturnType<typeof loginOnce>;
+  /** GETs `path` as `username` and joins its view */
+  open(username: string, path: string): Promise<Live>;
+  close(): Promise<void>;
+}
+
+/** Opens the change-form site on `engine`. */
+export async function openChangeformSite(engine: Engine): Promise<ChangeformSite> {
+  const shop = await openDemoShop(engine, { customers: 40, products: 12, orders: 80, tickets: 15, ordersToday: 2 }, "admin_changeform");
+  const { customers, orderItems, orders, supportTickets } = shop;
+  const pubsub = new MemoryChannelLayer();
+  const published: Array<{ topic: string; msg: any }> = [];
+  for (const topic of ["orders", "customers"]) pubsub.subscribe(topic, (msg) => void published.push({ topic, msg }));
+
+  const site = new AdminSite({ db: shop.db, title: "Test shop" });
+  site.register(orders, {
+    app: "shop",
+    relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
+    listDisplay: ["number", "customer", "status", "totalCents", "createdAt"],
+    labels: { totalCents: "Total (cents)", customer: "Customer", createdAt: "Placed" },
+    readonlyFields: ["number", "createdAt", "updatedAt"],
+  });
+  site.register(customers, { app: "shop", listDisplay: ["name", "email", "isVip"], changeFormWidgets: [CustomerBadge] });
+  site.register(orderItems, {
+    app: "shop",
+    name: "orderitem",
+    verboseName: "Order item",
+    relations: { order: { column: orderItems.orderId, table: orders, display: orders.number } },
+    listDisplay: ["order", "quantity"],
+  });
+  const gate = { change: true, delete: true };
+  site.register(supportTickets, {
+    app: "support",
+    name: "ticket",
+    listDisplay: ["subject", "status"],
+    hasChangePermission: (u) => u.isSuperuser && gate.change,
+    hasDeletePermission: (u) => u.isSuperuser && gate.delete,
+  });
+
+  const users: Record<string, AdminUser> = {};
+  const make = async (username: string, perms: string[], isSuperuser = false) => {
+    users[username] = await site.users.createUser({ username, password: `${username}-pass`, isStaff: true, isSuperuser });
+    for (const p of perms) await site.users.grant(users[username], p);
+  };
+  await make("admin", [], true);
+  await make("manager", ["shop.view_order", "shop.change_order", "shop.view_customer"]);
+  await make("viewer", ["shop.view_order", "shop.view_customer"]);
+  await make("clerk", ["shop.add_order"]);
+  let app: FastifyInstance;
+  let base = "";
+  ({ app, base } = await startAdmin(site, { pubsub }));
+  const sockets: Client[] = [];
+  const login = loginOnce(() => base);
+
+  async function open(username: string, path: string): Promise<Live> {
+    const jar = await login(username);
+    const { res, html, roots } = await getPage(base, path, jar.header);
+    expect(res.status, `${path}: ${html.slice(0, 200)}`).toBe(200);
+    const ref = 1;
+    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref, sockets });
+    return {
+      c,
+      ref,
+      status: res.status,
+      page: html,
+      html: () => c.html.get(ref)!,
+      event: async (name, payload = {}) => c.reply(c.event(ref, name, payload)) as Promise<unknown[]>,
+      redirect: () => c.find((f) => f[0] === "x" && f[1] === ref)?.[2] as string | undefined,
+      errors: () => c.frames.filter((f) => f[0] === "!"),
+    };
+  }
+
+  return {
+    shop,
+    site,
+    base,
+    users,
+    published,
+    gate,
+    login,
+    open,
+    async close() {
+      for (const s of sockets) s.close();
+      await app?.close();
+      await shop.close();
+    },
+  };
+}
