@@ -43,8 +43,10 @@ export interface AdminSiteOptions {
   id?: string;
   /**
    * the job store of the progress actions (retention, records kept, lease, and the per-user caps
-   * `maxPerOwner`, default 3, and `maxPerAction`, default 2), and `bullmq` to run them on
-   * BullMQ job workers instead of in-process; see {@link AdminSite.jobs} and docs/jobs.md
+   * `maxPerOwner`, default 3, and `maxPerAction`, default 2), the job history's `retentionDays`
+   * (default 30; `WEFT_ADMIN_ERR_JOB_HISTORY` unless a positive number), and `bullmq` to run
+   * them on BullMQ job workers instead of in-process; see {@link AdminSite.jobs},
+   * {@link AdminSite.jobHistory} and docs/jobs.md
    */
   jobs?: SiteJobOptions;
   /**

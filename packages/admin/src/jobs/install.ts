@@ -13,7 +13,7 @@ import type { ProgressActionInfo } from "../model/actions.js";
 import { BullJobQueue, type BullJobQueueOptions } from "./bullmq-queue.js";
 import { jobActionRef } from "./refs.js";
 import { EXPORT_CSV, progressActionsOf } from "./csv/export.js";
-import { JobHistoryRecorder, startHistoryPruner, type JobHistory } from "../jobhistory/index.js";
+import { JobHistoryRecorder, startHistoryPruner } from "../jobhistory/index.js";
 
 /**
  * `new AdminSite({ jobs })`: the job store's options (`retentionMs` is how long the channel
@@ -42,7 +42,6 @@ export interface SiteJobOptions extends Omit<JobStoreOptions, "logger" | "onWrit
 
 /** A site that can take its job store and queue (AdminSite). */
 export interface JobsHost extends AdminSiteLike {
-  readonly jobHistory: JobHistory;
   readonly jobOptions: SiteJobOptions;
   attachJobs(store: JobStore, log: Logger, queue?: JobQueue): void;
 }
