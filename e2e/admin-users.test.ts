@@ -1,7 +1,8 @@
 // The Authentication screens (issue 13) in real Chromium against the real demo: the superuser
 // "admin" creates a staff user, a group with chosen permissions, puts the user in it; the user
 // logs in and sees exactly those models in the sidebar. Then an API token is issued on the
-// user's form (its secret shown once), used on the widgets API, revoked (401). Screenshots of the
+// user's form (its secret shown once), used on the widgets API, revoked (401); the group's
+// permissions show on the user's form ("via"), the user is renamed, then deleted. Screenshots of the
 // user list and the user form at 1366×900 and 390×844 under docs/screenshots/. Waits are condition polls.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -94,6 +95,19 @@ describe("users, groups and tokens", () => {
     await page.getByText("The token “reporting” was revoked.").waitFor();
     expect(await page.locator("#token-secret").count()).toBe(0);
     expect((await api()).status).toBe(401);
+
+    // the permissions held through the group show beside the boxes, read-only
+    await page.locator('[data-via="inventory.view_product"]', { hasText: "via Catalogue readers" }).waitFor();
+    expect(await page.isChecked('[name="perm:inventory.view_product"]')).toBe(false);
+    // rename, then delete after the confirmation
+    await page.fill("#user-edit #id_username", "e2e-clerk2");
+    await page.click("#user-edit form[lv-submit=save] button[type=submit]");
+    await page.getByText("The user “e2e-clerk2” was changed.").waitFor();
+    await page.click("#user-edit .au-delete");
+    await page.locator("#user-delete-confirm").waitFor();
+    await page.click("#user-delete-confirm button.danger");
+    await page.getByText("The user “e2e-clerk2” was deleted; their sessions were signed out.").waitFor();
+    expect(await page.locator('tr[data-user="e2e-clerk2"]').count()).toBe(0);
     await ctx.close();
   });
 

@@ -11,6 +11,7 @@
  *    socket per view, as a tab), RSS / heap after GC before and after (figures/memory.ts).
  *
  * Usage: node bench/dist/fanout.js [--viewers 1000] [--rounds 20] [--seconds 10] [--no-memory]
+ *   [--no-cpu] [--views counter,table]: `--no-cpu` skips 1 and 2, `--views` names the kinds of 3.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -26,7 +27,7 @@ import { openView, type OpenView } from "./connect.js";
 import { BenchSocket } from "./wsclient.js";
 
 const { values: opts } = parseArgs({
-  options: { viewers: { type: "string", default: "1000" }, rounds: { type: "string", default: "20" }, seconds: { type: "string", default: "10" }, "no-memory": { type: "boolean", default: false } },
+  options: { viewers: { type: "string", default: "1000" }, rounds: { type: "string", default: "20" }, seconds: { type: "string", default: "10" }, "no-memory": { type: "boolean", default: false }, "no-cpu": { type: "boolean", default: false }, views: { type: "string", default: "counter,table" } },
 });
 const VIEWERS = Number(opts.viewers);
 const ROUNDS = Number(opts.rounds);
@@ -105,9 +106,9 @@ async function main(): Promise<void> {
     const dbFile = join(tmp, "demo.db");
     ensureSeeded(dbFile, { quiet: true });
     const secret = randomSecret();
-    const rows = [...(await kpiFanout(dbFile, secret)), ...(await counterLoop(dbFile, secret))];
+    const rows = opts["no-cpu"] ? [] : [...(await kpiFanout(dbFile, secret)), ...(await counterLoop(dbFile, secret))];
     if (!opts["no-memory"]) {
-      for (const view of ["counter", "table"] as const) {
+      for (const view of opts.views.split(",") as Array<"counter" | "table">) {
         log(`RSS per connection: ${view}…`);
         const m = await memoryPerView(dbFile, secret, view, VIEWERS, 1);
         rows.push(`| RSS / heap per connection after GC, socket + join, ${view} (${m.views} sockets) | ${(m.rssPerView / 1024).toFixed(1)} / ${(m.heapPerView / 1024).toFixed(1)} KiB |`);

@@ -47,8 +47,9 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     searchIndex: "trigram",
     // from a million orders (`--orders 4000000`), the unfiltered list shows SQLite's estimate
     estimateTotalAbove: 1_000_000,
-    // "Big orders" (list-filters.ts): a custom filter, `?size=big`
-    listFilter: ["status", "createdAt", bigOrdersFilter(orders.totalCents)],
+    // "Big orders" (list-filters.ts): a custom filter, `?size=big`; the customer filter searches
+    // as you type (10,000 customers: past the 200 a list of links would show)
+    listFilter: ["status", "createdAt", "customer", bigOrdersFilter(orders.totalCents)],
     // the drill-down bar above the list (docs/admin.md, "dateHierarchy"): years → months → days
     dateHierarchy: "createdAt",
     ordering: ["-createdAt"],
@@ -124,6 +125,8 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     listFilter: ["status", "priority", "createdAt"],
     ordering: ["-createdAt"],
     listPerPage: 50,
+    // the four priorities side by side as radio buttons rather than a select (docs/admin.md, "Widgets")
+    formfieldOverrides: { priority: { widget: "radio" } },
   });
   registerDashboard(site, db);
   // the shop's own admin page: revenue per day, filtered, live as orders arrive (views/sales-report.ts)

@@ -12,7 +12,7 @@ import { guardWidget } from "./shell/slots.js";
 import { dashboardApi, dashboardRoutes } from "./dashboard/routes.js";
 import { changeListRoutes } from "./changelist/routes.js";
 import { bulkDeleteAction } from "./jobs/bulk-delete.js";
-import { changeFormRoutes } from "./changeform/view.js";
+import { changeFormRoutes } from "./changeform/routes.js";
 import { auditRoutes } from "./audit/routes.js";
 import { isLiveViewClass, runChecks, SystemCheckError, WIDGET_SLOTS, type CheckOptions } from "./checks/index.js";
 import { HealthBanner } from "./health/index.js";

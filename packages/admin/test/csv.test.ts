@@ -57,7 +57,7 @@ describe.each(ENGINES)("%s", (engine) => {
     // cells that need quoting, and cells a spreadsheet would run as formulas
     const notes: [number, string][] = [[1, 'He said "hi", then\nleft'], [2, "=HYPERLINK(\"http://evil\")"], [3, "@SUM(A1)"], [4, "+1"], [5, "-2"]];
     for (const [id, note] of notes) await qb(shop.db).update(orders).set({ note }).where(eq(orders.id, id));
-    site = new AdminSite({ db: shop.db, title: "CSV test", jobs: { leaseMs: 3_600_000, maxPerOwner: 10, maxPerAction: 10 } });
+    site = await AdminSite.create({ db: shop.db, title: "CSV test", jobs: { leaseMs: 3_600_000, maxPerOwner: 10, maxPerAction: 10 } });
     site.register(orders, {
       app: "shop",
       relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },

@@ -2,6 +2,7 @@
  * The SQLite dialect's async transactions: a process-wide lock per connection around
  * BEGIN IMMEDIATE … COMMIT/ROLLBACK, taken by every admin write too, so that a request's
  * statement never lands inside (and is rolled back with) another request's open transaction.
+ * SQLite only by nature: the lock is the SQLite dialect's (PostgreSQL's transactions are the pool's).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

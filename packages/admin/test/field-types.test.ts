@@ -8,7 +8,9 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { sql } from "drizzle-orm";
 import { check, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { describe, expect, it } from "vitest";
+import { integer as pgInteger, pgTable, text as pgText, doublePrecision, check as pgCheck } from "drizzle-orm/pg-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINES, openEngine, type EngineDb } from "./support/engines.js";
 import { AdminSite, formatTyped, parseTyped, typedInput, type FieldType, WeftAdminError } from "../src/index.js";
 import { resolveDisplay } from "../src/model/field-types.js";
 import { columnKinds, formatCell, formatDate } from "../src/changelist/cells.js";
@@ -98,19 +100,43 @@ const orders = sqliteTable("orders", {
   gift: integer("gift").notNull().default(0),
 }, (t) => [check("orders_total_check", sql`${t.totalCents} >= 0`)]);
 
+/** The same table on PostgreSQL (`real` → `double precision`: a ratio either way). */
+const ordersPg = pgTable("orders", {
+  id: pgInteger("id").primaryKey(),
+  totalCents: pgInteger("total_cents").notNull(),
+  currency: pgText("currency").notNull().default("EUR"),
+  discount: doublePrecision("discount"),
+  gift: pgInteger("gift").notNull().default(0),
+}, (t) => [pgCheck("orders_total_check", sql`${t.totalCents} >= 0`)]);
+const ORDERS_DDL = {
+  sqlite: "create table orders (id integer primary key, total_cents integer not null check (total_cents >= 0), currency text not null default 'EUR', discount real, gift integer not null default 0)",
+  postgres: "create table orders (id integer primary key, total_cents integer not null constraint orders_total_check check (total_cents >= 0), currency text not null default 'EUR', discount double precision, gift integer not null default 0)",
+};
+
+/** A site over an in-memory SQLite database, for the registration checks (no statement runs). */
 function site(display = { currency: "EUR" } as { currency?: string; timeZone?: string }) {
   const sqlite = new Database(":memory:");
   sqlite.exec("create table orders (id integer primary key, total_cents integer not null check (total_cents >= 0), currency text not null default 'EUR', discount real, gift integer not null default 0)");
   return new AdminSite({ db: drizzle(sqlite), sqlite, display });
 }
 
-describe("the change form", () => {
-  const s = site();
-  const admin = s.register(orders, {
-    app: "shop",
-    fieldTypes: { totalCents: { type: "money", currencyField: "currency" }, discount: { type: "percent" }, gift: { type: "boolean" } },
-  });
-  const spec = formSpec(s, admin);
+describe.each(ENGINES)("the change form on %s", (engine) => {
+  // the form is read from the table's definition (columns, CHECK): a sqliteTable, or its pgTable twin
+  let e: EngineDb;
+  let s: AdminSite;
+  let t: typeof orders;
+  let spec: ReturnType<typeof formSpec>;
+  beforeAll(async () => {
+    e = await openEngine(engine, ORDERS_DDL, "admin_field_types");
+    t = engine === "sqlite" ? orders : (ordersPg as unknown as typeof orders);
+    s = new AdminSite({ db: e.db, display: { currency: "EUR" } });
+    const admin = s.register(t, {
+      app: "shop",
+      fieldTypes: { totalCents: { type: "money", currencyField: "currency" }, discount: { type: "percent" }, gift: { type: "boolean" } },
+    });
+    spec = formSpec(s, admin);
+  }, 60_000);
+  afterAll(() => e?.close());
   const f = (k: string) => spec.byKey.get(k)!;
   const row = { id: 1, totalCents: 82245, currency: "EUR", discount: 0.1, gift: 1 };
 
@@ -136,7 +162,7 @@ describe("the change form", () => {
   });
 
   it("the list's column kinds follow the types: money right-aligned as a number, a 0/1 boolean as a boolean", () => {
-    const listed = s.register(orders, { app: "shop", name: "listed", listDisplay: ["totalCents", "gift", "currency"], fieldTypes: { totalCents: money, gift: { type: "boolean" } } });
+    const listed = s.register(t, { app: "shop", name: "listed", listDisplay: ["totalCents", "gift", "currency"], fieldTypes: { totalCents: money, gift: { type: "boolean" } } });
     expect(Object.fromEntries(columnKinds(s.query(listed).config, listed.options.fieldTypes))).toEqual({ totalCents: "number", gift: "boolean", currency: "text" });
     expect(columnKinds(s.query(listed).config).get("gift")).toBe("number");
   });

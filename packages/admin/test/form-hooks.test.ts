@@ -35,7 +35,7 @@ describe.each(ENGINES)("%s", (engine) => {
     ({ orders, customers, supportTickets } = shop);
     db = qb(shop.db);
     ({ weftAuditLog } = adminTablesFor(shop.db));
-    site = new AdminSite({ db: shop.db, title: "Hooks shop", emptyValueDisplay: "n/a" });
+    site = await AdminSite.create({ db: shop.db, title: "Hooks shop", emptyValueDisplay: "n/a" });
     site.register(orders, {
       app: "shop",
       relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },

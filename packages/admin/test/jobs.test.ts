@@ -135,7 +135,7 @@ async function startWorker(shop: DemoShop, layer: ChannelLayer): Promise<Worker>
   const { orders, customers } = shop;
   const conn = await shop.connect();
   // a lease no slow run outlasts: only the lost test below lets one expire, on its own record
-  const site = new AdminSite({ db: conn.db, title: "Jobs test", jobs: { leaseMs: 3_600_000 } });
+  const site = await AdminSite.create({ db: conn.db, title: "Jobs test", jobs: { leaseMs: 3_600_000 } });
   site.register(orders, {
     app: "shop",
     relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },

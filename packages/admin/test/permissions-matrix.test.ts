@@ -540,6 +540,8 @@ const selectRow = async (l: Live, id: number) => {
   await l.event("select", { pk: String(id) });
 };
 const cellJobs = new Map<string, string>();
+/** the user each role's "delete a user" cell tries to delete */
+const victims = new Map<string, number>();
 const pksOf = (html: string) => [...html.matchAll(/<tr data-pk="(\d+)"/g)].map((m) => m[1]);
 let unsorted: string[] = [];
 
@@ -721,6 +723,21 @@ const EVENTS: EventCell[] = [
     allowed: (r) => r === "superuser",
     act: async (l, _id, r) => void (await l.event("create", { username: `made-by-${r}`, password1: "made-pass-123", password2: "made-pass-123", is_staff: "on" })),
     effect: async (_l, _id, r) => (await site.users.getUserByUsername(`made-by-${r}`)) !== null,
+  },
+  {
+    name: "users screen: delete a user (after the confirmation)",
+    async path(_id, r) {
+      victims.set(r, (await site.users.createUser({ username: `victim-of-${r}`, password: "victim-pass-1", isStaff: true })).id);
+      return "/admin/auth/users/";
+    },
+    view: "page-auth-users",
+    joins: (r) => r === "superuser",
+    allowed: (r) => r === "superuser",
+    async act(l, _id, r) {
+      await l.event("delete_ask", { id: String(victims.get(r)) });
+      await l.event("delete_confirm", { id: String(victims.get(r)) });
+    },
+    effect: async (_l, _id, r) => (await site.users.getUser(victims.get(r)!)) === null,
   },
   {
     name: "groups screen: add a group",

@@ -4,6 +4,8 @@
  * stopped in a reader process; the user reads "This search took too long; narrow it down." in
  * place, the rows and state shown before stay, and another client's click is answered while
  * the search runs.
+ * SQLite only by nature: the budget of the read pool's reader processes (PostgreSQL's
+ * statement_timeout: pg-budget.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";

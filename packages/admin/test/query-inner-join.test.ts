@@ -1,5 +1,7 @@
 // A NOT NULL foreign key the connection enforces: sorting by a related column joins with INNER
 // JOIN (SQLite can walk the related table's index), and the pages are exactly the LEFT JOIN's.
+// SQLite only by nature: whether the connection enforces foreign keys (PRAGMA foreign_keys);
+// PostgreSQL always does (engines.test.ts sorts by a related column there).
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";

@@ -1,6 +1,7 @@
 /**
  * The SQLite read pool: reads through drizzle in reader processes, the time budget (the reader
  * is killed and replaced, the event loop keeps ticking), writes refused, bad input.
+ * SQLite only by nature: the pool is SQLite's (PostgreSQL's budget: pg-budget.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";

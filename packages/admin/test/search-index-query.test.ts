@@ -1,6 +1,7 @@
 // Index-backed search (searchIndex: "trigram") on a real SQLite file: the change list answers
 // exactly as the LIKE search does (same rows, same totals, same order, for every page), in the
 // same 2 statements, and looks words of 3+ characters up in the FTS5 trigram tables.
+// SQLite only by nature: FTS5 (PostgreSQL's pg_trgm index answers ILIKE itself: search-index.test.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

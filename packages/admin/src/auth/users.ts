@@ -249,6 +249,34 @@ export class UserStore {
   }
 
   /**
+   * Renames a user (Django's `username` field on the user change form): NFKC-normalised,
+   * 1-150 letters, digits and @ . + - _, unique. Their sessions stay (they are keyed by id); their
+   * live sockets re-check who they are.
+   *
+   * @param userId - the user
+   * @param username - the new username
+   * @returns the renamed user
+   * @throws UserStoreError when the name is invalid or taken, or the user does not exist
+   */
+  async rename(userId: number, username: string): Promise<AdminUser> {
+    const name = normalizeUsername(username);
+    if (!USERNAME.test(name)) throw new UserStoreError("invalid username: use 1-150 letters, digits and @ . + - _");
+    const other = await this.getUserByUsername(name);
+    if (other && other.id !== userId) throw new UserStoreError(`username "${name}" is taken`);
+    let rows: AdminUser[];
+    try {
+      rows = await this.db.update(this.t.weftUsers).set({ username: name }).where(eq(this.t.weftUsers.id, userId)).returning(this.userColumns);
+    } catch (err) {
+      // another rename or create took the name meanwhile (the unique index)
+      if (/unique/i.test(String((err as { message?: unknown })?.message ?? "")) || (err as { code?: unknown })?.code === "23505") throw new UserStoreError(`username "${name}" is taken`);
+      throw err;
+    }
+    if (!rows[0]) throw new UserStoreError(`no user with id ${userId}`);
+    await this.authority.changed([userId]);
+    return rows[0];
+  }
+
+  /**
    * Deletes a user; their sessions, tokens, memberships and permissions go with them
    * (foreign keys cascade), their audit entries stay with a null user.
    *

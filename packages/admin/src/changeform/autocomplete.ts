@@ -5,18 +5,28 @@
  * list query, so the same matching and `getQueryset` scope), ↑/↓ move through the results,
  * Enter or a click picks one, Escape closes the list. Results need the view permission on the
  * related model. Without JavaScript, the typed text is resolved on save (see {@link resolveTyped}).
+ *
+ * The search, the resolution of typed text, the keyboard and the combobox's view are shared by
+ * the change form (changeform/form-relations.ts) and the change list's foreign-key filters
+ * (changelist/filter-autocomplete.ts); the combobox's markup is `autocomplete-combobox.eta`.
  */
 import { getTableColumns } from "drizzle-orm";
+import { JS } from "@weft/server";
+import { z } from "zod";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { reprOf } from "../model/repr.js";
 import { EMPTY_STATE } from "../query/index.js";
 import type { Choice } from "./choices.js";
-import type { FormField } from "./fields.js";
+import type { ForeignKeyInfo, FormField } from "./fields.js";
 
 /** The search input's name suffix: `customerId__search`. */
 export const SEARCH_SUFFIX = "__search";
+/** `ac_key` (the change form) and the list filters' `key`: a key pressed in an autocomplete's input. */
+export const AC_KEY_PAYLOAD = z.object({ field: z.string().max(200), key: z.string().max(40), value: z.string().max(10_000).optional() });
+/** `ac_pick` (the change form) and the list filters' `pick`: a listed result clicked. */
+export const AC_PICK_PAYLOAD = z.object({ field: z.string().max(200), value: z.string().max(10_000) });
 /** Most results listed. */
 export const AUTOCOMPLETE_LIMIT = 10;
 /** Longest search text read (characters). */
@@ -49,21 +59,28 @@ export function usesAutocomplete(f: FormField, choices: Choice[] | null | undefi
   return f.autocomplete || (choices === null && (f.fk.admin?.options.searchFields?.length ?? 0) > 0);
 }
 
+/** Whether `user` may search the related rows of `fk`: its ModelAdmin has `searchFields` and the user the view permission. */
+export function canSearch(fk: ForeignKeyInfo | undefined, user: SessionUser): boolean {
+  const rel = fk?.admin;
+  return !!rel && (rel.options.searchFields?.length ?? 0) > 0 && rel.has(user, "view");
+}
+
 /**
  * The related rows matching `q` over the related admin's `searchFields`, at most
  * {@link AUTOCOMPLETE_LIMIT}, labelled by the relation's `display` column (else the related
  * admin's repr). Empty when `q` is blank or the user may not view the related model.
+ * @param fk - the foreign key (a form field's `fk`, or a list filter's relation: changelist/filter-autocomplete.ts)
  */
-export async function searchRelated(site: AdminSiteLike, f: FormField, user: SessionUser, q: string): Promise<Choice[]> {
-  const rel = f.fk?.admin;
+export async function searchRelated(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, q: string): Promise<Choice[]> {
   const text = q.trim().slice(0, MAX_QUERY);
-  if (!f.fk || !rel || text === "" || !rel.has(user, "view") || (rel.options.searchFields?.length ?? 0) === 0) return [];
-  const page = await site.query(rel).fetchPage({ ...EMPTY_STATE, q: text });
-  const columns = getTableColumns(f.fk.table) as Record<string, SQLiteColumn>;
-  const displayKey = f.fk.display ? Object.keys(columns).find((k) => columns[k] === f.fk!.display) : undefined;
+  if (!fk || text === "" || !canSearch(fk, user)) return [];
+  const rel = fk.admin!;
+  const page = await site.query(rel).fetchPage({ ...EMPTY_STATE, q: text, ...(rel.options.getQueryset ? { scope: rel.options.getQueryset(user) } : {}) });
+  const columns = getTableColumns(fk.table) as Record<string, SQLiteColumn>;
+  const displayKey = fk.display ? Object.keys(columns).find((k) => columns[k] === fk.display) : undefined;
   return page.rows.slice(0, AUTOCOMPLETE_LIMIT).map((r) => {
     const record = r.record as Record<string, unknown>;
-    const value = record[f.fk!.referencesKey] ?? r.pk;
+    const value = record[fk.referencesKey] ?? r.pk;
     const label = displayKey !== undefined ? record[displayKey] : reprOf(rel, record);
     return { value: String(value), label: label === null || label === undefined ? String(value) : String(label) };
   });
@@ -77,13 +94,13 @@ export type Resolved = { value: string } | { error: string };
  * Save pressed mid-search): the result whose label equals the text (case-insensitive), else
  * the only result; blank text clears the field.
  */
-export async function resolveTyped(site: AdminSiteLike, f: FormField, user: SessionUser, q: string): Promise<Resolved> {
+export async function resolveTyped(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, q: string): Promise<Resolved> {
   if (q.trim() === "") return { value: "" };
-  const results = await searchRelated(site, f, user, q);
+  const results = await searchRelated(site, fk, user, q);
   const exact = results.filter((r) => r.label.toLowerCase() === q.trim().toLowerCase());
   if (exact.length === 1) return { value: exact[0]!.value };
   if (results.length === 1) return { value: results[0]!.value };
-  const name = f.fk?.admin?.verboseNamePlural.toLowerCase() ?? "objects";
+  const name = fk?.admin?.verboseNamePlural.toLowerCase() ?? "objects";
   if (results.length === 0) return { error: `No ${name} match “${q.trim()}”.` };
   return { error: `Several ${name} match “${q.trim()}”; pick one from the list or type more.` };
 }
@@ -102,4 +119,60 @@ export function moveHighlight(s: AutocompleteState, key: string): boolean {
   if (n === 0 || (key !== "ArrowDown" && key !== "ArrowUp")) return false;
   s.active = key === "ArrowDown" ? (s.active + 1) % n : (s.active - 1 + n) % n;
   return true;
+}
+
+/** An autocomplete combobox, ready for `autocomplete-combobox.eta` (WAI-ARIA combobox with a listbox). */
+export interface AutocompleteView {
+  /** the search input's name and id (the id changes with each pick, so the input is rendered afresh) */
+  name: string;
+  inputId: string;
+  listId: string;
+  q: string;
+  open: boolean;
+  /** the highlighted option's id, or "" */
+  activeId: string;
+  options: Array<{ id: string; value: string; label: string; active: boolean }>;
+  /** `lv-mounted` of a freshly rendered input: focus it (after a pick), else "" */
+  mounted: string;
+}
+
+/**
+ * The combobox of one autocomplete for the template.
+ * @param id - the input's base id (`id_customerId`)
+ * @param key - the field key: the input's name is `<key>__search`
+ */
+export function comboboxView(id: string, key: string, s: AutocompleteState): AutocompleteView {
+  const options = s.results.map((r, i) => ({ id: `${id}_opt${i}`, value: r.value, label: r.label, active: i === s.active }));
+  return {
+    name: key + SEARCH_SUFFIX,
+    inputId: s.generation === 0 ? id : `${id}_g${s.generation}`,
+    listId: `${id}_listbox`,
+    q: s.q,
+    open: options.length > 0,
+    activeId: options.find((o) => o.active)?.id ?? "",
+    options,
+    mounted: s.generation === 0 ? "" : String(JS.focus()),
+  };
+}
+
+/**
+ * Searches again when the text changed: the results of `q` (none for blank text), nothing highlighted.
+ * @returns whether the text changed
+ */
+export async function searchAgain(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, s: AutocompleteState, q: string): Promise<boolean> {
+  if (q === s.q) return false;
+  s.q = q;
+  s.results = await searchRelated(site, fk, user, q);
+  s.active = -1;
+  return true;
+}
+
+/** The listed result `value` (a click or Enter picks only what was offered), or undefined. */
+export function listedResult(s: AutocompleteState, value: string): Choice | undefined {
+  return s.results.find((r) => r.value === value);
+}
+
+/** The highlighted result (Enter picks it), or undefined. */
+export function highlighted(s: AutocompleteState): Choice | undefined {
+  return s.active >= 0 ? s.results[s.active] : undefined;
 }

@@ -5,10 +5,11 @@
  */
 import { asc, eq } from "drizzle-orm";
 import { qb, type AdminDatabase } from "../query/dialect/index.js";
+import { FK_CHOICE_LIMIT } from "../query/index.js";
 import type { ForeignKeyInfo } from "./fields.js";
 
-/** Most related rows offered in a select. */
-export const FK_CHOICE_LIMIT = 200;
+/** Most related rows offered in a select (the list filters' threshold too: query/choices.ts). */
+export { FK_CHOICE_LIMIT };
 
 /** One `<option>`. */
 export interface Choice {

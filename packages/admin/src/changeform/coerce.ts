@@ -7,6 +7,7 @@
 import type { FormField } from "./fields.js";
 import { parseTyped, typedInput } from "../model/field-types.js";
 import { fromWallTime, wallTime } from "../query/time-zone.js";
+import { checkWidgetText } from "./widgets.js";
 
 /** The result of reading one input. */
 export type Coerced =
@@ -53,7 +54,8 @@ export function toFormValue(f: FormField, value: unknown, row?: Readonly<Record<
   if (f.type) return typedInput(f.type, value, row, f.display);
   if (f.kind === "datetime") {
     const d = value instanceof Date ? value : new Date(value as number);
-    return Number.isNaN(d.getTime()) ? "" : formatDatetime(d, f.display.timeZone);
+    // a date widget shows the day only (in the site's zone)
+    return Number.isNaN(d.getTime()) ? "" : f.widget === "date" ? formatDatetime(d, f.display.timeZone).slice(0, 10) : formatDatetime(d, f.display.timeZone);
   }
   if (f.kind === "boolean") return value ? "1" : "";
   if (value instanceof Date) return value.toISOString();
@@ -99,7 +101,15 @@ export function fromFormValue(f: FormField, raw: string | undefined, mode: "add"
     }
     case "datetime": {
       const d = parseDatetime(s, f.display.timeZone);
-      return d ? { ok: true, value: d } : { ok: false, error: "Enter a valid date/time." };
+      return d ? { ok: true, value: d } : { ok: false, error: f.widget === "date" ? "Enter a valid date." : "Enter a valid date/time." };
+    }
+    case "choice":
+      // whatever the browser sent: only the offered values (a number column stores the number)
+      if (!f.choices.includes(s)) return { ok: false, error: `Select a valid choice. ${s.slice(0, 100)} is not one of the available choices.` };
+      return { ok: true, value: f.column.dataType === "number" ? Number(s) : s };
+    case "text": {
+      const w = checkWidgetText(f.widget, s);
+      return "error" in w ? { ok: false, error: w.error } : { ok: true, value: w.value };
     }
     default:
       return { ok: true, value: raw === undefined ? "" : f.kind === "textarea" ? raw.replace(/\r\n/g, "\n").trim() : s };

@@ -13,6 +13,8 @@ import type { Display, FieldType } from "../model/field-types.js";
 import { checkBounds, type Bounds } from "./checks.js";
 import { WeftAdminError } from "../errors.js";
 import { tableInfo } from "../query/dialect/tables.js";
+import type { FormWidget } from "../model/form-hooks.js";
+import { applyWidget } from "./widgets.js";
 
 /** How a field is edited. */
 export type FieldKind =
@@ -68,6 +70,10 @@ export interface FormField {
   type: FieldType | undefined;
   /** the site's locale, currency and time zone */
   display: Display;
+  /** the `formfieldOverrides` widget, if any (changeform/widgets.ts) */
+  widget?: FormWidget | undefined;
+  /** for `choice`: the labels of the choices given with the widget (else the values, humanized) */
+  choiceLabels?: ReadonlyMap<string, string> | undefined;
 }
 
 /** A titled group of fields (Django's fieldset). */
@@ -194,9 +200,11 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
     if (fk && (kind === "integer" || kind === "text")) kind = "foreignKey";
     const type = o.fieldTypes?.[key];
     if (type?.type === "boolean" && kind === "integer") kind = "boolean";
-    // formfieldOverrides: a text column's widget (Django's `formfield_overrides`)
-    const widget = o.formfieldOverrides?.[key]?.widget;
-    if (widget && (kind === "text" || kind === "textarea")) kind = widget;
+    // formfieldOverrides: the widget (Django's `formfield_overrides`), checked against the column
+    const override = o.formfieldOverrides?.[key];
+    const w = override?.widget ? applyWidget(column, kind, override) : undefined;
+    if (w && "error" in w) throw new FormOptionsError(admin, `formfieldOverrides.${key}.widget`, w.error);
+    if (w) kind = w.kind;
     const c = column as SQLiteColumn & { enumValues?: readonly string[]; mode?: string };
     const label = labels[key] ?? (fk?.relationName ? labels[fk.relationName] ?? humanize(fk.relationName) : labelOf(key, fk !== undefined));
     f = {
@@ -208,13 +216,15 @@ function buildSpec(site: AdminSiteLike, admin: ModelAdmin<any, any>): FormSpec {
       hasDefault: column.hasDefault || column.defaultFn !== undefined,
       readonly: readonly.has(key) || column.primary || kind === "other",
       primary: column.primary,
-      choices: kind === "choice" ? [...(c.enumValues ?? [])] : [],
+      choices: kind === "choice" ? [...(w?.choices ?? c.enumValues ?? [])] : [],
       fk: kind === "foreignKey" ? fk : undefined,
       autocomplete: kind === "foreignKey" && autocomplete.has(key),
       bounds: bounds.get(key) ?? {},
       timestampMode: kind === "datetime" ? (c.mode === "timestamp" ? "timestamp" : "timestamp_ms") : undefined,
       type,
       display: site.display,
+      widget: w?.widget,
+      choiceLabels: w?.choiceLabels,
     };
     byKey.set(key, f);
     return f;

@@ -4,15 +4,15 @@
  */
 import { is, SQL } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
-import { JS } from "@weft/server";
 import type { Choice } from "./choices.js";
-import { SEARCH_SUFFIX, type AutocompleteState } from "./autocomplete.js";
+import { comboboxView, type AutocompleteState, type AutocompleteView } from "./autocomplete.js";
 import { toFormValue } from "./coerce.js";
 import { formatInZone } from "../query/time-zone.js";
 import { humanize } from "../query/names.js";
 import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
 import type { FieldErrors } from "./schema.js";
 import { formatTyped, typedInput, typedStep } from "../model/field-types.js";
+import { inputTypeOf } from "./widgets.js";
 
 /** One `<option>`. */
 export interface OptionView {
@@ -28,7 +28,9 @@ export interface FieldView {
   id: string;
   label: string;
   kind: FieldKind;
-  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "datetime" | "autocomplete" | "readonly";
+  widget: "text" | "textarea" | "number" | "checkbox" | "select" | "radio" | "datetime" | "autocomplete" | "readonly";
+  /** the `<input type>` of a `text` widget: "email", "url", "color", "date" (formfieldOverrides), else "text" */
+  inputType: string;
   value: string;
   checked: boolean;
   options: OptionView[];
@@ -45,21 +47,6 @@ export interface FieldView {
   hint: string;
   /** the `autocomplete` widget's combobox, else undefined */
   ac: AutocompleteView | undefined;
-}
-
-/** An autocomplete combobox, ready for the template (WAI-ARIA combobox with a listbox). */
-export interface AutocompleteView {
-  /** the search input's name and id (the id changes with each pick, so the input is rendered afresh) */
-  name: string;
-  inputId: string;
-  listId: string;
-  q: string;
-  open: boolean;
-  /** the highlighted option's id, or "" */
-  activeId: string;
-  options: Array<{ id: string; value: string; label: string; active: boolean }>;
-  /** `lv-mounted` of a freshly rendered input: focus it (after a pick), else "" */
-  mounted: string;
 }
 
 /** A fieldset, ready for the template. */
@@ -135,6 +122,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
     label: f.label,
     kind: f.kind,
     widget: "readonly",
+    inputType: "text",
     value: "",
     checked: false,
     options: [],
@@ -191,16 +179,21 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       if (f.bounds.max !== undefined) base.max = String(f.kind === "integer" && f.bounds.maxExclusive ? f.bounds.max - 1 : f.bounds.max);
       break;
     case "datetime":
-      base.widget = "datetime";
+      if (f.widget === "date") {
+        base.widget = "text";
+        base.inputType = "date";
+      } else base.widget = "datetime";
       base.hint = f.display.timeZone;
       break;
     case "choice": {
-      base.widget = "select";
+      const radio = f.widget === "radio";
+      base.widget = radio ? "radio" : "select";
       const known = f.choices.includes(value);
       base.options = [
-        ...(f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
-        // the stored value stays; the label is in words ("refunded" → "Refunded"), as the change list's badges
-        ...f.choices.map((c) => ({ value: c, label: humanize(c), selected: c === value })),
+        // radio buttons offer "None" only where the column may be empty (a required group starts unticked)
+        ...(radio ? (f.nullable ? [{ value: "", label: "None", selected: value === "" }] : []) : f.nullable || value === "" || !known ? [{ value: "", label: "---------", selected: value === "" || !known }] : []),
+        // the stored value stays; the label is the widget's own, else in words ("refunded" → "Refunded"), as the change list's badges
+        ...f.choices.map((c) => ({ value: c, label: f.choiceLabels?.get(c) ?? humanize(c), selected: c === value })),
       ];
       break;
     }
@@ -209,7 +202,7 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       const state = input.autocomplete.get(f.key);
       if (state) {
         base.widget = "autocomplete";
-        base.ac = autocompleteView(base.id, f.key, state);
+        base.ac = comboboxView(base.id, f.key, state);
       } else if (choices) {
         base.widget = "select";
         const known = choices.some((c) => c.value === value);
@@ -228,23 +221,11 @@ function present(f: FormField, input: PresentInput, writable: Set<string>): Fiel
       break;
     }
     default:
-      base.widget = "text";
+      base.widget = f.widget === "number" ? "number" : "text";
+      if (f.widget === "number") base.step = "any";
+      base.inputType = inputTypeOf(f.widget) || "text";
   }
   return base;
-}
-
-function autocompleteView(id: string, key: string, s: AutocompleteState): AutocompleteView {
-  const options = s.results.map((r, i) => ({ id: `${id}_opt${i}`, value: r.value, label: r.label, active: i === s.active }));
-  return {
-    name: key + SEARCH_SUFFIX,
-    inputId: s.generation === 0 ? id : `${id}_g${s.generation}`,
-    listId: `${id}_listbox`,
-    q: s.q,
-    open: options.length > 0,
-    activeId: options.find((o) => o.active)?.id ?? "",
-    options,
-    mounted: s.generation === 0 ? "" : String(JS.focus()),
-  };
 }
 
 /** The fieldsets of the form, ready for the template. */

@@ -144,3 +144,10 @@ export function validateForm(spec: FormSpec, mode: "add" | "change", input: Form
   for (const key of Object.keys(errors)) delete data[key];
   return { data, errors };
 }
+
+/** Which button submitted the form (Django's `_save`, `_continue`, `_addanother`). */
+export function submitAction(p: FormInput): "save" | "continue" | "addanother" {
+  if (p._continue !== undefined) return "continue";
+  if (p._addanother !== undefined) return "addanother";
+  return "save";
+}

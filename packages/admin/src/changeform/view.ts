@@ -1,85 +1,32 @@
-import type { FastifyInstance } from "fastify";
-import { NotFoundError, UnauthorizedError, type Params, on, type LiveRouteOptions } from "@weft/server";
-import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
-import { closedState, moveHighlight, resolveTyped, searchRelated, SEARCH_SUFFIX, usesAutocomplete, type AutocompleteState } from "./autocomplete.js";
-import { z } from "zod";
-import { InlineForms, type InlineView } from "./inlines.js";
-import { inlineSpecs } from "./inline-spec.js";
+import { NotFoundError, UnauthorizedError, type Params, on } from "@weft/server";
+import { AC_KEY_PAYLOAD, AC_PICK_PAYLOAD, highlighted } from "./autocomplete.js";
+import { FormRelations } from "./form-relations.js";
+import { InlineForms } from "./inlines.js";
 import { InlineRowGoneError } from "./inline-persist.js";
 import { describeDbError } from "./db-errors.js";
-import { DeleteView } from "./delete-view.js";
-import { formSpec, shownFields, writableFields, type FormSpec } from "./fields.js";
+import { formSpec, writableFields, type FormSpec } from "./fields.js";
 import { formSpecFor, runCleanHooks } from "./hooks.js";
 import { savedNotice } from "./notice.js";
-import { formPostRoute, withFormCsrf } from "./post.js";
-import { crumbsFor, objectName, parseObjectId, titled, type Crumb } from "./page.js";
+import { crumbsFor, parseObjectId } from "./page.js";
 import { diffRows, insertObject, loadObject, updateObject, type Written } from "./persist.js";
 import { describeChanges, StaleObjectError, staleMessage, VERSION_FIELD, versionOf } from "./concurrency.js";
 import { FormPresence, presenceText, presenceTopic } from "./presence.js";
 import { randomUUID } from "node:crypto";
-import { initialValues, presentFieldsets, type FieldsetView } from "./present.js";
+import { initialValues, presentFieldsets } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
 import { emptyValueFor } from "../model/empty-value.js";
-import { FORM_PAYLOAD, validateForm, type FieldErrors, type FormInput } from "./schema.js";
-import { allowedWidgets, slotLayout, type SlotEntry, type SlotPosition } from "../shell/slots.js";
+import { FORM_PAYLOAD, submitAction, validateForm, type FieldErrors, type FormInput } from "./schema.js";
+import { allowedWidgets, slotLayout } from "../shell/slots.js";
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
-import type { AdminSiteLike } from "../model/site-like.js";
-import { AdminView, bindView } from "../shell/base.js";
+import { AdminView } from "../shell/base.js";
+import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 type Row = Record<string, unknown>;
 type Mode = "add" | "change";
 
-/** What the change form's template gets. */
-export interface ChangeFormAssigns {
-  mode: Mode;
-  heading: string;
-  verboseName: string;
-  /** the object's label (change form) */
-  repr: string | null;
-  /** the primary key as text (change form) */
-  objectId: string | null;
-  pkLabel: string;
-  crumbs: Crumb[];
-  fieldsets: FieldsetView[];
-  /** false for a view-only user: no form, no save buttons */
-  editable: boolean;
-  canDelete: boolean;
-  canAddAnother: boolean;
-  /** shown above the form */
-  formError: string | null;
-  /** "manager is also editing this order" (presence), or "" */
-  presence: string;
-  /** `self`: where the form POSTs without JavaScript (this page's own URL) */
-  urls: { self: string; list: string; add: string; history: string; delete: string };
-  /** the version of the object as shown (hidden field `_version`), null on the add form */
-  version: string | null;
-  /** the visible `changeFormWidgets` by position; nested views get `objectId` (none on the add form), LiveComponents {@link FormWidgetProps} */
-  slots: Record<SlotPosition, SlotEntry[]>;
-  /** the props of each LiveComponent slot widget, by its key */
-  componentProps: Record<string, FormWidgetProps>;
-  /** the `inlines`' child rows (changeform/inlines.ts) */
-  inlines: InlineView[];
-}
-
-/** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */
-export interface FormWidgetProps {
-  /** the component's id within the form's view (`w0`, `w1`, … by declared order) */
-  id: string;
-  app: string;
-  model: string;
-  /** the object's primary key as text, or null on the add form */
-  objectId: string | null;
-}
-
-
-/** Which button submitted the form (Django's `_save`, `_continue`, `_addanother`). */
-function submitAction(p: FormInput): "save" | "continue" | "addanother" {
-  if (p._continue !== undefined) return "continue";
-  if (p._addanother !== undefined) return "addanother";
-  return "save";
-}
+export type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 /**
  * The change form, as Django admin's `changeform_view`: `<prefix>/<app>/<model>/<id>/change/`
@@ -123,10 +70,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private loadedAt = Date.now();
   /** the LiveComponent slot widgets' props, by key (see formSlots) */
   private widgetProps = new Map<string, FormWidgetProps>();
-  private fkChoices = new Map<string, Choice[] | null>();
-  private fkLabels = new Map<string, string | undefined>();
-  /** the autocompleted foreign keys (changeform/autocomplete.ts), by field key */
-  private ac = new Map<string, AutocompleteState>();
+  /** the foreign keys' choices, chosen labels and autocompletes (changeform/form-relations.ts) */
+  private rel!: FormRelations;
   private inlines!: InlineForms;
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
   private postedTo: string | null | undefined;
@@ -138,8 +83,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   events = {
     validate: on(FORM_PAYLOAD, (p) => this.validate(p)),
     save: on(FORM_PAYLOAD, (p) => this.save(p)),
-    ac_key: on(AC_KEY, (p) => this.acKey(p.field, p.key)),
-    ac_pick: on(AC_PICK, (p) => this.acPick(p.field, p.value)),
+    ac_key: on(AC_KEY_PAYLOAD, (p) => this.acKey(p.field, p.key)),
+    ac_pick: on(AC_PICK_PAYLOAD, (p) => this.acPick(p.field, p.value)),
   };
 
   async mount(params: Params) {
@@ -152,6 +97,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     }
     this.refreshSpec(admin);
     this.values = initialValues(this.spec, this.mode, this.row);
+    this.rel = new FormRelations(this.site, this.user);
     this.inlines = new InlineForms(this.site, admin, this.user);
     await this.inlines.load(this.row);
     if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
@@ -198,23 +144,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 
   private async loadChoices(): Promise<void> {
-    const db = this.site.db;
-    for (const f of shownFields(this.spec)) {
-      if (f.kind !== "foreignKey" || !f.fk) continue;
-      const writable = this.editable() && writableFields(this.spec, this.mode).includes(f);
-      if (writable && !this.fkChoices.has(f.key)) this.fkChoices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(db, f.fk));
-      await this.updateLabel(f.key, writable ? this.values[f.key] : this.row?.[f.key]);
-      if (writable && usesAutocomplete(f, this.fkChoices.get(f.key))) this.ac.set(f.key, closedState(this.fkLabels.get(f.key) ?? "", this.ac.get(f.key)?.generation));
-    }
-  }
-
-  /** The label of the related object chosen in foreign-key field `key`. */
-  private async updateLabel(key: string, value: unknown): Promise<void> {
-    const f = this.spec.byKey.get(key);
-    if (!f?.fk) return;
-    if (value === null || value === undefined || value === "") return void this.fkLabels.set(key, undefined);
-    const choice = this.fkChoices.get(key)?.find((c) => c.value === String(value));
-    this.fkLabels.set(key, choice ? choice.label : await relatedLabel(this.site.db, f.fk, value));
+    await this.rel.load(this.spec, this.editable() ? writableFields(this.spec, this.mode) : [], this.values, this.row);
   }
 
   private view(admin = this.admin): ChangeFormAssigns {
@@ -239,9 +169,9 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
         values: this.values,
         row: this.row,
         errors: shownErrors,
-        fkChoices: this.fkChoices,
-        fkLabels: this.fkLabels,
-        autocomplete: this.ac,
+        fkChoices: this.rel.choices,
+        fkLabels: this.rel.labels,
+        autocomplete: this.rel.ac,
         user,
         emptyValue: (key) => emptyValueFor(this.site, admin, key),
       }),
@@ -329,10 +259,10 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const { data, errors } = validateForm(this.spec, this.mode, p, this.row);
     for (const f of writableFields(this.spec, this.mode)) {
       if (f.kind !== "foreignKey") continue;
-      await this.updateLabel(f.key, this.values[f.key]);
+      await this.rel.updateLabel(this.spec, f.key, this.values[f.key]);
       const v = data[f.key];
       if (v === null || v === undefined || errors[f.key]) continue;
-      if (this.fkLabels.get(f.key) === undefined) {
+      if (this.rel.labels.get(f.key) === undefined) {
         errors[f.key] = ["Select a valid choice. That choice is not one of the available choices."];
         delete data[f.key];
       }
@@ -352,7 +282,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const previous = { ...this.values };
     this.takeValues(p);
     this.inlines.read(p);
-    await this.acSearch(p);
+    await this.rel.search(this.spec, p, this.values);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = (await this.check(p)).errors;
     if (this.cleanErrors.length > 0) this.formError = this.cleanErrors.join(" ");
@@ -370,7 +300,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       return;
     }
     // Enter in an autocomplete's input submits the form: it picks the highlighted result instead
-    for (const [key, s] of this.ac) if (s.active >= 0 && s.results[s.active]) return this.acPick(key, s.results[s.active]!.value);
+    for (const [key, s] of this.rel.ac) if (highlighted(s)) return this.acPick(key, highlighted(s)!.value);
     // "Add another …" is a submit button (the form's values travel with it, live or not): a blank row, no save
     if (typeof p[INLINE_ADD] === "string") {
       this.takeValues(p);
@@ -380,7 +310,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       return;
     }
     this.submitted = true;
-    const typed = await this.acResolve(p);
+    const typed = await this.rel.resolve(this.spec, this.mode, p, this.values);
     p = typed.p;
     this.takeValues(p);
     this.inlines.read(p);
@@ -441,52 +371,17 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.assign(this.view(admin));
   }
 
-  /** Searches again for each autocomplete whose text changed (blank text clears the field). */
-  private async acSearch(p: FormInput): Promise<void> {
-    for (const [key, s] of this.ac) {
-      const q = p[key + SEARCH_SUFFIX];
-      if (typeof q !== "string" || q === s.q) continue;
-      s.q = q;
-      s.results = await searchRelated(this.site, this.spec.byKey.get(key)!, this.user, q);
-      s.active = -1;
-      if (q.trim() === "") this.values[key] = "";
-    }
-  }
-
-  /** The payload with each autocomplete's typed-but-not-picked text resolved to a key (see resolveTyped). */
-  private async acResolve(p: FormInput): Promise<{ p: FormInput; errors: Record<string, string> }> {
-    const out: FormInput = { ...p };
-    const errors: Record<string, string> = {};
-    for (const f of writableFields(this.spec, this.mode)) {
-      if (!usesAutocomplete(f, this.fkChoices.get(f.key))) continue;
-      const q = p[f.key + SEARCH_SUFFIX];
-      const current = typeof p[f.key] === "string" ? String(p[f.key]) : (this.values[f.key] ?? "");
-      const label = current === "" ? "" : this.fkLabels.get(f.key) ?? (await relatedLabel(this.site.db, f.fk!, current)) ?? "";
-      if (typeof q !== "string" || q.trim() === label.trim()) continue;
-      const r = await resolveTyped(this.site, f, this.user, q);
-      if ("value" in r) out[f.key] = r.value;
-      else errors[f.key] = r.error;
-    }
-    return { p: out, errors };
-  }
-
   /** `ac_key`: ↑ / ↓ move the highlight, Escape closes the list (Enter submits: see save). */
   private acKey(field: string, key: string): void {
-    const s = this.ac.get(field);
-    if (!s || !this.editable() || !moveHighlight(s, key)) return;
-    this.assign(this.view());
+    if (this.editable() && this.rel.key(field, key)) this.assign(this.view());
   }
 
-  /** `ac_pick`: the result `value` becomes the field's value; the list closes. */
+  /** `ac_pick`: the listed result `value` becomes the field's value; the list closes. */
   private async acPick(field: string, value: string): Promise<void> {
-    const s = this.ac.get(field);
-    if (!s || !this.editable()) return;
-    const picked = s.results.find((r) => r.value === value);
-    if (!picked) return;
-    this.values[field] = picked.value;
+    const picked = this.editable() ? await this.rel.pick(this.spec, field, value) : undefined;
+    if (picked === undefined) return;
+    this.values[field] = picked;
     this.touched.add(field);
-    await this.updateLabel(field, picked.value);
-    this.ac.set(field, closedState(picked.label, s.generation + 1));
     this.errors = (await this.check({ ...this.values })).errors;
     this.assign(this.view());
   }
@@ -494,32 +389,9 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
 
 /** The name of the inlines' "Add another" submit buttons; the value is the inline's prefix. */
 const INLINE_ADD = "_inline_add";
-/** `ac_key`: a key pressed in an autocomplete's input. */
-const AC_KEY = z.object({ field: z.string().max(200), key: z.string().max(40), value: z.string().max(10_000).optional() });
-/** `ac_pick`: a result clicked. */
-const AC_PICK = z.object({ field: z.string().max(200), value: z.string().max(10_000) });
 
 /** The add page: `<prefix>/<app>/<model>/add/` (add permission). */
 export class AddFormView extends ChangeFormView {
   static title = "Add";
   static mode: Mode = "add";
-}
-
-/**
- * The add / change / delete pages of a model (its history pages: audit/routes.ts), and the add
- * and change forms' POST for browsers without JavaScript (changeform/post.ts). Staff-guarded scope.
- */
-export async function changeFormRoutes(scope: FastifyInstance, site: AdminSiteLike, ro: LiveRouteOptions): Promise<void> {
-  const p = site.prefix;
-  // as Django's system checks: a form option naming an unknown column fails at start-up
-  for (const admin of site.all()) formSpec(site, admin), inlineSpecs(site, admin);
-  const add = bindView(AddFormView, site, "changeform-add");
-  const change = bindView(ChangeFormView, site, "changeform");
-  const addRo = withFormCsrf(titled(site, ro, (a) => `Add ${objectName(a)}`));
-  const changeRo = withFormCsrf(titled(site, ro, (a) => `Change ${objectName(a)}`));
-  scope.live(`${p}/:app/:model/add/`, add, addRo);
-  scope.live(`${p}/:app/:model/:id/change/`, change, changeRo);
-  scope.live(`${p}/:app/:model/:id/delete/`, bindView(DeleteView, site, "delete"), titled(site, ro, (a) => `Delete ${objectName(a)}`));
-  await formPostRoute(scope, `${p}/:app/:model/add/`, add, addRo);
-  await formPostRoute(scope, `${p}/:app/:model/:id/change/`, change, changeRo);
 }

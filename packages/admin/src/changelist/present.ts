@@ -14,6 +14,7 @@ import { isSelected, type Selection } from "./selection.js";
 import { slotLayout, type SlotEntry, type SlotPosition, type WidgetClass } from "../shell/slots.js";
 import type { ListWidgetProps } from "./widget-props.js";
 import type { LiveMarks } from "./live.js";
+import type { LiveComponentClass } from "@weft/server";
 import { dateHierarchyModel, type DateHierarchyModel } from "./date-hierarchy.js";
 import type { DateHierarchyView } from "../query/index.js";
 import type { EditCell, EditRow, ListEditableModel } from "./list-editable.js";
@@ -49,7 +50,15 @@ export interface FilterModel {
   field: string;
   title: string;
   active: boolean;
-  choices: { label: string; selected: boolean; href: string }[];
+  choices: { label: string; selected: boolean; lookup: FilterView["choices"][number]["lookup"]; href: string }[];
+  /** a search-as-you-type box instead of the related rows (changelist/filter-autocomplete.ts), or null */
+  combobox: FilterCombobox | null;
+}
+
+/** A filter's search box: the component class and its props (the view decides, see changelist/filter-autocomplete.ts). */
+export interface FilterCombobox {
+  cls: LiveComponentClass;
+  props: { readonly id: string };
 }
 
 /** The "are you sure?" panel of an action waiting for confirmation. */
@@ -156,6 +165,8 @@ export interface PresentInput {
   componentProps?: Record<string, ListWidgetProps>;
   /** the site's locale, currency and time zone */
   display: Display;
+  /** a foreign-key filter's search box, or null for its links (see changelist/filter-autocomplete.ts) */
+  filterCombobox?: (f: FilterView) => FilterCombobox | null;
   /** the site's `emptyValueDisplay` (Django's `AdminSite.empty_value_display`), if set */
   emptyValueDisplay?: string | undefined;
   /** the live list's marks (none on the HTTP render) */
@@ -237,7 +248,8 @@ export function present(input: PresentInput): ChangeListAssigns {
     field: f.field,
     title: f.title,
     active: state.filters[f.field] !== undefined,
-    choices: f.choices.map((c) => ({ label: c.label, selected: c.selected, href: withQuery(admin.url, c.query) })),
+    choices: f.choices.map((c) => ({ label: c.label, selected: c.selected, lookup: c.lookup, href: withQuery(admin.url, c.query) })),
+    combobox: input.filterCombobox?.(f) ?? null,
   }));
 
   const pageState = (n: number) => ({ ...state, page: n });

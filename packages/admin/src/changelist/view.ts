@@ -15,6 +15,7 @@ import { ActionRefusedError, type ActionResult, type AdminAction } from "../mode
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
 import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
 import { AdminView } from "../shell/base.js";
+import { FilterAutocomplete, filterCombobox, readTypedFilters, type TypedFilters } from "./filter-autocomplete.js";
 import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
 import { ListEdits } from "./list-editable.js";
 import { listEdit, listSave, withEditable, type ListEditHost } from "./list-editable-view.js";
@@ -62,6 +63,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   /** the props of the LiveComponent slot widgets, the same objects while the list's rows and selection stay */
   private widgetProps = new ListWidgetPropsCache();
   private live!: LiveList;
+  /** filter-box texts that matched no single row (no JavaScript), by filter field */
+  private typedFilters: TypedFilters = {};
   /** the `listEditable` formset's unsaved edits and errors (list-editable.ts) */
   private edits = new ListEdits();
 
@@ -119,8 +122,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     const query = this.site.query(admin);
     let state: ChangeListState;
     this.flash = {};
+    // a filter's search box submitted without JavaScript (`<field>__search`): resolved to its row
+    const typed = await readTypedFilters(this.site, admin, this.user, url.searchParams);
+    this.typedFilters = typed.typed;
     try {
-      state = query.parseState(url.searchParams, { ignore: NOTICE_PARAMS });
+      state = query.parseState(typed.params, { ignore: NOTICE_PARAMS });
     } catch (err) {
       if (!(err instanceof ChangeListParamError)) throw err;
       state = EMPTY_STATE;
@@ -419,6 +425,10 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       ...{ fullTotal: this.fullTotal.n, fullEstimated: this.fullTotal.estimated },
       display: this.site.display,
       emptyValueDisplay: this.site.emptyValueDisplay,
+      filterCombobox: (f) => {
+        const props = filterCombobox(this.site, admin, user, f, this.typedFilters);
+        return props && { cls: FilterAutocomplete, props };
+      },
       selection: this.assigns.selection ?? NO_SELECTION,
       actions,
       confirm: this.pending ? (confirm ?? this.assigns.confirm ?? null) : null,

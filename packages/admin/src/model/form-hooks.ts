@@ -46,11 +46,28 @@ export interface CleanResult {
 /** One field's validator: an error message, or undefined when the value is fine. */
 export type FieldValidator = (value: unknown, values: Row) => string | undefined;
 
+/**
+ * An input of the change form (Django's form widgets): `text` / `textarea` (text columns),
+ * `select` / `radio` (fixed `choices`, text or number columns), `checkbox` (boolean or integer
+ * columns, stored 1 / 0), `date` (a timestamp column at midnight in the site's zone, or a text
+ * column holding `YYYY-MM-DD`), `datetime-local` (timestamps), `number` (number columns, or text
+ * holding a number), `email`, `url` (http / https) and `color` (`#rrggbb`) on text columns.
+ */
+export type FormWidget = "text" | "textarea" | "select" | "radio" | "checkbox" | "date" | "datetime-local" | "number" | "email" | "url" | "color";
+
 /** How one field is validated and edited (Django's `formfield_overrides`, by column key). */
 export interface FormfieldOverride {
   validators?: readonly FieldValidator[];
-  /** a text column's input instead of the one derived from its name: one line or a textarea */
-  widget?: "text" | "textarea";
+  /**
+   * the input instead of the one derived from the column (see {@link FormWidget}); checked
+   * against the column at registration (`WEFT_ADMIN_ERR_FORM_OPTIONS`), and every submitted
+   * value on the server: a value outside the choices, a malformed email, URL, date or colour is
+   * refused with a field error
+   * @example { size: { widget: "radio", choices: [{ value: 1, label: "Small" }, { value: 2, label: "Large" }] } }
+   */
+  widget?: FormWidget;
+  /** for `select` / `radio`: the allowed values (stored as given; a number column stores numbers), optionally labelled; default: the column's enum */
+  choices?: readonly (string | number | { value: string | number; label: string })[];
   /** how this field reads when empty, in the change list and read-only form fields (Django's `@admin.display(empty_value=…)`); over the ModelAdmin's and the site's `emptyValueDisplay` */
   emptyValueDisplay?: string;
 }

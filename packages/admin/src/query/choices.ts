@@ -13,15 +13,28 @@ import { DATE_RANGES, toSearchParams, withFilter, type ChangeListState, type Fil
 export interface FilterChoiceView {
   readonly label: string;
   readonly selected: boolean;
+  /** What it applies: "all" (the filter removed), or the lookup of its selection. */
+  readonly lookup: "all" | FilterSelection["lookup"];
   /** The query string (without `?`) of the current state with this choice applied, page reset. */
   readonly query: string;
 }
+
+/**
+ * Most related rows a foreign key lists as choices: past it the change form searches as you type
+ * (changeform/autocomplete.ts) and so does a foreign-key list filter (`FilterView.large`).
+ */
+export const FK_CHOICE_LIMIT = 200;
 
 /** A `listFilter` entry with its choices for the current state (Django's `FieldListFilter.choices`). */
 export interface FilterView {
   readonly field: string;
   readonly title: string;
   readonly kind: ResolvedFilter["kind"];
+  /**
+   * A foreign-key filter over more related rows than {@link FK_CHOICE_LIMIT} (and the filter's
+   * `limit`): the change list offers a search-as-you-type box rather than the first `limit` rows.
+   */
+  readonly large?: boolean;
   /** First "All", then the values, then "Unknown"/"No date"/"Has date" for nullable columns. */
   readonly choices: readonly FilterChoiceView[];
 }
@@ -30,6 +43,8 @@ const LABEL_CACHE_MAX = 256;
 
 interface CachedChoices {
   at: number;
+  /** more related rows than FK_CHOICE_LIMIT (and the filter's limit) */
+  large: boolean;
   choices: { value: string; label: string }[];
   values: Set<string>;
 }
@@ -77,33 +92,37 @@ export class FilterChoices {
     for (const f of this.rules.config.listFilter) {
       const current = state.filters[f.field];
       const query = (sel: FilterSelection | null) => toSearchParams(this.rules, withFilter(this.rules, state, f.field, sel)).toString();
-      const choices: FilterChoiceView[] = [{ label: "All", selected: !current, query: query(null) }];
+      const choices: FilterChoiceView[] = [{ label: "All", selected: !current, lookup: "all", query: query(null) }];
+      let large = false;
       const exact = (value: string, label: string) =>
-        choices.push({ label, selected: current?.lookup === "exact" && current.value === value, query: query({ lookup: "exact", value }) });
+        choices.push({ label, selected: current?.lookup === "exact" && current.value === value, lookup: "exact", query: query({ lookup: "exact", value }) });
       switch (f.kind) {
         case "boolean":
         case "choices":
         case "custom":
           for (const c of f.choices) exact(c.value, c.label);
           break;
-        case "foreignKey":
-          for (const c of await this.foreignKey(f, current?.lookup === "exact" ? current.value : undefined)) exact(c.value, c.label);
+        case "foreignKey": {
+          const fk = await this.foreignKey(f, current?.lookup === "exact" ? current.value : undefined);
+          large = fk.large;
+          for (const c of fk.choices) exact(c.value, c.label);
           break;
+        }
         case "dateRange":
           for (const r of DATE_RANGES) {
-            choices.push({ label: r.label, selected: current?.lookup === "range" && current.value === r.value, query: query({ lookup: "range", value: r.value }) });
+            choices.push({ label: r.label, selected: current?.lookup === "range" && current.value === r.value, lookup: "range", query: query({ lookup: "range", value: r.value }) });
           }
           break;
       }
       if (f.nullable) {
         const isnull = (value: boolean, label: string) =>
-          choices.push({ label, selected: current?.lookup === "isnull" && current.value === value, query: query({ lookup: "isnull", value }) });
+          choices.push({ label, selected: current?.lookup === "isnull" && current.value === value, lookup: "isnull", query: query({ lookup: "isnull", value }) });
         if (f.kind === "dateRange") {
           isnull(true, "No date");
           isnull(false, "Has date");
         } else isnull(true, f.kind === "boolean" ? "Unknown" : "(None)");
       }
-      out.push({ field: f.field, title: f.title, kind: f.kind, choices });
+      out.push({ field: f.field, title: f.title, kind: f.kind, choices, ...(f.kind === "foreignKey" ? { large } : {}) });
     }
     return out;
   }
@@ -114,7 +133,7 @@ export class FilterChoices {
     this.fkLabels.clear();
   }
 
-  private async foreignKey(f: ResolvedFilter, selected: string | undefined): Promise<{ value: string; label: string }[]> {
+  private async foreignKey(f: ResolvedFilter, selected: string | undefined): Promise<{ choices: { value: string; label: string }[]; large: boolean }> {
     const rel = f.relation!;
     const relColumns = getTableColumns(rel.table) as Record<string, SQLiteColumn>;
     const ref = rel.references;
@@ -125,18 +144,26 @@ export class FilterChoices {
     let cached = this.fkChoices.get(f.field);
     const fresh = cached && this.choicesTtlMs > 0 && Date.now() - cached.at < this.choicesTtlMs;
     if (!fresh) {
-      const top = (this.db as Builder).select({ k: ref }).from(rel.table).orderBy(asc(display), asc(ref)).limit(f.limit);
+      // one statement reads the first `n` related rows: the choices are the first `limit` of
+      // them, and `n` of them say the table is too large for a list (see FilterView.large)
+      const n = Math.max(f.limit, FK_CHOICE_LIMIT) + 1;
+      const top = (this.db as Builder).select({ k: ref }).from(rel.table).orderBy(asc(display), asc(ref)).limit(n);
       const where = selValue === undefined ? inArray(ref, top) : or(inArray(ref, top), eq(ref, selValue));
       const q = (this.db as Builder).select({ k: ref, label: display }).from(rel.table).where(where).orderBy(asc(display), asc(ref));
       const rows = await this.exec<{ k: unknown; label: unknown }>(q);
       let list = rows.map((r) => ({ value: String(r.k), label: labelOf(r.label) }));
-      // more rows than the limit ⇒ the selected row is outside the list (see the TSDoc above)
-      if (list.length > f.limit && selected !== undefined) {
+      // more rows than `n` ⇒ the selected row is outside the first n (see the TSDoc above)
+      if (list.length > n && selected !== undefined) {
         const extra = list.find((c) => c.value === selected);
         list = list.filter((c) => c.value !== selected);
         if (extra) this.rememberLabel(labelKey(selected), extra.label);
       }
-      cached = { at: Date.now(), choices: list, values: new Set(list.map((c) => c.value)) };
+      const large = list.length > n - 1;
+      // a selected row past the first `limit` keeps its label (no statement to read it again)
+      const past = selected === undefined ? -1 : list.findIndex((c) => c.value === selected);
+      if (past >= f.limit) this.rememberLabel(labelKey(selected!), list[past]!.label);
+      list = list.slice(0, f.limit);
+      cached = { at: Date.now(), large, choices: list, values: new Set(list.map((c) => c.value)) };
       this.fkChoices.set(f.field, cached);
     }
     const out = [...cached!.choices];
@@ -150,7 +177,7 @@ export class FilterChoices {
       }
       out.push({ value: selected, label });
     }
-    return out;
+    return { choices: out, large: cached!.large };
   }
 
   private rememberLabel(key: string, label: string): void {

@@ -1,7 +1,7 @@
 /**
  * The change-list data layer of the admin: options, URL state, page queries.
  */
-export { type FilterChoiceView, type FilterView } from "./choices.js";
+export { FK_CHOICE_LIMIT, type FilterChoiceView, type FilterView } from "./choices.js";
 export { ChangeListQuery, type ChangeListPage, type ChangeListQueryOptions, type ColumnHeader } from "./changelist.js";
 export { dateRange } from "./conditions.js";
 export { type DateDrill } from "./date-hierarchy.js";

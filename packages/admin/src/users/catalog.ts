@@ -12,6 +12,8 @@ export interface PermissionChoice {
   /** "view", "add", "change", "delete" or the full string */
   label: string;
   checked: boolean;
+  /** the groups granting it to the user being edited (read-only: "via Shop managers"), or none */
+  via?: string[];
 }
 
 /** A model's (or "Other"'s) row of checkboxes. */
@@ -26,20 +28,21 @@ const ACTIONS = ["view", "add", "change", "delete"] as const;
 /**
  * @param site - the site (its registered models)
  * @param held - the permissions granted (directly) to the user or group being edited
+ * @param via - a user's permissions held through groups, with the groups' names (shown read-only beside the boxes)
  * @returns the picker's groups, in registration order, "Other" last when it has entries
  */
-export function permissionCatalog(site: Pick<AdminSiteLike, "all">, held: ReadonlySet<string>): PermissionGroup[] {
+export function permissionCatalog(site: Pick<AdminSiteLike, "all">, held: ReadonlySet<string>, via: ReadonlyMap<string, string[]> = new Map()): PermissionGroup[] {
   const known = new Set<string>();
   const groups: PermissionGroup[] = site.all().map((m) => ({
     label: `${m.app} › ${m.verboseNamePlural}`,
     choices: ACTIONS.map((a) => {
       const perm = m.perm(a);
       known.add(perm);
-      return { perm, label: a, checked: held.has(perm) };
+      return { perm, label: a, checked: held.has(perm), ...(via.has(perm) ? { via: via.get(perm)! } : {}) };
     }),
   }));
-  const other = [...held].filter((p) => !known.has(p)).sort();
-  if (other.length) groups.push({ label: "Other", choices: other.map((perm) => ({ perm, label: perm, checked: true })) });
+  const other = [...new Set([...held, ...via.keys()])].filter((p) => !known.has(p)).sort();
+  if (other.length) groups.push({ label: "Other", choices: other.map((perm) => ({ perm, label: perm, checked: held.has(perm), ...(via.has(perm) ? { via: via.get(perm)! } : {}) })) });
   return groups;
 }
 

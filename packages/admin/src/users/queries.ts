@@ -63,6 +63,24 @@ export async function directPermissions(store: UserStore, kind: "user" | "group"
   return new Set(rows.map((r) => r.p));
 }
 
+/**
+ * @returns the permissions `userId` holds through groups: each permission with the names of
+ * the groups granting it (by name), as Django's `get_group_permissions`
+ */
+export async function groupPermissionsOf(store: UserStore, userId: number): Promise<Map<string, string[]>> {
+  const t = adminTablesFor(store.db);
+  const rows = await store.db
+    .select({ p: t.weftGroupPermissions.permission, g: t.weftGroups.name })
+    .from(t.weftUserGroups)
+    .innerJoin(t.weftGroupPermissions, eq(t.weftGroupPermissions.groupId, t.weftUserGroups.groupId))
+    .innerJoin(t.weftGroups, eq(t.weftGroups.id, t.weftUserGroups.groupId))
+    .where(eq(t.weftUserGroups.userId, userId))
+    .orderBy(asc(t.weftGroups.name));
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.p, [...(out.get(r.p) ?? []), r.g]);
+  return out;
+}
+
 /** @returns how many users are in each group, by group id */
 export async function groupSizes(store: UserStore): Promise<Map<number, number>> {
   const t = adminTablesFor(store.db);

@@ -1,9 +1,10 @@
 /**
  * `<prefix>/auth/users/`: users for superusers, as Django admin's `UserAdmin` — the list
  * (search, filters staff / superuser / active / group), the change form (flags, group and
- * permission pickers), "add user" and "set password" with confirmation, and the user's API
- * tokens (created with the secret shown once, revoked). Every write goes through the
- * `UserStore` (which tells the session authority) and is audited as `auth.user`.
+ * permission pickers, the permissions held through groups shown read-only), rename, "add
+ * user", "set password" and "delete user" with confirmation, and the user's API tokens
+ * (created with the secret shown once, revoked). Every write goes through the `UserStore`
+ * (which tells the session authority) and is audited as `auth.user`.
  */
 import { LiveView, on, type LiveViewClass, type Session } from "@weft/server";
 import { z } from "zod";
@@ -13,7 +14,7 @@ import { checkNewPassword } from "../account/password-change.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { checkedKeys, permissionCatalog, withChecks, type PermissionGroup } from "./catalog.js";
 import { requireSuperuser, superuserOf } from "./guard.js";
-import { applyPermissions, directPermissions, groupIdsOf, listGroups, listUsers, USER_LIST_LIMIT, type UserFilters } from "./queries.js";
+import { applyPermissions, directPermissions, groupIdsOf, groupPermissionsOf, listGroups, listUsers, USER_LIST_LIMIT, type UserFilters } from "./queries.js";
 
 /** The user being edited, as users.eta shows it. */
 export interface EditedUser {
@@ -36,6 +37,10 @@ export interface UsersAssigns {
   permFilter: string;
   /** a token's plaintext, shown once right after it is created */
   secret: string | null;
+  /** the user whose deletion waits for "Yes, I'm sure" (Django's delete confirmation), or null */
+  confirmDelete: { id: number; username: string } | null;
+  /** the signed-in superuser (no "Delete" on their own form) */
+  me: number;
 }
 
 const NO_FILTERS: UserFilters = { q: "", staff: "", superuser: "", active: "", group: "" };
@@ -57,8 +62,9 @@ export function usersView(site: AdminSiteLike): LiveViewClass {
 
     async mount(): Promise<UsersAssigns> {
       requireSuperuser(this.session);
+      const me = requireSuperuser(this.session);
       const users = await listUsers(site.users, NO_FILTERS);
-      return { filters: NO_FILTERS, users: users.slice(0, USER_LIST_LIMIT), more: users.length > USER_LIST_LIMIT, groups: await listGroups(site.users), edit: null, errors: {}, secret: null, permFilter: "" };
+      return { filters: NO_FILTERS, users: users.slice(0, USER_LIST_LIMIT), more: users.length > USER_LIST_LIMIT, groups: await listGroups(site.users), edit: null, errors: {}, secret: null, permFilter: "", confirmDelete: null, me: me.id };
     }
 
     events = {
@@ -78,6 +84,9 @@ export function usersView(site: AdminSiteLike): LiveViewClass {
       }),
       set_password: on(FORM, (p) => this.setPassword(p)),
       token_create: on(FORM, (p) => this.tokenCreate(p)),
+      delete_ask: on(ID, ({ id }) => this.deleteAsk(id)),
+      delete_cancel: on(z.object({}), () => this.assign({ confirmDelete: null })),
+      delete_confirm: on(ID, ({ id }) => this.deleteConfirm(id)),
       token_revoke: on(z.object({ id: z.coerce.number().int().positive(), token: z.coerce.number().int().positive() }), (p) => this.tokenRevoke(p.id, p.token)),
     };
 
@@ -91,15 +100,16 @@ export function usersView(site: AdminSiteLike): LiveViewClass {
       requireSuperuser(this.session);
       const user = await site.users.getUser(id);
       if (!user) return this.assign({ edit: null, errors: { form: `No user with id ${id}.` }, secret: null });
-      const [inGroups, held, tokens, groups] = await Promise.all([groupIdsOf(site.users, id), directPermissions(site.users, "user", id), site.tokens.listTokens(id), listGroups(site.users)]);
+      const [inGroups, held, tokens, groups, via] = await Promise.all([groupIdsOf(site.users, id), directPermissions(site.users, "user", id), site.tokens.listTokens(id), listGroups(site.users), groupPermissionsOf(site.users, id)]);
       this.assign({
         groups,
         errors: {},
         secret,
+        confirmDelete: null,
         edit: {
           user,
           groups: groups.map((g) => ({ ...g, checked: inGroups.has(g.id) })),
-          perms: permissionCatalog(site, held),
+          perms: permissionCatalog(site, held, via),
           tokens: tokens.map((t) => ({ id: t.id, name: t.name, createdAt: when(t.createdAt), lastUsedAt: when(t.lastUsedAt) })),
         },
       });
@@ -145,6 +155,16 @@ export function usersView(site: AdminSiteLike): LiveViewClass {
       const badPerm = [...perms].find((x) => !/^[\w-]{1,100}\.[\w-]{1,150}$/.test(x));
       if (badPerm) return this.assign({ errors: { form: `Invalid permission "${badPerm}".` } });
       const changes: AuditChanges = {};
+      const username = typeof p.username === "string" ? p.username.trim() : before.username;
+      if (username !== before.username) {
+        try {
+          await site.users.rename(before.id, username);
+        } catch (err) {
+          if (err instanceof UserStoreError) return this.assign({ errors: { username: err.message } });
+          throw err;
+        }
+        changes.username = [before.username, username.normalize("NFKC")];
+      }
       for (const k of ["email", "isActive", "isStaff", "isSuperuser"] as const) if (before[k] !== patch[k]) changes[k] = [before[k], patch[k]];
       if (Object.keys(changes).length) await site.users.update(before.id, patch);
       const oldGroups = await groupIdsOf(site.users, before.id);
@@ -155,9 +175,38 @@ export function usersView(site: AdminSiteLike): LiveViewClass {
       if ([...oldGroups].sort().join() !== [...newGroups].sort().join()) changes.groups = [names(oldGroups), names(newGroups)];
       const permChange = await applyPermissions(site.users, before, await directPermissions(site.users, "user", before.id), perms);
       if (permChange) changes.permissions = permChange;
-      if (Object.keys(changes).length) await recordAudit(site.db, { userId: me.id, action: "change", model: "auth.user", objectId: before.id, objectRepr: before.username, changes });
-      this.putFlash("info", Object.keys(changes).length ? `The user “${before.username}” was changed.` : "No fields changed.");
+      const repr = changes.username ? String(changes.username[1]) : before.username;
+      if (Object.keys(changes).length) await recordAudit(site.db, { userId: me.id, action: "change", model: "auth.user", objectId: before.id, objectRepr: repr, changes });
+      this.putFlash("info", Object.keys(changes).length ? `The user “${repr}” was changed.` : "No fields changed.");
       await this.refresh(before.id);
+    }
+
+    /** "Delete user…": asks first (never for oneself). */
+    private async deleteAsk(id: number): Promise<void> {
+      const me = requireSuperuser(this.session);
+      if (id === me.id) return this.assign({ errors: { form: "You cannot delete yourself (another superuser can)." } });
+      const user = await site.users.getUser(id);
+      if (!user) return this.assign({ edit: null, errors: { form: "That user no longer exists." } });
+      this.assign({ confirmDelete: { id, username: user.username }, errors: {} });
+    }
+
+    /**
+     * "Yes, I'm sure": their sessions end first (the session authority closes their sockets on
+     * every worker), then the user goes with their tokens, memberships and permissions (their
+     * audit entries stay, with a null user); audited.
+     */
+    private async deleteConfirm(id: number): Promise<void> {
+      const me = requireSuperuser(this.session);
+      if (id === me.id) return this.assign({ confirmDelete: null, errors: { form: "You cannot delete yourself (another superuser can)." } });
+      if (this.assigns.confirmDelete?.id !== id) return this.assign({ errors: { form: "That confirmation is no longer current; nothing was deleted." } });
+      const user = await site.users.getUser(id);
+      if (!user) return this.assign({ confirmDelete: null, edit: null, errors: { form: "That user no longer exists." } });
+      await site.sessions.endSessionsOf(user.id);
+      if (!(await site.users.deleteUser(user.id))) return this.assign({ confirmDelete: null, edit: null, errors: { form: "That user no longer exists." } });
+      await recordAudit(site.db, { userId: me.id, action: "delete", model: "auth.user", objectId: user.id, objectRepr: user.username, changes: {} });
+      this.assign({ confirmDelete: null, edit: null, errors: {} });
+      this.putFlash("info", `The user “${user.username}” was deleted; their sessions were signed out.`);
+      await this.filter(this.assigns.filters);
     }
 
     private async setPassword(p: Record<string, unknown>): Promise<void> {

@@ -64,7 +64,7 @@ export async function openChangeformSite(engine: Engine): Promise<ChangeformSite
   const published: Array<{ topic: string; msg: any }> = [];
   for (const topic of ["orders", "customers"]) pubsub.subscribe(topic, (msg) => void published.push({ topic, msg }));
 
-  const site = new AdminSite({ db: shop.db, title: "Test shop" });
+  const site = await AdminSite.create({ db: shop.db, title: "Test shop" });
   site.register(orders, {
     app: "shop",
     relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },

@@ -1,0 +1,52 @@
+/**
+ * What the change form's template and its slot widgets get (changeform/view.ts builds them).
+ */
+import type { SlotEntry, SlotPosition } from "../shell/slots.js";
+import type { InlineView } from "./inlines.js";
+import type { Crumb } from "./page.js";
+import type { FieldsetView } from "./present.js";
+
+type Mode = "add" | "change";
+
+
+/** What the change form's template gets. */
+export interface ChangeFormAssigns {
+  mode: Mode;
+  heading: string;
+  verboseName: string;
+  /** the object's label (change form) */
+  repr: string | null;
+  /** the primary key as text (change form) */
+  objectId: string | null;
+  pkLabel: string;
+  crumbs: Crumb[];
+  fieldsets: FieldsetView[];
+  /** false for a view-only user: no form, no save buttons */
+  editable: boolean;
+  canDelete: boolean;
+  canAddAnother: boolean;
+  /** shown above the form */
+  formError: string | null;
+  /** "manager is also editing this order" (presence), or "" */
+  presence: string;
+  /** `self`: where the form POSTs without JavaScript (this page's own URL) */
+  urls: { self: string; list: string; add: string; history: string; delete: string };
+  /** the version of the object as shown (hidden field `_version`), null on the add form */
+  version: string | null;
+  /** the visible `changeFormWidgets` by position; nested views get `objectId` (none on the add form), LiveComponents {@link FormWidgetProps} */
+  slots: Record<SlotPosition, SlotEntry[]>;
+  /** the props of each LiveComponent slot widget, by its key */
+  componentProps: Record<string, FormWidgetProps>;
+  /** the `inlines`' child rows (changeform/inlines.ts) */
+  inlines: InlineView[];
+}
+
+/** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */
+export interface FormWidgetProps {
+  /** the component's id within the form's view (`w0`, `w1`, … by declared order) */
+  id: string;
+  app: string;
+  model: string;
+  /** the object's primary key as text, or null on the add form */
+  objectId: string | null;
+}

@@ -1,0 +1,98 @@
+/**
+ * The change form's foreign keys: each one's select choices (or none past
+ * {@link FK_CHOICE_LIMIT}), the label of the chosen related object, and the autocompletes'
+ * states with their event handlers (search as the text changes, ↑/↓/Escape, a pick, typed text
+ * resolved on save) — the state the form's view (changeform/view.ts) keeps about related rows.
+ */
+import type { SessionUser } from "../auth/index.js";
+import type { AdminSiteLike } from "../model/site-like.js";
+import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
+import { closedState, listedResult, moveHighlight, resolveTyped, searchAgain, SEARCH_SUFFIX, usesAutocomplete, type AutocompleteState } from "./autocomplete.js";
+import { shownFields, writableFields, type FormField, type FormSpec } from "./fields.js";
+import type { FormInput } from "./schema.js";
+
+export class FormRelations {
+  /** select choices by field key (null: too many, an autocomplete or a number input) */
+  readonly choices = new Map<string, Choice[] | null>();
+  /** the chosen related object's label by field key (undefined: none, or no such row) */
+  readonly labels = new Map<string, string | undefined>();
+  /** the autocompleted foreign keys' states, by field key */
+  readonly ac = new Map<string, AutocompleteState>();
+
+  constructor(
+    private readonly site: AdminSiteLike,
+    private readonly user: SessionUser,
+  ) {}
+
+  /**
+   * Loads the choices (once per field) and the labels of the shown foreign keys, and closes
+   * every autocomplete on its chosen object's label.
+   * @param writable - the foreign keys the user may edit (their form values are labelled; the others' stored values)
+   */
+  async load(spec: FormSpec, writable: readonly FormField[], values: Record<string, string>, row: Record<string, unknown> | undefined): Promise<void> {
+    for (const f of shownFields(spec)) {
+      if (f.kind !== "foreignKey" || !f.fk) continue;
+      const w = writable.includes(f);
+      if (w && !this.choices.has(f.key)) this.choices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(this.site.db, f.fk));
+      await this.updateLabel(spec, f.key, w ? values[f.key] : row?.[f.key]);
+      if (w && usesAutocomplete(f, this.choices.get(f.key))) this.ac.set(f.key, closedState(this.labels.get(f.key) ?? "", this.ac.get(f.key)?.generation));
+    }
+  }
+
+  /** The label of the related object chosen in foreign-key field `key` (one statement unless it is among the choices). */
+  async updateLabel(spec: FormSpec, key: string, value: unknown): Promise<void> {
+    const f = spec.byKey.get(key);
+    if (!f?.fk) return;
+    if (value === null || value === undefined || value === "") return void this.labels.set(key, undefined);
+    const choice = this.choices.get(key)?.find((c) => c.value === String(value));
+    this.labels.set(key, choice ? choice.label : await relatedLabel(this.site.db, f.fk, value));
+  }
+
+  /** `lv-change`: searches again for each autocomplete whose text changed; blank text clears the field in `values`. */
+  async search(spec: FormSpec, p: FormInput, values: Record<string, string>): Promise<void> {
+    for (const [key, s] of this.ac) {
+      const q = p[key + SEARCH_SUFFIX];
+      if (typeof q !== "string" || !(await searchAgain(this.site, spec.byKey.get(key)?.fk, this.user, s, q))) continue;
+      if (q.trim() === "") values[key] = "";
+    }
+  }
+
+  /**
+   * Save: the payload with each autocomplete's typed-but-not-picked text resolved to a key
+   * (see resolveTyped), and an error for each text that names no single related row.
+   */
+  async resolve(spec: FormSpec, mode: "add" | "change", p: FormInput, values: Record<string, string>): Promise<{ p: FormInput; errors: Record<string, string> }> {
+    const out: FormInput = { ...p };
+    const errors: Record<string, string> = {};
+    for (const f of writableFields(spec, mode)) {
+      if (!usesAutocomplete(f, this.choices.get(f.key))) continue;
+      const q = p[f.key + SEARCH_SUFFIX];
+      const current = typeof p[f.key] === "string" ? String(p[f.key]) : (values[f.key] ?? "");
+      const label = current === "" ? "" : this.labels.get(f.key) ?? (await relatedLabel(this.site.db, f.fk!, current)) ?? "";
+      if (typeof q !== "string" || q.trim() === label.trim()) continue;
+      const r = await resolveTyped(this.site, f.fk, this.user, q);
+      if ("value" in r) out[f.key] = r.value;
+      else errors[f.key] = r.error;
+    }
+    return { p: out, errors };
+  }
+
+  /** `ac_key`: ↑ / ↓ move the highlight, Escape closes the list. @returns whether anything changed */
+  key(field: string, key: string): boolean {
+    const s = this.ac.get(field);
+    return !!s && moveHighlight(s, key);
+  }
+
+  /**
+   * `ac_pick`: the listed result `value` is chosen; the list closes on its label.
+   * @returns the key to store in the field, or undefined (no such autocomplete or result)
+   */
+  async pick(spec: FormSpec, field: string, value: string): Promise<string | undefined> {
+    const s = this.ac.get(field);
+    const picked = s && listedResult(s, value);
+    if (!s || !picked) return undefined;
+    await this.updateLabel(spec, field, picked.value);
+    this.ac.set(field, closedState(picked.label, s.generation + 1));
+    return picked.value;
+  }
+}
