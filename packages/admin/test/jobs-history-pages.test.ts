@@ -9,7 +9,10 @@ import type { JobRecord, JobStatus, Progress } from "@weft/server/jobs";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { eq } from "drizzle-orm";
 import { AdminSite } from "../src/index.js";
+import { adminTablesFor } from "../src/auth/tables.js";
+import { qb } from "../src/query/dialect/index.js";
 import { exportFile } from "../src/jobs/csv/files.js";
 import type { Client } from "../../server/test/helpers.js";
 import { waitFor } from "../../server/test/support/wait.js";
@@ -200,6 +203,14 @@ describe.each(ENGINES)("job history pages on %s", (engine) => {
     const orphan = fake("orphan", String(ids.ann), "running", Date.UTC(2026, 5, 1));
     await site.jobHistory.write(orphan);
     const ann = await login("ann");
+    // written within a job lease: maybe still running (a channel layer restarted empty forgets a
+    // running job's record until its next write), so shown as stored, not lost
+    const fresh = await ann.html("/admin/jobs/?status=running");
+    expect(fresh.html).toContain(`data-job="${orphan.id}" data-status="running"`);
+    expect((await site.jobHistory.get(orphan.id))?.record.status).toBe("running");
+    // unwritten for longer than a lease: its worker stopped
+    const t = adminTablesFor(shop.db).weftJobs;
+    await qb(shop.db).update(t).set({ updatedAt: new Date(Date.now() - site.jobs.leaseMs - 1_000) }).where(eq(t.id, orphan.id));
     const list = await ann.html("/admin/jobs/?status=running");
     expect(jobIds(list.html)).toEqual([orphan.id]);
     expect(list.html).toContain(`data-job="${orphan.id}" data-status="lost"`);

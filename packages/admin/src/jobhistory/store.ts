@@ -2,7 +2,7 @@
  * The job history's statements on `weft_jobs` (both dialects): write a record (never over a
  * newer one), read one, list a page with filters, the filters' choices, prune old rows.
  */
-import { and, count, desc, eq, inArray, isNotNull, lt, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNotNull, lt, lte, sql, type SQL } from "drizzle-orm";
 import { isFinished, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import { adminTablesFor } from "../auth/tables.js";
 import { qb, type AdminDatabase } from "../query/dialect/index.js";
@@ -129,16 +129,19 @@ export class JobHistory {
 
   /**
    * Stores an unfinished job whose live record is gone (its worker stopped and the channel
-   * layer forgot it) as `lost`, with `error` as its text; a finished row is left as it is.
+   * layer forgot it) as `lost`, with `error` as its text; a finished row is left as it is, and so
+   * is a row written less than `quietMs` ago (pass the job lease: a channel layer restarted empty
+   * loses a running job's record until its next write, which is no sign the job stopped).
+   * @param quietMs - how long (ms) the row must have gone unwritten; default 0
    * @returns the row as now stored, or undefined when missing
    */
-  async markLost(id: string, error: string): Promise<JobHistoryEntry | undefined> {
+  async markLost(id: string, error: string, quietMs = 0): Promise<JobHistoryEntry | undefined> {
     const t = this.t;
     const now = new Date(this.now());
     await qb(this.db)
       .update(t)
       .set({ status: "lost", error, finishedAt: now, updatedAt: now, rev: sql`${t.rev} + 1` })
-      .where(and(eq(t.id, id), inArray(t.status, ["queued", "running"])));
+      .where(and(eq(t.id, id), inArray(t.status, ["queued", "running"]), lte(t.updatedAt, new Date(now.getTime() - quietMs))));
     return this.get(id);
   }
 

@@ -99,13 +99,13 @@ export async function loadJobPage(site: AdminSiteLike, filter: JobHistoryFilter,
 
 /**
  * The current record of a job the history holds: the channel layer's while it has one (the
- * newer of the two), else the history's, stored as `lost` when it was unfinished (its worker
- * stopped and the live record expired meanwhile).
+ * newer of the two), else the history's, stored as `lost` when it was unfinished and unwritten
+ * for a job lease (its worker stopped and the live record expired meanwhile).
  * @throws (rejects) ChannelLayerUnavailableError, the database's error
  */
 export async function liveRecord(site: AdminSiteLike, entry: JobHistoryEntry): Promise<JobRecord> {
   const rec = await site.jobs.read(entry.record.id);
   if (rec) return rec.rev >= entry.record.rev || !isFinished(entry.record.status) ? rec : entry.record;
   if (isFinished(entry.record.status)) return entry.record;
-  return (await site.jobHistory.markLost(entry.record.id, JOB_LOST_TEXT))?.record ?? entry.record;
+  return (await site.jobHistory.markLost(entry.record.id, JOB_LOST_TEXT, site.jobs.leaseMs))?.record ?? entry.record;
 }

@@ -92,9 +92,15 @@ export class JobView extends AdminView<JobAssigns> {
     if (info?.kind !== "job") return;
     let rec = info.record;
     if (!rec && this.record) {
-      // the live record expired (or was evicted) while shown: the job history has the rest
-      rec = (await this.fromHistory(this.jobId, true).catch(() => undefined)) ?? null;
-      if (rec) this.stop();
+      // the live record expired (or was evicted) while shown: a finished job's stored record
+      // shows; an unfinished one may still be running (a channel layer restarted empty gets its
+      // record back on the job's next write), so the last state stays and the watch goes on
+      const stored = await this.fromHistory(this.jobId, false).catch(() => undefined);
+      if (stored) {
+        this.stop();
+        rec = stored;
+      } else if (!isFinished(this.record.status)) return;
+      else rec = null;
     }
     if (!rec || !this.mayAccess(rec)) {
       // expired, evicted, or (after an outage at mount) never this user's: say as little as a 404
@@ -154,9 +160,10 @@ export class JobView extends AdminView<JobAssigns> {
   // ---- internals ----
 
   /**
-   * The job's record from the job history, when it has one: a finished job as stored; an
-   * unfinished one (its live record is gone, so its worker stopped) stored and shown as lost
-   * when `settle`, else not shown.
+   * The job's record from the job history, when it has one: a finished job as stored (the page
+   * is then archived); an unfinished one, when `settle`, stored and shown as lost once unwritten
+   * for a job lease (its worker stopped), else shown as stored and watched; without `settle`,
+   * an unfinished one is not shown.
    */
   private async fromHistory(id: string, settle: boolean): Promise<JobRecord | undefined> {
     const entry = await this.site.jobHistory.get(id);
@@ -164,7 +171,9 @@ export class JobView extends AdminView<JobAssigns> {
     let rec = entry.record;
     if (!isFinished(rec.status)) {
       if (!settle) return undefined;
-      rec = (await this.site.jobHistory.markLost(id, JOB_LOST_TEXT))?.record ?? rec;
+      rec = (await this.site.jobHistory.markLost(id, JOB_LOST_TEXT, this.site.jobs.leaseMs))?.record ?? rec;
+      // written within a lease: it may still be running (its live record comes back on its next write)
+      if (!isFinished(rec.status)) return rec;
     }
     this.archived = true;
     return rec;
