@@ -30,8 +30,9 @@ const scrollY = (page: Page) => page.evaluate(() => Math.round(window.scrollY));
 
 /** Waits for the `m` frame of a navigation started at frame index `from`, and for the page to show `h1`. */
 async function navigated(page: Page, frames: Frame[], from: number, h1: string) {
-  await until(() => received(frames, S_MOUNTED, from).length === 1, "the mounted frame");
-  await page.waitForFunction((t) => document.querySelector("main h1")?.textContent?.includes(t), h1);
+  // a bound, not a speed check: under two CPU hogs a cold list (its reader processes start) took over 15 s
+  await until(() => received(frames, S_MOUNTED, from).length === 1, "the mounted frame", 60_000);
+  await page.waitForFunction((t) => document.querySelector("main h1")?.textContent?.includes(t), h1, { timeout: 60_000 });
 }
 
 describe("live navigation in the admin", () => {
