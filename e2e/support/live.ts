@@ -54,6 +54,9 @@ export async function openLive(
   const frames = recordFrames(page);
   await page.goto(url);
   await joined(frames, views);
+  // the page's own view is the client's first join (ref 1); the layout's small views (health,
+  // the jobs bell) may answer before it, so a count alone could return with it still mounting
+  await until(() => renderedRefs(frames).includes(1), "the page's own view joined", 60_000);
   return { page, frames };
 }
 

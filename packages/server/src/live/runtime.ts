@@ -154,9 +154,16 @@ export class ViewRuntime implements ViewDriver {
     }, gone);
   }
 
-  /** Queues a URL change from the browser (`lv-patch`, back/forward). */
-  params(url: URL): Promise<void> {
+  /**
+   * Queues a URL change from the browser (`lv-patch`, back/forward): the view's `handleParams`.
+   * @param elsewhere - called instead when `url` is another route's (or has other route params):
+   *   the caller answers with a navigation
+   */
+  params(url: URL, elsewhere?: () => void): Promise<void> {
     return this.enqueue(async () => {
+      // checked once mounted (a frame may come in while the view is still joining): a URL of
+      // another route is a navigation, never this view's handleParams
+      if (elsewhere && this.services.routes?.patchable(this.view.constructor as LiveViewClass, this.props, url) === false) return elsewhere();
       this.view.ctx.url = url;
       await this.handleParams(url);
       this.flushNow();

@@ -28,7 +28,6 @@ import { ViewRuntime, type Outbox } from "../live/runtime.js";
 import { encodeOnce } from "../live/fanout.js";
 import type { LiveServices } from "../live/services.js";
 import type { Session } from "../live/types.js";
-import type { LiveViewClass } from "../live/view.js";
 import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from "@weft/client/codec";
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
@@ -182,10 +181,9 @@ export class LiveSocket implements Outbox {
         const url = this.url(frame.url);
         if (!v) return this.error(frame.ref, E_UNKNOWN_VIEW, "no such view");
         if (!url) return this.error(frame.ref, E_BAD_FRAME, "url must be a URL of this site");
-        // a URL of another route (or other route params) is a navigation, never the wrong view's handleParams
-        const cls = v.view?.constructor as LiveViewClass | undefined;
-        if (cls && this.services.routes?.patchable(cls, v.props, url) === false) return this.send(goFrame(frame.ref, frame.url, true));
-        return void v.params(url);
+        // a URL of another route (or other route params) is a navigation, never the wrong view's
+        // handleParams (checked in the view's queue, so also for a frame sent while it joins)
+        return void v.params(url, () => this.send(goFrame(frame.ref, frame.url, true)));
       }
       case C_NAVIGATE: {
         const v = this.views.get(frame.ref);
