@@ -300,7 +300,8 @@ for (const [engine, kind] of MATRIX) {
       expect(list.c.raw.join("")).not.toContain("error");
       const rec = (await A.site.jobs.get(id))!;
       expect(rec).toMatchObject({ owner: String(ids.manager), ownerName: "manager", action: "shop.order.refund_selected", description: "Refund 5 orders", cancellable: true, total: 5 });
-      const picked = env.runs.get(id)!.ids!;
+      // the record says running before the body has read its selection (an awaited read): wait for it
+      const picked = (await waitFor(() => env.runs.get(id), "the body to start")).ids!;
       expect(picked).toHaveLength(5);
 
       // the page, on worker B
