@@ -288,6 +288,10 @@ export class SocketSession {
     clearTimeout(this.expiry);
     const at = this.session.expiresAt;
     if (at === undefined) return;
-    this.expiry = setTimeout(() => this.recheck(), Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1)).unref();
+    // a timer may fire a millisecond before Date.now() reaches `at` (its clock is monotonic and
+    // rounded): reloading then would find the session still valid with the same expiry and never
+    // arm again, so an early timer waits out the rest
+    const fire = () => (Date.now() < at ? this.armExpiry() : this.recheck());
+    this.expiry = setTimeout(fire, Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1)).unref();
   }
 }
