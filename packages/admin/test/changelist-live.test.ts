@@ -160,8 +160,10 @@ describe("live change list", () => {
       const elapsed = Date.now() - t0;
       const ticks = Math.ceil(elapsed / THROTTLE) + 2;
       console.info(`livelist burst: 100 writes, 3 views, ${reReads()} re-read statements in ${elapsed} ms (bound ${ticks})`);
-      // one statement per tick for all three views (they share it), never one per write or per view
-      expect(reReads(), counter.statements.join("\n")).toBeLessThanOrEqual(ticks);
+      // at most one statement per view per tick, never one per write: views with the same state
+      // share a tick's read (sharedRead, below), but a publish landing between two views' ticks
+      // (a loaded machine spreads them out) rightly makes the later view read again
+      expect(reReads(), counter.statements.join("\n")).toBeLessThanOrEqual(ticks * views.length);
       expect(reReads()).toBeLessThan(100);
       expect(last).toBeGreaterThan(0);
     } finally {
@@ -171,6 +173,22 @@ describe("live change list", () => {
 });
 
 describe("LiveList bookkeeping", () => {
+  it("a tick's re-read is shared by the views asking the same, until a publish forgets it", async () => {
+    const { sharedRead, forgetReads } = await import("../src/changelist/live.js");
+    let fetches = 0;
+    const query = { fetchByIds: async () => [fetches++] } as never;
+    const state = { q: "", filters: {} } as never;
+    const same = await Promise.all([sharedRead(query, state, ["1", "2"], "u", 7), sharedRead(query, state, ["2", "1"], "u", 7), sharedRead(query, state, ["1", "2"], "v", 7)]);
+    expect(fetches).toBe(1);
+    expect(same).toEqual([[0], [0], [0]]);
+    await sharedRead(query, state, ["1", "3"], "u", 7);
+    expect(fetches).toBe(2);
+    await sharedRead(query, state, ["1", "2"], "u", 8);
+    expect(fetches).toBe(3);
+    forgetReads(query);
+    expect(await sharedRead(query, state, ["1", "2"], "u", 8)).toEqual([3]);
+  });
+
   it("ticks are aligned on the injected clock; only relevant publishes ask for a re-read", async () => {
     const { LiveList, parseModelEvent } = await import("../src/changelist/live.js");
     let now = 1_000_030;
