@@ -82,6 +82,8 @@ export const weftErrorCodes = Object.freeze({
   WEFT_ERR_JOB_ID_COLLISION: "a new job id is already taken",
   /** jobs: a queue was given a kind of job no handler is registered for (`queue.handle`) */
   WEFT_ERR_JOB_KIND: "no handler is registered for a kind of job",
+  /** jobs: an action's `retries`, `retryDelayMs` or `retryBackoff` is not valid (`checkRetry`, at registration) */
+  WEFT_ERR_JOB_RETRIES: "a job's retry options are not valid",
   /** jobs: a record kept changing under a write (20 compare-and-set attempts failed) */
   WEFT_ERR_JOB_WRITE_CONFLICT: "a job record kept changing under a write",
   /** `@weft/server/testing`: `element(selector)` / `form(selector)` matched no element, or more than one */

@@ -3,7 +3,8 @@
  * by one process at a time. Every process of a site runs a pruner; before pruning, one takes a
  * lease in the channel layer (`ChannelLayer.claim` of `jobhistory:prune`, one slot, lasting
  * almost `everyMs`), so the others skip that round. The prune itself is safe to run twice at once
- * (see `JobHistory.prune`): the lease only saves the work.
+ * (see `JobHistory.prune`): the lease only saves the work. After each prune, `sweep` removes
+ * what lasts as long as a job's history: the files of CSV exports whose job was pruned.
  */
 import { randomBytes } from "node:crypto";
 import type { JobLogger } from "@weft/server/jobs";
@@ -21,6 +22,12 @@ export interface HistoryPrunerOptions {
   logger?: Pick<JobLogger, "warn">;
   /** this process's member name in the lease (default: random) */
   member?: string;
+  /**
+   * called after every prune this process runs, with the history's clock (ms epoch): removes
+   * what lasts as long as the history (the admin passes the CSV exports' sweep, `sweepExports`);
+   * returns how many things it removed. A failure is reported as the prune's.
+   */
+  sweep?: (now: number) => Promise<number>;
 }
 
 /** A running pruner. */
@@ -48,7 +55,10 @@ export function startHistoryPruner(history: JobHistory, layer: ChannelLayer, opt
   let stopped = false;
   const runOnce = async (): Promise<number | undefined> => {
     if (!(await layer.claim(PRUNE_LEASE_KEY, member, 1, leaseMs))) return undefined;
-    return history.prune();
+    const now = history.now();
+    const deleted = await history.prune(now);
+    await options.sweep?.(now);
+    return deleted;
   };
   const round = () => {
     if (stopped) return;

@@ -40,6 +40,9 @@ export function toRow(rec: JobRecord, resultFile: string | null, now: number): J
     cancellable: rec.cancellable,
     cancelledBy: rec.cancelledBy,
     resumes: rec.resumes ?? 0,
+    attempt: rec.attempt ?? 1,
+    attempts: rec.attempts ?? 1,
+    attemptError: rec.attemptError ?? null,
     createdAt: new Date(rec.createdAt),
     startedAt: at(rec.startedAt),
     finishedAt: at(rec.finishedAt),
@@ -91,5 +94,8 @@ export function toRecord(row: JobHistoryRow): JobRecord {
     checkpoint: null,
     resumes: Number(row.resumes),
     resumedFrom: null,
+    attempt: Number(row.attempt),
+    attempts: Number(row.attempts),
+    attemptError: row.attemptError,
   };
 }

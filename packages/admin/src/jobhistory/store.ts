@@ -92,6 +92,14 @@ export class JobHistory {
     return row ? { record: toRecord(row), resultFile: row.resultFile } : undefined;
   }
 
+  /** Which of `ids` the history holds (one statement; pass at most a few hundred). */
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const t = this.t;
+    const rows = await qb(this.db).select({ id: t.id }).from(t).where(inArray(t.id, [...ids]));
+    return new Set(rows.map((r) => r.id));
+  }
+
   /**
    * One page of jobs matching `filter`, newest first, and how many match in all.
    * @param page - `limit` rows (default 50) from `offset` (default 0)

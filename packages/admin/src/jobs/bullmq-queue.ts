@@ -6,7 +6,7 @@
  */
 import { hostname } from "node:os";
 import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
-import { cancelJob, executeJob, JOB_FAILED_TEXT, type EnqueueJob, type HandlerOptions, type JobHandler, type JobLogger, type JobQueue, type JobRecord, type JobStore } from "@weft/server/jobs";
+import { cancelJob, checkRetry, executeJob, JOB_FAILED_TEXT, type EnqueueJob, type HandlerOptions, type JobHandler, type JobLogger, type JobQueue, type JobRecord, type JobStore } from "@weft/server/jobs";
 import { adminError } from "../errors.js";
 
 /** Options of {@link BullJobQueue}. */
@@ -127,20 +127,30 @@ export class BullJobQueue implements JobQueue {
 
   private async process(worker: Worker<BullData>, job: Job<BullData>, handler: JobHandler, signal: AbortSignal | undefined): Promise<void> {
     const { id, data } = job.data;
-    await executeJob(this.store, id, { logger: this.options.logger, coalesceMs: this.options.coalesceMs }, (progress) => handler(data, progress), {
+    const status = await executeJob(this.store, id, { logger: this.options.logger, coalesceMs: this.options.coalesceMs }, (progress) => handler(data, progress), {
       ...(signal ? { signal } : {}),
       worker: this.name,
       onCancelRequested: () => !!signal && worker.cancelJob(job.id!, "cancelled"),
+      queuedLeaseMs: this.queuedLeaseMs,
     });
+    // the attempt failed and the record waits for a retry: BullMQ's attempts and backoff schedule it
+    if (status === "queued") throw new Error(`weft: job ${id} failed; BullMQ retries it`);
+  }
+
+  private get queuedLeaseMs(): number {
+    return this.options.queuedLeaseMs ?? 86_400_000;
   }
 
   async enqueue(job: EnqueueJob): Promise<JobRecord> {
     const { kind, data, local: _local, ...spec } = job;
     const q = this.queue(kind);
     await this.ready.get(kind);
-    const record = await this.store.create({ ...spec, leaseMs: this.options.queuedLeaseMs ?? 86_400_000 });
+    const retry = spec.retry ? checkRetry(spec.retry, `job "${spec.action}"`) : undefined;
+    const record = await this.store.create({ ...spec, leaseMs: this.queuedLeaseMs });
+    // the record counts the attempts; BullMQ's own attempts and backoff time them
+    const attempts = retry && retry.retries > 0 ? { attempts: retry.retries + 1, backoff: { type: retry.backoff, delay: retry.delayMs } } : {};
     try {
-      await q.add(kind, { id: record.id, data } satisfies BullData, { jobId: record.id, removeOnComplete: true, removeOnFail: true });
+      await q.add(kind, { id: record.id, data } satisfies BullData, { jobId: record.id, removeOnComplete: true, removeOnFail: true, ...attempts });
     } catch (err) {
       const now = Date.now();
       await this.store.update(record.id, { status: "failed", error: JOB_FAILED_TEXT, finishedAt: now, leaseUntil: now }).catch(() => {});
@@ -156,7 +166,8 @@ export class BullJobQueue implements JobQueue {
     // still waiting: take it out of the queue and end it now (a job a worker took meanwhile is locked: its runner cancels it)
     try {
       const job = await this.queue(rec.action).getJob(id);
-      if (job && (await job.isWaiting())) await job.remove();
+      // waiting for a worker, or for its retry's backoff (BullMQ's delayed set)
+      if (job && ((await job.isWaiting()) || (await job.isDelayed()))) await job.remove();
       else return true;
     } catch {
       return true;

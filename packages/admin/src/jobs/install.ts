@@ -4,7 +4,7 @@
  */
 import { basename } from "node:path";
 import { InProcessJobQueue, JobStore, type JobQueue, type JobRecord, type JobStoreOptions } from "@weft/server/jobs";
-import { exportFile } from "./csv/files.js";
+import { exportFile, sweepExports } from "./csv/files.js";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { Logger } from "@weft/server";
 import { isProgressAction } from "../checks/index.js";
@@ -63,7 +63,9 @@ export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, ov
   const queue: JobQueue = url ? new BullJobQueue(store, { ...bullmq, ...overrides, url, logger: log }) : new InProcessJobQueue(store, { logger: log });
   registerActionJobs(site, queue);
   site.attachJobs(store, log, queue);
-  const pruner = startHistoryPruner(site.jobHistory, layer, { logger: log, ...(historyPruneEveryMs ? { everyMs: historyPruneEveryMs } : {}) });
+  // export files last as long as their job's history: swept after each prune
+  const sweep = (now: number) => sweepExports(site, now);
+  const pruner = startHistoryPruner(site.jobHistory, layer, { logger: log, sweep, ...(historyPruneEveryMs ? { everyMs: historyPruneEveryMs } : {}) });
   // closing the queue (the app's onClose, a job worker's close) also stops the pruner and stores the history's pending writes
   const closeQueue = queue.close.bind(queue);
   queue.close = async () => {

@@ -1,8 +1,9 @@
 /**
  * What the progress page and "My jobs" show of a job record: status label and badge, counts,
- * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's text).
+ * percent, elapsed time, and the generic texts of failed and lost jobs (never an error's stack; a
+ * retried job's attempts show the first line of their error's message).
  */
-import { describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
+import { describeAttempt, describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { existsSync } from "node:fs";
 import { BUILTIN_JOB_LABELS, jobDownloadUrl, jobUrl, resolveJobAction } from "./refs.js";
@@ -50,6 +51,8 @@ export interface JobModel {
   error: string | null;
   /** "Resumed on another worker after a crash (412 of 856 done)." when a job worker's crash handed it over, else null */
   resumed: string | null;
+  /** "Attempt 2 of 3 after: <the failed attempt's error>" on a job's retry, else null */
+  attempt: string | null;
   /** a lost job's last checkpoint ("Last checkpoint: {"lastId":412}."), else null */
   checkpoint: string | null;
   /** whether to offer Cancel: cancellable, not finished, not already asked */
@@ -74,6 +77,8 @@ export interface JobModel {
   ownerName: string;
   /** a finished export's file (`<prefix>/jobs/<id>/download`), else null */
   download: string | null;
+  /** a finished export whose file was deleted (it lasts as long as the job's history, `jobs.retentionDays`) */
+  downloadGone: boolean;
   /** creation time, ISO 8601 */
   created: string;
   /** creation time in the site's time zone: `2024-05-01 11:30:05 Europe/Paris` */
@@ -137,6 +142,8 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
   const percent = percentOf(rec.current, rec.total);
   const elapsed = formatElapsed(end - start);
   const name = rec.action.split(".").pop() ?? rec.action;
+  const exported = rec.status === "done" && name === "export_csv";
+  const fileThere = exported && existsSync(exportFile(site, rec.id));
   return {
     id: rec.id,
     url: jobUrl(site, rec.id),
@@ -150,7 +157,9 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     message: rec.message,
     log: [...rec.log].reverse(),
     summary: jobSummary(rec, ref ? ref.admin.verboseNamePlural.toLowerCase() : "items", elapsed),
-    error: rec.status === "failed" ? JOB_FAILED_TEXT : rec.status === "lost" ? JOB_LOST_TEXT : null,
+    // a job retried shows its last error (the first line of its message); any other, the generic text
+    error: rec.status === "failed" ? ((rec.attempts ?? 1) > 1 && rec.error ? rec.error : JOB_FAILED_TEXT) : rec.status === "lost" ? JOB_LOST_TEXT : null,
+    attempt: rec.status === "failed" ? null : describeAttempt(rec),
     resumed: rec.resumes && rec.resumedFrom ? `Resumed on another worker after a crash${rec.resumes > 1 ? ` (${rec.resumes} times; last at ` : " ("}${describeCounts(rec.resumedFrom)}).` : null,
     checkpoint: rec.status === "lost" && rec.checkpoint != null ? `Last checkpoint: ${JSON.stringify(rec.checkpoint)}.` : null,
     canCancel: rec.cancellable && !finished && !rec.cancelRequested,
@@ -163,7 +172,8 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     backUrl: ref ? ref.admin.url : null,
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,
-    download: rec.status === "done" && name === "export_csv" && existsSync(exportFile(site, rec.id)) ? jobDownloadUrl(site, rec.id) : null,
+    download: exported && fileThere ? jobDownloadUrl(site, rec.id) : null,
+    downloadGone: exported && !fileThere,
     created: new Date(rec.createdAt).toISOString(),
     createdText: formatInZone(new Date(rec.createdAt), site.display.timeZone),
   };

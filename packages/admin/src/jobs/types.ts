@@ -120,6 +120,21 @@ export interface ProgressActionOptions {
   resumable?: boolean;
   /** its jobs running at once across every job worker (BullMQ engine; default 2) */
   concurrency?: number;
+  /**
+   * how many times a job whose body throws runs again (default 0), on either engine, as
+   * BullMQ's `attempts` (= 1 + `retries`) and `backoff`: after `retryDelayMs`, doubled each
+   * retry (`retryBackoff: "exponential"`, the default) or not (`"fixed"`). A retry of a
+   * `resumable` action continues after its last checkpoint (`progress.resumed`); of any other,
+   * it starts over. The page says "Attempt 2 of 3 after: <message>" with the first line of the
+   * error's message (never its stack: throw errors a user may read); a cancel stops the
+   * retries; a job failing every attempt ends failed with its last error.
+   * @throws WeftError `WEFT_ERR_JOB_RETRIES` (from `withProgress`) unless an integer ≥ 0
+   */
+  retries?: number;
+  /** the wait before the first retry (ms, an integer ≥ 0; default 1,000); see `retries` */
+  retryDelayMs?: number;
+  /** how the wait grows between retries: `"exponential"` (default) or `"fixed"`; see `retries` */
+  retryBackoff?: "exponential" | "fixed";
   /** the change list's confirmation text (see `AdminAction.confirm`) */
   confirm?: string;
   /** whether the job changes data (default `true`: the change list asks first; see `AdminAction.changesData`) */

@@ -2,7 +2,7 @@
  * `withProgress`: a ModelAdmin action that runs as a background job with a live progress page.
  */
 import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
-import { JobLimitError, JobQuotaError, type Progress } from "@weft/server/jobs";
+import { checkRetry, JobLimitError, JobQuotaError, type Progress } from "@weft/server/jobs";
 import type { Logger } from "@weft/server";
 import { counted } from "../changelist/present.js";
 import { forgetFullCount } from "../changelist/totals.js";
@@ -69,7 +69,8 @@ const SILENT: Logger = { error() {}, warn() {}, info() {}, debug() {} };
  * });
  *
  * @typeParam Row - the table's row type, as the body's selection returns rows
- * @throws TypeError when `name` is not 1–100 letters, digits or `_`, `label` is empty, or a permission is not a non-empty string
+ * @throws TypeError when `name` is not 1–100 letters, digits or `_`, `label` is empty, or a permission is not a non-empty string;
+ *   WeftError `WEFT_ERR_JOB_RETRIES` when `retries` or `retryDelayMs` is not an integer ≥ 0 or `retryBackoff` is unknown
  */
 export function withProgress<Row = Record<string, unknown>>(options: ProgressActionOptions, body: ProgressActionBody<Row>): AdminAction {
   const { name, label } = options;
@@ -82,6 +83,7 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
   const resumable = options.resumable ?? false;
   const concurrency = options.concurrency ?? 2;
   if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new TypeError(`weft admin: withProgress(${name}): concurrency must be an integer ≥ 1`);
+  const retry = checkRetry({ retries: options.retries, delayMs: options.retryDelayMs, backoff: options.retryBackoff }, `weft admin: withProgress(${name})`);
 
   /** Runs the body for one job, in whichever process the queue runs it. */
   const execute = async (site: AdminSiteLike, admin: ModelAdmin<any, any>, data: unknown, progress: Progress): Promise<void> => {
@@ -107,7 +109,7 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
     permissions,
     confirm: options.confirm,
     changesData: options.changesData ?? true,
-    progress: Object.freeze({ cancellable, resumable, concurrency, execute }),
+    progress: Object.freeze({ cancellable, resumable, concurrency, retries: retry.retries, execute }),
     async run(ctx) {
       const { site, admin, user, selection } = ctx;
       if (!site || !selection) throw adminError("WEFT_ADMIN_ERR_PROGRESS_CONTEXT", `weft admin: progress action "${name}" runs from the change list or the action endpoint (it needs ctx.site and ctx.selection): list it in the ModelAdmin's \`actions\` instead of calling run() yourself`);
@@ -141,7 +143,7 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
       let id: string;
       try {
         const local = (d: unknown, progress: Progress) => execute(site, admin, d, progress);
-        const record = await site.jobQueue.enqueue({ kind: ref, data, local, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size, selection: pinnedText });
+        const record = await site.jobQueue.enqueue({ kind: ref, data, local, owner: String(user.id), ownerName: user.username, action: ref, description: String(description), cancellable, resumable, total: size, selection: pinnedText, retry });
         id = record.id;
       } catch (err) {
         if (pinned.kind === "snapshot") await dropKeys(site.jobs.layer, pinned);

@@ -51,6 +51,8 @@ export interface ProgressActionInfo {
   readonly resumable?: boolean;
   /** its jobs running at once across every job worker (BullMQ engine; default 2) */
   readonly concurrency?: number;
+  /** how many times a failed job runs again (default 0; see `withProgress`'s `retries`) */
+  readonly retries?: number;
   /**
    * Runs one job's body in whichever process runs the job: `data` is what the action enqueued
    * (plain JSON). Registered with the site's job queue by `installJobs`. @internal

@@ -23,6 +23,7 @@ export {
 } from "./types.js";
 export { JobStore, type JobStoreOptions, type JobListEvent } from "./store.js";
 export type { Progress } from "./progress.js";
-export { startJob, runJob, cancelJob, executeJob, describeCounts, type JobSpec, type JobBody, type StartedJob, type ExecuteOptions } from "./runner.js";
+export { startJob, runJob, cancelJob, executeJob, runAttempts, describeCounts, type JobSpec, type JobBody, type StartedJob, type ExecuteOptions } from "./runner.js";
 export { InProcessJobQueue, type JobQueue, type JobHandler, type HandlerOptions, type EnqueueJob, type InProcessJobQueueOptions } from "./queue.js";
+export { checkRetry, retryDelay, describeAttempt, attemptErrorText, DEFAULT_RETRY_DELAY_MS, type RetryOptions, type RetryPolicy } from "./retry.js";
 export { watchJob, type WatchJobOptions } from "./watch.js";

@@ -31,8 +31,18 @@ export interface Progress {
   checkpoint(value: unknown): void;
   /** The last checkpoint stored for this job (`undefined` on a fresh run). */
   readonly lastCheckpoint: unknown;
-  /** Whether this run resumes a job whose worker crashed (see {@link Progress.checkpoint}). */
+  /**
+   * Whether this run resumes a job: its worker crashed (see {@link Progress.checkpoint}), or it
+   * is a retry (see {@link Progress.attempt}) of a resumable job, which continues after the last
+   * checkpoint of the failed attempt.
+   */
   readonly resumed: boolean;
+  /**
+   * Which attempt this run is (1: the first). A job declared with retries (as BullMQ's
+   * `attempts`) whose body throws runs again after a backoff; a retry of a job that is not
+   * resumable starts over (counts at 0, no checkpoint).
+   */
+  readonly attempt: number;
 }
 
 /** The state a {@link Progress} handle accumulates. @internal */
@@ -48,7 +58,7 @@ export interface ProgressState {
  * A {@link Progress} handle and its controls, for the runner. `onChange` is called after every
  * accepted change; after `freeze()` further calls are ignored. @internal
  */
-export function createProgress(jobId: string, initial: ProgressState, onChange: () => void, resumed = false) {
+export function createProgress(jobId: string, initial: ProgressState, onChange: () => void, resumed = false, attempt = 1) {
   const state: ProgressState = { ...initial, log: [...initial.log] };
   const controller = new AbortController();
   let frozen = false;
@@ -80,6 +90,7 @@ export function createProgress(jobId: string, initial: ProgressState, onChange: 
       return state.checkpoint ?? undefined;
     },
     resumed,
+    attempt,
     get cancelled() {
       return controller.signal.aborted;
     },

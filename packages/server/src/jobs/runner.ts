@@ -3,6 +3,7 @@ import type { JobStore } from "./store.js";
 import { hostname } from "node:os";
 import { isFinished, isLost, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobLogger, type JobStatus, type NewJob } from "./types.js";
 import { CoalescingWriter } from "./writer.js";
+import { attemptErrorText, describeAttempt, retryDelay } from "./retry.js";
 
 /** What {@link runJob} needs besides the body. */
 export interface JobSpec extends NewJob {
@@ -33,13 +34,15 @@ export interface StartedJob {
  * aborts `progress.signal` as soon as a cancellation is published (or seen on a lease renewal),
  * and finally stores `done`, `failed` (generic error text; the error itself goes to
  * `spec.logger`) or `cancelled` (whenever cancellation was requested, however the body ended).
- * Store outages never reach the body: writes are retried until the store is back.
+ * Store outages never reach the body: writes are retried until the store is back. A job with
+ * `spec.retry` whose body throws runs again after its backoff (see {@link runAttempts}).
  * @throws (rejects) when the record cannot be created: store unreachable, {@link JobQuotaError}
  *   (the owner holds their cap of running or queued jobs) or {@link JobLimitError}
  */
 export async function startJob(store: JobStore, spec: JobSpec, body: JobBody): Promise<StartedJob> {
   const record = await store.create(spec);
-  return { id: record.id, record, finished: guarded(record.id, spec, run(store, record, spec, body, {})) };
+  const first = guarded(record.id, spec, run(store, record, spec, body, {}));
+  return { id: record.id, record, finished: first.then(async (status) => (status === "queued" ? ((await runAttempts(store, record.id, spec, body)) ?? "failed") : status)) };
 }
 
 /** What {@link executeJob} takes besides the record's id and the body. */
@@ -54,6 +57,11 @@ export interface ExecuteOptions {
   onCancelRequested?: () => boolean;
   /** the running process's name (default `host:pid`) */
   worker?: string;
+  /**
+   * how long a job waiting for its retry holds its record and slots beyond the backoff (ms;
+   * default the store's `leaseMs`): a queue whose retry may wait for a free worker gives more
+   */
+  queuedLeaseMs?: number;
 }
 
 /**
@@ -63,8 +71,12 @@ export interface ExecuteOptions {
  * a resumable job ({@link JobRecord.resumable}) resumes — `progress.resumed`, the last
  * checkpoint in `progress.lastCheckpoint`, the counts and log kept, `resumes` counted — and any
  * other is stored as `lost` without running the body again. A finished or missing record runs
- * nothing. A job cancelled while queued ends `cancelled` without running.
- * @returns the final status (`undefined` when the record is missing); never rejects
+ * nothing. A job cancelled while queued ends `cancelled` without running. A retry (a `queued`
+ * record whose `attempt` > 1) of a resumable job resumes from the failed attempt's checkpoint;
+ * of any other, it starts over.
+ * @returns the final status (`undefined` when the record is missing), or `"queued"` when the
+ *   body failed and the job waits for its retry (`attempt` counted up, `leaseUntil` past the
+ *   backoff: the caller runs it again then, see {@link runAttempts}); never rejects
  */
 export async function executeJob(store: JobStore, id: string, spec: Pick<JobSpec, "logger" | "coalesceMs">, body: JobBody, opts: ExecuteOptions = {}): Promise<JobStatus | undefined> {
   const worker = opts.worker ?? `${hostname()}:${process.pid}`;
@@ -88,6 +100,7 @@ export async function executeJob(store: JobStore, id: string, spec: Pick<JobSpec
   }
   if (!rec) return undefined;
   if (rec.status !== "queued" && !(resumed && rec.status === "running")) return rec.status;
+  if (rec.status === "queued" && (rec.attempt ?? 1) > 1 && rec.resumable) resumed = true;
   return guarded(id, spec, run(store, rec, spec, body, { ...opts, worker, resumed }));
 }
 
@@ -104,6 +117,51 @@ function guarded(id: string, spec: Pick<JobSpec, "logger">, finished: Promise<Jo
       // nothing left to tell
     }
     return "failed" as const;
+  });
+}
+
+/**
+ * Runs the retries of a job whose last attempt failed (its record `queued` for a retry, see
+ * {@link executeJob}) in this process, as the in-process engine does: waits for the backoff
+ * (the record's `leaseUntil` minus the store's lease), then runs `body` again, until an attempt
+ * does not fail or none is left. A cancellation during a wait ends the job `cancelled` at once,
+ * without running the body again.
+ * @returns the final status (`undefined` when the record is missing); never rejects
+ */
+export async function runAttempts(store: JobStore, id: string, spec: Pick<JobSpec, "logger" | "coalesceMs">, body: JobBody, opts: ExecuteOptions = {}): Promise<JobStatus | undefined> {
+  for (;;) {
+    let rec: JobRecord | undefined;
+    try {
+      rec = await store.get(id);
+      if (rec?.status === "queued" && !(await waitForRetry(store, rec))) {
+        const now = Date.now();
+        rec = await store.mutate(id, (cur) => (cur?.status === "queued" ? { ...cur, status: "cancelled", finishedAt: now, leaseUntil: now } : undefined));
+      }
+    } catch (err) {
+      spec.logger?.error({ err, jobId: id }, "weft: job retry could not be started");
+      return "failed";
+    }
+    if (rec?.status !== "queued") return rec?.status;
+    const status = await executeJob(store, id, spec, body, opts);
+    if (status !== "queued") return status;
+  }
+}
+
+/** Waits until a queued job's retry is due: `true`, or `false` as soon as its cancellation is asked for. */
+function waitForRetry(store: JobStore, rec: JobRecord): Promise<boolean> {
+  if (rec.cancelRequested) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (go: boolean) => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(go);
+    };
+    const unsubscribe = store.subscribe(rec.id, (r) => {
+      if (r.cancelRequested) done(false);
+    });
+    const timer = setTimeout(() => done(true), Math.max(0, rec.leaseUntil - store.leaseMs - Date.now()));
+    // a cancellation stored between the read and the subscription
+    store.get(rec.id).then((r) => r?.cancelRequested && done(false), () => {});
   });
 }
 
@@ -133,19 +191,21 @@ async function run(store: JobStore, created: JobRecord, spec: Pick<JobSpec, "log
   const { id } = created;
   const log = spec.logger;
   const now = Date.now();
-  const local: Pick<JobRecord, "status" | "startedAt" | "finishedAt" | "error" | "leaseUntil" | "worker"> = {
+  const local: Pick<JobRecord, "status" | "startedAt" | "finishedAt" | "error" | "leaseUntil" | "worker" | "attempt" | "attemptError"> = {
     status: "running",
     startedAt: created.startedAt ?? now,
     finishedAt: null,
     error: null,
     leaseUntil: now + store.leaseMs,
     worker: opts.worker ?? created.worker,
+    attempt: created.attempt ?? 1,
+    attemptError: created.attemptError ?? null,
   };
   let lastRev = created.rev;
   const initial = opts.resumed
     ? { current: created.current, total: created.total, message: created.message, log: created.log, checkpoint: created.checkpoint ?? null }
     : { current: 0, total: created.total, message: "", log: [], checkpoint: null };
-  const ctl = createProgress(id, initial, () => writer.mark(), !!opts.resumed);
+  const ctl = createProgress(id, initial, () => writer.mark(), !!opts.resumed, local.attempt);
   let relayed = false;
   const cancelRequested = () => {
     if (!opts.onCancelRequested) return ctl.cancel();
@@ -192,21 +252,36 @@ async function run(store: JobStore, created: JobRecord, spec: Pick<JobSpec, "log
   writer.mark(true);
 
   let failed = false;
+  let error: unknown;
   try {
     await null; // the caller gets the id before the body starts
     await body(ctl.progress);
   } catch (err) {
     failed = true;
-    if (!ctl.progress.cancelled) log?.error({ err, jobId: id, action: created.action }, "weft: job failed");
+    error = err;
+    if (!ctl.progress.cancelled) log?.error({ err, jobId: id, action: created.action, attempt: local.attempt }, "weft: job failed");
   }
-  ctl.freeze();
   clearInterval(lease);
   opts.signal?.removeEventListener("abort", onAbort);
   const end = Date.now();
   local.status = ctl.progress.cancelled ? "cancelled" : failed ? "failed" : "done";
-  if (local.status === "failed") local.error = JOB_FAILED_TEXT;
-  local.finishedAt = end;
-  local.leaseUntil = end;
+  const attempts = created.attempts ?? 1;
+  if (local.status === "failed" && created.retry && local.attempt! < attempts) {
+    // another attempt: queued until its backoff is over (the engine runs it then)
+    local.attemptError = attemptErrorText(error);
+    local.status = "queued";
+    local.leaseUntil = end + retryDelay(created.retry, local.attempt!) + (opts.queuedLeaseMs ?? store.leaseMs);
+    local.attempt! += 1;
+    ctl.progress.log(describeAttempt(local)!);
+  } else if (local.status === "failed") {
+    if (attempts > 1) local.attemptError = attemptErrorText(error);
+    local.error = attempts > 1 ? `The job failed on all ${attempts} attempts. The last error: ${local.attemptError}` : JOB_FAILED_TEXT;
+  }
+  ctl.freeze();
+  if (local.status !== "queued") {
+    local.finishedAt = end;
+    local.leaseUntil = end;
+  }
   await writer.finish(store.retentionMs);
   unsubscribe();
   return local.status;

@@ -59,9 +59,10 @@ export class JobSlots {
    * Renews the leases of a running or queued job's slots (on its lease renewal). Within the cap:
    * a slot that lapsed meanwhile (the store was unreachable longer than a lease) and was taken
    * by another job is not taken back.
+   * @param leaseMs - how long they now last (ms; default the job lease; a job waiting for a retry holds them longer)
    */
-  async renew(rec: Pick<JobRecord, "id" | "owner" | "action">): Promise<void> {
-    await Promise.all(this.keys(rec.owner, rec.action).map(([key, cap]) => this.layer.claim(key, rec.id, cap, this.leaseMs)));
+  async renew(rec: Pick<JobRecord, "id" | "owner" | "action">, leaseMs = this.leaseMs): Promise<void> {
+    await Promise.all(this.keys(rec.owner, rec.action).map(([key, cap]) => this.layer.claim(key, rec.id, cap, leaseMs)));
   }
 
   /** Gives back a job's slots (it ended: done, failed, cancelled or lost). */

@@ -18,6 +18,7 @@ import {
 } from "./types.js";
 import { weftError } from "../errors.js";
 import { JobSlots } from "./slots.js";
+import { checkRetry, type RetryOptions } from "./retry.js";
 
 /** Options of {@link JobStore}. */
 export interface JobStoreOptions {
@@ -127,9 +128,11 @@ export class JobStore {
    * (see {@link JobStoreOptions.maxRecords}). The slots are given back when the job ends (done,
    * failed, cancelled or lost), or when the creation fails.
    * @throws (rejects) {@link JobQuotaError} when the owner holds their cap of running or queued
-   *   jobs; {@link JobLimitError} when the site holds `maxRecords` unfinished jobs
+   *   jobs; {@link JobLimitError} when the site holds `maxRecords` unfinished jobs; a WeftError
+   *   `WEFT_ERR_JOB_RETRIES` (thrown at once) for invalid `retry` options
    */
   async create(input: NewJob): Promise<JobRecord> {
+    if (input.retry) checkRetry(input.retry, `job "${input.action}"`);
     const id = randomBytes(18).toString("base64url");
     await this.slots.take(input.owner, input.action, id, input.leaseMs);
     try {
@@ -169,6 +172,7 @@ export class JobStore {
       checkpoint: null,
       resumes: 0,
       resumedFrom: null,
+      ...retryFields(input.retry),
     };
     const created = await this.mutate(record.id, (cur) => (cur ? undefined : record));
     if (!created || created.createdAt !== now || created.owner !== input.owner) throw weftError("WEFT_ERR_JOB_ID_COLLISION", `job ${record.id}: the id is taken by another job; start the job again`);
@@ -202,7 +206,8 @@ export class JobStore {
       const proposed = fn(cur);
       if (!proposed) return cur;
       const next = normalise({ ...proposed, id, rev: Math.max(cur?.rev ?? 0, proposed.rev ?? 0) + 1 });
-      const ttl = isFinished(next.status) ? this.retentionMs : this.retentionMs + this.leaseMs;
+      // an unfinished record outlives its lease (a job waiting for a retry may hold a long one)
+      const ttl = isFinished(next.status) ? this.retentionMs : this.retentionMs + Math.max(this.leaseMs, next.leaseUntil - Date.now());
       if (!(await this.layer.compareAndSet(key, cur, next, ttl))) continue;
       if (!cur) await this.index(next);
       await this.keepSlots(cur, next);
@@ -268,7 +273,7 @@ export class JobStore {
     try {
       if (isFinished(next.status)) {
         if (cur && !isFinished(cur.status)) await this.slots.give(next);
-      } else if (cur && next.leaseUntil > cur.leaseUntil) await this.slots.renew(next);
+      } else if (cur && next.leaseUntil > cur.leaseUntil) await this.slots.renew(next, Math.max(this.leaseMs, next.leaseUntil - Date.now()));
     } catch (err) {
       this.logger?.warn({ err, jobId: next.id }, "weft: job slot not renewed or released");
     }
@@ -321,6 +326,12 @@ export class JobStore {
 
 function isRecord(msg: unknown): msg is JobRecord {
   return typeof msg === "object" && msg !== null && typeof (msg as JobRecord).id === "string" && typeof (msg as JobRecord).rev === "number";
+}
+
+/** The retry fields of a new record: attempt 1 of 1 + retries. */
+function retryFields(options: RetryOptions | undefined): Pick<JobRecord, "attempt" | "attempts" | "retry" | "attemptError"> {
+  const retry = options ? checkRetry(options) : null;
+  return { attempt: 1, attempts: 1 + (retry?.retries ?? 0), retry: retry && retry.retries > 0 ? retry : null, attemptError: null };
 }
 
 function normalise(rec: JobRecord): JobRecord {

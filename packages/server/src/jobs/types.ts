@@ -1,4 +1,5 @@
 import { WeftError } from "../errors.js";
+import type { RetryOptions, RetryPolicy } from "./retry.js";
 
 /** Where a job is. `done`, `failed`, `cancelled` and `lost` are final (see {@link isFinished}). */
 export type JobStatus = "queued" | "running" | "done" | "failed" | "cancelled" | "lost";
@@ -54,6 +55,14 @@ export interface JobRecord {
   resumes?: number;
   /** where the last resume started: the counts stored when the crashed worker stopped */
   resumedFrom?: { current: number; total: number | null } | null;
+  /** which attempt runs or ran (1: the first; absent: 1); see {@link NewJob.retry} */
+  attempt?: number;
+  /** attempts in all: 1 + the job's retries (absent: 1) */
+  attempts?: number;
+  /** how a failed attempt is retried (absent or `null`: it is not) */
+  retry?: RetryPolicy | null;
+  /** the error of the last failed attempt, as shown (`attemptErrorText`), or `null` */
+  attemptError?: string | null;
 }
 
 /** What {@link JobStore.create} needs. */
@@ -78,6 +87,11 @@ export interface NewJob {
    * queued job's lease
    */
   leaseMs?: number;
+  /**
+   * retries of a failed body (default none), as BullMQ's `attempts` and `backoff`; checked
+   * by `checkRetry` (`WEFT_ERR_JOB_RETRIES`)
+   */
+  retry?: RetryOptions;
 }
 
 /** Fields anyone may patch with {@link JobStore.update}. */

@@ -1,7 +1,7 @@
 /**
  * `GET <prefix>/jobs/<id>/download`: the file of a finished CSV export. Only the job's owner or
  * a superuser get it; anyone else, a missing job, or a job whose file is gone (expired with the
- * job's retention) gets 404, as for a random id.
+ * job's history, `jobs.retentionDays`) gets 404, as for a random id.
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
@@ -10,7 +10,7 @@ import { canAccessJob, isJobId } from "@weft/server/jobs";
 import type { AdminSession } from "../../auth/index.js";
 import type { AdminSiteLike } from "../../model/site-like.js";
 import { staffUser } from "../../shell/base.js";
-import { exportFile, sweepExports } from "./files.js";
+import { exportFile } from "./files.js";
 
 /** Registers the download route in the admin's staff-guarded scope. */
 export function downloadRoute(scope: FastifyInstance, site: AdminSiteLike): void {
@@ -20,7 +20,6 @@ export function downloadRoute(scope: FastifyInstance, site: AdminSiteLike): void
     const user = session && staffUser(session);
     const id = String((req.params as { id?: string }).id ?? "");
     if (!user || !isJobId(id)) return notFound();
-    void sweepExports(site);
     // a job whose live record expired is still in the job history (the file may outlive it)
     const rec = (await site.jobs.read(id)) ?? (await site.jobHistory.get(id))?.record;
     if (!rec || rec.status !== "done" || !canAccessJob(rec, { id: String(user.id), isSuperuser: user.isSuperuser })) return notFound();

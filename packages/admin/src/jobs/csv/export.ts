@@ -17,7 +17,7 @@ import { withProgress } from "../with-progress.js";
 import { BOM, CsvRaw, csvRecord } from "./format.js";
 import { formSpec, type FormSpec } from "../../changeform/fields.js";
 import { toFormValue } from "../../changeform/coerce.js";
-import { ensureExportDir, exportFile, sweepExports } from "./files.js";
+import { ensureExportDir, exportFile } from "./files.js";
 
 /**
  * The progress actions of `admin` a job may run: its `actions`, and the built-in export unless
@@ -108,7 +108,6 @@ export async function exportRows(
   opts: ExportCsvOptions = {},
 ): Promise<number> {
   await ensureExportDir(site);
-  void sweepExports(site);
   const query = site.query(admin);
   const { pk, table, listDisplay } = query.config;
   const spec = formSpec(site, admin);

@@ -1,6 +1,6 @@
 /**
  * Where export files live: one directory per site (`<exportDir>/<site id>/<job id>.csv`),
- * removed with their job's retention.
+ * removed with their job's history (`jobs.retentionDays`).
  */
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -36,31 +36,52 @@ export async function ensureExportDir(site: Pick<AdminSiteLike, "id">): Promise<
   return dir;
 }
 
+/** Job ids asked of the history per statement by {@link sweepExports}. */
+const SWEEP_BATCH = 500;
+
 /**
- * Removes the export files whose job record is gone (expired after the store's retention, or
- * evicted) and that are older than the retention: called when an export starts and on every
- * download, so files never outlive their job by much. Never throws (a failure is skipped).
+ * Removes the export files whose job is no longer in the job history (pruned after
+ * `jobs.retentionDays`, see `jobhistory/pruner.ts`, which calls this after every prune), so a
+ * file lasts as long as its job's page can offer it. A file younger than the job store's
+ * `retentionMs` is kept whatever the history says (its job's row may not be written yet).
+ * Never throws (a failure is skipped and tried again next round).
+ * @param now - the clock (ms epoch; the history's, so a test may move it)
+ * @returns how many files it removed
  */
 export async function sweepExports(site: AdminSiteLike, now = Date.now()): Promise<number> {
   const dir = exportDir(site);
-  let removed = 0;
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
     return 0;
   }
+  const byId = new Map<string, string[]>();
   for (const name of names) {
     const id = name.replace(/\.csv(\.part)?$/, "");
-    if (!isJobId(id)) continue;
+    if (isJobId(id)) byId.set(id, [...(byId.get(id) ?? []), name]);
+  }
+  const ids = [...byId.keys()];
+  let removed = 0;
+  for (let i = 0; i < ids.length; i += SWEEP_BATCH) {
+    let kept: Set<string>;
     try {
-      const file = join(dir, name);
-      if (now - (await stat(file)).mtimeMs < site.jobs.retentionMs) continue;
-      if (await site.jobs.read(id)) continue;
-      await rm(file, { force: true });
-      removed++;
+      kept = await site.jobHistory.existing(ids.slice(i, i + SWEEP_BATCH));
     } catch {
-      /* skipped: tried again next time */
+      continue;
+    }
+    for (const id of ids.slice(i, i + SWEEP_BATCH)) {
+      if (kept.has(id)) continue;
+      for (const name of byId.get(id)!) {
+        try {
+          const file = join(dir, name);
+          if (now - (await stat(file)).mtimeMs < site.jobs.retentionMs) continue;
+          await rm(file, { force: true });
+          removed++;
+        } catch {
+          /* skipped: tried again next time */
+        }
+      }
     }
   }
   return removed;
