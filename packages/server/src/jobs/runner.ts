@@ -204,7 +204,7 @@ async function run(store: JobStore, created: JobRecord, spec: Pick<JobSpec, "log
   let lastRev = created.rev;
   const initial = opts.resumed
     ? { current: created.current, total: created.total, message: created.message, log: created.log, checkpoint: created.checkpoint ?? null }
-    : { current: 0, total: created.total, message: "", log: [], checkpoint: null };
+    : { current: 0, total: created.total, message: "", log: (created.attempt ?? 1) > 1 ? created.log : [], checkpoint: null }; // a retry starting over keeps the log
   const ctl = createProgress(id, initial, () => writer.mark(), !!opts.resumed, local.attempt);
   let relayed = false;
   const cancelRequested = () => {
@@ -272,7 +272,7 @@ async function run(store: JobStore, created: JobRecord, spec: Pick<JobSpec, "log
     local.status = "queued";
     local.leaseUntil = end + retryDelay(created.retry, local.attempt!) + (opts.queuedLeaseMs ?? store.leaseMs);
     local.attempt! += 1;
-    ctl.progress.log(describeAttempt(local)!);
+    ctl.progress.log(describeAttempt({ ...local, attempts })!);
   } else if (local.status === "failed") {
     if (attempts > 1) local.attemptError = attemptErrorText(error);
     local.error = attempts > 1 ? `The job failed on all ${attempts} attempts. The last error: ${local.attemptError}` : JOB_FAILED_TEXT;
