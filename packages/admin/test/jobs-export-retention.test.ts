@@ -1,0 +1,115 @@
+// Export files last as long as their job's history (`jobs.retentionDays`), not the channel
+// layer's hour: the site's history pruner removes a file once its job's row is pruned, with the
+// history's injected clock; the job's page says when its file was deleted. Both engines.
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import type { JobRecord } from "@weft/server/jobs";
+import { MemoryChannelLayer } from "@weft/server/pubsub";
+import { AdminSite } from "../src/index.js";
+import { exportFile } from "../src/jobs/csv/files.js";
+import { waitFor } from "../../server/test/support/wait.js";
+import { ENGINES, openShop, type Shop } from "./support/engines.js";
+import { loginOnce, startAdmin } from "./support.js";
+
+const DAY = 86_400_000;
+const PASSWORD = "pass-word-123";
+
+/** A finished CSV export of `owner`, finished `finishedAt`. */
+function exportJob(name: string, owner: string, finishedAt: number): JobRecord {
+  return {
+    id: `${name}-${Math.random().toString(36).slice(2, 8)}`.padEnd(24, "x"),
+    rev: 1,
+    owner,
+    ownerName: "ann",
+    action: "shop.orders.export_csv",
+    description: `export ${name}`,
+    status: "done",
+    current: 1,
+    total: 1,
+    message: "",
+    log: [],
+    error: null,
+    cancellable: true,
+    cancelRequested: false,
+    cancelledBy: null,
+    createdAt: finishedAt - 1_000,
+    startedAt: finishedAt - 1_000,
+    finishedAt,
+    leaseUntil: finishedAt,
+    worker: "w",
+  };
+}
+
+describe.each(ENGINES)("export files and the job history's retention on %s", (engine) => {
+  let shop: Shop;
+  let site: AdminSite;
+  let app: FastifyInstance;
+  let base = "";
+  let owner = "";
+  const t0 = Date.now();
+  let clock = t0;
+  const layer = new MemoryChannelLayer();
+  const login = loginOnce(() => base, { password: PASSWORD });
+
+  /** A file for job `id`, last modified at `mtime` (ms epoch). */
+  const file = (id: string, mtime = Date.now()) => {
+    const path = exportFile(site, id);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, "id\r\n1\r\n");
+    utimesSync(path, mtime / 1000, mtime / 1000);
+    return path;
+  };
+
+  beforeAll(async () => {
+    shop = await openShop(engine);
+    // the history's clock is the test's; its pruner runs every 50 ms (a round is waited for by its effect)
+    site = new AdminSite({ db: shop.db, readPool: false, jobs: { retentionDays: 30, now: () => clock, historyPruneEveryMs: 50 } });
+    ({ app, base } = await startAdmin(site, { pubsub: layer }));
+    owner = String((await site.users.createUser({ username: "ann", password: PASSWORD, isStaff: true })).id);
+  }, 120_000);
+  afterAll(async () => {
+    await app?.close();
+    await layer.close();
+    await shop?.close();
+  });
+
+  it("keeps a file while its job's history row lasts (days after the channel layer's hour), removes it once the row is pruned", async () => {
+    // finished 10 days ago: long past the channel layer's retention, within the history's 30 days
+    const kept = exportJob("kept", owner, t0 - 10 * DAY);
+    // finished 40 days ago: its row goes at the next prune, and its file with it
+    const old = exportJob("old", owner, t0 - 40 * DAY);
+    for (const j of [kept, old]) await site.jobHistory.write(j, `${j.id}.csv`);
+    const keptFile = file(kept.id, t0 - 10 * DAY);
+    const oldFile = file(old.id, t0 - 40 * DAY);
+    // a file whose job has no history row yet, written just now: kept (its row may still be on its way)
+    const young = exportJob("young", owner, t0);
+    const youngFile = file(young.id);
+
+    await waitFor(() => !existsSync(oldFile), "the pruned job's file removed");
+    expect(await site.jobHistory.get(old.id)).toBeUndefined();
+    // the same sweep went over the others and kept them
+    expect(existsSync(keptFile)).toBe(true);
+    expect(existsSync(youngFile)).toBe(true);
+    const ann = await login("ann");
+    expect((await ann.html(`/admin/jobs/${kept.id}/`)).html).toContain(`id="job-download" href="/admin/jobs/${kept.id}/download"`);
+    expect((await ann.fetch(`/admin/jobs/${kept.id}/download`)).status).toBe(200);
+
+    // 25 days later (by the history's clock) the kept job is 35 days old: row and file go; the
+    // young file's job never got a row and it is now older than the channel layer's retention
+    clock = t0 + 25 * DAY;
+    await waitFor(() => !existsSync(keptFile) && !existsSync(youngFile), "the files of jobs without a history row removed");
+    expect(await site.jobHistory.get(kept.id)).toBeUndefined();
+    expect((await ann.fetch(`/admin/jobs/${kept.id}/download`)).status).toBe(404);
+  });
+
+  it("says on the page that an export's file has been deleted when its job is still listed but the file is gone", async () => {
+    const gone = exportJob("gone", owner, clock - DAY);
+    await site.jobHistory.write(gone, `${gone.id}.csv`);
+    const { html } = await (await login("ann")).html(`/admin/jobs/${gone.id}/`);
+    expect(html).toContain('id="job-download-gone"');
+    expect(html).toContain("This export file has been deleted.");
+    expect(html).not.toContain('id="job-download"');
+  });
+});
