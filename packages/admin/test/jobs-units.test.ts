@@ -67,6 +67,14 @@ describe("the page model", () => {
     expect(presentJob(site, record())).toMatchObject({ error: null, canCancel: true, cancelling: false, percent: 25, countText: "1 of 4", elapsed: "4 s", badge: "info" });
   });
 
+  it("says which attempt runs after which error on a retry, and a job failing every attempt shows its last error", () => {
+    const retrying = presentJob(site, record({ status: "queued", attempt: 2, attempts: 3, attemptError: "upstream said no" }));
+    expect(retrying).toMatchObject({ attempt: "Attempt 2 of 3 after: upstream said no", error: null });
+    expect(presentJob(site, record()).attempt).toBeNull();
+    const last = "The job failed on all 3 attempts. The last error: upstream said no";
+    expect(presentJob(site, record({ status: "failed", attempt: 3, attempts: 3, attemptError: "upstream said no", error: last, finishedAt: Date.now() }))).toMatchObject({ error: last, attempt: null });
+  });
+
   it("offers Cancel only for cancellable unfinished jobs not already cancelling", () => {
     expect(presentJob(site, record({ cancellable: false })).canCancel).toBe(false);
     expect(presentJob(site, record({ cancelRequested: true }))).toMatchObject({ canCancel: false, cancelling: true });
@@ -103,6 +111,11 @@ describe("withProgress", () => {
     expect(() => withProgress({ name: "ok", label: " " }, () => {})).toThrow(TypeError);
     expect(() => withProgress({ name: "ok", label: "x", permissions: ["a.b", ""] }, () => {})).toThrow(TypeError);
     expect(() => withProgress({ name: "ok", label: "x" }, "nope" as never)).toThrow(TypeError);
+    // retries, as BullMQ's attempts: integers ≥ 0, a known backoff
+    for (const bad of [{ retries: -1 }, { retries: 2.5 }, { retryDelayMs: -1 }, { retryBackoff: "linear" as "fixed" }]) {
+      expect(() => withProgress({ name: "ok", label: "x", ...bad }, () => {})).toThrow(expect.objectContaining({ code: "WEFT_ERR_JOB_RETRIES", message: expect.stringContaining("withProgress(ok)") }));
+    }
+    expect((withProgress({ name: "ok", label: "x", retries: 2 }, () => {}).progress as { retries: number }).retries).toBe(2);
     const a = withProgress({ name: "ok", label: "OK", permissions: ["stock.ok_item"], confirm: "Sure?", cancellable: false }, () => {});
     expect(a).toMatchObject({ name: "ok", label: "OK", permissions: ["stock.ok_item"], confirm: "Sure?", progress: { cancellable: false } });
   });
