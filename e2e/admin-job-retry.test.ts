@@ -9,10 +9,10 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
-import type { JobRecord } from "@weft/server/jobs";
 import { AdminSite, withProgress } from "@weft/admin";
 import { openShop, type Shop } from "../packages/admin/test/support/engines.js";
 import { startAdmin } from "../packages/admin/test/support.js";
+import { exportRecord } from "../packages/admin/test/support/job-record.js";
 import { launchBrowser } from "./support/browser.js";
 import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { openLive } from "./support/live.js";
@@ -74,28 +74,8 @@ describe("job retries and deleted export files on the progress page", () => {
 
   it("says a finished export's file has been deleted", async () => {
     const now = Date.now();
-    const rec: JobRecord = {
-      id: "deleted-export".padEnd(24, "x"),
-      rev: 1,
-      owner: String((await site.users.getUserByUsername("admin"))!.id),
-      ownerName: "admin",
-      action: "shop.order.export_csv",
-      description: "Export 3 orders as CSV",
-      status: "done",
-      current: 3,
-      total: 3,
-      message: "3 rows written",
-      log: ["3 rows written"],
-      error: null,
-      cancellable: true,
-      cancelRequested: false,
-      cancelledBy: null,
-      createdAt: now - 5_000,
-      startedAt: now - 5_000,
-      finishedAt: now - 3_000,
-      leaseUntil: now - 3_000,
-      worker: "w",
-    };
+    const owner = String((await site.users.getUserByUsername("admin"))!.id);
+    const rec = exportRecord("deleted-export", owner, now - 3_000, { action: "shop.order.export_csv", ownerName: "admin", description: "Export 3 orders as CSV", current: 3, total: 3, message: "3 rows written", log: ["3 rows written"] });
     await site.jobHistory.write(rec, `${rec.id}.csv`);
     const ctx = await loggedIn(browser, base, "admin", { viewport: { width: 1366, height: 900 } });
     const page = await ctx.newPage();

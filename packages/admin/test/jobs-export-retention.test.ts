@@ -5,42 +5,16 @@ import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
-import type { JobRecord } from "@weft/server/jobs";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
 import { exportFile } from "../src/jobs/csv/files.js";
 import { waitFor } from "../../server/test/support/wait.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
 import { loginOnce, startAdmin } from "./support.js";
+import { exportRecord } from "./support/job-record.js";
 
 const DAY = 86_400_000;
 const PASSWORD = "pass-word-123";
-
-/** A finished CSV export of `owner`, finished `finishedAt`. */
-function exportJob(name: string, owner: string, finishedAt: number): JobRecord {
-  return {
-    id: `${name}-${Math.random().toString(36).slice(2, 8)}`.padEnd(24, "x"),
-    rev: 1,
-    owner,
-    ownerName: "ann",
-    action: "shop.orders.export_csv",
-    description: `export ${name}`,
-    status: "done",
-    current: 1,
-    total: 1,
-    message: "",
-    log: [],
-    error: null,
-    cancellable: true,
-    cancelRequested: false,
-    cancelledBy: null,
-    createdAt: finishedAt - 1_000,
-    startedAt: finishedAt - 1_000,
-    finishedAt,
-    leaseUntil: finishedAt,
-    worker: "w",
-  };
-}
 
 describe.each(ENGINES)("export files and the job history's retention on %s", (engine) => {
   let shop: Shop;
@@ -77,14 +51,14 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
 
   it("keeps a file while its job's history row lasts (days after the channel layer's hour), removes it once the row is pruned", async () => {
     // finished 10 days ago: long past the channel layer's retention, within the history's 30 days
-    const kept = exportJob("kept", owner, t0 - 10 * DAY);
+    const kept = exportRecord("kept", owner, t0 - 10 * DAY);
     // finished 40 days ago: its row goes at the next prune, and its file with it
-    const old = exportJob("old", owner, t0 - 40 * DAY);
+    const old = exportRecord("old", owner, t0 - 40 * DAY);
     for (const j of [kept, old]) await site.jobHistory.write(j, `${j.id}.csv`);
     const keptFile = file(kept.id, t0 - 10 * DAY);
     const oldFile = file(old.id, t0 - 40 * DAY);
     // a file whose job has no history row yet, written just now: kept (its row may still be on its way)
-    const young = exportJob("young", owner, t0);
+    const young = exportRecord("young", owner, t0);
     const youngFile = file(young.id);
 
     await waitFor(() => !existsSync(oldFile), "the pruned job's file removed");
@@ -105,7 +79,7 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
   });
 
   it("says on the page that an export's file has been deleted when its job is still listed but the file is gone", async () => {
-    const gone = exportJob("gone", owner, clock - DAY);
+    const gone = exportRecord("gone", owner, clock - DAY);
     await site.jobHistory.write(gone, `${gone.id}.csv`);
     const { html } = await (await login("ann")).html(`/admin/jobs/${gone.id}/`);
     expect(html).toContain('id="job-download-gone"');

@@ -8,6 +8,9 @@ import { JobStore, type JobRecord, type Progress } from "@weft/server/jobs";
 import { RedisChannelLayer } from "@weft/server/pubsub";
 import { startRedisServer, type RedisServer } from "@weft/server/testing";
 import { BullJobQueue } from "../src/jobs/bullmq-queue.js";
+import { waitFor as poll } from "../../server/test/support/wait.js";
+
+const waitFor = <T>(cond: () => T | Promise<T>, what: string) => poll(cond, what, 30_000, 20);
 
 let redis: RedisServer;
 const cleanups: Array<() => Promise<void>> = [];
@@ -21,16 +24,6 @@ afterEach(async () => {
 afterAll(async () => {
   await redis?.stop();
 });
-
-async function waitFor<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A job worker and an enqueuer on one fresh prefix; `body` is the kind "k". */
 function world(body: (p: Progress) => Promise<void> | void) {
