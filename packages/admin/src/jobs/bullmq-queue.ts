@@ -7,6 +7,7 @@
 import { hostname } from "node:os";
 import { Queue, Worker, type ConnectionOptions, type Job } from "bullmq";
 import { cancelJob, checkRetry, executeJob, JOB_FAILED_TEXT, type EnqueueJob, type HandlerOptions, type JobHandler, type JobLogger, type JobQueue, type JobRecord, type JobStore } from "@weft/server/jobs";
+import { createRedisClient } from "@weft/server/pubsub";
 import { adminError } from "../errors.js";
 
 /** Options of {@link BullJobQueue}. */
@@ -79,6 +80,8 @@ export class BullJobQueue implements JobQueue {
   private readonly conn: ConnectionOptions;
   private readonly name: string;
   private closed = false;
+  /** the one connection every queue and worker of this process shares (workers add their own blocking one) */
+  private shared?: ReturnType<typeof createRedisClient>;
 
   /** @throws WeftAdminError `WEFT_ADMIN_ERR_JOB_QUEUE` for a URL that is not redis:// */
   constructor(
@@ -97,11 +100,23 @@ export class BullJobQueue implements JobQueue {
   private queue(kind: string): Queue {
     let q = this.queues.get(kind);
     if (!q) {
-      q = new Queue(queueName(kind), { connection: this.conn, prefix: this.options.prefix ?? "weft-bull" });
+      q = new Queue(queueName(kind), { connection: this.connection(), prefix: this.options.prefix ?? "weft-bull" });
       q.on("error", (err) => this.options.logger?.warn({ err, kind }, "weft: job queue error"));
       this.queues.set(kind, q);
     }
     return q;
+  }
+
+  /**
+   * The shared connection, as BullMQ allows for queues: one per process instead of one per
+   * queue (and one more per worker). A worker given it duplicates it for its blocking commands.
+   */
+  private connection(): ConnectionOptions {
+    if (!this.shared) {
+      this.shared = createRedisClient({ ...(this.conn as object), connectionName: `weft-bull:${this.name}` });
+      this.shared.on("error", (err: Error) => this.options.logger?.warn({ err }, "weft: job queue connection error"));
+    }
+    return this.shared as unknown as ConnectionOptions;
   }
 
   handle(kind: string, handler: JobHandler, opts: HandlerOptions = {}): void {
@@ -114,7 +129,7 @@ export class BullJobQueue implements JobQueue {
     void this.workers.get(kind)?.close();
     const lease = this.store.leaseMs;
     const worker: Worker<BullData> = new Worker<BullData>(queueName(kind), (job: Job<BullData>, _token?: string, signal?: AbortSignal): Promise<void> => this.process(worker, job, handler, signal), {
-      connection: this.conn,
+      connection: this.connection(),
       prefix: this.options.prefix ?? "weft-bull",
       concurrency: Math.min(this.options.workerConcurrency ?? concurrency, concurrency),
       lockDuration: this.options.lockDurationMs ?? Math.max(1_000, Math.floor(lease / 2)),
@@ -177,12 +192,15 @@ export class BullJobQueue implements JobQueue {
     return true;
   }
 
-  /** Closes the workers (waiting for the jobs they run) and the queues. */
+  /** Closes the workers (waiting for the jobs they run), the queues and the shared connection. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.workers.values()].map((w) => w.close()));
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.workers.clear();
     this.queues.clear();
+    // BullMQ leaves a shared connection open: it is ours to close, after everything using it
+    await this.shared?.quit().catch(() => this.shared?.disconnect());
+    this.shared = undefined;
   }
 }

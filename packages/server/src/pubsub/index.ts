@@ -7,3 +7,4 @@
 export { ChannelLayerUnavailableError, type ChannelLayer, type MessageHandler } from "./channel-layer.js";
 export { MemoryChannelLayer } from "./memory.js";
 export { RedisChannelLayer, type RedisChannelLayerOptions, type RedisLayerStatus } from "./redis.js";
+export { createRedisClient } from "./redis-client.js";
