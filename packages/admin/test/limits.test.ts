@@ -52,7 +52,7 @@ describe.each(ENGINES)("%s", (engine) => {
     e = await openEngine(engine, ITEMS_DDL, "admin_limits");
     site = await AdminSite.create({ db: e.db, title: "Forty" });
     // the PostgreSQL variant talks to PostgreSQL
-    expect(site.dialect.name).toBe(engine === "sqlite" ? "sqlite" : "postgres");
+    expect(site.dialect.name).toBe(engine);
     site.register(itemsTable(engine), { app: "shop", listDisplay: ["id"] });
     for (let i = 1; i <= WIDGETS; i++) {
       site.dashboard.register({ key: `w${i}`, title: `Widget ${i}`, order: i, topics: ["ticks"], getData: () => ({ headline: `${i}:${published}` }) });
