@@ -14,7 +14,7 @@ import { SEARCH_SUFFIX } from "../changeform/autocomplete.js";
 import { toFormValue } from "../changeform/coerce.js";
 import { formSpecFor } from "../changeform/hooks.js";
 import { presentField, type FieldView, type PresentInput } from "../changeform/present.js";
-import type { AutocompleteState } from "../changeform/autocomplete.js";
+import { comboboxView, type AutocompleteState } from "../changeform/autocomplete.js";
 import type { Choice } from "../changeform/choices.js";
 import type { FormField } from "../changeform/fields.js";
 import type { FieldErrors, FormInput } from "../changeform/schema.js";
@@ -224,7 +224,10 @@ export function editableRows(models: RowModel[], input: EditInput): { rows: RowM
       if (!f) return c;
       const name = `${FORMSET_PREFIX}-${index}-${f.key}`;
       const fk = f.kind === "foreignKey" ? fkCell(input, m.pk, f, name, values[f.key] ?? "", row, c.text, columns[j]!.name) : NO_FK;
-      const field = presentField(f, { mode: "change", editable: true, values, row: row.record as Record<string, unknown>, errors, user, ...fk });
+      const shown = presentField(f, { mode: "change", editable: true, values, row: row.record as Record<string, unknown>, errors, user, ...fk });
+      // the combobox's inputs are named after the cell (`form-3-customerId__search`), not the field
+      const state = fk.autocomplete.get(f.key);
+      const field = state ? { ...shown, ac: comboboxView(`id_${name}`, name, state) } : shown;
       const edit: EditCell = { name, id: `id_${name}`, field, aria: `${c.label} of ${m.repr}`, errors: errors[f.key] ?? [] };
       return { ...c, edit };
     });
