@@ -17,8 +17,8 @@
  * changeform/fk-check.ts, run by the save (list-editable-save.ts).
  */
 import type { SessionUser } from "../auth/index.js";
-import { closedState, listedResult, moveHighlight, resolveTyped, searchAgain, usesAutocomplete, type AutocompleteState } from "../changeform/autocomplete.js";
-import { foreignKeyChoices, relatedLabel, type Choice } from "../changeform/choices.js";
+import { closedState, listedResult, moveHighlight, resolvePosted, searchAgain, usesAutocomplete, type AutocompleteState } from "../changeform/autocomplete.js";
+import { foreignKeyChoices, type Choice } from "../changeform/choices.js";
 import type { FormField } from "../changeform/fields.js";
 import type { FieldErrors } from "../changeform/schema.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -139,10 +139,8 @@ export async function resolveSearches(site: AdminSiteLike, user: SessionUser, fi
     const q = search[f.key];
     if (q === undefined || f.kind !== "foreignKey" || !f.fk) continue;
     const raw = values[f.key];
-    const current = Array.isArray(raw) ? (raw[raw.length - 1] ?? "") : (raw ?? "");
-    const label = current === "" ? "" : ((await relatedLabel(site.db, f.fk, current)) ?? "");
-    if (q.trim() === label.trim() || q.trim() === current) continue;
-    const r = await resolveTyped(site, f.fk, user, q);
+    const r = await resolvePosted(site, f.fk, user, q, Array.isArray(raw) ? (raw[raw.length - 1] ?? "") : (raw ?? ""));
+    if (r === null) continue;
     if ("value" in r) values[f.key] = r.value;
     else errors[f.key] = [r.error];
   }
