@@ -11,7 +11,8 @@
  *    socket per view, as a tab), RSS / heap after GC before and after (figures/memory.ts).
  *
  * Usage: node bench/dist/fanout.js [--viewers 1000] [--rounds 20] [--seconds 10] [--no-memory]
- *   [--no-cpu] [--views counter,table]: `--no-cpu` skips 1 and 2, `--views` names the kinds of 3.
+ *   [--no-cpu] [--no-loop] [--views counter,table]: `--no-cpu` skips 1 and 2, `--no-loop` skips 2,
+ *   `--views` names the kinds of 3.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -27,7 +28,7 @@ import { openView, type OpenView } from "./connect.js";
 import { BenchSocket } from "./wsclient.js";
 
 const { values: opts } = parseArgs({
-  options: { viewers: { type: "string", default: "1000" }, rounds: { type: "string", default: "20" }, seconds: { type: "string", default: "10" }, "no-memory": { type: "boolean", default: false }, "no-cpu": { type: "boolean", default: false }, views: { type: "string", default: "counter,table" } },
+  options: { viewers: { type: "string", default: "1000" }, rounds: { type: "string", default: "20" }, seconds: { type: "string", default: "10" }, "no-memory": { type: "boolean", default: false }, "no-cpu": { type: "boolean", default: false }, "no-loop": { type: "boolean", default: false }, views: { type: "string", default: "counter,table" } },
 });
 const VIEWERS = Number(opts.viewers);
 const ROUNDS = Number(opts.rounds);
@@ -106,7 +107,8 @@ async function main(): Promise<void> {
     const dbFile = join(tmp, "demo.db");
     ensureSeeded(dbFile, { quiet: true });
     const secret = randomSecret();
-    const rows = opts["no-cpu"] ? [] : [...(await kpiFanout(dbFile, secret)), ...(await counterLoop(dbFile, secret))];
+    const rows = opts["no-cpu"] ? [] : await kpiFanout(dbFile, secret);
+    if (!opts["no-cpu"] && !opts["no-loop"]) rows.push(...(await counterLoop(dbFile, secret)));
     if (!opts["no-memory"]) {
       for (const view of opts.views.split(",") as Array<"counter" | "table">) {
         log(`RSS per connection: ${view}…`);

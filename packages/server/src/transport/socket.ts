@@ -36,6 +36,7 @@ import type { SessionAuthority, SocketSession } from "./authority.js";
 import type { SessionCaps } from "./caps.js";
 import { logRefusal, socketErrorLogger } from "./refusals.js";
 import { shut } from "./shut.js";
+import { writeShared } from "./wire.js";
 
 const TEXT = { binary: false } as const;
 
@@ -103,8 +104,11 @@ export class LiveSocket implements Outbox {
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
-    // a shared frame's bytes go out as text (ws would send a Buffer as binary)
-    this.ws.send(encodeOnce(frame), TEXT, () => this.drained());
+    const bytes = encodeOnce(frame);
+    const done = () => this.drained();
+    // a shared frame's bytes go out framed once for all its sockets (wire.ts), or through ws
+    // as text (ws would send a Buffer as binary)
+    if (typeof bytes === "string" || !writeShared(this.ws, bytes, done)) this.ws.send(bytes, TEXT, done);
     if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
