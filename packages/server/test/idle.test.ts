@@ -13,7 +13,7 @@ afterAll(async () => {
 describe("idle sweep", () => {
   it("closes the sockets silent for longer than the timeout, and only those; a forgotten one never", () => {
     let now = 1_000;
-    const sweep = new IdleSweep(75_000, () => now);
+    const sweep = new IdleSweep({ idleTimeoutMs: 75_000 }, () => now);
     const closed: string[] = [];
     const sock = (name: string, heard: number): IdleSocket & { heard: number } => ({ heard, idle: () => closed.push(name) });
     const quiet = sock("quiet", now);

@@ -6,6 +6,7 @@
  * closed between `idleTimeoutMs` and `idleTimeoutMs × (1 + 1/SWEEP_FRACTION)` after its
  * last frame, as Phoenix's per-process check is a timer granularity away.
  */
+import type { Limits } from "./limits.js";
 
 /** A socket the sweep watches. */
 export interface IdleSocket {
@@ -24,18 +25,18 @@ export class IdleSweep {
   private timer?: NodeJS.Timeout;
 
   /**
-   * @param timeoutMs - `limits.idleTimeoutMs`
+   * @param limits - the server's limits, read at each sweep (an app may change them after registering)
    * @param now - the clock (tests inject one)
    */
   constructor(
-    private timeoutMs: number,
+    private limits: Pick<Limits, "idleTimeoutMs">,
     private now: () => number = Date.now,
   ) {}
 
   /** Watches `s` until {@link forget}; the timer runs while any socket is watched (unref'd). */
   watch(s: IdleSocket): void {
     this.sockets.add(s);
-    this.timer ??= setInterval(() => this.sweep(), Math.max(50, this.timeoutMs / SWEEP_FRACTION)).unref();
+    this.timer ??= setInterval(() => this.sweep(), Math.max(50, this.limits.idleTimeoutMs / SWEEP_FRACTION)).unref();
   }
 
   forget(s: IdleSocket): void {
@@ -47,7 +48,7 @@ export class IdleSweep {
 
   /** Closes the sockets silent for longer than the timeout (run by the timer; tests call it). */
   sweep(): void {
-    const limit = this.now() - this.timeoutMs;
+    const limit = this.now() - this.limits.idleTimeoutMs;
     for (const s of [...this.sockets]) if (s.heard < limit) s.idle();
   }
 

@@ -333,7 +333,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const live = new Set<ViewRuntime>();
   const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
   const caps = { sockets: new KeyedCap(limits.maxSocketsPerSession), views: new KeyedCap(limits.maxViewsPerSession), cooldown: new AbuseCooldown(limits.abuseCooldownMs) };
-  const idle = new IdleSweep(limits.idleTimeoutMs);
+  const idle = new IdleSweep(limits);
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   // the upload chunk: the runtime imports it from this meta's URL on pages with an lv-upload input
