@@ -8,11 +8,15 @@
  * figures, never fails on a timing.
  *
  * ```
- * node bench/dist/admin.js [--orders 400000] [--engines sqlite,postgres] [--runs 60] [--no-write] [--report]
+ * node bench/dist/admin.js [--orders 400000] [--engines sqlite,postgres] [--runs 60] [--pages "/,q=a"] [--no-write] [--report]
  * ```
  *
+ * `--pages` measures only the pages whose query string is listed (`/` for the plain list) and
+ * writes nothing (a before/after comparison, interleaved on a shared machine).
+ *
  * PostgreSQL: `DATABASE_URL` when set (seeded there once), else a database of its own on the
- * server `createTestDatabase` finds or starts (dropped at the end).
+ * server `createTestDatabase` finds or starts (dropped at the end). SQLite: the file
+ * `BENCH_SQLITE_DB` names when set (seeded there once), else a temporary file.
  *
  * Method: the demo app (`buildApp`) runs in this process and requests go through fastify's
  * `inject` (the whole HTTP pipeline — routing, session load, the view's disconnected mount and
@@ -38,12 +42,14 @@ const { values: args } = parseArgs({
     orders: { type: "string", default: "400000" },
     engines: { type: "string", default: "sqlite,postgres" },
     runs: { type: "string", default: "60" },
+    // only these pages' query strings ("/" for the plain list); implies --no-write
+    pages: { type: "string" },
     "no-write": { type: "boolean", default: false },
     // rewrite the doc section from bench/results/admin.json, measuring nothing
     report: { type: "boolean", default: false },
   },
 });
-const write = !args["no-write"];
+const write = !args["no-write"] && args.pages === undefined;
 const ORDERS = Number(args.orders);
 const ENGINES = args.engines!.split(",").map((e) => e.trim()) as BenchEngine[];
 if (!Number.isSafeInteger(ORDERS) || ORDERS < 1000) throw new Error(`--orders must be an integer >= 1000, got ${args.orders}`);
@@ -101,7 +107,9 @@ async function measure(demo: BenchDemo): Promise<PageFigure[]> {
   // log in through the real form, as a browser would
   const cookie = await adminLogin(app, "admin", "admin");
   const figures: PageFigure[] = [];
+  const only = args.pages?.split(",").map((p) => p.trim());
   for (const [label, url] of PAGES) {
+    if (only && !only.includes(url.replace("/admin/shop/order/", "").replace(/^\?/, "") || "/")) continue;
     const times: number[] = [];
     let statements = 0;
     let requestStatements = 0;
