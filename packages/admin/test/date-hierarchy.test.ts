@@ -174,13 +174,14 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect(seen[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .* limit /);
     expect(dateHierarchyModel("/admin/o/", view)!.choices.map((c) => c.count)).toEqual(["1", "2+", "1"]);
     // a search whose page came back capped (the view passes page.capped; a search counts at
-    // least 8 pages, more than these 6 rows): bounded ranges too, the search tested row by row
+    // least 8 pages, more than these 6 rows): on SQLite bounded ranges too, the search tested row
+    // by row; PostgreSQL keeps its one pass (a hash join: cheaper there than walking the index)
     const state = small.parseState("q=ORD");
     seen.length = 0;
     const dense = (await small.dateHierarchy(state, { dense: true }))!;
     expect(dense.choices.map((c) => [c.label, c.count, c.capped])).toEqual([["2024", 1, false], ["2025", 2, true], ["2026", 1, false]]);
     expect(seen).toHaveLength(2);
-    expect(seen[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .*like.* limit /i);
+    expect(seen[1]).toMatch(engine === "sqlite" ? /^select \(select count\(\*\) from \(select 1 from "orders" where .*like.* limit /i : /sum\(case when/);
     // without the hint: one pass over the search's matches (the same figures)
     seen.length = 0;
     const pass = (await small.dateHierarchy(state))!;
