@@ -255,7 +255,8 @@ SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`) showed and 
   ms: the date index to the first match) and the walk measured worse for \`q=ann\` (1.5–2.5 s
   against 0.5 s) while \`q=a\`'s pass is a hash join over a scan (1.1–1.6 s at load ~30, the walk
   0.5–1.2 s, most of it the customers' \`ILIKE\` repeated per year: a materialized CTE is the
-  next step). Its unfiltered bar: ~80–150 ms → ~15–20 ms.
+  next step). Its unfiltered bar's year counts: 170–210 ms exact → 23–91 ms bounded (EXPLAIN
+  ANALYZE, load ~30).
 - **The seeds are not the cause**: SQLite's runs \`ANALYZE\` (\`sqlite_stat1\` has every orders
   index) and the FTS5 trigram tables are built at start-up; PostgreSQL's loads with \`COPY …
   FREEZE\` and runs \`ANALYZE\`: \`relallvisible = relpages\` (4,638 of 4,638), so \`count(*)\` is an
