@@ -75,6 +75,11 @@ describe("order form: customer autocomplete and items inline", () => {
     await productOption.waitFor();
     await page.locator("#inline-orderitem").evaluate((el) => el.scrollIntoView({ block: "center" }));
     await page.screenshot({ path: `${SHOTS}order-form-inline-autocomplete-1366.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator(`[name="orderitem-${n}-productId__search"]`).evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200));
+    await productOption.waitFor();
+    await page.screenshot({ path: `${SHOTS}order-form-inline-autocomplete-390.png` });
+    await page.setViewportSize({ width: 1366, height: 900 });
     await productOption.click();
     await page.waitForFunction(([name, id]) => (document.querySelector(`input[type="hidden"][name="${name}"]`) as HTMLInputElement | null)?.value === id, [`orderitem-${n}-productId`, String(product.id)] as const);
     await page.locator(`[name="orderitem-${n}-quantity"]`).fill("3");
