@@ -98,7 +98,7 @@ describe("listEditable on the orders list", () => {
     expect(await combo.getAttribute("aria-expanded")).toBe("true");
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: `${SHOTS}orders-list-editable-customer-1366.png` });
-    let from = frames.length;
+    const from = frames.length;
     await option.first().click();
     await eventAndReply(frames, "list_ac_pick", from);
     await page.waitForFunction(([pk, id]) => (document.querySelector(`#result-list tr[data-pk="${pk}"] input[type=hidden][name$="-customerId"]`) as HTMLInputElement | null)?.value === id, [pk, String(target!.id)] as const);
@@ -108,18 +108,19 @@ describe("listEditable on the orders list", () => {
     expect(query<{ customer_id: number }>("select customer_id from orders where id = ?", pk)[0]!.customer_id).toBe(order!.customer_id);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator(`#result-list tr[data-pk="${pk}"]`).evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 80));
+    // the sidebar slides off-canvas at this width: wait for it, then the layout settle (a screenshot only)
+    await page.waitForFunction(() => document.getAnimations().every((an) => an.playState !== "running"), null, { polling: 50 });
+    await page.waitForTimeout(400);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no overflow at 390px").toBe(true);
     await page.screenshot({ path: `${SHOTS}orders-list-editable-customer-390.png` });
     await page.setViewportSize({ width: 1366, height: 900 });
 
-    from = frames.length;
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.locator(".flash-success", { hasText: "1 order was changed successfully." }).waitFor();
     expect(query<{ customer_id: number }>("select customer_id from orders where id = ?", pk)[0]!.customer_id).toBe(target!.id);
     const [entry] = query<{ action: string; changes: string }>("select action, changes from weft_audit_log where model = 'shop.order' and object_id = ? order by id desc limit 1", pk);
     expect(entry!.action).toBe("change");
     expect(JSON.parse(entry!.changes).customerId).toEqual([order!.customer_id, target!.id]);
-    void from;
     await ctx.close();
   });
 
