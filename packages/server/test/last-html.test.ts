@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeUpdate } from "../src/render/diff.js";
 import { LastHtml } from "../src/live/last-html.js";
+import { LiveView, type Payload } from "../src/index.js";
+import { mountLive } from "../src/testing/index.js";
 
 /** A 50-row table like the demo's (~5,000 code units), with one stock per row. */
 const table = (stocks: readonly number[]) =>
@@ -86,5 +88,37 @@ describe("LastHtml", () => {
     expect(v.get()).toBe(big);
     v.set(big, undefined, intern);
     expect(intern.calls).toBe(3);
+  });
+});
+
+/** A view rendering the 50-row table; `bump` restocks one row. */
+class Stock extends LiveView<{ stocks: number[] }> {
+  mount() {
+    return { stocks: [...START] };
+  }
+  render(it: { stocks: number[] }) {
+    return table(it.stocks);
+  }
+  events = {
+    bump: (p: Payload) => this.assign({ stocks: this.assigns.stocks.map((s, i) => (i === p.row ? s + 1 : s)) }),
+  };
+}
+
+const kept = (lv: { runtime: unknown }) => (lv.runtime as { sent: { base: string; delta: unknown[] } }).sent;
+
+describe("LastHtml in a running view", () => {
+  it("keeps the joined HTML and a small delta, and the deltas sent still rebuild the page", async () => {
+    const lv = await mountLive(Stock);
+    const joined = table(START);
+    const stocks = [...START];
+    for (const row of [3, 17, 3, 42]) {
+      await lv.event("bump", { row });
+      stocks[row]! += 1;
+      expect(lv.html()).toBe(table(stocks)); // the client side, rebuilt from the frames
+    }
+    expect(kept(lv).base).toBe(joined);
+    expect(kept(lv).delta.length).toBe(9); // rows 3, 17 and 42: three splices against the joined page
+    // every event was answered with a delta of the changed cell, as before (`["ad",1,seq,[gap,n,"…"]]`)
+    for (const f of lv.frames.slice(1)) expect(f).toMatch(/^\["ad",1,\d+,\[\d+,\d,"\d+"\]\]$/);
   });
 });
