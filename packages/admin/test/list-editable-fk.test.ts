@@ -57,6 +57,8 @@ describe.each(ENGINES)("listEditable foreign keys on %s", (engine) => {
     await users.createUser({ username: "root", password: "root-pass", isStaff: true, isSuperuser: true });
     const clerk = await users.createUser({ username: "clerk", password: "clerk-pass", isStaff: true });
     for (const p of ["shop.view_order", "shop.change_order", "shop.view_customer"]) await users.grant(clerk, p);
+    const viewer = await users.createUser({ username: "viewer", password: "viewer-pass", isStaff: true });
+    for (const p of ["shop.view_order", "shop.view_customer"]) await users.grant(viewer, p);
   }, 60_000);
 
   afterAll(async () => {
@@ -157,6 +159,17 @@ describe.each(ENGINES)("listEditable foreign keys on %s", (engine) => {
     expect(await customerOf(3)).toBe(orderOf(3).customerId);
     expect(rowHtml(l.html(), 3)).toContain(`<input type="hidden" name="${name}" value="5">`);
     expect(l.html()).not.toContain("changed successfully");
+  });
+
+  it("a view-only user gets plain cells; the combobox events are refused (permission checked on every event)", async () => {
+    const l = await open("ac", "viewer");
+    expect(l.first).not.toMatch(/name="form-\d+-customerId/);
+    expect(rowHtml(l.first, 1)).toContain("Ann Smith");
+    await l.event("list_ac_key", { field: "form-0-customerId", key: "ArrowDown" });
+    expect(l.html()).toContain("You don&#39;t have permission to do that.");
+    await l.event("list_ac_pick", { field: "form-0-customerId", value: "4" });
+    expect(l.html()).not.toContain("unsaved row");
+    expect(await customerOf(1)).toBe(1);
   });
 
   it("without JavaScript: the typed name is resolved on save, the list redirects with Django's message; a name matching nothing is an error", async () => {
