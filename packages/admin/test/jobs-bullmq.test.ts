@@ -181,8 +181,13 @@ describe("jobs on BullMQ with job worker processes", () => {
     let most = 0;
     for (const [, d] of edges) most = Math.max(most, (running += d));
     expect(most).toBeLessThanOrEqual(2);
-    // FIFO: in start order, each job is at most one place from where it was enqueued
+    // FIFO: in start order, each job is within three places of where it was enqueued. BullMQ hands
+    // them out strictly in order; the record's startedAt is stamped by the process after it took
+    // the job, and under load one process can stamp its job after the other process has taken,
+    // run and stamped the next one or two (seen once at load 35 with a tolerance of one place)
     const order = [...recs].sort((x, y) => x.startedAt! - y.startedAt!).map((r) => ids.indexOf(r.id));
-    order.forEach((idx, pos) => expect(Math.abs(idx - pos)).toBeLessThanOrEqual(1));
+    order.forEach((idx, pos) => expect(Math.abs(idx - pos)).toBeLessThanOrEqual(3));
+    // and on the whole in order: the first ten started are ten of the first thirteen enqueued
+    expect(order.slice(0, 10).every((idx) => idx < 13)).toBe(true);
   }, 120_000);
 });
