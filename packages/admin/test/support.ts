@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { expect } from "vitest";
 import { adminPlugin, type AdminSite } from "../src/index.js";
 import { weft } from "@weft/server";
-import type { Limits } from "@weft/server/transport";
+import type { AuthorityOptions, Limits } from "@weft/server/transport";
 import { type ChannelLayer } from "@weft/server/pubsub";
 import { Client, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
 
@@ -26,6 +26,8 @@ export interface AdminServerOptions {
   limits?: Partial<Limits>;
   /** start from weft's default limits rather than {@link TEST_SESSION_CAPS} */
   defaults?: boolean;
+  /** weft's session authority options (default: weft's own: every frame reloads, a backstop every 30 s) */
+  authority?: Partial<AuthorityOptions>;
 }
 
 /**
@@ -43,7 +45,7 @@ export const TEST_SESSION_CAPS: Partial<Limits> = { maxSocketsPerSession: 1_000,
 export async function startAdmin(site: AdminSite, o: AdminServerOptions = {}): Promise<{ app: FastifyInstance; base: string }> {
   const app = Fastify({ logger: o.logger ?? false });
   const limits = { ...(o.defaults ? {} : TEST_SESSION_CAPS), ...o.limits };
-  await app.register(weft, { secret: SECRET, sessions: site.sessions, limits, ...(o.pubsub ? { pubsub: o.pubsub } : {}) });
+  await app.register(weft, { secret: SECRET, sessions: site.sessions, limits, ...(o.pubsub ? { pubsub: o.pubsub } : {}), ...(o.authority ? { authority: o.authority } : {}) });
   await app.register(adminPlugin, { site });
   o.setup?.(app);
   await app.listen({ port: 0, host: "127.0.0.1" });

@@ -145,7 +145,9 @@ export async function openChangelistSite(engine: Engine): Promise<ChangelistSite
 
   let app: FastifyInstance;
   let base = "";
-  ({ app, base } = await startAdmin(site));
+  // no backstop re-check during a suite (it is a timer: under load a 30 s one fired mid-test and
+  // added a session read to the statement counts); every frame still reloads the session
+  ({ app, base } = await startAdmin(site, { authority: { recheckMs: 3_600_000 } }));
   const sockets: Client[] = [];
   /** Logs in through the real form (GET for the CSRF token, POST the credentials), once per user. */
   const login = loginOnce(() => base);
