@@ -18,6 +18,7 @@ import { randomSecret } from "../transport/plugin.js";
 import { TokenSigner } from "../live/token.js";
 
 export { startRedisServer, type RedisServer } from "./redis.js";
+export { rootInner } from "./dom.js";
 
 /** Options of {@link mountLive}. */
 export interface MountLiveOptions {
