@@ -33,8 +33,8 @@ interface Row {
 function rows(page: Page): Promise<Row[]> {
   return page.$$eval("#result-list tbody tr", (trs) =>
     trs.map((tr) => {
-      // the status is a select for users who may change orders (listEditable): its value
-      const cells = [...tr.querySelectorAll("td:not(.cl-check)")].map((td) => td.querySelector("select")?.value ?? td.textContent!.trim());
+      // the status is a select and the customer a search box for users who may change orders (listEditable): their values
+      const cells = [...tr.querySelectorAll("td:not(.cl-check)")].map((td) => td.querySelector("select")?.value ?? td.querySelector<HTMLInputElement>("input[role=combobox]")?.value ?? td.textContent!.trim());
       return { pk: tr.getAttribute("data-pk")!, number: cells[0]!, customer: cells[1]!, status: cells[2]! };
     }),
   );

@@ -1,5 +1,6 @@
 // The order form's customer autocomplete and items inline against the real demo server, in
-// Chromium: type into the customer field, pick with the keyboard, add an item row, delete
+// Chromium: type into the customer field, pick with the keyboard, pick a new item's product in
+// its row's search box (inline autocomplete), add an item row, delete
 // another, save; then the database and the history. Screenshots of the form at 1366×900 and
 // 390×844 (docs/screenshots/order-form-inline-*.png).
 // Every wait is a condition (Playwright auto-waiting, waitForURL, waitForFunction).
@@ -35,7 +36,7 @@ describe("order form: customer autocomplete and items inline", () => {
     // found by its e-mail (unique; names repeat), shown by its name
     const [target] = query<{ id: number; name: string; email: string }>("SELECT id, name, email FROM customers WHERE id <> ? ORDER BY id LIMIT 1 OFFSET 17", order.customer_id);
     const items = query<Item>("SELECT id, product_id, quantity FROM order_items WHERE order_id = ? ORDER BY id", order.id);
-    const [product] = query<{ id: number; name: string }>("SELECT id, name FROM products ORDER BY id LIMIT 1");
+    const [product] = query<{ id: number; name: string; sku: string }>("SELECT id, name, sku FROM products ORDER BY id LIMIT 1");
 
     const ctx = await loggedIn(e2e.browser, e2e.demo.url, "admin");
     const page = await ctx.newPage();
@@ -67,7 +68,20 @@ describe("order form: customer autocomplete and items inline", () => {
 
     // items: fill the blank row, add another (left blank: ignored), delete the second stored item
     const n = items.length;
-    await page.locator(`[name="orderitem-${n}-productId"]`).fill(String(product.id));
+    // the product (2,000 of them: past the select's 200) is a search box in the row too: found by its SKU, clicked
+    const productBox = page.getByRole("combobox", { name: "Product" }).nth(n);
+    await productBox.pressSequentially(product.sku, { delay: 20 });
+    const productOption = page.locator(`#id_orderitem-${n}-productId_listbox`).getByRole("option", { name: product.name, exact: true });
+    await productOption.waitFor();
+    await page.locator("#inline-orderitem").evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: `${SHOTS}order-form-inline-autocomplete-1366.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator(`[name="orderitem-${n}-productId__search"]`).evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200));
+    await productOption.waitFor();
+    await page.screenshot({ path: `${SHOTS}order-form-inline-autocomplete-390.png` });
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await productOption.click();
+    await page.waitForFunction(([name, id]) => (document.querySelector(`input[type="hidden"][name="${name}"]`) as HTMLInputElement | null)?.value === id, [`orderitem-${n}-productId`, String(product.id)] as const);
     await page.locator(`[name="orderitem-${n}-quantity"]`).fill("3");
     await page.locator(`[name="orderitem-${n}-unitPriceCents"]`).fill("4.50");
     await page.getByRole("button", { name: "+ Add another order item" }).click();

@@ -32,14 +32,16 @@ export interface BenchDemo {
 
 /**
  * Seeds (unless seeded) and starts the demo on `engine`. PostgreSQL: `DATABASE_URL` when set
- * (seeded there once, kept), else a database of its own, dropped by `close()`.
+ * (seeded there once, kept), else a database of its own, dropped by `close()`; SQLite:
+ * `BENCH_SQLITE_DB` when set (a file seeded once, kept), else a file in a temporary directory.
  */
 export async function openDemo(engine: BenchEngine, orders: number, log: (msg: string) => void): Promise<BenchDemo> {
   const tmp = mkdtempSync(join(os.tmpdir(), "weft-bench-admin-"));
   let testDb: TestDatabase | undefined;
   const t0 = Date.now();
   try {
-    const dbFile = join(tmp, "demo.db");
+    // BENCH_SQLITE_DB: a file seeded once and kept (as DATABASE_URL for PostgreSQL)
+    const dbFile = process.env.BENCH_SQLITE_DB || join(tmp, "demo.db");
     let databaseUrl: string | undefined;
     if (engine === "sqlite") {
       log(`sqlite: seeding ${orders.toLocaleString("en-US")} orders…`);

@@ -10,8 +10,15 @@
  * 3. **RSS per connection**: a fresh server per view kind; N sockets each join one view (one
  *    socket per view, as a tab), RSS / heap after GC before and after (figures/memory.ts).
  *
+ *    With `--diverge`, each view then gets events that make its HTML its own before the "after"
+ *    figure (table: `restock` of rows i mod 50 + 1 and ⌊i / 50⌋ mod 50 + 1, distinct for
+ *    i < 2,500; counter: one `inc`): the last HTML sent can no longer be one string per class.
+ *
  * Usage: node bench/dist/fanout.js [--viewers 1000] [--rounds 20] [--seconds 10] [--no-memory]
- *   [--no-cpu] [--views counter,table]: `--no-cpu` skips 1 and 2, `--views` names the kinds of 3.
+ *   [--no-cpu] [--no-loop] [--views counter,table] [--diverge] [--per-socket 1]: `--no-cpu` skips
+ *   1 and 2, `--no-loop` skips 2, `--views` names the kinds of 3, `--per-socket` joins that many
+ *   views on each socket (the viewers over that many sockets: the socket's own cost spread, the
+ *   view's left).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -27,7 +34,7 @@ import { openView, type OpenView } from "./connect.js";
 import { BenchSocket } from "./wsclient.js";
 
 const { values: opts } = parseArgs({
-  options: { viewers: { type: "string", default: "1000" }, rounds: { type: "string", default: "20" }, seconds: { type: "string", default: "10" }, "no-memory": { type: "boolean", default: false }, "no-cpu": { type: "boolean", default: false }, views: { type: "string", default: "counter,table" } },
+  options: { viewers: { type: "string", default: "1000" }, rounds: { type: "string", default: "20" }, seconds: { type: "string", default: "10" }, "no-memory": { type: "boolean", default: false }, "no-cpu": { type: "boolean", default: false }, "no-loop": { type: "boolean", default: false }, views: { type: "string", default: "counter,table" }, diverge: { type: "boolean", default: false }, "per-socket": { type: "string", default: "1" } },
 });
 const VIEWERS = Number(opts.viewers);
 const ROUNDS = Number(opts.rounds);
@@ -100,18 +107,30 @@ async function counterLoop(dbFile: string, secret: string): Promise<string[]> {
   }
 }
 
+/** The events of `--diverge`: after them no two views of the kind show the same HTML (the table, for i < 2,500). */
+function diverge(view: "counter" | "table"): (s: BenchSocket, ref: number, i: number) => Promise<unknown> {
+  if (view === "counter") return (s, ref) => s.request(ref, "inc", {});
+  return async (s, ref, i) => {
+    await s.request(ref, "restock", { id: String((i % 50) + 1) });
+    await s.request(ref, "restock", { id: String((Math.floor(i / 50) % 50) + 1) });
+  };
+}
+
 async function main(): Promise<void> {
   const tmp = mkdtempSync(join(os.tmpdir(), "weft-bench-fanout-"));
   try {
     const dbFile = join(tmp, "demo.db");
     ensureSeeded(dbFile, { quiet: true });
     const secret = randomSecret();
-    const rows = opts["no-cpu"] ? [] : [...(await kpiFanout(dbFile, secret)), ...(await counterLoop(dbFile, secret))];
+    const rows = opts["no-cpu"] ? [] : await kpiFanout(dbFile, secret);
+    if (!opts["no-cpu"] && !opts["no-loop"]) rows.push(...(await counterLoop(dbFile, secret)));
     if (!opts["no-memory"]) {
       for (const view of opts.views.split(",") as Array<"counter" | "table">) {
         log(`RSS per connection: ${view}…`);
-        const m = await memoryPerView(dbFile, secret, view, VIEWERS, 1);
-        rows.push(`| RSS / heap per connection after GC, socket + join, ${view} (${m.views} sockets) | ${(m.rssPerView / 1024).toFixed(1)} / ${(m.heapPerView / 1024).toFixed(1)} KiB |`);
+        const each = Number(opts["per-socket"]);
+        const m = await memoryPerView(dbFile, secret, view, Math.ceil(VIEWERS / each), each, opts.diverge ? diverge(view) : undefined);
+        const what = each === 1 ? "connection after GC, socket + join" : `view after GC, ${each} views per socket, join`;
+        rows.push(`| RSS / heap per ${what}${opts.diverge ? " + diverging events" : ""}, ${view} (${m.views} views) | ${(m.rssPerView / 1024).toFixed(1)} / ${(m.heapPerView / 1024).toFixed(1)} KiB |`);
       }
     }
     console.log([`node ${process.version}, ${os.cpus().length} cores`, "", "| figure | value |", "| --- | ---: |", ...rows].join("\n"));

@@ -78,13 +78,15 @@ const app = await buildApp({ dbFile, secret, simulateMs: 0, logger: false });
 app.live(FEED_PATH, Feed);
 Object.assign(app.weft.limits, JSON.parse(limitsJson ?? "{}"));
 const read = { closedBytes: 0, connections: 0, open: new Set<import("node:net").Socket>() };
+// one listener function for every socket (`this` is the socket): a closure per socket would be
+// counted in the per-connection memory figures as the server's
+function closedSocket(this: import("node:net").Socket): void {
+  if (read.open.delete(this)) read.closedBytes += this.bytesRead;
+}
 app.server.on("connection", (sock: import("node:net").Socket) => {
   read.connections++;
   read.open.add(sock);
-  sock.once("close", () => {
-    read.open.delete(sock);
-    read.closedBytes += sock.bytesRead;
-  });
+  sock.on("close", closedSocket);
 });
 await app.listen({ host: "127.0.0.1", port: 0 });
 const { port } = app.server.address() as { port: number };

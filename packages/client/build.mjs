@@ -40,14 +40,14 @@ const strings = Object.entries(await import(`data:text/javascript,${encodeURICom
  * plugin writes the protocol's string constants into the runtime's sources as literals
  * (`${A_VIEW}` → `${"lv-view"}`, which esbuild folds) and drops them from the imports:
  * gzip -9 finds the repeats, which costs less than the declarations (about 115 B).
- * protocol.ts keeps its exports (the server imports them); codec.ts is left alone (its frame
- * types say `typeof C_JOIN`).
+ * protocol.ts keeps its exports (the server imports them); codec.ts and its codec-*.ts parts are
+ * left alone (their frame types say `typeof C_JOIN`).
  */
 const inlineProtocol = {
   name: "inline-protocol",
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/][\w-]+\.ts$/ }, ({ path }) => {
-      if (/(protocol|codec)\.ts$/.test(path)) return;
+      if (/(protocol|codec(-[\w-]+)?)\.ts$/.test(path)) return;
       let src = readFileSync(path, "utf8").replace(/import \{([^}]*)\} from "\.\/protocol\.js";/, (_, names) => {
         const keep = names.split(",").map((n) => n.trim()).filter((n) => n && !strings.some(([k]) => k == n || `type ${k}` == n));
         return keep.length ? `import { ${keep.join(", ")} } from "./protocol.js";` : "";

@@ -8,7 +8,8 @@
  * 2. the pages are fetched first (N GETs: session cookies and view tokens), so the garbage of
  *    HTTP rendering is not counted against the views;
  * 3. before: three `gc()` calls (20 ms apart), then `process.memoryUsage()`;
- * 4. N views are joined and their first render received;
+ * 4. N views are joined and their first render received (then, with `touch`, each view's
+ *    events are sent and answered: views whose HTML diverged, as after a session's clicks);
  * 5. after: the same GC + `process.memoryUsage()`; the server also reports how many views are
  *    connected, which must have grown by N.
  *
@@ -75,6 +76,7 @@ export async function memoryPerView(
   view: MemoryResult["view"],
   sockets: number,
   viewsPerSocket: number,
+  touch?: (sock: BenchSocket, ref: number, index: number) => Promise<unknown>,
 ): Promise<MemoryResult> {
   const path = `/${view}`;
   const server = await ServerHandle.start(dbFile, secret);
@@ -86,6 +88,7 @@ export async function memoryPerView(
     const pages = await fetchPages(base, path, sockets, viewsPerSocket);
     const before = await server.memory();
     const socks = await connect(base, path, pages);
+    if (touch) await pool(socks.map((s, i) => [s, i] as const), 50, async ([s, i]) => { for (let k = 0; k < viewsPerSocket; k++) await touch(s, k + 1, i * viewsPerSocket + k); });
     const after = await server.memory();
     const n = sockets * viewsPerSocket;
     if (after.views - before.views !== n) throw new Error(`memory: ${after.views - before.views} views connected, expected ${n}`);

@@ -40,8 +40,9 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     listDisplay: ["number", "customer", "status", "totalCents", "createdAt"],
     // "Placed" gives way on tablets (under 1024 px) but stays on the phone cards
     listDisplayPriority: { createdAt: 2 },
-    // the status is changed right in the list (a select per row, one Save for the page); a refunded order's stays read-only (getReadonlyFields)
-    listEditable: ["status"],
+    // the status and the customer are changed right in the list (a select, a search-as-you-type box per row; one Save for
+    // the page); a refunded order's status stays read-only (getReadonlyFields)
+    listEditable: ["status", "customer"],
     searchFields: ["^number", "customer.name", "customer.email"],
     // words of 3+ letters are looked up in trigram indexes (FTS5; created at start-up, app.ts)
     searchIndex: "trigram",

@@ -1,16 +1,13 @@
 /**
- * The live change list over a real server (fastify + weft + AdminSite on a temp SQLite file,
- * the real WebSocket protocol): writes made on ANOTHER connection to the database, then
- * published on the model's topic through the channel layer (as another worker, a job or the
- * demo's simulator does), update the open list without a reload. Counts the re-read statements.
+ * The live change list over a real server (fastify + weft + AdminSite, the real WebSocket
+ * protocol), on SQLite (a temp file) and on PostgreSQL (a database of its own): writes made on
+ * ANOTHER connection to the database, then published on the model's topic through the channel
+ * layer (as another worker, a job or the demo's simulator does), update the open list without a
+ * reload (the re-read is `fetchByIds(ids, state)` on the engine). Counts the re-read statements.
  */
-import Database from "better-sqlite3";
-import { drizzle } from "drizzle-orm/better-sqlite3";
+import { integer as pgInteger, pgTable, text as pgText, timestamp } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import type { FastifyInstance } from "fastify";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
@@ -19,159 +16,178 @@ import { ChangeListView } from "../src/changelist/view.js";
 import { LIVE_LIST } from "../src/changelist/live.js";
 import type { Client } from "../../server/test/helpers.js";
 import { loginOnce, openView, startAdmin } from "./support.js";
+import { ENGINES, insertChunked, openEngine, type Connection, type Engine, type EngineDb } from "./support/engines.js";
 
 const STATUSES = ["pending", "paid", "shipped"] as const;
-const orders = sqliteTable("orders", {
-  id: integer("id").primaryKey(),
-  number: text("number").notNull(),
-  status: text("status", { enum: STATUSES }).notNull(),
-  createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-});
+/** the orders table on `engine` (the PostgreSQL twin typed as the SQLite one: same keys and rows) */
+function ordersTable(engine: Engine) {
+  const lite = sqliteTable("orders", {
+    id: integer("id").primaryKey(),
+    number: text("number").notNull(),
+    status: text("status", { enum: STATUSES }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  });
+  if (engine === "sqlite") return lite;
+  return pgTable("orders", {
+    id: pgInteger("id").primaryKey(),
+    number: pgText("number").notNull(),
+    status: pgText("status", { enum: STATUSES }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull(),
+  }) as unknown as typeof lite;
+}
+const ORDERS_DDL = {
+  sqlite: "create table orders (id integer primary key, number text not null, status text not null, created_at integer not null)",
+  postgres: "create table orders (id integer primary key, number text not null, status text not null, created_at timestamptz not null)",
+};
 const N = 60;
 const T0 = Date.UTC(2025, 0, 1);
 const THROTTLE = 150;
 
-const dir = mkdtempSync(join(tmpdir(), "weft-livelist-"));
-const file = join(dir, "shop.db");
-const sqlite = new Database(file);
-sqlite.exec("create table orders (id integer primary key, number text not null, status text not null, created_at integer not null)");
-const ins = sqlite.prepare("insert into orders (id, number, status, created_at) values (?, ?, ?, ?)");
-for (let i = 1; i <= N; i++) ins.run(i, `ORD-${String(i).padStart(4, "0")}`, STATUSES[i % 3], T0 + i * 60_000);
-const db = drizzle(sqlite);
+describe.each(ENGINES)("%s", (engine) => {
+  const orders = ordersTable(engine);
+  let e: EngineDb;
+  let site: AdminSite;
+  /** The other connection: a second process or worker writing to the same database. */
+  let other: Connection;
+  const pubsub = new MemoryChannelLayer();
+  /** now, as the engine's created_at literal */
+  const nowSql = () => (engine === "sqlite" ? String(Date.now()) : "now()");
 
-/** The other connection: a second process or worker writing to the same database. */
-const other = new Database(file);
-const pubsub = new MemoryChannelLayer();
-const site = new AdminSite({ db, sqlite, title: "Live shop" });
-site.register(orders, { app: "shop", listDisplay: ["number", "status", "createdAt"], listFilter: ["status"], ordering: ["-createdAt"], listPerPage: 20 });
+  let app: FastifyInstance;
+  let base = "";
+  const sockets: Client[] = [];
+  const saved = ChangeListView.live;
+  let nextId = N + 1;
+  let ref = 1;
 
-let app: FastifyInstance;
-let base = "";
-const sockets: Client[] = [];
-const saved = ChangeListView.live;
-let nextId = N + 1;
-let ref = 1;
-
-beforeAll(async () => {
-  ChangeListView.live = { ...LIVE_LIST, throttleMs: THROTTLE, fadeMs: 50 };
-  await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
-  ({ app, base } = await startAdmin(site, { pubsub }));
-});
-
-afterAll(async () => {
-  ChangeListView.live = saved;
-  for (const s of sockets) s.close();
-  await app?.close();
-  other.close();
-  sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const login = loginOnce(() => base);
-
-async function openList(path = "/admin/shop/order/") {
-  const r = ref++;
-  const { c } = await openView(await login("admin"), base + path, "admin-changelist", { ref: r, sockets });
-  return { c, ref: r, html: () => c.html.get(r)! };
-}
-
-const pksIn = (html: string) => [...html.matchAll(/<tr data-pk="(\d+)"/g)].map((m) => Number(m[1]));
-const rowOf = (html: string, pk: number) => new RegExp(`<tr data-pk="${pk}"[^>]*>[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
-
-/** Inserts an order on the other connection and publishes it, as the simulator does. */
-async function create(status: (typeof STATUSES)[number]): Promise<number> {
-  const id = nextId++;
-  other.prepare("insert into orders (id, number, status, created_at) values (?, ?, ?, ?)").run(id, `ORD-${id}`, status, Date.now());
-  await pubsub.publish("orders", { type: "order.created", id });
-  return id;
-}
-
-async function setStatus(id: number, status: string): Promise<void> {
-  other.prepare("update orders set status = ? where id = ?").run(status, id);
-  await pubsub.publish("orders", { type: "order.changed", id });
-}
-
-describe("live change list", () => {
-  it("a change made elsewhere updates the shown row in place, highlighted", async () => {
-    const l = await openList();
-    const top = pksIn(l.html())[0];
-    expect(rowOf(l.html(), top)).not.toContain("cl-hl");
-    const next = rowOf(l.html(), top).includes(">paid<") ? "shipped" : "paid";
-    await setStatus(top, next);
-    await l.c.until(() => rowOf(l.html(), top).includes(`>${next}<`), "the row's new status");
-    expect(rowOf(l.html(), top)).toMatch(/class="cl-hl[01]"/);
-    expect(pksIn(l.html())[0]).toBe(top);
+  beforeAll(async () => {
+    ChangeListView.live = { ...LIVE_LIST, throttleMs: THROTTLE, fadeMs: 50 };
+    e = await openEngine(engine, ORDERS_DDL, "admin_livelist");
+    await insertChunked(e.db, orders, Array.from({ length: N }, (_, k) => ({ id: k + 1, number: `ORD-${String(k + 1).padStart(4, "0")}`, status: STATUSES[(k + 1) % 3], createdAt: new Date(T0 + (k + 1) * 60_000) })));
+    other = await e.connect();
+    site = await AdminSite.create({ db: e.db, title: "Live shop" });
+    // the PostgreSQL variant talks to PostgreSQL
+    expect(site.dialect.name).toBe(engine);
+    site.register(orders, { app: "shop", listDisplay: ["number", "status", "createdAt"], listFilter: ["status"], ordering: ["-createdAt"], listPerPage: 20 });
+    await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
+    ({ app, base } = await startAdmin(site, { pubsub }));
   });
 
-  it("a new matching row is counted ('1 new order — show'), not inserted; show re-reads the page", async () => {
-    const l = await openList("/admin/shop/order/?status__exact=pending");
-    const before = pksIn(l.html());
-    // a row outside the filter is not counted
-    await create("paid");
-    const id = await create("pending");
-    await l.c.until(() => l.html().includes("1 new order — show"), "the new-rows notice");
-    expect(pksIn(l.html())).toEqual(before);
-    const seq = l.c.event(l.ref, "showNew", {});
-    await l.c.reply(seq);
-    await l.c.until(() => pksIn(l.html())[0] === id, "the new row on top");
-    expect(l.html()).not.toContain("new order — show");
-  });
+  afterAll(async () => {
+    ChangeListView.live = saved;
+    for (const s of sockets) s.close();
+    await app?.close();
+    await other?.close();
+    await e?.close();
+  }, 60_000);
 
-  it("a deleted row fades out, then leaves the page", async () => {
-    const l = await openList();
-    const pk = pksIn(l.html())[1];
-    other.prepare("delete from orders where id = ?").run(pk);
-    await pubsub.publish("orders", { type: "order.deleted", id: pk });
-    await l.c.until(() => /class="cl-gone"/.test(rowOf(l.html(), pk)) || !pksIn(l.html()).includes(pk), "the row fading");
-    await l.c.until(() => !pksIn(l.html()).includes(pk), "the row gone");
-  });
+  const login = loginOnce(() => base);
 
-  it("malformed or foreign publishes are ignored", async () => {
-    const l = await openList();
-    const n = l.c.frames.length;
-    await pubsub.publish("orders", { type: "order.created", id: "not-a-number" });
-    await pubsub.publish("orders", "garbage");
-    await pubsub.publish("orders", { type: "order.changed", id: 1 }); // not on the page
-    const top = pksIn(l.html())[0];
-    const next = rowOf(l.html(), top).includes(">pending<") ? "shipped" : "pending";
-    await setStatus(top, next);
-    await l.c.until(() => rowOf(l.html(), top).includes(`>${next}<`), "the real change");
-    expect(l.html()).not.toContain("new order");
-    expect(l.c.frames.length).toBeGreaterThan(n);
-  });
+  async function openList(path = "/admin/shop/order/") {
+    const r = ref++;
+    const { c } = await openView(await login("admin"), base + path, "admin-changelist", { ref: r, sockets });
+    return { c, ref: r, html: () => c.html.get(r)! };
+  }
 
-  it("a burst of 100 writes costs at most one re-read per tick, shared by the views with the same state", async () => {
-    const views = [await openList(), await openList(), await openList()];
-    const shown = pksIn(views[0].html());
-    const counter = countStatements(db);
-    const reReads = () => counter.statements.filter((s) => /"orders"/.test(s) && !/count\(/.test(s)).length;
-    const t0 = Date.now();
-    let last = 0;
-    try {
-      for (let i = 0; i < 100; i++) {
-        if (i % 2 === 0) await setStatus(shown[i % shown.length], STATUSES[i % 3]);
-        else last = await create("paid");
+  const pksIn = (html: string) => [...html.matchAll(/<tr data-pk="(\d+)"/g)].map((m) => Number(m[1]));
+  const rowOf = (html: string, pk: number) => new RegExp(`<tr data-pk="${pk}"[^>]*>[\\s\\S]*?</tr>`).exec(html)?.[0] ?? "";
+
+  /** Inserts an order on the other connection and publishes it, as the simulator does. */
+  async function create(status: (typeof STATUSES)[number]): Promise<number> {
+    const id = nextId++;
+    await other.exec(`insert into orders (id, number, status, created_at) values (${id}, 'ORD-${id}', '${status}', ${nowSql()})`);
+    await pubsub.publish("orders", { type: "order.created", id });
+    return id;
+  }
+
+  async function setStatus(id: number, status: string): Promise<void> {
+    await other.exec(`update orders set status = '${status}' where id = ${Number(id)}`);
+    await pubsub.publish("orders", { type: "order.changed", id });
+  }
+
+  describe("live change list", () => {
+    it("a change made elsewhere updates the shown row in place, highlighted", async () => {
+      const l = await openList();
+      const top = pksIn(l.html())[0];
+      expect(rowOf(l.html(), top)).not.toContain("cl-hl");
+      const next = rowOf(l.html(), top).includes(">paid<") ? "shipped" : "paid";
+      await setStatus(top, next);
+      await l.c.until(() => rowOf(l.html(), top).includes(`>${next}<`), "the row's new status");
+      expect(rowOf(l.html(), top)).toMatch(/class="cl-hl[01]"/);
+      expect(pksIn(l.html())[0]).toBe(top);
+    });
+
+    it("a new matching row is counted ('1 new order — show'), not inserted; show re-reads the page", async () => {
+      const l = await openList("/admin/shop/order/?status__exact=pending");
+      const before = pksIn(l.html());
+      // a row outside the filter is not counted
+      await create("paid");
+      const id = await create("pending");
+      await l.c.until(() => l.html().includes("1 new order — show"), "the new-rows notice");
+      expect(pksIn(l.html())).toEqual(before);
+      const seq = l.c.event(l.ref, "showNew", {});
+      await l.c.reply(seq);
+      await l.c.until(() => pksIn(l.html())[0] === id, "the new row on top");
+      expect(l.html()).not.toContain("new order — show");
+    });
+
+    it("a deleted row fades out, then leaves the page", async () => {
+      const l = await openList();
+      const pk = pksIn(l.html())[1];
+      await other.exec(`delete from orders where id = ${pk}`);
+      await pubsub.publish("orders", { type: "order.deleted", id: pk });
+      await l.c.until(() => /class="cl-gone"/.test(rowOf(l.html(), pk)) || !pksIn(l.html()).includes(pk), "the row fading");
+      await l.c.until(() => !pksIn(l.html()).includes(pk), "the row gone");
+    });
+
+    it("malformed or foreign publishes are ignored", async () => {
+      const l = await openList();
+      const n = l.c.frames.length;
+      await pubsub.publish("orders", { type: "order.created", id: "not-a-number" });
+      await pubsub.publish("orders", "garbage");
+      await pubsub.publish("orders", { type: "order.changed", id: 1 }); // not on the page
+      const top = pksIn(l.html())[0];
+      const next = rowOf(l.html(), top).includes(">pending<") ? "shipped" : "pending";
+      await setStatus(top, next);
+      await l.c.until(() => rowOf(l.html(), top).includes(`>${next}<`), "the real change");
+      expect(l.html()).not.toContain("new order");
+      expect(l.c.frames.length).toBeGreaterThan(n);
+    });
+
+    it("a burst of 100 writes costs at most one re-read per tick, shared by the views with the same state", async () => {
+      const views = [await openList(), await openList(), await openList()];
+      const shown = pksIn(views[0].html());
+      const counter = countStatements(e.db);
+      const reReads = () => counter.statements.filter((s) => /"orders"/.test(s) && !/count\(/.test(s)).length;
+      const t0 = Date.now();
+      let last = 0;
+      try {
+        for (let i = 0; i < 100; i++) {
+          if (i % 2 === 0) await setStatus(shown[i % shown.length], STATUSES[i % 3]);
+          else last = await create("paid");
+        }
+        const final = (await other.rows<{ status: string }>(`select status from orders where id = ${shown[98 % shown.length]}`))[0]!;
+        for (const v of views) {
+          await v.c.until(() => v.html().includes("50 new orders — show"), "all 50 new orders counted");
+          await v.c.until(() => rowOf(v.html(), shown[98 % shown.length]).includes(`>${final.status}<`), "the last change shown");
+        }
+        const elapsed = Date.now() - t0;
+        const ticks = Math.ceil(elapsed / THROTTLE) + 2;
+        console.info(`livelist burst: 100 writes, 3 views, ${reReads()} re-read statements in ${elapsed} ms (bound ${ticks})`);
+        // at most one statement per view per tick, never one per write: views with the same state
+        // share a tick's read (sharedRead, below), but a publish landing between two views' ticks
+        // (a loaded machine spreads them out) rightly makes the later view read again
+        expect(reReads(), counter.statements.join("\n")).toBeLessThanOrEqual(ticks * views.length);
+        expect(reReads()).toBeLessThan(100);
+        expect(last).toBeGreaterThan(0);
+      } finally {
+        counter.restore();
       }
-      const final = other.prepare("select status from orders where id = ?").get(shown[98 % shown.length]) as { status: string };
-      for (const v of views) {
-        await v.c.until(() => v.html().includes("50 new orders — show"), "all 50 new orders counted");
-        await v.c.until(() => rowOf(v.html(), shown[98 % shown.length]).includes(`>${final.status}<`), "the last change shown");
-      }
-      const elapsed = Date.now() - t0;
-      const ticks = Math.ceil(elapsed / THROTTLE) + 2;
-      console.info(`livelist burst: 100 writes, 3 views, ${reReads()} re-read statements in ${elapsed} ms (bound ${ticks})`);
-      // at most one statement per view per tick, never one per write: views with the same state
-      // share a tick's read (sharedRead, below), but a publish landing between two views' ticks
-      // (a loaded machine spreads them out) rightly makes the later view read again
-      expect(reReads(), counter.statements.join("\n")).toBeLessThanOrEqual(ticks * views.length);
-      expect(reReads()).toBeLessThan(100);
-      expect(last).toBeGreaterThan(0);
-    } finally {
-      counter.restore();
-    }
+    });
   });
 });
 
+// engine-free: LiveList and sharedRead on a counted fake query and an injected clock
 describe("LiveList bookkeeping", () => {
   it("a tick's re-read is shared by the views asking the same, until a publish forgets it", async () => {
     const { sharedRead, forgetReads } = await import("../src/changelist/live.js");

@@ -43,6 +43,14 @@ describe("weft.E005 (listEditable)", () => {
     expect(runChecks(siteWith({ listDisplayLinks: ["status"], listEditable: ["number"] }))).toEqual([]);
   });
 
+  it("passes a foreign key named by its column or by the relation listDisplay shows (the cell is the change form's select or autocomplete)", () => {
+    expect(runChecks(siteWith({ listEditable: ["customerId"] }))).toEqual([]);
+    expect(runChecks(siteWith({ listEditable: ["customer", "status"] }))).toEqual([]);
+    // the relation's key column read-only, or not on the change form: refused as any column
+    expect(E005(siteWith({ listEditable: ["customer"], readonlyFields: ["customerId"] }))[0]!.message).toMatch(/"customer", which is in readonlyFields/);
+    expect(E005(siteWith({ listEditable: ["customer"], fields: ["number", "status"] }))[0]!.message).toMatch(/"customer", which is not a field of the change form/);
+  });
+
   it("refuses each entry the list cannot edit, naming the admin, the entry and a fix", () => {
     const cases: Array<[Partial<ModelAdminOptions>, RegExp]> = [
       [{ listEditable: ["missing"] }, /listEditable\[0\] refers to "missing", which is not in listDisplay/],
@@ -50,10 +58,9 @@ describe("weft.E005 (listEditable)", () => {
       [{ listDisplayLinks: ["status"], listEditable: ["status"] }, /"status", which is in both listEditable and listDisplayLinks/],
       [{ listEditable: ["status", "status"] }, /listEditable\[1\] lists "status" twice/],
       [{ listEditable: ["double"] }, /"double", which is not a column of the model's own table/],
-      [{ listEditable: ["customer"] }, /"customer", which is not a column of the model's own table/],
+      [{ listEditable: ["customer.name"], listDisplay: ["number", "customer.name"] }, /"customer.name", which is not a column of the model's own table/],
       [{ listEditable: ["note"], readonlyFields: ["note"] }, /"note", which is in readonlyFields/],
       [{ listEditable: ["note"], fields: ["number", "status"] }, /"note", which is not a field of the change form/],
-      [{ listEditable: ["customerId"] }, /the foreign key "customerId", which the list cannot edit yet/],
       [{ listEditable: ["raw"] }, /"raw", a buffer column, which a form cannot edit/],
     ];
     for (const [options, message] of cases) {

@@ -2,6 +2,7 @@
 // (dashboard/extras.ts): well-formed markup (a small XML well-formedness check: every tag
 // closed in order, every attribute quoted, no raw < or stray & in text), labels escaped,
 // empty / one-point / flat / negative series, trend wording, and clear errors for bad extras.
+// Engine-free: pure functions, no site and no database, so not run per engine (ENGINES).
 import { describe, expect, it } from "vitest";
 import { barChart, escapeHtml, niceCeil, sparkline, topList, trendBadge } from "../src/dashboard/charts.js";
 import { MAX_ROWS, MAX_SERIES, readChartExtras } from "../src/dashboard/extras.js";

@@ -8,6 +8,7 @@ import { count } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeListOptionsError, ChangeListParamError, ChangeListQuery, type ChangeListState } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
+import { dateHierarchyModel } from "../src/changelist/date-hierarchy.js";
 import { ENGINES, openShop, orderOf, type Shop } from "./support/engines.js";
 
 /** id → created instant (UTC); Berlin is +01:00 in winter, +02:00 in summer. */
@@ -54,8 +55,8 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect(view.back).toEqual([]);
     expect(view.current).toBeNull();
     expect(n).toBe(2);
-    // one index range count per year
-    expect(sql[1]).toMatch(/^select \(select count\(\*\) from "orders" where/);
+    // one index range count per year, bounded by countLimit
+    expect(sql[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .* limit /);
     // in UTC the first row is still in 2024
     const inUtc = (await utc.dateHierarchy(utc.parseState("")))!;
     expect(inUtc.choices.map((c) => [c.label, c.count])).toEqual([["2024", 1], ["2025", 4], ["2026", 1]]);
@@ -156,9 +157,35 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect(() => new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "nope" as "number" })).toThrow(/unknown column "nope"/);
   });
 
-  it("shows no years when nothing matches (one statement)", async () => {
-    const { view, statements: n } = await bar("q=nothing-like-this");
+  it("shows no years when nothing matches (the years of the list without its search, then a pass that finds none)", async () => {
+    const { view, statements: n, sql } = await bar("q=nothing-like-this");
     expect(view.choices).toEqual([]);
-    expect(n).toBe(1);
+    expect(n).toBe(2);
+    // min/max over the list without the search: the ends of the column's index, not every match twice
+    expect(sql[0]).not.toMatch(/like/i);
+    expect(sql[1]).toMatch(/sum\(case when/);
+  });
+
+  it("bounds every period's count by countLimit, as the list's own count, and says so (capped)", async () => {
+    const seen: string[] = [];
+    const small = new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "createdAt", searchFields: ["number"], listDisplay: ["number", "createdAt"], countLimit: 2 }, { timeZone: "UTC", onStatement: (s) => seen.push(s) });
+    const view = (await small.dateHierarchy(small.parseState("")))!;
+    expect(view.choices.map((c) => [c.label, c.count, c.capped])).toEqual([["2024", 1, false], ["2025", 2, true], ["2026", 1, false]]);
+    expect(seen[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .* limit /);
+    expect(dateHierarchyModel("/admin/o/", view)!.choices.map((c) => c.count)).toEqual(["1", "2+", "1"]);
+    // a search whose page came back capped (the view passes page.capped; a search counts at
+    // least 8 pages, more than these 6 rows): on SQLite bounded ranges too, the search tested row
+    // by row; PostgreSQL keeps its one pass (a hash join: cheaper there than walking the index)
+    const state = small.parseState("q=ORD");
+    seen.length = 0;
+    const dense = (await small.dateHierarchy(state, { dense: true }))!;
+    expect(dense.choices.map((c) => [c.label, c.count, c.capped])).toEqual([["2024", 1, false], ["2025", 2, true], ["2026", 1, false]]);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatch(engine === "sqlite" ? /^select \(select count\(\*\) from \(select 1 from "orders" where .*like.* limit /i : /sum\(case when/);
+    // without the hint: one pass over the search's matches (the same figures)
+    seen.length = 0;
+    const pass = (await small.dateHierarchy(state))!;
+    expect(pass.choices).toEqual(dense.choices);
+    expect(seen[1]).toMatch(/sum\(case when/);
   });
 });

@@ -4,7 +4,7 @@
  * order in one transaction and audited per row; errors on a row write nothing; maxNum; the
  * form without JavaScript; permissions; option checks.
  */
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, TabularInline, type AdminUser } from "../src/index.js";
@@ -210,6 +210,107 @@ describe.each(ENGINES)("%s", (engine) => {
       s2.register(orderItems, { app: "shop", listDisplay: ["quantity"] });
       expect(() => inlineSpecs(s2, b)).toThrow(/"nope" is not a field of order_items's form/);
       void and;
+    });
+  });
+
+  // An item's product over a large table (> 200 products, searchable): the change form's combobox
+  // in each inline row, permission-checked and scoped by the products admin's getQueryset.
+  describe("autocomplete in inlines", () => {
+    let app2: FastifyInstance | undefined;
+    let base2 = "";
+    const login2 = loginOnce(() => base2);
+    /** a product the clerk may not see (outside the products admin's getQueryset) */
+    let hidden = 0;
+
+    beforeAll(async () => {
+      const first = (await db.select().from(products).orderBy(products.id))[0]!;
+      const rows = Array.from({ length: 205 }, (_, i) => ({ sku: `BULK-${i}`, name: `Bulk part ${String(i).padStart(3, "0")}`, category: first.category, priceCents: 100 + i }));
+      await db.insert(products).values(rows);
+      await db.insert(products).values({ sku: "SECRET-1", name: "Secret gadget", category: first.category, priceCents: 999 });
+      hidden = (await db.select().from(products).where(eq(products.sku, "SECRET-1")))[0]!.id;
+      const site2 = new AdminSite({ db: shop.db, title: "Test shop", display: { currency: "EUR" } });
+      site2.register(orders, {
+        app: "shop",
+        relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
+        listDisplay: ["number", "status"],
+        readonlyFields: ["number", "createdAt", "updatedAt"],
+        inlines: [TabularInline(orderItems, { fields: ["productId", "quantity", "unitPriceCents"], extra: 1, maxNum: 6 })],
+      });
+      site2.register(customers, { app: "shop", listDisplay: ["name"] });
+      site2.register(products, { app: "inventory", listDisplay: ["name"], searchFields: ["name", "^sku"], getQueryset: (u) => (u.isSuperuser ? undefined : ne(products.id, hidden)) });
+      site2.register(orderItems, { app: "shop", name: "orderitem", verboseName: "Order item", relations: { product: { column: orderItems.productId, table: products, display: products.name } }, listDisplay: ["quantity"], fieldTypes: { unitPriceCents: { type: "money" } } });
+      users.clerk = await site.users.createUser({ username: "clerk", password: "clerk-pass", isStaff: true });
+      for (const p of ["shop.view_order", "shop.change_order", "shop.view_customer", "shop.view_orderitem", "shop.add_orderitem", "shop.change_orderitem", "inventory.view_product"]) await site.users.grant(users.clerk, p);
+      ({ app: app2, base: base2 } = await startAdmin(site2, {}));
+    }, 60_000);
+    afterAll(async () => void (await app2?.close()));
+
+    async function open2(username: string, path: string) {
+      const jar = await login2(username);
+      const { html, roots } = await getPage(base2, path, jar.header);
+      const c = await joinView({ base: base2, cookie: jar.header, token: roots[0].token, url: base2 + path, ref: 1, sockets });
+      return { jar, page: html, html: () => c.html.get(1)!, event: async (name: string, payload: object = {}) => c.reply(c.event(1, name, payload)), redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined };
+    }
+    const nameOf = async (id: number) => (await db.select().from(products).where(eq(products.id, id)))[0]!.name;
+
+    it("each row's product is a combobox: typing searches (scoped), ↓ and a click pick, Save writes the picked product with its audit entry", async () => {
+      const o = await orderWithItems(1);
+      const [item] = await itemsOf(o.id);
+      const lv = await open2("clerk", `/admin/shop/order/${o.id}/change/`);
+      expect(lv.page).toContain(`<input type="hidden" name="orderitem-0-productId" value="${item!.productId}">`);
+      expect(lv.page).toMatch(new RegExp(`<input type="text" id="id_orderitem-0-productId" name="orderitem-0-productId__search" value="${await nameOf(item!.productId)}" role="combobox"[^>]*lv-keydown="ac_key" lv-value-field="orderitem-0-productId"`));
+      expect(lv.page).not.toMatch(/<select id="id_orderitem-0-productId"/);
+      // the clerk's search never lists the hidden product
+      await lv.event("validate", { ...(await formOf(o.id)), "orderitem-0-productId__search": "bulk", _target: "orderitem-0-productId__search" });
+      expect(lv.html()).toMatch(/role="option"[^>]*>Bulk part/);
+      await lv.event("validate", { ...(await formOf(o.id)), "orderitem-0-productId__search": "Secret", _target: "orderitem-0-productId__search" });
+      expect(lv.html()).not.toContain("Secret gadget");
+      await lv.event("validate", { ...(await formOf(o.id)), "orderitem-0-productId__search": "Bulk part 007", _target: "orderitem-0-productId__search" });
+      await lv.event("ac_key", { field: "orderitem-0-productId", key: "ArrowDown" });
+      expect(lv.html()).toMatch(/aria-activedescendant="id_orderitem-0-productId_opt0"/);
+      const pick = Number(/lv-value-field="orderitem-0-productId" lv-value-value="(\d+)"[^>]*>Bulk part 007</.exec(lv.html())![1]);
+      await lv.event("ac_pick", { field: "orderitem-0-productId", value: String(hidden) });
+      expect(lv.html()).toContain(`name="orderitem-0-productId" value="${item!.productId}"`);
+      await lv.event("ac_pick", { field: "orderitem-0-productId", value: String(pick) });
+      expect(lv.html()).toContain(`<input type="hidden" name="orderitem-0-productId" value="${pick}">`);
+      expect(lv.html()).toMatch(/value="Bulk part 007" role="combobox"/);
+      const auditN = (await audits("shop.orderitem")).length;
+      await lv.event("save", await formOf(o.id, { "orderitem-0-productId": String(pick), "orderitem-0-productId__search": "Bulk part 007", _save: "1" }));
+      expect(lv.redirect()).toBeDefined();
+      expect((await itemsOf(o.id))[0]!.productId).toBe(pick);
+      // (an unchanged stored row is written and audited with no changes, as before this feature)
+      expect((await audits("shop.orderitem")).slice(auditN).filter((a) => a.changes !== "{}").map((a) => [a.action, a.objectId, a.changes])).toEqual([["change", String(item!.id), expect.stringContaining("productId")]]);
+    });
+
+    it("refuses a product outside the clerk's scope or missing (typed or forged): an error on the row, nothing written", async () => {
+      const o = await orderWithItems(1);
+      const before = await itemsOf(o.id);
+      const lv = await open2("clerk", `/admin/shop/order/${o.id}/change/`);
+      await lv.event("save", await formOf(o.id, { "orderitem-0-productId": String(hidden), note: "never", _save: "1" }));
+      expect(lv.redirect()).toBeUndefined();
+      expect(lv.html()).toMatch(/id="id_orderitem-0-productId_errors"><li>Select a valid choice. That choice is not one of the available choices.<\/li>/);
+      await lv.event("save", await formOf(o.id, { "orderitem-0-productId__search": "Secret gadget", note: "never", _save: "1" }));
+      expect(lv.html()).toContain("No products match “Secret gadget”.");
+      expect(await itemsOf(o.id)).toEqual(before);
+      expect((await orderRow(o.id)).note).not.toBe("never");
+      // the superuser sees it: saved
+      const root = await open2("admin", `/admin/shop/order/${o.id}/change/`);
+      await root.event("save", await formOf(o.id, { "orderitem-0-productId": String(hidden), _save: "1" }));
+      expect((await itemsOf(o.id))[0]!.productId).toBe(hidden);
+    });
+
+    it("without JavaScript the product's name typed in a new row is resolved on save", async () => {
+      const o = await orderWithItems(1);
+      const n = (await itemsOf(o.id)).length;
+      const path = `/admin/shop/order/${o.id}/change/`;
+      const jar = await login2("clerk");
+      const { html } = await jar.html(path);
+      const csrf = /<input type="hidden" form="changeform" name="_csrf" value="([^"]+)">/.exec(html)![1];
+      const res = await jar.post(path, { _csrf: csrf, ...(await formOf(o.id, { [`orderitem-${n}-productId__search`]: "bulk part 042", [`orderitem-${n}-quantity`]: "3", [`orderitem-${n}-unitPriceCents`]: "1.00", _save: "1" })) });
+      expect(res.status).toBe(303);
+      const added = (await itemsOf(o.id))[n]!;
+      expect(await nameOf(added.productId)).toBe("Bulk part 042");
+      expect(added.quantity).toBe(3);
     });
   });
 });

@@ -1,11 +1,13 @@
 // weft's view limits as an admin page meets them, with weft's default limits: a dashboard of
 // 40 live widgets works on one socket (the per-socket limit of 32 froze the 31st tile), and the
-// start-up check warns about a page that could pass the limit.
+// start-up check warns about a page that could pass the limit. The dashboard runs on SQLite and on
+// PostgreSQL (42 joins on one socket, each loading the session); the check is engine-free.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
+import { integer as pgInteger, pgTable } from "drizzle-orm/pg-core";
 import { integer, sqliteTable } from "drizzle-orm/sqlite-core";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,65 +17,84 @@ import { AdminSite } from "../src/index.js";
 import { runChecks } from "../src/checks/index.js";
 import { Client, viewRoots } from "../../server/test/helpers.js";
 import { login, startAdmin } from "./support.js";
+import { ENGINES, openEngine, type Engine, type EngineDb } from "./support/engines.js";
 
-const items = sqliteTable("items", { id: integer("id").primaryKey() });
+/** the items table on `engine` (the PostgreSQL twin typed as the SQLite one) */
+function itemsTable(engine: Engine) {
+  const lite = sqliteTable("items", { id: integer("id").primaryKey() });
+  if (engine === "sqlite") return lite;
+  return pgTable("items", { id: pgInteger("id").primaryKey() }) as unknown as typeof lite;
+}
+const ITEMS_DDL = { sqlite: "CREATE TABLE items (id INTEGER PRIMARY KEY)", postgres: "CREATE TABLE items (id INTEGER PRIMARY KEY)" };
+// the start-up check (weft.W002) queries nothing (engine-free): one SQLite file of its own
+const items = itemsTable("sqlite");
 const dir = mkdtempSync(join(tmpdir(), "weft-admin-limits-"));
 const sqlite = new Database(join(dir, "limits.db"));
-sqlite.exec("CREATE TABLE items (id INTEGER PRIMARY KEY)");
+sqlite.exec(ITEMS_DDL.sqlite);
 const db = drizzle(sqlite);
-
-const WIDGETS = 40;
-let published = 0;
-const site = new AdminSite({ db, sqlite, title: "Forty" });
-site.register(items, { app: "shop", listDisplay: ["id"] });
-for (let i = 1; i <= WIDGETS; i++) {
-  site.dashboard.register({ key: `w${i}`, title: `Widget ${i}`, order: i, topics: ["ticks"], getData: () => ({ headline: `${i}:${published}` }) });
-}
-
-let app: FastifyInstance;
-let base = "";
-const sockets: Client[] = [];
-const warnings: Array<Record<string, unknown>> = [];
-
-beforeAll(async () => {
-  await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
-  ({ app, base } = await startAdmin(site, {
-    defaults: true,
-    logger: { level: "warn", stream: { write: (l: string) => void warnings.push(JSON.parse(l)) } },
-  }));
-});
-
-afterAll(async () => {
-  for (const c of sockets) c.close();
-  await app?.close();
+afterAll(() => {
   sqlite.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("a dashboard of 40 live widgets, with weft's default limits", () => {
-  it("joins all 42 views of the page on one socket, and every tile follows a publish", async () => {
-    expect(app.weft.limits.maxViewsPerSocket).toBe(defaultLimits.maxViewsPerSocket);
-    const jar = await login(base, "admin");
-    const html = await (await jar.fetch("/admin/")).text();
-    const roots = viewRoots(html);
-    // the page, the health banner, the job bell, 40 tiles (nested roots are listed too)
-    expect(roots.filter((r) => r.view === "admin-dashboard-tile")).toHaveLength(WIDGETS);
-    expect(roots.length).toBe(WIDGETS + 3);
-    const c = await Client.open(base, jar.header);
-    sockets.push(c);
-    roots.forEach((r, i) => c.join(i + 1, r.token, base + "/admin/"));
-    await c.until(() => c.html.size === roots.length, `${roots.length} renders`, 60_000);
-    expect(c.frames.filter((f) => f[0] === "!")).toEqual([]);
-    // live, not frozen: a publish reaches every tile, the 40th included
-    published = 1;
-    await app.weft.services.pubsub.publish("ticks", {});
-    const tiles = roots.flatMap((r, i) => (r.view === "admin-dashboard-tile" ? [i + 1] : []));
-    await c.until(() => tiles.every((ref) => /\d+:1/.test(c.html.get(ref) ?? "")), "every tile's new headline", 60_000);
-    expect(c.html.get(tiles[WIDGETS - 1])).toContain(`${WIDGETS}:1`);
+const WIDGETS = 40;
+
+describe.each(ENGINES)("%s", (engine) => {
+  let published = 0;
+  let e: EngineDb;
+  let site: AdminSite;
+  let app: FastifyInstance;
+  let base = "";
+  const sockets: Client[] = [];
+  const warnings: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    e = await openEngine(engine, ITEMS_DDL, "admin_limits");
+    site = await AdminSite.create({ db: e.db, title: "Forty" });
+    // the PostgreSQL variant talks to PostgreSQL
+    expect(site.dialect.name).toBe(engine);
+    site.register(itemsTable(engine), { app: "shop", listDisplay: ["id"] });
+    for (let i = 1; i <= WIDGETS; i++) {
+      site.dashboard.register({ key: `w${i}`, title: `Widget ${i}`, order: i, topics: ["ticks"], getData: () => ({ headline: `${i}:${published}` }) });
+    }
+    await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
+    ({ app, base } = await startAdmin(site, {
+      defaults: true,
+      logger: { level: "warn", stream: { write: (l: string) => void warnings.push(JSON.parse(l)) } },
+    }));
   });
 
-  it("logs no view-count warning at start-up for it", () => {
-    expect(warnings.filter((w) => w.check === "weft.W002")).toEqual([]);
+  afterAll(async () => {
+    for (const c of sockets) c.close();
+    await app?.close();
+    await e?.close();
+  });
+
+  describe("a dashboard of 40 live widgets, with weft's default limits", () => {
+    it("joins all 42 views of the page on one socket, and every tile follows a publish", async () => {
+      expect(app.weft.limits.maxViewsPerSocket).toBe(defaultLimits.maxViewsPerSocket);
+      const jar = await login(base, "admin");
+      const html = await (await jar.fetch("/admin/")).text();
+      const roots = viewRoots(html);
+      // the page, the health banner, the job bell, 40 tiles (nested roots are listed too)
+      expect(roots.filter((r) => r.view === "admin-dashboard-tile")).toHaveLength(WIDGETS);
+      expect(roots.length).toBe(WIDGETS + 3);
+      const c = await Client.open(base, jar.header);
+      sockets.push(c);
+      roots.forEach((r, i) => c.join(i + 1, r.token, base + "/admin/"));
+      await c.until(() => c.html.size === roots.length, `${roots.length} renders`, 60_000);
+      expect(c.frames.filter((f) => f[0] === "!")).toEqual([]);
+      // live, not frozen: a publish reaches every tile, the 40th included
+      published = 1;
+      await app.weft.services.pubsub.publish("ticks", {});
+      const tiles = roots.flatMap((r, i) => (r.view === "admin-dashboard-tile" ? [i + 1] : []));
+      await c.until(() => tiles.every((ref) => /\d+:1/.test(c.html.get(ref) ?? "")), "every tile's new headline", 60_000);
+      expect(c.html.get(tiles[WIDGETS - 1])).toContain(`${WIDGETS}:1`);
+    });
+
+    it("logs no view-count warning at start-up for it", () => {
+      expect(warnings.filter((w) => w.check === "weft.W002")).toEqual([]);
+    });
   });
 });
 
@@ -88,7 +109,7 @@ describe("weft.W002: a page that could pass the view limit", () => {
   }
 
   it("warns for the main dashboard, a group, an app page, a change list and a change form past the limit, naming the counts", () => {
-    const s = new AdminSite({ db, sqlite, title: "Crowded" });
+    const s = new AdminSite({ db, title: "Crowded" });
     const many = Array.from({ length: 63 }, () => Slot);
     s.register(items, { app: "shop", listDisplay: ["id"], changeListWidgets: many, changeFormWidgets: many.slice(0, 61) });
     for (let i = 1; i <= 63; i++) s.dashboard.register({ key: `k${i}`, title: `K${i}`, group: "ops", getData: () => ({ headline: 1 }) });
@@ -104,7 +125,7 @@ describe("weft.W002: a page that could pass the view limit", () => {
   });
 
   it("is logged by the plugin at install, with weft's limits", async () => {
-    const s = new AdminSite({ db, sqlite, title: "Tight" });
+    const s = new AdminSite({ db, title: "Tight" });
     s.register(items, { app: "shop", listDisplay: ["id"], changeListWidgets: [Slot, Slot, Slot] });
     const lines: Array<Record<string, unknown>> = [];
     const { app: tight } = await startAdmin(s, {

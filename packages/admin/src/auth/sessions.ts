@@ -17,7 +17,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Session, SessionProvider } from "@weft/server";
 import type { AdminDb } from "./schema.js";
 import { adminTablesFor, type AdminTables } from "./tables.js";
-import { parsePermissions, permissionsJsonSql } from "./users.js";
+import { parsePermissions, permissionsJsonSql } from "./permissions.js";
 import { dialectOf } from "../query/dialect/index.js";
 import { adminError } from "../errors.js";
 import { AuthorityNotifier } from "./authority.js";

@@ -2,116 +2,26 @@
  * Admin users, groups and permissions over drizzle, after Django's `django.contrib.auth`:
  * `ModelBackend.authenticate`, `User.has_perm`, `Group`, and `app.codename` permission strings.
  */
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_ARGON2, MAX_PASSWORD_LENGTH, type Argon2Params } from "./passwords.js";
-import { weftUsers, type AdminDb } from "./schema.js";
-import { adminTablesFor, type AdminTables } from "./tables.js";
-import { dialectOf, type Dialect } from "../query/dialect/index.js";
-import { WeftAdminError } from "../errors.js";
-import { AuthorityNotifier } from "./authority.js";
-import { hasPermission, parsePermissions, permissionsJsonSql } from "./permissions.js";
+import type { AdminDb } from "./schema.js";
+import { GroupsAndPermissions } from "./user-groups.js";
+import { adminUserColumnsOf, normalizeUsername, UserStoreError, type AdminUser, type NewUser, type UserPatch } from "./user-model.js";
 
-export { hasPermission, parsePermissions, permissionsJsonSql, type PermissionHolder } from "./permissions.js";
-
-/** An admin user as the stores hand it out: a `weft_users` row without its password hash. */
-export interface AdminUser {
-  id: number;
-  username: string;
-  email: string;
-  isActive: boolean;
-  isStaff: boolean;
-  isSuperuser: boolean;
-  lastLoginAt: Date | null;
-  createdAt: Date;
-}
-
-/** A group of users, as Django's `auth.Group`. */
-export interface Group {
-  id: number;
-  name: string;
-}
-
-/** What {@link UserStore.createUser} takes. */
-export interface NewUser {
-  /** 1–150 characters of letters, digits and `@ . + - _` (Django's username rule), NFKC-normalised */
-  username: string;
-  /** the plaintext password; null or omitted gives an unusable password (no password login) */
-  password?: string | null;
-  email?: string;
-  /** may log into the admin (default false) */
-  isStaff?: boolean;
-  /** has every permission (default false) */
-  isSuperuser?: boolean;
-  /** default true */
-  isActive?: boolean;
-}
-
-/** The fields {@link UserStore.update} may change. */
-export interface UserPatch {
-  email?: string;
-  isActive?: boolean;
-  isStaff?: boolean;
-  isSuperuser?: boolean;
-}
-
-/** `WEFT_ADMIN_ERR_USER_STORE`: thrown by {@link UserStore} for invalid input (bad username, taken username, bad permission string, unknown user). */
-export class UserStoreError extends WeftAdminError {
-  constructor(message: string) {
-    super("WEFT_ADMIN_ERR_USER_STORE", message);
-  }
-}
+export { hasPermission, type PermissionHolder } from "./permissions.js";
+export { adminUserColumnsOf, checkPermission, normalizeUsername, UserStoreError, type AdminUser, type Group, type NewUser, type UserPatch } from "./user-model.js";
 
 const USERNAME = /^[\w.@+-]{1,150}$/u;
-const PERMISSION = /^[\w-]{1,100}\.[\w-]{1,150}$/;
-
-/** The columns of `weft_users` (of the dialect of `t`, see `adminTablesFor`) that make an {@link AdminUser} (never the password hash). */
-export function adminUserColumnsOf(t: Pick<AdminTables, "weftUsers">) {
-  const u = t.weftUsers;
-  return { id: u.id, username: u.username, email: u.email, isActive: u.isActive, isStaff: u.isStaff, isSuperuser: u.isSuperuser, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt };
-}
-
-/** The columns of SQLite's `weft_users` that make an {@link AdminUser} (see {@link adminUserColumnsOf}). */
-export const adminUserColumns = adminUserColumnsOf({ weftUsers });
-
-/**
- * Normalises a username as Django's `AbstractBaseUser.normalize_username` (Unicode NFKC).
- *
- * @param username - raw input
- * @returns the normalised username (not validated)
- */
-export function normalizeUsername(username: string): string {
-  return String(username).normalize("NFKC");
-}
-
-/**
- * Checks a permission string has the `app.codename` shape (e.g. `orders.refund_order`).
- *
- * @param perm - the string to check
- * @returns the same string
- * @throws UserStoreError when it is not of that shape
- */
-export function checkPermission(perm: string): string {
-  if (typeof perm !== "string" || !PERMISSION.test(perm)) throw new UserStoreError(`invalid permission "${String(perm)}": expected "app.codename"`);
-  return perm;
-}
 
 /**
  * Users, groups and permissions in the `weft_*` tables (created by `migrateAdmin`), on SQLite or
  * PostgreSQL (the tables of the database's dialect, see `adminTablesFor`).
  * Every method is async and issues a small, fixed number of statements.
+ * Groups and permissions (`createGroup`, `grant`, `hasPerm`, …) come from {@link GroupsAndPermissions}.
  */
-export class UserStore {
+export class UserStore extends GroupsAndPermissions {
   private readonly hashing: Argon2Params;
-  /**
-   * Session authority: every write below that changes what a user may do (password, flags,
-   * deletion, groups, permissions) has that user's open live sockets reload their session and
-   * re-check their views, on every worker. `adminPlugin` links it to `app.weft`.
-   */
-  readonly authority = new AuthorityNotifier();
-  /** the admin's tables of the database's dialect */
-  private readonly t: AdminTables;
-  private readonly userColumns: typeof adminUserColumns;
-  private readonly dialect: Dialect;
+  private readonly userColumns: ReturnType<typeof adminUserColumnsOf>;
 
   /**
    * @param db - a drizzle handle (SQLite or PostgreSQL, see `qb`) on the database holding the `weft_*` tables
@@ -120,13 +30,12 @@ export class UserStore {
    *   successful login
    */
   constructor(
-    readonly db: AdminDb,
+    db: AdminDb,
     opts: { hashing?: Argon2Params } = {},
   ) {
+    super(db);
     this.hashing = opts.hashing ?? DEFAULT_ARGON2;
-    this.t = adminTablesFor(db);
     this.userColumns = adminUserColumnsOf(this.t);
-    this.dialect = dialectOf(db);
   }
 
   /**
@@ -288,134 +197,4 @@ export class UserStore {
     if (rows.length) await this.authority.changed([userId]);
     return rows.length > 0;
   }
-
-  /**
-   * Creates a group, or returns the existing one of that name.
-   *
-   * @param name - 1–150 characters
-   * @returns the group
-   * @throws UserStoreError when the name is empty or too long
-   */
-  async createGroup(name: string): Promise<Group> {
-    const n = String(name).trim();
-    if (!n || n.length > 150) throw new UserStoreError("invalid group name");
-    await this.db.insert(this.t.weftGroups).values({ name: n }).onConflictDoNothing();
-    const g = await this.getGroup(n);
-    if (!g) throw new UserStoreError(`group "${n}" could not be created`);
-    return g;
-  }
-
-  /**
-   * @param name - a group name
-   * @returns the group, or null
-   */
-  async getGroup(name: string): Promise<Group | null> {
-    const row = (await this.db.select().from(this.t.weftGroups).where(eq(this.t.weftGroups.name, String(name).trim())).limit(1))[0];
-    return row ?? null;
-  }
-
-  /**
-   * Adds a user to a group (no-op when already a member).
-   *
-   * @param user - the user or its id
-   * @param group - the group or its id
-   * @throws the driver's foreign-key error when either does not exist
-   */
-  async addToGroup(user: AdminUser | number, group: Group | number): Promise<void> {
-    await this.db.insert(this.t.weftUserGroups).values({ userId: idOf(user), groupId: idOf(group) }).onConflictDoNothing();
-    await this.authority.changed([idOf(user)]);
-  }
-
-  /**
-   * Removes a user from a group (no-op when not a member).
-   *
-   * @param user - the user or its id
-   * @param group - the group or its id
-   */
-  async removeFromGroup(user: AdminUser | number, group: Group | number): Promise<void> {
-    await this.db.delete(this.t.weftUserGroups).where(and(eq(this.t.weftUserGroups.userId, idOf(user)), eq(this.t.weftUserGroups.groupId, idOf(group))));
-    await this.authority.changed([idOf(user)]);
-  }
-
-  /**
-   * Grants a permission to a user or a group (no-op when already granted).
-   *
-   * @param target - an {@link AdminUser} (has `username`) or a {@link Group} (has `name`)
-   * @param perm - an `app.codename` string such as `orders.refund_order`
-   * @throws UserStoreError for a malformed permission string
-   */
-  async grant(target: AdminUser | Group, perm: string): Promise<void> {
-    checkPermission(perm);
-    if (isUser(target)) await this.db.insert(this.t.weftUserPermissions).values({ userId: target.id, permission: perm }).onConflictDoNothing();
-    else await this.db.insert(this.t.weftGroupPermissions).values({ groupId: target.id, permission: perm }).onConflictDoNothing();
-    await this.holdersChanged(target);
-  }
-
-  /**
-   * Takes back a permission granted directly to a user or to a group.
-   *
-   * @param target - an {@link AdminUser} or a {@link Group}
-   * @param perm - the permission string
-   */
-  async revoke(target: AdminUser | Group, perm: string): Promise<void> {
-    if (isUser(target)) {
-      await this.db.delete(this.t.weftUserPermissions).where(and(eq(this.t.weftUserPermissions.userId, target.id), eq(this.t.weftUserPermissions.permission, perm)));
-    } else {
-      await this.db.delete(this.t.weftGroupPermissions).where(and(eq(this.t.weftGroupPermissions.groupId, target.id), eq(this.t.weftGroupPermissions.permission, perm)));
-    }
-    await this.holdersChanged(target);
-  }
-
-  /** Session authority after a grant or revoke: the user, or every member of the group. */
-  private async holdersChanged(target: AdminUser | Group): Promise<void> {
-    if (isUser(target)) return this.authority.changed([target.id]);
-    if (!this.authority.linked) return;
-    const members = await this.db.select({ id: this.t.weftUserGroups.userId }).from(this.t.weftUserGroups).where(eq(this.t.weftUserGroups.groupId, target.id));
-    await this.authority.changed(members.map((m) => m.id));
-  }
-
-  /**
-   * Every permission a user holds, direct and through groups, as Django's
-   * `get_all_permissions`: empty for an inactive or unknown user. A superuser gets only what was
-   * granted explicitly (there is no registry of all permissions here); use {@link hasPerm},
-   * which treats superusers as holding everything.
-   *
-   * @param userId - the user
-   * @returns the set of `app.codename` strings (one statement)
-   */
-  async permissions(userId: number): Promise<Set<string>> {
-    const row = (await this.db
-      .select({ perms: permissionsJsonSql(this.dialect) })
-      .from(this.t.weftUsers)
-      .where(and(eq(this.t.weftUsers.id, userId), eq(this.t.weftUsers.isActive, true)))
-      .limit(1))[0];
-    return new Set(row ? (parsePermissions(row.perms)) : []);
-  }
-
-  /**
-   * Whether a user has a permission, as Django's `User.has_perm`: false for an inactive or
-   * unknown user, true for an active superuser, else whether the user or one of their groups
-   * was granted it.
-   *
-   * @param user - the user or its id (the flags are re-read from the database)
-   * @param perm - an `app.codename` string
-   * @returns whether the permission is held
-   */
-  async hasPerm(user: AdminUser | number, perm: string): Promise<boolean> {
-    const row = (await this.db
-      .select({ isActive: this.t.weftUsers.isActive, isSuperuser: this.t.weftUsers.isSuperuser, perms: permissionsJsonSql(this.dialect) })
-      .from(this.t.weftUsers)
-      .where(eq(this.t.weftUsers.id, idOf(user)))
-      .limit(1))[0];
-    if (!row) return false;
-    return hasPermission({ isActive: row.isActive, isSuperuser: row.isSuperuser, permissions: parsePermissions(row.perms) }, perm);
-  }
-}
-
-function idOf(x: { id: number } | number): number {
-  return typeof x === "number" ? x : x.id;
-}
-
-function isUser(x: AdminUser | Group): x is AdminUser {
-  return "username" in x;
 }

@@ -18,7 +18,7 @@ import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { reprOf } from "../model/repr.js";
 import { EMPTY_STATE } from "../query/index.js";
-import type { Choice } from "./choices.js";
+import { relatedLabel, type Choice } from "./choices.js";
 import type { ForeignKeyInfo, FormField } from "./fields.js";
 
 /** The search input's name suffix: `customerId__search`. */
@@ -103,6 +103,17 @@ export async function resolveTyped(site: AdminSiteLike, fk: ForeignKeyInfo | und
   const name = fk?.admin?.verboseNamePlural.toLowerCase() ?? "objects";
   if (results.length === 0) return { error: `No ${name} match “${q.trim()}”.` };
   return { error: `Several ${name} match “${q.trim()}”; pick one from the list or type more.` };
+}
+
+/**
+ * The related row meant by a combobox's text `q` posted beside the key `current` (a form saved
+ * without JavaScript, or mid-search): null when the text still reads as the current row (its
+ * label, or the key itself), else {@link resolveTyped}'s outcome.
+ */
+export async function resolvePosted(site: AdminSiteLike, fk: ForeignKeyInfo, user: SessionUser, q: string, current: string): Promise<Resolved | null> {
+  const label = current === "" ? "" : ((await relatedLabel(site.db, fk, current)) ?? "");
+  if (q.trim() === label.trim() || q.trim() === current) return null;
+  return resolveTyped(site, fk, user, q);
 }
 
 /**

@@ -11,6 +11,7 @@ import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { shownFields } from "./fields.js";
 import type { InlineSpec } from "./inline-spec.js";
 import { initialValues } from "./present.js";
+import type { AutocompleteState } from "./autocomplete.js";
 import { validateForm, type FieldErrors, type FormInput } from "./schema.js";
 
 type Row = Record<string, unknown>;
@@ -26,6 +27,8 @@ export interface InlineRow {
   errors: FieldErrors;
   /** labels of the related objects of the row's foreign keys (as loaded; an edited key drops its label) */
   labels: Map<string, string | undefined>;
+  /** the row's comboboxes by field key (inline-autocomplete.ts) */
+  ac: Map<string, AutocompleteState>;
 }
 
 /** An inline's state in a form. */
@@ -39,7 +42,7 @@ export interface Formset {
 }
 
 /** A child write, run in the parent's transaction (inline-persist.ts). */
-export type InlineWrite = { op: "insert"; data: Row } | { op: "update"; id: unknown; data: Row } | { op: "delete"; id: unknown };
+export type InlineWrite = { op: "insert"; data: Row; row?: InlineRow } | { op: "update"; id: unknown; data: Row; row?: InlineRow } | { op: "delete"; id: unknown };
 
 /** What the user may do with the child model. */
 export interface InlinePerms {
@@ -56,7 +59,7 @@ export function inlinePerms(is: InlineSpec, user: SessionUser): InlinePerms {
 }
 
 function blank(is: InlineSpec): InlineRow {
-  return { id: null, stored: undefined, values: initialValues(is.spec, "add", undefined), delete: false, errors: {}, labels: new Map() };
+  return { id: null, stored: undefined, values: initialValues(is.spec, "add", undefined), delete: false, errors: {}, labels: new Map(), ac: new Map() };
 }
 
 /** The stored children of parent `parentValue` (none on the add form) plus the `extra` blank rows the user may add (within `maxNum`). */
@@ -65,15 +68,15 @@ export async function loadFormset(db: AdminDatabase, is: InlineSpec, parentValue
     parentValue === undefined
       ? []
       : ((await qb(db).select().from(is.admin.table).where(eq(is.fkColumn, parentValue)).orderBy(asc(is.spec.pk.column))) as Row[]);
-  const rows: InlineRow[] = stored.map((r) => ({ id: String(r[is.spec.pk.key]), stored: r, values: initialValues(is.spec, "change", r), delete: false, errors: {}, labels: new Map() }));
+  const rows: InlineRow[] = stored.map((r) => ({ id: String(r[is.spec.pk.key]), stored: r, values: initialValues(is.spec, "change", r), delete: false, errors: {}, labels: new Map(), ac: new Map() }));
   const room = perms.add ? Math.max(0, Math.min(is.extra, is.maxNum - rows.length)) : 0;
   for (let i = 0; i < room; i++) rows.push(blank(is));
   const choices = new Map<string, Choice[] | null>();
   for (const f of shownFields(is.spec)) {
     if (f.kind !== "foreignKey" || !f.fk) continue;
-    const c = await foreignKeyChoices(db, f.fk);
+    const c = f.autocomplete ? null : await foreignKeyChoices(db, f.fk);
     choices.set(f.key, c);
-    // beyond the select's limit the key is a number input: its object's label goes beside it
+    // beyond the select's limit the key is a combobox (inline-autocomplete.ts) or a number input: its object's label shows
     if (c === null) for (const r of rows) if (r.stored) r.labels.set(f.key, await relatedLabel(db, f.fk, r.stored[f.key]));
   }
   return { is, rows, choices, error: null };
@@ -143,7 +146,7 @@ export function validateFormset(fs: Formset, perms: InlinePerms): InlineWrite[] 
     if (Object.keys(errors).length > 0) {
       r.errors = errors;
       bad = true;
-    } else writes.push(r.id === null ? { op: "insert", data } : { op: "update", id: r.stored![fs.is.spec.pk.key], data });
+    } else writes.push(r.id === null ? { op: "insert", data, row: r } : { op: "update", id: r.stored![fs.is.spec.pk.key], data, row: r });
   }
   const kept = fs.rows.filter((r) => r.id !== null && !(r.delete && perms.delete)).length + writes.filter((w) => w.op === "insert").length;
   if (kept > fs.is.maxNum) {

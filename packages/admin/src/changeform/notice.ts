@@ -4,7 +4,10 @@
  * `?deleted=<id>`; after "Save and add another": `<add page>?saved=<id>`), and the page shown
  * next calls {@link savedNotice} to phrase Django's message from the audit log:
  * "The order “ORD-000123” was changed successfully." The message is only shown to the user
- * who made that entry, within {@link NOTICE_WINDOW_MS}: a crafted link shows nothing.
+ * who made that entry, within {@link NOTICE_WINDOW_MS}: a crafted link shows nothing. After the
+ * change list's `listEditable` formset saved without JavaScript: `<list>?changed=<n>.<last id>`,
+ * "3 orders were changed successfully." (Django's), shown when the user's latest entry for that
+ * last row is a change.
  */
 import type { SessionUser } from "../auth/index.js";
 import { latestEntry } from "../auditlog/query.js";
@@ -15,7 +18,7 @@ import type { ModelAdmin } from "../model/model-admin.js";
 export const NOTICE_WINDOW_MS = 10 * 60_000;
 
 /** The query parameters the notice reads; a change list should ignore them when parsing its state. */
-export const NOTICE_PARAMS = ["saved", "deleted"] as const;
+export const NOTICE_PARAMS = ["saved", "deleted", "changed"] as const;
 
 const PAST = { add: "added", change: "changed", delete: "deleted" } as const;
 
@@ -25,10 +28,21 @@ const PAST = { add: "added", change: "changed", delete: "deleted" } as const;
  * @param suffix - appended, e.g. " You may edit it again below."
  */
 export async function savedNotice(db: DbOrTx, admin: ModelAdmin<any, any>, user: SessionUser | null, params: Record<string, string | undefined>, suffix = ""): Promise<string | null> {
+  const many = /^([1-9][0-9]{0,4})\.(.{1,100})$/.exec(params.changed ?? "");
+  if (many && user) {
+    const e = await latestEntry(db, `${admin.app}.${admin.name}`, many[2]!, user.id, new Date(Date.now() - NOTICE_WINDOW_MS));
+    return e?.action === "change" ? changedMessage(admin, Number(many[1])) : null;
+  }
   const id = params.deleted ?? params.saved;
   if (!user || !id || id.length > 100) return null;
   const e = await latestEntry(db, `${admin.app}.${admin.name}`, id, user.id, new Date(Date.now() - NOTICE_WINDOW_MS));
   if (!e) return null;
   if (params.deleted !== undefined ? e.action !== "delete" : e.action === "delete") return null;
   return `The ${admin.verboseName.toLowerCase()} “${e.objectRepr}” was ${PAST[e.action]} successfully.${suffix}`;
+}
+
+/** Django's message after a `list_editable` save: "3 orders were changed successfully." */
+export function changedMessage(admin: ModelAdmin<any, any>, n: number): string {
+  const what = n === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase();
+  return `${n.toLocaleString("en-US")} ${what} ${n === 1 ? "was" : "were"} changed successfully.`;
 }

@@ -25,7 +25,6 @@ import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 type Row = Record<string, unknown>;
 type Mode = "add" | "change";
-
 export type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 /**
@@ -282,6 +281,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const previous = { ...this.values };
     this.takeValues(p);
     this.inlines.read(p);
+    await this.inlines.search(p);
     await this.rel.search(this.spec, p, this.values);
     for (const [k, v] of Object.entries(this.values)) if (previous[k] !== v) this.touched.add(k);
     this.errors = (await this.check(p)).errors;
@@ -300,7 +300,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       return;
     }
     // Enter in an autocomplete's input submits the form: it picks the highlighted result instead
-    for (const [key, s] of this.rel.ac) if (highlighted(s)) return this.acPick(key, highlighted(s)!.value);
+    const hl = [...this.rel.ac].map(([name, s]) => ({ name, value: highlighted(s)?.value })).find((h) => h.value !== undefined) ?? this.inlines.highlighted();
+    if (hl?.value !== undefined) return this.acPick(hl.name, hl.value);
     // "Add another …" is a submit button (the form's values travel with it, live or not): a blank row, no save
     if (typeof p[INLINE_ADD] === "string") {
       this.takeValues(p);
@@ -310,14 +311,14 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       return;
     }
     this.submitted = true;
-    const typed = await this.rel.resolve(this.spec, this.mode, p, this.values);
+    const typed = await this.rel.resolve(this.spec, this.mode, await this.inlines.resolve(p), this.values);
     p = typed.p;
     this.takeValues(p);
     this.inlines.read(p);
     const { data, errors } = await this.check(p);
     for (const [k, e] of Object.entries(typed.errors)) errors[k] = [e];
     this.errors = errors;
-    const n = Object.keys(errors).length + (this.inlines.validate() ? 0 : 1);
+    const n = Object.keys(errors).length + ((await this.inlines.validate()) ? 0 : 1);
     if (n > 0 || this.cleanErrors.length > 0) {
       this.formError = this.cleanErrors.length > 0 ? this.cleanErrors.join(" ") : n === 1 ? "Please correct the error below." : "Please correct the errors below.";
       this.assign(this.view(admin));
@@ -373,11 +374,12 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
 
   /** `ac_key`: ↑ / ↓ move the highlight, Escape closes the list (Enter submits: see save). */
   private acKey(field: string, key: string): void {
-    if (this.editable() && this.rel.key(field, key)) this.assign(this.view());
+    if (this.editable() && (this.rel.key(field, key) || this.inlines.key(field, key))) this.assign(this.view());
   }
 
   /** `ac_pick`: the listed result `value` becomes the field's value; the list closes. */
   private async acPick(field: string, value: string): Promise<void> {
+    if (this.editable() && this.inlines.pick(field, value)) return this.assign(this.view());
     const picked = this.editable() ? await this.rel.pick(this.spec, field, value) : undefined;
     if (picked === undefined) return;
     this.values[field] = picked;

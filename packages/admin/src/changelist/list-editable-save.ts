@@ -2,7 +2,8 @@
  * Saving the change list's `listEditable` formset, as Django's `changelist_view` saves
  * `list_editable`: every submitted row is checked (the change permission on that row, the
  * fields it may write), the changed rows are validated as their change form would validate
- * them (field parsing, the schema, `formfieldOverrides` validators, `clean`), and only if every
+ * them (field parsing, the schema, `formfieldOverrides` validators, `clean`; a foreign key must
+ * name a row the user may see: changeform/fk-check.ts), and only if every
  * row is valid are they written — all in ONE transaction, each through `saveModel` with its
  * "change" audit entry. Anything refused or invalid writes nothing.
  */
@@ -18,6 +19,8 @@ import { reprOf } from "../model/repr.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { dialectOf, qb } from "../query/dialect/index.js";
+import { foreignKeyErrors } from "../changeform/fk-check.js";
+import { resolveSearches } from "./list-editable-fk.js";
 import { listEditable, pkValue, type FormsetRow, type ListEdits } from "./list-editable.js";
 
 type Row = Record<string, unknown>;
@@ -67,16 +70,22 @@ export async function saveFormset(site: AdminSiteLike, admin: ModelAdmin<any, an
       if (!f || f.readonly) return { ok: false, kind: "refused", message: `The field “${f?.label ?? key}” of the ${verbose} “${repr}” is read-only; nothing was saved.` };
     }
     // the row's form: only its listEditable fields are written (the others are read-only here)
-    const keep = new Set(listEditable(admin));
+    const keep = new Set(listEditable(admin, site));
     const rowSpec = withReadonly(spec, writableFields(spec, "change").filter((f) => !keep.has(f.key)).map((f) => f.key));
     const fields = writableFields(rowSpec, "change");
     if (fields.length === 0) continue;
-    const { data, errors } = validateForm(rowSpec, "change", r.values, before);
+    // a combobox's text typed but not picked (no JavaScript, or Save mid-search) names its row
+    const values = { ...r.values };
+    const typedErrors = await resolveSearches(site, user, fields, r.search, values);
+    const { data, errors } = validateForm(rowSpec, "change", values, before);
+    Object.assign(errors, typedErrors);
     const differs = fields.some((f) => f.key in data && !sameValue(data[f.key], before[f.key]));
     // as Django's formset: a row the user did not change is neither validated nor saved
     if (!differs && Object.keys(errors).length === 0) continue;
+    // a changed foreign key must name a row the user may see (the related admin's getQueryset)
+    for (const [k, e] of Object.entries(await foreignKeyErrors(site, user, fields, data, before))) errors[k] ??= e;
     // an unchecked box is absent from a form's values: its string is ""
-    touched.set(r.pk, Object.fromEntries(fields.map((f) => [f.key, single(r.values[f.key])])));
+    touched.set(r.pk, Object.fromEntries(fields.map((f) => [f.key, single(values[f.key])])));
     const formErrors = await runCleanHooks(rowSpec, "change", user, before, data, errors);
     if (Object.keys(errors).length > 0) fieldErrors.set(r.pk, errors);
     if (formErrors.length > 0) rowErrors.set(r.pk, formErrors);

@@ -10,15 +10,19 @@
  * is read again after the save.
  */
 import type { SessionUser } from "../auth/index.js";
+import { SEARCH_SUFFIX } from "../changeform/autocomplete.js";
 import { toFormValue } from "../changeform/coerce.js";
 import { formSpecFor } from "../changeform/hooks.js";
-import { presentField, type FieldView } from "../changeform/present.js";
+import { presentField, type FieldView, type PresentInput } from "../changeform/present.js";
+import { comboboxView, type AutocompleteState } from "../changeform/autocomplete.js";
+import type { Choice } from "../changeform/choices.js";
 import type { FormField } from "../changeform/fields.js";
 import type { FieldErrors, FormInput } from "../changeform/schema.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import type { ChangeListRow } from "../query/index.js";
 import type { RowModel } from "./present.js";
+import { editableFormKeys, formKeyOf, ListRelated } from "./list-editable-fk.js";
 
 /** The formset's prefix, as Django's: `form-TOTAL_FORMS`, `form-0-<field>`. */
 export const FORMSET_PREFIX = "form";
@@ -34,6 +38,8 @@ export interface FormsetRow {
   index: number;
   pk: string;
   values: FormInput;
+  /** the comboboxes' texts (`form-N-<key>__search`) by form key (list-editable-fk.ts) */
+  search: Record<string, string>;
 }
 
 /** A submitted formset, or why it is refused (a forged or malformed payload: nothing is saved). */
@@ -71,9 +77,9 @@ export interface ListEditableModel {
   dirty: number;
 }
 
-/** The ModelAdmin's `listEditable` keys. */
-export function listEditable(admin: ModelAdmin<any, any>): readonly string[] {
-  return admin.options.listEditable ?? [];
+/** The form keys the list edits: the ModelAdmin's `listEditable`, a relation named by its own column (`customer` → `customerId`). */
+export function listEditable(admin: ModelAdmin<any, any>, site: AdminSiteLike): readonly string[] {
+  return editableFormKeys(site, admin);
 }
 
 /** The primary key as the row statements hold it, from its form string (undefined: malformed). */
@@ -91,11 +97,11 @@ export function pkValue(admin: ModelAdmin<any, any>, site: AdminSiteLike, s: str
  */
 export function parseFormset(admin: ModelAdmin<any, any>, site: AdminSiteLike, p: FormInput): ParsedFormset {
   const pkKey = site.query(admin).config.pk.key;
-  const editable = new Set(listEditable(admin));
+  const editable = new Set(listEditable(admin, site));
   const totalRaw = p[`${FORMSET_PREFIX}-TOTAL_FORMS`];
   const total = typeof totalRaw === "string" && /^\d{1,5}$/.test(totalRaw) ? Number(totalRaw) : NaN;
   if (!(total >= 0 && total <= MAX_FORMS)) return { refused: "The list's form could not be read (form-TOTAL_FORMS is missing or wrong); nothing was saved. Reload the page and try again." };
-  const rows: FormsetRow[] = Array.from({ length: total }, (_, index) => ({ index, pk: "", values: {} }));
+  const rows: FormsetRow[] = Array.from({ length: total }, (_, index) => ({ index, pk: "", values: {}, search: {} }));
   for (const [name, value] of Object.entries(p)) {
     const m = FORM_KEY.exec(name);
     if (!m) continue;
@@ -104,6 +110,7 @@ export function parseFormset(admin: ModelAdmin<any, any>, site: AdminSiteLike, p
     if (index >= total) return { refused: `The list's form could not be read (${name} is past form-TOTAL_FORMS); nothing was saved.` };
     if (key === pkKey) rows[index]!.pk = Array.isArray(value) ? "" : (value ?? "");
     else if (editable.has(key)) rows[index]!.values[key] = value;
+    else if (key.endsWith(SEARCH_SUFFIX) && editable.has(key.slice(0, -SEARCH_SUFFIX.length))) rows[index]!.search[key.slice(0, -SEARCH_SUFFIX.length)] = Array.isArray(value) ? (value[value.length - 1] ?? "") : (value ?? "");
     else return { refused: `The field “${key}” cannot be edited in the list; nothing was saved.` };
   }
   const seen = new Set<string>();
@@ -125,6 +132,8 @@ export class ListEdits {
   readonly rowErrors = new Map<string, string[]>();
   /** a live update arrived while paused: read the page again once the edits are gone */
   stale = false;
+  /** the foreign-key cells' select choices and comboboxes (list-editable-fk.ts) */
+  readonly related = new ListRelated();
 
   /** Whether rows have unsaved edits (the live list pauses). */
   get dirty(): boolean {
@@ -160,6 +169,7 @@ export class ListEdits {
     this.values.clear();
     this.errors.clear();
     this.rowErrors.clear();
+    this.related.clear();
   }
 }
 
@@ -176,7 +186,7 @@ export interface EditInput {
 export function editableFields(site: AdminSiteLike, admin: ModelAdmin<any, any>, user: SessionUser, record: Record<string, unknown>): FormField[] {
   if (!admin.has(user, "change", record)) return [];
   const spec = formSpecFor(site, admin, user, record);
-  return listEditable(admin).flatMap((k) => {
+  return listEditable(admin, site).flatMap((k) => {
     const f = spec.byKey.get(k);
     return f && !f.readonly ? [f] : [];
   });
@@ -199,6 +209,7 @@ export function editableRows(models: RowModel[], input: EditInput): { rows: RowM
   const pkKey = site.query(admin).config.pk.key;
   const columns = site.query(admin).config.listDisplay;
   let forms = 0;
+  edits.related.cells.clear();
   const rows = models.map((m, i) => {
     const row = input.rows[i]!;
     const fields = editableFields(site, admin, user, row.record as Record<string, unknown>);
@@ -209,10 +220,14 @@ export function editableRows(models: RowModel[], input: EditInput): { rows: RowM
     const errors = edits.errors.get(m.pk) ?? {};
     const byKey = new Map(fields.map((f) => [f.key, f]));
     const cells = m.cells.map((c, j) => {
-      const f = byKey.get(columns[j]!.name);
+      const f = byKey.get(formKeyOf(site, admin, columns[j]!.name));
       if (!f) return c;
       const name = `${FORMSET_PREFIX}-${index}-${f.key}`;
-      const field = presentField(f, { mode: "change", editable: true, values, row: row.record as Record<string, unknown>, errors, fkChoices: new Map(), fkLabels: new Map(), autocomplete: new Map(), user });
+      const fk = f.kind === "foreignKey" ? fkCell(input, m.pk, f, name, values[f.key] ?? "", row, c.text, columns[j]!.name) : NO_FK;
+      const shown = presentField(f, { mode: "change", editable: true, values, row: row.record as Record<string, unknown>, errors, user, ...fk });
+      // the combobox's inputs are named after the cell (`form-3-customerId__search`), not the field
+      const state = fk.autocomplete.get(f.key);
+      const field = state ? { ...shown, ac: comboboxView(`id_${name}`, name, state) } : shown;
       const edit: EditCell = { name, id: `id_${name}`, field, aria: `${c.label} of ${m.repr}`, errors: errors[f.key] ?? [] };
       return { ...c, edit };
     });
@@ -220,6 +235,27 @@ export function editableRows(models: RowModel[], input: EditInput): { rows: RowM
     return { ...m, cells, edit, cls: typed ? (m.cls ? `${m.cls} cl-dirty` : "cl-dirty") : m.cls };
   });
   return { rows, forms };
+}
+
+const NO_FK = { fkChoices: new Map<string, Choice[] | null>(), fkLabels: new Map<string, string | undefined>(), autocomplete: new Map<string, AutocompleteState>() };
+
+/**
+ * What the change form's presenter needs for foreign-key cell `name`: the select's choices, or
+ * the combobox's state, or (a key input) the related row's label beside it. The label of the
+ * stored key is the cell's own text when the column shows the relation (`customer`).
+ */
+function fkCell(input: EditInput, pk: string, f: FormField, name: string, value: string, row: ChangeListRow, text: string, column: string): Pick<PresentInput, "fkChoices" | "fkLabels" | "autocomplete"> {
+  const rel = input.edits.related;
+  const stored = String((row.record as Record<string, unknown>)[f.key] ?? "");
+  const shows = input.site.query(input.admin).config.relations.has(column);
+  const label = value === stored ? (shows ? text : value) : value;
+  input.edits.related.cells.set(name, { pk, key: f.key });
+  const state = rel.combo(pk, f, value, label);
+  return {
+    fkChoices: new Map([[f.key, rel.choices.get(f.key) ?? null]]),
+    fkLabels: value === stored && shows ? new Map([[f.key, text]]) : new Map(),
+    autocomplete: state ? new Map([[f.key, state]]) : new Map(),
+  };
 }
 
 /** The management inputs of a formset of `forms` rows (Django's `ManagementForm`). */

@@ -17,8 +17,9 @@ import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type
 import { AdminView } from "../shell/base.js";
 import { FilterAutocomplete, filterCombobox, readTypedFilters, type TypedFilters } from "./filter-autocomplete.js";
 import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
+import { AC_KEY_PAYLOAD, AC_PICK_PAYLOAD } from "../changeform/autocomplete.js";
 import { ListEdits } from "./list-editable.js";
-import { listEdit, listSave, withEditable, type ListEditHost } from "./list-editable-view.js";
+import { listAcKey, listAcPick, listEdit, listSave, loadRelated, savedListUrl, withEditable, type ListEditHost } from "./list-editable-view.js";
 
 const DENIED = "You don't have permission to do that.";
 /** The largest selection the built-in delete removes inside the event handler (one transaction); more runs as a job. */
@@ -203,6 +204,9 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     list_edit: on(FORM_PAYLOAD, (p) => listEdit(this.editHost, p)),
     /** `listEditable`: Save under the table. */
     list_save: on(FORM_PAYLOAD, async (p) => void (await listSave(this.editHost, p))),
+    /** `listEditable`: a key in a foreign-key cell's combobox; a listed related row clicked. */
+    list_ac_key: on(AC_KEY_PAYLOAD, (p) => listAcKey(this.editHost, p.field, p.key)),
+    list_ac_pick: on(AC_PICK_PAYLOAD, (p) => listAcPick(this.editHost, p.field, p.value)),
     /** `listEditable`: forgets the unsaved edits and reads the page again. */
     list_discard: async () => {
       const admin = this.allowed("view");
@@ -270,7 +274,8 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   async submit(p: FormInput): Promise<string | null> {
     // as Django's changelist_view: a formset POST without the change permission is a 403
     if (!this.site.get(this.appLabel, this.modelName)?.has(this.user, "change")) throw new UnauthorizedError(`change ${this.modelName}`);
-    return (await listSave(this.editHost, p)) ? this.ctx.url.pathname + this.ctx.url.search : null;
+    const saved = await listSave(this.editHost, p);
+    return saved ? savedListUrl(this.ctx.url, saved) : null;
   }
 
   private async runAction(name: string, confirmed: boolean): Promise<void> {
@@ -374,12 +379,13 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.live.reset();
       const page = await query.fetchPage(this.state);
       const filters = await query.filterChoices(this.state);
-      const dateBar = await query.dateHierarchy(this.state);
+      const dateBar = await query.dateHierarchy(this.state, { dense: page.capped });
       const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0 || this.state.date !== undefined;
       this.fullTotal = filtered ? await fullCount(this.site.reads, query) : { n: page.total, estimated: page.estimated };
       this.page = page;
       this.filters = filters;
       this.dateBar = dateBar;
+      await loadRelated(this.editHost, admin);
     } catch (err) {
       if (!this.tooSlow(err)) throw err;
       return false;

@@ -12,7 +12,9 @@ const EDITABLE_TYPES = new Set(["string", "number", "boolean", "date"]);
  * of the model's own table (not a related path, not a computed column), not a link to the change
  * form (in `listDisplayLinks`, or the first column when `listDisplayLinks` is not set), not the
  * primary key, not in `readonlyFields`, a field of the change form (`fields` / `fieldsets` when
- * set), not a foreign key (not supported yet), and of a type a form can edit.
+ * set), and of a type a form can edit. A foreign key may be named by its column (`customerId`)
+ * or by the relation `listDisplay` shows (`customer`): the cell is the change form's select or
+ * autocomplete (changelist/list-editable-fk.ts).
  *
  * @param site - the admin site, with every model registered
  * @returns one error per bad entry
@@ -42,7 +44,10 @@ export function listEditableErrors(site: AdminSiteLike): CheckMessage[] {
       if (typeof key !== "string" || col === undefined) return fail(i, `refers to ${name}, which is not in listDisplay.`, "List the column in listDisplay too, as Django requires for list_editable.");
       if (seen.has(key)) return fail(i, `lists ${name} twice.`, "List each column once.");
       seen.add(key);
-      if (col.kind !== "field" || col.field.relation || !(key in columns)) return fail(i, `refers to ${name}, which is not a column of the model's own table (a computed column or a related path).`, "Only the model's own columns can be edited in the list.");
+      // a relation shown by its name (`customer`) edits its own key column (`customerId`)
+      const relation = config.relations.get(key);
+      const own = relation && col.kind === "field" && col.field.relation?.name === key ? relation.columnKey : key;
+      if (col.kind !== "field" || (col.field.relation && own === key) || !(own in columns)) return fail(i, `refers to ${name}, which is not a column of the model's own table (a computed column or a related path).`, "Only the model's own columns can be edited in the list.");
       if (config.listDisplayLinks.includes(key)) {
         return fail(
           i,
@@ -50,10 +55,10 @@ export function listEditableErrors(site: AdminSiteLike): CheckMessage[] {
           "Set listDisplayLinks to another column (or null), or edit another column.",
         );
       }
-      if (columns[key].primary) return fail(i, `refers to the primary key ${name}.`, "The primary key cannot be edited.");
-      if ((o.readonlyFields ?? []).includes(key)) return fail(i, `refers to ${name}, which is in readonlyFields.`, "Remove it from readonlyFields or from listEditable.");
-      if (formKeys && !formKeys.includes(key)) return fail(i, `refers to ${name}, which is not a field of the change form (fields / fieldsets).`, "Add it to fields (or a fieldset): the list edits it with the change form's field.");
-      if (fkKeys.has(key) || config.relations.has(key)) return fail(i, `refers to the foreign key ${name}, which the list cannot edit yet.`, "Edit foreign keys on the change form (autocompleteFields).");
+      if (columns[own]!.primary) return fail(i, `refers to the primary key ${name}.`, "The primary key cannot be edited.");
+      if ((o.readonlyFields ?? []).includes(own)) return fail(i, `refers to ${name}, which is in readonlyFields.`, "Remove it from readonlyFields or from listEditable.");
+      if (formKeys && !formKeys.includes(own)) return fail(i, `refers to ${name}, which is not a field of the change form (fields / fieldsets).`, "Add it to fields (or a fieldset): the list edits it with the change form's field.");
+      if (fkKeys.has(own)) return;
       if (!EDITABLE_TYPES.has(columns[key].dataType)) return fail(i, `refers to ${name}, a ${columns[key].dataType} column, which a form cannot edit.`, "Only text, number, boolean and date columns can be edited in the list.");
     });
   }

@@ -63,8 +63,11 @@ export interface ModelAdminOptions<T extends AnyTable = AnyTable, R extends Rela
    * `formfieldOverrides` validators, `getReadonlyFields(user, row)` and
    * `hasChangePermission(user, row)`. Each must be an own, editable column of the change form,
    * in `listDisplay` and not a link column (not the first one without `listDisplayLinks`):
-   * checked at start-up (`weft.E005`). See changelist/list-editable.ts.
-   * @example listEditable: ["status"]
+   * checked at start-up (`weft.E005`). A foreign key (named by its column or by the relation
+   * `listDisplay` shows, `"customer"`) is the change form's select or autocomplete, its key
+   * checked against the related admin's `getQueryset(user)`: changelist/list-editable-fk.ts.
+   * See changelist/list-editable.ts.
+   * @example listEditable: ["status", "customer"]
    */
   listEditable?: readonly string[];
   /** Django's `readonly_fields`: shown, never written (not even by a crafted event) */

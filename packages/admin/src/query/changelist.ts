@@ -8,7 +8,7 @@
 import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
-import { dateHierarchyBar, type DateHierarchyView } from "./date-hierarchy-bar.js";
+import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
 import { selectionFilter } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
@@ -366,11 +366,15 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
 
   /**
    * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
-   * (`min`/`max`, then every year's count; 1 when nothing matches), 1 under a year or a month, 0 under a day.
+   * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty), 1 under a year or a month, 0 under a day.
+   * Each period's count stops at `countLimit` (`capped`), as the list's own, except a search
+   * that matched fewer rows than that (counted exactly, in one pass over its matches).
+   * @param state - a validated state
+   * @param hints - `dense`: the page of this state came back `capped` (see `DateHierarchyHints`)
    * @returns the bar, or null when the admin has no `dateHierarchy`
    */
-  dateHierarchy(state: ChangeListState): Promise<DateHierarchyView | null> {
-    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state);
+  dateHierarchy(state: ChangeListState, hints: DateHierarchyHints = {}): Promise<DateHierarchyView | null> {
+    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, hints);
   }
 
   /** Drops cached foreign-key choices (after related rows were added, renamed or deleted). */

@@ -2,8 +2,9 @@
  * The `dateHierarchy` bar of a change-list state (Django's `date_hierarchy` template tag): the
  * way back up (all dates, the year, the month), the period shown, and the periods under it that
  * have rows, each with its count and the query string of its link. Statements: the years need
- * one `min`/`max` statement, then one for every year's count (none when nothing matches); a
- * year's months and a month's days one statement; a day none.
+ * one `min`/`max` statement (over the list without its search), then one for every year's count
+ * (none when the list without its search is empty); a year's months and a month's days one
+ * statement; a day none.
  */
 import type { SQL } from "drizzle-orm";
 import type { AnyDb, Builder, Runnable } from "./db.js";
@@ -28,8 +29,25 @@ export interface DateHierarchyView {
   readonly back: readonly DateHierarchyLink[];
   /** The period shown ("May 3, 2024"), or null on the top level. */
   readonly current: string | null;
-  /** The periods under it that have rows, in calendar order, with their row counts. */
-  readonly choices: readonly (DateHierarchyLink & { readonly count: number })[];
+  /**
+   * The periods under it that have rows, in calendar order, with their row counts; `capped`: more
+   * than `count` rows (the ModelAdmin's `countLimit`) are in the period and counting stopped there.
+   */
+  readonly choices: readonly (DateHierarchyLink & { readonly count: number; readonly capped: boolean })[];
+}
+
+/** What the page already knows when the bar is built. */
+export interface DateHierarchyHints {
+  /**
+   * The page's search matched more than `countLimit` rows (`ChangeListPage.capped` with a `q`):
+   * each period's matches are counted along the column's index, testing the search row by row,
+   * up to `countLimit`, instead of one pass over every match (q=a, 385,403 of 400,000 orders:
+   * ~6 s → ~0.3 s on SQLite at load ~30). SQLite only: PostgreSQL's pass is a hash join over a
+   * scan (q=a ~1.3 s at load ~30, the walk ~0.8 s) and the walk reads the whole index for a
+   * capped search that is sparse (q=ann, 16,000 matches: 0.5 s in one pass, 1.5–2.5 s walking),
+   * where SQLite's pass gathers the matches through the search's indexes one by one.
+   */
+  readonly dense?: boolean;
 }
 
 /**
@@ -41,19 +59,26 @@ export interface DateHierarchyView {
  * @param now - the clock of date-range filters
  * @param run - runs one statement (counted by the change list)
  * @param state - a validated state
+ * @param hints - what the page's count told (see {@link DateHierarchyHints})
  * @returns the bar, or null when the admin has no `dateHierarchy`
  */
-export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, run: (q: Runnable<Record<string, unknown>[]>) => Promise<Record<string, unknown>[]>, state: ChangeListState): Promise<DateHierarchyView | null> {
+export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, run: (q: Runnable<Record<string, unknown>[]>) => Promise<Record<string, unknown>[]>, state: ChangeListState, hints: DateHierarchyHints = {}): Promise<DateHierarchyView | null> {
   const h = rules.config.dateHierarchy;
   if (!h) return null;
   const table = rules.config.table;
   const exec = async (query: SQL) => (await run({ execute: () => dialect.all(db, query), toSQL: () => (db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
+  const limit = rules.config.countLimit;
+  const dense = state.q !== "" && hints.dense === true && limit !== undefined && dialect.name === "sqlite";
+  // the years of the list without its search: the ends of the column's index, where min/max over
+  // a search reads every match twice (q=a on 400,000 orders: 11 s at load ~30); a superset, since
+  // periods without a match are dropped below
   const where = selectionFilter(db, dialect, rules, now, state);
+  const unsearched = state.q === "" ? where : selectionFilter(db, dialect, rules, now, { ...state, q: "" });
   const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
 
   let buckets: DateBucket[];
   if (!state.date) {
-    const row = await exec(minMaxStatement(h, table, where));
+    const row = await exec(minMaxStatement(h, table, unsearched));
     const lo = readInstant(h.column, row.lo);
     const hi = readInstant(h.column, row.hi);
     buckets = lo && hi ? yearBuckets(lo, hi, h.column, rules.timeZone) : [];
@@ -63,11 +88,16 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     // a search is matched in one pass over the period; anything else is counted per bucket along
     // the column's index, each bucket bounded by its own range only (the period's range beside it
     // would make SQLite walk the whole period once per bucket)
+    // each bounded by `countLimit` (as the list's own count), except a sparse search's one pass
     const { date: _period, ...outside } = state;
-    const row = await exec(state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges") : bucketStatement(h, table, where, buckets, rules.timeZone, "pass"));
+    const statement =
+      state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges", limit)
+      : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, undefined, true), buckets, rules.timeZone, "ranges", limit)
+      : bucketStatement(h, table, where, buckets, rules.timeZone, "pass");
+    const row = await exec(statement);
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
   }
-  const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: counts[i]! }] : []));
+  const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: limit !== undefined ? Math.min(counts[i]!, limit) : counts[i]!, capped: limit !== undefined && counts[i]! > limit }] : []));
 
   const back: DateHierarchyLink[] = [];
   if (state.date) {

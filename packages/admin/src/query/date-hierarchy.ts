@@ -166,16 +166,21 @@ export function minMaxStatement(h: ResolvedDateHierarchy, table: unknown, where:
  * Every bucket's rows in one statement, in one of two forms:
  * - `ranges` — `select (select count(*) from t where … and col >= a and col < b) as "b0", …`:
  *   one index range count per bucket (400,000 orders by year: ~40 ms on SQLite, against ~175 ms
- *   for a pass over every row);
+ *   for a pass over every row); with `atMost`, each count stops after `atMost + 1` rows
+ *   (`select count(*) from (select 1 … limit atMost + 1)`: 400,000 orders by year, 10,000 at
+ *   most: ~14 ms against ~106 ms exact on SQLite at load ~30);
  * - `pass` — `select sum(case when col >= a and col < b then 1 else 0 end) as "b0", … from t
  *   where …`: one pass over the matching rows, for a WHERE that is costly to repeat per bucket
  *   (a search, whose related subqueries would run once per bucket).
  */
-export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL | undefined, buckets: readonly DateBucket[], timeZone: string | undefined, form: "ranges" | "pass"): SQL {
+export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL | undefined, buckets: readonly DateBucket[], timeZone: string | undefined, form: "ranges" | "pass", atMost?: number): SQL {
   if (form === "ranges") {
     const counts = buckets.map((b, i) => {
       const cond = drillCondition(h, b.drill, timeZone);
-      return sql`(select count(*) from ${table} where ${where ? and(where, cond) : cond}) as ${sql.identifier(`b${i}`)}`;
+      const w = where ? and(where, cond) : cond;
+      // bounded: the range is read until atMost + 1 rows, not to its end
+      const n = atMost === undefined ? sql`select count(*) from ${table} where ${w}` : sql`select count(*) from (select 1 from ${table} where ${w} limit ${atMost + 1}) as "weft_b"`;
+      return sql`(${n}) as ${sql.identifier(`b${i}`)}`;
     });
     return sql`select ${sql.join(counts, sql`, `)}`;
   }

@@ -5,7 +5,7 @@ export { FK_CHOICE_LIMIT, type FilterChoiceView, type FilterView } from "./choic
 export { ChangeListQuery, type ChangeListPage, type ChangeListQueryOptions, type ColumnHeader } from "./changelist.js";
 export { dateRange } from "./conditions.js";
 export { type DateDrill } from "./date-hierarchy.js";
-export { type DateHierarchyLink, type DateHierarchyView } from "./date-hierarchy-bar.js";
+export { type DateHierarchyHints, type DateHierarchyLink, type DateHierarchyView } from "./date-hierarchy-bar.js";
 export { type ChangeListRow } from "./rows.js";
 export {
   DATE_RANGES,

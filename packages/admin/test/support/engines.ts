@@ -136,9 +136,18 @@ export interface EngineDb {
   exec(sql: string): Promise<void>;
   /** runs one raw statement and returns its rows (checks only; values inline, no parameters) */
   rows<R = Record<string, unknown>>(sql: string): Promise<R[]>;
+  /**
+   * A second connection to the same database, as another process or worker has (SQLite: the
+   * file opened again; PostgreSQL: a client of its own, outside the site's pool). Close it
+   * before `close()`.
+   */
+  connect(): Promise<Connection>;
   /** closes the connection and drops the database (SQLite: removes its directory) */
   close(): Promise<void>;
 }
+
+/** One connection of {@link EngineDb.connect}: raw SQL only (values inline). */
+export type Connection = Pick<EngineDb, "exec" | "rows"> & { close(): Promise<void> };
 
 /**
  * Opens a fresh database on `engine`, runs that engine's `ddl`, then `migrateAdmin`. SQLite: a
@@ -148,7 +157,8 @@ export interface EngineDb {
 export async function openEngine(engine: Engine, ddl: { sqlite: string; postgres: string }, prefix = "admin_engine"): Promise<EngineDb> {
   if (engine === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "weft-engine-"));
-    const sqlite = new Database(join(dir, "shop.db"));
+    const file = join(dir, "shop.db");
+    const sqlite = new Database(file);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.exec(ddl.sqlite);
@@ -159,6 +169,10 @@ export async function openEngine(engine: Engine, ddl: { sqlite: string; postgres
       db,
       exec: async (s) => void sqlite.exec(s),
       rows: async <R>(s: string) => sqlite.prepare(s).all() as R[],
+      connect: async () => {
+        const other = new Database(file);
+        return { exec: async (s) => void other.exec(s), rows: async <R>(s: string) => other.prepare(s).all() as R[], close: async () => void other.close() };
+      },
       close: async () => {
         sqlite.close();
         rmSync(dir, { recursive: true, force: true });
@@ -176,6 +190,11 @@ export async function openEngine(engine: Engine, ddl: { sqlite: string; postgres
       db,
       exec: async (s) => void (await pool.query(s)),
       rows: async <R>(s: string) => (await pool.query(s)).rows as R[],
+      connect: async () => {
+        const other = new pg.Client({ connectionString: tdb.url });
+        await other.connect();
+        return { exec: async (s) => void (await other.query(s)), rows: async <R>(s: string) => (await other.query(s)).rows as R[], close: () => other.end() };
+      },
       close: async () => {
         await pool.end();
         await tdb.drop();

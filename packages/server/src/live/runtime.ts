@@ -17,6 +17,7 @@ import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNO
 import { WeftError, weftError } from "../errors.js";
 import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
+import { LastHtml } from "./last-html.js";
 import { fanoutOf, type Fanout } from "./fanout.js";
 import { STREAMS, streamFrames } from "./streams.js";
 import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
@@ -48,8 +49,8 @@ const CLEAR_FLASH = "lv:clear-flash";
  */
 export class ViewRuntime implements ViewDriver {
   view!: LiveView<any, any>;
-  /** last HTML sent to the client; null before the first render */
-  private sent: string | null = null;
+  /** last HTML sent to the client (a shared base and a delta, see last-html.ts); empty before the first render */
+  private readonly sent = new LastHtml();
   private dirty = false;
   private busy = true;
   private scheduled = false;
@@ -109,7 +110,8 @@ export class ViewRuntime implements ViewDriver {
       // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
       this.view[STREAMS]?.resetAll();
       const html = this.render();
-      this.sent = fanoutOf(this.services).intern(cls, html);
+      const fan = fanoutOf(this.services);
+      this.sent.set(html, html, (h) => fan.intern(cls, h));
       this.dirty = false;
       if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
       this.outbox.send(answer ? answer(html, this.view) : hash !== undefined && hash === htmlHash(html) ? unchangedFrame(this.ref) : renderedFrame(this.ref, html));
@@ -414,8 +416,8 @@ export class ViewRuntime implements ViewDriver {
     this.dirty = false;
     const fan = fanoutOf(this.services);
     const diff = (old: string, html: string) => traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
-    const r = fan.render(this.view, this.sent, () => this.solo(), () => this.render(), diff);
-    this.sent = fan.intern(this.view.constructor as LiveViewClass, r.html);
+    const r = fan.render(this.view, this.sent.get(), () => this.solo(), () => this.render(), diff);
+    this.sent.set(r.html, r.update, (h) => fan.intern(this.view.constructor as LiveViewClass, h));
     return r;
   }
 

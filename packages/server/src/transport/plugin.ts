@@ -21,6 +21,7 @@ import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { healthRoute } from "./health.js";
 import { LiveSocket } from "./socket.js";
 import { KeyedCap } from "./caps.js";
+import { IdleSweep } from "./idle.js";
 import { AbuseCooldown } from "./cooldown.js";
 import { SHUT_GRACE_MS } from "./shut.js";
 import { defaultLimits, type Limits } from "./limits.js";
@@ -332,6 +333,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const live = new Set<ViewRuntime>();
   const authority = new SessionAuthority(services.pubsub, sessions, { ...defaultAuthority, ...opts.authority }, app.log);
   const caps = { sockets: new KeyedCap(limits.maxSocketsPerSession), views: new KeyedCap(limits.maxViewsPerSession), cooldown: new AbuseCooldown(limits.abuseCooldownMs) };
+  const idle = new IdleSweep(limits);
   const layoutData: Record<string, unknown> = { ...opts.layoutData };
   const asset = clientAsset(prefix);
   // the upload chunk: the runtime imports it from this meta's URL on pages with an lv-upload input
@@ -372,6 +374,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   app.addHook("onClose", async () => {
     templates.close();
     authority.close();
+    idle.close();
     if (!opts.pubsub) await services.pubsub.close();
   });
 
@@ -425,7 +428,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     const session = upgrade?.session;
     if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
     const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
-    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority, caps);
+    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority, caps, idle);
   });
 
   const renderPage: WeftServer["renderPage"] = async (req, reply, cls, ro = {}) => {

@@ -20,15 +20,13 @@ export function logRefusal(log: Logger, r: Refusal, msg: string): void {
 }
 
 /**
- * The socket's `error` listener. `ws` refuses oversized frames (over `maxPayload`, close 1009)
+ * What the socket's `error` listener logs. `ws` refuses oversized frames (over `maxPayload`, close 1009)
  * and invalid UTF-8 (1007) itself and reports them as errors, which @fastify/websocket would
  * log with a stack at `error` level; this logs one warn line instead. Other socket errors (a
  * reset connection) are the network's, logged at `debug`.
  */
-export function socketErrorLogger(log: Logger, maxFrameBytes: number): (err: Error & { code?: string }) => void {
-  return (err) => {
-    if (!err.code?.startsWith("WS_ERR_")) return log.debug({ err }, "weft: socket error");
-    const tooLarge = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
-    logRefusal(log, { code: err.code ?? "socket_error", ...(tooLarge ? { limit: maxFrameBytes } : {}) }, tooLarge ? "frame too large" : `frame refused: ${err.message}`);
-  };
+export function logSocketError(log: Logger, maxFrameBytes: number, err: Error & { code?: string }): void {
+  if (!err.code?.startsWith("WS_ERR_")) return log.debug({ err }, "weft: socket error");
+  const tooLarge = err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH";
+  logRefusal(log, { code: err.code ?? "socket_error", ...(tooLarge ? { limit: maxFrameBytes } : {}) }, tooLarge ? "frame too large" : `frame refused: ${err.message}`);
 }

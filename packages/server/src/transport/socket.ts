@@ -32,25 +32,31 @@ import { decodeClientFrame as decodeFrame, FrameError, type ClientMessage } from
 import { RateLimiter, type Limits } from "./limits.js";
 import { TokenError } from "../live/token.js";
 import { navigate } from "./navigate.js";
-import type { SessionAuthority, SocketSession } from "./authority.js";
+import type { AuthorityTarget, SessionAuthority, SocketSession } from "./authority.js";
 import type { SessionCaps } from "./caps.js";
-import { logRefusal, socketErrorLogger } from "./refusals.js";
+import { logRefusal, logSocketError } from "./refusals.js";
+import type { IdleSocket, IdleSweep } from "./idle.js";
 import { shut } from "./shut.js";
+import { writeShared } from "./wire.js";
 
 const TEXT = { binary: false } as const;
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
  * coalesces renders while the socket is slow to read.
+ *
+ * Kept small, as there is one per tab: its listeners are closures over `this` alone, the idle
+ * timeout is the server's sweep (idle.ts), the upload-chunk budget is made on the first chunk.
  */
-export class LiveSocket implements Outbox {
+export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
   private views = new Map<number, ViewRuntime>();
   private limiter: RateLimiter;
-  /** upload chunks have their own budget: they never eat the events' */
-  private chunks: RateLimiter;
+  /** upload chunks have their own budget: they never eat the events' (made on the first chunk) */
+  private chunks?: RateLimiter;
   /** until the first join (dropped then: a Timeout kept per socket costs ~250 B) */
   private joinTimer?: NodeJS.Timeout;
-  private idleTimer: NodeJS.Timeout;
+  /** `Date.now()` of the client's last frame, for the idle sweep */
+  heard = Date.now();
   private heldBack = false;
   private closed = false;
   /** the session as session authority last loaded it; gates every frame but heartbeats */
@@ -74,37 +80,48 @@ export class LiveSocket implements Outbox {
     private live: Set<ViewRuntime>,
     authority: SessionAuthority,
     private caps: SessionCaps,
+    private sweep: IdleSweep,
   ) {
     this.sid = session.id;
-    this.guard = authority.attach(session, { ended: (url) => this.close(CLOSE_SESSION_ENDED, url), changed: (s) => void this.reauthorize(s) });
+    this.guard = authority.attach(session, this);
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
-    this.chunks = new RateLimiter(limits.maxChunksPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
-    this.idleTimer = setTimeout(() => this.close(CLOSE_IDLE, "idle"), limits.idleTimeoutMs);
+    sweep.watch(this);
     ws.on("message", (data, isBinary) => this.receive(data, isBinary));
-    ws.on("close", () => void this.teardown());
-    // the session's socket slot is free once the socket is gone, not when it is refused: a
-    // refused socket keeps it for its close grace, so closing and reopening is no faster
-    ws.on("close", () => this.counted && caps.sockets.release(session.id));
+    ws.on("close", () => this.gone());
     // replaces @fastify/websocket's listener, which logs every refused frame with a stack
     ws.removeAllListeners("error");
-    const logError = socketErrorLogger(services.log, limits.maxFrameBytes);
-    ws.on("error", (err: Error & { code?: string }) => {
-      logError(err);
-      // ws refused a frame (over maxPayload, invalid UTF-8), sent its close and stopped parsing,
-      // but reads on (and resumes the socket on the next tick) until the peer's close or 30 s
-      if (err.code?.startsWith("WS_ERR_")) setImmediate(() => this.refuse(CLOSE_TOO_LARGE, "frame refused"));
-    });
+    ws.on("error", (err: Error & { code?: string }) => this.socketError(err));
     this.counted = caps.sockets.claim(session.id);
     if (!this.counted) this.refuse(CLOSE_TOO_MANY_SOCKETS, `at most ${caps.sockets.max} sockets per session`);
+  }
+
+  // ---- AuthorityTarget, IdleSocket ----
+
+  /** Session authority: the session ended; closes with 4403, `loginUrl` as the reason. */
+  ended(loginUrl: string): void {
+    this.close(CLOSE_SESSION_ENDED, loginUrl);
+  }
+
+  /** Session authority: the session changed; re-checks every view. */
+  changed(session: Session): void {
+    void this.reauthorize(session);
+  }
+
+  /** The idle sweep: no frame for `idleTimeoutMs`; closes with 4410. */
+  idle(): void {
+    this.close(CLOSE_IDLE, "idle");
   }
 
   // ---- Outbox ----
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
-    // a shared frame's bytes go out as text (ws would send a Buffer as binary)
-    this.ws.send(encodeOnce(frame), TEXT, () => this.drained());
+    const bytes = encodeOnce(frame);
+    const done = () => this.drained();
+    // a shared frame's bytes go out framed once for all its sockets (wire.ts), or through ws
+    // as text (ws would send a Buffer as binary)
+    if (typeof bytes === "string" || !writeShared(this.ws, bytes, done)) this.ws.send(bytes, TEXT, done);
     if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
@@ -118,7 +135,7 @@ export class LiveSocket implements Outbox {
 
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.closed) return;
-    this.idleTimer.refresh();
+    const now = (this.heard = Date.now());
     // ws's maxPayload already refuses these when weft registered @fastify/websocket; an app's own
     // registration may allow more, so the limit is enforced here either way
     const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
@@ -131,8 +148,8 @@ export class LiveSocket implements Outbox {
     if (!Buffer.isBuffer(data)) data = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     // upload chunks (`["c",…`) have their own budget, a token per frame: they never eat the events'
     const chunk = !isBinary && isChunk(data);
-    const limiter = chunk ? this.chunks : this.limiter;
-    const allowed = limiter.take(Date.now(), chunk ? 0 : size);
+    const limiter = chunk ? (this.chunks ??= new RateLimiter(this.limits.maxChunksPerSecond)) : this.limiter;
+    const allowed = limiter.take(now, chunk ? 0 : size);
     if (!allowed && limiter.abusive()) {
       logRefusal(this.services.log, { code: "rate_limited", limit: this.limits.maxEventsPerSecond }, "socket closed: rate limit exceeded");
       return this.refuse(CLOSE_RATE_LIMITED, "rate limit exceeded", true);
@@ -312,12 +329,27 @@ export class LiveSocket implements Outbox {
     if (this.views.delete(ref)) this.caps.views.release(this.sid);
   }
 
+  /** The socket is gone: views stopped, and its session's socket slot free (not when it was refused: a refused socket keeps it for its close grace, so closing and reopening is no faster). */
+  private gone(): void {
+    void this.teardown();
+    if (this.counted) this.caps.sockets.release(this.sid);
+    this.counted = false;
+  }
+
+  /** A socket error: logged (refusals.ts); a frame ws refused closes the socket. */
+  private socketError(err: Error & { code?: string }): void {
+    logSocketError(this.services.log, this.limits.maxFrameBytes, err);
+    // ws refused a frame (over maxPayload, invalid UTF-8), sent its close and stopped parsing,
+    // but reads on (and resumes the socket on the next tick) until the peer's close or 30 s
+    if (err.code?.startsWith("WS_ERR_")) setImmediate(() => this.refuse(CLOSE_TOO_LARGE, "frame refused"));
+  }
+
   private async teardown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.guard.detach();
+    this.sweep.forget(this);
     clearTimeout(this.joinTimer);
-    clearTimeout(this.idleTimer);
     const views = [...this.views.values()];
     for (const ref of [...this.views.keys()]) this.forget(ref);
     for (const v of views) {
