@@ -6,7 +6,7 @@
 // orders runs on one job worker, which is killed with SIGKILL mid-job; the other resumes it
 // and every order is refunded exactly once (one audit entry each, checked in PostgreSQL).
 // Waits are condition polls with bounds.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -16,17 +16,16 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@weft/admin/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobStore, type JobRecord } from "../packages/server/src/jobs/index.js";
+import { JobStore } from "../packages/server/src/jobs/index.js";
 import { RedisChannelLayer } from "../packages/server/src/pubsub/index.js";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
+import { formLogin, pollUntil, startAllMatching, startWeftWorker, workerPid } from "./support/job-workers.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // the demo's PostgreSQL driver (e2e/ has no dependency of its own on it)
 const pg = createRequire(join(ROOT, "examples/admin-demo/package.json"))("pg") as typeof import("pg");
 const SEED_CLI = join(ROOT, "examples/admin-demo/dist/db/seed-cli.js");
-const WEFT = join(ROOT, "packages/admin/bin/weft.js");
-const CONFIG = join(ROOT, "examples/admin-demo/weft.config.js");
 // the actions' pace: slow enough to kill a job worker mid-job however loaded the machine
 const ENV = { ACTION_ROW_DELAY_MS: "100" };
 
@@ -40,15 +39,7 @@ let weftWorker: ChildProcess | undefined;
 let weftWorkerOut = "";
 const dirs: string[] = [];
 
-async function until<T>(cond: () => T | undefined | Promise<T | undefined>, what: string, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}\n--- demo ---\n${demo?.output()}\n--- weft worker ---\n${weftWorkerOut}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = pollUntil(90_000, () => `\n--- demo ---\n${demo?.output()}\n--- weft worker ---\n${weftWorkerOut}`);
 
 const emptyDir = async (name: string) => {
   const d = await mkdtemp(join(tmpdir(), `weft-e2e-pgjobs-${name}-`));
@@ -57,59 +48,23 @@ const emptyDir = async (name: string) => {
 };
 
 /** `weft worker` on the demo's config with DATABASE_URL; resolves once it printed its start line. */
-async function startWeftWorker(): Promise<ChildProcess> {
+async function startJobWorker(): Promise<ChildProcess> {
   const cwd = await emptyDir("weft-worker");
-  const env = { ...process.env, DATABASE_URL: database.url, DEMO_DB: join(cwd, "never-created.db"), ...ENV };
-  const proc = spawn(process.execPath, [WEFT, "worker", "--config", CONFIG, "--redis", redis.url], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-  proc.stdout!.on("data", (d: Buffer) => void (weftWorkerOut += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => void (weftWorkerOut += d.toString()));
-  await until(() => weftWorkerOut.includes("weft worker: pid") || proc.exitCode !== null, "weft worker started");
-  if (proc.exitCode !== null) throw new Error(`weft worker exited ${proc.exitCode}: ${weftWorkerOut}`);
-  return proc;
+  const env = { DATABASE_URL: database.url, DEMO_DB: join(cwd, "never-created.db"), ...ENV };
+  return startWeftWorker({ cwd, env, redisUrl: redis.url, until, onOutput: (chunk) => void (weftWorkerOut += chunk) });
 }
 
 /** Logs in through the form; returns the cookie header. */
 async function login(base: string, username: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const form = await fetch(`${base}/admin/login/`);
-  keep(form);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await fetch(`${base}/admin/login/`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: header(), "content-type": "application/x-www-form-urlencoded", origin: base },
-    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }).toString(),
-  });
-  await res.arrayBuffer();
-  keep(res);
+  const { cookie, res } = await formLogin(base, username);
   expect(res.status, "login").toBe(302);
-  return header();
+  return cookie;
 }
 
 /** Runs `action` on every order matching `query`; returns the job id. */
-async function startAll(cookie: string, action: string, query: string): Promise<string> {
-  const page = await (await fetch(`${demo.url}/admin/`, { headers: { cookie } })).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-  const res = await fetch(`${demo.url}/admin/shop/order/action/?${query}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: demo.url },
-    body: new URLSearchParams({ _csrf: csrf, action, select_across: "1" }).toString(),
-  });
-  expect(res.status).toBe(303);
-  return /\/admin\/jobs\/([^/]+)\//.exec(res.headers.get("location")!)![1]!;
-}
+const startAll = (cookie: string, action: string, query: string) => startAllMatching(demo.url, cookie, action, query);
 
 const record = (id: string) => store.get(id);
-const workerPid = (rec: JobRecord) => Number(rec.worker.split(":").pop());
 /** The job workers' pids: the cluster's (from its start line) and the `weft worker`'s. */
 const jobWorkerPids = () => [...demo.output().matchAll(/Job worker \d+ \(pid (\d+)\)/g)].map((m) => Number(m[1])).concat(weftWorker?.pid ? [weftWorker.pid] : []);
 
@@ -119,7 +74,7 @@ beforeAll(async () => {
   await promisify(execFile)(process.execPath, [SEED_CLI, database.url, "--customers", "300", "--products", "40", "--orders", "2000", "--tickets", "40"], { maxBuffer: 1 << 24 });
   const cwd = await emptyDir("demo");
   demo = await startWorker("demo", join(cwd, "never-created.db"), redis.url, { DATABASE_URL: database.url, ...ENV }, cwd, ["--workers", "2", "--job-workers", "1"]);
-  weftWorker = await startWeftWorker();
+  weftWorker = await startJobWorker();
   await until(() => jobWorkerPids().length === 2, "the cluster's job worker started");
   pool = new pg.Pool({ connectionString: database.url, max: 2 });
   pool.on("error", () => {});

@@ -5,7 +5,7 @@
 // worker is killed with SIGKILL mid-job and the other one resumes it, every order refunded
 // exactly once (one audit entry each, checked in the database); "Finalize orders" (not
 // resumable) killed the same way shows lost. Waits are condition polls with bounds.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { constants as fsc } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,17 +13,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JobStore, type JobRecord } from "../packages/server/src/jobs/index.js";
+import { JobStore } from "../packages/server/src/jobs/index.js";
 import { RedisChannelLayer } from "../packages/server/src/pubsub/index.js";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { seededTemplate } from "./support/demo.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
+import { formLogin, pollUntil, startAllMatching, startWeftWorker, workerPid } from "./support/job-workers.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // the demo's SQLite driver (e2e/ has no dependency of its own on it)
 const Database = createRequire(join(ROOT, "examples/admin-demo/package.json"))("better-sqlite3") as typeof import("better-sqlite3");
-const WEFT = join(ROOT, "packages/admin/bin/weft.js");
-const CONFIG = join(ROOT, "examples/admin-demo/weft.config.js");
 // the actions' pace, set here: slow enough to kill a job worker mid-job however loaded the machine
 const ENV = { ACTION_ROW_DELAY_MS: "100", JOB_QUEUE: "bullmq" };
 
@@ -36,70 +35,16 @@ let layer: RedisChannelLayer;
 let store: JobStore;
 const jobWorkers: ChildProcess[] = [];
 
-async function until<T>(cond: () => T | undefined | Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = pollUntil(60_000);
 
-/** `weft worker` on the demo's config; resolves once it printed its start line. */
-async function startJobWorker(): Promise<ChildProcess> {
-  // the SQLite file, as the web workers (the demo's config would open a PostgreSQL DATABASE_URL)
-  const proc = spawn(process.execPath, [WEFT, "worker", "--config", CONFIG, "--redis", redis.url], { cwd: ROOT, env: { ...process.env, DATABASE_URL: "", DEMO_DB: dbFile, ...ENV }, stdio: ["ignore", "pipe", "pipe"] });
-  jobWorkers.push(proc);
-  let out = "";
-  proc.stdout!.on("data", (d: Buffer) => void (out += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => void (out += d.toString()));
-  await until(() => out.includes("weft worker: pid") || proc.exitCode !== null, "weft worker started");
-  if (proc.exitCode !== null) throw new Error(`weft worker exited ${proc.exitCode}: ${out}`);
-  return proc;
-}
+/** `weft worker` on the demo's config and the SQLite file, as the web workers (the demo's config would open a PostgreSQL DATABASE_URL). */
+const startJobWorker = () => startWeftWorker({ cwd: ROOT, env: { DATABASE_URL: "", DEMO_DB: dbFile, ...ENV }, redisUrl: redis.url, until, onSpawn: (p) => jobWorkers.push(p) });
 
-/** Logs in through the form; returns the cookie header. */
-async function login(base: string, username: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const form = await fetch(`${base}/admin/login/`);
-  keep(form);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await fetch(`${base}/admin/login/`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: header(), "content-type": "application/x-www-form-urlencoded", origin: base },
-    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }).toString(),
-  });
-  await res.arrayBuffer();
-  keep(res);
-  return header();
-}
-
+const login = async (base: string, username: string) => (await formLogin(base, username)).cookie;
 /** Runs `action` on every order matching `query` from web worker A; returns the job id. */
-async function startAll(cookie: string, action: string, query: string): Promise<string> {
-  const page = await (await fetch(`${A.url}/admin/`, { headers: { cookie } })).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
-  const res = await fetch(`${A.url}/admin/shop/order/action/?${query}`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: A.url },
-    body: new URLSearchParams({ _csrf: csrf, action, select_across: "1" }).toString(),
-  });
-  expect(res.status).toBe(303);
-  return /\/admin\/jobs\/([^/]+)\//.exec(res.headers.get("location")!)![1]!;
-}
+const startAll = (cookie: string, action: string, query: string) => startAllMatching(A.url, cookie, action, query);
 
 const record = (id: string) => store.get(id);
-const workerPid = (rec: JobRecord) => Number(rec.worker.split(":").pop());
 
 beforeAll(async () => {
   redis = await startTestRedis();

@@ -24,22 +24,6 @@ export interface Page {
 
 const ROOT = /<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g;
 
-/**
- * The inner HTML of the view root `id` in a page, exactly as the server wrote it: what a
- * browser's root holds before JavaScript, whose hash a join sends (`joinFrame(…, html)`).
- * Counts nested `<div>`s to find the root's end.
- * @throws Error when the page has no such root, or it is not closed
- */
-export function rootInner(html: string, id: string): string {
-  const open = html.indexOf(`<div id="${id}"`);
-  if (open < 0) throw new Error(`no view root ${id}`);
-  const start = html.indexOf(">", open) + 1;
-  const tags = /<div[\s>]|<\/div>/g;
-  tags.lastIndex = start;
-  for (let depth = 1, m; (m = tags.exec(html)); ) if ((depth += m[0] === "</div>" ? -1 : 1) === 0) return html.slice(start, m.index);
-  throw new Error(`view root ${id} is not closed`);
-}
-
 /** A plain GET's answer. */
 export interface Fetched {
   status: number;

@@ -108,7 +108,7 @@ export class BenchSocket {
   /**
    * Joins the view root with `token` as `ref` and resolves with the join's answer: its first
    * render (`r`), or `unchanged` (`=`) when `html` (the root's inner HTML in the page, see
-   * `rootInner`) was given and is the server's render, as a browser's join is answered.
+   * `rootInner` of @weft/server/testing) was given and is the server's render, as a browser's join is answered.
    */
   async join(ref: number, token: string, url: string, html?: string): Promise<Received> {
     const got = this.next((f) => (f[0] === "r" || f[0] === "=" || f[0] === "!") && f[1] === ref, `join of ref ${ref}`);

@@ -4,7 +4,8 @@
  * apart so memory can be measured around the socket and join only), and how to join it.
  */
 import { BenchSocket } from "../wsclient.js";
-import { getPage, rootInner, type Page } from "../http.js";
+import { rootInner } from "@weft/server/testing";
+import { getPage, type Page } from "../http.js";
 import type { LoadView } from "../figures/latency.js";
 import { getLvjsPage, LvjsSocket, type LvjsPage } from "./lvjs-client.js";
 

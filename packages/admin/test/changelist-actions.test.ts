@@ -4,32 +4,17 @@
  * entries, foreign-key conflicts, custom actions, permissions on every event, crafted events.
  * (Site and helpers: support/changelist-site.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { count, inArray } from "drizzle-orm";
-import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
+import type { QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
-import { flashes, LIST, N_CUSTOMERS, PER_PAGE, pksIn, openChangelistSite, type ChangelistSite } from "./support/changelist-site.js";
+import { flashes, LIST, N_CUSTOMERS, PER_PAGE, pksIn, useChangelistSite, type ChangelistSuite } from "./support/changelist-site.js";
 
 describe.each(ENGINES)("%s", (engine) => {
-  let cls: ChangelistSite;
-  let db: QueryBuilder;
-  let shop: ChangelistSite["shop"];
-  let site: ChangelistSite["site"];
-  let base = "";
-  let customers: ChangelistSite["shop"]["customers"];
-  let orders: ChangelistSite["shop"]["orders"];
-  beforeAll(async () => {
-    cls = await openChangelistSite(engine);
-    ({ shop, site, base } = cls);
-    ({ customers, orders } = shop);
-    db = qb(shop.db);
-  }, 120_000);
-  afterAll(async () => {
-    await cls?.close();
-  });
-  const login = (username: string) => cls.login(username);
-  const openList = (username: string, path?: string) => cls.openList(username, path);
-  const countOf = (status?: Parameters<ChangelistSite["countOf"]>[0]) => cls.countOf(status);
+  const cls = useChangelistSite(engine);
+  const { openList, countOf } = cls;
+  let db: QueryBuilder, shop: ChangelistSuite["shop"], customers: ChangelistSuite["customers"], orders: ChangelistSuite["orders"];
+  beforeAll(() => void ({ db, shop, customers, orders } = cls));
 
   describe("selection and actions", () => {
     it("selects rows and pages; the browser never gets ids for 'all matching'", async () => {

@@ -5,35 +5,20 @@
  * refused parameters, empty states, and the number of SQL statements per page.
  * (Site and helpers: support/changelist-site.ts; selection and actions: changelist-actions.test.ts.)
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
 import { countStatements } from "../src/query/index.js";
 import { Client, SECRET, viewRoots } from "../../server/test/helpers.js";
 import { TokenSigner } from "../../server/src/live/token.js";
-import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
+import type { QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
-import { decode, flashes, headerHref, LIST, N_ORDERS, numbersIn, OrderWidget, PER_PAGE, pksIn, statusesIn, openChangelistSite, type ChangelistSite } from "./support/changelist-site.js";
+import { decode, flashes, headerHref, LIST, N_ORDERS, numbersIn, OrderWidget, PER_PAGE, pksIn, statusesIn, useChangelistSite, type ChangelistSuite } from "./support/changelist-site.js";
 
 describe.each(ENGINES)("%s", (engine) => {
-  let cls: ChangelistSite;
-  let db: QueryBuilder;
-  let shop: ChangelistSite["shop"];
-  let site: ChangelistSite["site"];
-  let base = "";
-  let customers: ChangelistSite["shop"]["customers"];
-  let orders: ChangelistSite["shop"]["orders"];
-  beforeAll(async () => {
-    cls = await openChangelistSite(engine);
-    ({ shop, site, base } = cls);
-    ({ customers, orders } = shop);
-    db = qb(shop.db);
-  }, 120_000);
-  afterAll(async () => {
-    await cls?.close();
-  });
-  const login = (username: string) => cls.login(username);
-  const openList = (username: string, path?: string) => cls.openList(username, path);
-  const countOf = (status?: Parameters<ChangelistSite["countOf"]>[0]) => cls.countOf(status);
+  const cls = useChangelistSite(engine);
+  const { login, openList, countOf } = cls;
+  let db: QueryBuilder, shop: ChangelistSuite["shop"], site: ChangelistSuite["site"], base: string, customers: ChangelistSuite["customers"], orders: ChangelistSuite["orders"];
+  beforeAll(() => void ({ db, shop, site, base, customers, orders } = cls));
 
   describe("access", () => {
     it("sends anonymous visitors to the login page", async () => {

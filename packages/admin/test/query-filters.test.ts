@@ -2,22 +2,16 @@
  * The change-list data layer's filters, pagination and refused parameters, on a real SQLite
  * file and a real PostgreSQL database (fixture and oracle: support/query-shop.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ChangeListParamError, countStatements, EMPTY_STATE } from "../src/query/index.js";
 import { ENGINES } from "./support/engines.js";
-import { allIds, cs, customerById, DANGLING_ORDER, MONTH, N_ORDERS, NEXT_MONTH, NEXT_YEAR, NOW, openQueryShop, os, searchOracle, sorted, sortOracle, STATUSES, TODAY, TOMORROW, WEEK_AGO, YEAR, type List, type O, type QueryShop } from "./support/query-shop.js";
+import { allIds, cs, DANGLING_ORDER, MONTH, N_ORDERS, NEXT_MONTH, NEXT_YEAR, useQueryShop, os, searchOracle, sorted, TODAY, TOMORROW, WEEK_AGO, YEAR, type List, type O, type QueryShop } from "./support/query-shop.js";
 
 describe.each(ENGINES)("%s", (engine) => {
-  let shop: QueryShop;
-  let cl: List;
-  beforeAll(async () => {
-    shop = await openQueryShop(engine);
-    cl = shop.cl;
-  }, 120_000);
-  afterAll(async () => {
-    await shop?.close();
-  });
-  const state = (qs: string) => cl.parseState(qs);
+  const suite = useQueryShop(engine);
+  const { state } = suite;
+  let shop: QueryShop, cl: List;
+  beforeAll(() => void ({ shop, cl } = suite));
 
   describe("filters", () => {
     const ids = async (qs: string) => sorted((await allIds(cl, state(qs))));

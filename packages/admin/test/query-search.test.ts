@@ -3,22 +3,16 @@
  * database: Django search_fields semantics, LIKE metacharacters, own and related sorts, paging
  * through every row. Expected results come from a plain JavaScript oracle over the same rows.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ChangeListParamError, EMPTY_STATE } from "../src/query/index.js";
 import { ENGINES } from "./support/engines.js";
-import { allIds, countOrders, cs, customerById, DANGLING_ORDER, MONTH, N_ORDERS, NEXT_MONTH, NEXT_YEAR, NOW, openQueryShop, os, searchOracle, sorted, sortOracle, STATUSES, TODAY, TOMORROW, WEEK_AGO, YEAR, type List, type O, type QueryShop } from "./support/query-shop.js";
+import { allIds, countOrders, N_ORDERS, useQueryShop, os, searchOracle, sorted, sortOracle, type List, type QueryShop } from "./support/query-shop.js";
 
 describe.each(ENGINES)("%s", (engine) => {
-  let shop: QueryShop;
-  let cl: List;
-  beforeAll(async () => {
-    shop = await openQueryShop(engine);
-    cl = shop.cl;
-  }, 120_000);
-  afterAll(async () => {
-    await shop?.close();
-  });
-  const state = (qs: string) => cl.parseState(qs);
+  const suite = useQueryShop(engine);
+  const { state } = suite;
+  let shop: QueryShop, cl: List;
+  beforeAll(() => void ({ shop, cl } = suite));
 
   describe("search (Django search_fields semantics)", () => {
     it.each([

@@ -3,25 +3,19 @@
  * end), URL state round trips, rows, "all matching" selections and fetchByIds, on a real SQLite
  * file and a real PostgreSQL database (fixture and oracle: support/query-shop.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { count, eq, lt } from "drizzle-orm";
 import { ChangeListParamError, ChangeListQuery, countStatements, EMPTY_STATE, type ChangeListState, type FilterSelection } from "../src/query/index.js";
 import { qb, withTransaction } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
-import { allIds, countOrders, cs, customerById, DANGLING_ORDER, MONTH, N_ORDERS, NEXT_MONTH, NEXT_YEAR, NOW, openQueryShop, os, searchOracle, sorted, sortOracle, STATUSES, TODAY, TOMORROW, WEEK_AGO, YEAR, type List, type O, type QueryShop } from "./support/query-shop.js";
+import { cs, NOW, useQueryShop, os, sortOracle, STATUSES, type List, type QueryShop } from "./support/query-shop.js";
 
 describe.each(ENGINES)("%s", (engine) => {
-  let shop: QueryShop;
-  let cl: List;
-  beforeAll(async () => {
-    shop = await openQueryShop(engine);
-    cl = shop.cl;
-  }, 120_000);
-  afterAll(async () => {
-    await shop?.close();
-  });
-  const state = (qs: string) => cl.parseState(qs);
+  const suite = useQueryShop(engine);
+  const { state } = suite;
+  let shop: QueryShop, cl: List;
+  beforeAll(() => void ({ shop, cl } = suite));
 
   describe("statement count", () => {
     const STATES = [

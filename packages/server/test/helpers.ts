@@ -29,21 +29,7 @@ export function viewRoots(html: string): ViewRoot[] {
   return [...html.matchAll(/<div id="([^"]+)" lv-view="([^"]+)" lv-token="([^"]+)"/g)].map((m) => ({ id: m[1], view: m[2], token: m[3] }));
 }
 
-/**
- * The inner HTML of the view root `id` in a rendered page, exactly as the server wrote it
- * (what a browser's root holds before JavaScript; its `innerHTML` is the same string when the
- * markup serializes back unchanged). Counts nested `<div>`s to find the root's end.
- * @throws Error when the page has no root with that id
- */
-export function rootInner(html: string, id: string): string {
-  const open = html.indexOf(`<div id="${id}"`);
-  if (open < 0) throw new Error(`no view root ${id}`);
-  const start = html.indexOf(">", open) + 1;
-  const tags = /<div[\s>]|<\/div>/g;
-  tags.lastIndex = start;
-  for (let depth = 1, m; (m = tags.exec(html)); ) if ((depth += m[0] === "</div>" ? -1 : 1) === 0) return html.slice(start, m.index);
-  throw new Error(`view root ${id} is not closed`);
-}
+export { rootInner } from "../src/testing/index.js";
 
 /** GETs a live page: its HTML, the session cookie, and the tokens of its view roots (in order). */
 export async function getPage(base: string, path: string, cookie?: string) {

@@ -5,9 +5,10 @@
  * list driven over the real WebSocket protocol.
  */
 import { count, eq, inArray } from "drizzle-orm";
+import { afterAll, beforeAll } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { AdminSite, type AdminAction } from "../../src/index.js";
-import { qb } from "../../src/query/dialect/index.js";
+import { qb, type QueryBuilder } from "../../src/query/dialect/index.js";
 import { LiveView } from "@weft/server";
 import type { Client } from "../../../server/test/helpers.js";
 import { loginOnce, openView, startAdmin } from "../support.js";
@@ -205,5 +206,63 @@ export async function openChangelistSite(engine: Engine): Promise<ChangelistSite
       await app?.close();
       await shop.close();
     },
+  };
+}
+
+/** A suite's change-list site ({@link useChangelistSite}): the site's fields plus the shop's query builder and tables. */
+export interface ChangelistSuite extends ChangelistSite {
+  /** the shop's query builder (either engine) */
+  db: QueryBuilder;
+  customers: ChangelistSite["shop"]["customers"];
+  orders: ChangelistSite["shop"]["orders"];
+}
+
+/**
+ * Opens the change-list site on `engine` in `beforeAll` (bounded at 120 s: seeding on a loaded
+ * machine) and closes it in `afterAll`, for the `describe` it is called in. The fields read the
+ * open site, so read them inside tests and hooks, not while the suite is being collected.
+ * @throws Error when a field is read before `beforeAll` opened the site
+ */
+export function useChangelistSite(engine: Engine): ChangelistSuite {
+  let cls: ChangelistSite | undefined;
+  let db: QueryBuilder | undefined;
+  beforeAll(async () => {
+    cls = await openChangelistSite(engine);
+    db = qb(cls.shop.db);
+  }, 120_000);
+  afterAll(async () => {
+    await cls?.close();
+  });
+  const open = (): ChangelistSite => {
+    if (!cls) throw new Error("useChangelistSite: the site opens in beforeAll; read it inside a test");
+    return cls;
+  };
+  return {
+    get shop() {
+      return open().shop;
+    },
+    get site() {
+      return open().site;
+    },
+    get base() {
+      return open().base;
+    },
+    get sockets() {
+      return open().sockets;
+    },
+    get db() {
+      open();
+      return db!;
+    },
+    get customers() {
+      return open().shop.customers;
+    },
+    get orders() {
+      return open().shop.orders;
+    },
+    login: (username) => open().login(username),
+    openList: (username, path) => open().openList(username, path),
+    countOf: (status) => open().countOf(status),
+    close: () => open().close(),
   };
 }

@@ -5,7 +5,7 @@
  * JavaScript oracle for search and sort over the same rows.
  */
 import { count } from "drizzle-orm";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { qb } from "../../src/query/dialect/index.js";
 import { ChangeListQuery, splitSearchTerms, type ChangeListOptions, type ChangeListState } from "../../src/query/index.js";
 import { SHOP_DDL, shopTablesOn } from "../query-schema.js";
@@ -163,6 +163,44 @@ export async function openQueryShop(engine: Engine): Promise<QueryShop> {
   };
   const makeList = (overrides: Partial<ListOptions> = {}) => new ChangeListQuery(e.db, orders, { ...options, ...overrides }, { now: () => NOW });
   return { ...e, customers, orders, options, makeList, cl: makeList() };
+}
+
+/** A suite's query shop ({@link useQueryShop}): the open shop, its default list, and that list's state parser. */
+export interface QueryShopSuite {
+  readonly shop: QueryShop;
+  /** the list of the default options (`shop.cl`) */
+  readonly cl: List;
+  /** `cl.parseState(qs)` */
+  state(qs: string): ReturnType<List["parseState"]>;
+}
+
+/**
+ * Opens the query shop on `engine` in `beforeAll` (bounded at 120 s: seeding on a loaded
+ * machine) and closes it in `afterAll`, for the `describe` it is called in. The fields read the
+ * open shop, so read them inside tests and hooks, not while the suite is being collected.
+ * @throws Error when a field is read before `beforeAll` opened the shop
+ */
+export function useQueryShop(engine: Engine): QueryShopSuite {
+  let shop: QueryShop | undefined;
+  beforeAll(async () => {
+    shop = await openQueryShop(engine);
+  }, 120_000);
+  afterAll(async () => {
+    await shop?.close();
+  });
+  const open = (): QueryShop => {
+    if (!shop) throw new Error("useQueryShop: the shop opens in beforeAll; read it inside a test");
+    return shop;
+  };
+  return {
+    get shop() {
+      return open();
+    },
+    get cl() {
+      return open().cl;
+    },
+    state: (qs) => open().cl.parseState(qs),
+  };
 }
 
 /** How many orders the table holds, counted by the engine. */

@@ -8,6 +8,23 @@ import { A_VALUE_PREFIX, A_VIEW } from "@weft/client/protocol";
 import type { Payload } from "../live/types.js";
 import { weftError } from "../errors.js";
 
+/**
+ * The inner HTML of the view root `id` in a rendered page, exactly as the server wrote it: what
+ * a browser's root holds before JavaScript runs (its `innerHTML` is the same string when the
+ * markup serializes back unchanged), the HTML whose hash a `join` carries. Counts nested `<div>`s
+ * to find the root's end, so it reads a raw page without parsing it.
+ * @throws WeftError `WEFT_ERR_TEST_NO_ELEMENT` when the page has no root with that id, or the root is not closed
+ */
+export function rootInner(html: string, id: string): string {
+  const open = html.indexOf(`<div id="${id}"`);
+  if (open < 0) throw weftError("WEFT_ERR_TEST_NO_ELEMENT", `no view root ${id}`);
+  const start = html.indexOf(">", open) + 1;
+  const tags = /<div[\s>]|<\/div>/g;
+  tags.lastIndex = start;
+  for (let depth = 1, m; (m = tags.exec(html)); ) if ((depth += m[0] === "</div>" ? -1 : 1) === 0) return html.slice(start, m.index);
+  throw weftError("WEFT_ERR_TEST_NO_ELEMENT", `view root ${id} is not closed`);
+}
+
 /** The one element of `html` matching `selector` (and containing `text`, if given). */
 export function findOne(html: string, selector: string, text?: string | RegExp): HTMLElement {
   const all = findAll(html, selector, text);
