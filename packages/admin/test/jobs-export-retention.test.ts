@@ -1,13 +1,14 @@
 // Export files last as long as their job's history (`jobs.retentionDays`), not the channel
 // layer's hour: the site's history pruner removes a file once its job's row is pruned, with the
 // history's injected clock; the job's page says when its file was deleted. Both engines.
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
-import { exportFile } from "../src/jobs/csv/files.js";
+import { exportFile, setExportDir } from "../src/jobs/csv/files.js";
 import { waitFor } from "../../server/test/support/wait.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
 import { loginOnce, startAdmin } from "./support.js";
@@ -37,6 +38,9 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
   };
 
   beforeAll(async () => {
+    // an export directory of its own: every other suite's site (id "admin", another database)
+    // sweeps the shared default one, and would remove these back-dated files as not its jobs'
+    setExportDir(mkdtempSync(join(tmpdir(), "weft-exports-retention-")));
     shop = await openShop(engine);
     // the history's clock is the test's; its pruner runs every 50 ms (a round is waited for by its effect)
     site = new AdminSite({ db: shop.db, readPool: false, jobs: { retentionDays: 30, now: () => clock, historyPruneEveryMs: 50 } });

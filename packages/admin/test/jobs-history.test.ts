@@ -16,6 +16,7 @@ import { JobHistory, JobHistoryRecorder, PRUNE_BATCH, startHistoryPruner } from 
 import { startJobWorker, type JobWorker } from "../src/jobs/worker.js";
 import { waitFor } from "../../server/test/support/wait.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
+import { jobRecord } from "./support/job-record.js";
 import { startAdmin } from "./support.js";
 
 const DAY = 86_400_000;
@@ -55,28 +56,7 @@ function body(stepper: Stepper) {
 
 /** A finished (or not) record written straight to the history. */
 function record(id: string, status: JobStatus, createdAt: number, finishedAt: number | null, owner = "1"): JobRecord {
-  return {
-    id: id.padEnd(24, "x"),
-    rev: 1,
-    owner,
-    ownerName: `user ${owner}`,
-    action: "shop.orders.refund",
-    description: "Refund",
-    status,
-    current: 0,
-    total: null,
-    message: "",
-    log: [],
-    error: null,
-    cancellable: true,
-    cancelRequested: false,
-    cancelledBy: null,
-    createdAt,
-    startedAt: createdAt,
-    finishedAt,
-    leaseUntil: createdAt,
-    worker: "w",
-  };
+  return jobRecord({ id: id.padEnd(24, "x"), owner, ownerName: `user ${owner}`, action: "shop.orders.refund", description: "Refund", status, current: 0, total: null, createdAt, startedAt: createdAt, finishedAt, leaseUntil: createdAt });
 }
 
 describe.each(ENGINES)("job history on %s", (engine) => {

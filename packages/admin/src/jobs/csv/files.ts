@@ -14,6 +14,8 @@ let root = process.env.WEFT_EXPORT_DIR || join(tmpdir(), "weft-exports");
  * Sets the directory export files are written under (default `$WEFT_EXPORT_DIR`, else
  * `<os tmpdir>/weft-exports`); each site writes in its own sub-directory named by its id.
  * With several workers it must be a directory they all share, as the download may land on any.
+ * Sites on different databases must not share one (the same `id` under the same directory):
+ * each site's history pruner removes the files there whose job its own history does not hold.
  */
 export function setExportDir(dir: string): void {
   root = dir;
