@@ -124,13 +124,14 @@ export const weftJobsPg = pgTable(
     cancellable: boolean("cancellable").notNull().default(true),
     cancelledBy: text("cancelled_by"),
     resumes: integer("resumes").notNull().default(0),
-    attempt: integer("attempt").notNull().default(1),
-    attempts: integer("attempts").notNull().default(1),
-    attemptError: text("attempt_error"),
     createdAt: at("created_at").notNull(),
     startedAt: at("started_at"),
     finishedAt: at("finished_at"),
     updatedAt: at("updated_at").notNull(),
+    // added by migration 0002 (ALTER TABLE … ADD COLUMN puts them last)
+    attempt: integer("attempt").notNull().default(1),
+    attempts: integer("attempts").notNull().default(1),
+    attemptError: text("attempt_error"),
   },
   (t) => [
     index("weft_jobs_owner_created").on(t.owner, t.createdAt),

@@ -153,13 +153,14 @@ export const weftJobs = sqliteTable(
     cancellable: integer("cancellable", { mode: "boolean" }).notNull().default(true),
     cancelledBy: text("cancelled_by"),
     resumes: integer("resumes").notNull().default(0),
-    attempt: integer("attempt").notNull().default(1),
-    attempts: integer("attempts").notNull().default(1),
-    attemptError: text("attempt_error"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    // added by migration 0002 (ALTER TABLE … ADD COLUMN puts them last)
+    attempt: integer("attempt").notNull().default(1),
+    attempts: integer("attempts").notNull().default(1),
+    attemptError: text("attempt_error"),
   },
   (t) => [
     index("weft_jobs_owner_created").on(t.owner, t.createdAt),
