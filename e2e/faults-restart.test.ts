@@ -48,6 +48,7 @@ describe("faults: server restart with 200 protocol clients and a half-typed form
       // one more event each, not waited for: in flight when SIGTERM lands
       for (const c of clients) expect(c.event()).toBeDefined();
       const exit = await demo.stop();
+      console.info(`faults-restart: SIGTERM → exit in ${exit?.ms} ms`);
       expect(exit, `SIGTERM ends the server by itself (exit after ${exit?.ms} ms)\n${demo.output()}`).toMatchObject({ killed: false, code: 0 });
       await Promise.all(clients.map((c) => c.until(() => !c.joined, "the drop")));
       await viewHasClass(page, CLASS_DISCONNECTED, true);

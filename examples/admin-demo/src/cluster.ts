@@ -273,6 +273,9 @@ export async function serve(config: DemoConfig): Promise<FastifyInstance> {
     closing = true;
     // a hung close must not keep the process: the primary (or the shell) is waiting
     setTimeout(() => process.exit(1), config.stopGraceMs).unref();
+    // requests still open halfway through the grace are cut (Node's closeAllConnections), so a
+    // stuck HTTP connection cannot hold app.close() until the grace runs out
+    setTimeout(() => app.server.closeAllConnections(), config.stopGraceMs / 2).unref();
     void app.close().then(
       () => process.exit(0),
       () => process.exit(1),
