@@ -7,11 +7,13 @@
  * figures, never fails on a timing.
  *
  * ```
- * node bench/dist/stall.js [--clients N] [--seconds S] [--rounds R] [--db FILE] [--no-write]
+ * node bench/dist/stall.js [--engines sqlite,postgres] [--clients N] [--seconds S] [--rounds R] [--db FILE] [--no-write]
  * ```
  *
- * Method: the demo runs in a child process (bench/dist/stall/server.js) on a seeded SQLite
- * file (kept in the temp directory between runs: `--db` to choose it). The clients are
+ * Method: the demo runs in a child process (bench/dist/stall/server.js) on each engine in turn:
+ * a seeded SQLite file (kept in the temp directory between runs: `--db` to choose it), and a
+ * seeded PostgreSQL database (`DATABASE_URL` when set, seeded there once and kept; else a
+ * throw-away database from `createTestDatabase`, dropped at the end). The clients are
  * open-loop: each sends a click every 100 ms whatever the answers, and the latency of a click
  * is the time from its send to its reply — so a worker stalled for 5 s shows as 5 s on every
  * click sent meanwhile, not as one slow sample. The slow client is closed-loop: it sends its
@@ -22,7 +24,8 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureSeeded } from "@weft/admin-demo/dist/db/seed-cli.js";
+import { ensureSeeded, ensureSeededPostgres } from "@weft/admin-demo/dist/db/seed-cli.js";
+import { createTestDatabase, type TestDatabase } from "@weft/admin/testing";
 import { writeSection } from "./doc.js";
 import { getPage } from "./http.js";
 import { login } from "./jobs/page.js";
@@ -38,12 +41,15 @@ const CLIENTS = Number(opt("clients", "4"));
 const SECONDS = Number(opt("seconds", "10"));
 const ROUNDS = Number(opt("rounds", "3"));
 const DB = opt("db", join(os.tmpdir(), "weft-bench-stall.db"));
+const ENGINES = opt("engines", "sqlite,postgres").split(",") as Engine[];
 const write = !args.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const LIST = "/admin/shop/order/";
 const CLICK_EVERY_MS = 500;
 const TOO_SLOW = "This search took too long";
 const log = (msg: string) => process.stderr.write(`bench:stall: ${msg}\n`);
+
+type Engine = "sqlite" | "postgres";
 
 interface Tab {
   sock: BenchSocket;
@@ -114,68 +120,121 @@ function slowSearches(tab: Tab): { stop: () => Promise<{ searches: number; tooSl
   };
 }
 
-async function main(): Promise<void> {
-  if (!existsSync(DB)) log(`seeding ${DB} (demo defaults: 400,000 orders; kept for the next run)…`);
-  ensureSeeded(DB, { quiet: true });
-  const child = fork(fileURLToPath(new URL("./stall/server.js", import.meta.url)), [DB], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+/** One engine's figures: the clicks alone and beside the slow search, and the slow searches. */
+interface EngineResult {
+  engine: Engine;
+  alone: Clicks;
+  beside: Clicks;
+  searched: { searches: number; tooSlow: number; times: number[] };
+}
+
+type Clicks = { latencies: number[]; errors: number; unanswered: number };
+
+/** Seeds the engine's database (once) and forks the demo server on it; resolves with its port. */
+async function startServer(engine: Engine): Promise<{ port: number; stop: () => Promise<void> }> {
+  let testDb: TestDatabase | undefined;
+  const argv = [DB];
+  if (engine === "sqlite") {
+    if (!existsSync(DB)) log(`seeding ${DB} (demo defaults: 400,000 orders; kept for the next run)…`);
+    ensureSeeded(DB, { quiet: true });
+  } else {
+    let url = process.env.DATABASE_URL;
+    if (!url) {
+      testDb = await createTestDatabase({ prefix: "bench_stall" });
+      url = testDb.url;
+    }
+    log("postgres: seeding 400,000 orders (COPY) unless seeded…");
+    await ensureSeededPostgres(url, { quiet: true });
+    argv.push(url);
+  }
+  const child = fork(fileURLToPath(new URL("./stall/server.js", import.meta.url)), argv, { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const stop = async () => {
+    child.kill();
+    await testDb?.drop();
+  };
   try {
     const port = await new Promise<number>((resolve, reject) => {
       child.once("message", (m: { port: number }) => resolve(m.port));
       child.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
     });
-    const base = `http://127.0.0.1:${port}`;
+    return { port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** The rounds on one engine: clicks alone, then beside the slow search, alternating. */
+async function runEngine(engine: Engine): Promise<EngineResult> {
+  const server = await startServer(engine);
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
     const cookie = await login(base);
     const tabs = await Promise.all(Array.from({ length: CLIENTS }, () => openTab(base, cookie)));
     const slowTab = await openTab(base, cookie);
 
     await clicks(tabs, 2); // warm-up
     // alternating rounds, so that the machine's other load (it is shared) weighs on both figures alike
-    const alone = { latencies: [] as number[], errors: 0, unanswered: 0 };
-    const beside = { latencies: [] as number[], errors: 0, unanswered: 0 };
-    const searched = { searches: 0, tooSlow: 0, times: [] as number[] };
-    const add = (to: typeof alone, r: typeof alone) => {
+    const result: EngineResult = {
+      engine,
+      alone: { latencies: [], errors: 0, unanswered: 0 },
+      beside: { latencies: [], errors: 0, unanswered: 0 },
+      searched: { searches: 0, tooSlow: 0, times: [] },
+    };
+    const add = (to: Clicks, r: Clicks) => {
       to.latencies.push(...r.latencies);
       to.errors += r.errors;
       to.unanswered += r.unanswered;
     };
     for (let round = 1; round <= ROUNDS; round++) {
-      log(`round ${round}/${ROUNDS}: ${SECONDS} s of ${CLIENTS} clients clicking alone, then ${SECONDS} s next to a client repeating the search "a"…`);
-      add(alone, await clicks(tabs, SECONDS));
+      log(`${engine}, round ${round}/${ROUNDS}: ${SECONDS} s of ${CLIENTS} clients clicking alone, then ${SECONDS} s next to a client repeating the search "a"…`);
+      add(result.alone, await clicks(tabs, SECONDS));
       const slow = slowSearches(slowTab);
       await sleep(500);
-      add(beside, await clicks(tabs, SECONDS));
+      add(result.beside, await clicks(tabs, SECONDS));
       const s = await slow.stop();
-      searched.searches += s.searches;
-      searched.tooSlow += s.tooSlow;
-      searched.times.push(...s.times);
+      result.searched.searches += s.searches;
+      result.searched.tooSlow += s.tooSlow;
+      result.searched.times.push(...s.times);
     }
-
-    const a = sorted(alone.latencies);
-    const b = sorted(beside.latencies);
-    const s = sorted(searched.times);
-    const rows = [
-      ["clicks alone (baseline)", a, alone],
-      ["clicks next to the slow search", b, beside],
-    ] as const;
-    const ratio = percentile(b, 99) / percentile(a, 99);
-    const lines = [
-      "## A slow search next to normal clients (`pnpm bench:stall`)",
-      "",
-      `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail); ${ROUNDS} such rounds, alternating. One demo process, SQLite. ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} CPUs (shared, loaded).`,
-      "",
-      "| clicks | n | p50 | p99 | max | errors / unanswered |",
-      "|---|---:|---:|---:|---:|---:|",
-      ...rows.map(([label, xs, r]) => `| ${label} | ${int(xs.length)} | ${ms(percentile(xs, 50))} ms | ${ms(percentile(xs, 99))} ms | ${ms(xs[xs.length - 1] ?? NaN)} ms | ${r.errors} / ${r.unanswered} |`),
-      "",
-      `p99 next to the slow search: **${ratio.toFixed(1)}×** the baseline (target: within 2×). The slow client's searches: ${searched.searches}, answered in p50 ${ms(percentile(s, 50))} ms / max ${ms(s[s.length - 1] ?? NaN)} ms; ${searched.tooSlow} answered "This search took too long; narrow it down."`,
-      "",
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-    if (write) writeSection(join(REPO, "docs", "benchmarks.md"), "stall", lines.join("\n"));
     await Promise.all([...tabs, slowTab].map((t) => t.sock.close()));
+    return result;
   } finally {
-    child.kill();
+    await server.stop();
   }
+}
+
+async function main(): Promise<void> {
+  const results: EngineResult[] = [];
+  for (const engine of ENGINES) results.push(await runEngine(engine));
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const lines = [
+    "## A slow search next to normal clients (`pnpm bench:stall`)",
+    "",
+    `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail); ${ROUNDS} such rounds, alternating. One demo process per engine, in a child of the load generator. ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${os.cpus().length} CPUs (load average at the end ${load}).`,
+    "",
+    "| engine | clicks | n | p50 | p99 | max | errors / unanswered |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  const verdicts: string[] = [];
+  for (const r of results) {
+    const a = sorted(r.alone.latencies);
+    const b = sorted(r.beside.latencies);
+    const s = sorted(r.searched.times);
+    for (const [label, xs, c] of [
+      ["clicks alone (baseline)", a, r.alone],
+      ["clicks next to the slow search", b, r.beside],
+    ] as const) {
+      lines.push(`| ${r.engine} | ${label} | ${int(xs.length)} | ${ms(percentile(xs, 50))} ms | ${ms(percentile(xs, 99))} ms | ${ms(xs[xs.length - 1] ?? NaN)} ms | ${c.errors} / ${c.unanswered} |`);
+    }
+    const ratio = percentile(b, 99) / percentile(a, 99);
+    verdicts.push(
+      `- ${r.engine}: p99 next to the slow search **${ratio.toFixed(1)}×** the baseline (target: within 2×). The slow client's searches: ${r.searched.searches}, answered in p50 ${ms(percentile(s, 50))} ms / max ${ms(s[s.length - 1] ?? NaN)} ms; ${r.searched.tooSlow} answered "This search took too long; narrow it down."`,
+    );
+  }
+  lines.push("", ...verdicts, "");
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (write) writeSection(join(REPO, "docs", "benchmarks.md"), "stall", lines.join("\n"));
 }
 
 await main();

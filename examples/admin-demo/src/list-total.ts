@@ -4,12 +4,16 @@
  * filters, selection and matching rows' WHERE as props on every change (`update`); it sums
  * those orders (and the selected ones) with one awaited drizzle statement each, off the
  * render (`assignAsync`), keeping the last figures on screen while the next ones load.
+ *
+ * The sums read through the props' `db` (the site's reads: SQLite's read pool, in reader
+ * processes, under the query budget), never the demo's own connection: summing 400,000 orders
+ * on better-sqlite3's connection took 150–450 ms of the event loop on every click of the list.
+ * A click that only changes the selection sums the selected orders, not the matching ones again.
  */
 import { AsyncResult, LiveComponent } from "@weft/server";
 import type { ListWidgetProps } from "@weft/admin/query";
 import { and, count, inArray, sum, type SQL } from "drizzle-orm";
-import type { DemoContext } from "./context.js";
-import { engineOf } from "./db/engine.js";
+import { engineOf, type AnyDemoDb, type DemoEngine } from "./db/engine.js";
 
 const euro = new Intl.NumberFormat("en-IE", { style: "currency", currency: "EUR" });
 const whole = new Intl.NumberFormat("en-IE");
@@ -33,8 +37,7 @@ export interface ListTotalAssigns {
 }
 
 /** Sums the orders matching `where` (all of them when undefined). */
-async function figures(ctx: DemoContext, where: SQL | undefined): Promise<Figures> {
-  const { q, t } = engineOf(ctx.db);
+async function figures({ q, t }: DemoEngine, where: SQL | undefined): Promise<Figures> {
   const [row] = await q.select({ n: count(), cents: sum(t.orders.totalCents) }).from(t.orders).where(where);
   const n = Number(row?.n ?? 0);
   return { orders: whole.format(n), total: euro.format(Number(row?.cents ?? 0) / 100), noun: n === 1 ? "order" : "orders" };
@@ -46,14 +49,23 @@ export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> 
   static label = "Total";
   static size = "sm" as const;
 
+  /** the matching rows' WHERE last summed: a new one (search, filters, new rows) sums again */
+  private summed: SQL | undefined | null = null;
+  private summedCount = -1;
+
   update(p: ListWidgetProps): void {
-    const ctx = this.ctx as unknown as DemoContext;
+    // the read pool is a SQLite database like the demo's own: the same engine adapter serves it
+    const engine = engineOf(p.db as AnyDemoDb);
     this.assign({ filtered: p.q !== "" || Object.keys(p.filters).length > 0 });
-    this.assignAsync("matching", async () => ({ matching: await figures(ctx, p.where) }));
+    if (p.where !== this.summed || p.count !== this.summedCount) {
+      this.summed = p.where;
+      this.summedCount = p.count;
+      this.assignAsync("matching", async () => ({ matching: await figures(engine, p.where) }));
+    }
     if (p.selection.mode === "ids" && p.selection.ids.length > 0) {
       // the picked primary keys, within the matching rows
       const ids = p.selection.ids.map(Number).filter(Number.isSafeInteger);
-      this.assignAsync("selected", async () => ({ selected: await figures(ctx, and(p.where, inArray(engineOf(ctx.db).t.orders.id, ids))) }));
+      this.assignAsync("selected", async () => ({ selected: await figures(engine, and(p.where, inArray(engine.t.orders.id, ids))) }));
     } else this.assign({ selected: null });
   }
 }

@@ -121,14 +121,23 @@ describe("slot widgets that follow the page", () => {
     const { EMPTY_STATE } = await import("../src/query/index.js");
     const cache = new ListWidgetPropsCache();
     const query = site.query(site.get("shop", "item")!);
-    const input = { app: "shop", model: "item", query, state: EMPTY_STATE, selection: { mode: "ids" as const, ids: new Set<string>() }, count: 3 };
+    const input = { app: "shop", model: "item", query, state: EMPTY_STATE, selection: { mode: "ids" as const, ids: new Set<string>() }, count: 3, db: site.reads };
     const a = cache.props("w1", input);
     expect(cache.props("w1", { ...input, state: { ...EMPTY_STATE, page: 2 } })).toBe(a);
     const b = cache.props("w1", { ...input, selection: { mode: "ids", ids: new Set(["2", "1"]) } });
     expect(b).not.toBe(a);
     expect(b.selection).toEqual({ mode: "ids", ids: ["1", "2"] });
     expect(b.selected).toBe(2);
+    // the selection alone changed: the list's WHERE is the same object (widgets skip work by identity)
+    const searched = { ...input, state: { ...EMPTY_STATE, q: "te" } };
+    const s1 = cache.props("w1", searched);
+    const s2 = cache.props("w1", { ...searched, selection: { mode: "ids", ids: new Set(["1"]) } });
+    expect(s1.where).toBeDefined();
+    expect(s2).not.toBe(s1);
+    expect(s2.where).toBe(s1.where);
+    expect(cache.props("w1", { ...searched, count: 4 }).where).not.toBe(s1.where);
     expect(cache.props("w1", { ...input, selection: { mode: "all" } }).selected).toBe(3);
+    expect(a.db).toBe(site.reads);
   });
 
   it("change-form widgets render on the add form too, without an object id", async () => {

@@ -418,7 +418,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     // LiveComponent widgets follow the list: its search, filters, selection and matching rows
     const componentProps: Record<string, ListWidgetProps> = {};
     widgets.forEach((cls, i) => {
-      if (isComponentClass(cls)) componentProps[`w${i}`] = this.widgetProps.props(`w${i}`, { app: admin.app, model: admin.name, query, state: this.state, selection: this.assigns.selection ?? NO_SELECTION, count: page.total });
+      if (isComponentClass(cls)) componentProps[`w${i}`] = this.widgetProps.props(`w${i}`, { app: admin.app, model: admin.name, query, state: this.state, selection: this.assigns.selection ?? NO_SELECTION, count: page.total, db: this.site.reads });
     });
     const assigns = present({
       admin,

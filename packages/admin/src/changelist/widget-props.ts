@@ -6,7 +6,7 @@
  * object and the widget's `update` is not called again.
  */
 import type { SQL } from "drizzle-orm";
-import type { ChangeListQuery, ChangeListState, ListWidgetProps } from "../query/index.js";
+import type { AdminDatabase, ChangeListQuery, ChangeListState, ListWidgetProps } from "../query/index.js";
 import type { Selection } from "./selection.js";
 
 export type { ListWidgetProps };
@@ -14,25 +14,32 @@ export type { ListWidgetProps };
 /** Memoises the props per slot id on the list view. */
 export class ListWidgetPropsCache {
   private key = "";
+  private listKey = "";
   private scope: SQL | undefined;
+  private where: SQL | undefined;
   private base: Omit<ListWidgetProps, "id"> | null = null;
   private byId = new Map<string, ListWidgetProps>();
 
   /**
-   * The props for component `id`, the same object as last time when nothing they carry changed.
+   * The props for component `id`, the same object as last time when nothing they carry changed;
+   * their `where` is the same object as long as the list's search, filters, date, scope and
+   * count are (a change of the selection alone keeps it), so a widget can skip work by identity.
    *
    * @param id - the slot's component id
-   * @param input - the list's admin names, query, state, selection and matching count
+   * @param input - the list's admin names, query, state, selection, matching count and the site's `reads`
    * @returns the props
    * @throws ChangeListParamError from the query layer for a hand-built state naming something not allow-listed
    */
-  props(id: string, input: { app: string; model: string; query: ChangeListQuery<any, any>; state: ChangeListState; selection: Selection; count: number }): ListWidgetProps {
+  props(id: string, input: { app: string; model: string; query: ChangeListQuery<any, any>; state: ChangeListState; selection: Selection; count: number; db: AdminDatabase }): ListWidgetProps {
     const { state, selection, count } = input;
     const ids = selection.mode === "ids" ? [...selection.ids].sort() : null;
-    const key = JSON.stringify([input.app, input.model, state.q, state.filters, state.date ?? null, count, ids ?? "all"]);
+    const listKey = JSON.stringify([input.app, input.model, state.q, state.filters, state.date ?? null, count]);
+    const key = JSON.stringify([listKey, ids ?? "all"]);
     // a scope (getQueryset) is an SQL object, made anew per URL change: compared by identity
     if (key !== this.key || !this.base || state.scope !== this.scope) {
+      if (listKey !== this.listKey || !this.base || state.scope !== this.scope) this.where = input.query.selectionFilter(state);
       this.key = key;
+      this.listKey = listKey;
       this.scope = state.scope;
       this.byId.clear();
       this.base = {
@@ -41,9 +48,10 @@ export class ListWidgetPropsCache {
         q: state.q,
         filters: state.filters,
         count,
-        where: input.query.selectionFilter(state),
+        where: this.where,
         selection: ids ? { mode: "ids", ids } : { mode: "all" },
         selected: ids ? ids.length : count,
+        db: input.db,
       };
     }
     let p = this.byId.get(id);

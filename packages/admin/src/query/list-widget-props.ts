@@ -3,6 +3,7 @@
  * changelist/widget-props.ts): the list's state as the data layer sees it.
  */
 import type { SQL } from "drizzle-orm";
+import type { AdminDatabase } from "./dialect/index.js";
 import type { FilterSelection } from "./state.js";
 
 /** What a change list's LiveComponent slot widget receives (besides its `id`) on every change. */
@@ -21,8 +22,19 @@ export interface ListWidgetProps {
   /**
    * The WHERE clause of the matching rows over the model's own table (search, filters and the
    * user's `getQueryset`), undefined when every row matches: `db.select(...).from(table).where(props.where)`.
+   * The same object while the search, filters, date, scope and `count` are unchanged (a change of
+   * the selection alone keeps it): compare it by identity to skip recomputing what follows the list.
    */
   where: SQL | undefined;
+  /**
+   * The database to read through: the site's `reads` (SQLite on a file: the read pool, whose
+   * reader processes run the statement off the event loop; PostgreSQL: the site's pool), each
+   * statement under the site's query budget (`queryTimeoutMs`, default 2,000 ms). Past it the
+   * statement rejects with `QueryTimeoutError` (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`). Read through
+   * this, not your own connection: a widget's sum over a large table on better-sqlite3's own
+   * connection blocks the worker, and with it every click of every user, on every change.
+   */
+  db: AdminDatabase;
   /** the selection: `all` (every matching row), or the picked primary keys (empty: none) */
   selection: { mode: "all" } | { mode: "ids"; ids: readonly string[] };
   /** how many rows are selected (`count` when all matching rows are) */
