@@ -104,7 +104,7 @@ class Stock extends LiveView<{ stocks: number[] }> {
   };
 }
 
-const kept = (lv: { runtime: unknown }) => (lv.runtime as { sent: { base: string; delta: unknown[] } }).sent;
+const kept = (lv: { runtime: unknown }) => (lv.runtime as { out: { sent: { base: string; delta: unknown[] } } }).out.sent;
 
 describe("LastHtml in a running view", () => {
   it("keeps the joined HTML and a small delta, and the deltas sent still rebuild the page", async () => {

@@ -47,7 +47,7 @@ class Keyed extends LiveView {
 
 const ids = (lv: LiveTest) => (lv.streams.get("rows") ?? []).map(([id]) => id);
 /** the last HTML the server sent for the view: the base it diffs against */
-const base = (lv: LiveTest) => (lv.runtime as unknown as { sent: { get(): string | null } }).sent.get();
+const base = (lv: LiveTest) => (lv.runtime as unknown as { out: { sent: { get(): string | null } } }).out.sent.get();
 
 describe("streams (mountLive)", () => {
   it("the mount's items arrive as one reset stream frame after the render; the container stays empty in the diffed HTML", async () => {

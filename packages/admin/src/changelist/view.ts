@@ -3,28 +3,26 @@ import { NotFoundError, UnauthorizedError, type Params, on } from "@weft/server"
 import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
 import { modelTopic, publishModelEvent } from "../model/publish.js";
 import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TICK, type LiveListOptions } from "./live.js";
-import { actionContext, availableActions, deleteRows, findAction, isForeignKeyError, isRedirectResult, type RunnableAction } from "./actions.js";
-import { asksFirst, confirmModel } from "./confirm.js";
-import { counted, listUrl, present, type ChangeListAssigns, type ConfirmModel } from "./present.js";
-import { NO_SELECTION, resolveSelection, toggleRow, togglePage, type ResolvedSelection, type Selection } from "./selection.js";
-import { forgetFullCount, fullCount } from "./totals.js";
+import { availableActions } from "./actions.js";
+import { listUrl, present, type ChangeListAssigns, type ConfirmModel } from "./present.js";
+import { NO_SELECTION, toggleRow, togglePage, type Selection } from "./selection.js";
+import { fullCount } from "./totals.js";
 import { sameDate } from "./date-hierarchy.js";
 import { isComponentClass, visibleWidgets } from "../shell/slots.js";
 import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
-import { ActionRefusedError, type ActionResult, type AdminAction } from "../model/actions.js";
+import type { AdminAction } from "../model/actions.js";
+import type { ModelEventKind } from "../model/publish.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListQuery, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
+import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
 import { AdminView } from "../shell/base.js";
 import { FilterAutocomplete, filterCombobox, readTypedFilters, type TypedFilters } from "./filter-autocomplete.js";
 import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
 import { AC_KEY_PAYLOAD, AC_PICK_PAYLOAD } from "../changeform/autocomplete.js";
 import { ListEdits } from "./list-editable.js";
 import { listAcKey, listAcPick, listEdit, listSave, loadRelated, savedListUrl, withEditable, type ListEditHost } from "./list-editable-view.js";
+import { afterWrite, DENIED, INLINE_DELETE_MAX, runAction, type ActionHost } from "./actions-view.js";
 
-const DENIED = "You don't have permission to do that.";
-/** The largest selection the built-in delete removes inside the event handler (one transaction); more runs as a job. */
-export const INLINE_DELETE_MAX = 1000;
-const NOTHING_SELECTED = "Items must be selected in order to perform actions on them. No items have been changed.";
+export { INLINE_DELETE_MAX };
 
 /** Whether two states select the same rows (same search and filters; sort and page aside). */
 function sameRows(a: ChangeListState, b: ChangeListState): boolean {
@@ -214,9 +212,9 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       if (admin) await this.refresh(admin);
     },
     /** The action bar's Go: runs the action, or asks for confirmation first. */
-    action: on(z.object({ action: z.string().max(100) }), ({ action }) => this.runAction(action, false)),
+    action: on(z.object({ action: z.string().max(100) }), ({ action }) => runAction(this.actionHost, action, false)),
     /** Yes on the confirmation panel. */
-    confirm: on(z.object({ action: z.string().max(100) }), ({ action }) => this.runAction(action, true)),
+    confirm: on(z.object({ action: z.string().max(100) }), ({ action }) => runAction(this.actionHost, action, true)),
     /** No on the confirmation panel. */
     cancel: () => {
       this.pending = null;
@@ -237,22 +235,50 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     }
   }
 
-  /** What the `listEditable` handlers use of this view (list-editable-view.ts). */
-  private get editHost(): ListEditHost {
+  /** What both the `listEditable` and the action handlers use of this view. */
+  private get host(): Pick<ActionHost, "site" | "user" | "allowed" | "flash" | "show" | "refresh"> {
     return {
       site: this.site,
       user: this.user,
-      edits: this.edits,
-      rows: () => this.page?.rows,
       allowed: (action) => this.allowed(action),
       flash: (kind, text) => (kind === null ? void (this.flash = {}) : this.putFlash(kind, text ?? "")),
-      show: () => this.show(),
+      show: (confirm) => this.show(confirm),
       refresh: (admin) => this.refresh(admin),
+    };
+  }
+
+  /** What the `listEditable` handlers use of this view (list-editable-view.ts). */
+  private get editHost(): ListEditHost {
+    return {
+      ...this.host,
+      edits: this.edits,
+      rows: () => this.page?.rows,
       saved: (admin, ids) => {
-        this.afterWrite(this.site.query(admin));
-        for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "changed", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
+        afterWrite(this.site, this.site.query(admin));
+        this.publish(admin, "changed", ids);
       },
     };
+  }
+
+  /** What the action handlers use of this view (actions-view.ts). */
+  private get actionHost(): ActionHost {
+    return {
+      ...this.host,
+      state: () => this.state,
+      selection: () => this.assigns.selection,
+      setSelection: (selection) => this.assign({ selection }),
+      pending: () => this.pending?.action ?? null,
+      setPending: (action) => (this.pending = action === null ? null : { action }),
+      tooSlow: (err) => this.tooSlow(err),
+      redirect: (url) => this.redirect(url),
+      publish: (admin, kind, ids) => this.publish(admin, kind, ids),
+      bulkDelete: (this.constructor as typeof ChangeListView).bulkDelete,
+    };
+  }
+
+  /** Publishes `kind` for each id on the model's topic; a failure is logged (the write stands). */
+  private publish(admin: ModelAdmin<any, any>, kind: ModelEventKind, ids: readonly unknown[]): void {
+    for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, kind, id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
   }
 
   private pagePks(): string[] {
@@ -276,96 +302,6 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     if (!this.site.get(this.appLabel, this.modelName)?.has(this.user, "change")) throw new UnauthorizedError(`change ${this.modelName}`);
     const saved = await listSave(this.editHost, p);
     return saved ? savedListUrl(this.ctx.url, saved) : null;
-  }
-
-  private async runAction(name: string, confirmed: boolean): Promise<void> {
-    this.flash = {};
-    const admin = this.allowed("view");
-    if (!admin) return;
-    if (name === "") return this.putFlash("warning", "No action selected.");
-    const action = findAction(this.site, admin, this.user, name);
-    if (!action) {
-      this.pending = null;
-      this.show();
-      return this.putFlash("error", DENIED);
-    }
-    if (confirmed && this.pending?.action !== name) return this.putFlash("error", "That confirmation is no longer current; nothing was changed.");
-    const query = this.site.query(admin);
-    let sel: ResolvedSelection;
-    try {
-      sel = await resolveSelection(this.site.reads, query, this.assigns.selection, this.state);
-    } catch (err) {
-      if (this.tooSlow(err)) return;
-      throw err;
-    }
-    if (sel.count === 0) {
-      this.pending = null;
-      this.show();
-      return this.putFlash("warning", NOTHING_SELECTED);
-    }
-    if (asksFirst(action) && !confirmed) {
-      this.pending = { action: name };
-      return this.show(await confirmModel(admin, query, action, sel, this.assigns.selection.mode === "all"));
-    }
-    this.pending = null;
-    const bulk = (this.constructor as typeof ChangeListView).bulkDelete;
-    if (action.kind === "delete" && bulk && sel.count > INLINE_DELETE_MAX) {
-      // a large delete runs as a job in short batches, not inside this handler
-      await this.runCustom(admin, query, { kind: "custom", name: action.name, label: action.label, action: bulk(admin) }, sel);
-    } else if (action.kind === "delete") await this.deleteSelected(admin, query, sel);
-    else await this.runCustom(admin, query, action, sel);
-  }
-
-  private async deleteSelected(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, sel: ResolvedSelection): Promise<void> {
-    let ids: unknown[];
-    try {
-      ids = await deleteRows(this.site, admin, sel.where, this.user.id);
-    } catch (err) {
-      if (!isForeignKeyError(err)) throw err;
-      await this.refresh(admin);
-      return this.putFlash("error", `Cannot delete the selected ${admin.verboseNamePlural.toLowerCase()}: other records refer to them. Nothing was deleted.`);
-    }
-    this.afterWrite(query);
-    this.assign({ selection: NO_SELECTION });
-    await this.refresh(admin);
-    for (const id of ids) void publishModelEvent(this.ctx.pubsub, admin, "deleted", id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
-    this.putFlash("success", `Deleted ${counted(ids.length, admin)}.`);
-  }
-
-  private async runCustom(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>, action: Extract<RunnableAction, { kind: "custom" }>, sel: ResolvedSelection): Promise<void> {
-    const ctx = await actionContext(this.site, admin, this.user, query, sel, this.state, this.assigns.selection.mode === "all", action.action);
-    let message: string | void | ActionResult;
-    try {
-      message = await action.action.run(ctx);
-    } catch (err) {
-      // a refusal the user may read (a permission, the job store unreachable or full): nothing ran
-      if (err instanceof ActionRefusedError) return this.putFlash("error", err.message);
-      // generic message here; the runtime logs the stack with the app's logger
-      this.afterWrite(query);
-      await this.revalidate(admin, query);
-      this.putFlash("error", `The action “${action.label}” failed. Details were logged for the administrators.`);
-      throw err;
-    }
-    // e.g. a progress action's job page: the browser leaves this list
-    if (isRedirectResult(message)) return this.redirect(message.redirect);
-    this.afterWrite(query);
-    await this.revalidate(admin, query);
-    if (message) this.putFlash("success", String(message).slice(0, 1000));
-  }
-
-  /** Caches that a write through the admin makes stale. */
-  private afterWrite(query: ChangeListQuery<any, any>): void {
-    forgetFullCount(query);
-    for (const a of this.site.all()) this.site.query(a).invalidateChoices();
-  }
-
-  /** Keeps only the picked rows that still exist, then re-fetches the page. */
-  private async revalidate(admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): Promise<void> {
-    const sel = this.assigns.selection;
-    if (sel.mode === "ids" && sel.ids.size > 0) {
-      this.assign({ selection: { mode: "ids", ids: new Set((await resolveSelection(this.site.reads, query, sel, this.state)).valid) } });
-    }
-    await this.refresh(admin);
   }
 
   /**

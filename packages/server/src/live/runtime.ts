@@ -1,26 +1,9 @@
-import {
-  chunkNextFrame,
-  errorFrame,
-  goFrame,
-  patchFrame,
-  pushFrame,
-  redirectFrame,
-  renderedFrame,
-  replyFrame,
-  titleFrame,
-  htmlHash,
-  unchangedFrame,
-  type ServerFrame,
-  type UploadFile,
-} from "@weft/client/codec";
+import { chunkNextFrame, errorFrame, goFrame, patchFrame, pushFrame, redirectFrame, renderedFrame, htmlHash, unchangedFrame, type ServerFrame, type UploadFile } from "@weft/client/codec";
 import { E_INVALID_PAYLOAD, E_SERVER, E_UNKNOWN_EVENT, E_UNKNOWN_TARGET, E_UNKNOWN_VIEW } from "@weft/client/protocol";
-import { WeftError, weftError } from "../errors.js";
-import { encodeUpdate } from "../render/diff.js";
 import { renderInner } from "./view-html.js";
-import { LastHtml } from "./last-html.js";
-import { fanoutOf, type Fanout } from "./fanout.js";
-import { STREAMS, streamFrames } from "./streams.js";
-import { traceAsync, traceSync, weftChannels, type WeftTraceContext } from "./telemetry.js";
+import { fanoutOf } from "./fanout.js";
+import { STREAMS } from "./streams.js";
+import { traceAsync, weftChannels, type WeftTraceContext } from "./telemetry.js";
 import { Children } from "./children.js";
 import { AsyncCancelledError, AsyncTasks, type AsyncOutcome } from "./async.js";
 import { Components } from "./component.js";
@@ -29,14 +12,10 @@ import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
 import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 import { UploadRefusedError, type ChunkRequest } from "./upload.js";
+import { ViewOutput, type Outbox } from "./output.js";
+import { callHandler, PayloadError, replyOf } from "./handlers.js";
 
-/** Where a connected view's frames go: a socket, or the test harness. @internal */
-export interface Outbox {
-  /** sends a frame built by `@weft/client/codec`'s constructors */
-  send(frame: ServerFrame): void;
-  /** true while the socket's unsent bytes are over the bound: renders wait, the view stays dirty */
-  congested(): boolean;
-}
+export type { Outbox } from "./output.js";
 
 /** Built-in event that clears flash messages, as Phoenix's `lv:clear-flash`. */
 const CLEAR_FLASH = "lv:clear-flash";
@@ -44,14 +23,13 @@ const CLEAR_FLASH = "lv:clear-flash";
 /**
  * Drives one connected view: mounts it, runs its events / params / infos strictly one at a
  * time in arrival order, renders once after each (or once per tick for changes outside
- * handlers), and sends the delta against the last HTML sent. While the outbox is congested
- * renders are skipped and the view stays dirty; {@link flush} sends only the newest state.
+ * handlers), and sends the delta against the last HTML sent (output.ts). While the outbox is
+ * congested renders are skipped and the view stays dirty; {@link flush} sends only the newest state.
  */
 export class ViewRuntime implements ViewDriver {
   view!: LiveView<any, any>;
-  /** last HTML sent to the client (a shared base and a delta, see last-html.ts); empty before the first render */
-  private readonly sent = new LastHtml();
-  private dirty = false;
+  /** what the view sends after it changed: renders, held stream frames, the page title */
+  private readonly out: ViewOutput;
   private busy = true;
   private scheduled = false;
   private stopped = false;
@@ -62,19 +40,23 @@ export class ViewRuntime implements ViewDriver {
   private children!: Children;
   /** the props (route params) the view was mounted with */
   props: Record<string, unknown> = {};
-  /** the `pageTitle` the client shows (undefined: none sent) */
-  private title?: unknown;
   /** the view's LiveComponents (by id), set once mounted */
   components?: Components;
   private tasks = new AsyncTasks((fn) => this.enqueue(fn));
-  /** stream frames held while the outbox is congested, in order; renders wait behind them */
-  private backlog: ServerFrame[] = [];
 
   constructor(
     readonly ref: number,
     private services: LiveServices,
     private outbox: Outbox,
-  ) {}
+  ) {
+    this.out = new ViewOutput(ref, services, {
+      outbox: () => this.outbox,
+      view: () => this.view,
+      trace: () => this.trace(),
+      solo: () => this.solo(),
+      render: () => this.render(),
+    });
+  }
 
   /**
    * Mounts the view (connected), replays recovered form events, and sends the first render:
@@ -105,18 +87,12 @@ export class ViewRuntime implements ViewDriver {
       this.components = new Components(this.services, this.view);
       for (const [name, payload] of forms) {
         const h = this.view.events[name];
-        if (h && Object.hasOwn(this.view.events, name)) await this.call(h, payload).catch(() => {});
+        if (h && Object.hasOwn(this.view.events, name)) await callHandler(h, payload).catch(() => {});
       }
       // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
       this.view[STREAMS]?.resetAll();
       const html = this.render();
-      const fan = fanoutOf(this.services);
-      this.sent.set(html, html, (h) => fan.intern(cls, h));
-      this.dirty = false;
-      if (answer) this.title = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
-      this.outbox.send(answer ? answer(html, this.view) : hash !== undefined && hash === htmlHash(html) ? unchangedFrame(this.ref) : renderedFrame(this.ref, html));
-      this.sendStreams();
-      this.sendTitle();
+      this.out.joined(cls, html, () => (answer ? answer(html, this.view) : hash !== undefined && hash === htmlHash(html) ? unchangedFrame(this.ref) : renderedFrame(this.ref, html)), answer !== undefined);
     } catch (err) {
       // refused or failed: what was queued behind the join is answered as "gone"
       void this.stop();
@@ -134,8 +110,8 @@ export class ViewRuntime implements ViewDriver {
     return this.enqueue(async () => {
       if (name === CLEAR_FLASH) {
         this.view.flash = {};
-        this.dirty = true;
-        return this.reply(seq);
+        this.out.dirty = true;
+        return this.out.reply(seq);
       }
       const on = target === undefined ? this.view : this.components?.get(target);
       if (!on) return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_TARGET, `no component "${target!.slice(0, 64)}" in this view`, seq));
@@ -145,14 +121,14 @@ export class ViewRuntime implements ViewDriver {
       }
       let reply: Payload | undefined;
       try {
-        reply = replyOf(await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => this.call(handler, payload)), name);
+        reply = replyOf(await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => callHandler(handler, payload)), name);
       } catch (err) {
         if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
         this.services.log.error({ err, event: name, target }, "weft: event handler failed");
         this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
         return;
       }
-      this.reply(seq, reply);
+      this.out.reply(seq, reply);
     }, gone);
   }
 
@@ -192,7 +168,7 @@ export class ViewRuntime implements ViewDriver {
     return this.enqueue(async () => {
       const view = this.view;
       if (view.handleInfo && (await fanoutOf(this.services).info(view, msg, async () => void (await traceAsync(weftChannels.handleInfo, () => this.trace(), () => view.handleInfo!(msg)))))) {
-        this.dirty = true;
+        this.out.dirty = true;
       }
       this.flushNow();
     });
@@ -236,7 +212,7 @@ export class ViewRuntime implements ViewDriver {
   /** Forces a re-render (templates edited in development). */
   rerender(): void {
     this.components?.invalidate();
-    this.dirty = true;
+    this.out.dirty = true;
     this.flush();
   }
 
@@ -255,7 +231,7 @@ export class ViewRuntime implements ViewDriver {
     for (const t of this.timers ?? []) clearTimeout(t);
     this.unsubs = [];
     this.timers = undefined;
-    this.backlog = [];
+    this.out.clear();
     try {
       await this.view?.terminate?.();
     } catch (err) {
@@ -267,7 +243,7 @@ export class ViewRuntime implements ViewDriver {
   // ---- ViewDriver: called by the view ----
 
   changed(): void {
-    this.dirty = true;
+    this.out.dirty = true;
     if (this.busy || this.scheduled || this.stopped) return;
     this.scheduled = true;
     setImmediate(() => {
@@ -350,7 +326,7 @@ export class ViewRuntime implements ViewDriver {
       } finally {
         this.busy = false;
       }
-      if (this.dirty || this.backlog.length) this.flushNow();
+      if (this.out.pending()) this.flushNow();
     };
     return (this.queue = this.queue.then(run));
   }
@@ -365,60 +341,8 @@ export class ViewRuntime implements ViewDriver {
     for (const [entry, offset, length] of requests) this.outbox.send(chunkNextFrame(this.ref, entry, offset, length));
   }
 
-  /** Runs a handler (validating its payload first) and returns what it returned. */
-  private async call(handler: LiveView["events"][string], payload: Payload): Promise<unknown> {
-    if (typeof handler === "function") return await handler(payload);
-    let result = handler.schema["~standard"].validate(payload);
-    if (result instanceof Promise) result = await result;
-    if (result.issues) throw new PayloadError(result.issues.map((i) => i.message).join("; ").slice(0, 500));
-    return await handler.handle(result.value);
-  }
-
-  private reply(seq: number, reply?: Payload): void {
-    const held = !this.drainBacklog() || this.outbox.congested();
-    const update = this.dirty && !held ? this.update().update : undefined;
-    this.outbox.send(replyFrame(this.ref, seq, update, reply));
-    if (!held) this.sendStreams();
-    this.sendTitle();
-  }
-
-  /** Sends the `pageTitle` assign when it changed since the client last got it. */
-  private sendTitle(): void {
-    const t = (this.view.assigns as { pageTitle?: unknown }).pageTitle;
-    if (typeof t === "string" && t !== this.title) this.outbox.send(titleFrame(this.ref, (this.title = t)));
-  }
-
   private flushNow(): void {
-    // held stream frames go first; a render never overtakes them
-    if (this.stopped || !this.drainBacklog()) return;
-    if (!this.dirty || this.outbox.congested()) return;
-    const { update, entry } = this.update();
-    if (update !== undefined) this.outbox.send(fanoutOf(this.services).frame(entry, this.ref, update));
-    this.sendTitle();
-    this.sendStreams();
-  }
-
-  /** Sends the streams' operations since the last render, after the render (which may have made their containers). */
-  private sendStreams(): void {
-    this.backlog.push(...streamFrames(this.services, this.view[STREAMS], this.view.assigns, this.ref));
-    this.drainBacklog();
-  }
-
-  /** Sends held stream frames while the outbox has room (the rest go on drain, see {@link flush}); true when none is left. */
-  private drainBacklog(): boolean {
-    while (this.backlog.length && !this.outbox.congested()) this.outbox.send(this.backlog.shift()!);
-    return !this.backlog.length;
-  }
-
-  /** Renders and returns the delta or HTML to send, or undefined when nothing changed. */
-  // (shared with the views of the same class in the same state this turn, see fanout.ts)
-  private update(): ReturnType<Fanout["render"]> {
-    this.dirty = false;
-    const fan = fanoutOf(this.services);
-    const diff = (old: string, html: string) => traceSync(weftChannels.diff, () => this.trace(), () => encodeUpdate(old, html));
-    const r = fan.render(this.view, this.sent.get(), () => this.solo(), () => this.render(), diff);
-    this.sent.set(r.html, r.update, (h) => fan.intern(this.view.constructor as LiveViewClass, h));
-    return r;
+    if (!this.stopped) this.out.flush();
   }
 
   /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
@@ -429,24 +353,4 @@ export class ViewRuntime implements ViewDriver {
   private render(): string {
     return renderInner(this.services, this.view, this.children, this.components!);
   }
-}
-
-/** `WEFT_ERR_INVALID_PAYLOAD`: a payload rejected by an event's schema (answered `invalid_payload`). */
-class PayloadError extends WeftError {
-  constructor(message: string) {
-    super("WEFT_ERR_INVALID_PAYLOAD", message);
-  }
-}
-
-/**
- * The reply value of a handler's result: `{ reply: {…} }` gives the object to the hook that
- * pushed the event (as Phoenix's `{:reply, map, socket}`); any other result gives none.
- * @throws WeftError `WEFT_ERR_INVALID_REPLY` when `reply` is not a plain JSON object (the
- *   client gets `server_error`; the log says which event)
- */
-function replyOf(result: unknown, event: string): Payload | undefined {
-  if (typeof result !== "object" || result === null || !Object.hasOwn(result, "reply")) return undefined;
-  const r = (result as { reply: unknown }).reply;
-  if (typeof r === "object" && r !== null && !Array.isArray(r) && Object.getPrototypeOf(r) === Object.prototype) return r as Payload;
-  throw weftError("WEFT_ERR_INVALID_REPLY", `weft: the handler of "${event.slice(0, 64)}" returned { reply } that is not a plain object: reply with an object, as { reply: { id: 1 } }`);
 }

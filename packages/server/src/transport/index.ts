@@ -3,7 +3,7 @@
  * policy and limits, the default cookie sessions, and content-hashed assets.
  * @packageDocumentation
  */
-export { WEFT_CSP_DIRECTIVES } from "./plugin.js";
+export { WEFT_CSP_DIRECTIVES } from "./helmet.js";
 export { defaultLimits, type Limits } from "./limits.js";
 export { cookieSessions, SESSION_COOKIE, type SessionProvider } from "./session.js";
 export { defaultAuthority, type AuthorityOptions } from "./authority.js";

@@ -1,9 +1,6 @@
-import type { ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import fastifyCookie, { Signer } from "@fastify/cookie";
-import fastifyHelmet, { type FastifyHelmetOptions } from "@fastify/helmet";
 import fastifyWebsocket from "@fastify/websocket";
-import { A_SOCKET, A_UPLOAD, CLOSE_BAD_VERSION, CLOSE_UNAUTHORIZED, PROTOCOL_VERSION } from "@weft/client/protocol";
+import { A_SOCKET, A_UPLOAD } from "@weft/client/protocol";
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { NotFoundError, UnauthorizedError } from "../live/mount.js";
@@ -13,185 +10,27 @@ import type { LiveServices } from "../live/services.js";
 import type { LiveView, LiveViewClass } from "../live/view.js";
 import type { Session } from "../live/types.js";
 import { MemoryChannelLayer } from "../pubsub/memory.js";
-import type { ChannelLayer } from "../pubsub/channel-layer.js";
 import { inlineChildren, newDomId, renderDisconnected } from "../live/page.js";
 import { Children } from "../live/children.js";
 import { Templates } from "../render/templates.js";
 import { clientAsset, hashedAsset, type Asset } from "./assets.js";
 import { healthRoute } from "./health.js";
-import { LiveSocket } from "./socket.js";
 import { KeyedCap } from "./caps.js";
 import { IdleSweep } from "./idle.js";
 import { AbuseCooldown } from "./cooldown.js";
-import { SHUT_GRACE_MS } from "./shut.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { cookieSessions, type SessionProvider } from "./session.js";
-import { defaultAuthority, SessionAuthority, type AuthorityOptions } from "./authority.js";
-import { checkSecret, TokenSigner } from "../live/token.js";
+import { defaultAuthority, SessionAuthority } from "./authority.js";
+import { TokenSigner } from "../live/token.js";
 import { LiveRoutes, pageTitleOf, type OnMount, type RouteTitle } from "../live/sessions.js";
 import { weftError } from "../errors.js";
-
-/**
- * Options of the Weft fastify plugin. They are checked when the plugin registers: a missing or
- * short `secret` and an option of the wrong type stop the registration with a {@link WeftError}
- * (`WEFT_ERR_SECRET_MISSING`, `WEFT_ERR_SECRET_TOO_SHORT`, `WEFT_ERR_INVALID_OPTION`) whose
- * message names the fix.
- *
- * Registering in an existing app: weft brings @fastify/cookie, @fastify/websocket and
- * @fastify/helmet, and reuses any of them the app registered before it (register them first,
- * or not at all). With the app's @fastify/cookie weft's session cookie is signed by the app's
- * cookie secret when it has one, else weft signs it with `secret`; with the app's
- * @fastify/websocket weft still enforces `limits.maxFrameBytes` itself. Security headers go on
- * weft's own routes only (see {@link WeftOptions.helmet}).
- */
-export interface WeftOptions {
-  /**
-   * HMAC key for view tokens and the session cookie: at least 32 characters, the same on every
-   * worker and stable across restarts (e.g. `process.env.WEFT_SECRET`; {@link randomSecret}
-   * makes one for development).
-   */
-  secret: string;
-  /** directory for relative template paths (absolute path) */
-  views?: string;
-  /** the application context every view gets in `this.ctx` (a db handle, services…) */
-  context?: object;
-  /** the channel layer (default: a new {@link MemoryChannelLayer}, one process only) */
-  pubsub?: ChannelLayer;
-  /** page layout template (gets `it.title`, `it.head`, `it.body`, `it.liveRender` and `layoutData`); default: a bare HTML5 page */
-  layout?: string | URL;
-  /** extra data for the layout template (site name…); more can be added later through `app.weft.layoutData` */
-  layoutData?: Record<string, unknown>;
-  /** where sessions come from (default: anonymous signed-cookie sessions) */
-  sessions?: SessionProvider;
-  /** per-socket and per-session limits (caps per session are counted in each worker); see docs/protocol.md */
-  limits?: Partial<Limits>;
-  /** URL prefix of the socket and the client script (default `/live`) */
-  prefix?: string;
-  /** origins allowed to open the socket, besides the page's own host (e.g. `https://admin.example.com`) */
-  allowedOrigins?: string[];
-  /** watch templates and re-render connected views on edit (default: NODE_ENV === "development") */
-  dev?: boolean;
-  /** view token lifetime in ms (default 12 h) */
-  tokenTtlMs?: number;
-  /**
-   * Security headers through @fastify/helmet (default on, with {@link WEFT_CSP_DIRECTIVES}: no
-   * inline script or style, same-origin socket, never framed), on weft's routes only: live
-   * routes (`app.live`), pages from `app.weft.renderPage`, the socket, the assets, the routes of
-   * scopes given to `app.weft.secureRoutes` (the admin's). The app's other routes keep their
-   * own headers. `{ global: true }` puts weft's headers on every route of the app instead (then
-   * weft must be the one registering @fastify/helmet). `false` leaves headers to the app; an
-   * object is merged over weft's helmet options (give `contentSecurityPolicy.directives` to
-   * change the policy). When the app registered @fastify/helmet itself, weft's routes get the
-   * app's helmet options with weft's merged over them.
-   */
-  helmet?: false | FastifyHelmetOptions;
-  /**
-   * Session authority's timing (see docs/reliability.md, "Session authority"): `cacheMs`, how long
-   * a socket trusts its copy of the session before a join or an event reloads it (default 0: every
-   * join and event reads the current session, as every Django request does, so an event sent after a
-   * logout on another worker is never run; raise it only for a `reload` that is expensive);
-   * `recheckMs`, the backstop reload of every socket's session (default 30,000 ms).
-   */
-  authority?: Partial<AuthorityOptions>;
-  /**
-   * Serves the readiness route `GET <prefix>/health` (default false): this worker's pid,
-   * uptime, open sockets and connected views by view id, as JSON. Counts only, no user data.
-   */
-  health?: boolean;
-}
-
-/**
- * The Content-Security-Policy weft sets by default. The browser runtime needs no inline script,
- * no inline style, no eval; its socket is same-origin (`'self'` covers `ws:`/`wss:` on the page's
- * own host in CSP Level 3 browsers).
- */
-export const WEFT_CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = Object.freeze({
-  "default-src": ["'self'"],
-  "script-src": ["'self'"],
-  "script-src-attr": ["'none'"],
-  "style-src": ["'self'"],
-  "img-src": ["'self'", "data:"],
-  "font-src": ["'self'", "data:"],
-  "connect-src": ["'self'"],
-  "object-src": ["'none'"],
-  "frame-ancestors": ["'none'"],
-  "form-action": ["'self'"],
-  "base-uri": ["'self'"],
-});
-
-/**
- * weft's helmet options for its routes: {@link WEFT_CSP_DIRECTIVES}, never framed, no referrer
- * off-site, with the user's `helmet` object merged over them (its `global` taken out).
- */
-function helmetOptions(extra: FastifyHelmetOptions | undefined): RouteHelmet {
-  const directives = Object.fromEntries(Object.entries(WEFT_CSP_DIRECTIVES).map(([k, v]) => [k, [...v]]));
-  const { global: _global, ...rest } = extra ?? {};
-  return {
-    contentSecurityPolicy: { useDefaults: false, directives },
-    frameguard: { action: "deny" },
-    referrerPolicy: { policy: "same-origin" },
-    ...rest,
-  } as RouteHelmet;
-}
-
-/** @fastify/helmet's per-route options (`config.helmet` of a route). */
-type RouteHelmet = Omit<FastifyHelmetOptions, "global">;
+import { checkOptions, type WeftOptions } from "./options.js";
+import { pageHelmet, registerHelmet, secureScope } from "./helmet.js";
+import { registerCookies } from "./cookies.js";
+import { socketRoute } from "./upgrade.js";
 
 /** The fastify servers weft is registered on (once per server, whatever the scope). */
 const registeredOn = new WeakSet<object>();
-
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
-
-/**
- * Checks the options' types at registration, so a mistake stops the start with a message that
- * names the fix instead of failing on the first request.
- * @throws WeftError `WEFT_ERR_SECRET_MISSING`, `WEFT_ERR_SECRET_TOO_SHORT`, `WEFT_ERR_INVALID_OPTION`
- */
-function checkOptions(opts: WeftOptions): void {
-  if (!isObject(opts)) throw invalid("the options", "an object `{ secret, … }`", opts);
-  checkSecret(opts.secret);
-  const o = opts as unknown as Record<string, unknown>;
-  const optional = (key: keyof WeftOptions, ok: (v: unknown) => boolean, want: string) => {
-    if (o[key] !== undefined && !ok(o[key])) throw invalid(`\`${key}\``, want, o[key]);
-  };
-  const positive = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0;
-  optional("views", (v) => typeof v === "string" && v !== "", "the absolute path of the templates directory (a string)");
-  optional("context", (v) => typeof v === "object" && v !== null, "an object (it becomes `this.ctx` of every view)");
-  optional("pubsub", (v) => isObject(v) && typeof v.publish === "function" && typeof v.subscribe === "function", "a ChannelLayer (e.g. `new RedisChannelLayer(url)` from @weft/server/pubsub)");
-  optional("layout", (v) => typeof v === "string" || v instanceof URL, "a template path or a file URL");
-  optional("layoutData", isObject, "an object");
-  optional("sessions", (v) => isObject(v) && typeof v.ensure === "function" && typeof v.load === "function", "a SessionProvider `{ ensure(req, reply), load(req) }` (the admin's: `site.sessions`)");
-  optional("limits", isObject, "an object of limits (see `Limits`)");
-  for (const [k, v] of Object.entries(isObject(o.limits) ? o.limits : {})) {
-    if (!(k in defaultLimits)) throw invalid(`\`limits.${k}\``, `one of ${Object.keys(defaultLimits).join(", ")}`, k, "an unknown limit");
-    if (v !== undefined && !positive(v)) throw invalid(`\`limits.${k}\``, "a positive number", v);
-  }
-  optional("prefix", (v) => typeof v === "string" && v.startsWith("/"), "a URL path starting with `/` (default `/live`)");
-  optional("allowedOrigins", (v) => Array.isArray(v) && v.every((x) => typeof x === "string"), "an array of origins like `https://admin.example.com`");
-  for (const origin of (o.allowedOrigins as string[] | undefined) ?? []) {
-    let parsed: string | undefined;
-    try {
-      parsed = new URL(origin).origin;
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed !== origin) throw invalid("`allowedOrigins`", `origins only, scheme://host[:port] without a path or a trailing slash${parsed && parsed !== "null" ? ` (\`${parsed}\`)` : ""}`, origin);
-  }
-  optional("dev", (v) => typeof v === "boolean", "true or false");
-  optional("tokenTtlMs", positive, "a positive number of milliseconds");
-  optional("authority", isObject, "an object `{ cacheMs?, recheckMs? }`");
-  for (const [k, v] of Object.entries(isObject(o.authority) ? o.authority : {})) {
-    if (!(k in defaultAuthority)) throw invalid(`\`authority.${k}\``, `one of ${Object.keys(defaultAuthority).join(", ")}`, k, "an unknown option");
-    if (v !== undefined && !(k === "cacheMs" ? typeof v === "number" && v >= 0 && Number.isFinite(v) : positive(v))) throw invalid(`\`authority.${k}\``, k === "cacheMs" ? "a number of milliseconds, 0 or more" : "a positive number of milliseconds", v);
-  }
-  optional("health", (v) => typeof v === "boolean", "true or false");
-  optional("helmet", (v) => v === false || isObject(v), "`false` (no headers from weft) or an object of @fastify/helmet options; leave it out for weft's defaults");
-}
-
-function invalid(what: string, want: string, got: unknown, gotWhat?: string) {
-  const shown = gotWhat ?? (typeof got === "string" ? JSON.stringify(got) : got === null ? "null" : Array.isArray(got) ? "an array" : typeof got);
-  return weftError("WEFT_ERR_INVALID_OPTION", `weft: ${what} must be ${want}; got ${shown}`);
-}
 
 /** Options of one live route. */
 export interface LiveRouteOptions {
@@ -340,29 +179,9 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   const uploadChunk = clientAsset(prefix, "upload.js");
   const head = `<meta name="${A_SOCKET}" content="${prefix}/websocket">\n<meta name="${A_UPLOAD}" content="${uploadChunk.url}">\n<script defer src="${asset.url}"></script>`;
 
-  // @fastify/cookie: the app's when it registered one (before weft), else weft's with `secret`.
-  // The app's without a secret cannot sign: weft then signs (its session cookie and any signed
-  // cookie) with `secret`, so `reply.setCookie(…, { signed: true })` and `req.unsignCookie` work.
-  if (!app.hasDecorator("parseCookie")) await app.register(fastifyCookie, { secret: opts.secret });
-  else if (!app.hasRequestDecorator("unsignCookie") || !app.hasReplyDecorator("signCookie")) {
-    const signer = new Signer(opts.secret);
-    const sign = (value: string) => signer.sign(value);
-    const unsign = (value: string) => signer.unsign(value);
-    app.decorateRequest("signCookie", sign);
-    app.decorateRequest("unsignCookie", unsign);
-    app.decorateReply("signCookie", sign);
-    app.decorateReply("unsignCookie", unsign);
-  }
+  await registerCookies(app, opts.secret);
   // @fastify/helmet: on weft's routes (route config), unless the user asks for it app-wide
-  const routeHelmet = opts.helmet === false ? undefined : helmetOptions(opts.helmet);
-  const global = opts.helmet !== false && opts.helmet?.global === true;
-  if (routeHelmet && !app.hasReplyDecorator("helmet")) await app.register(fastifyHelmet, { ...routeHelmet, global } as FastifyHelmetOptions);
-  else if (global) {
-    throw weftError(
-      "WEFT_ERR_HELMET_CONFLICT",
-      "weft: `helmet: { global: true }` asks weft to put its headers on every route, but the app registered @fastify/helmet itself: configure app-wide headers in your @fastify/helmet registration and leave `global` out of weft's `helmet` (weft's routes still get weft's policy)",
-    );
-  }
+  const routeHelmet = await registerHelmet(app, opts.helmet);
   const routeConfig: FastifyContextConfig = routeHelmet ? ({ helmet: routeHelmet } as FastifyContextConfig) : {};
   // @fastify/websocket: the app's when it registered one; its maxPayload may be larger than
   // `limits.maxFrameBytes`, so LiveSocket checks every frame's size too
@@ -385,58 +204,12 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
   serve(asset);
   serve(uploadChunk);
 
-  const originAllowed = (req: FastifyRequest): boolean => {
-    const origin = req.headers.origin;
-    if (!origin) return false;
-    try {
-      const o = new URL(origin);
-      return o.host === req.headers.host || (opts.allowedOrigins ?? []).includes(o.origin);
-    } catch {
-      return false;
-    }
-  };
-
-  /** the session each socket upgrade loaded in its preValidation, and the upgrade's reply */
-  const upgrading = new WeakMap<FastifyRequest, { session: Session | null; res: ServerResponse }>();
   if (opts.health) healthRoute(app, `${prefix}/health`, live, services.registry, routeConfig);
-
-  app.get(`${prefix}/websocket`, {
-    websocket: true,
-    config: routeConfig,
-    preValidation: async (req, reply) => {
-      if (!originAllowed(req)) return reply.code(403).send({ error: "origin not allowed" });
-      const session = await sessions.load(req).catch(() => null);
-      upgrading.set(req, { session, res: reply.raw });
-      // a session cooling down after abuse is refused before the upgrade: no frame of it is read.
-      // The answer waits (at most a close grace) so a client reconnecting at once is no faster
-      // than one whose socket was refused after the upgrade
-      const left = session ? caps.cooldown.left(session.id) : 0;
-      if (!left) return;
-      await new Promise((r) => setTimeout(r, Math.min(left, SHUT_GRACE_MS)));
-      return reply.code(429).header("retry-after", Math.ceil(left / 1000)).send({ error: "too many refused frames: retry later" });
-    },
-  }, async (socket, req) => {
-    const upgrade = upgrading.get(req);
-    // @fastify/websocket gave the TCP socket to the upgrade's HTTP reply (assignSocket), which
-    // keeps the request, the reply and fastify's closures for the socket's whole life (about
-    // 4 KiB per connection): once upgraded, the socket belongs to ws alone
-    if (upgrade?.res.socket) upgrade.res.detachSocket(upgrade.res.socket);
-    upgrading.delete(req);
-    if ((req.query as Record<string, string>).v !== PROTOCOL_VERSION) {
-      return socket.close(CLOSE_BAD_VERSION, `protocol version ${PROTOCOL_VERSION} required`);
-    }
-    const session = upgrade?.session;
-    if (!session) return socket.close(CLOSE_UNAUTHORIZED, "no session");
-    const proto = req.headers["x-forwarded-proto"] === "https" || req.protocol === "https" ? "https" : "http";
-    new LiveSocket(socket, session, `${proto}://${req.headers.host}`, services, limits, live, authority, caps, idle);
-  });
+  socketRoute(app, `${prefix}/websocket`, { services, limits, sessions, live, authority, caps, idle, allowedOrigins: opts.allowedOrigins, config: routeConfig });
 
   const renderPage: WeftServer["renderPage"] = async (req, reply, cls, ro = {}) => {
-    // a page of the app's own route gets weft's headers too (helmet's reply decorator applies them)
-    if (routeHelmet && (req.routeOptions.config as { helmet?: unknown } | undefined)?.helmet === undefined && typeof reply.helmet === "function") {
-      const { enableCSPNonces: _nonces, ...headers } = routeHelmet;
-      reply.helmet(headers as Parameters<FastifyReply["helmet"]>[0]);
-    }
+    // a page of the app's own route gets weft's headers too
+    pageHelmet(req, reply, routeHelmet);
     const session = await sessions.ensure(req, reply);
     const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? "localhost"}`);
     let title: string | undefined;
@@ -484,12 +257,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
     connectedViews: () => live.size,
     endSession: (id: string) => authority.endSession(id),
     sessionsChanged: (who: { userId?: string | number; sessionId?: string }) => authority.sessionsChanged(who),
-    secureRoutes: (scope: FastifyInstance) => {
-      if (!routeHelmet) return;
-      scope.addHook("onRoute", (route) => {
-        if ((route.config as { helmet?: unknown } | undefined)?.helmet === undefined) route.config = { ...route.config, helmet: routeHelmet } as typeof route.config;
-      });
-    },
+    secureRoutes: (scope: FastifyInstance) => secureScope(scope, routeHelmet),
   } satisfies WeftServer);
 
   app.decorate("liveSession", function (this: FastifyInstance, name: string, so: LiveSessionOptions, fn?: (s: LiveSessionScope) => void) {
