@@ -8,6 +8,7 @@ import fastifyCompress, { type FastifyCompressOptions } from "@fastify/compress"
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS, ensureDemoUsers } from "./admin.js";
 import type { DemoContext } from "./context.js";
+import type { AnyDemoDb } from "./db/engine.js";
 import { openDemoDatabase } from "./db/connect.js";
 import type { PostgresPoolOptions } from "./db/open-pg.js";
 import { startOrderSimulator } from "./simulator.js";
@@ -133,7 +134,6 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const { db, sqlite } = database;
   const ownLayer = !opts.pubsub;
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
-  const context: DemoContext = { db };
   // with job workers (--job-workers), jobs go through BullMQ and run there, not in this process
   // ready(): the admin's own tables created or upgraded, on either engine (once for all processes)
   const site = await buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined).ready();
@@ -141,6 +141,8 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const built = await site.migrateSearchIndexes();
   if (built.length > 0) app.log.info({ indexes: built }, "built the admin's search indexes");
   await ensureDemoUsersShared(site);
+  // the views' heavy reads (the public order search) go through the site's read pool, off the loop
+  const context: DemoContext = { db, reads: site.reads as AnyDemoDb };
   await app.register(weft, {
     sessions: site.sessions,
     secret: opts.secret ?? (await database.secret()),

@@ -2,7 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { QueryTimeoutError, SqliteReadPool } from "@weft/admin/query";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
+import { drizzle } from "drizzle-orm/sqlite-proxy";
 import { mountLive } from "@weft/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DemoContext } from "../src/context.js";
@@ -15,14 +17,21 @@ import { OrdersToday } from "../src/views/orders-today.js";
 import { StockTable } from "../src/views/table.js";
 
 const views = fileURLToPath(new URL("../templates", import.meta.url));
-let context: DemoContext;
+let context: DemoContext & { sqlite: { close(): void } };
+let pool: SqliteReadPool;
 
 beforeAll(() => {
-  const opened = openDatabase(join(mkdtempSync(join(tmpdir(), "weft-demo-")), "demo.db"));
+  const file = join(mkdtempSync(join(tmpdir(), "weft-demo-")), "demo.db");
+  const opened = openDatabase(file);
   seed(opened.sqlite, { customers: 500, products: 50, orders: 3000, tickets: 100 });
-  context = opened;
+  // the views' heavy reads go through a read pool on the same file, as the demo app wires them
+  pool = new SqliteReadPool({ file });
+  context = { ...opened, reads: pool.db as unknown as DemoContext["reads"] };
 });
-afterAll(() => context.sqlite.close());
+afterAll(async () => {
+  await pool.close();
+  context.sqlite.close();
+});
 
 describe("demo views (driven through @weft/server/testing)", () => {
   it("counter counts", async () => {
@@ -47,6 +56,26 @@ describe("demo views (driven through @weft/server/testing)", () => {
     expect(lv.html()).toContain("Page 2 of 60");
     await lv.event("search", { q: "x".repeat(500) });
     expect(lv.errors.at(-1)?.code).toBe("invalid_payload");
+  });
+
+  it("order search reads through ctx.reads, and a search past the read budget says so instead of failing", async () => {
+    let statements = 0;
+    // a read pool whose every statement outlives its budget, as a worst-case search over millions of orders does
+    const timingOut = drizzle(async (sql) => {
+      statements++;
+      throw new QueryTimeoutError(2000, sql);
+    });
+    const lv = await mountLive(OrderSearch, { views, context: { ...context, reads: timingOut as unknown as DemoContext["reads"] }, url: "http://localhost/orders?q=a&page=10000" });
+    expect(statements).toBeGreaterThan(0);
+    expect(lv.html()).toContain("This search took too long; narrow it down.");
+    expect(lv.html()).not.toContain("<tr><td>ORD-");
+    expect(lv.errors).toEqual([]);
+    // the next search that answers in time shows its rows again
+    await lv.patch("/orders?q=ORD-0001");
+    expect(lv.html()).toContain("This search took too long");
+    const ok = await mountLive(OrderSearch, { views, context, url: "http://localhost/orders?q=ORD-0001" });
+    expect(ok.html()).not.toContain("took too long");
+    expect(ok.html()).toContain("<tr><td>ORD-0001");
   });
 
   it("escapes what users type", async () => {
