@@ -43,10 +43,9 @@ export interface DateHierarchyHints {
    * The page's search matched more than `countLimit` rows (`ChangeListPage.capped` with a `q`):
    * each period's matches are counted along the column's index, testing the search row by row,
    * up to `countLimit`, instead of one pass over every match (q=a, 385,403 of 400,000 orders:
-   * ~6 s → ~0.3 s on SQLite at load ~30). SQLite only: PostgreSQL's pass is a hash join over a
-   * scan (q=a ~1.3 s at load ~30, the walk ~0.8 s) and the walk reads the whole index for a
-   * capped search that is sparse (q=ann, 16,000 matches: 0.5 s in one pass, 1.5–2.5 s walking),
-   * where SQLite's pass gathers the matches through the search's indexes one by one.
+   * ~6 s → ~0.3 s on SQLite at load ~30). On PostgreSQL only for the years, and only with `page`
+   * (the related search's keys): without them each year's count searched the customers again
+   * (q=a: the walk ~0.8 s at load ~30); with them ~0.1 s at load ~7.
    */
   readonly dense?: boolean;
   /**
@@ -54,8 +53,8 @@ export interface DateHierarchyHints {
    * of the related rows the search matches (the customers whose name or e-mail contains the
    * word), and the bar's statement takes them as one parameter instead of searching the related
    * table again (ignored when the page was fetched for another `q`). On PostgreSQL the related
-   * search is then an indexed `= any($keys)` in every period's bounded count (q=smith: a hashed
-   * subquery over a scan of every order before).
+   * search is then `= any($keys)`, which a bitmap of the foreign key's index serves (q=smith's pass
+   * was a hashed subquery over a scan of every order: 245 ms → 16 ms at load ~7).
    */
   readonly page?: ChangeListPage;
 }
@@ -80,11 +79,12 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   const table = rules.config.table;
   const exec = async (query: SQL) => (await run({ execute: () => dialect.all(db, query), toSQL: () => (db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
   const limit = rules.config.countLimit;
-  const dense = state.q !== "" && hints.dense === true && limit !== undefined && dialect.name === "sqlite";
-  // PostgreSQL: a search whose related fields come as keys (or that has none) is counted per
-  // period along whichever index the planner picks for that period, bounded as the list's count
+  // a capped search is counted per period along the column's index, bounded: on SQLite at every
+  // level; on PostgreSQL for the years only (each period's statement hashes the related keys
+  // again; under a year a pass over the period's matches costs less) and when the related search
+  // fields come as the page's keys (else each period would search the related table again)
   const keyed = related !== undefined || !rules.config.searchFields.some((f) => f.field.relation);
-  const ranged = state.q !== "" && keyed && limit !== undefined && dialect.name === "postgres";
+  const dense = state.q !== "" && hints.dense === true && limit !== undefined && (dialect.name === "sqlite" || (keyed && !state.date));
   // the years of the list without its search: the ends of the column's index, where min/max over
   // a search reads every match twice (q=a on 400,000 orders: 11 s at load ~30); a superset, since
   // periods without a match are dropped below
@@ -109,7 +109,6 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     const statement =
       state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges", limit)
       : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, related?.(true), true), buckets, rules.timeZone, "ranges", limit)
-      : ranged ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, related?.(false)), buckets, rules.timeZone, "ranges", limit)
       : bucketStatement(h, table, where, buckets, rules.timeZone, "pass");
     const row = await exec(statement);
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
