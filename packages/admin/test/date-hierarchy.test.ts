@@ -166,7 +166,7 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect(sql[1]).toMatch(/sum\(case when/);
   });
 
-  it("takes a related search's keys from the page fetched for the same search: the customers are searched once per request", async () => {
+  it("takes a related search's keys from the page fetched for the same search (PostgreSQL): the customers are searched once per request", async () => {
     const seen: [string, readonly unknown[]][] = [];
     const options = { dateHierarchy: "createdAt" as const, relations: { customer: { column: shop.orders.customerId, table: shop.customers, display: shop.customers.name } }, searchFields: ["number" as const, "customer.name" as const], listDisplay: ["number" as const, "createdAt" as const] };
     const related = new ChangeListQuery(shop.db, shop.orders, options, { timeZone: "UTC", onStatement: (s, p) => seen.push([s, p]) });
@@ -176,9 +176,10 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
       const page = await related.fetchPage(state);
       seen.length = 0;
       const withPage = (await related.dateHierarchy(state, { dense: page.capped, page }))!;
-      // the same bar, and no statement of it reads the customers (their keys are a parameter)
+      // the same bar; on PostgreSQL no statement of it reads the customers (their keys are a
+      // parameter); SQLite searches them again (faster there than reading many keys from JSON)
       expect(withPage, q).toEqual(alone);
-      expect(seen.some(([s]) => /"customers"/.test(s)), q).toBe(false);
+      expect(seen.some(([s]) => /"customers"/.test(s)), q).toBe(engine === "sqlite");
       // capped (as the view passes it): counted per period along the date index, the same figures
       seen.length = 0;
       expect((await related.dateHierarchy(state, { dense: true, page }))!.choices, q).toEqual(alone.choices);
