@@ -257,6 +257,19 @@ SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`) showed and 
   0.5–1.2 s, most of it the customers' \`ILIKE\` repeated per year: a materialized CTE is the
   next step). Its unfiltered bar's year counts: 170–210 ms exact → 23–91 ms bounded (EXPLAIN
   ANALYZE, load ~30).
+- **PostgreSQL, the bar's related search** (\`node bench/probe-request.mjs\`: every statement of a
+  request with its parameters, time and \`EXPLAIN (ANALYZE, BUFFERS)\`): the bar searched the
+  customers again in an \`IN (SELECT …)\`, a hashed filter over a parallel scan of every order
+  (\`q=smith\`: 245 ms of the request's 335 at load ~7). It now takes the keys the page's count
+  found as one parameter (\`= any($n)\`: a \`BitmapOr\` of the customer-id and trigram indexes, 3.7
+  ms), and a capped search's years are counted along the date index with those keys (\`q=a\`: 0.3
+  s → 0.1 s). Planning \`= any\` of \`q=a\`'s 48,118 customer ids took ~75 ms per use (each
+  element's selectivity is estimated): past 5,000 keys they go as \`in (select unnest($n::integer[]))\`
+  (a hashed subplan, planned in 0.5 ms). What is left on PostgreSQL: the plain and related-sort
+  pages count 400,000 orders exactly (a parallel index-only \`count(*)\`, 80–200 ms under load,
+  where SQLite counts its b-tree in a few ms; the demo's \`estimateTotalAbove\` is 1,000,000), and
+  \`q=a\`'s count gathers all 385,403 matches in a bitmap before its \`LIMIT\` (~90 ms) after a scan
+  of the customers for \`%a%\` (one letter: no trigram).
 - **The seeds are not the cause**: SQLite's runs \`ANALYZE\` (\`sqlite_stat1\` has every orders
   index) and the FTS5 trigram tables are built at start-up; PostgreSQL's loads with \`COPY …
   FREEZE\` and runs \`ANALYZE\`: \`relallvisible = relpages\` (4,638 of 4,638), so \`count(*)\` is an

@@ -207,6 +207,9 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(rows.find((r) => r.pk === 3)?.values.customer).toBe("under_score");
       expect((await cl.fetchByIds([]))).toEqual([]);
       expect(await cl.fetchByIds([2 ** 40, 3])).toHaveLength(1); // a key past the column's type is no row
+      // past 5,000 keys PostgreSQL takes them as in (select unnest($n::integer[])): the same rows
+      const many = [2 ** 40, ...Array.from({ length: 6000 }, (_, i) => i + 1)];
+      expect((await cl.fetchByIds(many)).map((r) => r.pk)).toEqual(sortOracle(engine, os.filter((o) => o.id <= 6000), [{ field: "createdAt", desc: true }]));
       await expect(cl.fetchByIds(["1; drop table orders"])).rejects.toThrow(ChangeListParamError);
       await expect(cl.fetchByIds([1.5])).rejects.toThrow(ChangeListParamError);
       await expect(cl.fetchByIds([{}])).rejects.toThrow(ChangeListParamError);

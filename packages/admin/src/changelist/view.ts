@@ -315,7 +315,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.live.reset();
       const page = await query.fetchPage(this.state);
       const filters = await query.filterChoices(this.state);
-      const dateBar = await query.dateHierarchy(this.state, { dense: page.capped });
+      const dateBar = await query.dateHierarchy(this.state, { dense: page.capped, page });
       const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0 || this.state.date !== undefined;
       this.fullTotal = filtered ? await fullCount(this.site.reads, query) : { n: page.total, estimated: page.estimated };
       this.page = page;

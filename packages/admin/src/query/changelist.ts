@@ -9,7 +9,7 @@ import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { selectionFilter } from "./conditions.js";
+import { selectionFilter, type RelatedMatch } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
@@ -30,6 +30,16 @@ import {
 import type { ChangeListPage, ChangeListQueryOptions, ColumnHeader } from "./page.js";
 
 export type { ChangeListPage, ChangeListQueryOptions, ColumnHeader } from "./page.js";
+
+/** A state's WHERE clause and count (see `ChangeListQuery.matching`). */
+interface Matching {
+  readonly where: SQL | undefined;
+  readonly total: number;
+  readonly estimated?: boolean;
+  readonly bounded?: boolean;
+  /** The related search fields as the keys the count found (`rowByRow`: tested per row, see `selectionFilter`'s `dense`); absent without a related search field. */
+  readonly related?: (rowByRow: boolean) => RelatedMatch;
+}
 
 /** Reading a row through an index in sort order costs about this many sequential reads (measured ~7). */
 const RANDOM_READ_COST = 8;
@@ -213,7 +223,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements.
    */
-  private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<{ where: SQL | undefined; total: number; estimated?: boolean; bounded?: boolean }> {
+  private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<Matching> {
     const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
     const cte = (i: number) => sql.identifier(`weft_m${i}`);
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
@@ -232,16 +242,20 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
     // places; a select builder inside `sql` renders in parentheses
     const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
-    const keys = sql.join(subs.map((_, i) => sql`, (select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)}) as ${sql.identifier(`m${i}`)}`));
-    const query = sql`with ${withs} select (${countSql(this.rows, countWhere, atMost)}) as "n"${keys}`;
+    const keyColumns = sql.join(subs.map((_, i) => sql`, (select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)}) as ${sql.identifier(`m${i}`)}`));
+    const query = sql`with ${withs} select (${countSql(this.rows, countWhere, atMost)}) as "n"${keyColumns}`;
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => db.dialect.sqlToQuery(query) }))[0] ?? {};
-    let i = 0;
     const total = Number(row.n ?? 0);
     const dense = atMost !== undefined && total > atMost;
-    const inKeys = (rel: ResolvedRelation) => this.dialect.inList(dense ? this.dialect.unindexed(rel.column) : rel.column, this.dialect.parseKeys(row[`m${i++}`]));
-    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, inKeys, dense);
-    return { where, total, bounded: atMost !== undefined };
+    const keys = subs.map((_, i) => this.dialect.parseKeys(row[`m${i}`]));
+    const related = (rowByRow: boolean): RelatedMatch => {
+      // called once per word and relation, in the order the CTEs were made
+      let i = 0;
+      return (rel) => this.dialect.inList(rowByRow ? this.dialect.unindexed(rel.column) : rel.column, keys[i++]!);
+    };
+    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related(dense), dense);
+    return { where, total, bounded: atMost !== undefined, related };
   }
 
   /**
@@ -272,7 +286,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const asked = Math.max(1, Math.floor(state.page) || 1);
     // count to the end of the asked page at least (8× that with a search: enough to choose the plan below)
     const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, asked * perPage * (state.q !== "" ? RANDOM_READ_COST : 1));
-    const { where, total: counted, estimated = false, bounded = false } = await this.matching(state, ceiling);
+    const { where, total: counted, estimated = false, bounded = false, related } = await this.matching(state, ceiling);
     const capped = bounded && ceiling !== undefined && counted > ceiling;
     const total = capped ? ceiling : counted;
     const pages = Math.max(1, Math.ceil((capped ? total + 1 : total) / perPage));
@@ -282,8 +296,13 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const skipped = capped ? offset : Math.min(offset, Math.max(0, total - offset - perPage));
     const avoidIndex = !capped && state.q !== "" && (skipped + perPage) * RANDOM_READ_COST > total;
     const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, capped ? Number.POSITIVE_INFINITY : total, offset, avoidIndex));
-    return { rows: toRows(this.config, raw), total, estimated, capped, page, pages, perPage };
+    const result: ChangeListPage = { rows: toRows(this.config, raw), total, estimated, capped, page, pages, perPage };
+    if (related) this.matchedKeys.set(result, { q: state.q, related });
+    return result;
   }
+
+  /** The related search's matched keys of each page `fetchPage` returned, for the `dateHierarchy` bar of the same search. */
+  private readonly matchedKeys = new WeakMap<ChangeListPage, { q: string; related: (rowByRow: boolean) => RelatedMatch }>();
 
   /**
    * Fetches the rows with the given primary keys, in the admin's default order, in one
@@ -323,13 +342,17 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
    * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty), 1 under a year or a month, 0 under a day.
    * Each period's count stops at `countLimit` (`capped`), as the list's own, except a search
-   * that matched fewer rows than that (counted exactly, in one pass over its matches).
+   * that matched fewer rows than that (counted exactly, in one pass over its matches). Given the
+   * page `fetchPage` returned for the same search (`hints.page`), the bar reuses the related
+   * search fields' keys that page's count found, instead of searching the related table again.
    * @param state - a validated state
-   * @param hints - `dense`: the page of this state came back `capped` (see `DateHierarchyHints`)
+   * @param hints - `dense`: the page of this state came back `capped`; `page`: that page (see `DateHierarchyHints`)
    * @returns the bar, or null when the admin has no `dateHierarchy`
    */
   dateHierarchy(state: ChangeListState, hints: DateHierarchyHints = {}): Promise<DateHierarchyView | null> {
-    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, hints);
+    const matched = hints.page && this.matchedKeys.get(hints.page);
+    const related = matched && matched.q === state.q ? matched.related : undefined;
+    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, hints, related);
   }
 
   /** Drops cached foreign-key choices (after related rows were added, renamed or deleted). */
