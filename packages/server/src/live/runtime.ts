@@ -42,7 +42,8 @@ export class ViewRuntime implements ViewDriver {
   props: Record<string, unknown> = {};
   /** the view's LiveComponents (by id), set once mounted */
   components?: Components;
-  private tasks = new AsyncTasks((fn) => this.enqueue(fn));
+  /** `assignAsync` / `startAsync` tasks (made on first use: most views have none; an empty one with its Map and closure is ~0.3 KiB) */
+  private tasks?: AsyncTasks;
 
   constructor(
     readonly ref: number,
@@ -218,7 +219,7 @@ export class ViewRuntime implements ViewDriver {
 
   /** Resolves once every async task (`assignAsync`, `startAsync`) ended and its render was sent. */
   async asyncIdle(): Promise<void> {
-    await this.tasks.idle();
+    await this.tasks?.idle();
     await this.idle();
   }
 
@@ -226,7 +227,7 @@ export class ViewRuntime implements ViewDriver {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.tasks.close();
+    this.tasks?.close();
     for (const u of this.unsubs) u();
     for (const t of this.timers ?? []) clearTimeout(t);
     this.unsubs = [];
@@ -254,7 +255,10 @@ export class ViewRuntime implements ViewDriver {
 
   subscribe(topic: string): void {
     if (this.stopped) return;
-    this.unsubs.push(this.services.pubsub.subscribe(topic, (msg) => void this.info(msg)));
+    const unsub = this.services.pubsub.subscribe(topic, (msg) => void this.info(msg));
+    // the first as a one-element array: pushing onto an empty one reserves room for 17 (~0.15 KiB per view)
+    if (this.unsubs.length) this.unsubs.push(unsub);
+    else this.unsubs = [unsub];
   }
 
   sendInfo(msg: unknown, afterMs: number): void {
@@ -293,14 +297,15 @@ export class ViewRuntime implements ViewDriver {
   }
 
   runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void {
-    this.tasks.run(name, fn, (o) => {
+    if (this.stopped) return;
+    (this.tasks ??= new AsyncTasks((f) => this.enqueue(f))).run(name, fn, (o) => {
       if (!o.ok && !(o.reason instanceof AsyncCancelledError)) this.services.log.warn({ err: o.reason, task: name }, "weft: async task failed");
       return settle(o);
     });
   }
 
   cancelAsync(name: string): boolean {
-    return this.tasks.cancel(name);
+    return this.tasks?.cancel(name) ?? false;
   }
 
   // ---- internals ----

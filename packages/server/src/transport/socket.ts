@@ -41,6 +41,13 @@ import { writeShared } from "./wire.js";
 
 const TEXT = { binary: false } as const;
 
+/** The {@link LiveSocket} that owns a ws socket: its listeners are shared functions that find it here (a closure each is ~0.2 KiB per socket). */
+const OWNER = Symbol("weft.liveSocket");
+type Owned = WebSocket & { [OWNER]: LiveSocket };
+
+/** The last page origin seen: sockets of the same site share one string. */
+let lastOrigin = "";
+
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
  * coalesces renders while the socket is slow to read.
@@ -83,17 +90,33 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     private sweep: IdleSweep,
   ) {
     this.sid = session.id;
+    this.origin = origin === lastOrigin ? lastOrigin : (lastOrigin = origin);
     this.guard = authority.attach(session, this);
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     sweep.watch(this);
-    ws.on("message", (data, isBinary) => this.receive(data, isBinary));
-    ws.on("close", () => this.gone());
+    (ws as Owned)[OWNER] = this;
+    ws.on("message", LiveSocket.onMessage);
+    ws.on("close", LiveSocket.onClose);
     // replaces @fastify/websocket's listener, which logs every refused frame with a stack
     ws.removeAllListeners("error");
-    ws.on("error", (err: Error & { code?: string }) => this.socketError(err));
+    ws.on("error", LiveSocket.onError);
     this.counted = caps.sockets.claim(session.id);
     if (!this.counted) this.refuse(CLOSE_TOO_MANY_SOCKETS, `at most ${caps.sockets.max} sockets per session`);
+  }
+
+  // ---- ws listeners, shared by every socket (`this` is the ws socket) ----
+
+  private static onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    (this as Owned)[OWNER].receive(data, isBinary);
+  }
+
+  private static onClose(this: WebSocket): void {
+    (this as Owned)[OWNER].gone();
+  }
+
+  private static onError(this: WebSocket, err: Error & { code?: string }): void {
+    (this as Owned)[OWNER].socketError(err);
   }
 
   // ---- AuthorityTarget, IdleSocket ----
