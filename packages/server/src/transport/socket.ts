@@ -38,6 +38,7 @@ import { logRefusal, logSocketError } from "./refusals.js";
 import type { IdleSocket, IdleSweep } from "./idle.js";
 import { shut } from "./shut.js";
 import { writeShared } from "./wire.js";
+import { releaseReadChunk } from "./read-buffer.js";
 
 const TEXT = { binary: false } as const;
 
@@ -158,6 +159,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
 
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.closed) return;
+    releaseReadChunk(this.ws);
     const now = (this.heard = Date.now());
     // ws's maxPayload already refuses these when weft registered @fastify/websocket; an app's own
     // registration may allow more, so the limit is enforced here either way
