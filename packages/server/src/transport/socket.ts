@@ -39,6 +39,7 @@ import type { IdleSocket, IdleSweep } from "./idle.js";
 import { shut } from "./shut.js";
 import { writeShared } from "./wire.js";
 import { releaseReadChunk } from "./read-buffer.js";
+import { ViewsByRef } from "./views.js";
 
 const TEXT = { binary: false } as const;
 
@@ -57,7 +58,7 @@ let lastOrigin = "";
  * timeout is the server's sweep (idle.ts), the upload-chunk budget is made on the first chunk.
  */
 export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
-  private views = new Map<number, ViewRuntime>();
+  private views = new ViewsByRef();
   private limiter: RateLimiter;
   /** upload chunks have their own budget: they never eat the events' (made on the first chunk) */
   private chunks?: RateLimiter;
@@ -237,7 +238,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
         this.live.delete(v);
         void v.stop();
         const rt = new ViewRuntime(frame.next, this.services, this);
-        this.views.set(frame.next, rt);
+        this.views.set(rt);
         return void this.navigated(rt, navigate(this.services, this, v, rt, url, this.guard.session));
       }
       case C_UPLOAD:
@@ -266,7 +267,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     if (!cls) return this.error(f.ref, "invalid_token", "token refused");
     if (!this.caps.views.claim(this.sid)) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.caps.views.max} views per session`);
     const rt = new ViewRuntime(f.ref, this.services, this);
-    this.views.set(f.ref, rt);
+    this.views.set(rt);
     try {
       await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms, undefined, f.hash);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
@@ -299,7 +300,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
       void v.stop();
       this.error(ref, E_UNAUTHORIZED, "not allowed");
     };
-    await Promise.all([...this.views].map(check));
+    await Promise.all(this.views.list().map((v) => check([v.ref, v])));
   }
 
   // ---- helpers ----
@@ -322,7 +323,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
   private drained(): void {
     if (!this.heldBack || this.ws.bufferedAmount > this.limits.maxBufferedBytes) return;
     this.heldBack = false;
-    for (const v of this.views.values()) v.flush();
+    for (const v of this.views.list()) v.flush();
   }
 
   /** The client stopped reading and the unsent bytes passed `dropBufferedBytes`: no close frame could reach it. */
@@ -375,8 +376,8 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     this.guard.detach();
     this.sweep.forget(this);
     clearTimeout(this.joinTimer);
-    const views = [...this.views.values()];
-    for (const ref of [...this.views.keys()]) this.forget(ref);
+    const views = this.views.list();
+    for (const v of views) this.forget(v.ref);
     for (const v of views) {
       this.live.delete(v);
       await v.stop();
