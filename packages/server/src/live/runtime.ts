@@ -12,7 +12,7 @@ import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
 import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 import { UploadRefusedError, type ChunkRequest } from "./upload.js";
-import { ViewOutput, type Outbox } from "./output.js";
+import { ViewOutput, type Outbox, type OutputHost } from "./output.js";
 import { callHandler, PayloadError, replyOf } from "./handlers.js";
 
 export type { Outbox } from "./output.js";
@@ -26,7 +26,7 @@ const CLEAR_FLASH = "lv:clear-flash";
  * handlers), and sends the delta against the last HTML sent (output.ts). While the outbox is
  * congested renders are skipped and the view stays dirty; {@link flush} sends only the newest state.
  */
-export class ViewRuntime implements ViewDriver {
+export class ViewRuntime implements ViewDriver, OutputHost {
   view!: LiveView<any, any>;
   /** what the view sends after it changed: renders, held stream frames, the page title */
   private readonly out: ViewOutput;
@@ -48,15 +48,10 @@ export class ViewRuntime implements ViewDriver {
   constructor(
     readonly ref: number,
     private services: LiveServices,
-    private outbox: Outbox,
+    /** where the view's frames go */
+    readonly outbox: Outbox,
   ) {
-    this.out = new ViewOutput(ref, services, {
-      outbox: () => this.outbox,
-      view: () => this.view,
-      trace: () => this.trace(),
-      solo: () => this.solo(),
-      render: () => this.render(),
-    });
+    this.out = new ViewOutput(ref, services, this);
   }
 
   /**
@@ -310,8 +305,8 @@ export class ViewRuntime implements ViewDriver {
 
   // ---- internals ----
 
-  /** What this view's telemetry events carry. */
-  private trace(): WeftTraceContext {
+  /** What this view's telemetry events carry (OutputHost). @internal */
+  trace(): WeftTraceContext {
     return { view: this.services.registry.register(this.view.constructor as LiveViewClass), connected: true, ref: this.ref };
   }
 
@@ -350,12 +345,13 @@ export class ViewRuntime implements ViewDriver {
     if (!this.stopped) this.out.flush();
   }
 
-  /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
-  private solo(): boolean {
+  /** Whether the view's render depends on more than its assigns and flash: children, components, streams (OutputHost). @internal */
+  solo(): boolean {
     return this.children.used || this.components!.size > 0 || this.view[STREAMS] !== undefined;
   }
 
-  private render(): string {
+  /** Renders the view's inner HTML (OutputHost). @internal */
+  render(): string {
     return renderInner(this.services, this.view, this.children, this.components!);
   }
 }
