@@ -79,7 +79,7 @@ export class Children {
    * Disconnected: a root with a marker that the page render replaces with the child's HTML.
    * @throws WeftError `WEFT_ERR_VIEW_NOT_REGISTERED` for a view id that is not registered
    */
-  liveRender = (child: LiveViewClass | string, props: ChildProps = {}): string => {
+  liveRender(child: LiveViewClass | string, props: ChildProps = {}): string {
     const cls = typeof child === "string" ? this.services.registry.get(child) : child;
     if (!cls) throw weftError("WEFT_ERR_VIEW_NOT_REGISTERED", `weft: liveRender: no view registered as "${String(child)}": pass the class itself, or register it first (app.weft.register(View))`);
     const viewId = this.services.registry.register(cls);
@@ -97,5 +97,5 @@ export class Children {
       this.pending.push({ domId, cls, props, marker: inner });
     }
     return `${rootTag(domId, viewId, token, true)}${inner}</div>`;
-  };
+  }
 }

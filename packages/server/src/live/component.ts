@@ -173,7 +173,7 @@ export class Components {
    *   the view's `static components` lacks; `WEFT_ERR_VIEW_NO_TEMPLATE` for a component with
    *   neither a template nor `render()`
    */
-  render = (component: LiveComponentClass | string, props: ComponentProps): string => {
+  render(component: LiveComponentClass | string, props: ComponentProps): string {
     const declared = (this.parent.constructor as { components?: Record<string, LiveComponentClass> }).components;
     const cls = typeof component === "string" ? (declared && Object.hasOwn(declared, component) ? declared[component] : undefined) : component;
     if (typeof cls !== "function") {
@@ -216,10 +216,10 @@ export class Components {
       this.renders++;
     }
     return st.html;
-  };
+  }
 
   private template(c: LiveComponent): string {
-    const it = { ...c.assigns, myself: c.id, component: this.render };
+    const it = { ...c.assigns, myself: c.id, component: (cc: LiveComponentClass | string, cp: ComponentProps) => this.render(cc, cp) };
     if (c.render) return c.render(it);
     const cls = c.constructor as LiveComponentClass;
     if (!cls.template) throw weftError("WEFT_ERR_VIEW_NO_TEMPLATE", `weft: component ${cls.name} has no static template and no render(): give it \`static template = "file.eta"\` or a render(it) method`);

@@ -12,7 +12,7 @@ import type { LiveServices } from "./services.js";
 import type { Payload, Session } from "./types.js";
 import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 import { UploadRefusedError, type ChunkRequest } from "./upload.js";
-import { ViewOutput, type Outbox } from "./output.js";
+import { ViewOutput, type Outbox, type OutputHost } from "./output.js";
 import { callHandler, PayloadError, replyOf } from "./handlers.js";
 
 export type { Outbox } from "./output.js";
@@ -26,7 +26,7 @@ const CLEAR_FLASH = "lv:clear-flash";
  * handlers), and sends the delta against the last HTML sent (output.ts). While the outbox is
  * congested renders are skipped and the view stays dirty; {@link flush} sends only the newest state.
  */
-export class ViewRuntime implements ViewDriver {
+export class ViewRuntime implements ViewDriver, OutputHost {
   view!: LiveView<any, any>;
   /** what the view sends after it changed: renders, held stream frames, the page title */
   private readonly out: ViewOutput;
@@ -42,20 +42,16 @@ export class ViewRuntime implements ViewDriver {
   props: Record<string, unknown> = {};
   /** the view's LiveComponents (by id), set once mounted */
   components?: Components;
-  private tasks = new AsyncTasks((fn) => this.enqueue(fn));
+  /** `assignAsync` / `startAsync` tasks (made on first use: most views have none; an empty one with its Map and closure is ~0.3 KiB) */
+  private tasks?: AsyncTasks;
 
   constructor(
     readonly ref: number,
     private services: LiveServices,
-    private outbox: Outbox,
+    /** where the view's frames go */
+    readonly outbox: Outbox,
   ) {
-    this.out = new ViewOutput(ref, services, {
-      outbox: () => this.outbox,
-      view: () => this.view,
-      trace: () => this.trace(),
-      solo: () => this.solo(),
-      render: () => this.render(),
-    });
+    this.out = new ViewOutput(ref, services, this);
   }
 
   /**
@@ -218,7 +214,7 @@ export class ViewRuntime implements ViewDriver {
 
   /** Resolves once every async task (`assignAsync`, `startAsync`) ended and its render was sent. */
   async asyncIdle(): Promise<void> {
-    await this.tasks.idle();
+    await this.tasks?.idle();
     await this.idle();
   }
 
@@ -226,7 +222,7 @@ export class ViewRuntime implements ViewDriver {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.tasks.close();
+    this.tasks?.close();
     for (const u of this.unsubs) u();
     for (const t of this.timers ?? []) clearTimeout(t);
     this.unsubs = [];
@@ -254,7 +250,10 @@ export class ViewRuntime implements ViewDriver {
 
   subscribe(topic: string): void {
     if (this.stopped) return;
-    this.unsubs.push(this.services.pubsub.subscribe(topic, (msg) => void this.info(msg)));
+    const unsub = this.services.pubsub.subscribe(topic, (msg) => void this.info(msg));
+    // the first as a one-element array: pushing onto an empty one reserves room for 17 (~0.15 KiB per view)
+    if (this.unsubs.length) this.unsubs.push(unsub);
+    else this.unsubs = [unsub];
   }
 
   sendInfo(msg: unknown, afterMs: number): void {
@@ -293,20 +292,21 @@ export class ViewRuntime implements ViewDriver {
   }
 
   runAsync<T>(name: string, fn: (signal: AbortSignal) => Promise<T> | T, settle: (o: AsyncOutcome<T>) => unknown): void {
-    this.tasks.run(name, fn, (o) => {
+    if (this.stopped) return;
+    (this.tasks ??= new AsyncTasks((f) => this.enqueue(f))).run(name, fn, (o) => {
       if (!o.ok && !(o.reason instanceof AsyncCancelledError)) this.services.log.warn({ err: o.reason, task: name }, "weft: async task failed");
       return settle(o);
     });
   }
 
   cancelAsync(name: string): boolean {
-    return this.tasks.cancel(name);
+    return this.tasks?.cancel(name) ?? false;
   }
 
   // ---- internals ----
 
-  /** What this view's telemetry events carry. */
-  private trace(): WeftTraceContext {
+  /** What this view's telemetry events carry (OutputHost). @internal */
+  trace(): WeftTraceContext {
     return { view: this.services.registry.register(this.view.constructor as LiveViewClass), connected: true, ref: this.ref };
   }
 
@@ -345,12 +345,13 @@ export class ViewRuntime implements ViewDriver {
     if (!this.stopped) this.out.flush();
   }
 
-  /** Whether the view's render depends on more than its assigns and flash (children, components, streams). */
-  private solo(): boolean {
+  /** Whether the view's render depends on more than its assigns and flash: children, components, streams (OutputHost). @internal */
+  solo(): boolean {
     return this.children.used || this.components!.size > 0 || this.view[STREAMS] !== undefined;
   }
 
-  private render(): string {
+  /** Renders the view's inner HTML (OutputHost). @internal */
+  render(): string {
     return renderInner(this.services, this.view, this.children, this.components!);
   }
 }

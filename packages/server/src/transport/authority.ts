@@ -44,17 +44,29 @@ export interface AuthorityTarget {
 /** The longest close reason a WebSocket close frame carries (123 bytes); a longer login URL is left out. */
 const MAX_REASON = 123;
 
-type Index = Map<string, Set<SocketSession>>;
+/**
+ * Sockets by key (session or user id): the socket itself while it is the key's only one (a Set
+ * per key is ~0.2 KiB, and most sessions have one socket), a Set once there are more.
+ */
+type Index = Map<string, SocketSession | Set<SocketSession>>;
 
 function add(index: Index, key: string, s: SocketSession): void {
-  let set = index.get(key);
-  if (!set) index.set(key, (set = new Set()));
-  set.add(s);
+  const held = index.get(key);
+  if (held === undefined) index.set(key, s);
+  else if (held instanceof Set) held.add(s);
+  else if (held !== s) index.set(key, new Set([held, s]));
 }
 
 function remove(index: Index, key: string, s: SocketSession): void {
-  const set = index.get(key);
-  if (set?.delete(s) && !set.size) index.delete(key);
+  const held = index.get(key);
+  if (held === s) index.delete(key);
+  else if (held instanceof Set && held.delete(s) && !held.size) index.delete(key);
+}
+
+/** The sockets under `key`, as a new array (safe to iterate while they detach). */
+function members(index: Index, key: string): SocketSession[] {
+  const held = index.get(key);
+  return held === undefined ? [] : held instanceof Set ? [...held] : [held];
 }
 
 /**
@@ -122,16 +134,23 @@ export class SessionAuthority {
   /** The backstop: reloads the session of every socket whose re-check is due. */
   private sweep(): void {
     const now = Date.now();
-    for (const set of this.bySession.values()) for (const s of set) if (s.dueAt <= now) s.recheck();
+    for (const held of this.bySession.values()) {
+      if (!(held instanceof Set)) {
+        if (held.dueAt <= now) held.recheck();
+      } else for (const s of held) if (s.dueAt <= now) s.recheck();
+    }
   }
 
   private receive(n: Notice): void {
     if (typeof n !== "object" || n === null) return;
-    if (typeof n.end === "string") for (const s of [...(this.bySession.get(n.end) ?? [])]) s.end();
-    if (typeof n.session === "string") for (const s of [...(this.bySession.get(n.session) ?? [])]) s.recheck();
-    if (typeof n.user === "string") for (const s of [...(this.byUser.get(n.user) ?? [])]) s.recheck();
+    if (typeof n.end === "string") for (const s of members(this.bySession, n.end)) s.end();
+    if (typeof n.session === "string") for (const s of members(this.bySession, n.session)) s.recheck();
+    if (typeof n.user === "string") for (const s of members(this.byUser, n.user)) s.recheck();
   }
 }
+
+/** The empty queue every {@link SocketSession} starts with (shared: a socket whose reloads answer synchronously never makes its own). */
+const SETTLED: Promise<void> = Promise.resolve();
 
 const isPromise = <T>(x: T | Promise<T>): x is Promise<T> => typeof (x as { then?: unknown } | null)?.then === "function";
 
@@ -162,7 +181,7 @@ export class SocketSession {
   private checkedAt = Date.now();
   /** when the backstop reloads this socket next (ms since the epoch; read by the authority's sweep) */
   dueAt = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private tail: Promise<void> = SETTLED;
   /** tasks in {@link tail} not yet run: a frame runs at once only when none is */
   private queued = 0;
   private done = false;

@@ -237,7 +237,7 @@ async function weftPlugin(app: FastifyInstance, opts: WeftOptions): Promise<void
       ...(assigned ? { title } : {}),
       head,
       body,
-      liveRender: inLayout.liveRender,
+      liveRender: inLayout.liveRender.bind(inLayout),
     });
     return inlineChildren(services, html, inLayout, { session, url });
   };

@@ -38,8 +38,17 @@ import { logRefusal, logSocketError } from "./refusals.js";
 import type { IdleSocket, IdleSweep } from "./idle.js";
 import { shut } from "./shut.js";
 import { writeShared } from "./wire.js";
+import { releaseReadChunk } from "./read-buffer.js";
+import { ViewsByRef } from "./views.js";
 
 const TEXT = { binary: false } as const;
+
+/** The {@link LiveSocket} that owns a ws socket: its listeners are shared functions that find it here (a closure each is ~0.2 KiB per socket). */
+const OWNER = Symbol("weft.liveSocket");
+type Owned = WebSocket & { [OWNER]: LiveSocket };
+
+/** The last page origin seen: sockets of the same site share one string. */
+let lastOrigin = "";
 
 /**
  * One browser tab's WebSocket: multiplexes its views by ref, enforces the limits, and
@@ -49,7 +58,7 @@ const TEXT = { binary: false } as const;
  * timeout is the server's sweep (idle.ts), the upload-chunk budget is made on the first chunk.
  */
 export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
-  private views = new Map<number, ViewRuntime>();
+  private views = new ViewsByRef();
   private limiter: RateLimiter;
   /** upload chunks have their own budget: they never eat the events' (made on the first chunk) */
   private chunks?: RateLimiter;
@@ -83,17 +92,33 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     private sweep: IdleSweep,
   ) {
     this.sid = session.id;
+    this.origin = origin === lastOrigin ? lastOrigin : (lastOrigin = origin);
     this.guard = authority.attach(session, this);
     this.limiter = new RateLimiter(limits.maxEventsPerSecond);
     this.joinTimer = setTimeout(() => this.views.size || this.close(CLOSE_JOIN_TIMEOUT, "join timeout"), limits.joinTimeoutMs);
     sweep.watch(this);
-    ws.on("message", (data, isBinary) => this.receive(data, isBinary));
-    ws.on("close", () => this.gone());
+    (ws as Owned)[OWNER] = this;
+    ws.on("message", LiveSocket.onMessage);
+    ws.on("close", LiveSocket.onClose);
     // replaces @fastify/websocket's listener, which logs every refused frame with a stack
     ws.removeAllListeners("error");
-    ws.on("error", (err: Error & { code?: string }) => this.socketError(err));
+    ws.on("error", LiveSocket.onError);
     this.counted = caps.sockets.claim(session.id);
     if (!this.counted) this.refuse(CLOSE_TOO_MANY_SOCKETS, `at most ${caps.sockets.max} sockets per session`);
+  }
+
+  // ---- ws listeners, shared by every socket (`this` is the ws socket) ----
+
+  private static onMessage(this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    (this as Owned)[OWNER].receive(data, isBinary);
+  }
+
+  private static onClose(this: WebSocket): void {
+    (this as Owned)[OWNER].gone();
+  }
+
+  private static onError(this: WebSocket, err: Error & { code?: string }): void {
+    (this as Owned)[OWNER].socketError(err);
   }
 
   // ---- AuthorityTarget, IdleSocket ----
@@ -135,6 +160,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
 
   private receive(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.closed) return;
+    releaseReadChunk(this.ws);
     const now = (this.heard = Date.now());
     // ws's maxPayload already refuses these when weft registered @fastify/websocket; an app's own
     // registration may allow more, so the limit is enforced here either way
@@ -212,7 +238,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
         this.live.delete(v);
         void v.stop();
         const rt = new ViewRuntime(frame.next, this.services, this);
-        this.views.set(frame.next, rt);
+        this.views.set(rt);
         return void this.navigated(rt, navigate(this.services, this, v, rt, url, this.guard.session));
       }
       case C_UPLOAD:
@@ -241,7 +267,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     if (!cls) return this.error(f.ref, "invalid_token", "token refused");
     if (!this.caps.views.claim(this.sid)) return this.error(f.ref, E_TOO_MANY_VIEWS, `at most ${this.caps.views.max} views per session`);
     const rt = new ViewRuntime(f.ref, this.services, this);
-    this.views.set(f.ref, rt);
+    this.views.set(rt);
     try {
       await rt.join(cls, this.guard.session, url, claims.p ?? {}, claims.i, f.forms, undefined, f.hash);
       if (this.closed || this.views.get(f.ref) !== rt) return void rt.stop();
@@ -274,7 +300,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
       void v.stop();
       this.error(ref, E_UNAUTHORIZED, "not allowed");
     };
-    await Promise.all([...this.views].map(check));
+    await Promise.all(this.views.list().map((v) => check([v.ref, v])));
   }
 
   // ---- helpers ----
@@ -297,7 +323,7 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
   private drained(): void {
     if (!this.heldBack || this.ws.bufferedAmount > this.limits.maxBufferedBytes) return;
     this.heldBack = false;
-    for (const v of this.views.values()) v.flush();
+    for (const v of this.views.list()) v.flush();
   }
 
   /** The client stopped reading and the unsent bytes passed `dropBufferedBytes`: no close frame could reach it. */
@@ -350,8 +376,8 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     this.guard.detach();
     this.sweep.forget(this);
     clearTimeout(this.joinTimer);
-    const views = [...this.views.values()];
-    for (const ref of [...this.views.keys()]) this.forget(ref);
+    const views = this.views.list();
+    for (const v of views) this.forget(v.ref);
     for (const v of views) {
       this.live.delete(v);
       await v.stop();
