@@ -46,6 +46,8 @@ const write = !args.includes("--no-write");
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const LIST = "/admin/shop/order/";
 const CLICK_EVERY_MS = 500;
+/** the pause after the slow client stops, longer than its slowest search (a baseline must not overlap one) */
+const SETTLE_MS = 2_000;
 const TOO_SLOW = "This search took too long";
 const log = (msg: string) => process.stderr.write(`bench:stall: ${msg}\n`);
 
@@ -193,6 +195,8 @@ async function runEngine(engine: Engine): Promise<EngineResult> {
       await sleep(500);
       add(result.beside, await clicks(tabs, SECONDS));
       const s = await slow.stop();
+      // the last search's statements may outlive its reply: let them end before the next baseline
+      await sleep(SETTLE_MS);
       result.searched.searches += s.searches;
       result.searched.tooSlow += s.tooSlow;
       result.searched.times.push(...s.times);
@@ -211,7 +215,7 @@ async function main(): Promise<void> {
   const lines = [
     "## A slow search next to normal clients (`pnpm bench:stall`)",
     "",
-    `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail); ${ROUNDS} such rounds, alternating. One demo process per engine, in a child of the load generator. ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${os.cpus().length} CPUs (load average at the end ${load}).`,
+    `${CLIENTS} staff clients click on the orders change list (\`selectPage\`, one click per client every ${CLICK_EVERY_MS} ms, open loop) for ${SECONDS} s alone, then ${SECONDS} s while another client repeats the worst search it can type (\`q=a\` over the 400,000 orders, searching the order number and the related customer's name and e-mail); ${ROUNDS} such rounds, alternating, with ${SETTLE_MS / 1000} s after each slow round for its last statements to end. One demo process per engine, in a child of the load generator. ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${os.cpus().length} CPUs (load average at the end ${load}).`,
     "",
     "| engine | clicks | n | p50 | p99 | max | errors / unanswered |",
     "|---|---|---:|---:|---:|---:|---:|",
