@@ -8,7 +8,8 @@
  * The sums read through the props' `db` (the site's reads: SQLite's read pool, in reader
  * processes, under the query budget), never the demo's own connection: summing 400,000 orders
  * on better-sqlite3's connection took 150–450 ms of the event loop on every click of the list.
- * A click that only changes the selection sums the selected orders, not the matching ones again.
+ * A click that only changes the selection sums the selected orders, not the matching ones again,
+ * and lists showing the same rows share one sum for a few seconds (`sharedFigures`).
  */
 import { AsyncResult, LiveComponent } from "@weft/server";
 import type { ListWidgetProps } from "@weft/admin/query";
@@ -43,6 +44,33 @@ async function figures({ q, t }: DemoEngine, where: SQL | undefined): Promise<Fi
   return { orders: whole.format(n), total: euro.format(Number(row?.cents ?? 0) / 100), noun: n === 1 ? "order" : "orders" };
 }
 
+/** How long a matching-rows sum is shared by every list showing the same rows (ms). */
+const SHARED_MS = 5_000;
+/** Per database: the sums made or under way, by statement and matching count. */
+const sharedSums = new WeakMap<DemoEngine, Map<string, { until: number; figures: Promise<Figures> }>>();
+
+/**
+ * The matching rows' figures, shared for {@link SHARED_MS} by every list whose statement
+ * (search, filters and the user's scope, as SQL and parameters) and count are the same, and
+ * joined while under way: each list of 400,000 orders costs the read pool a full scan, and
+ * every page load of every user asked for it again (two readers busy with the same sum kept a
+ * third page's own statements waiting past their budget). New rows change the count, and so
+ * the key. A failed sum is not kept.
+ */
+function sharedFigures(engine: DemoEngine, where: SQL | undefined, matching: number, now = Date.now()): Promise<Figures> {
+  let sums = sharedSums.get(engine);
+  if (!sums) sharedSums.set(engine, (sums = new Map()));
+  const { sql: text, params } = engine.q.select({ n: count() }).from(engine.t.orders).where(where).toSQL();
+  const key = JSON.stringify([text, params, matching]);
+  const hit = sums.get(key);
+  if (hit && hit.until > now) return hit.figures;
+  for (const [k, v] of sums) if (v.until <= now) sums.delete(k);
+  const entry = { until: now + SHARED_MS, figures: figures(engine, where) };
+  sums.set(key, entry);
+  entry.figures.catch(() => sums.get(key) === entry && sums.delete(key));
+  return entry.figures;
+}
+
 /** The order change list's "Total of the N matching orders" widget (position: above the list). */
 export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> {
   static template = "slot-list-total.eta";
@@ -60,7 +88,7 @@ export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> 
     if (p.where !== this.summed || p.count !== this.summedCount) {
       this.summed = p.where;
       this.summedCount = p.count;
-      this.assignAsync("matching", async () => ({ matching: await figures(engine, p.where) }));
+      this.assignAsync("matching", async () => ({ matching: await sharedFigures(engine, p.where, p.count) }));
     }
     if (p.selection.mode === "ids" && p.selection.ids.length > 0) {
       // the picked primary keys, within the matching rows
