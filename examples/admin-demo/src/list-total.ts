@@ -38,8 +38,11 @@ export interface ListTotalAssigns {
 }
 
 /** Sums the orders matching `where` (all of them when undefined). */
-async function figures({ q, t }: DemoEngine, where: SQL | undefined): Promise<Figures> {
-  const [row] = await q.select({ n: count(), cents: sum(t.orders.totalCents) }).from(t.orders).where(where);
+/** The statement summing the orders matching `where` (all of them when undefined). */
+const sumQuery = ({ q, t }: DemoEngine, where: SQL | undefined) => q.select({ n: count(), cents: sum(t.orders.totalCents) }).from(t.orders).where(where);
+
+async function figures(engine: DemoEngine, where: SQL | undefined): Promise<Figures> {
+  const [row] = await sumQuery(engine, where);
   const n = Number(row?.n ?? 0);
   return { orders: whole.format(n), total: euro.format(Number(row?.cents ?? 0) / 100), noun: n === 1 ? "order" : "orders" };
 }
@@ -60,7 +63,7 @@ const sharedSums = new WeakMap<DemoEngine, Map<string, { until: number; figures:
 function sharedFigures(engine: DemoEngine, where: SQL | undefined, matching: number, now = Date.now()): Promise<Figures> {
   let sums = sharedSums.get(engine);
   if (!sums) sharedSums.set(engine, (sums = new Map()));
-  const { sql: text, params } = engine.q.select({ n: count() }).from(engine.t.orders).where(where).toSQL();
+  const { sql: text, params } = sumQuery(engine, where).toSQL();
   const key = JSON.stringify([text, params, matching]);
   const hit = sums.get(key);
   if (hit && hit.until > now) return hit.figures;
