@@ -32,7 +32,8 @@ const rate = (el: Element, ms: number, f: () => void) => {
     timers.set(el, (s = {}));
     const tick = () => (s.f ? (s.f(), (s.f = 0), setTimeout(tick, th)) : timers.delete(el));
     setTimeout(tick, th);
-  } else if (db) clearTimeout(s), timers.set(el, setTimeout(f, db));
+  // `el.lvq`: the debounce's timer while its call waits (the morph leaves a waiting form's fields alone: morph.ts)
+  } else if (db) clearTimeout((el as any).lvq), ((el as any).lvq = setTimeout(() => (((el as any).lvq = 0), f()), db));
   else f();
 };
 
@@ -82,7 +83,7 @@ const params = () => refs.forEach((v) => v.el.hasAttribute(A_CHILD) || send(para
 /** Installs the document-level listeners for every `lv-*` binding. */
 export const listen = () => {
   on("click", A_CLICK, (el, e) => (el.tagName == "A" && e.preventDefault(), ok(el) && lvv(el)));
-  on("submit", A_SUBMIT, (el, e) => (e.preventDefault(), clearTimeout(timers.get(el)), ok(el) && vals(el, e.submitter)), -1);
+  on("submit", A_SUBMIT, (el, e) => (e.preventDefault(), clearTimeout(el.lvq), (el.lvq = 0), ok(el) && vals(el, e.submitter)), -1);
   on("input", A_CHANGE, change, 300);
   on("change", A_CHANGE, change, 300);
   on("keydown", A_KEYDOWN, key);

@@ -21,7 +21,8 @@ export const scan = () => {
 
 /**
  * Makes the root's children match `html` (the view's new inner HTML). Child roots and
- * `[lv-ignore]` subtrees are left alone, as are the children of `[lv-stream]` containers (streams.ts owns them); the focused field keeps its value (and caret);
+ * `[lv-ignore]` subtrees are left alone, as are the children of `[lv-stream]` containers (streams.ts owns them); the focused field keeps its value (and caret),
+ * and the fields of a form whose `lv-change` is still debounced are left whole;
  * elements with an event in flight keep their loading class, and JS commands' changes stick
  * (js.ts); `lv-remove` runs before an element goes. With `same` the root already shows `html`
  * (a join answered "unchanged"): it becomes the view's HTML, unmorphed.
@@ -38,7 +39,14 @@ export const render = (v: View, html: string, same?: 1) => {
     onBeforeElUpdated(f, t) {
       if (f.hasAttribute(A_IGNORE) || f.hasAttribute(A_VIEW)) return false;
       // (a file input's value cannot be set: it keeps none)
-      if (f == d.activeElement && FIELD.test(f.tagName) && (f as HTMLInputElement).type != "file") (t as HTMLInputElement).value = (f as HTMLInputElement).value;
+      if (FIELD.test(f.tagName) && (f as any).type != "file") {
+        // a field of a form whose `lv-change` waits out its debounce is left whole (bindings.ts
+        // `rate`): a render the server made before it knew of the user's choice does not undo it
+        // (a select's choice is its options' `selected` attributes to morphdom, so copying the
+        // value would not do). Once sent, the reply's render carries the choice back.
+        if ((f as any).form?.lvq) return false;
+        if (f == d.activeElement) (t as HTMLInputElement).value = (f as HTMLInputElement).value;
+      }
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
       keep(f, t);
       if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);

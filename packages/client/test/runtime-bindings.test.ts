@@ -90,6 +90,41 @@ describe("weft runtime", () => {
     expect(e).toEqual([C_EVENT, ref, e[2], "validate", { title: "abc", tags: ["a", "b"], _target: "title" }]);
   });
 
+  it("a render while a form's lv-change waits out its debounce leaves its fields (a select too) as the user set them; after the send, renders apply again; a submit ends the wait (fake clock)", async () => {
+    const opt = (v: string, on: string) => `<option value="${v}"${v === on ? " selected" : ""}>${v}</option>`;
+    const html = (status: string, note: string, t: string) =>
+      `<form id="f" lv-change="validate" lv-submit="save"><select id="s" name="status">${opt("paid", status)}${opt("refunded", status)}</select>` +
+      `<input id="o" name="note" value="${note}"></form><p id="t">${t}</p>`;
+    server.views.set("tD", html("paid", "", "0"));
+    const page = await open("/p/debounced", root("d", "tD", html("paid", "", "0")), { clock: true });
+    const { c, ref } = await joined("tD");
+    const value = (sel: string) => page.$eval(sel, (el) => (el as HTMLInputElement).value);
+    await page.selectOption("#s", "refunded");
+    // not focused: the debounce alone keeps the choice (a focused select's value cannot be copied into the morph's target)
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    // e.g. another editor's presence: the server renders what it knows, the old status
+    server.render(c, ref, html("paid", "server", "1"));
+    await waitText(page, "#t", "1");
+    expect([await value("#s"), await value("#o")]).toEqual(["refunded", ""]);
+    await page.clock.runFor(300);
+    expect((await event("validate", c))[4]).toEqual({ status: "refunded", note: "", _target: "status" });
+    // sent: the server's renders apply again, whatever they say
+    server.render(c, ref, html("paid", "server", "2"));
+    await waitText(page, "#t", "2");
+    expect([await value("#s"), await value("#o")]).toEqual(["paid", "server"]);
+    // a submit while a change waits sends the form as it is and ends the wait
+    await page.selectOption("#s", "refunded");
+    await page.evaluate(() => (document.getElementById("f") as HTMLFormElement).requestSubmit());
+    const save = await event("save", c);
+    expect(save[4]).toEqual({ status: "refunded", note: "server" });
+    server.send(c, replyFrame(ref, save[2] as number));
+    server.render(c, ref, html("paid", "saved", "3"));
+    await waitText(page, "#t", "3");
+    expect([await value("#s"), await value("#o")]).toEqual(["paid", "saved"]);
+    await page.clock.runFor(1000);
+    expect(c.frames.filter((f) => f[0] === C_EVENT && f[3] === "validate")).toHaveLength(1);
+  });
+
   it("lv-submit prevents the navigation and sends the form values (repeated names as arrays)", async () => {
     const html =
       `<form id="s" lv-submit="save"><input name="name" value="Ada"><select name="role" multiple>` +
