@@ -72,6 +72,18 @@ describe("widgets that follow the list", () => {
     await page.close();
   });
 
+  it("a date drill alone makes the total the matching orders'", async () => {
+    const { page } = await openLive(admin, `${e2e.demo.url}${LIST}`, 3);
+    const all = await totalLine(page, /^Total of the [\d,]+ orders: /);
+    await page.locator(".cl-dates .cl-date-choice a").first().click();
+    await page.waitForURL((u) => [...u.searchParams.keys()].some((k) => k.startsWith("createdAt__")));
+    const drilled = await totalLine(page, /^Total of the [\d,]+ matching orders?: /);
+    const n = /the ([\d,]+) matching/.exec(drilled)![1]!;
+    // the widget sums exactly what the list counts up to its countLimit ("more than 10,000 orders")
+    expect(Number(n.replace(/,/g, ""))).toBeLessThan(Number(/the ([\d,]+) orders/.exec(all)![1]!.replace(/,/g, "")));
+    await page.close();
+  });
+
   it("change-form widgets show on the add form too", async () => {
     const { page } = await openLive(admin, `${e2e.demo.url}${LIST}add/`, 2);
     const activity = page.locator('section.slot[aria-label="Activity"]');

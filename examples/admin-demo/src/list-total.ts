@@ -33,11 +33,10 @@ export interface ListTotalAssigns {
   matching: AsyncResult<Figures>;
   /** the selected orders' figures, or null without a selection (or with every matching row selected) */
   selected: AsyncResult<Figures> | null;
-  /** the list has a search or a filter */
+  /** the list has a search, a filter or a date drill (its `where` is set: the demo's orders have no `getQueryset` scope) */
   filtered: boolean;
 }
 
-/** Sums the orders matching `where` (all of them when undefined). */
 /** The statement summing the orders matching `where` (all of them when undefined). */
 const sumQuery = ({ q, t }: DemoEngine, where: SQL | undefined) => q.select({ n: count(), cents: sum(t.orders.totalCents) }).from(t.orders).where(where);
 
@@ -87,7 +86,7 @@ export class ListTotal extends LiveComponent<ListTotalAssigns, ListWidgetProps> 
   update(p: ListWidgetProps): void {
     // the read pool is a SQLite database like the demo's own: the same engine adapter serves it
     const engine = engineOf(p.db as AnyDemoDb);
-    this.assign({ filtered: p.q !== "" || Object.keys(p.filters).length > 0 });
+    this.assign({ filtered: p.where !== undefined });
     if (p.where !== this.summed || p.count !== this.summedCount) {
       this.summed = p.where;
       this.summedCount = p.count;
