@@ -49,27 +49,24 @@ describe.each(ENGINES)("%s", (engine) => {
   const victims = new Map<string, number>();
   const pksOf = (html: string) => [...html.matchAll(/<tr data-pk="(\d+)"/g)].map((x) => x[1]);
   let unsorted: string[] = [];
+  /** a change list cell on its row's search, joined by those who may view items */
+  const listCell = (cell: Pick<EventCell, "name" | "allowed" | "act" | "effect">): EventCell => ({ path: (id) => list(id), view: "changelist", joins: listJoin, ...cell });
   /** a change list cell that selects its row and runs `action` (which needs `perm`), confirming it */
-  const actionCell = (name: string, action: string, perm: Perm, effect: EventCell["effect"]): EventCell => ({
-    name,
-    path: (id) => list(id),
-    view: "changelist",
-    joins: listJoin,
-    allowed: (r) => may(r, perm),
-    async act(l, id) {
-      await selectRow(l, id);
-      await l.event("action", { action });
-      await l.event("confirm", { action });
-    },
-    effect,
-  });
+  const actionCell = (name: string, action: string, perm: Perm, effect: EventCell["effect"]): EventCell =>
+    listCell({
+      name,
+      allowed: (r) => may(r, perm),
+      async act(l, id) {
+        await selectRow(l, id);
+        await l.event("action", { action });
+        await l.event("confirm", { action });
+      },
+      effect,
+    });
 
   const EVENTS: EventCell[] = [
-    {
+    listCell({
       name: "change list: search",
-      path: (id) => list(id),
-      view: "changelist",
-      joins: listJoin,
       allowed: listJoin,
       act: async (l, id) => {
         await l.event("search", { q: itemName(id + 1) });
@@ -78,7 +75,7 @@ describe.each(ENGINES)("%s", (engine) => {
         await l.event("cancel");
       },
       effect: (l, id) => l.c.frames.some((f) => f[0] === "t" && f[1] === l.ref && f[2] === list(id + 1)),
-    },
+    }),
     {
       name: "change list: sort",
       path: () => "/admin/shop/item/",
@@ -95,29 +92,20 @@ describe.each(ENGINES)("%s", (engine) => {
         return now.length > 0 && unsorted.length > 0 && now.join() !== unsorted.join();
       },
     },
-    {
+    listCell({
       name: "change list: select",
-      path: (id) => list(id),
-      view: "changelist",
-      joins: listJoin,
       allowed: listJoin,
       act: (l, id) => selectRow(l, id),
       effect: (l, id) => l.html().includes(`<tr data-pk="${id}" class="selected">`),
-    },
-    {
+    }),
+    listCell({
       name: "change list: selectAll",
-      path: (id) => list(id),
-      view: "changelist",
-      joins: listJoin,
       allowed: listJoin,
       act: async (l) => void (await l.event("selectAll")),
       effect: (l, id) => l.html().includes(`<tr data-pk="${id}" class="selected">`),
-    },
-    {
+    }),
+    listCell({
       name: "change list: action + confirm delete_selected",
-      path: (id) => list(id),
-      view: "changelist",
-      joins: listJoin,
       allowed: (r) => may(r, "delete"),
       async act(l, id, r) {
         await selectRow(l, id);
@@ -126,27 +114,21 @@ describe.each(ENGINES)("%s", (engine) => {
         await l.event("confirm", { action: "delete_selected" });
       },
       effect: async (_l, id) => (await row(id)) === undefined,
-    },
+    }),
     actionCell("change list: action + confirm touch (change permission)", "touch", "change", async (_l, id) => (await row(id))!.qty === id + 1000),
     actionCell("change list: action + confirm annotate (custom permission)", "annotate", "annotate", async (_l, id) => (await row(id))!.name === "annotated"),
-    {
+    listCell({
       name: "change list: list_edit (listEditable)",
-      path: (id) => list(id),
-      view: "changelist",
-      joins: listJoin,
       allowed: (r) => may(r, "change"),
       act: async (l, id) => void (await l.event("list_edit", { "form-TOTAL_FORMS": "1", "form-0-id": String(id), "form-0-qty": String(id + 1) })),
       effect: (l) => l.html().includes("1 unsaved row"),
-    },
-    {
+    }),
+    listCell({
       name: "change list: list_save (listEditable)",
-      path: (id) => list(id),
-      view: "changelist",
-      joins: listJoin,
       allowed: (r) => may(r, "change"),
       act: async (l, id) => void (await l.event("list_save", { "form-TOTAL_FORMS": "1", "form-0-id": String(id), "form-0-qty": String(id + 2000) })),
       effect: async (_l, id) => (await row(id))!.qty === id + 2000,
-    },
+    }),
     {
       name: "change form: validate",
       path: (id) => `/admin/shop/item/${id}/change/`,
