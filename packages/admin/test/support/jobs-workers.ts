@@ -110,7 +110,7 @@ export type JobWorkers = ReturnType<typeof useJobWorkers>;
 
 /**
  * Opens the demo's shop on `engine` and two workers on a channel-layer site of `kind` in
- * `beforeAll`, with {@link USERS}; a fresh stepper before each test; in `afterAll`, every step
+ * `beforeAll`, with the seven users of `USERS`; a fresh stepper before each test; in `afterAll`, every step
  * released and everything closed. Returns the workers and what a browser does with them.
  */
 export function useJobWorkers(engine: Engine, kind: LayerKind) {
