@@ -103,7 +103,7 @@ describe.each(ENGINES)("%s", (engine) => {
         site.dashboard.log = { error: (obj) => void logged.push(obj), warn: () => {}, info: () => {}, debug: () => {} };
       },
     }));
-    // every publish refreshes every tile at once: the throttle is tested in dashboard.test.ts
+    // every publish refreshes every tile at once: the throttle is tested in dashboard-pages.test.ts
     site.dashboard.throttleMs = 0;
     [admin, clerk] = await Promise.all([login(base, "admin"), login(base, "clerk")]);
   });

@@ -34,7 +34,7 @@ export interface AdminServerOptions {
  * The per-session caps of the test servers: the test files log each user in once and open a
  * socket per test on that login, closed at the end of the file, so one session holds dozens of
  * sockets. The caps themselves are tested with weft's defaults (server/test/limits.test.ts, the
- * 40-widget dashboard in dashboard.test.ts).
+ * 40-widget dashboard in limits.test.ts).
  */
 export const TEST_SESSION_CAPS: Partial<Limits> = { maxSocketsPerSession: 1_000, maxViewsPerSession: 10_000 };
 
