@@ -12,7 +12,7 @@ import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
-import { BOM, csvRecord, sweepExports } from "../src/jobs/csv/index.js";
+import { BOM, csvRecord, exportRows, sweepExports } from "../src/jobs/csv/index.js";
 import { EXPORT_CHUNK_BYTES } from "../src/jobs/csv/stored.js";
 import { qb, type AdminDatabase } from "../src/query/dialect/index.js";
 import { adminTablesFor } from "../src/auth/tables.js";
@@ -131,5 +131,16 @@ describe.each(ENGINES)("stored CSV exports on %s", (engine) => {
     expect((await jar.fetch(`${baseB}/admin/jobs/${id}/download`)).status).toBe(404);
     expect(await (await jar.fetch(`${baseB}/admin/jobs/${id}/`)).text()).toContain('id="job-download-gone"');
     expect((await jar.fetch(`${baseB}/admin/jobs/${listed}/download`)).status).toBe(200);
+  });
+
+  it("a job cancelled while its file is being stored keeps none, and leaves no local file", async () => {
+    const id = exportRecord("cancelled", "1", Date.now()).id;
+    // read at the top of the one batch's loop, after the file is written, after it is stored
+    let reads = 0;
+    const progress = { update: () => {}, get cancelled() { return ++reads >= 3; } };
+    expect(await exportRows(siteA, siteA.get("shop", "order")!, { where: undefined }, id, progress, { batchSize: 1_000 })).toBe(90);
+    expect(reads).toBe(3);
+    expect(await chunksOf(siteA.db, id)).toBe(0);
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`weft-export-${id}`))).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ import { withProgress } from "../with-progress.js";
 import { BOM, CsvRaw, csvRecord } from "./format.js";
 import { formSpec, type FormSpec } from "../../changeform/fields.js";
 import { toFormValue } from "../../changeform/coerce.js";
-import { exportPartFile, storeExport } from "./stored.js";
+import { deleteExport, exportPartFile, storeExport } from "./stored.js";
 
 /**
  * The progress actions of `admin` a job may run: its `actions`, and the built-in export unless
@@ -162,6 +162,11 @@ export async function exportRows(
       return written;
     }
     await storeExport(site, jobId, part);
+    // cancelled while being stored: the job ends cancelled, and its file is never offered
+    if (progress.cancelled) {
+      await deleteExport(site, jobId);
+      return written;
+    }
     progress.update({ current: written, total: written, message: `Exported ${written} rows: the file is ready to download` });
     return written;
   } catch (err) {

@@ -108,11 +108,26 @@ export async function* readExport(site: AdminSiteLike, id: string, chunks: numbe
 }
 
 /**
+ * Deletes job `id`'s stored export, {@link DELETE_CHUNKS} chunks per statement with the event
+ * loop served between them (chunks 0 … `last`; default: asks for the last one).
+ * @throws (rejects) the database's error (the chunks not yet deleted stay)
+ */
+export async function deleteExport(site: AdminSiteLike, id: string, last?: number): Promise<void> {
+  const t = adminTablesFor(site.db).weftExportChunks;
+  const db = qb(site.db);
+  const end = last ?? Number((await db.select({ last: max(t.seq) }).from(t).where(eq(t.jobId, id)))[0]?.last ?? -1);
+  for (let from = 0; from <= end; from += DELETE_CHUNKS) {
+    await db.delete(t).where(and(eq(t.jobId, id), gte(t.seq, from), lt(t.seq, from + DELETE_CHUNKS)));
+    await yieldLoop();
+  }
+}
+
+/**
  * Removes the stored exports whose job is no longer in the job history (pruned after
  * `jobs.retentionDays`, see `jobhistory/pruner.ts`, which calls this after every prune), so a
  * file lasts as long as its job's page can offer it. An export stored less than the job store's
  * `retentionMs` before `now` is kept whatever the history says (its job's row may not be written
- * yet). Deletes {@link DELETE_CHUNKS} chunks per statement. Never throws (a failure is skipped
+ * yet). Deletes as {@link deleteExport} does. Never throws (a failure is skipped
  * and tried again next round).
  * @param now - the clock (ms epoch; the history's, so a test may move it)
  * @returns how many exports it removed
@@ -134,10 +149,7 @@ export async function sweepExports(site: AdminSiteLike, now = Date.now()): Promi
     let round = 0;
     for (const { id, last } of orphans) {
       try {
-        for (let from = 0; from <= Number(last ?? 0); from += DELETE_CHUNKS) {
-          await db.delete(t).where(and(eq(t.jobId, id), gte(t.seq, from), lt(t.seq, from + DELETE_CHUNKS)));
-          await yieldLoop();
-        }
+        await deleteExport(site, id, Number(last ?? 0));
         round++;
       } catch {
         /* skipped: tried again next round */
