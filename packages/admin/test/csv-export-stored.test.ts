@@ -8,18 +8,18 @@
  */
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
-import { BOM, csvRecord, exportRows, sweepExports } from "../src/jobs/csv/index.js";
+import { BOM, csvRecord, exportRows, exportSize, exportStored, sweepExports } from "../src/jobs/csv/index.js";
 import { EXPORT_CHUNK_BYTES } from "../src/jobs/csv/stored.js";
 import { qb, type AdminDatabase } from "../src/query/dialect/index.js";
 import { adminTablesFor } from "../src/auth/tables.js";
 import { waitFor } from "../../server/test/support/wait.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
-import { chunksOf } from "./support/export-chunks.js";
+import { chunksOf, putExport } from "./support/export-chunks.js";
 import { exportRecord } from "./support/job-record.js";
 import { loginOnce, startAdmin } from "./support.js";
 
@@ -142,5 +142,20 @@ describe.each(ENGINES)("stored CSV exports on %s", (engine) => {
     expect(reads).toBe(3);
     expect(await chunksOf(siteA.db, id)).toBe(0);
     expect(readdirSync(tmpdir()).filter((n) => n.startsWith(`weft-export-${id}`))).toEqual([]);
+  });
+
+  it("a file whose chunk 0 (written last) is missing is not offered: still being written, or cut short", async () => {
+    const viewer = String((await siteA.users.getUserByUsername("viewer"))!.id);
+    const rec = exportRecord("partial", viewer, Date.now());
+    await siteA.jobHistory.write(rec, `${rec.id}.csv`);
+    await putExport(siteA.db, rec.id, "id\r\n1\r\n2\r\n");
+    expect(await exportSize(siteB, rec.id)).toEqual({ bytes: 10, chunks: 3 });
+    const t = adminTablesFor(siteA.db).weftExportChunks;
+    await qb(siteA.db).delete(t).where(and(eq(t.jobId, rec.id), eq(t.seq, 0)));
+    expect(await exportStored(siteB, rec.id)).toBe(false);
+    expect(await exportSize(siteB, rec.id)).toBeUndefined();
+    const jar = await loginB("viewer");
+    expect((await jar.fetch(`${baseB}/admin/jobs/${rec.id}/download`)).status).toBe(404);
+    expect(await (await jar.fetch(`${baseB}/admin/jobs/${rec.id}/`)).text()).not.toContain('id="job-download"');
   });
 });
