@@ -106,12 +106,13 @@ export async function exportSize(site: AdminSiteLike, id: string): Promise<{ byt
 
 /**
  * The chunks 0 … `chunks` - 1 of job `id`'s stored export, in order, one statement per chunk
- * (memory holds one chunk at a time).
+ * with the event loop served between two (memory holds one chunk at a time).
  * @throws (rejects, while iterating) the database's error, or an Error when a chunk is missing (swept meanwhile)
  */
 export async function* readExport(site: AdminSiteLike, id: string, chunks: number): AsyncGenerator<Buffer> {
   const t = adminTablesFor(site.db).weftExportChunks;
   for (let seq = 0; seq < chunks; seq++) {
+    if (seq > 0) await yieldLoop();
     const [row] = await qb(site.db).select({ data: t.data }).from(t).where(and(eq(t.jobId, id), eq(t.seq, seq))).limit(1);
     if (!row) throw new Error(`weft admin: chunk ${seq} of export ${id} is gone`);
     yield row.data;
