@@ -38,8 +38,8 @@ export function exportPartFile(id: string): string {
  * loop served between two; chunk 0 is written **last** and a file counts as stored only once its
  * chunk 0 exists ({@link exportStored}, {@link exportSize}), so a download never sees half a file.
  * Not one transaction: on SQLite its COMMIT would write the whole file to the WAL and checkpoint
- * it in one synchronous call (134 ms for 22 MB, against ≤ 15 ms per chunk statement; see
- * docs/benchmarks.md). Chunks the job stored before (a retried job) are deleted first; a failure
+ * it in one synchronous call (100–160 ms for 22 MB on the 2-core test machine, against 20–30 ms
+ * for the longest chunk statement, the WAL's autocheckpoint of ~4 MB; see docs/benchmarks.md). Chunks the job stored before (a retried job) are deleted first; a failure
  * deletes what it wrote (a crash leaves chunks without chunk 0, never offered, swept with the
  * job's history).
  * @returns the bytes and chunks stored
@@ -55,9 +55,10 @@ export async function storeExport(site: AdminSiteLike, id: string, file: string)
     const first = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
     let bytes = (await fh.read(first, 0, EXPORT_CHUNK_BYTES, 0)).bytesRead;
     let seq = 1;
+    // one buffer for chunks 1 … n: each insert is awaited (sent) before the next read refills it
+    const data = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
     try {
       for (let read = bytes; read === EXPORT_CHUNK_BYTES; seq++) {
-        const data = Buffer.allocUnsafe(EXPORT_CHUNK_BYTES);
         read = (await fh.read(data, 0, EXPORT_CHUNK_BYTES, bytes)).bytesRead;
         if (read === 0) break;
         await yieldLoop();
