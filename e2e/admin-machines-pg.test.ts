@@ -3,10 +3,11 @@
 // Redis (REDIS_URL) — each runs in its own empty working directory with its own DEMO_DB path
 // (never created: the data is in PostgreSQL), and no WEFT_SECRET: both read the token secret
 // the first one stored in the database. A refund started on A is watched live and cancelled
-// on B; a save on A moves the order's activity and today's revenue open on B without a reload.
+// on B; a save on A moves the order's activity and today's revenue open on B without a reload;
+// a CSV export run on A downloads from B (the file is in the database, not on A's disk).
 // Waits are condition polls.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +20,8 @@ import { startTestRedis, type TestRedis } from "../packages/server/test/support/
 import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { launchBrowser } from "./support/browser.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
-import { openLive } from "./support/live.js";
+import { joined, openLive } from "./support/live.js";
+import { parseCsv } from "../packages/admin/src/jobs/csv/format.js";
 
 const SEED_CLI = fileURLToPath(new URL("../examples/admin-demo/dist/db/seed-cli.js", import.meta.url));
 const LIST = "/admin/shop/order/";
@@ -111,5 +113,28 @@ describe("two machines sharing only PostgreSQL and Redis", () => {
     expect(await list.evaluate(() => (window as { __mark?: number }).__mark)).toBe(stamp);
     await ctx.close();
   });
-});
 
+  it("a CSV export run on A downloads from B, the bytes A serves; neither machine writes a file in its directory", async () => {
+    const ctx = await loggedIn(browser, A.url, "admin", { acceptDownloads: true });
+    const { page: onA, frames } = await openLive(ctx, `${A.url}${LIST}?status__exact=shipped`);
+    await selectRows(onA, frames, (await rowPks(onA)).slice(0, 5));
+    await onA.selectOption('select[name="action"]', "export_csv");
+    const from = frames.length;
+    // no confirmation: the export changes nothing
+    await Promise.all([onA.waitForURL(/\/admin\/jobs\/[A-Za-z0-9_-]{22,64}\/$/), onA.click("button.cl-go")]);
+    await joined(frames, 1, from);
+    await onA.locator("#job-download").waitFor({ timeout: 60_000 });
+    const path = new URL(onA.url()).pathname;
+    const onB = await ctx.newPage();
+    await onB.goto(`${B.url}${path}`);
+    const [download] = await Promise.all([onB.waitForEvent("download"), onB.locator("#job-download").click()]);
+    const fromB = readFileSync((await download.path())!);
+    const fromA = Buffer.from(await (await ctx.request.get(`${A.url}${path}download`)).body());
+    expect(fromB.equals(fromA)).toBe(true);
+    const rows = parseCsv(fromB.toString("utf8"));
+    expect(rows.length).toBe(6);
+    expect(rows.slice(1).every((r) => r.includes("shipped"))).toBe(true);
+    for (const m of machines) expect(readdirSync(m.dir), m.dir).toEqual([]);
+    await ctx.close();
+  });
+});

@@ -1,11 +1,13 @@
 /**
  * `pnpm bench:csv`: CSV export of the demo's 400,000 orders (time, peak RSS, RSS sampled along
- * the way: flat memory) and an import of 50,000 products with 1% bad rows (dry run and job
+ * the way: flat memory; the longest event-loop block while exporting and while storing the
+ * finished file in the database, and the download's read-back) and an import of 50,000 products with 1% bad rows (dry run and job
  * time; every bad row reported). Runs in this process on a temp copy of the seeded SQLite file,
  * through the admin's own functions (`exportRows`, `planImport`, `startImport`) with the job
  * store of a real admin install. Writes its section of docs/benchmarks.md.
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,24 +18,32 @@ import { openDatabase } from "@weft/admin-demo/dist/db/open.js";
 import { customers, orders, products } from "@weft/admin-demo/dist/db/schema.js";
 import { weft, randomSecret } from "@weft/server";
 import { AdminSite, adminPlugin } from "@weft/admin";
-import { exportRows, planImport, setExportDir, startImport } from "@weft/admin/csv";
+import { exportRows, exportSize, planImport, readExport, startImport } from "@weft/admin/csv";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const DOC = join(REPO, "docs/benchmarks.md");
 const MB = (b: number) => (b / 1048576).toFixed(0);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-/** RSS sampled every 20 ms while `fn` runs: peak and the samples. */
-async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peak: number; start: number }> {
+/** Lets the event-loop monitor's overdue timer fire (and record the delay) before it is read. */
+const settle = () => new Promise((r) => setTimeout(r, 5));
+
+/** RSS sampled every 20 ms while `fn` runs: peak and the samples; and the longest event-loop block (ms, `monitorEventLoopDelay` at 1 ms resolution). */
+async function sampled<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; peak: number; start: number; blockMs: number }> {
   const start = process.memoryUsage().rss;
   let peak = start;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const t0 = performance.now();
   try {
     const value = await fn();
+    const ms = performance.now() - t0;
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { value, ms: performance.now() - t0, peak, start };
+    await settle(); // a block at the very end shows once the monitor's overdue timer fires
+    return { value, ms, peak, start, blockMs: loop.max / 1e6 };
   } finally {
+    loop.disable();
     clearInterval(timer);
   }
 }
@@ -54,7 +64,6 @@ async function main(): Promise<void> {
       log("seeding 400,000 orders…");
       ensureSeeded(dbFile, { quiet: true });
     }
-    setExportDir(join(dir, "exports"));
     const { db, sqlite } = openDatabase(dbFile);
     const site = new AdminSite({ db, sqlite, title: "bench", jobs: { leaseMs: 3_600_000 }, display: { currency: "EUR" } });
     site.register(orders, {
@@ -77,19 +86,38 @@ async function main(): Promise<void> {
     const rssAt: string[] = [];
     let next = 100_000;
     global.gc?.();
+    const jobId = "bench-export-0000000000000";
+    // the rows phase ends at the progress update that reports every row; the store phase follows
+    let storeStart = 0;
+    const loop = monitorEventLoopDelay({ resolution: 1 });
     const exp = await sampled(() =>
-      exportRows(site, site.get("shop", "order")!, { where: undefined }, "bench-export-0000000000000", {
+      exportRows(site, site.get("shop", "order")!, { where: undefined }, jobId, {
         cancelled: false,
-        update: ({ current }) => {
+        update: ({ current, message }) => {
           if (current !== undefined && current >= next) {
             rssAt.push(`${(next / 1000).toFixed(0)}k: ${MB(process.memoryUsage().rss)} MB`);
             next += 100_000;
           }
+          if (current === total && !storeStart && !message?.includes("ready")) {
+            storeStart = performance.now();
+            loop.enable();
+          }
         },
       }),
     );
-    const size = statSync(join(dir, "exports", "admin", "bench-export-0000000000000.csv")).size;
-    log(`export: ${exp.value} of ${total} orders in ${(exp.ms / 1000).toFixed(1)} s (${Math.round(exp.value / (exp.ms / 1000))} rows/s), file ${MB(size)} MB; RSS ${MB(exp.start)} MB → peak ${MB(exp.peak)} MB; along the way ${rssAt.join(", ")}`);
+    const storeMs = storeStart ? performance.now() - storeStart : NaN;
+    await settle();
+    loop.disable();
+    const stored = (await exportSize(site, jobId))!;
+    const size = stored.bytes;
+    log(`export: ${exp.value} of ${total} orders in ${(exp.ms / 1000).toFixed(1)} s (${Math.round(exp.value / (exp.ms / 1000))} rows/s), file ${MB(size)} MB in ${stored.chunks} chunks; RSS ${MB(exp.start)} MB → peak ${MB(exp.peak)} MB; along the way ${rssAt.join(", ")}`);
+    log(`export event loop: longest block ${exp.blockMs.toFixed(1)} ms over the whole export; storing the file in the database took ${storeMs.toFixed(0)} ms (one statement per chunk), longest block then ${(loop.max / 1e6).toFixed(1)} ms`);
+    const read = await sampled(async () => {
+      let bytes = 0;
+      for await (const chunk of readExport(site, jobId, stored.chunks)) bytes += chunk.length;
+      return bytes;
+    });
+    log(`download read-back: ${MB(read.value)} MB in ${read.ms.toFixed(0)} ms (${stored.chunks} statements), longest block ${read.blockMs.toFixed(1)} ms`);
 
     // ---- import: 50,000 products, 1% bad
     const N = 50_000;
@@ -132,6 +160,8 @@ async function main(): Promise<void> {
       "|---|---|",
       `| export, ${total.toLocaleString("en-US")} orders (6 columns, money and zoned dates formatted) | ${(exp.ms / 1000).toFixed(1)} s, ${Math.round(exp.value / (exp.ms / 1000)).toLocaleString("en-US")} rows/s, file ${MB(size)} MB |`,
       `| export memory | RSS ${MB(exp.start)} MB before, peak ${MB(exp.peak)} MB; at ${rssAt.join(", ")} (flat: batches of 1,000 by keyset, back-pressured stream) |`,
+      `| export, the event loop | longest block ${exp.blockMs.toFixed(1)} ms over the whole export; storing the file in the database (${stored.chunks} chunks of 256 KiB, one statement each) ${storeMs.toFixed(0)} ms, longest block then ${(loop.max / 1e6).toFixed(1)} ms |`,
+      `| download read-back | ${MB(read.value)} MB in ${read.ms.toFixed(0)} ms, one statement per chunk, longest block ${read.blockMs.toFixed(1)} ms |`,
       `| import dry run, ${N.toLocaleString("en-US")} products, 1% bad | ${(dry.ms / 1000).toFixed(1)} s; ${dry.value.errors.length} refused of ${bad.size} planted, every one reported with its line: ${allReported} |`,
       `| import job, ${dry.value.rows.length.toLocaleString("en-US")} valid rows | ${(importMs / 1000).toFixed(1)} s (${Math.round(dry.value.rows.length / (importMs / 1000)).toLocaleString("en-US")} rows/s), ${audits.toLocaleString("en-US")} audit entries |`,
       "",

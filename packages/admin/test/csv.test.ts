@@ -4,14 +4,11 @@
  * permission), the import's dry run (every bad row reported with its line), the import job
  * (audited rows) and its cancellation mid-way.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { count, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelJob } from "@weft/server/jobs";
 import { AdminSite } from "../src/index.js";
-import { parseCsv, planImport, setExportDir, startImport } from "../src/jobs/csv/index.js";
+import { parseCsv, planImport, startImport } from "../src/jobs/csv/index.js";
 import { adminTablesFor, type AdminTables } from "../src/auth/tables.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
@@ -22,7 +19,6 @@ import { loginOnce, startAdmin } from "./support.js";
 // One database per engine: the demo's shop on SQLite or PostgreSQL (support/demo-shop.ts).
 describe.each(ENGINES)("%s", (engine) => {
   const PASSWORD = "pass-word-123";
-  let dir = "";
   let shop: DemoShop;
   let orders: DemoShop["orders"];
   let products: DemoShop["products"];
@@ -49,8 +45,6 @@ describe.each(ENGINES)("%s", (engine) => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "weft-admin-csv-"));
-    setExportDir(join(dir, "exports"));
     shop = await openDemoShop(engine, { customers: 20, products: 10, orders: 120, tickets: 3, ordersToday: 2, now: new Date(Date.UTC(2026, 10, 1, 12)) }, "admin_csv");
     ({ orders, products, customers } = shop);
     ({ weftAuditLog } = adminTablesFor(shop.db));
@@ -86,7 +80,6 @@ describe.each(ENGINES)("%s", (engine) => {
 
   afterAll(async () => {
     await close?.();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   describe("CSV export", () => {

@@ -1,14 +1,12 @@
-// Export files last as long as their job's history (`jobs.retentionDays`), not the channel
-// layer's hour: the site's history pruner removes a file once its job's row is pruned, with the
-// history's injected clock; the job's page says when its file was deleted. Both engines.
-import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+// Stored exports last as long as their job's history (`jobs.retentionDays`), not the channel
+// layer's hour: the site's history pruner removes an export's chunks once its job's row is
+// pruned, with the history's injected clock; the job's page says when its file was deleted.
+// Both engines.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
-import { exportFile, setExportDir } from "../src/jobs/csv/files.js";
+import { chunksOf, putExport } from "./support/export-chunks.js";
 import { waitFor } from "../../server/test/support/wait.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
 import { loginOnce, startAdmin } from "./support.js";
@@ -28,19 +26,14 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
   const layer = new MemoryChannelLayer();
   const login = loginOnce(() => base, { password: PASSWORD });
 
-  /** A file for job `id`, last modified at `mtime` (ms epoch). */
-  const file = (id: string, mtime = Date.now()) => {
-    const path = exportFile(site, id);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, "id\r\n1\r\n");
-    utimesSync(path, mtime / 1000, mtime / 1000);
-    return path;
+  /** Stores an export for job `id`, as stored at `createdAt` (ms epoch, the history's clock). */
+  const file = async (id: string, createdAt = clock) => {
+    await putExport(site.db, id, "id\r\n1\r\n", createdAt);
+    return id;
   };
+  const stored = async (id: string) => (await chunksOf(site.db, id)) > 0;
 
   beforeAll(async () => {
-    // an export directory of its own: every other suite's site (id "admin", another database)
-    // sweeps the shared default one, and would remove these back-dated files as not its jobs'
-    setExportDir(mkdtempSync(join(tmpdir(), "weft-exports-retention-")));
     shop = await openShop(engine);
     // the history's clock is the test's; its pruner runs every 50 ms (a round is waited for by its effect)
     site = new AdminSite({ db: shop.db, readPool: false, jobs: { retentionDays: 30, now: () => clock, historyPruneEveryMs: 50 } });
@@ -53,23 +46,24 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
     await shop?.close();
   });
 
-  it("keeps a file while its job's history row lasts (days after the channel layer's hour), removes it once the row is pruned", async () => {
+  it("keeps an export while its job's history row lasts (days after the channel layer's hour), removes its chunks once the row is pruned", async () => {
     // finished 10 days ago: long past the channel layer's retention, within the history's 30 days
     const kept = exportRecord("kept", owner, t0 - 10 * DAY);
     // finished 40 days ago: its row goes at the next prune, and its file with it
     const old = exportRecord("old", owner, t0 - 40 * DAY);
     for (const j of [kept, old]) await site.jobHistory.write(j, `${j.id}.csv`);
-    const keptFile = file(kept.id, t0 - 10 * DAY);
-    const oldFile = file(old.id, t0 - 40 * DAY);
-    // a file whose job has no history row yet, written just now: kept (its row may still be on its way)
+    const keptFile = await file(kept.id, t0 - 10 * DAY);
+    const oldFile = await file(old.id, t0 - 40 * DAY);
+    // an export whose job has no history row yet, stored just now: kept (its row may still be on its way)
     const young = exportRecord("young", owner, t0);
-    const youngFile = file(young.id);
+    const youngFile = await file(young.id);
+    expect(await chunksOf(site.db, oldFile)).toBe(2);
 
-    await waitFor(() => !existsSync(oldFile), "the pruned job's file removed");
+    await waitFor(async () => !(await stored(oldFile)), "the pruned job's chunks removed");
     expect(await site.jobHistory.get(old.id)).toBeUndefined();
     // the same sweep went over the others and kept them
-    expect(existsSync(keptFile)).toBe(true);
-    expect(existsSync(youngFile)).toBe(true);
+    expect(await stored(keptFile)).toBe(true);
+    expect(await stored(youngFile)).toBe(true);
     const ann = await login("ann");
     expect((await ann.html(`/admin/jobs/${kept.id}/`)).html).toContain(`id="job-download" href="/admin/jobs/${kept.id}/download"`);
     expect((await ann.fetch(`/admin/jobs/${kept.id}/download`)).status).toBe(200);
@@ -77,7 +71,7 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
     // 25 days later (by the history's clock) the kept job is 35 days old: row and file go; the
     // young file's job never got a row and it is now older than the channel layer's retention
     clock = t0 + 25 * DAY;
-    await waitFor(() => !existsSync(keptFile) && !existsSync(youngFile), "the files of jobs without a history row removed");
+    await waitFor(async () => !(await stored(keptFile)) && !(await stored(youngFile)), "the chunks of jobs without a history row removed");
     expect(await site.jobHistory.get(kept.id)).toBeUndefined();
     expect((await ann.fetch(`/admin/jobs/${kept.id}/download`)).status).toBe(404);
   });

@@ -7,13 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import type { JobRecord, JobStatus, Progress } from "@weft/server/jobs";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { eq } from "drizzle-orm";
 import { AdminSite } from "../src/index.js";
 import { adminTablesFor } from "../src/auth/tables.js";
 import { qb } from "../src/query/dialect/index.js";
-import { exportFile } from "../src/jobs/csv/files.js";
+import { putExport } from "./support/export-chunks.js";
 import type { Client } from "../../server/test/helpers.js";
 import { waitFor } from "../../server/test/support/wait.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
@@ -223,19 +221,14 @@ describe.each(ENGINES)("job history pages on %s", (engine) => {
   it("a finished export's file downloads once the live record is gone, for its owner only", async () => {
     const exp = { ...fake("export-1", String(ids.ann), "done", Date.UTC(2026, 5, 2)), action: "shop.orders.export_csv" };
     await site.jobHistory.write(exp, `${exp.id}.csv`);
-    const file = exportFile(site, exp.id);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, "id\r\n1\r\n");
-    try {
-      const ann = await login("ann");
-      expect((await ann.html(`/admin/jobs/${exp.id}/`)).html).toContain(`id="job-download" href="/admin/jobs/${exp.id}/download"`);
-      const res = await ann.fetch(`/admin/jobs/${exp.id}/download`);
-      expect(res.status).toBe(200);
-      expect(await res.text()).toBe("id\r\n1\r\n");
-      expect((await (await login("bob")).fetch(`/admin/jobs/${exp.id}/download`)).status).toBe(404);
-      expect((await site.jobHistory.get(exp.id))?.resultFile).toBe(`${exp.id}.csv`);
-    } finally {
-      rmSync(file, { force: true });
-    }
+    await putExport(site.db, exp.id, "id\r\n1\r\n");
+    const ann = await login("ann");
+    expect((await ann.html(`/admin/jobs/${exp.id}/`)).html).toContain(`id="job-download" href="/admin/jobs/${exp.id}/download"`);
+    const res = await ann.fetch(`/admin/jobs/${exp.id}/download`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-length")).toBe("7");
+    expect(await res.text()).toBe("id\r\n1\r\n");
+    expect((await (await login("bob")).fetch(`/admin/jobs/${exp.id}/download`)).status).toBe(404);
+    expect((await site.jobHistory.get(exp.id))?.resultFile).toBe(`${exp.id}.csv`);
   });
 });

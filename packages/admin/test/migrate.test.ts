@@ -27,7 +27,7 @@ afterAll(() => {
 });
 const tags = journal("sqlite").map((e) => e.tag);
 /** Every admin table: the first migration's (BASELINE_TABLES) and the job history of 0001_job_history. */
-const ADMIN_TABLES = [...BASELINE_TABLES, "weft_jobs"].sort();
+const ADMIN_TABLES = [...BASELINE_TABLES, "weft_jobs", "weft_export_chunks"].sort();
 const tablesIn = (s: Database.Database) => (s.prepare("select name from sqlite_master where type = 'table' and name like 'weft_%' order by name").all() as { name: string }[]).map((r) => r.name);
 
 function cliIO(env: Record<string, string | undefined> = {}) {

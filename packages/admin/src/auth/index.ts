@@ -14,6 +14,7 @@ export {
   weftUserPermissions,
   weftUsers,
   weftJobs,
+  weftExportChunks,
   type AdminDb,
   type ApiTokenRow,
   type AuditAction,
@@ -23,7 +24,7 @@ export {
   type SessionRow,
   type UserRow,
 } from "./schema.js";
-export { adminSchemaPg, weftApiTokensPg, weftAuditLogPg, weftGroupPermissionsPg, weftGroupsPg, weftSessionsPg, weftUserGroupsPg, weftUserPermissionsPg, weftUsersPg, weftJobsPg } from "./schema-pg.js";
+export { adminSchemaPg, weftApiTokensPg, weftAuditLogPg, weftGroupPermissionsPg, weftGroupsPg, weftSessionsPg, weftUserGroupsPg, weftUserPermissionsPg, weftUsersPg, weftJobsPg, weftExportChunksPg } from "./schema-pg.js";
 export { adminTables, type AdminDialect, type AdminTableSets } from "./tables.js";
 export { DEFAULT_ARGON2, DEFAULT_SCRYPT, MAX_PASSWORD_LENGTH, hashPassword, hashScrypt, needsRehash, unusablePassword, verifyPassword, type Argon2Params, type ScryptParams } from "./passwords.js";
 export {

@@ -7,9 +7,11 @@
  * accepted as in SQLite), `bigint` for the audit log's id, `boolean` flags and `timestamptz`
  * times (read as `Date`, as SQLite's `timestamp_ms` integers are).
  */
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, customType, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+/** `bytea`, read and written as a Buffer (drizzle 0.44's pg-core has no bytea column). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => "bytea" });
 
 /** `weft_users` on PostgreSQL (see `weftUsers`). */
 export const weftUsersPg = pgTable("weft_users", {
@@ -140,6 +142,18 @@ export const weftJobsPg = pgTable(
   ],
 );
 
+/** `weft_export_chunks` on PostgreSQL (see `weftExportChunks`). */
+export const weftExportChunksPg = pgTable(
+  "weft_export_chunks",
+  {
+    jobId: text("job_id").notNull(),
+    seq: integer("seq").notNull(),
+    createdAt: at("created_at").notNull(),
+    data: bytea("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+);
+
 /** Every admin table on PostgreSQL, keyed as `adminSchema`'s SQLite tables are. */
 export const adminSchemaPg = {
   weftUsers: weftUsersPg,
@@ -151,4 +165,5 @@ export const adminSchemaPg = {
   weftApiTokens: weftApiTokensPg,
   weftAuditLog: weftAuditLogPg,
   weftJobs: weftJobsPg,
+  weftExportChunks: weftExportChunksPg,
 };

@@ -1,7 +1,7 @@
 /**
- * The admin's own tables (users, groups, permissions, sessions, API tokens, audit log) as
- * drizzle sqlite-core tables; `schema-pg.ts` has their PostgreSQL twins and `tables.ts` picks a
- * set by dialect. They are created and upgraded by drizzle-kit migrations generated from these
+ * The admin's own tables (users, groups, permissions, sessions, API tokens, audit log, job
+ * history, CSV export files) as drizzle sqlite-core tables; `schema-pg.ts` has their PostgreSQL
+ * twins and `tables.ts` picks a set by dialect. They are created and upgraded by drizzle-kit migrations generated from these
  * files (`pnpm --filter @weft/admin db:generate`, into `packages/admin/drizzle/`), applied by
  * `migrateAdmin` / `weft migrate` (`src/migrate/`).
  *
@@ -13,7 +13,7 @@
  * Times are integers of milliseconds since the epoch (drizzle `timestamp_ms`, read as `Date`).
  */
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * Any drizzle SQLite database handle (better-sqlite3 in the demo; libsql and others work too,
@@ -169,6 +169,24 @@ export const weftJobs = sqliteTable(
   ],
 );
 
+/**
+ * The files of finished CSV exports (see `jobs/csv/stored.ts`): each one the rows of its job
+ * (`jobId`, a `weft_jobs` id, without a foreign key: the file is stored before its job's history
+ * row may be), in chunks of at most 256 KiB numbered `seq` 0, 1, … in file order. Stored in the
+ * site's database so any process of the site serves the download. `createdAt` (the history's
+ * clock) comes before `data` so reading it never walks a chunk's overflow pages.
+ */
+export const weftExportChunks = sqliteTable(
+  "weft_export_chunks",
+  {
+    jobId: text("job_id").notNull(),
+    seq: integer("seq").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    data: blob("data", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] })],
+);
+
 /** A row of `weft_users` as drizzle reads it. */
 export type UserRow = typeof weftUsers.$inferSelect;
 /** A row of `weft_groups`. */
@@ -193,4 +211,5 @@ export const adminSchema = {
   weftApiTokens,
   weftAuditLog,
   weftJobs,
+  weftExportChunks,
 };

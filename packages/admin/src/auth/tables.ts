@@ -17,7 +17,8 @@ export interface AdminTableSets {
 }
 
 /**
- * The admin's tables (users, groups, memberships, permissions, sessions, API tokens, audit log)
+ * The admin's tables (users, groups, memberships, permissions, sessions, API tokens, audit log,
+ * job history, CSV export chunks)
  * for a dialect, keyed `weftUsers`, `weftGroups`, … on both.
  *
  * @param dialect - `"sqlite"` or `"pg"`

@@ -2,9 +2,8 @@
  * Wiring a site's progress actions to a job queue: the engine (in-process, or BullMQ with
  * `jobs.bullmq`) and one handler per progress action, registered under its qualified name.
  */
-import { basename } from "node:path";
 import { InProcessJobQueue, JobStore, type JobQueue, type JobRecord, type JobStoreOptions } from "@weft/server/jobs";
-import { exportFile, sweepExports } from "./csv/files.js";
+import { sweepExports } from "./csv/stored.js";
 import type { ChannelLayer } from "@weft/server/pubsub";
 import type { Logger } from "@weft/server";
 import { isProgressAction } from "../checks/index.js";
@@ -12,7 +11,7 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import type { ProgressActionInfo } from "../model/actions.js";
 import { BullJobQueue, type BullJobQueueOptions } from "./bullmq-queue.js";
 import { jobActionRef } from "./refs.js";
-import { EXPORT_CSV, progressActionsOf } from "./csv/export.js";
+import { isFinishedExport, progressActionsOf } from "./csv/export.js";
 import { JobHistoryRecorder, startHistoryPruner } from "../jobhistory/index.js";
 
 /**
@@ -63,7 +62,7 @@ export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, ov
   const queue: JobQueue = url ? new BullJobQueue(store, { ...bullmq, ...overrides, url, logger: log }) : new InProcessJobQueue(store, { logger: log });
   registerActionJobs(site, queue);
   site.attachJobs(store, log, queue);
-  // export files last as long as their job's history: swept after each prune
+  // stored exports last as long as their job's history: swept after each prune
   const sweep = (now: number) => sweepExports(site, now);
   const pruner = startHistoryPruner(site.jobHistory, layer, { logger: log, sweep, ...(historyPruneEveryMs ? { everyMs: historyPruneEveryMs } : {}) });
   // closing the queue (the app's onClose, a job worker's close) also stops the pruner and stores the history's pending writes
@@ -79,9 +78,9 @@ export function installJobs(site: JobsHost, layer: ChannelLayer, log: Logger, ov
   return queue;
 }
 
-/** A finished CSV export's file name (`<id>.csv`, see `csv/files.ts`), the result file the history keeps; else null. */
+/** A finished CSV export's file name (`<id>.csv`; the file itself is stored in `weft_export_chunks`), the result file the history keeps; else null. */
 function exportResultFile(rec: JobRecord): string | null {
-  return rec.status === "done" && rec.action.endsWith(`.${EXPORT_CSV}`) ? basename(exportFile({ id: "" }, rec.id)) : null;
+  return isFinishedExport(rec) ? `${rec.id}.csv` : null;
 }
 
 /** Registers every progress action of every model registered in `site` with `queue`, under its qualified name (`<app>.<model>.<action>`). */

@@ -9,6 +9,8 @@ import { ChannelLayerUnavailableError } from "@weft/server/pubsub";
 import { AdminView } from "../shell/base.js";
 import { presentJob, type JobModel } from "./present.js";
 import { jobsUrl } from "./refs.js";
+import { isFinishedExport } from "./csv/export.js";
+import { exportStored } from "./csv/stored.js";
 
 /** What the page shows: the job, or why it cannot. */
 export type JobPageState = "ok" | "gone" | "unavailable";
@@ -53,6 +55,8 @@ export class JobView extends AdminView<JobAssigns> {
   private archived = false;
   /** when a render last showed the elapsed time (ms) */
   private renderedAt = 0;
+  /** a finished export's file is stored (true), deleted (false) or not asked (see {@link checkExport}) */
+  private stored: boolean | undefined;
 
   async mount(params: Params): Promise<JobAssigns> {
     const id = String(params.id ?? "");
@@ -76,6 +80,7 @@ export class JobView extends AdminView<JobAssigns> {
       this.stopWatch = watchJob(this.site.jobs, id, (record) => this.sendInfo({ kind: "job", record: record ?? null } satisfies JobInfo));
       this.tick();
     }
+    await this.checkExport();
     return this.model(state);
   }
 
@@ -109,6 +114,7 @@ export class JobView extends AdminView<JobAssigns> {
       return this.assign(this.model("gone"));
     }
     this.record = rec;
+    await this.checkExport();
     this.render_();
     this.tick();
   }
@@ -137,6 +143,7 @@ export class JobView extends AdminView<JobAssigns> {
         return this.assign(this.model("gone"));
       }
       this.record = rec;
+      await this.checkExport();
       if (!rec.cancellable) {
         this.assign(this.model("ok"));
         return this.putFlash("error", NOT_CANCELLABLE_TEXT);
@@ -179,13 +186,24 @@ export class JobView extends AdminView<JobAssigns> {
     return rec;
   }
 
+  /**
+   * Asks whether a finished export's file is stored in the database (one statement reading no
+   * data), until it is; any other job: not asked. A failed statement offers neither the download
+   * nor "deleted".
+   */
+  private async checkExport(): Promise<void> {
+    const rec = this.record;
+    if (!rec || !isFinishedExport(rec)) this.stored = undefined;
+    else if (this.stored !== true) this.stored = await exportStored(this.site, rec.id).catch(() => undefined);
+  }
+
   private mayAccess(rec: JobRecord): boolean {
     const user = this.user;
     return canAccessJob(rec, { id: String(user.id), isSuperuser: user.isSuperuser });
   }
 
   private model(state: JobPageState): JobAssigns {
-    const job = state === "ok" && this.record ? presentJob(this.site, this.record) : null;
+    const job = state === "ok" && this.record ? presentJob(this.site, this.record, Date.now(), this.stored) : null;
     return { state: job || state !== "ok" ? state : "gone", job, jobsUrl: jobsUrl(this.site), prefix: this.site.prefix, archived: this.archived };
   }
 

@@ -5,10 +5,9 @@
  */
 import { describeAttempt, describeCounts, isFinished, JOB_FAILED_TEXT, JOB_LOST_TEXT, type JobRecord, type JobStatus } from "@weft/server/jobs";
 import type { AdminSiteLike } from "../model/site-like.js";
-import { existsSync } from "node:fs";
 import { BUILTIN_JOB_LABELS, jobDownloadUrl, jobUrl, resolveJobAction } from "./refs.js";
 import { DELETE_SELECTED } from "../changelist/actions.js";
-import { exportFile } from "./csv/files.js";
+import { isFinishedExport } from "./csv/export.js";
 import { formatInZone } from "../query/time-zone.js";
 
 /** The badge class (see admin.css) of each status. */
@@ -75,9 +74,9 @@ export interface JobModel {
   backLabel: string;
   /** who started it */
   ownerName: string;
-  /** a finished export's file (`<prefix>/jobs/<id>/download`), else null */
+  /** a finished export's file (`<prefix>/jobs/<id>/download`) when known to be stored, else null */
   download: string | null;
-  /** a finished export whose file was deleted (it lasts as long as the job's history, `jobs.retentionDays`) */
+  /** a finished export known to be deleted (it lasts as long as the job's history, `jobs.retentionDays`) */
   downloadGone: boolean;
   /** creation time, ISO 8601 */
   created: string;
@@ -132,8 +131,11 @@ export function jobActionLabel(site: AdminSiteLike, action: string): string {
 /**
  * The page model of a record.
  * @param now - the clock for the elapsed time of an unfinished job
+ * @param exportStored - for a finished CSV export, whether its file is stored (`exportStored` of
+ *   `@weft/admin/csv`): `true` offers the download, `false` says the file was deleted, omitted
+ *   says neither (lists that do not show it skip the statement)
  */
-export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()): JobModel {
+export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now(), exportStored?: boolean): JobModel {
   const finished = isFinished(rec.status);
   const ref = resolveJobAction(site, rec.action);
   const start = rec.startedAt ?? rec.createdAt;
@@ -141,9 +143,7 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
   const fmt = (n: number) => n.toLocaleString("en-US");
   const percent = percentOf(rec.current, rec.total);
   const elapsed = formatElapsed(end - start);
-  const name = rec.action.split(".").pop() ?? rec.action;
-  const exported = rec.status === "done" && name === "export_csv";
-  const fileThere = exported && existsSync(exportFile(site, rec.id));
+  const exported = isFinishedExport(rec);
   return {
     id: rec.id,
     url: jobUrl(site, rec.id),
@@ -172,8 +172,8 @@ export function presentJob(site: AdminSiteLike, rec: JobRecord, now = Date.now()
     backUrl: ref ? ref.admin.url : null,
     backLabel: ref ? ref.admin.verboseNamePlural.toLowerCase() : "",
     ownerName: rec.ownerName,
-    download: exported && fileThere ? jobDownloadUrl(site, rec.id) : null,
-    downloadGone: exported && !fileThere,
+    download: exported && exportStored === true ? jobDownloadUrl(site, rec.id) : null,
+    downloadGone: exported && exportStored === false,
     created: new Date(rec.createdAt).toISOString(),
     createdText: formatInZone(new Date(rec.createdAt), site.display.timeZone),
   };

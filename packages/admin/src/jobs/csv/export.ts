@@ -1,13 +1,15 @@
 /**
  * The built-in "Export selected as CSV" action: a progress job that streams the selected rows,
  * in primary-key order and in batches (keyset pagination: `pk > last ORDER BY pk LIMIT n`, so
- * memory stays flat whatever the row count), to `<export dir>/<job id>.csv`; the job page then
- * links to `<prefix>/jobs/<id>/download`.
+ * memory stays flat whatever the row count), to a local temporary file, then stores the finished
+ * file in the site's database (`stored.ts`); the job page then links to `<prefix>/jobs/<id>/download`,
+ * which any process of the site serves.
  */
 import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { once } from "node:events";
 import { and, gt, type SQL } from "drizzle-orm";
+import type { JobRecord } from "@weft/server/jobs";
 import type { AdminAction } from "../../model/actions.js";
 import type { ModelAdmin } from "../../model/model-admin.js";
 import type { AdminSiteLike } from "../../model/site-like.js";
@@ -17,7 +19,7 @@ import { withProgress } from "../with-progress.js";
 import { BOM, CsvRaw, csvRecord } from "./format.js";
 import { formSpec, type FormSpec } from "../../changeform/fields.js";
 import { toFormValue } from "../../changeform/coerce.js";
-import { ensureExportDir, exportFile } from "./files.js";
+import { deleteExport, exportPartFile, storeExport } from "./stored.js";
 
 /**
  * The progress actions of `admin` a job may run: its `actions`, and the built-in export unless
@@ -31,6 +33,11 @@ export function progressActionsOf(admin: ModelAdmin<any, any>): readonly AdminAc
 
 /** The built-in export action's name. */
 export const EXPORT_CSV = "export_csv";
+
+/** Whether `rec` is a finished job of the built-in export (`<app>.<model>.export_csv`, done): one whose file is stored. */
+export function isFinishedExport(rec: Pick<JobRecord, "status" | "action">): boolean {
+  return rec.status === "done" && rec.action.endsWith(`.${EXPORT_CSV}`);
+}
 /** Rows read per statement. */
 export const EXPORT_BATCH = 1_000;
 
@@ -65,7 +72,8 @@ const actions = new WeakMap<ModelAdmin<any, any>, AdminAction>();
 /**
  * The export action of `admin` (one per admin): needs only the view permission, asks no
  * confirmation (`changesData: false`), cancellable. Columns: `listDisplay`, labels as the
- * header. Written to a `.part` file renamed when complete, so a download never sees half a file.
+ * header. Written to a local `.part` file, stored in the database in one transaction when
+ * complete, so a download never sees half a file.
  */
 export function exportCsvAction(admin: ModelAdmin<any, any>): AdminAction {
   let action = actions.get(admin);
@@ -95,9 +103,12 @@ interface ExportProgress {
 }
 
 /**
- * Streams the rows of `admin` matching `where` to the job's file, batch by batch, honouring
- * back-pressure and cancellation (a cancelled export leaves no file).
+ * Streams the rows of `admin` matching `where` to a local temporary file, batch by batch,
+ * honouring back-pressure and cancellation, then stores it as job `jobId`'s export in the site's
+ * database (`weft_export_chunks`, see `stored.ts`) and removes the local file. A cancelled or
+ * failed export stores nothing and leaves no file.
  * @returns how many rows were written
+ * @throws (rejects) the database's or the file system's error
  */
 export async function exportRows(
   site: AdminSiteLike,
@@ -107,12 +118,10 @@ export async function exportRows(
   progress: ExportProgress,
   opts: ExportCsvOptions = {},
 ): Promise<number> {
-  await ensureExportDir(site);
   const query = site.query(admin);
   const { pk, table, listDisplay } = query.config;
   const spec = formSpec(site, admin);
-  const file = exportFile(site, jobId);
-  const part = `${file}.part`;
+  const part = exportPartFile(jobId);
   const out = createWriteStream(part, { encoding: "utf8" });
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, "drain");
@@ -152,7 +161,12 @@ export async function exportRows(
       await rm(part, { force: true });
       return written;
     }
-    await rename(part, file);
+    await storeExport(site, jobId, part);
+    // cancelled while being stored: the job ends cancelled, and its file is never offered
+    if (progress.cancelled) {
+      await deleteExport(site, jobId);
+      return written;
+    }
     progress.update({ current: written, total: written, message: `Exported ${written} rows: the file is ready to download` });
     return written;
   } catch (err) {
