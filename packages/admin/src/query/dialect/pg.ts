@@ -24,8 +24,14 @@ export const pgDialect: Dialect = {
     if (type) return sql`${expr} in (select unnest(${sql.param([...held])}::${sql.raw(type)}[]))`;
     return sql`${expr} = any(${sql.param([...held])})`;
   },
-  inCte(expr: SQLWrapper, cte: SQLWrapper): SQL {
-    return sql`${expr} = any(array(select "k" from ${cte}))`;
+  inCte(expr: SQLWrapper, cte: SQLWrapper, many = false): SQL {
+    return many ? sql`${expr} in (select "k" from ${cte})` : sql`${expr} = any(array(select "k" from ${cte}))`;
+  },
+  countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL): SQL {
+    // q=a (48,118 of 50,000 customers): `= any` gathers all 385,403 matching orders in a bitmap
+    // before the count's LIMIT (~50 ms); a hashed filter over a scan stops after ~10,400 rows
+    const dense = sql.join(ctes.map((c) => sql`(select count(*) from ${c}) > ${sql.raw(String(MANY_KEYS))}`), sql` and `);
+    return sql`case when ${dense} then (${many()}) else (${few}) end`;
   },
   jsonArrayAgg(expr: SQL): SQL {
     return sql`coalesce(json_agg(${expr}), '[]'::json)`;

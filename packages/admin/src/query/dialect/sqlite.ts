@@ -96,6 +96,9 @@ export const sqliteDialect: Dialect = {
   inCte(expr: SQLWrapper, cte: SQLWrapper): SQL {
     return sql`${expr} in (select "k" from ${cte})`;
   },
+  countByKeys(_ctes: readonly SQLWrapper[], few: SQL): SQL {
+    return few;
+  },
   jsonArrayAgg(expr: SQL): SQL {
     return sql`json_group_array(${expr})`;
   },
