@@ -9,7 +9,7 @@ import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { selectionFilter, type RelatedMatch } from "./conditions.js";
+import { keysMatch, selectionFilter, type KeysMatch } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
@@ -38,7 +38,7 @@ interface Matching {
   readonly estimated?: boolean;
   readonly bounded?: boolean;
   /** The related search fields as the keys the count found (`rowByRow`: tested per row, see `selectionFilter`'s `dense`); absent without a related search field. */
-  readonly related?: (rowByRow: boolean) => RelatedMatch;
+  readonly related?: KeysMatch;
 }
 
 /** Reading a row through an index in sort order costs about this many sequential reads (measured ~7). */
@@ -255,11 +255,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const total = Number(row.n ?? 0);
     const dense = atMost !== undefined && total > atMost;
     const keys = subs.map((_, i) => this.dialect.parseKeys(row[`m${i}`]));
-    const related = (rowByRow: boolean): RelatedMatch => {
-      // called once per word and relation, in the order the CTEs were made
-      let i = 0;
-      return (rel) => this.dialect.inList(rowByRow ? this.dialect.unindexed(rel.column) : rel.column, keys[i++]!);
-    };
+    const related = keysMatch(this.dialect, keys);
     const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related(dense), dense);
     return { where, total, bounded: atMost !== undefined, related };
   }
@@ -308,7 +304,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   }
 
   /** The related search's matched keys of each page `fetchPage` returned, for the `dateHierarchy` bar of the same search. */
-  private readonly matchedKeys = new WeakMap<ChangeListPage, { q: string; related: (rowByRow: boolean) => RelatedMatch }>();
+  private readonly matchedKeys = new WeakMap<ChangeListPage, { q: string; related: KeysMatch }>();
 
   /**
    * Fetches the rows with the given primary keys, in the admin's default order, in one
