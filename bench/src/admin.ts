@@ -265,11 +265,23 @@ SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`) showed and 
   ms), and a capped search's years are counted along the date index with those keys (\`q=a\`: 0.3
   s → 0.1 s). Planning \`= any\` of \`q=a\`'s 48,118 customer ids took ~75 ms per use (each
   element's selectivity is estimated): past 5,000 keys they go as \`in (select unnest($n::integer[]))\`
-  (a hashed subplan, planned in 0.5 ms). What is left on PostgreSQL: the plain and related-sort
-  pages count 400,000 orders exactly (a parallel index-only \`count(*)\`, 80–200 ms under load,
-  where SQLite counts its b-tree in a few ms; the demo's \`estimateTotalAbove\` is 1,000,000), and
-  \`q=a\`'s count gathers all 385,403 matches in a bitmap before its \`LIMIT\` (~90 ms) after a scan
-  of the customers for \`%a%\` (one letter: no trigram).
+  (a hashed subplan, planned in 0.5 ms). The bar's years each embedded those keys, so \`q=a\`'s bar
+  sent and parsed 3 arrays of 48,118 ids: past 5,000 keys they are one materialized CTE that
+  every year probes (\`Dialect.keysCte\`; the statement 77–88 → 57–59 ms at load ~9; A/B in one
+  process at load ~5: p50 114 → 73 ms).
+- **PostgreSQL, dense related search's count**: \`customer_id = any(array(select k from cte))\`
+  made \`q=a\`'s bounded count gather all 385,403 matches in a bitmap before its \`LIMIT\`. The
+  count is now \`case when\` every CTE holds more than 5,000 keys \`then\` the count through
+  \`in (select k from cte)\` (a hashed filter over a scan that stops after ~10,400 rows) \`else\`
+  the indexed form; only the branch taken runs (\`Dialect.countByKeys\`): 66 → 42 ms at load
+  ~3.5, of which ~20 ms is the scan of the 50,000 customers for \`%a%\` (one letter: no trigram).
+  SQLite's count has the same bitmap-like \`MULTI-INDEX OR\`, but the row-by-row form measured
+  no better there (min 22.7 against 23.0 ms). What is left on PostgreSQL: the plain and
+  related-sort pages count 400,000 orders exactly (a parallel index-only \`count(*)\`, 20–50 ms;
+  SQLite counts its b-tree in a few ms). The demo keeps \`estimateTotalAbove: 1_000_000\`: the
+  e2e specs run the demo's 400,000 orders and assert the exact total (\`^[\\d,]{7,} orders$\`,
+  and the list-total widget's "Total of the 400,150 orders" equal to the list's count), which
+  "about 400,000 orders" would not be.
 - **The seeds are not the cause**: SQLite's runs \`ANALYZE\` (\`sqlite_stat1\` has every orders
   index) and the FTS5 trigram tables are built at start-up; PostgreSQL's loads with \`COPY …
   FREEZE\` and runs \`ANALYZE\`: \`relallvisible = relpages\` (4,638 of 4,638), so \`count(*)\` is an

@@ -52,6 +52,30 @@ export function selectionFilter(db: AnyDb, dialect: Dialect, rules: StateRules, 
  */
 export type RelatedMatch = (rel: ResolvedRelation, cond: SQL) => SQL;
 
+/**
+ * The related search fields as the keys a count found: `keys[i]` for the i-th call (once per word
+ * and relation, in the order the CTEs were made), as `column IN (keys)` in one parameter
+ * (`dialect.inList`); `rowByRow`: the column without its index (see `selectionFilter`'s `dense`).
+ * Given `ctes`, keys a statement uses more than once (the bar's periods) are sent once: many of
+ * them become a CTE (`dialect.keysCte`) pushed there, for the caller's `WITH`.
+ */
+export type KeysMatch = (rowByRow: boolean, ctes?: SQL[]) => RelatedMatch;
+
+/** The {@link KeysMatch} of the keys a count found (`keys[i]`: those of its i-th CTE). */
+export function keysMatch(dialect: Dialect, keys: readonly (readonly unknown[])[]): KeysMatch {
+  return (rowByRow, ctes) => {
+    let i = 0;
+    return (rel) => {
+      const expr = rowByRow ? dialect.unindexed(rel.column) : rel.column;
+      const k = keys[i++]!;
+      const shared = ctes && dialect.keysCte(expr, k, sql.identifier(`weft_k${ctes.length}`));
+      if (!shared) return dialect.inList(expr, k);
+      ctes.push(shared.cte);
+      return shared.cond;
+    };
+  };
+}
+
 /** The default {@link RelatedMatch}: `column IN (SELECT key FROM related WHERE cond)`, an uncorrelated subquery evaluated once per statement. */
 function relatedSubquery(db: AnyDb): RelatedMatch {
   return (rel, cond) => inArray(rel.column, (db as Builder).select({ k: rel.references }).from(rel.table).where(cond));

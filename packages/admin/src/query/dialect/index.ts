@@ -38,8 +38,23 @@ export interface Dialect {
    * `expr IN (SELECT "k" FROM cte)` over a CTE's key column, in the form the planner can answer
    * from `expr`'s index (SQLite: `IN (SELECT …)`; PostgreSQL: `= ANY(ARRAY(SELECT …))`, which a
    * bitmap index scan serves, where `IN (subquery)` becomes a hashed filter over a full scan).
+   * `many`: the form for a CTE of many keys, probed row by row (PostgreSQL: `IN (SELECT …)`, a
+   * hashed filter, so a bounded count stops at its `LIMIT`; SQLite: the same statement).
    */
-  inCte(expr: SQLWrapper, cte: SQLWrapper): SQL;
+  inCte(expr: SQLWrapper, cte: SQLWrapper, many?: boolean): SQL;
+  /**
+   * A related search's count that picks its plan by how many keys the CTEs found: `few` is the
+   * count written with {@link Dialect.inCte}, `many()` the same with `inCte(…, true)`.
+   * PostgreSQL: `CASE WHEN` every CTE holds more than 5,000 keys `THEN (many) ELSE (few) END`
+   * (only the branch taken runs: its sub-select is evaluated when first needed); SQLite: `few`.
+   */
+  countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL): SQL;
+  /**
+   * {@link Dialect.inList} for keys one statement uses more than once: when they are many
+   * (PostgreSQL: past 5,000) the CTE `name("k")` holding them, sent once, and `expr IN (SELECT "k"
+   * FROM name)` (the caller adds `cte` to its `WITH`); else undefined (use `inList`).
+   */
+  keysCte(expr: SQLWrapper, keys: readonly unknown[], name: SQLWrapper): { cte: SQL; cond: SQL } | undefined;
   /** An aggregate of `expr` as a JSON array (empty array for no rows), read back by {@link Dialect.parseKeys}. */
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */
