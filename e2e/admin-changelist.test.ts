@@ -60,7 +60,8 @@ describe("the orders change list", () => {
   it("search, sort by customer, page, filter by status: the URL follows; Back and reload restore", async () => {
     const ctx = await loginAs("admin");
     const { page } = await open(ctx);
-    expect(await countText(page)).toMatch(/^[\d,]{7,} orders$/);
+    // the demo's 400,000 orders are past its estimateTotalAbove: the engine's estimate
+    expect(await countText(page)).toMatch(/^about [\d,]{7,} orders$/);
     const start = await pks(page);
     expect(start).toHaveLength(50);
 
@@ -101,7 +102,7 @@ describe("the orders change list", () => {
     const paid = await rows(page);
     expect(paid.length).toBeGreaterThan(0);
     for (const r of paid) expect(r.status).toBe("paid");
-    expect(await countText(page)).toMatch(/^\d+ results? \([\d,]+ total\)$/);
+    expect(await countText(page)).toMatch(/^\d+ results? \(about [\d,]+ total\)$/);
     expect(await page.locator('.cl-filter[data-filter="status"] li.selected').innerText()).toBe("Paid");
 
     // Back: page 2 of the sorted search; Back again: page 1; again: the unsorted search

@@ -16,8 +16,8 @@ const SELECTED = '[data-slot="list-total"] [data-selected]';
 
 const e2e = useDemo({ simulateMs: 0 });
 
-/** The list's own count ("400,150 orders", "1,945 results") as a number. */
-const listCount = async (page: Page) => Number((await page.locator("#cl-count").innerText()).split(" ")[0]!.replace(/,/g, ""));
+/** The list's own count ("about 400,150 orders": the engine's estimate, "1,945 results") as a number. */
+const listCount = async (page: Page) => Number((await page.locator("#cl-count").innerText()).replace(/^about /, "").split(" ")[0]!.replace(/,/g, ""));
 
 /** Waits until the widget's total line matches `re` and is not loading, and returns its text. */
 async function totalLine(page: Page, re: RegExp): Promise<string> {
@@ -39,7 +39,9 @@ describe("widgets that follow the list", () => {
     const { page, frames } = await openLive(admin, `${e2e.demo.url}${LIST}`, 3);
     const same = await markDocument(page);
     const all = await totalLine(page, /^Total of the [\d,]+ orders: €[\d,.]+$/);
-    expect(Number(/the ([\d,]+) orders/.exec(all)![1]!.replace(/,/g, ""))).toBe(await listCount(page));
+    // the widget sums exactly; the unfiltered list shows the engine's estimate (the demo's estimateTotalAbove), as of its last ANALYZE
+    const exact = Number(/the ([\d,]+) orders/.exec(all)![1]!.replace(/,/g, ""));
+    expect(Math.abs(exact - (await listCount(page)))).toBeLessThanOrEqual(exact * 0.01);
     // a LiveComponent: no view (and no join) of its own
     const views = renderedRefs(frames).length;
 
