@@ -130,7 +130,7 @@ describe("Fanout (the per-turn memo)", () => {
   it("shares a render between equal primitive assigns only, and forgets it on the next turn", async () => {
     const f = new Fanout();
     let n = 0;
-    const r = (v: LiveView<any>) => f.render(v, "old", () => false, () => `<p>${++n}</p>`, delta);
+    const r = (v: LiveView<any>) => f.render(v, "old", { solo: () => false, render: () => `<p>${++n}</p>` }, delta);
     const a = r(view({ x: 1, s: "a" }));
     const b = r(view({ s: "a", x: 1 }));
     expect(n).toBe(1);
@@ -147,10 +147,10 @@ describe("Fanout (the per-turn memo)", () => {
     r(view({ list }));
     expect(n).toBe(6);
     // another HTML on the client: another group
-    f.render(view({ x: 1, s: "a" }), "other", () => false, () => `<p>${++n}</p>`, delta);
+    f.render(view({ x: 1, s: "a" }), "other", { solo: () => false, render: () => `<p>${++n}</p>` }, delta);
     expect(n).toBe(7);
     // a view whose render depends on more than its assigns neither takes nor gives
-    f.render(view({ x: 1, s: "a" }), "old", () => true, () => `<p>${++n}</p>`, delta);
+    f.render(view({ x: 1, s: "a" }), "old", { solo: () => true, render: () => `<p>${++n}</p>` }, delta);
     expect(n).toBe(8);
     await new Promise((res) => setImmediate(res));
     r(view({ x: 1, s: "a" }));
@@ -170,7 +170,7 @@ describe("Fanout (the per-turn memo)", () => {
     const f = new Fanout();
     let n = 0;
     const list = [1];
-    for (const cls of [R, R, S, S]) f.render(view({ list }, cls), "old", () => false, () => `${++n}`, delta);
+    for (const cls of [R, R, S, S]) f.render(view({ list }, cls), "old", { solo: () => false, render: () => `${++n}` }, delta);
     expect(n).toBe(3);
   });
 

@@ -125,8 +125,8 @@ export class ViewOutput {
     this.dirty = false;
     const view = this.host.view;
     const fan = fanoutOf(this.services);
-    const diff = (old: string, html: string) => traceSync(weftChannels.diff, () => this.host.trace(), () => encodeUpdate(old, html));
-    const r = fan.render(view, this.sent.get(), () => this.host.solo(), () => this.host.render(), diff);
+    const diff = weftChannels.diff.hasSubscribers ? (old: string, html: string) => traceSync(weftChannels.diff, () => this.host.trace(), () => encodeUpdate(old, html)) : encodeUpdate;
+    const r = fan.render(view, this.sent.get(), this.host, diff);
     this.sent.set(r.html, r.update, (h) => fan.intern(view.constructor as LiveViewClass, h));
     return r;
   }
