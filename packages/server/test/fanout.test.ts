@@ -205,6 +205,34 @@ describe("Fanout (the per-turn memo)", () => {
     expect(failing[1].assigns.n).toBe(1);
   });
 
+  it("a synchronous handleInfo is shared without a promise; a synchronous throw makes the next view run its own", () => {
+    class S extends LiveView<{ n: number }> {
+      static shared = true;
+      mount() {}
+    }
+    const f = new Fanout();
+    const msg = { m: 3 };
+    let runs = 0;
+    const run = (v: LiveView<any>) => () => {
+      runs++;
+      v.assigns = { n: (v.assigns.n as number) + 1 };
+    };
+    const views = [view({ n: 0 }, S), view({ n: 0 }, S), view({ n: 5 }, S)];
+    // booleans, not promises: the caller sends in the same turn
+    expect(views.map((v) => f.info(v, msg, run(v)))).toEqual([false, true, false]);
+    expect(runs).toBe(2);
+    expect(views[1].assigns).toBe(views[0].assigns);
+    const failing = [view({ n: 0 }, S), view({ n: 0 }, S)];
+    const other = { m: 4 };
+    expect(() =>
+      f.info(failing[0], other, () => {
+        throw new Error("no");
+      }),
+    ).toThrow("no");
+    expect(f.info(failing[1], other, run(failing[1]))).toBe(false);
+    expect(failing[1].assigns.n).toBe(1);
+  });
+
   // string identity is not observable from JS: this checks the values and the bounds run;
   // the saving shows in bench:fanout's memory figure (50-row table: 19 -> 8 KiB per connection)
   it("interns the HTML sent per class: equal HTML is one string, the table is bounded, big HTML is not kept", () => {
