@@ -124,7 +124,7 @@ export class ViewRuntime implements ViewDriver, OutputHost {
       }
       let result: unknown;
       try {
-        result = traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => callHandler(handler, payload));
+        result = weftChannels.event.hasSubscribers ? traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => callHandler(handler, payload)) : callHandler(handler, payload);
       } catch (err) {
         return this.eventFailed(err, seq, name, target);
       }
