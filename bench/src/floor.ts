@@ -13,6 +13,10 @@
  *    in flight (JSON-parsing each answer as the peer bench's clients do) for `--seconds`:
  *    events/s and server CPU per event; the most any server can do with this generator here.
  *
+ * 3. **Echo, open loop**: the same, each socket sending one frame a second (spread evenly, as the
+ *    peer bench's open loop: one frame every 1,000 / `--sockets` ms): server CPU per event when
+ *    every event wakes the event loop by itself.
+ *
  * Usage: node bench/dist/floor.js [--sockets 1000] [--rounds 20] [--seconds 5]
  */
 import { fork } from "node:child_process";
@@ -96,6 +100,26 @@ async function main(): Promise<void> {
   stop = true;
   const cpu = c1.user - c0.user + c1.system - c0.system;
   rows.push(`| echo closed loop, ${n} ws sockets, 22 B replies | ${(got / dt).toFixed(0)} events/s, ${(cpu / got).toFixed(1)} µs server CPU per event | ${load()} |`);
+  // echo, open loop: one frame a second per socket, spread evenly
+  await new Promise((r) => setTimeout(r, 500));
+  let answered = 0;
+  for (const ws of wss) ws.removeAllListeners("message").on("message", (d: Buffer) => void (JSON.parse(d.toString("utf8")), answered++));
+  const o0 = (await ask({ cmd: "cpu" })).cpu as NodeJS.CpuUsage;
+  const start = performance.now();
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      for (let due = start + (sent * 1000) / n; due <= now && sent < n * seconds; due = start + (++sent * 1000) / n) wss[sent % n]!.send('["e",1,5,"inc",{}]');
+      if (sent >= n * seconds) return resolve();
+      setTimeout(tick, Math.max(0, start + (sent * 1000) / n - performance.now()));
+    };
+    tick();
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const o1 = (await ask({ cmd: "cpu" })).cpu as NodeJS.CpuUsage;
+  const ocpu = o1.user - o0.user + o1.system - o0.system;
+  rows.push(`| echo open loop, ${n} ws sockets × 1 frame/s, 22 B replies | ${(ocpu / sent).toFixed(1)} µs server CPU per event (${answered} of ${sent} answered) | ${load()} |`);
   process.stdout.write(`node ${process.version}, ${os.cpus().length} cores\n\n| figure | value | load (1 min) |\n|---|---:|---:|\n${rows.join("\n")}\n`);
   srv.send({ cmd: "stop" });
   for (const s of raw) s.destroy();
