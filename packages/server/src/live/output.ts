@@ -4,7 +4,9 @@
  * and its page title. While the outbox is congested nothing of it goes: the view stays dirty and
  * stream frames are held, in order, ahead of any later render.
  */
-import { replyFrame, titleFrame, type ServerFrame } from "@weft/client/codec";
+import { errorFrame, replyFrame, titleFrame, type ServerFrame } from "@weft/client/codec";
+import { E_INVALID_PAYLOAD, E_SERVER } from "@weft/client/protocol";
+import { PayloadError, replyOf } from "./handlers.js";
 import { encodeUpdate } from "../render/diff.js";
 import { LastHtml } from "./last-html.js";
 import { fanoutOf, type Fanout } from "./fanout.js";
@@ -77,6 +79,24 @@ export class ViewOutput {
     this.host.outbox.send(replyFrame(this.ref, seq, update, reply));
     if (!held) this.sendStreams();
     this.sendTitle();
+  }
+
+  /** Answers event `seq` with the render it caused and the `{ reply }` of its handler's `result` (named `name`, for `target`). */
+  answer(seq: number, result: unknown, name: string, target: string | undefined): void {
+    let reply: Payload | undefined;
+    try {
+      reply = replyOf(result, name);
+    } catch (err) {
+      return this.failed(err, seq, name, target);
+    }
+    this.reply(seq, reply);
+  }
+
+  /** Answers event `seq` whose handler (or its payload's validation) threw `err`: `invalid_payload`, or logged and `server_error`. */
+  failed(err: unknown, seq: number, name: string, target: string | undefined): void {
+    if (err instanceof PayloadError) return this.host.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
+    this.services.log.error({ err, event: name, target }, "weft: event handler failed");
+    this.host.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
   }
 
   /** Sends held stream frames, then the newest render if the view is dirty, while the outbox has room. */

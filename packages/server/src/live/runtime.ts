@@ -13,7 +13,7 @@ import type { Payload, Session } from "./types.js";
 import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 import { UploadRefusedError, type ChunkRequest } from "./upload.js";
 import { ViewOutput, type Outbox, type OutputHost } from "./output.js";
-import { callHandler, PayloadError, replyOf, thenable } from "./handlers.js";
+import { callHandler, thenable } from "./handlers.js";
 
 export type { Outbox } from "./output.js";
 
@@ -126,30 +126,12 @@ export class ViewRuntime implements ViewDriver, OutputHost {
       try {
         result = weftChannels.event.hasSubscribers ? traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => callHandler(handler, payload)) : callHandler(handler, payload);
       } catch (err) {
-        return this.eventFailed(err, seq, name, target);
+        return this.out.failed(err, seq, name, target);
       }
       // a synchronous handler is answered in this turn, without a promise
-      if (thenable(result)) return result.then((r) => this.answer(seq, r, name, target), (err) => this.eventFailed(err, seq, name, target));
-      this.answer(seq, result, name, target);
+      if (thenable(result)) return result.then((r) => this.out.answer(seq, r, name, target), (err) => this.out.failed(err, seq, name, target));
+      this.out.answer(seq, result, name, target);
     }, gone);
-  }
-
-  /** Answers event `seq` with the render it caused and the `{ reply }` of its handler's result. */
-  private answer(seq: number, result: unknown, name: string, target: string | undefined): void {
-    let reply: Payload | undefined;
-    try {
-      reply = replyOf(result, name);
-    } catch (err) {
-      return this.eventFailed(err, seq, name, target);
-    }
-    this.out.reply(seq, reply);
-  }
-
-  /** Answers event `seq` whose handler (or its payload's validation) threw. */
-  private eventFailed(err: unknown, seq: number, name: string, target: string | undefined): void {
-    if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
-    this.services.log.error({ err, event: name, target }, "weft: event handler failed");
-    this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
   }
 
   /**
