@@ -130,7 +130,7 @@ describe("Fanout (the per-turn memo)", () => {
   it("shares a render between equal primitive assigns only, and forgets it on the next turn", async () => {
     const f = new Fanout();
     let n = 0;
-    const r = (v: LiveView<any>) => f.render(v, "old", () => false, () => `<p>${++n}</p>`, delta);
+    const r = (v: LiveView<any>) => f.render(v, "old", { solo: () => false, render: () => `<p>${++n}</p>` }, delta);
     const a = r(view({ x: 1, s: "a" }));
     const b = r(view({ s: "a", x: 1 }));
     expect(n).toBe(1);
@@ -147,10 +147,10 @@ describe("Fanout (the per-turn memo)", () => {
     r(view({ list }));
     expect(n).toBe(6);
     // another HTML on the client: another group
-    f.render(view({ x: 1, s: "a" }), "other", () => false, () => `<p>${++n}</p>`, delta);
+    f.render(view({ x: 1, s: "a" }), "other", { solo: () => false, render: () => `<p>${++n}</p>` }, delta);
     expect(n).toBe(7);
     // a view whose render depends on more than its assigns neither takes nor gives
-    f.render(view({ x: 1, s: "a" }), "old", () => true, () => `<p>${++n}</p>`, delta);
+    f.render(view({ x: 1, s: "a" }), "old", { solo: () => true, render: () => `<p>${++n}</p>` }, delta);
     expect(n).toBe(8);
     await new Promise((res) => setImmediate(res));
     r(view({ x: 1, s: "a" }));
@@ -170,7 +170,7 @@ describe("Fanout (the per-turn memo)", () => {
     const f = new Fanout();
     let n = 0;
     const list = [1];
-    for (const cls of [R, R, S, S]) f.render(view({ list }, cls), "old", () => false, () => `${++n}`, delta);
+    for (const cls of [R, R, S, S]) f.render(view({ list }, cls), "old", { solo: () => false, render: () => `${++n}` }, delta);
     expect(n).toBe(3);
   });
 
@@ -202,6 +202,34 @@ describe("Fanout (the per-turn memo)", () => {
     const second = f.info(failing[1], other, run(failing[1]));
     await expect(first).rejects.toThrow("no");
     expect(await second).toBe(false);
+    expect(failing[1].assigns.n).toBe(1);
+  });
+
+  it("a synchronous handleInfo is shared without a promise; a synchronous throw makes the next view run its own", () => {
+    class S extends LiveView<{ n: number }> {
+      static shared = true;
+      mount() {}
+    }
+    const f = new Fanout();
+    const msg = { m: 3 };
+    let runs = 0;
+    const run = (v: LiveView<any>) => () => {
+      runs++;
+      v.assigns = { n: (v.assigns.n as number) + 1 };
+    };
+    const views = [view({ n: 0 }, S), view({ n: 0 }, S), view({ n: 5 }, S)];
+    // booleans, not promises: the caller sends in the same turn
+    expect(views.map((v) => f.info(v, msg, run(v)))).toEqual([false, true, false]);
+    expect(runs).toBe(2);
+    expect(views[1].assigns).toBe(views[0].assigns);
+    const failing = [view({ n: 0 }, S), view({ n: 0 }, S)];
+    const other = { m: 4 };
+    expect(() =>
+      f.info(failing[0], other, () => {
+        throw new Error("no");
+      }),
+    ).toThrow("no");
+    expect(f.info(failing[1], other, run(failing[1]))).toBe(false);
     expect(failing[1].assigns.n).toBe(1);
   });
 

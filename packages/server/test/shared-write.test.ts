@@ -9,7 +9,7 @@ import fastifyWebsocket from "@fastify/websocket";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { LiveView, weft, type Params } from "../src/index.js";
-import { textFrame } from "../src/transport/wire.js";
+import { stringFrame, textFrame } from "../src/transport/wire.js";
 import { Client, getPage, SECRET, startServer } from "./helpers.js";
 
 /** A KPI tile of one shared state; `pad` repeats the count's last digit (a big delta per push). */
@@ -123,6 +123,14 @@ describe("one frame for many sockets", () => {
       if (head === 4) expect(f.readUInt16BE(2)).toBe(n);
       if (head === 10) expect(Number(f.readBigUInt64BE(2))).toBe(n);
       expect(f.subarray(head).every((b) => b === 0x61)).toBe(true);
+    }
+  });
+
+  it("frames a string as the text frame of its UTF-8 bytes, across the 7-bit / 16-bit length boundary", () => {
+    for (const text of ["", '["ad",1,11,[79,1,"1"]]', "a".repeat(125), "a".repeat(126), "é".repeat(62) + "a", "é".repeat(63), "€".repeat(41) + "ab", "x".repeat(70_000)]) {
+      const f = stringFrame(text);
+      expect(f.equals(textFrame(Buffer.from(text, "utf8")))).toBe(true);
+      expect(new TextDecoder().decode(f.subarray(f.length - Buffer.byteLength(text)))).toBe(text);
     }
   });
 

@@ -15,6 +15,7 @@
 import { encodeFrame, updateFrame, type ServerFrame } from "@weft/client/codec";
 import type { Update } from "@weft/client/codec";
 import type { LiveView, LiveViewClass } from "./view.js";
+import { thenable } from "./handlers.js";
 
 /** A render shared by the views of one group. */
 interface RenderEntry {
@@ -32,8 +33,8 @@ interface InfoEntry {
   view: LiveView<any, any>;
   before: object;
   flash: Record<string, string>;
-  /** the assigns it left, or undefined when it threw (the others then run their own) */
-  after: Promise<object | undefined>;
+  /** the assigns it left (a promise while an asynchronous `handleInfo` runs), or undefined when it threw or still runs synchronously (the others then run their own) */
+  after: object | undefined | Promise<object | undefined>;
 }
 
 /**
@@ -74,29 +75,28 @@ export class Fanout {
   /**
    * Renders `view` (via `render`) and diffs against `old` (via `delta`), or takes the result of
    * a view of the same class that was in the same state this turn.
-   * @param solo - true when the view's render depends on more than its assigns and flash
-   *   (children, components, streams); asked before the render and after it: such a render
-   *   is neither taken from another view nor offered to others
+   * @param host - renders the view (`render`), and says whether its render depends on more than
+   *   its assigns and flash (`solo`: children, components, streams); asked before the render and
+   *   after it: such a render is neither taken from another view nor offered to others
    * @returns the new HTML, the update (undefined: nothing changed), and the group's entry if any
    */
   render(
     view: LiveView<any, any>,
     old: string | null,
-    solo: () => boolean,
-    render: () => string,
+    host: { solo(): boolean; render(): string },
     delta: (old: string, html: string) => Update,
   ): { html: string; update: Update | undefined; entry?: RenderEntry } {
     const cls = view.constructor as LiveViewClass;
-    const pool = old === null || !shareable(view) || solo() ? undefined : this.pool(this.renders, cls, old);
+    const pool = old === null || !shareable(view) || host.solo() ? undefined : this.pool(this.renders, cls, old);
     const byIdentity = cls.shared === true;
     if (pool) {
       for (const e of pool) {
         if (sameState(e.assigns, view.assigns, byIdentity) && sameState(e.flash, view.flash, false)) return { html: e.html, update: e.update, entry: e };
       }
     }
-    const html = render();
+    const html = host.render();
     const update = html === old ? undefined : old === null ? html : delta(old, html);
-    if (!pool || solo()) return { html, update };
+    if (!pool || host.solo()) return { html, update };
     const entry: RenderEntry = { assigns: view.assigns, flash: view.flash, html, update };
     pool.push(entry);
     return { html, update, entry };
@@ -117,31 +117,44 @@ export class Fanout {
   /**
    * Runs `handleInfo` for `view` (via `run`), or, for a `static shared = true` class, adopts
    * the assigns that a view of the same class in the same state got from the same message
-   * this turn.
+   * this turn. Synchronous (no promise) when `run` is and when the adopted run was.
    * @returns true when the view adopted another's assigns (the caller marks it changed)
    */
-  async info(view: LiveView<any, any>, msg: unknown, run: () => Promise<void>): Promise<boolean> {
+  info(view: LiveView<any, any>, msg: unknown, run: () => unknown): boolean | Promise<boolean> {
     const cls = view.constructor as LiveViewClass;
-    if (cls.shared !== true) return void (await run()), false;
+    if (cls.shared !== true) {
+      const r = run();
+      return thenable(r) ? Promise.resolve(r).then(() => false) : false;
+    }
     const pool = this.pool(this.infos, cls, msg);
     for (const e of pool) {
       if (e.view === view || !sameState(e.before, view.assigns, true) || !sameState(e.flash, view.flash, false)) continue;
-      const after = await e.after;
+      const after = e.after;
+      if (after instanceof Promise) return after.then((a) => (a === undefined ? this.own(pool, view, run) : adopt(view, a)));
       if (after === undefined) break;
-      if (after === view.assigns) return false;
-      view.assigns = after;
-      return true;
+      return adopt(view, after);
+    }
+    return this.own(pool, view, run);
+  }
+
+  /** Runs `handleInfo` for `view`, offering the assigns it leaves to the views in the same state. */
+  private own(pool: InfoEntry[], view: LiveView<any, any>, run: () => unknown): false | Promise<false> {
+    const entry: InfoEntry = { view, before: view.assigns, flash: view.flash, after: undefined };
+    pool.push(entry);
+    const r = run(); // a throw leaves `after` undefined: the others run their own
+    if (!thenable(r)) {
+      entry.after = view.assigns;
+      return false;
     }
     let done!: (a: object | undefined) => void;
-    pool.push({ view, before: view.assigns, flash: view.flash, after: new Promise((r) => (done = r)) });
-    try {
-      await run();
-      done(view.assigns);
-    } catch (err) {
-      done(undefined);
-      throw err;
-    }
-    return false;
+    entry.after = new Promise((res) => (done = res));
+    return Promise.resolve(r).then(
+      () => (done(view.assigns), false),
+      (err) => {
+        done(undefined);
+        throw err;
+      },
+    );
   }
 
   /**
@@ -193,6 +206,13 @@ export function encodeOnce(frame: ServerFrame): string | Buffer {
   let bytes = encodings.get(frame);
   if (!bytes) encodings.set(frame, (bytes = Buffer.from(encodeFrame(frame))));
   return bytes;
+}
+
+/** Takes the assigns another view's `handleInfo` left; true when they are not the view's own. */
+function adopt(view: LiveView<any, any>, after: object): boolean {
+  if (after === view.assigns) return false;
+  view.assigns = after;
+  return true;
 }
 
 const memos = new WeakMap<object, Fanout>();

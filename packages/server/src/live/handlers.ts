@@ -13,16 +13,26 @@ export class PayloadError extends WeftError {
   }
 }
 
+/** Whether `x` is a promise (or any thenable): what a handler that awaits returns. @internal */
+export const thenable = (x: unknown): x is PromiseLike<unknown> => typeof (x as { then?: unknown } | null)?.then === "function";
+
+type Validated = Awaited<ReturnType<Exclude<LiveView["events"][string], Function>["schema"]["~standard"]["validate"]>>;
+
 /**
- * Runs a handler (validating its payload first) and returns what it returned.
- * @throws PayloadError when the payload fails the handler's schema; whatever the handler throws
+ * Runs a handler (validating its payload first) and returns what it returned: a promise only
+ * when the handler or its schema's validation is asynchronous (a synchronous handler, most of
+ * them, answers in the same turn, without a promise per event).
+ * @throws PayloadError when the payload fails the handler's schema (or rejects with it, when
+ *   asynchronous); whatever the handler throws
  */
-export async function callHandler(handler: LiveView["events"][string], payload: Payload): Promise<unknown> {
-  if (typeof handler === "function") return await handler(payload);
-  let result = handler.schema["~standard"].validate(payload);
-  if (result instanceof Promise) result = await result;
-  if (result.issues) throw new PayloadError(result.issues.map((i) => i.message).join("; ").slice(0, 500));
-  return await handler.handle(result.value);
+export function callHandler(handler: LiveView["events"][string], payload: Payload): unknown {
+  if (typeof handler === "function") return handler(payload);
+  const validated = handler.schema["~standard"].validate(payload);
+  const handle = (result: Validated) => {
+    if (result.issues) throw new PayloadError(result.issues.map((i) => i.message).join("; ").slice(0, 500));
+    return handler.handle(result.value);
+  };
+  return validated instanceof Promise ? validated.then(handle) : handle(validated);
 }
 
 /**

@@ -4,7 +4,9 @@
  * and its page title. While the outbox is congested nothing of it goes: the view stays dirty and
  * stream frames are held, in order, ahead of any later render.
  */
-import { replyFrame, titleFrame, type ServerFrame } from "@weft/client/codec";
+import { errorFrame, replyFrame, titleFrame, type ServerFrame } from "@weft/client/codec";
+import { E_INVALID_PAYLOAD, E_SERVER } from "@weft/client/protocol";
+import { PayloadError, replyOf } from "./handlers.js";
 import { encodeUpdate } from "../render/diff.js";
 import { LastHtml } from "./last-html.js";
 import { fanoutOf, type Fanout } from "./fanout.js";
@@ -79,6 +81,24 @@ export class ViewOutput {
     this.sendTitle();
   }
 
+  /** Answers event `seq` with the render it caused and the `{ reply }` of its handler's `result` (named `name`, for `target`). */
+  answer(seq: number, result: unknown, name: string, target: string | undefined): void {
+    let reply: Payload | undefined;
+    try {
+      reply = replyOf(result, name);
+    } catch (err) {
+      return this.failed(err, seq, name, target);
+    }
+    this.reply(seq, reply);
+  }
+
+  /** Answers event `seq` whose handler (or its payload's validation) threw `err`: `invalid_payload`, or logged and `server_error`. */
+  failed(err: unknown, seq: number, name: string, target: string | undefined): void {
+    if (err instanceof PayloadError) return this.host.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
+    this.services.log.error({ err, event: name, target }, "weft: event handler failed");
+    this.host.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
+  }
+
   /** Sends held stream frames, then the newest render if the view is dirty, while the outbox has room. */
   flush(): void {
     // held stream frames go first; a render never overtakes them
@@ -125,8 +145,8 @@ export class ViewOutput {
     this.dirty = false;
     const view = this.host.view;
     const fan = fanoutOf(this.services);
-    const diff = (old: string, html: string) => traceSync(weftChannels.diff, () => this.host.trace(), () => encodeUpdate(old, html));
-    const r = fan.render(view, this.sent.get(), () => this.host.solo(), () => this.host.render(), diff);
+    const diff = weftChannels.diff.hasSubscribers ? (old: string, html: string) => traceSync(weftChannels.diff, () => this.host.trace(), () => encodeUpdate(old, html)) : encodeUpdate;
+    const r = fan.render(view, this.sent.get(), this.host, diff);
     this.sent.set(r.html, r.update, (h) => fan.intern(view.constructor as LiveViewClass, h));
     return r;
   }

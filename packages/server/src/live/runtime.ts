@@ -13,12 +13,15 @@ import type { Payload, Session } from "./types.js";
 import { UPLOADS, type LiveView, type LiveViewClass, type ViewDriver } from "./view.js";
 import { UploadRefusedError, type ChunkRequest } from "./upload.js";
 import { ViewOutput, type Outbox, type OutputHost } from "./output.js";
-import { callHandler, PayloadError, replyOf } from "./handlers.js";
+import { callHandler, thenable } from "./handlers.js";
 
 export type { Outbox } from "./output.js";
 
 /** Built-in event that clears flash messages, as Phoenix's `lv:clear-flash`. */
 const CLEAR_FLASH = "lv:clear-flash";
+
+/** What {@link ViewRuntime}'s queue methods return for a callback that ran at once, to its end. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * Drives one connected view: mounts it, runs its events / params / infos strictly one at a
@@ -33,7 +36,9 @@ export class ViewRuntime implements ViewDriver, OutputHost {
   private busy = true;
   private scheduled = false;
   private stopped = false;
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<void> = DONE;
+  /** callbacks queued or running, the join included: at 0 a new one runs at once (see {@link enqueue}) */
+  private depth = 0;
   private unsubs: Array<() => void> = [];
   /** `sendInfo` timers pending (made on first use: most views have none) */
   private timers?: Set<NodeJS.Timeout>;
@@ -76,6 +81,7 @@ export class ViewRuntime implements ViewDriver, OutputHost {
     // runs after the first render, as a delta
     let joined!: () => void;
     this.queue = new Promise<void>((r) => (joined = r));
+    this.depth++;
     this.props = props;
     try {
       this.children = new Children(this.services, domId, session, true);
@@ -83,7 +89,7 @@ export class ViewRuntime implements ViewDriver, OutputHost {
       this.components = new Components(this.services, this.view);
       for (const [name, payload] of forms) {
         const h = this.view.events[name];
-        if (h && Object.hasOwn(this.view.events, name)) await callHandler(h, payload).catch(() => {});
+        if (h && Object.hasOwn(this.view.events, name)) await Promise.resolve().then(() => callHandler(h, payload)).catch(() => {});
       }
       // the mount re-sends its streams: they replace what the page had (the HTTP render's items, or before a reconnect)
       this.view[STREAMS]?.resetAll();
@@ -95,6 +101,7 @@ export class ViewRuntime implements ViewDriver, OutputHost {
       throw err;
     } finally {
       this.busy = false;
+      this.depth--;
       joined();
     }
   }
@@ -103,7 +110,7 @@ export class ViewRuntime implements ViewDriver, OutputHost {
   event(seq: number, name: string, payload: Payload, target?: string): Promise<void> {
     // an event queued behind a join that failed (or a leave) still gets its answer
     const gone = () => this.outbox.send(errorFrame(this.ref, E_UNKNOWN_VIEW, "the view is gone", seq));
-    return this.enqueue(async () => {
+    return this.enqueue(() => {
       if (name === CLEAR_FLASH) {
         this.view.flash = {};
         this.out.dirty = true;
@@ -115,16 +122,15 @@ export class ViewRuntime implements ViewDriver, OutputHost {
       if (!handler || !Object.hasOwn(on.events, name)) {
         return this.outbox.send(errorFrame(this.ref, E_UNKNOWN_EVENT, `unknown event "${name.slice(0, 64)}"`, seq));
       }
-      let reply: Payload | undefined;
+      let result: unknown;
       try {
-        reply = replyOf(await traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => callHandler(handler, payload)), name);
+        result = weftChannels.event.hasSubscribers ? traceAsync(weftChannels.event, () => ({ ...this.trace(), event: name }), () => callHandler(handler, payload)) : callHandler(handler, payload);
       } catch (err) {
-        if (err instanceof PayloadError) return this.outbox.send(errorFrame(this.ref, E_INVALID_PAYLOAD, err.message, seq));
-        this.services.log.error({ err, event: name, target }, "weft: event handler failed");
-        this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong", seq));
-        return;
+        return this.out.failed(err, seq, name, target);
       }
-      this.out.reply(seq, reply);
+      // a synchronous handler is answered in this turn, without a promise
+      if (thenable(result)) return result.then((r) => this.out.answer(seq, r, name, target), (err) => this.out.failed(err, seq, name, target));
+      this.out.answer(seq, result, name, target);
     }, gone);
   }
 
@@ -161,13 +167,20 @@ export class ViewRuntime implements ViewDriver, OutputHost {
 
   /** Queues a message for `handleInfo`. */
   info(msg: unknown): Promise<void> {
-    return this.enqueue(async () => {
+    return this.enqueue(() => {
       const view = this.view;
-      if (view.handleInfo && (await fanoutOf(this.services).info(view, msg, async () => void (await traceAsync(weftChannels.handleInfo, () => this.trace(), () => view.handleInfo!(msg)))))) {
-        this.out.dirty = true;
-      }
-      this.flushNow();
+      if (!view.handleInfo) return this.flushNow();
+      const adopted = fanoutOf(this.services).info(view, msg, () => traceAsync(weftChannels.handleInfo, () => this.trace(), () => view.handleInfo!(msg)));
+      // a synchronous handleInfo (or one adopted from another view) sends in this turn, without a promise
+      if (thenable(adopted)) return adopted.then((a) => this.infoDone(a));
+      this.infoDone(adopted);
     });
+  }
+
+  /** After `handleInfo`: marks the view changed when it adopted another view's assigns, and sends. */
+  private infoDone(adopted: boolean): void {
+    if (adopted) this.out.dirty = true;
+    this.flushNow();
   }
 
   /** Queues files chosen for upload `name`: checks them and asks for the accepted ones' first chunks. */
@@ -314,21 +327,49 @@ export class ViewRuntime implements ViewDriver, OutputHost {
     if (this.view.handleParams) await traceAsync(weftChannels.handleParams, () => this.trace(), () => this.view.handleParams!(paramsOf(url), url));
   }
 
+  /**
+   * Runs `task` after every callback queued before it, one at a time, then sends what it
+   * changed. With nothing queued or running it runs at once, in the caller's turn, and a
+   * synchronous task (most event handlers, `handleInfo`) ends there, without a promise: the
+   * result is {@link DONE}. Otherwise it is chained on the queue.
+   */
   private enqueue(task: () => unknown, ifStopped?: () => void): Promise<void> {
-    const run = async () => {
-      if (this.stopped) return ifStopped?.();
-      this.busy = true;
-      try {
-        await task();
-      } catch (err) {
-        this.services.log.error({ err }, "weft: view callback failed");
-        this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong"));
-      } finally {
-        this.busy = false;
+    this.depth++;
+    if (this.depth === 1) {
+      const ran = this.step(task, ifStopped);
+      if (!ran) {
+        this.depth--;
+        return DONE;
       }
-      if (this.out.pending()) this.flushNow();
-    };
-    return (this.queue = this.queue.then(run));
+      return (this.queue = ran.then(() => void this.depth--));
+    }
+    return (this.queue = this.queue.then(() => this.step(task, ifStopped)).then(() => void this.depth--));
+  }
+
+  /** Runs one queued callback (see {@link enqueue}); a promise only when the callback returned one. Never throws. */
+  private step(task: () => unknown, ifStopped?: () => void): Promise<void> | undefined {
+    if (this.stopped) return void ifStopped?.();
+    this.busy = true;
+    let r: unknown;
+    try {
+      r = task();
+    } catch (err) {
+      r = undefined;
+      this.failed(err);
+    }
+    if (thenable(r)) return Promise.resolve(r).then(() => this.settle(), (err) => (this.failed(err), this.settle()));
+    this.settle();
+  }
+
+  private failed(err: unknown): void {
+    this.services.log.error({ err }, "weft: view callback failed");
+    this.outbox.send(errorFrame(this.ref, E_SERVER, "something went wrong"));
+  }
+
+  /** After a callback: sends what it left unsent. */
+  private settle(): void {
+    this.busy = false;
+    if (this.out.pending()) this.flushNow();
   }
 
   private uploads(name: string) {

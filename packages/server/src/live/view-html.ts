@@ -13,6 +13,7 @@ import { JS } from "./js.js";
  * @throws WeftError `WEFT_ERR_VIEW_NO_TEMPLATE` when the view has neither, or the template fails
  */
 export function renderInner(services: LiveServices, view: LiveView<any, any>, children: Children, components: Components): string {
+  if (!weftChannels.render.hasSubscribers) return renderTemplate(services, view, children, components);
   const cls = view.constructor as LiveViewClass;
   return traceSync(weftChannels.render, () => ({ view: services.registry.register(cls), connected: !!view.ctx?.connected }), () => renderTemplate(services, view, children, components));
 }

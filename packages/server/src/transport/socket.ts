@@ -37,7 +37,7 @@ import type { SessionCaps } from "./caps.js";
 import { logRefusal, logSocketError } from "./refusals.js";
 import type { IdleSocket, IdleSweep } from "./idle.js";
 import { shut } from "./shut.js";
-import { writeShared } from "./wire.js";
+import { writeText } from "./wire.js";
 import { releaseReadChunk } from "./read-buffer.js";
 import { ViewsByRef } from "./views.js";
 
@@ -144,9 +144,9 @@ export class LiveSocket implements Outbox, AuthorityTarget, IdleSocket {
     if (this.closed) return;
     const bytes = encodeOnce(frame);
     const done = () => this.drained();
-    // a shared frame's bytes go out framed once for all its sockets (wire.ts), or through ws
-    // as text (ws would send a Buffer as binary)
-    if (typeof bytes === "string" || !writeShared(this.ws, bytes, done)) this.ws.send(bytes, TEXT, done);
+    // framed here and written to the TCP socket in one write (a shared frame's bytes framed once
+    // for all its sockets, wire.ts), or through ws as text (ws would send a Buffer as binary)
+    if (!writeText(this.ws, bytes, done)) this.ws.send(bytes, TEXT, done);
     if (this.ws.bufferedAmount > this.limits.dropBufferedBytes) this.drop();
   }
 
