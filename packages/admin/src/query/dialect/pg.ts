@@ -5,7 +5,7 @@
 import { Column, getTableName, is, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import type { AdminDatabase, AnyColumn, AnyTable, Dialect, QueryBuilder } from "./index.js";
-import { fitsColumn, hasErrorCode } from "./index.js";
+import { columnFits, hasErrorCode } from "./index.js";
 
 type Pg = NodePgDatabase<any>;
 
@@ -17,11 +17,12 @@ export const pgDialect: Dialect = {
   inList(expr: SQLWrapper, keys: readonly unknown[]): SQL {
     // node-postgres sends a JS array as a PostgreSQL array; its element type comes from `expr`,
     // which refuses the whole statement for one number it cannot hold: those keys are no rows
-    const held = is(expr, Column) ? keys.filter((k) => typeof k !== "number" || fitsColumn(expr as AnyColumn, k)) : keys;
+    const fits = is(expr, Column) ? columnFits(expr as AnyColumn) : undefined;
+    const held = fits ? keys.filter((k) => typeof k !== "number" || fits(k)) : keys;
     const type = held.length > MANY_KEYS ? arrayType(expr, held) : undefined;
     // many keys: the planner would estimate `= any(<constant array>)` element by element (48,118
     // customer ids: ~75 ms of planning per use); a hashed subplan is planned once and probed per row
-    if (type) return sql`${expr} in (select unnest(${sql.param([...held])}::${sql.raw(type)}[]))`;
+    if (type) return sql`${expr} in (select unnest(${sql.param(arrayLiteral(held))}::${sql.raw(type)}[]))`;
     return sql`${expr} = any(${sql.param([...held])})`;
   },
   inCte(expr: SQLWrapper, cte: SQLWrapper): SQL {
@@ -74,6 +75,17 @@ export const pgDialect: Dialect = {
  * customers; q=ann: 1,996).
  */
 const MANY_KEYS = 5_000;
+
+/**
+ * Many keys as one array parameter: whole numbers as PostgreSQL's array literal `{1,2,3}`, made
+ * by one `JSON.stringify` (node-postgres builds it key by key, escaping each: 48,118 customer ids
+ * took ~15 ms of the worker's event loop per statement, and q=a's page sends them twice, while
+ * every other client of the worker waited); anything else as a JS array for node-postgres to escape.
+ */
+function arrayLiteral(keys: readonly unknown[]): string | unknown[] {
+  // JSON writes whole numbers as the literal does, ~3× faster than `join`
+  return keys.every((k) => Number.isSafeInteger(k)) ? `{${JSON.stringify(keys).slice(1, -1)}}` : [...keys];
+}
 
 /** The element type of an array of keys compared with `expr`: the column's own, or `bigint`/`text` for keys all of one kind. */
 function arrayType(expr: SQLWrapper, keys: readonly unknown[]): string | undefined {
