@@ -47,15 +47,18 @@ describe("PostgreSQL query budget", () => {
     }
   });
 
-  it("an AdminSite's budget goes to a pg pool that has none (siteReads); a pool's own setting is kept", async () => {
+  it("an AdminSite's budget and no parallel workers go to a pg pool that sets none (siteReads); a pool's own settings are kept", async () => {
     const bare = new pg.Pool({ ...HOST, max: 1 });
-    const own = new pg.Pool({ ...HOST, max: 1, ...pgBudget(1234) });
+    const own = new pg.Pool({ ...HOST, max: 1, ...pgBudget(1234), options: "-c max_parallel_workers_per_gather=1" });
     try {
       const reads = siteReads(drizzle(bare), dialectOf(drizzle(bare)), 300, undefined);
       expect(reads.pool).toBeUndefined();
       expect((await bare.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "300ms" });
+      // no parallel workers: one user's statement keeps to one backend
+      expect((await bare.query("SHOW max_parallel_workers_per_gather")).rows[0]).toEqual({ max_parallel_workers_per_gather: "0" });
       siteReads(drizzle(own), dialectOf(drizzle(own)), 300, undefined);
       expect((await own.query("SHOW statement_timeout")).rows[0]).toEqual({ statement_timeout: "1234ms" });
+      expect((await own.query("SHOW max_parallel_workers_per_gather")).rows[0]).toEqual({ max_parallel_workers_per_gather: "1" });
     } finally {
       await Promise.all([bare.end(), own.end()]);
     }

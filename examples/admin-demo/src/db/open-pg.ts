@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { PG_READ_OPTIONS } from "@weft/admin/query";
 import * as schema from "./schema-pg.js";
 
 /** The drizzle handle over the demo's PostgreSQL schema. */
@@ -83,7 +84,8 @@ export async function openPostgres(url: string, options: PostgresPoolOptions = {
     await setup.end();
   }
   const timeout = options.statementTimeoutMs ?? 2_000;
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, ...(timeout > 0 ? { statement_timeout: timeout } : {}), ...(options.allowExitOnIdle ? { allowExitOnIdle: true } : {}) });
+  // the admin's settings from the first connection on (the secret is read before the site exists)
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, options: PG_READ_OPTIONS, ...(timeout > 0 ? { statement_timeout: timeout } : {}), ...(options.allowExitOnIdle ? { allowExitOnIdle: true } : {}) });
   // an idle connection the server drops (restart, failover) must not crash the process
   pool.on("error", () => {});
   return { pool, db: drizzle({ client: pool, schema }) };

@@ -92,8 +92,9 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   // the years of the list without its search: the ends of the column's index, where min/max over
   // a search reads every match twice (q=a on 400,000 orders: 11 s at load ~30); a superset, since
   // periods without a match are dropped below
-  const where = selectionFilter(db, dialect, rules, now, state, keys?.(false));
-  const unsearched = state.q === "" ? where : selectionFilter(db, dialect, rules, now, { ...state, q: "" });
+  // built only where used: a dense search never needs it (its key list would be written out for nothing)
+  const where = () => selectionFilter(db, dialect, rules, now, state, keys?.(false));
+  const unsearched = state.q === "" ? where() : selectionFilter(db, dialect, rules, now, { ...state, q: "" });
   const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
 
   let buckets: DateBucket[];
@@ -115,7 +116,7 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     const statement =
       state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges", limit)
       : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, keys?.(true, ctes), true), buckets, rules.timeZone, "ranges", limit)
-      : bucketStatement(h, table, where, buckets, rules.timeZone, "pass");
+      : bucketStatement(h, table, where(), buckets, rules.timeZone, "pass");
     const row = await exec(ctes.length > 0 ? sql`with ${sql.join(ctes, sql`, `)} ${statement}` : statement);
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
   }

@@ -155,9 +155,12 @@ const PG_INTEGER_RANGES: Record<string, readonly [number, number]> = {
  * Non-integer columns (`real`, `numeric`) hold any finite number.
  */
 export function fitsColumn(column: AnyColumn, value: number): boolean {
-  if (!Number.isFinite(value)) return false;
-  if (!/Int|Serial/.test(column.columnType)) return true;
-  if (!Number.isSafeInteger(value)) return false;
-  const range = PG_INTEGER_RANGES[column.columnType];
-  return !range || (value >= range[0] && value <= range[1]);
+  return columnFits(column)(value);
+}
+
+/** {@link fitsColumn} for one column, its type looked at once: for testing many values (a list of keys). */
+export function columnFits(column: AnyColumn): (value: number) => boolean {
+  if (!/Int|Serial/.test(column.columnType)) return Number.isFinite;
+  const [lo, hi] = PG_INTEGER_RANGES[column.columnType] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  return (value) => Number.isSafeInteger(value) && value >= lo && value <= hi;
 }
