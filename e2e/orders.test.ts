@@ -149,8 +149,9 @@ describe("order search", () => {
     expect(await input.inputValue()).toBe(text);
 
     for (const m of older) toPage!(m);
-    // the older render landed: the attribute says what the server saw, the box what the user typed
-    await page.waitForFunction((v) => document.querySelector("input[name=q]")?.getAttribute("value") === v, stale);
+    // the older render landed (its URL patch, held after it, too); the box keeps what the user
+    // typed: while its change waits out the debounce the form's fields are left whole (morph.ts)
+    await page.waitForURL((u) => u.searchParams.get("q") === stale);
     expect(await input.inputValue()).toBe(text);
     expect(await page.evaluate(() => {
       const el = document.activeElement as HTMLInputElement;
