@@ -178,10 +178,10 @@ describe("the orders change list", () => {
     const wrap = await page.locator(".cl-table-wrap").evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(wrap.scroll).toBeLessThanOrEqual(wrap.client);
     expect(await page.locator(".cl-filters-body").isVisible()).toBe(false);
-    await page.screenshot({ path: `${SHOTS}admin-changelist-phone.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}admin-changelist-phone.png` });
     await page.locator(".cl-filters-button").click();
     await page.locator(".cl-filters-body").waitFor({ state: "visible" });
-    await page.screenshot({ path: `${SHOTS}admin-changelist-phone-filters.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}admin-changelist-phone-filters.png` });
     await page.close();
   });
 });

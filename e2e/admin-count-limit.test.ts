@@ -26,7 +26,7 @@ const Database = createRequire(new URL("../examples/admin-demo/package.json", im
 
 async function shot(page: Page, name: string, size: string): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name} at ${size} scrolls sideways`).toBe(true);
-  await page.screenshot({ path: `${SHOTS}${name}-${size}.png` });
+  await page.screenshot({ animations: "disabled", path: `${SHOTS}${name}-${size}.png` });
 }
 
 /** The exact number of cancelled orders, read from the demo's own database file. */

@@ -53,7 +53,7 @@ describe("CSV export and import", () => {
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"), null, { polling: 50 });
       await page.waitForTimeout(400); // CSS transitions without running animations (layout settle); a screenshot only
-      await page.screenshot({ path: `${SHOTS}import-mapping-${size}.png`, fullPage: true });
+      await page.screenshot({ animations: "disabled", path: `${SHOTS}import-mapping-${size}.png`, fullPage: true });
     }
     await page.setViewportSize({ width: 1366, height: 900 });
     await page.locator("#import-check").click();

@@ -104,6 +104,6 @@ describe("admin dashboard", () => {
     const clipped = await page.locator(".tile-headline").evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).length);
     expect(clipped).toBe(0);
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}admin-dashboard-phone.png`, fullPage: true });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}admin-dashboard-phone.png`, fullPage: true });
   });
 });

@@ -127,7 +127,7 @@ describe("dateHierarchy on the orders change list", () => {
       await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"), null, { polling: 50 });
       // the page never scrolls sideways: the bar scrolls inside itself
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-      await page.screenshot({ path: `${SHOTS}orders-date-hierarchy-${w}.png` });
+      await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-date-hierarchy-${w}.png` });
     }
     await ctx.close();
   });

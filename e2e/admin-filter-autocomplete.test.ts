@@ -48,13 +48,13 @@ describe("orders filtered by customer: autocomplete in the list filter", () => {
     await page.waitForFunction(() => document.querySelectorAll('#fac-customerId [role="option"]').length === 1);
     await page.keyboard.press("ArrowDown");
     await page.waitForFunction(() => document.querySelector('#fac-customerId [role="combobox"]')?.getAttribute("aria-activedescendant") === "fac_customerId_opt0");
-    await page.screenshot({ path: `${SHOTS}orders-filter-autocomplete-typing-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-filter-autocomplete-typing-1366.png` });
     await page.keyboard.press("Enter");
     await page.waitForURL((u) => u.searchParams.get("customerId__exact") === String(c.id) && u.searchParams.get("status__exact") === "delivered");
     await page.locator(".cl-filter-chosen", { hasText: c.name }).waitFor();
     await page.locator("#cl-count", { hasText: countText(c.n) }).waitFor();
     expect(await page.locator("#result-list tbody tr").count()).toBe(c.n);
-    await page.screenshot({ path: `${SHOTS}orders-filter-autocomplete-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-filter-autocomplete-1366.png` });
 
     // phone: the filters open from their button, the chosen customer and the box fit the screen
     await page.setViewportSize({ width: 390, height: 844 });
@@ -62,7 +62,7 @@ describe("orders filtered by customer: autocomplete in the list filter", () => {
     await page.locator(".cl-filter-chosen").scrollIntoViewIfNeeded();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: `${SHOTS}orders-filter-autocomplete-390.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-filter-autocomplete-390.png` });
     await page.setViewportSize({ width: 1366, height: 900 });
 
     // × clears the customer, the status stays

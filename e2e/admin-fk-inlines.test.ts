@@ -53,7 +53,7 @@ describe("order form: customer autocomplete and items inline", () => {
     const list = page.getByRole("listbox", { name: "Customer" });
     await list.getByRole("option", { name: target.name, exact: true }).first().waitFor();
     expect(await combo.getAttribute("aria-expanded")).toBe("true");
-    await page.screenshot({ path: `${SHOTS}order-form-autocomplete-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}order-form-autocomplete-1366.png` });
     await page.waitForFunction(() => document.querySelectorAll('[role="option"]').length === 1);
     // ↓ highlights it (aria-activedescendant), Enter picks it
     await page.keyboard.press("ArrowDown");
@@ -74,11 +74,11 @@ describe("order form: customer autocomplete and items inline", () => {
     const productOption = page.locator(`#id_orderitem-${n}-productId_listbox`).getByRole("option", { name: product.name, exact: true });
     await productOption.waitFor();
     await page.locator("#inline-orderitem").evaluate((el) => el.scrollIntoView({ block: "center" }));
-    await page.screenshot({ path: `${SHOTS}order-form-inline-autocomplete-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}order-form-inline-autocomplete-1366.png` });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator(`[name="orderitem-${n}-productId__search"]`).evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 200));
     await productOption.waitFor();
-    await page.screenshot({ path: `${SHOTS}order-form-inline-autocomplete-390.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}order-form-inline-autocomplete-390.png` });
     await page.setViewportSize({ width: 1366, height: 900 });
     await productOption.click();
     await page.waitForFunction(([name, id]) => (document.querySelector(`input[type="hidden"][name="${name}"]`) as HTMLInputElement | null)?.value === id, [`orderitem-${n}-productId`, String(product.id)] as const);
@@ -88,13 +88,13 @@ describe("order form: customer autocomplete and items inline", () => {
     await page.locator(`[name="orderitem-${n + 1}-quantity"]`).waitFor();
     await page.getByRole("checkbox", { name: `Delete Order item ${items[1].id}` }).check();
     await page.locator("#inline-orderitem").evaluate((el) => el.scrollIntoView({ block: "center" }));
-    await page.screenshot({ path: `${SHOTS}order-form-inline-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}order-form-inline-1366.png` });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator("#inline-orderitem").evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 60));
     // the rows are cards that fit the phone: nothing wider than the viewport
     const wide = await page.evaluate(() => [...document.querySelectorAll("#inline-orderitem *")].filter((e) => e.getBoundingClientRect().right > 391).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 5));
     expect(wide).toEqual([]);
-    await page.screenshot({ path: `${SHOTS}order-form-inline-390.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}order-form-inline-390.png` });
     await page.setViewportSize({ width: 1366, height: 900 });
 
     await page.getByRole("button", { name: "Save", exact: true }).click();

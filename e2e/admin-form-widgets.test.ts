@@ -25,7 +25,7 @@ describe("ticket form: radio buttons from formfieldOverrides", () => {
     const other = current === "high" ? "low" : "high";
     // the enum's values read in words, as the select showed them
     await group.getByRole("radio", { name: other === "high" ? "High" : "Low", exact: true }).check();
-    await page.screenshot({ path: `${SHOTS}ticket-form-widgets-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}ticket-form-widgets-1366.png` });
     await page.getByRole("button", { name: "Save and continue editing" }).click();
     await page.getByText("was changed successfully").waitFor();
     expect(await page.getByRole("radiogroup", { name: "Priority" }).locator("input:checked").getAttribute("value")).toBe(other);
@@ -39,7 +39,7 @@ describe("ticket form: radio buttons from formfieldOverrides", () => {
     await joined(f2);
     await p2.getByRole("radiogroup", { name: "Priority" }).scrollIntoViewIfNeeded();
     expect(await p2.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-    await p2.screenshot({ path: `${SHOTS}ticket-form-widgets-390.png` });
+    await p2.screenshot({ animations: "disabled", path: `${SHOTS}ticket-form-widgets-390.png` });
     await phone.close();
   }, 120_000);
 });

@@ -24,7 +24,8 @@ async function shots(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width: w, height: h });
     await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name} at ${w} scrolls sideways`).toBe(true);
-    await page.screenshot({ path: `${SHOTS}${name}-${w}.png`, fullPage: w === 390 });
+    await page.emulateMedia({ reducedMotion: "reduce" });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}${name}-${w}.png`, fullPage: w === 390 });
   }
 }
 

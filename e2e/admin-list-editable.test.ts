@@ -57,7 +57,7 @@ describe("listEditable on the orders list", () => {
       await page.waitForTimeout(400); // CSS transitions without running animations (layout settle); a screenshot only
       // the inputs fit their cells: no horizontal overflow of the page
       expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), `no overflow at ${w}px`).toBe(true);
-      await page.screenshot({ path: `${SHOTS}orders-list-editable-${size}.png`, fullPage: false });
+      await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-list-editable-${size}.png`, fullPage: false });
     }
     await page.setViewportSize({ width: 1366, height: 900 });
 
@@ -97,7 +97,7 @@ describe("listEditable on the orders list", () => {
     await option.first().waitFor();
     expect(await combo.getAttribute("aria-expanded")).toBe("true");
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}orders-list-editable-customer-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-list-editable-customer-1366.png` });
     const from = frames.length;
     await option.first().click();
     await eventAndReply(frames, "list_ac_pick", from);
@@ -112,7 +112,7 @@ describe("listEditable on the orders list", () => {
     await page.waitForFunction(() => document.getAnimations().every((an) => an.playState !== "running"), null, { polling: 50 });
     await page.waitForTimeout(400);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), "no overflow at 390px").toBe(true);
-    await page.screenshot({ path: `${SHOTS}orders-list-editable-customer-390.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-list-editable-customer-390.png` });
     await page.setViewportSize({ width: 1366, height: 900 });
 
     await page.getByRole("button", { name: "Save", exact: true }).click();

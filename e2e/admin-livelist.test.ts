@@ -33,7 +33,7 @@ describe("the live orders list", () => {
     expect(await notice(page).innerText()).toMatch(/^\d+ new orders? — show$/);
     expect(await rowPks(page)).toEqual(before);
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: `${SHOTS}livelist-new-1366.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}livelist-new-1366.png` });
 
     await notice(page).click();
     await page.waitForFunction((first) => document.querySelector("#result-list tbody tr")?.getAttribute("data-pk") !== first, before[0]);
@@ -97,7 +97,7 @@ describe("the live orders list", () => {
     const box = (await notice(page).boundingBox())!;
     expect(box.width).toBeLessThanOrEqual(390);
     expect(box.x).toBeGreaterThanOrEqual(0);
-    await page.screenshot({ path: `${SHOTS}livelist-new-390.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}livelist-new-390.png` });
     await ctx.close();
   });
 });

@@ -26,7 +26,7 @@ async function shots(page: Page, name: string): Promise<void> {
     // the layout's own transitions (the sidebar sliding away on a narrow screen) end first
     await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name} at ${w} scrolls sideways`).toBe(true);
-    await page.screenshot({ path: `${SHOTS}${name}-${w}.png` });
+    await page.screenshot({ animations: "disabled", path: `${SHOTS}${name}-${w}.png` });
   }
 }
 

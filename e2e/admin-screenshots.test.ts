@@ -23,7 +23,8 @@ const e2e = useDemo({ simulateMs: 0, env: { ACTION_ROW_DELAY_MS: "20" } });
 
 async function shot(page: Page, name: string, size: string): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name} at ${size} scrolls sideways`).toBe(true);
-  await page.screenshot({ path: `${SHOTS}${name}-${size}.png` });
+  await page.emulateMedia({ reducedMotion: "reduce" });
+  await page.screenshot({ animations: "disabled", path: `${SHOTS}${name}-${size}.png` });
 }
 
 describe("screenshots of the pages the defects changed", () => {

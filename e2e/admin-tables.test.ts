@@ -83,7 +83,7 @@ describe("change-list tables at 1366 px and as cards on a phone", () => {
           expect(c.statusLabel).toBe("none");
         }
       }
-      await page.screenshot({ path: `${SHOTS}orders-list-${size.name}.png` });
+      await page.screenshot({ animations: "disabled", path: `${SHOTS}orders-list-${size.name}.png` });
       await ctx.close();
     });
   }

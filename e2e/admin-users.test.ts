@@ -122,12 +122,12 @@ describe("users, groups and tokens", () => {
       const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
       await page.locator('tr[data-user="manager"]').waitFor();
       expect(await fits(), "the list scrolls sideways").toBe(true);
-      await page.screenshot({ path: `${SHOTS}auth-users-list-${size.name}.png` });
+      await page.screenshot({ animations: "disabled", path: `${SHOTS}auth-users-list-${size.name}.png` });
       await page.click('tr[data-user="manager"] button');
       await page.locator('#user-edit[data-user="manager"]').waitFor();
       await page.locator("#user-edit").scrollIntoViewIfNeeded();
       expect(await fits(), "the form scrolls sideways").toBe(true);
-      await page.screenshot({ path: `${SHOTS}auth-users-form-${size.name}.png`, });
+      await page.screenshot({ animations: "disabled", path: `${SHOTS}auth-users-form-${size.name}.png`, });
       await ctx.close();
     });
   }

@@ -226,7 +226,7 @@ describe("two demo processes on different ports", () => {
       const box = (await banner.boundingBox())!;
       expect(box.y).toBeGreaterThan(0);
       expect(box.y).toBeLessThan(120);
-      await page.screenshot({ path: join(SHOTS, "workers-health-banner.png") });
+      await page.screenshot({ animations: "disabled", path: join(SHOTS, "workers-health-banner.png") });
 
       // pages still open meanwhile, with the banner in their first HTML
       const other = await admin.newPage();
