@@ -59,7 +59,9 @@ async function world(rows: number, workers: string[]) {
   db.transaction(() => {
     for (let i = 1; i <= rows; i++) insert.run(i);
   })();
-  cleanups.push(() => db.close());
+  cleanups.push(() => {
+    db.close();
+  });
   const web = (name: string) => {
     const layer = new RedisChannelLayer(redis.url, { keyPrefix: prefix });
     const store = new JobStore(layer, { leaseMs: LEASE_MS, maxPerOwner: Infinity, maxPerAction: Infinity });
