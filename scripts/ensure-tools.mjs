@@ -59,7 +59,16 @@ export function plan({ has, isRoot, hasApt, noInstall = false }) {
   };
 }
 
-/** Looks at this machine. */
+/**
+ * What {@link probe} finds: each tool of {@link TOOLS} by name → found, and whether apt-get may run.
+ * @typedef {{ has: Record<string, boolean>, isRoot: boolean, hasApt: boolean }} Found
+ */
+
+/**
+ * Looks at this machine.
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {Promise<Found>}
+ */
 export async function probe(env = process.env) {
   const pathVar = env.PATH ?? "";
   const postgresElsewhere = Boolean(env.PGHOST || env.DATABASE_URL) || (await answers("127.0.0.1", 5432));
@@ -87,6 +96,14 @@ function isSet(v) {
 /**
  * Checks, installs if it may, and says what it did. Returns the exit code: 0 to go on
  * with the tests, 1 to stop. probe/run/log/warn are parameters so tests can fake them.
+ * @param {{
+ *   env?: NodeJS.ProcessEnv,
+ *   probe?(env: NodeJS.ProcessEnv): Promise<Found>,
+ *   run?(cmd: string, args: string[], env: NodeJS.ProcessEnv): { status: number | null, output: string },
+ *   log?(line: string): void,
+ *   warn?(line: string): void,
+ * }} [options]
+ * @returns {Promise<0 | 1>}
  */
 export async function ensureTools({
   env = process.env,

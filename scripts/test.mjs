@@ -2,8 +2,11 @@
 // plain closing line "tests: N passed, M failed" that CI reads.
 //   1. scripts/ensure-tools.mjs: Chromium, redis-server, PostgreSQL's server binaries
 //      (installs them as root with apt-get, or stops with the command to run)
-//   2. vitest, from this checkout's node_modules (so `node scripts/test.mjs` works outside pnpm)
-//   3. scripts/vitest-count.mjs: counts failed tests, failed files and unhandled errors
+//   2. the tests' types: `tsc -b tsconfig.tests.json` (vitest only transpiles them); its
+//      errors count as one failure, and the tests still run. Incremental: a folder whose
+//      files did not change is not checked again
+//   3. vitest, from this checkout's node_modules (so `node scripts/test.mjs` works outside pnpm)
+//   4. scripts/vitest-count.mjs: counts failed tests, failed files and unhandled errors
 // Arguments are passed to vitest (e.g. `node scripts/test.mjs packages/client`).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,6 +23,10 @@ if (toolsExit !== 0) {
   console.log("tests: 0 passed, 1 failed");
   process.exit(toolsExit);
 }
+
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+const typecheck = spawnSync(process.execPath, [tsc, "-b", join(root, "tsconfig.tests.json")], { cwd: root, stdio: "inherit" });
+const typesOk = typecheck.status === 0;
 
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
 if (!existsSync(vitest)) {
@@ -61,7 +68,11 @@ const result = countResults(readJson(out), {
   root,
 });
 rmSync(scratch, { recursive: true, force: true });
+if (!typesOk) {
+  result.failed += 1;
+  result.failures.unshift({ file: "tsconfig.tests.json", reason: "the tests do not type-check (tsc -b tsconfig.tests.json: its errors are printed above the tests)" });
+}
 
 console.log("");
 for (const line of summaryLines(result)) console.log(line);
-process.exit(run.status === 0 && result.failed === 0 && result.passed > 0 ? 0 : 1);
+process.exit(typesOk && run.status === 0 && result.failed === 0 && result.passed > 0 ? 0 : 1);

@@ -9,6 +9,12 @@ import { answers, ensureTools, findPostgresBin, plan, which } from "../ensure-to
 
 const all = { chromium: true, "redis-server": true, postgresql: true };
 
+type Plan = ReturnType<typeof plan>;
+/** `expect(p.action).toBe(action)`, which also narrows `p` to that plan's shape. */
+function expectAction<A extends Plan["action"]>(p: Plan, action: A): asserts p is Plan & { action: A } {
+  expect(p.action).toBe(action);
+}
+
 describe("plan", () => {
   it("does nothing when everything is there", () => {
     expect(plan({ has: all, isRoot: false, hasApt: false })).toEqual({ action: "none" });
@@ -16,31 +22,32 @@ describe("plan", () => {
 
   it("installs the missing packages as root with apt-get", () => {
     const p = plan({ has: { ...all, chromium: false, postgresql: false }, isRoot: true, hasApt: true });
-    expect(p.action).toBe("install");
+    expectAction(p, "install");
     expect(p.packages).toEqual(["chromium", "postgresql"]);
   });
 
   it("stops with the command to run when not root", () => {
     const p = plan({ has: { chromium: false, "redis-server": false, postgresql: false }, isRoot: false, hasApt: true });
-    expect(p.action).toBe("stop");
+    expectAction(p, "stop");
     expect(p.message).toContain("\n  sudo apt-get install chromium redis-server postgresql\n");
     expect(p.message).toContain("not running as root");
   });
 
   it("names only what is missing", () => {
     const p = plan({ has: { ...all, "redis-server": false }, isRoot: false, hasApt: true });
+    expectAction(p, "stop");
     expect(p.message).toContain("sudo apt-get install redis-server\n");
   });
 
   it("stops as root when there is no apt-get", () => {
     const p = plan({ has: { ...all, chromium: false }, isRoot: true, hasApt: false });
-    expect(p.action).toBe("stop");
+    expectAction(p, "stop");
     expect(p.message).toContain("no apt-get");
   });
 
   it("only reports with WEFT_NO_INSTALL, even as root", () => {
     const p = plan({ has: { ...all, chromium: false }, isRoot: true, hasApt: true, noInstall: true });
-    expect(p.action).toBe("report");
+    expectAction(p, "report");
     expect(p.message).toContain("sudo apt-get install chromium");
   });
 });

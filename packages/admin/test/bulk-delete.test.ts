@@ -67,7 +67,7 @@ describe.each(ENGINES)("%s", (engine) => {
     return rec && ["done", "failed", "cancelled"].includes(rec.status) ? rec : undefined;
   }, "job end", 60_000) as Promise<JobRecord>;
 
-  const left = async (kind: string) => (await qb(e.db).select({ n: count() }).from(notes).where(eq(notes.kind, kind)))[0]!.n;
+  const left = async (kind: "junk" | "keep") => (await qb(e.db).select({ n: count() }).from(notes).where(eq(notes.kind, kind)))[0]!.n;
   const audited = async () => {
     const { weftAuditLog } = adminTablesFor(e.db);
     return (await qb(e.db).select({ n: count() }).from(weftAuditLog).where(eq(weftAuditLog.action, "delete")))[0]!.n;

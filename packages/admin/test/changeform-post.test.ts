@@ -64,7 +64,8 @@ describe.each(ENGINES)("%s", (engine) => {
       const { csrf } = await formPage("admin", "/admin/shop/order/add/");
       const before = (await auditCount());
       const form = { ...await formOf(14, { number: "ORD-NOJS-1", note: "added without JS", _save: "1" }) };
-      for (const bad of [{}, { _csrf: "forged" }]) {
+      const bads: Record<string, string>[] = [{}, { _csrf: "forged" }];
+      for (const bad of bads) {
         const res = await (await login("admin")).post("/admin/shop/order/add/", { ...bad, ...form });
         expect(res.status).toBe(403);
         expect(await res.text()).toContain("CSRF verification failed");

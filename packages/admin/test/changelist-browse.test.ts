@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { and, count, desc, eq, inArray } from "drizzle-orm";
+import type { LiveViewClass } from "@weft/server";
 import { countStatements } from "../src/query/index.js";
 import { Client, SECRET, viewRoots } from "../../server/test/helpers.js";
 import { TokenSigner } from "../../server/src/live/token.js";
@@ -102,7 +103,8 @@ describe.each(ENGINES)("%s", (engine) => {
       ok.join(1, widget.token, base + LIST);
       await ok.until(() => ok.html.get(1)?.includes("widget says 42"), "the widget's render for a superuser");
       // and the guard refuses without a staff user, whatever the class's own authorize says
-      expect(await OrderWidget.authorize!({ id: "s" }, {}, {})).toBe(false);
+      // the admin gave the class a static authorize (guardWidget) when it was registered
+      expect(await (OrderWidget as LiveViewClass).authorize!({ id: "s" }, {}, {})).toBe(false);
     });
   });
 

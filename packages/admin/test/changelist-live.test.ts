@@ -225,7 +225,7 @@ describe("LiveList bookkeeping", () => {
     expect(live.take(["1", "2"])).toEqual({ ids: ["1", "2", "3"], created: new Set(["3"]) });
     const row = (pk: number, status: string) => ({ pk, values: { status }, record: {} }) as never;
     const rows = live.apply([row(1, "paid"), row(2, "paid")], [row(2, "shipped"), row(3, "paid")], new Set(["3"]));
-    expect(rows.map((r: { values: { status: string } }) => r.values.status)).toEqual(["paid", "shipped"]);
+    expect(rows.map((r) => r.values.status)).toEqual(["paid", "shipped"]);
     expect(live.marks()).toMatchObject({ newCount: 1, more: false });
     expect([...live.marks().flash]).toEqual([["2", "cl-hl0"]]);
     // changed again while highlighted: the other class, so the animation replays
@@ -238,6 +238,6 @@ describe("LiveList bookkeeping", () => {
     live.apply(again, [row(2, "paid")], new Set());
     expect(live.marks().flash.size).toBe(0);
     expect([...live.marks().gone]).toEqual(["1"]);
-    expect(live.drop(rows)!.map((r: { pk: number }) => r.pk)).toEqual([2]);
+    expect(live.drop(rows)!.map((r) => r.pk)).toEqual([2]);
   });
 });

@@ -13,6 +13,7 @@ import { JobStore, watchJob, type JobRecord } from "@weft/server/jobs";
 import { RedisChannelLayer } from "@weft/server/pubsub";
 import { startRedisServer, type RedisServer } from "@weft/server/testing";
 import { BullJobQueue } from "../src/jobs/bullmq-queue.js";
+import { waitFor as poll } from "../../server/test/support/wait.js";
 import { registerTestKinds } from "./support/bull-kinds.js";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -38,15 +39,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(cond: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await cond();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The shared poll with this file's bounds: 30 s (real processes), every 20 ms. */
+const waitFor = <T>(cond: () => T | Promise<T>, what: string, timeoutMs = 30_000) => poll(cond, what, timeoutMs, 20);
 
 interface Child {
   proc: ChildProcess;
@@ -65,7 +59,9 @@ async function world(rows: number, workers: string[]) {
   db.transaction(() => {
     for (let i = 1; i <= rows; i++) insert.run(i);
   })();
-  cleanups.push(() => db.close());
+  cleanups.push(() => {
+    db.close();
+  });
   const web = (name: string) => {
     const layer = new RedisChannelLayer(redis.url, { keyPrefix: prefix });
     const store = new JobStore(layer, { leaseMs: LEASE_MS, maxPerOwner: Infinity, maxPerAction: Infinity });

@@ -25,8 +25,9 @@ const admin = site.register(items, {
   listDisplay: ["name", "owner"],
   searchFields: ["name"],
   listFilter: ["owner"],
-  // non-superusers only see their own items
-  getQueryset: (user) => (user.isSuperuser ? undefined : eq(items.owner, user.username)),
+  // non-superusers only see their own items (the column's enum types its values; another
+  // username, outside it, matches no row)
+  getQueryset: (user) => (user.isSuperuser ? undefined : eq(items.owner, user.username as "ann" | "bob")),
 });
 const layer = new MemoryChannelLayer();
 /** a lease no slow run outlasts: no job here turns lost by waiting */

@@ -4,7 +4,7 @@
  * SQLite only by nature: the pool is SQLite's (PostgreSQL's budget: pg-budget.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -81,7 +81,7 @@ describe("SqliteReadPool", () => {
       expect(pool.stats().readers).toBe(2);
       // the readers yield the CPU to this process (nice +10)
       for (const slot of pool["slots"]) expect(getPriority(slot.child.pid!)).toBe(Math.min(19, getPriority() + 10));
-      const pidsBefore = new Set(pool["slots"].map((s) => s.child.pid!));
+      const pidsBefore = new Set<number>(pool["slots"].map((s: { child: ChildProcess }) => s.child.pid!));
 
       let ticks = 0;
       const interval = setInterval(() => ticks++, 1);
@@ -102,7 +102,7 @@ describe("SqliteReadPool", () => {
       expect(pool.stats().killed).toBe(1);
 
       // the reader that ran it is gone (the work was interrupted, not left running)
-      const pidsNow = new Set(pool["slots"].map((s) => s.child.pid!));
+      const pidsNow = new Set<number>(pool["slots"].map((s: { child: ChildProcess }) => s.child.pid!));
       const killed = [...pidsBefore].filter((p) => !pidsNow.has(p));
       expect(killed).toHaveLength(1);
       await expect.poll(() => alive(killed[0]!), { timeout: 10_000 }).toBe(false);

@@ -20,8 +20,8 @@ const { customers, orders } = shopTables(["pending", "paid"] as const);
 const NAMES = ["Ann Smith", "Joanne Annan", "ÉMILE Zola", "émile zola", "Émile Durand", "100% Pure", "under_score", "underXscore", "O'Neil", 'Say "Hi"', "back\\slash", "New York Deli", "naïve café", "Hannah", "Ng", "Li", "Anna-Lena Ånström"];
 const options = {
   relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
-  listDisplay: ["number", "customer", "status"],
-  searchFields: ["^number", "customer.name", "customer.email", "note"],
+  listDisplay: ["number", "customer", "status"] as const,
+  searchFields: ["^number", "customer.name", "customer.email", "note"] as const,
   listPerPage: 7,
 } satisfies ChangeListOptions<typeof orders, any>;
 
@@ -60,7 +60,7 @@ async function both(q: string, page = 1) {
   const b = await indexed.fetchPage(state);
   return { a, b, sql: [...statements] };
 }
-const ids = (p: { rows: { pk: unknown }[] }) => p.rows.map((r) => r.pk);
+const ids = (p: { rows: readonly { pk: unknown }[] }) => p.rows.map((r) => r.pk);
 
 describe('searchIndex: "trigram" on SQLite', () => {
   it("declares one index per searched text column, own and related", () => {

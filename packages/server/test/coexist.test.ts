@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 /** A fastify app with `before` (the app's own plugins) run ahead of weft. */
-async function hostApp(before: (app: FastifyInstance) => Promise<unknown> | void, opts: Partial<WeftOptions> = {}) {
+async function hostApp(before: (app: FastifyInstance) => PromiseLike<unknown> | void, opts: Partial<WeftOptions> = {}) {
   const app = Fastify({ logger: false });
   apps.push(app);
   await before(app);

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { afterAll, it } from "vitest";
 import { LiveView } from "../src/index.js";
 import { Client, getPage, startServer } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 // Live sessions and live navigation (issue 12) over a real fastify server and real WebSockets:
 // onMount hooks on the HTTP render, the join and the navigation; one frame each way for a
 // navigation; full loads across sessions; refusals; lv-patch to another route; pageTitle.
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { weft, LiveView, type Params } from "../src/index.js";
 import { Client, getPage, SECRET } from "./helpers.js";
@@ -13,7 +13,8 @@ let terminated = 0;
 class Home extends LiveView<{ user: string; n: number }> {
   static title = "Home";
   mount() {
-    return { n: 0 };
+    // `user` comes from the live session's onMount hook, which runs before mount
+    return { ...this.assigns, n: 0 };
   }
   terminate() {
     terminated++;
@@ -30,7 +31,7 @@ class Home extends LiveView<{ user: string; n: number }> {
 
 class Item extends LiveView<{ user: string; id: string; tab: string; pageTitle: string }> {
   mount(params: Params) {
-    return { id: params.id, tab: params.tab ?? "", pageTitle: `Item ${params.id}` };
+    return { ...this.assigns, id: params.id, tab: params.tab ?? "", pageTitle: `Item ${params.id}` };
   }
   handleParams(params: Params) {
     this.assign({ tab: params.tab ?? "" });
@@ -63,7 +64,7 @@ class Plain2 extends LiveView {
   }
 }
 
-let app: ReturnType<typeof Fastify>;
+let app: FastifyInstance;
 let base: string;
 const open: Client[] = [];
 

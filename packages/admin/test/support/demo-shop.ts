@@ -26,7 +26,7 @@ import type { Engine, EngineDb } from "./engines.js";
 export type DemoTables = Pick<typeof sqliteSchema, "customers" | "products" | "orders" | "orderItems" | "supportTickets">;
 
 /** The demo's shop on one engine. */
-export interface DemoShop extends EngineDb, DemoTables {
+export interface DemoShop extends Omit<EngineDb, "connect">, DemoTables {
   /** SQLite only: the file and the raw connection (tests of SQLite's own locking) */
   file?: string;
   sqlite?: Database.Database;

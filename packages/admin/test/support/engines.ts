@@ -217,7 +217,7 @@ export function drizzleOn(e: EngineDb, config: { logger?: { logQuery(query: stri
 }
 
 /** Inserts `rows` into `table` in chunks of `size` (one statement each: PostgreSQL takes at most 65,535 parameters). */
-export async function insertChunked(db: AdminDatabase, table: AnyTable, rows: readonly Record<string, unknown>[], size = 1000): Promise<void> {
+export async function insertChunked(db: AdminDatabase, table: AnyTable, rows: readonly object[], size = 1000): Promise<void> {
   for (let i = 0; i < rows.length; i += size) await qb(db).insert(table as never).values(rows.slice(i, i + size) as never);
 }
 

@@ -7,7 +7,8 @@
  */
 import { eq } from "drizzle-orm";
 import type { Order } from "../../../../examples/admin-demo/src/db/schema.js";
-import { withProgress, type AdminAction, type PinnedSelection } from "../../src/index.js";
+import { withProgress, type AdminAction } from "../../src/index.js";
+import type { PinnedSelection } from "../../src/jobs/index.js";
 import { qb } from "../../src/query/dialect/index.js";
 import type { DemoTables } from "./demo-shop.js";
 

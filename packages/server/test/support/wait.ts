@@ -1,9 +1,15 @@
-/** Polls `cond` every `everyMs` until it is truthy; rejects with `what` after `timeoutMs` (a bound, not a timing assertion). */
-export async function waitFor<T>(cond: () => T | Promise<T>, what = "condition", timeoutMs = 10_000, everyMs = 10): Promise<T> {
+/** `T` without its falsy members: what {@link waitFor} resolves with. */
+export type Truthy<T> = Exclude<T, undefined | null | false | 0 | 0n | "">;
+
+/**
+ * Polls `cond` every `everyMs` until it is truthy and resolves with that value; rejects with
+ * `what` after `timeoutMs` (a bound, not a timing assertion).
+ */
+export async function waitFor<T>(cond: () => T | Promise<T>, what = "condition", timeoutMs = 10_000, everyMs = 10): Promise<Truthy<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await cond();
-    if (v) return v;
+    if (v) return v as Truthy<T>; // narrowed by the truthiness test, which TS does not apply to a generic
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
