@@ -58,23 +58,21 @@ export type RelatedMatch = ((rel: ResolvedRelation, cond: SQL) => SQL) & {
 /**
  * The related search fields as the keys a count found: `keys[i]` for the i-th call (once per word
  * and relation, in the order the CTEs were made), as `column IN (keys)` in one parameter
- * (`dialect.inList`); `rowByRow`: the column without its index (see `selectionFilter`'s `dense`).
+ * (`dialect.inList`).
  */
-export type KeysMatch = (rowByRow: boolean) => RelatedMatch;
+export type KeysMatch = () => RelatedMatch;
 
 /** The {@link KeysMatch} of the keys a count found (`keys[i]`: those of its i-th CTE). */
 export function keysMatch(dialect: Dialect, keys: readonly (readonly unknown[])[]): KeysMatch {
-  // each key list made into SQL once per form: the rows statement and the `dateHierarchy` bar's
+  // each key list made into SQL once: the rows statement and the `dateHierarchy` bar's
   // reuse it (48,118 customer ids are ~2 ms of the event loop to write out)
-  const lists = new Map<string, SQL>();
-  return (rowByRow) => {
+  const lists = new Map<number, SQL>();
+  return () => {
     let i = 0;
     return (rel) => {
       const at = i++;
-      const expr = rowByRow ? dialect.unindexed(rel.column) : rel.column;
-      const memo = `${at}:${rowByRow}`;
-      let list = lists.get(memo);
-      if (!list) lists.set(memo, (list = dialect.inList(expr, keys[at]!)));
+      let list = lists.get(at);
+      if (!list) lists.set(at, (list = dialect.inList(rel.column, keys[at]!)));
       return list;
     };
   };

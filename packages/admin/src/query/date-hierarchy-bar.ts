@@ -96,7 +96,7 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   // a search reads every match twice (q=a on 400,000 orders: 11 s at load ~30); a superset, since
   // periods without a match are dropped below
   // built only where used: a dense search never needs it (its key list would be written out for nothing)
-  const where = () => selectionFilter(db, dialect, rules, now, state, keys?.(false));
+  const where = () => selectionFilter(db, dialect, rules, now, state, keys?.());
   const unsearched = state.q === "" ? where() : selectionFilter(db, dialect, rules, now, { ...state, q: "" });
   const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
 
