@@ -219,10 +219,11 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   /**
    * The page's WHERE clause and its count, with each related search field matched once per
    * page: the count statement finds the matching related keys in a CTE (materialized, since it
-   * is used twice) and also returns them as a JSON array, which the rows statement takes as a
+   * is used twice) and returns them as a JSON array, which the rows statement takes as a
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements. The
-   * count's plan follows the number of keys (`dialect.countByKeys`).
+   * count's plan follows the number of keys (`dialect.countByKeys`). A count that stopped at
+   * `atMost` returns no keys: its rows look each row's related row up by key (`relatedPerRow`).
    */
   private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<Matching> {
     const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
@@ -243,12 +244,10 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
     // places; a select builder inside `sql` renders in parentheses
     const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
-    // a count past `atMost` sends no keys back (q=a: 48,118 customer ids): its rows are tested one
-    // by one (`relatedPerRow`); the CASE runs the aggregate only when it is taken
-    const keyColumns = sql.join(subs.map((_, i) => {
-      const agg = sql`(select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)})`;
-      return sql`, ${atMost === undefined ? agg : sql`case when "n" > ${atMost} then null else ${agg} end`} as ${sql.identifier(`m${i}`)}`;
-    }));
+    // a count past `atMost` sends no keys back (q=a: 48,118 customer ids; its rows are tested one by
+    // one, `relatedPerRow`): the CASE runs the aggregate only when it is taken
+    const agg = (i: number) => sql`(select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)})`;
+    const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > ${atMost} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
     const many = () => {
       let i = 0;
       return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, cte(i++), true)), atMost);
