@@ -1,5 +1,5 @@
 // `node bench/probe-cl.mjs DB_OR_URL [query ...]`: the orders change list's statements for each
-// query string, each timed and with its plan (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN
+// query string (the page's, then its dateHierarchy bar's), each timed and with its plan (SQLite: EXPLAIN QUERY PLAN; PostgreSQL: EXPLAIN
 // ANALYZE), on a seeded demo database (SQLite file, or postgres:// URL). A profiling aid.
 import { buildAdmin } from "@weft/admin-demo/dist/admin.js";
 import { openDemoDatabase } from "@weft/admin-demo/dist/db/connect.js";
@@ -36,7 +36,10 @@ for (const qs of queries) {
   const q2 = new (list.constructor)(db, list.config.table, admin.options, { onStatement: (s, p) => seen.push([s, p]) });
   const t0 = performance.now();
   const page = await q2.fetchPage(state);
-  console.log(`\n=== ${qs}: fetchPage ${(performance.now() - t0).toFixed(1)} ms, total ${page.total}${page.capped ? "+" : ""}, page ${page.page}`);
+  const t1 = performance.now();
+  // the dateHierarchy bar as the change list builds it (after the page: its keys, its capped flag)
+  await q2.dateHierarchy(state, { dense: page.capped, page });
+  console.log(`\n=== ${qs}: fetchPage ${(t1 - t0).toFixed(1)} ms, total ${page.total}${page.capped ? "+" : ""}, page ${page.page}; the bar ${(performance.now() - t1).toFixed(1)} ms`);
   for (const [s, p] of seen) {
     const ps = p.map((v) => (typeof v === "string" && v.length > 200 ? `${v.slice(0, 40)}…(${v.length} chars)` : v));
     const [dt, plan] = await run(s, p);

@@ -239,7 +239,23 @@ above the list (their own queries) and the shell's badges (cached) to the change
 queries.
 
 What the profile (\`node bench/probe-cl.mjs DB_OR_URL "q=a" …\`: each statement timed, with
-SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`) showed and what changed:
+SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`; it now times the bar too) showed and what changed:
+
+- **A capped search (17:25, load 1.5)**: the list already says "more than 10,000 orders", so the
+  \`dateHierarchy\` bar shows its periods without counts, as Django's \`date_hierarchy\` (exact
+  counts stay where they are cheap: unsearched lists, searches under \`countLimit\`). Each period
+  is tested for its first match (\`limit 1\` along the date index), each row's customer looked up
+  by key (\`(select 1 from customers where id = orders.customer_id and …) is not null\`: a scalar
+  subquery, since PostgreSQL hashes an \`EXISTS\` over a scan of the 50,000 customers, 30–50 ms a
+  year). The bar's statement for \`q=a\`: SQLite 26 → 0.2 ms, PostgreSQL 55–115 → 0.1 ms (load
+  ~9). The same per-row lookup serves the rows statement of a capped search, so the count sends
+  no keys back (48,118 ids as JSON for \`q=a\`) and nothing parses them: SQLite's rows 5–17 →
+  0.4 ms. Request p50, main against this change in one lock hold (\`--runs 30 --pages\`, load
+  1.4–1.6): SQLite \`q=a\` 87 → 26 ms, \`q=ann\` 119 → 22, \`q=a&p=100\` 97 → 33, \`q=ann&p=100\` 90 → 64,
+  \`q=smith\` 25 → 22; PostgreSQL \`q=a\` 142 → 49, \`q=ann\` 62 → 27, \`q=a&p=100\` 154 → 98,
+  \`q=ann&p=100\` 95 → 101, \`q=smith\` 28 → 22. What is left of a capped search is its count: the
+  customers' \`LIKE\` (one letter: no trigram; ~20 ms of PostgreSQL's scan) and the walk to
+  \`countLimit\` matches; a lower \`countLimit\` barely moves it (\`node bench/probe-count-limit.mjs\`).
 
 - **The \`dateHierarchy\` bar** (the demo's orders have one since 02:10; 5 → 7 statements a
   request): the bar, not the seed, took SQLite's \`q=a\` from 183 ms to past the 2 s budget. Its

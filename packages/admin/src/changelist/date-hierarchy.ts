@@ -9,7 +9,7 @@ import type { ChangeListState, DateHierarchyView } from "../query/index.js";
 export interface DateLinkModel {
   label: string;
   href: string;
-  /** the row count, e.g. "1,204", or "10,000+" past `countLimit` (choices only) */
+  /** the row count, e.g. "1,204", or "10,000+" past `countLimit` (choices only; absent when not counted: a search past `countLimit`) */
   count?: string;
 }
 
@@ -29,7 +29,7 @@ export function dateHierarchyModel(url: string, bar: DateHierarchyView | null): 
     field: bar.field,
     back: bar.back.map((b) => ({ label: b.label, href: href(b.query) })),
     current: bar.current,
-    choices: bar.choices.map((c) => ({ label: c.label, href: href(c.query), count: `${c.count.toLocaleString("en-US")}${c.capped ? "+" : ""}` })),
+    choices: bar.choices.map((c) => ({ label: c.label, href: href(c.query), ...(c.count === null ? {} : { count: `${c.count.toLocaleString("en-US")}${c.capped ? "+" : ""}` }) })),
   };
 }
 

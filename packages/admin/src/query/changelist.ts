@@ -9,7 +9,7 @@ import { and, sql, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { keysMatch, selectionFilter, type KeysMatch } from "./conditions.js";
+import { keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
@@ -37,7 +37,7 @@ interface Matching {
   readonly total: number;
   readonly estimated?: boolean;
   readonly bounded?: boolean;
-  /** The related search fields as the keys the count found (`rowByRow`: tested per row, see `selectionFilter`'s `dense`); absent without a related search field. */
+  /** The related search fields as the keys the count found; absent without a related search field, and when the count was capped (its keys were not sent back). */
   readonly related?: KeysMatch;
 }
 
@@ -219,10 +219,11 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   /**
    * The page's WHERE clause and its count, with each related search field matched once per
    * page: the count statement finds the matching related keys in a CTE (materialized, since it
-   * is used twice) and also returns them as a JSON array, which the rows statement takes as a
+   * is used twice) and returns them as a JSON array, which the rows statement takes as a
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements. The
-   * count's plan follows the number of keys (`dialect.countByKeys`).
+   * count's plan follows the number of keys (`dialect.countByKeys`). A count that stopped at
+   * `atMost` returns no keys: its rows look each row's related row up by key (`relatedPerRow`).
    */
   private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<Matching> {
     const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
@@ -243,20 +244,25 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
     // places; a select builder inside `sql` renders in parentheses
     const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
-    const keyColumns = sql.join(subs.map((_, i) => sql`, (select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)}) as ${sql.identifier(`m${i}`)}`));
+    // a count past `atMost` sends no keys back (q=a: 48,118 customer ids; its rows are tested one by
+    // one, `relatedPerRow`): the CASE runs the aggregate only when it is taken
+    const agg = (i: number) => sql`(select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)})`;
+    const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > ${atMost} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
     const many = () => {
       let i = 0;
       return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, cte(i++), true)), atMost);
     };
     const counted = this.dialect.countByKeys(subs.map((_, i) => cte(i)), countSql(this.rows, countWhere, atMost), many);
-    const query = sql`with ${withs} select (${counted}) as "n"${keyColumns}`;
+    // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
+    const query = sql`with ${withs}, "weft_n"("n") as materialized (select (${counted})) select "n"${keyColumns} from "weft_n"`;
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => db.dialect.sqlToQuery(query) }))[0] ?? {};
     const total = Number(row.n ?? 0);
     const dense = atMost !== undefined && total > atMost;
-    const keys = subs.map((_, i) => this.dialect.parseKeys(row[`m${i}`]));
-    const related = keysMatch(this.dialect, keys);
-    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related(dense), dense);
+    // dense: the rows walk the sort's index, each row's related row looked up by key (q=a: ~52 lookups)
+    if (dense) return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true), total, bounded: true };
+    const related = keysMatch(this.dialect, subs.map((_, i) => this.dialect.parseKeys(row[`m${i}`])));
+    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related());
     return { where, total, bounded: atMost !== undefined, related };
   }
 
@@ -344,7 +350,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
    * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty), 1 under a year or a month, 0 under a day.
    * Each period's count stops at `countLimit` (`capped`), as the list's own, except a search
-   * that matched fewer rows than that (counted exactly, in one pass over its matches). Given the
+   * that matched fewer rows than that (counted exactly, in one pass over its matches) and one
+   * that matched more (`hints.dense`: its periods are not counted, `count` null). Given the
    * page `fetchPage` returned for the same search (`hints.page`), the bar reuses the related
    * search fields' keys that page's count found, instead of searching the related table again.
    * @param state - a validated state

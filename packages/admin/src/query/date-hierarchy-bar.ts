@@ -1,15 +1,15 @@
 /**
  * The `dateHierarchy` bar of a change-list state (Django's `date_hierarchy` template tag): the
  * way back up (all dates, the year, the month), the period shown, and the periods under it that
- * have rows, each with its count and the query string of its link. Statements: the years need
- * one `min`/`max` statement (over the list without its search), then one for every year's count
- * (none when the list without its search is empty); a year's months and a month's days one
- * statement; a day none.
+ * have rows, each with its count (none under a search that matched more than `countLimit` rows)
+ * and the query string of its link. Statements: the years need one `min`/`max` statement (over
+ * the list without its search), then one for every year's count (none when the list without its
+ * search is empty); a year's months and a month's days one statement; a day none.
  */
-import { sql, type SQL } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { Dialect } from "./dialect/index.js";
-import { selectionFilter, type KeysMatch } from "./conditions.js";
+import { relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
 import type { ChangeListPage } from "./page.js";
 import { bucketStatement, childBuckets, drillLabel, minMaxStatement, parentDrill, readInstant, yearBuckets, type DateBucket, type DateDrill } from "./date-hierarchy.js";
 import { toSearchParams, type ChangeListState, type StateRules } from "./state.js";
@@ -33,19 +33,23 @@ export interface DateHierarchyView {
   /**
    * The periods under it that have rows, in calendar order, with their row counts; `capped`: more
    * than `count` rows (the ModelAdmin's `countLimit`) are in the period and counting stopped there.
+   * `count` is null when the periods were not counted: the list's search matched more than
+   * `countLimit` rows (a {@link DateHierarchyHints.dense} search), so each period was only tested
+   * for one match, as Django's `date_hierarchy` shows its periods without counts.
    */
-  readonly choices: readonly (DateHierarchyLink & { readonly count: number; readonly capped: boolean })[];
+  readonly choices: readonly (DateHierarchyLink & { readonly count: number | null; readonly capped: boolean })[];
 }
 
 /** What the page already knows when the bar is built. */
 export interface DateHierarchyHints {
   /**
    * The page's search matched more than `countLimit` rows (`ChangeListPage.capped` with a `q`):
-   * each period's matches are counted along the column's index, testing the search row by row,
-   * up to `countLimit`, instead of one pass over every match (q=a, 385,403 of 400,000 orders:
-   * ~6 s → ~0.3 s on SQLite at load ~30). On PostgreSQL only for the years, and only with `page`
-   * (the related search's keys): without them each year's count searched the customers again
-   * (q=a: the walk ~0.8 s at load ~30); with them ~0.1 s at load ~7.
+   * the list already says "more than 10,000", so the periods are shown without counts (`count`
+   * null) and each is only tested for its first match along the column's index, the search tested
+   * row by row, a related word by one key lookup per row read (`limit 1` per period), instead of
+   * counting up to `countLimit` in each (q=a on 400,000 orders, 3 years: the bar's statement
+   * ~26 → 0.2 ms on SQLite, ~55–115 → 0.1 ms on PostgreSQL, EXPLAIN ANALYZE at load ~9), at
+   * every level on both engines. A period without a match is walked to its end.
    */
   readonly dense?: boolean;
   /**
@@ -54,7 +58,8 @@ export interface DateHierarchyHints {
    * word), and the bar's statement takes them as one parameter instead of searching the related
    * table again (ignored when the page was fetched for another `q`; PostgreSQL only). There the related
    * search is then `= any($keys)`, which a bitmap of the foreign key's index serves (q=smith's pass
-   * was a hashed subquery over a scan of every order: 245 ms → 16 ms at load ~7).
+   * was a hashed subquery over a scan of every order: 245 ms → 16 ms at load ~7). Not used by a
+   * {@link DateHierarchyHints.dense} search's tests.
    */
   readonly page?: ChangeListPage;
 }
@@ -69,9 +74,8 @@ export interface DateHierarchyHints {
  * @param run - runs one statement (counted by the change list)
  * @param state - a validated state
  * @param hints - what the page's count told (see {@link DateHierarchyHints})
- * @param related - the related search fields as the keys the page's count found (`rowByRow`: tested
- *   per row), when the page was fetched for this search (see {@link DateHierarchyHints.page});
- *   PostgreSQL only
+ * @param related - the related search fields as the keys the page's count found, when the page was
+ *   fetched for this search (see {@link DateHierarchyHints.page}); PostgreSQL's one pass only
  * @returns the bar, or null when the admin has no `dateHierarchy`
  */
 export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, run: (q: Runnable<Record<string, unknown>[]>) => Promise<Record<string, unknown>[]>, state: ChangeListState, hints: DateHierarchyHints = {}, related?: KeysMatch): Promise<DateHierarchyView | null> {
@@ -80,20 +84,19 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   const table = rules.config.table;
   const exec = async (query: SQL) => (await run({ execute: () => dialect.all(db, query), toSQL: () => (db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
   const limit = rules.config.countLimit;
-  // a capped search is counted per period along the column's index, bounded: on SQLite at every
-  // level; on PostgreSQL for the years only (each period's statement hashes the related keys
-  // again; under a year a pass over the period's matches costs less) and when the related search
-  // fields come as the page's keys (else each period would search the related table again)
-  // SQLite searches the related table again instead: reading 48,118 keys from one JSON parameter per
-  // period measured slower there (q=a's bar 40 → 55 ms) than its LIKE over the customers
+  // a capped search's periods are tested for their first match along the column's index, the
+  // search tested row by row, a related word by one key lookup per row read (`relatedPerRow`):
+  // the page's keys would be hashed, or the related table searched, once a period (q=a: 48,118
+  // customer ids, 30–50 ms a year on PostgreSQL; ~8 ms a year for SQLite's LIKE over the customers).
+  // A sparse search's one pass takes the page's keys on PostgreSQL; SQLite searches the related
+  // table again (reading 48,118 keys from one JSON parameter measured slower there: 40 → 55 ms)
   const keys = dialect.name === "postgres" ? related : undefined;
-  const keyed = keys !== undefined || !rules.config.searchFields.some((f) => f.field.relation);
-  const dense = state.q !== "" && hints.dense === true && limit !== undefined && (dialect.name === "sqlite" || (keyed && !state.date));
+  const dense = state.q !== "" && hints.dense === true && limit !== undefined;
   // the years of the list without its search: the ends of the column's index, where min/max over
   // a search reads every match twice (q=a on 400,000 orders: 11 s at load ~30); a superset, since
   // periods without a match are dropped below
   // built only where used: a dense search never needs it (its key list would be written out for nothing)
-  const where = () => selectionFilter(db, dialect, rules, now, state, keys?.(false));
+  const where = () => selectionFilter(db, dialect, rules, now, state, keys?.());
   const unsearched = state.q === "" ? where() : selectionFilter(db, dialect, rules, now, { ...state, q: "" });
   const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
 
@@ -110,17 +113,17 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     // the column's index, each bucket bounded by its own range only (the period's range beside it
     // would make SQLite walk the whole period once per bucket)
     // each bounded by `countLimit` (as the list's own count), except a sparse search's one pass
+    // and a dense search's tests (one match a period: `limit 1`)
     const { date: _period, ...outside } = state;
-    // the periods' counts share the related keys: sent once, as CTEs (PostgreSQL, past 5,000 keys)
-    const ctes: SQL[] = [];
     const statement =
       state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges", limit)
-      : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, keys?.(true, ctes), true), buckets, rules.timeZone, "ranges", limit)
+      : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, relatedPerRow(db, table), true), buckets, rules.timeZone, "ranges", 0)
       : bucketStatement(h, table, where(), buckets, rules.timeZone, "pass");
-    const row = await exec(ctes.length > 0 ? sql`with ${sql.join(ctes, sql`, `)} ${statement}` : statement);
+    const row = await exec(statement);
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
   }
-  const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: limit !== undefined ? Math.min(counts[i]!, limit) : counts[i]!, capped: limit !== undefined && counts[i]! > limit }] : []));
+  // a dense search's periods were tested for one match each, not counted
+  const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: dense ? null : limit !== undefined ? Math.min(counts[i]!, limit) : counts[i]!, capped: !dense && limit !== undefined && counts[i]! > limit }] : []));
 
   const back: DateHierarchyLink[] = [];
   if (state.date) {

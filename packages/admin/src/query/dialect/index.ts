@@ -49,12 +49,6 @@ export interface Dialect {
    * (only the branch taken runs: its sub-select is evaluated when first needed); SQLite: `few`.
    */
   countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL): SQL;
-  /**
-   * {@link Dialect.inList} for keys one statement uses more than once: when they are many
-   * (PostgreSQL: past 5,000) the CTE `name("k")` holding them, sent once, and `expr IN (SELECT "k"
-   * FROM name)` (the caller adds `cte` to its `WITH`); else undefined (use `inList`).
-   */
-  keysCte(expr: SQLWrapper, keys: readonly unknown[], name: SQLWrapper): { cte: SQL; cond: SQL } | undefined;
   /** An aggregate of `expr` as a JSON array (empty array for no rows), read back by {@link Dialect.parseKeys}. */
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */

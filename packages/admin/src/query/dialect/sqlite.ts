@@ -99,10 +99,6 @@ export const sqliteDialect: Dialect = {
   countByKeys(_ctes: readonly SQLWrapper[], few: SQL): SQL {
     return few;
   },
-  keysCte(): undefined {
-    // json_each(?) is read where it is used; the bar does not take keys on SQLite
-    return undefined;
-  },
   jsonArrayAgg(expr: SQL): SQL {
     return sql`json_group_array(${expr})`;
   },
