@@ -107,7 +107,8 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     const q = "q=ORD&status__exact=paid&createdAt__year=2025&sort=-number&p=2";
     const { view } = await bar(q);
     const paid = ROWS.filter(([id]) => orderOf(id).status === "paid" && id <= 5).length;
-    expect(view.choices.reduce((s, c) => s + c.count, 0)).toBe(paid);
+    // a search under countLimit: every period counted (only a capped search leaves them uncounted)
+    expect(view.choices.reduce((s, c) => s + c.count!, 0)).toBe(paid);
     // with a search: one pass over the matches
     expect((await bar(q)).sql[0]).toMatch(/sum\(case when/);
     for (const l of [...view.choices, ...view.back]) {
