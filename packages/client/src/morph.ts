@@ -44,8 +44,9 @@ export const render = (v: View, html: string, same?: 1) => {
         // `rate`): a render the server made before it knew of the user's choice does not undo it
         // (a select's choice is its options' `selected` attributes to morphdom, so copying the
         // value would not do). Once sent, the reply's render carries the choice back.
-        if ((f as any).form?.lvq) return false;
+        // (the focused field itself keeps its value and takes the rest: aria-expanded, errors …)
         if (f == d.activeElement) (t as HTMLInputElement).value = (f as HTMLInputElement).value;
+        else if ((f as any).form?.lvq) return false;
       }
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
       keep(f, t);
