@@ -91,7 +91,8 @@ export class FairShare {
    * @param user - the user's id
    */
   seen(user: string | number): void {
-    this.account(String(user), this.now()).seen = this.now();
+    const now = this.now();
+    this.account(String(user), now).seen = now;
   }
 
   /**
