@@ -23,8 +23,8 @@ export interface JobPage {
   arrivals: Arrival[];
 }
 
-/** Logs in as the demo's superuser through the real form; returns the cookies to send. */
-export async function login(base: string): Promise<string> {
+/** Logs in as one of the demo's users (default its superuser; password = username) through the real form; returns the cookies to send. */
+export async function login(base: string, username = "admin"): Promise<string> {
   const jar = new Map<string, string>();
   const keep = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
@@ -42,7 +42,7 @@ export async function login(base: string): Promise<string> {
     method: "POST",
     redirect: "manual",
     headers: { cookie: header(), "content-type": "application/x-www-form-urlencoded", origin: base },
-    body: new URLSearchParams({ _csrf: csrf, username: "admin", password: "admin", next: "/admin/" }).toString(),
+    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }).toString(),
   });
   await res.arrayBuffer();
   if (res.status !== 302) throw new Error(`login failed: HTTP ${res.status}`);

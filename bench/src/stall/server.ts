@@ -4,15 +4,16 @@
  * port of 127.0.0.1 and reporting it over IPC: `{ port }`.
  *
  * ```
- * node bench/dist/stall/server.js <dbFile> [databaseUrl]
+ * node bench/dist/stall/server.js <dbFile> [databaseUrl] [--no-fair-share]
  * ```
+ * `--no-fair-share`: the admin without its per-user share of database time (`fairShare: false`), for A/B runs.
  */
 import { buildApp } from "@weft/admin-demo/dist/app.js";
 
-const dbFile = process.argv[2];
-const databaseUrl = process.argv[3];
+const fairShare = !process.argv.includes("--no-fair-share");
+const [dbFile, databaseUrl] = process.argv.slice(2).filter((a) => a !== "--no-fair-share");
 if (!dbFile || !process.send) throw new Error("usage: forked by bench/dist/stall.js with a database file");
-const app = await buildApp({ dbFile, ...(databaseUrl ? { databaseUrl } : {}), simulateMs: 0, logger: false });
+const app = await buildApp({ dbFile, ...(databaseUrl ? { databaseUrl } : {}), simulateMs: 0, logger: false, ...(fairShare ? {} : { fairShare: false }) });
 await app.listen({ port: 0, host: "127.0.0.1" });
 process.send({ port: (app.server.address() as { port: number }).port });
 process.on("disconnect", () => process.exit(0));

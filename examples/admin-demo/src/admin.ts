@@ -1,5 +1,6 @@
 import { AdminSite, TabularInline } from "@weft/admin";
 import type { SiteJobOptions } from "@weft/admin/jobs";
+import type { FairShareOption } from "@weft/admin/query";
 import type Database from "better-sqlite3";
 import { engineOf, type AnyDemoDb } from "./db/engine.js";
 import { orderActions } from "./actions.js";
@@ -26,13 +27,14 @@ export const DEMO_USERS = [
  * @param jobs - the job options (e.g. `bullmq` for job workers); `DEMO_JOB_RETENTION_MS` in the
  *   environment sets how long the channel layer keeps a finished job (the e2e specs shorten it
  *   to see the job history take over)
+ * @param fairShare - the per-user share of database time (`AdminSiteOptions.fairShare`; default: the admin's)
  */
-export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: SiteJobOptions): AdminSite {
+export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: SiteJobOptions, fairShare?: FairShareOption): AdminSite {
   const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
   const retentionMs = Number(process.env.DEMO_JOB_RETENTION_MS);
   if (retentionMs > 0) jobs = { ...jobs, retentionMs };
   // money columns hold cents: shown as "€822.45", typed as "822.45"
-  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}) });
+  const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}), ...(fairShare !== undefined ? { fairShare } : {}) });
 
   site.register(orders, {
     app: "shop",

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { weft, type ChannelLayer } from "@weft/server";
 import { ChannelLayerUnavailableError, MemoryChannelLayer, RedisChannelLayer } from "@weft/server/pubsub";
 import { adminPlugin, type AdminSite } from "@weft/admin";
+import type { FairShareOption } from "@weft/admin/query";
 import fastifyCompress, { type FastifyCompressOptions } from "@fastify/compress";
 import Fastify, { type FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS, ensureDemoUsers } from "./admin.js";
@@ -53,6 +54,8 @@ export interface DemoOptions {
   keepAliveTimeoutMs?: number;
   /** options of @fastify/compress (default {@link DEMO_COMPRESS}); false: no compression (e.g. a proxy compresses) */
   compress?: FastifyCompressOptions | false;
+  /** the admin's per-user share of database time (`AdminSiteOptions.fairShare`; default: the admin's default, on); `pnpm bench:stall --no-fair-share` passes false */
+  fairShare?: FairShareOption;
 }
 
 /** The demo's keep-alive timeout, ms: Node's default (fastify's 72 s keeps every recent visitor's socket open). */
@@ -136,7 +139,7 @@ export async function buildApp(opts: DemoOptions): Promise<FastifyInstance> {
   const pubsub = opts.pubsub ?? demoChannelLayer(opts.redisUrl, (err) => app.log.error({ err }, "channel layer"));
   // with job workers (--job-workers), jobs go through BullMQ and run there, not in this process
   // ready(): the admin's own tables created or upgraded, on either engine (once for all processes)
-  const site = await buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined).ready();
+  const site = await buildAdmin(db, sqlite, opts.bullmq && opts.redisUrl ? { bullmq: { url: opts.redisUrl } } : undefined, opts.fairShare).ready();
   // the search indexes of the ModelAdmins' `searchIndex` (built once: ~15 s on the 400,000 orders)
   const built = await site.migrateSearchIndexes();
   if (built.length > 0) app.log.info({ indexes: built }, "built the admin's search indexes");

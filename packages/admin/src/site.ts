@@ -6,9 +6,9 @@ import { adminMigratedIn } from "./migrate/pg.js";
 import { ModelAdmin, type ModelAdminOptions } from "./model/model-admin.js";
 import { checkListPriority } from "./model/list-priority.js";
 import { EMPTY_VALUE_DISPLAY } from "./model/empty-value.js";
-import { checkFieldTypes, resolveDisplay, type Display, type DisplayOptions } from "./model/field-types.js";
+import { checkFieldTypes, resolveDisplay, type Display } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
-import { ChangeListQuery, queryBudget, siteReads, type SqliteReadPool, type ReadPoolOption, type Relations } from "./query/index.js";
+import { ChangeListQuery, FairShare, queryBudget, siteReads, type SqliteReadPool, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import type { DashboardSite } from "./dashboard/dashboard-site.js";
 import { DashboardRegistry } from "./dashboard/registry.js";
@@ -22,60 +22,8 @@ import { adminError } from "./errors.js";
 import { PageRegistry, type AdminPageOptions, type NavPageGroup, type PageViewClass } from "./pages/index.js";
 import type { LiveViewClass } from "@weft/server";
 
-/** Options of an {@link AdminSite}. */
-export interface AdminSiteOptions {
-  /**
-   * the drizzle database holding the models and the admin's `weft_*` tables: SQLite
-   * (`drizzle(new Database(file))` of `drizzle-orm/better-sqlite3`) or PostgreSQL
-   * (`drizzle(pool)` of `drizzle-orm/node-postgres`)
-   */
-  db: AdminDatabase;
-  /**
-   * @deprecated not needed: the site applies the admin's migrations to a SQLite `db` itself
-   * (`migrateAdmin`); kept so existing `new AdminSite({ db, sqlite })` calls compile
-   */
-  sqlite?: unknown;
-  /** URL prefix (default `/admin`) */
-  prefix?: string;
-  /** site title in the top bar and `<title>` (default "Weft admin"), as Django's `site_header` */
-  title?: string;
-  /** distinguishes several sites in one app (default "admin"); used in view ids */
-  id?: string;
-  /**
-   * the job store of the progress actions (retention, records kept, lease, and the per-user caps
-   * `maxPerOwner`, default 3, and `maxPerAction`, default 2), the job history's `retentionDays`
-   * (default 30; `WEFT_ADMIN_ERR_JOB_HISTORY` unless a positive number), and `bullmq` to run
-   * them on BullMQ job workers instead of in-process; see {@link AdminSite.jobs},
-   * {@link AdminSite.jobHistory} and docs/jobs.md
-   */
-  jobs?: SiteJobOptions;
-  /**
-   * how numbers, money and dates read: `locale` (default "en-GB"), the `currency` of money
-   * fields that name none (ISO 4217, e.g. "EUR"), and the `timeZone` every date of the admin is
-   * shown and typed in (IANA, default "UTC")
-   */
-  display?: DisplayOptions;
-  /**
-   * how empty values (NULL, "") read in every change list and read-only form field, as Django's
-   * `AdminSite.empty_value_display` (default "—"); a ModelAdmin's `emptyValueDisplay` and a
-   * field's (`formfieldOverrides[key].emptyValueDisplay`) win over it
-   */
-  emptyValueDisplay?: string;
-  /**
-   * the time budget of one admin statement, in milliseconds (default 2,000): past it a pooled
-   * SQLite read is stopped (its reader killed) and PostgreSQL cancels the statement
-   * (`statement_timeout`); the user reads "This search took too long; narrow it down."
-   * (see docs/admin.md, "Query budgets")
-   */
-  queryTimeoutMs?: number;
-  /**
-   * SQLite on a file: the change list's reads run in `size` reader processes at a CPU priority
-   * `nice` lower than the web process's (default `{ size: 2, nice: 10 }`), each with a read-only connection on the file of `db` (see `SqliteReadPool`),
-   * so a slow search never blocks the event loop; `false` keeps every read on `db`'s connection.
-   * An in-memory database and PostgreSQL never get one.
-   */
-  readPool?: ReadPoolOption;
-}
+import type { AdminSiteOptions } from "./site-options.js";
+export type { AdminSiteOptions } from "./site-options.js";
 
 /**
  * The admin site, as Django's `AdminSite`: the registry of {@link ModelAdmin}s, the users,
@@ -111,6 +59,8 @@ export class AdminSite implements DashboardSite {
   readonly reads: AdminDatabase;
   /** the SQLite read pool behind {@link AdminSite.reads}, if any (`adminPlugin` closes it with the app) */
   readonly readPool: SqliteReadPool | undefined;
+  /** the per-user share of the change lists' database time (see {@link AdminSiteOptions.fairShare}); undefined with `fairShare: false` */
+  readonly fairShare: FairShare | undefined;
   private readonly userStore: UserStore;
   private readonly sessionStore: AdminSessions;
   private readonly tokenStore: ApiTokens;
@@ -154,8 +104,9 @@ export class AdminSite implements DashboardSite {
     const reads = siteReads(this.db, this.dialect, this.queryTimeoutMs, opts.readPool);
     this.reads = reads.reads;
     this.readPool = reads.pool;
+    this.fairShare = opts.fairShare === false ? undefined : new FairShare(opts.fairShare);
     this.userStore = new UserStore(qb(this.db));
-    this.sessionStore = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/` });
+    this.sessionStore = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/`, ...(this.fairShare ? { onActive: this.fairShare.seen.bind(this.fairShare) } : {}) });
     this.tokenStore = new ApiTokens(qb(this.db));
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
@@ -310,7 +261,7 @@ export class AdminSite implements DashboardSite {
     if (this.models.has(key)) throw adminError("WEFT_ADMIN_ERR_MODEL_TWICE", `weft admin: ${key} is registered twice: register each table once, or give the second ModelAdmin another \`name\``);
     if (admin.app === "dashboard" || admin.app === "api" || admin.app === "jobs") throw adminError("WEFT_ADMIN_ERR_RESERVED_APP", `weft admin: app "${admin.app}" of ${key} is reserved for the admin's own URLs (dashboard, api, jobs): choose another \`app\``);
     // resolves and checks every change-list option now, so mistakes fail at start-up
-    const query = new ChangeListQuery(this.reads, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone });
+    const query = new ChangeListQuery(this.reads, table, { adminName: `ModelAdmin(${key})`, ...options }, { timeZone: this.display.timeZone, ...(this.fairShare ? { fairShare: this.fairShare } : {}) });
     checkFieldTypes(`ModelAdmin(${key})`, options.fieldTypes ?? {}, Object.keys(query.config.columns), this.display);
     checkListPriority(`ModelAdmin(${key})`, options.listDisplayPriority, query.config.listDisplay.map((c) => c.name));
     // checks every widget now too; nothing is kept when anything fails

@@ -50,7 +50,9 @@ const ALLOWED: Record<string, string[]> = {
   pages: ["shell", "checks", "model", "auth", "errors"],
   // the superusers' user, group and API-token screens (pages the site mounts itself)
   users: ["pages", "account", "auditlog", "shell", "model", "auth", "errors"],
-  site: ["users", "jobs", "jobhistory", "pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
+  // AdminSite's options (the interface alone)
+  "site-options": ["jobs", "model", "query"],
+  site: ["site-options", "users", "jobs", "jobhistory", "pages", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
   plugin: ["site", "pages", "account", "notify", "jobs", "audit", "changelist", "changeform", "dashboard", "health", "checks", "shell", "auth", "paths", "errors"],
   // helpers for tests (a PostgreSQL server, a database per test); nothing imports it
   testing: ["errors"],

@@ -73,6 +73,11 @@ export interface AdminSessionsOptions {
   now?: () => number;
   /** the login page, where a live page's "You have been signed out" notice links to (the site sets `<prefix>/login/`) */
   loginUrl?: string;
+  /**
+   * called with the user's id each time a logged-in session loads: a request, or a frame of a
+   * live page (session authority's check); the site tells its fair share that the user is active
+   */
+  onActive?: (userId: number) => void;
 }
 
 interface Current {
@@ -122,6 +127,7 @@ export class AdminSessions implements SessionProvider {
   private readonly touchIntervalMs: number;
   private readonly purgeIntervalMs: number;
   private readonly now: () => number;
+  private readonly onActive: ((userId: number) => void) | undefined;
   private readonly cache = new WeakMap<FastifyRequest, Current | null>();
   private lastPurge = 0;
 
@@ -131,6 +137,7 @@ export class AdminSessions implements SessionProvider {
    */
   constructor(opts: AdminSessionsOptions) {
     this.db = opts.db;
+    this.onActive = opts.onActive;
     this.t = adminTablesFor(opts.db);
     this.cookieName = opts.cookieName ?? ADMIN_SESSION_COOKIE;
     this.ttlMs = opts.ttlMs ?? DEFAULT_SESSION_TTL_MS;
@@ -339,6 +346,7 @@ export class AdminSessions implements SessionProvider {
       row.userId != null && row.isActive
         ? { id: row.userId, username: row.username!, isStaff: !!row.isStaff, isSuperuser: !!row.isSuperuser, permissions: parsePermissions(row.perms).sort() }
         : null;
+    if (user) this.onActive?.(user.id);
     return { session: user ? { id: row.id, user, userId: user.id, expiresAt } : { id: row.id, user, expiresAt }, touched, ttl };
   }
 

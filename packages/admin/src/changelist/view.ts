@@ -13,7 +13,7 @@ import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
 import type { AdminAction } from "../model/actions.js";
 import type { ModelEventKind } from "../model/publish.js";
 import type { ModelAction, ModelAdmin } from "../model/model-admin.js";
-import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, type ChangeListPage, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
+import { ChangeListParamError, EMPTY_STATE, QUERY_TOO_SLOW, queryTimeoutOf, readsOf, type ChangeListPage, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
 import { AdminView } from "../shell/base.js";
 import { FilterAutocomplete, filterCombobox, readTypedFilters, type TypedFilters } from "./filter-autocomplete.js";
 import { FORM_PAYLOAD, type FormInput } from "../changeform/schema.js";
@@ -307,9 +307,14 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   /**
    * Fetches the page (2 statements), the filter choices (cached by the query layer), the
    * `dateHierarchy` bar (0–2 statements, see `ChangeListQuery.dateHierarchy`) and, for a
-   * filtered list, the unfiltered total (cached briefly), then renders.
+   * filtered list, the unfiltered total (cached briefly), then renders. The statements are the
+   * user's (`readsOf`): the site's fair share may delay them while others are active.
    */
-  private async refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
+  private refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
+    return readsOf(this.user.id, () => this.read(admin));
+  }
+
+  private async read(admin: ModelAdmin<any, any>): Promise<boolean> {
     const query = this.site.query(admin);
     try {
       this.live.reset();

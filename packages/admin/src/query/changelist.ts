@@ -10,7 +10,7 @@ import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./di
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
 import { keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
-import type { AnyDb, Builder, Runnable } from "./db.js";
+import { runStatement, type AnyDb, type Builder, type Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
@@ -28,6 +28,7 @@ import {
   type StateRules,
 } from "./state.js";
 import type { ChangeListPage, ChangeListQueryOptions, ColumnHeader } from "./page.js";
+import type { FairShare } from "./fair-share/index.js";
 
 export type { ChangeListPage, ChangeListQueryOptions, ColumnHeader } from "./page.js";
 
@@ -63,6 +64,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   readonly dialect: Dialect;
   private readonly now: () => Date;
   private readonly onStatement: ((sql: string, params: readonly unknown[]) => void) | undefined;
+  private readonly fairShare: FairShare | undefined;
   /** The allow-lists and limits the URL state is checked against. */
   private readonly rules: StateRules;
   /** What the row statements are built from. */
@@ -85,6 +87,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     this.rows = rowSource(this.db, this.dialect, this.config);
     this.now = runtime.now ?? (() => new Date());
     this.onStatement = runtime.onStatement;
+    this.fairShare = runtime.fairShare;
     this.rules = {
       config: this.config,
       filtersByField: new Map(this.config.listFilter.map((f) => [f.field, f])),
@@ -156,11 +159,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
 
   private exec<Row>(q: Runnable<Row[]>): Promise<Row[]> {
     this.statementCount++;
-    if (this.onStatement) {
-      const { sql: text, params } = q.toSQL();
-      this.onStatement(text, params);
-    }
-    return q.execute();
+    return runStatement(q, this.onStatement, this.fairShare);
   }
 
   /**

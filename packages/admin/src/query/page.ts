@@ -3,6 +3,7 @@
  * run-time knobs: the change list's vocabulary, apart from the class that computes it.
  */
 import type { ChangeListRow } from "./rows.js";
+import type { FairShare } from "./fair-share/index.js";
 
 /** One page of the change list, Django's `ChangeList.result_list` + paginator figures. */
 export interface ChangeListPage {
@@ -50,4 +51,6 @@ export interface ChangeListQueryOptions {
   maxSearchWords?: number;
   /** Called with the SQL and parameters of every statement this object runs (logging, counting). */
   onStatement?: (sql: string, params: readonly unknown[]) => void;
+  /** Each statement waits for, and is charged to, the share of the user it is run for (`readsOf`); default: none (the site passes its own, see `AdminSiteOptions.fairShare`). */
+  fairShare?: FairShare;
 }
