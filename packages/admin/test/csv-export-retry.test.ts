@@ -4,7 +4,8 @@
  * attempt stored every chunk but chunk 0 (written last) and could not delete them (the database
  * refused both, as a connection lost mid-store would) ends done on attempt 2 with exactly the
  * second attempt's file, byte for byte, downloaded from the job page: no stale chunk of the first
- * attempt's longer file is left beside it.
+ * attempt's longer file is left beside it. The retry reads the same "all N matching" keys as the
+ * first attempt (their snapshot is kept for it).
  */
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
