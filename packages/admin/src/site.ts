@@ -1,4 +1,4 @@
-import { dialectOf, qb, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
+import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./query/dialect/index.js";
 import { authPages } from "./users/index.js";
 import { AdminSessions, ApiTokens, hasPermission, UserStore, type SessionUser } from "./auth/index.js";
 import { migrateAdmin, migrateAdminSqlite, migrateSearchIndexes, type TrigramIndexSpec } from "./migrate/index.js";
@@ -105,9 +105,9 @@ export class AdminSite implements DashboardSite {
     this.reads = reads.reads;
     this.readPool = reads.pool;
     this.fairShare = opts.fairShare === false ? undefined : new FairShare(opts.fairShare);
-    this.userStore = new UserStore(qb(this.db));
-    this.sessionStore = new AdminSessions({ db: qb(this.db), loginUrl: `${this.prefix}/login/`, ...(this.fairShare ? { onActive: this.fairShare.seen.bind(this.fairShare) } : {}) });
-    this.tokenStore = new ApiTokens(qb(this.db));
+    this.userStore = new UserStore(this.db);
+    this.sessionStore = new AdminSessions({ db: this.db, loginUrl: `${this.prefix}/login/`, ...(this.fairShare ? { onActive: this.fairShare.seen.bind(this.fairShare) } : {}) });
+    this.tokenStore = new ApiTokens(this.db);
     this.dashboard = new DashboardRegistry(this);
     this.context = new SiteContext(this);
     this.pages = new PageRegistry(this);

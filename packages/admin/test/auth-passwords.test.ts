@@ -64,7 +64,7 @@ describe.each(ENGINES)("%s", (engine) => {
     afterAll(() => e?.close());
 
     it("upgrades a user's scrypt hash to argon2id on the next successful login, not on a failed one", async () => {
-      const users = new UserStore(qb(e.db));
+      const users = new UserStore(e.db);
       const { weftUsers } = adminTablesFor(e.db);
       const db = qb(e.db);
       const u = await users.createUser({ username: "legacy", password: "old-pass", isStaff: true });

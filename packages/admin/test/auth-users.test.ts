@@ -54,7 +54,7 @@ describe.each(ENGINES)("%s", (engine) => {
     let users: UserStore;
     beforeAll(async () => {
       e = await openEngine(engine, NO_TABLES, "admin_auth");
-      users = new UserStore(qb(e.db));
+      users = new UserStore(e.db);
     }, 60_000);
     afterAll(() => e?.close());
 
@@ -148,8 +148,8 @@ describe.each(ENGINES)("%s", (engine) => {
 
     beforeAll(async () => {
       e = await openEngine(engine, NO_TABLES, "admin_auth");
-      users = new UserStore(qb(e.db));
-      tokens = new ApiTokens(qb(e.db), { touchIntervalMs: 0 });
+      users = new UserStore(e.db);
+      tokens = new ApiTokens(e.db, { touchIntervalMs: 0 });
       staff = await users.createUser({ username: "api", password: null, isStaff: true });
       token = await tokens.createToken(staff.id, "dashboard");
     }, 60_000);
@@ -202,7 +202,7 @@ describe.each(ENGINES)("%s", (engine) => {
     afterAll(() => e?.close());
 
     it("createSuperuser makes an active staff superuser", async () => {
-      const db = qb(e.db);
+      const db = e.db;
       const u = await createSuperuser({ db, username: "boss", email: "b@example.com", password: "pw" });
       expect(u).toMatchObject({ username: "boss", isStaff: true, isSuperuser: true, isActive: true });
       expect(await new UserStore(db).authenticate("boss", "pw")).not.toBeNull();

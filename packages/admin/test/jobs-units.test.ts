@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { ActionRefusedError, AdminSite, type ActionContext, type SessionUser, withProgress } from "../src/index.js";
 import { JOB_FAILED_TEXT, JOB_LOST_TEXT } from "@weft/server/jobs";
 import { formatElapsed, jobSelection, percentOf, presentJob } from "../src/jobs/index.js";
@@ -231,6 +231,24 @@ describe("all N matching, pinned at the click", () => {
     // the snapshot is not in the job's record, and is removed once the job ended
     expect(JSON.stringify(rec)).not.toContain("[1,2,4,5]");
     sqlite.prepare("delete from items where id = 300").run();
+  });
+
+  it("every retry of a failing job reads the same pinned keys; the snapshot goes once the last attempt failed", async () => {
+    const root = user({ id: 9, username: "root", isSuperuser: true });
+    const set = vi.spyOn(layer, "set");
+    const seen: unknown[][] = [];
+    const a = withProgress({ name: "pin_retry", label: "Pin", retries: 2, retryDelayMs: 0 }, async (_ctx, sel) => {
+      seen.push(await sel.ids());
+      throw new Error(`upstream said no (${seen.length})`);
+    });
+    const res = (await a.run(ctxFor(root, [1, 2, 4, 5], true, "owner__exact=bob"))) as { redirect: string };
+    const snapshot = set.mock.calls.map((c) => c[0]).filter((k) => k.startsWith("jobsel:"));
+    set.mockRestore();
+    expect(snapshot).toHaveLength(1);
+    const rec = await waitDone(res.redirect.split("/")[3]!);
+    expect(rec).toMatchObject({ status: "failed", attempt: 3, attemptError: "upstream said no (3)" });
+    expect(seen).toEqual([[1, 2, 4, 5], [1, 2, 4, 5], [1, 2, 4, 5]]);
+    expect(await layer.mget(snapshot)).toEqual([undefined]);
   });
 });
 

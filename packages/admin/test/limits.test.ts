@@ -55,7 +55,7 @@ describe.each(ENGINES)("%s", (engine) => {
     expect(site.dialect.name).toBe(engine);
     site.register(itemsTable(engine), { app: "shop", listDisplay: ["id"] });
     for (let i = 1; i <= WIDGETS; i++) {
-      site.dashboard.register({ key: `w${i}`, title: `Widget ${i}`, order: i, topics: ["ticks"], getData: () => ({ headline: `${i}:${published}`, detail: "" }) });
+      site.dashboard.register({ key: `w${i}`, title: `Widget ${i}`, order: i, topics: ["ticks"], getData: () => ({ headline: `${i}:${published}` }) });
     }
     await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
     ({ app, base } = await startAdmin(site, {
@@ -112,7 +112,7 @@ describe("weft.W002: a page that could pass the view limit", () => {
     const s = new AdminSite({ db, title: "Crowded" });
     const many = Array.from({ length: 63 }, () => Slot);
     s.register(items, { app: "shop", listDisplay: ["id"], changeListWidgets: many, changeFormWidgets: many.slice(0, 61) });
-    for (let i = 1; i <= 63; i++) s.dashboard.register({ key: `k${i}`, title: `K${i}`, group: "ops", getData: () => ({ headline: 1, detail: "" }) });
+    for (let i = 1; i <= 63; i++) s.dashboard.register({ key: `k${i}`, title: `K${i}`, group: "ops", getData: () => ({ headline: 1 }) });
     const found = runChecks(s, { widgets: s.dashboard.all(), maxViewsPerPage: 64 }).filter((m) => m.id === "weft.W002");
     expect(found.map((m) => m.message)).toEqual([
       'the main dashboard has 66 live views (63 dashboard widgets (onDashboard) + 3), more than the 64 one socket may join: the ones past 64 stay frozen at their first render.',

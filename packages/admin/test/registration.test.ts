@@ -11,7 +11,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { weft, WeftError } from "@weft/server";
 import { AdminSite, adminErrorCodes, adminPlugin, WeftAdminError } from "../src/index.js";
 import { AdminSessions, adminAuthRoutes } from "../src/auth/index.js";
-import { qb } from "../src/query/dialect/index.js";
 import { SECRET } from "../../server/test/helpers.js";
 import { startAdmin } from "./support.js";
 
@@ -58,7 +57,7 @@ describe("registering the admin", () => {
     expect(err.message).toContain("register weft with `sessions: site.sessions`");
     // the same for the login routes alone, with other sessions than weft's
     const other = await startError(async (app) => {
-      await app.register(weft, { secret: SECRET, sessions: new AdminSessions({ db: qb(site.db) }) });
+      await app.register(weft, { secret: SECRET, sessions: new AdminSessions({ db: site.db }) });
       await app.register(adminAuthRoutes, { sessions: site.sessions, users: site.users });
     });
     expect(other.code).toBe("WEFT_ADMIN_ERR_SESSIONS_MISMATCH");

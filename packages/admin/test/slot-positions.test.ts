@@ -36,7 +36,7 @@ class Sum extends LiveComponent<{ text: string }, ListWidgetProps> {
     const sel = p.selection.mode === "all" ? "all" : p.selection.ids.join(",");
     this.assign({ text: `${r!.n} items (q=${p.q}, filters=${Object.keys(p.filters).join(",")}, count=${p.count}, selected=${p.selected}:${sel}) sum ${r!.s ?? 0}` });
   }
-  render(a: Readonly<{ text: string }> & { myself: string }): string {
+  render(a: { text: string }): string {
     return `<p class="sum">${a.text}</p>`;
   }
 }
@@ -71,7 +71,7 @@ class FormSide extends LiveComponent<{ id2: string }, FormWidgetProps> {
   update(p: FormWidgetProps): void {
     this.assign({ id2: String(p.objectId) });
   }
-  render(a: Readonly<{ id2: string }> & { myself: string }): string {
+  render(a: { id2: string }): string {
     return `<p class="form-side">side ${a.id2}</p>`;
   }
 }

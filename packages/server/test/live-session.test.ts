@@ -13,8 +13,8 @@ let terminated = 0;
 class Home extends LiveView<{ user: string; n: number }> {
   static title = "Home";
   mount() {
-    // `user` comes from the live session's onMount hook, which runs before mount
-    return { ...this.assigns, n: 0 };
+    // `user` comes from the live session's onMount hook, which runs before mount: mount returns the rest
+    return { n: 0 };
   }
   terminate() {
     terminated++;
@@ -31,7 +31,7 @@ class Home extends LiveView<{ user: string; n: number }> {
 
 class Item extends LiveView<{ user: string; id: string; tab: string; pageTitle: string }> {
   mount(params: Params) {
-    return { ...this.assigns, id: params.id, tab: params.tab ?? "", pageTitle: `Item ${params.id}` };
+    return { id: params.id, tab: params.tab ?? "", pageTitle: `Item ${params.id}` };
   }
   handleParams(params: Params) {
     this.assign({ tab: params.tab ?? "" });

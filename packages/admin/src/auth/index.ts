@@ -16,6 +16,7 @@ export {
   weftJobs,
   weftExportChunks,
   type AdminDb,
+  type AdminStoreDb,
   type ApiTokenRow,
   type AuditAction,
   type AuditLogRow,

@@ -13,6 +13,7 @@
  * Times are integers of milliseconds since the epoch (drizzle `timestamp_ms`, read as `Date`).
  */
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import type { AdminDatabase } from "../query/dialect/index.js";
 import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
@@ -21,6 +22,13 @@ import { blob, index, integer, primaryKey, sqliteTable, text } from "drizzle-orm
  * (`qb(db)`, see `query/dialect`). Its own schema does not matter: the admin uses its own tables.
  */
 export type AdminDb = BaseSQLiteDatabase<"sync" | "async", any, any, any>;
+
+/**
+ * The database the admin's stores take (`UserStore`, `AdminSessions`, `ApiTokens`,
+ * `createSuperuser`): drizzle over node-postgres as it is (`drizzle(pool)`), any drizzle SQLite
+ * database ({@link AdminDb}), or either through `qb(db)`. Its own schema does not matter.
+ */
+export type AdminStoreDb = AdminDb | AdminDatabase;
 
 /** Admin users, as Django's `auth.User` (without first / last name). */
 export const weftUsers = sqliteTable("weft_users", {

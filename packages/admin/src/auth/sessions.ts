@@ -15,10 +15,10 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { and, eq, lte, ne } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Session, SessionProvider } from "@weft/server";
-import type { AdminDb } from "./schema.js";
+import type { AdminDb, AdminStoreDb } from "./schema.js";
 import { adminTablesFor, type AdminTables } from "./tables.js";
 import { parsePermissions, permissionsJsonSql } from "./permissions.js";
-import { dialectOf } from "../query/dialect/index.js";
+import { dialectOf, qb } from "../query/dialect/index.js";
 import { adminError } from "../errors.js";
 import { AuthorityNotifier } from "./authority.js";
 
@@ -50,8 +50,8 @@ export interface AdminSession extends Session {
 
 /** Options of {@link AdminSessions}. */
 export interface AdminSessionsOptions {
-  /** the database holding the `weft_*` tables */
-  db: AdminDb;
+  /** the database holding the `weft_*` tables: a drizzle database, SQLite or PostgreSQL (see {@link AdminStoreDb}) */
+  db: AdminStoreDb;
   /** cookie name (default {@link ADMIN_SESSION_COOKIE}) */
   cookieName?: string;
   /** sliding lifetime in ms: a logged-in session unused for this long expires (default 2 weeks) */
@@ -136,7 +136,7 @@ export class AdminSessions implements SessionProvider {
    * @throws RangeError for a non-positive `ttlMs` or `anonymousTtlMs`
    */
   constructor(opts: AdminSessionsOptions) {
-    this.db = opts.db;
+    this.db = qb(opts.db);
     this.onActive = opts.onActive;
     this.t = adminTablesFor(opts.db);
     this.cookieName = opts.cookieName ?? ADMIN_SESSION_COOKIE;

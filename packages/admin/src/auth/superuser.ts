@@ -2,14 +2,14 @@
  * `createSuperuser`, the library half of `weft createsuperuser` (the command is in `cli/`).
  */
 import type { Argon2Params } from "./passwords.js";
-import type { AdminDb } from "./schema.js";
+import type { AdminStoreDb } from "./schema.js";
 import { UserStore, type AdminUser } from "./users.js";
 import { adminError } from "../errors.js";
 
 /** What {@link createSuperuser} takes. */
 export interface CreateSuperuserInput {
-  /** a drizzle handle on a database that has the `weft_*` tables */
-  db: AdminDb;
+  /** a drizzle database (SQLite or PostgreSQL, see {@link AdminStoreDb}) that has the `weft_*` tables */
+  db: AdminStoreDb;
   username: string;
   /** default "" */
   email?: string;

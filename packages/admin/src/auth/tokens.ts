@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
-import type { AdminDb } from "./schema.js";
+import type { AdminDb, AdminStoreDb } from "./schema.js";
+import { qb } from "../query/dialect/index.js";
 import { adminTablesFor, type AdminTables } from "./tables.js";
 import { adminUserColumnsOf, type AdminUser } from "./users.js";
 
@@ -39,19 +40,18 @@ function hashToken(token: string): string {
  * Creates, verifies, lists and revokes API tokens in `weft_api_tokens`.
  */
 export class ApiTokens {
+  private readonly db: AdminDb;
   /** the admin's tables of the database's dialect */
   private readonly t: AdminTables;
   private readonly touchIntervalMs: number;
   private readonly now: () => number;
 
   /**
-   * @param db - a drizzle handle (SQLite or PostgreSQL, see `qb`) on the database holding the `weft_*` tables
+   * @param db - a drizzle database (SQLite or PostgreSQL, see {@link AdminStoreDb}) holding the `weft_*` tables
    * @param opts - see {@link ApiTokensOptions}
    */
-  constructor(
-    private readonly db: AdminDb,
-    opts: ApiTokensOptions = {},
-  ) {
+  constructor(db: AdminStoreDb, opts: ApiTokensOptions = {}) {
+    this.db = qb(db);
     this.t = adminTablesFor(db);
     this.touchIntervalMs = opts.touchIntervalMs ?? 60_000;
     this.now = opts.now ?? Date.now;

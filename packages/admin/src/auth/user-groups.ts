@@ -4,9 +4,9 @@
  * says what users may do, with the session authority that tells their live sockets.
  */
 import { and, eq } from "drizzle-orm";
-import type { AdminDb } from "./schema.js";
+import type { AdminDb, AdminStoreDb } from "./schema.js";
 import { adminTablesFor, type AdminTables } from "./tables.js";
-import { dialectOf, type Dialect } from "../query/dialect/index.js";
+import { dialectOf, qb, type Dialect } from "../query/dialect/index.js";
 import { AuthorityNotifier } from "./authority.js";
 import { hasPermission, parsePermissions, permissionsJsonSql } from "./permissions.js";
 import { checkPermission, UserStoreError, type AdminUser, type Group } from "./user-model.js";
@@ -27,8 +27,12 @@ export class GroupsAndPermissions {
   protected readonly t: AdminTables;
   protected readonly dialect: Dialect;
 
-  /** @param db - a drizzle handle (SQLite or PostgreSQL, see `qb`) on the database holding the `weft_*` tables */
-  constructor(readonly db: AdminDb) {
+  /** the database, as the shared builder type (`qb`) */
+  readonly db: AdminDb;
+
+  /** @param db - a drizzle database (SQLite or PostgreSQL, see {@link AdminStoreDb}) holding the `weft_*` tables */
+  constructor(db: AdminStoreDb) {
+    this.db = qb(db);
     this.t = adminTablesFor(db);
     this.dialect = dialectOf(db);
   }

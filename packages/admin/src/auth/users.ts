@@ -4,7 +4,7 @@
  */
 import { eq } from "drizzle-orm";
 import { dummyHash, hashPassword, needsRehash, unusablePassword, verifyPassword, DEFAULT_ARGON2, MAX_PASSWORD_LENGTH, type Argon2Params } from "./passwords.js";
-import type { AdminDb } from "./schema.js";
+import type { AdminStoreDb } from "./schema.js";
 import { GroupsAndPermissions } from "./user-groups.js";
 import { adminUserColumnsOf, normalizeUsername, UserStoreError, type AdminUser, type NewUser, type UserPatch } from "./user-model.js";
 
@@ -24,13 +24,13 @@ export class UserStore extends GroupsAndPermissions {
   private readonly userColumns: ReturnType<typeof adminUserColumnsOf>;
 
   /**
-   * @param db - a drizzle handle (SQLite or PostgreSQL, see `qb`) on the database holding the `weft_*` tables
+   * @param db - a drizzle database (SQLite or PostgreSQL, see {@link AdminStoreDb}) holding the `weft_*` tables
    * @param opts.hashing - argon2id parameters (default and floor {@link DEFAULT_ARGON2});
    *   existing hashes with weaker parameters, and scrypt hashes, are upgraded on the next
    *   successful login
    */
   constructor(
-    db: AdminDb,
+    db: AdminStoreDb,
     opts: { hashing?: Argon2Params } = {},
   ) {
     super(db);

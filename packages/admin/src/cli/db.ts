@@ -3,7 +3,7 @@
  * URL, else the SQLite file of `--db FILE` or the config's `db`.
  */
 import { existsSync } from "node:fs";
-import type { AdminDb } from "../auth/schema.js";
+import type { AdminStoreDb } from "../auth/schema.js";
 import { migrateAdminPg, migrateAdminSqlite, type MigrateResult } from "../migrate/index.js";
 import type { AdminDatabase } from "../query/dialect/index.js";
 import { adminError } from "../errors.js";
@@ -13,7 +13,7 @@ import { usageError } from "./io.js";
 /** An open admin database; `await close()` when done. */
 export interface CliDb {
   /** the database as the admin's stores take it (`UserStore`, `ApiTokens`, `createSuperuser`) */
-  db: AdminDb;
+  db: AdminStoreDb;
   /** the same database as drizzle made it (better-sqlite3 or node-postgres) */
   drizzle: AdminDatabase;
   engine: "sqlite" | "postgres";
@@ -53,7 +53,7 @@ async function openPg(url: string): Promise<CliDb> {
     const { drizzle } = await import("drizzle-orm/node-postgres");
     const db = drizzle({ client: pool });
     const migrated = await migrateAdminPg(db);
-    return { db: db as unknown as AdminDb, drizzle: db, engine: "postgres", where: redactUrl(url), migrated, close: () => pool.end() };
+    return { db, drizzle: db, engine: "postgres", where: redactUrl(url), migrated, close: () => pool.end() };
   } catch (err) {
     await pool.end();
     throw err;

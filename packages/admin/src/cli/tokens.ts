@@ -6,6 +6,7 @@ import { desc, eq } from "drizzle-orm";
 import { adminTablesFor } from "../auth/tables.js";
 import { ApiTokens } from "../auth/tokens.js";
 import { UserStore } from "../auth/users.js";
+import { qb } from "../query/dialect/index.js";
 import type { CliCommand } from "./command.js";
 import { openCliDb, type CliDb } from "./db.js";
 import { usageError } from "./io.js";
@@ -71,7 +72,7 @@ Exit codes: 0 done, 1 failed (unknown user or token), 2 bad usage.
         return 0;
       }
       const { weftApiTokens, weftUsers } = adminTablesFor(open.db);
-      const q = open.db
+      const q = qb(open.db)
         .select({ id: weftApiTokens.id, user: weftUsers.username, name: weftApiTokens.name, createdAt: weftApiTokens.createdAt, lastUsedAt: weftApiTokens.lastUsedAt })
         .from(weftApiTokens)
         .innerJoin(weftUsers, eq(weftUsers.id, weftApiTokens.userId));

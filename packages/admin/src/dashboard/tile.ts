@@ -128,7 +128,7 @@ export class DashboardTile extends AdminView<TileAssigns, DashboardSite> {
     const x = readChartExtras(data);
     const chart = (x.series ? sparkline(x.series, x.seriesLabel ?? title) : "") + (x.bars ? barChart(x.bars, title) : "");
     const titleLink = !!this.widget.url && !!x.top?.some((t) => t.url);
-    return { ok: true, headline, size: headlineSize(headline), detail: data.detail, status: data.status ?? null, trend: x.trend ? trendBadge(x.trend) : "", chart, top: x.top ? topList(x.top, title) : "", titleLink, data };
+    return { ok: true, headline, size: headlineSize(headline), detail: data.detail ?? "", status: data.status ?? null, trend: x.trend ? trendBadge(x.trend) : "", chart, top: x.top ? topList(x.top, title) : "", titleLink, data };
   }
 }
 

@@ -125,7 +125,8 @@ export interface ProgressActionOptions {
    * BullMQ's `attempts` (= 1 + `retries`) and `backoff`: after `retryDelayMs`, doubled each
    * retry (`retryBackoff: "exponential"`, the default) or not (`"fixed"`). A retry of a
    * `resumable` action continues after its last checkpoint (`progress.resumed`); of any other,
-   * it starts over. The page says "Attempt 2 of 3 after: <message>" with the first line of the
+   * it starts over. Every attempt reads the selection pinned at the click (an "all N matching"
+   * snapshot is kept until the job's last attempt ends). The page says "Attempt 2 of 3 after: <message>" with the first line of the
    * error's message (never its stack: throw errors a user may read); a cancel stops the
    * retries; a job failing every attempt ends failed with its last error.
    * @throws WeftError `WEFT_ERR_JOB_RETRIES` (from `withProgress`) unless an integer ≥ 0

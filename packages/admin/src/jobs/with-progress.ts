@@ -93,10 +93,17 @@ export function withProgress<Row = Record<string, unknown>>(options: ProgressAct
     const rows = jobSelection<Row>(site, admin, user, pinned.kind === "snapshot" ? { kind: "ids", ids: keys! } : pinned, size);
     const log = site.jobLog ?? SILENT;
     const jobCtx: ProgressActionContext = { site, admin, user, db: site.db, pubsub: site.jobs.layer, jobId: progress.jobId, log };
+    // a failed attempt the runner retries (not cancelled, attempts left: see runJob) keeps the
+    // snapshot for its retry, which reads the same keys; any other end drops it (a job cancelled
+    // while it waits for its retry leaves it to the snapshot's expiry)
+    let retried = false;
     try {
       await body(jobCtx, rows, progress);
+    } catch (err) {
+      retried = !progress.cancelled && progress.attempt <= retry.retries;
+      throw err;
     } finally {
-      if (pinned.kind === "snapshot") await dropKeys(layer, pinned);
+      if (pinned.kind === "snapshot" && !retried) await dropKeys(layer, pinned);
       // rows may have changed: this worker's cached counts and filter choices are stale
       forgetFullCount(site.query(admin));
       for (const a of site.all()) site.query(a).invalidateChoices();

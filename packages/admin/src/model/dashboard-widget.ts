@@ -26,8 +26,8 @@ export type WidgetStatus = "ok" | "warning" | "danger" | "info";
 export interface WidgetData extends ChartExtras {
   /** the big value of the card, e.g. `128` or `"€1,204.50"` */
   headline: string | number;
-  /** one line under it, e.g. "since midnight" */
-  detail: string;
+  /** one line under it, e.g. "since midnight" (default none: the checked data has `""`) */
+  detail?: string;
   /** the card's colour (default: none) */
   status?: WidgetStatus;
   /** anything else, passed through by the JSON API */

@@ -38,8 +38,8 @@ export async function startAuthHttp(engine: Engine, prefix: string, onStatement:
   const logged = drizzleOn(e, { logger: { logQuery: () => onStatement() } });
   const db = qb(logged);
   const { weftSessions, weftUsers } = adminTablesFor(logged);
-  const users = new UserStore(db);
-  const sessions = new AdminSessions({ db, now, touchIntervalMs: 60_000 });
+  const users = new UserStore(logged);
+  const sessions = new AdminSessions({ db: logged, now, touchIntervalMs: 60_000 });
   await users.createUser({ username: "staff", password: "staff-pass", isStaff: true });
   await users.createUser({ username: "staff2", password: "staff2-pass", isStaff: true });
   await users.createUser({ username: "staff3", password: "staff3-pass", isStaff: true });

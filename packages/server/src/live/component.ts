@@ -89,8 +89,12 @@ export abstract class LiveComponent<A extends object = Record<string, unknown>, 
     this.assign(props as unknown as Partial<A>);
   }
 
-  /** Renders the inner HTML. Defaults to the class's Eta template with the assigns (plus `myself`) as `it`. */
-  render?(assigns: Readonly<A> & { myself: string }): string;
+  /**
+   * Renders the inner HTML. Defaults to the class's Eta template with the assigns (plus `myself`) as `it`.
+   * (Typed `Readonly<A & …>`, not `Readonly<A> & …`: a subclass's `render(a: { text: string })`
+   * then still fits {@link LiveComponentClass}, whose instances are `LiveComponent<any, any>`.)
+   */
+  render?(assigns: Readonly<A & { myself: string }>): string;
 
   /**
    * Loads assigns without blocking the view, as the view's {@link LiveView.assignAsync} (and

@@ -105,9 +105,11 @@ export abstract class LiveView<A extends object = Record<string, unknown>, C ext
    * Called on the HTTP render (`ctx.connected` false) and again after join (true).
    * @param params - route params and query string
    * @param session - the session (its `id` binds the view token)
-   * @returns the initial assigns (or call `assign` and return nothing)
+   * @returns the initial assigns, merged into those already set (by a live session's `onMount`
+   *   hook, or `assign` in `mount` itself), as Phoenix's `mount` assigns onto the socket: a
+   *   partial object, or nothing
    */
-  abstract mount(params: Params, session: Session): A | void | Promise<A | void>;
+  abstract mount(params: Params, session: Session): Partial<A> | void | Promise<Partial<A> | void>;
 
   /** Called after mount and whenever the URL changes without a reload (`lv-patch`, back/forward, `pushPatch`). */
   handleParams?(params: Params, url: URL): void | Promise<void>;

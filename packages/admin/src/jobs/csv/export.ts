@@ -72,8 +72,8 @@ const actions = new WeakMap<ModelAdmin<any, any>, AdminAction>();
 /**
  * The export action of `admin` (one per admin): needs only the view permission, asks no
  * confirmation (`changesData: false`), cancellable. Columns: `listDisplay`, labels as the
- * header. Written to a local `.part` file, stored in the database in one transaction when
- * complete, so a download never sees half a file.
+ * header. Written to a local `.part` file, then stored in the database chunk by chunk, chunk 0
+ * last (`stored.ts`), so a download never sees half a file.
  */
 export function exportCsvAction(admin: ModelAdmin<any, any>): AdminAction {
   let action = actions.get(admin);

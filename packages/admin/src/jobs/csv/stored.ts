@@ -150,7 +150,7 @@ export async function sweepExports(site: AdminSiteLike, now = Date.now()): Promi
   const { weftExportChunks: t, weftJobs: jobs } = adminTablesFor(site.db);
   const db = qb(site.db);
   const cutoff = new Date(now - site.jobs.retentionMs);
-  // all chunks of an export share its createdAt (one transaction wrote them)
+  // all chunks of an export share its createdAt (one storeExport wrote them; a retry deletes the earlier ones first)
   const orphaned = and(lt(t.createdAt, cutoff), notExists(db.select({ one: sql`1` }).from(jobs).where(eq(jobs.id, t.jobId))));
   let removed = 0;
   for (;;) {

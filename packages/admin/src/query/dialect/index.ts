@@ -102,8 +102,12 @@ export function dialectOf(db: unknown): Dialect {
 /** A database or a transaction of it (what `Dialect.transaction` passes its callback). */
 export type DbOrTx = AdminDatabase | QueryBuilder;
 
-/** The database (or transaction) as the shared builder type (see {@link QueryBuilder}): the adapter's one cast. */
-export function qb(db: DbOrTx): QueryBuilder {
+/**
+ * The database (or transaction) as the shared builder type (see {@link QueryBuilder}): the
+ * adapter's one cast. Takes any drizzle SQLite database (better-sqlite3, or another driver whose
+ * calls are awaited) besides the two the admin runs on.
+ */
+export function qb(db: DbOrTx | BaseSQLiteDatabase<any, any, any, any>): QueryBuilder {
   return db as unknown as QueryBuilder;
 }
 
