@@ -241,6 +241,23 @@ queries.
 What the profile (\`node bench/probe-cl.mjs DB_OR_URL "q=a" …\`: each statement timed, with
 SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`; it now times the bar too) showed and what changed:
 
+- **PostgreSQL, a one-word related search's count and a sparse capped search (issue 11, 19:30,
+  load 0.7–1.2)**: the count of \`q=a\` scanned the 50,000 customers for \`ILIKE '%a%'\` (one
+  letter: no trigram; ~20 ms) before counting; \`q=smith\` at 4,000,000 orders gathered 19,807
+  matches in a bitmap and read their rows (~14 ms), and its rows statement (capped: no keys)
+  looked up the customer of each of ~10,500 orders walked (~25 ms). Now (\`Dialect.keysExceed\`)
+  a one-word search first counts the matched customers' own orders through a \`LATERAL\` join into
+  \`orders(customer_id)\` (index-only), the customers' CTE pulled only as far as that needs (\`q=a\`
+  at 4M: 81 customers): past \`countLimit\` the list is "more than 10,000" and the count never
+  runs (count statement \`q=a\` ~40 → 2–3 ms, \`q=smith\` 14 → 3 ms); and a capped count still sends
+  back the keys of up to 1,000 customers (\`Dialect.cappedKeys\`), which the rows probe as one
+  hashed array while walking the date index (\`q=smith\`'s rows 25 → 4.5 ms). Request p50, main
+  against this change interleaved in one lock hold (\`node bench/dist/admin.js --engines postgres
+  --pages "q=smith,q=a,q=ann" --runs 30\`, \`DATABASE_URL\` bench400k / bench4m): 400,000 orders
+  \`q=a\` 50–54 → 14 ms, \`q=ann\` 25–30 → 19–20, \`q=smith\` 21–25 → 23–26 (not capped: unchanged
+  but for the bound, ~1 ms); 4,000,000 orders \`q=smith\` 54–56 → 22 ms, \`q=a\` 52 → 13, \`q=ann\`
+  41–42 → 17. Keeping up to 5,000 keys instead measured worse for \`q=a\` (400k: 19–20 → 28–31 ms:
+  the check reads 5,001 customers). SQLite is unchanged (no \`LATERAL\`; \`keysExceed\` undefined).
 - **A capped search (17:25, load 1.5)**: the list already says "more than 10,000 orders", so the
   \`dateHierarchy\` bar shows its periods without counts, as Django's \`date_hierarchy\` (exact
   counts stay where they are cheap: unsearched lists, searches under \`countLimit\`). Each period

@@ -5,16 +5,18 @@
  * and the filter sidebar (`choices.ts`) together, runs and counts the statements, and turns
  * a state into a page of rows, column headers and selections.
  */
-import { and, sql, type SQL } from "drizzle-orm";
+import { and, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
+import { cappedMatch, keysMatch, selectionFilter, type KeysMatch } from "./conditions.js";
 import { runStatement, type AnyDb, type Builder, type Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
-import type { ResolvedChangeList, ResolvedRelation } from "./resolved.js";
+import type { ResolvedChangeList } from "./resolved.js";
+import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
 import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
+import { splitSearchTerms } from "./search.js";
 import {
   EMPTY_STATE,
   defaultSortKeys,
@@ -221,15 +223,16 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * is used twice) and returns them as a JSON array, which the rows statement takes as a
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements. The
-   * count's plan follows the number of keys (`dialect.countByKeys`). A count that stopped at
-   * `atMost` returns no keys: its rows look each row's related row up by key (`relatedPerRow`).
+   * count's plan follows the number of keys (`dialect.countByKeys`), after a lower bound for a
+   * one-word search (`dialect.keysExceed`; see `relatedCountStatement`). A count that stopped at
+   * `atMost` returns the keys of few related rows only (`dialect.cappedKeys`): its rows probe
+   * those and look each row's other related rows up by key (`cappedMatch`).
    */
   private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<Matching> {
-    const subs: { rel: ResolvedRelation; cond: SQL }[] = [];
-    const cte = (i: number) => sql.identifier(`weft_m${i}`);
+    const subs: RelatedSub[] = [];
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
       const i = subs.push({ rel, cond }) - 1;
-      return this.dialect.inCte(rel.column, cte(i));
+      return this.dialect.inCte(rel.column, keysCte(i));
     });
     if (subs.length === 0) {
       if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };
@@ -239,28 +242,21 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
       const where = bound !== undefined && total > bound ? selectionFilter(this.db, this.dialect, this.rules, this.now, state, undefined, true) : countWhere;
       return { where, total, bounded: bound !== undefined };
     }
-    const db = this.db as Builder;
-    // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
-    // places; a select builder inside `sql` renders in parentheses
-    const withs = sql.join(subs.map((s, i) => sql`${cte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
-    // a count past `atMost` sends no keys back (q=a: 48,118 customer ids; its rows are tested one by
-    // one, `relatedPerRow`): the CASE runs the aggregate only when it is taken
-    const agg = (i: number) => sql`(select ${this.dialect.jsonArrayAgg(sql`"k"`)} from ${cte(i)})`;
-    const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > ${atMost} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
     const many = () => {
       let i = 0;
-      return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, cte(i++), true)), atMost);
+      return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, keysCte(i++), true)), atMost);
     };
-    const counted = this.dialect.countByKeys(subs.map((_, i) => cte(i)), countSql(this.rows, countWhere, atMost), many);
-    // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
-    const query = sql`with ${withs}, "weft_n"("n") as materialized (select (${counted})) select "n"${keyColumns} from "weft_n"`;
+    // one word over unique keys: each CTE's rows are a part of the matches, a lower bound of the count
+    const bounded = atMost !== undefined && splitSearchTerms(state.q).length === 1 && subs.every((s) => s.rel.references.primary || s.rel.references.isUnique);
+    const outside = bounded ? selectionFilter(this.db, this.dialect, this.rules, this.now, { ...state, q: "" }) : null;
+    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside });
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
-    const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => db.dialect.sqlToQuery(query) }))[0] ?? {};
-    const total = Number(row.n ?? 0);
-    const dense = atMost !== undefined && total > atMost;
-    // dense: the rows walk the sort's index, each row's related row looked up by key (q=a: ~52 lookups)
-    if (dense) return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true), total, bounded: true };
-    const related = keysMatch(this.dialect, subs.map((_, i) => this.dialect.parseKeys(row[`m${i}`])));
+    const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
+    const { total, keys } = readRelatedCount(this.rows, row, subs.length);
+    // capped: the rows walk the sort's index, probing the keys sent back (few: q=smith's 242), else
+    // looking each row's related row up by key (q=a: ~52 lookups)
+    if (atMost !== undefined && total > atMost) return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, cappedMatch(this.db, this.dialect, this.config.table, keys), true), total, bounded: true };
+    const related = keysMatch(this.dialect, keys.map((k) => k ?? []));
     const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related());
     return { where, total, bounded: atMost !== undefined, related };
   }

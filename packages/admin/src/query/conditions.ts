@@ -97,6 +97,26 @@ export function relatedPerRow(db: AnyDb, ownTable: unknown): RelatedMatch {
   return Object.assign(match, { perRow: true });
 }
 
+/**
+ * The related search fields of a count capped at its `atMost`, for its rows statement: the keys
+ * of a CTE the count sent back (`keys[i]`, see `Dialect.cappedKeys`) probed row by row
+ * (`dialect.inList(…, true)`), the others (`undefined`) looked up per row ({@link relatedPerRow}).
+ *
+ * @param db - the database (builds the subqueries; runs nothing)
+ * @param dialect - its dialect
+ * @param ownTable - the admin's table
+ * @param keys - per CTE, in the order of the calls, its keys or `undefined`
+ */
+export function cappedMatch(db: AnyDb, dialect: Dialect, ownTable: unknown, keys: readonly (readonly unknown[] | undefined)[]): RelatedMatch {
+  const perRow = relatedPerRow(db, ownTable);
+  let i = 0;
+  const match: RelatedMatch = (rel, cond) => {
+    const kept = keys[i++];
+    return kept ? dialect.inList(rel.column, kept, true) : perRow(rel, cond);
+  };
+  return Object.assign(match, { perRow: true });
+}
+
 /** The default {@link RelatedMatch}: `column IN (SELECT key FROM related WHERE cond)`, an uncorrelated subquery evaluated once per statement. */
 function relatedSubquery(db: AnyDb): RelatedMatch {
   return (rel, cond) => inArray(rel.column, (db as Builder).select({ k: rel.references }).from(rel.table).where(cond));

@@ -99,6 +99,10 @@ export const sqliteDialect: Dialect = {
   countByKeys(_ctes: readonly SQLWrapper[], few: SQL): SQL {
     return few;
   },
+  keysExceed(): undefined {
+    return undefined;
+  },
+  cappedKeys: 0,
   jsonArrayAgg(expr: SQL): SQL {
     return sql`json_group_array(${expr})`;
   },

@@ -1,0 +1,89 @@
+/**
+ * The count statement of a change-list state whose search covers related fields (see
+ * `ChangeListQuery.matching`): each related search field's matches found once, as keys in a
+ * materialized CTE, then the count over the admin's table, and the keys sent back in the same
+ * statement for the rows statement. One statement.
+ */
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { Builder } from "./db.js";
+import type { ResolvedRelation } from "./resolved.js";
+import { countSql, type RowSource } from "./rows.js";
+
+/** One related search field's condition: the rows of `rel.table` that match it (one per word and relation, in call order). */
+export interface RelatedSub {
+  readonly rel: ResolvedRelation;
+  readonly cond: SQL;
+}
+
+/** The i-th CTE of keys, `weft_m<i>`: the keys of the related rows the i-th {@link RelatedSub} matches. */
+export function keysCte(i: number): SQLWrapper {
+  return sql.identifier(`weft_m${i}`);
+}
+
+/** What {@link relatedCountStatement} builds the count from. */
+export interface RelatedCountParts {
+  readonly src: RowSource;
+  readonly subs: readonly RelatedSub[];
+  /** The state's condition, its related search fields as `dialect.inCte(column, keysCte(i))`. */
+  readonly where: SQL | undefined;
+  /** The same with `dialect.inCte(…, true)` (see `Dialect.countByKeys`). */
+  readonly many: () => SQL;
+  /** The count's bound (`countLimit` or more), or undefined for an exact count. */
+  readonly atMost: number | undefined;
+  /**
+   * The state's condition without its search, when the search is one word over related keys that
+   * are unique: then each CTE's keys give a lower bound of the count (`Dialect.keysExceed`); null
+   * for no bound (several words: a word's related rows alone are no part of the matches).
+   */
+  readonly outside: SQL | undefined | null;
+}
+
+/**
+ * The count of a state with related search fields, as one statement answering `n` (bounded by
+ * `atMost` as `countSql`: `atMost + 1` means "more than `atMost`") and `m<i>`, the JSON array of
+ * each CTE's keys: always under the bound, and past it only for a CTE of at most
+ * `Dialect.cappedKeys` keys (else null: a capped count sends no keys back, q=a's 48,118).
+ *
+ * The count runs as the CTEs' sizes choose (`Dialect.countByKeys`), after the lower bound of each
+ * CTE's keys (`Dialect.keysExceed`, when `outside` is given): more than `atMost` rows of one
+ * related match are more than `atMost` matches, and then the count itself never runs.
+ *
+ * @param parts - see {@link RelatedCountParts}
+ * @returns the statement
+ */
+export function relatedCountStatement(parts: RelatedCountParts): SQL {
+  const { src, subs, where, many, atMost, outside } = parts;
+  const { dialect } = src;
+  const db = src.db as Builder;
+  // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
+  // places; a select builder inside `sql` renders in parentheses
+  const withs = sql.join(subs.map((s, i) => sql`${keysCte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
+  // a count past `atMost` sends no keys back, but for a CTE of few keys (`Dialect.cappedKeys`): the CASE runs the aggregate only when it is taken
+  const agg = (i: number) => sql`(select ${dialect.jsonArrayAgg(sql`"k"`)} from ${keysCte(i)})`;
+  const keep = dialect.cappedKeys;
+  const overKept = (i: number) => (keep > 0 ? sql` and (select count(*) from (select 1 from ${keysCte(i)} limit ${sql.raw(String(keep + 1))}) as "weft_kc") > ${sql.raw(String(keep))}` : sql``);
+  const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > ${atMost}${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
+  let counted = dialect.countByKeys(subs.map((_, i) => keysCte(i)), countSql(src, where, atMost), many);
+  if (atMost !== undefined && outside !== null) {
+    const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, atMost) ?? []);
+    if (bounds.length > 0) counted = sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(atMost + 1))} else (${counted}) end`;
+  }
+  // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
+  return sql`with ${withs}, "weft_n"("n") as materialized (select (${counted})) select "n"${keyColumns} from "weft_n"`;
+}
+
+/**
+ * The count and the keys of a {@link relatedCountStatement}'s row.
+ *
+ * @param src - the row source (its dialect reads the keys)
+ * @param row - the statement's one row
+ * @param count - the number of CTEs
+ * @returns the count, and per CTE its keys or `undefined` when they were not sent back
+ */
+export function readRelatedCount(src: RowSource, row: Record<string, unknown>, count: number): { total: number; keys: (unknown[] | undefined)[] } {
+  const keys = Array.from({ length: count }, (_, i) => {
+    const v = row[`m${i}`];
+    return v === null || v === undefined ? undefined : src.dialect.parseKeys(v);
+  });
+  return { total: Number(row.n ?? 0), keys };
+}
