@@ -106,8 +106,11 @@ describe("SQLite's countByKeys: which count answers", () => {
     expect(countOf(2_000, (i) => i <= 200, 300)).toBe(-1);
     expect(countOf(2_000, (i) => i <= 200 || i > 1_000, 300)).toBe(-1);
   });
-  it("no walk without a bound: the keys' count", () => {
-    const counted = sqliteDialect.countByKeys([], sql`select -1`, () => sql`select -2`);
-    expect(drizzle(new Database(":memory:")).all(sql`select (${counted}) as n`)).toEqual([{ n: -1 }]);
+  it("no walk without a bound, nor past a bound of 20,000 (a deep page): the keys' count alone", () => {
+    const few = sql`select -1`;
+    expect(sqliteDialect.countByKeys([], few, () => sql`select -2`)).toBe(few);
+    const walk = { atMost: 20_001, count: () => sql`select 0` };
+    expect(sqliteDialect.countByKeys([], few, () => sql`select -2`, walk)).toBe(few);
+    expect(sqliteDialect.countByKeys([], few, () => sql`select -2`, { ...walk, atMost: 20_000 })).not.toBe(few);
   });
 });
