@@ -1,4 +1,4 @@
-// A bounded related search's count on SQLite samples the table's first 500 rows and, when at least
+// A bounded related search's count on SQLite samples the table's first 200 rows and, when at least
 // a third of them match, walks the rows testing each one's related row by key, at most
 // 3 × (countLimit + 1) of them, before it falls back to the count over the related keys
 // (Dialect.countByKeys). Whatever the branch, the counts, caps and pages are those of an oracle,
@@ -67,7 +67,7 @@ describe.each(ENGINES)("a bounded related search walked row by row on %s", (engi
       expect(page).toMatchObject({ capped, total: capped ? LIMIT : ids.length, page: p });
       expect(page.rows.map((r) => r.pk)).toEqual(ids.slice((p - 1) * 10, p * 10));
     }
-    if (engine === "sqlite") expect(seen[0]).toMatch(/limit 500\) as "orders" where/);
+    if (engine === "sqlite") expect(seen[0]).toMatch(/limit 200\) as "orders" where/);
   });
 
   it("two words, one dense and one sparse: the oracle's count (the sample decides on both together)", async () => {
@@ -98,7 +98,7 @@ describe("SQLite's countByKeys: which count answers", () => {
     expect(countOf(2_000, () => true, 100)).toBe(101);
     expect(countOf(2_000, (i) => i % 2 === 0, 100)).toBe(101);
   });
-  it("a sparse sample (under a third of the first 500 rows): the keys' count, without a walk", () => {
+  it("a sparse sample (under a third of the first 200 rows): the keys' count, without a walk", () => {
     expect(countOf(2_000, (i) => i % 4 === 0, 100)).toBe(-1);
     expect(countOf(2_000, (i) => i > 500, 100)).toBe(-1);
   });

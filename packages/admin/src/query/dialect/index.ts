@@ -53,7 +53,7 @@ export interface Dialect {
    * PostgreSQL: `CASE WHEN` every CTE holds more than 5,000 keys `THEN (many) ELSE (few) END`
    * (only the branch taken runs: its sub-select is evaluated when first needed).
    * SQLite: `few`, or, for a count bounded at 20,000 or less (`walk`), first a sample: when at
-   * least a third of the table's first 500 rows match, the rows are tested one by one (`walk`, each
+   * least a third of the table's first 200 rows match, the rows are tested one by one (`walk`, each
    * row's related row looked up by key), at most 3 × (`atMost` + 1) of them, and `few` runs only
    * when that walk did not find more than `atMost` (q=a: no scan of the 50,000 customers; ~13 → ~5 ms).
    */
