@@ -9,7 +9,7 @@ import { and, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { cappedMatch, keysMatch, selectionFilter, type KeysMatch } from "./conditions.js";
+import { cappedMatch, keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
 import { runStatement, type AnyDb, type Builder, type Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
@@ -223,8 +223,9 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * is used twice) and returns them as a JSON array, which the rows statement takes as a
    * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
    * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements. The
-   * count's plan follows the number of keys (`dialect.countByKeys`), after a lower bound for a
-   * one-word search (`dialect.keysExceed`; see `relatedCountStatement`). A count that stopped at
+   * count's plan follows the number of keys, or on SQLite a sample of the rows
+   * (`dialect.countByKeys`), after a lower bound for a one-word search (`dialect.keysExceed`; see
+   * `relatedCountStatement`). A count that stopped at
    * `atMost` returns the keys of few related rows only (`dialect.cappedKeys`): its rows probe
    * those and look each row's other related rows up by key (`cappedMatch`).
    */
@@ -249,7 +250,9 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     // one word over unique keys: each CTE's rows are a part of the matches, a lower bound of the count
     const bounded = atMost !== undefined && splitSearchTerms(state.q).length === 1 && subs.every((s) => s.rel.references.primary || s.rel.references.isUnique);
     const outside = bounded ? selectionFilter(this.db, this.dialect, this.rules, this.now, { ...state, q: "" }) : null;
-    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside });
+    const perRow = () => selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true);
+    const walk = atMost === undefined ? undefined : { atMost, count: (rows: number, stopAt?: number) => countSql(this.rows, perRow(), stopAt, rows) };
+    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk });
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
     const { total, keys } = readRelatedCount(this.rows, row, subs.length);

@@ -6,6 +6,7 @@
  */
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Builder } from "./db.js";
+import type { RowWalk } from "./dialect/index.js";
 import type { ResolvedRelation } from "./resolved.js";
 import { countSql, type RowSource } from "./rows.js";
 
@@ -36,6 +37,8 @@ export interface RelatedCountParts {
    * for no bound (several words: a word's related rows alone are no part of the matches).
    */
   readonly outside: SQL | undefined | null;
+  /** The bounded count with every word tested row by row, for SQLite's dense searches (see `Dialect.countByKeys`). */
+  readonly walk?: RowWalk;
 }
 
 /**
@@ -52,7 +55,7 @@ export interface RelatedCountParts {
  * @returns the statement
  */
 export function relatedCountStatement(parts: RelatedCountParts): SQL {
-  const { src, subs, where, many, atMost, outside } = parts;
+  const { src, subs, where, many, atMost, outside, walk } = parts;
   const { dialect } = src;
   const db = src.db as Builder;
   // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
@@ -63,7 +66,7 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const keep = dialect.cappedKeys;
   const overKept = (i: number) => (keep > 0 ? sql` and (select count(*) from (select 1 from ${keysCte(i)} limit ${sql.raw(String(keep + 1))}) as "weft_kc") > ${sql.raw(String(keep))}` : sql``);
   const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > ${atMost}${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
-  let counted = dialect.countByKeys(subs.map((_, i) => keysCte(i)), countSql(src, where, atMost), many);
+  let counted = dialect.countByKeys(subs.map((_, i) => keysCte(i)), countSql(src, where, atMost), many, walk);
   if (atMost !== undefined && outside !== null) {
     const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, atMost) ?? []);
     if (bounds.length > 0) counted = sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(atMost + 1))} else (${counted}) end`;

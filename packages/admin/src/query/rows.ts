@@ -3,7 +3,7 @@
  * primary-key tiebreak), the joins of related columns, the count, the "deferred join" page
  * statement, rows by condition; and the shaping of raw rows into `ChangeListRow`s.
  */
-import { asc, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { asc, desc, eq, getTableName, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { AnyDb, Builder } from "./db.js";
 import type { Dialect } from "./dialect/index.js";
@@ -73,11 +73,17 @@ export function countQuery(src: RowSource, where: SQL | undefined, atMost?: numb
   return q;
 }
 
-/** {@link countQuery} as raw SQL, for a statement that adds columns to it (the related search's keys). */
-export function countSql(src: RowSource, where: SQL | undefined, atMost?: number): SQL {
+/**
+ * {@link countQuery} as raw SQL, for a statement that adds columns to it (the related search's keys).
+ * `firstRows`: only the table's first rows in the engine's order count (`(select * … limit n)`
+ * under the table's own name, so that `where` reads as before).
+ */
+export function countSql(src: RowSource, where: SQL | undefined, atMost?: number, firstRows?: number): SQL {
   const filtered = where ? sql` where ${where}` : sql``;
-  if (atMost === undefined) return sql`select count(*) from ${src.config.table}${filtered}`;
-  return sql`select count(*) from (select 1 from ${src.config.table}${filtered} limit ${sql.raw(String(atMost + 1))}) as "weft_c"`;
+  const table = src.config.table;
+  const from = firstRows === undefined ? sql`${table}` : sql`(select * from ${table} limit ${sql.raw(String(firstRows))}) as ${sql.identifier(getTableName(table))}`;
+  if (atMost === undefined) return sql`select count(*) from ${from}${filtered}`;
+  return sql`select count(*) from (select 1 from ${from}${filtered} limit ${sql.raw(String(atMost + 1))}) as "weft_c"`;
 }
 
 /**

@@ -51,9 +51,13 @@ export interface Dialect {
    * A related search's count that picks its plan by how many keys the CTEs found: `few` is the
    * count written with {@link Dialect.inCte}, `many()` the same with `inCte(…, true)`.
    * PostgreSQL: `CASE WHEN` every CTE holds more than 5,000 keys `THEN (many) ELSE (few) END`
-   * (only the branch taken runs: its sub-select is evaluated when first needed); SQLite: `few`.
+   * (only the branch taken runs: its sub-select is evaluated when first needed).
+   * SQLite: `few`, or, for a count bounded at 20,000 or less (`walk`), first a sample: when at
+   * least a third of the table's first 200 rows match, the rows are tested one by one (`walk`, each
+   * row's related row looked up by key), at most 3 × (`atMost` + 1) of them, and `few` runs only
+   * when that walk did not find more than `atMost` (q=a: no scan of the 50,000 customers; ~13 → ~5 ms).
    */
-  countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL): SQL;
+  countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL, walk?: RowWalk): SQL;
   /**
    * A condition true when more than `atMost` rows of `table` match `where` and hold in `column` one
    * of the keys of `cte` (keys that are unique in it): a lower bound of a one-word related search's
@@ -108,6 +112,17 @@ export interface Dialect {
   adopt<D extends AdminDatabase>(db: D): D;
   /** Whether `err` is the engine refusing a write because of a foreign key. */
   isForeignKeyError(err: unknown): boolean;
+}
+
+/**
+ * The count of a bounded related search with every word tested row by row (`relatedPerRow`), for
+ * {@link Dialect.countByKeys}: no list of keys is made, so it costs the rows it reads.
+ */
+export interface RowWalk {
+  /** the bound of the count: a result past it means "more than `atMost`" */
+  readonly atMost: number;
+  /** the count over the table's first `rows` rows only, stopping after `stopAt` + 1 matches when given */
+  count(rows: number, stopAt?: number): SQL;
 }
 
 /**
