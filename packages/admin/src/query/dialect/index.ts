@@ -78,7 +78,7 @@ export interface Dialect {
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */
   parseKeys(value: unknown): unknown[];
-  /** `expr` in a form the planner will not answer from an index (SQLite: `+expr`; PostgreSQL: `expr`, its planner weighs both). */
+  /** `expr` in a form the planner will not answer from an index, the same value (SQLite: `+expr`; PostgreSQL: `coalesce(expr, expr)`). */
   unindexed(expr: SQLWrapper): SQL;
   /** Case-insensitive `LIKE` with `\` as escape character (SQLite's LIKE; PostgreSQL's ILIKE). */
   like(expr: SQLWrapper, pattern: string): SQL;

@@ -52,7 +52,10 @@ export const pgDialect: Dialect = {
     return typeof value === "string" ? (JSON.parse(value) as unknown[]) : [];
   },
   unindexed(expr: SQLWrapper): SQL {
-    return sql`${expr}`;
+    // the same value, no index's expression: the planner sorts the matches. Left to itself it
+    // walked orders_created_at_idx for ?q=ann&p=100 (122,000 rows read for 5,000 matches: 43–55 ms
+    // at 400k orders, against 15 ms for a bitmap scan of the 15,968 matches and a top-N sort)
+    return sql`coalesce(${expr}, ${expr})`;
   },
   like(expr: SQLWrapper, pattern: string): SQL {
     return sql`${expr} ilike ${pattern} escape '\\'`;
