@@ -129,11 +129,14 @@ export class Templates {
  */
 function memoizePaths(eta: Eta): void {
   const resolvePath = eta.resolvePath!;
-  const paths = new Map<string, string>();
+  // by including file, then name: both strings are the same objects every render (no new key to hash)
+  const paths = new Map<string, Map<string, string>>();
   eta.resolvePath = function (template, options) {
-    const key = `${options?.filepath ?? ""}\0${template}`;
-    let path = paths.get(key);
-    if (path === undefined) paths.set(key, (path = resolvePath.call(this, template, options)));
+    const from = options?.filepath ?? "";
+    let names = paths.get(from);
+    if (!names) paths.set(from, (names = new Map()));
+    let path = names.get(template);
+    if (path === undefined) names.set(template, (path = resolvePath.call(this, template, options)));
     return path;
   };
 }
