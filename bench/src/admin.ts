@@ -372,6 +372,12 @@ SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`; it now time
   customer keys against the customers' rows, both known to the count statement). Rebased on
   main with pgsearch's bounded count (same command, 19:48 UTC, load 3.0–3.3): SQLite \`q=a&p=100\`
   38 ms, \`q=ann&p=100\` 28 ms; PostgreSQL 39 ms and 58 ms.
+- **The request outside SQL** (\`node bench/probe-cpu.mjs / 300 --profile out.cpuprofile\`, SQLite): ~7 ms of CPU; Eta render ~1 ms,
+  drizzle building statements ~1, cells and \`listEditable\` inputs ~0.9, the 96 KB page flattened twice ~0.3. Waste removed: zod
+  event schemas built per view, \`Intl\` asked a currency's digits per cell, Eta's include-path cache keyed by \`JSON.stringify\` per
+  include, \`humanize\` per choice per row; the page is byte-identical. CPU a request, main → this, alternately, 200 runs (load
+  8.3–10.1): SQLite plain 10.5–11.1 → 8.7–9.5 ms, \`q=ann\` 11.8–14.5 → 10.2–10.4, \`q=smith\` 12.0 → 10.7–11.3; PostgreSQL plain
+  12.8–14.0 → 11.1–12.3, \`q=ann\` 13.7–14.4 → 12.4–12.8, \`q=smith\` 14.1–14.6 → 12.0–12.5. Not measured here: gzip (level 6: 0.6 ms).
 - **PostgreSQL start-up**: building the trigram GIN index over 400,000 order numbers ran under the
   pool's 2 s \`statement_timeout\` and failed under load; \`weft migrate\` now builds each index in a
   transaction without it.

@@ -24,6 +24,11 @@ import { afterWrite, DENIED, INLINE_DELETE_MAX, runAction, type ActionHost } fro
 
 export { INLINE_DELETE_MAX };
 
+// the events' payload schemas, built once: built per view, they cost ~0.3 ms of every change-list request
+const SEARCH_PAYLOAD = z.object({ q: z.string().max(1000) });
+const SELECT_PAYLOAD = z.object({ pk: z.string().min(1).max(256) });
+const ACTION_PAYLOAD = z.object({ action: z.string().max(100) });
+
 /** Whether two states select the same rows (same search and filters; sort and page aside). */
 function sameRows(a: ChangeListState, b: ChangeListState): boolean {
   return a.q === b.q && JSON.stringify(a.filters) === JSON.stringify(b.filters) && sameDate(a, b);
@@ -154,7 +159,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
 
   events = {
     /** The search box (debounced lv-change, and Enter): patches the URL. */
-    search: on(z.object({ q: z.string().max(1000) }), ({ q }) => {
+    search: on(SEARCH_PAYLOAD, ({ q }) => {
       const admin = this.allowed("view");
       if (!admin) return;
       const next = { ...this.state, q: q.trim() === "" ? "" : q, page: 1 };
@@ -174,7 +179,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.pushPatch(url, { replace });
     }),
     /** Toggles one row of the current page. */
-    select: on(z.object({ pk: z.string().min(1).max(256) }), ({ pk }) => {
+    select: on(SELECT_PAYLOAD, ({ pk }) => {
       if (!this.allowed("view")) return;
       this.select(toggleRow(this.assigns.selection, pk, this.pagePks()));
     }),
@@ -212,9 +217,9 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       if (admin) await this.refresh(admin);
     },
     /** The action bar's Go: runs the action, or asks for confirmation first. */
-    action: on(z.object({ action: z.string().max(100) }), ({ action }) => runAction(this.actionHost, action, false)),
+    action: on(ACTION_PAYLOAD, ({ action }) => runAction(this.actionHost, action, false)),
     /** Yes on the confirmation panel. */
-    confirm: on(z.object({ action: z.string().max(100) }), ({ action }) => runAction(this.actionHost, action, true)),
+    confirm: on(ACTION_PAYLOAD, ({ action }) => runAction(this.actionHost, action, true)),
     /** No on the confirmation panel. */
     cancel: () => {
       this.pending = null;

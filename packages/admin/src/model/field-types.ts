@@ -122,8 +122,12 @@ export function currencyOf(t: MoneyType, row: Readonly<Record<string, unknown>> 
 
 /** The decimals of a currency's minor unit (EUR 2, JPY 0, BHD 3). */
 export function minorDigits(currency: string): number {
-  return numberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = minorDigitsOf.get(currency);
+  if (digits === undefined) minorDigitsOf.set(currency, (digits = numberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2));
+  return digits;
 }
+// by currency code: resolvedOptions() makes a new object per call (every money cell of every page)
+const minorDigitsOf = new Map<string, number>();
 
 function places(t: DecimalType | PercentType): number {
   return t.places ?? (t.type === "decimal" ? 2 : 1);

@@ -16,13 +16,22 @@ export const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  * @returns the human label
  */
 export function humanize(name: string): string {
+  let label = humanized.get(name);
+  if (label !== undefined) return label;
   const words = name
     .replace(/[._-]+/g, " ")
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .trim()
     .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  label = words.charAt(0).toUpperCase() + words.slice(1);
+  // names come from the admins' options and choices (a few hundred); the bound is for any other caller
+  if (humanized.size >= 2000) humanized.clear();
+  humanized.set(name, label);
+  return label;
 }
+
+/** The labels made so far: a list-editable choice cell humanizes every choice of every row (two regexes each). */
+const humanized = new Map<string, string>();
 
 /** Joins names for an error message, at most 20 of them (then `, …`). */
 export function listNames(values: Iterable<string>): string {

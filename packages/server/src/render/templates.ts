@@ -105,6 +105,7 @@ export class Templates {
     let eta = this.etas.get(dir);
     if (eta) return eta;
     eta = new Eta({ views: dir, autoEscape: true, cache: true, autoTrim: [false, "nl"] });
+    memoizePaths(eta);
     this.etas.set(dir, eta);
     if (this.dev) {
       const w = watch(dir, { recursive: true }, () => {
@@ -118,4 +119,24 @@ export class Templates {
     }
     return eta;
   }
+}
+
+/**
+ * Keeps each include's resolved path by (including file, name). Eta caches them too, but keys
+ * its cache by `JSON.stringify` of both and the views directory on every call: an `include`
+ * per editable cell made that ~0.2 ms of a 50-row change-list render. A path depends on the
+ * two strings only (not on the files), so it stays valid when a template file changes.
+ */
+function memoizePaths(eta: Eta): void {
+  const resolvePath = eta.resolvePath!;
+  // by including file, then name: both strings are the same objects every render (no new key to hash)
+  const paths = new Map<string, Map<string, string>>();
+  eta.resolvePath = function (template, options) {
+    const from = options?.filepath ?? "";
+    let names = paths.get(from);
+    if (!names) paths.set(from, (names = new Map()));
+    let path = names.get(template);
+    if (path === undefined) names.set(template, (path = resolvePath.call(this, template, options)));
+    return path;
+  };
 }
