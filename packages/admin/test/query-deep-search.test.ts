@@ -3,7 +3,8 @@
 // sort column's index (SQLite `+column`, PostgreSQL `coalesce(column, column)`: `Dialect.unindexed`).
 // Every page, from either end (the second half is read in reverse), and with a sort on another
 // column, is the page of the exact ordering (ties on the date broken by the primary key), with
-// its 2 statements. PostgreSQL's plan no longer reads the date index for it. On SQLite and PostgreSQL.
+// its 2 statements. PostgreSQL's plan no longer reads the date index for it. Once the list has seen
+// its table's size, a sparse search sorts its matches from the first page. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeListQuery } from "../src/query/index.js";
 import { ENGINES, insertChunked, NOW, openShopTables, SHOP_STATUSES, type Shop } from "./support/engines.js";
@@ -22,6 +23,7 @@ describe.each(ENGINES)("deep pages of a sparse related search on %s", (engine) =
   let shop: Shop;
   let list: ChangeListQuery<any, any>;
   const seen: { text: string; params: unknown[] }[] = [];
+  const options = () => ({ listDisplay: ["number", "customer"], searchFields: ["^number", "customer.name", "customer.email"], relations: { customer: { table: shop.customers, column: shop.orders.customerId, display: shop.customers.name } }, ordering: ["-createdAt"] });
 
   beforeAll(async () => {
     shop = await openShopTables(engine, SHOP_STATUSES, "admin_deep");
@@ -32,7 +34,7 @@ describe.each(ENGINES)("deep pages of a sparse related search on %s", (engine) =
     list = new ChangeListQuery(
       shop.db,
       shop.orders,
-      { listDisplay: ["number", "customer"], searchFields: ["^number", "customer.name", "customer.email"], relations: { customer: { table: shop.customers, column: shop.orders.customerId, display: shop.customers.name } }, ordering: ["-createdAt"], listPerPage: PER_PAGE, countLimit: 50 } as never,
+      { ...options(), listPerPage: PER_PAGE, countLimit: 50 } as never,
       { now: () => NOW, onStatement: (text, params) => seen.push({ text, params: [...params] }) },
     );
   }, 120_000);
@@ -71,6 +73,29 @@ describe.each(ENGINES)("deep pages of a sparse related search on %s", (engine) =
     // both plans ran: the first pages walk the index (capped count), the middle ones sort
     expect(sorted).toBeGreaterThan(0);
     expect(sorted).toBeLessThan(pages);
+  });
+
+  // "ann 7": customers 7 and 17, 20 orders of 3,000. Two to a page (and a count limit past them),
+  // the first page's end weighed against the matches alone (2 × 8 ≤ 20) walks the date index; weighed
+  // with the table's rows (`sortsMatches`: 2 × 3,000 / 20 rows walked > 20 × 3 sorted) it sorts them.
+  it("a sparse search's first page sorts its matches once the list has seen its table's size", async () => {
+    const sparse = byDate.filter((id) => [7, 17].includes(customerOf(id - 1)));
+    expect(sparse).toHaveLength(20);
+    const make = () => new ChangeListQuery(shop.db, shop.orders, { ...options(), listPerPage: 2, countLimit: 1_000 } as never, { now: () => NOW, onStatement: (text, params) => seen.push({ text, params: [...params] }) });
+    const fresh = make();
+    const sized = make();
+    await sized.estimatedTotal();
+    for (const [which, query, sorts] of [["fresh", fresh, false], ["sized", sized, true]] as const) {
+      for (let p = 1; p <= 10; p++) {
+        seen.length = 0;
+        const page = await query.fetchPage(query.parseState(`q=ann+7&p=${p}`));
+        expect(seen, which).toHaveLength(2);
+        expect(page.total).toBe(20);
+        expect(page.rows.map((r) => Number(r.pk)), `${which} page ${p}`).toEqual(sparse.slice((p - 1) * 2, p * 2));
+        // from the nearer end: pages 1 and 10 skip nothing, 5 and 6 skip 8
+        if (p === 1 || p === 10) expect(seen[1]!.text.includes(unindexed("created_at")), `${which} page ${p}`).toBe(sorts);
+      }
+    }
   });
 
   it("PostgreSQL sorts a deep page's matches rather than reading the date index for them", async () => {

@@ -16,7 +16,8 @@ const cache = new WeakMap<ChangeListQuery<any, any>, { at: number; n: number; es
  * The number of rows of the admin's table (one statement, or none when cached): exact, or the
  * engine's estimate when the admin sets `estimateTotalAbove` and the table reaches it (see
  * `ChangeListQuery.estimatedTotal`), so a filtered list of 4,000,000 orders does not count them
- * all every {@link FULL_COUNT_TTL_MS}.
+ * all every {@link FULL_COUNT_TTL_MS}. The query remembers it for its searched pages' plan
+ * (`ChangeListQuery.noteTableRows`).
  * @param now - the clock (tests)
  * @returns the count and whether it is an estimate ("about 4,000,000 total")
  */
@@ -26,7 +27,7 @@ export async function fullCount(db: AdminDatabase, query: ChangeListQuery<any, a
   let n: number;
   let estimated = false;
   if (query.config.estimateTotalAbove !== undefined) ({ total: n, estimated } = await query.estimatedTotal());
-  else n = Number((await qb(db).select({ n: count() }).from(query.config.table))[0]?.n ?? 0);
+  else query.noteTableRows((n = Number((await qb(db).select({ n: count() }).from(query.config.table))[0]?.n ?? 0)));
   const entry = { at: now, n, estimated };
   cache.set(query, entry);
   return entry;

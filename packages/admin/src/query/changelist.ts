@@ -16,7 +16,9 @@ import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList } from "./resolved.js";
 import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
 import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
+import { RANDOM_READ_COST, sortsMatches } from "./plan.js";
 import { splitSearchTerms } from "./search.js";
+import { TableRows } from "./table-rows.js";
 import {
   EMPTY_STATE,
   defaultSortKeys,
@@ -43,9 +45,6 @@ interface Matching {
   /** The related search fields as the keys the count found; absent without a related search field, and when the count was capped (its keys were not sent back). */
   readonly related?: KeysMatch;
 }
-
-/** Reading a row through an index in sort order costs about this many sequential reads (measured ~7). */
-const RANDOM_READ_COST = 8;
 
 /**
  * The change list of one ModelAdmin over a drizzle table (Django's `ChangeList`): parses and
@@ -74,6 +73,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   /** The filter sidebar and its caches. */
   private readonly choices: FilterChoices;
   private readonly displayIndex: Map<string, number>;
+  /** The table's rows, estimated and remembered. */
+  private readonly tableRows: TableRows;
 
   /**
    * @param db - a drizzle better-sqlite3 or node-postgres database
@@ -99,6 +100,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     };
     this.choices = new FilterChoices(this.db, this.rules, this.exec.bind(this), runtime.choicesTtlMs ?? 60_000);
     this.displayIndex = new Map(this.config.listDisplay.map((c, i) => [c.name, i]));
+    const all = (q: SQL) => this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, q), toSQL: () => (this.db as Builder).dialect.sqlToQuery(q) });
+    this.tableRows = new TableRows(this.dialect, this.config, { all, count: () => this.count(undefined), now: this.now });
   }
 
   /** Sets `statementCount` back to 0. */
@@ -178,26 +181,21 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
 
   /**
    * The table's rows, as the engine estimates them when that is at least `estimateTotalAbove`
-   * (one statement; see `Dialect.estimateRows`), else exactly. On SQLite without
-   * `sqlite_stat1` (no `ANALYZE` yet) it counts, and tries the statistics again after a minute.
-   *
+   * (one statement; see `TableRows.estimate`), else exactly.
    * @returns the total and whether it is an estimate
    */
-  async estimatedTotal(): Promise<{ total: number; estimated: boolean }> {
-    const above = this.config.estimateTotalAbove;
-    if (above === undefined || this.now().getTime() < this.noStatsUntil) return { total: await this.count(undefined), estimated: false };
-    const query = this.dialect.estimateRows(this.config.table, above);
-    try {
-      const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
-      return { total: Number(row.n ?? 0), estimated: Boolean(Number(row.estimated)) || row.estimated === true };
-    } catch (err) {
-      if (!/no such table: sqlite_stat1/.test(String((err as Error).message))) throw err;
-      this.noStatsUntil = this.now().getTime() + 60_000;
-      return { total: await this.count(undefined), estimated: false };
-    }
+  estimatedTotal(): Promise<{ total: number; estimated: boolean }> {
+    return this.tableRows.estimate();
   }
 
-  private noStatsUntil = 0;
+  /**
+   * Remembers the table's row count (exact or estimated: `fullCount`'s), which a searched page
+   * weighs to choose its plan (see `sortsMatches` in `plan.ts`) without a statement of its own.
+   * @param rows - the table's rows
+   */
+  noteTableRows(rows: number): void {
+    this.tableRows.note(rows);
+  }
 
   private async count(where: SQL | undefined, atMost?: number): Promise<number> {
     return Number((await this.exec<{ n: number }>(countQuery(this.rows, where, atMost)))[0]?.n ?? 0);
@@ -278,10 +276,11 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * past it the page is `capped` (Django's `show_full_result_count = False` idea), so a broad
    * search costs the rows it shows, not the rows it matches.
    *
-   * With a search, the count tells how selective it is: when the page is deep relative to the
-   * number of matches (`(skipped + perPage) × 8 > total`), the rows statement sorts the matches
-   * instead of walking the sort column's index (which would read most of the table in random
-   * order to find a few rare matches); a capped count means the matches are dense: walk it.
+   * With a search, the count tells how selective it is: when walking the sort column's index to
+   * the page would read more than fetching and sorting the matches (`sortsMatches` in `plan.ts`:
+   * the page's end, the matches and the table's rows as last seen), the rows statement sorts the
+   * matches (a sparse search from its first page, a deeper page of a denser one); a capped count
+   * means the matches are dense: walk it.
    *
    * @param state - a validated state
    * @returns the page
@@ -300,7 +299,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const offset = (page - 1) * perPage;
     // rows the page statement skips: counted from whichever end is nearer (see pageQuery in rows.ts); capped: from the start
     const skipped = capped ? offset : Math.min(offset, Math.max(0, total - offset - perPage));
-    const avoidIndex = !capped && state.q !== "" && (skipped + perPage) * RANDOM_READ_COST > total;
+    if (where === undefined && !capped) this.tableRows.note(total);
+    const avoidIndex = !capped && state.q !== "" && sortsMatches({ total, skipped, perPage, tableRows: this.tableRows.known });
     const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, capped ? Number.POSITIVE_INFINITY : total, offset, avoidIndex));
     const result: ChangeListPage = { rows: toRows(this.config, raw), total, estimated, capped, page, pages, perPage };
     if (related) this.matchedKeys.set(result, { q: state.q, related });
