@@ -204,6 +204,14 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * What the profiles found and what changed, kept as Markdown in bench/admin-findings.md (edited by
+ * hand, with the command and load of every figure) and copied into the doc section after the table.
+ */
+function findings(): string {
+  return readFileSync(join(REPO, "bench", "admin-findings.md"), "utf8").trimEnd();
+}
+
 function markdownOf(stored: Stored): string {
   const engines = stored.runs.map((r) => `${r.engine} ${int(r.orders)} orders: ${r.at} UTC, Node ${r.node}, ${r.cpu}, seeded in ${r.seedSeconds.toFixed(0)} s`);
   const rows: string[] = [];
@@ -238,150 +246,7 @@ matches (deep pages to their own end, searches 8× that): "more than 10,000 orde
 above the list (their own queries) and the shell's badges (cached) to the change list's own
 queries.
 
-What the profile (\`node bench/probe-cl.mjs DB_OR_URL "q=a" …\`: each statement timed, with
-SQLite's \`EXPLAIN QUERY PLAN\` or PostgreSQL's \`EXPLAIN ANALYZE\`; it now times the bar too) showed and what changed:
-
-- **SQLite, a dense related search's count (19:50, load 3.5–5.1)**: \`q=a\`'s count found its
-  48,118 of 50,000 customers (a scan: one letter has no trigram), materialized them and indexed
-  them before walking to 10,001 orders: ~13 ms of a ~23 ms request, at 400,000 and 4,000,000
-  orders alike. A bounded count now first tests the first 200 rows one by one (each row's
-  customer looked up by key); when a third match, it walks the rows that way (at most 3 ×
-  (\`countLimit\` + 1) of them) and counts through the keys only if that walk stays under the bound
-  (a misleading sample, e.g. an order-number prefix) or for bounds past 20,000 (deep pages):
-  count ~13 → ~5 ms; a sparse search pays the sample, ~0.2–0.4 ms. Request p50, main → this
-  change, interleaved in one lock hold (\`BENCH_SQLITE_DB=… node bench/dist/admin.js --engines
-  sqlite --runs 30 --pages …\`; two rounds each): 400k \`q=a\` 23.4, 25.5 → 14.6, 14.4 ms,
-  \`q=smith\` 14.2, 14.0 → 14.5, 14.4, \`q=ann\` 15.2, 14.8 → 15.3, 14.8, \`q=a&p=100\` 29.0, 29.7 →
-  30.7, 30.0; 4M \`q=a\` 23.3, 27.0 → 15.1, 16.1, \`q=smith\` 19.5, 21.3 → 21.0, 22.0, \`q=ann\`
-  13.8, 14.3 → 13.8, 14.8. Again after the PostgreSQL change above (SQLite's plans unchanged by
-  it; load 3.9–5.2): 400k \`q=a\` 25.1, 24.4 → 15.6, 15.2, \`q=ann\` 15.8, 15.5 → 15.8, 16.0,
-  \`q=smith\` 16.5, 17.2 → 17.3, 20.3: the sample's cost on a sparse search is within this noise,
-  but not measured away.
-
-- **PostgreSQL, a one-word related search's count and a sparse capped search (issue 11, 19:30,
-  load 0.7–1.2)**: the count of \`q=a\` scanned the 50,000 customers for \`ILIKE '%a%'\` (one
-  letter: no trigram; ~20 ms) before counting; \`q=smith\` at 4,000,000 orders gathered 19,807
-  matches in a bitmap and read their rows (~14 ms), and its rows statement (capped: no keys)
-  looked up the customer of each of ~10,500 orders walked (~25 ms). Now (\`Dialect.keysExceed\`)
-  a one-word search first counts the matched customers' own orders through a \`LATERAL\` join into
-  \`orders(customer_id)\` (index-only), the customers' CTE pulled only as far as that needs (\`q=a\`
-  at 4M: 81 customers): past \`countLimit\` the list is "more than 10,000" and the count never
-  runs (count statement \`q=a\` ~40 → 2–3 ms, \`q=smith\` 14 → 3 ms); and a capped count still sends
-  back the keys of up to 1,000 customers (\`Dialect.cappedKeys\`), which the rows probe as one
-  hashed array while walking the date index (\`q=smith\`'s rows 25 → 4.5 ms). Request p50, main
-  against this change interleaved in one lock hold (\`node bench/dist/admin.js --engines postgres
-  --pages "q=smith,q=a,q=ann" --runs 30\`, \`DATABASE_URL\` bench400k / bench4m): 400,000 orders
-  \`q=a\` 50–54 → 14 ms, \`q=ann\` 25–30 → 19–20, \`q=smith\` 21–25 → 23–26 (not capped: unchanged
-  but for the bound, ~1 ms); 4,000,000 orders \`q=smith\` 54–56 → 22 ms, \`q=a\` 52 → 13, \`q=ann\`
-  41–42 → 17. Keeping up to 5,000 keys instead measured worse for \`q=a\` (400k: 19–20 → 28–31 ms:
-  the check reads 5,001 customers). SQLite is unchanged (no \`LATERAL\`; \`keysExceed\` undefined).
-- **A capped search (17:25, load 1.5)**: the list already says "more than 10,000 orders", so the
-  \`dateHierarchy\` bar shows its periods without counts, as Django's \`date_hierarchy\` (exact
-  counts stay where they are cheap: unsearched lists, searches under \`countLimit\`). Each period
-  is tested for its first match (\`limit 1\` along the date index), each row's customer looked up
-  by key (\`(select 1 from customers where id = orders.customer_id and …) is not null\`: a scalar
-  subquery, since PostgreSQL hashes an \`EXISTS\` over a scan of the 50,000 customers, 30–50 ms a
-  year). The bar's statement for \`q=a\`: SQLite 26 → 0.2 ms, PostgreSQL 55–115 → 0.1 ms (load
-  ~9). The same per-row lookup serves the rows statement of a capped search, so the count sends
-  no keys back (48,118 ids as JSON for \`q=a\`) and nothing parses them: SQLite's rows 5–17 →
-  0.4 ms. Request p50, main against this change in one lock hold (\`--runs 30 --pages\`, load
-  1.4–1.6): SQLite \`q=a\` 87 → 26 ms, \`q=ann\` 119 → 22, \`q=a&p=100\` 97 → 33, \`q=ann&p=100\` 90 → 64,
-  \`q=smith\` 25 → 22; PostgreSQL \`q=a\` 142 → 49, \`q=ann\` 62 → 27, \`q=a&p=100\` 154 → 98,
-  \`q=ann&p=100\` 95 → 101, \`q=smith\` 28 → 22. What is left of a capped search is its count: the
-  customers' \`LIKE\` (one letter: no trigram; ~20 ms of PostgreSQL's scan) and the walk to
-  \`countLimit\` matches; a lower \`countLimit\` barely moves it (\`node bench/probe-count-limit.mjs\`).
-
-- **The \`dateHierarchy\` bar** (the demo's orders have one since 02:10; 5 → 7 statements a
-  request): the bar, not the seed, took SQLite's \`q=a\` from 183 ms to past the 2 s budget. Its
-  \`min\`/\`max\` over the search read all 385,403 matches twice (11 s for that statement at load
-  ~30, timed on a read-only connection as a read-pool reader runs it) and its year counts read them
-  again (6 s); without a search each year was counted exactly (~106 ms, ~150 ms in the request).
-  Now the years come from the list without its search (the ends of the date index: 0.0 ms), each
-  period's count stops at \`countLimit\` ("10,000+": ~14 ms), and on SQLite a capped search counts
-  each period along the date index, testing the search row by row (\`q=a\`: ~6 s → ~0.3 s at load
-  ~30). A capped but sparse search pays for that walk: \`q=ann\` (16,000 matches, 4 %) reads the
-  whole index, ~1 s at load ~25 against ~1.2 s before (\`min\`/\`max\` 0.86 s + one pass 0.31 s).
-  PostgreSQL keeps one pass for searches: its \`min\`/\`max\` over a search was already cheap (1–8
-  ms: the date index to the first match) and the walk measured worse for \`q=ann\` (1.5–2.5 s
-  against 0.5 s) while \`q=a\`'s pass is a hash join over a scan (1.1–1.6 s at load ~30, the walk
-  0.5–1.2 s, most of it the customers' \`ILIKE\` repeated per year: a materialized CTE is the
-  next step). Its unfiltered bar's year counts: 170–210 ms exact → 23–91 ms bounded (EXPLAIN
-  ANALYZE, load ~30).
-- **PostgreSQL, the bar's related search** (\`node bench/probe-request.mjs\`: every statement of a
-  request with its parameters, time and \`EXPLAIN (ANALYZE, BUFFERS)\`): the bar searched the
-  customers again in an \`IN (SELECT …)\`, a hashed filter over a parallel scan of every order
-  (\`q=smith\`: 245 ms of the request's 335 at load ~7). It now takes the keys the page's count
-  found as one parameter (\`= any($n)\`: a \`BitmapOr\` of the customer-id and trigram indexes, 3.7
-  ms), and a capped search's years are counted along the date index with those keys (\`q=a\`: 0.3
-  s → 0.1 s). Planning \`= any\` of \`q=a\`'s 48,118 customer ids took ~75 ms per use (each
-  element's selectivity is estimated): past 5,000 keys they go as \`in (select unnest($n::integer[]))\`
-  (a hashed subplan, planned in 0.5 ms). The bar's years each embedded those keys, so \`q=a\`'s bar
-  sent and parsed 3 arrays of 48,118 ids: past 5,000 keys they are one materialized CTE that
-  every year probes (\`Dialect.keysCte\`; the statement 77–88 → 57–59 ms at load ~9; A/B in one
-  process at load ~5: p50 114 → 73 ms).
-- **PostgreSQL, dense related search's count**: \`customer_id = any(array(select k from cte))\`
-  made \`q=a\`'s bounded count gather all 385,403 matches in a bitmap before its \`LIMIT\`. The
-  count is now \`case when\` every CTE holds more than 5,000 keys \`then\` the count through
-  \`in (select k from cte)\` (a hashed filter over a scan that stops after ~10,400 rows) \`else\`
-  the indexed form; only the branch taken runs (\`Dialect.countByKeys\`): 66 → 42 ms at load
-  ~3.5, of which ~20 ms is the scan of the 50,000 customers for \`%a%\` (one letter: no trigram).
-  SQLite's count has the same bitmap-like \`MULTI-INDEX OR\`, but the row-by-row form measured
-  no better there (min 22.7 against 23.0 ms). What is left on PostgreSQL: the plain and
-  related-sort pages count 400,000 orders exactly (a parallel index-only \`count(*)\`, 20–50 ms;
-  SQLite counts its b-tree in a few ms). The demo keeps \`estimateTotalAbove: 1_000_000\`: the
-  e2e specs run the demo's 400,000 orders and assert the exact total (\`^[\\d,]{7,} orders$\`,
-  and the list-total widget's "Total of the 400,150 orders" equal to the list's count), which
-  "about 400,000 orders" would not be.
-- **The seeds are not the cause**: SQLite's runs \`ANALYZE\` (\`sqlite_stat1\` has every orders
-  index) and the FTS5 trigram tables are built at start-up; PostgreSQL's loads with \`COPY …
-  FREEZE\` and runs \`ANALYZE\`: \`relallvisible = relpages\` (4,638 of 4,638), so \`count(*)\` is an
-  Index Only Scan with 0 heap fetches, and costs its 400,000 index entries (~260 ms cold at load
-  ~25). The 10 s against 75 s seed is the load: 6 s of CPU in 63 s of wall time at load 20.
-- **Counting every match** (\`q=a\`: 385,403 of 400,000 orders) was the cost of a broad search:
-  the count is now bounded by \`countLimit\`.
-- **SQLite, dense search**: the rows statement collected every match through the search's
-  indexes (\`MULTI-INDEX OR\` over the order-number and customer indexes) and sorted them
-  (\`USE TEMP B-TREE FOR ORDER BY\`): 2.4 s for \`q=a\` at load ~20. When the count is capped the
-  words are now tested row by row (\`+column\`), so SQLite walks \`orders_created_at_idx\` and stops
-  after 50 rows: 22 ms for that statement at the same load.
-- **PostgreSQL, related search**: \`customer_id IN (SELECT k FROM cte)\` OR \`number ILIKE …\` became a
-  hashed filter over a sequential scan of all orders (\`q=smith\`: 819 ms at load ~25); as
-  \`customer_id = ANY(ARRAY(SELECT k FROM cte))\` it is a \`BitmapOr\` of the customer-id and trigram
-  indexes: 8.9 ms. (For \`q=a\` that bitmap gathers all 385,403 keys before the \`LIMIT\`: ~300 ms
-  there at load ~25; the planner cannot know the array's size.)
-- **Deep searched pages** (\`q=ann&p=100\`: 15,968 matches at 400,000 orders; page 100 skips
-  4,950 of them in date order). The demo's \`orders_customer_id_idx\` is now \`(customer_id,
-  created_at)\` (migrations \`0002\` SQLite, \`0001\` PostgreSQL), so a related search's matches are
-  sorted by date from the index alone: SQLite's rows statement 30 → 9 ms, the bar's exact count
-  23 → 3 ms. On PostgreSQL \`Dialect.unindexed\` is now \`coalesce(expr, expr)\` (it was the bare
-  column, and the planner walked \`orders_created_at_idx\`, 122,000 rows read for 5,000 matches,
-  43–55 ms, where a bitmap scan of the matches and a top-N sort take 15 ms). Request p50, main
-  against the change in one lock hold, the change on copies of the seeded databases (which get
-  the index by the demo's migrations), \`BENCH_SQLITE_DB=… DATABASE_URL=… node bench/dist/admin.js
-  --orders 400000 --pages "q=a&p=100,q=ann&p=100" --runs 30\` (load 2.3–3.6):
-  SQLite \`q=ann&p=100\` 74 → 28 ms, PostgreSQL 83 → 50 ms; \`q=a&p=100\` unchanged (SQLite 32–37 →
-  31–34, PostgreSQL 80–82 → 80–81): it walks the date index, and its cost is the count to 40,001
-  matches (PostgreSQL ~50 ms, most of it the customers' \`ILIKE '%a%'\` and the scan to the
-  40,001st match). \`q=smith\`, \`q=a\`, \`q=ann\` no slower (SQLite 20 → 13, 23 → 21, 16 → 14 ms;
-  PostgreSQL 21, 50–51, 28 → 24 ms). At 4,000,000 orders nothing changes (\`--orders 4000000\`,
-  load 1.3–1.6): SQLite \`q=ann&p=100\` 105 → 115 ms, PostgreSQL 313 → 328 ms; \`q=a&p=100\` 28 →
-  30 and 79 → 76 ms. Its 159,008 matches are past the count's ceiling (8 × the page's end:
-  40,000), so the page walks the date index: 127,000 rows, a customer lookup each (PostgreSQL's
-  rows statement 288 ms). Sorting them from the new index takes 26 ms on SQLite: what is left is
-  the plan choice, which needs the matches' density without counting them (e.g. the matched
-  customer keys against the customers' rows, both known to the count statement). Rebased on
-  main with pgsearch's bounded count (same command, 19:48 UTC, load 3.0–3.3): SQLite \`q=a&p=100\`
-  38 ms, \`q=ann&p=100\` 28 ms; PostgreSQL 39 ms and 58 ms.
-- **The request outside SQL** (\`node bench/probe-cpu.mjs / 300 --profile out.cpuprofile\`, SQLite): ~7 ms of CPU; Eta render ~1 ms,
-  drizzle building statements ~1, cells and \`listEditable\` inputs ~0.9, the 96 KB page flattened twice ~0.3. Waste removed: zod
-  event schemas built per view, \`Intl\` asked a currency's digits per cell, Eta's include-path cache keyed by \`JSON.stringify\` per
-  include, \`humanize\` per choice per row; the page is byte-identical. CPU a request, main → this, alternately, 200 runs (load
-  8.3–10.1): SQLite plain 10.5–11.1 → 8.7–9.5 ms, \`q=ann\` 11.8–14.5 → 10.2–10.4, \`q=smith\` 12.0 → 10.7–11.3; PostgreSQL plain
-  12.8–14.0 → 11.1–12.3, \`q=ann\` 13.7–14.4 → 12.4–12.8, \`q=smith\` 14.1–14.6 → 12.0–12.5. Not measured here: gzip (level 6: 0.6 ms).
-- **The plan rule** (\`sortsMatches\`, query/plan.ts): a searched page walks the date index unless ~(skipped + 50) × table rows / matches rows walked cost more than the matches sorted (~3 each; \`q=smith\` walked ~12,000 rows for 1,945 matches). PostgreSQL rows statement walked vs sorted: \`q=smith\` 5.9 vs 3.3 ms, \`q=ray\` (2,904) 4.4 vs 4.6, \`q=lee\` (5,512) 7.4 vs 19.8. Request p50 main → this, twice alternately (\`--pages "q=smith,q=ann,q=a,q=ann&p=100,status__exact=paid" --runs 30\`, load 4.9–6.5): PostgreSQL \`q=smith\` 24.4, 27.3 → 21.4, 20.2 ms; other pages and SQLite ±1.5 ms.
-- **PostgreSQL start-up**: building the trigram GIN index over 400,000 order numbers ran under the
-  pool's 2 s \`statement_timeout\` and failed under load; \`weft migrate\` now builds each index in a
-  transaction without it.
+${findings()}
 ${bytes.length === 0 ? "" : `
 First load of the change list (gzip, as sent with \`Accept-Encoding: gzip\`):
 
