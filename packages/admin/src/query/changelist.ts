@@ -346,7 +346,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
 
   /**
    * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
-   * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty), 1 under a year or a month, 0 under a day.
+   * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty, or for a PostgreSQL search counted exactly: see `yearCountsStatement`), 1 under a year or a month, 0 under a day.
    * Each period's count stops at `countLimit` (`capped`), as the list's own, except a search
    * that matched fewer rows than that (counted exactly, in one pass over its matches) and one
    * that matched more (`hints.dense`: its periods are not counted, `count` null). Given the

@@ -4,14 +4,16 @@
  * have rows, each with its count (none under a search that matched more than `countLimit` rows)
  * and the query string of its link. Statements: the years need one `min`/`max` statement (over
  * the list without its search), then one for every year's count (none when the list without its
- * search is empty); a year's months and a month's days one statement; a day none.
+ * search is empty); a year's months and a month's days one statement; a day none. On PostgreSQL
+ * (a `timestamp with time zone` column) a search that matched at most `countLimit` rows takes one
+ * statement on the top level: its matches grouped by their year in the zone, beside the list's `max`.
  */
 import type { SQL } from "drizzle-orm";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { Dialect } from "./dialect/index.js";
 import { relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
 import type { ChangeListPage } from "./page.js";
-import { bucketStatement, childBuckets, drillLabel, minMaxStatement, parentDrill, readInstant, yearBuckets, type DateBucket, type DateDrill } from "./date-hierarchy.js";
+import { bucketStatement, childBuckets, drillLabel, minMaxStatement, parentDrill, readInstant, readYearCounts, yearBuckets, yearCountsStatement, type DateBucket, type DateDrill } from "./date-hierarchy.js";
 import { toSearchParams, type ChangeListState, type StateRules } from "./state.js";
 
 /** One link of the bar. */
@@ -82,7 +84,8 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   const h = rules.config.dateHierarchy;
   if (!h) return null;
   const table = rules.config.table;
-  const exec = async (query: SQL) => (await run({ execute: () => dialect.all(db, query), toSQL: () => (db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
+  const all = (query: SQL) => run({ execute: () => dialect.all(db, query), toSQL: () => (db as Builder).dialect.sqlToQuery(query) });
+  const exec = async (query: SQL) => (await all(query))[0] ?? {};
   const limit = rules.config.countLimit;
   // a capped search's periods are tested for their first match along the column's index, the
   // search tested row by row, a related word by one key lookup per row read (`relatedPerRow`):
@@ -100,15 +103,20 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   const unsearched = state.q === "" ? where() : selectionFilter(db, dialect, rules, now, { ...state, q: "" });
   const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
 
-  let buckets: DateBucket[];
-  if (!state.date) {
+  let buckets: DateBucket[] = [];
+  let counts: number[] = [];
+  // PostgreSQL, a sparse search on the top level: its years grouped in the zone with their counts
+  // and the unsearched list's last year, one statement instead of min/max then a pass
+  const searched = !state.date && state.q !== "" && !dense && dialect.name === "postgres" ? where() : undefined;
+  const yearly = searched && yearCountsStatement(h, table, searched, unsearched, rules.timeZone);
+  if (yearly) ({ buckets, counts } = readYearCounts(await all(yearly), h.column, rules.timeZone));
+  else if (!state.date) {
     const row = await exec(minMaxStatement(h, table, unsearched));
     const lo = readInstant(h.column, row.lo);
     const hi = readInstant(h.column, row.hi);
     buckets = lo && hi ? yearBuckets(lo, hi, h.column, rules.timeZone) : [];
   } else buckets = childBuckets(state.date);
-  let counts: number[] = [];
-  if (buckets.length > 0) {
+  if (!yearly && buckets.length > 0) {
     // a search is matched in one pass over the period; anything else is counted per bucket along
     // the column's index, each bucket bounded by its own range only (the period's range beside it
     // would make SQLite walk the whole period once per bucket)

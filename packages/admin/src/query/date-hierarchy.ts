@@ -204,3 +204,26 @@ export function readInstant(column: SQLiteColumn, value: unknown): Date | null {
   if (!(d instanceof Date) || Number.isNaN(d.getTime())) d = new Date(value as string);
   return Number.isNaN((d as Date).getTime()) ? null : (d as Date);
 }
+
+/**
+ * PostgreSQL, a `timestamp with time zone` column: the years of the rows matching `where` with
+ * their counts, grouped by the year in the zone (`extract(year from col at time zone …)`), one
+ * row a year, each with the column's `max` over `unsearched` (the list without its search: the
+ * end of the column's index), in one statement; the periods {@link yearBuckets} of `min`/`max`
+ * and a `pass` would give, without the `min`/`max` statement before it. Null for other columns.
+ */
+export function yearCountsStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL, unsearched: SQL | undefined, timeZone: string | undefined): SQL | null {
+  if (h.column.columnType !== "PgTimestamp" || (h.column as { withTimezone?: boolean }).withTimezone !== true) return null;
+  const zone = zoneFor(h.column, timeZone);
+  const hi = sql`(select max(${h.column}) from ${table}${unsearched ? sql` where ${unsearched}` : sql``})`;
+  return sql`select extract(year from ${h.column} at time zone ${zone})::int as "y", count(*)::int as "n", ${hi} as "hi" from ${table} where ${where} group by 1`;
+}
+
+/** The year buckets and counts of {@link yearCountsStatement}'s rows: the latest {@link MAX_YEARS} up to the unsearched list's last year, in calendar order. */
+export function readYearCounts(rows: readonly Record<string, unknown>[], column: SQLiteColumn, timeZone: string | undefined): { buckets: DateBucket[]; counts: number[] } {
+  const hi = readInstant(column, rows[0]?.hi);
+  if (!hi) return { buckets: [], counts: [] };
+  const last = Number(wallTime(hi, zoneFor(column, timeZone)).slice(0, 4));
+  const years = rows.map((r) => [Number(r.y), Number(r.n)] as const).filter(([y, n]) => n > 0 && y > last - MAX_YEARS && y <= last).sort((a, b) => a[0] - b[0]);
+  return { buckets: years.map(([y]) => ({ drill: { year: y }, label: String(y) })), counts: years.map(([, n]) => n) };
+}
