@@ -49,6 +49,10 @@ export const render = (v: View, html: string, same?: 1) => {
         else if ((f as any).form?.lvq) return false;
       }
       if (f.classList.contains(CLASS_LOADING)) t.classList.add(CLASS_LOADING);
+      // a <details>'s open state is the user's, as a field's value: a render does not shut the
+      // dropdown they opened (as Phoenix's JS.ignore_attributes(["open"])). Other tags have no
+      // `open`: the copy is an undefined expando on the discarded new node.
+      (t as HTMLDetailsElement).open = (f as HTMLDetailsElement).open;
       keep(f, t);
       if (hooks.has(f) && !f.isEqualNode(t)) changed.push(f);
       return true;

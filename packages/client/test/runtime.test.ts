@@ -1,5 +1,5 @@
 // The browser runtime in real Chromium against a scripted fake server (test/server.ts): the
-// bundles, joining every root, rendered and unchanged joins, morphing (focus, child roots,
+// bundles, joining every root, rendered and unchanged joins, morphing (focus, <details> open, child roots,
 // lv-ignore), URL patches and redirects. Bindings and locks: runtime-bindings.test.ts; the
 // connection (reconnects, errors, close codes, heartbeats): runtime-connection.test.ts.
 // Every wait is a condition poll; nothing asserts on timing.
@@ -54,6 +54,20 @@ describe("weft runtime", () => {
     await waitText(page, "#t", "1");
     expect(await page.$eval("#q", (el) => [(el as HTMLInputElement).value, (el as HTMLInputElement).selectionStart])).toEqual(["hello", 3]);
     expect(await page.$eval("#o", (el) => (el as HTMLInputElement).value)).toBe("server");
+  });
+
+  it("a render keeps the open state of a <details> the user toggled (a dropdown stays open while its list updates), and the rest of it updates", async () => {
+    const html = (n: string) => `<details id="d"><summary id="s">bell</summary><ul><li id="li">${n}</li></ul></details><details id="d2" open><summary id="s2">b</summary></details><p id="t">${n}</p>`;
+    server.views.set("tD", html("0"));
+    const page = await open("/p/details", root("i", "tD", html("0")));
+    const { c, ref } = await joined("tD");
+    await page.click("#s"); // the user opens the first
+    await page.click("#s2"); // and shuts the second, which the server renders open
+    server.render(c, ref, html("1"));
+    await waitText(page, "#t", "1");
+    expect(await page.$eval("#d", (el) => (el as HTMLDetailsElement).open)).toBe(true);
+    expect(await page.$eval("#d2", (el) => (el as HTMLDetailsElement).open)).toBe(false);
+    expect(await page.innerText("#li")).toBe("1");
   });
 
   it("a parent's morph never enters a child root or an lv-ignore subtree; new roots join, removed ones leave", async () => {
