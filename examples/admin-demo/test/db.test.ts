@@ -26,6 +26,7 @@ import * as schema from "../src/db/schema.js";
 import { REPORT_SEARCHES, runQueryReport } from "../src/db/query-report.js";
 import { ensureSeeded } from "../src/db/seed-cli.js";
 import { seed, type SeedOptions } from "../src/db/seed.js";
+import { pinOrderPlans } from "../src/db/plan-stats.js";
 
 const SIZES = { customers: 1_500, products: 80, orders: 2_000, tickets: 150, ordersToday: 40 } as const;
 const NOW = new Date(2026, 10, 20, 15, 30, 0); // local time, after the seeded history
@@ -141,6 +142,14 @@ describe("seed", () => {
   beforeAll(() => {
     a = open("a.db");
     seed(a.sqlite, OPTIONS);
+  });
+
+  it("marks the customer/date index noskipscan in the planner statistics, so a date range never skip-scans it (plan-stats.ts)", () => {
+    const stat = () => a.sqlite.prepare("SELECT stat FROM sqlite_stat1 WHERE idx = 'orders_customer_id_idx'").pluck().get() as string;
+    expect(stat()).toMatch(/^\d+ \d+ \d+ noskipscan$/);
+    // the seed's ANALYZE wrote the row afresh; the switch is added once however often it runs
+    pinOrderPlans(a.sqlite);
+    expect(stat().match(/noskipscan/g)).toHaveLength(1);
   });
 
   it("writes the requested counts with consistent totals", () => {

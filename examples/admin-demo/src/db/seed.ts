@@ -25,6 +25,7 @@ import { createRng, pickWeighted } from "./rng.js";
 import { writeCustomers, writeOrders, writeProducts, writeTickets, type RowSink, type SeedContext } from "./seed/tables.js";
 import { DAY, startOfDay, uniquePool } from "./seed/values.js";
 import { COUNTRIES } from "./seed/words.js";
+import { pinOrderPlans } from "./plan-stats.js";
 
 /** The tables the seed fills, in the order it fills them. */
 export const SEED_TABLES = ["customers", "products", "orders", "order_items", "support_tickets"] as const;
@@ -219,8 +220,9 @@ export function seed(sqlite: Database.Database, options: SeedOptions = {}): Seed
       sqlite.exec(sql);
       report({ table: "indexes", done: i + 1, total: steps });
     });
-    // Planner statistics for the fresh indexes (sqlite_stat1).
+    // Planner statistics for the fresh indexes (sqlite_stat1), with the demo's skip-scan switch.
     sqlite.exec("ANALYZE");
+    pinOrderPlans(sqlite);
     report({ table: "indexes", done: steps, total: steps });
   });
 
