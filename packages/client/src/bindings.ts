@@ -4,7 +4,7 @@ import {
   A_KEYUP, A_PATCH, A_SUBMIT, A_THROTTLE, A_VALUE_PREFIX,
 } from "./protocol.js";
 import { paramsFrame } from "./codec.js";
-import { d, refs, viewOf, attr, type Payload } from "./state.js";
+import { d, refs, viewOf, attr, setUrl, type Payload } from "./state.js";
 import { vals } from "./forms.js";
 import { send } from "./socket.js";
 import { run } from "./js.js";
@@ -96,7 +96,7 @@ export const listen = () => {
     if (!a || e.button || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();
     save();
-    history.pushState(null, "", attr(a, A_PATCH) || a.href);
+    setUrl(attr(a, A_PATCH) || a.href);
     params();
   });
   addEventListener("popstate", params);

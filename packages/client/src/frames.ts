@@ -5,7 +5,7 @@ import {
 } from "./protocol.js";
 import type { ServerFrame } from "./codec.js";
 import { applyDelta } from "./apply.js";
-import { pending, refs } from "./state.js";
+import { pending, refs, setUrl } from "./state.js";
 import { render } from "./morph.js";
 import { dispatch, replied } from "./hooks.js";
 import { stream } from "./streams.js";
@@ -30,7 +30,7 @@ export const handleFrame = ([t, r, a, b, c, e, f]: ServerFrame) => {
   // a join's render is what the root holds (its hash matched): the DOM stays as it is, focus and caret too
   if (t == S_UNCHANGED) render(v, v.b!, 1);
   if (t == S_DELTA || t == S_REPLY_DELTA) render(v, applyDelta(v.h!, t == S_DELTA ? a : b));
-  if (t == S_PATCH) history[b ? "replaceState" : "pushState"](null, "", a);
+  if (t == S_PATCH) setUrl(a, b);
   // the page is going: what is in flight stays loading and locked (lock.ts) until it is gone
   if (t == S_REDIRECT) pending.clear(), location.assign(a);
   // a reply's last field is the handler's reply value (`{}` when none), for a hook's onReply, after the render

@@ -5,7 +5,7 @@
  * operations. `lv-mounted` / `lv-remove` run a command when an element appears / goes.
  */
 import { A_MOUNTED, A_REMOVE, A_TARGET } from "./protocol.js";
-import { d, viewOf, attr, type Payload, type View } from "./state.js";
+import { d, viewOf, attr, setUrl, type Payload, type View } from "./state.js";
 import { push } from "./views.js";
 
 /** An operation's arguments (see the server's `JS` for what each kind takes). */
@@ -56,7 +56,7 @@ const ops: Record<string, Op> = {
   // a live navigation (nav.ts falls back to a page load off-site, or when the route is not live)
   navigate: (_, a) => nav(a.href, a.replace),
   // as an lv-patch link: the URL changes, the bindings' popstate listener sends `params`
-  patch: (_, a) => (history[a.replace ? "replaceState" : "pushState"](null, "", a.href), dispatchEvent(new PopStateEvent("popstate"))),
+  patch: (_, a) => (setUrl(a.href, a.replace), dispatchEvent(new PopStateEvent("popstate"))),
 };
 
 /**

@@ -33,3 +33,5 @@ export const roots = () => d.querySelectorAll(ROOT);
 export const viewOf = (el: Element) => views.get(el.closest(ROOT)!);
 /** The attribute `a` of `el`, or null. */
 export const attr = (el: Element, a: string) => el.getAttribute(a);
+/** Sets the URL (an `lv-patch` link, a patch frame, `JS.patch`): pushed, or replaced when `r`. */
+export const setUrl = (u: string, r?: unknown) => history[r ? "replaceState" : "pushState"](null, "", u);
