@@ -16,7 +16,7 @@ import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList } from "./resolved.js";
 import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
 import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
-import { crossover, sortsMatches } from "./plan.js";
+import { crossover, RANDOM_READ_COST, sortsMatches } from "./plan.js";
 import { splitSearchTerms } from "./search.js";
 import { TableRows } from "./table-rows.js";
 import {
@@ -296,9 +296,11 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const perPage = this.config.listPerPage;
     const asked = Math.max(1, Math.floor(state.page) || 1);
     const { sortCost } = this.dialect;
-    // count to the end of the asked page at least; with a search, to the plan's crossover unless the sample says dense
-    const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, asked * perPage);
-    const far = state.q !== "" && ceiling !== undefined ? crossover(asked * perPage, this.tableRows.known, sortCost) : undefined;
+    // count to the end of the asked page at least; a deep searched page (its end × RANDOM_READ_COST past that:
+    // not a first page) on to the plan's crossover, unless the sample says dense
+    const end = asked * perPage;
+    const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, end);
+    const far = state.q !== "" && ceiling !== undefined && end * RANDOM_READ_COST > ceiling ? crossover(end, this.tableRows.known, sortCost) : undefined;
     const { where, total: counted, estimated = false, bounded = false, bound, related } = await this.matching(state, ceiling, false, far !== undefined && far > ceiling! ? far : undefined);
     const capped = bounded && bound !== undefined && counted > bound;
     const total = capped ? bound : counted;

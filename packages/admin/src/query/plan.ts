@@ -46,8 +46,9 @@ export function sortsMatches({ total, skipped, perPage, tableRows, sortCost }: P
  * when the count stops there: past `√(end × tableRows ÷ sortCost)` matches, walking reads fewer
  * than `end × tableRows ÷ that` rows, and sorting costs more than `that × sortCost` (q=ann&p=100,
  * the page's end 5,000 of 4,000,000 orders: SQLite 200,000, PostgreSQL 82,000). Rounded up to
- * a thousand, since a capped list shows it ("more than 101,000 orders"). Without the table's
- * size: the page's end × {@link RANDOM_READ_COST}, as {@link sortsMatches} then weighs.
+ * two significant digits, since a capped list shows it ("more than 64,000 orders", not 63,246).
+ * Without the table's size: the page's end × {@link RANDOM_READ_COST}, as {@link sortsMatches}
+ * then weighs.
  *
  * @param end - the asked page's last row (page × perPage)
  * @param tableRows - the table's rows (estimate), undefined while unknown
@@ -56,7 +57,9 @@ export function sortsMatches({ total, skipped, perPage, tableRows, sortCost }: P
  */
 export function crossover(end: number, tableRows: number | undefined, sortCost: number): number {
   if (tableRows === undefined) return end * RANDOM_READ_COST;
-  return Math.ceil(Math.sqrt((end * tableRows) / sortCost) / 1_000) * 1_000;
+  const exact = Math.ceil(Math.sqrt((end * tableRows) / sortCost));
+  const step = 10 ** Math.max(0, Math.floor(Math.log10(exact)) - 1);
+  return Math.ceil(exact / step) * step;
 }
 
 /**

@@ -35,7 +35,7 @@ export interface RelatedCountParts {
   /**
    * A farther bound for a search that the sample does not find dense (see `walk`), so that a deep
    * page can choose between walking and sorting (`crossover` in plan.ts): the count then goes to
-   * `far`, through the keys, without the lower bound of `outside`; a dense one stops at `atMost`.
+   * `far`, through the keys (after the lower bound of `outside`); a dense one stops at `atMost`.
    * Needs `walk`.
    */
   readonly far?: number;
@@ -58,8 +58,8 @@ export interface RelatedCountParts {
  * The count runs as the CTEs' sizes choose (`Dialect.countByKeys`), after the lower bound of each
  * CTE's keys (`Dialect.keysExceed`, when `outside` is given): more than `atMost` rows of one
  * related match are more than `atMost` matches, and then the count itself never runs. With `far`,
- * the sample first picks the bound: dense, that count to `atMost`; else the count through the keys
- * to `far` (q=ann&p=100: its 15,968 matches counted once, where the lower bound read them first).
+ * the sample first picks the bound: dense, that count to `atMost`; else the same through the keys
+ * to `far` (q=a&p=100 stops at `countLimit`; q=ann&p=100 counts its 15,968 matches).
  *
  * @param parts - see {@link RelatedCountParts}
  * @returns the statement
@@ -77,21 +77,36 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const overKept = (i: number) => (keep > 0 ? sql` and (select count(*) from (select 1 from ${keysCte(i)} limit ${sql.raw(String(keep + 1))}) as "weft_kc") > ${sql.raw(String(keep))}` : sql``);
   const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > "b"${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
   const ctes = subs.map((_, i) => keysCte(i));
-  // the sample, in a CTE of its own so that it runs once (a CTE no branch reads is not run)
-  const sampled = walk && { ...walk, dense: sql`(select "s" from "weft_s") * ${sql.raw(String(DENSE_SHARE))} >= ${sql.raw(String(SAMPLE_ROWS))}` };
-  const sample = sampled ? sql`, "weft_s"("s") as materialized (select (${walk.count(SAMPLE_ROWS)}))` : sql``;
-  let counted = dialect.countByKeys(ctes, countSql(src, where, atMost), () => many(atMost), sampled);
-  if (atMost !== undefined && outside !== null) {
-    const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, atMost) ?? []);
-    if (bounds.length > 0) counted = sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(atMost + 1))} else (${counted}) end`;
-  }
+  // the sample; read in several places (`far`), in a CTE of its own so that it runs once
+  const shared = walk !== undefined && far !== undefined && atMost !== undefined && far > atMost;
+  const sampled = walk && { ...walk, dense: denseSample(shared ? sql`select "s" from "weft_s"` : walk.count(SAMPLE_ROWS)) };
+  const sample = shared ? sql`, "weft_s"("s") as materialized (select (${walk.count(SAMPLE_ROWS)}))` : sql``;
+  // the count to `limit`, after the lower bound of each CTE's keys
+  const countTo = (limit: number | undefined, rowWalk?: RowWalk) => {
+    const counted = dialect.countByKeys(ctes, countSql(src, where, limit), () => many(limit), rowWalk);
+    if (limit === undefined || outside === null) return counted;
+    const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
+    return bounds.length > 0 ? sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(limit + 1))} else (${counted}) end` : counted;
+  };
+  let counted = countTo(atMost, sampled);
   let bound = sql.raw(String(atMost ?? 0));
-  if (sampled && far !== undefined && atMost !== undefined && far > atMost) {
-    counted = sql`case when ${sampled.dense} then (${counted}) else (${dialect.countByKeys(ctes, countSql(src, where, far), () => many(far))}) end`;
+  if (shared && sampled) {
+    counted = sql`case when ${sampled.dense} then (${counted}) else (${countTo(far)}) end`;
     bound = sql`case when ${sampled.dense} then ${bound} else ${sql.raw(String(far))} end`;
   }
   // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
   return sql`with ${withs}${sample}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyColumns} from "weft_n"`;
+}
+
+/**
+ * The condition that a sample says dense: at least 1 in `DENSE_SHARE` of its `SAMPLE_ROWS` rows
+ * match (query/plan.ts).
+ *
+ * @param matched - a statement answering how many of the table's first `SAMPLE_ROWS` rows match
+ * @returns the condition (`RowWalk.dense`)
+ */
+export function denseSample(matched: SQL): SQL {
+  return sql`(${matched}) * ${sql.raw(String(DENSE_SHARE))} >= ${sql.raw(String(SAMPLE_ROWS))}`;
 }
 
 /**
