@@ -4,20 +4,21 @@
 // search counts only to max(countLimit, the page's end), comes back capped and walks the date
 // index (it used to count to 8 × the page's end); a sparse one counts on to the crossover, so that
 // a search of a few more matches than 8 × the page's end is counted exactly and sorted rather than
-// capped and walked. The rows are always those of a naive full sort at the page's offset, in 2
+// capped and walked; one in between stops at the page's bound when its sample is past twice the
+// crossover's density (`walkedFromSample`), as PostgreSQL's dearer sort wants. The rows are always those of a naive full sort at the page's offset, in 2
 // statements; the bar of a search counted exactly past countLimit tests its periods (no counts),
 // as a capped one's. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeListQuery } from "../src/query/index.js";
-import { crossover } from "../src/query/plan.js";
+import { crossover, walkedFromSample } from "../src/query/plan.js";
 import { ENGINES, insertChunked, NOW, openShopTables, SHOP_STATUSES, type Shop } from "./support/engines.js";
 
 const CUSTOMERS = 400;
 const ORDERS = 4_000;
 const PER_PAGE = 10;
 const LIMIT = 50;
-// customers 1…10 are "Ann …" (1 order in 40: 100 matches), the others "Bob …" (95 %)
-const nameOf = (id: number) => (id <= 10 ? `Ann ${id}` : `Bob ${id}`);
+// customers 1…10 are "Ann …" (1 order in 40: 100 matches), 11…90 "Cat …" (800), the others "Bob …" (77.5 %)
+const nameOf = (id: number) => (id <= 10 ? `Ann ${id}` : id <= 90 ? `Cat ${id}` : `Bob ${id}`);
 const customerOf = (i: number) => ((i * 7) % CUSTOMERS) + 1;
 // three orders an hour: the primary key breaks the ties
 const createdOf = (i: number) => new Date(NOW.getTime() - Math.floor(i / 3) * 3_600_000);
@@ -63,7 +64,7 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
   const unindexed = () => (engine === "postgres" ? `coalesce("orders"."created_at", "orders"."created_at")` : `+"orders"."created_at"`);
 
   it("a dense search's deep page samples, counts only to its end, comes back capped and walks the date index", async () => {
-    const expected = sorted((c) => c > 10);
+    const expected = sorted((c) => c > 90);
     const p = 20;
     const end = p * PER_PAGE;
     // the page's crossover lies past its own bound: the count samples first
@@ -97,6 +98,24 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
       expect(seen[1]!.includes(unindexed()), `page ${p}`).toBe(true);
       expect(page.rows.map((r) => Number(r.pk)), `page ${p}`).toEqual(expected.slice((p - 1) * PER_PAGE, p * PER_PAGE));
     }
+  });
+
+  // "cat": 800 matches (20 %), 46 of the sample's 200 rows. Page 10 (its end 100): PostgreSQL's
+  // crossover 370 wants a sample of 37 to walk without counting that far (46: it counts to 100 and
+  // walks); SQLite's sort is cheaper (crossover 900, 67 wanted): it counts all 800 and sorts them.
+  it("a search the sample finds past twice its crossover's density counts only to the page's end; else on to the crossover", async () => {
+    const expected = sorted((c) => c > 10 && c <= 90);
+    expect(expected).toHaveLength(800);
+    const far = crossover(100, ORDERS, list.dialect.sortCost);
+    expect(walkedFromSample(far, ORDERS)).toBe(engine === "postgres" ? 37 : 67);
+    seen.length = 0;
+    const page = await list.fetchPage(list.parseState("q=cat&p=10"));
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toContain(`"weft_s"("s") as materialized`);
+    if (engine === "postgres") expect(page).toMatchObject({ capped: true, total: 100, page: 10 });
+    else expect(page).toMatchObject({ capped: false, total: 800, page: 10 });
+    expect(seen[1]!.includes(unindexed())).toBe(engine === "sqlite");
+    expect(page.rows.map((r) => Number(r.pk))).toEqual(expected.slice(90, 100));
   });
 
   it("the bar of a search counted exactly past countLimit tests its periods, as a capped one's", async () => {

@@ -16,7 +16,7 @@ import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList } from "./resolved.js";
 import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
 import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
-import { crossover, RANDOM_READ_COST, sortsMatches } from "./plan.js";
+import { crossover, RANDOM_READ_COST, sortsMatches, walkedFromSample } from "./plan.js";
 import { splitSearchTerms } from "./search.js";
 import { TableRows } from "./table-rows.js";
 import {
@@ -229,7 +229,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * `atMost` returns the keys of few related rows only (`dialect.cappedKeys`): its rows probe
    * those and look each row's other related rows up by key (`cappedMatch`).
    */
-  private async matching(state: ChangeListState, atMost?: number, exact = false, far?: number): Promise<Matching> {
+  private async matching(state: ChangeListState, atMost?: number, exact = false, far?: { atMost: number; unlessSample: number }): Promise<Matching> {
     const subs: RelatedSub[] = [];
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
       const i = subs.push({ rel, cond }) - 1;
@@ -238,7 +238,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     if (subs.length === 0) {
       if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };
       // no sample here: a search counts to the plan's bound
-      const bound = countWhere && atMost !== undefined ? Math.max(atMost, state.q !== "" ? (far ?? 0) : 0) : undefined;
+      const bound = countWhere && atMost !== undefined ? Math.max(atMost, state.q !== "" ? (far?.atMost ?? 0) : 0) : undefined;
       const total = await this.count(countWhere, bound);
       // capped: the matches are dense, the rows statement tests them row by row along the sort's index
       const where = bound !== undefined && total > bound ? selectionFilter(this.db, this.dialect, this.rules, this.now, state, undefined, true) : countWhere;
@@ -301,7 +301,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const end = asked * perPage;
     const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, end);
     const far = state.q !== "" && ceiling !== undefined && end * RANDOM_READ_COST > ceiling ? crossover(end, this.tableRows.known, sortCost) : undefined;
-    const { where, total: counted, estimated = false, bounded = false, bound, related } = await this.matching(state, ceiling, false, far !== undefined && far > ceiling! ? far : undefined);
+    const deep = far !== undefined && far > ceiling! ? { atMost: far, unlessSample: walkedFromSample(far, this.tableRows.known) } : undefined;
+    const { where, total: counted, estimated = false, bounded = false, bound, related } = await this.matching(state, ceiling, false, deep);
     const capped = bounded && bound !== undefined && counted > bound;
     const total = capped ? bound : counted;
     const pages = Math.max(1, Math.ceil((capped ? total + 1 : total) / perPage));

@@ -70,3 +70,19 @@ export function crossover(end: number, tableRows: number | undefined, sortCost: 
 export const SAMPLE_ROWS = 200;
 /** See {@link SAMPLE_ROWS}. */
 export const DENSE_SHARE = 3;
+
+/**
+ * How many of the {@link SAMPLE_ROWS} rows must match for a deep page to skip counting on to its
+ * `far` bound ({@link crossover}) and walk: walking beats sorting when the matches' density is
+ * past `far ÷ tableRows`, so a sample at twice that says "walk" (q=ann&p=100 at 4,000,000 orders
+ * on PostgreSQL: far 82,000, 9 of 200; it has 10: no count to 82,000 that would stop there anyway).
+ * At most 1 in {@link DENSE_SHARE}, the dense search's own sample.
+ *
+ * @param far - the page's crossover
+ * @param tableRows - the table's rows (estimate), undefined while unknown
+ * @returns the sample's matches from which the count stops at the page's own bound
+ */
+export function walkedFromSample(far: number, tableRows: number | undefined): number {
+  const dense = Math.ceil(SAMPLE_ROWS / DENSE_SHARE);
+  return tableRows === undefined ? dense : Math.min(dense, Math.ceil((2 * SAMPLE_ROWS * far) / tableRows));
+}

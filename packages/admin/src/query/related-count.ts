@@ -35,10 +35,11 @@ export interface RelatedCountParts {
   /**
    * A farther bound for a search that the sample does not find dense (see `walk`), so that a deep
    * page can choose between walking and sorting (`crossover` in plan.ts): the count then goes to
-   * `far`, through the keys (after the lower bound of `outside`); a dense one stops at `atMost`.
+   * `far.atMost`, through the keys (after the lower bound of `outside`); one of which at least
+   * `far.unlessSample` rows of the sample match (`walkedFromSample` in plan.ts) stops at `atMost`.
    * Needs `walk`.
    */
-  readonly far?: number;
+  readonly far?: { readonly atMost: number; readonly unlessSample: number };
   /**
    * The state's condition without its search, when the search is one word over related keys that
    * are unique: then each CTE's keys give a lower bound of the count (`Dialect.keysExceed`); null
@@ -78,8 +79,9 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > "b"${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
   const ctes = subs.map((_, i) => keysCte(i));
   // the sample; read in several places (`far`), in a CTE of its own so that it runs once
-  const shared = walk !== undefined && far !== undefined && atMost !== undefined && far > atMost;
-  const sampled = walk && { ...walk, dense: denseSample(shared ? sql`select "s" from "weft_s"` : walk.count(SAMPLE_ROWS)) };
+  const shared = walk !== undefined && far !== undefined && atMost !== undefined && far.atMost > atMost;
+  const matched = shared ? sql`select "s" from "weft_s"` : walk?.count(SAMPLE_ROWS);
+  const sampled = walk && matched && { ...walk, dense: denseSample(matched) };
   const sample = shared ? sql`, "weft_s"("s") as materialized (select (${walk.count(SAMPLE_ROWS)}))` : sql``;
   // the count to `limit`, after the lower bound of each CTE's keys
   const countTo = (limit: number | undefined, rowWalk?: RowWalk) => {
@@ -90,9 +92,10 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   };
   let counted = countTo(atMost, sampled);
   let bound = sql.raw(String(atMost ?? 0));
-  if (shared && sampled) {
-    counted = sql`case when ${sampled.dense} then (${counted}) else (${countTo(far)}) end`;
-    bound = sql`case when ${sampled.dense} then ${bound} else ${sql.raw(String(far))} end`;
+  if (shared && far) {
+    const near = sql`(${matched}) >= ${sql.raw(String(far.unlessSample))}`;
+    counted = sql`case when ${near} then (${counted}) else (${countTo(far.atMost)}) end`;
+    bound = sql`case when ${near} then ${bound} else ${sql.raw(String(far.atMost))} end`;
   }
   // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
   return sql`with ${withs}${sample}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyColumns} from "weft_n"`;
