@@ -4,7 +4,7 @@
 // search counts only to max(countLimit, the page's end), comes back capped and walks the date
 // index (it used to count to 8 × the page's end); a sparse one counts on to the crossover, so that
 // a search of a few more matches than 8 × the page's end is counted exactly and sorted rather than
-// capped and walked; one in between stops at the page's bound when its sample is past twice the
+// capped and walked; one in between stops at the page's bound when its sample is past 1.5 × the
 // crossover's density (`walkedFromSample`), as PostgreSQL's dearer sort wants. The rows are always those of a naive full sort at the page's offset, in 2
 // statements; the bar of a search counted exactly past countLimit tests its periods (no counts),
 // as a capped one's. On SQLite and PostgreSQL.
@@ -101,13 +101,13 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
   });
 
   // "cat": 800 matches (20 %), 46 of the sample's 200 rows. Page 10 (its end 100): PostgreSQL's
-  // crossover 370 wants a sample of 37 to walk without counting that far (46: it counts to 100 and
+  // crossover 370 wants a sample of 28 to walk without counting that far (46: it counts to 100 and
   // walks); SQLite's sort is cheaper (crossover 900, 67 wanted): it counts all 800 and sorts them.
-  it("a search the sample finds past twice its crossover's density counts only to the page's end; else on to the crossover", async () => {
+  it("a search the sample finds past 1.5 × its crossover's density counts only to the page's end; else on to the crossover", async () => {
     const expected = sorted((c) => c > 10 && c <= 90);
     expect(expected).toHaveLength(800);
     const far = crossover(100, ORDERS, list.dialect.sortCost);
-    expect(walkedFromSample(far, ORDERS)).toBe(engine === "postgres" ? 37 : 67);
+    expect(walkedFromSample(far, ORDERS)).toBe(engine === "postgres" ? 28 : 67);
     seen.length = 0;
     const page = await list.fetchPage(list.parseState("q=cat&p=10"));
     expect(seen).toHaveLength(2);

@@ -74,8 +74,8 @@ export const DENSE_SHARE = 3;
 /**
  * How many of the {@link SAMPLE_ROWS} rows must match for a deep page to skip counting on to its
  * `far` bound ({@link crossover}) and walk: walking beats sorting when the matches' density is
- * past `far ÷ tableRows`, so a sample at twice that says "walk" (q=ann&p=100 at 4,000,000 orders
- * on PostgreSQL: far 82,000, 9 of 200; it has 10: no count to 82,000 that would stop there anyway).
+ * past `far ÷ tableRows`, so a sample at 1.5 × that says "walk" (q=ann&p=100 at 4,000,000 orders
+ * on PostgreSQL: far 82,000, 7 of 200; it has 8: no count to 82,000 that would stop there anyway).
  * At most 1 in {@link DENSE_SHARE}, the dense search's own sample.
  *
  * @param far - the page's crossover
@@ -84,5 +84,5 @@ export const DENSE_SHARE = 3;
  */
 export function walkedFromSample(far: number, tableRows: number | undefined): number {
   const dense = Math.ceil(SAMPLE_ROWS / DENSE_SHARE);
-  return tableRows === undefined ? dense : Math.min(dense, Math.ceil((2 * SAMPLE_ROWS * far) / tableRows));
+  return tableRows === undefined ? dense : Math.min(dense, Math.ceil((1.5 * SAMPLE_ROWS * far) / tableRows));
 }
