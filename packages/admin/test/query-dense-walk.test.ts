@@ -11,6 +11,8 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChangeListQuery } from "../src/query/index.js";
 import { sqliteDialect } from "../src/query/dialect/sqlite.js";
+import { denseSample } from "../src/query/related-count.js";
+import { SAMPLE_ROWS } from "../src/query/plan.js";
 import { ENGINES, insertChunked, NOW, openShopTables, SHOP_STATUSES, type Shop } from "./support/engines.js";
 
 const ORDERS = 6_000;
@@ -87,7 +89,8 @@ describe("SQLite's countByKeys: which count answers", () => {
     sqlite.exec("create table t (id integer primary key, hit integer not null)");
     const insert = sqlite.prepare("insert into t values (?, ?)");
     for (let i = 1; i <= n; i++) insert.run(i, hits(i) ? 1 : 0);
-    const walk = { atMost, count: (rows: number, stopAt?: number) => sql.raw(`select count(*) from (select 1 from (select * from t limit ${rows}) as t where hit = 1${stopAt === undefined ? "" : ` limit ${stopAt + 1}`})`) };
+    const count = (rows: number, stopAt?: number) => sql.raw(`select count(*) from (select 1 from (select * from t limit ${rows}) as t where hit = 1${stopAt === undefined ? "" : ` limit ${stopAt + 1}`})`);
+    const walk = { atMost, count, dense: denseSample(count(SAMPLE_ROWS)) };
     const counted = sqliteDialect.countByKeys([], sql`select -1`, () => sql`select -2`, walk);
     const n0 = (drizzle(sqlite).all(sql`select (${counted}) as n`) as { n: number }[])[0]!.n;
     sqlite.close();
@@ -109,7 +112,7 @@ describe("SQLite's countByKeys: which count answers", () => {
   it("no walk without a bound, nor past a bound of 20,000 (a deep page): the keys' count alone", () => {
     const few = sql`select -1`;
     expect(sqliteDialect.countByKeys([], few, () => sql`select -2`)).toBe(few);
-    const walk = { atMost: 20_001, count: () => sql`select 0` };
+    const walk = { atMost: 20_001, count: () => sql`select 0`, dense: sql`1` };
     expect(sqliteDialect.countByKeys([], few, () => sql`select -2`, walk)).toBe(few);
     expect(sqliteDialect.countByKeys([], few, () => sql`select -2`, { ...walk, atMost: 20_000 })).not.toBe(few);
   });

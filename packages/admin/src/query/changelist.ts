@@ -16,7 +16,7 @@ import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList } from "./resolved.js";
 import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
 import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
-import { RANDOM_READ_COST, sortsMatches } from "./plan.js";
+import { crossover, RANDOM_READ_COST, sortsMatches, walkedFromSample } from "./plan.js";
 import { splitSearchTerms } from "./search.js";
 import { TableRows } from "./table-rows.js";
 import {
@@ -42,6 +42,8 @@ interface Matching {
   readonly total: number;
   readonly estimated?: boolean;
   readonly bounded?: boolean;
+  /** The bound the count stopped at (`atMost`, or `far` for a search the sample found sparse): a `total` past it means "more than `bound`"; absent for an exact count. */
+  readonly bound?: number;
   /** The related search fields as the keys the count found; absent without a related search field, and when the count was capped (its keys were not sent back). */
   readonly related?: KeysMatch;
 }
@@ -227,7 +229,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * `atMost` returns the keys of few related rows only (`dialect.cappedKeys`): its rows probe
    * those and look each row's other related rows up by key (`cappedMatch`).
    */
-  private async matching(state: ChangeListState, atMost?: number, exact = false): Promise<Matching> {
+  private async matching(state: ChangeListState, atMost?: number, exact = false, far?: { atMost: number; unlessSample: number }): Promise<Matching> {
     const subs: RelatedSub[] = [];
     const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
       const i = subs.push({ rel, cond }) - 1;
@@ -235,31 +237,32 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     });
     if (subs.length === 0) {
       if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };
-      const bound = countWhere && atMost;
+      // no sample here: a search counts to the plan's bound
+      const bound = countWhere && atMost !== undefined ? Math.max(atMost, state.q !== "" ? (far?.atMost ?? 0) : 0) : undefined;
       const total = await this.count(countWhere, bound);
       // capped: the matches are dense, the rows statement tests them row by row along the sort's index
       const where = bound !== undefined && total > bound ? selectionFilter(this.db, this.dialect, this.rules, this.now, state, undefined, true) : countWhere;
-      return { where, total, bounded: bound !== undefined };
+      return { where, total, bounded: bound !== undefined, ...(bound !== undefined ? { bound } : {}) };
     }
-    const many = () => {
+    const many = (bound: number | undefined) => {
       let i = 0;
-      return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, keysCte(i++), true)), atMost);
+      return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, keysCte(i++), true)), bound);
     };
     // one word over unique keys: each CTE's rows are a part of the matches, a lower bound of the count
     const bounded = atMost !== undefined && splitSearchTerms(state.q).length === 1 && subs.every((s) => s.rel.references.primary || s.rel.references.isUnique);
     const outside = bounded ? selectionFilter(this.db, this.dialect, this.rules, this.now, { ...state, q: "" }) : null;
     const perRow = () => selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true);
     const walk = atMost === undefined ? undefined : { atMost, count: (rows: number, stopAt?: number) => countSql(this.rows, perRow(), stopAt, rows) };
-    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk });
+    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk, ...(far !== undefined ? { far } : {}) });
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
-    const { total, keys } = readRelatedCount(this.rows, row, subs.length);
+    const { total, bound, keys } = readRelatedCount(this.rows, row, subs.length);
     // capped: the rows walk the sort's index, probing the keys sent back (few: q=smith's 242), else
     // looking each row's related row up by key (q=a: ~52 lookups)
-    if (atMost !== undefined && total > atMost) return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, cappedMatch(this.db, this.dialect, this.config.table, keys), true), total, bounded: true };
+    if (atMost !== undefined && total > bound) return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, cappedMatch(this.db, this.dialect, this.config.table, keys), true), total, bounded: true, bound };
     const related = keysMatch(this.dialect, keys.map((k) => k ?? []));
     const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related());
-    return { where, total, bounded: atMost !== undefined, related };
+    return { where, total, bounded: atMost !== undefined, ...(atMost !== undefined ? { bound } : {}), related };
   }
 
   /**
@@ -272,15 +275,18 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    *
    * Statements: exactly 2 — a `count(*)` over the admin's table alone, then the page's rows
    * (one "deferred join" statement) — or 1 when nothing matches. A searched or filtered count is
-   * bounded by `countLimit` (at least to the end of the asked page; with a search 8× that):
-   * past it the page is `capped` (Django's `show_full_result_count = False` idea), so a broad
-   * search costs the rows it shows, not the rows it matches.
+   * bounded by `countLimit` (at least to the end of the asked page): past it the page is `capped`
+   * (Django's `show_full_result_count = False` idea), so a broad search costs the rows it shows,
+   * not the rows it matches.
    *
    * With a search, the count tells how selective it is: when walking the sort column's index to
    * the page would read more than fetching and sorting the matches (`sortsMatches` in `plan.ts`:
-   * the page's end, the matches and the table's rows as last seen), the rows statement sorts the
-   * matches (a sparse search from its first page, a deeper page of a denser one); a capped count
-   * means the matches are dense: walk it.
+   * the page's end, the matches, the table's rows as last seen and `Dialect.sortCost`), the rows
+   * statement sorts the matches (a sparse search from its first page, a deeper page of a denser
+   * one); a capped count means the matches are dense: walk it. So a deep page's count goes on to
+   * the plan's crossover (`crossover` in `plan.ts`: q=ann&p=100 at 4,000,000 orders, SQLite
+   * 200,000), unless a related search's sample of the table's first rows says dense
+   * (`relatedCountStatement`'s `far`): q=a&p=100 counts to 10,001, "more than 10,000", and walks.
    *
    * @param state - a validated state
    * @returns the page
@@ -289,18 +295,23 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   async fetchPage(state: ChangeListState): Promise<ChangeListPage> {
     const perPage = this.config.listPerPage;
     const asked = Math.max(1, Math.floor(state.page) || 1);
-    // count to the end of the asked page at least (8× that with a search: enough to choose the plan below)
-    const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, asked * perPage * (state.q !== "" ? RANDOM_READ_COST : 1));
-    const { where, total: counted, estimated = false, bounded = false, related } = await this.matching(state, ceiling);
-    const capped = bounded && ceiling !== undefined && counted > ceiling;
-    const total = capped ? ceiling : counted;
+    const { sortCost } = this.dialect;
+    // count to the end of the asked page at least; a deep searched page (its end × RANDOM_READ_COST past that:
+    // not a first page) on to the plan's crossover, unless the sample says dense
+    const end = asked * perPage;
+    const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, end);
+    const far = state.q !== "" && ceiling !== undefined && end * RANDOM_READ_COST > ceiling ? crossover(end, this.tableRows.known, sortCost) : undefined;
+    const deep = far !== undefined && far > ceiling! ? { atMost: far, unlessSample: walkedFromSample(far, this.tableRows.known) } : undefined;
+    const { where, total: counted, estimated = false, bounded = false, bound, related } = await this.matching(state, ceiling, false, deep);
+    const capped = bounded && bound !== undefined && counted > bound;
+    const total = capped ? bound : counted;
     const pages = Math.max(1, Math.ceil((capped ? total + 1 : total) / perPage));
     const page = Math.min(pages, asked);
     const offset = (page - 1) * perPage;
     // rows the page statement skips: counted from whichever end is nearer (see pageQuery in rows.ts); capped: from the start
     const skipped = capped ? offset : Math.min(offset, Math.max(0, total - offset - perPage));
     if (where === undefined && !capped) this.tableRows.note(total);
-    const avoidIndex = !capped && state.q !== "" && sortsMatches({ total, skipped, perPage, tableRows: this.tableRows.known });
+    const avoidIndex = !capped && state.q !== "" && sortsMatches({ total, skipped, perPage, tableRows: this.tableRows.known, sortCost });
     const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, capped ? Number.POSITIVE_INFINITY : total, offset, avoidIndex));
     const result: ChangeListPage = { rows: toRows(this.config, raw), total, estimated, capped, page, pages, perPage };
     if (related) this.matchedKeys.set(result, { q: state.q, related });
@@ -349,7 +360,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty, or for a PostgreSQL search counted exactly: see `yearCountsStatement`), 1 under a year or a month, 0 under a day.
    * Each period's count stops at `countLimit` (`capped`), as the list's own, except a search
    * that matched fewer rows than that (counted exactly, in one pass over its matches) and one
-   * that matched more (`hints.dense`: its periods are not counted, `count` null). Given the
+   * that matched more (`hints.dense`, or a `hints.page` whose total is past `countLimit`: its periods are not counted, `count` null). Given the
    * page `fetchPage` returned for the same search (`hints.page`), the bar reuses the related
    * search fields' keys that page's count found, instead of searching the related table again.
    * @param state - a validated state
@@ -359,7 +370,10 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   dateHierarchy(state: ChangeListState, hints: DateHierarchyHints = {}): Promise<DateHierarchyView | null> {
     const matched = hints.page && this.matchedKeys.get(hints.page);
     const related = matched && matched.q === state.q ? matched.related : undefined;
-    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, hints, related);
+    // a page counted exactly past `countLimit` (a deep page's count goes farther) matched more than `countLimit` rows too
+    const limit = this.config.countLimit;
+    const dense = hints.dense === true || (hints.page !== undefined && limit !== undefined && hints.page.total > limit);
+    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, { ...hints, dense }, related);
   }
 
   /** Drops cached foreign-key choices (after related rows were added, renamed or deleted). */

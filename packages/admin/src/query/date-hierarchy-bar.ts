@@ -45,7 +45,8 @@ export interface DateHierarchyView {
 /** What the page already knows when the bar is built. */
 export interface DateHierarchyHints {
   /**
-   * The page's search matched more than `countLimit` rows (`ChangeListPage.capped` with a `q`):
+   * The page's search matched more than `countLimit` rows (`ChangeListPage.capped` with a `q`, or
+   * a deep page counted exactly past it; `ChangeListQuery.dateHierarchy` also tells it from `page`):
    * the list already says "more than 10,000", so the periods are shown without counts (`count`
    * null) and each is only tested for its first match along the column's index, the search tested
    * row by row, a related word by one key lookup per row read (`limit 1` per period), instead of

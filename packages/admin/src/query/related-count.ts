@@ -8,6 +8,7 @@ import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Builder } from "./db.js";
 import type { RowWalk } from "./dialect/index.js";
 import type { ResolvedRelation } from "./resolved.js";
+import { DENSE_SHARE, SAMPLE_ROWS } from "./plan.js";
 import { countSql, type RowSource } from "./rows.js";
 
 /** One related search field's condition: the rows of `rel.table` that match it (one per word and relation, in call order). */
@@ -27,52 +28,88 @@ export interface RelatedCountParts {
   readonly subs: readonly RelatedSub[];
   /** The state's condition, its related search fields as `dialect.inCte(column, keysCte(i))`. */
   readonly where: SQL | undefined;
-  /** The same with `dialect.inCte(…, true)` (see `Dialect.countByKeys`). */
-  readonly many: () => SQL;
+  /** The same with `dialect.inCte(…, true)` (see `Dialect.countByKeys`), bounded as `countSql` at `atMost`. */
+  readonly many: (atMost: number | undefined) => SQL;
   /** The count's bound (`countLimit` or more), or undefined for an exact count. */
   readonly atMost: number | undefined;
+  /**
+   * A farther bound for a search that the sample does not find dense (see `walk`), so that a deep
+   * page can choose between walking and sorting (`crossover` in plan.ts): the count then goes to
+   * `far.atMost`, through the keys (after the lower bound of `outside`); one of which at least
+   * `far.unlessSample` rows of the sample match (`walkedFromSample` in plan.ts) stops at `atMost`.
+   * Needs `walk`.
+   */
+  readonly far?: { readonly atMost: number; readonly unlessSample: number };
   /**
    * The state's condition without its search, when the search is one word over related keys that
    * are unique: then each CTE's keys give a lower bound of the count (`Dialect.keysExceed`); null
    * for no bound (several words: a word's related rows alone are no part of the matches).
    */
   readonly outside: SQL | undefined | null;
-  /** The bounded count with every word tested row by row, for SQLite's dense searches (see `Dialect.countByKeys`). */
-  readonly walk?: RowWalk;
+  /** The bounded count with every word tested row by row: its sample (`RowWalk.dense`) picks the bound (`far`) and SQLite's count of a dense search (see `Dialect.countByKeys`). */
+  readonly walk?: Omit<RowWalk, "dense">;
 }
 
 /**
  * The count of a state with related search fields, as one statement answering `n` (bounded by
- * `atMost` as `countSql`: `atMost + 1` means "more than `atMost`") and `m<i>`, the JSON array of
- * each CTE's keys: always under the bound, and past it only for a CTE of at most
+ * `b`, `atMost` or `far`, as `countSql`: `b + 1` means "more than `b`") and `m<i>`, the JSON array
+ * of each CTE's keys: always under the bound, and past it only for a CTE of at most
  * `Dialect.cappedKeys` keys (else null: a capped count sends no keys back, q=a's 48,118).
  *
  * The count runs as the CTEs' sizes choose (`Dialect.countByKeys`), after the lower bound of each
  * CTE's keys (`Dialect.keysExceed`, when `outside` is given): more than `atMost` rows of one
- * related match are more than `atMost` matches, and then the count itself never runs.
+ * related match are more than `atMost` matches, and then the count itself never runs. With `far`,
+ * the sample first picks the bound: dense, that count to `atMost`; else the same through the keys
+ * to `far` (q=a&p=100 stops at `countLimit`; q=ann&p=100 counts its 15,968 matches).
  *
  * @param parts - see {@link RelatedCountParts}
  * @returns the statement
  */
 export function relatedCountStatement(parts: RelatedCountParts): SQL {
-  const { src, subs, where, many, atMost, outside, walk } = parts;
+  const { src, subs, where, many, atMost, outside, walk, far } = parts;
   const { dialect } = src;
   const db = src.db as Builder;
   // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
   // places; a select builder inside `sql` renders in parentheses
   const withs = sql.join(subs.map((s, i) => sql`${keysCte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
-  // a count past `atMost` sends no keys back, but for a CTE of few keys (`Dialect.cappedKeys`): the CASE runs the aggregate only when it is taken
+  // a count past its bound sends no keys back, but for a CTE of few keys (`Dialect.cappedKeys`): the CASE runs the aggregate only when it is taken
   const agg = (i: number) => sql`(select ${dialect.jsonArrayAgg(sql`"k"`)} from ${keysCte(i)})`;
   const keep = dialect.cappedKeys;
   const overKept = (i: number) => (keep > 0 ? sql` and (select count(*) from (select 1 from ${keysCte(i)} limit ${sql.raw(String(keep + 1))}) as "weft_kc") > ${sql.raw(String(keep))}` : sql``);
-  const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > ${atMost}${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
-  let counted = dialect.countByKeys(subs.map((_, i) => keysCte(i)), countSql(src, where, atMost), many, walk);
-  if (atMost !== undefined && outside !== null) {
-    const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, atMost) ?? []);
-    if (bounds.length > 0) counted = sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(atMost + 1))} else (${counted}) end`;
+  const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > "b"${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
+  const ctes = subs.map((_, i) => keysCte(i));
+  // the sample; read in several places (`far`), in a CTE of its own so that it runs once
+  const shared = walk !== undefined && far !== undefined && atMost !== undefined && far.atMost > atMost;
+  const matched = shared ? sql`select "s" from "weft_s"` : walk?.count(SAMPLE_ROWS);
+  const sampled = walk && matched && { ...walk, dense: denseSample(matched) };
+  const sample = shared ? sql`, "weft_s"("s") as materialized (select (${walk.count(SAMPLE_ROWS)}))` : sql``;
+  // the count to `limit`, after the lower bound of each CTE's keys
+  const countTo = (limit: number | undefined, rowWalk?: RowWalk) => {
+    const counted = dialect.countByKeys(ctes, countSql(src, where, limit), () => many(limit), rowWalk);
+    if (limit === undefined || outside === null) return counted;
+    const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
+    return bounds.length > 0 ? sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(limit + 1))} else (${counted}) end` : counted;
+  };
+  let counted = countTo(atMost, sampled);
+  let bound = sql.raw(String(atMost ?? 0));
+  if (shared && far) {
+    const near = sql`(${matched}) >= ${sql.raw(String(far.unlessSample))}`;
+    counted = sql`case when ${near} then (${counted}) else (${countTo(far.atMost)}) end`;
+    bound = sql`case when ${near} then ${bound} else ${sql.raw(String(far.atMost))} end`;
   }
   // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
-  return sql`with ${withs}, "weft_n"("n") as materialized (select (${counted})) select "n"${keyColumns} from "weft_n"`;
+  return sql`with ${withs}${sample}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyColumns} from "weft_n"`;
+}
+
+/**
+ * The condition that a sample says dense: at least 1 in `DENSE_SHARE` of its `SAMPLE_ROWS` rows
+ * match (query/plan.ts).
+ *
+ * @param matched - a statement answering how many of the table's first `SAMPLE_ROWS` rows match
+ * @returns the condition (`RowWalk.dense`)
+ */
+export function denseSample(matched: SQL): SQL {
+  return sql`(${matched}) * ${sql.raw(String(DENSE_SHARE))} >= ${sql.raw(String(SAMPLE_ROWS))}`;
 }
 
 /**
@@ -81,12 +118,12 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
  * @param src - the row source (its dialect reads the keys)
  * @param row - the statement's one row
  * @param count - the number of CTEs
- * @returns the count, and per CTE its keys or `undefined` when they were not sent back
+ * @returns the count, the bound it was counted to (0 for an exact count), and per CTE its keys or `undefined` when they were not sent back
  */
-export function readRelatedCount(src: RowSource, row: Record<string, unknown>, count: number): { total: number; keys: (unknown[] | undefined)[] } {
+export function readRelatedCount(src: RowSource, row: Record<string, unknown>, count: number): { total: number; bound: number; keys: (unknown[] | undefined)[] } {
   const keys = Array.from({ length: count }, (_, i) => {
     const v = row[`m${i}`];
     return v === null || v === undefined ? undefined : src.dialect.parseKeys(v);
   });
-  return { total: Number(row.n ?? 0), keys };
+  return { total: Number(row.n ?? 0), bound: Number(row.b ?? 0), keys };
 }

@@ -52,10 +52,10 @@ export interface Dialect {
    * count written with {@link Dialect.inCte}, `many()` the same with `inCte(…, true)`.
    * PostgreSQL: `CASE WHEN` every CTE holds more than 5,000 keys `THEN (many) ELSE (few) END`
    * (only the branch taken runs: its sub-select is evaluated when first needed).
-   * SQLite: `few`, or, for a count bounded at 20,000 or less (`walk`), first a sample: when at
-   * least a third of the table's first 200 rows match, the rows are tested one by one (`walk`, each
-   * row's related row looked up by key), at most 3 × (`atMost` + 1) of them, and `few` runs only
-   * when that walk did not find more than `atMost` (q=a: no scan of the 50,000 customers; ~13 → ~5 ms).
+   * SQLite: `few`, or, for a count bounded at 20,000 or less (`walk`), first its sample: when
+   * that says dense (`RowWalk.dense`), the rows are tested one by one (`walk`, each row's related
+   * row looked up by key), at most 3 × (`atMost` + 1) of them, and `few` runs only when that walk
+   * did not find more than `atMost` (q=a: no scan of the 50,000 customers; ~13 → ~5 ms).
    */
   countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL, walk?: RowWalk): SQL;
   /**
@@ -78,6 +78,16 @@ export interface Dialect {
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */
   parseKeys(value: unknown): unknown[];
+  /**
+   * What fetching and sorting one match of a search costs, in rows walked along the sort column's
+   * index (each tested against the search): what `sortsMatches` (query/plan.ts) weighs. PostgreSQL
+   * 3 (400,000 orders, the first page walked vs sorted: q=smith (1,945 matches) 5.9 vs 3.3 ms,
+   * q=ray (2,904) 4.4 vs 4.6, q=lee (5,512) 7.4 vs 19.8: crossovers between 2.5 and 4). SQLite 0.5:
+   * its sort of a related search's matches reads the foreign key's index (q=ann&p=100: 15,968
+   * matches sorted in 9 ms against 125,000 rows walked in 85 ms at 400,000 orders, a ratio of 0.8;
+   * 159,008 in 26 ms against 127,000 rows in ~110 ms at 4,000,000, 0.25).
+   */
+  readonly sortCost: number;
   /** `expr` in a form the planner will not answer from an index, the same value (SQLite: `+expr`; PostgreSQL: `coalesce(expr, expr)`). */
   unindexed(expr: SQLWrapper): SQL;
   /** Case-insensitive `LIKE` with `\` as escape character (SQLite's LIKE; PostgreSQL's ILIKE). */
@@ -123,6 +133,8 @@ export interface RowWalk {
   readonly atMost: number;
   /** the count over the table's first `rows` rows only, stopping after `stopAt` + 1 matches when given */
   count(rows: number, stopAt?: number): SQL;
+  /** a condition: at least 1 in `DENSE_SHARE` of the table's first `SAMPLE_ROWS` rows match (query/plan.ts), computed once per statement */
+  readonly dense: SQL;
 }
 
 /**

@@ -85,10 +85,8 @@ export function guardWrites<D extends AdminDatabase>(db: D): D {
   });
 }
 
-/** The rows a dense-search sample reads (see `countByKeys`): ~0.2 ms when none matches (q=smith). */
-const SAMPLE_ROWS = 200;
-/** A search is walked row by row when at least 1 / DENSE_SHARE of the sample matches (and the walk reads at most DENSE_SHARE × its bound). */
-const DENSE_SHARE = 3;
+/** A search the sample says is dense is walked row by row, reading at most this many rows per match of its bound. */
+const WALKED_ROWS = 3;
 /**
  * Past this bound a deep page's count goes through the keys: its cost is mostly the related
  * table's scan, its probes reading only the foreign key's index, where the walk reads each row and
@@ -114,9 +112,8 @@ export const sqliteDialect: Dialect = {
     // (48,118 of 50,000 customers, no trigram for one letter), their materialization and an index
     // over them: ~13 ms, against ~5 ms. A materialized CTE, so that the walk runs once (a subquery
     // in FROM is flattened into each use of "b"); the walk is bounded, in case the sample misled
-    const sample = sql`(${walk.count(SAMPLE_ROWS)}) * ${sql.raw(String(DENSE_SHARE))} >= ${sql.raw(String(SAMPLE_ROWS))}`;
-    const walked = walk.count(DENSE_SHARE * (walk.atMost + 1), walk.atMost);
-    return sql`with "weft_w"("b") as materialized (select case when ${sample} then (${walked}) else 0 end) select case when "b" > ${sql.raw(String(walk.atMost))} then "b" else (${few}) end from "weft_w"`;
+    const walked = walk.count(WALKED_ROWS * (walk.atMost + 1), walk.atMost);
+    return sql`with "weft_w"("b") as materialized (select case when ${walk.dense} then (${walked}) else 0 end) select case when "b" > ${sql.raw(String(walk.atMost))} then "b" else (${few}) end from "weft_w"`;
   },
   keysExceed(): undefined {
     return undefined;
@@ -128,6 +125,7 @@ export const sqliteDialect: Dialect = {
   parseKeys(value: unknown): unknown[] {
     return typeof value === "string" ? (JSON.parse(value) as unknown[]) : [];
   },
+  sortCost: 0.5,
   unindexed(expr: SQLWrapper): SQL {
     return sql`+${expr}`;
   },
