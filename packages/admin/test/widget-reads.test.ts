@@ -56,7 +56,7 @@ async function slowRead(engine: Engine, db: AdminDatabase): Promise<string> {
 
 interface Opened {
   db: AdminDatabase;
-  items: ReturnType<typeof sqliteTable>;
+  items: object;
   close(): Promise<void>;
 }
 

@@ -60,6 +60,6 @@ export {
   queryTimeoutOf,
 } from "./budget.js";
 export { FairShare, readsOf, currentReader, type FairShareOption, type FairShareOptions } from "./fair-share/index.js";
-export { PG_READ_OPTIONS, SqliteReadPool, chargedReads, siteReads, type ReadPoolOption, type SiteReads, type SqliteReadPoolOptions } from "./read-pool/index.js";
+export { PG_READ_OPTIONS, SqliteReadPool, siteReads, type ReadPoolOption, type SiteReads, type SqliteReadPoolOptions } from "./read-pool/index.js";
 export { dialectOf, withTransaction, type AdminDatabase, type AnyColumn, type AnyTable, type DbOrTx, type Dialect, type QueryBuilder } from "./dialect/index.js";
 export type { ListWidgetProps } from "./list-widget-props.js";

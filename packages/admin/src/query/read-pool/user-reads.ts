@@ -22,7 +22,7 @@ interface PgParts {
  * - SQLite with a read pool: a drizzle database over the same pool (reader processes, the pool's
  *   budget), each statement charged;
  * - PostgreSQL: a drizzle database over the same pool (its `statement_timeout`, its relational
- *   schema and casing), whose `query` calls are charged;
+ *   schema and casing), whose `query` calls are charged; its `$client` is the pool itself;
  * - SQLite without a pool (in memory, `readPool: false`): `reads` itself, uncharged — its
  *   statements run on the event loop, synchronously, where no share can pace them.
  * @param reads - the site's reads (`AdminSite.reads`)
@@ -38,7 +38,9 @@ export function chargedReads(reads: AdminDatabase, dialect: Dialect, pool: Sqlit
   const db = reads as unknown as PgParts;
   const client = chargedClient(db.$client, through);
   const copy = new NodePgDatabase(db.dialect, new NodePgSession(client as never, db.dialect, db._.schema, db.session.options ?? {}), db._.schema);
-  (copy as unknown as { $client: object }).$client = client;
+  // `$client` is the site's own pool, as the read pool's is the site's own connection: what code
+  // keyed on the connection (a cache per database) sees is the same for every user
+  (copy as unknown as { $client: object }).$client = db.$client;
   return copy as unknown as AdminDatabase;
 }
 
