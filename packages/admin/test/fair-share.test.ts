@@ -6,6 +6,7 @@ import { AdminSite } from "../src/site.js";
 import { adminTablesFor } from "../src/auth/tables.js";
 import type { AdminSession, SessionUser } from "../src/auth/index.js";
 import { resolveSelectionOf } from "../src/changelist/selection.js";
+import { searchRelated } from "../src/changeform/autocomplete.js";
 import { count } from "drizzle-orm";
 import { ChangeListQuery, FairShare, currentReader, readsOf, type FairShareOptions } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
@@ -152,7 +153,7 @@ describe.each(ENGINES)("a change list's statements through the fair share on %s"
     expect(waits).toEqual([]);
   });
 
-  it("\"all N matching\" resolved for an action, and a user's readsFor database: their statements are charged to that user", async () => {
+  it("\"all N matching\" resolved for an action, an autocomplete's search and a user's readsFor database: their statements are charged to that user", async () => {
     let ms = 0;
     // every look at the clock moves it 100 ms: each statement costs at least that
     const site = await AdminSite.create({ db: shop.db, fairShare: { msPerSecond: 1, burstMs: 200, othersWithinMs: 600_000, now: () => (ms += 100), sleep: async () => {} } });
@@ -166,6 +167,12 @@ describe.each(ENGINES)("a change list's statements through the fair share on %s"
       expect(await sel.ids()).toHaveLength(N_ORDERS);
       expect(share.waitFor(7)).toBeGreaterThan(0);
       expect(share.waitFor(8)).toBe(0);
+      // an autocomplete's search (a change form's foreign key, a list filter) is the user's too
+      const customers = site.register(shop.customers, { app: "shop", listDisplay: ["name"], searchFields: ["name"] } as never);
+      const fk = { table: shop.customers, references: shop.customers.id, referencesKey: "id", display: shop.customers.name, admin: customers } as never;
+      const searcher: SessionUser = { id: 9, username: "searcher", isStaff: true, isSuperuser: true, permissions: [] };
+      for (let i = 0; i < 3; i++) expect((await searchRelated(site, fk, searcher, "smith")).map((c) => c.label).sort()).toEqual(["Ann Smith", "Cleo SMITHERS"]);
+      expect(share.waitFor(9)).toBeGreaterThan(0);
       for (let i = 0; i < 3; i++) {
         const rows = await qb(site.readsFor(8)).select({ n: count() }).from(shop.orders);
         expect(Number(rows[0]!.n)).toBe(N_ORDERS);
