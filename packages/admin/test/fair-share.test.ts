@@ -7,6 +7,7 @@ import { adminTablesFor } from "../src/auth/tables.js";
 import type { AdminSession, SessionUser } from "../src/auth/index.js";
 import { resolveSelectionOf } from "../src/changelist/selection.js";
 import { searchRelated } from "../src/changeform/autocomplete.js";
+import { relatedRows } from "../src/changeform/related.js";
 import { count } from "drizzle-orm";
 import { ChangeListQuery, FairShare, currentReader, readsOf, type FairShareOptions } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
@@ -153,7 +154,7 @@ describe.each(ENGINES)("a change list's statements through the fair share on %s"
     expect(waits).toEqual([]);
   });
 
-  it("\"all N matching\" resolved for an action, an autocomplete's search and a user's readsFor database: their statements are charged to that user", async () => {
+  it("\"all N matching\" resolved for an action, an autocomplete's search, a delete confirmation's related counts and a user's readsFor database: their statements are charged to that user", async () => {
     let ms = 0;
     // every look at the clock moves it 100 ms: each statement costs at least that
     const site = await AdminSite.create({ db: shop.db, fairShare: { msPerSecond: 1, burstMs: 200, othersWithinMs: 600_000, now: () => (ms += 100), sleep: async () => {} } });
@@ -173,6 +174,10 @@ describe.each(ENGINES)("a change list's statements through the fair share on %s"
       const searcher: SessionUser = { id: 9, username: "searcher", isStaff: true, isSuperuser: true, permissions: [] };
       for (let i = 0; i < 3; i++) expect((await searchRelated(site, fk, searcher, "smith")).map((c) => c.label).sort()).toEqual(["Ann Smith", "Cleo SMITHERS"]);
       expect(share.waitFor(9)).toBeGreaterThan(0);
+      // a delete confirmation's related counts (one per foreign key pointing at the object)
+      const deleter: SessionUser = { ...searcher, id: 10 };
+      for (let i = 0; i < 3; i++) expect(await relatedRows(site, customers, { id: 1 }, deleter)).toMatchObject([{ count: N_ORDERS / 5, effect: "protect" }]);
+      expect(share.waitFor(10)).toBeGreaterThan(0);
       for (let i = 0; i < 3; i++) {
         const rows = await qb(site.readsFor(8)).select({ n: count() }).from(shop.orders);
         expect(Number(rows[0]!.n)).toBe(N_ORDERS);

@@ -110,7 +110,7 @@ describe.each(ENGINES)("a widget's reads through the admin's database on %s", (e
         return { headline: "counted" };
       },
     });
-    for (const username of ["alice", "bob", "carol"]) await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true });
+    for (const username of ["alice", "bob", "carol", "dave"]) await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true });
     ({ app, base } = await startAdmin(site));
   }, 60_000);
 
@@ -171,6 +171,26 @@ describe.each(ENGINES)("a widget's reads through the admin's database on %s", (e
     expect(share.waitFor(carol.id)).toBeGreaterThan(0);
     expect(share.waitFor(bob.id)).toBe(0);
   }, 90_000);
+
+  it("the history page and a user's timeline read through the user's charged database", async () => {
+    const share = site.fairShare!;
+    const dave = (await site.users.getUserByUsername("dave"))!;
+    const charged: unknown[] = [];
+    const run = share.run.bind(share);
+    share.run = ((user, fn) => (charged.push(user), run(user, fn))) as typeof share.run;
+    try {
+      const jar = await login(base, "dave");
+      const history = await jar.fetch(`${base}${LIST}1/history/`);
+      expect(history.status).toBe(200);
+      expect(await history.text()).toContain("tea");
+      expect(charged.filter((u) => u === dave.id).length).toBeGreaterThanOrEqual(2); // the object and its entries
+      charged.length = 0;
+      expect((await jar.fetch(`${base}/admin/history/user/${dave.id}/`)).status).toBe(200);
+      expect(charged).toContain(dave.id);
+    } finally {
+      share.run = run;
+    }
+  });
 
   it("readsFor: one database per user, the site's reads without a share", () => {
     const alice = site.readsFor(1);
