@@ -179,7 +179,8 @@ export class AdminSite implements DashboardSite {
    * `WEFT_ADMIN_ERR_QUERY_TIMEOUT`) and waiting for, then charged to, `user`'s fair share (see
    * {@link AdminSiteOptions.fairShare}), as the change list's own statements are. What the admin
    * hands widget slots (`props.db`) and dashboard widgets (`ctx.db`); read through it in your
-   * own views too. Read only: a write rejects (SQLite's pool) or is not charged (PostgreSQL).
+   * own views too. For reads only: write through {@link AdminSite.db} (SQLite's pool rejects a
+   * write; on PostgreSQL a transaction on it checks a connection out of the pool, uncharged).
    * Without a fair share (`fairShare: false`) it is `reads` itself; on SQLite without a read
    * pool (in memory, `readPool: false`) too, uncharged and unbudgeted (the statement runs on the
    * event loop).
