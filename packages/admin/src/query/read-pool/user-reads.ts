@@ -3,16 +3,21 @@
  * or its own per-user reads, so that every statement they run waits for, and is charged to,
  * that user's fair share, under the site's budget and off the event loop.
  */
-import { NodePgDatabase, NodePgSession } from "drizzle-orm/node-postgres";
+import type { NodePgDatabase, NodePgSession } from "drizzle-orm/node-postgres";
 import type { PgDialect } from "drizzle-orm/pg-core";
 import type { AdminDatabase, Dialect } from "../dialect/index.js";
 import type { FairShare } from "../fair-share/index.js";
 import type { SqliteReadPool } from "./pool.js";
 
-/** The parts of drizzle's node-postgres database a copy over another client is built from (drizzle internals, stable across 0.3x–0.44). */
+/**
+ * The parts of drizzle's node-postgres database a copy over another client is built from (drizzle
+ * internals, stable across 0.3x–0.44). The classes come from the database itself: importing
+ * `drizzle-orm/node-postgres` would load `pg`, which a SQLite-only app does not install.
+ */
 interface PgParts {
+  constructor: typeof NodePgDatabase;
   dialect: PgDialect;
-  session: { options?: object };
+  session: { options?: object; constructor: typeof NodePgSession };
   _: { schema: ConstructorParameters<typeof NodePgDatabase>[2] };
   $client: object;
 }
@@ -37,7 +42,8 @@ export function chargedReads(reads: AdminDatabase, dialect: Dialect, pool: Sqlit
   if (dialect.name !== "postgres") return reads;
   const db = reads as unknown as PgParts;
   const client = chargedClient(db.$client, through);
-  const copy = new NodePgDatabase(db.dialect, new NodePgSession(client as never, db.dialect, db._.schema, db.session.options ?? {}), db._.schema);
+  const session = new db.session.constructor(client as never, db.dialect, db._.schema, db.session.options ?? {});
+  const copy = new db.constructor(db.dialect, session, db._.schema);
   // `$client` is the site's own pool, as the read pool's is the site's own connection: what code
   // keyed on the connection (a cache per database) sees is the same for every user
   (copy as unknown as { $client: object }).$client = db.$client;
@@ -49,10 +55,10 @@ export function chargedReads(reads: AdminDatabase, dialect: Dialect, pool: Sqlit
  * pool's own (so `instanceof pg.Pool` holds and a transaction checks a connection out of it, uncharged).
  */
 function chargedClient(client: object, through: <T>(run: () => Promise<T>) => Promise<T>): object {
-  const query = (client as { query: (...args: unknown[]) => Promise<unknown> }).query;
   return new Proxy(client, {
     get(target, key) {
-      if (key === "query") return (...args: unknown[]) => through(() => query.apply(target, args));
+      // the pool's `query` as it is at the call (a wrapper added later, e.g. `countStatements`, sees it)
+      if (key === "query") return (...args: unknown[]) => through(() => (target as { query: (...a: unknown[]) => Promise<unknown> }).query(...args));
       const v: unknown = Reflect.get(target, key, target);
       return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
