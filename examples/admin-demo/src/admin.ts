@@ -68,7 +68,7 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     inlines: [TabularInline(orderItems, { fields: ["productId", "quantity", "unitPriceCents"], extra: 1, maxNum: 50 })],
     // refund / sync with vendor / finalize (actions.ts): background jobs with a live progress page
     actions: orderActions,
-    dashboardWidgets: orderWidgets(db),
+    dashboardWidgets: orderWidgets(),
     // live widget slots (slots.ts): revenue and open tickets above the list, activity above the form
     changeListWidgets: SLOTS.orderList,
     changeFormWidgets: SLOTS.orderForm,
@@ -102,7 +102,7 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     listFilter: ["active"],
     ordering: ["sku"],
     listPerPage: 50,
-    dashboardWidgets: productWidgets(db),
+    dashboardWidgets: productWidgets(),
     // only for users holding inventory.view_low_stock (managers, not viewers)
     changeListWidgets: SLOTS.productList,
   });
@@ -133,7 +133,7 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
     // the four priorities side by side as radio buttons rather than a select (docs/admin.md, "Widgets")
     formfieldOverrides: { priority: { widget: "radio" } },
   });
-  registerDashboard(site, db);
+  registerDashboard(site);
   // the shop's own admin page: revenue per day, filtered, live as orders arrive (views/sales-report.ts)
   site.page("reports/sales/", SalesReport, { title: "Sales report", icon: CHART_ICON, nav: { group: "Reports", order: 10 }, permissionRequired: "shop.view_sales_report" });
   return site;

@@ -48,8 +48,11 @@ async function figures(engine: DemoEngine, where: SQL | undefined): Promise<Figu
 
 /** How long a matching-rows sum is shared by every list showing the same rows (ms). */
 const SHARED_MS = 5_000;
-/** Per database: the sums made or under way, by statement and matching count. */
-const sharedSums = new WeakMap<DemoEngine, Map<string, { until: number; figures: Promise<Figures> }>>();
+/**
+ * Per database (its driver client: each user's `props.db` is a database of its own over the same
+ * pool or connection, see `site.readsFor`): the sums made or under way, by statement and matching count.
+ */
+const sharedSums = new WeakMap<object, Map<string, { until: number; figures: Promise<Figures> }>>();
 
 /**
  * The matching rows' figures, shared for {@link SHARED_MS} by every list whose statement
@@ -60,8 +63,9 @@ const sharedSums = new WeakMap<DemoEngine, Map<string, { until: number; figures:
  * the key. A failed sum is not kept.
  */
 function sharedFigures(engine: DemoEngine, where: SQL | undefined, matching: number, now = Date.now()): Promise<Figures> {
-  let sums = sharedSums.get(engine);
-  if (!sums) sharedSums.set(engine, (sums = new Map()));
+  const owner = (engine.q as { $client?: object }).$client ?? engine;
+  let sums = sharedSums.get(owner);
+  if (!sums) sharedSums.set(owner, (sums = new Map()));
   const { sql: text, params } = sumQuery(engine, where).toSQL();
   const key = JSON.stringify([text, params, matching]);
   const hit = sums.get(key);

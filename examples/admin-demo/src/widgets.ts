@@ -61,10 +61,11 @@ export async function lowStock(db: AnyDemoDb, limit = 5): Promise<{ count: numbe
 }
 
 /**
- * The widgets attached to the orders admin (`dashboardWidgets`).
- * @param db - the demo database
+ * The widgets attached to the orders admin (`dashboardWidgets`). Each reads through `ctx.db`
+ * (the admin's reads for the card's user: SQLite's read pool, under the query budget, charged to
+ * the user's fair share), never the demo's own connection, which would run them on the event loop.
  */
-export function orderWidgets(db: AnyDemoDb): DashboardWidget[] {
+export function orderWidgets(): DashboardWidget[] {
   return [
     {
       key: "orders-today",
@@ -72,7 +73,8 @@ export function orderWidgets(db: AnyDemoDb): DashboardWidget[] {
       icon: ICONS.cart,
       order: 10,
       topics: [ORDERS_TOPIC],
-      getData: async () => {
+      getData: async (ctx) => {
+        const db = ctx.db as AnyDemoDb;
         const { start, end } = dayRange();
         const bars = (await ordersByStatus(db, start, end)).map((r) => ({ label: humanize(r.status), value: r.n }));
         return { headline: await countOrdersToday(db), detail: "placed since midnight", bars };
@@ -84,7 +86,8 @@ export function orderWidgets(db: AnyDemoDb): DashboardWidget[] {
       icon: ICONS.trend,
       order: 20,
       topics: [ORDERS_TOPIC],
-      getData: async () => {
+      getData: async (ctx) => {
+        const db = ctx.db as AnyDemoDb;
         const now = Date.now();
         const { orders, cents } = await takingsToday(db, new Date(now));
         const average = orders ? euro.format(cents / orders / 100) : "–";
@@ -100,10 +103,9 @@ export function orderWidgets(db: AnyDemoDb): DashboardWidget[] {
 }
 
 /**
- * The widgets attached to the products admin.
- * @param db - the demo database
+ * The widgets attached to the products admin (reading through `ctx.db`, as {@link orderWidgets}).
  */
-export function productWidgets(db: AnyDemoDb): DashboardWidget[] {
+export function productWidgets(): DashboardWidget[] {
   return [
     {
       key: "low-stock",
@@ -112,8 +114,8 @@ export function productWidgets(db: AnyDemoDb): DashboardWidget[] {
       order: 40,
       topics: [ORDERS_TOPIC, PRODUCTS_TOPIC],
       permissionRequired: "inventory.view_low_stock",
-      getData: async () => {
-        const { count, items } = await lowStock(db);
+      getData: async (ctx) => {
+        const { count, items } = await lowStock(ctx.db as AnyDemoDb);
         const skus = items.map((i) => i.sku);
         return {
           headline: count,
@@ -130,8 +132,8 @@ export function productWidgets(db: AnyDemoDb): DashboardWidget[] {
       topics: [ORDERS_TOPIC],
       // the same figures for everyone: one getData per change, shared by the tiles on a worker
       shared: true,
-      getData: async ({ admin }) => {
-        const top = await topProducts(db, Date.now());
+      getData: async ({ admin, db }) => {
+        const top = await topProducts(db as AnyDemoDb, Date.now());
         return {
           headline: top[0]?.total ?? 0,
           detail: "units sold in the last 24 h; best sellers:",
@@ -151,11 +153,11 @@ function humanize(status: string): string {
 /**
  * Registers the standalone widgets, the cached open-tickets count and the top bar's badge.
  *
- * @param site - the demo's admin site (the support ticket admin registered)
- * @param db - the demo database
+ * @param site - the demo's admin site (the support ticket admin registered); the card reads
+ *   through `ctx.db` and the badge's count through `site.reads`, off the event loop
  * @throws Error when called twice on one site (names already registered)
  */
-export function registerDashboard(site: AdminSite, db: AnyDemoDb): void {
+export function registerDashboard(site: AdminSite): void {
   const openTickets = `${site.prefix}/support/ticket/?status__exact=open`;
   site.dashboard.register({
     key: "open-tickets",
@@ -168,13 +170,13 @@ export function registerDashboard(site: AdminSite, db: AnyDemoDb): void {
     topics: [TICKETS_TOPIC],
     refreshMs: 30_000,
     permissionRequired: "support.view_ticket",
-    getData: async () => {
-      const n = await openTicketCount(db);
+    getData: async (ctx) => {
+      const n = await openTicketCount(ctx.db as AnyDemoDb);
       return { headline: n, detail: n > OPEN_TICKETS_WARNING ? "more than usual: all hands" : "waiting for an answer", status: n > OPEN_TICKETS_WARNING ? "warning" : "info" };
     },
   });
   // the top bar shows it on every page: cached, so staff clicking around do not each count
-  site.context.provide("openTickets", { ttlMs: 30_000, compute: () => openTicketCount(db) });
+  site.context.provide("openTickets", { ttlMs: 30_000, compute: () => openTicketCount(site.reads as AnyDemoDb) });
   site.context.badge({
     label: "Open tickets",
     context: "openTickets",

@@ -61,8 +61,10 @@ export interface AdminSiteOptions {
   readPool?: ReadPoolOption;
   /**
    * a per-user fair share of the database's time (default on: `{ msPerSecond: 250, burstMs: 1000,
-   * othersWithinMs: 2000 }`): while other users are active, a user whose change-list statements
-   * have taken more than `msPerSecond` ms of database time per second (past a saved-up `burstMs`)
+   * othersWithinMs: 2000 }`): while other users are active, a user whose statements (the change
+   * list's, and every read through `site.readsFor(user)`: widgets' `props.db` and `ctx.db`,
+   * "all N matching", history) have taken more than `msPerSecond` ms of database time per second
+   * (past a saved-up `burstMs`)
    * waits before the next one, so one user's stream of broad searches cannot take a backend
    * (PostgreSQL) or reader (SQLite) from everyone else; never an error, only later answers. A user
    * alone on the site is never delayed. `false` for none. See `FairShare` and docs/admin.md,

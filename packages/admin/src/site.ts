@@ -8,6 +8,7 @@ import { checkListPriority } from "./model/list-priority.js";
 import { EMPTY_VALUE_DISPLAY } from "./model/empty-value.js";
 import { checkFieldTypes, resolveDisplay, type Display } from "./model/field-types.js";
 import type { NavApp } from "./shell/nav.js";
+import { chargedReads } from "./query/read-pool/index.js";
 import { ChangeListQuery, FairShare, queryBudget, siteReads, type SqliteReadPool, type Relations } from "./query/index.js";
 import { SiteContext } from "./dashboard/context.js";
 import type { DashboardSite } from "./dashboard/dashboard-site.js";
@@ -24,6 +25,9 @@ import type { LiveViewClass } from "@weft/server";
 
 import type { AdminSiteOptions } from "./site-options.js";
 export type { AdminSiteOptions } from "./site-options.js";
+
+/** How many users' {@link AdminSite.readsFor} databases a site keeps (each a few small objects). */
+const READS_FOR_KEPT = 1000;
 
 /**
  * The admin site, as Django's `AdminSite`: the registry of {@link ModelAdmin}s, the users,
@@ -59,8 +63,10 @@ export class AdminSite implements DashboardSite {
   readonly reads: AdminDatabase;
   /** the SQLite read pool behind {@link AdminSite.reads}, if any (`adminPlugin` closes it with the app) */
   readonly readPool: SqliteReadPool | undefined;
-  /** the per-user share of the change lists' database time (see {@link AdminSiteOptions.fairShare}); undefined with `fairShare: false` */
+  /** the per-user share of the admin's database time (see {@link AdminSiteOptions.fairShare}); undefined with `fairShare: false` */
   readonly fairShare: FairShare | undefined;
+  /** {@link AdminSite.readsFor}'s databases, by user id (the most recent {@link READS_FOR_KEPT}) */
+  private readonly userReads = new Map<string, AdminDatabase>();
   private readonly userStore: UserStore;
   private readonly sessionStore: AdminSessions;
   private readonly tokenStore: ApiTokens;
@@ -164,6 +170,36 @@ export class AdminSite implements DashboardSite {
       `weft admin: ${what} was used before the site was ready: on PostgreSQL the admin's tables may not exist yet. ` +
         "`await site.ready()` after `new AdminSite(…)` (or `const site = await AdminSite.create(…)`) before using it; it applies the admin's migrations once, safely from many processes",
     );
+  }
+
+  /**
+   * The database a user's own reads go through: {@link AdminSite.reads} (SQLite's read pool, in
+   * reader processes; PostgreSQL's pool, under `statement_timeout`), each statement under the
+   * site's budget ({@link AdminSite.queryTimeoutMs}: past it, `QueryTimeoutError`,
+   * `WEFT_ADMIN_ERR_QUERY_TIMEOUT`) and waiting for, then charged to, `user`'s fair share (see
+   * {@link AdminSiteOptions.fairShare}), as the change list's own statements are. What the admin
+   * hands widget slots (`props.db`) and dashboard widgets (`ctx.db`); read through it in your
+   * own views too. For reads only: write through {@link AdminSite.db} (SQLite's pool rejects a
+   * write; on PostgreSQL a transaction on it checks a connection out of the pool, uncharged).
+   * Without a fair share (`fairShare: false`) it is `reads` itself; on SQLite without a read
+   * pool (in memory, `readPool: false`) too, uncharged and unbudgeted (the statement runs on the
+   * event loop).
+   * @param user - the user (or their id) the statements are for
+   * @returns a drizzle database of the site's dialect (the same object for the same user while kept)
+   */
+  readsFor(user: SessionUser | string | number): AdminDatabase {
+    const id = typeof user === "object" ? user.id : user;
+    if (!this.fairShare) return this.reads;
+    const key = String(id);
+    let db = this.userReads.get(key);
+    if (db) {
+      this.userReads.delete(key); // most recent last
+    } else {
+      db = chargedReads(this.reads, this.dialect, this.readPool, this.fairShare, id);
+      if (this.userReads.size >= READS_FOR_KEPT) this.userReads.delete(this.userReads.keys().next().value!);
+    }
+    this.userReads.set(key, db);
+    return db;
   }
 
   /** The admin's users, groups and permissions (`weft_users`…), as Django's `auth` models. @throws WeftAdminError `WEFT_ADMIN_ERR_NOT_READY` on PostgreSQL before {@link AdminSite.ready} */

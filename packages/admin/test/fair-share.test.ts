@@ -4,7 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/site.js";
 import { adminTablesFor } from "../src/auth/tables.js";
-import type { AdminSession } from "../src/auth/index.js";
+import type { AdminSession, SessionUser } from "../src/auth/index.js";
+import { resolveSelectionOf } from "../src/changelist/selection.js";
+import { searchRelated } from "../src/changeform/autocomplete.js";
+import { relatedRows } from "../src/changeform/related.js";
+import { count } from "drizzle-orm";
 import { ChangeListQuery, FairShare, currentReader, readsOf, type FairShareOptions } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
 import { ENGINES, N_ORDERS, NOW, openShop, type Shop } from "./support/engines.js";
@@ -148,6 +152,40 @@ describe.each(ENGINES)("a change list's statements through the fair share on %s"
     share.seen("light");
     for (let i = 0; i < 3; i++) await query.fetchPage(query.parseState(""));
     expect(waits).toEqual([]);
+  });
+
+  it("\"all N matching\" resolved for an action, an autocomplete's search, a delete confirmation's related counts and a user's readsFor database: their statements are charged to that user", async () => {
+    let ms = 0;
+    // every look at the clock moves it 100 ms: each statement costs at least that
+    const site = await AdminSite.create({ db: shop.db, fairShare: { msPerSecond: 1, burstMs: 200, othersWithinMs: 600_000, now: () => (ms += 100), sleep: async () => {} } });
+    try {
+      const share = site.fairShare!;
+      const admin = site.register(shop.orders, { app: "shop", listDisplay: ["number"], ordering: ["-createdAt"] } as never);
+      const query = site.query(admin);
+      share.seen("someone else");
+      const sel = await resolveSelectionOf(site, { id: 7 } as SessionUser, query, { mode: "all" }, query.parseState(""));
+      expect(sel.count).toBe(N_ORDERS);
+      expect(await sel.ids()).toHaveLength(N_ORDERS);
+      expect(share.waitFor(7)).toBeGreaterThan(0);
+      expect(share.waitFor(8)).toBe(0);
+      // an autocomplete's search (a change form's foreign key, a list filter) is the user's too
+      const customers = site.register(shop.customers, { app: "shop", listDisplay: ["name"], searchFields: ["name"] } as never);
+      const fk = { table: shop.customers, references: shop.customers.id, referencesKey: "id", display: shop.customers.name, admin: customers } as never;
+      const searcher: SessionUser = { id: 9, username: "searcher", isStaff: true, isSuperuser: true, permissions: [] };
+      for (let i = 0; i < 3; i++) expect((await searchRelated(site, fk, searcher, "smith")).map((c) => c.label).sort()).toEqual(["Ann Smith", "Cleo SMITHERS"]);
+      expect(share.waitFor(9)).toBeGreaterThan(0);
+      // a delete confirmation's related counts (one per foreign key pointing at the object)
+      const deleter: SessionUser = { ...searcher, id: 10 };
+      for (let i = 0; i < 3; i++) expect(await relatedRows(site, customers, { id: 1 }, deleter)).toMatchObject([{ count: N_ORDERS / 5, effect: "protect" }]);
+      expect(share.waitFor(10)).toBeGreaterThan(0);
+      for (let i = 0; i < 3; i++) {
+        const rows = await qb(site.readsFor(8)).select({ n: count() }).from(shop.orders);
+        expect(Number(rows[0]!.n)).toBe(N_ORDERS);
+      }
+      expect(share.waitFor(8)).toBeGreaterThan(0);
+    } finally {
+      await site.readPool?.close();
+    }
   });
 
   it("the site's change lists go through its share, and its sessions tell the share who is active", async () => {

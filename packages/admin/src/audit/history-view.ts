@@ -37,10 +37,12 @@ export class HistoryView extends AdminView<HistoryAssigns> {
     const id = parseObjectId(spec, params.id);
     if (id === undefined) throw new NotFoundError("no such object");
     const scope = admin.options.getQueryset?.(this.user);
-    const row = await loadObject(this.site.db, spec, id, scope);
+    // read-only page: the user's reads (off the event loop, under the budget, charged to their share)
+    const db = this.site.readsFor(this.user);
+    const row = await loadObject(db, spec, id, scope);
     // an object outside the user's rows (getQueryset) is not theirs to see, not even its past
-    if (!row && scope && (await loadObject(this.site.db, spec, id))) throw new NotFoundError("no such object");
-    const entries = await objectHistory(this.site.db, spec.model, String(id), HISTORY_LIMIT + 1);
+    if (!row && scope && (await loadObject(db, spec, id))) throw new NotFoundError("no such object");
+    const entries = await objectHistory(db, spec.model, String(id), HISTORY_LIMIT + 1);
     if (!row && entries.length === 0) throw new NotFoundError("no such object");
     const repr = row ? reprOf(admin, row) : entries[0].objectRepr;
     return {

@@ -47,7 +47,7 @@ export class UserHistoryView extends AdminView<TimelineAssigns> {
 
   async handleParams(params: Params) {
     const before = /^\d{1,15}$/.test(params.before ?? "") ? Number(params.before) : undefined;
-    const rows = await userTimeline(this.site.db, this.userId, { before, limit: TIMELINE_PAGE + 1 });
+    const rows = await userTimeline(this.site.readsFor(this.user), this.userId, { before, limit: TIMELINE_PAGE + 1 });
     const page = rows.slice(0, TIMELINE_PAGE);
     this.assign({
       entries: page.map((e) => presentEntry(this.site, e, this.user)),

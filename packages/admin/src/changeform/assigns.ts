@@ -1,6 +1,7 @@
 /**
  * What the change form's template and its slot widgets get (changeform/view.ts builds them).
  */
+import type { AdminDatabase } from "../query/index.js";
 import type { SlotEntry, SlotPosition } from "../shell/slots.js";
 import type { InlineView } from "./inlines.js";
 import type { Crumb } from "./page.js";
@@ -49,4 +50,10 @@ export interface FormWidgetProps {
   model: string;
   /** the object's primary key as text, or null on the add form */
   objectId: string | null;
+  /**
+   * The database to read through: the site's reads for the form's user (`site.readsFor(user)`):
+   * off the event loop (SQLite's read pool), each statement under the site's query budget (past
+   * it: `QueryTimeoutError`, `WEFT_ADMIN_ERR_QUERY_TIMEOUT`) and charged to the user's fair share.
+   */
+  db: AdminDatabase;
 }

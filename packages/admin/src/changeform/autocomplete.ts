@@ -17,7 +17,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { reprOf } from "../model/repr.js";
-import { EMPTY_STATE } from "../query/index.js";
+import { EMPTY_STATE, readsOf } from "../query/index.js";
 import { relatedLabel, type Choice } from "./choices.js";
 import type { ForeignKeyInfo, FormField } from "./fields.js";
 
@@ -75,7 +75,8 @@ export async function searchRelated(site: AdminSiteLike, fk: ForeignKeyInfo | un
   const text = q.trim().slice(0, MAX_QUERY);
   if (!fk || text === "" || !canSearch(fk, user)) return [];
   const rel = fk.admin!;
-  const page = await site.query(rel).fetchPage({ ...EMPTY_STATE, q: text, ...(rel.options.getQueryset ? { scope: rel.options.getQueryset(user) } : {}) });
+  // the user's statements: charged to their fair share, as the change list's
+  const page = await readsOf(user.id, () => site.query(rel).fetchPage({ ...EMPTY_STATE, q: text, ...(rel.options.getQueryset ? { scope: rel.options.getQueryset(user) } : {}) }));
   const columns = getTableColumns(fk.table) as Record<string, SQLiteColumn>;
   const displayKey = fk.display ? Object.keys(columns).find((k) => columns[k] === fk.display) : undefined;
   return page.rows.slice(0, AUTOCOMPLETE_LIMIT).map((r) => {

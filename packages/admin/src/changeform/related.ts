@@ -35,7 +35,8 @@ export async function relatedRows(site: AdminSiteLike, admin: ModelAdmin<any, an
       if (!refKey) continue;
       const value = row[refKey];
       if (value === null || value === undefined) continue;
-      const n = Number((await qb(site.db).select({ n: count() }).from(other.table).where(eq(ref.columns[0], value)))[0]?.n ?? 0);
+      // a foreign key without an index counts the whole table: the user's reads, off the event loop
+      const n = Number((await qb(site.readsFor(user)).select({ n: count() }).from(other.table).where(eq(ref.columns[0], value)))[0]?.n ?? 0);
       if (n === 0) continue;
       const action = (fk.onDelete ?? "no action").toLowerCase();
       const effect = action === "cascade" ? "delete" : action === "set null" || action === "set default" ? "unlink" : "protect";

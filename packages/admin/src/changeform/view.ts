@@ -201,7 +201,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     for (const e of [...slots.above, ...slots.beside, ...slots.below]) {
       if (!e.component) continue;
       const known = this.widgetProps.get(e.key);
-      componentProps[e.key] = known && known.objectId === objectId ? known : { id: e.key, app: admin.app, model: admin.name, objectId };
+      componentProps[e.key] = known && known.objectId === objectId ? known : { id: e.key, app: admin.app, model: admin.name, objectId, db: this.site.readsFor(user) };
       this.widgetProps.set(e.key, componentProps[e.key]!);
     }
     return { slots, componentProps };

@@ -12,7 +12,7 @@ import { actionContext, deleteRows, findAction, isForeignKeyError, isRedirectRes
 import { asksFirst, confirmModel } from "./confirm.js";
 import type { ListEditHost } from "./list-editable-view.js";
 import { counted, type ConfirmModel } from "./present.js";
-import { NO_SELECTION, resolveSelection, type ResolvedSelection, type Selection } from "./selection.js";
+import { NO_SELECTION, resolveSelectionOf, type ResolvedSelection, type Selection } from "./selection.js";
 import { forgetFullCount } from "./totals.js";
 
 /** The flash of an event the user may not (or no longer) run. */
@@ -63,7 +63,7 @@ export async function runAction(h: ActionHost, name: string, confirmed: boolean)
   const query = h.site.query(admin);
   let sel: ResolvedSelection;
   try {
-    sel = await resolveSelection(h.site.reads, query, h.selection(), h.state());
+    sel = await resolveSelectionOf(h.site, h.user, query, h.selection(), h.state());
   } catch (err) {
     if (h.tooSlow(err)) return;
     throw err;
@@ -132,7 +132,7 @@ export function afterWrite(site: AdminSiteLike, query: ChangeListQuery<any, any>
 async function revalidate(h: ActionHost, admin: ModelAdmin<any, any>, query: ChangeListQuery<any, any>): Promise<void> {
   const sel = h.selection();
   if (sel.mode === "ids" && sel.ids.size > 0) {
-    h.setSelection({ mode: "ids", ids: new Set((await resolveSelection(h.site.reads, query, sel, h.state())).valid) });
+    h.setSelection({ mode: "ids", ids: new Set((await resolveSelectionOf(h.site, h.user, query, sel, h.state())).valid) });
   }
   await h.refresh(admin);
 }

@@ -6,7 +6,9 @@
  */
 import { and, sql, type SQL } from "drizzle-orm";
 import { qb, type AdminDatabase } from "../query/dialect/index.js";
-import type { ChangeListQuery, ChangeListRow, ChangeListState } from "../query/index.js";
+import { readsOf, type ChangeListQuery, type ChangeListRow, type ChangeListState } from "../query/index.js";
+import type { SessionUser } from "../auth/index.js";
+import type { AdminSiteLike } from "../model/site-like.js";
 
 /** Rows picked one by one (or a page at a time), or every row matching the filter. */
 export type Selection = { readonly mode: "ids"; readonly ids: ReadonlySet<string> } | { readonly mode: "all" };
@@ -97,6 +99,15 @@ export async function resolveSelection(db: AdminDatabase, query: ChangeListQuery
     valid: new Set(keys.map(String)),
     ids: async () => keys,
   };
+}
+
+/**
+ * {@link resolveSelection} for `user`, as the change list's actions and the action endpoint run it:
+ * its statements read through `site.readsFor(user)` (under the budget) and are charged to the
+ * user's fair share (the page and count through `readsOf`, the keys through the charged database).
+ */
+export function resolveSelectionOf(site: Pick<AdminSiteLike, "readsFor">, user: SessionUser, query: ChangeListQuery<any, any>, sel: Selection, state: ChangeListState): Promise<ResolvedSelection> {
+  return readsOf(user.id, () => resolveSelection(site.readsFor(user), query, sel, state));
 }
 
 /** `pk IN (…)` with the keys as one parameter (as `fetchByIds` does). */

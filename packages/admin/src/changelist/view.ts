@@ -327,7 +327,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       const filters = await query.filterChoices(this.state);
       const dateBar = await query.dateHierarchy(this.state, { dense: page.capped, page });
       const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0 || this.state.date !== undefined;
-      this.fullTotal = filtered ? await fullCount(this.site.reads, query) : { n: page.total, estimated: page.estimated };
+      this.fullTotal = filtered ? await fullCount(this.site.readsFor(this.user), query) : { n: page.total, estimated: page.estimated };
       this.page = page;
       this.filters = filters;
       this.dateBar = dateBar;
@@ -364,7 +364,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     // LiveComponent widgets follow the list: its search, filters, selection and matching rows
     const componentProps: Record<string, ListWidgetProps> = {};
     widgets.forEach((cls, i) => {
-      if (isComponentClass(cls)) componentProps[`w${i}`] = this.widgetProps.props(`w${i}`, { app: admin.app, model: admin.name, query, state: this.state, selection: this.assigns.selection ?? NO_SELECTION, count: page.total, db: this.site.reads });
+      if (isComponentClass(cls)) componentProps[`w${i}`] = this.widgetProps.props(`w${i}`, { app: admin.app, model: admin.name, query, state: this.state, selection: this.assigns.selection ?? NO_SELECTION, count: page.total, db: this.site.readsFor(user) });
     });
     const assigns = present({
       admin,

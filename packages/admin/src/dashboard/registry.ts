@@ -13,6 +13,10 @@ import { checkWidgetData, humanizeGroup, resolveWidget, widgetVisibleTo, type Re
 import type { DashboardWidget, WidgetData } from "../model/dashboard-widget.js";
 import { adminError } from "../errors.js";
 import { Coalescer } from "./coalesce.js";
+import { queryTimeoutOf } from "../query/index.js";
+
+/** What a tile shows: the checked data, or why `getData` failed (`slow`: a statement outlived the site's query budget). */
+export type TileResult = { ok: true; data: WidgetData } | { ok: false; slow: boolean };
 
 /** Which widgets a page or an API call wants; every given condition must hold. */
 export interface WidgetScope {
@@ -164,7 +168,7 @@ export class DashboardRegistry {
       timer.unref?.();
     });
     try {
-      const run = Promise.resolve().then(() => w.widget.getData({ user, site: this.site, ...(w.admin ? { admin: w.admin } : {}) }));
+      const run = Promise.resolve().then(() => w.widget.getData({ user, site: this.site, db: this.site.readsFor(user), ...(w.admin ? { admin: w.admin } : {}) }));
       return checkWidgetData(await Promise.race([run, timeout]));
     } finally {
       clearTimeout(timer);
@@ -178,10 +182,10 @@ export class DashboardRegistry {
    *
    * @param w - a registered widget
    * @param user - the tile's user (for a shared widget, only the first caller's is used)
-   * @returns the data, or null when `getData` failed
+   * @returns the data, or why `getData` failed (see {@link TileResult})
    */
-  tileData(w: RegisteredWidget, user: SessionUser): Promise<WidgetData | null> {
-    return w.shared ? this.runs.run(w.key, () => this.safeData(w, user)) : this.safeData(w, user);
+  tileData(w: RegisteredWidget, user: SessionUser): Promise<TileResult> {
+    return w.shared ? this.runs.run(w.key, () => this.attempt(w, user)) : this.attempt(w, user);
   }
 
   /**
@@ -199,11 +203,19 @@ export class DashboardRegistry {
    * @returns the data, or null when `getData` failed
    */
   async safeData(w: RegisteredWidget, user: SessionUser): Promise<WidgetData | null> {
+    const r = await this.attempt(w, user);
+    return r.ok ? r.data : null;
+  }
+
+  /** {@link data}, its failure logged (a statement past the budget at `warn`, with its SQL and user) and told apart. */
+  private async attempt(w: RegisteredWidget, user: SessionUser): Promise<TileResult> {
     try {
-      return await this.data(w, user);
+      return { ok: true, data: await this.data(w, user) };
     } catch (err) {
-      this.log.error({ err, widget: w.key }, "weft admin: dashboard widget getData failed");
-      return null;
+      const slow = queryTimeoutOf(err, this.site.queryTimeoutMs);
+      if (slow) this.log.warn({ err: slow, widget: w.key, budgetMs: slow.budgetMs, sql: slow.sql, user: user.id }, "weft admin: a dashboard widget's query outlived its budget and was stopped");
+      else this.log.error({ err, widget: w.key }, "weft admin: dashboard widget getData failed");
+      return { ok: false, slow: !!slow };
     }
   }
 

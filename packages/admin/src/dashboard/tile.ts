@@ -38,6 +38,9 @@ export interface TileAssigns {
 
 type Loaded = Pick<TileAssigns, "ok" | "headline" | "size" | "detail" | "status" | "trend" | "chart" | "top" | "titleLink" | "data">;
 
+/** What a card reads when its data's statement outlived the site's query budget (the next refresh tries again). */
+export const TILE_TOO_SLOW = "Took too long to load";
+
 /** Timer messages, told apart from topic messages by identity (topic messages are JSON). */
 const REFRESH = Object.freeze({ dashboard: "refresh" });
 const POLL = Object.freeze({ dashboard: "poll" });
@@ -119,9 +122,10 @@ export class DashboardTile extends AdminView<TileAssigns, DashboardSite> {
 
   private async load(): Promise<Loaded> {
     this.lastRun = Date.now();
-    const data: WidgetData | null = await this.site.dashboard.tileData(this.widget, this.user);
+    const result = await this.site.dashboard.tileData(this.widget, this.user);
     this.lastRun = Date.now();
-    if (!data) return { ok: false, headline: "—", size: "", detail: "Unavailable right now", status: null, trend: "", chart: "", top: "", titleLink: false, data: null };
+    if (!result.ok) return { ok: false, headline: "—", size: "", detail: result.slow ? TILE_TOO_SLOW : "Unavailable right now", status: null, trend: "", chart: "", top: "", titleLink: false, data: null };
+    const data: WidgetData = result.data;
     const headline = formatHeadline(data.headline);
     const title = this.widget.title;
     // checked already by the registry (checkWidgetData): this only picks them out

@@ -22,7 +22,7 @@ import type { AdminSession } from "../auth/index.js";
 import { NOTICE_PARAMS } from "../changeform/notice.js";
 import { actionContext, DELETE_SELECTED, findAction, isRedirectResult } from "../changelist/actions.js";
 import { listUrl } from "../changelist/present.js";
-import { MAX_PICKED, resolveSelection, type Selection } from "../changelist/selection.js";
+import { MAX_PICKED, resolveSelectionOf, type Selection } from "../changelist/selection.js";
 import { ActionRefusedError } from "../model/actions.js";
 import { JobQuotaError } from "@weft/server/jobs";
 import { ChangeListParamError, type ChangeListState } from "../query/index.js";
@@ -97,7 +97,7 @@ async function endpoint(scope: FastifyInstance, opts: { site: AdminSiteLike }): 
     const all = form.select_across === "1";
     if (all && picked.length > 0) return answer(reply, 400, "Give either _selected_action or select_across=1, not both.");
     const selection: Selection = all ? { mode: "all" } : { mode: "ids", ids: new Set(picked) };
-    const sel = await resolveSelection(site.reads, query, selection, state);
+    const sel = await resolveSelectionOf(site, user, query, selection, state);
     if (sel.count === 0) return answer(reply, 400, NOTHING_SELECTED);
 
     let result: Awaited<ReturnType<typeof action.action.run>>;

@@ -7,6 +7,7 @@
  * dashboard/ registers and shows them.
  */
 import type { SessionUser } from "../auth/index.js";
+import type { AdminDatabase } from "../query/index.js";
 import type { AdminSiteLike } from "./site-like.js";
 import type { ModelAdmin } from "./model-admin.js";
 import type { ChartExtras } from "./chart-extras.js";
@@ -42,6 +43,14 @@ export interface WidgetContext {
   site: AdminSiteLike;
   /** the ModelAdmin a `dashboardWidgets` entry is attached to (its `table` is the model); undefined for standalone widgets */
   admin?: ModelAdmin<any, any>;
+  /**
+   * The database to read through: the site's reads for `user` (`site.readsFor(user)`): off the
+   * event loop (SQLite's read pool), each statement under the site's query budget (past it:
+   * `QueryTimeoutError`, `WEFT_ADMIN_ERR_QUERY_TIMEOUT`, and the card reads "Took too long to
+   * load") and charged to the user's fair share. Read through it rather than your own
+   * connection: a slow count on better-sqlite3's own connection stalls every user of the worker.
+   */
+  db: AdminDatabase;
 }
 
 /**

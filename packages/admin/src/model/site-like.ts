@@ -40,6 +40,11 @@ export interface AdminSiteLike {
   readonly db: AdminDatabase;
   /** the database the change list reads through (the SQLite read pool's, else `db`); never written */
   readonly reads: AdminDatabase;
+  /**
+   * The database `user`'s own reads go through: {@link AdminSiteLike.reads}, each statement under
+   * the budget and charged to the user's fair share (see `AdminSite.readsFor`).
+   */
+  readsFor(user: SessionUser | string | number): AdminDatabase;
   /** the budget of one admin statement, ms */
   readonly queryTimeoutMs: number;
   readonly users: UserStore;

@@ -27,12 +27,15 @@ export interface ListWidgetProps {
    */
   where: SQL | undefined;
   /**
-   * The database to read through: the site's `reads` (SQLite on a file: the read pool, whose
-   * reader processes run the statement off the event loop; PostgreSQL: the site's pool), each
-   * statement under the site's query budget (`queryTimeoutMs`, default 2,000 ms). Past it the
-   * statement rejects with `QueryTimeoutError` (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`). Read through
-   * this, not your own connection: a widget's sum over a large table on better-sqlite3's own
-   * connection blocks the worker, and with it every click of every user, on every change.
+   * The database to read through: the site's reads for the list's user (`site.readsFor(user)`;
+   * SQLite on a file: the read pool, whose reader processes run the statement off the event loop;
+   * PostgreSQL: the site's pool), each statement under the site's query budget (`queryTimeoutMs`,
+   * default 2,000 ms) and charged to the user's fair share (`AdminSiteOptions.fairShare`: while
+   * others are active, a user past their share waits before the next statement, as the list's own
+   * statements do). Past the budget the statement rejects with `QueryTimeoutError`
+   * (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`; `isQueryTimeout(err)`). Read through this, not your own
+   * connection: a widget's sum over a large table on better-sqlite3's own connection blocks the
+   * worker, and with it every click of every user, on every change.
    */
   db: AdminDatabase;
   /** the selection: `all` (every matching row), or the picked primary keys (empty: none) */

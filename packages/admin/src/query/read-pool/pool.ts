@@ -98,6 +98,7 @@ export class SqliteReadPool {
   private readonly size: number;
   private readonly nice: number;
   private readonly onTimeout: ((err: QueryTimeoutError) => void) | undefined;
+  private readonly client: object | undefined;
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private nextId = 1;
@@ -123,25 +124,37 @@ export class SqliteReadPool {
     if (!Number.isInteger(this.nice) || this.nice < 0 || this.nice > 19) throw new TypeError(`weft admin: SqliteReadPool nice must be a whole number from 0 to 19 (got ${String(opts.nice)})`);
     this.timeoutMs = queryBudget(opts.timeoutMs, "SqliteReadPool timeoutMs");
     this.onTimeout = opts.onTimeout;
+    if (opts.client) {
+      if (!byClient.has(opts.client)) byClient.set(opts.client, new Set());
+      byClient.get(opts.client)!.add(this);
+    }
+    this.client = opts.client;
+    this.db = this.database();
+  }
+
+  /**
+   * The pool's reads as a drizzle database whose every statement goes through `through` (e.g. a
+   * user's fair share: `(run) => share.run(user.id, run)`), still under the pool's budget.
+   * {@link SqliteReadPool.db} is the one without.
+   * @param through - runs one statement (`run`) and resolves to its result; default: runs it at once
+   * @returns a drizzle database over the pool (SELECTs only: a write rejects with `WEFT_ADMIN_ERR_READ_POOL`)
+   */
+  database(through: <T>(run: () => Promise<T>) => Promise<T> = (run) => run()): SqliteRemoteDatabase<Record<string, never>> {
     const db = drizzle(async (sql, params, method) => {
       if (method === "run") throw adminError("WEFT_ADMIN_ERR_READ_POOL", "weft admin: the read pool only reads: run writes on the site's own database (`site.db`)");
-      return { rows: (await this.query(sql, params, method)) as unknown[] };
+      return { rows: (await through(() => this.query(sql, params, method))) as unknown[] };
     });
     // raw SQL reads as better-sqlite3's `db.all(sql)` does: objects keyed by column name
     // (sqlite-proxy would hand back the callback's arrays as they are)
     Object.defineProperty(db, "all", {
       value: (query: SQLWrapper | string) => {
         const built = SQLITE.sqlToQuery(typeof query === "string" ? sql.raw(query) : query.getSQL());
-        return this.query(built.sql, built.params, "objects");
+        return through(() => this.query(built.sql, built.params, "objects"));
       },
     });
     // what the query code asks the connection (e.g. `PRAGMA foreign_keys`) is answered by the site's own
-    if (opts.client) {
-      Object.defineProperty(db, "$client", { value: opts.client });
-      if (!byClient.has(opts.client)) byClient.set(opts.client, new Set());
-      byClient.get(opts.client)!.add(this);
-    }
-    this.db = db;
+    if (this.client) Object.defineProperty(db, "$client", { value: this.client });
+    return db;
   }
 
   /**
