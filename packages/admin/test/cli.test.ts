@@ -14,7 +14,7 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
-import { COMMANDS } from "../src/cli/index.js";
+import { COMMANDS, redactUrl } from "../src/cli/index.js";
 import { login, startAdmin, submitLogin, Jar } from "./support.js";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
@@ -64,6 +64,14 @@ afterAll(async () => {
   await app?.close();
   sqlite?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe("redactUrl", () => {
+  it("hides a URL's password for messages, and says when the text is no URL", () => {
+    expect(redactUrl("postgres://app:s3cret@db.example:5432/shop")).toBe("postgres://app:***@db.example:5432/shop");
+    expect(redactUrl("redis://127.0.0.1:6379/0")).toBe("redis://127.0.0.1:6379/0");
+    expect(redactUrl("not a url")).toBe("(unparsable URL)");
+  });
 });
 
 describe("weft --help", () => {
