@@ -11,8 +11,8 @@ import { adminTablesFor, type AdminTables } from "../src/auth/tables.js";
 import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
-import { getPage, type Client } from "../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "./support.js";
+import type { Client } from "../../server/test/helpers.js";
+import { loginOnce, openLive, startAdmin } from "./support.js";
 
 // One database per engine: the demo's shop on SQLite or PostgreSQL (support/demo-shop.ts).
 describe.each(ENGINES)("%s", (engine) => {
@@ -73,18 +73,8 @@ describe.each(ENGINES)("%s", (engine) => {
     await shop?.close();
   });
 
-  async function open(path: string) {
-    const jar = await login("admin");
-    const { res, html, roots } = await getPage(base, path, jar.header);
-    expect(res.status, html.slice(0, 200)).toBe(200);
-    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref: 1, sockets });
-    return {
-      page: html,
-      html: () => c.html.get(1)!,
-      event: (name: string, payload: object) => c.reply(c.event(1, name, payload)),
-      redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined,
-    };
-  }
+  const open = async (path: string) => openLive(base, await login("admin"), path, sockets);
+
   const orderRow = async (id: number) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
   const setOrder = async (id: number, v: Partial<typeof orders.$inferInsert>) => void (await db.update(orders).set(v).where(eq(orders.id, id)));
   const formOf = async (id: number, extra: Record<string, string> = {}) => {

@@ -13,8 +13,8 @@ import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
 import { inlineSpecs } from "../src/changeform/inline-spec.js";
-import { getPage, type Client } from "../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "./support.js";
+import type { Client } from "../../server/test/helpers.js";
+import { loginOnce, openLive, startAdmin } from "./support.js";
 
 // One database per engine: the demo's shop on SQLite or PostgreSQL (support/demo-shop.ts).
 describe.each(ENGINES)("%s", (engine) => {
@@ -61,19 +61,8 @@ describe.each(ENGINES)("%s", (engine) => {
     await shop?.close();
   });
 
-  async function open(username: string, path: string) {
-    const jar = await login(username);
-    const { res, html, roots } = await getPage(base, path, jar.header);
-    expect(res.status).toBe(200);
-    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref: 1, sockets });
-    return {
-      page: html,
-      html: () => c.html.get(1)!,
-      event: async (name: string, payload: object = {}) => c.reply(c.event(1, name, payload)),
-      redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined,
-      errors: () => c.frames.filter((f) => f[0] === "!"),
-    };
-  }
+  const open = async (username: string, path: string) => openLive(base, await login(username), path, sockets);
+
   const orderRow = async (id: number) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
   const itemsOf = (id: number) => db.select().from(orderItems).where(eq(orderItems.orderId, id)).orderBy(asc(orderItems.id));
   const audits = (model: string) => db.select().from(weftAuditLog).where(eq(weftAuditLog.model, model)).orderBy(weftAuditLog.id);
@@ -245,12 +234,8 @@ describe.each(ENGINES)("%s", (engine) => {
     }, 60_000);
     afterAll(async () => void (await app2?.close()));
 
-    async function open2(username: string, path: string) {
-      const jar = await login2(username);
-      const { html, roots } = await getPage(base2, path, jar.header);
-      const c = await joinView({ base: base2, cookie: jar.header, token: roots[0].token, url: base2 + path, ref: 1, sockets });
-      return { jar, page: html, html: () => c.html.get(1)!, event: async (name: string, payload: object = {}) => c.reply(c.event(1, name, payload)), redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined };
-    }
+    const open2 = async (username: string, path: string) => openLive(base2, await login2(username), path, sockets);
+
     const nameOf = async (id: number) => (await db.select().from(products).where(eq(products.id, id)))[0]!.name;
 
     it("each row's product is a combobox: typing searches (scoped), ↓ and a click pick, Save writes the picked product with its audit entry", async () => {

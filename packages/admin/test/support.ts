@@ -9,7 +9,7 @@ import { adminPlugin, type AdminSite } from "../src/index.js";
 import { weft } from "@weft/server";
 import type { AuthorityOptions, Limits } from "@weft/server/transport";
 import { type ChannelLayer } from "@weft/server/pubsub";
-import { Client, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
+import { Client, getPage, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
 
 /** Options of {@link startAdmin}. */
 export interface AdminServerOptions {
@@ -193,4 +193,42 @@ export async function openView(jar: Jar, url: string, view: string, o: { ref: nu
   expect(root, `the ${view} view on ${url}`).toBeDefined();
   const c = await joinView({ base: new URL(url).origin, cookie: jar.header, token: root!.token, url, ref: o.ref, sockets: o.sockets });
   return { c, first };
+}
+
+/** A page's root view joined over the protocol after its HTTP render ({@link openLive}). */
+export interface Live {
+  c: Client;
+  ref: number;
+  /** the HTTP status of the page (200: openLive expects it) */
+  status: number;
+  /** the first (HTTP) render */
+  page: string;
+  html(): string;
+  /** sends an event and waits for its reply (or error) */
+  event(name: string, payload?: object): Promise<unknown[]>;
+  /** where the view redirected to (its `x` frame), if it did */
+  redirect(): string | undefined;
+  /** the error frames the client received */
+  errors(): unknown[][];
+}
+
+/**
+ * GETs `path` on `base` with `jar`'s cookie, expecting 200, and joins the page's first root
+ * view as ref 1 on a new client (pushed to `sockets`, for the suite's afterAll to close).
+ */
+export async function openLive(base: string, jar: Jar, path: string, sockets: Client[]): Promise<Live> {
+  const { res, html, roots } = await getPage(base, path, jar.header);
+  expect(res.status, `${path}: ${html.slice(0, 200)}`).toBe(200);
+  const ref = 1;
+  const c = await joinView({ base, cookie: jar.header, token: roots[0]!.token, url: base + path, ref, sockets });
+  return {
+    c,
+    ref,
+    status: res.status,
+    page: html,
+    html: () => c.html.get(ref)!,
+    event: (name, payload = {}) => c.reply(c.event(ref, name, payload)) as Promise<unknown[]>,
+    redirect: () => c.find((f) => f[0] === "x" && f[1] === ref)?.[2] as string | undefined,
+    errors: () => c.frames.filter((f) => f[0] === "!"),
+  };
 }
