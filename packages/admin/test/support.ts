@@ -4,7 +4,7 @@
  * protocol client of ../helpers.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { adminPlugin, type AdminSite } from "../src/index.js";
 import { weft } from "@weft/server";
 import type { AuthorityOptions, Limits } from "@weft/server/transport";
@@ -230,5 +230,50 @@ export async function openLive(base: string, jar: Jar, path: string, sockets: Cl
     event: (name, payload = {}) => c.reply(c.event(ref, name, payload)) as Promise<unknown[]>,
     redirect: () => c.find((f) => f[0] === "x" && f[1] === ref)?.[2] as string | undefined,
     errors: () => c.frames.filter((f) => f[0] === "!"),
+  };
+}
+
+/** What {@link useAdminServer} gives a suite; read it in hooks and tests. */
+export interface AdminServerSuite {
+  /** `http://127.0.0.1:<port>` once {@link AdminServerSuite.start} ran ("" before) */
+  readonly base: string;
+  /** every protocol client the suite opens, closed by the afterAll */
+  readonly sockets: Client[];
+  /** the user's browser, logged in through the real form once ({@link loginOnce}; password `<username>-pass`) */
+  login(username: string): Promise<Jar>;
+  /** Serves `site` ({@link startAdmin}); call it in the suite's beforeAll. */
+  start(site: AdminSite, o?: AdminServerOptions): Promise<void>;
+  /** {@link openLive} as `username` */
+  live(username: string, path: string): Promise<Live>;
+  /** {@link openView} as `username`: GETs `path` and joins its view `view` as ref 1 */
+  view(username: string, path: string, view: string): Promise<{ c: Client; first: string }>;
+}
+
+/**
+ * A suite's admin server over the real HTTP and protocol: registers an afterAll that closes the
+ * suite's clients, then the server, then runs `after` (the suite's database: it outlives the
+ * server). Call it at the top of the suite, then `start(site)` in its beforeAll.
+ */
+export function useAdminServer(after?: () => unknown): AdminServerSuite {
+  let app: FastifyInstance | undefined;
+  let base = "";
+  const sockets: Client[] = [];
+  const login = loginOnce(() => base);
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await app?.close();
+    await after?.();
+  });
+  return {
+    get base() {
+      return base;
+    },
+    sockets,
+    login,
+    async start(site, o = {}) {
+      ({ app, base } = await startAdmin(site, o));
+    },
+    live: async (username, path) => openLive(base, await login(username), path, sockets),
+    view: async (username, path, view) => openView(await login(username), base + path, view, { ref: 1, sockets }),
   };
 }
