@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn } from "./support/admin.js";
+import { SCREEN_SIZES } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { openLive } from "./support/live.js";
 
@@ -111,10 +112,7 @@ describe("users, groups and tokens", () => {
     await ctx.close();
   });
 
-  for (const size of [
-    { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
-    { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
-  ]) {
+  for (const size of SCREEN_SIZES) {
     it(`screenshots of the user list and form at ${size.viewport.width}×${size.viewport.height}`, async () => {
       mkdirSync(SHOTS, { recursive: true });
       const ctx = await loggedIn(e2e.browser, e2e.demo.url, "admin", { viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile });
