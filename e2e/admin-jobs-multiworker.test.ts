@@ -4,13 +4,10 @@
 // worker B, and the job on A stops as cancelled; a view-only user gets 403 from the action
 // endpoint and 404 for the job's URL; when worker A is killed (SIGKILL) mid-job, the page on B
 // turns to "lost" once the job's lease expires (15 s by default). Waits are condition polls.
-import { rm } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestRedis } from "../packages/server/test/support/redis.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
-import { stopWorker, type Worker } from "./support/faults-workers.js";
-import { startTwoWorkers } from "./support/two-workers.js";
+import { useTwoWorkers } from "./support/two-workers.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
 const LIST = "/admin/shop/order/";
@@ -21,31 +18,16 @@ const LIST = "/admin/shop/order/";
 const ROW_DELAY_MS = 1_000;
 const ROW_DELAY = { ACTION_ROW_DELAY_MS: String(ROW_DELAY_MS) };
 
-let redis: TestRedis;
-let dir = "";
-let A: Worker;
-let B: Worker;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ redis, dir, A, B, browser } = await startTwoWorkers("weft-e2e-jobs-", ROW_DELAY));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([stopWorker(A), stopWorker(B)]);
-  await redis?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const workers = useTwoWorkers("weft-e2e-jobs-", ROW_DELAY);
 
 /** A browser context logged in on worker A (the session lives in the shared database: it works on B too). */
-const loginAs = (username: string) => loggedIn(browser, A.url, username);
+const loginAs = (username: string) => loggedIn(workers.browser, workers.A.url, username);
 
 const open = (ctx: BrowserContext, url: string) => openLive(ctx, url);
 
 /** On worker A's change list (paid orders): picks `n` rows (or the whole page), runs `action`; returns the job's path. */
 async function startOnA(ctx: BrowserContext, action: string, n: number | "page"): Promise<{ page: Page; path: string }> {
-  const { page, frames } = await open(ctx, `${A.url}${LIST}?status__exact=paid`);
+  const { page, frames } = await open(ctx, `${workers.A.url}${LIST}?status__exact=paid`);
   if (n === "page") {
     const from = frames.length;
     await page.locator("#result-list thead input[type=checkbox]").check();
@@ -74,7 +56,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
   it("starts on A, advances live on B, Cancel on B stops the job on A as cancelled", async () => {
     const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", 12);
-    const { page: onB } = await open(ctx, `${B.url}${path}`);
+    const { page: onB } = await open(ctx, `${workers.B.url}${path}`);
     expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
     await advancesPast(onB, 1);
     const seen = await current(onB);
@@ -102,7 +84,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     await page.locator("#job-status", { hasText: "done" }).waitFor();
     const viewer = await loginAs("viewer");
     const vp = await viewer.newPage();
-    for (const w of [A, B]) {
+    for (const w of [workers.A, workers.B]) {
       expect((await vp.goto(`${w.url}${path}`))?.status(), w.name).toBe(404);
       await vp.goto(`${w.url}/admin/`);
       const csrf = (await vp.locator('input[name="_csrf"]').first().getAttribute("value"))!;
@@ -111,7 +93,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
       expect(await res.text()).toBe("You don't have permission to do that.");
     }
     // the viewer has no jobs: nothing was created
-    await vp.goto(`${B.url}/admin/jobs/`);
+    await vp.goto(`${workers.B.url}/admin/jobs/`);
     expect(await vp.locator("#jobs-empty").count()).toBe(1);
     await viewer.close();
     await manager.close();
@@ -121,10 +103,10 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", "page");
     await onA.close();
-    const { page: onB } = await open(ctx, `${B.url}${path}`);
+    const { page: onB } = await open(ctx, `${workers.B.url}${path}`);
     await advancesPast(onB, 1);
-    A.proc.kill("SIGKILL");
-    await A.exited;
+    workers.A.proc.kill("SIGKILL");
+    await workers.A.exited;
     const stoppedAt = await current(onB);
     // the lease (15 s) runs out with nobody renewing it; B's page re-reads and shows "lost"
     await onB.locator("#job-status", { hasText: "lost" }).waitFor({ timeout: 40_000 });
