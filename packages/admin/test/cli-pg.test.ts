@@ -9,7 +9,6 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance } from "fastify";
@@ -19,6 +18,7 @@ import { runCli } from "../src/cli/index.js";
 import { Jar, login, startAdmin, submitLogin } from "./support.js";
 import { runProcess } from "../../server/test/support/run-process.js";
 import { usePgPool } from "./support/pg-pool.js";
+import { cliIO } from "./support/cli-io.js";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(pkgDir, (JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { bin: { weft: string } }).bin.weft);
@@ -31,16 +31,9 @@ let base = "";
 
 /** Runs `weft ARGS` in-process with DATABASE_URL (unless `env` says otherwise) and `input` on stdin. */
 async function weft(args: string[], o: { input?: string; env?: Record<string, string | undefined> } = {}) {
-  const stdin = new PassThrough();
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c) => (stdout += String(c)));
-  err.on("data", (c) => (stderr += String(c)));
-  stdin.end(o.input ?? "");
-  const code = await runCli(args, { env: { DATABASE_URL: testPg.url, ...o.env }, stdin, stdout: out, stderr: err }, dir);
-  return { code, stdout, stderr };
+  const run = cliIO({ DATABASE_URL: testPg.url, ...o.env }, o.input ?? "");
+  const code = await runCli(args, run.io, dir);
+  return { code, ...run.text() };
 }
 
 afterAll(async () => {

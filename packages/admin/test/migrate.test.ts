@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { PassThrough } from "node:stream";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../src/testing/index.js";
 import { usePgPool } from "./support/pg-pool.js";
+import { cliIO } from "./support/cli-io.js";
 import { adminTables, UserStore, weftUsers } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
 import { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrateAdmin } from "../src/migrate/index.js";
@@ -30,15 +30,6 @@ const tags = journal("sqlite").map((e) => e.tag);
 const ADMIN_TABLES = [...BASELINE_TABLES, "weft_jobs", "weft_export_chunks"].sort();
 const tablesIn = (s: Database.Database) => (s.prepare("select name from sqlite_master where type = 'table' and name like 'weft_%' order by name").all() as { name: string }[]).map((r) => r.name);
 
-function cliIO(env: Record<string, string | undefined> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c) => (stdout += String(c)));
-  err.on("data", (c) => (stderr += String(c)));
-  return { io: { env, stdin: new PassThrough(), stdout: out, stderr: err }, text: () => ({ stdout, stderr }) };
-}
 
 describe("migrateAdmin on SQLite", () => {
   it("creates every admin table on a fresh file, then applies nothing", async () => {
