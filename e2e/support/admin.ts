@@ -8,15 +8,16 @@ export type ContextOptions = Parameters<Browser["newContext"]>[0];
 
 /**
  * A new browser context (its own cookies: its own session) logged in on the demo at `url`
- * through the admin's login form as `username` (the demo's users have their name as password);
- * resolves once the login landed on the admin's home page.
+ * through the admin's login form as `username` with `password` (default: the username, as the
+ * demo's users have); resolves once the login landed on the admin's home page.
  */
-export async function loggedIn(browser: Browser, url: string, username: string, opts: ContextOptions = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext(opts);
+export async function loggedIn(browser: Browser, url: string, username: string, opts: ContextOptions & { password?: string } = {}): Promise<BrowserContext> {
+  const { password = username, ...contextOptions } = opts;
+  const ctx = await browser.newContext(contextOptions);
   const page = await ctx.newPage();
   await page.goto(`${url}/admin/login/`);
   await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(username);
+  await page.getByLabel("Password").fill(password);
   await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
   await page.close();
   return ctx;
