@@ -6,7 +6,7 @@
 // turns to "lost" once the job's lease expires (15 s by default). Waits are condition polls.
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
+import { cancelJob, jobAdvancesPast, jobCurrent, jobStatus, loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { useTwoWorkers } from "./support/two-workers.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
@@ -39,40 +39,22 @@ async function startOnA(ctx: BrowserContext, action: string, n: number | "page")
   return { page, path: new URL(page.url()).pathname };
 }
 
-async function status(page: Page): Promise<string> {
-  return ((await page.locator("#job-status").textContent()) ?? "").trim();
-}
-
-async function current(page: Page): Promise<number> {
-  return Number(((await page.locator("#job-counts").textContent()) ?? "").trim().split(" ")[0]!.replace(/,/g, ""));
-}
-
-/** Waits until the page's "current" is above `n`. */
-function advancesPast(page: Page, n: number, timeout = 20_000): Promise<unknown> {
-  return page.waitForFunction((n) => Number(document.querySelector("#job-counts")?.textContent?.trim().split(" ")[0]?.replace(/,/g, "")) > n, n, { timeout, polling: 50 });
-}
-
 describe("bulk actions across two worker processes (Redis + one SQLite file)", () => {
   it("starts on A, advances live on B, Cancel on B stops the job on A as cancelled", async () => {
     const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", 12);
     const { page: onB } = await open(ctx, `${workers.B.url}${path}`);
     expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
-    await advancesPast(onB, 1);
-    const seen = await current(onB);
-    await advancesPast(onB, seen); // live: it keeps moving on B, pushed from A through Redis
-    expect(await status(onB)).toBe("running");
+    await jobAdvancesPast(onB, 1);
+    const seen = await jobCurrent(onB);
+    await jobAdvancesPast(onB, seen); // live: it keeps moving on B, pushed from A through Redis
+    expect(await jobStatus(onB)).toBe("running");
 
-    onB.once("dialog", (d) => void d.accept());
-    await onB.click("#job-cancel");
-    await onB.locator("#job-status", { hasText: "cancelled" }).waitFor();
-    // "cancelled" is stored by A's runner once the body has stopped: A's own page says so too
-    await onA.locator("#job-status", { hasText: "cancelled" }).waitFor();
-    const done = await current(onB);
+    const done = await cancelJob(onB, onA);
     expect(done).toBeLessThan(12);
     await onB.waitForTimeout(ROW_DELAY_MS + 500); // longer than a row takes
-    expect(await current(onB)).toBe(done);
-    expect(await current(onA)).toBe(done);
+    expect(await jobCurrent(onB)).toBe(done);
+    expect(await jobCurrent(onA)).toBe(done);
     expect(await onA.locator("#job-log li").first().innerText()).toBe(`Cancelled after ${done} orders.`);
     expect(await onA.locator("#job-summary").innerText()).toBe(`Cancelled after ${done} of 12 orders.`);
     await ctx.close();
@@ -104,16 +86,16 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     const { page: onA, path } = await startOnA(ctx, "refund_selected", "page");
     await onA.close();
     const { page: onB } = await open(ctx, `${workers.B.url}${path}`);
-    await advancesPast(onB, 1);
+    await jobAdvancesPast(onB, 1);
     workers.A.proc.kill("SIGKILL");
     await workers.A.exited;
-    const stoppedAt = await current(onB);
+    const stoppedAt = await jobCurrent(onB);
     // the lease (15 s) runs out with nobody renewing it; B's page re-reads and shows "lost"
     await onB.locator("#job-status", { hasText: "lost" }).waitFor({ timeout: 40_000 });
     expect(await onB.locator("#job-error").innerText()).toBe("The worker running this job stopped responding; its outcome is unknown.");
     expect(await onB.locator("#job-cancel").count()).toBe(0);
-    expect(await current(onB)).toBeGreaterThanOrEqual(stoppedAt);
-    expect(await current(onB)).toBeLessThan(50);
+    expect(await jobCurrent(onB)).toBeGreaterThanOrEqual(stoppedAt);
+    expect(await jobCurrent(onB)).toBeLessThan(50);
     await ctx.close();
   }, 180_000); // a bound (the lease alone is 15 s)
 });
