@@ -62,21 +62,7 @@ export function useTwoWorkers(prefix: string, env: Record<string, string>, o: { 
     if (!t) throw new Error("useTwoWorkers: read it in a hook or a test");
     return t;
   };
-  return {
-    get redis() {
-      return started().redis;
-    },
-    get dir() {
-      return started().dir;
-    },
-    get A() {
-      return started().A;
-    },
-    get B() {
-      return started().B;
-    },
-    get browser() {
-      return started().browser;
-    },
-  };
+  const session = {} as TwoWorkers;
+  for (const key of ["redis", "dir", "A", "B", "browser"] as const) Object.defineProperty(session, key, { get: () => started()[key] });
+  return session;
 }
