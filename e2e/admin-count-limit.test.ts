@@ -4,25 +4,19 @@
 // action's confirmation before anything runs. Screenshots at 1366×900 and 390×844 go to
 // docs/screenshots/orders-list-capped-*.png (the list, its pager) and orders-capped-confirm-1366.png. Waits are condition polls.
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn } from "./support/admin.js";
-import { recordFrames } from "./support/browser.js";
+import { recordFrames, SCREEN_SIZES } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
+import { queryDemo } from "./support/demo-db.js";
 import { eventAndReply, joined } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const LIST = "/admin/shop/order/";
-const SIZES = [
-  { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
-  { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
-] as const;
 
 const e2e = useDemo({ simulateMs: 0 });
-// the demo's own driver (the e2e package does not depend on it)
-const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as new (file: string, o: { readonly: boolean; fileMustExist: boolean }) => { prepare(sql: string): { pluck(): { get(): unknown } }; close(): void };
 
 async function shot(page: Page, name: string, size: string): Promise<void> {
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `${name} at ${size} scrolls sideways`).toBe(true);
@@ -31,16 +25,11 @@ async function shot(page: Page, name: string, size: string): Promise<void> {
 
 /** The exact number of cancelled orders, read from the demo's own database file. */
 function cancelledOrders(): number {
-  const db = new Database(e2e.demo.dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare("select count(*) from orders where status = 'cancelled'").pluck().get() as number;
-  } finally {
-    db.close();
-  }
+  return queryDemo<{ n: number }>(e2e.demo.dbFile, "select count(*) n from orders where status = 'cancelled'")[0]!.n;
 }
 
 describe("a capped count on the orders change list", () => {
-  for (const size of SIZES) {
+  for (const size of SCREEN_SIZES) {
     it(`says "more than 10,000", pages without a last page, and confirms the exact number (${size.name})`, async () => {
       mkdirSync(SHOTS, { recursive: true });
       const ctx = await loggedIn(e2e.browser, e2e.demo.url, "admin", { viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile });

@@ -4,25 +4,17 @@
 // same without JavaScript (a GET form). Screenshots at 1366×900 and 390×844
 // (docs/screenshots/orders-filter-autocomplete-*.png). Every wait is a condition.
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { useDemo } from "./support/demo.js";
+import { queryDemo } from "./support/demo-db.js";
 import { loggedIn } from "./support/admin.js";
 import { recordFrames } from "./support/browser.js";
 import { joined } from "./support/live.js";
 
 const e2e = useDemo({ simulateMs: 0 });
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
-const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as new (file: string, o: { readonly: boolean }) => { prepare(sql: string): { all(...a: unknown[]): unknown[] }; close(): void };
 
-function query<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new Database(e2e.demo.dbFile, { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...args: unknown[]): T[] => queryDemo<T>(e2e.demo.dbFile, sql, ...args);
 
 const countText = (n: number) => `${n.toLocaleString("en-US")} ${n === 1 ? "result" : "results"}`;
 

@@ -5,26 +5,17 @@
 // 390×844 (docs/screenshots/order-form-inline-*.png).
 // Every wait is a condition (Playwright auto-waiting, waitForURL, waitForFunction).
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { useDemo } from "./support/demo.js";
+import { queryDemo } from "./support/demo-db.js";
 import { loggedIn } from "./support/admin.js";
 import { recordFrames } from "./support/browser.js";
 import { joined } from "./support/live.js";
 
 const e2e = useDemo({ simulateMs: 0 });
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
-// the demo's driver (not a dependency of the e2e package), to read its database file
-const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as new (file: string, o: { readonly: boolean }) => { prepare(sql: string): { all(...a: unknown[]): unknown[] }; close(): void };
 
-function query<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new Database(e2e.demo.dbFile, { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...args: unknown[]): T[] => queryDemo<T>(e2e.demo.dbFile, sql, ...args);
 
 describe("order form: customer autocomplete and items inline", () => {
   it("picks the customer with the keyboard, adds and deletes items, saves once, and the database and history agree", async () => {

@@ -4,35 +4,16 @@
 // 2 per action) are counted atomically in Redis, so exactly 3 start and 17 get 429 JSON; another
 // user still starts one. The actions' pace is set to an hour a row: no job ends during the test,
 // so no slot frees itself meanwhile, however loaded the machine.
-import { rm } from "node:fs/promises";
-import type { Browser, BrowserContext } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestRedis } from "../packages/server/test/support/redis.js";
+import type { BrowserContext } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { loggedIn } from "./support/admin.js";
 import type { Worker } from "./support/faults-workers.js";
-import { startTwoWorkers } from "./support/two-workers.js";
+import { useTwoWorkers } from "./support/two-workers.js";
 
 const LIST = "/admin/shop/order/";
 const HOUR_A_ROW = { ACTION_ROW_DELAY_MS: "3600000" };
 
-let redis: TestRedis;
-let dir = "";
-let A: Worker;
-let B: Worker;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ redis, dir, A, B, browser } = await startTwoWorkers("weft-e2e-caps-", HOUR_A_ROW));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  // the jobs never end (an hour a row): no graceful stop to wait for
-  for (const w of [A, B]) if (w?.alive()) w.proc.kill("SIGKILL");
-  await Promise.all([A?.exited, B?.exited]);
-  await redis?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const workers = useTwoWorkers("weft-e2e-caps-", HOUR_A_ROW, { kill: true });
 
 /** The CSRF token of `ctx`'s session (the shell's logout form). */
 async function csrfOf(ctx: BrowserContext, w: Worker): Promise<string> {
@@ -42,11 +23,11 @@ async function csrfOf(ctx: BrowserContext, w: Worker): Promise<string> {
 
 describe("per-user job caps across two worker processes", () => {
   it("20 concurrent starts by one user → exactly 3 started, 17 refused with 429 JSON; another user still starts one", async () => {
-    const manager = await loggedIn(browser, A.url, "manager");
-    const csrf = await csrfOf(manager, A);
+    const manager = await loggedIn(workers.browser, workers.A.url, "manager");
+    const csrf = await csrfOf(manager, workers.A);
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        manager.request.post(`${(i % 2 ? A : B).url}${LIST}action/`, {
+        manager.request.post(`${(i % 2 ? workers.A : workers.B).url}${LIST}action/`, {
           form: { _csrf: csrf, action: i % 4 < 2 ? "refund_selected" : "sync_with_vendor", _selected_action: String(1 + i) },
           maxRedirects: 0,
         }),
@@ -62,13 +43,13 @@ describe("per-user job caps across two worker processes", () => {
     }
     // the 3 are the manager's only jobs, on either worker's "My jobs"
     const page = await manager.newPage();
-    for (const w of [A, B]) {
+    for (const w of [workers.A, workers.B]) {
       await page.goto(`${w.url}/admin/jobs/`);
       expect(await page.locator("[data-job]").count(), w.name).toBe(3);
     }
     // another user is not starved
-    const admin = await loggedIn(browser, A.url, "admin");
-    const other = await admin.request.post(`${B.url}${LIST}action/`, { form: { _csrf: await csrfOf(admin, B), action: "sync_with_vendor", _selected_action: "30" }, maxRedirects: 0 });
+    const admin = await loggedIn(workers.browser, workers.A.url, "admin");
+    const other = await admin.request.post(`${workers.B.url}${LIST}action/`, { form: { _csrf: await csrfOf(admin, workers.B), action: "sync_with_vendor", _selected_action: "30" }, maxRedirects: 0 });
     expect(other.status()).toBe(303);
     await admin.close();
     await manager.close();

@@ -4,13 +4,10 @@
 // worker B, and the job on A stops as cancelled; a view-only user gets 403 from the action
 // endpoint and 404 for the job's URL; when worker A is killed (SIGKILL) mid-job, the page on B
 // turns to "lost" once the job's lease expires (15 s by default). Waits are condition polls.
-import { rm } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TestRedis } from "../packages/server/test/support/redis.js";
-import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
-import { stopWorker, type Worker } from "./support/faults-workers.js";
-import { startTwoWorkers } from "./support/two-workers.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { cancelJob, jobAdvancesPast, jobCurrent, jobStatus, loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
+import { useTwoWorkers } from "./support/two-workers.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
 const LIST = "/admin/shop/order/";
@@ -21,31 +18,16 @@ const LIST = "/admin/shop/order/";
 const ROW_DELAY_MS = 1_000;
 const ROW_DELAY = { ACTION_ROW_DELAY_MS: String(ROW_DELAY_MS) };
 
-let redis: TestRedis;
-let dir = "";
-let A: Worker;
-let B: Worker;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ redis, dir, A, B, browser } = await startTwoWorkers("weft-e2e-jobs-", ROW_DELAY));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([stopWorker(A), stopWorker(B)]);
-  await redis?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
-});
+const workers = useTwoWorkers("weft-e2e-jobs-", ROW_DELAY);
 
 /** A browser context logged in on worker A (the session lives in the shared database: it works on B too). */
-const loginAs = (username: string) => loggedIn(browser, A.url, username);
+const loginAs = (username: string) => loggedIn(workers.browser, workers.A.url, username);
 
 const open = (ctx: BrowserContext, url: string) => openLive(ctx, url);
 
 /** On worker A's change list (paid orders): picks `n` rows (or the whole page), runs `action`; returns the job's path. */
 async function startOnA(ctx: BrowserContext, action: string, n: number | "page"): Promise<{ page: Page; path: string }> {
-  const { page, frames } = await open(ctx, `${A.url}${LIST}?status__exact=paid`);
+  const { page, frames } = await open(ctx, `${workers.A.url}${LIST}?status__exact=paid`);
   if (n === "page") {
     const from = frames.length;
     await page.locator("#result-list thead input[type=checkbox]").check();
@@ -57,40 +39,22 @@ async function startOnA(ctx: BrowserContext, action: string, n: number | "page")
   return { page, path: new URL(page.url()).pathname };
 }
 
-async function status(page: Page): Promise<string> {
-  return ((await page.locator("#job-status").textContent()) ?? "").trim();
-}
-
-async function current(page: Page): Promise<number> {
-  return Number(((await page.locator("#job-counts").textContent()) ?? "").trim().split(" ")[0]!.replace(/,/g, ""));
-}
-
-/** Waits until the page's "current" is above `n`. */
-function advancesPast(page: Page, n: number, timeout = 20_000): Promise<unknown> {
-  return page.waitForFunction((n) => Number(document.querySelector("#job-counts")?.textContent?.trim().split(" ")[0]?.replace(/,/g, "")) > n, n, { timeout, polling: 50 });
-}
-
 describe("bulk actions across two worker processes (Redis + one SQLite file)", () => {
   it("starts on A, advances live on B, Cancel on B stops the job on A as cancelled", async () => {
     const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", 12);
-    const { page: onB } = await open(ctx, `${B.url}${path}`);
+    const { page: onB } = await open(ctx, `${workers.B.url}${path}`);
     expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
-    await advancesPast(onB, 1);
-    const seen = await current(onB);
-    await advancesPast(onB, seen); // live: it keeps moving on B, pushed from A through Redis
-    expect(await status(onB)).toBe("running");
+    await jobAdvancesPast(onB, 1);
+    const seen = await jobCurrent(onB);
+    await jobAdvancesPast(onB, seen); // live: it keeps moving on B, pushed from A through Redis
+    expect(await jobStatus(onB)).toBe("running");
 
-    onB.once("dialog", (d) => void d.accept());
-    await onB.click("#job-cancel");
-    await onB.locator("#job-status", { hasText: "cancelled" }).waitFor();
-    // "cancelled" is stored by A's runner once the body has stopped: A's own page says so too
-    await onA.locator("#job-status", { hasText: "cancelled" }).waitFor();
-    const done = await current(onB);
+    const done = await cancelJob(onB, onA);
     expect(done).toBeLessThan(12);
     await onB.waitForTimeout(ROW_DELAY_MS + 500); // longer than a row takes
-    expect(await current(onB)).toBe(done);
-    expect(await current(onA)).toBe(done);
+    expect(await jobCurrent(onB)).toBe(done);
+    expect(await jobCurrent(onA)).toBe(done);
     expect(await onA.locator("#job-log li").first().innerText()).toBe(`Cancelled after ${done} orders.`);
     expect(await onA.locator("#job-summary").innerText()).toBe(`Cancelled after ${done} of 12 orders.`);
     await ctx.close();
@@ -102,7 +66,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     await page.locator("#job-status", { hasText: "done" }).waitFor();
     const viewer = await loginAs("viewer");
     const vp = await viewer.newPage();
-    for (const w of [A, B]) {
+    for (const w of [workers.A, workers.B]) {
       expect((await vp.goto(`${w.url}${path}`))?.status(), w.name).toBe(404);
       await vp.goto(`${w.url}/admin/`);
       const csrf = (await vp.locator('input[name="_csrf"]').first().getAttribute("value"))!;
@@ -111,7 +75,7 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
       expect(await res.text()).toBe("You don't have permission to do that.");
     }
     // the viewer has no jobs: nothing was created
-    await vp.goto(`${B.url}/admin/jobs/`);
+    await vp.goto(`${workers.B.url}/admin/jobs/`);
     expect(await vp.locator("#jobs-empty").count()).toBe(1);
     await viewer.close();
     await manager.close();
@@ -121,17 +85,17 @@ describe("bulk actions across two worker processes (Redis + one SQLite file)", (
     const ctx = await loginAs("manager");
     const { page: onA, path } = await startOnA(ctx, "refund_selected", "page");
     await onA.close();
-    const { page: onB } = await open(ctx, `${B.url}${path}`);
-    await advancesPast(onB, 1);
-    A.proc.kill("SIGKILL");
-    await A.exited;
-    const stoppedAt = await current(onB);
+    const { page: onB } = await open(ctx, `${workers.B.url}${path}`);
+    await jobAdvancesPast(onB, 1);
+    workers.A.proc.kill("SIGKILL");
+    await workers.A.exited;
+    const stoppedAt = await jobCurrent(onB);
     // the lease (15 s) runs out with nobody renewing it; B's page re-reads and shows "lost"
     await onB.locator("#job-status", { hasText: "lost" }).waitFor({ timeout: 40_000 });
     expect(await onB.locator("#job-error").innerText()).toBe("The worker running this job stopped responding; its outcome is unknown.");
     expect(await onB.locator("#job-cancel").count()).toBe(0);
-    expect(await current(onB)).toBeGreaterThanOrEqual(stoppedAt);
-    expect(await current(onB)).toBeLessThan(50);
+    expect(await jobCurrent(onB)).toBeGreaterThanOrEqual(stoppedAt);
+    expect(await jobCurrent(onB)).toBeLessThan(50);
     await ctx.close();
   }, 180_000); // a bound (the lease alone is 15 s)
 });

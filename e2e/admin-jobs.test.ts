@@ -5,7 +5,7 @@
 // error and never the error text or its stack. Waits are condition polls.
 import type { BrowserContext, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
+import { jobStatus, loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import type { Frame } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { openLive } from "./support/live.js";
@@ -32,11 +32,6 @@ async function runAction(page: Page, frames: Frame[], action: string, n: number)
   return pks;
 }
 
-/** The status badge's text (the stylesheet capitalises it on screen). */
-async function status(page: Page): Promise<string> {
-  return ((await page.locator("#job-status").textContent()) ?? "").trim();
-}
-
 /** "3 of 10" → [3, 10]. */
 async function counts(page: Page): Promise<[number, number]> {
   const m = /^([\d,]+) of ([\d,]+)$/.exec((await page.locator("#job-counts").innerText()).trim());
@@ -57,7 +52,7 @@ describe("bulk actions with a progress page (one worker)", () => {
     const navigations: string[] = [];
     page.on("framenavigated", (f) => f === page.mainFrame() && navigations.push(f.url()));
     await page.waitForFunction(() => /^([2-9]|1\d) of 12$/.test(document.querySelector("#job-counts")?.textContent?.trim() ?? ""), null, { polling: 50 });
-    expect(await status(page)).toBe("running");
+    expect(await jobStatus(page)).toBe("running");
     const percent = Number((await page.locator("#job-percent").innerText()).replace("%", ""));
     expect(percent).toBeGreaterThan(0);
     expect(await page.locator("#job-log li").count()).toBeGreaterThanOrEqual(2);
@@ -66,7 +61,7 @@ describe("bulk actions with a progress page (one worker)", () => {
     // Cancel asks first; dismissing keeps it running
     page.once("dialog", (d) => void d.dismiss());
     await page.click("#job-cancel");
-    expect(await status(page)).toBe("running");
+    expect(await jobStatus(page)).toBe("running");
     const dialogs: string[] = [];
     page.once("dialog", (d) => {
       dialogs.push(d.message());

@@ -4,28 +4,19 @@
 // cells. Screenshots of the list with unsaved edits at 1366×900 and 390×844
 // (docs/screenshots/orders-list-editable-*.png). A customer is picked in a row's search box and
 // saved (docs/screenshots/orders-list-editable-customer-*.png). Every wait is a condition.
-import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loggedIn, rowPks } from "./support/admin.js";
 import { useDemo } from "./support/demo.js";
+import { queryDemo } from "./support/demo-db.js";
 import { eventAndReply, openLive } from "./support/live.js";
 
 const e2e = useDemo({ simulateMs: 0 });
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const LIST = "/admin/shop/order/?status__exact=pending";
-// the demo's driver (not a dependency of the e2e package), to read its database file
-const Database = createRequire(new URL("../examples/admin-demo/package.json", import.meta.url))("better-sqlite3") as new (file: string, o: { readonly: boolean }) => { prepare(sql: string): { all(...a: unknown[]): unknown[] }; close(): void };
 
-function query<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new Database(e2e.demo.dbFile, { readonly: true });
-  try {
-    return db.prepare(sql).all(...args) as T[];
-  } finally {
-    db.close();
-  }
-}
+const query = <T>(sql: string, ...args: unknown[]): T[] => queryDemo<T>(e2e.demo.dbFile, sql, ...args);
 
 describe("listEditable on the orders list", () => {
   it("edits two statuses in the list and saves them at once: the database and the audit log agree", async () => {

@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@weft/admin/testing";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
-import { loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
+import { cancelJob, jobAdvancesPast, jobCurrent, jobStatus, loggedIn, rowPks, selectRows, startJob } from "./support/admin.js";
 import { launchBrowser } from "./support/browser.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
 import { joined, openLive } from "./support/live.js";
@@ -60,11 +60,6 @@ afterAll(async () => {
   for (const m of machines) await rm(m.dir, { recursive: true, force: true });
 });
 
-const status = async (page: Page) => ((await page.locator("#job-status").textContent()) ?? "").trim();
-const current = async (page: Page) => Number(((await page.locator("#job-counts").textContent()) ?? "").trim().split(" ")[0]!.replace(/,/g, ""));
-const advancesPast = (page: Page, n: number, timeout = 20_000) =>
-  page.waitForFunction((n) => Number(document.querySelector("#job-counts")?.textContent?.trim().split(" ")[0]?.replace(/,/g, "")) > n, n, { timeout, polling: 50 });
-
 describe("two machines sharing only PostgreSQL and Redis", () => {
   it("each runs in its own empty directory and writes no file there", () => {
     for (const m of machines) expect(readdirSync(m.dir), m.dir).toEqual([]);
@@ -79,14 +74,10 @@ describe("two machines sharing only PostgreSQL and Redis", () => {
     const path = new URL(onA.url()).pathname;
     const { page: onB } = await openLive(ctx, `${B.url}${path}`);
     expect(await onB.locator("h1#job-title").innerText()).toBe("Refund selected orders");
-    await advancesPast(onB, 1);
-    await advancesPast(onB, await current(onB));
-    expect(await status(onB)).toBe("running");
-    onB.once("dialog", (d) => void d.accept());
-    await onB.click("#job-cancel");
-    await onB.locator("#job-status", { hasText: "cancelled" }).waitFor();
-    await onA.locator("#job-status", { hasText: "cancelled" }).waitFor();
-    const done = await current(onB);
+    await jobAdvancesPast(onB, 1);
+    await jobAdvancesPast(onB, await jobCurrent(onB));
+    expect(await jobStatus(onB)).toBe("running");
+    const done = await cancelJob(onB, onA);
     expect(done).toBeLessThan(12);
     expect(await onA.locator("#job-summary").innerText()).toBe(`Cancelled after ${done} of 12 orders.`);
     await ctx.close();

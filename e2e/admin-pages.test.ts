@@ -140,18 +140,8 @@ describe("change my password", () => {
     // this one stays
     expect((await page.goto(e2e.demo.url + "/admin/"))!.url()).toBe(e2e.demo.url + "/admin/");
     // the new password logs in
-    await (await loggedInWith(e2e.browser, e2e.demo.url, "viewer", "a-new-secret-1")).close();
+    await (await loggedIn(e2e.browser, e2e.demo.url, "viewer", { password: "a-new-secret-1" })).close();
     await other.close();
     await ctx.close();
   });
 });
-
-async function loggedInWith(browser: typeof e2e.browser, url: string, username: string, password: string) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${url}/admin/login/`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
-  return ctx;
-}

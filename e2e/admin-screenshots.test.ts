@@ -8,16 +8,12 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn, selectRows } from "./support/admin.js";
-import { recordFrames } from "./support/browser.js";
+import { recordFrames, SCREEN_SIZES } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { CLASS_DISCONNECTED, joined, viewHasClass } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const LIST = "/admin/shop/order/";
-const SIZES = [
-  { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
-  { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
-] as const;
 
 const e2e = useDemo({ simulateMs: 0, env: { ACTION_ROW_DELAY_MS: "20" } });
 
@@ -28,7 +24,7 @@ async function shot(page: Page, name: string, size: string): Promise<void> {
 }
 
 describe("screenshots of the pages the defects changed", () => {
-  for (const size of SIZES) {
+  for (const size of SCREEN_SIZES) {
     it(`at ${size.viewport.width}×${size.viewport.height}`, async () => {
       mkdirSync(SHOTS, { recursive: true });
       const opts = { viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile };

@@ -7,16 +7,12 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn } from "./support/admin.js";
-import { recordFrames } from "./support/browser.js";
+import { recordFrames, SCREEN_SIZES } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { joined } from "./support/live.js";
 
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const LISTS = ["/admin/shop/order/", "/admin/shop/customer/", "/admin/inventory/product/", "/admin/support/ticket/"];
-const SIZES = [
-  { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
-  { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
-] as const;
 
 const e2e = useDemo({ simulateMs: 0 });
 
@@ -28,7 +24,7 @@ const widths = (page: Page) =>
   });
 
 describe("change-list tables at 1366 px and as cards on a phone", () => {
-  for (const size of SIZES) {
+  for (const size of SCREEN_SIZES) {
     it(`at ${size.viewport.width}×${size.viewport.height}`, async () => {
       mkdirSync(SHOTS, { recursive: true });
       const ctx = await loggedIn(e2e.browser, e2e.demo.url, "manager", { viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile });

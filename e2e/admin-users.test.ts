@@ -6,9 +6,10 @@
 // user list and the user form at 1366×900 and 390×844 under docs/screenshots/. Waits are condition polls.
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { loggedIn } from "./support/admin.js";
+import { SCREEN_SIZES } from "./support/browser.js";
 import { useDemo } from "./support/demo.js";
 import { openLive } from "./support/live.js";
 
@@ -16,15 +17,6 @@ const e2e = useDemo({ simulateMs: 0 });
 const SHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const USERS = "/admin/auth/users/";
 
-async function logInAs(browser: Browser, url: string, username: string, password: string) {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  await page.goto(`${url}/admin/login/`);
-  await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(password);
-  await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
-  return { ctx, page };
-}
 /** Ticks a checkbox until it stays ticked (a re-render of the filter may land between the click and Playwright's check). */
 async function tick(page: Page, sel: string): Promise<void> {
   for (let i = 0; i < 10 && !(await page.isChecked(sel)); i++) {
@@ -78,11 +70,13 @@ describe("users, groups and tokens", () => {
     await page.getByText("The user “e2e-clerk” was changed.").waitFor();
 
     // the user logs in and sees exactly those models
-    const clerk = await logInAs(e2e.browser, e2e.demo.url, "e2e-clerk", "clerk-secret-1");
-    expect((await modelLinks(clerk.page)).sort()).toEqual(["/admin/inventory/product/", "/admin/shop/customer/"]);
-    expect(await clerk.page.locator(`.sidebar a[href="${USERS}"]`).count()).toBe(0);
-    expect((await clerk.page.goto(`${e2e.demo.url}${USERS}`))!.status()).toBe(403);
-    await clerk.ctx.close();
+    const clerk = await loggedIn(e2e.browser, e2e.demo.url, "e2e-clerk", { password: "clerk-secret-1" });
+    const clerkPage = await clerk.newPage();
+    await clerkPage.goto(`${e2e.demo.url}/admin/`);
+    expect((await modelLinks(clerkPage)).sort()).toEqual(["/admin/inventory/product/", "/admin/shop/customer/"]);
+    expect(await clerkPage.locator(`.sidebar a[href="${USERS}"]`).count()).toBe(0);
+    expect((await clerkPage.goto(`${e2e.demo.url}${USERS}`))!.status()).toBe(403);
+    await clerk.close();
 
     // a token: shown once, works on the widgets API, revoked → 401
     await page.fill("#user-tokens [name=name]", "reporting");
@@ -111,10 +105,7 @@ describe("users, groups and tokens", () => {
     await ctx.close();
   });
 
-  for (const size of [
-    { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
-    { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
-  ]) {
+  for (const size of SCREEN_SIZES) {
     it(`screenshots of the user list and form at ${size.viewport.width}×${size.viewport.height}`, async () => {
       mkdirSync(SHOTS, { recursive: true });
       const ctx = await loggedIn(e2e.browser, e2e.demo.url, "admin", { viewport: size.viewport, isMobile: size.isMobile, hasTouch: size.isMobile });

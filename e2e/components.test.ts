@@ -3,17 +3,11 @@
 // target, a component keeps its state when the page passes it new props; the page's forecast
 // (assignAsync) shows its loading state, does not hold up events, and is aborted when the page
 // is left. The app runs in-process, with a forecast lookup the test controls.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import type { FastifyInstance } from "fastify";
-import { buildApp } from "../examples/hello/src/app.js";
-import { launchBrowser, markDocument } from "./support/browser.js";
+import { describe, expect, it } from "vitest";
+import { useHelloApp } from "./support/hello.js";
+import { markDocument } from "./support/browser.js";
 import { openLive } from "./support/live.js";
 import { until } from "./support/browser.js";
-
-let app: FastifyInstance;
-let base = "";
-let browser: Browser;
 
 /** Every forecast lookup the app started: the test answers it (or sees it aborted). */
 const lookups: Array<{ signal: AbortSignal; answer: (text: string) => void }> = [];
@@ -22,28 +16,18 @@ const forecast = (signal: AbortSignal) => new Promise<string>((answer, fail) => 
   signal.addEventListener("abort", () => fail(signal.reason));
 });
 
-beforeAll(async () => {
-  app = await buildApp("components-e2e-secret-0123456789-abcdef", { forecast });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const hello = useHelloApp("components-e2e-secret-0123456789-abcdef", { forecast });
 
 describe("LiveComponents in the browser", () => {
   it("renders components before JavaScript runs", async () => {
-    const html = await (await fetch(`${base}/tallies`)).text();
+    const html = await (await fetch(`${hello.base}/tallies`)).text();
     expect(html).toContain('<p id="tally-apples"><span class="label">apples</span>: <b>0</b>');
     expect(html).toContain('<button type="button" lv-click="add" lv-target="pears">+1</button>');
   });
 
   it("a click with lv-target reaches that component only; it keeps its count through a props update", async () => {
-    const ctx = await browser.newContext();
-    const { page, frames } = await openLive(ctx, `${base}/tallies`);
+    const ctx = await hello.browser.newContext();
+    const { page, frames } = await openLive(ctx, `${hello.base}/tallies`);
     await until(() => lookups.length > 0, "the forecast lookup");
     lookups.at(-1)!.answer("cloudy");
     const same = await markDocument(page);
@@ -76,10 +60,10 @@ describe("LiveComponents in the browser", () => {
   });
 
   it("async: loading in the page and the join render, events answered while loading, then the result", async () => {
-    expect(await (await fetch(`${base}/tallies`)).text()).toContain('<p id="forecast">Loading the forecast…</p>');
-    const ctx = await browser.newContext();
+    expect(await (await fetch(`${hello.base}/tallies`)).text()).toContain('<p id="forecast">Loading the forecast…</p>');
+    const ctx = await hello.browser.newContext();
     const before = lookups.length;
-    const { page, frames } = await openLive(ctx, `${base}/tallies`);
+    const { page, frames } = await openLive(ctx, `${hello.base}/tallies`);
     // the join's render shows the loading state: sent whole, or "unchanged" (the page shows it already)
     const join = frames.find((f) => f.dir === "received" && (f.data[0] === "r" || f.data[0] === "="))!;
     if (join.data[0] === "r") expect(join.raw).toContain("Loading the forecast…");
@@ -96,9 +80,9 @@ describe("LiveComponents in the browser", () => {
   });
 
   it("async: leaving the page aborts a pending lookup", async () => {
-    const ctx = await browser.newContext();
+    const ctx = await hello.browser.newContext();
     const before = lookups.length;
-    const { page } = await openLive(ctx, `${base}/tallies`);
+    const { page } = await openLive(ctx, `${hello.base}/tallies`);
     await until(() => lookups.length > before, "the forecast lookup");
     const lookup = lookups.at(-1)!;
     expect(lookup.signal.aborted).toBe(false);

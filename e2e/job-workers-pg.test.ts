@@ -14,13 +14,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createTestDatabase, type TestDatabase } from "@weft/admin/testing";
+import { createTestDatabase, loginCookie, type TestDatabase } from "@weft/admin/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobStore } from "../packages/server/src/jobs/index.js";
 import { RedisChannelLayer } from "../packages/server/src/pubsub/index.js";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
-import { formLogin, pollUntil, startAllMatching, startWeftWorker, workerPid } from "./support/job-workers.js";
+import { pollUntil, startAllMatching, startWeftWorker, workerPid } from "./support/job-workers.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // the demo's PostgreSQL driver (e2e/ has no dependency of its own on it)
@@ -54,12 +54,8 @@ async function startJobWorker(): Promise<ChildProcess> {
   return startWeftWorker({ cwd, env, redisUrl: redis.url, until, onOutput: (chunk) => void (weftWorkerOut += chunk) });
 }
 
-/** Logs in through the form; returns the cookie header. */
-async function login(base: string, username: string): Promise<string> {
-  const { cookie, res } = await formLogin(base, username);
-  expect(res.status, "login").toBe(302);
-  return cookie;
-}
+/** Logs in through the form (password = username); returns the cookie header. */
+const login = (base: string, username: string) => loginCookie(base, username, username);
 
 /** Runs `action` on every order matching `query`; returns the job id. */
 const startAll = (cookie: string, action: string, query: string) => startAllMatching(demo.url, cookie, action, query);

@@ -13,12 +13,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loginCookie } from "@weft/admin/testing";
 import { JobStore } from "../packages/server/src/jobs/index.js";
 import { RedisChannelLayer } from "../packages/server/src/pubsub/index.js";
 import { startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { seededTemplate } from "./support/demo.js";
 import { startWorker, stopWorker, type Worker } from "./support/faults-workers.js";
-import { formLogin, pollUntil, startAllMatching, startWeftWorker, workerPid } from "./support/job-workers.js";
+import { pollUntil, startAllMatching, startWeftWorker, workerPid } from "./support/job-workers.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // the demo's SQLite driver (e2e/ has no dependency of its own on it)
@@ -40,7 +41,7 @@ const until = pollUntil(60_000);
 /** `weft worker` on the demo's config and the SQLite file, as the web workers (the demo's config would open a PostgreSQL DATABASE_URL). */
 const startJobWorker = () => startWeftWorker({ cwd: ROOT, env: { DATABASE_URL: "", DEMO_DB: dbFile, ...ENV }, redisUrl: redis.url, until, onSpawn: (p) => jobWorkers.push(p) });
 
-const login = async (base: string, username: string) => (await formLogin(base, username)).cookie;
+const login = (base: string, username: string) => loginCookie(base, username, username);
 /** Runs `action` on every order matching `query` from web worker A; returns the job id. */
 const startAll = (cookie: string, action: string, query: string) => startAllMatching(A.url, cookie, action, query);
 

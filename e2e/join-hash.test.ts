@@ -6,30 +6,14 @@
 // the nodes are the same — and the next event's delta applies to the HTML the page had.
 // The socket is routed so the join's answer is held until the page was typed into; a title
 // frame sent after it is the barrier that says the runtime handled it. Waits are condition polls.
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser } from "playwright-core";
-import type { FastifyInstance } from "fastify";
-import { buildApp } from "../examples/hello/src/app.js";
-import { launchBrowser, until } from "./support/browser.js";
+import { expect, it } from "vitest";
+import { useHelloApp } from "./support/hello.js";
+import { until } from "./support/browser.js";
 
-let app: FastifyInstance;
-let base = "";
-let browser: Browser;
-
-beforeAll(async () => {
-  app = await buildApp("join-hash-e2e-secret-0123456789-abcdef");
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
+const hello = useHelloApp("join-hash-e2e-secret-0123456789-abcdef");
 
 it("a page whose state did not change joins without its DOM being replaced: focus, selection and typed text survive", async () => {
-  const ctx = await browser.newContext();
+  const ctx = await hello.browser.newContext();
   const page = await ctx.newPage();
   const held: string[] = [];
   const sent: string[] = [];
@@ -42,7 +26,7 @@ it("a page whose state did not change joins without its DOM being replaced: focu
     // held until the page was typed into, then passed through
     server.onMessage((m) => (pass ? ws.send(m) : held.push(String(m))));
   });
-  await page.goto(`${base}/guestbook`);
+  await page.goto(`${hello.base}/guestbook`);
   const answer = await until(() => held.find((m) => /^\["[=r!]",1/.test(m)), "the join's answer (held)");
   const join = JSON.parse(sent.find((m) => m.startsWith('["j"'))!) as unknown[];
   expect(join).toHaveLength(6);

@@ -2,29 +2,21 @@
 // real port: the items arrive once, a later render of other parts of the view keeps them,
 // and inserting one item sends one small frame. Waits are condition polls.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { buildApp } from "../examples/hello/src/app.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { useHelloApp } from "./support/hello.js";
 import { S_STREAM } from "../packages/client/src/protocol.js";
-import { launchBrowser, recordFrames, until, type Frame } from "./support/browser.js";
+import { recordFrames, until, type Frame } from "./support/browser.js";
 import { eventAndReply, joined } from "./support/live.js";
 
-let app: Awaited<ReturnType<typeof buildApp>>;
-let base = "";
-let browser: Browser;
+const hello = useHelloApp("streams-e2e-secret-0123456789-abcdefgh");
 let ctx: BrowserContext;
 
 beforeAll(async () => {
-  app = await buildApp("streams-e2e-secret-0123456789-abcdefgh");
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  browser = await launchBrowser();
-  ctx = await browser.newContext();
+  ctx = await hello.browser.newContext();
 });
 
 afterAll(async () => {
   await ctx?.close();
-  await browser?.close();
-  await app?.close();
 });
 
 const count = (page: Page) => page.$$eval("#rows > li", (els) => els.length);
@@ -40,7 +32,7 @@ async function openFeed(): Promise<{ page: Page; frames: Frame[] }> {
   const page = await ctx.newPage();
   page.setDefaultTimeout(BIG_MS);
   const frames = recordFrames(page);
-  await page.goto(`${base}/feed`);
+  await page.goto(`${hello.base}/feed`);
   await joined(frames, 1, 0, BIG_MS);
   return { page, frames };
 }
@@ -48,7 +40,7 @@ const streamFrames = (frames: Frame[], from = 0) => frames.slice(from).filter((f
 
 describe("a 10,000-item stream (examples/hello /feed)", () => {
   it("is in the HTML page before JavaScript runs", async () => {
-    const html = await (await fetch(`${base}/feed`)).text();
+    const html = await (await fetch(`${hello.base}/feed`)).text();
     expect(html.match(/<li id="rows-\d+">/g)).toHaveLength(10_000);
     expect(html).toContain('<li id="rows-10000">Row 10000 · 0</li>');
   });
@@ -110,7 +102,7 @@ describe("a 10,000-item stream (examples/hello /feed)", () => {
     await waitCount(page, 10_001);
     const from = frames.length;
     // the server drops every socket (as a restart would); the runtime reconnects and rejoins
-    for (const ws of (app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer.clients) ws.terminate();
+    for (const ws of (hello.app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer.clients) ws.terminate();
     const again = await until(() => streamFrames(frames, from)[0], "the rejoin's stream frame", BIG_MS);
     expect(again.data[3]).toBe(1);
     await waitCount(page, 10_000);

@@ -4,27 +4,16 @@
 // many files show their errors; cancel removes an entry; a dropped file uploads too.
 // Waits are condition polls; nothing asserts on timing.
 import { createHash } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../examples/hello/src/app.js";
-import { launchBrowser } from "./support/browser.js";
+import type { BrowserContext, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useHelloApp } from "./support/hello.js";
 import { openLive } from "./support/live.js";
 
-let app: Awaited<ReturnType<typeof buildApp>>;
-let base = "";
-let browser: Browser;
+const hello = useHelloApp("upload-e2e-secret-0123456789-abcdefgh");
 let ctx: BrowserContext;
 
 beforeAll(async () => {
-  app = await buildApp("upload-e2e-secret-0123456789-abcdefgh");
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  browser = await launchBrowser();
-  ctx = await browser.newContext();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  ctx = await hello.browser.newContext();
 });
 
 /** `n` bytes that are not all alike (so a wrong offset changes the hash). */
@@ -32,18 +21,18 @@ const bytes = (n: number, seed = 1) => Buffer.from(Array.from({ length: n }, (_,
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /** Opens a live page of the app, recording its socket frames; waits for the join. */
-const open = (path: string) => openLive(ctx, base + path, 1);
+const open = (path: string) => openLive(ctx, hello.base + path, 1);
 
 /** Waits until the upload form lists `n` entries. */
 const entries = (page: Page, n: number) => page.waitForFunction((n) => document.querySelectorAll("#entries .entry").length === n, n);
 
 describe("uploads in Chromium", () => {
   it("renders the form before JavaScript, names the chunk in the head, and serves it immutable", async () => {
-    const html = await (await fetch(base + "/upload")).text();
+    const html = await (await fetch(hello.base + "/upload")).text();
     expect(html).toContain('<input type="file" id="photos" name="photos" lv-upload="photos" accept=".png,.jpg,.jpeg,.txt" multiple>');
     const chunk = /<meta name="lv-upload" content="(\/live\/upload\.[0-9a-f]{10}\.js)">/.exec(html)?.[1];
     expect(chunk).toBeTruthy();
-    const res = await fetch(base + chunk);
+    const res = await fetch(hello.base + chunk);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
     expect(res.headers.get("cache-control")).toContain("immutable");
@@ -54,12 +43,12 @@ describe("uploads in Chromium", () => {
     const loads: string[] = [];
     const page = await ctx.newPage();
     page.on("request", (r) => loads.push(new URL(r.url()).pathname));
-    await page.goto(base + "/");
+    await page.goto(hello.base + "/");
     await page.locator("#count").waitFor();
     await page.getByRole("button", { name: "increment" }).click();
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1");
     expect(loads.filter((p) => /\/live\/upload\.[0-9a-f]{10}\.js$/.test(p))).toEqual([]);
-    await page.goto(base + "/upload");
+    await page.goto(hello.base + "/upload");
     await page.waitForRequest((r) => /\/live\/upload\.[0-9a-f]{10}\.js$/.test(r.url()));
     await page.close();
   });

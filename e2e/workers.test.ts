@@ -23,7 +23,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { externalRedis, startTestRedis, type TestRedis } from "../packages/server/test/support/redis.js";
 import { loggedIn } from "./support/admin.js";
 import { launchBrowser, until } from "./support/browser.js";
-import { freePort, MAIN, seededTemplate, STOP_GRACE_MS } from "./support/demo.js";
+import { freePort } from "@weft/server/testing";
+import { MAIN, seededTemplate, STOP_GRACE_MS } from "./support/demo.js";
 import { openLive } from "./support/live.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

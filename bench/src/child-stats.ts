@@ -1,6 +1,7 @@
 /**
- * What a bench server child measures about itself, shared by the Weft child (server.ts) and
- * the LiveViewJS child (peers/lvjs-server.ts) so both answer `cpu` and `mem` the same way.
+ * What a bench server child measures about itself, and the order ticker it runs, shared by the
+ * Weft child (server.ts) and the LiveViewJS child (peers/lvjs-server.ts) so both answer `cpu`,
+ * `mem` and `ticker` the same way.
  */
 import { PerformanceObserver, performance } from "node:perf_hooks";
 
@@ -53,4 +54,42 @@ export async function memoryAfterGc(): Promise<NodeJS.MemoryUsage> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return process.memoryUsage();
+}
+
+/** The message the `ticker` command publishes. */
+export interface OrderCreated {
+  type: "order.created";
+  /** counts up from 1 over the ticker's life */
+  id: number;
+  totalCents: number;
+}
+
+/** The `ticker` command's publisher. */
+export interface OrderTicker {
+  /** From now on publishes an {@link OrderCreated} through `publish` every `ms` ms (0 stops it); returns how many were published so far. */
+  set(ms: number, publish: (msg: OrderCreated) => unknown): number;
+  stop(): void;
+}
+
+/** A stopped {@link OrderTicker}. */
+export function orderTicker(): OrderTicker {
+  let timer: NodeJS.Timeout | undefined;
+  let published = 0;
+  const stop = () => {
+    clearInterval(timer);
+    timer = undefined;
+  };
+  return {
+    set(ms, publish) {
+      stop();
+      if (ms > 0) {
+        timer = setInterval(() => {
+          published++;
+          void publish({ type: "order.created", id: published, totalCents: 1234 });
+        }, ms);
+      }
+      return published;
+    },
+    stop,
+  };
 }

@@ -33,7 +33,7 @@
 import { readdirSync } from "node:fs";
 import { buildApp } from "@weft/admin-demo/dist/app.js";
 import { FEED_PATH, Feed } from "./soak/feed.js";
-import { cpuReader, memoryAfterGc, type GcStats } from "./child-stats.js";
+import { cpuReader, memoryAfterGc, orderTicker, type GcStats } from "./child-stats.js";
 
 export type { GcStats };
 
@@ -96,8 +96,7 @@ await app.listen({ host: "127.0.0.1", port: 0 });
 const { port } = app.server.address() as { port: number };
 
 const readCpu = cpuReader();
-let ticker: NodeJS.Timeout | undefined;
-let published = 0;
+const ticker = orderTicker();
 
 process.on("message", async (req: ServerRequest) => {
   try {
@@ -120,15 +119,7 @@ process.on("message", async (req: ServerRequest) => {
         await app.weft.services.pubsub.publish(req.topic, req.msg);
         return send({ type: "reply", id: req.id });
       case "ticker":
-        clearInterval(ticker);
-        ticker = undefined;
-        if (req.ms > 0) {
-          ticker = setInterval(() => {
-            published++;
-            void app.weft.services.pubsub.publish(req.topic, { type: "order.created", id: published, totalCents: 1234 });
-          }, req.ms);
-        }
-        return send({ type: "reply", id: req.id, published });
+        return send({ type: "reply", id: req.id, published: ticker.set(req.ms, (msg) => app.weft.services.pubsub.publish(req.topic, msg)) });
       case "fds":
         return send({ type: "reply", id: req.id, fds: readdirSync("/proc/self/fd").length });
       case "buffered": {
@@ -149,7 +140,7 @@ process.on("message", async (req: ServerRequest) => {
         return send({ type: "reply", id: req.id, read: { bytes, connections: read.connections } });
       }
       case "stop":
-        clearInterval(ticker);
+        ticker.stop();
         await app.close();
         send({ type: "reply", id: req.id });
         return process.disconnect();

@@ -15,10 +15,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@weft/server/testing";
 import { openView, type OpenView } from "./connect.js";
 import { writeSection } from "./doc.js";
 import { closedLoop, type LoadResult } from "./figures/latency.js";
@@ -39,16 +39,6 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = join(REPO, "examples/admin-demo/dist/main.js");
 const log = (m: string) => process.stderr.write(`bench:workers: ${m}\n`);
 const TICK_US = 1e6 / 100; // /proc/<pid>/stat counts in clock ticks (USER_HZ = 100 on Linux)
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 /** user and system CPU (µs) of `pid` and of its children, from /proc. */
 function cpuOf(pid: number): Map<number, { user: number; system: number }> {

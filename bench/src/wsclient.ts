@@ -141,16 +141,21 @@ export class BenchSocket {
   /** Closes the socket and resolves once the close handshake is done (or after 2 s). */
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.ws.terminate();
-        resolve();
-      }, 2000);
-      this.ws.once("close", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      this.ws.close(1000);
-    });
+    return closeSocket(this.ws);
   }
+}
+
+/** Closes `ws` (code 1000) and resolves once the close handshake is done, or terminates it after 2 s. */
+export function closeSocket(ws: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => {
+      ws.terminate();
+      resolve();
+    }, 2000);
+    ws.once("close", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    ws.close(1000);
+  });
 }

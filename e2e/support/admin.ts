@@ -8,15 +8,16 @@ export type ContextOptions = Parameters<Browser["newContext"]>[0];
 
 /**
  * A new browser context (its own cookies: its own session) logged in on the demo at `url`
- * through the admin's login form as `username` (the demo's users have their name as password);
- * resolves once the login landed on the admin's home page.
+ * through the admin's login form as `username` with `password` (default: the username, as the
+ * demo's users have); resolves once the login landed on the admin's home page.
  */
-export async function loggedIn(browser: Browser, url: string, username: string, opts: ContextOptions = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext(opts);
+export async function loggedIn(browser: Browser, url: string, username: string, opts: ContextOptions & { password?: string } = {}): Promise<BrowserContext> {
+  const { password = username, ...contextOptions } = opts;
+  const ctx = await browser.newContext(contextOptions);
   const page = await ctx.newPage();
   await page.goto(`${url}/admin/login/`);
   await page.getByLabel("Username").fill(username);
-  await page.getByLabel("Password").fill(username);
+  await page.getByLabel("Password").fill(password);
   await Promise.all([page.waitForURL((u) => u.pathname === "/admin/"), page.getByRole("button", { name: "Log in" }).click()]);
   await page.close();
   return ctx;
@@ -67,4 +68,32 @@ export async function pickRelated(page: import("playwright-core").Page, field: s
   await page.waitForFunction(() => document.querySelector('[role="option"][aria-selected="true"]') !== null);
   await page.keyboard.press("Enter");
   await page.waitForFunction((f) => ((document.querySelector(`input[type="hidden"][name="${f}"]`) as HTMLInputElement | null)?.value ?? "") !== "", field);
+}
+
+/** A job progress page's status badge, as text (`running`, `cancelled`…; the stylesheet capitalises it on screen). */
+export async function jobStatus(page: Page): Promise<string> {
+  return ((await page.locator("#job-status").textContent()) ?? "").trim();
+}
+
+/** A job progress page's rows done so far (the "3 of 12" counter's first number). */
+export async function jobCurrent(page: Page): Promise<number> {
+  return Number(((await page.locator("#job-counts").textContent()) ?? "").trim().split(" ")[0]!.replace(/,/g, ""));
+}
+
+/** Waits (a condition poll, bounded by `timeout` ms) until a job progress page's rows done are above `n`. */
+export function jobAdvancesPast(page: Page, n: number, timeout = 20_000): Promise<unknown> {
+  return page.waitForFunction((n) => Number(document.querySelector("#job-counts")?.textContent?.trim().split(" ")[0]?.replace(/,/g, "")) > n, n, { timeout, polling: 50 });
+}
+
+/**
+ * Clicks Cancel on the job page `on` (accepting its confirm) and waits until it, and `alsoOn`
+ * (the same job's page on another worker), say cancelled; returns the rows done by then.
+ */
+export async function cancelJob(on: Page, alsoOn: Page): Promise<number> {
+  on.once("dialog", (d) => void d.accept());
+  await on.click("#job-cancel");
+  await on.locator("#job-status", { hasText: "cancelled" }).waitFor();
+  // "cancelled" is stored by the runner's worker once the body has stopped: its own page says so too
+  await alsoOn.locator("#job-status", { hasText: "cancelled" }).waitFor();
+  return jobCurrent(on);
 }

@@ -96,3 +96,9 @@ export async function markDocument(page: Page): Promise<() => Promise<boolean>> 
   await page.evaluate((m) => ((window as any).__e2eMark = m), mark);
   return async () => (await page.evaluate(() => (window as any).__e2eMark)) === mark;
 }
+
+/** The two screen sizes the screenshots are taken at (docs/screenshots/*-1366.png, *-390.png): a laptop and a phone. */
+export const SCREEN_SIZES = [
+  { name: "1366", viewport: { width: 1366, height: 900 }, isMobile: false },
+  { name: "390", viewport: { width: 390, height: 844 }, isMobile: true },
+] as const;

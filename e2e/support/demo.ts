@@ -11,13 +11,13 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { constants as fsc, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
+import { freePort } from "@weft/server/testing";
 import { launchBrowser } from "./browser.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -96,19 +96,6 @@ export async function seededTemplate(): Promise<string> {
     }
   }
   return file;
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before returning). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Options of {@link startDemo}. */

@@ -2,7 +2,8 @@
 // ports, all on one SQLite file and one Redis (the fault tests and the multi-worker jobs test).
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort, MAIN, STOP_GRACE_MS } from "./demo.js";
+import { freePort } from "@weft/server/testing";
+import { MAIN, STOP_GRACE_MS } from "./demo.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

@@ -60,30 +60,6 @@ export async function startWeftWorker(o: WeftWorkerOptions): Promise<ChildProces
   return proc;
 }
 
-/** Logs in through the form (GET for the CSRF token, POST the credentials `username`/`username`): the cookie header and the POST's answer. */
-export async function formLogin(base: string, username: string): Promise<{ cookie: string; res: Response }> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const i = pair!.indexOf("=");
-      jar.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-  };
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const form = await fetch(`${base}/admin/login/`);
-  keep(form);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
-  const res = await fetch(`${base}/admin/login/`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: header(), "content-type": "application/x-www-form-urlencoded", origin: base },
-    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }).toString(),
-  });
-  await res.arrayBuffer();
-  keep(res);
-  return { cookie: header(), res };
-}
 
 /** Runs `action` on every order matching `query` through the web worker at `base`; returns the job id. */
 export async function startAllMatching(base: string, cookie: string, action: string, query: string): Promise<string> {

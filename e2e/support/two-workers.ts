@@ -5,11 +5,13 @@ import { constants as fsc } from "node:fs";
 import { copyFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { startTestRedis, type TestRedis } from "../../packages/server/test/support/redis.js";
 import { launchBrowser } from "./browser.js";
 import { seededTemplate } from "./demo.js";
-import { startWorker, type Worker } from "./faults-workers.js";
+import { startWorker, stopWorker, type Worker } from "./faults-workers.js";
 
 export interface TwoWorkers {
   redis: TestRedis;
@@ -33,4 +35,34 @@ export async function startTwoWorkers(prefix: string, env: Record<string, string
   const A = await startWorker("A", dbFile, redis.url, env);
   const B = await startWorker("B", dbFile, redis.url, env);
   return { redis, dir, A, B, browser };
+}
+
+/**
+ * The two workers for the calling spec file: registers a beforeAll that starts them
+ * ({@link startTwoWorkers}) and an afterAll that closes the browser, stops both workers (SIGTERM,
+ * or SIGKILL with `kill`: when jobs never end there is no graceful stop to wait for), stops Redis
+ * and removes the temp folder. Read the result in hooks and tests (it is set in beforeAll).
+ */
+export function useTwoWorkers(prefix: string, env: Record<string, string>, o: { kill?: boolean } = {}): TwoWorkers {
+  let t: TwoWorkers | undefined;
+  beforeAll(async () => {
+    t = await startTwoWorkers(prefix, env);
+  });
+  afterAll(async () => {
+    await t?.browser.close();
+    const workers = [t?.A, t?.B];
+    if (o.kill) {
+      for (const w of workers) if (w?.alive()) w.proc.kill("SIGKILL");
+      await Promise.all(workers.map((w) => w?.exited));
+    } else await Promise.all(workers.map(stopWorker));
+    await t?.redis.stop();
+    if (t?.dir) await rm(t.dir, { recursive: true, force: true });
+  });
+  const started = (): TwoWorkers => {
+    if (!t) throw new Error("useTwoWorkers: read it in a hook or a test");
+    return t;
+  };
+  const session = {} as TwoWorkers;
+  for (const key of ["redis", "dir", "A", "B", "browser"] as const) Object.defineProperty(session, key, { get: () => started()[key] });
+  return session;
 }

@@ -3,6 +3,7 @@
  * job's progress page as the bench holds it — the first render, its socket, every later frame
  * with its arrival time, and the page's HTML with those frames applied.
  */
+import { loginCookie } from "@weft/admin/testing";
 import { decodeServerFrame, htmlAfter } from "@weft/client/codec";
 import { getPage } from "../http.js";
 import { sleep } from "../stats.js";
@@ -24,31 +25,7 @@ export interface JobPage {
 }
 
 /** Logs in as one of the demo's users (default its superuser; password = username) through the real form; returns the cookies to send. */
-export async function login(base: string, username = "admin"): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const eq = pair!.indexOf("=");
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  };
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const form = await fetch(`${base}/admin/login/`);
-  keep(form);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  if (!csrf) throw new Error("no CSRF token in the login form");
-  const res = await fetch(`${base}/admin/login/`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { cookie: header(), "content-type": "application/x-www-form-urlencoded", origin: base },
-    body: new URLSearchParams({ _csrf: csrf, username, password: username, next: "/admin/" }).toString(),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 302) throw new Error(`login failed: HTTP ${res.status}`);
-  keep(res);
-  return header();
-}
+export const login = (base: string, username = "admin"): Promise<string> => loginCookie(base, username, username);
 
 /** GETs the job's progress page on B, opens a socket and joins its view; records every later frame with its arrival time. */
 export async function openJobPage(base: string, cookie: string, jobId: string): Promise<JobPage> {

@@ -16,6 +16,7 @@
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 import { fetchHtml } from "../http.js";
+import { closeSocket } from "../wsclient.js";
 import type { LoadSocket } from "../figures/latency.js";
 
 /** What a LiveViewJS page gives the client to join its view. */
@@ -161,16 +162,6 @@ export class LvjsSocket implements LoadSocket {
   close(): Promise<void> {
     clearInterval(this.heartbeat);
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.ws.terminate();
-        resolve();
-      }, 2000);
-      this.ws.once("close", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      this.ws.close(1000);
-    });
+    return closeSocket(this.ws);
   }
 }

@@ -31,7 +31,7 @@ import { html, safe, SessionFlashAdaptor, SingleProcessPubSub, WsHandler, type L
 import { WebSocketServer, WebSocket } from "ws";
 import { countOrdersToday } from "@weft/admin-demo/dist/db/queries.js";
 import { openDatabase } from "@weft/admin-demo/dist/db/open.js";
-import { cpuReader, memoryAfterGc } from "../child-stats.js";
+import { cpuReader, memoryAfterGc, orderTicker } from "../child-stats.js";
 import type { ServerMessage, ServerRequest } from "../server.js";
 import { connected, counter, kpi, table } from "./lvjs-views.js";
 
@@ -94,9 +94,8 @@ await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const { port } = server.address() as { port: number };
 
 const readCpu = cpuReader();
-let ticker: NodeJS.Timeout | undefined;
-let published = 0;
 const publish = (msg: unknown) => pubSub.broadcast("orders", msg as { type: string });
+const ticker = orderTicker();
 
 process.on("message", async (req: ServerRequest) => {
   try {
@@ -111,17 +110,9 @@ process.on("message", async (req: ServerRequest) => {
         await publish(req.msg);
         return send({ type: "reply", id: req.id });
       case "ticker":
-        clearInterval(ticker);
-        ticker = undefined;
-        if (req.ms > 0) {
-          ticker = setInterval(() => {
-            published++;
-            void publish({ type: "order.created", id: published, totalCents: 1234 });
-          }, req.ms);
-        }
-        return send({ type: "reply", id: req.id, published });
+        return send({ type: "reply", id: req.id, published: ticker.set(req.ms, publish) });
       case "stop":
-        clearInterval(ticker);
+        ticker.stop();
         for (const ws of wss.clients) ws.terminate();
         await new Promise((r) => server.close(r));
         sqlite.close();

@@ -33,12 +33,14 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
   const { customers, orderItems, orders, products, supportTickets } = engineOf(db).t;
   const retentionMs = Number(process.env.DEMO_JOB_RETENTION_MS);
   if (retentionMs > 0) jobs = { ...jobs, retentionMs };
+  // orders and tickets both belong to a customer, shown by name
+  const customerRelation = (column: typeof orders.customerId | typeof supportTickets.customerId) => ({ customer: { column, table: customers, display: customers.name } });
   // money columns hold cents: shown as "€822.45", typed as "822.45"
   const site = new AdminSite({ db, ...(sqlite ? { sqlite } : {}), title: "Shop admin", display: { currency: "EUR", timeZone: "UTC" }, ...(jobs ? { jobs } : {}), ...(fairShare !== undefined ? { fairShare } : {}) });
 
   site.register(orders, {
     app: "shop",
-    relations: { customer: { column: orders.customerId, table: customers, display: customers.name } },
+    relations: customerRelation(orders.customerId),
     listDisplay: ["number", "customer", "status", "totalCents", "createdAt"],
     // "Placed" gives way on tablets (under 1024 px) but stays on the phone cards
     listDisplayPriority: { createdAt: 2 },
@@ -123,7 +125,7 @@ export function buildAdmin(db: AnyDemoDb, sqlite?: Database.Database, jobs?: Sit
   site.register(supportTickets, {
     app: "support",
     name: "ticket",
-    relations: { customer: { column: supportTickets.customerId, table: customers, display: customers.name } },
+    relations: customerRelation(supportTickets.customerId),
     listDisplay: ["subject", "customer", "status", "priority", "createdAt"],
     listDisplayPriority: { createdAt: 3 },
     searchFields: ["subject", "customer.name"],

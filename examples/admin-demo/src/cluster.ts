@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { type ChannelLayer } from "@weft/server";
 import { MemoryChannelLayer, RedisChannelLayer } from "@weft/server/pubsub";
 import { formatCheck, formatReport, runChecks, SystemCheckError, type CheckMessage } from "@weft/admin/checks";
+import { redactUrl } from "@weft/admin/cli";
 import type { FastifyInstance } from "fastify";
 import { buildAdmin, DEMO_USERS } from "./admin.js";
 import { buildApp, demoSecret, ensureDemoUsersShared } from "./app.js";
@@ -114,17 +115,6 @@ export function readConfig(argv: string[], env: NodeJS.ProcessEnv): DemoConfig {
     logLevel: env.LOG_LEVEL ?? "warn",
     stopGraceMs: positiveInt("STOP_GRACE_MS", env.STOP_GRACE_MS ?? "10000", 1),
   };
-}
-
-/** `redis://user:secret@host:6379/0` → `redis://user:***@host:6379/0` (for printing). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
 }
 
 /** Seeds the configured database when it has no orders (PostgreSQL: with COPY, once for all processes). */

@@ -39,7 +39,8 @@ const whole = new Intl.NumberFormat("en-IE");
  * Base of the demo's widget-slot views: staff only, holding every `permissionRequired`, checked
  * on the HTTP render AND on every WebSocket join (the slot's filter is not the only guard).
  * Gives its subclasses a throttled re-read ({@link SlotWidget.refreshSoon}) and a periodic one
- * ({@link SlotWidget.every}).
+ * ({@link SlotWidget.every}), and a `mount` that subscribes to `static topics`, re-reads every
+ * `static everyMs` when set, and loads.
  *
  * @typeParam A - the widget's assigns
  */
@@ -50,6 +51,10 @@ export abstract class SlotWidget<A extends object> extends LiveView<A, DemoConte
   static size?: "sm" | "md" | "lg";
   /** permission strings a user needs, all of them, to get the widget */
   static permissionRequired?: string | readonly string[];
+  /** the pubsub topics whose messages make the widget re-read ({@link SlotWidget.onMessage}) */
+  static topics: readonly string[] = [];
+  /** also re-read every this many ms (connected only), for data that changes without a publish */
+  static everyMs?: number;
 
   /** Staff only, and every permission of `permissionRequired`. */
   static authorize(this: typeof SlotWidget, session: Session): boolean {
@@ -65,6 +70,14 @@ export abstract class SlotWidget<A extends object> extends LiveView<A, DemoConte
 
   /** Re-reads the widget's data (from SQLite: the source of truth on every worker). */
   protected abstract load(): A | Promise<A>;
+
+  /** Subscribes to the class's `topics`, starts its `everyMs` re-read, and loads. */
+  mount(_params?: Params): A | Promise<A> {
+    const cls = this.constructor as typeof SlotWidget;
+    for (const topic of cls.topics) this.subscribe(topic);
+    if (cls.everyMs) this.every(cls.everyMs);
+    return this.load();
+  }
 
   /** Re-reads at most once per {@link REFRESH_MS}, however many publishes arrive meanwhile. */
   protected refreshSoon(): void {
@@ -115,13 +128,9 @@ export class TodaysRevenue extends SlotWidget<RevenueAssigns> {
   static template = "slot-todays-revenue.eta";
   static label = "Today's revenue";
   static size = "sm" as const;
-
-  mount(): Promise<RevenueAssigns> {
-    this.subscribe(ORDERS_TOPIC);
-    // the day rolls over at midnight without any publish
-    this.every(60_000);
-    return this.load();
-  }
+  static topics = [ORDERS_TOPIC];
+  // the day rolls over at midnight without any publish
+  static everyMs = 60_000;
 
   protected async load(): Promise<RevenueAssigns> {
     const { orders, cents } = await takingsToday(this.ctx.db);
@@ -149,12 +158,8 @@ export class OpenTickets extends SlotWidget<TicketsAssigns> {
   static label = "Open tickets";
   static size = "sm" as const;
   static permissionRequired = "support.view_ticket";
-
-  mount(): Promise<TicketsAssigns> {
-    this.subscribe(TICKETS_TOPIC);
-    this.every(30_000);
-    return this.load();
-  }
+  static topics = [TICKETS_TOPIC];
+  static everyMs = 30_000;
 
   protected async load(): Promise<TicketsAssigns> {
     const n = await openTicketCount(this.ctx.db);
@@ -194,12 +199,7 @@ export class LowStockAlert extends SlotWidget<LowStockAssigns> {
   static label = "Low stock";
   static size = "md" as const;
   static permissionRequired = "inventory.view_low_stock";
-
-  mount(): Promise<LowStockAssigns> {
-    this.subscribe(ORDERS_TOPIC);
-    this.subscribe(PRODUCTS_TOPIC);
-    return this.load();
-  }
+  static topics = [ORDERS_TOPIC, PRODUCTS_TOPIC];
 
   protected async load(): Promise<LowStockAssigns> {
     const { count, items } = await lowStock(this.ctx.db, LOW_STOCK_LISTED);
@@ -257,6 +257,7 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
   static template = "slot-order-activity.eta";
   static label = "Activity";
   static size = "lg" as const;
+  static topics = [ORDERS_TOPIC];
 
   /** Staff who may view orders (the change permission implies view). */
   static authorize(session: Session): boolean {
@@ -266,10 +267,9 @@ export class OrderActivity extends SlotWidget<ActivityAssigns> {
 
   private objectId = "";
 
-  mount(params: Params): Promise<ActivityAssigns> {
+  mount(params: Params): ActivityAssigns | Promise<ActivityAssigns> {
     this.objectId = params.objectId == null ? "" : String(params.objectId);
-    this.subscribe(ORDERS_TOPIC);
-    return this.load();
+    return super.mount(params);
   }
 
   protected onMessage(msg: unknown): void {

@@ -3,13 +3,13 @@
  * --help` answers instead of refusing, and `weft` in the demo's folder picks up its
  * weft.config.js (seed, check, createsuperuser, tokens) on the file `DEMO_DB` names.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
+import { runProcess, type ProcessRun } from "../../../packages/server/test/support/run-process.js";
 
 const DEMO = fileURLToPath(new URL("..", import.meta.url));
 const MAIN = join(DEMO, "dist/main.js");
@@ -18,20 +18,11 @@ const dir = mkdtempSync(join(tmpdir(), "weft-demo-cli-"));
 const dbFile = join(dir, "demo.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(cmd: string, args: string[], input = ""): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: "", DEMO_DB: dbFile };
-    delete env.WEFT_CONFIG;
-    delete env.WEFT_PASSWORD;
-    const child = spawn(cmd, args, { cwd: DEMO, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += String(d)));
-    child.stderr.on("data", (d: Buffer) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+function run(cmd: string, args: string[], input = ""): Promise<ProcessRun> {
+  const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: "", DEMO_DB: dbFile };
+  delete env.WEFT_CONFIG;
+  delete env.WEFT_PASSWORD;
+  return runProcess(cmd, args, { cwd: DEMO, env, input });
 }
 
 describe("the demo's commands", () => {

@@ -13,13 +13,13 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "@weft/server/testing";
 import { Client } from "../../../packages/server/test/helpers.js";
 import { joinView, login as loginThroughForm, type Jar } from "../../../packages/admin/test/support.js";
 import { startTestRedis, type TestRedis } from "../../../packages/server/test/support/redis.js";
@@ -35,17 +35,6 @@ const dbFile = join(dir, "demo.db");
 let redis: TestRedis;
 const procs: Proc[] = [];
 const sockets: Client[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -86,6 +86,8 @@ export const adminErrorCodes = Object.freeze({
   WEFT_ADMIN_ERR_CLI_CONFIG: "the weft command's config file is missing or incomplete",
   /** `@weft/admin/testing`: no PostgreSQL answers and a private cluster cannot be started (initdb/pg_ctl missing or failing) */
   WEFT_ADMIN_ERR_TEST_POSTGRES: "the tests' PostgreSQL cannot be found or started",
+  /** `@weft/admin/testing` `loginCookie`: the login form has no CSRF token, or the credentials were refused */
+  WEFT_ADMIN_ERR_TEST_LOGIN: "the login through the admin's form failed",
   /** `site.register`: a `fieldTypes` entry names no column or has an unknown `type` / bad options */
   WEFT_ADMIN_ERR_FIELD_TYPE: "a fieldTypes entry does not fit the table",
   /** `site.register`: a `listDisplayPriority` entry names no `listDisplay` column, is not 1, 2 or 3, or demotes the first column */

@@ -4,16 +4,14 @@
  * the keyboard, saved live and without JavaScript; permission and option checks.
  */
 import { and, eq } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, type AdminUser } from "../src/index.js";
 import { adminTablesFor, type AdminTables } from "../src/auth/tables.js";
 import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
 import { formSpec } from "../src/changeform/fields.js";
-import { getPage, type Client } from "../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "./support.js";
+import { useAdminServer } from "./support.js";
 
 // One database per engine: the demo's shop on SQLite or PostgreSQL (support/demo-shop.ts).
 describe.each(ENGINES)("%s", (engine) => {
@@ -23,11 +21,8 @@ describe.each(ENGINES)("%s", (engine) => {
   let orders: DemoShop["orders"];
   let customers: DemoShop["customers"];
   let weftAuditLog: AdminTables["weftAuditLog"];
-  let app: FastifyInstance;
-  let base = "";
+  const server = useAdminServer(() => shop?.close());
   const users: Record<string, AdminUser> = {};
-  const sockets: Client[] = [];
-  const login = loginOnce(() => base);
 
   beforeAll(async () => {
     shop = await openDemoShop(engine, { customers: 300, products: 5, orders: 20, tickets: 1, ordersToday: 1 }, "admin_autocomplete");
@@ -50,28 +45,11 @@ describe.each(ENGINES)("%s", (engine) => {
     // may change orders but not see customers: gets no results
     users.blind = await site.users.createUser({ username: "blind", password: "blind-pass", isStaff: true });
     for (const p of ["shop.view_order", "shop.change_order"]) await site.users.grant(users.blind, p);
-    ({ app, base } = await startAdmin(site, {}));
+    await server.start(site);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
+  const open = (username: string, path: string) => server.live(username, path);
 
-  async function open(username: string, path: string) {
-    const jar = await login(username);
-    const { res, html, roots } = await getPage(base, path, jar.header);
-    expect(res.status).toBe(200);
-    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref: 1, sockets });
-    return {
-      page: html,
-      html: () => c.html.get(1)!,
-      event: async (name: string, payload: object = {}) => c.reply(c.event(1, name, payload)),
-      redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined,
-      errors: () => c.frames.filter((f) => f[0] === "!"),
-    };
-  }
   const orderRow = async (id: number) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
   const formOf = async (id: number, extra: Record<string, string> = {}) => {
     const o = await orderRow(id);
@@ -139,7 +117,7 @@ describe.each(ENGINES)("%s", (engine) => {
 
     it("without JavaScript: the typed name is resolved when it matches one customer", async () => {
       const path = "/admin/shop/order/5/change/";
-      const jar = await login("admin");
+      const jar = await server.login("admin");
       const { html } = await jar.html(path);
       const csrf = /<input type="hidden" form="changeform" name="_csrf" value="([^"]+)">/.exec(html)![1];
       const res = await jar.post(path, { _csrf: csrf, ...(await formOf(5, { customerId__search: "Zelda Quince", _save: "1" })) });

@@ -7,53 +7,37 @@
  * not PostgreSQL, an unreachable server, an unknown user. Commands run in-process (`runCli`)
  * except `check`, spawned as a user runs it.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { drizzle } from "drizzle-orm/node-postgres";
 import type { FastifyInstance } from "fastify";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
 import { runCli } from "../src/cli/index.js";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 import { Jar, login, startAdmin, submitLogin } from "./support.js";
+import { runProcess } from "../../server/test/support/run-process.js";
+import { usePgPool } from "./support/pg-pool.js";
+import { cliIO } from "./support/cli-io.js";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(pkgDir, (JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { bin: { weft: string } }).bin.weft);
 // inside the package, so that a config file resolves drizzle-orm and pg as an app's would
 const dir = mkdtempSync(join(pkgDir, ".cli-pg-test-"));
 
-let database: TestDatabase;
-let pool: pg.Pool;
+const testPg = usePgPool("cli_pg", 3);
 let app: FastifyInstance | undefined;
 let base = "";
 
 /** Runs `weft ARGS` in-process with DATABASE_URL (unless `env` says otherwise) and `input` on stdin. */
 async function weft(args: string[], o: { input?: string; env?: Record<string, string | undefined> } = {}) {
-  const stdin = new PassThrough();
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c) => (stdout += String(c)));
-  err.on("data", (c) => (stderr += String(c)));
-  stdin.end(o.input ?? "");
-  const code = await runCli(args, { env: { DATABASE_URL: database.url, ...o.env }, stdin, stdout: out, stderr: err }, dir);
-  return { code, stdout, stderr };
+  const run = cliIO({ DATABASE_URL: testPg.url, ...o.env }, o.input ?? "");
+  const code = await runCli(args, run.io, dir);
+  return { code, ...run.text() };
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase({ prefix: "cli_pg" });
-  pool = new pg.Pool({ connectionString: database.url, max: 3 });
-  pool.on("error", () => {});
-});
 afterAll(async () => {
   await app?.close();
-  await pool?.end();
-  await database?.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,13 +46,13 @@ describe("weft on PostgreSQL (DATABASE_URL)", () => {
     const created = await weft(["createsuperuser", "--username", "root", "--email", "root@example.com", "--password-stdin"], { input: "root-pass\n" });
     expect(created, created.stderr).toMatchObject({ code: 0 });
     expect(created.stdout).toMatch(/Superuser "root" created \(id \d+\)/);
-    const { rows } = await pool.query("select username, is_superuser, is_staff from weft_users");
+    const { rows } = await testPg.pool.query("select username, is_superuser, is_staff from weft_users");
     expect(rows).toEqual([{ username: "root", is_superuser: true, is_staff: true }]);
     const taken = await weft(["createsuperuser", "--username", "root", "--password-stdin"], { input: "x\n" });
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/taken/);
 
-    const site = await AdminSite.create({ db: drizzle({ client: pool }), title: "CLI on PostgreSQL" });
+    const site = await AdminSite.create({ db: drizzle({ client: testPg.pool }), title: "CLI on PostgreSQL" });
     ({ app, base } = await startAdmin(site));
     await login(base, "root", { password: "root-pass" });
   });
@@ -116,7 +100,7 @@ describe("weft on PostgreSQL (DATABASE_URL)", () => {
     expect(down.stderr).toMatch(/weft changepassword: error: .*ECONNREFUSED/);
     expect(down.stderr).not.toContain("s3cret");
     // nothing was written by the refusals
-    expect((await pool.query("select count(*)::int n from weft_users")).rows[0].n).toBe(1);
+    expect((await testPg.pool.query("select count(*)::int n from weft_users")).rows[0].n).toBe(1);
   });
 
   it("check builds the config's site on DATABASE_URL (the real bin): exit 0 with no issues", async () => {
@@ -139,19 +123,11 @@ export default {
 };
 `,
     );
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: database.url };
-      delete env.WEFT_CONFIG;
-      const child = spawn(process.execPath, [BIN, "check"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += String(d)));
-      child.stderr.on("data", (d: Buffer) => (stderr += String(d)));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    });
+    const env: Record<string, string | undefined> = { ...process.env, DATABASE_URL: testPg.url };
+    delete env.WEFT_CONFIG;
+    const r = await runProcess(process.execPath, [BIN, "check"], { cwd: dir, env });
     expect(r, r.stderr).toMatchObject({ code: 0 });
     expect(r.stdout).toContain("System check identified no issues");
-    expect((await pool.query("select to_regclass('public.things') is not null as made")).rows[0].made).toBe(true);
+    expect((await testPg.pool.query("select to_regclass('public.things') is not null as made")).rows[0].made).toBe(true);
   });
 });

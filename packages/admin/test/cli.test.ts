@@ -14,8 +14,9 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
-import { COMMANDS } from "../src/cli/index.js";
+import { COMMANDS, redactUrl } from "../src/cli/index.js";
 import { login, startAdmin, submitLogin, Jar } from "./support.js";
+import { runProcess, type ProcessRun } from "../../server/test/support/run-process.js";
 
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(pkgDir, (JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { bin: { weft: string } }).bin.weft);
@@ -23,29 +24,14 @@ const BIN = join(pkgDir, (JSON.parse(readFileSync(join(pkgDir, "package.json"), 
 const dir = mkdtempSync(join(pkgDir, ".cli-test-"));
 const dbFile = join(dir, "shop.db");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the bin with `args` in `dir` (stdin: `input`, then closed); resolves when it exits. */
-function weft(args: string[], o: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, ...o.env };
-    if (!o.env?.WEFT_PASSWORD) delete env.WEFT_PASSWORD;
-    if (!o.env?.WEFT_CONFIG) delete env.WEFT_CONFIG;
-    // the SQLite file of --db / the config, even when the tests run with DATABASE_URL set (cli-pg.test.ts covers PostgreSQL)
-    if (!o.env?.DATABASE_URL) delete env.DATABASE_URL;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: o.cwd ?? dir, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += String(d)));
-    child.stderr.on("data", (d: Buffer) => (stderr += String(d)));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(o.input ?? "");
-  });
+function weft(args: string[], o: { input?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<ProcessRun> {
+  const env: Record<string, string | undefined> = { ...process.env, ...o.env };
+  if (!o.env?.WEFT_PASSWORD) delete env.WEFT_PASSWORD;
+  if (!o.env?.WEFT_CONFIG) delete env.WEFT_CONFIG;
+  // the SQLite file of --db / the config, even when the tests run with DATABASE_URL set (cli-pg.test.ts covers PostgreSQL)
+  if (!o.env?.DATABASE_URL) delete env.DATABASE_URL;
+  return runProcess(process.execPath, [BIN, ...args], { cwd: o.cwd ?? dir, env, input: o.input });
 }
 
 let app: FastifyInstance;
@@ -64,6 +50,14 @@ afterAll(async () => {
   await app?.close();
   sqlite?.close();
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe("redactUrl", () => {
+  it("hides a URL's password for messages, and says when the text is no URL", () => {
+    expect(redactUrl("postgres://app:s3cret@db.example:5432/shop")).toBe("postgres://app:***@db.example:5432/shop");
+    expect(redactUrl("redis://127.0.0.1:6379/0")).toBe("redis://127.0.0.1:6379/0");
+    expect(redactUrl("not a url")).toBe("(unparsable URL)");
+  });
 });
 
 describe("weft --help", () => {

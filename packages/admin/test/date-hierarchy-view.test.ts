@@ -3,7 +3,6 @@
 // (200, unfiltered), not a 500; the live change list counts only new rows inside the period; and
 // "all N matching" (pinned for a job as the list's query string) selects only the period's rows.
 import { inArray } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
@@ -12,8 +11,7 @@ import { LIVE_LIST } from "../src/changelist/live.js";
 import { selectionQuery } from "../src/changelist/actions.js";
 import { jobSelection } from "../src/jobs/selection.js";
 import { qb } from "../src/query/dialect/index.js";
-import type { Client } from "../../server/test/helpers.js";
-import { loginOnce, openView, startAdmin } from "./support.js";
+import { useAdminServer } from "./support.js";
 import { ENGINES, openShop, orderOf, type Shop } from "./support/engines.js";
 
 const pksIn = (html: string) => [...html.matchAll(/<tr data-pk="(\d+)"/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
@@ -23,9 +21,7 @@ const links = (html: string) => [...bar(html).matchAll(/<a lv-patch href="([^"]+
 describe.each(ENGINES)("dateHierarchy in the change list on %s", (engine) => {
   let shop: Shop;
   let site: AdminSite;
-  let app: FastifyInstance | undefined;
-  let base = "";
-  const sockets: Client[] = [];
+  const server = useAdminServer(() => shop?.close());
   const pubsub = new MemoryChannelLayer();
   const saved = ChangeListView.live;
 
@@ -39,41 +35,36 @@ describe.each(ENGINES)("dateHierarchy in the change list on %s", (engine) => {
     site = new AdminSite({ db: shop.db, display: { timeZone: "Europe/Berlin" } });
     site.register(shop.orders, { app: "shop", name: "order", listDisplay: ["number", "status", "createdAt"], listFilter: ["status"], searchFields: ["number"], dateHierarchy: "createdAt", ordering: ["-id"] });
     await site.users.createUser({ username: "root", password: "root-pass", isStaff: true, isSuperuser: true });
-    ({ app, base } = await startAdmin(site, { pubsub }));
+    await server.start(site, { pubsub });
   }, 60_000);
 
   afterAll(async () => {
     ChangeListView.live = saved;
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
   });
 
-  const login = loginOnce(() => base);
-
   it("renders the bar over HTTP with links that keep the filter; the period filters the rows", async () => {
-    const jar = await login("root");
-    let html = await (await jar.fetch(`${base}/admin/shop/order/?status__exact=paid`)).text();
+    const jar = await server.login("root");
+    let html = await (await jar.fetch(`${server.base}/admin/shop/order/?status__exact=paid`)).text();
     expect(links(html).map((l) => [l.label, l.n])).toEqual([["2024", "1"], ["2025", "3"]]);
     expect(links(html)[1]!.href).toBe("/admin/shop/order/?status__exact=paid&createdAt__year=2025");
-    html = await (await jar.fetch(`${base}/admin/shop/order/?status__exact=paid&createdAt__year=2025&createdAt__month=3`)).text();
+    html = await (await jar.fetch(`${server.base}/admin/shop/order/?status__exact=paid&createdAt__year=2025&createdAt__month=3`)).text();
     expect(links(html).map((l) => [l.label, l.n])).toEqual([["‹ All dates", undefined], ["‹ 2025", undefined], ["Mar 15", "1"], ["Mar 16", "1"]]);
     expect(bar(html)).toContain('<li class="cl-date-current" aria-current="true">March 2025</li>');
     expect(pksIn(html)).toEqual([1, 2]);
     // the search form carries the period for browsers without JavaScript
     expect(html).toContain('<input type="hidden" name="createdAt__month" value="3">');
-    html = await (await jar.fetch(`${base}/admin/shop/order/?createdAt__year=2025&createdAt__month=3&createdAt__day=16`)).text();
+    html = await (await jar.fetch(`${server.base}/admin/shop/order/?createdAt__year=2025&createdAt__month=3&createdAt__day=16`)).text();
     expect(pksIn(html)).toEqual([2]);
   });
 
   it("answers a bad period with the error flash and the whole list, not a 500", async () => {
-    const jar = await login("root");
+    const jar = await server.login("root");
     for (const [q, msg] of [
       ["createdAt__year=2025&createdAt__month=13", "&quot;createdAt__month&quot;: expected a month number (1…12)"],
       ["createdAt__year=2025&createdAt__day=1", "a day needs createdAt__month and createdAt__year"],
       ["createdAt__year=twenty", "&quot;createdAt__year&quot;: expected a year number"],
     ] as const) {
-      const res = await jar.fetch(`${base}/admin/shop/order/?${q}`);
+      const res = await jar.fetch(`${server.base}/admin/shop/order/?${q}`);
       expect(res.status).toBe(200);
       const html = await res.text();
       expect(html).toContain(msg);
@@ -82,7 +73,7 @@ describe.each(ENGINES)("dateHierarchy in the change list on %s", (engine) => {
   });
 
   it("live: a new row inside the period is counted, one outside it is not", async () => {
-    const { c } = await openView(await login("root"), `${base}/admin/shop/order/?createdAt__year=2025&createdAt__month=3`, "admin-changelist", { ref: 1, sockets });
+    const { c } = await server.view("root", `/admin/shop/order/?createdAt__year=2025&createdAt__month=3`, "admin-changelist");
     const html = () => c.html.get(1)!;
     expect(pksIn(html())).toEqual([1, 2]);
     const row = (id: number, at: string) => ({ ...orderOf(id), id, number: `LIVE-${id}`, createdAt: new Date(at) });

@@ -4,8 +4,7 @@
 // ModelAdmin over the engine's own table end to end over HTTP and the socket — on SQLite
 // (better-sqlite3) and on PostgreSQL (node-postgres, a database of its own per engine run).
 import { eq } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, type AdminUser } from "../src/index.js";
 import { objectHistory } from "../src/audit/index.js";
 import { deleteObject, describeDbError, formSpec, insertObject, updateObject } from "../src/changeform/index.js";
@@ -13,8 +12,8 @@ import { deleteRows, isForeignKeyError } from "../src/changelist/actions.js";
 import { jobSelection } from "../src/jobs/index.js";
 import { qb } from "../src/query/dialect/index.js";
 import { ChangeListQuery, EMPTY_STATE } from "../src/query/index.js";
-import { getPage, type Client } from "../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "./support.js";
+import { getPage } from "../../server/test/helpers.js";
+import { useAdminServer } from "./support.js";
 import { CUSTOMERS, ENGINES, N_ORDERS, NOW, openShop, orderOf, type Shop } from "./support/engines.js";
 
 const ORDERS = Array.from({ length: N_ORDERS }, (_, i) => orderOf(i + 1));
@@ -25,9 +24,7 @@ describe.each(ENGINES)("the admin on %s", (engine) => {
   let site: AdminSite;
   let list: ChangeListQuery<any, any>;
   const seen: string[] = [];
-  let app: FastifyInstance | undefined;
-  let base = "";
-  const sockets: Client[] = [];
+  const server = useAdminServer(() => shop?.close());
 
   beforeAll(async () => {
     shop = await openShop(engine);
@@ -46,12 +43,6 @@ describe.each(ENGINES)("the admin on %s", (engine) => {
     site.register(shop.customers, { app: "shop", name: "customer", listDisplay: ["name", "email"], searchFields: ["name"] } as never);
     list = new ChangeListQuery(shop.db, shop.orders, options as never, { now: () => NOW, timeZone: "UTC", onStatement: (s) => seen.push(s) });
   }, 60_000);
-
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
 
   const ids = async (qs: string) => {
     const out: number[] = [];
@@ -230,16 +221,15 @@ describe.each(ENGINES)("the admin on %s", (engine) => {
 
   describe("a ModelAdmin over the engine's table, end to end", () => {
     let admin: AdminUser;
-    const login = loginOnce(() => base);
 
     beforeAll(async () => {
       admin = await site.users.createUser({ username: "root", password: "root-pass", isStaff: true, isSuperuser: true });
-      ({ app, base } = await startAdmin(site));
+      await server.start(site);
     }, 60_000);
 
     it("logs in (a session in the engine), lists, searches and filters", async () => {
-      const jar = await login("root");
-      const { res, html } = await getPage(base, "/admin/shop/order/?q=smith&status__exact=shipped", jar.header);
+      const jar = await server.login("root");
+      const { res, html } = await getPage(server.base, "/admin/shop/order/?q=smith&status__exact=shipped", jar.header);
       expect(res.status).toBe(200);
       const expected = where((o) => /smith/i.test(customerOf(o.customerId)) && o.status === "shipped");
       for (const id of expected) expect(html).toContain(orderOf(id).number);
@@ -248,11 +238,7 @@ describe.each(ENGINES)("the admin on %s", (engine) => {
     });
 
     it("saves the change form over the socket, with its audit entry", async () => {
-      const jar = await login("root");
-      const path = "/admin/shop/order/4/change/";
-      const { res, roots } = await getPage(base, path, jar.header);
-      expect(res.status).toBe(200);
-      const c = await joinView({ base, cookie: jar.header, token: roots[0]!.token, url: base + path, ref: 1, sockets });
+      const { c } = await server.live("root", "/admin/shop/order/4/change/");
       const o = orderOf(4);
       const reply = await c.reply(
         c.event(1, "save", {

@@ -5,9 +5,8 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { usePgPool } from "./support/pg-pool.js";
 import { ChangeListQuery, dialectOf, EMPTY_STATE } from "../src/query/index.js";
 import { shopTables } from "./query-schema.js";
 
@@ -66,28 +65,20 @@ describe("estimateTotalAbove on SQLite", () => {
 
 
 describe("the PostgreSQL estimate (pg_class.reltuples)", () => {
-  let testDb: TestDatabase | undefined;
-  let pool: pg.Pool;
+  const testPg = usePgPool("estimate", 2);
   const items = pgTable("items", { id: pgInteger("id").primaryKey(), label: pgText("label") });
   beforeAll(async () => {
-    testDb = await createTestDatabase({ prefix: "estimate" });
-    pool = new pg.Pool({ connectionString: testDb.url, max: 2 });
-    pool.on("error", () => {});
-    await pool.query("create table items (id integer primary key, label text); insert into items select i, 'x' from generate_series(1, 3000) i");
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await testDb?.drop();
+    await testPg.pool.query("create table items (id integer primary key, label text); insert into items select i, 'x' from generate_series(1, 3000) i");
   });
 
   it("is exact before ANALYZE, the estimate after, exact below the threshold", async () => {
-    const db = drizzlePg({ client: pool });
+    const db = drizzlePg({ client: testPg.pool });
     const d = dialectOf(db);
     const run = async (above: number) => (await d.all<{ n: string | number; estimated: boolean }>(db, d.estimateRows(items, above)))[0]!;
     expect(await run(100)).toMatchObject({ estimated: false });
     expect(Number((await run(100)).n)).toBe(3000);
-    await pool.query("insert into items select i, 'y' from generate_series(3001, 3100) i; analyze items");
-    await pool.query("insert into items select i, 'z' from generate_series(3101, 3200) i");
+    await testPg.pool.query("insert into items select i, 'y' from generate_series(3001, 3100) i; analyze items");
+    await testPg.pool.query("insert into items select i, 'z' from generate_series(3101, 3200) i");
     const est = await run(100);
     expect(est.estimated).toBe(true);
     expect(Number(est.n)).toBe(3100);

@@ -3,13 +3,11 @@
 // searching the customers' searchFields (the change form's search, permission-checked), driven
 // over the real protocol (search, ↑/↓, Enter, click) and without JavaScript (a GET form whose
 // text resolves to one row, or a message); a small related table keeps its links.
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
 import { FK_CHOICE_LIMIT } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
-import type { Client } from "../../server/test/helpers.js";
-import { loginOnce, openView, startAdmin } from "./support.js";
+import { useAdminServer } from "./support.js";
 import { CUSTOMERS, ENGINES, N_ORDERS, openShop, orderOf, type Shop } from "./support/engines.js";
 
 const EXTRA = FK_CHOICE_LIMIT + 50;
@@ -20,10 +18,7 @@ const flashOf = (html: string) => /class="flash flash-error"[^>]*><span>([^<]*)<
 
 describe.each(ENGINES)("list filter autocomplete on %s", (engine) => {
   let shop: Shop;
-  let app: FastifyInstance | undefined;
-  let base = "";
-  const sockets: Client[] = [];
-  const login = loginOnce(() => base);
+  const server = useAdminServer(() => shop?.close());
   let seq = 1000;
 
   beforeAll(async () => {
@@ -46,17 +41,11 @@ describe.each(ENGINES)("list filter autocomplete on %s", (engine) => {
     // may see orders, not customers: no search over them, the filter keeps its links
     const u = await site.users.createUser({ username: "ordersonly", password: "ordersonly-pass", isStaff: true });
     await site.users.grant(u, "shop.view_order");
-    ({ app, base } = await startAdmin(site, {}));
+    await server.start(site);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
-
   async function open(path: string, user = "root") {
-    const { c, first } = await openView(await login(user), `${base}${path}`, "admin-changelist", { ref: 1, sockets });
+    const { c, first } = await server.view(user, path, "admin-changelist");
     const send = async (name: string, payload: object) => {
       const s = ++seq;
       c.send(["e", 1, s, name, payload, "fac-customerId"]);
@@ -66,8 +55,8 @@ describe.each(ENGINES)("list filter autocomplete on %s", (engine) => {
   }
 
   it("renders a combobox (not hundreds of links) with a no-JavaScript GET form keeping the other parameters", async () => {
-    const jar = await login("root");
-    const html = await (await jar.fetch(`${base}/admin/shop/order/?status__exact=paid`)).text();
+    const jar = await server.login("root");
+    const html = await (await jar.fetch(`${server.base}/admin/shop/order/?status__exact=paid`)).text();
     const f = filterOf(html);
     expect(f).toContain('role="combobox"');
     expect(f).toContain('name="customerId__search"');
@@ -125,19 +114,19 @@ describe.each(ENGINES)("list filter autocomplete on %s", (engine) => {
   });
 
   it("without JavaScript: one matching row filters, several or none say so and leave the filter off", async () => {
-    const jar = await login("root");
-    const one = await (await jar.fetch(`${base}/admin/shop/order/?status__exact=paid&customerId__search=cleo`)).text();
+    const jar = await server.login("root");
+    const one = await (await jar.fetch(`${server.base}/admin/shop/order/?status__exact=paid&customerId__search=cleo`)).text();
     expect(filterOf(one)).toContain(">Cleo SMITHERS</span>");
     expect(one).toContain(`${ordersOf(3).filter((o) => o.status === "paid").length} result`);
-    const many = await (await jar.fetch(`${base}/admin/shop/order/?status__exact=paid&customerId__search=smith`)).text();
+    const many = await (await jar.fetch(`${server.base}/admin/shop/order/?status__exact=paid&customerId__search=smith`)).text();
     expect(filterOf(many)).toContain("Several customers match “smith”; pick one from the list or type more.");
     expect(filterOf(many)).toContain('value="smith"');
     expect(many).toContain(`${Array.from({ length: N_ORDERS }, (_, i) => orderOf(i + 1)).filter((o) => o.status === "paid").length} results`);
-    const none = await (await jar.fetch(`${base}/admin/shop/order/?customerId__search=${encodeURIComponent("<b>zz</b>")}`)).text();
+    const none = await (await jar.fetch(`${server.base}/admin/shop/order/?customerId__search=${encodeURIComponent("<b>zz</b>")}`)).text();
     expect(filterOf(none)).toContain("No customers match “&lt;b&gt;zz&lt;/b&gt;”.");
     expect(none).not.toContain("<b>zz</b>");
     // a search parameter on a field that is not a foreign-key filter is refused as before
-    const bad = await (await jar.fetch(`${base}/admin/shop/order/?number__search=x`)).text();
+    const bad = await (await jar.fetch(`${server.base}/admin/shop/order/?number__search=x`)).text();
     expect(flashOf(bad)).toMatch(/number__search/);
   });
 
@@ -150,8 +139,8 @@ describe.each(ENGINES)("list filter autocomplete on %s", (engine) => {
   });
 
   it("keeps the links for a user who may not view the related model (no search over it)", async () => {
-    const jar = await login("ordersonly");
-    const html = await (await jar.fetch(`${base}/admin/shop/order/`)).text();
+    const jar = await server.login("ordersonly");
+    const html = await (await jar.fetch(`${server.base}/admin/shop/order/`)).text();
     const f = filterOf(html);
     expect(f).not.toContain('role="combobox"');
     expect(f).toContain(`>${CUSTOMERS[0]}<`);

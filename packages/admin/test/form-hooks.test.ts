@@ -4,15 +4,13 @@
  * and object-level `hasChangePermission` / `hasDeletePermission`, on the demo database (SQLite and PostgreSQL).
  */
 import { and, eq } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
 import { adminTablesFor, type AdminTables } from "../src/auth/tables.js";
 import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
-import { getPage, type Client } from "../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "./support.js";
+import { useAdminServer } from "./support.js";
 
 // One database per engine: the demo's shop on SQLite or PostgreSQL (support/demo-shop.ts).
 describe.each(ENGINES)("%s", (engine) => {
@@ -25,10 +23,7 @@ describe.each(ENGINES)("%s", (engine) => {
   let weftAuditLog: AdminTables["weftAuditLog"];
   const deleted: number[] = [];
 
-  let app: FastifyInstance;
-  let base = "";
-  const sockets: Client[] = [];
-  const login = loginOnce(() => base);
+  const server = useAdminServer(() => shop?.close());
 
   beforeAll(async () => {
     shop = await openDemoShop(engine, { customers: 10, products: 5, orders: 20, tickets: 5, ordersToday: 1 }, "admin_form_hooks");
@@ -65,26 +60,11 @@ describe.each(ENGINES)("%s", (engine) => {
       },
     });
     await site.users.createUser({ username: "admin", password: "admin-pass", isStaff: true, isSuperuser: true });
-    ({ app, base } = await startAdmin(site));
+    await server.start(site);
   }, 60_000);
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
 
-  async function open(path: string) {
-    const jar = await login("admin");
-    const { res, html, roots } = await getPage(base, path, jar.header);
-    expect(res.status, html.slice(0, 200)).toBe(200);
-    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref: 1, sockets });
-    return {
-      page: html,
-      html: () => c.html.get(1)!,
-      event: (name: string, payload: object) => c.reply(c.event(1, name, payload)),
-      redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined,
-    };
-  }
+  const open = async (path: string) => server.live("admin", path);
+
   const orderRow = async (id: number) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
   const setOrder = async (id: number, v: Partial<typeof orders.$inferInsert>) => void (await db.update(orders).set(v).where(eq(orders.id, id)));
   const formOf = async (id: number, extra: Record<string, string> = {}) => {
@@ -140,7 +120,7 @@ describe.each(ENGINES)("%s", (engine) => {
       expect(f.page).not.toContain('name="_save"');
       await f.event("save", { subject: "changed" });
       expect(f.html()).toContain("You don&#39;t have permission to change this ticket.");
-      const jar = await login("admin");
+      const jar = await server.login("admin");
       const page = await (await jar.fetch("/admin/support/ticket/1/change/")).text();
       const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
       const res = await jar.fetch("/admin/support/ticket/1/change/", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ _csrf: csrf, subject: "changed", _save: "1" }).toString(), redirect: "manual" });
@@ -149,7 +129,7 @@ describe.each(ENGINES)("%s", (engine) => {
 
     it("hasDeletePermission(user, obj): a delivered order's delete page is refused", async () => {
       await setOrder(4, { status: "delivered" });
-      const jar = await login("admin");
+      const jar = await server.login("admin");
       expect((await jar.fetch("/admin/shop/order/4/delete/")).status).toBe(403);
       expect(await (await jar.fetch("/admin/shop/order/4/change/")).text()).not.toContain('href="/admin/shop/order/4/delete/"');
     });
@@ -167,7 +147,7 @@ describe.each(ENGINES)("%s", (engine) => {
   describe("emptyValueDisplay", () => {
     it("shows the ModelAdmin's text for empty values in the list and read-only fields", async () => {
       await db.update(customers).set({ city: "" });
-      const jar = await login("admin");
+      const jar = await server.login("admin");
       const form = await (await jar.fetch("/admin/shop/customer/1/change/")).text();
       expect(form).toMatch(/id="id_city">\(none\)</);
       const list = await (await jar.fetch("/admin/shop/customer/?o=-1")).text();
@@ -177,7 +157,7 @@ describe.each(ENGINES)("%s", (engine) => {
     it("lets a field's own text win over the ModelAdmin's, and the site's apply where neither is set", async () => {
       await db.update(customers).set({ country: "" }).where(eq(customers.id, 1));
       await db.update(supportTickets).set({ orderId: null });
-      const jar = await login("admin");
+      const jar = await server.login("admin");
       const form = await (await jar.fetch("/admin/shop/customer/1/change/")).text();
       expect(form).toMatch(/id="id_country">\(no country\)</);
       expect(form).toMatch(/id="id_city">\(none\)</);

@@ -7,12 +7,10 @@
 import { eq } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
 import { qb } from "../src/query/dialect/index.js";
-import type { Client } from "../../server/test/helpers.js";
-import { login, openView, startAdmin } from "./support.js";
+import { login, openView, useAdminServer } from "./support.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
 
 const profilesLite = sqliteTable("profiles", {
@@ -53,9 +51,7 @@ const OVERRIDES = {
 describe.each(ENGINES)("formfieldOverrides widgets on %s", (engine) => {
   let shop: Shop;
   let site: AdminSite;
-  let app: FastifyInstance | undefined;
-  let base = "";
-  const sockets: Client[] = [];
+  const server = useAdminServer(() => shop?.close());
   let profiles: typeof profilesLite;
 
   beforeAll(async () => {
@@ -67,18 +63,12 @@ describe.each(ENGINES)("formfieldOverrides widgets on %s", (engine) => {
     site.register(profiles, { app: "t", name: "profile", listDisplay: ["email"], formfieldOverrides: OVERRIDES });
     site.register(shop.orders, { app: "shop", name: "order", listDisplay: ["number"], formfieldOverrides: { createdAt: { widget: "date" }, status: { widget: "radio" } } });
     await site.users.createUser({ username: "root", password: "root-pass", isStaff: true, isSuperuser: true });
-    ({ app, base } = await startAdmin(site));
+    await server.start(site);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
-
   async function form(path: string) {
-    const jar = await login(base, "root");
-    const { c, first } = await openView(jar, `${base}${path}`, "admin-changeform", { ref: 1, sockets });
+    const jar = await login(server.base, "root");
+    const { c, first } = await openView(jar, server.base + path, "admin-changeform", { ref: 1, sockets: server.sockets });
     const save = async (payload: object) => {
       await c.reply(c.event(1, "save", payload));
       return c.html.get(1)!;

@@ -13,8 +13,7 @@ import { qb, type QueryBuilder } from "../src/query/dialect/index.js";
 import { ENGINES } from "./support/engines.js";
 import { openDemoShop, type DemoShop } from "./support/demo-shop.js";
 import { inlineSpecs } from "../src/changeform/inline-spec.js";
-import { getPage, type Client } from "../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "./support.js";
+import { loginOnce, openLive, startAdmin, useAdminServer } from "./support.js";
 
 // One database per engine: the demo's shop on SQLite or PostgreSQL (support/demo-shop.ts).
 describe.each(ENGINES)("%s", (engine) => {
@@ -26,11 +25,8 @@ describe.each(ENGINES)("%s", (engine) => {
   let products: DemoShop["products"];
   let customers: DemoShop["customers"];
   let weftAuditLog: AdminTables["weftAuditLog"];
-  let app: FastifyInstance;
-  let base = "";
+  const server = useAdminServer(() => shop?.close());
   const users: Record<string, AdminUser> = {};
-  const sockets: Client[] = [];
-  const login = loginOnce(() => base);
 
   beforeAll(async () => {
     shop = await openDemoShop(engine, { customers: 10, products: 6, orders: 12, tickets: 1, ordersToday: 1 }, "admin_inlines");
@@ -52,28 +48,11 @@ describe.each(ENGINES)("%s", (engine) => {
     // may change orders and see items, not write them
     users.looker = await site.users.createUser({ username: "looker", password: "looker-pass", isStaff: true });
     for (const p of ["shop.view_order", "shop.change_order", "shop.view_customer", "shop.view_orderitem"]) await site.users.grant(users.looker, p);
-    ({ app, base } = await startAdmin(site, {}));
+    await server.start(site);
   }, 60_000);
 
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
+  const open = (username: string, path: string) => server.live(username, path);
 
-  async function open(username: string, path: string) {
-    const jar = await login(username);
-    const { res, html, roots } = await getPage(base, path, jar.header);
-    expect(res.status).toBe(200);
-    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref: 1, sockets });
-    return {
-      page: html,
-      html: () => c.html.get(1)!,
-      event: async (name: string, payload: object = {}) => c.reply(c.event(1, name, payload)),
-      redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined,
-      errors: () => c.frames.filter((f) => f[0] === "!"),
-    };
-  }
   const orderRow = async (id: number) => (await db.select().from(orders).where(eq(orders.id, id)))[0]!;
   const itemsOf = (id: number) => db.select().from(orderItems).where(eq(orderItems.orderId, id)).orderBy(asc(orderItems.id));
   const audits = (model: string) => db.select().from(weftAuditLog).where(eq(weftAuditLog.model, model)).orderBy(weftAuditLog.id);
@@ -181,7 +160,7 @@ describe.each(ENGINES)("%s", (engine) => {
       const o = await orderWithItems();
       const before = await itemsOf(o.id);
       const path = `/admin/shop/order/${o.id}/change/`;
-      const jar = await login("admin");
+      const jar = await server.login("admin");
       const { html } = await jar.html(path);
       const csrf = /<input type="hidden" form="changeform" name="_csrf" value="([^"]+)">/.exec(html)![1];
       const res = await jar.post(path, { _csrf: csrf, ...(await formOf(o.id, { "orderitem-0-DELETE": "on", _save: "1" })) });
@@ -245,12 +224,8 @@ describe.each(ENGINES)("%s", (engine) => {
     }, 60_000);
     afterAll(async () => void (await app2?.close()));
 
-    async function open2(username: string, path: string) {
-      const jar = await login2(username);
-      const { html, roots } = await getPage(base2, path, jar.header);
-      const c = await joinView({ base: base2, cookie: jar.header, token: roots[0].token, url: base2 + path, ref: 1, sockets });
-      return { jar, page: html, html: () => c.html.get(1)!, event: async (name: string, payload: object = {}) => c.reply(c.event(1, name, payload)), redirect: () => c.find((f) => f[0] === "x" && f[1] === 1)?.[2] as string | undefined };
-    }
+    const open2 = async (username: string, path: string) => openLive(base2, await login2(username), path, server.sockets);
+
     const nameOf = async (id: number) => (await db.select().from(products).where(eq(products.id, id)))[0]!.name;
 
     it("each row's product is a combobox: typing searches (scoped), ↓ and a click pick, Save writes the picked product with its audit entry", async () => {

@@ -14,6 +14,7 @@ import { RedisChannelLayer } from "@weft/server/pubsub";
 import { startRedisServer, type RedisServer } from "@weft/server/testing";
 import { BullJobQueue } from "../src/jobs/bullmq-queue.js";
 import { waitFor as poll } from "../../server/test/support/wait.js";
+import { jsonLines } from "../../server/test/support/node-child.js";
 import { registerTestKinds } from "./support/bull-kinds.js";
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -77,21 +78,7 @@ async function world(rows: number, workers: string[]) {
     const proc = spawn(process.execPath, ["--import", TS_REGISTER, here("./support/bull-worker.ts"), JSON.stringify({ url: redis.url, prefix, db: file, leaseMs: LEASE_MS, lockMs: LOCK_MS, stalledMs: STALLED_MS, name })], {
       stdio: ["ignore", "pipe", "inherit"],
     });
-    const child: Child = { proc, name, messages: [] };
-    let buf = "";
-    proc.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf("\n")) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          child.messages.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          process.stderr.write(`[${name}] ${line}\n`);
-        }
-      }
-    });
+    const child: Child = { proc, name, messages: jsonLines(proc, name) };
     cleanups.push(() => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
     });

@@ -3,16 +3,7 @@
 // layering, bottom up (packages/admin/src/index.ts says it too):
 //   errors, paths ← query ← auth ← migrate, auditlog, jobhistory ← model ← shell ← dashboard, health, checks
 //   ← changeform ← changelist, audit ← jobs ← site ← plugin ← index
-import { readdirSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
-import { findCycles, importGraph } from "../../../scripts/import-graph.mjs";
-
-const src = fileURLToPath(new URL("../src/", import.meta.url));
-const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => join(src, f));
-const resolveTs = (from: string, spec: string) => (spec.startsWith(".") ? join(dirname(from), spec.replace(/\.js$/, ".ts")) : undefined);
-const folder = (f: string) => relative(src, f).split(sep)[0]!.replace(/\.ts$/, "");
+import { describeLayers } from "../../server/test/support/folder-layers.js";
 
 /** What each folder (or root file) may import, besides itself and packages. */
 const ALLOWED: Record<string, string[]> = {
@@ -59,21 +50,10 @@ const ALLOWED: Record<string, string[]> = {
   index: ["plugin", "site", "pages", "jobs", "audit", "changeform", "dashboard", "shell", "model", "migrate", "auth", "query", "errors"],
 };
 
-describe("@weft/admin import graph", () => {
-  it("has no import cycle between folders", () => {
-    expect(files.length).toBeGreaterThan(50);
-    const cycles = findCycles(files, resolveTs, { group: folder }).map((c) => c.join(" → "));
-    expect(cycles, `folder cycles:\n${cycles.join("\n")}`).toEqual([]);
-  });
-
-  it("imports only downwards: every folder imports only the folders its row of the layer table allows", () => {
-    const graph = importGraph(files, resolveTs, { group: folder });
-    const wrong: string[] = [];
-    for (const [from, tos] of graph) {
-      const allowed = ALLOWED[from];
-      expect(allowed, `folder ${from} is not in the layer table of this test`).toBeDefined();
-      for (const to of tos) if (!allowed!.includes(to)) wrong.push(`${from} → ${to}`);
-    }
-    expect(wrong).toEqual([]);
-  });
+describeLayers("@weft/admin import graph", {
+  src: new URL("../src/", import.meta.url),
+  node: (parts) => parts[0]!.replace(/\.ts$/, ""),
+  allowed: ALLOWED,
+  minFiles: 50,
+  rule: "every folder imports only the folders its row of the layer table allows",
 });

@@ -6,7 +6,6 @@
 // payloads (a column not in listEditable, a row the user may not change, a read-only field, a
 // view-only user) are refused and write nothing; the live list pauses while edits are unsaved.
 import { eq } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
 import { AdminSite } from "../src/index.js";
@@ -14,23 +13,18 @@ import { objectHistory } from "../src/audit/index.js";
 import { ChangeListView } from "../src/changelist/view.js";
 import { LIVE_LIST } from "../src/changelist/live.js";
 import { qb } from "../src/query/dialect/index.js";
-import type { Client } from "../../server/test/helpers.js";
-import { loginOnce, openView, startAdmin } from "./support.js";
+import { useAdminServer } from "./support.js";
 import { ENGINES, N_ORDERS, openShop, orderOf, type Shop } from "./support/engines.js";
 import { formValues, indexOf, rowHtml } from "./support/list-editable.js";
-
 
 describe.each(ENGINES)("listEditable on %s", (engine) => {
   let shop: Shop;
   let site: AdminSite;
-  let app: FastifyInstance | undefined;
-  let base = "";
-  const sockets: Client[] = [];
+  const server = useAdminServer(() => shop?.close());
   const pubsub = new MemoryChannelLayer();
   const saved = ChangeListView.live;
   /** the transaction of every saveModel call */
   const txs: unknown[] = [];
-  const login = loginOnce(() => base);
 
   beforeAll(async () => {
     ChangeListView.live = { ...LIVE_LIST, throttleMs: 100, fadeMs: 50 };
@@ -57,14 +51,11 @@ describe.each(ENGINES)("listEditable on %s", (engine) => {
     await site.users.createUser({ username: "root", password: "root-pass", isStaff: true, isSuperuser: true });
     const viewer = await site.users.createUser({ username: "viewer", password: "viewer-pass", isStaff: true });
     await site.users.grant(viewer, "shop.view_order");
-    ({ app, base } = await startAdmin(site, { pubsub }));
+    await server.start(site, { pubsub });
   }, 60_000);
 
   afterAll(async () => {
     ChangeListView.live = saved;
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
   });
 
   beforeEach(async () => {
@@ -81,7 +72,7 @@ describe.each(ENGINES)("listEditable on %s", (engine) => {
   const histories = async () => Promise.all(Array.from({ length: 10 }, (_, i) => history(i + 1)));
   const snapshot = async () => JSON.stringify(await qb(shop.db).select().from(shop.orders));
   async function open(user = "root") {
-    const { c, first } = await openView(await login(user), `${base}/admin/shop/order/`, "admin-changelist", { ref: 1, sockets });
+    const { c, first } = await server.view(user, `/admin/shop/order/`, "admin-changelist");
     const html = () => c.html.get(1)!;
     const event = async (name: string, payload: object) => void (await c.reply(c.event(1, name, payload)));
     return { c, first, html, event };
@@ -197,7 +188,7 @@ describe.each(ENGINES)("listEditable on %s", (engine) => {
   });
 
   it("saves a POST of the whole formset without JavaScript (CSRF checked), or re-renders it with the errors", async () => {
-    const jar = await login("root");
+    const jar = await server.login("root");
     const page = await (await jar.fetch("/admin/shop/order/")).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
     const form = formValues(page);

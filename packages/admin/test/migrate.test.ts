@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { PassThrough } from "node:stream";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../src/testing/index.js";
+import { usePgPool } from "./support/pg-pool.js";
+import { cliIO } from "./support/cli-io.js";
 import { adminTables, UserStore, weftUsers } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
 import { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrateAdmin } from "../src/migrate/index.js";
@@ -30,15 +30,6 @@ const tags = journal("sqlite").map((e) => e.tag);
 const ADMIN_TABLES = [...BASELINE_TABLES, "weft_jobs", "weft_export_chunks"].sort();
 const tablesIn = (s: Database.Database) => (s.prepare("select name from sqlite_master where type = 'table' and name like 'weft_%' order by name").all() as { name: string }[]).map((r) => r.name);
 
-function cliIO(env: Record<string, string | undefined> = {}) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = "";
-  let stderr = "";
-  out.on("data", (c) => (stdout += String(c)));
-  err.on("data", (c) => (stderr += String(c)));
-  return { io: { env, stdin: new PassThrough(), stdout: out, stderr: err }, text: () => ({ stdout, stderr }) };
-}
 
 describe("migrateAdmin on SQLite", () => {
   it("creates every admin table on a fresh file, then applies nothing", async () => {
@@ -98,29 +89,18 @@ describe("migrateAdmin on SQLite", () => {
 
 
 describe("migrateAdmin on PostgreSQL", () => {
-  let testDb: TestDatabase | undefined;
-  let pool: pg.Pool;
-  beforeAll(async () => {
-    testDb = await createTestDatabase({ prefix: "migrate" });
-    pool = new pg.Pool({ connectionString: testDb.url, max: 4 });
-    // the drop below ends idle connections the pool may still be closing
-    pool.on("error", () => {});
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await testDb?.drop();
-  });
+  const testPg = usePgPool("migrate", 4);
 
   it("creates every admin table in a fresh database from processes starting together, once", async () => {
-    const results = await Promise.all([0, 1, 2].map(() => migrateAdmin(drizzlePg({ client: pool }))));
+    const results = await Promise.all([0, 1, 2].map(() => migrateAdmin(drizzlePg({ client: testPg.pool }))));
     expect(results.map((r) => r.applied).sort((a, b) => b.length - a.length)).toEqual([journal("pg").map((e) => e.tag), [], []]);
-    const { rows } = await pool.query("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'weft_%' order by 1");
+    const { rows } = await testPg.pool.query("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'weft_%' order by 1");
     expect(rows.map((r) => r.table_name)).toEqual(ADMIN_TABLES);
-    expect(await migrateAdmin(drizzlePg({ client: pool }))).toEqual({ dialect: "pg", applied: [], baselined: false });
+    expect(await migrateAdmin(drizzlePg({ client: testPg.pool }))).toEqual({ dialect: "pg", applied: [], baselined: false });
   });
 
   it("reads rows of the same shape as SQLite through the pgTable twins", async () => {
-    const db = drizzlePg({ client: pool });
+    const db = drizzlePg({ client: testPg.pool });
     const t = adminTables("pg");
     const at = new Date(1_700_000_000_123);
     const [u] = await db.insert(t.weftUsers).values({ username: "pg-user", passwordHash: "x", createdAt: at }).returning();

@@ -4,8 +4,8 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { usePgPool } from "./support/pg-pool.js";
 import { migrateSearchIndexes, trigramIndexName } from "../src/migrate/index.js";
 
 const spec = { table: "orders", column: "number", key: "id" };
@@ -66,35 +66,27 @@ describe("trigram indexes on SQLite", () => {
 
 
 describe("trigram indexes on PostgreSQL", () => {
-  let testDb: TestDatabase | undefined;
-  let pool: pg.Pool;
+  const testPg = usePgPool("trigram", 3);
   beforeAll(async () => {
-    testDb = await createTestDatabase({ prefix: "trigram" });
-    pool = new pg.Pool({ connectionString: testDb.url, max: 3 });
-    pool.on("error", () => {});
-    await pool.query("create table orders (id integer primary key, number text)");
-    await pool.query("insert into orders select i, 'ORD-' || lpad(i::text, 6, '0') from generate_series(1, 20000) i");
-    await pool.query("analyze orders");
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await testDb?.drop();
+    await testPg.pool.query("create table orders (id integer primary key, number text)");
+    await testPg.pool.query("insert into orders select i, 'ORD-' || lpad(i::text, 6, '0') from generate_series(1, 20000) i");
+    await testPg.pool.query("analyze orders");
   });
 
   it("creates pg_trgm and a GIN index that ILIKE uses, once, from processes starting together", async () => {
-    const made = await Promise.all([0, 1].map(() => migrateSearchIndexes(drizzlePg({ client: pool }), [spec])));
+    const made = await Promise.all([0, 1].map(() => migrateSearchIndexes(drizzlePg({ client: testPg.pool }), [spec])));
     expect(made.flat()).toEqual([fts]);
-    const plan = (await pool.query(`explain select id from orders where number ilike '%012345%'`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
+    const plan = (await testPg.pool.query(`explain select id from orders where number ilike '%012345%'`)).rows.map((r) => r["QUERY PLAN"]).join("\n");
     expect(plan).toContain(fts);
-    expect((await pool.query(`select id from orders where number ilike '%012345%'`)).rows).toEqual([{ id: 12345 }]);
-    expect(await migrateSearchIndexes(drizzlePg({ client: pool }), [spec])).toEqual([]);
+    expect((await testPg.pool.query(`select id from orders where number ilike '%012345%'`)).rows).toEqual([{ id: 12345 }]);
+    expect(await migrateSearchIndexes(drizzlePg({ client: testPg.pool }), [spec])).toEqual([]);
   });
 
   it("builds an index that takes longer than the pool's statement_timeout (the admin's query budget), which still holds after", async () => {
-    await pool.query("create table big (id integer primary key, label text)");
-    await pool.query("insert into big select i, md5(i::text) from generate_series(1, 60000) i");
+    await testPg.pool.query("create table big (id integer primary key, label text)");
+    await testPg.pool.query("insert into big select i, md5(i::text) from generate_series(1, 60000) i");
     // a budget no GIN build over 60,000 rows fits in
-    const tight = new pg.Pool({ connectionString: testDb!.url, max: 1, statement_timeout: 5 });
+    const tight = new pg.Pool({ connectionString: testPg.url, max: 1, statement_timeout: 5 });
     tight.on("error", () => {});
     try {
       await expect(tight.query("create index big_probe on big using gin (label gin_trgm_ops)")).rejects.toThrow(/statement timeout/);

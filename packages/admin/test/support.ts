@@ -4,12 +4,12 @@
  * protocol client of ../helpers.ts).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { adminPlugin, type AdminSite } from "../src/index.js";
 import { weft } from "@weft/server";
 import type { AuthorityOptions, Limits } from "@weft/server/transport";
 import { type ChannelLayer } from "@weft/server/pubsub";
-import { Client, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
+import { Client, getPage, SECRET, viewRoots, type ViewRoot } from "../../server/test/helpers.js";
 
 /** Options of {@link startAdmin}. */
 export interface AdminServerOptions {
@@ -193,4 +193,87 @@ export async function openView(jar: Jar, url: string, view: string, o: { ref: nu
   expect(root, `the ${view} view on ${url}`).toBeDefined();
   const c = await joinView({ base: new URL(url).origin, cookie: jar.header, token: root!.token, url, ref: o.ref, sockets: o.sockets });
   return { c, first };
+}
+
+/** A page's root view joined over the protocol after its HTTP render ({@link openLive}). */
+export interface Live {
+  c: Client;
+  ref: number;
+  /** the HTTP status of the page (200: openLive expects it) */
+  status: number;
+  /** the first (HTTP) render */
+  page: string;
+  html(): string;
+  /** sends an event and waits for its reply (or error) */
+  event(name: string, payload?: object): Promise<unknown[]>;
+  /** where the view redirected to (its `x` frame), if it did */
+  redirect(): string | undefined;
+  /** the error frames the client received */
+  errors(): unknown[][];
+}
+
+/**
+ * GETs `path` on `base` with `jar`'s cookie, expecting 200, and joins the page's first root
+ * view as ref 1 on a new client (pushed to `sockets`, for the suite's afterAll to close).
+ */
+export async function openLive(base: string, jar: Jar, path: string, sockets: Client[]): Promise<Live> {
+  const { res, html, roots } = await getPage(base, path, jar.header);
+  expect(res.status, `${path}: ${html.slice(0, 200)}`).toBe(200);
+  const ref = 1;
+  const c = await joinView({ base, cookie: jar.header, token: roots[0]!.token, url: base + path, ref, sockets });
+  return {
+    c,
+    ref,
+    status: res.status,
+    page: html,
+    html: () => c.html.get(ref)!,
+    event: (name, payload = {}) => c.reply(c.event(ref, name, payload)) as Promise<unknown[]>,
+    redirect: () => c.find((f) => f[0] === "x" && f[1] === ref)?.[2] as string | undefined,
+    errors: () => c.frames.filter((f) => f[0] === "!"),
+  };
+}
+
+/** What {@link useAdminServer} gives a suite; read it in hooks and tests. */
+export interface AdminServerSuite {
+  /** `http://127.0.0.1:<port>` once {@link AdminServerSuite.start} ran ("" before) */
+  readonly base: string;
+  /** every protocol client the suite opens, closed by the afterAll */
+  readonly sockets: Client[];
+  /** the user's browser, logged in through the real form once ({@link loginOnce}; password `<username>-pass`) */
+  login(username: string): Promise<Jar>;
+  /** Serves `site` ({@link startAdmin}); call it in the suite's beforeAll. */
+  start(site: AdminSite, o?: AdminServerOptions): Promise<void>;
+  /** {@link openLive} as `username` */
+  live(username: string, path: string): Promise<Live>;
+  /** {@link openView} as `username`: GETs `path` and joins its view `view` as ref 1 */
+  view(username: string, path: string, view: string): Promise<{ c: Client; first: string }>;
+}
+
+/**
+ * A suite's admin server over the real HTTP and protocol: registers an afterAll that closes the
+ * suite's clients, then the server, then runs `after` (the suite's database: it outlives the
+ * server). Call it at the top of the suite, then `start(site)` in its beforeAll.
+ */
+export function useAdminServer(after?: () => unknown): AdminServerSuite {
+  let app: FastifyInstance | undefined;
+  let base = "";
+  const sockets: Client[] = [];
+  const login = loginOnce(() => base);
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await app?.close();
+    await after?.();
+  });
+  return {
+    get base() {
+      return base;
+    },
+    sockets,
+    login,
+    async start(site, o = {}) {
+      ({ app, base } = await startAdmin(site, o));
+    },
+    live: async (username, path) => openLive(base, await login(username), path, sockets),
+    view: async (username, path, view) => openView(await login(username), base + path, view, { ref: 1, sockets }),
+  };
 }

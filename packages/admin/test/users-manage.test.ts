@@ -2,21 +2,17 @@
 // engines: a rename is unique and audited; delete asks first, refuses oneself, ends the user's
 // sessions through the store (their open live page is closed) and is audited; permissions held
 // through groups show read-only beside the boxes ("via Editors") and are never granted directly.
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
 import { adminTablesFor } from "../src/auth/tables.js";
 import { qb } from "../src/query/dialect/index.js";
-import type { Client } from "../../server/test/helpers.js";
-import { login, openView, startAdmin } from "./support.js";
+import { login, openView, useAdminServer } from "./support.js";
 import { ENGINES, openShop, type Shop } from "./support/engines.js";
 
 describe.each(ENGINES)("user screen: rename, delete, inherited permissions on %s", (engine) => {
   let shop: Shop;
   let site: AdminSite;
-  let app: FastifyInstance | undefined;
-  let base = "";
-  const sockets: Client[] = [];
+  const server = useAdminServer(() => shop?.close());
 
   beforeAll(async () => {
     shop = await openShop(engine);
@@ -27,14 +23,8 @@ describe.each(ENGINES)("user screen: rename, delete, inherited permissions on %s
       const u = await site.users.createUser({ username: name, password: `${name}-pass`, isStaff: true });
       await site.users.grant(u, "shop.view_order");
     }
-    ({ app, base } = await startAdmin(site));
+    await server.start(site);
   }, 60_000);
-
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await app?.close();
-    await shop?.close();
-  });
 
   const audit = async () => {
     const rows = (await qb(shop.db).select().from(adminTablesFor(shop.db).weftAuditLog).orderBy(adminTablesFor(shop.db).weftAuditLog.id)) as Array<{ action: string; model: string; objectRepr: string; changes: unknown }>;
@@ -42,8 +32,8 @@ describe.each(ENGINES)("user screen: rename, delete, inherited permissions on %s
   };
 
   async function open() {
-    const jar = await login(base, "root");
-    const { c, first } = await openView(jar, `${base}/admin/auth/users/`, "admin-page-auth-users", { ref: 1, sockets });
+    const jar = await login(server.base, "root");
+    const { c, first } = await openView(jar, `${server.base}/admin/auth/users/`, "admin-page-auth-users", { ref: 1, sockets: server.sockets });
     const ev = async (name: string, payload: object = {}) => {
       await c.reply(c.event(1, name, payload));
       return c.html.get(1)!;
@@ -68,7 +58,7 @@ describe.each(ENGINES)("user screen: rename, delete, inherited permissions on %s
     const last = (await audit()).at(-1)!;
     expect(last).toMatchObject({ action: "change", model: "auth.user", objectRepr: "renamed" });
     expect(JSON.stringify(last.changes)).toContain('"username":["other","renamed"]');
-    await login(base, "renamed", { password: "other-pass" });
+    await login(server.base, "renamed", { password: "other-pass" });
   });
 
   it("shows permissions held through groups read-only, marked with the group", async () => {
@@ -99,8 +89,8 @@ describe.each(ENGINES)("user screen: rename, delete, inherited permissions on %s
     const root = (await site.users.getUserByUsername("root"))!;
     const clerk = (await site.users.getUserByUsername("clerk"))!;
     // the clerk has the order list open
-    const cj = await login(base, "clerk");
-    const { c: clerkSocket } = await openView(cj, `${base}/admin/shop/order/`, "admin-changelist", { ref: 1, sockets });
+    const cj = await login(server.base, "clerk");
+    const { c: clerkSocket } = await openView(cj, `${server.base}/admin/shop/order/`, "admin-changelist", { ref: 1, sockets: server.sockets });
     const { ev } = await open();
     let html = await ev("select", { id: String(root.id) });
     expect(html).not.toContain("Delete user…");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryChannelLayer } from "../src/pubsub/index.js";
-import { mountLive } from "../src/testing/index.js";
+import { createServer } from "node:net";
+import { freePort, mountLive } from "../src/testing/index.js";
 import { LiveView, type Payload } from "../src/index.js";
 import { Child, Counter, Navigator, Parent, SecretChild, Sequencer } from "./fixtures/views.js";
 import { Shop } from "./fixtures/components.js";
@@ -161,5 +162,16 @@ describe("@weft/server/testing", () => {
     expect(lv.html()).toContain("<h1>Parent 1</h1>");
     expect(lv.html()).toContain('<button lv-click="click">child a 1</button>');
     await lv.close();
+  });
+});
+
+describe("freePort", () => {
+  it("gives a port of 127.0.0.1 that a server can listen on", async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    const srv = createServer();
+    await new Promise<void>((resolve, reject) => srv.once("error", reject).listen(port, "127.0.0.1", resolve));
+    expect((srv.address() as { port: number }).port).toBe(port);
+    await new Promise((resolve) => srv.close(resolve));
   });
 });

@@ -26,14 +26,17 @@ export interface CliDb {
 
 const PG_URL = /^postgres(ql)?:\/\//i;
 
-/** The URL without its password, for messages. */
+/**
+ * `url` with its password replaced by `***`, for messages and logs
+ * (`postgres://user:secret@host/db` → `postgres://user:***@host/db`); `(unparsable URL)` when it is not a URL.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
     return u.toString();
   } catch {
-    return "(unparsable DATABASE_URL)";
+    return "(unparsable URL)";
   }
 }
 

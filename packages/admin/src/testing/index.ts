@@ -1,7 +1,7 @@
 /**
  * `@weft/admin/testing`: helpers for testing code that uses the admin — a PostgreSQL server
- * (found or started privately) and a throw-away database per test. Needs `pg` (an optional
- * peer dependency of @weft/admin).
+ * (found or started privately), a throw-away database per test, and a login through the admin's
+ * form for HTTP and WebSocket clients. Needs `pg` (an optional peer dependency of @weft/admin).
  * @packageDocumentation
  */
 export {
@@ -14,3 +14,4 @@ export {
   type PostgresServer,
   type TestDatabase,
 } from "./postgres.js";
+export { loginCookie, type LoginCookieOptions } from "./login.js";

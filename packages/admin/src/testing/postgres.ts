@@ -5,10 +5,10 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chownSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { freePort } from "@weft/server/testing";
 import { adminError } from "../errors.js";
 import { answers, findPostgresBin } from "../../tools/postgres-bin.mjs";
 
@@ -42,17 +42,6 @@ export interface FindPostgresOptions {
   private?: boolean;
   /** the environment to read `DATABASE_URL`, `PG*` and `WEFT_TEST_POSTGRES` from (default `process.env`) */
   env?: NodeJS.ProcessEnv;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The URL `env`'s `PGHOST`/`PGPORT`/`PGUSER`/`PGPASSWORD`/`PGDATABASE` describe (a socket directory as `?host=`). */

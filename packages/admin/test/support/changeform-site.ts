@@ -8,14 +8,14 @@
  */
 import type { FastifyInstance } from "fastify";
 import { and, count, eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { AdminSite, type AdminUser } from "../../src/index.js";
 import { adminTablesFor } from "../../src/auth/tables.js";
 import { qb, type QueryBuilder } from "../../src/query/dialect/index.js";
 import { LiveView, type Params } from "@weft/server";
 import { MemoryChannelLayer } from "@weft/server/pubsub";
-import { getPage, type Client } from "../../../server/test/helpers.js";
-import { joinView, loginOnce, startAdmin } from "../support.js";
+import type { Client } from "../../../server/test/helpers.js";
+import { loginOnce, openLive, startAdmin, type Live } from "../support.js";
 import type { Engine } from "./engines.js";
 import { openDemoShop, type DemoShop } from "./demo-shop.js";
 
@@ -30,19 +30,6 @@ class CustomerBadge extends LiveView<{ objectId: string }> {
   }
 }
 
-/** An admin page joined over the socket, as the browser runtime would. */
-export interface Live {
-  c: Client;
-  ref: number;
-  status: number;
-  /** the first (HTTP) render */
-  page: string;
-  html(): string;
-  /** sends an event and waits for its reply (or error) */
-  event(name: string, payload?: object): Promise<unknown[]>;
-  redirect(): string | undefined;
-  errors(): unknown[][];
-}
 
 /** The change-form site on one engine. */
 export interface ChangeformSite {
@@ -109,23 +96,8 @@ export async function openChangeformSite(engine: Engine): Promise<ChangeformSite
   const sockets: Client[] = [];
   const login = loginOnce(() => base);
 
-  async function open(username: string, path: string): Promise<Live> {
-    const jar = await login(username);
-    const { res, html, roots } = await getPage(base, path, jar.header);
-    expect(res.status, `${path}: ${html.slice(0, 200)}`).toBe(200);
-    const ref = 1;
-    const c = await joinView({ base, cookie: jar.header, token: roots[0].token, url: base + path, ref, sockets });
-    return {
-      c,
-      ref,
-      status: res.status,
-      page: html,
-      html: () => c.html.get(ref)!,
-      event: async (name, payload = {}) => c.reply(c.event(ref, name, payload)) as Promise<unknown[]>,
-      redirect: () => c.find((f) => f[0] === "x" && f[1] === ref)?.[2] as string | undefined,
-      errors: () => c.frames.filter((f) => f[0] === "!"),
-    };
-  }
+  const open = async (username: string, path: string): Promise<Live> => openLive(base, await login(username), path, sockets);
+
 
   return {
     shop,

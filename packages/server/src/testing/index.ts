@@ -13,7 +13,7 @@ import { mountWith, type LiveTest, type MountLiveOptions } from "./live-test.js"
 
 export { LiveTest, type MountLiveOptions, type TestError } from "./live-test.js";
 export { LiveElement, LiveForm } from "./elements.js";
-export { startRedisServer, type RedisServer } from "./redis.js";
+export { freePort, startRedisServer, type RedisServer } from "./redis.js";
 export { rootInner } from "./dom.js";
 
 const quiet: Logger = { error() {}, warn() {}, info() {}, debug() {} };

@@ -15,13 +15,11 @@ export interface Child {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `child-main.ts <role> <json config>`; its stderr goes to ours. */
-export function spawnChild(role: string, config: Record<string, unknown>): Child {
-  const proc = spawn(
-    process.execPath,
-    ["--import", pathToFileURL(here("./ts-register.mjs")).href, here("./child-main.ts"), role, JSON.stringify(config)],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
+/**
+ * The JSON lines `proc` prints on its stdout, parsed as they arrive (the array fills as they
+ * come); a line that is not JSON goes to our stderr prefixed with `[label]`.
+ */
+export function jsonLines(proc: ChildProcess, label: string): Array<Record<string, unknown>> {
   const messages: Array<Record<string, unknown>> = [];
   let buf = "";
   proc.stdout!.on("data", (d: Buffer) => {
@@ -33,10 +31,21 @@ export function spawnChild(role: string, config: Record<string, unknown>): Child
       try {
         messages.push(JSON.parse(line) as Record<string, unknown>);
       } catch {
-        process.stderr.write(`[child ${role}] ${line}\n`);
+        process.stderr.write(`[${label}] ${line}\n`);
       }
     }
   });
+  return messages;
+}
+
+/** Starts `child-main.ts <role> <json config>`; its stderr goes to ours. */
+export function spawnChild(role: string, config: Record<string, unknown>): Child {
+  const proc = spawn(
+    process.execPath,
+    ["--import", pathToFileURL(here("./ts-register.mjs")).href, here("./child-main.ts"), role, JSON.stringify(config)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const messages = jsonLines(proc, `child ${role}`);
   const onExit = () => proc.kill("SIGKILL");
   process.on("exit", onExit);
   proc.once("exit", () => process.off("exit", onExit));
