@@ -47,6 +47,8 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     const view = (await list.dateHierarchy(list.parseState(q)))!;
     return { view, statements: list.statementCount, sql: [...statements] };
   };
+  /** the unsearched bar's bounded count per period: SQLite skips countLimit rows first, PostgreSQL counts a limited subquery */
+  const BOUNDED_RANGES = engine === "sqlite" ? /^select \(select coalesce\(\(select \S+ from "orders" where .* limit 1 offset \S+\), \(select count\(\*\) from "orders" where / : /^select \(select count\(\*\) from \(select 1 from "orders" where .* limit /;
   const ids = async (q: string) => (await list.fetchPage(list.parseState(q))).rows.map((r) => Number(r.pk)).sort((a, b) => a - b);
 
   it("counts the years in the site's zone with two statements (min/max, then one sum per year)", async () => {
@@ -55,8 +57,8 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect(view.back).toEqual([]);
     expect(view.current).toBeNull();
     expect(n).toBe(2);
-    // one index range count per year, bounded by countLimit
-    expect(sql[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .* limit /);
+    // one index range count per year, bounded by countLimit (SQLite: countLimit rows skipped, then counted only when fewer)
+    expect(sql[1]).toMatch(BOUNDED_RANGES);
     // in UTC the first row is still in 2024
     const inUtc = (await utc.dateHierarchy(utc.parseState("")))!;
     expect(inUtc.choices.map((c) => [c.label, c.count])).toEqual([["2024", 1], ["2025", 4], ["2026", 1]]);
@@ -226,7 +228,7 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     const small = new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "createdAt", searchFields: ["number"], listDisplay: ["number", "createdAt"], countLimit: 2 }, { timeZone: "UTC", onStatement: (s) => seen.push(s) });
     const view = (await small.dateHierarchy(small.parseState("")))!;
     expect(view.choices.map((c) => [c.label, c.count, c.capped])).toEqual([["2024", 1, false], ["2025", 2, true], ["2026", 1, false]]);
-    expect(seen[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .* limit /);
+    expect(seen[1]).toMatch(BOUNDED_RANGES);
     expect(dateHierarchyModel("/admin/o/", view)!.choices.map((c) => c.count)).toEqual(["1", "2+", "1"]);
     // a search whose page came back capped (the view passes page.capped; a search counts at
     // least 8 pages, more than these 6 rows): the list says "more than N", so the periods are not

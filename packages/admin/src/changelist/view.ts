@@ -312,8 +312,11 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
   /**
    * Fetches the page (2 statements), the filter choices (cached by the query layer), the
    * `dateHierarchy` bar (0–2 statements, see `ChangeListQuery.dateHierarchy`) and, for a
-   * filtered list, the unfiltered total (cached briefly), then renders. The statements are the
-   * user's (`readsOf`): the site's fair share may delay them while others are active.
+   * filtered list, the unfiltered total (cached briefly), then renders. Without a search the bar
+   * and the total run beside the page's statements (PostgreSQL: on other connections of the pool;
+   * SQLite: on other readers of the read pool); a searched bar waits for the page, whose count it
+   * reuses. The statements are the user's (`readsOf`): each one is charged to the site's fair
+   * share, which may delay it while others are active, and runs under the query budget.
    */
   private refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
     return readsOf(this.user.id, () => this.read(admin));
@@ -323,11 +326,20 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     const query = this.site.query(admin);
     try {
       this.live.reset();
-      const page = await query.fetchPage(this.state);
-      const filters = await query.filterChoices(this.state);
-      const dateBar = await query.dateHierarchy(this.state, { dense: page.capped, page });
-      const filtered = this.state.q !== "" || Object.keys(this.state.filters).length > 0 || this.state.date !== undefined;
-      this.fullTotal = filtered ? await fullCount(this.site.readsFor(this.user), query) : { n: page.total, estimated: page.estimated };
+      const state = this.state;
+      const filtered = state.q !== "" || Object.keys(state.filters).length > 0 || state.date !== undefined;
+      // without a search nothing below needs the page (a searched bar takes the page's count and
+      // keys, a searched page's plan the full count): the statements run side by side, each on its
+      // own connection or reader, the request waiting for the slowest chain rather than their sum
+      const independent = state.q === "";
+      const [page, filters, earlyBar, earlyTotal] = await Promise.all([
+        query.fetchPage(state),
+        query.filterChoices(state),
+        independent ? query.dateHierarchy(state) : undefined,
+        independent && filtered ? fullCount(this.site.readsFor(this.user), query) : undefined,
+      ]);
+      const dateBar = independent ? (earlyBar ?? null) : await query.dateHierarchy(state, { dense: page.capped, page });
+      this.fullTotal = !filtered ? { n: page.total, estimated: page.estimated } : (earlyTotal ?? (await fullCount(this.site.readsFor(this.user), query)));
       this.page = page;
       this.filters = filters;
       this.dateBar = dateBar;

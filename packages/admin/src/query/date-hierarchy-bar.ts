@@ -125,7 +125,7 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     // and a dense search's tests (one match a period: `limit 1`)
     const { date: _period, ...outside } = state;
     const statement =
-      state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, "ranges", limit)
+      state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, dialect.name === "sqlite" ? "skip" : "ranges", limit)
       : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, relatedPerRow(db, table), true), buckets, rules.timeZone, "ranges", 0)
       : bucketStatement(h, table, where(), buckets, rules.timeZone, "pass");
     const row = await exec(statement);

@@ -169,17 +169,27 @@ export function minMaxStatement(h: ResolvedDateHierarchy, table: unknown, where:
  *   for a pass over every row); with `atMost`, each count stops after `atMost + 1` rows
  *   (`select count(*) from (select 1 … limit atMost + 1)`: 400,000 orders by year, 10,000 at
  *   most: ~14 ms against ~106 ms exact on SQLite at load ~30);
+ * - `skip` — `ranges` bounded by `atMost` (required) as `coalesce((select atMost + 1 … limit 1
+ *   offset atMost), (select count(*) …))`: a bucket with more rows skips `atMost` of them along
+ *   the index without handing each one to an outer count; one with fewer is skipped to its end,
+ *   then counted. On SQLite the skip costs about half the bounded count's row (400,000 orders by
+ *   year, 10,000 at most: 1.31 → 0.64 ms) and a skip plus a count about the same as it (a paid
+ *   filter's 1,459 rows: 0.07 → 0.09 ms); on PostgreSQL the second costs twice the bounded count
+ *   (0.26 → 0.64 ms), so it keeps `ranges`;
  * - `pass` — `select sum(case when col >= a and col < b then 1 else 0 end) as "b0", … from t
  *   where …`: one pass over the matching rows, for a WHERE that is costly to repeat per bucket
  *   (a search, whose related subqueries would run once per bucket).
  */
-export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL | undefined, buckets: readonly DateBucket[], timeZone: string | undefined, form: "ranges" | "pass", atMost?: number): SQL {
-  if (form === "ranges") {
+export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where: SQL | undefined, buckets: readonly DateBucket[], timeZone: string | undefined, form: "ranges" | "skip" | "pass", atMost?: number): SQL {
+  if (form !== "pass") {
     const counts = buckets.map((b, i) => {
       const cond = drillCondition(h, b.drill, timeZone);
       const w = where ? and(where, cond) : cond;
       // bounded: the range is read until atMost + 1 rows, not to its end
-      const n = atMost === undefined ? sql`select count(*) from ${table} where ${w}` : sql`select count(*) from (select 1 from ${table} where ${w} limit ${atMost + 1}) as "weft_b"`;
+      const n =
+        atMost === undefined ? sql`select count(*) from ${table} where ${w}`
+        : form === "skip" ? sql`select coalesce((select ${atMost + 1} from ${table} where ${w} limit 1 offset ${atMost}), (select count(*) from ${table} where ${w}))`
+        : sql`select count(*) from (select 1 from ${table} where ${w} limit ${atMost + 1}) as "weft_b"`;
       return sql`(${n}) as ${sql.identifier(`b${i}`)}`;
     });
     return sql`select ${sql.join(counts, sql`, `)}`;
