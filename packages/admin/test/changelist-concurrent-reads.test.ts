@@ -116,5 +116,8 @@ describe.each(ENGINES)("change-list reads side by side on %s", (engine) => {
     fail = { match: /min\(/i, error: () => new Error("disk I/O error") };
     const broken = await watch("status__exact=paid");
     expect(broken.status).toBe(500);
+    // a generic page: the cause is logged, never shown
+    expect(broken.html).toContain("Server error (500)");
+    expect(broken.html).not.toContain("disk I/O");
   });
 });

@@ -3,9 +3,10 @@
  * Django admin's `404.html` / `403.html` extend its base template. Live pages whose view
  * refuses or whose object is gone answer with it (the route's `errorPage`), and so does any
  * other GET under the prefix that no route matches; the JSON API under `<prefix>/api/` keeps
- * JSON answers.
+ * JSON answers. A server error (500) is logged in full and answered with a generic page that
+ * names nothing of its cause, as Django's `500.html` with `DEBUG = False`.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LiveRouteOptions, Params } from "@weft/server";
 import { AdminView, bindView } from "./base.js";
 import type { AdminSiteLike } from "../model/site-like.js";
@@ -22,6 +23,12 @@ const TEXT = {
   404: { heading: "Page not found", message: "We couldn't find that page. It may have been deleted, or the address may be mistyped." },
   403: { heading: "Permission denied", message: "You don't have permission to view this page. Ask an administrator if you need access." },
 } as const;
+
+/** The 500 page: no detail of the error (it is in the log), a way back. */
+const SERVER_ERROR_HTML = (home: string) =>
+  `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Server error (500)</title>` +
+  `<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem"><h1>Server error (500)</h1>` +
+  `<p>Something went wrong on our side. It has been logged; please try again in a moment.</p><p><a href="${home}">Back to the admin home</a></p></body></html>`;
 
 /** The error page's view: a static page (status in its props), the shell around it. */
 export class ErrorPageView extends AdminView<ErrorPageAssigns> {
@@ -54,5 +61,14 @@ export function errorPages(scope: FastifyInstance, site: AdminSiteLike, ro: Live
   };
   // any other GET under the prefix (routes with a path win over the wildcard); the API keeps JSON
   scope.get(`${site.prefix}/*`, (req, reply) => errorPage(404, req, reply));
+  scope.setErrorHandler(async (err: FastifyError, req, reply) => {
+    // a client's error (400 bad form, 413 too large, 403 CSRF…) keeps its status and message
+    if (err.statusCode !== undefined && err.statusCode < 500) throw err;
+    req.log.error({ err, url: req.url }, "weft admin: server error");
+    reply.code(500).header("cache-control", "no-store");
+    if (req.url.startsWith(`${site.prefix}/api/`)) return reply.send({ error: "server error" });
+    // static: the shell itself may be what failed (its data comes from the database)
+    return reply.type("text/html; charset=utf-8").send(SERVER_ERROR_HTML(`${site.prefix}/`));
+  });
   return { ...ro, errorPage };
 }
