@@ -37,17 +37,21 @@ const STALL: Record<Engine, string> = {
   postgres: "(SELECT 1 FROM pg_sleep(600)) = 1",
 };
 
-function tablesOf(engine: Engine) {
-  if (engine === "sqlite") {
-    const items = sqliteTable("items", { id: integer("id").primaryKey(), name: text("name").notNull() });
-    const notes = sqliteTable("notes", { id: integer("id").primaryKey(), itemId: integer("item_id").notNull().references(() => items.id, { onDelete: "cascade" }), body: text("body").notNull() });
-    const pins = sqliteTable("pins", { id: integer("id").primaryKey(), noteId: integer("note_id").references(() => notes.id) });
-    return { items, notes, pins };
-  }
+/** The tables on SQLite (notes declared with its foreign key: the database has a view there). */
+function sqliteTables() {
+  const items = sqliteTable("items", { id: integer("id").primaryKey(), name: text("name").notNull() });
+  const notes = sqliteTable("notes", { id: integer("id").primaryKey(), itemId: integer("item_id").notNull().references(() => items.id, { onDelete: "cascade" }), body: text("body").notNull() });
+  const pins = sqliteTable("pins", { id: integer("id").primaryKey(), noteId: integer("note_id").references(() => notes.id) });
+  return { items, notes, pins };
+}
+
+/** The tables on `engine`, typed as the SQLite ones (the admin reads both through one typed view). */
+function tablesOf(engine: Engine): ReturnType<typeof sqliteTables> {
+  if (engine === "sqlite") return sqliteTables();
   const items = pgTable("items", { id: pgInteger("id").primaryKey(), name: pgText("name").notNull() });
   const notes = pgTable("notes", { id: pgInteger("id").primaryKey(), itemId: pgInteger("item_id").notNull().references(() => items.id, { onDelete: "cascade" }), body: pgText("body").notNull() });
   const pins = pgTable("pins", { id: pgInteger("id").primaryKey(), noteId: pgInteger("note_id").references(() => notes.id) });
-  return { items, notes, pins } as unknown as ReturnType<typeof tablesOf<"sqlite">>;
+  return { items, notes, pins } as unknown as ReturnType<typeof sqliteTables>;
 }
 
 /** The schema: items and pins are tables; notes is a view over `notes_real` that stalls. */
