@@ -20,7 +20,7 @@ export const HISTORY_TOO_SLOW = "This history took too long to load. Try again l
  * page offers no "Yes, I'm sure" (as Django's `delete_view` shows nothing to confirm when it
  * cannot collect what the delete takes with it).
  */
-export const RELATED_TOO_SLOW = "Counting the related objects took too long, so it cannot be deleted now. Try again later.";
+export const RELATED_TOO_SLOW = "Counting the related objects took too long. Try again later.";
 
 /** What an autocomplete's list reads, with no results, when its search outlived the budget. */
 export const SEARCH_TOO_SLOW = "This search took too long; type more.";
