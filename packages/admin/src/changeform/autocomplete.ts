@@ -17,7 +17,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { reprOf } from "../model/repr.js";
-import { EMPTY_STATE, readsOf } from "../query/index.js";
+import { EMPTY_STATE, readsOf, SEARCH_TOO_SLOW, stoppedRead } from "../query/index.js";
 import { relatedLabel, type Choice } from "./choices.js";
 import type { ForeignKeyInfo, FormField } from "./fields.js";
 
@@ -42,6 +42,8 @@ export interface AutocompleteState {
   active: number;
   /** bumped on each pick: the input is rendered afresh (a focused input keeps its text otherwise) */
   generation: number;
+  /** the last search outlived the site's budget: {@link SEARCH_TOO_SLOW} under the input (no results), else absent */
+  notice?: string;
 }
 
 /** A closed state showing `label`. */
@@ -74,6 +76,11 @@ export function canSearch(fk: ForeignKeyInfo | undefined, user: SessionUser): bo
 export async function searchRelated(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, q: string): Promise<Choice[]> {
   const text = q.trim().slice(0, MAX_QUERY);
   if (!fk || text === "" || !canSearch(fk, user)) return [];
+  return searchRows(site, fk, user, text);
+}
+
+/** {@link searchRelated}'s statement and labels, for searchable `text`. */
+async function searchRows(site: AdminSiteLike, fk: ForeignKeyInfo, user: SessionUser, text: string): Promise<Choice[]> {
   const rel = fk.admin!;
   // the user's statements: charged to their fair share, as the change list's
   const page = await readsOf(user.id, () => site.query(rel).fetchPage({ ...EMPTY_STATE, q: text, ...(rel.options.getQueryset ? { scope: rel.options.getQueryset(user) } : {}) }));
@@ -93,11 +100,14 @@ export type Resolved = { value: string } | { error: string };
 /**
  * The related row meant by text typed but not picked (a form saved without JavaScript, or
  * Save pressed mid-search): the result whose label equals the text (case-insensitive), else
- * the only result; blank text clears the field.
+ * the only result; blank text clears the field. A search past the site's budget is the field's
+ * error {@link SEARCH_TOO_SLOW}.
  */
 export async function resolveTyped(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, q: string): Promise<Resolved> {
   if (q.trim() === "") return { value: "" };
-  const results = await searchRelated(site, fk, user, q);
+  const found = await searchOrNotice(site, fk, user, q);
+  if ("notice" in found) return { error: found.notice };
+  const results = found.results;
   const exact = results.filter((r) => r.label.toLowerCase() === q.trim().toLowerCase());
   if (exact.length === 1) return { value: exact[0]!.value };
   if (results.length === 1) return { value: results[0]!.value };
@@ -125,6 +135,7 @@ export function moveHighlight(s: AutocompleteState, key: string): boolean {
   const n = s.results.length;
   if (key === "Escape") {
     s.results = [];
+    s.notice = undefined;
     s.active = -1;
     return true;
   }
@@ -146,6 +157,8 @@ export interface AutocompleteView {
   options: Array<{ id: string; value: string; label: string; active: boolean }>;
   /** `lv-mounted` of a freshly rendered input: focus it (after a pick), else "" */
   mounted: string;
+  /** shown under the input, e.g. {@link SEARCH_TOO_SLOW}; "" for none */
+  notice: string;
 }
 
 /**
@@ -164,19 +177,33 @@ export function comboboxView(id: string, key: string, s: AutocompleteState): Aut
     activeId: options.find((o) => o.active)?.id ?? "",
     options,
     mounted: s.generation === 0 ? "" : String(JS.focus()),
+    notice: s.notice ?? "",
   };
 }
 
 /**
- * Searches again when the text changed: the results of `q` (none for blank text), nothing highlighted.
+ * Searches again when the text changed: the results of `q` (none for blank text), nothing
+ * highlighted; a search past the site's budget lists nothing and sets the state's `notice`.
  * @returns whether the text changed
  */
 export async function searchAgain(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, s: AutocompleteState, q: string): Promise<boolean> {
   if (q === s.q) return false;
   s.q = q;
-  s.results = await searchRelated(site, fk, user, q);
+  const found = await searchOrNotice(site, fk, user, q);
+  s.results = "results" in found ? found.results : [];
+  s.notice = "notice" in found ? found.notice : undefined;
   s.active = -1;
   return true;
+}
+
+/** {@link searchRelated}'s results, or {@link SEARCH_TOO_SLOW} when its statement outlived the site's budget (logged). */
+async function searchOrNotice(site: AdminSiteLike, fk: ForeignKeyInfo | undefined, user: SessionUser, q: string): Promise<{ results: Choice[] } | { notice: string }> {
+  try {
+    return { results: await searchRelated(site, fk, user, q) };
+  } catch (err) {
+    if (!stoppedRead(err, site, "an autocomplete's search", user.id)) throw err;
+    return { notice: SEARCH_TOO_SLOW };
+  }
 }
 
 /** The listed result `value` (a click or Enter picks only what was offered), or undefined. */

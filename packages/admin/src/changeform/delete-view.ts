@@ -8,6 +8,7 @@ import { deleteObject, loadObject } from "./persist.js";
 import { publishModelEvent } from "../model/publish.js";
 import { relatedRows, type RelatedRows } from "./related.js";
 import { reprOf } from "../model/repr.js";
+import { RELATED_TOO_SLOW, stoppedRead } from "../query/index.js";
 
 /** What the delete confirmation's template gets. */
 export interface DeleteAssigns {
@@ -18,6 +19,8 @@ export interface DeleteAssigns {
   /** some related rows would block the delete */
   protectedBy: RelatedRows[];
   error: string | null;
+  /** counting the related rows outlived the site's budget: this message ({@link RELATED_TOO_SLOW}) and no confirm button, else null */
+  tooSlow: string | null;
   urls: { back: string; list: string };
 }
 
@@ -28,6 +31,9 @@ export interface DeleteAssigns {
  * audit entry in one transaction, publishes `<model>.deleted`, then goes to the change list
  * with `?deleted=<id>`. The delete permission (with the object: `hasDeletePermission(user, obj)`)
  * is checked on mount and again in the event; the ModelAdmin's `deleteModel` hook does the write.
+ * When counting the related rows outlives the site's budget the page says so
+ * ({@link RELATED_TOO_SLOW}) and offers no confirm, and `confirm` deletes nothing: as Django's
+ * `delete_view`, nothing is deleted that was not shown.
  */
 export class DeleteView extends AdminView<DeleteAssigns> {
   static template = new URL("../../src/changeform/delete.eta", import.meta.url);
@@ -36,6 +42,8 @@ export class DeleteView extends AdminView<DeleteAssigns> {
   private spec!: FormSpec;
   private id: unknown;
   private row: Record<string, unknown> | undefined;
+  /** the related rows were counted (and shown): only then may `confirm` delete */
+  private counted = false;
 
   events = {
     confirm: () => this.confirm(),
@@ -51,7 +59,15 @@ export class DeleteView extends AdminView<DeleteAssigns> {
     if (!admin.has(this.user, "delete", row)) throw new UnauthorizedError(`delete this ${admin.name}`);
     this.row = row;
     const repr = reprOf(admin, row);
-    const related = await relatedRows(this.site, admin, row, this.user);
+    let related: RelatedRows[] = [];
+    let tooSlow: string | null = null;
+    try {
+      related = await relatedRows(this.site, admin, row, this.user);
+      this.counted = true;
+    } catch (err) {
+      if (!stoppedRead(err, this.site, "the delete confirmation's related counts", this.user.id)) throw err;
+      tooSlow = RELATED_TOO_SLOW;
+    }
     return {
       verboseName: admin.verboseName,
       repr,
@@ -59,12 +75,17 @@ export class DeleteView extends AdminView<DeleteAssigns> {
       related,
       protectedBy: related.filter((r) => r.effect === "protect"),
       error: null,
+      tooSlow,
       urls: { back: admin.has(this.user, "view") ? admin.objectUrl(this.id) : admin.url, list: admin.url },
     };
   }
 
   private async confirm(): Promise<void> {
     const admin: ModelAdmin<any, any> | undefined = this.site.get(this.spec.admin.app, this.spec.admin.name);
+    if (!this.counted) {
+      this.assign({ error: RELATED_TOO_SLOW });
+      return;
+    }
     if (!admin || !admin.has(this.user, "delete", this.row)) {
       this.assign({ error: `You don't have permission to delete this ${this.spec.admin.verboseName.toLowerCase()}.` });
       return;

@@ -12,6 +12,19 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 2000;
 /** What the user reads, inline, when a statement outlived its budget. */
 export const QUERY_TOO_SLOW = "This search took too long; narrow it down.";
 
+/** What an object's history page or a user's timeline reads, in place of its table, when its read outlived the budget. */
+export const HISTORY_TOO_SLOW = "This history took too long to load. Try again later.";
+
+/**
+ * What the delete confirmation reads when counting the related rows outlived the budget: the
+ * page offers no "Yes, I'm sure" (as Django's `delete_view` shows nothing to confirm when it
+ * cannot collect what the delete takes with it).
+ */
+export const RELATED_TOO_SLOW = "Counting the related objects took too long. Try again later.";
+
+/** What an autocomplete's list reads, with no results, when its search outlived the budget. */
+export const SEARCH_TOO_SLOW = "This search took too long; type more.";
+
 /** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` (or a cancel request). */
 export const PG_QUERY_CANCELED = "57014";
 
@@ -81,4 +94,24 @@ export function isQueryTimeout(err: unknown): boolean {
  */
 export function pgBudget(budgetMs: number): { statement_timeout: number } {
   return { statement_timeout: queryBudget(budgetMs) };
+}
+
+/** Where a stopped read is logged: the site's `jobLog` (pino's `warn` shape). */
+export interface BudgetLog {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Whether `err` is a read stopped by its budget ({@link queryTimeoutOf}); if so it is logged
+ * with its SQL (the user reads only the page's message: {@link HISTORY_TOO_SLOW},
+ * {@link RELATED_TOO_SLOW}, {@link SEARCH_TOO_SLOW}).
+ * @param site - the site's budget (ms) and log
+ * @param what - what was being read, for the log line, e.g. "an object's history"
+ * @param user - the user whose read it was
+ */
+export function stoppedRead(err: unknown, site: { queryTimeoutMs: number; jobLog: BudgetLog | undefined }, what: string, user?: number): boolean {
+  const timeout = queryTimeoutOf(err, site.queryTimeoutMs);
+  if (!timeout) return false;
+  site.jobLog?.warn({ err: timeout, budgetMs: timeout.budgetMs, sql: timeout.sql, user }, `weft admin: ${what} outlived its budget and was stopped`);
+  return true;
 }

@@ -53,11 +53,16 @@ export { countStatements, type StatementCounter } from "./stats.js";
 export {
   DEFAULT_QUERY_TIMEOUT_MS,
   QUERY_TOO_SLOW,
+  HISTORY_TOO_SLOW,
+  RELATED_TOO_SLOW,
+  SEARCH_TOO_SLOW,
   QueryTimeoutError,
   isQueryTimeout,
   pgBudget,
   queryBudget,
   queryTimeoutOf,
+  stoppedRead,
+  type BudgetLog,
 } from "./budget.js";
 export { FairShare, readsOf, currentReader, type FairShareOption, type FairShareOptions } from "./fair-share/index.js";
 export { PG_READ_OPTIONS, SqliteReadPool, siteReads, type ReadPoolOption, type SiteReads, type SqliteReadPoolOptions } from "./read-pool/index.js";
