@@ -266,7 +266,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     if (atMost !== undefined && total > bound) {
       // branches when the keys alone are past the bound (dense: a walk finds their page soon), not
       // when the own fields make the matches dense (the keys' branch would walk far for its page)
-      const branches = keyedRows !== undefined && keyedRows > bound && keys.every((k) => k !== undefined) ? this.branches(state, probed) : undefined;
+      const branches = keyedRows !== undefined && keyedRows > atMost && keys.every((k) => k !== undefined) ? this.branches(state, probed) : undefined;
       return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, probed(), true), total, bounded: true, bound, ...(branches && { branches }) };
     }
     const related = keysMatch(this.dialect, keys.map((k) => k ?? []));

@@ -92,21 +92,22 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const matched = shared ? sql`select "s" from "weft_s"` : walk?.count(SAMPLE_ROWS);
   const sampled = walk && matched && { ...walk, dense: denseSample(matched) };
   const sample = shared ? sql`, "weft_s"("s") as materialized (select (${walk.count(SAMPLE_ROWS)}))` : sql``;
+  // one CTE: its keys' rows to `atMost`, counted once in a materialized CTE (an inlined one is run
+  // per use) and sent back ("kn": whether the rows statement walks them as a branch)
+  const keyed = atMost !== undefined && outside !== null && subs.length === 1 ? dialect.keysCount(keysCte(0), src.config.table, subs[0]!.rel.column, outside, atMost) : undefined;
+  const kn = keyed ? sql`, "weft_kn"("k") as materialized (${keyed})` : sql``;
   // the count to `limit`, after the lower bound of each CTE's keys
   const countTo = (limit: number | undefined, rowWalk?: RowWalk) => {
     const counted = dialect.countByKeys(ctes, countSql(src, where, limit), () => many(limit), rowWalk);
     if (limit === undefined || outside === null) return counted;
-    const bounds = subs.flatMap((s, i) => dialect.keysCount(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
+    const bounds = keyed && limit === atMost ? [sql`select "k" from "weft_kn"`] : subs.flatMap((s, i) => dialect.keysCount(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
     return bounds.length > 0 ? sql`case when ${sql.join(bounds.map((c) => sql`(${c}) > ${sql.raw(String(limit))}`), sql` or `)} then ${sql.raw(String(limit + 1))} else (${counted}) end` : counted;
   };
-  const keyed = rest !== undefined && !shared && atMost !== undefined && outside !== null && subs.length === 1 ? dialect.keysCount(keysCte(0), src.config.table, subs[0]!.rel.column, outside, atMost) : undefined;
-  if (keyed && rest && atMost !== undefined) {
-    // the keys' rows counted once, and sent back ("kn"): a materialized CTE (an inlined one is run per use)
-    const over = sql.raw(String(atMost + 1));
-    const sum = sql`(select case when "k" > ${sql.raw(String(atMost))} then ${over} else least("k" + (${countSql(src, rest, atMost)}), ${over}) end from "weft_kn")`;
-    return sql`with ${withs}, "weft_kn"("k") as materialized (${keyed}), "weft_n"("n", "b") as materialized (select ${sum}, ${sql.raw(String(atMost))}) select "n", "b", (select "k" from "weft_kn") as "kn"${keyColumns} from "weft_n"`;
-  }
   let counted = countTo(atMost, sampled);
+  if (keyed && rest && !shared && atMost !== undefined) {
+    const over = sql.raw(String(atMost + 1));
+    counted = sql`select case when "k" > ${sql.raw(String(atMost))} then ${over} else least("k" + (${countSql(src, rest, atMost)}), ${over}) end from "weft_kn"`;
+  }
   let bound = sql.raw(String(atMost ?? 0));
   if (shared && far) {
     const near = sql`(${matched}) >= ${sql.raw(String(far.unlessSample))}`;
@@ -114,7 +115,7 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
     bound = sql`case when ${near} then ${bound} else ${sql.raw(String(far.atMost))} end`;
   }
   // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
-  return sql`with ${withs}${sample}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyColumns} from "weft_n"`;
+  return sql`with ${withs}${sample}${kn}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyed ? sql`, (select "k" from "weft_kn") as "kn"` : sql``}${keyColumns} from "weft_n"`;
 }
 
 /**
