@@ -1,6 +1,6 @@
 // The pages of related searches whose count is capped, against an oracle, on both engines: on
 // PostgreSQL a one-word search is first bounded by the matched customers' own orders
-// (Dialect.keysExceed: a LATERAL join; the bound must keep the filters), and a capped count keeps
+// (Dialect.keysCount: a LATERAL join; the bound must keep the filters), and a capped count keeps
 // the keys of few customers for its rows statement (Dialect.cappedKeys), where it looked up each
 // row's customer. Counts, capped flags and the page's rows (ids in order) are those of the oracle:
 // a rare word over the cap, the same word under a filter that brings it under, a word whose

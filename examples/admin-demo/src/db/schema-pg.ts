@@ -77,7 +77,10 @@ export const orders = pgTable(
     uniqueIndex("orders_number_unique").on(t.number),
     // case-insensitive prefix search: lower(number) LIKE 'ord-0001%' (text_pattern_ops: LIKE prefixes in any collation)
     index("orders_number_nocase_idx").using("btree", sql`lower(${t.number}) text_pattern_ops`),
-    index("orders_created_at_idx").on(t.createdAt),
+    // the list's order (created_at desc, id desc) with each order's customer: a related search walks
+    // it testing the matched customer keys from the index alone, without reading a row (?q=ann&p=100
+    // at 4,000,000 orders: 127,000 entries for page 100, ~12 ms, where reading each row took ~300)
+    index("orders_created_at_idx").on(t.createdAt, t.id, t.customerId),
     index("orders_status_created_at_idx").on(t.status, t.createdAt),
     // a customer's orders in date order: a related search's matches (customer keys) sorted by
     // date from the index alone, without reading their rows (the deep pages of ?q=ann)

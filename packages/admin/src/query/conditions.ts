@@ -124,27 +124,50 @@ function relatedSubquery(db: AnyDb): RelatedMatch {
 
 function searchCondition(dialect: Dialect, config: ResolvedChangeList, q: string, related: RelatedMatch, dense: boolean): SQL | undefined {
   if (q === "" || config.searchFields.length === 0) return undefined;
-  const words = splitSearchTerms(q);
-  const perWord: SQL[] = [];
-  for (const word of words) {
-    const own: SQL[] = [];
-    const byRelation = new Map<ResolvedRelation, SQL[]>();
-    for (const field of config.searchFields) {
-      // a related word tested per row needs no search index (it would be searched for every row)
-      const cond = wordCondition(dialect, field, word, dense && (!field.field.relation || related.perRow === true));
-      if (!cond) continue;
-      const relation = field.field.relation;
-      if (!relation) own.push(cond);
-      else {
-        const list = byRelation.get(relation) ?? [];
-        list.push(cond);
-        byRelation.set(relation, list);
-      }
-    }
-    for (const [rel, conds] of byRelation) own.push(related(rel, or(...conds)!));
-    perWord.push(own.length === 0 ? sql`1 = 0` : own.length === 1 ? own[0] : or(...own)!);
-  }
+  const perWord = splitSearchTerms(q).map((word) => {
+    const { own, related: rels } = wordAlternatives(dialect, config, word, related, dense);
+    const alts = [...own, ...rels];
+    return alts.length === 0 ? sql`1 = 0` : alts.length === 1 ? alts[0]! : or(...alts)!;
+  });
   return perWord.length === 0 ? undefined : and(...perWord);
+}
+
+/**
+ * The alternatives of a one-word search, each a condition on the own table (a row matches the
+ * search when one of them is true): one per related table (`related` called in the order
+ * {@link selectionFilter} calls it, so a {@link KeysMatch} gets its keys right), and the own
+ * search fields as one (absent when none can match the word). Undefined for a search of
+ * no word or of several words (those are an AND of alternatives), or a list with no search fields.
+ *
+ * @param dialect - the dialect (case-insensitive LIKE)
+ * @param config - the resolved options
+ * @param q - the state's search
+ * @param related - how a related table's condition becomes one on the own table
+ */
+export function searchAlternatives(dialect: Dialect, config: ResolvedChangeList, q: string, related: RelatedMatch): { related: SQL[]; own: SQL | undefined } | undefined {
+  const words = splitSearchTerms(q);
+  if (words.length !== 1 || config.searchFields.length === 0) return undefined;
+  const { own, related: rels } = wordAlternatives(dialect, config, words[0]!, related, false);
+  return { related: rels, own: own.length === 0 ? undefined : own.length === 1 ? own[0]! : or(...own)! };
+}
+
+/** One word's conditions: per own search field, and per related table (its fields' conditions ORed, through `related`). */
+function wordAlternatives(dialect: Dialect, config: ResolvedChangeList, word: string, related: RelatedMatch, dense: boolean): { own: SQL[]; related: SQL[] } {
+  const own: SQL[] = [];
+  const byRelation = new Map<ResolvedRelation, SQL[]>();
+  for (const field of config.searchFields) {
+    // a related word tested per row needs no search index (it would be searched for every row)
+    const cond = wordCondition(dialect, field, word, dense && (!field.field.relation || related.perRow === true));
+    if (!cond) continue;
+    const relation = field.field.relation;
+    if (!relation) own.push(cond);
+    else {
+      const list = byRelation.get(relation) ?? [];
+      list.push(cond);
+      byRelation.set(relation, list);
+    }
+  }
+  return { own, related: [...byRelation].map(([rel, conds]) => related(rel, or(...conds)!)) };
 }
 
 function filterCondition(rules: StateRules, now: () => Date, field: string, sel: FilterSelection): SQL {

@@ -42,10 +42,19 @@ export interface RelatedCountParts {
   readonly far?: { readonly atMost: number; readonly unlessSample: number };
   /**
    * The state's condition without its search, when the search is one word over related keys that
-   * are unique: then each CTE's keys give a lower bound of the count (`Dialect.keysExceed`); null
+   * are unique: then each CTE's keys give a lower bound of the count (`Dialect.keysCount`); null
    * for no bound (several words: a word's related rows alone are no part of the matches).
    */
   readonly outside: SQL | undefined | null;
+  /**
+   * With `outside` and one CTE: the matches outside that CTE's keys (the own search fields', with
+   * the state's filters; `1 = 0` for none). Without `far`, the count is then the CTE's rows
+   * (`Dialect.keysCount`) plus these, where the search's `OR` read every match again (q=smith at
+   * 400,000 orders: its 1,945 rows, ~2.8 ms, after the keys' count had walked their index entries in
+   * ~1.6), and the statement also answers `kn`, the keys' rows, which tells the rows statement
+   * whether to walk them as a branch (`pageQuery`'s `branches`).
+   */
+  readonly rest?: SQL;
   /** The bounded count with every word tested row by row: its sample (`RowWalk.dense`) picks the bound (`far`) and SQLite's count of a dense search (see `Dialect.countByKeys`). */
   readonly walk?: Omit<RowWalk, "dense">;
 }
@@ -57,7 +66,7 @@ export interface RelatedCountParts {
  * `Dialect.cappedKeys` keys (else null: a capped count sends no keys back, q=a's 48,118).
  *
  * The count runs as the CTEs' sizes choose (`Dialect.countByKeys`), after the lower bound of each
- * CTE's keys (`Dialect.keysExceed`, when `outside` is given): more than `atMost` rows of one
+ * CTE's keys (`Dialect.keysCount`, when `outside` is given): more than `atMost` rows of one
  * related match are more than `atMost` matches, and then the count itself never runs. With `far`,
  * the sample first picks the bound: dense, that count to `atMost`; else the same through the keys
  * to `far` (q=a&p=100 stops at `countLimit`; q=ann&p=100 counts its 15,968 matches).
@@ -66,7 +75,7 @@ export interface RelatedCountParts {
  * @returns the statement
  */
 export function relatedCountStatement(parts: RelatedCountParts): SQL {
-  const { src, subs, where, many, atMost, outside, walk, far } = parts;
+  const { src, subs, where, many, atMost, outside, walk, far, rest } = parts;
   const { dialect } = src;
   const db = src.db as Builder;
   // drizzle's `$with` cannot say MATERIALIZED, and without it SQLite inlines the CTE in both
@@ -83,14 +92,22 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const matched = shared ? sql`select "s" from "weft_s"` : walk?.count(SAMPLE_ROWS);
   const sampled = walk && matched && { ...walk, dense: denseSample(matched) };
   const sample = shared ? sql`, "weft_s"("s") as materialized (select (${walk.count(SAMPLE_ROWS)}))` : sql``;
+  // one CTE: its keys' rows to `atMost`, counted once in a materialized CTE (an inlined one is run
+  // per use) and sent back ("kn": whether the rows statement walks them as a branch)
+  const keyed = atMost !== undefined && outside !== null && subs.length === 1 ? dialect.keysCount(keysCte(0), src.config.table, subs[0]!.rel.column, outside, atMost) : undefined;
+  const kn = keyed ? sql`, "weft_kn"("k") as materialized (${keyed})` : sql``;
   // the count to `limit`, after the lower bound of each CTE's keys
   const countTo = (limit: number | undefined, rowWalk?: RowWalk) => {
     const counted = dialect.countByKeys(ctes, countSql(src, where, limit), () => many(limit), rowWalk);
     if (limit === undefined || outside === null) return counted;
-    const bounds = subs.flatMap((s, i) => dialect.keysExceed(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
-    return bounds.length > 0 ? sql`case when ${sql.join(bounds, sql` or `)} then ${sql.raw(String(limit + 1))} else (${counted}) end` : counted;
+    const bounds = keyed && limit === atMost ? [sql`select "k" from "weft_kn"`] : subs.flatMap((s, i) => dialect.keysCount(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
+    return bounds.length > 0 ? sql`case when ${sql.join(bounds.map((c) => sql`(${c}) > ${sql.raw(String(limit))}`), sql` or `)} then ${sql.raw(String(limit + 1))} else (${counted}) end` : counted;
   };
   let counted = countTo(atMost, sampled);
+  if (keyed && rest && !shared && atMost !== undefined) {
+    const over = sql.raw(String(atMost + 1));
+    counted = sql`select case when "k" > ${sql.raw(String(atMost))} then ${over} else least("k" + (${countSql(src, rest, atMost)}), ${over}) end from "weft_kn"`;
+  }
   let bound = sql.raw(String(atMost ?? 0));
   if (shared && far) {
     const near = sql`(${matched}) >= ${sql.raw(String(far.unlessSample))}`;
@@ -98,7 +115,7 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
     bound = sql`case when ${near} then ${bound} else ${sql.raw(String(far.atMost))} end`;
   }
   // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
-  return sql`with ${withs}${sample}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyColumns} from "weft_n"`;
+  return sql`with ${withs}${sample}${kn}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyed ? sql`, (select "k" from "weft_kn") as "kn"` : sql``}${keyColumns} from "weft_n"`;
 }
 
 /**
@@ -118,12 +135,14 @@ export function denseSample(matched: SQL): SQL {
  * @param src - the row source (its dialect reads the keys)
  * @param row - the statement's one row
  * @param count - the number of CTEs
- * @returns the count, the bound it was counted to (0 for an exact count), and per CTE its keys or `undefined` when they were not sent back
+ * @returns the count, the bound it was counted to (0 for an exact count), per CTE its keys or
+ *   `undefined` when they were not sent back, and with `rest` the rows of the one CTE's keys
+ *   (`keyedRows`, bounded as the count is)
  */
-export function readRelatedCount(src: RowSource, row: Record<string, unknown>, count: number): { total: number; bound: number; keys: (unknown[] | undefined)[] } {
+export function readRelatedCount(src: RowSource, row: Record<string, unknown>, count: number): { total: number; bound: number; keys: (unknown[] | undefined)[]; keyedRows: number | undefined } {
   const keys = Array.from({ length: count }, (_, i) => {
     const v = row[`m${i}`];
     return v === null || v === undefined ? undefined : src.dialect.parseKeys(v);
   });
-  return { total: Number(row.n ?? 0), bound: Number(row.b ?? 0), keys };
+  return { total: Number(row.n ?? 0), bound: Number(row.b ?? 0), keys, keyedRows: row.kn === undefined || row.kn === null ? undefined : Number(row.kn) };
 }

@@ -96,8 +96,14 @@ export function countSql(src: RowSource, where: SQL | undefined, atMost?: number
  * Pages in the second half are found from the other end: the inner query runs the exact
  * reverse order (the primary-key tiebreak makes the order total, so reversing is exact) with
  * the offset counted from the end, so the last page costs what the first does.
+ *
+ * `branches`: the matches as disjoint conditions whose union is `where` (see
+ * `ChangeListQuery.matching`): the inner query is then a `UNION ALL` of each branch's first
+ * `offset + limit` keys in the page's order, merged (each branch a plan of its own: a related
+ * search's customer keys tested from an index that holds them, its order number from the
+ * trigram index), the page taken from the merge. Ignored for a sort on a related column.
  */
-export function pageQuery(src: RowSource, where: SQL | undefined, state: ChangeListState, total: number, offset: number, avoidIndex: boolean): Builder {
+export function pageQuery(src: RowSource, where: SQL | undefined, state: ChangeListState, total: number, offset: number, avoidIndex: boolean, branches?: readonly SQL[]): Builder {
   let limit = src.config.listPerPage;
   let skip = offset;
   const reverse = offset * 2 + limit > total;
@@ -107,10 +113,23 @@ export function pageQuery(src: RowSource, where: SQL | undefined, state: ChangeL
   }
   const inner = orderBy(src, state, avoidIndex, reverse);
   const pk = src.config.pk.column;
+  if (branches && inner.joins.size === 0) return rowsQuery(src, sql`${pk} in (${mergedKeys(src, inner, branches, limit, skip)})`, state);
   let ids: Builder = joined(src, (src.db as Builder).select({ k: pk }).from(src.config.table).$dynamic(), inner.joins);
   if (where) ids = ids.where(where);
   ids = ids.orderBy(...inner.order).limit(limit).offset(skip);
   return rowsQuery(src, inArray(pk, ids), state);
+}
+
+/** The page's keys from the `UNION ALL` of `branches` (see {@link pageQuery}): each branch's first `skip + limit` rows by `inner`'s order, merged in the same order. */
+function mergedKeys(src: RowSource, inner: Ordering, branches: readonly SQL[], limit: number, skip: number): SQL {
+  const db = src.db as Builder;
+  // named columns: the merge orders by them (drizzle writes a plain column without an alias)
+  const selection: Record<string, SQL.Aliased> = { k: sql`${src.config.pk.column}`.as("k") };
+  inner.keys.forEach((k, i) => (selection[`s${i}`] = sql`${k.value}`.as(`s${i}`)));
+  // a select builder inside `sql` renders in parentheses: `(select … limit n) union all (…)`
+  const parts = branches.map((b) => db.select(selection).from(src.config.table).where(b).orderBy(...inner.order).limit(skip + limit));
+  const order = inner.keys.map((k, i) => sql`${sql.identifier(`s${i}`)} ${sql.raw(k.desc ? "desc" : "asc")}`);
+  return sql`select "k" from (${sql.join(parts, sql` union all `)}) as "weft_u" order by ${sql.join(order, sql`, `)} limit ${sql.raw(String(limit))} offset ${sql.raw(String(skip))}`;
 }
 
 /** Own columns + selected related columns, rows restricted by `where`, in the state's order. */
@@ -126,8 +145,16 @@ export function rowsQuery(src: RowSource, where: SQL, state: ChangeListState): B
   return q.where(where).orderBy(...order);
 }
 
-function orderBy(src: RowSource, state: ChangeListState, avoidIndex = false, reverse = false): { order: SQL[]; joins: Set<ResolvedRelation> } {
-  const keys: { field: ResolvedField; desc: boolean }[] =
+/** A state's ORDER BY: the terms, the relations they join, and each term's value and direction. */
+interface Ordering {
+  readonly order: SQL[];
+  readonly joins: Set<ResolvedRelation>;
+  /** per term, the column it sorts by and whether descending (after `reverse`) */
+  readonly keys: { readonly value: SQLiteColumn; readonly desc: boolean }[];
+}
+
+function orderBy(src: RowSource, state: ChangeListState, avoidIndex = false, reverse = false): Ordering {
+  const sorted: { field: ResolvedField; desc: boolean }[] =
     state.sort.length > 0
       ? state.sort.map((s) => {
           const sortable = src.config.sortable.get(s.field);
@@ -137,21 +164,25 @@ function orderBy(src: RowSource, state: ChangeListState, avoidIndex = false, rev
       : [...src.config.ordering];
   const joins = new Set<ResolvedRelation>();
   const order: SQL[] = [];
+  const keys: Ordering["keys"] = [];
   let hasPk = false;
-  for (const k of keys) {
+  for (const k of sorted) {
     if (k.field.relation) joins.add(k.field.relation);
     else if (k.field.key === src.config.pk.key) hasPk = true;
     // `+column` is the same value, but SQLite will not walk an index to produce the order
     const expr = avoidIndex && !k.field.relation ? src.dialect.unindexed(col(k.field)) : col(k.field);
-    order.push(k.desc !== reverse ? desc(expr) : asc(expr));
+    const down = k.desc !== reverse;
+    order.push(down ? desc(expr) : asc(expr));
+    keys.push({ value: col(k.field), desc: down });
   }
   // a stable tiebreak, in the direction of the last key so an index on that key (which
   // carries the rowid) serves the whole ORDER BY
   if (!hasPk) {
-    const last = keys[keys.length - 1];
-    order.push(Boolean(last?.desc) !== reverse ? desc(src.config.pk.column) : asc(src.config.pk.column));
+    const down = Boolean(sorted[sorted.length - 1]?.desc) !== reverse;
+    order.push(down ? desc(src.config.pk.column) : asc(src.config.pk.column));
+    keys.push({ value: src.config.pk.column, desc: down });
   }
-  return { order, joins };
+  return { order, joins, keys };
 }
 
 function joined(src: RowSource, q: Builder, joins: Set<ResolvedRelation>): Builder {

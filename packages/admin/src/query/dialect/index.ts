@@ -59,14 +59,15 @@ export interface Dialect {
    */
   countByKeys(ctes: readonly SQLWrapper[], few: SQL, many: () => SQL, walk?: RowWalk): SQL;
   /**
-   * A condition true when more than `atMost` rows of `table` match `where` and hold in `column` one
-   * of the keys of `cte` (keys that are unique in it): a lower bound of a one-word related search's
-   * count (those rows are a part of its matches), which answers "more than `atMost`" without the
-   * rest of the count. PostgreSQL: a `LATERAL` join from the CTE's keys into `column`'s index,
-   * stopping at `atMost + 1` rows, the CTE read only as far as that needs (`q=a`: ~80 of the
-   * 48,118 matching customers at 4,000,000 orders); SQLite: `undefined` (no bound).
+   * The count of the rows of `table` that match `where` and hold in `column` one of the keys of
+   * `cte` (keys that are unique in it), stopping at `atMost + 1`: a one-word related search's
+   * matches through that relation, a lower bound of its count, which answers "more than `atMost`"
+   * without the rest of the count (and with one relation, the rest is the own fields' matches
+   * outside those keys). PostgreSQL: a `LATERAL` join from the CTE's keys into `column`'s index,
+   * the CTE read only as far as that needs (`q=a`: ~80 of the 48,118 matching customers at
+   * 4,000,000 orders); SQLite: `undefined` (no bound).
    */
-  keysExceed(cte: SQLWrapper, table: AnyTable, column: SQLWrapper, where: SQL | undefined, atMost: number): SQL | undefined;
+  keysCount(cte: SQLWrapper, table: AnyTable, column: SQLWrapper, where: SQL | undefined, atMost: number): SQL | undefined;
   /**
    * A count capped at its `atMost` still sends back the keys of a CTE that holds at most this many
    * (0: never), so that its rows statement probes them (`inList(…, true)`) instead of looking up
@@ -74,6 +75,15 @@ export interface Dialect {
    * (`q=smith`, 242 customers: ~10,500 orders for 50 at 4,000,000 orders). PostgreSQL: 1,000.
    */
   readonly cappedKeys: number;
+  /**
+   * Whether a one-word related search's rows statement is a `UNION ALL` of its branches (the rows of
+   * each related table's keys; those of the own search fields), merged in the page's order (see
+   * `pageQuery`), rather than one `OR`. PostgreSQL: each branch is a plan of its own, the keys'
+   * tested from an index holding them (the demo's `orders_created_at_idx (created_at, id,
+   * customer_id)`: index-only), where the `OR` with the order number reads every row it walks.
+   * SQLite: false (its `OR` plans are unchanged).
+   */
+  readonly branchesSearch: boolean;
   /** An aggregate of `expr` as a JSON array (empty array for no rows), read back by {@link Dialect.parseKeys}. */
   jsonArrayAgg(expr: SQL): SQL;
   /** The keys of a {@link Dialect.jsonArrayAgg} value as the driver returned it. */

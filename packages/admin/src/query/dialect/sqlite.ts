@@ -115,10 +115,11 @@ export const sqliteDialect: Dialect = {
     const walked = walk.count(WALKED_ROWS * (walk.atMost + 1), walk.atMost);
     return sql`with "weft_w"("b") as materialized (select case when ${walk.dense} then (${walked}) else 0 end) select case when "b" > ${sql.raw(String(walk.atMost))} then "b" else (${few}) end from "weft_w"`;
   },
-  keysExceed(): undefined {
+  keysCount(): undefined {
     return undefined;
   },
   cappedKeys: 0,
+  branchesSearch: false,
   jsonArrayAgg(expr: SQL): SQL {
     return sql`json_group_array(${expr})`;
   },
