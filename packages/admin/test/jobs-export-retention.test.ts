@@ -47,6 +47,9 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
   });
 
   it("keeps an export while its job's history row lasts (days after the channel layer's hour), removes its chunks once the row is pruned", async () => {
+    // the history's clock held at the oldest job's end while the files are stored: the pruner (every
+    // 50 ms) finds nothing to prune until the check below has seen the chunks
+    clock = t0 - 40 * DAY;
     // finished 10 days ago: long past the channel layer's retention, within the history's 30 days
     const kept = exportRecord("kept", owner, t0 - 10 * DAY);
     // finished 40 days ago: its row goes at the next prune, and its file with it
@@ -56,8 +59,9 @@ describe.each(ENGINES)("export files and the job history's retention on %s", (en
     const oldFile = await file(old.id, t0 - 40 * DAY);
     // an export whose job has no history row yet, stored just now: kept (its row may still be on its way)
     const young = exportRecord("young", owner, t0);
-    const youngFile = await file(young.id);
+    const youngFile = await file(young.id, t0);
     expect(await chunksOf(site.db, oldFile)).toBe(2);
+    clock = t0;
 
     await waitFor(async () => !(await stored(oldFile)), "the pruned job's chunks removed");
     expect(await site.jobHistory.get(old.id)).toBeUndefined();
