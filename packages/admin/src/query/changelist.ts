@@ -5,11 +5,13 @@
  * and the filter sidebar (`choices.ts`) together, runs and counts the statements, and turns
  * a state into a page of rows, column headers and selections.
  */
-import { and, sql, type SQL } from "drizzle-orm";
+import { and, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { cappedMatch, keysMatch, relatedPerRow, searchAlternatives, selectionFilter, type KeysMatch, type RelatedMatch } from "./conditions.js";
+import { cappedMatch, keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
+import { restOfKeys, searchBranches } from "./search-branches.js";
+import { columnHeaders } from "./headers.js";
 import { runStatement, type AnyDb, type Builder, type Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
@@ -21,7 +23,6 @@ import { splitSearchTerms } from "./search.js";
 import { TableRows } from "./table-rows.js";
 import {
   EMPTY_STATE,
-  defaultSortKeys,
   parseState,
   toSearchParams,
   toggleSort,
@@ -255,8 +256,9 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const outside = bounded ? selectionFilter(this.db, this.dialect, this.rules, this.now, { ...state, q: "" }) : null;
     const perRow = () => selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true);
     const walk = atMost === undefined ? undefined : { atMost, count: (rows: number, stopAt?: number) => countSql(this.rows, perRow(), stopAt, rows) };
-    const rest = outside !== null && subs.length === 1 ? this.restOfKeys(state, outside) : undefined;
+    const rest = outside !== null && subs.length === 1 ? restOfKeys(this.dialect, this.config, state.q, outside) : undefined;
     const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk, ...(far !== undefined ? { far } : {}), ...(rest && { rest }) });
+    // `outside` is known wherever `keyedRows` is (both need one word over unique keys): the branches reuse it
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
     const { total, bound, keys, keyedRows } = readRelatedCount(this.rows, row, subs.length);
@@ -266,47 +268,14 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     if (atMost !== undefined && total > bound) {
       // branches when the keys alone are past the bound (dense: a walk finds their page soon), not
       // when the own fields make the matches dense (the keys' branch would walk far for its page)
-      const branches = keyedRows !== undefined && keyedRows > atMost && keys.every((k) => k !== undefined) ? this.branches(state, probed) : undefined;
+      const branches = keyedRows !== undefined && keyedRows > atMost && keys.every((k) => k !== undefined) ? searchBranches(this.dialect, this.config, state.q, outside ?? undefined, probed) : undefined;
       return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, probed(), true), total, bounded: true, bound, ...(branches && { branches }) };
     }
     const related = keysMatch(this.dialect, keys.map((k) => k ?? []));
     const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related());
     // the same: the keys' rows at least half the matches (the walk the plan chose is no more than twice as long for them)
-    const branches = keyedRows !== undefined && keyedRows * 2 >= total ? this.branches(state, probed) : undefined;
+    const branches = keyedRows !== undefined && keyedRows * 2 >= total ? searchBranches(this.dialect, this.config, state.q, outside ?? undefined, probed) : undefined;
     return { where, total, bounded: atMost !== undefined, ...(atMost !== undefined ? { bound } : {}), related, ...(branches && { branches }) };
-  }
-
-  /**
-   * The matches of a one-word search over one related table that its keys (`keysCte(0)`) do not
-   * give: the own search fields', with `outside` (the state's filters), the keys excluded (`is not
-   * true`: a NULL key is no match); `1 = 0` without own search fields (see `RelatedCountParts.rest`).
-   */
-  private restOfKeys(state: ChangeListState, outside: SQL | undefined): SQL | undefined {
-    const alternatives = searchAlternatives(this.dialect, this.config, state.q, (rel) => this.dialect.inCte(rel.column, keysCte(0), true));
-    const keyed = alternatives?.related[0];
-    if (!keyed) return undefined;
-    return alternatives.own ? and(outside, alternatives.own, sql`(${keyed}) is not true`) : sql`1 = 0`;
-  }
-
-  /**
-   * A one-word search with related search fields as disjoint branches, where the dialect merges
-   * them (`Dialect.branchesSearch`): per related table the rows its keys match, then the rows the
-   * own search fields match that no earlier branch took (`is not true`: a NULL key is no match),
-   * each with the state's filters. Their union is the search's matches, each row once. For a rows
-   * statement that walks the sort's index (a sorted one keeps `where`: the planner scanned the
-   * table for a branch of 15,968 matches, ~65 ms, where the `OR`'s bitmap read them in 21).
-   * @param related - the related search fields' keys, probed row by row (`cappedMatch`)
-   */
-  private branches(state: ChangeListState, related: () => RelatedMatch): SQL[] | undefined {
-    if (!this.dialect.branchesSearch) return undefined;
-    const alternatives = searchAlternatives(this.dialect, this.config, state.q, related());
-    if (!alternatives) return undefined;
-    const outside = selectionFilter(this.db, this.dialect, this.rules, this.now, { ...state, q: "" });
-    // `is true`: the keys stay a hashed filter of the walk (a bare `in (select unnest(…))` is made a
-    // semi join, each row compared with every key: q=smith at 4M 0.8 → 274 ms)
-    const taken = alternatives.related.map((keys) => sql`(${keys}) is true`);
-    if (alternatives.own) taken.push(alternatives.own);
-    return taken.map((alt, i) => and(outside, alt, ...alternatives.related.slice(0, i).map((earlier) => sql`(${earlier}) is not true`))!);
   }
 
   /**
@@ -433,20 +402,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * @returns one header per `listDisplay` column, in order
    */
   headers(state: ChangeListState): ColumnHeader[] {
-    const effective = state.sort.length > 0 ? state.sort : defaultSortKeys(this.config);
-    return this.config.listDisplay.map((c) => {
-      const sortable = this.config.sortable.has(c.name);
-      const at = effective.findIndex((s) => s.field === c.name);
-      return {
-        name: c.name,
-        label: c.label,
-        link: this.config.listDisplayLinks.includes(c.name),
-        sortable,
-        sorted: at < 0 ? undefined : effective[at].desc ? "desc" : "asc",
-        sortPriority: at < 0 ? undefined : at + 1,
-        toggleQuery: sortable ? this.toSearchParams(this.toggleSort(state, c.name)).toString() : undefined,
-      };
-    });
+    return columnHeaders(this.rules, state);
   }
 
   /** The 0-based `listDisplay` index of a column name (for Django-style `o=` links), if any. */
