@@ -17,6 +17,7 @@ import { constants as fsc, mkdirSync } from "node:fs";
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +29,8 @@ import { MAIN, seededTemplate, STOP_GRACE_MS } from "./support/demo.js";
 import { openLive } from "./support/live.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
+// the demo's SQLite driver (e2e/ has no dependency of its own on it)
+const Database = createRequire(join(ROOT, "examples/admin-demo/package.json"))("better-sqlite3") as typeof import("better-sqlite3");
 const SHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 const PAUSED = "Live updates are paused: reconnecting to Redis…";
 const ACTIVITY = '[data-slot="order-activity"]';
@@ -114,14 +117,28 @@ async function open(ctx: BrowserContext, url: string, views: number): Promise<Pa
   return (await openLive(ctx, url, views)).page;
 }
 
-/** The newest order placed today that still counts towards today's revenue, found through the admin's own filters. */
+/**
+ * A paid (else pending) order moved to now, so that it counts towards today's revenue. The seed's
+ * "today" slice is as old as the cached template: seeded before midnight, it is yesterday's.
+ * The order is then found through the admin's own filter, as a user would find it.
+ */
 async function todaysOrder(ctx: BrowserContext, base: string): Promise<{ id: number; number: string; status: string }> {
-  for (const status of ["paid", "pending"]) {
-    const res = await ctx.request.get(`${base}/admin/shop/order/?createdAt__range=today&status__exact=${status}`);
-    const row = /<tr data-pk="(\d+)"[\s\S]*?(ORD-\d+)/.exec(await res.text());
-    if (row) return { id: Number(row[1]), number: row[2], status };
+  const db = new Database(dbFile);
+  let picked: { id: number; status: string } | undefined;
+  try {
+    db.pragma("busy_timeout = 10000");
+    picked = db
+      .prepare("select id, status from orders where status in ('paid', 'pending') order by status = 'paid' desc, id desc limit 1")
+      .get() as { id: number; status: string } | undefined;
+    if (picked) db.prepare("update orders set created_at = ? where id = ?").run(Date.now(), picked.id);
+  } finally {
+    db.close();
   }
-  throw new Error("no paid or pending order placed today");
+  if (!picked) throw new Error("no paid or pending order left in the seed");
+  const res = await ctx.request.get(`${base}/admin/shop/order/?createdAt__range=today&status__exact=${picked.status}`);
+  const row = new RegExp(`<tr data-pk="${picked.id}"[\\s\\S]*?(ORD-\\d+)`).exec(await res.text());
+  if (!row) throw new Error(`order ${picked.id}, moved to now, is not in today's ${picked.status} orders`);
+  return { id: picked.id, number: row[1]!, status: picked.status };
 }
 
 /** Cancels an order through the change form open on `page` (Save and continue editing). */
