@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../src/testing/index.js";
 import { usePgPool } from "./support/pg-pool.js";
@@ -15,6 +16,8 @@ import { cliIO } from "./support/cli-io.js";
 import { adminTables, UserStore, weftUsers } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
 import { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrateAdmin } from "../src/migrate/index.js";
+import { LOCK_KEY } from "../src/migrate/pg.js";
+import { waitFor } from "../../server/test/support/wait.js";
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -97,6 +100,27 @@ describe("migrateAdmin on PostgreSQL", () => {
     const { rows } = await testPg.pool.query("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'weft_%' order by 1");
     expect(rows.map((r) => r.table_name)).toEqual(ADMIN_TABLES);
     expect(await migrateAdmin(drizzlePg({ client: testPg.pool }))).toEqual({ dialect: "pg", applied: [], baselined: false });
+  });
+
+  it("migrates through a pool with a read budget: waits out another process's lock, and gives the budget back", async () => {
+    await migrateAdmin(drizzlePg({ client: testPg.pool }));
+    // the admin's pools carry `statement_timeout` (the query budget); another process holds the
+    // migration lock (as while it builds an index over millions of rows) for 4× that budget
+    const budgeted = new pg.Pool({ connectionString: testPg.url, max: 1, statement_timeout: 100 });
+    const other = new pg.Client({ connectionString: testPg.url });
+    await other.connect();
+    try {
+      await other.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+      const migrating = migrateAdmin(drizzlePg({ client: budgeted }));
+      await waitFor(async () => (await other.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())")).rows[0].n === 1, "the migration waiting for the lock");
+      await new Promise((r) => setTimeout(r, 400));
+      await other.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+      expect(await migrating).toEqual({ dialect: "pg", applied: [], baselined: false });
+      expect((await budgeted.query("show statement_timeout")).rows[0].statement_timeout).toBe("100ms");
+    } finally {
+      await other.end();
+      await budgeted.end();
+    }
   });
 
   it("reads rows of the same shape as SQLite through the pgTable twins", async () => {

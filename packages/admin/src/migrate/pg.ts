@@ -6,8 +6,8 @@ import type { NodePgDatabase } from "drizzle-orm/node-postgres";
 import { adminError } from "../errors.js";
 import { ADMIN_MIGRATIONS_TABLE, journal, migrationsFolder, pendingAfter, type MigrateResult } from "./journal.js";
 
-/** The advisory lock key the admin's migrations hold (an arbitrary constant: "weftmigr"). */
-const LOCK_KEY = 0x7765_6674_6d69_6772n;
+/** The advisory lock key the admin's migrations hold (an arbitrary constant: "weftmigr"). @internal */
+export const LOCK_KEY = 0x7765_6674_6d69_6772n;
 
 /** @internal */
 export interface Queryable {
@@ -39,7 +39,11 @@ async function lastApplied(client: Queryable): Promise<number> {
 
 /**
  * Runs `fn` on one connection of `db` holding the admin's migration lock (a session advisory
- * lock), so processes starting together migrate one after the other.
+ * lock), so processes starting together migrate one after the other. The connection runs
+ * without `statement_timeout` meanwhile (a pool made with the admin's query budget has one):
+ * waiting for the lock while another process builds an index, or building a trigram index over
+ * 4,000,000 rows, takes longer than any read's budget, and is not a read. It gets the pool's
+ * own setting back (`reset`) before it returns to the pool.
  * @internal
  */
 export async function withMigrationLock<T>(db: NodePgDatabase<any>, fn: (client: Queryable) => Promise<T>): Promise<T> {
@@ -47,11 +51,16 @@ export async function withMigrationLock<T>(db: NodePgDatabase<any>, fn: (client:
   const pooled = "connect" in raw && typeof (raw as { totalCount?: unknown }).totalCount === "number";
   const client = pooled ? await (raw as PoolLike).connect() : raw;
   try {
-    await client.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+    await client.query("set statement_timeout = 0");
     try {
-      return await fn(client);
+      await client.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
+      try {
+        return await fn(client);
+      } finally {
+        await client.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+      }
     } finally {
-      await client.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
+      await client.query("reset statement_timeout");
     }
   } finally {
     if (pooled) (client as unknown as { release(): void }).release();
