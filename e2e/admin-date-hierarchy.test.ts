@@ -18,6 +18,7 @@ const e2e = useDemo({ simulateMs: 0 });
 
 interface Choice {
   label: string;
+  /** NaN when the period is shown without a count (the list's total is "about N", or a dense search's "more than N") */
   count: number;
   /** "10,000+": the period has more rows, its count stopped at countLimit */
   capped: boolean;
@@ -25,7 +26,10 @@ interface Choice {
 }
 const choices = (page: Page): Promise<Choice[]> =>
   page.$$eval(".cl-dates .cl-date-choice a", (as) =>
-    as.map((a) => ({ label: a.childNodes[0]!.textContent!.trim(), count: Number(a.querySelector(".cl-date-n")!.textContent!.replace(/\D/g, "")), capped: a.querySelector(".cl-date-n")!.textContent!.trim().endsWith("+"), href: a.getAttribute("href")! })),
+    as.map((a) => {
+      const n = a.querySelector(".cl-date-n")?.textContent?.trim();
+      return { label: a.childNodes[0]!.textContent!.trim(), count: n === undefined ? Number.NaN : Number(n.replace(/\D/g, "")), capped: n?.endsWith("+") ?? false, href: a.getAttribute("href")! };
+    }),
   );
 const current = (page: Page) => page.locator(".cl-dates .cl-date-current").innerText();
 /** The list's count: "1,204 results", or "more than 10,000 orders" when the bounded count (countLimit) stopped. */
@@ -138,9 +142,16 @@ describe("dateHierarchy on the orders change list", () => {
     await page.goto(`${e2e.demo.url}${LIST}`);
     const years = await choices(page);
     expect(years.length).toBeGreaterThan(0);
+    // the whole table's total is the engine's estimate ("about 400,000 orders"): its years are
+    // shown without counts, as Django's date_hierarchy; a year's list is counted
+    expect(await page.locator("#cl-count").innerText()).toMatch(/^about /);
+    expect(years.every((y) => Number.isNaN(y.count))).toBe(true);
     await Promise.all([page.waitForURL((u) => u.searchParams.has("createdAt__year")), page.locator(".cl-dates .cl-date-choice a").first().click()]);
     expect(await current(page)).toBe(years[0]!.label);
-    await expectListCount(page, years[0]!.count, years[0]!.capped);
+    expect((await listCount(page)).n).toBeGreaterThan(0);
+    const months = await choices(page);
+    expect(months.length).toBeGreaterThan(0);
+    expect(months.every((m) => m.count > 0)).toBe(true);
 
     const res = await page.goto(`${e2e.demo.url}${LIST}?createdAt__year=2025&createdAt__month=13`);
     expect(res!.status()).toBe(200);

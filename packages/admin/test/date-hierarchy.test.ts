@@ -223,6 +223,25 @@ describe.each(ENGINES)("dateHierarchy on %s", (engine) => {
     expect((await related.dateHierarchy(related.parseState("q=smith"), { page }))!.choices.map((c) => [c.label, c.count])).toEqual([["2024", 1], ["2025", 1], ["2026", 1]]);
   });
 
+  it("does not count the years of a list whose total is shown as the engine's estimate (about N): each is tested for a row along the date index", async () => {
+    const seen: string[] = [];
+    const big = new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "createdAt", listFilter: ["status"], listDisplay: ["number", "createdAt"], estimateTotalAbove: 0 }, { timeZone: "UTC", onStatement: (s) => seen.push(s) });
+    // before the list has seen its table's size, the years are counted
+    expect((await big.dateHierarchy(big.parseState("")))!.choices.map((c) => [c.label, c.count])).toEqual([["2024", 1], ["2025", 4], ["2026", 1]]);
+    await shop.exec(engine === "sqlite" ? "analyze" : "analyze orders");
+    const page = await big.fetchPage(big.parseState(""));
+    expect(page.estimated).toBe(true);
+    seen.length = 0;
+    const view = (await big.dateHierarchy(big.parseState("")))!;
+    expect(view.choices.map((c) => [c.label, c.count, c.capped])).toEqual([["2024", null, false], ["2025", null, false], ["2026", null, false]]);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatch(/^select \(select count\(\*\) from \(select 1 from "orders" where .* order by "orders"\."created_at" limit 1\) as "weft_b"\)/);
+    expect(seen[1]).not.toMatch(/offset/);
+    // a filtered list shows an exact count: its years are counted
+    const filtered = (await big.dateHierarchy(big.parseState("status__exact=paid")))!;
+    expect(filtered.choices.every((c) => typeof c.count === "number")).toBe(true);
+  });
+
   it("bounds every period's count by countLimit, as the list's own count, and says so (capped)", async () => {
     const seen: string[] = [];
     const small = new ChangeListQuery(shop.db, shop.orders, { dateHierarchy: "createdAt", searchFields: ["number"], listDisplay: ["number", "createdAt"], countLimit: 2 }, { timeZone: "UTC", onStatement: (s) => seen.push(s) });

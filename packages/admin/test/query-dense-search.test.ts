@@ -100,8 +100,8 @@ describe.each(ENGINES)("a dense related search on %s", (engine) => {
     expect(bar?.choices.map(({ label, count, capped }) => ({ label, count, capped }))).toEqual(expected);
     // min/max, then the years' tests: each stops at its first match
     expect(seen).toHaveLength(2);
-    expect(seen[1]!.text).toMatch(/limit \$\d+|limit \?/);
-    expect(seen[1]!.params).toContain(1);
+    // along the date index: ordered by it, so no planner takes `limit 1` as a sequential scan
+    expect(seen[1]!.text).toMatch(/order by "orders"\."created_at" limit 1\) as "weft_b"/);
     // no key list travels (the page's 5,500 customer ids): one lookup of the row's customer per row read
     expect(seen[1]!.text.match(/\(select 1 from "customers" where "customers"\."id" = "orders"\."customer_id" and /g)).toHaveLength(expected.length);
     expect(seen[1]!.params.filter((p) => Array.isArray(p) || (typeof p === "string" && p.startsWith("[")) || (typeof p === "string" && p.startsWith("{")))).toHaveLength(0);

@@ -52,7 +52,9 @@ export interface DateHierarchyHints {
    * row by row, a related word by one key lookup per row read (`limit 1` per period), instead of
    * counting up to `countLimit` in each (q=a on 400,000 orders, 3 years: the bar's statement
    * ~26 → 0.2 ms on SQLite, ~55–115 → 0.1 ms on PostgreSQL, EXPLAIN ANALYZE at load ~9), at
-   * every level on both engines. A period without a match is walked to its end.
+   * every level on both engines. A period without a match is walked to its end. Also set, by
+   * `ChangeListQuery.dateHierarchy`, for the whole table when the list shows its total as the
+   * engine's estimate ("about 400,000"): its periods are then tested for a row, not counted.
    */
   readonly dense?: boolean;
   /**
@@ -95,7 +97,7 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   // A sparse search's one pass takes the page's keys on PostgreSQL; SQLite searches the related
   // table again (reading 48,118 keys from one JSON parameter measured slower there: 40 → 55 ms)
   const keys = dialect.name === "postgres" ? related : undefined;
-  const dense = state.q !== "" && hints.dense === true && limit !== undefined;
+  const dense = hints.dense === true && limit !== undefined;
   // the years of the list without its search: the ends of the column's index, where min/max over
   // a search reads every match twice (q=a on 400,000 orders: 11 s at load ~30); a superset, since
   // periods without a match are dropped below
@@ -125,8 +127,8 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     // and a dense search's tests (one match a period: `limit 1`)
     const { date: _period, ...outside } = state;
     const statement =
-      state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, dialect.name === "sqlite" ? "skip" : "ranges", limit)
-      : dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, relatedPerRow(db, table), true), buckets, rules.timeZone, "ranges", 0)
+      dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, relatedPerRow(db, table), true), buckets, rules.timeZone, "ranges", 0)
+      : state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, dialect.name === "sqlite" ? "skip" : "ranges", limit)
       : bucketStatement(h, table, where(), buckets, rules.timeZone, "pass");
     const row = await exec(statement);
     counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);

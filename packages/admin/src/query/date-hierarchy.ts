@@ -185,10 +185,14 @@ export function bucketStatement(h: ResolvedDateHierarchy, table: unknown, where:
     const counts = buckets.map((b, i) => {
       const cond = drillCondition(h, b.drill, timeZone);
       const w = where ? and(where, cond) : cond;
-      // bounded: the range is read until atMost + 1 rows, not to its end
+      // bounded: the range is read until atMost + 1 rows, not to its end; a test for one row
+      // (atMost 0) walks the column's index in order: without the order PostgreSQL's planner may
+      // take `limit 1` as a sequential scan that finds the period's first row soon (rows spread
+      // evenly), and read 199,909 rows of other years first (29 ms on 400,000 orders)
       const n =
         atMost === undefined ? sql`select count(*) from ${table} where ${w}`
         : form === "skip" ? sql`select coalesce((select ${atMost + 1} from ${table} where ${w} limit 1 offset ${atMost}), (select count(*) from ${table} where ${w}))`
+        : atMost === 0 ? sql`select count(*) from (select 1 from ${table} where ${w} order by ${h.column} limit 1) as "weft_b"`
         : sql`select count(*) from (select 1 from ${table} where ${w} limit ${atMost + 1}) as "weft_b"`;
       return sql`(${n}) as ${sql.identifier(`b${i}`)}`;
     });

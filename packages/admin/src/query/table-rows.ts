@@ -21,6 +21,8 @@ export interface TableRowsRunner {
 export class TableRows {
   /** The table's rows as last counted or estimated; undefined until then. */
   known: number | undefined;
+  /** Whether the last {@link TableRows.estimate} was the engine's estimate (the list says "about N"). */
+  estimated = false;
   private noStatsUntil = 0;
 
   constructor(
@@ -38,6 +40,12 @@ export class TableRows {
    * @returns the total and whether it is an estimate
    */
   async estimate(): Promise<{ total: number; estimated: boolean }> {
+    const got = await this.read();
+    this.estimated = got.estimated;
+    return got;
+  }
+
+  private async read(): Promise<{ total: number; estimated: boolean }> {
     const above = this.config.estimateTotalAbove;
     if (above === undefined || this.run.now().getTime() < this.noStatsUntil) return { total: this.note(await this.run.count()), estimated: false };
     try {
