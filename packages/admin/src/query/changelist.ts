@@ -20,6 +20,7 @@ import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } fro
 import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
 import { crossover, RANDOM_READ_COST, sortsMatches, walkedFromSample } from "./plan.js";
 import { splitSearchTerms } from "./search.js";
+import { trigramUsable } from "./search-index.js";
 import { TableRows } from "./table-rows.js";
 import {
   EMPTY_STATE,
@@ -257,7 +258,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const perRow = () => selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true);
     const walk = atMost === undefined ? undefined : { atMost, count: (rows: number, stopAt?: number) => countSql(this.rows, perRow(), stopAt, rows) };
     const rest = outside !== null && subs.length === 1 ? restOfKeys(this.dialect, this.config, state.q, outside) : undefined;
-    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk, ...(far !== undefined ? { far } : {}), ...(rest && { rest }) });
+    const keysIndexed = splitSearchTerms(state.q).every(trigramUsable) && this.config.searchFields.every((f) => f.field.relation === undefined || f.index !== undefined);
+    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk, keysIndexed, ...(far !== undefined ? { far } : {}), ...(rest && { rest }) });
     // `outside` is known wherever `keyedRows` is (both need one word over unique keys): the branches reuse it
     // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
     const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};

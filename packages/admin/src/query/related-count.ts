@@ -55,6 +55,12 @@ export interface RelatedCountParts {
    * whether to walk them as a branch (`pageQuery`'s `branches`).
    */
   readonly rest?: SQL;
+  /**
+   * Whether each CTE's keys come from trigram lookups (every related search field indexed, every
+   * word long enough): where the engine computes a CTE whole (`Dialect.keysWhole`), a capped count
+   * sends keys back only then. Default false.
+   */
+  readonly keysIndexed?: boolean;
   /** The bounded count with every word tested row by row: its sample (`RowWalk.dense`) picks the bound (`far`) and SQLite's count of a dense search (see `Dialect.countByKeys`). */
   readonly walk?: Omit<RowWalk, "dense">;
 }
@@ -83,7 +89,7 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const withs = sql.join(subs.map((s, i) => sql`${keysCte(i)}("k") as materialized ${db.select({ k: s.rel.references }).from(s.rel.table).where(s.cond)}`), sql`, `);
   // a count past its bound sends no keys back, but for a CTE of few keys (`Dialect.cappedKeys`): the CASE runs the aggregate only when it is taken
   const agg = (i: number) => sql`(select ${dialect.jsonArrayAgg(sql`"k"`)} from ${keysCte(i)})`;
-  const keep = dialect.cappedKeys;
+  const keep = dialect.keysWhole && parts.keysIndexed !== true ? 0 : dialect.cappedKeys;
   const overKept = (i: number) => (keep > 0 ? sql` and (select count(*) from (select 1 from ${keysCte(i)} limit ${sql.raw(String(keep + 1))}) as "weft_kc") > ${sql.raw(String(keep))}` : sql``);
   const keyColumns = sql.join(subs.map((_, i) => sql`, ${atMost === undefined ? agg(i) : sql`case when "n" > "b"${overKept(i)} then null else ${agg(i)} end`} as ${sql.identifier(`m${i}`)}`));
   const ctes = subs.map((_, i) => keysCte(i));

@@ -72,9 +72,19 @@ export interface Dialect {
    * A count capped at its `atMost` still sends back the keys of a CTE that holds at most this many
    * (0: never), so that its rows statement probes them (`inList(…, true)`) instead of looking up
    * each row's related row (`relatedPerRow`): a sparse related search walks many rows per page
-   * (`q=smith`, 242 customers: ~10,500 orders for 50 at 4,000,000 orders). PostgreSQL: 1,000.
+   * (`q=smith`, 242 customers: ~10,500 orders for 50 at 4,000,000 orders). PostgreSQL: 2,500;
+   * SQLite: 1,000 when the keys come from trigram lookups only (see {@link Dialect.keysWhole}).
    */
   readonly cappedKeys: number;
+  /**
+   * Whether the engine computes a materialized CTE of keys whole before its first row is read:
+   * SQLite does, so telling whether it holds at most `cappedKeys` keys costs its whole related
+   * search, a scan of the related table for a word no trigram index serves (q=a: 48,118 of 50,000
+   * customers by `LIKE`, ~8 ms). Then a capped count sends keys back only when every related
+   * search field has a trigram index and every word is long enough for it. PostgreSQL reads a CTE
+   * as far as it is consumed: false.
+   */
+  readonly keysWhole: boolean;
   /**
    * Whether a one-word related search's rows statement is a `UNION ALL` of its branches (the rows of
    * each related table's keys; those of the own search fields), merged in the page's order (see

@@ -44,6 +44,7 @@ export const pgDialect: Dialect = {
     return sql`select count(*) from (${rows}) as "weft_b"`;
   },
   cappedKeys: CAPPED_KEYS,
+  keysWhole: false,
   branchesSearch: true,
   jsonArrayAgg(expr: SQL): SQL {
     return sql`coalesce(json_agg(${expr}), '[]'::json)`;

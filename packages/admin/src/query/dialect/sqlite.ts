@@ -118,7 +118,9 @@ export const sqliteDialect: Dialect = {
   keysCount(): undefined {
     return undefined;
   },
-  cappedKeys: 0,
+  // q=smith at 4,000,000 orders: its 242 customers probed along the date index, 8.4 → 2.9 ms (rows statement)
+  cappedKeys: 1_000,
+  keysWhole: true,
   branchesSearch: false,
   jsonArrayAgg(expr: SQL): SQL {
     return sql`json_group_array(${expr})`;
