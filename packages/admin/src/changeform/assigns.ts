@@ -40,6 +40,8 @@ export interface ChangeFormAssigns {
   componentProps: Record<string, FormWidgetProps>;
   /** the `inlines`' child rows (changeform/inlines.ts) */
   inlines: InlineView[];
+  /** the form's reads outlived the site's budget: this message (`FORM_TOO_SLOW`) in place of the form, else null */
+  tooSlow: string | null;
 }
 
 /** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */

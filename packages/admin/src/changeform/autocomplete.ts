@@ -17,7 +17,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { reprOf } from "../model/repr.js";
-import { EMPTY_STATE, readsOf, SEARCH_TOO_SLOW, stoppedRead } from "../query/index.js";
+import { CHECK_TOO_SLOW, EMPTY_STATE, readsOf, SEARCH_TOO_SLOW, stoppedRead } from "../query/index.js";
 import { relatedLabel, type Choice } from "./choices.js";
 import type { ForeignKeyInfo, FormField } from "./fields.js";
 
@@ -119,10 +119,17 @@ export async function resolveTyped(site: AdminSiteLike, fk: ForeignKeyInfo | und
 /**
  * The related row meant by a combobox's text `q` posted beside the key `current` (a form saved
  * without JavaScript, or mid-search): null when the text still reads as the current row (its
- * label, or the key itself), else {@link resolveTyped}'s outcome.
+ * label, or the key itself), else {@link resolveTyped}'s outcome. The label is the user's read;
+ * past the site's budget the outcome is the error {@link CHECK_TOO_SLOW} (logged).
  */
 export async function resolvePosted(site: AdminSiteLike, fk: ForeignKeyInfo, user: SessionUser, q: string, current: string): Promise<Resolved | null> {
-  const label = current === "" ? "" : ((await relatedLabel(site.db, fk, current)) ?? "");
+  let label = "";
+  try {
+    label = current === "" ? "" : ((await relatedLabel(site.readsFor(user), fk, current)) ?? "");
+  } catch (err) {
+    if (!stoppedRead(err, site, "a foreign key's check", user.id)) throw err;
+    return { error: CHECK_TOO_SLOW };
+  }
   if (q.trim() === label.trim() || q.trim() === current) return null;
   return resolveTyped(site, fk, user, q);
 }

@@ -9,7 +9,9 @@ import { createHash } from "node:crypto";
 import type { AuditChanges } from "../auditlog/record.js";
 import { sameValue } from "./coerce.js";
 import type { FormSpec } from "./fields.js";
-import { objectHistory } from "../auditlog/query.js";
+import { objectHistory, type AuditEntry } from "../auditlog/query.js";
+import type { SessionUser } from "../auth/index.js";
+import { stoppedRead } from "../query/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 
@@ -92,11 +94,19 @@ export function describeChanges(spec: FormSpec, changes: AuditChanges): string {
 /**
  * The message of a save refused by optimistic concurrency: who saved last and when (from the
  * audit log) and what they changed since this form was loaded, e.g. "manager saved this order
- * at 14:02 UTC: total 82245 → 90000. Review and save again."
+ * at 14:02 UTC: total 82245 → 90000. Review and save again." The entry is read through the
+ * user's reads; when that outlives the site's budget the message says "Someone else".
  */
-export async function staleMessage(view: { site: AdminSiteLike }, admin: ModelAdmin<any, any>, model: string, id: unknown, changed: string, since: number): Promise<string> {
-  // the last audit entry names the other save only if it came after this form loaded (a write outside the admin leaves none)
-  const [last] = (await objectHistory(view.site.db, model, String(id), 1)).filter((e) => e.at.getTime() >= since - 1000);
+export async function staleMessage(view: { site: AdminSiteLike; user: SessionUser }, admin: ModelAdmin<any, any>, model: string, id: unknown, changed: string, since: number): Promise<string> {
+  // the last audit entry names the other save only if it came after this form loaded (a write
+  // outside the admin leaves none); the user's read, and past the budget the message names no one
+  let entries: AuditEntry[] = [];
+  try {
+    entries = await objectHistory(view.site.readsFor(view.user), model, String(id), 1);
+  } catch (err) {
+    if (!stoppedRead(err, view.site, "the last save's entry", view.user.id)) throw err;
+  }
+  const [last] = entries.filter((e) => e.at.getTime() >= since - 1000);
   const who = last ? (last.username ?? "Someone else") : "Someone else";
   const when = last ? ` at ${last.at.toISOString().slice(11, 16)} UTC` : "";
   return `${who} saved this ${admin.verboseName.toLowerCase()}${when}${changed ? `: ${changed}` : " since you opened it"}. Review and save again.`;

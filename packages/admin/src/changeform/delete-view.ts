@@ -8,7 +8,7 @@ import { deleteObject, loadObject } from "./persist.js";
 import { publishModelEvent } from "../model/publish.js";
 import { relatedRows, type RelatedRows } from "./related.js";
 import { reprOf } from "../model/repr.js";
-import { RELATED_TOO_SLOW, stoppedRead } from "../query/index.js";
+import { FORM_TOO_SLOW, RELATED_TOO_SLOW, stoppedRead } from "../query/index.js";
 
 /** What the delete confirmation's template gets. */
 export interface DeleteAssigns {
@@ -33,7 +33,8 @@ export interface DeleteAssigns {
  * is checked on mount and again in the event; the ModelAdmin's `deleteModel` hook does the write.
  * When counting the related rows outlives the site's budget the page says so
  * ({@link RELATED_TOO_SLOW}) and offers no confirm, and `confirm` deletes nothing: as Django's
- * `delete_view`, nothing is deleted that was not shown.
+ * `delete_view`, nothing is deleted that was not shown. Reading the object itself past the budget:
+ * {@link FORM_TOO_SLOW}, likewise with no confirm.
  */
 export class DeleteView extends AdminView<DeleteAssigns> {
   static template = new URL("../../src/changeform/delete.eta", import.meta.url);
@@ -53,7 +54,14 @@ export class DeleteView extends AdminView<DeleteAssigns> {
     const admin = this.modelAdmin(params, "delete");
     this.spec = formSpec(this.site, admin);
     this.id = parseObjectId(this.spec, params.id);
-    const row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
+    let row: Record<string, unknown> | undefined;
+    try {
+      // the user's read: off the event loop, under the budget, charged to their share
+      row = this.id === undefined ? undefined : await loadObject(this.site.readsFor(this.user), this.spec, this.id, admin.options.getQueryset?.(this.user));
+    } catch (err) {
+      if (!stoppedRead(err, this.site, "the object to delete", this.user.id)) throw err;
+      return this.tooSlow(admin, FORM_TOO_SLOW);
+    }
     if (!row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
     // object-level permission, as Django's has_delete_permission(request, obj)
     if (!admin.has(this.user, "delete", row)) throw new UnauthorizedError(`delete this ${admin.name}`);
@@ -80,10 +88,16 @@ export class DeleteView extends AdminView<DeleteAssigns> {
     };
   }
 
+  /** The page when the object could not be read in time: the message, nothing to confirm (`confirm` deletes nothing). */
+  private tooSlow(admin: ModelAdmin<any, any>, message: string): DeleteAssigns {
+    const repr = String(this.id);
+    return { verboseName: admin.verboseName, repr, crumbs: crumbsFor(this.site, admin, { objectId: this.id, repr, last: "Delete" }), related: [], protectedBy: [], error: null, tooSlow: message, urls: { back: admin.objectUrl(this.id), list: admin.url } };
+  }
+
   private async confirm(): Promise<void> {
     const admin: ModelAdmin<any, any> | undefined = this.site.get(this.spec.admin.app, this.spec.admin.name);
     if (!this.counted) {
-      this.assign({ error: RELATED_TOO_SLOW });
+      this.assign({ error: this.row ? RELATED_TOO_SLOW : FORM_TOO_SLOW });
       return;
     }
     if (!admin || !admin.has(this.user, "delete", this.row)) {

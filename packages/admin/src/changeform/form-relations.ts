@@ -3,6 +3,12 @@
  * {@link FK_CHOICE_LIMIT}), the label of the chosen related object, and the autocompletes'
  * states with their event handlers (search as the text changes, ↑/↓/Escape, a pick, typed text
  * resolved on save) — the state the form's view (changeform/view.ts) keeps about related rows.
+ *
+ * Every read is the user's (`site.readsFor(user)`: off the event loop, under the site's budget,
+ * charged to their fair share). {@link FormRelations.load} lets a read past the budget through
+ * (the form is not shown: a select missing options, or a combobox missing its label, would drop
+ * a value on save); the checks of a save or a pick turn it into the field's error
+ * {@link CHECK_TOO_SLOW} (nothing saved, the input kept).
  */
 import type { SessionUser } from "../auth/index.js";
 import type { AdminSiteLike } from "../model/site-like.js";
@@ -10,6 +16,7 @@ import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { closedState, listedResult, moveHighlight, resolveTyped, searchAgain, SEARCH_SUFFIX, usesAutocomplete, type AutocompleteState } from "./autocomplete.js";
 import { shownFields, writableFields, type FormField, type FormSpec } from "./fields.js";
 import type { FormInput } from "./schema.js";
+import { CHECK_TOO_SLOW, stoppedRead } from "../query/index.js";
 
 export class FormRelations {
   /** select choices by field key (null: too many, an autocomplete or a number input) */
@@ -24,28 +31,52 @@ export class FormRelations {
     private readonly user: SessionUser,
   ) {}
 
+  /** the user's reads: off the event loop, under the budget, charged to their share */
+  private get reads() {
+    return this.site.readsFor(this.user);
+  }
+
   /**
    * Loads the choices (once per field) and the labels of the shown foreign keys, and closes
    * every autocomplete on its chosen object's label.
+   * @throws QueryTimeoutError (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`) when a read outlived the site's budget: show no form
    * @param writable - the foreign keys the user may edit (their form values are labelled; the others' stored values)
    */
   async load(spec: FormSpec, writable: readonly FormField[], values: Record<string, string>, row: Record<string, unknown> | undefined): Promise<void> {
     for (const f of shownFields(spec)) {
       if (f.kind !== "foreignKey" || !f.fk) continue;
       const w = writable.includes(f);
-      if (w && !this.choices.has(f.key)) this.choices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(this.site.db, f.fk));
+      if (w && !this.choices.has(f.key)) this.choices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(this.reads, f.fk));
       await this.updateLabel(spec, f.key, w ? values[f.key] : row?.[f.key]);
       if (w && usesAutocomplete(f, this.choices.get(f.key))) this.ac.set(f.key, closedState(this.labels.get(f.key) ?? "", this.ac.get(f.key)?.generation));
     }
   }
 
-  /** The label of the related object chosen in foreign-key field `key` (one statement unless it is among the choices). */
+  /**
+   * The label of the related object chosen in foreign-key field `key` (one statement unless it is among the choices).
+   * @throws QueryTimeoutError when the statement outlived the site's budget (see {@link checkLabel})
+   */
   async updateLabel(spec: FormSpec, key: string, value: unknown): Promise<void> {
     const f = spec.byKey.get(key);
     if (!f?.fk) return;
     if (value === null || value === undefined || value === "") return void this.labels.set(key, undefined);
     const choice = this.choices.get(key)?.find((c) => c.value === String(value));
-    this.labels.set(key, choice ? choice.label : await relatedLabel(this.site.db, f.fk, value));
+    this.labels.set(key, choice ? choice.label : await relatedLabel(this.reads, f.fk, value));
+  }
+
+  /**
+   * {@link updateLabel} for a save's or a pick's check: true when it ran, false when its
+   * statement outlived the site's budget (logged; the label is dropped: the key is unchecked).
+   */
+  async checkLabel(spec: FormSpec, key: string, value: unknown): Promise<boolean> {
+    try {
+      await this.updateLabel(spec, key, value);
+      return true;
+    } catch (err) {
+      if (!stoppedRead(err, this.site, "a foreign key's check", this.user.id)) throw err;
+      this.labels.delete(key);
+      return false;
+    }
   }
 
   /** `lv-change`: searches again for each autocomplete whose text changed; blank text clears the field in `values`. */
@@ -59,7 +90,8 @@ export class FormRelations {
 
   /**
    * Save: the payload with each autocomplete's typed-but-not-picked text resolved to a key
-   * (see resolveTyped), and an error for each text that names no single related row.
+   * (see resolveTyped), and an error for each text that names no single related row (or
+   * {@link CHECK_TOO_SLOW} when the current row's label could not be read in time).
    */
   async resolve(spec: FormSpec, mode: "add" | "change", p: FormInput, values: Record<string, string>): Promise<{ p: FormInput; errors: Record<string, string> }> {
     const out: FormInput = { ...p };
@@ -67,9 +99,17 @@ export class FormRelations {
     for (const f of writableFields(spec, mode)) {
       if (!usesAutocomplete(f, this.choices.get(f.key))) continue;
       const q = p[f.key + SEARCH_SUFFIX];
+      if (typeof q !== "string") continue;
       const current = typeof p[f.key] === "string" ? String(p[f.key]) : (values[f.key] ?? "");
-      const label = current === "" ? "" : this.labels.get(f.key) ?? (await relatedLabel(this.site.db, f.fk!, current)) ?? "";
-      if (typeof q !== "string" || q.trim() === label.trim()) continue;
+      let label = current === "" ? "" : this.labels.get(f.key);
+      if (label === undefined) {
+        if (!(await this.checkLabel(spec, f.key, current))) {
+          errors[f.key] = CHECK_TOO_SLOW;
+          continue;
+        }
+        label = this.labels.get(f.key) ?? "";
+      }
+      if (q.trim() === label.trim()) continue;
       const r = await resolveTyped(this.site, f.fk, this.user, q);
       if ("value" in r) out[f.key] = r.value;
       else errors[f.key] = r.error;
@@ -87,11 +127,12 @@ export class FormRelations {
    * `ac_pick`: the listed result `value` is chosen; the list closes on its label.
    * @returns the key to store in the field, or undefined (no such autocomplete or result)
    */
-  async pick(spec: FormSpec, field: string, value: string): Promise<string | undefined> {
+  pick(field: string, value: string): string | undefined {
     const s = this.ac.get(field);
     const picked = s && listedResult(s, value);
     if (!s || !picked) return undefined;
-    await this.updateLabel(spec, field, picked.value);
+    // the label as listed (the form's check reads the row's own when it checks the key)
+    this.labels.set(field, picked.label);
     this.ac.set(field, closedState(picked.label, s.generation + 1));
     return picked.value;
   }

@@ -58,13 +58,18 @@ export class InlineForms {
     private readonly user: SessionUser,
   ) {}
 
-  /** Loads the children of the parent row (undefined on the add form); inlines the user may not view are left out. */
+  /**
+   * Loads the children of the parent row (undefined on the add form); inlines the user may not
+   * view are left out. The user's reads (`site.readsFor(user)`: off the event loop, under the
+   * budget, charged to their share).
+   * @throws QueryTimeoutError (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`) when a read outlived the site's budget: show no form
+   */
   async load(parent: Record<string, unknown> | undefined): Promise<void> {
     this.sets = [];
     for (const is of inlineSpecs(this.site, this.admin)) {
       const perms = inlinePerms(is, this.user);
       if (!perms.view) continue;
-      this.sets.push({ fs: await loadFormset(this.site.db, is, parent?.[is.parentKey], perms), perms });
+      this.sets.push({ fs: await loadFormset(this.site.readsFor(this.user), is, parent?.[is.parentKey], perms), perms });
     }
   }
 

@@ -13,6 +13,8 @@ import type { SessionUser } from "../auth/index.js";
 import { latestEntry } from "../auditlog/query.js";
 import type { DbOrTx } from "../query/dialect/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
+import type { AdminSiteLike } from "../model/site-like.js";
+import { stoppedRead } from "../query/index.js";
 
 /** How long after the write the notice is shown. */
 export const NOTICE_WINDOW_MS = 10 * 60_000;
@@ -45,4 +47,19 @@ export async function savedNotice(db: DbOrTx, admin: ModelAdmin<any, any>, user:
 export function changedMessage(admin: ModelAdmin<any, any>, n: number): string {
   const what = n === 1 ? admin.verboseName.toLowerCase() : admin.verboseNamePlural.toLowerCase();
   return `${n.toLocaleString("en-US")} ${what} ${n === 1 ? "was" : "were"} changed successfully.`;
+}
+
+/**
+ * {@link savedNotice} read through the user's reads (`site.readsFor(user)`: off the event loop,
+ * under the site's budget, charged to their share); past the budget no notice (logged) — the
+ * page itself is shown as without one. A page shown after a save reads the entry that save
+ * committed (SQLite's readers start a new read in WAL mode; PostgreSQL's pool sees commits).
+ */
+export async function userNotice(site: AdminSiteLike, admin: ModelAdmin<any, any>, user: SessionUser, params: Record<string, string | undefined>, suffix = ""): Promise<string | null> {
+  try {
+    return await savedNotice(site.readsFor(user), admin, user, params, suffix);
+  } catch (err) {
+    if (!stoppedRead(err, site, "the saved notice", user.id)) throw err;
+    return null;
+  }
 }

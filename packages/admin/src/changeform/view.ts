@@ -2,13 +2,13 @@ import { NotFoundError, UnauthorizedError, type Params, on } from "@weft/server"
 import { AC_KEY_PAYLOAD, AC_PICK_PAYLOAD, highlighted } from "./autocomplete.js";
 import { FormRelations } from "./form-relations.js";
 import { InlineForms } from "./inlines.js";
-import { InlineRowGoneError } from "./inline-persist.js";
-import { describeDbError } from "./db-errors.js";
+import { writeForm } from "./form-write.js";
 import { formSpec, writableFields, type FormSpec } from "./fields.js";
+import { INVALID_CHOICE } from "./fk-check.js";
 import { formSpecFor, runCleanHooks } from "./hooks.js";
-import { savedNotice } from "./notice.js";
+import { userNotice } from "./notice.js";
 import { crumbsFor, parseObjectId } from "./page.js";
-import { diffRows, insertObject, loadObject, updateObject, type Written } from "./persist.js";
+import { diffRows, loadObject } from "./persist.js";
 import { describeChanges, StaleObjectError, staleMessage, VERSION_FIELD, versionOf } from "./concurrency.js";
 import { FormPresence, presenceText, presenceTopic } from "./presence.js";
 import { randomUUID } from "node:crypto";
@@ -17,10 +17,10 @@ import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
 import { emptyValueFor } from "../model/empty-value.js";
 import { FORM_PAYLOAD, submitAction, validateForm, type FieldErrors, type FormInput } from "./schema.js";
-import { allowedWidgets, slotLayout } from "../shell/slots.js";
-import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { AdminView } from "../shell/base.js";
+import { CHECK_TOO_SLOW, FORM_TOO_SLOW, stoppedRead } from "../query/index.js";
+import { formSlots, tooSlowForm } from "./form-page.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 type Row = Record<string, unknown>;
@@ -46,6 +46,11 @@ export type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
  * - Transport: events travel over the LiveView socket, which is CSRF-safe by construction
  *   (the upgrade checks Origin, the session cookie authenticates, and every view joins with
  *   an HMAC-signed token bound to that session), so the form carries no CSRF token.
+ * - Reads are the user's (`site.readsFor(user)`: off the event loop, under the site's budget,
+ *   charged to their fair share); the writes and the reads inside their transaction stay on
+ *   `site.db`. Loading the object, its inlines or its foreign keys' choices past the budget
+ *   shows {@link FORM_TOO_SLOW} in place of the form (200), and the form's events do nothing;
+ *   a foreign key that could not be checked in time is the field's {@link CHECK_TOO_SLOW}.
  */
 export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   static template = new URL("../../src/changeform/changeform.eta", import.meta.url);
@@ -72,6 +77,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   /** the foreign keys' choices, chosen labels and autocompletes (changeform/form-relations.ts) */
   private rel!: FormRelations;
   private inlines!: InlineForms;
+  /** a read outlived the budget: this message ({@link FORM_TOO_SLOW}) in place of the form, else null */
+  private tooSlow: string | null = null;
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
   private postedTo: string | null | undefined;
 
@@ -89,21 +96,33 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   async mount(params: Params) {
     const admin = this.modelAdmin(params, this.mode === "add" ? "add" : "view");
     this.spec = formSpec(this.site, admin);
-    if (this.mode === "change") {
-      this.id = parseObjectId(this.spec, params.id);
-      this.row = this.id === undefined ? undefined : await loadObject(this.site.db, this.spec, this.id, admin.options.getQueryset?.(this.user));
-      if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
-    }
-    this.refreshSpec(admin);
-    this.values = initialValues(this.spec, this.mode, this.row);
     this.rel = new FormRelations(this.site, this.user);
     this.inlines = new InlineForms(this.site, admin, this.user);
-    await this.inlines.load(this.row);
-    if (this.mode === "change" && this.ctx.connected) this.joinPresence(admin);
-    await this.loadChoices();
-    const notice = await savedNotice(this.site.db, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
+    if (this.mode === "change") this.id = parseObjectId(this.spec, params.id);
+    await this.guarded(async () => {
+      if (this.mode === "change") {
+        this.row = this.id === undefined ? undefined : await loadObject(this.site.readsFor(this.user), this.spec, this.id, admin.options.getQueryset?.(this.user));
+        if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
+      }
+      this.refreshSpec(admin);
+      this.values = initialValues(this.spec, this.mode, this.row);
+      await this.inlines.load(this.row);
+      await this.loadChoices();
+    });
+    if (this.mode === "change" && this.ctx.connected && !this.tooSlow) this.joinPresence(admin);
+    const notice = await userNotice(this.site, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
     if (notice) this.flash = { success: notice };
     return this.view(admin);
+  }
+
+  /** Runs `load` (the form's reads); one past the budget leaves {@link FORM_TOO_SLOW} in place of the form (logged). */
+  private async guarded(load: () => Promise<void>): Promise<void> {
+    try {
+      await load();
+    } catch (err) {
+      if (!stoppedRead(err, this.site, "a change form", this.user.id)) throw err;
+      this.tooSlow = FORM_TOO_SLOW;
+    }
   }
 
   /**
@@ -147,6 +166,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 
   private view(admin = this.admin): ChangeFormAssigns {
+    if (this.tooSlow) return tooSlowForm(this.site, admin, this.mode, this.id, this.tooSlow);
     const user = this.user;
     const editable = this.editable(admin);
     const shownErrors: FieldErrors = {};
@@ -189,22 +209,10 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       },
       // as the change list's slot: users lacking a widget's permissionRequired do not get it at
       // all; on the add form too (objectId null)
-      ...this.formSlots(admin, user, objectId),
+      ...formSlots(this.site, admin, user, objectId, this.widgetProps),
       inlines: this.inlines.present(editable),
+      tooSlow: null,
     };
-  }
-
-  /** The visible slot widgets by position and the LiveComponents' props (the same objects while the object stays, so their `update` runs once). */
-  private formSlots(admin: ModelAdmin<any, any>, user: SessionUser, objectId: string | null): Pick<ChangeFormAssigns, "slots" | "componentProps"> {
-    const slots = slotLayout(allowedWidgets(this.site, admin.options.changeFormWidgets ?? [], user));
-    const componentProps: Record<string, FormWidgetProps> = {};
-    for (const e of [...slots.above, ...slots.beside, ...slots.below]) {
-      if (!e.component) continue;
-      const known = this.widgetProps.get(e.key);
-      componentProps[e.key] = known && known.objectId === objectId ? known : { id: e.key, app: admin.app, model: admin.name, objectId, db: this.site.readsFor(user) };
-      this.widgetProps.set(e.key, componentProps[e.key]!);
-    }
-    return { slots, componentProps };
   }
 
   /** Joins the object's presence topic: subscribes, says it is here, starts its heartbeat. */
@@ -258,11 +266,11 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     const { data, errors } = validateForm(this.spec, this.mode, p, this.row);
     for (const f of writableFields(this.spec, this.mode)) {
       if (f.kind !== "foreignKey") continue;
-      await this.rel.updateLabel(this.spec, f.key, this.values[f.key]);
+      const checked = await this.rel.checkLabel(this.spec, f.key, this.values[f.key]);
       const v = data[f.key];
       if (v === null || v === undefined || errors[f.key]) continue;
-      if (this.rel.labels.get(f.key) === undefined) {
-        errors[f.key] = ["Select a valid choice. That choice is not one of the available choices."];
+      if (!checked || this.rel.labels.get(f.key) === undefined) {
+        errors[f.key] = [checked ? INVALID_CHOICE : CHECK_TOO_SLOW];
         delete data[f.key];
       }
     }
@@ -273,7 +281,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   /** `lv-change`: validate without saving; errors for the fields the user touched. */
   private async validate(p: FormInput): Promise<void> {
     const admin = this.site.get(this.admin.app, this.admin.name);
-    if (!admin || !this.editable(admin)) return;
+    if (!admin || !this.editable(admin) || this.tooSlow) return;
     const target = typeof p._target === "string" ? p._target : undefined;
     if (target && this.spec.byKey.has(target)) this.touched.add(target);
     // lv-change is debounced: one event can carry several edits but names only the last
@@ -294,6 +302,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private async save(p: FormInput): Promise<void> {
     const admin = this.site.get(this.admin.app, this.admin.name);
     this.flash = {};
+    if (this.tooSlow) return this.assign(this.view());
     if (!admin || !this.editable(admin)) {
       this.formError = `You don't have permission to ${this.mode === "add" ? "add" : "change"} this ${this.admin.verboseName.toLowerCase()}.`;
       this.assign(this.view());
@@ -324,32 +333,17 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.assign(this.view(admin));
       return;
     }
-    let written: Written | undefined;
-    const ctx = { db: this.site.db, spec: this.spec, userId: this.user.id, user: this.user, scope: admin.options.getQueryset?.(this.user) };
     // optimistic concurrency: the version the user saw (a POST without JavaScript carries it in its hidden field)
     const posted = p[VERSION_FIELD];
     const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
-    try {
-      written = this.mode === "add" ? await insertObject(ctx, data, this.inlines.write) : await updateObject(ctx, this.id, data, expected, this.inlines.write);
-    } catch (err) {
-      if (err instanceof StaleObjectError) return this.refuseStale(admin, err);
-      if (err instanceof InlineRowGoneError) {
-        this.formError = `${err.is.admin.verboseName} rows changed meanwhile; nothing was saved. Reload the page to see them.`;
-        this.assign(this.view(admin));
-        return;
-      }
-      const failure = describeDbError(err, this.spec, "save");
-      if (!failure) throw err;
-      this.formError = failure.message;
-      this.errors = { ...this.errors, ...failure.fieldErrors };
-      this.assign(this.view(admin));
-      return;
+    const out = await writeForm(this.site, admin, this.spec, this.user, this.mode === "add" ? undefined : this.id, data, expected, this.inlines.write);
+    if ("stale" in out) return this.refuseStale(admin, out.stale);
+    if ("formError" in out) {
+      this.formError = out.formError;
+      this.errors = { ...this.errors, ...out.fieldErrors };
+      return this.assign(this.view(admin));
     }
-    if (!written) {
-      this.formError = `This ${admin.verboseName.toLowerCase()} no longer exists; it may have been deleted.`;
-      this.assign(this.view(admin));
-      return;
-    }
+    const written = out.written;
     await publishModelEvent(this.ctx.pubsub, admin, this.mode === "add" ? "created" : "changed", written.id, (err) => this.site.jobLog?.error({ err }, "weft admin: publish failed (the write is saved; live pages miss it)"));
     const id = encodeURIComponent(String(written.id));
     const action = submitAction(p);
@@ -366,21 +360,24 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.touched.clear();
     this.submitted = false;
     this.formError = null;
-    await this.loadChoices();
-    await this.inlines.load(this.row);
+    await this.guarded(async () => {
+      await this.loadChoices();
+      await this.inlines.load(this.row);
+    });
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
 
   /** `ac_key`: ↑ / ↓ move the highlight, Escape closes the list (Enter submits: see save). */
   private acKey(field: string, key: string): void {
-    if (this.editable() && (this.rel.key(field, key) || this.inlines.key(field, key))) this.assign(this.view());
+    if (this.editable() && !this.tooSlow && (this.rel.key(field, key) || this.inlines.key(field, key))) this.assign(this.view());
   }
 
   /** `ac_pick`: the listed result `value` becomes the field's value; the list closes. */
   private async acPick(field: string, value: string): Promise<void> {
-    if (this.editable() && this.inlines.pick(field, value)) return this.assign(this.view());
-    const picked = this.editable() ? await this.rel.pick(this.spec, field, value) : undefined;
+    if (!this.editable() || this.tooSlow) return;
+    if (this.inlines.pick(field, value)) return this.assign(this.view());
+    const picked = this.rel.pick(field, value);
     if (picked === undefined) return;
     this.values[field] = picked;
     this.touched.add(field);

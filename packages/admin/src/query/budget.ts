@@ -25,6 +25,20 @@ export const RELATED_TOO_SLOW = "Counting the related objects took too long. Try
 /** What an autocomplete's list reads, with no results, when its search outlived the budget. */
 export const SEARCH_TOO_SLOW = "This search took too long; type more.";
 
+/**
+ * What the change form reads, in place of the form (a 200 page), when reading the object, its
+ * inlines' rows or its foreign keys' choices outlived the budget: no form is offered, since a
+ * select missing options would silently drop a value on save (as the delete confirmation offers
+ * no confirm it cannot show, {@link RELATED_TOO_SLOW}).
+ */
+export const FORM_TOO_SLOW = "This item took too long to load. Try again later.";
+
+/**
+ * A foreign key's field error when checking that the chosen related object exists (and is the
+ * user's to choose) outlived the budget: nothing is saved and the form keeps what the user typed.
+ */
+export const CHECK_TOO_SLOW = "This choice could not be checked in time; nothing was saved. Try again.";
+
 /** PostgreSQL's SQLSTATE for a statement cancelled by `statement_timeout` (or a cancel request). */
 export const PG_QUERY_CANCELED = "57014";
 
@@ -104,7 +118,7 @@ export interface BudgetLog {
 /**
  * Whether `err` is a read stopped by its budget ({@link queryTimeoutOf}); if so it is logged
  * with its SQL (the user reads only the page's message: {@link HISTORY_TOO_SLOW},
- * {@link RELATED_TOO_SLOW}, {@link SEARCH_TOO_SLOW}).
+ * {@link RELATED_TOO_SLOW}, {@link SEARCH_TOO_SLOW}, {@link FORM_TOO_SLOW}, {@link CHECK_TOO_SLOW}).
  * @param site - the site's budget (ms) and log
  * @param what - what was being read, for the log line, e.g. "an object's history"
  * @param user - the user whose read it was

@@ -56,6 +56,8 @@ export {
   HISTORY_TOO_SLOW,
   RELATED_TOO_SLOW,
   SEARCH_TOO_SLOW,
+  FORM_TOO_SLOW,
+  CHECK_TOO_SLOW,
   QueryTimeoutError,
   isQueryTimeout,
   pgBudget,
