@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
@@ -22,20 +22,15 @@ import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite } from "../src/index.js";
-import { HISTORY_TOO_SLOW, RELATED_TOO_SLOW, SEARCH_TOO_SLOW, dialectOf, pgBudget, type AdminDatabase } from "../src/query/index.js";
+import { HISTORY_TOO_SLOW, RELATED_TOO_SLOW, SEARCH_TOO_SLOW, pgBudget, type AdminDatabase } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
 import { createTestDatabase } from "../src/testing/index.js";
 import { getPage, type Client } from "../../server/test/helpers.js";
 import { ENGINES, type Engine } from "./support/engines.js";
+import { STALL, slowGet as stallGet, untilStalling } from "./support/stall.js";
 import { joinView, loginOnce, openView, startAdmin } from "./support.js";
 
 const BUDGET_MS = 3000;
-
-/** A `WHERE` that takes minutes on `engine` (one-time: the statement stalls before its first row). */
-const STALL: Record<Engine, string> = {
-  sqlite: "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000000000) SELECT count(*) FROM c) > 0",
-  postgres: "(SELECT 1 FROM pg_sleep(600)) = 1",
-};
 
 /** The tables on SQLite (notes declared with its foreign key: the database has a view there). */
 function sqliteTables() {
@@ -86,33 +81,11 @@ describe.each(ENGINES)("pages whose reads outlive the budget on %s", (engine) =>
   const login = loginOnce(() => base);
   const { items, notes, pins } = tablesOf(engine);
 
-  /** Whether a statement is stalling now (SQLite: a busy reader; PostgreSQL: a backend in pg_sleep). */
-  async function stalling(): Promise<boolean> {
-    if (engine === "sqlite") return site.readPool!.stats().busy > 0;
-    const rows = await dialectOf(opened.db).all<{ n: number }>(opened.db, sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`);
-    return Number(rows[0]?.n ?? 0) > 0;
-  }
-
   /** Another user's list, to click while a page stalls. */
   let other: Client;
 
-  /**
-   * GETs `path` as admin while another user clicks: the click is answered while the page's read
-   * stalls, and the page comes at the budget.
-   */
-  async function slowGet(path: string): Promise<{ status: number; html: string }> {
-    const jar = await login("admin");
-    let page: { status: number; html: string } | undefined;
-    const loading = jar.fetch(base + path).then(async (res) => (page = { status: res.status, html: await res.text() }));
-    while (!(await stalling())) {
-      if (page) throw new Error(`${path} answered without stalling`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await other.reply(other.event(1, "selectPage"));
-    expect(page).toBeUndefined();
-    await loading;
-    return page!;
-  }
+  /** GETs `path` as admin while another user clicks (support/stall.ts). */
+  const slowGet = async (path: string) => stallGet({ engine, site, db: opened.db, jar: await login("admin"), url: base + path, other });
 
   beforeAll(async () => {
     opened = await open(engine);
@@ -167,7 +140,7 @@ describe.each(ENGINES)("pages whose reads outlive the budget on %s", (engine) =>
     const { roots } = await getPage(base, path, jar.header);
     const c = await joinView({ base, cookie: jar.header, token: roots[0]!.token, url: base + path, ref: 1, sockets });
     const seq = c.event(1, "validate", { noteId: "", noteId__search: "hot", _target: "noteId__search" });
-    while (!(await stalling())) await new Promise((r) => setTimeout(r, 20));
+    await untilStalling(engine, site, opened.db, "the autocomplete");
     await other.reply(other.event(1, "selectPage"));
     await c.reply(seq);
     const html = c.html.get(1)!;

@@ -1,0 +1,199 @@
+/**
+ * The change form's reads are the user's (`site.readsFor(user)`), on both engines over a real
+ * server and the real protocol: when the object's inline rows or a foreign key's choices take
+ * minutes (a table the form reads replaced by a view that stalls: support/stall.ts), the page
+ * answers at the site's budget (200) with "This item took too long to load" and no form, while
+ * another user's click is answered meanwhile (on SQLite the statement runs in the read pool, not
+ * on the event loop); a save whose foreign-key check takes minutes saves nothing and shows the
+ * field's error with the user's input kept; the delete confirmation of an object that cannot be
+ * read in time offers no confirm. After a save the form and the page after it show the saved
+ * values (a new read sees the commit), and every read is charged to the form's user.
+ *
+ * The budget is 3 s (generous enough that nothing else comes near it on a loaded machine); the
+ * share refills at 1 ms per second and saves up 2.5 s, so a stopped read leaves its user owing
+ * (one user per test; the clicking user's statements are short).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { count } from "drizzle-orm";
+import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AdminSite, TabularInline } from "../src/index.js";
+import { CHECK_TOO_SLOW, FORM_TOO_SLOW, pgBudget, type AdminDatabase } from "../src/query/index.js";
+import { qb } from "../src/query/dialect/index.js";
+import { createTestDatabase } from "../src/testing/index.js";
+import type { Client } from "../../server/test/helpers.js";
+import { ENGINES, type Engine } from "./support/engines.js";
+import { STALL, slowGet, untilStalling } from "./support/stall.js";
+import { useAdminServer } from "./support.js";
+
+const BUDGET_MS = 3000;
+
+/** Whether the form shows `value` in an input or a textarea named `name` (a pattern: inline rows' names carry their index). */
+const shows = (html: string, name: string, value: string) => new RegExp(`name="${name}"(?: value="${value}"|[^>]*>${value}</textarea>)`).test(html);
+
+/** The tables on SQLite: notes is a view that stalls (items show them inline, pins choose one in a select, tags by autocomplete); boxes and their things are fast. */
+function sqliteTables() {
+  const items = sqliteTable("items", { id: integer("id").primaryKey(), name: text("name").notNull() });
+  const notes = sqliteTable("notes", { id: integer("id").primaryKey(), itemId: integer("item_id").notNull().references(() => items.id), body: text("body").notNull() });
+  const pins = sqliteTable("pins", { id: integer("id").primaryKey(), noteId: integer("note_id").references(() => notes.id) });
+  const tags = sqliteTable("tags", { id: integer("id").primaryKey(), name: text("name").notNull(), noteId: integer("note_id").references(() => notes.id) });
+  const boxes = sqliteTable("boxes", { id: integer("id").primaryKey(), name: text("name").notNull() });
+  const things = sqliteTable("things", { id: integer("id").primaryKey(), boxId: integer("box_id").notNull().references(() => boxes.id), body: text("body").notNull() });
+  return { items, notes, pins, tags, boxes, things };
+}
+
+/** The tables on `engine`, typed as the SQLite ones (the admin reads both through one typed view). */
+function tablesOf(engine: Engine): ReturnType<typeof sqliteTables> {
+  if (engine === "sqlite") return sqliteTables();
+  const items = pgTable("items", { id: pgInteger("id").primaryKey(), name: pgText("name").notNull() });
+  const notes = pgTable("notes", { id: pgInteger("id").primaryKey(), itemId: pgInteger("item_id").notNull().references(() => items.id), body: pgText("body").notNull() });
+  const pins = pgTable("pins", { id: pgInteger("id").primaryKey(), noteId: pgInteger("note_id").references(() => notes.id) });
+  const tags = pgTable("tags", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), name: pgText("name").notNull(), noteId: pgInteger("note_id").references(() => notes.id) });
+  const boxes = pgTable("boxes", { id: pgInteger("id").primaryKey(), name: pgText("name").notNull() });
+  const things = pgTable("things", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), boxId: pgInteger("box_id").notNull().references(() => boxes.id), body: pgText("body").notNull() });
+  return { items, notes, pins, tags, boxes, things } as unknown as ReturnType<typeof sqliteTables>;
+}
+
+const SCHEMA = (engine: Engine) => {
+  const serial = engine === "sqlite" ? "integer primary key" : "integer generated by default as identity primary key";
+  return `CREATE TABLE items (id integer primary key, name text not null);
+  CREATE TABLE notes_real (id integer primary key, item_id integer not null, body text not null);
+  CREATE VIEW notes AS SELECT id, item_id, body FROM notes_real WHERE ${STALL[engine]};
+  CREATE TABLE pins (id integer primary key, note_id integer);
+  CREATE TABLE tags (id ${serial}, name text not null, note_id integer);
+  CREATE TABLE boxes (id integer primary key, name text not null);
+  CREATE TABLE things (id ${serial}, box_id integer not null, body text not null);
+  INSERT INTO items (id, name) VALUES (1, 'tea');
+  INSERT INTO notes_real (id, item_id, body) VALUES (1, 1, 'hot'), (2, 1, 'cold');
+  INSERT INTO pins (id, note_id) VALUES (1, 1);
+  INSERT INTO boxes (id, name) VALUES (1, 'red box');
+  INSERT INTO things (box_id, body) VALUES (1, 'spoon');`;
+};
+
+async function open(engine: Engine): Promise<{ db: AdminDatabase; close(): Promise<void> }> {
+  if (engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "weft-changeform-reads-"));
+    const sqlite = new Database(join(dir, "db.sqlite"));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.exec(SCHEMA(engine));
+    return { db: drizzleSqlite(sqlite), close: async () => (sqlite.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const tdb = await createTestDatabase({ prefix: "changeform_reads" });
+  const pool = new pg.Pool({ connectionString: tdb.url, max: 6, ...pgBudget(BUDGET_MS) });
+  await pool.query(SCHEMA(engine));
+  return { db: drizzlePg(pool), close: async () => (await pool.end(), await tdb.drop()) };
+}
+
+describe.each(ENGINES)("the change form's reads on %s", (engine) => {
+  let opened: Awaited<ReturnType<typeof open>> | undefined;
+  const server = useAdminServer(() => opened?.close());
+  let site: AdminSite;
+  const { items, notes, pins, tags, boxes, things } = tablesOf(engine);
+  const ids: Record<string, number> = {};
+  /** the users each statement through the site's fair share was charged to, in order */
+  const charged: unknown[] = [];
+  /** another user's change list, to click while a page stalls */
+  let other: Client;
+
+  const get = async (username: string, path: string) => slowGet({ engine, site, db: opened!.db, jar: await server.login(username), url: server.base + path, other });
+
+  beforeAll(async () => {
+    opened = await open(engine);
+    site = await AdminSite.create({ db: opened.db, queryTimeoutMs: BUDGET_MS, fairShare: { msPerSecond: 1, burstMs: 2500, othersWithinMs: 600_000 } });
+    site.register(items as never, { app: "desk", name: "item", listDisplay: ["name"], inlines: [TabularInline(notes as never, { fields: ["body"] } as never)] } as never);
+    site.register(notes as never, { app: "desk", name: "note", listDisplay: ["body"], searchFields: ["body"] } as never);
+    site.register(pins as never, { app: "desk", name: "pin" } as never);
+    site.register(tags as never, { app: "desk", name: "tag", autocompleteFields: ["noteId"] } as never);
+    site.register(things as never, { app: "desk", name: "thing" } as never);
+    site.register(boxes as never, { app: "desk", name: "box", listDisplay: ["name"], inlines: [TabularInline(things as never, { fields: ["body"], extra: 1 } as never)] } as never);
+    for (const username of ["alice", "bob", "carol", "dave", "erin", "frank"]) ids[username] = (await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true })).id;
+    const share = site.fairShare!;
+    const run = share.run.bind(share);
+    share.run = ((user, fn) => (charged.push(user), run(user, fn))) as typeof share.run;
+    share.seen("someone else"); // others are active: what a user spends is owed
+    await server.start(site);
+    ({ c: other } = await server.view("bob", "/admin/desk/box/", "admin-changelist"));
+  }, 60_000);
+
+  afterAll(() => void (charged.length = 0));
+
+  it("a foreign key's choices past the budget: the page (200) says the item took too long, with no form and no select missing options; the read was the user's", async () => {
+    charged.length = 0;
+    const { status, html } = await get("alice", "/admin/desk/pin/1/change/");
+    expect(status).toBe(200);
+    expect(html).toContain(FORM_TOO_SLOW);
+    expect(html).not.toContain('id="changeform"');
+    expect(html).not.toContain("<select");
+    expect(charged).toContain(ids.alice);
+    expect(site.fairShare!.waitFor(ids.alice!)).toBeGreaterThan(0); // the stopped statement's time is alice's debt
+    expect(site.fairShare!.waitFor(ids.bob!)).toBe(0);
+  }, 60_000);
+
+  it("inline rows past the budget: the same message in place of the form", async () => {
+    charged.length = 0;
+    const { status, html } = await get("carol", "/admin/desk/item/1/change/");
+    expect(status).toBe(200);
+    expect(html).toContain(FORM_TOO_SLOW);
+    expect(html).not.toContain('id="changeform"');
+    expect(charged).toContain(ids.carol);
+    expect(site.fairShare!.waitFor(ids.carol!)).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("a save whose foreign-key check runs past the budget saves nothing: the field says it could not be checked, the input stays", async () => {
+    const lv = await server.live("dave", "/admin/desk/tag/add/");
+    expect(lv.html()).toContain('id="changeform"');
+    let answered = false;
+    const saving = lv.c.reply(lv.c.event(1, "save", { name: "kept text", noteId: "1", _save: "1" })).then(() => (answered = true));
+    await untilStalling(engine, site, opened!.db, "the save", () => answered);
+    await other.reply(other.event(1, "selectPage"));
+    expect(answered).toBe(false);
+    await saving;
+    const html = lv.html();
+    expect(html).toContain(CHECK_TOO_SLOW);
+    expect(shows(html, "name", "kept text")).toBe(true);
+    expect(html).toMatch(/name="noteId" value="1"/);
+    expect(lv.redirect()).toBeUndefined();
+    expect((await qb(opened!.db).select({ n: count() }).from(tags))[0]!.n).toBe(0);
+  }, 60_000);
+
+  it("the delete confirmation of an object that cannot be read in time: the message, no confirm", async () => {
+    const { status, html } = await get("erin", "/admin/desk/note/1/delete/");
+    expect(status).toBe(200);
+    expect(html).toContain(FORM_TOO_SLOW);
+    expect(html).not.toContain("Yes, I'm sure");
+  }, 60_000);
+
+  it("after a save the form and the next page show the saved values (a new read sees the commit), every read charged to the form's user", async () => {
+    const lv = await server.live("frank", "/admin/desk/box/1/change/");
+    const pre = /name="(\w+)-TOTAL_FORMS"/.exec(lv.html())?.[1];
+    expect(pre).toBeDefined();
+    const spoon = /name="\w+-0-id" value="(\d+)"/.exec(lv.html())?.[1];
+    charged.length = 0;
+    await lv.event("save", { name: "blue box", [`${pre}-TOTAL_FORMS`]: "2", [`${pre}-0-id`]: spoon!, [`${pre}-0-body`]: "fork", [`${pre}-1-id`]: "", [`${pre}-1-body`]: "knife", _continue: "1" });
+    const live = lv.html();
+    expect(live).toContain("was changed successfully");
+    expect(shows(live, "name", "blue box")).toBe(true);
+    expect(shows(live, `${pre}-\\d-body`, "fork")).toBe(true);
+    expect(shows(live, `${pre}-\\d-body`, "knife")).toBe(true);
+    expect(charged).toContain(ids.frank); // the inline rows read again after the save
+
+    charged.length = 0;
+    const res = await (await server.login("frank")).fetch(`${server.base}/admin/desk/box/1/change/?saved=1`);
+    const page = await res.text();
+    expect(res.status).toBe(200);
+    expect(shows(page, "name", "blue box")).toBe(true);
+    expect(shows(page, `${pre}-\\d-body`, "fork")).toBe(true);
+    expect(shows(page, `${pre}-\\d-body`, "knife")).toBe(true);
+    expect(page).toContain("“blue box” was changed successfully");
+    // the object, its inline rows and the notice: all frank's, none uncharged
+    expect(charged.filter((u) => u === ids.frank).length).toBeGreaterThanOrEqual(3);
+    expect(charged.every((u) => u === ids.frank)).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,51 @@
+/**
+ * Reads that outlive the budget, for the suites that check a page's message past it
+ * (budget-messages, changeform-reads): a `WHERE` that stalls a statement for minutes, a way to
+ * tell that one is stalling now, and a GET that another user's click must overtake.
+ */
+import { sql } from "drizzle-orm";
+import { expect } from "vitest";
+import type { AdminSite } from "../../src/index.js";
+import { dialectOf, type AdminDatabase } from "../../src/query/index.js";
+import type { Client } from "../../../server/test/helpers.js";
+import type { Jar } from "../support.js";
+import type { Engine } from "./engines.js";
+
+/**
+ * A `WHERE` that takes minutes on `engine` (one-time: the statement stalls before its first row):
+ * SQLite a recursive CTE counting to 10^9, PostgreSQL `pg_sleep(600)`. Put it in a view over the
+ * real table (`CREATE VIEW notes AS SELECT … FROM notes_real WHERE ${STALL[engine]}`).
+ */
+export const STALL: Record<Engine, string> = {
+  sqlite: "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000000000) SELECT count(*) FROM c) > 0",
+  postgres: "(SELECT 1 FROM pg_sleep(600)) = 1",
+};
+
+/** Whether a statement is stalling now: SQLite a busy reader of `site`'s read pool; PostgreSQL a backend of `db`'s database in pg_sleep. */
+export async function stalling(engine: Engine, site: AdminSite, db: AdminDatabase): Promise<boolean> {
+  if (engine === "sqlite") return site.readPool!.stats().busy > 0;
+  const rows = await dialectOf(db).all<{ n: number }>(db, sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'PgSleep'`);
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+/** Waits until a statement stalls ({@link stalling}); throws when `done()` says the page answered first. */
+export async function untilStalling(engine: Engine, site: AdminSite, db: AdminDatabase, what: string, done: () => boolean = () => false): Promise<void> {
+  while (!(await stalling(engine, site, db))) {
+    if (done()) throw new Error(`${what} answered without stalling`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * GETs `url` with `jar` while `other` (a joined change list, ref 1) clicks: the click is answered
+ * while the page's read stalls (the event loop is free), and the page comes afterwards.
+ */
+export async function slowGet(o: { engine: Engine; site: AdminSite; db: AdminDatabase; jar: Jar; url: string; other: Client }): Promise<{ status: number; html: string }> {
+  let page: { status: number; html: string } | undefined;
+  const loading = o.jar.fetch(o.url).then(async (res) => (page = { status: res.status, html: await res.text() }));
+  await untilStalling(o.engine, o.site, o.db, o.url, () => page !== undefined);
+  await o.other.reply(o.other.event(1, "selectPage"));
+  expect(page).toBeUndefined();
+  await loading;
+  return page!;
+}
