@@ -51,11 +51,16 @@ export class ListRelated {
   /** a cell input's name (`form-3-customerId`) → its row and field, as last rendered */
   readonly cells = new Map<string, { pk: string; key: string }>();
 
-  /** Decides select or not for each foreign key of `fields` (one statement per field, once per view). */
-  async load(site: AdminSiteLike, fields: readonly FormField[]): Promise<void> {
+  /**
+   * Decides select or not for each foreign key of `fields` (one statement per field, once per
+   * view), through `user`'s reads (`site.readsFor(user)`: off the event loop, under the budget,
+   * charged to their share).
+   * @throws QueryTimeoutError (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`) past the budget: the list says its read was too slow
+   */
+  async load(site: AdminSiteLike, user: SessionUser, fields: readonly FormField[]): Promise<void> {
     for (const f of fields) {
       if (f.kind !== "foreignKey" || !f.fk || this.choices.has(f.key)) continue;
-      this.choices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(site.db, f.fk));
+      this.choices.set(f.key, f.autocomplete ? null : await foreignKeyChoices(site.readsFor(user), f.fk));
     }
   }
 

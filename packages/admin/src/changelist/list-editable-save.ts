@@ -19,6 +19,7 @@ import { reprOf } from "../model/repr.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
 import { dialectOf, qb } from "../query/dialect/index.js";
+import { stoppedRead } from "../query/index.js";
 import { foreignKeyErrors } from "../changeform/fk-check.js";
 import { resolveSearches } from "./list-editable-fk.js";
 import { listEditable, pkValue, type FormsetRow, type ListEdits } from "./list-editable.js";
@@ -51,7 +52,15 @@ export async function saveFormset(site: AdminSiteLike, admin: ModelAdmin<any, an
   if (rows.length === 0) return { ok: true, written: [] };
   const ids = rows.map((r) => pkValue(admin, site, r.pk));
   const where = inArray(config.pk.column, ids);
-  const stored = (await qb(site.db).select().from(admin.table).where(scope ? and(where, scope) : where)) as Row[];
+  let stored: Row[];
+  try {
+    // the user's read (off the event loop, under the budget, charged to their share); the
+    // transaction below reads each row again before writing it
+    stored = (await qb(site.readsFor(user)).select().from(admin.table).where(scope ? and(where, scope) : where)) as Row[];
+  } catch (err) {
+    if (!stoppedRead(err, site, "the rows of a list save", user.id)) throw err;
+    return { ok: false, kind: "refused", message: `The ${admin.verboseNamePlural.toLowerCase()} could not be read in time; nothing was saved. Try again.` };
+  }
   const byPk = new Map(stored.map((r) => [String(r[config.pk.key]), r]));
 
   const changed: Array<{ id: unknown; data: Row }> = [];

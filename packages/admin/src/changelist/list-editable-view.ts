@@ -122,7 +122,7 @@ export function savedListUrl(url: URL, saved: ListSaved): string {
 export async function loadRelated(h: Pick<ListEditHost, "site" | "user" | "edits">, admin: ModelAdmin<any, any>): Promise<void> {
   if (!admin.options.listEditable?.length) return;
   const spec = formSpecFor(h.site, admin, h.user, undefined);
-  await h.edits.related.load(h.site, listEditable(admin, h.site).flatMap((k) => spec.byKey.get(k) ?? []));
+  await h.edits.related.load(h.site, h.user, listEditable(admin, h.site).flatMap((k) => spec.byKey.get(k) ?? []));
 }
 
 /** Row `row`'s cell `key` now holds `value` (a pick, a cleared combobox): noted as an edit unless the row is back as stored. */

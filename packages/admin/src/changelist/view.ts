@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { NotFoundError, UnauthorizedError, type Params, on } from "@weft/server";
-import { NOTICE_PARAMS, savedNotice } from "../changeform/notice.js";
+import { NOTICE_PARAMS, userNotice } from "../changeform/notice.js";
 import { modelTopic, publishModelEvent } from "../model/publish.js";
 import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TICK, type LiveListOptions } from "./live.js";
 import { availableActions } from "./actions.js";
@@ -137,7 +137,7 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
       this.putFlash("error", `${err.message}. Showing the whole list instead.`);
     }
     // "The order … was changed successfully." after the change form's Save (?saved=<id>)
-    const notice = await savedNotice(this.site.db, admin, this.user, Object.fromEntries(url.searchParams));
+    const notice = await userNotice(this.site, admin, this.user, Object.fromEntries(url.searchParams));
     if (notice) this.putFlash("success", notice);
     // rows outside getQueryset(user) are never counted, listed or selected
     const scope = admin.options.getQueryset?.(this.user);
