@@ -1,7 +1,7 @@
 /**
  * The live change list of one ModelAdmin (Django's `ChangeList` + `get_queryset` +
  * `get_search_results` + `Paginator`, for drizzle on SQLite or PostgreSQL): `ChangeListQuery` ties the URL
- * state (`state.ts`), the WHERE conditions (`conditions.ts`), the row statements (`rows.ts`)
+ * state (`state.ts`), the WHERE conditions (`conditions.ts`), the count (`matching.ts`), the row statements (`rows.ts`)
  * and the filter sidebar (`choices.ts`) together, runs and counts the statements, and turns
  * a state into a page of rows, column headers and selections.
  */
@@ -9,18 +9,15 @@ import { and, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
 import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
-import { cappedMatch, keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
-import { restOfKeys, searchBranches } from "./search-branches.js";
+import { selectionFilter, type KeysMatch } from "./conditions.js";
+import { matching, type MatchingContext } from "./matching.js";
 import { columnHeaders } from "./headers.js";
 import { runStatement, type AnyDb, type Builder, type Runnable } from "./db.js";
 import type { ChangeListOptions, NoRelations, Relations } from "./options.js";
 import { resolveChangeListOptions } from "./resolve.js";
 import type { ResolvedChangeList } from "./resolved.js";
-import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
-import { checkedIds, countQuery, countSql, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
+import { checkedIds, countQuery, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
 import { crossover, RANDOM_READ_COST, sortsMatches, walkedFromSample } from "./plan.js";
-import { splitSearchTerms } from "./search.js";
-import { trigramUsable } from "./search-index.js";
 import { TableRows } from "./table-rows.js";
 import {
   EMPTY_STATE,
@@ -37,20 +34,6 @@ import type { ChangeListPage, ChangeListQueryOptions, ColumnHeader } from "./pag
 import type { FairShare } from "./fair-share/index.js";
 
 export type { ChangeListPage, ChangeListQueryOptions, ColumnHeader } from "./page.js";
-
-/** A state's WHERE clause and count (see `ChangeListQuery.matching`). */
-interface Matching {
-  readonly where: SQL | undefined;
-  readonly total: number;
-  readonly estimated?: boolean;
-  readonly bounded?: boolean;
-  /** The bound the count stopped at (`atMost`, or `far` for a search the sample found sparse): a `total` past it means "more than `bound`"; absent for an exact count. */
-  readonly bound?: number;
-  /** The related search fields as the keys the count found; absent without a related search field, and when the count was capped (its keys were not sent back). */
-  readonly related?: KeysMatch;
-  /** The matches as disjoint conditions for a rows statement that walks the sort's index (`pageQuery`'s `branches`); absent when `where` is the one form. */
-  readonly branches?: readonly SQL[];
-}
 
 /**
  * The change list of one ModelAdmin over a drizzle table (Django's `ChangeList`): parses and
@@ -81,6 +64,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   private readonly displayIndex: Map<string, number>;
   /** The table's rows, estimated and remembered. */
   private readonly tableRows: TableRows;
+  /** What the count's assembly (`matching.ts`) reads of this object. */
+  private readonly matchingContext: MatchingContext;
 
   /**
    * @param db - a drizzle better-sqlite3 or node-postgres database
@@ -108,6 +93,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     this.displayIndex = new Map(this.config.listDisplay.map((c, i) => [c.name, i]));
     const all = (q: SQL) => this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, q), toSQL: () => (this.db as Builder).dialect.sqlToQuery(q) });
     this.tableRows = new TableRows(this.dialect, this.config, { all, count: () => this.count(undefined), now: this.now });
+    this.matchingContext = { db: this.db, dialect: this.dialect, rules: this.rules, now: this.now, config: this.config, rows: this.rows, exec: this.exec.bind(this), count: this.count.bind(this), estimatedTotal: this.estimatedTotal.bind(this) };
   }
 
   /** Sets `statementCount` back to 0. */
@@ -218,66 +204,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * @returns the number of matching rows
    */
   async countMatching(state: ChangeListState): Promise<number> {
-    return (await this.matching(state, undefined, true)).total;
-  }
-
-  /**
-   * The page's WHERE clause and its count, with each related search field matched once per
-   * page: the count statement finds the matching related keys in a CTE (materialized, since it
-   * is used twice) and returns them as a JSON array, which the rows statement takes as a
-   * parameter (`dialect.inList`: SQLite `IN (SELECT value FROM json_each(?))`, PostgreSQL `= ANY(?)`). Without it both statements scan the
-   * related table (50,000 customers by name and e-mail: ~6 ms each). Still 2 statements. The
-   * count's plan follows the number of keys, or on SQLite a sample of the rows
-   * (`dialect.countByKeys`), after a lower bound for a one-word search (`dialect.keysCount`; see
-   * `relatedCountStatement`). A count that stopped at
-   * `atMost` returns the keys of few related rows only (`dialect.cappedKeys`): its rows probe
-   * those and look each row's other related rows up by key (`cappedMatch`).
-   */
-  private async matching(state: ChangeListState, atMost?: number, exact = false, far?: { atMost: number; unlessSample: number }): Promise<Matching> {
-    const subs: RelatedSub[] = [];
-    const countWhere = selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel, cond) => {
-      const i = subs.push({ rel, cond }) - 1;
-      return this.dialect.inCte(rel.column, keysCte(i));
-    });
-    if (subs.length === 0) {
-      if (countWhere === undefined && this.config.estimateTotalAbove !== undefined && !exact) return { where: undefined, ...(await this.estimatedTotal()) };
-      // no sample here: a search counts to the plan's bound
-      const bound = countWhere && atMost !== undefined ? Math.max(atMost, state.q !== "" ? (far?.atMost ?? 0) : 0) : undefined;
-      const total = await this.count(countWhere, bound);
-      // capped: the matches are dense, the rows statement tests them row by row along the sort's index
-      const where = bound !== undefined && total > bound ? selectionFilter(this.db, this.dialect, this.rules, this.now, state, undefined, true) : countWhere;
-      return { where, total, bounded: bound !== undefined, ...(bound !== undefined ? { bound } : {}) };
-    }
-    const many = (bound: number | undefined) => {
-      let i = 0;
-      return countSql(this.rows, selectionFilter(this.db, this.dialect, this.rules, this.now, state, (rel) => this.dialect.inCte(rel.column, keysCte(i++), true)), bound);
-    };
-    // one word over unique keys: each CTE's rows are a part of the matches, a lower bound of the count
-    const bounded = atMost !== undefined && splitSearchTerms(state.q).length === 1 && subs.every((s) => s.rel.references.primary || s.rel.references.isUnique);
-    const outside = bounded ? selectionFilter(this.db, this.dialect, this.rules, this.now, { ...state, q: "" }) : null;
-    const perRow = () => selectionFilter(this.db, this.dialect, this.rules, this.now, state, relatedPerRow(this.db, this.config.table), true);
-    const walk = atMost === undefined ? undefined : { atMost, count: (rows: number, stopAt?: number) => countSql(this.rows, perRow(), stopAt, rows) };
-    const rest = outside !== null && subs.length === 1 ? restOfKeys(this.dialect, this.config, state.q, outside) : undefined;
-    const keysIndexed = splitSearchTerms(state.q).every(trigramUsable) && this.config.searchFields.every((f) => f.field.relation === undefined || f.index !== undefined);
-    const query = relatedCountStatement({ src: this.rows, subs, where: countWhere, many, atMost, outside, walk, keysIndexed, ...(far !== undefined ? { far } : {}), ...(rest && { rest }) });
-    // `outside` is known wherever `keyedRows` is (both need one word over unique keys): the branches reuse it
-    // a raw statement has no toSQL(): drizzle's dialect renders it for onStatement
-    const row = (await this.exec<Record<string, unknown>>({ execute: () => this.dialect.all(this.db, query), toSQL: () => (this.db as Builder).dialect.sqlToQuery(query) }))[0] ?? {};
-    const { total, bound, keys, keyedRows } = readRelatedCount(this.rows, row, subs.length);
-    // capped: the rows walk the sort's index, probing the keys sent back (few: q=smith's 242), else
-    // looking each row's related row up by key (q=a: ~52 lookups)
-    const probed = () => cappedMatch(this.db, this.dialect, this.config.table, keys);
-    if (atMost !== undefined && total > bound) {
-      // branches when the keys alone are past the bound (dense: a walk finds their page soon), not
-      // when the own fields make the matches dense (the keys' branch would walk far for its page)
-      const branches = keyedRows !== undefined && keyedRows > atMost && keys.every((k) => k !== undefined) ? searchBranches(this.dialect, this.config, state.q, outside ?? undefined, probed) : undefined;
-      return { where: selectionFilter(this.db, this.dialect, this.rules, this.now, state, probed(), true), total, bounded: true, bound, ...(branches && { branches }) };
-    }
-    const related = keysMatch(this.dialect, keys.map((k) => k ?? []));
-    const where = selectionFilter(this.db, this.dialect, this.rules, this.now, state, related());
-    // the same: the keys' rows at least half the matches (the walk the plan chose is no more than twice as long for them)
-    const branches = keyedRows !== undefined && keyedRows * 2 >= total ? searchBranches(this.dialect, this.config, state.q, outside ?? undefined, probed) : undefined;
-    return { where, total, bounded: atMost !== undefined, ...(atMost !== undefined ? { bound } : {}), related, ...(branches && { branches }) };
+    return (await matching(this.matchingContext, state, undefined, true)).total;
   }
 
   /**
@@ -317,7 +244,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, end);
     const far = state.q !== "" && ceiling !== undefined && end * RANDOM_READ_COST > ceiling ? crossover(end, this.tableRows.known, sortCost) : undefined;
     const deep = far !== undefined && far > ceiling! ? { atMost: far, unlessSample: walkedFromSample(far, this.tableRows.known) } : undefined;
-    const { where, total: counted, estimated = false, bounded = false, bound, related, branches } = await this.matching(state, ceiling, false, deep);
+    const { where, total: counted, estimated = false, bounded = false, bound, related, branches } = await matching(this.matchingContext, state, ceiling, false, deep);
     const capped = bounded && bound !== undefined && counted > bound;
     const total = capped ? bound : counted;
     const pages = Math.max(1, Math.ceil((capped ? total + 1 : total) / perPage));
