@@ -6,7 +6,7 @@ import { DROP, forgetReads, LIVE_LIST, LiveList, parseModelEvent, sharedRead, TI
 import { availableActions } from "./actions.js";
 import { listUrl, present, type ChangeListAssigns, type ConfirmModel } from "./present.js";
 import { NO_SELECTION, toggleRow, togglePage, type Selection } from "./selection.js";
-import { fullCount } from "./totals.js";
+import { readList } from "./list-read.js";
 import { sameDate } from "./date-hierarchy.js";
 import { isComponentClass, visibleWidgets } from "../shell/slots.js";
 import { ListWidgetPropsCache, type ListWidgetProps } from "./widget-props.js";
@@ -309,40 +309,15 @@ export class ChangeListView extends AdminView<ChangeListAssigns> {
     return saved ? savedListUrl(this.ctx.url, saved) : null;
   }
 
-  /**
-   * Fetches the page (2 statements), the filter choices (cached by the query layer), the
-   * `dateHierarchy` bar (0–2 statements, see `ChangeListQuery.dateHierarchy`) and, for a
-   * filtered list, the unfiltered total (cached briefly), then renders. Without a search the bar
-   * and the total run beside the page's statements (PostgreSQL: on other connections of the pool;
-   * SQLite: on other readers of the read pool); a searched bar waits for the page, whose count it
-   * reuses. The statements are the user's (`readsOf`): each one is charged to the site's fair
-   * share, which may delay it while others are active, and runs under the query budget.
-   */
+  /** Reads the list in its state ({@link readList}) as the user's statements (`readsOf`), then renders; false when too slow (the flash says so). */
   private refresh(admin: ModelAdmin<any, any>): Promise<boolean> {
     return readsOf(this.user.id, () => this.read(admin));
   }
 
   private async read(admin: ModelAdmin<any, any>): Promise<boolean> {
-    const query = this.site.query(admin);
     try {
       this.live.reset();
-      const state = this.state;
-      const filtered = state.q !== "" || Object.keys(state.filters).length > 0 || state.date !== undefined;
-      // without a search nothing below needs the page (a searched bar takes the page's count and
-      // keys, a searched page's plan the full count): the statements run side by side, each on its
-      // own connection or reader, the request waiting for the slowest chain rather than their sum
-      const independent = state.q === "";
-      const [page, filters, earlyBar, earlyTotal] = await Promise.all([
-        query.fetchPage(state),
-        query.filterChoices(state),
-        independent ? query.dateHierarchy(state) : undefined,
-        independent && filtered ? fullCount(this.site.readsFor(this.user), query) : undefined,
-      ]);
-      const dateBar = independent ? (earlyBar ?? null) : await query.dateHierarchy(state, { dense: page.capped, page });
-      this.fullTotal = !filtered ? { n: page.total, estimated: page.estimated } : (earlyTotal ?? (await fullCount(this.site.readsFor(this.user), query)));
-      this.page = page;
-      this.filters = filters;
-      this.dateBar = dateBar;
+      ({ page: this.page, filters: this.filters, dateBar: this.dateBar, fullTotal: this.fullTotal } = await readList(this.site, this.user, admin, this.state));
       await loadRelated(this.editHost, admin);
     } catch (err) {
       if (!this.tooSlow(err)) throw err;
