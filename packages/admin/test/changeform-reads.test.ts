@@ -113,7 +113,7 @@ describe.each(ENGINES)("the change form's reads on %s", (engine) => {
     site.register(tags as never, { app: "desk", name: "tag", autocompleteFields: ["noteId"] } as never);
     site.register(things as never, { app: "desk", name: "thing" } as never);
     site.register(boxes as never, { app: "desk", name: "box", listDisplay: ["name"], inlines: [TabularInline(things as never, { fields: ["body"], extra: 1 } as never)] } as never);
-    for (const username of ["alice", "bob", "carol", "dave", "erin", "frank"]) ids[username] = (await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true })).id;
+    for (const username of ["alice", "bob", "carol", "dave", "erin", "frank", "gina"]) ids[username] = (await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true })).id;
     const share = site.fairShare!;
     const run = share.run.bind(share);
     share.run = ((user, fn) => (charged.push(user), run(user, fn))) as typeof share.run;
@@ -160,6 +160,24 @@ describe.each(ENGINES)("the change form's reads on %s", (engine) => {
     expect(shows(html, "name", "kept text")).toBe(true);
     expect(html).toMatch(/name="noteId" value="1"/);
     expect(lv.redirect()).toBeUndefined();
+    expect((await qb(opened!.db).select({ n: count() }).from(tags))[0]!.n).toBe(0);
+  }, 60_000);
+
+  it("without JavaScript: a POST whose foreign-key check runs past the budget answers 200 with the field's message and the input, saving nothing", async () => {
+    const jar = await server.login("gina");
+    const path = "/admin/desk/tag/add/";
+    const csrf = /<input type="hidden" form="changeform" name="_csrf" value="([^"]+)">/.exec((await jar.html(path)).html)?.[1];
+    expect(csrf).toBeTruthy();
+    let res: Response | undefined;
+    const posting = jar.post(path, { _csrf: csrf!, name: "posted text", noteId: "1", _save: "1" }).then((r) => (res = r));
+    await untilStalling(engine, site, opened!.db, "the POST", () => res !== undefined);
+    await other.reply(other.event(1, "selectPage"));
+    expect(res).toBeUndefined();
+    await posting;
+    expect(res!.status).toBe(200);
+    const html = await res!.text();
+    expect(html).toContain(CHECK_TOO_SLOW);
+    expect(shows(html, "name", "posted text")).toBe(true);
     expect((await qb(opened!.db).select({ n: count() }).from(tags))[0]!.n).toBe(0);
   }, 60_000);
 
