@@ -77,7 +77,7 @@ export async function loadFormset(db: AdminDatabase, is: InlineSpec, parentValue
     const c = f.autocomplete ? null : await foreignKeyChoices(db, f.fk);
     choices.set(f.key, c);
     // beyond the select's limit the key is a combobox (inline-autocomplete.ts) or a number input: its object's label shows
-    if (c === null) for (const r of rows) if (r.stored) r.labels.set(f.key, await relatedLabel(db, f.fk, r.stored[f.key]));
+    if (c === null) await Promise.all(rows.map(async (r) => r.stored && r.labels.set(f.key, await relatedLabel(db, f.fk!, r.stored[f.key]))));
   }
   return { is, rows, choices, error: null };
 }

@@ -106,8 +106,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       }
       this.refreshSpec(admin);
       this.values = initialValues(this.spec, this.mode, this.row);
-      await this.inlines.load(this.row);
-      await this.loadChoices();
+      // independent reads, side by side on the read pool's readers (PostgreSQL: the pool's connections)
+      await Promise.all([this.inlines.load(this.row), this.loadChoices()]);
     });
     if (this.mode === "change" && this.ctx.connected && !this.tooSlow) this.joinPresence(admin);
     const notice = await userNotice(this.site, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
@@ -360,10 +360,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.touched.clear();
     this.submitted = false;
     this.formError = null;
-    await this.guarded(async () => {
-      await this.loadChoices();
-      await this.inlines.load(this.row);
-    });
+    await this.guarded(async () => void (await Promise.all([this.loadChoices(), this.inlines.load(this.row)])));
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }
