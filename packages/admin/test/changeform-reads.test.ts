@@ -46,7 +46,9 @@ function sqliteTables() {
   const tags = sqliteTable("tags", { id: integer("id").primaryKey(), name: text("name").notNull(), noteId: integer("note_id").references(() => notes.id) });
   const boxes = sqliteTable("boxes", { id: integer("id").primaryKey(), name: text("name").notNull() });
   const things = sqliteTable("things", { id: integer("id").primaryKey(), boxId: integer("box_id").notNull().references(() => boxes.id), body: text("body").notNull() });
-  return { items, notes, pins, tags, boxes, things };
+  const crates = sqliteTable("crates", { id: integer("id").primaryKey(), name: text("name").notNull() });
+  const stickers = sqliteTable("stickers", { id: integer("id").primaryKey(), crateId: integer("crate_id").notNull().references(() => crates.id), noteId: integer("note_id").references(() => notes.id) });
+  return { items, notes, pins, tags, boxes, things, crates, stickers };
 }
 
 /** The tables on `engine`, typed as the SQLite ones (the admin reads both through one typed view). */
@@ -58,7 +60,9 @@ function tablesOf(engine: Engine): ReturnType<typeof sqliteTables> {
   const tags = pgTable("tags", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), name: pgText("name").notNull(), noteId: pgInteger("note_id").references(() => notes.id) });
   const boxes = pgTable("boxes", { id: pgInteger("id").primaryKey(), name: pgText("name").notNull() });
   const things = pgTable("things", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), boxId: pgInteger("box_id").notNull().references(() => boxes.id), body: pgText("body").notNull() });
-  return { items, notes, pins, tags, boxes, things } as unknown as ReturnType<typeof sqliteTables>;
+  const crates = pgTable("crates", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), name: pgText("name").notNull() });
+  const stickers = pgTable("stickers", { id: pgInteger("id").primaryKey().generatedByDefaultAsIdentity(), crateId: pgInteger("crate_id").notNull().references(() => crates.id), noteId: pgInteger("note_id").references(() => notes.id) });
+  return { items, notes, pins, tags, boxes, things, crates, stickers } as unknown as ReturnType<typeof sqliteTables>;
 }
 
 const SCHEMA = (engine: Engine) => {
@@ -70,6 +74,8 @@ const SCHEMA = (engine: Engine) => {
   CREATE TABLE tags (id ${serial}, name text not null, note_id integer);
   CREATE TABLE boxes (id integer primary key, name text not null);
   CREATE TABLE things (id ${serial}, box_id integer not null, body text not null);
+  CREATE TABLE crates (id ${serial}, name text not null);
+  CREATE TABLE stickers (id ${serial}, crate_id integer not null, note_id integer);
   INSERT INTO items (id, name) VALUES (1, 'tea');
   INSERT INTO notes_real (id, item_id, body) VALUES (1, 1, 'hot'), (2, 1, 'cold');
   INSERT INTO pins (id, note_id) VALUES (1, 1);
@@ -95,7 +101,7 @@ describe.each(ENGINES)("the change form's reads on %s", (engine) => {
   let opened: Awaited<ReturnType<typeof open>> | undefined;
   const server = useAdminServer(() => opened?.close());
   let site: AdminSite;
-  const { items, notes, pins, tags, boxes, things } = tablesOf(engine);
+  const { items, notes, pins, tags, boxes, things, crates, stickers } = tablesOf(engine);
   const ids: Record<string, number> = {};
   /** the users each statement through the site's fair share was charged to, in order */
   const charged: unknown[] = [];
@@ -113,7 +119,10 @@ describe.each(ENGINES)("the change form's reads on %s", (engine) => {
     site.register(tags as never, { app: "desk", name: "tag", autocompleteFields: ["noteId"] } as never);
     site.register(things as never, { app: "desk", name: "thing" } as never);
     site.register(boxes as never, { app: "desk", name: "box", listDisplay: ["name"], inlines: [TabularInline(things as never, { fields: ["body"], extra: 1 } as never)] } as never);
-    for (const username of ["alice", "bob", "carol", "dave", "erin", "frank", "gina"]) ids[username] = (await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true })).id;
+    // an inline row's key by autocomplete: the add form reads nothing of notes, its save checks the key
+    site.register(stickers as never, { app: "desk", name: "sticker", autocompleteFields: ["noteId"] } as never);
+    site.register(crates as never, { app: "desk", name: "crate", inlines: [TabularInline(stickers as never, { fields: ["noteId"], extra: 1 } as never)] } as never);
+    for (const username of ["alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank"]) ids[username] = (await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true })).id;
     const share = site.fairShare!;
     const run = share.run.bind(share);
     share.run = ((user, fn) => (charged.push(user), run(user, fn))) as typeof share.run;
@@ -161,6 +170,22 @@ describe.each(ENGINES)("the change form's reads on %s", (engine) => {
     expect(html).toMatch(/name="noteId" value="1"/);
     expect(lv.redirect()).toBeUndefined();
     expect((await qb(opened!.db).select({ n: count() }).from(tags))[0]!.n).toBe(0);
+  }, 60_000);
+
+  it("an inline row's foreign-key check past the budget: the row says it could not be checked, nothing saved", async () => {
+    const lv = await server.live("hank", "/admin/desk/crate/add/");
+    expect(lv.html()).toContain('name="sticker-TOTAL_FORMS"');
+    let answered = false;
+    const saving = lv.c.reply(lv.c.event(1, "save", { name: "kept crate", "sticker-TOTAL_FORMS": "1", "sticker-0-id": "", "sticker-0-noteId": "1", _save: "1" })).then(() => (answered = true));
+    await untilStalling(engine, site, opened!.db, "the save", () => answered);
+    await other.reply(other.event(1, "selectPage"));
+    expect(answered).toBe(false);
+    await saving;
+    const html = lv.html();
+    expect(html).toContain(CHECK_TOO_SLOW);
+    expect(shows(html, "name", "kept crate")).toBe(true);
+    expect(lv.redirect()).toBeUndefined();
+    expect((await qb(opened!.db).select({ n: count() }).from(crates))[0]!.n).toBe(0);
   }, 60_000);
 
   it("without JavaScript: a POST whose foreign-key check runs past the budget answers 200 with the field's message and the input, saving nothing", async () => {
