@@ -4,8 +4,9 @@
  * minutes (a table the form reads replaced by a view that stalls: support/stall.ts), the page
  * answers at the site's budget (200) with "This item took too long to load" and no form, while
  * another user's click is answered meanwhile (on SQLite the statement runs in the read pool, not
- * on the event loop); a save whose foreign-key check takes minutes saves nothing and shows the
- * field's error with the user's input kept; the delete confirmation of an object that cannot be
+ * on the event loop); a save whose foreign-key check takes minutes (the form's own key, an inline
+ * row's, a POST without JavaScript) saves nothing and shows the field's error with the user's
+ * input kept; the delete confirmation of an object that cannot be
  * read in time offers no confirm. After a save the form and the page after it show the saved
  * values (a new read sees the commit), and every read is charged to the form's user.
  *
