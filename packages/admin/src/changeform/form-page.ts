@@ -33,13 +33,14 @@ export function formSlots(site: AdminSiteLike, admin: ModelAdmin<any, any>, user
  * The page when the form's reads outlived the budget: its heading and `message` (e.g.
  * `FORM_TOO_SLOW`) in place of the form: no fields, no save buttons, no widgets, no inlines.
  * @param id - the object's key (undefined on the add form)
+ * @param editable - whether the user may change such objects (the heading reads "Change …", else "View …")
  */
-export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mode: "add" | "change", id: unknown, message: string): ChangeFormAssigns {
+export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mode: "add" | "change", id: unknown, message: string, editable: boolean): ChangeFormAssigns {
   const name = admin.verboseName.toLowerCase();
   const objectId = id === undefined ? null : String(id);
   return {
     mode,
-    heading: mode === "add" ? `Add ${name}` : `Change ${name}`,
+    heading: mode === "add" ? `Add ${name}` : editable ? `Change ${name}` : `View ${name}`,
     verboseName: admin.verboseName,
     repr: null,
     objectId,

@@ -166,7 +166,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   }
 
   private view(admin = this.admin): ChangeFormAssigns {
-    if (this.tooSlow) return tooSlowForm(this.site, admin, this.mode, this.id, this.tooSlow);
+    if (this.tooSlow) return tooSlowForm(this.site, admin, this.mode, this.id, this.tooSlow, this.editable(admin));
     const user = this.user;
     const editable = this.editable(admin);
     const shownErrors: FieldErrors = {};
