@@ -27,7 +27,7 @@ import { qb } from "../src/query/dialect/index.js";
 import { createTestDatabase } from "../src/testing/index.js";
 import { getPage, type Client } from "../../server/test/helpers.js";
 import { ENGINES, type Engine } from "./support/engines.js";
-import { STALL, slowGet as stallGet, untilStalling } from "./support/stall.js";
+import { STALL, overtaken, slowGet as stallGet } from "./support/stall.js";
 import { joinView, loginOnce, openView, startAdmin } from "./support.js";
 
 const BUDGET_MS = 3000;
@@ -139,10 +139,7 @@ describe.each(ENGINES)("pages whose reads outlive the budget on %s", (engine) =>
     const path = "/admin/desk/pin/add/";
     const { roots } = await getPage(base, path, jar.header);
     const c = await joinView({ base, cookie: jar.header, token: roots[0]!.token, url: base + path, ref: 1, sockets });
-    const seq = c.event(1, "validate", { noteId: "", noteId__search: "hot", _target: "noteId__search" });
-    await untilStalling(engine, site, opened.db, "the autocomplete");
-    await other.reply(other.event(1, "selectPage"));
-    await c.reply(seq);
+    await overtaken({ engine, site, db: opened.db, other }, "the autocomplete", () => c.reply(c.event(1, "validate", { noteId: "", noteId__search: "hot", _target: "noteId__search" })));
     const html = c.html.get(1)!;
     expect(html).toContain(SEARCH_TOO_SLOW);
     expect(html).not.toContain('role="option"');

@@ -36,16 +36,32 @@ export async function untilStalling(engine: Engine, site: AdminSite, db: AdminDa
   }
 }
 
+/** Where a stalling statement runs, and the other user's change list (joined, ref 1) who clicks meanwhile. */
+export interface StallScene {
+  engine: Engine;
+  site: AdminSite;
+  db: AdminDatabase;
+  other: Client;
+}
+
 /**
- * GETs `url` with `jar` while `other` (a joined change list, ref 1) clicks: the click is answered
- * while the page's read stalls (the event loop is free), and the page comes afterwards.
+ * Starts `start` (a request or an event whose read stalls) and, while its statement stalls,
+ * `other` clicks: the click is answered first (the event loop is free), then `start`'s outcome.
+ * @param what - what `start` is, for the error when it answered without stalling
  */
-export async function slowGet(o: { engine: Engine; site: AdminSite; db: AdminDatabase; jar: Jar; url: string; other: Client }): Promise<{ status: number; html: string }> {
-  let page: { status: number; html: string } | undefined;
-  const loading = o.jar.fetch(o.url).then(async (res) => (page = { status: res.status, html: await res.text() }));
-  await untilStalling(o.engine, o.site, o.db, o.url, () => page !== undefined);
+export async function overtaken<T>(o: StallScene, what: string, start: () => Promise<T>): Promise<T> {
+  let done = false;
+  const running = start().finally(() => void (done = true));
+  await untilStalling(o.engine, o.site, o.db, what, () => done);
   await o.other.reply(o.other.event(1, "selectPage"));
-  expect(page).toBeUndefined();
-  await loading;
-  return page!;
+  expect(done).toBe(false);
+  return running;
+}
+
+/** GETs `url` with `jar` while `other` clicks ({@link overtaken}): the page's status and HTML. */
+export function slowGet(o: StallScene & { jar: Jar; url: string }): Promise<{ status: number; html: string }> {
+  return overtaken(o, o.url, async () => {
+    const res = await o.jar.fetch(o.url);
+    return { status: res.status, html: await res.text() };
+  });
 }
