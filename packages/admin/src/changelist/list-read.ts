@@ -22,7 +22,8 @@ export interface ListRead {
  * `dateHierarchy` bar (0–2 statements, see `ChangeListQuery.dateHierarchy`) and, for a
  * filtered list, the unfiltered total (cached briefly). Without a search the bar and the total
  * run beside the page's statements (PostgreSQL: on other connections of the pool; SQLite: on
- * other readers of the read pool); a searched bar waits for the page, whose count it reuses.
+ * other readers of the read pool); a searched bar waits for the page's count, which it reuses,
+ * then runs beside the page's rows statement.
  * Call it under `readsOf(user.id, …)`: the statements are the user's, each one charged to the
  * site's fair share (which may delay it while others are active) and run under the query budget.
  * @throws QueryTimeoutError (`WEFT_ADMIN_ERR_QUERY_TIMEOUT`) when a statement outlived the budget
@@ -33,14 +34,16 @@ export async function readList(site: AdminSiteLike, user: SessionUser, admin: Mo
   // without a search nothing below needs the page (a searched bar takes the page's count and
   // keys, a searched page's plan the full count): the statements run side by side, each on its
   // own connection or reader, the request waiting for the slowest chain rather than their sum
+  // (a searched bar runs beside the page's rows statement, after the count: fetchPageAndBar)
   const independent = state.q === "";
-  const [page, filters, earlyBar, earlyTotal] = await Promise.all([
-    query.fetchPage(state),
+  const [read, filters, earlyBar, earlyTotal] = await Promise.all([
+    independent ? query.fetchPage(state).then((page) => ({ page, bar: null })) : query.fetchPageAndBar(state),
     query.filterChoices(state),
     independent ? query.dateHierarchy(state) : undefined,
     independent && filtered ? fullCount(site.readsFor(user), query) : undefined,
   ]);
-  const dateBar = independent ? (earlyBar ?? null) : await query.dateHierarchy(state, { dense: page.capped, page });
+  const { page } = read;
+  const dateBar = independent ? (earlyBar ?? null) : read.bar;
   const fullTotal = !filtered ? { n: page.total, estimated: page.estimated } : (earlyTotal ?? (await fullCount(site.readsFor(user), query)));
   return { page, filters, dateBar, fullTotal };
 }
