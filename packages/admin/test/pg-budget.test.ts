@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
-import { QueryTimeoutError, dialectOf, isQueryTimeout, pgBudget, queryTimeoutOf, siteReads } from "../src/query/index.js";
+import { QueryTimeoutError, allReads, dialectOf, isQueryTimeout, pgBudget, queryTimeoutOf, siteReads } from "../src/query/index.js";
 import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 
 let testDb: TestDatabase;
@@ -76,5 +76,26 @@ describe("PostgreSQL query budget", () => {
     }
     expect(() => pgBudget(0)).toThrow(TypeError);
     expect(() => pgBudget(1.5)).toThrow(/whole number/);
+  });
+
+  it("allReads: a broken read beside one past the budget is the error, whichever failed first; all settle before it throws", async () => {
+    const pool = new pg.Pool({ ...HOST, max: 3, ...pgBudget(100) });
+    try {
+      let slowSettled = false;
+      const slow = pool.query("SELECT pg_sleep(2)").finally(() => void (slowSettled = true));
+      // the broken one fails at once, long before the slow one is cancelled
+      const broken = allReads([slow, pool.query("SELECT nope"), pool.query("SELECT 1 AS one")]).catch((e: unknown) => e);
+      expect(((await broken) as { code?: string }).code).toBe("42703");
+      expect(slowSettled).toBe(true);
+      // only budgets overrun: the first of them, as thrown (57014, a QueryTimeoutError to queryTimeoutOf)
+      const timedOut = await allReads([pool.query("SELECT pg_sleep(2)"), pool.query("SELECT 1")]).catch((e: unknown) => e);
+      expect(isQueryTimeout(timedOut)).toBe(true);
+      // nothing failed: the values in order, as Promise.all
+      const [a, b] = await allReads([pool.query("SELECT 1 AS n"), Promise.resolve("two")]);
+      expect(a.rows).toEqual([{ n: 1 }]);
+      expect(b).toBe("two");
+    } finally {
+      await pool.end();
+    }
   });
 });

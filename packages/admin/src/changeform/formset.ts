@@ -7,6 +7,7 @@
 import { asc, eq } from "drizzle-orm";
 import type { SessionUser } from "../auth/index.js";
 import { qb, type AdminDatabase } from "../query/dialect/index.js";
+import { allReads } from "../query/index.js";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { shownFields } from "./fields.js";
 import type { InlineSpec } from "./inline-spec.js";
@@ -77,7 +78,7 @@ export async function loadFormset(db: AdminDatabase, is: InlineSpec, parentValue
     const c = f.autocomplete ? null : await foreignKeyChoices(db, f.fk);
     choices.set(f.key, c);
     // beyond the select's limit the key is a combobox (inline-autocomplete.ts) or a number input: its object's label shows
-    if (c === null) await Promise.all(rows.map(async (r) => r.stored && r.labels.set(f.key, await relatedLabel(db, f.fk!, r.stored[f.key]))));
+    if (c === null) await allReads(rows.map(async (r) => r.stored && r.labels.set(f.key, await relatedLabel(db, f.fk!, r.stored[f.key]))));
   }
   return { is, rows, choices, error: null };
 }

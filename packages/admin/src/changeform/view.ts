@@ -19,7 +19,7 @@ import { emptyValueFor } from "../model/empty-value.js";
 import { FORM_PAYLOAD, submitAction, validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { AdminView } from "../shell/base.js";
-import { CHECK_TOO_SLOW, FORM_TOO_SLOW, stoppedRead } from "../query/index.js";
+import { allReads, CHECK_TOO_SLOW, FORM_TOO_SLOW, stoppedRead } from "../query/index.js";
 import { formSlots, tooSlowForm } from "./form-page.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
@@ -107,7 +107,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.refreshSpec(admin);
       this.values = initialValues(this.spec, this.mode, this.row);
       // independent reads, side by side on the read pool's readers (PostgreSQL: the pool's connections)
-      await Promise.all([this.inlines.load(this.row), this.loadChoices()]);
+      await allReads([this.inlines.load(this.row), this.loadChoices()]);
     });
     if (this.mode === "change" && this.ctx.connected && !this.tooSlow) this.joinPresence(admin);
     const notice = await userNotice(this.site, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
@@ -360,7 +360,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.touched.clear();
     this.submitted = false;
     this.formError = null;
-    await this.guarded(async () => void (await Promise.all([this.loadChoices(), this.inlines.load(this.row)])));
+    await this.guarded(async () => void (await allReads([this.loadChoices(), this.inlines.load(this.row)])));
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
   }

@@ -5,7 +5,7 @@
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import type { AdminSiteLike } from "../model/site-like.js";
-import type { ChangeListPage, ChangeListState, DateHierarchyView, FilterView } from "../query/index.js";
+import { allReads, type ChangeListPage, type ChangeListState, type DateHierarchyView, type FilterView } from "../query/index.js";
 import { fullCount } from "./totals.js";
 
 /** What the change list shows of one state. */
@@ -36,7 +36,7 @@ export async function readList(site: AdminSiteLike, user: SessionUser, admin: Mo
   // own connection or reader, the request waiting for the slowest chain rather than their sum
   // (a searched bar runs beside the page's rows statement, after the count: fetchPageAndBar)
   const independent = state.q === "";
-  const [read, filters, earlyBar, earlyTotal] = await Promise.all([
+  const [read, filters, earlyBar, earlyTotal] = await allReads([
     independent ? query.fetchPage(state).then((page) => ({ page, bar: null })) : query.fetchPageAndBar(state),
     query.filterChoices(state),
     independent ? query.dateHierarchy(state) : undefined,

@@ -102,6 +102,25 @@ export function isQueryTimeout(err: unknown): boolean {
 }
 
 /**
+ * Awaits reads run side by side, as `Promise.all`, but only once every one has settled, and a
+ * failure that is not a read past its budget ({@link isQueryTimeout}) wins over one that is:
+ * `Promise.all` rejects with whichever failed first and drops the others, so a broken read (a
+ * "disk I/O error") could hide behind a slow one and be shown as "took too long", never logged.
+ * Waiting for the rest costs nothing extra: each is bounded by the same budget.
+ *
+ * @param reads - the reads' promises (a tuple keeps each value's type, as `Promise.all`)
+ * @returns their values, in order
+ * @throws the first failure that is not a budget's, else the first `QueryTimeoutError` (or
+ *   PostgreSQL's cancel, SQLSTATE 57014) as thrown
+ */
+export async function allReads<T extends readonly unknown[] | []>(reads: T): Promise<{ -readonly [P in keyof T]: Awaited<T[P]> }> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
+  if (failed.length > 0) throw failed.find((e) => !isQueryTimeout(e)) ?? failed[0];
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [P in keyof T]: Awaited<T[P]> };
+}
+
+/**
  * node-postgres client settings that put every statement of a pool under `budgetMs`:
  * `statement_timeout` (the server cancels with 57014) — merge them into `new pg.Pool({ … })`.
  * @example new pg.Pool({ connectionString, ...pgBudget(site.queryTimeoutMs) })

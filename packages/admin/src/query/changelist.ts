@@ -19,6 +19,7 @@ import type { ResolvedChangeList } from "./resolved.js";
 import { checkedIds, countQuery, pageQuery, rowSource, rowsQuery, toRows, type ChangeListRow, type RowSource } from "./rows.js";
 import { crossover, RANDOM_READ_COST, sortsMatches, walkedFromSample } from "./plan.js";
 import { TableRows } from "./table-rows.js";
+import { allReads } from "./budget.js";
 import {
   EMPTY_STATE,
   parseState,
@@ -253,7 +254,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const plan = await this.planPage(state);
     const limit = this.config.countLimit;
     const dense = plan.capped || (limit !== undefined && plan.total > limit);
-    const [page, bar] = await Promise.all([plan.rows(), this.bar(state, { dense }, plan.related)]);
+    const [page, bar] = await allReads([plan.rows(), this.bar(state, { dense }, plan.related)]);
     return { page, bar };
   }
 

@@ -59,6 +59,7 @@ export {
   FORM_TOO_SLOW,
   CHECK_TOO_SLOW,
   QueryTimeoutError,
+  allReads,
   isQueryTimeout,
   pgBudget,
   queryBudget,
