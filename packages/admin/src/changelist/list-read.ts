@@ -36,14 +36,8 @@ export async function readList(site: AdminSiteLike, user: SessionUser, admin: Mo
   // own connection or reader, the request waiting for the slowest chain rather than their sum
   // (a searched bar runs beside the page's rows statement, after the count: fetchPageAndBar)
   const independent = state.q === "";
-  const [read, filters, earlyBar, earlyTotal] = await allReads([
-    independent ? query.fetchPage(state).then((page) => ({ page, bar: null })) : query.fetchPageAndBar(state),
-    query.filterChoices(state),
-    independent ? query.dateHierarchy(state) : undefined,
-    independent && filtered ? fullCount(site.readsFor(user), query) : undefined,
-  ]);
-  const { page } = read;
-  const dateBar = independent ? (earlyBar ?? null) : read.bar;
+  const pageAndBar = independent ? allReads([query.fetchPage(state), query.dateHierarchy(state)]).then(([page, bar]) => ({ page, bar })) : query.fetchPageAndBar(state);
+  const [{ page, bar: dateBar }, filters, earlyTotal] = await allReads([pageAndBar, query.filterChoices(state), independent && filtered ? fullCount(site.readsFor(user), query) : undefined]);
   const fullTotal = !filtered ? { n: page.total, estimated: page.estimated } : (earlyTotal ?? (await fullCount(site.readsFor(user), query)));
   return { page, filters, dateBar, fullTotal };
 }

@@ -252,9 +252,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    */
   async fetchPageAndBar(state: ChangeListState): Promise<{ page: ChangeListPage; bar: DateHierarchyView | null }> {
     const plan = await this.planPage(state);
-    const limit = this.config.countLimit;
-    const dense = plan.capped || (limit !== undefined && plan.total > limit);
-    const [page, bar] = await allReads([plan.rows(), this.bar(state, { dense }, plan.related)]);
+    const [page, bar] = await allReads([plan.rows(), this.bar(state, { dense: this.pastLimit(plan) }, plan.related)]);
     return { page, bar };
   }
 
@@ -341,10 +339,13 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   dateHierarchy(state: ChangeListState, hints: DateHierarchyHints = {}): Promise<DateHierarchyView | null> {
     const matched = hints.page && this.matchedKeys.get(hints.page);
     const related = matched && matched.q === state.q ? matched.related : undefined;
-    // a page counted exactly past `countLimit` (a deep page's count goes farther) matched more than `countLimit` rows too
+    return this.bar(state, { ...hints, dense: hints.dense === true || (hints.page !== undefined && this.pastLimit(hints.page)) }, related);
+  }
+
+  /** Whether a page's search matched more than `countLimit` rows: capped, or a deep page counted exactly past it (its count goes farther). */
+  private pastLimit(page: { readonly total: number; readonly capped: boolean }): boolean {
     const limit = this.config.countLimit;
-    const dense = hints.dense === true || (hints.page !== undefined && limit !== undefined && hints.page.total > limit);
-    return this.bar(state, { ...hints, dense }, related);
+    return page.capped || (limit !== undefined && page.total > limit);
   }
 
   private bar(state: ChangeListState, hints: DateHierarchyHints, related: KeysMatch | undefined): Promise<DateHierarchyView | null> {
