@@ -27,6 +27,7 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
   let shop: Shop;
   let list: ChangeListQuery<any, any>;
   const seen: string[] = [];
+  const params: unknown[][] = [];
 
   beforeAll(async () => {
     shop = await openShopTables(engine, SHOP_STATUSES, "admin_deepplan");
@@ -46,7 +47,7 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
         listPerPage: PER_PAGE,
         countLimit: LIMIT,
       } as never,
-      { now: () => NOW, onStatement: (text) => seen.push(text) },
+      { now: () => NOW, onStatement: (text, values) => (seen.push(text), params.push([...values])) },
     );
     // as a running change list: it has seen its table's size
     await list.estimatedTotal();
@@ -98,6 +99,25 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
       expect(seen[1]!.includes(unindexed()), `page ${p}`).toBe(true);
       expect(page.rows.map((r) => Number(r.pk)), `page ${p}`).toEqual(expected.slice((p - 1) * PER_PAGE, p * PER_PAGE));
     }
+  });
+
+  // the statement again, as sent (text and parameters), on PostgreSQL's pool
+  const rerun = async (text: string, values: unknown[]): Promise<Record<string, unknown>[]> =>
+    (await (shop.db as unknown as { $client: { query(t: string, v: unknown[]): Promise<{ rows: Record<string, unknown>[] }> } }).$client.query(text, values)).rows;
+
+  // PostgreSQL (SQLite counts no keys' rows of their own, `Dialect.keysCount`: its near and far counts are two branches of one CASE)
+  it.runIf(engine === "postgres")("a sparse deep page walks its keys' rows once: the far count's keys answer kn, and the near bound's count of them never runs", async () => {
+    seen.length = 0;
+    params.length = 0;
+    await list.fetchPage(list.parseState("q=ann&p=3"));
+    const [text, values] = [seen[0]!, params[0]!];
+    expect(text).toContain(`"weft_kf"("k") as materialized`);
+    // kn: the keys' rows bounded as the count is (to the crossover: all 100), not to the page's bound (51)
+    const [row] = await rerun(text, values);
+    expect(Number(row!.kn)).toBe(100);
+    const plan = (await rerun(`explain (analyze, costs off, timing off) ${text}`, values)).map((r) => String(r["QUERY PLAN"])).join("\n");
+    expect(plan).toMatch(/CTE weft_kn\n\s*->[^\n]*\(never executed\)/);
+    expect(plan).not.toMatch(/CTE weft_kf\n\s*->[^\n]*\(never executed\)/);
   });
 
   // "cat": 800 matches (20 %), 46 of the sample's 200 rows. Page 10 (its end 100): PostgreSQL's

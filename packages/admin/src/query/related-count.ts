@@ -106,7 +106,7 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const countTo = (limit: number | undefined, rowWalk?: RowWalk) => {
     const counted = dialect.countByKeys(ctes, countSql(src, where, limit), () => many(limit), rowWalk);
     if (limit === undefined || outside === null) return counted;
-    const bounds = keyed && limit === atMost ? [sql`select "k" from "weft_kn"`] : subs.flatMap((s, i) => dialect.keysCount(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
+    const bounds = keyed && limit === atMost ? [sql`select "k" from "weft_kn"`] : keyed && far && limit === far.atMost ? [sql`select "k" from "weft_kf"`] : subs.flatMap((s, i) => dialect.keysCount(keysCte(i), src.config.table, s.rel.column, outside, limit) ?? []);
     return bounds.length > 0 ? sql`case when ${sql.join(bounds.map((c) => sql`(${c}) > ${sql.raw(String(limit))}`), sql` or `)} then ${sql.raw(String(limit + 1))} else (${counted}) end` : counted;
   };
   // with `rest`: the keys' rows (counted to `limit` in `keys`, a relation of one column "k") plus
@@ -118,16 +118,24 @@ export function relatedCountStatement(parts: RelatedCountParts): SQL {
   const withRest = keyed !== undefined && rest !== undefined;
   let counted = withRest && !shared && atMost !== undefined ? keysAndRest(sql`"weft_kn"`, atMost) : countTo(atMost, sampled);
   let bound = sql.raw(String(atMost ?? 0));
+  let keyedRows = sql`(select "k" from "weft_kn")`;
+  let kf = sql``;
   if (shared && far) {
     const near = sql`(${matched}) >= ${sql.raw(String(far.unlessSample))}`;
-    // far: the same sum to `far.atMost` (q=ann&p=100 at 400,000 orders counted its 15,968 matches twice, keys then `OR`: 12.8 + 13.8 ms)
-    const farKeys = withRest ? dialect.keysCount(keysCte(0), src.config.table, subs[0]!.rel.column, outside ?? undefined, far.atMost) : undefined;
-    const farCount = farKeys ? keysAndRest(sql`(${farKeys}) as "weft_kf"("k")`, far.atMost) : countTo(far.atMost);
+    // far: the same sum to `far.atMost` (q=ann&p=100 at 400,000 orders counted its 15,968 matches twice, keys then `OR`: 12.8 + 13.8 ms);
+    // its keys' rows in a CTE of their own, which also answer "kn" (bounded as the count is): "weft_kn" is then
+    // read only where the sample says near, and the keys' rows are walked once, not to `atMost` and again to `far`
+    const farKeys = keyed ? dialect.keysCount(keysCte(0), src.config.table, subs[0]!.rel.column, outside ?? undefined, far.atMost) : undefined;
+    if (farKeys) {
+      kf = sql`, "weft_kf"("k") as materialized (${farKeys})`;
+      keyedRows = sql`case when ${near} then (select "k" from "weft_kn") else (select "k" from "weft_kf") end`;
+    }
+    const farCount = farKeys && withRest ? keysAndRest(sql`"weft_kf"`, far.atMost) : countTo(far.atMost);
     counted = sql`case when ${near} then (${counted}) else (${farCount}) end`;
     bound = sql`case when ${near} then ${bound} else ${sql.raw(String(far.atMost))} end`;
   }
   // the count in a CTE of its own: a subquery in FROM is inlined, and its count run once per use of "n"
-  return sql`with ${withs}${sample}${kn}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyed ? sql`, (select "k" from "weft_kn") as "kn"` : sql``}${keyColumns} from "weft_n"`;
+  return sql`with ${withs}${sample}${kn}${kf}, "weft_n"("n", "b") as materialized (select (${counted}), ${bound}) select "n", "b"${keyed ? sql`, ${keyedRows} as "kn"` : sql``}${keyColumns} from "weft_n"`;
 }
 
 /**
