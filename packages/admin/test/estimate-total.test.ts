@@ -8,6 +8,7 @@ import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-co
 import { beforeAll, describe, expect, it } from "vitest";
 import { usePgPool } from "./support/pg-pool.js";
 import { ChangeListQuery, dialectOf, EMPTY_STATE } from "../src/query/index.js";
+import { ESTIMATE_TTL_MS } from "../src/query/table-rows.js";
 import { shopTables } from "./query-schema.js";
 
 const { orders } = shopTables(["pending", "paid"] as const);
@@ -39,13 +40,34 @@ describe("estimateTotalAbove on SQLite", () => {
     expect(await query.fetchPage(query.parseState("q=N51"))).toMatchObject({ total: 11, estimated: false });
   });
 
+  it("reuses the estimate for ESTIMATE_TTL_MS (an unfiltered page in 1 statement), then reads the new one after an ANALYZE", async () => {
+    sql.length = 0;
+    expect(await query.fetchPage(EMPTY_STATE)).toMatchObject({ total: 500, estimated: true });
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).not.toMatch(/sqlite_stat1/);
+    sqlite.exec("analyze");
+    clock += ESTIMATE_TTL_MS - 1;
+    expect(await query.fetchPage(EMPTY_STATE)).toMatchObject({ total: 500, estimated: true });
+    clock += 1;
+    sql.length = 0;
+    expect(await query.fetchPage(EMPTY_STATE)).toMatchObject({ total: 520, estimated: true });
+    expect(sql).toHaveLength(2);
+    // an exact count (no statistics under the threshold) is never reused
+    const small = new ChangeListQuery(drizzle(sqlite), orders, { estimateTotalAbove: 10_000 }, { now: () => new Date(clock), onStatement: (s) => sql.push(s) });
+    await small.fetchPage(EMPTY_STATE);
+    add.run("N520", "paid");
+    expect(await small.fetchPage(EMPTY_STATE)).toMatchObject({ total: 521, estimated: false });
+    sqlite.prepare("delete from orders where number = 'N520'").run();
+  });
+
   it("the unfiltered total next to a filtered list (fullCount) is the estimate too, cached", async () => {
     const { fullCount, forgetFullCount } = await import("../src/changelist/totals.js");
+    clock += ESTIMATE_TTL_MS;
     sql.length = 0;
-    expect(await fullCount(drizzle(sqlite), query, 5_000)).toMatchObject({ n: 500, estimated: true });
+    expect(await fullCount(drizzle(sqlite), query, 5_000)).toMatchObject({ n: 520, estimated: true });
     expect(sql).toHaveLength(1);
     expect(sql[0]).toMatch(/sqlite_stat1/);
-    expect(await fullCount(drizzle(sqlite), query, 6_000)).toMatchObject({ n: 500, estimated: true });
+    expect(await fullCount(drizzle(sqlite), query, 6_000)).toMatchObject({ n: 520, estimated: true });
     expect(sql).toHaveLength(1);
     forgetFullCount(query);
     // without estimateTotalAbove: exact

@@ -217,7 +217,8 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
    * (while the rows do not change between two fetches: this is OFFSET paging, as Django's).
    *
    * Statements: exactly 2 — a `count(*)` over the admin's table alone, then the page's rows
-   * (one "deferred join" statement) — or 1 when nothing matches. A searched or filtered count is
+   * (one "deferred join" statement) — or 1 when nothing matches, or for an unfiltered list whose
+   * total is the engine's estimate read less than `ESTIMATE_TTL_MS` ago (table-rows.ts). A searched or filtered count is
    * bounded by `countLimit` (at least to the end of the asked page): past it the page is `capped`
    * (Django's `show_full_result_count = False` idea), so a broad search costs the rows it shows,
    * not the rows it matches.

@@ -17,6 +17,14 @@ export interface TableRowsRunner {
   readonly now: () => Date;
 }
 
+/**
+ * How long the engine's estimate of a table's rows is reused, in ms (see `TableRows.estimate`): it
+ * changes only when the table is analyzed (`sqlite_stat1`, PostgreSQL's `pg_class.reltuples`), not
+ * with each write, so re-reading it on every unfiltered page was a statement for a figure that
+ * had not moved. An exact count (a table under `estimateTotalAbove`) is never reused.
+ */
+export const ESTIMATE_TTL_MS = 10_000;
+
 /** The table's rows of one change list: the engine's estimate (see `estimate`) and the last figure seen. */
 export class TableRows {
   /** The table's rows as last counted or estimated; undefined until then. */
@@ -24,6 +32,8 @@ export class TableRows {
   /** Whether the last {@link TableRows.estimate} was the engine's estimate (the list says "about N"). */
   estimated = false;
   private noStatsUntil = 0;
+  /** The last engine's estimate and when it was read (ms), reused for {@link ESTIMATE_TTL_MS}. */
+  private last: { total: number; at: number } | undefined;
 
   constructor(
     private readonly dialect: Dialect,
@@ -35,13 +45,17 @@ export class TableRows {
    * The table's rows, as the engine estimates them when that is at least `estimateTotalAbove`
    * (one statement; see `Dialect.estimateRows`), else exactly. On SQLite without
    * `sqlite_stat1` (no `ANALYZE` yet) it counts, and tries the statistics again after a minute.
-   * Remembered in `known`.
+   * Remembered in `known`. An estimate is reused for {@link ESTIMATE_TTL_MS} by the runner's clock
+   * (no statement); an exact count is not.
    *
    * @returns the total and whether it is an estimate
    */
   async estimate(): Promise<{ total: number; estimated: boolean }> {
+    const now = this.run.now().getTime();
+    if (this.last && now - this.last.at < ESTIMATE_TTL_MS) return { total: this.note(this.last.total), estimated: true };
     const got = await this.read();
     this.estimated = got.estimated;
+    this.last = got.estimated ? { total: got.total, at: now } : undefined;
     return got;
   }
 
