@@ -8,7 +8,7 @@
 import { and, type SQL } from "drizzle-orm";
 import { dialectOf, type AdminDatabase, type Dialect, type AnyTable } from "./dialect/index.js";
 import { FilterChoices, type FilterView } from "./choices.js";
-import { dateHierarchyBar, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
+import { dateHierarchyBar, LastYears, type DateHierarchyHints, type DateHierarchyView } from "./date-hierarchy-bar.js";
 import { selectionFilter, type KeysMatch } from "./conditions.js";
 import { matching, type MatchingContext } from "./matching.js";
 import { columnHeaders } from "./headers.js";
@@ -287,6 +287,9 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     return { total, capped, related, rows };
   }
 
+  /** The years this list's top-level bars found (see `LastYears`). */
+  private readonly lastYears = new LastYears();
+
   /** The related search's matched keys of each page `fetchPage` returned, for the `dateHierarchy` bar of the same search. */
   private readonly matchedKeys = new WeakMap<ChangeListPage, { q: string; related: KeysMatch }>();
 
@@ -326,7 +329,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
 
   /**
    * The `dateHierarchy` bar for a state (see `dateHierarchyBar`): 2 statements on the top level
-   * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty, or for a PostgreSQL search counted exactly: see `yearCountsStatement`), 1 under a year or a month, 0 under a day.
+   * (`min`/`max` of the list without its search, then every year's count; 1 when that list is empty, for a PostgreSQL search counted exactly: see `yearCountsStatement`, or when the years are those this list's last bar found: see `LastYears`), 1 under a year or a month, 0 under a day.
    * Each period's count stops at `countLimit` (`capped`), as the list's own, except a search
    * that matched fewer rows than that (counted exactly, in one pass over its matches) and one
    * that matched more (`hints.dense`, or a `hints.page` whose total is past `countLimit`: its periods are not counted, `count` null),
@@ -350,7 +353,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
   }
 
   private bar(state: ChangeListState, hints: DateHierarchyHints, related: KeysMatch | undefined): Promise<DateHierarchyView | null> {
-    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, { ...hints, dense: hints.dense === true || this.shownAsEstimate(state) }, related);
+    return dateHierarchyBar(this.db, this.dialect, this.rules, this.now, this.exec.bind(this), state, { ...hints, dense: hints.dense === true || this.shownAsEstimate(state) }, related, this.lastYears);
   }
 
   /**

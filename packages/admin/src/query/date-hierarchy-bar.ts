@@ -4,11 +4,12 @@
  * have rows, each with its count (none under a search that matched more than `countLimit` rows)
  * and the query string of its link. Statements: the years need one `min`/`max` statement (over
  * the list without its search), then one for every year's count (none when the list without its
- * search is empty); a year's months and a month's days one statement; a day none. On PostgreSQL
+ * search is empty), or the two in one when the years are those the list's last bar found
+ * (`LastYears`); a year's months and a month's days one statement; a day none. On PostgreSQL
  * (a `timestamp with time zone` column) a search that matched at most `countLimit` rows takes one
  * statement on the top level: its matches grouped by their year in the zone, beside the list's `max`.
  */
-import type { SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { Dialect } from "./dialect/index.js";
 import { relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
@@ -70,6 +71,34 @@ export interface DateHierarchyHints {
 }
 
 /**
+ * The years a change list's top-level bars found last (by the list's state without its search,
+ * period and page), which the next bar tests beside its `min`/`max` in one statement: when the
+ * ends give the same years, their tests or counts are already there, one round trip on every
+ * page's critical path less (the bar runs beside the rows); else the statement for the years found
+ * follows, as without a guess. A list not seen yet guesses the years any list found last. At most
+ * {@link LastYears.size} states are kept (the oldest dropped).
+ */
+export class LastYears {
+  /** States kept. */
+  static readonly size = 200;
+  private readonly byState = new Map<string, readonly DateBucket[]>();
+  private latest: readonly DateBucket[] | undefined;
+
+  /** The years last found for `key`, else the last any list found. */
+  guess(key: string): readonly DateBucket[] | undefined {
+    return this.byState.get(key) ?? this.latest;
+  }
+
+  /** Remembers the years found for `key`. */
+  found(key: string, years: readonly DateBucket[]): void {
+    this.byState.delete(key);
+    this.byState.set(key, years);
+    if (this.byState.size > LastYears.size) this.byState.delete(this.byState.keys().next().value!);
+    this.latest = years;
+  }
+}
+
+/**
  * Builds the bar for a state.
  *
  * @param db - the database the statements run on
@@ -81,9 +110,10 @@ export interface DateHierarchyHints {
  * @param hints - what the page's count told (see {@link DateHierarchyHints})
  * @param related - the related search fields as the keys the page's count found, when the page was
  *   fetched for this search (see {@link DateHierarchyHints.page}); PostgreSQL's one pass only
+ * @param lastYears - the years earlier bars of this list found (see {@link LastYears}); updated
  * @returns the bar, or null when the admin has no `dateHierarchy`
  */
-export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, run: (q: Runnable<Record<string, unknown>[]>) => Promise<Record<string, unknown>[]>, state: ChangeListState, hints: DateHierarchyHints = {}, related?: KeysMatch): Promise<DateHierarchyView | null> {
+export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: StateRules, now: () => Date, run: (q: Runnable<Record<string, unknown>[]>) => Promise<Record<string, unknown>[]>, state: ChangeListState, hints: DateHierarchyHints = {}, related?: KeysMatch, lastYears?: LastYears): Promise<DateHierarchyView | null> {
   const h = rules.config.dateHierarchy;
   if (!h) return null;
   const table = rules.config.table;
@@ -107,32 +137,37 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
   const link = (date: DateDrill | undefined, label: string): DateHierarchyLink => ({ label, query: toSearchParams(rules, withDate(state, date)).toString() });
 
   let buckets: DateBucket[] = [];
-  let counts: number[] = [];
+  let counts: number[] | undefined;
+  // a search is matched in one pass over the period; anything else is counted per bucket along
+  // the column's index, each bucket bounded by its own range only (the period's range beside it
+  // would make SQLite walk the whole period once per bucket)
+  // each bounded by `countLimit` (as the list's own count), except a sparse search's one pass
+  // and a dense search's tests (one match a period: `limit 1`)
+  const { date: _period, ...outside } = state;
+  const statementFor = (periods: readonly DateBucket[]) =>
+    dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, relatedPerRow(db, table), true), periods, rules.timeZone, "ranges", 0)
+    : state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), periods, rules.timeZone, dialect.name === "sqlite" ? "skip" : "ranges", limit)
+    : bucketStatement(h, table, where(), periods, rules.timeZone, "pass");
+  const countsOf = (row: Record<string, unknown>) => buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
   // PostgreSQL, a sparse search on the top level: its years grouped in the zone with their counts
   // and the unsearched list's last year, one statement instead of min/max then a pass
   const searched = !state.date && state.q !== "" && !dense && dialect.name === "postgres" ? where() : undefined;
   const yearly = searched && yearCountsStatement(h, table, searched, unsearched, rules.timeZone);
   if (yearly) ({ buckets, counts } = readYearCounts(await all(yearly), h.column, rules.timeZone));
   else if (!state.date) {
-    const row = await exec(minMaxStatement(h, table, unsearched));
+    // the years last found, tested beside the ends (see LastYears): kept when the ends give the same
+    const key = toSearchParams(rules, { ...outside, q: "", page: 1 }).toString();
+    const guess = lastYears?.guess(key);
+    const ends = minMaxStatement(h, table, unsearched);
+    const row = await exec(guess && guess.length > 0 ? sql`select * from (${ends}) as "weft_mm" cross join (${statementFor(guess)}) as "weft_bk"` : ends);
     const lo = readInstant(h.column, row.lo);
     const hi = readInstant(h.column, row.hi);
     buckets = lo && hi ? yearBuckets(lo, hi, h.column, rules.timeZone) : [];
+    lastYears?.found(key, buckets);
+    if (guess && guess.length > 0 && sameYears(guess, buckets)) counts = countsOf(row);
   } else buckets = childBuckets(state.date);
-  if (!yearly && buckets.length > 0) {
-    // a search is matched in one pass over the period; anything else is counted per bucket along
-    // the column's index, each bucket bounded by its own range only (the period's range beside it
-    // would make SQLite walk the whole period once per bucket)
-    // each bounded by `countLimit` (as the list's own count), except a sparse search's one pass
-    // and a dense search's tests (one match a period: `limit 1`)
-    const { date: _period, ...outside } = state;
-    const statement =
-      dense ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside, relatedPerRow(db, table), true), buckets, rules.timeZone, "ranges", 0)
-      : state.q === "" ? bucketStatement(h, table, selectionFilter(db, dialect, rules, now, outside), buckets, rules.timeZone, dialect.name === "sqlite" ? "skip" : "ranges", limit)
-      : bucketStatement(h, table, where(), buckets, rules.timeZone, "pass");
-    const row = await exec(statement);
-    counts = buckets.map((_, i) => Number(row[`b${i}`] ?? 0) || 0);
-  }
+  if (counts === undefined && buckets.length > 0) counts = countsOf(await exec(statementFor(buckets)));
+  counts ??= [];
   // a dense search's periods were tested for one match each, not counted
   const choices = buckets.flatMap((b, i) => (counts[i]! > 0 ? [{ ...link(b.drill, b.label), count: dense ? null : limit !== undefined ? Math.min(counts[i]!, limit) : counts[i]!, capped: !dense && limit !== undefined && counts[i]! > limit }] : []));
 
@@ -144,6 +179,11 @@ export async function dateHierarchyBar(db: AnyDb, dialect: Dialect, rules: State
     for (const p of trail) back.push(link(p, drillLabel(p)));
   }
   return { field: h.field, back, current: state.date ? drillLabel(state.date) : null, choices };
+}
+
+/** Whether two lists of year buckets name the same years, in the same order. */
+function sameYears(a: readonly DateBucket[], b: readonly DateBucket[]): boolean {
+  return a.length === b.length && a.every((y, i) => y.label === b[i]!.label);
 }
 
 function withDate(state: ChangeListState, date: DateDrill | undefined): ChangeListState {
