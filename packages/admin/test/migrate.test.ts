@@ -16,7 +16,7 @@ import { cliIO } from "./support/cli-io.js";
 import { adminTables, UserStore, weftUsers } from "../src/auth/index.js";
 import { runCli } from "../src/cli/index.js";
 import { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrateAdmin } from "../src/migrate/index.js";
-import { LOCK_KEY } from "../src/migrate/pg.js";
+import { LOCK_KEY, withAdvisoryLock } from "../src/migrate/pg.js";
 import { waitFor } from "../../server/test/support/wait.js";
 
 const dirs: string[] = [];
@@ -119,6 +119,38 @@ describe("migrateAdmin on PostgreSQL", () => {
       expect((await budgeted.query("show statement_timeout")).rows[0].statement_timeout).toBe("100ms");
     } finally {
       await other.end();
+      await budgeted.end();
+    }
+  });
+
+  it("withAdvisoryLock: start-up work one process after another, past the pool's budget, the lock released when the work throws", async () => {
+    const KEY = 0x7465_7374n;
+    const budgeted = new pg.Pool({ connectionString: testPg.url, max: 2, statement_timeout: 100 });
+    try {
+      const order: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const first = withAdvisoryLock(budgeted, KEY, async (client) => {
+        order.push("first in");
+        // longer than the pool's 100 ms budget: not a stalled read
+        await client.query("select pg_sleep(0.3)");
+        await held;
+        order.push("first out");
+      });
+      await waitFor(() => order.length === 1, "the first holding the lock");
+      const second = withAdvisoryLock(budgeted, KEY, async () => void order.push("second"));
+      await waitFor(async () => (await testPg.pool.query("select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and database = (select oid from pg_database where datname = current_database())")).rows[0].n === 1, "the second waiting for the lock");
+      release();
+      await Promise.all([first, second]);
+      expect(order).toEqual(["first in", "first out", "second"]);
+      // the work's error comes back, and the lock is free again
+      await expect(withAdvisoryLock(budgeted, KEY, async () => { throw new Error("seed failed"); })).rejects.toThrow("seed failed");
+      expect(await withAdvisoryLock(budgeted, KEY, async (client) => (await client.query("show statement_timeout")).rows[0].statement_timeout)).toBe("0");
+      // both connections went back to the pool with its budget
+      const clients = await Promise.all([budgeted.connect(), budgeted.connect()]);
+      for (const c of clients) expect((await c.query("show statement_timeout")).rows[0].statement_timeout).toBe("100ms");
+      for (const c of clients) c.release();
+    } finally {
       await budgeted.end();
     }
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import pg from "pg";
+import { withAdvisoryLock } from "@weft/admin/migrate";
 import { PG_READ_OPTIONS } from "@weft/admin/query";
 import * as schema from "./schema-pg.js";
 
@@ -44,24 +45,11 @@ export function isPostgresUrl(target: string | undefined): target is string {
 const START_LOCK = 0x5eed_2026;
 
 /**
- * Runs `fn` with one connection of `pool` holding the demo's advisory lock, so that processes
- * starting together (on any machine) migrate and seed one after the other.
+ * Runs `fn` with one connection of `pool` holding the demo's advisory lock (`withAdvisoryLock`),
+ * so that processes starting together (on any machine) migrate and seed one after the other.
  */
-export async function withStartLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    // waiting for another process's migrations or seed is not a stalled statement
-    await client.query("SET statement_timeout = 0");
-    await client.query("SELECT pg_advisory_lock($1)", [START_LOCK]);
-    try {
-      return await fn(client);
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [START_LOCK]);
-      await client.query("RESET statement_timeout");
-    }
-  } finally {
-    client.release();
-  }
+export function withStartLock<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withAdvisoryLock(pool, START_LOCK, fn);
 }
 
 /**

@@ -17,7 +17,7 @@ import { migrateAdminSqlite } from "./sqlite.js";
 import type { MigrateResult } from "./journal.js";
 
 export { ADMIN_MIGRATIONS_TABLE, BASELINE_TABLES, journal, migrationsFolder, type JournalEntry, type MigrateResult } from "./journal.js";
-export { migrateAdminPg } from "./pg.js";
+export { migrateAdminPg, withAdvisoryLock, type Queryable } from "./pg.js";
 export { migrateAdminSqlite } from "./sqlite.js";
 export { migrateSearchIndexesSqlite } from "./search-index.js";
 export { trigramIndexName, type TrigramIndexSpec } from "../query/search-index.js";

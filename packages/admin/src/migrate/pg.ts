@@ -9,8 +9,9 @@ import { ADMIN_MIGRATIONS_TABLE, journal, migrationsFolder, pendingAfter, type M
 /** The advisory lock key the admin's migrations hold (an arbitrary constant: "weftmigr"). @internal */
 export const LOCK_KEY = 0x7765_6674_6d69_6772n;
 
-/** @internal */
+/** A node-postgres connection as {@link withAdvisoryLock} uses it (a `pg.Client` or `pg.PoolClient`). */
 export interface Queryable {
+  /** runs one statement; `params` bind `$1`, `$2`, … */
   query(sql: string, params?: unknown[]): Promise<{ rows: any[] }>;
 }
 interface PoolLike extends Queryable {
@@ -38,32 +39,53 @@ async function lastApplied(client: Queryable): Promise<number> {
 }
 
 /**
- * Runs `fn` on one connection of `db` holding the admin's migration lock (a session advisory
- * lock), so processes starting together migrate one after the other. The connection runs
- * without `statement_timeout` meanwhile (a pool made with the admin's query budget has one):
- * waiting for the lock while another process builds an index, or building a trigram index over
- * 4,000,000 rows, takes longer than any read's budget, and is not a read. It gets the pool's
- * own setting back (`reset`) before it returns to the pool.
+ * Runs `fn` on one connection of `db` holding the admin's migration lock ({@link withAdvisoryLock}
+ * with {@link LOCK_KEY}), so processes starting together migrate one after the other.
  * @internal
  */
 export async function withMigrationLock<T>(db: NodePgDatabase<any>, fn: (client: Queryable) => Promise<T>): Promise<T> {
   const raw = (db as unknown as { $client: Queryable | PoolLike }).$client;
   const pooled = "connect" in raw && typeof (raw as { totalCount?: unknown }).totalCount === "number";
-  const client = pooled ? await (raw as PoolLike).connect() : raw;
+  if (pooled) return withAdvisoryLock(raw as PoolLike, LOCK_KEY, fn);
+  return locked(raw, LOCK_KEY, fn);
+}
+
+/**
+ * Runs `fn` on one connection of `pool` holding a PostgreSQL session advisory lock
+ * (`pg_advisory_lock(key)`), so that processes starting together (on any machine) do start-up
+ * work one after the other: migrations, a seed. The connection runs without `statement_timeout`
+ * meanwhile (a pool made with the admin's query budget has one): waiting for the lock while
+ * another process builds an index, or building a trigram index over 4,000,000 rows, takes longer
+ * than any read's budget, and is not a read. The lock is released and the pool's own setting
+ * restored (`reset`) before the connection returns to the pool.
+ *
+ * @param pool - a node-postgres `Pool` (or anything whose `connect()` lends a client with `release()`)
+ * @param key - the lock's key (64-bit): one per kind of start-up work
+ * @param fn - the work, given the locked connection
+ * @returns what `fn` returns
+ * @throws `fn`'s error, after the lock was released; the driver's when the server cannot be reached
+ */
+export async function withAdvisoryLock<T, C extends Queryable>(pool: { connect(): Promise<C & { release(): void }> }, key: bigint | number, fn: (client: C) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
   try {
-    await client.query("set statement_timeout = 0");
+    return await locked(client, key, fn);
+  } finally {
+    client.release();
+  }
+}
+
+/** `fn` on `client` holding the lock `key`, without `statement_timeout` (see {@link withAdvisoryLock}). */
+async function locked<T, C extends Queryable>(client: C, key: bigint | number, fn: (client: C) => Promise<T>): Promise<T> {
+  await client.query("set statement_timeout = 0");
+  try {
+    await client.query("select pg_advisory_lock($1)", [key.toString()]);
     try {
-      await client.query("select pg_advisory_lock($1)", [LOCK_KEY.toString()]);
-      try {
-        return await fn(client);
-      } finally {
-        await client.query("select pg_advisory_unlock($1)", [LOCK_KEY.toString()]);
-      }
+      return await fn(client);
     } finally {
-      await client.query("reset statement_timeout");
+      await client.query("select pg_advisory_unlock($1)", [key.toString()]);
     }
   } finally {
-    if (pooled) (client as unknown as { release(): void }).release();
+    await client.query("reset statement_timeout");
   }
 }
 
