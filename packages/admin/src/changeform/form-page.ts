@@ -1,7 +1,7 @@
 /**
  * The change form's page around the form (changeform/view.ts builds the form itself): the slot
  * widgets' layout and props, and the page shown in place of the form when its reads outlived
- * the site's budget.
+ * the site's budget (with, after a save, a "Try again" form carrying what the save sent).
  */
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -9,6 +9,7 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import { allowedWidgets, slotLayout } from "../shell/slots.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 import { crumbsFor } from "./page.js";
+import type { FormInput } from "./schema.js";
 
 /**
  * The visible slot widgets by position and the LiveComponents' props: users lacking a widget's
@@ -29,13 +30,40 @@ export function formSlots(site: AdminSiteLike, admin: ModelAdmin<any, any>, user
   return { slots, componentProps };
 }
 
+/** The change form's state while its reads are too slow: the message shown and, after a save, what to send again. */
+export interface SlowForm {
+  /** `FORM_TOO_SLOW` (the page was loaded), `SAVE_TOO_SLOW` (a save arrived) */
+  message: string;
+  /** the hidden fields of the "Try again" form ({@link retryFields}), null when nothing was sent */
+  retry: Array<[string, string]> | null;
+}
+
 /**
- * The page when the form's reads outlived the budget: its heading and `message` (e.g.
- * `FORM_TOO_SLOW`) in place of the form: no fields, no save buttons, no widgets, no inlines.
+ * What a save sent, as the hidden fields of the too-slow page's "Try again" form, so that
+ * pressing it POSTs the same body again (every name, each value of a repeated name in order,
+ * the inlines' formset fields, the submit button pressed, `_version`): the CSRF token is left
+ * out (the shell's `_csrf` input joins the form by its id, as it joins the real form's), and so
+ * is `_target` (a live change's, not a value). The change form has no file inputs (its POST is
+ * url-encoded), so nothing typed is missing.
+ * @param p - the save's payload (a POST's body, or a live save's values)
+ */
+export function retryFields(p: FormInput): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, v] of Object.entries(p)) {
+    if (name === "_csrf" || name === "_target" || v === undefined) continue;
+    for (const value of Array.isArray(v) ? v : [v]) out.push([name, value]);
+  }
+  return out;
+}
+
+/**
+ * The page when the form's reads outlived the budget: its heading and message in place of the
+ * form (no fields, no save buttons, no widgets, no inlines), and after a save the "Try again"
+ * form that sends what the user typed once more.
  * @param id - the object's key (undefined on the add form)
  * @param editable - whether the user may change such objects (the heading reads "Change …", else "View …")
  */
-export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mode: "add" | "change", id: unknown, message: string, editable: boolean): ChangeFormAssigns {
+export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mode: "add" | "change", id: unknown, slow: SlowForm, editable: boolean): ChangeFormAssigns {
   const name = admin.verboseName.toLowerCase();
   const objectId = id === undefined ? null : String(id);
   return {
@@ -57,6 +85,7 @@ export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mo
     slots: slotLayout([]),
     componentProps: {},
     inlines: [],
-    tooSlow: message,
+    tooSlow: slow.message,
+    retry: editable ? slow.retry : null,
   };
 }

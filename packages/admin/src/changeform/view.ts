@@ -19,8 +19,8 @@ import { emptyValueFor } from "../model/empty-value.js";
 import { FORM_PAYLOAD, submitAction, validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { AdminView } from "../shell/base.js";
-import { allReads, CHECK_TOO_SLOW, FORM_TOO_SLOW, stoppedRead } from "../query/index.js";
-import { formSlots, tooSlowForm } from "./form-page.js";
+import { allReads, CHECK_TOO_SLOW, FORM_TOO_SLOW, SAVE_TOO_SLOW, stoppedRead } from "../query/index.js";
+import { formSlots, retryFields, tooSlowForm, type SlowForm } from "./form-page.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 type Row = Record<string, unknown>;
@@ -50,7 +50,9 @@ export type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
  *   charged to their fair share); the writes and the reads inside their transaction stay on
  *   `site.db`. Loading the object, its inlines or its foreign keys' choices past the budget
  *   shows {@link FORM_TOO_SLOW} in place of the form (200), and the form's events do nothing;
- *   a foreign key that could not be checked in time is the field's {@link CHECK_TOO_SLOW}.
+ *   a save then (a POST without JavaScript) saves nothing and shows {@link SAVE_TOO_SLOW} with a
+ *   "Try again" form that POSTs what it sent once more (form-page.ts `retryFields`); a foreign
+ *   key that could not be checked in time is the field's {@link CHECK_TOO_SLOW}.
  */
 export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   static template = new URL("../../src/changeform/changeform.eta", import.meta.url);
@@ -77,8 +79,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   /** the foreign keys' choices, chosen labels and autocompletes (changeform/form-relations.ts) */
   private rel!: FormRelations;
   private inlines!: InlineForms;
-  /** a read outlived the budget: this message ({@link FORM_TOO_SLOW}) in place of the form, else null */
-  private tooSlow: string | null = null;
+  /** a read outlived the budget: its message in place of the form (and what a save sent, to send again), else null */
+  private tooSlow: SlowForm | null = null;
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
   private postedTo: string | null | undefined;
 
@@ -121,7 +123,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       await load();
     } catch (err) {
       if (!stoppedRead(err, this.site, "a change form", this.user.id)) throw err;
-      this.tooSlow = FORM_TOO_SLOW;
+      this.tooSlow = { message: FORM_TOO_SLOW, retry: null };
     }
   }
 
@@ -212,6 +214,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       ...formSlots(this.site, admin, user, objectId, this.widgetProps),
       inlines: this.inlines.present(editable),
       tooSlow: null,
+      retry: null,
     };
   }
 
@@ -302,7 +305,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private async save(p: FormInput): Promise<void> {
     const admin = this.site.get(this.admin.app, this.admin.name);
     this.flash = {};
-    if (this.tooSlow) return this.assign(this.view());
+    // nothing saved: the page offers what was sent again ("Try again"), so nothing typed is lost
+    if (this.tooSlow) return (this.tooSlow = { message: SAVE_TOO_SLOW, retry: retryFields(p) }), this.assign(this.view());
     if (!admin || !this.editable(admin)) {
       this.formError = `You don't have permission to ${this.mode === "add" ? "add" : "change"} this ${this.admin.verboseName.toLowerCase()}.`;
       this.assign(this.view());
