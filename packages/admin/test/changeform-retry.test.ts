@@ -21,15 +21,16 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import pg from "pg";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page, type WebSocketRoute } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, TabularInline } from "../src/index.js";
-import { FORM_TOO_SLOW, SAVE_TOO_SLOW, pgBudget, type AdminDatabase } from "../src/query/index.js";
+import { FORM_TOO_SLOW, FORM_TOO_SLOW_KEPT, SAVE_TOO_SLOW, pgBudget, type AdminDatabase } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
 import { createTestDatabase } from "../src/testing/index.js";
 import { ENGINES, type Engine } from "./support/engines.js";
 import { stallWhile } from "./support/stall.js";
 import { useAdminServer, type Jar } from "./support.js";
+import { Client } from "../../server/test/helpers.js";
 
 const BUDGET_MS = 3000;
 
@@ -83,7 +84,7 @@ const unescape = (s: string) => s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|q
 
 /** The "Try again" form of a page: where it POSTs and its hidden fields, in order (undefined: none). */
 function retryForm(html: string): { action: string; fields: Array<[string, string]> } | undefined {
-  const form = /<form id="changeform" method="post" action="([^"]*)">([\s\S]*?)<\/form>/.exec(html);
+  const form = /<form id="changeform" method="post" action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html);
   if (!form || !/<button type="submit"[^>]*>Try again<\/button>/.test(form[2]!)) return undefined;
   const fields = [...form[2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m) => [unescape(m[1]!), unescape(m[2]!)] as [string, string]);
   return { action: unescape(form[1]!), fields };
@@ -91,6 +92,18 @@ function retryForm(html: string): { action: string; fields: Array<[string, strin
 
 /** The shell's CSRF input, joined to the form `changeform` by its `form` attribute. */
 const csrfOf = (html: string) => /<input type="hidden" form="changeform" name="_csrf" value="([^"]+)">/.exec(html)?.[1];
+
+/** Screenshots of `page` at 1366×900 and 390×844 into `$WEFT_SHOTS_DIR` (`<name>-1366.png`, `<name>-390.png`), when it is set; the page stays at 1366. */
+async function shoot(page: Page, name: string): Promise<void> {
+  const dir = process.env.WEFT_SHOTS_DIR;
+  if (!dir) return;
+  await page.screenshot({ path: join(dir, `${name}-1366.png`), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  // the menu slides away on a phone (a CSS transition): wait until it is off the screen
+  await expect.poll(async () => ((b) => (b ? b.x + b.width : 0))(await page.locator(".sidebar").boundingBox())).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: join(dir, `${name}-390.png`), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+}
 
 /** POSTs `pairs` url-encoded (repeated names allowed) with `jar`. */
 const postPairs = (jar: Jar, path: string, pairs: Array<[string, string]>) => jar.fetch(path, { method: "POST", body: new URLSearchParams(pairs), headers: { "content-type": "application/x-www-form-urlencoded" } });
@@ -107,12 +120,21 @@ describe.each(ENGINES)("a change form saved while its reads are too slow, on %s"
   const shelf = async (id: number) => (await qb(db()).select().from(shelves).where(eq(shelves.id, id)))[0];
   const titles = async (shelfId: number) => (await qb(db()).select({ t: books.title }).from(books).where(eq(books.shelfId, shelfId)).orderBy(asc(books.title))).map((r) => r.t);
 
+  /** A Chromium context (1366×900) logged in as `username`, with or without JavaScript. */
+  const browserAs = async (username: string, javaScriptEnabled: boolean) => {
+    browser ??= await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
+    const jar = await server.login(username);
+    const ctx = await browser.newContext({ javaScriptEnabled, viewport: { width: 1366, height: 900 } });
+    await ctx.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: server.base })));
+    return ctx;
+  };
+
   beforeAll(async () => {
     opened = await open(engine);
     site = await AdminSite.create({ db: opened.db, queryTimeoutMs: BUDGET_MS, fairShare: false });
     site.register(shelves as never, { app: "desk", name: "shelf", listDisplay: ["name"], inlines: [TabularInline(books as never, { fields: ["title"], extra: 1 } as never)] } as never);
     site.register(books as never, { app: "desk", name: "book" } as never);
-    for (const username of ["alice", "bob", "carol"]) await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true });
+    for (const username of ["alice", "bob", "carol", "dave", "erin"]) await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true });
     await server.start(site);
   }, 60_000);
 
@@ -169,10 +191,7 @@ describe.each(ENGINES)("a change form saved while its reads are too slow, on %s"
 
   it("in Chromium without JavaScript: Save while too slow shows the message and 'Try again', which saves the typed values once the reads are fast", async () => {
     await slow(false);
-    browser ??= await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"] });
-    const jar = await server.login("bob");
-    const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1366, height: 900 } });
-    await ctx.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: server.base })));
+    const ctx = await browserAs("bob", false);
     const page = await ctx.newPage();
     await page.goto(`${server.base}/admin/desk/shelf/add/`);
     await page.locator("#id_name").fill("attic");
@@ -187,14 +206,7 @@ describe.each(ENGINES)("a change form saved while its reads are too slow, on %s"
     expect(await alert.innerText()).toContain(SAVE_TOO_SLOW);
     expect(await page.locator("#id_name").count()).toBe(0);
     expect(await qb(db()).select().from(shelves).where(eq(shelves.name, "attic"))).toEqual([]);
-    const shots = process.env.WEFT_SHOTS_DIR;
-    if (shots) {
-      await page.screenshot({ path: join(shots, `retry-${engine}-1366.png`), fullPage: true });
-      await page.setViewportSize({ width: 390, height: 844 });
-      // the menu slides away on a phone (a CSS transition): wait until it is off the screen
-      await expect.poll(async () => ((b) => (b ? b.x + b.width : 0))(await page.locator(".sidebar").boundingBox())).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(shots, `retry-${engine}-390.png`), fullPage: true });
-    }
+    await shoot(page, `retry-${engine}`);
 
     await slow(false);
     await Promise.all([page.waitForURL((u) => u.pathname === "/admin/desk/shelf/" && u.searchParams.has("saved")), page.getByRole("button", { name: "Try again" }).click()]);
@@ -205,21 +217,95 @@ describe.each(ENGINES)("a change form saved while its reads are too slow, on %s"
     await ctx.close();
   }, 60_000);
 
-  it("live: a save that arrives while the form is too slow keeps what it sent in the 'Try again' form, saving nothing", async () => {
+  it("live: a save while the form is too slow keeps what it sent (its reads run again first); 'Try again' once they are fast saves it", async () => {
     await slow(true);
     const lv = await server.live("carol", "/admin/desk/shelf/add/");
     expect(lv.html()).toContain(FORM_TOO_SLOW);
     await lv.event("save", { name: "cellar", memo: "damp", labelId: "1", _save: "1" });
     const html = lv.html();
     expect(html).toContain(SAVE_TOO_SLOW);
-    expect(retryForm(html)?.fields).toEqual([
+    const retry = retryForm(html)!;
+    expect(retry.fields).toEqual([
       ["name", "cellar"],
       ["memo", "damp"],
       ["labelId", "1"],
       ["_save", "1"],
     ]);
+    expect(html).toMatch(/<form id="changeform"[^>]* lv-submit="save"/); // with JavaScript, "Try again" is the live save
     expect(lv.redirect()).toBeUndefined();
     expect(await qb(db()).select().from(shelves).where(eq(shelves.name, "cellar"))).toEqual([]);
+
+    // the reads are fast again: the retry form's values, as the page sends them, are saved
     await slow(false);
+    await lv.event("save", Object.fromEntries(retry.fields));
+    expect(lv.redirect()).toMatch(/^\/admin\/desk\/shelf\/\?saved=\d+$/);
+    expect(await qb(db()).select().from(shelves).where(eq(shelves.name, "cellar"))).toMatchObject([{ memo: "damp", labelId: 1 }]);
   }, 60_000);
+
+  it("live: a form recovered on a reconnect while too slow keeps the typed values, and 'Try again' loads the form with them, saving nothing", async () => {
+    await slow(false);
+    const jar = await server.login("dave");
+    const path = "/admin/desk/shelf/1/change/";
+    const { roots, html: page } = await jar.html(path);
+    const version = /name="_version" value="([^"]*)"/.exec(page)?.[1];
+    const pre = /name="(\w+)-TOTAL_FORMS"/.exec(page)?.[1];
+    // the browser had typed into the form; the socket dropped; it rejoins with the form's values
+    const typed = { _version: version!, name: "typed before the reconnect", memo: "kept", labelId: "2", [`${pre}-TOTAL_FORMS`]: "1", [`${pre}-0-id`]: "", [`${pre}-0-title`]: "a new row" };
+    await slow(true);
+    const c = await Client.open(server.base, jar.header);
+    server.sockets.push(c);
+    c.join(1, roots[0]!.token, server.base + path, [["validate", typed]]);
+    await c.until(() => c.html.has(1), "the join render");
+    const html = c.html.get(1)!;
+    expect(html).toContain(FORM_TOO_SLOW_KEPT);
+    const retry = retryForm(html)!;
+    expect(retry.fields).toEqual([...Object.entries(typed), ["_restore", "1"]]);
+
+    // fast again: "Try again" shows the form with what was typed, and saves nothing
+    await slow(false);
+    await c.reply(c.event(1, "save", Object.fromEntries(retry.fields)));
+    const form = c.html.get(1)!;
+    expect(form).toContain('id="id_name"');
+    expect(form).toMatch(/name="name"[^>]* value="typed before the reconnect"/);
+    expect(form).toMatch(new RegExp(`name="${pre}-\\d-title"[^>]* value="a new row"`));
+    expect(c.find((f) => f[0] === "x")).toBeUndefined();
+    expect(await shelf(1)).toMatchObject({ memo: expect.not.stringContaining("kept") });
+    expect((await shelf(1))!.name).not.toBe("typed before the reconnect");
+  }, 60_000);
+
+  it("in Chromium with JavaScript: values typed before a reconnect whose reads are too slow stay on the page, and 'Try again' puts them back in the form", async () => {
+    await slow(false);
+    const ctx = await browserAs("erin", true);
+    const page = await ctx.newPage();
+    // the page's sockets go through the test, which can drop them; it counts the joins answered
+    const open: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
+    let joins = 0;
+    await page.routeWebSocket(/\/live\/websocket/, (ws) => {
+      const srv = ws.connectToServer();
+      srv.onMessage((m) => (/^\["[r=]",/.test(String(m)) && joins++, ws.send(m)));
+      open.push({ page: ws, server: srv });
+    });
+    await page.goto(`${server.base}/admin/desk/shelf/1/change/`);
+    const views = await page.locator("[lv-view]").count(); // the form and the shell's own views
+    await expect.poll(() => joins).toBe(views);
+    await page.locator("#id_name").fill("typed, then the network dropped");
+    await page.locator("#id_memo").fill("still here");
+
+    await slow(true);
+    for (const c of open.splice(0)) await c.server.close(), await c.page.close({ code: 1012, reason: "test: dropped" });
+    // the runtime reconnects (after its backoff) and rejoins with the form's values; the reads stall
+    const card = page.locator(".cf-retry");
+    await card.waitFor({ timeout: 45_000 });
+    expect(await card.innerText()).toContain(FORM_TOO_SLOW_KEPT);
+    expect(await page.locator("#id_name").count()).toBe(0);
+    await shoot(page, `kept-${engine}`);
+
+    await slow(false);
+    await page.getByRole("button", { name: "Try again" }).click();
+    await page.locator("#id_name").waitFor();
+    expect(await page.locator("#id_name").inputValue()).toBe("typed, then the network dropped");
+    expect(await page.locator("#id_memo").inputValue()).toBe("still here");
+    expect((await shelf(1))!.name).not.toBe("typed, then the network dropped"); // shown, not saved
+    await ctx.close();
+  }, 90_000);
 });

@@ -10,6 +10,7 @@ import { allowedWidgets, slotLayout } from "../shell/slots.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 import { crumbsFor } from "./page.js";
 import type { FormInput } from "./schema.js";
+import { FORM_TOO_SLOW_KEPT, SAVE_TOO_SLOW } from "../query/index.js";
 
 /**
  * The visible slot widgets by position and the LiveComponents' props: users lacking a widget's
@@ -54,6 +55,26 @@ export function retryFields(p: FormInput): Array<[string, string]> {
     for (const value of Array.isArray(v) ? v : [v]) out.push([name, value]);
   }
   return out;
+}
+
+/** The hidden field that marks a form's values kept to be shown in the form again, not saved ({@link keptForm}). */
+export const RESTORE_FIELD = "_restore";
+
+/** The submit buttons' names (schema.ts `submitAction`): a payload naming one was a save. */
+const SUBMITS = ["_save", "_continue", "_addanother"];
+
+/**
+ * The too-slow page's state once values arrived while the form's reads outlived the budget, so
+ * that nothing typed is lost: a save's (a POST without JavaScript, a live save, or such a page's
+ * own "Try again" form recovered on a reconnect) is kept as it was sent, under
+ * {@link SAVE_TOO_SLOW}, and "Try again" saves it; the live form's values recovered on a
+ * reconnect (no button, no save meant) are kept with {@link RESTORE_FIELD}, under
+ * {@link FORM_TOO_SLOW_KEPT}, and "Try again" only loads the form with them.
+ * @param how - "save" (the `save` event or a POST), "recovered" (a form recovered on a rejoin: `validate`)
+ */
+export function keptForm(p: FormInput, how: "save" | "recovered"): SlowForm {
+  const saving = p[RESTORE_FIELD] === undefined && (how === "save" || SUBMITS.some((k) => p[k] !== undefined));
+  return saving ? { message: SAVE_TOO_SLOW, retry: retryFields(p) } : { message: FORM_TOO_SLOW_KEPT, retry: retryFields({ ...p, [RESTORE_FIELD]: "1" }) };
 }
 
 /**

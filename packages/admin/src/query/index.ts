@@ -58,6 +58,7 @@ export {
   SEARCH_TOO_SLOW,
   FORM_TOO_SLOW,
   SAVE_TOO_SLOW,
+  FORM_TOO_SLOW_KEPT,
   CHECK_TOO_SLOW,
   QueryTimeoutError,
   allReads,
