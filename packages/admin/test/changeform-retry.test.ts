@@ -1,15 +1,20 @@
 /**
  * A change form saved while its reads outlive the budget loses nothing ("bad input gets a clear
- * error and loses nothing"), on both engines over a real server: a POST without JavaScript whose
- * form's reads (here a foreign key's choices, a view that stalls while the table `slow` has a
- * row: support/stall.ts `stallWhile`) take minutes answers with SAVE_TOO_SLOW, saves nothing, and
- * offers a "Try again" form that carries every value the POST sent (repeated names in order, the
- * inline formset's fields, the button pressed, `_version`) with the shell's CSRF input; sending it
- * once the reads are fast saves exactly that (303). A real Chromium without JavaScript clicks
- * Save, then "Try again". On the live page, a save that arrives while the form is too slow keeps
- * its values the same way.
+ * error and loses nothing"), on both engines over a real server. The shelf form's foreign-key
+ * choices read a view that stalls while the table `slow` has a row (support/stall.ts
+ * `stallWhile`), so a test makes the reads slow and fast again at will.
  *
- * Screenshots of the too-slow page (1366×900, 390×844) go to `$WEFT_SHOTS_DIR` when it is set.
+ * - Without JavaScript, a POST whose reads stall answers with SAVE_TOO_SLOW, saves nothing, and
+ *   offers a "Try again" form carrying every value the POST sent (repeated names in order, the
+ *   inline formset's fields, the button pressed, `_version`) with the shell's CSRF input; sending
+ *   it once the reads are fast saves exactly that (303). Real Chromium clicks Save, then Try again.
+ * - Live, a save while the form is too slow keeps what it sent the same way; Try again is the
+ *   live save, which reads again first and checks the version the user saw (a save made meanwhile
+ *   is refused as stale). A form recovered on a reconnect (protocol client, and real Chromium with
+ *   JavaScript whose socket the test drops) is kept under FORM_TOO_SLOW_KEPT; Try again shows the
+ *   form with the typed values, saving nothing.
+ *
+ * Screenshots of the too-slow pages (1366×900, 390×844) go to `$WEFT_SHOTS_DIR` when it is set.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,7 +139,7 @@ describe.each(ENGINES)("a change form saved while its reads are too slow, on %s"
     site = await AdminSite.create({ db: opened.db, queryTimeoutMs: BUDGET_MS, fairShare: false });
     site.register(shelves as never, { app: "desk", name: "shelf", listDisplay: ["name"], inlines: [TabularInline(books as never, { fields: ["title"], extra: 1 } as never)] } as never);
     site.register(books as never, { app: "desk", name: "book" } as never);
-    for (const username of ["alice", "bob", "carol", "dave", "erin"]) await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true });
+    for (const username of ["alice", "bob", "carol", "dave", "erin", "frank"]) await site.users.createUser({ username, password: `${username}-pass`, email: "", isStaff: true, isSuperuser: true });
     await server.start(site);
   }, 60_000);
 
@@ -240,6 +245,34 @@ describe.each(ENGINES)("a change form saved while its reads are too slow, on %s"
     await lv.event("save", Object.fromEntries(retry.fields));
     expect(lv.redirect()).toMatch(/^\/admin\/desk\/shelf\/\?saved=\d+$/);
     expect(await qb(db()).select().from(shelves).where(eq(shelves.name, "cellar"))).toMatchObject([{ memo: "damp", labelId: 1 }]);
+  }, 60_000);
+
+  it("live: 'Try again' checks the version the user saw: a save made meanwhile by someone else is refused as stale, not overwritten", async () => {
+    await slow(false);
+    const jar = await server.login("frank");
+    const path = "/admin/desk/shelf/1/change/";
+    const { roots, html: page } = await jar.html(path);
+    const version = /name="_version" value="([^"]*)"/.exec(page)?.[1];
+    expect(version).toBeTruthy();
+    await slow(true);
+    const c = await Client.open(server.base, jar.header);
+    server.sockets.push(c);
+    c.join(1, roots[0]!.token, server.base + path);
+    await c.until(() => c.html.has(1), "the join render");
+    expect(c.html.get(1)).toContain(FORM_TOO_SLOW);
+    await c.reply(c.event(1, "save", { _version: version!, name: "frank's name", memo: "frank's memo", labelId: "1", _continue: "1" }));
+    const retry = retryForm(c.html.get(1)!)!;
+    expect(retry.fields).toContainEqual(["_version", version!]);
+
+    // someone else saves meanwhile; then the reads are fast and frank tries again
+    await qb(db()).update(shelves).set({ memo: "someone else's memo" }).where(eq(shelves.id, 1));
+    await slow(false);
+    await c.reply(c.event(1, "save", Object.fromEntries(retry.fields)));
+    const html = c.html.get(1)!;
+    expect(html).toMatch(/saved this shelf/);
+    expect(html).toMatch(/name="name"[^>]* value="frank&#39;s name"/); // what frank typed stays
+    expect(c.find((f) => f[0] === "x")).toBeUndefined();
+    expect(await shelf(1)).toMatchObject({ memo: "someone else's memo" });
   }, 60_000);
 
   it("live: a form recovered on a reconnect while too slow keeps the typed values, and 'Try again' loads the form with them, saving nothing", async () => {
