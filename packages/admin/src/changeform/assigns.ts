@@ -43,8 +43,9 @@ export interface ChangeFormAssigns {
   /** the form's reads outlived the site's budget: this message (`FORM_TOO_SLOW`, `SAVE_TOO_SLOW`) in place of the form, else null */
   tooSlow: string | null;
   /**
-   * With `tooSlow` after a save: what the save sent, as the hidden fields of the "Try again"
-   * form (name and value pairs, in order; changeform/form-page.ts `retryFields`), else null
+   * With `tooSlow` once values arrived (a save, a form recovered on a reconnect): what was sent,
+   * as the hidden fields of the "Try again" form (name and value pairs, in order;
+   * changeform/form-page.ts `keptForm`), else null
    */
   retry: Array<[string, string]> | null;
 }

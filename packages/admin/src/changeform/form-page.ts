@@ -1,7 +1,7 @@
 /**
  * The change form's page around the form (changeform/view.ts builds the form itself): the slot
  * widgets' layout and props, and the page shown in place of the form when its reads outlived
- * the site's budget (with, after a save, a "Try again" form carrying what the save sent).
+ * the site's budget (with, once values arrived, a "Try again" form carrying them: {@link keptForm}).
  */
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -31,9 +31,9 @@ export function formSlots(site: AdminSiteLike, admin: ModelAdmin<any, any>, user
   return { slots, componentProps };
 }
 
-/** The change form's state while its reads are too slow: the message shown and, after a save, what to send again. */
+/** The change form's state while its reads are too slow: the message shown and, once values arrived, what to send again. */
 export interface SlowForm {
-  /** `FORM_TOO_SLOW` (the page was loaded), `SAVE_TOO_SLOW` (a save arrived) */
+  /** `FORM_TOO_SLOW` (the page was loaded), `SAVE_TOO_SLOW` (a save arrived), `FORM_TOO_SLOW_KEPT` (a form was recovered) */
   message: string;
   /** the hidden fields of the "Try again" form ({@link retryFields}), null when nothing was sent */
   retry: Array<[string, string]> | null;
@@ -79,8 +79,8 @@ export function keptForm(p: FormInput, how: "save" | "recovered"): SlowForm {
 
 /**
  * The page when the form's reads outlived the budget: its heading and message in place of the
- * form (no fields, no save buttons, no widgets, no inlines), and after a save the "Try again"
- * form that sends what the user typed once more.
+ * form (no fields, no save buttons, no widgets, no inlines), and once values arrived the "Try
+ * again" form that sends what the user typed once more (only to a user who may save here).
  * @param id - the object's key (undefined on the add form)
  * @param editable - whether the user may change such objects (the heading reads "Change …", else "View …")
  */
