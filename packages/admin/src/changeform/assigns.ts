@@ -40,8 +40,14 @@ export interface ChangeFormAssigns {
   componentProps: Record<string, FormWidgetProps>;
   /** the `inlines`' child rows (changeform/inlines.ts) */
   inlines: InlineView[];
-  /** the form's reads outlived the site's budget: this message (`FORM_TOO_SLOW`) in place of the form, else null */
+  /** the form's reads outlived the site's budget: this message (`FORM_TOO_SLOW`, `SAVE_TOO_SLOW`) in place of the form, else null */
   tooSlow: string | null;
+  /**
+   * With `tooSlow` once values arrived (a save, a form recovered on a reconnect): what was sent,
+   * as the hidden fields of the "Try again" form (name and value pairs, in order;
+   * changeform/form-page.ts `keptForm`), else null
+   */
+  retry: Array<[string, string]> | null;
 }
 
 /** What a change form's LiveComponent slot widget receives (besides being re-rendered with the form). */

@@ -1,7 +1,7 @@
 /**
  * The change form's page around the form (changeform/view.ts builds the form itself): the slot
  * widgets' layout and props, and the page shown in place of the form when its reads outlived
- * the site's budget.
+ * the site's budget (with, once values arrived, a "Try again" form carrying them: {@link keptForm}).
  */
 import type { SessionUser } from "../auth/index.js";
 import type { ModelAdmin } from "../model/model-admin.js";
@@ -9,6 +9,8 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import { allowedWidgets, slotLayout } from "../shell/slots.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 import { crumbsFor } from "./page.js";
+import type { FormInput } from "./schema.js";
+import { FORM_TOO_SLOW_KEPT, SAVE_TOO_SLOW } from "../query/index.js";
 
 /**
  * The visible slot widgets by position and the LiveComponents' props: users lacking a widget's
@@ -29,13 +31,60 @@ export function formSlots(site: AdminSiteLike, admin: ModelAdmin<any, any>, user
   return { slots, componentProps };
 }
 
+/** The change form's state while its reads are too slow: the message shown and, once values arrived, what to send again. */
+export interface SlowForm {
+  /** `FORM_TOO_SLOW` (the page was loaded), `SAVE_TOO_SLOW` (a save arrived), `FORM_TOO_SLOW_KEPT` (a form was recovered) */
+  message: string;
+  /** the hidden fields of the "Try again" form ({@link retryFields}), null when nothing was sent */
+  retry: Array<[string, string]> | null;
+}
+
 /**
- * The page when the form's reads outlived the budget: its heading and `message` (e.g.
- * `FORM_TOO_SLOW`) in place of the form: no fields, no save buttons, no widgets, no inlines.
+ * What a save sent, as the hidden fields of the too-slow page's "Try again" form, so that
+ * pressing it POSTs the same body again (every name, each value of a repeated name in order,
+ * the inlines' formset fields, the submit button pressed, `_version`): the CSRF token is left
+ * out (the shell's `_csrf` input joins the form by its id, as it joins the real form's), and so
+ * is `_target` (a live change's, not a value). The change form has no file inputs (its POST is
+ * url-encoded), so nothing typed is missing.
+ * @param p - the save's payload (a POST's body, or a live save's values)
+ */
+export function retryFields(p: FormInput): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [name, v] of Object.entries(p)) {
+    if (name === "_csrf" || name === "_target" || v === undefined) continue;
+    for (const value of Array.isArray(v) ? v : [v]) out.push([name, value]);
+  }
+  return out;
+}
+
+/** The hidden field that marks a form's values kept to be shown in the form again, not saved ({@link keptForm}). */
+export const RESTORE_FIELD = "_restore";
+
+/** The submit buttons' names (schema.ts `submitAction`): a payload naming one was a save. */
+const SUBMITS = ["_save", "_continue", "_addanother"];
+
+/**
+ * The too-slow page's state once values arrived while the form's reads outlived the budget, so
+ * that nothing typed is lost: a save's (a POST without JavaScript, a live save, or such a page's
+ * own "Try again" form recovered on a reconnect) is kept as it was sent, under
+ * {@link SAVE_TOO_SLOW}, and "Try again" saves it; the live form's values recovered on a
+ * reconnect (no button, no save meant) are kept with {@link RESTORE_FIELD}, under
+ * {@link FORM_TOO_SLOW_KEPT}, and "Try again" only loads the form with them.
+ * @param how - "save" (the `save` event or a POST), "recovered" (a form recovered on a rejoin: `validate`)
+ */
+export function keptForm(p: FormInput, how: "save" | "recovered"): SlowForm {
+  const saving = p[RESTORE_FIELD] === undefined && (how === "save" || SUBMITS.some((k) => p[k] !== undefined));
+  return saving ? { message: SAVE_TOO_SLOW, retry: retryFields(p) } : { message: FORM_TOO_SLOW_KEPT, retry: retryFields({ ...p, [RESTORE_FIELD]: "1" }) };
+}
+
+/**
+ * The page when the form's reads outlived the budget: its heading and message in place of the
+ * form (no fields, no save buttons, no widgets, no inlines), and once values arrived the "Try
+ * again" form that sends what the user typed once more (only to a user who may save here).
  * @param id - the object's key (undefined on the add form)
  * @param editable - whether the user may change such objects (the heading reads "Change …", else "View …")
  */
-export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mode: "add" | "change", id: unknown, message: string, editable: boolean): ChangeFormAssigns {
+export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mode: "add" | "change", id: unknown, slow: SlowForm, editable: boolean): ChangeFormAssigns {
   const name = admin.verboseName.toLowerCase();
   const objectId = id === undefined ? null : String(id);
   return {
@@ -57,6 +106,7 @@ export function tooSlowForm(site: AdminSiteLike, admin: ModelAdmin<any, any>, mo
     slots: slotLayout([]),
     componentProps: {},
     inlines: [],
-    tooSlow: message,
+    tooSlow: slow.message,
+    retry: editable ? slow.retry : null,
   };
 }

@@ -15,7 +15,8 @@ import type { AdminSiteLike } from "../model/site-like.js";
 import { foreignKeyChoices, relatedLabel, type Choice } from "./choices.js";
 import { closedState, listedResult, moveHighlight, resolveTyped, searchAgain, SEARCH_SUFFIX, usesAutocomplete, type AutocompleteState } from "./autocomplete.js";
 import { shownFields, writableFields, type FormField, type FormSpec } from "./fields.js";
-import type { FormInput } from "./schema.js";
+import type { FieldErrors, FormInput } from "./schema.js";
+import { INVALID_CHOICE } from "./fk-check.js";
 import { CHECK_TOO_SLOW, stoppedRead } from "../query/index.js";
 
 export class FormRelations {
@@ -76,6 +77,24 @@ export class FormRelations {
       if (!stoppedRead(err, this.site, "a foreign key's check", this.user.id)) throw err;
       this.labels.delete(key);
       return false;
+    }
+  }
+
+  /**
+   * Checks that each written foreign key (in `data`, validated) names a related object the user
+   * may choose: otherwise its field's error is {@link INVALID_CHOICE}, or {@link CHECK_TOO_SLOW}
+   * when the check outlived the site's budget, and its value leaves `data` (nothing is written).
+   */
+  async checkChosen(spec: FormSpec, mode: "add" | "change", values: Record<string, string>, data: Record<string, unknown>, errors: FieldErrors): Promise<void> {
+    for (const f of writableFields(spec, mode)) {
+      if (f.kind !== "foreignKey") continue;
+      const checked = await this.checkLabel(spec, f.key, values[f.key]);
+      const v = data[f.key];
+      if (v === null || v === undefined || errors[f.key]) continue;
+      if (!checked || this.labels.get(f.key) === undefined) {
+        errors[f.key] = [checked ? INVALID_CHOICE : CHECK_TOO_SLOW];
+        delete data[f.key];
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import { toFormValue } from "./coerce.js";
 import { formatInZone } from "../query/time-zone.js";
 import { humanize } from "../query/names.js";
 import { isRequired, writableFields, type FieldKind, type FormField, type FormSpec } from "./fields.js";
-import type { FieldErrors } from "./schema.js";
+import type { FieldErrors, FormInput } from "./schema.js";
 import { formatTyped, typedInput, typedStep } from "../model/field-types.js";
 import { inputTypeOf } from "./widgets.js";
 
@@ -107,6 +107,24 @@ export function initialValues(spec: FormSpec, mode: "add" | "change", row: Recor
     }
   }
   return out;
+}
+
+/**
+ * The form's values after a save refused as stale: the fields the user left as loaded (`before`)
+ * take the other save's values (`now`); what they typed stays. Updates `values` in place.
+ */
+export function keepTyped(spec: FormSpec, mode: "add" | "change", values: Record<string, string>, before: Record<string, unknown> | undefined, now: Record<string, unknown>): void {
+  const loaded = initialValues(spec, mode, before);
+  for (const [k, v] of Object.entries(initialValues(spec, mode, now))) if (values[k] === loaded[k]) values[k] = v;
+}
+
+/** Reads the writable fields' strings from a payload into `values` (unchecked boxes are absent: ""; a repeated name: its last value). */
+export function takeValues(spec: FormSpec, mode: "add" | "change", p: FormInput, values: Record<string, string>): void {
+  for (const f of writableFields(spec, mode)) {
+    const v = p[f.key];
+    const s = Array.isArray(v) ? v[v.length - 1] : v;
+    values[f.key] = s ?? (f.kind === "boolean" ? "" : values[f.key] ?? "");
+  }
 }
 
 function relatedLink(f: FormField, value: unknown, user: SessionUser): string {

@@ -4,7 +4,6 @@ import { FormRelations } from "./form-relations.js";
 import { InlineForms } from "./inlines.js";
 import { writeForm } from "./form-write.js";
 import { formSpec, writableFields, type FormSpec } from "./fields.js";
-import { INVALID_CHOICE } from "./fk-check.js";
 import { formSpecFor, runCleanHooks } from "./hooks.js";
 import { userNotice } from "./notice.js";
 import { crumbsFor, parseObjectId } from "./page.js";
@@ -12,15 +11,15 @@ import { diffRows, loadObject } from "./persist.js";
 import { describeChanges, StaleObjectError, staleMessage, VERSION_FIELD, versionOf } from "./concurrency.js";
 import { FormPresence, presenceText, presenceTopic } from "./presence.js";
 import { randomUUID } from "node:crypto";
-import { initialValues, presentFieldsets } from "./present.js";
+import { initialValues, keepTyped, presentFieldsets, takeValues } from "./present.js";
 import { publishModelEvent } from "../model/publish.js";
 import { reprOf } from "../model/repr.js";
 import { emptyValueFor } from "../model/empty-value.js";
 import { FORM_PAYLOAD, submitAction, validateForm, type FieldErrors, type FormInput } from "./schema.js";
 import type { ModelAdmin } from "../model/model-admin.js";
 import { AdminView } from "../shell/base.js";
-import { allReads, CHECK_TOO_SLOW, FORM_TOO_SLOW, stoppedRead } from "../query/index.js";
-import { formSlots, tooSlowForm } from "./form-page.js";
+import { allReads, FORM_TOO_SLOW, stoppedRead } from "../query/index.js";
+import { formSlots, keptForm, RESTORE_FIELD, tooSlowForm, type SlowForm } from "./form-page.js";
 import type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
 
 type Row = Record<string, unknown>;
@@ -49,8 +48,9 @@ export type { ChangeFormAssigns, FormWidgetProps } from "./assigns.js";
  * - Reads are the user's (`site.readsFor(user)`: off the event loop, under the site's budget,
  *   charged to their fair share); the writes and the reads inside their transaction stay on
  *   `site.db`. Loading the object, its inlines or its foreign keys' choices past the budget
- *   shows {@link FORM_TOO_SLOW} in place of the form (200), and the form's events do nothing;
- *   a foreign key that could not be checked in time is the field's {@link CHECK_TOO_SLOW}.
+ *   shows {@link FORM_TOO_SLOW} in place of the form (200); a save or a recovered form then
+ *   saves nothing and keeps what it sent for "Try again" (form-page.ts `keptForm`), which reads
+ *   again; a foreign key that could not be checked in time is the field's `CHECK_TOO_SLOW`.
  */
 export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   static template = new URL("../../src/changeform/changeform.eta", import.meta.url);
@@ -77,8 +77,8 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   /** the foreign keys' choices, chosen labels and autocompletes (changeform/form-relations.ts) */
   private rel!: FormRelations;
   private inlines!: InlineForms;
-  /** a read outlived the budget: this message ({@link FORM_TOO_SLOW}) in place of the form, else null */
-  private tooSlow: string | null = null;
+  /** a read outlived the budget: its message in place of the form (and what a save sent, to send again), else null */
+  private tooSlow: SlowForm | null = null;
   /** set by {@link submit} (a POST without JavaScript): where the save sends the browser */
   private postedTo: string | null | undefined;
 
@@ -99,20 +99,32 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.rel = new FormRelations(this.site, this.user);
     this.inlines = new InlineForms(this.site, admin, this.user);
     if (this.mode === "change") this.id = parseObjectId(this.spec, params.id);
+    await this.load(admin, params.id);
+    const notice = await userNotice(this.site, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
+    if (notice) this.flash = { success: notice };
+    return this.view(admin);
+  }
+
+  /**
+   * Reads the object, its inlines and its foreign keys' choices (on mount, and again on a live
+   * "Try again"), then joins the object's presence (connected); past the budget
+   * {@link FORM_TOO_SLOW} in place of the form.
+   * @throws NotFoundError when there is no such object (for this user)
+   */
+  private async load(admin: ModelAdmin<any, any>, raw = String(this.id)): Promise<void> {
+    this.tooSlow = null;
+    this.loadedAt = Date.now();
     await this.guarded(async () => {
       if (this.mode === "change") {
         this.row = this.id === undefined ? undefined : await loadObject(this.site.readsFor(this.user), this.spec, this.id, admin.options.getQueryset?.(this.user));
-        if (!this.row) throw new NotFoundError(`no ${admin.name} ${String(params.id).slice(0, 50)}`);
+        if (!this.row) throw new NotFoundError(`no ${admin.name} ${raw.slice(0, 50)}`);
       }
       this.refreshSpec(admin);
       this.values = initialValues(this.spec, this.mode, this.row);
       // independent reads, side by side on the read pool's readers (PostgreSQL: the pool's connections)
       await allReads([this.inlines.load(this.row), this.loadChoices()]);
     });
-    if (this.mode === "change" && this.ctx.connected && !this.tooSlow) this.joinPresence(admin);
-    const notice = await userNotice(this.site, admin, this.user, params, this.mode === "add" ? ` You may add another ${admin.verboseName.toLowerCase()} below.` : this.editable(admin) ? " You may edit it again below." : "");
-    if (notice) this.flash = { success: notice };
-    return this.view(admin);
+    if (this.mode === "change" && this.ctx.connected && !this.tooSlow && !this.presence) this.joinPresence(admin);
   }
 
   /** Runs `load` (the form's reads); one past the budget leaves {@link FORM_TOO_SLOW} in place of the form (logged). */
@@ -121,7 +133,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       await load();
     } catch (err) {
       if (!stoppedRead(err, this.site, "a change form", this.user.id)) throw err;
-      this.tooSlow = FORM_TOO_SLOW;
+      this.tooSlow = { message: FORM_TOO_SLOW, retry: null };
     }
   }
 
@@ -212,6 +224,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       ...formSlots(this.site, admin, user, objectId, this.widgetProps),
       inlines: this.inlines.present(editable),
       tooSlow: null,
+      retry: null,
     };
   }
 
@@ -241,10 +254,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
    */
   private async refuseStale(admin: ModelAdmin<any, any>, err: StaleObjectError): Promise<void> {
     const changed = describeChanges(this.spec, diffRows(this.spec, this.row ?? null, err.current));
-    // fields the user left as loaded take the other save's values; what they typed stays
-    const loaded = initialValues(this.spec, this.mode, this.row);
-    const now = initialValues(this.spec, this.mode, err.current);
-    for (const [k, v] of Object.entries(now)) if (this.values[k] === loaded[k]) this.values[k] = v;
+    keepTyped(this.spec, this.mode, this.values, this.row, err.current);
     this.row = err.current;
     this.refreshSpec(admin);
     this.formError = await staleMessage(this, admin, this.spec.model, this.id, changed, this.loadedAt);
@@ -252,28 +262,10 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.assign(this.view(admin));
   }
 
-  /** Reads the writable fields' strings from a payload (unchecked boxes are absent: ""). */
-  private takeValues(p: FormInput): void {
-    for (const f of writableFields(this.spec, this.mode)) {
-      const v = p[f.key];
-      const s = Array.isArray(v) ? v[v.length - 1] : v;
-      this.values[f.key] = s ?? (f.kind === "boolean" ? "" : this.values[f.key] ?? "");
-    }
-  }
-
   /** Validates the form and checks that chosen related objects exist. */
   private async check(p: FormInput): Promise<{ data: Row; errors: FieldErrors }> {
     const { data, errors } = validateForm(this.spec, this.mode, p, this.row);
-    for (const f of writableFields(this.spec, this.mode)) {
-      if (f.kind !== "foreignKey") continue;
-      const checked = await this.rel.checkLabel(this.spec, f.key, this.values[f.key]);
-      const v = data[f.key];
-      if (v === null || v === undefined || errors[f.key]) continue;
-      if (!checked || this.rel.labels.get(f.key) === undefined) {
-        errors[f.key] = [checked ? INVALID_CHOICE : CHECK_TOO_SLOW];
-        delete data[f.key];
-      }
-    }
+    await this.rel.checkChosen(this.spec, this.mode, this.values, data, errors);
     this.cleanErrors = await runCleanHooks(this.spec, this.mode, this.user, this.row, data, errors);
     return { data, errors };
   }
@@ -281,13 +273,15 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   /** `lv-change`: validate without saving; errors for the fields the user touched. */
   private async validate(p: FormInput): Promise<void> {
     const admin = this.site.get(this.admin.app, this.admin.name);
-    if (!admin || !this.editable(admin) || this.tooSlow) return;
+    if (!admin || !this.editable(admin)) return;
+    // a form recovered on a rejoin while too slow: kept for "Try again" (form-page.ts keptForm)
+    if (this.tooSlow) return this.keep(p, "recovered");
     const target = typeof p._target === "string" ? p._target : undefined;
     if (target && this.spec.byKey.has(target)) this.touched.add(target);
     // lv-change is debounced: one event can carry several edits but names only the last
     // target, so every field whose value changed counts as touched too
     const previous = { ...this.values };
-    this.takeValues(p);
+    takeValues(this.spec, this.mode, p, this.values);
     this.inlines.read(p);
     await this.inlines.search(p);
     await this.rel.search(this.spec, p, this.values);
@@ -302,18 +296,23 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
   private async save(p: FormInput): Promise<void> {
     const admin = this.site.get(this.admin.app, this.admin.name);
     this.flash = {};
-    if (this.tooSlow) return this.assign(this.view());
     if (!admin || !this.editable(admin)) {
       this.formError = `You don't have permission to ${this.mode === "add" ? "add" : "change"} this ${this.admin.verboseName.toLowerCase()}.`;
       this.assign(this.view());
       return;
     }
+    // too slow: a live "Try again" reads again (a POST's mount just did); still too slow, nothing
+    // is saved and the page keeps what was sent, so nothing typed is lost
+    const again = this.tooSlow !== null && this.postedTo === undefined;
+    if (again) await this.load(admin);
+    if (this.tooSlow) return this.keep(p, "save");
+    if (p[RESTORE_FIELD] !== undefined) return this.validate(p);
     // Enter in an autocomplete's input submits the form: it picks the highlighted result instead
     const hl = [...this.rel.ac].map(([name, s]) => ({ name, value: highlighted(s)?.value })).find((h) => h.value !== undefined) ?? this.inlines.highlighted();
     if (hl?.value !== undefined) return this.acPick(hl.name, hl.value);
     // "Add another …" is a submit button (the form's values travel with it, live or not): a blank row, no save
     if (typeof p[INLINE_ADD] === "string") {
-      this.takeValues(p);
+      takeValues(this.spec, this.mode, p, this.values);
       this.inlines.read(p);
       this.inlines.add(p[INLINE_ADD]);
       this.assign(this.view(admin));
@@ -322,7 +321,7 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     this.submitted = true;
     const typed = await this.rel.resolve(this.spec, this.mode, await this.inlines.resolve(p), this.values);
     p = typed.p;
-    this.takeValues(p);
+    takeValues(this.spec, this.mode, p, this.values);
     this.inlines.read(p);
     const { data, errors } = await this.check(p);
     for (const [k, e] of Object.entries(typed.errors)) errors[k] = [e];
@@ -333,9 +332,10 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
       this.assign(this.view(admin));
       return;
     }
-    // optimistic concurrency: the version the user saw (a POST without JavaScript carries it in its hidden field)
+    // optimistic concurrency: the version the user saw (a POST without JavaScript, or a "Try again" that read
+    // the object again, carries it in its hidden field)
     const posted = p[VERSION_FIELD];
-    const expected = this.postedTo !== undefined ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
+    const expected = this.postedTo !== undefined || again ? (typeof posted === "string" && posted ? posted : undefined) : this.row ? versionOf(this.spec, this.row) : undefined;
     const out = await writeForm(this.site, admin, this.spec, this.user, this.mode === "add" ? undefined : this.id, data, expected, this.inlines.write);
     if ("stale" in out) return this.refuseStale(admin, out.stale);
     if ("formError" in out) {
@@ -363,6 +363,12 @@ export class ChangeFormView extends AdminView<ChangeFormAssigns> {
     await this.guarded(async () => void (await allReads([this.loadChoices(), this.inlines.load(this.row)])));
     this.putFlash("success", `The ${admin.verboseName.toLowerCase()} “${written.repr}” was ${Object.keys(written.changes).length ? "changed successfully" : "saved with no changes"}. You may edit it again below.`);
     this.assign(this.view(admin));
+  }
+
+  /** Nothing saved while the form is too slow: the page offers `p` again ("Try again", see form-page.ts `keptForm`). */
+  private keep(p: FormInput, how: "save" | "recovered"): void {
+    this.tooSlow = keptForm(p, how);
+    this.assign(this.view());
   }
 
   /** `ac_key`: ↑ / ↓ move the highlight, Escape closes the list (Enter submits: see save). */

@@ -34,6 +34,21 @@ export const SEARCH_TOO_SLOW = "This search took too long; type more.";
 export const FORM_TOO_SLOW = "This item took too long to load. Try again later.";
 
 /**
+ * What the change form reads, in place of the form, when a save arrived (a POST without
+ * JavaScript, or a live save) while its reads outlived the budget: nothing was saved, and the
+ * page's "Try again" button sends what the user typed once more (changeform/form-page.ts
+ * `keptForm`), so nothing they typed is lost.
+ */
+export const SAVE_TOO_SLOW = "This item took too long to load, so nothing was saved. What you typed is kept: press “Try again” to send it again.";
+
+/**
+ * What the change form reads, in place of the form, when a live page's form was recovered after
+ * a reconnect (the values the user had typed) while its reads outlived the budget: nothing is
+ * lost, and "Try again" loads the form with those values once the reads are fast (no save).
+ */
+export const FORM_TOO_SLOW_KEPT = "This item took too long to load. What you typed is kept: press “Try again” to load the form with it.";
+
+/**
  * A foreign key's field error when checking that the chosen related object exists (and is the
  * user's to choose) outlived the budget: nothing is saved and the form keeps what the user typed.
  */
@@ -137,7 +152,8 @@ export interface BudgetLog {
 /**
  * Whether `err` is a read stopped by its budget ({@link queryTimeoutOf}); if so it is logged
  * with its SQL (the user reads only the page's message: {@link HISTORY_TOO_SLOW},
- * {@link RELATED_TOO_SLOW}, {@link SEARCH_TOO_SLOW}, {@link FORM_TOO_SLOW}, {@link CHECK_TOO_SLOW}).
+ * {@link RELATED_TOO_SLOW}, {@link SEARCH_TOO_SLOW}, {@link FORM_TOO_SLOW}, {@link SAVE_TOO_SLOW},
+ * {@link FORM_TOO_SLOW_KEPT}, {@link CHECK_TOO_SLOW}).
  * @param site - the site's budget (ms) and log
  * @param what - what was being read, for the log line, e.g. "an object's history"
  * @param user - the user whose read it was

@@ -57,6 +57,8 @@ export {
   RELATED_TOO_SLOW,
   SEARCH_TOO_SLOW,
   FORM_TOO_SLOW,
+  SAVE_TOO_SLOW,
+  FORM_TOO_SLOW_KEPT,
   CHECK_TOO_SLOW,
   QueryTimeoutError,
   allReads,

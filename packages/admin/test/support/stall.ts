@@ -1,6 +1,6 @@
 /**
  * Reads that outlive the budget, for the suites that check a page's message past it
- * (budget-messages, changeform-reads): a `WHERE` that stalls a statement for minutes, a way to
+ * (budget-messages, changeform-reads, changeform-retry): a `WHERE` that stalls a statement for minutes, a way to
  * tell that one is stalling now, and a GET that another user's click must overtake.
  */
 import { sql } from "drizzle-orm";
@@ -20,6 +20,14 @@ export const STALL: Record<Engine, string> = {
   sqlite: "(WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000000000) SELECT count(*) FROM c) > 0",
   postgres: "(SELECT 1 FROM pg_sleep(600)) = 1",
 };
+
+/**
+ * A `WHERE` that stalls as {@link STALL} while `table` has a row and is true at once otherwise:
+ * a page that must read fast first and slow later (or the reverse) inserts or deletes the row.
+ */
+export function stallWhile(engine: Engine, table: string): string {
+  return `CASE WHEN EXISTS (SELECT 1 FROM ${table}) THEN ${STALL[engine]} ELSE 1 = 1 END`;
+}
 
 /** Whether a statement is stalling now: SQLite a busy reader of `site`'s read pool; PostgreSQL a backend of `db`'s database in pg_sleep. */
 export async function stalling(engine: Engine, site: AdminSite, db: AdminDatabase): Promise<boolean> {
