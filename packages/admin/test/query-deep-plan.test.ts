@@ -97,6 +97,10 @@ describe.each(ENGINES)("how far a searched page counts, and its plan, on %s", (e
       expect(seen[0], `page ${p}`).toContain(`"weft_s"("s") as materialized`);
       expect(page, `page ${p}`).toMatchObject({ capped: false, total: expected.length, page: p, pages: 10 });
       expect(seen[1]!.includes(unindexed()), `page ${p}`).toBe(true);
+      // PostgreSQL sorts the customers' keys apart from the order numbers (sortedBranches): the keys'
+      // branch a plain `= any`, which an index on (customer_id, created_at, id) answers alone
+      if (engine === "postgres") expect(seen[1], `page ${p}`).toMatch(/ union all .*"orders"\."customer_id" = any\(\$\d+\)/);
+      else expect(seen[1], `page ${p}`).not.toContain(" union all ");
       expect(page.rows.map((r) => Number(r.pk)), `page ${p}`).toEqual(expected.slice((p - 1) * PER_PAGE, p * PER_PAGE));
     }
   });

@@ -82,9 +82,10 @@ export const orders = pgTable(
     // at 4,000,000 orders: 127,000 entries for page 100, ~12 ms, where reading each row took ~300)
     index("orders_created_at_idx").on(t.createdAt, t.id, t.customerId),
     index("orders_status_created_at_idx").on(t.status, t.createdAt),
-    // a customer's orders in date order: a related search's matches (customer keys) sorted by
-    // date from the index alone, without reading their rows (the deep pages of ?q=ann)
-    index("orders_customer_id_idx").on(t.customerId, t.createdAt),
+    // a customer's orders in date order, with their keys: a related search's matches (customer
+    // keys) sorted by date from the index alone, without reading their rows (?q=ann&p=100 at
+    // 400,000 orders: its 15,968 matches' rows statement ~21 → ~13 ms; the id makes it index-only)
+    index("orders_customer_id_idx").on(t.customerId, t.createdAt, t.id),
     check("orders_status_check", sql`${t.status} in (${inList(ORDER_STATUSES)})`),
     check("orders_total_check", sql`${t.totalCents} >= 0`),
   ],

@@ -268,7 +268,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     const ceiling = this.config.countLimit === undefined ? undefined : Math.max(this.config.countLimit, end);
     const far = state.q !== "" && ceiling !== undefined && end * RANDOM_READ_COST > ceiling ? crossover(end, this.tableRows.known, sortCost) : undefined;
     const deep = far !== undefined && far > ceiling! ? { atMost: far, unlessSample: walkedFromSample(far, this.tableRows.known) } : undefined;
-    const { where, total: counted, estimated = false, bounded = false, bound, related, branches } = await matching(this.matchingContext, state, ceiling, false, deep);
+    const { where, total: counted, estimated = false, bounded = false, bound, related, branches, sorted } = await matching(this.matchingContext, state, ceiling, false, deep);
     const capped = bounded && bound !== undefined && counted > bound;
     const total = capped ? bound : counted;
     const pages = Math.max(1, Math.ceil((capped ? total + 1 : total) / perPage));
@@ -279,7 +279,7 @@ export class ChangeListQuery<T extends AnyTable = AnyTable, R extends Relations 
     if (where === undefined && !capped) this.tableRows.note(total);
     const avoidIndex = !capped && state.q !== "" && sortsMatches({ total, skipped, perPage, tableRows: this.tableRows.known, sortCost });
     const rows = async (): Promise<ChangeListPage> => {
-      const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, capped ? Number.POSITIVE_INFINITY : total, offset, avoidIndex, avoidIndex ? undefined : branches));
+      const raw: Record<string, unknown>[] = total === 0 ? [] : await this.exec(pageQuery(this.rows, where, state, capped ? Number.POSITIVE_INFINITY : total, offset, avoidIndex, avoidIndex ? sorted : branches));
       const result: ChangeListPage = { rows: toRows(this.config, raw), total, estimated, capped, page, pages, perPage };
       if (related) this.matchedKeys.set(result, { q: state.q, related });
       return result;

@@ -7,7 +7,7 @@
 import type { SQL } from "drizzle-orm";
 import type { Dialect } from "./dialect/index.js";
 import { cappedMatch, keysMatch, relatedPerRow, selectionFilter, type KeysMatch } from "./conditions.js";
-import { restOfKeys, searchBranches } from "./search-branches.js";
+import { restOfKeys, searchBranches, sortedBranches } from "./search-branches.js";
 import type { AnyDb, Builder, Runnable } from "./db.js";
 import type { ResolvedChangeList } from "./resolved.js";
 import { keysCte, readRelatedCount, relatedCountStatement, type RelatedSub } from "./related-count.js";
@@ -28,6 +28,8 @@ export interface Matching {
   readonly related?: KeysMatch;
   /** The matches as disjoint conditions for a rows statement that walks the sort's index (`pageQuery`'s `branches`); absent when `where` is the one form. */
   readonly branches?: readonly SQL[];
+  /** The same for a rows statement that sorts the matches (`sortedBranches`); absent when `where` is the one form. */
+  readonly sorted?: readonly SQL[];
 }
 
 /** What {@link matching} reads from its `ChangeListQuery`: the database, the rules and the statements it runs through. */
@@ -102,5 +104,7 @@ export async function matching(c: MatchingContext, state: ChangeListState, atMos
   const where = selectionFilter(c.db, c.dialect, c.rules, c.now, state, related());
   // the same: the keys' rows at least half the matches (the walk the plan chose is no more than twice as long for them)
   const branches = keyedRows !== undefined && keyedRows * 2 >= total ? searchBranches(c.dialect, c.config, state.q, outside ?? undefined, probed) : undefined;
-  return { where, total, bounded: atMost !== undefined, ...(atMost !== undefined ? { bound } : {}), related, ...(branches && { branches }) };
+  // a sorted page: the keys' branch from an index on the foreign key, the own fields' apart
+  const sorted = keyedRows !== undefined ? sortedBranches(c.dialect, c.config, state.q, outside ?? undefined, related) : undefined;
+  return { where, total, bounded: atMost !== undefined, ...(atMost !== undefined ? { bound } : {}), related, ...(branches && { branches }), ...(sorted && { sorted }) };
 }
