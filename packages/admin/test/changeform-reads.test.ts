@@ -16,24 +16,16 @@
  * busy enough that a user's ordinary reads added up past the savings (their readers wait behind
  * CPU hogs), that user's next read waited for minutes and the test timed out.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import { count } from "drizzle-orm";
-import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, TabularInline } from "../src/index.js";
-import { CHECK_TOO_SLOW, FORM_TOO_SLOW, pgBudget, type AdminDatabase } from "../src/query/index.js";
+import { CHECK_TOO_SLOW, FORM_TOO_SLOW } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
-import { createTestDatabase } from "../src/testing/index.js";
 import type { Client } from "../../server/test/helpers.js";
 import { ENGINES, type Engine } from "./support/engines.js";
-import { STALL, overtaken, slowGet } from "./support/stall.js";
+import { STALL, overtaken, slowGet, openStallDb } from "./support/stall.js";
 import { useAdminServer } from "./support.js";
 
 const BUDGET_MS = 3000;
@@ -86,19 +78,7 @@ const SCHEMA = (engine: Engine) => {
   INSERT INTO things (box_id, body) VALUES (1, 'spoon');`;
 };
 
-async function open(engine: Engine): Promise<{ db: AdminDatabase; close(): Promise<void> }> {
-  if (engine === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "weft-changeform-reads-"));
-    const sqlite = new Database(join(dir, "db.sqlite"));
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.exec(SCHEMA(engine));
-    return { db: drizzleSqlite(sqlite), close: async () => (sqlite.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const tdb = await createTestDatabase({ prefix: "changeform_reads" });
-  const pool = new pg.Pool({ connectionString: tdb.url, max: 6, ...pgBudget(BUDGET_MS) });
-  await pool.query(SCHEMA(engine));
-  return { db: drizzlePg(pool), close: async () => (await pool.end(), await tdb.drop()) };
-}
+const open = (engine: Engine) => openStallDb(engine, SCHEMA(engine), "changeform-reads", BUDGET_MS);
 
 describe.each(ENGINES)("the change form's reads on %s", (engine) => {
   let opened: Awaited<ReturnType<typeof open>> | undefined;

@@ -16,24 +16,17 @@
  *
  * Screenshots of the too-slow pages (1366×900, 390×844) go to `$WEFT_SHOTS_DIR` when it is set.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { asc, eq } from "drizzle-orm";
-import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
-import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { integer as pgInteger, pgTable, text as pgText } from "drizzle-orm/pg-core";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import pg from "pg";
 import { chromium, type Browser, type Page, type WebSocketRoute } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AdminSite, TabularInline } from "../src/index.js";
-import { FORM_TOO_SLOW, FORM_TOO_SLOW_KEPT, SAVE_TOO_SLOW, pgBudget, type AdminDatabase } from "../src/query/index.js";
+import { FORM_TOO_SLOW, FORM_TOO_SLOW_KEPT, SAVE_TOO_SLOW } from "../src/query/index.js";
 import { qb } from "../src/query/dialect/index.js";
-import { createTestDatabase } from "../src/testing/index.js";
 import { ENGINES, type Engine } from "./support/engines.js";
-import { stallWhile } from "./support/stall.js";
+import { stallWhile, openStallDb } from "./support/stall.js";
 import { useAdminServer, type Jar } from "./support.js";
 import { Client } from "../../server/test/helpers.js";
 
@@ -70,19 +63,7 @@ const SCHEMA = (engine: Engine) => {
   INSERT INTO books (shelf_id, title) VALUES (1, 'dune');`;
 };
 
-async function open(engine: Engine): Promise<{ db: AdminDatabase; close(): Promise<void> }> {
-  if (engine === "sqlite") {
-    const dir = mkdtempSync(join(tmpdir(), "weft-changeform-retry-"));
-    const sqlite = new Database(join(dir, "db.sqlite"));
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.exec(SCHEMA(engine));
-    return { db: drizzleSqlite(sqlite), close: async () => (sqlite.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const tdb = await createTestDatabase({ prefix: "changeform_retry" });
-  const pool = new pg.Pool({ connectionString: tdb.url, max: 6, ...pgBudget(BUDGET_MS) });
-  await pool.query(SCHEMA(engine));
-  return { db: drizzlePg(pool), close: async () => (await pool.end(), await tdb.drop()) };
-}
+const open = (engine: Engine) => openStallDb(engine, SCHEMA(engine), "changeform-retry", BUDGET_MS);
 
 /** Text of an HTML attribute or element as the template escaped it. */
 const unescape = (s: string) => s.replace(/&(?:#(\d+)|#x([0-9a-f]+)|(amp|lt|gt|quot|apos));/gi, (_, d, h, n) => (d ? String.fromCodePoint(Number(d)) : h ? String.fromCodePoint(parseInt(h, 16)) : { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" }[n.toLowerCase() as "amp"]!));

@@ -3,10 +3,18 @@
  * (budget-messages, changeform-reads, changeform-retry): a `WHERE` that stalls a statement for minutes, a way to
  * tell that one is stalling now, and a GET that another user's click must overtake.
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { sql } from "drizzle-orm";
+import { drizzle as drizzleSqlite } from "drizzle-orm/better-sqlite3";
+import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import { expect } from "vitest";
 import type { AdminSite } from "../../src/index.js";
-import { dialectOf, type AdminDatabase } from "../../src/query/index.js";
+import { dialectOf, pgBudget, type AdminDatabase } from "../../src/query/index.js";
+import { createTestDatabase } from "../../src/testing/index.js";
 import type { Client } from "../../../server/test/helpers.js";
 import type { Jar } from "../support.js";
 import type { Engine } from "./engines.js";
@@ -72,4 +80,23 @@ export function slowGet(o: StallScene & { jar: Jar; url: string }): Promise<{ st
     const res = await o.jar.fetch(o.url);
     return { status: res.status, html: await res.text() };
   });
+}
+
+/**
+ * A database of its own on `engine` with `schema` run (the stalling views of {@link STALL}):
+ * SQLite a WAL file in a new temporary directory; PostgreSQL a test database whose pool carries
+ * `budgetMs` as its `statement_timeout`. `close()` removes it.
+ */
+export async function openStallDb(engine: Engine, schema: string, prefix: string, budgetMs: number): Promise<{ db: AdminDatabase; close(): Promise<void> }> {
+  if (engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), `weft-${prefix}-`));
+    const sqlite = new Database(join(dir, "db.sqlite"));
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.exec(schema);
+    return { db: drizzleSqlite(sqlite), close: async () => (sqlite.close(), rmSync(dir, { recursive: true, force: true })) };
+  }
+  const tdb = await createTestDatabase({ prefix: prefix.replace(/-/g, "_") });
+  const pool = new pg.Pool({ connectionString: tdb.url, max: 6, ...pgBudget(budgetMs) });
+  await pool.query(schema);
+  return { db: drizzlePg(pool), close: async () => (await pool.end(), await tdb.drop()) };
 }
